@@ -1,0 +1,151 @@
+/**
+ * Domain types shared by the terminal service and the renderer.
+ * Plain data only: everything here crosses a transport as JSON.
+ */
+import type { ErrorInfo } from './errors.js';
+import type { IdentifierKind } from './member-number.js';
+import type { Money, PointsMilli, PointsRate } from './money.js';
+
+export type BackendId = 'whitelabel' | 'uitpas' | 'capillary' | 'gafapay' | 'cardlinked';
+
+/**
+ * What a backend can do, declared by its adapter. The terminal acts on these
+ * declarations, never on a backend's name.
+ */
+export interface BackendCapabilities {
+  /** How the member pays with points: a free amount at a rate, a catalogue reward, or card-linked offers. */
+  redemption: 'points' | 'reward' | 'card-linked';
+  /** Identifier kinds a member can be found by, in the order a scan is tried. */
+  identifiers: IdentifierKind[];
+  /** Decimals allowed in a points figure (0..3). */
+  pointsDecimals: number;
+  /** The member must read out a code the backend sent them before a redemption. */
+  validationCode: boolean;
+  /** Whether a posted redemption can be compensated through the API. */
+  reversal: 'full' | 'partial' | 'none';
+  /** How a retry after a lost answer is made safe. */
+  retrySafety: 'deduplicated-reference' | 'lookup-before-retry' | 'none';
+  /** Whether the counter sees a points balance at all (card-linked offers do not). */
+  balanceAtCounter: boolean;
+}
+
+export interface BackendInfo {
+  id: BackendId;
+  name: string;
+  capabilities: BackendCapabilities;
+}
+
+/** The free-amount rules of a program: rate, bounds, precision. */
+export interface RedemptionTerms {
+  rate: PointsRate;
+  currency: string;
+  decimals: number;
+  minPointsMilli: PointsMilli;
+  maxPointsMilli: PointsMilli | null;
+  /** Some programs only redeem in steps (Capillary "not a multiple"). */
+  stepMilli: PointsMilli;
+}
+
+export interface BackendMessage {
+  level: 'INFO' | 'WARN' | 'ERROR';
+  text: string;
+}
+
+/** The member as the counter shows it: masked number, never e-mail or phone. */
+export interface MemberView {
+  identifierKind: IdentifierKind;
+  /** Grouped for display and masked except the last four. */
+  masked: string;
+  firstName?: string;
+  balanceMilli: PointsMilli;
+  balanceValue: Money;
+  /** ISO time the balance was read from the backend. */
+  fetchedAt: string;
+  /** True when the balance is the last known one (backend unreachable). */
+  lastKnown: boolean;
+  messages: BackendMessage[];
+}
+
+export interface Quote {
+  pointsMilli: PointsMilli;
+  discount: Money;
+  balanceBeforeMilli: PointsMilli;
+  balanceAfterMilli: PointsMilli;
+  toPay: Money;
+}
+
+export type SaleState =
+  | 'open' // basket entered, no member yet
+  | 'identified' // member found, balance shown
+  | 'quoted' // points chosen, quote shown to the member
+  | 'posting' // confirmed and committed locally; being sent to the backend
+  | 'queued' // confirmed and committed locally; waiting in the outbox
+  | 'posted' // the backend accepted the redemption
+  | 'refused' // the backend refused; nothing was deducted
+  | 'paid' // payment taken, sale closed
+  | 'cancelled' // closed before any points were taken
+  | 'voided'; // closed after points were taken; compensation posted or queued
+
+export interface SaleResult {
+  backendReference?: string;
+  balanceAfterMilli?: PointsMilli;
+  postedAt?: string;
+}
+
+export interface SaleView {
+  id: string;
+  state: SaleState;
+  createdAt: string;
+  basket: Money;
+  member?: MemberView;
+  terms?: RedemptionTerms;
+  /** Largest points figure the quote rules allow right now. */
+  maxPointsMilli?: PointsMilli;
+  quote?: Quote;
+  result?: SaleResult;
+  /** Why the last step failed, in plain words. */
+  error?: ErrorInfo;
+  /** Payment may be taken: the backend accepted, or the offline policy did. */
+  paymentAllowed: boolean;
+}
+
+export interface TerminalStatus {
+  training: boolean;
+  backend: BackendInfo;
+  terminalId: string;
+  storeName: string;
+  currency: string;
+  online: boolean;
+  /** Last time the backend answered (ISO), if ever. */
+  lastContactAt: string | null;
+  queue: { waiting: number; attention: number };
+}
+
+export type LogKind =
+  | 'sale.started'
+  | 'member.identify'
+  | 'member.refused'
+  | 'quote'
+  | 'redeem.confirmed'
+  | 'redeem.attempt'
+  | 'redeem.posted'
+  | 'redeem.refused'
+  | 'redeem.queued'
+  | 'sale.paid'
+  | 'sale.cancelled'
+  | 'terminal.started';
+
+export interface LogEntryView {
+  seq: number;
+  at: string;
+  terminalId: string;
+  actor: string;
+  saleId: string | null;
+  kind: string;
+  pointsMilli: PointsMilli | null;
+  amountCents: number | null;
+  currency: string | null;
+  outcome: string;
+  memberMasked: string | null;
+  detail: Record<string, unknown> | null;
+}

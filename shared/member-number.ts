@@ -1,0 +1,130 @@
+/**
+ * Member identifiers: what a scan, a camera read or a typed entry may carry.
+ * Used by every input path (USB scanner, camera, keyboard) and by the service,
+ * which re-validates: the renderer's check is for speed, the service's for truth.
+ */
+import { PosError } from './errors.js';
+
+export type IdentifierKind =
+  | 'uitpas' // 13 digits, Luhn check digit (UiTPAS cards and app)
+  | 'insz' // Belgian national number, 11 digits, mod-97 check
+  | 'card' // generic loyalty card number, 8-19 digits, Luhn check digit
+  | 'mobile' // E.164-ish phone number (Capillary lookup)
+  | 'email'
+  | 'externalId'; // opaque id from the program (letters, digits, - and _)
+
+export interface MemberIdentifier {
+  kind: IdentifierKind;
+  value: string;
+}
+
+export function luhnValid(digits: string): boolean {
+  if (!/^\d+$/.test(digits)) return false;
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** Appends the Luhn check digit to a digit string (for demo data and tests). */
+export function withLuhnDigit(body: string): string {
+  for (let d = 0; d <= 9; d++) if (luhnValid(body + d)) return body + d;
+  throw new Error('unreachable');
+}
+
+/** INSZ: 97 - (first 9 digits mod 97) equals the last two; born 2000+ prefixes a 2. */
+export function inszValid(digits: string): boolean {
+  if (!/^\d{11}$/.test(digits)) return false;
+  const body = digits.slice(0, 9);
+  const check = Number(digits.slice(9));
+  const before2000 = 97 - (Number(body) % 97);
+  const from2000 = 97 - (Number('2' + body) % 97);
+  return check === before2000 || check === from2000;
+}
+
+/** Shows a UiTPAS number grouped 4-3-3-3 for people; other numbers in fours. */
+export function groupForDisplay(id: MemberIdentifier): string {
+  if (id.kind === 'uitpas') return id.value.replace(/^(\d{4})(\d{3})(\d{3})(\d{3})$/, '$1 $2 $3 $4');
+  if (id.kind === 'card') return id.value.replace(/(\d{4})(?=\d)/g, '$1 ');
+  return id.value;
+}
+
+/** Masks an identifier for logs and screens: only the last four characters stay. */
+export function maskIdentifier(value: string): string {
+  const tail = value.slice(-4);
+  return '•'.repeat(Math.max(0, Math.min(value.length, 12) - 4)) + tail;
+}
+
+export type ParseResult =
+  | { ok: true; identifier: MemberIdentifier }
+  | { ok: false; code: 'MEMBER_NUMBER_FORMAT' | 'MEMBER_NUMBER_CHECK_DIGIT'; read: string; message: string };
+
+const SEPARATORS = /[\s\-.\/]/g;
+
+/**
+ * Parses raw input into an identifier of one of the `accepted` kinds, trying
+ * them in order. A number with the right length but a wrong check digit is a
+ * MEMBER_NUMBER_CHECK_DIGIT refusal (the cashier should rescan), anything else
+ * unreadable is MEMBER_NUMBER_FORMAT.
+ */
+export function parseMemberIdentifier(raw: string, accepted: readonly IdentifierKind[]): ParseResult {
+  const read = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  if (read === '') return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read, message: 'Nothing was read.' };
+  const digits = read.replace(SEPARATORS, '');
+  const allDigits = /^\d+$/.test(digits);
+  let checkDigitFailure: string | null = null;
+
+  for (const kind of accepted) {
+    switch (kind) {
+      case 'uitpas':
+        if (allDigits && digits.length === 13) {
+          if (luhnValid(digits)) return { ok: true, identifier: { kind, value: digits } };
+          checkDigitFailure = 'This UiTPAS number has a wrong check digit.';
+        }
+        break;
+      case 'insz':
+        if (allDigits && digits.length === 11) {
+          if (inszValid(digits)) return { ok: true, identifier: { kind, value: digits } };
+          checkDigitFailure ??= 'This national number (INSZ) has a wrong check number.';
+        }
+        break;
+      case 'card':
+        if (allDigits && digits.length >= 8 && digits.length <= 19) {
+          if (luhnValid(digits)) return { ok: true, identifier: { kind, value: digits } };
+          checkDigitFailure ??= 'This card number has a wrong check digit.';
+        }
+        break;
+      case 'mobile': {
+        const phone = read.replace(/[\s\-()]/g, '');
+        // A digit string that failed an earlier kind's check digit is a misread card, not a phone.
+        if (/^\+?\d{8,15}$/.test(phone) && (phone.startsWith('+') || checkDigitFailure === null)) {
+          return { ok: true, identifier: { kind, value: phone.replace(/^\+/, '') } };
+        }
+        break;
+      }
+      case 'email':
+        if (/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/.test(read)) return { ok: true, identifier: { kind, value: read.toLowerCase() } };
+        break;
+      case 'externalId':
+        if (/^[A-Za-z0-9_-]{3,64}$/.test(read) && !allDigits) return { ok: true, identifier: { kind, value: read } };
+        break;
+    }
+  }
+  if (checkDigitFailure) return { ok: false, code: 'MEMBER_NUMBER_CHECK_DIGIT', read, message: checkDigitFailure };
+  return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read, message: `"${read.slice(0, 40)}" is not a member number this program accepts.` };
+}
+
+/** Same as parseMemberIdentifier but throws a PosError, for the service. */
+export function requireMemberIdentifier(raw: string, accepted: readonly IdentifierKind[]): MemberIdentifier {
+  const r = parseMemberIdentifier(raw, accepted);
+  if (!r.ok) throw new PosError(r.code, r.message, { details: { read: r.read } });
+  return r.identifier;
+}
