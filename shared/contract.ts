@@ -94,3 +94,17 @@ export function validateCall<M extends MethodName>(method: unknown, input: unkno
 export type TerminalApi = {
   [M in MethodName]: (input: MethodInput<M>) => Promise<MethodResult<M>>;
 };
+
+/**
+ * What the Electron preload exposes on `window.pos`: exactly the contract's
+ * methods (each answering an Envelope), plus the event subscription.
+ * IPC channels: `pos:<method>` per method (ipcMain.handle), `pos:event` for pushes.
+ */
+export type PosBridge = {
+  [M in MethodName]: (input: MethodInput<M>) => Promise<Envelope<MethodResult<M>>>;
+} & {
+  onEvent(listener: (event: TerminalEvent) => void): () => void;
+};
+
+export const IPC_EVENT_CHANNEL = 'pos:event';
+export const ipcChannelFor = (method: MethodName): string => `pos:${method}`;

@@ -42,6 +42,8 @@ export interface RedeemRequest {
   storeId: string;
   /** ISO time the redemption was committed locally (reconciliation matches on it). */
   requestedAt: string;
+  /** The balance the member was quoted against (reconciliation by balance uses it). */
+  balanceBeforeMilli: PointsMilli | null;
 }
 
 export interface RedeemReceipt {
