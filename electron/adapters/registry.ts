@@ -1,0 +1,35 @@
+/**
+ * Which adapter the terminal uses, built from the backend id chosen in
+ * settings. This is the only place that maps a backend's name to code;
+ * everything else acts on the adapter's declared capabilities.
+ *
+ * Until the settings screen stores live credentials, every backend is reached
+ * through the sandbox (training mode) at `sandboxUrl`.
+ */
+import type { BackendId } from '../../shared/domain.js';
+import { PosError } from '../../shared/errors.js';
+import { whiteLabelSandboxConfig } from '../sandbox/demo-data.js';
+import type { LoyaltyAdapter } from './types.js';
+import { createWhiteLabelAdapter } from './whitelabel.js';
+
+export interface AdapterOptions {
+  timeoutMs?: number;
+}
+
+type Factory = (sandboxUrl: string, opts: AdapterOptions) => LoyaltyAdapter;
+
+const SANDBOX_FACTORIES: Partial<Record<BackendId, Factory>> = {
+  whitelabel: (url, opts) => createWhiteLabelAdapter({ ...whiteLabelSandboxConfig(url), ...withTimeout(opts) }),
+};
+
+export const AVAILABLE_BACKENDS = Object.keys(SANDBOX_FACTORIES) as BackendId[];
+
+export function createAdapter(backend: string, sandboxUrl: string, opts: AdapterOptions = {}): LoyaltyAdapter {
+  const factory = SANDBOX_FACTORIES[backend as BackendId];
+  if (!factory) throw new PosError('NOT_SUPPORTED', `Unknown loyalty backend "${backend}".`);
+  return factory(sandboxUrl, opts);
+}
+
+function withTimeout(opts: AdapterOptions): { timeoutMs?: number } {
+  return opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs };
+}

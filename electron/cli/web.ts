@@ -1,0 +1,62 @@
+/**
+ * `npm run web -- --data-dir DIR --port N --backend URL [--host H]`
+ * Starts the terminal service behind the loopback web host and prints the URL
+ * to open (with its token) on its FIRST line of stdout. Stops on SIGTERM/SIGINT.
+ * Without --backend it runs in training mode against an embedded sandbox.
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { homedir } from 'node:os';
+import { resolveDataDir } from '../config.js';
+import { startRuntime } from '../runtime.js';
+import { startWebHost } from '../transport/web-host.js';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    backend: { type: 'string' },
+    'renderer-dir': { type: 'string' },
+    'probe-interval-ms': { type: 'string' },
+    'post-wait-ms': { type: 'string' },
+  },
+  allowPositionals: false,
+});
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : resolveDataDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir() });
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a port number, got ${values.port}`);
+  process.exit(2);
+}
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+const runtime = await startRuntime({
+  dataDir,
+  backendUrl: values.backend,
+  tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
+});
+const host = await startWebHost({
+  dispatch: runtime.call,
+  subscribe: runtime.subscribe,
+  rendererDir: values['renderer-dir'] ?? resolve(here, '../../dist/renderer'),
+  port,
+  host: values.host,
+});
+console.log(host.openUrl);
+console.log(`data directory: ${dataDir}`);
+console.log(runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await host.close();
+  await runtime.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

@@ -1,0 +1,80 @@
+/**
+ * The composition root: opens the store, picks the loyalty backend (the
+ * embedded sandbox in training mode), and wires the terminal service. The
+ * Electron shell, the web host CLI, the crash harness and the benchmarks all
+ * start the terminal through here, so they run the same code.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Envelope, TerminalEvent } from '../shared/contract.js';
+import { createAdapter } from './adapters/registry.js';
+import { startSandbox } from './sandbox/server.js';
+import { TerminalService } from './service/terminal-service.js';
+import { Store } from './store/store.js';
+import { createDispatcher } from './transport/dispatch.js';
+
+export interface RuntimeOptions {
+  dataDir: string;
+  /**
+   * Root URL of a loyalty backend emulator (a sandbox started with
+   * `npm run sandbox`). Absent: training mode with an embedded sandbox.
+   */
+  backendUrl?: string;
+  /** Faster timings for tests (probe interval, post wait). */
+  tuning?: { probeIntervalMs?: number; postWaitMs?: number; outboxConcurrency?: number; requestTimeoutMs?: number };
+}
+
+export interface Runtime {
+  service: TerminalService;
+  store: Store;
+  /** Validates and runs one contract call; never throws. */
+  call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
+  subscribe(listener: (e: TerminalEvent) => void): () => void;
+  /** Redemptions and refunds still queued to send. */
+  waitingCount(): number;
+  /** URL of the embedded sandbox in training mode. */
+  sandboxUrl?: string;
+  close(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'terminal.db';
+
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const store = Store.open(join(opts.dataDir, DATABASE_FILE));
+  try {
+    const sandbox = opts.backendUrl ? null : await startSandbox({ port: 0 });
+    const backendUrl = opts.backendUrl ?? sandbox!.url;
+    const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
+    const adapter = createAdapter(store.getSetting('backend') ?? 'whitelabel', backendUrl, { timeoutMs: opts.tuning?.requestTimeoutMs });
+    const service = new TerminalService(store, adapter, {
+      terminalId,
+      storeId: store.getSetting('store_id') ?? 'STORE-1',
+      storeName: store.getSetting('store_name') ?? 'Training store',
+      currency: store.getSetting('currency') ?? 'EUR',
+      // Every backend URL this build can talk to is an emulator; live
+      // credentials arrive with the settings screen.
+      training: true,
+      probeIntervalMs: opts.tuning?.probeIntervalMs,
+      postWaitMs: opts.tuning?.postWaitMs,
+      outboxConcurrency: opts.tuning?.outboxConcurrency,
+    });
+    service.start();
+    const dispatch = createDispatcher(service);
+    return {
+      service,
+      store,
+      call: dispatch,
+      subscribe: (l) => service.subscribe(l),
+      waitingCount: () => store.outbox.counts().waiting,
+      sandboxUrl: sandbox?.url,
+      async close() {
+        await service.stop();
+        store.close();
+        await sandbox?.close();
+      },
+    };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Opens the terminal's SQLite file: WAL so readers never block the writer,
+ * synchronous=FULL so a committed redemption survives a power cut, numbered
+ * migrations recorded in PRAGMA user_version, and a refusal to start on a file
+ * written by a newer version (rather than corrupting it).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export class SchemaTooNewError extends Error {
+  constructor(found: number, known: number) {
+    super(`The data file has schema version ${found}, but this terminal knows only up to ${known}. Update the app; the file was left untouched.`);
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Db): void {
+  const known = MIGRATIONS.length;
+  const current = schemaVersion(db);
+  if (current > known) {
+    db.close();
+    throw new SchemaTooNewError(current, known);
+  }
+  for (let v = current; v < known; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The append-only, hash-chained local log. Each entry stores the hash of the
+ * previous entry and its own hash over (prev_hash, seq and every field), so an
+ * edited, deleted or reordered entry breaks the chain at a place `verify`
+ * can name. Entries never hold names, e-mails or phone numbers: members appear
+ * masked (last 4) with a keyed hash for lookups.
+ */
+import { createHash } from 'node:crypto';
+import type { LogEntryView } from '../../shared/domain.js';
+import type { Db } from './db.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface LogInput {
+  at: string;
+  terminalId: string;
+  actor: string;
+  saleId?: string | null;
+  kind: string;
+  pointsMilli?: number | null;
+  amountCents?: number | null;
+  currency?: string | null;
+  outcome: string;
+  memberMasked?: string | null;
+  memberHash?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+interface LogRow {
+  seq: number;
+  at: string;
+  terminal_id: string;
+  actor: string;
+  sale_id: string | null;
+  kind: string;
+  points_milli: number | null;
+  amount_cents: number | null;
+  currency: string | null;
+  outcome: string;
+  member_masked: string | null;
+  member_hash: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The hash of one entry: a fixed field order, so any change to any field shows. */
+export function entryHash(row: Omit<LogRow, 'hash'>): string {
+  const canonical = JSON.stringify([
+    row.prev_hash,
+    row.seq,
+    row.at,
+    row.terminal_id,
+    row.actor,
+    row.sale_id,
+    row.kind,
+    row.points_milli,
+    row.amount_cents,
+    row.currency,
+    row.outcome,
+    row.member_masked,
+    row.member_hash,
+    row.detail,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export type VerifyResult =
+  | { intact: true; entries: number }
+  | { intact: false; entries: number; firstBadSeq: number; problem: 'changed' | 'missing' | 'reordered'; message: string };
+
+export class Journal {
+  private readonly insert;
+  private readonly last;
+  private readonly page;
+  private readonly pageForSale;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      `INSERT INTO log (seq, at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash)
+       VALUES (@seq, @at, @terminal_id, @actor, @sale_id, @kind, @points_milli, @amount_cents, @currency, @outcome, @member_masked, @member_hash, @detail, @prev_hash, @hash)`,
+    );
+    this.last = db.prepare('SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1');
+    this.page = db.prepare('SELECT * FROM log WHERE seq < ? ORDER BY seq DESC LIMIT ?');
+    this.pageForSale = db.prepare('SELECT * FROM log WHERE sale_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?');
+  }
+
+  /** Appends one entry. Call inside the caller's transaction so it commits with the change it records. */
+  append(input: LogInput): number {
+    const prev = this.last.get() as { seq: number; hash: string } | undefined;
+    const row: Omit<LogRow, 'hash'> = {
+      seq: (prev?.seq ?? 0) + 1,
+      at: input.at,
+      terminal_id: input.terminalId,
+      actor: input.actor,
+      sale_id: input.saleId ?? null,
+      kind: input.kind,
+      points_milli: input.pointsMilli ?? null,
+      amount_cents: input.amountCents ?? null,
+      currency: input.currency ?? null,
+      outcome: input.outcome,
+      member_masked: input.memberMasked ?? null,
+      member_hash: input.memberHash ?? null,
+      detail: input.detail ? JSON.stringify(input.detail) : null,
+      prev_hash: prev?.hash ?? GENESIS_HASH,
+    };
+    this.insert.run({ ...row, hash: entryHash(row) });
+    return row.seq;
+  }
+
+  list(opts: { limit: number; beforeSeq?: number; saleId?: string }): LogEntryView[] {
+    const before = opts.beforeSeq ?? Number.MAX_SAFE_INTEGER;
+    const rows = (opts.saleId ? this.pageForSale.all(opts.saleId, before, opts.limit) : this.page.all(before, opts.limit)) as LogRow[];
+    return rows.map(toView);
+  }
+
+  /**
+   * Walks the whole chain in order, streaming (never loads it all), and
+   * names the first entry that does not fit.
+   */
+  verify(): VerifyResult {
+    let prevHash = GENESIS_HASH;
+    let expectedSeq = 1;
+    let count = 0;
+    for (const row of this.db.prepare('SELECT * FROM log ORDER BY seq').iterate() as Iterable<LogRow>) {
+      count++;
+      if (row.seq !== expectedSeq) {
+        return { intact: false, entries: count, firstBadSeq: expectedSeq, problem: 'missing', message: `Entries ${expectedSeq} to ${row.seq - 1} are missing.` };
+      }
+      const { hash, ...rest } = row;
+      if (row.prev_hash !== prevHash) {
+        // The entry itself is consistent but does not follow its predecessor: moved or predecessor replaced.
+        const selfOk = entryHash(rest) === hash;
+        return {
+          intact: false,
+          entries: count,
+          firstBadSeq: row.seq,
+          problem: selfOk ? 'reordered' : 'changed',
+          message: selfOk ? `Entry ${row.seq} does not follow entry ${row.seq - 1}: entries were reordered or replaced.` : `Entry ${row.seq} was changed.`,
+        };
+      }
+      if (entryHash(rest) !== hash) {
+        return { intact: false, entries: count, firstBadSeq: row.seq, problem: 'changed', message: `Entry ${row.seq} was changed.` };
+      }
+      prevHash = hash;
+      expectedSeq++;
+    }
+    return { intact: true, entries: count };
+  }
+}
+
+function toView(r: LogRow): LogEntryView {
+  return {
+    seq: r.seq,
+    at: r.at,
+    terminalId: r.terminal_id,
+    actor: r.actor,
+    saleId: r.sale_id,
+    kind: r.kind,
+    pointsMilli: r.points_milli,
+    amountCents: r.amount_cents,
+    currency: r.currency,
+    outcome: r.outcome,
+    memberMasked: r.member_masked,
+    detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+  };
+}

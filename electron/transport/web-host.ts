@@ -1,0 +1,187 @@
+/**
+ * The loopback web host: the built renderer and the contract's methods over
+ * HTTP, for the end-to-end tests (the Electron binary cannot be downloaded on
+ * these machines) and for development. Same validation as IPC (dispatch.ts).
+ *
+ *   POST /api/call/<method>   Authorization: Bearer <token>, JSON body = input
+ *                             -> 200 JSON Envelope { ok, value | error }
+ *   GET  /api/events?token=   Server-Sent Events, one TerminalEvent per message
+ *   GET  /*                   the built renderer (dist/renderer)
+ *
+ * The token is random per start and reaches the page in the URL fragment
+ * (never sent to the server in a Referer or log). Requests whose Host is not
+ * this loopback address are refused (DNS rebinding), and a cross-origin
+ * Origin is refused.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { TerminalEvent } from '../../shared/contract.js';
+import { CONTENT_SECURITY_POLICY } from '../security-policy.js';
+import type { Dispatch } from './dispatch.js';
+
+export interface WebHostOptions {
+  dispatch: Dispatch;
+  subscribe: (listener: (e: TerminalEvent) => void) => () => void;
+  rendererDir: string;
+  port?: number;
+  host?: string;
+  token?: string;
+}
+
+export interface WebHost {
+  url: string;
+  /** The URL to open: the page with its token in the fragment. */
+  openUrl: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 64 * 1024;
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.wav': 'audio/wav',
+  '.woff2': 'font/woff2',
+};
+
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const host = opts.host ?? '127.0.0.1';
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const tokenBuf = Buffer.from(token);
+  const rendererDir = resolve(opts.rendererDir);
+  const streams = new Set<ServerResponse>();
+  let allowedHosts = new Set<string>();
+
+  const tokenOk = (given: string | null | undefined): boolean => {
+    if (!given) return false;
+    const buf = Buffer.from(given);
+    return buf.length === tokenBuf.length && timingSafeEqual(buf, tokenBuf);
+  };
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch((e) => {
+      console.error('[web-host]', e);
+      if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } });
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHosts.has(req.headers.host ?? '')) return send(res, 421, { error: 'wrong host' });
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const origin = req.headers.origin;
+    if (origin && !allowedHosts.has(origin.replace(/^https?:\/\//, ''))) return send(res, 403, { error: 'cross-origin request refused' });
+
+    if (url.pathname.startsWith('/api/call/')) {
+      if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
+      const auth = req.headers.authorization ?? '';
+      if (!tokenOk(auth.startsWith('Bearer ') ? auth.slice(7) : null)) return send(res, 401, { ok: false, error: { code: 'FORBIDDEN', message: 'Missing or wrong token.' } });
+      let input: unknown;
+      try {
+        const body = await readBody(req);
+        input = body.length ? JSON.parse(body) : {};
+      } catch (e) {
+        return send(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: (e as Error).message === 'too large' ? 'Request too large.' : 'The request body is not JSON.' } });
+      }
+      const method = decodeURIComponent(url.pathname.slice('/api/call/'.length));
+      return send(res, 200, await opts.dispatch(method, input));
+    }
+
+    if (url.pathname === '/api/events') {
+      if (!tokenOk(url.searchParams.get('token'))) return send(res, 401, { error: 'Missing or wrong token.' });
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      streams.add(res);
+      const unsubscribe = opts.subscribe((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
+      const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
+      heartbeat.unref();
+      req.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        streams.delete(res);
+      });
+      return;
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
+    return serveStatic(url.pathname, res);
+  }
+
+  function serveStatic(pathname: string, res: ServerResponse): void {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      return send(res, 400, { error: 'bad path' });
+    }
+    if (rel === '/' || rel === '') rel = '/index.html';
+    const file = normalize(join(rendererDir, rel));
+    if (!file.startsWith(rendererDir + sep)) return send(res, 404, { error: 'not found' });
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      if (!existsSync(join(rendererDir, 'index.html'))) {
+        return send(res, 503, { error: 'The renderer is not built: run `npm run build:renderer`.' });
+      }
+      return send(res, 404, { error: 'not found' });
+    }
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=3600',
+    });
+    createReadStream(file).pipe(res);
+  }
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, host, () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  allowedHosts = new Set([`${hostForUrl}:${port}`, `localhost:${port}`]);
+  const url = `http://${hostForUrl}:${port}`;
+  return {
+    url,
+    token,
+    openUrl: `${url}/#token=${token}`,
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const s of streams) s.end();
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((ok, fail) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        fail(new Error('too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}

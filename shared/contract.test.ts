@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { METHOD_NAMES, methods, validateCall } from './contract.js';
+import { canTransition, SALE_TRANSITIONS } from './sale-state.js';
+
+const saleId = 'lx2k3j4h5-0a1b2c3d4e5f';
+
+/** One valid input per method: the test fails if a method is added without one. */
+const VALID: Record<string, unknown> = {
+  getStatus: {},
+  startSale: { basketCents: 1250 },
+  setBasket: { saleId, basketCents: 0 },
+  identifyMember: { saleId, input: '0930012345615', source: 'scanner' },
+  quote: { saleId, pointsMilli: 1000 },
+  confirmRedemption: { saleId, pointsMilli: 1000 },
+  retryRedemption: { saleId },
+  markPaid: { saleId },
+  cancelSale: { saleId },
+  getSale: { saleId },
+  listLog: { limit: 50 },
+};
+
+describe('contract schemas', () => {
+  it('has a valid example for every method', () => {
+    expect(Object.keys(VALID).sort()).toEqual([...METHOD_NAMES].sort());
+    for (const m of METHOD_NAMES) expect(() => validateCall(m, VALID[m])).not.toThrow();
+  });
+  it('refuses unknown methods, including prototype names', () => {
+    for (const m of ['nope', 'constructor', '__proto__', 'toString', 42]) {
+      expect(() => validateCall(m, {})).toThrowError(/Unknown method/);
+    }
+  });
+  it('refuses extra fields (strict) on every method', () => {
+    for (const m of METHOD_NAMES) {
+      expect(() => validateCall(m, { ...(VALID[m] as object), extra: 1 }), m).toThrow();
+    }
+  });
+  it('refuses negative, fractional and non-numeric amounts and points', () => {
+    for (const bad of [-1, 1.5, '12', NaN, Infinity]) {
+      expect(() => validateCall('startSale', { basketCents: bad })).toThrow();
+      expect(() => validateCall('quote', { saleId, pointsMilli: bad })).toThrow();
+    }
+  });
+  it('refuses malformed sale ids and sources', () => {
+    expect(() => validateCall('getSale', { saleId: '../../etc' })).toThrow();
+    expect(() => validateCall('identifyMember', { saleId, input: 'x', source: 'telepathy' })).toThrow();
+    expect(() => validateCall('identifyMember', { saleId, input: 'x'.repeat(600), source: 'scanner' })).toThrow();
+  });
+  it('names the bad field in the error', () => {
+    try {
+      validateCall('startSale', { basketCents: -5 });
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('INVALID_INPUT');
+      expect((e as Error).message).toContain('basketCents');
+      return;
+    }
+    throw new Error('expected a refusal');
+  });
+  it('every method has a schema object', () => {
+    for (const m of METHOD_NAMES) expect(methods[m]).toBeDefined();
+  });
+});
+
+describe('sale state machine', () => {
+  it('follows the checkout path', () => {
+    const path = ['open', 'identified', 'quoted', 'posting', 'posted', 'paid'] as const;
+    for (let i = 0; i + 1 < path.length; i++) expect(canTransition(path[i]!, path[i + 1]!)).toBe(true);
+  });
+  it('refuses skipping steps and reopening closed sales', () => {
+    expect(canTransition('open', 'posting')).toBe(false);
+    expect(canTransition('identified', 'posted')).toBe(false);
+    expect(canTransition('posting', 'paid')).toBe(false);
+    expect(canTransition('refused', 'paid')).toBe(false);
+    expect(SALE_TRANSITIONS.cancelled).toEqual([]);
+    expect(SALE_TRANSITIONS.voided).toEqual([]);
+    expect(canTransition('paid', 'posting')).toBe(false);
+  });
+  it('a confirmed redemption cannot be silently cancelled while it is being posted', () => {
+    expect(canTransition('posting', 'cancelled')).toBe(false);
+  });
+});
