@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { MethodInput, MethodResults, TerminalEvent } from '../../shared/contract.js';
 import type { MemberView, RedemptionTerms, SaleView, TerminalStatus } from '../../shared/domain.js';
 import { PosError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
-import { groupForDisplay, maskIdentifier, requireMemberIdentifier } from '../../shared/member-number.js';
+import { maskIdentifier, requireMemberIdentifier } from '../../shared/member-number.js';
 import { discountCents, money } from '../../shared/money.js';
 import { buildQuote, maxRedeemable } from '../../shared/quote.js';
 import { CLOSED_STATES } from '../../shared/sale-state.js';
@@ -228,14 +228,26 @@ export class TerminalService implements Handlers {
   }
 
   async confirmRedemption(input: MethodInput<'confirmRedemption'>): Promise<SaleView> {
-    const sale = this.store.sales.get(input.saleId);
+    const rowId = this.commitRedemption(input.saleId, input.pointsMilli);
+    await this.worker.sendNow(rowId, this.config.postWaitMs ?? 8000);
+    return this.view(input.saleId);
+  }
+
+  /**
+   * The local commit of a confirmed redemption: the sale moves to 'posting',
+   * its outbox row and its log entry are written, all in one transaction.
+   * From here on the redemption cannot be lost: the outbox will post it.
+   * Returns the outbox row id.
+   */
+  commitRedemption(saleId: string, pointsMilli: number): number {
+    const sale = this.store.sales.get(saleId);
     if (sale.state !== 'quoted') throw new PosError('SALE_WRONG_STATE', 'Show the member the points and the discount first.');
-    if (sale.points_milli !== input.pointsMilli) {
+    if (sale.points_milli !== pointsMilli) {
       throw new PosError('SALE_WRONG_STATE', 'The points changed since the member saw them: show the new figures and confirm again.');
     }
     const session = this.requireMember(sale);
     // Re-check against the rules: the member confirms what the rules allow, nothing else.
-    const quote = buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, input.pointsMilli, session.terms);
+    const quote = buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, pointsMilli, session.terms);
     const at = this.iso();
     const attempt = this.store.outbox.forSale(sale.id).filter((r) => r.kind === 'redeem').length + 1;
     const request: RedeemRequest = {
@@ -248,7 +260,7 @@ export class TerminalService implements Handlers {
       requestedAt: at,
       balanceBeforeMilli: session.account.balanceMilli,
     };
-    const rowId = this.store.transaction(() => {
+    return this.store.transaction(() => {
       this.store.sales.transition(sale.id, 'quoted', 'posting', { discount_cents: quote.discount.cents, error_json: null, updated_at: at });
       const id = this.store.outbox.insert({
         sale_id: sale.id,
@@ -271,8 +283,6 @@ export class TerminalService implements Handlers {
       });
       return id;
     });
-    await this.worker.sendNow(rowId, this.config.postWaitMs ?? 8000);
-    return this.view(sale.id);
   }
 
   async retryRedemption(input: MethodInput<'retryRedemption'>): Promise<SaleView> {
@@ -434,7 +444,7 @@ export class TerminalService implements Handlers {
     const id = s.account.identifier;
     return {
       identifierKind: id.kind,
-      masked: maskIdentifier(groupForDisplay(id)),
+      masked: maskIdentifier(id.value),
       firstName: s.account.firstName,
       balanceMilli: balance,
       balanceValue: money(discountCents(Math.max(0, balance), s.terms.rate), sale.currency),

@@ -3,6 +3,7 @@ import type { ErrorInfo } from '../../shared/errors.js';
 import type { SaleState } from '../../shared/domain.js';
 import { assertTransition } from '../../shared/sale-state.js';
 import { PosError } from '../../shared/errors.js';
+import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export interface SaleRow {
@@ -36,6 +37,8 @@ const PATCHABLE = new Set([
 ]);
 
 export class Sales {
+  /** Prepared UPDATEs by the set of columns they patch (a handful of shapes in practice). */
+  private readonly updates = new Map<string, Database.Statement>();
   private readonly insertStmt;
   private readonly getStmt;
 
@@ -78,8 +81,15 @@ export class Sales {
 
   private update(id: string, from: SaleState, patch: SalePatch, to: SaleState): void {
     const keys = Object.keys(patch).filter((k) => PATCHABLE.has(k));
-    const sets = ['state = @__to', ...keys.map((k) => `${k} = @${k}`)].join(', ');
-    const info = this.db.prepare(`UPDATE sales SET ${sets} WHERE id = @__id AND state = @__from`).run({ ...patch, __to: to, __from: from, __id: id });
+    const shape = keys.join(',');
+    let stmt = this.updates.get(shape);
+    if (!stmt) {
+      const sets = ['state = @__to', ...keys.map((k) => `${k} = @${k}`)].join(', ');
+      stmt = this.db.prepare(`UPDATE sales SET ${sets} WHERE id = @__id AND state = @__from`);
+      this.updates.set(shape, stmt);
+    }
+    const values = Object.fromEntries(keys.map((k) => [k, patch[k as keyof SalePatch]]));
+    const info = stmt.run({ ...values, __to: to, __from: from, __id: id });
     if (info.changes !== 1) {
       const now = this.find(id);
       if (!now) throw new PosError('SALE_NOT_FOUND');

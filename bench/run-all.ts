@@ -1,0 +1,23 @@
+/**
+ * `npm run bench` runs every benchmark at full size and prints its figures.
+ * `npm run bench -- --quick` runs them at a small size (what the test suite
+ * does, so the harness cannot rot). Benchmarks never run in `npm test` at
+ * full size.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FULL_SIZE, runCounterBench } from './counter-bench.js';
+import { measureRendererSize } from './renderer-size.js';
+import { printFigures } from './stats.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const quick = values.quick;
+const only = values.only?.split(',');
+const want = (name: string) => !only || only.includes(name);
+
+if (want('counter')) {
+  printFigures('Counter (issue 2)', await runCounterBench(quick ? { commits: 30, identifies: 10, coldStarts: 3, latencyMs: 50 } : FULL_SIZE));
+}
+if (want('renderer')) {
+  printFigures('Renderer bundle (issue 2)', measureRendererSize(resolve('dist/renderer')));
+}

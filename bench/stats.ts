@@ -1,0 +1,35 @@
+/** Small statistics helpers for the benchmarks: medians and percentiles, not means (noisy machines). */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export const median = (s: readonly number[]): number => percentile(s, 50);
+
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+export function fmt(ms: number, digits = 3): string {
+  return `${ms.toFixed(digits)} ms`;
+}
+
+/** One line of benchmark output: name, figure, target, and whether it met it. */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  ok?: boolean;
+}
+
+export function printFigures(title: string, figures: Figure[]): void {
+  console.log(`\n## ${title}`);
+  for (const f of figures) {
+    const v = f.unit === 'ms' ? f.value.toFixed(3) : f.unit === 'x' ? f.value.toFixed(2) : String(Math.round(f.value * 100) / 100);
+    const verdict = f.ok === undefined ? '' : f.ok ? '  [meets target]' : '  [MISSES target]';
+    console.log(`${f.name.padEnd(58)} ${v} ${f.unit}${f.target ? `   (target ${f.target})` : ''}${verdict}`);
+  }
+}

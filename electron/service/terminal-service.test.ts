@@ -1,0 +1,227 @@
+/**
+ * The terminal service against the real White Label sandbox over loopback and
+ * a real SQLite file: what reaches the backend, what is stored, what is logged.
+ */
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/temp-dir.js';
+import { startRuntime, type Runtime } from '../runtime.js';
+import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER } from '../sandbox/demo-data.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { Store } from '../store/store.js';
+
+let tmp: ReturnType<typeof makeTempDir>;
+let sandbox: RunningSandbox;
+let rt: Runtime;
+const anna = DEMO_MEMBERS.anna;
+
+async function start(): Promise<Runtime> {
+  return startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, probeIntervalMs: 200 } });
+}
+
+beforeEach(async () => {
+  tmp = makeTempDir();
+  sandbox = await startSandbox({ port: 0 });
+  rt = await start();
+});
+afterEach(async () => {
+  await rt.close();
+  await sandbox.close();
+  tmp.cleanup();
+});
+
+const ledger = (userId: string) => sandbox.backends.whitelabel.state.ledger(userId);
+const balance = (userId: string) => sandbox.backends.whitelabel.state.balances(userId)[userId];
+const fault = async (spec: Record<string, unknown>) => {
+  const res = await fetch(`${sandbox.url}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  if (res.status !== 201) throw new Error(`fault not accepted: ${res.status} ${await res.text()}`);
+};
+
+async function quoted(card: string, basketCents: number, points: number) {
+  const svc = rt.service;
+  const sale = await svc.startSale({ basketCents });
+  await svc.identifyMember({ saleId: sale.id, input: card, source: 'scanner' });
+  return svc.quote({ saleId: sale.id, pointsMilli: points * 1000 });
+}
+
+const codeOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
+  return 'no error';
+};
+
+describe('the counter, happy path', () => {
+  it('a redemption leaves exactly one event at the backend, a paid sale, a done outbox row and the log entries', async () => {
+    const svc = rt.service;
+    const sale = await svc.startSale({ basketCents: 5000 });
+    const identified = await svc.identifyMember({ saleId: sale.id, input: anna.cardNumber, source: 'scanner' });
+    expect(identified.state).toBe('identified');
+    expect(identified.member?.balanceMilli).toBe(2500_000);
+    expect(identified.member?.balanceValue.cents).toBe(2500);
+    expect(identified.member?.masked.endsWith(anna.cardNumber.slice(-4))).toBe(true);
+    expect(identified.maxPointsMilli).toBe(2500_000);
+
+    const q = await svc.quote({ saleId: sale.id, pointsMilli: 1000_000 });
+    expect(q.quote).toMatchObject({ pointsMilli: 1000_000, balanceBeforeMilli: 2500_000, balanceAfterMilli: 1500_000 });
+    expect(q.quote?.discount.cents).toBe(1000);
+    expect(q.quote?.toPay.cents).toBe(4000);
+    expect(q.paymentAllowed).toBe(false);
+
+    const posted = await svc.confirmRedemption({ saleId: sale.id, pointsMilli: 1000_000 });
+    expect(posted.state).toBe('posted');
+    expect(posted.paymentAllowed).toBe(true);
+    expect(posted.result?.balanceAfterMilli).toBe(1500_000);
+    const paid = await svc.markPaid({ saleId: sale.id });
+    expect(paid.state).toBe('paid');
+
+    const events = ledger(anna.userId);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'REDEEMED_POINTS' });
+    expect(JSON.stringify(events[0])).toContain(`${sale.id}.r1`);
+    expect(JSON.stringify(events[0])).not.toMatch(/name|email|phone/i);
+    expect(balance(anna.userId)).toBe(1500);
+
+    const rows = rt.store.outbox.forSale(sale.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ state: 'done', kind: 'redeem', attempts: 1 });
+    const kinds = (await svc.listLog({ limit: 50, saleId: sale.id })).entries.map((e) => e.kind).reverse();
+    expect(kinds).toEqual(['sale.started', 'member.identify', 'quote', 'redeem.confirmed', 'redeem.posted', 'sale.paid']);
+    const logText = JSON.stringify((await svc.listLog({ limit: 50 })).entries);
+    expect(logText).not.toContain(anna.cardNumber);
+    expect(rt.store.journal.verify().intact).toBe(true);
+  });
+
+  it('the status reports training mode, the backend and an empty queue', async () => {
+    const s = await rt.service.getStatus();
+    expect(s).toMatchObject({ training: true, online: true, currency: 'EUR', queue: { waiting: 0, attention: 0 } });
+    expect(s.backend.capabilities.redemption).toBe('points');
+  });
+});
+
+describe('refusals: nothing is deducted', () => {
+  it('points above the balance are refused at the quote and nothing reaches the backend', async () => {
+    const svc = rt.service;
+    const sale = await svc.startSale({ basketCents: 5000 });
+    await svc.identifyMember({ saleId: sale.id, input: DEMO_MEMBERS.chloe.cardNumber, source: 'keyboard' });
+    expect(await codeOf(svc.quote({ saleId: sale.id, pointsMilli: 301_000 }))).toBe('POINTS_ABOVE_BALANCE');
+    expect(await codeOf(svc.confirmRedemption({ saleId: sale.id, pointsMilli: 301_000 }))).toBe('SALE_WRONG_STATE');
+    expect(ledger(DEMO_MEMBERS.chloe.userId)).toHaveLength(0);
+  });
+
+  it('points worth more than the basket are refused', async () => {
+    const svc = rt.service;
+    const sale = await svc.startSale({ basketCents: 500 });
+    await svc.identifyMember({ saleId: sale.id, input: DEMO_MEMBERS.bram.cardNumber, source: 'keyboard' });
+    expect(await codeOf(svc.quote({ saleId: sale.id, pointsMilli: 501_000 }))).toBe('POINTS_ABOVE_BASKET');
+  });
+
+  it('a wrong check digit, an unknown member and garbage are refused and logged', async () => {
+    const svc = rt.service;
+    const sale = await svc.startSale({ basketCents: 500 });
+    const wrong = anna.cardNumber.slice(0, -1) + ((Number(anna.cardNumber.slice(-1)) + 1) % 10);
+    expect(await codeOf(svc.identifyMember({ saleId: sale.id, input: wrong, source: 'scanner' }))).toBe('MEMBER_NUMBER_CHECK_DIGIT');
+    expect(await codeOf(svc.identifyMember({ saleId: sale.id, input: UNKNOWN_CARD_NUMBER, source: 'scanner' }))).toBe('MEMBER_NOT_FOUND');
+    expect(await codeOf(svc.identifyMember({ saleId: sale.id, input: '12 ab!', source: 'keyboard' }))).toBe('MEMBER_NUMBER_FORMAT');
+    const outcomes = (await svc.listLog({ limit: 10, saleId: sale.id })).entries.filter((e) => e.kind === 'member.refused').map((e) => e.outcome);
+    expect(outcomes.sort()).toEqual(['MEMBER_NOT_FOUND', 'MEMBER_NUMBER_CHECK_DIGIT', 'MEMBER_NUMBER_FORMAT']);
+  });
+
+  it('a balance spent elsewhere between quote and post is refused by the adapter, never driven negative', async () => {
+    const q = await quoted(DEMO_MEMBERS.chloe.cardNumber, 5000, 300);
+    // Another till spends the points meanwhile.
+    sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', DEMO_MEMBERS.chloe.userId, { points: 200, transactionId: 'elsewhere', storeId: 'S2', terminalId: 'T2' }, 200);
+    const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 300_000 });
+    expect(r.state).toBe('refused');
+    expect(r.error?.code).toBe('POINTS_ABOVE_BALANCE');
+    expect(r.paymentAllowed).toBe(false);
+    expect(balance(DEMO_MEMBERS.chloe.userId)).toBe(100);
+  });
+});
+
+describe('backend failures: nothing confirmed is lost, nothing is doubled', () => {
+  it('a 503 leaves the redemption queued; a retry posts it exactly once', async () => {
+    const q = await quoted(anna.cardNumber, 5000, 500);
+    await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'status', status: 503, times: 1 });
+    const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
+    expect(r.state).toBe('queued');
+    expect(r.paymentAllowed).toBe(false);
+    expect(r.error?.code).toBe('BACKEND_UNAVAILABLE');
+    const again = await rt.service.retryRedemption({ saleId: q.id });
+    expect(again.state).toBe('posted');
+    expect(ledger(anna.userId)).toHaveLength(1);
+  });
+
+  it('a lost answer (applied, then the connection dropped) is reconciled, not sent twice', async () => {
+    const q = await quoted(anna.cardNumber, 5000, 500);
+    await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'reset-after', times: 1 });
+    const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
+    expect(r.state).toBe('queued');
+    expect(ledger(anna.userId)).toHaveLength(1); // it did land
+    const again = await rt.service.retryRedemption({ saleId: q.id });
+    expect(again.state).toBe('posted');
+    expect(ledger(anna.userId)).toHaveLength(1); // and was not sent again
+    const posted = (await rt.service.listLog({ limit: 20, saleId: q.id })).entries.find((e) => e.kind === 'redeem.posted');
+    expect(posted?.detail).toMatchObject({ reconciled: true });
+  });
+
+  it('a malformed answer is treated as unknown and reconciled', async () => {
+    const q = await quoted(anna.cardNumber, 5000, 500);
+    await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'malformed', times: 1 });
+    const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
+    expect(r.state).toBe('queued');
+    expect(r.error?.code).toBe('BACKEND_BAD_RESPONSE');
+    expect((await rt.service.retryRedemption({ saleId: q.id })).state).toBe('posted');
+    expect(ledger(anna.userId)).toHaveLength(1);
+  });
+
+  it('a timeout on identify says so plainly and the terminal goes offline', async () => {
+    const sale = await rt.service.startSale({ basketCents: 500 });
+    await fault({ backend: 'whitelabel', fault: 'timeout', times: 2 });
+    expect(await codeOf(rt.service.identifyMember({ saleId: sale.id, input: anna.cardNumber, source: 'scanner' }))).toBe('BACKEND_TIMEOUT');
+    expect((await rt.service.getStatus()).online).toBe(false);
+  });
+});
+
+describe('crash between the local commit and the post', () => {
+  it('the row is still there after reopening, and is sent once', async () => {
+    const q = await quoted(anna.cardNumber, 5000, 700);
+    await rt.service.worker.stop(); // nothing is sent: as if the process died right after the commit
+    rt.service.commitRedemption(q.id, 700_000);
+    await rt.close();
+    expect(ledger(anna.userId)).toHaveLength(0);
+
+    const reopened = Store.open(join(tmp.dir, 'terminal.db'));
+    expect(reopened.outbox.counts().waiting).toBe(1);
+    reopened.close();
+
+    rt = await start(); // the next start drains what the last one left
+    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    expect(ledger(anna.userId)).toHaveLength(1);
+    expect(rt.store.sales.get(q.id).state).toBe('posted');
+  });
+
+  it('an attempt that was under way when the process died is reconciled before any resend', async () => {
+    const q = await quoted(anna.cardNumber, 5000, 700);
+    await rt.service.worker.stop();
+    const rowId = rt.service.commitRedemption(q.id, 700_000);
+    // The attempt was marked as started and the request landed, but the answer was never stored.
+    rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString());
+    sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', anna.userId, { points: 700, transactionId: `${q.id}.r1`, storeId: 'S', terminalId: 'T' }, 700);
+    await rt.close();
+    rt = await start();
+    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    expect(ledger(anna.userId)).toHaveLength(1);
+    expect(rt.store.sales.get(q.id).state).toBe('posted');
+  });
+});
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
