@@ -1,0 +1,82 @@
+/**
+ * `npm run sandbox -- --port N [--host H] [--empty]`
+ *
+ * Starts the loyalty sandbox. The FIRST line of stdout is the base URL and
+ * nothing else (scripts and the e2e suite read it); the demo members and
+ * credentials follow for people. Stops cleanly on SIGTERM / SIGINT.
+ */
+import { DEMO_MEMBERS, SANDBOX_CREDENTIALS } from '../sandbox/demo-data.js';
+import { startSandbox } from '../sandbox/server.js';
+
+interface CliArgs {
+  port: number;
+  host: string;
+  seedDemo: boolean;
+}
+
+export function parseSandboxArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = { port: 0, host: '127.0.0.1', seedDemo: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--port') {
+      const p = Number(value());
+      if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error('--port must be 0..65535');
+      args.port = p;
+    } else if (a === '--host') args.host = value();
+    else if (a === '--empty') args.seedDemo = false;
+    else throw new Error(`unknown argument ${a} (use --port N, --host H, --empty)`);
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  let args: CliArgs;
+  try {
+    args = parseSandboxArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const sandbox = await startSandbox(args);
+  const wl = SANDBOX_CREDENTIALS.whitelabel;
+  const lines = [
+    sandbox.url,
+    '',
+    'Loyalty sandbox (training data only).',
+    `Control API:   ${sandbox.url}/_control/health   (see electron/sandbox/README.md)`,
+    '',
+    'White Label',
+    `  API base:    ${sandbox.url}/whitelabel/v1`,
+    `  Token URL:   ${sandbox.url}/whitelabel/auth/oauth/token`,
+    `  X-Api-Key:   ${wl.apiKey}`,
+    `  Client:      ${wl.clientId} / ${wl.clientSecret}`,
+    `  Point value: ${wl.pointsCurrencyValue} ${wl.currency}`,
+    '',
+    args.seedDemo ? 'Demo members (card number, points):' : 'No demo members (--empty).',
+    ...(args.seedDemo ? Object.entries(DEMO_MEMBERS).map(([name, m]) => `  ${m.cardNumber}  ${String(m.points).padStart(6)}  ${name}: ${m.purpose}`) : []),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`sandbox: ${signal}, stopping\n`);
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+// Run only as a program, so the argument parser can be imported by a test.
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('electron/cli/sandbox.ts')) {
+  void main();
+}

@@ -1,0 +1,79 @@
+/** The control API over real HTTP: health, members, ledger, reset, faults. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { luhnValid } from '../../shared/member-number.js';
+import { createControlClient, type ControlClient } from './control-client.js';
+import { DEMO_MEMBERS } from './demo-data.js';
+import { startSandbox, type RunningSandbox } from './server.js';
+
+describe('control API', () => {
+  let sb: RunningSandbox;
+  let control: ControlClient;
+  const raw = async (method: string, path: string, body?: string) => {
+    const r = await fetch(`${sb.url}/_control${path}`, { method, body });
+    return { status: r.status, type: r.headers.get('content-type'), body: await r.json() };
+  };
+
+  beforeAll(async () => {
+    sb = await startSandbox();
+    control = createControlClient(sb.url);
+  });
+  afterAll(() => sb.close());
+  beforeEach(() => control.reset());
+
+  it('reports health and the mounted backends', async () => {
+    expect(await control.health()).toEqual({ ok: true, backends: ['whitelabel'], faults: 0 });
+  });
+
+  it('seeds the demo members with Luhn-valid 13-digit cards', async () => {
+    const { balances } = await control.whitelabel.ledger();
+    for (const m of Object.values(DEMO_MEMBERS)) {
+      expect(m.cardNumber).toMatch(/^\d{13}$/);
+      expect(luhnValid(m.cardNumber)).toBe(true);
+      expect(balances[m.userId]).toBe(m.points);
+    }
+  });
+
+  it('adds a member with a generated card number', async () => {
+    const m = await control.whitelabel.addMember({ points: 777 });
+    expect(m.cardNumber).toMatch(/^\d{13}$/);
+    expect(luhnValid(m.cardNumber)).toBe(true);
+    expect((await control.whitelabel.ledger(m.userId)).balances).toEqual({ [m.userId]: 777 });
+  });
+
+  it('adds a member with a given card number; refuses duplicates and bad check digits', async () => {
+    expect(await control.whitelabel.addMember({ cardNumber: '79927398713', points: 5 })).toEqual({ userId: '79927398713', cardNumber: '79927398713', points: 5 });
+    expect((await raw('POST', '/whitelabel/members', JSON.stringify({ cardNumber: '79927398713', points: 1 }))).status).toBe(409);
+    const bad = await raw('POST', '/whitelabel/members', JSON.stringify({ cardNumber: '79927398710', points: 1 }));
+    expect(bad.status).toBe(400);
+    expect(bad.type).toContain('application/problem+json');
+    expect((await raw('POST', '/whitelabel/members', JSON.stringify({ points: 1.5 }))).status).toBe(400);
+  });
+
+  it('reset brings the demo data back, clears faults; seedDemo false empties', async () => {
+    await control.whitelabel.addMember({ points: 1 });
+    await control.addFault({ fault: 'status', path: '/never' });
+    await control.reset();
+    expect(Object.keys((await control.whitelabel.ledger()).balances)).toHaveLength(Object.keys(DEMO_MEMBERS).length);
+    expect(await control.listFaults()).toEqual([]);
+    await control.reset(false);
+    expect((await control.whitelabel.ledger()).balances).toEqual({});
+  });
+
+  it('adds, lists and deletes faults; refuses a bad one', async () => {
+    const a = await control.addFault({ fault: 'latency', ms: 5 });
+    const b = await control.addFault({ fault: 'status', status: 500, backend: 'whitelabel' });
+    expect((await control.listFaults()).map((f) => f.id)).toEqual([a.id, b.id]);
+    expect((await raw('DELETE', `/faults/${a.id}`)).body).toEqual({ cleared: 1 });
+    expect((await raw('DELETE', `/faults/${a.id}`)).status).toBe(404);
+    expect((await raw('DELETE', '/faults')).body).toEqual({ cleared: 1 });
+    const bad = await raw('POST', '/faults', JSON.stringify({ fault: 'status', backend: 'nobody' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/backend must be one of whitelabel/);
+    expect((await raw('POST', '/faults', '{not json')).status).toBe(400);
+  });
+
+  it('answers 404 for unknown control routes', async () => {
+    expect((await raw('GET', '/nope')).status).toBe(404);
+    expect((await raw('GET', '/whitelabel/nope')).status).toBe(404);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The sandbox's shared router: sends /_control to the control API and every
+ * other request to the backend mounted at its prefix, carrying out injected
+ * faults on the live socket on the way. Because backends only return response
+ * values (types.ts), every fault works the same for every backend.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { handleControl } from './control.js';
+import type { Fault, FaultRegistry } from './faults.js';
+import { BodyTooLargeError, parseJsonBody, problem, readBody, writeResponse } from './http-util.js';
+import type { SandboxBackend, SandboxContext, SandboxRequest, SandboxResponse } from './types.js';
+
+export const CONTROL_PREFIX = '/_control';
+
+export interface RouterDeps {
+  backends: readonly SandboxBackend[];
+  faults: FaultRegistry;
+  ctx: SandboxContext;
+}
+
+export interface Router {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Cancels pending delays and held sockets' timers (the server destroys the sockets). */
+  shutdown(): void;
+}
+
+/** A TCP reset, so the client sees ECONNRESET: the answer is lost, not merely empty. */
+function resetSocket(socket: Socket | null): void {
+  if (!socket || socket.destroyed) return;
+  if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+  else socket.destroy();
+}
+
+function underPrefix(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(prefix + '/');
+}
+
+export function createRouter(deps: RouterDeps): Router {
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  async function toSandboxRequest(req: IncomingMessage, url: URL, prefix: string): Promise<SandboxRequest> {
+    const rawBody = await readBody(req);
+    const { body, bodyError } = parseJsonBody(rawBody);
+    return {
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: url.pathname.slice(prefix.length) || '/',
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      rawBody,
+      ...(bodyError ? { bodyError } : {}),
+    };
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    const method = (req.method ?? 'GET').toUpperCase();
+
+    if (underPrefix(url.pathname, CONTROL_PREFIX)) {
+      const sreq = await toSandboxRequest(req, url, CONTROL_PREFIX);
+      writeResponse(res, await handleControl(sreq, deps));
+      return;
+    }
+
+    const backend = deps.backends.find((b) => underPrefix(url.pathname, b.prefix));
+    if (!backend) {
+      writeResponse(res, problem(404, 'Not found', `No sandbox backend serves ${url.pathname}.`));
+      return;
+    }
+
+    const decision = deps.faults.decide(backend.id, method, url.pathname);
+    if (decision.fault?.fault === 'down') {
+      resetSocket(req.socket); // nothing is read, nothing answered
+      return;
+    }
+    const sreq = await toSandboxRequest(req, url, backend.prefix);
+    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    if (closed) return;
+    await runWithFault(backend, sreq, decision.fault, req, res);
+  }
+
+  async function runWithFault(backend: SandboxBackend, sreq: SandboxRequest, fault: Fault | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    switch (fault?.fault) {
+      case undefined:
+      case 'latency':
+      case 'down': // handled before; listed so the switch is exhaustive
+        writeResponse(res, await backend.handle(sreq, deps.ctx));
+        return;
+      case 'status':
+        writeResponse(res, backend.errorResponse(fault.status, `Injected fault: status ${fault.status}.`));
+        return;
+      case 'rate-limit':
+        writeResponse(res, backend.errorResponse(429, 'Too many requests (injected fault).', { 'retry-after': String(fault.retryAfterSec) }));
+        return;
+      case 'reset-before':
+        resetSocket(req.socket);
+        return;
+      case 'reset-after':
+        await backend.handle(sreq, deps.ctx); // the change is applied...
+        resetSocket(req.socket); // ...and its answer never reaches the client
+        return;
+      case 'timeout': {
+        // Apply nothing, answer nothing; hold the socket so the client's own timeout fires.
+        const socket = req.socket;
+        const t = setTimeout(() => {
+          timers.delete(t);
+          socket.destroy();
+        }, fault.ms);
+        timers.add(t);
+        socket.once('close', () => {
+          clearTimeout(t);
+          timers.delete(t);
+        });
+        return;
+      }
+      case 'malformed': {
+        const real = await backend.handle(sreq, deps.ctx);
+        const text = real.rawBody ?? JSON.stringify(real.body ?? { ok: true });
+        // Cut the JSON in the middle: a body that starts right but never parses.
+        writeResponse(res, { status: 200, headers: { 'content-type': 'application/json' }, rawBody: text.slice(0, Math.max(1, Math.floor(text.length / 2))) });
+        return;
+      }
+    }
+  }
+
+  return {
+    handle(req, res) {
+      route(req, res).catch((e: unknown) => {
+        if (res.headersSent || res.destroyed) return;
+        const r: SandboxResponse =
+          e instanceof BodyTooLargeError ? problem(413, 'Payload too large', e.message) : problem(500, 'Sandbox error', e instanceof Error ? e.message : String(e));
+        writeResponse(res, r);
+      });
+    },
+    shutdown() {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}

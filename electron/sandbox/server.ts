@@ -1,0 +1,78 @@
+/**
+ * Starts the sandbox: one loopback HTTP server hosting every emulated
+ * backend under its prefix, the shared fault injection and the control API.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { FaultRegistry } from './faults.js';
+import { createRouter } from './router.js';
+import type { SandboxBackend, SandboxContext } from './types.js';
+import { WhiteLabelBackend, type WhiteLabelBackendOptions } from './whitelabel/backend.js';
+
+export interface SandboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Loopback unless told otherwise: the sandbox has no authentication of its own. */
+  host?: string;
+  /** Start with the demo members (training mode); default true. */
+  seedDemo?: boolean;
+  /** Clock for token expiry and rate limits (tests). */
+  now?: () => number;
+  whitelabel?: WhiteLabelBackendOptions;
+}
+
+export interface RunningSandbox {
+  /** Base URL, e.g. http://127.0.0.1:43123 (no trailing slash). */
+  url: string;
+  host: string;
+  port: number;
+  /** The emulators, for in-process tests that want to look at state directly. */
+  backends: { whitelabel: WhiteLabelBackend };
+  faults: FaultRegistry;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
+  const host = opts.host ?? '127.0.0.1';
+  const ctx: SandboxContext = { now: opts.now ?? Date.now };
+  const whitelabel = new WhiteLabelBackend(ctx.now, opts.whitelabel);
+  const backends: SandboxBackend[] = [whitelabel];
+  for (const b of backends) b.reset(opts.seedDemo ?? true);
+  const faults = new FaultRegistry();
+  const router = createRouter({ backends, faults, ctx });
+
+  const server: Server = createServer((req, res) => router.handle(req, res));
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${urlHost}:${addr.port}`,
+    host: addr.address,
+    port: addr.port,
+    backends: { whitelabel },
+    faults,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        router.shutdown();
+        server.close(() => resolve());
+        // Held ("timeout") and keep-alive sockets would keep close() waiting.
+        for (const s of sockets) s.destroy();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * White Label control routes, mounted by the router at /_control/whitelabel:
+ *
+ *   POST /_control/whitelabel/members        {cardNumber?, points}  -> 201 {userId, cardNumber, points}
+ *   GET  /_control/whitelabel/ledger?userId= -> {events: [...in order], balances: {userId: points}}
+ *   POST /_control/whitelabel/reset          {seedDemo?: true}      -> {ok: true}
+ *   POST /_control/whitelabel/revoke-tokens                         -> {revoked: n}
+ *
+ * Errors are problem+json, like the rest of the control API.
+ */
+import { luhnValid } from '../../../shared/member-number.js';
+import { json, problem } from '../http-util.js';
+import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
+import type { WhiteLabelBackend } from './backend.js';
+
+export function handleWhiteLabelControl(wl: WhiteLabelBackend, req: SandboxRequest, _ctx: SandboxContext): SandboxResponse | undefined {
+  const route = `${req.method} ${req.path}`;
+  switch (route) {
+    case 'POST /members':
+      return addMember(wl, req);
+    case 'GET /ledger': {
+      const userId = req.query.get('userId') ?? undefined;
+      return json(200, { events: wl.state.ledger(userId), balances: wl.state.balances(userId) });
+    }
+    case 'POST /reset': {
+      const seed = (req.body as { seedDemo?: unknown } | undefined)?.seedDemo;
+      wl.reset(seed !== false);
+      return json(200, { ok: true });
+    }
+    case 'POST /revoke-tokens':
+      return json(200, { revoked: wl.state.revokeTokens() });
+    default:
+      return undefined;
+  }
+}
+
+function addMember(wl: WhiteLabelBackend, req: SandboxRequest): SandboxResponse {
+  const b = (req.body ?? {}) as Record<string, unknown>;
+  if (req.bodyError || typeof b !== 'object' || Array.isArray(b)) return problem(400, 'Bad request', 'Body must be a JSON object.');
+  if (typeof b.points !== 'number' || !Number.isSafeInteger(b.points)) return problem(400, 'Bad request', 'points must be a whole number.');
+  let card: string;
+  if (b.cardNumber === undefined) {
+    card = wl.state.newCardNumber();
+  } else {
+    if (typeof b.cardNumber !== 'string' || !/^\d{8,19}$/.test(b.cardNumber)) return problem(400, 'Bad request', 'cardNumber must be 8 to 19 digits.');
+    // The terminal refuses a wrong check digit before asking the backend, so such a member could never be scanned.
+    if (!luhnValid(b.cardNumber)) return problem(400, 'Bad request', 'cardNumber has a wrong Luhn check digit.');
+    card = b.cardNumber;
+  }
+  if (wl.state.hasUser(card)) return problem(409, 'Conflict', `A member with card ${card} exists.`);
+  const u = wl.state.addUser(card, b.points);
+  return json(201, { userId: u.id, cardNumber: u.id, points: u.points });
+}
