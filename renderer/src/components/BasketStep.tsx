@@ -1,0 +1,54 @@
+import { useRef, type FormEvent } from 'react';
+import { showMoney } from '../lib/format';
+import { useFocusRequest, usePos } from '../state/context';
+import { isClosed, saleActions } from '../state/store';
+import { TID } from '../testids';
+
+export function BasketStep() {
+  const ref = useRef<HTMLInputElement>(null);
+  useFocusRequest('basket', ref);
+  const text = usePos((s) => s.basketText);
+  const setText = usePos((s) => s.setBasketText);
+  const submit = usePos((s) => s.submitBasket);
+  const sale = usePos((s) => s.sale);
+  const status = usePos((s) => s.status);
+  const busy = usePos((s) => s.busy);
+  const { canEditBasket } = saleActions(sale);
+  const disabled = !status || !canEditBasket;
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void submit();
+  };
+  return (
+    <form className="step" onSubmit={onSubmit} aria-labelledby="basket-label">
+      <label className="step-label" id="basket-label" htmlFor="basket-input">
+        <span className="step-no">1</span> Basket total {status && <span className="muted">({status.currency})</span>}
+      </label>
+      <div className="field-row">
+        <input
+          id="basket-input"
+          ref={ref}
+          className="field field-money"
+          data-testid={TID.basketInput}
+          type="text"
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder="0.00"
+          value={text}
+          disabled={disabled}
+          onChange={(e) => setText(e.target.value)}
+          autoFocus
+        />
+        <button type="submit" className="btn" data-testid={TID.basketSubmit} disabled={disabled || busy !== null}>
+          {sale && !isClosed(sale) ? 'Update' : 'Start'}
+        </button>
+      </div>
+      {sale && !isClosed(sale) && (
+        <p className="hint">
+          Sale basket: <strong>{showMoney(sale.basket)}</strong>
+        </p>
+      )}
+    </form>
+  );
+}
+

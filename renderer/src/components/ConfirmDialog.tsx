@@ -1,0 +1,52 @@
+import { useEffect, useRef } from 'react';
+import { useFocusRequest, usePos } from '../state/context';
+import { TID } from '../testids';
+
+/** Asks before a sale in progress is cancelled. Enter confirms (the focused button), Escape keeps the sale. */
+export function ConfirmDialog() {
+  const yesRef = useRef<HTMLButtonElement>(null);
+  useFocusRequest('dialog', yesRef);
+  const dialog = usePos((s) => s.dialog);
+  const sale = usePos((s) => s.sale);
+  const confirmDialog = usePos((s) => s.confirmDialog);
+  const dismiss = usePos((s) => s.dismissDialog);
+  useEffect(() => {
+    if (!dialog) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        dismiss();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [dialog, dismiss]);
+  if (!dialog) return null;
+  const queued = sale?.state === 'queued';
+  return (
+    <div className="backdrop" onClick={dismiss}>
+      <div
+        className="dialog"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="dialog-title"
+        aria-describedby="dialog-text"
+        data-testid={TID.dialog}
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h2 id="dialog-title">{dialog === 'new-sale' ? 'Cancel this sale and start a new one?' : 'Cancel this sale?'}</h2>
+        <p id="dialog-text">
+          {queued ? 'The waiting redemption is withdrawn: no points will be taken.' : 'No points will be taken from the member.'}
+        </p>
+        <div className="button-row">
+          <button ref={yesRef} type="button" className="btn btn-danger" data-testid={TID.dialogConfirm} onClick={() => void confirmDialog()}>
+            Yes, cancel the sale
+          </button>
+          <button type="button" className="btn btn-secondary" data-testid={TID.dialogDismiss} onClick={dismiss}>
+            No, keep it (Esc)
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+import type { KeypadKey } from '../state/store';
+import { TID } from '../testids';
+
+const KEYS: { key: KeypadKey; label: string; id: string; aria?: string }[] = [
+  { key: '7', label: '7', id: '7' },
+  { key: '8', label: '8', id: '8' },
+  { key: '9', label: '9', id: '9' },
+  { key: '4', label: '4', id: '4' },
+  { key: '5', label: '5', id: '5' },
+  { key: '6', label: '6', id: '6' },
+  { key: '1', label: '1', id: '1' },
+  { key: '2', label: '2', id: '2' },
+  { key: '3', label: '3', id: '3' },
+  { key: '.', label: '.', id: 'dot', aria: 'decimal point' },
+  { key: '0', label: '0', id: '0' },
+  { key: 'back', label: '⌫', id: 'back', aria: 'delete last digit' },
+];
+
+/** Big touch keys for the points figure. They keep the focus where it is (the points field). */
+export function Keypad({ onKey, disabled, decimals }: { onKey: (k: KeypadKey) => void; disabled: boolean; decimals: number }) {
+  return (
+    <div className="keypad" role="group" aria-label="Points keypad">
+      {KEYS.map((k) => (
+        <button
+          key={k.id}
+          type="button"
+          className="key"
+          data-testid={TID.keypad(k.id)}
+          aria-label={k.aria}
+          disabled={disabled || (k.key === '.' && decimals === 0)}
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={() => onKey(k.key)}
+        >
+          {k.label}
+        </button>
+      ))}
+      <button
+        type="button"
+        className="key key-wide"
+        data-testid={TID.keypad('clear')}
+        disabled={disabled}
+        onMouseDown={(e) => e.preventDefault()}
+        onClick={() => onKey('clear')}
+      >
+        Clear
+      </button>
+    </div>
+  );
+}

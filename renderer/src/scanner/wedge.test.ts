@@ -1,0 +1,309 @@
+import { describe, expect, it, vi } from 'vitest';
+import { charForKey, createWedge, type EditableLike, type KeyEventLike, type WedgeOptions, type WedgeScan } from './wedge';
+
+/** A text field that behaves like an <input>: keys that are not prevented type at the caret. */
+class FakeField implements EditableLike {
+  value = '';
+  selectionStart: number | null = 0;
+  selectionEnd: number | null = 0;
+  inputEvents = 0;
+  constructor(value = '') {
+    this.value = value;
+    this.selectionStart = this.selectionEnd = value.length;
+  }
+  setRangeText(text: string, start: number, end: number): void {
+    this.value = this.value.slice(0, start) + text + this.value.slice(end);
+    this.selectionStart = this.selectionEnd = start + text.length;
+  }
+  setSelectionRange(start: number, end: number): void {
+    this.selectionStart = start;
+    this.selectionEnd = end;
+  }
+  dispatchEvent(): boolean {
+    this.inputEvents++;
+    return true;
+  }
+  /** The browser's default action for a key that nobody prevented. */
+  type(e: FakeKey): void {
+    if (e.defaultPrevented || e.key.length !== 1) return;
+    this.setRangeText(e.key, this.selectionStart ?? 0, this.selectionEnd ?? 0);
+  }
+}
+
+interface FakeKey extends KeyEventLike {
+  defaultPrevented: boolean;
+  stopped: boolean;
+}
+
+function key(code: string, keyValue: string, timeStamp: number, extra: Partial<KeyEventLike> = {}): FakeKey {
+  const e: FakeKey = {
+    code,
+    key: keyValue,
+    timeStamp,
+    defaultPrevented: false,
+    stopped: false,
+    preventDefault() {
+      e.defaultPrevented = true;
+    },
+    stopImmediatePropagation() {
+      e.stopped = true;
+    },
+    ...extra,
+  };
+  return e;
+}
+
+/** US layout key for a character. */
+function usKey(ch: string, t: number): FakeKey {
+  if (/\d/.test(ch)) return key(`Digit${ch}`, ch, t);
+  if (/[a-z]/i.test(ch)) return key(`Key${ch.toUpperCase()}`, ch, t, { shiftKey: ch !== ch.toLowerCase() });
+  if (ch === '-') return key('Minus', '-', t);
+  throw new Error(`no key for ${ch}`);
+}
+
+const AZERTY_UNSHIFTED: Record<string, string> = { '1': '&', '2': 'é', '3': '"', '4': "'", '5': '(', '6': '-', '7': 'è', '8': '_', '9': 'ç', '0': 'à' };
+
+/** Recorded inter-key gaps (ms). */
+const SCANNER_GAPS = [7, 12, 5, 9, 16, 8, 11, 6, 14, 9, 13, 7, 20, 10, 5];
+const PERSON_GAPS = [180, 132, 240, 101, 156, 210, 118, 250, 143, 167, 199, 125, 230, 111, 188];
+
+class Harness {
+  scans: WedgeScan[] = [];
+  field: FakeField | null;
+  t = 1000;
+  timers: { fn: () => void; at: number }[] = [];
+  events: FakeKey[] = [];
+  wedge;
+  constructor(field: FakeField | null = new FakeField(), opts: Partial<WedgeOptions> = {}) {
+    this.field = field;
+    this.wedge = createWedge({
+      onScan: (s) => this.scans.push(s),
+      focusedField: () => this.field,
+      now: () => this.t,
+      setTimer: (fn, ms) => {
+        const timer = { fn, at: this.t + ms };
+        this.timers.push(timer);
+        return timer;
+      },
+      clearTimer: (h) => {
+        this.timers = this.timers.filter((x) => x !== h);
+      },
+      ...opts,
+    });
+  }
+  /** Advances the clock, firing due timers first. */
+  advance(ms: number): void {
+    const to = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= to).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((x) => x !== due);
+      this.t = due.at;
+      due.fn();
+    }
+    this.t = to;
+  }
+  press(e: FakeKey): FakeKey {
+    this.wedge.handleKeyDown(e);
+    this.field?.type(e);
+    this.events.push(e);
+    return e;
+  }
+  /** Types `text` then `terminator` with the given gaps; the keys' timeStamps follow the clock. */
+  typeWith(text: string, gaps: number[], toKey: (ch: string, t: number) => FakeKey = usKey, terminator: string | null = 'Enter'): FakeKey[] {
+    const out: FakeKey[] = [];
+    [...text].forEach((ch, i) => {
+      if (i > 0) this.advance(gaps[(i - 1) % gaps.length]!);
+      out.push(this.press(toKey(ch, this.t)));
+    });
+    if (terminator) {
+      this.advance(gaps[(text.length - 1) % gaps.length]!);
+      out.push(this.press(key(terminator, terminator, this.t)));
+    }
+    return out;
+  }
+}
+
+const CARD = '1234567890128';
+
+describe('keyboard wedge', () => {
+  it('turns a scanner burst (5-20 ms) ending in Enter into one scan', () => {
+    const h = new Harness();
+    const keys = h.typeWith(CARD, SCANNER_GAPS);
+    expect(h.scans.map((s) => s.code)).toEqual([CARD]);
+    expect(h.scans[0]!.durationMs).toBeGreaterThan(0);
+    expect(h.scans[0]!.durationMs).toBeLessThan(200);
+    // Everything after the first key was held back, the Enter too.
+    expect(keys.slice(1).every((k) => k.defaultPrevented && k.stopped)).toBe(true);
+  });
+
+  it('never leaves scan characters in the focused field: the key that slipped in is undone', () => {
+    const basket = new FakeField('25.40');
+    const h = new Harness(basket);
+    h.typeWith(CARD, SCANNER_GAPS);
+    expect(h.scans).toHaveLength(1);
+    expect(basket.value).toBe('25.40');
+    expect(basket.selectionStart).toBe(5);
+    expect(basket.inputEvents).toBe(1); // the framework hears that the value went back
+  });
+
+  it('restores the caret and selection in the middle of a field', () => {
+    const f = new FakeField('12345');
+    f.setSelectionRange(1, 3);
+    const h = new Harness(f);
+    h.typeWith(CARD, SCANNER_GAPS);
+    expect(f.value).toBe('12345');
+    expect([f.selectionStart, f.selectionEnd]).toEqual([1, 3]);
+  });
+
+  it('lets a person type (100-250 ms) into the field, Enter included', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    const keys = h.typeWith(CARD, PERSON_GAPS);
+    expect(h.scans).toEqual([]);
+    expect(f.value).toBe(CARD);
+    expect(keys.some((k) => k.defaultPrevented || k.stopped)).toBe(false);
+  });
+
+  it('reads event.code: an AZERTY desktop (key "&" for Digit1) still gives digits', () => {
+    const h = new Harness();
+    h.typeWith(CARD, SCANNER_GAPS, (ch, t) => key(`Digit${ch}`, AZERTY_UNSHIFTED[ch]!, t));
+    expect(h.scans.map((s) => s.code)).toEqual([CARD]);
+  });
+
+  it('ignores the Shift presses of an AZERTY-configured scanner between digits', () => {
+    const h = new Harness();
+    [...CARD].forEach((ch, i) => {
+      if (i > 0) h.advance(4);
+      h.press(key('ShiftLeft', 'Shift', h.t, { shiftKey: true }));
+      h.advance(3);
+      h.press(key(`Digit${ch}`, ch, h.t, { shiftKey: true }));
+    });
+    h.advance(6);
+    h.press(key('Enter', 'Enter', h.t));
+    expect(h.scans.map((s) => s.code)).toEqual([CARD]);
+  });
+
+  it('accepts numpad digits and NumpadEnter', () => {
+    const h = new Harness();
+    h.typeWith(CARD, SCANNER_GAPS, (ch, t) => key(`Numpad${ch}`, ch, t), 'NumpadEnter');
+    expect(h.scans.map((s) => s.code)).toEqual([CARD]);
+  });
+
+  it('ends a scan on Tab', () => {
+    const h = new Harness();
+    const keys = h.typeWith('ABC-12345', SCANNER_GAPS, usKey, 'Tab');
+    expect(h.scans.map((s) => s.code)).toEqual(['ABC-12345']);
+    expect(keys.at(-1)!.defaultPrevented).toBe(true);
+  });
+
+  it('maps letters by position and case by Shift', () => {
+    expect(charForKey(key('KeyA', 'q', 0))).toBe('a'); // AZERTY: the A position prints q
+    expect(charForKey(key('KeyA', 'A', 0, { shiftKey: true }))).toBe('A');
+    expect(charForKey(key('Digit7', 'è', 0))).toBe('7');
+    expect(charForKey(key('Numpad0', '0', 0))).toBe('0');
+    expect(charForKey(key('Backspace', 'Backspace', 0))).toBeNull();
+    expect(charForKey(key('ArrowLeft', 'ArrowLeft', 0))).toBeNull();
+  });
+
+  it('does not take a short fast burst for a scan, and gives the held keys back before Enter', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    const keys = h.typeWith('2540', [8, 9, 7]);
+    expect(h.scans).toEqual([]);
+    expect(f.value).toBe('2540');
+    expect(keys.at(-1)!.defaultPrevented).toBe(false); // the Enter reaches the field
+  });
+
+  it('gives back a fast typist\'s rolled-over keys when typing pauses', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    h.press(usKey('1', h.t));
+    h.advance(20);
+    const second = h.press(usKey('2', h.t));
+    expect(second.defaultPrevented).toBe(true);
+    expect(f.value).toBe('1');
+    h.advance(150); // silence
+    expect(f.value).toBe('12');
+    h.press(usKey('3', h.t));
+    expect(f.value).toBe('123');
+    expect(h.scans).toEqual([]);
+  });
+
+  it('gives back held keys when a slow key follows, in order', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    h.typeWith('1234', [10, 10, 10], usKey, null);
+    h.advance(60); // before the idle timer, but too slow to belong to the burst
+    h.press(usKey('5', h.t));
+    expect(f.value).toBe('12345');
+  });
+
+  it('treats a gap in the middle as two bursts', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    h.typeWith('999', [10, 10], usKey, null);
+    h.advance(300);
+    h.typeWith(CARD, SCANNER_GAPS);
+    expect(h.scans.map((s) => s.code)).toEqual([CARD]);
+    expect(f.value).toBe('999');
+  });
+
+  it('ignores Ctrl shortcuts and auto-repeat', () => {
+    const h = new Harness();
+    h.typeWith('12345678', [5], (ch, t) => key(`Digit${ch}`, ch, t, { ctrlKey: true }));
+    expect(h.scans).toEqual([]);
+    const f = new FakeField();
+    const h2 = new Harness(f);
+    h2.typeWith('00000000', [30], (_ch, t) => key('Digit0', '0', t, { repeat: true }));
+    expect(h2.scans).toEqual([]);
+  });
+
+  it('stops at a control key and gives the keys back', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    h.typeWith('123', [5, 5], usKey, null);
+    h.advance(5);
+    h.press(key('Backspace', 'Backspace', h.t));
+    expect(f.value).toBe('123');
+  });
+
+  it('honours a required prefix and a suffix', () => {
+    const h = new Harness(new FakeField(), { prefix: 'X', suffix: '-' });
+    h.typeWith('X123456-', SCANNER_GAPS, usKey, null);
+    expect(h.scans.map((s) => s.code)).toEqual(['123456']);
+    // The Enter some scanners still send after the suffix is swallowed too.
+    h.advance(8);
+    const enter = h.press(key('Enter', 'Enter', h.t));
+    expect(enter.defaultPrevented).toBe(true);
+    // Without the prefix: not a scan.
+    h.advance(500);
+    h.typeWith('1234567', SCANNER_GAPS);
+    expect(h.scans).toHaveLength(1);
+  });
+
+  it('respects maxInterKeyMs and minLength', () => {
+    const slowScanner = new Harness(new FakeField(), { maxInterKeyMs: 60 });
+    slowScanner.typeWith(CARD, [45, 50, 40]);
+    expect(slowScanner.scans).toHaveLength(1);
+    const strict = new Harness(new FakeField(), { minLength: 14 });
+    strict.typeWith(CARD, SCANNER_GAPS);
+    expect(strict.scans).toEqual([]);
+  });
+
+  it('works with no focused field', () => {
+    const h = new Harness(null);
+    h.typeWith(CARD, SCANNER_GAPS);
+    expect(h.scans.map((s) => s.code)).toEqual([CARD]);
+  });
+
+  it('attaches in the capture phase and detaches', () => {
+    const add = vi.fn();
+    const remove = vi.fn();
+    const w = createWedge({ onScan: () => {} });
+    const detach = w.attach({ addEventListener: add, removeEventListener: remove });
+    expect(add).toHaveBeenCalledWith('keydown', expect.any(Function), true);
+    detach();
+    expect(remove).toHaveBeenCalledWith('keydown', add.mock.calls[0]![1], true);
+  });
+});
