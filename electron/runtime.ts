@@ -59,7 +59,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       outboxConcurrency: opts.tuning?.outboxConcurrency,
     });
     service.start();
-    const dispatch = createDispatcher(service);
+    const dispatch = createDispatcher({ ...service.handlers() });
     return {
       service,
       store,

@@ -4,62 +4,26 @@
  * IPC and the loopback web host) expose exactly these methods and validate
  * every input with these schemas before the service sees it.
  *
- * To add a method: add its schema to `methods`, its result to
- * `MethodResults`, and implement it on the TerminalService (the compiler
- * then checks both transports and the renderer's client).
+ * Methods are grouped by area in shared/contract/*.ts. To add a method: add
+ * its schema and result type to its area's file (a new area is spread into
+ * `methods` and extended by `MethodResults` here), and implement it in the
+ * service's handlers for that area (the compiler then checks both transports,
+ * the dispatcher and the renderer's client).
  */
-import { z } from 'zod';
-import type { LogEntryView, SaleView, TerminalStatus } from './domain.js';
+import type { z } from 'zod';
+import type { TerminalStatus, SaleView } from './domain.js';
 import { PosError, type ErrorInfo } from './errors.js';
-import { MAX_CENTS, MAX_POINTS_MILLI } from './money.js';
+import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 
-const saleId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a sale id');
-const cents = z.number().int('amounts are whole cents').min(0, 'amounts cannot be negative').max(MAX_CENTS, 'amount too large');
-const pointsMilli = z.number().int('points are whole thousandths').min(0, 'points cannot be negative').max(MAX_POINTS_MILLI, 'too many points');
-
+/** Every method, by area. Each area's file holds its schemas and result types. */
 export const methods = {
-  getStatus: z.object({}).strict(),
-  startSale: z.object({ basketCents: cents }).strict(),
-  setBasket: z.object({ saleId, basketCents: cents }).strict(),
-  identifyMember: z
-    .object({
-      saleId,
-      input: z.string().max(512, 'scan too long'),
-      source: z.enum(['scanner', 'keyboard', 'camera']),
-    })
-    .strict(),
-  quote: z.object({ saleId, pointsMilli }).strict(),
-  /** The member confirmed exactly this figure; the service re-checks it. */
-  confirmRedemption: z.object({ saleId, pointsMilli }).strict(),
-  retryRedemption: z.object({ saleId }).strict(),
-  markPaid: z.object({ saleId }).strict(),
-  cancelSale: z.object({ saleId }).strict(),
-  getSale: z.object({ saleId }).strict(),
-  listLog: z
-    .object({
-      limit: z.number().int().min(1).max(500),
-      beforeSeq: z.number().int().min(1).optional(),
-      saleId: saleId.optional(),
-    })
-    .strict(),
+  ...checkoutMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults {
-  getStatus: TerminalStatus;
-  startSale: SaleView;
-  setBasket: SaleView;
-  identifyMember: SaleView;
-  quote: SaleView;
-  confirmRedemption: SaleView;
-  retryRedemption: SaleView;
-  markPaid: SaleView;
-  cancelSale: SaleView;
-  getSale: SaleView;
-  listLog: { entries: LogEntryView[] };
-}
+export interface MethodResults extends CheckoutResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

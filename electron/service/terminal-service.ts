@@ -9,7 +9,8 @@
  * before anything is sent; the outbox worker posts it and settles the sale.
  */
 import { randomBytes } from 'node:crypto';
-import type { MethodInput, MethodResults, TerminalEvent } from '../../shared/contract.js';
+import type { MethodInput, TerminalEvent } from '../../shared/contract.js';
+import { checkoutMethods } from '../../shared/contract/checkout.js';
 import type { MemberView, RedemptionTerms, SaleView, TerminalStatus } from '../../shared/domain.js';
 import { PosError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import { maskIdentifier, requireMemberIdentifier } from '../../shared/member-number.js';
@@ -19,6 +20,7 @@ import { CLOSED_STATES } from '../../shared/sale-state.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from '../adapters/types.js';
 import type { OutboxRow } from '../store/outbox.js';
 import { errorJson, type SaleRow } from '../store/sales.js';
+import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
 import type { Store } from '../store/store.js';
 import { Connectivity } from './connectivity.js';
 import { OutboxWorker, type AttemptOutcome } from './outbox-worker.js';
@@ -43,9 +45,9 @@ interface MemberSession {
   lastKnown: boolean;
 }
 
-type Handlers = { [M in keyof MethodResults]: (input: MethodInput<M>) => Promise<MethodResults[M]> };
+type CheckoutMethod = keyof typeof checkoutMethods;
 
-export class TerminalService implements Handlers {
+export class TerminalService implements HandlersFor<CheckoutMethod> {
   private readonly members = new Map<string, MemberSession>();
   private readonly listeners = new Set<(e: TerminalEvent) => void>();
   readonly connectivity: Connectivity;
@@ -93,6 +95,11 @@ export class TerminalService implements Handlers {
   async stop(): Promise<void> {
     this.connectivity.stop();
     await this.worker.stop();
+  }
+
+  /** The contract methods this service implements, bound for the dispatcher. */
+  handlers(): HandlersFor<CheckoutMethod> {
+    return bindHandlers(this, Object.keys(checkoutMethods) as CheckoutMethod[]);
   }
 
   subscribe(listener: (e: TerminalEvent) => void): () => void {

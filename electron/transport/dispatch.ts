@@ -4,18 +4,22 @@
  * Nothing thrown crosses a transport: unexpected errors are logged here and
  * reach the screen as a plain INTERNAL message, never as a stack.
  */
-import { validateCall, type Envelope, type MethodName } from '../../shared/contract.js';
+import { validateCall, type Envelope, type MethodInput, type MethodName, type MethodResult } from '../../shared/contract.js';
 import { PosError, toErrorInfo } from '../../shared/errors.js';
-import type { TerminalService } from '../service/terminal-service.js';
 
 export type Dispatch = (method: unknown, input: unknown) => Promise<Envelope<unknown>>;
 
-export function createDispatcher(service: TerminalService, report: (e: unknown) => void = (e) => console.error('[terminal]', e)): Dispatch {
+/** One implementation per contract method; the compiler checks none is missing. */
+export type Handlers = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodResult<M>> };
+/** The handlers of one area of the contract. */
+export type HandlersFor<K extends MethodName> = Pick<Handlers, K>;
+
+export function createDispatcher(handlers: Handlers, report: (e: unknown) => void = (e) => console.error('[terminal]', e)): Dispatch {
   return async (method, input) => {
     try {
       const call = validateCall<MethodName>(method, input);
-      const handler = service[call.method] as (i: unknown) => Promise<unknown>;
-      const value = await handler.call(service, call.input);
+      const handler = handlers[call.method] as (i: unknown) => Promise<unknown>;
+      const value = await handler(call.input);
       return { ok: true, value };
     } catch (e) {
       return { ok: false, error: toErrorInfo(asPosError(e, report)) };
@@ -30,4 +34,15 @@ function asPosError(e: unknown, report: (e: unknown) => void): unknown {
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new PosError('STORAGE_FULL');
   report(e);
   return e;
+}
+
+/** Binds an object's methods named `names` as handlers (each area's service provides its own). */
+export function bindHandlers<K extends MethodName>(target: object, names: readonly K[]): HandlersFor<K> {
+  const out: Partial<Handlers> = {};
+  for (const name of names) {
+    const fn = (target as Record<string, unknown>)[name];
+    if (typeof fn !== 'function') throw new Error(`missing handler for ${name}`);
+    (out as Record<string, unknown>)[name] = fn.bind(target);
+  }
+  return out as HandlersFor<K>;
 }
