@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createControlClient, type ControlClient } from '../control-client.js';
-import { DEMO_MEMBERS, SANDBOX_CREDENTIALS } from '../demo-data.js';
+import { DEMO_MEMBERS, SANDBOX_CREDENTIALS, UNKNOWN_CARD_NUMBER } from '../demo-data.js';
 import { startSandbox, type RunningSandbox } from '../server.js';
 
 const C = SANDBOX_CREDENTIALS.whitelabel;
@@ -101,7 +101,7 @@ describe('White Label emulator', () => {
     });
 
     it('answers 404 for an unknown user', async () => {
-      const r = await call('GET', '/users/2999999999994/wallet');
+      const r = await call('GET', `/users/${UNKNOWN_CARD_NUMBER}/wallet`);
       expect(r.status).toBe(404);
       expect(r.body.code).toBe('USER_NOT_FOUND');
     });
@@ -138,7 +138,7 @@ describe('White Label emulator', () => {
     });
 
     it('answers 404 for an event about an unknown user, applying nothing', async () => {
-      const r = await call('POST', '/events', redeemEvent('2999999999994', 10));
+      const r = await call('POST', '/events', redeemEvent(UNKNOWN_CARD_NUMBER, 10));
       expect(r.status).toBe(404);
       expect((await control.whitelabel.ledger()).events).toEqual([]);
     });

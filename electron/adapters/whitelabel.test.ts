@@ -1,0 +1,343 @@
+/**
+ * The White Label adapter against the real sandbox over loopback: every
+ * outcome is checked in the sandbox's ledger, so "exactly one event" and
+ * "nothing sent" are facts, not assumptions.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PosError } from '../../shared/errors.js';
+import type { MemberIdentifier } from '../../shared/member-number.js';
+import { createControlClient, type ControlClient } from '../sandbox/control-client.js';
+import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER, whiteLabelSandboxConfig, type DemoMember } from '../sandbox/demo-data.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import type { LoyaltyAdapter, RedeemRequest, ReverseRequest } from './types.js';
+import { createWhiteLabelAdapter, type WhiteLabelConfig } from './whitelabel.js';
+
+const card = (m: DemoMember): MemberIdentifier => ({ kind: 'card', value: m.cardNumber });
+let seq = 0;
+
+function redeemRequest(m: DemoMember, points: number, balanceBefore: number | null = m.points): RedeemRequest {
+  const saleId = `sale-${++seq}-${Date.now()}`;
+  return {
+    reference: saleId,
+    saleId,
+    member: { identifier: card(m), backendMemberId: m.userId },
+    pointsMilli: points * 1000,
+    terminalId: 'till-7',
+    storeId: 'store-3',
+    requestedAt: new Date().toISOString(),
+    balanceBeforeMilli: balanceBefore === null ? null : balanceBefore * 1000,
+  };
+}
+
+function reverseRequest(original: RedeemRequest, balanceAfterMilli: number, points: number, n = 1): ReverseRequest {
+  return {
+    reference: `${original.reference}.r${n}`,
+    saleId: original.saleId,
+    member: original.member,
+    pointsMilli: points * 1000,
+    original: { ...original, receipt: { backendReference: original.reference, pointsMilli: original.pointsMilli, balanceAfterMilli } },
+    terminalId: original.terminalId,
+    storeId: original.storeId,
+    requestedAt: new Date().toISOString(),
+  };
+}
+
+async function caught(p: Promise<unknown>): Promise<PosError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(PosError);
+    return e as PosError;
+  }
+  throw new Error('expected a PosError');
+}
+
+describe('White Label adapter against the sandbox', () => {
+  let sb: RunningSandbox;
+  let control: ControlClient;
+  let config: WhiteLabelConfig;
+  let adapter: LoyaltyAdapter;
+  const anna = DEMO_MEMBERS.anna;
+  const events = async (m: DemoMember) => (await control.whitelabel.ledger(m.userId)).events;
+  const balance = async (m: DemoMember) => (await control.whitelabel.ledger(m.userId)).balances[m.userId];
+
+  beforeAll(async () => {
+    sb = await startSandbox();
+    control = createControlClient(sb.url);
+    config = { ...whiteLabelSandboxConfig(sb.url), timeoutMs: 1500 };
+  });
+  afterAll(() => sb.close());
+  beforeEach(async () => {
+    await control.reset();
+    adapter = createWhiteLabelAdapter(config);
+  });
+
+  it('declares its capabilities', () => {
+    expect(adapter.info).toMatchObject({
+      id: 'whitelabel',
+      capabilities: {
+        redemption: 'points',
+        identifiers: ['card', 'externalId'],
+        pointsDecimals: 0,
+        validationCode: false,
+        reversal: 'partial',
+        retrySafety: 'lookup-before-retry',
+        balanceAtCounter: true,
+      },
+    });
+    expect(typeof adapter.reverse).toBe('function');
+    expect(typeof adapter.findReversal).toBe('function');
+  });
+
+  it('probes with an authenticated read', async () => {
+    await expect(adapter.probe()).resolves.toBeUndefined();
+    await control.addFault({ fault: 'down', backend: 'whitelabel' });
+    expect((await caught(adapter.probe())).code).toBe('BACKEND_UNAVAILABLE');
+  });
+
+  describe('lookup and terms', () => {
+    it('reads the wallet balance in milli-points', async () => {
+      const acc = await adapter.lookupMember(card(anna));
+      expect(acc).toEqual({ identifier: card(anna), backendMemberId: anna.userId, balanceMilli: 2_500_000, messages: [] });
+      expect((await adapter.lookupMember(card(DEMO_MEMBERS.emma))).balanceMilli).toBe(-150_000);
+    });
+
+    it('finds a member by external id too', async () => {
+      // An app member whose id is not a card number: added through the engine's own user id.
+      sb.backends.whitelabel.state.addUser('app-user_42', 900);
+      expect((await adapter.lookupMember({ kind: 'externalId', value: 'app-user_42' })).balanceMilli).toBe(900_000);
+    });
+
+    it('an unknown member is MEMBER_NOT_FOUND', async () => {
+      expect((await caught(adapter.lookupMember({ kind: 'card', value: UNKNOWN_CARD_NUMBER }))).code).toBe('MEMBER_NOT_FOUND');
+    });
+
+    it('refuses identifier kinds it does not support without calling the backend', async () => {
+      expect((await caught(adapter.lookupMember({ kind: 'email', value: 'a@b.be' }))).code).toBe('INVALID_INPUT');
+    });
+
+    it('gives whole-point terms at the configured rate', async () => {
+      const acc = await adapter.lookupMember(card(anna));
+      expect(await adapter.getTerms(acc)).toEqual({
+        rate: { pointsMilli: 1000, cents: 1 },
+        currency: 'EUR',
+        decimals: 0,
+        minPointsMilli: 1000,
+        maxPointsMilli: null,
+        stepMilli: 1000,
+      });
+      const fancy = createWhiteLabelAdapter({ ...config, pointsCurrencyValue: '0.005' });
+      expect((await fancy.getTerms(acc)).rate).toEqual({ pointsMilli: 2000, cents: 1 });
+    });
+
+    it('refuses a bad points value at configuration time', () => {
+      expect(() => createWhiteLabelAdapter({ ...config, pointsCurrencyValue: '1,5' })).toThrow(PosError);
+    });
+  });
+
+  describe('redeem', () => {
+    it('posts exactly one REDEEMED_POINTS event with the reference and no personal data', async () => {
+      const req = redeemRequest(anna, 500);
+      const receipt = await adapter.redeem(req);
+      expect(receipt).toMatchObject({ backendReference: req.reference, pointsMilli: 500_000, balanceAfterMilli: 2_000_000 });
+      expect(receipt.detail?.eventId).toMatch(/^evt_/);
+      const evs = await events(anna);
+      expect(evs).toHaveLength(1);
+      expect(evs[0]).toMatchObject({ type: 'REDEEMED_POINTS', userId: anna.userId, pointsDelta: -500 });
+      expect(evs[0]!.payload).toEqual({ points: 500, transactionId: req.reference, storeId: 'store-3', terminalId: 'till-7' });
+      expect(await balance(anna)).toBe(2000);
+    });
+
+    it('refuses more points than the balance it just read, sending nothing', async () => {
+      const chloe = DEMO_MEMBERS.chloe;
+      const e = await caught(adapter.redeem(redeemRequest(chloe, 301)));
+      expect(e).toMatchObject({ code: 'POINTS_ABOVE_BALANCE', details: { balanceMilli: 300_000, notApplied: true } });
+      expect(await events(chloe)).toEqual([]);
+      // The balance it checks is the one read now, not the quoted one.
+      sb.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', chloe.userId, { points: 100, transactionId: 'elsewhere' }, 100);
+      expect((await caught(adapter.redeem(redeemRequest(chloe, 250)))).code).toBe('POINTS_ABOVE_BALANCE');
+      expect(await events(chloe)).toHaveLength(1);
+    });
+
+    it('refuses fractional or zero points without calling the backend', async () => {
+      expect((await caught(adapter.redeem({ ...redeemRequest(anna, 1), pointsMilli: 1500 }))).code).toBe('POINTS_TOO_PRECISE');
+      expect((await caught(adapter.redeem({ ...redeemRequest(anna, 1), pointsMilli: 0 }))).code).toBe('POINTS_INVALID');
+      expect(await events(anna)).toEqual([]);
+    });
+
+    it('an unknown member is MEMBER_NOT_FOUND, not applied', async () => {
+      const ghost: DemoMember = { ...anna, cardNumber: UNKNOWN_CARD_NUMBER, userId: UNKNOWN_CARD_NUMBER };
+      expect(await caught(adapter.redeem(redeemRequest(ghost, 1)))).toMatchObject({ code: 'MEMBER_NOT_FOUND', details: { notApplied: true } });
+    });
+
+    it('a failure while reading the wallet first is marked not applied, even a reset', async () => {
+      await control.addFault({ fault: 'reset-after', method: 'GET', path: '/wallet', times: 1 });
+      expect(await caught(adapter.redeem(redeemRequest(anna, 10)))).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { notApplied: true } });
+      expect(await events(anna)).toEqual([]);
+    });
+  });
+
+  describe('auth', () => {
+    it('a wrong API key is BACKEND_AUTH, not applied', async () => {
+      const bad = createWhiteLabelAdapter({ ...config, apiKey: 'wrong-key' });
+      const e = await caught(bad.lookupMember(card(anna)));
+      expect(e).toMatchObject({ code: 'BACKEND_AUTH', details: { notApplied: true } });
+      expect(e.message + JSON.stringify(e.details)).not.toContain('wrong-key');
+    });
+
+    it('wrong client credentials are BACKEND_AUTH, not applied', async () => {
+      const bad = createWhiteLabelAdapter({ ...config, clientSecret: 'nope' });
+      expect(await caught(bad.redeem(redeemRequest(anna, 10)))).toMatchObject({ code: 'BACKEND_AUTH', details: { notApplied: true } });
+      expect(await events(anna)).toEqual([]);
+    });
+
+    it('fetches a new token once when the engine stops accepting the cached one', async () => {
+      await adapter.lookupMember(card(anna));
+      await control.whitelabel.revokeTokens();
+      await adapter.redeem(redeemRequest(anna, 5));
+      expect(await events(anna)).toHaveLength(1);
+    });
+  });
+
+  describe('transient failures', () => {
+    it('429 is BACKEND_RATE_LIMITED with retryAfterMs, not applied', async () => {
+      await control.addFault({ fault: 'rate-limit', path: '/v1/events', retryAfterSec: 3 });
+      const e = await caught(adapter.redeem(redeemRequest(anna, 10)));
+      expect(e).toMatchObject({ code: 'BACKEND_RATE_LIMITED', details: { retryAfterMs: 3000, notApplied: true } });
+      expect(await events(anna)).toEqual([]);
+    });
+
+    it('5xx is BACKEND_UNAVAILABLE with the status; reconciliation then says not applied', async () => {
+      await control.addFault({ fault: 'status', status: 503, path: '/v1/events', times: 1 });
+      const req = redeemRequest(anna, 10);
+      const e = await caught(adapter.redeem(req));
+      expect(e).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { status: 503 } });
+      expect(e.details?.notApplied).toBeUndefined();
+      expect(await adapter.findRedemption(req)).toBeNull();
+    });
+
+    it('a timeout is BACKEND_TIMEOUT; reconciliation then says not applied', async () => {
+      await control.addFault({ fault: 'timeout', path: '/v1/events', times: 1 });
+      const req = redeemRequest(anna, 10);
+      const fast = createWhiteLabelAdapter({ ...config, timeoutMs: 300 });
+      expect((await caught(fast.redeem(req))).code).toBe('BACKEND_TIMEOUT');
+      expect(await fast.findRedemption(req)).toBeNull();
+      expect(await events(anna)).toEqual([]);
+    });
+
+    it('a malformed 200 is BACKEND_BAD_RESPONSE with the outcome unknown; reconciliation finds it applied', async () => {
+      await control.addFault({ fault: 'malformed', path: '/v1/events', times: 1 });
+      const req = redeemRequest(anna, 40);
+      const e = await caught(adapter.redeem(req));
+      expect(e.code).toBe('BACKEND_BAD_RESPONSE');
+      expect(e.details?.notApplied).toBeUndefined();
+      expect(await adapter.findRedemption(req)).toMatchObject({ backendReference: req.reference, balanceAfterMilli: 2_460_000 });
+      expect(await events(anna)).toHaveLength(1);
+    });
+  });
+
+  describe('findRedemption after a lost answer', () => {
+    it('reset-after: the event landed; findRedemption returns the receipt and nothing is sent again', async () => {
+      await control.addFault({ fault: 'reset-after', method: 'POST', path: '/v1/events', times: 1 });
+      const req = redeemRequest(anna, 700);
+      const e = await caught(adapter.redeem(req));
+      expect(e.code).toBe('BACKEND_UNAVAILABLE');
+      expect(e.details?.notApplied).toBeUndefined();
+      const receipt = await adapter.findRedemption(req);
+      expect(receipt).toEqual({ backendReference: req.reference, pointsMilli: 700_000, balanceAfterMilli: 1_800_000, detail: { reconciledBy: 'balance' } });
+      const evs = await events(anna);
+      expect(evs).toHaveLength(1);
+      expect(evs[0]!.payload.transactionId).toBe(req.reference);
+    });
+
+    it('reset-before: nothing landed; findRedemption returns null and sends nothing', async () => {
+      await control.addFault({ fault: 'reset-before', method: 'POST', path: '/v1/events', times: 1 });
+      const req = redeemRequest(anna, 700);
+      expect((await caught(adapter.redeem(req))).code).toBe('BACKEND_UNAVAILABLE');
+      expect(await adapter.findRedemption(req)).toBeNull();
+      expect(await events(anna)).toEqual([]);
+      // The outbox may now send it again: exactly one event in the end.
+      await adapter.redeem(req);
+      expect(await events(anna)).toHaveLength(1);
+      expect(await balance(anna)).toBe(1800);
+    });
+
+    it('after a restart (a fresh adapter), reconciles against the quoted balance', async () => {
+      await control.addFault({ fault: 'reset-after', method: 'POST', path: '/v1/events', times: 1 });
+      const req = redeemRequest(anna, 100);
+      await caught(adapter.redeem(req));
+      const restarted = createWhiteLabelAdapter(config);
+      expect(await restarted.findRedemption(req)).toMatchObject({ balanceAfterMilli: 2_400_000 });
+      expect(await events(anna)).toHaveLength(1);
+    });
+
+    it('uses the balance read just before posting, not an older quote', async () => {
+      // Quoted at 2500, then the member spent 300 elsewhere before the till sent its event.
+      const req = redeemRequest(anna, 100, 2500);
+      sb.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', anna.userId, { points: 300, transactionId: 'other-shop' }, 300);
+      await control.addFault({ fault: 'reset-after', method: 'POST', path: '/v1/events', times: 1 });
+      await caught(adapter.redeem(req));
+      expect(await adapter.findRedemption(req)).toMatchObject({ balanceAfterMilli: 2_100_000 });
+    });
+
+    it('when the balance moved some other way, the outcome is OUTCOME_UNKNOWN', async () => {
+      await control.addFault({ fault: 'reset-before', method: 'POST', path: '/v1/events', times: 1 });
+      const req = redeemRequest(anna, 100);
+      await caught(adapter.redeem(req));
+      sb.backends.whitelabel.state.applyEvent('POINTS_REFUND', anna.userId, { points: 42, transactionId: 'other' }, 42);
+      const e = await caught(adapter.findRedemption(req));
+      expect(e).toMatchObject({
+        code: 'OUTCOME_UNKNOWN',
+        details: { balanceMilli: 2_542_000, expectedIfAppliedMilli: 2_400_000, expectedIfNotAppliedMilli: 2_500_000 },
+      });
+    });
+
+    it('without any baseline balance, the outcome is OUTCOME_UNKNOWN', async () => {
+      const req = redeemRequest(anna, 100, null);
+      expect((await caught(createWhiteLabelAdapter(config).findRedemption(req))).code).toBe('OUTCOME_UNKNOWN');
+    });
+  });
+
+  describe('reverse', () => {
+    async function redeemed(points: number): Promise<{ req: RedeemRequest; after: number }> {
+      const req = redeemRequest(anna, points);
+      const r = await adapter.redeem(req);
+      return { req, after: r.balanceAfterMilli! };
+    }
+
+    it('posts a POINTS_REFUND for part of the points', async () => {
+      const { req, after } = await redeemed(600);
+      const rev = reverseRequest(req, after, 250);
+      expect(await adapter.reverse!(rev)).toEqual({ backendReference: rev.reference, pointsMilli: 250_000, balanceAfterMilli: 2_150_000 });
+      const evs = await events(anna);
+      expect(evs.map((e) => [e.type, e.pointsDelta, e.payload.transactionId])).toEqual([
+        ['REDEEMED_POINTS', -600, req.reference],
+        ['POINTS_REFUND', 250, rev.reference],
+      ]);
+    });
+
+    it('refuses to give back more than was taken, sending nothing', async () => {
+      const { req, after } = await redeemed(100);
+      expect((await caught(adapter.reverse!(reverseRequest(req, after, 101)))).code).toBe('INVALID_INPUT');
+      expect(await events(anna)).toHaveLength(1);
+    });
+
+    it('findReversal after reset-after returns the receipt; after reset-before null; never a second event', async () => {
+      const { req, after } = await redeemed(600);
+      await control.addFault({ fault: 'reset-after', method: 'POST', path: '/v1/events', times: 1 });
+      const rev = reverseRequest(req, after, 600);
+      await caught(adapter.reverse!(rev));
+      expect(await adapter.findReversal!(rev)).toEqual({ backendReference: rev.reference, pointsMilli: 600_000, balanceAfterMilli: 2_500_000 });
+      expect(await events(anna)).toHaveLength(2);
+
+      await control.reset();
+      const again = await redeemed(600);
+      await control.addFault({ fault: 'reset-before', method: 'POST', path: '/v1/events', times: 1 });
+      const rev2 = reverseRequest(again.req, again.after, 600);
+      await caught(adapter.reverse!(rev2));
+      // A fresh adapter has no in-memory baseline: it uses the balance after the original redemption.
+      expect(await createWhiteLabelAdapter(config).findReversal!(rev2)).toBeNull();
+      expect(await events(anna)).toHaveLength(1);
+    });
+  });
+});

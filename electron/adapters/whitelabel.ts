@@ -1,0 +1,222 @@
+/**
+ * White Label Loyalty adapter: free-amount points at a rate set in the
+ * terminal's configuration, posted as custom events to an event-driven ledger.
+ *
+ * Two facts of the engine shape this adapter (PROVIDERS.md section 2):
+ *  - it does not stop a balance going negative, so redeem() reads the wallet
+ *    and refuses to send more points than it just read;
+ *  - it documents no idempotency key (whether it dedupes transactionId is
+ *    unconfirmed), so a retry is made safe by reconciling on the balance:
+ *    findRedemption()/findReversal() compare the balance now with the balance
+ *    read just before the event was sent.
+ *
+ * Limits of balance reconciliation (why it sometimes answers OUTCOME_UNKNOWN):
+ *  - any other movement on the member's wallet between the baseline read and
+ *    the check (points earned in another shop, a second till) makes the
+ *    balance match neither "applied" nor "not applied": the sale goes to the
+ *    manager, never blindly retried;
+ *  - an unrelated movement of exactly the same size could make it look
+ *    applied (or not) when it was not: unlikely, and the manager's ledger view
+ *    is the backstop;
+ *  - the baseline is the balance this process read just before posting; after
+ *    a restart it is the quoted balance (RedeemRequest.balanceBeforeMilli) or,
+ *    for a refund, the balance after the original redemption, which are older
+ *    and so more often give OUTCOME_UNKNOWN.
+ * All field names live in ./whitelabel-wire.ts.
+ */
+import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
+import { PosError } from '../../shared/errors.js';
+import type { MemberIdentifier } from '../../shared/member-number.js';
+import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli } from '../../shared/money.js';
+import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { createTokenSource } from './oauth-token.js';
+import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
+import {
+  WL_API_KEY_HEADER,
+  buildEvent,
+  mapWhiteLabelError,
+  parseEventEcho,
+  parseWallet,
+  wlPaths,
+  wlTokenRequestBody,
+  type WlEventKind,
+  type WlOperation,
+  type WlWallet,
+} from './whitelabel-wire.js';
+
+export interface WhiteLabelConfig {
+  /** API base including the version, e.g. https://api.rewards.wlloyalty.net/v1 */
+  baseUrl: string;
+  /** Token endpoint, e.g. https://auth.wlloyalty.net/oauth/token */
+  authUrl: string;
+  apiKey: string;
+  clientId: string;
+  clientSecret: string;
+  /** The program's value of one point in `currency`, as a decimal string ("0.01"). */
+  pointsCurrencyValue: string;
+  currency: string;
+  timeoutMs?: number;
+}
+
+export const WHITE_LABEL_INFO: BackendInfo = {
+  id: 'whitelabel',
+  name: 'White Label Loyalty',
+  capabilities: {
+    redemption: 'points',
+    identifiers: ['card', 'externalId'],
+    pointsDecimals: 0,
+    validationCode: false,
+    reversal: 'partial',
+    retrySafety: 'lookup-before-retry',
+    balanceAtCounter: true,
+  },
+};
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** How many pre-post balances are remembered for reconciliation (oldest dropped first). */
+const BASELINE_MEMORY = 1000;
+
+export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapter {
+  // Fail at configuration time, not at the first sale.
+  const rate = rateFromCurrencyPerPoint(config.pointsCurrencyValue);
+  if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
+  const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const tokens = createTokenSource({ tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
+  const baselines = new Map<string, PointsMilli>();
+
+  function rememberBaseline(reference: string, balance: PointsMilli): void {
+    baselines.delete(reference);
+    baselines.set(reference, balance);
+    if (baselines.size > BASELINE_MEMORY) baselines.delete(baselines.keys().next().value!);
+  }
+
+  /**
+   * One authenticated call. A 401 is a refusal before anything happened, so
+   * it is safe to fetch a fresh token once and send again (tokens expire or
+   * are rotated); a second 401 means the credentials are wrong.
+   */
+  async function call(method: HttpMethod, path: string, op: WlOperation, body?: unknown): Promise<HttpJsonResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await notApplied(tokens.get());
+      const res = await httpJson({
+        method,
+        url: baseUrl + path,
+        headers: { [WL_API_KEY_HEADER]: config.apiKey, authorization: `Bearer ${token}` },
+        body,
+        timeoutMs,
+      });
+      if (res.status >= 200 && res.status < 300) return res;
+      if (res.status === 401 && attempt === 0) {
+        tokens.invalidate(token);
+        continue;
+      }
+      throw mapWhiteLabelError(res.status, res.body, op);
+    }
+  }
+
+  async function readWallet(userId: string): Promise<WlWallet> {
+    return parseWallet((await call('GET', wlPaths.wallet(userId), 'wallet')).body);
+  }
+
+  async function postEvent(kind: WlEventKind, userId: string, facts: Parameters<typeof buildEvent>[2]): Promise<string> {
+    const res = await call('POST', wlPaths.events, 'event', buildEvent(kind, userId, facts));
+    return parseEventEcho(res.body, kind, facts).eventId;
+  }
+
+  /** Reconciles one write by balance: applied, not applied, or unknowable. */
+  async function reconcile(userId: string, baseline: PointsMilli | null | undefined, deltaMilli: PointsMilli, what: string): Promise<{ applied: boolean; balanceMilli: PointsMilli }> {
+    if (baseline === null || baseline === undefined) {
+      throw new PosError('OUTCOME_UNKNOWN', `No balance to compare with: whether the ${what} took effect cannot be told.`, { details: { reconciledBy: 'balance' } });
+    }
+    const { balanceMilli } = await readWallet(userId);
+    if (balanceMilli === baseline + deltaMilli) return { applied: true, balanceMilli };
+    if (balanceMilli === baseline) return { applied: false, balanceMilli };
+    throw new PosError('OUTCOME_UNKNOWN', `The member's balance moved in another way since the ${what} was sent; a manager must check the loyalty program.`, {
+      details: { reconciledBy: 'balance', balanceMilli, expectedIfAppliedMilli: baseline + deltaMilli, expectedIfNotAppliedMilli: baseline },
+    });
+  }
+
+  const adapter: LoyaltyAdapter = {
+    info: WHITE_LABEL_INFO,
+
+    async probe() {
+      await call('GET', wlPaths.eventTypes, 'probe');
+    },
+
+    async lookupMember(identifier: MemberIdentifier): Promise<MemberAccount> {
+      if (!WHITE_LABEL_INFO.capabilities.identifiers.includes(identifier.kind)) {
+        throw new PosError('INVALID_INPUT', `White Label members are found by card or id, not by ${identifier.kind}.`);
+      }
+      const wallet = await readWallet(identifier.value);
+      return { identifier, backendMemberId: wallet.userId, balanceMilli: wallet.balanceMilli, messages: [] };
+    },
+
+    async getTerms(): Promise<RedemptionTerms> {
+      return { rate, currency: config.currency, decimals: 0, minPointsMilli: MILLI_PER_POINT, maxPointsMilli: null, stepMilli: MILLI_PER_POINT };
+    },
+
+    async redeem(req: RedeemRequest): Promise<RedeemReceipt> {
+      const points = wholePoints(req.pointsMilli);
+      const userId = req.member.backendMemberId;
+      // Everything before the POST is sent cannot have deducted anything.
+      const { balanceMilli } = await notApplied(readWallet(userId));
+      if (req.pointsMilli > balanceMilli) {
+        // The engine would let the balance go negative: the terminal must not.
+        throw new PosError('POINTS_ABOVE_BALANCE', undefined, { details: { balanceMilli, pointsMilli: req.pointsMilli, notApplied: true } });
+      }
+      rememberBaseline(req.reference, balanceMilli);
+      const eventId = await postEvent('redeem', userId, { points, transactionId: req.reference, storeId: req.storeId, terminalId: req.terminalId });
+      return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: balanceMilli - req.pointsMilli, detail: { eventId } };
+    },
+
+    async findRedemption(req: RedeemRequest): Promise<RedeemReceipt | null> {
+      wholePoints(req.pointsMilli);
+      const baseline = baselines.get(req.reference) ?? req.balanceBeforeMilli;
+      const r = await reconcile(req.member.backendMemberId, baseline, -req.pointsMilli, 'redemption');
+      if (!r.applied) return null;
+      return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: r.balanceMilli, detail: { reconciledBy: 'balance' } };
+    },
+
+    async reverse(req: ReverseRequest): Promise<ReverseReceipt> {
+      const points = wholePoints(req.pointsMilli);
+      if (req.pointsMilli > req.original.pointsMilli) {
+        throw new PosError('INVALID_INPUT', 'Cannot give back more points than the sale took.', { details: { notApplied: true } });
+      }
+      const userId = req.member.backendMemberId;
+      const { balanceMilli } = await notApplied(readWallet(userId));
+      rememberBaseline(req.reference, balanceMilli);
+      await postEvent('refund', userId, { points, transactionId: req.reference, storeId: req.storeId, terminalId: req.terminalId });
+      return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: balanceMilli + req.pointsMilli };
+    },
+
+    async findReversal(req: ReverseRequest): Promise<ReverseReceipt | null> {
+      wholePoints(req.pointsMilli);
+      // Without a read from this process, the best baseline is the balance right after the original redemption.
+      const baseline = baselines.get(req.reference) ?? req.original.receipt.balanceAfterMilli;
+      const r = await reconcile(req.member.backendMemberId, baseline, req.pointsMilli, 'refund');
+      if (!r.applied) return null;
+      return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: r.balanceMilli };
+    },
+  };
+  return adapter;
+}
+
+/** The program's points are whole: a fraction or a non-positive figure never reaches the engine. */
+function wholePoints(milli: PointsMilli): number {
+  if (!Number.isSafeInteger(milli) || milli <= 0) throw new PosError('POINTS_INVALID', undefined, { details: { notApplied: true } });
+  if (milli % MILLI_PER_POINT !== 0) throw new PosError('POINTS_TOO_PRECISE', 'Points are whole numbers here.', { details: { notApplied: true } });
+  return milli / MILLI_PER_POINT;
+}
+
+/** Marks any failure of a step that runs before the write as "certainly not applied". */
+async function notApplied<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof PosError && e.details?.notApplied !== true) {
+      throw new PosError(e.code, e.message, { endUserMessage: e.endUserMessage, details: { ...(e.details ?? {}), notApplied: true } });
+    }
+    throw e;
+  }
+}
