@@ -1,0 +1,142 @@
+/**
+ * Builds the real bundles with scripts/build-electron.mjs's options and runs
+ * the bundled main process in plain Node, with `electron` replaced by
+ * electron-stub.cjs (the Electron binary cannot run here). The runtime,
+ * store and embedded sandbox are the real ones.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { METHOD_NAMES, ipcChannelFor } from '../../shared/contract.js';
+import { CONTENT_SECURITY_POLICY } from './security.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let dir: string;
+let appPath: string;
+
+function requiresOf(file: string): string[] {
+  const code = readFileSync(file, 'utf8');
+  return [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!))].sort();
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'pwp-bundle-'));
+  appPath = path.join(dir, 'app');
+  const { mainOptions, preloadOptions } = (await import(pathToFileURL(path.join(root, 'scripts/build-electron.mjs')).href)) as {
+    mainOptions: Record<string, unknown>;
+    preloadOptions: Record<string, unknown>;
+  };
+  const outdir = path.join(appPath, 'dist', 'electron');
+  await build({ ...mainOptions, outfile: path.join(outdir, 'main.cjs'), logLevel: 'silent' });
+  await build({ ...preloadOptions, outfile: path.join(outdir, 'preload.cjs'), logLevel: 'silent' });
+  mkdirSync(path.join(appPath, 'dist', 'renderer'), { recursive: true });
+  writeFileSync(path.join(appPath, 'dist', 'renderer', 'index.html'), '<!doctype html><title>stub page</title>');
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the bundles', () => {
+  it('preload.cjs is one self-contained file that requires only electron', () => {
+    const file = path.join(appPath, 'dist', 'electron', 'preload.cjs');
+    expect(requiresOf(file)).toEqual(['electron']);
+  });
+
+  it('preload.cjs, run like a sandboxed preload (only require("electron"), no module object), exposes exactly the contract', async () => {
+    const code = readFileSync(path.join(appPath, 'dist', 'electron', 'preload.cjs'), 'utf8');
+    const exposed: Array<[string, Record<string, unknown>]> = [];
+    const invoked: unknown[][] = [];
+    const electronStub = {
+      contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.push([key, api]) },
+      ipcRenderer: { invoke: (...args: unknown[]) => (invoked.push(args), Promise.resolve(null)), on: () => {}, removeListener: () => {} },
+    };
+    const sandboxRequire = (name: string) => {
+      if (name === 'electron') return electronStub;
+      throw new Error(`a sandboxed preload cannot require ${name}`);
+    };
+    vm.runInNewContext(code, { require: sandboxRequire, console }, { filename: 'preload.cjs' });
+    expect(exposed.map(([k]) => k)).toEqual(['pos']);
+    const api = exposed[0]![1];
+    expect(Object.keys(api).sort()).toEqual([...METHOD_NAMES, 'onEvent'].sort());
+    await (api.getStatus as (i: unknown) => Promise<unknown>)({});
+    expect(invoked).toEqual([['pos:getStatus', {}]]);
+  });
+
+  it('main.cjs requires only electron, better-sqlite3 and Node built-ins', () => {
+    const reqs = requiresOf(path.join(appPath, 'dist', 'electron', 'main.cjs'));
+    expect(reqs.filter((r) => !r.startsWith('node:'))).toEqual(['better-sqlite3', 'electron']);
+  });
+
+  it('package.json "main" is the bundle and `npm start` builds first', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(pkg.main).toBe('dist/electron/main.cjs');
+    expect(pkg.scripts.start).toBe('npm run build && electron .');
+    expect(pkg.scripts['build:electron']).toBe('node scripts/build-electron.mjs');
+  });
+});
+
+describe('the bundled main process (electron stubbed, real runtime)', () => {
+  type Line = { kind: string } & Record<string, any>;
+  let lines: Line[] = [];
+  let status: number | null = null;
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = path.join(dir, 'data dir');
+    const res = spawnSync(process.execPath, ['-r', path.join(root, 'electron/shell/electron-stub.cjs'), path.join(appPath, 'dist/electron/main.cjs'), `--data-dir=${dataDir}`], {
+      env: { ...process.env, NODE_PATH: path.join(root, 'node_modules'), STUB_APP_PATH: appPath, STUB_APPDATA: path.join(dir, 'appData'), PWP_BACKEND_URL: '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    status = res.status;
+    lines = res.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('STUB '))
+      .map((l) => JSON.parse(l.slice(5)) as Line);
+    if (status !== 0) console.error(res.stdout, res.stderr);
+  }, 40_000);
+
+  const get = (kind: string): Line => {
+    const line = lines.find((l) => l.kind === kind);
+    if (!line) throw new Error(`no "${kind}" line; got ${lines.map((l) => l.kind).join(', ')}`);
+    return line;
+  };
+
+  it('uses the --data-dir for the runtime and for Chromium (userData)', () => {
+    expect(lines.filter((l) => l.kind === 'setPath')).toEqual([
+      { kind: 'setPath', name: 'userData', value: dataDir },
+      { kind: 'setPath', name: 'sessionData', value: path.join(dataDir, 'chromium') },
+    ]);
+    expect(existsSync(path.join(dataDir, 'terminal.db'))).toBe(true);
+  });
+
+  it('creates the sandboxed window on app://pos with the bundled preload', () => {
+    const w = get('window');
+    expect(w.url).toBe('app://pos/index.html');
+    expect(w.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, preload: path.join(appPath, 'dist/electron/preload.cjs') });
+    expect(w.schemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+  });
+
+  it('serves the renderer through the protocol handler with the CSP header', () => {
+    expect(get('page')).toMatchObject({ status: 200, csp: CONTENT_SECURITY_POLICY, body: '<!doctype html><title>stub page</title>' });
+    expect(get('camera').granted).toBe(true);
+  });
+
+  it('answers the contract over IPC: trusted calls reach the runtime, untrusted ones do not, bad input is refused', () => {
+    expect(get('channels').channels).toEqual(METHOD_NAMES.map(ipcChannelFor).sort());
+    const status = get('getStatus').res;
+    expect(status.ok).toBe(true);
+    expect(status.value).toMatchObject({ training: true, queue: { waiting: 0 } });
+    expect(get('untrusted').res).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'You are not allowed to do this.' } });
+    expect(get('invalid').res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(get('startSale').ok).toBe(true);
+  });
+
+  it('quits cleanly: runtime closed, exit code 0', () => {
+    expect(get('exit').code).toBe(0);
+    expect(status).toBe(0);
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Test-only: a stand-in for the `electron` module, loaded with
+ * `node -r electron/shell/electron-stub.cjs dist/electron/main.cjs`, so the
+ * BUNDLED main process (with the real runtime, store and embedded sandbox)
+ * can be started in plain Node on machines without the Electron binary.
+ * Used by electron/shell/bundle.test.ts. Prints `STUB {json}` lines.
+ *
+ * Once the app's window exists, it drives the app like the renderer and the
+ * OS would: loads the page through the app:// protocol handler, calls IPC
+ * from a trusted and an untrusted frame, then quits.
+ */
+'use strict';
+const Module = require('node:module');
+const { EventEmitter } = require('node:events');
+
+const out = (kind, data) => process.stdout.write(`STUB ${JSON.stringify({ kind, ...data })}\n`);
+
+class Ev {
+  constructor() {
+    this.defaultPrevented = false;
+  }
+  preventDefault() {
+    this.defaultPrevented = true;
+  }
+}
+
+const handlers = new Map();
+const windows = [];
+let protocolHandler = null;
+let schemes = null;
+
+const app = Object.assign(new EventEmitter(), {
+  isPackaged: false,
+  getPath: (name) => (name === 'appData' ? process.env.STUB_APPDATA : `/nonexistent/${name}`),
+  setPath: (name, value) => out('setPath', { name, value }),
+  getAppPath: () => process.env.STUB_APP_PATH,
+  enableSandbox: () => out('enableSandbox', {}),
+  requestSingleInstanceLock: () => true,
+  whenReady: () => new Promise((resolve) => setImmediate(resolve)),
+  quit: () => {
+    const ev = new Ev();
+    app.emit('will-quit', ev);
+    if (!ev.defaultPrevented) process.exit(0);
+  },
+  exit: (code) => {
+    out('exit', { code });
+    process.exit(code);
+  },
+});
+
+class BrowserWindow extends EventEmitter {
+  constructor(options) {
+    super();
+    this.options = options;
+    this.destroyed = false;
+    const wc = new EventEmitter();
+    wc.url = '';
+    wc.sent = [];
+    wc.setWindowOpenHandler = (h) => (wc.openHandler = h);
+    wc.send = (channel, payload) => wc.sent.push({ channel, payload });
+    wc.isDestroyed = () => this.destroyed;
+    wc.getURL = () => wc.url;
+    this.webContents = wc;
+    windows.push(this);
+    app.emit('web-contents-created', new Ev(), wc);
+  }
+  loadURL(url) {
+    this.webContents.url = url;
+    return Promise.resolve();
+  }
+  show() {}
+  focus() {}
+  isMinimized() {
+    return false;
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
+}
+
+const session = {
+  defaultSession: {
+    webRequest: { onHeadersReceived: () => {} },
+    setPermissionRequestHandler: (h) => (session.permissionRequest = h),
+    setPermissionCheckHandler: () => {},
+    setDevicePermissionHandler: () => {},
+  },
+};
+
+const stub = {
+  app,
+  BrowserWindow,
+  session,
+  ipcMain: {
+    handle: (channel, fn) => handlers.set(channel, fn),
+    removeHandler: (channel) => handlers.delete(channel),
+  },
+  protocol: {
+    registerSchemesAsPrivileged: (s) => (schemes = s),
+    handle: (scheme, fn) => {
+      if (scheme === 'app') protocolHandler = fn;
+    },
+  },
+  dialog: {
+    showErrorBox: (title, content) => out('errorBox', { title, content }),
+    showMessageBox: () => Promise.resolve({ response: 1 }),
+  },
+};
+
+const originalLoad = Module._load;
+Module._load = function load(request, parent, isMain) {
+  if (request === 'electron') return stub;
+  return originalLoad.call(this, request, parent, isMain);
+};
+
+async function drive() {
+  const win = windows[0];
+  const trusted = { url: win.webContents.url, parent: null, detached: false };
+  const untrusted = { url: 'https://evil.example/', parent: null, detached: false };
+  out('window', { webPreferences: { ...win.options.webPreferences }, url: win.webContents.url, schemes });
+
+  const page = await protocolHandler(new Request(win.webContents.url));
+  out('page', { status: page.status, csp: page.headers.get('content-security-policy'), body: await page.text() });
+
+  let granted;
+  session.permissionRequest(win.webContents, 'media', (g) => (granted = g), {
+    requestingUrl: win.webContents.url,
+    isMainFrame: true,
+    mediaTypes: ['video'],
+  });
+  out('camera', { granted });
+
+  const call = (channel, frame, input) => handlers.get(channel)({ senderFrame: frame }, input);
+  out('channels', { channels: [...handlers.keys()].sort() });
+  out('getStatus', { res: await call('pos:getStatus', trusted, {}) });
+  out('untrusted', { res: await call('pos:startSale', untrusted, { basketCents: 1000 }) });
+  out('invalid', { res: await call('pos:startSale', trusted, { basketCents: -5 }) });
+  const started = await call('pos:startSale', trusted, { basketCents: 2500 });
+  out('startSale', { ok: started.ok });
+  app.quit();
+}
+
+const started = Date.now();
+const timer = setInterval(() => {
+  if (windows.length > 0 && handlers.size > 0 && protocolHandler) {
+    clearInterval(timer);
+    drive().catch((e) => {
+      out('driveError', { message: String(e && e.stack) });
+      process.exit(3);
+    });
+  } else if (Date.now() - started > 15000) {
+    clearInterval(timer);
+    out('timeout', {});
+    process.exit(4);
+  }
+}, 20);
+

@@ -1,0 +1,248 @@
+/**
+ * The Electron app's lifecycle. main.ts is the bundle's entry and only wires
+ * the real runtime in; everything here takes its runtime factory as a
+ * parameter so the whole lifecycle runs in tests with `electron` mocked.
+ *
+ * Start: register the app:// scheme and enable the sandbox (before ready),
+ * resolve the data dir, take the single-instance lock for that data dir; on
+ * ready: security policy, renderer protocol, runtime, IPC, window.
+ * Stop: closing the window while redemptions still wait asks first; quitting
+ * awaits runtime.close() (bounded), then exits.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { BrowserWindow, app, dialog, ipcMain, protocol, session, type BrowserWindow as BrowserWindowT } from 'electron';
+import { APP_NAME, ConfigError, parseBackendUrl, resolveDataDir } from '../config.js';
+import { registerIpc, type IpcRuntime } from './ipc.js';
+import { registerAppScheme, serveRenderer } from './protocol.js';
+import { applySessionSecurity, isTrustedSender } from './security.js';
+import { createMainWindow, hardenWebContents } from './window.js';
+
+/** What the shell needs from electron/runtime.ts's Runtime (structural). */
+export interface ShellRuntime extends IpcRuntime {
+  waitingCount(): number;
+  close(): Promise<void>;
+}
+
+export interface ShellDeps {
+  startRuntime(opts: { dataDir: string; backendUrl?: string }): Promise<ShellRuntime>;
+  argv?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+  /** How long quitting waits for runtime.close() before exiting anyway. */
+  closeTimeoutMs?: number;
+}
+
+/** Handles for tests and diagnostics. */
+export interface ShellHandle {
+  readonly dataDir: string | undefined;
+  readonly backendUrl: string | undefined;
+  /** Settles when start-up finished (window created) or failed. */
+  readonly ready: Promise<void>;
+  window(): BrowserWindowT | null;
+  runtime(): ShellRuntime | null;
+}
+
+export function closeConfirmMessage(waiting: number): { message: string; detail: string } {
+  const n = waiting === 1 ? '1 redemption has' : `${waiting} redemptions have`;
+  return {
+    message: `${n} not been sent to the loyalty program yet.`,
+    detail:
+      'They are saved safely on this terminal and will be sent at the next start, when the network is available. ' +
+      'Close the terminal anyway?',
+  };
+}
+
+export function runApp(deps: ShellDeps): ShellHandle {
+  const argv = deps.argv ?? process.argv;
+  const env = deps.env ?? process.env;
+  const closeTimeoutMs = deps.closeTimeoutMs ?? 10_000;
+
+  let win: BrowserWindowT | null = null;
+  let runtime: ShellRuntime | null = null;
+  let starting: Promise<ShellRuntime> | null = null;
+  let disposeIpc: (() => void) | null = null;
+  let shutdownDone = false;
+  let shuttingDown = false;
+
+  const handle = {
+    dataDir: undefined as string | undefined,
+    backendUrl: undefined as string | undefined,
+    ready: Promise.resolve(),
+    window: () => win,
+    runtime: () => runtime,
+  };
+
+  // Both must happen before 'ready'.
+  registerAppScheme(protocol);
+  app.enableSandbox();
+
+  try {
+    handle.dataDir = resolveDataDir({
+      argv,
+      env,
+      platform: process.platform,
+      homedir: os.homedir(),
+      appName: APP_NAME,
+      appDataDir: app.getPath('appData'),
+    });
+    handle.backendUrl = parseBackendUrl({ argv, env });
+  } catch (err) {
+    fatal('Pay with Points cannot start', err, 2);
+    return handle;
+  }
+  const dataDir = handle.dataDir;
+  const backendUrl = handle.backendUrl;
+
+  // The single-instance lock lives in userData: with userData = the data
+  // dir, the lock means "one process per data dir" (what protects the SQLite
+  // store), and two terminals with different --data-dir can run side by side.
+  // Chromium's own session files (cache, local storage) go in a subfolder.
+  app.setPath('userData', dataDir);
+  app.setPath('sessionData', path.join(dataDir, 'chromium'));
+  if (!app.requestSingleInstanceLock()) {
+    // Another process owns this data dir; it gets a 'second-instance' event and comes to the front.
+    app.quit();
+    return handle;
+  }
+
+  app.on('second-instance', () => {
+    if (!win || win.isDestroyed()) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  });
+
+  // Any web contents, not only the main window's, get the same guards.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+
+  // A cashier terminal has one window; closing it ends the program on every OS.
+  app.on('window-all-closed', () => app.quit());
+
+  app.on('will-quit', (event) => {
+    if (shutdownDone) return;
+    event.preventDefault();
+    void shutdown();
+  });
+
+  handle.ready = app
+    .whenReady()
+    .then(async () => {
+      applySessionSecurity(session.defaultSession);
+      serveRenderer(protocol, path.join(app.getAppPath(), 'dist', 'renderer'));
+      starting = deps.startRuntime(backendUrl === undefined ? { dataDir } : { dataDir, backendUrl });
+      const started = await starting;
+      // Quit was asked while the runtime was starting: shutdown() closes it.
+      if (shuttingDown) return;
+      runtime = started;
+      disposeIpc = registerIpc(ipcMain, runtime, isTrustedSender, { target: () => (win && !win.isDestroyed() ? win.webContents : null) });
+      win = createMainWindow(BrowserWindow, {
+        preload: path.join(app.getAppPath(), 'dist', 'electron', 'preload.cjs'),
+        devTools: !app.isPackaged,
+        title: backendUrl === undefined ? 'Pay with Points (training)' : 'Pay with Points',
+      });
+      attachCloseConfirmation(win);
+      win.on('closed', () => {
+        win = null;
+      });
+    })
+    .catch((err: unknown) => {
+      fatal('Pay with Points could not start', err, 1);
+    });
+
+  return handle;
+
+  function attachCloseConfirmation(w: BrowserWindowT): void {
+    let confirmed = false;
+    let asking = false;
+    w.on('close', (event) => {
+      if (confirmed) return;
+      const waiting = safeWaitingCount();
+      if (waiting <= 0) return;
+      event.preventDefault();
+      if (asking) return;
+      asking = true;
+      const { message, detail } = closeConfirmMessage(waiting);
+      dialog
+        .showMessageBox(w, {
+          type: 'warning',
+          title: 'Redemptions still waiting',
+          message,
+          detail,
+          buttons: ['Close anyway', 'Keep the terminal open'],
+          defaultId: 1,
+          cancelId: 1,
+          noLink: true,
+        })
+        .then(({ response }) => {
+          asking = false;
+          if (response === 0 && !w.isDestroyed()) {
+            confirmed = true;
+            w.close();
+          }
+        })
+        .catch(() => {
+          asking = false;
+        });
+    });
+  }
+
+  function safeWaitingCount(): number {
+    try {
+      return runtime ? runtime.waitingCount() : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  async function shutdown(): Promise<void> {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    disposeIpc?.();
+    disposeIpc = null;
+    // A runtime still starting is awaited and closed too, within the same time limit.
+    const closing = (async () => {
+      const r = runtime ?? (starting ? await starting.catch(() => null) : null);
+      if (r) await r.close();
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), closeTimeoutMs);
+    });
+    let code = 0;
+    try {
+      const outcome = await Promise.race([closing.then(() => 'closed' as const), timedOut]);
+      if (outcome === 'timeout') {
+        console.error(`[shell] the runtime did not close within ${closeTimeoutMs} ms; exiting anyway`);
+        code = 1;
+      }
+    } catch (err) {
+      console.error('[shell] closing the runtime failed:', err instanceof Error ? err.message : err);
+      code = 1;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    shutdownDone = true;
+    // app.exit: the windows are gone and the runtime is closed; nothing is
+    // left that 'before-quit' listeners could still save.
+    app.exit(code);
+  }
+
+  function fatal(title: string, err: unknown, code: number): void {
+    // ConfigError messages are written for the person starting the terminal.
+    const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
+    console.error(`[shell] ${title}: ${message}`);
+    try {
+      dialog.showErrorBox(title, message);
+    } catch {
+      // Before 'ready' on some platforms the dialog is unavailable; stderr has it.
+    }
+    shutdownDone = true;
+    if (runtime) {
+      const r = runtime;
+      runtime = null;
+      void r.close().catch(() => {}).finally(() => app.exit(code));
+    } else {
+      app.exit(code);
+    }
+  }
+}

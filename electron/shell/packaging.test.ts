@@ -1,0 +1,75 @@
+/**
+ * build/electron-builder.yml, checked without packaging (packaging needs the
+ * Electron binary and internet): loaded and validated by electron-builder's
+ * own config loader and JSON-schema validation, then the settings that
+ * matter for users are asserted.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+
+type Config = Record<string, any>;
+interface ConfigApi {
+  getConfig(projectDir: string, configPath: string | null, configFromOptions: unknown): Promise<Config>;
+  validateConfiguration(config: Config, debugLogger: unknown): Promise<void>;
+}
+// electron-builder's own loader and validator (app-builder-lib ships with electron-builder, pinned in package-lock).
+const api = require(require.resolve('app-builder-lib/out/util/config/config.js', { paths: [path.join(root, 'node_modules/electron-builder')] })) as ConfigApi;
+const { DebugLogger } = require(require.resolve('builder-util', { paths: [path.join(root, 'node_modules/electron-builder')] })) as {
+  DebugLogger: new (enabled: boolean) => unknown;
+};
+
+let config: Config;
+
+beforeAll(async () => {
+  config = await api.getConfig(root, 'build/electron-builder.yml', null);
+});
+
+describe('build/electron-builder.yml', () => {
+  it("passes electron-builder's schema validation", async () => {
+    await expect(api.validateConfiguration(structuredClone(config), new DebugLogger(false))).resolves.toBeUndefined();
+  });
+
+  it('the validator is live: it rejects an unknown option', async () => {
+    await expect(api.validateConfiguration({ ...structuredClone(config), npmRebuildd: false }, new DebugLogger(false))).rejects.toThrow(/npmRebuildd/);
+  });
+
+  it('names the app and ships only the bundles, the renderer and package.json (deps come from the collector)', () => {
+    expect(config.appId).toBe('com.paywithpoints.pos');
+    expect(config.productName).toBe('Pay with Points');
+    expect(config.files).toEqual([{ filter: ['dist/electron/**', 'dist/renderer/**', 'package.json', '!**/*.map'] }]);
+    expect(config.directories).toEqual({ output: 'release', buildResources: 'build' });
+  });
+
+  it('rebuilds better-sqlite3 for Electron (npmRebuild not false) and unpacks its addon from the asar', () => {
+    expect(config.npmRebuild).not.toBe(false);
+    expect(config.buildDependenciesFromSource).toBe(false);
+    expect(config.asarUnpack).toEqual(['**/node_modules/better-sqlite3/**/*.node']);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(Object.keys(pkg.dependencies)).toContain('better-sqlite3');
+    expect(Object.keys(pkg.devDependencies)).toContain('electron');
+  });
+
+  it('macOS: hardened runtime with the camera entitlement and a camera usage text', () => {
+    expect(config.mac.hardenedRuntime).toBe(true);
+    expect(config.mac.entitlements).toBe('build/entitlements.mac.plist');
+    expect(config.mac.entitlementsInherit).toBe('build/entitlements.mac.plist');
+    expect(config.mac.extendInfo.NSCameraUsageDescription).toMatch(/camera.*scan/i);
+    const plist = readFileSync(path.join(root, config.mac.entitlements), 'utf8');
+    expect(plist).toMatch(/<key>com\.apple\.security\.device\.camera<\/key>\s*<true\/>/);
+    expect(plist).not.toContain('com.apple.security.device.audio-input');
+    expect(plist).not.toContain('com.apple.security.device.microphone');
+  });
+
+  it('Linux AppImage + deb, Windows NSIS', () => {
+    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+    expect(config.linux.maintainer).toMatch(/<.+@.+>/);
+    expect(config.win.target).toEqual(['nsis']);
+    expect(config.nsis.deleteAppDataOnUninstall).toBe(false);
+  });
+});
