@@ -8,6 +8,8 @@ import { FaultRegistry } from './faults.js';
 import { createRouter } from './router.js';
 import type { SandboxBackend, SandboxContext } from './types.js';
 import { WhiteLabelBackend, type WhiteLabelBackendOptions } from './whitelabel/backend.js';
+import { CapillaryBackend, type CapillaryBackendOptions } from './capillary/backend.js';
+import { GafapayBackend, type GafapayBackendOptions } from './gafapay/backend.js';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -19,6 +21,8 @@ export interface SandboxOptions {
   /** Clock for token expiry and rate limits (tests). */
   now?: () => number;
   whitelabel?: WhiteLabelBackendOptions;
+  capillary?: CapillaryBackendOptions;
+  gafapay?: GafapayBackendOptions;
 }
 
 export interface RunningSandbox {
@@ -27,7 +31,7 @@ export interface RunningSandbox {
   host: string;
   port: number;
   /** The emulators, for in-process tests that want to look at state directly. */
-  backends: { whitelabel: WhiteLabelBackend };
+  backends: { whitelabel: WhiteLabelBackend; capillary: CapillaryBackend; gafapay: GafapayBackend };
   faults: FaultRegistry;
   close(): Promise<void>;
 }
@@ -36,7 +40,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const host = opts.host ?? '127.0.0.1';
   const ctx: SandboxContext = { now: opts.now ?? Date.now };
   const whitelabel = new WhiteLabelBackend(ctx.now, opts.whitelabel);
-  const backends: SandboxBackend[] = [whitelabel];
+  const capillary = new CapillaryBackend(ctx.now, opts.capillary);
+  const gafapay = new GafapayBackend(ctx.now, opts.gafapay);
+  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay];
   for (const b of backends) b.reset(opts.seedDemo ?? true);
   const faults = new FaultRegistry();
   const router = createRouter({ backends, faults, ctx });
@@ -63,7 +69,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     url: `http://${urlHost}:${addr.port}`,
     host: addr.address,
     port: addr.port,
-    backends: { whitelabel },
+    backends: { whitelabel, capillary, gafapay },
     faults,
     close() {
       closing ??= new Promise<void>((resolve) => {
