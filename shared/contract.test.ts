@@ -12,6 +12,10 @@ const VALID: Record<string, unknown> = {
   identifyMember: { saleId, input: '0930012345615', source: 'scanner' },
   quote: { saleId, pointsMilli: 1000 },
   confirmRedemption: { saleId, pointsMilli: 1000 },
+  acceptOffline: { saleId, approval: { managerId: 'm1', pin: '1234', reason: 'network down' } },
+  voidSale: { saleId, approval: { managerId: 'm1', pin: '123456', reason: 'customer changed mind' } },
+  refundSale: { saleId, amountCents: 250, approval: { managerId: 'm1', pin: '1234', reason: 'item returned' } },
+  listSales: { limit: 20, memberLast4: '0016' },
   retryRedemption: { saleId },
   markPaid: { saleId },
   cancelSale: { saleId },
@@ -39,6 +43,12 @@ describe('contract schemas', () => {
       expect(() => validateCall('startSale', { basketCents: bad })).toThrow();
       expect(() => validateCall('quote', { saleId, pointsMilli: bad })).toThrow();
     }
+  });
+  it('refuses approvals without a proper PIN or a reason', () => {
+    expect(() => validateCall('voidSale', { saleId, approval: { managerId: 'm1', pin: '12', reason: 'why not' } })).toThrow(/PIN/);
+    expect(() => validateCall('voidSale', { saleId, approval: { managerId: 'm1', pin: '1234', reason: ' ' } })).toThrow();
+    expect(() => validateCall('voidSale', { saleId })).toThrow();
+    expect(() => validateCall('refundSale', { saleId, amountCents: 0, approval: { managerId: 'm1', pin: '1234', reason: 'returned' } })).toThrow();
   });
   it('refuses malformed sale ids and sources', () => {
     expect(() => validateCall('getSale', { saleId: '../../etc' })).toThrow();

@@ -63,6 +63,8 @@ export interface MemberView {
   fetchedAt: string;
   /** True when the balance is the last known one (backend unreachable). */
   lastKnown: boolean;
+  /** Points of this member's earlier redemptions still waiting to be sent (already taken off balanceMilli). */
+  queuedMilli: PointsMilli;
   messages: BackendMessage[];
 }
 
@@ -90,6 +92,8 @@ export interface SaleResult {
   backendReference?: string;
   balanceAfterMilli?: PointsMilli;
   postedAt?: string;
+  /** Backend-specific facts for the screen (e.g. GafaPay's cashback and transaction number). */
+  detail?: Record<string, unknown>;
 }
 
 export interface SaleView {
@@ -107,6 +111,16 @@ export interface SaleView {
   error?: ErrorInfo;
   /** Payment may be taken: the backend accepted, or the offline policy did. */
   paymentAllowed: boolean;
+  /** The redemption waits in the queue and the offline policy accepted it. */
+  offlineAccepted: boolean;
+  /** Where the redemption stands at the backend (absent before confirmation). */
+  redemption?: 'waiting' | 'posted' | 'refused' | 'attention' | 'cancelled';
+  /** A void was asked for while the redemption was being sent; it completes when the answer arrives. */
+  voidPending: boolean;
+  /** Money and points given back so far by refunds and voids. */
+  refunded: { cents: number; pointsMilli: number };
+  /** Compensation of taken points: waiting in the queue, done, or needing a person. */
+  compensation?: { state: 'waiting' | 'done' | 'manual-action'; message?: string };
 }
 
 export interface TerminalStatus {

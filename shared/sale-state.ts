@@ -9,8 +9,9 @@ import { PosError } from './errors.js';
 export const SALE_TRANSITIONS: Readonly<Record<SaleState, readonly SaleState[]>> = {
   open: ['open', 'identified', 'cancelled'],
   identified: ['open', 'identified', 'quoted', 'cancelled'],
-  quoted: ['open', 'identified', 'quoted', 'posting', 'cancelled'],
+  quoted: ['open', 'identified', 'quoted', 'posting', 'queued', 'cancelled'],
   posting: ['posted', 'refused', 'queued'],
+  // queued -> paid only when the offline policy accepted it; -> cancelled withdraws the unsent row
   queued: ['posted', 'refused', 'paid', 'cancelled'],
   posted: ['paid', 'voided'],
   refused: ['identified', 'quoted', 'cancelled'],

@@ -21,6 +21,8 @@ import type { Store } from '../store/store.js';
 
 export type AttemptOutcome =
   | { type: 'done'; receipt: RedeemReceipt | ReverseReceipt; reconciled: boolean }
+  /** Not sent: the sale was voided meanwhile and the request had certainly not taken effect. */
+  | { type: 'withdrawn' }
   | { type: 'refused'; error: ErrorInfo }
   | { type: 'attention'; error: ErrorInfo }
   | { type: 'retry'; error: ErrorInfo; needsCheck: boolean; nextAttemptAt: number };
@@ -31,6 +33,10 @@ export type AttemptOutcome =
  */
 export interface OutboxHooks {
   onSettled(row: OutboxRow, outcome: AttemptOutcome): void;
+  /** Asked right before a request leaves (after any reconciliation): false withdraws it. */
+  shouldSend?(row: OutboxRow): boolean;
+  /** A refusal retrying cannot fix: closed as 'refused', or kept for a person ('attention'). */
+  refusalState?(row: OutboxRow): 'refused' | 'attention';
   /** After the transaction committed: push events to the screens. */
   afterSettled?(row: OutboxRow, outcome: AttemptOutcome): void;
 }
@@ -215,6 +221,9 @@ export class OutboxWorker {
         case 'retry':
           this.store.outbox.reschedule(row.id, outcome.nextAttemptAt, outcome.error.message, outcome.needsCheck, startedAt);
           break;
+        case 'withdrawn':
+          this.store.outbox.cancel(row.id, startedAt, 'withdrawn: the sale was voided before it was sent');
+          break;
       }
       this.opts.hooks.onSettled(fresh, outcome);
     });
@@ -232,6 +241,7 @@ export class OutboxWorker {
         if (found) return { type: 'done', receipt: found, reconciled: true };
       }
       phase = 'send';
+      if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn' };
       const receipt = await this.send(row.kind, payload);
       this.opts.onAnswer?.();
       return { type: 'done', receipt, reconciled: false };
@@ -269,6 +279,12 @@ export class OutboxWorker {
     }
     this.opts.onAnswer?.();
     if (e.code === 'OUTCOME_UNKNOWN') return { type: 'attention', error };
+    if (row.kind === 'reverse' && e.code === 'ALREADY_REVERSED') {
+      // An earlier attempt whose answer was lost did it: that is success, not a refusal.
+      const p = JSON.parse(row.payload) as ReverseRequest;
+      return { type: 'done', receipt: { backendReference: p.reference, pointsMilli: p.pointsMilli, balanceAfterMilli: null }, reconciled: true };
+    }
+    if (this.opts.hooks.refusalState?.(row) === 'attention') return { type: 'attention', error };
     return { type: 'refused', error };
   }
 

@@ -12,18 +12,27 @@ import { randomBytes } from 'node:crypto';
 import type { MethodInput, TerminalEvent } from '../../shared/contract.js';
 import { checkoutMethods } from '../../shared/contract/checkout.js';
 import type { MemberView, RedemptionTerms, SaleView, TerminalStatus } from '../../shared/domain.js';
-import { PosError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import { maskIdentifier, requireMemberIdentifier } from '../../shared/member-number.js';
-import { discountCents, money } from '../../shared/money.js';
+import { discountCents, formatPoints, money } from '../../shared/money.js';
 import { buildQuote, maxRedeemable } from '../../shared/quote.js';
 import { CLOSED_STATES } from '../../shared/sale-state.js';
-import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from '../adapters/types.js';
+import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseRequest } from '../adapters/types.js';
 import type { OutboxRow } from '../store/outbox.js';
 import { errorJson, type SaleRow } from '../store/sales.js';
 import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
 import type { Store } from '../store/store.js';
 import { Connectivity } from './connectivity.js';
+import { DEFAULT_OFFLINE_LIMITS, evaluateOffline, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './offline-policy.js';
 import { OutboxWorker, type AttemptOutcome } from './outbox-worker.js';
+
+/** Who may approve what needs a manager (people.ts implements it). */
+export interface ManagerApprovals {
+  /** Verifies an active manager's PIN (with lockout); throws PIN_WRONG / LOCKED_OUT / FORBIDDEN. */
+  verifyManager(approval: { managerId: string; pin: string }): { id: string; name: string };
+}
+
+type Approval = { managerId: string; pin: string; reason: string };
 
 export interface TerminalConfig {
   terminalId: string;
@@ -43,6 +52,10 @@ interface MemberSession {
   terms: RedemptionTerms;
   fetchedAt: string;
   lastKnown: boolean;
+  /** The balance the backend reported (or last reported), before queued redemptions. */
+  backendBalanceMilli: number;
+  /** This member's redemptions still waiting in the outbox (from earlier sales). */
+  queuedMilli: number;
 }
 
 type CheckoutMethod = keyof typeof checkoutMethods;
@@ -52,14 +65,20 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
   private readonly listeners = new Set<(e: TerminalEvent) => void>();
   readonly connectivity: Connectivity;
   readonly worker: OutboxWorker;
-  private readonly actor = 'cashier';
+  private readonly clock: () => number;
+  private readonly approvals: ManagerApprovals | null;
+  /** Who is at the terminal: every log entry names them. */
+  private readonly actor: () => string;
 
   constructor(
     private readonly store: Store,
     private readonly adapter: LoyaltyAdapter,
     private readonly config: TerminalConfig,
-    private readonly clock: () => number = Date.now,
+    opts: { clock?: () => number; approvals?: ManagerApprovals; actor?: () => string } = {},
   ) {
+    const clock = (this.clock = opts.clock ?? Date.now);
+    this.approvals = opts.approvals ?? null;
+    this.actor = opts.actor ?? (() => 'cashier');
     this.connectivity = new Connectivity({
       probe: () => adapter.probe(),
       onChange: (online) => {
@@ -79,6 +98,10 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       onUnreachable: (err) => this.connectivity.reportFailure(err.code),
       hooks: {
         onSettled: (row, outcome) => this.settleRow(row, outcome),
+        // A void asked for while the post was in flight: if the post had not taken effect, it is never sent.
+        shouldSend: (row) => row.kind !== 'redeem' || this.store.sales.get(row.sale_id).void_requested === 0,
+        // Refused refunds, and refusals of redemptions the sale was already paid on, need a person.
+        refusalState: (row) => (row.kind === 'reverse' || this.store.sales.get(row.sale_id).offline_accepted === 1 ? 'attention' : 'refused'),
         afterSettled: (row) => {
           this.emitSale(row.sale_id);
           this.emitStatus();
@@ -121,7 +144,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         id,
         created_at: at,
         terminal_id: this.config.terminalId,
-        cashier: this.actor,
+        cashier: this.actor(),
         state: 'open',
         currency: this.config.currency,
         basket_cents: input.basketCents,
@@ -165,42 +188,70 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     }
     const masked = maskIdentifier(identifier.value);
     const memberHash = this.store.memberKey(identifier.kind, identifier.value);
-    let account: MemberAccount;
-    let terms: RedemptionTerms;
+    let session: MemberSession;
     try {
-      account = await this.adapter.lookupMember(identifier);
-      terms = await this.adapter.getTerms(account);
+      const account = await this.adapter.lookupMember(identifier);
+      const terms = await this.adapter.getTerms(account);
       this.connectivity.reportAnswer();
+      const fetchedAt = this.iso();
+      const backendBalance = account.balanceMilli ?? 0;
+      this.store.members.remember(memberHash, { identifier, backendMemberId: account.backendMemberId, balanceMilli: backendBalance, terms, fetchedAt });
+      session = this.newSession(account, terms, fetchedAt, false, memberHash);
     } catch (e) {
       const info = toErrorInfo(e);
       this.connectivity.reportFailure(info.code);
-      this.log({ kind: 'member.refused', saleId: sale.id, outcome: info.code, memberMasked: masked, memberHash, detail: { source: input.source } });
-      throw e;
+      const cached = TRANSIENT_CODES.has(info.code) ? this.store.members.recall(memberHash) : undefined;
+      if (!cached) {
+        this.log({ kind: 'member.refused', saleId: sale.id, outcome: info.code, memberMasked: masked, memberHash, detail: { source: input.source } });
+        if (TRANSIENT_CODES.has(info.code)) {
+          throw new PosError(info.code, `${info.message} This member has no last known balance on this terminal, so points cannot be used until it is back.`);
+        }
+        throw e;
+      }
+      // Offline: serve from the last known balance; the offline policy decides at confirmation.
+      const account: MemberAccount = { identifier, backendMemberId: cached.backendMemberId, balanceMilli: cached.balanceMilli, messages: [] };
+      session = this.newSession(account, cached.terms, cached.fetchedAt, true, memberHash);
     }
-    const fetchedAt = this.iso();
-    this.members.set(sale.id, { account, terms, fetchedAt, lastKnown: false });
+    this.members.set(sale.id, session);
     const current = this.store.sales.get(sale.id);
     this.store.transaction(() => {
       this.store.sales.transition(sale.id, current.state, 'identified', {
         member_masked: masked,
         member_hash: memberHash,
-        balance_before_milli: account.balanceMilli,
+        balance_before_milli: session.account.balanceMilli,
         points_milli: null,
         discount_cents: null,
         error_json: null,
-        updated_at: fetchedAt,
+        updated_at: this.iso(),
       });
       this.log({
         kind: 'member.identify',
         saleId: sale.id,
-        outcome: 'ok',
-        pointsMilli: account.balanceMilli,
+        outcome: session.lastKnown ? 'last-known' : 'ok',
+        pointsMilli: session.account.balanceMilli,
         memberMasked: masked,
         memberHash,
-        detail: { source: input.source, kind: identifier.kind },
+        detail: { source: input.source, kind: identifier.kind, queuedMilli: session.queuedMilli, ...(session.lastKnown ? { fetchedAt: session.fetchedAt } : {}) },
       });
     });
     return this.view(sale.id);
+  }
+
+  /**
+   * The member's usable balance is what the backend says less what this
+   * terminal still has to send for them: never quote points twice.
+   */
+  private newSession(account: MemberAccount, terms: RedemptionTerms, fetchedAt: string, lastKnown: boolean, memberHash: string): MemberSession {
+    const backendBalanceMilli = account.balanceMilli ?? 0;
+    const queuedMilli = this.store.outbox.outstandingRedeemMilli(memberHash);
+    return {
+      account: { ...account, balanceMilli: account.balanceMilli === null ? null : backendBalanceMilli - queuedMilli },
+      terms,
+      fetchedAt,
+      lastKnown,
+      backendBalanceMilli,
+      queuedMilli,
+    };
   }
 
   async quote(input: MethodInput<'quote'>): Promise<SaleView> {
@@ -235,18 +286,30 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
   }
 
   async confirmRedemption(input: MethodInput<'confirmRedemption'>): Promise<SaleView> {
+    const sale = this.store.sales.get(input.saleId);
+    const session = this.members.get(sale.id);
+    const offline = session?.lastKnown === true || !this.connectivity.online;
+    if (offline && session) {
+      // Decide before anything is committed: past a limit nothing is queued without a manager.
+      const decision = this.offlineDecision(sale, session, input.pointsMilli, input.approval, 0);
+      const rowId = this.commitRedemption(sale.id, input.pointsMilli, decision);
+      this.worker.kick();
+      void rowId;
+      return this.view(sale.id);
+    }
     const rowId = this.commitRedemption(input.saleId, input.pointsMilli);
     await this.worker.sendNow(rowId, this.config.postWaitMs ?? 8000);
     return this.view(input.saleId);
   }
 
   /**
-   * The local commit of a confirmed redemption: the sale moves to 'posting',
-   * its outbox row and its log entry are written, all in one transaction.
-   * From here on the redemption cannot be lost: the outbox will post it.
-   * Returns the outbox row id.
+   * The local commit of a confirmed redemption: the sale moves on, its outbox
+   * row and its log entry are written, all in one transaction. From here on
+   * the redemption cannot be lost: the outbox will post it. With an offline
+   * decision the sale is queued and payment may proceed; otherwise it is
+   * 'posting' until the backend answers. Returns the outbox row id.
    */
-  commitRedemption(saleId: string, pointsMilli: number): number {
+  commitRedemption(saleId: string, pointsMilli: number, offline?: OfflineDecision): number {
     const sale = this.store.sales.get(saleId);
     if (sale.state !== 'quoted') throw new PosError('SALE_WRONG_STATE', 'Show the member the points and the discount first.');
     if (sale.points_milli !== pointsMilli) {
@@ -265,10 +328,18 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       terminalId: this.config.terminalId,
       storeId: this.config.storeId,
       requestedAt: at,
+      // Earlier queued redemptions of this member reach the backend first (per-member order),
+      // so the balance this one meets there is the one it was quoted against.
       balanceBeforeMilli: session.account.balanceMilli,
     };
+    const memberLog = { memberHash: sale.member_hash, memberMasked: sale.member_masked };
     return this.store.transaction(() => {
-      this.store.sales.transition(sale.id, 'quoted', 'posting', { discount_cents: quote.discount.cents, error_json: null, updated_at: at });
+      this.store.sales.transition(sale.id, 'quoted', offline ? 'queued' : 'posting', {
+        discount_cents: quote.discount.cents,
+        offline_accepted: offline ? 1 : 0,
+        error_json: null,
+        updated_at: at,
+      });
       const id = this.store.outbox.insert({
         sale_id: sale.id,
         kind: 'redeem',
@@ -278,25 +349,88 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         next_attempt_at: this.clock(),
         created_at: at,
       });
-      this.log({
-        kind: 'redeem.confirmed',
-        saleId: sale.id,
-        pointsMilli: quote.pointsMilli,
-        amountCents: quote.discount.cents,
-        outcome: 'ok',
-        memberHash: sale.member_hash,
-        memberMasked: sale.member_masked,
-        detail: { reference: request.reference },
-      });
+      this.log({ kind: 'redeem.confirmed', saleId: sale.id, pointsMilli: quote.pointsMilli, amountCents: quote.discount.cents, outcome: 'ok', ...memberLog, detail: { reference: request.reference } });
+      if (offline) this.logOfflineDecision(sale.id, quote.pointsMilli, offline, memberLog);
       return id;
     });
+  }
+
+  /**
+   * The backend stopped answering after the member confirmed: let the sale
+   * proceed to payment on the offline policy (a manager approves past a limit).
+   */
+  async acceptOffline(input: MethodInput<'acceptOffline'>): Promise<SaleView> {
+    const sale = this.store.sales.get(input.saleId);
+    if (sale.state !== 'queued') throw new PosError('SALE_WRONG_STATE', 'Only a redemption waiting for the loyalty program can be accepted offline.');
+    if (sale.offline_accepted === 1) return this.view(sale.id);
+    const session = this.requireMember(sale);
+    const own = sale.points_milli ?? 0; // its own row is already in the queue
+    const decision = this.offlineDecision(sale, session, own, input.approval, own);
+    this.store.transaction(() => {
+      this.store.sales.patch(sale.id, 'queued', { offline_accepted: 1, updated_at: this.iso() });
+      this.logOfflineDecision(sale.id, own, decision, { memberHash: sale.member_hash, memberMasked: sale.member_masked });
+    });
+    return this.view(sale.id);
+  }
+
+  private offlineLimits(): OfflineLimits {
+    const raw = this.store.getSetting(OFFLINE_POLICY_SETTING);
+    return raw ? validateLimits(JSON.parse(raw)) : DEFAULT_OFFLINE_LIMITS;
+  }
+
+  /** Applies the offline policy; throws OFFLINE_LIMIT naming every limit passed, unless a manager approved. */
+  private offlineDecision(sale: SaleRow, session: MemberSession, pointsMilli: number, approval: Approval | undefined, alreadyQueuedOwn: number): OfflineDecision {
+    const breaches = evaluateOffline(this.offlineLimits(), {
+      pointsMilli,
+      lastKnownBalanceMilli: session.backendBalanceMilli,
+      queuedForMemberMilli: this.store.outbox.outstandingRedeemMilli(sale.member_hash ?? sale.id) - alreadyQueuedOwn,
+      queuedTotalMilli: this.store.outbox.outstandingRedeemMilli() - alreadyQueuedOwn,
+      balanceFetchedAtMs: Date.parse(session.fetchedAt),
+      nowMs: this.clock(),
+    });
+    if (breaches.length === 0) return { breaches, manager: null, reason: null };
+    const details = { breaches };
+    const hard = breaches.filter((b) => !b.overridable);
+    if (hard.length > 0) {
+      this.log({ kind: 'offline.refused', saleId: sale.id, pointsMilli, outcome: 'OFFLINE_LIMIT', memberHash: sale.member_hash, memberMasked: sale.member_masked, detail: details });
+      throw new PosError('OFFLINE_LIMIT', `Offline, these points cannot be used: ${hard.map((b) => b.message).join(' ')}`, { details: { ...details, overridable: false } });
+    }
+    if (!approval) {
+      this.log({ kind: 'offline.refused', saleId: sale.id, pointsMilli, outcome: 'OFFLINE_LIMIT', memberHash: sale.member_hash, memberMasked: sale.member_masked, detail: details });
+      throw new PosError('OFFLINE_LIMIT', `Offline limit reached: ${breaches.map((b) => b.message).join(' ')} A manager can approve.`, { details: { ...details, overridable: true } });
+    }
+    const manager = this.approve(approval, 'offline.override', sale.id);
+    return { breaches, manager, reason: approval.reason };
+  }
+
+  private logOfflineDecision(saleId: string, pointsMilli: number, d: OfflineDecision, member: { memberHash: string | null; memberMasked: string | null }): void {
+    this.log({
+      kind: d.manager ? 'offline.override' : 'offline.accepted',
+      saleId,
+      pointsMilli,
+      outcome: 'ok',
+      ...member,
+      actorOverride: d.manager ? `${this.actor()} (approved by ${d.manager.name})` : undefined,
+      detail: d.manager ? { managerId: d.manager.id, manager: d.manager.name, reason: d.reason, limits: d.breaches.map((b) => b.limit) } : { limits: [] },
+    });
+  }
+
+  /** Verifies a manager's approval; a wrong PIN is logged and refused. */
+  private approve(approval: Approval, action: string, saleId: string | null): { id: string; name: string } {
+    if (!this.approvals) throw new PosError('MANAGER_REQUIRED', 'No manager is set up on this terminal yet.');
+    try {
+      return this.approvals.verifyManager(approval);
+    } catch (e) {
+      this.log({ kind: 'approval.refused', saleId, outcome: toErrorInfo(e).code, detail: { action, managerId: approval.managerId } });
+      throw e;
+    }
   }
 
   async retryRedemption(input: MethodInput<'retryRedemption'>): Promise<SaleView> {
     const sale = this.store.sales.get(input.saleId);
     const pending = this.store.outbox.forSale(sale.id).find((r) => r.state === 'pending');
     if (!pending) throw new PosError('SALE_WRONG_STATE', 'Nothing is waiting to be sent for this sale.');
-    this.log({ kind: 'redeem.retry-now', saleId: sale.id, outcome: 'ok', memberMasked: sale.member_masked, memberHash: sale.member_hash });
+    this.log({ kind: 'outbox.retry-now', saleId: sale.id, outcome: 'ok', memberMasked: sale.member_masked, memberHash: sale.member_hash });
     await this.worker.sendNow(pending.id, this.config.postWaitMs ?? 8000);
     return this.view(sale.id);
   }
@@ -304,7 +438,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
   async markPaid(input: MethodInput<'markPaid'>): Promise<SaleView> {
     const sale = this.store.sales.get(input.saleId);
     if (sale.state !== 'posted' && !(sale.state === 'queued' && sale.offline_accepted === 1)) {
-      throw new PosError('SALE_WRONG_STATE', 'Payment can be taken once the loyalty program has accepted the points.');
+      throw new PosError('SALE_WRONG_STATE', 'Payment can be taken once the loyalty program (or the offline policy) has accepted the points.');
     }
     const at = this.iso();
     this.store.transaction(() => {
@@ -323,17 +457,173 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     return this.view(sale.id);
   }
 
+  /**
+   * Closes a sale before any points were taken. A redemption still waiting in
+   * the queue is withdrawn in the same transaction; one being sent right now
+   * is marked, and settles as a void when its answer arrives.
+   */
   async cancelSale(input: MethodInput<'cancelSale'>): Promise<SaleView> {
     const sale = this.store.sales.get(input.saleId);
-    if (!['open', 'identified', 'quoted', 'refused'].includes(sale.state)) {
-      throw new PosError('SALE_WRONG_STATE', 'This sale cannot simply be cancelled at this step.');
+    if (sale.state === 'cancelled' || sale.state === 'voided') throw new PosError('ALREADY_VOIDED');
+    if (['open', 'identified', 'quoted', 'refused'].includes(sale.state)) {
+      this.store.transaction(() => {
+        this.store.sales.transition(sale.id, sale.state, 'cancelled', { updated_at: this.iso() });
+        this.log({ kind: 'sale.cancelled', saleId: sale.id, outcome: 'ok', memberMasked: sale.member_masked, memberHash: sale.member_hash });
+      });
+    } else if (sale.state === 'posting' || sale.state === 'queued') {
+      this.withdrawOrMark(sale, null);
+    } else {
+      throw new PosError('MANAGER_REQUIRED', 'The points were taken: a manager must void this sale.');
     }
-    this.store.transaction(() => {
-      this.store.sales.transition(sale.id, sale.state, 'cancelled', { updated_at: this.iso() });
-      this.log({ kind: 'sale.cancelled', saleId: sale.id, outcome: 'ok', memberMasked: sale.member_masked, memberHash: sale.member_hash });
-    });
     this.members.delete(sale.id);
     return this.view(sale.id);
+  }
+
+  /** Voids a sale after its points were (or may have been) taken. Needs a manager. */
+  async voidSale(input: MethodInput<'voidSale'>): Promise<SaleView> {
+    const sale = this.store.sales.get(input.saleId);
+    if (sale.state === 'cancelled' || sale.state === 'voided' || sale.void_requested === 1) throw new PosError('ALREADY_VOIDED');
+    if (['open', 'identified', 'quoted', 'refused'].includes(sale.state)) return this.cancelSale({ saleId: sale.id });
+    const manager = this.approve(input.approval, 'sale.void', sale.id);
+    const by = { manager, reason: input.approval.reason };
+    const redeem = this.redeemRow(sale.id);
+    if (sale.state === 'posting' || sale.state === 'queued' || (sale.state === 'paid' && redeem?.state === 'pending')) {
+      this.withdrawOrMark(sale, by);
+    } else if (redeem?.state === 'refused' || redeem?.state === 'cancelled' || !redeem) {
+      // Paid, but the backend never took the points: nothing to give back.
+      this.store.transaction(() => {
+        this.store.sales.transition(sale.id, sale.state, 'voided', { voided_at: this.iso(), updated_at: this.iso() });
+        this.log({ kind: 'sale.voided', saleId: sale.id, outcome: 'ok', memberMasked: sale.member_masked, memberHash: sale.member_hash, detail: { ...this.byDetail(by), compensation: 'none: no points were taken' } });
+      });
+    } else {
+      const remaining = (sale.points_milli ?? 0) - sale.refunded_points_milli;
+      this.store.transaction(() => {
+        this.store.sales.transition(sale.id, sale.state, 'voided', {
+          voided_at: this.iso(),
+          updated_at: this.iso(),
+          refunded_cents: sale.basket_cents,
+          refunded_points_milli: sale.points_milli ?? 0,
+        });
+        this.log({ kind: 'sale.voided', saleId: sale.id, pointsMilli: remaining, outcome: 'ok', memberMasked: sale.member_masked, memberHash: sale.member_hash, detail: this.byDetail(by) });
+        if (remaining > 0) this.enqueueCompensation(sale, remaining, 'void');
+      });
+      this.worker.kick();
+    }
+    this.members.delete(sale.id);
+    return this.view(sale.id);
+  }
+
+  /**
+   * Gives back points for part of a paid sale: in proportion to the part
+   * refunded, rounded up to the backend's precision (the member's favour),
+   * never more than remains of what was taken.
+   */
+  async refundSale(input: MethodInput<'refundSale'>): Promise<SaleView> {
+    const sale = this.store.sales.get(input.saleId);
+    if (sale.state === 'voided' || sale.state === 'cancelled') throw new PosError('ALREADY_VOIDED');
+    if (sale.state !== 'paid') throw new PosError('SALE_WRONG_STATE', 'Only a paid sale can be refunded.');
+    const remainingCents = sale.basket_cents - sale.refunded_cents;
+    if (input.amountCents > remainingCents) {
+      throw new PosError('AMOUNT_INVALID', `At most ${(remainingCents / 100).toFixed(2)} remains to refund on this sale.`, { details: { limitCents: remainingCents } });
+    }
+    const redeem = this.redeemRow(sale.id);
+    if (redeem?.state === 'pending') throw new PosError('SALE_WRONG_STATE', 'The points are still waiting to be sent: void the sale instead, or refund once they are posted.');
+    const manager = this.approve(input.approval, 'sale.refund', sale.id);
+    const taken = redeem?.state === 'done' ? (sale.points_milli ?? 0) : 0;
+    const full = input.amountCents === remainingCents;
+    const step = 10 ** (3 - this.adapter.info.capabilities.pointsDecimals);
+    const remainingPoints = taken - sale.refunded_points_milli;
+    const proportional = Math.ceil((taken * input.amountCents) / sale.basket_cents / step) * step;
+    const points = full ? remainingPoints : Math.min(remainingPoints, proportional);
+    const at = this.iso();
+    this.store.transaction(() => {
+      const patch = { refunded_cents: sale.refunded_cents + input.amountCents, refunded_points_milli: sale.refunded_points_milli + points, updated_at: at };
+      if (full) this.store.sales.transition(sale.id, 'paid', 'voided', { ...patch, voided_at: at });
+      else this.store.sales.patch(sale.id, 'paid', patch);
+      this.log({
+        kind: 'sale.refunded',
+        saleId: sale.id,
+        amountCents: input.amountCents,
+        pointsMilli: points,
+        outcome: 'ok',
+        memberMasked: sale.member_masked,
+        memberHash: sale.member_hash,
+        detail: { ...this.byDetail({ manager, reason: input.approval.reason }), full },
+      });
+      if (points > 0) this.enqueueCompensation(sale, points, full && sale.refunded_points_milli === 0 ? 'void' : 'partial');
+    });
+    this.worker.kick();
+    return this.view(sale.id);
+  }
+
+  async listSales(input: MethodInput<'listSales'>): Promise<{ sales: SaleView[] }> {
+    return { sales: this.store.sales.list(input).map((r) => this.view(r.id)) };
+  }
+
+  private byDetail(by: { manager: { id: string; name: string }; reason: string } | null): Record<string, unknown> {
+    return by ? { approvedBy: by.manager.name, managerId: by.manager.id, reason: by.reason } : {};
+  }
+
+  private redeemRow(saleId: string): OutboxRow | undefined {
+    const rows = this.store.outbox.forSale(saleId).filter((r) => r.kind === 'redeem');
+    return rows[rows.length - 1];
+  }
+
+  /** A void before the backend answered: withdraw the unsent row, or mark the one in flight. */
+  private withdrawOrMark(sale: SaleRow, by: { manager: { id: string; name: string }; reason: string } | null): void {
+    const row = this.redeemRow(sale.id);
+    const at = this.iso();
+    const member = { memberMasked: sale.member_masked, memberHash: sale.member_hash };
+    this.store.transaction(() => {
+      const inFlight = row ? this.worker.isInFlight(row.id) : false;
+      if (row && row.state === 'pending' && !inFlight && this.store.outbox.cancel(row.id, at, 'withdrawn by a void before it was sent')) {
+        const to = sale.state === 'paid' ? 'voided' : 'cancelled';
+        this.store.sales.transition(sale.id, sale.state, to, { updated_at: at, ...(to === 'voided' ? { voided_at: at } : {}) });
+        this.log({ kind: to === 'voided' ? 'sale.voided' : 'sale.cancelled', saleId: sale.id, pointsMilli: sale.points_milli, outcome: 'ok', ...member, detail: { ...this.byDetail(by), withdrawn: row.reference } });
+      } else {
+        // In flight: the answer decides. Taken -> the refund follows; not taken -> nothing is sent.
+        this.store.sales.patch(sale.id, sale.state, { void_requested: 1, updated_at: at });
+        this.log({ kind: 'sale.void-requested', saleId: sale.id, pointsMilli: sale.points_milli, outcome: 'ok', ...member, detail: this.byDetail(by) });
+      }
+    });
+  }
+
+  /**
+   * Queues the compensating action for points that were taken, by the
+   * adapter's declared capability: a reversal through the outbox (same member
+   * queue, so never before the redemption it compensates), or, where the
+   * backend cannot reverse (or not partly), a "manual action needed" row that
+   * stays on the manager's list. Call inside a transaction.
+   */
+  private enqueueCompensation(sale: SaleRow, pointsMilli: number, kind: 'void' | 'partial'): void {
+    const redeem = this.redeemRow(sale.id);
+    if (!redeem || redeem.state !== 'done' || !redeem.result) throw new PosError('INTERNAL', 'No posted redemption to compensate.');
+    const original = JSON.parse(redeem.payload) as RedeemRequest;
+    const receipt = JSON.parse(redeem.result) as RedeemReceipt;
+    const n = this.store.outbox.forSale(sale.id).filter((r) => r.kind === 'reverse').length + 1;
+    const at = this.iso();
+    const request: ReverseRequest = {
+      reference: `${sale.id}.v${n}`,
+      saleId: sale.id,
+      member: original.member,
+      pointsMilli,
+      original: { ...original, receipt },
+      terminalId: this.config.terminalId,
+      storeId: this.config.storeId,
+      requestedAt: at,
+    };
+    const reversal = this.adapter.info.capabilities.reversal;
+    const row = { sale_id: sale.id, kind: 'reverse' as const, reference: request.reference, member_key: redeem.member_key, payload: request, created_at: at };
+    const member = { memberMasked: sale.member_masked, memberHash: sale.member_hash };
+    if (reversal === 'none' || (reversal === 'full' && (kind === 'partial' || pointsMilli !== original.pointsMilli))) {
+      const txn = receipt.detail && (receipt.detail as Record<string, unknown>).txnNumber;
+      const why = `Manual action needed at ${this.adapter.info.name}: give back ${formatPoints(pointsMilli)} points to the member${txn ? ` (transaction ${String(txn)})` : ''}; ${reversal === 'none' ? 'this program cannot reverse through its API' : 'this program reverses only whole redemptions'}.`;
+      this.store.outbox.insertForAttention({ ...row, why });
+      this.log({ kind: 'refund.manual-action', saleId: sale.id, pointsMilli, outcome: 'REVERSAL_NOT_SUPPORTED', ...member, detail: { reference: request.reference, message: why } });
+      return;
+    }
+    this.store.outbox.insert({ ...row, next_attempt_at: this.clock() });
+    this.log({ kind: 'refund.queued', saleId: sale.id, pointsMilli, outcome: 'ok', ...member, detail: { reference: request.reference, of: original.reference } });
   }
 
   async getSale(input: MethodInput<'getSale'>): Promise<SaleView> {
@@ -348,41 +638,83 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
 
   /** Runs inside the transaction that stores the row's outcome. */
   private settleRow(row: OutboxRow, outcome: AttemptOutcome): void {
-    if (row.kind !== 'redeem') return;
+    if (row.kind === 'reverse') return this.settleReverse(row, outcome);
     const sale = this.store.sales.get(row.sale_id);
     const at = this.iso();
     const base = { saleId: sale.id, memberMasked: sale.member_masked, memberHash: sale.member_hash, pointsMilli: sale.points_milli };
+    const detail = { attempt: row.attempts, reference: row.reference };
     switch (outcome.type) {
       case 'done': {
         const receipt = outcome.receipt as RedeemReceipt;
-        if (sale.state === 'posting' || sale.state === 'queued') {
-          this.store.sales.transition(sale.id, sale.state, 'posted', {
-            backend_reference: receipt.backendReference,
-            balance_after_milli: receipt.balanceAfterMilli,
-            posted_at: at,
-            error_json: null,
-            updated_at: at,
-          });
-        } else {
-          this.store.sales.patch(sale.id, sale.state, { backend_reference: receipt.backendReference, balance_after_milli: receipt.balanceAfterMilli, posted_at: at, updated_at: at });
+        const patch = { backend_reference: receipt.backendReference, balance_after_milli: receipt.balanceAfterMilli, receipt_json: JSON.stringify(receipt), posted_at: at, error_json: null, updated_at: at };
+        if (sale.void_requested === 1) {
+          // The void raced the post and the post won: the points were taken, so give them back.
+          this.store.sales.transition(sale.id, sale.state, 'voided', { ...patch, voided_at: at, refunded_cents: sale.basket_cents, refunded_points_milli: sale.points_milli ?? 0 });
+          this.log({ ...base, kind: 'redeem.posted', amountCents: sale.discount_cents, outcome: 'ok', detail: { ...detail, reconciled: outcome.reconciled, backendReference: receipt.backendReference } });
+          this.log({ ...base, kind: 'sale.voided', outcome: 'ok', detail: { after: 'in-flight post succeeded' } });
+          this.enqueueCompensation(this.store.sales.get(sale.id), sale.points_milli ?? 0, 'void');
+          break;
         }
+        if (sale.state === 'posting' || sale.state === 'queued') this.store.sales.transition(sale.id, sale.state, 'posted', patch);
+        else this.store.sales.patch(sale.id, sale.state, patch);
         const session = this.members.get(sale.id);
         if (session && receipt.balanceAfterMilli !== null) session.account = { ...session.account, balanceMilli: receipt.balanceAfterMilli };
-        this.log({ ...base, kind: 'redeem.posted', amountCents: sale.discount_cents, outcome: 'ok', detail: { attempt: row.attempts, reconciled: outcome.reconciled, backendReference: receipt.backendReference } });
+        this.log({ ...base, kind: 'redeem.posted', amountCents: sale.discount_cents, outcome: 'ok', detail: { ...detail, reconciled: outcome.reconciled, backendReference: receipt.backendReference } });
         break;
       }
+      case 'withdrawn':
       case 'refused':
       case 'attention': {
-        const to = sale.state === 'posting' || sale.state === 'queued' ? 'refused' : sale.state;
-        if (to !== sale.state) this.store.sales.transition(sale.id, sale.state, 'refused', { error_json: errorJson(outcome.error), updated_at: at });
-        this.log({ ...base, kind: outcome.type === 'refused' ? 'redeem.refused' : 'redeem.attention', amountCents: sale.discount_cents, outcome: outcome.error.code, detail: { attempt: row.attempts, message: outcome.error.message } });
+        const error: ErrorInfo = outcome.type === 'withdrawn' ? { code: 'SALE_WRONG_STATE', message: 'Withdrawn by a void before it was sent.' } : outcome.error;
+        if (sale.void_requested === 1 && outcome.type !== 'attention') {
+          const to = sale.state === 'paid' ? 'voided' : 'cancelled';
+          this.store.sales.transition(sale.id, sale.state, to, { updated_at: at, ...(to === 'voided' ? { voided_at: at } : {}) });
+          this.log({ ...base, kind: outcome.type === 'withdrawn' ? 'redeem.withdrawn' : 'redeem.refused', outcome: error.code, detail: { ...detail, message: error.message } });
+          this.log({ ...base, kind: to === 'voided' ? 'sale.voided' : 'sale.cancelled', outcome: 'ok', detail: { after: 'no points were taken' } });
+          break;
+        }
+        if (sale.state === 'posting' || sale.state === 'queued') {
+          this.store.sales.transition(sale.id, sale.state, 'refused', { error_json: errorJson(error), updated_at: at });
+        } else {
+          this.store.sales.patch(sale.id, sale.state, { error_json: errorJson(error), updated_at: at });
+        }
+        const atRisk = sale.offline_accepted === 1 && outcome.type !== 'withdrawn';
+        this.log({
+          ...base,
+          kind: outcome.type === 'attention' ? 'redeem.attention' : atRisk ? 'redeem.at-risk' : 'redeem.refused',
+          amountCents: sale.discount_cents,
+          outcome: error.code,
+          detail: { ...detail, message: error.message, ...(atRisk ? { amountAtRiskCents: sale.discount_cents } : {}) },
+        });
         break;
       }
       case 'retry': {
         if (sale.state === 'posting') this.store.sales.transition(sale.id, 'posting', 'queued', { error_json: errorJson(outcome.error), updated_at: at });
-        this.log({ ...base, kind: 'redeem.attempt', outcome: outcome.error.code, detail: { attempt: row.attempts, message: outcome.error.message, nextAttemptAt: new Date(outcome.nextAttemptAt).toISOString(), needsCheck: outcome.needsCheck } });
+        else if (sale.state === 'queued') this.store.sales.patch(sale.id, 'queued', { error_json: errorJson(outcome.error), updated_at: at });
+        this.log({ ...base, kind: 'redeem.attempt', outcome: outcome.error.code, detail: { ...detail, message: outcome.error.message, nextAttemptAt: new Date(outcome.nextAttemptAt).toISOString(), needsCheck: outcome.needsCheck } });
         break;
       }
+    }
+  }
+
+  private settleReverse(row: OutboxRow, outcome: AttemptOutcome): void {
+    const sale = this.store.sales.get(row.sale_id);
+    const points = (JSON.parse(row.payload) as ReverseRequest).pointsMilli;
+    const base = { saleId: sale.id, memberMasked: sale.member_masked, memberHash: sale.member_hash, pointsMilli: points };
+    const detail = { attempt: row.attempts, reference: row.reference };
+    switch (outcome.type) {
+      case 'done':
+        this.log({ ...base, kind: 'refund.posted', outcome: 'ok', detail: { ...detail, reconciled: outcome.reconciled, balanceAfterMilli: (outcome.receipt as { balanceAfterMilli: number | null }).balanceAfterMilli } });
+        break;
+      case 'retry':
+        this.log({ ...base, kind: 'refund.attempt', outcome: outcome.error.code, detail: { ...detail, message: outcome.error.message } });
+        break;
+      case 'refused':
+      case 'attention':
+        this.log({ ...base, kind: 'refund.manual-action', outcome: outcome.error.code, detail: { ...detail, message: `Manual action needed: ${outcome.error.message}` } });
+        break;
+      case 'withdrawn':
+        break;
     }
   }
 
@@ -406,13 +738,28 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     const sale = this.store.sales.get(saleId);
     const session = this.members.get(saleId);
     const basket = money(sale.basket_cents, sale.currency);
+    const rows = this.store.outbox.forSale(sale.id);
+    const redeem = rows.filter((r) => r.kind === 'redeem').pop();
+    const reversals = rows.filter((r) => r.kind === 'reverse');
     const v: SaleView = {
       id: sale.id,
       state: sale.state,
       createdAt: sale.created_at,
       basket,
       paymentAllowed: sale.state === 'posted' || (sale.state === 'queued' && sale.offline_accepted === 1),
+      offlineAccepted: sale.offline_accepted === 1,
+      voidPending: sale.void_requested === 1 && !CLOSED_STATES.has(sale.state) ? true : sale.void_requested === 1 && sale.state === 'paid',
+      refunded: { cents: sale.refunded_cents, pointsMilli: sale.refunded_points_milli },
     };
+    if (redeem) v.redemption = REDEMPTION_STATUS[redeem.state];
+    if (reversals.length) {
+      const manual = reversals.find((r) => r.state === 'attention');
+      v.compensation = manual
+        ? { state: 'manual-action', message: manual.last_error ?? undefined }
+        : reversals.some((r) => r.state === 'pending')
+          ? { state: 'waiting' }
+          : { state: 'done' };
+    }
     if (session && !CLOSED_STATES.has(sale.state)) {
       const balance = session.account.balanceMilli ?? 0;
       v.member = this.memberView(sale, session);
@@ -426,6 +773,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         balanceValue: money(0, sale.currency),
         fetchedAt: sale.updated_at,
         lastKnown: true,
+        queuedMilli: 0,
         messages: [],
       };
     }
@@ -440,7 +788,13 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       };
     }
     if (sale.backend_reference || sale.posted_at) {
-      v.result = { backendReference: sale.backend_reference ?? undefined, balanceAfterMilli: sale.balance_after_milli ?? undefined, postedAt: sale.posted_at ?? undefined };
+      const receipt = sale.receipt_json ? (JSON.parse(sale.receipt_json) as RedeemReceipt) : null;
+      v.result = {
+        backendReference: sale.backend_reference ?? undefined,
+        balanceAfterMilli: sale.balance_after_milli ?? undefined,
+        postedAt: sale.posted_at ?? undefined,
+        ...(receipt?.detail ? { detail: receipt.detail } : {}),
+      };
     }
     if (sale.error_json) v.error = JSON.parse(sale.error_json) as ErrorInfo;
     return v;
@@ -457,6 +811,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       balanceValue: money(discountCents(Math.max(0, balance), s.terms.rate), sale.currency),
       fetchedAt: s.fetchedAt,
       lastKnown: s.lastKnown,
+      queuedMilli: s.queuedMilli,
       messages: s.account.messages,
     };
   }
@@ -467,13 +822,14 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     return s;
   }
 
-  private log(e: { kind: string; outcome: string; saleId?: string | null; pointsMilli?: number | null; amountCents?: number | null; memberMasked?: string | null; memberHash?: string | null; detail?: Record<string, unknown> }): void {
+  private log(e: LogFields): void {
+    const { actorOverride, ...fields } = e;
     this.store.journal.append({
       at: this.iso(),
       terminalId: this.config.terminalId,
-      actor: this.actor,
+      actor: actorOverride ?? this.actor(),
       currency: e.amountCents != null ? this.config.currency : null,
-      ...e,
+      ...fields,
     });
   }
 
@@ -499,6 +855,33 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     this.emit({ type: 'sale', sale: this.view(saleId) });
   }
 }
+
+type LogFields = {
+  kind: string;
+  outcome: string;
+  saleId?: string | null;
+  pointsMilli?: number | null;
+  amountCents?: number | null;
+  memberMasked?: string | null;
+  memberHash?: string | null;
+  detail?: Record<string, unknown>;
+  /** Names the approving manager alongside the person at the terminal. */
+  actorOverride?: string;
+};
+
+interface OfflineDecision {
+  breaches: ReturnType<typeof evaluateOffline>;
+  manager: { id: string; name: string } | null;
+  reason: string | null;
+}
+
+const REDEMPTION_STATUS: Record<OutboxRow['state'], NonNullable<SaleView['redemption']>> = {
+  pending: 'waiting',
+  done: 'posted',
+  refused: 'refused',
+  attention: 'attention',
+  cancelled: 'cancelled',
+};
 
 /** Time-ordered, unguessable sale ids: sort by creation, safe in URLs and references. */
 export function newSaleId(now: number): string {

@@ -78,4 +78,91 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX log_sale ON log(sale_id);
   CREATE INDEX log_at ON log(at);
   `,
+  // 2: the offline policy's last known balances, and voids/refunds on sales.
+  `
+  CREATE TABLE member_cache (
+    member_hash        TEXT PRIMARY KEY,
+    identifier_kind    TEXT NOT NULL,
+    identifier_value   TEXT NOT NULL,
+    backend_member_id  TEXT NOT NULL,
+    balance_milli      INTEGER NOT NULL,
+    terms_json         TEXT NOT NULL,
+    fetched_at         TEXT NOT NULL
+  );
+  ALTER TABLE sales ADD COLUMN void_requested INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sales ADD COLUMN refunded_cents INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sales ADD COLUMN refunded_points_milli INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sales ADD COLUMN voided_at TEXT;
+  ALTER TABLE sales ADD COLUMN receipt_json TEXT;
+  `,
+  // 3: people and PINs; the manager's desk (handled marks, log anchor, log filter indexes, log search).
+  `
+  CREATE TABLE people (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('cashier', 'manager')),
+    -- scrypt$N$r$p$salt$hash: never the PIN itself
+    pin_hash      TEXT NOT NULL,
+    active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    -- wrong PINs in a row, and the lock they caused (ms since epoch): survives a restart
+    failed_pins   INTEGER NOT NULL DEFAULT 0,
+    locked_until  INTEGER,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+  );
+
+  -- A manager marked a "needs attention" item handled, with a reason (also logged).
+  -- Outbox rows are never changed for this: the mark lives beside them.
+  CREATE TABLE attention_handled (
+    item        TEXT PRIMARY KEY,          -- 'outbox:<id>'
+    sale_id     TEXT,
+    handled_by  TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    handled_at  TEXT NOT NULL,
+    log_seq     INTEGER NOT NULL
+  );
+
+  -- The log's head (last seq and hash), moved by a trigger in the same
+  -- transaction as every append: a truncated tail shows as entries the anchor
+  -- knows of but the log no longer has. max_at/clock_back tell the query code
+  -- whether 'at' has always grown with seq (then a date range is a seq range).
+  CREATE TABLE log_anchor (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    seq         INTEGER NOT NULL,
+    hash        TEXT NOT NULL,
+    max_at      TEXT NOT NULL,
+    clock_back  INTEGER NOT NULL
+  );
+  INSERT INTO log_anchor (id, seq, hash, max_at, clock_back)
+    SELECT 1,
+           COALESCE((SELECT seq FROM log ORDER BY seq DESC LIMIT 1), 0),
+           COALESCE((SELECT hash FROM log ORDER BY seq DESC LIMIT 1), '0000000000000000000000000000000000000000000000000000000000000000'),
+           COALESCE((SELECT MAX(at) FROM log), ''),
+           (SELECT COUNT(*) FROM (SELECT at, MAX(at) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM log) WHERE at < before);
+  CREATE TRIGGER log_anchor_on_append AFTER INSERT ON log BEGIN
+    UPDATE log_anchor
+       SET seq = NEW.seq, hash = NEW.hash,
+           clock_back = clock_back + (NEW.at < max_at),
+           max_at = MAX(max_at, NEW.at)
+     WHERE id = 1;
+  END;
+
+  -- Filters of the manager's log view; each index ends in the rowid (= seq),
+  -- so a filtered page walks one index backwards from beforeSeq.
+  CREATE INDEX log_actor ON log(actor);
+  CREATE INDEX log_kind ON log(kind);
+  CREATE INDEX log_outcome ON log(outcome);
+  CREATE INDEX log_member_last4 ON log(substr(member_masked, -4));
+
+  -- Free-text search over an entry's words (kind, outcome, actor, sale, masked
+  -- member, detail). Contentless: the text lives in the log; rowid = seq.
+  CREATE VIRTUAL TABLE log_search USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
+  CREATE TRIGGER log_search_on_append AFTER INSERT ON log BEGIN
+    INSERT INTO log_search (rowid, body) VALUES (NEW.seq,
+      NEW.kind || ' ' || NEW.outcome || ' ' || NEW.actor || ' ' || COALESCE(NEW.sale_id, '') || ' ' ||
+      COALESCE(NEW.member_masked, '') || ' ' || COALESCE(NEW.detail, ''));
+  END;
+  INSERT INTO log_search (rowid, body)
+    SELECT seq, kind || ' ' || outcome || ' ' || actor || ' ' || COALESCE(sale_id, '') || ' ' || COALESCE(member_masked, '') || ' ' || COALESCE(detail, '') FROM log;
+  `,
 ];

@@ -107,6 +107,30 @@ export class Outbox {
     else this.db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?`).run(now, now);
   }
 
+  /**
+   * Points of redemptions not yet known to be applied or refused: waiting to be
+   * sent, or held for a person because their outcome is unknown. They count
+   * against a member's balance until the backend has answered.
+   */
+  outstandingRedeemMilli(memberKey?: string): number {
+    const sql = `SELECT COALESCE(SUM(json_extract(payload, '$.pointsMilli')), 0) AS n FROM outbox
+                  WHERE kind = 'redeem' AND state IN ('pending', 'attention')${memberKey ? ' AND member_key = ?' : ''}`;
+    const stmt = this.db.prepare(sql);
+    return (memberKey ? (stmt.get(memberKey) as { n: number }) : (stmt.get() as { n: number })).n;
+  }
+
+  /** Withdraws a row that was never sent (a void before posting). False if it is no longer pending. */
+  cancel(id: number, at: string, why: string): boolean {
+    return this.db.prepare(`UPDATE outbox SET state = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'`).run(why, at, id).changes === 1;
+  }
+
+  /** A row that needs a person from the start (e.g. a refund the backend cannot do). */
+  insertForAttention(row: { sale_id: string; kind: OutboxKind; reference: string; member_key: string; payload: unknown; created_at: string; why: string }): number {
+    const id = this.insert({ ...row, next_attempt_at: 0 });
+    this.db.prepare(`UPDATE outbox SET state = 'attention', last_error = ? WHERE id = ?`).run(row.why, id);
+    return id;
+  }
+
   forSale(saleId: string): OutboxRow[] {
     return this.db.prepare('SELECT * FROM outbox WHERE sale_id = ? ORDER BY id').all(saleId) as OutboxRow[];
   }

@@ -27,6 +27,11 @@ export interface SaleRow {
   paid_at: string | null;
   offline_accepted: number;
   error_json: string | null;
+  void_requested: number;
+  refunded_cents: number;
+  refunded_points_milli: number;
+  voided_at: string | null;
+  receipt_json: string | null;
 }
 
 export type SalePatch = Partial<Omit<SaleRow, 'id' | 'created_at' | 'terminal_id' | 'state'>>;
@@ -34,6 +39,7 @@ export type SalePatch = Partial<Omit<SaleRow, 'id' | 'created_at' | 'terminal_id
 const PATCHABLE = new Set([
   'updated_at', 'cashier', 'currency', 'basket_cents', 'member_masked', 'member_hash', 'points_milli', 'discount_cents',
   'balance_before_milli', 'reward_id', 'backend_reference', 'balance_after_milli', 'posted_at', 'paid_at', 'offline_accepted', 'error_json',
+  'void_requested', 'refunded_cents', 'refunded_points_milli', 'voided_at', 'receipt_json',
 ]);
 
 export class Sales {
@@ -62,6 +68,16 @@ export class Sales {
     const row = this.find(id);
     if (!row) throw new PosError('SALE_NOT_FOUND');
     return row;
+  }
+
+  /** Sales newest first, for the void/refund screen: by time, amount or the member's last four digits. */
+  list(opts: { limit: number; beforeCreatedAt?: string; memberLast4?: string; amountCents?: number }): SaleRow[] {
+    const where = ['created_at < @before'];
+    if (opts.memberLast4) where.push("member_masked LIKE '%' || @last4");
+    if (opts.amountCents !== undefined) where.push('basket_cents = @amount');
+    return this.db
+      .prepare(`SELECT * FROM sales WHERE ${where.join(' AND ')} ORDER BY created_at DESC LIMIT @limit`)
+      .all({ before: opts.beforeCreatedAt ?? '9999', last4: opts.memberLast4 ?? null, amount: opts.amountCents ?? null, limit: opts.limit }) as SaleRow[];
   }
 
   /**

@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { openDatabase, type Db } from './db.js';
 import { Journal } from './journal.js';
+import { MemberCache } from './member-cache.js';
 import { Outbox } from './outbox.js';
 import { Sales } from './sales.js';
 
@@ -13,12 +14,14 @@ export class Store {
   readonly sales: Sales;
   readonly outbox: Outbox;
   readonly journal: Journal;
+  readonly members: MemberCache;
   private readonly memberKeySecret: Buffer;
 
   constructor(readonly db: Db) {
     this.sales = new Sales(db);
     this.outbox = new Outbox(db);
     this.journal = new Journal(db);
+    this.members = new MemberCache(db);
     this.memberKeySecret = Buffer.from(this.getOrCreateSetting('member_hash_key', () => randomBytes(32).toString('hex')), 'hex');
   }
 

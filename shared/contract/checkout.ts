@@ -9,6 +9,15 @@ export const saleId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a sale id')
 export const cents = z.number().int('amounts are whole cents').min(0, 'amounts cannot be negative').max(MAX_CENTS, 'amount too large');
 export const pointsMilli = z.number().int('points are whole thousandths').min(0, 'points cannot be negative').max(MAX_POINTS_MILLI, 'too many points');
 
+/** A manager's approval for one action: who, their PIN, and why (logged). */
+export const approval = z
+  .object({
+    managerId: z.string().min(1).max(64),
+    pin: z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits'),
+    reason: z.string().trim().min(3, 'say why (3 characters or more)').max(200),
+  })
+  .strict();
+
 export const checkoutMethods = {
   getStatus: z.object({}).strict(),
   startSale: z.object({ basketCents: cents }).strict(),
@@ -22,10 +31,26 @@ export const checkoutMethods = {
     .strict(),
   quote: z.object({ saleId, pointsMilli }).strict(),
   /** The member confirmed exactly this figure; the service re-checks it. */
-  confirmRedemption: z.object({ saleId, pointsMilli }).strict(),
+  confirmRedemption: z.object({ saleId, pointsMilli, approval: approval.optional() }).strict(),
+  /** The backend is not answering: let the sale proceed on the offline policy (approval past a limit). */
+  acceptOffline: z.object({ saleId, approval: approval.optional() }).strict(),
   retryRedemption: z.object({ saleId }).strict(),
   markPaid: z.object({ saleId }).strict(),
+  /** Closes a sale before any points were taken (a queued redemption is withdrawn). */
   cancelSale: z.object({ saleId }).strict(),
+  /** Voids a sale whose points were taken: the compensation goes through the outbox. Needs a manager. */
+  voidSale: z.object({ saleId, approval }).strict(),
+  /** Gives back points for part of a paid sale (an item returned). Needs a manager. */
+  refundSale: z.object({ saleId, amountCents: cents.min(1, 'refund at least one cent'), approval }).strict(),
+  /** Today's sales for the void/refund screen, newest first. */
+  listSales: z
+    .object({
+      limit: z.number().int().min(1).max(200),
+      beforeCreatedAt: z.string().max(40).optional(),
+      memberLast4: z.string().regex(/^\d{4}$/).optional(),
+      amountCents: cents.optional(),
+    })
+    .strict(),
   getSale: z.object({ saleId }).strict(),
   listLog: z
     .object({
@@ -45,7 +70,11 @@ export interface CheckoutResults {
   confirmRedemption: SaleView;
   retryRedemption: SaleView;
   markPaid: SaleView;
+  acceptOffline: SaleView;
   cancelSale: SaleView;
+  voidSale: SaleView;
+  refundSale: SaleView;
+  listSales: { sales: SaleView[] };
   getSale: SaleView;
   listLog: { entries: LogEntryView[] };
 }
