@@ -10,6 +10,7 @@ import type { SandboxBackend, SandboxContext } from './types.js';
 import { WhiteLabelBackend, type WhiteLabelBackendOptions } from './whitelabel/backend.js';
 import { CapillaryBackend, type CapillaryBackendOptions } from './capillary/backend.js';
 import { GafapayBackend, type GafapayBackendOptions } from './gafapay/backend.js';
+import { UitpasBackend, type UitpasBackendOptions } from './uitpas/backend.js';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -23,6 +24,7 @@ export interface SandboxOptions {
   whitelabel?: WhiteLabelBackendOptions;
   capillary?: CapillaryBackendOptions;
   gafapay?: GafapayBackendOptions;
+  uitpas?: UitpasBackendOptions;
 }
 
 export interface RunningSandbox {
@@ -31,7 +33,7 @@ export interface RunningSandbox {
   host: string;
   port: number;
   /** The emulators, for in-process tests that want to look at state directly. */
-  backends: { whitelabel: WhiteLabelBackend; capillary: CapillaryBackend; gafapay: GafapayBackend };
+  backends: { whitelabel: WhiteLabelBackend; capillary: CapillaryBackend; gafapay: GafapayBackend; uitpas: UitpasBackend };
   faults: FaultRegistry;
   close(): Promise<void>;
 }
@@ -42,7 +44,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const whitelabel = new WhiteLabelBackend(ctx.now, opts.whitelabel);
   const capillary = new CapillaryBackend(ctx.now, opts.capillary);
   const gafapay = new GafapayBackend(ctx.now, opts.gafapay);
-  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay];
+  const uitpas = new UitpasBackend(ctx.now, opts.uitpas);
+  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas];
   for (const b of backends) b.reset(opts.seedDemo ?? true);
   const faults = new FaultRegistry();
   const router = createRouter({ backends, faults, ctx });
@@ -69,7 +72,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     url: `http://${urlHost}:${addr.port}`,
     host: addr.address,
     port: addr.port,
-    backends: { whitelabel, capillary, gafapay },
+    backends: { whitelabel, capillary, gafapay, uitpas },
     faults,
     close() {
       closing ??= new Promise<void>((resolve) => {
