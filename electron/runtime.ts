@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Envelope, TerminalEvent } from '../shared/contract.js';
 import { createAdapter } from './adapters/registry.js';
 import { startSandbox } from './sandbox/server.js';
+import { People } from './service/people.js';
 import { TerminalService } from './service/terminal-service.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
@@ -21,11 +22,19 @@ export interface RuntimeOptions {
    */
   backendUrl?: string;
   /** Faster timings for tests (probe interval, post wait). */
-  tuning?: { probeIntervalMs?: number; postWaitMs?: number; outboxConcurrency?: number; requestTimeoutMs?: number };
+  tuning?: {
+    probeIntervalMs?: number;
+    postWaitMs?: number;
+    outboxConcurrency?: number;
+    requestTimeoutMs?: number;
+    /** Cheaper PIN hashing for tests only; never set in the app. */
+    scrypt?: { N: number; r: number; p: number };
+  };
 }
 
 export interface Runtime {
   service: TerminalService;
+  people: People;
   store: Store;
   /** Validates and runs one contract call; never throws. */
   call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
@@ -46,6 +55,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const backendUrl = opts.backendUrl ?? sandbox!.url;
     const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
     const adapter = createAdapter(store.getSetting('backend') ?? 'whitelabel', backendUrl, { timeoutMs: opts.tuning?.requestTimeoutMs });
+    const people = new People(store, Date.now, opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {});
     const service = new TerminalService(store, adapter, {
       terminalId,
       storeId: store.getSetting('store_id') ?? 'STORE-1',
@@ -57,11 +67,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       probeIntervalMs: opts.tuning?.probeIntervalMs,
       postWaitMs: opts.tuning?.postWaitMs,
       outboxConcurrency: opts.tuning?.outboxConcurrency,
+    }, {
+      approvals: { verifyManager: (a) => people.verifyManager(a) },
+      actor: () => people.actorId(),
     });
     service.start();
     const dispatch = createDispatcher({ ...service.handlers() });
     return {
       service,
+      people,
       store,
       call: dispatch,
       subscribe: (l) => service.subscribe(l),

@@ -84,7 +84,9 @@ describe('sale state machine', () => {
     expect(SALE_TRANSITIONS.voided).toEqual([]);
     expect(canTransition('paid', 'posting')).toBe(false);
   });
-  it('a confirmed redemption cannot be silently cancelled while it is being posted', () => {
-    expect(canTransition('posting', 'cancelled')).toBe(false);
+  it('a confirmed redemption is never paid or re-quoted before the backend or the offline policy answered', () => {
+    expect(canTransition('posting', 'paid')).toBe(false);
+    expect(canTransition('posting', 'quoted')).toBe(false);
+    expect(canTransition('queued', 'quoted')).toBe(false);
   });
 });

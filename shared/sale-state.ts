@@ -10,9 +10,10 @@ export const SALE_TRANSITIONS: Readonly<Record<SaleState, readonly SaleState[]>>
   open: ['open', 'identified', 'cancelled'],
   identified: ['open', 'identified', 'quoted', 'cancelled'],
   quoted: ['open', 'identified', 'quoted', 'posting', 'queued', 'cancelled'],
-  posting: ['posted', 'refused', 'queued'],
+  // -> voided / cancelled only when a void raced the post: the answer decides which
+  posting: ['posted', 'refused', 'queued', 'voided', 'cancelled'],
   // queued -> paid only when the offline policy accepted it; -> cancelled withdraws the unsent row
-  queued: ['posted', 'refused', 'paid', 'cancelled'],
+  queued: ['posted', 'refused', 'paid', 'cancelled', 'voided'],
   posted: ['paid', 'voided'],
   refused: ['identified', 'quoted', 'cancelled'],
   paid: ['voided'],

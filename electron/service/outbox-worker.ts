@@ -69,6 +69,9 @@ export class OutboxWorker {
   private readonly inFlightRows = new Set<number>();
   private readonly waiters = new Map<number, Array<(state: RowState) => void>>();
   private draining: Promise<void> | null = null;
+  /** While the backend is unreachable only rows asked for explicitly are tried (the probe watches for its return). */
+  private paused = false;
+  private readonly forced = new Set<number>();
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
@@ -95,6 +98,12 @@ export class OutboxWorker {
     void this.drain();
   }
 
+  /** Pauses sending while the backend is known to be unreachable; resuming drains at once. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (!paused) this.kick();
+  }
+
   isInFlight(rowId: number): boolean {
     return this.inFlightRows.has(rowId);
   }
@@ -118,6 +127,7 @@ export class OutboxWorker {
       const list = this.waiters.get(rowId) ?? [];
       list.push(finish);
       this.waiters.set(rowId, list);
+      this.forced.add(rowId);
       this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
       this.kick();
     });
@@ -164,11 +174,12 @@ export class OutboxWorker {
         if (capacity > 0) {
           const rows = this.store.outbox
             .due(this.now(), capacity + this.inFlightMembers.size)
-            .filter((r) => !this.inFlightMembers.has(r.member_key))
+            .filter((r) => !this.inFlightMembers.has(r.member_key) && (!this.paused || this.forced.has(r.id)))
             .slice(0, capacity);
           for (const row of rows) {
             this.inFlightMembers.add(row.member_key);
             this.inFlightRows.add(row.id);
+            this.forced.delete(row.id);
             const p: Promise<void> = this.attempt(row).finally(() => {
               running.delete(p);
               this.inFlightMembers.delete(row.member_key);
@@ -207,6 +218,24 @@ export class OutboxWorker {
     if (!this.store.outbox.markAttemptStarted(row.id, startedAt)) return; // voided meanwhile
     const fresh = { ...row, attempts: row.attempts + 1 };
     const outcome = await this.perform(row);
+    try {
+      this.settle(row, fresh, outcome, startedAt);
+    } catch (e) {
+      // Storing the outcome failed (disk full, a bug in a hook): the row stays
+      // pending with needs_check set, so the next attempt reconciles first.
+      // Back off so a persistent failure cannot spin.
+      console.error('[outbox] could not store the outcome of', row.reference, e);
+      try {
+        this.store.outbox.reschedule(row.id, this.now() + this.backoff(row.attempts + 1), `could not store the answer: ${(e as Error)?.message ?? e}`, true, startedAt);
+      } catch {
+        /* the next start reconciles it */
+      }
+      return;
+    }
+    this.opts.hooks.afterSettled?.(fresh, outcome);
+  }
+
+  private settle(row: OutboxRow, fresh: OutboxRow, outcome: AttemptOutcome, startedAt: string): void {
     this.store.transaction(() => {
       switch (outcome.type) {
         case 'done':
@@ -227,7 +256,6 @@ export class OutboxWorker {
       }
       this.opts.hooks.onSettled(fresh, outcome);
     });
-    this.opts.hooks.afterSettled?.(fresh, outcome);
   }
 
   /** One attempt: reconcile first if an earlier attempt may have landed, then send. */

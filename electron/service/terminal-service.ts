@@ -83,7 +83,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       probe: () => adapter.probe(),
       onChange: (online) => {
         this.log({ kind: online ? 'backend.online' : 'backend.offline', outcome: 'ok' });
-        if (online) this.worker.kick();
+        this.worker.setPaused(!online);
         this.emitStatus();
       },
       probeIntervalMs: config.probeIntervalMs,
@@ -292,9 +292,8 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     if (offline && session) {
       // Decide before anything is committed: past a limit nothing is queued without a manager.
       const decision = this.offlineDecision(sale, session, input.pointsMilli, input.approval, 0);
-      const rowId = this.commitRedemption(sale.id, input.pointsMilli, decision);
-      this.worker.kick();
-      void rowId;
+      this.commitRedemption(sale.id, input.pointsMilli, decision);
+      this.worker.kick(); // sent at once if the backend is in fact back; otherwise when the probe sees it
       return this.view(sale.id);
     }
     const rowId = this.commitRedemption(input.saleId, input.pointsMilli);
@@ -689,6 +688,13 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         break;
       }
       case 'retry': {
+        if (sale.void_requested === 1 && !outcome.needsCheck && this.store.outbox.cancel(row.id, at, 'withdrawn by a void; the failed attempt had not taken effect')) {
+          const to = sale.state === 'paid' ? 'voided' : 'cancelled';
+          this.store.sales.transition(sale.id, sale.state, to, { updated_at: at, ...(to === 'voided' ? { voided_at: at } : {}) });
+          this.log({ ...base, kind: 'redeem.withdrawn', outcome: outcome.error.code, detail });
+          this.log({ ...base, kind: to === 'voided' ? 'sale.voided' : 'sale.cancelled', outcome: 'ok', detail: { after: 'no points were taken' } });
+          break;
+        }
         if (sale.state === 'posting') this.store.sales.transition(sale.id, 'posting', 'queued', { error_json: errorJson(outcome.error), updated_at: at });
         else if (sale.state === 'queued') this.store.sales.patch(sale.id, 'queued', { error_json: errorJson(outcome.error), updated_at: at });
         this.log({ ...base, kind: 'redeem.attempt', outcome: outcome.error.code, detail: { ...detail, message: outcome.error.message, nextAttemptAt: new Date(outcome.nextAttemptAt).toISOString(), needsCheck: outcome.needsCheck } });

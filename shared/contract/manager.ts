@@ -1,0 +1,345 @@
+/**
+ * The manager's desk: who is signed in, people and PINs, the log (filtered,
+ * paged, verified, exported), a sale's whole story, what needs attention, the
+ * queue, the end-of-day summary, and settings.
+ *
+ * Role checks happen in the service (electron/service/manager-desk.ts):
+ * - open to anyone: listPeople, whoAmI, signIn, signOut, createFirstManager
+ *   (the latter only while no manager exists);
+ * - a signed-in manager: the read-only desk views (queryLog, getSaleStory,
+ *   listAttention, listQueue, getEndOfDay, verifyLog, getSettings);
+ * - a signed-in manager, or anyone with a manager's `approval` (id + PIN) in
+ *   the call: the actions (createPerson, setPersonActive, setPersonPin,
+ *   markHandled, retryQueue, requestExport, updateSettings, setCredentials).
+ */
+import { z } from 'zod';
+import type { BackendId, LogEntryView, SaleState } from '../domain.js';
+import { saleId } from './checkout.js';
+
+export type Role = 'cashier' | 'manager';
+
+export interface PersonView {
+  id: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  /** ISO time until which this person is locked out after wrong PINs, or null. */
+  lockedUntil: string | null;
+}
+
+export const LANGUAGES = ['nl', 'fr', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const BACKEND_IDS = ['whitelabel', 'uitpas', 'capillary', 'gafapay', 'cardlinked'] as const;
+
+const personId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a person id');
+const pin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
+const personName = z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters');
+const role = z.enum(['cashier', 'manager']);
+/** An ISO 8601 instant with a zone ("2025-03-01T00:00:00+01:00" or "...Z"). */
+const instant = z.string().max(40).refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'not an ISO date-time with a zone');
+/** A manager's PIN for this one action, when the signed-in person is not a manager. */
+export const managerApproval = z.object({ managerId: personId, pin }).strict();
+const approval = managerApproval.optional();
+const outboxItem = z.string().regex(/^outbox:\d{1,18}$/, 'not an item id');
+
+/** The log view's filters; all optional, combined with AND. */
+export const logFilter = z
+  .object({
+    /** Entries at or after this instant. */
+    from: instant.optional(),
+    /** Entries before this instant. */
+    to: instant.optional(),
+    /** A person's id (the log's actor). */
+    actor: z.string().min(1).max(120).optional(),
+    kind: z.string().min(1).max(60).optional(),
+    outcome: z.string().min(1).max(60).optional(),
+    /** The member's last four digits. */
+    memberLast4: z.string().regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the member number').optional(),
+    saleId: saleId.optional(),
+    /** Words to find anywhere in an entry (prefix match per word). */
+    text: z.string().trim().max(100).optional(),
+  })
+  .strict();
+export type LogFilter = z.infer<typeof logFilter>;
+
+const scannerSettings = z
+  .object({
+    /** Longest gap between a scanner's keystrokes (a person types slower). */
+    maxInterKeyMs: z.number().int().min(5).max(200),
+    /** Shortest code taken as a scan. */
+    minLength: z.number().int().min(3).max(64),
+    /** The key the scanner sends after a code. */
+    suffix: z.enum(['Enter', 'Tab', 'none']),
+    /** Characters the scanner sends before a code (stripped). */
+    prefix: z.string().max(8),
+    cameraEnabled: z.boolean(),
+  })
+  .strict();
+export type ScannerSettings = z.infer<typeof scannerSettings>;
+
+const offlineLimits = z
+  .object({
+    maxPointsPerRedemptionMilli: z.number().int().min(0),
+    maxPointsPerMemberMilli: z.number().int().min(0),
+    maxOutstandingMilli: z.number().int().min(0),
+    maxBalanceAgeMinutes: z.number().int().min(0),
+  })
+  .strict();
+
+export const settingsPatch = z
+  .object({
+    terminalName: z.string().trim().min(1).max(60).optional(),
+    storeName: z.string().trim().min(1).max(60).optional(),
+    language: z.enum(LANGUAGES).optional(),
+    backend: z.enum(BACKEND_IDS).optional(),
+    backendUrl: z.string().url().max(300).nullable().optional(),
+    /** Points per currency unit where the terminal owns the rate (null: the backend's). */
+    redemptionRate: z.object({ pointsMilli: z.number().int().min(1), cents: z.number().int().min(1) }).strict().nullable().optional(),
+    offlineLimits: offlineLimits.partial().optional(),
+    scanner: scannerSettings.partial().optional(),
+  })
+  .strict();
+export type SettingsPatch = z.infer<typeof settingsPatch>;
+
+export const managerMethods = {
+  // --- sign-in (open) ---
+  /** The sign-in screen: active people, and whether the first manager must still be created. */
+  listPeople: z.object({}).strict(),
+  whoAmI: z.object({}).strict(),
+  signIn: z.object({ personId, pin }).strict(),
+  signOut: z.object({}).strict(),
+  /** First start only: no manager exists yet. Signs the new manager in. */
+  createFirstManager: z.object({ name: personName, pin }).strict(),
+  // --- people (manager) ---
+  createPerson: z.object({ name: personName, role, pin, approval }).strict(),
+  setPersonActive: z.object({ personId, active: z.boolean(), approval }).strict(),
+  setPersonPin: z.object({ personId, pin, approval }).strict(),
+  // --- the log (manager) ---
+  queryLog: z
+    .object({
+      filter: logFilter.default({}),
+      limit: z.number().int().min(1).max(500),
+      /** Keyset paging: entries with seq below this (the previous page's nextBeforeSeq). */
+      beforeSeq: z.number().int().min(1).optional(),
+    })
+    .strict(),
+  getSaleStory: z.object({ saleId }).strict(),
+  verifyLog: z.object({}).strict(),
+  // --- what needs a decision, and the queue (manager) ---
+  listAttention: z.object({ includeHandled: z.boolean().optional() }).strict(),
+  markHandled: z.object({ item: outboxItem, reason: z.string().trim().min(3, 'say what was done (3 characters or more)').max(500), approval }).strict(),
+  listQueue: z.object({}).strict(),
+  /** Makes waiting rows due now (one sale's, or all) and wakes the sender. */
+  retryQueue: z.object({ saleId: saleId.optional(), approval }).strict(),
+  // --- end of day and export (manager) ---
+  getEndOfDay: z.object({ from: instant, to: instant, utcOffsetMinutes: z.number().int().min(-840).max(840) }).strict(),
+  /**
+   * A one-time ticket (valid 2 minutes) for one CSV download: the web host
+   * serves it at `path`; Electron saves it through a save dialog.
+   */
+  requestExport: z
+    .object({
+      what: z.enum(['log', 'end-of-day']),
+      from: instant,
+      to: instant,
+      utcOffsetMinutes: z.number().int().min(-840).max(840).optional(),
+      filter: logFilter.omit({ from: true, to: true }).optional(),
+      approval,
+    })
+    .strict(),
+  // --- settings (manager) ---
+  getSettings: z.object({}).strict(),
+  updateSettings: z.object({ patch: settingsPatch, approval }).strict(),
+  /** Stores the backend's credentials encrypted; they are never sent back in full. Empty object: remove them. */
+  setCredentials: z
+    .object({
+      backend: z.enum(BACKEND_IDS),
+      credentials: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/), z.string().max(4096)),
+      approval,
+    })
+    .strict(),
+} as const;
+
+export interface LogPage {
+  entries: LogEntryView[];
+  /** Pass as beforeSeq for the next (older) page; null at the end. */
+  nextBeforeSeq: number | null;
+}
+
+export interface OutboxRowView {
+  id: number;
+  kind: 'redeem' | 'reverse';
+  state: 'pending' | 'done' | 'refused' | 'attention' | 'cancelled';
+  reference: string;
+  pointsMilli: number | null;
+  attempts: number;
+  needsCheck: boolean;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SaleSummaryView {
+  id: string;
+  state: SaleState;
+  createdAt: string;
+  updatedAt: string;
+  cashier: string;
+  cashierName: string | null;
+  currency: string;
+  basketCents: number;
+  memberMasked: string | null;
+  pointsMilli: number | null;
+  discountCents: number | null;
+  backendReference: string | null;
+  postedAt: string | null;
+  paidAt: string | null;
+  voidedAt: string | null;
+  offlineAccepted: boolean;
+  refundedCents: number;
+  refundedPointsMilli: number;
+}
+
+export interface SaleStory {
+  sale: SaleSummaryView;
+  /** Every log entry of the sale, oldest first. */
+  entries: LogEntryView[];
+  outbox: OutboxRowView[];
+  handled: HandledMark[];
+}
+
+export type AttentionKind = 'unknown-outcome' | 'refused-after-offline' | 'manual-refund' | 'refund-refused';
+
+export interface HandledMark {
+  item: string;
+  by: string;
+  byName: string | null;
+  reason: string;
+  at: string;
+}
+
+export interface AttentionItem {
+  /** 'outbox:<id>': pass to markHandled. */
+  item: string;
+  kind: AttentionKind;
+  saleId: string;
+  since: string;
+  memberMasked: string | null;
+  pointsMilli: number | null;
+  /** Money the shop may lose (a discount given on points the backend then refused). */
+  amountAtRiskCents: number | null;
+  currency: string;
+  /** What went wrong, in the words the terminal stored. */
+  problem: string | null;
+  /** What the manager should do, in plain words. */
+  whatToDo: string;
+  handled: HandledMark | null;
+}
+
+export interface QueueRowView extends OutboxRowView {
+  saleId: string;
+  memberMasked: string | null;
+  ageSeconds: number;
+}
+
+export interface EndOfDayTotals {
+  redemptions: number;
+  pointsMilli: number;
+  discountCents: number;
+  refunds: number;
+  refundedCents: number;
+  refundedPointsMilli: number;
+  voids: number;
+  overrides: number;
+  offlineAccepted: number;
+  refusedRedemptions: number;
+}
+
+export interface EndOfDaySummary {
+  from: string;
+  to: string;
+  utcOffsetMinutes: number;
+  currency: string;
+  generatedAt: string;
+  totals: EndOfDayTotals;
+  /** Now, whatever the range: what still waits to be sent, and what needs a decision. */
+  stillQueued: { rows: number; pointsMilli: number };
+  needsAttention: number;
+  byCashier: Array<{ personId: string; name: string | null } & EndOfDayTotals>;
+  /** Local hours ("00".."23") of the range with their redemptions. */
+  byHour: Array<{ hour: string; redemptions: number; pointsMilli: number; discountCents: number }>;
+  /** The log's head when the summary was made: print it, and a later rewrite of the log shows. */
+  logHead: { seq: number; hash: string };
+}
+
+export interface VerifyReport {
+  intact: boolean;
+  entries: number;
+  firstBadSeq?: number;
+  problem?: 'changed' | 'missing' | 'reordered' | 'truncated' | 'anchor-mismatch';
+  message: string;
+  head: { seq: number; hash: string } | null;
+  checkedAt: string;
+  durationMs: number;
+}
+
+export interface ExportTicket {
+  ticket: string;
+  /** The web host's download path (append nothing: the ticket is in it). */
+  path: string;
+  filename: string;
+  expiresAt: string;
+}
+
+export interface MaskedCredential {
+  key: string;
+  /** Never the value: its length class and last characters at most. */
+  masked: string;
+}
+
+export interface SettingsView {
+  terminalId: string;
+  terminalName: string;
+  storeName: string;
+  currency: string;
+  language: Language;
+  backend: BackendId;
+  backendUrl: string | null;
+  redemptionRate: { pointsMilli: number; cents: number } | null;
+  offlineLimits: {
+    maxPointsPerRedemptionMilli: number;
+    maxPointsPerMemberMilli: number;
+    maxOutstandingMilli: number;
+    maxBalanceAgeMinutes: number;
+  };
+  scanner: ScannerSettings;
+  credentials: { backend: BackendId; fields: MaskedCredential[] } | null;
+  /** How credentials are protected on this machine: 'os' (Electron safeStorage) or a file key that is not OS-protected. */
+  credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };
+  /** Changing the backend or its URL/credentials takes effect at the next start. */
+  restartRequired: boolean;
+}
+
+export interface ManagerResults {
+  listPeople: { people: PersonView[]; needsFirstManager: boolean };
+  whoAmI: { person: PersonView | null; needsFirstManager: boolean };
+  signIn: PersonView;
+  signOut: { signedOut: true };
+  createFirstManager: PersonView;
+  createPerson: PersonView;
+  setPersonActive: PersonView;
+  setPersonPin: PersonView;
+  queryLog: LogPage;
+  getSaleStory: SaleStory;
+  verifyLog: VerifyReport;
+  listAttention: { items: AttentionItem[] };
+  markHandled: AttentionItem;
+  listQueue: { rows: QueueRowView[]; total: number };
+  retryQueue: { madeDue: number };
+  getEndOfDay: EndOfDaySummary;
+  requestExport: ExportTicket;
+  getSettings: SettingsView;
+  updateSettings: SettingsView;
+  setCredentials: SettingsView;
+}
