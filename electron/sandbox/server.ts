@@ -11,6 +11,7 @@ import { WhiteLabelBackend, type WhiteLabelBackendOptions } from './whitelabel/b
 import { CapillaryBackend, type CapillaryBackendOptions } from './capillary/backend.js';
 import { GafapayBackend, type GafapayBackendOptions } from './gafapay/backend.js';
 import { UitpasBackend, type UitpasBackendOptions } from './uitpas/backend.js';
+import { CardLinkedBackend, type CardLinkedBackendOptions } from './cardlinked/backend.js';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -25,6 +26,7 @@ export interface SandboxOptions {
   capillary?: CapillaryBackendOptions;
   gafapay?: GafapayBackendOptions;
   uitpas?: UitpasBackendOptions;
+  cardlinked?: CardLinkedBackendOptions;
 }
 
 export interface RunningSandbox {
@@ -33,7 +35,7 @@ export interface RunningSandbox {
   host: string;
   port: number;
   /** The emulators, for in-process tests that want to look at state directly. */
-  backends: { whitelabel: WhiteLabelBackend; capillary: CapillaryBackend; gafapay: GafapayBackend; uitpas: UitpasBackend };
+  backends: { whitelabel: WhiteLabelBackend; capillary: CapillaryBackend; gafapay: GafapayBackend; uitpas: UitpasBackend; cardlinked: CardLinkedBackend };
   faults: FaultRegistry;
   close(): Promise<void>;
 }
@@ -45,7 +47,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const capillary = new CapillaryBackend(ctx.now, opts.capillary);
   const gafapay = new GafapayBackend(ctx.now, opts.gafapay);
   const uitpas = new UitpasBackend(ctx.now, opts.uitpas);
-  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas];
+  const cardlinked = new CardLinkedBackend(ctx.now, opts.cardlinked);
+  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas, cardlinked];
   for (const b of backends) b.reset(opts.seedDemo ?? true);
   const faults = new FaultRegistry();
   const router = createRouter({ backends, faults, ctx });
@@ -72,7 +75,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     url: `http://${urlHost}:${addr.port}`,
     host: addr.address,
     port: addr.port,
-    backends: { whitelabel, capillary, gafapay, uitpas },
+    backends: { whitelabel, capillary, gafapay, uitpas, cardlinked },
     faults,
     close() {
       closing ??= new Promise<void>((resolve) => {
