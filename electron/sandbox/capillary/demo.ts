@@ -6,6 +6,7 @@
  * only open the local sandbox.
  */
 import { withLuhnDigit } from '../../../shared/member-number.js';
+import type { CapillaryConfig } from '../../adapters/capillary.js';
 
 export interface CapDemoCustomer {
   id: number;
@@ -131,3 +132,24 @@ export const CAPILLARY_SANDBOX_CREDENTIALS = {
   oauthSecret: 'cap-sandbox-secret',
   currency: 'EUR',
 } as const;
+
+/**
+ * The Capillary adapter's configuration for a sandbox at `sandboxUrl`:
+ * program 'main' (validation codes, reversal on) or 'basic' (neither, steps
+ * of 10), with Basic till auth or OAuth.
+ */
+export function capillarySandboxConfig(sandboxUrl: string, program: keyof typeof CAPILLARY_PROGRAMS = 'main', auth: 'basic' | 'oauth' = 'basic'): CapillaryConfig {
+  const c = CAPILLARY_SANDBOX_CREDENTIALS;
+  const p: CapDemoProgram = CAPILLARY_PROGRAMS[program];
+  return {
+    baseUrl: `${sandboxUrl}/capillary`,
+    auth: auth === 'basic' ? { kind: 'basic', tillId: c.tillId, password: c.password } : { kind: 'oauth', key: c.oauthKey, secret: c.oauthSecret },
+    programId: p.id,
+    currency: c.currency,
+    validationCode: p.otpRequired,
+    // The terminal is not told whether reversal is on: it learns it from Capillary's refusal.
+    minPoints: p.minPoints,
+    maxPoints: p.maxPoints,
+    multipleOf: p.multipleOf,
+  };
+}

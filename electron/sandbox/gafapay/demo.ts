@@ -5,6 +5,7 @@
  * Nothing here is secret: these values only open the local sandbox.
  */
 import { createHmac } from 'node:crypto';
+import type { GafapayConfig } from '../../adapters/gafapay.js';
 
 export const GAFAPAY_SANDBOX = {
   companyId: '7f3c2a9e5b6d4e1f8a0b9c8d7e6f5a40',
@@ -96,3 +97,18 @@ export function signGafapayToken(payload: { sub: string; roles: string[]; exp: n
 
 /** The merchant token for training mode: valid until 2100. */
 export const GAFAPAY_SANDBOX_TOKEN = signGafapayToken({ sub: GAFAPAY_SANDBOX.merchantUserId, roles: ['ROLE_MERCHANT'], exp: 4_102_444_800 });
+
+/** The GafaPay adapter's configuration for a sandbox at `sandboxUrl`. */
+export function gafapaySandboxConfig(sandboxUrl: string): GafapayConfig {
+  const s = GAFAPAY_SANDBOX;
+  return {
+    baseUrl: `${sandboxUrl}/gafapay/gafapay/v3`,
+    token: GAFAPAY_SANDBOX_TOKEN,
+    companyId: s.companyId,
+    currencyId: s.currencyId,
+    currency: s.currency,
+    companyAdmin: { ...s.companyAdmin },
+    userType: 2,
+    pointsDecimals: s.pointsDecimals,
+  };
+}
