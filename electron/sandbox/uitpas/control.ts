@@ -13,6 +13,7 @@
  *   GET  /_control/uitpas/redeemed?uitpasNumber=  -> {redeemed: [...]}  every redemption, cancelled ones with cancelledAt
  *   GET  /_control/uitpas/ledger?uitpasNumber=    -> {entries: [...in order], balances: {uitpasNumber: points}}
  *   POST /_control/uitpas/expire-tokens           -> {expired: n}  every issued token is expired from now on
+ *   GET  /_control/uitpas/tokens                  -> {issued, active}  tokens issued since the last reset, still valid
  *   POST /_control/uitpas/clients          {clientId, clientSecret, permissions: {organizerId: [perm...]}} -> 201
  *   POST /_control/uitpas/reset            {seedDemo?: true} -> {ok: true}
  *
@@ -59,6 +60,8 @@ export function handleUitpasControl(ui: UitpasBackend, req: SandboxRequest, _ctx
       return json(200, { entries: ui.state.ledger(uitpasNumber), balances: ui.state.balances(uitpasNumber) });
     case 'POST /expire-tokens':
       return json(200, { expired: ui.state.expireTokens() });
+    case 'GET /tokens':
+      return json(200, { issued: ui.state.tokensIssued, active: ui.state.activeTokens() });
     case 'POST /clients':
       return addClient(ui, req);
     case 'POST /reset': {

@@ -65,7 +65,9 @@ export function inszWithCheck(body9: string): string {
 
 const DENDER_ACTIVE = [{ cardSystemId: 1, status: 'ACTIVE' as const }];
 
-function passholder(p: Omit<DemoPassholder, 'cardStatus' | 'blocked' | 'messages' | 'memberships' | 'passType' | 'socialTariff'> & Partial<DemoPassholder>): DemoPassholder {
+function passholder<T extends Omit<DemoPassholder, 'cardStatus' | 'blocked' | 'messages' | 'memberships' | 'passType' | 'socialTariff'> & Partial<DemoPassholder>>(
+  p: T,
+): DemoPassholder & T {
   return {
     passType: 'INDIVIDUAL',
     cardStatus: 'ACTIVE',

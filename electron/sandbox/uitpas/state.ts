@@ -113,6 +113,7 @@ export class UitpasState {
     this.redemptions = [];
     this.entries = [];
     this.tokens.clear();
+    this.tokensIssued = 0;
     // Card systems and organizers are configuration, not demo members: always there.
     for (const c of Object.values(UITPAS_CARD_SYSTEMS)) this.cardSystems.set(c.id, { ...c });
     for (const o of Object.values(UITPAS_ORGANIZERS)) this.organizers.set(o.id, { ...o, cardSystemIds: [...o.cardSystemIds] });
@@ -320,7 +321,11 @@ export class UitpasState {
 
   // ---- tokens ------------------------------------------------------------------
 
+  /** Tokens issued since the last reset (tests check that the adapter caches them). */
+  tokensIssued = 0;
+
   issueToken(clientId: string, ttlSec: number): string {
+    this.tokensIssued++;
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, { clientId, expiresAt: this.now() + ttlSec * 1000 });
     return token;
@@ -335,6 +340,12 @@ export class UitpasState {
       return undefined;
     }
     return t.clientId;
+  }
+
+  /** Tokens that are still valid now. */
+  activeTokens(): number {
+    const at = this.now();
+    return [...this.tokens.values()].filter((t) => t.expiresAt > at).length;
   }
 
   /** Makes every issued token expire now (the adapter's next call gets a 401). */
