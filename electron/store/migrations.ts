@@ -165,4 +165,36 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO log_search (rowid, body)
     SELECT seq, kind || ' ' || outcome || ' ' || actor || ' ' || COALESCE(sale_id, '') || ' ' || COALESCE(member_masked, '') || ' ' || COALESCE(detail, '') FROM log;
   `,
+  // 4: card-linked offer notices (each stored once per transaction id and kind; never a card
+  // number: the card is its platform id, scheme and last four) and the receiver's refusal counts.
+  `
+  CREATE TABLE offer_notices (
+    id                      INTEGER PRIMARY KEY AUTOINCREMENT,
+    transaction_id          TEXT NOT NULL,
+    type                    TEXT NOT NULL CHECK (type IN ('auth', 'clearing', 'refund')),
+    amount_cents            INTEGER NOT NULL,
+    currency                TEXT NOT NULL,
+    cashback_cents          INTEGER,
+    offer_id                TEXT,
+    offer_name              TEXT,
+    card_id                 TEXT,
+    card_scheme             TEXT,
+    card_last4              TEXT CHECK (card_last4 IS NULL OR (length(card_last4) = 4 AND card_last4 NOT GLOB '*[^0-9]*')),
+    brand_name              TEXT,
+    transaction_at          TEXT NOT NULL,
+    received_at             TEXT NOT NULL,
+    -- a refund names the purchase it refunds (which may arrive later, or never)
+    original_transaction_id TEXT,
+    log_seq                 INTEGER NOT NULL,
+    UNIQUE (transaction_id, type)
+  );
+  CREATE INDEX offer_notices_original ON offer_notices(original_transaction_id) WHERE original_transaction_id IS NOT NULL;
+  CREATE INDEX offer_notices_at ON offer_notices(transaction_at);
+
+  CREATE TABLE offer_notice_refusals (
+    reason  TEXT PRIMARY KEY CHECK (reason IN ('bad-signature', 'stale-timestamp', 'duplicate', 'malformed')),
+    count   INTEGER NOT NULL DEFAULT 0,
+    last_at TEXT
+  );
+  `,
 ];
