@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { Envelope, TerminalEvent } from '../shared/contract.js';
 import { createAdapter } from './adapters/registry.js';
 import { startSandbox } from './sandbox/server.js';
+import { ManagerDesk } from './service/manager-desk.js';
 import { People } from './service/people.js';
+import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
 import { TerminalService } from './service/terminal-service.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
@@ -21,6 +23,8 @@ export interface RuntimeOptions {
    * `npm run sandbox`). Absent: training mode with an embedded sandbox.
    */
   backendUrl?: string;
+  /** Which loyalty program to emulate (whitelabel, uitpas, capillary, gafapay, cardlinked); default: the one in settings, else White Label. */
+  backend?: string;
   /** Faster timings for tests (probe interval, post wait). */
   tuning?: {
     probeIntervalMs?: number;
@@ -30,11 +34,19 @@ export interface RuntimeOptions {
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
   };
+  /**
+   * Seals the backend's credentials. The Electron shell passes
+   * safeStorageBox(electron.safeStorage); absent: a key file in the data
+   * directory, which is NOT OS-protected (see service/secret-box.ts).
+   */
+  secretBox?: SecretBox;
 }
 
 export interface Runtime {
   service: TerminalService;
   people: People;
+  /** The manager's desk; `desk.openExport(ticket)` streams a CSV export (web host download, Electron save dialog). */
+  desk: ManagerDesk;
   store: Store;
   /** Validates and runs one contract call; never throws. */
   call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
@@ -54,8 +66,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const sandbox = opts.backendUrl ? null : await startSandbox({ port: 0 });
     const backendUrl = opts.backendUrl ?? sandbox!.url;
     const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
+    if (opts.backend) store.setSetting('backend', opts.backend);
     const adapter = createAdapter(store.getSetting('backend') ?? 'whitelabel', backendUrl, { timeoutMs: opts.tuning?.requestTimeoutMs });
-    const people = new People(store, Date.now, opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {});
+    const people = new People(store, Date.now, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
     const service = new TerminalService(store, adapter, {
       terminalId,
       storeId: store.getSetting('store_id') ?? 'STORE-1',
@@ -71,11 +84,18 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       approvals: { verifyManager: (a) => people.verifyManager(a) },
       actor: () => people.actorId(),
     });
+    const desk = new ManagerDesk(store, {
+      people,
+      secretBox: opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE)),
+      kick: () => service.worker.kick(),
+      terminalId,
+    });
     service.start();
-    const dispatch = createDispatcher({ ...service.handlers() });
+    const dispatch = createDispatcher({ ...service.handlers(), ...desk.handlers() });
     return {
       service,
       people,
+      desk,
       store,
       call: dispatch,
       subscribe: (l) => service.subscribe(l),

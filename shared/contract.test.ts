@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { METHOD_NAMES, methods, validateCall } from './contract.js';
 import { canTransition, SALE_TRANSITIONS } from './sale-state.js';
+import { MANAGER_EXAMPLES } from './contract/manager.examples.js';
 
 const saleId = 'lx2k3j4h5-0a1b2c3d4e5f';
 
@@ -12,6 +13,7 @@ const VALID: Record<string, unknown> = {
   identifyMember: { saleId, input: '0930012345615', source: 'scanner' },
   quote: { saleId, pointsMilli: 1000 },
   confirmRedemption: { saleId, pointsMilli: 1000 },
+  requestValidationCode: { saleId },
   acceptOffline: { saleId, approval: { managerId: 'm1', pin: '1234', reason: 'network down' } },
   voidSale: { saleId, approval: { managerId: 'm1', pin: '123456', reason: 'customer changed mind' } },
   refundSale: { saleId, amountCents: 250, approval: { managerId: 'm1', pin: '1234', reason: 'item returned' } },
@@ -21,6 +23,7 @@ const VALID: Record<string, unknown> = {
   cancelSale: { saleId },
   getSale: { saleId },
   listLog: { limit: 50 },
+  ...MANAGER_EXAMPLES,
 };
 
 describe('contract schemas', () => {

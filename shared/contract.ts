@@ -14,16 +14,18 @@ import type { z } from 'zod';
 import type { TerminalStatus, SaleView } from './domain.js';
 import { PosError, type ErrorInfo } from './errors.js';
 import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
+import { managerMethods, type ManagerResults } from './contract/manager.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
 export const methods = {
   ...checkoutMethods,
+  ...managerMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

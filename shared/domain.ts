@@ -119,6 +119,8 @@ export interface SaleView {
   voidPending: boolean;
   /** Money and points given back so far by refunds and voids. */
   refunded: { cents: number; pointsMilli: number };
+  /** The validation code the backend sent the member for these points (programs that use one). */
+  validationCode?: { pointsMilli: PointsMilli; channel: string | null; requestedAt: string };
   /** Compensation of taken points: waiting in the queue, done, or needing a person. */
   compensation?: { state: 'waiting' | 'done' | 'manual-action'; message?: string };
 }

@@ -8,7 +8,11 @@
  */
 import type { BackendId } from '../../shared/domain.js';
 import { PosError } from '../../shared/errors.js';
+import { capillarySandboxConfig } from '../sandbox/capillary/demo.js';
 import { whiteLabelSandboxConfig } from '../sandbox/demo-data.js';
+import { gafapaySandboxConfig } from '../sandbox/gafapay/demo.js';
+import { createCapillaryAdapter } from './capillary.js';
+import { createGafapayAdapter } from './gafapay.js';
 import type { LoyaltyAdapter } from './types.js';
 import { createWhiteLabelAdapter } from './whitelabel.js';
 
@@ -20,6 +24,8 @@ type Factory = (sandboxUrl: string, opts: AdapterOptions) => LoyaltyAdapter;
 
 const SANDBOX_FACTORIES: Partial<Record<BackendId, Factory>> = {
   whitelabel: (url, opts) => createWhiteLabelAdapter({ ...whiteLabelSandboxConfig(url), ...withTimeout(opts) }),
+  capillary: (url, opts) => createCapillaryAdapter({ ...capillarySandboxConfig(url), ...withTimeout(opts) }),
+  gafapay: (url, opts) => createGafapayAdapter({ ...gafapaySandboxConfig(url), ...withTimeout(opts) }),
 };
 
 export const AVAILABLE_BACKENDS = Object.keys(SANDBOX_FACTORIES) as BackendId[];

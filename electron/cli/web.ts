@@ -1,8 +1,10 @@
 /**
- * `npm run web -- --data-dir DIR --port N --backend URL [--host H]`
+ * `npm run web -- --data-dir DIR --port N --backend URL [--loyalty ID] [--host H]`
  * Starts the terminal service behind the loopback web host and prints the URL
  * to open (with its token) on its FIRST line of stdout. Stops on SIGTERM/SIGINT.
  * Without --backend it runs in training mode against an embedded sandbox.
+ * --loyalty picks the program to emulate (whitelabel, capillary, gafapay, uitpas,
+ * cardlinked) and is remembered in the data directory's settings.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
     backend: { type: 'string' },
+    loyalty: { type: 'string' },
     'renderer-dir': { type: 'string' },
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
@@ -37,6 +40,7 @@ const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))
 const runtime = await startRuntime({
   dataDir,
   backendUrl: values.backend,
+  backend: values.loyalty,
   tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
 });
 const host = await startWebHost({

@@ -23,6 +23,7 @@ import { errorJson, type SaleRow } from '../store/sales.js';
 import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
 import type { Store } from '../store/store.js';
 import { Connectivity } from './connectivity.js';
+import { normalizeValidationCode, supportsValidationCode, type ValidationCodeSent } from '../adapters/validation-code.js';
 import { DEFAULT_OFFLINE_LIMITS, evaluateOffline, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './offline-policy.js';
 import { OutboxWorker, type AttemptOutcome } from './outbox-worker.js';
 
@@ -49,7 +50,11 @@ export interface TerminalConfig {
 /** What the service remembers about a sale's member while the sale is open. */
 interface MemberSession {
   account: MemberAccount;
-  terms: RedemptionTerms;
+  /** null when the program refuses redemptions for this member now (blocked says why). */
+  terms: RedemptionTerms | null;
+  blocked?: ErrorInfo;
+  /** The validation code the backend sent the member, for these points. */
+  validation?: ValidationCodeSent;
   fetchedAt: string;
   lastKnown: boolean;
   /** The balance the backend reported (or last reported), before queued redemptions. */
@@ -191,12 +196,22 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     let session: MemberSession;
     try {
       const account = await this.adapter.lookupMember(identifier);
-      const terms = await this.adapter.getTerms(account);
+      let terms: RedemptionTerms | null = null;
+      let blocked: ErrorInfo | undefined;
+      try {
+        terms = await this.adapter.getTerms(account);
+      } catch (e) {
+        // The member exists but the program will not redeem now (e.g. an inactive redemption
+        // configuration): show the balance with the reason rather than refusing the member.
+        if (!(e instanceof PosError) || TRANSIENT_CODES.has(e.code)) throw e;
+        blocked = e.toInfo();
+      }
       this.connectivity.reportAnswer();
       const fetchedAt = this.iso();
       const backendBalance = account.balanceMilli ?? 0;
-      this.store.members.remember(memberHash, { identifier, backendMemberId: account.backendMemberId, balanceMilli: backendBalance, terms, fetchedAt });
+      if (terms) this.store.members.remember(memberHash, { identifier, backendMemberId: account.backendMemberId, balanceMilli: backendBalance, terms, fetchedAt });
       session = this.newSession(account, terms, fetchedAt, false, memberHash);
+      if (blocked) session.blocked = blocked;
     } catch (e) {
       const info = toErrorInfo(e);
       this.connectivity.reportFailure(info.code);
@@ -241,7 +256,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
    * The member's usable balance is what the backend says less what this
    * terminal still has to send for them: never quote points twice.
    */
-  private newSession(account: MemberAccount, terms: RedemptionTerms, fetchedAt: string, lastKnown: boolean, memberHash: string): MemberSession {
+  private newSession(account: MemberAccount, terms: RedemptionTerms | null, fetchedAt: string, lastKnown: boolean, memberHash: string): MemberSession {
     const backendBalanceMilli = account.balanceMilli ?? 0;
     const queuedMilli = this.store.outbox.outstandingRedeemMilli(memberHash);
     return {
@@ -258,13 +273,16 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     const sale = this.store.sales.get(input.saleId);
     if (!['identified', 'quoted', 'refused'].includes(sale.state)) throw new PosError('SALE_WRONG_STATE', 'Identify the member first.');
     const session = this.requireMember(sale);
+    const terms = this.requireTerms(session);
     let quote;
     try {
-      quote = buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, input.pointsMilli, session.terms);
+      quote = buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, input.pointsMilli, terms);
     } catch (e) {
       this.log({ kind: 'quote', saleId: sale.id, pointsMilli: input.pointsMilli, outcome: toErrorInfo(e).code, memberHash: sale.member_hash, memberMasked: sale.member_masked });
       throw e;
     }
+    // A validation code is for given points: other points need a new code.
+    if (session.validation && session.validation.pointsMilli !== quote.pointsMilli) delete session.validation;
     this.store.transaction(() => {
       this.store.sales.transition(sale.id, sale.state, 'quoted', {
         points_milli: quote.pointsMilli,
@@ -289,6 +307,11 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     const sale = this.store.sales.get(input.saleId);
     const session = this.members.get(sale.id);
     const offline = session?.lastKnown === true || !this.connectivity.online;
+    let validationCode: string | undefined;
+    if (this.adapter.info.capabilities.validationCode && session) {
+      if (offline) throw new PosError('BACKEND_UNAVAILABLE', 'This program checks a code sent to the member, which needs the program online: points cannot be used offline.');
+      validationCode = await this.checkValidationCode(sale, session, input.pointsMilli, input.validationCode);
+    }
     if (offline && session) {
       // Decide before anything is committed: past a limit nothing is queued without a manager.
       const decision = this.offlineDecision(sale, session, input.pointsMilli, input.approval, 0);
@@ -296,9 +319,45 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       this.worker.kick(); // sent at once if the backend is in fact back; otherwise when the probe sees it
       return this.view(sale.id);
     }
-    const rowId = this.commitRedemption(input.saleId, input.pointsMilli);
+    const rowId = this.commitRedemption(input.saleId, input.pointsMilli, undefined, validationCode);
     await this.worker.sendNow(rowId, this.config.postWaitMs ?? 8000);
     return this.view(input.saleId);
+  }
+
+  /** Has the backend send the member a validation code for the quoted points. */
+  async requestValidationCode(input: MethodInput<'requestValidationCode'>): Promise<SaleView> {
+    const sale = this.store.sales.get(input.saleId);
+    if (sale.state !== 'quoted' || sale.points_milli === null) throw new PosError('SALE_WRONG_STATE', 'Choose the points first: the code is for those points.');
+    if (!supportsValidationCode(this.adapter)) throw new PosError('NOT_SUPPORTED', 'This program does not use validation codes.');
+    const session = this.requireMember(sale);
+    try {
+      session.validation = await this.adapter.requestValidationCode(session.account, sale.points_milli);
+      this.connectivity.reportAnswer();
+    } catch (e) {
+      this.connectivity.reportFailure(toErrorInfo(e).code);
+      this.log({ kind: 'validation.request', saleId: sale.id, pointsMilli: sale.points_milli, outcome: toErrorInfo(e).code, memberHash: sale.member_hash, memberMasked: sale.member_masked });
+      throw e;
+    }
+    this.log({ kind: 'validation.request', saleId: sale.id, pointsMilli: sale.points_milli, outcome: 'ok', memberHash: sale.member_hash, memberMasked: sale.member_masked, detail: { channel: session.validation.channel } });
+    return this.view(sale.id);
+  }
+
+  /** Checks the typed code before anything is committed, so a wrong code can simply be typed again. */
+  private async checkValidationCode(sale: SaleRow, session: MemberSession, pointsMilli: number, typed: string | undefined): Promise<string> {
+    if (!supportsValidationCode(this.adapter)) throw new PosError('NOT_SUPPORTED', 'This program declares validation codes but the terminal cannot ask for them.');
+    if (!typed) throw new PosError('VALIDATION_CODE_REQUIRED', 'Type the code the member received (send it first if they have none).');
+    const code = normalizeValidationCode(typed);
+    try {
+      await this.adapter.checkValidationCode(session.account, pointsMilli, code);
+      this.connectivity.reportAnswer();
+    } catch (e) {
+      const info = toErrorInfo(e);
+      this.connectivity.reportFailure(info.code);
+      this.log({ kind: 'validation.check', saleId: sale.id, pointsMilli, outcome: info.code, memberHash: sale.member_hash, memberMasked: sale.member_masked });
+      throw e;
+    }
+    this.log({ kind: 'validation.check', saleId: sale.id, pointsMilli, outcome: 'ok', memberHash: sale.member_hash, memberMasked: sale.member_masked });
+    return code;
   }
 
   /**
@@ -308,7 +367,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
    * decision the sale is queued and payment may proceed; otherwise it is
    * 'posting' until the backend answers. Returns the outbox row id.
    */
-  commitRedemption(saleId: string, pointsMilli: number, offline?: OfflineDecision): number {
+  commitRedemption(saleId: string, pointsMilli: number, offline?: OfflineDecision, validationCode?: string): number {
     const sale = this.store.sales.get(saleId);
     if (sale.state !== 'quoted') throw new PosError('SALE_WRONG_STATE', 'Show the member the points and the discount first.');
     if (sale.points_milli !== pointsMilli) {
@@ -316,7 +375,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     }
     const session = this.requireMember(sale);
     // Re-check against the rules: the member confirms what the rules allow, nothing else.
-    const quote = buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, pointsMilli, session.terms);
+    const quote = buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, pointsMilli, this.requireTerms(session));
     const at = this.iso();
     const attempt = this.store.outbox.forSale(sale.id).filter((r) => r.kind === 'redeem').length + 1;
     const request: RedeemRequest = {
@@ -330,6 +389,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       // Earlier queued redemptions of this member reach the backend first (per-member order),
       // so the balance this one meets there is the one it was quoted against.
       balanceBeforeMilli: session.account.balanceMilli,
+      ...(validationCode ? { validationCode } : {}),
     };
     const memberLog = { memberHash: sale.member_hash, memberMasked: sale.member_masked };
     return this.store.transaction(() => {
@@ -769,8 +829,14 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     if (session && !CLOSED_STATES.has(sale.state)) {
       const balance = session.account.balanceMilli ?? 0;
       v.member = this.memberView(sale, session);
-      v.terms = session.terms;
-      v.maxPointsMilli = maxRedeemable(basket, balance, session.terms);
+      if (session.terms) {
+        v.terms = session.terms;
+        v.maxPointsMilli = maxRedeemable(basket, balance, session.terms);
+      } else {
+        v.maxPointsMilli = 0;
+      }
+      if (session.blocked && !sale.error_json) v.error = session.blocked;
+      if (session.validation) v.validationCode = session.validation;
     } else if (sale.member_masked) {
       v.member = {
         identifierKind: 'card',
@@ -814,12 +880,18 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       masked: maskIdentifier(id.value),
       firstName: s.account.firstName,
       balanceMilli: balance,
-      balanceValue: money(discountCents(Math.max(0, balance), s.terms.rate), sale.currency),
+      balanceValue: money(s.terms ? discountCents(Math.max(0, balance), s.terms.rate) : 0, sale.currency),
       fetchedAt: s.fetchedAt,
       lastKnown: s.lastKnown,
       queuedMilli: s.queuedMilli,
       messages: s.account.messages,
     };
+  }
+
+  private requireTerms(session: MemberSession): RedemptionTerms {
+    if (session.terms) return session.terms;
+    const b = session.blocked;
+    throw new PosError(b?.code ?? 'REDEMPTION_NOT_ACTIVE', b?.message, b?.endUserMessage ? { endUserMessage: b.endUserMessage } : {});
   }
 
   private requireMember(sale: SaleRow): MemberSession {

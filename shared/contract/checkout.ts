@@ -31,7 +31,11 @@ export const checkoutMethods = {
     .strict(),
   quote: z.object({ saleId, pointsMilli }).strict(),
   /** The member confirmed exactly this figure; the service re-checks it. */
-  confirmRedemption: z.object({ saleId, pointsMilli, approval: approval.optional() }).strict(),
+  confirmRedemption: z
+    .object({ saleId, pointsMilli, approval: approval.optional(), validationCode: z.string().trim().max(32).optional() })
+    .strict(),
+  /** Programs with a validation code: the backend sends the member a code for the quoted points ("send again" gives the same one). */
+  requestValidationCode: z.object({ saleId }).strict(),
   /** The backend is not answering: let the sale proceed on the offline policy (approval past a limit). */
   acceptOffline: z.object({ saleId, approval: approval.optional() }).strict(),
   retryRedemption: z.object({ saleId }).strict(),
@@ -68,6 +72,7 @@ export interface CheckoutResults {
   identifyMember: SaleView;
   quote: SaleView;
   confirmRedemption: SaleView;
+  requestValidationCode: SaleView;
   retryRedemption: SaleView;
   markPaid: SaleView;
   acceptOffline: SaleView;

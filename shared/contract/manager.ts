@@ -160,8 +160,11 @@ export const managerMethods = {
     .strict(),
 } as const;
 
+/** A log entry as the desk shows it: the person's name beside their id. */
+export type DeskLogEntry = LogEntryView & { actorName: string | null };
+
 export interface LogPage {
-  entries: LogEntryView[];
+  entries: DeskLogEntry[];
   /** Pass as beforeSeq for the next (older) page; null at the end. */
   nextBeforeSeq: number | null;
 }
@@ -204,7 +207,7 @@ export interface SaleSummaryView {
 export interface SaleStory {
   sale: SaleSummaryView;
   /** Every log entry of the sale, oldest first. */
-  entries: LogEntryView[];
+  entries: DeskLogEntry[];
   outbox: OutboxRowView[];
   handled: HandledMark[];
 }

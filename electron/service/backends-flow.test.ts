@@ -1,0 +1,107 @@
+/**
+ * The checkout with the other free-amount backends, through the service and
+ * the real sandbox: Capillary's validation code and reversal, GafaPay's
+ * cashback and its missing reversal ("manual action needed").
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/temp-dir.js';
+import { startRuntime, type Runtime } from '../runtime.js';
+import { CAPILLARY_DEMO_CUSTOMERS } from '../sandbox/capillary/demo.js';
+import { GAFAPAY_DEMO_USERS } from '../sandbox/gafapay/demo.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+
+let tmp: ReturnType<typeof makeTempDir>;
+let sandbox: RunningSandbox;
+let rt: Runtime;
+
+async function start(backend: string) {
+  tmp = makeTempDir();
+  sandbox = await startSandbox({ port: 0 });
+  rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, backend, tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+  const m = rt.people.createFirstManager('Marie', '2468');
+  return { managerId: m.id, pin: '2468', reason: 'customer returned the goods' };
+}
+afterEach(async () => {
+  await rt?.close();
+  await sandbox?.close();
+  tmp?.cleanup();
+});
+const codeOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
+  return 'no error';
+};
+async function waitFor(cond: () => boolean | Promise<boolean>, ms = 6000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('Capillary through the service', () => {
+  it('asks for the validation code, refuses a wrong one without committing, accepts the right one, and a void reverses', async () => {
+    const approval = await start('capillary');
+    const priya = CAPILLARY_DEMO_CUSTOMERS.priya;
+    const sale = await rt.service.startSale({ basketCents: 10_000 });
+    const v = await rt.service.identifyMember({ saleId: sale.id, input: `+${priya.mobile}`, source: 'keyboard' });
+    expect(v.member?.balanceMilli).toBe(2500_500);
+    expect(v.terms?.decimals).toBe(3);
+    await rt.service.quote({ saleId: sale.id, pointsMilli: 100_250 }); // 100.25 points
+    expect(await codeOf(rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 100_250 }))).toBe('VALIDATION_CODE_REQUIRED');
+    const sent = await rt.service.requestValidationCode({ saleId: sale.id });
+    expect(sent.validationCode?.pointsMilli).toBe(100_250);
+    const res = await fetch(`${sandbox.url}/_control/capillary/validation-code?mobile=${priya.mobile}`);
+    const { code } = (await res.json()) as { code: string };
+    const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+    expect(await codeOf(rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 100_250, validationCode: wrong }))).toBe('VALIDATION_CODE_WRONG');
+    expect(rt.store.outbox.forSale(sale.id)).toHaveLength(0); // nothing committed
+    const again = await rt.service.requestValidationCode({ saleId: sale.id }); // "send again" gives the same code
+    expect(again.validationCode?.pointsMilli).toBe(100_250);
+    const code2 = ((await (await fetch(`${sandbox.url}/_control/capillary/validation-code?mobile=${priya.mobile}`)).json()) as { code: string }).code;
+    expect(code2).toBe(code);
+    const posted = await rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 100_250, validationCode: code.toLowerCase() });
+    expect(posted.state).toBe('posted');
+    expect(posted.quote?.discount.cents).toBe(1002); // 100.25 points at 0.1 = 10.025 -> 10.02
+    await rt.service.markPaid({ saleId: sale.id });
+    const voided = await rt.service.voidSale({ saleId: sale.id, approval });
+    expect(voided.state).toBe('voided');
+    await waitFor(async () => (await rt.service.getSale({ saleId: sale.id })).compensation?.state === 'done');
+    const back = await rt.service.startSale({ basketCents: 100 });
+    expect((await rt.service.identifyMember({ saleId: back.id, input: `+${priya.mobile}`, source: 'keyboard' })).member?.balanceMilli).toBe(2500_500);
+  });
+
+  it('never accepts a fourth decimal', async () => {
+    await start('capillary');
+    const sale = await rt.service.startSale({ basketCents: 10_000 });
+    await rt.service.identifyMember({ saleId: sale.id, input: `+${CAPILLARY_DEMO_CUSTOMERS.priya.mobile}`, source: 'keyboard' });
+    // 0.0005 points cannot even be expressed in thousandths; 1.2345 -> the contract refuses non-integers
+    expect(await codeOf(rt.service.quote({ saleId: sale.id, pointsMilli: 1_234.5 as number }))).not.toBe('no error');
+  });
+});
+
+describe('GafaPay through the service', () => {
+  it('shows the cashback and transaction number, and a void ends in "manual action needed" on the manager list', async () => {
+    const approval = await start('gafapay');
+    const aisha = GAFAPAY_DEMO_USERS.aisha;
+    const sale = await rt.service.startSale({ basketCents: 5_000 });
+    const v = await rt.service.identifyMember({ saleId: sale.id, input: aisha.userId, source: 'scanner' });
+    expect(v.member?.balanceMilli).toBe(250_000);
+    await rt.service.quote({ saleId: sale.id, pointsMilli: 100_000 });
+    const posted = await rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 100_000 });
+    expect(posted.state).toBe('posted');
+    expect(posted.result?.detail).toMatchObject({ cashbackCents: 100 });
+    expect(posted.result?.detail?.txnNumber).toBeTruthy();
+    await rt.service.markPaid({ saleId: sale.id });
+    const voided = await rt.service.voidSale({ saleId: sale.id, approval });
+    expect(voided.state).toBe('voided');
+    expect(voided.compensation?.state).toBe('manual-action');
+    expect(voided.compensation?.message).toContain(String(posted.result?.detail?.txnNumber));
+    expect(rt.store.outbox.counts().attention).toBe(1);
+    const kinds = (await rt.service.listLog({ limit: 30, saleId: sale.id })).entries.map((e) => e.kind);
+    expect(kinds).toContain('refund.manual-action');
+  });
+});
