@@ -343,6 +343,14 @@ describe('UiTPAS adapter against the sandbox', () => {
       expect((await caught(ro.redeem(redeemRequest(m, RW.coffee.id, 10)))).code).toBe('FORBIDDEN');
     });
 
+    it('a number UiTPAS refuses (wrong check digit): MEMBER_NUMBER_FORMAT with the end-user message', async () => {
+      const m = await member();
+      const wrong: MemberAccount = { ...m, backendMemberId: '0930012345616', identifier: { kind: 'uitpas', value: '0930012345616' } };
+      const e = await caught(adapter.redeem(redeemRequest(wrong, RW.coffee.id, 10)));
+      expect(e.code).toBe('MEMBER_NUMBER_FORMAT');
+      expect(e.endUserMessage?.nl).toBe('Dit UiTPAS-nummer is ongeldig.');
+    });
+
     it('a redemption without a reward never reaches the backend', async () => {
       const m = await member();
       const e = await caught(adapter.redeem({ ...redeemRequest(m, RW.coffee.id, 10), rewardId: undefined }));
@@ -382,6 +390,9 @@ describe('UiTPAS adapter against the sandbox', () => {
         endUserMessage: { nl: 'geblokkeerd' },
       });
       expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/uitpas/something-new', title: 'x', status: 400 }).code).toBe('BACKEND_REFUSED');
+      expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/body/invalid-data', title: 'x', status: 400, schemaErrors: [] }).code).toBe('BACKEND_REFUSED');
+      expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/url/query-limit-exceeded', title: 'x', status: 400 }).code).toBe('BACKEND_REFUSED');
+      expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/uitpas/invalid-uitpasnumber', title: 'x', status: 400 }).code).toBe('MEMBER_NUMBER_FORMAT');
       expect(mapUitpasError(404, undefined).code).toBe('BACKEND_BAD_RESPONSE');
       expect(mapUitpasError(403, { title: 'Forbidden', status: 403 }).code).toBe('FORBIDDEN');
     });
@@ -462,6 +473,18 @@ describe('UiTPAS adapter against the sandbox', () => {
       // A fresh adapter (after a restart) finds the same one.
       const again = await createUitpasAdapter(config).findRedemption(req);
       expect(again?.backendReference).toBe(found!.backendReference);
+    });
+
+    it('a redeem that times out unanswered (nothing applied): BACKEND_TIMEOUT, then reconciled as not applied', async () => {
+      const m = await member({ points: 100 });
+      const req = redeemRequest(m, RW.exhibition.id, 100);
+      await control.addFault({ backend: 'uitpas', method: 'POST', path: '/uitpas/rewards/redeemed', fault: 'timeout', ms: 2000, times: 1 });
+      const quick = createUitpasAdapter({ ...config, timeoutMs: 250 });
+      const e = await caught(quick.redeem(req));
+      expect(e.code).toBe('BACKEND_TIMEOUT');
+      expect(e.details?.notApplied).not.toBe(true);
+      expect(await quick.findRedemption(req)).toBeNull();
+      expect(await ui.redeemed(m.backendMemberId)).toEqual([]);
     });
 
     it('a redeem lost before it was applied: findRedemption says not applied, the retry redeems once', async () => {
