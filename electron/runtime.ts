@@ -7,9 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Envelope, TerminalEvent } from '../shared/contract.js';
+import { createCardLinkedAdapter, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { createAdapter } from './adapters/registry.js';
+import { cardLinkedSandboxConfig } from './sandbox/cardlinked/demo.js';
 import { startSandbox } from './sandbox/server.js';
 import { ManagerDesk } from './service/manager-desk.js';
+import { OffersService } from './service/offers/offers-service.js';
+import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
 import { TerminalService } from './service/terminal-service.js';
@@ -40,6 +44,11 @@ export interface RuntimeOptions {
    * directory, which is NOT OS-protected (see service/secret-box.ts).
    */
   secretBox?: SecretBox;
+  /**
+   * Card-linked offers: where the notice receiver listens when a manager
+   * switches it on (off by default; see electron/service/offers/README.md).
+   */
+  offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
 }
 
 export interface Runtime {
@@ -47,6 +56,8 @@ export interface Runtime {
   people: People;
   /** The manager's desk; `desk.openExport(ticket)` streams a CSV export (web host download, Electron save dialog). */
   desk: ManagerDesk;
+  /** Card-linked offers: enrolment and the notice receiver. */
+  offers: OffersService;
   store: Store;
   /** Validates and runs one contract call; never throws. */
   call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
@@ -90,18 +101,36 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       kick: () => service.worker.kick(),
       terminalId,
     });
+    // Card-linked offers: the store's adapter when its backend is card-linked; otherwise the
+    // emulator's card-linked platform (every backend URL of this build is an emulator), so
+    // training shows enrolment and notices whatever backend the counter uses.
+    const cardLinked = isCardLinkedAdapter(adapter)
+      ? adapter
+      : createCardLinkedAdapter({ ...cardLinkedSandboxConfig(backendUrl), ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}) });
+    const offers = new OffersService(store, cardLinked.cardLinked, {
+      terminalId,
+      currency: store.getSetting('currency') ?? 'EUR',
+      receiver: opts.offers?.receiver,
+      // Training: the receiver registers its own URL with the emulator and takes the secrets it issues.
+      registerWebhooks: true,
+      authorizeManager: (action, approval) => people.authorizeManager(action, approval),
+      actor: () => people.actorId(),
+    });
     service.start();
-    const dispatch = createDispatcher({ ...service.handlers(), ...desk.handlers() });
+    await offers.start();
+    const dispatch = createDispatcher({ ...service.handlers(), ...desk.handlers(), ...offers.handlers() });
     return {
       service,
       people,
       desk,
+      offers,
       store,
       call: dispatch,
       subscribe: (l) => service.subscribe(l),
       waitingCount: () => store.outbox.counts().waiting,
       sandboxUrl: sandbox?.url,
       async close() {
+        await offers.stop();
         await service.stop();
         store.close();
         await sandbox?.close();

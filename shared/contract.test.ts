@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { METHOD_NAMES, methods, validateCall } from './contract.js';
 import { canTransition, SALE_TRANSITIONS } from './sale-state.js';
 import { MANAGER_EXAMPLES } from './contract/manager.examples.js';
+import { OFFERS_EXAMPLES } from './contract/offers.examples.js';
 
 const saleId = 'lx2k3j4h5-0a1b2c3d4e5f';
 
@@ -24,6 +25,7 @@ const VALID: Record<string, unknown> = {
   getSale: { saleId },
   listLog: { limit: 50 },
   ...MANAGER_EXAMPLES,
+  ...OFFERS_EXAMPLES,
 };
 
 describe('contract schemas', () => {

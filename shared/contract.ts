@@ -15,17 +15,19 @@ import type { TerminalStatus, SaleView } from './domain.js';
 import { PosError, type ErrorInfo } from './errors.js';
 import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 import { managerMethods, type ManagerResults } from './contract/manager.js';
+import { offersMethods, type OffersResults } from './contract/offers.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
 export const methods = {
   ...checkoutMethods,
   ...managerMethods,
+  ...offersMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

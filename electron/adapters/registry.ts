@@ -9,9 +9,11 @@
 import type { BackendId } from '../../shared/domain.js';
 import { PosError } from '../../shared/errors.js';
 import { capillarySandboxConfig } from '../sandbox/capillary/demo.js';
+import { cardLinkedSandboxConfig } from '../sandbox/cardlinked/demo.js';
 import { whiteLabelSandboxConfig } from '../sandbox/demo-data.js';
 import { gafapaySandboxConfig } from '../sandbox/gafapay/demo.js';
 import { createCapillaryAdapter } from './capillary.js';
+import { createCardLinkedAdapter } from './card-linked.js';
 import { createGafapayAdapter } from './gafapay.js';
 import type { LoyaltyAdapter } from './types.js';
 import { createWhiteLabelAdapter } from './whitelabel.js';
@@ -26,6 +28,7 @@ const SANDBOX_FACTORIES: Partial<Record<BackendId, Factory>> = {
   whitelabel: (url, opts) => createWhiteLabelAdapter({ ...whiteLabelSandboxConfig(url), ...withTimeout(opts) }),
   capillary: (url, opts) => createCapillaryAdapter({ ...capillarySandboxConfig(url), ...withTimeout(opts) }),
   gafapay: (url, opts) => createGafapayAdapter({ ...gafapaySandboxConfig(url), ...withTimeout(opts) }),
+  cardlinked: (url, opts) => createCardLinkedAdapter({ ...cardLinkedSandboxConfig(url), ...withTimeout(opts) }),
 };
 
 export const AVAILABLE_BACKENDS = Object.keys(SANDBOX_FACTORIES) as BackendId[];
