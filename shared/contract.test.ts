@@ -15,6 +15,8 @@ const VALID: Record<string, unknown> = {
   quote: { saleId, pointsMilli: 1000 },
   confirmRedemption: { saleId, pointsMilli: 1000 },
   requestValidationCode: { saleId },
+  listRewards: { saleId, limit: 20 },
+  chooseReward: { saleId, rewardId: 'reward-1' },
   acceptOffline: { saleId, approval: { managerId: 'm1', pin: '1234', reason: 'network down' } },
   voidSale: { saleId, approval: { managerId: 'm1', pin: '123456', reason: 'customer changed mind' } },
   refundSale: { saleId, amountCents: 250, approval: { managerId: 'm1', pin: '1234', reason: 'item returned' } },

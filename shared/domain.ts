@@ -66,6 +66,9 @@ export interface MemberView {
   /** Points of this member's earlier redemptions still waiting to be sent (already taken off balanceMilli). */
   queuedMilli: PointsMilli;
   messages: BackendMessage[];
+  /** UiTPAS: an individual or a group pass, and whether social tariff applies. */
+  passType?: 'INDIVIDUAL' | 'GROUP';
+  socialTariff?: { status: 'ACTIVE' | 'EXPIRED' | 'NONE'; endDate?: string };
 }
 
 export interface Quote {
@@ -119,6 +122,8 @@ export interface SaleView {
   voidPending: boolean;
   /** Money and points given back so far by refunds and voids. */
   refunded: { cents: number; pointsMilli: number };
+  /** The catalogue reward chosen (reward programs): its points price and its discount here. */
+  reward?: { id: string; title: string; kind: 'POINTS' | 'WELCOME'; pointsMilli: PointsMilli; discount: Money | null };
   /** The validation code the backend sent the member for these points (programs that use one). */
   validationCode?: { pointsMilli: PointsMilli; channel: string | null; requestedAt: string };
   /** Compensation of taken points: waiting in the queue, done, or needing a person. */

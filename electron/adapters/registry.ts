@@ -12,6 +12,8 @@ import { capillarySandboxConfig } from '../sandbox/capillary/demo.js';
 import { cardLinkedSandboxConfig } from '../sandbox/cardlinked/demo.js';
 import { whiteLabelSandboxConfig } from '../sandbox/demo-data.js';
 import { gafapaySandboxConfig } from '../sandbox/gafapay/demo.js';
+import { uitpasSandboxConfig } from '../sandbox/uitpas/demo-data.js';
+import { createUitpasAdapter } from './uitpas.js';
 import { createCapillaryAdapter } from './capillary.js';
 import { createCardLinkedAdapter } from './card-linked.js';
 import { createGafapayAdapter } from './gafapay.js';
@@ -28,6 +30,7 @@ const SANDBOX_FACTORIES: Partial<Record<BackendId, Factory>> = {
   whitelabel: (url, opts) => createWhiteLabelAdapter({ ...whiteLabelSandboxConfig(url), ...withTimeout(opts) }),
   capillary: (url, opts) => createCapillaryAdapter({ ...capillarySandboxConfig(url), ...withTimeout(opts) }),
   gafapay: (url, opts) => createGafapayAdapter({ ...gafapaySandboxConfig(url), ...withTimeout(opts) }),
+  uitpas: (url, opts) => createUitpasAdapter({ ...uitpasSandboxConfig(url), ...withTimeout(opts) }),
   cardlinked: (url, opts) => createCardLinkedAdapter({ ...cardLinkedSandboxConfig(url), ...withTimeout(opts) }),
 };
 

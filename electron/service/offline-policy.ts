@@ -43,7 +43,7 @@ export function validateLimits(value: unknown): OfflineLimits {
   return out;
 }
 
-export type OfflineLimitName = 'balance' | 'perRedemption' | 'perMember' | 'outstanding' | 'balanceAge';
+export type OfflineLimitName = 'balance' | 'perRedemption' | 'perMember' | 'outstanding' | 'balanceAge' | 'rewardRules';
 
 export interface OfflineBreach {
   limit: OfflineLimitName;

@@ -9,9 +9,9 @@
  * before anything is sent; the outbox worker posts it and settles the sale.
  */
 import { randomBytes } from 'node:crypto';
-import type { MethodInput, TerminalEvent } from '../../shared/contract.js';
+import type { MethodInput, MethodResult, TerminalEvent } from '../../shared/contract.js';
 import { checkoutMethods } from '../../shared/contract/checkout.js';
-import type { MemberView, RedemptionTerms, SaleView, TerminalStatus } from '../../shared/domain.js';
+import type { MemberView, Quote, RedemptionTerms, SaleView, TerminalStatus } from '../../shared/domain.js';
 import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import { maskIdentifier, requireMemberIdentifier } from '../../shared/member-number.js';
 import { discountCents, formatPoints, money } from '../../shared/money.js';
@@ -23,6 +23,8 @@ import { errorJson, type SaleRow } from '../store/sales.js';
 import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
 import type { Store } from '../store/store.js';
 import { Connectivity } from './connectivity.js';
+import { isRewardCatalog, type RewardMemberAccount } from '../adapters/rewards.js';
+import type { Reward } from '../../shared/rewards.js';
 import { normalizeValidationCode, supportsValidationCode, type ValidationCodeSent } from '../adapters/validation-code.js';
 import { DEFAULT_OFFLINE_LIMITS, evaluateOffline, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './offline-policy.js';
 import { OutboxWorker, type AttemptOutcome } from './outbox-worker.js';
@@ -55,6 +57,8 @@ interface MemberSession {
   blocked?: ErrorInfo;
   /** The validation code the backend sent the member, for these points. */
   validation?: ValidationCodeSent;
+  /** The catalogue reward chosen (reward programs). */
+  reward?: Reward;
   fetchedAt: string;
   lastKnown: boolean;
   /** The balance the backend reported (or last reported), before queued redemptions. */
@@ -273,6 +277,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     const sale = this.store.sales.get(input.saleId);
     if (!['identified', 'quoted', 'refused'].includes(sale.state)) throw new PosError('SALE_WRONG_STATE', 'Identify the member first.');
     const session = this.requireMember(sale);
+    if (this.adapter.info.capabilities.redemption === 'reward') throw new PosError('NOT_SUPPORTED', 'This program redeems rewards from its catalogue: choose a reward.');
     const terms = this.requireTerms(session);
     let quote;
     try {
@@ -287,6 +292,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       this.store.sales.transition(sale.id, sale.state, 'quoted', {
         points_milli: quote.pointsMilli,
         discount_cents: quote.discount.cents,
+        reward_id: null,
         error_json: null,
         updated_at: this.iso(),
       });
@@ -299,6 +305,63 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         memberHash: sale.member_hash,
         memberMasked: sale.member_masked,
       });
+    });
+    return this.view(sale.id);
+  }
+
+  async listRewards(input: MethodInput<'listRewards'>): Promise<MethodResult<'listRewards'>> {
+    const sale = this.store.sales.get(input.saleId);
+    const session = this.requireMember(sale);
+    if (!isRewardCatalog(this.adapter)) throw new PosError('NOT_SUPPORTED', 'This program has no reward catalogue: choose an amount of points.');
+    try {
+      const page = await this.adapter.listRewards(session.account, { start: input.start, limit: input.limit });
+      this.connectivity.reportAnswer();
+      return page;
+    } catch (e) {
+      this.connectivity.reportFailure(toErrorInfo(e).code);
+      throw e;
+    }
+  }
+
+  /**
+   * Picks a catalogue reward: the backend confirms the member can redeem it
+   * now (or says why not, in the member's language), then the quote shows
+   * its points price and the discount it gives at this counter.
+   */
+  async chooseReward(input: MethodInput<'chooseReward'>): Promise<SaleView> {
+    const sale = this.store.sales.get(input.saleId);
+    if (!['identified', 'quoted', 'refused'].includes(sale.state)) throw new PosError('SALE_WRONG_STATE', 'Identify the member first.');
+    const session = this.requireMember(sale);
+    if (!isRewardCatalog(this.adapter)) throw new PosError('NOT_SUPPORTED', 'This program has no reward catalogue: choose an amount of points.');
+    const member = { memberHash: sale.member_hash, memberMasked: sale.member_masked };
+    let check;
+    try {
+      check = await this.adapter.checkReward(session.account, input.rewardId);
+      this.connectivity.reportAnswer();
+    } catch (e) {
+      const info = toErrorInfo(e);
+      this.connectivity.reportFailure(info.code);
+      this.log({ kind: 'quote', saleId: sale.id, outcome: info.code, ...member, detail: { rewardId: input.rewardId } });
+      throw e;
+    }
+    const { reward, availability } = check;
+    if (!availability.redeemable) {
+      this.log({ kind: 'quote', saleId: sale.id, pointsMilli: reward.pointsMilli, outcome: 'REWARD_NOT_REDEEMABLE', ...member, detail: { rewardId: reward.id, reason: availability.reason } });
+      throw new PosError('REWARD_NOT_REDEEMABLE', `"${reward.title}" cannot be redeemed now (${availability.reason.toLowerCase().replace(/_/g, ' ')}).`, {
+        endUserMessage: availability.message,
+        details: { reason: availability.reason, rewardId: reward.id },
+      });
+    }
+    const balance = session.account.balanceMilli ?? 0;
+    if (reward.pointsMilli > balance) {
+      throw new PosError('POINTS_ABOVE_BALANCE', `"${reward.title}" costs ${formatPoints(reward.pointsMilli)} points; the member has ${formatPoints(balance)}.`);
+    }
+    // The discount is this counter's setting for the reward, never more than the basket.
+    const discount = Math.min(reward.discount?.cents ?? 0, sale.basket_cents);
+    session.reward = reward;
+    this.store.transaction(() => {
+      this.store.sales.transition(sale.id, sale.state, 'quoted', { points_milli: reward.pointsMilli, discount_cents: discount, reward_id: reward.id, error_json: null, updated_at: this.iso() });
+      this.log({ kind: 'quote', saleId: sale.id, pointsMilli: reward.pointsMilli, amountCents: discount, outcome: 'ok', ...member, detail: { rewardId: reward.id, reward: reward.title } });
     });
     return this.view(sale.id);
   }
@@ -375,7 +438,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     }
     const session = this.requireMember(sale);
     // Re-check against the rules: the member confirms what the rules allow, nothing else.
-    const quote = buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, pointsMilli, this.requireTerms(session));
+    const quote = sale.reward_id ? this.rewardQuote(sale, session) : buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, pointsMilli, this.requireTerms(session));
     const at = this.iso();
     const attempt = this.store.outbox.forSale(sale.id).filter((r) => r.kind === 'redeem').length + 1;
     const request: RedeemRequest = {
@@ -390,6 +453,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       // so the balance this one meets there is the one it was quoted against.
       balanceBeforeMilli: session.account.balanceMilli,
       ...(validationCode ? { validationCode } : {}),
+      ...(sale.reward_id ? { rewardId: sale.reward_id } : {}),
     };
     const memberLog = { memberHash: sale.member_hash, memberMasked: sale.member_masked };
     return this.store.transaction(() => {
@@ -412,6 +476,21 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       if (offline) this.logOfflineDecision(sale.id, quote.pointsMilli, offline, memberLog);
       return id;
     });
+  }
+
+  /** A reward's quote: its fixed points price and the discount chosen at chooseReward. */
+  private rewardQuote(sale: SaleRow, session: MemberSession): Quote {
+    const points = sale.points_milli ?? 0;
+    const balance = session.account.balanceMilli ?? 0;
+    if (points > balance) throw new PosError('POINTS_ABOVE_BALANCE', `The member has ${formatPoints(balance)} points.`);
+    const discount = sale.discount_cents ?? 0;
+    return {
+      pointsMilli: points,
+      discount: money(discount, sale.currency),
+      balanceBeforeMilli: balance,
+      balanceAfterMilli: balance - points,
+      toPay: money(sale.basket_cents - discount, sale.currency),
+    };
   }
 
   /**
@@ -447,6 +526,10 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       balanceFetchedAtMs: Date.parse(session.fetchedAt),
       nowMs: this.clock(),
     });
+    if (sale.reward_id) {
+      // Volume, period and card-system rules live at the backend: a last known balance cannot check them.
+      breaches.push({ limit: 'rewardRules', overridable: true, message: 'Offline, the reward\'s limits and period cannot be checked.' });
+    }
     if (breaches.length === 0) return { breaches, manager: null, reason: null };
     const details = { breaches };
     const hard = breaches.filter((b) => !b.overridable);
@@ -564,7 +647,8 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
           refunded_points_milli: sale.points_milli ?? 0,
         });
         this.log({ kind: 'sale.voided', saleId: sale.id, pointsMilli: remaining, outcome: 'ok', memberMasked: sale.member_masked, memberHash: sale.member_hash, detail: this.byDetail(by) });
-        if (remaining > 0) this.enqueueCompensation(sale, remaining, 'void');
+        // A welcome reward takes no points but still counts against its limits: cancel it too.
+        if (remaining > 0 || sale.reward_id) this.enqueueCompensation(sale, remaining, 'void');
       });
       this.worker.kick();
     }
@@ -711,7 +795,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
           this.store.sales.transition(sale.id, sale.state, 'voided', { ...patch, voided_at: at, refunded_cents: sale.basket_cents, refunded_points_milli: sale.points_milli ?? 0 });
           this.log({ ...base, kind: 'redeem.posted', amountCents: sale.discount_cents, outcome: 'ok', detail: { ...detail, reconciled: outcome.reconciled, backendReference: receipt.backendReference } });
           this.log({ ...base, kind: 'sale.voided', outcome: 'ok', detail: { after: 'in-flight post succeeded' } });
-          this.enqueueCompensation(this.store.sales.get(sale.id), sale.points_milli ?? 0, 'void');
+          if ((sale.points_milli ?? 0) > 0 || sale.reward_id) this.enqueueCompensation(this.store.sales.get(sale.id), sale.points_milli ?? 0, 'void');
           break;
         }
         if (sale.state === 'posting' || sale.state === 'queued') this.store.sales.transition(sale.id, sale.state, 'posted', patch);
@@ -837,6 +921,10 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       }
       if (session.blocked && !sale.error_json) v.error = session.blocked;
       if (session.validation) v.validationCode = session.validation;
+      if (session.reward && sale.reward_id === session.reward.id) {
+        const r = session.reward;
+        v.reward = { id: r.id, title: r.title, kind: r.kind, pointsMilli: r.pointsMilli, discount: r.discount };
+      }
     } else if (sale.member_masked) {
       v.member = {
         identifierKind: 'card',
@@ -885,6 +973,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       lastKnown: s.lastKnown,
       queuedMilli: s.queuedMilli,
       messages: s.account.messages,
+      ...passholderFacts(s.account),
     };
   }
 
@@ -960,6 +1049,12 @@ const REDEMPTION_STATUS: Record<OutboxRow['state'], NonNullable<SaleView['redemp
   attention: 'attention',
   cancelled: 'cancelled',
 };
+
+/** UiTPAS passholder facts the counter shows (pass type, social tariff), when the backend gives them. */
+function passholderFacts(account: MemberAccount): Pick<MemberView, 'passType' | 'socialTariff'> {
+  const p = (account as RewardMemberAccount).passholder;
+  return p ? { passType: p.passType, socialTariff: p.socialTariff } : {};
+}
 
 /** Time-ordered, unguessable sale ids: sort by creation, safe in URLs and references. */
 export function newSaleId(now: number): string {

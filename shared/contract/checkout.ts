@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import type { LogEntryView, SaleView, TerminalStatus } from '../domain.js';
+import type { RewardOffer } from '../rewards.js';
 import { MAX_CENTS, MAX_POINTS_MILLI } from '../money.js';
 
 export const saleId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a sale id');
@@ -30,6 +31,10 @@ export const checkoutMethods = {
     })
     .strict(),
   quote: z.object({ saleId, pointsMilli }).strict(),
+  /** Reward-catalogue programs (UiTPAS): the organizer's rewards, each checked for this member. */
+  listRewards: z.object({ saleId, start: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(100).optional() }).strict(),
+  /** Picks a reward: checks it with the backend and quotes its points and discount. */
+  chooseReward: z.object({ saleId, rewardId: z.string().min(1).max(100) }).strict(),
   /** The member confirmed exactly this figure; the service re-checks it. */
   confirmRedemption: z
     .object({ saleId, pointsMilli, approval: approval.optional(), validationCode: z.string().trim().max(32).optional() })
@@ -71,6 +76,8 @@ export interface CheckoutResults {
   setBasket: SaleView;
   identifyMember: SaleView;
   quote: SaleView;
+  listRewards: { offers: RewardOffer[]; totalItems: number; start: number; limit: number };
+  chooseReward: SaleView;
   confirmRedemption: SaleView;
   requestValidationCode: SaleView;
   retryRedemption: SaleView;
