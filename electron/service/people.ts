@@ -27,19 +27,11 @@
  * managers who want more.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { PersonView, Role } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
 
-export type Role = 'cashier' | 'manager';
-
-export interface PersonView {
-  id: string;
-  name: string;
-  role: Role;
-  active: boolean;
-  /** ISO time until which this person is locked out, or null. */
-  lockedUntil: string | null;
-}
+export type { PersonView, Role };
 
 /** Who is acting: a person's id (the role is always re-read from the store, never trusted). */
 export type Actor = Pick<PersonView, 'id'> & Partial<PersonView>;

@@ -1,0 +1,219 @@
+/**
+ * Reading the log for the manager: filtered pages by keyset (seq), a sale's
+ * entries, and ascending chunks for the CSV export. One job: turn a filter
+ * into SQL that walks one index.
+ *
+ * How a filtered page stays fast at a million entries (migration 3):
+ * - every filter column has an index whose last key is the rowid (= seq), so
+ *   `kind = ? AND seq < ? ORDER BY seq DESC LIMIT n` reads n index entries;
+ * - a date range becomes a seq range: while the terminal's clock has never
+ *   gone back (log_anchor.clock_back = 0), 'at' grows with seq, and the first
+ *   and last seq of a range are two lookups in the log_at index. After a clock
+ *   step back the range is filtered on 'at' itself (still exact, slower);
+ * - free text goes through the FTS5 table log_search (rowid = seq), walked
+ *   newest first, joined to the log.
+ */
+import type { DeskLogEntry, LogFilter } from '../../shared/contract/manager.js';
+import type { Db } from '../store/db.js';
+
+export interface LogRow {
+  seq: number;
+  at: string;
+  terminal_id: string;
+  actor: string;
+  sale_id: string | null;
+  kind: string;
+  points_milli: number | null;
+  amount_cents: number | null;
+  currency: string | null;
+  outcome: string;
+  member_masked: string | null;
+  member_hash: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+  actor_name: string | null;
+}
+
+export type { DeskLogEntry };
+
+export interface Anchor {
+  seq: number;
+  hash: string;
+  maxAt: string;
+  clockBack: number;
+}
+
+interface Plan {
+  /** Nothing can match (e.g. a date range with no entries). */
+  empty: boolean;
+  fts: boolean;
+  where: string[];
+  params: Record<string, unknown>;
+}
+
+const COLUMNS = `l.seq, l.at, l.terminal_id, l.actor, l.sale_id, l.kind, l.points_milli, l.amount_cents, l.currency, l.outcome,
+  l.member_masked, l.member_hash, l.detail, l.prev_hash, l.hash, p.name AS actor_name`;
+
+export class LogQuery {
+  private readonly firstAtOrAfter;
+  private readonly lastBefore;
+  private readonly anchorStmt;
+  private readonly headStmt;
+  private readonly forSaleStmt;
+  /** Prepared statements by shape (the set of filters used), a few dozen at most. */
+  private readonly cache = new Map<string, ReturnType<Db['prepare']>>();
+
+  constructor(private readonly db: Db) {
+    this.firstAtOrAfter = db.prepare('SELECT seq FROM log WHERE at >= ? ORDER BY at, seq LIMIT 1');
+    this.lastBefore = db.prepare('SELECT seq FROM log WHERE at < ? ORDER BY at DESC, seq DESC LIMIT 1');
+    this.anchorStmt = db.prepare('SELECT seq, hash, max_at AS maxAt, clock_back AS clockBack FROM log_anchor WHERE id = 1');
+    this.headStmt = db.prepare('SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1');
+    this.forSaleStmt = db.prepare(`SELECT ${COLUMNS} FROM log l LEFT JOIN people p ON p.id = l.actor WHERE l.sale_id = ? ORDER BY l.seq`);
+  }
+
+  anchor(): Anchor | null {
+    return (this.anchorStmt.get() as Anchor | undefined) ?? null;
+  }
+
+  /** The last entry actually in the log. */
+  head(): { seq: number; hash: string } | null {
+    return (this.headStmt.get() as { seq: number; hash: string } | undefined) ?? null;
+  }
+
+  /** One page, newest first, strictly below `beforeSeq`. */
+  page(filter: LogFilter, limit: number, beforeSeq?: number): { entries: DeskLogEntry[]; nextBeforeSeq: number | null } {
+    const plan = this.plan(filter);
+    if (plan.empty) return { entries: [], nextBeforeSeq: null };
+    const rows = this.run(plan, 'desc', { ...plan.params, __before: beforeSeq ?? Number.MAX_SAFE_INTEGER, __limit: limit + 1 }) as LogRow[];
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    return { entries: page.map(toDeskEntry), nextBeforeSeq: more ? page[page.length - 1]!.seq : null };
+  }
+
+  /** A sale's entries, oldest first. */
+  forSale(saleId: string): DeskLogEntry[] {
+    return (this.forSaleStmt.all(saleId) as LogRow[]).map(toDeskEntry);
+  }
+
+  /**
+   * The matching entries oldest first, in chunks, up to the log's head at the
+   * time of the call (entries appended meanwhile are left out, so an export is
+   * a consistent cut). Between chunks the connection is free for the
+   * terminal's own writes: the caller may await (backpressure) between them.
+   */
+  *chunks(filter: LogFilter, chunkRows = 2000): Generator<LogRow[]> {
+    const plan = this.plan(filter);
+    if (plan.empty) return;
+    const upTo = this.head()?.seq ?? 0;
+    let after = 0;
+    for (;;) {
+      const rows = this.run(plan, 'asc', { ...plan.params, __after: after, __upto: upTo, __limit: chunkRows }) as LogRow[];
+      if (rows.length === 0) return;
+      yield rows;
+      if (rows.length < chunkRows) return;
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  /** The seq range of [from, to) when 'at' is known to grow with seq; null when it is not. */
+  seqRange(from?: string, to?: string): { lo: number; hi: number } | null {
+    const anchor = this.anchor();
+    if (!anchor || anchor.clockBack !== 0) return null;
+    let lo = 1;
+    let hi = Number.MAX_SAFE_INTEGER;
+    if (from) {
+      const r = this.firstAtOrAfter.get(from) as { seq: number } | undefined;
+      lo = r ? r.seq : Number.MAX_SAFE_INTEGER;
+    }
+    if (to) {
+      const r = this.lastBefore.get(to) as { seq: number } | undefined;
+      hi = r ? r.seq : 0;
+    }
+    return { lo, hi };
+  }
+
+  private plan(f: LogFilter): Plan {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    const from = f.from ? new Date(f.from).toISOString() : undefined;
+    const to = f.to ? new Date(f.to).toISOString() : undefined;
+    if (from || to) {
+      const range = this.seqRange(from, to);
+      if (range) {
+        if (range.lo > range.hi) return { empty: true, fts: false, where, params };
+        where.push('l.seq BETWEEN @lo AND @hi');
+        params.lo = range.lo;
+        params.hi = range.hi;
+      } else {
+        if (from) (where.push('l.at >= @from'), (params.from = from));
+        if (to) (where.push('l.at < @to'), (params.to = to));
+      }
+    }
+    if (f.actor) (where.push('l.actor = @actor'), (params.actor = f.actor));
+    if (f.kind) (where.push('l.kind = @kind'), (params.kind = f.kind));
+    if (f.outcome) (where.push('l.outcome = @outcome'), (params.outcome = f.outcome));
+    if (f.saleId) (where.push('l.sale_id = @saleId'), (params.saleId = f.saleId));
+    if (f.memberLast4) (where.push('substr(l.member_masked, -4) = @last4'), (params.last4 = f.memberLast4));
+    const match = f.text ? ftsQuery(f.text) : null;
+    if (match) params.match = match;
+    return { empty: false, fts: match !== null, where, params };
+  }
+
+  private run(plan: Plan, dir: 'asc' | 'desc', params: Record<string, unknown>): unknown[] {
+    const key = `${dir}|${plan.fts}|${plan.where.join('&')}`;
+    let stmt = this.cache.get(key);
+    if (!stmt) {
+      const keyset = dir === 'desc' ? ['l.seq < @__before'] : ['l.seq > @__after', 'l.seq <= @__upto'];
+      const where = [...plan.where, ...keyset];
+      let sql: string;
+      if (plan.fts) {
+        // Walk the search index newest (or oldest) first; its rowid is the seq.
+        const sKeyset = dir === 'desc' ? 's.rowid < @__before' : 's.rowid > @__after AND s.rowid <= @__upto';
+        sql = `SELECT ${COLUMNS} FROM log_search s CROSS JOIN log l ON l.seq = s.rowid LEFT JOIN people p ON p.id = l.actor
+               WHERE s.log_search MATCH @match AND ${sKeyset} AND ${where.join(' AND ')}
+               ORDER BY s.rowid ${dir.toUpperCase()} LIMIT @__limit`;
+      } else {
+        sql = `SELECT ${COLUMNS} FROM log l LEFT JOIN people p ON p.id = l.actor
+               WHERE ${where.join(' AND ')} ORDER BY l.seq ${dir.toUpperCase()} LIMIT @__limit`;
+      }
+      stmt = this.db.prepare(sql);
+      this.cache.set(key, stmt);
+    }
+    return stmt.all(params);
+  }
+}
+
+/**
+ * The manager's words as an FTS5 query: each word a quoted prefix term, all
+ * required. Quotes cannot break out (they are removed); words without a
+ * letter or digit are dropped. Null when nothing searchable remains.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = text
+    .normalize('NFC')
+    .split(/\s+/)
+    .map((w) => w.replace(/"/g, ''))
+    .filter((w) => /[\p{L}\p{N}]/u.test(w))
+    .slice(0, 8);
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
+export function toDeskEntry(r: LogRow): DeskLogEntry {
+  return {
+    seq: r.seq,
+    at: r.at,
+    terminalId: r.terminal_id,
+    actor: r.actor,
+    actorName: r.actor_name,
+    saleId: r.sale_id,
+    kind: r.kind,
+    pointsMilli: r.points_milli,
+    amountCents: r.amount_cents,
+    currency: r.currency,
+    outcome: r.outcome,
+    memberMasked: r.member_masked,
+    detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+  };
+}

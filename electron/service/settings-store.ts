@@ -1,0 +1,157 @@
+/**
+ * The terminal's settings, read and written through the store's settings
+ * table, validated on write. Credentials are sealed by a SecretBox, never
+ * returned in full (masked), and never logged: the log records which fields
+ * changed, not their values.
+ *
+ * Keys: terminal_name, store_name, language, backend, backend_url,
+ * redemption_rate (JSON), offline_policy (JSON, the lead's OfflineLimits),
+ * scanner (JSON), backend_credentials (sealed JSON). 'terminal_id' and
+ * 'currency' are read-only here.
+ */
+import type { BackendId } from '../../shared/domain.js';
+import type { Language, MaskedCredential, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
+import { LANGUAGES } from '../../shared/contract/manager.js';
+import { PosError } from '../../shared/errors.js';
+import type { Store } from '../store/store.js';
+import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './offline-policy.js';
+import type { SecretBox } from './secret-box.js';
+
+export const DEFAULT_SCANNER: ScannerSettings = { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true };
+
+/** Settings a restart must pick up (the adapter is built at start). */
+const RESTART_KEYS = new Set(['backend', 'backend_url', 'backend_credentials']);
+const CREDENTIALS_KEY = 'backend_credentials';
+
+export class SettingsStore {
+  constructor(
+    private readonly store: Store,
+    private readonly box: SecretBox | null,
+  ) {}
+
+  view(restartRequired = false): SettingsView {
+    const s = this.store;
+    const language = s.getSetting('language');
+    return {
+      terminalId: s.getSetting('terminal_id') ?? '',
+      terminalName: s.getSetting('terminal_name') ?? s.getSetting('terminal_id') ?? 'Terminal',
+      storeName: s.getSetting('store_name') ?? 'Training store',
+      currency: s.getSetting('currency') ?? 'EUR',
+      language: (LANGUAGES as readonly string[]).includes(language ?? '') ? (language as Language) : 'en',
+      backend: (s.getSetting('backend') ?? 'whitelabel') as BackendId,
+      backendUrl: s.getSetting('backend_url') ?? null,
+      redemptionRate: this.json('redemption_rate', null),
+      offlineLimits: this.offlineLimits(),
+      scanner: { ...DEFAULT_SCANNER, ...this.json<Partial<ScannerSettings>>('scanner', {}) },
+      credentials: this.maskedCredentials(),
+      credentialProtection: this.box
+        ? { kind: this.box.protection, description: this.box.description }
+        : { kind: 'none', description: 'No way to encrypt credentials is set up: they cannot be stored.' },
+      restartRequired,
+    };
+  }
+
+  offlineLimits(): OfflineLimits {
+    const raw = this.store.getSetting(OFFLINE_POLICY_SETTING);
+    if (!raw) return { ...DEFAULT_OFFLINE_LIMITS };
+    try {
+      return validateLimits(JSON.parse(raw));
+    } catch {
+      return { ...DEFAULT_OFFLINE_LIMITS };
+    }
+  }
+
+  /**
+   * Applies a validated patch. Returns what changed, as loggable facts (old
+   * and new values: none of these fields is secret).
+   */
+  update(patch: SettingsPatch): { changes: Record<string, { from: unknown; to: unknown }>; restartRequired: boolean } {
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    const set = (key: string, value: string | null, shown: unknown, before: unknown) => {
+      const old = this.store.getSetting(key) ?? null;
+      if (old === value) return;
+      if (value === null) this.store.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
+      else this.store.setSetting(key, value);
+      changes[key] = { from: before, to: shown };
+    };
+    const cur = this.view();
+    if (patch.terminalName !== undefined) set('terminal_name', patch.terminalName, patch.terminalName, cur.terminalName);
+    if (patch.storeName !== undefined) set('store_name', patch.storeName, patch.storeName, cur.storeName);
+    if (patch.language !== undefined) set('language', patch.language, patch.language, cur.language);
+    if (patch.backend !== undefined) set('backend', patch.backend, patch.backend, cur.backend);
+    if (patch.backendUrl !== undefined) {
+      if (patch.backendUrl !== null && !/^https?:\/\//.test(patch.backendUrl)) {
+        throw new PosError('INVALID_INPUT', 'The backend address must start with https:// (or http:// for a local emulator).', { details: { field: 'backendUrl' } });
+      }
+      set('backend_url', patch.backendUrl, patch.backendUrl, cur.backendUrl);
+    }
+    if (patch.redemptionRate !== undefined) {
+      set('redemption_rate', patch.redemptionRate === null ? null : JSON.stringify(patch.redemptionRate), patch.redemptionRate, cur.redemptionRate);
+    }
+    if (patch.offlineLimits !== undefined) {
+      const next = validateLimits({ ...cur.offlineLimits, ...patch.offlineLimits });
+      set(OFFLINE_POLICY_SETTING, JSON.stringify(next), next, cur.offlineLimits);
+    }
+    if (patch.scanner !== undefined) {
+      const next = { ...cur.scanner, ...patch.scanner };
+      set('scanner', JSON.stringify(next), next, cur.scanner);
+    }
+    return { changes, restartRequired: Object.keys(changes).some((k) => RESTART_KEYS.has(k)) };
+  }
+
+  /** Seals and stores one backend's credentials (an empty record removes them). Returns the field names, for the log. */
+  setCredentials(backend: BackendId, credentials: Record<string, string>): { fields: string[]; removed: boolean } {
+    const fields = Object.keys(credentials).sort();
+    if (fields.length === 0) {
+      this.store.db.prepare('DELETE FROM settings WHERE key = ?').run(CREDENTIALS_KEY);
+      return { fields, removed: true };
+    }
+    if (!this.box) throw new PosError('NOT_SUPPORTED', 'Credentials cannot be stored on this host: no encryption is set up.');
+    this.store.setSetting(CREDENTIALS_KEY, JSON.stringify({ backend, sealed: this.box.seal(JSON.stringify(credentials)) }));
+    return { fields, removed: false };
+  }
+
+  /**
+   * The credentials in full, for building the adapter at start. Never pass
+   * these to a transport, a log entry or an error message.
+   */
+  credentials(): { backend: BackendId; values: Record<string, string> } | null {
+    const raw = this.store.getSetting(CREDENTIALS_KEY);
+    if (!raw || !this.box) return null;
+    const { backend, sealed } = JSON.parse(raw) as { backend: BackendId; sealed: string };
+    return { backend, values: JSON.parse(this.box.open(sealed)) as Record<string, string> };
+  }
+
+  private maskedCredentials(): SettingsView['credentials'] {
+    const raw = this.store.getSetting(CREDENTIALS_KEY);
+    if (!raw) return null;
+    const { backend } = JSON.parse(raw) as { backend: BackendId };
+    let values: Record<string, string>;
+    try {
+      values = this.credentials()?.values ?? {};
+    } catch {
+      return { backend, fields: [{ key: '(unreadable)', masked: 'stored by another host or damaged: enter them again' }] };
+    }
+    return { backend, fields: Object.keys(values).sort().map((key) => ({ key, masked: maskSecret(values[key]!) })) };
+  }
+
+  private json<T>(key: string, fallback: T): T {
+    const raw = this.store.getSetting(key);
+    if (!raw) return fallback;
+    try {
+      return JSON.parse(raw) as T;
+    } catch {
+      return fallback;
+    }
+  }
+}
+
+/**
+ * What the screen may show of a secret: a fixed run of bullets (so the length
+ * does not show) and, for long values only, the last two characters so the
+ * manager can tell which one is stored.
+ */
+export function maskSecret(value: string): MaskedCredential['masked'] {
+  if (value.length === 0) return '(empty)';
+  return value.length >= 16 ? `••••••••${value.slice(-2)}` : '••••••••';
+}
