@@ -46,6 +46,7 @@ const runtime = await startRuntime({
 const host = await startWebHost({
   dispatch: runtime.call,
   subscribe: runtime.subscribe,
+  openExport: (ticket) => runtime.desk.openExport(ticket),
   rendererDir: values['renderer-dir'] ?? resolve(here, '../../dist/renderer'),
   port,
   host: values.host,

@@ -6,6 +6,10 @@
  *   POST /api/call/<method>   Authorization: Bearer <token>, JSON body = input
  *                             -> 200 JSON Envelope { ok, value | error }
  *   GET  /api/events?token=   Server-Sent Events, one TerminalEvent per message
+ *   GET  /api/export/<file>.csv?ticket=&token=
+ *                             a CSV download, streamed: needs the token (header
+ *                             or query) AND a one-time ticket from the manager-
+ *                             approved contract call `requestExport`
  *   GET  /*                   the built renderer (dist/renderer)
  *
  * The token is random per start and reaches the page in the URL fragment
@@ -18,6 +22,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { TerminalEvent } from '../../shared/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../security-policy.js';
 import type { Dispatch } from './dispatch.js';
@@ -29,6 +34,8 @@ export interface WebHostOptions {
   port?: number;
   host?: string;
   token?: string;
+  /** Opens a CSV export by its one-time ticket (ManagerDesk.openExport); null when unknown, used or expired. */
+  openExport?: (ticket: string) => { filename: string; contentType: string; write(out: Writable): Promise<unknown> } | null;
 }
 
 export interface WebHost {
@@ -111,8 +118,30 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return;
     }
 
+    if (url.pathname.startsWith('/api/export/')) return serveExport(req, url, res);
+
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
     return serveStatic(url.pathname, res);
+  }
+
+  /** A download: token and ticket both required; the CSV is streamed, never built in memory. */
+  async function serveExport(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET') return send(res, 405, { error: 'GET only' });
+    const auth = req.headers.authorization ?? '';
+    if (!tokenOk(auth.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token'))) return send(res, 401, { error: 'Missing or wrong token.' });
+    const download = opts.openExport?.(url.searchParams.get('ticket') ?? '') ?? null;
+    if (!download) return send(res, 410, { error: 'This export link was used already or has expired: export again.' });
+    res.writeHead(200, {
+      'Content-Type': download.contentType,
+      'Content-Disposition': `attachment; filename="${download.filename.replace(/[^A-Za-z0-9_.-]/g, '_')}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    try {
+      await download.write(res);
+    } catch {
+      res.destroy(); // the client went away, or the export failed (logged by the desk): cut the download short
+    }
   }
 
   function serveStatic(pathname: string, res: ServerResponse): void {
