@@ -19,6 +19,8 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 export interface TerminalProcess {
   /** The page URL with its token. */
   openUrl: string;
+  /** Calls a contract method over the web host's HTTP API; throws on an error envelope. */
+  call<T = unknown>(method: string, input?: unknown): Promise<T>;
   dataDir: string;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -42,8 +44,17 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
     });
     child.once('exit', (code) => fail(new Error(`terminal exited with ${code}\n${stderr}`)));
   });
+  const base = openUrl.replace(/\/#token=.*$/, '');
+  const token = openUrl.replace(/^.*#token=/, '');
+  const call = async <T,>(method: string, input: unknown = {}): Promise<T> => {
+    const res = await fetch(`${base}/api/call/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+    const env = (await res.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
+    if (!env.ok) throw new Error(`${method}: ${env.error?.code} ${env.error?.message}`);
+    return env.value as T;
+  };
   return {
     openUrl,
+    call,
     dataDir: opts.dataDir,
     child,
     stop: () =>
@@ -56,10 +67,39 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
   };
 }
 
+/** The people every test terminal starts with (the first start creates the first manager). */
+export const STAFF = {
+  manager: { name: 'Marie Manager', pin: '2468' },
+  cashier: { name: 'Chris Cashier', pin: '1357' },
+} as const;
+
+export interface Staff {
+  managerId: string;
+  cashierId: string;
+}
+
+/** First start: creates the manager and a cashier, and signs the cashier in (as a shift would begin). */
+export async function setUpStaff(t: TerminalProcess): Promise<Staff> {
+  const manager = await t.call<{ id: string }>('createFirstManager', STAFF.manager);
+  const cashier = await t.call<{ id: string }>('createPerson', {
+    ...STAFF.cashier,
+    role: 'cashier',
+    approval: { managerId: manager.id, pin: STAFF.manager.pin, reason: 'new cashier for the shift' },
+  }).catch(async () => {
+    // createPerson may need the manager signed in rather than an approval.
+    await t.call('signIn', { personId: manager.id, pin: STAFF.manager.pin });
+    return t.call<{ id: string }>('createPerson', { ...STAFF.cashier, role: 'cashier', approval: { managerId: manager.id, pin: STAFF.manager.pin, reason: 'new cashier for the shift' } });
+  });
+  await t.call('signIn', { personId: cashier.id, pin: STAFF.cashier.pin });
+  return { managerId: manager.id, cashierId: cashier.id };
+}
+
 type Fixtures = {
   dataDir: string;
   sandbox: RunningSandbox;
   terminal: TerminalProcess;
+  /** The people set up on the terminal; the cashier is signed in. */
+  staff: Staff;
   /** The page, opened on the terminal. */
   counter: Page;
 };
@@ -82,7 +122,11 @@ export const test = base.extend<Fixtures>({
     await use(t);
     await t.stop();
   },
-  counter: async ({ page, terminal }, use) => {
+  staff: async ({ terminal }, use) => {
+    await use(await setUpStaff(terminal));
+  },
+  counter: async ({ page, terminal, staff }, use) => {
+    void staff; // the cashier is signed in before the page opens
     await page.goto(terminal.openUrl);
     await use(page);
   },

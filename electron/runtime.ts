@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Envelope, TerminalEvent } from '../shared/contract.js';
+import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
 import { createCardLinkedAdapter, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { createAdapter } from './adapters/registry.js';
 import { cardLinkedSandboxConfig } from './sandbox/cardlinked/demo.js';
@@ -118,7 +118,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     });
     service.start();
     await offers.start();
-    const dispatch = createDispatcher({ ...service.handlers(), ...desk.handlers(), ...offers.handlers() });
+    const dispatch = createDispatcher(
+      { ...service.handlers(), ...desk.handlers(), ...offers.handlers() },
+      // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
+      { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
+    );
     return {
       service,
       people,

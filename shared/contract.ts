@@ -33,6 +33,13 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
 
+/**
+ * Methods anyone at the terminal may call before signing in: the status bar,
+ * the sign-in screen and the first start (creating the first manager).
+ * Every other method needs a signed-in person; the service checks roles.
+ */
+export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager']);
+
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
 }

@@ -149,7 +149,7 @@ describe('ManagerDesk', () => {
     });
 
     it('through the dispatcher: the contract validates and the service refuses', async () => {
-      const dispatch = createDispatcher(desk.handlers() as unknown as Handlers, () => {});
+      const dispatch = createDispatcher(desk.handlers() as unknown as Handlers, { report: () => {} });
       await desk.signIn({ personId: bo.id, pin: '2222' });
       expect(await dispatch('getSettings', {})).toMatchObject({ ok: false, error: { code: 'MANAGER_REQUIRED' } });
       expect(await dispatch('signIn', { personId: bo.id, pin: '12' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });

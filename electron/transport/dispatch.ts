@@ -14,10 +14,18 @@ export type Handlers = { [M in MethodName]: (input: MethodInput<M>) => Promise<M
 /** The handlers of one area of the contract. */
 export type HandlersFor<K extends MethodName> = Pick<Handlers, K>;
 
-export function createDispatcher(handlers: Handlers, report: (e: unknown) => void = (e) => console.error('[terminal]', e)): Dispatch {
+export interface DispatchOptions {
+  /** Runs before every validated call; throws to refuse it (e.g. NOT_SIGNED_IN). */
+  gate?: (method: MethodName) => void;
+  report?: (e: unknown) => void;
+}
+
+export function createDispatcher(handlers: Handlers, opts: DispatchOptions = {}): Dispatch {
+  const report = opts.report ?? ((e: unknown) => console.error('[terminal]', e));
   return async (method, input) => {
     try {
       const call = validateCall<MethodName>(method, input);
+      opts.gate?.(call.method);
       const handler = handlers[call.method] as (i: unknown) => Promise<unknown>;
       const value = await handler(call.input);
       return { ok: true, value };
