@@ -56,12 +56,16 @@ async function refusal(method: string, input: unknown): Promise<{ code: string; 
   return env.error;
 }
 
-async function signInManager(): Promise<void> {
+const MANAGER_PIN = '24681357';
+
+/** Signs in the store's manager (created on first use); returns their id. */
+async function signInManager(): Promise<string> {
   const who = await call('whoAmI', {});
   let id: string;
-  if (who.needsFirstManager) id = (await call('createFirstManager', { name: 'Mia Manager', pin: '24681357' })).id;
+  if (who.needsFirstManager) id = (await call('createFirstManager', { name: 'Mia Manager', pin: MANAGER_PIN })).id;
   else id = (await call('listPeople', {})).people.find((p: { role: string }) => p.role === 'manager').id;
-  await call('signIn', { personId: id, pin: '24681357' });
+  await call('signIn', { personId: id, pin: MANAGER_PIN });
+  return id;
 }
 
 async function enrol(number: string, offerId: string = DEMO_OFFERS.tenPercent.id, email = 'ada@example.be'): Promise<{ customer: OfferCustomerView; card: EnrolledCardView }> {
@@ -76,6 +80,8 @@ beforeEach(async () => {
   control = createCardLinkedControl(sandbox.url);
   answers = [];
   rt = await start();
+  // Everything but the sign-in screen needs a signed-in person.
+  await signInManager();
 });
 afterEach(async () => {
   await rt.close();
@@ -148,10 +154,14 @@ describe('the notice receiver', () => {
     expect(await control.webhooks()).toEqual([]);
   });
 
-  it('is switched by a manager only, and stays on across a restart', async () => {
-    expect((await refusal('setOfferReceiver', { enabled: true })).code).toBe('NOT_SIGNED_IN');
-    await signInManager();
-    const on = await call('setOfferReceiver', { enabled: true });
+  it('is switched by a manager only (signed in, or approving at a cashier\'s session), and stays on across a restart', async () => {
+    const managerId = await signInManager();
+    const cashier = await call('createPerson', { name: 'Cas Cashier', role: 'cashier', pin: '1357' });
+    await call('signOut', {});
+    await call('signIn', { personId: cashier.id, pin: '1357' });
+    expect((await refusal('setOfferReceiver', { enabled: true })).code).toBe('MANAGER_REQUIRED');
+    expect((await call('offerReceiverStatus', {})).enabled).toBe(false);
+    const on = await call('setOfferReceiver', { enabled: true, approval: { managerId, pin: MANAGER_PIN } });
     expect(on).toMatchObject({ enabled: true, listening: true, secrets: 3, error: null });
     expect(on.localUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhooks\/card-linked$/);
     expect((await control.webhooks()).map((w) => [w.event, w.url]).sort()).toEqual([
@@ -163,16 +173,15 @@ describe('the notice receiver', () => {
 
     await rt.close();
     rt = await start();
+    await signInManager();
     expect(await call('offerReceiverStatus', {})).toMatchObject({ enabled: true, listening: true });
 
-    await signInManager();
     const off = await call('setOfferReceiver', { enabled: false });
     expect(off).toMatchObject({ enabled: false, listening: false });
     expect((await fetch(on.localUrl, { method: 'POST' }).catch((e: unknown) => e)) instanceof Error).toBe(true);
   });
 
   it('end to end: a card enrolled at the counter pays at the merchant; the notice shows in the log and the figures, refunds link to it', async () => {
-    await signInManager();
     const { card } = await enrol(DEMO_TEST_CARDS.visa2);
     await call('setOfferReceiver', { enabled: true });
 
@@ -228,8 +237,7 @@ describe('card numbers', () => {
       }),
     );
     try {
-      await signInManager();
-      const numbers = [DEMO_TEST_CARDS.visa, DEMO_TEST_CARDS.mastercard];
+      const numbers: string[] = [DEMO_TEST_CARDS.visa, DEMO_TEST_CARDS.mastercard];
       const { customer, card } = await enrol('4444 0000 0000 4001');
       await call('enrolCard', { customerId: customer.id, offerId: DEMO_OFFERS.twoOff.id, card: { number: DEMO_TEST_CARDS.mastercard, ...expiry }, termsAccepted: true });
       await refusal('enrolCard', { customerId: customer.id, offerId: DEMO_OFFERS.tenPercent.id, card: { number: DEMO_TEST_CARDS.notTest, ...expiry }, termsAccepted: true });
