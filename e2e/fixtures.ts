@@ -81,15 +81,9 @@ export interface Staff {
 /** First start: creates the manager and a cashier, and signs the cashier in (as a shift would begin). */
 export async function setUpStaff(t: TerminalProcess): Promise<Staff> {
   const manager = await t.call<{ id: string }>('createFirstManager', STAFF.manager);
-  const cashier = await t.call<{ id: string }>('createPerson', {
-    ...STAFF.cashier,
-    role: 'cashier',
-    approval: { managerId: manager.id, pin: STAFF.manager.pin, reason: 'new cashier for the shift' },
-  }).catch(async () => {
-    // createPerson may need the manager signed in rather than an approval.
-    await t.call('signIn', { personId: manager.id, pin: STAFF.manager.pin });
-    return t.call<{ id: string }>('createPerson', { ...STAFF.cashier, role: 'cashier', approval: { managerId: manager.id, pin: STAFF.manager.pin, reason: 'new cashier for the shift' } });
-  });
+  await t.call('signIn', { personId: manager.id, pin: STAFF.manager.pin });
+  const approval = { managerId: manager.id, pin: STAFF.manager.pin, reason: 'new cashier for the shift' };
+  const cashier = await t.call<{ id: string }>('createPerson', { ...STAFF.cashier, role: 'cashier', approval });
   await t.call('signIn', { personId: cashier.id, pin: STAFF.cashier.pin });
   return { managerId: manager.id, cashierId: cashier.id };
 }

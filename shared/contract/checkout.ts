@@ -5,19 +5,14 @@ import { z } from 'zod';
 import type { LogEntryView, SaleView, TerminalStatus } from '../domain.js';
 import type { RewardOffer } from '../rewards.js';
 import { MAX_CENTS, MAX_POINTS_MILLI } from '../money.js';
+import { explainedApproval } from './approval.js';
 
 export const saleId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a sale id');
 export const cents = z.number().int('amounts are whole cents').min(0, 'amounts cannot be negative').max(MAX_CENTS, 'amount too large');
 export const pointsMilli = z.number().int('points are whole thousandths').min(0, 'points cannot be negative').max(MAX_POINTS_MILLI, 'too many points');
 
-/** A manager's approval for one action: who, their PIN, and why (logged). */
-export const approval = z
-  .object({
-    managerId: z.string().min(1).max(64),
-    pin: z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits'),
-    reason: z.string().trim().min(3, 'say why (3 characters or more)').max(200),
-  })
-  .strict();
+/** Overrides, voids and refunds: the log records who approved and why. */
+export const approval = explainedApproval;
 
 export const checkoutMethods = {
   getStatus: z.object({}).strict(),

@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import type { BackendId, LogEntryView, SaleState } from '../domain.js';
 import { saleId } from './checkout.js';
+import { managerApproval, personId, pin } from './approval.js';
 
 export type Role = 'cashier' | 'manager';
 
@@ -31,14 +32,12 @@ export const LANGUAGES = ['nl', 'fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const BACKEND_IDS = ['whitelabel', 'uitpas', 'capillary', 'gafapay', 'cardlinked'] as const;
 
-const personId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a person id');
-const pin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');
 const personName = z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters');
 const role = z.enum(['cashier', 'manager']);
 /** An ISO 8601 instant with a zone ("2025-03-01T00:00:00+01:00" or "...Z"). */
 const instant = z.string().max(40).refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'not an ISO date-time with a zone');
 /** A manager's PIN for this one action, when the signed-in person is not a manager. */
-export const managerApproval = z.object({ managerId: personId, pin }).strict();
+export { managerApproval };
 const approval = managerApproval.optional();
 const outboxItem = z.string().regex(/^outbox:\d{1,18}$/, 'not an item id');
 
