@@ -56,6 +56,15 @@ describe('parseMemberIdentifier', () => {
     expect(parseMemberIdentifier('Ann@Example.org', ['email'])).toEqual({ ok: true, identifier: { kind: 'email', value: 'ann@example.org' } });
     expect(parseMemberIdentifier('cust_42-x', ['externalId']).ok).toBe(true);
   });
+  it('never echoes a payment card number it does not accept', () => {
+    const r = parseMemberIdentifier('4444 0000 0000 4001', ['uitpas']);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.read).not.toContain('4444000000004001');
+      expect(r.message).not.toContain('4444000000004001');
+      expect(r.read.endsWith('4001')).toBe(true);
+    }
+  });
   it('refuses garbage and empty reads', () => {
     for (const g of ['', '   ', 'hello world', '12', '<script>']) {
       const r = parseMemberIdentifier(g, ['uitpas', 'card']);

@@ -119,7 +119,17 @@ export function parseMemberIdentifier(raw: string, accepted: readonly Identifier
     }
   }
   if (checkDigitFailure) return { ok: false, code: 'MEMBER_NUMBER_CHECK_DIGIT', read, message: checkDigitFailure };
+  if (looksLikePaymentCard(digits)) {
+    // Never echo a payment card number back to the screen, the log or the renderer's state.
+    const masked = maskIdentifier(digits);
+    return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read: masked, message: `That looks like a payment card (${masked}), not a member card.` };
+  }
   return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read, message: `"${read.slice(0, 40)}" is not a member number this program accepts.` };
+}
+
+/** 13 to 19 digits with a valid Luhn check digit: the shape of a payment card number. */
+export function looksLikePaymentCard(digits: string): boolean {
+  return /^\d{13,19}$/.test(digits) && luhnValid(digits);
 }
 
 /** Same as parseMemberIdentifier but throws a PosError, for the service. */

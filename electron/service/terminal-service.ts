@@ -188,6 +188,9 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     if (!['open', 'identified', 'quoted', 'refused'].includes(sale.state)) {
       throw new PosError('SALE_WRONG_STATE', 'The member cannot change once the points are confirmed.');
     }
+    if (!this.adapter.info.capabilities.balanceAtCounter) {
+      throw new PosError('NOT_SUPPORTED', `${this.adapter.info.name} has no points balance at the counter: enrol the customer's card in an offer instead.`);
+    }
     let identifier;
     try {
       identifier = requireMemberIdentifier(input.input, this.adapter.info.capabilities.identifiers);
