@@ -13,11 +13,18 @@
  *   rows behind them.
  * - Nothing leaves 'pending' until the backend's answer is stored, together
  *   with its consequence for the sale and its log entry, in one transaction.
+ * - Group commit: the rows picked together are marked in one transaction, and
+ *   the answers that arrive in the same turn of the event loop are stored in
+ *   one transaction (each row in its own savepoint, so one row's failure
+ *   never loses another's answer). With synchronous=FULL every commit is an
+ *   fsync that blocks the event loop; sharing it is what lets a drain keep up
+ *   with the network.
  */
 import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
 import type { OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
+import { failpoint } from './failpoints.js';
 
 export type AttemptOutcome =
   | { type: 'done'; receipt: RedeemReceipt | ReverseReceipt; reconciled: boolean }
@@ -57,6 +64,25 @@ export interface OutboxWorkerOptions {
 
 export type RowState = OutboxRow['state'];
 
+/** When everything due is blocked behind a member's head row that is not due yet, look again this soon. */
+const BLOCKED_RECHECK_MS = 1000;
+/**
+ * After a send whose outcome is unknown, the backend may still be working on
+ * it (a slow server applies a request after the client gave up). A balance
+ * check made too soon would say "not applied" and the resend would apply it
+ * twice. So the next attempt waits at least this many times as long as the
+ * failed send took: about 30 s after a 10 s timeout, a few ms after a reset.
+ */
+const UNKNOWN_OUTCOME_QUIET_FACTOR = 3;
+
+interface SettleItem {
+  row: OutboxRow;
+  fresh: OutboxRow;
+  outcome: AttemptOutcome;
+  startedAt: string;
+  done: () => void;
+}
+
 export class OutboxWorker {
   private readonly store: Store;
   private readonly adapter: LoyaltyAdapter;
@@ -67,6 +93,8 @@ export class OutboxWorker {
   private readonly random: () => number;
   private readonly inFlightMembers = new Set<string>();
   private readonly inFlightRows = new Set<number>();
+  /** Attempts under way (sent, or answered and waiting for the next flush). */
+  private readonly running = new Set<Promise<void>>();
   private readonly waiters = new Map<number, Array<(state: RowState) => void>>();
   private draining: Promise<void> | null = null;
   /** While the backend is unreachable only rows asked for explicitly are tried (the probe watches for its return). */
@@ -75,6 +103,9 @@ export class OutboxWorker {
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  /** Answers waiting to be stored together (group commit). */
+  private settling: SettleItem[] = [];
+  private flushScheduled = false;
 
   constructor(private readonly opts: OutboxWorkerOptions) {
     this.store = opts.store;
@@ -167,40 +198,62 @@ export class OutboxWorker {
 
   /** Keeps up to `concurrency` members' head rows in flight until nothing is due. */
   private async runPool(): Promise<void> {
-    const running = new Set<Promise<void>>();
-    for (;;) {
-      if (!this.stopped) {
-        const capacity = this.concurrency - running.size;
-        if (capacity > 0) {
-          const rows = this.store.outbox
-            .due(this.now(), capacity + this.inFlightMembers.size)
-            .filter((r) => !this.inFlightMembers.has(r.member_key) && (!this.paused || this.forced.has(r.id)))
-            .slice(0, capacity);
-          for (const row of rows) {
-            this.inFlightMembers.add(row.member_key);
-            this.inFlightRows.add(row.id);
-            this.forced.delete(row.id);
-            const p: Promise<void> = this.attempt(row).finally(() => {
-              running.delete(p);
-              this.inFlightMembers.delete(row.member_key);
-              this.inFlightRows.delete(row.id);
-              this.notify(row.id);
-            });
-            running.add(p);
-          }
-        }
-      }
-      if (running.size === 0) return;
-      await Promise.race(running);
+    this.fill();
+    while (this.running.size > 0) {
+      await Promise.race(this.running);
+      this.fill(); // tops up whatever the last flush could not
     }
+  }
+
+  /** The due head rows that may go now, up to the free capacity (none once stopped). */
+  private pick(exclude?: ReadonlySet<number>): OutboxRow[] {
+    const capacity = this.concurrency - this.inFlightRows.size;
+    if (this.stopped || capacity <= 0) return [];
+    return this.store.outbox
+      .due(this.now(), capacity + this.inFlightMembers.size + (exclude?.size ?? 0))
+      .filter((r) => !this.inFlightMembers.has(r.member_key) && !exclude?.has(r.id) && (!this.paused || this.forced.has(r.id)))
+      .slice(0, capacity);
+  }
+
+  /** Picks, durably marks (one transaction) and sends what may go now. */
+  private fill(): void {
+    const rows = this.pick();
+    if (rows.length === 0) return;
+    const startedAt = new Date(this.now()).toISOString();
+    failpoint('before-post');
+    const started = this.markStarted(rows, startedAt);
+    failpoint('after-mark');
+    for (const row of rows) {
+      if (started.has(row.id)) this.launch(row, startedAt);
+      else this.notify(row.id); // a void withdrew it meanwhile
+    }
+  }
+
+  /** Sends one marked row; it counts as in flight until its answer is stored. */
+  private launch(row: OutboxRow, startedAt: string): void {
+    this.inFlightMembers.add(row.member_key);
+    this.inFlightRows.add(row.id);
+    this.forced.delete(row.id);
+    const p: Promise<void> = this.attempt(row, startedAt).finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  private release(row: OutboxRow): void {
+    this.inFlightMembers.delete(row.member_key);
+    this.inFlightRows.delete(row.id);
   }
 
   private scheduleNext(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    // Paused, nothing but forced rows may go, and those kick a drain themselves (so does resuming).
+    if (this.paused) return;
     const next = this.store.outbox.nextDueAt();
     if (next === null) return;
-    const delay = Math.min(Math.max(0, next - this.now()), 30_000);
+    // A row due now that the pool left is blocked behind its member's head row, which is not due
+    // yet (or could not be marked): look again shortly instead of spinning on a zero timer.
+    const delay = next <= this.now() ? BLOCKED_RECHECK_MS : Math.min(next - this.now(), 30_000);
     this.timer = setTimeout(() => this.kick(), delay);
     this.timer.unref();
   }
@@ -213,26 +266,98 @@ export class OutboxWorker {
     for (const w of list) w(state);
   }
 
-  private async attempt(row: OutboxRow): Promise<void> {
-    const startedAt = new Date(this.now()).toISOString();
-    if (!this.store.outbox.markAttemptStarted(row.id, startedAt)) return; // voided meanwhile
-    const fresh = { ...row, attempts: row.attempts + 1 };
-    const outcome = await this.perform(row);
+  /**
+   * Durably marks the picked rows as "may have been sent", in one transaction,
+   * before any of their requests leaves. Returns the ids still pending (a void
+   * may have withdrawn one meanwhile). If the mark cannot be written, nothing
+   * is sent: the rows stay due and the timer looks again.
+   */
+  private markStarted(rows: OutboxRow[], startedAt: string): Set<number> {
     try {
-      this.settle(row, fresh, outcome, startedAt);
+      return new Set(this.store.transaction(() => rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt)).map((r) => r.id)));
     } catch (e) {
-      // Storing the outcome failed (disk full, a bug in a hook): the row stays
-      // pending with needs_check set, so the next attempt reconciles first.
-      // Back off so a persistent failure cannot spin.
-      console.error('[outbox] could not store the outcome of', row.reference, e);
-      try {
-        this.store.outbox.reschedule(row.id, this.now() + this.backoff(row.attempts + 1), `could not store the answer: ${(e as Error)?.message ?? e}`, true, startedAt);
-      } catch {
-        /* the next start reconciles it */
-      }
-      return;
+      console.error('[outbox] could not mark attempts as started', e);
+      return new Set();
     }
-    this.opts.hooks.afterSettled?.(fresh, outcome);
+  }
+
+  /** One attempt; resolves once its answer is stored (by the next flush). */
+  private async attempt(row: OutboxRow, startedAt: string): Promise<void> {
+    const fresh = { ...row, attempts: row.attempts + 1 };
+    const outcome = await this.perform(row).catch((e: unknown): AttemptOutcome => ({
+      type: 'attention',
+      error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` },
+    }));
+    failpoint('after-send');
+    await new Promise<void>((done) => {
+      this.settling.push({ row, fresh, outcome, startedAt, done });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushSettled());
+      }
+    });
+  }
+
+  /**
+   * Stores every answer that arrived since the last flush in one transaction
+   * (one savepoint per row, so one row's failure never loses another's answer),
+   * and in the same commit marks the rows that go next: one fsync per turn of
+   * the event loop instead of two per row.
+   */
+  private flushSettled(): void {
+    this.flushScheduled = false;
+    const batch = this.settling;
+    this.settling = [];
+    const failed = new Map<SettleItem, unknown>();
+    for (const item of batch) this.release(item.row); // answered: no longer in flight, whatever happens below
+    const startedAt = new Date(this.now()).toISOString();
+    let next: OutboxRow[] = [];
+    try {
+      next = this.store.transaction(() => {
+        for (const item of batch) {
+          try {
+            this.settle(item.row, item.fresh, item.outcome, item.startedAt);
+          } catch (e) {
+            failed.set(item, e); // its savepoint rolled back; the others' stand
+          }
+        }
+        // The rows that go next are marked in this same commit; they leave only once it is durable.
+        const rows = this.pick(new Set([...failed.keys()].map((i) => i.row.id)));
+        return rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt));
+      });
+    } catch (e) {
+      for (const item of batch) failed.set(item, e); // the commit itself failed: none of it is stored
+      next = [];
+    }
+    failpoint('after-settle');
+    for (const item of batch) {
+      if (failed.has(item)) this.couldNotStore(item, failed.get(item));
+      else {
+        try {
+          this.opts.hooks.afterSettled?.(item.fresh, item.outcome);
+        } catch (e) {
+          console.error('[outbox] afterSettled failed for', item.row.reference, e);
+        }
+      }
+      this.notify(item.row.id);
+      item.done();
+    }
+    for (const row of next) this.launch(row, startedAt);
+  }
+
+  /**
+   * Storing the outcome failed (disk full, a bug in a hook): the row stays
+   * pending with needs_check set, so the next attempt reconciles first. Back
+   * off so a persistent failure cannot spin.
+   */
+  private couldNotStore(item: SettleItem, e: unknown): void {
+    const { row, startedAt } = item;
+    console.error('[outbox] could not store the outcome of', row.reference, e);
+    try {
+      this.store.outbox.reschedule(row.id, this.now() + this.backoff(row.attempts + 1), `could not store the answer: ${(e as Error)?.message ?? e}`, true, startedAt);
+    } catch {
+      /* the next start reconciles it */
+    }
   }
 
   private settle(row: OutboxRow, fresh: OutboxRow, outcome: AttemptOutcome, startedAt: string): void {
@@ -262,6 +387,7 @@ export class OutboxWorker {
   private async perform(row: OutboxRow): Promise<AttemptOutcome> {
     const payload = JSON.parse(row.payload) as RedeemRequest | ReverseRequest;
     let phase: 'find' | 'send' = 'find';
+    let sentAt = this.now();
     try {
       if (row.needs_check) {
         const found = await this.find(row.kind, payload);
@@ -269,12 +395,13 @@ export class OutboxWorker {
         if (found) return { type: 'done', receipt: found, reconciled: true };
       }
       phase = 'send';
+      sentAt = this.now();
       if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn' };
       const receipt = await this.send(row.kind, payload);
       this.opts.onAnswer?.();
       return { type: 'done', receipt, reconciled: false };
     } catch (e) {
-      return this.classify(row, e, phase);
+      return this.classify(row, e, phase, this.now() - sentAt);
     }
   }
 
@@ -290,7 +417,7 @@ export class OutboxWorker {
     return this.adapter.reverse(payload as ReverseRequest);
   }
 
-  private classify(row: OutboxRow, e: unknown, phase: 'find' | 'send'): AttemptOutcome {
+  private classify(row: OutboxRow, e: unknown, phase: 'find' | 'send', sendMs: number): AttemptOutcome {
     const error = toErrorInfo(e);
     if (!(e instanceof PosError)) {
       // A bug, not an answer: we cannot know what reached the backend.
@@ -303,7 +430,8 @@ export class OutboxWorker {
       // adds doubt unless the request certainly never took effect.
       const needsCheck = phase === 'find' ? true : e.details?.notApplied !== true;
       const retryAfterMs = typeof e.details?.retryAfterMs === 'number' ? e.details.retryAfterMs : 0;
-      return { type: 'retry', error, needsCheck, nextAttemptAt: this.now() + Math.max(retryAfterMs, this.backoff(row.attempts + 1)) };
+      const quietMs = phase === 'send' && needsCheck ? UNKNOWN_OUTCOME_QUIET_FACTOR * sendMs : 0;
+      return { type: 'retry', error, needsCheck, nextAttemptAt: this.now() + Math.max(retryAfterMs, quietMs, this.backoff(row.attempts + 1)) };
     }
     this.opts.onAnswer?.();
     if (e.code === 'OUTCOME_UNKNOWN') return { type: 'attention', error };

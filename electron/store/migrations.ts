@@ -197,4 +197,10 @@ export const MIGRATIONS: readonly string[] = [
     last_at TEXT
   );
   `,
+  // 5: the outbox's open rows by state and member. Done rows accumulate for ever (the log and the
+  // manager's views refer to them), so the queue's counts and a member's outstanding points must not
+  // scan the whole table: this partial index holds only what is still pending or waiting for a person.
+  `
+  CREATE INDEX outbox_open ON outbox(state, member_key) WHERE state IN ('pending', 'attention');
+  `,
 ];
