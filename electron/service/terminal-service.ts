@@ -722,7 +722,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     const member = { memberMasked: sale.member_masked, memberHash: sale.member_hash };
     this.store.transaction(() => {
       const inFlight = row ? this.worker.isInFlight(row.id) : false;
-      if (row && row.state === 'pending' && !inFlight && this.store.outbox.cancel(row.id, at, 'withdrawn by a void before it was sent')) {
+      if (row && row.state === 'pending' && !inFlight && row.needs_check === 0 && this.store.outbox.cancel(row.id, at, 'withdrawn by a void before it was sent')) {
         const to = sale.state === 'paid' ? 'voided' : 'cancelled';
         this.store.sales.transition(sale.id, sale.state, to, { updated_at: at, ...(to === 'voided' ? { voided_at: at } : {}) });
         this.log({ kind: to === 'voided' ? 'sale.voided' : 'sale.cancelled', saleId: sale.id, pointsMilli: sale.points_milli, outcome: 'ok', ...member, detail: { ...this.byDetail(by), withdrawn: row.reference } });
