@@ -1,0 +1,376 @@
+/**
+ * The fault matrix: every fault the sandbox can inject, against a balance
+ * lookup, a redemption and a refund (a void after posting), with a real
+ * sandbox over loopback and a real SQLite file. After the fault clears and the
+ * queue drains, the backend's ledger and the terminal's outbox and log agree
+ * (test/ledger-agreement.ts): every redemption the terminal holds as posted
+ * was applied exactly once, none was applied that it does not hold as posted,
+ * no refund was applied twice, balances moved by exactly what the records
+ * say, and every attempt is in the log.
+ *
+ * Then the queue's own promises: a row that retrying cannot fix moves out of
+ * the way (same member, other members); Retry-After is honoured (the gap is
+ * measured); what was queued while the backend was down goes once it is back.
+ *
+ * Each test has its own sandbox, data directory and runtime, so they run
+ * concurrently (most of their time is spent waiting for backoff timers).
+ */
+import { describe, it, type ExpectStatic } from 'vitest';
+import { makeTempDir } from '../../test/temp-dir.js';
+import { checkAgreement, describeAgreement, type AgreementReport } from '../../test/ledger-agreement.js';
+import { startRuntime, type Runtime } from '../runtime.js';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
+import type { FaultSpec } from '../sandbox/faults.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+
+const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+const REQUEST_TIMEOUT_MS = 1000;
+const anna = DEMO_MEMBERS.anna;
+const bram = DEMO_MEMBERS.bram;
+
+interface Fixture {
+  sandbox: RunningSandbox;
+  rt: Runtime;
+  manager: { managerId: string; pin: string; reason: string };
+  before: Record<string, number>;
+  close(): Promise<void>;
+}
+
+async function setup(): Promise<Fixture> {
+  const tmp = makeTempDir('pwp-faults-');
+  const sandbox = await startSandbox({ port: 0 });
+  const rt = await startRuntime({
+    dataDir: tmp.dir,
+    backendUrl: sandbox.url,
+    tuning: { postWaitMs: 1500, requestTimeoutMs: REQUEST_TIMEOUT_MS, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+  });
+  const m = rt.people.createFirstManager('Marie', '2468');
+  return {
+    sandbox,
+    rt,
+    manager: { managerId: m.id, pin: '2468', reason: 'returned at the counter' },
+    before: sandbox.backends.whitelabel.state.balances(),
+    async close() {
+      await rt.close();
+      await sandbox.close();
+      tmp.cleanup();
+    },
+  };
+}
+
+async function withFixture(fn: (f: Fixture) => Promise<void>): Promise<void> {
+  const f = await setup();
+  try {
+    await fn(f);
+  } finally {
+    await f.close();
+  }
+}
+
+const wl = (f: Fixture) => f.sandbox.backends.whitelabel.state;
+const inject = (f: Fixture, spec: Omit<FaultSpec, 'backend'>) => f.sandbox.faults.add({ backend: 'whitelabel', ...spec });
+
+async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`${what}: not met in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits until nothing is waiting to be sent (the worker's own timers, the probe). */
+const drained = (f: Fixture, ms = 20_000) => waitFor(() => f.rt.store.outbox.counts().waiting === 0, ms, 'queue drained');
+
+/** The agreement check over the members the test touched, plus "every attempt is in the log". */
+function agree(expect: ExpectStatic, f: Fixture, opts: { foreign?: string[]; unresolved?: number } = {}): AgreementReport {
+  const after = wl(f).balances();
+  const balances = Object.fromEntries(Object.keys(f.before).map((id) => [id, { before: f.before[id]!, after: after[id]! }]));
+  const r = checkAgreement({ terminals: [f.rt.store.db], ledger: wl(f).ledger(), balances, foreign: new Set(opts.foreign ?? []) });
+  expect(r.problems, describeAgreement(r)).toEqual([]);
+  expect(r.pending, 'nothing left waiting').toEqual([]);
+  expect(r.unresolved.length, describeAgreement(r)).toBe(opts.unresolved ?? 0);
+  expect(r.unloggedAttempts, 'every attempt is logged').toEqual([]);
+  expect(r.interruptedAttempts, 'no attempt without its log entry').toBe(0);
+  expect(f.rt.store.journal.verify().intact).toBe(true);
+  return r;
+}
+
+async function quoted(f: Fixture, card: string, basketCents: number, points: number) {
+  const sale = await f.rt.service.startSale({ basketCents });
+  await f.rt.service.identifyMember({ saleId: sale.id, input: card, source: 'scanner' });
+  return f.rt.service.quote({ saleId: sale.id, pointsMilli: points * 1000 });
+}
+
+async function paid(f: Fixture, card: string, basketCents: number, points: number) {
+  const q = await quoted(f, card, basketCents, points);
+  const v = await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: points * 1000 });
+  if (v.state !== 'posted') throw new Error(`expected posted, got ${v.state}`);
+  return f.rt.service.markPaid({ saleId: q.id });
+}
+
+/** Seeds the last known balance (identify once while the backend answers). */
+async function seen(f: Fixture, card: string) {
+  const s = await f.rt.service.startSale({ basketCents: 100 });
+  await f.rt.service.identifyMember({ saleId: s.id, input: card, source: 'scanner' });
+  await f.rt.service.cancelSale({ saleId: s.id });
+}
+
+const codeOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
+  return 'ok';
+};
+
+interface FaultCase {
+  name: string;
+  spec: Omit<FaultSpec, 'backend' | 'method' | 'path' | 'times'>;
+  /** down: cleared by the test after a while rather than by `times`. */
+  clearAfterMs?: number;
+  /** What a balance lookup during the fault shows: the balance, the last known one, or a plain error. */
+  lookup: 'fresh' | 'last-known' | 'error';
+}
+
+const FAULTS: FaultCase[] = [
+  { name: 'latency', spec: { fault: 'latency', ms: 150 }, lookup: 'fresh' },
+  { name: '5xx', spec: { fault: 'status', status: 503 }, lookup: 'last-known' },
+  { name: '429 with Retry-After', spec: { fault: 'rate-limit', retryAfterSec: 1 }, lookup: 'last-known' },
+  { name: 'reset before applying', spec: { fault: 'reset-before' }, lookup: 'last-known' },
+  { name: 'reset after applying (answer lost)', spec: { fault: 'reset-after' }, lookup: 'last-known' },
+  { name: 'timeout', spec: { fault: 'timeout' }, lookup: 'last-known' },
+  { name: 'malformed JSON', spec: { fault: 'malformed' }, lookup: 'error' },
+  { name: 'down, then up', spec: { fault: 'down' }, clearAfterMs: 600, lookup: 'last-known' },
+];
+
+/** Injects the case's fault on `where`; `down` ignores method and path and is cleared after a while. */
+function injectCase(f: Fixture, c: FaultCase, where: { method?: string; path?: string; times: number }): void {
+  if (c.clearAfterMs !== undefined) {
+    const fault = inject(f, { ...c.spec });
+    setTimeout(() => f.sandbox.faults.remove(fault.id), c.clearAfterMs);
+  } else {
+    inject(f, { ...c.spec, ...where });
+  }
+}
+
+describe.concurrent('fault matrix', () => {
+  for (const c of FAULTS) {
+    describe(c.name, () => {
+      it('balance lookup: the balance or the last known one (said so), never a wrong fresh one; reads change nothing', async ({ expect }) => {
+        await withFixture(async (f) => {
+          await seen(f, anna.cardNumber);
+          injectCase(f, c, { method: 'GET', path: '/v1/users/', times: 1 });
+          const sale = await f.rt.service.startSale({ basketCents: 5000 });
+          const code = await codeOf(f.rt.service.identifyMember({ saleId: sale.id, input: anna.cardNumber, source: 'scanner' }));
+          const v = await f.rt.service.getSale({ saleId: sale.id });
+          if (c.lookup === 'error') {
+            expect(code).toBe('BACKEND_BAD_RESPONSE');
+          } else {
+            expect(code).toBe('ok');
+            expect(v.member?.lastKnown).toBe(c.lookup === 'last-known');
+            expect(v.member?.balanceMilli).toBe(anna.points * 1000);
+          }
+          // Once the fault is gone, the lookup is fresh and right.
+          await waitFor(() => f.sandbox.faults.list().length === 0, 5000, 'fault cleared');
+          await waitFor(async () => {
+            const s = await f.rt.service.startSale({ basketCents: 5000 });
+            const r = await f.rt.service.identifyMember({ saleId: s.id, input: anna.cardNumber, source: 'scanner' }).catch(() => null);
+            return r?.member?.lastKnown === false && r.member.balanceMilli === wl(f).balances()[anna.userId]! * 1000;
+          }, 5000, 'fresh lookup');
+          expect(wl(f).ledger()).toHaveLength(0);
+          agree(expect, f);
+        });
+      });
+
+      it('redeem, fault on the post: posted exactly once after the fault clears, every attempt logged', async ({ expect }) => {
+        await withFixture(async (f) => {
+          const q = await quoted(f, anna.cardNumber, 5000, 500);
+          injectCase(f, c, { method: 'POST', path: '/v1/events', times: 2 });
+          const v = await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
+          expect(['posted', 'queued']).toContain(v.state);
+          await drained(f);
+          expect((await f.rt.service.getSale({ saleId: q.id })).state).toBe('posted');
+          const r = agree(expect, f);
+          expect(r.redemptions).toMatchObject({ committed: 1, done: 1 });
+          expect(wl(f).balances()[anna.userId]).toBe(anna.points - 500);
+        });
+      });
+
+      it('redeem, fault on every call (wallet reads and reconciliation too): still exactly once', async ({ expect }) => {
+        await withFixture(async (f) => {
+          const q = await quoted(f, anna.cardNumber, 5000, 400);
+          injectCase(f, c, { path: '/whitelabel/v1/', times: 3 });
+          await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 400_000 });
+          await drained(f);
+          expect((await f.rt.service.getSale({ saleId: q.id })).state).toBe('posted');
+          agree(expect, f);
+          expect(wl(f).balances()[anna.userId]).toBe(anna.points - 400);
+        });
+      });
+
+      it('refund (void after posting), fault on its post: POINTS_REFUND applied exactly once', async ({ expect }) => {
+        await withFixture(async (f) => {
+          const sale = await paid(f, anna.cardNumber, 5000, 800);
+          injectCase(f, c, { method: 'POST', path: '/v1/events', times: 2 });
+          const v = await f.rt.service.voidSale({ saleId: sale.id, approval: f.manager });
+          expect(v.state).toBe('voided');
+          await drained(f);
+          expect((await f.rt.service.getSale({ saleId: sale.id })).compensation?.state).toBe('done');
+          const r = agree(expect, f);
+          expect(r.refunds).toMatchObject({ queued: 1, done: 1 });
+          expect(wl(f).ledger(anna.userId).map((e) => e.type)).toEqual(['REDEEMED_POINTS', 'POINTS_REFUND']);
+          expect(wl(f).balances()[anna.userId]).toBe(anna.points);
+        });
+      });
+    });
+  }
+});
+
+describe.concurrent('the queue keeps moving', () => {
+  it('a refusal retrying cannot fix (a 4xx) moves out of the way: the rows behind it (same member, other members) go', async ({ expect }) => {
+    await withFixture(async (f) => {
+      await seen(f, anna.cardNumber);
+      await seen(f, bram.cardNumber);
+      const down = inject(f, { fault: 'down' });
+      const queued: string[] = [];
+      for (const [card, points] of [[anna.cardNumber, 300], [anna.cardNumber, 200], [bram.cardNumber, 700], [anna.cardNumber, 100]] as const) {
+        const q = await quoted(f, card, 5000, points);
+        const v = await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: points * 1000 });
+        expect(v).toMatchObject({ state: 'queued', offlineAccepted: true });
+        await f.rt.service.markPaid({ saleId: q.id });
+        queued.push(q.id);
+      }
+      // The backend comes back refusing anna's first redemption (a 4xx on her wallet read, once).
+      inject(f, { method: 'GET', path: `/v1/users/${anna.userId}/wallet`, fault: 'status', status: 422, times: 1 });
+      f.sandbox.faults.remove(down.id);
+      await drained(f);
+      const [first, ...rest] = await Promise.all(queued.map((id) => f.rt.service.getSale({ saleId: id })));
+      expect(first).toMatchObject({ state: 'paid', redemption: 'attention' });
+      for (const v of rest) expect(v).toMatchObject({ state: 'paid', redemption: 'posted' });
+      const row = f.rt.store.outbox.forSale(queued[0]!)[0]!;
+      expect(row).toMatchObject({ state: 'attention', attempts: 1 }); // never retried blindly
+      const atRisk = (await f.rt.service.listLog({ limit: 50, saleId: queued[0]! })).entries.find((e) => e.kind === 'redeem.at-risk' || e.kind === 'redeem.attention');
+      expect(atRisk?.detail).toMatchObject({ amountAtRiskCents: 300 });
+      // Same member: what was behind it went, in order.
+      expect(wl(f).ledger(anna.userId).map((e) => e.payload.points)).toEqual([200, 100]);
+      agree(expect, f, { unresolved: 1 });
+    });
+  });
+
+  it('a queued redemption the member can no longer cover is refused by the backend check, flagged, and does not block the next one', async ({ expect }) => {
+    await withFixture(async (f) => {
+      await seen(f, anna.cardNumber); // 2500
+      const down = inject(f, { fault: 'down' });
+      const big = await quoted(f, anna.cardNumber, 5000, 2000);
+      await f.rt.service.confirmRedemption({ saleId: big.id, pointsMilli: 2000_000 });
+      const small = await quoted(f, anna.cardNumber, 5000, 300);
+      await f.rt.service.confirmRedemption({ saleId: small.id, pointsMilli: 300_000 });
+      // Meanwhile she spends 1000 points in another shop.
+      wl(f).applyEvent('REDEEMED_POINTS', anna.userId, { points: 1000, transactionId: 'other-shop' }, 1000);
+      f.sandbox.faults.remove(down.id);
+      await drained(f);
+      expect(f.rt.store.outbox.forSale(big.id)[0]).toMatchObject({ state: 'attention', attempts: 1 });
+      expect(f.rt.store.outbox.forSale(small.id)[0]).toMatchObject({ state: 'done' });
+      expect(wl(f).balances()[anna.userId]).toBe(2500 - 1000 - 300); // never below zero
+      agree(expect, f, { foreign: ['other-shop'], unresolved: 1 });
+    });
+  });
+
+  it('Retry-After is honoured: the next attempt waits at least that long (measured)', async ({ expect }) => {
+    await withFixture(async (f) => {
+      const q = await quoted(f, anna.cardNumber, 5000, 500);
+      inject(f, { method: 'POST', path: '/v1/events', fault: 'rate-limit', retryAfterSec: 2, times: 1 });
+      const v = await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
+      expect(v.state).toBe('queued');
+      expect(v.error?.code).toBe('BACKEND_RATE_LIMITED');
+      expect((await f.rt.service.getStatus()).online).toBe(true); // busy is not offline
+      await drained(f);
+      const entries = (await f.rt.service.listLog({ limit: 50, saleId: q.id })).entries;
+      const refusedAt = Date.parse(entries.find((e) => e.kind === 'redeem.attempt')!.at);
+      const postedAt = Date.parse(wl(f).ledger(anna.userId)[0]!.createdAt);
+      // The attempt's log entry is written just after the 429 arrived, so this gap slightly under-measures.
+      const gap = postedAt - refusedAt;
+      expect(gap).toBeGreaterThanOrEqual(1980);
+      expect(gap).toBeLessThan(2000 + 3000); // and not much later: Retry-After, not a long backoff
+      agree(expect, f);
+    });
+  });
+
+  it('what was queued while the backend was down goes once it is back, each once, in order per member', async ({ expect }) => {
+    await withFixture(async (f) => {
+      await seen(f, anna.cardNumber);
+      await seen(f, bram.cardNumber);
+      const down = inject(f, { fault: 'down' });
+      const ids: string[] = [];
+      for (const [card, points] of [[anna.cardNumber, 100], [bram.cardNumber, 200], [anna.cardNumber, 300], [bram.cardNumber, 400]] as const) {
+        const q = await quoted(f, card, 5000, points);
+        await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: points * 1000 });
+        ids.push(q.id);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await f.rt.service.getStatus()).queue.waiting).toBe(4);
+      f.sandbox.faults.remove(down.id);
+      const t0 = Date.now();
+      await drained(f);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(wl(f).ledger(anna.userId).map((e) => e.payload.points)).toEqual([100, 300]);
+      expect(wl(f).ledger(bram.userId).map((e) => e.payload.points)).toEqual([200, 400]);
+      agree(expect, f);
+    });
+  });
+});
+
+describe.concurrent('voids against a redemption whose outcome is unknown', () => {
+  it('a cashier cancels after the answer was lost: the points that were in fact taken come back', async ({ expect }) => {
+    await withFixture(async (f) => {
+      const q = await quoted(f, anna.cardNumber, 5000, 500);
+      inject(f, { method: 'POST', path: '/v1/events', fault: 'reset-after', times: 1 });
+      const v = await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
+      expect(v.state).toBe('queued'); // the terminal does not know whether the 500 points were taken
+      expect(wl(f).balances()[anna.userId]).toBe(2000); // they were
+      await f.rt.service.cancelSale({ saleId: q.id }); // the cashier gives up on the sale
+      await drained(f);
+      // Either the refund follows or nothing was taken: the member ends where she started.
+      expect(wl(f).balances()[anna.userId]).toBe(anna.points);
+      agree(expect, f);
+    });
+  });
+
+  it('a manager voids a paid offline sale after its answer was lost: the member ends where she started', async ({ expect }) => {
+    await withFixture(async (f) => {
+      await seen(f, anna.cardNumber);
+      const q = await quoted(f, anna.cardNumber, 5000, 600);
+      inject(f, { method: 'POST', path: '/v1/events', fault: 'reset-after', times: 1 });
+      const v = await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 600_000 });
+      expect(v.state).toBe('queued');
+      const down = inject(f, { fault: 'down' }); // and then the backend is gone
+      await f.rt.service.acceptOffline({ saleId: q.id });
+      await f.rt.service.markPaid({ saleId: q.id });
+      await f.rt.service.voidSale({ saleId: q.id, approval: f.manager });
+      f.sandbox.faults.remove(down.id);
+      await drained(f);
+      expect(wl(f).balances()[anna.userId]).toBe(anna.points);
+      agree(expect, f);
+    });
+  });
+
+  it('a post the backend applies after the terminal gave up waiting (slow server) is not applied twice', async ({ expect }) => {
+    await withFixture(async (f) => {
+      const q = await quoted(f, anna.cardNumber, 5000, 500);
+      // Held 3 s, then applied: the terminal's 1 s timeout fires long before. Its balance check waits
+      // 3x as long as the failed send took (outbox-worker.ts, UNKNOWN_OUTCOME_QUIET_FACTOR), so it
+      // sees the late write instead of concluding "not applied" and sending it again. (A server that
+      // held a request longer than that could still apply it after the check: White Label documents
+      // no idempotency key, so reconciliation by balance cannot rule that out.)
+      inject(f, { method: 'POST', path: '/v1/events', fault: 'latency', ms: 3000, times: 1 });
+      await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
+      await drained(f);
+      await new Promise((r) => setTimeout(r, 500));
+      agree(expect, f);
+      expect(wl(f).balances()[anna.userId]).toBe(2000);
+      const posted = (await f.rt.service.listLog({ limit: 50, saleId: q.id })).entries.find((e) => e.kind === 'redeem.posted');
+      expect(posted?.detail).toMatchObject({ reconciled: true });
+    });
+  });
+});
