@@ -61,7 +61,7 @@ export class LogQuery {
   private readonly anchorStmt;
   private readonly headStmt;
   private readonly forSaleStmt;
-  /** Prepared statements by shape (the set of filters used), a few dozen at most. */
+  /** Prepared statements by shape (the set of filters used, the columns), a few dozen at most. */
   private readonly cache = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(private readonly db: Db) {
@@ -103,16 +103,27 @@ export class LogQuery {
    * terminal's own writes: the caller may await (backpressure) between them.
    */
   *chunks(filter: LogFilter, chunkRows = 2000): Generator<LogRow[]> {
+    for (const rows of this.rawChunks(filter, null, chunkRows)) yield rows as unknown as LogRow[];
+  }
+
+  /**
+   * Like chunks(), with your own select list over the log aliased `l`, rows
+   * as arrays (`raw`), whose first value must be l.seq (the keyset). The CSV
+   * export builds its lines in SQL this way: one string per row to cross into
+   * JavaScript instead of fifteen values.
+   */
+  *rawChunks(filter: LogFilter, select: string | null, chunkRows = 5000): Generator<unknown[][]> {
     const plan = this.plan(filter);
     if (plan.empty) return;
     const upTo = this.head()?.seq ?? 0;
     let after = 0;
     for (;;) {
-      const rows = this.run(plan, 'asc', { ...plan.params, __after: after, __upto: upTo, __limit: chunkRows }) as LogRow[];
+      const rows = this.run(plan, 'asc', { ...plan.params, __after: after, __upto: upTo, __limit: chunkRows }, select) as unknown[];
       if (rows.length === 0) return;
-      yield rows;
+      yield rows as unknown[][];
       if (rows.length < chunkRows) return;
-      after = rows[rows.length - 1]!.seq;
+      const last = rows[rows.length - 1];
+      after = select === null ? (last as LogRow).seq : ((last as unknown[])[0] as number);
     }
   }
 
@@ -160,8 +171,8 @@ export class LogQuery {
     return { empty: false, fts: match !== null, where, params };
   }
 
-  private run(plan: Plan, dir: 'asc' | 'desc', params: Record<string, unknown>): unknown[] {
-    const key = `${dir}|${plan.fts}|${plan.where.join('&')}`;
+  private run(plan: Plan, dir: 'asc' | 'desc', params: Record<string, unknown>, select: string | null = null): unknown[] {
+    const key = `${dir}|${plan.fts}|${plan.where.join('&')}|${select ?? ''}`;
     let stmt = this.cache.get(key);
     if (!stmt) {
       const keyset = dir === 'desc' ? ['l.seq < @__before'] : ['l.seq > @__after', 'l.seq <= @__upto'];
@@ -170,14 +181,15 @@ export class LogQuery {
       if (plan.fts) {
         // Walk the search index newest (or oldest) first; its rowid is the seq.
         const sKeyset = dir === 'desc' ? 's.rowid < @__before' : 's.rowid > @__after AND s.rowid <= @__upto';
-        sql = `SELECT ${COLUMNS} FROM log_search s CROSS JOIN log l ON l.seq = s.rowid LEFT JOIN people p ON p.id = l.actor
+        sql = `SELECT ${select ?? COLUMNS} FROM log_search s CROSS JOIN log l ON l.seq = s.rowid ${select ? '' : 'LEFT JOIN people p ON p.id = l.actor'}
                WHERE s.log_search MATCH @match AND ${sKeyset} AND ${where.join(' AND ')}
                ORDER BY s.rowid ${dir.toUpperCase()} LIMIT @__limit`;
       } else {
-        sql = `SELECT ${COLUMNS} FROM log l LEFT JOIN people p ON p.id = l.actor
+        sql = `SELECT ${select ?? COLUMNS} FROM log l ${select ? '' : 'LEFT JOIN people p ON p.id = l.actor'}
                WHERE ${where.join(' AND ')} ORDER BY l.seq ${dir.toUpperCase()} LIMIT @__limit`;
       }
       stmt = this.db.prepare(sql);
+      if (select) stmt.raw(true);
       this.cache.set(key, stmt);
     }
     return stmt.all(params);

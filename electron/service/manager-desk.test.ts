@@ -488,10 +488,10 @@ describe('exports, verification and settings', () => {
       expect(store.journal.list({ limit: 1 })[0]).toMatchObject({ kind: 'log.verified', outcome: 'ok' });
     });
 
-    it('detects entries cut off the end (which the chain alone cannot see)', () => {
+    it('detects entries cut off the end (which the chain alone cannot see)', async () => {
       store.db.prepare('DELETE FROM log WHERE seq > 9').run();
       expect(store.journal.verify().intact).toBe(true);
-      expect(desk.verify()).toMatchObject({ intact: false, problem: 'truncated', firstBadSeq: 10, message: 'Entries 10 to 12, the last ones written, are missing.' });
+      expect(await desk.verify()).toMatchObject({ intact: false, problem: 'truncated', firstBadSeq: 10, message: 'Entries 10 to 12, the last ones written, are missing.' });
     });
 
     it('detects a last entry replaced with a recomputed hash', async () => {
@@ -501,22 +501,22 @@ describe('exports, verification and settings', () => {
       delete (forged as Record<string, unknown>).hash;
       store.db.prepare('UPDATE log SET kind = ?, hash = ? WHERE seq = ?').run('sale.cancelled', entryHash(forged as never), last.seq);
       expect(store.journal.verify().intact).toBe(true);
-      expect(desk.verify()).toMatchObject({ intact: false, problem: 'anchor-mismatch', firstBadSeq: 12 });
+      expect(await desk.verify()).toMatchObject({ intact: false, problem: 'anchor-mismatch', firstBadSeq: 12 });
     });
 
-    it('passes on what the chain finds (an edited entry in the middle)', () => {
+    it('passes on what the chain finds (an edited entry in the middle)', async () => {
       store.db.prepare(`UPDATE log SET outcome = 'changed' WHERE seq = 5`).run();
-      expect(desk.verify()).toMatchObject({ intact: false, problem: 'changed', firstBadSeq: 5 });
+      expect(await desk.verify()).toMatchObject({ intact: false, problem: 'changed', firstBadSeq: 5 });
     });
 
-    it('a rolled-back append moves neither the log nor the anchor', () => {
+    it('a rolled-back append moves neither the log nor the anchor', async () => {
       expect(() =>
         store.transaction(() => {
           append(T0 + 50, 'x');
           throw new Error('boom');
         }),
       ).toThrow('boom');
-      expect(desk.verify().intact).toBe(true);
+      expect((await desk.verify()).intact).toBe(true);
     });
   });
 

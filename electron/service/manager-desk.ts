@@ -36,6 +36,7 @@ import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
 import { writeEndOfDayCsv, writeLogCsv } from './csv-export.js';
 import { endOfDay } from './end-of-day.js';
 import { LogQuery } from './log-query.js';
+import { verifyChain } from './log-verify.js';
 import type { ManagerApproval, People, PersonView } from './people.js';
 import type { SecretBox } from './secret-box.js';
 import { SettingsStore } from './settings-store.js';
@@ -183,7 +184,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
    */
   async verifyLog(): Promise<VerifyReport> {
     const me = this.requireManagerSignedIn();
-    const report = this.verify();
+    const report = await this.verify();
     this.store.transaction(() =>
       this.append({
         actor: me.id,
@@ -196,9 +197,9 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
   }
 
   /** The verification itself, without role check or log entry (the benchmark calls it). */
-  verify(): VerifyReport {
+  async verify(): Promise<VerifyReport> {
     const t0 = performance.now();
-    const r = this.store.journal.verify();
+    const r = await verifyChain(this.store);
     const head = this.log.head();
     const anchor = this.log.anchor();
     const base = { entries: r.entries, head, checkedAt: new Date(this.clock()).toISOString() };
@@ -349,7 +350,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
         try {
           const result =
             e.what === 'log'
-              ? await writeLogCsv(this.log, { ...e.filter, from: e.from, to: e.to }, out)
+              ? await writeLogCsv(this.log, { ...e.filter, from: e.from, to: e.to }, out, { names: this.names() })
               : await writeEndOfDayCsv(this.summary(e.from, e.to, e.utcOffsetMinutes), out);
           this.store.transaction(() => this.append({ actor: e.by, kind: 'export.done', outcome: 'ok', detail: { what: e.what, from: e.from, to: e.to, rows: result.rows, managerId: e.managerId } }));
           return result;

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/temp-dir.js';
+import { Store } from '../store/store.js';
+import { verifyChain } from './log-verify.js';
+
+/** The fast verification gives journal.verify()'s answer, inline and in workers (the tamper cases themselves are store.test.ts's). */
+describe('verifyChain', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let store: Store;
+  beforeEach(() => {
+    tmp = makeTempDir();
+    store = Store.open(join(tmp.dir, 't.db'));
+    store.transaction(() => {
+      for (let i = 0; i < 400; i++) {
+        store.journal.append({
+          at: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+          terminalId: 'T',
+          actor: `P-${i % 3}`,
+          saleId: i % 5 ? `sale-${i}` : null,
+          kind: 'redeem.posted',
+          outcome: 'ok',
+          pointsMilli: i % 2 ? 1250 * i : null,
+          amountCents: i % 3 ? -7 * i : null,
+          currency: 'EUR',
+          memberMasked: '••••••••0016',
+          memberHash: 'abc',
+          detail: { text: 'Zoë "quoted" \u0001 line\nbreak 😀 \u2028', n: i },
+        });
+      }
+    });
+  });
+  afterEach(() => {
+    store.close();
+    tmp.cleanup();
+  });
+
+  const both = async () => {
+    const paths: string[] = [];
+    const inline = await verifyChain(store, { workers: 1, onPath: (p) => paths.push(p) });
+    const workers = await verifyChain(store, { workers: 3, parallelFrom: 0, onPath: (p) => paths.push(p) });
+    return { inline, workers, paths, reference: store.journal.verify() };
+  };
+
+  it('an intact log: intact on the fast path, in this thread and in workers', async () => {
+    const r = await both();
+    expect(r.inline).toEqual({ intact: true, entries: 400 });
+    expect(r.workers).toEqual({ intact: true, entries: 400 });
+    expect(r.paths).toEqual(['inline', 'workers']);
+  });
+
+  const tampers: Record<string, (s: Store) => void> = {
+    'an edited entry': (s) => s.db.prepare(`UPDATE log SET amount_cents = 1 WHERE seq = 250`).run(),
+    'a deleted entry': (s) => s.db.prepare('DELETE FROM log WHERE seq = 133').run(),
+    'a reordered pair': (s) => {
+      s.db.prepare('UPDATE log SET seq = -1 WHERE seq = 300').run();
+      s.db.prepare('UPDATE log SET seq = 300 WHERE seq = 301').run();
+      s.db.prepare('UPDATE log SET seq = 301 WHERE seq = -1').run();
+    },
+    'a broken link at a range boundary': (s) => s.db.prepare(`UPDATE log SET prev_hash = '${'f'.repeat(64)}' WHERE seq = 135`).run(),
+    'the first entry replaced': (s) => s.db.prepare(`UPDATE log SET kind = 'x' WHERE seq = 1`).run(),
+  };
+  for (const [name, tamper] of Object.entries(tampers)) {
+    it(`${name}: the same answer as journal.verify()`, async () => {
+      tamper(store);
+      const r = await both();
+      expect(r.reference.intact).toBe(false);
+      expect(r.inline).toEqual(r.reference);
+      expect(r.workers).toEqual(r.reference);
+      expect(r.paths).toEqual(['reference', 'reference']);
+    });
+  }
+});
