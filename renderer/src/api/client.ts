@@ -13,21 +13,6 @@ export interface Transport {
   subscribe(listener: (event: TerminalEvent) => void, onConnection?: (connected: boolean) => void): () => void;
 }
 
-/** Every contract method, checked by the compiler against the contract (a new method fails to compile here until listed). */
-const METHODS: Record<MethodName, true> = {
-  getStatus: true,
-  startSale: true,
-  setBasket: true,
-  identifyMember: true,
-  quote: true,
-  confirmRedemption: true,
-  retryRedemption: true,
-  markPaid: true,
-  cancelSale: true,
-  getSale: true,
-  listLog: true,
-};
-
 /** An envelope error as a thrown PosError carrying the ErrorInfo (code, message, endUserMessage, details). */
 export function errorFromInfo(info: ErrorInfo): PosError {
   return new PosError(info.code, info.message, { endUserMessage: info.endUserMessage, details: info.details });
@@ -39,15 +24,29 @@ export function asErrorInfo(e: unknown): ErrorInfo {
   return { code: 'INTERNAL', message: e instanceof Error && e.message ? e.message : 'Something went wrong in the terminal.' };
 }
 
+/**
+ * The typed client. Methods are made on first use from their name, so the
+ * client follows the contract as it grows without a list to keep in step
+ * (and without bundling the contract's schemas: the service validates).
+ */
 export function createApi(transport: Transport): TerminalApi {
-  const api = {} as Record<MethodName, (input: unknown) => Promise<unknown>>;
-  for (const method of Object.keys(METHODS) as MethodName[]) {
-    api[method] = async (input: unknown) => {
-      const envelope = await transport.call(method, input as never);
-      if (envelope && envelope.ok === true) return envelope.value;
-      if (envelope && envelope.ok === false && envelope.error) throw errorFromInfo(envelope.error);
-      throw new PosError('INTERNAL', 'The terminal service sent an answer the screen cannot read.');
-    };
-  }
-  return api as unknown as TerminalApi;
+  const made = new Map<string, (input: unknown) => Promise<unknown>>();
+  const make = (method: MethodName) => async (input: unknown) => {
+    const envelope = await transport.call(method, input as never);
+    if (envelope && envelope.ok === true) return envelope.value;
+    if (envelope && envelope.ok === false && envelope.error) throw errorFromInfo(envelope.error);
+    throw new PosError('INTERNAL', 'The terminal service sent an answer the screen cannot read.');
+  };
+  return new Proxy({} as TerminalApi, {
+    get(_target, name) {
+      // Not a method: symbols, and 'then' (so the client is never mistaken for a promise).
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      let fn = made.get(name);
+      if (!fn) {
+        fn = make(name as MethodName);
+        made.set(name, fn);
+      }
+      return fn;
+    },
+  });
 }

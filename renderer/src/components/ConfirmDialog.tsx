@@ -5,6 +5,7 @@ import { TID } from '../testids';
 /** Asks before a sale in progress is cancelled. Enter confirms (the focused button), Escape keeps the sale. */
 export function ConfirmDialog() {
   const yesRef = useRef<HTMLButtonElement>(null);
+  const noRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('dialog', yesRef);
   const dialog = usePos((s) => s.dialog);
   const sale = usePos((s) => s.sale);
@@ -16,6 +17,12 @@ export function ConfirmDialog() {
       if (e.key === 'Escape') {
         e.preventDefault();
         dismiss();
+      } else if (e.key === 'Tab') {
+        // Keep the focus inside the dialog.
+        const buttons = [yesRef.current, noRef.current].filter((b): b is HTMLButtonElement => b !== null);
+        const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+        e.preventDefault();
+        buttons[(at + (e.shiftKey ? buttons.length - 1 : 1)) % buttons.length]?.focus();
       }
     };
     document.addEventListener('keydown', onKey);
@@ -42,7 +49,7 @@ export function ConfirmDialog() {
           <button ref={yesRef} type="button" className="btn btn-danger" data-testid={TID.dialogConfirm} onClick={() => void confirmDialog()}>
             Yes, cancel the sale
           </button>
-          <button type="button" className="btn btn-secondary" data-testid={TID.dialogDismiss} onClick={dismiss}>
+          <button ref={noRef} type="button" className="btn btn-secondary" data-testid={TID.dialogDismiss} onClick={dismiss}>
             No, keep it (Esc)
           </button>
         </div>

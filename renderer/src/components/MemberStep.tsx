@@ -23,7 +23,7 @@ export function MemberStep() {
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="member-label">
       <label className="step-label" id="member-label" htmlFor="member-input">
-        <span className="step-no">2</span> Member — scan the card or type the number
+        <span className="step-no">2</span> Member card
       </label>
       <div className="field-row">
         <input
@@ -35,7 +35,7 @@ export function MemberStep() {
           inputMode="numeric"
           autoComplete="off"
           spellCheck={false}
-          placeholder="Member number"
+          placeholder="Scan, or type the number"
           value={text}
           disabled={disabled}
           onChange={(e) => setText(e.target.value)}

@@ -28,10 +28,25 @@ export function Outcome() {
 
   let body: ReactNode = null;
   if (state === 'posting' || (busy === 'confirm' && state === 'quoted')) {
+    const waiting = busy !== 'confirm'; // the confirm call returned, the backend has still not answered
     body = (
-      <div className="outcome-line" data-testid={TID.posting} role="status">
-        <span className="spinner" aria-hidden="true" /> Sending the redemption to the loyalty program… Do not take payment yet.
-      </div>
+      <>
+        <div className="outcome-line" data-testid={TID.posting} role="status">
+          <span className="spinner" aria-hidden="true" /> Sending the redemption to the loyalty program… Do not take payment yet.
+        </div>
+        {waiting && (
+          <>
+            <p>The loyalty program has not answered yet; the terminal keeps trying. Nothing is taken twice.</p>
+            {canRetry && (
+              <div className="button-row">
+                <button ref={retryRef} type="button" className="btn" data-testid={TID.retry} disabled={busy !== null} onClick={() => void retry()}>
+                  {busy === 'retry' ? 'Trying…' : 'Try again now'}
+                </button>
+              </div>
+            )}
+          </>
+        )}
+      </>
     );
   } else if (state === 'queued') {
     body = (

@@ -291,6 +291,109 @@ describe('keyboard wedge', () => {
     expect(strict.scans).toEqual([]);
   });
 
+  it('survives one slow gap (the page was busy): the recorded trace of a scan right after Enter', () => {
+    // keydown timeStamps recorded in Chromium: the first digit, then a 59 ms stall while the sale started.
+    const trace: [string, number][] = [
+      ['Digit2', 495], ['Digit0', 554], ['Digit0', 573], ['Digit0', 587], ['Digit0', 599], ['Digit0', 613], ['Digit0', 624],
+      ['Digit0', 635], ['Digit0', 646], ['Digit0', 656], ['Digit0', 667], ['Digit2', 681], ['Digit4', 698], ['Enter', 709],
+    ];
+    const basket = new FakeField('42.00');
+    const member = new FakeField('');
+    const h = new Harness(basket);
+    for (const [code, at] of trace) {
+      h.advance(at - h.t);
+      if (at === 554) h.field = member; // the focus moved on while the first digit was in flight
+      h.press(key(code, code === 'Enter' ? 'Enter' : code.slice(-1), h.t));
+    }
+    expect(h.scans.map((x) => x.code)).toEqual(['2000000000024']);
+    expect(basket.value).toBe('42.00');
+    expect(member.value).toBe('');
+  });
+
+  it('survives a slow terminator after a scanner burst', () => {
+    const f = new FakeField('7');
+    const h = new Harness(f);
+    h.typeWith(CARD, SCANNER_GAPS, usKey, null);
+    h.advance(120); // the idle timer gave the held digits back meanwhile
+    expect(f.value).toBe('7' + CARD);
+    const enter = h.press(key('Enter', 'Enter', h.t));
+    expect(h.scans.map((x) => x.code)).toEqual([CARD]);
+    expect(enter.defaultPrevented).toBe(true);
+    expect(f.value).toBe('7');
+  });
+
+  it('tolerates a few stalls inside a scan (the e2e run: "20" | "0000" | "0000016")', () => {
+    const basket = new FakeField('10');
+    const member = new FakeField('');
+    const h = new Harness(basket);
+    h.typeWith('20', [6], usKey, null);
+    h.advance(70);
+    h.field = member;
+    h.typeWith('0000', [6, 6, 6], usKey, null);
+    h.advance(90);
+    h.typeWith('0000016', [6, 6, 6, 6, 6, 6]);
+    expect(h.scans.map((x) => x.code)).toEqual(['2000000000016']);
+    expect(basket.value).toBe('10');
+    expect(member.value).toBe('');
+  });
+
+  it('does not take a fast typist\'s pairs of keys for a scan', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    // Rolled-over pairs: fast inside a pair, a person's 100 ms+ between pairs, then a quick Enter.
+    for (const [pair, pause] of [['12', 0], ['34', 100], ['56', 130], ['78', 110]] as const) {
+      h.advance(pause);
+      h.typeWith(pair, [20], usKey, null);
+    }
+    h.advance(30);
+    const enter = h.press(key('Enter', 'Enter', h.t));
+    expect(h.scans).toEqual([]);
+    expect(enter.defaultPrevented).toBe(false);
+    expect(f.value).toBe('12345678');
+  });
+
+  it('never takes a person at 100 ms a key for a scanner, even with Enter right after', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    h.typeWith('2000000000024', [100], usKey, null);
+    h.advance(40);
+    h.press(key('Enter', 'Enter', h.t));
+    expect(h.scans).toEqual([]);
+    expect(f.value).toBe('2000000000024');
+  });
+
+  it('does not glue the end of a person\'s typing to a scan that follows at once', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    h.typeWith('18.40'.replace('.', ''), [110, 120, 105], usKey, null);
+    h.advance(120);
+    h.typeWith(CARD, SCANNER_GAPS);
+    expect(h.scans.map((x) => x.code)).toEqual([CARD]);
+    expect(f.value).toBe('1840');
+  });
+
+  it('recognises scans whose gaps a loaded machine stretched (recorded in the e2e runs)', () => {
+    const runs: number[][] = [
+      // keydown timeStamps of "2000000000016" then Enter, Playwright delay 5 ms, two workers on two cores
+      [1064, 1145, 1174, 1191, 1230, 1268, 1286, 1310, 1333, 1371, 1393, 1410, 1444, 1515],
+      [707, 722, 770, 820, 834, 841, 850, 857, 866, 874, 882, 890, 897, 913],
+      [915, 927, 1003, 1026, 1034, 1042, 1050, 1058, 1076, 1095, 1138, 1182, 1199, 1254],
+      [509, 553, 589, 600, 616, 633, 642, 665, 685, 697, 723, 732, 745, 760],
+      [579, 670, 696, 705, 721, 729, 746, 754, 764, 772, 780, 789, 799, 808], // 91 ms after the first key
+    ];
+    for (const run of runs) {
+      const basket = new FakeField('45.60');
+      const h = new Harness(basket);
+      h.advance(run[0]! - h.t - 300);
+      run.forEach((at, i) => {
+        h.advance(at - h.t);
+        h.press(i < 13 ? usKey('2000000000016'[i]!, h.t) : key('Enter', 'Enter', h.t));
+      });
+      expect(h.scans.map((x) => x.code)).toEqual(['2000000000016']);
+      expect(basket.value).toBe('45.60');
+    }
+  });
+
   it('works with no focused field', () => {
     const h = new Harness(null);
     h.typeWith(CARD, SCANNER_GAPS);

@@ -14,6 +14,12 @@
  *  - otherwise (burst too short, a slow key, a control key, silence) gives the
  *    held keys back to the field they were meant for, so a fast typist loses
  *    nothing.
+ *  - Under load the page (or a test driver waiting on it) stretches some gaps:
+ *    a scan is judged on its keys as a whole (most gaps fast, hardly any at a
+ *    person's pace, none longer than maxHiccupMs). Keys that slipped into a
+ *    field meanwhile are taken back out when the scan completes. A person's
+ *    keys just before a scan (followed by a gap at a person's pace) are not
+ *    part of it.
  *
  * It reads `event.code` (Digit1, Numpad1, KeyA...) rather than `event.key`, so
  * a scanner sending US key positions to an AZERTY or QWERTZ desktop still
@@ -64,6 +70,10 @@ export interface WedgeOptions {
   onScan: (scan: WedgeScan) => void;
   /** Largest gap between two keys of one scan. Default 35 ms. */
   maxInterKeyMs?: number;
+  /** No gap inside a scan is longer than this (default 150 ms): a busy page may stretch a few. */
+  maxHiccupMs?: number;
+  /** A gap this long or longer is a person's pace (default 90 ms): at most one gap in four of a scan. */
+  personGapMs?: number;
   /** Fewest characters (without prefix/suffix) that make a scan. Default 6. */
   minLength?: number;
   /** Characters the scanner sends before the code; required when set. */
@@ -160,23 +170,39 @@ interface Snapshot {
   end: number | null;
 }
 
+/** Keys that arrived at scanner speed, one after the other. */
+interface Segment {
+  text: string;
+  /** The characters kept from the field (all but the first). */
+  held: string;
+  /** The focused field as it was before the segment's first key reached it. */
+  snapshot: Snapshot | null;
+  firstAt: number;
+  lastAt: number;
+  /** When each key came (one per character of `text`). */
+  times: number[];
+}
+
+/** Longest text a chain of segments keeps (a scan is far shorter). */
+const MAX_CHAIN_CHARS = 256;
+
 export function createWedge(options: WedgeOptions): Wedge {
   const maxGap = options.maxInterKeyMs ?? 35;
   const minLength = options.minLength ?? 6;
+  const joinGap = Math.max(maxGap, options.maxHiccupMs ?? 150);
+  const personGap = Math.max(maxGap + 1, options.personGapMs ?? 90);
   const prefix = options.prefix ?? '';
   const suffix = options.suffix ?? '';
   const now = options.now ?? (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
   const focusedField = options.focusedField ?? defaultFocusedField;
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
-  // After a held key, silence this long ends the burst (generous: a busy main thread delays timers, not event stamps).
+  // After a held key, silence this long gives the held keys back (a person paused).
   const idleMs = maxGap * 2 + 30;
 
-  let buffer = ''; // every character of the burst, the first (slipped-in) one included
-  let held = ''; // characters kept from the field
-  let firstAt = 0;
-  let lastAt: number | null = null;
-  let snapshot: Snapshot | null = null;
+  let current: Segment | null = null;
+  // Earlier segments, already given back to their fields, each within joinGap of the next: a scan may span them.
+  let chain: Segment[] = [];
   let timer: unknown = null;
   let scanEndedAt = -Infinity; // a terminator right after a suffix-ended scan belongs to the scan
 
@@ -187,48 +213,93 @@ export function createWedge(options: WedgeOptions): Wedge {
     timer = null;
   }
 
-  function clear(): void {
+  /** Ends the current segment: its held keys go to their field; it stays in the chain. */
+  function endSegment(): void {
     stopTimer();
-    buffer = '';
-    held = '';
-    lastAt = null;
-    snapshot = null;
-  }
-
-  /** The burst was a person after all: give the held keys to their field. */
-  function flush(): void {
-    const field = snapshot?.field;
-    const text = held;
-    clear();
-    if (!field || text === '') return;
+    const seg = current;
+    current = null;
+    if (!seg) return;
+    chain.push(seg);
+    let chars = chain.reduce((n, x) => n + x.text.length, 0);
+    while (chain.length > 1 && chars > MAX_CHAIN_CHARS) chars -= chain.shift()!.text.length;
+    const field = seg.snapshot?.field;
+    if (!field || seg.held === '') return;
     const start = field.selectionStart ?? field.value.length;
     const end = field.selectionEnd ?? start;
-    field.setRangeText(text, start, end, 'end');
+    field.setRangeText(seg.held, start, end, 'end');
     notifyInput(field);
   }
 
-  function scanText(): string | null {
-    let text = buffer;
+  /** A person's key, or a long pause: nothing before it belongs to a scan. */
+  function flush(): void {
+    endSegment();
+    chain = [];
+  }
+
+  /**
+   * The scan the segments make, ended by a terminator `terminatorGap` ms after
+   * the last key, or null. Keys at the front followed by a person-paced gap are
+   * left out (someone typed, then scanned; a single such key is kept); the rest is a scan when it is long
+   * enough, no gap exceeds maxHiccupMs, at least half the gaps (the
+   * terminator's included) are within maxInterKeyMs and at most one in four is
+   * at a person's pace.
+   */
+  function scanOf(segs: Segment[], terminatorGap: number): { segs: Segment[]; code: string } | null {
+    if (segs.length === 0 || terminatorGap > joinGap || terminatorGap < -1) return null;
+    const times = segs.flatMap((x) => x.times);
+    const n = times.length;
+    const gap = (i: number) => (i < n ? times[i]! - times[i - 1]! : terminatorGap); // the gap before key i (i = n: the terminator)
+    let from = 0;
+    while (from < n - 1 && gap(from + 1) >= personGap) from++;
+    // One such key alone at the front is more likely the scan's own first key, stalled by a busy page
+    // (a person cannot type a key and start a scan within maxHiccupMs): keep it.
+    if (from === 1) from = 0;
+    let fast = 0;
+    let personPaced = 0;
+    for (let i = from + 1; i <= n; i++) {
+      const g = gap(i);
+      if (g > joinGap) return null;
+      if (g <= maxGap) fast++;
+      if (g >= personGap) personPaced++;
+    }
+    const gaps = n - from;
+    if (fast * 2 < gaps || personPaced * 4 > gaps) return null;
+    // `from` always starts a segment: a key followed by a person-paced gap ends its segment.
+    let first = 0;
+    for (let acc = 0; acc < from; first++) acc += segs[first]!.text.length;
+    let text = segs.map((x) => x.text).join('').slice(from);
     if (prefix) {
       if (!text.startsWith(prefix)) return null;
       text = text.slice(prefix.length);
     }
     if (suffix && text.endsWith(suffix)) text = text.slice(0, -suffix.length);
-    return text.length >= minLength ? text : null;
+    return text.length >= minLength ? { segs: segs.slice(first), code: text } : null;
   }
 
-  /** It was a scan: undo what slipped into the field and emit. */
-  function complete(code: string): void {
-    const snap = snapshot;
-    const durationMs = (lastAt ?? firstAt) - firstAt;
-    scanEndedAt = lastAt ?? firstAt;
-    clear();
-    if (snap && snap.field.value !== snap.value) {
+  /** It was a scan: put every field it touched back as it was, and emit. */
+  function complete(segs: Segment[], code: string, endedAt: number): void {
+    stopTimer();
+    current = null;
+    chain = [];
+    scanEndedAt = endedAt;
+    for (const seg of [...segs].reverse()) {
+      const snap = seg.snapshot;
+      if (!snap || snap.field.value === snap.value) continue;
       snap.field.setRangeText(snap.value, 0, snap.field.value.length, 'end');
       if (snap.start !== null && snap.end !== null) snap.field.setSelectionRange?.(snap.start, snap.end);
       notifyInput(snap.field);
     }
-    options.onScan({ code, durationMs });
+    options.onScan({ code, durationMs: segs[segs.length - 1]!.lastAt - segs[0]!.firstAt });
+  }
+
+  /** The segments a scan ending at `t` could be made of. */
+  function segmentsUpTo(): Segment[] {
+    return current ? [...chain, current] : [...chain];
+  }
+
+  function lastKeyAt(): number | null {
+    if (current) return current.lastAt;
+    return chain.length ? chain[chain.length - 1]!.lastAt : null;
   }
 
   function swallow(e: KeyEventLike): void {
@@ -244,18 +315,17 @@ export function createWedge(options: WedgeOptions): Wedge {
       return;
     }
     const t = stamp(e);
-    const inBurst = lastAt !== null && t - lastAt <= maxGap && t >= lastAt - 1;
 
     if (isTerminator(e)) {
-      if (lastAt === null && t - scanEndedAt <= maxGap && t >= scanEndedAt) {
+      const last = lastKeyAt();
+      if (last === null && t - scanEndedAt <= maxGap && t >= scanEndedAt) {
         swallow(e);
         return;
       }
-      const code = inBurst ? scanText() : null;
-      if (code !== null) {
-        lastAt = t;
+      const scan = last === null ? null : scanOf(segmentsUpTo(), t - last);
+      if (scan) {
         swallow(e);
-        complete(code);
+        complete(scan.segs, scan.code, t);
       } else {
         flush();
       }
@@ -268,32 +338,38 @@ export function createWedge(options: WedgeOptions): Wedge {
       return;
     }
 
-    if (!inBurst) {
-      flush();
-      // First key of a possible burst: it reaches the field; remember the field as it was.
-      const field = focusedField();
-      snapshot = field ? { field, value: field.value, start: safe(() => field.selectionStart), end: safe(() => field.selectionEnd) } : null;
-      buffer = ch;
-      firstAt = t;
-      lastAt = t;
+    if (current && t - current.lastAt <= maxGap && t >= current.lastAt - 1) {
+      current.text += ch;
+      current.held += ch;
+      current.lastAt = t;
+      current.times.push(t);
+      swallow(e);
       stopTimer();
-      timer = setTimer(flush, idleMs);
+      if (suffix && current.text.endsWith(suffix)) {
+        const scan = scanOf(segmentsUpTo(), 0);
+        if (scan) {
+          complete(scan.segs, scan.code, t);
+          return;
+        }
+      }
+      timer = setTimer(endSegment, idleMs);
       return;
     }
 
-    buffer += ch;
-    held += ch;
-    lastAt = t;
-    swallow(e);
-    stopTimer();
-    if (suffix && buffer.endsWith(suffix)) {
-      const code = scanText();
-      if (code !== null) {
-        complete(code);
-        return;
-      }
-    }
-    timer = setTimer(flush, idleMs);
+    // A slower key: the segment so far ends, this key starts the next one and reaches the field.
+    endSegment();
+    const last = lastKeyAt();
+    if (last !== null && (t - last > joinGap || t < last - 1)) chain = [];
+    const field = focusedField();
+    current = {
+      text: ch,
+      held: '',
+      snapshot: field ? { field, value: field.value, start: safe(() => field.selectionStart), end: safe(() => field.selectionEnd) } : null,
+      firstAt: t,
+      lastAt: t,
+      times: [t],
+    };
+    timer = setTimer(endSegment, idleMs);
   }
 
   function attach(target: KeyTargetLike): () => void {
@@ -301,7 +377,9 @@ export function createWedge(options: WedgeOptions): Wedge {
     target.addEventListener('keydown', listener, true);
     return () => {
       target.removeEventListener('keydown', listener, true);
-      clear();
+      stopTimer();
+      current = null;
+      chain = [];
     };
   }
 

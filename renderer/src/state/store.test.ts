@@ -41,7 +41,7 @@ const status: TerminalStatus = {
 const CARD = '4000001234567899';
 
 /** A small in-memory terminal that follows the shared rules. */
-function fakeService(opts: { redeem?: 'posted' | 'queued' | 'refuse' | 'posting'; gate?: Promise<void> } = {}) {
+function fakeService(opts: { redeem?: 'posted' | 'queued' | 'refuse' | 'posting'; gate?: Promise<void>; startGate?: Promise<void> } = {}) {
   const sales = new Map<string, SaleView>();
   let n = 0;
   const calls: string[] = [];
@@ -51,11 +51,12 @@ function fakeService(opts: { redeem?: 'posted' | 'queued' | 'refuse' | 'posting'
     sales.set(id, s);
     return s;
   };
-  const impl: { [M in keyof TerminalApi]: (input: MethodInput<M>) => Promise<unknown> } = {
+  const impl: Partial<{ [M in keyof TerminalApi]: (input: MethodInput<M>) => Promise<unknown> }> = {
     getStatus: async () => status,
     startSale: async ({ basketCents }) => {
+      if (opts.startGate) await opts.startGate;
       const id = `sale_${String(++n).padStart(8, '0')}`;
-      const sale: SaleView = { id, state: 'open', createdAt: new Date(0).toISOString(), basket: { cents: basketCents, currency: 'EUR' }, paymentAllowed: false };
+      const sale: SaleView = { id, state: 'open', createdAt: new Date(0).toISOString(), basket: { cents: basketCents, currency: 'EUR' }, paymentAllowed: false, offlineAccepted: false, voidPending: false, refunded: { cents: 0, pointsMilli: 0 } };
       sales.set(id, sale);
       return sale;
     },
@@ -77,6 +78,7 @@ function fakeService(opts: { redeem?: 'posted' | 'queued' | 'refuse' | 'posting'
           balanceValue: { cents: 1250, currency: 'EUR' },
           fetchedAt: new Date(0).toISOString(),
           lastKnown: false,
+          queuedMilli: 0,
           messages: [],
         },
         maxPointsMilli: maxRedeemable(s.basket, balance, terms),
@@ -104,13 +106,23 @@ function fakeService(opts: { redeem?: 'posted' | 'queued' | 'refuse' | 'posting'
       return s;
     },
     listLog: async () => ({ entries: [] }),
+    acceptOffline: async ({ saleId }) => upd(saleId, { offlineAccepted: true, paymentAllowed: true }),
+    voidSale: async () => {
+      throw new PosError('NOT_SUPPORTED');
+    },
+    refundSale: async () => {
+      throw new PosError('NOT_SUPPORTED');
+    },
+    listSales: async () => ({ sales: [...sales.values()] }),
   };
   const transport: Transport = {
     kind: 'http',
     async call(method, input) {
       calls.push(method);
       try {
-        const value = await (impl[method] as (i: unknown) => Promise<unknown>)(input);
+        const fn = impl[method] as ((i: unknown) => Promise<unknown>) | undefined;
+        if (!fn) throw new PosError('NOT_SUPPORTED');
+        const value = await fn(input);
         return { ok: true, value } as never;
       } catch (e) {
         return { ok: false, error: (e as PosError).toInfo() };
@@ -194,6 +206,22 @@ describe('counter store', () => {
     await store.getState().submitBasket();
     expect(store.getState().sale?.state).toBe('identified');
     expect(store.getState().pendingMember).toBeNull();
+  });
+
+  it('takes a scan that arrives while the sale is being started', async () => {
+    let open!: () => void;
+    const startGate = new Promise<void>((r) => (open = r));
+    const { store } = makeStore({ startGate });
+    await settle();
+    store.getState().setBasketText('15');
+    const submitting = store.getState().submitBasket();
+    expect(store.getState().busy).toBe('start');
+    await store.getState().identify(CARD, 'scanner');
+    open();
+    await submitting;
+    await settle();
+    expect(store.getState().sale?.state).toBe('identified');
+    expect(store.getState().error).toBeNull();
   });
 
   it('starts the sale from a typed but unsubmitted basket when a card is scanned', async () => {
@@ -309,9 +337,9 @@ describe('counter store', () => {
     const quoted = store.getState().sale!;
     push({ type: 'sale', sale: { ...quoted, state: 'posting' } });
     push({ type: 'sale', sale: { ...quoted, state: 'posted', paymentAllowed: true, result: { balanceAfterMilli: 250_000 } } });
-    expect(store.getState().sale?.state).toBe('quoted'); // held until the answer
+    expect(store.getState().sale?.state).toBe('posted'); // shown as it happens
     open();
-    await confirming;
+    await confirming; // the answer ('posting') is older than what the pushes showed
     expect(store.getState().sale?.state).toBe('posted');
     expect(store.getState().focus.target).toBe('paid');
   });

@@ -108,14 +108,16 @@ const WATCH_MS = 5000;
 
 /**
  * Moves the terminal makes on its own once a redemption is confirmed (outbox,
- * backend answers, a manager elsewhere). A pushed sale is shown only if it is
- * the same state or one of these moves ahead of what the screen shows: older
- * pushes (for example 'posting' after the call already answered 'queued') are
- * dropped. Changes the cashier makes arrive as the answers to their own calls.
+ * backend answers, a manager elsewhere), plus the confirmation itself. A
+ * pushed sale is shown only if it is the same state or one of these moves
+ * ahead of what the screen shows, and an answer to a call is not shown over a
+ * push that is already further along: pushes and answers travel on separate
+ * channels and either may arrive first.
  */
-const SERVICE_MOVES: Readonly<Partial<Record<SaleState, readonly SaleState[]>>> = Object.fromEntries(
-  (['posting', 'queued', 'posted', 'paid'] as const).map((s) => [s, SALE_TRANSITIONS[s]]),
-);
+const SERVICE_MOVES: Readonly<Partial<Record<SaleState, readonly SaleState[]>>> = {
+  quoted: ['posting', 'queued'],
+  ...Object.fromEntries((['posting', 'queued', 'posted', 'paid'] as const).map((s) => [s, SALE_TRANSITIONS[s]])),
+};
 
 export function isNewerPush(from: SaleState, to: SaleState): boolean {
   if (from === to) return true;
@@ -156,6 +158,16 @@ export function confirmedQuote(s: Pick<PosState, 'sale' | 'pointsText'>): Quote 
   return sale.quote.pointsMilli === enteredPoints(s) ? sale.quote : null;
 }
 
+/** Where the cursor belongs for a sale as it stands. */
+function focusFor(sale: SaleView | null): FocusTarget {
+  if (!sale || isClosed(sale)) return sale ? 'new-sale' : 'basket';
+  if (sale.state === 'open') return 'member';
+  if (sale.state === 'quoted') return 'confirm';
+  if (sale.paymentAllowed) return 'paid';
+  if (sale.state === 'queued' || sale.state === 'posting') return 'retry';
+  return sale.member ? 'points' : 'member';
+}
+
 export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
   const { api } = deps;
   const memory = deps.memory ?? null;
@@ -163,8 +175,6 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
   const now = deps.now ?? (() => Date.now());
   let quoteTimer: ReturnType<typeof setTimeout> | null = null;
   let watchTimer: ReturnType<typeof setTimeout> | null = null;
-  let inFlight = 0;
-  let held: SaleView[] = [];
   let quoteSeq = 0;
   let focusSeq = 0;
 
@@ -189,24 +199,15 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
     }
 
     /**
-     * A call that answers with the sale. Its answer is taken as the newest word;
-     * pushes that arrive while it is on its way wait, and are then applied on
-     * top of the answer (the push channel may overtake the answer, or trail it).
+     * A call that answers with the sale. Its answer is shown unless a push
+     * already showed the sale further along (then the answer is older news).
      */
     async function saleCall(call: () => Promise<SaleView>, accept: (s: SaleView) => boolean = () => true): Promise<SaleView> {
-      inFlight++;
-      try {
-        const sale = await call();
-        if (accept(sale)) takeSale(sale);
-        return sale;
-      } finally {
-        inFlight--;
-        if (inFlight === 0) {
-          const pushes = held;
-          held = [];
-          for (const p of pushes) applyPush(p);
-        }
-      }
+      const sale = await call();
+      const current = get().sale;
+      const older = current !== null && current.id === sale.id && current.state !== sale.state && isNewerPush(sale.state, current.state);
+      if (accept(sale) && !older) takeSale(sale);
+      return sale;
     }
 
     function applyPush(incoming: SaleView): void {
@@ -389,6 +390,15 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       } finally {
         set({ busy: null });
       }
+      takePending();
+    }
+
+    /** A read that arrived while the terminal was busy: identify it now. */
+    function takePending(): void {
+      const pending = get().pendingMember;
+      if (!pending || get().busy) return;
+      const sale = get().sale;
+      if (sale && !isClosed(sale) && canTransition(sale.state, 'identified')) void get().identify(pending.input, pending.source);
     }
 
     async function cancelThen(startOver: boolean): Promise<void> {
@@ -466,6 +476,9 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
               remember(null);
             }
           }
+          // The fields were disabled until the terminal answered: put the cursor where the sale stands.
+          const sale = get().sale;
+          focus(focusFor(sale));
         })();
         return () => {
           unsubscribe();
@@ -491,8 +504,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           set({ status: event.status, statusError: null });
           return;
         }
-        if (inFlight > 0) held.push(event.sale);
-        else applyPush(event.sale);
+        applyPush(event.sale);
       },
 
       setView(view) {
@@ -530,7 +542,17 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           focus('member');
           return;
         }
-        if (get().busy) {
+        if (get().dialog) {
+          refusal('SALE_WRONG_STATE', 'Answer the question on screen first, then scan again.', 'member');
+          return;
+        }
+        const busy = get().busy;
+        if (busy === 'start' || busy === 'basket' || busy === 'identify') {
+          // The sale is being started or a member looked up: this read is taken right after.
+          set({ pendingMember: { input, source } });
+          return;
+        }
+        if (busy) {
           refusal('SALE_WRONG_STATE', 'The terminal is still busy with the last step; scan again in a moment.', 'member');
           return;
         }
@@ -730,7 +752,8 @@ export function saleActions(sale: SaleView | null) {
     canIdentify: !sale || isClosed(sale) || canTransition(sale.state, 'identified'),
     canChoosePoints: !!sale && !!sale.terms && !!sale.member && canTransition(sale.state, 'quoted'),
     canCancel: !!sale && canTransition(sale.state, 'cancelled'),
-    canRetry: state === 'queued',
+    // 'posting' past the confirm call's wait: the backend has not answered yet, the cashier may push it again.
+    canRetry: state === 'queued' || state === 'posting',
     canPay: !!sale && sale.paymentAllowed && canTransition(sale.state, 'paid'),
     canStartOver: !sale || isClosed(sale) || canTransition(sale.state, 'cancelled'),
   };
