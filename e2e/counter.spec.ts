@@ -8,6 +8,11 @@ import { expect, scan, test } from './fixtures.js';
 
 const tid = (id: string) => `[data-testid="${id}"]`;
 
+/** The basket is in and the sale exists: the counter is ready for the card. */
+async function saleStarted(page: import('@playwright/test').Page): Promise<void> {
+  await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+}
+
 test('the happy path, typed as a scanner types: basket, scan, points, confirm, paid', async ({ counter: page, sandbox }) => {
   const anna = DEMO_MEMBERS.anna;
   await expect(page.locator(tid(TID.trainingBanner))).toBeVisible();
@@ -15,6 +20,7 @@ test('the happy path, typed as a scanner types: basket, scan, points, confirm, p
 
   await page.locator(tid(TID.basketInput)).fill('45.60');
   await page.keyboard.press('Enter');
+  await saleStarted(page);
   await scan(page, anna.cardNumber);
 
   await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '2500000');
@@ -41,6 +47,7 @@ test('an over-balance attempt is refused in plain words and nothing is deducted'
   const chloe = DEMO_MEMBERS.chloe; // 300 points
   await page.locator(tid(TID.basketInput)).fill('20');
   await page.keyboard.press('Enter');
+  await saleStarted(page);
   await scan(page, chloe.cardNumber);
   await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '300000');
   await page.locator(tid(TID.pointsInput)).fill('400');
@@ -54,6 +61,7 @@ test('a backend failure is shown, and the sale recovers when the backend does', 
   const anna = DEMO_MEMBERS.anna;
   await page.locator(tid(TID.basketInput)).fill('10');
   await page.keyboard.press('Enter');
+  await saleStarted(page);
   await scan(page, anna.cardNumber);
   await page.locator(tid(TID.pointsInput)).fill('500');
   await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '500');
