@@ -1,9 +1,11 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { centsToDecimalString, formatPoints } from '../../shared/money.js';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { Store } from '../store/store.js';
-import { csvText, logCsvLine, parseCsv, sqlCsvText, sqlMoney, sqlPoints, writeLogCsv, BOM, LOG_CSV_HEADER } from './csv-export.js';
+import { BOM, csvText, LOG_CSV_HEADER, logCsvLine, parseCsv, writeLogCsv } from './csv-export.js';
 import { LogQuery, type LogRow } from './log-query.js';
 
 const AWKWARD = [
@@ -12,72 +14,100 @@ const AWKWARD = [
   'x\u00a0', '\u00a0=1', 'a""b', '{"note":"=1","m":"a,\\n"}',
 ];
 
-describe('CSV in SQL equals CSV in JavaScript', () => {
+function sink(): { out: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const out = new Writable({ write: (c, _e, cb) => (chunks.push(Buffer.from(c)), cb()) });
+  return { out, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+describe('CSV log export', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   let store: Store;
+  const names = new Map([['P-1', 'Ann "the boss", =manager']]);
   beforeEach(() => {
     tmp = makeTempDir();
     store = Store.open(join(tmp.dir, 't.db'));
+    store.transaction(() => {
+      for (let k = 0; k < 20; k++) {
+        AWKWARD.forEach((s, i) =>
+          store.journal.append({
+            at: new Date(1_700_000_000_000 + k * 1000 + i).toISOString(),
+            terminalId: s || 'T',
+            actor: i % 2 ? 'P-1' : s || 'x',
+            saleId: s || null,
+            kind: s || 'k',
+            outcome: s || 'ok',
+            memberMasked: s || null,
+            pointsMilli: i % 3 ? -1250 * i + k : null,
+            amountCents: i % 4 ? 105 * i - 700 + k : null,
+            currency: s ? s.slice(0, 3) : null,
+            detail: { s },
+          }),
+        );
+      }
+    });
   });
   afterEach(() => {
     store.close();
     tmp.cleanup();
   });
 
-  it('quotes and neutralises text the same way', () => {
-    for (const s of [...AWKWARD, null]) {
-      const sql = (store.db.prepare(`SELECT ${sqlCsvText('x')} AS v FROM (SELECT ? AS x)`).get(s) as { v: string }).v;
-      expect(sql, JSON.stringify(s)).toBe(csvText(s));
-    }
-  });
-
-  it('writes amounts and points the same way', async () => {
-    const { centsToDecimalString, formatPoints } = await import('../../shared/money.js');
+  it('writes amounts and points exactly like shared/money', () => {
+    const row = (points: number, cents: number) => parseCsv(logCsvLine({ seq: 1, at: 'a', terminal_id: 't', actor: 'a', actor_name: null, sale_id: null, kind: 'k', outcome: 'o', member_masked: null, member_hash: null, points_milli: points, amount_cents: cents, currency: null, detail: null, prev_hash: 'p', hash: 'h' }))[0]!;
     for (const n of [0, 1, 5, 10, 99, 100, 101, 1234, -1, -5, -1234, 1000, 1500, 1250, 1005, 999_999_999, -1_000_001]) {
-      const row = store.db.prepare(`SELECT ${sqlMoney('x')} AS m, ${sqlPoints('x')} AS p FROM (SELECT ? AS x)`).get(n) as { m: string; p: string };
-      expect(row.m, String(n)).toBe(centsToDecimalString(n));
-      expect(row.p, String(n)).toBe(formatPoints(n, 3));
+      const r = row(n, n);
+      expect(r[9], String(n)).toBe(formatPoints(n, 3));
+      expect(r[10], String(n)).toBe(centsToDecimalString(n));
     }
   });
 
-  it('writes whole log lines the same way, names included, and reads back', async () => {
-    const names = new Map([['P-1', 'Ann "the boss", =manager']]);
-    store.transaction(() => {
-      AWKWARD.forEach((s, i) =>
-        store.journal.append({
-          at: new Date(1_700_000_000_000 + i).toISOString(),
-          terminalId: s || 'T',
-          actor: i % 2 ? 'P-1' : s || 'x',
-          saleId: s || null,
-          kind: s || 'k',
-          outcome: s || 'ok',
-          memberMasked: s || null,
-          pointsMilli: i % 3 ? -1250 * i : null,
-          amountCents: i % 4 ? 105 * i - 700 : null,
-          currency: s ? s.slice(0, 3) : null,
-          detail: { s },
-        }),
-      );
-    });
-    const chunks: string[] = [];
-    const out = new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) });
-    const q = new LogQuery(store.db);
-    const { rows } = await writeLogCsv(q, {}, out, { names, chunkRows: 7 });
-    expect(rows).toBe(AWKWARD.length);
-    const js = [...q.chunks({}, 1000)].flat().map((r: LogRow) => logCsvLine({ ...r, actor_name: names.get(r.actor) ?? null })).join('');
-    const text = chunks.join('');
-    expect(text).toBe(BOM + LOG_CSV_HEADER.join(',') + '\r\n' + js);
-    const parsed = parseCsv(text);
-    expect(parsed).toHaveLength(AWKWARD.length + 1);
-    parsed.slice(1).forEach((r, i) => {
+  it('every awkward text reads back as itself (or with the apostrophe that disarms a formula)', async () => {
+    const { out, text } = sink();
+    const { rows } = await writeLogCsv(new LogQuery(store.db), {}, out, { names, workers: 1 });
+    expect(rows).toBe(AWKWARD.length * 20);
+    const parsed = parseCsv(text());
+    expect(parsed[0]).toEqual(LOG_CSV_HEADER);
+    parsed.slice(1, AWKWARD.length + 1).forEach((r, i) => {
       const s = AWKWARD[i]!;
-      expect(r[6], s).toBe(s ? csvValue(s) : 'k');
-      expect(r[4]).toBe(i % 2 ? 'Ann "the boss", =manager' : '');
+      const shown = s && /^[=+\-@\t\r]|^[ \t\r\n]+[=+\-@]/.test(s) ? `'${s}` : s;
+      expect(r[6], JSON.stringify(s)).toBe(s ? shown : 'k');
+      expect(r[4]).toBe(i % 2 ? "Ann \"the boss\", =manager" : '');
+      expect(JSON.parse(r[12]!)).toEqual({ s });
+      expect(r).toHaveLength(LOG_CSV_HEADER.length);
     });
+  });
+
+  it('workers and this thread write the same bytes, a consistent cut, and leave no temporary files', async () => {
+    const q = new LogQuery(store.db);
+    const a = sink();
+    const b = sink();
+    const paths: string[] = [];
+    await writeLogCsv(q, {}, a.out, { names, workers: 1, onPath: (p) => paths.push(p) });
+    await writeLogCsv(q, {}, b.out, { names, workers: 3, parallelFrom: 0, chunkRows: 7, onPath: (p) => paths.push(p) });
+    expect(paths).toEqual(['inline', 'workers']);
+    expect(b.text()).toBe(a.text());
+    expect(a.text().startsWith(BOM)).toBe(true);
+    const all = [...q.chunks({}, 10_000)].flat() as LogRow[];
+    expect(a.text()).toBe(BOM + LOG_CSV_HEADER.join(',') + '\r\n' + all.map((r) => logCsvLine({ ...r, actor_name: names.get(r.actor) ?? null })).join(''));
+    expect(readdirSync(tmp.dir).filter((f) => f.includes('.export-'))).toEqual([]);
+    // with a filter and a date range, in workers too
+    const from = new Date(1_700_000_005_000).toISOString();
+    const to = new Date(1_700_000_012_000).toISOString();
+    const c = sink();
+    const d = sink();
+    await writeLogCsv(q, { from, to, actor: 'P-1' }, c.out, { names, workers: 1 });
+    await writeLogCsv(q, { from, to, actor: 'P-1' }, d.out, { names, workers: 2, parallelFrom: 0 });
+    expect(d.text()).toBe(c.text());
+    const lines = parseCsv(c.text()).slice(1);
+    expect(lines.length).toBe(7 * Math.floor(AWKWARD.length / 2));
+    for (const l of lines) expect(l[1]! >= from && l[1]! < to && l[3] === 'P-1').toBe(true);
+  });
+
+  it('quotes and neutralises text', () => {
+    expect(csvText('plain')).toBe('plain');
+    expect(csvText('say "hi"')).toBe('"say ""hi"""');
+    expect(csvText('=1+1')).toBe("'=1+1");
+    expect(csvText(' =1')).toBe("' =1");
+    expect(csvText('x\u00a0')).toBe('x\u00a0'); // only space, tab, CR, LF count as blanks
   });
 });
-
-/** What a spreadsheet shows for a cell we wrote: the text, with an apostrophe in front if it looked like a formula. */
-function csvValue(s: string): string {
-  return parseCsv(csvText(s) + '\r\n')[0]![0]!;
-}

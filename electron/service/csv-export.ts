@@ -5,121 +5,104 @@
  * - UTF-8 with a byte-order mark (so Excel reads accents and the masked
  *   member's bullets), CRLF line ends and comma separators (RFC 4180).
  * - Text is quoted when it holds a quote, comma, CR or LF, or leading or
- *   trailing spaces; quotes are doubled.
+ *   trailing blanks (space, tab, CR, LF); quotes are doubled.
  * - Formula injection is neutralised: text starting with = + - @ (or a tab
  *   or CR, or blanks followed by one of those) gets a leading apostrophe, so
  *   a spreadsheet shows it as text instead of running it. The terminal's own
  *   numbers (seq, amounts, points) are written plain and never altered.
- *   ("Blanks" are space, tab, CR and LF, in both implementations below.)
- * - The log export builds each line in SQL (sqlCsvText etc., the same rules
- *   as csvText, tested equal), so a million rows cross into JavaScript as
- *   one string each rather than fifteen values.
  * - Dates are ISO 8601 (UTC, as stored); amounts are decimal currency units
  *   ("12.30"), points decimal points ("25.5").
+ *
+ * A large log export (200,000 entries or more in its seq range) is split by
+ * seq range over worker threads, each with its own read-only connection,
+ * each writing its part to a private temporary file beside the database;
+ * the parts are then streamed to the destination in order and deleted. The
+ * line format is one self-contained function (lineFormat) that both this
+ * thread and the workers run.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createReadStream, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { centsToDecimalString, formatPoints } from '../../shared/money.js';
+import { Worker } from 'node:worker_threads';
 import type { EndOfDaySummary, EndOfDayTotals, LogFilter } from '../../shared/contract/manager.js';
 import type { LogQuery, LogRow } from './log-query.js';
 
 export const BOM = '\uFEFF';
 const EOL = '\r\n';
 
+/**
+ * The CSV rules, self-contained (no outside names) so that workers can run
+ * the very same source. `line` takes a row of LOG_SELECT's columns and the
+ * person's name cell.
+ */
+function lineFormat() {
+  const NEEDS_WORK = /^[\t\r\n =+\-@]|[",\r\n]|[ \t\r\n]$/;
+  const text = (value: string | null | undefined): string => {
+    if (value === null || value === undefined || value === '') return '';
+    const s = String(value);
+    if (!NEEDS_WORK.test(s)) return s;
+    let v = s;
+    if (/^[=+\-@\t\r]/.test(v) || /^[ \t\r\n]+[=+\-@]/.test(v)) v = "'" + v;
+    if (/[",\r\n]/.test(v) || /^[ \t\r\n]|[ \t\r\n]$/.test(v)) v = '"' + v.replace(/"/g, '""') + '"';
+    return v;
+  };
+  /** centsToDecimalString: "12.30", "-0.05". */
+  const money = (cents: number | null | undefined): string => {
+    if (cents === null || cents === undefined) return '';
+    const abs = Math.abs(cents);
+    const c = abs % 100;
+    return (cents < 0 ? '-' : '') + Math.floor(abs / 100) + (c < 10 ? '.0' : '.') + c;
+  };
+  /** formatPoints(milli, 3): "12.5", "-3", "0.125". */
+  const points = (milli: number | null | undefined): string => {
+    if (milli === null || milli === undefined) return '';
+    const abs = Math.abs(milli);
+    const frac = abs % 1000;
+    const whole = (milli < 0 ? '-' : '') + Math.floor(abs / 1000);
+    if (frac === 0) return whole;
+    return whole + '.' + String(frac).padStart(3, '0').replace(/0+$/, '');
+  };
+  const line = (r: unknown[], nameCell: string): string =>
+    r[0] + ',' + text(r[1] as string) + ',' + text(r[2] as string) + ',' + text(r[3] as string) + ',' + nameCell + ',' +
+    text(r[4] as string) + ',' + text(r[5] as string) + ',' + text(r[6] as string) + ',' + text(r[7] as string) + ',' +
+    points(r[8] as number) + ',' + money(r[9] as number) + ',' + text(r[10] as string) + ',' + text(r[11] as string) + ',' +
+    text(r[12] as string) + ',' + text(r[13] as string) + '\r\n';
+  return { text, money, points, line };
+}
+
+const FORMAT = lineFormat();
+
 /** One text field, neutralised and quoted as needed. */
-export function csvText(value: string | null | undefined): string {
-  if (value === null || value === undefined || value === '') return '';
-  let v = value;
-  if (/^[=+\-@\t\r]/.test(v) || /^[ \t\r\n]+[=+\-@]/.test(v)) v = `'${v}`;
-  if (/[",\r\n]/.test(v) || /^[ \t\r\n]|[ \t\r\n]$/.test(v)) v = `"${v.replace(/"/g, '""')}"`;
-  return v;
-}
+export const csvText: (value: string | null | undefined) => string = FORMAT.text;
 
-/** A number or ISO date the terminal itself produced: plain. */
-function plain(value: string | number | null | undefined): string {
-  return value === null || value === undefined ? '' : String(value);
-}
-
-const money = (cents: number | null | undefined): string => (cents === null || cents === undefined ? '' : centsToDecimalString(cents));
-const points = (milli: number | null | undefined): string => (milli === null || milli === undefined ? '' : formatPoints(milli, 3));
+/** The log columns a CSV line is made of, in order (first the keyset). */
+export const LOG_SELECT = 'l.seq, l.at, l.terminal_id, l.actor, l.sale_id, l.kind, l.outcome, l.member_masked, l.points_milli, l.amount_cents, l.currency, l.detail, l.prev_hash, l.hash';
 
 export const LOG_CSV_HEADER = ['seq', 'at', 'terminal', 'person_id', 'person', 'sale', 'kind', 'outcome', 'member', 'points', 'amount', 'currency', 'detail', 'prev_hash', 'hash'];
 
-/** One log line in JavaScript (the reference the SQL version is tested against). */
+/** One log line from a full row (tests and small uses). */
 export function logCsvLine(r: LogRow): string {
-  return (
-    [
-      plain(r.seq),
-      csvText(r.at),
-      csvText(r.terminal_id),
-      csvText(r.actor),
-      csvText(r.actor_name),
-      csvText(r.sale_id),
-      csvText(r.kind),
-      csvText(r.outcome),
-      csvText(r.member_masked),
-      points(r.points_milli),
-      money(r.amount_cents),
-      csvText(r.currency),
-      csvText(r.detail),
-      csvText(r.prev_hash),
-      csvText(r.hash),
-    ].join(',') + EOL
+  return FORMAT.line(
+    [r.seq, r.at, r.terminal_id, r.actor, r.sale_id, r.kind, r.outcome, r.member_masked, r.points_milli, r.amount_cents, r.currency, r.detail, r.prev_hash, r.hash],
+    csvText(r.actor_name),
   );
 }
 
-// ---- the same rules in SQL ---------------------------------------------------------------
-
-const BLANKS = `(' ', char(9), char(10), char(13))`;
-const FORMULA = `('=', '+', '-', '@')`;
-
-/** csvText as an SQL expression over column `c` (NULL and '' give ''). */
-export function sqlCsvText(c: string): string {
-  const formula = `(substr(${c}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13)) OR (substr(${c}, 1, 1) IN ${BLANKS} AND substr(ltrim(${c}, ' ' || char(9) || char(10) || char(13)), 1, 1) IN ${FORMULA}))`;
-  const value = `(CASE WHEN ${formula} THEN '''' || ${c} ELSE ${c} END)`;
-  const quote = `(instr(${c}, '"') > 0 OR instr(${c}, ',') > 0 OR instr(${c}, char(10)) > 0 OR instr(${c}, char(13)) > 0 OR (NOT ${formula} AND substr(${c}, 1, 1) IN ${BLANKS}) OR substr(${c}, -1, 1) IN ${BLANKS})`;
-  return `(CASE WHEN ${c} IS NULL OR ${c} = '' THEN '' WHEN ${quote} THEN '"' || replace(${value}, '"', '""') || '"' ELSE ${value} END)`;
+/** A number the terminal itself produced: plain. */
+function plain(value: string | number | null | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
 }
-
-/** formatPoints(milli, 3) in SQL: "12.5", "-3", "0.125". */
-export function sqlPoints(c: string): string {
-  const v = `CAST(${c} AS INTEGER)`;
-  return `(CASE WHEN ${c} IS NULL THEN '' ELSE (CASE WHEN ${v} < 0 THEN '-' ELSE '' END) || (abs(${v}) / 1000) || (CASE WHEN abs(${v}) % 1000 = 0 THEN '' ELSE '.' || rtrim(printf('%03d', abs(${v}) % 1000), '0') END) END)`;
-}
-
-/** centsToDecimalString in SQL: "12.30", "-0.05". */
-export function sqlMoney(c: string): string {
-  const v = `CAST(${c} AS INTEGER)`;
-  return `(CASE WHEN ${c} IS NULL THEN '' ELSE (CASE WHEN ${v} < 0 THEN '-' ELSE '' END) || (abs(${v}) / 100) || '.' || printf('%02d', abs(${v}) % 100) END)`;
-}
-
-/**
- * The log line in SQL, in three parts around the person's name (which comes
- * from the people table, looked up once per export in JavaScript):
- * [seq, 'seq,at,terminal,person_id,', actor, ',sale,...,hash\r\n'].
- */
-export const LOG_CSV_SELECT = [
-  'l.seq',
-  `l.seq || ',' || ${sqlCsvText('l.at')} || ',' || ${sqlCsvText('l.terminal_id')} || ',' || ${sqlCsvText('l.actor')} || ','`,
-  'l.actor',
-  [
-    `',' || ${sqlCsvText('l.sale_id')}`,
-    sqlCsvText('l.kind'),
-    sqlCsvText('l.outcome'),
-    sqlCsvText('l.member_masked'),
-    sqlPoints('l.points_milli'),
-    sqlMoney('l.amount_cents'),
-    sqlCsvText('l.currency'),
-    sqlCsvText('l.detail'),
-    sqlCsvText('l.prev_hash'),
-    `${sqlCsvText('l.hash')} || char(13) || char(10)`,
-  ].join(` || ',' || `),
-].join(',\n');
+const money = FORMAT.money;
+const points = FORMAT.points;
 
 /** Writes, waiting for 'drain' when the stream asks; fails if the reader went away. */
-async function put(out: Writable, text: string): Promise<void> {
+async function put(out: Writable, data: string | Buffer): Promise<void> {
   if (out.destroyed) throw new Error('the export was interrupted (the destination closed)');
-  if (out.write(text)) return;
+  if (out.write(data)) return;
   await new Promise<void>((resolve, reject) => {
     const done = (e?: Error) => {
       out.off('drain', onDrain);
@@ -142,33 +125,154 @@ async function finish(out: Writable, end: boolean): Promise<void> {
   if (!out.writableFinished) await once(out, 'finish');
 }
 
+export interface LogCsvOptions {
+  end?: boolean;
+  chunkRows?: number;
+  /** Person id -> name (the people table). */
+  names?: ReadonlyMap<string, string>;
+  /** Worker threads for a large export; default one per core, up to 4; 1: this thread only. */
+  workers?: number;
+  /** Seq span from which workers are used (default 200,000). */
+  parallelFrom?: number;
+  /** Hears which way the export ran (tests, benchmarks). */
+  onPath?: (path: 'inline' | 'workers') => void;
+}
+
 /**
- * Streams the log entries matching `filter` (oldest first) as CSV. Returns
- * how many rows were written. `names` maps person ids to names (the people
- * table); unknown ids get an empty name.
+ * Streams the log entries matching `filter` (oldest first) as CSV: a
+ * consistent cut up to the log's head when the export starts. Returns how
+ * many rows were written.
  */
-export async function writeLogCsv(
-  query: LogQuery,
-  filter: LogFilter,
-  out: Writable,
-  opts: { end?: boolean; chunkRows?: number; names?: ReadonlyMap<string, string> } = {},
-): Promise<{ rows: number }> {
-  let rows = 0;
+export async function writeLogCsv(query: LogQuery, filter: LogFilter, out: Writable, opts: LogCsvOptions = {}): Promise<{ rows: number }> {
+  const plan = query.exportPlan(filter, LOG_SELECT);
   const nameCells = new Map<string, string>();
-  const nameCell = (actor: string): string => {
-    let cell = nameCells.get(actor);
-    if (cell === undefined) nameCells.set(actor, (cell = csvText(opts.names?.get(actor) ?? '')));
-    return cell;
-  };
+  for (const [id, name] of opts.names ?? []) nameCells.set(id, csvText(name));
+  const want = opts.workers ?? Math.min(4, availableParallelism());
+  if (plan && want > 1 && plan.span >= (opts.parallelFrom ?? 200_000) && query.file()) {
+    // Workers start and open the database; if any cannot, this thread does it all.
+    const parts = await startExportWorkers(query.file()!, plan, nameCells, want, opts.chunkRows ?? 5000).catch(() => null);
+    if (parts) {
+      opts.onPath?.('workers');
+      try {
+        await put(out, BOM + LOG_CSV_HEADER.join(',') + EOL);
+        let rows = 0;
+        // Part i is streamed out as soon as it is complete, while later parts are still being written.
+        for (const part of parts) {
+          rows += await part.done;
+          for await (const chunk of createReadStream(part.file, { highWaterMark: 256 * 1024 })) await put(out, chunk as Buffer);
+          rmSync(part.file, { force: true });
+        }
+        await finish(out, opts.end ?? true);
+        return { rows };
+      } finally {
+        for (const p of parts) {
+          p.stop();
+          rmSync(p.file, { force: true });
+        }
+      }
+    }
+  }
+  opts.onPath?.('inline');
+  let rows = 0;
   await put(out, BOM + LOG_CSV_HEADER.join(',') + EOL);
-  for (const chunk of query.rawChunks(filter, LOG_CSV_SELECT, opts.chunkRows ?? 5000)) {
-    let text = '';
-    for (const r of chunk) text += (r[1] as string) + nameCell(r[2] as string) + (r[3] as string);
-    rows += chunk.length;
-    await put(out, text);
+  if (plan) {
+    for (const chunk of query.rawChunks(filter, LOG_SELECT, opts.chunkRows ?? 5000)) {
+      let text = '';
+      for (const r of chunk) text += FORMAT.line(r, nameCells.get(r[3] as string) ?? '');
+      rows += chunk.length;
+      await put(out, text);
+    }
   }
   await finish(out, opts.end ?? true);
   return { rows };
+}
+
+const EXPORT_WORKER = `
+const __name = (f) => f;
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const Database = require(workerData.sqlitePath);
+const format = (${lineFormat.toString()})();
+const names = new Map(workerData.names);
+const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+const fd = fs.openSync(workerData.part, 'wx', 0o600);
+parentPort.postMessage({ ready: true });
+try {
+  const stmt = db.prepare(workerData.sql).raw(true);
+  let after = workerData.after, rows = 0;
+  for (;;) {
+    const chunk = stmt.all({ ...workerData.params, __after: after, __upto: workerData.upTo, __limit: workerData.chunkRows });
+    if (chunk.length === 0) break;
+    let text = '';
+    for (const r of chunk) text += format.line(r, names.get(r[3]) ?? '');
+    fs.writeSync(fd, text);
+    rows += chunk.length;
+    if (chunk.length < workerData.chunkRows) break;
+    after = chunk[chunk.length - 1][0];
+  }
+  parentPort.postMessage({ rows });
+} finally {
+  fs.closeSync(fd);
+  db.close();
+}
+`;
+
+interface ExportPart {
+  file: string;
+  /** Resolves with the part's row count once its file is complete. */
+  done: Promise<number>;
+  stop(): void;
+}
+
+/**
+ * Starts one worker per seq range; resolves once every worker has opened the
+ * database and its part file (so a failure to start falls back cleanly).
+ */
+async function startExportWorkers(
+  file: string,
+  plan: { sql: string; params: Record<string, unknown>; upTo: number },
+  nameCells: Map<string, string>,
+  workers: number,
+  chunkRows: number,
+): Promise<ExportPart[]> {
+  const base = typeof __filename === 'string' ? __filename : import.meta.url;
+  const sqlitePath = createRequire(base).resolve('better-sqlite3');
+  const lo = typeof plan.params.lo === 'number' ? plan.params.lo - 1 : 0;
+  const hi = typeof plan.params.hi === 'number' ? Math.min(plan.params.hi, plan.upTo) : plan.upTo;
+  const size = Math.ceil((hi - lo) / workers);
+  const tag = randomBytes(6).toString('hex');
+  const ranges = Array.from({ length: workers }, (_, i) => ({ after: lo + i * size, upTo: Math.min(hi, lo + (i + 1) * size), file: join(dirname(file), `.export-${tag}-${i}.csv.part`) })).filter(
+    (r) => r.after < r.upTo,
+  );
+  const started: { part: ExportPart; ready: Promise<void> }[] = ranges.map((r) => {
+    const w = new Worker(EXPORT_WORKER, {
+      eval: true,
+      workerData: { file, sqlitePath, sql: plan.sql, params: plan.params, after: r.after, upTo: r.upTo, part: r.file, chunkRows, names: [...nameCells] },
+    });
+    let onReady!: () => void;
+    let onFail!: (e: Error) => void;
+    const ready = new Promise<void>((res, rej) => ((onReady = res), (onFail = rej)));
+    const done = new Promise<number>((resolve, reject) => {
+      w.on('message', (m: { ready?: boolean; rows?: number }) => (m.ready ? onReady() : resolve(m.rows ?? 0)));
+      w.once('error', (e) => (onFail(e), reject(e)));
+      w.once('exit', (code) => {
+        const e = new Error(`export worker exited with ${code}`);
+        if (code !== 0) (onFail(e), reject(e));
+      });
+    });
+    done.catch(() => {}); // awaited in order later; a failure before then must not go unhandled
+    return { part: { file: r.file, done, stop: () => void w.terminate() }, ready };
+  });
+  try {
+    await Promise.all(started.map((s) => s.ready));
+  } catch (e) {
+    for (const s of started) {
+      s.part.stop();
+      rmSync(s.part.file, { force: true });
+    }
+    throw e;
+  }
+  return started.map((s) => s.part);
 }
 
 export const EOD_CSV_HEADER = [

@@ -72,6 +72,12 @@ export class LogQuery {
     this.forSaleStmt = db.prepare(`SELECT ${COLUMNS} FROM log l LEFT JOIN people p ON p.id = l.actor WHERE l.sale_id = ? ORDER BY l.seq`);
   }
 
+  /** The database file, for other connections (workers); null for an in-memory database. */
+  file(): string | null {
+    const name = this.db.name;
+    return name && name !== ':memory:' ? name : null;
+  }
+
   anchor(): Anchor | null {
     return (this.anchorStmt.get() as Anchor | undefined) ?? null;
   }
@@ -108,9 +114,7 @@ export class LogQuery {
 
   /**
    * Like chunks(), with your own select list over the log aliased `l`, rows
-   * as arrays (`raw`), whose first value must be l.seq (the keyset). The CSV
-   * export builds its lines in SQL this way: one string per row to cross into
-   * JavaScript instead of fifteen values.
+   * as arrays (`raw`), whose first value must be l.seq (the keyset).
    */
   *rawChunks(filter: LogFilter, select: string | null, chunkRows = 5000): Generator<unknown[][]> {
     const plan = this.plan(filter);
@@ -125,6 +129,21 @@ export class LogQuery {
       const last = rows[rows.length - 1];
       after = select === null ? (last as LogRow).seq : ((last as unknown[])[0] as number);
     }
+  }
+
+  /**
+   * The SQL of an ascending export over `filter` with your select list (first
+   * value l.seq), for another connection to run (the export's workers): named
+   * parameters are `params` plus @__after, @__upto and @__limit. Null when
+   * nothing can match. `span` is the width of the seq range it covers.
+   */
+  exportPlan(filter: LogFilter, select: string): { sql: string; params: Record<string, unknown>; upTo: number; span: number } | null {
+    const plan = this.plan(filter);
+    if (plan.empty) return null;
+    const upTo = this.head()?.seq ?? 0;
+    const lo = typeof plan.params.lo === 'number' ? plan.params.lo : 1;
+    const hi = typeof plan.params.hi === 'number' ? Math.min(plan.params.hi, upTo) : upTo;
+    return { sql: this.sql(plan, 'asc', select), params: plan.params, upTo, span: Math.max(0, hi - lo + 1) };
   }
 
   /** The seq range of [from, to) when 'at' is known to grow with seq; null when it is not. */
@@ -175,24 +194,26 @@ export class LogQuery {
     const key = `${dir}|${plan.fts}|${plan.where.join('&')}|${select ?? ''}`;
     let stmt = this.cache.get(key);
     if (!stmt) {
-      const keyset = dir === 'desc' ? ['l.seq < @__before'] : ['l.seq > @__after', 'l.seq <= @__upto'];
-      const where = [...plan.where, ...keyset];
-      let sql: string;
-      if (plan.fts) {
-        // Walk the search index newest (or oldest) first; its rowid is the seq.
-        const sKeyset = dir === 'desc' ? 's.rowid < @__before' : 's.rowid > @__after AND s.rowid <= @__upto';
-        sql = `SELECT ${select ?? COLUMNS} FROM log_search s CROSS JOIN log l ON l.seq = s.rowid ${select ? '' : 'LEFT JOIN people p ON p.id = l.actor'}
-               WHERE s.log_search MATCH @match AND ${sKeyset} AND ${where.join(' AND ')}
-               ORDER BY s.rowid ${dir.toUpperCase()} LIMIT @__limit`;
-      } else {
-        sql = `SELECT ${select ?? COLUMNS} FROM log l ${select ? '' : 'LEFT JOIN people p ON p.id = l.actor'}
-               WHERE ${where.join(' AND ')} ORDER BY l.seq ${dir.toUpperCase()} LIMIT @__limit`;
-      }
-      stmt = this.db.prepare(sql);
+      stmt = this.db.prepare(this.sql(plan, dir, select));
       if (select) stmt.raw(true);
       this.cache.set(key, stmt);
     }
     return stmt.all(params);
+  }
+
+  private sql(plan: Plan, dir: 'asc' | 'desc', select: string | null): string {
+    const keyset = dir === 'desc' ? ['l.seq < @__before'] : ['l.seq > @__after', 'l.seq <= @__upto'];
+    const where = [...plan.where, ...keyset];
+    const join = select ? '' : 'LEFT JOIN people p ON p.id = l.actor';
+    if (plan.fts) {
+      // Walk the search index newest (or oldest) first; its rowid is the seq.
+      const sKeyset = dir === 'desc' ? 's.rowid < @__before' : 's.rowid > @__after AND s.rowid <= @__upto';
+      return `SELECT ${select ?? COLUMNS} FROM log_search s CROSS JOIN log l ON l.seq = s.rowid ${join}
+               WHERE s.log_search MATCH @match AND ${sKeyset} AND ${where.join(' AND ')}
+               ORDER BY s.rowid ${dir.toUpperCase()} LIMIT @__limit`;
+    }
+    return `SELECT ${select ?? COLUMNS} FROM log l ${join}
+               WHERE ${where.join(' AND ')} ORDER BY l.seq ${dir.toUpperCase()} LIMIT @__limit`;
   }
 }
 

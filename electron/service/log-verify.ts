@@ -56,6 +56,7 @@ function checkRange(rows: Iterable<unknown[]>, lo: number, sha: (s: string) => s
 const sha256 = (s: string): string => (typeof oneShotHash === 'function' ? oneShotHash('sha256', s) : createHash('sha256').update(s).digest('hex'));
 
 const WORKER_SOURCE = `
+const __name = (f) => f;
 const { parentPort, workerData } = require('node:worker_threads');
 const crypto = require('node:crypto');
 const Database = require(workerData.sqlitePath);
