@@ -123,6 +123,16 @@ describe('ManagerDesk', () => {
       () => d.setCredentials({ backend: 'whitelabel', credentials: { apiKey: 'k' }, approval }),
     ];
 
+    it('preferences are open to anyone (the sign-in screen needs the language), without secrets', async () => {
+      await desk.updateSettings({ patch: { language: 'fr', storeName: 'Namur', scanner: { suffix: 'Tab' } } });
+      await desk.setCredentials({ backend: 'whitelabel', credentials: { clientSecret: 'do-not-show-me-0123456789' } });
+      people.signOut();
+      const p = await desk.getPreferences();
+      expect(p).toMatchObject({ language: 'fr', storeName: 'Namur', scanner: { suffix: 'Tab', minLength: 6 } });
+      expect(JSON.stringify(p)).not.toContain('do-not-show');
+      expect(Object.keys(p).sort()).toEqual(['language', 'scanner', 'storeName', 'terminalName']);
+    });
+
     it('nobody signed in: views and actions are refused with NOT_SIGNED_IN', async () => {
       people.signOut();
       for (const f of [...views(desk), ...actions(desk)]) expect((await errorOf(f)).code).toBe('NOT_SIGNED_IN');

@@ -2,7 +2,7 @@
  * The manager's desk: the contract area `manager` (shared/contract/manager.ts).
  * Plain Node, no `electron` import. Every method checks the caller's role
  * here, in the service, whatever the UI shows:
- * - open: listPeople, whoAmI, signIn, signOut, createFirstManager (only
+ * - open: getPreferences, listPeople, whoAmI, signIn, signOut, createFirstManager (only
  *   while no manager exists);
  * - views: a signed-in manager;
  * - actions: a signed-in manager, or a manager's approval (id + PIN) given
@@ -100,6 +100,11 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
   }
 
   // ---- sign-in (open to anyone at the terminal) ------------------------------------
+
+  async getPreferences(): Promise<ManagerResults['getPreferences']> {
+    const v = this.settings.view();
+    return { language: v.language, scanner: v.scanner, terminalName: v.terminalName, storeName: v.storeName };
+  }
 
   async listPeople(): Promise<ManagerResults['listPeople']> {
     return { people: this.people.list(), needsFirstManager: !this.people.hasAnyManager() };

@@ -3,6 +3,7 @@ const saleId = 'lx2k3j4h5-0a1b2c3d4e5f';
 const approval = { managerId: 'P-0A1B2C3D4E', pin: '1234' };
 
 export const MANAGER_EXAMPLES: Record<string, unknown> = {
+  getPreferences: {},
   listPeople: {},
   whoAmI: {},
   signIn: { personId: 'P-0A1B2C3D4E', pin: '1234' },

@@ -4,8 +4,8 @@
  * queue, the end-of-day summary, and settings.
  *
  * Role checks happen in the service (electron/service/manager-desk.ts):
- * - open to anyone: listPeople, whoAmI, signIn, signOut, createFirstManager
- *   (the latter only while no manager exists);
+ * - open to anyone: getPreferences, listPeople, whoAmI, signIn, signOut,
+ *   createFirstManager (the latter only while no manager exists);
  * - a signed-in manager: the read-only desk views (queryLog, getSaleStory,
  *   listAttention, listQueue, getEndOfDay, verifyLog, getSettings);
  * - a signed-in manager, or anyone with a manager's `approval` (id + PIN) in
@@ -102,6 +102,8 @@ export type SettingsPatch = z.infer<typeof settingsPatch>;
 
 export const managerMethods = {
   // --- sign-in (open) ---
+  /** What every screen needs before and after sign-in: language, scanner set-up, names. No secrets. */
+  getPreferences: z.object({}).strict(),
   /** The sign-in screen: active people, and whether the first manager must still be created. */
   listPeople: z.object({}).strict(),
   whoAmI: z.object({}).strict(),
@@ -323,7 +325,16 @@ export interface SettingsView {
   restartRequired: boolean;
 }
 
+/** The non-secret settings every screen may read (the sign-in screen included). */
+export interface Preferences {
+  language: Language;
+  scanner: ScannerSettings;
+  terminalName: string;
+  storeName: string;
+}
+
 export interface ManagerResults {
+  getPreferences: Preferences;
   listPeople: { people: PersonView[]; needsFirstManager: boolean };
   whoAmI: { person: PersonView | null; needsFirstManager: boolean };
   signIn: PersonView;
