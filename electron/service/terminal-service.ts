@@ -555,7 +555,6 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       pointsMilli,
       outcome: 'ok',
       ...member,
-      actorOverride: d.manager ? `${this.actor()} (approved by ${d.manager.name})` : undefined,
       detail: d.manager ? { managerId: d.manager.id, manager: d.manager.name, reason: d.reason, limits: d.breaches.map((b) => b.limit) } : { limits: [] },
     });
   }
@@ -993,13 +992,12 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
   }
 
   private log(e: LogFields): void {
-    const { actorOverride, ...fields } = e;
     this.store.journal.append({
       at: this.iso(),
       terminalId: this.config.terminalId,
-      actor: actorOverride ?? this.actor(),
+      actor: this.actor(),
       currency: e.amountCents != null ? this.config.currency : null,
-      ...fields,
+      ...e,
     });
   }
 
@@ -1035,8 +1033,6 @@ type LogFields = {
   memberMasked?: string | null;
   memberHash?: string | null;
   detail?: Record<string, unknown>;
-  /** Names the approving manager alongside the person at the terminal. */
-  actorOverride?: string;
 };
 
 interface OfflineDecision {

@@ -101,6 +101,16 @@ const stub = {
       if (scheme === 'app') protocolHandler = fn;
     },
   },
+  // No OS keychain here: the runtime falls back to its key-file secret box.
+  safeStorage: {
+    isEncryptionAvailable: () => false,
+    encryptString: () => {
+      throw new Error('safeStorage unavailable in the stub');
+    },
+    decryptString: () => {
+      throw new Error('safeStorage unavailable in the stub');
+    },
+  },
   dialog: {
     showErrorBox: (title, content) => out('errorBox', { title, content }),
     showMessageBox: () => Promise.resolve({ response: 1 }),

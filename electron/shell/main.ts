@@ -4,7 +4,13 @@
  * everything else is in lifecycle.ts, which the tests drive with `electron`
  * mocked.
  */
+import { safeStorage } from 'electron';
 import { startRuntime } from '../runtime.js';
+import { safeStorageBox } from '../service/secret-box.js';
 import { runApp } from './lifecycle.js';
 
-runApp({ startRuntime });
+runApp({
+  // Credentials are sealed with the OS keychain (safeStorage) where it is available;
+  // startRuntime runs after app 'ready', when safeStorage can answer.
+  startRuntime: (opts) => startRuntime({ ...opts, ...(safeStorage.isEncryptionAvailable() ? { secretBox: safeStorageBox(safeStorage) } : {}) }),
+});

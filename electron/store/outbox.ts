@@ -48,7 +48,13 @@ export class Outbox {
           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.member_key = o.member_key AND p.id < o.id)
         ORDER BY o.next_attempt_at, o.id LIMIT @limit`,
     );
-    this.countStmt = db.prepare(`SELECT state, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'attention') GROUP BY state`);
+    // Items a manager marked handled stay 'attention' (the row keeps its history) but no longer count.
+    this.countStmt = db.prepare(
+      `SELECT state, COUNT(*) AS n FROM outbox
+        WHERE state IN ('pending', 'attention')
+          AND NOT EXISTS (SELECT 1 FROM attention_handled h WHERE h.item = 'outbox:' || outbox.id)
+        GROUP BY state`,
+    );
     this.nextDueStmt = db.prepare(`SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'`);
     this.startStmt = db.prepare(`UPDATE outbox SET needs_check = 1, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`);
   }
