@@ -54,6 +54,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   service: TerminalService;
   people: People;
+  /** Opens a CSV export by its one-time ticket: the web host's and Electron's download links. */
+  openExport(ticket: string): ReturnType<ManagerDesk['openExport']>;
   /** The manager's desk; `desk.openExport(ticket)` streams a CSV export (web host download, Electron save dialog). */
   desk: ManagerDesk;
   /** Card-linked offers: enrolment and the notice receiver. */
@@ -126,6 +128,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     return {
       service,
       people,
+      openExport: (ticket) => desk.openExport(ticket),
       desk,
       offers,
       store,

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { BrowserWindow, app, dialog, ipcMain, protocol, session, type BrowserWindow as BrowserWindowT } from 'electron';
 import { APP_NAME, ConfigError, parseBackendUrl, resolveDataDir } from '../config.js';
 import { registerIpc, type IpcRuntime } from './ipc.js';
-import { registerAppScheme, serveRenderer } from './protocol.js';
+import { registerAppScheme, serveRenderer, type OpenExport } from './protocol.js';
 import { applySessionSecurity, isTrustedSender } from './security.js';
 import { createMainWindow, hardenWebContents } from './window.js';
 
@@ -22,6 +22,8 @@ import { createMainWindow, hardenWebContents } from './window.js';
 export interface ShellRuntime extends IpcRuntime {
   waitingCount(): number;
   close(): Promise<void>;
+  /** Opens a CSV export by its one-time ticket (served on app://pos/api/export/). */
+  openExport?: OpenExport;
 }
 
 export interface ShellDeps {
@@ -128,7 +130,7 @@ export function runApp(deps: ShellDeps): ShellHandle {
     .whenReady()
     .then(async () => {
       applySessionSecurity(session.defaultSession);
-      serveRenderer(protocol, path.join(app.getAppPath(), 'dist', 'renderer'));
+      serveRenderer(protocol, path.join(app.getAppPath(), 'dist', 'renderer'), (ticket) => runtime?.openExport?.(ticket) ?? null);
       starting = deps.startRuntime(backendUrl === undefined ? { dataDir } : { dataDir, backendUrl });
       const started = await starting;
       // Quit was asked while the runtime was starting: shutdown() closes it.

@@ -87,3 +87,36 @@ describe('the protocol handler', () => {
     expect(res.status).toBe(405);
   });
 });
+
+describe('export downloads on app://pos/api/export/', () => {
+  it('streams the export as an attachment (Electron asks where to save it), once per ticket', async () => {
+    const opened: string[] = [];
+    const handler = createAppRequestHandler('/nonexistent', (ticket) => {
+      opened.push(ticket);
+      if (ticket !== 'good') return null;
+      return {
+        filename: 'log 2026-11-22.csv',
+        contentType: 'text/csv; charset=utf-8',
+        write: async (out) => {
+          out.write('\ufeffseq,kind\r\n');
+          out.end('1,"a, b"\r\n');
+        },
+      };
+    });
+    const res = await handler(new Request('app://pos/api/export/log.csv?ticket=good'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="log_2026-11-22.csv"');
+    expect(res.headers.get('content-security-policy')).toBeTruthy();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // the BOM spreadsheets need
+    expect(bytes.subarray(3).toString('utf8')).toBe('seq,kind\r\n1,"a, b"\r\n');
+    const gone = await handler(new Request('app://pos/api/export/log.csv?ticket=used'));
+    expect(gone.status).toBe(410);
+    expect(opened).toEqual(['good', 'used']);
+  });
+
+  it('without an export source, says the link is gone rather than serving a file', async () => {
+    const res = await createAppRequestHandler('/nonexistent')(new Request('app://pos/api/export/log.csv?ticket=x'));
+    expect(res.status).toBe(410);
+  });
+});

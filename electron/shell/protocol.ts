@@ -21,6 +21,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { PassThrough, Readable, type Writable } from 'node:stream';
 import type { CustomScheme, Protocol } from 'electron';
 import { APP_HOST, APP_SCHEME, SECURITY_HEADERS } from './security.js';
 
@@ -100,10 +101,44 @@ function textResponse(status: number, text: string): Response {
   return new Response(text, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS } });
 }
 
-/** The protocol handler: GET/HEAD of files in rendererDir, with the security headers. */
-export function createAppRequestHandler(rendererDir: string): (request: Request) => Promise<Response> {
+/** A CSV export opened by its one-time ticket (ManagerDesk.openExport). */
+export interface ExportDownload {
+  filename: string;
+  contentType: string;
+  write(out: Writable): Promise<unknown>;
+}
+export type OpenExport = (ticket: string) => ExportDownload | null;
+
+const EXPORT_PREFIX = '/api/export/';
+
+/**
+ * `app://pos/api/export/<file>.csv?ticket=…`: the same download link the web
+ * host serves, so the manager screen builds one URL for both. The answer is
+ * an attachment: Electron's download handling asks the manager where to save
+ * it (a save dialog), and the CSV is streamed, never built in memory.
+ */
+function exportResponse(url: URL, openExport: OpenExport | undefined): Response {
+  const download = openExport?.(url.searchParams.get('ticket') ?? '') ?? null;
+  if (!download) return textResponse(410, 'This export link was used already or has expired: export again.');
+  const pass = new PassThrough();
+  download.write(pass).catch((e: unknown) => pass.destroy(e instanceof Error ? e : new Error(String(e))));
+  return new Response(Readable.toWeb(pass) as ReadableStream<Uint8Array>, {
+    status: 200,
+    headers: {
+      'Content-Type': download.contentType,
+      'Content-Disposition': `attachment; filename="${download.filename.replace(/[^A-Za-z0-9_.-]/g, '_')}"`,
+      'Cache-Control': 'no-store',
+      ...SECURITY_HEADERS,
+    },
+  });
+}
+
+/** The protocol handler: GET/HEAD of files in rendererDir, and export downloads, with the security headers. */
+export function createAppRequestHandler(rendererDir: string, openExport?: OpenExport): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return textResponse(405, 'Method not allowed');
+    const u = new URL(request.url);
+    if (u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.pathname.startsWith(EXPORT_PREFIX)) return exportResponse(u, openExport);
     const file = resolveAppFile(rendererDir, request.url);
     if (!file) return textResponse(404, 'Not found');
     let body: Buffer;
@@ -118,6 +153,6 @@ export function createAppRequestHandler(rendererDir: string): (request: Request)
 }
 
 /** Must run after app 'ready'. Serves rendererDir on app://pos/ for the default session. */
-export function serveRenderer(protocol: Pick<Protocol, 'handle'>, rendererDir: string): void {
-  protocol.handle(APP_SCHEME, createAppRequestHandler(rendererDir));
+export function serveRenderer(protocol: Pick<Protocol, 'handle'>, rendererDir: string, openExport?: OpenExport): void {
+  protocol.handle(APP_SCHEME, createAppRequestHandler(rendererDir, openExport));
 }
