@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
+import type { PointsRate } from '../shared/money.js';
 import { createCardLinkedAdapter, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { createAdapter } from './adapters/registry.js';
 import { cardLinkedSandboxConfig } from './sandbox/cardlinked/demo.js';
@@ -80,7 +81,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const backendUrl = opts.backendUrl ?? sandbox!.url;
     const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
     if (opts.backend) store.setSetting('backend', opts.backend);
-    const adapter = createAdapter(store.getSetting('backend') ?? 'whitelabel', backendUrl, { timeoutMs: opts.tuning?.requestTimeoutMs });
+    const storedRate = store.getSetting('redemption_rate');
+    const adapter = createAdapter(store.getSetting('backend') ?? 'whitelabel', backendUrl, {
+      timeoutMs: opts.tuning?.requestTimeoutMs,
+      ...(storedRate ? { rate: JSON.parse(storedRate) as PointsRate } : {}),
+    });
     const people = new People(store, Date.now, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
     const service = new TerminalService(store, adapter, {
       terminalId,

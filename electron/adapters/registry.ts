@@ -7,6 +7,7 @@
  * through the sandbox (training mode) at `sandboxUrl`.
  */
 import type { BackendId } from '../../shared/domain.js';
+import type { PointsRate } from '../../shared/money.js';
 import { PosError } from '../../shared/errors.js';
 import { capillarySandboxConfig } from '../sandbox/capillary/demo.js';
 import { cardLinkedSandboxConfig } from '../sandbox/cardlinked/demo.js';
@@ -22,12 +23,14 @@ import { createWhiteLabelAdapter } from './whitelabel.js';
 
 export interface AdapterOptions {
   timeoutMs?: number;
+  /** The redemption rate a manager set at the terminal, for programs where the terminal owns it. */
+  rate?: PointsRate;
 }
 
 type Factory = (sandboxUrl: string, opts: AdapterOptions) => LoyaltyAdapter;
 
 const SANDBOX_FACTORIES: Partial<Record<BackendId, Factory>> = {
-  whitelabel: (url, opts) => createWhiteLabelAdapter({ ...whiteLabelSandboxConfig(url), ...withTimeout(opts) }),
+  whitelabel: (url, opts) => createWhiteLabelAdapter({ ...whiteLabelSandboxConfig(url), ...withTimeout(opts), ...(opts.rate ? { rate: opts.rate } : {}) }),
   capillary: (url, opts) => createCapillaryAdapter({ ...capillarySandboxConfig(url), ...withTimeout(opts) }),
   gafapay: (url, opts) => createGafapayAdapter({ ...gafapaySandboxConfig(url), ...withTimeout(opts) }),
   uitpas: (url, opts) => createUitpasAdapter({ ...uitpasSandboxConfig(url), ...withTimeout(opts) }),

@@ -27,7 +27,7 @@
 import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
 import { PosError } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
-import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli } from '../../shared/money.js';
+import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli, type PointsRate } from '../../shared/money.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
@@ -54,6 +54,8 @@ export interface WhiteLabelConfig {
   clientSecret: string;
   /** The program's value of one point in `currency`, as a decimal string ("0.01"). */
   pointsCurrencyValue: string;
+  /** A rate set at the terminal (settings: redemption rate), overriding pointsCurrencyValue. */
+  rate?: PointsRate;
   currency: string;
   timeoutMs?: number;
 }
@@ -78,7 +80,8 @@ const BASELINE_MEMORY = 1000;
 
 export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapter {
   // Fail at configuration time, not at the first sale.
-  const rate = rateFromCurrencyPerPoint(config.pointsCurrencyValue);
+  // The program's points value, or the rate the store's manager set at the terminal (settings).
+  const rate = config.rate ?? rateFromCurrencyPerPoint(config.pointsCurrencyValue);
   if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;

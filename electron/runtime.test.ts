@@ -1,0 +1,53 @@
+/** The composition root reads what a manager set in settings at start. */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { makeTempDir } from '../test/temp-dir.js';
+import { startRuntime } from './runtime.js';
+import { DEMO_MEMBERS } from './sandbox/demo-data.js';
+import { startSandbox, type RunningSandbox } from './sandbox/server.js';
+
+let tmp: ReturnType<typeof makeTempDir>;
+let sandbox: RunningSandbox;
+beforeEach(async () => {
+  tmp = makeTempDir();
+  sandbox = await startSandbox({ port: 0 });
+});
+afterEach(async () => {
+  await sandbox.close();
+  tmp.cleanup();
+});
+
+it('uses the redemption rate a manager set at the terminal (White Label: the terminal owns the rate)', async () => {
+  const first = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+  first.store.setSetting('redemption_rate', JSON.stringify({ pointsMilli: 1000, cents: 2 })); // 1 point = 0.02
+  first.people.createFirstManager('Marie', '2468');
+  await first.close();
+
+  const rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+  try {
+    const sale = await rt.service.startSale({ basketCents: 10_000 });
+    const v = await rt.service.identifyMember({ saleId: sale.id, input: DEMO_MEMBERS.anna.cardNumber, source: 'scanner' });
+    expect(v.member?.balanceValue.cents).toBe(5000); // 2500 points x 0.02
+    const q = await rt.service.quote({ saleId: sale.id, pointsMilli: 100_000 });
+    expect(q.quote?.discount.cents).toBe(200);
+  } finally {
+    await rt.close();
+  }
+});
+
+it('refuses every contract call but the sign-in screen until someone signs in', async () => {
+  const rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+  try {
+    expect(await rt.call('startSale', { basketCents: 100 })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
+    expect(await rt.call('getStatus', {})).toMatchObject({ ok: true });
+    expect(await rt.call('whoAmI', {})).toMatchObject({ ok: true, value: { person: null, needsFirstManager: true } });
+    const m = await rt.call('createFirstManager', { name: 'Marie', pin: '2468' });
+    expect(m.ok).toBe(true);
+    const id = (m as { value: { id: string } }).value.id;
+    await rt.call('signOut', {});
+    expect(await rt.call('signIn', { personId: id, pin: '0000' })).toMatchObject({ ok: false, error: { code: 'PIN_WRONG' } });
+    expect(await rt.call('signIn', { personId: id, pin: '2468' })).toMatchObject({ ok: true });
+    expect(await rt.call('startSale', { basketCents: 100 })).toMatchObject({ ok: true });
+  } finally {
+    await rt.close();
+  }
+});
