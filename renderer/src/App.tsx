@@ -1,31 +1,52 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { CounterScreen } from './screens/CounterScreen';
 import { LogScreen } from './screens/LogScreen';
+import { FirstStartScreen } from './screens/FirstStartScreen';
+import { SignInScreen } from './screens/SignInScreen';
+import { SessionBar } from './screens/SignInSessionBar';
 import { StatusBar } from './components/StatusBar';
 import { ErrorMessage } from './components/ErrorMessage';
+import { LocalizedError } from './i18n/LocalizedError';
 import { createWedge } from './scanner/wedge';
+import { gate } from './state/session';
 import { usePos, usePosStore } from './state/context';
 import { TID } from './testids';
 
+// The manager's desk loads on first use: it stays out of the counter's initial bundle.
+const ManagerDesk = lazy(() => import('./screens/manager/ManagerDesk'));
+
 export function App() {
   const store = usePosStore();
+  const { t } = useTranslation();
   const view = usePos((s) => s.view);
   const status = usePos((s) => s.status);
   const statusError = usePos((s) => s.statusError);
   const lang = usePos((s) => s.uiLang);
   const refresh = usePos((s) => s.refresh);
+  const session = usePos((s) => s.session);
+  const signIn = usePos((s) => s.signIn);
+  const createFirstManager = usePos((s) => s.createFirstManager);
+  const loadSession = usePos((s) => s.loadSession);
+  const at = gate(session);
 
   useEffect(() => store.getState().start(), [store]);
+  useEffect(() => void store.getState().loadSession(), [store]);
 
   // The USB scanner works wherever the focus is: one wedge on the document, one way in (identify).
   useEffect(() => {
-    const wedge = createWedge({ onScan: (scan) => void store.getState().identify(scan.code, 'scanner') });
+    const wedge = createWedge({
+      onScan: (scan) => {
+        if (gate(store.getState().session) === 'in') void store.getState().identify(scan.code, 'scanner');
+      },
+    });
     return wedge.attach(document);
   }, [store]);
 
   return (
     <div className={`app ${status?.training ? 'app-training' : ''}`}>
       <StatusBar />
+      {at === 'in' && <SessionBar />}
       {!status && !statusError && (
         <div className="loading-screen" data-testid={TID.loading} role="status">
           <span className="spinner" aria-hidden="true" /> Connecting to the terminal…
@@ -39,7 +60,33 @@ export function App() {
           </button>
         </div>
       )}
-      {view === 'log' ? <LogScreen /> : <CounterScreen />}
+      {at === 'error' && session.error && (
+        <div className="status-error">
+          <LocalizedError error={session.error} />
+          <button type="button" className="btn" onClick={() => void loadSession()}>
+            {t('common.retry')}
+          </button>
+        </div>
+      )}
+      {at === 'first-start' && <FirstStartScreen create={createFirstManager} />}
+      {at === 'sign-in' && <SignInScreen signIn={signIn} />}
+      {at === 'in' &&
+        session.person &&
+        (view === 'desk' ? (
+          <Suspense
+            fallback={
+              <div className="loading-screen" role="status">
+                <span className="spinner" aria-hidden="true" /> {t('common.loading')}
+              </div>
+            }
+          >
+            <ManagerDesk me={session.person} currency={status?.currency ?? 'EUR'} storeName={status?.storeName} signIn={signIn} />
+          </Suspense>
+        ) : view === 'log' ? (
+          <LogScreen />
+        ) : (
+          <CounterScreen />
+        ))}
     </div>
   );
 }

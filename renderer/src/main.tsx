@@ -1,14 +1,17 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
 import { App } from './App';
 import { connect } from './api';
-import { detectUiLanguage } from './lib/format';
+import { createI18n, pickLanguage, safeLocalStorage, savedLanguage } from './i18n';
+import { ApiProvider } from './screens/manager/api-context';
 import { PosProvider } from './state/context';
+import { guardApi } from './state/session';
 import { createPosStore } from './state/store';
 import './styles.css';
 
 // Read (and hide) the web host's token before anything else runs.
-const { api, transport } = connect();
+const { api: rawApi, transport } = connect();
 
 function sessionMemory(): Storage | null {
   try {
@@ -18,18 +21,32 @@ function sessionMemory(): Storage | null {
   }
 }
 
+// The UI's language: the one last chosen here (the terminal's setting, once a manager opened it), else the browser's.
+const i18n = createI18n(savedLanguage(safeLocalStorage()) ?? pickLanguage([navigator.language]));
+document.documentElement.lang = i18n.language;
+
+// A call that finds nobody signed in (signed out elsewhere, switched off) brings the sign-in screen back.
+let onSignedOut = () => {};
+const api = guardApi(rawApi, () => onSignedOut());
+
 const store = createPosStore({
   api,
   subscribe: (listener, onConnection) => transport.subscribe(listener, onConnection),
-  // The UI's own language (its strings are English today); the member's words follow it when the backend sends them.
-  uiLang: detectUiLanguage([document.documentElement.lang]),
+  // The member's words from the backend follow the UI's language when it sent that variant.
+  uiLang: pickLanguage([i18n.language]),
   memory: sessionMemory(),
 });
+onSignedOut = () => void store.getState().loadSession();
+i18n.on('languageChanged', (lng) => store.setState({ uiLang: pickLanguage([lng]) }));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <PosProvider store={store}>
-      <App />
-    </PosProvider>
+    <I18nextProvider i18n={i18n}>
+      <ApiProvider api={api}>
+        <PosProvider store={store}>
+          <App />
+        </PosProvider>
+      </ApiProvider>
+    </I18nextProvider>
   </StrictMode>,
 );

@@ -66,3 +66,6 @@ export const TID = {
   logMore: 'log-more',
   logRow: 'log-row',
 } as const;
+
+/** The sign-in screens', approval dialog's and manager desk's ids (renderer/src/manager-testids.ts). */
+export { MTID } from './manager-testids';

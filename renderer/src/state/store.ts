@@ -16,12 +16,14 @@ import { buildQuote } from '../../../shared/quote';
 import { CLOSED_STATES, SALE_TRANSITIONS, canTransition } from '../../../shared/sale-state';
 import { asErrorInfo } from '../api/client';
 import type { UiLanguage } from '../lib/format';
+import { createSessionSlice, type SessionSlice } from './session';
 
 export type InputSource = 'scanner' | 'keyboard' | 'camera';
 export type Step = 'basket' | 'member' | 'points' | 'confirm' | 'result' | 'terminal';
 export type FocusTarget = 'basket' | 'member' | 'points' | 'confirm' | 'paid' | 'retry' | 'new-sale' | 'dialog';
 export type Busy = 'start' | 'basket' | 'identify' | 'confirm' | 'retry' | 'paid' | 'cancel' | null;
-export type View = 'counter' | 'log';
+/** 'desk': the manager's desk (lazy-loaded: screens/manager/). */
+export type View = 'counter' | 'log' | 'desk';
 
 export interface ShownError {
   info: ErrorInfo;
@@ -35,7 +37,8 @@ export interface LogState {
   hasMore: boolean;
 }
 
-export interface PosState {
+/** The counter's state, plus who is signed in (the session slice: state/session.ts). */
+export interface PosState extends SessionSlice {
   uiLang: UiLanguage;
   status: TerminalStatus | null;
   statusError: ErrorInfo | null;
@@ -420,6 +423,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
     }
 
     return {
+      ...createSessionSlice(api, set, get),
       uiLang: deps.uiLang ?? 'en',
       status: null,
       statusError: null,

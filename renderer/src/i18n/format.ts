@@ -1,0 +1,78 @@
+/**
+ * Display helpers bound to a language: every amount, number of points, date
+ * and duration goes through shared/i18n's Intl formatting. Plain functions, so
+ * they are tested without a DOM; `useFmt()` gives them for the UI's language.
+ */
+import type { TFunction } from 'i18next';
+import { catalogues, formatAge, formatAmount, formatDate, formatDateTime, formatPointsFor, formatTime, LOCALES, type Language } from '../../../shared/i18n';
+import { ERROR_CODES, type ErrorCode, type ErrorInfo } from '../../../shared/errors';
+
+export interface Fmt {
+  lang: Language;
+  /** Cents in a currency: "€ 12,30". */
+  amount(cents: number, currency: string): string;
+  /** Points from thousandths, with up to `decimals` decimals (default: 3, trailing zeros dropped). */
+  points(milli: number, decimals?: number): string;
+  /** A plain count with the language's grouping. */
+  count(n: number): string;
+  dateTime(iso: string): string;
+  time(iso: string): string;
+  date(iso: string): string;
+  age(seconds: number): string;
+  /** A log kind in words ("redeem.posted" -> "Points taken"); unknown kinds as they are. */
+  kind(kind: string): string;
+}
+
+export function makeFmt(lang: Language, timeZone?: string): Fmt {
+  const safe = (f: () => string, raw: string) => {
+    try {
+      return f();
+    } catch {
+      return raw;
+    }
+  };
+  const kinds = catalogues[lang].logKinds as Record<string, string>;
+  const count = new Intl.NumberFormat(LOCALES[lang]);
+  return {
+    lang,
+    amount: (cents, currency) => safe(() => formatAmount(cents, currency, lang), `${(cents / 100).toFixed(2)} ${currency}`),
+    points: (milli, decimals = 3) => formatPointsFor(milli, lang, decimals),
+    count: (n) => count.format(n),
+    dateTime: (iso) => safe(() => formatDateTime(iso, lang, timeZone), iso),
+    time: (iso) => safe(() => formatTime(iso, lang, timeZone), iso),
+    date: (iso) => safe(() => formatDate(iso, lang, timeZone), iso),
+    age: (seconds) => formatAge(seconds, lang),
+    kind: (kind) => kinds[kind] ?? kind,
+  };
+}
+
+export interface ErrorText {
+  /** The refusal in the UI's language. */
+  text: string;
+  /** The service's own words when they add something (they are English). */
+  detail: string | null;
+}
+
+/**
+ * A refusal in the UI's language: the wrong-PIN and lockout refusals with
+ * their figures (tries left, locked until when), every other code from the
+ * catalogue, and the service's message beside it when it says more.
+ */
+export function describeError(error: ErrorInfo, t: TFunction, fmt: Pick<Fmt, 'time' | 'lang'>): ErrorText {
+  const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(error.code) ? error.code : 'INTERNAL';
+  const details = error.details ?? {};
+  let text: string;
+  let saysItAll = false;
+  if (code === 'PIN_WRONG' && typeof details.attemptsLeft === 'number') {
+    text = t('pin.wrongTriesLeft', { count: details.attemptsLeft });
+    saysItAll = true;
+  } else if (code === 'LOCKED_OUT' && typeof details.until === 'string') {
+    text = t('pin.lockedUntil', { time: fmt.time(details.until) });
+    saysItAll = true;
+  } else {
+    text = t(`errors.${code}`);
+  }
+  const message = error.message?.trim() ?? '';
+  const detail = !saysItAll && message && message !== text && message !== catalogues.en.errors[code] ? message : null;
+  return { text, detail };
+}

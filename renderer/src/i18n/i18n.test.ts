@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createI18n, currentLanguage, pickLanguage, savedLanguage, switchLanguage, LANGUAGE_STORAGE_KEY } from './index';
+import { describeError, makeFmt } from './format';
+
+const nbsp = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+class MemoryStorage {
+  map = new Map<string, string>();
+  getItem(k: string) {
+    return this.map.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.map.set(k, v);
+  }
+}
+
+describe('renderer i18n', () => {
+  it('picks a supported language from tags', () => {
+    expect(pickLanguage(['de-DE', 'fr-BE', 'nl'])).toBe('fr');
+    expect(pickLanguage([null, 'NL_be'])).toBe('nl');
+    expect(pickLanguage(['de'])).toBe('en');
+    expect(pickLanguage([], 'nl')).toBe('nl');
+  });
+
+  it('switches the whole catalogue and remembers the choice', async () => {
+    const i18n = createI18n('en');
+    expect(i18n.t('desk.log')).toBe('Log');
+    const storage = new MemoryStorage();
+    await switchLanguage(i18n, 'nl', storage);
+    expect(i18n.t('desk.log')).toBe('Logboek');
+    expect(currentLanguage(i18n)).toBe('nl');
+    expect(storage.getItem(LANGUAGE_STORAGE_KEY)).toBe('nl');
+    expect(savedLanguage(storage)).toBe('nl');
+    expect(savedLanguage({ getItem: () => 'xx', setItem: () => {} })).toBeNull();
+    await switchLanguage(i18n, 'fr', storage);
+    expect(i18n.t('sale.states.voided')).toBe('Annulée après paiement');
+  });
+
+  it('formats through shared/i18n for the language', () => {
+    const nl = makeFmt('nl', 'Europe/Brussels');
+    const fr = makeFmt('fr', 'Europe/Brussels');
+    expect(nbsp(nl.amount(123456, 'EUR'))).toBe('€ 1.234,56');
+    expect(nbsp(fr.amount(123456, 'EUR'))).toBe('1 234,56 €');
+    expect(nl.points(1_250_500)).toBe('1.250,5');
+    expect(nl.dateTime('2025-03-01T08:05:00Z')).toBe('1/03/2025, 09:05');
+    expect(nl.kind('redeem.posted')).toBe('Punten afgeschreven');
+    expect(nl.kind('something.new')).toBe('something.new');
+    expect(nl.dateTime('not a date')).toBe('not a date');
+  });
+
+  it('describes refusals: tries left, locked until when, codes in the language', () => {
+    const i18n = createI18n('nl');
+    const fmt = makeFmt('nl', 'Europe/Brussels');
+    expect(describeError({ code: 'PIN_WRONG', message: 'Wrong PIN. 2 tries left before a 5-minute lock.', details: { attemptsLeft: 2 } }, i18n.t, fmt)).toEqual({
+      text: 'Verkeerde pincode. Nog 2 pogingen voor een blokkering van 5 minuten.',
+      detail: null,
+    });
+    expect(describeError({ code: 'PIN_WRONG', message: 'x', details: { attemptsLeft: 1 } }, i18n.t, fmt).text).toContain('Nog 1 poging ');
+    expect(describeError({ code: 'LOCKED_OUT', message: 'Too many', details: { until: '2025-03-01T08:10:00Z' } }, i18n.t, fmt).text).toBe(
+      'Te veel verkeerde pincodes: geblokkeerd tot 09:10.',
+    );
+    // the service's English words are kept beside the translation when they say more
+    expect(describeError({ code: 'FORBIDDEN', message: 'This is the last active manager: add another manager first.' }, i18n.t, fmt)).toEqual({
+      text: 'Dit mag je niet doen.',
+      detail: 'This is the last active manager: add another manager first.',
+    });
+    expect(describeError({ code: 'NOT_SIGNED_IN', message: 'Sign in first.' }, i18n.t, fmt)).toEqual({ text: 'Meld je eerst aan.', detail: null });
+    expect(describeError({ code: 'WHAT' as never, message: '' }, i18n.t, fmt).text).toBe('Er ging iets mis in de terminal. Er werd niets aangerekend; probeer opnieuw.');
+  });
+});

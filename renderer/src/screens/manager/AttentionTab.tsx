@@ -1,0 +1,152 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AttentionItem } from '../../../../shared/contract/manager';
+import type { ErrorInfo } from '../../../../shared/errors';
+import { asErrorInfo } from '../../api/client';
+import { LocalizedError } from '../../i18n/LocalizedError';
+import { useFmt } from '../../i18n/useFmt';
+import { MTID } from '../../manager-testids';
+import { useDesk } from './desk-context';
+
+/** What needs a manager's decision: what happened, what to do, and "mark handled" with what was done. */
+export function AttentionTab() {
+  const { api, openSale, refreshCounts } = useDesk();
+  const { t } = useTranslation();
+  const [items, setItems] = useState<AttentionItem[] | null>(null);
+  const [includeHandled, setIncludeHandled] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const r = await api.listAttention({ includeHandled });
+      setItems(r.items);
+      setError(null);
+    } catch (e) {
+      setError(asErrorInfo(e));
+    }
+  }, [api, includeHandled]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <div className="desk-panel">
+      <div className="desk-head">
+        <h1>{t('desk.attention')}</h1>
+        <label className="check">
+          <input type="checkbox" checked={includeHandled} data-testid={MTID.attentionShowHandled} onChange={(e) => setIncludeHandled(e.target.checked)} /> {t('attention.showHandled')}
+        </label>
+        <button type="button" className="btn btn-small" onClick={() => void load()}>
+          {t('common.refresh')}
+        </button>
+      </div>
+      {error && <LocalizedError error={error} />}
+      {items?.length === 0 && (
+        <p className="empty empty-good" data-testid={MTID.attentionEmpty}>
+          {t('attention.none')}
+        </p>
+      )}
+      <div className="cards">
+        {items?.map((item) => (
+          <AttentionCard
+            key={item.item}
+            item={item}
+            onOpenSale={() => openSale(item.saleId)}
+            onHandled={(next) => {
+              setItems((list) => (list ?? []).map((x) => (x.item === next.item ? next : x)).filter((x) => includeHandled || !x.handled));
+              refreshCounts();
+            }}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; onOpenSale: () => void; onHandled: (item: AttentionItem) => void }) {
+  const { api, asManager } = useDesk();
+  const { t, i18n } = useTranslation();
+  const fmt = useFmt();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const todoKey = `attention.whatToDo.${item.kind}`;
+  const whatToDo = i18n.exists(todoKey) ? t(todoKey) : item.whatToDo;
+
+  const submit = async () => {
+    if (reason.trim().length < 3) {
+      setError({ code: 'INVALID_INPUT', message: t('approval.reasonTooShort') });
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await asManager((approval) => api.markHandled({ item: item.item, reason: reason.trim(), ...(approval ? { approval } : {}) }), { reason: 'none' });
+      if (next) onHandled(next);
+    } catch (e) {
+      setError(asErrorInfo(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <article className={`card attention attention-${item.kind} ${item.handled ? 'attention-handled' : ''}`} data-testid={MTID.attentionItem} data-item={item.item} data-kind={item.kind} data-handled={String(!!item.handled)}>
+      <header className="attention-head">
+        <h2>{t(`attention.kinds.${item.kind}`)}</h2>
+        <span className="muted">{t('attention.since', { time: fmt.dateTime(item.since) })}</span>
+      </header>
+      <p className="attention-facts">
+        <button type="button" className="link-button mono" onClick={onOpenSale}>
+          {t('sale.title', { id: item.saleId.slice(-8) })}
+        </button>
+        {item.memberMasked && <span className="mono"> · {item.memberMasked}</span>}
+        {item.pointsMilli !== null && (
+          <span>
+            {' '}
+            · {fmt.points(item.pointsMilli)} {t('log.points').toLowerCase()}
+          </span>
+        )}
+        {item.amountAtRiskCents !== null && <strong className="at-risk"> · {t('attention.amountAtRisk', { amount: fmt.amount(item.amountAtRiskCents, item.currency) })}</strong>}
+      </p>
+      {item.problem && <p className="attention-problem">{t('attention.problem', { problem: item.problem })}</p>}
+      <div className="todo">
+        <strong>{t('attention.whatToDoTitle')}</strong>
+        <p>{whatToDo}</p>
+      </div>
+      {item.handled ? (
+        <p className="message message-good">{t('attention.handledBy', { name: item.handled.byName ?? item.handled.by, time: fmt.dateTime(item.handled.at), reason: item.handled.reason })}</p>
+      ) : open ? (
+        <form
+          className="handle-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <label className="form-label">
+            {t('attention.reason')}
+            <textarea className="field" rows={2} maxLength={500} autoFocus value={reason} disabled={busy} data-testid={MTID.attentionReason} onChange={(e) => setReason(e.target.value)} />
+          </label>
+          {error && <LocalizedError error={error} tone="warning" />}
+          <div className="button-row">
+            <button type="submit" className="btn btn-primary" disabled={busy} data-testid={MTID.attentionSubmit}>
+              {busy ? t('common.working') : t('attention.markHandled')}
+            </button>
+            <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => setOpen(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <div className="button-row">
+          <button type="button" className="btn" data-testid={MTID.attentionHandle} onClick={() => setOpen(true)}>
+            {t('attention.markHandled')}
+          </button>
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,287 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
+import { catalogues } from '../../../../shared/i18n';
+import type { DeskLogEntry, LogFilter, PersonView } from '../../../../shared/contract/manager';
+import { ERROR_CODES } from '../../../../shared/errors';
+import { LocalizedError } from '../../i18n/LocalizedError';
+import { useFmt } from '../../i18n/useFmt';
+import { MTID } from '../../manager-testids';
+import { useDesk } from './desk-context';
+import { EntryDetail } from './EntryDetail';
+import { EMPTY_FILTER_FORM, toLogFilter, type LogFilterForm } from './log-filter';
+import { LogPager } from './log-pager';
+
+const ROW_HEIGHT = 44;
+const OUTCOMES = ['ok', ...ERROR_CODES, 'TAMPERED', 'received', 'stored', 'duplicate'];
+
+/**
+ * The log: filters (dates, who, what, outcome, the member's last four, words),
+ * newest first, in a virtual list that loads older pages (keyset paging) as it
+ * scrolls, so hundreds of thousands of entries scroll as fast as a hundred.
+ */
+export function LogTab() {
+  const { api, setLogFilter, openSale } = useDesk();
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  const [form, setForm] = useState<LogFilterForm>(EMPTY_FILTER_FORM);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [people, setPeople] = useState<PersonView[]>([]);
+  const [selected, setSelected] = useState<DeskLogEntry | null>(null);
+  const pager = useMemo(() => new LogPager({ pageSize: 500, prefetchRows: 400 }), []);
+  const snap = useSyncExternalStore(pager.subscribe, pager.getSnapshot);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const run = useCallback(
+    (filter: LogFilter) => {
+      setLogFilter(filter);
+      setSelected(null);
+      scrollRef.current?.scrollTo({ top: 0 });
+      void pager.reset((beforeSeq, limit) => api.queryLog({ filter, limit, ...(beforeSeq ? { beforeSeq } : {}) }));
+    },
+    [api, pager, setLogFilter],
+  );
+
+  useEffect(() => {
+    run({});
+    void api
+      .listPeople({})
+      .then((r) => setPeople(r.people))
+      .catch(() => setPeople([]));
+  }, [api, run]);
+
+  const apply = (f: LogFilterForm = form) => {
+    const r = toLogFilter(f);
+    if ('problem' in r) {
+      setProblem(t(`log.${r.problem}`));
+      return;
+    }
+    setProblem(null);
+    run(r.filter);
+  };
+
+  const rowCount = snap.count + (snap.done ? 0 : 1); // a loading row at the end
+  const virtualizer = useVirtualizer({
+    count: rowCount,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.length ? items[items.length - 1]!.index : 0;
+  useEffect(() => {
+    pager.ensure(lastIndex);
+  }, [pager, lastIndex, snap.version]);
+
+  const set = (k: keyof LogFilterForm) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+  const kinds = Object.entries(catalogues[fmt.lang].logKinds as Record<string, string>).sort((a, b) => a[1].localeCompare(b[1]));
+  const decimals = 3;
+
+  return (
+    <div className="desk-panel log-panel">
+      <form
+        className="filters no-print"
+        onSubmit={(e) => {
+          e.preventDefault();
+          apply();
+        }}
+      >
+        <label>
+          {t('log.from')}
+          <input type="date" className="field field-small" value={form.fromDay} data-testid={MTID.logFrom} onChange={set('fromDay')} />
+        </label>
+        <label>
+          {t('log.to')}
+          <input type="date" className="field field-small" value={form.toDay} data-testid={MTID.logTo} onChange={set('toDay')} />
+        </label>
+        <label>
+          {t('log.person')}
+          <select className="field field-small" value={form.actor} data-testid={MTID.logActor} onChange={set('actor')}>
+            <option value="">{t('log.anyPerson')}</option>
+            {people.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+            <option value="terminal">{t('common.terminal')}</option>
+          </select>
+        </label>
+        <label>
+          {t('log.kind')}
+          <select className="field field-small" value={form.kind} data-testid={MTID.logKind} onChange={set('kind')}>
+            <option value="">{t('log.anyKind')}</option>
+            {kinds.map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('log.outcome')}
+          <select className="field field-small" value={form.outcome} data-testid={MTID.logOutcome} onChange={set('outcome')}>
+            <option value="">{t('log.anyOutcome')}</option>
+            {OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('log.memberLast4')}
+          <input className="field field-small field-last4" maxLength={4} autoComplete="off" value={form.memberLast4} data-testid={MTID.logMember} onChange={set('memberLast4')} />
+        </label>
+        <label className="filters-grow">
+          {t('log.search')}
+          <input type="search" className="field field-small" maxLength={100} value={form.text} data-testid={MTID.logText} onChange={set('text')} />
+        </label>
+        <div className="filters-buttons">
+          <button type="submit" className="btn btn-primary btn-small" data-testid={MTID.logApply}>
+            {t('log.apply')}
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            data-testid={MTID.logClear}
+            onClick={() => {
+              setForm(EMPTY_FILTER_FORM);
+              setProblem(null);
+              run({});
+            }}
+          >
+            {t('log.clear')}
+          </button>
+        </div>
+      </form>
+      {problem && (
+        <p className="message message-warning" data-testid={MTID.logFilterProblem}>
+          {problem}
+        </p>
+      )}
+      <div className="log-status">
+        <span data-testid={MTID.logCount} data-value={snap.count} data-done={String(snap.done)} data-loading={String(snap.loading)}>
+          {t('log.shown', { count: snap.count })}
+          {snap.done && snap.count > 0 ? ` · ${t('log.end')}` : ''}
+        </span>
+        {snap.loading && <span className="spinner" aria-hidden="true" />}
+        <button type="button" className="btn btn-small" onClick={() => apply()}>
+          {t('common.refresh')}
+        </button>
+      </div>
+      {snap.error && (
+        <div className="error-row">
+          <LocalizedError error={snap.error} />
+          <button type="button" className="btn btn-small" onClick={() => void pager.loadMore()}>
+            {t('common.retry')}
+          </button>
+        </div>
+      )}
+      <div className="vlog" role="table" aria-label={t('desk.log')} aria-rowcount={snap.done ? snap.count : -1}>
+        <div className="vlog-row vlog-head" role="row">
+          <span role="columnheader">#</span>
+          <span role="columnheader">{t('log.time')}</span>
+          <span role="columnheader">{t('log.person')}</span>
+          <span role="columnheader">{t('log.kind')}</span>
+          <span role="columnheader">{t('log.outcome')}</span>
+          <span role="columnheader">{t('log.member')}</span>
+          <span role="columnheader" className="num">
+            {t('log.points')}
+          </span>
+          <span role="columnheader" className="num">
+            {t('log.amount')}
+          </span>
+          <span role="columnheader">{t('log.sale')}</span>
+        </div>
+        <div ref={scrollRef} className="vlog-scroll" data-testid={MTID.logList} tabIndex={0}>
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((v) => {
+              const e = pager.get(v.index);
+              const style = { transform: `translateY(${v.start}px)`, height: ROW_HEIGHT };
+              if (!e) {
+                return (
+                  <div key={`loading-${v.index}`} className="vlog-row vlog-loading" style={style} role="row">
+                    <span role="cell">{snap.error ? '' : t('log.loading')}</span>
+                  </div>
+                );
+              }
+              return (
+                <div
+                  key={e.seq}
+                  className={`vlog-row ${e.outcome !== 'ok' ? 'vlog-bad' : ''} ${selected?.seq === e.seq ? 'vlog-selected' : ''}`}
+                  style={style}
+                  role="row"
+                  tabIndex={-1}
+                  data-testid={MTID.logRow}
+                  data-seq={e.seq}
+                  data-kind={e.kind}
+                  data-outcome={e.outcome}
+                  onClick={() => setSelected(e)}
+                >
+                  <span role="cell" className="mono muted">
+                    {e.seq}
+                  </span>
+                  <span role="cell">{fmt.dateTime(e.at)}</span>
+                  <span role="cell" className="ellipsis">
+                    {e.actorName ?? (e.actor === 'terminal' ? t('common.terminal') : e.actor)}
+                  </span>
+                  <span role="cell" className="ellipsis" title={e.kind}>
+                    {fmt.kind(e.kind)}
+                  </span>
+                  <span role="cell" className={e.outcome === 'ok' ? 'muted' : 'outcome-code'}>
+                    {e.outcome}
+                  </span>
+                  <span role="cell" className="mono">
+                    {e.memberMasked ?? ''}
+                  </span>
+                  <span role="cell" className="num">
+                    {e.pointsMilli === null ? '' : fmt.points(e.pointsMilli, decimals)}
+                  </span>
+                  <span role="cell" className="num">
+                    {e.amountCents === null ? '' : fmt.amount(e.amountCents, e.currency ?? 'EUR')}
+                  </span>
+                  <span role="cell">
+                    {e.saleId && (
+                      <button
+                        type="button"
+                        className="link-button mono"
+                        onClick={(ev) => {
+                          ev.stopPropagation();
+                          openSale(e.saleId!);
+                        }}
+                      >
+                        {e.saleId.slice(-8)}
+                      </button>
+                    )}
+                  </span>
+                </div>
+              );
+            })}
+          </div>
+          {snap.done && snap.count === 0 && <p className="empty">{t('log.noEntries')}</p>}
+        </div>
+      </div>
+      {selected && (
+        <aside className="card entry-panel" data-testid={MTID.logEntry} data-seq={selected.seq}>
+          <div className="desk-head">
+            <h2>
+              {t('log.entry', { seq: selected.seq })} · {fmt.kind(selected.kind)}
+            </h2>
+            {selected.saleId && (
+              <button type="button" className="btn btn-small" data-testid={MTID.logOpenSale} onClick={() => openSale(selected.saleId!)}>
+                {t('log.openSale')}
+              </button>
+            )}
+            <button type="button" className="btn btn-small btn-secondary" onClick={() => setSelected(null)}>
+              {t('common.close')}
+            </button>
+          </div>
+          <p>
+            {fmt.dateTime(selected.at)} · {selected.actorName ?? selected.actor} · {selected.terminalId} · {selected.outcome}
+          </p>
+          {selected.detail && <EntryDetail detail={selected.detail} />}
+        </aside>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,197 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PersonView, Role } from '../../../../shared/contract/manager';
+import type { ErrorInfo } from '../../../../shared/errors';
+import { asErrorInfo } from '../../api/client';
+import { LocalizedError } from '../../i18n/LocalizedError';
+import { useFmt } from '../../i18n/useFmt';
+import { MTID } from '../../manager-testids';
+import { useDesk } from './desk-context';
+import { cleanPin, isLocked, pinComplete } from './pin';
+
+/** People and PINs (managers only): add a cashier or a manager, switch someone off, set a forgotten PIN. */
+export function PeopleTab() {
+  const { api, me, asManager } = useDesk();
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  const [people, setPeople] = useState<PersonView[] | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('cashier');
+  const [pin, setPin] = useState('');
+  const [pinFor, setPinFor] = useState<PersonView | null>(null);
+  const [newPin, setNewPin] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setPeople((await api.listPeople({})).people);
+    } catch (e) {
+      setError(asErrorInfo(e));
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const act = async (f: () => Promise<string | null>) => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const message = await f();
+      if (message) setNotice(message);
+      await load();
+    } catch (e) {
+      setError(asErrorInfo(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const add = () =>
+    act(async () => {
+      if (!name.trim()) throw { code: 'INVALID_INPUT', message: t('people.name') };
+      if (!pinComplete(pin)) throw { code: 'INVALID_INPUT', message: t('pin.format') };
+      const p = await asManager((approval) => api.createPerson({ name: name.trim(), role, pin, ...(approval ? { approval } : {}) }), { reason: 'none' });
+      if (!p) return null;
+      setName('');
+      setPin('');
+      return t('people.created', { name: p.name });
+    });
+
+  const toggle = (p: PersonView) =>
+    act(async () => {
+      await asManager((approval) => api.setPersonActive({ personId: p.id, active: !p.active, ...(approval ? { approval } : {}) }), { reason: 'none' });
+      return null;
+    });
+
+  const savePin = () =>
+    act(async () => {
+      if (!pinFor) return null;
+      if (!pinComplete(newPin)) throw { code: 'INVALID_INPUT', message: t('pin.format') };
+      const p = await asManager((approval) => api.setPersonPin({ personId: pinFor.id, pin: newPin, ...(approval ? { approval } : {}) }), { reason: 'none' });
+      if (!p) return null;
+      setPinFor(null);
+      setNewPin('');
+      return t('people.pinSet', { name: p.name });
+    });
+
+  const now = Date.now();
+  return (
+    <div className="desk-panel">
+      <h1>{t('people.title')}</h1>
+      {notice && (
+        <p className="message message-good" role="status" data-testid={MTID.deskNotice}>
+          {notice}
+        </p>
+      )}
+      {error && <LocalizedError error={error} />}
+      <div className="table-wrap">
+        <table className="desk-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('people.name')}</th>
+              <th scope="col">{t('people.role')}</th>
+              <th scope="col">{t('people.status')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('people.switchOff')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {people?.map((p) => (
+              <tr key={p.id} data-testid={MTID.personRow} data-person-id={p.id} data-active={String(p.active)} className={p.active ? '' : 'row-off'}>
+                <td>
+                  <strong>{p.name}</strong> {p.id === me.id && <span className="muted">({t('people.you')})</span>}
+                </td>
+                <td>
+                  <span className={`role-badge role-badge-${p.role}`}>{t(`roles.${p.role}`)}</span>
+                </td>
+                <td>
+                  {p.active ? t('people.active') : t('people.inactive')}
+                  {isLocked(p, now) && p.lockedUntil && <div className="warn-text small">{t('people.locked', { time: fmt.time(p.lockedUntil) })}</div>}
+                </td>
+                <td className="actions">
+                  <button type="button" className="btn btn-small" disabled={busy || p.id === me.id} data-testid={MTID.personToggle} onClick={() => void toggle(p)}>
+                    {p.active ? t('people.switchOff') : t('people.switchOn')}
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    disabled={busy || !p.active}
+                    data-testid={MTID.personResetPin}
+                    onClick={() => {
+                      setPinFor(p);
+                      setNewPin('');
+                    }}
+                  >
+                    {t('people.resetPin')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      {pinFor && (
+        <form
+          className="card form-card"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void savePin();
+          }}
+        >
+          <h2>{t('people.newPinFor', { name: pinFor.name })}</h2>
+          <label className="form-label">
+            {t('people.pin')}
+            <input className="field field-small" type="password" inputMode="numeric" autoComplete="new-password" autoFocus maxLength={8} value={newPin} data-testid={MTID.personNewPin} onChange={(e) => setNewPin(cleanPin(e.target.value))} />
+          </label>
+          <div className="button-row">
+            <button type="submit" className="btn btn-primary" disabled={busy} data-testid={MTID.personSavePin}>
+              {t('people.resetPin')}
+            </button>
+            <button type="button" className="btn btn-secondary" onClick={() => setPinFor(null)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+
+      <form
+        className="card form-card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void add();
+        }}
+      >
+        <h2>{t('people.add')}</h2>
+        <div className="field-pair">
+          <label className="form-label">
+            {t('people.name')}
+            <input className="field field-small" maxLength={60} autoComplete="off" value={name} data-testid={MTID.personName} onChange={(e) => setName(e.target.value)} />
+          </label>
+          <label className="form-label">
+            {t('people.role')}
+            <select className="field field-small" value={role} data-testid={MTID.personRole} onChange={(e) => setRole(e.target.value as Role)}>
+              <option value="cashier">{t('roles.cashier')}</option>
+              <option value="manager">{t('roles.manager')}</option>
+            </select>
+          </label>
+          <label className="form-label">
+            {t('people.pin')}
+            <input className="field field-small" type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin} data-testid={MTID.personPin} onChange={(e) => setPin(cleanPin(e.target.value))} />
+          </label>
+        </div>
+        <div className="button-row">
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid={MTID.personAdd}>
+            {t('people.add')}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

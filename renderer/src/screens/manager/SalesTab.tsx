@@ -1,0 +1,126 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SaleView } from '../../../../shared/domain';
+import type { ErrorInfo } from '../../../../shared/errors';
+import { asErrorInfo } from '../../api/client';
+import { LocalizedError } from '../../i18n/LocalizedError';
+import { useFmt } from '../../i18n/useFmt';
+import { MTID } from '../../manager-testids';
+import { useDesk } from './desk-context';
+
+const PAGE = 50;
+
+/** Today's sales, newest first: open one to see it, void it or refund part of it. */
+export function SalesTab() {
+  const { api, openSale } = useDesk();
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  const [sales, setSales] = useState<SaleView[]>([]);
+  const [more, setMore] = useState(false);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [last4, setLast4] = useState('');
+
+  const load = useCallback(
+    async (append: boolean, before?: string) => {
+      setLoading(true);
+      setError(null);
+      try {
+        const digits = last4.replace(/\D/g, '');
+        const { sales: page } = await api.listSales({ limit: PAGE, ...(before ? { beforeCreatedAt: before } : {}), ...(digits.length === 4 ? { memberLast4: digits } : {}) });
+        setSales((s) => (append ? [...s, ...page] : page));
+        setMore(page.length === PAGE);
+      } catch (e) {
+        setError(asErrorInfo(e));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [api, last4],
+  );
+
+  useEffect(() => {
+    void load(false);
+  }, [load]);
+
+  return (
+    <div className="desk-panel">
+      <div className="desk-head">
+        <h1>{t('sales.title')}</h1>
+        <label className="inline-field">
+          {t('log.memberLast4')}
+          <input className="field field-small" inputMode="numeric" maxLength={4} value={last4} onChange={(e) => setLast4(e.target.value)} />
+        </label>
+        <button type="button" className="btn" disabled={loading} onClick={() => void load(false)}>
+          {loading ? t('common.loading') : t('common.refresh')}
+        </button>
+      </div>
+      {error && <LocalizedError error={error} />}
+      {!loading && !error && sales.length === 0 && (
+        <p className="empty" data-testid={MTID.salesEmpty}>
+          {t('sales.empty')}
+        </p>
+      )}
+      {sales.length > 0 && (
+        <div className="table-wrap">
+          <table className="desk-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('sales.time')}</th>
+                <th scope="col">{t('sales.state')}</th>
+                <th scope="col">{t('log.member')}</th>
+                <th scope="col" className="num">
+                  {t('sale.basket')}
+                </th>
+                <th scope="col" className="num">
+                  {t('sale.points')}
+                </th>
+                <th scope="col" className="num">
+                  {t('sale.discount')}
+                </th>
+                <th scope="col" className="num">
+                  {t('sale.refunded')}
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('sales.open')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {sales.map((s) => (
+                <tr key={s.id} data-testid={MTID.salesRow} data-sale-id={s.id} data-state={s.state} className="clickable" onClick={() => openSale(s.id)}>
+                  <td>{fmt.time(s.createdAt)}</td>
+                  <td>
+                    <span className={`state state-${s.state}`}>{t(`sale.states.${s.state}`)}</span>
+                  </td>
+                  <td className="mono">{s.member?.masked ?? '—'}</td>
+                  <td className="num">{fmt.amount(s.basket.cents, s.basket.currency)}</td>
+                  <td className="num">{s.quote ? fmt.points(s.quote.pointsMilli, s.terms?.decimals ?? 3) : '—'}</td>
+                  <td className="num">{s.quote ? fmt.amount(s.quote.discount.cents, s.quote.discount.currency) : '—'}</td>
+                  <td className="num">{s.refunded.cents ? fmt.amount(s.refunded.cents, s.basket.currency) : '—'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        openSale(s.id);
+                      }}
+                    >
+                      {t('sales.open')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {more && (
+        <button type="button" className="btn" data-testid={MTID.salesMore} disabled={loading} onClick={() => void load(true, sales[sales.length - 1]?.createdAt)}>
+          {t('sales.more')}
+        </button>
+      )}
+    </div>
+  );
+}

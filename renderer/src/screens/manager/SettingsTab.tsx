@@ -1,0 +1,311 @@
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SettingsView } from '../../../../shared/contract/manager';
+import { LANGUAGES } from '../../../../shared/i18n';
+import type { BackendId } from '../../../../shared/domain';
+import type { ErrorInfo } from '../../../../shared/errors';
+import { asErrorInfo } from '../../api/client';
+import { switchLanguage } from '../../i18n';
+import { LocalizedError } from '../../i18n/LocalizedError';
+import { MTID } from '../../manager-testids';
+import { useDesk } from './desk-context';
+import { BACKENDS, credentialRows, credentialsFromRows, formFromView, patchFromForm, type CredentialRow, type SettingsField, type SettingsForm } from './settings-form';
+
+const BACKEND_NAMES: Record<BackendId, string> = {
+  whitelabel: 'White-label loyalty',
+  uitpas: 'UiTPAS',
+  capillary: 'Capillary',
+  gafapay: 'GafaPay',
+  cardlinked: 'Card-linked offers',
+};
+
+/**
+ * Settings (managers): terminal and store names, the language (switches the
+ * whole UI), the loyalty program and its credentials (stored encrypted, never
+ * shown back: only masked), the redemption rate, the offline limits, the scanner.
+ */
+export function SettingsTab() {
+  const { api, asManager } = useDesk();
+  const { t, i18n } = useTranslation();
+  const [view, setView] = useState<SettingsView | null>(null);
+  const [form, setForm] = useState<SettingsForm | null>(null);
+  const [bad, setBad] = useState<{ field: SettingsField; text: string } | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [rows, setRows] = useState<CredentialRow[]>([]);
+  const [credError, setCredError] = useState<ErrorInfo | null>(null);
+  const [credNotice, setCredNotice] = useState<string | null>(null);
+
+  const take = useCallback(
+    (v: SettingsView) => {
+      setView(v);
+      setForm(formFromView(v));
+      setRows(credentialRows(v.backend));
+      // The terminal's language is the UI's language.
+      void switchLanguage(i18n, v.language);
+    },
+    [i18n],
+  );
+
+  useEffect(() => {
+    void api
+      .getSettings({})
+      .then(take)
+      .catch((e) => setError(asErrorInfo(e)));
+  }, [api, take]);
+
+  if (!view || !form) return <div className="desk-panel">{error ? <LocalizedError error={error} /> : <p className="hint">{t('common.loading')}</p>}</div>;
+
+  const set = <K extends keyof SettingsForm>(k: K, v: SettingsForm[K]) => {
+    setForm({ ...form, [k]: v });
+    if (bad?.field === k) setBad(null);
+  };
+  const text = (k: keyof SettingsForm, label: string, extra: { inputMode?: 'numeric' | 'decimal' | 'url'; maxLength?: number } = {}): ReactNode => (
+    <label className={`form-label ${bad?.field === k ? 'has-problem' : ''}`}>
+      {label}
+      <input
+        className="field field-small"
+        value={String(form[k])}
+        inputMode={extra.inputMode}
+        maxLength={extra.maxLength}
+        data-testid={MTID.settingsField(k)}
+        aria-invalid={bad?.field === k}
+        onChange={(e) => set(k, e.target.value as never)}
+      />
+      {bad?.field === k && <span className="field-problem">{bad.text}</span>}
+    </label>
+  );
+
+  const save = async () => {
+    const r = patchFromForm(form, view);
+    if ('problem' in r) {
+      const label = t(`settings.${r.problem.field === 'maxBalanceAgeMinutes' ? 'maxBalanceAge' : r.problem.field === 'ratePoints' || r.problem.field === 'rateAmount' ? 'rate' : r.problem.field}`);
+      setBad({ field: r.problem.field, text: t(r.problem.key, { field: label }) });
+      return;
+    }
+    setNotice(null);
+    setError(null);
+    if (Object.keys(r.patch).length === 0) {
+      setNotice(t('settings.noChanges'));
+      return;
+    }
+    setBusy(true);
+    try {
+      const next = await asManager((approval) => api.updateSettings({ patch: r.patch, ...(approval ? { approval } : {}) }), { reason: 'optional' });
+      if (next) {
+        take(next);
+        setNotice(t('settings.saved'));
+      }
+    } catch (e) {
+      setError(asErrorInfo(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const saveCredentials = async (remove: boolean) => {
+    setCredError(null);
+    setCredNotice(null);
+    let credentials: Record<string, string> = {};
+    if (!remove) {
+      const r = credentialsFromRows(rows);
+      if ('badRow' in r) {
+        setCredError({ code: 'INVALID_INPUT', message: `${t('settings.credentialKey')} ${r.badRow + 1}` });
+        return;
+      }
+      if (Object.keys(r.credentials).length === 0) return;
+      credentials = r.credentials;
+    }
+    setBusy(true);
+    try {
+      const next = await asManager((approval) => api.setCredentials({ backend: form.backend, credentials, ...(approval ? { approval } : {}) }), { reason: 'optional' });
+      if (next) {
+        setView(next);
+        setRows(credentialRows(form.backend));
+        setCredNotice(remove ? t('settings.credentialsNone') : t('settings.credentialsSaved'));
+      }
+    } catch (e) {
+      setCredError(asErrorInfo(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const protection = view.credentialProtection;
+  const hasValues = rows.some((r) => r.value !== '');
+  return (
+    <div className="desk-panel settings">
+      <h1>{t('settings.title')}</h1>
+      {view.restartRequired && (
+        <p className="message message-warning" role="status">
+          {t('settings.restartRequired')}
+        </p>
+      )}
+      <form
+        className="settings-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <fieldset className="card">
+          <legend>{t('settings.terminal')}</legend>
+          <p className="hint">{t('settings.terminalId', { id: view.terminalId, currency: view.currency })}</p>
+          <div className="field-pair">
+            {text('terminalName', t('settings.terminalName'), { maxLength: 60 })}
+            {text('storeName', t('settings.storeName'), { maxLength: 60 })}
+            <label className="form-label">
+              {t('settings.language')}
+              <select className="field field-small" value={form.language} data-testid={MTID.settingsField('language')} onChange={(e) => set('language', e.target.value as SettingsForm['language'])}>
+                {LANGUAGES.map((l) => (
+                  <option key={l} value={l}>
+                    {t(`languages.${l}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>{t('settings.backend')}</legend>
+          <div className="field-pair">
+            <label className="form-label">
+              {t('settings.backend')}
+              <select className="field field-small" value={form.backend} data-testid={MTID.settingsField('backend')} onChange={(e) => set('backend', e.target.value as BackendId)}>
+                {BACKENDS.map((b) => (
+                  <option key={b} value={b}>
+                    {BACKEND_NAMES[b]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {text('backendUrl', t('settings.backendUrl'), { inputMode: 'url', maxLength: 300 })}
+          </div>
+          <label className="check">
+            <input type="checkbox" checked={form.rateOwn} data-testid={MTID.settingsField('rateOwn')} onChange={(e) => set('rateOwn', e.target.checked)} /> {t('settings.rateOwn')}
+          </label>
+          {form.rateOwn ? (
+            <div className="field-pair rate-row">
+              {text('ratePoints', t('settings.rate'), { inputMode: 'decimal' })}
+              <span className="rate-word">{t('settings.ratePoints')}</span>
+              {text('rateAmount', view.currency, { inputMode: 'decimal' })}
+            </div>
+          ) : (
+            <p className="hint">{t('settings.rateFromBackend')}</p>
+          )}
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>{t('settings.offlineLimits')}</legend>
+          <div className="field-pair">
+            {text('maxPointsPerRedemption', t('settings.maxPointsPerRedemption'), { inputMode: 'decimal' })}
+            {text('maxPointsPerMember', t('settings.maxPointsPerMember'), { inputMode: 'decimal' })}
+            {text('maxOutstanding', t('settings.maxOutstanding'), { inputMode: 'decimal' })}
+            {text('maxBalanceAgeMinutes', t('settings.maxBalanceAge'), { inputMode: 'numeric' })}
+          </div>
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>{t('settings.scanner')}</legend>
+          <div className="field-pair">
+            {text('maxInterKeyMs', t('settings.maxInterKeyMs'), { inputMode: 'numeric' })}
+            {text('minLength', t('settings.minLength'), { inputMode: 'numeric' })}
+            <label className="form-label">
+              {t('settings.suffix')}
+              <select className="field field-small" value={form.suffix} data-testid={MTID.settingsField('suffix')} onChange={(e) => set('suffix', e.target.value as SettingsForm['suffix'])}>
+                <option value="Enter">{t('settings.suffixEnter')}</option>
+                <option value="Tab">{t('settings.suffixTab')}</option>
+                <option value="none">{t('settings.suffixNone')}</option>
+              </select>
+            </label>
+            {text('prefix', t('settings.prefix'), { maxLength: 8 })}
+          </div>
+          <label className="check">
+            <input type="checkbox" checked={form.cameraEnabled} data-testid={MTID.settingsField('cameraEnabled')} onChange={(e) => set('cameraEnabled', e.target.checked)} /> {t('settings.camera')}
+          </label>
+        </fieldset>
+
+        {notice && (
+          <p className="message message-good" role="status" data-testid={MTID.deskNotice}>
+            {notice}
+          </p>
+        )}
+        {error && <LocalizedError error={error} />}
+        <div className="button-row sticky-save">
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid={MTID.settingsSave}>
+            {busy ? t('common.working') : t('settings.save')}
+          </button>
+        </div>
+      </form>
+
+      <section className="card credentials">
+        <h2>
+          {t('settings.credentials')} · {BACKEND_NAMES[form.backend]}
+        </h2>
+        <p data-testid={MTID.credentialsMasked}>
+          {view.credentials && view.credentials.fields.length > 0
+            ? t('settings.credentialsStored', { masked: view.credentials.fields.map((f) => `${f.key}: ${f.masked}`).join(', ') })
+            : t('settings.credentialsNone')}
+        </p>
+        <p className={protection.kind === 'os' ? 'hint' : 'message message-warning'}>
+          {protection.kind === 'os' ? t('settings.protectionOs') : protection.kind === 'file-key' ? t('settings.protectionFileKey') : t('settings.protectionNone')}
+        </p>
+        {protection.kind !== 'none' && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void saveCredentials(false);
+            }}
+          >
+            <h3>{t('settings.credentialsReplace')}</h3>
+            <div className="cred-rows">
+              {rows.map((r, i) => (
+                <div key={i} className="cred-row">
+                  <input
+                    className="field field-small"
+                    aria-label={t('settings.credentialKey')}
+                    placeholder={t('settings.credentialKey')}
+                    value={r.key}
+                    data-testid={MTID.credentialKey(i)}
+                    onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))}
+                  />
+                  <input
+                    className="field field-small"
+                    type="password"
+                    autoComplete="off"
+                    aria-label={t('settings.credentialValue')}
+                    placeholder={t('settings.credentialValue')}
+                    value={r.value}
+                    data-testid={MTID.credentialValue(i)}
+                    onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))}
+                  />
+                </div>
+              ))}
+            </div>
+            {credError && <LocalizedError error={credError} />}
+            {credNotice && (
+              <p className="message message-good" role="status">
+                {credNotice}
+              </p>
+            )}
+            <div className="button-row">
+              <button type="button" className="btn btn-small" data-testid={MTID.credentialAdd} onClick={() => setRows([...rows, { key: '', value: '' }])}>
+                {t('settings.credentialAdd')}
+              </button>
+              <button type="submit" className="btn btn-primary btn-small" disabled={busy || !hasValues} data-testid={MTID.credentialsSave}>
+                {t('settings.credentialsReplace')}
+              </button>
+              {view.credentials && (
+                <button type="button" className="btn btn-danger btn-small" disabled={busy} data-testid={MTID.credentialsRemove} onClick={() => void saveCredentials(true)}>
+                  {t('settings.credentialsRemove')}
+                </button>
+              )}
+            </div>
+          </form>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { VerifyReport } from '../../../../shared/contract/manager';
+import type { ErrorInfo } from '../../../../shared/errors';
+import { asErrorInfo } from '../../api/client';
+import { LocalizedError } from '../../i18n/LocalizedError';
+import { useFmt } from '../../i18n/useFmt';
+import { MTID } from '../../manager-testids';
+import { useDesk } from './desk-context';
+import { verifyText } from './verify-text';
+
+/** "Verify the log": the chain is intact, or exactly which entry changed / from where entries are missing. */
+export function VerifyTab() {
+  const { api } = useDesk();
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  const [report, setReport] = useState<VerifyReport | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    setReport(null);
+    try {
+      setReport(await api.verifyLog({}));
+    } catch (e) {
+      setError(asErrorInfo(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const words = report ? verifyText(report) : null;
+  return (
+    <div className="desk-panel">
+      <h1>{t('desk.verify')}</h1>
+      <p className="hint">{t('verify.help')}</p>
+      <div className="button-row">
+        <button type="button" className="btn btn-primary" disabled={busy} data-testid={MTID.verifyRun} onClick={() => void run()}>
+          {busy ? t('verify.running') : t('verify.run')}
+        </button>
+      </div>
+      {busy && (
+        <p className="loading-line" role="status">
+          <span className="spinner" aria-hidden="true" /> {t('verify.running')}
+        </p>
+      )}
+      {error && <LocalizedError error={error} />}
+      {report && words && (
+        <div
+          className={`verify-result ${report.intact ? 'verify-ok' : 'verify-bad'}`}
+          role="status"
+          data-testid={MTID.verifyResult}
+          data-intact={String(report.intact)}
+          data-problem={report.problem ?? ''}
+          data-first-bad-seq={report.firstBadSeq ?? ''}
+          data-entries={report.entries}
+        >
+          <p className="verify-title">
+            <span aria-hidden="true">{report.intact ? '✔' : '✖'}</span> {t(words.key, words.params)}
+          </p>
+          {!report.intact && <p className="message-detail">{report.message}</p>}
+          <p className="hint">
+            {t('verify.checked', { time: fmt.time(report.checkedAt), ms: fmt.count(Math.round(report.durationMs)) })}
+            {report.head && <> · {t('verify.head', { seq: report.head.seq, hash: report.head.hash.slice(0, 16) })}</>}
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import { createContext, useContext } from 'react';
+import type { TerminalApi } from '../../../../shared/contract';
+import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
+import type { LogFilter, PersonView } from '../../../../shared/contract/manager';
+import type { ManagerApprovalProps } from '../../components/ManagerApproval';
+
+export type DeskTab = 'sales' | 'log' | 'attention' | 'queue' | 'end-of-day' | 'export' | 'verify' | 'people' | 'settings';
+
+export const DESK_TABS: readonly DeskTab[] = ['sales', 'log', 'attention', 'queue', 'end-of-day', 'export', 'verify', 'people', 'settings'];
+
+/** Tabs a cashier may open (everything else asks for a manager to sign in). */
+export const CASHIER_TABS: ReadonlySet<DeskTab> = new Set<DeskTab>(['sales']);
+
+export interface Desk {
+  api: TerminalApi;
+  me: PersonView;
+  isManager: boolean;
+  currency: string;
+  /** For printed pages. */
+  storeName: string;
+  openSale(saleId: string): void;
+  /** Runs an action with a manager's approval (null: cancelled). */
+  approve<T>(props: Omit<ManagerApprovalProps, 'onApprove' | 'onCancel'>, action: (approval: ManagerApprovalInput) => Promise<T>): Promise<T | null>;
+  /**
+   * Runs a manager action: as is for a signed-in manager; when the service
+   * answers MANAGER_REQUIRED, again with an approval. Null when cancelled.
+   */
+  asManager<T>(action: (approval?: ManagerApprovalInput) => Promise<T>, props?: Omit<ManagerApprovalProps, 'onApprove' | 'onCancel'>): Promise<T | null>;
+  /** The log's applied filter (the export can reuse it). */
+  logFilter: LogFilter;
+  setLogFilter(filter: LogFilter): void;
+  /** Counts for the tab badges; refreshed by the tabs that know them. */
+  refreshCounts(): void;
+}
+
+export const DeskContext = createContext<Desk | null>(null);
+
+export function useDesk(): Desk {
+  const d = useContext(DeskContext);
+  if (!d) throw new Error('DeskContext missing');
+  return d;
+}

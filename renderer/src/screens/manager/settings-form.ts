@@ -1,0 +1,177 @@
+/**
+ * The settings screen's form: built from the terminal's SettingsView, turned
+ * back into the smallest SettingsPatch (only what changed), with amounts and
+ * points read by shared/money's parsers. Credentials are a separate form:
+ * they are never shown back, only replaced or removed.
+ */
+import type { BackendId } from '../../../../shared/domain';
+import type { Language, ScannerSettings, SettingsPatch, SettingsView } from '../../../../shared/contract/manager';
+import { centsToDecimalString, formatPoints, parseAmount, parsePoints } from '../../../../shared/money';
+
+export interface SettingsForm {
+  terminalName: string;
+  storeName: string;
+  language: Language;
+  backend: BackendId;
+  backendUrl: string;
+  rateOwn: boolean;
+  ratePoints: string;
+  rateAmount: string;
+  maxPointsPerRedemption: string;
+  maxPointsPerMember: string;
+  maxOutstanding: string;
+  maxBalanceAgeMinutes: string;
+  maxInterKeyMs: string;
+  minLength: string;
+  suffix: ScannerSettings['suffix'];
+  prefix: string;
+  cameraEnabled: boolean;
+}
+
+/** Points as typed in the form: up to 3 decimals, no grouping ("1250", "12.5"). */
+const pts = (milli: number) => formatPoints(milli, 3);
+
+export function formFromView(v: SettingsView): SettingsForm {
+  return {
+    terminalName: v.terminalName,
+    storeName: v.storeName,
+    language: v.language,
+    backend: v.backend,
+    backendUrl: v.backendUrl ?? '',
+    rateOwn: v.redemptionRate !== null,
+    ratePoints: v.redemptionRate ? pts(v.redemptionRate.pointsMilli) : '100',
+    rateAmount: v.redemptionRate ? centsToDecimalString(v.redemptionRate.cents) : '1.00',
+    maxPointsPerRedemption: pts(v.offlineLimits.maxPointsPerRedemptionMilli),
+    maxPointsPerMember: pts(v.offlineLimits.maxPointsPerMemberMilli),
+    maxOutstanding: pts(v.offlineLimits.maxOutstandingMilli),
+    maxBalanceAgeMinutes: String(v.offlineLimits.maxBalanceAgeMinutes),
+    maxInterKeyMs: String(v.scanner.maxInterKeyMs),
+    minLength: String(v.scanner.minLength),
+    suffix: v.scanner.suffix,
+    prefix: v.scanner.prefix,
+    cameraEnabled: v.scanner.cameraEnabled,
+  };
+}
+
+export type SettingsField = keyof SettingsForm;
+export interface FormProblem {
+  field: SettingsField;
+  /** 'settings.notNumber' | 'settings.notPoints' | an error code's text */
+  key: 'settings.notNumber' | 'settings.notPoints' | 'errors.AMOUNT_INVALID' | 'errors.INVALID_INPUT';
+}
+
+function whole(text: string, field: SettingsField, min: number, max: number): number | FormProblem {
+  const t = text.trim();
+  if (!/^\d{1,9}$/.test(t)) return { field, key: 'settings.notNumber' };
+  const n = Number(t);
+  return n < min || n > max ? { field, key: 'settings.notNumber' } : n;
+}
+
+function points(text: string, field: SettingsField): number | FormProblem {
+  try {
+    return parsePoints(text, 3);
+  } catch {
+    return { field, key: 'settings.notPoints' };
+  }
+}
+
+const isProblem = (x: unknown): x is FormProblem => typeof x === 'object' && x !== null && 'field' in x;
+
+/** The patch for what changed, or the first field that cannot be read. */
+export function patchFromForm(form: SettingsForm, view: SettingsView): { patch: SettingsPatch } | { problem: FormProblem } {
+  const patch: SettingsPatch = {};
+  const name = form.terminalName.trim();
+  const store = form.storeName.trim();
+  if (!name || name.length > 60) return { problem: { field: 'terminalName', key: 'errors.INVALID_INPUT' } };
+  if (!store || store.length > 60) return { problem: { field: 'storeName', key: 'errors.INVALID_INPUT' } };
+  if (name !== view.terminalName) patch.terminalName = name;
+  if (store !== view.storeName) patch.storeName = store;
+  if (form.language !== view.language) patch.language = form.language;
+  if (form.backend !== view.backend) patch.backend = form.backend;
+  const url = form.backendUrl.trim();
+  if (url !== (view.backendUrl ?? '')) {
+    if (url && !/^https?:\/\/\S+$/i.test(url)) return { problem: { field: 'backendUrl', key: 'errors.INVALID_INPUT' } };
+    patch.backendUrl = url || null;
+  }
+
+  if (!form.rateOwn) {
+    if (view.redemptionRate !== null) patch.redemptionRate = null;
+  } else {
+    const p = points(form.ratePoints, 'ratePoints');
+    if (isProblem(p)) return { problem: p };
+    if (p <= 0) return { problem: { field: 'ratePoints', key: 'settings.notPoints' } };
+    let cents: number;
+    try {
+      cents = parseAmount(form.rateAmount, view.currency).cents;
+    } catch {
+      return { problem: { field: 'rateAmount', key: 'errors.AMOUNT_INVALID' } };
+    }
+    if (cents <= 0) return { problem: { field: 'rateAmount', key: 'errors.AMOUNT_INVALID' } };
+    if (!view.redemptionRate || view.redemptionRate.pointsMilli !== p || view.redemptionRate.cents !== cents) patch.redemptionRate = { pointsMilli: p, cents };
+  }
+
+  const limits: NonNullable<SettingsPatch['offlineLimits']> = {};
+  const perRedemption = points(form.maxPointsPerRedemption, 'maxPointsPerRedemption');
+  if (isProblem(perRedemption)) return { problem: perRedemption };
+  const perMember = points(form.maxPointsPerMember, 'maxPointsPerMember');
+  if (isProblem(perMember)) return { problem: perMember };
+  const outstanding = points(form.maxOutstanding, 'maxOutstanding');
+  if (isProblem(outstanding)) return { problem: outstanding };
+  const age = whole(form.maxBalanceAgeMinutes, 'maxBalanceAgeMinutes', 0, 1_000_000);
+  if (isProblem(age)) return { problem: age };
+  const o = view.offlineLimits;
+  if (perRedemption !== o.maxPointsPerRedemptionMilli) limits.maxPointsPerRedemptionMilli = perRedemption;
+  if (perMember !== o.maxPointsPerMemberMilli) limits.maxPointsPerMemberMilli = perMember;
+  if (outstanding !== o.maxOutstandingMilli) limits.maxOutstandingMilli = outstanding;
+  if (age !== o.maxBalanceAgeMinutes) limits.maxBalanceAgeMinutes = age;
+  if (Object.keys(limits).length) patch.offlineLimits = limits;
+
+  const scanner: NonNullable<SettingsPatch['scanner']> = {};
+  const gap = whole(form.maxInterKeyMs, 'maxInterKeyMs', 5, 200);
+  if (isProblem(gap)) return { problem: gap };
+  const minLength = whole(form.minLength, 'minLength', 3, 64);
+  if (isProblem(minLength)) return { problem: minLength };
+  if (form.prefix.length > 8) return { problem: { field: 'prefix', key: 'errors.INVALID_INPUT' } };
+  const s = view.scanner;
+  if (gap !== s.maxInterKeyMs) scanner.maxInterKeyMs = gap;
+  if (minLength !== s.minLength) scanner.minLength = minLength;
+  if (form.suffix !== s.suffix) scanner.suffix = form.suffix;
+  if (form.prefix !== s.prefix) scanner.prefix = form.prefix;
+  if (form.cameraEnabled !== s.cameraEnabled) scanner.cameraEnabled = form.cameraEnabled;
+  if (Object.keys(scanner).length) patch.scanner = scanner;
+
+  return { patch };
+}
+
+export interface CredentialRow {
+  key: string;
+  value: string;
+}
+
+/** The programs the terminal knows (shared/contract/manager.ts's BACKEND_IDS; kept here so the zod schemas stay out of the bundle). */
+export const BACKENDS: readonly BackendId[] = ['whitelabel', 'uitpas', 'capillary', 'gafapay', 'cardlinked'];
+
+/** Suggested field names per program (the manager may add others). */
+export const CREDENTIAL_FIELDS: Record<BackendId, string[]> = {
+  whitelabel: ['clientId', 'clientSecret'],
+  uitpas: ['clientId', 'clientSecret'],
+  capillary: ['apiKey', 'apiSecret'],
+  gafapay: ['merchantId', 'apiKey'],
+  cardlinked: ['apiKey', 'webhookSecret'],
+};
+
+export function credentialRows(backend: BackendId): CredentialRow[] {
+  return CREDENTIAL_FIELDS[backend].map((key) => ({ key, value: '' }));
+}
+
+/** The credentials to store: rows with a value; a bad field name is a problem (index of the row). */
+export function credentialsFromRows(rows: readonly CredentialRow[]): { credentials: Record<string, string> } | { badRow: number } {
+  const credentials: Record<string, string> = {};
+  for (const [i, r] of rows.entries()) {
+    const key = r.key.trim();
+    if (!key && !r.value) continue;
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(key) || r.value.length > 4096) return { badRow: i };
+    if (r.value) credentials[key] = r.value;
+  }
+  return { credentials };
+}
