@@ -74,6 +74,8 @@ const BLOCKED_RECHECK_MS = 1000;
  * failed send took: about 30 s after a 10 s timeout, a few ms after a reset.
  */
 const UNKNOWN_OUTCOME_QUIET_FACTOR = 3;
+/** After a restart, how long from the start of an attempt the process died during before it is reconciled. */
+const IN_DOUBT_QUIET_MS = 3000;
 
 interface SettleItem {
   row: OutboxRow;
@@ -120,7 +122,29 @@ export class OutboxWorker {
   /** Starts draining whatever is due (at start-up: whatever a previous run left). */
   start(): void {
     this.stopped = false;
+    this.holdInDoubtRows();
     this.kick();
+  }
+
+  /**
+   * Rows a previous run left in doubt (an attempt started, no answer stored: the
+   * process died mid-request) wait until IN_DOUBT_QUIET_MS after that attempt
+   * began before they are reconciled. A restart takes well under a second, and
+   * a request sent just before the crash may still be in the backend's hands: a
+   * balance check that early would say "not applied" and the resend would apply
+   * it twice (the crash harness saw exactly that before this rule).
+   */
+  private holdInDoubtRows(): void {
+    try {
+      this.store.db
+        .prepare(
+          `UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, CAST((julianday(updated_at) - 2440587.5) * 86400000 AS INTEGER) + ?)
+            WHERE state = 'pending' AND needs_check = 1`,
+        )
+        .run(IN_DOUBT_QUIET_MS);
+    } catch (e) {
+      console.error('[outbox] could not hold the rows left in doubt', e);
+    }
   }
 
   /** Asks for a drain soon; cheap to call often. */
@@ -390,7 +414,7 @@ export class OutboxWorker {
     let sentAt = this.now();
     try {
       if (row.needs_check) {
-        const found = await this.find(row.kind, payload);
+        const found = await this.reconcile(row, payload);
         this.opts.onAnswer?.();
         if (found) return { type: 'done', receipt: found, reconciled: true };
       }
@@ -403,6 +427,47 @@ export class OutboxWorker {
     } catch (e) {
       return this.classify(row, e, phase, this.now() - sentAt);
     }
+  }
+
+  /**
+   * Did an earlier attempt take effect? Asks the adapter; where it reconciles by
+   * balance and cannot tell (the balance matches neither "applied" nor "not
+   * applied" against the baseline the request carries), asks once more with the
+   * freshest balance this terminal knows for the member from before this row:
+   * the balance after the member's last settled row here. After a restart the
+   * adapter has lost the balance it read just before the post, and the
+   * request's own baseline is older (the quote's, which does not count refunds
+   * still queued ahead of it; or, for a refund, the balance after the original
+   * redemption, before any later sale). The second answer is used only when the
+   * first could not tell, so it never overrides a definite one; a row of the
+   * member still waiting for a person in between leaves it unknown.
+   */
+  private async reconcile(row: OutboxRow, payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
+    try {
+      return await this.find(row.kind, payload);
+    } catch (e) {
+      if (!(e instanceof PosError) || e.code !== 'OUTCOME_UNKNOWN' || e.details?.reconciledBy !== 'balance') throw e;
+      const hinted = this.withLastKnownBalance(row, payload);
+      if (!hinted) throw e;
+      return this.find(row.kind, hinted);
+    }
+  }
+
+  /** The request with its reconciliation baseline set to the balance after the member's last settled row here, if that is known. */
+  private withLastKnownBalance(row: OutboxRow, payload: RedeemRequest | ReverseRequest): RedeemRequest | ReverseRequest | null {
+    const prev = this.store.db
+      .prepare(`SELECT state, result FROM outbox WHERE member_key = ? AND id < ? AND state IN ('done', 'attention') ORDER BY id DESC LIMIT 1`)
+      .get(row.member_key, row.id) as { state: string; result: string | null } | undefined;
+    if (prev?.state !== 'done' || !prev.result) return null;
+    const balance = (JSON.parse(prev.result) as { balanceAfterMilli?: unknown }).balanceAfterMilli;
+    if (typeof balance !== 'number') return null;
+    if (row.kind === 'redeem') {
+      const req = payload as RedeemRequest;
+      return req.balanceBeforeMilli === balance ? null : { ...req, balanceBeforeMilli: balance };
+    }
+    const req = payload as ReverseRequest;
+    if (req.original.receipt.balanceAfterMilli === balance) return null;
+    return { ...req, original: { ...req.original, receipt: { ...req.original.receipt, balanceAfterMilli: balance } } };
   }
 
   private find(kind: OutboxRow['kind'], payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
