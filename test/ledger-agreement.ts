@@ -47,6 +47,8 @@ export interface Unresolved {
   kind: 'redeem' | 'reverse';
   /** How many times the ledger shows it applied (0 or 1). */
   applied: number;
+  /** The code the last attempt ended with: OUTCOME_UNKNOWN, or a refusal (the backend said no: at risk, not applied). */
+  code: string | null;
   error: string | null;
 }
 
@@ -112,7 +114,7 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
 
   for (const db of input.terminals) {
     const rows = db.prepare('SELECT sale_id, kind, reference, state, attempts, payload, last_error FROM outbox ORDER BY id').all() as OutboxRecord[];
-    const logged = loggedAttempts(db);
+    const { logged, outcomes } = loggedAttempts(db);
     const refundedBySale = new Map<string, number>();
     const takenBySale = new Map<string, number>();
     for (const r of rows) {
@@ -144,7 +146,12 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
           if (n > 0) report.appliedUnconfirmed.push(`${r.reference} (${r.kind}) is ${r.state} at the terminal but applied at the backend`);
           break;
         case 'attention':
-          report.unresolved.push({ reference: r.reference, kind: r.kind, applied: n, error: r.last_error });
+          const code = outcomes.get(`${r.reference}#${r.attempts}`) ?? null;
+          report.unresolved.push({ reference: r.reference, kind: r.kind, applied: n, code, error: r.last_error });
+          // Held for a person because the backend refused it: then it must not be applied.
+          if (n > 0 && code !== null && code !== 'OUTCOME_UNKNOWN' && code !== 'REVERSAL_NOT_SUPPORTED') {
+            report.appliedUnconfirmed.push(`${r.reference} (${r.kind}) was refused (${code}) but is applied at the backend`);
+          }
           addDelta(userId, sign * points * Math.min(n, 1));
           break;
         case 'pending':
@@ -190,18 +197,20 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
   return report;
 }
 
-/** reference -> the attempt numbers the log has a settled entry for. */
-function loggedAttempts(db: Db): Map<string, Set<number>> {
-  const out = new Map<string, Set<number>>();
-  const rows = db.prepare(`SELECT detail FROM log WHERE (kind LIKE 'redeem.%' OR kind LIKE 'refund.%') AND detail LIKE '%"attempt":%'`).all() as { detail: string }[];
-  for (const { detail } of rows) {
+/** reference -> the attempt numbers the log has a settled entry for; `reference#attempt` -> its outcome code. */
+function loggedAttempts(db: Db): { logged: Map<string, Set<number>>; outcomes: Map<string, string> } {
+  const logged = new Map<string, Set<number>>();
+  const outcomes = new Map<string, string>();
+  const rows = db.prepare(`SELECT outcome, detail FROM log WHERE (kind LIKE 'redeem.%' OR kind LIKE 'refund.%') AND detail LIKE '%"attempt":%'`).all() as { outcome: string; detail: string }[];
+  for (const { outcome, detail } of rows) {
     const d = JSON.parse(detail) as { reference?: unknown; attempt?: unknown };
     if (typeof d.reference !== 'string' || typeof d.attempt !== 'number') continue;
-    const set = out.get(d.reference) ?? new Set<number>();
+    const set = logged.get(d.reference) ?? new Set<number>();
     set.add(d.attempt);
-    out.set(d.reference, set);
+    logged.set(d.reference, set);
+    outcomes.set(`${d.reference}#${d.attempt}`, outcome);
   }
-  return out;
+  return { logged, outcomes };
 }
 
 /** One line for a test failure or the harness's verdict. */

@@ -31,6 +31,8 @@ const bram = DEMO_MEMBERS.bram;
 interface Fixture {
   sandbox: RunningSandbox;
   rt: Runtime;
+  /** Closes the runtime and starts a new one on the same data directory (signed in again). */
+  restart(): Promise<void>;
   manager: { managerId: string; pin: string; reason: string };
   before: Record<string, number>;
   close(): Promise<void>;
@@ -39,23 +41,31 @@ interface Fixture {
 async function setup(): Promise<Fixture> {
   const tmp = makeTempDir('pwp-faults-');
   const sandbox = await startSandbox({ port: 0 });
-  const rt = await startRuntime({
-    dataDir: tmp.dir,
-    backendUrl: sandbox.url,
-    tuning: { postWaitMs: 1500, requestTimeoutMs: REQUEST_TIMEOUT_MS, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
-  });
+  const start = () =>
+    startRuntime({
+      dataDir: tmp.dir,
+      backendUrl: sandbox.url,
+      tuning: { postWaitMs: 1500, requestTimeoutMs: REQUEST_TIMEOUT_MS, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+    });
+  const rt = await start();
   const m = rt.people.createFirstManager('Marie', '2468');
-  return {
+  const f: Fixture = {
     sandbox,
     rt,
+    async restart() {
+      await f.rt.close();
+      f.rt = await start();
+      f.rt.people.signIn(m.id, '2468');
+    },
     manager: { managerId: m.id, pin: '2468', reason: 'returned at the counter' },
     before: sandbox.backends.whitelabel.state.balances(),
     async close() {
-      await rt.close();
+      await f.rt.close();
       await sandbox.close();
       tmp.cleanup();
     },
   };
+  return f;
 }
 
 async function withFixture(fn: (f: Fixture) => Promise<void>): Promise<void> {
@@ -82,7 +92,7 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what
 const drained = (f: Fixture, ms = 20_000) => waitFor(() => f.rt.store.outbox.counts().waiting === 0, ms, 'queue drained');
 
 /** The agreement check over the members the test touched, plus "every attempt is in the log". */
-function agree(expect: ExpectStatic, f: Fixture, opts: { foreign?: string[]; unresolved?: number } = {}): AgreementReport {
+function agree(expect: ExpectStatic, f: Fixture, opts: { foreign?: string[]; unresolved?: number; interrupted?: number } = {}): AgreementReport {
   const after = wl(f).balances();
   const balances = Object.fromEntries(Object.keys(f.before).map((id) => [id, { before: f.before[id]!, after: after[id]! }]));
   const r = checkAgreement({ terminals: [f.rt.store.db], ledger: wl(f).ledger(), balances, foreign: new Set(opts.foreign ?? []) });
@@ -90,7 +100,7 @@ function agree(expect: ExpectStatic, f: Fixture, opts: { foreign?: string[]; unr
   expect(r.pending, 'nothing left waiting').toEqual([]);
   expect(r.unresolved.length, describeAgreement(r)).toBe(opts.unresolved ?? 0);
   expect(r.unloggedAttempts, 'every attempt is logged').toEqual([]);
-  expect(r.interruptedAttempts, 'no attempt without its log entry').toBe(0);
+  expect(r.interruptedAttempts, 'no attempt without its log entry').toBe(opts.interrupted ?? 0);
   expect(f.rt.store.journal.verify().intact).toBe(true);
   return r;
 }
@@ -371,6 +381,70 @@ describe.concurrent('voids against a redemption whose outcome is unknown', () =>
       expect(wl(f).balances()[anna.userId]).toBe(2000);
       const posted = (await f.rt.service.listLog({ limit: 50, saleId: q.id })).entries.find((e) => e.kind === 'redeem.posted');
       expect(posted?.detail).toMatchObject({ reconciled: true });
+    });
+  });
+});
+
+describe.concurrent('the worker itself', () => {
+  it('offline with rows waiting, it sleeps until the backend is back (no timer spinning on the database)', async ({ expect }) => {
+    await withFixture(async (f) => {
+      await seen(f, anna.cardNumber);
+      const down = inject(f, { fault: 'down' });
+      const q = await quoted(f, anna.cardNumber, 5000, 300);
+      await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 300_000 });
+      expect((await f.rt.service.getStatus()).online).toBe(false);
+      const outbox = f.rt.store.outbox;
+      const real = outbox.nextDueAt.bind(outbox);
+      let looks = 0;
+      outbox.nextDueAt = () => (looks++, real());
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(looks).toBeLessThan(5); // it was ~700 a second before
+      f.sandbox.faults.remove(down.id);
+      await drained(f);
+      agree(expect, f);
+    });
+  });
+
+  it('after a crash mid-post, a redemption whose quoted balance is stale (a refund landed ahead of it) is resolved, not held', async ({ expect }) => {
+    await withFixture(async (f) => {
+      const a = await paid(f, anna.cardNumber, 5000, 800); // 2500 -> 1700
+      await f.rt.service.worker.stop(); // from here on nothing is sent by this run
+      await f.rt.service.voidSale({ saleId: a.id, approval: f.manager }); // the refund waits in the queue
+      const r = await quoted(f, anna.cardNumber, 5000, 500); // quoted against 1700: the refund is not counted
+      const rowId = f.rt.service.commitRedemption(r.id, 500_000);
+      // What the dead run did: the refund went through and was stored; the redemption was sent, and the
+      // process died before its answer was stored.
+      const refund = f.rt.store.outbox.forSale(a.id).find((x) => x.kind === 'reverse')!;
+      wl(f).applyEvent('POINTS_REFUND', anna.userId, { points: 800, transactionId: refund.reference }, 800);
+      f.rt.store.transaction(() => f.rt.store.outbox.finish(refund.id, 'done', new Date().toISOString(), { backendReference: refund.reference, pointsMilli: 800_000, balanceAfterMilli: 2500_000 }));
+      f.rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString());
+      wl(f).applyEvent('REDEEMED_POINTS', anna.userId, { points: 500, transactionId: f.rt.store.outbox.get(rowId)!.reference }, 500);
+      await f.restart();
+      await drained(f);
+      expect(f.rt.store.outbox.get(rowId)).toMatchObject({ state: 'done', attempts: 2 });
+      expect(wl(f).ledger(anna.userId).filter((e) => e.type === 'REDEEMED_POINTS')).toHaveLength(2);
+      agree(expect, f, { interrupted: 1 });
+    });
+  });
+});
+
+describe('known bugs (terminal-service.ts; it.fails until fixed, then drop the .fails)', () => {
+  // voidSale on a paid sale whose redemption is held for a manager ('attention') falls through to
+  // enqueueCompensation, which throws INTERNAL "No posted redemption to compensate." inside the
+  // transaction: the manager gets an internal error instead of a plain answer. The crash harness
+  // meets it too ("late void refused INTERNAL").
+  it.fails('voiding a paid sale whose redemption waits for a manager gives a plain answer, not an internal error', async ({ expect }) => {
+    await withFixture(async (f) => {
+      await seen(f, anna.cardNumber);
+      const down = inject(f, { fault: 'down' });
+      const q = await quoted(f, anna.cardNumber, 5000, 2000);
+      await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 2000_000 });
+      await f.rt.service.markPaid({ saleId: q.id });
+      wl(f).applyEvent('REDEEMED_POINTS', anna.userId, { points: 1000, transactionId: 'other-shop' }, 1000);
+      f.sandbox.faults.remove(down.id);
+      await drained(f);
+      expect(f.rt.store.outbox.forSale(q.id)[0]?.state).toBe('attention');
+      expect(await codeOf(f.rt.service.voidSale({ saleId: q.id, approval: f.manager }))).not.toBe('INTERNAL');
     });
   });
 });
