@@ -1,0 +1,184 @@
+/**
+ * Two terminals (two data directories, two runtimes) redeeming for the same
+ * member against one sandbox.
+ *
+ * The bound: White Label lets a balance go negative, so the terminals must
+ * keep it from doing so. Online, the adapter reads the wallet and refuses to
+ * post more than it just read; offline, each terminal accepts no more than its
+ * last known balance less what it already queued for the member, and when the
+ * queue drains the adapter's read refuses what the balance no longer covers
+ * (flagged for the manager with the amount at risk). So a member who starts at
+ * zero or more must never end below zero, whatever the two terminals do.
+ *
+ * Two terminals can race between one's wallet read and its post. The tests in
+ * "known bug" show it (it.fails: they pass once the race is closed; then drop
+ * the .fails). See the report for the proposed fix.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/temp-dir.js';
+import { checkAgreement, describeAgreement } from '../../test/ledger-agreement.js';
+import { startRuntime, type Runtime } from '../runtime.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+
+const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+
+interface Two {
+  sandbox: RunningSandbox;
+  a: Runtime;
+  b: Runtime;
+  card: string;
+  start: number;
+  close(): Promise<void>;
+}
+
+async function twoTerminals(points: number): Promise<Two> {
+  const dirs = [makeTempDir('pwp-two-a-'), makeTempDir('pwp-two-b-')];
+  const sandbox = await startSandbox({ port: 0 });
+  const [a, b] = await Promise.all(
+    dirs.map(async (d) => {
+      const rt = await startRuntime({ dataDir: d.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
+      rt.people.createFirstManager('Marie', '2468');
+      return rt;
+    }),
+  );
+  const card = sandbox.backends.whitelabel.state.newCardNumber();
+  sandbox.backends.whitelabel.state.addUser(card, points);
+  return {
+    sandbox,
+    a: a!,
+    b: b!,
+    card,
+    start: points,
+    async close() {
+      await Promise.all([a!.close(), b!.close()]);
+      await sandbox.close();
+      for (const d of dirs) d.cleanup();
+    },
+  };
+}
+
+const balance = (t: Two) => t.sandbox.backends.whitelabel.state.balances(t.card)[t.card]!;
+/** The lowest the member's balance ever was, from the ledger. */
+const lowest = (t: Two) => Math.min(t.start, ...t.sandbox.backends.whitelabel.state.ledger(t.card).map((e) => e.balanceAfter));
+
+async function quoted(rt: Runtime, card: string, points: number) {
+  const sale = await rt.service.startSale({ basketCents: 50_000 });
+  await rt.service.identifyMember({ saleId: sale.id, input: card, source: 'scanner' });
+  return rt.service.quote({ saleId: sale.id, pointsMilli: points * 1000 });
+}
+
+function agree(t: Two): void {
+  const r = checkAgreement({
+    terminals: [t.a.store.db, t.b.store.db],
+    ledger: t.sandbox.backends.whitelabel.state.ledger(),
+    balances: { [t.card]: { before: t.start, after: balance(t) } },
+  });
+  expect(r.problems, describeAgreement(r)).toEqual([]);
+}
+
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('two terminals, one member', () => {
+  it('one after the other: the second terminal sees the first one\'s redemption and cannot spend the points again', async () => {
+    const t = await twoTerminals(1000);
+    try {
+      const qa = await quoted(t.a, t.card, 1000);
+      const qb = await quoted(t.b, t.card, 1000); // both quoted against 1000
+      expect((await t.a.service.confirmRedemption({ saleId: qa.id, pointsMilli: 1000_000 })).state).toBe('posted');
+      const vb = await t.b.service.confirmRedemption({ saleId: qb.id, pointsMilli: 1000_000 });
+      expect(vb).toMatchObject({ state: 'refused', error: { code: 'POINTS_ABOVE_BALANCE' } });
+      expect(balance(t)).toBe(0);
+      expect(lowest(t)).toBe(0);
+      agree(t);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('both offline, each within its own policy; the drains one after the other: the second is refused and flagged, never below zero', async () => {
+    const t = await twoTerminals(1000);
+    try {
+      for (const rt of [t.a, t.b]) {
+        const s = await rt.service.startSale({ basketCents: 100 });
+        await rt.service.identifyMember({ saleId: s.id, input: t.card, source: 'scanner' });
+        await rt.service.cancelSale({ saleId: s.id });
+      }
+      const down = t.sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
+      const sales = [];
+      for (const rt of [t.a, t.b]) {
+        const q = await quoted(rt, t.card, 800);
+        const v = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 800_000 });
+        expect(v).toMatchObject({ state: 'queued', offlineAccepted: true }); // each terminal's policy allows it
+        await rt.service.markPaid({ saleId: q.id });
+        sales.push(q.id);
+      }
+      await t.b.service.worker.stop(); // b drains after a
+      t.sandbox.faults.remove(down.id);
+      await waitFor(() => t.a.waitingCount() === 0);
+      t.b.service.worker.start();
+      await waitFor(() => t.b.waitingCount() === 0);
+      expect(t.a.store.outbox.forSale(sales[0]!)[0]?.state).toBe('done');
+      expect(t.b.store.outbox.forSale(sales[1]!)[0]?.state).toBe('attention');
+      const atRisk = (await t.b.service.listLog({ limit: 50, saleId: sales[1]! })).entries.find((e) => e.kind === 'redeem.attention' || e.kind === 'redeem.at-risk');
+      expect(atRisk?.detail).toMatchObject({ amountAtRiskCents: 800 });
+      expect(balance(t)).toBe(200);
+      expect(lowest(t)).toBeGreaterThanOrEqual(0);
+      agree(t);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('known bug: two terminals racing between the wallet read and the post (it.fails until fixed)', () => {
+  // Both terminals read the wallet (1000) before either post lands, so both post 1000: the engine
+  // applies both and the member ends at -1000. The sandbox holds posts 300 ms so the window is
+  // certain; without latency it is a few milliseconds wide and still open.
+  it.fails('both online, confirming at the same moment: the balance never goes below zero', async () => {
+    const t = await twoTerminals(1000);
+    try {
+      t.sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: 300 });
+      const [qa, qb] = await Promise.all([quoted(t.a, t.card, 1000), quoted(t.b, t.card, 1000)]);
+      await Promise.all([
+        t.a.service.confirmRedemption({ saleId: qa.id, pointsMilli: 1000_000 }),
+        t.b.service.confirmRedemption({ saleId: qb.id, pointsMilli: 1000_000 }),
+      ]);
+      expect(lowest(t)).toBeGreaterThanOrEqual(0);
+      agree(t);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it.fails('both offline, both queues draining at the same moment: the balance never goes below zero', async () => {
+    const t = await twoTerminals(1000);
+    try {
+      for (const rt of [t.a, t.b]) {
+        const s = await rt.service.startSale({ basketCents: 100 });
+        await rt.service.identifyMember({ saleId: s.id, input: t.card, source: 'scanner' });
+        await rt.service.cancelSale({ saleId: s.id });
+      }
+      const down = t.sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
+      for (const rt of [t.a, t.b]) {
+        const q = await quoted(rt, t.card, 800);
+        await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 800_000 });
+      }
+      await Promise.all([t.a.service.worker.stop(), t.b.service.worker.stop()]);
+      t.sandbox.faults.remove(down.id);
+      t.sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: 300 });
+      t.a.service.worker.start();
+      t.b.service.worker.start();
+      await waitFor(() => t.a.waitingCount() === 0 && t.b.waitingCount() === 0);
+      expect(lowest(t)).toBeGreaterThanOrEqual(0);
+      agree(t);
+    } finally {
+      await t.close();
+    }
+  });
+});
