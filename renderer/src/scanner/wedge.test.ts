@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { charForKey, createWedge, type EditableLike, type KeyEventLike, type WedgeOptions, type WedgeScan } from './wedge';
+import { canWedgeRead, charForKey, createWedge, type EditableLike, type KeyEventLike, type WedgeOptions, type WedgeScan } from './wedge';
 
 /** A text field that behaves like an <input>: keys that are not prevented type at the caret. */
 class FakeField implements EditableLike {
@@ -58,6 +58,8 @@ function usKey(ch: string, t: number): FakeKey {
   if (/\d/.test(ch)) return key(`Digit${ch}`, ch, t);
   if (/[a-z]/i.test(ch)) return key(`Key${ch.toUpperCase()}`, ch, t, { shiftKey: ch !== ch.toLowerCase() });
   if (ch === '-') return key('Minus', '-', t);
+  if (ch === '/') return key('Slash', '/', t);
+  if (ch === '*') return key('NumpadMultiply', '*', t);
   throw new Error(`no key for ${ch}`);
 }
 
@@ -66,6 +68,8 @@ const AZERTY_UNSHIFTED: Record<string, string> = { '1': '&', '2': 'é', '3': '"'
 /** Recorded inter-key gaps (ms). */
 const SCANNER_GAPS = [7, 12, 5, 9, 16, 8, 11, 6, 14, 9, 13, 7, 20, 10, 5];
 const PERSON_GAPS = [180, 132, 240, 101, 156, 210, 118, 250, 143, 167, 199, 125, 230, 111, 188];
+/** A Bluetooth scanner (HID over BLE) in a recorded session: ~130 ms a key, with radio jitter. */
+const BLUETOOTH_GAPS = [131, 128, 135, 126, 142, 129, 118, 133, 151, 127, 130, 124, 139, 132, 125, 137];
 
 class Harness {
   scans: WedgeScan[] = [];
@@ -408,5 +412,171 @@ describe('keyboard wedge', () => {
     expect(add).toHaveBeenCalledWith('keydown', expect.any(Function), true);
     detach();
     expect(remove).toHaveBeenCalledWith('keydown', add.mock.calls[0]![1], true);
+  });
+});
+
+describe('keyboard wedge: a slow (Bluetooth) scanner, known by its suffix or prefix', () => {
+  const UITPAS = '0930012345615';
+
+  it('takes a 130 ms/key burst ending in the suffix for a scan, and takes its keys back out of the field', () => {
+    const basket = new FakeField('25.40');
+    const h = new Harness(basket, { suffix: '/' });
+    const keys = h.typeWith(UITPAS + '/', BLUETOOTH_GAPS, usKey, null);
+    expect(h.scans.map((s) => s.code)).toEqual([UITPAS]);
+    expect(basket.value).toBe('25.40');
+    expect(keys.at(-1)!.defaultPrevented).toBe(true); // the suffix key itself never reaches the field
+    expect(h.scans[0]!.durationMs).toBeGreaterThan(1500);
+    // The Enter the scanner sends after its suffix belongs to the scan.
+    h.advance(128);
+    expect(h.press(key('Enter', 'Enter', h.t)).defaultPrevented).toBe(true);
+    expect(h.scans).toHaveLength(1);
+  });
+
+  it('also when the suffix comes before Enter with a slow Enter', () => {
+    const f = new FakeField('');
+    const h = new Harness(f, { suffix: '*' });
+    h.typeWith(UITPAS + '*', BLUETOOTH_GAPS); // Enter 130 ms after the suffix
+    expect(h.scans.map((s) => s.code)).toEqual([UITPAS]);
+    expect(f.value).toBe('');
+  });
+
+  it('the same slow burst without the suffix is a person: it stays in the field', () => {
+    const f = new FakeField('');
+    const h = new Harness(f, { suffix: '/' });
+    h.typeWith(UITPAS, BLUETOOTH_GAPS);
+    expect(h.scans).toEqual([]);
+    expect(f.value).toBe(UITPAS);
+  });
+
+  it('without a suffix set up, a slow scanner cannot be told from a person', () => {
+    const f = new FakeField('');
+    const h = new Harness(f);
+    h.typeWith(UITPAS, BLUETOOTH_GAPS);
+    expect(h.scans).toEqual([]);
+    expect(f.value).toBe(UITPAS);
+  });
+
+  it('a person (100-250 ms) is never a scan, suffix set up or not', () => {
+    for (const opts of [{}, { suffix: '/' }, { prefix: '*' }]) {
+      const f = new FakeField('');
+      const h = new Harness(f, opts);
+      const keys = h.typeWith(UITPAS, PERSON_GAPS);
+      expect(h.scans).toEqual([]);
+      expect(f.value).toBe(UITPAS);
+      expect(keys.some((k) => k.defaultPrevented)).toBe(false);
+    }
+  });
+
+  it('a gap longer than markedMaxGapMs breaks the scan', () => {
+    const f = new FakeField('');
+    const h = new Harness(f, { suffix: '/', markedMaxGapMs: 200 });
+    h.typeWith('0930012345', BLUETOOTH_GAPS, usKey, null);
+    h.advance(450); // the radio dropped out
+    h.typeWith('615/', BLUETOOTH_GAPS, usKey, null);
+    expect(h.scans).toEqual([]); // three digits after the gap: too short
+    expect(f.value).toBe('0930012345615/');
+  });
+
+  it('with a prefix, holds the keys after it at the slow pace: nothing reaches the field', () => {
+    const f = new FakeField('12.00');
+    const h = new Harness(f, { prefix: '*' });
+    const keys = h.typeWith('*' + UITPAS, BLUETOOTH_GAPS);
+    expect(h.scans.map((s) => s.code)).toEqual([UITPAS]);
+    expect(f.value).toBe('12.00');
+    expect(keys.slice(1).every((k) => k.defaultPrevented)).toBe(true);
+  });
+
+  it('with a prefix, a pause after it gives the keys back (a person typed the prefix character)', () => {
+    const f = new FakeField('');
+    const h = new Harness(f, { prefix: '*' });
+    h.typeWith('*12', [150], usKey, null);
+    h.advance(1000);
+    expect(f.value).toBe('*12');
+    expect(h.scans).toEqual([]);
+  });
+});
+
+describe('keyboard wedge: scanners without Enter, layouts, diagnostics', () => {
+  it('ends a fast burst on silence when the scanner sends no Enter or Tab', () => {
+    const f = new FakeField('7');
+    const h = new Harness(f, { endOnSilence: true });
+    h.typeWith(CARD, SCANNER_GAPS, usKey, null);
+    expect(h.scans).toEqual([]);
+    h.advance(200);
+    expect(h.scans.map((s) => s.code)).toEqual([CARD]);
+    expect(f.value).toBe('7');
+  });
+
+  it('on silence, a short burst goes back to the field', () => {
+    const f = new FakeField('');
+    const h = new Harness(f, { endOnSilence: true });
+    h.typeWith('42', [10], usKey, null);
+    h.advance(500);
+    expect(h.scans).toEqual([]);
+    expect(f.value).toBe('42');
+  });
+
+  it('AZERTY: key "&" with code Digit1 etc. gives the digits, into a focused field or not', () => {
+    const order = '1234567890';
+    const f = new FakeField('3,50');
+    const h = new Harness(f);
+    h.typeWith(order, SCANNER_GAPS, (ch, t) => key(`Digit${ch}`, AZERTY_UNSHIFTED[ch]!, t));
+    expect(h.scans.map((s) => s.code)).toEqual([order]);
+    expect(f.value).toBe('3,50');
+  });
+
+  it('QWERTZ: letters by position (the scanner\'s Z is the key that prints Y)', () => {
+    const h = new Harness();
+    const qwertz: Record<string, string> = { Z: 'y', Y: 'z' };
+    h.typeWith('AZY12345', SCANNER_GAPS, (ch, t) =>
+      /\d/.test(ch) ? key(`Digit${ch}`, ch, t) : key(`Key${ch}`, qwertz[ch] ?? ch, t, { shiftKey: true }),
+    );
+    expect(h.scans.map((s) => s.code)).toEqual(['AZY12345']);
+  });
+
+  it('ignores function keys and Escape as characters: they end a burst', () => {
+    const f = new FakeField('');
+    const h = new Harness(f);
+    h.typeWith('1234', [6, 6, 6], usKey, null);
+    h.advance(6);
+    h.press(key('Escape', 'Escape', h.t));
+    h.advance(6);
+    h.typeWith('567', [6, 6]);
+    expect(h.scans).toEqual([]);
+    expect(f.value).toBe('1234567');
+  });
+
+  it('says why an ended burst was not a scan (for the test panel)', () => {
+    const notScans: string[] = [];
+    const h = new Harness(new FakeField(), { onNotScan: (n) => notScans.push(`${n.text}: ${n.reason}`) });
+    h.typeWith('2540', [8, 9, 7]);
+    h.advance(500);
+    h.typeWith(CARD, [110, 120, 105, 130, 101]);
+    h.advance(500);
+    h.typeWith('123456', [10, 10, 10, 10, 10], usKey, null);
+    h.advance(400);
+    h.press(key('Enter', 'Enter', h.t));
+    expect(notScans).toEqual([
+      '2540: too short for a scan (4 characters, at least 6)',
+      `${CARD}: typed at a person's pace, not a scanner's`,
+      '123456: the end key came 400 ms after the last key',
+    ]);
+  });
+
+  it('a person\'s single key just before a fast scan is not glued to it, with a suffix set up', () => {
+    const f = new FakeField('');
+    const h = new Harness(f, { suffix: '/' });
+    h.press(usKey('9', h.t));
+    h.advance(200);
+    h.typeWith(CARD + '/', SCANNER_GAPS, usKey, null);
+    expect(h.scans.map((s) => s.code)).toEqual([CARD]);
+    expect(f.value).toBe('9');
+  });
+});
+
+describe('canWedgeRead', () => {
+  it('knows which prefix/suffix characters a position-reading wedge can see', () => {
+    for (const ch of ['A', 'z', '7', '/', '-', '*', '.']) expect(canWedgeRead(ch)).toBe(true);
+    for (const ch of ['#', '$', '%', '~', ' ', 'é']) expect(canWedgeRead(ch)).toBe(false);
   });
 });

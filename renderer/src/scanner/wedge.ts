@@ -21,6 +21,16 @@
  *    keys just before a scan (followed by a gap at a person's pace) are not
  *    part of it.
  *
+ *  - A scanner that is slow (a Bluetooth scanner at ~130 ms a key, a person's
+ *    pace) cannot be told from a person by timing: set it up to send a prefix
+ *    and/or a suffix. A burst that carries them (prefix at its start, suffix at
+ *    its end) with no gap over `markedMaxGapMs` is a scan whatever its speed.
+ *    Once the prefix has been typed, the keys that follow are held back at the
+ *    slow pace too (nothing reaches the field); with a suffix only, the keys
+ *    reach the field and are taken back out when the suffix arrives.
+ *  - A scanner set up to send no Enter/Tab (`endOnSilence`): a fast burst that
+ *    is long enough ends with silence.
+ *
  * It reads `event.code` (Digit1, Numpad1, KeyA...) rather than `event.key`, so
  * a scanner sending US key positions to an AZERTY or QWERTZ desktop still
  * yields the right digits (AZERTY gives key='&' for code='Digit1'). Digit keys
@@ -61,6 +71,13 @@ export interface EditableLike {
   dispatchEvent?(event: Event): boolean;
 }
 
+/** A burst that ended (with Enter or Tab) and was not taken for a scan. */
+export interface NotScan {
+  /** What the keys spelled (prefix and suffix included). */
+  text: string;
+  reason: string;
+}
+
 export interface KeyTargetLike {
   addEventListener(type: 'keydown', listener: (e: KeyboardEvent) => void, capture: boolean): void;
   removeEventListener(type: 'keydown', listener: (e: KeyboardEvent) => void, capture: boolean): void;
@@ -80,6 +97,12 @@ export interface WedgeOptions {
   prefix?: string;
   /** Characters the scanner sends after the code, instead of (or before) Enter. */
   suffix?: string;
+  /** With a prefix or suffix set: the longest gap between the keys of a scan that carries them (a slow scanner). Default 300 ms. */
+  markedMaxGapMs?: number;
+  /** The scanner sends no Enter or Tab after a code: a fast burst ends with silence. */
+  endOnSilence?: boolean;
+  /** Diagnostics (the "test your scanner" panel): an ended burst that was not a scan, and why. */
+  onNotScan?: (info: NotScan) => void;
   /** Clock for events without a timeStamp. Default performance.now. */
   now?: () => number;
   /** The text field that has the focus (where a slipped key landed). Default: document.activeElement when it is one. */
@@ -140,6 +163,18 @@ export function charForKey(e: KeyEventLike): string | null {
   return null;
 }
 
+const POSITION_CHARS = new Set(Object.values(CODE_CHARS));
+
+/**
+ * Whether the wedge can see `ch` as a character of a prefix or suffix: it reads
+ * key positions, so letters, digits and the unshifted US punctuation keys
+ * (- = . , / \ ; ' [ ] ` and the numpad's + * /) work; shifted symbols (# $ % ...)
+ * arrive as the digit or symbol under them.
+ */
+export function canWedgeRead(ch: string): boolean {
+  return /^[A-Za-z0-9]$/.test(ch) || (POSITION_CHARS.has(ch) && ch !== ' ');
+}
+
 function isTerminator(e: KeyEventLike): boolean {
   return TERMINATOR_CODES.has(e.code) || e.key === 'Enter' || e.key === 'Tab';
 }
@@ -186,6 +221,8 @@ interface Segment {
 /** Longest text a chain of segments keeps (a scan is far shorter). */
 const MAX_CHAIN_CHARS = 256;
 
+type Verdict = { ok: true; segs: Segment[]; code: string } | { ok: false; reason: string };
+
 export function createWedge(options: WedgeOptions): Wedge {
   const maxGap = options.maxInterKeyMs ?? 35;
   const minLength = options.minLength ?? 6;
@@ -193,17 +230,25 @@ export function createWedge(options: WedgeOptions): Wedge {
   const personGap = Math.max(maxGap + 1, options.personGapMs ?? 90);
   const prefix = options.prefix ?? '';
   const suffix = options.suffix ?? '';
+  const marked = prefix !== '' || suffix !== '';
+  const markedGap = Math.max(maxGap, options.markedMaxGapMs ?? 300);
+  // Segments further apart than this never make one scan.
+  const chainGap = marked ? Math.max(joinGap, markedGap) : joinGap;
+  const endOnSilence = options.endOnSilence ?? false;
   const now = options.now ?? (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
   const focusedField = options.focusedField ?? defaultFocusedField;
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
   // After a held key, silence this long gives the held keys back (a person paused).
   const idleMs = maxGap * 2 + 30;
+  const armedIdleMs = markedGap + 30;
 
   let current: Segment | null = null;
-  // Earlier segments, already given back to their fields, each within joinGap of the next: a scan may span them.
+  // Earlier segments, already given back to their fields, each within chainGap of the next: a scan may span them.
   let chain: Segment[] = [];
   let timer: unknown = null;
+  // The prefix has been typed: the keys that follow are held at a slow scanner's pace too.
+  let armed = false;
   let scanEndedAt = -Infinity; // a terminator right after a suffix-ended scan belongs to the scan
 
   const stamp = (e: KeyEventLike): number => (typeof e.timeStamp === 'number' && e.timeStamp > 0 ? e.timeStamp : now());
@@ -213,9 +258,15 @@ export function createWedge(options: WedgeOptions): Wedge {
     timer = null;
   }
 
+  function startTimer(): void {
+    stopTimer();
+    timer = setTimer(onSilence, armed ? armedIdleMs : idleMs);
+  }
+
   /** Ends the current segment: its held keys go to their field; it stays in the chain. */
   function endSegment(): void {
     stopTimer();
+    armed = false;
     const seg = current;
     current = null;
     if (!seg) return;
@@ -230,55 +281,108 @@ export function createWedge(options: WedgeOptions): Wedge {
     notifyInput(field);
   }
 
+  /** Silence after the last key: a scanner without Enter/Tab has finished; otherwise the held keys go back. */
+  function onSilence(): void {
+    timer = null;
+    if (endOnSilence) {
+      const v = verdict(segmentsUpTo(), 0);
+      if (v.ok) {
+        complete(v.segs, v.code, now());
+        return;
+      }
+    }
+    endSegment();
+  }
+
   /** A person's key, or a long pause: nothing before it belongs to a scan. */
   function flush(): void {
     endSegment();
     chain = [];
   }
 
+  /** The segment that holds key number `index` of the chain, and the segments from it on. */
+  function segsFrom(segs: Segment[], index: number): Segment[] {
+    let first = 0;
+    for (let acc = segs[0]!.text.length; acc <= index && first < segs.length - 1; ) acc += segs[++first]!.text.length;
+    return segs.slice(first);
+  }
+
   /**
-   * The scan the segments make, ended by a terminator `terminatorGap` ms after
-   * the last key, or null. Keys at the front followed by a person-paced gap are
-   * left out (someone typed, then scanned; a single such key is kept); the rest is a scan when it is long
-   * enough, no gap exceeds maxHiccupMs, at least half the gaps (the
-   * terminator's included) are within maxInterKeyMs and at most one in four is
-   * at a person's pace.
+   * A scanner by its speed, ended by a terminator `terminatorGap` ms after the
+   * last key. Only keys after the last gap over maxHiccupMs count. Keys at the
+   * front followed by a person-paced gap are left out (someone typed, then
+   * scanned; a single such key is kept); the rest is a scan when it is long
+   * enough, at least half the gaps (the terminator's included) are within
+   * maxInterKeyMs and at most one in four is at a person's pace.
    */
-  function scanOf(segs: Segment[], terminatorGap: number): { segs: Segment[]; code: string } | null {
-    if (segs.length === 0 || terminatorGap > joinGap || terminatorGap < -1) return null;
+  function fastScan(segs: Segment[], terminatorGap: number): Verdict {
+    if (terminatorGap > joinGap || terminatorGap < -1) return { ok: false, reason: `the end key came ${Math.round(terminatorGap)} ms after the last key` };
     const times = segs.flatMap((x) => x.times);
     const n = times.length;
     const gap = (i: number) => (i < n ? times[i]! - times[i - 1]! : terminatorGap); // the gap before key i (i = n: the terminator)
-    let from = 0;
+    let start = 0;
+    for (let i = 1; i < n; i++) if (gap(i) > joinGap || gap(i) < -1) start = i;
+    let from = start;
     while (from < n - 1 && gap(from + 1) >= personGap) from++;
     // One such key alone at the front is more likely the scan's own first key, stalled by a busy page
     // (a person cannot type a key and start a scan within maxHiccupMs): keep it.
-    if (from === 1) from = 0;
+    if (from === start + 1) from = start;
     let fast = 0;
     let personPaced = 0;
     for (let i = from + 1; i <= n; i++) {
       const g = gap(i);
-      if (g > joinGap) return null;
       if (g <= maxGap) fast++;
       if (g >= personGap) personPaced++;
     }
     const gaps = n - from;
-    if (fast * 2 < gaps || personPaced * 4 > gaps) return null;
-    // `from` always starts a segment: a key followed by a person-paced gap ends its segment.
-    let first = 0;
-    for (let acc = 0; acc < from; first++) acc += segs[first]!.text.length;
+    if (fast * 2 < gaps || personPaced * 4 > gaps) return { ok: false, reason: 'typed at a person\'s pace, not a scanner\'s' };
     let text = segs.map((x) => x.text).join('').slice(from);
     if (prefix) {
-      if (!text.startsWith(prefix)) return null;
+      if (!text.startsWith(prefix)) return { ok: false, reason: 'the prefix set up for the scanner is missing' };
       text = text.slice(prefix.length);
     }
     if (suffix && text.endsWith(suffix)) text = text.slice(0, -suffix.length);
-    return text.length >= minLength ? { segs: segs.slice(first), code: text } : null;
+    if (text.length < minLength) return { ok: false, reason: `too short for a scan (${text.length} characters, at least ${minLength})` };
+    // `from` always starts a segment: a key after a gap over maxInterKeyMs starts one.
+    return { ok: true, segs: segsFrom(segs, from), code: text };
+  }
+
+  /**
+   * A scanner by its prefix and/or suffix, at any pace up to markedMaxGapMs a
+   * key: the text after the last longer gap, from the first place the prefix
+   * starts, must end with the suffix (when one is set).
+   */
+  function markedScan(segs: Segment[], terminatorGap: number): Verdict {
+    if (!marked) return { ok: false, reason: 'no prefix or suffix is set up' };
+    if (terminatorGap > markedGap || terminatorGap < -1) return { ok: false, reason: 'the end key came too late' };
+    const times = segs.flatMap((x) => x.times);
+    const text = segs.map((x) => x.text).join('');
+    const n = times.length;
+    if (suffix && !text.endsWith(suffix)) return { ok: false, reason: 'the suffix set up for the scanner is missing' };
+    let start = 0;
+    for (let i = 1; i < n; i++) if (times[i]! - times[i - 1]! > markedGap || times[i]! < times[i - 1]! - 1) start = i;
+    for (let i = start; i < n; i++) {
+      if (prefix && !text.startsWith(prefix, i)) continue;
+      const code = text.slice(i + prefix.length, suffix ? n - suffix.length : n);
+      if (code.length < minLength) return { ok: false, reason: `too short for a scan (${Math.max(0, code.length)} characters, at least ${minLength})` };
+      return { ok: true, segs: segsFrom(segs, i), code };
+    }
+    return { ok: false, reason: 'the prefix set up for the scanner is missing' };
+  }
+
+  /** Is it a scan: by speed first, then by prefix/suffix. The first refusal says why when neither fits. */
+  function verdict(segs: Segment[], terminatorGap: number): Verdict {
+    if (segs.length === 0) return { ok: false, reason: 'no keys' };
+    const fast = fastScan(segs, terminatorGap);
+    if (fast.ok || !marked) return fast;
+    const slow = markedScan(segs, terminatorGap);
+    return slow.ok ? slow : fast;
   }
 
   /** It was a scan: put every field it touched back as it was, and emit. */
   function complete(segs: Segment[], code: string, endedAt: number): void {
     stopTimer();
+    armed = false;
     current = null;
     chain = [];
     scanEndedAt = endedAt;
@@ -292,7 +396,6 @@ export function createWedge(options: WedgeOptions): Wedge {
     options.onScan({ code, durationMs: segs[segs.length - 1]!.lastAt - segs[0]!.firstAt });
   }
 
-  /** The segments a scan ending at `t` could be made of. */
   function segmentsUpTo(): Segment[] {
     return current ? [...chain, current] : [...chain];
   }
@@ -302,9 +405,31 @@ export function createWedge(options: WedgeOptions): Wedge {
     return chain.length ? chain[chain.length - 1]!.lastAt : null;
   }
 
+  function chainEndsWith(text: string): boolean {
+    let tail = '';
+    const segs = segmentsUpTo();
+    for (let i = segs.length - 1; i >= 0 && tail.length < text.length; i--) tail = segs[i]!.text + tail;
+    return tail.endsWith(text);
+  }
+
   function swallow(e: KeyEventLike): void {
     e.preventDefault();
     e.stopImmediatePropagation?.();
+  }
+
+  /** After a key: the suffix may have ended a scan (then the key is swallowed), the prefix may arm the hold. */
+  function afterKey(e: KeyEventLike, t: number): boolean {
+    if (suffix && chainEndsWith(suffix)) {
+      const v = verdict(segmentsUpTo(), 0);
+      if (v.ok) {
+        swallow(e);
+        complete(v.segs, v.code, t);
+        return true;
+      }
+    }
+    if (prefix && !armed && chainEndsWith(prefix)) armed = true;
+    startTimer();
+    return false;
   }
 
   function handleKeyDown(e: KeyEventLike): void {
@@ -318,16 +443,19 @@ export function createWedge(options: WedgeOptions): Wedge {
 
     if (isTerminator(e)) {
       const last = lastKeyAt();
-      if (last === null && t - scanEndedAt <= maxGap && t >= scanEndedAt) {
+      if (last === null && t - scanEndedAt <= (marked ? markedGap : maxGap) && t >= scanEndedAt) {
         swallow(e);
         return;
       }
-      const scan = last === null ? null : scanOf(segmentsUpTo(), t - last);
-      if (scan) {
+      const segs = segmentsUpTo();
+      const v = last === null ? null : verdict(segs, t - last);
+      if (v?.ok) {
         swallow(e);
-        complete(scan.segs, scan.code, t);
+        complete(v.segs, v.code, t);
       } else {
+        const text = segs.map((x) => x.text).join('');
         flush();
+        if (v && text.length > 1) options.onNotScan?.({ text, reason: v.reason });
       }
       return;
     }
@@ -338,28 +466,21 @@ export function createWedge(options: WedgeOptions): Wedge {
       return;
     }
 
-    if (current && t - current.lastAt <= maxGap && t >= current.lastAt - 1) {
+    const limit = armed ? markedGap : maxGap;
+    if (current && t - current.lastAt <= limit && t >= current.lastAt - 1) {
       current.text += ch;
       current.held += ch;
       current.lastAt = t;
       current.times.push(t);
       swallow(e);
-      stopTimer();
-      if (suffix && current.text.endsWith(suffix)) {
-        const scan = scanOf(segmentsUpTo(), 0);
-        if (scan) {
-          complete(scan.segs, scan.code, t);
-          return;
-        }
-      }
-      timer = setTimer(endSegment, idleMs);
+      afterKey(e, t);
       return;
     }
 
     // A slower key: the segment so far ends, this key starts the next one and reaches the field.
     endSegment();
     const last = lastKeyAt();
-    if (last !== null && (t - last > joinGap || t < last - 1)) chain = [];
+    if (last !== null && (t - last > chainGap || t < last - 1)) chain = [];
     const field = focusedField();
     current = {
       text: ch,
@@ -369,7 +490,7 @@ export function createWedge(options: WedgeOptions): Wedge {
       lastAt: t,
       times: [t],
     };
-    timer = setTimer(endSegment, idleMs);
+    afterKey(e, t);
   }
 
   function attach(target: KeyTargetLike): () => void {
@@ -378,6 +499,7 @@ export function createWedge(options: WedgeOptions): Wedge {
     return () => {
       target.removeEventListener('keydown', listener, true);
       stopTimer();
+      armed = false;
       current = null;
       chain = [];
     };
