@@ -5,6 +5,7 @@
  * shows a refusal in the terminal's language from its code alone.
  */
 import type { ErrorCode } from '../errors.js';
+import { counterEn } from './counter-en.js';
 
 const errors: Record<ErrorCode, string> = {
   INVALID_INPUT: 'That input is not valid.',
@@ -432,6 +433,7 @@ export const en = {
     handled: 'Handled',
     managerStory: 'The whole story (every log entry) is on the manager’s desk.',
   },
+  counter: counterEn,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };
 

@@ -1,5 +1,6 @@
 /** Catalogue français (usage belge). Mêmes clés que en.ts. */
 import type { Catalogue } from './en.js';
+import { counterFr } from './counter-fr.js';
 
 export const fr: Catalogue = {
   errors: {
@@ -425,5 +426,6 @@ export const fr: Catalogue = {
     handled: 'Traité',
     managerStory: 'L’historique complet (chaque entrée du journal) se trouve dans la gestion.',
   },
+  counter: counterFr,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

@@ -1,5 +1,6 @@
 /** Nederlandse catalogus (Belgisch gebruik). Zelfde sleutels als en.ts. */
 import type { Catalogue } from './en.js';
+import { counterNl } from './counter-nl.js';
 
 export const nl: Catalogue = {
   errors: {
@@ -425,5 +426,6 @@ export const nl: Catalogue = {
     handled: 'Afgehandeld',
     managerStory: 'Het volledige verloop (elke logregel) staat in het beheer.',
   },
+  counter: counterNl,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };
