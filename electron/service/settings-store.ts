@@ -17,7 +17,7 @@ import type { Store } from '../store/store.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './offline-policy.js';
 import type { SecretBox } from './secret-box.js';
 
-export const DEFAULT_SCANNER: ScannerSettings = { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true };
+export const DEFAULT_SCANNER: ScannerSettings = { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true, suffixChars: '', slowMaxGapMs: 300, extractPatterns: {} };
 
 /** Settings a restart must pick up (the adapter is built at start). */
 const RESTART_KEYS = new Set(['backend', 'backend_url', 'backend_credentials']);
@@ -94,6 +94,7 @@ export class SettingsStore {
     }
     if (patch.scanner !== undefined) {
       const next = { ...cur.scanner, ...patch.scanner };
+      if (patch.scanner.extractPatterns) next.extractPatterns = { ...cur.scanner.extractPatterns, ...patch.scanner.extractPatterns }; // one backend's pattern at a time
       set('scanner', JSON.stringify(next), next, cur.scanner);
     }
     return { changes, restartRequired: Object.keys(changes).some((k) => RESTART_KEYS.has(k)) };

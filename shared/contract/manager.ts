@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { BackendId, LogEntryView, SaleState } from '../domain.js';
 import { saleId } from './checkout.js';
 import { managerApproval, personId, pin } from './approval.js';
+import { compilePattern, MAX_PATTERN_CHARS } from '../scan-content.js';
 
 export type Role = 'cashier' | 'manager';
 
@@ -72,6 +73,17 @@ const scannerSettings = z
     /** Characters the scanner sends before a code (stripped). */
     prefix: z.string().max(8),
     cameraEnabled: z.boolean(),
+    /** Characters the scanner sends after a code, before its end key (stripped). With the prefix, what tells a slow (Bluetooth) scanner from a person. */
+    suffixChars: z.string().max(8).optional(),
+    /** With a prefix or suffix characters set: the longest gap between a slow scanner's keystrokes. */
+    slowMaxGapMs: z.number().int().min(50).max(1000).optional(),
+    /** Per backend: a pattern that finds the member number in a URL or text (shared/scan-content.ts); '' turns the default off. */
+    extractPatterns: z
+      .partialRecord(
+        z.enum(BACKEND_IDS),
+        z.string().max(MAX_PATTERN_CHARS).refine((p) => p === '' || compilePattern(p).ok, 'not a usable pattern'),
+      )
+      .optional(),
   })
   .strict();
 export type ScannerSettings = z.infer<typeof scannerSettings>;
