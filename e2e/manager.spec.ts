@@ -281,4 +281,19 @@ test('first start asks for the first manager; the language switches the whole de
   expect(settings.language).toBe('nl');
   await page.locator(tid(MTID.signOut)).click();
   await expect(page.locator(tid(MTID.signIn))).toContainText('Wie staat er aan de kassa?');
+
+  // Five wrong PINs lock the cashier out: the screen says until when, and the name stays greyed out.
+  const bo = page.locator(tid(MTID.signInPerson)).filter({ hasText: 'Bo Cashier' });
+  await bo.click();
+  const error = page.locator(tid(MTID.signInError));
+  for (let i = 1; i <= 5; i++) {
+    await page.locator(tid(MTID.pinInput)).fill('0000');
+    await page.locator(tid(MTID.pinInput)).press('Enter');
+    await expect(error).toHaveAttribute('data-code', i < 5 ? 'PIN_WRONG' : 'LOCKED_OUT');
+    if (i < 5) await expect(error).toContainText(`Nog ${5 - i} poging`);
+  }
+  await expect(error).toContainText(/geblokkeerd tot \d{2}:\d{2}/);
+  await page.locator(tid(MTID.signInOther)).click();
+  await expect(bo).toBeDisabled();
+  await expect(bo).toContainText(/Geblokkeerd tot \d{2}:\d{2}/);
 });

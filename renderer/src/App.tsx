@@ -80,7 +80,7 @@ export function App() {
               </div>
             }
           >
-            <ManagerDesk me={session.person} currency={status?.currency ?? 'EUR'} storeName={status?.storeName} signIn={signIn} />
+            <ManagerDesk me={session.person} currency={status?.currency ?? 'EUR'} storeName={status?.storeName} signIn={signIn} onChange={refresh} />
           </Suspense>
         ) : view === 'log' ? (
           <LogScreen />

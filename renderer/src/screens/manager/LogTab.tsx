@@ -28,7 +28,7 @@ export function LogTab() {
   const [problem, setProblem] = useState<string | null>(null);
   const [people, setPeople] = useState<PersonView[]>([]);
   const [selected, setSelected] = useState<DeskLogEntry | null>(null);
-  const pager = useMemo(() => new LogPager({ pageSize: 500, prefetchRows: 400 }), []);
+  const pager = useMemo(() => new LogPager({ pageSize: 500, prefetchRows: 400, maxPages: 80 }), []);
   const snap = useSyncExternalStore(pager.subscribe, pager.getSnapshot);
   const scrollRef = useRef<HTMLDivElement>(null);
 
@@ -68,10 +68,11 @@ export function LogTab() {
     overscan: 12,
   });
   const items = virtualizer.getVirtualItems();
+  const firstIndex = items.length ? items[0]!.index : 0;
   const lastIndex = items.length ? items[items.length - 1]!.index : 0;
   useEffect(() => {
-    pager.ensure(lastIndex);
-  }, [pager, lastIndex, snap.version]);
+    pager.ensure(firstIndex, lastIndex);
+  }, [pager, firstIndex, lastIndex, snap.version]);
 
   const set = (k: keyof LogFilterForm) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
   const kinds = Object.entries(catalogues[fmt.lang].logKinds as Record<string, string>).sort((a, b) => a[1].localeCompare(b[1]));
@@ -161,7 +162,7 @@ export function LogTab() {
       )}
       <div className="log-status">
         <span data-testid={MTID.logCount} data-value={snap.count} data-done={String(snap.done)} data-loading={String(snap.loading)}>
-          {t('log.shown', { count: snap.count })}
+          {t('log.shown', { count: snap.count, n: fmt.count(snap.count) })}
           {snap.done && snap.count > 0 ? ` · ${t('log.end')}` : ''}
         </span>
         {snap.loading && <span className="spinner" aria-hidden="true" />}

@@ -25,6 +25,8 @@ export interface ManagerDeskProps {
   me: PersonView;
   currency: string;
   storeName?: string;
+  /** The desk changed something the status bar counts (queue, needs attention). */
+  onChange?: () => void;
   /** Signs a manager in at this terminal (the session's signIn). */
   signIn: (personId: string, pin: string) => Promise<unknown>;
   initialTab?: DeskTab;
@@ -47,7 +49,7 @@ const TAB_KEYS: Record<DeskTab, string> = {
  * end of day, export, verification, people and settings. Tabs stay mounted
  * once opened (a list keeps its place); a sale's detail opens over them.
  */
-export default function ManagerDesk({ me, currency, storeName = '', signIn, initialTab = 'sales' }: ManagerDeskProps) {
+export default function ManagerDesk({ me, currency, storeName = '', signIn, onChange, initialTab = 'sales' }: ManagerDeskProps) {
   const api = useApi();
   const { t } = useTranslation();
   const isManager = me.role === 'manager';
@@ -60,11 +62,12 @@ export default function ManagerDesk({ me, currency, storeName = '', signIn, init
   const { run } = approval;
 
   const refreshCounts = useCallback(() => {
+    onChange?.();
     if (!isManager) return setCounts(null);
     void Promise.all([api.listAttention({}), api.listQueue({})])
       .then(([a, q]) => setCounts({ attention: a.items.length, queue: q.total }))
       .catch(() => setCounts(null));
-  }, [api, isManager]);
+  }, [api, isManager, onChange]);
 
   useEffect(() => {
     refreshCounts();

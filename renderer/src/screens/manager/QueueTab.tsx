@@ -63,7 +63,7 @@ export function QueueTab() {
       <div className="desk-head">
         <h1>{t('desk.queue')}</h1>
         <span className="pill-light" data-testid={MTID.queueTotal} data-value={total}>
-          {t('queue.waiting', { count: total })}
+          {t('queue.waiting', { count: fmt.count(total) })}
         </span>
         <button type="button" className="btn btn-primary btn-small" disabled={busy !== null || total === 0} data-testid={MTID.queueRetryAll} onClick={() => void retry()}>
           {t('queue.retryAll')}
@@ -113,7 +113,7 @@ export function QueueTab() {
                       {r.saleId.slice(-8)}
                     </button>
                   </td>
-                  <td>
+                  <td className="wrap-small">
                     {t(`sale.outboxKinds.${r.kind}`)}
                     {r.needsCheck && <div className="muted small">{t('queue.needsCheck')}</div>}
                   </td>

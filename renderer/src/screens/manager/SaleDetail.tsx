@@ -19,7 +19,7 @@ const short = (id: string) => id.slice(-8);
  * and the manager's void and refund.
  */
 export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () => void }) {
-  const { api, isManager, approve } = useDesk();
+  const { api, isManager, approve, refreshCounts } = useDesk();
   const { t } = useTranslation();
   const fmt = useFmt();
   const [sale, setSale] = useState<SaleView | null>(null);
@@ -70,6 +70,7 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
     setSale(done);
     setNotice(t('sale.voided'));
     void load();
+    refreshCounts();
   };
 
   const doRefund = async () => {
@@ -97,6 +98,7 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
     setRefundText('');
     setNotice(t('sale.refundedOk', { amount }));
     void load();
+    refreshCounts();
   };
 
   const summary = story?.sale;

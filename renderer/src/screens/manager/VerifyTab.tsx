@@ -58,7 +58,7 @@ export function VerifyTab() {
           data-entries={report.entries}
         >
           <p className="verify-title">
-            <span aria-hidden="true">{report.intact ? '✔' : '✖'}</span> {t(words.key, words.params)}
+            <span aria-hidden="true">{report.intact ? '✔' : '✖'}</span> {t(words.key, { ...words.params, ...(typeof words.params.count === 'number' ? { count: fmt.count(words.params.count) } : {}) })}
           </p>
           {!report.intact && <p className="message-detail">{report.message}</p>}
           <p className="hint">

@@ -170,6 +170,36 @@ describe('the log pager (keyset pages for the virtual list)', () => {
     expect(pager.get(0)!.seq).toBe(3);
   });
 
+  it('keeps memory bounded: pages out of view are dropped and fetched again, the same rows even as the log grows', async () => {
+    let total = 5000;
+    const calls: (number | undefined)[] = [];
+    const fetch = async (before: number | undefined, limit: number): Promise<LogPage> => {
+      calls.push(before);
+      const top = before === undefined ? total : Math.min(before - 1, total);
+      const entries: DeskLogEntry[] = [];
+      for (let s = top; s >= 1 && entries.length < limit; s--) entries.push(entry(s));
+      return { entries, nextBeforeSeq: entries.length === limit && entries[entries.length - 1]!.seq > 1 ? entries[entries.length - 1]!.seq : null };
+    };
+    const pager = new LogPager({ pageSize: 100, prefetchRows: 10, maxPages: 3 });
+    await pager.reset(fetch);
+    total = 5200; // new entries arrive at the top meanwhile
+    for (let i = 0; i < 9; i++) {
+      pager.ensure(pager.getSnapshot().count - 5, pager.getSnapshot().count - 1);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(pager.getSnapshot().count).toBe(1000);
+    expect(pager.loadedPages()).toBeLessThanOrEqual(3);
+    expect(pager.get(0)).toBeUndefined(); // dropped
+    expect(pager.get(999)!.seq).toBe(4001);
+    // scrolling back to the top fetches the first page again by its own cursor: the same rows, not the new ones
+    pager.ensure(0, 20);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls[calls.length - 1]).toBe(5001);
+    expect(pager.get(0)!.seq).toBe(5000);
+    expect(pager.get(99)!.seq).toBe(4901);
+    expect(pager.loadedPages()).toBeLessThanOrEqual(3);
+  });
+
   it('keeps an error, and tries the same page again', async () => {
     const pager = new LogPager({ pageSize: 2 });
     let fail = true;
