@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { App } from './App';
 import { connect } from './api';
-import { createI18n, pickLanguage, safeLocalStorage, savedLanguage } from './i18n';
+import { createI18n, pickLanguage, safeLocalStorage, savedLanguage, switchLanguage } from './i18n';
 import { ApiProvider } from './screens/manager/api-context';
 import { PosProvider } from './state/context';
 import { guardApi } from './state/session';
@@ -24,6 +24,14 @@ function sessionMemory(): Storage | null {
 // The UI's language: the one last chosen here (the terminal's setting, once a manager opened it), else the browser's.
 const i18n = createI18n(savedLanguage(safeLocalStorage()) ?? pickLanguage([navigator.language]));
 document.documentElement.lang = i18n.language;
+// The terminal's own setting wins as soon as it is known (getPreferences needs nobody signed in),
+// so a cashier on a fresh machine sees the language the manager chose for this terminal.
+void rawApi
+  .getPreferences({})
+  .then((prefs) => switchLanguage(i18n, prefs.language))
+  .catch(() => {
+    /* unreachable terminal: keep the local choice; the status bar says what is wrong */
+  });
 
 // A call that finds nobody signed in (signed out elsewhere, switched off) brings the sign-in screen back.
 let onSignedOut = () => {};
