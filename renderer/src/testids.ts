@@ -60,6 +60,47 @@ export const TID = {
   dialogConfirm: 'dialog-confirm',
   dialogDismiss: 'dialog-dismiss',
 
+  // status bar: the way to the card-linked offers (screens/offers/testids.ts OFFERS_TID.nav)
+  navOffers: 'nav-offers',
+  statusLastAnswer: 'status-last-answer',
+
+  // member facts beside the card (last known balance, queued points, passholder)
+  memberFacts: 'member-facts',
+  lastKnownAt: 'last-known-at', // data-fetched-at (ISO)
+  memberQueued: 'member-queued', // data-milli
+  socialTariff: 'social-tariff', // data-status
+  passType: 'pass-type', // data-pass-type
+
+  // reward programs (UiTPAS): the catalogue instead of the points step
+  rewardList: 'reward-list', // data-total, data-loading
+  rewardOption: 'reward-option', // data-reward-id, data-redeemable, aria-pressed (chosen)
+  rewardReason: 'reward-reason', // the backend's words, lang=...
+  rewardMore: 'reward-more',
+  rewardSettled: 'reward-settled', // data-reward-id
+  quoteReward: 'quote-reward', // data-reward-id
+  // (the quote's discount: TID.discount, data-none="true" when no discount is set at this counter)
+
+  // validation codes (Capillary)
+  codeSend: 'code-send',
+  codeSent: 'code-sent', // data-milli, data-channel
+  codeInput: 'code-input',
+
+  // offline
+  offlineBreach: 'offline-breach', // data-limit, data-overridable
+  askManager: 'ask-manager',
+  acceptOffline: 'accept-offline',
+  outcomeCancel: 'outcome-cancel',
+  cancelling: 'cancelling',
+
+  // after the points were taken
+  cashback: 'cashback', // data-cents, data-txn
+  voidSale: 'void-sale',
+  compensation: 'compensation', // data-state: waiting | done | manual-action | none; data-milli
+
+  // card-linked programs: no balance at the counter
+  cardLinked: 'card-linked',
+  openOffers: 'open-offers',
+
   // log
   logScreen: 'log-screen',
   logRefresh: 'log-refresh',

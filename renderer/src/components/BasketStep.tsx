@@ -1,10 +1,12 @@
 import { useRef, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { showMoney } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { isClosed, saleActions } from '../state/store';
 import { TID } from '../testids';
 
 export function BasketStep() {
+  const { t } = useTranslation();
   const ref = useRef<HTMLInputElement>(null);
   useFocusRequest('basket', ref);
   const text = usePos((s) => s.basketText);
@@ -22,7 +24,7 @@ export function BasketStep() {
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="basket-label">
       <label className="step-label" id="basket-label" htmlFor="basket-input">
-        <span className="step-no">1</span> Basket total {status && <span className="muted">({status.currency})</span>}
+        <span className="step-no">1</span> {t('counter.basket.title')} {status && <span className="muted">({status.currency})</span>}
       </label>
       <div className="field-row">
         <input
@@ -40,15 +42,14 @@ export function BasketStep() {
           autoFocus
         />
         <button type="submit" className="btn" data-testid={TID.basketSubmit} disabled={disabled || busy !== null}>
-          {sale && !isClosed(sale) ? 'Update' : 'Start'}
+          {sale && !isClosed(sale) ? t('counter.basket.update') : t('counter.basket.start')}
         </button>
       </div>
       {sale && !isClosed(sale) && (
         <p className="hint">
-          Sale basket: <strong>{showMoney(sale.basket)}</strong>
+          {t('counter.basket.saleBasket')} <strong>{showMoney(sale.basket)}</strong>
         </p>
       )}
     </form>
   );
 }
-

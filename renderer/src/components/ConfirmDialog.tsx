@@ -1,9 +1,11 @@
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useFocusRequest, usePos } from '../state/context';
 import { TID } from '../testids';
 
 /** Asks before a sale in progress is cancelled. Enter confirms (the focused button), Escape keeps the sale. */
 export function ConfirmDialog() {
+  const { t } = useTranslation();
   const yesRef = useRef<HTMLButtonElement>(null);
   const noRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('dialog', yesRef);
@@ -29,7 +31,7 @@ export function ConfirmDialog() {
     return () => document.removeEventListener('keydown', onKey);
   }, [dialog, dismiss]);
   if (!dialog) return null;
-  const queued = sale?.state === 'queued';
+  const queued = sale?.state === 'queued' || sale?.state === 'posting';
   return (
     <div className="backdrop" onClick={dismiss}>
       <div
@@ -41,16 +43,14 @@ export function ConfirmDialog() {
         data-testid={TID.dialog}
         onClick={(e) => e.stopPropagation()}
       >
-        <h2 id="dialog-title">{dialog === 'new-sale' ? 'Cancel this sale and start a new one?' : 'Cancel this sale?'}</h2>
-        <p id="dialog-text">
-          {queued ? 'The waiting redemption is withdrawn: no points will be taken.' : 'No points will be taken from the member.'}
-        </p>
+        <h2 id="dialog-title">{dialog === 'new-sale' ? t('counter.dialog.newSaleTitle') : t('counter.dialog.cancelTitle')}</h2>
+        <p id="dialog-text">{queued ? t('counter.dialog.queuedText') : t('counter.dialog.text')}</p>
         <div className="button-row">
           <button ref={yesRef} type="button" className="btn btn-danger" data-testid={TID.dialogConfirm} onClick={() => void confirmDialog()}>
-            Yes, cancel the sale
+            {t('counter.dialog.yes')}
           </button>
           <button ref={noRef} type="button" className="btn btn-secondary" data-testid={TID.dialogDismiss} onClick={dismiss}>
-            No, keep it (Esc)
+            {t('counter.dialog.no')}
           </button>
         </div>
       </div>

@@ -1,18 +1,34 @@
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ErrorInfo } from '../../../shared/errors';
-import { endUserText, type UiLanguage } from '../lib/format';
+import { endUserText } from '../../../shared/rewards';
+import { describeError } from '../i18n/format';
+import { useFmt } from '../i18n/useFmt';
+import type { UiLanguage } from '../lib/format';
 import { TID } from '../testids';
 
-/** A refusal in plain words, with the backend's own words for the member when it sent them. */
-export function ErrorMessage({ error, lang, tone = 'error' }: { error: ErrorInfo; lang: UiLanguage; tone?: 'error' | 'warning' }) {
-  const member = endUserText(error, lang);
+/**
+ * A refusal in the UI's language (the service's own words beside it when they
+ * say more), with the backend's words for the member in the cashier's
+ * language, falling back to Dutch (UiTPAS's own language).
+ */
+export function ErrorMessage({ error, lang, tone = 'error', children }: { error: ErrorInfo; lang: UiLanguage; tone?: 'error' | 'warning'; children?: ReactNode }) {
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  const { text, detail } = describeError(error, t, fmt);
+  const member = endUserText(error.endUserMessage, lang)?.trim();
+  const memberLang = member ? (Object.keys(error.endUserMessage ?? {}) as UiLanguage[]).find((l) => error.endUserMessage?.[l]?.trim() === member) : undefined;
+  const showMember = member && member !== error.message.trim() && member !== text ? member : null;
   return (
     <div className={`message message-${tone}`} role="alert" data-testid={TID.errorMessage} data-code={error.code}>
-      <p className="message-text">{error.message}</p>
-      {member && (
-        <p className="message-enduser" data-testid={TID.errorEndUser} lang={member.lang}>
-          {member.text}
+      <p className="message-text">{text}</p>
+      {showMember && (
+        <p className="message-enduser" data-testid={TID.errorEndUser} lang={memberLang}>
+          {showMember}
         </p>
       )}
+      {detail && <p className="message-detail">{detail}</p>}
+      {children}
     </div>
   );
 }

@@ -1,7 +1,8 @@
+import { useTranslation } from 'react-i18next';
 import type { KeypadKey } from '../state/store';
 import { TID } from '../testids';
 
-const KEYS: { key: KeypadKey; label: string; id: string; aria?: string }[] = [
+const KEYS: { key: KeypadKey; label: string; id: string; aria?: 'decimalPoint' | 'deleteDigit' }[] = [
   { key: '7', label: '7', id: '7' },
   { key: '8', label: '8', id: '8' },
   { key: '9', label: '9', id: '9' },
@@ -11,22 +12,23 @@ const KEYS: { key: KeypadKey; label: string; id: string; aria?: string }[] = [
   { key: '1', label: '1', id: '1' },
   { key: '2', label: '2', id: '2' },
   { key: '3', label: '3', id: '3' },
-  { key: '.', label: '.', id: 'dot', aria: 'decimal point' },
+  { key: '.', label: '.', id: 'dot', aria: 'decimalPoint' },
   { key: '0', label: '0', id: '0' },
-  { key: 'back', label: '⌫', id: 'back', aria: 'delete last digit' },
+  { key: 'back', label: '⌫', id: 'back', aria: 'deleteDigit' },
 ];
 
 /** Big touch keys for the points figure. They keep the focus where it is (the points field). */
 export function Keypad({ onKey, disabled, decimals }: { onKey: (k: KeypadKey) => void; disabled: boolean; decimals: number }) {
+  const { t } = useTranslation();
   return (
-    <div className="keypad" role="group" aria-label="Points keypad">
+    <div className="keypad" role="group" aria-label={t('counter.points.keypad')}>
       {KEYS.map((k) => (
         <button
           key={k.id}
           type="button"
           className="key"
           data-testid={TID.keypad(k.id)}
-          aria-label={k.aria}
+          aria-label={k.aria ? t(`counter.points.${k.aria}`) : undefined}
           disabled={disabled || (k.key === '.' && decimals === 0)}
           onMouseDown={(e) => e.preventDefault()}
           onClick={() => onKey(k.key)}
@@ -42,7 +44,7 @@ export function Keypad({ onKey, disabled, decimals }: { onKey: (k: KeypadKey) =>
         onMouseDown={(e) => e.preventDefault()}
         onClick={() => onKey('clear')}
       >
-        Clear
+        {t('counter.points.clear')}
       </button>
     </div>
   );

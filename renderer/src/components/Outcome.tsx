@@ -1,94 +1,133 @@
 import { useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SaleView } from '../../../shared/domain';
 import { showMoney, showPoints } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
 
-/** What happened to the redemption: sending, waiting, accepted, refused, closed. */
+/**
+ * What happened to the redemption: sending, waiting (offline), accepted,
+ * refused, cancelled, voided with the points coming back.
+ */
 export function Outcome() {
+  const { t } = useTranslation();
   const paidRef = useRef<HTMLButtonElement>(null);
   const retryRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('paid', paidRef);
   useFocusRequest('retry', retryRef);
   const sale = usePos((s) => s.sale);
+  const status = usePos((s) => s.status);
   const busy = usePos((s) => s.busy);
   const retry = usePos((s) => s.retry);
   const markPaid = usePos((s) => s.markPaid);
+  const acceptOffline = usePos((s) => s.acceptOffline);
+  const requestCancel = usePos((s) => s.requestCancel);
   if (!sale) return null;
-  const { canPay, canRetry } = saleActions(sale);
-  const decimals = sale.terms?.decimals ?? 3;
+  const { canPay, canRetry, canAcceptOffline, canCancel } = saleActions(sale);
+  const decimals = sale.terms?.decimals ?? status?.backend.capabilities.pointsDecimals ?? 3;
   const state = sale.state;
   const toPay = sale.quote?.toPay ?? sale.basket;
+  const points = showPoints(sale.quote?.pointsMilli ?? 0, decimals);
+  const online = status?.online !== false;
 
   const paidButton = canPay && (
     <button ref={paidRef} type="button" className="btn btn-primary btn-block" data-testid={TID.paid} disabled={busy !== null} onClick={() => void markPaid()}>
-      {busy === 'paid' ? 'Closing…' : `Paid — ${showMoney(toPay)} taken`}
+      {busy === 'paid' ? t('counter.outcome.closing') : t('counter.outcome.paid', { amount: showMoney(toPay) })}
     </button>
   );
+  const retryButton = canRetry && (
+    <button ref={retryRef} type="button" className="btn" data-testid={TID.retry} disabled={busy !== null} onClick={() => void retry()}>
+      {busy === 'retry' ? t('counter.outcome.trying') : t('counter.outcome.retry')}
+    </button>
+  );
+  const cashback = <Cashback sale={sale} />;
 
   let body: ReactNode = null;
-  if (state === 'posting' || (busy === 'confirm' && state === 'quoted')) {
+  if (sale.voidPending && (state === 'posting' || state === 'queued')) {
+    body = (
+      <>
+        <div className="outcome-line outcome-wait" data-testid={TID.cancelling} role="status">
+          <span className="spinner" aria-hidden="true" /> {t('counter.outcome.cancelling')}
+        </div>
+        <p>{t('counter.outcome.cancellingText')}</p>
+      </>
+    );
+  } else if (state === 'posting' || (busy === 'confirm' && state === 'quoted')) {
     const waiting = busy !== 'confirm'; // the confirm call returned, the backend has still not answered
     body = (
       <>
         <div className="outcome-line" data-testid={TID.posting} role="status">
-          <span className="spinner" aria-hidden="true" /> Sending the redemption to the loyalty program… Do not take payment yet.
+          <span className="spinner" aria-hidden="true" /> {t('counter.outcome.sending')}
         </div>
         {waiting && (
           <>
-            <p>The loyalty program has not answered yet; the terminal keeps trying. Nothing is taken twice.</p>
-            {canRetry && (
-              <div className="button-row">
-                <button ref={retryRef} type="button" className="btn" data-testid={TID.retry} disabled={busy !== null} onClick={() => void retry()}>
-                  {busy === 'retry' ? 'Trying…' : 'Try again now'}
-                </button>
-              </div>
-            )}
+            <p>{t('counter.outcome.noAnswerYet')}</p>
+            {retryButton && <div className="button-row">{retryButton}</div>}
           </>
         )}
+      </>
+    );
+  } else if (state === 'queued' && sale.offlineAccepted) {
+    body = (
+      <>
+        <div className="outcome-title outcome-wait" data-testid={TID.queuedNotice} data-offline-accepted="true" role="status">
+          {t('counter.outcome.queuedTitle')}
+        </div>
+        <p>{t('counter.outcome.queuedText', { points })}</p>
+        {cashback}
+        {paidButton}
       </>
     );
   } else if (state === 'queued') {
     body = (
       <>
-        <div className="outcome-title outcome-wait" data-testid={TID.queuedNotice} role="status">
-          Waiting for the loyalty program
+        <div className="outcome-title outcome-wait" data-testid={TID.queuedNotice} data-offline-accepted="false" role="status">
+          {t('counter.outcome.waitingTitle')}
         </div>
-        <p>
-          The redemption of <strong>{showPoints(sale.quote?.pointsMilli ?? 0, decimals)} points</strong> is saved on this terminal and will be sent as soon as the loyalty
-          program answers. It will not be taken twice.
-        </p>
+        <p>{t('counter.outcome.waitingText', { points })}</p>
         {sale.error && (
           <p className="muted" data-testid={TID.queuedReason}>
-            Last answer: {sale.error.message}
+            {t('counter.outcome.lastAnswer', { message: sale.error.message })}
           </p>
         )}
-        <p>{sale.paymentAllowed ? 'The offline policy allows taking the payment now.' : 'Do not take payment until it is accepted, or cancel the sale.'}</p>
-        <div className="button-row">
-          {canRetry && (
-            <button ref={retryRef} type="button" className="btn" data-testid={TID.retry} disabled={busy !== null} onClick={() => void retry()}>
-              {busy === 'retry' ? 'Trying…' : 'Try again now'}
+        <p>
+          <strong>{t('counter.outcome.waitingChoice')}</strong>
+        </p>
+        <div className="button-row outcome-choices">
+          {retryButton}
+          {canAcceptOffline && (
+            <button type="button" className="btn btn-primary" data-testid={TID.acceptOffline} disabled={busy !== null} onClick={() => void acceptOffline()}>
+              {busy === 'offline' ? t('counter.outcome.accepting') : t('counter.outcome.continueOffline')}
+            </button>
+          )}
+          {canCancel && (
+            <button type="button" className="btn btn-danger" data-testid={TID.outcomeCancel} disabled={busy !== null} onClick={requestCancel}>
+              {t('counter.actions.cancel')}
             </button>
           )}
         </div>
-        {paidButton}
       </>
     );
   } else if (state === 'posted') {
+    const balance = sale.result?.balanceAfterMilli ?? sale.quote?.balanceAfterMilli;
     body = (
       <>
         <div className="outcome-title outcome-good" role="status">
-          Points redeemed
+          {sale.reward ? t('counter.outcome.rewardRedeemed', { title: sale.reward.title }) : t('counter.outcome.redeemed')}
         </div>
+        {balance !== undefined && (
+          <p className="outcome-figures">
+            {t('counter.outcome.newBalance')}{' '}
+            <strong className="big-figure" data-testid={TID.resultBalance} data-milli={balance}>
+              {showPoints(balance, decimals)}
+            </strong>{' '}
+            {t('counter.outcome.pointsUnit')}
+          </p>
+        )}
+        {cashback}
         <p className="outcome-figures">
-          New balance:{' '}
-          <strong className="big-figure" data-testid={TID.resultBalance} data-milli={sale.result?.balanceAfterMilli ?? sale.quote?.balanceAfterMilli}>
-            {showPoints(sale.result?.balanceAfterMilli ?? sale.quote?.balanceAfterMilli ?? 0, decimals)}
-          </strong>{' '}
-          points
-        </p>
-        <p className="outcome-figures">
-          Take payment of <strong>{showMoney(toPay)}</strong>
+          {t('counter.outcome.takePayment')} <strong>{showMoney(toPay)}</strong>
         </p>
         {paidButton}
       </>
@@ -96,43 +135,95 @@ export function Outcome() {
   } else if (state === 'refused') {
     body = (
       <div className="outcome-title outcome-bad" role="status">
-        Refused — nothing was deducted. Choose other points, or cancel the sale.
+        {sale.reward ? t('counter.outcome.refusedReward') : t('counter.outcome.refused')}
       </div>
     );
   } else if (state === 'paid') {
+    const balance = sale.result?.balanceAfterMilli;
     body = (
       <>
         <div className="outcome-title outcome-good" role="status">
-          Sale complete
+          {t('counter.outcome.complete')}
         </div>
-        {sale.result?.balanceAfterMilli !== undefined && (
+        {balance !== undefined && (
           <p className="outcome-figures">
-            Member balance:{' '}
-            <strong data-testid={TID.resultBalance} data-milli={sale.result.balanceAfterMilli}>
-              {showPoints(sale.result.balanceAfterMilli, decimals)}
+            {t('counter.outcome.memberBalance')}{' '}
+            <strong data-testid={TID.resultBalance} data-milli={balance}>
+              {showPoints(balance, decimals)}
             </strong>{' '}
-            points
+            {t('counter.outcome.pointsUnit')}
           </p>
         )}
+        {sale.offlineAccepted && sale.redemption === 'waiting' && <p className="muted">{t('counter.outcome.queuedTitle')}</p>}
+        {cashback}
       </>
     );
   } else if (state === 'cancelled') {
     body = (
       <div className="outcome-title" role="status">
-        Sale cancelled — no points were taken.
+        {t('counter.outcome.cancelled')}
       </div>
     );
   } else if (state === 'voided') {
     body = (
-      <div className="outcome-title" role="status">
-        Sale voided — the points are being given back.
-      </div>
+      <>
+        <div className="outcome-title" role="status">
+          {t('counter.outcome.voided')}
+        </div>
+        <Compensation sale={sale} decimals={decimals} online={online} />
+      </>
     );
   }
   if (!body) return null;
   return (
-    <section className="card outcome" data-testid={TID.outcome} data-state={state} aria-label="Redemption">
+    <section className="card outcome" data-testid={TID.outcome} data-state={state} data-void-pending={String(sale.voidPending)} aria-label={t('counter.quote.title')}>
       {body}
     </section>
+  );
+}
+
+/** GafaPay-style programs: the points became cashback in the member's wallet. */
+function Cashback({ sale }: { sale: SaleView }) {
+  const { t } = useTranslation();
+  const detail = sale.result?.detail;
+  const cents = detail?.cashbackCents;
+  if (typeof cents !== 'number') return null;
+  const txn = detail?.txnNumber;
+  const amount = showMoney({ cents, currency: sale.basket.currency });
+  return (
+    <p className="outcome-figures cashback" data-testid={TID.cashback} data-cents={cents} data-txn={typeof txn === 'string' || typeof txn === 'number' ? String(txn) : ''}>
+      {txn !== null && txn !== undefined && txn !== '' ? t('counter.outcome.cashback', { amount, txn: String(txn) }) : t('counter.outcome.cashbackNoTxn', { amount })}
+    </p>
+  );
+}
+
+/** Where the points given back by a void stand: queued, done, or a person must act. */
+function Compensation({ sale, decimals, online }: { sale: SaleView; decimals: number; online: boolean }) {
+  const { t } = useTranslation();
+  const c = sale.compensation;
+  const points = showPoints(sale.refunded.pointsMilli, decimals);
+  if (!c) {
+    return (
+      <p className="compensation" data-testid={TID.compensation} data-state="none" data-milli={0}>
+        {t('counter.outcome.compNone')}
+      </p>
+    );
+  }
+  if (c.state === 'manual-action') {
+    return (
+      <div className="message message-warning compensation" data-testid={TID.compensation} data-state={c.state} data-milli={sale.refunded.pointsMilli} role="status">
+        <p className="message-text">{t('counter.outcome.compManual')}</p>
+        {c.message && <p className="compensation-message">{c.message}</p>}
+      </div>
+    );
+  }
+  return (
+    <p className={`compensation compensation-${c.state}`} data-testid={TID.compensation} data-state={c.state} data-milli={sale.refunded.pointsMilli} role="status">
+      {c.state === 'done'
+        ? t('counter.outcome.compDone', { points })
+        : online
+          ? t('counter.outcome.compWaiting', { points })
+          : t('counter.outcome.compWaitingOffline', { points })}
+    </p>
   );
 }

@@ -1,5 +1,7 @@
 import { useRef, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Quote } from '../../../shared/domain';
+import { useFmt } from '../i18n/useFmt';
 import { showMoney, showPoints } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { confirmedQuote, saleActions } from '../state/store';
@@ -8,6 +10,7 @@ import { Keypad } from './Keypad';
 
 /** Step 3: how many points — typed, tapped on the keypad, or Max. */
 export function PointsStep() {
+  const { t } = useTranslation();
   const inputRef = useRef<HTMLInputElement>(null);
   useFocusRequest('points', inputRef);
   const sale = usePos((s) => s.sale);
@@ -20,23 +23,23 @@ export function PointsStep() {
 
   const title = (
     <>
-      <span className="step-no">3</span> Points to use
+      <span className="step-no">3</span> {t('counter.points.title')}
     </>
   );
   if (!sale?.member) {
     return (
-      <section className="step step-idle" aria-label="Points">
+      <section className="step step-idle" aria-label={t('counter.points.title')}>
         <h2 className="step-label">{title}</h2>
-        <p className="hint">Enter the basket and identify the member first.</p>
+        <p className="hint">{t('counter.points.idle')}</p>
       </section>
     );
   }
   const terms = sale.terms;
   if (!terms) {
     return (
-      <section className="step" aria-label="Points">
+      <section className="step" aria-label={t('counter.points.title')}>
         <h2 className="step-label">{title}</h2>
-        <p className="message message-warning">This loyalty program does not redeem a free number of points at the counter.</p>
+        <p className="message message-warning">{t('counter.points.noFreeAmount')}</p>
       </section>
     );
   }
@@ -45,10 +48,10 @@ export function PointsStep() {
   if (!canChoosePoints && sale.quote) {
     // Confirmed: the figure is settled, the keypad goes away.
     return (
-      <section className="step" aria-label="Points">
+      <section className="step" aria-label={t('counter.points.title')}>
         <h2 className="step-label">{title}</h2>
         <p className="settled-points">
-          <strong className="big-figure">{showPoints(sale.quote.pointsMilli, decimals)}</strong> points, confirmed by the member
+          <strong className="big-figure">{showPoints(sale.quote.pointsMilli, decimals)}</strong> {t('counter.points.settled')}
         </p>
       </section>
     );
@@ -60,17 +63,16 @@ export function PointsStep() {
     commit();
   };
   return (
-    <section className="step" aria-label="Points">
+    <section className="step" aria-label={t('counter.points.title')}>
       <form onSubmit={onSubmit}>
         <label className="step-label" htmlFor="points-input">
           {title}
           <span className="muted">
-            {' '}
-            (up to{' '}
+            {' ('}
             <span data-testid={TID.maxPoints} data-milli={max}>
-              {showPoints(max, decimals)}
+              {t('counter.points.upTo', { points: showPoints(max, decimals) })}
             </span>
-            )
+            {')'}
           </span>
         </label>
         <div className="field-row">
@@ -79,6 +81,7 @@ export function PointsStep() {
             ref={inputRef}
             className="field field-points"
             data-testid={TID.pointsInput}
+            data-decimals={decimals}
             type="text"
             inputMode="decimal"
             autoComplete="off"
@@ -89,11 +92,12 @@ export function PointsStep() {
             aria-describedby="points-help"
           />
           <button type="button" className="btn btn-max" data-testid={TID.maxButton} disabled={!editable || max <= 0} onClick={useMax}>
-            Max
+            {t('counter.points.max')}
           </button>
         </div>
         <p className="hint" id="points-help">
-          {max <= 0 ? 'No points can be used on this sale.' : 'Type or tap the points, or Max. Enter shows the quote.'}
+          {max <= 0 ? t('counter.points.none') : t('counter.points.help')}
+          {max > 0 && decimals > 0 && <> {t('counter.points.decimals', { decimals })}</>}
         </p>
       </form>
       <Keypad onKey={keypad} disabled={!editable} decimals={decimals} />
@@ -101,45 +105,136 @@ export function PointsStep() {
   );
 }
 
-/** Step 4: what the member sees before agreeing, and their confirmation. */
+/**
+ * Step 4: what the member sees before agreeing (points or the chosen reward),
+ * the validation code where the program sends one, and the confirmation.
+ */
 export function QuotePanel() {
+  const { t } = useTranslation();
   const confirmRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('confirm', confirmRef);
   const sale = usePos((s) => s.sale);
+  const status = usePos((s) => s.status);
   const confirm = usePos((s) => s.confirm);
   const busy = usePos((s) => s.busy);
   const quoting = usePos((s) => s.quoting);
   const preview = usePos((s) => s.preview);
+  const codeText = usePos((s) => s.validationCodeText);
   const serverQuote = usePos(confirmedQuote);
   const member = sale?.member;
-  const decimals = sale?.terms?.decimals ?? 3;
+  const rewardMode = status?.backend.capabilities.redemption === 'reward';
+  const needsCode = status?.backend.capabilities.validationCode === true;
+  const decimals = sale?.terms?.decimals ?? status?.backend.capabilities.pointsDecimals ?? 3;
   const { canChoosePoints } = saleActions(sale);
-  const shown: Quote | null = serverQuote ?? (canChoosePoints ? preview : (sale?.quote ?? null));
-  const canConfirm = !!serverQuote && busy === null && quoting === null;
+  const shown: Quote | null = serverQuote ?? (canChoosePoints ? (rewardMode ? null : preview) : (sale?.quote ?? null));
+  const reward = sale?.reward && sale.quote ? sale.reward : null;
+  const noDiscount = !!reward && reward.discount === null;
+  const codeMissing = needsCode && codeText.trim() === '';
+  const canConfirm = !!serverQuote && busy === null && quoting === null && !codeMissing;
+  const offline = !!serverQuote && (status?.online === false || member?.lastKnown === true);
+  let label = t('counter.quote.confirm');
+  if (busy === 'confirm') label = t('counter.quote.sending');
+  else if (serverQuote && reward) label = t('counter.quote.confirmReward', { title: reward.title });
+  else if (serverQuote) label = t('counter.quote.confirmPoints', { points: showPoints(serverQuote.pointsMilli, decimals) });
+  else if (quoting !== null || busy === 'reward') label = t('counter.quote.checking');
   return (
-    <section className="step" aria-label="Quote">
+    <section className="step" aria-label={t('counter.quote.title')}>
       <h2 className="step-label">
-        <span className="step-no">4</span> The member agrees
+        <span className="step-no">4</span> {t('counter.quote.title')}
       </h2>
       <dl className="quote" data-testid={TID.quote} aria-live="polite">
-        <QuoteRow label="Discount" testId={TID.discount} money={shown?.discount} strong />
-        <QuoteRow label="Balance now" testId={TID.balanceNow} points={shown?.balanceBeforeMilli ?? member?.balanceMilli} decimals={decimals} />
-        <QuoteRow label="Points taken" testId={TID.pointsTaken} points={shown?.pointsMilli} decimals={decimals} />
-        <QuoteRow label="Balance after" testId={TID.balanceAfter} points={shown?.balanceAfterMilli} decimals={decimals} />
-        <QuoteRow label="Left to pay" testId={TID.toPay} money={shown?.toPay ?? sale?.basket} strong />
+        {rewardMode && (
+          <div className="quote-row quote-reward">
+            <dt>{t('counter.quote.reward')}</dt>
+            <dd data-testid={TID.quoteReward} data-reward-id={reward?.id}>
+              {reward?.title ?? '—'}
+            </dd>
+          </div>
+        )}
+        {noDiscount ? (
+          <div className="quote-row">
+            <dt>{t('counter.quote.discount')}</dt>
+            <dd className="quote-note" data-testid={TID.discount} data-cents={0} data-none="true">
+              {t('counter.quote.noDiscount')}
+            </dd>
+          </div>
+        ) : (
+          <QuoteRow label={t('counter.quote.discount')} testId={TID.discount} money={shown?.discount} strong />
+        )}
+        <QuoteRow label={t('counter.quote.balanceNow')} testId={TID.balanceNow} points={shown?.balanceBeforeMilli ?? member?.balanceMilli} decimals={decimals} />
+        <QuoteRow label={t('counter.quote.pointsTaken')} testId={TID.pointsTaken} points={shown?.pointsMilli} decimals={decimals} />
+        <QuoteRow label={t('counter.quote.balanceAfter')} testId={TID.balanceAfter} points={shown?.balanceAfterMilli} decimals={decimals} />
+        <QuoteRow label={t('counter.quote.toPay')} testId={TID.toPay} money={shown?.toPay ?? sale?.basket} strong />
       </dl>
+      {canChoosePoints && needsCode && serverQuote && <ValidationCode />}
+      {canChoosePoints && offline && <p className="hint quote-offline">{t('counter.quote.offline')}</p>}
       {canChoosePoints && (
         <button ref={confirmRef} type="button" className="btn btn-primary btn-block" data-testid={TID.confirm} disabled={!canConfirm} onClick={() => void confirm()}>
-          {busy === 'confirm'
-            ? 'Sending…'
-            : serverQuote
-              ? `Member confirms: use ${showPoints(serverQuote.pointsMilli, decimals)} points`
-              : quoting !== null
-                ? 'Checking…'
-                : 'Member confirms'}
+          {label}
         </button>
       )}
     </section>
+  );
+}
+
+/** Programs with a validation code: send it to the member, type what they read out. */
+function ValidationCode() {
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  const codeRef = useRef<HTMLInputElement>(null);
+  useFocusRequest('code', codeRef);
+  const sale = usePos((s) => s.sale);
+  const busy = usePos((s) => s.busy);
+  const text = usePos((s) => s.validationCodeText);
+  const setText = usePos((s) => s.setValidationCodeText);
+  const send = usePos((s) => s.requestValidationCode);
+  const confirm = usePos((s) => s.confirm);
+  const quote = sale?.quote;
+  if (!sale || !quote) return null;
+  const decimals = sale.terms?.decimals ?? 3;
+  const sent = sale.validationCode && sale.validationCode.pointsMilli === quote.pointsMilli ? sale.validationCode : null;
+  const sentText = sent
+    ? sent.channel
+      ? t('counter.code.sentVia', { channel: sent.channel, time: fmt.time(sent.requestedAt), points: showPoints(sent.pointsMilli, decimals) })
+      : t('counter.code.sent', { time: fmt.time(sent.requestedAt), points: showPoints(sent.pointsMilli, decimals) })
+    : null;
+  return (
+    <div className="code-step">
+      <p className="hint">{t('counter.code.help')}</p>
+      <div className="button-row">
+        <button type="button" className="btn" data-testid={TID.codeSend} disabled={busy !== null} onClick={() => void send()}>
+          {busy === 'code' ? t('counter.code.sending') : sent ? t('counter.code.sendAgain') : t('counter.code.send')}
+        </button>
+      </div>
+      {sentText && (
+        <p className="hint code-sent" data-testid={TID.codeSent} data-milli={sent?.pointsMilli} data-channel={sent?.channel ?? ''} role="status">
+          {sentText}
+        </p>
+      )}
+      <label className="code-label" htmlFor="code-input">
+        {t('counter.code.label')}
+      </label>
+      <input
+        id="code-input"
+        ref={codeRef}
+        className="field field-code"
+        data-testid={TID.codeInput}
+        type="text"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        spellCheck={false}
+        placeholder={t('counter.code.placeholder')}
+        value={text}
+        disabled={busy !== null && busy !== 'code'}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            void confirm();
+          }
+        }}
+      />
+    </div>
   );
 }
 

@@ -1,31 +1,77 @@
 import { useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { showPoints } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
+import { explained, useCounterApproval } from './CounterApproval';
 
+/**
+ * Cancel (before any points were taken; no manager), void (after: a
+ * manager approves, with a reason), and the next sale.
+ */
 export function SaleActions() {
+  const { t } = useTranslation();
   const newRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('new-sale', newRef);
   const sale = usePos((s) => s.sale);
+  const status = usePos((s) => s.status);
   const busy = usePos((s) => s.busy);
   const requestCancel = usePos((s) => s.requestCancel);
   const newSale = usePos((s) => s.newSale);
-  const { canCancel, canStartOver } = saleActions(sale);
+  const voidSale = usePos((s) => s.voidSale);
+  const approve = useCounterApproval();
+  const { canCancel, canStartOver, canVoid } = saleActions(sale);
+
+  const askVoid = () => {
+    if (!sale) return;
+    const backend = status?.backend;
+    const decimals = sale.terms?.decimals ?? backend?.capabilities.pointsDecimals ?? 3;
+    // Points taken (or about to be): what goes back; a program without a reversal needs a person at its portal.
+    const taken = sale.redemption === 'posted' || sale.redemption === 'waiting' ? (sale.quote?.pointsMilli ?? 0) - sale.refunded.pointsMilli : 0;
+    const points = showPoints(Math.max(0, taken), decimals);
+    const note =
+      taken <= 0 && !sale.reward
+        ? t('counter.actions.voidNothing')
+        : backend?.capabilities.reversal === 'none'
+          ? t('counter.actions.voidManual', { name: backend.name, points })
+          : t('counter.actions.voidPoints', { points });
+    void approve(
+      {
+        reason: 'required',
+        title: t('counter.actions.voidTitle'),
+        approveLabel: t('counter.actions.voidApprove'),
+        children: (
+          <p className={backend?.capabilities.reversal === 'none' && taken > 0 ? 'message message-warning' : 'hint'} data-testid="void-note">
+            {note}
+          </p>
+        ),
+      },
+      (a) => voidSale(explained(a)),
+    );
+  };
+
   return (
     <div className="sale-actions">
-      <button type="button" className="btn btn-danger" data-testid={TID.cancel} disabled={!canCancel || busy !== null} onClick={requestCancel}>
-        {busy === 'cancel' ? 'Cancelling…' : 'Cancel sale'}
-      </button>
+      {canVoid ? (
+        <button type="button" className="btn btn-danger" data-testid={TID.voidSale} disabled={busy !== null} onClick={askVoid}>
+          {busy === 'void' ? t('counter.actions.voiding') : t('counter.actions.void')}
+        </button>
+      ) : (
+        <button type="button" className="btn btn-danger" data-testid={TID.cancel} disabled={!canCancel || busy !== null} onClick={requestCancel}>
+          {busy === 'cancel' ? t('counter.actions.cancelling') : t('counter.actions.cancel')}
+        </button>
+      )}
       <button
         ref={newRef}
         type="button"
         className="btn btn-secondary"
         data-testid={TID.newSale}
         disabled={!canStartOver || busy !== null}
-        title={canStartOver ? undefined : 'Finish this sale first'}
+        title={canStartOver ? undefined : t('counter.actions.finishFirst')}
         onClick={newSale}
       >
-        New sale
+        {t('counter.actions.newSale')}
       </button>
     </div>
   );

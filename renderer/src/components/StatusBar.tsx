@@ -1,19 +1,33 @@
+import { useTranslation } from 'react-i18next';
+import { useFmt } from '../i18n/useFmt';
 import { usePos } from '../state/context';
 import { TID } from '../testids';
 
-/** Always on screen: training banner, store, online/offline, queue depth, navigation. */
+/**
+ * Always on screen: training banner, store, online/offline (with the last
+ * answer while offline), the number of redemptions waiting to be sent,
+ * navigation. Every figure comes from the service's pushed status.
+ */
 export function StatusBar() {
+  const { t } = useTranslation();
+  const fmt = useFmt();
   const status = usePos((s) => s.status);
   const connected = usePos((s) => s.connected);
   const view = usePos((s) => s.view);
   const setView = usePos((s) => s.setView);
   const waiting = status?.queue.waiting ?? 0;
   const attention = status?.queue.attention ?? 0;
+  const lastAnswer = status?.lastContactAt ? t('counter.status.lastAnswer', { time: fmt.time(status.lastContactAt) }) : t('counter.status.noAnswer');
+  const tab = (v: typeof view, testId: string, label: string) => (
+    <button type="button" className={`tab ${view === v ? 'tab-on' : ''}`} aria-pressed={view === v} data-testid={testId} onClick={() => setView(v)}>
+      {label}
+    </button>
+  );
   return (
     <header className="statusbar">
       {status?.training && (
         <div className="training-banner" data-testid={TID.trainingBanner} role="status">
-          <span>TRAINING — no real points</span>
+          <span>{t('counter.status.training')}</span>
         </div>
       )}
       <div className="statusbar-row">
@@ -29,7 +43,7 @@ export function StatusBar() {
         <div className="statusbar-indicators">
           {connected === false && (
             <span className="pill pill-bad" data-testid={TID.connectionLost} role="status">
-              Terminal service disconnected — reconnecting…
+              {t('counter.status.disconnected')}
             </span>
           )}
           {status && (
@@ -38,30 +52,32 @@ export function StatusBar() {
               data-testid={TID.statusOnline}
               data-online={String(status.online)}
               role="status"
-              title={status.lastContactAt ? `Last answer ${status.lastContactAt}` : 'No answer yet'}
+              title={lastAnswer}
             >
               <span className="dot" aria-hidden="true" />
-              {status.online ? 'Online' : 'Offline'}
+              {status.online ? t('counter.status.online') : t('counter.status.offline')}
+              {!status.online && status.lastContactAt && (
+                <span className="pill-note" data-testid={TID.statusLastAnswer}>
+                  · {t('counter.status.lastAnswerAt', { time: fmt.time(status.lastContactAt) })}
+                </span>
+              )}
             </span>
           )}
           {status && (
             <span className={`pill ${waiting > 0 ? 'pill-warn' : ''}`} role="status">
-              Waiting to send: <strong data-testid={TID.queueCount}>{waiting}</strong>
+              {t('counter.status.waiting')}: <strong data-testid={TID.queueCount}>{waiting}</strong>
             </span>
           )}
           {attention > 0 && (
             <span className="pill pill-bad" role="status">
-              Need a manager: <strong data-testid={TID.queueAttention}>{attention}</strong>
+              {t('counter.status.attention')}: <strong data-testid={TID.queueAttention}>{attention}</strong>
             </span>
           )}
         </div>
-        <nav className="statusbar-nav" aria-label="Screens">
-          <button type="button" className={`tab ${view === 'counter' ? 'tab-on' : ''}`} aria-pressed={view === 'counter'} data-testid={TID.navCounter} onClick={() => setView('counter')}>
-            Counter
-          </button>
-          <button type="button" className={`tab ${view === 'log' ? 'tab-on' : ''}`} aria-pressed={view === 'log'} data-testid={TID.navLog} onClick={() => setView('log')}>
-            Log
-          </button>
+        <nav className="statusbar-nav" aria-label={t('counter.status.screens')}>
+          {tab('counter', TID.navCounter, t('counter.status.navCounter'))}
+          {tab('offers', TID.navOffers, t('counter.status.navOffers'))}
+          {tab('log', TID.navLog, t('counter.status.navLog'))}
         </nav>
       </div>
     </header>

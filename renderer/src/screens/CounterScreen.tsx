@@ -1,40 +1,63 @@
 import { BasketStep } from '../components/BasketStep';
+import { CardLinkedCounter } from '../components/CardLinkedCounter';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CounterApprovalProvider } from '../components/CounterApproval';
+import { MemberFacts } from '../components/MemberFacts';
 import { MemberStep } from '../components/MemberStep';
 import { MessageArea } from '../components/MessageArea';
 import { Outcome } from '../components/Outcome';
 import { PointsStep, QuotePanel } from '../components/PointsStep';
+import { RewardStep } from '../components/RewardStep';
 import { SaleActions } from '../components/SaleActions';
 import { usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
+import '../components/counter.css';
 
+/**
+ * The counter: basket, member, points (or a reward from the catalogue, for
+ * reward programs), the member's agreement, the outcome. Programs without a
+ * balance at the counter (card-linked) get an explanation and the way to the
+ * Offers screen instead.
+ */
 export function CounterScreen() {
   const sale = usePos((s) => s.sale);
+  const capabilities = usePos((s) => s.status?.backend.capabilities);
   const state = sale?.state ?? 'none';
+  if (capabilities && !capabilities.balanceAtCounter) {
+    return (
+      <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={capabilities.redemption}>
+        <CardLinkedCounter />
+      </main>
+    );
+  }
+  const rewardMode = capabilities?.redemption === 'reward';
   // Once the points are settled the keypad folds away and the outcome takes its place, in the middle of the screen.
   const outcomeInMiddle = !!sale?.member && !saleActions(sale).canChoosePoints;
   return (
-    <main className="counter" data-testid={TID.counter} data-state={state}>
-      <div className="counter-grid">
-        <div className="column">
-          <BasketStep />
-          <MemberStep />
+    <CounterApprovalProvider>
+      <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={capabilities?.redemption ?? 'points'}>
+        <div className="counter-grid">
+          <div className="column">
+            <BasketStep />
+            <MemberStep />
+            <MemberFacts />
+          </div>
+          <div className="column">
+            {rewardMode ? <RewardStep /> : <PointsStep />}
+            {outcomeInMiddle && <Outcome />}
+          </div>
+          <div className="column column-outcome">
+            <QuotePanel />
+            {!outcomeInMiddle && <Outcome />}
+          </div>
         </div>
-        <div className="column">
-          <PointsStep />
-          {outcomeInMiddle && <Outcome />}
+        <div className="counter-footer">
+          <MessageArea />
+          <SaleActions />
         </div>
-        <div className="column column-outcome">
-          <QuotePanel />
-          {!outcomeInMiddle && <Outcome />}
-        </div>
-      </div>
-      <div className="counter-footer">
-        <MessageArea />
-        <SaleActions />
-      </div>
-      <ConfirmDialog />
-    </main>
+        <ConfirmDialog />
+      </main>
+    </CounterApprovalProvider>
   );
 }

@@ -8,9 +8,10 @@
  * `identify(input, source)`.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { TerminalApi, TerminalEvent } from '../../../shared/contract';
+import type { MethodInput, TerminalApi, TerminalEvent } from '../../../shared/contract';
 import type { LogEntryView, Quote, SaleState, SaleView, TerminalStatus } from '../../../shared/domain';
-import type { ErrorInfo } from '../../../shared/errors';
+import { DEFAULT_MESSAGES, PosError, type ErrorInfo } from '../../../shared/errors';
+import type { RewardOffer } from '../../../shared/rewards';
 import { centsToDecimalString, formatPoints, parseAmount, parsePoints, type PointsMilli } from '../../../shared/money';
 import { buildQuote } from '../../../shared/quote';
 import { CLOSED_STATES, SALE_TRANSITIONS, canTransition } from '../../../shared/sale-state';
@@ -20,10 +21,21 @@ import { createSessionSlice, type SessionSlice } from './session';
 
 export type InputSource = 'scanner' | 'keyboard' | 'camera';
 export type Step = 'basket' | 'member' | 'points' | 'confirm' | 'result' | 'terminal';
-export type FocusTarget = 'basket' | 'member' | 'points' | 'confirm' | 'paid' | 'retry' | 'new-sale' | 'dialog';
-export type Busy = 'start' | 'basket' | 'identify' | 'confirm' | 'retry' | 'paid' | 'cancel' | null;
-/** 'desk': the manager's desk (lazy-loaded: screens/manager/). */
-export type View = 'counter' | 'log' | 'desk';
+export type FocusTarget = 'basket' | 'member' | 'points' | 'confirm' | 'code' | 'paid' | 'retry' | 'new-sale' | 'dialog';
+export type Busy = 'start' | 'basket' | 'identify' | 'confirm' | 'retry' | 'paid' | 'cancel' | 'reward' | 'code' | 'offline' | 'void' | null;
+/** 'desk': the manager's desk (lazy-loaded: screens/manager/); 'offers': card-linked offers (screens/offers/). */
+export type View = 'counter' | 'log' | 'desk' | 'offers';
+/** A manager's approval where the log must say why (offline overrides, voids). */
+export type ExplainedApproval = MethodInput<'voidSale'>['approval'];
+
+/** The reward catalogue for the sale's member (reward programs), page by page. */
+export interface RewardsState {
+  saleId: string | null;
+  offers: RewardOffer[];
+  total: number;
+  loading: boolean;
+  error: ErrorInfo | null;
+}
 
 export interface ShownError {
   info: ErrorInfo;
@@ -62,6 +74,13 @@ export interface PosState extends SessionSlice {
   pendingMember: { input: string; source: InputSource } | null;
   lastScanAt: number | null;
 
+  /** Reward programs: the catalogue shown instead of the points step. */
+  rewards: RewardsState;
+  /** Programs with a validation code: the code the member reads out. */
+  validationCodeText: string;
+  /** A manager's approval dialog is open on the counter: scans wait. */
+  approving: boolean;
+
   view: View;
   dialog: 'cancel-sale' | 'new-sale' | null;
   focus: { target: FocusTarget; seq: number };
@@ -81,6 +100,19 @@ export interface PosState extends SessionSlice {
   useMax(): void;
   commitPoints(): void;
   confirm(): Promise<void>;
+  /** Confirms again with a manager's approval (offline limits); throws the refusal for the approval dialog. */
+  confirmApproved(approval: ExplainedApproval): Promise<void>;
+  /** The backend stopped answering after confirm: proceed on the offline policy. With an approval, throws the refusal. */
+  acceptOffline(approval?: ExplainedApproval): Promise<void>;
+  /** Voids a sale whose points were taken (manager); throws the refusal for the approval dialog. */
+  voidSale(approval: ExplainedApproval): Promise<void>;
+  loadRewards(more?: boolean): Promise<void>;
+  chooseReward(rewardId: string): Promise<void>;
+  setValidationCodeText(text: string): void;
+  requestValidationCode(): Promise<void>;
+  setApproving(open: boolean): void;
+  /** Asks the service for its status (online, queue) now. */
+  refreshStatus(): Promise<void>;
   retry(): Promise<void>;
   markPaid(): Promise<void>;
   requestCancel(): void;
@@ -108,6 +140,22 @@ export interface StoreDeps {
 const SALE_KEY = 'pos.saleId';
 const MAX_POINTS_CHARS = 14;
 const WATCH_MS = 5000;
+/** While offline or with redemptions waiting, the status is asked for this often too (pushes may be lost). */
+const STATUS_WATCH_MS = 4000;
+const REWARD_PAGE = 20;
+const NO_REWARDS: RewardsState = { saleId: null, offers: [], total: 0, loading: false, error: null };
+
+/** Typed points with more decimals than the program allows (a trailing zero counts too): refused as typed. */
+export function tooPrecise(text: string, decimals: number): boolean {
+  const frac = /[.,](\d*)$/.exec(text)?.[1] ?? '';
+  if (frac.length > decimals) return true;
+  try {
+    parsePoints(text, decimals);
+  } catch (e) {
+    return (e as PosError).code === 'POINTS_TOO_PRECISE';
+  }
+  return false;
+}
 
 /**
  * Moves the terminal makes on its own once a redemption is confirmed (outbox,
@@ -158,6 +206,7 @@ export function enteredPoints(s: Pick<PosState, 'sale' | 'pointsText'>): PointsM
 export function confirmedQuote(s: Pick<PosState, 'sale' | 'pointsText'>): Quote | null {
   const sale = s.sale;
   if (!sale || sale.state !== 'quoted' || !sale.quote) return null;
+  if (sale.reward) return sale.quote; // a catalogue reward: its price is the quote
   return sale.quote.pointsMilli === enteredPoints(s) ? sale.quote : null;
 }
 
@@ -180,11 +229,26 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
   let watchTimer: ReturnType<typeof setTimeout> | null = null;
   let quoteSeq = 0;
   let focusSeq = 0;
+  let rewardSeq = 0;
+  let statusTimer: ReturnType<typeof setInterval> | null = null;
 
   return createStore<PosState>()((set, get) => {
     const focus = (target: FocusTarget) => set({ focus: { target, seq: ++focusSeq } });
     const fail = (e: unknown, step: Step) => set({ error: { info: asErrorInfo(e), step } });
     const refusal = (code: ErrorInfo['code'], message: string, step: Step) => set({ error: { info: { code, message }, step } });
+    const capabilities = () => get().status?.backend.capabilities;
+    const rewardProgram = () => capabilities()?.redemption === 'reward';
+    const needsCode = () => capabilities()?.validationCode === true;
+
+    /** The online flag and the queue count, asked for now (an action changed the queue). */
+    async function refreshStatus(): Promise<void> {
+      try {
+        const status = await api.getStatus({});
+        set({ status, statusError: null });
+      } catch {
+        // the next push or look corrects it
+      }
+    }
 
     function remember(sale: SaleView | null): void {
       try {
@@ -229,7 +293,8 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
     function watchWhileSending(sale: SaleView): void {
       if (watchTimer !== null) clearTimeout(watchTimer);
       watchTimer = null;
-      if (sale.state !== 'posting' && sale.state !== 'queued') return;
+      const moving = sale.state === 'posting' || sale.state === 'queued' || sale.voidPending || sale.compensation?.state === 'waiting';
+      if (!moving) return;
       watchTimer = setTimeout(() => {
         watchTimer = null;
         if (get().sale?.id === sale.id) void resync();
@@ -276,6 +341,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       const sale = get().sale;
       if (!sale) return;
       const seq = ++quoteSeq;
+      if (sale.validationCode && sale.validationCode.pointsMilli !== points) set({ validationCodeText: '' });
       set({ quoting: points });
       try {
         const next = await saleCall(() => api.quote({ saleId: sale.id, pointsMilli: points }), () => seq === quoteSeq);
@@ -315,9 +381,12 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         pointsProblem: null,
         preview: null,
         pendingMember: null,
+        rewards: NO_REWARDS,
+        validationCodeText: '',
         dialog: null,
         view: 'counter',
       });
+      rewardSeq++;
       focus('basket');
     }
 
@@ -360,8 +429,17 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       }
       set({ busy: 'basket' });
       try {
-        const moved = await saleCall(() => api.setBasket({ saleId: sale.id, basketCents: cents }));
+        let moved = await saleCall(() => api.setBasket({ saleId: sale.id, basketCents: cents }));
         recheckPoints('debounce');
+        // A reward's discount is never more than the basket: quote the chosen reward again.
+        const reward = sale.state === 'quoted' ? sale.reward : undefined;
+        if (reward && moved.state === 'identified') {
+          try {
+            moved = await saleCall(() => api.chooseReward({ saleId: sale.id, rewardId: reward.id }));
+          } catch (e) {
+            fail(e, 'points');
+          }
+        }
         return moved;
       } catch (e) {
         fail(e, 'basket');
@@ -375,12 +453,14 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
     async function identifyNow(sale: SaleView, input: string, source: InputSource): Promise<void> {
       cancelQuoteTimer();
       quoteSeq++;
-      set({ busy: 'identify', error: null, pendingMember: null, pointsText: '', pointsProblem: null, preview: null, quoting: null });
+      rewardSeq++;
+      set({ busy: 'identify', error: null, pendingMember: null, pointsText: '', pointsProblem: null, preview: null, quoting: null, validationCodeText: '', rewards: NO_REWARDS });
       try {
         const next = await saleCall(() => api.identifyMember({ saleId: sale.id, input, source }));
         if (next.member && next.state === 'identified') {
           set({ memberText: '' }); // the number is not left on screen; the card shows it masked
           if (next.error) set({ error: { info: next.error, step: 'member' } });
+          if (rewardProgram()) void get().loadRewards(false);
           focus('points');
         } else {
           if (next.error) set({ error: { info: next.error, step: 'member' } });
@@ -394,6 +474,14 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         set({ busy: null });
       }
       takePending();
+    }
+
+    /** After a confirmation: the cursor goes where the sale now stands. */
+    function focusAfterConfirm(sale: SaleView): void {
+      const next = get().sale ?? sale; // the answer, with any push that overtook it applied
+      if (next.state === 'posted' || (next.state === 'queued' && next.paymentAllowed)) focus('paid');
+      else if (next.state === 'queued') focus('retry');
+      else if (next.state === 'refused') focus('points');
     }
 
     /** A read that arrived while the terminal was busy: identify it now. */
@@ -411,15 +499,17 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       quoteSeq++;
       set({ busy: 'cancel', error: null });
       try {
-        await saleCall(() => api.cancelSale({ saleId: sale.id }));
+        const next = await saleCall(() => api.cancelSale({ saleId: sale.id }));
         set({ busy: null });
-        if (startOver) resetSale();
+        // In flight: the program's answer decides; the screen says so until it arrives.
+        if (startOver && !next.voidPending) resetSale();
         else focus('new-sale');
       } catch (e) {
         set({ busy: null });
         fail(e, 'result');
         void resync();
       }
+      if (sale.state === 'posting' || sale.state === 'queued') void refreshStatus(); // a row left the queue
     }
 
     return {
@@ -439,6 +529,9 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       preview: null,
       pendingMember: null,
       lastScanAt: null,
+      rewards: NO_REWARDS,
+      validationCodeText: '',
+      approving: false,
       view: 'counter',
       dialog: null,
       focus: { target: 'basket', seq: 0 },
@@ -471,7 +564,8 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
               );
               if (get().sale === sale) {
                 set({ basketText: centsToDecimalString(sale.basket.cents) });
-                if (sale.state === 'quoted' && sale.quote && sale.terms) {
+                if (sale.member && rewardProgram() && canTransition(sale.state, 'quoted')) void get().loadRewards(false);
+                if (sale.state === 'quoted' && sale.quote && sale.terms && !sale.reward) {
                   set({ pointsText: formatPoints(sale.quote.pointsMilli, sale.terms.decimals) });
                   recheckPoints('none');
                 }
@@ -484,11 +578,19 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           const sale = get().sale;
           focus(focusFor(sale));
         })();
+        // Offline, or with redemptions waiting, look at the status now and then too: the count must not stick.
+        if (statusTimer !== null) clearInterval(statusTimer);
+        statusTimer = setInterval(() => {
+          const status = get().status;
+          if (status && (!status.online || status.queue.waiting > 0)) void refreshStatus();
+        }, STATUS_WATCH_MS);
         return () => {
           unsubscribe();
           cancelQuoteTimer();
           if (watchTimer !== null) clearTimeout(watchTimer);
           watchTimer = null;
+          if (statusTimer !== null) clearInterval(statusTimer);
+          statusTimer = null;
         };
       },
 
@@ -546,7 +648,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           focus('member');
           return;
         }
-        if (get().dialog) {
+        if (get().dialog || get().approving) {
           refusal('SALE_WRONG_STATE', 'Answer the question on screen first, then scan again.', 'member');
           return;
         }
@@ -599,6 +701,13 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
 
       setPointsText(text) {
         const clean = text.replace(/\s/g, '').slice(0, MAX_POINTS_CHARS);
+        const decimals = get().sale?.terms?.decimals ?? capabilities()?.pointsDecimals;
+        if (decimals !== undefined && tooPrecise(clean, decimals)) {
+          // Never a decimal more than the program takes: the keystroke is refused, the figure stays.
+          const message = decimals === 0 ? 'Points are whole numbers here.' : `Points have at most ${decimals} decimals here.`;
+          set({ pointsProblem: { code: 'POINTS_TOO_PRECISE', message, details: { decimals } } });
+          return;
+        }
         set({ pointsText: clean });
         if (get().error?.step === 'points') set({ error: null });
         recheckPoints('debounce');
@@ -634,14 +743,136 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         const sale = s.sale;
         const quote = confirmedQuote(s);
         if (s.busy || !sale || !quote || s.quoting !== null) return;
+        const code = needsCode() ? s.validationCodeText.trim() : '';
+        if (needsCode() && code === '') {
+          refusal('VALIDATION_CODE_REQUIRED', DEFAULT_MESSAGES.VALIDATION_CODE_REQUIRED, 'confirm');
+          focus('code');
+          return;
+        }
         cancelQuoteTimer();
         set({ busy: 'confirm', error: null });
         try {
-          await saleCall(() => api.confirmRedemption({ saleId: sale.id, pointsMilli: quote.pointsMilli }));
-          const next = get().sale ?? sale; // the answer, with any push that overtook it applied
-          if (next.state === 'posted' || (next.state === 'queued' && next.paymentAllowed)) focus('paid');
-          else if (next.state === 'queued') focus('retry');
-          else if (next.state === 'refused') focus('points');
+          await saleCall(() => api.confirmRedemption({ saleId: sale.id, pointsMilli: quote.pointsMilli, ...(code ? { validationCode: code } : {}) }));
+          focusAfterConfirm(sale);
+        } catch (e) {
+          fail(e, 'confirm');
+          const c = asErrorInfo(e).code;
+          // A wrong code commits nothing: the cashier types it again.
+          if (c === 'VALIDATION_CODE_WRONG' || c === 'VALIDATION_CODE_REQUIRED') focus('code');
+          void resync();
+        } finally {
+          set({ busy: null });
+          if (get().sale?.state === 'queued') void refreshStatus(); // waiting in the queue: the count moved
+        }
+      },
+
+      async confirmApproved(approval) {
+        const sale = get().sale;
+        const quote = sale?.quote;
+        if (get().busy || !sale || !quote || sale.state !== 'quoted') throw new PosError('SALE_WRONG_STATE', 'The points are no longer waiting to be confirmed.');
+        set({ busy: 'confirm' });
+        try {
+          await saleCall(() => api.confirmRedemption({ saleId: sale.id, pointsMilli: quote.pointsMilli, approval }));
+          set({ error: null });
+          focusAfterConfirm(sale);
+        } catch (e) {
+          void resync();
+          throw e; // the approval dialog shows it and stays open
+        } finally {
+          set({ busy: null });
+          if (get().sale?.state === 'queued') void refreshStatus();
+        }
+      },
+
+      async acceptOffline(approval) {
+        const sale = get().sale;
+        if (get().busy || !sale || sale.state !== 'queued') {
+          if (approval) throw new PosError('SALE_WRONG_STATE', 'The redemption is no longer waiting for the loyalty program.');
+          return;
+        }
+        set({ busy: 'offline', error: null });
+        try {
+          const next = await saleCall(() => api.acceptOffline({ saleId: sale.id, ...(approval ? { approval } : {}) }));
+          if (next.paymentAllowed) focus('paid');
+        } catch (e) {
+          void resync();
+          if (approval) throw e;
+          fail(e, 'result');
+        } finally {
+          set({ busy: null });
+        }
+      },
+
+      async voidSale(approval) {
+        const sale = get().sale;
+        if (get().busy || !sale) throw new PosError('SALE_WRONG_STATE', 'There is no sale to void on screen.');
+        cancelQuoteTimer();
+        quoteSeq++;
+        set({ busy: 'void' });
+        try {
+          await saleCall(() => api.voidSale({ saleId: sale.id, approval }));
+          set({ error: null });
+          focus('new-sale');
+        } catch (e) {
+          void resync();
+          throw e;
+        } finally {
+          set({ busy: null });
+          void refreshStatus();
+        }
+      },
+
+      async loadRewards(more = false) {
+        const sale = get().sale;
+        if (!sale?.member || isClosed(sale)) return;
+        const current = get().rewards;
+        const paging = more && current.saleId === sale.id;
+        if (paging && current.loading) return;
+        const seq = ++rewardSeq;
+        const start = paging ? current.offers.length : 0;
+        set({ rewards: { ...(paging ? current : NO_REWARDS), saleId: sale.id, loading: true, error: null } });
+        try {
+          const page = await api.listRewards({ saleId: sale.id, start, limit: REWARD_PAGE });
+          if (seq !== rewardSeq) return;
+          const offers = paging ? [...get().rewards.offers, ...page.offers] : page.offers;
+          set({ rewards: { saleId: sale.id, offers, total: page.totalItems, loading: false, error: null } });
+        } catch (e) {
+          if (seq !== rewardSeq) return;
+          set({ rewards: { ...get().rewards, loading: false, error: asErrorInfo(e) } });
+        }
+      },
+
+      async chooseReward(rewardId) {
+        const sale = get().sale;
+        if (get().busy || !sale || !canTransition(sale.state, 'quoted')) return;
+        set({ busy: 'reward', error: null });
+        try {
+          const next = await saleCall(() => api.chooseReward({ saleId: sale.id, rewardId }));
+          if (next.state === 'quoted') focus('confirm');
+        } catch (e) {
+          fail(e, 'points');
+          const c = asErrorInfo(e).code;
+          // The catalogue said yes a moment ago: show where every reward stands now.
+          if (c === 'REWARD_NOT_REDEEMABLE' || c === 'REWARD_NOT_FOUND' || c === 'POINTS_ABOVE_BALANCE') void get().loadRewards(false);
+          void resync();
+        } finally {
+          set({ busy: null });
+        }
+      },
+
+      setValidationCodeText(text) {
+        set({ validationCodeText: text.replace(/\s/g, '').slice(0, 32) });
+        const step = get().error?.step;
+        if (step === 'confirm') set({ error: null });
+      },
+
+      async requestValidationCode() {
+        const sale = get().sale;
+        if (get().busy || !sale || sale.state !== 'quoted') return;
+        set({ busy: 'code', error: null });
+        try {
+          await saleCall(() => api.requestValidationCode({ saleId: sale.id }));
+          focus('code');
         } catch (e) {
           fail(e, 'confirm');
           void resync();
@@ -649,6 +880,12 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           set({ busy: null });
         }
       },
+
+      setApproving(open) {
+        if (get().approving !== open) set({ approving: open });
+      },
+
+      refreshStatus,
 
       async retry() {
         const sale = get().sale;
@@ -695,7 +932,8 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       newSale() {
         const sale = get().sale;
         if (get().busy) return;
-        if (!sale || isClosed(sale)) {
+        if (!sale || isClosed(sale) || sale.voidPending) {
+          // A void waiting for the program's answer completes on its own.
           resetSale();
           return;
         }
@@ -755,11 +993,15 @@ export function saleActions(sale: SaleView | null) {
     canEditBasket: !sale || isClosed(sale) || canTransition(sale.state, 'open'),
     canIdentify: !sale || isClosed(sale) || canTransition(sale.state, 'identified'),
     canChoosePoints: !!sale && !!sale.terms && !!sale.member && canTransition(sale.state, 'quoted'),
-    canCancel: !!sale && canTransition(sale.state, 'cancelled'),
+    canCancel: !!sale && !sale.voidPending && canTransition(sale.state, 'cancelled'),
+    // Points were taken (or the sale was paid): only a manager voids it.
+    canVoid: !!sale && (state === 'posted' || state === 'paid') && !sale.voidPending,
     // 'posting' past the confirm call's wait: the backend has not answered yet, the cashier may push it again.
-    canRetry: state === 'queued' || state === 'posting',
+    canRetry: (state === 'queued' || state === 'posting') && !sale?.voidPending,
+    // Waiting for the backend after confirm, not yet accepted offline: the offline policy may let payment proceed.
+    canAcceptOffline: state === 'queued' && !sale?.offlineAccepted && !sale?.voidPending,
     canPay: !!sale && sale.paymentAllowed && canTransition(sale.state, 'paid'),
-    canStartOver: !sale || isClosed(sale) || canTransition(sale.state, 'cancelled'),
+    canStartOver: !sale || isClosed(sale) || sale.voidPending || canTransition(sale.state, 'cancelled'),
   };
 }
 

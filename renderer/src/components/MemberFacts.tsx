@@ -1,0 +1,65 @@
+import { useTranslation } from 'react-i18next';
+import { useFmt } from '../i18n/useFmt';
+import { showPoints } from '../lib/format';
+import { usePos } from '../state/context';
+import { isClosed } from '../state/store';
+import { TID } from '../testids';
+
+/**
+ * What the counter must say about the member beside their card: a last known
+ * balance (read when, and what this terminal still has to send for them), and
+ * a passholder's pass type and social tariff (UiTPAS).
+ */
+export function MemberFacts() {
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  const sale = usePos((s) => s.sale);
+  const member = sale?.member;
+  if (!sale || !member || isClosed(sale)) return null;
+  const decimals = sale.terms?.decimals ?? 3;
+  const tariff = member.socialTariff;
+  const showQueued = member.queuedMilli > 0;
+  if (!member.lastKnown && !showQueued && !tariff && !member.passType) return null;
+  let tariffText: string | null = null;
+  if (tariff) {
+    if (tariff.status === 'ACTIVE') tariffText = tariff.endDate ? t('counter.member.socialActiveUntil', { date: fmt.date(tariff.endDate) }) : t('counter.member.socialActive');
+    else if (tariff.status === 'EXPIRED') tariffText = tariff.endDate ? t('counter.member.socialExpiredOn', { date: fmt.date(tariff.endDate) }) : t('counter.member.socialExpired');
+    else tariffText = t('counter.member.socialNone');
+  }
+  return (
+    <section className="card member-facts" data-testid={TID.memberFacts} aria-label={t('counter.member.socialTariff')}>
+      {member.lastKnown && (
+        <p className="message message-warning" data-testid={TID.lastKnownAt} data-fetched-at={member.fetchedAt} role="status">
+          {t('counter.member.lastKnown', { time: fmt.dateTime(member.fetchedAt) })}
+        </p>
+      )}
+      {showQueued && (
+        <p className="member-queued" data-testid={TID.memberQueued} data-milli={member.queuedMilli}>
+          {t('counter.member.queued', { points: showPoints(member.queuedMilli, decimals) })}
+        </p>
+      )}
+      {(tariff || member.passType) && (
+        <dl className="passholder">
+          {member.passType && (
+            <div className="passholder-row">
+              <dt className="visually-hidden">{t('counter.member.passIndividual')}</dt>
+              <dd data-testid={TID.passType} data-pass-type={member.passType}>
+                <span className={`tag ${member.passType === 'GROUP' ? 'tag-info' : ''}`}>
+                  {member.passType === 'GROUP' ? t('counter.member.passGroup') : t('counter.member.passIndividual')}
+                </span>
+              </dd>
+            </div>
+          )}
+          {tariff && tariffText && (
+            <div className="passholder-row">
+              <dt>{t('counter.member.socialTariff')}</dt>
+              <dd data-testid={TID.socialTariff} data-status={tariff.status}>
+                <span className={`tag tag-${tariff.status.toLowerCase()}`}>{tariffText}</span>
+              </dd>
+            </div>
+          )}
+        </dl>
+      )}
+    </section>
+  );
+}

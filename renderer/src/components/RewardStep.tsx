@@ -1,0 +1,149 @@
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { endUserText, type RewardOffer } from '../../../shared/rewards';
+import { showMoney, showPoints } from '../lib/format';
+import { useFocusRequest, usePos } from '../state/context';
+import { saleActions } from '../state/store';
+import { TID } from '../testids';
+import { ErrorMessage } from './ErrorMessage';
+
+/**
+ * Step 3 for reward programs (UiTPAS): the organizer's catalogue for this
+ * passholder. The rewards they can redeem now come first, as big buttons; the
+ * others are greyed, each with the backend's reason in the cashier's language
+ * (falling back to Dutch) and its points price. Choosing one asks the backend
+ * again (redeem-status) and quotes it.
+ */
+export function RewardStep() {
+  const { t } = useTranslation();
+  const firstRef = useRef<HTMLButtonElement>(null);
+  useFocusRequest('points', firstRef);
+  const sale = usePos((s) => s.sale);
+  const rewards = usePos((s) => s.rewards);
+  const busy = usePos((s) => s.busy);
+  const lang = usePos((s) => s.uiLang);
+  const choose = usePos((s) => s.chooseReward);
+  const load = usePos((s) => s.loadRewards);
+  const [picked, setPicked] = useState<string | null>(null);
+
+  const title = (
+    <>
+      <span className="step-no">3</span> {t('counter.rewards.title')}
+    </>
+  );
+  if (!sale?.member) {
+    return (
+      <section className="step step-idle" aria-label={t('counter.rewards.title')}>
+        <h2 className="step-label">{title}</h2>
+        <p className="hint">{t('counter.rewards.idle')}</p>
+      </section>
+    );
+  }
+  const { canChoosePoints } = saleActions(sale);
+  if (!canChoosePoints && sale.reward) {
+    // Confirmed: the reward is settled, the catalogue goes away.
+    return (
+      <section className="step" aria-label={t('counter.rewards.title')}>
+        <h2 className="step-label">{title}</h2>
+        <p className="settled-points" data-testid={TID.rewardSettled} data-reward-id={sale.reward.id}>
+          <strong className="reward-settled-title">{sale.reward.title}</strong>
+          <br />
+          {price(sale.reward)} · {t('counter.rewards.settled')}
+        </p>
+      </section>
+    );
+  }
+  const offers = rewards.saleId === sale.id ? rewards.offers : [];
+  const now = offers.filter((o) => o.availability.redeemable);
+  const later = offers.filter((o) => !o.availability.redeemable);
+  const chosenId = sale.state === 'quoted' ? sale.reward?.id : undefined;
+
+  function price(r: Pick<RewardOffer, 'kind' | 'pointsMilli'>): string {
+    return r.kind === 'WELCOME' && r.pointsMilli === 0 ? t('counter.rewards.welcome') : t('counter.rewards.points', { points: showPoints(r.pointsMilli, 0) });
+  }
+  const discount = (o: RewardOffer) => (o.discount ? t('counter.rewards.discount', { amount: showMoney(o.discount) }) : t('counter.rewards.noDiscount'));
+
+  return (
+    <section className="step reward-step" aria-label={t('counter.rewards.title')} data-testid={TID.rewardList} data-total={rewards.total} data-loading={String(rewards.loading)}>
+      <h2 className="step-label">{title}</h2>
+      {rewards.loading && offers.length === 0 && (
+        <p className="hint loading-line" role="status">
+          <span className="spinner" aria-hidden="true" /> {t('counter.rewards.loading')}
+        </p>
+      )}
+      {rewards.error && (
+        <ErrorMessage error={rewards.error} lang={lang}>
+          <div className="button-row">
+            <button type="button" className="btn" onClick={() => void load(false)}>
+              {t('counter.rewards.reload')}
+            </button>
+          </div>
+        </ErrorMessage>
+      )}
+      {!rewards.loading && !rewards.error && rewards.saleId === sale.id && offers.length === 0 && <p className="hint">{t('counter.rewards.none')}</p>}
+      <div className="reward-scroll">
+        {now.length > 0 && <h3 className="reward-group">{t('counter.rewards.canRedeem')}</h3>}
+        {now.length > 0 && (
+          <ul className="reward-list">
+            {now.map((o, i) => {
+              const chosen = chosenId === o.id;
+              const checking = busy === 'reward' && picked === o.id;
+              return (
+                <li key={o.id}>
+                  <button
+                    ref={i === 0 ? firstRef : undefined}
+                    type="button"
+                    className={`reward reward-ok ${chosen ? 'reward-chosen' : ''}`}
+                    data-testid={TID.rewardOption}
+                    data-reward-id={o.id}
+                    data-redeemable="true"
+                    aria-pressed={chosen}
+                    disabled={!canChoosePoints || busy !== null}
+                    onClick={() => {
+                      setPicked(o.id);
+                      void choose(o.id);
+                    }}
+                  >
+                    <span className="reward-title">{o.title}</span>
+                    <span className="reward-facts">
+                      <span className="reward-price">{price(o)}</span>
+                      <span className={o.discount ? 'reward-discount' : 'reward-discount reward-none'}>{discount(o)}</span>
+                    </span>
+                    {(chosen || checking) && <span className="reward-badge">{checking ? t('counter.rewards.checking') : t('counter.rewards.chosen')}</span>}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        {now.length === 0 && offers.length > 0 && <p className="message message-warning">{t('counter.rewards.noneRedeemable')}</p>}
+        {later.length > 0 && <h3 className="reward-group reward-group-later">{t('counter.rewards.notNow')}</h3>}
+        {later.length > 0 && (
+          <ul className="reward-list">
+            {later.map((o) => {
+              const why = o.availability.redeemable ? undefined : o.availability;
+              const text = why ? (endUserText(why.message, lang) ?? why.reason.toLowerCase().replace(/_/g, ' ')) : '';
+              const textLang = why ? (Object.keys(why.message) as (keyof typeof why.message)[]).find((l) => why.message[l] === text) : undefined;
+              return (
+                <li key={o.id} className="reward reward-no" data-testid={TID.rewardOption} data-reward-id={o.id} data-redeemable="false" aria-disabled="true">
+                  <span className="reward-title">{o.title}</span>
+                  <span className="reward-facts">
+                    <span className="reward-price">{price(o)}</span>
+                  </span>
+                  <span className="reward-reason" data-testid={TID.rewardReason} data-reason={why?.reason} lang={textLang}>
+                    {text}
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </div>
+      {offers.length < rewards.total && (
+        <button type="button" className="btn reward-more" data-testid={TID.rewardMore} disabled={rewards.loading} onClick={() => void load(true)}>
+          {t('counter.rewards.more', { shown: offers.length, total: rewards.total })}
+        </button>
+      )}
+    </section>
+  );
+}
