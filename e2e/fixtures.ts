@@ -89,6 +89,8 @@ export async function setUpStaff(t: TerminalProcess): Promise<Staff> {
 }
 
 type Fixtures = {
+  /** The loyalty program the terminal runs (`--loyalty <id>`: uitpas, capillary, gafapay, cardlinked); default White Label. `test.use({ loyalty: 'uitpas' })`. */
+  loyalty: string | undefined;
   dataDir: string;
   sandbox: RunningSandbox;
   terminal: TerminalProcess;
@@ -99,6 +101,7 @@ type Fixtures = {
 };
 
 export const test = base.extend<Fixtures>({
+  loyalty: [undefined, { option: true }],
   // eslint-disable-next-line no-empty-pattern
   dataDir: async ({}, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'pwp-e2e-'));
@@ -111,8 +114,8 @@ export const test = base.extend<Fixtures>({
     await use(sandbox);
     await sandbox.close();
   },
-  terminal: async ({ dataDir, sandbox }, use) => {
-    const t = await startTerminal({ dataDir, backendUrl: sandbox.url });
+  terminal: async ({ dataDir, sandbox, loyalty }, use) => {
+    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: loyalty ? ['--loyalty', loyalty] : [] });
     await use(t);
     await t.stop();
   },
