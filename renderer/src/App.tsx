@@ -8,7 +8,8 @@ import { SessionBar } from './screens/SignInSessionBar';
 import { StatusBar } from './components/StatusBar';
 import { ErrorMessage } from './components/ErrorMessage';
 import { LocalizedError } from './i18n/LocalizedError';
-import { createWedge } from './scanner/wedge';
+import { useScannerWedge } from './scanner/useScannerWedge';
+import { useApi } from './screens/manager/api-context';
 import { gate } from './state/session';
 import { usePos, usePosStore } from './state/context';
 import { TID } from './testids';
@@ -18,6 +19,7 @@ const ManagerDesk = lazy(() => import('./screens/manager/ManagerDesk'));
 
 export function App() {
   const store = usePosStore();
+  const api = useApi();
   const { t } = useTranslation();
   const view = usePos((s) => s.view);
   const status = usePos((s) => s.status);
@@ -33,15 +35,8 @@ export function App() {
   useEffect(() => store.getState().start(), [store]);
   useEffect(() => void store.getState().loadSession(), [store]);
 
-  // The USB scanner works wherever the focus is: one wedge on the document, one way in (identify).
-  useEffect(() => {
-    const wedge = createWedge({
-      onScan: (scan) => {
-        if (gate(store.getState().session) === 'in') void store.getState().identify(scan.code, 'scanner');
-      },
-    });
-    return wedge.attach(document);
-  }, [store]);
+  // The USB scanner works wherever the focus is: one wedge on the document, set up from the settings, one way in (identify).
+  useScannerWedge(store, api);
 
   return (
     <div className={`app ${status?.training ? 'app-training' : ''}`}>

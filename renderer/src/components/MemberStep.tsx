@@ -1,8 +1,22 @@
-import { useRef, type FormEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useStore } from 'zustand';
+import type { ErrorCode } from '../../../shared/errors';
 import { showMoney, showPoints } from '../lib/format';
-import { useFocusRequest, usePos } from '../state/context';
+import { flash, refusalBeep } from '../scanner/feedback';
+import { scannerConfig, screenMemberRead } from '../scanner/scanner-config';
+import { SCAN_TID } from '../scanner/scanner-testids';
+import '../scanner/scanner.css';
+import { useFocusRequest, usePos, usePosStore } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
+
+// The camera scanner (with html5-qrcode) and the scanner set-up load on first use: not in the initial bundle.
+const CameraScanner = lazy(() => import('./CameraScanner'));
+const ScannerSetup = lazy(() => import('./ScannerSettings'));
+
+/** Refusals of a read the cashier must notice: a beep and a flash. */
+const READ_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['MEMBER_NUMBER_FORMAT', 'MEMBER_NUMBER_CHECK_DIGIT', 'MEMBER_NOT_FOUND', 'MEMBER_BLOCKED']);
+const SOURCE_WORDS: Record<string, string> = { camera: 'by the camera', scanner: 'by the scanner', keyboard: 'typed' };
 
 export function MemberStep() {
   const ref = useRef<HTMLInputElement>(null);
@@ -14,12 +28,42 @@ export function MemberStep() {
   const status = usePos((s) => s.status);
   const busy = usePos((s) => s.busy);
   const pending = usePos((s) => s.pendingMember);
+  const error = usePos((s) => s.error);
+  const store = usePosStore();
+  const cameraEnabled = useStore(scannerConfig, (s) => s.settings.cameraEnabled);
+  const [camera, setCamera] = useState(false);
+  const [setup, setSetup] = useState(false);
+  const refusalRef = useRef<HTMLDivElement>(null);
   const { canIdentify } = saleActions(sale);
   const disabled = !status || !canIdentify;
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     void identify(text, 'keyboard');
   };
+
+  // A refused read: a beep and a flash, each time (a new refusal is a new object).
+  const memberRefusal = error?.step === 'member' && READ_REFUSALS.has(error.info.code) ? error.info : null;
+  useEffect(() => {
+    if (!memberRefusal) return;
+    refusalBeep();
+    flash(refusalRef.current ?? ref.current);
+  }, [memberRefusal]);
+  const read = typeof memberRefusal?.details?.read === 'string' ? memberRefusal.details.read : null;
+  const readSource = typeof memberRefusal?.details?.source === 'string' ? memberRefusal.details.source : null;
+
+  const screen = useCallback((raw: string) => screenMemberRead(raw, store.getState().status, 'camera'), [store]);
+  const closeCamera = useCallback(() => {
+    setCamera(false);
+    ref.current?.focus();
+  }, []);
+  const onCameraRead = useCallback(
+    (raw: string) => {
+      setCamera(false);
+      void store.getState().identify(raw, 'camera');
+    },
+    [store],
+  );
+  const cameraPossible = cameraEnabled && typeof navigator !== 'undefined' && !!navigator.mediaDevices && status?.backend.capabilities.balanceAtCounter !== false;
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="member-label">
       <label className="step-label" id="member-label" htmlFor="member-input">
@@ -50,6 +94,43 @@ export function MemberStep() {
         </p>
       )}
       {pending && <p className="hint">Card read — it is looked up as soon as the basket total is entered.</p>}
+      {memberRefusal && read !== null && (
+        <div ref={refusalRef} className="scan-refusal message message-error" data-testid={SCAN_TID.scanRefusal} data-code={memberRefusal.code} data-source={readSource ?? ''}>
+          <p className="message-text">
+            Read{readSource && SOURCE_WORDS[readSource] ? ` ${SOURCE_WORDS[readSource]}` : ''}:{' '}
+            <code className="scan-read" data-testid={SCAN_TID.scanRead}>
+              {read || '(nothing)'}
+            </code>
+          </p>
+          <p data-testid={SCAN_TID.scanReason}>{memberRefusal.message}</p>
+        </div>
+      )}
+      <div className="member-tools">
+        {cameraPossible && (
+          <button type="button" className="btn btn-camera" data-testid={SCAN_TID.cameraButton} disabled={disabled} onClick={() => setCamera(true)}>
+            Scan with camera
+          </button>
+        )}
+        <button type="button" className="link-button" data-testid={SCAN_TID.setupButton} onClick={() => setSetup(true)}>
+          Test the scanner
+        </button>
+      </div>
+      {camera && (
+        <Suspense
+          fallback={
+            <p className="hint" role="status">
+              <span className="spinner" aria-hidden="true" /> Opening the camera…
+            </p>
+          }
+        >
+          <CameraScanner screen={screen} onAccepted={onCameraRead} onClose={closeCamera} />
+        </Suspense>
+      )}
+      {setup && (
+        <Suspense fallback={null}>
+          <ScannerSetup onClose={() => setSetup(false)} />
+        </Suspense>
+      )}
       <MemberCard />
     </form>
   );

@@ -271,10 +271,10 @@ describe('counter store', () => {
     const { store } = makeStore();
     await settle();
     store.getState().setBasketText('10');
-    await store.getState().identify('4000001234567890', 'keyboard');
+    await store.getState().identify('4000001234567881', 'keyboard'); // well-formed (Luhn), unknown to the program
     const s = store.getState();
     expect(s.error?.info).toMatchObject({ code: 'MEMBER_NOT_FOUND', endUserMessage: { nl: 'Onbekende kaart.' } });
-    expect(s.memberText).toBe('4000001234567890');
+    expect(s.memberText).toBe('4000001234567881');
     expect(s.focus.target).toBe('member');
   });
 

@@ -16,6 +16,7 @@ import { centsToDecimalString, formatPoints, parseAmount, parsePoints, type Poin
 import { buildQuote } from '../../../shared/quote';
 import { CLOSED_STATES, SALE_TRANSITIONS, canTransition } from '../../../shared/sale-state';
 import { asErrorInfo } from '../api/client';
+import { screenMemberRead } from '../scanner/scanner-config';
 import type { UiLanguage } from '../lib/format';
 import { createSessionSlice, type SessionSlice } from './session';
 
@@ -640,9 +641,16 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       },
 
       async identify(raw, source) {
-        const input = raw.trim();
         if (source === 'scanner') set({ lastScanAt: now() });
         if (get().view !== 'counter') set({ view: 'counter' });
+        // Every read (scanner, camera, typed) goes through one check: the number inside a URL or text by the
+        // backend's pattern, or a refusal that says what was read and why (scanner/scanner-config.ts).
+        const screened = screenMemberRead(raw, get().status, source);
+        if (!screened.ok) {
+          set({ error: { info: screened.error, step: 'member' } });
+          return;
+        }
+        const input = screened.input;
         if (input === '') {
           refusal('MEMBER_NUMBER_FORMAT', 'Scan the card or type the member number first.', 'member');
           focus('member');

@@ -1,0 +1,180 @@
+/**
+ * "Test your scanner": what the terminal receives from the scanner, key by
+ * key (the physical key, the character the layout made of it, the gap since
+ * the key before), and what the set-up makes of it: a scan (and the member
+ * number found in it) or not a scan, and why. Runs with the set-up being
+ * edited (not yet saved), so a manager can try thresholds before saving.
+ *
+ * While it is open the counter's own wedge is paused: a test scan does not
+ * start a sale. Mountable anywhere (the settings screen): it needs only the
+ * set-up and, for the number check, the terminal's status.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ScannerSettings } from '../../../shared/contract/manager';
+import type { TerminalStatus } from '../../../shared/domain';
+import { pauseGlobalWedge, screenMemberRead, wedgeOptionsFrom } from '../scanner/scanner-config';
+import { SCAN_TID } from '../scanner/scanner-testids';
+import { charForKey, createWedge } from '../scanner/wedge';
+
+interface KeyRow {
+  n: number;
+  code: string;
+  key: string;
+  /** What the wedge reads from the key position (null: a control key). */
+  char: string | null;
+  gapMs: number | null;
+  mods: string;
+}
+
+type Result =
+  | { verdict: 'scan'; code: string; durationMs: number; number: { ok: true; input: string } | { ok: false; read: string; reason: string } }
+  | { verdict: 'not-scan'; text: string; reason: string };
+
+export interface ScannerTestPanelProps {
+  settings: ScannerSettings;
+  /** For the member number check (what the backend accepts, its pattern); null: not checked. */
+  status: TerminalStatus | null;
+}
+
+const MAX_ROWS = 60;
+
+export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
+  const [rows, setRows] = useState<KeyRow[]>([]);
+  const [result, setResult] = useState<Result | null>(null);
+  const last = useRef<number | null>(null);
+  const count = useRef(0);
+  const latest = useRef({ settings, status });
+  latest.current = { settings, status };
+
+  // The counter's wedge stays out of the way while the panel listens.
+  useEffect(() => pauseGlobalWedge(), []);
+
+  // Every key as it arrives (on window, before the wedge on the document may hold it back).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.timeStamp;
+      const gap = last.current === null ? null : t - last.current;
+      last.current = t;
+      const mods = [e.shiftKey && 'Shift', e.ctrlKey && 'Ctrl', e.altKey && 'Alt', e.metaKey && 'Meta'].filter(Boolean).join('+');
+      const row: KeyRow = { n: ++count.current, code: e.code, key: e.key, char: charForKey(e), gapMs: gap, mods };
+      setRows((r) => [...r.slice(-(MAX_ROWS - 1)), row]);
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
+
+  const options = useMemo(() => wedgeOptionsFrom(settings), [settings]);
+  useEffect(() => {
+    const wedge = createWedge({
+      ...options,
+      onScan: (scan) => {
+        const { settings: s, status: st } = latest.current;
+        const screened = screenMemberRead(scan.code, st, 'scanner', s);
+        setResult({
+          verdict: 'scan',
+          code: scan.code,
+          durationMs: scan.durationMs,
+          number: screened.ok ? screened : { ok: false, read: String(screened.error.details?.read ?? ''), reason: screened.error.message },
+        });
+      },
+      onNotScan: (n) => setResult({ verdict: 'not-scan', text: n.text, reason: n.reason }),
+    });
+    return wedge.attach(document);
+  }, [options]);
+
+  const clear = () => {
+    setRows([]);
+    setResult(null);
+    last.current = null;
+  };
+
+  const burst = lastBurst(rows);
+  return (
+    <section className="card scanner-test" data-testid={SCAN_TID.testPanel} aria-label="Test your scanner">
+      <h3>Test your scanner</h3>
+      <p className="hint">Scan a member card now (or click in the box and scan: nothing should appear in it). Each key the terminal receives is listed with the time since the key before.</p>
+      <input className="field" data-testid={SCAN_TID.field('test-input')} placeholder="Click here, then scan" autoComplete="off" spellCheck={false} />
+      {result && (
+        <div
+          className={`message ${result.verdict === 'scan' && result.number.ok ? 'message-good' : 'message-warning'}`}
+          role="status"
+          data-testid={SCAN_TID.testResult}
+          data-verdict={result.verdict}
+          data-code={result.verdict === 'scan' ? result.code : result.text}
+        >
+          {result.verdict === 'scan' ? (
+            <>
+              <p className="message-text">
+                A scan: <code className="scan-read">{result.code}</code> in {Math.round(result.durationMs)} ms.
+              </p>
+              <p>{result.number.ok ? `Member number: ${result.number.input}` : `Refused: ${result.number.reason}`}</p>
+            </>
+          ) : (
+            <>
+              <p className="message-text">
+                Not taken for a scan: <code className="scan-read">{result.text}</code>
+              </p>
+              <p>{result.reason}.</p>
+            </>
+          )}
+        </div>
+      )}
+      {burst && <p className="hint" data-testid={SCAN_TID.field('test-summary')}>{describeBurst(burst, settings)}</p>}
+      <div className="scanner-test-keys" data-testid={SCAN_TID.testKeys}>
+        <table>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Key (position)</th>
+              <th>Layout gave</th>
+              <th>Read as</th>
+              <th>Gap</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows
+              .slice()
+              .reverse()
+              .map((r) => (
+                <tr key={r.n} className={r.gapMs !== null && r.gapMs > settings.maxInterKeyMs ? 'gap-slow' : undefined}>
+                  <td>{r.n}</td>
+                  <td>
+                    {r.mods && `${r.mods} `}
+                    {r.code || '—'}
+                  </td>
+                  <td>{r.key === ' ' ? 'space' : r.key}</td>
+                  <td>{r.char === null ? '(control)' : r.char}</td>
+                  <td>{r.gapMs === null ? '' : `${Math.round(r.gapMs)} ms`}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </div>
+      <button type="button" className="btn" data-testid={SCAN_TID.testClear} onClick={clear}>
+        Clear
+      </button>
+    </section>
+  );
+}
+
+/** The keys since the last pause over a second, without modifier keys. */
+function lastBurst(rows: KeyRow[]): number[] | null {
+  const gaps: number[] = [];
+  for (let i = rows.length - 1; i > 0; i--) {
+    const g = rows[i]!.gapMs;
+    if (g === null || g > 1000) break;
+    if (rows[i]!.key === 'Shift') continue;
+    gaps.push(g);
+  }
+  return gaps.length >= 3 ? gaps : null;
+}
+
+function describeBurst(gaps: number[], s: ScannerSettings): string {
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const max = sorted[sorted.length - 1]!;
+  const base = `Last burst: ${gaps.length + 1} keys, gaps ${Math.round(sorted[0]!)}–${Math.round(max)} ms (median ${Math.round(median)} ms).`;
+  if (median <= s.maxInterKeyMs) return `${base} Scanner speed: a longest gap of ${s.maxInterKeyMs} ms suits it.`;
+  if (median < 90) return `${base} A bit slower than "longest gap between keys" (${s.maxInterKeyMs} ms): raise it to about ${Math.min(200, Math.ceil((median * 1.5) / 5) * 5)} ms.`;
+  return `${base} That is a person's pace: a slow (Bluetooth) scanner must be set up to send a prefix or suffix characters, and those entered here.`;
+}

@@ -1,0 +1,87 @@
+/**
+ * The scanner set-up the renderer runs with (the terminal's settings, read
+ * through getPreferences: no secrets, open to every screen), and the one
+ * check every member read goes through before the service is asked:
+ * `screenMemberRead` (shared/scan-content.ts with the backend's pattern).
+ *
+ * A module-level store: there is one terminal, one wedge and one set-up per
+ * window. The wedge hook (useScannerWedge) loads it; the store's identify
+ * action and the camera read it.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { ScannerSettings } from '../../../shared/contract/manager';
+import type { TerminalStatus } from '../../../shared/domain';
+import type { ErrorInfo } from '../../../shared/errors';
+import { extractMemberNumber, patternFor, type ScanRules } from '../../../shared/scan-content';
+import type { WedgeOptions } from './wedge';
+
+/** The terminal's defaults (electron/service/settings-store.ts DEFAULT_SCANNER), used until the settings arrive. */
+export const SCANNER_DEFAULTS: Required<ScannerSettings> = {
+  maxInterKeyMs: 40,
+  minLength: 6,
+  suffix: 'Enter',
+  prefix: '',
+  cameraEnabled: true,
+  suffixChars: '',
+  slowMaxGapMs: 300,
+  extractPatterns: {},
+};
+
+export interface ScannerConfigState {
+  settings: Required<ScannerSettings>;
+  /** True once the terminal's own settings were read. */
+  loaded: boolean;
+  /** The global wedge is paused while the "test your scanner" panel listens. */
+  paused: number;
+}
+
+export const scannerConfig = createStore<ScannerConfigState>()(() => ({ settings: SCANNER_DEFAULTS, loaded: false, paused: 0 }));
+
+export function setScannerSettings(settings: ScannerSettings): void {
+  scannerConfig.setState({ settings: { ...SCANNER_DEFAULTS, ...settings }, loaded: true });
+}
+
+/** Pauses the global wedge (its scans would start a sale); returns the resume function. */
+export function pauseGlobalWedge(): () => void {
+  scannerConfig.setState((s) => ({ paused: s.paused + 1 }));
+  let resumed = false;
+  return () => {
+    if (resumed) return;
+    resumed = true;
+    scannerConfig.setState((s) => ({ paused: Math.max(0, s.paused - 1) }));
+  };
+}
+
+/** The wedge's options for a set-up. */
+export function wedgeOptionsFrom(s: ScannerSettings): Omit<WedgeOptions, 'onScan'> {
+  return {
+    maxInterKeyMs: s.maxInterKeyMs,
+    minLength: s.minLength,
+    prefix: s.prefix,
+    suffix: s.suffixChars ?? '',
+    markedMaxGapMs: s.slowMaxGapMs ?? SCANNER_DEFAULTS.slowMaxGapMs,
+    endOnSilence: s.suffix === 'none',
+  };
+}
+
+/** What the backend accepts and the pattern to find a number in a URL or text. */
+export function scanRulesFor(status: TerminalStatus | null, settings: ScannerSettings = scannerConfig.getState().settings): ScanRules | null {
+  if (!status) return null;
+  return { accepted: status.backend.capabilities.identifiers, pattern: patternFor(status.backend.id, settings.extractPatterns) };
+}
+
+export type ScreenedRead = { ok: true; input: string } | { ok: false; error: ErrorInfo };
+
+/**
+ * The check every member read goes through (scanner, camera, typed): the
+ * number to send to the service, or the refusal to show, with what was read
+ * (details.read, safe to show) and where from (details.source). Before the
+ * terminal's status is known, the read goes through as typed (the service checks).
+ */
+export function screenMemberRead(raw: string, status: TerminalStatus | null, source: string, settings?: ScannerSettings): ScreenedRead {
+  const rules = scanRulesFor(status, settings);
+  if (!rules || raw.trim() === '') return { ok: true, input: raw.trim() };
+  const r = extractMemberNumber(raw, rules);
+  if (r.ok) return { ok: true, input: r.input };
+  return { ok: false, error: { code: r.code, message: r.reason, details: { read: r.read, source } } };
+}
