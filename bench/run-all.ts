@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FULL_SIZE, runCounterBench } from './counter-bench.js';
+import { DRAIN_FULL, DRAIN_QUICK, runDrainBench } from './drain-bench.js';
 import { measureRendererSize } from './renderer-size.js';
 import { printFigures } from './stats.js';
 
@@ -20,4 +21,7 @@ if (want('counter')) {
 }
 if (want('renderer')) {
   printFigures('Renderer bundle (issue 2)', measureRendererSize(resolve('dist/renderer')));
+}
+if (want('drain')) {
+  printFigures('Outbox drain (issue 3)', await runDrainBench(quick ? DRAIN_QUICK : DRAIN_FULL, (m) => console.log(`  ${m}`)));
 }
