@@ -29,12 +29,12 @@ export function MemberFacts() {
   return (
     <section className="card member-facts" data-testid={TID.memberFacts} aria-label={t('counter.member.socialTariff')}>
       {member.lastKnown && (
-        <p className="message message-warning" data-testid={TID.lastKnownAt} data-fetched-at={member.fetchedAt} role="status">
-          {t('counter.member.lastKnown', { time: fmt.dateTime(member.fetchedAt) })}
+        <p className="member-fact member-fact-warn" data-testid={TID.lastKnownAt} data-fetched-at={member.fetchedAt} role="status">
+          {t('counter.member.lastKnown', { time: sameDay(member.fetchedAt) ? fmt.time(member.fetchedAt) : fmt.dateTime(member.fetchedAt) })}
         </p>
       )}
       {showQueued && (
-        <p className="member-queued" data-testid={TID.memberQueued} data-milli={member.queuedMilli}>
+        <p className="member-fact member-fact-warn" data-testid={TID.memberQueued} data-milli={member.queuedMilli}>
           {t('counter.member.queued', { points: showPoints(member.queuedMilli, decimals) })}
         </p>
       )}
@@ -62,4 +62,9 @@ export function MemberFacts() {
       )}
     </section>
   );
+}
+
+function sameDay(iso: string): boolean {
+  const d = new Date(iso);
+  return d.toDateString() === new Date().toDateString();
 }

@@ -212,8 +212,8 @@ function Compensation({ sale, decimals, online }: { sale: SaleView; decimals: nu
   if (c.state === 'manual-action') {
     return (
       <div className="message message-warning compensation" data-testid={TID.compensation} data-state={c.state} data-milli={sale.refunded.pointsMilli} role="status">
-        <p className="message-text">{t('counter.outcome.compManual')}</p>
-        {c.message && <p className="compensation-message">{c.message}</p>}
+        {/* The service's words name the program and what to do (e.g. "Manual action needed at GafaPay: … (transaction N)"). */}
+        <p className="message-text">{c.message ?? t('counter.outcome.compManual')}</p>
       </div>
     );
   }

@@ -35,6 +35,17 @@ export function PointsStep() {
     );
   }
   const terms = sale.terms;
+  if (!terms && sale.quote) {
+    // A closed sale (the service no longer holds its terms): the figure as it was settled.
+    return (
+      <section className="step" aria-label={t('counter.points.title')}>
+        <h2 className="step-label">{title}</h2>
+        <p className="settled-points">
+          <strong className="big-figure">{showPoints(sale.quote.pointsMilli, 3)}</strong> {t('counter.points.settled')}
+        </p>
+      </section>
+    );
+  }
   if (!terms) {
     return (
       <section className="step" aria-label={t('counter.points.title')}>
@@ -134,7 +145,7 @@ export function QuotePanel() {
   const offline = !!serverQuote && (status?.online === false || member?.lastKnown === true);
   let label = t('counter.quote.confirm');
   if (busy === 'confirm') label = t('counter.quote.sending');
-  else if (serverQuote && reward) label = t('counter.quote.confirmReward', { title: reward.title });
+  else if (serverQuote && reward) label = t('counter.quote.confirmReward', { points: showPoints(serverQuote.pointsMilli, decimals) });
   else if (serverQuote) label = t('counter.quote.confirmPoints', { points: showPoints(serverQuote.pointsMilli, decimals) });
   else if (quoting !== null || busy === 'reward') label = t('counter.quote.checking');
   return (

@@ -40,15 +40,20 @@ export function RewardStep() {
     );
   }
   const { canChoosePoints } = saleActions(sale);
-  if (!canChoosePoints && sale.reward) {
-    // Confirmed: the reward is settled, the catalogue goes away.
+  if (!canChoosePoints && (sale.reward || sale.quote)) {
+    // Confirmed: the reward is settled, the catalogue goes away (a closed sale keeps only its points).
+    const points = sale.reward?.pointsMilli ?? sale.quote?.pointsMilli ?? 0;
     return (
       <section className="step" aria-label={t('counter.rewards.title')}>
         <h2 className="step-label">{title}</h2>
-        <p className="settled-points" data-testid={TID.rewardSettled} data-reward-id={sale.reward.id}>
-          <strong className="reward-settled-title">{sale.reward.title}</strong>
-          <br />
-          {price(sale.reward)} · {t('counter.rewards.settled')}
+        <p className="settled-points" data-testid={TID.rewardSettled} data-reward-id={sale.reward?.id}>
+          {sale.reward && (
+            <>
+              <strong className="reward-settled-title">{sale.reward.title}</strong>
+              <br />
+            </>
+          )}
+          {sale.reward ? price(sale.reward) : t('counter.rewards.points', { points: showPoints(points, 0) })} · {t('counter.rewards.settled')}
         </p>
       </section>
     );

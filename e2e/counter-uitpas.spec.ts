@@ -1,0 +1,90 @@
+/**
+ * UiTPAS at the counter (issue 5), end to end, against the sandbox's UiTPAS:
+ * scan a UiTPAS number, the passholder's first name, social tariff and
+ * messages; the reward catalogue (redeemable first, the others greyed with
+ * the backend's Dutch reason); pick a reward, confirm, the new balance; a
+ * manager's void gives the points back; a reward that stopped being
+ * redeemable meanwhile shows the backend's Dutch words.
+ */
+import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../electron/sandbox/uitpas/demo-data.js';
+import { TID } from '../renderer/src/testids.js';
+import { expect, test } from './fixtures.js';
+import { managerApproves, saleWithMember, shot, tid } from './counter-helpers.js';
+
+test.use({ loyalty: 'uitpas' });
+
+const option = (id: string) => `${tid(TID.rewardOption)}[data-reward-id="${id}"]`;
+
+test('scan, pick a reward, confirm, see the new balance; a manager voids and the points come back', async ({ counter: page, sandbox, staff }) => {
+  const jan = UITPAS_DEMO_PASSHOLDERS.jan; // 120 points
+  const coffee = UITPAS_DEMO_REWARDS.coffee; // 10 points, 2.50 off here
+  const ui = sandbox.backends.uitpas.state;
+  await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-redemption', 'reward');
+
+  await saleWithMember(page, '12', jan.uitpasNumber);
+  await expect(page.locator(tid(TID.memberName))).toHaveText('Jan');
+  await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
+  await expect(page.locator(option(coffee.id))).toHaveAttribute('data-redeemable', 'true');
+  // Outside its redeem period: greyed, with the backend's own (Dutch) reason.
+  const summer = page.locator(option(UITPAS_DEMO_REWARDS.summerBar.id));
+  await expect(summer).toHaveAttribute('data-redeemable', 'false');
+  await expect(summer.locator(tid(TID.rewardReason))).toHaveAttribute('lang', 'nl');
+  await expect(summer.locator(tid(TID.rewardReason))).not.toBeEmpty();
+  // Redeemable ones come first, the welcome gift among them.
+  await expect(page.locator(tid(TID.rewardOption)).first()).toHaveAttribute('data-redeemable', 'true');
+  await expect(page.locator(option(UITPAS_DEMO_REWARDS.welcome.id))).toHaveAttribute('data-redeemable', 'true');
+  await shot(page, 'uitpas-1-catalogue');
+
+  await page.locator(option(coffee.id)).click();
+  await expect(page.locator(tid(TID.quoteReward))).toHaveAttribute('data-reward-id', coffee.id);
+  await expect(page.locator(tid(TID.balanceNow))).toHaveAttribute('data-milli', '120000');
+  await expect(page.locator(tid(TID.pointsTaken))).toHaveAttribute('data-milli', '10000');
+  await expect(page.locator(tid(TID.balanceAfter))).toHaveAttribute('data-milli', '110000');
+  await expect(page.locator(tid(TID.discount))).toHaveAttribute('data-cents', '250');
+  await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '950');
+  await shot(page, 'uitpas-2-quote');
+  await page.locator(tid(TID.confirm)).click();
+  await expect(page.locator(tid(TID.resultBalance))).toHaveAttribute('data-milli', '110000');
+  await shot(page, 'uitpas-3-posted');
+  expect(ui.balances(jan.uitpasNumber)[jan.uitpasNumber]).toBe(110);
+  await page.locator(tid(TID.paid)).click();
+
+  await page.locator(tid(TID.voidSale)).click();
+  await managerApproves(page, staff.managerId, 'wrong reward chosen');
+  await expect(page.locator(tid(TID.compensation))).toHaveAttribute('data-state', 'done');
+  expect(ui.balances(jan.uitpasNumber)[jan.uitpasNumber]).toBe(120);
+});
+
+test('a reward redeemed elsewhere meanwhile is refused with the Dutch reason; passholder facts and messages show', async ({ counter: page, sandbox }) => {
+  const fatima = UITPAS_DEMO_PASSHOLDERS.fatima; // 25 points, social tariff, an INFO message
+  const lotte = UITPAS_DEMO_PASSHOLDERS.lotte; // 40 points, expired social tariff, a WARN message
+  const ui = sandbox.backends.uitpas.state;
+
+  await saleWithMember(page, '20', fatima.uitpasNumber);
+  await expect(page.locator(tid(TID.socialTariff))).toHaveAttribute('data-status', 'ACTIVE');
+  await expect(page.locator(tid(TID.backendMessage))).toContainText('kansentarief');
+  // Too few points for the exhibition: greyed, its price shown, the Dutch reason.
+  const exhibition = page.locator(option(UITPAS_DEMO_REWARDS.exhibition.id));
+  await expect(exhibition).toHaveAttribute('data-redeemable', 'false');
+  await expect(exhibition).toContainText('100');
+  await expect(exhibition.locator(tid(TID.rewardReason))).toHaveAttribute('lang', 'nl');
+  // The coffee was redeemable when the list came; the points go elsewhere before the cashier picks it.
+  const coffee = page.locator(option(UITPAS_DEMO_REWARDS.coffee.id));
+  await expect(coffee).toHaveAttribute('data-redeemable', 'true');
+  ui.setPoints(fatima.uitpasNumber, 5);
+  await coffee.click();
+  const error = page.locator(tid(TID.errorMessage));
+  await expect(error).toHaveAttribute('data-code', 'REWARD_NOT_REDEEMABLE');
+  await expect(page.locator(tid(TID.errorEndUser))).toHaveAttribute('lang', 'nl');
+  await expect(page.locator(tid(TID.errorEndUser))).toContainText('punten');
+  await expect(coffee).toHaveAttribute('data-redeemable', 'false'); // the list was read again
+  await shot(page, 'uitpas-4-refused');
+
+  // The next passholder: an expired social tariff and a warning.
+  await page.locator(tid(TID.newSale)).click();
+  await page.locator(tid(TID.dialogConfirm)).click();
+  await saleWithMember(page, '20', lotte.uitpasNumber);
+  await expect(page.locator(tid(TID.socialTariff))).toHaveAttribute('data-status', 'EXPIRED');
+  await expect(page.locator(`${tid(TID.backendMessage)}.backend-warn`)).toContainText('verlopen');
+  await shot(page, 'uitpas-5-lotte');
+});
