@@ -428,12 +428,10 @@ describe.concurrent('the worker itself', () => {
   });
 });
 
-describe('known bugs (terminal-service.ts; it.fails until fixed, then drop the .fails)', () => {
-  // voidSale on a paid sale whose redemption is held for a manager ('attention') falls through to
-  // enqueueCompensation, which throws INTERNAL "No posted redemption to compensate." inside the
-  // transaction: the manager gets an internal error instead of a plain answer. The crash harness
-  // meets it too ("late void refused INTERNAL").
-  it.fails('voiding a paid sale whose redemption waits for a manager gives a plain answer, not an internal error', async ({ expect }) => {
+describe('voiding a sale whose redemption waits for a manager', () => {
+  // Once a bug: voidSale fell through to enqueueCompensation, which threw INTERNAL
+  // "No posted redemption to compensate." (the crash harness met it as "late void refused INTERNAL").
+  it('gives a plain answer, not an internal error: refused after an offline sale means nothing to give back', async ({ expect }) => {
     await withFixture(async (f) => {
       await seen(f, anna.cardNumber);
       const down = inject(f, { fault: 'down' });
@@ -444,17 +442,19 @@ describe('known bugs (terminal-service.ts; it.fails until fixed, then drop the .
       f.sandbox.faults.remove(down.id);
       await drained(f);
       expect(f.rt.store.outbox.forSale(q.id)[0]?.state).toBe('attention');
-      expect(await codeOf(f.rt.service.voidSale({ saleId: q.id, approval: f.manager }))).not.toBe('INTERNAL');
+      expect(await codeOf(f.rt.service.voidSale({ saleId: q.id, approval: f.manager }))).toBe('ok');
+      const v = await f.rt.service.getSale({ saleId: q.id });
+      expect(v.state).toBe('voided');
+      expect(v.compensation).toBeUndefined(); // the backend refused it: no points were taken
     });
   });
 });
 
-describe('known bug: the queue is recounted for every row a drain settles (it.fails until fixed)', () => {
-  // The worker's afterSettled hook calls emitStatus() for every settled row, and status() runs
-  // outbox.counts(), which counts every open row: a drain of N queued rows costs O(N^2). Measured
-  // (npm run bench -- --only drain): 10,000 rows drain at ~120/s instead of ~650/s with status
-  // events coalesced, and 100,000 rows do not finish in minutes (counts() alone ~40-110 ms each).
-  it.fails('draining 300 rows recounts the queue far fewer than 300 times', async ({ expect }) => {
+describe('the queue is not recounted for every row a drain settles', () => {
+  // Once a bug: the worker's afterSettled hook emitted a status (outbox.counts() over every open
+  // row) per settled row, so a drain of N rows cost O(N^2) (10,000 rows at ~120/s instead of ~650/s).
+  // Status events are now coalesced per burst.
+  it('draining 300 rows recounts the queue far fewer than 300 times, with a screen listening', async ({ expect }) => {
     await withFixture(async (f) => {
       await f.rt.service.worker.stop();
       f.rt.store.transaction(() => {
@@ -468,13 +468,19 @@ describe('known bug: the queue is recounted for every row a drain settles (it.fa
           f.rt.store.outbox.insert({ sale_id: id, kind: 'redeem', reference: payload.reference, member_key: key, payload, next_attempt_at: Date.now(), created_at: new Date().toISOString() });
         }
       });
-      const outbox = f.rt.store.outbox;
-      const real = outbox.counts.bind(outbox);
+      // Count the terminal's own status computations (each counts the whole queue), not this test's polling.
+      const svc = f.rt.service;
+      const real = svc.status.bind(svc);
       let counted = 0;
-      outbox.counts = () => (counted++, real());
+      svc.status = () => (counted++, real());
+      const statuses: number[] = [];
+      const unsubscribe = f.rt.service.subscribe((e) => e.type === 'status' && statuses.push(e.status.queue.waiting));
       f.rt.service.worker.start();
       await drained(f);
+      await new Promise((r) => setTimeout(r, 300)); // the last coalesced status event
+      unsubscribe();
       expect(counted).toBeLessThan(100);
+      expect(statuses.at(-1)).toBe(0); // the screen still ends up with the right count
     });
   });
 });

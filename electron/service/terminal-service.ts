@@ -113,7 +113,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         refusalState: (row) => (row.kind === 'reverse' || this.store.sales.get(row.sale_id).offline_accepted === 1 ? 'attention' : 'refused'),
         afterSettled: (row) => {
           this.emitSale(row.sale_id);
-          this.emitStatus();
+          this.emitStatusSoon();
         },
       },
     });
@@ -126,6 +126,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
 
   async stop(): Promise<void> {
     this.connectivity.stop();
+    if (this.statusTimer) clearTimeout(this.statusTimer);
     await this.worker.stop();
   }
 
@@ -639,6 +640,21 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         this.store.sales.transition(sale.id, sale.state, 'voided', { voided_at: this.iso(), updated_at: this.iso() });
         this.log({ kind: 'sale.voided', saleId: sale.id, outcome: 'ok', memberMasked: sale.member_masked, memberHash: sale.member_hash, detail: { ...this.byDetail(by), compensation: 'none: no points were taken' } });
       });
+    } else if (redeem.state === 'attention') {
+      // The redemption already waits for a manager: refused after an offline sale (nothing was
+      // taken), or its outcome is unknown (the points may have been taken). The void closes the
+      // sale; in the unknown case a person must check at the backend and give back what was taken.
+      const unknown = (sale.error_json ? (JSON.parse(sale.error_json) as ErrorInfo).code : 'OUTCOME_UNKNOWN') === 'OUTCOME_UNKNOWN';
+      const at = this.iso();
+      this.store.transaction(() => {
+        this.store.sales.transition(sale.id, sale.state, 'voided', { voided_at: at, updated_at: at });
+        this.log({ kind: 'sale.voided', saleId: sale.id, outcome: 'ok', memberMasked: sale.member_masked, memberHash: sale.member_hash, detail: { ...this.byDetail(by), compensation: unknown ? 'manual check' : 'none: no points were taken' } });
+        if (unknown) {
+          const why = `Manual action needed at ${this.adapter.info.name}: check whether redemption ${redeem.reference} took ${formatPoints(sale.points_milli ?? 0)} points, and if it did, give them back (the sale was voided).`;
+          this.store.outbox.insertForAttention({ sale_id: sale.id, kind: 'reverse', reference: `${sale.id}.v-check`, member_key: redeem.member_key, payload: { reference: `${sale.id}.v-check`, saleId: sale.id, pointsMilli: sale.points_milli ?? 0 }, created_at: at, why });
+          this.log({ kind: 'refund.manual-action', saleId: sale.id, pointsMilli: sale.points_milli, outcome: 'OUTCOME_UNKNOWN', memberMasked: sale.member_masked, memberHash: sale.member_hash, detail: { message: why } });
+        }
+      });
     } else {
       const remaining = (sale.points_milli ?? 0) - sale.refunded_points_milli;
       this.store.transaction(() => {
@@ -1017,6 +1033,22 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
 
   private emitStatus(): void {
     this.emit({ type: 'status', status: this.status() });
+  }
+
+  private statusTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * One status event per burst of settled rows: counting the queue for every
+   * row a drain settles would make a drain of N rows cost O(N^2). The screens
+   * still see the count move within a fraction of a second.
+   */
+  private emitStatusSoon(): void {
+    if (this.statusTimer) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      if (this.listeners.size > 0) this.emitStatus();
+    }, 200);
+    this.statusTimer.unref();
   }
 
   private emitSale(saleId: string): void {
