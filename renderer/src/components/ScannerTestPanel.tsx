@@ -45,6 +45,8 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
   const count = useRef(0);
   const latest = useRef({ settings, status });
   latest.current = { settings, status };
+  // The keys, kept here as they arrive (the wedge's verdict comes in the same event, before React renders).
+  const rowsRef = useRef<KeyRow[]>([]);
 
   // The counter's wedge stays out of the way while the panel listens.
   useEffect(() => pauseGlobalWedge(), []);
@@ -57,7 +59,8 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
       last.current = t;
       const mods = [e.shiftKey && 'Shift', e.ctrlKey && 'Ctrl', e.altKey && 'Alt', e.metaKey && 'Meta'].filter(Boolean).join('+');
       const row: KeyRow = { n: ++count.current, code: e.code, key: e.key, char: charForKey(e), gapMs: gap, mods };
-      setRows((r) => [...r.slice(-(MAX_ROWS - 1)), row]);
+      rowsRef.current = [...rowsRef.current.slice(-(MAX_ROWS - 1)), row];
+      setRows(rowsRef.current);
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
@@ -77,12 +80,18 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
           number: screened.ok ? screened : { ok: false, read: String(screened.error.details?.read ?? ''), reason: screened.error.message },
         });
       },
-      onNotScan: (n) => setResult({ verdict: 'not-scan', text: n.text, reason: n.reason }),
+      onNotScan: (n) => {
+        // The wedge only keeps keys close enough to belong together; the panel shows everything typed since the last pause.
+        const typed = typedSincePause(rowsRef.current);
+        const slow = typed.gaps.length > 0 && median(typed.gaps) >= 90;
+        setResult({ verdict: 'not-scan', text: typed.text.length > n.text.length ? typed.text : n.text, reason: slow ? "typed at a person's pace, not a scanner's" : n.reason });
+      },
     });
     return wedge.attach(document);
   }, [options]);
 
   const clear = () => {
+    rowsRef.current = [];
     setRows([]);
     setResult(null);
     last.current = null;
@@ -155,6 +164,19 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
       </button>
     </section>
   );
+}
+
+/** The characters typed since the last pause over a second (the terminator left out), and the gaps between them. */
+function typedSincePause(rows: KeyRow[]): { text: string; gaps: number[] } {
+  let start = rows.length - 1;
+  while (start > 0 && (rows[start]!.gapMs ?? Infinity) <= 1000) start--;
+  const keys = rows.slice(start).filter((r) => r.char !== null);
+  return { text: keys.map((r) => r.char).join(''), gaps: keys.slice(1).map((r) => r.gapMs ?? 0) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
 /** The keys since the last pause over a second, without modifier keys. */

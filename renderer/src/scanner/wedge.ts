@@ -455,7 +455,7 @@ export function createWedge(options: WedgeOptions): Wedge {
       } else {
         const text = segs.map((x) => x.text).join('');
         flush();
-        if (v && text.length > 1) options.onNotScan?.({ text, reason: v.reason });
+        if (v && text.length > 0) options.onNotScan?.({ text, reason: v.reason });
       }
       return;
     }

@@ -1,0 +1,251 @@
+/**
+ * Scanning like a real counter, end to end in Chromium: the camera scanner on
+ * a fake camera (a y4m video generated here: e2e/fake-camera.ts) reading a
+ * QR code and a CODE128 barcode of a UiTPAS number, a wrong check digit
+ * refused with a message, no camera and a refused permission explained; and
+ * USB scanner key events from an AZERTY keyboard.
+ *
+ * The spec's browser is launched with a fake camera (the config's flags
+ * kept) that plays a file of this worker's own; each test writes the code it
+ * needs into that file before it opens the camera (Chromium reads the file
+ * when the capture starts). "No camera" is a browser launched without the
+ * fake device.
+ */
+import { chromium, type Page } from '@playwright/test';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UITPAS_DEMO_PASSHOLDERS } from '../electron/sandbox/uitpas/demo-data.js';
+import { SCAN_TID } from '../renderer/src/scanner/scanner-testids.js';
+import { TID } from '../renderer/src/testids.js';
+import { fakeCameraArgs, writeFakeCamera, y4mWith, type FakeCode } from './fake-camera.js';
+import { expect, test } from './fixtures.js';
+import config, { CHROMIUM_PATH } from './playwright.config.js';
+
+const tid = (id: string) => `[data-testid="${id}"]`;
+const CONFIG_ARGS: string[] = config.use?.launchOptions?.args ?? [];
+const jan = UITPAS_DEMO_PASSHOLDERS.jan; // 120 points
+const JAN_WRONG_CHECK = jan.uitpasNumber.slice(0, -1) + String((Number(jan.uitpasNumber.slice(-1)) + 1) % 10);
+
+// This worker's fake camera (module code runs once per worker: its own file).
+const CAMERA_FILE = writeFakeCamera({ kind: 'blank' }, 'camera');
+test.use({ loyalty: 'uitpas', launchOptions: { executablePath: CHROMIUM_PATH, args: [...CONFIG_ARGS, ...fakeCameraArgs(CAMERA_FILE)] }, permissions: ['camera'] });
+test.afterAll(() => rmSync(dirname(CAMERA_FILE), { recursive: true, force: true }));
+
+/** What the fake camera shows from the next time it starts. */
+function onCamera(code: FakeCode): void {
+  writeFileSync(CAMERA_FILE, y4mWith(code));
+}
+
+/** Records Content-Security-Policy violations in the page (html5-qrcode must run under the app's policy). */
+async function watchCsp(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+}
+
+async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+}
+
+/** Basket in, the sale exists: the counter is ready for the card. */
+async function startSale(page: Page, basket = '10'): Promise<void> {
+  await page.locator(tid(TID.basketInput)).fill(basket);
+  await page.keyboard.press('Enter');
+  await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+}
+
+async function openCamera(page: Page): Promise<void> {
+  await page.locator(tid(SCAN_TID.cameraButton)).click();
+  await expect(page.locator(tid(SCAN_TID.cameraDialog))).toBeVisible();
+}
+
+async function beeps(page: Page): Promise<number> {
+  return Number((await page.locator('html').getAttribute('data-beeps')) ?? '0');
+}
+
+test.describe('camera: a QR code with a UiTPAS number', () => {
+  test('is read through the fake camera, identifies the member, and the camera closes by itself', async ({ counter: page }) => {
+    onCamera({ kind: 'qr', text: jan.uitpasNumber });
+    await watchCsp(page);
+    await page.reload();
+    await startSale(page);
+    await openCamera(page);
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000', { timeout: 15_000 });
+    await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveCount(0);
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
+    // It was the camera: opened, then decoded.
+    expect(await page.evaluate(() => ['camera-open', 'camera-decoded'].map((m) => performance.getEntriesByName(m).length))).toEqual([1, 1]);
+    expect(await cspViolations(page)).toEqual([]);
+  });
+});
+
+test.describe('camera: a QR code with a URL that carries the UiTPAS number', () => {
+  test('the number is taken out of the URL by the backend\'s pattern', async ({ counter: page }) => {
+    onCamera({ kind: 'qr', text: `https://www.uitpas.be/pas/${jan.uitpasNumber}?src=app` });
+    await startSale(page);
+    await openCamera(page);
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000', { timeout: 15_000 });
+    await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveCount(0);
+  });
+});
+
+test.describe('camera: a CODE128 barcode of a UiTPAS number (the card)', () => {
+  test('is read through the fake camera and identifies the member', async ({ counter: page }) => {
+    onCamera({ kind: 'code128', text: jan.uitpasNumber });
+    await watchCsp(page);
+    await page.reload();
+    await startSale(page);
+    await openCamera(page);
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000', { timeout: 15_000 });
+    await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveCount(0);
+    expect(await cspViolations(page)).toEqual([]);
+  });
+});
+
+test.describe('camera: a QR code with a wrong check digit', () => {
+  test('is refused with what was read and why, with a beep; the camera stays open for another try', async ({ counter: page }) => {
+    onCamera({ kind: 'qr', text: JAN_WRONG_CHECK });
+    await startSale(page);
+    const before = await beeps(page);
+    await openCamera(page);
+    const refusal = page.locator(tid(SCAN_TID.cameraRefusal));
+    await expect(refusal).toBeVisible({ timeout: 15_000 });
+    await expect(refusal).toHaveAttribute('data-code', 'MEMBER_NUMBER_CHECK_DIGIT');
+    await expect(refusal).toContainText(JAN_WRONG_CHECK);
+    await expect(refusal).toContainText('check digit');
+    await expect(refusal).toContainText('QR CODE');
+    await expect.poll(() => beeps(page)).toBeGreaterThan(before);
+    await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveAttribute('data-state', 'scanning');
+    // The picture with the frame (html5-qrcode's shaded scan box) to hold the code in.
+    await expect(page.locator(`${tid(SCAN_TID.cameraRegion)} video`)).toBeVisible();
+    await expect(page.locator(`${tid(SCAN_TID.cameraRegion)} #qr-shaded-region`)).toBeVisible();
+    await expect(page.locator(tid(SCAN_TID.cameraFrameHint))).toBeVisible();
+    // The same code seen again and again is not announced again and again.
+    await page.waitForTimeout(1000);
+    expect(await beeps(page)).toBe(before + 1);
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+    await page.locator(tid(SCAN_TID.cameraClose)).click();
+    await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveCount(0);
+  });
+});
+
+test.describe('camera: none on this machine', () => {
+  test('says there is no camera, and what to do', async ({ terminal, staff }) => {
+    void staff;
+    // A browser without the fake camera device.
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CONFIG_ARGS });
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      await page.goto(terminal.openUrl);
+      await startSale(page);
+      await openCamera(page);
+      const problem = page.locator(tid(SCAN_TID.cameraProblem));
+      await expect(problem).toHaveAttribute('data-kind', 'no-camera');
+      await expect(problem).toContainText('No camera found');
+      await expect(problem).toContainText('Connect a USB camera');
+      await expect(problem).toContainText('barcode scanner or type the number');
+      await page.keyboard.press('Escape');
+      await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveCount(0);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+test.describe('camera: permission refused', () => {
+  test.use({ permissions: [] });
+
+  test('says the camera is not allowed, and where to allow it', async ({ counter: page }) => {
+    await startSale(page);
+    await openCamera(page);
+    const problem = page.locator(tid(SCAN_TID.cameraProblem));
+    await expect(problem).toHaveAttribute('data-kind', 'denied', { timeout: 15_000 });
+    await expect(problem).toContainText('Allow the camera');
+    await expect(page.locator(tid(SCAN_TID.cameraRetry))).toBeVisible();
+  });
+});
+
+/** Keys as an AZERTY desktop reports a scanner's digits: code Digit1, key "&" and so on. */
+const AZERTY: Record<string, string> = { '1': '&', '2': 'é', '3': '"', '4': "'", '5': '(', '6': '-', '7': 'è', '8': '_', '9': 'ç', '0': 'à' };
+
+/**
+ * A USB scanner's keys through CDP, sent in one go, each stamped `gapMs` after
+ * the one before (the events' timeStamp follows the stamp): a scanner's pace
+ * that a loaded test machine cannot stretch. `layout` 'azerty' sends what an
+ * AZERTY desktop reports for the digit keys.
+ */
+async function scanKeys(page: Page, digits: string, layout: 'us' | 'azerty' = 'us', gapMs = 8): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const t0 = Date.now() / 1000;
+  const sends: Promise<unknown>[] = [];
+  [...digits].forEach((d, i) => {
+    const key = layout === 'azerty' ? AZERTY[d]! : d;
+    const common = { key, code: `Digit${d}`, windowsVirtualKeyCode: 48 + Number(d), nativeVirtualKeyCode: 48 + Number(d), timestamp: t0 + (i * gapMs) / 1000 };
+    sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: key, unmodifiedText: key, ...common }));
+    sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...common, timestamp: common.timestamp + 0.003 }));
+  });
+  const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13, timestamp: t0 + (digits.length * gapMs) / 1000 };
+  sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: '\r', unmodifiedText: '\r', ...enter }));
+  sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter, timestamp: enter.timestamp + 0.003 }));
+  await Promise.all(sends);
+  await cdp.detach();
+}
+
+test.describe('USB scanner', () => {
+  test('AZERTY key events (key "&", code "Digit1"...) give the right number and nothing lands in the focused field', async ({ counter: page }) => {
+    await startSale(page, '45.60');
+    const basket = page.locator(tid(TID.basketInput));
+    await basket.focus();
+    await scanKeys(page, jan.uitpasNumber, 'azerty');
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
+    await expect(page.locator(tid(TID.memberMasked))).toContainText(jan.uitpasNumber.slice(-4));
+    await expect(basket).toHaveValue('45.60');
+  });
+
+  test('a misread card (wrong check digit) is refused with what was read and why, a beep and a flash', async ({ counter: page }) => {
+    const wrong = JAN_WRONG_CHECK;
+    await startSale(page);
+    const before = await beeps(page);
+    await scanKeys(page, wrong);
+    const refusal = page.locator(tid(SCAN_TID.scanRefusal));
+    await expect(refusal).toHaveAttribute('data-code', 'MEMBER_NUMBER_CHECK_DIGIT');
+    await expect(refusal).toHaveAttribute('data-source', 'scanner');
+    await expect(page.locator(tid(SCAN_TID.scanRead))).toHaveText(wrong);
+    await expect(page.locator(tid(SCAN_TID.scanReason))).toContainText('check digit');
+    await expect(refusal).toHaveClass(/scan-flash/);
+    await expect.poll(() => beeps(page)).toBeGreaterThan(before);
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+    // The right card next: the refusal goes.
+    await scanKeys(page, jan.uitpasNumber);
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
+    await expect(refusal).toHaveCount(0);
+  });
+
+  test('"test your scanner" shows the keys with their timing and the verdict, without starting a sale', async ({ counter: page }) => {
+    await page.locator(tid(SCAN_TID.setupButton)).click();
+    const panel = page.locator(tid(SCAN_TID.testPanel));
+    await expect(panel).toBeVisible();
+    await page.locator(tid(SCAN_TID.field('test-input'))).click();
+    await scanKeys(page, jan.uitpasNumber);
+    const result = page.locator(tid(SCAN_TID.testResult));
+    await expect(result).toHaveAttribute('data-verdict', 'scan');
+    await expect(result).toHaveAttribute('data-code', jan.uitpasNumber);
+    await expect(result).toContainText(`Member number: ${jan.uitpasNumber}`);
+    await expect(page.locator(tid(SCAN_TID.field('test-input')))).toHaveValue('');
+    await expect(page.locator(`${tid(SCAN_TID.testKeys)} tbody tr`)).toHaveCount(14);
+    await expect(page.locator(`${tid(SCAN_TID.testKeys)} tbody tr`).first()).toContainText('Enter');
+    // A person's pace is not a scan.
+    await page.keyboard.type('123456', { delay: 130 });
+    await page.keyboard.press('Enter');
+    await expect(result).toHaveAttribute('data-verdict', 'not-scan');
+    await expect(page.locator(tid(SCAN_TID.field('test-input')))).toHaveValue('123456');
+    await page.locator(tid(SCAN_TID.setupClose)).click();
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'none');
+    // The counter's scanner is back.
+    await startSale(page);
+    await scanKeys(page, jan.uitpasNumber);
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
+  });
+});
