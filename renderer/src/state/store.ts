@@ -500,11 +500,16 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       quoteSeq++;
       set({ busy: 'cancel', error: null });
       try {
+        const typedBefore = get().basketText;
         const next = await saleCall(() => api.cancelSale({ saleId: sale.id }));
         set({ busy: null });
         // In flight: the program's answer decides; the screen says so until it arrives.
-        if (startOver && !next.voidPending) resetSale();
-        else focus('new-sale');
+        if (startOver && !next.voidPending) {
+          // A basket typed for the next customer while the cancel was on its way is kept.
+          const typed = get().basketText;
+          resetSale();
+          if (typed !== typedBefore) set({ basketText: typed });
+        } else focus('new-sale');
       } catch (e) {
         set({ busy: null });
         fail(e, 'result');
