@@ -81,6 +81,30 @@ test.describe('camera: a QR code with a UiTPAS number', () => {
   });
 });
 
+test.describe('camera: under a stricter policy', () => {
+  test('html5-qrcode needs no inline styles: it reads with style-src \'self\' only', async ({ counter: page }) => {
+    // The app's policy minus style-src 'unsafe-inline' (electron/shell/security.ts suggests dropping it).
+    await page.route('**/*', async (route) => {
+      if (route.request().resourceType() !== 'document') return route.continue();
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      const csp = headers['content-security-policy'];
+      if (csp) headers['content-security-policy'] = csp.replace("style-src 'self' 'unsafe-inline'", "style-src 'self'");
+      await route.fulfill({ response, headers });
+    });
+    await watchCsp(page);
+    await page.reload();
+    onCamera({ kind: 'qr', text: jan.uitpasNumber });
+    await startSale(page);
+    await openCamera(page);
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000', { timeout: 15_000 });
+    expect(await cspViolations(page)).toEqual([]);
+    // The stricter policy was in force: an inline <style> is refused.
+    await page.evaluate(() => document.head.appendChild(document.createElement('style')).append('body{}'));
+    await expect.poll(() => cspViolations(page)).toContainEqual(expect.stringMatching(/^style-src/));
+  });
+});
+
 test.describe('camera: a QR code with a URL that carries the UiTPAS number', () => {
   test('the number is taken out of the URL by the backend\'s pattern', async ({ counter: page }) => {
     onCamera({ kind: 'qr', text: `https://www.uitpas.be/pas/${jan.uitpasNumber}?src=app` });
