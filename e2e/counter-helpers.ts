@@ -16,11 +16,31 @@ export async function startSale(page: Page, basket: string): Promise<void> {
   await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
 }
 
-/** Starts a sale and scans the member's card as a USB scanner would; waits for the member card. */
-export async function saleWithMember(page: Page, basket: string, code: string): Promise<void> {
+/**
+ * Identifies the member on the sale on screen: typed into the member field and
+ * Enter (deterministic on a loaded machine), or scanned as a USB scanner types
+ * (the wedge judges its timing: used where the scan itself is the subject).
+ */
+export async function identify(page: Page, code: string, how: 'type' | 'scan' = 'type'): Promise<void> {
+  if (how === 'scan') {
+    await scan(page, code);
+    return;
+  }
+  const field = page.locator(tid(TID.memberInput));
+  await field.fill(code);
+  await field.press('Enter');
+}
+
+/** Starts a sale and identifies the member; waits for the member card (or says what the screen said instead). */
+export async function saleWithMember(page: Page, basket: string, code: string, how: 'type' | 'scan' = 'type'): Promise<void> {
   await startSale(page, basket);
-  await scan(page, code);
-  await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
+  await identify(page, code, how);
+  try {
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
+  } catch (e) {
+    const shown = await page.locator(tid(TID.errorMessage)).allTextContents();
+    throw new Error(`${(e as Error).message}\nOn screen: ${shown.join(' | ') || '(no message)'}`);
+  }
 }
 
 /** The shared approval dialog: the manager (preselected when alone), their PIN, why; approve; the dialog closes. */

@@ -6,9 +6,9 @@
  * screen and the sandbox's ledger holds both redemptions exactly once.
  */
 import { DEMO_MEMBERS } from '../electron/sandbox/demo-data.js';
-import { MTID, TID } from '../renderer/src/testids.js';
-import { expect, scan, STAFF, test } from './fixtures.js';
-import { managerApproves, saleWithMember, shot, startSale, tid } from './counter-helpers.js';
+import { TID } from '../renderer/src/testids.js';
+import { expect, STAFF, test } from './fixtures.js';
+import { identify, managerApproves, saleWithMember, shot, startSale, tid } from './counter-helpers.js';
 
 test('offline: last known balance, queued within limits, refused past one, a manager overrides, the queue drains', async ({ counter: page, sandbox, terminal, staff }) => {
   const anna = DEMO_MEMBERS.anna; // 2500 points
@@ -26,7 +26,7 @@ test('offline: last known balance, queued within limits, refused past one, a man
 
   // The backend goes down: the next look-up serves the last known balance, and the bar says offline.
   sandbox.faults.add({ fault: 'down' });
-  await scan(page, anna.cardNumber);
+  await identify(page, anna.cardNumber);
   await expect(page.locator(tid(TID.statusOnline))).toHaveAttribute('data-online', 'false');
   await expect(page.locator(tid(TID.lastKnownAt))).toBeVisible();
   await page.locator(tid(TID.pointsInput)).fill('300');
@@ -42,7 +42,7 @@ test('offline: last known balance, queued within limits, refused past one, a man
 
   // Past the limit: refused with the limit named; a manager overrides.
   await startSale(page, '20');
-  await scan(page, anna.cardNumber);
+  await identify(page, anna.cardNumber);
   await expect(page.locator(tid(TID.memberQueued))).toHaveAttribute('data-milli', '300000');
   await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '2200000');
   await page.locator(tid(TID.pointsInput)).fill('800');
@@ -71,5 +71,38 @@ test('offline: last known balance, queued within limits, refused past one, a man
   const { entries } = await terminal.call<{ entries: { kind: string; detail: Record<string, unknown> | null }[] }>('listLog', { limit: 100 });
   const override = entries.find((e) => e.kind === 'offline.override');
   expect(override?.detail?.managerId).toBe(staff.managerId);
-  void MTID;
+});
+
+test('the program stops answering after confirm: continue offline (a manager past the limit), then it drains', async ({ counter: page, sandbox, terminal, staff }) => {
+  const bram = DEMO_MEMBERS.bram; // 12000 points
+  const wl = sandbox.backends.whitelabel.state;
+  await terminal.call('updateSettings', {
+    patch: { offlineLimits: { maxPointsPerRedemptionMilli: 500_000 } },
+    approval: { managerId: staff.managerId, pin: STAFF.manager.pin, reason: 'tight offline limit' },
+  });
+  await saleWithMember(page, '40', bram.cardNumber);
+  await page.locator(tid(TID.pointsInput)).fill('800');
+  await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '3200');
+  // The redemption reaches a backend that no longer answers.
+  sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'status', status: 503 });
+  await page.locator(tid(TID.confirm)).click();
+  await expect(page.locator(tid(TID.queuedNotice))).toHaveAttribute('data-offline-accepted', 'false');
+  await expect(page.locator(tid(TID.paid))).toHaveCount(0);
+  await expect(page.locator(tid(TID.retry))).toBeVisible();
+  await expect(page.locator(tid(TID.outcomeCancel))).toBeVisible();
+  await shot(page, 'offline-6-waiting');
+  // Continue offline: past the manager's limit, so refused with the limit named; a manager approves.
+  await page.locator(tid(TID.acceptOffline)).click();
+  await expect(page.locator(`${tid(TID.offlineBreach)}[data-limit="perRedemption"]`)).toBeVisible();
+  await page.locator(tid(TID.askManager)).click();
+  await managerApproves(page, staff.managerId, 'customer cannot wait');
+  await expect(page.locator(tid(TID.queuedNotice))).toHaveAttribute('data-offline-accepted', 'true');
+  await page.locator(tid(TID.paid)).click();
+  await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'paid');
+  expect(wl.ledger(bram.userId)).toHaveLength(0);
+  // The program answers again: the redemption is sent once.
+  sandbox.faults.clear();
+  await expect(page.locator(tid(TID.queueCount))).toHaveText('0', { timeout: 12_000 });
+  expect(wl.ledger(bram.userId)).toHaveLength(1);
+  expect(wl.balances(bram.userId)[bram.userId]).toBe(12000 - 800);
 });

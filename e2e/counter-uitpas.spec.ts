@@ -21,7 +21,7 @@ test('scan, pick a reward, confirm, see the new balance; a manager voids and the
   const ui = sandbox.backends.uitpas.state;
   await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-redemption', 'reward');
 
-  await saleWithMember(page, '12', jan.uitpasNumber);
+  await saleWithMember(page, '12', jan.uitpasNumber, 'scan');
   await expect(page.locator(tid(TID.memberName))).toHaveText('Jan');
   await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
   await expect(page.locator(option(coffee.id))).toHaveAttribute('data-redeemable', 'true');
@@ -83,6 +83,7 @@ test('a reward redeemed elsewhere meanwhile is refused with the Dutch reason; pa
   // The next passholder: an expired social tariff and a warning.
   await page.locator(tid(TID.newSale)).click();
   await page.locator(tid(TID.dialogConfirm)).click();
+  await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'none');
   await saleWithMember(page, '20', lotte.uitpasNumber);
   await expect(page.locator(tid(TID.socialTariff))).toHaveAttribute('data-status', 'EXPIRED');
   await expect(page.locator(`${tid(TID.backendMessage)}.backend-warn`)).toContainText('verlopen');

@@ -19,6 +19,7 @@ test('redeem, pay, a manager voids at the counter: the points come back at the s
   await page.locator(tid(TID.dialogConfirm)).click();
   await expect(page.locator(tid(TID.outcome))).toHaveAttribute('data-state', 'cancelled');
   await page.locator(tid(TID.newSale)).click();
+  await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'none');
 
   await saleWithMember(page, '30', anna.cardNumber);
   await page.locator(tid(TID.pointsInput)).fill('1000');

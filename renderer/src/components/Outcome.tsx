@@ -85,13 +85,8 @@ export function Outcome() {
         <div className="outcome-title outcome-wait" data-testid={TID.queuedNotice} data-offline-accepted="false" role="status">
           {t('counter.outcome.waitingTitle')}
         </div>
-        <p>{t('counter.outcome.waitingText', { points })}</p>
-        {sale.error && (
-          <p className="muted" data-testid={TID.queuedReason}>
-            {t('counter.outcome.lastAnswer', { message: sale.error.message })}
-          </p>
-        )}
-        <p>
+        <p className="outcome-note">{t('counter.outcome.waitingText', { points })}</p>
+        <p className="outcome-note">
           <strong>{t('counter.outcome.waitingChoice')}</strong>
         </p>
         <div className="button-row outcome-choices">
@@ -107,6 +102,11 @@ export function Outcome() {
             </button>
           )}
         </div>
+        {sale.error && (
+          <p className="muted outcome-note" data-testid={TID.queuedReason}>
+            {t('counter.outcome.lastAnswer', { message: sale.error.message })}
+          </p>
+        )}
       </>
     );
   } else if (state === 'posted') {
