@@ -25,3 +25,8 @@ if (want('renderer')) {
 if (want('drain')) {
   printFigures('Outbox drain (issue 3)', await runDrainBench(quick ? DRAIN_QUICK : DRAIN_FULL, (m) => console.log(`  ${m}`)));
 }
+if (want('scan')) {
+  // Playwright and Chromium load only when this section runs.
+  const { runScanBench, SCAN_FULL_SIZE, SCAN_QUICK } = await import('./scan-bench.js');
+  printFigures('Scanning (issue 6): in Chromium, sandbox at zero latency', await runScanBench(quick ? SCAN_QUICK : SCAN_FULL_SIZE));
+}
