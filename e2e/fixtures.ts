@@ -124,8 +124,17 @@ export const test = base.extend<Fixtures>({
   },
   counter: async ({ page, terminal, staff }, use) => {
     void staff; // the cashier is signed in before the page opens
+    // Every Content-Security-Policy violation on the page fails the test: the app runs under the same
+    // policy in Electron, where a violation would break a screen silently.
+    await page.addInitScript(() => {
+      const w = window as unknown as { __cspViolations: string[] };
+      w.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
     await page.goto(terminal.openUrl);
     await use(page);
+    const violations = await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []).catch(() => []);
+    expect(violations, 'Content-Security-Policy violations').toEqual([]);
   },
 });
 

@@ -42,13 +42,11 @@ export function isAppUrl(url: unknown): boolean {
  * Sent as a response header, never only a <meta> tag: frame-ancestors is
  * ignored in <meta>, and a header applies before any byte of the page runs.
  *
- * On style-src 'unsafe-inline' (which that shared policy currently allows):
- * React does not need it. React applies the `style` prop through the CSSOM
- * (element.style.setProperty), which CSP does not govern; Vite's production
- * build emits CSS files, not <style> tags; html5-qrcode (the camera scanner)
- * also styles through the CSSOM. Only <style> elements and style="" in
- * markup need it. Dropping it from the shared policy is recommended once
- * the renderer's e2e suite confirms nothing relies on it.
+ * style-src is 'self' without 'unsafe-inline': React applies the `style`
+ * prop through the CSSOM (element.style.setProperty), which CSP does not
+ * govern; Vite's production build emits CSS files, not <style> tags;
+ * html5-qrcode (the camera scanner) also styles through the CSSOM. The e2e
+ * fixtures fail any test whose page reports a policy violation.
  */
 export { CONTENT_SECURITY_POLICY };
 
