@@ -19,7 +19,9 @@ export function MemberFacts() {
   const decimals = sale.terms?.decimals ?? 3;
   const tariff = member.socialTariff;
   const showQueued = member.queuedMilli > 0;
-  if (!member.lastKnown && !showQueued && !tariff && !member.passType) return null;
+  // An individual pass is the usual case: only a group pass is worth a word.
+  const group = member.passType === 'GROUP';
+  if (!member.lastKnown && !showQueued && !tariff && !group) return null;
   let tariffText: string | null = null;
   if (tariff) {
     if (tariff.status === 'ACTIVE') tariffText = tariff.endDate ? t('counter.member.socialActiveUntil', { date: fmt.date(tariff.endDate) }) : t('counter.member.socialActive');
@@ -38,15 +40,13 @@ export function MemberFacts() {
           {t('counter.member.queued', { points: showPoints(member.queuedMilli, decimals) })}
         </p>
       )}
-      {(tariff || member.passType) && (
+      {(tariff || group) && (
         <dl className="passholder">
-          {member.passType && (
+          {group && (
             <div className="passholder-row">
-              <dt className="visually-hidden">{t('counter.member.passIndividual')}</dt>
+              <dt className="visually-hidden">{t('counter.member.passGroup')}</dt>
               <dd data-testid={TID.passType} data-pass-type={member.passType}>
-                <span className={`tag ${member.passType === 'GROUP' ? 'tag-info' : ''}`}>
-                  {member.passType === 'GROUP' ? t('counter.member.passGroup') : t('counter.member.passIndividual')}
-                </span>
+                <span className="tag tag-info">{t('counter.member.passGroup')}</span>
               </dd>
             </div>
           )}

@@ -41,13 +41,14 @@ export function CounterScreen() {
           <div className="column">
             <BasketStep />
             <MemberStep />
-            <MemberFacts />
           </div>
           <div className="column">
             {rewardMode ? <RewardStep /> : <PointsStep />}
             {outcomeInMiddle && <Outcome />}
           </div>
           <div className="column column-outcome">
+            {/* Beside the quote, in view: a last known balance, queued points, the passholder's social tariff. */}
+            <MemberFacts />
             <QuotePanel />
             {!outcomeInMiddle && <Outcome />}
           </div>
