@@ -25,6 +25,7 @@ import { SCAN_TID } from '../renderer/src/scanner/scanner-testids.js';
 import { TID } from '../renderer/src/testids.js';
 import { fakeCameraArgs, writeFakeCamera } from '../e2e/fake-camera.js';
 import { setUpStaff, startTerminal } from '../e2e/fixtures.js';
+import { scanKeys } from '../e2e/scanner-keys.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { median, percentile, type Figure } from './stats.js';
 
@@ -39,27 +40,6 @@ export const SCAN_QUICK: ScanBenchOptions = { scans: 6, cameraOpens: 2 };
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const tid = (id: string) => `[data-testid="${id}"]`;
 
-/** The scanner's keys through CDP, stamped `gapMs` apart, then Enter. */
-async function scanKeys(page: Page, digits: string, gapMs = 8): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  const t0 = Date.now() / 1000;
-  const sends: Promise<unknown>[] = [];
-  [...digits].forEach((d, i) => {
-    const common = { key: d, code: `Digit${d}`, windowsVirtualKeyCode: 48 + Number(d), timestamp: t0 + (i * gapMs) / 1000 };
-    sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: d, ...common }));
-    sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...common }));
-  });
-  const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, timestamp: t0 + (digits.length * gapMs) / 1000 };
-  sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: '\r', ...enter }));
-  sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter }));
-  await Promise.all(sends);
-  await cdp.detach();
-}
-
-/**
- * Resolves with the ms from the next Enter keydown to the balance showing
- * `milli`. Page code as a string: tsx's name-keeping helpers do not exist in the page.
- */
 interface ScanTiming {
   total: number;
   /** Enter to the identify call leaving (wedge, store, screening). */
