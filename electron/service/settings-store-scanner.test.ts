@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { settingsPatch } from '../../shared/contract/manager.js';
+import { makeTempDir } from '../../test/temp-dir.js';
+import { Store } from '../store/store.js';
+import { DEFAULT_SCANNER, SettingsStore } from './settings-store.js';
+
+describe('scanner settings (issue 6): suffix characters, slow gap, extraction patterns', () => {
+  const tmp = makeTempDir('pwp-settings-');
+  let store: Store | null = null;
+  afterEach(() => store?.close());
+  afterAll(() => tmp.cleanup());
+
+  it('start from the defaults, and keep each backend\'s pattern when one is changed', () => {
+    store = Store.open(join(tmp.dir, `a-${Date.now()}.db`));
+    const settings = new SettingsStore(store, null);
+    expect(settings.view().scanner).toEqual(DEFAULT_SCANNER);
+    settings.update({ scanner: { suffixChars: '/', slowMaxGapMs: 250, extractPatterns: { uitpas: 'p=(\\d{13})' } } });
+    settings.update({ scanner: { extractPatterns: { whitelabel: 'member=(?<number>\\d+)' } } });
+    expect(settings.view().scanner).toMatchObject({
+      suffixChars: '/',
+      slowMaxGapMs: 250,
+      maxInterKeyMs: DEFAULT_SCANNER.maxInterKeyMs,
+      extractPatterns: { uitpas: 'p=(\\d{13})', whitelabel: 'member=(?<number>\\d+)' },
+    });
+  });
+
+  it('the contract refuses an unusable pattern, an unknown backend and out-of-range gaps', () => {
+    expect(settingsPatch.safeParse({ scanner: { extractPatterns: { uitpas: '(' } } }).success).toBe(false);
+    expect(settingsPatch.safeParse({ scanner: { extractPatterns: { uitpas: '\\d*' } } }).success).toBe(false); // matches empty text
+    expect(settingsPatch.safeParse({ scanner: { extractPatterns: { nope: 'x' } } }).success).toBe(false);
+    expect(settingsPatch.safeParse({ scanner: { slowMaxGapMs: 5000 } }).success).toBe(false);
+    expect(settingsPatch.safeParse({ scanner: { extractPatterns: { uitpas: '' }, suffixChars: '/', slowMaxGapMs: 300 } }).success).toBe(true);
+  });
+});
