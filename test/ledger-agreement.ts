@@ -24,6 +24,8 @@
  */
 import type { Db } from '../electron/store/db.js';
 
+const UNDO_SUFFIX = '.undo';
+
 export interface LedgerEvent {
   type: string;
   userId: string;
@@ -102,6 +104,14 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
   for (const e of input.ledger) {
     if (!members.has(e.userId)) continue;
     const ref = String(e.payload.transactionId ?? '');
+    // A redemption another till's concurrent spend overdrew is given back at once under
+    // `<reference>.undo` (White Label adapter): the pair counts as not applied.
+    if (e.type === 'POINTS_REFUND' && ref.endsWith(UNDO_SUFFIX)) {
+      const undone = applied.get(ref.slice(0, -UNDO_SUFFIX.length));
+      if (undone) undone.count--;
+      else report.problems.push(`${ref}: an undo with no redemption before it`);
+      continue;
+    }
     const a = applied.get(ref) ?? { type: e.type, count: 0, points: 0, userId: e.userId };
     a.count++;
     a.points += Math.abs(e.pointsDelta);

@@ -170,7 +170,25 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
       }
       rememberBaseline(req.reference, balanceMilli);
       const eventId = await postEvent('redeem', userId, { points, transactionId: req.reference, storeId: req.storeId, terminalId: req.terminalId });
-      return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: balanceMilli - req.pointsMilli, detail: { eventId } };
+      // The engine has no conditional write: another till may have spent the same points between
+      // our read and our post. Read again; if the two together overdrew the wallet, give ours back
+      // at once (a POINTS_REFUND named `<reference>.undo`) and refuse, so the member is never left
+      // below zero. A failed read leaves the receipt as it is (the read before the post allowed it).
+      let afterMilli = balanceMilli - req.pointsMilli;
+      try {
+        afterMilli = (await readWallet(userId)).balanceMilli;
+      } catch {
+        return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: afterMilli, detail: { eventId } };
+      }
+      if (afterMilli < 0) {
+        // If this refund fails the error travels on without notApplied: the outbox reconciles, and
+        // an ambiguous balance puts the redemption in front of a manager.
+        await postEvent('refund', userId, { points, transactionId: undoReference(req.reference), storeId: req.storeId, terminalId: req.terminalId });
+        throw new PosError('INSUFFICIENT_POINTS', 'Another till used these points at the same moment: nothing was taken. Read the balance again.', {
+          details: { notApplied: true, undone: true },
+        });
+      }
+      return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: afterMilli, detail: { eventId } };
     },
 
     async findRedemption(req: RedeemRequest): Promise<RedeemReceipt | null> {
@@ -206,6 +224,9 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
 }
 
 /** The program's points are whole: a fraction or a non-positive figure never reaches the engine. */
+/** The transactionId of the refund that undoes an overdrawing redemption (see redeem). */
+export const undoReference = (reference: string): string => `${reference}.undo`;
+
 function wholePoints(milli: PointsMilli): number {
   if (!Number.isSafeInteger(milli) || milli <= 0) throw new PosError('POINTS_INVALID', undefined, { details: { notApplied: true } });
   if (milli % MILLI_PER_POINT !== 0) throw new PosError('POINTS_TOO_PRECISE', 'Points are whole numbers here.', { details: { notApplied: true } });
