@@ -139,6 +139,33 @@ test.describe('camera: none on this machine', () => {
   });
 });
 
+test.describe('camera: several cameras', () => {
+  test('offers a choice of camera, and the choice restarts the picture with that camera', async ({ terminal, staff }) => {
+    void staff;
+    // Two of Chromium's own fake cameras (its test pattern, nothing to read; a file plays on one camera only).
+    const args = [...CONFIG_ARGS, '--use-fake-device-for-media-stream=device-count=2'];
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args });
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera'] })).newPage();
+      await page.goto(terminal.openUrl);
+      await startSale(page);
+      await openCamera(page);
+      await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveAttribute('data-state', 'scanning');
+      const select = page.locator(tid(SCAN_TID.cameraSelect));
+      await expect(select.locator('option')).toHaveCount(2);
+      const second = await select.locator('option').nth(1).getAttribute('value');
+      await select.selectOption(second!);
+      await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveAttribute('data-state', 'scanning');
+      await expect(select).toHaveValue(second!);
+      await expect(page.locator(`${tid(SCAN_TID.cameraRegion)} video`)).toBeVisible();
+      // Remembered for next time.
+      expect(await page.evaluate(() => localStorage.getItem('pos.cameraId'))).toBe(second);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
 test.describe('camera: permission refused', () => {
   test.use({ permissions: [] });
 
