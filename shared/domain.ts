@@ -44,6 +44,12 @@ export interface RedemptionTerms {
   maxPointsMilli: PointsMilli | null;
   /** Some programs only redeem in steps (Capillary "not a multiple"). */
   stepMilli: PointsMilli;
+  /**
+   * What the points buy: a discount off this basket (default), or cashback the
+   * program credits to the member's wallet (GafaPay), in which case nothing is
+   * taken off the basket at the till: the member is not paid twice.
+   */
+  benefit?: 'discount' | 'cashback';
 }
 
 export interface BackendMessage {
@@ -73,7 +79,10 @@ export interface MemberView {
 
 export interface Quote {
   pointsMilli: PointsMilli;
+  /** Taken off the basket here (zero for cashback programs). */
   discount: Money;
+  /** Credited to the member's wallet by the program instead (cashback programs only). */
+  cashback?: Money;
   balanceBeforeMilli: PointsMilli;
   balanceAfterMilli: PointsMilli;
   toPay: Money;

@@ -56,6 +56,16 @@ describe('buildQuote', () => {
   });
 });
 
+describe('cashback programs', () => {
+  it('take nothing off the basket: the value goes to the wallet, so the member is not paid twice', () => {
+    const q = buildQuote(eur(5000), 2500_000, 1000_000, terms({ benefit: 'cashback' }));
+    expect(q.discount.cents).toBe(0);
+    expect(q.cashback?.cents).toBe(1000);
+    expect(q.toPay.cents).toBe(5000);
+    expect(q.balanceAfterMilli).toBe(1500_000);
+  });
+});
+
 describe('maxRedeemable', () => {
   it('is the smallest of balance, basket and program max, on the step', () => {
     expect(maxRedeemable(eur(5000), 2500_000, terms())).toBe(2500_000); // balance

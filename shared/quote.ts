@@ -48,11 +48,10 @@ export function buildQuote(basket: Money, balanceMilli: PointsMilli, pointsMilli
     const limit = maxPointsWithin(basket.cents, terms.rate, effectiveStep(terms));
     throw new PosError('POINTS_ABOVE_BASKET', `Those points are worth more than the basket; at most ${formatPoints(limit)} points.`, { details: { limitMilli: limit } });
   }
-  return {
-    pointsMilli,
-    discount: money(discount, basket.currency),
-    balanceBeforeMilli: balanceMilli,
-    balanceAfterMilli: balanceMilli - pointsMilli,
-    toPay: money(basket.cents - discount, basket.currency),
-  };
+  const base = { pointsMilli, balanceBeforeMilli: balanceMilli, balanceAfterMilli: balanceMilli - pointsMilli };
+  if (terms.benefit === 'cashback') {
+    // The program pays the points' value into the member's wallet: the basket stays whole.
+    return { ...base, discount: money(0, basket.currency), cashback: money(discount, basket.currency), toPay: basket };
+  }
+  return { ...base, discount: money(discount, basket.currency), toPay: money(basket.cents - discount, basket.currency) };
 }

@@ -132,7 +132,7 @@ describe('GafaPay adapter against the sandbox', () => {
 
   it('takes rate, minimum and maximum from the redemption configuration', async () => {
     const m = await adapter.lookupMember(ext(aisha));
-    expect(await adapter.getTerms(m)).toEqual({ rate: { pointsMilli: 1000, cents: 1 }, currency: 'EUR', decimals: 2, minPointsMilli: 10_000, maxPointsMilli: 500_000, stepMilli: 10 });
+    expect(await adapter.getTerms(m)).toEqual({ rate: { pointsMilli: 1000, cents: 1 }, currency: 'EUR', decimals: 2, minPointsMilli: 10_000, maxPointsMilli: 500_000, stepMilli: 10, benefit: 'cashback' });
   });
 
   it('an inactive configuration means no redemption, with that reason', async () => {

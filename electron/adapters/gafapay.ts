@@ -254,7 +254,7 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       const rate = rateFromPair(pointsFromBackend(cfg.no_of_points), centsFromBackend(cfg.points_value));
       const min = cfg.min_points_to_redeem === undefined || cfg.min_points_to_redeem === null ? step : pointsFromBackend(cfg.min_points_to_redeem);
       const max = cfg.max_points_to_redeem === undefined || cfg.max_points_to_redeem === null ? null : pointsFromBackend(cfg.max_points_to_redeem);
-      return { rate, currency: config.currency, decimals, minPointsMilli: Math.max(min, step), maxPointsMilli: max !== null && max > 0 ? max : null, stepMilli: step };
+      return { rate, currency: config.currency, decimals, minPointsMilli: Math.max(min, step), maxPointsMilli: max !== null && max > 0 ? max : null, stepMilli: step, benefit: 'cashback' };
     },
 
     async redeem(req: RedeemRequest): Promise<RedeemReceipt> {

@@ -94,6 +94,10 @@ describe('GafaPay through the service', () => {
     const posted = await rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 100_000 });
     expect(posted.state).toBe('posted');
     expect(posted.result?.detail).toMatchObject({ cashbackCents: 100 });
+    // The points become wallet cashback, so nothing comes off the basket: never both.
+    expect(posted.quote?.discount.cents).toBe(0);
+    expect(posted.quote?.cashback?.cents).toBe(100);
+    expect(posted.quote?.toPay.cents).toBe(5_000);
     expect(posted.result?.detail?.txnNumber).toBeTruthy();
     await rt.service.markPaid({ saleId: sale.id });
     const voided = await rt.service.voidSale({ saleId: sale.id, approval });

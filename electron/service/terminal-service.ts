@@ -964,6 +964,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         balanceAfterMilli: before - sale.points_milli,
         toPay: money(sale.basket_cents - sale.discount_cents, sale.currency),
       };
+      if (session?.terms?.benefit === 'cashback') v.quote.cashback = money(discountCents(sale.points_milli, session.terms.rate), sale.currency);
     }
     if (sale.backend_reference || sale.posted_at) {
       const receipt = sale.receipt_json ? (JSON.parse(sale.receipt_json) as RedeemReceipt) : null;

@@ -36,6 +36,7 @@ export const TID = {
   keypad: (key: string) => `keypad-${key}`, // keypad-0..keypad-9, keypad-dot, keypad-back, keypad-clear
   quote: 'quote',
   discount: 'discount',
+  quoteCashback: 'quote-cashback',
   balanceNow: 'balance-now',
   pointsTaken: 'points-taken',
   balanceAfter: 'balance-after',

@@ -73,6 +73,7 @@ export const counterEn = {
   quote: {
     title: 'The member agrees',
     reward: 'Reward',
+    cashback: 'Cashback to the member’s wallet',
     discount: 'Discount',
     noDiscount: 'No discount set at this counter',
     balanceNow: 'Balance now',

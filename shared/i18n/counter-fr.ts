@@ -71,6 +71,7 @@ export const counterFr: Catalogue['counter'] = {
   quote: {
     title: 'Le membre accepte',
     reward: 'Avantage',
+    cashback: 'Cashback sur le portefeuille du membre',
     discount: 'Réduction',
     noDiscount: 'Aucune réduction définie à cette caisse',
     balanceNow: 'Solde actuel',

@@ -71,6 +71,7 @@ export const counterNl: Catalogue['counter'] = {
   quote: {
     title: 'Het lid gaat akkoord',
     reward: 'Voordeel',
+    cashback: 'Cashback op de portefeuille van het lid',
     discount: 'Korting',
     noDiscount: 'Geen korting ingesteld aan deze kassa',
     balanceNow: 'Saldo nu',

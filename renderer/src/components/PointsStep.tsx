@@ -172,6 +172,7 @@ export function QuotePanel() {
         ) : (
           <QuoteRow label={t('counter.quote.discount')} testId={TID.discount} money={shown?.discount} strong />
         )}
+        {shown?.cashback && <QuoteRow label={t('counter.quote.cashback')} testId={TID.quoteCashback} money={shown.cashback} strong />}
         <QuoteRow label={t('counter.quote.balanceNow')} testId={TID.balanceNow} points={shown?.balanceBeforeMilli ?? member?.balanceMilli} decimals={decimals} />
         <QuoteRow label={t('counter.quote.pointsTaken')} testId={TID.pointsTaken} points={shown?.pointsMilli} decimals={decimals} />
         <QuoteRow label={t('counter.quote.balanceAfter')} testId={TID.balanceAfter} points={shown?.balanceAfterMilli} decimals={decimals} />
