@@ -944,13 +944,14 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         v.reward = { id: r.id, title: r.title, kind: r.kind, pointsMilli: r.pointsMilli, discount: r.discount };
       }
     } else if (sale.member_masked) {
+      // A closed (or restarted) sale: the member as recorded, not a live or last-known balance.
       v.member = {
         identifierKind: 'card',
         masked: sale.member_masked,
         balanceMilli: sale.balance_after_milli ?? sale.balance_before_milli ?? 0,
         balanceValue: money(0, sale.currency),
         fetchedAt: sale.updated_at,
-        lastKnown: true,
+        lastKnown: false,
         queuedMilli: 0,
         messages: [],
       };
