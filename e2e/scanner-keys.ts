@@ -11,26 +11,38 @@ import type { Page } from '@playwright/test';
 /** Keys as an AZERTY desktop reports a scanner's digits: code Digit1, key "&" and so on. */
 export const AZERTY: Record<string, string> = { '1': '&', '2': 'é', '3': '"', '4': "'", '5': '(', '6': '-', '7': 'è', '8': '_', '9': 'ç', '0': 'à' };
 
+const CODES: Record<string, [code: string, keyCode: number]> = { '/': ['Slash', 191], '-': ['Minus', 189], '.': ['Period', 190], '*': ['NumpadMultiply', 106] };
+
+function keyOf(ch: string, layout: 'us' | 'azerty'): { key: string; code: string; keyCode: number } {
+  if (/\d/.test(ch)) return { key: layout === 'azerty' ? AZERTY[ch]! : ch, code: `Digit${ch}`, keyCode: 48 + Number(ch) };
+  if (/[a-z]/i.test(ch)) return { key: ch, code: `Key${ch.toUpperCase()}`, keyCode: ch.toUpperCase().charCodeAt(0) };
+  const known = CODES[ch];
+  if (!known) throw new Error(`scanKeys cannot send "${ch}"`);
+  return { key: ch, code: known[0], keyCode: known[1] };
+}
+
 /**
  * A USB scanner's keys through CDP, sent in one go, each stamped `gapMs` after
  * the one before (the events' timeStamp follows the stamp): a scanner's pace
  * that a loaded test machine cannot stretch. `layout` 'azerty' sends what an
- * AZERTY desktop reports for the digit keys.
+ * AZERTY desktop reports for the digit keys. Digits, letters and - . / *.
  */
-export async function scanKeys(page: Page, digits: string, layout: 'us' | 'azerty' = 'us', gapMs = 8): Promise<void> {
-  if (!/^\d+$/.test(digits)) throw new Error('scanKeys sends digits only');
+export async function scanKeys(page: Page, text: string, layout: 'us' | 'azerty' = 'us', gapMs = 8, enter = true): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   const t0 = Date.now() / 1000;
   const sends: Promise<unknown>[] = [];
-  [...digits].forEach((d, i) => {
-    const key = layout === 'azerty' ? AZERTY[d]! : d;
-    const common = { key, code: `Digit${d}`, windowsVirtualKeyCode: 48 + Number(d), nativeVirtualKeyCode: 48 + Number(d), timestamp: t0 + (i * gapMs) / 1000 };
+  [...text].forEach((ch, i) => {
+    const { key, code, keyCode } = keyOf(ch, layout);
+    const shift = /[A-Z]/.test(ch);
+    const common = { key, code, windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode, modifiers: shift ? 8 : 0, timestamp: t0 + (i * gapMs) / 1000 };
     sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: key, unmodifiedText: key, ...common }));
     sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...common, timestamp: common.timestamp + 0.003 }));
   });
-  const enter = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13, timestamp: t0 + (digits.length * gapMs) / 1000 };
-  sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: '\r', unmodifiedText: '\r', ...enter }));
-  sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...enter, timestamp: enter.timestamp + 0.003 }));
+  if (enter) {
+    const e = { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13, timestamp: t0 + (text.length * gapMs) / 1000 };
+    sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyDown', text: '\r', unmodifiedText: '\r', ...e }));
+    sends.push(cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', ...e, timestamp: e.timestamp + 0.003 }));
+  }
   await Promise.all(sends);
   await cdp.detach();
 }

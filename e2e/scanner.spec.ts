@@ -22,7 +22,7 @@ import { SCAN_TID } from '../renderer/src/scanner/scanner-testids.js';
 import { TID } from '../renderer/src/testids.js';
 import { fakeCameraArgs, writeFakeCamera, y4mWith, type FakeCode } from './fake-camera.js';
 import { scanKeys } from './scanner-keys.js';
-import { expect, test } from './fixtures.js';
+import { expect, STAFF, test } from './fixtures.js';
 import config, { CHROMIUM_PATH } from './playwright.config.js';
 
 const tid = (id: string) => `[data-testid="${id}"]`;
@@ -207,6 +207,24 @@ test.describe('USB scanner', () => {
     await scanKeys(page, jan.uitpasNumber);
     await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
     await expect(refusal).toHaveCount(0);
+  });
+
+  test('a slow Bluetooth scanner (130 ms a key) set up with a suffix is a scan; the same keys without it are typing', async ({ counter: page, terminal, staff }) => {
+    const approval = { managerId: staff.managerId, pin: STAFF.manager.pin, reason: 'Bluetooth scanner sends / after a code' };
+    await terminal.call('updateSettings', { patch: { scanner: { suffixChars: '/' } }, approval });
+    await page.reload(); // the set-up is read when the counter opens
+    await startSale(page, '7.50');
+    const basket = page.locator(tid(TID.basketInput));
+    await basket.focus();
+    await scanKeys(page, jan.uitpasNumber + '/', 'us', 130);
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
+    await expect(basket).toHaveValue('7.50');
+    // At the same pace without the suffix: a person typing, into the focused field.
+    const member = page.locator(tid(TID.memberInput));
+    await member.fill('');
+    await member.focus();
+    await scanKeys(page, '0900000672312', 'us', 130, false);
+    await expect(member).toHaveValue('0900000672312');
   });
 
   test('"test your scanner" shows the keys with their timing and the verdict, without starting a sale', async ({ counter: page }) => {
