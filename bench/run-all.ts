@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FULL_SIZE, runCounterBench } from './counter-bench.js';
 import { DRAIN_FULL, DRAIN_QUICK, runDrainBench } from './drain-bench.js';
+import { runManagerBench } from './manager-bench.js';
 import { measureRendererSize } from './renderer-size.js';
 import { printFigures } from './stats.js';
 
@@ -29,4 +30,8 @@ if (want('scan')) {
   // Playwright and Chromium load only when this section runs.
   const { runScanBench, SCAN_FULL_SIZE, SCAN_QUICK } = await import('./scan-bench.js');
   printFigures('Scanning (issue 6): in Chromium, sandbox at zero latency', await runScanBench(quick ? SCAN_QUICK : SCAN_FULL_SIZE));
+}
+if (want('manager')) {
+  // Filling a million chained log entries takes a few minutes on two cores.
+  printFigures('Manager desk (issue 7)', await runManagerBench(quick ? { entries: 3000, repeats: 2 } : { entries: 1_000_000 }));
 }
