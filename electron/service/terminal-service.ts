@@ -18,6 +18,7 @@ import { discountCents, formatPoints, money } from '../../shared/money.js';
 import { buildQuote, maxRedeemable } from '../../shared/quote.js';
 import { CLOSED_STATES } from '../../shared/sale-state.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseRequest } from '../adapters/types.js';
+import type { CachedMember } from '../store/member-cache.js';
 import type { OutboxRow } from '../store/outbox.js';
 import { errorJson, type SaleRow } from '../store/sales.js';
 import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
@@ -202,6 +203,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     const masked = maskIdentifier(identifier.value);
     const memberHash = this.store.memberKey(identifier.kind, identifier.value);
     let session: MemberSession;
+    let toRemember: CachedMember | null = null;
     try {
       const account = await this.adapter.lookupMember(identifier);
       let terms: RedemptionTerms | null = null;
@@ -217,7 +219,8 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       this.connectivity.reportAnswer();
       const fetchedAt = this.iso();
       const backendBalance = account.balanceMilli ?? 0;
-      if (terms) this.store.members.remember(memberHash, { identifier, backendMemberId: account.backendMemberId, balanceMilli: backendBalance, terms, fetchedAt });
+      // Remembered (for the offline policy) in the same transaction as the sale below: one commit.
+      if (terms) toRemember = { identifier, backendMemberId: account.backendMemberId, balanceMilli: backendBalance, terms, fetchedAt };
       session = this.newSession(account, terms, fetchedAt, false, memberHash);
       if (blocked) session.blocked = blocked;
     } catch (e) {
@@ -238,6 +241,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     this.members.set(sale.id, session);
     const current = this.store.sales.get(sale.id);
     this.store.transaction(() => {
+      if (toRemember) this.store.members.remember(memberHash, toRemember);
       this.store.sales.transition(sale.id, current.state, 'identified', {
         member_masked: masked,
         member_hash: memberHash,
