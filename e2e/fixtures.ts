@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type RunningSandbox } from '../electron/sandbox/server.js';
+import { scanKeys } from './scanner-keys.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -140,8 +141,10 @@ export const test = base.extend<Fixtures>({
 
 export { expect };
 
-/** Types like a USB barcode scanner: 5 ms between keys, then Enter. */
+/**
+ * A USB barcode scanner's scan: the keys at 8 ms apart, then Enter, stamped
+ * through CDP so a loaded CI machine cannot stretch the gaps (see scanner-keys.ts).
+ */
 export async function scan(page: Page, code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 5 });
-  await page.keyboard.press('Enter');
+  await scanKeys(page, code);
 }
