@@ -62,7 +62,11 @@ const ms = performance.now() - t0;
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 clearInterval(sampler);
 const done = (doneStmt.get() as { n: number }).n;
+gc?.();
+gc?.();
+/** What is still reachable after the drain (a leak would show here, lazy collection would not). */
+const heapAfterGc = process.memoryUsage().heapUsed;
 await rt.close();
 const mb = (m: NodeJS.MemoryUsage) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1e5) / 10]));
-process.stdout.write(JSON.stringify({ baselineRss, peakRss, warmRss, warmPeakRss, done, ms, finished, gc: gc !== undefined, baselineMb: mb(baseline), atPeakMb: mb(atPeak) }) + '\n');
+process.stdout.write(JSON.stringify({ baselineRss, peakRss, warmRss, warmPeakRss, heapAfterGc, heapBefore: baseline.heapUsed, done, ms, finished, gc: gc !== undefined, baselineMb: mb(baseline), atPeakMb: mb(atPeak) }) + '\n');
 process.exit(0);
