@@ -4,52 +4,11 @@
  * i18next's {{name}} syntax. Error texts are keyed by ErrorCode, so the screen
  * shows a refusal in the terminal's language from its code alone.
  */
-import type { ErrorCode } from '../errors.js';
+import { DEFAULT_MESSAGES, type ErrorCode } from '../errors.js';
 import { counterEn } from './counter-en.js';
 
-const errors: Record<ErrorCode, string> = {
-  INVALID_INPUT: 'That input is not valid.',
-  AMOUNT_INVALID: 'That amount is not valid.',
-  POINTS_INVALID: 'That number of points is not valid.',
-  POINTS_TOO_PRECISE: 'Too many decimals for points.',
-  MEMBER_NUMBER_FORMAT: 'That is not a member number.',
-  MEMBER_NUMBER_CHECK_DIGIT: 'The member number is wrong (check digit). Scan or type it again.',
-  POINTS_ABOVE_BALANCE: 'The member does not have that many points.',
-  POINTS_ABOVE_BASKET: 'Those points are worth more than the basket.',
-  POINTS_BELOW_MIN: 'That is below the minimum number of points.',
-  POINTS_ABOVE_MAX: 'That is above the maximum number of points for one redemption.',
-  POINTS_NOT_MULTIPLE: 'Points must be redeemed in steps.',
-  NOTHING_TO_REDEEM: 'Choose how many points to use first.',
-  MEMBER_NOT_FOUND: 'No member with that number.',
-  MEMBER_BLOCKED: 'This card or member is blocked.',
-  INSUFFICIENT_POINTS: 'The member does not have enough points.',
-  REWARD_NOT_FOUND: 'That reward does not exist.',
-  REWARD_NOT_REDEEMABLE: 'That reward cannot be redeemed now.',
-  VALIDATION_CODE_REQUIRED: 'The member must give the validation code they received.',
-  VALIDATION_CODE_WRONG: 'The validation code is wrong. Ask the member to read it again.',
-  REDEMPTION_NOT_ACTIVE: 'Points redemption is switched off for this program.',
-  REVERSAL_NOT_SUPPORTED: 'This loyalty program cannot give points back automatically: manual action needed.',
-  ALREADY_REVERSED: 'These points were already given back.',
-  BACKEND_REFUSED: 'The loyalty program refused the redemption.',
-  BACKEND_UNAVAILABLE: 'The loyalty program cannot be reached.',
-  BACKEND_TIMEOUT: 'The loyalty program did not answer in time.',
-  BACKEND_RATE_LIMITED: 'The loyalty program is busy; the terminal will try again shortly.',
-  BACKEND_BAD_RESPONSE: 'The loyalty program sent an answer the terminal cannot read.',
-  BACKEND_AUTH: 'The terminal could not sign in to the loyalty program. Check its credentials in settings.',
-  OUTCOME_UNKNOWN: 'It is not known whether the loyalty program applied this; a manager must check.',
-  SALE_NOT_FOUND: 'That sale does not exist.',
-  SALE_WRONG_STATE: 'That cannot be done at this step of the sale.',
-  ALREADY_VOIDED: 'This sale is already voided.',
-  OFFLINE_LIMIT: 'Offline limit reached: a manager must approve.',
-  MANAGER_REQUIRED: 'A manager must approve this.',
-  PIN_WRONG: 'Wrong PIN.',
-  LOCKED_OUT: 'Too many wrong PINs: try again later.',
-  NOT_SIGNED_IN: 'Sign in first.',
-  FORBIDDEN: 'You are not allowed to do this.',
-  NOT_SUPPORTED: 'This loyalty program does not support that.',
-  STORAGE_FULL: 'The terminal disk is full: nothing was recorded. Call support.',
-  INTERNAL: 'Something went wrong in the terminal. Nothing was charged; try again.',
-};
+/** The English error texts are the terminal's own defaults (one source: shared/errors.ts). */
+const errors: Record<ErrorCode, string> = DEFAULT_MESSAGES;
 
 export const en = {
   errors,
