@@ -83,7 +83,10 @@ test.describe('GafaPay', () => {
     await saleWithMember(page, '5', aisha.userId);
     await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '250000');
     await page.locator(tid(TID.pointsInput)).fill('150');
-    await expect(page.locator(tid(TID.discount))).toHaveAttribute('data-cents', '150');
+    // The points become wallet cashback: nothing comes off the basket, so the member is not paid twice.
+    await expect(page.locator(tid(TID.quoteCashback))).toHaveAttribute('data-cents', '150');
+    await expect(page.locator(tid(TID.discount))).toHaveAttribute('data-cents', '0');
+    await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '500');
     await page.locator(tid(TID.confirm)).click();
     const cashback = page.locator(tid(TID.cashback));
     await expect(cashback).toHaveAttribute('data-cents', '150');
