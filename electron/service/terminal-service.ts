@@ -1058,6 +1058,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
   }
 
   private emitSale(saleId: string): void {
+    if (this.listeners.size === 0) return; // no screen: do not build views for a drain nobody watches
     this.emit({ type: 'sale', sale: this.view(saleId) });
   }
 }
