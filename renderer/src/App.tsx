@@ -16,6 +16,8 @@ import { TID } from './testids';
 
 // The manager's desk loads on first use: it stays out of the counter's initial bundle.
 const ManagerDesk = lazy(() => import('./screens/manager/ManagerDesk'));
+// Card-linked offers (enrolment, notices) load the same way: most counters never open them.
+const OffersScreen = lazy(() => import('./screens/offers/OffersScreen'));
 
 export function App() {
   const store = usePosStore();
@@ -37,6 +39,12 @@ export function App() {
 
   // The USB scanner works wherever the focus is: one wedge on the document, set up from the settings, one way in (identify).
   useScannerWedge(store, api);
+
+  const loading = (
+    <div className="loading-screen" role="status">
+      <span className="spinner" aria-hidden="true" /> {t('common.loading')}
+    </div>
+  );
 
   return (
     <div className={`app ${status?.training ? 'app-training' : ''}`}>
@@ -68,14 +76,12 @@ export function App() {
       {at === 'in' &&
         session.person &&
         (view === 'desk' ? (
-          <Suspense
-            fallback={
-              <div className="loading-screen" role="status">
-                <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-              </div>
-            }
-          >
+          <Suspense fallback={loading}>
             <ManagerDesk me={session.person} currency={status?.currency ?? 'EUR'} storeName={status?.storeName} signIn={signIn} onChange={refresh} />
+          </Suspense>
+        ) : view === 'offers' ? (
+          <Suspense fallback={loading}>
+            <OffersScreen api={api} lang={lang} />
           </Suspense>
         ) : view === 'log' ? (
           <LogScreen />

@@ -1,0 +1,348 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
+import type { NoticeRefusalCount, NoticeRefusalReason, OfferNoticeTotals, OfferNoticeView, OfferReceiverStatus } from '../../../../shared/contract/offers';
+import type { ErrorInfo } from '../../../../shared/errors';
+import { problemOf, type OffersApi } from './api';
+import { ApprovalPrompt } from './ApprovalPrompt';
+import { amount, cardText, money, rangeFor, timeText } from './format';
+import { OffersError } from './OffersError';
+import type { OffersLanguage, OffersT } from './strings';
+import { OFFERS_TID } from './testids';
+
+type Range = 'today' | 'week' | 'all';
+const RANGES: readonly Range[] = ['today', 'week', 'all'];
+const RANGE_KEY = { today: 'rangeToday', week: 'range7', all: 'rangeAll' } as const;
+const REASONS: readonly NoticeRefusalReason[] = ['bad-signature', 'stale-timestamp', 'duplicate', 'malformed'];
+const PAGE = 50;
+const POLL_MS = 5000;
+
+/**
+ * The manager's view of card-linked notices: the receiver (status and its
+ * on/off switch, a manager action), the period's figures, refusals by reason,
+ * and the notices themselves with refunds linked to their purchase.
+ * Refreshes itself every few seconds while shown.
+ */
+export function NoticesView({ api, t, lang, pollMs = POLL_MS }: { api: OffersApi; t: OffersT; lang: OffersLanguage; pollMs?: number }) {
+  const [range, setRange] = useState<Range>('today');
+  const [notices, setNotices] = useState<OfferNoticeView[]>([]);
+  const [nextBeforeId, setNextBeforeId] = useState<number | null>(null);
+  const [totals, setTotals] = useState<OfferNoticeTotals | null>(null);
+  const [refusals, setRefusals] = useState<NoticeRefusalCount[] | null>(null);
+  const [status, setStatus] = useState<OfferReceiverStatus | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [switchError, setSwitchError] = useState<ErrorInfo | null>(null);
+  const [asking, setAsking] = useState<boolean | null>(null); // the state the manager is asked to approve
+  const [switching, setSwitching] = useState(false);
+  const [flash, setFlash] = useState<number | null>(null);
+  const seq = useRef(0);
+  const rows = useRef(new Map<number, HTMLTableRowElement>());
+
+  /** The newest page for the range (merged with older pages already shown), figures, refusals and status. */
+  const load = useCallback(
+    async (opts: { replace: boolean }) => {
+      const mine = ++seq.current;
+      setLoading(true);
+      try {
+        const r = rangeFor(range);
+        const [page, ref, st] = await Promise.all([api.listOfferNotices({ limit: PAGE, ...r }), api.offerNoticeRefusals({}), api.offerReceiverStatus({})]);
+        if (mine !== seq.current) return;
+        setTotals(page.totals);
+        setRefusals(ref.refusals);
+        setStatus(st);
+        setError(null);
+        if (opts.replace) {
+          setNotices(page.notices);
+          setNextBeforeId(page.nextBeforeId);
+        } else {
+          setNotices((old) => mergeNewest(old, page.notices));
+        }
+      } catch (e) {
+        if (mine === seq.current) setError(problemOf(e));
+      } finally {
+        if (mine === seq.current) setLoading(false);
+      }
+    },
+    [api, range],
+  );
+
+  useEffect(() => {
+    void load({ replace: true });
+    if (pollMs <= 0) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'hidden') void load({ replace: false });
+    }, pollMs);
+    return () => clearInterval(timer);
+  }, [load, pollMs]);
+
+  async function older() {
+    if (nextBeforeId === null) return;
+    setLoading(true);
+    try {
+      const page = await api.listOfferNotices({ limit: PAGE, beforeId: nextBeforeId, ...rangeFor(range) });
+      setNotices((old) => [...old, ...page.notices.filter((n) => !old.some((o) => o.id === n.id))]);
+      setNextBeforeId(page.nextBeforeId);
+    } catch (e) {
+      setError(problemOf(e));
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  async function setReceiver(enabled: boolean, approval?: ManagerApprovalInput): Promise<ErrorInfo | null> {
+    setSwitching(true);
+    setSwitchError(null);
+    try {
+      setStatus(await api.setOfferReceiver(approval ? { enabled, approval } : { enabled }));
+      setAsking(null);
+      return null;
+    } catch (e) {
+      return problemOf(e);
+    } finally {
+      setSwitching(false);
+    }
+  }
+
+  async function toggle() {
+    if (!status || switching) return;
+    const want = !status.enabled;
+    // A signed-in manager switches it directly; anyone else asks a manager for their PIN.
+    try {
+      const { person } = await api.whoAmI({});
+      if (person?.role === 'manager') {
+        const refusal = await setReceiver(want);
+        if (refusal?.code === 'MANAGER_REQUIRED') setAsking(want);
+        else if (refusal) setSwitchError(refusal);
+        return;
+      }
+    } catch {
+      // Not known who is signed in: ask for an approval.
+    }
+    setAsking(want);
+  }
+
+  function showOriginal(id: number) {
+    const row = rows.current.get(id);
+    if (!row) return;
+    row.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    row.focus({ preventScroll: true });
+    setFlash(id);
+  }
+
+  const refusalCount = (reason: NoticeRefusalReason) => refusals?.find((r) => r.reason === reason);
+  const currency = totals?.currency ?? 'EUR';
+
+  return (
+    <div className="offers-notices" data-testid={OFFERS_TID.notices} aria-busy={loading}>
+      <div className="offers-notices-top">
+        <section className="card offers-receiver" data-testid={OFFERS_TID.receiver} data-enabled={String(status?.enabled ?? false)} data-listening={String(status?.listening ?? false)} aria-labelledby="offers-receiver-title">
+          <div className="offers-subhead">
+            <h2 id="offers-receiver-title">{t('receiverTitle')}</h2>
+            {status && (
+              <span className={`offers-pill ${status.listening ? 'offers-pill-good' : status.enabled ? 'offers-pill-bad' : ''}`}>{status.enabled ? t('receiverOn') : t('receiverOff')}</span>
+            )}
+          </div>
+          {status && (
+            <>
+              <button
+                type="button"
+                role="switch"
+                aria-checked={status.enabled}
+                className={`offers-switch ${status.enabled ? 'offers-switch-on' : ''}`}
+                data-testid={OFFERS_TID.receiverSwitch}
+                disabled={switching}
+                onClick={() => void toggle()}
+              >
+                <span className="offers-switch-track" aria-hidden="true">
+                  <span className="offers-switch-knob" />
+                </span>
+                <span>{t('receiverSwitch')}</span>
+              </button>
+              <p className="hint">{t('managerSwitches')}</p>
+              <ul className="offers-facts-list">
+                <li>{status.listening && status.localUrl ? t('listening', { url: status.localUrl }) : t('notListening')}</li>
+                {status.publicUrl && <li className="offers-break">{t('registeredUrl', { url: status.publicUrl })}</li>}
+                <li>{t('window', { seconds: status.toleranceSeconds })}</li>
+                <li>{t('secrets', { count: status.secrets })}</li>
+                <li>{status.lastNoticeAt ? t('lastNotice', { time: timeText(status.lastNoticeAt, lang) }) : t('noNoticeYet')}</li>
+              </ul>
+              {status.error && <OffersError error={status.error} lang={lang} />}
+            </>
+          )}
+          {switchError && <OffersError error={switchError} lang={lang} />}
+        </section>
+
+        <section className="card offers-refusals" data-testid={OFFERS_TID.refusals} aria-labelledby="offers-refusals-title">
+          <h2 id="offers-refusals-title">{t('refusalsTitle')}</h2>
+          {refusals && refusals.every((r) => r.count === 0) && <p className="hint">{t('noRefusals')}</p>}
+          <dl className="offers-refusal-list">
+            {REASONS.map((reason) => {
+              const r = refusalCount(reason);
+              const count = r?.count ?? 0;
+              return (
+                <div key={reason} className={`offers-refusal ${count > 0 ? 'offers-refusal-some' : ''}`} data-testid={OFFERS_TID.refusal} data-reason={reason} data-count={count}>
+                  <dt>
+                    {t(`reason.${reason}`)}
+                    <span className="offers-refusal-help">{t(`reasonHelp.${reason}`)}</span>
+                  </dt>
+                  <dd>
+                    <span className="offers-count">{count}</span>
+                    {r?.lastAt && count > 0 && <span className="muted"> {t('refusedLast', { time: timeText(r.lastAt, lang) })}</span>}
+                  </dd>
+                </div>
+              );
+            })}
+          </dl>
+        </section>
+      </div>
+
+      <section className="offers-figures" aria-labelledby="offers-figures-title">
+        <div className="offers-subhead">
+          <h2 id="offers-figures-title">{t('figuresTitle')}</h2>
+          <div className="offers-segmented" role="group" aria-label={t('figuresTitle')}>
+            {RANGES.map((r) => (
+              <button key={r} type="button" className={`seg ${range === r ? 'seg-on' : ''}`} aria-pressed={range === r} data-testid={OFFERS_TID.range(r)} onClick={() => setRange(r)}>
+                {t(RANGE_KEY[r])}
+              </button>
+            ))}
+          </div>
+          <button type="button" className="btn btn-secondary" data-testid={OFFERS_TID.noticesRefresh} disabled={loading} onClick={() => void load({ replace: true })}>
+            {loading ? t('loading') : t('refresh')}
+          </button>
+        </div>
+        {totals && (
+          <dl className="offers-totals" data-testid={OFFERS_TID.totals}>
+            <div data-testid={OFFERS_TID.totalPurchases} data-count={totals.purchases} data-cents={totals.purchaseCents}>
+              <dt>{t('purchases')}</dt>
+              <dd>
+                <span className="offers-big">{totals.purchases}</span>
+                <span>
+                  {t('spent')}: {amount(totals.purchaseCents, currency, lang)}
+                </span>
+              </dd>
+            </div>
+            <div data-testid={OFFERS_TID.totalCashback} data-cents={totals.cashbackCents}>
+              <dt>{t('cashback')}</dt>
+              <dd>
+                <span className="offers-big">{amount(totals.cashbackCents, currency, lang)}</span>
+              </dd>
+            </div>
+            <div data-testid={OFFERS_TID.totalRefunds} data-count={totals.refunds} data-cents={totals.refundCents}>
+              <dt>{t('refunds')}</dt>
+              <dd>
+                <span className="offers-big">{totals.refunds}</span>
+                <span>
+                  {t('refunded')}: {amount(totals.refundCents, currency, lang)}
+                </span>
+                <span>
+                  {t('cashbackBack')}: {amount(totals.refundCashbackCents, currency, lang)}
+                </span>
+              </dd>
+            </div>
+            <div data-testid={OFFERS_TID.totalNet} data-cents={totals.cashbackCents - totals.refundCashbackCents}>
+              <dt>{t('netCashback')}</dt>
+              <dd>
+                <span className="offers-big">{amount(totals.cashbackCents - totals.refundCashbackCents, currency, lang)}</span>
+              </dd>
+            </div>
+          </dl>
+        )}
+      </section>
+
+      {error && <OffersError error={error} lang={lang} />}
+
+      <section aria-labelledby="offers-notices-title">
+        <h2 id="offers-notices-title">{t('noticesTitle')}</h2>
+        {!loading && notices.length === 0 && !error && (
+          <p className="hint" data-testid={OFFERS_TID.noticesEmpty}>
+            {t('noNotices')}
+          </p>
+        )}
+        {notices.length > 0 && (
+          <div className="table-wrap">
+            <table className="log-table offers-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('colTime')}</th>
+                  <th scope="col">{t('colType')}</th>
+                  <th scope="col">{t('colOffer')}</th>
+                  <th scope="col">{t('colCard')}</th>
+                  <th scope="col" className="num">
+                    {t('colAmount')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('colCashback')}
+                  </th>
+                  <th scope="col">{t('colTransaction')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {notices.map((n) => (
+                  <tr
+                    key={n.id}
+                    ref={(el) => {
+                      if (el) rows.current.set(n.id, el);
+                      else rows.current.delete(n.id);
+                    }}
+                    tabIndex={-1}
+                    className={`offers-row-${n.type} ${flash === n.id ? 'offers-row-flash' : ''}`}
+                    data-testid={OFFERS_TID.noticeRow}
+                    data-notice-id={n.id}
+                    data-type={n.type}
+                    data-cents={n.amount.cents}
+                    data-transaction-id={n.transactionId}
+                  >
+                    <td>{timeText(n.transactionAt, lang)}</td>
+                    <td className="offers-wrap">
+                      <span className={`offers-kind offers-kind-${n.type}`}>{t(`type.${n.type}`)}</span>
+                      {n.type === 'refund' && (
+                        <span className="offers-refund-of" data-testid={OFFERS_TID.noticeOriginal} data-original-id={n.original?.id ?? ''}>
+                          {n.original
+                            ? t('refundOf', { time: timeText(n.original.transactionAt, lang), amount: money(n.original.amount, lang) })
+                            : t('refundOfMissing', { id: n.originalTransactionId ?? '?' })}
+                          {n.original && notices.some((o) => o.id === n.original!.id) && (
+                            <button type="button" className="offers-linkish" onClick={() => showOriginal(n.original!.id)}>
+                              {t('showPurchase')}
+                            </button>
+                          )}
+                        </span>
+                      )}
+                    </td>
+                    <td className="offers-wrap">{n.offerName ?? (n.offerId ? n.offerId : <span className="muted">{t('noOffer')}</span>)}</td>
+                    <td>{cardText(n.card, t)}</td>
+                    <td className={`num ${n.amount.cents < 0 ? 'offers-negative' : ''}`}>{money(n.amount, lang)}</td>
+                    <td className={`num ${n.cashback && n.cashback.cents < 0 ? 'offers-negative' : ''}`}>{n.cashback ? money(n.cashback, lang) : '—'}</td>
+                    <td className="mono" title={n.transactionId}>
+                      {shortId(n.transactionId)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {nextBeforeId !== null && (
+          <button type="button" className="btn" data-testid={OFFERS_TID.noticesMore} disabled={loading} onClick={() => void older()}>
+            {t('olderNotices')}
+          </button>
+        )}
+      </section>
+
+      {asking !== null && (
+        <ApprovalPrompt api={api} t={t} lang={lang} why={t('approvalWhy')} onApprove={(approval) => setReceiver(asking, approval)} onCancel={() => setAsking(null)} />
+      )}
+    </div>
+  );
+}
+
+/** New notices on top of what is shown (older pages the manager opened stay). */
+function mergeNewest(old: readonly OfferNoticeView[], newest: readonly OfferNoticeView[]): OfferNoticeView[] {
+  const byId = new Map<number, OfferNoticeView>();
+  for (const n of old) byId.set(n.id, n);
+  for (const n of newest) byId.set(n.id, n);
+  return [...byId.values()].sort((a, b) => b.id - a.id);
+}
+
+function shortId(id: string): string {
+  return id.length > 14 ? `…${id.slice(-12)}` : id;
+}

@@ -1,0 +1,68 @@
+/**
+ * Card-linked offers at the counter (issue 9): enrol a customer's payment card
+ * in one of the store's live offers, see and unlink their cards' offers, and
+ * (for the manager) the notices the platform sends when an enrolled card pays.
+ *
+ * Loaded on demand (`React.lazy(() => import('./screens/offers/OffersScreen'))`):
+ * nothing here is in the counter's initial bundle. It talks to the terminal
+ * only through the contract's `offers` area; no state of it enters the store.
+ * Card numbers live in one uncontrolled field until the request returns.
+ */
+import { useMemo, useState } from 'react';
+import type { OffersApi } from './api';
+import { EnrolView } from './EnrolView';
+import { offersLanguage } from './format';
+import { NoticesView } from './NoticesView';
+import { offersText } from './strings';
+import { OFFERS_TID } from './testids';
+import './offers.css';
+
+export type OffersTab = 'enrol' | 'notices';
+
+export interface OffersScreenProps {
+  api: OffersApi;
+  /** The UI's language (nl, fr, en; others fall back on English). */
+  lang?: string;
+  initialTab?: OffersTab;
+  /** How often the notices view refreshes itself (ms; 0 = never). */
+  pollMs?: number;
+}
+
+export default function OffersScreen({ api, lang, initialTab = 'enrol', pollMs }: OffersScreenProps) {
+  const language = offersLanguage(lang);
+  const t = useMemo(() => offersText(language), [language]);
+  const [tab, setTab] = useState<OffersTab>(initialTab);
+  return (
+    <main className="offers-screen" data-testid={OFFERS_TID.screen} data-tab={tab} lang={language}>
+      <div className="offers-head">
+        <h1>{t('title')}</h1>
+        <nav className="offers-segmented offers-tabs" aria-label={t('title')}>
+          <button type="button" className={`seg ${tab === 'enrol' ? 'seg-on' : ''}`} aria-pressed={tab === 'enrol'} data-testid={OFFERS_TID.tabEnrol} onClick={() => setTab('enrol')}>
+            {t('tabEnrol')}
+          </button>
+          <button type="button" className={`seg ${tab === 'notices' ? 'seg-on' : ''}`} aria-pressed={tab === 'notices'} data-testid={OFFERS_TID.tabNotices} onClick={() => setTab('notices')}>
+            {t('tabNotices')}
+          </button>
+        </nav>
+      </div>
+      {/* Leaving the enrolment unmounts it: a half-typed card number does not wait in a hidden field. */}
+      {tab === 'enrol' ? <EnrolView api={api} t={t} lang={language} /> : <NoticesView api={api} t={t} lang={language} pollMs={pollMs} />}
+    </main>
+  );
+}
+
+/**
+ * The notices alone, for the manager's desk to show in its own screen:
+ * `lazy(() => import('../offers/OffersScreen').then((m) => ({ default: m.OffersNotices })))`.
+ */
+export function OffersNotices({ api, lang, pollMs }: Omit<OffersScreenProps, 'initialTab'>) {
+  const language = offersLanguage(lang);
+  const t = useMemo(() => offersText(language), [language]);
+  return (
+    <div className="offers-screen offers-embedded" data-testid={OFFERS_TID.screen} data-tab="notices" lang={language}>
+      <NoticesView api={api} t={t} lang={language} pollMs={pollMs} />
+    </div>
+  );
+}
+
+export { OffersScreen };

@@ -1,0 +1,81 @@
+/**
+ * Every data-testid the offers screen exposes (the e2e spec imports these).
+ * No value ever carries a card number: cards are named by the platform's id
+ * (data-card-id) and show scheme + last four. Raw figures for tests ride on
+ * data-* attributes: data-cents, data-count, data-enabled, data-type.
+ */
+export const OFFERS_TID = {
+  nav: 'nav-offers',
+  screen: 'offers-screen',
+  loading: 'offers-loading',
+  tabEnrol: 'offers-tab-enrol',
+  tabNotices: 'offers-tab-notices',
+
+  // 1. the offer
+  offerList: 'offers-list',
+  offerOption: 'offer-option', // data-offer-id, aria-pressed
+  offersRefresh: 'offers-refresh',
+
+  // 2. the customer
+  customerFindMode: 'customer-find-mode',
+  customerNewMode: 'customer-new-mode',
+  customerEmail: 'customer-email',
+  customerName: 'customer-name',
+  customerFind: 'customer-find',
+  customerCreate: 'customer-create',
+  customerNotFound: 'customer-not-found',
+  customerChosen: 'customer-chosen', // data-customer-id
+  customerChange: 'customer-change',
+
+  // 3. the card
+  cardForm: 'card-form',
+  cardNumber: 'card-number',
+  cardExpMonth: 'card-exp-month',
+  cardExpYear: 'card-exp-year',
+  cardTerms: 'card-terms',
+  cardEnrol: 'card-enrol',
+  cardProblem: 'card-problem',
+  enrolled: 'card-enrolled', // data-scheme, data-last4, data-card-id, data-offer-id
+  enrolAnother: 'card-enrol-another',
+  createdNotLinked: 'card-created-not-linked',
+  linkAgain: 'card-link-again',
+
+  // the customer's cards
+  enrolments: 'enrolments',
+  enrolmentsRefresh: 'enrolments-refresh',
+  enrolledCard: 'enrolled-card', // data-card-id, data-last4
+  cardLink: 'card-link', // data-card-id, data-offer-id
+  unlink: 'card-unlink', // data-card-id, data-offer-id
+  unlinkConfirm: 'card-unlink-confirm',
+  unlinkKeep: 'card-unlink-keep',
+  linkToOffer: 'card-link-to-offer', // data-card-id
+  enrolmentsMessage: 'enrolments-message',
+
+  // notices
+  notices: 'notices',
+  noticesRefresh: 'notices-refresh',
+  receiver: 'receiver', // data-enabled, data-listening
+  receiverSwitch: 'receiver-switch', // role=switch, aria-checked
+  range: (r: string) => `notices-range-${r}`, // today, week, all
+  totals: 'notice-totals',
+  totalPurchases: 'total-purchases', // data-count, data-cents
+  totalCashback: 'total-cashback', // data-cents
+  totalRefunds: 'total-refunds', // data-count, data-cents
+  totalNet: 'total-net', // data-cents
+  refusals: 'notice-refusals',
+  refusal: 'notice-refusal', // data-reason, data-count
+  noticeRow: 'notice-row', // data-notice-id, data-type, data-cents, data-transaction-id
+  noticeOriginal: 'notice-original', // on a refund: data-original-id
+  noticesMore: 'notices-more',
+  noticesEmpty: 'notices-empty',
+
+  // manager approval (minimal prompt until the shared dialog exists)
+  approval: 'offers-approval',
+  approvalManager: 'offers-approval-manager', // data-person-id
+  approvalPin: 'offers-approval-pin',
+  approvalSubmit: 'offers-approval-submit',
+  approvalCancel: 'offers-approval-cancel',
+  approvalError: 'offers-approval-error',
+
+  errorMessage: 'offers-error', // data-code
+} as const;
