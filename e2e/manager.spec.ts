@@ -5,10 +5,10 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { DEMO_MEMBERS } from '../electron/sandbox/demo-data.js';
 import { parseCsv } from '../electron/service/csv-export.js';
 import { MTID, TID } from '../renderer/src/testids.js';
+import { managerSignsIn, signInWithKeypad } from './desk-helpers.js';
 import { expect, STAFF, test, type TerminalProcess } from './fixtures.js';
 
 const tid = (id: string) => `[data-testid="${id}"]`;
@@ -22,23 +22,6 @@ async function paidSale(t: TerminalProcess, member: { cardNumber: string }, bask
   expect(confirmed.state).toBe('posted');
   await t.call('markPaid', { saleId: sale.id });
   return sale.id;
-}
-
-/** Signs a person in on the sign-in screen (or the desk's manager gate): tap the name, tap the PIN, sign in. */
-async function signInWithKeypad(scope: ReturnType<Page['locator']> | Page, personId: string, pin: string): Promise<void> {
-  await scope.locator(`${tid(MTID.signInPerson)}[data-person-id="${personId}"]`).click();
-  for (const digit of pin) await scope.locator(tid(MTID.pinKey(digit))).click();
-  await scope.locator(tid(MTID.pinSubmit)).click();
-}
-
-/** The manager takes over the terminal from the desk's gate (a cashier is signed in). */
-async function managerSignsIn(page: Page, managerId: string, tab: string): Promise<void> {
-  await page.locator(tid(MTID.navDesk)).click();
-  await page.locator(tid(MTID.deskTab(tab))).click();
-  const gate = page.locator(tid(MTID.managerGate));
-  await expect(gate).toBeVisible();
-  await signInWithKeypad(gate, managerId, STAFF.manager.pin);
-  await expect(page.locator(tid(MTID.sessionName))).toHaveAttribute('data-role', 'manager');
 }
 
 test('sign in as cashier; a void asks for the manager, a wrong PIN says how many tries are left', async ({ counter: page, terminal, staff, sandbox }) => {

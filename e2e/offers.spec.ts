@@ -20,6 +20,8 @@ import type { Page } from '@playwright/test';
 import { createCardLinkedControl } from '../electron/sandbox/cardlinked/control-client.js';
 import { DEMO_OFFERS, DEMO_TEST_CARDS } from '../electron/sandbox/cardlinked/demo.js';
 import { OFFERS_TID as O } from '../renderer/src/screens/offers/testids.js';
+import { MTID } from '../renderer/src/testids.js';
+import { managerSignsIn } from './desk-helpers.js';
 import { expect, STAFF, test } from './fixtures.js';
 
 const tid = (id: string) => `[data-testid="${id}"]`;
@@ -75,7 +77,7 @@ async function typeCard(page: Page, number: string): Promise<void> {
   await page.locator(tid(O.cardEnrol)).click();
 }
 
-test('enrol a test card at the counter; its purchase and refund arrive as notices in the notices view', async ({ counter: page, sandbox }) => {
+test('enrol a test card at the counter; its purchase and refund arrive as notices in the notices view', async ({ counter: page, sandbox, staff }) => {
   const control = createCardLinkedControl(sandbox.url);
   const number = '4444 0000 0000 4001';
   expect(number.replace(/ /g, '')).toBe(DEMO_TEST_CARDS.visa);
@@ -162,6 +164,22 @@ test('enrol a test card at the counter; its purchase and refund arrive as notice
   await expect(page.locator(`${tid(O.refusal)}[data-reason="duplicate"]`)).toHaveAttribute('data-count', '1');
   await expect(page.locator(`${tid(O.noticeRow)}[data-transaction-id="${purchase.transaction.id}"]`)).toHaveCount(1);
 
+  await expectNoCardNumber(page, number);
+
+  // The manager's log holds the purchase and the refund; the day's figures count them.
+  await managerSignsIn(page, staff.managerId, 'log');
+  await page.locator(tid(MTID.logKind)).selectOption('offer.auth');
+  await page.locator(tid(MTID.logApply)).click();
+  await expect(page.locator(tid(MTID.logRow))).toHaveCount(1);
+  await expect(page.locator(tid(MTID.logRow)).first()).toHaveAttribute('data-kind', 'offer.auth');
+  await expect(page.locator(tid(MTID.logRow)).first()).toContainText('4001');
+  await page.locator(tid(MTID.logKind)).selectOption('offer.refund');
+  await page.locator(tid(MTID.logApply)).click();
+  await expect(page.locator(tid(MTID.logRow))).toHaveCount(1);
+  await page.locator(tid(MTID.deskTab('end-of-day'))).click();
+  await expect(page.locator(tid(MTID.eodFigure('cardLinkedPurchases')))).toHaveAttribute('data-value', '2350');
+  await expect(page.locator(tid(MTID.eodFigure('cardLinkedCashback')))).toHaveAttribute('data-value', '135');
+  await expect(page.locator(tid(MTID.eodFigure('cardLinkedRefunds')))).toHaveAttribute('data-value', '1000');
   await expectNoCardNumber(page, number);
 });
 

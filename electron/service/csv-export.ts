@@ -298,6 +298,9 @@ export async function writeEndOfDayCsv(s: EndOfDaySummary, out: Writable, opts: 
     ...s.byHour.map((h) => ['hour', plain(h.hour), '', plain(h.redemptions), points(h.pointsMilli), money(h.discountCents), ...blank.slice(3)]),
     ['still_queued', plain(s.stillQueued.rows), '', '', points(s.stillQueued.pointsMilli), ...blank.slice(2)],
     ['needs_attention', plain(s.needsAttention), '', ...blank],
+    ['card_linked_purchases', plain(s.cardLinked.purchases), money(s.cardLinked.purchaseCents), ...blank],
+    ['card_linked_cashback', money(s.cardLinked.cashbackCents), '', ...blank],
+    ['card_linked_refunds', plain(s.cardLinked.refunds), money(s.cardLinked.refundCents), ...blank],
     ['log_head', plain(s.logHead.seq), plain(s.logHead.hash), ...blank],
     ['generated_at', plain(s.generatedAt), '', ...blank],
   ];

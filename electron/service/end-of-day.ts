@@ -7,11 +7,13 @@
  * - all attributed to the sale's cashier (the person signed in when it began);
  * - by local hour of the sale, for the chart;
  * - what is still queued and what needs attention now;
+ * - card-linked offers the platform redeemed (its notices, by purchase time);
  * - the log's head (seq and hash) for the printed report.
  */
 import type { EndOfDaySummary, EndOfDayTotals } from '../../shared/contract/manager.js';
 import type { Db } from '../store/db.js';
 import type { LogQuery } from './log-query.js';
+import { noticeTotals } from './offers/notice-store.js';
 
 const TAKEN = `(s.points_milli IS NOT NULL AND (s.state IN ('posted', 'paid', 'voided') OR s.offline_accepted = 1))`;
 
@@ -119,6 +121,7 @@ export function endOfDay(
       .map(([personId, t]) => ({ personId, name: names.get(personId) ?? null, ...t }))
       .sort((a, b) => (a.name ?? a.personId).localeCompare(b.name ?? b.personId)),
     byHour: byHour.map((h) => ({ hour: h.hour, redemptions: h.redemptions, pointsMilli: h.points ?? 0, discountCents: h.discount ?? 0 })),
+    cardLinked: noticeTotals(db, opts.currency, { from, to }),
     logHead: head ?? { seq: 0, hash: '0'.repeat(64) },
   };
 }

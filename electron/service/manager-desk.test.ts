@@ -7,8 +7,9 @@ import { PosError } from '../../shared/errors.js';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { Store } from '../store/store.js';
 import { createDispatcher, type Handlers } from '../transport/dispatch.js';
-import { csvText, parseCsv } from './csv-export.js';
+import { csvText, parseCsv, writeEndOfDayCsv } from './csv-export.js';
 import { ManagerDesk } from './manager-desk.js';
+import { NoticeStore } from './offers/notice-store.js';
 import { People, type PersonView } from './people.js';
 import { FileKeySecretBox, safeStorageBox } from './secret-box.js';
 
@@ -362,6 +363,31 @@ describe('ManagerDesk', () => {
         { hour: '10', redemptions: 2, pointsMilli: 5_000, discountCents: 250 },
       ]);
       expect(s.logHead.seq).toBe(store.journal.list({ limit: 1 })[0]!.seq);
+      expect(s.cardLinked).toMatchObject({ purchases: 0, refunds: 0 });
+    });
+
+    it("counts the card-linked offers the platform redeemed that day: each purchase once, refunds apart, by purchase time", async () => {
+      const h = (hh: number, mm = 0) => Date.parse(`2025-03-01T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00Z`);
+      const notices = new NoticeStore(store, 'T1');
+      const notice = (id: string, type: 'auth' | 'clearing' | 'refund', at: number, cents: number, cashback: number, original: string | null = null) =>
+        notices.record(
+          { transactionId: id, type, amountCents: cents, currency: 'EUR', cashbackCents: cashback, offerId: 'offer_1', offerName: '10%', cardId: 'card_1', scheme: 'visa', last4: '4001', brandName: 'Demo', transactionAt: iso(at), originalTransactionId: original },
+          iso(at + 1_000),
+        );
+      notice('tx1', 'auth', h(9), 2_350, 235);
+      notice('tx1', 'clearing', h(9) + 60_000, 2_350, 235); // the same purchase, cleared: counted once
+      notice('tx2', 'auth', h(14), 1_000, 100);
+      notice('tx3', 'refund', h(15), -1_000, -100, 'tx1');
+      notice('tx4', 'auth', h(23, 59) + 120_000, 5_000, 500); // tomorrow in Brussels: out
+      const s = await desk.getEndOfDay({ from: '2025-03-01T00:00:00+01:00', to: '2025-03-02T00:00:00+01:00', utcOffsetMinutes: 60 });
+      expect(s.cardLinked).toEqual({ currency: 'EUR', purchases: 2, purchaseCents: 3_350, cashbackCents: 335, refunds: 1, refundCents: 1_000, refundCashbackCents: 100 });
+      // The CSV carries them, in the currency's units.
+      const { out, text } = collect();
+      await writeEndOfDayCsv(s, out);
+      const rows = parseCsv(text());
+      expect(rows.find((r) => r[0] === 'card_linked_purchases')!.slice(1, 3)).toEqual(['2', '33.50']);
+      expect(rows.find((r) => r[0] === 'card_linked_cashback')![1]).toBe('3.35');
+      expect(rows.find((r) => r[0] === 'card_linked_refunds')!.slice(1, 3)).toEqual(['1', '10.00']);
     });
   });
 });

@@ -17,6 +17,7 @@ import type { BackendId, LogEntryView, SaleState } from '../domain.js';
 import { saleId } from './checkout.js';
 import { managerApproval, personId, pin } from './approval.js';
 import { compilePattern, MAX_PATTERN_CHARS } from '../scan-content.js';
+import type { OfferNoticeTotals } from './offers.js';
 
 export type Role = 'cashier' | 'manager';
 
@@ -285,6 +286,8 @@ export interface EndOfDaySummary {
   byCashier: Array<{ personId: string; name: string | null } & EndOfDayTotals>;
   /** Local hours ("00".."23") of the range with their redemptions. */
   byHour: Array<{ hour: string; redemptions: number; pointsMilli: number; discountCents: number }>;
+  /** Card-linked offers redeemed by the platform in the range (from its signed notices), by purchase time. */
+  cardLinked: OfferNoticeTotals;
   /** The log's head when the summary was made: print it, and a later rewrite of the log shows. */
   logHead: { seq: number; hash: string };
 }

@@ -213,6 +213,10 @@ export const en = {
     noData: 'No redemptions on this day.',
     chartTitle: 'Redemptions per hour',
     chartBar: '{{hour}}:00: {{count}} redemptions, {{amount}} discount',
+    cardLinked: 'Card-linked offers (from the platform)',
+    cardLinkedPurchases: 'Purchases',
+    cardLinkedCashback: 'Cashback and discounts',
+    cardLinkedRefunds: 'Refunds',
     total: 'Total',
   },
   verify: {

@@ -247,6 +247,10 @@ export const fr: Catalogue = {
     noData: 'Aucun échange ce jour-là.',
     chartTitle: 'Échanges par heure',
     chartBar: '{{hour}} h : {{count}} échanges, {{amount}} de remise',
+    cardLinked: 'Offres liées à la carte (selon la plateforme)',
+    cardLinkedPurchases: 'Achats',
+    cardLinkedCashback: 'Cashback et remises',
+    cardLinkedRefunds: 'Remboursements',
     total: 'Total',
   },
   verify: {

@@ -247,6 +247,10 @@ export const nl: Catalogue = {
     noData: 'Geen inwisselingen op deze dag.',
     chartTitle: 'Inwisselingen per uur',
     chartBar: '{{hour}}:00: {{count}} inwisselingen, {{amount}} korting',
+    cardLinked: 'Kaartgebonden aanbiedingen (volgens het platform)',
+    cardLinkedPurchases: 'Aankopen',
+    cardLinkedCashback: 'Cashback en kortingen',
+    cardLinkedRefunds: 'Terugbetalingen',
     total: 'Totaal',
   },
   verify: {

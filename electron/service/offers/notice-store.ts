@@ -11,6 +11,7 @@
  */
 import type { NoticeRefusalCount, NoticeRefusalReason, OfferNoticeTotals, OfferNoticeView } from '../../../shared/contract/offers.js';
 import type { ParsedNotice } from '../../adapters/card-linked-wire.js';
+import type { Db } from '../../store/db.js';
 import type { Store } from '../../store/store.js';
 
 export const REFUSAL_REASONS: readonly NoticeRefusalReason[] = ['bad-signature', 'stale-timestamp', 'duplicate', 'malformed'];
@@ -137,28 +138,9 @@ export class NoticeStore {
     return { notices: page.map(toView), nextBeforeId: more ? page[page.length - 1]!.id : null };
   }
 
-  /**
-   * Figures for a range of purchase times, in `currency`: each purchase once
-   * (its clearing if there is one, else its authorisation), refunds apart.
-   */
+  /** Figures for a range of purchase times, in `currency` (see noticeTotals). */
   totals(currency: string, range: { from?: string; to?: string } = {}): OfferNoticeTotals {
-    const cond = ['currency = @currency'];
-    if (range.from) cond.push('transaction_at >= @from');
-    if (range.to) cond.push('transaction_at < @to');
-    const params = { currency, from: range.from ?? null, to: range.to ?? null };
-    const p = this.store.db
-      .prepare(
-        `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS amount, COALESCE(SUM(cashback_cents), 0) AS cashback FROM (
-           SELECT amount_cents, cashback_cents,
-                  ROW_NUMBER() OVER (PARTITION BY transaction_id ORDER BY (type = 'clearing') DESC, id DESC) AS rn
-             FROM offer_notices WHERE type != 'refund' AND ${cond.join(' AND ')}
-         ) WHERE rn = 1`,
-      )
-      .get(params) as { n: number; amount: number; cashback: number };
-    const r = this.store.db
-      .prepare(`SELECT COUNT(*) AS n, COALESCE(-SUM(amount_cents), 0) AS amount, COALESCE(-SUM(cashback_cents), 0) AS cashback FROM offer_notices WHERE type = 'refund' AND ${cond.join(' AND ')}`)
-      .get(params) as { n: number; amount: number; cashback: number };
-    return { currency, purchases: p.n, purchaseCents: p.amount, cashbackCents: p.cashback, refunds: r.n, refundCents: r.amount, refundCashbackCents: r.cashback };
+    return noticeTotals(this.store.db, currency, range);
   }
 }
 
@@ -179,4 +161,29 @@ function toView(r: ListedRow): OfferNoticeView {
     original: r.o_id === null ? null : { id: r.o_id, amount: { cents: r.o_amount!, currency: r.o_currency! }, transactionAt: r.o_at! },
     logSeq: r.log_seq,
   };
+}
+
+/**
+ * Card-linked figures for a range of purchase times, in `currency`: each
+ * purchase once (its clearing if there is one, else its authorisation),
+ * refunds apart. Shared by the notices view and the end-of-day summary.
+ */
+export function noticeTotals(db: Db, currency: string, range: { from?: string; to?: string } = {}): OfferNoticeTotals {
+  const cond = ['currency = @currency'];
+  if (range.from) cond.push('transaction_at >= @from');
+  if (range.to) cond.push('transaction_at < @to');
+  const params = { currency, from: range.from ?? null, to: range.to ?? null };
+  const p = db
+    .prepare(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS amount, COALESCE(SUM(cashback_cents), 0) AS cashback FROM (
+         SELECT amount_cents, cashback_cents,
+                ROW_NUMBER() OVER (PARTITION BY transaction_id ORDER BY (type = 'clearing') DESC, id DESC) AS rn
+           FROM offer_notices WHERE type != 'refund' AND ${cond.join(' AND ')}
+       ) WHERE rn = 1`,
+    )
+    .get(params) as { n: number; amount: number; cashback: number };
+  const r = db
+    .prepare(`SELECT COUNT(*) AS n, COALESCE(-SUM(amount_cents), 0) AS amount, COALESCE(-SUM(cashback_cents), 0) AS cashback FROM offer_notices WHERE type = 'refund' AND ${cond.join(' AND ')}`)
+    .get(params) as { n: number; amount: number; cashback: number };
+  return { currency, purchases: p.n, purchaseCents: p.amount, cashbackCents: p.cashback, refunds: r.n, refundCents: r.amount, refundCashbackCents: r.cashback };
 }

@@ -100,6 +100,17 @@ export function EndOfDayTab() {
             {figure('attention', t('endOfDay.needsAttention'), fmt.count(s.needsAttention), s.needsAttention, s.needsAttention ? 'figure-bad' : '')}
           </div>
 
+          {s.cardLinked.purchases + s.cardLinked.refunds > 0 && (
+            <section aria-label={t('endOfDay.cardLinked')}>
+              <h2>{t('endOfDay.cardLinked')}</h2>
+              <div className="figures">
+                {figure('cardLinkedPurchases', t('endOfDay.cardLinkedPurchases'), `${fmt.count(s.cardLinked.purchases)} · ${money(s.cardLinked.purchaseCents)}`, s.cardLinked.purchaseCents)}
+                {figure('cardLinkedCashback', t('endOfDay.cardLinkedCashback'), money(s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents), s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents)}
+                {figure('cardLinkedRefunds', t('endOfDay.cardLinkedRefunds'), `${fmt.count(s.cardLinked.refunds)} · ${money(s.cardLinked.refundCents)}`, s.cardLinked.refundCents)}
+              </div>
+            </section>
+          )}
+
           {s.totals.redemptions === 0 ? <p className="empty">{t('endOfDay.noData')}</p> : <HourChart summary={s} />}
 
           <h2>{t('endOfDay.byCashier')}</h2>
