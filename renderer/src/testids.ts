@@ -28,7 +28,6 @@ export const TID = {
   memberName: 'member-name',
   balance: 'balance',
   balanceValue: 'balance-value',
-  balanceLastKnown: 'balance-last-known',
   backendMessage: 'backend-message',
   pointsInput: 'points-input',
   maxButton: 'max-button',

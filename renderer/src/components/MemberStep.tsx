@@ -1,4 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
 import type { ErrorCode } from '../../../shared/errors';
 import { showMoney, showPoints } from '../lib/format';
@@ -16,9 +17,11 @@ const ScannerSetup = lazy(() => import('./ScannerSettings'));
 
 /** Refusals of a read the cashier must notice: a beep and a flash. */
 const READ_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['MEMBER_NUMBER_FORMAT', 'MEMBER_NUMBER_CHECK_DIGIT', 'MEMBER_NOT_FOUND', 'MEMBER_BLOCKED']);
-const SOURCE_WORDS: Record<string, string> = { camera: 'by the camera', scanner: 'by the scanner', keyboard: 'typed' };
+/** Where a refused read came from, as the cashier's words (counter.member.readBy_*). */
+const READ_SOURCES: ReadonlySet<string> = new Set(['camera', 'scanner', 'keyboard']);
 
 export function MemberStep() {
+  const { t } = useTranslation();
   const ref = useRef<HTMLInputElement>(null);
   useFocusRequest('member', ref);
   const text = usePos((s) => s.memberText);
@@ -67,7 +70,7 @@ export function MemberStep() {
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="member-label">
       <label className="step-label" id="member-label" htmlFor="member-input">
-        <span className="step-no">2</span> Member card
+        <span className="step-no">2</span> {t('counter.member.title')}
       </label>
       <div className="field-row">
         <input
@@ -79,27 +82,27 @@ export function MemberStep() {
           inputMode="numeric"
           autoComplete="off"
           spellCheck={false}
-          placeholder="Scan, or type the number"
+          placeholder={t('counter.member.placeholder')}
           value={text}
           disabled={disabled}
           onChange={(e) => setText(e.target.value)}
         />
         <button type="submit" className="btn" data-testid={TID.identifyButton} disabled={disabled || busy !== null}>
-          {busy === 'identify' ? 'Looking up…' : 'Find'}
+          {busy === 'identify' ? t('counter.member.lookingUp') : t('counter.member.find')}
         </button>
       </div>
       {busy === 'identify' && (
         <p className="hint loading-line" role="status">
-          <span className="spinner" aria-hidden="true" /> Fetching the member's balance…
+          <span className="spinner" aria-hidden="true" /> {t('counter.member.fetching')}
         </p>
       )}
-      {pending && <p className="hint">Card read — it is looked up as soon as the basket total is entered.</p>}
+      {pending && <p className="hint">{t('counter.member.pendingRead')}</p>}
       {memberRefusal && read !== null && (
         <div ref={refusalRef} className="scan-refusal message message-error" data-testid={SCAN_TID.scanRefusal} data-code={memberRefusal.code} data-source={readSource ?? ''}>
           <p className="message-text">
-            Read{readSource && SOURCE_WORDS[readSource] ? ` ${SOURCE_WORDS[readSource]}` : ''}:{' '}
+            {t(`counter.member.readBy_${readSource && READ_SOURCES.has(readSource) ? readSource : 'other'}`)}{' '}
             <code className="scan-read" data-testid={SCAN_TID.scanRead}>
-              {read || '(nothing)'}
+              {read || t('counter.member.readNothing')}
             </code>
           </p>
           <p data-testid={SCAN_TID.scanReason}>{memberRefusal.message}</p>
@@ -108,18 +111,18 @@ export function MemberStep() {
       <div className="member-tools">
         {cameraPossible && (
           <button type="button" className="btn btn-camera" data-testid={SCAN_TID.cameraButton} disabled={disabled} onClick={() => setCamera(true)}>
-            Scan with camera
+            {t('counter.member.camera')}
           </button>
         )}
         <button type="button" className="link-button" data-testid={SCAN_TID.setupButton} onClick={() => setSetup(true)}>
-          Test the scanner
+          {t('counter.member.testScanner')}
         </button>
       </div>
       {camera && (
         <Suspense
           fallback={
             <p className="hint" role="status">
-              <span className="spinner" aria-hidden="true" /> Opening the camera…
+              <span className="spinner" aria-hidden="true" /> {t('counter.member.openingCamera')}
             </p>
           }
         >
@@ -136,13 +139,22 @@ export function MemberStep() {
   );
 }
 
+/**
+ * The member's card: masked number, first name, balance, and what the balance
+ * is worth where points have a price in money (a free amount at a rate; for
+ * a catalogue of rewards there is none). A last known balance is said by
+ * MemberFacts, beside it.
+ */
 function MemberCard() {
+  const { t } = useTranslation();
   const sale = usePos((s) => s.sale);
+  const redemption = usePos((s) => s.status?.backend.capabilities.redemption);
   const member = sale?.member;
   if (!sale || !member) return null;
   const decimals = sale.terms?.decimals ?? 3;
+  const worth = redemption === 'points' ? (sale.terms?.benefit === 'cashback' ? 'counter.member.worthCashback' : 'counter.member.worth') : null;
   return (
-    <section className="card member-card" data-testid={TID.memberCard} aria-label="Member">
+    <section className="card member-card" data-testid={TID.memberCard} aria-label={t('counter.member.title')}>
       <div className="member-id">
         <span data-testid={TID.memberMasked}>{member.masked}</span>
         {member.firstName && (
@@ -155,20 +167,14 @@ function MemberCard() {
         <span className="big-figure" data-testid={TID.balance} data-milli={member.balanceMilli}>
           {showPoints(member.balanceMilli, decimals)}
         </span>{' '}
-        points
-        <span className="muted">
-          {' '}
-          worth{' '}
-          <strong data-testid={TID.balanceValue} data-cents={member.balanceValue.cents}>
-            {showMoney(member.balanceValue)}
-          </strong>
-        </span>
+        {t('counter.member.points')}
+        {worth && (
+          <span className="muted" data-testid={TID.balanceValue} data-cents={member.balanceValue.cents}>
+            {' '}
+            {t(worth, { amount: showMoney(member.balanceValue) })}
+          </span>
+        )}
       </div>
-      {member.lastKnown && (
-        <p className="message message-warning" data-testid={TID.balanceLastKnown}>
-          Last known balance (the loyalty program cannot be reached right now).
-        </p>
-      )}
       {member.messages.map((m, i) => (
         <p key={i} className={`backend-message backend-${m.level.toLowerCase()}`} data-testid={TID.backendMessage}>
           {m.text}
