@@ -10,6 +10,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
+import { useTranslation } from 'react-i18next';
 import type { ErrorInfo } from '../../../shared/errors';
 import { isProblem, listCameras, startCamera, type CameraChoice, type CameraRead, type CameraSession } from '../scanner/camera-engine';
 import { cameraProblem, type CameraProblem } from '../scanner/camera-errors';
@@ -50,6 +51,7 @@ function rememberCamera(id: string | null): void {
 }
 
 export default function CameraScanner({ screen, onAccepted, onClose }: CameraScannerProps) {
+  const { t } = useTranslation();
   const [phase, setPhase] = useState<Phase>('starting');
   const [problem, setProblem] = useState<CameraProblem | null>(null);
   const [cameras, setCameras] = useState<CameraChoice[]>([]);
@@ -157,10 +159,10 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
     <div className="camera-backdrop" role="presentation">
       <div className="camera-dialog" role="dialog" aria-modal="true" aria-labelledby="camera-title" data-testid={SCAN_TID.cameraDialog} data-state={phase}>
         <header className="camera-head">
-          <h2 id="camera-title">Scan with the camera</h2>
+          <h2 id="camera-title">{t('counter.scanner.cameraTitle')}</h2>
           {cameras.length > 1 && (
             <label className="camera-choice">
-              Camera{' '}
+              {t('counter.scanner.cameraChoice')}{' '}
               <select data-testid={SCAN_TID.cameraSelect} value={deviceId ?? ''} onChange={(e) => choose(e.target.value)}>
                 {cameras.map((c) => (
                   <option key={c.id} value={c.id}>
@@ -171,7 +173,7 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
             </label>
           )}
           <button ref={closeRef} type="button" className="btn" data-testid={SCAN_TID.cameraClose} onClick={onClose}>
-            Close
+            {t('common.close')}
           </button>
         </header>
 
@@ -182,7 +184,7 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
             </p>
             {problem.detail && <p className="camera-detail muted">{problem.detail}</p>}
             <button type="button" className="btn" data-testid={SCAN_TID.cameraRetry} onClick={() => setAttempt((n) => n + 1)}>
-              Try again
+              {t('common.retry')}
             </button>
           </div>
         ) : (
@@ -191,12 +193,12 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
               <div id={REGION_ID} className="camera-region" data-testid={SCAN_TID.cameraRegion} />
               {phase === 'starting' && (
                 <p className="camera-starting" role="status">
-                  <span className="spinner" aria-hidden="true" /> Starting the camera…
+                  <span className="spinner" aria-hidden="true" /> {t('counter.scanner.cameraStarting')}
                 </p>
               )}
             </div>
             <p className="hint" data-testid={SCAN_TID.cameraFrameHint}>
-              Hold the QR code or the card's barcode inside the frame, about 15 cm from the camera.
+              {t('counter.scanner.cameraFrameHint')}
             </p>
           </>
         )}
@@ -210,10 +212,11 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
             data-code={refusal.error.code}
           >
             <p className="message-text">
-              Read{refusal.format ? ` (${refusal.format.replace('_', ' ')})` : ''}: <code className="scan-read">{read || '(nothing)'}</code>
+              {refusal.format ? t('counter.scanner.readAs', { format: refusal.format.replace('_', ' ') }) : t('counter.member.readBy_other')}{' '}
+              <code className="scan-read">{read || t('counter.member.readNothing')}</code>
             </p>
             <p className="message-text">
-              {refusal.error.message} Try again, or type the number.
+              {refusal.error.message} {t('counter.scanner.tryAgainOrType')}
             </p>
           </div>
         )}

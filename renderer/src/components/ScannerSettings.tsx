@@ -11,6 +11,7 @@
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { createPortal } from 'react-dom';
+import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
 import type { ManagerApprovalInput } from '../../../shared/contract/approval';
 import type { ScannerSettings as ScannerSetup } from '../../../shared/contract/manager';
@@ -34,6 +35,7 @@ export interface ScannerSettingsPanelProps {
 }
 
 export function ScannerSettingsPanel({ status, isManager, managerId }: ScannerSettingsPanelProps) {
+  const { t } = useTranslation();
   const api = useApi();
   const current = useStore(scannerConfig, (s) => s.settings);
   const backend = status?.backend.id ?? null;
@@ -121,41 +123,41 @@ export function ScannerSettingsPanel({ status, isManager, managerId }: ScannerSe
 
   return (
     <div className="scanner-settings">
-      <form className="card scanner-form" onSubmit={onSubmit} noValidate aria-label="Scanner set-up">
-        <h3>Scanner set-up</h3>
+      <form className="card scanner-form" onSubmit={onSubmit} noValidate aria-label={t('counter.scanner.setupTitle')}>
+        <h3>{t('counter.scanner.setupTitle')}</h3>
         <div className="scanner-grid">
-          {field('maxInterKeyMs', 'Longest gap between a scanner\'s keys (ms)', 'A USB scanner types 5–20 ms apart, a person 100 ms or more. 40 suits most scanners.', { inputMode: 'numeric' })}
-          {field('minLength', 'Shortest code (characters)', 'Shorter bursts are left to the field that has the focus.', { inputMode: 'numeric' })}
-          {field('prefix', 'Prefix characters', 'Sent by the scanner before a code (set up with its programming barcodes). Stripped.', { maxLength: 8 })}
-          {field('suffixChars', 'Suffix characters', 'Sent after a code, before Enter. Tells a slow Bluetooth scanner from a person.', { maxLength: 8 })}
-          {field('slowMaxGapMs', 'Longest gap with a prefix or suffix (ms)', 'For a slow (Bluetooth) scanner that sends a prefix or suffix.', { inputMode: 'numeric' })}
+          {field('maxInterKeyMs', t('counter.scanner.maxInterKeyMs'), t('counter.scanner.maxInterKeyMsHint'), { inputMode: 'numeric' })}
+          {field('minLength', t('counter.scanner.minLength'), t('counter.scanner.minLengthHint'), { inputMode: 'numeric' })}
+          {field('prefix', t('counter.scanner.prefix'), t('counter.scanner.prefixHint'), { maxLength: 8 })}
+          {field('suffixChars', t('counter.scanner.suffixChars'), t('counter.scanner.suffixCharsHint'), { maxLength: 8 })}
+          {field('slowMaxGapMs', t('counter.scanner.slowMaxGapMs'), t('counter.scanner.slowMaxGapMsHint'), { inputMode: 'numeric' })}
           <label className="scanner-field">
-            <span className="scanner-label">End key</span>
+            <span className="scanner-label">{t('counter.scanner.endKey')}</span>
             <select className="field" value={form.suffix} data-testid={SCAN_TID.field('suffix')} onChange={(e) => set('suffix', e.target.value as SetupForm['suffix'])}>
-              <option value="Enter">Enter</option>
-              <option value="Tab">Tab</option>
-              <option value="none">None (the code ends when the keys stop)</option>
+              <option value="Enter">{t('settings.suffixEnter')}</option>
+              <option value="Tab">{t('settings.suffixTab')}</option>
+              <option value="none">{t('counter.scanner.endKeyNone')}</option>
             </select>
-            <span className="scanner-hint">What the scanner sends after a code.</span>
+            <span className="scanner-hint">{t('counter.scanner.endKeyHint')}</span>
           </label>
           {field(
             'pattern',
-            `Member number in a URL or text${backend ? ` (${status?.backend.name ?? backend})` : ''}`,
-            'A regular expression; the group named "number", else the first group, is the number. Empty: plain numbers only.',
+            backend ? t('counter.scanner.patternFor', { backend: status?.backend.name ?? backend }) : t('counter.scanner.pattern'),
+            t('counter.scanner.patternHint'),
             { wide: true },
           )}
           <label className="scanner-check">
-            <input type="checkbox" checked={form.cameraEnabled} data-testid={SCAN_TID.field('cameraEnabled')} onChange={(e) => set('cameraEnabled', e.target.checked)} /> Camera
-            button at the counter
+            <input type="checkbox" checked={form.cameraEnabled} data-testid={SCAN_TID.field('cameraEnabled')} onChange={(e) => set('cameraEnabled', e.target.checked)} />{' '}
+            {t('counter.scanner.cameraButton')}
           </label>
         </div>
 
         <label className="scanner-field scanner-field-wide">
-          <span className="scanner-label">Try a code</span>
-          <input className="field" value={sample} data-testid={SCAN_TID.field('sample')} spellCheck={false} autoComplete="off" placeholder="Paste what a QR code holds, e.g. a URL" onChange={(e) => setSample(e.target.value)} />
+          <span className="scanner-label">{t('counter.scanner.tryCode')}</span>
+          <input className="field" value={sample} data-testid={SCAN_TID.field('sample')} spellCheck={false} autoComplete="off" placeholder={t('counter.scanner.tryCodePlaceholder')} onChange={(e) => setSample(e.target.value)} />
           {tryIt && (
             <span className="scanner-hint" data-testid={SCAN_TID.field('sample-result')} data-ok={tryIt.ok}>
-              {tryIt.ok ? `Member number: ${tryIt.input}` : `Refused: ${tryIt.error.message}`}
+              {tryIt.ok ? t('counter.scanner.memberNumber', { number: tryIt.input }) : t('counter.scanner.refused', { reason: tryIt.error.message })}
             </span>
           )}
         </label>
@@ -167,12 +169,12 @@ export function ScannerSettingsPanel({ status, isManager, managerId }: ScannerSe
         )}
         {saved && (
           <p className="scan-good" role="status" data-testid={SCAN_TID.setupSaved}>
-            Saved. The scanner works with this set-up from now on.
+            {t('counter.scanner.saved')}
           </p>
         )}
         <div className="scanner-actions">
           <button type="submit" className="btn btn-primary" disabled={saving} data-testid={SCAN_TID.setupSave}>
-            {saving ? 'Saving…' : isManager ? 'Save' : 'Save (manager PIN)'}
+            {saving ? t('counter.scanner.saving') : isManager ? t('settings.save') : t('counter.scanner.saveWithPin')}
           </button>
         </div>
       </form>
@@ -181,7 +183,7 @@ export function ScannerSettingsPanel({ status, isManager, managerId }: ScannerSe
 
       {approve && (
         <ManagerApproval
-          title="Change the scanner set-up"
+          title={t('counter.scanner.approveTitle')}
           reason="none"
           preferManagerId={managerId ?? null}
           onApprove={async (approval) => {
@@ -197,6 +199,7 @@ export function ScannerSettingsPanel({ status, isManager, managerId }: ScannerSe
 
 /** The dialog the counter opens: the set-up and the test panel. */
 export default function ScannerSetupDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
   const status = usePos((s) => s.status);
   const person = usePos((s) => s.session.person);
   useEffect(() => {
@@ -208,11 +211,11 @@ export default function ScannerSetupDialog({ onClose }: { onClose: () => void })
   }, [onClose]);
   return createPortal(
     <div className="scanner-backdrop" role="presentation">
-      <div className="scanner-setup" role="dialog" aria-modal="true" aria-label="Scanner set-up and test" data-testid={SCAN_TID.setupDialog}>
+      <div className="scanner-setup" role="dialog" aria-modal="true" aria-label={t('counter.scanner.dialogLabel')} data-testid={SCAN_TID.setupDialog}>
         <div className="scanner-setup-head">
-          <h2>Scanner</h2>
+          <h2>{t('settings.scanner')}</h2>
           <button type="button" className="btn" data-testid={SCAN_TID.setupClose} onClick={onClose}>
-            Close
+            {t('common.close')}
           </button>
         </div>
         <ScannerSettingsPanel status={status} isManager={person?.role === 'manager'} managerId={person?.role === 'manager' ? person.id : null} />

@@ -9,7 +9,9 @@
  * start a sale. Mountable anywhere (the settings screen): it needs only the
  * set-up and, for the number check, the terminal's status.
  */
+import type { TFunction } from 'i18next';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ScannerSettings } from '../../../shared/contract/manager';
 import type { TerminalStatus } from '../../../shared/domain';
 import { pauseGlobalWedge, screenMemberRead, wedgeOptionsFrom } from '../scanner/scanner-config';
@@ -28,7 +30,8 @@ interface KeyRow {
 
 type Result =
   | { verdict: 'scan'; code: string; durationMs: number; number: { ok: true; input: string } | { ok: false; read: string; reason: string } }
-  | { verdict: 'not-scan'; text: string; reason: string };
+  /** reason null: typed at a person's pace (said in the UI's language). */
+  | { verdict: 'not-scan'; text: string; reason: string | null };
 
 export interface ScannerTestPanelProps {
   settings: ScannerSettings;
@@ -39,6 +42,7 @@ export interface ScannerTestPanelProps {
 const MAX_ROWS = 60;
 
 export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
+  const { t } = useTranslation();
   const [rows, setRows] = useState<KeyRow[]>([]);
   const [result, setResult] = useState<Result | null>(null);
   const last = useRef<number | null>(null);
@@ -84,7 +88,7 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
         // The wedge only keeps keys close enough to belong together; the panel shows everything typed since the last pause.
         const typed = typedSincePause(rowsRef.current);
         const slow = typed.gaps.length > 0 && median(typed.gaps) >= 90;
-        setResult({ verdict: 'not-scan', text: typed.text.length > n.text.length ? typed.text : n.text, reason: slow ? "typed at a person's pace, not a scanner's" : n.reason });
+        setResult({ verdict: 'not-scan', text: typed.text.length > n.text.length ? typed.text : n.text, reason: slow ? null : n.reason });
       },
     });
     return wedge.attach(document);
@@ -99,10 +103,10 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
 
   const burst = lastBurst(rows);
   return (
-    <section className="card scanner-test" data-testid={SCAN_TID.testPanel} aria-label="Test your scanner">
-      <h3>Test your scanner</h3>
-      <p className="hint">Scan a member card now (or click in the box and scan: nothing should appear in it). Each key the terminal receives is listed with the time since the key before.</p>
-      <input className="field" data-testid={SCAN_TID.field('test-input')} placeholder="Click here, then scan" autoComplete="off" spellCheck={false} />
+    <section className="card scanner-test" data-testid={SCAN_TID.testPanel} aria-label={t('counter.scanner.testTitle')}>
+      <h3>{t('counter.scanner.testTitle')}</h3>
+      <p className="hint">{t('counter.scanner.testHelp')}</p>
+      <input className="field" data-testid={SCAN_TID.field('test-input')} placeholder={t('counter.scanner.testPlaceholder')} autoComplete="off" spellCheck={false} />
       {result && (
         <div
           className={`message ${result.verdict === 'scan' && result.number.ok ? 'message-good' : 'message-warning'}`}
@@ -114,30 +118,30 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
           {result.verdict === 'scan' ? (
             <>
               <p className="message-text">
-                A scan: <code className="scan-read">{result.code}</code> in {Math.round(result.durationMs)} ms.
+                {t('counter.scanner.isScan')} <code className="scan-read">{result.code}</code> {t('counter.scanner.scanTook', { ms: Math.round(result.durationMs) })}
               </p>
-              <p>{result.number.ok ? `Member number: ${result.number.input}` : `Refused: ${result.number.reason}`}</p>
+              <p>{result.number.ok ? t('counter.scanner.memberNumber', { number: result.number.input }) : t('counter.scanner.refused', { reason: result.number.reason })}</p>
             </>
           ) : (
             <>
               <p className="message-text">
-                Not taken for a scan: <code className="scan-read">{result.text}</code>
+                {t('counter.scanner.notScan')} <code className="scan-read">{result.text}</code>
               </p>
-              <p>{result.reason}.</p>
+              <p>{result.reason ?? t('counter.scanner.personPace')}.</p>
             </>
           )}
         </div>
       )}
-      {burst && <p className="hint" data-testid={SCAN_TID.field('test-summary')}>{describeBurst(burst, settings)}</p>}
+      {burst && <p className="hint" data-testid={SCAN_TID.field('test-summary')}>{describeBurst(burst, settings, t)}</p>}
       <div className="scanner-test-keys" data-testid={SCAN_TID.testKeys}>
         <table>
           <thead>
             <tr>
               <th>#</th>
-              <th>Key (position)</th>
-              <th>Layout gave</th>
-              <th>Read as</th>
-              <th>Gap</th>
+              <th>{t('counter.scanner.colKey')}</th>
+              <th>{t('counter.scanner.colLayout')}</th>
+              <th>{t('counter.scanner.colRead')}</th>
+              <th>{t('counter.scanner.colGap')}</th>
             </tr>
           </thead>
           <tbody>
@@ -151,8 +155,8 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
                     {r.mods && `${r.mods} `}
                     {r.code || '—'}
                   </td>
-                  <td>{r.key === ' ' ? 'space' : r.key}</td>
-                  <td>{r.char === null ? '(control)' : r.char}</td>
+                  <td>{r.key === ' ' ? t('counter.scanner.keySpace') : r.key}</td>
+                  <td>{r.char === null ? t('counter.scanner.keyControl') : r.char}</td>
                   <td>{r.gapMs === null ? '' : `${Math.round(r.gapMs)} ms`}</td>
                 </tr>
               ))}
@@ -160,7 +164,7 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
         </table>
       </div>
       <button type="button" className="btn" data-testid={SCAN_TID.testClear} onClick={clear}>
-        Clear
+        {t('common.keypadClear')}
       </button>
     </section>
   );
@@ -191,12 +195,12 @@ function lastBurst(rows: KeyRow[]): number[] | null {
   return gaps.length >= 3 ? gaps : null;
 }
 
-function describeBurst(gaps: number[], s: ScannerSettings): string {
+function describeBurst(gaps: number[], s: ScannerSettings, t: TFunction): string {
   const sorted = [...gaps].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)]!;
   const max = sorted[sorted.length - 1]!;
-  const base = `Last burst: ${gaps.length + 1} keys, gaps ${Math.round(sorted[0]!)}–${Math.round(max)} ms (median ${Math.round(median)} ms).`;
-  if (median <= s.maxInterKeyMs) return `${base} Scanner speed: a longest gap of ${s.maxInterKeyMs} ms suits it.`;
-  if (median < 90) return `${base} A bit slower than "longest gap between keys" (${s.maxInterKeyMs} ms): raise it to about ${Math.min(200, Math.ceil((median * 1.5) / 5) * 5)} ms.`;
-  return `${base} That is a person's pace: a slow (Bluetooth) scanner must be set up to send a prefix or suffix characters, and those entered here.`;
+  const base = t('counter.scanner.burst', { keys: gaps.length + 1, min: Math.round(sorted[0]!), max: Math.round(max), median: Math.round(median) });
+  if (median <= s.maxInterKeyMs) return `${base} ${t('counter.scanner.burstFits', { ms: s.maxInterKeyMs })}`;
+  if (median < 90) return `${base} ${t('counter.scanner.burstSlow', { ms: s.maxInterKeyMs, suggested: Math.min(200, Math.ceil((median * 1.5) / 5) * 5) })}`;
+  return `${base} ${t('counter.scanner.burstPerson')}`;
 }

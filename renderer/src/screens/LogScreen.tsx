@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { formatPoints, centsToDecimalString } from '../../../shared/money';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { showTime } from '../lib/format';
@@ -6,37 +7,38 @@ import { TID } from '../testids';
 
 /** Recent log entries, newest first. The manager screen (filters, export, chain check) comes later. */
 export function LogScreen() {
+  const { t } = useTranslation();
   const log = usePos((s) => s.log);
   const load = usePos((s) => s.loadLog);
   const lang = usePos((s) => s.uiLang);
   return (
     <main className="log-screen" data-testid={TID.logScreen}>
       <div className="log-head">
-        <h1>Log</h1>
+        <h1>{t('counter.status.navLog')}</h1>
         <button type="button" className="btn" data-testid={TID.logRefresh} disabled={log.loading} onClick={() => void load(false)}>
-          {log.loading ? 'Loading…' : 'Refresh'}
+          {log.loading ? t('common.loading') : t('common.refresh')}
         </button>
       </div>
       {log.error && <ErrorMessage error={log.error} lang={lang} />}
-      {!log.loading && !log.error && log.entries.length === 0 && <p className="hint">Nothing logged yet.</p>}
+      {!log.loading && !log.error && log.entries.length === 0 && <p className="hint">{t('counter.localLog.empty')}</p>}
       {log.entries.length > 0 && (
         <div className="table-wrap">
           <table className="log-table">
             <thead>
               <tr>
                 <th scope="col">#</th>
-                <th scope="col">Time</th>
-                <th scope="col">What</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Member</th>
+                <th scope="col">{t('log.time')}</th>
+                <th scope="col">{t('log.kind')}</th>
+                <th scope="col">{t('log.outcome')}</th>
+                <th scope="col">{t('log.member')}</th>
                 <th scope="col" className="num">
-                  Points
+                  {t('log.points')}
                 </th>
                 <th scope="col" className="num">
-                  Amount
+                  {t('log.amount')}
                 </th>
-                <th scope="col">Sale</th>
-                <th scope="col">By</th>
+                <th scope="col">{t('log.sale')}</th>
+                <th scope="col">{t('counter.localLog.by')}</th>
               </tr>
             </thead>
             <tbody>
@@ -59,7 +61,7 @@ export function LogScreen() {
       )}
       {log.hasMore && (
         <button type="button" className="btn" data-testid={TID.logMore} disabled={log.loading} onClick={() => void load(true)}>
-          Older entries
+          {t('log.loadMore')}
         </button>
       )}
     </main>
