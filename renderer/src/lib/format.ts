@@ -39,9 +39,3 @@ export function showMoney(m: Money): string {
 export function showPoints(milli: PointsMilli, decimals = 3): string {
   return formatPoints(milli, decimals);
 }
-
-export function showTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(MONEY_LOCALE, { dateStyle: 'short', timeStyle: 'medium' });
-}

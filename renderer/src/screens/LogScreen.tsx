@@ -1,13 +1,14 @@
 import { useTranslation } from 'react-i18next';
-import { formatPoints, centsToDecimalString } from '../../../shared/money';
+import { centsToDecimalString } from '../../../shared/money';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { showTime } from '../lib/format';
+import { useFmt } from '../i18n/useFmt';
 import { usePos } from '../state/context';
 import { TID } from '../testids';
 
-/** Recent log entries, newest first. The manager screen (filters, export, chain check) comes later. */
+/** This terminal's recent log entries, newest first, for anyone signed in (the manager's desk has filters, export and the chain check). */
 export function LogScreen() {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const log = usePos((s) => s.log);
   const load = usePos((s) => s.loadLog);
   const lang = usePos((s) => s.uiLang);
@@ -45,12 +46,12 @@ export function LogScreen() {
               {log.entries.map((e) => (
                 <tr key={e.seq} data-testid={TID.logRow} data-kind={e.kind}>
                   <td>{e.seq}</td>
-                  <td>{showTime(e.at)}</td>
-                  <td>{e.kind}</td>
+                  <td title={e.at}>{fmt.dateTime(e.at)}</td>
+                  <td title={e.kind}>{fmt.kind(e.kind)}</td>
                   <td>{e.outcome}</td>
                   <td>{e.memberMasked ?? ''}</td>
-                  <td className="num">{e.pointsMilli === null ? '' : formatPoints(e.pointsMilli)}</td>
-                  <td className="num">{e.amountCents === null ? '' : `${centsToDecimalString(e.amountCents)} ${e.currency ?? ''}`}</td>
+                  <td className="num">{e.pointsMilli === null ? '' : fmt.points(e.pointsMilli)}</td>
+                  <td className="num">{e.amountCents === null ? '' : e.currency ? fmt.amount(e.amountCents, e.currency) : centsToDecimalString(e.amountCents)}</td>
                   <td className="mono">{e.saleId ? e.saleId.slice(-8) : ''}</td>
                   <td>{e.actor}</td>
                 </tr>
