@@ -13,7 +13,7 @@ import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfo } from '../../../shared/errors';
 import { isProblem, listCameras, startCamera, type CameraChoice, type CameraRead, type CameraSession } from '../scanner/camera-engine';
-import { cameraProblem, type CameraProblem } from '../scanner/camera-errors';
+import { CAMERA_PROBLEM_KEYS, cameraProblem, type CameraProblem } from '../scanner/camera-errors';
 import { flash, goodReadBeep, refusalBeep } from '../scanner/feedback';
 import type { ScreenedRead } from '../scanner/scanner-config';
 import { SCAN_TID } from '../scanner/scanner-testids';
@@ -180,7 +180,8 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
         {phase === 'problem' && problem ? (
           <div className="camera-problem message message-error" role="alert" data-testid={SCAN_TID.cameraProblem} data-kind={problem.kind}>
             <p className="message-text">
-              <strong>{problem.title}.</strong> {problem.help}
+              <strong>{t(`counter.scanner.cameraProblem.${CAMERA_PROBLEM_KEYS[problem.kind].title}`)}.</strong> {t(`counter.scanner.cameraProblem.${CAMERA_PROBLEM_KEYS[problem.kind].help}`)}{' '}
+              {t('counter.scanner.cameraProblem.whatElse')}
             </p>
             {problem.detail && <p className="camera-detail muted">{problem.detail}</p>}
             <button type="button" className="btn" data-testid={SCAN_TID.cameraRetry} onClick={() => setAttempt((n) => n + 1)}>

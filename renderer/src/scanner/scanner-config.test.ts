@@ -3,7 +3,8 @@ import type { TerminalApi } from '../../../shared/contract';
 import type { SaleView, TerminalStatus } from '../../../shared/domain';
 import { PosError } from '../../../shared/errors';
 import { createPosStore } from '../state/store';
-import { classifyCameraError } from './camera-errors';
+import { catalogues } from '../../../shared/i18n';
+import { CAMERA_PROBLEM_KEYS, classifyCameraError } from './camera-errors';
 import { pauseGlobalWedge, SCANNER_DEFAULTS, scannerConfig, screenMemberRead, setScannerSettings, wedgeOptionsFrom } from './scanner-config';
 import { formFromSettings, settingsFromForm } from './setup-form';
 
@@ -147,6 +148,16 @@ describe('camera problems', () => {
     expect(classifyCameraError('Error getting userMedia, error = NotReadableError: Could not start video source').kind).toBe('busy');
     expect(classifyCameraError('Camera streaming not supported by the browser.').kind).toBe('unsupported');
     expect(classifyCameraError(new Error('boom')).kind).toBe('failed');
-    expect(classifyCameraError('NotAllowedError').help).toMatch(/Try again/);
+    expect(classifyCameraError('NotAllowedError').detail).toBe('NotAllowedError');
+  });
+
+  it('has a title and what to do for every kind, in every language', () => {
+    for (const lang of ['en', 'nl', 'fr'] as const) {
+      const words = catalogues[lang].counter.scanner.cameraProblem as Record<string, string>;
+      for (const keys of Object.values(CAMERA_PROBLEM_KEYS)) {
+        expect(words[keys.title], `${lang} ${keys.title}`).toBeTruthy();
+        expect(words[keys.help], `${lang} ${keys.help}`).toBeTruthy();
+      }
+    }
   });
 });
