@@ -81,7 +81,7 @@ export function App() {
           </Suspense>
         ) : view === 'offers' ? (
           <Suspense fallback={loading}>
-            <OffersScreen api={api} lang={lang} />
+            <OffersScreen api={api} />
           </Suspense>
         ) : view === 'log' ? (
           <LogScreen />

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MESSAGES, type ErrorCode } from '../errors.js';
 import { counterEn } from './counter-en.js';
+import { offersEn } from './offers-en.js';
 
 /** The English error texts are the terminal's own defaults (one source: shared/errors.ts). */
 const errors: Record<ErrorCode, string> = DEFAULT_MESSAGES;
@@ -397,6 +398,7 @@ export const en = {
     managerStory: 'The whole story (every log entry) is on the manager’s desk.',
   },
   counter: counterEn,
+  offers: offersEn,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };
 

@@ -1,6 +1,7 @@
 /** Catalogue français (usage belge). Mêmes clés que en.ts. */
 import type { Catalogue } from './en.js';
 import { counterFr } from './counter-fr.js';
+import { offersFr } from './offers-fr.js';
 
 export const fr: Catalogue = {
   errors: {
@@ -431,5 +432,6 @@ export const fr: Catalogue = {
     managerStory: 'L’historique complet (chaque entrée du journal) se trouve dans la gestion.',
   },
   counter: counterFr,
+  offers: offersFr,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

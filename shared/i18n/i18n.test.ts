@@ -40,6 +40,31 @@ describe('message catalogues', () => {
     // keys that hold dots resolve too (i18next falls back to the flat key)
     expect(i18n.t('logKinds.redeem.posted')).toBe('Punten afgeschreven');
   });
+
+  it('has both plural forms wherever a text has one', () => {
+    for (const lang of LANGUAGES) {
+      const names = new Set(keys(catalogues[lang]).map((k) => k.join(' > ')));
+      for (const name of names) if (name.endsWith('_one')) expect(names.has(name.replace(/_one$/, '_other')), `${lang} ${name}`).toBe(true);
+    }
+  });
+
+  it('resolves every offers text through i18next with the offers key prefix (plurals and dotted keys)', async () => {
+    const i18n = i18next.createInstance();
+    await i18n.init({ ...i18nextOptions, lng: 'en' });
+    for (const lang of LANGUAGES) {
+      const t = i18n.getFixedT(lang, null, 'offers');
+      for (const [key, text] of Object.entries(catalogues[lang].offers)) {
+        const plural = /_(one|other)$/.exec(key);
+        const got = plural ? t(key.slice(0, plural.index), { count: plural[1] === 'one' ? 1 : 2, skipInterpolation: true }) : t(key, { skipInterpolation: true });
+        expect(got, `${lang} ${key}`).toBe(text);
+      }
+    }
+    const nl = i18n.getFixedT('nl', null, 'offers');
+    expect(nl('secrets', { count: 1 })).toBe('1 ondertekeningssleutel');
+    expect(nl('secrets', { count: 3 })).toBe('3 ondertekeningssleutels');
+    expect(i18n.getFixedT('fr', null, 'offers')('secrets', { count: 0 })).toBe('0 clé de signature'); // French: 0 is singular
+    expect(i18n.getFixedT('en', null, 'offers')('cardMasked', { scheme: 'Visa', last4: '4001' })).toBe('Visa •••• 4001');
+  });
 });
 
 describe('Intl formatting', () => {

@@ -1,6 +1,7 @@
 /** Nederlandse catalogus (Belgisch gebruik). Zelfde sleutels als en.ts. */
 import type { Catalogue } from './en.js';
 import { counterNl } from './counter-nl.js';
+import { offersNl } from './offers-nl.js';
 
 export const nl: Catalogue = {
   errors: {
@@ -431,5 +432,6 @@ export const nl: Catalogue = {
     managerStory: 'Het volledige verloop (elke logregel) staat in het beheer.',
   },
   counter: counterNl,
+  offers: offersNl,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

@@ -4,7 +4,7 @@ import type { PersonView } from '../../../../shared/contract/manager';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { problemOf, type OffersApi } from './api';
 import { OffersError } from './OffersError';
-import type { OffersLanguage, OffersT } from './strings';
+import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
 /**
@@ -15,20 +15,17 @@ import { OFFERS_TID } from './testids';
  */
 export function ApprovalPrompt({
   api,
-  t,
-  lang,
   why,
   onApprove,
   onCancel,
 }: {
   api: OffersApi;
-  t: OffersT;
-  lang: OffersLanguage;
   why: string;
   /** Runs the action with the approval; answers the refusal to show, or null when done. */
   onApprove: (approval: ManagerApprovalInput) => Promise<ErrorInfo | null>;
   onCancel: () => void;
 }) {
+  const t = useOffersT();
   const [managers, setManagers] = useState<PersonView[] | null>(null);
   const [managerId, setManagerId] = useState<string | null>(null);
   const [pin, setPin] = useState('');
@@ -137,7 +134,7 @@ export function ApprovalPrompt({
               {t('pinProblem')}
             </p>
           )}
-          {error && <OffersError error={error} lang={lang} testId={OFFERS_TID.approvalError} />}
+          {error && <OffersError error={error} testId={OFFERS_TID.approvalError} />}
           <div className="button-row">
             <button type="submit" className="btn btn-primary" data-testid={OFFERS_TID.approvalSubmit} disabled={busy || !managerId}>
               {t('approve')}

@@ -4,7 +4,7 @@ import type { ErrorInfo } from '../../../../shared/errors';
 import { problemOf, type OffersApi } from './api';
 import { cardNumberProblem, cardText, parseExpiry } from './format';
 import { OffersError } from './OffersError';
-import type { OffersKey, OffersLanguage, OffersT } from './strings';
+import { useOffersT, type OffersKey } from './i18n';
 import { OFFERS_TID } from './testids';
 
 export interface Enrolled {
@@ -20,20 +20,17 @@ export interface Enrolled {
  */
 export function CardStep({
   api,
-  t,
-  lang,
   offer,
   customer,
   onChanged,
 }: {
   api: OffersApi;
-  t: OffersT;
-  lang: OffersLanguage;
   offer: OfferView | null;
   customer: OfferCustomerView | null;
   /** A card was enrolled or linked: the customer's cards changed. */
   onChanged: () => void;
 }) {
+  const t = useOffersT();
   const numberRef = useRef<HTMLInputElement>(null);
   const [month, setMonth] = useState('');
   const [year, setYear] = useState('');
@@ -224,7 +221,7 @@ export function CardStep({
           {t(problem)}
         </p>
       )}
-      {error && <OffersError error={error} lang={lang} />}
+      {error && <OffersError error={error} />}
       <button type="submit" className="btn btn-primary btn-block" data-testid={OFFERS_TID.cardEnrol} disabled={busy}>
         {busy ? t('enrolling') : t('enrol')}
       </button>

@@ -4,7 +4,7 @@ import type { ErrorInfo } from '../../../../shared/errors';
 import { problemOf, type OffersApi } from './api';
 import { EMAIL_PATTERN } from './format';
 import { OffersError } from './OffersError';
-import type { OffersKey, OffersLanguage, OffersT } from './strings';
+import { useOffersT, type OffersKey } from './i18n';
 import { OFFERS_TID } from './testids';
 
 type Mode = 'find' | 'new';
@@ -12,17 +12,14 @@ type Mode = 'find' | 'new';
 /** Step 2: find the customer by e-mail, or create them with their full name and e-mail. */
 export function CustomerStep({
   api,
-  t,
-  lang,
   customer,
   onCustomer,
 }: {
   api: OffersApi;
-  t: OffersT;
-  lang: OffersLanguage;
   customer: OfferCustomerView | null;
   onCustomer: (c: OfferCustomerView | null) => void;
 }) {
+  const t = useOffersT();
   const [mode, setMode] = useState<Mode>('find');
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
@@ -196,7 +193,7 @@ export function CustomerStep({
             {t(problem)}
           </p>
         )}
-        {error && <OffersError error={error} lang={lang} />}
+        {error && <OffersError error={error} />}
         {mode === 'find' ? (
           <button type="submit" className="btn btn-primary offers-wide" data-testid={OFFERS_TID.customerFind} disabled={busy}>
             {busy ? t('loading') : t('find')}

@@ -7,11 +7,12 @@ import { CustomerStep } from './CustomerStep';
 import { Enrolments } from './Enrolments';
 import { OfferList } from './OfferList';
 import { OffersError } from './OffersError';
-import type { OffersLanguage, OffersT } from './strings';
+import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
 /** Enrolment at the counter in three steps side by side: the offer, the customer (and their cards), the card. */
-export function EnrolView({ api, t, lang }: { api: OffersApi; t: OffersT; lang: OffersLanguage }) {
+export function EnrolView({ api }: { api: OffersApi }) {
+  const t = useOffersT();
   const [offers, setOffers] = useState<OfferView[] | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -56,9 +57,9 @@ export function EnrolView({ api, t, lang }: { api: OffersApi; t: OffersT; lang: 
             <span className="spinner" aria-hidden="true" /> {t('loading')}
           </p>
         )}
-        {error && <OffersError error={error} lang={lang} />}
+        {error && <OffersError error={error} />}
         {offers && offers.length === 0 && <p className="hint">{t('noOffers')}</p>}
-        {offers && offers.length > 0 && <OfferList offers={offers} selectedId={offerId} onSelect={setOfferId} t={t} lang={lang} />}
+        {offers && offers.length > 0 && <OfferList offers={offers} selectedId={offerId} onSelect={setOfferId} />}
       </section>
 
       <section className="step offers-step" aria-labelledby="offers-step-customer">
@@ -66,8 +67,8 @@ export function EnrolView({ api, t, lang }: { api: OffersApi; t: OffersT; lang: 
           <span className="step-no">2</span>
           {t('stepCustomer')}
         </h2>
-        <CustomerStep api={api} t={t} lang={lang} customer={customer} onCustomer={setCustomer} />
-        {customer && <Enrolments api={api} t={t} lang={lang} customer={customer} offer={offer} offers={offers ?? []} reloadKey={reloadKey} />}
+        <CustomerStep api={api} customer={customer} onCustomer={setCustomer} />
+        {customer && <Enrolments api={api} customer={customer} offer={offer} offers={offers ?? []} reloadKey={reloadKey} />}
       </section>
 
       <section className="step offers-step" aria-labelledby="offers-step-card">
@@ -79,8 +80,6 @@ export function EnrolView({ api, t, lang }: { api: OffersApi; t: OffersT; lang: 
           // A new offer or customer starts a fresh form (nothing carried over).
           key={`${offer?.id ?? ''}|${customer?.id ?? ''}`}
           api={api}
-          t={t}
-          lang={lang}
           offer={offer}
           customer={customer}
           onChanged={() => setReloadKey((k) => k + 1)}

@@ -2,24 +2,21 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EnrolmentView, OfferCustomerView, OfferView } from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { problemOf, type OffersApi } from './api';
-import { cardText, dateText } from './format';
+import { useFmt } from '../../i18n/useFmt';
+import { cardText } from './format';
 import { OffersError } from './OffersError';
-import type { OffersLanguage, OffersT } from './strings';
+import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
 /** The customer's cards and the offers each is linked to; unlink one (after a yes), or link a card to the chosen offer. */
 export function Enrolments({
   api,
-  t,
-  lang,
   customer,
   offer,
   offers,
   reloadKey,
 }: {
   api: OffersApi;
-  t: OffersT;
-  lang: OffersLanguage;
   customer: OfferCustomerView;
   /** The offer chosen in step 1, if any. */
   offer: OfferView | null;
@@ -27,6 +24,8 @@ export function Enrolments({
   /** Changes when a card was enrolled elsewhere on the screen. */
   reloadKey: number;
 }) {
+  const t = useOffersT();
+  const fmt = useFmt();
   const [list, setList] = useState<EnrolmentView[] | null>(null);
   const [loading, setLoading] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -105,7 +104,7 @@ export function Enrolments({
           {message}
         </p>
       )}
-      {error && <OffersError error={error} lang={lang} />}
+      {error && <OffersError error={error} />}
       {list && list.length === 0 && <p className="hint">{t('noCards')}</p>}
       {list && list.length > 0 && (
         <ul className="offers-cards">
@@ -123,7 +122,7 @@ export function Enrolments({
                     return (
                       <li key={l.linkId} className="offers-link" data-testid={OFFERS_TID.cardLink} data-card-id={card.id} data-offer-id={l.offerId}>
                         <span className="offers-link-name">
-                          {name} <span className="muted">{t('linkedOn', { date: dateText(l.linkedAt, lang) })}</span>
+                          {name} <span className="muted">{t('linkedOn', { date: fmt.date(l.linkedAt) })}</span>
                         </span>
                         {asking ? (
                           <span

@@ -4,9 +4,10 @@ import type { NoticeRefusalCount, NoticeRefusalReason, OfferNoticeTotals, OfferN
 import type { ErrorInfo } from '../../../../shared/errors';
 import { problemOf, type OffersApi } from './api';
 import { ApprovalPrompt } from './ApprovalPrompt';
-import { amount, cardText, money, rangeFor, timeText } from './format';
+import { useFmt } from '../../i18n/useFmt';
+import { cardText, money, rangeFor, timeText } from './format';
 import { OffersError } from './OffersError';
-import type { OffersLanguage, OffersT } from './strings';
+import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
 type Range = 'today' | 'week' | 'all';
@@ -22,7 +23,9 @@ const POLL_MS = 5000;
  * and the notices themselves with refunds linked to their purchase.
  * Refreshes itself every few seconds while shown.
  */
-export function NoticesView({ api, t, lang, pollMs = POLL_MS }: { api: OffersApi; t: OffersT; lang: OffersLanguage; pollMs?: number }) {
+export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?: number }) {
+  const t = useOffersT();
+  const fmt = useFmt();
   const [range, setRange] = useState<Range>('today');
   const [notices, setNotices] = useState<OfferNoticeView[]>([]);
   const [nextBeforeId, setNextBeforeId] = useState<number | null>(null);
@@ -164,12 +167,12 @@ export function NoticesView({ api, t, lang, pollMs = POLL_MS }: { api: OffersApi
                 {status.publicUrl && <li className="offers-break">{t('registeredUrl', { url: status.publicUrl })}</li>}
                 <li>{t('window', { seconds: status.toleranceSeconds })}</li>
                 <li>{t('secrets', { count: status.secrets })}</li>
-                <li>{status.lastNoticeAt ? t('lastNotice', { time: timeText(status.lastNoticeAt, lang) }) : t('noNoticeYet')}</li>
+                <li>{status.lastNoticeAt ? t('lastNotice', { time: timeText(status.lastNoticeAt, fmt) }) : t('noNoticeYet')}</li>
               </ul>
-              {status.error && <OffersError error={status.error} lang={lang} />}
+              {status.error && <OffersError error={status.error} />}
             </>
           )}
-          {switchError && <OffersError error={switchError} lang={lang} />}
+          {switchError && <OffersError error={switchError} />}
         </section>
 
         <section className="card offers-refusals" data-testid={OFFERS_TID.refusals} aria-labelledby="offers-refusals-title">
@@ -187,7 +190,7 @@ export function NoticesView({ api, t, lang, pollMs = POLL_MS }: { api: OffersApi
                   </dt>
                   <dd>
                     <span className="offers-count">{count}</span>
-                    {r?.lastAt && count > 0 && <span className="muted"> {t('refusedLast', { time: timeText(r.lastAt, lang) })}</span>}
+                    {r?.lastAt && count > 0 && <span className="muted"> {t('refusedLast', { time: timeText(r.lastAt, fmt) })}</span>}
                   </dd>
                 </div>
               );
@@ -217,14 +220,14 @@ export function NoticesView({ api, t, lang, pollMs = POLL_MS }: { api: OffersApi
               <dd>
                 <span className="offers-big">{totals.purchases}</span>
                 <span>
-                  {t('spent')}: {amount(totals.purchaseCents, currency, lang)}
+                  {t('spent')}: {fmt.amount(totals.purchaseCents, currency)}
                 </span>
               </dd>
             </div>
             <div data-testid={OFFERS_TID.totalCashback} data-cents={totals.cashbackCents}>
               <dt>{t('cashback')}</dt>
               <dd>
-                <span className="offers-big">{amount(totals.cashbackCents, currency, lang)}</span>
+                <span className="offers-big">{fmt.amount(totals.cashbackCents, currency)}</span>
               </dd>
             </div>
             <div data-testid={OFFERS_TID.totalRefunds} data-count={totals.refunds} data-cents={totals.refundCents}>
@@ -232,24 +235,24 @@ export function NoticesView({ api, t, lang, pollMs = POLL_MS }: { api: OffersApi
               <dd>
                 <span className="offers-big">{totals.refunds}</span>
                 <span>
-                  {t('refunded')}: {amount(totals.refundCents, currency, lang)}
+                  {t('refunded')}: {fmt.amount(totals.refundCents, currency)}
                 </span>
                 <span>
-                  {t('cashbackBack')}: {amount(totals.refundCashbackCents, currency, lang)}
+                  {t('cashbackBack')}: {fmt.amount(totals.refundCashbackCents, currency)}
                 </span>
               </dd>
             </div>
             <div data-testid={OFFERS_TID.totalNet} data-cents={totals.cashbackCents - totals.refundCashbackCents}>
               <dt>{t('netCashback')}</dt>
               <dd>
-                <span className="offers-big">{amount(totals.cashbackCents - totals.refundCashbackCents, currency, lang)}</span>
+                <span className="offers-big">{fmt.amount(totals.cashbackCents - totals.refundCashbackCents, currency)}</span>
               </dd>
             </div>
           </dl>
         )}
       </section>
 
-      {error && <OffersError error={error} lang={lang} />}
+      {error && <OffersError error={error} />}
 
       <section aria-labelledby="offers-notices-title">
         <h2 id="offers-notices-title">{t('noticesTitle')}</h2>
@@ -292,13 +295,13 @@ export function NoticesView({ api, t, lang, pollMs = POLL_MS }: { api: OffersApi
                     data-cents={n.amount.cents}
                     data-transaction-id={n.transactionId}
                   >
-                    <td>{timeText(n.transactionAt, lang)}</td>
+                    <td>{timeText(n.transactionAt, fmt)}</td>
                     <td className="offers-wrap">
                       <span className={`offers-kind offers-kind-${n.type}`}>{t(`type.${n.type}`)}</span>
                       {n.type === 'refund' && (
                         <span className="offers-refund-of" data-testid={OFFERS_TID.noticeOriginal} data-original-id={n.original?.id ?? ''}>
                           {n.original
-                            ? t('refundOf', { time: timeText(n.original.transactionAt, lang), amount: money(n.original.amount, lang) })
+                            ? t('refundOf', { time: timeText(n.original.transactionAt, fmt), amount: money(n.original.amount, fmt) })
                             : t('refundOfMissing', { id: n.originalTransactionId ?? '?' })}
                           {n.original && notices.some((o) => o.id === n.original!.id) && (
                             <button type="button" className="offers-linkish" onClick={() => showOriginal(n.original!.id)}>
@@ -310,8 +313,8 @@ export function NoticesView({ api, t, lang, pollMs = POLL_MS }: { api: OffersApi
                     </td>
                     <td className="offers-wrap">{n.offerName ?? (n.offerId ? n.offerId : <span className="muted">{t('noOffer')}</span>)}</td>
                     <td>{cardText(n.card, t)}</td>
-                    <td className={`num ${n.amount.cents < 0 ? 'offers-negative' : ''}`}>{money(n.amount, lang)}</td>
-                    <td className={`num ${n.cashback && n.cashback.cents < 0 ? 'offers-negative' : ''}`}>{n.cashback ? money(n.cashback, lang) : '—'}</td>
+                    <td className={`num ${n.amount.cents < 0 ? 'offers-negative' : ''}`}>{money(n.amount, fmt)}</td>
+                    <td className={`num ${n.cashback && n.cashback.cents < 0 ? 'offers-negative' : ''}`}>{n.cashback ? money(n.cashback, fmt) : '—'}</td>
                     <td className="mono" title={n.transactionId}>
                       {shortId(n.transactionId)}
                     </td>
@@ -329,7 +332,7 @@ export function NoticesView({ api, t, lang, pollMs = POLL_MS }: { api: OffersApi
       </section>
 
       {asking !== null && (
-        <ApprovalPrompt api={api} t={t} lang={lang} why={t('approvalWhy')} onApprove={(approval) => setReceiver(asking, approval)} onCancel={() => setAsking(null)} />
+        <ApprovalPrompt api={api} why={t('approvalWhy')} onApprove={(approval) => setReceiver(asking, approval)} onCancel={() => setAsking(null)} />
       )}
     </div>
   );

@@ -1,6 +1,7 @@
 import type { OfferView } from '../../../../shared/contract/offers';
 import { datesText, daysText, discountText, spendText } from './format';
-import type { OffersLanguage, OffersT } from './strings';
+import { useFmt } from '../../i18n/useFmt';
+import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
 /** The store's live offers as big buttons: what the customer gets, from how much, which days, which dates, and the text for them. */
@@ -8,15 +9,13 @@ export function OfferList({
   offers,
   selectedId,
   onSelect,
-  t,
-  lang,
 }: {
   offers: readonly OfferView[];
   selectedId: string | null;
   onSelect: (id: string) => void;
-  t: OffersT;
-  lang: OffersLanguage;
 }) {
+  const t = useOffersT();
+  const fmt = useFmt();
   return (
     <ul className="offer-list" data-testid={OFFERS_TID.offerList} aria-label={t('stepOffer')}>
       {offers.map((o) => {
@@ -35,13 +34,13 @@ export function OfferList({
                 <span className="offer-name">{o.name}</span>
                 {on && <span className="offer-chosen">✓ {t('chosen')}</span>}
               </span>
-              <span className="offer-discount">{discountText(o, t, lang)}</span>
+              <span className="offer-discount">{discountText(o, t, fmt)}</span>
               <span className="offer-facts">
-                {spendText(o, t, lang).map((s) => (
+                {spendText(o, t, fmt).map((s) => (
                   <span key={s}>{s}</span>
                 ))}
-                <span>{daysText(o.daysOfWeek, t, lang)}</span>
-                <span>{datesText(o, t, lang)}</span>
+                <span>{daysText(o.daysOfWeek, t, fmt)}</span>
+                <span>{datesText(o, t, fmt)}</span>
               </span>
               {o.brandName && <span className="offer-brand">{o.brandName}</span>}
               {o.counterText && (

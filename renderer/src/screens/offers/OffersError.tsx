@@ -1,6 +1,6 @@
 import type { ErrorInfo } from '../../../../shared/errors';
 import { errorText } from '../../../../shared/i18n';
-import type { OffersLanguage } from './strings';
+import { useFmt } from '../../i18n/useFmt';
 import { OFFERS_TID } from './testids';
 
 /**
@@ -8,7 +8,8 @@ import { OFFERS_TID } from './testids';
  * message (it says what was wrong); in Dutch or French the catalogue's text for
  * the code first, with the service's message under it.
  */
-export function OffersError({ error, lang, testId = OFFERS_TID.errorMessage }: { error: ErrorInfo; lang: OffersLanguage; testId?: string }) {
+export function OffersError({ error, testId = OFFERS_TID.errorMessage }: { error: ErrorInfo; testId?: string }) {
+  const { lang } = useFmt();
   const local = lang === 'en' ? null : errorText(error.code, lang) || null;
   return (
     <div className="message message-error offers-message" role="alert" data-testid={testId} data-code={error.code}>

@@ -8,12 +8,12 @@
  * only through the contract's `offers` area; no state of it enters the store.
  * Card numbers live in one uncontrolled field until the request returns.
  */
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
+import { useFmt } from '../../i18n/useFmt';
 import type { OffersApi } from './api';
 import { EnrolView } from './EnrolView';
-import { offersLanguage } from './format';
 import { NoticesView } from './NoticesView';
-import { offersText } from './strings';
+import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 import './offers.css';
 
@@ -21,19 +21,18 @@ export type OffersTab = 'enrol' | 'notices';
 
 export interface OffersScreenProps {
   api: OffersApi;
-  /** The UI's language (nl, fr, en; others fall back on English). */
-  lang?: string;
   initialTab?: OffersTab;
   /** How often the notices view refreshes itself (ms; 0 = never). */
   pollMs?: number;
 }
 
-export default function OffersScreen({ api, lang, initialTab = 'enrol', pollMs }: OffersScreenProps) {
-  const language = offersLanguage(lang);
-  const t = useMemo(() => offersText(language), [language]);
+/** In the UI's language (the app's i18next): switching it re-renders the screen. */
+export default function OffersScreen({ api, initialTab = 'enrol', pollMs }: OffersScreenProps) {
+  const t = useOffersT();
+  const { lang } = useFmt();
   const [tab, setTab] = useState<OffersTab>(initialTab);
   return (
-    <main className="offers-screen" data-testid={OFFERS_TID.screen} data-tab={tab} lang={language}>
+    <main className="offers-screen" data-testid={OFFERS_TID.screen} data-tab={tab} lang={lang}>
       <div className="offers-head">
         <h1>{t('title')}</h1>
         <nav className="offers-segmented offers-tabs" aria-label={t('title')}>
@@ -46,7 +45,7 @@ export default function OffersScreen({ api, lang, initialTab = 'enrol', pollMs }
         </nav>
       </div>
       {/* Leaving the enrolment unmounts it: a half-typed card number does not wait in a hidden field. */}
-      {tab === 'enrol' ? <EnrolView api={api} t={t} lang={language} /> : <NoticesView api={api} t={t} lang={language} pollMs={pollMs} />}
+      {tab === 'enrol' ? <EnrolView api={api} /> : <NoticesView api={api} pollMs={pollMs} />}
     </main>
   );
 }
@@ -55,12 +54,11 @@ export default function OffersScreen({ api, lang, initialTab = 'enrol', pollMs }
  * The notices alone, for the manager's desk to show in its own screen:
  * `lazy(() => import('../offers/OffersScreen').then((m) => ({ default: m.OffersNotices })))`.
  */
-export function OffersNotices({ api, lang, pollMs }: Omit<OffersScreenProps, 'initialTab'>) {
-  const language = offersLanguage(lang);
-  const t = useMemo(() => offersText(language), [language]);
+export function OffersNotices({ api, pollMs }: Omit<OffersScreenProps, 'initialTab'>) {
+  const { lang } = useFmt();
   return (
-    <div className="offers-screen offers-embedded" data-testid={OFFERS_TID.screen} data-tab="notices" lang={language}>
-      <NoticesView api={api} t={t} lang={language} pollMs={pollMs} />
+    <div className="offers-screen offers-embedded" data-testid={OFFERS_TID.screen} data-tab="notices" lang={lang}>
+      <NoticesView api={api} pollMs={pollMs} />
     </div>
   );
 }
