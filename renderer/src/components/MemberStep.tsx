@@ -2,6 +2,8 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEven
 import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
 import type { ErrorCode } from '../../../shared/errors';
+import { describeError } from '../i18n/format';
+import { useFmt } from '../i18n/useFmt';
 import { showMoney, showPoints } from '../lib/format';
 import { flash, refusalBeep } from '../scanner/feedback';
 import { scannerConfig, screenMemberRead } from '../scanner/scanner-config';
@@ -22,6 +24,7 @@ const READ_SOURCES: ReadonlySet<string> = new Set(['camera', 'scanner', 'keyboar
 
 export function MemberStep() {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const ref = useRef<HTMLInputElement>(null);
   useFocusRequest('member', ref);
   const text = usePos((s) => s.memberText);
@@ -51,6 +54,8 @@ export function MemberStep() {
     refusalBeep();
     flash(refusalRef.current ?? ref.current);
   }, [memberRefusal]);
+  // In the cashier's language, with the service's own words beside it when they say more (they are English).
+  const reason = memberRefusal ? describeError(memberRefusal, t, fmt) : null;
   const read = typeof memberRefusal?.details?.read === 'string' ? memberRefusal.details.read : null;
   const readSource = typeof memberRefusal?.details?.source === 'string' ? memberRefusal.details.source : null;
 
@@ -105,7 +110,10 @@ export function MemberStep() {
               {read || t('counter.member.readNothing')}
             </code>
           </p>
-          <p data-testid={SCAN_TID.scanReason}>{memberRefusal.message}</p>
+          <p data-testid={SCAN_TID.scanReason}>
+            {reason!.text}
+            {reason!.detail && <span className="muted"> ({reason!.detail})</span>}
+          </p>
         </div>
       )}
       <div className="member-tools">
