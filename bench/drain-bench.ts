@@ -21,10 +21,9 @@
  * The queue is filled directly through the store in one transaction: a sale
  * row (accepted offline, state 'queued') and its outbox row per redemption.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createAdapter } from '../electron/adapters/registry.js';
 import type { RedeemRequest } from '../electron/adapters/types.js';
@@ -34,6 +33,7 @@ import { seededRandom } from '../electron/service/failpoints.js';
 import { maskIdentifier } from '../shared/member-number.js';
 import { makeTempDir } from '../test/temp-dir.js';
 import { benchCard } from './bench-members.js';
+import { startSandboxProcess } from './sandbox-child.js';
 import { median, nowMs, type Figure } from './stats.js';
 
 export interface DrainBenchOptions {
@@ -83,8 +83,6 @@ export const DRAIN_QUICK: DrainBenchOptions = {
 };
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
-/** Points per benchmark member: enough that no redemption is ever refused. */
-const MEMBER_POINTS = 1_000_000_000;
 
 export async function runDrainBench(o: DrainBenchOptions, progress: (msg: string) => void = () => {}): Promise<Figure[]> {
   const tmp = makeTempDir('pwp-drain-');
@@ -325,36 +323,6 @@ async function drainInChild(dataDir: string, url: string, concurrency: number, l
   const line = out.trim().split('\n').pop() ?? '';
   if (code !== 0 || !line.startsWith('{')) throw new Error(`the memory drain process failed (${code}): ${out.slice(-500)}`);
   return JSON.parse(line) as MemoryRun;
-}
-
-// ---- the sandbox process -----------------------------------------------------
-
-interface SandboxProcess {
-  url: string;
-  close(): Promise<void>;
-}
-
-async function startSandboxProcess(members: number, rate: number): Promise<SandboxProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'bench/sandbox-process.ts'), '--members', String(members), '--points', String(MEMBER_POINTS), '--rate', String(rate)], {
-    cwd: REPO,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const first = await Promise.race([
-    once(lines, 'line').then(([l]) => l as string),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`the sandbox process exited (${code}) before listening`);
-    }),
-  ]);
-  const { url } = JSON.parse(first) as { url: string };
-  return {
-    url,
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
 }
 
 async function sandboxCall(url: string, method: string, path: string, body?: unknown): Promise<void> {
