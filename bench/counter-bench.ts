@@ -23,6 +23,7 @@ export interface CounterBenchOptions {
 }
 
 export const FULL_SIZE: CounterBenchOptions = { commits: 1000, identifies: 200, coldStarts: 15, latencyMs: 50 };
+export const COUNTER_QUICK: CounterBenchOptions = { commits: 30, identifies: 10, coldStarts: 3, latencyMs: 50 };
 
 export async function runCounterBench(o: CounterBenchOptions): Promise<Figure[]> {
   const tmp = makeTempDir('pwp-bench-');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runManagerBench } from './manager-bench.js';
+import { MANAGER_QUICK, runManagerBench } from './manager-bench.js';
 
 describe('manager bench harness (small size, so it cannot rot)', () => {
   it('fills a verifiable log and reports every figure', async () => {
-    const figures = await runManagerBench({ entries: 3000, repeats: 2 });
+    const figures = await runManagerBench(MANAGER_QUICK);
     const names = figures.map((f) => f.name);
     expect(names.some((n) => n.startsWith('filtered page of 50, p95'))).toBe(true);
     expect(names.some((n) => n.startsWith('CSV export of all 3,00'))).toBe(true);

@@ -32,6 +32,7 @@ export interface ManagerBenchOptions {
 }
 
 export const FULL_SIZE: ManagerBenchOptions = { entries: 1_000_000 };
+export const MANAGER_QUICK: ManagerBenchOptions = { entries: 3000, repeats: 2 };
 
 const KINDS = [
   ['sale.started', 18], ['member.identify', 16], ['quote', 16], ['redeem.confirmed', 12], ['redeem.posted', 11], ['sale.paid', 11],

@@ -6,9 +6,9 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FULL_SIZE, runCounterBench } from './counter-bench.js';
+import { COUNTER_QUICK, FULL_SIZE, runCounterBench } from './counter-bench.js';
 import { DRAIN_FULL, DRAIN_QUICK, runDrainBench } from './drain-bench.js';
-import { runManagerBench } from './manager-bench.js';
+import { FULL_SIZE as MANAGER_FULL, MANAGER_QUICK, runManagerBench } from './manager-bench.js';
 import { measureRendererSize } from './renderer-size.js';
 import { printFigures } from './stats.js';
 
@@ -18,7 +18,7 @@ const only = values.only?.split(',');
 const want = (name: string) => !only || only.includes(name);
 
 if (want('counter')) {
-  printFigures('Counter (issue 2)', await runCounterBench(quick ? { commits: 30, identifies: 10, coldStarts: 3, latencyMs: 50 } : FULL_SIZE));
+  printFigures('Counter (issue 2)', await runCounterBench(quick ? COUNTER_QUICK : FULL_SIZE));
 }
 if (want('renderer')) {
   printFigures('Renderer bundle (issue 2)', measureRendererSize(resolve('dist/renderer')));
@@ -33,5 +33,5 @@ if (want('scan')) {
 }
 if (want('manager')) {
   // Filling a million chained log entries takes a few minutes on two cores.
-  printFigures('Manager desk (issue 7)', await runManagerBench(quick ? { entries: 3000, repeats: 2 } : { entries: 1_000_000 }));
+  printFigures('Manager desk (issue 7)', await runManagerBench(quick ? MANAGER_QUICK : MANAGER_FULL));
 }

@@ -1,0 +1,48 @@
+/**
+ * The counter, renderer-size and scanning benchmarks at their --quick size, so
+ * their harnesses cannot rot (drain and manager have their own files). Figures
+ * here are held to sanity bounds that catch a broken harness, not to the
+ * targets: this machine is shared with the rest of the suite. The renderer
+ * must be built first (`npm test` builds it before vitest).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, it } from 'vitest';
+import { COUNTER_QUICK, runCounterBench } from './counter-bench.js';
+import { measureRendererSize } from './renderer-size.js';
+import { runScanBench, SCAN_QUICK } from './scan-bench.js';
+import type { Figure } from './stats.js';
+
+const RENDERER = resolve('dist/renderer');
+const shown = (figures: Figure[]) => figures.map((f) => `${f.name}: ${f.value} ${f.unit}`).join('\n');
+const byName = (figures: Figure[], start: string) => {
+  const f = figures.find((x) => x.name.startsWith(start));
+  if (!f) throw new Error(`no figure "${start}" in:\n${shown(figures)}`);
+  return f.value;
+};
+
+it('counter benchmark (quick): commits, identifies through a remote sandbox, starts cold', async () => {
+  const figures = await runCounterBench(COUNTER_QUICK);
+  for (const f of figures) expect(Number.isFinite(f.value), shown(figures)).toBe(true);
+  expect(byName(figures, 'local commit of a redemption, median')).toBeGreaterThan(0);
+  // The injected latency is in the figure: below it, the latency was not applied; far above, the harness is broken.
+  expect(byName(figures, 'identify-to-balance, median')).toBeGreaterThanOrEqual(COUNTER_QUICK.latencyMs);
+  expect(byName(figures, 'identify-to-balance, median')).toBeLessThan(COUNTER_QUICK.latencyMs * 10);
+  expect(byName(figures, 'service cold start')).toBeLessThan(5_000);
+}, 60_000);
+
+it('renderer size: finds the initial scripts of the built renderer and stays under its target', () => {
+  expect(existsSync(resolve(RENDERER, 'index.html')), 'build the renderer first: npm run build:renderer').toBe(true);
+  const figures = measureRendererSize(RENDERER);
+  expect(byName(figures, 'renderer initial JS, gzipped')).toBeGreaterThan(20);
+  // A size, not a timing: the 200 KB target holds on any machine.
+  expect(byName(figures, 'renderer initial JS, gzipped')).toBeLessThan(200);
+});
+
+it('scan benchmark (quick): scans and a camera read are timed in Chromium', async () => {
+  expect(existsSync(resolve(RENDERER, 'index.html')), 'build the renderer first: npm run build:renderer').toBe(true);
+  const figures = await runScanBench(SCAN_QUICK);
+  for (const f of figures) expect(Number.isFinite(f.value), shown(figures)).toBe(true);
+  expect(byName(figures, 'scan (Enter) to balance on screen, p50')).toBeGreaterThan(0);
+  expect(byName(figures, 'camera: open to decoded QR, median')).toBeGreaterThan(0);
+}, 120_000);
