@@ -120,10 +120,10 @@ test('enrol a test card at the counter; its purchase and refund arrive as notice
   await expect(page.locator(tid(O.noticesEmpty))).toBeVisible();
   await page.locator(tid(O.receiverSwitch)).click();
   // The cashier is signed in: a manager approves with their PIN (the only manager is chosen already).
-  const approval = page.locator(tid(O.approval));
+  const approval = page.locator(tid(MTID.approval));
   await expect(approval).toBeVisible();
-  await expect(page.locator(tid(O.approvalManager))).toHaveAttribute('aria-pressed', 'true');
-  await expect(page.locator(tid(O.approvalPin))).toBeFocused();
+  await expect(page.locator(tid(MTID.approvalManager))).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator(tid(MTID.approvalPin))).toBeFocused();
   await page.keyboard.type(STAFF.manager.pin);
   await page.keyboard.press('Enter');
   await expect(approval).toHaveCount(0);
@@ -253,12 +253,12 @@ test('a wrong manager PIN leaves the notice receiver off', async ({ counter: pag
   await page.locator(tid(O.tabNotices)).click();
   await expect(page.locator(tid(O.receiver))).toHaveAttribute('data-enabled', 'false');
   await page.locator(tid(O.receiverSwitch)).click();
-  await page.locator(tid(O.approvalPin)).fill('0000');
-  await page.locator(tid(O.approvalSubmit)).click();
-  await expect(page.locator(tid(O.approvalError))).toHaveAttribute('data-code', /PIN_WRONG|FORBIDDEN/);
-  await expect(page.locator(tid(O.approvalPin))).toHaveValue('');
-  await page.locator(tid(O.approvalCancel)).click();
-  await expect(page.locator(tid(O.approval))).toHaveCount(0);
+  await page.locator(tid(MTID.approvalPin)).fill('0000');
+  await page.locator(tid(MTID.approvalSubmit)).click();
+  await expect(page.locator(tid(MTID.approvalError))).toHaveAttribute('data-code', /PIN_WRONG|FORBIDDEN/);
+  await expect(page.locator(tid(MTID.approvalPin))).toHaveValue('');
+  await page.locator(tid(MTID.approvalCancel)).click();
+  await expect(page.locator(tid(MTID.approval))).toHaveCount(0);
   await expect(page.locator(tid(O.receiver))).toHaveAttribute('data-enabled', 'false');
   expect((await terminal.call<{ enabled: boolean }>('offerReceiverStatus', {})).enabled).toBe(false);
 });

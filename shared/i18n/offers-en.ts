@@ -129,12 +129,5 @@ export const offersEn = {
   showPurchase: 'Show the purchase',
   olderNotices: 'Older notices',
 
-  approvalTitle: 'Manager approval',
   approvalWhy: 'Switching the notice receiver needs a manager.',
-  manager: 'Manager',
-  pin: 'PIN',
-  approve: 'Approve',
-  cancel: 'Cancel',
-  noManagers: 'No active manager on this terminal.',
-  pinProblem: 'A PIN is 4 to 8 digits.',
 };

@@ -126,12 +126,5 @@ export const offersFr: Catalogue['offers'] = {
   showPurchase: "Montrer l'achat",
   olderNotices: 'Notifications plus anciennes',
 
-  approvalTitle: "Accord d'un manager",
   approvalWhy: 'Activer ou désactiver le récepteur demande un manager.',
-  manager: 'Manager',
-  pin: 'Code PIN',
-  approve: 'Approuver',
-  cancel: 'Annuler',
-  noManagers: 'Aucun manager actif sur ce terminal.',
-  pinProblem: 'Un code PIN a de 4 à 8 chiffres.',
 };

@@ -126,12 +126,5 @@ export const offersNl: Catalogue['offers'] = {
   showPurchase: 'Toon de aankoop',
   olderNotices: 'Oudere meldingen',
 
-  approvalTitle: 'Goedkeuring door een manager',
   approvalWhy: 'De ontvanger aan- of uitzetten vraagt een manager.',
-  manager: 'Manager',
-  pin: 'Pincode',
-  approve: 'Goedkeuren',
-  cancel: 'Annuleren',
-  noManagers: 'Geen actieve manager op deze terminal.',
-  pinProblem: 'Een pincode heeft 4 tot 8 cijfers.',
 };

@@ -3,7 +3,8 @@ import type { ManagerApprovalInput } from '../../../../shared/contract/approval'
 import type { NoticeRefusalCount, NoticeRefusalReason, OfferNoticeTotals, OfferNoticeView, OfferReceiverStatus } from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { problemOf, type OffersApi } from './api';
-import { ApprovalPrompt } from './ApprovalPrompt';
+import { ManagerApproval } from '../../components/ManagerApproval';
+import { errorFromInfo } from '../../api/client';
 import { useFmt } from '../../i18n/useFmt';
 import { cardText, money, rangeFor, timeText } from './format';
 import { OffersError } from './OffersError';
@@ -332,7 +333,16 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
       </section>
 
       {asking !== null && (
-        <ApprovalPrompt api={api} why={t('approvalWhy')} onApprove={(approval) => setReceiver(asking, approval)} onCancel={() => setAsking(null)} />
+        <ManagerApproval
+          title={t('approvalWhy')}
+          reason="none"
+          onApprove={async (approval) => {
+            // A refusal (wrong PIN, locked) stays in the dialog, which stays open.
+            const refusal = await setReceiver(asking, approval);
+            if (refusal) throw errorFromInfo(refusal);
+          }}
+          onCancel={() => setAsking(null)}
+        />
       )}
     </div>
   );

@@ -69,13 +69,6 @@ export const OFFERS_TID = {
   noticesMore: 'notices-more',
   noticesEmpty: 'notices-empty',
 
-  // manager approval (minimal prompt until the shared dialog exists)
-  approval: 'offers-approval',
-  approvalManager: 'offers-approval-manager', // data-person-id
-  approvalPin: 'offers-approval-pin',
-  approvalSubmit: 'offers-approval-submit',
-  approvalCancel: 'offers-approval-cancel',
-  approvalError: 'offers-approval-error',
 
   errorMessage: 'offers-error', // data-code
 } as const;
