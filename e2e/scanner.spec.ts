@@ -201,6 +201,8 @@ test.describe('USB scanner', () => {
     await expect(page.locator(tid(SCAN_TID.scanRead))).toHaveText(wrong);
     await expect(page.locator(tid(SCAN_TID.scanReason))).toContainText('check digit');
     await expect(refusal).toHaveClass(/scan-flash/);
+    // Said once, where the card was read: not again in the message area.
+    await expect(page.locator(tid(TID.errorMessage))).toHaveCount(0);
     await expect.poll(() => beeps(page)).toBeGreaterThan(before);
     await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
     // The right card next: the refusal goes.

@@ -154,10 +154,6 @@ export function maxPointsWithin(cents: number, rate: PointsRate, step: PointsMil
   return p - (p % step);
 }
 
-export function formatMoney(m: Money, locale = 'en-BE'): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }).format(m.cents / 100);
-}
-
 /** Amount in the currency's units as a plain decimal string ("12.30"), for CSV and APIs. */
 export function centsToDecimalString(cents: number): string {
   const sign = cents < 0 ? '-' : '';

@@ -1,12 +1,13 @@
 import { useRef, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { showMoney } from '../lib/format';
+import { useFmt } from '../i18n/useFmt';
 import { useFocusRequest, usePos } from '../state/context';
 import { isClosed, saleActions } from '../state/store';
 import { TID } from '../testids';
 
 export function BasketStep() {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const ref = useRef<HTMLInputElement>(null);
   useFocusRequest('basket', ref);
   const text = usePos((s) => s.basketText);
@@ -47,7 +48,7 @@ export function BasketStep() {
       </div>
       {sale && !isClosed(sale) && (
         <p className="hint">
-          {t('counter.basket.saleBasket')} <strong>{showMoney(sale.basket)}</strong>
+          {t('counter.basket.saleBasket')} <strong>{fmt.money(sale.basket)}</strong>
         </p>
       )}
     </form>

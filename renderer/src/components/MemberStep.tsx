@@ -1,10 +1,10 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
-import type { ErrorCode } from '../../../shared/errors';
+import type { ErrorCode, ErrorInfo } from '../../../shared/errors';
 import { describeError } from '../i18n/format';
 import { useFmt } from '../i18n/useFmt';
-import { showMoney, showPoints } from '../lib/format';
+import { showPoints } from '../lib/format';
 import { flash, refusalBeep } from '../scanner/feedback';
 import { scannerConfig, screenMemberRead } from '../scanner/scanner-config';
 import { SCAN_TID } from '../scanner/scanner-testids';
@@ -19,6 +19,15 @@ const ScannerSetup = lazy(() => import('./ScannerSettings'));
 
 /** Refusals of a read the cashier must notice: a beep and a flash. */
 const READ_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['MEMBER_NUMBER_FORMAT', 'MEMBER_NUMBER_CHECK_DIGIT', 'MEMBER_NOT_FOUND', 'MEMBER_BLOCKED']);
+
+/**
+ * A refused read this step shows itself, with what was read and why (the
+ * message area then stays quiet: a refusal appears in one place only).
+ */
+export function memberReadRefusal(error: { step: string; info: ErrorInfo } | null): ErrorInfo | null {
+  if (!error || error.step !== 'member' || !READ_REFUSALS.has(error.info.code)) return null;
+  return typeof error.info.details?.read === 'string' ? error.info : null;
+}
 /** Where a refused read came from, as the cashier's words (counter.member.readBy_*). */
 const READ_SOURCES: ReadonlySet<string> = new Set(['camera', 'scanner', 'keyboard']);
 
@@ -48,15 +57,17 @@ export function MemberStep() {
   };
 
   // A refused read: a beep and a flash, each time (a new refusal is a new object).
-  const memberRefusal = error?.step === 'member' && READ_REFUSALS.has(error.info.code) ? error.info : null;
+  const memberRefusal = memberReadRefusal(error);
+  // Any refused card gets the beep and the flash, also one the backend refused (no read to show).
+  const refusedCard = error?.step === 'member' && READ_REFUSALS.has(error.info.code) ? error.info : null;
   useEffect(() => {
-    if (!memberRefusal) return;
+    if (!refusedCard) return;
     refusalBeep();
     flash(refusalRef.current ?? ref.current);
-  }, [memberRefusal]);
+  }, [refusedCard]);
   // In the cashier's language, with the service's own words beside it when they say more (they are English).
   const reason = memberRefusal ? describeError(memberRefusal, t, fmt) : null;
-  const read = typeof memberRefusal?.details?.read === 'string' ? memberRefusal.details.read : null;
+  const read = memberRefusal ? String(memberRefusal.details!.read) : null;
   const readSource = typeof memberRefusal?.details?.source === 'string' ? memberRefusal.details.source : null;
 
   const screen = useCallback((raw: string) => screenMemberRead(raw, store.getState().status, 'camera'), [store]);
@@ -102,7 +113,7 @@ export function MemberStep() {
         </p>
       )}
       {pending && <p className="hint">{t('counter.member.pendingRead')}</p>}
-      {memberRefusal && read !== null && (
+      {memberRefusal && read !== null && reason && (
         <div ref={refusalRef} className="scan-refusal message message-error" data-testid={SCAN_TID.scanRefusal} data-code={memberRefusal.code} data-source={readSource ?? ''}>
           <p className="message-text">
             {t(`counter.member.readBy_${readSource && READ_SOURCES.has(readSource) ? readSource : 'other'}`)}{' '}
@@ -111,8 +122,8 @@ export function MemberStep() {
             </code>
           </p>
           <p data-testid={SCAN_TID.scanReason}>
-            {reason!.text}
-            {reason!.detail && <span className="muted"> ({reason!.detail})</span>}
+            {reason.text}
+            {reason.detail && <span className="muted"> ({reason.detail})</span>}
           </p>
         </div>
       )}
@@ -155,6 +166,7 @@ export function MemberStep() {
  */
 function MemberCard() {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const sale = usePos((s) => s.sale);
   const redemption = usePos((s) => s.status?.backend.capabilities.redemption);
   const member = sale?.member;
@@ -179,7 +191,7 @@ function MemberCard() {
         {worth && (
           <span className="muted" data-testid={TID.balanceValue} data-cents={member.balanceValue.cents}>
             {' '}
-            {t(worth, { amount: showMoney(member.balanceValue) })}
+            {t(worth, { amount: fmt.money(member.balanceValue) })}
           </span>
         )}
       </div>

@@ -7,6 +7,7 @@ import type { Step } from '../state/store';
 import { TID } from '../testids';
 import { explained, useCounterApproval } from './CounterApproval';
 import { ErrorMessage } from './ErrorMessage';
+import { memberReadRefusal } from './MemberStep';
 
 /** States whose panel explains itself (a queued redemption shows its reason there). */
 const QUIET_STATES: ReadonlySet<SaleState> = new Set(['posting', 'queued', 'posted', 'paid']);
@@ -23,7 +24,9 @@ export function MessageArea() {
   const pointsProblem = usePos((s) => s.pointsProblem);
   const lang = usePos((s) => s.uiLang);
   const saleError = sale?.error && !QUIET_STATES.has(sale.state) ? sale.error : null;
-  const shown = error?.info ?? saleError ?? pointsProblem;
+  // A refused card read is shown where it was read (MemberStep), with what was read.
+  const actionError = error && !memberReadRefusal(error) ? error.info : null;
+  const shown = actionError ?? saleError ?? pointsProblem;
   return (
     <div className="message-area" aria-live="assertive">
       {shown && shown.code === 'OFFLINE_LIMIT' ? (

@@ -1,7 +1,8 @@
 import { useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useFmt } from '../i18n/useFmt';
 import type { SaleView } from '../../../shared/domain';
-import { showMoney, showPoints } from '../lib/format';
+import { showPoints } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
@@ -12,6 +13,7 @@ import { TID } from '../testids';
  */
 export function Outcome() {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const paidRef = useRef<HTMLButtonElement>(null);
   const retryRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('paid', paidRef);
@@ -33,7 +35,7 @@ export function Outcome() {
 
   const paidButton = canPay && (
     <button ref={paidRef} type="button" className="btn btn-primary btn-block" data-testid={TID.paid} disabled={busy !== null} onClick={() => void markPaid()}>
-      {busy === 'paid' ? t('counter.outcome.closing') : t('counter.outcome.paid', { amount: showMoney(toPay) })}
+      {busy === 'paid' ? t('counter.outcome.closing') : t('counter.outcome.paid', { amount: fmt.money(toPay) })}
     </button>
   );
   const retryButton = canRetry && (
@@ -127,7 +129,7 @@ export function Outcome() {
         )}
         {cashback}
         <p className="outcome-figures">
-          {t('counter.outcome.takePayment')} <strong>{showMoney(toPay)}</strong>
+          {t('counter.outcome.takePayment')} <strong>{fmt.money(toPay)}</strong>
         </p>
         {paidButton}
       </>
@@ -185,11 +187,12 @@ export function Outcome() {
 /** GafaPay-style programs: the points became cashback in the member's wallet. */
 function Cashback({ sale }: { sale: SaleView }) {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const detail = sale.result?.detail;
   const cents = detail?.cashbackCents;
   if (typeof cents !== 'number') return null;
   const txn = detail?.txnNumber;
-  const amount = showMoney({ cents, currency: sale.basket.currency });
+  const amount = fmt.money({ cents, currency: sale.basket.currency });
   return (
     <p className="outcome-figures cashback" data-testid={TID.cashback} data-cents={cents} data-txn={typeof txn === 'string' || typeof txn === 'number' ? String(txn) : ''}>
       {txn !== null && txn !== undefined && txn !== '' ? t('counter.outcome.cashback', { amount, txn: String(txn) }) : t('counter.outcome.cashbackNoTxn', { amount })}

@@ -2,7 +2,7 @@ import { useRef, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Quote } from '../../../shared/domain';
 import { useFmt } from '../i18n/useFmt';
-import { showMoney, showPoints } from '../lib/format';
+import { showPoints } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { confirmedQuote, saleActions } from '../state/store';
 import { TID } from '../testids';
@@ -251,11 +251,12 @@ function ValidationCode() {
 }
 
 function QuoteRow(props: { label: string; testId: string; money?: { cents: number; currency: string }; points?: number; decimals?: number; strong?: boolean }) {
+  const fmt = useFmt();
   const { label, testId, money, points, decimals, strong } = props;
   let value = '—';
   let data: Record<string, number> = {};
   if (money) {
-    value = showMoney(money);
+    value = fmt.money(money);
     data = { 'data-cents': money.cents };
   } else if (points !== undefined) {
     value = showPoints(points, decimals);

@@ -1,7 +1,8 @@
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useFmt } from '../i18n/useFmt';
 import { endUserText, type RewardOffer } from '../../../shared/rewards';
-import { showMoney, showPoints } from '../lib/format';
+import { showPoints } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
@@ -16,6 +17,7 @@ import { ErrorMessage } from './ErrorMessage';
  */
 export function RewardStep() {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const firstRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('points', firstRef);
   const sale = usePos((s) => s.sale);
@@ -66,7 +68,7 @@ export function RewardStep() {
   function price(r: Pick<RewardOffer, 'kind' | 'pointsMilli'>): string {
     return r.kind === 'WELCOME' && r.pointsMilli === 0 ? t('counter.rewards.welcome') : t('counter.rewards.points', { points: showPoints(r.pointsMilli, 0) });
   }
-  const discount = (o: RewardOffer) => (o.discount ? t('counter.rewards.discount', { amount: showMoney(o.discount) }) : t('counter.rewards.noDiscount'));
+  const discount = (o: RewardOffer) => (o.discount ? t('counter.rewards.discount', { amount: fmt.money(o.discount) }) : t('counter.rewards.noDiscount'));
 
   return (
     <section className="step reward-step" aria-label={t('counter.rewards.title')} data-testid={TID.rewardList} data-total={rewards.total} data-loading={String(rewards.loading)}>

@@ -21,6 +21,8 @@ export interface Fmt {
   age(seconds: number): string;
   /** A log kind in words ("redeem.posted" -> "Points taken"); unknown kinds as they are. */
   kind(kind: string): string;
+  /** A Money value in this language's format ("€12.50", "€ 12,50"). */
+  money(m: { cents: number; currency: string }): string;
 }
 
 export function makeFmt(lang: Language, timeZone?: string): Fmt {
@@ -43,6 +45,7 @@ export function makeFmt(lang: Language, timeZone?: string): Fmt {
     date: (iso) => safe(() => formatDate(iso, lang, timeZone), iso),
     age: (seconds) => formatAge(seconds, lang),
     kind: (kind) => kinds[kind] ?? kind,
+    money: (m) => safe(() => formatAmount(m.cents, m.currency, lang), `${(m.cents / 100).toFixed(2)} ${m.currency}`),
   };
 }
 

@@ -1,6 +1,6 @@
-/** Display helpers: thin wrappers over shared/money.ts, so no arithmetic lives here. */
+/** Display helpers: thin wrappers over shared/money.ts, so no arithmetic lives here. Amounts: useFmt().money (the UI's locale). */
 import type { EndUserMessage, ErrorInfo } from '../../../shared/errors';
-import { formatMoney, formatPoints, type Money, type PointsMilli } from '../../../shared/money';
+import { formatPoints, type PointsMilli } from '../../../shared/money';
 
 export type UiLanguage = keyof EndUserMessage;
 const LANGS: readonly UiLanguage[] = ['nl', 'fr', 'de', 'en'];
@@ -28,12 +28,6 @@ export function endUserText(error: ErrorInfo, lang: UiLanguage): { text: string;
     if (text && text !== error.message.trim()) return { text, lang: l };
   }
   return null;
-}
-
-export const MONEY_LOCALE = 'en-BE';
-
-export function showMoney(m: Money): string {
-  return formatMoney(m, MONEY_LOCALE);
 }
 
 export function showPoints(milli: PointsMilli, decimals = 3): string {
