@@ -14,9 +14,12 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ScannerSettings } from '../../../shared/contract/manager';
 import type { TerminalStatus } from '../../../shared/domain';
+import type { ErrorInfo } from '../../../shared/errors';
 import { pauseGlobalWedge, screenMemberRead, wedgeOptionsFrom } from '../scanner/scanner-config';
 import { SCAN_TID } from '../scanner/scanner-testids';
-import { charForKey, createWedge } from '../scanner/wedge';
+import { charForKey, createWedge, type NotScanWhy } from '../scanner/wedge';
+import { describeError } from '../i18n/format';
+import { useFmt } from '../i18n/useFmt';
 
 interface KeyRow {
   n: number;
@@ -29,9 +32,8 @@ interface KeyRow {
 }
 
 type Result =
-  | { verdict: 'scan'; code: string; durationMs: number; number: { ok: true; input: string } | { ok: false; read: string; reason: string } }
-  /** reason null: typed at a person's pace (said in the UI's language). */
-  | { verdict: 'not-scan'; text: string; reason: string | null };
+  | { verdict: 'scan'; code: string; durationMs: number; number: { ok: true; input: string } | { ok: false; read: string; error: ErrorInfo } }
+  | { verdict: 'not-scan'; text: string; why: NotScanWhy };
 
 export interface ScannerTestPanelProps {
   settings: ScannerSettings;
@@ -43,6 +45,7 @@ const MAX_ROWS = 60;
 
 export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const [rows, setRows] = useState<KeyRow[]>([]);
   const [result, setResult] = useState<Result | null>(null);
   const last = useRef<number | null>(null);
@@ -81,14 +84,14 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
           verdict: 'scan',
           code: scan.code,
           durationMs: scan.durationMs,
-          number: screened.ok ? screened : { ok: false, read: String(screened.error.details?.read ?? ''), reason: screened.error.message },
+          number: screened.ok ? screened : { ok: false, read: String(screened.error.details?.read ?? ''), error: screened.error },
         });
       },
       onNotScan: (n) => {
         // The wedge only keeps keys close enough to belong together; the panel shows everything typed since the last pause.
         const typed = typedSincePause(rowsRef.current);
         const slow = typed.gaps.length > 0 && median(typed.gaps) >= 90;
-        setResult({ verdict: 'not-scan', text: typed.text.length > n.text.length ? typed.text : n.text, reason: slow ? null : n.reason });
+        setResult({ verdict: 'not-scan', text: typed.text.length > n.text.length ? typed.text : n.text, why: slow ? { code: 'person-pace' } : n.why });
       },
     });
     return wedge.attach(document);
@@ -120,14 +123,14 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
               <p className="message-text">
                 {t('counter.scanner.isScan')} <code className="scan-read">{result.code}</code> {t('counter.scanner.scanTook', { ms: Math.round(result.durationMs) })}
               </p>
-              <p>{result.number.ok ? t('counter.scanner.memberNumber', { number: result.number.input }) : t('counter.scanner.refused', { reason: result.number.reason })}</p>
+              <p>{result.number.ok ? t('counter.scanner.memberNumber', { number: result.number.input }) : t('counter.scanner.refused', { reason: describeError(result.number.error, t, fmt).text })}</p>
             </>
           ) : (
             <>
               <p className="message-text">
                 {t('counter.scanner.notScan')} <code className="scan-read">{result.text}</code>
               </p>
-              <p>{result.reason ?? t('counter.scanner.personPace')}.</p>
+              <p>{whyText(result.why, t)}.</p>
             </>
           )}
         </div>
@@ -203,4 +206,24 @@ function describeBurst(gaps: number[], s: ScannerSettings, t: TFunction): string
   if (median <= s.maxInterKeyMs) return `${base} ${t('counter.scanner.burstFits', { ms: s.maxInterKeyMs })}`;
   if (median < 90) return `${base} ${t('counter.scanner.burstSlow', { ms: s.maxInterKeyMs, suggested: Math.min(200, Math.ceil((median * 1.5) / 5) * 5) })}`;
   return `${base} ${t('counter.scanner.burstPerson')}`;
+}
+
+/** Why a burst was not a scan, in the cashier's language. */
+function whyText(why: NotScanWhy, t: TFunction): string {
+  switch (why.code) {
+    case 'person-pace':
+      return t('counter.scanner.personPace');
+    case 'end-key-late':
+      return why.ms === undefined ? t('counter.scanner.whyEndKeyLate') : t('counter.scanner.whyEndKeyLateMs', { ms: why.ms });
+    case 'too-short':
+      return t('counter.scanner.whyTooShort', { length: why.length, minLength: why.minLength });
+    case 'prefix-missing':
+      return t('counter.scanner.whyPrefixMissing');
+    case 'suffix-missing':
+      return t('counter.scanner.whySuffixMissing');
+    case 'no-marker':
+      return t('counter.scanner.whyNoMarker');
+    default:
+      return t('counter.scanner.whyNoKeys');
+  }
 }

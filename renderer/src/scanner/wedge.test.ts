@@ -547,8 +547,8 @@ describe('keyboard wedge: scanners without Enter, layouts, diagnostics', () => {
   });
 
   it('says why an ended burst was not a scan (for the test panel)', () => {
-    const notScans: string[] = [];
-    const h = new Harness(new FakeField(), { onNotScan: (n) => notScans.push(`${n.text}: ${n.reason}`) });
+    const notScans: unknown[] = [];
+    const h = new Harness(new FakeField(), { onNotScan: (n) => notScans.push([n.text, n.why]) });
     h.typeWith('2540', [8, 9, 7]);
     h.advance(500);
     h.typeWith(CARD, [110, 120, 105, 130, 101]);
@@ -557,9 +557,9 @@ describe('keyboard wedge: scanners without Enter, layouts, diagnostics', () => {
     h.advance(400);
     h.press(key('Enter', 'Enter', h.t));
     expect(notScans).toEqual([
-      '2540: too short for a scan (4 characters, at least 6)',
-      `${CARD}: typed at a person's pace, not a scanner's`,
-      '123456: the end key came 400 ms after the last key',
+      ['2540', { code: 'too-short', length: 4, minLength: 6 }],
+      [CARD, { code: 'person-pace' }],
+      ['123456', { code: 'end-key-late', ms: 400 }],
     ]);
   });
 

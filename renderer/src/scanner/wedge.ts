@@ -71,11 +71,24 @@ export interface EditableLike {
   dispatchEvent?(event: Event): boolean;
 }
 
+/**
+ * Why a burst was not taken for a scan, as a code with its figures: the test
+ * panel says it in the cashier's language (counter.scanner.why.*).
+ */
+export type NotScanWhy =
+  | { code: 'no-keys' }
+  | { code: 'end-key-late'; ms?: number }
+  | { code: 'person-pace' }
+  | { code: 'prefix-missing' }
+  | { code: 'suffix-missing' }
+  | { code: 'no-marker' }
+  | { code: 'too-short'; length: number; minLength: number };
+
 /** A burst that ended (with Enter or Tab) and was not taken for a scan. */
 export interface NotScan {
   /** What the keys spelled (prefix and suffix included). */
   text: string;
-  reason: string;
+  why: NotScanWhy;
 }
 
 export interface KeyTargetLike {
@@ -221,7 +234,7 @@ interface Segment {
 /** Longest text a chain of segments keeps (a scan is far shorter). */
 const MAX_CHAIN_CHARS = 256;
 
-type Verdict = { ok: true; segs: Segment[]; code: string } | { ok: false; reason: string };
+type Verdict = { ok: true; segs: Segment[]; code: string } | { ok: false; why: NotScanWhy };
 
 export function createWedge(options: WedgeOptions): Wedge {
   const maxGap = options.maxInterKeyMs ?? 35;
@@ -316,7 +329,7 @@ export function createWedge(options: WedgeOptions): Wedge {
    * maxInterKeyMs and at most one in four is at a person's pace.
    */
   function fastScan(segs: Segment[], terminatorGap: number): Verdict {
-    if (terminatorGap > joinGap || terminatorGap < -1) return { ok: false, reason: `the end key came ${Math.round(terminatorGap)} ms after the last key` };
+    if (terminatorGap > joinGap || terminatorGap < -1) return { ok: false, why: { code: 'end-key-late', ms: Math.round(terminatorGap) } };
     const times = segs.flatMap((x) => x.times);
     const n = times.length;
     const gap = (i: number) => (i < n ? times[i]! - times[i - 1]! : terminatorGap); // the gap before key i (i = n: the terminator)
@@ -335,14 +348,14 @@ export function createWedge(options: WedgeOptions): Wedge {
       if (g >= personGap) personPaced++;
     }
     const gaps = n - from;
-    if (fast * 2 < gaps || personPaced * 4 > gaps) return { ok: false, reason: 'typed at a person\'s pace, not a scanner\'s' };
+    if (fast * 2 < gaps || personPaced * 4 > gaps) return { ok: false, why: { code: 'person-pace' } };
     let text = segs.map((x) => x.text).join('').slice(from);
     if (prefix) {
-      if (!text.startsWith(prefix)) return { ok: false, reason: 'the prefix set up for the scanner is missing' };
+      if (!text.startsWith(prefix)) return { ok: false, why: { code: 'prefix-missing' } };
       text = text.slice(prefix.length);
     }
     if (suffix && text.endsWith(suffix)) text = text.slice(0, -suffix.length);
-    if (text.length < minLength) return { ok: false, reason: `too short for a scan (${text.length} characters, at least ${minLength})` };
+    if (text.length < minLength) return { ok: false, why: { code: 'too-short', length: text.length, minLength } };
     // `from` always starts a segment: a key after a gap over maxInterKeyMs starts one.
     return { ok: true, segs: segsFrom(segs, from), code: text };
   }
@@ -353,26 +366,26 @@ export function createWedge(options: WedgeOptions): Wedge {
    * starts, must end with the suffix (when one is set).
    */
   function markedScan(segs: Segment[], terminatorGap: number): Verdict {
-    if (!marked) return { ok: false, reason: 'no prefix or suffix is set up' };
-    if (terminatorGap > markedGap || terminatorGap < -1) return { ok: false, reason: 'the end key came too late' };
+    if (!marked) return { ok: false, why: { code: 'no-marker' } };
+    if (terminatorGap > markedGap || terminatorGap < -1) return { ok: false, why: { code: 'end-key-late' } };
     const times = segs.flatMap((x) => x.times);
     const text = segs.map((x) => x.text).join('');
     const n = times.length;
-    if (suffix && !text.endsWith(suffix)) return { ok: false, reason: 'the suffix set up for the scanner is missing' };
+    if (suffix && !text.endsWith(suffix)) return { ok: false, why: { code: 'suffix-missing' } };
     let start = 0;
     for (let i = 1; i < n; i++) if (times[i]! - times[i - 1]! > markedGap || times[i]! < times[i - 1]! - 1) start = i;
     for (let i = start; i < n; i++) {
       if (prefix && !text.startsWith(prefix, i)) continue;
       const code = text.slice(i + prefix.length, suffix ? n - suffix.length : n);
-      if (code.length < minLength) return { ok: false, reason: `too short for a scan (${Math.max(0, code.length)} characters, at least ${minLength})` };
+      if (code.length < minLength) return { ok: false, why: { code: 'too-short', length: Math.max(0, code.length), minLength } };
       return { ok: true, segs: segsFrom(segs, i), code };
     }
-    return { ok: false, reason: 'the prefix set up for the scanner is missing' };
+    return { ok: false, why: { code: 'prefix-missing' } };
   }
 
   /** Is it a scan: by speed first, then by prefix/suffix. The first refusal says why when neither fits. */
   function verdict(segs: Segment[], terminatorGap: number): Verdict {
-    if (segs.length === 0) return { ok: false, reason: 'no keys' };
+    if (segs.length === 0) return { ok: false, why: { code: 'no-keys' } };
     const fast = fastScan(segs, terminatorGap);
     if (fast.ok || !marked) return fast;
     const slow = markedScan(segs, terminatorGap);
@@ -455,7 +468,7 @@ export function createWedge(options: WedgeOptions): Wedge {
       } else {
         const text = segs.map((x) => x.text).join('');
         flush();
-        if (v && text.length > 0) options.onNotScan?.({ text, reason: v.reason });
+        if (v && text.length > 0) options.onNotScan?.({ text, why: v.why });
       }
       return;
     }
