@@ -9,6 +9,7 @@
  * export is the dialog the counter opens ("Test the scanner"). Saving needs a
  * manager: signed in, or approving with their PIN.
  */
+import type { TFunction } from 'i18next';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
@@ -20,7 +21,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import { asErrorInfo } from '../api/client';
 import { scannerConfig, screenMemberRead, setScannerSettings } from '../scanner/scanner-config';
 import { SCAN_TID } from '../scanner/scanner-testids';
-import { formFromSettings, settingsFromForm, type SetupField, type SetupForm } from '../scanner/setup-form';
+import { formFromSettings, settingsFromForm, type SetupField, type SetupForm, type SetupProblem } from '../scanner/setup-form';
 import { useApi } from '../screens/manager/api-context';
 import { usePos } from '../state/context';
 import { ManagerApproval } from './ManagerApproval';
@@ -40,7 +41,7 @@ export function ScannerSettingsPanel({ status, isManager, managerId }: ScannerSe
   const current = useStore(scannerConfig, (s) => s.settings);
   const backend = status?.backend.id ?? null;
   const [form, setForm] = useState<SetupForm>(() => formFromSettings(current, backend));
-  const [problems, setProblems] = useState<Partial<Record<SetupField, string>>>({});
+  const [problems, setProblems] = useState<Partial<Record<SetupField, SetupProblem>>>({});
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -117,7 +118,7 @@ export function ScannerSettingsPanel({ status, isManager, managerId }: ScannerSe
         aria-invalid={problems[name] ? true : undefined}
         onChange={(e) => set(name, e.target.value as never)}
       />
-      <span className="scanner-hint">{problems[name] ? <strong className="scanner-problem">{problems[name]}</strong> : hint}</span>
+      <span className="scanner-hint">{problems[name] ? <strong className="scanner-problem">{problemText(problems[name], t)}</strong> : hint}</span>
     </label>
   );
 
@@ -223,4 +224,22 @@ export default function ScannerSetupDialog({ onClose }: { onClose: () => void })
     </div>,
     document.body,
   );
+}
+
+/** A field's problem in the cashier's language. */
+function problemText(p: SetupProblem, t: TFunction): string {
+  switch (p.code) {
+    case 'whole-number':
+      return t('counter.scanner.problemWholeNumber');
+    case 'between':
+      return t('counter.scanner.problemBetween', { min: p.min, max: p.max });
+    case 'too-long':
+      return t('counter.scanner.problemTooLong', { max: p.max });
+    case 'unreadable-keys':
+      return t('counter.scanner.problemUnreadableKeys', { keys: p.keys });
+    case 'pattern':
+      return t('counter.scanner.problemPattern', { detail: p.detail });
+    default:
+      return t('counter.scanner.problemBelowGap', { gap: p.gap });
+  }
 }

@@ -37,18 +37,31 @@ export function formFromSettings(s: ScannerSettings, backend: BackendId | null):
   };
 }
 
-function int(text: string, min: number, max: number): number | string {
+/**
+ * What is wrong with a field, as a code with its figures: the set-up says it
+ * in the cashier's language (counter.scanner.problem.*). `pattern` carries
+ * the pattern checker's own words.
+ */
+export type SetupProblem =
+  | { code: 'whole-number' }
+  | { code: 'between'; min: number; max: number }
+  | { code: 'too-long'; max: number }
+  | { code: 'unreadable-keys'; keys: string }
+  | { code: 'pattern'; detail: string }
+  | { code: 'below-gap'; gap: number };
+
+function int(text: string, min: number, max: number): number | SetupProblem {
   const t = text.trim();
-  if (!/^\d+$/.test(t)) return 'a whole number';
+  if (!/^\d+$/.test(t)) return { code: 'whole-number' };
   const n = Number(t);
-  if (n < min || n > max) return `between ${min} and ${max}`;
+  if (n < min || n > max) return { code: 'between', min, max };
   return n;
 }
 
-function markers(text: string): string | null {
-  if (text.length > 8) return 'at most 8 characters';
+function markers(text: string): SetupProblem | null {
+  if (text.length > 8) return { code: 'too-long', max: 8 };
   const bad = [...text].filter((c) => !canWedgeRead(c));
-  if (bad.length) return `the terminal reads keys by position and cannot see ${bad.map((c) => `"${c}"`).join(' ')}: use letters, digits or - = . , / ; ' [ ] \``;
+  if (bad.length) return { code: 'unreadable-keys', keys: bad.map((c) => `"${c}"`).join(' ') };
   return null;
 }
 
@@ -57,23 +70,23 @@ export function settingsFromForm(
   form: SetupForm,
   base: ScannerSettings,
   backend: BackendId | null,
-): { ok: true; settings: Required<ScannerSettings> } | { ok: false; problems: Partial<Record<SetupField, string>> } {
-  const problems: Partial<Record<SetupField, string>> = {};
+): { ok: true; settings: Required<ScannerSettings> } | { ok: false; problems: Partial<Record<SetupField, SetupProblem>> } {
+  const problems: Partial<Record<SetupField, SetupProblem>> = {};
   const gap = int(form.maxInterKeyMs, 5, 200);
-  if (typeof gap === 'string') problems.maxInterKeyMs = gap;
+  if (typeof gap !== 'number') problems.maxInterKeyMs = gap;
   const slow = int(form.slowMaxGapMs, 50, 1000);
-  if (typeof slow === 'string') problems.slowMaxGapMs = slow;
+  if (typeof slow !== 'number') problems.slowMaxGapMs = slow;
   const min = int(form.minLength, 3, 64);
-  if (typeof min === 'string') problems.minLength = min;
+  if (typeof min !== 'number') problems.minLength = min;
   const p = markers(form.prefix);
   if (p) problems.prefix = p;
   const s = markers(form.suffixChars);
   if (s) problems.suffixChars = s;
   if (form.pattern.trim() !== '') {
     const c = compilePattern(form.pattern.trim());
-    if (!c.ok) problems.pattern = c.reason;
+    if (!c.ok) problems.pattern = { code: 'pattern', detail: c.reason };
   }
-  if (typeof gap === 'number' && typeof slow === 'number' && slow < gap) problems.slowMaxGapMs = `at least the longest gap between keys (${gap} ms)`;
+  if (typeof gap === 'number' && typeof slow === 'number' && slow < gap) problems.slowMaxGapMs = { code: 'below-gap', gap };
   if (Object.keys(problems).length) return { ok: false, problems };
   const extractPatterns = { ...(base.extractPatterns ?? {}) };
   if (backend) extractPatterns[backend] = form.pattern.trim();
