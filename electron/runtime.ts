@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
 import type { PointsRate } from '../shared/money.js';
 import { createCardLinkedAdapter, isCardLinkedAdapter } from './adapters/card-linked.js';
+import { closeIdleHttpSockets } from './adapters/http.js';
 import { createAdapter } from './adapters/registry.js';
 import { cardLinkedSandboxConfig } from './sandbox/cardlinked/demo.js';
 import { startSandbox } from './sandbox/server.js';
@@ -146,6 +147,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await service.stop();
         store.close();
         await sandbox?.close();
+        // The adapters' shared keep-alive pool (idle sockets only; they never hold the process open).
+        closeIdleHttpSockets();
       },
     };
   } catch (e) {

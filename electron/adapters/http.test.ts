@@ -3,12 +3,12 @@
  * per path for status codes and bodies, and the sandbox for socket faults.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PosError } from '../../shared/errors.js';
 import { createControlClient } from '../sandbox/control-client.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
-import { classifyFetchFailure, httpJson, parseRetryAfter, type HttpJsonRequest } from './http.js';
+import { classifyFetchFailure, closeIdleHttpSockets, httpJson, parseRetryAfter, type HttpJsonRequest } from './http.js';
 
 const SECRET = 'super-secret-key-value';
 
@@ -31,14 +31,14 @@ describe('httpJson', () => {
   let server: Server;
   let base: string;
   let sandbox: RunningSandbox;
-  let seen: { method?: string; headers?: Record<string, unknown>; body?: string } = {};
+  let seen: { method?: string; headers?: Record<string, unknown>; body?: string; port?: number } = {};
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
-        seen = { method: req.method, headers: req.headers, body };
+        seen = { method: req.method, headers: req.headers, body, port: req.socket.remotePort };
         const path = (req.url ?? '').replace(/\?.*/, '');
         const send = (status: number, text: string, headers: Record<string, string> = {}) => {
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -61,6 +61,10 @@ describe('httpJson', () => {
           case '/member/302': return send(302, '', { location: 'http://example.invalid/steal' });
           case '/member/close': req.socket.destroy(); return;
           case '/member/slow': setTimeout(() => send(200, '{}'), 1000); return;
+          case '/member/multi':
+            res.writeHead(200, [['content-type', 'application/json'], ['X-Multi', 'a'], ['x-multi', 'b']]);
+            res.end('\ufeff{"bom":true}');
+            return;
           default: return send(404, '{}');
         }
       });
@@ -158,6 +162,67 @@ describe('httpJson', () => {
 
   it('an unparseable URL is BACKEND_UNAVAILABLE, not applied', async () => {
     expect(await thrown({ url: 'http:// not a url' })).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { notApplied: true } });
+    expect(await thrown({ url: 'ftp://127.0.0.1/member/x' })).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { notApplied: true } });
+  });
+
+  it('joins repeated response headers under their lower-case name, and reads a UTF-8 body without its BOM, as fetch does', async () => {
+    const r = await httpJson({ method: 'GET', url: `${base}/member/multi`, timeoutMs: 2000 });
+    expect(r.headers['x-multi']).toBe('a, b');
+    expect(r.body).toEqual({ bom: true });
+  });
+
+  it('reuses one keep-alive connection, and a reset on the reused socket is outcome unknown (never retried)', async () => {
+    await httpJson({ method: 'GET', url: `${base}/member/ok`, timeoutMs: 2000 });
+    const first = seen.port;
+    await httpJson({ method: 'GET', url: `${base}/member/ok`, timeoutMs: 2000 });
+    expect(seen.port).toBe(first);
+    const e = await thrown({ method: 'POST', url: `${base}/member/close`, body: {} });
+    expect(seen.port).toBe(first); // it went out on the pooled socket
+    expect(e.code).toBe('BACKEND_UNAVAILABLE');
+    expect(e.details?.notApplied).toBeUndefined();
+    // The pool recovers on a fresh socket.
+    expect((await httpJson({ method: 'GET', url: `${base}/member/ok`, timeoutMs: 2000 })).status).toBe(200);
+  });
+
+  it('closeIdleHttpSockets drops the idle pooled sockets; later requests open new ones', async () => {
+    await httpJson({ method: 'GET', url: `${base}/member/ok`, timeoutMs: 2000 });
+    const before = seen.port;
+    closeIdleHttpSockets();
+    await httpJson({ method: 'GET', url: `${base}/member/ok`, timeoutMs: 2000 });
+    expect(seen.port).not.toBe(before);
+  });
+});
+
+describe('httpJson over TLS: failures before the handshake completes are not applied', () => {
+  // A TCP server that never speaks TLS: the client connects, then its handshake hangs or is reset.
+  let tcp: TcpServer;
+  let port: number;
+  let mode: 'hang' | 'reset' = 'hang';
+  const held = new Set<Socket>();
+  beforeAll(async () => {
+    tcp = createTcpServer((s) => {
+      s.on('error', () => {});
+      if (mode === 'reset') s.once('data', () => s.resetAndDestroy());
+      else held.add(s);
+    });
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    port = (tcp.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    for (const s of held) s.destroy();
+    await new Promise((r) => tcp.close(r));
+  });
+
+  it('our timeout during the handshake is a connect timeout: BACKEND_UNAVAILABLE, not applied', async () => {
+    mode = 'hang';
+    const e = await thrown({ method: 'POST', url: `https://127.0.0.1:${port}/member/x`, body: {}, timeoutMs: 150 });
+    expect(e).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { notApplied: true, cause: 'CONNECT_TIMEOUT' } });
+  });
+
+  it('a reset during the handshake: BACKEND_UNAVAILABLE, not applied', async () => {
+    mode = 'reset';
+    const e = await thrown({ method: 'POST', url: `https://127.0.0.1:${port}/member/x`, body: {} });
+    expect(e).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { notApplied: true, cause: 'ECONNRESET' } });
   });
 });
 
@@ -175,6 +240,21 @@ describe('classifyFetchFailure (error shapes a loopback test cannot produce)', (
   it('an AggregateError of refused addresses (happy eyeballs) is not applied', () => {
     const agg = new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]);
     expect(classifyFetchFailure(fetchFailed(agg), false, where).details?.notApplied).toBe(true);
+  });
+
+  it('node:http shapes (code on the error itself): DNS and TLS certificate failures are not applied', () => {
+    for (const code of ['ENOTFOUND', 'EAI_AGAIN', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']) {
+      expect(classifyFetchFailure(Object.assign(new Error(code), { code }), false, where)).toMatchObject({
+        code: 'BACKEND_UNAVAILABLE',
+        details: { notApplied: true, cause: code },
+      });
+    }
+  });
+
+  it('a reset is outcome-unknown unless the socket never connected', () => {
+    const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(classifyFetchFailure(reset(), false, where).details?.notApplied).toBeUndefined();
+    expect(classifyFetchFailure(reset(), false, where, true)).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { notApplied: true, cause: 'ECONNRESET' } });
   });
 
   it('an unknown failure is outcome-unknown, and our timeout wins over any cause', () => {
