@@ -83,7 +83,8 @@ const NOT_SENT_CODES = new Set([
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
 export async function httpJson(req: HttpJsonRequest): Promise<HttpJsonResponse> {
-  const where = describe(req);
+  const url = parseUrl(req.url);
+  const where: Where = { method: req.method, host: url?.host ?? '?' };
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'node', ...lowerCaseKeys(req.headers ?? {}) };
   let payload: Buffer | undefined;
   if (req.body !== undefined) {
@@ -92,7 +93,7 @@ export async function httpJson(req: HttpJsonRequest): Promise<HttpJsonResponse> 
     headers['content-length'] = String(payload.length);
   }
 
-  const res = await exchange(req, headers, payload, where);
+  const res = await exchange(req, url, headers, payload, where);
   const out: HttpJsonResponse = { status: res.status, headers: res.headers, body: undefined, rawText: res.text };
   const status = res.status;
 
@@ -180,13 +181,8 @@ const CONNECT_TIMEOUT = 'CONNECT_TIMEOUT';
  * keep-alive socket counts as connected, so a reset on one (a server closing
  * an idle socket as we write) stays outcome-unknown. No retry here.
  */
-function exchange(req: HttpJsonRequest, headers: Record<string, string>, payload: Buffer | undefined, where: Where): Promise<Exchange> {
-  let url: URL;
-  try {
-    url = new URL(req.url);
-  } catch (e) {
-    return Promise.reject(classifyFetchFailure(e, false, where));
-  }
+function exchange(req: HttpJsonRequest, url: URL | null, headers: Record<string, string>, payload: Buffer | undefined, where: Where): Promise<Exchange> {
+  if (!url) return Promise.reject(classifyFetchFailure(Object.assign(new TypeError('invalid URL'), { code: 'ERR_INVALID_URL' }), false, where));
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return Promise.reject(classifyFetchFailure(Object.assign(new TypeError('unsupported protocol'), { code: 'ERR_INVALID_URL' }), false, where));
   }
@@ -273,14 +269,13 @@ interface Where {
   host: string;
 }
 
-function describe(req: HttpJsonRequest): Where {
-  let host = '?';
+/** The request's URL, parsed once; null when it cannot be (exchange() reports it as unavailable). */
+function parseUrl(text: string): URL | null {
   try {
-    host = new URL(req.url).host;
+    return new URL(text);
   } catch {
-    // an unparseable URL fails in exchange() and is reported as unavailable
+    return null;
   }
-  return { method: req.method, host };
 }
 
 function errorCode(e: unknown): string | undefined {

@@ -1,9 +1,10 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { CardOfferLinkView, EnrolledCardView, OfferCustomerView, OfferView } from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
-import { problemOf, type OffersApi } from './api';
+import { asErrorInfo } from '../../api/client';
+import type { OffersApi } from './api';
 import { cardNumberProblem, cardText, parseExpiry } from './format';
-import { OffersError } from './OffersError';
+import { LocalizedError } from '../../i18n/LocalizedError';
 import { useOffersT, type OffersKey } from './i18n';
 import { OFFERS_TID } from './testids';
 
@@ -90,7 +91,7 @@ export function CardStep({
       setUnlinked(null);
       onChanged();
     } catch (err) {
-      const info = problemOf(err);
+      const info = asErrorInfo(err);
       const card = createdCard(info);
       if (card) {
         setUnlinked({ card, offerId: offer.id });
@@ -113,7 +114,7 @@ export function CardStep({
       setUnlinked(null);
       onChanged();
     } catch (err) {
-      setError(problemOf(err));
+      setError(asErrorInfo(err));
     } finally {
       setBusy(false);
     }
@@ -221,7 +222,7 @@ export function CardStep({
           {t(problem)}
         </p>
       )}
-      {error && <OffersError error={error} />}
+      {error && <LocalizedError error={error} testId={OFFERS_TID.errorMessage} />}
       <button type="submit" className="btn btn-primary btn-block" data-testid={OFFERS_TID.cardEnrol} disabled={busy}>
         {busy ? t('enrolling') : t('enrol')}
       </button>

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { OfferCustomerView } from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
-import { problemOf, type OffersApi } from './api';
+import { asErrorInfo } from '../../api/client';
+import type { OffersApi } from './api';
 import { EMAIL_PATTERN } from './format';
-import { OffersError } from './OffersError';
+import { LocalizedError } from '../../i18n/LocalizedError';
 import { useOffersT, type OffersKey } from './i18n';
 import { OFFERS_TID } from './testids';
 
@@ -68,7 +69,7 @@ export function CustomerStep({
         focusNext.current = 'name';
       }
     } catch (err) {
-      setError(problemOf(err));
+      setError(asErrorInfo(err));
     } finally {
       setBusy(false);
     }
@@ -96,7 +97,7 @@ export function CustomerStep({
       setNote(r.created ? 'created' : 'alreadyKnown');
       done(r.customer);
     } catch (err) {
-      setError(problemOf(err));
+      setError(asErrorInfo(err));
     } finally {
       setBusy(false);
     }
@@ -193,7 +194,7 @@ export function CustomerStep({
             {t(problem)}
           </p>
         )}
-        {error && <OffersError error={error} />}
+        {error && <LocalizedError error={error} testId={OFFERS_TID.errorMessage} />}
         {mode === 'find' ? (
           <button type="submit" className="btn btn-primary offers-wide" data-testid={OFFERS_TID.customerFind} disabled={busy}>
             {busy ? t('loading') : t('find')}

@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { OfferCustomerView, OfferView } from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
-import { problemOf, type OffersApi } from './api';
+import { asErrorInfo } from '../../api/client';
+import type { OffersApi } from './api';
 import { CardStep } from './CardStep';
 import { CustomerStep } from './CustomerStep';
 import { Enrolments } from './Enrolments';
 import { OfferList } from './OfferList';
-import { OffersError } from './OffersError';
+import { LocalizedError } from '../../i18n/LocalizedError';
 import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
@@ -28,7 +29,7 @@ export function EnrolView({ api }: { api: OffersApi }) {
       setOffers(r.offers);
       setOfferId((id) => (id && r.offers.some((o) => o.id === id) ? id : r.offers.length === 1 ? r.offers[0]!.id : null));
     } catch (e) {
-      setError(problemOf(e));
+      setError(asErrorInfo(e));
     } finally {
       setLoading(false);
     }
@@ -57,7 +58,7 @@ export function EnrolView({ api }: { api: OffersApi }) {
             <span className="spinner" aria-hidden="true" /> {t('loading')}
           </p>
         )}
-        {error && <OffersError error={error} />}
+        {error && <LocalizedError error={error} testId={OFFERS_TID.errorMessage} />}
         {offers && offers.length === 0 && <p className="hint">{t('noOffers')}</p>}
         {offers && offers.length > 0 && <OfferList offers={offers} selectedId={offerId} onSelect={setOfferId} />}
       </section>

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EnrolmentView, OfferCustomerView, OfferView } from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
-import { problemOf, type OffersApi } from './api';
+import { asErrorInfo } from '../../api/client';
+import type { OffersApi } from './api';
 import { useFmt } from '../../i18n/useFmt';
 import { cardText } from './format';
-import { OffersError } from './OffersError';
+import { LocalizedError } from '../../i18n/LocalizedError';
 import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
@@ -43,7 +44,7 @@ export function Enrolments({
       const { enrolments } = await api.listEnrolments({ customerId: customer.id });
       if (mine === seq.current) setList(enrolments);
     } catch (e) {
-      if (mine === seq.current) setError(problemOf(e));
+      if (mine === seq.current) setError(asErrorInfo(e));
     } finally {
       if (mine === seq.current) setLoading(false);
     }
@@ -69,7 +70,7 @@ export function Enrolments({
       setMessage(t('unlinked', { card: label, offer: name }));
       await load();
     } catch (e) {
-      setError(problemOf(e));
+      setError(asErrorInfo(e));
     } finally {
       setBusy(false);
     }
@@ -85,7 +86,7 @@ export function Enrolments({
       setMessage(t('linked', { card: label, offer: r.link.offerName ?? offer.name }));
       await load();
     } catch (e) {
-      setError(problemOf(e));
+      setError(asErrorInfo(e));
     } finally {
       setBusy(false);
     }
@@ -104,7 +105,7 @@ export function Enrolments({
           {message}
         </p>
       )}
-      {error && <OffersError error={error} />}
+      {error && <LocalizedError error={error} testId={OFFERS_TID.errorMessage} />}
       {list && list.length === 0 && <p className="hint">{t('noCards')}</p>}
       {list && list.length > 0 && (
         <ul className="offers-cards">

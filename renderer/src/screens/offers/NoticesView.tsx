@@ -2,12 +2,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
 import type { NoticeRefusalCount, NoticeRefusalReason, OfferNoticeTotals, OfferNoticeView, OfferReceiverStatus } from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
-import { problemOf, type OffersApi } from './api';
+import { asErrorInfo } from '../../api/client';
+import type { OffersApi } from './api';
 import { ManagerApproval } from '../../components/ManagerApproval';
-import { errorFromInfo } from '../../api/client';
 import { useFmt } from '../../i18n/useFmt';
 import { cardText, money, rangeFor, timeText } from './format';
-import { OffersError } from './OffersError';
+import { LocalizedError } from '../../i18n/LocalizedError';
 import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
@@ -62,7 +62,7 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
           setNotices((old) => mergeNewest(old, page.notices));
         }
       } catch (e) {
-        if (mine === seq.current) setError(problemOf(e));
+        if (mine === seq.current) setError(asErrorInfo(e));
       } finally {
         if (mine === seq.current) setLoading(false);
       }
@@ -87,21 +87,19 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
       setNotices((old) => [...old, ...page.notices.filter((n) => !old.some((o) => o.id === n.id))]);
       setNextBeforeId(page.nextBeforeId);
     } catch (e) {
-      setError(problemOf(e));
+      setError(asErrorInfo(e));
     } finally {
       setLoading(false);
     }
   }
 
-  async function setReceiver(enabled: boolean, approval?: ManagerApprovalInput): Promise<ErrorInfo | null> {
+  /** Switches the receiver; a refusal is thrown (the approval dialog shows it and stays open). */
+  async function setReceiver(enabled: boolean, approval?: ManagerApprovalInput): Promise<void> {
     setSwitching(true);
     setSwitchError(null);
     try {
       setStatus(await api.setOfferReceiver(approval ? { enabled, approval } : { enabled }));
       setAsking(null);
-      return null;
-    } catch (e) {
-      return problemOf(e);
     } finally {
       setSwitching(false);
     }
@@ -114,9 +112,13 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
     try {
       const { person } = await api.whoAmI({});
       if (person?.role === 'manager') {
-        const refusal = await setReceiver(want);
-        if (refusal?.code === 'MANAGER_REQUIRED') setAsking(want);
-        else if (refusal) setSwitchError(refusal);
+        try {
+          await setReceiver(want);
+        } catch (e) {
+          const refusal = asErrorInfo(e);
+          if (refusal.code === 'MANAGER_REQUIRED') setAsking(want);
+          else setSwitchError(refusal);
+        }
         return;
       }
     } catch {
@@ -170,10 +172,10 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
                 <li>{t('secrets', { count: status.secrets })}</li>
                 <li>{status.lastNoticeAt ? t('lastNotice', { time: timeText(status.lastNoticeAt, fmt) }) : t('noNoticeYet')}</li>
               </ul>
-              {status.error && <OffersError error={status.error} />}
+              {status.error && <LocalizedError error={status.error} testId={OFFERS_TID.errorMessage} />}
             </>
           )}
-          {switchError && <OffersError error={switchError} />}
+          {switchError && <LocalizedError error={switchError} testId={OFFERS_TID.errorMessage} />}
         </section>
 
         <section className="card offers-refusals" data-testid={OFFERS_TID.refusals} aria-labelledby="offers-refusals-title">
@@ -253,7 +255,7 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
         )}
       </section>
 
-      {error && <OffersError error={error} />}
+      {error && <LocalizedError error={error} testId={OFFERS_TID.errorMessage} />}
 
       <section aria-labelledby="offers-notices-title">
         <h2 id="offers-notices-title">{t('noticesTitle')}</h2>
@@ -336,11 +338,7 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
         <ManagerApproval
           title={t('approvalWhy')}
           reason="none"
-          onApprove={async (approval) => {
-            // A refusal (wrong PIN, locked) stays in the dialog, which stays open.
-            const refusal = await setReceiver(asking, approval);
-            if (refusal) throw errorFromInfo(refusal);
-          }}
+          onApprove={(approval) => setReceiver(asking, approval)}
           onCancel={() => setAsking(null)}
         />
       )}

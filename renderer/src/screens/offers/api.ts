@@ -1,16 +1,9 @@
 /**
  * What the offers screen may call: the contract's `offers` area, plus who is
- * signed in and the list of people (for a manager's approval). Only types
+ * signed in (a manager switches the receiver without the approval dialog). Only types
  * come from the contract; the terminal service validates every input.
  */
 import type { TerminalApi } from '../../../../shared/contract';
 import type { OffersMethod } from '../../../../shared/contract/offers';
-import type { ErrorInfo } from '../../../../shared/errors';
-import { asErrorInfo } from '../../api/client';
 
-export type OffersApi = Pick<TerminalApi, OffersMethod | 'whoAmI' | 'listPeople'>;
-
-/** Anything a call threw, as something to show (never echoing what was typed: the service's messages do not). */
-export function problemOf(e: unknown): ErrorInfo {
-  return asErrorInfo(e);
-}
+export type OffersApi = Pick<TerminalApi, OffersMethod | 'whoAmI'>;
