@@ -8,8 +8,8 @@
  */
 import { join } from 'node:path';
 import { makeTempDir } from '../test/temp-dir.js';
-import { DEMO_MEMBERS } from '../electron/sandbox/demo-data.js';
-import { startSandbox } from '../electron/sandbox/server.js';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
+import { startSandbox } from '../sandbox/server.js';
 import { startRuntime } from '../electron/runtime.js';
 import type { SaleView } from '../shared/domain.js';
 import { startSandboxProcess } from './sandbox-child.js';

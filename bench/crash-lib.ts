@@ -36,7 +36,7 @@ import { build } from 'esbuild';
 import { DATABASE_FILE } from '../electron/runtime.js';
 import { FAILPOINT_NAMES, seededRandom } from '../electron/service/failpoints.js';
 import { People } from '../electron/service/people.js';
-import { startSandbox } from '../electron/sandbox/server.js';
+import { startSandbox } from '../sandbox/server.js';
 import { Store } from '../electron/store/store.js';
 import { withLuhnDigit } from '../shared/member-number.js';
 import { checkAgreement, describeAgreement, type AgreementReport } from '../test/ledger-agreement.js';

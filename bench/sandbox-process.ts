@@ -12,7 +12,7 @@
  * (so it never outlives the benchmark).
  */
 import { parseArgs } from 'node:util';
-import { startSandbox } from '../electron/sandbox/server.js';
+import { startSandbox } from '../sandbox/server.js';
 import { benchCard } from './bench-members.js';
 
 async function main(): Promise<void> {

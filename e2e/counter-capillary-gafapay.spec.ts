@@ -7,8 +7,8 @@
  * action needed".
  */
 import type { Page } from '@playwright/test';
-import { CAPILLARY_DEMO_CUSTOMERS } from '../electron/sandbox/capillary/demo.js';
-import { GAFAPAY_DEMO_USERS } from '../electron/sandbox/gafapay/demo.js';
+import { CAPILLARY_DEMO_CUSTOMERS } from '../sandbox/capillary/demo.js';
+import { GAFAPAY_DEMO_USERS } from '../sandbox/gafapay/demo.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
 import { managerApproves, saleWithMember, shot, tid } from './counter-helpers.js';

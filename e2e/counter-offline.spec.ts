@@ -5,7 +5,7 @@
  * manager overrides once; the backend comes back, the queue drains to zero on
  * screen and the sandbox's ledger holds both redemptions exactly once.
  */
-import { DEMO_MEMBERS } from '../electron/sandbox/demo-data.js';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, STAFF, test } from './fixtures.js';
 import { identify, managerApproves, saleWithMember, shot, startSale, tid } from './counter-helpers.js';

@@ -6,7 +6,7 @@
  * manager's void gives the points back; a reward that stopped being
  * redeemable meanwhile shows the backend's Dutch words.
  */
-import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../electron/sandbox/uitpas/demo-data.js';
+import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../sandbox/uitpas/demo-data.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
 import { managerApproves, saleWithMember, shot, tid } from './counter-helpers.js';

@@ -4,7 +4,7 @@
  * approval dialog, and the member's balance at the sandbox returns to where
  * it started.
  */
-import { DEMO_MEMBERS } from '../electron/sandbox/demo-data.js';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
 import { managerApproves, saleWithMember, shot, tid } from './counter-helpers.js';

@@ -3,7 +3,7 @@
  * service behind the web host (a child process), the real sandbox backend.
  */
 import { TID } from '../renderer/src/testids.js';
-import { DEMO_MEMBERS } from '../electron/sandbox/demo-data.js';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { expect, scan, test } from './fixtures.js';
 
 const tid = (id: string) => `[data-testid="${id}"]`;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startSandbox, type RunningSandbox } from '../electron/sandbox/server.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
 import { scanKeys } from './scanner-keys.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

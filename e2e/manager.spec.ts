@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { DEMO_MEMBERS } from '../electron/sandbox/demo-data.js';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { parseCsv } from '../electron/service/csv-export.js';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { managerSignsIn, signInWithKeypad } from './desk-helpers.js';

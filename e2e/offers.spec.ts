@@ -17,8 +17,8 @@
  * here switches it on.
  */
 import type { Page } from '@playwright/test';
-import { createCardLinkedControl } from '../electron/sandbox/cardlinked/control-client.js';
-import { DEMO_OFFERS, DEMO_TEST_CARDS } from '../electron/sandbox/cardlinked/demo.js';
+import { createCardLinkedControl } from '../sandbox/cardlinked/control-client.js';
+import { DEMO_OFFERS, DEMO_TEST_CARDS } from '../sandbox/cardlinked/demo.js';
 import { OFFERS_TID as O } from '../renderer/src/screens/offers/testids.js';
 import { MTID } from '../renderer/src/testids.js';
 import { managerSignsIn } from './desk-helpers.js';

@@ -17,7 +17,7 @@
 import { chromium, type Page } from '@playwright/test';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UITPAS_DEMO_PASSHOLDERS } from '../electron/sandbox/uitpas/demo-data.js';
+import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
 import { SCAN_TID } from '../renderer/src/scanner/scanner-testids.js';
 import { TID } from '../renderer/src/testids.js';
 import { fakeCameraArgs, writeFakeCamera, y4mWith, type FakeCode } from './fake-camera.js';

@@ -2,8 +2,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { makeTempDir } from '../test/temp-dir.js';
 import { startRuntime } from './runtime.js';
-import { DEMO_MEMBERS } from './sandbox/demo-data.js';
-import { startSandbox, type RunningSandbox } from './sandbox/server.js';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;

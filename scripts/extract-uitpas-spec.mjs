@@ -2,7 +2,7 @@
 /**
  * Extracts from the official UiTPAS OpenAPI document the part the terminal
  * uses: the operations below and every component they reference, followed
- * transitively. The subset is committed (electron/sandbox/uitpas/
+ * transitively. The subset is committed (sandbox/uitpas/
  * openapi-subset.json) so that the schema-conformance test runs on a clone
  * where `../shared` does not exist.
  *
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_SOURCE = path.resolve(ROOT, '../shared/specs/uitpas.json');
-const DEFAULT_OUT = path.resolve(ROOT, 'electron/sandbox/uitpas/openapi-subset.json');
+const DEFAULT_OUT = path.resolve(ROOT, 'sandbox/uitpas/openapi-subset.json');
 
 /** The operations the terminal (adapter and sandbox) uses: path -> methods. */
 export const USED_OPERATIONS = {
@@ -146,7 +146,7 @@ export function sourceNote(subset) {
       .map(([sec, v]) => `${sec} (${Object.keys(v).join(', ')})`)
       .join('; ')}`,
     '',
-    'The schema-conformance test (electron/sandbox/uitpas/conformance.test.ts) validates',
+    'The schema-conformance test (sandbox/uitpas/conformance.test.ts) validates',
     "every sandbox response and every adapter request against this file. When `../shared`",
     'is present, the same test also checks that this file is what the script extracts now.',
     '',

@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PosError } from '../../shared/errors.js';
-import { createCardLinkedControl, type CardLinkedControl } from '../sandbox/cardlinked/control-client.js';
-import { cardLinkedSandboxConfig, DEMO_OFFERS, DEMO_TEST_CARDS } from '../sandbox/cardlinked/demo.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { createCardLinkedControl, type CardLinkedControl } from '../../sandbox/cardlinked/control-client.js';
+import { cardLinkedSandboxConfig, DEMO_OFFERS, DEMO_TEST_CARDS } from '../../sandbox/cardlinked/demo.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { createCardLinkedAdapter, isCardLinkedAdapter, type CardLinkedAdapter } from './card-linked.js';
 import { decimalToCents, mapCardLinkedError, parseNotice, scrubCardNumbers } from './card-linked-wire.js';
 import { createWhiteLabelAdapter } from './whitelabel.js';
-import { whiteLabelSandboxConfig } from '../sandbox/demo-data.js';
+import { whiteLabelSandboxConfig } from '../../sandbox/demo-data.js';
 
 async function caught(p: Promise<unknown>): Promise<PosError> {
   try {

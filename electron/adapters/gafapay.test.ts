@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PosError, type ErrorCode } from '../../shared/errors.js';
 import { parseMemberIdentifier, type MemberIdentifier } from '../../shared/member-number.js';
-import { GAFAPAY_DEMO_USERS, GAFAPAY_UNKNOWN_USER_ID, gafapaySandboxConfig, type GfDemoUser } from '../sandbox/gafapay/demo.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { GAFAPAY_DEMO_USERS, GAFAPAY_UNKNOWN_USER_ID, gafapaySandboxConfig, type GfDemoUser } from '../../sandbox/gafapay/demo.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { centsFromBackend, createGafapayAdapter, gafapayError, type GafapayConfig } from './gafapay.js';
 import type { LoyaltyAdapter, RedeemRequest } from './types.js';
 import { supportsValidationCode } from './validation-code.js';

@@ -6,8 +6,8 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PosError } from '../../shared/errors.js';
-import { createControlClient } from '../sandbox/control-client.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { createControlClient } from '../../sandbox/control-client.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { classifyFetchFailure, closeIdleHttpSockets, httpJson, parseRetryAfter, type HttpJsonRequest } from './http.js';
 
 const SECRET = 'super-secret-key-value';

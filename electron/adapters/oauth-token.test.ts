@@ -1,9 +1,9 @@
 /** The client-credentials token source against the sandbox's real token endpoint. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PosError } from '../../shared/errors.js';
-import { createControlClient, type ControlClient } from '../sandbox/control-client.js';
-import { whiteLabelSandboxConfig } from '../sandbox/demo-data.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { createControlClient, type ControlClient } from '../../sandbox/control-client.js';
+import { whiteLabelSandboxConfig } from '../../sandbox/demo-data.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { createTokenSource, type TokenSourceOptions } from './oauth-token.js';
 import { wlTokenRequestBody } from './whitelabel-wire.js';
 

@@ -9,11 +9,11 @@
 import type { BackendId } from '../../shared/domain.js';
 import type { PointsRate } from '../../shared/money.js';
 import { PosError } from '../../shared/errors.js';
-import { capillarySandboxConfig } from '../sandbox/capillary/demo.js';
-import { cardLinkedSandboxConfig } from '../sandbox/cardlinked/demo.js';
-import { whiteLabelSandboxConfig } from '../sandbox/demo-data.js';
-import { gafapaySandboxConfig } from '../sandbox/gafapay/demo.js';
-import { uitpasSandboxConfig } from '../sandbox/uitpas/demo-data.js';
+import { capillarySandboxConfig } from '../../sandbox/capillary/demo.js';
+import { cardLinkedSandboxConfig } from '../../sandbox/cardlinked/demo.js';
+import { whiteLabelSandboxConfig } from '../../sandbox/demo-data.js';
+import { gafapaySandboxConfig } from '../../sandbox/gafapay/demo.js';
+import { uitpasSandboxConfig } from '../../sandbox/uitpas/demo-data.js';
 import { createUitpasAdapter } from './uitpas.js';
 import { createCapillaryAdapter } from './capillary.js';
 import { createCardLinkedAdapter } from './card-linked.js';

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildQuote } from '../../shared/quote.js';
 import { money } from '../../shared/money.js';
 import { PosError } from '../../shared/errors.js';
-import { createControlClient, type ControlClient } from '../sandbox/control-client.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
-import { createUitpasControl, type NewPassholder, type UitpasControl } from '../sandbox/uitpas/control-client.js';
+import { createControlClient, type ControlClient } from '../../sandbox/control-client.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { createUitpasControl, type NewPassholder, type UitpasControl } from '../../sandbox/uitpas/control-client.js';
 import {
   UITPAS_DEMO_PASSHOLDERS as PH,
   UITPAS_DEMO_REWARDS as RW,
@@ -18,7 +18,7 @@ import {
   UITPAS_SANDBOX_CLIENTS,
   UITPAS_UNKNOWN_NUMBER,
   uitpasSandboxConfig,
-} from '../sandbox/uitpas/demo-data.js';
+} from '../../sandbox/uitpas/demo-data.js';
 import { endUserText, isRewardCatalog, type RewardMemberAccount } from './rewards.js';
 import type { MemberAccount, RedeemRequest, ReverseRequest } from './types.js';
 import { createUitpasAdapter, mapUitpasError, normalizeReason, parseRedeemStatus, type UitpasAdapter, type UitpasConfig } from './uitpas.js';

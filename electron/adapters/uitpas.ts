@@ -2,7 +2,7 @@
  * UiTPAS adapter (publiq, UiTPAS API 4.0): a reward catalogue with a fixed
  * points price per reward (PROVIDERS.md section 1; the official OpenAPI
  * document is ../shared/specs/uitpas.json, its used part is kept in
- * electron/sandbox/uitpas/openapi-subset.json and every request this adapter
+ * sandbox/uitpas/openapi-subset.json and every request this adapter
  * sends is validated against it in the conformance test).
  *
  *   auth        OAuth2 client credentials (token cached; on a 401 a new token once, then BACKEND_AUTH)

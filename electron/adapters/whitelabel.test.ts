@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PosError } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
-import { createControlClient, type ControlClient } from '../sandbox/control-client.js';
-import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER, whiteLabelSandboxConfig, type DemoMember } from '../sandbox/demo-data.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { createControlClient, type ControlClient } from '../../sandbox/control-client.js';
+import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER, whiteLabelSandboxConfig, type DemoMember } from '../../sandbox/demo-data.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import type { LoyaltyAdapter, RedeemRequest, ReverseRequest } from './types.js';
 import { createWhiteLabelAdapter, type WhiteLabelConfig } from './whitelabel.js';
 

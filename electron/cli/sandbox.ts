@@ -5,8 +5,8 @@
  * nothing else (scripts and the e2e suite read it); the demo members and
  * credentials follow for people. Stops cleanly on SIGTERM / SIGINT.
  */
-import { DEMO_MEMBERS, SANDBOX_CREDENTIALS } from '../sandbox/demo-data.js';
-import { startSandbox } from '../sandbox/server.js';
+import { DEMO_MEMBERS, SANDBOX_CREDENTIALS } from '../../sandbox/demo-data.js';
+import { startSandbox } from '../../sandbox/server.js';
 
 interface CliArgs {
   port: number;
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     sandbox.url,
     '',
     'Loyalty sandbox (training data only).',
-    `Control API:   ${sandbox.url}/_control/health   (see electron/sandbox/README.md)`,
+    `Control API:   ${sandbox.url}/_control/health   (see sandbox/README.md)`,
     '',
     'White Label',
     `  API base:    ${sandbox.url}/whitelabel/v1`,

@@ -6,9 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { startRuntime, type Runtime } from '../runtime.js';
-import { CAPILLARY_DEMO_CUSTOMERS } from '../sandbox/capillary/demo.js';
-import { GAFAPAY_DEMO_USERS } from '../sandbox/gafapay/demo.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { CAPILLARY_DEMO_CUSTOMERS } from '../../sandbox/capillary/demo.js';
+import { GAFAPAY_DEMO_USERS } from '../../sandbox/gafapay/demo.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;

@@ -19,9 +19,9 @@ import { describe, it, type ExpectStatic } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { checkAgreement, describeAgreement, type AgreementReport } from '../../test/ledger-agreement.js';
 import { startRuntime, type Runtime } from '../runtime.js';
-import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
-import type { FaultSpec } from '../sandbox/faults.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
+import type { FaultSpec } from '../../sandbox/faults.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 const REQUEST_TIMEOUT_MS = 1000;

@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { startRuntime, type Runtime } from '../runtime.js';
-import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { OFFLINE_POLICY_SETTING } from './offline-policy.js';
 
 let tmp: ReturnType<typeof makeTempDir>;

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { startRuntime, type Runtime } from '../runtime.js';
-import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER } from '../sandbox/demo-data.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER } from '../../sandbox/demo-data.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { Store } from '../store/store.js';
 
 let tmp: ReturnType<typeof makeTempDir>;

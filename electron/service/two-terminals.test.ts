@@ -22,7 +22,7 @@ import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { checkAgreement, describeAgreement } from '../../test/ledger-agreement.js';
 import { startRuntime, type Runtime } from '../runtime.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 

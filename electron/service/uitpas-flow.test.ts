@@ -5,8 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { startRuntime, type Runtime } from '../runtime.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
-import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../sandbox/uitpas/demo-data.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../../sandbox/uitpas/demo-data.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;

@@ -19,9 +19,9 @@ import type { Envelope } from '../../../shared/contract.js';
 import type { EnrolledCardView, OfferCustomerView, OfferView } from '../../../shared/contract/offers.js';
 import { makeTempDir } from '../../../test/temp-dir.js';
 import { DATABASE_FILE, startRuntime, type Runtime } from '../../runtime.js';
-import { createCardLinkedControl, type CardLinkedControl } from '../../sandbox/cardlinked/control-client.js';
-import { DEMO_OFFERS, DEMO_TEST_CARDS } from '../../sandbox/cardlinked/demo.js';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { createCardLinkedControl, type CardLinkedControl } from '../../../sandbox/cardlinked/control-client.js';
+import { DEMO_OFFERS, DEMO_TEST_CARDS } from '../../../sandbox/cardlinked/demo.js';
+import { startSandbox, type RunningSandbox } from '../../../sandbox/server.js';
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
 const expiry = { expMonth: 11, expYear: new Date().getUTCFullYear() + 2 };

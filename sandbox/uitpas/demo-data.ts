@@ -7,7 +7,7 @@
  * terminal's per-reward discount settings can name them. Nothing here is
  * secret: these values only open the local sandbox.
  */
-import { withLuhnDigit } from '../../../shared/member-number.js';
+import { withLuhnDigit } from '../../shared/member-number.js';
 
 export interface DemoCardSystem {
   id: number;

@@ -1,6 +1,6 @@
 /** The control API over real HTTP: health, members, ledger, reset, faults. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { luhnValid } from '../../shared/member-number.js';
+import { luhnValid } from '../shared/member-number.js';
 import { createControlClient, type ControlClient } from './control-client.js';
 import { DEMO_MEMBERS } from './demo-data.js';
 import { startSandbox, type RunningSandbox } from './server.js';

@@ -5,8 +5,8 @@
  * sandbox's till and OAuth credentials. Nothing here is secret: these values
  * only open the local sandbox.
  */
-import { withLuhnDigit } from '../../../shared/member-number.js';
-import type { CapillaryConfig } from '../../adapters/capillary.js';
+import { withLuhnDigit } from '../../shared/member-number.js';
+import type { CapillaryConfig } from '../../electron/adapters/capillary.js';
 
 export interface CapDemoCustomer {
   id: number;

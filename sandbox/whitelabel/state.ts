@@ -8,7 +8,7 @@
  * so the emulator takes the behaviour an adapter must survive).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { withLuhnDigit } from '../../../shared/member-number.js';
+import { withLuhnDigit } from '../../shared/member-number.js';
 import { DEMO_MEMBERS } from '../demo-data.js';
 
 export interface WlUser {

@@ -5,7 +5,7 @@
  * Nothing here is secret: these values only open the local sandbox.
  */
 import { createHmac } from 'node:crypto';
-import type { GafapayConfig } from '../../adapters/gafapay.js';
+import type { GafapayConfig } from '../../electron/adapters/gafapay.js';
 
 export const GAFAPAY_SANDBOX = {
   companyId: '7f3c2a9e5b6d4e1f8a0b9c8d7e6f5a40',

@@ -3,7 +3,7 @@
  * with valid card numbers and varied balances, and the sandbox's credentials.
  * Nothing here is secret: these values only open the local sandbox.
  */
-import { withLuhnDigit } from '../../shared/member-number.js';
+import { withLuhnDigit } from '../shared/member-number.js';
 
 export interface DemoMember {
   /** 13-digit card number with a Luhn check digit (what the card's barcode carries). */

@@ -5,7 +5,7 @@
  * and the demo data. Shapes are checked in conformance.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inszValid, luhnValid } from '../../../shared/member-number.js';
+import { inszValid, luhnValid } from '../../shared/member-number.js';
 import { startSandbox, type RunningSandbox } from '../server.js';
 import { createUitpasControl, type UitpasControl } from './control-client.js';
 import { UITPAS_AUDIENCE, UITPAS_DEMO_PASSHOLDERS as PH, UITPAS_DEMO_REWARDS as RW, UITPAS_ORGANIZERS, UITPAS_SANDBOX_CLIENTS } from './demo-data.js';

@@ -26,15 +26,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUitpasAdapter } from '../../adapters/uitpas.js';
-import type { MemberAccount, RedeemRequest } from '../../adapters/types.js';
+import { createUitpasAdapter } from '../../electron/adapters/uitpas.js';
+import type { MemberAccount, RedeemRequest } from '../../electron/adapters/types.js';
 import { startSandbox, type RunningSandbox } from '../server.js';
 import { createUitpasControl, type UitpasControl } from './control-client.js';
 import { UITPAS_AUDIENCE, UITPAS_DEMO_PASSHOLDERS as PH, UITPAS_DEMO_REWARDS as RW, UITPAS_ORGANIZERS, UITPAS_SANDBOX_CLIENTS, UITPAS_UNKNOWN_NUMBER, uitpasSandboxConfig } from './demo-data.js';
 import { OpenApiValidator, type OpenApiDocument } from './openapi-validate.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '../../..');
+const ROOT = path.resolve(HERE, '../..');
 const subset = JSON.parse(readFileSync(path.join(HERE, 'openapi-subset.json'), 'utf8')) as OpenApiDocument & { 'x-subset-of': { title: string; version: string } };
 const validator = new OpenApiValidator(subset);
 

@@ -8,7 +8,7 @@
  *
  * Errors are problem+json, like the rest of the control API.
  */
-import { luhnValid } from '../../../shared/member-number.js';
+import { luhnValid } from '../../shared/member-number.js';
 import { json, problem } from '../http-util.js';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
 import type { WhiteLabelBackend } from './backend.js';

@@ -19,7 +19,7 @@
  * counts towards either volume.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { withLuhnDigit } from '../../../shared/member-number.js';
+import { withLuhnDigit } from '../../shared/member-number.js';
 import {
   UITPAS_CARD_SYSTEMS,
   UITPAS_DEMO_PASSHOLDERS,

@@ -8,10 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseSandboxArgs } from '../cli/sandbox.js';
+import { parseSandboxArgs } from '../electron/cli/sandbox.js';
 import { DEMO_MEMBERS, SANDBOX_CREDENTIALS } from './demo-data.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('sandbox CLI', () => {
   let child: ChildProcess | null = null;

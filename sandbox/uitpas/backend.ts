@@ -28,7 +28,7 @@
  * their order are in ./state.ts.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { luhnValid } from '../../../shared/member-number.js';
+import { luhnValid } from '../../shared/member-number.js';
 import { json } from '../http-util.js';
 import type { SandboxBackend, SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
 import { handleUitpasControl } from './control.js';

@@ -20,7 +20,7 @@
  * Errors are problem+json, like the rest of the control API.
  */
 import { randomUUID } from 'node:crypto';
-import { inszValid, luhnValid } from '../../../shared/member-number.js';
+import { inszValid, luhnValid } from '../../shared/member-number.js';
 import { json, problem } from '../http-util.js';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
 import type { UitpasBackend } from './backend.js';
