@@ -51,3 +51,17 @@ it('refuses every contract call but the sign-in screen until someone signs in', 
     await rt.close();
   }
 });
+
+it('a "__proto__" key in setCredentials is refused and the stored credentials stay (review item 12)', async () => {
+  const rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+  try {
+    expect(await rt.call('createFirstManager', { name: 'Marie', pin: '246813' })).toMatchObject({ ok: true });
+    expect(await rt.call('setCredentials', { backend: 'whitelabel', credentials: { apiKey: 'k-123456789012345678' } })).toMatchObject({ ok: true });
+    const res = await rt.call('setCredentials', JSON.parse('{"backend":"whitelabel","credentials":{"__proto__":"x"}}'));
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const s = await rt.call('getSettings', {});
+    expect(s).toMatchObject({ ok: true, value: { credentials: { backend: 'whitelabel', fields: [{ key: 'apiKey' }] } } });
+  } finally {
+    await rt.close();
+  }
+});

@@ -16,6 +16,7 @@ import { PosError, type ErrorInfo } from './errors.js';
 import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
+import { protoKeyPath } from './safe-text.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
 export const methods = {
@@ -56,6 +57,8 @@ export type TerminalEvent = { type: 'status'; status: TerminalStatus } | { type:
  */
 export function validateCall<M extends MethodName>(method: unknown, input: unknown): { method: M; input: MethodInput<M> } {
   if (!isMethodName(method)) throw new PosError('INVALID_INPUT', `Unknown method: ${String(method).slice(0, 60)}`);
+  const proto = protoKeyPath(input);
+  if (proto) throw new PosError('INVALID_INPUT', `Invalid ${proto}: "__proto__" is not a usable key`, { details: { field: proto } });
   const parsed = methods[method].safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -29,6 +29,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { PersonView, Role } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
+import { unsafeTextReason } from '../../shared/safe-text.js';
 import type { Store } from '../store/store.js';
 
 export type { PersonView, Role };
@@ -370,10 +371,11 @@ export function checkPin(pin: string): void {
 
 function checkName(name: string): string {
   const clean = typeof name === 'string' ? name.normalize('NFC').trim().replace(/\s+/g, ' ') : '';
-  // eslint-disable-next-line no-control-regex
-  if (!clean || clean.length > NAME_MAX || /[\u0000-\u001f\u007f]/.test(clean)) {
+  if (!clean || clean.length > NAME_MAX) {
     throw new PosError('INVALID_INPUT', `A name is 1 to ${NAME_MAX} characters.`, { details: { field: 'name' } });
   }
+  const unsafe = unsafeTextReason(clean);
+  if (unsafe) throw new PosError('INVALID_INPUT', `A name ${unsafe}.`, { details: { field: 'name' } });
   return clean;
 }
 

@@ -17,6 +17,7 @@ import type { BackendId, LogEntryView, SaleState } from '../domain.js';
 import { saleId } from './checkout.js';
 import { managerApproval, personId, pin } from './approval.js';
 import { compilePattern, MAX_PATTERN_CHARS } from '../scan-content.js';
+import { safeName } from '../safe-text.js';
 import type { OfferNoticeTotals } from './offers.js';
 
 export type Role = 'cashier' | 'manager';
@@ -34,7 +35,7 @@ export const LANGUAGES = ['nl', 'fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const BACKEND_IDS = ['whitelabel', 'uitpas', 'capillary', 'gafapay', 'cardlinked'] as const;
 
-const personName = z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters');
+const personName = safeName(z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters'));
 const role = z.enum(['cashier', 'manager']);
 /** An ISO 8601 instant with a zone ("2025-03-01T00:00:00+01:00" or "...Z"). */
 const instant = z.string().max(40).refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'not an ISO date-time with a zone');
@@ -100,8 +101,8 @@ const offlineLimits = z
 
 export const settingsPatch = z
   .object({
-    terminalName: z.string().trim().min(1).max(60).optional(),
-    storeName: z.string().trim().min(1).max(60).optional(),
+    terminalName: safeName(z.string().trim().min(1).max(60)).optional(),
+    storeName: safeName(z.string().trim().min(1).max(60)).optional(),
     language: z.enum(LANGUAGES).optional(),
     backend: z.enum(BACKEND_IDS).optional(),
     backendUrl: z.string().url().max(300).nullable().optional(),
