@@ -14,6 +14,7 @@ import type { Language, MaskedCredential, ScannerSettings, SettingsPatch, Settin
 import { LANGUAGES } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
+import { checkBackendUrl } from '../config.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './offline-policy.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -80,10 +81,17 @@ export class SettingsStore {
     if (patch.language !== undefined) set('language', patch.language, patch.language, cur.language);
     if (patch.backend !== undefined) set('backend', patch.backend, patch.backend, cur.backend);
     if (patch.backendUrl !== undefined) {
-      if (patch.backendUrl !== null && !/^https?:\/\//.test(patch.backendUrl)) {
-        throw new PosError('INVALID_INPUT', 'The backend address must start with https:// (or http:// for a local emulator).', { details: { field: 'backendUrl' } });
+      // The command line's rule: no secret in the URL (it would reach the settings table, the
+      // WAL, the hash-chained log for ever and its exports), https except to this machine.
+      let url: string | null = null;
+      if (patch.backendUrl !== null) {
+        try {
+          url = checkBackendUrl(patch.backendUrl);
+        } catch (e) {
+          throw new PosError('INVALID_INPUT', (e as Error).message, { details: { field: 'backendUrl' } });
+        }
       }
-      set('backend_url', patch.backendUrl, patch.backendUrl, cur.backendUrl);
+      set('backend_url', url, url, cur.backendUrl);
     }
     if (patch.redemptionRate !== undefined) {
       set('redemption_rate', patch.redemptionRate === null ? null : JSON.stringify(patch.redemptionRate), patch.redemptionRate, cur.redemptionRate);
