@@ -77,6 +77,8 @@ interface PendingExport {
 }
 
 export const EXPORT_PATH = '/api/export/';
+/** How long an export ticket opens its download (the link is in the browser's history after). */
+export const EXPORT_TICKET_MS = 60_000;
 
 export class ManagerDesk implements HandlersFor<ManagerMethod> {
   readonly log: LogQuery;
@@ -320,7 +322,8 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     this.pruneExports();
     const ticket = randomBytes(24).toString('base64url');
     const filename = `${input.what === 'log' ? 'log' : 'end-of-day'}_${this.settings.view().terminalId || 'terminal'}_${from.slice(0, 10)}_${to.slice(0, 10)}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const expiresAt = this.clock() + (this.opts.exportTicketMs ?? 120_000);
+    // Short-lived: the link lands in the browser's download history.
+    const expiresAt = this.clock() + (this.opts.exportTicketMs ?? EXPORT_TICKET_MS);
     this.exports.set(ticket, {
       what: input.what,
       from,

@@ -6,10 +6,12 @@
  *   POST /api/call/<method>   Authorization: Bearer <token>, JSON body = input
  *                             -> 200 JSON Envelope { ok, value | error }
  *   GET  /api/events?token=   Server-Sent Events, one TerminalEvent per message
- *   GET  /api/export/<file>.csv?ticket=&token=
- *                             a CSV download, streamed: needs the token (header
- *                             or query) AND a one-time ticket from the manager-
- *                             approved contract call `requestExport`
+ *   GET  /api/export/<file>.csv?ticket=
+ *                             a CSV download, streamed: the one-time ticket
+ *                             (random, valid a minute) from the manager-approved
+ *                             contract call `requestExport` is the whole
+ *                             credential; the session token never goes in this
+ *                             link (it would land in the download history)
  *   GET  /*                   the built renderer (dist/renderer)
  *
  * The token is random per start and reaches the page in the URL fragment
@@ -124,11 +126,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     return serveStatic(url.pathname, res);
   }
 
-  /** A download: token and ticket both required; the CSV is streamed, never built in memory. */
+  /** A download by its one-time ticket; the CSV is streamed, never built in memory. */
   async function serveExport(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET') return send(res, 405, { error: 'GET only' });
-    const auth = req.headers.authorization ?? '';
-    if (!tokenOk(auth.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token'))) return send(res, 401, { error: 'Missing or wrong token.' });
     const download = opts.openExport?.(url.searchParams.get('ticket') ?? '') ?? null;
     if (!download) return send(res, 410, { error: 'This export link was used already or has expired: export again.' });
     res.writeHead(200, {

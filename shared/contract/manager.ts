@@ -149,7 +149,7 @@ export const managerMethods = {
   // --- end of day and export (manager) ---
   getEndOfDay: z.object({ from: instant, to: instant, utcOffsetMinutes: z.number().int().min(-840).max(840) }).strict(),
   /**
-   * A one-time ticket (valid 2 minutes) for one CSV download: the web host
+   * A one-time ticket (valid 1 minute; the ticket alone opens the download, no session token in the link) for one CSV download: the web host
    * serves it at `path`; Electron saves it through a save dialog.
    */
   requestExport: z
