@@ -29,7 +29,7 @@ let store: Store;
 let people: People;
 let desk: ManagerDesk;
 let now: number;
-let ann: PersonView;
+let ann: PersonView; // the first manager, signed in
 
 beforeEach(() => {
   tmp = makeTempDir();
