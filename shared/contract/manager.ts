@@ -110,6 +110,8 @@ export const settingsPatch = z
     redemptionRate: z.object({ pointsMilli: z.number().int().min(1), cents: z.number().int().min(1) }).strict().nullable().optional(),
     offlineLimits: offlineLimits.partial().optional(),
     scanner: scannerSettings.partial().optional(),
+    /** The shortest PINs: managers at least 6 digits, cashiers at least 4; these may only be raised. */
+    pinPolicy: z.object({ managerMinDigits: z.number().int().min(6).max(8), cashierMinDigits: z.number().int().min(4).max(8) }).partial().strict().optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -123,12 +125,20 @@ export const managerMethods = {
   whoAmI: z.object({}).strict(),
   signIn: z.object({ personId, pin }).strict(),
   signOut: z.object({}).strict(),
-  /** First start only: no manager exists yet. Signs the new manager in. */
+  /** First start only: no manager exists yet. Signs the new manager in and answers the recovery code (shown once). */
   createFirstManager: z.object({ name: personName, pin }).strict(),
+  /**
+   * The recovery code from the first start sets a new PIN for a manager (the
+   * only manager locked out, or the PIN forgotten), signs them in, and answers
+   * a new code (the old one is used up).
+   */
+  recoverManager: z.object({ managerId: personId, code: z.string().trim().min(1).max(40), newPin: pin }).strict(),
   // --- people (manager) ---
   createPerson: z.object({ name: personName, role, pin, approval }).strict(),
   setPersonActive: z.object({ personId, active: z.boolean(), approval }).strict(),
   setPersonPin: z.object({ personId, pin, approval }).strict(),
+  /** Lifts someone's PIN lock (and its escalation) without changing the PIN: another manager's action. */
+  unlockPerson: z.object({ personId, approval }).strict(),
   // --- the log (manager) ---
   queryLog: z
     .object({
@@ -334,6 +344,8 @@ export interface SettingsView {
     maxBalanceAgeMinutes: number;
   };
   scanner: ScannerSettings;
+  /** The shortest PIN per role for new PINs. */
+  pinPolicy: { managerMinDigits: number; cashierMinDigits: number };
   credentials: { backend: BackendId; fields: MaskedCredential[] } | null;
   /** How credentials are protected on this machine: 'os' (Electron safeStorage) or a file key that is not OS-protected. */
   credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };
@@ -355,10 +367,12 @@ export interface ManagerResults {
   whoAmI: { person: PersonView | null; needsFirstManager: boolean };
   signIn: PersonView;
   signOut: { signedOut: true };
-  createFirstManager: PersonView;
+  createFirstManager: PersonView & { recoveryCode: string };
+  recoverManager: PersonView & { recoveryCode: string };
   createPerson: PersonView;
   setPersonActive: PersonView;
   setPersonPin: PersonView;
+  unlockPerson: PersonView;
   queryLog: LogPage;
   getSaleStory: SaleStory;
   verifyLog: VerifyReport;

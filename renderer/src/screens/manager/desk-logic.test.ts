@@ -309,6 +309,7 @@ describe('void and refund', () => {
 });
 
 const settings: SettingsView = {
+  pinPolicy: { managerMinDigits: 6, cashierMinDigits: 4 },
   terminalId: 'T-1',
   terminalName: 'Till 1',
   storeName: 'Gent',
