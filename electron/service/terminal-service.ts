@@ -196,6 +196,12 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     let identifier;
     try {
       identifier = requireMemberIdentifier(input.input, this.adapter.info.capabilities.identifiers);
+      // A member app code carries a session secret: the adapter keeps it for this sale and
+      // gives back the plain id; nothing below (log, hash, store, outbox) ever sees the code.
+      if (identifier.kind === 'appCode') {
+        if (!this.adapter.acceptAppCode) throw new PosError('MEMBER_NUMBER_FORMAT', 'This loyalty program does not take app codes.', { details: { read: 'GP1:…' } });
+        identifier = this.adapter.acceptAppCode(identifier);
+      }
     } catch (e) {
       this.log({ kind: 'member.refused', saleId: sale.id, outcome: (e as PosError).code, detail: { source: input.source, length: input.input.length } });
       throw e;
