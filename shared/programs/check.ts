@@ -13,11 +13,17 @@ export interface FieldProblem {
   message: string;
 }
 
+/**
+ * The WHATWG URL parser: every runtime this code runs in has it (the browser,
+ * Node), but shared/ compiles without DOM or Node types, so it is declared here.
+ */
+declare const URL: new (input: string) => { protocol: string; username: string; password: string; hostname: string; host: string };
+
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Why a URL may not carry credentials: null when it is fine. */
 export function urlProblem(raw: string): string | null {
-  let url: URL;
+  let url: InstanceType<typeof URL>;
   try {
     url = new URL(raw);
   } catch {
