@@ -79,6 +79,7 @@ export function compilePattern(source: string): { ok: true; regex: RegExp } | { 
 }
 
 /** Control characters a scanner may add (GS separators, CR/LF, AIM prefixes' controls). */
+// eslint-disable-next-line no-control-regex -- these are exactly the characters to remove
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** What was read, made safe to show: controls shown as spaces, shortened, card-like numbers masked. */
@@ -155,5 +156,5 @@ function notAccepted(accepted: readonly IdentifierKind[]): string {
 }
 
 function looksLikeText(read: string): boolean {
-  return /[^\d\s\-.\/]/.test(read);
+  return /[^\d\s\-./]/.test(read);
 }
