@@ -16,6 +16,7 @@
  * speed and a clear message; the service checks the number again.
  */
 import type { BackendId } from './domain.js';
+import { PROGRAMS } from './programs/index.js';
 import { looksLikePaymentCard, maskIdentifier, parseMemberIdentifier, type IdentifierKind, type MemberIdentifier } from './member-number.js';
 
 /** Longer reads are cut before any pattern runs (a member code is far shorter). */
@@ -28,9 +29,9 @@ export const MAX_PATTERN_CHARS = 200;
  * exactly 13 digits anywhere in the text (a URL or a line of text from the
  * app). The others accept free-form ids, so no pattern unless set.
  */
-export const DEFAULT_EXTRACT_PATTERNS: Readonly<Partial<Record<BackendId, string>>> = {
-  uitpas: '(?<!\\d)(\\d{13})(?!\\d)',
-};
+export const DEFAULT_EXTRACT_PATTERNS: Readonly<Partial<Record<BackendId, string>>> = Object.fromEntries(
+  PROGRAMS.flatMap((p): Array<[BackendId, string]> => ('scanPattern' in p && p.scanPattern ? [[p.id, p.scanPattern]] : [])),
+);
 
 export interface ScanRules {
   /** Identifier kinds the backend accepts, in the order a read is tried. */
