@@ -67,7 +67,7 @@ export type ParseResult =
   | { ok: true; identifier: MemberIdentifier }
   | { ok: false; code: 'MEMBER_NUMBER_FORMAT' | 'MEMBER_NUMBER_CHECK_DIGIT'; read: string; message: string };
 
-const SEPARATORS = /[\s\-.\/]/g;
+const SEPARATORS = /[\s\-./]/g;
 
 /**
  * Parses raw input into an identifier of one of the `accepted` kinds, trying
@@ -76,6 +76,7 @@ const SEPARATORS = /[\s\-.\/]/g;
  * unreadable is MEMBER_NUMBER_FORMAT.
  */
 export function parseMemberIdentifier(raw: string, accepted: readonly IdentifierKind[]): ParseResult {
+  // eslint-disable-next-line no-control-regex -- stripping the control characters a scanner adds is the point
   const read = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   if (read === '') return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read, message: 'Nothing was read.' };
   const digits = read.replace(SEPARATORS, '');

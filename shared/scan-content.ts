@@ -16,6 +16,7 @@
  * speed and a clear message; the service checks the number again.
  */
 import type { BackendId } from './domain.js';
+import { PROGRAMS } from './programs/index.js';
 import { looksLikePaymentCard, maskIdentifier, parseMemberIdentifier, type IdentifierKind, type MemberIdentifier } from './member-number.js';
 
 /** Longer reads are cut before any pattern runs (a member code is far shorter). */
@@ -28,9 +29,9 @@ export const MAX_PATTERN_CHARS = 200;
  * exactly 13 digits anywhere in the text (a URL or a line of text from the
  * app). The others accept free-form ids, so no pattern unless set.
  */
-export const DEFAULT_EXTRACT_PATTERNS: Readonly<Partial<Record<BackendId, string>>> = {
-  uitpas: '(?<!\\d)(\\d{13})(?!\\d)',
-};
+export const DEFAULT_EXTRACT_PATTERNS: Readonly<Partial<Record<BackendId, string>>> = Object.fromEntries(
+  PROGRAMS.flatMap((p): Array<[BackendId, string]> => ('scanPattern' in p && p.scanPattern ? [[p.id, p.scanPattern]] : [])),
+);
 
 export interface ScanRules {
   /** Identifier kinds the backend accepts, in the order a read is tried. */
@@ -79,6 +80,7 @@ export function compilePattern(source: string): { ok: true; regex: RegExp } | { 
 }
 
 /** Control characters a scanner may add (GS separators, CR/LF, AIM prefixes' controls). */
+// eslint-disable-next-line no-control-regex -- these are exactly the characters to remove
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** What was read, made safe to show: controls shown as spaces, shortened, card-like numbers masked. */
@@ -155,5 +157,5 @@ function notAccepted(accepted: readonly IdentifierKind[]): string {
 }
 
 function looksLikeText(read: string): boolean {
-  return /[^\d\s\-.\/]/.test(read);
+  return /[^\d\s\-./]/.test(read);
 }

@@ -27,6 +27,8 @@ import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
 import { PosError, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { pointsFromBackend, pointsStep, pointsToDecimalString, rateFromPair, type PointsMilli } from '../../shared/money.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import { integer, optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from './types.js';
 
@@ -345,4 +347,27 @@ async function notApplied<T>(p: Promise<T>): Promise<T> {
     }
     throw e;
   }
+}
+
+// ---- Built from the program's connection fields (shared/programs/gafapay.ts): live and training alike.
+
+export function gafapayFromConnection(values: ConnectionValues, opts: AdapterOptions = {}): LoyaltyAdapter {
+  const decimals = optional(values, 'pointsDecimals');
+  return createGafapayAdapter({
+    baseUrl: required(values, 'baseUrl'),
+    token: required(values, 'token'),
+    companyId: required(values, 'companyId'),
+    currencyId: required(values, 'currencyId'),
+    currency: optional(values, 'currency') ?? 'EUR',
+    companyAdmin: {
+      debitType: integer(values, 'debitType'),
+      debitTypeId: required(values, 'debitTypeId'),
+      debitAccountType: integer(values, 'debitAccountType'),
+      debitAccountTypeId: required(values, 'debitAccountTypeId'),
+      username: required(values, 'username'),
+    },
+    userType: 2,
+    ...(decimals ? { pointsDecimals: Number(decimals) } : {}),
+    ...timeout(opts),
+  });
 }

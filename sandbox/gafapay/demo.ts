@@ -112,3 +112,21 @@ export function gafapaySandboxConfig(sandboxUrl: string): GafapayConfig {
     pointsDecimals: s.pointsDecimals,
   };
 }
+
+/** What a manager types to connect a terminal to this emulator's GafaPay (shared/programs/gafapay.ts fields). */
+export function gafapayTrainingConnection(sandboxUrl: string): Record<string, string> {
+  const s = GAFAPAY_SANDBOX;
+  return {
+    baseUrl: `${sandboxUrl}/gafapay/gafapay/v3`,
+    token: GAFAPAY_SANDBOX_TOKEN,
+    companyId: s.companyId,
+    currencyId: s.currencyId,
+    currency: s.currency,
+    debitType: String(s.companyAdmin.debitType),
+    debitTypeId: s.companyAdmin.debitTypeId,
+    debitAccountType: String(s.companyAdmin.debitAccountType),
+    debitAccountTypeId: s.companyAdmin.debitAccountTypeId,
+    username: s.companyAdmin.username,
+    pointsDecimals: String(s.pointsDecimals),
+  };
+}
