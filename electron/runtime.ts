@@ -18,7 +18,7 @@ import { OffersService } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
-import { TerminalService } from './service/terminal-service.js';
+import { TerminalService } from './service/checkout/terminal-service.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
 import { ShippingService } from './chain/shipping-service.js';
