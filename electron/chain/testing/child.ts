@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import type { ShippingState } from '../types.js';
 
 const SCRIPT = fileURLToPath(new URL('./ship-terminal.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 
 export interface TerminalChild {
   proc: ChildProcess;
@@ -19,7 +18,8 @@ export interface TerminalChild {
 }
 
 export async function spawnTerminal(args: { dataDir: string; ship: string; store: string; sales: number; batchSize?: number; env?: Record<string, string> }): Promise<TerminalChild> {
-  const proc = spawn(TSX, [SCRIPT, '--data-dir', args.dataDir, '--ship', args.ship, '--store', args.store, '--sales', String(args.sales), '--batch-size', String(args.batchSize ?? 5)], {
+  // One process (node --import tsx, not the tsx CLI's wrapper): the signals reach the terminal itself.
+  const proc = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--data-dir', args.dataDir, '--ship', args.ship, '--store', args.store, '--sales', String(args.sales), '--batch-size', String(args.batchSize ?? 5)], {
     env: { ...process.env, ...args.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
