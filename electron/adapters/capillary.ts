@@ -30,6 +30,8 @@ import type { BackendInfo, BackendMessage, RedemptionTerms } from '../../shared/
 import { PosError, type ErrorCode } from '../../shared/errors.js';
 import { luhnValid, type IdentifierKind, type MemberIdentifier } from '../../shared/member-number.js';
 import { pointsFromBackend, pointsToDecimalString, rateFromCurrencyPerPoint, rateFromPair, type PointsMilli, type PointsRate } from '../../shared/money.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import { flag, optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import type { MemberRef, ValidationCodeAdapter, ValidationCodeSent } from './validation-code.js';
@@ -623,4 +625,27 @@ async function notApplied<T>(p: Promise<T>): Promise<T> {
     }
     throw e;
   }
+}
+
+// ---- Built from the program's connection fields (shared/programs/capillary.ts): live and training alike.
+
+export function capillaryFromConnection(values: ConnectionValues, opts: AdapterOptions = {}): LoyaltyAdapter & ValidationCodeAdapter {
+  const till = optional(values, 'tillId');
+  const maxPoints = optional(values, 'maxPoints');
+  const minPoints = optional(values, 'minPoints');
+  const multipleOf = optional(values, 'multipleOf');
+  return createCapillaryAdapter({
+    baseUrl: required(values, 'baseUrl'),
+    auth: till
+      ? { kind: 'basic', tillId: till, password: required(values, 'tillPassword') }
+      : { kind: 'oauth', key: required(values, 'oauthKey'), secret: required(values, 'oauthSecret') },
+    programId: required(values, 'programId'),
+    currency: optional(values, 'currency') ?? 'EUR',
+    validationCode: flag(values, 'validationCode', true),
+    reversalEnabled: flag(values, 'reversalEnabled', true),
+    maxPoints: maxPoints ?? null,
+    ...(minPoints ? { minPoints } : {}),
+    ...(multipleOf ? { multipleOf } : {}),
+    ...timeout(opts),
+  });
 }

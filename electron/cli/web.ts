@@ -1,7 +1,8 @@
 /**
  * `npm run web -- --data-dir DIR --port N --backend URL [--loyalty ID] [--host H]`
  * Starts the terminal service behind the loopback web host and prints the URL
- * to open (with its token) on its FIRST line of stdout. Stops on SIGTERM/SIGINT.
+ * to open (with its token) on its FIRST line of stdout. Stops on SIGTERM/SIGINT
+ * and when the command that started it (npm, a shell) goes away.
  * Without --backend it runs in training mode against an embedded sandbox.
  * --loyalty picks the program to emulate (whitelabel, capillary, gafapay, uitpas,
  * cardlinked) and is remembered in the data directory's settings.
@@ -13,6 +14,7 @@ import { homedir } from 'node:os';
 import { resolveDataDir } from '../config.js';
 import { startRuntime } from '../runtime.js';
 import { startWebHost } from '../transport/web-host.js';
+import { stopOnSignalOrOrphan } from './stop-guard.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,5 +65,4 @@ async function stop(): Promise<void> {
   await runtime.close();
   process.exit(0);
 }
-process.on('SIGTERM', () => void stop());
-process.on('SIGINT', () => void stop());
+stopOnSignalOrOrphan(() => void stop());

@@ -302,10 +302,16 @@ async function startExportWorkers(
     const ready = new Promise<void>((res, rej) => ((onReady = res), (onFail = rej)));
     const done = new Promise<number>((resolve, reject) => {
       w.on('message', (m: { ready?: boolean; rows?: number }) => (m.ready ? onReady() : resolve(m.rows ?? 0)));
-      w.once('error', (e) => (onFail(e), reject(e)));
+      w.once('error', (e) => {
+        onFail(e);
+        reject(e);
+      });
       w.once('exit', (code) => {
         const e = new Error(`export worker exited with ${code}`);
-        if (code !== 0) (onFail(e), reject(e));
+        if (code !== 0) {
+          onFail(e);
+          reject(e);
+        }
       });
     });
     done.catch(() => {}); // awaited in order later; a failure before then must not go unhandled
