@@ -80,9 +80,10 @@ export interface EndOfDayContext {
   currency: string;
   now: number;
   needsAttention: number;
-  terminalName: string;
-  training: boolean;
-  logTampered: EndOfDaySummary['logTampered'];
+  /** For the printed report (absent: none, not training, no tampering found). */
+  terminalName?: string;
+  training?: boolean;
+  logTampered?: EndOfDaySummary['logTampered'];
 }
 
 export function endOfDay(
@@ -195,9 +196,9 @@ export function endOfDay(
       .map(([personId, t]) => ({ personId, name: names.get(personId) ?? null, ...t }))
       .sort((a, b) => (a.name ?? a.personId).localeCompare(b.name ?? b.personId)),
     byManager: [...byManager.values()].map((m) => ({ ...m, name: names.get(m.personId) ?? null })).sort((a, b) => (a.name ?? a.personId).localeCompare(b.name ?? b.personId)),
-    terminalName: opts.terminalName,
-    training: opts.training,
-    logTampered: opts.logTampered,
+    terminalName: opts.terminalName ?? '',
+    training: opts.training ?? false,
+    logTampered: opts.logTampered ?? null,
     byHour: byHour.map((h) => ({ hour: h.hour, redemptions: h.redemptions, pointsMilli: h.points ?? 0, discountCents: h.discount ?? 0 })),
     cardLinked: noticeTotals(db, opts.currency, { from, to }),
     logHead: head ?? { seq: 0, hash: '0'.repeat(64) },
