@@ -21,6 +21,8 @@ import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/sec
 import { TerminalService } from './service/checkout/terminal-service.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
+import { ShippingService } from './chain/shipping-service.js';
+import type { ShippingConfig } from './chain/shipper.js';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -51,6 +53,14 @@ export interface RuntimeOptions {
    * switches it on (off by default; see electron/service/offers/README.md).
    */
   offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
+  /**
+   * Ships the log and each day's end of day to the chain's PostgreSQL (off by
+   * default; electron/chain/). From the provisioning file or `--ship-log`;
+   * wins over an address a manager set in Settings.
+   */
+  shipping?: ShippingConfig | null;
+  /** Tuning for a shipping address set in Settings (tests). */
+  shippingTuning?: ShippingConfig['tuning'];
 }
 
 export interface Runtime {
@@ -62,6 +72,8 @@ export interface Runtime {
   desk: ManagerDesk;
   /** Card-linked offers: enrolment and the notice receiver. */
   offers: OffersService;
+  /** Shipping the log to the chain's PostgreSQL (state for the desk). */
+  shipping: ShippingService;
   store: Store;
   /** Validates and runs one contract call; never throws. */
   call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
@@ -107,9 +119,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       approvals: { verifyManager: (a) => people.verifyManager(a) },
       actor: () => people.actorId(),
     });
+    const secretBox = opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE));
     const desk = new ManagerDesk(store, {
       people,
-      secretBox: opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE)),
+      secretBox,
       kick: () => service.worker.kick(),
       terminalId,
     });
@@ -128,10 +141,23 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       authorizeManager: (action, approval) => people.authorizeManager(action, approval),
       actor: () => people.actorId(),
     });
+    const shipping = new ShippingService(store, {
+      people,
+      secretBox,
+      shop: {
+        terminalId,
+        storeId: store.getSetting('store_id') ?? 'STORE-1',
+        storeName: store.getSetting('store_name') ?? 'Training store',
+        currency: store.getSetting('currency') ?? 'EUR',
+      },
+      startup: opts.shipping ?? null,
+      tuning: opts.shippingTuning,
+    });
     service.start();
     await offers.start();
+    shipping.start();
     const dispatch = createDispatcher(
-      { ...service.handlers(), ...desk.handlers(), ...offers.handlers() },
+      { ...service.handlers(), ...desk.handlers(), ...offers.handlers(), ...shipping.handlers() },
       // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
       { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
     );
@@ -141,12 +167,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       openExport: (ticket) => desk.openExport(ticket),
       desk,
       offers,
+      shipping,
       store,
       call: dispatch,
       subscribe: (l) => service.subscribe(l),
       waitingCount: () => store.outbox.counts().waiting,
       sandboxUrl: sandbox?.url,
       async close() {
+        await shipping.stop();
         await offers.stop();
         await service.stop();
         store.close();

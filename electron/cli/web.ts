@@ -6,6 +6,8 @@
  * Without --backend it runs in training mode against an embedded sandbox.
  * --loyalty picks the program to emulate (whitelabel, capillary, gafapay, uitpas,
  * cardlinked) and is remembered in the data directory's settings.
+ * --ship-log postgres://... ships the log and each day's end of day to the
+ * chain's PostgreSQL (README "A chain of stores"); off without it.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     'renderer-dir': { type: 'string' },
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
+    'ship-log': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -44,6 +47,7 @@ const runtime = await startRuntime({
   backendUrl: values.backend,
   backend: values.loyalty,
   tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
+  shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
 });
 const host = await startWebHost({
   dispatch: runtime.call,
@@ -56,6 +60,8 @@ const host = await startWebHost({
 console.log(host.openUrl);
 console.log(`data directory: ${dataDir}`);
 console.log(runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`);
+const shipping = runtime.shipping.current().state();
+if (shipping.enabled) console.log(`shipping the log to ${shipping.target}`);
 
 let stopping = false;
 async function stop(): Promise<void> {
