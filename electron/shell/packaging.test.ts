@@ -87,3 +87,12 @@ describe('build/electron-builder.yml', () => {
     await expect(api.validateConfiguration({ ...structuredClone(config), electronFuses: { ...config.electronFuses, runAsNodee: false } }, new DebugLogger(false))).rejects.toThrow(/electronFuses/);
   });
 });
+
+describe('debug switches on the installed app (review item 3)', () => {
+  it('are recognised, with or without a value', async () => {
+    const { debugSwitchIn } = await import('./debug-switches.js');
+    expect(debugSwitchIn(['/opt/pwp', '--remote-debugging-port=9222'])).toBe('--remote-debugging-port');
+    expect(debugSwitchIn(['/opt/pwp', '--inspect'])).toBe('--inspect');
+    expect(debugSwitchIn(['/opt/pwp', '--data-dir', '/srv/pwp'])).toBeNull();
+  });
+});
