@@ -144,6 +144,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }, {
       approvals: { verifyManager: (a) => people.verifyManager(a) },
       actor: () => people.actorId(),
+      viewer: () => people.current(),
     });
     const secretBox = opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE));
     const desk = new ManagerDesk(store, {
