@@ -125,6 +125,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       secretBox,
       kick: () => service.worker.kick(),
       terminalId,
+      training: true, // as the terminal service: every backend URL of this build is an emulator
     });
     // Card-linked offers: the store's adapter when its backend is card-linked; otherwise the
     // emulator's card-linked platform (every backend URL of this build is an emulator), so
