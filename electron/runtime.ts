@@ -36,7 +36,9 @@ import { OffersService } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
-import { TerminalService } from './service/terminal-service.js';
+import { TerminalService } from './service/checkout/terminal-service.js';
+import { ShippingService } from './chain/shipping-service.js';
+import type { ShippingConfig } from './chain/shipper.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
 
@@ -73,6 +75,14 @@ export interface RuntimeOptions {
   offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
   /** A provisioning file, already read and validated (electron/provisioning.ts): applied before the mode is read. */
   config?: { file: string; config: TerminalConfig };
+  /**
+   * Ships the log and each day's end of day to the chain's PostgreSQL (off by
+   * default; electron/chain/). From the provisioning file or `--ship-log`;
+   * wins over an address a manager set in Settings.
+   */
+  shipping?: ShippingConfig | null;
+  /** Tuning for a shipping address set in Settings (tests). */
+  shippingTuning?: ShippingConfig['tuning'];
 }
 
 export interface Runtime {
@@ -85,6 +95,8 @@ export interface Runtime {
   readonly desk: ManagerDesk;
   /** Card-linked offers: enrolment and the notice receiver. */
   readonly offers: OffersService;
+  /** Shipping the log to the chain's PostgreSQL (state for the desk). */
+  readonly shipping: ShippingService;
   readonly store: Store;
   /** The secret box credentials are sealed with (the go-live screen and the config file use it). */
   readonly secretBox: SecretBox;
@@ -118,6 +130,7 @@ interface Session {
   service: TerminalService;
   desk: ManagerDesk;
   offers: OffersService;
+  shipping: ShippingService;
   dispatch: Dispatch;
   sandbox: { url: string; close(): Promise<void> } | null;
   program: ProgramId;
@@ -206,7 +219,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           actor: () => people.actorId(),
         },
       );
-      const desk = new ManagerDesk(store, { people, secretBox: box, kick: () => service.worker.kick(), terminalId });
+      const desk = new ManagerDesk(store, { people, secretBox: box, kick: () => service.worker.kick(), terminalId, training: mode === 'training' });
       const offers = new OffersService(store, cardLinked, {
         terminalId,
         currency: store.getSetting('currency') ?? 'EUR',
@@ -216,6 +229,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         authorizeManager: (action, approval) => people.authorizeManager(action, approval),
         actor: () => people.actorId(),
       });
+      const shop = {
+        terminalId,
+        storeId: store.getSetting('store_id') ?? 'STORE-1',
+        storeName: store.getSetting('store_name') ?? (mode === 'training' ? 'Training store' : 'Store'),
+        currency: store.getSetting('currency') ?? 'EUR',
+      };
+      const shipping = new ShippingService(store, { people, secretBox: box, shop, startup: opts.shipping ?? null, tuning: opts.shippingTuning });
       const s: Session = {
         mode,
         store,
@@ -223,6 +243,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         service,
         desk,
         offers,
+        shipping,
         dispatch: null as unknown as Dispatch,
         sandbox,
         program,
@@ -244,6 +265,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           ...service.handlers(),
           ...desk.handlers(),
           ...offers.handlers(),
+          ...shipping.handlers(),
           ...goLive,
           getStatus: async () => decorate(s, await service.getStatus()),
         },
@@ -253,6 +275,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       s.unsubscribe = service.subscribe((e) => emit(e.type === 'status' ? { type: 'status', status: decorate(s, e.status) } : e));
       service.start();
       await offers.start();
+      shipping.start();
       return s;
     } catch (e) {
       store.close();
@@ -263,6 +286,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   async function closeSession(s: Session): Promise<void> {
     s.unsubscribe();
+    await s.shipping.stop();
     await s.offers.stop();
     await s.service.stop();
     s.store.close();
@@ -313,6 +337,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
     get store() {
       return session.store;
+    },
+    get shipping() {
+      return session.shipping;
     },
     get sandboxUrl() {
       return session.sandbox?.url;

@@ -17,6 +17,7 @@ import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
 import { goLiveMethods, type GoLiveResults } from './contract/golive.js';
+import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
 export const methods = {
@@ -24,12 +25,13 @@ export const methods = {
   ...managerMethods,
   ...offersMethods,
   ...goLiveMethods,
+  ...shippingMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 
