@@ -13,8 +13,8 @@
  * live mode never loads sandbox code nor opens an emulator port.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { ConnectionTestResult } from '../shared/connection-test.js';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
 import type { TerminalStatus } from '../shared/domain.js';
@@ -39,6 +39,7 @@ import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/sec
 import { TerminalService } from './service/checkout/terminal-service.js';
 import { ShippingService } from './chain/shipping-service.js';
 import type { ShippingConfig } from './chain/shipper.js';
+import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
 
@@ -138,8 +139,25 @@ interface Session {
   unsubscribe: () => void;
 }
 
+/** Files or the folder were readable by others: repaired now, said on stderr and in the log. */
+function logModeRepairs(store: Store, repairs: ModeRepair[]): void {
+  const files = repairs.map((r) => ({ file: basename(r.path), from: r.from, to: r.to }));
+  console.warn(`[terminal] data directory permissions were too open and were repaired: ${files.map((f) => `${f.file} ${f.from} -> ${f.to}`).join(', ')}`);
+  store.transaction(() =>
+    store.journal.append({
+      at: new Date().toISOString(),
+      terminalId: store.getSetting('terminal_id') ?? 'terminal',
+      actor: 'terminal',
+      kind: 'security.file-modes-repaired',
+      outcome: 'ok',
+      detail: { files },
+    }),
+  );
+}
+
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  mkdirSync(opts.dataDir, { recursive: true });
+  // Private before anything is opened: the directory 0700, its files 0600 (file-modes.ts).
+  const repairs = secureDataDir(opts.dataDir);
   const box = opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE));
   const listeners = new Set<(e: TerminalEvent) => void>();
   const emit = (e: TerminalEvent) => {
@@ -161,9 +179,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   };
 
   async function openSession(mode: TerminalMode, carry: { store: Store; personId: string | null } | null): Promise<Session> {
-    const store = Store.open(databaseFile(opts.dataDir, mode));
+    const dbFile = databaseFile(opts.dataDir, mode);
+    // SQLite gives its -wal and -shm files the database file's mode: create that file 0600.
+    if (!existsSync(dbFile)) closeSync(openSync(dbFile, 'wx', FILE_MODE));
+    const store = Store.open(dbFile);
     let sandbox: Session['sandbox'] = null;
     try {
+      // The WAL and SHM exist now: one more pass (silent unless something was wrong).
+      repairs.push(...secureDataDir(opts.dataDir));
+      if (repairs.length > 0) logModeRepairs(store, repairs.splice(0));
       if (carry) carryOver(carry.store, store);
       const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
       const storedRate = store.getSetting('redemption_rate');

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { resolveDataDir } from '../config.js';
 import { CONFIG_ENV, ProvisioningError, readTerminalConfig } from '../provisioning.js';
+import { privateUmask } from '../store/file-modes.js';
 import { startRuntime } from '../runtime.js';
 import { startWebHost } from '../transport/web-host.js';
 import { stopOnSignalOrOrphan } from './stop-guard.js';
@@ -38,6 +39,8 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
+// Everything this process creates (database, WAL, key file) is private to this user.
+privateUmask();
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : resolveDataDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir() });
 const port = Number(values.port);
