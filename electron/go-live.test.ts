@@ -54,8 +54,8 @@ const day = () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), to: n
 
 describe('go live', () => {
   it('wrong secret named as the token step, right one goes live, ledgers and days never mix, back to training', async () => {
-    const manager = await ok<{ id: string }>('createFirstManager', { name: 'Marie', pin: '2468' });
-    const approval = { managerId: manager.id, pin: '2468' };
+    const manager = await ok<{ id: string }>('createFirstManager', { name: 'Marie', pin: '246813' });
+    const approval = { managerId: manager.id, pin: '246813' };
     expect(await ok('getStatus', {})).toMatchObject({ mode: 'training', training: true });
     const trainingSale = await sell(100);
 
@@ -68,7 +68,7 @@ describe('go live', () => {
     // A missing field is named before anything is called.
     expect(await rt.call('testConnection', { program: 'whitelabel', values: { ...values, apiKey: '' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'apiKey' } } });
     // A wrong PIN takes nothing live.
-    expect(await rt.call('goLive', { program: 'whitelabel', values, approval: { ...approval, pin: '0000' } })).toMatchObject({ ok: false, error: { code: 'PIN_WRONG' } });
+    expect(await rt.call('goLive', { program: 'whitelabel', values, approval: { ...approval, pin: '000000' } })).toMatchObject({ ok: false, error: { code: 'PIN_WRONG' } });
 
     const passed = await ok<ConnectionTestResult>('testConnection', { program: 'whitelabel', values });
     expect(passed.ok).toBe(true);
@@ -103,8 +103,8 @@ describe('go live', () => {
   });
 
   it('refuses to switch while the queue holds rows; a restart stays live, and a failing start test keeps it offline with the reason', async () => {
-    const manager = await ok<{ id: string }>('createFirstManager', { name: 'Marie', pin: '2468' });
-    const approval = { managerId: manager.id, pin: '2468' };
+    const manager = await ok<{ id: string }>('createFirstManager', { name: 'Marie', pin: '246813' });
+    const approval = { managerId: manager.id, pin: '246813' };
     const values = { ...TRAINING_CONNECTIONS.whitelabel(store.url) };
     await ok('goLive', { program: 'whitelabel', values, approval });
 
@@ -133,7 +133,7 @@ describe('go live', () => {
     expect(rt.sandboxUrl).toBeUndefined();
     const status = await ok<{ mode: string; training: boolean; connectionProblem: { step: string; message: string } | null }>('getStatus', {});
     expect(status).toMatchObject({ mode: 'live', training: false, connectionProblem: { step: 'connect' } });
-    await ok('signIn', { personId: manager.id, pin: '2468' });
+    await ok('signIn', { personId: manager.id, pin: '246813' });
     const log = JSON.stringify(await ok('listLog', { limit: 50 }));
     expect(log).toContain('connection.test');
     expect(log).toContain('failed');
