@@ -114,6 +114,8 @@ export interface SaleView {
   id: string;
   state: SaleState;
   createdAt: string;
+  /** Who was signed in when the sale began (a person id; the desk shows their name). */
+  cashierId?: string;
   basket: Money;
   member?: MemberView;
   terms?: RedemptionTerms;

@@ -44,6 +44,9 @@ export const MTID = {
 
   // sales and a sale's detail
   salesRow: 'sales-row', // data-sale-id, data-state
+  salesFlag: 'sales-flag', // data-flag: refused | attention
+  salesCashier: 'sales-cashier',
+  salesPoints: 'sales-points',
   salesMore: 'sales-more',
   salesEmpty: 'sales-empty',
   sale: 'sale-detail', // data-state, data-sale-id

@@ -59,4 +59,10 @@ export const managerEn = {
     tampered: 'Warning: the log was found changed (entry {{seq}}) on {{time}}. These figures may be wrong. Keep the database as it is and call support.',
     openVerify: 'See the check',
   },
+  sales: {
+    cashier: 'Cashier',
+    refusedFlag: 'Refused by the program',
+    attentionFlag: 'Needs attention',
+    handled: 'Handled',
+  },
 };

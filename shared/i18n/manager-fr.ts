@@ -56,4 +56,10 @@ export const managerFr: Catalogue['manager'] = {
     tampered: 'Attention : le journal a été trouvé modifié (entrée {{seq}}) le {{time}}. Ces chiffres peuvent être faux. Gardez la base de données telle quelle et appelez le support.',
     openVerify: 'Voir la vérification',
   },
+  sales: {
+    cashier: 'Caissier',
+    refusedFlag: 'Refusé par le programme',
+    attentionFlag: 'Demande attention',
+    handled: 'Traité',
+  },
 };

@@ -56,4 +56,10 @@ export const managerNl: Catalogue['manager'] = {
     tampered: 'Let op: het logboek bleek gewijzigd (regel {{seq}}) op {{time}}. Deze cijfers kunnen fout zijn. Laat de databank zoals ze is en bel de ondersteuning.',
     openVerify: 'Bekijk de controle',
   },
+  sales: {
+    cashier: 'Kassier',
+    refusedFlag: 'Geweigerd door het programma',
+    attentionFlag: 'Vraagt aandacht',
+    handled: 'Afgehandeld',
+  },
 };
