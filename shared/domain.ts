@@ -147,6 +147,8 @@ export interface TerminalStatus {
   training: boolean;
   backend: BackendInfo;
   terminalId: string;
+  /** The name the manager gave the terminal (settings; read at every status, no restart). */
+  terminalName?: string;
   storeName: string;
   currency: string;
   online: boolean;

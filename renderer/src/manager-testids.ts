@@ -133,6 +133,10 @@ export const MTID = {
   personResetPin: 'person-reset-pin',
   personNewPin: 'person-new-pin',
   personSavePin: 'person-save-pin',
+  personProblem: (field: string) => `person-problem-${field}`,
+  personConfirmOff: 'person-confirm-off', // data-person-id
+  personConfirmOffYes: 'person-confirm-off-yes',
+  personConfirmOffNo: 'person-confirm-off-no',
 
   // settings
   settingsField: (field: string) => `settings-${field}`,

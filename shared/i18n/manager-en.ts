@@ -65,4 +65,17 @@ export const managerEn = {
     attentionFlag: 'Needs attention',
     handled: 'Handled',
   },
+  settings: {
+    blank: '{{field}} cannot be blank.',
+    tooLong: '{{field}}: at most {{max}} characters ({{length}} typed).',
+    aboveMember: 'One redemption cannot take more than one member may have queued: lower this or raise the per-member limit.',
+    aboveOutstanding: 'One member cannot have more queued than the whole terminal: lower this or raise the terminal’s limit.',
+    precision: 'This program counts in points with {{decimals}} decimals: no more.',
+    ageZero: '0 minutes would refuse every offline redemption: allow at least 1 minute.',
+  },
+  people: {
+    nameBlank: 'Type the person’s name.',
+    confirmOff: 'Switch {{name}} off?',
+    confirmOffHelp: 'They can no longer sign in at this terminal. Their sales and log entries stay. You can switch them on again later.',
+  },
 };

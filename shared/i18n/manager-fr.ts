@@ -62,4 +62,17 @@ export const managerFr: Catalogue['manager'] = {
     attentionFlag: 'Demande attention',
     handled: 'Traité',
   },
+  settings: {
+    blank: '{{field}} ne peut pas être vide.',
+    tooLong: '{{field}} : au plus {{max}} caractères ({{length}} tapés).',
+    aboveMember: 'Une utilisation ne peut pas prendre plus qu’un membre peut avoir en attente : baissez ceci ou relevez la limite par membre.',
+    aboveOutstanding: 'Un membre ne peut pas avoir plus en attente que tout le terminal : baissez ceci ou relevez la limite du terminal.',
+    precision: 'Ce programme compte des points avec {{decimals}} décimales : pas plus.',
+    ageZero: '0 minute refuserait toute utilisation hors ligne : autorisez au moins 1 minute.',
+  },
+  people: {
+    nameBlank: 'Tapez le nom de la personne.',
+    confirmOff: 'Désactiver {{name}} ?',
+    confirmOffHelp: 'Cette personne ne pourra plus se connecter à ce terminal. Ses ventes et entrées du journal restent. Vous pourrez la réactiver plus tard.',
+  },
 };

@@ -62,4 +62,17 @@ export const managerNl: Catalogue['manager'] = {
     attentionFlag: 'Vraagt aandacht',
     handled: 'Afgehandeld',
   },
+  settings: {
+    blank: '{{field}} mag niet leeg zijn.',
+    tooLong: '{{field}}: hoogstens {{max}} tekens ({{length}} getypt).',
+    aboveMember: 'Eén inwisseling kan niet meer nemen dan één lid in de wachtrij mag hebben: verlaag dit of verhoog de limiet per lid.',
+    aboveOutstanding: 'Eén lid kan niet meer in de wachtrij hebben dan de hele terminal: verlaag dit of verhoog de limiet van de terminal.',
+    precision: 'Dit programma telt punten met {{decimals}} decimalen: niet meer.',
+    ageZero: '0 minuten zou elke offline inwisseling weigeren: sta minstens 1 minuut toe.',
+  },
+  people: {
+    nameBlank: 'Typ de naam van de persoon.',
+    confirmOff: '{{name}} uitschakelen?',
+    confirmOffHelp: 'Die persoon kan zich niet meer aanmelden op deze terminal. De verkopen en logregels blijven. U kunt de persoon later weer inschakelen.',
+  },
 };
