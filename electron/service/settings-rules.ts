@@ -25,9 +25,13 @@ export function checkOfflineLimits(limits: OfflineLimits, program: string): void
   const step = 10 ** (3 - decimals);
   for (const field of ['maxPointsPerRedemptionMilli', 'maxPointsPerMemberMilli', 'maxOutstandingMilli'] as const) {
     if (limits[field] % step !== 0) {
-      throw new PosError('INVALID_INPUT', `${formatPoints(limits[field], 3)} points cannot be taken: this program counts in ${decimals === 0 ? 'whole points' : `points with at most ${decimals} decimals`}.`, {
-        details: { field, reason: 'precision', decimals },
-      });
+      throw new PosError(
+        'INVALID_INPUT',
+        `${formatPoints(limits[field], 3)} points cannot be taken: this program counts in ${decimals === 0 ? 'whole points' : `points with at most ${decimals} decimals`}.`,
+        {
+          details: { field, reason: 'precision', decimals },
+        },
+      );
     }
   }
   if (limits.maxPointsPerRedemptionMilli > limits.maxPointsPerMemberMilli) {
@@ -38,13 +42,21 @@ export function checkOfflineLimits(limits: OfflineLimits, program: string): void
     );
   }
   if (limits.maxPointsPerMemberMilli > limits.maxOutstandingMilli) {
-    throw new PosError('INVALID_INPUT', `One member may have more queued (${formatPoints(limits.maxPointsPerMemberMilli, 3)} points) than the whole terminal (${formatPoints(limits.maxOutstandingMilli, 3)}).`, {
-      details: { field: 'maxPointsPerMemberMilli', reason: 'aboveOutstanding' },
-    });
+    throw new PosError(
+      'INVALID_INPUT',
+      `One member may have more queued (${formatPoints(limits.maxPointsPerMemberMilli, 3)} points) than the whole terminal (${formatPoints(limits.maxOutstandingMilli, 3)}).`,
+      {
+        details: { field: 'maxPointsPerMemberMilli', reason: 'aboveOutstanding' },
+      },
+    );
   }
   if (limits.maxBalanceAgeMinutes < 1) {
-    throw new PosError('INVALID_INPUT', 'A balance age of 0 minutes would refuse every offline redemption: allow at least 1 minute (or lower the per-redemption limit to 0 to refuse them on purpose).', {
-      details: { field: 'maxBalanceAgeMinutes', reason: 'zero' },
-    });
+    throw new PosError(
+      'INVALID_INPUT',
+      'A balance age of 0 minutes would refuse every offline redemption: allow at least 1 minute (or lower the per-redemption limit to 0 to refuse them on purpose).',
+      {
+        details: { field: 'maxBalanceAgeMinutes', reason: 'zero' },
+      },
+    );
   }
 }

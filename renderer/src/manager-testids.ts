@@ -102,6 +102,8 @@ export const MTID = {
   eodBar: 'eod-bar', // data-hour, data-value
   eodPrint: 'eod-print',
   eodExport: 'eod-export',
+  verifyAdvice: 'verify-advice',
+  verifyOpenEntry: 'verify-open-entry',
   eodIdentity: 'eod-identity',
   eodTraining: 'eod-training',
   eodTampered: 'eod-tampered',

@@ -78,4 +78,13 @@ export const managerEn = {
     confirmOff: 'Switch {{name}} off?',
     confirmOffHelp: 'They can no longer sign in at this terminal. Their sales and log entries stay. You can switch them on again later.',
   },
+  verify: {
+    whatToDo: 'What to do now',
+    keep: 'Keep the database as it is: do not delete, restore or copy over it (it is the evidence).',
+    support: 'Call support and give them the entry number and the time of this check.',
+    figures: 'Figures that include the changed entries may be wrong: the end of day says so until a check finds the log intact.',
+    openEntry: 'Show entry {{seq}} in the log',
+    mark: 'changed',
+    markTitle: 'The last check found this entry changed after it was written.',
+  },
 };

@@ -75,4 +75,13 @@ export const managerFr: Catalogue['manager'] = {
     confirmOff: 'Désactiver {{name}} ?',
     confirmOffHelp: 'Cette personne ne pourra plus se connecter à ce terminal. Ses ventes et entrées du journal restent. Vous pourrez la réactiver plus tard.',
   },
+  verify: {
+    whatToDo: 'Que faire maintenant',
+    keep: 'Gardez la base de données telle quelle : ne la supprimez pas, ne la restaurez pas, ne l’écrasez pas (c’est la preuve).',
+    support: 'Appelez le support et donnez le numéro de l’entrée et l’heure de cette vérification.',
+    figures: 'Les chiffres qui comprennent les entrées modifiées peuvent être faux : la clôture le signale jusqu’à ce qu’une vérification trouve le journal intact.',
+    openEntry: 'Afficher l’entrée {{seq}} dans le journal',
+    mark: 'modifiée',
+    markTitle: 'La dernière vérification a trouvé cette entrée modifiée après son écriture.',
+  },
 };

@@ -75,4 +75,13 @@ export const managerNl: Catalogue['manager'] = {
     confirmOff: '{{name}} uitschakelen?',
     confirmOffHelp: 'Die persoon kan zich niet meer aanmelden op deze terminal. De verkopen en logregels blijven. U kunt de persoon later weer inschakelen.',
   },
+  verify: {
+    whatToDo: 'Wat nu te doen',
+    keep: 'Laat de databank zoals ze is: niet wissen, terugzetten of overschrijven (ze is het bewijs).',
+    support: 'Bel de ondersteuning en geef het regelnummer en het uur van deze controle.',
+    figures: 'Cijfers met de gewijzigde regels kunnen fout zijn: de dagafsluiting zegt het tot een controle het logboek intact vindt.',
+    openEntry: 'Toon regel {{seq}} in het logboek',
+    mark: 'gewijzigd',
+    markTitle: 'De laatste controle vond deze regel gewijzigd nadat hij geschreven werd.',
+  },
 };
