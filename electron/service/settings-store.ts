@@ -17,11 +17,8 @@ import type { Store } from '../store/store.js';
 import { checkBackendUrl } from '../config.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './offline-policy.js';
 import type { SecretBox } from './secret-box.js';
-<<<<<<< HEAD
-import { checkName, checkOfflineLimits } from './settings-rules.js';
-=======
 import { PIN_POLICY_SETTING, readPinPolicy } from './people.js';
->>>>>>> main
+import { checkName, checkOfflineLimits } from './settings-rules.js';
 
 export const DEFAULT_SCANNER: ScannerSettings = { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true, suffixChars: '', slowMaxGapMs: 300, extractPatterns: {} };
 
