@@ -50,7 +50,7 @@ export function LogTab() {
         })
         .then(() => {
           const top = startAtSeq !== undefined ? pager.get(0) : undefined;
-          if (top?.seq === startAtSeq) setSelected(top);
+          if (top && top.seq === startAtSeq) setSelected(top);
         });
     },
     [api, pager, setLogFilter],

@@ -8,7 +8,7 @@ import { MTID } from '../../manager-testids';
 import { SignInScreen } from '../SignInScreen';
 import { useApi } from './api-context';
 import { AttentionTab } from './AttentionTab';
-import { CASHIER_TABS, DESK_TABS, DeskContext, type Desk, type DeskTab } from './desk-context';
+import { CASHIER_TABS, DESK_TABS, DeskContext, type Desk, type DeskTab, type VerifyFinding } from './desk-context';
 import { EndOfDayTab } from './EndOfDayTab';
 import { ExportTab } from './ExportTab';
 import { LogTab } from './LogTab';
