@@ -7,6 +7,7 @@
 import { DEFAULT_MESSAGES, type ErrorCode } from '../errors.js';
 import { counterEn } from './counter-en.js';
 import { offersEn } from './offers-en.js';
+import { shippingEn } from './shipping-en.js';
 
 /** The English error texts are the terminal's own defaults (one source: shared/errors.ts). */
 const errors: Record<ErrorCode, string> = DEFAULT_MESSAGES;
@@ -399,6 +400,7 @@ export const en = {
   },
   counter: counterEn,
   offers: offersEn,
+  shipping: shippingEn,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };
 

@@ -2,6 +2,7 @@
 import type { Catalogue } from './en.js';
 import { counterFr } from './counter-fr.js';
 import { offersFr } from './offers-fr.js';
+import { shippingFr } from './shipping-fr.js';
 
 export const fr: Catalogue = {
   errors: {
@@ -434,5 +435,6 @@ export const fr: Catalogue = {
   },
   counter: counterFr,
   offers: offersFr,
+  shipping: shippingFr,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

@@ -2,6 +2,7 @@
 import type { Catalogue } from './en.js';
 import { counterNl } from './counter-nl.js';
 import { offersNl } from './offers-nl.js';
+import { shippingNl } from './shipping-nl.js';
 
 export const nl: Catalogue = {
   errors: {
@@ -434,5 +435,6 @@ export const nl: Catalogue = {
   },
   counter: counterNl,
   offers: offersNl,
+  shipping: shippingNl,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };
