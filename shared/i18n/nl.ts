@@ -1,6 +1,7 @@
 /** Nederlandse catalogus (Belgisch gebruik). Zelfde sleutels als en.ts. */
 import type { Catalogue } from './en.js';
 import { counterNl } from './counter-nl.js';
+import { managerNl } from './manager-nl.js';
 import { offersNl } from './offers-nl.js';
 import { shippingNl } from './shipping-nl.js';
 
@@ -65,6 +66,11 @@ export const nl: Catalogue = {
     firstStartHelp: 'Er zijn geen standaardpincodes. De eerste verantwoordelijke kiest een eigen pincode en voegt daarna de anderen toe.',
     name: 'Naam',
     newPin: 'Nieuwe pincode (4 tot 8 cijfers)',
+    managerPin: 'Je pincode (6 tot 8 cijfers)',
+    managerPinShort: 'De pincode van een verantwoordelijke heeft 6 tot 8 cijfers.',
+    recoveryTitle: 'Je herstelcode',
+    recoveryHelp: 'Schrijf deze code op en bewaar hem veilig, weg van de kassa. Hij wordt alleen nu getoond. Ben je ooit geblokkeerd, of vergeet je je pincode terwijl je de enige verantwoordelijke bent, dan kies je er een nieuwe pincode mee.',
+    recoveryDone: 'Ik heb hem opgeschreven',
     repeatPin: 'Herhaal de pincode',
     pinsDiffer: 'De twee pincodes verschillen.',
     managerNeeded: 'Hiervoor is een verantwoordelijke nodig. Vraag een verantwoordelijke om de pincode in te geven.',
@@ -284,7 +290,10 @@ export const nl: Catalogue = {
     preparing: 'Bezig…',
     ready: 'Klaar: {{filename}}',
     expires: 'De link werkt één keer, tot {{time}}.',
-    help: 'Een CSV-bestand voor een rekenblad: UTF-8, ISO-datums, bedragen in de eenheden van de munt.',
+    help: 'Een CSV-bestand voor een rekenblad: UTF-8, tijden in de lokale tijd van de terminal, bedragen in de munt; met puntkomma’s en decimale komma’s, zoals Excel in het Nederlands verwacht.',
+    format: 'Formaat',
+    formatSpreadsheet: 'Voor een rekenblad in deze taal',
+    formatRfc: 'Gewone CSV voor programma’s (komma’s, decimale punten)',
   },
   settings: {
     terminalName: 'Naam van de terminal',
@@ -436,5 +445,6 @@ export const nl: Catalogue = {
   counter: counterNl,
   offers: offersNl,
   shipping: shippingNl,
+  manager: managerNl,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };
