@@ -30,6 +30,7 @@ import { QueueTab } from "./QueueTab";
 import { SaleDetail } from "./SaleDetail";
 import { SalesTab } from "./SalesTab";
 import { SettingsTab } from "./SettingsTab";
+import { GoLiveTab } from "./GoLiveTab";
 import { VerifyTab } from "./VerifyTab";
 import "./desk.css";
 
@@ -55,6 +56,7 @@ const TAB_KEYS: Record<DeskTab, string> = {
   verify: "desk.verify",
   people: "nav.people",
   settings: "desk.settings",
+  golive: "desk.goLive",
 };
 
 /**
@@ -165,6 +167,8 @@ export default function ManagerDesk({
         return <PeopleTab />;
       case "settings":
         return <SettingsTab />;
+      case "golive":
+        return <GoLiveTab />;
     }
   };
 
