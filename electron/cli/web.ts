@@ -20,6 +20,7 @@ import { resolveDataDir } from '../config.js';
 import { CONFIG_ENV, ProvisioningError, readTerminalConfig } from '../provisioning.js';
 import { privateUmask } from '../store/file-modes.js';
 import { startRuntime } from '../runtime.js';
+import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { startWebHost } from '../transport/web-host.js';
 import { stopOnSignalOrOrphan } from './stop-guard.js';
 
@@ -70,6 +71,11 @@ const runtime = await startRuntime({
   tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
   ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),
+}).catch((e: unknown) => {
+  // Another process holds this data directory: say who, and stop (exit 3), without a stack trace.
+  if (!(e instanceof DataDirLockedError)) throw e;
+  console.error(e.message);
+  process.exit(3);
 });
 const host = await startWebHost({
   dispatch: runtime.call,
