@@ -12,7 +12,7 @@ import { PosError } from '../shared/errors.js';
 import { DEFAULT_PROGRAM, isProgramId } from '../shared/programs/index.js';
 import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
-import { createAdapter } from './adapters/registry.js';
+import { createAdapter, DEFAULT_REQUEST_TIMEOUT_MS, IN_DOUBT_MARGIN_MS } from './adapters/registry.js';
 import { ManagerDesk } from './service/manager-desk.js';
 import { OffersService } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
@@ -37,6 +37,8 @@ export interface RuntimeOptions {
     postWaitMs?: number;
     outboxConcurrency?: number;
     requestTimeoutMs?: number;
+    /** The program's margin past the request timeout during which a lost write may still apply (registry.ts IN_DOUBT_MARGIN_MS). */
+    inDoubtMarginMs?: number;
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
   };
@@ -103,6 +105,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       probeIntervalMs: opts.tuning?.probeIntervalMs,
       postWaitMs: opts.tuning?.postWaitMs,
       outboxConcurrency: opts.tuning?.outboxConcurrency,
+      inDoubtWindowMs: (opts.tuning?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + (opts.tuning?.inDoubtMarginMs ?? IN_DOUBT_MARGIN_MS[program]),
     }, {
       approvals: { verifyManager: (a) => people.verifyManager(a) },
       actor: () => people.actorId(),

@@ -25,6 +25,7 @@ const VALID: Record<string, unknown> = {
   markPaid: { saleId },
   cancelSale: { saleId },
   getSale: { saleId },
+  resolveInDoubt: { item: 'outbox:12', decision: 'send-again', approval: { managerId: 'm1', pin: '1234', reason: 'checked the portal' } },
   listLog: { limit: 50 },
   ...MANAGER_EXAMPLES,
   ...OFFERS_EXAMPLES,

@@ -26,6 +26,8 @@ const { values } = parseArgs({
     'renderer-dir': { type: 'string' },
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
+    'request-timeout-ms': { type: 'string' },
+    'in-doubt-margin-ms': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -43,7 +45,12 @@ const runtime = await startRuntime({
   dataDir,
   backendUrl: values.backend,
   backend: values.loyalty,
-  tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
+  tuning: {
+    probeIntervalMs: num(values['probe-interval-ms']),
+    postWaitMs: num(values['post-wait-ms']),
+    requestTimeoutMs: num(values['request-timeout-ms']),
+    inDoubtMarginMs: num(values['in-doubt-margin-ms']),
+  },
 });
 const host = await startWebHost({
   dispatch: runtime.call,

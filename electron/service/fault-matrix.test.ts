@@ -417,7 +417,7 @@ describe.concurrent('the worker itself', () => {
       const refund = f.rt.store.outbox.forSale(a.id).find((x) => x.kind === 'reverse')!;
       wl(f).applyEvent('POINTS_REFUND', anna.userId, { points: 800, transactionId: refund.reference }, 800);
       f.rt.store.transaction(() => f.rt.store.outbox.finish(refund.id, 'done', new Date().toISOString(), { backendReference: refund.reference, pointsMilli: 800_000, balanceAfterMilli: 2500_000 }));
-      f.rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString());
+      f.rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString(), Date.now());
       wl(f).applyEvent('REDEEMED_POINTS', anna.userId, { points: 500, transactionId: f.rt.store.outbox.get(rowId)!.reference }, 500);
       await f.restart();
       await drained(f);

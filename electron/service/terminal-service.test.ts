@@ -208,7 +208,7 @@ describe('crash between the local commit and the post', () => {
     await rt.service.worker.stop();
     const rowId = rt.service.commitRedemption(q.id, 700_000);
     // The attempt was marked as started and the request landed, but the answer was never stored.
-    rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString());
+    rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString(), Date.now());
     sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', anna.userId, { points: 700, transactionId: `${q.id}.r1`, storeId: 'S', terminalId: 'T' }, 700);
     await rt.close();
     rt = await start();
