@@ -23,43 +23,22 @@
  *   fsync that blocks the event loop; sharing it is what lets a drain keep up
  *   with the network.
  */
-import {
-  PosError,
-  TRANSIENT_CODES,
-  toErrorInfo,
-  type ErrorInfo,
-} from "../../shared/errors.js";
-import type {
-  LoyaltyAdapter,
-  RedeemReceipt,
-  RedeemRequest,
-  ReverseReceipt,
-  ReverseRequest,
-} from "../adapters/types.js";
-import type { LookupEvidence, OutboxRow } from "../store/outbox.js";
-import type { Store } from "../store/store.js";
-import { failpoint } from "./failpoints.js";
+import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
+import type { LookupEvidence, OutboxRow } from '../store/outbox.js';
+import type { Store } from '../store/store.js';
+import { failpoint } from './failpoints.js';
 
 export type AttemptOutcome = (
-  | {
-      type: "done";
-      receipt: RedeemReceipt | ReverseReceipt;
-      reconciled: boolean;
-      resolvedBy?: { id: string; name: string };
-    }
+  | { type: 'done'; receipt: RedeemReceipt | ReverseReceipt; reconciled: boolean; resolvedBy?: { id: string; name: string } }
   /** Not sent: the sale was voided meanwhile and the request had certainly not taken effect. */
-  | { type: "withdrawn" }
-  | { type: "refused"; error: ErrorInfo }
+  | { type: 'withdrawn' }
+  | { type: 'refused'; error: ErrorInfo }
   /** Held for a person. inDoubt: nobody can tell whether it was applied (the manager decides "applied" or "send again"). */
-  | { type: "attention"; error: ErrorInfo; inDoubt?: boolean }
+  | { type: 'attention'; error: ErrorInfo; inDoubt?: boolean }
   /** A lookup proved the earlier send did not take effect: the row goes out again at once. */
-  | { type: "not-applied" }
-  | {
-      type: "retry";
-      error: ErrorInfo;
-      needsCheck: boolean;
-      nextAttemptAt: number;
-    }
+  | { type: 'not-applied' }
+  | { type: 'retry'; error: ErrorInfo; needsCheck: boolean; nextAttemptAt: number }
 ) & {
   /** What this attempt adds to the row's evidence. */
   lookup?: LookupEvidence;
@@ -75,7 +54,7 @@ export interface OutboxHooks {
   /** Asked right before a request leaves (after any reconciliation): false withdraws it. */
   shouldSend?(row: OutboxRow): boolean;
   /** A refusal retrying cannot fix: closed as 'refused', or kept for a person ('attention'). */
-  refusalState?(row: OutboxRow): "refused" | "attention";
+  refusalState?(row: OutboxRow): 'refused' | 'attention';
   /** After the transaction committed: push events to the screens. */
   afterSettled?(row: OutboxRow, outcome: AttemptOutcome): void;
 }
@@ -99,7 +78,7 @@ export interface OutboxWorkerOptions {
   inDoubtWindowMs?: number;
 }
 
-export type RowState = OutboxRow["state"];
+export type RowState = OutboxRow['state'];
 
 /** When everything due is blocked behind a member's head row that is not due yet, look again this soon. */
 const BLOCKED_RECHECK_MS = 1000;
@@ -127,10 +106,7 @@ export class OutboxWorker {
   private readonly inFlightRows = new Set<number>();
   /** Attempts under way (sent, or answered and waiting for the next flush). */
   private readonly running = new Set<Promise<void>>();
-  private readonly waiters = new Map<
-    number,
-    Array<(state: RowState) => void>
-  >();
+  private readonly waiters = new Map<number, Array<(state: RowState) => void>>();
   private draining: Promise<void> | null = null;
   /** While the backend is unreachable only rows asked for explicitly are tried (the probe watches for its return). */
   private paused = false;
@@ -162,7 +138,7 @@ export class OutboxWorker {
     try {
       this.store.outbox.holdInDoubt(this.inDoubtWindowMs);
     } catch (e) {
-      console.error("[outbox] could not hold the rows left in doubt", e);
+      console.error('[outbox] could not hold the rows left in doubt', e);
     }
     this.kick();
   }
@@ -198,18 +174,12 @@ export class OutboxWorker {
         clearTimeout(timeout);
         resolve(state);
       };
-      const timeout = setTimeout(
-        () => finish(this.store.outbox.get(rowId)?.state ?? "pending"),
-        waitMs,
-      );
+      const timeout = setTimeout(() => finish(this.store.outbox.get(rowId)?.state ?? 'pending'), waitMs);
       const list = this.waiters.get(rowId) ?? [];
       list.push(finish);
       this.waiters.set(rowId, list);
       this.forced.add(rowId);
-      this.store.outbox.makeDueNow(
-        this.now(),
-        this.store.outbox.get(rowId)?.sale_id,
-      );
+      this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
       this.kick();
     });
   }
@@ -260,16 +230,8 @@ export class OutboxWorker {
     const capacity = this.concurrency - this.inFlightRows.size;
     if (this.stopped || capacity <= 0) return [];
     return this.store.outbox
-      .due(
-        this.now(),
-        capacity + this.inFlightMembers.size + (exclude?.size ?? 0),
-      )
-      .filter(
-        (r) =>
-          !this.inFlightMembers.has(r.member_key) &&
-          !exclude?.has(r.id) &&
-          (!this.paused || this.forced.has(r.id)),
-      )
+      .due(this.now(), capacity + this.inFlightMembers.size + (exclude?.size ?? 0))
+      .filter((r) => !this.inFlightMembers.has(r.member_key) && !exclude?.has(r.id) && (!this.paused || this.forced.has(r.id)))
       .slice(0, capacity);
   }
 
@@ -278,9 +240,9 @@ export class OutboxWorker {
     const rows = this.pick();
     if (rows.length === 0) return;
     const startedAt = new Date(this.now()).toISOString();
-    failpoint("before-post");
+    failpoint('before-post');
     const started = this.markStarted(rows, startedAt);
-    failpoint("after-mark");
+    failpoint('after-mark');
     for (const row of rows) {
       if (started.has(row.id)) this.launch(row, startedAt);
       else this.notify(row.id); // a void withdrew it meanwhile
@@ -292,9 +254,7 @@ export class OutboxWorker {
     this.inFlightMembers.add(row.member_key);
     this.inFlightRows.add(row.id);
     this.forced.delete(row.id);
-    const p: Promise<void> = this.attempt(row, startedAt).finally(() =>
-      this.running.delete(p),
-    );
+    const p: Promise<void> = this.attempt(row, startedAt).finally(() => this.running.delete(p));
     this.running.add(p);
   }
 
@@ -313,10 +273,7 @@ export class OutboxWorker {
     if (next === null) return;
     // A row due now that the pool left is blocked behind its member's head row, which is not due
     // yet (or could not be marked): look again shortly instead of spinning on a zero timer.
-    const delay =
-      next <= this.now()
-        ? BLOCKED_RECHECK_MS
-        : Math.min(next - this.now(), 30_000);
+    const delay = next <= this.now() ? BLOCKED_RECHECK_MS : Math.min(next - this.now(), 30_000);
     this.timer = setTimeout(() => this.kick(), delay);
     this.timer.unref();
   }
@@ -325,7 +282,7 @@ export class OutboxWorker {
     const list = this.waiters.get(rowId);
     if (!list) return;
     this.waiters.delete(rowId);
-    const state = this.store.outbox.get(rowId)?.state ?? "pending";
+    const state = this.store.outbox.get(rowId)?.state ?? 'pending';
     for (const w of list) w(state);
   }
 
@@ -338,17 +295,9 @@ export class OutboxWorker {
   private markStarted(rows: OutboxRow[], startedAt: string): Set<number> {
     try {
       const deadline = Date.parse(startedAt) + this.inDoubtWindowMs;
-      return new Set(
-        this.store.transaction(() =>
-          rows
-            .filter((r) =>
-              this.store.outbox.markAttemptStarted(r.id, startedAt, deadline),
-            )
-            .map((r) => r.id),
-        ),
-      );
+      return new Set(this.store.transaction(() => rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt, deadline)).map((r) => r.id)));
     } catch (e) {
-      console.error("[outbox] could not mark attempts as started", e);
+      console.error('[outbox] could not mark attempts as started', e);
       return new Set();
     }
   }
@@ -356,17 +305,12 @@ export class OutboxWorker {
   /** One attempt; resolves once its answer is stored (by the next flush). */
   private async attempt(row: OutboxRow, startedAt: string): Promise<void> {
     const fresh = { ...row, attempts: row.attempts + 1 };
-    const outcome = await this.perform(row).catch(
-      (e: unknown): AttemptOutcome => ({
-        type: "attention",
-        inDoubt: true,
-        error: {
-          code: "OUTCOME_UNKNOWN",
-          message: `Internal error while sending: ${(e as Error)?.message ?? e}`,
-        },
-      }),
-    );
-    failpoint("after-send");
+    const outcome = await this.perform(row).catch((e: unknown): AttemptOutcome => ({
+      type: 'attention',
+      inDoubt: true,
+      error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` },
+    }));
+    failpoint('after-send');
     await new Promise<void>((done) => {
       this.settling.push({ row, fresh, outcome, startedAt, done });
       if (!this.flushScheduled) {
@@ -400,33 +344,21 @@ export class OutboxWorker {
           }
         }
         // The rows that go next are marked in this same commit; they leave only once it is durable.
-        const rows = this.pick(
-          new Set([...failed.keys()].map((i) => i.row.id)),
-        );
-        return rows.filter((r) =>
-          this.store.outbox.markAttemptStarted(
-            r.id,
-            startedAt,
-            Date.parse(startedAt) + this.inDoubtWindowMs,
-          ),
-        );
+        const rows = this.pick(new Set([...failed.keys()].map((i) => i.row.id)));
+        return rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt, Date.parse(startedAt) + this.inDoubtWindowMs));
       });
     } catch (e) {
       for (const item of batch) failed.set(item, e); // the commit itself failed: none of it is stored
       next = [];
     }
-    failpoint("after-settle");
+    failpoint('after-settle');
     for (const item of batch) {
       if (failed.has(item)) this.couldNotStore(item, failed.get(item));
       else {
         try {
           this.opts.hooks.afterSettled?.(item.fresh, item.outcome);
         } catch (e) {
-          console.error(
-            "[outbox] afterSettled failed for",
-            item.row.reference,
-            e,
-          );
+          console.error('[outbox] afterSettled failed for', item.row.reference, e);
         }
       }
       this.notify(item.row.id);
@@ -442,79 +374,35 @@ export class OutboxWorker {
    */
   private couldNotStore(item: SettleItem, e: unknown): void {
     const { row, startedAt } = item;
-    console.error("[outbox] could not store the outcome of", row.reference, e);
+    console.error('[outbox] could not store the outcome of', row.reference, e);
     try {
-      this.store.outbox.reschedule(
-        row.id,
-        this.now() + this.backoff(row.attempts + 1),
-        `could not store the answer: ${(e as Error)?.message ?? e}`,
-        true,
-        startedAt,
-      );
+      this.store.outbox.reschedule(row.id, this.now() + this.backoff(row.attempts + 1), `could not store the answer: ${(e as Error)?.message ?? e}`, true, startedAt);
     } catch {
       /* the next start reconciles it */
     }
   }
 
-  private settle(
-    row: OutboxRow,
-    fresh: OutboxRow,
-    outcome: AttemptOutcome,
-    startedAt: string,
-  ): void {
+  private settle(row: OutboxRow, fresh: OutboxRow, outcome: AttemptOutcome, startedAt: string): void {
     this.store.transaction(() => {
-      if (outcome.lookup || outcome.sendFailure)
-        this.store.outbox.recordEvidence(row.id, {
-          lookup: outcome.lookup,
-          sendFailure: outcome.sendFailure,
-        });
+      if (outcome.lookup || outcome.sendFailure) this.store.outbox.recordEvidence(row.id, { lookup: outcome.lookup, sendFailure: outcome.sendFailure });
       switch (outcome.type) {
-        case "done":
-          this.store.outbox.finish(row.id, "done", startedAt, outcome.receipt);
+        case 'done':
+          this.store.outbox.finish(row.id, 'done', startedAt, outcome.receipt);
           break;
-        case "refused":
-          this.store.outbox.finish(
-            row.id,
-            "refused",
-            startedAt,
-            undefined,
-            outcome.error.message,
-          );
+        case 'refused':
+          this.store.outbox.finish(row.id, 'refused', startedAt, undefined, outcome.error.message);
           break;
-        case "attention":
-          this.store.outbox.finish(
-            row.id,
-            "attention",
-            startedAt,
-            undefined,
-            outcome.error.message,
-            outcome.inDoubt === true,
-          );
+        case 'attention':
+          this.store.outbox.finish(row.id, 'attention', startedAt, undefined, outcome.error.message, outcome.inDoubt === true);
           break;
-        case "not-applied":
-          this.store.outbox.reschedule(
-            row.id,
-            this.now(),
-            "not applied: sending it again",
-            false,
-            startedAt,
-          );
+        case 'not-applied':
+          this.store.outbox.reschedule(row.id, this.now(), 'not applied: sending it again', false, startedAt);
           break;
-        case "retry":
-          this.store.outbox.reschedule(
-            row.id,
-            outcome.nextAttemptAt,
-            outcome.error.message,
-            outcome.needsCheck,
-            startedAt,
-          );
+        case 'retry':
+          this.store.outbox.reschedule(row.id, outcome.nextAttemptAt, outcome.error.message, outcome.needsCheck, startedAt);
           break;
-        case "withdrawn":
-          this.store.outbox.cancel(
-            row.id,
-            startedAt,
-            "withdrawn: the sale was voided before it was sent",
-          );
+        case 'withdrawn':
+          this.store.outbox.cancel(row.id, startedAt, 'withdrawn: the sale was voided before it was sent');
           break;
       }
       this.opts.hooks.onSettled(fresh, outcome);
@@ -530,11 +418,10 @@ export class OutboxWorker {
     if (row.needs_check) return this.lookUp(row, payload);
     const sentAt = this.now();
     try {
-      if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row))
-        return { type: "withdrawn" };
+      if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn' };
       const receipt = await this.send(row.kind, payload);
       this.opts.onAnswer?.();
-      return { type: "done", receipt, reconciled: false };
+      return { type: 'done', receipt, reconciled: false };
     } catch (e) {
       return this.classify(row, e, this.now() - sentAt);
     }
@@ -547,125 +434,51 @@ export class OutboxWorker {
    * the lookup (403, 404, 5xx, a timeout, an unreadable answer) is "cannot
    * tell" too: only a lookup that never reached the backend is tried again.
    */
-  private async lookUp(
-    row: OutboxRow,
-    payload: RedeemRequest | ReverseRequest,
-  ): Promise<AttemptOutcome> {
+  private async lookUp(row: OutboxRow, payload: RedeemRequest | ReverseRequest): Promise<AttemptOutcome> {
     const now = this.now();
     const at = new Date(now).toISOString();
     if (row.in_doubt_until !== null && now < row.in_doubt_until) {
       // Never before the deadline: the backend may still be applying the send.
-      return {
-        type: "retry",
-        error: {
-          code: "OUTCOME_UNKNOWN",
-          message: `In doubt until ${new Date(row.in_doubt_until).toISOString()}: nothing is decided before then.`,
-        },
-        needsCheck: true,
-        nextAttemptAt: row.in_doubt_until,
-      };
+      return { type: 'retry', error: { code: 'OUTCOME_UNKNOWN', message: `In doubt until ${new Date(row.in_doubt_until).toISOString()}: nothing is decided before then.` }, needsCheck: true, nextAttemptAt: row.in_doubt_until };
     }
     try {
       const found = await this.find(row.kind, payload);
       this.opts.onAnswer?.();
-      if (found)
-        return {
-          type: "done",
-          receipt: found,
-          reconciled: true,
-          lookup: {
-            at,
-            outcome: "applied",
-            message: "The loyalty program lists it: it was applied.",
-            ...balanceOf(found),
-          },
-        };
-      const lookup: LookupEvidence = {
-        at,
-        outcome: "not-applied",
-        message: "The loyalty program's records show it was not applied.",
-      };
-      if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row))
-        return { type: "withdrawn", lookup };
-      return { type: "not-applied", lookup };
+      if (found) return { type: 'done', receipt: found, reconciled: true, lookup: { at, outcome: 'applied', message: 'The loyalty program lists it: it was applied.', ...balanceOf(found) } };
+      const lookup: LookupEvidence = { at, outcome: 'not-applied', message: 'The loyalty program\'s records show it was not applied.' };
+      if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn', lookup };
+      return { type: 'not-applied', lookup };
     } catch (e) {
       const error = toErrorInfo(e);
       const details = e instanceof PosError ? e.details : undefined;
-      const status =
-        typeof details?.status === "number" ? details.status : undefined;
-      const balance =
-        typeof details?.balanceMilli === "number"
-          ? { balanceMilli: details.balanceMilli }
-          : {};
-      if (
-        e instanceof PosError &&
-        details?.notApplied === true &&
-        TRANSIENT_CODES.has(e.code)
-      ) {
+      const status = typeof details?.status === 'number' ? details.status : undefined;
+      const balance = typeof details?.balanceMilli === 'number' ? { balanceMilli: details.balanceMilli } : {};
+      if (e instanceof PosError && details?.notApplied === true && TRANSIENT_CODES.has(e.code)) {
         // The lookup itself never reached the backend (refused connection, 429): ask again later.
         this.opts.onUnreachable?.(error);
-        return {
-          type: "retry",
-          error,
-          needsCheck: true,
-          nextAttemptAt:
-            now +
-            Math.max(
-              typeof details.retryAfterMs === "number"
-                ? details.retryAfterMs
-                : 0,
-              this.backoff(row.attempts + 1),
-            ),
-          lookup: {
-            at,
-            outcome: "not-reached",
-            message: error.message,
-            ...(status ? { status } : {}),
-          },
-        };
+        return { type: 'retry', error, needsCheck: true, nextAttemptAt: now + Math.max(typeof details.retryAfterMs === 'number' ? details.retryAfterMs : 0, this.backoff(row.attempts + 1)), lookup: { at, outcome: 'not-reached', message: error.message, ...(status ? { status } : {}) } };
       }
-      if (e instanceof PosError && TRANSIENT_CODES.has(e.code))
-        this.opts.onUnreachable?.(error);
+      if (e instanceof PosError && TRANSIENT_CODES.has(e.code)) this.opts.onUnreachable?.(error);
       else this.opts.onAnswer?.();
-      const message =
-        e instanceof PosError && e.code === "OUTCOME_UNKNOWN"
-          ? error.message
-          : `The lookup failed, so nobody can tell whether it was applied: ${error.message}`;
+      const message = e instanceof PosError && e.code === 'OUTCOME_UNKNOWN' ? error.message : `The lookup failed, so nobody can tell whether it was applied: ${error.message}`;
       return {
-        type: "attention",
+        type: 'attention',
         inDoubt: true,
-        error: { code: "OUTCOME_UNKNOWN", message },
-        lookup: {
-          at,
-          outcome: "cannot-tell",
-          message: error.message,
-          ...(status ? { status } : {}),
-          ...balance,
-        },
+        error: { code: 'OUTCOME_UNKNOWN', message },
+        lookup: { at, outcome: 'cannot-tell', message: error.message, ...(status ? { status } : {}), ...balance },
       };
     }
   }
 
-  private find(
-    kind: OutboxRow["kind"],
-    payload: RedeemRequest | ReverseRequest,
-  ): Promise<RedeemReceipt | ReverseReceipt | null> {
-    if (kind === "redeem")
-      return this.adapter.findRedemption(payload as RedeemRequest);
-    if (!this.adapter.findReversal)
-      throw new PosError(
-        "OUTCOME_UNKNOWN",
-        "This loyalty program cannot tell whether the refund was applied.",
-      );
+  private find(kind: OutboxRow['kind'], payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
+    if (kind === 'redeem') return this.adapter.findRedemption(payload as RedeemRequest);
+    if (!this.adapter.findReversal) throw new PosError('OUTCOME_UNKNOWN', 'This loyalty program cannot tell whether the refund was applied.');
     return this.adapter.findReversal(payload as ReverseRequest);
   }
 
-  private send(
-    kind: OutboxRow["kind"],
-    payload: RedeemRequest | ReverseRequest,
-  ): Promise<RedeemReceipt | ReverseReceipt> {
-    if (kind === "redeem") return this.adapter.redeem(payload as RedeemRequest);
-    if (!this.adapter.reverse) throw new PosError("REVERSAL_NOT_SUPPORTED");
+  private send(kind: OutboxRow['kind'], payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt> {
+    if (kind === 'redeem') return this.adapter.redeem(payload as RedeemRequest);
+    if (!this.adapter.reverse) throw new PosError('REVERSAL_NOT_SUPPORTED');
     return this.adapter.reverse(payload as ReverseRequest);
   }
 
@@ -673,76 +486,42 @@ export class OutboxWorker {
     const error = toErrorInfo(e);
     if (!(e instanceof PosError)) {
       // A bug, not an answer: we cannot know what reached the backend.
-      return {
-        type: "attention",
-        inDoubt: true,
-        error: {
-          code: "OUTCOME_UNKNOWN",
-          message: `Internal error while sending: ${(e as Error)?.message ?? e}`,
-        },
-        sendFailure: error.message,
-      };
+      return { type: 'attention', inDoubt: true, error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` }, sendFailure: error.message };
     }
-    if (
-      TRANSIENT_CODES.has(e.code) ||
-      e.code === "BACKEND_BAD_RESPONSE" ||
-      e.code === "BACKEND_AUTH"
-    ) {
-      if (e.code !== "BACKEND_BAD_RESPONSE") this.opts.onUnreachable?.(error);
+    if (TRANSIENT_CODES.has(e.code) || e.code === 'BACKEND_BAD_RESPONSE' || e.code === 'BACKEND_AUTH') {
+      if (e.code !== 'BACKEND_BAD_RESPONSE') this.opts.onUnreachable?.(error);
       else this.opts.onAnswer?.();
       // A failed send is in doubt unless it certainly never took effect; in doubt, the
       // store keeps it until its deadline whatever the backoff says.
       const needsCheck = e.details?.notApplied !== true;
-      const retryAfterMs =
-        typeof e.details?.retryAfterMs === "number"
-          ? e.details.retryAfterMs
-          : 0;
+      const retryAfterMs = typeof e.details?.retryAfterMs === 'number' ? e.details.retryAfterMs : 0;
       return {
-        type: "retry",
+        type: 'retry',
         error,
         needsCheck,
-        nextAttemptAt:
-          this.now() + Math.max(retryAfterMs, this.backoff(row.attempts + 1)),
-        ...(needsCheck
-          ? { sendFailure: `${error.message} (after ${sendMs} ms)` }
-          : {}),
+        nextAttemptAt: this.now() + Math.max(retryAfterMs, this.backoff(row.attempts + 1)),
+        ...(needsCheck ? { sendFailure: `${error.message} (after ${sendMs} ms)` } : {}),
       };
     }
     this.opts.onAnswer?.();
-    if (e.code === "OUTCOME_UNKNOWN") return { type: "attention", error };
-    if (row.kind === "reverse" && e.code === "ALREADY_REVERSED") {
+    if (e.code === 'OUTCOME_UNKNOWN') return { type: 'attention', error };
+    if (row.kind === 'reverse' && e.code === 'ALREADY_REVERSED') {
       // An earlier attempt whose answer was lost did it: that is success, not a refusal.
       const p = JSON.parse(row.payload) as ReverseRequest;
-      return {
-        type: "done",
-        receipt: {
-          backendReference: p.reference,
-          pointsMilli: p.pointsMilli,
-          balanceAfterMilli: null,
-        },
-        reconciled: true,
-      };
+      return { type: 'done', receipt: { backendReference: p.reference, pointsMilli: p.pointsMilli, balanceAfterMilli: null }, reconciled: true };
     }
-    if (this.opts.hooks.refusalState?.(row) === "attention")
-      return { type: "attention", error };
-    return { type: "refused", error };
+    if (this.opts.hooks.refusalState?.(row) === 'attention') return { type: 'attention', error };
+    return { type: 'refused', error };
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
   backoff(attempt: number): number {
-    const exp = Math.min(
-      this.maxDelayMs,
-      this.baseDelayMs * 2 ** Math.min(attempt - 1, 20),
-    );
+    const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(attempt - 1, 20));
     return Math.round(exp / 2 + this.random() * (exp / 2));
   }
 }
 
 /** The balance a receipt reports, as evidence. */
-function balanceOf(r: RedeemReceipt | ReverseReceipt): {
-  balanceMilli?: number;
-} {
-  return typeof r.balanceAfterMilli === "number"
-    ? { balanceMilli: r.balanceAfterMilli }
-    : {};
+function balanceOf(r: RedeemReceipt | ReverseReceipt): { balanceMilli?: number } {
+  return typeof r.balanceAfterMilli === 'number' ? { balanceMilli: r.balanceAfterMilli } : {};
 }

@@ -2,52 +2,27 @@
  * The member of an open sale: identified online (the backend's balance and
  * terms) or offline (the last known balance this terminal remembers).
  */
-import type { RedemptionTerms } from "../../../shared/domain.js";
-import {
-  PosError,
-  TRANSIENT_CODES,
-  toErrorInfo,
-  type ErrorInfo,
-} from "../../../shared/errors.js";
-import {
-  maskIdentifier,
-  requireMemberIdentifier,
-} from "../../../shared/member-number.js";
-import type { MethodInput } from "../../../shared/contract.js";
-import type {
-  MemberAccount,
-  RedeemRequest,
-  ReverseRequest,
-} from "../../adapters/types.js";
-import type { OutboxRow } from "../../store/outbox.js";
-import type { CachedMember } from "../../store/member-cache.js";
-import type { CheckoutContext } from "./context.js";
-import type { MemberSession } from "./types.js";
+import type { RedemptionTerms } from '../../../shared/domain.js';
+import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
+import { maskIdentifier, requireMemberIdentifier } from '../../../shared/member-number.js';
+import type { MethodInput } from '../../../shared/contract.js';
+import type { MemberAccount, RedeemRequest, ReverseRequest } from '../../adapters/types.js';
+import type { OutboxRow } from '../../store/outbox.js';
+import type { CachedMember } from '../../store/member-cache.js';
+import type { CheckoutContext } from './context.js';
+import type { MemberSession } from './types.js';
 
-export const EDITABLE_STATES = ["open", "identified", "quoted", "refused"];
+export const EDITABLE_STATES = ['open', 'identified', 'quoted', 'refused'];
 
 /**
  * The member's usable balance is what the backend says less what this
  * terminal still has to send for them: never quote points twice.
  */
-export function newSession(
-  ctx: CheckoutContext,
-  account: MemberAccount,
-  terms: RedemptionTerms | null,
-  fetchedAt: string,
-  lastKnown: boolean,
-  memberHash: string,
-): MemberSession {
+export function newSession(ctx: CheckoutContext, account: MemberAccount, terms: RedemptionTerms | null, fetchedAt: string, lastKnown: boolean, memberHash: string): MemberSession {
   const backendBalanceMilli = account.balanceMilli ?? 0;
   const queuedMilli = ctx.store.outbox.outstandingRedeemMilli(memberHash);
   return {
-    account: {
-      ...account,
-      balanceMilli:
-        account.balanceMilli === null
-          ? null
-          : backendBalanceMilli - queuedMilli,
-    },
+    account: { ...account, balanceMilli: account.balanceMilli === null ? null : backendBalanceMilli - queuedMilli },
     terms,
     fetchedAt,
     lastKnown,
@@ -59,11 +34,7 @@ export function newSession(
 export function requireTerms(session: MemberSession): RedemptionTerms {
   if (session.terms) return session.terms;
   const b = session.blocked;
-  throw new PosError(
-    b?.code ?? "REDEMPTION_NOT_ACTIVE",
-    b?.message,
-    b?.endUserMessage ? { endUserMessage: b.endUserMessage } : {},
-  );
+  throw new PosError(b?.code ?? 'REDEMPTION_NOT_ACTIVE', b?.message, b?.endUserMessage ? { endUserMessage: b.endUserMessage } : {});
 }
 
 /**
@@ -72,37 +43,20 @@ export function requireTerms(session: MemberSession): RedemptionTerms {
  * confirmation). Remembers the member for later offline sales in the same
  * commit as the sale's change.
  */
-export async function identifyMember(
-  ctx: CheckoutContext,
-  input: MethodInput<"identifyMember">,
-): Promise<void> {
+export async function identifyMember(ctx: CheckoutContext, input: MethodInput<'identifyMember'>): Promise<void> {
   const { store, adapter } = ctx;
   const sale = store.sales.get(input.saleId);
   if (!EDITABLE_STATES.includes(sale.state)) {
-    throw new PosError(
-      "SALE_WRONG_STATE",
-      "The member cannot change once the points are confirmed.",
-    );
+    throw new PosError('SALE_WRONG_STATE', 'The member cannot change once the points are confirmed.');
   }
   if (!adapter.info.capabilities.balanceAtCounter) {
-    throw new PosError(
-      "NOT_SUPPORTED",
-      `${adapter.info.name} has no points balance at the counter: enrol the customer's card in an offer instead.`,
-    );
+    throw new PosError('NOT_SUPPORTED', `${adapter.info.name} has no points balance at the counter: enrol the customer's card in an offer instead.`);
   }
   let identifier;
   try {
-    identifier = requireMemberIdentifier(
-      input.input,
-      adapter.info.capabilities.identifiers,
-    );
+    identifier = requireMemberIdentifier(input.input, adapter.info.capabilities.identifiers);
   } catch (e) {
-    ctx.log({
-      kind: "member.refused",
-      saleId: sale.id,
-      outcome: (e as PosError).code,
-      detail: { source: input.source, length: input.input.length },
-    });
+    ctx.log({ kind: 'member.refused', saleId: sale.id, outcome: (e as PosError).code, detail: { source: input.source, length: input.input.length } });
     throw e;
   }
   const masked = maskIdentifier(identifier.value);
@@ -125,60 +79,29 @@ export async function identifyMember(
     const fetchedAt = ctx.iso();
     const backendBalance = account.balanceMilli ?? 0;
     // Remembered (for the offline policy) in the same transaction as the sale below: one commit.
-    if (terms)
-      toRemember = {
-        identifier,
-        backendMemberId: account.backendMemberId,
-        balanceMilli: backendBalance,
-        terms,
-        fetchedAt,
-      };
+    if (terms) toRemember = { identifier, backendMemberId: account.backendMemberId, balanceMilli: backendBalance, terms, fetchedAt };
     session = newSession(ctx, account, terms, fetchedAt, false, memberHash);
     if (blocked) session.blocked = blocked;
   } catch (e) {
     const info = toErrorInfo(e);
     ctx.connectivity.reportFailure(info.code);
-    const cached = TRANSIENT_CODES.has(info.code)
-      ? store.members.recall(memberHash)
-      : undefined;
+    const cached = TRANSIENT_CODES.has(info.code) ? store.members.recall(memberHash) : undefined;
     if (!cached) {
-      ctx.log({
-        kind: "member.refused",
-        saleId: sale.id,
-        outcome: info.code,
-        memberMasked: masked,
-        memberHash,
-        detail: { source: input.source },
-      });
+      ctx.log({ kind: 'member.refused', saleId: sale.id, outcome: info.code, memberMasked: masked, memberHash, detail: { source: input.source } });
       if (TRANSIENT_CODES.has(info.code)) {
-        throw new PosError(
-          info.code,
-          `${info.message} This member has no last known balance on this terminal, so points cannot be used until it is back.`,
-        );
+        throw new PosError(info.code, `${info.message} This member has no last known balance on this terminal, so points cannot be used until it is back.`);
       }
       throw e;
     }
     // Offline: serve from the last known balance; the offline policy decides at confirmation.
-    const account: MemberAccount = {
-      identifier,
-      backendMemberId: cached.backendMemberId,
-      balanceMilli: cached.balanceMilli,
-      messages: [],
-    };
-    session = newSession(
-      ctx,
-      account,
-      cached.terms,
-      cached.fetchedAt,
-      true,
-      memberHash,
-    );
+    const account: MemberAccount = { identifier, backendMemberId: cached.backendMemberId, balanceMilli: cached.balanceMilli, messages: [] };
+    session = newSession(ctx, account, cached.terms, cached.fetchedAt, true, memberHash);
   }
   ctx.members.set(sale.id, session);
   const current = store.sales.get(sale.id);
   store.transaction(() => {
     if (toRemember) store.members.remember(memberHash, toRemember);
-    store.sales.transition(sale.id, current.state, "identified", {
+    store.sales.transition(sale.id, current.state, 'identified', {
       member_masked: masked,
       member_hash: memberHash,
       balance_before_milli: session.account.balanceMilli,
@@ -188,18 +111,13 @@ export async function identifyMember(
       updated_at: ctx.iso(),
     });
     ctx.log({
-      kind: "member.identify",
+      kind: 'member.identify',
       saleId: sale.id,
-      outcome: session.lastKnown ? "last-known" : "ok",
+      outcome: session.lastKnown ? 'last-known' : 'ok',
       pointsMilli: session.account.balanceMilli,
       memberMasked: masked,
       memberHash,
-      detail: {
-        source: input.source,
-        kind: identifier.kind,
-        queuedMilli: session.queuedMilli,
-        ...(session.lastKnown ? { fetchedAt: session.fetchedAt } : {}),
-      },
+      detail: { source: input.source, kind: identifier.kind, queuedMilli: session.queuedMilli, ...(session.lastKnown ? { fetchedAt: session.fetchedAt } : {}) },
     });
   });
 }
@@ -211,22 +129,11 @@ export async function identifyMember(
  * member scanned offline later is not offered points already spent. Runs in
  * the transaction that stores the answer.
  */
-export function rememberBalanceAfter(
-  ctx: CheckoutContext,
-  row: OutboxRow,
-  balanceAfterMilli: number | null,
-): void {
+export function rememberBalanceAfter(ctx: CheckoutContext, row: OutboxRow, balanceAfterMilli: number | null): void {
   const cached = ctx.store.members.recall(row.member_key);
   if (!cached) return;
-  const points = (JSON.parse(row.payload) as RedeemRequest | ReverseRequest)
-    .pointsMilli;
-  const next =
-    balanceAfterMilli ??
-    cached.balanceMilli + (row.kind === "redeem" ? -points : points);
+  const points = (JSON.parse(row.payload) as RedeemRequest | ReverseRequest).pointsMilli;
+  const next = balanceAfterMilli ?? cached.balanceMilli + (row.kind === 'redeem' ? -points : points);
   // Only a balance the backend gave is a fresh reading; one worked out here keeps its age.
-  ctx.store.members.remember(row.member_key, {
-    ...cached,
-    balanceMilli: next,
-    fetchedAt: balanceAfterMilli === null ? cached.fetchedAt : ctx.iso(),
-  });
+  ctx.store.members.remember(row.member_key, { ...cached, balanceMilli: next, fetchedAt: balanceAfterMilli === null ? cached.fetchedAt : ctx.iso() });
 }

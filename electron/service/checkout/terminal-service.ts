@@ -19,46 +19,31 @@
  * is committed locally (sale + outbox row + log entry, one transaction)
  * before anything is sent; the outbox worker posts it and settles the sale.
  */
-import type {
-  MethodInput,
-  MethodResult,
-  TerminalEvent,
-} from "../../../shared/contract.js";
-import { checkoutMethods } from "../../../shared/contract/checkout.js";
-import type { SaleView, TerminalStatus } from "../../../shared/domain.js";
-import type { LoyaltyAdapter } from "../../adapters/types.js";
-import type { OutboxRow } from "../../store/outbox.js";
-import type { Store } from "../../store/store.js";
-import { bindHandlers, type HandlersFor } from "../../transport/dispatch.js";
-import { Connectivity } from "../connectivity.js";
-import { OutboxWorker, type AttemptOutcome } from "../outbox-worker.js";
-import { enqueueCompensation } from "./compensation.js";
-import { CheckoutContext } from "./context.js";
-import { quotePoints } from "./flows/points.js";
-import { chooseReward, listRewards } from "./flows/rewards.js";
-import { requestValidationCode } from "./flows/validation-code.js";
-import { resolveInDoubt } from "./in-doubt.js";
-import { identifyMember, rememberBalanceAfter } from "./member-session.js";
-import { acceptOffline } from "./offline.js";
-import {
-  commitRedemption,
-  confirmRedemption,
-  retryRedemption,
-} from "./redemption.js";
-import {
-  cancelSale,
-  markPaid,
-  refundSale,
-  setBasket,
-  startSale,
-  voidSale,
-} from "./sale-commands.js";
-import { saleView } from "./sale-view.js";
-import { settle } from "./settlement.js";
-import type { ManagerApprovals, TerminalConfig } from "./types.js";
+import type { MethodInput, MethodResult, TerminalEvent } from '../../../shared/contract.js';
+import { checkoutMethods } from '../../../shared/contract/checkout.js';
+import type { SaleView, TerminalStatus } from '../../../shared/domain.js';
+import type { LoyaltyAdapter } from '../../adapters/types.js';
+import type { OutboxRow } from '../../store/outbox.js';
+import type { Store } from '../../store/store.js';
+import { bindHandlers, type HandlersFor } from '../../transport/dispatch.js';
+import { Connectivity } from '../connectivity.js';
+import { OutboxWorker, type AttemptOutcome } from '../outbox-worker.js';
+import { enqueueCompensation } from './compensation.js';
+import { CheckoutContext } from './context.js';
+import { quotePoints } from './flows/points.js';
+import { chooseReward, listRewards } from './flows/rewards.js';
+import { requestValidationCode } from './flows/validation-code.js';
+import { resolveInDoubt } from './in-doubt.js';
+import { identifyMember, rememberBalanceAfter } from './member-session.js';
+import { acceptOffline } from './offline.js';
+import { commitRedemption, confirmRedemption, retryRedemption } from './redemption.js';
+import { cancelSale, markPaid, refundSale, setBasket, startSale, voidSale } from './sale-commands.js';
+import { saleView } from './sale-view.js';
+import { settle } from './settlement.js';
+import type { ManagerApprovals, TerminalConfig } from './types.js';
 
-export type { ManagerApprovals, TerminalConfig } from "./types.js";
-export { newSaleId } from "./sale-commands.js";
+export type { ManagerApprovals, TerminalConfig } from './types.js';
+export { newSaleId } from './sale-commands.js';
 
 type CheckoutMethod = keyof typeof checkoutMethods;
 
@@ -72,28 +57,14 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     private readonly store: Store,
     private readonly adapter: LoyaltyAdapter,
     private readonly config: TerminalConfig,
-    opts: {
-      clock?: () => number;
-      approvals?: ManagerApprovals;
-      actor?: () => string;
-    } = {},
+    opts: { clock?: () => number; approvals?: ManagerApprovals; actor?: () => string } = {},
   ) {
     const clock = opts.clock ?? Date.now;
-    const ctx = (this.ctx = new CheckoutContext(
-      store,
-      adapter,
-      config,
-      clock,
-      opts.approvals ?? null,
-      opts.actor ?? (() => "cashier"),
-    ));
+    const ctx = (this.ctx = new CheckoutContext(store, adapter, config, clock, opts.approvals ?? null, opts.actor ?? (() => 'cashier')));
     this.connectivity = ctx.connectivity = new Connectivity({
       probe: () => adapter.probe(),
       onChange: (online) => {
-        ctx.log({
-          kind: online ? "backend.online" : "backend.offline",
-          outcome: "ok",
-        });
+        ctx.log({ kind: online ? 'backend.online' : 'backend.offline', outcome: 'ok' });
         this.worker.setPaused(!online);
         this.emitStatus();
       },
@@ -111,15 +82,9 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       hooks: {
         onSettled: (row, outcome) => this.applySettlement(row, outcome),
         // A void asked for while the post was in flight: if the post had not taken effect, it is never sent.
-        shouldSend: (row) =>
-          row.kind !== "redeem" ||
-          this.store.sales.get(row.sale_id).void_requested === 0,
+        shouldSend: (row) => row.kind !== 'redeem' || this.store.sales.get(row.sale_id).void_requested === 0,
         // Refused refunds, and refusals of redemptions the sale was already paid on, need a person.
-        refusalState: (row) =>
-          row.kind === "reverse" ||
-          this.store.sales.get(row.sale_id).offline_accepted === 1
-            ? "attention"
-            : "refused",
+        refusalState: (row) => (row.kind === 'reverse' || this.store.sales.get(row.sale_id).offline_accepted === 1 ? 'attention' : 'refused'),
         afterSettled: (row) => {
           this.emitSale(row.sale_id);
           this.emitStatusSoon();
@@ -129,11 +94,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
   }
 
   start(): void {
-    this.ctx.log({
-      kind: "terminal.started",
-      outcome: "ok",
-      detail: { training: this.config.training, backend: this.adapter.info.id },
-    });
+    this.ctx.log({ kind: 'terminal.started', outcome: 'ok', detail: { training: this.config.training, backend: this.adapter.info.id } });
     this.worker.start();
   }
 
@@ -159,48 +120,40 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     return this.status();
   }
 
-  async startSale(input: MethodInput<"startSale">): Promise<SaleView> {
+  async startSale(input: MethodInput<'startSale'>): Promise<SaleView> {
     return this.view(startSale(this.ctx, input));
   }
 
-  async setBasket(input: MethodInput<"setBasket">): Promise<SaleView> {
+  async setBasket(input: MethodInput<'setBasket'>): Promise<SaleView> {
     setBasket(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async identifyMember(
-    input: MethodInput<"identifyMember">,
-  ): Promise<SaleView> {
+  async identifyMember(input: MethodInput<'identifyMember'>): Promise<SaleView> {
     await identifyMember(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async quote(input: MethodInput<"quote">): Promise<SaleView> {
+  async quote(input: MethodInput<'quote'>): Promise<SaleView> {
     quotePoints(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async listRewards(
-    input: MethodInput<"listRewards">,
-  ): Promise<MethodResult<"listRewards">> {
+  async listRewards(input: MethodInput<'listRewards'>): Promise<MethodResult<'listRewards'>> {
     return listRewards(this.ctx, input);
   }
 
-  async chooseReward(input: MethodInput<"chooseReward">): Promise<SaleView> {
+  async chooseReward(input: MethodInput<'chooseReward'>): Promise<SaleView> {
     await chooseReward(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async requestValidationCode(
-    input: MethodInput<"requestValidationCode">,
-  ): Promise<SaleView> {
+  async requestValidationCode(input: MethodInput<'requestValidationCode'>): Promise<SaleView> {
     await requestValidationCode(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async confirmRedemption(
-    input: MethodInput<"confirmRedemption">,
-  ): Promise<SaleView> {
+  async confirmRedemption(input: MethodInput<'confirmRedemption'>): Promise<SaleView> {
     await confirmRedemption(this.ctx, input);
     return this.view(input.saleId);
   }
@@ -210,61 +163,51 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     return commitRedemption(this.ctx, saleId, pointsMilli);
   }
 
-  async acceptOffline(input: MethodInput<"acceptOffline">): Promise<SaleView> {
+  async acceptOffline(input: MethodInput<'acceptOffline'>): Promise<SaleView> {
     acceptOffline(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async retryRedemption(
-    input: MethodInput<"retryRedemption">,
-  ): Promise<SaleView> {
+  async retryRedemption(input: MethodInput<'retryRedemption'>): Promise<SaleView> {
     await retryRedemption(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async markPaid(input: MethodInput<"markPaid">): Promise<SaleView> {
+  async markPaid(input: MethodInput<'markPaid'>): Promise<SaleView> {
     markPaid(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async cancelSale(input: MethodInput<"cancelSale">): Promise<SaleView> {
+  async cancelSale(input: MethodInput<'cancelSale'>): Promise<SaleView> {
     cancelSale(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async voidSale(input: MethodInput<"voidSale">): Promise<SaleView> {
+  async voidSale(input: MethodInput<'voidSale'>): Promise<SaleView> {
     voidSale(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async refundSale(input: MethodInput<"refundSale">): Promise<SaleView> {
+  async refundSale(input: MethodInput<'refundSale'>): Promise<SaleView> {
     refundSale(this.ctx, input);
     return this.view(input.saleId);
   }
 
-  async getSale(input: MethodInput<"getSale">): Promise<SaleView> {
+  async getSale(input: MethodInput<'getSale'>): Promise<SaleView> {
     return this.view(input.saleId);
   }
 
-  async resolveInDoubt(
-    input: MethodInput<"resolveInDoubt">,
-  ): Promise<SaleView> {
-    const saleId = resolveInDoubt(this.ctx, input, (row, outcome) =>
-      this.applySettlement(row, outcome),
-    );
+  async resolveInDoubt(input: MethodInput<'resolveInDoubt'>): Promise<SaleView> {
+    const saleId = resolveInDoubt(this.ctx, input, (row, outcome) => this.applySettlement(row, outcome));
     this.emitStatusSoon();
     return this.view(saleId);
   }
 
-  async listSales(
-    input: MethodInput<"listSales">,
-  ): Promise<{ sales: SaleView[] }> {
+  async listSales(input: MethodInput<'listSales'>): Promise<{ sales: SaleView[] }> {
     return { sales: this.store.sales.list(input).map((r) => this.view(r.id)) };
   }
 
-  async listLog(
-    input: MethodInput<"listLog">,
-  ): Promise<{ entries: ReturnType<Store["journal"]["list"]> }> {
+  async listLog(input: MethodInput<'listLog'>): Promise<{ entries: ReturnType<Store['journal']['list']> }> {
     return { entries: this.store.journal.list(input) };
   }
 
@@ -276,32 +219,16 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     const sale = store.sales.get(row.sale_id);
     const at = this.ctx.iso();
     let s = settle({ sale, row, outcome, at });
-    if (
-      s.withdrawRow !== undefined &&
-      !store.outbox.cancel(row.id, at, s.withdrawRow)
-    )
-      s = settle({ sale, row, outcome, at, withdrawable: false });
+    if (s.withdrawRow !== undefined && !store.outbox.cancel(row.id, at, s.withdrawRow)) s = settle({ sale, row, outcome, at, withdrawable: false });
     if (s.sale) {
-      if (s.sale.to === sale.state)
-        store.sales.patch(sale.id, sale.state, s.sale.patch);
+      if (s.sale.to === sale.state) store.sales.patch(sale.id, sale.state, s.sale.patch);
       else store.sales.transition(sale.id, sale.state, s.sale.to, s.sale.patch);
     }
     for (const entry of s.log) this.ctx.log(entry);
-    if (s.compensatePointsMilli !== null)
-      enqueueCompensation(
-        this.ctx,
-        store.sales.get(sale.id),
-        s.compensatePointsMilli,
-        "void",
-      );
+    if (s.compensatePointsMilli !== null) enqueueCompensation(this.ctx, store.sales.get(sale.id), s.compensatePointsMilli, 'void');
     const session = this.ctx.members.get(sale.id);
-    if (session && s.balanceAfterMilli !== undefined)
-      session.account = {
-        ...session.account,
-        balanceMilli: s.balanceAfterMilli,
-      };
-    if (outcome.type === "done")
-      rememberBalanceAfter(this.ctx, row, outcome.receipt.balanceAfterMilli);
+    if (session && s.balanceAfterMilli !== undefined) session.account = { ...session.account, balanceMilli: s.balanceAfterMilli };
+    if (outcome.type === 'done') rememberBalanceAfter(this.ctx, row, outcome.receipt.balanceAfterMilli);
   }
 
   // ---- views and events -------------------------------------------------
@@ -321,11 +248,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
   }
 
   view(saleId: string): SaleView {
-    return saleView(
-      this.store.sales.get(saleId),
-      this.store.outbox.forSale(saleId),
-      this.ctx.members.get(saleId),
-    );
+    return saleView(this.store.sales.get(saleId), this.store.outbox.forSale(saleId), this.ctx.members.get(saleId));
   }
 
   private emit(e: TerminalEvent): void {
@@ -339,7 +262,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
   }
 
   private emitStatus(): void {
-    this.emit({ type: "status", status: this.status() });
+    this.emit({ type: 'status', status: this.status() });
   }
 
   private statusTimer: NodeJS.Timeout | null = null;
@@ -360,6 +283,6 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
 
   private emitSale(saleId: string): void {
     if (this.listeners.size === 0) return; // no screen: do not build views for a drain nobody watches
-    this.emit({ type: "sale", sale: this.view(saleId) });
+    this.emit({ type: 'sale', sale: this.view(saleId) });
   }
 }

@@ -2,29 +2,23 @@
  * The types the checkout modules share: the terminal's configuration, what
  * the service remembers about a sale's member, and the shape of a log entry.
  */
-import type { RedemptionTerms } from "../../../shared/domain.js";
-import type { ErrorInfo } from "../../../shared/errors.js";
-import type { Reward } from "../../../shared/rewards.js";
-import type { MemberAccount } from "../../adapters/types.js";
-import type { ValidationCodeSent } from "../../adapters/validation-code.js";
-import type { evaluateOffline } from "../offline-policy.js";
+import type { RedemptionTerms } from '../../../shared/domain.js';
+import type { ErrorInfo } from '../../../shared/errors.js';
+import type { Reward } from '../../../shared/rewards.js';
+import type { MemberAccount } from '../../adapters/types.js';
+import type { ValidationCodeSent } from '../../adapters/validation-code.js';
+import type { evaluateOffline } from '../offline-policy.js';
 
 /** Who may approve what needs a manager (people.ts implements it). */
 export interface ManagerApprovals {
   /** Verifies an active manager's PIN (with lockout); throws PIN_WRONG / LOCKED_OUT / FORBIDDEN. */
-  verifyManager(approval: { managerId: string; pin: string }): {
-    id: string;
-    name: string;
-  };
+  verifyManager(approval: { managerId: string; pin: string }): { id: string; name: string };
 }
 
 export type Approval = { managerId: string; pin: string; reason: string };
 
 /** A manager's approval once verified: who, and why. */
-export type ApprovedBy = {
-  manager: { id: string; name: string };
-  reason: string;
-};
+export type ApprovedBy = { manager: { id: string; name: string }; reason: string };
 
 export interface TerminalConfig {
   terminalId: string;

@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useState } from "react";
-import { useTranslation } from "react-i18next";
-import type { AttentionItem } from "../../../../shared/contract/manager";
-import type { ErrorInfo } from "../../../../shared/errors";
-import { asErrorInfo } from "../../api/client";
-import { LocalizedError } from "../../i18n/LocalizedError";
-import { useFmt } from "../../i18n/useFmt";
-import { MTID } from "../../manager-testids";
-import { useDesk } from "./desk-context";
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AttentionItem } from '../../../../shared/contract/manager';
+import type { ErrorInfo } from '../../../../shared/errors';
+import { asErrorInfo } from '../../api/client';
+import { LocalizedError } from '../../i18n/LocalizedError';
+import { useFmt } from '../../i18n/useFmt';
+import { MTID } from '../../manager-testids';
+import { useDesk } from './desk-context';
 
 /** What needs a manager's decision: what happened, what to do, and "mark handled" with what was done. */
 export function AttentionTab() {
@@ -33,28 +33,18 @@ export function AttentionTab() {
   return (
     <div className="desk-panel">
       <div className="desk-head">
-        <h1>{t("desk.attention")}</h1>
+        <h1>{t('desk.attention')}</h1>
         <label className="check">
-          <input
-            type="checkbox"
-            checked={includeHandled}
-            data-testid={MTID.attentionShowHandled}
-            onChange={(e) => setIncludeHandled(e.target.checked)}
-          />{" "}
-          {t("attention.showHandled")}
+          <input type="checkbox" checked={includeHandled} data-testid={MTID.attentionShowHandled} onChange={(e) => setIncludeHandled(e.target.checked)} /> {t('attention.showHandled')}
         </label>
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => void load()}
-        >
-          {t("common.refresh")}
+        <button type="button" className="btn btn-small" onClick={() => void load()}>
+          {t('common.refresh')}
         </button>
       </div>
       {error && <LocalizedError error={error} />}
       {items?.length === 0 && (
         <p className="empty empty-good" data-testid={MTID.attentionEmpty}>
-          {t("attention.none")}
+          {t('attention.none')}
         </p>
       )}
       <div className="cards">
@@ -64,11 +54,7 @@ export function AttentionTab() {
             item={item}
             onOpenSale={() => openSale(item.saleId)}
             onHandled={(next) => {
-              setItems((list) =>
-                (list ?? [])
-                  .map((x) => (x.item === next.item ? next : x))
-                  .filter((x) => includeHandled || !x.handled),
-              );
+              setItems((list) => (list ?? []).map((x) => (x.item === next.item ? next : x)).filter((x) => includeHandled || !x.handled));
               refreshCounts();
             }}
           />
@@ -78,20 +64,12 @@ export function AttentionTab() {
   );
 }
 
-function AttentionCard({
-  item,
-  onOpenSale,
-  onHandled,
-}: {
-  item: AttentionItem;
-  onOpenSale: () => void;
-  onHandled: (item: AttentionItem) => void;
-}) {
+function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; onOpenSale: () => void; onHandled: (item: AttentionItem) => void }) {
   const { api, asManager, approve } = useDesk();
   const { t, i18n } = useTranslation();
   const fmt = useFmt();
   const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState("");
+  const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const todoKey = `attention.whatToDo.${item.kind}`;
@@ -99,24 +77,13 @@ function AttentionCard({
 
   const submit = async () => {
     if (reason.trim().length < 3) {
-      setError({
-        code: "INVALID_INPUT",
-        message: t("approval.reasonTooShort"),
-      });
+      setError({ code: 'INVALID_INPUT', message: t('approval.reasonTooShort') });
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      const next = await asManager(
-        (approval) =>
-          api.markHandled({
-            item: item.item,
-            reason: reason.trim(),
-            ...(approval ? { approval } : {}),
-          }),
-        { reason: "none" },
-      );
+      const next = await asManager((approval) => api.markHandled({ item: item.item, reason: reason.trim(), ...(approval ? { approval } : {}) }), { reason: 'none' });
       if (next) onHandled(next);
     } catch (e) {
       setError(asErrorInfo(e));
@@ -126,37 +93,13 @@ function AttentionCard({
   };
 
   // Nobody can tell whether it was applied: the manager decides, with a reason, and the log says who.
-  const decide = async (decision: "applied" | "send-again") => {
+  const decide = async (decision: 'applied' | 'send-again') => {
     setBusy(true);
     setError(null);
     try {
-      const done = await approve(
-        {
-          title: t(
-            decision === "applied"
-              ? "attention.inDoubt.applied"
-              : "attention.inDoubt.sendAgain",
-          ),
-          reason: "required",
-        },
-        (approval) =>
-          api.resolveInDoubt({
-            item: item.item,
-            decision,
-            approval: { ...approval, reason: approval.reason ?? "" },
-          }),
-      );
-      if (done)
-        onHandled({
-          ...item,
-          handled: {
-            item: item.item,
-            by: "",
-            byName: null,
-            reason: decision,
-            at: new Date().toISOString(),
-          },
-        });
+      const title = t(decision === 'applied' ? 'attention.inDoubt.applied' : 'attention.inDoubt.sendAgain');
+      const done = await approve({ title, reason: 'required' }, (approval) => api.resolveInDoubt({ item: item.item, decision, approval: { ...approval, reason: approval.reason ?? '' } }));
+      if (done) onHandled({ ...item, handled: { item: item.item, by: '', byName: null, reason: title, at: new Date().toISOString() } });
     } catch (e) {
       setError(asErrorInfo(e));
     } finally {
@@ -165,49 +108,27 @@ function AttentionCard({
   };
 
   return (
-    <article
-      className={`card attention attention-${item.kind} ${item.handled ? "attention-handled" : ""}`}
-      data-testid={MTID.attentionItem}
-      data-item={item.item}
-      data-kind={item.kind}
-      data-handled={String(!!item.handled)}
-    >
+    <article className={`card attention attention-${item.kind} ${item.handled ? 'attention-handled' : ''}`} data-testid={MTID.attentionItem} data-item={item.item} data-kind={item.kind} data-handled={String(!!item.handled)}>
       <header className="attention-head">
         <h2>{t(`attention.kinds.${item.kind}`)}</h2>
-        <span className="muted">
-          {t("attention.since", { time: fmt.dateTime(item.since) })}
-        </span>
+        <span className="muted">{t('attention.since', { time: fmt.dateTime(item.since) })}</span>
       </header>
       <p className="attention-facts">
         <button type="button" className="link-button mono" onClick={onOpenSale}>
-          {t("sale.title", { id: item.saleId.slice(-8) })}
+          {t('sale.title', { id: item.saleId.slice(-8) })}
         </button>
-        {item.memberMasked && (
-          <span className="mono"> · {item.memberMasked}</span>
-        )}
+        {item.memberMasked && <span className="mono"> · {item.memberMasked}</span>}
         {item.pointsMilli !== null && (
           <span>
-            {" "}
-            · {fmt.points(item.pointsMilli)} {t("log.points").toLowerCase()}
+            {' '}
+            · {fmt.points(item.pointsMilli)} {t('log.points').toLowerCase()}
           </span>
         )}
-        {item.amountAtRiskCents !== null && (
-          <strong className="at-risk">
-            {" "}
-            ·{" "}
-            {t("attention.amountAtRisk", {
-              amount: fmt.amount(item.amountAtRiskCents, item.currency),
-            })}
-          </strong>
-        )}
+        {item.amountAtRiskCents !== null && <strong className="at-risk"> · {t('attention.amountAtRisk', { amount: fmt.amount(item.amountAtRiskCents, item.currency) })}</strong>}
       </p>
-      {item.problem && (
-        <p className="attention-problem">
-          {t("attention.problem", { problem: item.problem })}
-        </p>
-      )}
+      {item.problem && <p className="attention-problem">{t('attention.problem', { problem: item.problem })}</p>}
       <div className="todo">
-        <strong>{t("attention.whatToDoTitle")}</strong>
+        <strong>{t('attention.whatToDoTitle')}</strong>
         <p>{whatToDo}</p>
       </div>
       {item.inDoubt && <InDoubtEvidence evidence={item.inDoubt} />}
@@ -215,34 +136,16 @@ function AttentionCard({
         <>
           {error && <LocalizedError error={error} tone="warning" />}
           <div className="button-row">
-            <button
-              type="button"
-              className="btn"
-              disabled={busy}
-              data-testid={MTID.attentionApplied}
-              onClick={() => void decide("applied")}
-            >
-              {t("attention.inDoubt.applied")}
+            <button type="button" className="btn" disabled={busy} data-testid={MTID.attentionApplied} onClick={() => void decide('applied')}>
+              {t('attention.inDoubt.applied')}
             </button>
-            <button
-              type="button"
-              className="btn"
-              disabled={busy}
-              data-testid={MTID.attentionSendAgain}
-              onClick={() => void decide("send-again")}
-            >
-              {t("attention.inDoubt.sendAgain")}
+            <button type="button" className="btn" disabled={busy} data-testid={MTID.attentionSendAgain} onClick={() => void decide('send-again')}>
+              {t('attention.inDoubt.sendAgain')}
             </button>
           </div>
         </>
       ) : item.handled ? (
-        <p className="message message-good">
-          {t("attention.handledBy", {
-            name: item.handled.byName ?? item.handled.by,
-            time: fmt.dateTime(item.handled.at),
-            reason: item.handled.reason,
-          })}
-        </p>
+        <p className="message message-good">{t('attention.handledBy', { name: item.handled.byName ?? item.handled.by, time: fmt.dateTime(item.handled.at), reason: item.handled.reason })}</p>
       ) : open ? (
         <form
           className="handle-form"
@@ -252,47 +155,23 @@ function AttentionCard({
           }}
         >
           <label className="form-label">
-            {t("attention.reason")}
-            <textarea
-              className="field"
-              rows={2}
-              maxLength={500}
-              autoFocus
-              value={reason}
-              disabled={busy}
-              data-testid={MTID.attentionReason}
-              onChange={(e) => setReason(e.target.value)}
-            />
+            {t('attention.reason')}
+            <textarea className="field" rows={2} maxLength={500} autoFocus value={reason} disabled={busy} data-testid={MTID.attentionReason} onChange={(e) => setReason(e.target.value)} />
           </label>
           {error && <LocalizedError error={error} tone="warning" />}
           <div className="button-row">
-            <button
-              type="submit"
-              className="btn btn-primary"
-              disabled={busy}
-              data-testid={MTID.attentionSubmit}
-            >
-              {busy ? t("common.working") : t("attention.markHandled")}
+            <button type="submit" className="btn btn-primary" disabled={busy} data-testid={MTID.attentionSubmit}>
+              {busy ? t('common.working') : t('attention.markHandled')}
             </button>
-            <button
-              type="button"
-              className="btn btn-secondary"
-              disabled={busy}
-              onClick={() => setOpen(false)}
-            >
-              {t("common.cancel")}
+            <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => setOpen(false)}>
+              {t('common.cancel')}
             </button>
           </div>
         </form>
       ) : (
         <div className="button-row">
-          <button
-            type="button"
-            className="btn"
-            data-testid={MTID.attentionHandle}
-            onClick={() => setOpen(true)}
-          >
-            {t("attention.markHandled")}
+          <button type="button" className="btn" data-testid={MTID.attentionHandle} onClick={() => setOpen(true)}>
+            {t('attention.markHandled')}
           </button>
         </div>
       )}
@@ -301,51 +180,22 @@ function AttentionCard({
 }
 
 /** What was sent and when, what each lookup answered, the balances read: the manager's evidence. */
-function InDoubtEvidence({
-  evidence,
-}: {
-  evidence: NonNullable<AttentionItem["inDoubt"]>;
-}) {
+function InDoubtEvidence({ evidence }: { evidence: NonNullable<AttentionItem['inDoubt']> }) {
   const { t } = useTranslation();
   const fmt = useFmt();
   return (
     <div className="evidence" data-testid={MTID.attentionEvidence}>
-      <strong>{t("attention.inDoubt.title")}</strong>
+      <strong>{t('attention.inDoubt.title')}</strong>
       <ul>
-        <li className="mono">
-          {t("attention.inDoubt.reference", { reference: evidence.reference })}
-        </li>
+        <li className="mono">{t('attention.inDoubt.reference', { reference: evidence.reference })}</li>
         {evidence.sends.map((s, i) => (
-          <li key={`s${i}`}>
-            {t("attention.inDoubt.sent", {
-              time: fmt.dateTime(s.at),
-              deadline: fmt.dateTime(s.deadline),
-              failure: s.failure ?? "-",
-            })}
-          </li>
+          <li key={`s${i}`}>{t('attention.inDoubt.sent', { time: fmt.dateTime(s.at), deadline: fmt.dateTime(s.deadline), failure: s.failure ?? '-' })}</li>
         ))}
         {evidence.lookups.map((l, i) => (
-          <li key={`l${i}`}>
-            {t("attention.inDoubt.lookup", {
-              time: fmt.dateTime(l.at),
-              answer: l.message,
-            })}
-          </li>
+          <li key={`l${i}`}>{t('attention.inDoubt.lookup', { time: fmt.dateTime(l.at), answer: l.message })}</li>
         ))}
-        {evidence.balanceBeforeMilli !== null && (
-          <li>
-            {t("attention.inDoubt.balanceBefore", {
-              points: fmt.points(evidence.balanceBeforeMilli),
-            })}
-          </li>
-        )}
-        {evidence.balanceAfterMilli !== null && (
-          <li>
-            {t("attention.inDoubt.balanceAfter", {
-              points: fmt.points(evidence.balanceAfterMilli),
-            })}
-          </li>
-        )}
+        {evidence.balanceBeforeMilli !== null && <li>{t('attention.inDoubt.balanceBefore', { points: fmt.points(evidence.balanceBeforeMilli) })}</li>}
+        {evidence.balanceAfterMilli !== null && <li>{t('attention.inDoubt.balanceAfter', { points: fmt.points(evidence.balanceAfterMilli) })}</li>}
       </ul>
     </div>
   );
