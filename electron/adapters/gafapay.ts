@@ -16,11 +16,13 @@
  *  - terms from points_redeem_config (the cashback configuration for the user
  *    type and currency): rate no_of_points : points_value, min, max; an
  *    inactive configuration means no redemption (REDEMPTION_NOT_ACTIVE);
- *  - a retry after a lost answer is made safe by searching the redemption
- *    history (user_points_redeem) for a redemption of the same points made
- *    since the sale was committed: one match = it took effect, none = it did
- *    not, several = a manager decides (OUTCOME_UNKNOWN). The documented history
- *    carries no reference of ours (transaction_id is null), hence points + time.
+ *  - after a lost answer the redemption history (user_points_redeem) is read
+ *    whole (every page, in no assumed order) for a redemption of the same
+ *    points made since the sale was committed, the window taken on GafaPay's
+ *    clock (its Date header): one match = it took effect. The history can
+ *    confirm, never prove absence (it carries no reference of ours:
+ *    transaction_id is null, hence points + time), so none, several, or a
+ *    history too long to read = OUTCOME_UNKNOWN: a manager decides.
  */
 import { randomUUID } from 'node:crypto';
 import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
@@ -192,6 +194,11 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
   };
 
   async function call(method: HttpMethod, path: string, query: Record<string, string>, body?: unknown): Promise<Obj> {
+    return (await callWithClock(method, path, query, body)).data;
+  }
+
+  /** One call, with GafaPay's clock at the answer (its Date header; null when absent or unreadable). */
+  async function callWithClock(method: HttpMethod, path: string, query: Record<string, string>, body?: unknown): Promise<{ data: Obj; backendNowMs: number | null }> {
     const q = new URLSearchParams(query);
     const res = await httpJson({
       method,
@@ -200,7 +207,8 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       body,
       timeoutMs,
     });
-    return readEnvelope(res);
+    const date = res.headers.date ? Date.parse(res.headers.date) : NaN;
+    return { data: readEnvelope(res), backendNowMs: Number.isNaN(date) ? null : date };
   }
 
   async function walletOf(userId: string): Promise<string> {
@@ -301,25 +309,37 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       checkPoints(req.pointsMilli);
       const requested = Date.parse(req.requestedAt);
       if (Number.isNaN(requested)) throw new PosError('OUTCOME_UNKNOWN', 'The redemption has no valid time to look it up by: a manager must check.');
-      const fromSec = Math.floor((requested - skewMs) / 1000);
-      const matches: Obj[] = [];
+      const localNow = Date.now();
+      const candidates: Obj[] = [];
+      let backendNow: number | null = null;
+      let read = 0;
       let complete = false;
       for (let page = 0; page < maxPages; page++) {
-        const data = await call('GET', paths.history, { user_id: req.member.backendMemberId, currency_id: config.currencyId, skip: String(page * pageSize), limit: String(pageSize) });
-        const list = Array.isArray(data.user_points_redeem) ? data.user_points_redeem.filter(isObj) : [];
-        for (const r of list) {
-          const at = typeof r.created_date === 'number' ? r.created_date : Number(r.created_date);
-          if (Number.isFinite(at) && at >= fromSec && pointsFromBackend(r.points) === req.pointsMilli) matches.push(r);
-        }
-        const oldest = list.at(-1)?.created_date;
-        // Newest first: once a page reaches back before the window, older pages cannot match.
-        if (list.length < pageSize || (typeof oldest === 'number' && oldest < fromSec)) {
+        const res = await callWithClock('GET', paths.history, { user_id: req.member.backendMemberId, currency_id: config.currencyId, skip: String(page * pageSize), limit: String(pageSize) });
+        backendNow ??= res.backendNowMs;
+        if (!Array.isArray(res.data.user_points_redeem)) throw new PosError('BACKEND_BAD_RESPONSE', "GafaPay's redemption history could not be read (no list).");
+        const list = res.data.user_points_redeem.filter(isObj);
+        read += list.length;
+        for (const r of list) if (pointsFromBackend(r.points) === req.pointsMilli) candidates.push(r);
+        // No order is assumed: only a short page ends the history.
+        if (list.length < pageSize) {
           complete = true;
           break;
         }
       }
-      if (!complete) throw new PosError('OUTCOME_UNKNOWN', "GafaPay's redemption history is too long to search: a manager must check.", { details: { reconciledBy: 'history' } });
-      if (matches.length === 0) return null;
+      // The window on GafaPay's clock: as long ago as the sale was committed by this terminal's clock
+      // (a terminal clock minutes off cancels out), less the skew allowance.
+      const fromSec = Math.floor(((backendNow ?? localNow) - (localNow - requested) - skewMs) / 1000);
+      const matches = candidates.filter((r) => {
+        const at = typeof r.created_date === 'number' ? r.created_date : Number(r.created_date);
+        return Number.isFinite(at) && at >= fromSec;
+      });
+      if (!complete) throw new PosError('OUTCOME_UNKNOWN', `GafaPay's redemption history is too long to search (${read} entries read): a manager must check.`, { details: { reconciledBy: 'history', read } });
+      if (matches.length === 0) {
+        throw new PosError('OUTCOME_UNKNOWN', `GafaPay's history (${read} entries, read whole) shows no redemption of these points since this sale; it carries no reference of ours, so that does not prove it was not applied: a manager must check.`, {
+          details: { reconciledBy: 'history', read },
+        });
+      }
       if (matches.length > 1) {
         throw new PosError('OUTCOME_UNKNOWN', `GafaPay shows ${matches.length} redemptions of these points since this sale: a manager must check which is this sale's.`, {
           details: { reconciledBy: 'history', historyIds: matches.map((m) => m.id) },
