@@ -232,7 +232,9 @@ export class GafapayBackend implements SandboxBackend {
     const skip = Number(req.query.get('skip') ?? '0');
     const limit = Number(req.query.get('limit') ?? '10');
     if (!Number.isInteger(skip) || skip < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100) return gfError(400, ['skip and limit must be whole numbers (limit 1 to 100)']);
-    const page = this.state.history(userId, req.query.get('currency_id')!).slice(skip, skip + limit);
+    // The order is not documented: tests can list it oldest first (state.historyOldestFirst).
+    const all = this.state.history(userId, req.query.get('currency_id')!);
+    const page = (this.state.historyOldestFirst ? all.reverse() : all).slice(skip, skip + limit);
     return gfOk({
       user_points_redeem: page.map((r) => ({
         id: r.id,
