@@ -87,7 +87,7 @@ const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const REQUEST_TIMEOUT_MS = 1000;
 export const IN_DOUBT_MARGIN_MS = 1500;
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
-const MANAGER = { name: 'Harness Manager', pin: '2468' };
+const MANAGER = { name: 'Harness Manager', pin: '246802' };
 
 export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarnessResult> {
   const log = o.log ?? (() => {});

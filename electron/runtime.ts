@@ -5,7 +5,8 @@
  * start the terminal through here, so they run the same code.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
 import type { PointsRate } from '../shared/money.js';
 import { PosError } from '../shared/errors.js';
@@ -19,8 +20,11 @@ import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
 import { TerminalService } from './service/checkout/terminal-service.js';
+import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
+import { ShippingService } from './chain/shipping-service.js';
+import type { ShippingConfig } from './chain/shipper.js';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -53,6 +57,14 @@ export interface RuntimeOptions {
    * switches it on (off by default; see electron/service/offers/README.md).
    */
   offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
+  /**
+   * Ships the log and each day's end of day to the chain's PostgreSQL (off by
+   * default; electron/chain/). From the provisioning file or `--ship-log`;
+   * wins over an address a manager set in Settings.
+   */
+  shipping?: ShippingConfig | null;
+  /** Tuning for a shipping address set in Settings (tests). */
+  shippingTuning?: ShippingConfig['tuning'];
 }
 
 export interface Runtime {
@@ -64,6 +76,8 @@ export interface Runtime {
   desk: ManagerDesk;
   /** Card-linked offers: enrolment and the notice receiver. */
   offers: OffersService;
+  /** Shipping the log to the chain's PostgreSQL (state for the desk). */
+  shipping: ShippingService;
   store: Store;
   /** Validates and runs one contract call; never throws. */
   call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
@@ -77,9 +91,33 @@ export interface Runtime {
 
 export const DATABASE_FILE = 'terminal.db';
 
+/** Files or the folder were readable by others: repaired now, said on stderr and in the log. */
+function logModeRepairs(store: Store, repairs: ModeRepair[]): void {
+  const files = repairs.map((r) => ({ file: basename(r.path), from: r.from, to: r.to }));
+  console.warn(`[terminal] data directory permissions were too open and were repaired: ${files.map((f) => `${f.file} ${f.from} -> ${f.to}`).join(', ')}`);
+  store.transaction(() =>
+    store.journal.append({
+      at: new Date().toISOString(),
+      terminalId: store.getSetting('terminal_id') ?? 'terminal',
+      actor: 'terminal',
+      kind: 'security.file-modes-repaired',
+      outcome: 'ok',
+      detail: { files },
+    }),
+  );
+}
+
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  const store = Store.open(join(opts.dataDir, DATABASE_FILE));
+  // Private before anything is opened: the directory 0700, its files 0600 (file-modes.ts).
+  const repairs = secureDataDir(opts.dataDir);
+  const dbFile = join(opts.dataDir, DATABASE_FILE);
+  // SQLite gives its -wal and -shm files the database file's mode: create that file 0600.
+  if (!existsSync(dbFile)) closeSync(openSync(dbFile, 'wx', FILE_MODE));
+  const store = Store.open(dbFile);
   try {
+    // The WAL and SHM exist now: one more pass (silent unless something was wrong).
+    repairs.push(...secureDataDir(opts.dataDir));
+    if (repairs.length > 0) logModeRepairs(store, repairs);
     // Training: the emulators are loaded here and only here (live mode never imports them).
     const training = await import('../sandbox/training.js');
     const sandbox = opts.backendUrl ? null : await training.startSandbox({ port: 0 });
@@ -110,11 +148,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       approvals: { verifyManager: (a) => people.verifyManager(a) },
       actor: () => people.actorId(),
     });
+    const secretBox = opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE));
     const desk = new ManagerDesk(store, {
       people,
-      secretBox: opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE)),
+      secretBox,
       kick: () => service.worker.kick(),
       terminalId,
+      training: true, // as the terminal service: every backend URL of this build is an emulator
     });
     // Card-linked offers: the store's adapter when its backend is card-linked; otherwise the
     // emulator's card-linked platform (every backend URL of this build is an emulator), so
@@ -131,10 +171,23 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       authorizeManager: (action, approval) => people.authorizeManager(action, approval),
       actor: () => people.actorId(),
     });
+    const shipping = new ShippingService(store, {
+      people,
+      secretBox,
+      shop: {
+        terminalId,
+        storeId: store.getSetting('store_id') ?? 'STORE-1',
+        storeName: store.getSetting('store_name') ?? 'Training store',
+        currency: store.getSetting('currency') ?? 'EUR',
+      },
+      startup: opts.shipping ?? null,
+      tuning: opts.shippingTuning,
+    });
     service.start();
     await offers.start();
+    shipping.start();
     const dispatch = createDispatcher(
-      { ...service.handlers(), ...desk.handlers(), ...offers.handlers() },
+      { ...service.handlers(), ...desk.handlers(), ...offers.handlers(), ...shipping.handlers() },
       // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
       { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
     );
@@ -144,12 +197,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       openExport: (ticket) => desk.openExport(ticket),
       desk,
       offers,
+      shipping,
       store,
       call: dispatch,
       subscribe: (l) => service.subscribe(l),
       waitingCount: () => store.outbox.counts().waiting,
       sandboxUrl: sandbox?.url,
       async close() {
+        await shipping.stop();
         await offers.stop();
         await service.stop();
         store.close();

@@ -8,7 +8,7 @@ import type { MemberIdentifier } from '../shared/member-number.js';
 import type { ConnectionValues, ProgramId } from '../shared/programs/index.js';
 import { CAPILLARY_DEMO_CUSTOMERS } from './capillary/demo.js';
 import { DEMO_MEMBERS } from './demo-data.js';
-import { GAFAPAY_DEMO_USERS } from './gafapay/demo.js';
+import { GAFAPAY_DEMO_USERS, gafapayAppCode } from './gafapay/demo.js';
 import { UITPAS_DEMO_PASSHOLDERS } from './uitpas/demo-data.js';
 import { capillaryTrainingConnection } from './capillary/demo.js';
 import { cardLinkedTrainingConnection } from './cardlinked/demo.js';
@@ -32,6 +32,6 @@ export const TRAINING_SAMPLE_MEMBERS: Readonly<Record<ProgramId, MemberIdentifie
   whitelabel: { kind: 'card', value: DEMO_MEMBERS.anna.cardNumber },
   uitpas: { kind: 'uitpas', value: UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber },
   capillary: { kind: 'mobile', value: CAPILLARY_DEMO_CUSTOMERS.priya.mobile },
-  gafapay: { kind: 'externalId', value: GAFAPAY_DEMO_USERS.aisha.userId },
+  gafapay: { kind: 'appCode', value: gafapayAppCode(GAFAPAY_DEMO_USERS.aisha) },
   cardlinked: null,
 };

@@ -20,7 +20,7 @@ import { PROGRAMS } from './programs/index.js';
 import { looksLikePaymentCard, maskIdentifier, parseMemberIdentifier, type IdentifierKind, type MemberIdentifier } from './member-number.js';
 
 /** Longer reads are cut before any pattern runs (a member code is far shorter). */
-export const MAX_SCAN_CHARS = 512;
+export const MAX_SCAN_CHARS = 2048; // room for a member app code with its session token (member-number.ts)
 /** Longest extraction pattern the settings accept. */
 export const MAX_PATTERN_CHARS = 200;
 
@@ -86,8 +86,10 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 /** What was read, made safe to show: controls shown as spaces, shortened, card-like numbers masked. */
 export function safeRead(raw: string, max = 80): string {
   const flat = raw.replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim();
+  // A member app code may carry the member's session token: never shown (member-number.ts).
+  const noSecrets = flat.replace(/GP1:\S*/gi, 'GP1:…');
   // A digit run (spaces or dashes between groups allowed) that has the shape of a payment card is masked.
-  const masked = flat.replace(/\d(?:[ -]?\d){12,22}/g, (run) => {
+  const masked = noSecrets.replace(/\d(?:[ -]?\d){12,22}/g, (run) => {
     const digits = run.replace(/[ -]/g, '');
     return looksLikePaymentCard(digits) ? maskIdentifier(digits) : run;
   });
@@ -148,6 +150,7 @@ const KIND_WORDS: Record<IdentifierKind, string> = {
   mobile: 'a mobile number',
   email: 'an e-mail address',
   externalId: 'a member id',
+  appCode: "the member's app code",
 };
 
 function notAccepted(accepted: readonly IdentifierKind[]): string {

@@ -6,12 +6,15 @@
  * Without --backend it runs in training mode against an embedded sandbox.
  * --loyalty picks the program to emulate (whitelabel, capillary, gafapay, uitpas,
  * cardlinked) and is remembered in the data directory's settings.
+ * --ship-log postgres://... ships the log and each day's end of day to the
+ * chain's PostgreSQL (README "A chain of stores"); off without it.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { resolveDataDir } from '../config.js';
+import { privateUmask } from '../store/file-modes.js';
 import { startRuntime } from '../runtime.js';
 import { startWebHost } from '../transport/web-host.js';
 import { stopOnSignalOrOrphan } from './stop-guard.js';
@@ -28,10 +31,13 @@ const { values } = parseArgs({
     'post-wait-ms': { type: 'string' },
     'request-timeout-ms': { type: 'string' },
     'in-doubt-margin-ms': { type: 'string' },
+    'ship-log': { type: 'string' },
   },
   allowPositionals: false,
 });
 
+// Everything this process creates (database, WAL, key file) is private to this user.
+privateUmask();
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : resolveDataDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir() });
 const port = Number(values.port);
@@ -51,6 +57,7 @@ const runtime = await startRuntime({
     requestTimeoutMs: num(values['request-timeout-ms']),
     inDoubtMarginMs: num(values['in-doubt-margin-ms']),
   },
+  shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
 });
 const host = await startWebHost({
   dispatch: runtime.call,
@@ -63,6 +70,8 @@ const host = await startWebHost({
 console.log(host.openUrl);
 console.log(`data directory: ${dataDir}`);
 console.log(runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`);
+const shipping = runtime.shipping.current().state();
+if (shipping.enabled) console.log(`shipping the log to ${shipping.target}`);
 
 let stopping = false;
 async function stop(): Promise<void> {

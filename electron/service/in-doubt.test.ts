@@ -29,8 +29,8 @@ async function setup(backend: string): Promise<{ managerId: string; pin: string;
   tmp = makeTempDir('pwp-doubt-');
   sandbox = await startSandbox({ port: 0 });
   rt = await start(backend);
-  const m = rt.people.createFirstManager('Marie', '2468');
-  return { managerId: m.id, pin: '2468', reason: 'checked the portal' };
+  const m = rt.people.createFirstManager('Marie', '246802');
+  return { managerId: m.id, pin: '246802', reason: 'checked the portal' };
 }
 
 afterEach(async () => {

@@ -3,7 +3,7 @@
  * Plain Node, no `electron` import. Every method checks the caller's role
  * here, in the service, whatever the UI shows:
  * - open: getPreferences, listPeople, whoAmI, signIn, signOut, createFirstManager (only
- *   while no manager exists);
+ *   while no manager exists), recoverManager (with the recovery code);
  * - views: a signed-in manager;
  * - actions: a signed-in manager, or a manager's approval (id + PIN) given
  *   with the call (a cashier's terminal, the manager walks over).
@@ -19,6 +19,7 @@ import type { MethodInput } from '../../shared/contract.js';
 import {
   managerMethods,
   type AttentionItem,
+  type EndOfDaySummary,
   type AttentionKind,
   type ExportTicket,
   type HandledMark,
@@ -34,6 +35,7 @@ import { PosError } from '../../shared/errors.js';
 import { parseEvidence, type OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
+import { csvDialect, type CsvFormat } from './csv-dialect.js';
 import { writeEndOfDayCsv, writeLogCsv } from './csv-export.js';
 import { endOfDay } from './end-of-day.js';
 import { LogQuery } from './log-query.js';
@@ -55,6 +57,8 @@ export interface ManagerDeskOptions {
   terminalId?: string;
   /** How long an export ticket stays valid. */
   exportTicketMs?: number;
+  /** Training mode (an emulator, no real points): printed on the end of day. */
+  training?: boolean;
 }
 
 /** One CSV download, opened with a ticket: the web host pipes it to the response, Electron to a file. */
@@ -71,6 +75,7 @@ interface PendingExport {
   to: string;
   utcOffsetMinutes: number;
   filter: Omit<LogFilter, 'from' | 'to'>;
+  format: CsvFormat;
   by: string;
   managerId: string;
   filename: string;
@@ -78,6 +83,8 @@ interface PendingExport {
 }
 
 export const EXPORT_PATH = '/api/export/';
+/** How long an export ticket opens its download (the link is in the browser's history after). */
+export const EXPORT_TICKET_MS = 60_000;
 
 export class ManagerDesk implements HandlersFor<ManagerMethod> {
   readonly log: LogQuery;
@@ -124,8 +131,12 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     return { signedOut: true };
   }
 
-  async createFirstManager(input: MethodInput<'createFirstManager'>): Promise<PersonView> {
+  async createFirstManager(input: MethodInput<'createFirstManager'>): Promise<ManagerResults['createFirstManager']> {
     return this.people.createFirstManager(input.name, input.pin);
+  }
+
+  async recoverManager(input: MethodInput<'recoverManager'>): Promise<ManagerResults['recoverManager']> {
+    return this.people.recoverManager(input.managerId, input.code, input.newPin);
   }
 
   // ---- people (manager) ----------------------------------------------------------------
@@ -143,6 +154,12 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
   async setPersonPin(input: MethodInput<'setPersonPin'>): Promise<PersonView> {
     const manager = this.authorize('person.set-pin', input.approval);
     return this.people.setPin(manager, input.personId, input.pin);
+  }
+
+  async unlockPerson(input: MethodInput<'unlockPerson'>): Promise<PersonView> {
+    const manager = this.authorize('person.unlock', input.approval);
+    if (manager.id === input.personId) throw new PosError('FORBIDDEN', 'Another manager must lift your lock (or use the recovery code).');
+    return this.people.unlock(manager, input.personId);
   }
 
   // ---- the log (manager) ---------------------------------------------------------------
@@ -321,14 +338,18 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     if (from >= to) throw new PosError('INVALID_INPUT', 'The end of the range must be after its start.', { details: { field: 'to' } });
     this.pruneExports();
     const ticket = randomBytes(24).toString('base64url');
-    const filename = `${input.what === 'log' ? 'log' : 'end-of-day'}_${this.settings.view().terminalId || 'terminal'}_${from.slice(0, 10)}_${to.slice(0, 10)}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const expiresAt = this.clock() + (this.opts.exportTicketMs ?? 120_000);
+    const days = localDays(from, to, input.utcOffsetMinutes ?? 0);
+    const named = days.first === days.last ? days.first : `${days.first}_${days.last}`;
+    const filename = `${input.what === 'log' ? 'log' : 'end-of-day'}_${this.settings.view().terminalId || 'terminal'}_${named}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    // Short-lived: the link lands in the browser's download history.
+    const expiresAt = this.clock() + (this.opts.exportTicketMs ?? EXPORT_TICKET_MS);
     this.exports.set(ticket, {
       what: input.what,
       from,
       to,
       utcOffsetMinutes: input.utcOffsetMinutes ?? 0,
       filter: input.filter ?? {},
+      format: input.format ?? 'spreadsheet',
       by: this.people.actorId(),
       managerId: manager.id,
       filename,
@@ -355,10 +376,12 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       contentType: 'text/csv; charset=utf-8',
       write: async (out) => {
         try {
+          const view = this.settings.view();
+          const dialect = csvDialect(view.language, e.format);
           const result =
             e.what === 'log'
-              ? await writeLogCsv(this.log, { ...e.filter, from: e.from, to: e.to }, out, { names: this.names() })
-              : await writeEndOfDayCsv(this.summary(e.from, e.to, e.utcOffsetMinutes), out);
+              ? await writeLogCsv(this.log, { ...e.filter, from: e.from, to: e.to }, out, { names: this.names(), dialect })
+              : await writeEndOfDayCsv(this.summary(e.from, e.to, e.utcOffsetMinutes), out, { storeName: view.storeName, days: localDays(e.from, e.to, e.utcOffsetMinutes) }, { dialect });
           this.store.transaction(() => this.append({ actor: e.by, kind: 'export.done', outcome: 'ok', detail: { what: e.what, from: e.from, to: e.to, rows: result.rows, managerId: e.managerId } }));
           return result;
         } catch (err) {
@@ -416,7 +439,26 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       currency: this.store.getSetting('currency') ?? 'EUR',
       now: this.clock(),
       needsAttention: this.attentionCount(),
+      terminalName: this.settings.view().terminalName,
+      training: this.opts.training ?? false,
+      logTampered: this.lastVerifyFoundTampering(),
     });
+  }
+
+  /** The last "verify the log" found the log changed (until a later verify finds it intact). */
+  lastVerifyFoundTampering(): EndOfDaySummary['logTampered'] {
+    const last = this.store.db.prepare(`SELECT at, outcome, detail FROM log WHERE kind = 'log.verified' ORDER BY seq DESC LIMIT 1`).get() as
+      | { at: string; outcome: string; detail: string | null }
+      | undefined;
+    if (!last || last.outcome !== 'TAMPERED') return null;
+    let firstBadSeq: number | null = null;
+    try {
+      const d = JSON.parse(last.detail ?? '{}') as { firstBadSeq?: unknown };
+      firstBadSeq = typeof d.firstBadSeq === 'number' ? d.firstBadSeq : null;
+    } catch {
+      firstBadSeq = null;
+    }
+    return { firstBadSeq, checkedAt: last.at };
   }
 
   private attentionItems(includeHandled: boolean, onlyId?: number): AttentionItem[] {
@@ -485,6 +527,18 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
   private iso(): string {
     return new Date(this.clock()).toISOString();
   }
+}
+
+/**
+ * The local days a range [from, to) covers: its first day and its last (the
+ * day before `to` when `to` is a midnight), so a one-day export is named for
+ * that day.
+ */
+export function localDays(from: string, to: string, utcOffsetMinutes: number): { first: string; last: string } {
+  const shift = utcOffsetMinutes * 60_000;
+  const first = new Date(Date.parse(from) + shift).toISOString().slice(0, 10);
+  const last = new Date(Math.max(Date.parse(from), Date.parse(to) - 1) + shift).toISOString().slice(0, 10);
+  return { first, last };
 }
 
 /**

@@ -32,8 +32,8 @@ afterEach(async () => {
 
 /** The first manager, signed in; returns an approval for the log. */
 function manager(): { managerId: string; pin: string; reason: string } {
-  const m = rt.people.createFirstManager('Marie', '2468');
-  return { managerId: m.id, pin: '2468', reason: 'seen in the portal' };
+  const m = rt.people.createFirstManager('Marie', '246802');
+  return { managerId: m.id, pin: '246802', reason: 'seen in the portal' };
 }
 
 const ledger = (userId: string) => sandbox.backends.whitelabel.state.ledger(userId);
@@ -214,7 +214,7 @@ describe('backend failures: nothing confirmed is lost, nothing is doubled', () =
     await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'reset-before', times: 1 });
     await rt.service.confirmRedemption({ saleId: q2.id, pointsMilli: 300_000 });
     await waitFor(() => rt.store.outbox.forSale(q2.id)[0]?.state === 'attention');
-    expect(await codeOf(rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q2.id)[0]!.id}`, decision: 'send-again', approval: { ...approval, pin: '9999' } }))).toBe('PIN_WRONG');
+    expect(await codeOf(rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q2.id)[0]!.id}`, decision: 'send-again', approval: { ...approval, pin: '999999' } }))).toBe('PIN_WRONG');
     await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q2.id)[0]!.id}`, decision: 'send-again', approval });
     await waitFor(() => rt.store.sales.get(q2.id).state === 'posted');
     expect(ledger(anna.userId)).toHaveLength(2);

@@ -203,7 +203,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX outbox_open ON outbox(state, member_key) WHERE state IN ('pending', 'attention');
   `,
-  // 6: an attempt in doubt keeps its deadline (sent-at + the longest the backend might still apply
+  // 6: escalating PIN locks: how many locks in a row a person has had (reset by a right PIN,
+  // another manager's unlock or a new PIN); the next lock lasts longer (people.ts).
+  `
+  ALTER TABLE people ADD COLUMN lock_level INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 7: an attempt in doubt keeps its deadline (sent-at + the longest the backend might still apply
   // it), so a restart waits for it too; and the evidence a manager needs to decide a row nobody
   // can tell about (what was sent when, each lookup's answer, the balances read).
   `

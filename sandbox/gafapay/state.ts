@@ -258,9 +258,6 @@ export class GafapayState {
   }
 
   /** Newest first, like the API. */
-  /** The redemption history's order is undocumented: true lists it oldest first (a lookup must assume no order). */
-  historyOldestFirst = false;
-
   history(userId?: string, currencyId?: string): GfRedemption[] {
     return this.redemptions
       .filter((r) => (userId === undefined || r.userId === userId) && (currencyId === undefined || r.currencyId === currencyId))

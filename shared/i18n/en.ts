@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MESSAGES, type ErrorCode } from '../errors.js';
 import { counterEn } from './counter-en.js';
+import { managerEn } from './manager-en.js';
 import { offersEn } from './offers-en.js';
 
 /** The English error texts are the terminal's own defaults (one source: shared/errors.ts). */
@@ -29,6 +30,11 @@ export const en = {
     firstStartHelp: 'There are no default PINs. The first manager chooses their own and then adds the other people.',
     name: 'Name',
     newPin: 'New PIN (4 to 8 digits)',
+    managerPin: 'Your PIN (6 to 8 digits)',
+    managerPinShort: 'A manager\u2019s PIN is 6 to 8 digits.',
+    recoveryTitle: 'Your recovery code',
+    recoveryHelp: 'Write this code down and keep it somewhere safe, away from the terminal. It is shown only now. If you are ever locked out, or forget your PIN while you are the only manager, it lets you choose a new PIN.',
+    recoveryDone: 'I have written it down',
     repeatPin: 'Repeat the PIN',
     pinsDiffer: 'The two PINs differ.',
     managerNeeded: 'This needs a manager. Ask a manager to enter their PIN.',
@@ -261,7 +267,10 @@ export const en = {
     preparing: 'Preparing…',
     ready: 'Ready: {{filename}}',
     expires: 'The link works once, until {{time}}.',
-    help: 'A CSV file for a spreadsheet: UTF-8, ISO dates, amounts in the currency’s units.',
+    help: 'A CSV file for a spreadsheet: UTF-8, times in the terminal’s local time, amounts in the currency’s units; in Dutch and French with semicolons and decimal commas, as Excel expects.',
+    format: 'Format',
+    formatSpreadsheet: 'For a spreadsheet in this language',
+    formatRfc: 'Plain CSV for programs (commas, decimal points)',
   },
   settings: {
     terminalName: 'Terminal name',
@@ -412,6 +421,7 @@ export const en = {
   },
   counter: counterEn,
   offers: offersEn,
+  manager: managerEn,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };
 

@@ -1,6 +1,7 @@
 /** Catalogue français (usage belge). Mêmes clés que en.ts. */
 import type { Catalogue } from './en.js';
 import { counterFr } from './counter-fr.js';
+import { managerFr } from './manager-fr.js';
 import { offersFr } from './offers-fr.js';
 
 export const fr: Catalogue = {
@@ -19,6 +20,7 @@ export const fr: Catalogue = {
     NOTHING_TO_REDEEM: 'Choisissez d’abord combien de points utiliser.',
     MEMBER_NOT_FOUND: 'Aucun membre avec ce numéro.',
     MEMBER_BLOCKED: 'Cette carte ou ce membre est bloqué.',
+    MEMBER_CODE_EXPIRED: "Le code de l'application du membre a expiré : demandez au membre d'actualiser le code dans son application et scannez-le à nouveau.",
     INSUFFICIENT_POINTS: 'Le membre n’a pas assez de points.',
     REWARD_NOT_FOUND: 'Cet avantage n’existe pas.',
     REWARD_NOT_REDEEMABLE: 'Cet avantage ne peut pas être échangé maintenant.',
@@ -63,6 +65,11 @@ export const fr: Catalogue = {
     firstStartHelp: 'Il n’y a pas de code PIN par défaut. Le premier responsable choisit le sien puis ajoute les autres personnes.',
     name: 'Nom',
     newPin: 'Nouveau code PIN (4 à 8 chiffres)',
+    managerPin: 'Votre code PIN (6 à 8 chiffres)',
+    managerPinShort: 'Le code PIN d’un responsable a 6 à 8 chiffres.',
+    recoveryTitle: 'Votre code de secours',
+    recoveryHelp: 'Notez ce code et gardez-le en lieu sûr, loin de la caisse. Il n’est affiché qu’une fois. Si vous êtes bloqué, ou oubliez votre code PIN alors que vous êtes le seul responsable, il permet d’en choisir un nouveau.',
+    recoveryDone: 'Je l’ai noté',
     repeatPin: 'Répétez le code PIN',
     pinsDiffer: 'Les deux codes PIN diffèrent.',
     managerNeeded: 'Un responsable est nécessaire. Demandez à un responsable d’entrer son code PIN.',
@@ -295,7 +302,10 @@ export const fr: Catalogue = {
     preparing: 'Préparation…',
     ready: 'Prêt : {{filename}}',
     expires: 'Le lien fonctionne une seule fois, jusqu’à {{time}}.',
-    help: 'Un fichier CSV pour un tableur : UTF-8, dates ISO, montants dans les unités de la devise.',
+    help: 'Un fichier CSV pour un tableur : UTF-8, heures locales du terminal, montants dans la devise ; avec points-virgules et virgules décimales, comme Excel en français les attend.',
+    format: 'Format',
+    formatSpreadsheet: 'Pour un tableur dans cette langue',
+    formatRfc: 'CSV simple pour les programmes (virgules, points décimaux)',
   },
   settings: {
     terminalName: 'Nom du terminal',
@@ -446,5 +456,6 @@ export const fr: Catalogue = {
   },
   counter: counterFr,
   offers: offersFr,
+  manager: managerFr,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

@@ -28,6 +28,14 @@ export const CAPILLARY = {
     { key: 'maxPoints', label: 'Maximum points', kind: 'text', required: false, help: 'Largest redemption (decimal); empty: none.' },
     { key: 'multipleOf', label: 'Points step', kind: 'text', required: false, default: '0.001', help: 'Redemptions must be a multiple of this.' },
     { key: 'currency', label: 'Currency', kind: 'text', required: false, default: 'EUR', help: 'ISO code of points_currency_ratio.' },
+    {
+      key: 'timeZone',
+      label: 'Organisation time zone',
+      kind: 'text',
+      required: false,
+      default: 'UTC',
+      help: "redemption_time is sent as the organisation's local time: its IANA name, e.g. Asia/Kolkata or Europe/Brussels.",
+    },
   ],
   alternatives: [
     ['tillId', 'tillPassword'],

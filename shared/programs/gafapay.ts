@@ -6,7 +6,7 @@ export const GAFAPAY = {
   name: 'GafaPay',
   capabilities: {
     redemption: 'points',
-    identifiers: ['externalId'],
+    identifiers: ['appCode'],
     pointsDecimals: 2,
     validationCode: false,
     reversal: 'none',
@@ -15,11 +15,16 @@ export const GAFAPAY = {
   },
   connection: [
     { key: 'baseUrl', label: 'API base', kind: 'url', required: true, help: 'Including the version: https://api.gafapay.com:8443/gafapay/v3' },
-    { key: 'token', label: 'authorization Token (JWT)', kind: 'secret', required: true, help: 'The JWT the terminal sends as "authorization: Token <JWT>".' },
+    {
+      key: 'merchantToken',
+      label: 'merchant authorization Token (JWT), on behalf of members',
+      kind: 'secret',
+      required: false,
+      help: "Leave empty for GafaPay's documented flow: each member's own token, from the code their GafaPay app shows. Fill in only if GafaPay allowed this merchant token to redeem on members' behalf.",
+    },
     { key: 'companyId', label: 'companyid', kind: 'text', required: true, help: 'Your company id (header companyid).' },
     { key: 'currencyId', label: 'currency_id', kind: 'text', required: true, help: "GafaPay's id of the points' currency." },
     { key: 'debitType', label: 'debit_type', kind: 'integer', required: true, help: 'company_admin_user_info.debit_type of the account that funds the cashback.' },
-    { key: 'debitTypeId', label: 'debit_type_id', kind: 'text', required: true, help: 'company_admin_user_info.debit_type_id.' },
     { key: 'debitAccountType', label: 'debit_account_type', kind: 'integer', required: true, help: 'company_admin_user_info.debit_account_type.' },
     { key: 'debitAccountTypeId', label: 'debit_account_type_id', kind: 'text', required: true, help: 'company_admin_user_info.debit_account_type_id.' },
     { key: 'username', label: 'username', kind: 'text', required: true, help: 'company_admin_user_info.username.' },

@@ -55,6 +55,12 @@ export async function identifyMember(ctx: CheckoutContext, input: MethodInput<'i
   let identifier;
   try {
     identifier = requireMemberIdentifier(input.input, adapter.info.capabilities.identifiers);
+    // A member app code carries a session secret: the adapter keeps it for this sale and
+    // gives back the plain id; nothing below (log, hash, store, outbox) ever sees the code.
+    if (identifier.kind === 'appCode') {
+      if (!adapter.acceptAppCode) throw new PosError('MEMBER_NUMBER_FORMAT', 'This loyalty program does not take app codes.', { details: { read: 'GP1:…' } });
+      identifier = adapter.acceptAppCode(identifier);
+    }
   } catch (e) {
     ctx.log({ kind: 'member.refused', saleId: sale.id, outcome: (e as PosError).code, detail: { source: input.source, length: input.input.length } });
     throw e;
