@@ -104,7 +104,7 @@ describe('the last known balance after answered redemptions', () => {
   it('points queued offline stop counting once their row settles, a refusal included, and after a restart', async () => {
     const approval = await setup('whitelabel');
     const anna = DEMO_MEMBERS.anna; // 2500 points
-    (await scan(anna.cardNumber)).id; // the last known balance: 2500
+    await scan(anna.cardNumber); // the last known balance: 2500
     const down = sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
     const off = await scan(anna.cardNumber);
     await rt.service.quote({ saleId: off.id, pointsMilli: 2000_000 });
