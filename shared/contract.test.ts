@@ -27,6 +27,8 @@ const VALID: Record<string, unknown> = {
   getSale: { saleId },
   resolveInDoubt: { item: 'outbox:12', decision: 'send-again', approval: { managerId: 'm1', pin: '1234', reason: 'checked the portal' } },
   listLog: { limit: 50 },
+  getShippingState: {},
+  setShippingAddress: { postgresUrl: null },
   ...MANAGER_EXAMPLES,
   ...OFFERS_EXAMPLES,
 };

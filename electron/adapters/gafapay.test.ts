@@ -328,7 +328,7 @@ describe('GafaPay adapter against the sandbox', () => {
       await scan(paged, aisha);
       await paged.redeem(redeemRequest(aisha, 11_000));
       await scan(paged, aisha);
-      await ctl('POST', '/forms', { historyOrder: 'oldest-first' }); // the newest is on the third page
+      await forms({ historyOrder: 'oldest-first' }); // the newest is on the third page
       // A sale committed an hour after those redemptions: none of them can be its own.
       const old = redeemRequest(aisha, 11_000, new Date(Date.now() + 3_600_000).toISOString());
       expect((await caught(paged.findRedemption(old))).code).toBe('OUTCOME_UNKNOWN');
