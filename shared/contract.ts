@@ -16,6 +16,7 @@ import { PosError, type ErrorInfo } from './errors.js';
 import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
+import { goLiveMethods, type GoLiveResults } from './contract/golive.js';
 import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 import { protoKeyPath } from './safe-text.js';
 
@@ -24,13 +25,14 @@ export const methods = {
   ...checkoutMethods,
   ...managerMethods,
   ...offersMethods,
+  ...goLiveMethods,
   ...shippingMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, ShippingResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 
