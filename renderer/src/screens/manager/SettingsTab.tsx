@@ -5,7 +5,7 @@ import { LANGUAGES } from '../../../../shared/i18n';
 import type { BackendId } from '../../../../shared/domain';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';
-import { switchLanguage } from '../../i18n';
+import { safeLocalStorage, switchLanguage } from '../../i18n';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
@@ -25,7 +25,7 @@ const BACKEND_NAMES: Record<BackendId, string> = {
  * shown back: only masked), the redemption rate, the offline limits, the scanner.
  */
 export function SettingsTab() {
-  const { api, asManager } = useDesk();
+  const { api, asManager, me } = useDesk();
   const { t, i18n } = useTranslation();
   const [view, setView] = useState<SettingsView | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
@@ -42,8 +42,8 @@ export function SettingsTab() {
       setView(v);
       setForm(formFromView(v));
       setRows(credentialRows(v.backend));
-      // The terminal's language is the UI's language.
-      void switchLanguage(i18n, v.language);
+      // The terminal's language is the default for a fresh machine: opening the settings never switches
+      // the UI away from the language the person chose (i18n/index.ts).
     },
     [i18n],
   );
@@ -95,6 +95,8 @@ export function SettingsTab() {
       const next = await asManager((approval) => api.updateSettings({ patch: r.patch, ...(approval ? { approval } : {}) }), { reason: 'optional' });
       if (next) {
         take(next);
+        // The manager just chose the terminal's language: the UI follows (as their own choice too).
+        if (r.patch.language) void switchLanguage(i18n, r.patch.language, safeLocalStorage(), me.id);
         setNotice(t('settings.saved'));
       }
     } catch (e) {
