@@ -8,19 +8,21 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
 import type { PointsRate } from '../shared/money.js';
-import { createCardLinkedAdapter, isCardLinkedAdapter } from './adapters/card-linked.js';
+import { PosError } from '../shared/errors.js';
+import { DEFAULT_PROGRAM, isProgramId } from '../shared/programs/index.js';
+import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
 import { createAdapter } from './adapters/registry.js';
-import { cardLinkedSandboxConfig } from '../sandbox/cardlinked/demo.js';
-import { startSandbox } from '../sandbox/server.js';
 import { ManagerDesk } from './service/manager-desk.js';
 import { OffersService } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
-import { TerminalService } from './service/terminal-service.js';
+import { TerminalService } from './service/checkout/terminal-service.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
+import { ShippingService } from './chain/shipping-service.js';
+import type { ShippingConfig } from './chain/shipper.js';
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -51,6 +53,14 @@ export interface RuntimeOptions {
    * switches it on (off by default; see electron/service/offers/README.md).
    */
   offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
+  /**
+   * Ships the log and each day's end of day to the chain's PostgreSQL (off by
+   * default; electron/chain/). From the provisioning file or `--ship-log`;
+   * wins over an address a manager set in Settings.
+   */
+  shipping?: ShippingConfig | null;
+  /** Tuning for a shipping address set in Settings (tests). */
+  shippingTuning?: ShippingConfig['tuning'];
 }
 
 export interface Runtime {
@@ -62,6 +72,8 @@ export interface Runtime {
   desk: ManagerDesk;
   /** Card-linked offers: enrolment and the notice receiver. */
   offers: OffersService;
+  /** Shipping the log to the chain's PostgreSQL (state for the desk). */
+  shipping: ShippingService;
   store: Store;
   /** Validates and runs one contract call; never throws. */
   call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
@@ -78,12 +90,16 @@ export const DATABASE_FILE = 'terminal.db';
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const store = Store.open(join(opts.dataDir, DATABASE_FILE));
   try {
-    const sandbox = opts.backendUrl ? null : await startSandbox({ port: 0 });
+    // Training: the emulators are loaded here and only here (live mode never imports them).
+    const training = await import('../sandbox/training.js');
+    const sandbox = opts.backendUrl ? null : await training.startSandbox({ port: 0 });
     const backendUrl = opts.backendUrl ?? sandbox!.url;
     const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
     if (opts.backend) store.setSetting('backend', opts.backend);
     const storedRate = store.getSetting('redemption_rate');
-    const adapter = createAdapter(store.getSetting('backend') ?? 'whitelabel', backendUrl, {
+    const program = store.getSetting('backend') ?? DEFAULT_PROGRAM;
+    if (!isProgramId(program)) throw new PosError('NOT_SUPPORTED', `Unknown loyalty program "${program}".`);
+    const adapter = createAdapter(program, training.TRAINING_CONNECTIONS[program](backendUrl), {
       timeoutMs: opts.tuning?.requestTimeoutMs,
       ...(storedRate ? { rate: JSON.parse(storedRate) as PointsRate } : {}),
     });
@@ -103,18 +119,20 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       approvals: { verifyManager: (a) => people.verifyManager(a) },
       actor: () => people.actorId(),
     });
+    const secretBox = opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE));
     const desk = new ManagerDesk(store, {
       people,
-      secretBox: opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE)),
+      secretBox,
       kick: () => service.worker.kick(),
       terminalId,
+      training: true, // as the terminal service: every backend URL of this build is an emulator
     });
     // Card-linked offers: the store's adapter when its backend is card-linked; otherwise the
     // emulator's card-linked platform (every backend URL of this build is an emulator), so
     // training shows enrolment and notices whatever backend the counter uses.
     const cardLinked = isCardLinkedAdapter(adapter)
       ? adapter
-      : createCardLinkedAdapter({ ...cardLinkedSandboxConfig(backendUrl), ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}) });
+      : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(backendUrl), { timeoutMs: opts.tuning?.requestTimeoutMs });
     const offers = new OffersService(store, cardLinked.cardLinked, {
       terminalId,
       currency: store.getSetting('currency') ?? 'EUR',
@@ -124,10 +142,23 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       authorizeManager: (action, approval) => people.authorizeManager(action, approval),
       actor: () => people.actorId(),
     });
+    const shipping = new ShippingService(store, {
+      people,
+      secretBox,
+      shop: {
+        terminalId,
+        storeId: store.getSetting('store_id') ?? 'STORE-1',
+        storeName: store.getSetting('store_name') ?? 'Training store',
+        currency: store.getSetting('currency') ?? 'EUR',
+      },
+      startup: opts.shipping ?? null,
+      tuning: opts.shippingTuning,
+    });
     service.start();
     await offers.start();
+    shipping.start();
     const dispatch = createDispatcher(
-      { ...service.handlers(), ...desk.handlers(), ...offers.handlers() },
+      { ...service.handlers(), ...desk.handlers(), ...offers.handlers(), ...shipping.handlers() },
       // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
       { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
     );
@@ -137,12 +168,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       openExport: (ticket) => desk.openExport(ticket),
       desk,
       offers,
+      shipping,
       store,
       call: dispatch,
       subscribe: (l) => service.subscribe(l),
       waitingCount: () => store.outbox.counts().waiting,
       sandboxUrl: sandbox?.url,
       async close() {
+        await shipping.stop();
         await offers.stop();
         await service.stop();
         store.close();

@@ -16,18 +16,20 @@ import { PosError, type ErrorInfo } from './errors.js';
 import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
+import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
 export const methods = {
   ...checkoutMethods,
   ...managerMethods,
   ...offersMethods,
+  ...shippingMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, ShippingResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

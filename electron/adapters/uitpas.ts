@@ -42,6 +42,8 @@ import type { BackendInfo, BackendMessage, RedemptionTerms } from '../../shared/
 import { DEFAULT_MESSAGES, PosError, type EndUserMessage, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MAX_CENTS, MILLI_PER_POINT, money, pointsFromBackend, type PointsMilli } from '../../shared/money.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import { optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import type {
@@ -72,6 +74,8 @@ export interface UitpasConfig {
   timeoutMs?: number;
   /** OAuth audience; the real service wants https://api.publiq.be. */
   audience?: string;
+  /** OAuth scope: the document's token request has none, so it is sent only when set here. */
+  scope?: string;
   /** Tolerated difference between the terminal's clock and the backend's, for reconciliation. Default 2 min. */
   clockSkewMs?: number;
   /** Catalogue subset (GET /rewards `subset`): ALL (default: every ACTIVE reward, with reasons) or ENDUSERS... */
@@ -386,7 +390,13 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
   const discounts = { ...config.rewardDiscounts };
   const tokens = createTokenSource({
     tokenUrl: config.tokenUrl,
-    requestBody: { client_id: config.clientId, client_secret: config.clientSecret, audience: config.audience ?? UITPAS_AUDIENCE, grant_type: 'client_credentials' },
+    requestBody: {
+      client_id: config.clientId,
+      client_secret: config.clientSecret,
+      audience: config.audience ?? UITPAS_AUDIENCE,
+      grant_type: 'client_credentials',
+      ...(config.scope?.trim() ? { scope: config.scope.trim() } : {}),
+    },
     timeoutMs,
     ...(config.now ? { now: config.now } : {}),
   });
@@ -608,4 +618,20 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
     },
   };
   return adapter;
+}
+
+// ---- Built from the program's connection fields (shared/programs/uitpas.ts): live and training alike.
+
+export function uitpasFromConnection(values: ConnectionValues, opts: AdapterOptions = {}): UitpasAdapter {
+  return createUitpasAdapter({
+    apiUrl: required(values, 'apiUrl'),
+    tokenUrl: required(values, 'tokenUrl'),
+    clientId: required(values, 'clientId'),
+    clientSecret: required(values, 'clientSecret'),
+    organizerId: required(values, 'organizerId'),
+    rewardDiscounts: JSON.parse(optional(values, 'rewardDiscounts') ?? '{}') as Record<string, number>,
+    currency: optional(values, 'currency') ?? 'EUR',
+    ...(optional(values, 'scope') ? { scope: optional(values, 'scope')! } : {}),
+    ...timeout(opts),
+  });
 }

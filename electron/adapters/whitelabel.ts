@@ -28,11 +28,14 @@ import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
 import { PosError } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli, type PointsRate } from '../../shared/money.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import { optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import {
   WL_API_KEY_HEADER,
+  WL_EVENT,
   buildEvent,
   mapWhiteLabelError,
   parseEventEcho,
@@ -40,6 +43,7 @@ import {
   wlPaths,
   wlTokenRequestBody,
   type WlEventKind,
+  type WlEventTypes,
   type WlOperation,
   type WlWallet,
 } from './whitelabel-wire.js';
@@ -57,6 +61,8 @@ export interface WhiteLabelConfig {
   /** A rate set at the terminal (settings: redemption rate), overriding pointsCurrencyValue. */
   rate?: PointsRate;
   currency: string;
+  /** The program owner's event type names (defaults REDEEMED_POINTS / POINTS_REFUND). */
+  eventTypes?: Partial<WlEventTypes>;
   timeoutMs?: number;
 }
 
@@ -87,6 +93,8 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tokens = createTokenSource({ tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
   const baselines = new Map<string, PointsMilli>();
+  const eventTypes: WlEventTypes = { redeem: config.eventTypes?.redeem?.trim() || WL_EVENT.redeem, refund: config.eventTypes?.refund?.trim() || WL_EVENT.refund };
+  if (eventTypes.redeem === eventTypes.refund) throw new PosError('INVALID_INPUT', 'The redemption and refund event types must differ.', { details: { field: 'refundEventType' } });
 
   function rememberBaseline(reference: string, balance: PointsMilli): void {
     baselines.delete(reference);
@@ -119,12 +127,12 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   }
 
   async function readWallet(userId: string): Promise<WlWallet> {
-    return parseWallet((await call('GET', wlPaths.wallet(userId), 'wallet')).body);
+    return parseWallet((await call('GET', wlPaths.wallet(userId), 'wallet')).body, userId);
   }
 
-  async function postEvent(kind: WlEventKind, userId: string, facts: Parameters<typeof buildEvent>[2]): Promise<string> {
-    const res = await call('POST', wlPaths.events, 'event', buildEvent(kind, userId, facts));
-    return parseEventEcho(res.body, kind, facts).eventId;
+  async function postEvent(kind: WlEventKind, userId: string, facts: Parameters<typeof buildEvent>[3]): Promise<string | null> {
+    const res = await call('POST', wlPaths.events, 'event', buildEvent(eventTypes, kind, userId, facts));
+    return parseEventEcho(res.body, eventTypes, kind, facts).eventId;
   }
 
   /** Reconciles one write by balance: applied, not applied, or unknowable. */
@@ -243,4 +251,21 @@ async function notApplied<T>(p: Promise<T>): Promise<T> {
     }
     throw e;
   }
+}
+
+// ---- Built from the program's connection fields (shared/programs/whitelabel.ts): live and training alike.
+
+export function whiteLabelFromConnection(values: ConnectionValues, opts: AdapterOptions = {}): LoyaltyAdapter {
+  return createWhiteLabelAdapter({
+    baseUrl: required(values, 'baseUrl'),
+    authUrl: required(values, 'tokenUrl'),
+    apiKey: required(values, 'apiKey'),
+    clientId: required(values, 'clientId'),
+    clientSecret: required(values, 'clientSecret'),
+    pointsCurrencyValue: required(values, 'pointsCurrencyValue'),
+    currency: optional(values, 'currency') ?? 'EUR',
+    eventTypes: { redeem: optional(values, 'redeemEventType') ?? WL_EVENT.redeem, refund: optional(values, 'refundEventType') ?? WL_EVENT.refund },
+    ...(opts.rate ? { rate: opts.rate } : {}),
+    ...timeout(opts),
+  });
 }

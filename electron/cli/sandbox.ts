@@ -3,10 +3,12 @@
  *
  * Starts the loyalty sandbox. The FIRST line of stdout is the base URL and
  * nothing else (scripts and the e2e suite read it); the demo members and
- * credentials follow for people. Stops cleanly on SIGTERM / SIGINT.
+ * credentials follow for people. Stops cleanly on SIGTERM / SIGINT and when
+ * the command that started it (npm, a shell) goes away.
  */
 import { DEMO_MEMBERS, SANDBOX_CREDENTIALS } from '../../sandbox/demo-data.js';
 import { startSandbox } from '../../sandbox/server.js';
+import { stopOnSignalOrOrphan, type StopReason } from './stop-guard.js';
 
 interface CliArgs {
   port: number;
@@ -62,18 +64,14 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(lines.join('\n') + '\n');
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`sandbox: ${signal}, stopping\n`);
+  const stop = (reason: StopReason) => {
+    process.stderr.write(`sandbox: ${reason}, stopping\n`);
     sandbox.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignalOrOrphan(stop);
 }
 
 // Run only as a program, so the argument parser can be imported by a test.

@@ -1,10 +1,13 @@
 /**
  * `npm run web -- --data-dir DIR --port N --backend URL [--loyalty ID] [--host H]`
  * Starts the terminal service behind the loopback web host and prints the URL
- * to open (with its token) on its FIRST line of stdout. Stops on SIGTERM/SIGINT.
+ * to open (with its token) on its FIRST line of stdout. Stops on SIGTERM/SIGINT
+ * and when the command that started it (npm, a shell) goes away.
  * Without --backend it runs in training mode against an embedded sandbox.
  * --loyalty picks the program to emulate (whitelabel, capillary, gafapay, uitpas,
  * cardlinked) and is remembered in the data directory's settings.
+ * --ship-log postgres://... ships the log and each day's end of day to the
+ * chain's PostgreSQL (README "A chain of stores"); off without it.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
@@ -13,6 +16,7 @@ import { homedir } from 'node:os';
 import { resolveDataDir } from '../config.js';
 import { startRuntime } from '../runtime.js';
 import { startWebHost } from '../transport/web-host.js';
+import { stopOnSignalOrOrphan } from './stop-guard.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     'renderer-dir': { type: 'string' },
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
+    'ship-log': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -42,6 +47,7 @@ const runtime = await startRuntime({
   backendUrl: values.backend,
   backend: values.loyalty,
   tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
+  shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
 });
 const host = await startWebHost({
   dispatch: runtime.call,
@@ -54,6 +60,8 @@ const host = await startWebHost({
 console.log(host.openUrl);
 console.log(`data directory: ${dataDir}`);
 console.log(runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`);
+const shipping = runtime.shipping.current().state();
+if (shipping.enabled) console.log(`shipping the log to ${shipping.target}`);
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -63,5 +71,4 @@ async function stop(): Promise<void> {
   await runtime.close();
   process.exit(0);
 }
-process.on('SIGTERM', () => void stop());
-process.on('SIGINT', () => void stop());
+stopOnSignalOrOrphan(() => void stop());

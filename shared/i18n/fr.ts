@@ -1,6 +1,7 @@
 /** Catalogue français (usage belge). Mêmes clés que en.ts. */
 import type { Catalogue } from './en.js';
 import { counterFr } from './counter-fr.js';
+import { managerFr } from './manager-fr.js';
 import { offersFr } from './offers-fr.js';
 
 export const fr: Catalogue = {
@@ -19,6 +20,7 @@ export const fr: Catalogue = {
     NOTHING_TO_REDEEM: 'Choisissez d’abord combien de points utiliser.',
     MEMBER_NOT_FOUND: 'Aucun membre avec ce numéro.',
     MEMBER_BLOCKED: 'Cette carte ou ce membre est bloqué.',
+    MEMBER_CODE_EXPIRED: "Le code de l'application du membre a expiré : demandez au membre d'actualiser le code dans son application et scannez-le à nouveau.",
     INSUFFICIENT_POINTS: 'Le membre n’a pas assez de points.',
     REWARD_NOT_FOUND: 'Cet avantage n’existe pas.',
     REWARD_NOT_REDEEMABLE: 'Cet avantage ne peut pas être échangé maintenant.',
@@ -282,7 +284,10 @@ export const fr: Catalogue = {
     preparing: 'Préparation…',
     ready: 'Prêt : {{filename}}',
     expires: 'Le lien fonctionne une seule fois, jusqu’à {{time}}.',
-    help: 'Un fichier CSV pour un tableur : UTF-8, dates ISO, montants dans les unités de la devise.',
+    help: 'Un fichier CSV pour un tableur : UTF-8, heures locales du terminal, montants dans la devise ; avec points-virgules et virgules décimales, comme Excel en français les attend.',
+    format: 'Format',
+    formatSpreadsheet: 'Pour un tableur dans cette langue',
+    formatRfc: 'CSV simple pour les programmes (virgules, points décimaux)',
   },
   settings: {
     terminalName: 'Nom du terminal',
@@ -434,5 +439,6 @@ export const fr: Catalogue = {
   },
   counter: counterFr,
   offers: offersFr,
+  manager: managerFr,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

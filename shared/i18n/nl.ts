@@ -1,6 +1,7 @@
 /** Nederlandse catalogus (Belgisch gebruik). Zelfde sleutels als en.ts. */
 import type { Catalogue } from './en.js';
 import { counterNl } from './counter-nl.js';
+import { managerNl } from './manager-nl.js';
 import { offersNl } from './offers-nl.js';
 
 export const nl: Catalogue = {
@@ -19,6 +20,7 @@ export const nl: Catalogue = {
     NOTHING_TO_REDEEM: 'Kies eerst hoeveel punten het lid gebruikt.',
     MEMBER_NOT_FOUND: 'Geen lid met dat nummer.',
     MEMBER_BLOCKED: 'Deze kaart of dit lid is geblokkeerd.',
+    MEMBER_CODE_EXPIRED: 'De code in de app van het lid is verlopen: vraag het lid de code in de app te vernieuwen en scan ze opnieuw.',
     INSUFFICIENT_POINTS: 'Het lid heeft niet genoeg punten.',
     REWARD_NOT_FOUND: 'Dat voordeel bestaat niet.',
     REWARD_NOT_REDEEMABLE: 'Dat voordeel kan nu niet worden ingewisseld.',
@@ -282,7 +284,10 @@ export const nl: Catalogue = {
     preparing: 'Bezig…',
     ready: 'Klaar: {{filename}}',
     expires: 'De link werkt één keer, tot {{time}}.',
-    help: 'Een CSV-bestand voor een rekenblad: UTF-8, ISO-datums, bedragen in de eenheden van de munt.',
+    help: 'Een CSV-bestand voor een rekenblad: UTF-8, tijden in de lokale tijd van de terminal, bedragen in de munt; met puntkomma’s en decimale komma’s, zoals Excel in het Nederlands verwacht.',
+    format: 'Formaat',
+    formatSpreadsheet: 'Voor een rekenblad in deze taal',
+    formatRfc: 'Gewone CSV voor programma’s (komma’s, decimale punten)',
   },
   settings: {
     terminalName: 'Naam van de terminal',
@@ -434,5 +439,6 @@ export const nl: Catalogue = {
   },
   counter: counterNl,
   offers: offersNl,
+  manager: managerNl,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };
