@@ -40,7 +40,7 @@ export function SettingsTab() {
       // The terminal's language is the default for a fresh machine: opening the settings never switches
       // the UI away from the language the person chose (i18n/index.ts).
     },
-    [i18n],
+    [],
   );
 
   useEffect(() => {
