@@ -15,6 +15,9 @@ import { expect, scan, STAFF, test } from './fixtures.js';
 import { scanKeys } from './scanner-keys.js';
 
 /** English words that must not reach a cashier working in another language. */
+// Each test walks a whole story on one terminal (cheaper than a terminal per item): more than the default time.
+test.describe.configure({ timeout: 150_000 });
+
 const ENGLISH = /\b(the|card|number|check digit|basket|first|points|scan|enter)\b/i;
 /** Technical words that stay in the log's detail view. */
 const TECHNICAL = /HTTP|ECONN|[A-Z]{3,}_[A-Z]{3,}|\(5\d\d\)|P-[0-9A-F]{6,}/;
