@@ -16,20 +16,23 @@ import { PosError, type ErrorInfo } from './errors.js';
 import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
+import { goLiveMethods, type GoLiveResults } from './contract/golive.js';
 import { shippingMethods, type ShippingResults } from './contract/shipping.js';
+import { protoKeyPath } from './safe-text.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
 export const methods = {
   ...checkoutMethods,
   ...managerMethods,
   ...offersMethods,
+  ...goLiveMethods,
   ...shippingMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, ShippingResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 
@@ -40,7 +43,7 @@ export const METHOD_NAMES = Object.keys(methods) as MethodName[];
  * the sign-in screen and the first start (creating the first manager).
  * Every other method needs a signed-in person; the service checks roles.
  */
-export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'getPreferences', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager']);
+export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'getPreferences', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager', 'recoverManager']);
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
@@ -58,6 +61,8 @@ export type TerminalEvent = { type: 'status'; status: TerminalStatus } | { type:
  */
 export function validateCall<M extends MethodName>(method: unknown, input: unknown): { method: M; input: MethodInput<M> } {
   if (!isMethodName(method)) throw new PosError('INVALID_INPUT', `Unknown method: ${String(method).slice(0, 60)}`);
+  const proto = protoKeyPath(input);
+  if (proto) throw new PosError('INVALID_INPUT', `Invalid ${proto}: "__proto__" is not a usable key`, { details: { field: proto } });
   const parsed = methods[method].safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

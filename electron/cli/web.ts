@@ -8,12 +8,17 @@
  * cardlinked) and is remembered in the data directory's settings.
  * --ship-log postgres://... ships the log and each day's end of day to the
  * chain's PostgreSQL (README "A chain of stores"); off without it.
+ * --config FILE (or PWP_CONFIG) sets the terminal up from a provisioning file
+ * (README "Going live"): a bad file prints each problem with its JSON path and
+ * exits with code 2 before anything is written.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { resolveDataDir } from '../config.js';
+import { CONFIG_ENV, ProvisioningError, readTerminalConfig } from '../provisioning.js';
+import { privateUmask } from '../store/file-modes.js';
 import { startRuntime } from '../runtime.js';
 import { startWebHost } from '../transport/web-host.js';
 import { stopOnSignalOrOrphan } from './stop-guard.js';
@@ -29,10 +34,13 @@ const { values } = parseArgs({
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
     'ship-log': { type: 'string' },
+    config: { type: 'string' },
   },
   allowPositionals: false,
 });
 
+// Everything this process creates (database, WAL, key file) is private to this user.
+privateUmask();
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : resolveDataDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir() });
 const port = Number(values.port);
@@ -42,12 +50,26 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
+const configFile = values.config ?? (process.env[CONFIG_ENV]?.trim() || undefined);
+let config: ReturnType<typeof readTerminalConfig> | undefined;
+if (configFile) {
+  try {
+    config = readTerminalConfig(resolve(configFile));
+  } catch (e) {
+    if (!(e instanceof ProvisioningError)) throw e;
+    console.error(`The configuration file ${e.file} cannot be used:`);
+    for (const p of e.problems) console.error(`  ${p.path || '(file)'}: ${p.message}`);
+    process.exit(2);
+  }
+}
+
 const runtime = await startRuntime({
   dataDir,
   backendUrl: values.backend,
   backend: values.loyalty,
   tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
+  ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),
 });
 const host = await startWebHost({
   dispatch: runtime.call,
@@ -59,7 +81,10 @@ const host = await startWebHost({
 });
 console.log(host.openUrl);
 console.log(`data directory: ${dataDir}`);
-console.log(runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`);
+if (runtime.mode === 'live') {
+  const t = runtime.connectionTest;
+  console.log(`live mode: ${t?.program ?? '?'}${t?.environment ? ` (${t.environment})` : ''}; connection test ${t?.ok ? 'passed' : `FAILED at ${t?.failed?.step}: ${t?.failed?.message}`}`);
+} else console.log(runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `training mode: sandbox at ${values.backend}`);
 const shipping = runtime.shipping.current().state();
 if (shipping.enabled) console.log(`shipping the log to ${shipping.target}`);
 

@@ -8,6 +8,10 @@ import { safeStorage } from 'electron';
 import { startRuntime } from '../runtime.js';
 import { safeStorageBox } from '../service/secret-box.js';
 import { runApp } from './lifecycle.js';
+import { privateUmask } from '../store/file-modes.js';
+
+// Everything the app creates (database, WAL, key file, Chromium's profile, saved exports) is private to this user.
+privateUmask();
 
 runApp({
   // Credentials are sealed with the OS keychain (safeStorage) where it is available;
