@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
 import type { PointsRate } from '../shared/money.js';
 import { createCardLinkedAdapter, isCardLinkedAdapter } from './adapters/card-linked.js';
@@ -13,6 +14,7 @@ import { closeIdleHttpSockets } from './adapters/http.js';
 import { createAdapter } from './adapters/registry.js';
 import { cardLinkedSandboxConfig } from '../sandbox/cardlinked/demo.js';
 import { startSandbox } from '../sandbox/server.js';
+import { Diagnostics } from './service/diagnostics.js';
 import { ManagerDesk } from './service/manager-desk.js';
 import { OffersService } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
@@ -21,6 +23,9 @@ import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/sec
 import { TerminalService } from './service/terminal-service.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
+import { DEFAULT_LOG_LEVEL, installedLogDir, isLogLevel, LOG_LEVEL_SETTING, logger, setLogLevel, type LogLevel } from './log/logger.js';
+
+const log = logger('runtime');
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -51,17 +56,21 @@ export interface RuntimeOptions {
    * switches it on (off by default; see electron/service/offers/README.md).
    */
   offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
+  /** A fixed log level (PWP_LOG_LEVEL); absent: the settings' log_level, else info. */
+  logLevel?: LogLevel;
 }
 
 export interface Runtime {
   service: TerminalService;
   people: People;
-  /** Opens a CSV export by its one-time ticket: the web host's and Electron's download links. */
-  openExport(ticket: string): ReturnType<ManagerDesk['openExport']>;
+  /** Opens a CSV export or a support bundle by its one-time ticket: the web host's and Electron's download links. */
+  openExport(ticket: string): { filename: string; contentType: string; write(out: Writable): Promise<unknown> } | null;
   /** The manager's desk; `desk.openExport(ticket)` streams a CSV export (web host download, Electron save dialog). */
   desk: ManagerDesk;
   /** Card-linked offers: enrolment and the notice receiver. */
   offers: OffersService;
+  /** Renderer error reports and the support bundle. */
+  diagnostics: Diagnostics;
   store: Store;
   /** Validates and runs one contract call; never throws. */
   call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
@@ -81,6 +90,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const sandbox = opts.backendUrl ? null : await startSandbox({ port: 0 });
     const backendUrl = opts.backendUrl ?? sandbox!.url;
     const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
+    const storedLevel = store.getSetting(LOG_LEVEL_SETTING);
+    setLogLevel(opts.logLevel ?? (isLogLevel(storedLevel) ? storedLevel : DEFAULT_LOG_LEVEL));
     if (opts.backend) store.setSetting('backend', opts.backend);
     const storedRate = store.getSetting('redemption_rate');
     const adapter = createAdapter(store.getSetting('backend') ?? 'whitelabel', backendUrl, {
@@ -124,19 +135,22 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       authorizeManager: (action, approval) => people.authorizeManager(action, approval),
       actor: () => people.actorId(),
     });
+    const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
     service.start();
     await offers.start();
+    log.info('terminal started', { terminalId, backend: store.getSetting('backend') ?? 'whitelabel', training: !opts.backendUrl });
     const dispatch = createDispatcher(
-      { ...service.handlers(), ...desk.handlers(), ...offers.handlers() },
+      { ...service.handlers(), ...desk.handlers(), ...offers.handlers(), ...diagnostics.handlers() },
       // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
       { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
     );
     return {
       service,
       people,
-      openExport: (ticket) => desk.openExport(ticket),
+      openExport: (ticket) => desk.openExport(ticket) ?? diagnostics.openBundle(ticket),
       desk,
       offers,
+      diagnostics,
       store,
       call: dispatch,
       subscribe: (l) => service.subscribe(l),

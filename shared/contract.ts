@@ -16,18 +16,20 @@ import { PosError, type ErrorInfo } from './errors.js';
 import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
+import { diagnosticsMethods, type DiagnosticsResults } from './contract/diagnostics.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
 export const methods = {
   ...checkoutMethods,
   ...managerMethods,
   ...offersMethods,
+  ...diagnosticsMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, DiagnosticsResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 
@@ -38,7 +40,7 @@ export const METHOD_NAMES = Object.keys(methods) as MethodName[];
  * the sign-in screen and the first start (creating the first manager).
  * Every other method needs a signed-in person; the service checks roles.
  */
-export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'getPreferences', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager']);
+export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'getPreferences', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager', 'reportClientError']);
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);

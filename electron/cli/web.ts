@@ -6,6 +6,8 @@
  * Without --backend it runs in training mode against an embedded sandbox.
  * --loyalty picks the program to emulate (whitelabel, capillary, gafapay, uitpas,
  * cardlinked) and is remembered in the data directory's settings.
+ * Logs go to `--log-dir`, else `<data dir>/logs` with --data-dir, else the OS's
+ * log folder (electron/log/log-dir.ts); PWP_LOG_LEVEL overrides the level setting.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
@@ -14,6 +16,9 @@ import { homedir } from 'node:os';
 import { resolveDataDir } from '../config.js';
 import { startRuntime } from '../runtime.js';
 import { startWebHost } from '../transport/web-host.js';
+import { resolveLogDir } from '../log/log-dir.js';
+import { installLog, isLogLevel, logger, routeConsoleToLog } from '../log/logger.js';
+import { logProcessErrors } from '../log/process-errors.js';
 import { stopOnSignalOrOrphan } from './stop-guard.js';
 
 const { values } = parseArgs({
@@ -26,6 +31,7 @@ const { values } = parseArgs({
     'renderer-dir': { type: 'string' },
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
+    'log-dir': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -34,12 +40,19 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : resolveDataDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir() });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number, got ${values.port}`);
+  process.stderr.write(`--port must be a port number, got ${values.port}\n`);
   process.exit(2);
 }
+// The log goes to files from here on (the level follows the terminal's settings once the runtime opened them).
+const logDir = resolveLogDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir(), dataDir });
+const installedLog = installLog({ dir: logDir, ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { level: process.env.PWP_LOG_LEVEL } : {}) });
+routeConsoleToLog();
+logProcessErrors();
+const log = logger('web');
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 const runtime = await startRuntime({
+  ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { logLevel: process.env.PWP_LOG_LEVEL } : {}),
   dataDir,
   backendUrl: values.backend,
   backend: values.loyalty,
@@ -48,14 +61,16 @@ const runtime = await startRuntime({
 const host = await startWebHost({
   dispatch: runtime.call,
   subscribe: runtime.subscribe,
-  openExport: (ticket) => runtime.desk.openExport(ticket),
+  openExport: (ticket) => runtime.openExport(ticket),
   rendererDir: values['renderer-dir'] ?? resolve(here, '../../dist/renderer'),
   port,
   host: values.host,
 });
-console.log(host.openUrl);
-console.log(`data directory: ${dataDir}`);
-console.log(runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`);
+// stdout is this command's interface (the URL on the first line), not a log.
+process.stdout.write(
+  [host.openUrl, `data directory: ${dataDir}`, `logs: ${logDir}`, runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`].join('\n') + '\n',
+);
+log.info('web host started', { dataDir, port: new URL(host.openUrl).port, training: !!runtime.sandboxUrl });
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -63,6 +78,8 @@ async function stop(): Promise<void> {
   stopping = true;
   await host.close();
   await runtime.close();
+  log.info('web host stopped');
+  installedLog.close();
   process.exit(0);
 }
 stopOnSignalOrOrphan(() => void stop());

@@ -25,6 +25,9 @@ import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, Reve
 import type { OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { failpoint } from './failpoints.js';
+import { logger } from '../log/logger.js';
+
+const log = logger('outbox');
 
 export type AttemptOutcome =
   | { type: 'done'; receipt: RedeemReceipt | ReverseReceipt; reconciled: boolean }
@@ -143,7 +146,7 @@ export class OutboxWorker {
         )
         .run(IN_DOUBT_QUIET_MS);
     } catch (e) {
-      console.error('[outbox] could not hold the rows left in doubt', e);
+      log.error('could not hold the rows left in doubt', e);
     }
   }
 
@@ -300,7 +303,7 @@ export class OutboxWorker {
     try {
       return new Set(this.store.transaction(() => rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt)).map((r) => r.id)));
     } catch (e) {
-      console.error('[outbox] could not mark attempts as started', e);
+      log.error('could not mark attempts as started', e);
       return new Set();
     }
   }
@@ -360,7 +363,7 @@ export class OutboxWorker {
         try {
           this.opts.hooks.afterSettled?.(item.fresh, item.outcome);
         } catch (e) {
-          console.error('[outbox] afterSettled failed for', item.row.reference, e);
+          log.error(`afterSettled failed for ${item.row.reference}`, e);
         }
       }
       this.notify(item.row.id);
@@ -376,7 +379,7 @@ export class OutboxWorker {
    */
   private couldNotStore(item: SettleItem, e: unknown): void {
     const { row, startedAt } = item;
-    console.error('[outbox] could not store the outcome of', row.reference, e);
+    log.error(`could not store the outcome of ${row.reference}`, e);
     try {
       this.store.outbox.reschedule(row.id, this.now() + this.backoff(row.attempts + 1), `could not store the answer: ${(e as Error)?.message ?? e}`, true, startedAt);
     } catch {

@@ -5,11 +5,18 @@
  * mocked.
  */
 import { safeStorage } from 'electron';
+import { installLog, routeConsoleToLog } from '../log/logger.js';
+import { logProcessErrors } from '../log/process-errors.js';
 import { startRuntime } from '../runtime.js';
 import { safeStorageBox } from '../service/secret-box.js';
 import { runApp } from './lifecycle.js';
 
 runApp({
+  installLog: (dir) => {
+    installLog({ dir });
+    routeConsoleToLog();
+    logProcessErrors();
+  },
   // Credentials are sealed with the OS keychain (safeStorage) where it is available;
   // startRuntime runs after app 'ready', when safeStorage can answer.
   startRuntime: (opts) => startRuntime({ ...opts, ...(safeStorage.isEncryptionAvailable() ? { secretBox: safeStorageBox(safeStorage) } : {}) }),

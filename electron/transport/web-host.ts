@@ -26,6 +26,9 @@ import type { Writable } from 'node:stream';
 import type { TerminalEvent } from '../../shared/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../security-policy.js';
 import type { Dispatch } from './dispatch.js';
+import { logger } from '../log/logger.js';
+
+const log = logger('web-host');
 
 export interface WebHostOptions {
   dispatch: Dispatch;
@@ -75,7 +78,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((e) => {
-      console.error('[web-host]', e);
+      log.error('request failed', e);
       if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } });
       else res.end();
     });
