@@ -1,11 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects: `unit` (pure code: shared/, the renderer's logic, the repository rules),
+ * `integration` (the terminal service, store, adapters and emulators over real SQLite files
+ * and real loopback HTTP), `bench` (the benchmark and crash harnesses at their quick size;
+ * some need the built renderer). `npm run test:unit` runs the first alone, with no build.
+ */
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "shared/**/*.test.ts", 'electron/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'bench/**/*.test.ts', 'sandbox/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['shared/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'test/**/*.test.ts', 'scripts/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['electron/**/*.test.ts', 'sandbox/**/*.test.ts'] } },
+      { extends: true, test: { name: 'bench', include: ['bench/**/*.test.ts'] } },
+    ],
   },
 });

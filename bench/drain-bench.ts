@@ -34,6 +34,7 @@ import { maskIdentifier } from '../shared/member-number.js';
 import { makeTempDir } from '../test/temp-dir.js';
 import { benchCard } from './bench-members.js';
 import { startSandboxProcess } from './sandbox-child.js';
+import { whiteLabelTrainingConnection } from '../sandbox/demo-data.js';
 import { median, nowMs, type Figure } from './stats.js';
 
 export interface DrainBenchOptions {
@@ -256,7 +257,7 @@ function checkAllDone(rt: Runtime, rows: number): void {
 
 /** The same requests the adapter makes for a redemption (wallet read, event post), same concurrency, nothing else. */
 async function bareLoop(sandboxUrl: string, requests: RedeemRequest[], concurrency: number): Promise<number> {
-  const adapter = createAdapter('whitelabel', sandboxUrl);
+  const adapter = createAdapter('whitelabel', whiteLabelTrainingConnection(sandboxUrl));
   let next = 0;
   const t0 = nowMs();
   await Promise.all(

@@ -4,14 +4,15 @@
  * refused as typed) and a validation code (wrong first, then right; "send
  * again" gives the same code), and its void; a GafaPay redemption credited as
  * cashback with its transaction number, and a void that ends in "manual
- * action needed".
+ * action needed"; the member shows their GafaPay app code (an expired one is
+ * refused in plain words).
  */
 import type { Page } from '@playwright/test';
 import { CAPILLARY_DEMO_CUSTOMERS } from '../sandbox/capillary/demo.js';
-import { GAFAPAY_DEMO_USERS } from '../sandbox/gafapay/demo.js';
+import { GAFAPAY_DEMO_USERS, gafapayAppCode } from '../sandbox/gafapay/demo.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
-import { managerApproves, saleWithMember, shot, tid } from './counter-helpers.js';
+import { identify, managerApproves, saleWithMember, shot, startSale, tid } from './counter-helpers.js';
 
 async function codeReceived(sandboxUrl: string, mobile: string): Promise<string> {
   const res = await fetch(`${sandboxUrl}/_control/capillary/validation-code?mobile=${encodeURIComponent(mobile)}`);
@@ -78,9 +79,16 @@ test.describe('Capillary', () => {
 test.describe('GafaPay', () => {
   test.use({ loyalty: 'gafapay' });
 
-  test('points become cashback with the transaction number; a void ends in "manual action needed"', async ({ counter: page, staff }) => {
+  test('an expired app code is refused in plain words; points become cashback with the transaction number; a void ends in "manual action needed"', async ({ counter: page, sandbox, staff }) => {
     const aisha = GAFAPAY_DEMO_USERS.aisha; // 250 points, 100 points = 1.00
-    await saleWithMember(page, '5', aisha.userId);
+    const res = await fetch(`${sandbox.url}/_control/gafapay/app-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: aisha.userId, ttlSec: -60 }) });
+    const expired = ((await res.json()) as { code: string }).code;
+    await startSale(page, '5');
+    await identify(page, expired);
+    await expect(page.locator(tid(TID.errorMessage))).toContainText('refresh their app code');
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+    await identify(page, gafapayAppCode(aisha));
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
     await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '250000');
     await page.locator(tid(TID.pointsInput)).fill('150');
     // The points become wallet cashback: nothing comes off the basket, so the member is not paid twice.

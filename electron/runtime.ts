@@ -9,18 +9,18 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
 import type { PointsRate } from '../shared/money.js';
-import { createCardLinkedAdapter, isCardLinkedAdapter } from './adapters/card-linked.js';
+import { PosError } from '../shared/errors.js';
+import { DEFAULT_PROGRAM, isProgramId } from '../shared/programs/index.js';
+import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
 import { createAdapter } from './adapters/registry.js';
-import { cardLinkedSandboxConfig } from '../sandbox/cardlinked/demo.js';
-import { startSandbox } from '../sandbox/server.js';
 import { Diagnostics } from './service/diagnostics.js';
 import { ManagerDesk } from './service/manager-desk.js';
 import { OffersService } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
-import { TerminalService } from './service/terminal-service.js';
+import { TerminalService } from './service/checkout/terminal-service.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
 import { DEFAULT_LOG_LEVEL, installedLogDir, isLogLevel, LOG_LEVEL_SETTING, logger, setLogLevel, type LogLevel } from './log/logger.js';
@@ -87,14 +87,18 @@ export const DATABASE_FILE = 'terminal.db';
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const store = Store.open(join(opts.dataDir, DATABASE_FILE));
   try {
-    const sandbox = opts.backendUrl ? null : await startSandbox({ port: 0 });
+    // Training: the emulators are loaded here and only here (live mode never imports them).
+    const training = await import('../sandbox/training.js');
+    const sandbox = opts.backendUrl ? null : await training.startSandbox({ port: 0 });
     const backendUrl = opts.backendUrl ?? sandbox!.url;
     const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
     const storedLevel = store.getSetting(LOG_LEVEL_SETTING);
     setLogLevel(opts.logLevel ?? (isLogLevel(storedLevel) ? storedLevel : DEFAULT_LOG_LEVEL));
     if (opts.backend) store.setSetting('backend', opts.backend);
     const storedRate = store.getSetting('redemption_rate');
-    const adapter = createAdapter(store.getSetting('backend') ?? 'whitelabel', backendUrl, {
+    const program = store.getSetting('backend') ?? DEFAULT_PROGRAM;
+    if (!isProgramId(program)) throw new PosError('NOT_SUPPORTED', `Unknown loyalty program "${program}".`);
+    const adapter = createAdapter(program, training.TRAINING_CONNECTIONS[program](backendUrl), {
       timeoutMs: opts.tuning?.requestTimeoutMs,
       ...(storedRate ? { rate: JSON.parse(storedRate) as PointsRate } : {}),
     });
@@ -125,7 +129,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // training shows enrolment and notices whatever backend the counter uses.
     const cardLinked = isCardLinkedAdapter(adapter)
       ? adapter
-      : createCardLinkedAdapter({ ...cardLinkedSandboxConfig(backendUrl), ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}) });
+      : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(backendUrl), { timeoutMs: opts.tuning?.requestTimeoutMs });
     const offers = new OffersService(store, cardLinked.cardLinked, {
       terminalId,
       currency: store.getSetting('currency') ?? 'EUR',

@@ -71,3 +71,9 @@ export function whiteLabelSandboxConfig(sandboxUrl: string): {
     currency: c.currency,
   };
 }
+
+/** What a manager types to connect a terminal to this emulator's White Label (shared/programs/whitelabel.ts fields). */
+export function whiteLabelTrainingConnection(sandboxUrl: string): Record<string, string> {
+  const c = whiteLabelSandboxConfig(sandboxUrl);
+  return { baseUrl: c.baseUrl, tokenUrl: c.authUrl, apiKey: c.apiKey, clientId: c.clientId, clientSecret: c.clientSecret, pointsCurrencyValue: c.pointsCurrencyValue, currency: c.currency };
+}

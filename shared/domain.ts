@@ -5,8 +5,10 @@
 import type { ErrorInfo } from './errors.js';
 import type { IdentifierKind } from './member-number.js';
 import type { Money, PointsMilli, PointsRate } from './money.js';
+import type { ProgramId } from './programs/index.js';
 
-export type BackendId = 'whitelabel' | 'uitpas' | 'capillary' | 'gafapay' | 'cardlinked';
+/** The programs' ids, derived from their descriptors (shared/programs/). */
+export type BackendId = ProgramId;
 
 /**
  * What a backend can do, declared by its adapter. The terminal acts on these

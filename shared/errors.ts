@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   // member and backend business refusals
   'MEMBER_NOT_FOUND',
   'MEMBER_BLOCKED',
+  'MEMBER_CODE_EXPIRED',
   'INSUFFICIENT_POINTS',
   'REWARD_NOT_FOUND',
   'REWARD_NOT_REDEEMABLE',
@@ -112,6 +113,7 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   NOTHING_TO_REDEEM: 'Choose how many points to use first.',
   MEMBER_NOT_FOUND: 'No member with that number.',
   MEMBER_BLOCKED: 'This card or member is blocked.',
+  MEMBER_CODE_EXPIRED: "The member's app code has expired: ask the member to refresh their app code and scan it again.",
   INSUFFICIENT_POINTS: 'The member does not have enough points.',
   REWARD_NOT_FOUND: 'That reward does not exist.',
   REWARD_NOT_REDEEMABLE: 'That reward cannot be redeemed now.',

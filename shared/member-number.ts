@@ -11,7 +11,25 @@ export type IdentifierKind =
   | 'card' // generic loyalty card number, 8-19 digits, Luhn check digit
   | 'mobile' // E.164-ish phone number (Capillary lookup)
   | 'email'
-  | 'externalId'; // opaque id from the program (letters, digits, - and _)
+  | 'externalId' // opaque id from the program (letters, digits, - and _)
+  | 'appCode'; // a code the member's app shows that carries a session secret (GafaPay): see APP_CODE_RE
+
+/**
+ * A member app code (GafaPay, PROVIDERS.md section 4): the documented redeem
+ * call needs the customer's own token, user id and wallet id, and the
+ * document does not say how a POS gets them, so the terminal defines the code
+ * the member's app shows:
+ *
+ *     GP1:<user_id>:<wallet_id>:<session token>
+ *
+ * ids are 3 to 64 letters, digits, - or _; the token is the app's JWT
+ * (base64url parts joined by dots). The token part may be left out where the
+ * terminal redeems with a merchant token on the member's behalf (a connection
+ * setting). The service hands an app code straight to the adapter, which
+ * keeps the token in memory for that sale and gives back the plain member id
+ * the terminal may store: the code itself is never stored or logged.
+ */
+export const APP_CODE_RE = /^GP1:([A-Za-z0-9_-]{3,64}):([A-Za-z0-9_-]{3,64})(?::([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+))?$/;
 
 export interface MemberIdentifier {
   kind: IdentifierKind;
@@ -57,6 +75,9 @@ export function groupForDisplay(id: MemberIdentifier): string {
   return id.value;
 }
 
+/** Longest member app code accepted (a JWT is a few hundred characters). */
+export const MAX_APP_CODE_CHARS = 2000;
+
 /** Masks an identifier for logs and screens: only the last four characters stay. */
 export function maskIdentifier(value: string): string {
   const tail = value.slice(-4);
@@ -67,7 +88,7 @@ export type ParseResult =
   | { ok: true; identifier: MemberIdentifier }
   | { ok: false; code: 'MEMBER_NUMBER_FORMAT' | 'MEMBER_NUMBER_CHECK_DIGIT'; read: string; message: string };
 
-const SEPARATORS = /[\s\-.\/]/g;
+const SEPARATORS = /[\s\-./]/g;
 
 /**
  * Parses raw input into an identifier of one of the `accepted` kinds, trying
@@ -76,6 +97,7 @@ const SEPARATORS = /[\s\-.\/]/g;
  * unreadable is MEMBER_NUMBER_FORMAT.
  */
 export function parseMemberIdentifier(raw: string, accepted: readonly IdentifierKind[]): ParseResult {
+  // eslint-disable-next-line no-control-regex -- stripping the control characters a scanner adds is the point
   const read = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   if (read === '') return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read, message: 'Nothing was read.' };
   const digits = read.replace(SEPARATORS, '');
@@ -115,6 +137,13 @@ export function parseMemberIdentifier(raw: string, accepted: readonly Identifier
         break;
       case 'externalId':
         if (/^[A-Za-z0-9_-]{3,64}$/.test(read) && !allDigits) return { ok: true, identifier: { kind, value: read } };
+        break;
+      case 'appCode':
+        if (read.length <= MAX_APP_CODE_CHARS && APP_CODE_RE.test(read)) return { ok: true, identifier: { kind, value: read } };
+        if (/^GP1:/i.test(read)) {
+          // Never echo a code that may carry the member's session token.
+          return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read: 'GP1:…', message: "That app code is incomplete: ask the member to show their app's code again." };
+        }
         break;
     }
   }

@@ -7,6 +7,7 @@ import {
   parseAmount,
   parsePoints,
   pointsFromBackend,
+  centsFromBackend,
   rateFromCurrencyPerPoint,
   rateFromPair,
 } from './money.js';
@@ -94,6 +95,24 @@ describe('backend values and formatting', () => {
     expect(pointsFromBackend('-1.25')).toBe(-1_250);
     expect(codeOf(() => pointsFromBackend('1.0005'))).toBe('BACKEND_BAD_RESPONSE');
     expect(codeOf(() => pointsFromBackend(null))).toBe('BACKEND_BAD_RESPONSE');
+  });
+  it('reads money in answers exactly, floating-point noise included, never by multiplying a float', () => {
+    expect(centsFromBackend(0.1 + 0.2)).toBe(30); // 0.30000000000000004
+    expect(centsFromBackend('0.30000000000000004')).toBe(30);
+    expect(centsFromBackend(0.7 * 3)).toBe(210); // 2.0999999999999996
+    expect(centsFromBackend(10.0)).toBe(1000);
+    expect(centsFromBackend('12.5')).toBe(1250);
+    expect(centsFromBackend(-23.5)).toBe(-2350);
+    expect(codeOf(() => centsFromBackend(1e21))).toBe('BACKEND_BAD_RESPONSE'); // out of range, in exponent form
+    expect(centsFromBackend('2.5E3')).toBe(250_000);
+    expect(centsFromBackend('5e-1')).toBe(50);
+    expect(centsFromBackend(19.99)).toBe(1999);
+    expect(pointsFromBackend(25.500000000000004)).toBe(25_500);
+    // A real third decimal is not noise: refused, not rounded.
+    expect(codeOf(() => centsFromBackend(0.255))).toBe('BACKEND_BAD_RESPONSE');
+    expect(codeOf(() => centsFromBackend('12,50'))).toBe('BACKEND_BAD_RESPONSE');
+    expect(codeOf(() => centsFromBackend(Number.NaN))).toBe('BACKEND_BAD_RESPONSE');
+    expect(codeOf(() => centsFromBackend(true))).toBe('BACKEND_BAD_RESPONSE');
   });
   it('formats points and cents', () => {
     expect(formatPoints(25_500)).toBe('25.5');

@@ -83,16 +83,52 @@ export function formatPoints(milli: PointsMilli, decimals = 3): string {
 /** Points as the decimal string backends expect ("25.5", "100"). */
 export const pointsToDecimalString = (milli: PointsMilli): string => formatPoints(milli, 3);
 
-/** Parses a decimal string or number that a backend sent, exactly (no float rounding). */
+/**
+ * A decimal figure a backend sent (a JSON number or a decimal string, an
+ * exponent allowed: "1e-7", 2.5E3) read exactly into integer units of
+ * 10^-`scale` (scale 2: cents, scale 3: milli-points). The text form is read,
+ * never multiplied as a float. Digits beyond `scale` are accepted only when
+ * they are floating-point noise from the backend's own arithmetic (the
+ * figure lies within a millionth of a unit of a whole one, as
+ * 0.30000000000000004 does of 30 cents): the figure is rounded to that unit.
+ * Anything else that does not fit throws BACKEND_BAD_RESPONSE naming `what`.
+ */
+export function decimalFromBackend(value: unknown, scale: number, what: string): number {
+  const s = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?(?:[eE]([-+]?\d{1,3}))?$/.exec(s) ?? /^([-+]?)()\.(\d+)(?:[eE]([-+]?\d{1,3}))?$/.exec(s);
+  if (!m) throw new PosError('BACKEND_BAD_RESPONSE', `The loyalty program sent ${what} that is not a number: ${JSON.stringify(value)?.slice(0, 60)}`);
+  const digits = `${m[2] ?? ''}${m[3] ?? ''}`.replace(/^0+(?=\d)/, '') || '0';
+  // value = digits * 10^(exp - fracLen); in units of 10^-scale: digits * 10^shift
+  const shift = Number(m[4] ?? '0') - (m[3] ?? '').length + scale;
+  let units: bigint;
+  if (shift >= 0) {
+    units = BigInt(digits) * 10n ** BigInt(shift);
+  } else {
+    const div = 10n ** BigInt(-shift);
+    const whole = BigInt(digits) / div;
+    const rest = BigInt(digits) % div;
+    // Noise: within a millionth of a unit of a whole unit (below or above).
+    const noise = rest * 1_000_000n < div || (div - rest) * 1_000_000n < div;
+    if (!noise) throw new PosError('BACKEND_BAD_RESPONSE', `The loyalty program sent ${what} with more than ${scale} decimals: ${s}`);
+    units = rest * 2n >= div ? whole + 1n : whole;
+  }
+  if (units > BigInt(Number.MAX_SAFE_INTEGER)) throw new PosError('BACKEND_BAD_RESPONSE', `The loyalty program sent ${what} out of range: ${s}`);
+  const n = Number(units);
+  return m[1] === '-' && n !== 0 ? -n : n;
+}
+
+/** Parses a points figure that a backend sent, exactly (no float rounding): milli-points. */
 export function pointsFromBackend(value: unknown): PointsMilli {
-  const s = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(s);
-  if (!m) throw new PosError('BACKEND_BAD_RESPONSE', `The backend sent a points value that is not a number: ${JSON.stringify(value)}`);
-  const frac = (m[3] ?? '').padEnd(3, '0');
-  if (/[1-9]/.test(frac.slice(3))) throw new PosError('BACKEND_BAD_RESPONSE', `The backend sent points with more than 3 decimals: ${s}`);
-  const milli = Number(m[2]) * MILLI_PER_POINT + Number(frac.slice(0, 3));
-  if (!Number.isSafeInteger(milli)) throw new PosError('BACKEND_BAD_RESPONSE', `Points value out of range: ${s}`);
-  return m[1] === '-' ? -milli : milli;
+  return decimalFromBackend(value, 3, 'a points value');
+}
+
+/**
+ * A money figure a backend sent in currency units (GafaPay's 10.0 or
+ * 0.30000000000000004, a card platform's 23.5, Capillary's "12.50"), as
+ * integer cents, exactly. Every adapter reads money in answers through here.
+ */
+export function centsFromBackend(value: unknown): number {
+  return decimalFromBackend(value, 2, 'an amount');
 }
 
 /**

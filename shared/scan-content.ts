@@ -16,10 +16,11 @@
  * speed and a clear message; the service checks the number again.
  */
 import type { BackendId } from './domain.js';
+import { PROGRAMS } from './programs/index.js';
 import { looksLikePaymentCard, maskIdentifier, parseMemberIdentifier, type IdentifierKind, type MemberIdentifier } from './member-number.js';
 
 /** Longer reads are cut before any pattern runs (a member code is far shorter). */
-export const MAX_SCAN_CHARS = 512;
+export const MAX_SCAN_CHARS = 2048; // room for a member app code with its session token (member-number.ts)
 /** Longest extraction pattern the settings accept. */
 export const MAX_PATTERN_CHARS = 200;
 
@@ -28,9 +29,9 @@ export const MAX_PATTERN_CHARS = 200;
  * exactly 13 digits anywhere in the text (a URL or a line of text from the
  * app). The others accept free-form ids, so no pattern unless set.
  */
-export const DEFAULT_EXTRACT_PATTERNS: Readonly<Partial<Record<BackendId, string>>> = {
-  uitpas: '(?<!\\d)(\\d{13})(?!\\d)',
-};
+export const DEFAULT_EXTRACT_PATTERNS: Readonly<Partial<Record<BackendId, string>>> = Object.fromEntries(
+  PROGRAMS.flatMap((p): Array<[BackendId, string]> => ('scanPattern' in p && p.scanPattern ? [[p.id, p.scanPattern]] : [])),
+);
 
 export interface ScanRules {
   /** Identifier kinds the backend accepts, in the order a read is tried. */
@@ -79,13 +80,16 @@ export function compilePattern(source: string): { ok: true; regex: RegExp } | { 
 }
 
 /** Control characters a scanner may add (GS separators, CR/LF, AIM prefixes' controls). */
+// eslint-disable-next-line no-control-regex -- these are exactly the characters to remove
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** What was read, made safe to show: controls shown as spaces, shortened, card-like numbers masked. */
 export function safeRead(raw: string, max = 80): string {
   const flat = raw.replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim();
+  // A member app code may carry the member's session token: never shown (member-number.ts).
+  const noSecrets = flat.replace(/GP1:\S*/gi, 'GP1:…');
   // A digit run (spaces or dashes between groups allowed) that has the shape of a payment card is masked.
-  const masked = flat.replace(/\d(?:[ -]?\d){12,22}/g, (run) => {
+  const masked = noSecrets.replace(/\d(?:[ -]?\d){12,22}/g, (run) => {
     const digits = run.replace(/[ -]/g, '');
     return looksLikePaymentCard(digits) ? maskIdentifier(digits) : run;
   });
@@ -146,6 +150,7 @@ const KIND_WORDS: Record<IdentifierKind, string> = {
   mobile: 'a mobile number',
   email: 'an e-mail address',
   externalId: 'a member id',
+  appCode: "the member's app code",
 };
 
 function notAccepted(accepted: readonly IdentifierKind[]): string {
@@ -155,5 +160,5 @@ function notAccepted(accepted: readonly IdentifierKind[]): string {
 }
 
 function looksLikeText(read: string): boolean {
-  return /[^\d\s\-.\/]/.test(read);
+  return /[^\d\s\-./]/.test(read);
 }

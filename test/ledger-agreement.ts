@@ -155,7 +155,7 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
         case 'cancelled':
           if (n > 0) report.appliedUnconfirmed.push(`${r.reference} (${r.kind}) is ${r.state} at the terminal but applied at the backend`);
           break;
-        case 'attention':
+        case 'attention': {
           const code = outcomes.get(`${r.reference}#${r.attempts}`) ?? null;
           report.unresolved.push({ reference: r.reference, kind: r.kind, applied: n, code, error: r.last_error });
           // Held for a person because the backend refused it: then it must not be applied.
@@ -164,6 +164,7 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
           }
           addDelta(userId, sign * points * Math.min(n, 1));
           break;
+        }
         case 'pending':
           report.pending.push(r.reference);
           addDelta(userId, sign * points * Math.min(n, 1));

@@ -113,8 +113,11 @@ describe('Capillary adapter: the envelope, read in one place', () => {
     expect(capillaryError(886, 'try later', 200).details?.notApplied).toBeUndefined();
   });
 
-  it('writes redemption_time as YYYY-MM-DD HH:MM:SS', () => {
+  it("writes redemption_time as YYYY-MM-DD HH:MM:SS in the organisation's time zone", () => {
     expect(capillaryTime('2025-03-13T18:02:34.123Z')).toBe('2025-03-13 18:02:34');
+    expect(capillaryTime('2025-03-13T18:02:34.123Z', 'Asia/Kolkata')).toBe('2025-03-13 23:32:34');
+    expect(capillaryTime('2025-03-13T23:30:00Z', 'Europe/Brussels')).toBe('2025-03-14 00:30:00');
+    expect(capillaryTime('2025-07-01T00:00:00Z', 'Europe/Brussels')).toBe('2025-07-01 02:00:00'); // summer time
   });
 });
 
@@ -403,6 +406,59 @@ describe('Capillary adapter against the sandbox', () => {
       expect(e.message).toMatch(/manual action needed/);
       expect(e.details).toMatchObject({ manualAction: true, notApplied: true });
       expect(await balance(priya)).toBe('2470.5');
+    });
+  });
+
+  describe("the document's open questions, against the emulator's default and alternative forms", () => {
+    const forms = (f: Json) => ctl('POST', '/capillary/forms', f);
+    async function posted(a: LoyaltyAdapter & ValidationCodeAdapter, points: number): Promise<{ req: RedeemRequest; receipt: RedeemReceipt }> {
+      const m = await a.lookupMember(mobile(priya));
+      await a.requestValidationCode(m, points);
+      const req = redeemRequest(priya, points, await codeFor(priya));
+      return { req, receipt: await a.redeem(req) };
+    }
+
+    it('reads the OAuth answer under either field naming', async () => {
+      for (const oauthAnswer of ['data.accessToken', 'access_token']) {
+        await forms({ oauthAnswer });
+        const oauth = createCapillaryAdapter({ ...capillarySandboxConfig(sb.url, 'main', 'oauth'), timeoutMs: 1500 });
+        expect((await oauth.lookupMember(mobile(tom))).balanceMilli, oauthAnswer).toBe(42_125);
+      }
+    });
+
+    it("sends points_redeemed as the document's Number (accepted where only a Number is), redemption_time in the organisation's zone", async () => {
+      await forms({ pointsRedeemed: 'number-only' });
+      const kolkata = createCapillaryAdapter({ ...config, timeZone: 'Asia/Kolkata' });
+      const m = await kolkata.lookupMember(mobile(priya));
+      await kolkata.requestValidationCode(m, 12_500);
+      const req = { ...redeemRequest(priya, 12_500, await codeFor(priya)), requestedAt: '2026-01-01T00:00:00.000Z' };
+      await kolkata.redeem(req);
+      const [r] = await redemptions(priya);
+      expect(r).toMatchObject({ points: '12.5', redemptionTime: '2026-01-01 05:30:00' });
+      expect(() => createCapillaryAdapter({ ...config, timeZone: 'Mars/Olympus' })).toThrow(/not a time zone/);
+    });
+
+    it('"reversal not enabled" under another code is still recognised by its words; without words it fails safe', async () => {
+      const basic = basicAdapter();
+      const req = redeemRequest(priya, 30_000);
+      const receipt = await basic.redeem(req);
+      await forms({ reversalNotEnabled: 'code-8017' });
+      expect((await caught(basic.reverse!(reverseRequest(req, receipt, 30_000)))).code).toBe('REVERSAL_NOT_SUPPORTED');
+      await forms({ reversalNotEnabled: 'no-words' });
+      const e = await caught(basic.reverse!(reverseRequest(req, receipt, 30_000, 2)));
+      expect(e).toMatchObject({ code: 'BACKEND_REFUSED', details: { notApplied: true, backendCode: 8017 } });
+      expect(await balance(priya)).toBe('2470.5'); // nothing given back by a guess
+    });
+
+    it('a reversal identifier type the program does not take fails safe: refused, nothing given back, nothing guessed', async () => {
+      const { req, receipt } = await posted(adapter, 50_000);
+      await forms({ reversalIdType: 'USER_ID' });
+      const e = await caught(adapter.reverse!(reverseRequest(req, receipt, 50_000)));
+      expect(e.details?.notApplied).toBe(true);
+      expect(['BACKEND_REFUSED', 'MEMBER_NOT_FOUND']).toContain(e.code);
+      expect(await balance(priya)).toBe('2450.5');
+      await forms({ reversalIdType: 'ID' });
+      expect((await adapter.reverse!(reverseRequest(req, receipt, 50_000, 2))).pointsMilli).toBe(50_000);
     });
   });
 

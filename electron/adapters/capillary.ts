@@ -29,7 +29,9 @@ import { createHash } from 'node:crypto';
 import type { BackendInfo, BackendMessage, RedemptionTerms } from '../../shared/domain.js';
 import { PosError, type ErrorCode } from '../../shared/errors.js';
 import { luhnValid, type IdentifierKind, type MemberIdentifier } from '../../shared/member-number.js';
-import { pointsFromBackend, pointsToDecimalString, rateFromCurrencyPerPoint, rateFromPair, type PointsMilli, type PointsRate } from '../../shared/money.js';
+import { centsFromBackend, pointsFromBackend, pointsToDecimalString, rateFromCurrencyPerPoint, rateFromPair, type PointsMilli, type PointsRate } from '../../shared/money.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import { flag, optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import type { MemberRef, ValidationCodeAdapter, ValidationCodeSent } from './validation-code.js';
@@ -55,6 +57,12 @@ export interface CapillaryConfig {
   multipleOf?: string;
   /** Used only when isredeemable sends no usable points_currency_ratio. */
   pointsCurrencyRatio?: string;
+  /**
+   * The organisation's time zone (IANA name, e.g. Asia/Kolkata; default UTC):
+   * redemption_time "YYYY-MM-DD HH:MM:SS" carries no zone, and Capillary reads
+   * it as the organisation's local time.
+   */
+  timeZone?: string;
   /** Lookup source, default INSTORE. */
   source?: string;
   /** Tolerance between the terminal's and Capillary's clocks when matching a reversal by time (default 300 s). */
@@ -110,8 +118,26 @@ const REVERSAL_OFF: CodeMapping = {
 };
 const ALREADY: CodeMapping = { code: 'ALREADY_REVERSED', message: 'Capillary says these points were already given back.' };
 
-/** The reverse API's "not enabled" refusal: the sandbox's code (Capillary does not publish one), also recognised by its words. */
-export const CAP_REVERSAL_NOT_ENABLED_CODE = 3801;
+/**
+ * What Capillary's document does not fix, in ONE place. The emulator answers
+ * each in its default form and, switched (POST /_control/capillary/forms), in
+ * a plausible alternative: the adapter's tests prove it reads both or fails
+ * safe (a refusal that changed nothing, never a money decision on a guess).
+ */
+export const CAPILLARY_GUESSES = {
+  /** The OAuth answer's token and lifetime: looked for under `data`, then at the top, by each of these names. */
+  oauthTokenFields: ['accessToken', 'access_token', 'token'],
+  oauthTtlFields: ['expiresIn', 'expires_in'],
+  /** A lifetime the answer does not give: short, so a wrong guess costs a renewal, not a refused sale. */
+  oauthDefaultTtlSec: 300,
+  /** The reverse API's "not enabled" refusal code; also recognised by its words (REVERSAL_OFF_WORDS). Any other unknown refusal is BACKEND_REFUSED: nothing given back, a manager sees it. */
+  reversalNotEnabledCode: 3801,
+  /** identifier.type sent with a reversal for Capillary's customer id; refused as another type, the reversal fails safe (nothing given back, notApplied). */
+  reversalIdentifierType: 'ID',
+} as const;
+
+/** The reverse API's "not enabled" refusal code (CAPILLARY_GUESSES). */
+export const CAP_REVERSAL_NOT_ENABLED_CODE = CAPILLARY_GUESSES.reversalNotEnabledCode;
 const REVERSAL_OFF_WORDS = /revers[a-z]*\b[^.]*\bnot\s+(enabled|allowed|configured)|\bnot\s+(enabled|allowed)\b[^.]*revers/i;
 
 export const CAPILLARY_CODES: Readonly<Record<number, CodeMapping>> = {
@@ -303,11 +329,26 @@ function decimalsOfStep(stepMilli: PointsMilli): number {
   return 3;
 }
 
-/** "YYYY-MM-DD HH:MM:SS" (UTC) for redemption_time. */
-export function capillaryTime(iso: string): string {
+/** "YYYY-MM-DD HH:MM:SS" for redemption_time, as the wall clock reads in `timeZone` (the organisation's). */
+export function capillaryTime(iso: string, timeZone = 'UTC'): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) throw new PosError('INVALID_INPUT', 'The redemption has no valid time.', { details: { notApplied: true } });
-  return d.toISOString().slice(0, 19).replace('T', ' ');
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+/** An IANA time zone the runtime knows, or a clear settings error. */
+function checkTimeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+    return tz;
+  } catch {
+    throw new PosError('INVALID_INPUT', `"${tz}" is not a time zone name (e.g. Europe/Brussels, Asia/Kolkata).`, { details: { field: 'timeZone' } });
+  }
 }
 
 function parseCapTime(v: unknown): number | undefined {
@@ -329,6 +370,7 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
   const maxMilli = pointsSetting('maxPoints', config.maxPoints, null);
   const fallbackRate = config.pointsCurrencyRatio ? rateFromCurrencyPerPoint(config.pointsCurrencyRatio) : null;
   const source = config.source ?? 'INSTORE';
+  const timeZone = checkTimeZone(config.timeZone ?? 'UTC');
   const info: BackendInfo = { id: 'capillary', name: 'Capillary', capabilities: capabilities(config) };
 
   const basicHeader =
@@ -347,10 +389,12 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
       const e = readV2Error(res);
       throw new PosError('BACKEND_AUTH', 'Capillary refused the terminal\'s OAuth key and secret: check them in settings.', { details: { ...(e.details ?? {}), notApplied: true } });
     }
-    const data = isObj(res.body) && isObj(res.body.data) ? res.body.data : undefined;
-    const token = capText(data?.accessToken);
-    if (!token) throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary sent no OAuth token.', { details: { notApplied: true } });
-    const ttl = capInt(data?.expiresIn) ?? 300;
+    // Field names are a guess (CAPILLARY_GUESSES): under data, then at the top.
+    const places = [isObj(res.body) && isObj(res.body.data) ? res.body.data : undefined, isObj(res.body) ? res.body : undefined].filter(isObj);
+    const firstOf = (names: readonly string[]) => places.flatMap((o) => names.map((n) => o[n])).find((v) => v !== undefined);
+    const token = capText(firstOf(CAPILLARY_GUESSES.oauthTokenFields));
+    if (!token) throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary sent no OAuth token the terminal can find.', { details: { notApplied: true } });
+    const ttl = capInt(firstOf(CAPILLARY_GUESSES.oauthTtlFields)) ?? CAPILLARY_GUESSES.oauthDefaultTtlSec;
     cachedToken = { token, expiresAt: now() + Math.max(1, ttl - Math.min(60, ttl / 10)) * 1000 };
     return token;
   }
@@ -441,9 +485,13 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
     const ratio = capText(item.points_currency_ratio);
     if (ratio && /^\d+(\.\d+)?$/.test(ratio) && !/^0+(\.0+)?$/.test(ratio)) return rateFromCurrencyPerPoint(ratio);
     const value = capText(item.points_redeem_value);
-    if (value && /^\d+(\.\d{1,2})?$/.test(value)) {
-      const [i, f = ''] = value.split('.');
-      const cents = Number(i) * 100 + Number(f.padEnd(2, '0'));
+    if (value) {
+      let cents = 0;
+      try {
+        cents = centsFromBackend(value);
+      } catch {
+        cents = 0; // unreadable: fall back to the configured ratio below
+      }
       if (cents > 0) return rateFromPair(pointsMilli, cents);
     }
     if (fallbackRate) return fallbackRate;
@@ -521,10 +569,11 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
       }
       const customer = v11Identifier(req.member.identifier);
       const item: Obj = {
-        points_redeemed: pointsToDecimalString(req.pointsMilli),
+        // The document's Number, written from the exact decimal string ("12.5"), never computed in floating point.
+        points_redeemed: Number(pointsToDecimalString(req.pointsMilli)),
         transaction_number: req.reference,
         customer,
-        redemption_time: capillaryTime(req.requestedAt),
+        redemption_time: capillaryTime(req.requestedAt, timeZone),
         notes: `POS redemption, store ${req.storeId}, till ${req.terminalId}`,
       };
       if (code !== '') item.validation_code = code;
@@ -577,7 +626,7 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
         redemptionId: req.original.receipt.backendReference,
         // A JSON number written from the exact decimal string ("12.5"), never computed in floating point.
         pointsToBeReversed: Number(pointsToDecimalString(req.pointsMilli)),
-        identifier: { type: 'ID', value: req.member.backendMemberId },
+        identifier: { type: CAPILLARY_GUESSES.reversalIdentifierType, value: req.member.backendMemberId },
       });
       if (res.status >= 400) throw readV2Error(res);
       const b = isObj(res.body) ? res.body : {};
@@ -623,4 +672,28 @@ async function notApplied<T>(p: Promise<T>): Promise<T> {
     }
     throw e;
   }
+}
+
+// ---- Built from the program's connection fields (shared/programs/capillary.ts): live and training alike.
+
+export function capillaryFromConnection(values: ConnectionValues, opts: AdapterOptions = {}): LoyaltyAdapter & ValidationCodeAdapter {
+  const till = optional(values, 'tillId');
+  const maxPoints = optional(values, 'maxPoints');
+  const minPoints = optional(values, 'minPoints');
+  const multipleOf = optional(values, 'multipleOf');
+  return createCapillaryAdapter({
+    baseUrl: required(values, 'baseUrl'),
+    auth: till
+      ? { kind: 'basic', tillId: till, password: required(values, 'tillPassword') }
+      : { kind: 'oauth', key: required(values, 'oauthKey'), secret: required(values, 'oauthSecret') },
+    programId: required(values, 'programId'),
+    currency: optional(values, 'currency') ?? 'EUR',
+    validationCode: flag(values, 'validationCode', true),
+    reversalEnabled: flag(values, 'reversalEnabled', true),
+    maxPoints: maxPoints ?? null,
+    ...(optional(values, 'timeZone') ? { timeZone: optional(values, 'timeZone')! } : {}),
+    ...(minPoints ? { minPoints } : {}),
+    ...(multipleOf ? { multipleOf } : {}),
+    ...timeout(opts),
+  });
 }

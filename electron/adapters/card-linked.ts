@@ -44,6 +44,8 @@ import {
   type ClWebhook,
   type ClWebhookEvent,
 } from './card-linked-wire.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import { optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt } from './types.js';
 
@@ -247,4 +249,17 @@ export function createCardLinkedAdapter(config: CardLinkedConfig): CardLinkedAda
 
 function strip(l: CardOfferLinkView & { cardId: string }): CardOfferLinkView {
   return { linkId: l.linkId, offerId: l.offerId, offerName: l.offerName, linkedAt: l.linkedAt };
+}
+
+// ---- Built from the program's connection fields (shared/programs/cardlinked.ts): live and training alike.
+
+export function cardLinkedFromConnection(values: ConnectionValues, opts: AdapterOptions = {}): CardLinkedAdapter {
+  return createCardLinkedAdapter({
+    baseUrl: required(values, 'baseUrl'),
+    secretKey: required(values, 'secretKey'),
+    programId: required(values, 'programId'),
+    currency: optional(values, 'currency') ?? 'EUR',
+    countryCode: optional(values, 'countryCode') ?? 'BEL',
+    ...timeout(opts),
+  });
 }

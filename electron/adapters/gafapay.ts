@@ -6,33 +6,48 @@
  * "manual action needed at GafaPay" with the transaction number from the
  * receipt (detail.txnNumber).
  *
- *  - headers on every call: authorization: Token <JWT>, companyid, and a
- *    fresh UUID requestid per request (whether GafaPay deduplicates on it is
- *    unconfirmed, so nothing relies on it);
- *  - envelope {success: 1|0, error: [messages], data}: read in one place,
- *    readEnvelope(), whatever the HTTP status;
- *  - member: the GafaPay user id (the app's QR); balance from user_points;
- *    the wallet the cashback goes to from transaction/wallet (is_default);
+ *  - whose token (the documented flow, the default): the redeem call carries
+ *    the CUSTOMER's own token, user_id and wallet_id, with debit_type_id equal
+ *    to that wallet id. They arrive in the member's app code
+ *    (shared/member-number.ts, "GP1:<user_id>:<wallet_id>:<token>"), read by
+ *    acceptAppCode(): the token is kept in this adapter's memory for that
+ *    sale only (dropped once the redemption has its answer, or after
+ *    appCodeTtlMs), never stored, logged or put in an error. An expired or
+ *    refused customer token is MEMBER_CODE_EXPIRED: "ask the member to
+ *    refresh their app code". There is no documented wallet lookup, so none
+ *    is made;
+ *  - a merchant token allowed to redeem on a customer's behalf is a
+ *    deployment option the document does not promise: connection setting
+ *    `merchantToken`, off (absent) by default;
+ *  - headers on every call: authorization: Token <JWT>, companyid, requestid.
+ *    The redeem call's requestid is derived from the attempt's stable
+ *    reference (the same on every retry); reads get a fresh one. Whether
+ *    GafaPay deduplicates on it is unconfirmed, so nothing relies on it;
+ *  - every answer is read through the zod schemas of ./gafapay-wire.ts;
+ *    money and points through shared/money.ts (float noise such as
+ *    0.30000000000000004 reads as 30 cents). After the redeem call was sent,
+ *    an answer that cannot be read is "cannot tell" (BACKEND_BAD_RESPONSE
+ *    without notApplied: the outbox reconciles), never a refusal;
  *  - terms from points_redeem_config (the cashback configuration for the user
  *    type and currency): rate no_of_points : points_value, min, max; an
- *    inactive configuration means no redemption (REDEMPTION_NOT_ACTIVE);
- *  - a retry after a lost answer is made safe by searching the redemption
- *    history (user_points_redeem) for a redemption of the same points made
- *    since the sale was committed: one match = it took effect, none = it did
- *    not, several = a manager decides (OUTCOME_UNKNOWN). The documented history
- *    carries no reference of ours (transaction_id is null), hence points + time.
+ *    inactive configuration (is_active false or 0) means no redemption;
+ *  - a retry after a lost answer is checked against the redemption history
+ *    (user_points_redeem) first: points + time, since the documented history
+ *    carries no reference of ours (transaction_id is null).
  */
 import { randomUUID } from 'node:crypto';
 import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
 import { PosError, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
-import { pointsFromBackend, pointsStep, pointsToDecimalString, rateFromPair, type PointsMilli } from '../../shared/money.js';
+import { centsFromBackend, pointsFromBackend, pointsStep, pointsToDecimalString, rateFromPair, type PointsMilli } from '../../shared/money.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import { integer, optional, required, timeout, type AdapterOptions } from './connection.js';
+import { envelopeSchema, historySchema, parseAppCode, readData, redeemAnswerSchema, redeemConfigSchema, requestIdFor, userPointsSchema } from './gafapay-wire.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from './types.js';
 
 export interface GafapayCompanyAdmin {
   debitType: number;
-  debitTypeId: string;
   debitAccountType: number;
   debitAccountTypeId: string;
   username: string;
@@ -41,14 +56,18 @@ export interface GafapayCompanyAdmin {
 export interface GafapayConfig {
   /** API base including the version, e.g. https://api.gafapay.com:8443/gafapay/v3 */
   baseUrl: string;
-  /** The merchant's JWT, sent as "authorization: Token <JWT>". */
-  token: string;
+  /**
+   * A merchant token GafaPay allowed to redeem on customers' behalf (not a
+   * documented promise: a deployment option). Absent (the default): every
+   * member call uses the customer's own token from their app code.
+   */
+  merchantToken?: string | null;
   companyId: string;
   /** GafaPay's id of the currency the points and wallet are in. */
   currencyId: string;
   /** The same currency as an ISO code, for the terminal. */
   currency: string;
-  /** The company account that funds the cashback (company_admin_user_info). */
+  /** The company account that funds the cashback (company_admin_user_info; debit_type_id is the member's wallet). */
   companyAdmin: GafapayCompanyAdmin;
   /** 2 customer (default), 3 merchant, 5 agent. */
   userType?: 2 | 3 | 5;
@@ -59,12 +78,14 @@ export interface GafapayConfig {
   /** History page size and how many pages findRedemption reads at most (defaults 50 and 20). */
   historyPageSize?: number;
   historyMaxPages?: number;
+  /** Longest time a member's app code (and its token) stays in memory (default 15 minutes: one sale). */
+  appCodeTtlMs?: number;
   timeoutMs?: number;
-  /** requestid generator (default crypto.randomUUID). */
-  newRequestId?: () => string;
+  now?: () => number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_APP_CODE_TTL_MS = 15 * 60_000;
 export const GAFAPAY_REDEEM_SUCCESS = 'REWARD_PROMOTION_REWARD_POINTS_REDEEM_SUCCESS';
 /** redeem_type of a cashback configuration (the points become wallet money). */
 const REDEEM_TYPE_CASHBACK = 1;
@@ -78,7 +99,6 @@ const paths = {
   redeemConfig: '/reward_promotion/points_redeem_config',
   redeem: '/reward_promotion/redeem_user_reward_points',
   history: '/reward_promotion/user_points_redeem',
-  wallets: '/transaction/wallet',
 };
 
 // ======================================================================
@@ -110,15 +130,22 @@ export const GAFAPAY_MESSAGES: readonly MessageMapping[] = [
   { test: / is required| must be /i, code: 'BACKEND_REFUSED', message: 'GafaPay refused the request as incomplete: check the GafaPay settings (currency, company account).' },
 ];
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Whose token a call carried: a refused customer token is the member's app code, not the terminal's settings. */
+export type TokenOwner = 'customer' | 'merchant';
+
+const CUSTOMER_TOKEN_EXPIRED = "The member's GafaPay app code has expired: ask the member to refresh their app code and scan it again.";
+const CUSTOMER_TOKEN_REFUSED = "GafaPay did not accept the member's app code: ask the member to refresh their app code and scan it again.";
 
 /** A GafaPay refusal as the terminal's error (nothing was applied). */
-export function gafapayError(messages: string[], httpStatus: number): PosError {
+export function gafapayError(messages: string[], httpStatus: number, owner: TokenOwner = 'merchant'): PosError {
   const text = messages.join('; ');
-  const found = GAFAPAY_MESSAGES.find((m) => messages.some((t) => m.test.test(t)));
   const details: Record<string, unknown> = { status: httpStatus, notApplied: true };
   if (text) details.backendMessage = text.slice(0, 300);
+  if (owner === 'customer' && (httpStatus === 401 || messages.some((t) => /TOKEN/i.test(t)))) {
+    const expired = messages.some((t) => /TOKEN.*EXPIRED|EXPIRED.*TOKEN/i.test(t));
+    return new PosError('MEMBER_CODE_EXPIRED', expired ? CUSTOMER_TOKEN_EXPIRED : CUSTOMER_TOKEN_REFUSED, { details });
+  }
+  const found = GAFAPAY_MESSAGES.find((m) => messages.some((t) => m.test.test(t)));
   if (found) return new PosError(found.code, found.message, { details });
   if (httpStatus === 401 || httpStatus === 403) return new PosError('BACKEND_AUTH', "GafaPay refused the terminal's credentials: check the token and company id in settings.", { details });
   if (httpStatus === 404 && !text) return new PosError('BACKEND_BAD_RESPONSE', 'GafaPay does not know this address: check the API address in settings.', { details });
@@ -127,35 +154,44 @@ export function gafapayError(messages: string[], httpStatus: number): PosError {
 
 /**
  * Reads the envelope of any answer: data on success (success 1 on a 2xx),
- * the mapped refusal otherwise. 5xx and 429 never get here (http.ts).
+ * the mapped refusal otherwise. 5xx and 429 never get here (http.ts). An
+ * answer without a readable envelope is BACKEND_BAD_RESPONSE without
+ * notApplied, whatever its status: nothing says it was refused.
  */
-export function readEnvelope(res: HttpJsonResponse): Obj {
-  const b = res.body;
-  const env = isObj(b) ? b : undefined;
-  const messages = env && Array.isArray(env.error) ? env.error.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))) : [];
-  const success = env?.success === 1 || env?.success === true || env?.success === '1';
-  if (res.status >= 200 && res.status < 300 && success) {
-    if (!isObj(env!.data)) throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay answered without its data.', { details: { status: res.status } });
-    return env!.data;
+export function readEnvelope(res: HttpJsonResponse, owner: TokenOwner = 'merchant'): unknown {
+  const env = envelopeSchema.safeParse(res.body);
+  if (!env.success) {
+    throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay sent an answer without its envelope.', { details: { status: res.status } });
   }
-  if (res.status >= 200 && res.status < 300 && !env) throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay sent an answer without its envelope.', { details: { status: res.status } });
-  throw gafapayError(messages, res.status);
-}
-
-/** A money figure GafaPay sends as a JSON number (10.0, 0.25) as cents, exactly. */
-export function centsFromBackend(v: unknown): number {
-  const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(s);
-  if (!m) throw new PosError('BACKEND_BAD_RESPONSE', `GafaPay sent an amount that is not a number: ${JSON.stringify(v)}`);
-  const frac = (m[2] ?? '').replace(/0+$/, '');
-  if (frac.length > 2) throw new PosError('BACKEND_BAD_RESPONSE', `GafaPay sent an amount with more than 2 decimals: ${s}`);
-  const cents = Number(m[1]) * 100 + Number(frac.padEnd(2, '0'));
-  if (!Number.isSafeInteger(cents)) throw new PosError('BACKEND_BAD_RESPONSE', `GafaPay sent an amount out of range: ${s}`);
-  return cents;
+  const messages = env.data.error.map((m) => (typeof m === 'string' ? m : JSON.stringify(m)));
+  if (res.status >= 200 && res.status < 300 && env.data.success) {
+    if (typeof env.data.data !== 'object' || env.data.data === null) throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay answered without its data.', { details: { status: res.status } });
+    return env.data.data;
+  }
+  if (messages.length === 0 && res.status >= 200 && res.status < 300) {
+    throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay answered "not successful" without saying why.', { details: { status: res.status } });
+  }
+  throw gafapayError(messages, res.status, owner);
 }
 
 /** A JSON number for a points figure, written from the exact decimal string ("25.5"): never computed in floating point. */
 const pointsNumber = (milli: PointsMilli): number => Number(pointsToDecimalString(milli));
+
+/** A cashback amount in an answer, or null where it cannot be read: the points are taken by then, so it is a fact to keep, not a reason to refuse. */
+function cashbackOf(v: unknown): number | null {
+  try {
+    return centsFromBackend(v);
+  } catch {
+    return null;
+  }
+}
+
+/** What the terminal holds of a member's app code, for one sale. */
+interface HeldCode {
+  walletId: string;
+  token: string | null;
+  expiresAt: number;
+}
 
 // ======================================================================
 // The adapter.
@@ -171,16 +207,18 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
   const skewMs = (config.clockSkewSec ?? 300) * 1000;
   const pageSize = config.historyPageSize ?? 50;
   const maxPages = config.historyMaxPages ?? 20;
-  const newRequestId = config.newRequestId ?? randomUUID;
-  /** user id -> wallet id (the member's default wallet in this currency). */
-  const walletIds = new Map<string, string>();
+  const codeTtlMs = config.appCodeTtlMs ?? DEFAULT_APP_CODE_TTL_MS;
+  const now = config.now ?? Date.now;
+  const merchantToken = config.merchantToken?.trim() ? config.merchantToken.trim() : null;
+  /** user id -> the member's app code, in memory only, for the sale under way. */
+  const held = new Map<string, HeldCode>();
 
   const info: BackendInfo = {
     id: 'gafapay',
     name: 'GafaPay',
     capabilities: {
       redemption: 'points',
-      identifiers: ['externalId'],
+      identifiers: ['appCode'],
       pointsDecimals: decimals,
       validationCode: false,
       reversal: 'none',
@@ -189,36 +227,40 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
     },
   };
 
-  async function call(method: HttpMethod, path: string, query: Record<string, string>, body?: unknown): Promise<Obj> {
-    const q = new URLSearchParams(query);
-    const res = await httpJson({
-      method,
-      url: `${baseUrl}${path}${q.size ? `?${q.toString()}` : ''}`,
-      headers: { authorization: `Token ${config.token}`, companyid: config.companyId, requestid: newRequestId() },
-      body,
-      timeoutMs,
-    });
-    return readEnvelope(res);
+  interface Credentials {
+    token: string | null;
+    owner: TokenOwner;
   }
 
-  async function walletOf(userId: string): Promise<string> {
-    const known = walletIds.get(userId);
-    if (known) return known;
-    const data = await call('GET', paths.wallets, { user_id: userId, currency_id: config.currencyId, is_default: 'true' });
-    const wallets = Array.isArray(data.wallets) ? data.wallets.filter(isObj) : [];
-    const w = wallets.find((x) => x.user_id === userId && x.is_active !== false && (x.currency_id === undefined || x.currency_id === config.currencyId));
-    if (!w || typeof w.id !== 'string') {
-      throw new PosError('BACKEND_REFUSED', 'This member has no active GafaPay wallet in this currency: the cashback cannot be credited.', { details: { notApplied: true } });
+  async function call(method: HttpMethod, path: string, query: Record<string, string>, cred: Credentials, body?: unknown, requestId: string = randomUUID()): Promise<unknown> {
+    const q = new URLSearchParams(query);
+    const headers: Record<string, string> = { companyid: config.companyId, requestid: requestId };
+    if (cred.token) headers.authorization = `Token ${cred.token}`;
+    const res = await httpJson({ method, url: `${baseUrl}${path}${q.size ? `?${q.toString()}` : ''}`, headers, body, timeoutMs });
+    return readEnvelope(res, cred.owner);
+  }
+
+  function heldCode(userId: string): HeldCode {
+    const h = held.get(userId);
+    if (!h || h.expiresAt <= now()) {
+      held.delete(userId);
+      throw new PosError('MEMBER_CODE_EXPIRED', "This terminal no longer holds the member's GafaPay app code: ask the member to refresh their app code and scan it again.", {
+        details: { notApplied: true },
+      });
     }
-    walletIds.set(userId, w.id);
-    return w.id;
+    return h;
+  }
+
+  /** The token a member's calls carry: theirs (the documented flow) or the merchant's where the setting allows it. */
+  function credentialsFor(userId: string): Credentials {
+    if (merchantToken) return { token: merchantToken, owner: 'merchant' };
+    return { token: heldCode(userId).token, owner: 'customer' };
   }
 
   async function balanceOf(userId: string): Promise<PointsMilli> {
-    const data = await call('GET', paths.userPoints, { user_id: userId, currency_id: config.currencyId });
-    const up = isObj(data.user_points) ? data.user_points : undefined;
-    if (!up) throw new PosError('MEMBER_NOT_FOUND', 'GafaPay has no points account for this member.');
-    return pointsFromBackend(up.points);
+    const data = readData(userPointsSchema, await call('GET', paths.userPoints, { user_id: userId, currency_id: config.currencyId }, credentialsFor(userId)), 'the balance');
+    if (!data.user_points) throw new PosError('MEMBER_NOT_FOUND', 'GafaPay has no points account for this member.');
+    return pointsFromBackend(data.user_points.points);
   }
 
   function checkPoints(milli: PointsMilli): void {
@@ -228,28 +270,50 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
     }
   }
 
+  function acceptAppCode(identifier: MemberIdentifier): MemberIdentifier {
+    const code = identifier.kind === 'appCode' ? parseAppCode(identifier.value) : null;
+    if (!code) throw new PosError('MEMBER_NUMBER_FORMAT', "Scan the code the member's GafaPay app shows for paying with points.", { details: { read: 'GP1:…' } });
+    if (!code.token && !merchantToken) {
+      throw new PosError('MEMBER_NUMBER_FORMAT', "That GafaPay code carries no session: ask the member to open the app's pay-with-points code.", { details: { read: 'GP1:…' } });
+    }
+    for (const [k, v] of held) if (v.expiresAt <= now()) held.delete(k);
+    held.set(code.userId, { walletId: code.walletId, token: code.token, expiresAt: now() + codeTtlMs });
+    return { kind: 'externalId', value: code.userId };
+  }
+
+  async function redemptionConfig(cred: Credentials) {
+    return readData(redeemConfigSchema, await call('GET', paths.redeemConfig, { user_type: String(userType), currency_id: config.currencyId }, cred), 'the redemption configuration');
+  }
+
   return {
     info,
+    acceptAppCode,
 
     async probe() {
-      await call('GET', paths.redeemConfig, { user_type: String(userType), currency_id: config.currencyId });
+      try {
+        await redemptionConfig({ token: merchantToken, owner: 'merchant' });
+      } catch (e) {
+        // Without a merchant token there is nobody's token to probe with: an
+        // envelope refusing the missing token still proves GafaPay answers.
+        if (!merchantToken && e instanceof PosError && e.code === 'BACKEND_AUTH' && e.details?.status === 401) return;
+        throw e;
+      }
     },
 
     async lookupMember(identifier: MemberIdentifier): Promise<MemberAccount> {
-      if (!info.capabilities.identifiers.includes(identifier.kind)) {
-        throw new PosError('INVALID_INPUT', `GafaPay members are found by their GafaPay id (the app's code), not by ${identifier.kind}.`);
+      const plain = identifier.kind === 'appCode' ? acceptAppCode(identifier) : identifier;
+      if (plain.kind !== 'externalId' || !held.has(plain.value)) {
+        throw new PosError('INVALID_INPUT', "GafaPay members are identified by the code their GafaPay app shows: scan it.");
       }
-      const balanceMilli = await balanceOf(identifier.value);
-      await walletOf(identifier.value);
-      return { identifier, backendMemberId: identifier.value, balanceMilli, messages: [] };
+      const balanceMilli = await balanceOf(plain.value);
+      return { identifier: plain, backendMemberId: plain.value, balanceMilli, messages: [] };
     },
 
-    async getTerms(): Promise<RedemptionTerms> {
-      const data = await call('GET', paths.redeemConfig, { user_type: String(userType), currency_id: config.currencyId });
-      const all = Array.isArray(data.points_redeem_configs) ? data.points_redeem_configs.filter(isObj) : [];
-      const cashback = all.filter((c) => c.redeem_type === REDEEM_TYPE_CASHBACK && (c.currency_id === undefined || c.currency_id === config.currencyId));
+    async getTerms(member: MemberAccount): Promise<RedemptionTerms> {
+      const data = await redemptionConfig(credentialsFor(member.backendMemberId));
+      const cashback = data.points_redeem_configs.filter((c) => c.redeem_type === REDEEM_TYPE_CASHBACK && (c.currency_id === undefined || c.currency_id === null || c.currency_id === config.currencyId));
       if (cashback.length === 0) throw new PosError('REDEMPTION_NOT_ACTIVE', 'GafaPay has no cashback configuration for these points: redemption is not possible.');
-      const cfg = cashback.find((c) => c.is_active === true);
+      const cfg = cashback.find((c) => c.is_active);
       if (!cfg) throw new PosError('REDEMPTION_NOT_ACTIVE', "Points redemption is switched off in GafaPay's configuration.");
       const rate = rateFromPair(pointsFromBackend(cfg.no_of_points), centsFromBackend(cfg.points_value));
       const min = cfg.min_points_to_redeem === undefined || cfg.min_points_to_redeem === null ? step : pointsFromBackend(cfg.min_points_to_redeem);
@@ -261,29 +325,54 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       checkPoints(req.pointsMilli);
       const userId = req.member.backendMemberId;
       // Everything before the POST cannot have redeemed anything.
-      const walletId = await notApplied(walletOf(userId));
+      const code = heldCode(userId);
+      const cred = credentialsFor(userId);
       const a = config.companyAdmin;
-      const data = await call('POST', paths.redeem, {}, {
-        redeem_points: pointsNumber(req.pointsMilli),
-        user_type: userType,
-        user_id: userId,
-        wallet_id: walletId,
-        currency_id: config.currencyId,
-        company_admin_user_info: {
-          currency_id: config.currencyId,
-          debit_type: a.debitType,
-          debit_type_id: a.debitTypeId,
-          debit_account_type: a.debitAccountType,
-          debit_account_type_id: a.debitAccountTypeId,
-          username: a.username,
-        },
-      });
-      const d = isObj(data.redeem_points_detail) ? data.redeem_points_detail : undefined;
-      if (data.message !== GAFAPAY_REDEEM_SUCCESS && !d) throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay answered the redemption without saying it succeeded.');
-      if (!d || typeof d.txn_id !== 'string' || d.txn_id === '') throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay confirmed the redemption without its transaction.');
-      const points = d.points === undefined ? req.pointsMilli : pointsFromBackend(d.points);
+      let data: unknown;
+      try {
+        data = await call(
+          'POST',
+          paths.redeem,
+          {},
+          cred,
+          {
+            redeem_points: pointsNumber(req.pointsMilli),
+            user_type: userType,
+            user_id: userId,
+            wallet_id: code.walletId,
+            currency_id: config.currencyId,
+            company_admin_user_info: {
+              currency_id: config.currencyId,
+              debit_type: a.debitType,
+              // The document: debit_type_id equals the member's wallet id.
+              debit_type_id: code.walletId,
+              debit_account_type: a.debitAccountType,
+              debit_account_type_id: a.debitAccountTypeId,
+              username: a.username,
+            },
+          },
+          requestIdFor(req.reference),
+        );
+      } catch (e) {
+        // A clear refusal ends this sale's use of the code; anything in doubt keeps it for the retry.
+        if (e instanceof PosError && e.details?.notApplied === true) held.delete(userId);
+        throw e;
+      }
+      const answer = redeemAnswerSchema.safeParse(data);
+      if (!answer.success || (answer.data.message !== undefined && answer.data.message !== GAFAPAY_REDEEM_SUCCESS)) {
+        // Sent, and GafaPay said "success" but not in a form we can read: cannot tell.
+        throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay confirmed the redemption in a form the terminal cannot read: it will check before anything is sent again.');
+      }
+      held.delete(userId);
+      const d = answer.data.redeem_points_detail;
+      let points: PointsMilli;
+      try {
+        points = d.points === undefined ? req.pointsMilli : pointsFromBackend(d.points);
+      } catch {
+        points = Number.NaN;
+      }
       if (points !== req.pointsMilli) {
-        throw new PosError('OUTCOME_UNKNOWN', `GafaPay redeemed ${pointsToDecimalString(points)} points instead of ${pointsToDecimalString(req.pointsMilli)}: a manager must check.`, {
+        throw new PosError('OUTCOME_UNKNOWN', `GafaPay redeemed ${Number.isNaN(points) ? 'an unreadable number of' : pointsToDecimalString(points)} points instead of ${pointsToDecimalString(req.pointsMilli)}: a manager must check.`, {
           details: { backendReference: d.txn_id },
         });
       }
@@ -291,7 +380,7 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
         backendReference: d.txn_id,
         pointsMilli: points,
         balanceAfterMilli: null,
-        detail: { cashbackCents: centsFromBackend(d.amount), txnNumber: typeof d.txn_number === 'string' ? d.txn_number : null },
+        detail: { cashbackCents: cashbackOf(d.amount), txnNumber: d.txn_number ?? null },
       };
     },
 
@@ -299,15 +388,28 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       checkPoints(req.pointsMilli);
       const requested = Date.parse(req.requestedAt);
       if (Number.isNaN(requested)) throw new PosError('OUTCOME_UNKNOWN', 'The redemption has no valid time to look it up by: a manager must check.');
+      let cred: Credentials;
+      try {
+        cred = credentialsFor(req.member.backendMemberId);
+      } catch {
+        throw new PosError('OUTCOME_UNKNOWN', "GafaPay's history can only be read with the member's app code, which this terminal no longer holds: a manager must check.", { details: { reconciledBy: 'history' } });
+      }
       const fromSec = Math.floor((requested - skewMs) / 1000);
-      const matches: Obj[] = [];
+      const matches: Array<{ id: string; transaction_id?: string | null; amount?: unknown }> = [];
       let complete = false;
       for (let page = 0; page < maxPages; page++) {
-        const data = await call('GET', paths.history, { user_id: req.member.backendMemberId, currency_id: config.currencyId, skip: String(page * pageSize), limit: String(pageSize) });
-        const list = Array.isArray(data.user_points_redeem) ? data.user_points_redeem.filter(isObj) : [];
+        const raw = await call('GET', paths.history, { user_id: req.member.backendMemberId, currency_id: config.currencyId, skip: String(page * pageSize), limit: String(pageSize) }, cred);
+        const parsed = historySchema.safeParse(raw);
+        if (!parsed.success) throw new PosError('OUTCOME_UNKNOWN', "GafaPay's redemption history could not be read: a manager must check.", { details: { reconciledBy: 'history' } });
+        const list = parsed.data.user_points_redeem;
         for (const r of list) {
-          const at = typeof r.created_date === 'number' ? r.created_date : Number(r.created_date);
-          if (Number.isFinite(at) && at >= fromSec && pointsFromBackend(r.points) === req.pointsMilli) matches.push(r);
+          let pts: PointsMilli | null;
+          try {
+            pts = pointsFromBackend(r.points);
+          } catch {
+            pts = null;
+          }
+          if (Number.isFinite(r.created_date) && r.created_date >= fromSec && pts === req.pointsMilli) matches.push(r);
         }
         const oldest = list.at(-1)?.created_date;
         // Newest first: once a page reaches back before the window, older pages cannot match.
@@ -324,25 +426,36 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
         });
       }
       const r = matches[0]!;
-      const ref = typeof r.transaction_id === 'string' && r.transaction_id !== '' ? r.transaction_id : String(r.id);
+      const ref = typeof r.transaction_id === 'string' && r.transaction_id !== '' ? r.transaction_id : r.id;
+      held.delete(req.member.backendMemberId);
       return {
         backendReference: ref,
         pointsMilli: req.pointsMilli,
         balanceAfterMilli: null,
-        detail: { cashbackCents: centsFromBackend(r.amount), txnNumber: null, historyId: r.id, reconciledBy: 'history' },
+        detail: { cashbackCents: cashbackOf(r.amount), txnNumber: null, historyId: r.id, reconciledBy: 'history' },
       };
     },
   };
 }
+// ---- Built from the program's connection fields (shared/programs/gafapay.ts): live and training alike.
 
-/** Marks any failure of a step that runs before the write as "certainly not applied". */
-async function notApplied<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof PosError && e.details?.notApplied !== true) {
-      throw new PosError(e.code, e.message, { endUserMessage: e.endUserMessage, details: { ...(e.details ?? {}), notApplied: true } });
-    }
-    throw e;
-  }
+export function gafapayFromConnection(values: ConnectionValues, opts: AdapterOptions = {}): LoyaltyAdapter {
+  const decimals = optional(values, 'pointsDecimals');
+  return createGafapayAdapter({
+    baseUrl: required(values, 'baseUrl'),
+    // Off (absent) by default: the documented flow uses the member's own token.
+    ...(optional(values, 'merchantToken') ? { merchantToken: optional(values, 'merchantToken')! } : {}),
+    companyId: required(values, 'companyId'),
+    currencyId: required(values, 'currencyId'),
+    currency: optional(values, 'currency') ?? 'EUR',
+    companyAdmin: {
+      debitType: integer(values, 'debitType'),
+      debitAccountType: integer(values, 'debitAccountType'),
+      debitAccountTypeId: required(values, 'debitAccountTypeId'),
+      username: required(values, 'username'),
+    },
+    userType: 2,
+    ...(decimals ? { pointsDecimals: Number(decimals) } : {}),
+    ...timeout(opts),
+  });
 }

@@ -79,6 +79,14 @@ export interface LoyaltyAdapter {
   /** A light call to tell whether the backend is reachable (used while offline). */
   probe(): Promise<void>;
   lookupMember(identifier: MemberIdentifier): Promise<MemberAccount>;
+  /**
+   * Present where members show an app code carrying a session secret
+   * (identifier kind 'appCode', GafaPay): the adapter keeps the secret in
+   * memory for this sale and returns the plain identifier the terminal may
+   * store, log and hash. The service calls it before anything else sees the
+   * code. Throws MEMBER_NUMBER_FORMAT for a code it cannot use.
+   */
+  acceptAppCode?(identifier: MemberIdentifier): MemberIdentifier;
   /** The free-amount rules for this member (rate, min/max, precision). */
   getTerms(member: MemberAccount): Promise<RedemptionTerms>;
   redeem(req: RedeemRequest): Promise<RedeemReceipt>;

@@ -42,6 +42,8 @@ import type { BackendInfo, BackendMessage, RedemptionTerms } from '../../shared/
 import { DEFAULT_MESSAGES, PosError, type EndUserMessage, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MAX_CENTS, MILLI_PER_POINT, money, pointsFromBackend, type PointsMilli } from '../../shared/money.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import { optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import type {
@@ -608,4 +610,19 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
     },
   };
   return adapter;
+}
+
+// ---- Built from the program's connection fields (shared/programs/uitpas.ts): live and training alike.
+
+export function uitpasFromConnection(values: ConnectionValues, opts: AdapterOptions = {}): UitpasAdapter {
+  return createUitpasAdapter({
+    apiUrl: required(values, 'apiUrl'),
+    tokenUrl: required(values, 'tokenUrl'),
+    clientId: required(values, 'clientId'),
+    clientSecret: required(values, 'clientSecret'),
+    organizerId: required(values, 'organizerId'),
+    rewardDiscounts: JSON.parse(optional(values, 'rewardDiscounts') ?? '{}') as Record<string, number>,
+    currency: optional(values, 'currency') ?? 'EUR',
+    ...timeout(opts),
+  });
 }

@@ -28,6 +28,8 @@ import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
 import { PosError } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli, type PointsRate } from '../../shared/money.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import { optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
@@ -243,4 +245,20 @@ async function notApplied<T>(p: Promise<T>): Promise<T> {
     }
     throw e;
   }
+}
+
+// ---- Built from the program's connection fields (shared/programs/whitelabel.ts): live and training alike.
+
+export function whiteLabelFromConnection(values: ConnectionValues, opts: AdapterOptions = {}): LoyaltyAdapter {
+  return createWhiteLabelAdapter({
+    baseUrl: required(values, 'baseUrl'),
+    authUrl: required(values, 'tokenUrl'),
+    apiKey: required(values, 'apiKey'),
+    clientId: required(values, 'clientId'),
+    clientSecret: required(values, 'clientSecret'),
+    pointsCurrencyValue: required(values, 'pointsCurrencyValue'),
+    currency: optional(values, 'currency') ?? 'EUR',
+    ...(opts.rate ? { rate: opts.rate } : {}),
+    ...timeout(opts),
+  });
 }

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import { CAPILLARY_DEMO_CUSTOMERS } from '../../sandbox/capillary/demo.js';
-import { GAFAPAY_DEMO_USERS } from '../../sandbox/gafapay/demo.js';
+import { GAFAPAY_DEMO_USERS, gafapayAppCode } from '../../sandbox/gafapay/demo.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
@@ -88,8 +88,12 @@ describe('GafaPay through the service', () => {
     const approval = await start('gafapay');
     const aisha = GAFAPAY_DEMO_USERS.aisha;
     const sale = await rt.service.startSale({ basketCents: 5_000 });
-    const v = await rt.service.identifyMember({ saleId: sale.id, input: aisha.userId, source: 'scanner' });
+    const code = gafapayAppCode(aisha);
+    const v = await rt.service.identifyMember({ saleId: sale.id, input: code, source: 'scanner' });
     expect(v.member?.balanceMilli).toBe(250_000);
+    // The app code's session token is never stored or logged: only the user id is.
+    const token = code.split(':')[3]!;
+    expect(JSON.stringify(rt.store.sales.get(sale.id))).not.toContain(token);
     await rt.service.quote({ saleId: sale.id, pointsMilli: 100_000 });
     const posted = await rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 100_000 });
     expect(posted.state).toBe('posted');
@@ -105,7 +109,14 @@ describe('GafaPay through the service', () => {
     expect(voided.compensation?.state).toBe('manual-action');
     expect(voided.compensation?.message).toContain(String(posted.result?.detail?.txnNumber));
     expect(rt.store.outbox.counts().attention).toBe(1);
-    const kinds = (await rt.service.listLog({ limit: 30, saleId: sale.id })).entries.map((e) => e.kind);
+    const log = (await rt.service.listLog({ limit: 30, saleId: sale.id })).entries;
+    expect(JSON.stringify(log)).not.toContain(token);
+    // Nowhere in the terminal's database (every table, every row).
+    const tables = rt.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>;
+    const everything = tables.map((t) => rt.store.db.prepare(`SELECT * FROM "${t.name}"`).all());
+    expect(JSON.stringify(everything)).toContain(aisha.userId.slice(-4));
+    expect(JSON.stringify(everything)).not.toContain(token);
+    const kinds = log.map((e) => e.kind);
     expect(kinds).toContain('refund.manual-action');
   });
 });

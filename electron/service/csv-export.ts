@@ -254,10 +254,16 @@ async function startExportWorkers(
     const ready = new Promise<void>((res, rej) => ((onReady = res), (onFail = rej)));
     const done = new Promise<number>((resolve, reject) => {
       w.on('message', (m: { ready?: boolean; rows?: number }) => (m.ready ? onReady() : resolve(m.rows ?? 0)));
-      w.once('error', (e) => (onFail(e), reject(e)));
+      w.once('error', (e) => {
+        onFail(e);
+        reject(e);
+      });
       w.once('exit', (code) => {
         const e = new Error(`export worker exited with ${code}`);
-        if (code !== 0) (onFail(e), reject(e));
+        if (code !== 0) {
+          onFail(e);
+          reject(e);
+        }
       });
     });
     done.catch(() => {}); // awaited in order later; a failure before then must not go unhandled
@@ -320,11 +326,17 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
     if (quoted) {
-      if (c === '"' && src[i + 1] === '"') (field += '"'), i++;
+      if (c === '"' && src[i + 1] === '"') {
+        field += '"';
+        i++;
+      }
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(field), (field = ''));
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    }
     else if (c === '\r' && src[i + 1] === '\n') {
       row.push(field);
       rows.push(row);
@@ -333,6 +345,9 @@ export function parseCsv(text: string): string[][] {
       i++;
     } else field += c;
   }
-  if (field !== '' || row.length > 0) (row.push(field), rows.push(row));
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }

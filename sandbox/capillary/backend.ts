@@ -143,6 +143,26 @@ const V11_IDENTIFIERS: ReadonlyArray<[string, CapIdentifierName]> = [
   ['card_number', 'cardNumber'],
 ];
 
+/**
+ * The emulator's answers where Capillary's document is silent or loose, each
+ * switchable to a plausible alternative (POST /_control/capillary/forms; the
+ * README lists them): the OAuth answer's field names, the reverse API's
+ * "not enabled" code and the identifier type it takes, whether
+ * points_redeemed must be a JSON number as documented.
+ */
+export interface CapForms {
+  /** 'data.accessToken': {data: {accessToken, expiresIn}} (default); 'access_token': {access_token, expires_in} at the top. */
+  oauthAnswer: 'data.accessToken' | 'access_token';
+  /** The code of "reversal not enabled": 3801 (default) or another number, words unchanged; 'no-words' also drops the words. */
+  reversalNotEnabled: 'code-3801' | 'code-8017' | 'no-words';
+  /** identifier.type the reverse API takes for Capillary's customer id: 'ID' (default) or only 'USER_ID'. */
+  reversalIdType: 'ID' | 'USER_ID';
+  /** points_redeemed: a string or a number accepted (default), or only the documented Number. */
+  pointsRedeemed: 'lenient' | 'number-only';
+}
+
+export const DEFAULT_CAP_FORMS: Readonly<CapForms> = { oauthAnswer: 'data.accessToken', reversalNotEnabled: 'code-3801', reversalIdType: 'ID', pointsRedeemed: 'lenient' };
+
 export class CapillaryBackend implements SandboxBackend {
   readonly id = 'capillary';
   readonly prefix = '/capillary';
@@ -151,6 +171,7 @@ export class CapillaryBackend implements SandboxBackend {
   private readonly tills: ReadonlyArray<{ tillId: string; password: string }>;
   private readonly oauthClients: ReadonlyArray<{ key: string; secret: string }>;
   private readonly tokenTtlSec: number;
+  forms: CapForms = { ...DEFAULT_CAP_FORMS };
 
   constructor(now: () => number, opts: CapillaryBackendOptions = {}) {
     const c = CAPILLARY_SANDBOX_CREDENTIALS;
@@ -164,6 +185,7 @@ export class CapillaryBackend implements SandboxBackend {
   reset(seedDemo: boolean): void {
     this.state.reset(seedDemo);
     this.limiter.reset();
+    this.forms = { ...DEFAULT_CAP_FORMS };
   }
 
   errorResponse(status: number, message: string, headers: Record<string, string> = {}): SandboxResponse {
@@ -238,7 +260,9 @@ export class CapillaryBackend implements SandboxBackend {
     const secret = b.secret;
     const ok = this.oauthClients.some((c) => c.key === key && sameText(c.secret, secret));
     if (!ok) return v2Error(401, 401, 'Invalid key or secret');
-    return json(200, { data: { accessToken: this.state.issueToken(key, this.tokenTtlSec), expiresIn: this.tokenTtlSec }, errors: [], warnings: [] });
+    const token = this.state.issueToken(key, this.tokenTtlSec);
+    if (this.forms.oauthAnswer === 'access_token') return json(200, { access_token: token, expires_in: this.tokenTtlSec, token_type: 'Bearer' });
+    return json(200, { data: { accessToken: token, expiresIn: this.tokenTtlSec }, errors: [], warnings: [] });
   }
 
   private authenticate(req: SandboxRequest): { key: string } | { error: string } {
@@ -448,6 +472,7 @@ export class CapillaryBackend implements SandboxBackend {
     if (!ident) return fail(CAP_CODES.invalidIdentifier);
     const c = this.state.find(ident.name, ident.value);
     if (!c) return fail(CAP_CODES.customerNotFound);
+    if (this.forms.pointsRedeemed === 'number-only' && typeof item.points_redeemed !== 'number') return fail(CAP_CODES.invalidPoints, c);
     const p = this.pointsRule(item.points_redeemed);
     if ('code' in p) return fail(p.code, c);
     if (item.redemption_time !== undefined && item.redemption_time !== '' && (typeof item.redemption_time !== 'string' || !REDEMPTION_TIME.test(item.redemption_time))) {
@@ -556,7 +581,8 @@ export class CapillaryBackend implements SandboxBackend {
     if (typeof b.redemptionId !== 'string' || b.redemptionId === '') return v2Error(400, CAP_CODES.invalidReversePoints, 'Invalid points or points redemption Id passed.');
     const idType = typeof b.identifier?.type === 'string' ? b.identifier.type.toUpperCase() : '';
     const idValue = typeof b.identifier?.value === 'string' ? b.identifier.value : typeof b.identifier?.value === 'number' ? String(b.identifier.value) : '';
-    const map: Record<string, CapIdentifierName> = { ID: 'id', PHONE: 'mobile', MOBILE: 'mobile', EMAIL: 'email', EXTERNAL_ID: 'externalId', CARD_NUMBER: 'cardNumber' };
+    const idTypeName = this.forms.reversalIdType;
+    const map: Record<string, CapIdentifierName> = { [idTypeName]: 'id', PHONE: 'mobile', MOBILE: 'mobile', EMAIL: 'email', EXTERNAL_ID: 'externalId', CARD_NUMBER: 'cardNumber' };
     const kind = map[idType];
     if (!kind || idValue === '') return v2Error(400, 904, 'Invalid customer details passed.');
     const c = this.state.find(kind, idValue);
@@ -565,7 +591,9 @@ export class CapillaryBackend implements SandboxBackend {
     if (!r || r.customerId !== c.id) return v2Error(400, CAP_CODES.redemptionNotFound, 'Redemption ID does not exist.');
     const program = this.state.program(r.programId);
     if (!program?.reversalEnabled) {
-      return v2Error(400, CAP_CODES.reversalNotEnabled, 'Points redemption reversal is not enabled for the organization (Allow_points_redemption_reversal).');
+      const f = this.forms.reversalNotEnabled;
+      if (f === 'no-words') return v2Error(400, 8017, 'Operation not permitted for this organization.');
+      return v2Error(400, f === 'code-8017' ? 8017 : CAP_CODES.reversalNotEnabled, 'Points redemption reversal is not enabled for the organization (Allow_points_redemption_reversal).');
     }
     const left = r.pointsMilli - r.reversedMilli;
     if (left <= 0) return v2Error(400, CAP_CODES.alreadyReversed, 'Points for this redemption are already reversed.');

@@ -12,13 +12,14 @@
  *                                           minPoints?, maxPoints? (null = none), multipleOf?, pointsCurrencyRatio?}
  *                                      -> the program after the change
  *   POST /_control/capillary/reset      {seedDemo?: true} -> {ok: true}
+ *   GET|POST /_control/capillary/forms     the emulator's guesses (CapForms), switchable
  *   POST /_control/capillary/revoke-tokens -> {revoked: n}
  *
  * Errors are problem+json, like the rest of the control API.
  */
 import { json, problem } from '../http-util.js';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
-import type { CapillaryBackend } from './backend.js';
+import type { CapForms, CapillaryBackend } from './backend.js';
 import { milliToDecimal, readDecimal, type CapCustomer, type CapIdentifierName, type CapProgram } from './state.js';
 
 export function handleCapillaryControl(cap: CapillaryBackend, req: SandboxRequest, _ctx: SandboxContext): SandboxResponse | undefined {
@@ -61,6 +62,10 @@ export function handleCapillaryControl(cap: CapillaryBackend, req: SandboxReques
     }
     case 'POST /revoke-tokens':
       return json(200, { revoked: cap.state.revokeTokens() });
+    case 'GET /forms':
+      return json(200, cap.forms);
+    case 'POST /forms':
+      return setForms(cap, req);
   }
   const prog = /^\/programs\/([^/]+)$/.exec(req.path);
   if (prog && req.method === 'POST') return updateProgram(cap, decodeURIComponent(prog[1]!), req);
@@ -176,4 +181,26 @@ function addCustomer(cap: CapillaryBackend, req: SandboxRequest): SandboxRespons
   } catch (e) {
     return problem(409, 'Conflict', (e as Error).message);
   }
+}
+
+const FORM_VALUES: { [K in keyof CapForms]: readonly CapForms[K][] } = {
+  oauthAnswer: ['data.accessToken', 'access_token'],
+  reversalNotEnabled: ['code-3801', 'code-8017', 'no-words'],
+  reversalIdType: ['ID', 'USER_ID'],
+  pointsRedeemed: ['lenient', 'number-only'],
+};
+
+/** POST /forms {oauthAnswer?, reversalNotEnabled?, reversalIdType?, pointsRedeemed?}: switches the emulator's guesses (README). */
+function setForms(cap: CapillaryBackend, req: SandboxRequest): SandboxResponse {
+  const b = req.body as Record<string, unknown> | undefined;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) return problem(400, 'Bad request', 'Body must be a JSON object.');
+  const next: CapForms = { ...cap.forms };
+  for (const [k, v] of Object.entries(b)) {
+    const allowed = FORM_VALUES[k as keyof CapForms] as readonly unknown[] | undefined;
+    if (!allowed) return problem(400, 'Bad request', `Unknown form "${k}": one of ${Object.keys(FORM_VALUES).join(', ')}.`);
+    if (!allowed.includes(v)) return problem(400, 'Bad request', `${k} must be one of ${allowed.map((x) => JSON.stringify(x)).join(', ')}.`);
+    (next as unknown as Record<string, unknown>)[k] = v;
+  }
+  cap.forms = next;
+  return json(200, cap.forms);
 }

@@ -153,3 +153,21 @@ export function capillarySandboxConfig(sandboxUrl: string, program: keyof typeof
     multipleOf: p.multipleOf,
   };
 }
+
+/** What a manager types to connect a terminal to this emulator's Capillary (shared/programs/capillary.ts fields). */
+export function capillaryTrainingConnection(sandboxUrl: string): Record<string, string> {
+  const c = CAPILLARY_SANDBOX_CREDENTIALS;
+  const p: CapDemoProgram = CAPILLARY_PROGRAMS.main;
+  return {
+    baseUrl: `${sandboxUrl}/capillary`,
+    tillId: c.tillId,
+    tillPassword: c.password,
+    programId: p.id,
+    validationCode: String(p.otpRequired),
+    reversalEnabled: String(p.reversalEnabled),
+    minPoints: p.minPoints,
+    ...(p.maxPoints ? { maxPoints: p.maxPoints } : {}),
+    multipleOf: p.multipleOf,
+    currency: c.currency,
+  };
+}

@@ -157,3 +157,8 @@ export function cardLinkedSandboxConfig(sandboxUrl: string): {
   const c = CARD_LINKED_SANDBOX_CREDENTIALS;
   return { baseUrl: `${sandboxUrl}/cardlinked/v1`, secretKey: c.secretKey, programId: c.programId, currency: c.currency, countryCode: c.countryCode };
 }
+
+/** What a manager types to connect a terminal to this emulator's card-linked platform (shared/programs/cardlinked.ts fields). */
+export function cardLinkedTrainingConnection(sandboxUrl: string): Record<string, string> {
+  return { ...cardLinkedSandboxConfig(sandboxUrl) };
+}

@@ -9,15 +9,20 @@
  *                                                      -> data {message: "REWARD_PROMOTION_REWARD_POINTS_REDEEM_SUCCESS",
  *                                                               redeem_points_detail {points, amount, txn_id, txn_number}}
  *   GET  .../reward_promotion/user_points_redeem?user_id=&currency_id=&skip=&limit=  -> data.user_points_redeem [...] newest first
- *   GET  .../transaction/wallet?user_id=&currency_id=&is_default=         -> data.wallets [...]
  *
  * Every request needs `authorization: Token <JWT>` (HS256, {sub, roles, exp})
- * and `companyid`; `requestid` is logged, not deduplicated. Every answer is
- * the envelope {success: 1|0, error: [messages], data: {...}}. There is no
- * reversal endpoint.
+ * and `companyid`. A ROLE_CUSTOMER token (the documented flow) touches only
+ * its own user; the redeem call's debit_type_id must be the wallet id. Every
+ * answer is the envelope {success: 1|0, error: [messages], data: {...}}.
+ * There is no reversal endpoint, and no wallet lookup (none is documented).
  *
- * The error message keys and HTTP statuses of refusals are not published:
- * the ones here are the emulator's choice (GF_ERRORS), kept in one table.
+ * Where the document is silent the emulator picks a default and can be
+ * switched to the plausible alternatives (GfForms, POST /_control/gafapay/forms):
+ * is_active as true/false or 1/0, amounts exact or with floating-point noise,
+ * merchant tokens refused or allowed on a customer's behalf, requestid
+ * ignored or deduplicated, history newest or oldest first. The error message
+ * keys and HTTP statuses of refusals are not published either: the ones here
+ * are the emulator's choice (GF_ERRORS), kept in one table.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { json } from '../http-util.js';
@@ -34,6 +39,22 @@ export interface GafapayBackendOptions {
 }
 
 export const GF_API_BASE = '/gafapay/v3';
+
+/** The emulator's answers to what the document leaves open; each switchable (README "guesses"). */
+export interface GfForms {
+  /** is_active in the configuration: JSON booleans (default) or 1/0. */
+  isActive: 'boolean' | 'number';
+  /** Money in answers: exact decimals (default) or computed in floating point (0.30000000000000004). */
+  amounts: 'exact' | 'float-noise';
+  /** Whether a merchant token may act on a customer's behalf (default: no, only the customer's own token). */
+  merchantOnBehalf: boolean;
+  /** Whether a repeated requestid on a redeem returns the first answer instead of redeeming again (default: no). */
+  requestIdDedupe: boolean;
+  /** Order of the redemption history (default newest first). */
+  historyOrder: 'newest-first' | 'oldest-first';
+}
+
+export const DEFAULT_GF_FORMS: Readonly<GfForms> = { isActive: 'boolean', amounts: 'exact', merchantOnBehalf: false, requestIdDedupe: false, historyOrder: 'newest-first' };
 
 /** Error message keys the emulator answers with (the emulator's choice: GafaPay does not publish them). */
 export const GF_ERRORS = {
@@ -55,6 +76,7 @@ export const GF_ERRORS = {
   notFound: 'NOT_FOUND',
   methodNotAllowed: 'METHOD_NOT_ALLOWED',
   invalidJson: 'INVALID_REQUEST_BODY',
+  debitTypeNotWallet: 'company_admin_user_info.debit_type_id must be the wallet_id',
 } as const;
 
 export const GF_REDEEM_SUCCESS = 'REWARD_PROMOTION_REWARD_POINTS_REDEEM_SUCCESS';
@@ -87,8 +109,11 @@ export class GafapayBackend implements SandboxBackend {
   private readonly companyIds: readonly string[];
   private readonly jwtSecret: string;
   readonly pointsDecimals: number;
-  /** Every requestid seen, in order (for tests: one fresh UUID per request). */
+  /** Every requestid seen, in order. */
   readonly requestIds: string[] = [];
+  forms: GfForms = { ...DEFAULT_GF_FORMS };
+  /** requestid -> the redeem answer given (only used when forms.requestIdDedupe). */
+  private readonly answered = new Map<string, SandboxResponse>();
 
   constructor(
     private readonly now: () => number,
@@ -103,6 +128,8 @@ export class GafapayBackend implements SandboxBackend {
   reset(seedDemo: boolean): void {
     this.state.reset(seedDemo);
     this.requestIds.length = 0;
+    this.forms = { ...DEFAULT_GF_FORMS };
+    this.answered.clear();
   }
 
   errorResponse(status: number, message: string, headers: Record<string, string> = {}): SandboxResponse {
@@ -132,10 +159,8 @@ export class GafapayBackend implements SandboxBackend {
         return this.redeem(req, caller, rid ?? null);
       case 'GET /reward_promotion/user_points_redeem':
         return this.history(req, caller);
-      case 'GET /transaction/wallet':
-        return this.wallets(req, caller);
     }
-    const known = ['/reward_promotion/user_points', '/reward_promotion/points_redeem_config', '/reward_promotion/redeem_user_reward_points', '/reward_promotion/user_points_redeem', '/transaction/wallet'];
+    const known = ['/reward_promotion/user_points', '/reward_promotion/points_redeem_config', '/reward_promotion/redeem_user_reward_points', '/reward_promotion/user_points_redeem'];
     if (known.includes(path)) return gfError(405, [GF_ERRORS.methodNotAllowed]);
     return gfError(404, [GF_ERRORS.notFound]);
   }
@@ -176,10 +201,16 @@ export class GafapayBackend implements SandboxBackend {
     }
   }
 
-  /** A customer's own token may only touch that customer; merchant and admin tokens any user of the company. */
+  /** A customer's own token may only touch that customer; a merchant token others only where forms.merchantOnBehalf allows it. */
   private mayActFor(caller: Caller, userId: string): boolean {
-    if (caller.roles.some((r) => r === 'ROLE_MERCHANT' || r === 'ROLE_ADMIN' || r === 'ROLE_COMPANY_ADMIN')) return true;
-    return caller.sub === userId;
+    if (caller.sub === userId) return true;
+    return this.forms.merchantOnBehalf && caller.roles.some((r) => r === 'ROLE_MERCHANT' || r === 'ROLE_ADMIN' || r === 'ROLE_COMPANY_ADMIN');
+  }
+
+  /** A money figure as this emulator's form writes it. */
+  private amount(cents: number): number {
+    if (this.forms.amounts === 'float-noise' && cents >= 10) return (cents - 10) / 100 + 0.1; // 30 -> 0.30000000000000004
+    return num(centsToDecimal(cents));
   }
 
   private required(req: SandboxRequest, names: string[]): string[] {
@@ -212,7 +243,7 @@ export class GafapayBackend implements SandboxBackend {
       max_points_to_redeem: num(milliToDecimal(c.maxPointsMilli)),
       redeem_cycle: c.redeemCycle,
       currency_id: c.currencyId,
-      is_active: c.isActive,
+      is_active: this.forms.isActive === 'number' ? (c.isActive ? 1 : 0) : c.isActive,
     };
   }
 
@@ -232,47 +263,19 @@ export class GafapayBackend implements SandboxBackend {
     const skip = Number(req.query.get('skip') ?? '0');
     const limit = Number(req.query.get('limit') ?? '10');
     if (!Number.isInteger(skip) || skip < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100) return gfError(400, ['skip and limit must be whole numbers (limit 1 to 100)']);
-    const page = this.state.history(userId, req.query.get('currency_id')!).slice(skip, skip + limit);
+    const all = this.state.history(userId, req.query.get('currency_id')!);
+    if (this.forms.historyOrder === 'oldest-first') all.reverse();
+    const page = all.slice(skip, skip + limit);
     return gfOk({
       user_points_redeem: page.map((r) => ({
         id: r.id,
         user_id: r.userId,
         points: num(milliToDecimal(r.pointsMilli)),
         transaction_id: r.transactionId,
-        amount: num(centsToDecimal(r.amountCents)),
+        amount: this.amount(r.amountCents),
         description: r.description,
         currency_id: r.currencyId,
         created_date: r.createdDate,
-      })),
-    });
-  }
-
-  private wallets(req: SandboxRequest, caller: Caller): SandboxResponse {
-    const userId = req.query.get('user_id') ?? undefined;
-    if (userId !== undefined && !this.mayActFor(caller, userId)) return gfError(403, [GF_ERRORS.accessDenied]);
-    if (userId === undefined && !this.mayActFor(caller, '')) return gfError(403, [GF_ERRORS.accessDenied]);
-    const isDefault = req.query.get('is_default');
-    const list = this.state.walletsOf({
-      userId,
-      currencyId: req.query.get('currency_id') ?? undefined,
-      isDefault: isDefault === null ? undefined : isDefault === 'true',
-    });
-    return gfOk({
-      wallets: list.map((w) => ({
-        id: w.id,
-        wallet_name: w.walletName,
-        is_default: w.isDefault,
-        currency_id: w.currencyId,
-        wallet_type: w.walletType,
-        pool_amount: num(centsToDecimal(w.poolCents)),
-        sub_wallet_category_id: null,
-        user_id: w.userId,
-        status: 1,
-        is_active: w.isActive,
-        created_by: GAFAPAY_SANDBOX.merchantUserId,
-        created_date: w.createdDate,
-        updated_by: GAFAPAY_SANDBOX.merchantUserId,
-        updated_date: w.createdDate,
       })),
     });
   }
@@ -295,6 +298,8 @@ export class GafapayBackend implements SandboxBackend {
       for (const k of ['debit_type', 'debit_account_type']) if (typeof admin[k] !== 'number') problems.push(`company_admin_user_info.${k} is required`);
     }
     if (problems.length) return gfError(400, problems);
+    if (admin!.debit_type_id !== b.wallet_id) return gfError(400, [GF_ERRORS.debitTypeNotWallet]);
+    if (this.forms.requestIdDedupe && requestId && this.answered.has(requestId)) return this.answered.get(requestId)!;
 
     const userId = b.user_id as string;
     if (!this.mayActFor(caller, userId)) return gfError(403, [GF_ERRORS.accessDenied]);
@@ -315,9 +320,11 @@ export class GafapayBackend implements SandboxBackend {
     if (p.milli > user.pointsMilli) return gfError(400, [GF_ERRORS.insufficient]);
 
     const r = this.state.redeem({ user, wallet, cfg, pointsMilli: p.milli, debitAccountTypeId: admin!.debit_account_type_id as string, requestId });
-    return gfOk({
+    const answer = gfOk({
       message: GF_REDEEM_SUCCESS,
-      redeem_points_detail: { points: num(milliToDecimal(r.pointsMilli)), amount: num(centsToDecimal(r.amountCents)), txn_id: r.txnId, txn_number: r.txnNumber },
+      redeem_points_detail: { points: num(milliToDecimal(r.pointsMilli)), amount: this.amount(r.amountCents), txn_id: r.txnId, txn_number: r.txnNumber },
     });
+    if (this.forms.requestIdDedupe && requestId) this.answered.set(requestId, answer);
+    return answer;
   }
 }

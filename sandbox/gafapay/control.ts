@@ -6,14 +6,17 @@
  *   POST /_control/gafapay/users            {userId?, walletId?, points: "12.5", walletCents?} -> 201 {userId, walletId, points}
  *   POST /_control/gafapay/config           {isActive?, noOfPoints?, pointsValue?, minPoints?, maxPoints?} -> the customers' cashback config
  *   POST /_control/gafapay/tokens           {ttlSec?, sub?, roles?} -> 201 {token, exp} a JWT signed with the sandbox key
+ *   POST /_control/gafapay/app-codes        {userId, ttlSec?} -> 201 {code, exp} the member app code (GP1:<user>:<wallet>:<customer token>)
+ *   GET  /_control/gafapay/forms            -> the emulator's current answers to the document's open questions (GfForms)
+ *   POST /_control/gafapay/forms            {isActive?, amounts?, merchantOnBehalf?, requestIdDedupe?, historyOrder?} -> the forms now in force
  *   POST /_control/gafapay/reset            {seedDemo?: true} -> {ok: true}
  *
  * Errors are problem+json, like the rest of the control API.
  */
 import { json, problem } from '../http-util.js';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
-import type { GafapayBackend } from './backend.js';
-import { GAFAPAY_DEMO_CONFIG, GAFAPAY_SANDBOX, signGafapayToken } from './demo.js';
+import type { GafapayBackend, GfForms } from './backend.js';
+import { GAFAPAY_DEMO_CONFIG, GAFAPAY_SANDBOX, gafapayAppCode, gafapayCustomerToken, signGafapayToken } from './demo.js';
 import { centsToDecimal, decimalToCents, milliToDecimal, readDecimal, type GfConfig } from './state.js';
 
 export function handleGafapayControl(gf: GafapayBackend, req: SandboxRequest, ctx: SandboxContext): SandboxResponse | undefined {
@@ -29,6 +32,12 @@ export function handleGafapayControl(gf: GafapayBackend, req: SandboxRequest, ct
       return updateConfig(gf, req);
     case 'POST /tokens':
       return token(req, ctx);
+    case 'POST /app-codes':
+      return appCode(gf, req, ctx);
+    case 'GET /forms':
+      return json(200, gf.forms);
+    case 'POST /forms':
+      return setForms(gf, req);
     case 'POST /reset': {
       const seed = (req.body as { seedDemo?: unknown } | undefined)?.seedDemo;
       gf.reset(seed !== false);
@@ -122,4 +131,37 @@ function token(req: SandboxRequest, ctx: SandboxContext): SandboxResponse {
   const roles = Array.isArray(b.roles) && b.roles.every((r) => typeof r === 'string') ? (b.roles as string[]) : ['ROLE_MERCHANT'];
   const exp = Math.floor(ctx.now() / 1000) + ttl;
   return json(201, { token: signGafapayToken({ sub, roles, exp }), exp });
+}
+
+function appCode(gf: GafapayBackend, req: SandboxRequest, ctx: SandboxContext): SandboxResponse {
+  const b = (req.body ?? {}) as { userId?: unknown; ttlSec?: unknown };
+  const ttl = b.ttlSec === undefined ? 3600 : b.ttlSec;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl)) return problem(400, 'Bad request', 'ttlSec must be a whole number of seconds (may be negative for an expired code).');
+  if (typeof b.userId !== 'string') return problem(400, 'Bad request', 'userId is required.');
+  const wallet = gf.state.walletsOf({ userId: b.userId })[0];
+  if (!wallet) return problem(404, 'Not found', 'No such user (or the user has no wallet).');
+  const exp = Math.floor(ctx.now() / 1000) + ttl;
+  return json(201, { code: gafapayAppCode({ userId: b.userId, walletId: wallet.id }, gafapayCustomerToken(b.userId, exp)), exp });
+}
+
+const FORM_VALUES: { [K in keyof GfForms]: readonly GfForms[K][] } = {
+  isActive: ['boolean', 'number'],
+  amounts: ['exact', 'float-noise'],
+  merchantOnBehalf: [false, true],
+  requestIdDedupe: [false, true],
+  historyOrder: ['newest-first', 'oldest-first'],
+};
+
+function setForms(gf: GafapayBackend, req: SandboxRequest): SandboxResponse {
+  const b = req.body as Record<string, unknown> | undefined;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) return problem(400, 'Bad request', 'Body must be a JSON object.');
+  const next: GfForms = { ...gf.forms };
+  for (const [k, v] of Object.entries(b)) {
+    const allowed = FORM_VALUES[k as keyof GfForms] as readonly unknown[] | undefined;
+    if (!allowed) return problem(400, 'Bad request', `Unknown form "${k}": one of ${Object.keys(FORM_VALUES).join(', ')}.`);
+    if (!allowed.includes(v)) return problem(400, 'Bad request', `${k} must be one of ${allowed.map((x) => JSON.stringify(x)).join(', ')}.`);
+    (next as unknown as Record<string, unknown>)[k] = v;
+  }
+  gf.forms = next;
+  return json(200, gf.forms);
 }

@@ -15,10 +15,9 @@ export const GAFAPAY_SANDBOX = {
   merchantUserId: 'b5e0c1d2a3f44b5c9d8e7f6a5b4c3d20',
   currencyId: '1f1519903ed240578f071aa45cb479f2',
   currency: 'EUR',
-  /** The company account debited for the cashback (company_admin_user_info). */
+  /** The company account debited for the cashback (company_admin_user_info; its debit_type_id is the member's wallet id). */
   companyAdmin: {
     debitType: 1,
-    debitTypeId: 'c0ffee00c0ffee00c0ffee00c0ffee01',
     debitAccountType: 1,
     debitAccountTypeId: '640b793d04e2428dbf19ab10399f4edb',
     username: 'Sandbox Store',
@@ -95,20 +94,50 @@ export function signGafapayToken(payload: { sub: string; roles: string[]; exp: n
   return `${head}.${body}.${sig}`;
 }
 
-/** The merchant token for training mode: valid until 2100. */
+/** A merchant token (valid until 2100): GafaPay accepts it for a customer only where the emulator's merchantOnBehalf form is on. */
 export const GAFAPAY_SANDBOX_TOKEN = signGafapayToken({ sub: GAFAPAY_SANDBOX.merchantUserId, roles: ['ROLE_MERCHANT'], exp: 4_102_444_800 });
 
-/** The GafaPay adapter's configuration for a sandbox at `sandboxUrl`. */
+/** A customer's own token (the documented flow), expiring at `exp` (seconds; default 2100). */
+export function gafapayCustomerToken(userId: string, exp = 4_102_444_800): string {
+  return signGafapayToken({ sub: userId, roles: ['ROLE_CUSTOMER'], exp });
+}
+
+/**
+ * The code a member's GafaPay app shows for paying with points, in the
+ * terminal's format (shared/member-number.ts APP_CODE_RE), written here
+ * independently so a mismatch shows in the tests:
+ * GP1:<user_id>:<wallet_id>:<token>.
+ */
+export function gafapayAppCode(user: { userId: string; walletId: string }, token: string | null = gafapayCustomerToken(user.userId)): string {
+  return `GP1:${user.userId}:${user.walletId}${token ? `:${token}` : ''}`;
+}
+
+/** The GafaPay adapter's configuration for a sandbox at `sandboxUrl`: the documented customer-token flow (no merchant token). */
 export function gafapaySandboxConfig(sandboxUrl: string): GafapayConfig {
   const s = GAFAPAY_SANDBOX;
   return {
     baseUrl: `${sandboxUrl}/gafapay/gafapay/v3`,
-    token: GAFAPAY_SANDBOX_TOKEN,
     companyId: s.companyId,
     currencyId: s.currencyId,
     currency: s.currency,
     companyAdmin: { ...s.companyAdmin },
     userType: 2,
     pointsDecimals: s.pointsDecimals,
+  };
+}
+
+/** What a manager types to connect a terminal to this emulator's GafaPay (shared/programs/gafapay.ts fields). */
+export function gafapayTrainingConnection(sandboxUrl: string): Record<string, string> {
+  const s = GAFAPAY_SANDBOX;
+  return {
+    baseUrl: `${sandboxUrl}/gafapay/gafapay/v3`,
+    companyId: s.companyId,
+    currencyId: s.currencyId,
+    currency: s.currency,
+    debitType: String(s.companyAdmin.debitType),
+    debitAccountType: String(s.companyAdmin.debitAccountType),
+    debitAccountTypeId: s.companyAdmin.debitAccountTypeId,
+    username: s.companyAdmin.username,
+    pointsDecimals: String(s.pointsDecimals),
   };
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../server.js';
-import { GAFAPAY_DEMO_USERS, GAFAPAY_SANDBOX, GAFAPAY_SANDBOX_TOKEN, GAFAPAY_UNKNOWN_USER_ID, signGafapayToken } from './demo.js';
+import { GAFAPAY_DEMO_USERS, GAFAPAY_SANDBOX, GAFAPAY_SANDBOX_TOKEN, GAFAPAY_UNKNOWN_USER_ID, gafapayCustomerToken, signGafapayToken } from './demo.js';
 
 type Json = Record<string, any>;
 const S = GAFAPAY_SANDBOX;
@@ -17,7 +17,8 @@ const API = '/gafapay/gafapay/v3';
 describe('GafaPay emulator', () => {
   let sb: RunningSandbox;
 
-  const goodHeaders = (): Record<string, string> => ({ authorization: `Token ${GAFAPAY_SANDBOX_TOKEN}`, companyid: S.companyId, requestid: randomUUID() });
+  /** The documented flow: the customer's own token. */
+  const goodHeaders = (userId: string = aisha.userId): Record<string, string> => ({ authorization: `Token ${gafapayCustomerToken(userId)}`, companyid: S.companyId, requestid: randomUUID() });
   async function req(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Json }> {
     const headers: Record<string, string> = opts.headers ?? goodHeaders();
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -35,7 +36,7 @@ describe('GafaPay emulator', () => {
     company_admin_user_info: {
       currency_id: S.currencyId,
       debit_type: S.companyAdmin.debitType,
-      debit_type_id: S.companyAdmin.debitTypeId,
+      debit_type_id: extra.wallet_id ?? aisha.walletId,
       debit_account_type: S.companyAdmin.debitAccountType,
       debit_account_type_id: S.companyAdmin.debitAccountTypeId,
       username: S.companyAdmin.username,
@@ -85,19 +86,37 @@ describe('GafaPay emulator', () => {
       const r = await req('GET', url, { headers: { authorization: `Token ${token}`, companyid: S.companyId } });
       expect(r.status).toBe(403);
     });
+
+    it('refuses a merchant token for a customer unless the merchantOnBehalf form is on', async () => {
+      const merchant = { authorization: `Token ${GAFAPAY_SANDBOX_TOKEN}`, companyid: S.companyId };
+      expect((await req('GET', url, { headers: merchant })).body.error).toEqual(['ACCESS_DENIED']);
+      await ctl('POST', '/forms', { merchantOnBehalf: true });
+      expect((await req('GET', url, { headers: merchant })).body).toMatchObject({ success: 1, data: { user_points: { points: 250 } } });
+      expect((await ctl('POST', '/forms', { merchantOnBehalf: 'yes' })).detail).toMatch(/merchantOnBehalf must be one of/);
+    });
+
+    it('issues member app codes carrying the customer token, expired ones refused', async () => {
+      const { code } = await ctl('POST', '/app-codes', { userId: aisha.userId });
+      const [, user, wallet, token] = /^GP1:([^:]+):([^:]+):(.+)$/.exec(code)!;
+      expect([user, wallet]).toEqual([aisha.userId, aisha.walletId]);
+      expect((await req('GET', url, { headers: { authorization: `Token ${token}`, companyid: S.companyId } })).status).toBe(200);
+      const old = await ctl('POST', '/app-codes', { userId: aisha.userId, ttlSec: -5 });
+      const r = await req('GET', url, { headers: { authorization: `Token ${old.code.split(':')[3]}`, companyid: S.companyId } });
+      expect(r.body.error).toEqual(['AUTHORIZATION_TOKEN_EXPIRED']);
+    });
   });
 
   describe('reads', () => {
     it('gives the points as numbers in the envelope', async () => {
-      const r = await req('GET', `${API}/reward_promotion/user_points?user_id=${GAFAPAY_DEMO_USERS.bilal.userId}&currency_id=${S.currencyId}`);
+      const r = await req('GET', `${API}/reward_promotion/user_points?user_id=${GAFAPAY_DEMO_USERS.bilal.userId}&currency_id=${S.currencyId}`, { headers: goodHeaders(GAFAPAY_DEMO_USERS.bilal.userId) });
       expect(r.body).toMatchObject({ success: 1, error: [], data: { user_points: { user_id: GAFAPAY_DEMO_USERS.bilal.userId, user_type: 2, points: 30.5 } } });
-      const miss = await req('GET', `${API}/reward_promotion/user_points?user_id=${GAFAPAY_UNKNOWN_USER_ID}&currency_id=${S.currencyId}`);
+      const miss = await req('GET', `${API}/reward_promotion/user_points?user_id=${GAFAPAY_UNKNOWN_USER_ID}&currency_id=${S.currencyId}`, { headers: goodHeaders(GAFAPAY_UNKNOWN_USER_ID) });
       expect(miss).toMatchObject({ status: 404, body: { success: 0, error: ['USER_NOT_FOUND'] } });
       const missing = await req('GET', `${API}/reward_promotion/user_points?user_id=${aisha.userId}`);
       expect(missing).toMatchObject({ status: 400, body: { success: 0, error: ['currency_id is required'] } });
     });
 
-    it('gives the cashback configuration and the default wallet', async () => {
+    it('gives the cashback configuration, is_active as a boolean or, switched, as 1/0', async () => {
       const c = await req('GET', `${API}/reward_promotion/points_redeem_config?user_type=2&currency_id=${S.currencyId}`);
       expect(c.body.data.points_redeem_configs[0]).toMatchObject({
         no_of_points: 100,
@@ -107,8 +126,11 @@ describe('GafaPay emulator', () => {
         redeem_type: 1,
         is_active: true,
       });
-      const w = await req('GET', `${API}/transaction/wallet?user_id=${aisha.userId}&currency_id=${S.currencyId}&is_default=true`);
-      expect(w.body.data.wallets).toEqual([expect.objectContaining({ id: aisha.walletId, user_id: aisha.userId, pool_amount: 12.5, is_default: true })]);
+      await ctl('POST', '/forms', { isActive: 'number' });
+      const n = await req('GET', `${API}/reward_promotion/points_redeem_config?user_type=2&currency_id=${S.currencyId}`);
+      expect(n.body.data.points_redeem_configs[0].is_active).toBe(1);
+      // No wallet lookup is documented: the emulator has none.
+      expect((await req('GET', `${API}/transaction/wallet?user_id=${aisha.userId}`)).status).toBe(404);
     });
   });
 
@@ -137,7 +159,8 @@ describe('GafaPay emulator', () => {
         [redeemBody(-10), 400, 'REWARD_PROMOTION_INVALID_REDEEM_POINTS'],
         [redeemBody('25'), 400, 'redeem_points must be a number'],
         [redeemBody(20, { wallet_id: GAFAPAY_DEMO_USERS.bilal.walletId }), 400, 'TRANSACTION_WALLET_NOT_FOUND'],
-        [redeemBody(20, { user_id: GAFAPAY_UNKNOWN_USER_ID }), 404, 'USER_NOT_FOUND'],
+        [redeemBody(20, { user_id: GAFAPAY_UNKNOWN_USER_ID }), 403, 'ACCESS_DENIED'],
+        [{ ...redeemBody(20), company_admin_user_info: { ...redeemBody(20).company_admin_user_info, debit_type_id: 'c0ffee00c0ffee00c0ffee00c0ffee01' } }, 400, 'company_admin_user_info.debit_type_id must be the wallet_id'],
         [redeemBody(20, { company_admin_user_info: undefined }), 400, 'company_admin_user_info is required'],
       ];
       for (const [body, status, message] of cases) {
@@ -147,7 +170,7 @@ describe('GafaPay emulator', () => {
         expect(r.body.error).toContain(message);
       }
       const bilal = GAFAPAY_DEMO_USERS.bilal;
-      const over = await redeem(redeemBody(30.51, { user_id: bilal.userId, wallet_id: bilal.walletId }));
+      const over = await redeem(redeemBody(30.51, { user_id: bilal.userId, wallet_id: bilal.walletId }), goodHeaders(bilal.userId));
       expect(over.body.error).toEqual(['REWARD_PROMOTION_INSUFFICIENT_REWARD_POINTS']);
       expect(await points()).toBe('250');
     });
@@ -165,6 +188,18 @@ describe('GafaPay emulator', () => {
       await redeem(redeemBody(10), { ...headers });
       expect(await points()).toBe('230');
       expect((await ctl('GET', '/request-ids')).requestIds.filter((x: string) => x === headers.requestid)).toHaveLength(2);
+      // The alternative form: a repeated requestid gets the first answer and redeems nothing more.
+      await ctl('POST', '/forms', { requestIdDedupe: true });
+      const first = await redeem(redeemBody(10), { ...headers, requestid: 'r-2' });
+      const again = await redeem(redeemBody(10), { ...headers, requestid: 'r-2' });
+      expect(again.body).toEqual(first.body);
+      expect(await points()).toBe('220');
+    });
+
+    it('writes amounts exactly, or, switched, with floating-point noise', async () => {
+      await ctl('POST', '/forms', { amounts: 'float-noise' });
+      const r = await redeem(redeemBody(30));
+      expect(r.body.data.redeem_points_detail.amount).toBe(0.30000000000000004);
     });
 
     it('has no reversal endpoint', async () => {
@@ -188,6 +223,8 @@ describe('GafaPay emulator', () => {
       expect(second.body.data.user_points_redeem.map((r: Json) => r.points)).toEqual([10]);
       const bad = await req('GET', url(0, 1000));
       expect(bad.status).toBe(400);
+      await ctl('POST', '/forms', { historyOrder: 'oldest-first' });
+      expect((await req('GET', url(0, 3))).body.data.user_points_redeem.map((r: Json) => r.points)).toEqual([10, 11, 12]);
     });
   });
 });

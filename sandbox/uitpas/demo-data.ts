@@ -393,3 +393,9 @@ export function uitpasSandboxConfig(sandboxUrl: string): {
     currency: 'EUR',
   };
 }
+
+/** What a manager types to connect a terminal to this emulator's UiTPAS (shared/programs/uitpas.ts fields). */
+export function uitpasTrainingConnection(sandboxUrl: string): Record<string, string> {
+  const c = uitpasSandboxConfig(sandboxUrl);
+  return { apiUrl: c.apiUrl, tokenUrl: c.tokenUrl, clientId: c.clientId, clientSecret: c.clientSecret, organizerId: c.organizerId, rewardDiscounts: JSON.stringify(c.rewardDiscounts), currency: c.currency };
+}

@@ -1,32 +1,32 @@
 /**
- * A small validator for the part of OpenAPI 3.0 / JSON Schema that the UiTPAS
- * document uses, so the conformance test needs no dependency. It checks an
- * HTTP exchange against the document the way a strict client or server would:
+ * Checks an HTTP exchange against the UiTPAS OpenAPI 3.0 document the way a strict client or
+ * server would. Schemas are validated by ajv (with ajv-formats); this file adds what JSON
+ * Schema does not know about HTTP and OpenAPI:
  *
- *  - a request: the path and method are documented; path and query
- *    parameters are declared and their values fit their schemas (no
- *    undeclared query parameters); the credentials one of the operation's
- *    security alternatives asks for are present; the body is present exactly
- *    when the operation has one, with a documented media type, fits its
- *    schema, and carries no readOnly property;
- *  - a response: the status is documented for the operation; the media type
- *    is one documented for that status (or no body where none is documented);
- *    the body fits the schema and carries no writeOnly property.
+ *  - a request: the path and method are documented; path and query parameters are declared
+ *    and their values fit their schemas (no undeclared query parameters); the credentials
+ *    one of the operation's security alternatives asks for are present; the body is present
+ *    exactly when the operation has one, with a documented media type, fits its schema, and
+ *    carries no readOnly property;
+ *  - a response: the status is documented for the operation; the media type is one
+ *    documented for that status (or no body where none is documented); the body fits the
+ *    schema and carries no writeOnly property.
  *
- * Schemas: $ref (local), type, nullable, enum, format (date-time, date, uri,
- * uuid, email, json-pointer), properties, required, additionalProperties,
- * items, min/maxItems, uniqueItems, minimum/maximum (3.0 exclusive booleans),
- * multipleOf, min/maxLength, pattern, allOf/anyOf/oneOf/not. Annotations are
- * ignored. Any other keyword makes the validator throw rather than silently
- * skip a constraint.
+ * OpenAPI 3.0's own schema rules are turned into plain JSON Schema once per direction
+ * (request, response): readOnly properties are forbidden (and not required) in requests,
+ * writeOnly ones in responses; ajv knows `nullable` (OpenAPI's keyword) itself; extensions (`x-...`) are dropped. ajv runs in strict mode,
+ * so a keyword it does not know makes the validator throw rather than silently skip a
+ * constraint (OpenAPI's annotations are declared as such).
  *
- * `strictProperties` (default true) also refuses object properties the
- * schema does not declare when it says nothing about additionalProperties.
- * The document never closes its objects, so a real client must tolerate
- * extra fields; but an emulator that invents fields would teach the adapter
- * to rely on something the real service may not send, so the conformance
- * test holds the sandbox to declared fields only.
+ * `strictProperties` (default true) also refuses object properties the schema does not
+ * declare when it says nothing about additionalProperties (as `unevaluatedProperties:
+ * false`, which sees through allOf). The document never closes its objects, so a real
+ * client must tolerate extra fields; but an emulator that invents fields would teach the
+ * adapter to rely on something the real service may not send, so the conformance test holds
+ * the sandbox to declared fields only.
  */
+import { Ajv2019, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
+import addFormats from 'ajv-formats';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -60,107 +60,87 @@ export interface ValidatorOptions {
   strictProperties?: boolean;
 }
 
-const ANNOTATIONS = new Set([
-  'title',
-  'description',
-  'example',
-  'examples',
-  'default',
-  'deprecated',
-  'externalDocs',
-  'xml',
-  'readOnly',
-  'writeOnly',
-  'nullable',
-  '$ref',
-]);
-
-const CHECKED = new Set([
-  'type',
-  'enum',
-  'format',
-  'properties',
-  'required',
-  'additionalProperties',
-  'items',
-  'minItems',
-  'maxItems',
-  'uniqueItems',
-  'minimum',
-  'maximum',
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'multipleOf',
-  'minLength',
-  'maxLength',
-  'pattern',
-  'allOf',
-  'anyOf',
-  'oneOf',
-  'not',
-]);
-
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 type Direction = 'request' | 'response';
 
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** OpenAPI 3.0 annotations that carry no constraint (ajv's strict mode must know them). */
+const OPENAPI_ANNOTATIONS = ['example', 'xml', 'externalDocs', 'discriminator'];
+/** The formats the document uses; an unknown one is an error in strict mode. */
+const FORMATS = ['date-time', 'date', 'uri', 'uuid', 'email', 'json-pointer'] as const;
 
-function checkFormat(format: string, value: string): boolean {
-  switch (format) {
-    case 'date-time': {
-      if (!DATE_TIME.test(value)) return false;
-      return !Number.isNaN(Date.parse(value));
-    }
-    case 'date':
-      return DATE.test(value) && !Number.isNaN(Date.parse(value + 'T00:00:00Z'));
-    case 'uri':
-      try {
-        const u = new URL(value);
-        return u.protocol.length > 1;
-      } catch {
-        return false;
-      }
-    case 'uuid':
-      return UUID.test(value);
-    case 'email':
-      return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
-    case 'json-pointer':
-      return value === '' || /^(\/([^~/]|~[01])*)+$/.test(value);
-    default:
-      throw new Error(`openapi-validate: unsupported format "${format}"`);
-  }
-}
+const COMPONENT_SCHEMA = /^#\/components\/schemas\/(.+)$/;
+/** ajv's key of a component schema: closed (a whole value) or open (an allOf branch). */
+const schemaKey = (name: string, open: boolean) => `urn:openapi:${open ? 'open' : 'closed'}:${encodeURIComponent(name)}`;
 
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
-
-function typeMatches(expected: string, v: unknown): boolean {
-  const t = typeOf(v);
-  if (expected === 'number') return t === 'number' || t === 'integer';
-  return expected === t;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-const esc = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
+const isObject = (v: unknown): v is JsonSchema => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class OpenApiValidator {
   private readonly strict: boolean;
+  private readonly ajv: Record<Direction, Ajv2019>;
+  private readonly compiled: Record<Direction, WeakMap<object, ValidateFunction>> = { request: new WeakMap(), response: new WeakMap() };
 
   constructor(
     readonly doc: OpenApiDocument,
     opts: ValidatorOptions = {},
   ) {
     this.strict = opts.strictProperties ?? true;
+    this.ajv = { request: this.makeAjv('request'), response: this.makeAjv('response') };
+  }
+
+  private makeAjv(dir: Direction): Ajv2019 {
+    const ajv = new Ajv2019({ allErrors: true, strict: true, validateFormats: true });
+    addFormats(ajv, [...FORMATS]);
+    ajv.addVocabulary(OPENAPI_ANNOTATIONS);
+    const schemas = (this.doc.components?.schemas ?? {}) as Record<string, unknown>;
+    for (const [name, schema] of Object.entries(schemas)) {
+      ajv.addSchema(this.toJsonSchema(schema, dir, false) as AnySchema, schemaKey(name, false));
+      ajv.addSchema(this.toJsonSchema(schema, dir, true) as AnySchema, schemaKey(name, true));
+    }
+    return ajv;
+  }
+
+  /**
+   * One OpenAPI schema as plain JSON Schema for one direction. `open`: the schema is an allOf
+   * branch, so its undeclared properties may be declared by a sibling branch.
+   */
+  private toJsonSchema(node: unknown, dir: Direction, open: boolean): unknown {
+    if (!isObject(node)) return node;
+    if (typeof node.$ref === 'string') {
+      const m = COMPONENT_SCHEMA.exec(node.$ref);
+      if (!m) throw new Error(`openapi-validate: only component schema references inside a schema, got ${node.$ref}`);
+      return { $ref: schemaKey(m[1]!.replace(/~1/g, '/').replace(/~0/g, '~'), open) };
+    }
+    const out: JsonSchema = Object.fromEntries(Object.entries(node).filter(([k]) => !k.startsWith('x-')));
+    for (const k of ['items', 'not', 'additionalProperties'] as const) if (isObject(node[k])) out[k] = this.toJsonSchema(node[k], dir, false);
+    for (const k of ['anyOf', 'oneOf'] as const) if (Array.isArray(node[k])) out[k] = (node[k] as unknown[]).map((s) => this.toJsonSchema(s, dir, open));
+    if (Array.isArray(node.allOf)) out.allOf = (node.allOf as unknown[]).map((s) => this.toJsonSchema(s, dir, true));
+    if (isObject(node.properties)) {
+      const props: JsonSchema = {};
+      let required = Array.isArray(node.required) ? [...(node.required as string[])] : undefined;
+      for (const [name, prop] of Object.entries(node.properties)) {
+        const resolved = this.resolve<JsonSchema>(prop);
+        // A readOnly property is the server's: required in answers, refused in requests (and writeOnly the reverse).
+        const forbidden = (dir === 'request' && resolved.readOnly === true) || (dir === 'response' && resolved.writeOnly === true);
+        if (forbidden) {
+          props[name] = false;
+          required = required?.filter((r) => r !== name);
+        } else props[name] = this.toJsonSchema(prop, dir, false);
+      }
+      out.properties = props;
+      if (required) out.required = required;
+    }
+    const objectBranches = Array.isArray(node.allOf) && (node.allOf as unknown[]).every((b) => {
+      const r = this.resolve<JsonSchema>(b);
+      return r.type === 'object' || isObject(r.properties);
+    });
+    const objectLike = node.type === 'object' || isObject(node.properties) || objectBranches;
+    if (this.strict && !open && objectLike && node.additionalProperties === undefined) {
+      out.unevaluatedProperties = false;
+      // An allOf of objects is an object; ajv's strict mode wants that said where the keyword is.
+      if (out.type === undefined) out.type = 'object';
+    }
+    return out;
   }
 
   /** Follows a local reference ('#/components/schemas/Pass'). */
@@ -181,99 +161,16 @@ export class OpenApiValidator {
     return cur as T;
   }
 
-  /** Validates a value against a schema; returns the errors (empty when valid). */
+  /** Validates a value against a schema of the document; returns the errors (empty when valid). */
   validate(schema: unknown, value: unknown, direction: Direction = 'response', at = ''): string[] {
-    const errors: string[] = [];
-    this.check(schema, value, direction, at, errors, false);
-    return errors;
-  }
-
-  private check(schemaIn: unknown, value: unknown, dir: Direction, at: string, errors: string[], insideAllOf: boolean): void {
-    const schema = this.resolve<JsonSchema>(schemaIn);
-    if (typeof schema !== 'object' || schema === null) throw new Error(`openapi-validate: not a schema at ${at || '/'}`);
-    for (const k of Object.keys(schema)) {
-      if (!ANNOTATIONS.has(k) && !CHECKED.has(k) && !k.startsWith('x-')) throw new Error(`openapi-validate: unsupported keyword "${k}"`);
+    if (!isObject(schema)) throw new Error(`openapi-validate: not a schema at ${at || '/'}`);
+    const cache = this.compiled[direction];
+    let check = cache.get(schema);
+    if (!check) {
+      check = this.ajv[direction].compile(this.toJsonSchema(schema, direction, false) as AnySchema);
+      cache.set(schema, check);
     }
-    const where = at || '/';
-    if (value === null) {
-      if (schema.nullable === true) return;
-      if (schema.type !== undefined) {
-        errors.push(`${where}: null is not allowed`);
-        return;
-      }
-    }
-    if (typeof schema.type === 'string' && !typeMatches(schema.type, value)) {
-      errors.push(`${where}: expected ${schema.type}, got ${typeOf(value)}`);
-      return;
-    }
-    if (Array.isArray(schema.enum) && !schema.enum.some((e) => deepEqual(e, value))) {
-      errors.push(`${where}: ${JSON.stringify(value)} is not one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
-    }
-    if (typeof value === 'string') {
-      if (typeof schema.format === 'string' && !checkFormat(schema.format, value)) errors.push(`${where}: ${JSON.stringify(value)} is not a valid ${schema.format}`);
-      if (typeof schema.minLength === 'number' && [...value].length < schema.minLength) errors.push(`${where}: shorter than ${schema.minLength}`);
-      if (typeof schema.maxLength === 'number' && [...value].length > schema.maxLength) errors.push(`${where}: longer than ${schema.maxLength}`);
-      if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${where}: does not match ${schema.pattern}`);
-    }
-    if (typeof value === 'number') {
-      const exMin = schema.exclusiveMinimum === true;
-      const exMax = schema.exclusiveMaximum === true;
-      if (typeof schema.minimum === 'number' && (exMin ? value <= schema.minimum : value < schema.minimum)) errors.push(`${where}: below the minimum ${schema.minimum}`);
-      if (typeof schema.maximum === 'number' && (exMax ? value >= schema.maximum : value > schema.maximum)) errors.push(`${where}: above the maximum ${schema.maximum}`);
-      if (typeof schema.multipleOf === 'number' && !Number.isInteger(value / schema.multipleOf)) errors.push(`${where}: not a multiple of ${schema.multipleOf}`);
-    }
-    if (Array.isArray(value)) {
-      if (typeof schema.minItems === 'number' && value.length < schema.minItems) errors.push(`${where}: fewer than ${schema.minItems} items`);
-      if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) errors.push(`${where}: more than ${schema.maxItems} items`);
-      if (schema.uniqueItems === true && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) errors.push(`${where}: items are not unique`);
-      if (schema.items !== undefined) value.forEach((v, i) => this.check(schema.items, v, dir, `${at}/${i}`, errors, false));
-    }
-    if (typeOf(value) === 'object') this.checkObject(schema, value as Record<string, unknown>, dir, at, errors, insideAllOf);
-    if (Array.isArray(schema.allOf)) for (const s of schema.allOf) this.check(s, value, dir, at, errors, true);
-    if (Array.isArray(schema.anyOf)) {
-      if (!schema.anyOf.some((s) => this.validate(s, value, dir, at).length === 0)) errors.push(`${where}: matches none of anyOf`);
-    }
-    if (Array.isArray(schema.oneOf)) {
-      const n = schema.oneOf.filter((s) => this.validate(s, value, dir, at).length === 0).length;
-      if (n !== 1) errors.push(`${where}: matches ${n} of oneOf (exactly one required)`);
-    }
-    if (schema.not !== undefined && this.validate(schema.not, value, dir, at).length === 0) errors.push(`${where}: matches a "not" schema`);
-  }
-
-  private checkObject(schema: JsonSchema, obj: Record<string, unknown>, dir: Direction, at: string, errors: string[], insideAllOf: boolean): void {
-    const props = (schema.properties ?? {}) as Record<string, unknown>;
-    for (const r of (schema.required ?? []) as string[]) {
-      if (!(r in obj)) {
-        // A readOnly required property is only required in responses (and the reverse).
-        const p = props[r] ? this.resolve<JsonSchema>(props[r]) : undefined;
-        if (dir === 'request' && p?.readOnly === true) continue;
-        if (dir === 'response' && p?.writeOnly === true) continue;
-        errors.push(`${at || '/'}: missing required property "${r}"`);
-      }
-    }
-    const declared = this.declaredProperties(schema);
-    for (const [k, v] of Object.entries(obj)) {
-      const here = `${at}/${esc(k)}`;
-      if (k in props) {
-        const p = this.resolve<JsonSchema>(props[k]);
-        if (dir === 'request' && p.readOnly === true) errors.push(`${here}: readOnly property sent in a request`);
-        if (dir === 'response' && p.writeOnly === true) errors.push(`${here}: writeOnly property in a response`);
-        this.check(props[k], v, dir, here, errors, false);
-        continue;
-      }
-      const ap = schema.additionalProperties;
-      if (ap === false) errors.push(`${here}: property not allowed`);
-      else if (ap !== undefined && ap !== true) this.check(ap, v, dir, here, errors, false);
-      else if (ap === undefined && this.strict && !insideAllOf && !declared.has(k)) errors.push(`${here}: property not declared by the document`);
-    }
-  }
-
-  /** Property names a schema declares, including those its allOf branches declare. */
-  private declaredProperties(schemaIn: unknown, depth = 0): Set<string> {
-    const schema = this.resolve<JsonSchema>(schemaIn);
-    const out = new Set(Object.keys((schema.properties ?? {}) as object));
-    if (depth < 16 && Array.isArray(schema.allOf)) for (const s of schema.allOf) for (const k of this.declaredProperties(s, depth + 1)) out.add(k);
-    return out;
+    return check(value) ? [] : (check.errors ?? []).map((e) => describe(e, at));
   }
 
   /** The documented operation for a method and concrete path, with its path parameters. */
@@ -453,6 +350,15 @@ export class OpenApiValidator {
     }
     return media.schema ? this.validate(media.schema, parsed, 'response').map((e) => `${label}: ${e}`) : [];
   }
+}
+
+/** One ajv error in the validator's words: where, then what. */
+function describe(e: ErrorObject, at: string): string {
+  const where = `${at}${e.instancePath}` || '/';
+  if (e.keyword === 'unevaluatedProperties') return `${at}${e.instancePath}/${String(e.params.unevaluatedProperty)}: property not declared by the document`;
+  if (e.keyword === 'false schema') return `${where}: ${at.startsWith('query') || at.startsWith('path') ? 'not allowed' : 'readOnly/writeOnly property not allowed in this direction'}`;
+  if (e.keyword === 'enum') return `${where}: ${JSON.stringify(e.data)} is not one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  return `${where}: ${e.message ?? e.keyword}`;
 }
 
 function mediaType(header: string | undefined): string | undefined {

@@ -13,6 +13,7 @@
  *   markHandled, retryQueue, requestExport, updateSettings, setCredentials).
  */
 import { z } from 'zod';
+import { PROGRAM_IDS } from '../programs/index.js';
 import type { BackendId, LogEntryView, SaleState } from '../domain.js';
 import { saleId } from './checkout.js';
 import { managerApproval, personId, pin } from './approval.js';
@@ -32,7 +33,7 @@ export interface PersonView {
 
 export const LANGUAGES = ['nl', 'fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
-export const BACKEND_IDS = ['whitelabel', 'uitpas', 'capillary', 'gafapay', 'cardlinked'] as const;
+export const BACKEND_IDS = PROGRAM_IDS;
 
 const personName = z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters');
 const role = z.enum(['cashier', 'manager']);

@@ -19,6 +19,7 @@ export const fr: Catalogue = {
     NOTHING_TO_REDEEM: 'Choisissez d’abord combien de points utiliser.',
     MEMBER_NOT_FOUND: 'Aucun membre avec ce numéro.',
     MEMBER_BLOCKED: 'Cette carte ou ce membre est bloqué.',
+    MEMBER_CODE_EXPIRED: "Le code de l'application du membre a expiré : demandez au membre d'actualiser le code dans son application et scannez-le à nouveau.",
     INSUFFICIENT_POINTS: 'Le membre n’a pas assez de points.',
     REWARD_NOT_FOUND: 'Cet avantage n’existe pas.',
     REWARD_NOT_REDEEMABLE: 'Cet avantage ne peut pas être échangé maintenant.',

@@ -19,6 +19,7 @@ export const nl: Catalogue = {
     NOTHING_TO_REDEEM: 'Kies eerst hoeveel punten het lid gebruikt.',
     MEMBER_NOT_FOUND: 'Geen lid met dat nummer.',
     MEMBER_BLOCKED: 'Deze kaart of dit lid is geblokkeerd.',
+    MEMBER_CODE_EXPIRED: 'De code in de app van het lid is verlopen: vraag het lid de code in de app te vernieuwen en scan ze opnieuw.',
     INSUFFICIENT_POINTS: 'Het lid heeft niet genoeg punten.',
     REWARD_NOT_FOUND: 'Dat voordeel bestaat niet.',
     REWARD_NOT_REDEEMABLE: 'Dat voordeel kan nu niet worden ingewisseld.',

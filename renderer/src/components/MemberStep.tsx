@@ -18,7 +18,7 @@ const CameraScanner = lazy(() => import('./CameraScanner'));
 const ScannerSetup = lazy(() => import('./ScannerSettings'));
 
 /** Refusals of a read the cashier must notice: a beep and a flash. */
-const READ_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['MEMBER_NUMBER_FORMAT', 'MEMBER_NUMBER_CHECK_DIGIT', 'MEMBER_NOT_FOUND', 'MEMBER_BLOCKED']);
+const READ_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['MEMBER_NUMBER_FORMAT', 'MEMBER_NUMBER_CHECK_DIGIT', 'MEMBER_NOT_FOUND', 'MEMBER_BLOCKED', 'MEMBER_CODE_EXPIRED']);
 
 /**
  * A refused read this step shows itself, with what was read and why (the

@@ -8,16 +8,11 @@ import { asErrorInfo } from '../../api/client';
 import { switchLanguage } from '../../i18n';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { MTID } from '../../manager-testids';
+import { PROGRAMS } from '../../../../shared/programs';
 import { useDesk } from './desk-context';
 import { BACKENDS, credentialRows, credentialsFromRows, formFromView, patchFromForm, type CredentialRow, type SettingsField, type SettingsForm } from './settings-form';
 
-const BACKEND_NAMES: Record<BackendId, string> = {
-  whitelabel: 'White-label loyalty',
-  uitpas: 'UiTPAS',
-  capillary: 'Capillary',
-  gafapay: 'GafaPay',
-  cardlinked: 'Card-linked offers',
-};
+const BACKEND_NAMES = Object.fromEntries(PROGRAMS.map((p) => [p.id, p.name])) as Record<BackendId, string>;
 
 /**
  * Settings (managers): terminal and store names, the language (switches the

@@ -357,7 +357,7 @@ describe('settings form', () => {
   });
 
   it('credentials: only rows with a value, field names checked', () => {
-    expect(credentialRows('whitelabel').map((r) => r.key)).toEqual(['clientId', 'clientSecret']);
+    expect(credentialRows('whitelabel').map((r) => r.key)).toEqual(['baseUrl', 'tokenUrl', 'apiKey', 'clientId', 'clientSecret']);
     expect(credentialsFromRows([{ key: 'clientId', value: 'pos-1' }, { key: 'clientSecret', value: '' }, { key: '', value: '' }])).toEqual({ credentials: { clientId: 'pos-1' } });
     expect(credentialsFromRows([{ key: 'ok', value: 'x' }, { key: '1bad', value: 'y' }])).toEqual({ badRow: 1 });
   });

@@ -5,6 +5,7 @@
  * they are never shown back, only replaced or removed.
  */
 import type { BackendId } from '../../../../shared/domain';
+import { PROGRAM_IDS, PROGRAMS } from '../../../../shared/programs';
 import type { Language, ScannerSettings, SettingsPatch, SettingsView } from '../../../../shared/contract/manager';
 import { centsToDecimalString, formatPoints, parseAmount, parsePoints } from '../../../../shared/money';
 
@@ -148,17 +149,11 @@ export interface CredentialRow {
   value: string;
 }
 
-/** The programs the terminal knows (shared/contract/manager.ts's BACKEND_IDS; kept here so the zod schemas stay out of the bundle). */
-export const BACKENDS: readonly BackendId[] = ['whitelabel', 'uitpas', 'capillary', 'gafapay', 'cardlinked'];
+/** The programs the terminal knows, from their descriptors (zod-free, so the schemas stay out of the bundle). */
+export const BACKENDS: readonly BackendId[] = PROGRAM_IDS;
 
-/** Suggested field names per program (the manager may add others). */
-export const CREDENTIAL_FIELDS: Record<BackendId, string[]> = {
-  whitelabel: ['clientId', 'clientSecret'],
-  uitpas: ['clientId', 'clientSecret'],
-  capillary: ['apiKey', 'apiSecret'],
-  gafapay: ['merchantId', 'apiKey'],
-  cardlinked: ['apiKey', 'webhookSecret'],
-};
+/** Field names per program: its connection fields, named as in its documentation (shared/programs/). */
+export const CREDENTIAL_FIELDS = Object.fromEntries(PROGRAMS.map((p) => [p.id, p.connection.map((f) => f.key)])) as Record<BackendId, string[]>;
 
 export function credentialRows(backend: BackendId): CredentialRow[] {
   return CREDENTIAL_FIELDS[backend].map((key) => ({ key, value: '' }));

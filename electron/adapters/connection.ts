@@ -1,0 +1,43 @@
+/**
+ * Reading an adapter's configuration from a program's connection values
+ * (shared/programs/): the one path every adapter is built through, live and
+ * in training (where the emulator publishes its own connection values). The
+ * values were checked by checkConnection before they were stored; these
+ * readers still refuse a missing value rather than guess one.
+ */
+import { PosError } from '../../shared/errors.js';
+import type { ConnectionValues } from '../../shared/programs/index.js';
+import type { PointsRate } from '../../shared/money.js';
+
+/** What the terminal adds to a connection: its own timeouts and the manager's rate. */
+export interface AdapterOptions {
+  timeoutMs?: number;
+  /** The redemption rate a manager set at the terminal, for programs where the terminal owns it. */
+  rate?: PointsRate;
+}
+
+export function required(values: ConnectionValues, key: string): string {
+  const v = values[key];
+  if (v === undefined || v === '') throw new PosError('INVALID_INPUT', `The connection has no ${key}.`, { details: { field: key } });
+  return v;
+}
+
+export function optional(values: ConnectionValues, key: string): string | undefined {
+  const v = values[key];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+export function integer(values: ConnectionValues, key: string): number {
+  const v = required(values, key);
+  if (!/^-?\d+$/.test(v)) throw new PosError('INVALID_INPUT', `${key} must be a whole number.`, { details: { field: key } });
+  return Number(v);
+}
+
+export function flag(values: ConnectionValues, key: string, fallback: boolean): boolean {
+  const v = optional(values, key);
+  return v === undefined ? fallback : v === 'true';
+}
+
+export function timeout(opts: AdapterOptions): { timeoutMs?: number } {
+  return opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs };
+}
