@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import type { MethodInput } from '../../shared/contract.js';
 import type { DiagnosticsResults } from '../../shared/contract/diagnostics.js';
 import type { ExportTicket } from '../../shared/contract/manager.js';
+import { appVersion } from '../app-version.js';
 import { logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
@@ -15,7 +16,6 @@ import type { ManagerDesk } from './manager-desk.js';
 import { EXPORT_PATH } from './manager-desk.js';
 import type { People } from './people.js';
 import { buildSupportBundle, queueSummary } from './support-bundle.js';
-import packageJson from '../../package.json' with { type: 'json' };
 
 export type DiagnosticsMethod = 'reportClientError' | 'requestSupportBundle';
 
@@ -125,7 +125,7 @@ export class Diagnostics {
 
   versions(): Record<string, unknown> {
     return {
-      app: packageJson.version,
+      app: appVersion(),
       terminalId: this.opts.terminalId,
       node: process.versions.node,
       electron: process.versions.electron ?? null,
