@@ -6,7 +6,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
-import { parseCsv } from '../electron/service/csv-export.js';
+import { parse } from 'csv-parse/sync';
+import { LOG_CSV_COLUMNS } from '../electron/service/csv-export.js';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { managerSignsIn, signInWithKeypad } from './desk-helpers.js';
 import { expect, STAFF, test, type TerminalProcess } from './fixtures.js';
@@ -146,15 +147,17 @@ test('export the log as CSV and read it back', async ({ counter: page, terminal,
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/csv');
   const text = await res.text();
-  const rows = parseCsv(text);
+  // Read back with a spreadsheet-grade parser; English: commas and decimal points.
+  const rows = parse(text, { bom: true, relax_column_count: true }) as string[][];
   const header = rows[0]!;
-  expect(header.slice(0, 3)).toEqual(['seq', 'at', 'terminal']);
-  const col = (name: string) => header.indexOf(name);
-  const paid = rows.find((r) => r[col('kind')] === 'sale.paid' && r[col('sale')] === saleId);
+  expect(header.slice(0, 3)).toEqual(['Entry', 'Date and time', 'Terminal']);
+  const col = (name: (typeof LOG_CSV_COLUMNS)[number]) => LOG_CSV_COLUMNS.indexOf(name);
+  const paid = rows.find((r) => r[col('kindCode')] === 'sale.paid' && r[col('sale')] === saleId);
   expect(paid).toBeTruthy();
-  expect(paid![col('amount')]).toBe('33.60'); // currency units, not cents
+  expect(paid![col('what')]).toBe('Paid');
+  expect(paid![col('toPay')]).toBe('33.60'); // what the customer paid, under its own heading
   expect(paid![col('currency')]).toBe('EUR');
-  expect(paid![col('at')]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/);
+  expect(paid![col('at')]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
   expect(paid![col('person')]).toBe(STAFF.cashier.name);
   // Member numbers stay masked in the file.
   expect(text).not.toContain(DEMO_MEMBERS.anna.cardNumber);
@@ -167,10 +170,9 @@ test('export the log as CSV and read it back', async ({ counter: page, terminal,
   await page.locator(tid(MTID.eodExport)).click();
   const eodHref = await page.locator(tid(MTID.eod)).locator(tid(MTID.exportLink)).getAttribute('href');
   expect(eodHref).toMatch(/\/api\/export\/end-of-day_[^/]+\.csv\?ticket=/);
-  const eod = parseCsv(await (await fetch(eodHref!)).text());
-  const total = eod.find((r) => r[0] === 'total')!;
-  expect(total[eod[0]!.indexOf('redemptions')]).toBe('1');
-  expect(total[eod[0]!.indexOf('discount')]).toBe('12.00');
+  const eod = parse(await (await fetch(eodHref!)).text(), { bom: true, relax_column_count: true }) as string[][];
+  expect(eod.find((r) => r[0] === 'Redemptions')![1]).toBe('1');
+  expect(eod.find((r) => r[0] === 'Discounts given')![1]).toBe('12.00');
 });
 
 test('end of day totals match the sales made', async ({ counter: page, terminal, staff }) => {

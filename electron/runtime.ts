@@ -23,6 +23,8 @@ import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/sec
 import { TerminalService } from './service/checkout/terminal-service.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
+import { ShippingService } from './chain/shipping-service.js';
+import type { ShippingConfig } from './chain/shipper.js';
 import { DEFAULT_LOG_LEVEL, installedLogDir, isLogLevel, LOG_LEVEL_SETTING, logger, setLogLevel, type LogLevel } from './log/logger.js';
 
 const log = logger('runtime');
@@ -58,6 +60,14 @@ export interface RuntimeOptions {
   offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
   /** A fixed log level (PWP_LOG_LEVEL); absent: the settings' log_level, else info. */
   logLevel?: LogLevel;
+  /**
+   * Ships the log and each day's end of day to the chain's PostgreSQL (off by
+   * default; electron/chain/). From the provisioning file or `--ship-log`;
+   * wins over an address a manager set in Settings.
+   */
+  shipping?: ShippingConfig | null;
+  /** Tuning for a shipping address set in Settings (tests). */
+  shippingTuning?: ShippingConfig['tuning'];
 }
 
 export interface Runtime {
@@ -71,6 +81,8 @@ export interface Runtime {
   offers: OffersService;
   /** Renderer error reports and the support bundle. */
   diagnostics: Diagnostics;
+  /** Shipping the log to the chain's PostgreSQL (state for the desk). */
+  shipping: ShippingService;
   store: Store;
   /** Validates and runs one contract call; never throws. */
   call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
@@ -118,11 +130,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       approvals: { verifyManager: (a) => people.verifyManager(a) },
       actor: () => people.actorId(),
     });
+    const secretBox = opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE));
     const desk = new ManagerDesk(store, {
       people,
-      secretBox: opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE)),
+      secretBox,
       kick: () => service.worker.kick(),
       terminalId,
+      training: true, // as the terminal service: every backend URL of this build is an emulator
     });
     // Card-linked offers: the store's adapter when its backend is card-linked; otherwise the
     // emulator's card-linked platform (every backend URL of this build is an emulator), so
@@ -139,12 +153,25 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       authorizeManager: (action, approval) => people.authorizeManager(action, approval),
       actor: () => people.actorId(),
     });
+    const shipping = new ShippingService(store, {
+      people,
+      secretBox,
+      shop: {
+        terminalId,
+        storeId: store.getSetting('store_id') ?? 'STORE-1',
+        storeName: store.getSetting('store_name') ?? 'Training store',
+        currency: store.getSetting('currency') ?? 'EUR',
+      },
+      startup: opts.shipping ?? null,
+      tuning: opts.shippingTuning,
+    });
     const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
     service.start();
     await offers.start();
+    shipping.start();
     log.info('terminal started', { terminalId, backend: store.getSetting('backend') ?? 'whitelabel', training: !opts.backendUrl });
     const dispatch = createDispatcher(
-      { ...service.handlers(), ...desk.handlers(), ...offers.handlers(), ...diagnostics.handlers() },
+      { ...service.handlers(), ...desk.handlers(), ...offers.handlers(), ...shipping.handlers(), ...diagnostics.handlers() },
       // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
       { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
     );
@@ -155,12 +182,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       desk,
       offers,
       diagnostics,
+      shipping,
       store,
       call: dispatch,
       subscribe: (l) => service.subscribe(l),
       waitingCount: () => store.outbox.counts().waiting,
       sandboxUrl: sandbox?.url,
       async close() {
+        await shipping.stop();
         await offers.stop();
         await service.stop();
         store.close();

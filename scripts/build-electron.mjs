@@ -12,13 +12,18 @@
  *                                                            can only require('electron')
  *                                                            and a few polyfilled modules)
  *
+ *  electron/chain/ship-worker.ts -> dist/electron/chain-ship-worker.cjs (the log shipper's
+ *                                   worker thread; electron/chain/shipper.ts loads it)
+ *  electron/chain/sql/*.sql        -> dist/electron/chain-sql/ (the chain's central schema,
+ *                                   read at run time by electron/chain/central-schema.ts)
+ *
  * package.json "main" points at dist/electron/main.cjs; `npm start` runs
  * `npm run build && electron .`.
  *
  * Usage: node scripts/build-electron.mjs [--watch]
  */
 import { build, context } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,7 +32,7 @@ const outdir = path.join(root, 'dist', 'electron');
 const watch = process.argv.includes('--watch');
 
 /** Native addons and Electron itself: required at run time, never bundled. */
-export const MAIN_EXTERNALS = ['electron', 'better-sqlite3'];
+export const MAIN_EXTERNALS = ['electron', 'better-sqlite3', 'pg-native'];
 export const PRELOAD_EXTERNALS = ['electron'];
 
 /** @type {import('esbuild').BuildOptions} */
@@ -56,6 +61,18 @@ export const mainOptions = {
 };
 
 /** @type {import('esbuild').BuildOptions} */
+export const shipWorkerOptions = {
+  ...mainOptions,
+  entryPoints: [path.join(root, 'electron/chain/ship-worker.ts')],
+  outfile: path.join(outdir, 'chain-ship-worker.cjs'),
+};
+
+/** The chain's numbered SQL files, beside the bundle (central-schema.ts looks for ./chain-sql/). */
+function copyChainSql() {
+  cpSync(path.join(root, 'electron/chain/sql'), path.join(outdir, 'chain-sql'), { recursive: true });
+}
+
+/** @type {import('esbuild').BuildOptions} */
 export const preloadOptions = {
   ...common,
   entryPoints: [path.join(root, 'electron/shell/preload.ts')],
@@ -73,13 +90,14 @@ export const preloadOptions = {
 
 async function main() {
   mkdirSync(outdir, { recursive: true });
+  copyChainSql();
   if (watch) {
-    const contexts = await Promise.all([context(mainOptions), context(preloadOptions)]);
+    const contexts = await Promise.all([context(mainOptions), context(shipWorkerOptions), context(preloadOptions)]);
     await Promise.all(contexts.map((c) => c.watch()));
     console.log('[build-electron] watching for changes');
     return;
   }
-  await Promise.all([build(mainOptions), build(preloadOptions)]);
+  await Promise.all([build(mainOptions), build(shipWorkerOptions), build(preloadOptions)]);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

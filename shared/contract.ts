@@ -16,6 +16,7 @@ import { PosError, type ErrorInfo } from './errors.js';
 import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
+import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 import { diagnosticsMethods, type DiagnosticsResults } from './contract/diagnostics.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
@@ -23,13 +24,14 @@ export const methods = {
   ...checkoutMethods,
   ...managerMethods,
   ...offersMethods,
+  ...shippingMethods,
   ...diagnosticsMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, DiagnosticsResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, ShippingResults, DiagnosticsResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

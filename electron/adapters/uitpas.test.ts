@@ -399,6 +399,15 @@ describe('UiTPAS adapter against the sandbox', () => {
   });
 
   describe('tokens', () => {
+    it("sends the token request's scope only when one is configured", async () => {
+      const scopes = async () => ((await (await fetch(`${sb.url}/_control/uitpas/token-scopes`)).json()) as { scopes: (string | null)[] }).scopes;
+      await ui.reset();
+      await createUitpasAdapter(config).probe();
+      expect(await scopes()).toEqual([null]);
+      await createUitpasAdapter({ ...config, scope: 'uitpas:read uitpas:write' }).probe();
+      expect(await scopes()).toEqual([null, 'uitpas:read uitpas:write']);
+    });
+
     it('fetches one token and reuses it', async () => {
       await ui.reset();
       const a = createUitpasAdapter(config);

@@ -74,6 +74,8 @@ export interface UitpasConfig {
   timeoutMs?: number;
   /** OAuth audience; the real service wants https://api.publiq.be. */
   audience?: string;
+  /** OAuth scope: the document's token request has none, so it is sent only when set here. */
+  scope?: string;
   /** Tolerated difference between the terminal's clock and the backend's, for reconciliation. Default 2 min. */
   clockSkewMs?: number;
   /** Catalogue subset (GET /rewards `subset`): ALL (default: every ACTIVE reward, with reasons) or ENDUSERS... */
@@ -388,7 +390,13 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
   const discounts = { ...config.rewardDiscounts };
   const tokens = createTokenSource({
     tokenUrl: config.tokenUrl,
-    requestBody: { client_id: config.clientId, client_secret: config.clientSecret, audience: config.audience ?? UITPAS_AUDIENCE, grant_type: 'client_credentials' },
+    requestBody: {
+      client_id: config.clientId,
+      client_secret: config.clientSecret,
+      audience: config.audience ?? UITPAS_AUDIENCE,
+      grant_type: 'client_credentials',
+      ...(config.scope?.trim() ? { scope: config.scope.trim() } : {}),
+    },
     timeoutMs,
     ...(config.now ? { now: config.now } : {}),
   });
@@ -623,6 +631,7 @@ export function uitpasFromConnection(values: ConnectionValues, opts: AdapterOpti
     organizerId: required(values, 'organizerId'),
     rewardDiscounts: JSON.parse(optional(values, 'rewardDiscounts') ?? '{}') as Record<string, number>,
     currency: optional(values, 'currency') ?? 'EUR',
+    ...(optional(values, 'scope') ? { scope: optional(values, 'scope')! } : {}),
     ...timeout(opts),
   });
 }

@@ -1,20 +1,26 @@
 /**
  * Every White Label field name, path and code the adapter relies on, in one
- * place. PROVIDERS.md marks the exact event and wallet JSON as unconfirmed:
- * when the real program's shapes are known, this is the only file to change.
+ * place, and the zod schemas its answers are read with. PROVIDERS.md marks
+ * the exact event and wallet JSON as unconfirmed, so the reading is
+ * tolerant: the wallet's balance and user id are looked for under each
+ * plausible name, the event echo is accepted as long as nothing in it
+ * contradicts what was sent. The event type names are the program owner's
+ * choice: connection settings (defaults in WL_EVENT).
  */
+import { z } from 'zod';
 import { PosError } from '../../shared/errors.js';
 import { pointsFromBackend, type PointsMilli } from '../../shared/money.js';
 
 export const WL_AUDIENCE = 'wlloyalty.net';
 export const WL_API_KEY_HEADER = 'X-Api-Key';
 
-/** The program's custom event types (defined by the program owner, with their reactors). */
+/** The program's custom event types: defaults; the program owner names them (connection settings redeemEventType / refundEventType). */
 export const WL_EVENT = {
   redeem: 'REDEEMED_POINTS', // reactor adds $.points * -1
   refund: 'POINTS_REFUND', // reactor adds $.points
 } as const;
 export type WlEventKind = keyof typeof WL_EVENT;
+export type WlEventTypes = Readonly<Record<WlEventKind, string>>;
 
 export const wlPaths = {
   wallet: (userId: string) => `/users/${encodeURIComponent(userId)}/wallet`,
@@ -32,12 +38,31 @@ export interface WlWallet {
   balanceMilli: PointsMilli;
 }
 
-export function parseWallet(body: unknown): WlWallet {
-  const b = body as { userId?: unknown; pointsBalance?: unknown } | undefined;
-  if (typeof b?.userId !== 'string' || b.userId === '') {
-    throw new PosError('BACKEND_BAD_RESPONSE', 'The wallet the loyalty program sent has no user id.');
+const figure = z.union([z.number(), z.string()]);
+const idText = z.union([z.string().min(1), z.number()]).transform(String);
+
+/** The wallet, under each plausible naming: {userId, pointsBalance}, {user_id, balance}, {balance: {points}}, {points}. */
+export const walletSchema = z
+  .object({
+    userId: idText.optional(),
+    user_id: idText.optional(),
+    pointsBalance: figure.optional(),
+    points_balance: figure.optional(),
+    balance: z.union([figure, z.object({ points: figure })]).optional(),
+    points: figure.optional(),
+  })
+  .transform((w) => {
+    const balance = w.pointsBalance ?? w.points_balance ?? (typeof w.balance === 'object' ? w.balance.points : w.balance) ?? w.points;
+    return { userId: w.userId ?? w.user_id, balance };
+  });
+
+/** The wallet read by `userId`: the id the program answers with, else the one asked for. */
+export function parseWallet(body: unknown, askedFor: string): WlWallet {
+  const r = walletSchema.safeParse(body);
+  if (!r.success || r.data.balance === undefined) {
+    throw new PosError('BACKEND_BAD_RESPONSE', 'The wallet the loyalty program sent has no points balance the terminal can read.');
   }
-  return { userId: b.userId, balanceMilli: pointsFromBackend(b.pointsBalance) };
+  return { userId: r.data.userId ?? askedFor, balanceMilli: pointsFromBackend(r.data.balance) };
 }
 
 export interface WlEventFacts {
@@ -49,21 +74,40 @@ export interface WlEventFacts {
 }
 
 /** The event the POS reports. Deliberately nothing about the person: ids and points only. */
-export function buildEvent(kind: WlEventKind, userId: string, f: WlEventFacts): Record<string, unknown> {
+export function buildEvent(types: WlEventTypes, kind: WlEventKind, userId: string, f: WlEventFacts): Record<string, unknown> {
   return {
-    type: WL_EVENT[kind],
+    type: types[kind],
     userId,
     payload: { points: f.points, transactionId: f.transactionId, storeId: f.storeId, terminalId: f.terminalId },
   };
 }
 
-/** Checks the engine's echo is the event we sent; returns the engine's event id. */
-export function parseEventEcho(body: unknown, kind: WlEventKind, f: WlEventFacts): { eventId: string } {
-  const b = body as { id?: unknown; type?: unknown; payload?: { points?: unknown; transactionId?: unknown } } | undefined;
-  if (typeof b?.id !== 'string' || b.type !== WL_EVENT[kind] || b.payload?.points !== f.points || b.payload?.transactionId !== f.transactionId) {
-    throw new PosError('BACKEND_BAD_RESPONSE', 'The loyalty program confirmed something other than the event the terminal sent.');
-  }
-  return { eventId: b.id };
+/** The echo, tolerantly: an id under any plausible name; type and payload when present. */
+export const eventEchoSchema = z.object({
+  id: idText.optional(),
+  eventId: idText.optional(),
+  event_id: idText.optional(),
+  type: z.string().optional(),
+  payload: z.object({ points: z.unknown().optional(), transactionId: z.unknown().optional() }).optional(),
+});
+
+/**
+ * The engine's 200 answer to an event (documented: "success is 200 echoing
+ * the event"; its exact fields are not). The 200 is the success; the echo is
+ * checked only for what it contradicts: a different type, points or
+ * transactionId means the terminal cannot tell what was applied
+ * (BACKEND_BAD_RESPONSE without notApplied: the outbox reconciles), never a
+ * refusal. Returns the engine's event id when it gave one.
+ */
+export function parseEventEcho(body: unknown, types: WlEventTypes, kind: WlEventKind, f: WlEventFacts): { eventId: string | null } {
+  const r = eventEchoSchema.safeParse(body ?? {});
+  const e = r.success ? r.data : {};
+  const contradicts =
+    (e.type !== undefined && e.type !== types[kind]) ||
+    (e.payload?.points !== undefined && e.payload.points !== f.points) ||
+    (e.payload?.transactionId !== undefined && e.payload.transactionId !== f.transactionId);
+  if (contradicts) throw new PosError('BACKEND_BAD_RESPONSE', 'The loyalty program confirmed something other than the event the terminal sent: it will check before anything is sent again.');
+  return { eventId: e.id ?? e.eventId ?? e.event_id ?? null };
 }
 
 /** What the adapter was doing, so a 404 can be told apart. */

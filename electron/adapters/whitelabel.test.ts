@@ -177,6 +177,37 @@ describe('White Label adapter against the sandbox', () => {
     });
   });
 
+  describe("the document's open questions, against the emulator's default and alternative forms", () => {
+    const forms = async (f: Record<string, string>) => {
+      const res = await fetch(`${sb.url}/_control/whitelabel/forms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
+      expect(res.status).toBe(200);
+    };
+
+    it("posts the program owner's event type names, set in the connection", async () => {
+      await forms({ eventTypes: 'renamed' });
+      // With the default names, the program refuses the event: nothing taken.
+      const e = await caught(adapter.redeem(redeemRequest(anna, 100)));
+      expect(e).toMatchObject({ code: 'REDEMPTION_NOT_ACTIVE', details: { notApplied: true } });
+      expect(await balance(anna)).toBe(2500);
+      const named = createWhiteLabelAdapter({ ...config, eventTypes: { redeem: 'POS_POINTS_REDEEMED', refund: 'POS_POINTS_REFUNDED' } });
+      const req = redeemRequest(anna, 100);
+      const receipt = await named.redeem(req);
+      expect(await balance(anna)).toBe(2400);
+      await named.reverse!(reverseRequest(req, receipt.balanceAfterMilli!, 100));
+      expect((await events(anna)).map((x) => x.pointsDelta)).toEqual([-100, 100]);
+      expect(() => createWhiteLabelAdapter({ ...config, eventTypes: { redeem: 'X', refund: 'X' } })).toThrow(/must differ/);
+    });
+
+    it('reads the wallet under either naming, and a minimal echo as the success the 200 is', async () => {
+      await forms({ wallet: 'balance.points', echo: 'minimal' });
+      expect((await adapter.lookupMember(card(anna))).balanceMilli).toBe(2_500_000);
+      const receipt = await adapter.redeem(redeemRequest(anna, 500));
+      expect(receipt).toMatchObject({ pointsMilli: 500_000, balanceAfterMilli: 2_000_000 });
+      expect(receipt.detail?.eventId).toMatch(/^evt_/);
+      expect(await balance(anna)).toBe(2000);
+    });
+  });
+
   describe('auth', () => {
     it('a wrong API key is BACKEND_AUTH, not applied', async () => {
       const bad = createWhiteLabelAdapter({ ...config, apiKey: 'wrong-key' });

@@ -35,6 +35,7 @@ import { createTokenSource } from './oauth-token.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import {
   WL_API_KEY_HEADER,
+  WL_EVENT,
   buildEvent,
   mapWhiteLabelError,
   parseEventEcho,
@@ -42,6 +43,7 @@ import {
   wlPaths,
   wlTokenRequestBody,
   type WlEventKind,
+  type WlEventTypes,
   type WlOperation,
   type WlWallet,
 } from './whitelabel-wire.js';
@@ -59,6 +61,8 @@ export interface WhiteLabelConfig {
   /** A rate set at the terminal (settings: redemption rate), overriding pointsCurrencyValue. */
   rate?: PointsRate;
   currency: string;
+  /** The program owner's event type names (defaults REDEEMED_POINTS / POINTS_REFUND). */
+  eventTypes?: Partial<WlEventTypes>;
   timeoutMs?: number;
 }
 
@@ -89,6 +93,8 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tokens = createTokenSource({ tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
   const baselines = new Map<string, PointsMilli>();
+  const eventTypes: WlEventTypes = { redeem: config.eventTypes?.redeem?.trim() || WL_EVENT.redeem, refund: config.eventTypes?.refund?.trim() || WL_EVENT.refund };
+  if (eventTypes.redeem === eventTypes.refund) throw new PosError('INVALID_INPUT', 'The redemption and refund event types must differ.', { details: { field: 'refundEventType' } });
 
   function rememberBaseline(reference: string, balance: PointsMilli): void {
     baselines.delete(reference);
@@ -121,12 +127,12 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   }
 
   async function readWallet(userId: string): Promise<WlWallet> {
-    return parseWallet((await call('GET', wlPaths.wallet(userId), 'wallet')).body);
+    return parseWallet((await call('GET', wlPaths.wallet(userId), 'wallet')).body, userId);
   }
 
-  async function postEvent(kind: WlEventKind, userId: string, facts: Parameters<typeof buildEvent>[2]): Promise<string> {
-    const res = await call('POST', wlPaths.events, 'event', buildEvent(kind, userId, facts));
-    return parseEventEcho(res.body, kind, facts).eventId;
+  async function postEvent(kind: WlEventKind, userId: string, facts: Parameters<typeof buildEvent>[3]): Promise<string | null> {
+    const res = await call('POST', wlPaths.events, 'event', buildEvent(eventTypes, kind, userId, facts));
+    return parseEventEcho(res.body, eventTypes, kind, facts).eventId;
   }
 
   /** Reconciles one write by balance: applied, not applied, or unknowable. */
@@ -258,6 +264,7 @@ export function whiteLabelFromConnection(values: ConnectionValues, opts: Adapter
     clientSecret: required(values, 'clientSecret'),
     pointsCurrencyValue: required(values, 'pointsCurrencyValue'),
     currency: optional(values, 'currency') ?? 'EUR',
+    eventTypes: { redeem: optional(values, 'redeemEventType') ?? WL_EVENT.redeem, refund: optional(values, 'refundEventType') ?? WL_EVENT.refund },
     ...(opts.rate ? { rate: opts.rate } : {}),
     ...timeout(opts),
   });

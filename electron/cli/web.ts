@@ -8,6 +8,8 @@
  * cardlinked) and is remembered in the data directory's settings.
  * Logs go to `--log-dir`, else `<data dir>/logs` with --data-dir, else the OS's
  * log folder (electron/log/log-dir.ts); PWP_LOG_LEVEL overrides the level setting.
+ * --ship-log postgres://... ships the log and each day's end of day to the
+ * chain's PostgreSQL (README "A chain of stores"); off without it.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
     'log-dir': { type: 'string' },
+    'ship-log': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -57,6 +60,7 @@ const runtime = await startRuntime({
   backendUrl: values.backend,
   backend: values.loyalty,
   tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
+  shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
 });
 const host = await startWebHost({
   dispatch: runtime.call,
@@ -66,9 +70,10 @@ const host = await startWebHost({
   port,
   host: values.host,
 });
+const shipping = runtime.shipping.current().state();
 // stdout is this command's interface (the URL on the first line), not a log.
 process.stdout.write(
-  [host.openUrl, `data directory: ${dataDir}`, `logs: ${logDir}`, runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`].join('\n') + '\n',
+  [host.openUrl, `data directory: ${dataDir}`, `logs: ${logDir}`, runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`, ...(shipping.enabled ? [`shipping the log to ${shipping.target}`] : [])].join('\n') + '\n',
 );
 log.info('web host started', { dataDir, port: new URL(host.openUrl).port, training: !!runtime.sandboxUrl });
 

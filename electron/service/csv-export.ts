@@ -2,23 +2,32 @@
  * CSV for spreadsheets, streamed: rows are read in chunks and written to a
  * Node Writable with backpressure, never gathered in memory.
  *
- * - UTF-8 with a byte-order mark (so Excel reads accents and the masked
- *   member's bullets), CRLF line ends and comma separators (RFC 4180).
- * - Text is quoted when it holds a quote, comma, CR or LF, or leading or
- *   trailing blanks (space, tab, CR, LF); quotes are doubled.
+ * Two dialects (csv-dialect.ts):
+ * - 'spreadsheet' (the default): the manager's language's convention, so a
+ *   double click opens it in columns: semicolons and decimal commas for nl
+ *   and fr (Excel set to Dutch or French reads a comma file as one column),
+ *   commas and decimal points for en; times "2025-03-01 09:05:00" in the
+ *   terminal's local time (a spreadsheet reads them as dates).
+ * - 'rfc4180': commas and decimal points whatever the language, times ISO
+ *   8601 with the local offset ("2025-03-01T09:05:00+01:00"), for programs.
+ * Both: UTF-8 with a byte-order mark (Excel then reads accents and the
+ * masked member's bullets), CRLF line ends; headers, kinds and outcomes in
+ * the manager's language, the codes and the technical detail at the end.
+ * - Text is quoted when it holds a quote, the separator, CR or LF, or leading
+ *   or trailing blanks; quotes are doubled.
  * - Formula injection is neutralised: text starting with = + - @ (or a tab
  *   or CR, or blanks followed by one of those) gets a leading apostrophe, so
  *   a spreadsheet shows it as text instead of running it. The terminal's own
  *   numbers (seq, amounts, points) are written plain and never altered.
- * - Dates are ISO 8601 (UTC, as stored); amounts are decimal currency units
- *   ("12.30"), points decimal points ("25.5").
+ * - The log's amount column means the basket, the discount, what the customer
+ *   paid or what was refunded depending on the kind: one column per meaning.
  *
  * A large log export (200,000 entries or more in its seq range) is split by
  * seq range over worker threads, each with its own read-only connection,
  * each writing its part to a private temporary file beside the database;
  * the parts are then streamed to the destination in order and deleted. The
  * line format is one self-contained function (lineFormat) that both this
- * thread and the workers run.
+ * thread and the workers run, given the same plain-data dialect.
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -28,7 +37,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import type { EndOfDaySummary, EndOfDayTotals, LogFilter } from '../../shared/contract/manager.js';
+import type { EndOfDaySummary, LogFilter } from '../../shared/contract/manager.js';
+import { catalogues } from '../../shared/i18n/index.js';
+import { csvDialect, type CsvDialect } from './csv-dialect.js';
 import type { LogQuery, LogRow } from './log-query.js';
 
 export const BOM = '\uFEFF';
@@ -39,65 +50,96 @@ const EOL = '\r\n';
  * the very same source. `line` takes a row of LOG_SELECT's columns and the
  * person's name cell.
  */
-function lineFormat() {
-  const NEEDS_WORK = /^[\t\r\n =+\-@]|[",\r\n]|[ \t\r\n]$/;
+function lineFormat(d: CsvDialect) {
+  const sep = d.sep;
+  const NEEDS_WORK = new RegExp('^[\\t\\r\\n =+\\-@]|["' + sep + '\\r\\n]|[ \\t\\r\\n]$');
+  const NEEDS_QUOTES = new RegExp('["' + sep + '\\r\\n]|^[ \\t\\r\\n]|[ \\t\\r\\n]$');
   const text = (value: string | null | undefined): string => {
     if (value === null || value === undefined || value === '') return '';
     const s = String(value);
     if (!NEEDS_WORK.test(s)) return s;
     let v = s;
     if (/^[=+\-@\t\r]/.test(v) || /^[ \t\r\n]+[=+\-@]/.test(v)) v = "'" + v;
-    if (/[",\r\n]/.test(v) || /^[ \t\r\n]|[ \t\r\n]$/.test(v)) v = '"' + v.replace(/"/g, '""') + '"';
+    if (NEEDS_QUOTES.test(v)) v = '"' + v.replace(/"/g, '""') + '"';
     return v;
   };
-  /** centsToDecimalString: "12.30", "-0.05". */
+  /** "12.30" / "12,30", "-0.05": exact from integer cents. */
   const money = (cents: number | null | undefined): string => {
     if (cents === null || cents === undefined) return '';
     const abs = Math.abs(cents);
     const c = abs % 100;
-    return (cents < 0 ? '-' : '') + Math.floor(abs / 100) + (c < 10 ? '.0' : '.') + c;
+    return (cents < 0 ? '-' : '') + Math.floor(abs / 100) + d.decimal + (c < 10 ? '0' : '') + c;
   };
-  /** formatPoints(milli, 3): "12.5", "-3", "0.125". */
+  /** "12.5" / "12,5", "-3", "0.125": exact from thousandths. */
   const points = (milli: number | null | undefined): string => {
     if (milli === null || milli === undefined) return '';
     const abs = Math.abs(milli);
     const frac = abs % 1000;
     const whole = (milli < 0 ? '-' : '') + Math.floor(abs / 1000);
     if (frac === 0) return whole;
-    return whole + '.' + String(frac).padStart(3, '0').replace(/0+$/, '');
+    return whole + d.decimal + String(frac).padStart(3, '0').replace(/0+$/, '');
   };
-  const line = (r: unknown[], nameCell: string): string =>
-    r[0] + ',' + text(r[1] as string) + ',' + text(r[2] as string) + ',' + text(r[3] as string) + ',' + nameCell + ',' +
-    text(r[4] as string) + ',' + text(r[5] as string) + ',' + text(r[6] as string) + ',' + text(r[7] as string) + ',' +
-    points(r[8] as number) + ',' + money(r[9] as number) + ',' + text(r[10] as string) + ',' + text(r[11] as string) + ',' +
-    text(r[12] as string) + ',' + text(r[13] as string) + '\r\n';
-  return { text, money, points, line };
+  const two = (n: number) => (n < 10 ? '0' : '') + n;
+  /** The terminal's local time: "2025-03-01 09:05:00", or ISO with the offset for programs. */
+  const time = (iso: string | null | undefined): string => {
+    if (!iso) return '';
+    const t = new Date(iso);
+    if (Number.isNaN(t.getTime())) return text(iso);
+    const day = t.getFullYear() + '-' + two(t.getMonth() + 1) + '-' + two(t.getDate());
+    const clock = two(t.getHours()) + ':' + two(t.getMinutes()) + ':' + two(t.getSeconds());
+    if (!d.isoTimes) return day + ' ' + clock;
+    const off = -t.getTimezoneOffset();
+    const a = Math.abs(off);
+    return day + 'T' + clock + (off < 0 ? '-' : '+') + two(Math.floor(a / 60)) + ':' + two(a % 60);
+  };
+  const word = (words: Record<string, string>, code: string | null | undefined): string => text(code ? (words[code] ?? code) : '');
+  /** The amount's column by kind: basket, discount, paid, refunded or other (index 0..4). */
+  const amountIndex = (kind: string): number => {
+    const c = d.amountColumns[kind] ?? (kind.startsWith('offer.') ? 'basket' : 'other');
+    return c === 'basket' ? 0 : c === 'discount' ? 1 : c === 'toPay' ? 2 : c === 'refunded' ? 3 : 4;
+  };
+  // r: seq, at, terminal_id, actor, sale_id, kind, outcome, member_masked, points_milli, amount_cents, currency, detail, prev_hash, hash
+  const line = (r: unknown[], nameCell: string): string => {
+    const amounts = ['', '', '', '', ''];
+    if (r[9] !== null && r[9] !== undefined) amounts[amountIndex(r[5] as string)] = money(r[9] as number);
+    return (
+      r[0] + sep + time(r[1] as string) + sep + text(r[2] as string) + sep + nameCell + sep + text(r[4] as string) + sep +
+      word(d.kinds, r[5] as string) + sep + word(d.outcomes, r[6] as string) + sep + text(r[7] as string) + sep +
+      points(r[8] as number) + sep + amounts.join(sep) + sep + text(r[10] as string) + sep +
+      text(r[3] as string) + sep + text(r[5] as string) + sep + text(r[6] as string) + sep + text(r[12] as string) + sep + text(r[13] as string) + sep +
+      text(r[11] as string) + '\r\n'
+    );
+  };
+  return { text, money, points, time, line };
 }
-
-const FORMAT = lineFormat();
-
-/** One text field, neutralised and quoted as needed. */
-export const csvText: (value: string | null | undefined) => string = FORMAT.text;
 
 /** The log columns a CSV line is made of, in order (first the keyset). */
 export const LOG_SELECT = 'l.seq, l.at, l.terminal_id, l.actor, l.sale_id, l.kind, l.outcome, l.member_masked, l.points_milli, l.amount_cents, l.currency, l.detail, l.prev_hash, l.hash';
 
-export const LOG_CSV_HEADER = ['seq', 'at', 'terminal', 'person_id', 'person', 'sale', 'kind', 'outcome', 'member', 'points', 'amount', 'currency', 'detail', 'prev_hash', 'hash'];
+/** The log CSV's columns (keys of the catalogue's manager.csv words), in order. */
+export const LOG_CSV_COLUMNS = [
+  'seq', 'at', 'terminal', 'person', 'sale', 'what', 'outcome', 'member', 'points', 'basket', 'discount', 'toPay', 'refunded', 'otherAmount', 'currency',
+  'personId', 'kindCode', 'outcomeCode', 'prevHash', 'hash', 'detail',
+] as const;
+
+/** The header line's cells in the dialect's language. */
+export function logCsvHeader(d: CsvDialect): string[] {
+  const words = catalogues[d.language].manager.csv;
+  return LOG_CSV_COLUMNS.map((c) => words[c]);
+}
 
 /** One log line from a full row (tests and small uses). */
-export function logCsvLine(r: LogRow): string {
-  return FORMAT.line(
+export function logCsvLine(r: LogRow, d: CsvDialect = csvDialect('en', 'rfc4180')): string {
+  const f = lineFormat(d);
+  return f.line(
     [r.seq, r.at, r.terminal_id, r.actor, r.sale_id, r.kind, r.outcome, r.member_masked, r.points_milli, r.amount_cents, r.currency, r.detail, r.prev_hash, r.hash],
-    csvText(r.actor_name),
+    f.text(r.actor_name),
   );
 }
 
-/** A number the terminal itself produced: plain. */
-function plain(value: string | number | null | undefined): string {
-  return value === null || value === undefined ? '' : String(value);
-}
-const money = FORMAT.money;
-const points = FORMAT.points;
+/** One text field, neutralised and quoted as needed (comma dialect). */
+export const csvText: (value: string | null | undefined) => string = lineFormat(csvDialect('en', 'rfc4180')).text;
+
 
 /** Writes, waiting for 'drain' when the stream asks; fails if the reader went away. */
 async function put(out: Writable, data: string | Buffer): Promise<void> {
@@ -127,6 +169,8 @@ async function finish(out: Writable, end: boolean): Promise<void> {
 
 export interface LogCsvOptions {
   end?: boolean;
+  /** Separator, decimal mark, times and words (default: English, RFC 4180). */
+  dialect?: CsvDialect;
   chunkRows?: number;
   /** Person id -> name (the people table). */
   names?: ReadonlyMap<string, string>;
@@ -145,16 +189,19 @@ export interface LogCsvOptions {
  */
 export async function writeLogCsv(query: LogQuery, filter: LogFilter, out: Writable, opts: LogCsvOptions = {}): Promise<{ rows: number }> {
   const plan = query.exportPlan(filter, LOG_SELECT);
+  const dialect = opts.dialect ?? csvDialect('en', 'rfc4180');
+  const format = lineFormat(dialect);
+  const header = BOM + logCsvHeader(dialect).map(format.text).join(dialect.sep) + EOL;
   const nameCells = new Map<string, string>();
-  for (const [id, name] of opts.names ?? []) nameCells.set(id, csvText(name));
+  for (const [id, name] of opts.names ?? []) nameCells.set(id, format.text(name));
   const want = opts.workers ?? Math.min(4, availableParallelism());
   if (plan && want > 1 && plan.span >= (opts.parallelFrom ?? 200_000) && query.file()) {
     // Workers start and open the database; if any cannot, this thread does it all.
-    const parts = await startExportWorkers(query.file()!, plan, nameCells, want, opts.chunkRows ?? 5000).catch(() => null);
+    const parts = await startExportWorkers(query.file()!, plan, nameCells, dialect, want, opts.chunkRows ?? 5000).catch(() => null);
     if (parts) {
       opts.onPath?.('workers');
       try {
-        await put(out, BOM + LOG_CSV_HEADER.join(',') + EOL);
+        await put(out, header);
         let rows = 0;
         // Part i is streamed out as soon as it is complete, while later parts are still being written.
         for (const part of parts) {
@@ -174,11 +221,11 @@ export async function writeLogCsv(query: LogQuery, filter: LogFilter, out: Writa
   }
   opts.onPath?.('inline');
   let rows = 0;
-  await put(out, BOM + LOG_CSV_HEADER.join(',') + EOL);
+  await put(out, header);
   if (plan) {
     for (const chunk of query.rawChunks(filter, LOG_SELECT, opts.chunkRows ?? 5000)) {
       let text = '';
-      for (const r of chunk) text += FORMAT.line(r, nameCells.get(r[3] as string) ?? '');
+      for (const r of chunk) text += format.line(r, nameCells.get(r[3] as string) ?? '');
       rows += chunk.length;
       await put(out, text);
     }
@@ -192,7 +239,7 @@ const __name = (f) => f;
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const Database = require(workerData.sqlitePath);
-const format = (${lineFormat.toString()})();
+const format = (${lineFormat.toString()})(workerData.dialect);
 const names = new Map(workerData.names);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
 const fd = fs.openSync(workerData.part, 'wx', 0o600);
@@ -232,6 +279,7 @@ async function startExportWorkers(
   file: string,
   plan: { sql: string; params: Record<string, unknown>; upTo: number },
   nameCells: Map<string, string>,
+  dialect: CsvDialect,
   workers: number,
   chunkRows: number,
 ): Promise<ExportPart[]> {
@@ -247,7 +295,7 @@ async function startExportWorkers(
   const started: { part: ExportPart; ready: Promise<void> }[] = ranges.map((r) => {
     const w = new Worker(EXPORT_WORKER, {
       eval: true,
-      workerData: { file, sqlitePath, sql: plan.sql, params: plan.params, after: r.after, upTo: r.upTo, part: r.file, chunkRows, names: [...nameCells] },
+      workerData: { file, sqlitePath, sql: plan.sql, params: plan.params, after: r.after, upTo: r.upTo, part: r.file, chunkRows, names: [...nameCells], dialect },
     });
     let onReady!: () => void;
     let onFail!: (e: Error) => void;
@@ -281,73 +329,90 @@ async function startExportWorkers(
   return started.map((s) => s.part);
 }
 
-export const EOD_CSV_HEADER = [
-  'section', 'key', 'name', 'redemptions', 'points', 'discount', 'refunds', 'refunded_amount', 'refunded_points',
-  'voids', 'overrides', 'offline_accepted', 'refused_redemptions',
-];
-
-function totalsCells(t: EndOfDayTotals): string[] {
-  return [
-    plain(t.redemptions), points(t.pointsMilli), money(t.discountCents), plain(t.refunds), money(t.refundedCents), points(t.refundedPointsMilli),
-    plain(t.voids), plain(t.overrides), plain(t.offlineAccepted), plain(t.refusedRedemptions),
-  ];
+/** What the end-of-day file says besides the figures: where and for which day. */
+export interface EndOfDayCsvContext {
+  storeName: string;
+  /** The day ("2025-03-01"), or the first and last day of a longer range. */
+  days: { first: string; last: string };
 }
 
-/** The end-of-day summary as CSV: one section per line kind (range, total, cashier, hour, queue, attention, log head). */
-export async function writeEndOfDayCsv(s: EndOfDaySummary, out: Writable, opts: { end?: boolean } = {}): Promise<{ rows: number }> {
-  const blank = EOD_CSV_HEADER.slice(3).map(() => '');
-  const lines: string[][] = [
-    ['range', plain(s.from), plain(s.to), ...blank],
-    ['currency', csvText(s.currency), '', ...blank],
-    ['total', '', '', ...totalsCells(s.totals)],
-    ...s.byCashier.map((c) => ['cashier', csvText(c.personId), csvText(c.name), ...totalsCells(c)]),
-    ...s.byHour.map((h) => ['hour', plain(h.hour), '', plain(h.redemptions), points(h.pointsMilli), money(h.discountCents), ...blank.slice(3)]),
-    ['still_queued', plain(s.stillQueued.rows), '', '', points(s.stillQueued.pointsMilli), ...blank.slice(2)],
-    ['needs_attention', plain(s.needsAttention), '', ...blank],
-    ['card_linked_purchases', plain(s.cardLinked.purchases), money(s.cardLinked.purchaseCents), ...blank],
-    ['card_linked_cashback', money(s.cardLinked.cashbackCents), '', ...blank],
-    ['card_linked_refunds', plain(s.cardLinked.refunds), money(s.cardLinked.refundCents), ...blank],
-    ['log_head', plain(s.logHead.seq), plain(s.logHead.hash), ...blank],
-    ['generated_at', plain(s.generatedAt), '', ...blank],
-  ];
-  await put(out, BOM + EOD_CSV_HEADER.join(',') + EOL);
-  for (const l of lines) await put(out, l.join(',') + EOL);
+/**
+ * The end-of-day summary as a sectioned sheet: a title block (store,
+ * terminal, day, TRAINING, a warning when the log was found changed), then
+ * one small table per section, each with its own title and header row,
+ * separated by a blank line. The same figures as the screen and the print.
+ */
+export async function writeEndOfDayCsv(s: EndOfDaySummary, out: Writable, ctx: EndOfDayCsvContext, opts: { end?: boolean; dialect?: CsvDialect } = {}): Promise<{ rows: number }> {
+  const d = opts.dialect ?? csvDialect('en', 'rfc4180');
+  const f = lineFormat(d);
+  const c = catalogues[d.language];
+  const w = c.manager.csv;
+  const e = c.endOfDay;
+  const m = c.manager.eod;
+  const n = (v: number) => String(v);
+  const lines: string[][] = [];
+  const row = (...cells: string[]) => lines.push(cells);
+  const title = (t: string) => (lines.length > 0 && row(), row(f.text(t)));
+
+  row(f.text(e.title), f.text(ctx.storeName), f.text(s.terminalName), ctx.days.first === ctx.days.last ? ctx.days.first : `${ctx.days.first} – ${ctx.days.last}`);
+  if (s.training) row(f.text(w.training));
+  if (s.logTampered) row(f.text(m.tampered.replace('{{seq}}', String(s.logTampered.firstBadSeq ?? '?')).replace('{{time}}', f.time(s.logTampered.checkedAt))));
+  row(f.text(w.from), f.time(s.from), f.text(w.to), f.time(s.to));
+  row(f.text(w.generatedAt), f.time(s.generatedAt), f.text(w.logHead), n(s.logHead.seq), f.text(w.fingerprint), s.logHead.hash);
+  row(f.text(w.currency), f.text(s.currency));
+
+  const t = s.totals;
+  title(e.total);
+  row(f.text(w.figure), f.text(w.value));
+  const fig = (label: string, value: string) => row(f.text(label), value);
+  fig(e.redemptions, n(t.redemptions));
+  fig(e.points, f.points(t.pointsMilli));
+  fig(e.discounts, f.money(t.discountCents));
+  fig(e.refunds, n(t.refunds));
+  fig(m.refundedAmount, f.money(t.refundedCents));
+  fig(m.refundedPoints, f.points(t.refundedPointsMilli));
+  fig(e.voids, n(t.voids));
+  fig(m.voidedPoints, f.points(t.voidedPointsMilli));
+  fig(m.netPoints, f.points(t.netPointsMilli));
+  fig(m.netDiscounts, f.money(t.netDiscountCents));
+  fig(e.offlineAccepted, n(t.offlineAccepted));
+  fig(e.overrides, n(t.overrides));
+  fig(e.refused, n(t.refusedRedemptions));
+  fig(m.refusedPoints, f.points(t.refusedPointsMilli));
+  fig(m.atRisk, f.money(t.atRiskCents));
+  fig(e.stillQueued, n(s.stillQueued.rows));
+  fig(`${e.stillQueued} (${e.points})`, f.points(s.stillQueued.pointsMilli));
+  fig(e.needsAttention, n(s.needsAttention));
+
+  title(e.byCashier);
+  row(...[e.cashier, e.redemptions, e.points, e.discounts, e.refunds, m.refundedAmount, m.refundedPoints, e.voids, m.voidedPoints, m.netPoints, m.netDiscounts, e.offlineAccepted, e.overrides, e.refused].map(f.text));
+  for (const p of s.byCashier) {
+    row(f.text(p.name ?? p.personId), n(p.redemptions), f.points(p.pointsMilli), f.money(p.discountCents), n(p.refunds), f.money(p.refundedCents), f.points(p.refundedPointsMilli), n(p.voids), f.points(p.voidedPointsMilli), f.points(p.netPointsMilli), f.money(p.netDiscountCents), n(p.offlineAccepted), n(p.overrides), n(p.refusedRedemptions));
+  }
+
+  if (s.byManager.length > 0) {
+    title(m.byManager);
+    row(...[m.manager, e.voids, m.voidedPoints, e.refunds, m.refundedAmount, m.refundedPoints].map(f.text));
+    for (const p of s.byManager) row(f.text(p.name ?? p.personId), n(p.voids), f.points(p.voidedPointsMilli), n(p.refunds), f.money(p.refundedCents), f.points(p.refundedPointsMilli));
+  }
+
+  if (s.byHour.length > 0) {
+    title(e.byHour);
+    row(...[w.hour, e.redemptions, e.points, e.discounts].map(f.text));
+    for (const h of s.byHour) row(`${h.hour}:00`, n(h.redemptions), f.points(h.pointsMilli), f.money(h.discountCents));
+  }
+
+  const cl = s.cardLinked;
+  if (cl.purchases + cl.refunds > 0) {
+    title(e.cardLinked);
+    row(f.text(w.figure), f.text(w.rows), f.text(w.value));
+    row(f.text(e.cardLinkedPurchases), n(cl.purchases), f.money(cl.purchaseCents));
+    row(f.text(e.cardLinkedCashback), '', f.money(cl.cashbackCents - cl.refundCashbackCents));
+    row(f.text(e.cardLinkedRefunds), n(cl.refunds), f.money(cl.refundCents));
+  }
+
+  await put(out, BOM);
+  for (const l of lines) await put(out, l.join(d.sep) + EOL);
   await finish(out, opts.end ?? true);
   return { rows: lines.length };
-}
-
-/** Reads a CSV produced here back into rows of fields (for tests and the e2e check). */
-export function parseCsv(text: string): string[][] {
-  const src = text.startsWith(BOM) ? text.slice(1) : text;
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') {
-        field += '"';
-        i++;
-      }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    }
-    else if (c === '\r' && src[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }

@@ -7,7 +7,11 @@ import { PosError } from '../../shared/errors.js';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { Store } from '../store/store.js';
 import { createDispatcher, type Handlers } from '../transport/dispatch.js';
-import { csvText, parseCsv, writeEndOfDayCsv } from './csv-export.js';
+import { parse } from 'csv-parse/sync';
+import { csvText, LOG_CSV_COLUMNS, writeEndOfDayCsv } from './csv-export.js';
+
+/** Reads a CSV back with csv-parse (a spreadsheet-grade parser), not ours. */
+const parseCsv = (text: string, delimiter = ','): string[][] => parse(text, { bom: true, delimiter, relax_column_count: true }) as string[][];
 import { ManagerDesk } from './manager-desk.js';
 import { NoticeStore } from './offers/notice-store.js';
 import { People, type PersonView } from './people.js';
@@ -328,12 +332,16 @@ describe('ManagerDesk', () => {
       insertSale({ id: 'sale-000006a', at: h(10), cashier: bo.id, state: 'cancelled' });
       insertSale({ id: 'sale-000007a', at: h(10, 5), cashier: bo.id, state: 'refused', points: 3_000, discount: 150 });
       insertSale({ id: 'sale-yesterd', at: h(8) - 86_400_000, cashier: bo.id, state: 'paid', points: 99_000, discount: 4950 });
+      // Taken offline and paid, refused later by the program (set aside for a person): not a redemption, a refusal with its amount at risk.
+      insertSale({ id: 'sale-000008a', at: h(10, 40), cashier: cy.id, state: 'paid', points: 6_000, discount: 300, offline: true, errorCode: 'INSUFFICIENT_POINTS' });
+      insertOutbox('sale-000008a', 'redeem', 'attention', { points: 6_000 });
+      append({ at: h(10, 50), kind: 'redeem.attention', saleId: 'sale-000008a', outcome: 'INSUFFICIENT_POINTS', pointsMilli: 6_000, amountCents: 300 });
       insertOutbox('sale-000004a', 'redeem', 'pending', { points: 1_000 });
       insertOutbox('sale-000005a', 'redeem', 'pending', { points: 7_000 });
       insertOutbox('sale-000007a', 'redeem', 'attention', { points: 3_000 });
-      append({ at: h(9, 15), kind: 'sale.voided', saleId: 'sale-000003a', pointsMilli: 4_000, actor: cy.id });
+      append({ at: h(9, 15), kind: 'sale.voided', saleId: 'sale-000003a', pointsMilli: 4_000, actor: cy.id, detail: { managerId: ann.id, reason: 'x' } });
       append({ at: h(9, 20), kind: 'offline.override', saleId: 'sale-000004a', pointsMilli: 1_000, actor: `${cy.id} (approved by Ann)` });
-      append({ at: h(10, 30), kind: 'sale.refunded', saleId: 'sale-000001a', amountCents: 600, pointsMilli: 3_000 });
+      append({ at: h(10, 30), kind: 'sale.refunded', saleId: 'sale-000001a', amountCents: 600, pointsMilli: 3_000, detail: { managerId: ann.id, reason: 'x' } });
       append({ at: h(10, 35), kind: 'sale.refunded', saleId: 'sale-yesterd', amountCents: 400, pointsMilli: 8_000 }); // yesterday's sale refunded today
       append({ at: h(10, 10), kind: 'redeem.refused', saleId: 'sale-000007a', outcome: 'INSUFFICIENT_POINTS' });
       append({ at: h(23, 59) + 120_000, kind: 'sale.refunded', saleId: 'sale-000002a', amountCents: 100, pointsMilli: 500 }); // tomorrow (UTC+1): out
@@ -341,23 +349,32 @@ describe('ManagerDesk', () => {
       // the day in Brussels (UTC+1): 2025-03-01T00:00+01:00 .. 2025-03-02T00:00+01:00
       const s = await desk.getEndOfDay({ from: '2025-03-01T00:00:00+01:00', to: '2025-03-02T00:00:00+01:00', utcOffsetMinutes: 60 });
       expect(s.totals).toEqual({
-        redemptions: 4, // paid, posted, voided, queued+offline
+        redemptions: 4, // paid, posted, voided, queued+offline; not sale 8 (refused after offline)
         pointsMilli: 17_500,
         discountCents: 875,
         refunds: 2,
         refundedCents: 1000,
         refundedPointsMilli: 11_000,
+        refundedDiscountCents: 150 + 400, // 3000/10000 of 500, 8000/99000 of 4950
         voids: 1,
+        voidedPointsMilli: 4_000,
+        voidedDiscountCents: 200,
         overrides: 1,
-        offlineAccepted: 1,
-        refusedRedemptions: 1,
+        offlineAccepted: 2, // sale 4 and sale 8 were accepted offline
+        refusedRedemptions: 2, // sale 7 (refused) and sale 8 (refused after offline, logged redeem.attention)
+        refusedPointsMilli: 6_000,
+        atRiskCents: 300,
+        netPointsMilli: 17_500 - 11_000 - 4_000,
+        netDiscountCents: 875 - 550 - 200,
       });
       expect(s.stillQueued).toEqual({ rows: 2, pointsMilli: 8_000 });
-      expect(s.needsAttention).toBe(1); // sale 7's redeem row in 'attention'
+      expect(s.needsAttention).toBe(2); // sale 7's and sale 8's redeem rows in 'attention'
+      // Voids and refunds are credited to the manager who made them too.
+      expect(s.byManager).toEqual([{ personId: ann.id, name: 'Ann', voids: 1, voidedPointsMilli: 4_000, refunds: 1, refundedCents: 600, refundedPointsMilli: 3_000 }]);
       const boRow = s.byCashier.find((c) => c.personId === bo.id)!;
       const cyRow = s.byCashier.find((c) => c.personId === cy.id)!;
       expect(boRow).toMatchObject({ name: 'Bo', redemptions: 2, pointsMilli: 12_500, discountCents: 625, refunds: 2, refundedCents: 1000, refusedRedemptions: 1 });
-      expect(cyRow).toMatchObject({ name: 'Cy', redemptions: 2, pointsMilli: 5_000, discountCents: 250, voids: 1, overrides: 1, offlineAccepted: 1 });
+      expect(cyRow).toMatchObject({ name: 'Cy', redemptions: 2, pointsMilli: 5_000, discountCents: 250, voids: 1, overrides: 1, offlineAccepted: 2, refusedRedemptions: 1, atRiskCents: 300 });
       expect(s.byHour).toEqual([
         { hour: '09', redemptions: 2, pointsMilli: 12_500, discountCents: 625 },
         { hour: '10', redemptions: 2, pointsMilli: 5_000, discountCents: 250 },
@@ -383,11 +400,14 @@ describe('ManagerDesk', () => {
       expect(s.cardLinked).toEqual({ currency: 'EUR', purchases: 2, purchaseCents: 3_350, cashbackCents: 335, refunds: 1, refundCents: 1_000, refundCashbackCents: 100 });
       // The CSV carries them, in the currency's units.
       const { out, text } = collect();
-      await writeEndOfDayCsv(s, out);
+      await writeEndOfDayCsv(s, out, { storeName: 'Shop', days: { first: '2025-03-01', last: '2025-03-01' } });
       const rows = parseCsv(text());
-      expect(rows.find((r) => r[0] === 'card_linked_purchases')!.slice(1, 3)).toEqual(['2', '33.50']);
-      expect(rows.find((r) => r[0] === 'card_linked_cashback')![1]).toBe('3.35');
-      expect(rows.find((r) => r[0] === 'card_linked_refunds')!.slice(1, 3)).toEqual(['1', '10.00']);
+      const section = rows.findIndex((r) => r[0] === 'Card-linked offers (from the platform)');
+      expect(section).toBeGreaterThan(0);
+      const lines = rows.slice(section);
+      expect(lines.find((r) => r[0] === 'Purchases')!.slice(1, 3)).toEqual(['2', '33.50']);
+      expect(lines.find((r) => r[0] === 'Cashback and discounts')![2]).toBe('2.35'); // net of the refund's cashback, as on screen
+      expect(lines.find((r) => r[0] === 'Refunds')!.slice(1, 3)).toEqual(['1', '10.00']);
     });
   });
 });
@@ -453,15 +473,21 @@ describe('exports, verification and settings', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv).toContain('\r\n');
     const rows = parseCsv(csv);
-    expect(rows[0]).toEqual(['seq', 'at', 'terminal', 'person_id', 'person', 'sale', 'kind', 'outcome', 'member', 'points', 'amount', 'currency', 'detail', 'prev_hash', 'hash']);
-    const posted = rows.find((r) => r[6] === 'redeem.posted')!;
-    expect(posted[1]).toBe('2025-03-01T08:00:01.000Z');
-    expect(posted[4]).toBe('Ann');
-    expect(posted[8]).toBe('••••••••0016');
-    expect(posted[9]).toBe('12.5');
-    expect(posted[10]).toBe('-12.34');
-    expect(JSON.parse(posted[12]!)).toEqual({ note: '=HYPERLINK("evil")', multi: 'a,\n"b"' }); // JSON starts with '{': not a formula
-    expect(rows.find((r) => r[6] === 'sale.paid')![10]).toBe('0.05');
+    const c = (name: (typeof LOG_CSV_COLUMNS)[number]) => LOG_CSV_COLUMNS.indexOf(name);
+    expect(rows[0]!.slice(0, 3)).toEqual(['Entry', 'Date and time', 'Terminal']);
+    expect(rows[0]!.at(-1)).toBe('Technical detail');
+    const posted = rows.find((r) => r[c('kindCode')] === 'redeem.posted')!;
+    const local = new Date(T0 + 1000);
+    const two = (n: number) => String(n).padStart(2, '0');
+    expect(posted[c('at')]).toBe(`2025-03-01 ${two(local.getHours())}:${two(local.getMinutes())}:01`); // local time, no milliseconds
+    expect(posted[c('what')]).toBe('Points taken');
+    expect(posted[c('outcome')]).toBe('OK');
+    expect(posted[c('person')]).toBe('Ann');
+    expect(posted[c('member')]).toBe('••••••••0016');
+    expect(posted[c('points')]).toBe('12.5');
+    expect(posted[c('discount')]).toBe('-12.34');
+    expect(JSON.parse(posted[c('detail')]!)).toEqual({ note: '=HYPERLINK("evil")', multi: 'a,\n"b"' }); // JSON starts with '{': not a formula
+    expect(rows.find((r) => r[c('kindCode')] === 'sale.paid')![c('toPay')]).toBe('0.05');
     // the export itself is logged
     expect(store.journal.list({ limit: 1 })[0]).toMatchObject({ kind: 'export.done', detail: { rows: 5, what: 'log' } });
   });
@@ -474,10 +500,11 @@ describe('exports, verification and settings', () => {
     const t2 = await desk.requestExport({ what: 'end-of-day', from: '2025-03-01T00:00:00+01:00', to: '2025-03-02T00:00:00+01:00', utcOffsetMinutes: 60 });
     const { out, text } = collect();
     await desk.openExport(t2.ticket)!.write(out);
+    expect(t2.filename).toBe('end-of-day_T-TEST_2025-03-01.csv'); // a one-day export is named for that day
     const rows = parseCsv(text());
-    expect(rows[0]![0]).toBe('section');
-    expect(rows.find((r) => r[0] === 'total')).toBeDefined();
-    expect(rows.find((r) => r[0] === 'log_head')![2]).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]!.slice(0, 2)).toEqual(['End of day', 'Training store']);
+    expect(rows.find((r) => r[0] === 'Total')).toBeDefined();
+    expect(rows.find((r) => r[0] === 'Last log entry' || r[2] === 'Last log entry')!.at(-1)).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('streams with backpressure: a slow reader gets everything, memory stays bounded by chunks', async () => {

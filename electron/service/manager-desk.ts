@@ -19,6 +19,7 @@ import type { MethodInput } from '../../shared/contract.js';
 import {
   managerMethods,
   type AttentionItem,
+  type EndOfDaySummary,
   type AttentionKind,
   type ExportTicket,
   type HandledMark,
@@ -33,6 +34,7 @@ import { PosError } from '../../shared/errors.js';
 import type { OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
+import { csvDialect, type CsvFormat } from './csv-dialect.js';
 import { writeEndOfDayCsv, writeLogCsv } from './csv-export.js';
 import { endOfDay } from './end-of-day.js';
 import { LogQuery } from './log-query.js';
@@ -54,6 +56,8 @@ export interface ManagerDeskOptions {
   terminalId?: string;
   /** How long an export ticket stays valid. */
   exportTicketMs?: number;
+  /** Training mode (an emulator, no real points): printed on the end of day. */
+  training?: boolean;
 }
 
 /** One CSV download, opened with a ticket: the web host pipes it to the response, Electron to a file. */
@@ -70,6 +74,7 @@ interface PendingExport {
   to: string;
   utcOffsetMinutes: number;
   filter: Omit<LogFilter, 'from' | 'to'>;
+  format: CsvFormat;
   by: string;
   managerId: string;
   filename: string;
@@ -319,7 +324,9 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     if (from >= to) throw new PosError('INVALID_INPUT', 'The end of the range must be after its start.', { details: { field: 'to' } });
     this.pruneExports();
     const ticket = randomBytes(24).toString('base64url');
-    const filename = `${input.what === 'log' ? 'log' : 'end-of-day'}_${this.settings.view().terminalId || 'terminal'}_${from.slice(0, 10)}_${to.slice(0, 10)}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const days = localDays(from, to, input.utcOffsetMinutes ?? 0);
+    const named = days.first === days.last ? days.first : `${days.first}_${days.last}`;
+    const filename = `${input.what === 'log' ? 'log' : 'end-of-day'}_${this.settings.view().terminalId || 'terminal'}_${named}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
     const expiresAt = this.clock() + (this.opts.exportTicketMs ?? 120_000);
     this.exports.set(ticket, {
       what: input.what,
@@ -327,6 +334,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       to,
       utcOffsetMinutes: input.utcOffsetMinutes ?? 0,
       filter: input.filter ?? {},
+      format: input.format ?? 'spreadsheet',
       by: this.people.actorId(),
       managerId: manager.id,
       filename,
@@ -353,10 +361,12 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       contentType: 'text/csv; charset=utf-8',
       write: async (out) => {
         try {
+          const view = this.settings.view();
+          const dialect = csvDialect(view.language, e.format);
           const result =
             e.what === 'log'
-              ? await writeLogCsv(this.log, { ...e.filter, from: e.from, to: e.to }, out, { names: this.names() })
-              : await writeEndOfDayCsv(this.summary(e.from, e.to, e.utcOffsetMinutes), out);
+              ? await writeLogCsv(this.log, { ...e.filter, from: e.from, to: e.to }, out, { names: this.names(), dialect })
+              : await writeEndOfDayCsv(this.summary(e.from, e.to, e.utcOffsetMinutes), out, { storeName: view.storeName, days: localDays(e.from, e.to, e.utcOffsetMinutes) }, { dialect });
           this.store.transaction(() => this.append({ actor: e.by, kind: 'export.done', outcome: 'ok', detail: { what: e.what, from: e.from, to: e.to, rows: result.rows, managerId: e.managerId } }));
           return result;
         } catch (err) {
@@ -414,7 +424,26 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       currency: this.store.getSetting('currency') ?? 'EUR',
       now: this.clock(),
       needsAttention: this.attentionCount(),
+      terminalName: this.settings.view().terminalName,
+      training: this.opts.training ?? false,
+      logTampered: this.lastVerifyFoundTampering(),
     });
+  }
+
+  /** The last "verify the log" found the log changed (until a later verify finds it intact). */
+  lastVerifyFoundTampering(): EndOfDaySummary['logTampered'] {
+    const last = this.store.db.prepare(`SELECT at, outcome, detail FROM log WHERE kind = 'log.verified' ORDER BY seq DESC LIMIT 1`).get() as
+      | { at: string; outcome: string; detail: string | null }
+      | undefined;
+    if (!last || last.outcome !== 'TAMPERED') return null;
+    let firstBadSeq: number | null = null;
+    try {
+      const d = JSON.parse(last.detail ?? '{}') as { firstBadSeq?: unknown };
+      firstBadSeq = typeof d.firstBadSeq === 'number' ? d.firstBadSeq : null;
+    } catch {
+      firstBadSeq = null;
+    }
+    return { firstBadSeq, checkedAt: last.at };
   }
 
   private attentionItems(includeHandled: boolean, onlyId?: number): AttentionItem[] {
@@ -480,6 +509,18 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
   private iso(): string {
     return new Date(this.clock()).toISOString();
   }
+}
+
+/**
+ * The local days a range [from, to) covers: its first day and its last (the
+ * day before `to` when `to` is a midnight), so a one-day export is named for
+ * that day.
+ */
+export function localDays(from: string, to: string, utcOffsetMinutes: number): { first: string; last: string } {
+  const shift = utcOffsetMinutes * 60_000;
+  const first = new Date(Date.parse(from) + shift).toISOString().slice(0, 10);
+  const last = new Date(Math.max(Date.parse(from), Date.parse(to) - 1) + shift).toISOString().slice(0, 10);
+  return { first, last };
 }
 
 /**

@@ -99,12 +99,19 @@ export const MTID = {
   eodBar: 'eod-bar', // data-hour, data-value
   eodPrint: 'eod-print',
   eodExport: 'eod-export',
+  eodIdentity: 'eod-identity',
+  eodTraining: 'eod-training',
+  eodTampered: 'eod-tampered',
+  eodCashiers: 'eod-cashiers',
+  eodManagers: 'eod-managers',
+  eodManager: 'eod-manager', // data-person-id, data-voids, data-refunds
 
   // export
   exportWhat: 'export-what',
   exportFrom: 'export-from',
   exportTo: 'export-to',
   exportUseFilters: 'export-use-filters',
+  exportFormat: 'export-format',
   exportSubmit: 'export-submit',
   exportLink: 'export-link', // href: the download; data-filename
   exportProblem: 'export-problem',

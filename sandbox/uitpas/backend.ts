@@ -74,6 +74,8 @@ function inPeriod(p: { begin: string; end?: string }, ms: number): boolean {
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: SandboxResponse };
 
 export class UitpasBackend implements SandboxBackend {
+  /** The scope of each token request, null where none was sent (the document asks for none: the terminal sends one only when configured). */
+  readonly tokenScopes: (string | null)[] = [];
   readonly id = 'uitpas';
   readonly prefix = '/uitpas';
   readonly state: UitpasState;
@@ -92,6 +94,7 @@ export class UitpasBackend implements SandboxBackend {
 
   reset(seedDemo: boolean): void {
     this.state.reset(seedDemo);
+    this.tokenScopes.length = 0;
   }
 
   /** Adds (or replaces) an API client, e.g. one without REWARDS_REDEEM (control API). */
@@ -169,6 +172,8 @@ export class UitpasBackend implements SandboxBackend {
     if (b.audience !== UITPAS_AUDIENCE) {
       return json(403, { error: 'access_denied', error_description: `Service not enabled within domain: ${String(b.audience ?? '(none)')}` });
     }
+    if (b.scope !== undefined && typeof b.scope !== 'string') return json(400, { error: 'invalid_scope', error_description: 'scope must be a space-separated string.' });
+    this.tokenScopes.push(typeof b.scope === 'string' ? b.scope : null);
     return json(200, { access_token: this.state.issueToken(client.clientId, this.tokenTtlSec), expires_in: this.tokenTtlSec, token_type: 'Bearer' });
   }
 

@@ -12,6 +12,7 @@
  *                                          -> 201 the Reward as the API shows it (organizer: the counter by default)
  *   GET  /_control/uitpas/redeemed?uitpasNumber=  -> {redeemed: [...]}  every redemption, cancelled ones with cancelledAt
  *   GET  /_control/uitpas/ledger?uitpasNumber=    -> {entries: [...in order], balances: {uitpasNumber: points}}
+ *   GET  /_control/uitpas/token-scopes            -> {scopes: [...]} the scope of each token request (null: none sent)
  *   POST /_control/uitpas/expire-tokens           -> {expired: n}  every issued token is expired from now on
  *   GET  /_control/uitpas/tokens                  -> {issued, active}  tokens issued since the last reset, still valid
  *   POST /_control/uitpas/clients          {clientId, clientSecret, permissions: {organizerId: [perm...]}} -> 201
@@ -58,6 +59,8 @@ export function handleUitpasControl(ui: UitpasBackend, req: SandboxRequest, _ctx
     }
     case 'GET /ledger':
       return json(200, { entries: ui.state.ledger(uitpasNumber), balances: ui.state.balances(uitpasNumber) });
+    case 'GET /token-scopes':
+      return json(200, { scopes: [...ui.tokenScopes] });
     case 'POST /expire-tokens':
       return json(200, { expired: ui.state.expireTokens() });
     case 'GET /tokens':

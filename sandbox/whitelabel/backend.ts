@@ -37,6 +37,23 @@ export interface WhiteLabelBackendOptions {
 }
 
 export const WL_AUDIENCE = 'wlloyalty.net';
+
+/**
+ * The emulator's answers where White Label's document is silent, each
+ * switchable (POST /_control/whitelabel/forms; README "guesses"):
+ *  - eventTypes: the program owner's event type names: REDEEMED_POINTS /
+ *    POINTS_REFUND (default) or POS_POINTS_REDEEMED / POS_POINTS_REFUNDED;
+ *  - wallet: {userId, pointsBalance} (default) or {user_id, balance: {points}};
+ *  - echo: the whole event echoed (default) or only {eventId, status}.
+ */
+export interface WlForms {
+  eventTypes: 'default' | 'renamed';
+  wallet: 'pointsBalance' | 'balance.points';
+  echo: 'full' | 'minimal';
+}
+export const DEFAULT_WL_FORMS: Readonly<WlForms> = { eventTypes: 'default', wallet: 'pointsBalance', echo: 'full' };
+/** The renamed form's names, for the canonical reactors. */
+export const WL_RENAMED_EVENT_TYPES: Readonly<Record<WlEventType, string>> = { REDEEMED_POINTS: 'POS_POINTS_REDEEMED', POINTS_REFUND: 'POS_POINTS_REFUNDED' } as Record<WlEventType, string>;
 export const WL_DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 100, burst: 400 };
 
 /** Keys that look like personal data: the engine must never receive them in an event. */
@@ -88,6 +105,7 @@ export class WhiteLabelBackend implements SandboxBackend {
   readonly id = 'whitelabel';
   readonly prefix = '/whitelabel';
   readonly state: WhiteLabelState;
+  forms: WlForms = { ...DEFAULT_WL_FORMS };
   readonly limiter: RateLimiter;
   private readonly apiKeys: readonly string[];
   private readonly clients: ReadonlyArray<{ clientId: string; clientSecret: string }>;
@@ -105,6 +123,7 @@ export class WhiteLabelBackend implements SandboxBackend {
   reset(seedDemo: boolean): void {
     this.state.reset(seedDemo);
     this.limiter.reset();
+    this.forms = { ...DEFAULT_WL_FORMS };
   }
 
   errorResponse(status: number, message: string, headers: Record<string, string> = {}): SandboxResponse {
@@ -181,6 +200,7 @@ export class WhiteLabelBackend implements SandboxBackend {
   private wallet(userId: string): SandboxResponse {
     const u = this.state.getUser(userId);
     if (!u) return wlError(404, 'USER_NOT_FOUND', 'User not found.');
+    if (this.forms.wallet === 'balance.points') return json(200, { id: `wal_${u.id}`, user_id: u.id, balance: { points: u.points, pending: 0 }, updated_at: u.updatedAt });
     return json(200, { id: `wal_${u.id}`, userId: u.id, pointsBalance: u.points, pendingPoints: 0, updatedAt: u.updatedAt });
   }
 
@@ -191,8 +211,12 @@ export class WhiteLabelBackend implements SandboxBackend {
     const ev = b as Record<string, unknown>;
     const personal = findPersonalKey(ev);
     if (personal) return wlError(400, 'PERSONAL_DATA_NOT_ALLOWED', `Events must not carry personal data (field "${personal}").`);
-    if (typeof ev.type !== 'string' || !Object.prototype.hasOwnProperty.call(REACTORS, ev.type)) {
-      return wlError(400, 'UNKNOWN_EVENT_TYPE', `Unknown event type; this program defines ${Object.keys(REACTORS).join(', ')}.`);
+    const names: Record<string, WlEventType> = Object.fromEntries(
+      (Object.keys(REACTORS) as WlEventType[]).map((t) => [this.forms.eventTypes === 'renamed' ? WL_RENAMED_EVENT_TYPES[t] : t, t]),
+    );
+    const canonical = typeof ev.type === 'string' && Object.prototype.hasOwnProperty.call(names, ev.type) ? names[ev.type] : undefined;
+    if (!canonical) {
+      return wlError(400, 'UNKNOWN_EVENT_TYPE', `Unknown event type; this program defines ${Object.keys(names).join(', ')}.`);
     }
     if (typeof ev.userId !== 'string' || ev.userId === '') return wlError(400, 'VALIDATION_ERROR', 'userId is required.');
     const p = ev.payload;
@@ -208,7 +232,8 @@ export class WhiteLabelBackend implements SandboxBackend {
       if (payload[k] !== undefined && typeof payload[k] !== 'string') return wlError(400, 'VALIDATION_ERROR', `payload.${k} must be a string.`);
     }
     if (!this.state.hasUser(ev.userId)) return wlError(404, 'USER_NOT_FOUND', 'User not found.');
-    const applied = this.state.applyEvent(ev.type as WlEventType, ev.userId, payload, payload.points);
-    return json(200, { id: applied.id, type: applied.type, userId: applied.userId, payload: applied.payload, createdAt: applied.createdAt });
+    const applied = this.state.applyEvent(canonical, ev.userId, payload, payload.points);
+    if (this.forms.echo === 'minimal') return json(200, { eventId: applied.id, status: 'ACCEPTED' });
+    return json(200, { id: applied.id, type: ev.type, userId: applied.userId, payload: applied.payload, createdAt: applied.createdAt });
   }
 }

@@ -5,13 +5,14 @@
  *   GET  /_control/whitelabel/ledger?userId= -> {events: [...in order], balances: {userId: points}}
  *   POST /_control/whitelabel/reset          {seedDemo?: true}      -> {ok: true}
  *   POST /_control/whitelabel/revoke-tokens                         -> {revoked: n}
+ *   GET|POST /_control/whitelabel/forms      {eventTypes?, wallet?, echo?} -> the emulator's guesses now in force (WlForms)
  *
  * Errors are problem+json, like the rest of the control API.
  */
 import { luhnValid } from '../../shared/member-number.js';
 import { json, problem } from '../http-util.js';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
-import type { WhiteLabelBackend } from './backend.js';
+import type { WhiteLabelBackend, WlForms } from './backend.js';
 
 export function handleWhiteLabelControl(wl: WhiteLabelBackend, req: SandboxRequest, _ctx: SandboxContext): SandboxResponse | undefined {
   const route = `${req.method} ${req.path}`;
@@ -29,6 +30,10 @@ export function handleWhiteLabelControl(wl: WhiteLabelBackend, req: SandboxReque
     }
     case 'POST /revoke-tokens':
       return json(200, { revoked: wl.state.revokeTokens() });
+    case 'GET /forms':
+      return json(200, wl.forms);
+    case 'POST /forms':
+      return setForms(wl, req);
     default:
       return undefined;
   }
@@ -50,4 +55,24 @@ function addMember(wl: WhiteLabelBackend, req: SandboxRequest): SandboxResponse 
   if (wl.state.hasUser(card)) return problem(409, 'Conflict', `A member with card ${card} exists.`);
   const u = wl.state.addUser(card, b.points);
   return json(201, { userId: u.id, cardNumber: u.id, points: u.points });
+}
+
+const FORM_VALUES: { [K in keyof WlForms]: readonly WlForms[K][] } = {
+  eventTypes: ['default', 'renamed'],
+  wallet: ['pointsBalance', 'balance.points'],
+  echo: ['full', 'minimal'],
+};
+
+function setForms(wl: WhiteLabelBackend, req: SandboxRequest): SandboxResponse {
+  const b = req.body as Record<string, unknown> | undefined;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) return problem(400, 'Bad request', 'Body must be a JSON object.');
+  const next: WlForms = { ...wl.forms };
+  for (const [k, v] of Object.entries(b)) {
+    const allowed = FORM_VALUES[k as keyof WlForms] as readonly unknown[] | undefined;
+    if (!allowed) return problem(400, 'Bad request', `Unknown form "${k}": one of ${Object.keys(FORM_VALUES).join(', ')}.`);
+    if (!allowed.includes(v)) return problem(400, 'Bad request', `${k} must be one of ${allowed.map((x) => JSON.stringify(x)).join(', ')}.`);
+    (next as unknown as Record<string, unknown>)[k] = v;
+  }
+  wl.forms = next;
+  return json(200, wl.forms);
 }

@@ -159,6 +159,11 @@ export const managerMethods = {
       to: instant,
       utcOffsetMinutes: z.number().int().min(-840).max(840).optional(),
       filter: logFilter.omit({ from: true, to: true }).optional(),
+      /**
+       * 'spreadsheet' (default): the manager's language's convention (semicolons and
+       * decimal commas in nl and fr); 'rfc4180': commas and decimal points.
+       */
+      format: z.enum(['spreadsheet', 'rfc4180']).optional(),
       approval,
     })
     .strict(),
@@ -271,7 +276,30 @@ export interface EndOfDayTotals {
   voids: number;
   overrides: number;
   offlineAccepted: number;
+  /** Redemptions the program refused (after the sale, e.g. taken offline): not in redemptions/points/discount. */
   refusedRedemptions: number;
+  refusedPointsMilli: number;
+  /** Discount the member already had on refused redemptions taken offline: to collect or write off. */
+  atRiskCents: number;
+  /** The discount's share of the points given back by refunds. */
+  refundedDiscountCents: number;
+  /** Points given back by voids (only where the program had taken them), and their discount. */
+  voidedPointsMilli: number;
+  voidedDiscountCents: number;
+  /** Points and discount after the voids and refunds made in the range. */
+  netPointsMilli: number;
+  netDiscountCents: number;
+}
+
+/** Voids and refunds credited to the manager who made (approved) them. */
+export interface EndOfDayManagerRow {
+  personId: string;
+  name: string | null;
+  voids: number;
+  voidedPointsMilli: number;
+  refunds: number;
+  refundedCents: number;
+  refundedPointsMilli: number;
 }
 
 export interface EndOfDaySummary {
@@ -285,6 +313,12 @@ export interface EndOfDaySummary {
   stillQueued: { rows: number; pointsMilli: number };
   needsAttention: number;
   byCashier: Array<{ personId: string; name: string | null } & EndOfDayTotals>;
+  byManager: EndOfDayManagerRow[];
+  /** The terminal's name and whether it runs in training mode (the printed report shows both). */
+  terminalName: string;
+  training: boolean;
+  /** The last "verify the log" found the log changed: the figures may not be trustworthy. */
+  logTampered: { firstBadSeq: number | null; checkedAt: string } | null;
   /** Local hours ("00".."23") of the range with their redemptions. */
   byHour: Array<{ hour: string; redemptions: number; pointsMilli: number; discountCents: number }>;
   /** Card-linked offers redeemed by the platform in the range (from its signed notices), by purchase time. */

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MESSAGES, type ErrorCode } from '../errors.js';
 import { counterEn } from './counter-en.js';
+import { managerEn } from './manager-en.js';
 import { offersEn } from './offers-en.js';
 
 /** The English error texts are the terminal's own defaults (one source: shared/errors.ts). */
@@ -254,7 +255,10 @@ export const en = {
     preparing: 'Preparing…',
     ready: 'Ready: {{filename}}',
     expires: 'The link works once, until {{time}}.',
-    help: 'A CSV file for a spreadsheet: UTF-8, ISO dates, amounts in the currency’s units.',
+    help: 'A CSV file for a spreadsheet: UTF-8, times in the terminal’s local time, amounts in the currency’s units; in Dutch and French with semicolons and decimal commas, as Excel expects.',
+    format: 'Format',
+    formatSpreadsheet: 'For a spreadsheet in this language',
+    formatRfc: 'Plain CSV for programs (commas, decimal points)',
   },
   settings: {
     terminalName: 'Terminal name',
@@ -405,6 +409,7 @@ export const en = {
   },
   counter: counterEn,
   offers: offersEn,
+  manager: managerEn,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };
 

@@ -1,6 +1,7 @@
 /** Catalogue français (usage belge). Mêmes clés que en.ts. */
 import type { Catalogue } from './en.js';
 import { counterFr } from './counter-fr.js';
+import { managerFr } from './manager-fr.js';
 import { offersFr } from './offers-fr.js';
 
 export const fr: Catalogue = {
@@ -289,7 +290,10 @@ export const fr: Catalogue = {
     preparing: 'Préparation…',
     ready: 'Prêt : {{filename}}',
     expires: 'Le lien fonctionne une seule fois, jusqu’à {{time}}.',
-    help: 'Un fichier CSV pour un tableur : UTF-8, dates ISO, montants dans les unités de la devise.',
+    help: 'Un fichier CSV pour un tableur : UTF-8, heures locales du terminal, montants dans la devise ; avec points-virgules et virgules décimales, comme Excel en français les attend.',
+    format: 'Format',
+    formatSpreadsheet: 'Pour un tableur dans cette langue',
+    formatRfc: 'CSV simple pour les programmes (virgules, points décimaux)',
   },
   settings: {
     terminalName: 'Nom du terminal',
@@ -440,5 +444,6 @@ export const fr: Catalogue = {
   },
   counter: counterFr,
   offers: offersFr,
+  manager: managerFr,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

@@ -1,6 +1,7 @@
 /** Nederlandse catalogus (Belgisch gebruik). Zelfde sleutels als en.ts. */
 import type { Catalogue } from './en.js';
 import { counterNl } from './counter-nl.js';
+import { managerNl } from './manager-nl.js';
 import { offersNl } from './offers-nl.js';
 
 export const nl: Catalogue = {
@@ -289,7 +290,10 @@ export const nl: Catalogue = {
     preparing: 'Bezig…',
     ready: 'Klaar: {{filename}}',
     expires: 'De link werkt één keer, tot {{time}}.',
-    help: 'Een CSV-bestand voor een rekenblad: UTF-8, ISO-datums, bedragen in de eenheden van de munt.',
+    help: 'Een CSV-bestand voor een rekenblad: UTF-8, tijden in de lokale tijd van de terminal, bedragen in de munt; met puntkomma’s en decimale komma’s, zoals Excel in het Nederlands verwacht.',
+    format: 'Formaat',
+    formatSpreadsheet: 'Voor een rekenblad in deze taal',
+    formatRfc: 'Gewone CSV voor programma’s (komma’s, decimale punten)',
   },
   settings: {
     terminalName: 'Naam van de terminal',
@@ -440,5 +444,6 @@ export const nl: Catalogue = {
   },
   counter: counterNl,
   offers: offersNl,
+  manager: managerNl,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

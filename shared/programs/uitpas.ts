@@ -18,6 +18,7 @@ export const UITPAS = {
     { key: 'tokenUrl', label: 'Token URL', kind: 'url', required: true, help: 'https://account-test.uitid.be/oauth/token (test) or https://account.uitid.be/oauth/token (production).' },
     { key: 'clientId', label: 'client_id', kind: 'text', required: true, help: 'The client id publiq gives the counter (client credentials).' },
     { key: 'clientSecret', label: 'client_secret', kind: 'secret', required: true, help: 'The secret that goes with the client id.' },
+    { key: 'scope', label: 'scope', kind: 'text', required: false, help: 'Leave empty: the token request carries no scope unless publiq asks for one (space-separated).' },
     { key: 'organizerId', label: 'organizerId', kind: 'text', required: true, help: "The organizer (UiTdatabank id) this counter belongs to; the client needs PASSES_READ, REWARDS_READ and REWARDS_REDEEM for it." },
   ],
   programSettings: [

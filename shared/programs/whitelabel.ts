@@ -23,6 +23,8 @@ export const WHITELABEL = {
   programSettings: [
     { key: 'pointsCurrencyValue', label: 'pointsCurrencyValue', kind: 'text', required: true, help: "The program's value of one point, e.g. 0.01 (1 point = 1 cent). Ask the program owner: the API does not give it." },
     { key: 'currency', label: 'Currency', kind: 'text', required: false, default: 'EUR', help: 'ISO code of the points value.' },
+    { key: 'redeemEventType', label: 'Redemption event type', kind: 'text', required: false, default: 'REDEEMED_POINTS', help: "The program owner's custom event type whose reactor takes the points off ($.points * -1)." },
+    { key: 'refundEventType', label: 'Refund event type', kind: 'text', required: false, default: 'POINTS_REFUND', help: "The program owner's custom event type whose reactor gives the points back." },
   ],
   hosts: {
     test: { baseUrl: 'https://api.staging.rewards.wlloyalty.net/v1', tokenUrl: 'https://auth.wlloyalty.net/oauth/token' },

@@ -15,6 +15,7 @@ export function ExportTab() {
   const [fromDay, setFromDay] = useState(today());
   const [toDay, setToDay] = useState(today());
   const [useFilters, setUseFilters] = useState(false);
+  const [format, setFormat] = useState<'spreadsheet' | 'rfc4180'>('spreadsheet');
   const [problem, setProblem] = useState<string | null>(null);
   const exp = useExport();
   const filters = withoutRange(logFilter);
@@ -27,7 +28,7 @@ export function ExportTab() {
       return;
     }
     setProblem(null);
-    void exp.request({ what, ...range, ...(what === 'log' && useFilters && hasFilters ? { filter: filters } : {}) });
+    void exp.request({ what, format, ...range, ...(what === 'log' && useFilters && hasFilters ? { filter: filters } : {}) });
   };
 
   return (
@@ -47,6 +48,15 @@ export function ExportTab() {
             <label key={w} className="radio">
               <input type="radio" name="export-what" value={w} checked={what === w} data-testid={`${MTID.exportWhat}-${w}`} onChange={() => setWhat(w)} />
               {w === 'log' ? t('exportCsv.log') : t('exportCsv.endOfDay')}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="radio-row">
+          <legend>{t('exportCsv.format')}</legend>
+          {(['spreadsheet', 'rfc4180'] as const).map((f) => (
+            <label key={f} className="radio">
+              <input type="radio" name="export-format" value={f} checked={format === f} data-testid={`${MTID.exportFormat}-${f}`} onChange={() => setFormat(f)} />
+              {f === 'spreadsheet' ? t('exportCsv.formatSpreadsheet') : t('exportCsv.formatRfc')}
             </label>
           ))}
         </fieldset>
