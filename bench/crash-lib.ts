@@ -74,7 +74,7 @@ export interface CrashHarnessResult {
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
-const MANAGER = { name: 'Harness Manager', pin: '2468' };
+const MANAGER = { name: 'Harness Manager', pin: '246802' };
 
 export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarnessResult> {
   const log = o.log ?? (() => {});

@@ -47,7 +47,7 @@ export async function runManagerBench(o: ManagerBenchOptions): Promise<Figure[]>
     const start = Date.parse('2025-01-01T07:00:00Z');
     const spacingMs = 8_000; // 1,000,000 entries over about three months
     const people = new People(store, () => start, { scrypt: { N: 1 << 10, r: 8, p: 1 }, terminalId: 'T-BENCH' });
-    const manager = people.createFirstManager('Bench Manager', '1234');
+    const manager = people.createFirstManager('Bench Manager', '123456');
     const staff = [manager.id, ...['An', 'Bram', 'Chloé', 'Dries', 'Eva'].map((n) => people.createPerson(manager, n, 'cashier', '2222').id)];
     const desk = new ManagerDesk(store, { people, secretBox: null, terminalId: 'T-BENCH', clock: () => start + o.entries * spacingMs });
 

@@ -70,7 +70,7 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
 
 /** The people every test terminal starts with (the first start creates the first manager). */
 export const STAFF = {
-  manager: { name: 'Marie Manager', pin: '2468' },
+  manager: { name: 'Marie Manager', pin: '246802' },
   cashier: { name: 'Chris Cashier', pin: '1357' },
 } as const;
 

@@ -240,12 +240,15 @@ test('first start asks for the first manager; the language switches the whole de
   await page.goto(terminal.openUrl);
   await expect(page.locator(tid(MTID.firstStart))).toBeVisible();
   await page.locator(tid(MTID.firstName)).fill('Ann Owner');
-  await page.locator(tid(MTID.firstPin)).fill('2468');
-  await page.locator(tid(MTID.firstPin2)).fill('2469');
+  await page.locator(tid(MTID.firstPin)).fill('246802');
+  await page.locator(tid(MTID.firstPin2)).fill('246803');
   await page.locator(tid(MTID.firstSubmit)).click();
   await expect(page.locator(tid(MTID.firstError))).toBeVisible();
-  await page.locator(tid(MTID.firstPin2)).fill('2468');
+  await page.locator(tid(MTID.firstPin2)).fill('246802');
   await page.locator(tid(MTID.firstSubmit)).click();
+  // The recovery code is shown once, until the manager says it is written down.
+  await expect(page.locator(tid(MTID.recoveryCode))).toHaveText(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
+  await page.locator(tid(MTID.recoveryDone)).click();
   await expect(page.locator(tid(MTID.sessionName))).toHaveAttribute('data-role', 'manager');
 
   // The manager adds a cashier on the People tab.

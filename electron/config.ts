@@ -122,16 +122,28 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function parseBackendUrl(opts: BackendOptions): string | undefined {
   const raw = readFlag(opts.argv, BACKEND_FLAG) ?? (opts.env[BACKEND_ENV]?.trim() || undefined);
   if (raw === undefined) return undefined;
+  return checkBackendUrl(raw);
+}
+
+/**
+ * The one rule for a backend address, wherever it comes from (command line,
+ * environment, the manager's settings screen): https (plain http only to this
+ * machine), no user name or password in it. Returns it normalised, without a
+ * trailing slash; throws ConfigError saying what is wrong.
+ */
+export function checkBackendUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`The backend address "${raw.slice(0, 200)}" is not a URL (expected e.g. https://loyalty.example.com)`);
+    const shown = raw.includes('@') ? '' : ` "${raw.slice(0, 200)}"`; // never echo what may hold a password
+    throw new ConfigError(`The backend address${shown} is not a URL (expected e.g. https://loyalty.example.com)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigError(`The backend address must start with https:// (got ${url.protocol})`);
   }
   if (url.username || url.password) {
+    // Never echo the address: it holds the secret.
     throw new ConfigError('The backend address must not contain a user name or password; credentials are set in the terminal settings');
   }
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname) && !url.hostname.startsWith('127.')) {

@@ -19,7 +19,7 @@ afterEach(async () => {
 it('uses the redemption rate a manager set at the terminal (White Label: the terminal owns the rate)', async () => {
   const first = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
   first.store.setSetting('redemption_rate', JSON.stringify({ pointsMilli: 1000, cents: 2 })); // 1 point = 0.02
-  first.people.createFirstManager('Marie', '2468');
+  first.people.createFirstManager('Marie', '246802');
   await first.close();
 
   const rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
@@ -40,13 +40,27 @@ it('refuses every contract call but the sign-in screen until someone signs in', 
     expect(await rt.call('startSale', { basketCents: 100 })).toMatchObject({ ok: false, error: { code: 'NOT_SIGNED_IN' } });
     expect(await rt.call('getStatus', {})).toMatchObject({ ok: true });
     expect(await rt.call('whoAmI', {})).toMatchObject({ ok: true, value: { person: null, needsFirstManager: true } });
-    const m = await rt.call('createFirstManager', { name: 'Marie', pin: '2468' });
+    const m = await rt.call('createFirstManager', { name: 'Marie', pin: '246802' });
     expect(m.ok).toBe(true);
     const id = (m as { value: { id: string } }).value.id;
     await rt.call('signOut', {});
     expect(await rt.call('signIn', { personId: id, pin: '0000' })).toMatchObject({ ok: false, error: { code: 'PIN_WRONG' } });
-    expect(await rt.call('signIn', { personId: id, pin: '2468' })).toMatchObject({ ok: true });
+    expect(await rt.call('signIn', { personId: id, pin: '246802' })).toMatchObject({ ok: true });
     expect(await rt.call('startSale', { basketCents: 100 })).toMatchObject({ ok: true });
+  } finally {
+    await rt.close();
+  }
+});
+
+it('a "__proto__" key in setCredentials is refused and the stored credentials stay (review item 12)', async () => {
+  const rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+  try {
+    expect(await rt.call('createFirstManager', { name: 'Marie', pin: '246813' })).toMatchObject({ ok: true });
+    expect(await rt.call('setCredentials', { backend: 'whitelabel', credentials: { apiKey: 'k-123456789012345678' } })).toMatchObject({ ok: true });
+    const res = await rt.call('setCredentials', JSON.parse('{"backend":"whitelabel","credentials":{"__proto__":"x"}}'));
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const s = await rt.call('getSettings', {});
+    expect(s).toMatchObject({ ok: true, value: { credentials: { backend: 'whitelabel', fields: [{ key: 'apiKey' }] } } });
   } finally {
     await rt.close();
   }

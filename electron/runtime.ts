@@ -5,7 +5,8 @@
  * start the terminal through here, so they run the same code.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
 import type { PointsRate } from '../shared/money.js';
@@ -21,6 +22,7 @@ import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
 import { TerminalService } from './service/checkout/terminal-service.js';
+import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
 import { Store } from './store/store.js';
 import { createDispatcher } from './transport/dispatch.js';
 import { ShippingService } from './chain/shipping-service.js';
@@ -96,9 +98,33 @@ export interface Runtime {
 
 export const DATABASE_FILE = 'terminal.db';
 
+/** Files or the folder were readable by others: repaired now, said on stderr and in the log. */
+function logModeRepairs(store: Store, repairs: ModeRepair[]): void {
+  const files = repairs.map((r) => ({ file: basename(r.path), from: r.from, to: r.to }));
+  console.warn(`[terminal] data directory permissions were too open and were repaired: ${files.map((f) => `${f.file} ${f.from} -> ${f.to}`).join(', ')}`);
+  store.transaction(() =>
+    store.journal.append({
+      at: new Date().toISOString(),
+      terminalId: store.getSetting('terminal_id') ?? 'terminal',
+      actor: 'terminal',
+      kind: 'security.file-modes-repaired',
+      outcome: 'ok',
+      detail: { files },
+    }),
+  );
+}
+
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  const store = Store.open(join(opts.dataDir, DATABASE_FILE));
+  // Private before anything is opened: the directory 0700, its files 0600 (file-modes.ts).
+  const repairs = secureDataDir(opts.dataDir);
+  const dbFile = join(opts.dataDir, DATABASE_FILE);
+  // SQLite gives its -wal and -shm files the database file's mode: create that file 0600.
+  if (!existsSync(dbFile)) closeSync(openSync(dbFile, 'wx', FILE_MODE));
+  const store = Store.open(dbFile);
   try {
+    // The WAL and SHM exist now: one more pass (silent unless something was wrong).
+    repairs.push(...secureDataDir(opts.dataDir));
+    if (repairs.length > 0) logModeRepairs(store, repairs);
     // Training: the emulators are loaded here and only here (live mode never imports them).
     const training = await import('../sandbox/training.js');
     const sandbox = opts.backendUrl ? null : await training.startSandbox({ port: 0 });

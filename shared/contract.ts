@@ -18,6 +18,7 @@ import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
 import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 import { diagnosticsMethods, type DiagnosticsResults } from './contract/diagnostics.js';
+import { protoKeyPath } from './safe-text.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
 export const methods = {
@@ -42,7 +43,7 @@ export const METHOD_NAMES = Object.keys(methods) as MethodName[];
  * the sign-in screen and the first start (creating the first manager).
  * Every other method needs a signed-in person; the service checks roles.
  */
-export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'getPreferences', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager', 'reportClientError']);
+export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'getPreferences', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager', 'recoverManager', 'reportClientError']);
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
@@ -60,6 +61,8 @@ export type TerminalEvent = { type: 'status'; status: TerminalStatus } | { type:
  */
 export function validateCall<M extends MethodName>(method: unknown, input: unknown): { method: M; input: MethodInput<M> } {
   if (!isMethodName(method)) throw new PosError('INVALID_INPUT', `Unknown method: ${String(method).slice(0, 60)}`);
+  const proto = protoKeyPath(input);
+  if (proto) throw new PosError('INVALID_INPUT', `Invalid ${proto}: "__proto__" is not a usable key`, { details: { field: proto } });
   const parsed = methods[method].safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

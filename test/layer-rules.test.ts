@@ -32,7 +32,9 @@ async function lintErrors(relPath: string, source: string): Promise<string[]> {
   return result!.messages.filter((m) => m.severity === 2).map((m) => `${m.ruleId}: ${m.message}`);
 }
 
-describe('layer rules', () => {
+// Each check builds a TypeScript program or an ESLint instance over the real configuration:
+// seconds of CPU, not a timing assertion.
+describe('layer rules', { timeout: 120_000 }, () => {
   it('shared/ has no DOM and no Node globals', () => {
     const errors = typeErrors('tsconfig.shared.json', 'shared/__planted__.ts', 'export const a = document.title + String(process.env.X) + Buffer.from("x").length;\n');
     expect(errors.join('\n')).toMatch(/Cannot find name 'document'/);

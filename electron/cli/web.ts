@@ -16,6 +16,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { resolveDataDir } from '../config.js';
+import { privateUmask } from '../store/file-modes.js';
 import { startRuntime } from '../runtime.js';
 import { startWebHost } from '../transport/web-host.js';
 import { resolveLogDir } from '../log/log-dir.js';
@@ -39,6 +40,8 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
+// Everything this process creates (database, WAL, key file) is private to this user.
+privateUmask();
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : resolveDataDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir() });
 const port = Number(values.port);

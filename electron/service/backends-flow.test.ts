@@ -18,8 +18,8 @@ async function start(backend: string) {
   tmp = makeTempDir();
   sandbox = await startSandbox({ port: 0 });
   rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, backend, tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, scrypt: { N: 1 << 10, r: 8, p: 1 } } });
-  const m = rt.people.createFirstManager('Marie', '2468');
-  return { managerId: m.id, pin: '2468', reason: 'customer returned the goods' };
+  const m = rt.people.createFirstManager('Marie', '246802');
+  return { managerId: m.id, pin: '246802', reason: 'customer returned the goods' };
 }
 afterEach(async () => {
   await rt?.close();

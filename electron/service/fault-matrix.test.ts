@@ -48,16 +48,16 @@ async function setup(): Promise<Fixture> {
       tuning: { postWaitMs: 1500, requestTimeoutMs: REQUEST_TIMEOUT_MS, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
     });
   const rt = await start();
-  const m = rt.people.createFirstManager('Marie', '2468');
+  const m = rt.people.createFirstManager('Marie', '246802');
   const f: Fixture = {
     sandbox,
     rt,
     async restart() {
       await f.rt.close();
       f.rt = await start();
-      f.rt.people.signIn(m.id, '2468');
+      f.rt.people.signIn(m.id, '246802');
     },
-    manager: { managerId: m.id, pin: '2468', reason: 'returned at the counter' },
+    manager: { managerId: m.id, pin: '246802', reason: 'returned at the counter' },
     before: sandbox.backends.whitelabel.state.balances(),
     async close() {
       await f.rt.close();

@@ -103,7 +103,7 @@ describe('ManagerDesk', () => {
     people = new People(store, () => now, { scrypt: FAST, terminalId: 'T-TEST' });
     kick = vi.fn<() => void>();
     desk = new ManagerDesk(store, { people, secretBox: new FileKeySecretBox(join(tmp.dir, 'secret.key')), kick, clock: () => now, terminalId: 'T-TEST' });
-    ann = people.createFirstManager('Ann', '1234');
+    ann = people.createFirstManager('Ann', '123456');
     bo = people.createPerson(ann, 'Bo', 'cashier', '2222');
   });
   afterEach(() => {
@@ -150,7 +150,7 @@ describe('ManagerDesk', () => {
 
     it('a cashier with a manager approval may do the actions; a wrong PIN is refused and counted', async () => {
       await desk.signIn({ personId: bo.id, pin: '2222' });
-      for (const f of actions(desk, { managerId: ann.id, pin: '1234' })) await f();
+      for (const f of actions(desk, { managerId: ann.id, pin: '123456' })) await f();
       expect((await errorOf(desk.retryQueue({ approval: { managerId: ann.id, pin: '9999' } }))).details).toEqual({ attemptsLeft: 4 });
       // a cashier cannot approve
       expect((await errorOf(desk.retryQueue({ approval: { managerId: bo.id, pin: '2222' } }))).code).toBe('FORBIDDEN');
@@ -179,9 +179,9 @@ describe('ManagerDesk', () => {
         const p2 = new People(s2, () => now, { scrypt: FAST });
         const d2 = new ManagerDesk(s2, { people: p2, secretBox: null });
         expect(await d2.listPeople()).toEqual({ people: [], needsFirstManager: true });
-        const m = await d2.createFirstManager({ name: 'Zoë', pin: '4321' });
+        const m = await d2.createFirstManager({ name: 'Zoë', pin: '432100' });
         expect((await d2.whoAmI()).person?.id).toBe(m.id);
-        expect((await errorOf(d2.createFirstManager({ name: 'Eve', pin: '4321' }))).code).toBe('FORBIDDEN');
+        expect((await errorOf(d2.createFirstManager({ name: 'Eve', pin: '432100' }))).code).toBe('FORBIDDEN');
       } finally {
         s2.close();
         t2.cleanup();
@@ -448,7 +448,7 @@ describe('exports, verification and settings', () => {
     now = T0;
     people = new People(store, () => now, { scrypt: FAST, terminalId: 'T-TEST' });
     desk = new ManagerDesk(store, { people, secretBox: new FileKeySecretBox(join(tmp.dir, 'secret.key')), clock: () => now, exportTicketMs: 60_000 });
-    ann = people.createFirstManager('Ann', '1234');
+    ann = people.createFirstManager('Ann', '123456');
   });
   afterEach(() => {
     store.close();

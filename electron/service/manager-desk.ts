@@ -3,7 +3,7 @@
  * Plain Node, no `electron` import. Every method checks the caller's role
  * here, in the service, whatever the UI shows:
  * - open: getPreferences, listPeople, whoAmI, signIn, signOut, createFirstManager (only
- *   while no manager exists);
+ *   while no manager exists), recoverManager (with the recovery code);
  * - views: a signed-in manager;
  * - actions: a signed-in manager, or a manager's approval (id + PIN) given
  *   with the call (a cashier's terminal, the manager walks over).
@@ -82,6 +82,8 @@ interface PendingExport {
 }
 
 export const EXPORT_PATH = '/api/export/';
+/** How long an export ticket opens its download (the link is in the browser's history after). */
+export const EXPORT_TICKET_MS = 60_000;
 
 export class ManagerDesk implements HandlersFor<ManagerMethod> {
   readonly log: LogQuery;
@@ -128,8 +130,12 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     return { signedOut: true };
   }
 
-  async createFirstManager(input: MethodInput<'createFirstManager'>): Promise<PersonView> {
+  async createFirstManager(input: MethodInput<'createFirstManager'>): Promise<ManagerResults['createFirstManager']> {
     return this.people.createFirstManager(input.name, input.pin);
+  }
+
+  async recoverManager(input: MethodInput<'recoverManager'>): Promise<ManagerResults['recoverManager']> {
+    return this.people.recoverManager(input.managerId, input.code, input.newPin);
   }
 
   // ---- people (manager) ----------------------------------------------------------------
@@ -147,6 +153,12 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
   async setPersonPin(input: MethodInput<'setPersonPin'>): Promise<PersonView> {
     const manager = this.authorize('person.set-pin', input.approval);
     return this.people.setPin(manager, input.personId, input.pin);
+  }
+
+  async unlockPerson(input: MethodInput<'unlockPerson'>): Promise<PersonView> {
+    const manager = this.authorize('person.unlock', input.approval);
+    if (manager.id === input.personId) throw new PosError('FORBIDDEN', 'Another manager must lift your lock (or use the recovery code).');
+    return this.people.unlock(manager, input.personId);
   }
 
   // ---- the log (manager) ---------------------------------------------------------------
@@ -327,7 +339,8 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     const days = localDays(from, to, input.utcOffsetMinutes ?? 0);
     const named = days.first === days.last ? days.first : `${days.first}_${days.last}`;
     const filename = `${input.what === 'log' ? 'log' : 'end-of-day'}_${this.settings.view().terminalId || 'terminal'}_${named}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const expiresAt = this.clock() + (this.opts.exportTicketMs ?? 120_000);
+    // Short-lived: the link lands in the browser's download history.
+    const expiresAt = this.clock() + (this.opts.exportTicketMs ?? EXPORT_TICKET_MS);
     this.exports.set(ticket, {
       what: input.what,
       from,

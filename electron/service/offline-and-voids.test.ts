@@ -21,8 +21,8 @@ beforeEach(async () => {
   tmp = makeTempDir();
   sandbox = await startSandbox({ port: 0 });
   rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 800, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
-  const m = rt.people.createFirstManager('Marie', '2468');
-  manager = { managerId: m.id, pin: '2468', reason: 'approved at the counter' };
+  const m = rt.people.createFirstManager('Marie', '246802');
+  manager = { managerId: m.id, pin: '246802', reason: 'approved at the counter' };
 });
 afterEach(async () => {
   await rt.close();

@@ -82,26 +82,26 @@ describe('People', () => {
       expect(e.message).toMatch(/4 to 8 digits/);
     }
     expect(people.hasAnyManager()).toBe(false);
-    expect(people.createFirstManager('Ann', '0000').role).toBe('manager');
+    expect(people.createFirstManager('Ann', '000000').role).toBe('manager');
   });
 
   it('creates the first manager only once, and signs them in', () => {
     const people = open();
     expect(people.hasAnyManager()).toBe(false);
     expect(people.current()).toBeNull();
-    const ann = people.createFirstManager('Ann', '1234');
+    const ann = people.createFirstManager('Ann', '123456');
     expect(people.hasAnyManager()).toBe(true);
     expect(people.current()?.id).toBe(ann.id);
-    expect(errorOf(() => people.createFirstManager('Eve', '9999')).code).toBe('FORBIDDEN');
+    expect(errorOf(() => people.createFirstManager('Eve', '999999')).code).toBe('FORBIDDEN');
     // also after a restart
     const again = open();
-    expect(errorOf(() => again.createFirstManager('Eve', '9999')).code).toBe('FORBIDDEN');
+    expect(errorOf(() => again.createFirstManager('Eve', '999999')).code).toBe('FORBIDDEN');
     expect(again.list().map((p) => p.name)).toEqual(['Ann']);
   });
 
   it('only an active manager creates people; the role is read from the store, not trusted', () => {
     const people = open();
-    const ann = people.createFirstManager('Ann', '1234');
+    const ann = people.createFirstManager('Ann', '123456');
     const bo = people.createPerson(ann, 'Bo', 'cashier', '2222');
     expect(bo).toMatchObject({ name: 'Bo', role: 'cashier', active: true, lockedUntil: null });
     // a cashier claiming to be a manager
@@ -113,7 +113,7 @@ describe('People', () => {
 
   it('signs in with the right PIN, signs out, and logs both with the person as actor', () => {
     const people = open();
-    const ann = people.createFirstManager('Ann', '1234');
+    const ann = people.createFirstManager('Ann', '123456');
     const bo = people.createPerson(ann, 'Bo', 'cashier', '2222');
     people.signOut();
     expect(people.current()).toBeNull();
@@ -128,7 +128,7 @@ describe('People', () => {
 
   it('says how many tries are left, and locks after five wrong PINs for five minutes', () => {
     const people = open();
-    const ann = people.createFirstManager('Ann', '1234');
+    const ann = people.createFirstManager('Ann', '123456');
     const bo = people.createPerson(ann, 'Bo', 'cashier', '2222');
     for (let left = 4; left >= 1; left--) {
       const e = errorOf(() => people.signIn(bo.id, '0000'));
@@ -160,7 +160,7 @@ describe('People', () => {
 
   it('keeps a lockout across a restart', () => {
     let people = open();
-    const ann = people.createFirstManager('Ann', '1234');
+    const ann = people.createFirstManager('Ann', '123456');
     const bo = people.createPerson(ann, 'Bo', 'cashier', '2222');
     for (let i = 0; i < 5; i++) errorOf(() => people.signIn(bo.id, '9999'));
     store.close();
@@ -179,35 +179,35 @@ describe('People', () => {
 
   it('verifies a manager approval: right PIN, a manager, same lockout; cashiers cannot approve', () => {
     const people = open();
-    const ann = people.createFirstManager('Ann', '1234');
+    const ann = people.createFirstManager('Ann', '123456');
     const bo = people.createPerson(ann, 'Bo', 'cashier', '2222');
     people.signIn(bo.id, '2222');
-    expect(people.verifyManager({ managerId: ann.id, pin: '1234' }, 'void').id).toBe(ann.id);
+    expect(people.verifyManager({ managerId: ann.id, pin: '123456' }, 'void').id).toBe(ann.id);
     expect(people.current()?.id).toBe(bo.id); // approval does not sign the manager in
     expect(errorOf(() => people.verifyManager({ managerId: bo.id, pin: '2222' })).code).toBe('FORBIDDEN');
     for (let i = 0; i < 4; i++) expect(errorOf(() => people.verifyManager({ managerId: ann.id, pin: '4321' })).code).toBe('PIN_WRONG');
     expect(errorOf(() => people.verifyManager({ managerId: ann.id, pin: '4321' })).code).toBe('LOCKED_OUT');
-    expect(errorOf(() => people.signIn(ann.id, '1234')).code).toBe('LOCKED_OUT');
+    expect(errorOf(() => people.signIn(ann.id, '123456')).code).toBe('LOCKED_OUT');
     const approval = store.journal.list({ limit: 50 }).find((e) => e.kind === 'manager.approval' && e.outcome === 'ok');
     expect(approval).toMatchObject({ actor: bo.id, detail: { managerId: ann.id, action: 'void' } });
   });
 
   it('authorizeManager: a signed-in manager goes ahead, a cashier needs an approval, nobody signed in is refused', () => {
     const people = open();
-    const ann = people.createFirstManager('Ann', '1234');
+    const ann = people.createFirstManager('Ann', '123456');
     const bo = people.createPerson(ann, 'Bo', 'cashier', '2222');
     expect(people.authorizeManager('export').id).toBe(ann.id);
     people.signOut();
     expect(errorOf(() => people.authorizeManager('export')).code).toBe('NOT_SIGNED_IN');
     people.signIn(bo.id, '2222');
     expect(errorOf(() => people.authorizeManager('export')).code).toBe('MANAGER_REQUIRED');
-    expect(people.authorizeManager('export', { managerId: ann.id, pin: '1234' }).id).toBe(ann.id);
+    expect(people.authorizeManager('export', { managerId: ann.id, pin: '123456' }).id).toBe(ann.id);
     expect(errorOf(() => people.authorizeManager('export', { managerId: ann.id, pin: '1111' })).code).toBe('PIN_WRONG');
   });
 
   it('switches people off (never the last manager) and resets PINs', () => {
     const people = open();
-    const ann = people.createFirstManager('Ann', '1234');
+    const ann = people.createFirstManager('Ann', '123456');
     const bo = people.createPerson(ann, 'Bo', 'cashier', '2222');
     expect(errorOf(() => people.setActive(ann, ann.id, false)).code).toBe('FORBIDDEN');
     expect(errorOf(() => people.setActive(bo, ann.id, false)).code).toBe('MANAGER_REQUIRED');
@@ -223,9 +223,9 @@ describe('People', () => {
 
   it('a person switched off while signed in is signed out', () => {
     const people = open();
-    const ann = people.createFirstManager('Ann', '1234');
-    const cy = people.createPerson(ann, 'Cy', 'manager', '3333');
-    people.signIn(cy.id, '3333');
+    const ann = people.createFirstManager('Ann', '123456');
+    const cy = people.createPerson(ann, 'Cy', 'manager', '333333');
+    people.signIn(cy.id, '333333');
     people.setActive(ann, cy.id, false);
     expect(people.current()).toBeNull();
   });

@@ -8,9 +8,19 @@
  *   target machine). The parameters are stored with the hash, so they can be
  *   raised later without invalidating existing PINs. The PIN itself is never
  *   stored, logged or returned.
- * - Five wrong PINs in a row lock that person for five minutes. The counter and
- *   the lock live in SQLite, so restarting the terminal does not reset them.
- *   A lock applies to sign-in and to manager approvals alike.
+ * - Five wrong PINs in a row lock that person, for longer each time (5 min,
+ *   15 min, 1 h, 4 h, then 24 h) until a right PIN, another manager's unlock or
+ *   a new PIN resets the escalation. The counter, the lock and its level live
+ *   in SQLite, so restarting the terminal does not reset them. A lock applies
+ *   to sign-in and to manager approvals alike.
+ * - The whole terminal takes at most TERMINAL_WRONG_PINS_PER_MINUTE wrong PINs
+ *   (and recovery codes) a minute, whoever they are for: walking the PIN space
+ *   by rotating through people does not work either.
+ * - PINs are at least 6 digits for managers and 4 for cashiers (a setting may
+ *   raise both: 'pin_policy'); a PIN set before a rule changed still signs in.
+ * - The first manager gets a recovery code at first start, shown once and
+ *   stored as a scrypt hash: the day the only manager is locked out or forgot
+ *   the PIN, it sets a new PIN (and a new code replaces it).
  * - One terminal has one signed-in person at a time (kept in memory: a restart
  *   signs everyone out). The service asks `current()` / `requireSignedIn()` /
  *   `authorizeManager()` so that role checks happen in the service, not only in
@@ -29,6 +39,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { PersonView, Role } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
+import { unsafeTextReason } from '../../shared/safe-text.js';
 import type { Store } from '../store/store.js';
 
 export type { PersonView, Role };
@@ -43,8 +54,17 @@ export interface ManagerApproval {
 }
 
 export const MAX_WRONG_PINS = 5;
-export const LOCKOUT_MS = 5 * 60 * 1000;
+/** How long the n-th lock in a row lasts (the last step repeats). */
+export const LOCKOUT_STEPS_MS = [5 * 60_000, 15 * 60_000, 60 * 60_000, 4 * 60 * 60_000, 24 * 60 * 60_000] as const;
+/** The first lock's length. */
+export const LOCKOUT_MS = LOCKOUT_STEPS_MS[0];
+/** Wrong PINs (and recovery codes) the whole terminal takes in a minute, whoever they are for. */
+export const TERMINAL_WRONG_PINS_PER_MINUTE = 10;
 export const PIN_PATTERN = /^[0-9]{4,8}$/;
+/** The shortest PIN per role; the 'pin_policy' setting may raise them (never lower). */
+export const MIN_PIN_DIGITS: Readonly<Record<Role, number>> = { manager: 6, cashier: 4 };
+export const PIN_POLICY_SETTING = 'pin_policy';
+const RECOVERY_SETTING = 'recovery_code_hash';
 const NAME_MAX = 60;
 
 export interface ScryptCost {
@@ -65,6 +85,8 @@ interface PersonRow {
   active: number;
   failed_pins: number;
   locked_until: number | null;
+  /** How many locks in a row (the next one lasts LOCKOUT_STEPS_MS[lock_level]). */
+  lock_level: number;
   created_at: string;
   updated_at: string;
 }
@@ -77,6 +99,8 @@ export interface PeopleOptions {
 
 export class People {
   private currentId: string | null = null;
+  /** When the terminal's recent wrong PINs happened (ms), for the per-minute limit. */
+  private recentWrong: number[] = [];
   private readonly scrypt: ScryptCost;
   private readonly terminalIdOverride?: string;
 
@@ -101,19 +125,80 @@ export class People {
    * are no default credentials and no way to add a second one this way.
    * Signs the new manager in.
    */
-  createFirstManager(name: string, pin: string): PersonView {
+  createFirstManager(name: string, pin: string): PersonView & { recoveryCode: string } {
     const cleanName = checkName(name);
-    checkPin(pin);
+    this.checkNewPin(pin, 'manager');
     const pinHash = this.hashPin(pin);
+    const recoveryCode = newRecoveryCode();
+    const recoveryHash = this.hashPin(normalizeRecoveryCode(recoveryCode));
     const person = this.store.transaction(() => {
       if (this.hasAnyManager()) throw new PosError('FORBIDDEN', 'A manager already exists: ask a manager to add people.');
       const p = this.insertPerson(cleanName, 'manager', pinHash);
-      this.log({ actor: p.id, kind: 'person.created', outcome: 'ok', detail: { personId: p.id, role: 'manager', firstManager: true } });
+      this.store.setSetting(RECOVERY_SETTING, recoveryHash);
+      this.log({ actor: p.id, kind: 'person.created', outcome: 'ok', detail: { personId: p.id, role: 'manager', firstManager: true, recoveryCodeIssued: true } });
       this.log({ actor: p.id, kind: 'person.signin', outcome: 'ok', detail: { role: 'manager' } });
       return p;
     });
     this.currentId = person.id;
-    return person;
+    return { ...person, recoveryCode };
+  }
+
+  /**
+   * The day the only manager is locked out or forgot the PIN: the recovery
+   * code shown at first start sets a new PIN for an active manager, clears
+   * the lock and signs them in. The code is used up: a new one is returned
+   * (shown once). Wrong codes count towards the terminal's per-minute limit.
+   */
+  recoverManager(managerId: string, code: string, newPin: string): PersonView & { recoveryCode: string } {
+    this.throttle('recovery');
+    const stored = this.store.getSetting(RECOVERY_SETTING);
+    const row = this.row(managerId);
+    const ok = stored !== undefined && typeof code === 'string' && code.length <= 40 && verifyPinHash(normalizeRecoveryCode(code), stored);
+    if (!ok || !row || row.active !== 1 || row.role !== 'manager') {
+      this.noteWrong();
+      this.store.transaction(() => this.log({ actor: managerId, kind: 'recovery-code.refused', outcome: 'PIN_WRONG', detail: { personId: managerId } }));
+      throw new PosError('PIN_WRONG', 'That recovery code is not right (or the person is not an active manager).');
+    }
+    this.checkNewPin(newPin, 'manager');
+    const pinHash = this.hashPin(newPin);
+    const recoveryCode = newRecoveryCode();
+    const recoveryHash = this.hashPin(normalizeRecoveryCode(recoveryCode));
+    this.store.transaction(() => {
+      this.store.db.prepare('UPDATE people SET pin_hash = ?, failed_pins = 0, locked_until = NULL, lock_level = 0, updated_at = ? WHERE id = ?').run(pinHash, this.iso(), managerId);
+      this.store.setSetting(RECOVERY_SETTING, recoveryHash);
+      this.log({ actor: managerId, kind: 'person.recovered', outcome: 'ok', detail: { personId: managerId } });
+      this.log({ actor: managerId, kind: 'recovery-code.issued', outcome: 'ok', detail: { personId: managerId } });
+      this.log({ actor: managerId, kind: 'person.signin', outcome: 'ok', detail: { role: 'manager', via: 'recovery-code' } });
+    });
+    this.currentId = managerId;
+    return { ...toView(this.row(managerId)!, this.clock()), recoveryCode };
+  }
+
+  /** Another manager lifts someone's lock (and its escalation) without changing the PIN. */
+  unlock(by: Actor, personId: string): PersonView {
+    const manager = this.requireActiveManager(by.id);
+    return this.store.transaction(() => {
+      const row = this.row(personId);
+      if (!row) throw new PosError('FORBIDDEN', 'No such person.');
+      this.store.db.prepare('UPDATE people SET failed_pins = 0, locked_until = NULL, lock_level = 0, updated_at = ? WHERE id = ?').run(this.iso(), personId);
+      this.log({ actor: this.currentId ?? manager.id, kind: 'person.unlocked', outcome: 'ok', detail: { personId, managerId: manager.id, wasLockedUntil: row.locked_until ? new Date(row.locked_until).toISOString() : null } });
+      return toView(this.row(personId)!, this.clock());
+    });
+  }
+
+  /** The shortest PIN per role here: the defaults, raised by the 'pin_policy' setting. */
+  pinPolicy(): PinPolicy {
+    return readPinPolicy(this.store.getSetting(PIN_POLICY_SETTING));
+  }
+
+  /** A new PIN for someone of this role: digits only, at least the role's minimum, at most 8. */
+  private checkNewPin(pin: string, role: Role): void {
+    checkPin(pin);
+    const policy = this.pinPolicy();
+    const min = role === 'manager' ? policy.managerMinDigits : policy.cashierMinDigits;
+    if (pin.length < min) {
+      throw new PosError('INVALID_INPUT', `A ${role}'s PIN is at least ${min} digits (at most 8).`, { details: { field: 'pin', minDigits: min } });
+    }
   }
 
   /** A manager adds a cashier or a manager. */
@@ -121,7 +206,7 @@ export class People {
     const manager = this.requireActiveManager(by.id);
     const cleanName = checkName(name);
     if (role !== 'cashier' && role !== 'manager') throw new PosError('INVALID_INPUT', 'The role must be cashier or manager.');
-    checkPin(pin);
+    this.checkNewPin(pin, role);
     const pinHash = this.hashPin(pin);
     return this.store.transaction(() => {
       const p = this.insertPerson(cleanName, role, pinHash);
@@ -133,13 +218,15 @@ export class People {
   /** A manager sets someone's PIN (forgotten PIN); clears any lockout. */
   setPin(by: Actor, personId: string, pin: string): PersonView {
     const manager = this.requireActiveManager(by.id);
-    checkPin(pin);
+    const target = this.row(personId);
+    if (!target) throw new PosError('FORBIDDEN', 'No such person.');
+    this.checkNewPin(pin, target.role);
     const pinHash = this.hashPin(pin);
     return this.store.transaction(() => {
       const row = this.row(personId);
       if (!row) throw new PosError('FORBIDDEN', 'No such person.');
       this.store.db
-        .prepare('UPDATE people SET pin_hash = ?, failed_pins = 0, locked_until = NULL, updated_at = ? WHERE id = ?')
+        .prepare('UPDATE people SET pin_hash = ?, failed_pins = 0, locked_until = NULL, lock_level = 0, updated_at = ? WHERE id = ?')
         .run(pinHash, this.iso(), personId);
       this.log({ actor: manager.id, kind: 'person.pin-set', outcome: 'ok', detail: { personId } });
       return toView(this.row(personId)!, this.clock());
@@ -272,32 +359,54 @@ export class People {
       this.store.transaction(() => this.log({ actor, kind: 'pin.refused', outcome: 'LOCKED_OUT', detail: { personId, purpose, action: action ?? null } }));
       throw lockedOut(lockedUntil, now);
     }
+    this.throttle(purpose, personId);
     // A well-formed PIN is checked against the hash; anything else is simply wrong (and counts).
     const ok = PIN_PATTERN.test(pin) && verifyPinHash(pin, row.pin_hash);
     if (ok) {
-      if (row.failed_pins !== 0 || row.locked_until !== null) {
+      if (row.failed_pins !== 0 || row.locked_until !== null || row.lock_level !== 0) {
         this.store.transaction(() => {
-          this.store.db.prepare('UPDATE people SET failed_pins = 0, locked_until = NULL WHERE id = ?').run(personId);
+          this.store.db.prepare('UPDATE people SET failed_pins = 0, locked_until = NULL, lock_level = 0 WHERE id = ?').run(personId);
         });
       }
-      return toView({ ...row, failed_pins: 0, locked_until: null }, now);
+      return toView({ ...row, failed_pins: 0, locked_until: null, lock_level: 0 }, now);
     }
-    // Wrong: count it; the fifth in a row locks. An expired lock starts a fresh count.
+    this.noteWrong();
+    // Wrong: count it; the fifth in a row locks, each lock longer than the one before.
+    // An expired lock starts a fresh count (its level stays until a right PIN).
     const failed = (lockedUntil !== null ? 0 : row.failed_pins) + 1;
     const locks = failed >= MAX_WRONG_PINS;
-    const until = now + LOCKOUT_MS;
+    const lockMs = LOCKOUT_STEPS_MS[Math.min(row.lock_level, LOCKOUT_STEPS_MS.length - 1)]!;
+    const until = now + lockMs;
     this.store.transaction(() => {
       this.store.db
-        .prepare('UPDATE people SET failed_pins = ?, locked_until = ?, updated_at = ? WHERE id = ?')
-        .run(locks ? 0 : failed, locks ? until : null, this.iso(), personId);
+        .prepare('UPDATE people SET failed_pins = ?, locked_until = ?, lock_level = ?, updated_at = ? WHERE id = ?')
+        .run(locks ? 0 : failed, locks ? until : null, locks ? row.lock_level + 1 : row.lock_level, this.iso(), personId);
       this.log({ actor, kind: 'pin.wrong', outcome: 'PIN_WRONG', detail: { personId, purpose, action: action ?? null, failedInARow: failed } });
-      if (locks) this.log({ actor, kind: 'person.locked', outcome: 'LOCKED_OUT', detail: { personId, until: new Date(until).toISOString() } });
+      if (locks) this.log({ actor, kind: 'person.locked', outcome: 'LOCKED_OUT', detail: { personId, until: new Date(until).toISOString(), lockInARow: row.lock_level + 1 } });
     });
     if (locks) throw lockedOut(until, now);
     const attemptsLeft = MAX_WRONG_PINS - failed;
-    throw new PosError('PIN_WRONG', `Wrong PIN. ${attemptsLeft} ${attemptsLeft === 1 ? 'try' : 'tries'} left before a ${LOCKOUT_MS / 60000}-minute lock.`, {
+    throw new PosError('PIN_WRONG', `Wrong PIN. ${attemptsLeft} ${attemptsLeft === 1 ? 'try' : 'tries'} left before a ${Math.round(lockMs / 60000)}-minute lock.`, {
       details: { attemptsLeft },
     });
+  }
+
+  /**
+   * The terminal-wide limit: once TERMINAL_WRONG_PINS_PER_MINUTE wrong PINs
+   * (anyone's) fell within the last minute, no PIN is even checked until the
+   * oldest of them is a minute old. Refused tries are not counted (they test nothing).
+   */
+  private throttle(purpose: string, personId?: string): void {
+    const now = this.clock();
+    this.recentWrong = this.recentWrong.filter((t) => t > now - 60_000);
+    if (this.recentWrong.length < TERMINAL_WRONG_PINS_PER_MINUTE) return;
+    const until = this.recentWrong[0]! + 60_000;
+    this.store.transaction(() => this.log({ actor: this.currentId ?? personId ?? 'terminal', kind: 'pin.throttled', outcome: 'LOCKED_OUT', detail: { personId: personId ?? null, purpose } }));
+    throw new PosError('LOCKED_OUT', 'Too many wrong PINs on this terminal: wait a minute and try again.', { details: { until: new Date(until).toISOString(), scope: 'terminal' } });
+  }
+
+  private noteWrong(): void {
+    this.recentWrong.push(this.clock());
   }
 
   private requireActiveManager(id: string): PersonView {
@@ -362,6 +471,39 @@ function maxmem(c: ScryptCost): number {
   return 128 * c.N * c.r * c.p + 16 * 1024 * 1024;
 }
 
+export interface PinPolicy {
+  managerMinDigits: number;
+  cashierMinDigits: number;
+}
+
+/** The 'pin_policy' setting as stored, read safely: never below MIN_PIN_DIGITS, never above 8. */
+export function readPinPolicy(raw: string | undefined): PinPolicy {
+  let set: { managerMinDigits?: unknown; cashierMinDigits?: unknown } = {};
+  try {
+    set = (JSON.parse(raw ?? '{}') ?? {}) as typeof set;
+  } catch {
+    set = {};
+  }
+  const pick = (v: unknown, floor: number) => (typeof v === 'number' && Number.isInteger(v) ? Math.min(8, Math.max(floor, v)) : floor);
+  return { managerMinDigits: pick(set.managerMinDigits, MIN_PIN_DIGITS.manager), cashierMinDigits: pick(set.cashierMinDigits, MIN_PIN_DIGITS.cashier) };
+}
+
+/**
+ * 16 characters from a 32-letter alphabet without look-alikes (80 bits), in
+ * groups of four: too many to search even from a copied database.
+ */
+function newRecoveryCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no I, O, 0, 1
+  const bytes = randomBytes(16);
+  const chars = Array.from(bytes, (b) => alphabet[b & 31]!);
+  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
+
+/** As typed: case, spaces and dashes do not matter. */
+function normalizeRecoveryCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '');
+}
+
 export function checkPin(pin: string): void {
   if (typeof pin !== 'string' || !PIN_PATTERN.test(pin)) {
     throw new PosError('INVALID_INPUT', 'A PIN is 4 to 8 digits (0-9), nothing else.', { details: { field: 'pin' } });
@@ -370,10 +512,11 @@ export function checkPin(pin: string): void {
 
 function checkName(name: string): string {
   const clean = typeof name === 'string' ? name.normalize('NFC').trim().replace(/\s+/g, ' ') : '';
-  // eslint-disable-next-line no-control-regex
-  if (!clean || clean.length > NAME_MAX || /[\u0000-\u001f\u007f]/.test(clean)) {
+  if (!clean || clean.length > NAME_MAX) {
     throw new PosError('INVALID_INPUT', `A name is 1 to ${NAME_MAX} characters.`, { details: { field: 'name' } });
   }
+  const unsafe = unsafeTextReason(clean);
+  if (unsafe) throw new PosError('INVALID_INPUT', `A name ${unsafe}.`, { details: { field: 'name' } });
   return clean;
 }
 

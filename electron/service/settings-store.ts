@@ -14,8 +14,10 @@ import type { Language, MaskedCredential, ScannerSettings, SettingsPatch, Settin
 import { LANGUAGES } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
+import { checkBackendUrl } from '../config.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './offline-policy.js';
 import type { SecretBox } from './secret-box.js';
+import { PIN_POLICY_SETTING, readPinPolicy } from './people.js';
 
 export const DEFAULT_SCANNER: ScannerSettings = { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true, suffixChars: '', slowMaxGapMs: 300, extractPatterns: {} };
 
@@ -43,12 +45,18 @@ export class SettingsStore {
       redemptionRate: this.json('redemption_rate', null),
       offlineLimits: this.offlineLimits(),
       scanner: { ...DEFAULT_SCANNER, ...this.json<Partial<ScannerSettings>>('scanner', {}) },
+      pinPolicy: this.pinPolicy(),
       credentials: this.maskedCredentials(),
       credentialProtection: this.box
         ? { kind: this.box.protection, description: this.box.description }
         : { kind: 'none', description: 'No way to encrypt credentials is set up: they cannot be stored.' },
       restartRequired,
     };
+  }
+
+  /** The shortest PINs; the same reading People uses (never below 6 for managers, 4 for cashiers). */
+  pinPolicy(): SettingsView['pinPolicy'] {
+    return readPinPolicy(this.store.getSetting(PIN_POLICY_SETTING));
   }
 
   offlineLimits(): OfflineLimits {
@@ -80,10 +88,17 @@ export class SettingsStore {
     if (patch.language !== undefined) set('language', patch.language, patch.language, cur.language);
     if (patch.backend !== undefined) set('backend', patch.backend, patch.backend, cur.backend);
     if (patch.backendUrl !== undefined) {
-      if (patch.backendUrl !== null && !/^https?:\/\//.test(patch.backendUrl)) {
-        throw new PosError('INVALID_INPUT', 'The backend address must start with https:// (or http:// for a local emulator).', { details: { field: 'backendUrl' } });
+      // The command line's rule: no secret in the URL (it would reach the settings table, the
+      // WAL, the hash-chained log for ever and its exports), https except to this machine.
+      let url: string | null = null;
+      if (patch.backendUrl !== null) {
+        try {
+          url = checkBackendUrl(patch.backendUrl);
+        } catch (e) {
+          throw new PosError('INVALID_INPUT', (e as Error).message, { details: { field: 'backendUrl' } });
+        }
       }
-      set('backend_url', patch.backendUrl, patch.backendUrl, cur.backendUrl);
+      set('backend_url', url, url, cur.backendUrl);
     }
     if (patch.redemptionRate !== undefined) {
       set('redemption_rate', patch.redemptionRate === null ? null : JSON.stringify(patch.redemptionRate), patch.redemptionRate, cur.redemptionRate);
@@ -91,6 +106,14 @@ export class SettingsStore {
     if (patch.offlineLimits !== undefined) {
       const next = validateLimits({ ...cur.offlineLimits, ...patch.offlineLimits });
       set(OFFLINE_POLICY_SETTING, JSON.stringify(next), next, cur.offlineLimits);
+    }
+    if (patch.pinPolicy !== undefined) {
+      const next = { ...cur.pinPolicy, ...patch.pinPolicy };
+      const floor = readPinPolicy(undefined);
+      if (!(next.managerMinDigits >= floor.managerMinDigits && next.managerMinDigits <= 8 && next.cashierMinDigits >= floor.cashierMinDigits && next.cashierMinDigits <= 8)) {
+        throw new PosError('INVALID_INPUT', `PINs may be made longer, never shorter: managers ${floor.managerMinDigits} to 8 digits, cashiers ${floor.cashierMinDigits} to 8.`, { details: { field: 'pinPolicy' } });
+      }
+      set(PIN_POLICY_SETTING, JSON.stringify(next), next, cur.pinPolicy);
     }
     if (patch.scanner !== undefined) {
       const next = { ...cur.scanner, ...patch.scanner };

@@ -41,7 +41,7 @@ async function twoTerminals(points: number): Promise<Two> {
   const [a, b] = await Promise.all(
     dirs.map(async (d) => {
       const rt = await startRuntime({ dataDir: d.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
-      rt.people.createFirstManager('Marie', '2468');
+      rt.people.createFirstManager('Marie', '246802');
       return rt;
     }),
   );

@@ -146,7 +146,7 @@ async function drive() {
   out('untrusted', { res: await call('pos:startSale', untrusted, { basketCents: 1000 }) });
   out('invalid', { res: await call('pos:startSale', trusted, { basketCents: -5 }) });
   // Everything past the sign-in screen needs a signed-in person: the first start creates the first manager.
-  const first = await call('pos:createFirstManager', trusted, { name: 'Stub Manager', pin: '1234' });
+  const first = await call('pos:createFirstManager', trusted, { name: 'Stub Manager', pin: '123456' });
   await call('pos:signIn', trusted, { personId: first.value && first.value.id, pin: '1234' });
   const started = await call('pos:startSale', trusted, { basketCents: 2500 });
   out('startSale', { ok: started.ok });

@@ -10,6 +10,10 @@ import { logProcessErrors } from '../log/process-errors.js';
 import { startRuntime } from '../runtime.js';
 import { safeStorageBox } from '../service/secret-box.js';
 import { runApp } from './lifecycle.js';
+import { privateUmask } from '../store/file-modes.js';
+
+// Everything the app creates (database, WAL, key file, Chromium's profile, saved exports) is private to this user.
+privateUmask();
 
 runApp({
   installLog: (dir) => {

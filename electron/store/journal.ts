@@ -90,17 +90,17 @@ export class Journal {
     const prev = this.last.get() as { seq: number; hash: string } | undefined;
     const row: Omit<LogRow, 'hash'> = {
       seq: (prev?.seq ?? 0) + 1,
-      at: input.at,
-      terminal_id: input.terminalId,
-      actor: input.actor,
-      sale_id: input.saleId ?? null,
-      kind: input.kind,
+      at: wellFormed(input.at),
+      terminal_id: wellFormed(input.terminalId),
+      actor: wellFormed(input.actor),
+      sale_id: wellFormedOrNull(input.saleId),
+      kind: wellFormed(input.kind),
       points_milli: input.pointsMilli ?? null,
       amount_cents: input.amountCents ?? null,
-      currency: input.currency ?? null,
-      outcome: input.outcome,
-      member_masked: input.memberMasked ?? null,
-      member_hash: input.memberHash ?? null,
+      currency: wellFormedOrNull(input.currency),
+      outcome: wellFormed(input.outcome),
+      member_masked: wellFormedOrNull(input.memberMasked),
+      member_hash: wellFormedOrNull(input.memberHash),
       detail: input.detail ? JSON.stringify(input.detail) : null,
       prev_hash: prev?.hash ?? GENESIS_HASH,
     };
@@ -147,6 +147,20 @@ export class Journal {
     }
     return { intact: true, entries: count };
   }
+}
+
+/**
+ * SQLite stores an unpaired UTF-16 surrogate as U+FFFD. The hash must cover
+ * what is stored, or "verify" would call an untouched entry changed; so each
+ * text field is made well-formed the same way before it is hashed. (detail is
+ * JSON, which escapes lone surrogates itself.)
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, '\ufffd');
+}
+function wellFormedOrNull(s: string | null | undefined): string | null {
+  return s == null ? null : wellFormed(s);
 }
 
 function toView(r: LogRow): LogEntryView {

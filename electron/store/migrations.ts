@@ -203,4 +203,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX outbox_open ON outbox(state, member_key) WHERE state IN ('pending', 'attention');
   `,
+  // 6: escalating PIN locks: how many locks in a row a person has had (reset by a right PIN,
+  // another manager's unlock or a new PIN); the next lock lasts longer (people.ts).
+  `
+  ALTER TABLE people ADD COLUMN lock_level INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -6,10 +6,12 @@
  *   POST /api/call/<method>   Authorization: Bearer <token>, JSON body = input
  *                             -> 200 JSON Envelope { ok, value | error }
  *   GET  /api/events?token=   Server-Sent Events, one TerminalEvent per message
- *   GET  /api/export/<file>.csv?ticket=&token=
- *                             a CSV download, streamed: needs the token (header
- *                             or query) AND a one-time ticket from the manager-
- *                             approved contract call `requestExport`
+ *   GET  /api/export/<file>.csv?ticket=
+ *                             a CSV download, streamed: the one-time ticket
+ *                             (random, valid a minute) from the manager-approved
+ *                             contract call `requestExport` is the whole
+ *                             credential; the session token never goes in this
+ *                             link (it would land in the download history)
  *   GET  /*                   the built renderer (dist/renderer)
  *
  * The token is random per start and reaches the page in the URL fragment
@@ -25,6 +27,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { TerminalEvent } from '../../shared/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../security-policy.js';
+import { timeoutCheckInterval } from '../http-timeouts.js';
 import type { Dispatch } from './dispatch.js';
 import { logger } from '../log/logger.js';
 
@@ -37,6 +40,8 @@ export interface WebHostOptions {
   port?: number;
   host?: string;
   token?: string;
+  /** Connection limits; the defaults suit one till's page (tests set small timeouts). */
+  limits?: Partial<WebHostLimits>;
   /** Opens a CSV export by its one-time ticket (ManagerDesk.openExport); null when unknown, used or expired. */
   openExport?: (ticket: string) => { filename: string; contentType: string; write(out: Writable): Promise<unknown> } | null;
 }
@@ -49,7 +54,19 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 64 * 1024;
+export interface WebHostLimits {
+  /** Open connections at most (one page needs a handful: calls, the event stream, assets). */
+  maxConnections: number;
+  /** A client must have sent its request headers within this time. */
+  headersTimeoutMs: number;
+  /** ... and its whole request (not the answer: the event stream stays open) within this time. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_WEB_HOST_LIMITS: WebHostLimits = { maxConnections: 64, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+
+/** The largest request body; a larger one is answered 413 with the JSON error. */
+export const MAX_BODY = 64 * 1024;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -76,17 +93,27 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     return buf.length === tokenBuf.length && timingSafeEqual(buf, tokenBuf);
   };
 
-  const server: Server = createServer((req, res) => {
+  const limits = { ...DEFAULT_WEB_HOST_LIMITS, ...opts.limits };
+  // Node enforces header/request timeouts only when it checks (every 30 s by default).
+  const server: Server = createServer({ connectionsCheckingInterval: timeoutCheckInterval(limits.headersTimeoutMs) }, (req, res) => {
     void handle(req, res).catch((e) => {
       log.error('request failed', e);
       if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } });
       else res.end();
     });
   });
+  server.maxConnections = limits.maxConnections;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!allowedHosts.has(req.headers.host ?? '')) return send(res, 421, { error: 'wrong host' });
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    } catch {
+      return send(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: 'The request path is not valid.' } });
+    }
     const origin = req.headers.origin;
     if (origin && !allowedHosts.has(origin.replace(/^https?:\/\//, ''))) return send(res, 403, { error: 'cross-origin request refused' });
 
@@ -94,14 +121,22 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
       const auth = req.headers.authorization ?? '';
       if (!tokenOk(auth.startsWith('Bearer ') ? auth.slice(7) : null)) return send(res, 401, { ok: false, error: { code: 'FORBIDDEN', message: 'Missing or wrong token.' } });
+      let method: string;
+      try {
+        method = decodeURIComponent(url.pathname.slice('/api/call/'.length));
+      } catch {
+        return send(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: 'The method name in the path is not valid percent-encoding.' } });
+      }
       let input: unknown;
       try {
         const body = await readBody(req);
         input = body.length ? JSON.parse(body) : {};
       } catch (e) {
-        return send(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: (e as Error).message === 'too large' ? 'Request too large.' : 'The request body is not JSON.' } });
+        if (e instanceof BodyTooLarge) {
+          return send(res, 413, { ok: false, error: { code: 'INVALID_INPUT', message: `Request too large: at most ${MAX_BODY / 1024} KB.` } });
+        }
+        return send(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: 'The request body is not JSON.' } });
       }
-      const method = decodeURIComponent(url.pathname.slice('/api/call/'.length));
       return send(res, 200, await opts.dispatch(method, input));
     }
 
@@ -127,11 +162,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     return serveStatic(url.pathname, res);
   }
 
-  /** A download: token and ticket both required; the CSV is streamed, never built in memory. */
+  /** A download by its one-time ticket; the CSV is streamed, never built in memory. */
   async function serveExport(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET') return send(res, 405, { error: 'GET only' });
-    const auth = req.headers.authorization ?? '';
-    if (!tokenOk(auth.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token'))) return send(res, 401, { error: 'Missing or wrong token.' });
     const download = opts.openExport?.(url.searchParams.get('ticket') ?? '') ?? null;
     if (!download) return send(res, 410, { error: 'This export link was used already or has expired: export again.' });
     res.writeHead(200, {
@@ -200,15 +233,29 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+class BodyTooLarge extends Error {}
+
+/**
+ * Reads a JSON body of at most MAX_BODY bytes. Too large: rejects at once (a
+ * declared Content-Length says so before any byte), stops keeping chunks and
+ * lets the rest drain, so the 413 answer reaches the client instead of a reset.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((ok, fail) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_BODY) {
+      req.resume();
+      fail(new BodyTooLarge());
+      return;
+    }
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        fail(new Error('too large'));
-        req.destroy();
+        req.removeAllListeners('data');
+        req.resume();
+        fail(new BodyTooLarge());
         return;
       }
       chunks.push(c);

@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CounterScreen } from './screens/CounterScreen';
 import { LogScreen } from './screens/LogScreen';
-import { FirstStartScreen } from './screens/FirstStartScreen';
+import { FirstStartScreen, RecoveryCodeScreen } from './screens/FirstStartScreen';
 import { SignInScreen } from './screens/SignInScreen';
 import { SessionBar } from './screens/SignInSessionBar';
 import { StatusBar } from './components/StatusBar';
@@ -31,6 +31,7 @@ export function App() {
   const session = usePos((s) => s.session);
   const signIn = usePos((s) => s.signIn);
   const createFirstManager = usePos((s) => s.createFirstManager);
+  const dismissRecoveryCode = usePos((s) => s.dismissRecoveryCode);
   const loadSession = usePos((s) => s.loadSession);
   const at = gate(session);
 
@@ -72,6 +73,7 @@ export function App() {
         </div>
       )}
       {at === 'first-start' && <FirstStartScreen create={createFirstManager} />}
+      {at === 'recovery-code' && session.recoveryCode && <RecoveryCodeScreen code={session.recoveryCode} onDone={dismissRecoveryCode} />}
       {at === 'sign-in' && <SignInScreen signIn={signIn} />}
       {at === 'in' &&
         session.person &&

@@ -19,6 +19,8 @@ export const MTID = {
   firstPin2: 'first-pin2',
   firstSubmit: 'first-submit',
   firstError: 'first-error',
+  recoveryCode: 'recovery-code',
+  recoveryDone: 'recovery-done',
   sessionBar: 'session-bar',
   sessionName: 'session-name', // data-role
   signOut: 'sign-out',

@@ -18,6 +18,7 @@ import type { BackendId, LogEntryView, SaleState } from '../domain.js';
 import { saleId } from './checkout.js';
 import { managerApproval, personId, pin } from './approval.js';
 import { compilePattern, MAX_PATTERN_CHARS } from '../scan-content.js';
+import { safeName } from '../safe-text.js';
 import type { OfferNoticeTotals } from './offers.js';
 
 export type Role = 'cashier' | 'manager';
@@ -35,7 +36,7 @@ export const LANGUAGES = ['nl', 'fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const BACKEND_IDS = PROGRAM_IDS;
 
-const personName = z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters');
+const personName = safeName(z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters'));
 const role = z.enum(['cashier', 'manager']);
 /** An ISO 8601 instant with a zone ("2025-03-01T00:00:00+01:00" or "...Z"). */
 const instant = z.string().max(40).refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'not an ISO date-time with a zone');
@@ -101,8 +102,8 @@ const offlineLimits = z
 
 export const settingsPatch = z
   .object({
-    terminalName: z.string().trim().min(1).max(60).optional(),
-    storeName: z.string().trim().min(1).max(60).optional(),
+    terminalName: safeName(z.string().trim().min(1).max(60)).optional(),
+    storeName: safeName(z.string().trim().min(1).max(60)).optional(),
     language: z.enum(LANGUAGES).optional(),
     backend: z.enum(BACKEND_IDS).optional(),
     backendUrl: z.string().url().max(300).nullable().optional(),
@@ -110,6 +111,8 @@ export const settingsPatch = z
     redemptionRate: z.object({ pointsMilli: z.number().int().min(1), cents: z.number().int().min(1) }).strict().nullable().optional(),
     offlineLimits: offlineLimits.partial().optional(),
     scanner: scannerSettings.partial().optional(),
+    /** The shortest PINs: managers at least 6 digits, cashiers at least 4; these may only be raised. */
+    pinPolicy: z.object({ managerMinDigits: z.number().int().min(6).max(8), cashierMinDigits: z.number().int().min(4).max(8) }).partial().strict().optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -123,12 +126,20 @@ export const managerMethods = {
   whoAmI: z.object({}).strict(),
   signIn: z.object({ personId, pin }).strict(),
   signOut: z.object({}).strict(),
-  /** First start only: no manager exists yet. Signs the new manager in. */
+  /** First start only: no manager exists yet. Signs the new manager in and answers the recovery code (shown once). */
   createFirstManager: z.object({ name: personName, pin }).strict(),
+  /**
+   * The recovery code from the first start sets a new PIN for a manager (the
+   * only manager locked out, or the PIN forgotten), signs them in, and answers
+   * a new code (the old one is used up).
+   */
+  recoverManager: z.object({ managerId: personId, code: z.string().trim().min(1).max(40), newPin: pin }).strict(),
   // --- people (manager) ---
   createPerson: z.object({ name: personName, role, pin, approval }).strict(),
   setPersonActive: z.object({ personId, active: z.boolean(), approval }).strict(),
   setPersonPin: z.object({ personId, pin, approval }).strict(),
+  /** Lifts someone's PIN lock (and its escalation) without changing the PIN: another manager's action. */
+  unlockPerson: z.object({ personId, approval }).strict(),
   // --- the log (manager) ---
   queryLog: z
     .object({
@@ -149,7 +160,7 @@ export const managerMethods = {
   // --- end of day and export (manager) ---
   getEndOfDay: z.object({ from: instant, to: instant, utcOffsetMinutes: z.number().int().min(-840).max(840) }).strict(),
   /**
-   * A one-time ticket (valid 2 minutes) for one CSV download: the web host
+   * A one-time ticket (valid 1 minute; the ticket alone opens the download, no session token in the link) for one CSV download: the web host
    * serves it at `path`; Electron saves it through a save dialog.
    */
   requestExport: z
@@ -368,6 +379,8 @@ export interface SettingsView {
     maxBalanceAgeMinutes: number;
   };
   scanner: ScannerSettings;
+  /** The shortest PIN per role for new PINs. */
+  pinPolicy: { managerMinDigits: number; cashierMinDigits: number };
   credentials: { backend: BackendId; fields: MaskedCredential[] } | null;
   /** How credentials are protected on this machine: 'os' (Electron safeStorage) or a file key that is not OS-protected. */
   credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };
@@ -389,10 +402,12 @@ export interface ManagerResults {
   whoAmI: { person: PersonView | null; needsFirstManager: boolean };
   signIn: PersonView;
   signOut: { signedOut: true };
-  createFirstManager: PersonView;
+  createFirstManager: PersonView & { recoveryCode: string };
+  recoverManager: PersonView & { recoveryCode: string };
   createPerson: PersonView;
   setPersonActive: PersonView;
   setPersonPin: PersonView;
+  unlockPerson: PersonView;
   queryLog: LogPage;
   getSaleStory: SaleStory;
   verifyLog: VerifyReport;

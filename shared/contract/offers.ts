@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { ErrorInfo } from '../errors.js';
 import type { Money } from '../money.js';
 import { managerApproval } from './manager.js';
+import { safeName } from '../safe-text.js';
 
 /** An id the platform issued (offers, persons, cards, transactions). */
 export const platformId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not an id');
@@ -23,7 +24,7 @@ export const customerEmail = z
   .trim()
   .max(320, 'e-mail address too long')
   .regex(/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/, 'not an e-mail address');
-export const customerName = z.string().trim().min(1, 'give the customer\'s full name').max(200, 'at most 200 characters');
+export const customerName = safeName(z.string().trim().min(1, 'give the customer\'s full name').max(200, 'at most 200 characters'));
 
 /**
  * The card number as typed or read (digits, spaces allowed between groups).

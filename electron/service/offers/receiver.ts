@@ -26,6 +26,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { NoticeRefusalReason } from '../../../shared/contract/offers.js';
 import { CL_SIGNATURE_HEADER, CL_TIMESTAMP_HEADER, MalformedNotice, parseNotice, type ParsedNotice } from '../../adapters/card-linked-wire.js';
 import { timestampFresh, verifySignature } from './signature.js';
+import { timeoutCheckInterval } from '../../http-timeouts.js';
 
 export interface ReceiverConfig {
   /** Address to listen on; loopback by default (the proxy forwards to it). */
@@ -42,6 +43,12 @@ export interface ReceiverConfig {
   /** Largest accepted distance between the notice's timestamp and now (default 5 minutes). */
   toleranceMs: number;
   maxBodyBytes: number;
+  /** A client must have sent its headers within this time (default 5 s). */
+  headersTimeoutMs?: number;
+  /** ... and its whole request within this time (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Open connections at most; more are dropped at once (default 256). */
+  maxConnections?: number;
 }
 
 export const DEFAULT_RECEIVER_CONFIG: ReceiverConfig = {
@@ -158,18 +165,21 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
     return answer(res, 200, { received: true });
   }
 
-  const server: Server = createServer((req, res) => {
+  const headersTimeout = config.headersTimeoutMs ?? 5_000;
+  // Node checks header and request timeouts only every connectionsCheckingInterval
+  // (30 s by default), so a 5 s limit really meant 30 s: check often enough to keep it.
+  const server: Server = createServer({ connectionsCheckingInterval: timeoutCheckInterval(headersTimeout) }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       deps.report?.(e);
       if (!res.headersSent && !res.destroyed) answer(res, 500, { error: 'internal' });
     });
   });
   // A notice is small and quick: hold nobody's socket for long.
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
+  server.requestTimeout = config.requestTimeoutMs ?? 10_000;
+  server.headersTimeout = headersTimeout;
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 64;
-  server.maxConnections = 256;
+  server.maxConnections = config.maxConnections ?? 256;
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

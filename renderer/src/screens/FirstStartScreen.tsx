@@ -9,10 +9,13 @@ import '../components/ManagerApproval.css';
 
 export type FirstStartProblem = 'name' | 'pin' | 'differ' | null;
 
-/** The form's first problem, or null (same rules as the service: a name, a 4-8 digit PIN typed twice). */
+/** A manager's shortest PIN (the service's rule; a setting may raise it later). */
+const MANAGER_PIN_MIN = 6;
+
+/** The form's first problem, or null (same rules as the service: a name, a 6-8 digit PIN typed twice). */
 export function firstStartProblem(name: string, pin: string, pin2: string): FirstStartProblem {
   if (!name.trim()) return 'name';
-  if (!pinComplete(pin)) return 'pin';
+  if (!pinComplete(pin) || pin.length < MANAGER_PIN_MIN) return 'pin';
   if (pin !== pin2) return 'differ';
   return null;
 }
@@ -42,7 +45,7 @@ export function FirstStartScreen({ create }: { create: (name: string, pin: strin
     }
   };
 
-  const problemText = shown === 'name' ? t('errors.INVALID_INPUT') + ' ' + t('signIn.name') : shown === 'pin' ? t('pin.format') : shown === 'differ' ? t('signIn.pinsDiffer') : null;
+  const problemText = shown === 'name' ? t('errors.INVALID_INPUT') + ' ' + t('signIn.name') : shown === 'pin' ? t('signIn.managerPinShort') : shown === 'differ' ? t('signIn.pinsDiffer') : null;
   return (
     <main className="session-screen" data-testid={MTID.firstStart}>
       <form
@@ -60,7 +63,7 @@ export function FirstStartScreen({ create }: { create: (name: string, pin: strin
             <input className="field" autoFocus maxLength={60} autoComplete="off" value={name} data-testid={MTID.firstName} onChange={(e) => setName(e.target.value)} />
           </label>
           <label>
-            {t('signIn.newPin')}
+            {t('signIn.managerPin')}
             <input className="field" type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin} data-testid={MTID.firstPin} onChange={(e) => setPin(cleanPin(e.target.value))} />
           </label>
           <label>
@@ -82,6 +85,27 @@ export function FirstStartScreen({ create }: { create: (name: string, pin: strin
           </button>
         </div>
       </form>
+    </main>
+  );
+}
+
+/** Right after the first start: the recovery code, shown once, until the manager says it is written down. */
+export function RecoveryCodeScreen({ code, onDone }: { code: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <main className="session-screen">
+      <div className="session-card">
+        <h1>{t('signIn.recoveryTitle')}</h1>
+        <p>{t('signIn.recoveryHelp')}</p>
+        <p className="recovery-code" data-testid={MTID.recoveryCode}>
+          <strong>{code}</strong>
+        </p>
+        <div className="button-row">
+          <button type="button" className="btn btn-primary" autoFocus data-testid={MTID.recoveryDone} onClick={onDone}>
+            {t('signIn.recoveryDone')}
+          </button>
+        </div>
+      </div>
     </main>
   );
 }

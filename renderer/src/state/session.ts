@@ -16,6 +16,8 @@ export interface SessionState {
   person: PersonView | null;
   needsFirstManager: boolean;
   error: ErrorInfo | null;
+  /** The recovery code the first start answered: shown once, then forgotten (dismissRecoveryCode). */
+  recoveryCode: string | null;
 }
 
 export interface SessionSlice {
@@ -26,13 +28,15 @@ export interface SessionSlice {
   signIn(personId: string, pin: string): Promise<PersonView>;
   /** First start: creates the first manager, who is then signed in. */
   createFirstManager(name: string, pin: string): Promise<PersonView>;
+  /** The manager wrote the recovery code down: it leaves the screen and memory. */
+  dismissRecoveryCode(): void;
   signOut(): Promise<void>;
 }
 
 type SetFn<S> = (partial: Partial<S>) => void;
 type GetFn<S> = () => S;
 
-export const INITIAL_SESSION: SessionState = { phase: 'unknown', person: null, needsFirstManager: false, error: null };
+export const INITIAL_SESSION: SessionState = { phase: 'unknown', person: null, needsFirstManager: false, error: null, recoveryCode: null };
 
 export function createSessionSlice<S extends SessionSlice>(api: Pick<TerminalApi, 'whoAmI' | 'signIn' | 'signOut' | 'createFirstManager'>, set: SetFn<S>, get: GetFn<S>): SessionSlice {
   const put = (patch: Partial<SessionState>) => set({ session: { ...get().session, ...patch } } as Partial<S>);
@@ -60,10 +64,14 @@ export function createSessionSlice<S extends SessionSlice>(api: Pick<TerminalApi
     },
 
     async createFirstManager(name, pin) {
-      const person = await api.createFirstManager({ name, pin });
+      const { recoveryCode, ...person } = await api.createFirstManager({ name, pin });
       loadSeq++;
-      put({ phase: 'ready', person, needsFirstManager: false, error: null });
+      put({ phase: 'ready', person, needsFirstManager: false, error: null, recoveryCode });
       return person;
+    },
+
+    dismissRecoveryCode() {
+      put({ recoveryCode: null });
     },
 
     async signOut() {
@@ -79,15 +87,16 @@ export function createSessionSlice<S extends SessionSlice>(api: Pick<TerminalApi
 }
 
 /** Which screen the app shows before anything else. */
-export function gate(session: SessionState): 'loading' | 'first-start' | 'sign-in' | 'in' | 'error' {
+export function gate(session: SessionState): 'loading' | 'first-start' | 'recovery-code' | 'sign-in' | 'in' | 'error' {
   if (session.phase === 'unknown') return 'loading';
+  if (session.recoveryCode) return 'recovery-code';
   if (session.phase === 'error' && !session.person) return 'error';
   if (session.needsFirstManager) return 'first-start';
   return session.person ? 'in' : 'sign-in';
 }
 
 /** Methods that never need a signed-in person (they cannot lose the session). */
-const OPEN: ReadonlySet<string> = new Set<MethodName>(['getStatus', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager']);
+const OPEN: ReadonlySet<string> = new Set<MethodName>(['getStatus', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager', 'recoverManager']);
 
 /**
  * Wraps the API so that any call refused with NOT_SIGNED_IN (someone signed

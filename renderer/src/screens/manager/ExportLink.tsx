@@ -8,22 +8,14 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
-import { downloadUrl, pageToken } from './export-url';
+import { downloadUrl } from './export-url';
 
 export type ExportRequest = Omit<MethodInput<'requestExport'>, 'approval'>;
-
-function sessionStore(): Storage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Asks the service for a one-time export ticket, then offers the download:
  * the web host streams GET /api/export/<file>.csv?ticket=… from this page's
- * origin (with the page's token). The ticket answer carries no saved-file path,
+ * origin with the one-time ticket alone (no session token in a link). The ticket answer carries no saved-file path,
  * so Electron uses the same link.
  */
 export function useExport() {
@@ -37,7 +29,7 @@ export function useExport() {
     setTicket(null);
     try {
       const t = await asManager((approval) => api.requestExport({ ...input, ...(approval ? { approval } : {}) }), { reason: 'none' });
-      if (t) setTicket({ ...t, url: downloadUrl(window.location.origin, t, pageToken(sessionStore())) });
+      if (t) setTicket({ ...t, url: downloadUrl(window.location.origin, t) });
     } catch (e) {
       setError(asErrorInfo(e));
     } finally {

@@ -6,17 +6,9 @@ import { asErrorInfo } from '../../api/client';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { useDesk } from './desk-context';
-import { downloadUrl, pageToken } from './export-url';
+import { downloadUrl } from './export-url';
 
 export const SUPPORT_TID = { make: 'support-bundle-make', link: 'support-bundle-link' } as const;
-
-function sessionStore(): Storage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * "Support bundle": one zip for the support desk (logs, versions, settings
@@ -36,7 +28,7 @@ export function SupportBundle() {
     setTicket(null);
     try {
       const got = await asManager((approval) => api.requestSupportBundle(approval ? { approval } : {}), { reason: 'none' });
-      if (got) setTicket({ ...got, url: downloadUrl(window.location.origin, got, pageToken(sessionStore())) });
+      if (got) setTicket({ ...got, url: downloadUrl(window.location.origin, got) });
     } catch (e) {
       setError(asErrorInfo(e));
     } finally {

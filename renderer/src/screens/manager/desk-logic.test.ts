@@ -3,7 +3,7 @@ import type { DeskLogEntry, LogPage, SettingsView, VerifyReport } from '../../..
 import type { SaleView } from '../../../../shared/domain';
 import { fullDay, layoutBars, niceMax, ticks } from './chart';
 import { addDays, dayRange, dayString, parseDay, utcOffsetMinutes } from './dates';
-import { downloadUrl, pageToken } from './export-url';
+import { downloadUrl } from './export-url';
 import { EMPTY_FILTER_FORM, filterIsEmpty, toLogFilter, withoutRange } from './log-filter';
 import { LogPager } from './log-pager';
 import { approvalProblem, approvers, buildApproval, cleanPin, defaultApprover, isLocked, needsManager, pressPin } from './pin';
@@ -217,12 +217,9 @@ describe('the log pager (keyset pages for the virtual list)', () => {
 });
 
 describe('export download URL', () => {
-  it('is the page origin plus the ticket path, with the token', () => {
+  it('is the page origin plus the ticket path, never the session token (review item 7)', () => {
     const ticket = { path: '/api/export/log_T-1_2025-03-01_2025-03-02.csv?ticket=abc-_1' };
-    expect(downloadUrl('http://127.0.0.1:4321', ticket, 'tok/en+')).toBe('http://127.0.0.1:4321/api/export/log_T-1_2025-03-01_2025-03-02.csv?ticket=abc-_1&token=tok%2Fen%2B');
-    expect(downloadUrl('http://127.0.0.1:4321', ticket, null)).toBe('http://127.0.0.1:4321/api/export/log_T-1_2025-03-01_2025-03-02.csv?ticket=abc-_1');
-    expect(pageToken({ getItem: (k) => (k === 'pos.token' ? 'T0K' : null) })).toBe('T0K');
-    expect(pageToken({ getItem: () => { throw new Error('denied'); } })).toBeNull();
+    expect(downloadUrl('http://127.0.0.1:4321', ticket)).toBe('http://127.0.0.1:4321/api/export/log_T-1_2025-03-01_2025-03-02.csv?ticket=abc-_1');
   });
 });
 
@@ -312,6 +309,7 @@ describe('void and refund', () => {
 });
 
 const settings: SettingsView = {
+  pinPolicy: { managerMinDigits: 6, cashierMinDigits: 4 },
   terminalId: 'T-1',
   terminalName: 'Till 1',
   storeName: 'Gent',
