@@ -98,10 +98,10 @@ export interface Runtime {
 
 export const DATABASE_FILE = 'terminal.db';
 
-/** Files or the folder were readable by others: repaired now, said on stderr and in the log. */
+/** Files or the folder were readable by others: repaired now, said in the terminal log (stderr before it is installed) and the sales log. */
 function logModeRepairs(store: Store, repairs: ModeRepair[]): void {
   const files = repairs.map((r) => ({ file: basename(r.path), from: r.from, to: r.to }));
-  console.warn(`[terminal] data directory permissions were too open and were repaired: ${files.map((f) => `${f.file} ${f.from} -> ${f.to}`).join(', ')}`);
+  log.warn(`data directory permissions were too open and were repaired: ${files.map((f) => `${f.file} ${f.from} -> ${f.to}`).join(', ')}`);
   store.transaction(() =>
     store.journal.append({
       at: new Date().toISOString(),

@@ -58,7 +58,7 @@ describe('renderer errors', () => {
 
 describe('the support bundle', () => {
   it('is for managers, downloads once, and holds logs, versions, settings, verification and queue without any secret', async () => {
-    const marie = rt.people.createFirstManager('Marie', '2468');
+    const marie = rt.people.createFirstManager('Marie', '246813');
     // Secrets the terminal knows: stored credentials, and log lines from code that forgot to be careful.
     expect(await rt.call('setCredentials', { backend: 'whitelabel', credentials: { clientId: 'pos-1', clientSecret: SECRETS.clientSecret, apiKey: SECRETS.apiKey } })).toMatchObject({ ok: true });
     logger('adapter').error('request dump', { url: `${sandbox.url}/v1?apiKey=${SECRETS.apiKey}`, headers: { authorization: `Bearer ${SECRETS.jwt}` }, body: { cardNumber: SECRETS.card, pin: SECRETS.pin, email: SECRETS.email } });
@@ -80,7 +80,7 @@ describe('the support bundle', () => {
     const bo = (await rt.call('listPeople', {})) as { ok: true; value: { people: { id: string; name: string }[] } };
     await rt.call('signIn', { personId: bo.value.people.find((p) => p.name === 'Bo')!.id, pin: '1357' });
     expect(await rt.call('requestSupportBundle', {})).toMatchObject({ ok: false, error: { code: 'MANAGER_REQUIRED' } });
-    const ticket = await rt.call('requestSupportBundle', { approval: { managerId: marie.id, pin: '2468' } });
+    const ticket = await rt.call('requestSupportBundle', { approval: { managerId: marie.id, pin: '246813' } });
     expect(ticket).toMatchObject({ ok: true, value: { filename: expect.stringMatching(/^support_T-[0-9A-F]+_.*\.zip$/), path: expect.stringContaining('/api/export/') } });
     const { ticket: t } = (ticket as { value: { ticket: string } }).value;
 
