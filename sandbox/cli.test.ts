@@ -28,7 +28,7 @@ describe('sandbox CLI', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const health = await fetch(`${url}/_control/health`);
-    expect(await health.json()).toMatchObject({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'cardlinked'] });
+    expect(await health.json()).toMatchObject({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'cardlinked', 'pentadata'] });
 
     await new Promise((r) => setTimeout(r, 50)); // the rest of the banner
     const banner = lines.join('\n');

@@ -12,6 +12,7 @@ import { CapillaryBackend, type CapillaryBackendOptions } from './capillary/back
 import { GafapayBackend, type GafapayBackendOptions } from './gafapay/backend.js';
 import { UitpasBackend, type UitpasBackendOptions } from './uitpas/backend.js';
 import { CardLinkedBackend, type CardLinkedBackendOptions } from './cardlinked/backend.js';
+import { PentadataBackend } from './pentadata/backend.js';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -35,7 +36,7 @@ export interface RunningSandbox {
   host: string;
   port: number;
   /** The emulators, for in-process tests that want to look at state directly. */
-  backends: { whitelabel: WhiteLabelBackend; capillary: CapillaryBackend; gafapay: GafapayBackend; uitpas: UitpasBackend; cardlinked: CardLinkedBackend };
+  backends: { whitelabel: WhiteLabelBackend; capillary: CapillaryBackend; gafapay: GafapayBackend; uitpas: UitpasBackend; cardlinked: CardLinkedBackend; pentadata: PentadataBackend };
   faults: FaultRegistry;
   close(): Promise<void>;
 }
@@ -48,7 +49,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const gafapay = new GafapayBackend(ctx.now, opts.gafapay);
   const uitpas = new UitpasBackend(ctx.now, opts.uitpas);
   const cardlinked = new CardLinkedBackend(ctx.now, opts.cardlinked);
-  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas, cardlinked];
+  const pentadata = new PentadataBackend(ctx.now);
+  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas, cardlinked, pentadata];
   for (const b of backends) b.reset(opts.seedDemo ?? true);
   const faults = new FaultRegistry();
   const router = createRouter({ backends, faults, ctx });
@@ -75,7 +77,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     url: `http://${urlHost}:${addr.port}`,
     host: addr.address,
     port: addr.port,
-    backends: { whitelabel, capillary, gafapay, uitpas, cardlinked },
+    backends: { whitelabel, capillary, gafapay, uitpas, cardlinked, pentadata },
     faults,
     close() {
       closing ??= new Promise<void>((resolve) => {

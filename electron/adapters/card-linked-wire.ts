@@ -9,7 +9,7 @@
  */
 import { PosError } from '../../shared/errors.js';
 import type { CardOfferLinkView, EnrolledCardView, NoticeType, OfferView } from '../../shared/contract/offers.js';
-import { money } from '../../shared/money.js';
+import { centsFromBackend, money } from '../../shared/money.js';
 
 export const CL_KEY_HEADER = 'Fidel-Key';
 /** Lower-case, as node:http presents incoming header names. */
@@ -35,21 +35,18 @@ export const clPaths = {
 };
 
 /**
- * A decimal JSON number with at most two decimals as integer hundredths
- * (23.5 -> 2350, -10 -> -1000). Null for anything else.
+ * A JSON number amount (23.5, -10, 0.30000000000000004) as integer cents,
+ * read exactly by shared/money.ts; null for anything else (a string, more
+ * than two real decimals, out of range). Percentages use it too: their
+ * hundredths are basis points.
  */
 export function decimalToCents(v: unknown): number | null {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return null;
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(String(v));
-  if (!m) return null;
-  const n = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  if (!Number.isSafeInteger(n)) return null;
-  return m[1] === '-' ? -n : n;
-}
-
-/** Integer cents as the platform's decimal number (1999 -> 19.99). */
-export function centsToDecimal(cents: number): number {
-  return cents / 100;
+  if (typeof v !== 'number') return null;
+  try {
+    return centsFromBackend(v);
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -147,6 +147,7 @@ describe('card-linked wire', () => {
     expect(decimalToCents(19.99)).toBe(1999);
     expect(decimalToCents(-10)).toBe(-1000);
     expect(decimalToCents(0.07)).toBe(7);
+    expect(decimalToCents(0.1 + 0.2)).toBe(30); // floating-point noise from the platform's arithmetic
     for (const bad of [1.005, '12', NaN, Infinity, 1e21, null]) expect(decimalToCents(bad)).toBeNull();
   });
 
