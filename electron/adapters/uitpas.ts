@@ -46,6 +46,7 @@ import type { ConnectionValues } from '../../shared/programs/index.js';
 import { optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
+import { pagedSchema, passMessageSchema, passSchema, redeemedSchema, redeemStatusSchema, rewardSchema } from './uitpas-wire.js';
 import type {
   Redeemability,
   Reward,
@@ -243,42 +244,43 @@ function bad(what: string): PosError {
 
 /** Reads a Pass (GET /passes) into the terminal's account. */
 export function parsePass(body: unknown, identifier: MemberIdentifier): RewardMemberAccount {
-  if (!isObject(body)) throw bad('a pass');
-  const { uitpasNumber, passholderId, passType, firstName, points, socialTariff, messages } = body;
-  if (typeof uitpasNumber !== 'string' || !/^\d{13}$/.test(uitpasNumber)) throw bad('a pass without a UiTPAS number');
-  if (typeof passholderId !== 'string' || passholderId === '') throw bad('a pass without a passholder id');
-  if (typeof points !== 'number' || !Number.isSafeInteger(points)) throw bad('a points balance');
-  const st = isObject(socialTariff) ? socialTariff : { status: 'NONE' };
-  const stStatus = st.status === 'ACTIVE' || st.status === 'EXPIRED' ? st.status : 'NONE';
+  const r = passSchema.safeParse(body);
+  if (!r.success) {
+    const field = r.error.issues[0]?.path[0];
+    throw bad(field === 'uitpasNumber' ? 'a pass without a UiTPAS number' : field === 'passholderId' ? 'a pass without a passholder id' : field === 'points' ? 'a points balance' : 'a pass');
+  }
+  const { uitpasNumber, passholderId, passType, firstName, points, socialTariff, messages } = r.data;
+  const stStatus = socialTariff?.status === 'ACTIVE' || socialTariff?.status === 'EXPIRED' ? socialTariff.status : 'NONE';
   const msgs: BackendMessage[] = [];
-  if (Array.isArray(messages)) {
-    for (const m of messages) {
-      if (!isObject(m) || typeof m.text !== 'string' || m.text.trim() === '') continue;
-      // An unknown level is shown as a warning: a message the backend sends must be seen.
-      const level = m.level === 'INFO' || m.level === 'WARN' || m.level === 'ERROR' ? m.level : 'WARN';
-      msgs.push({ level, text: m.text.slice(0, 500) });
-    }
+  for (const raw of messages ?? []) {
+    const m = passMessageSchema.safeParse(raw);
+    if (!m.success) continue;
+    // An unknown level is shown as a warning: a message the backend sends must be seen.
+    const level = m.data.level === 'INFO' || m.data.level === 'WARN' || m.data.level === 'ERROR' ? m.data.level : 'WARN';
+    msgs.push({ level, text: m.data.text.slice(0, 500) });
   }
   return {
     identifier,
     backendMemberId: uitpasNumber,
-    ...(typeof firstName === 'string' && firstName !== '' ? { firstName } : {}),
+    ...(firstName ? { firstName } : {}),
     balanceMilli: points * MILLI_PER_POINT,
     messages: msgs,
     passholder: {
       passholderId,
       passType: passType === 'GROUP' ? 'GROUP' : 'INDIVIDUAL',
-      socialTariff: { status: stStatus, ...(stStatus !== 'NONE' && typeof st.endDate === 'string' ? { endDate: st.endDate } : {}) },
+      socialTariff: { status: stStatus, ...(stStatus !== 'NONE' && socialTariff?.endDate !== undefined ? { endDate: socialTariff.endDate } : {}) },
     },
   };
 }
 
 /** Reads a Reward into the terminal's shape, with this counter's discount. */
 export function parseReward(body: unknown, discounts: Record<string, number>, currency: string): Reward {
-  if (!isObject(body)) throw bad('a reward');
-  const { id, title, type, points, promotionalDescription, redeemPeriod, maxAvailableUnits, unitsTaken, redeemConstraint } = body;
-  if (typeof id !== 'string' || id === '') throw bad('a reward without an id');
-  if (typeof title !== 'string') throw bad('a reward without a title');
+  const r = rewardSchema.safeParse(body);
+  if (!r.success) {
+    const field = r.error.issues[0]?.path[0];
+    throw bad(field === 'id' ? 'a reward without an id' : field === 'title' ? 'a reward without a title' : 'a reward');
+  }
+  const { id, title, type, points, promotionalDescription, redeemPeriod, maxAvailableUnits, unitsTaken, redeemConstraint } = r.data;
   const kind = type === 'WELCOME' ? 'WELCOME' : 'POINTS';
   let pointsMilli = 0;
   if (points !== undefined && points !== null) {
@@ -294,25 +296,22 @@ export function parseReward(body: unknown, discounts: Record<string, number>, cu
     kind,
     pointsMilli,
     discount: cents === null ? null : money(cents, currency),
-    unitsLeft: typeof maxAvailableUnits === 'number' && maxAvailableUnits > 0 ? Math.max(0, maxAvailableUnits - (typeof unitsTaken === 'number' ? unitsTaken : 0)) : null,
+    unitsLeft: typeof maxAvailableUnits === 'number' && maxAvailableUnits > 0 ? Math.max(0, maxAvailableUnits - (unitsTaken ?? 0)) : null,
   };
-  if (typeof promotionalDescription === 'string' && promotionalDescription !== '') reward.description = promotionalDescription;
-  if (isObject(redeemPeriod) && typeof redeemPeriod.begin === 'string') {
-    reward.redeemPeriod = { begin: redeemPeriod.begin, ...(typeof redeemPeriod.end === 'string' ? { end: redeemPeriod.end } : {}) };
-  }
-  if (isObject(redeemConstraint) && typeof redeemConstraint.volume === 'number' && typeof redeemConstraint.period === 'string') {
-    reward.perMemberLimit = { volume: redeemConstraint.volume, period: redeemConstraint.period };
-  }
+  if (promotionalDescription) reward.description = promotionalDescription;
+  if (redeemPeriod) reward.redeemPeriod = { begin: redeemPeriod.begin, ...(redeemPeriod.end !== undefined ? { end: redeemPeriod.end } : {}) };
+  if (redeemConstraint) reward.perMemberLimit = { volume: redeemConstraint.volume, period: redeemConstraint.period };
   return reward;
 }
 
 /** Reads a redeem-status answer. */
 export function parseRedeemStatus(body: unknown): Redeemability {
-  if (!isObject(body) || typeof body.redeemable !== 'boolean') throw bad('a redeem status');
-  if (body.redeemable) return { redeemable: true };
-  const backendReason = typeof body.reason === 'string' ? body.reason : '';
+  const r = redeemStatusSchema.safeParse(body);
+  if (!r.success) throw bad('a redeem status');
+  if (r.data.redeemable) return { redeemable: true };
+  const backendReason = r.data.reason ?? '';
   const reason = normalizeReason(backendReason);
-  const text = typeof body.message === 'string' && body.message.trim() !== '' ? body.message : REASON_FALLBACK_NL[reason];
+  const text = r.data.message !== undefined && r.data.message.trim() !== '' ? r.data.message : REASON_FALLBACK_NL[reason];
   return { redeemable: false, reason, message: { nl: text }, backendReason };
 }
 
@@ -327,28 +326,25 @@ interface RedeemedRewardWire {
 }
 
 function parseRedeemed(body: unknown): RedeemedRewardWire {
-  if (!isObject(body) || typeof body.id !== 'string' || body.id === '' || !isObject(body.reward) || typeof body.reward.id !== 'string') {
-    throw bad('a redeemed reward');
-  }
-  const redeemDate = typeof body.redeemDate === 'string' ? body.redeemDate : '';
-  const ms = Date.parse(redeemDate);
-  if (Number.isNaN(ms)) throw bad('a redeemed reward without a date');
-  const p = body.reward.points;
+  const r = redeemedSchema.safeParse(body);
+  if (!r.success) throw bad(r.error.issues[0]?.path[0] === 'redeemDate' ? 'a redeemed reward without a date' : 'a redeemed reward');
+  const b = r.data;
+  const p = b.reward.points;
   return {
-    id: body.id,
-    rewardId: body.reward.id,
-    rewardPoints: typeof p === 'number' && Number.isSafeInteger(p) && p >= 0 ? p : body.reward.type === 'WELCOME' ? 0 : null,
-    redeemDate,
-    redeemDateMs: ms,
-    ...(typeof body.redeemCode === 'string' ? { redeemCode: body.redeemCode } : {}),
-    ...(isObject(body.redeemInfo) ? { redeemInfo: body.redeemInfo } : {}),
+    id: b.id,
+    rewardId: b.reward.id,
+    rewardPoints: typeof p === 'number' && Number.isSafeInteger(p) && p >= 0 ? p : b.reward.type === 'WELCOME' ? 0 : null,
+    redeemDate: b.redeemDate,
+    redeemDateMs: Date.parse(b.redeemDate),
+    ...(b.redeemCode !== undefined ? { redeemCode: b.redeemCode } : {}),
+    ...(b.redeemInfo !== undefined ? { redeemInfo: b.redeemInfo } : {}),
   };
 }
 
 function parsePaged(body: unknown, what: string): { totalItems: number; member: unknown[] } {
-  if (!isObject(body) || !Array.isArray(body.member)) throw bad(what);
-  const total = typeof body.totalItems === 'number' && Number.isSafeInteger(body.totalItems) ? body.totalItems : body.member.length;
-  return { totalItems: total, member: body.member };
+  const r = pagedSchema.safeParse(body);
+  if (!r.success) throw bad(what);
+  return { totalItems: r.data.totalItems ?? r.data.member.length, member: r.data.member };
 }
 
 /** Any failure of a step before the write: it certainly did not take effect. */

@@ -1,0 +1,57 @@
+/**
+ * The UiTPAS answers the adapter reads, as zod schemas in one place
+ * (../shared/specs/uitpas.json is the source: Pass, Reward, RedeemStatus,
+ * RedeemedReward, paged lists). Only what the terminal uses is required;
+ * everything else the document allows is tolerated and dropped. Turning the
+ * parsed shapes into the terminal's types (money, messages) stays in
+ * ./uitpas.ts.
+ */
+import { z } from 'zod';
+
+const text = z.string();
+const nonEmpty = z.string().min(1);
+const obj = <T extends z.ZodRawShape>(shape: T) => z.object(shape);
+
+export const passSchema = obj({
+  uitpasNumber: z.string().regex(/^\d{13}$/),
+  passholderId: nonEmpty,
+  passType: text.optional(),
+  firstName: text.nullish(),
+  points: z.number().int().safe(),
+  socialTariff: obj({ status: text.optional(), endDate: text.optional() }).nullish(),
+  // A message without text is skipped; one with an unknown level is still shown (as a warning).
+  messages: z.array(z.unknown()).nullish(),
+});
+
+export const passMessageSchema = obj({ level: text.optional(), text: z.string().refine((t) => t.trim() !== '') });
+
+export const rewardSchema = obj({
+  id: nonEmpty,
+  title: text,
+  type: text.optional(),
+  points: z.union([z.number(), z.string()]).nullish(),
+  promotionalDescription: text.nullish(),
+  redeemPeriod: obj({ begin: text, end: text.optional() }).nullish().catch(undefined),
+  maxAvailableUnits: z.number().nullish().catch(undefined),
+  unitsTaken: z.number().nullish().catch(undefined),
+  redeemConstraint: obj({ volume: z.number(), period: text }).nullish().catch(undefined),
+});
+
+export const redeemStatusSchema = obj({
+  redeemable: z.boolean(),
+  reason: text.optional().catch(undefined),
+  message: text.optional().catch(undefined),
+});
+
+export const redeemedSchema = obj({
+  id: nonEmpty,
+  reward: obj({ id: text, points: z.unknown().optional(), type: z.unknown().optional() }),
+  redeemDate: text.refine((d) => !Number.isNaN(Date.parse(d))),
+  redeemCode: text.optional().catch(undefined),
+  redeemInfo: z.record(z.string(), z.unknown()).optional().catch(undefined),
+});
+
+export const pagedSchema = obj({
+  totalItems: z.number().int().safe().optional().catch(undefined),
+  member: z.array(z.unknown()),
+});
