@@ -1,44 +1,63 @@
 /**
- * The composition root: opens the store, picks the loyalty backend (the
- * embedded sandbox in training mode), and wires the terminal service. The
- * Electron shell, the web host CLI, the crash harness and the benchmarks all
- * start the terminal through here, so they run the same code.
+ * The composition root: opens the mode's store, builds the loyalty adapter
+ * (training: the embedded emulators; live: the store's program from its
+ * stored connection), and wires the terminal service. The Electron shell,
+ * the web host CLI, the crash harness and the benchmarks all start the
+ * terminal through here, so they run the same code.
+ *
+ * Training and live each have their own database file (electron/mode.ts).
+ * Switching mode builds the other mode's whole session (store, service,
+ * desk, offers) and then retires the old one; the people and the terminal's
+ * own settings are carried over, the sales, log, queue and end of day are
+ * not. The emulators are imported only in training (a dynamic import):
+ * live mode never loads sandbox code nor opens an emulator port.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import type { ConnectionTestResult } from '../shared/connection-test.js';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
-import type { PointsRate } from '../shared/money.js';
+import type { TerminalStatus } from '../shared/domain.js';
 import { PosError } from '../shared/errors.js';
-import { DEFAULT_PROGRAM, isProgramId } from '../shared/programs/index.js';
-import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
+import type { PointsRate } from '../shared/money.js';
+import { DEFAULT_PROGRAM, isProgramId, type ProgramId } from '../shared/programs/index.js';
+import { cardLinkedFromConnection, isCardLinkedAdapter, type CardLinkedOperations } from './adapters/card-linked.js';
+import { testConnection } from './adapters/connection-test.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
-import { createAdapter } from './adapters/registry.js';
-import { Diagnostics } from './service/diagnostics.js';
+import { createAdapter, type AdapterOptions } from './adapters/registry.js';
+import type { LoyaltyAdapter } from './adapters/types.js';
+import { databaseFile, readMode, writeMode, type TerminalMode } from './mode.js';
+import { applyTerminalConfig, type TerminalConfig } from './provisioning.js';
+import { goLiveHandlers } from './service/go-live.js';
+import { loadLiveConnection } from './service/live-connection.js';
 import { ManagerDesk } from './service/manager-desk.js';
+import { OFFLINE_POLICY_SETTING } from './service/offline-policy.js';
 import { OffersService } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
 import { TerminalService } from './service/checkout/terminal-service.js';
-import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
-import { Store } from './store/store.js';
-import { createDispatcher } from './transport/dispatch.js';
 import { ShippingService } from './chain/shipping-service.js';
 import type { ShippingConfig } from './chain/shipper.js';
+import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
+import { Store } from './store/store.js';
+import { createDispatcher, type Dispatch } from './transport/dispatch.js';
+import { Diagnostics } from './service/diagnostics.js';
 import { DEFAULT_LOG_LEVEL, installedLogDir, isLogLevel, LOG_LEVEL_SETTING, logger, setLogLevel, type LogLevel } from './log/logger.js';
 
 const log = logger('runtime');
 
+export type { TerminalMode } from './mode.js';
+
 export interface RuntimeOptions {
   dataDir: string;
   /**
-   * Root URL of a loyalty backend emulator (a sandbox started with
-   * `npm run sandbox`). Absent: training mode with an embedded sandbox.
+   * Training only: root URL of a loyalty emulator started separately
+   * (`npm run sandbox`). Absent: an embedded one.
    */
   backendUrl?: string;
-  /** Which loyalty program to emulate (whitelabel, uitpas, capillary, gafapay, cardlinked); default: the one in settings, else White Label. */
+  /** Training only: which program to emulate; default: the one in settings, else the first program. */
   backend?: string;
   /** Faster timings for tests (probe interval, post wait). */
   tuning?: {
@@ -60,8 +79,8 @@ export interface RuntimeOptions {
    * switches it on (off by default; see electron/service/offers/README.md).
    */
   offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
-  /** A fixed log level (PWP_LOG_LEVEL); absent: the settings' log_level, else info. */
-  logLevel?: LogLevel;
+  /** A provisioning file, already read and validated (electron/provisioning.ts): applied before the mode is read. */
+  config?: { file: string; config: TerminalConfig };
   /**
    * Ships the log and each day's end of day to the chain's PostgreSQL (off by
    * default; electron/chain/). From the provisioning file or `--ship-log`;
@@ -70,33 +89,65 @@ export interface RuntimeOptions {
   shipping?: ShippingConfig | null;
   /** Tuning for a shipping address set in Settings (tests). */
   shippingTuning?: ShippingConfig['tuning'];
+  /** A fixed log level (PWP_LOG_LEVEL); absent: the settings' log_level, else info. */
+  logLevel?: LogLevel;
 }
 
 export interface Runtime {
-  service: TerminalService;
-  people: People;
+  readonly mode: TerminalMode;
+  readonly service: TerminalService;
+  readonly people: People;
   /** Opens a CSV export or a support bundle by its one-time ticket: the web host's and Electron's download links. */
   openExport(ticket: string): { filename: string; contentType: string; write(out: Writable): Promise<unknown> } | null;
   /** The manager's desk; `desk.openExport(ticket)` streams a CSV export (web host download, Electron save dialog). */
-  desk: ManagerDesk;
+  readonly desk: ManagerDesk;
   /** Card-linked offers: enrolment and the notice receiver. */
-  offers: OffersService;
-  /** Renderer error reports and the support bundle. */
-  diagnostics: Diagnostics;
+  readonly offers: OffersService;
   /** Shipping the log to the chain's PostgreSQL (state for the desk). */
-  shipping: ShippingService;
-  store: Store;
+  readonly shipping: ShippingService;
+  /** Renderer error reports and the support bundle. */
+  readonly diagnostics: Diagnostics;
+  readonly store: Store;
+  /** The secret box credentials are sealed with (the go-live screen and the config file use it). */
+  readonly secretBox: SecretBox;
   /** Validates and runs one contract call; never throws. */
   call(method: unknown, input: unknown): Promise<Envelope<unknown>>;
   subscribe(listener: (e: TerminalEvent) => void): () => void;
   /** Redemptions and refunds still queued to send. */
   waitingCount(): number;
   /** URL of the embedded sandbox in training mode. */
-  sandboxUrl?: string;
+  readonly sandboxUrl?: string;
+  /** Live: the connection test run at start (or by the last probe while offline). */
+  readonly connectionTest: ConnectionTestResult | null;
+  /**
+   * Switches between training and live. Refused (QUEUE_NOT_EMPTY) while the
+   * queue holds rows; live needs a stored connection. `by` is who asked (logged in both modes' logs).
+   */
+  switchMode(to: TerminalMode, by: string, reload?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
+/** The training database's file name (an existing install's data stays training data). */
 export const DATABASE_FILE = 'terminal.db';
+
+/** Settings that belong to the terminal rather than to a mode: carried across a switch. */
+const TERMINAL_SETTINGS = ['terminal_id', 'terminal_name', 'store_id', 'store_name', 'language', 'currency', 'scanner', OFFLINE_POLICY_SETTING, 'redemption_rate'];
+
+interface Session {
+  mode: TerminalMode;
+  store: Store;
+  people: People;
+  service: TerminalService;
+  desk: ManagerDesk;
+  offers: OffersService;
+  shipping: ShippingService;
+  diagnostics: Diagnostics;
+  dispatch: Dispatch;
+  sandbox: { url: string; close(): Promise<void> } | null;
+  program: ProgramId;
+  connection: { test: ConnectionTestResult | null };
+  unsubscribe: () => void;
+}
 
 /** Files or the folder were readable by others: repaired now, said in the terminal log (stderr before it is installed) and the sales log. */
 function logModeRepairs(store: Store, repairs: ModeRepair[]): void {
@@ -117,115 +168,314 @@ function logModeRepairs(store: Store, repairs: ModeRepair[]): void {
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Private before anything is opened: the directory 0700, its files 0600 (file-modes.ts).
   const repairs = secureDataDir(opts.dataDir);
-  const dbFile = join(opts.dataDir, DATABASE_FILE);
-  // SQLite gives its -wal and -shm files the database file's mode: create that file 0600.
-  if (!existsSync(dbFile)) closeSync(openSync(dbFile, 'wx', FILE_MODE));
-  const store = Store.open(dbFile);
-  try {
-    // The WAL and SHM exist now: one more pass (silent unless something was wrong).
-    repairs.push(...secureDataDir(opts.dataDir));
-    if (repairs.length > 0) logModeRepairs(store, repairs);
-    // Training: the emulators are loaded here and only here (live mode never imports them).
-    const training = await import('../sandbox/training.js');
-    const sandbox = opts.backendUrl ? null : await training.startSandbox({ port: 0 });
-    const backendUrl = opts.backendUrl ?? sandbox!.url;
-    const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
-    const storedLevel = store.getSetting(LOG_LEVEL_SETTING);
-    setLogLevel(opts.logLevel ?? (isLogLevel(storedLevel) ? storedLevel : DEFAULT_LOG_LEVEL));
-    if (opts.backend) store.setSetting('backend', opts.backend);
-    const storedRate = store.getSetting('redemption_rate');
-    const program = store.getSetting('backend') ?? DEFAULT_PROGRAM;
-    if (!isProgramId(program)) throw new PosError('NOT_SUPPORTED', `Unknown loyalty program "${program}".`);
-    const adapter = createAdapter(program, training.TRAINING_CONNECTIONS[program](backendUrl), {
-      timeoutMs: opts.tuning?.requestTimeoutMs,
-      ...(storedRate ? { rate: JSON.parse(storedRate) as PointsRate } : {}),
-    });
-    const people = new People(store, Date.now, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
-    const service = new TerminalService(store, adapter, {
-      terminalId,
-      storeId: store.getSetting('store_id') ?? 'STORE-1',
-      storeName: store.getSetting('store_name') ?? 'Training store',
-      currency: store.getSetting('currency') ?? 'EUR',
-      // Every backend URL this build can talk to is an emulator; live
-      // credentials arrive with the settings screen.
-      training: true,
-      probeIntervalMs: opts.tuning?.probeIntervalMs,
-      postWaitMs: opts.tuning?.postWaitMs,
-      outboxConcurrency: opts.tuning?.outboxConcurrency,
-    }, {
-      approvals: { verifyManager: (a) => people.verifyManager(a) },
-      actor: () => people.actorId(),
-    });
-    const secretBox = opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE));
-    const desk = new ManagerDesk(store, {
-      people,
-      secretBox,
-      kick: () => service.worker.kick(),
-      terminalId,
-      training: true, // as the terminal service: every backend URL of this build is an emulator
-    });
-    // Card-linked offers: the store's adapter when its backend is card-linked; otherwise the
-    // emulator's card-linked platform (every backend URL of this build is an emulator), so
-    // training shows enrolment and notices whatever backend the counter uses.
-    const cardLinked = isCardLinkedAdapter(adapter)
-      ? adapter
-      : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(backendUrl), { timeoutMs: opts.tuning?.requestTimeoutMs });
-    const offers = new OffersService(store, cardLinked.cardLinked, {
-      terminalId,
-      currency: store.getSetting('currency') ?? 'EUR',
-      receiver: opts.offers?.receiver,
-      // Training: the receiver registers its own URL with the emulator and takes the secrets it issues.
-      registerWebhooks: true,
-      authorizeManager: (action, approval) => people.authorizeManager(action, approval),
-      actor: () => people.actorId(),
-    });
-    const shipping = new ShippingService(store, {
-      people,
-      secretBox,
-      shop: {
+  const box = opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE));
+  const listeners = new Set<(e: TerminalEvent) => void>();
+  const emit = (e: TerminalEvent) => {
+    for (const l of listeners) l(e);
+  };
+  const adapterOpts: AdapterOptions = { ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}) };
+
+  let session: Session;
+  let switching: Promise<void> | null = null;
+
+  const decorate = (s: Session, status: TerminalStatus): TerminalStatus => {
+    const test = s.connection.test;
+    return {
+      ...status,
+      mode: s.mode,
+      environment: s.mode === 'live' ? (test?.environment ?? null) : null,
+      connectionProblem: s.mode === 'live' && test && !test.ok && test.failed ? { step: test.failed.step, message: test.failed.message, at: test.at } : null,
+    };
+  };
+
+  async function openSession(mode: TerminalMode, carry: { store: Store; personId: string | null } | null): Promise<Session> {
+    const dbFile = databaseFile(opts.dataDir, mode);
+    // SQLite gives its -wal and -shm files the database file's mode: create that file 0600.
+    if (!existsSync(dbFile)) closeSync(openSync(dbFile, 'wx', FILE_MODE));
+    const store = Store.open(dbFile);
+    let sandbox: Session['sandbox'] = null;
+    try {
+      // The WAL and SHM exist now: one more pass (silent unless something was wrong).
+      repairs.push(...secureDataDir(opts.dataDir));
+      if (repairs.length > 0) logModeRepairs(store, repairs.splice(0));
+      if (carry) carryOver(carry.store, store);
+      const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
+      const storedLevel = store.getSetting(LOG_LEVEL_SETTING);
+      setLogLevel(opts.logLevel ?? (isLogLevel(storedLevel) ? storedLevel : DEFAULT_LOG_LEVEL));
+      const storedRate = store.getSetting('redemption_rate');
+      const withRate: AdapterOptions = { ...adapterOpts, ...(storedRate ? { rate: JSON.parse(storedRate) as PointsRate } : {}) };
+      const connection: Session['connection'] = { test: null };
+      let adapter: LoyaltyAdapter;
+      let cardLinked: CardLinkedOperations;
+      let program: ProgramId;
+      if (mode === 'training') {
+        // The emulators are loaded here and only here.
+        const training = await import('../sandbox/training.js');
+        if (opts.backend) store.setSetting('backend', opts.backend);
+        const chosen = store.getSetting('backend') ?? DEFAULT_PROGRAM;
+        if (!isProgramId(chosen)) throw new PosError('NOT_SUPPORTED', `Unknown loyalty program "${chosen}".`);
+        program = chosen;
+        sandbox = opts.backendUrl ? null : await training.startSandbox({ port: 0 });
+        const url = opts.backendUrl ?? sandbox!.url;
+        adapter = createAdapter(program, training.TRAINING_CONNECTIONS[program](url), withRate);
+        // Training shows card-linked enrolment and notices whatever program the counter uses.
+        cardLinked = isCardLinkedAdapter(adapter) ? adapter.cardLinked : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts).cardLinked;
+      } else {
+        const live = loadLiveConnection(store, box);
+        if (!live) throw new PosError('NOT_SUPPORTED', 'Live mode has no connection stored: a manager must go live from the desk, or start with --config FILE.');
+        program = live.program;
+        store.setSetting('backend', program);
+        const retest = async () => {
+          connection.test = await testConnection(program, live.values, adapterOpts);
+          logConnectionTest(store, terminalId, connection.test);
+          return connection.test;
+        };
+        await retest();
+        const real = createAdapter(program, live.values, withRate);
+        adapter = gateAdapter(real, connection, retest);
+        cardLinked = isCardLinkedAdapter(real) ? real.cardLinked : noCardLinked(program);
+      }
+      const people = new People(store, Date.now, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
+      if (carry) people.resume(carry.personId);
+      const service = new TerminalService(
+        store,
+        adapter,
+        {
+          terminalId,
+          storeId: store.getSetting('store_id') ?? 'STORE-1',
+          storeName: store.getSetting('store_name') ?? (mode === 'training' ? 'Training store' : 'Store'),
+          currency: store.getSetting('currency') ?? 'EUR',
+          training: mode === 'training',
+          probeIntervalMs: opts.tuning?.probeIntervalMs,
+          postWaitMs: opts.tuning?.postWaitMs,
+          outboxConcurrency: opts.tuning?.outboxConcurrency,
+        },
+        {
+          approvals: { verifyManager: (a) => people.verifyManager(a) },
+          actor: () => people.actorId(),
+        },
+      );
+      const desk = new ManagerDesk(store, { people, secretBox: box, kick: () => service.worker.kick(), terminalId, training: mode === 'training' });
+      const offers = new OffersService(store, cardLinked, {
+        terminalId,
+        currency: store.getSetting('currency') ?? 'EUR',
+        receiver: opts.offers?.receiver,
+        // Training: the receiver registers its own URL with the emulator and takes the secrets it issues.
+        registerWebhooks: mode === 'training',
+        authorizeManager: (action, approval) => people.authorizeManager(action, approval),
+        actor: () => people.actorId(),
+      });
+      const shop = {
         terminalId,
         storeId: store.getSetting('store_id') ?? 'STORE-1',
-        storeName: store.getSetting('store_name') ?? 'Training store',
+        storeName: store.getSetting('store_name') ?? (mode === 'training' ? 'Training store' : 'Store'),
         currency: store.getSetting('currency') ?? 'EUR',
-      },
-      startup: opts.shipping ?? null,
-      tuning: opts.shippingTuning,
-    });
-    const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
-    service.start();
-    await offers.start();
-    shipping.start();
-    log.info('terminal started', { terminalId, backend: store.getSetting('backend') ?? 'whitelabel', training: !opts.backendUrl });
-    const dispatch = createDispatcher(
-      { ...service.handlers(), ...desk.handlers(), ...offers.handlers(), ...shipping.handlers(), ...diagnostics.handlers() },
-      // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
-      { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
-    );
-    return {
-      service,
-      people,
-      openExport: (ticket) => desk.openExport(ticket) ?? diagnostics.openBundle(ticket),
-      desk,
-      offers,
-      diagnostics,
-      shipping,
-      store,
-      call: dispatch,
-      subscribe: (l) => service.subscribe(l),
-      waitingCount: () => store.outbox.counts().waiting,
-      sandboxUrl: sandbox?.url,
-      async close() {
-        await shipping.stop();
-        await offers.stop();
-        await service.stop();
-        store.close();
-        await sandbox?.close();
-        // The adapters' shared keep-alive pool (idle sockets only; they never hold the process open).
-        closeIdleHttpSockets();
-      },
-    };
-  } catch (e) {
-    store.close();
-    throw e;
+      };
+      const shipping = new ShippingService(store, { people, secretBox: box, shop, startup: opts.shipping ?? null, tuning: opts.shippingTuning });
+      const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
+      const s: Session = {
+        mode,
+        store,
+        people,
+        service,
+        desk,
+        offers,
+        shipping,
+        diagnostics,
+        dispatch: null as unknown as Dispatch,
+        sandbox,
+        program,
+        connection,
+        unsubscribe: () => undefined,
+      };
+      const goLive = goLiveHandlers({
+        dataDir: opts.dataDir,
+        box,
+        adapterOpts,
+        terminalId,
+        store,
+        people,
+        current: () => ({ mode: rt.mode, store: rt.store, lastTest: rt.connectionTest }),
+        switchMode,
+      });
+      s.dispatch = createDispatcher(
+        {
+          ...service.handlers(),
+          ...desk.handlers(),
+          ...offers.handlers(),
+          ...shipping.handlers(),
+          ...diagnostics.handlers(),
+          ...goLive,
+          getStatus: async () => decorate(s, await service.getStatus()),
+        },
+        // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
+        { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
+      );
+      s.unsubscribe = service.subscribe((e) => emit(e.type === 'status' ? { type: 'status', status: decorate(s, e.status) } : e));
+      service.start();
+      await offers.start();
+      shipping.start();
+      log.info('terminal started', { terminalId, mode, program });
+      return s;
+    } catch (e) {
+      store.close();
+      await sandbox?.close();
+      throw e;
+    }
   }
+
+  async function closeSession(s: Session): Promise<void> {
+    s.unsubscribe();
+    await s.shipping.stop();
+    await s.offers.stop();
+    await s.service.stop();
+    s.store.close();
+    await s.sandbox?.close();
+  }
+
+  async function switchMode(to: TerminalMode, by: string, reload = false): Promise<void> {
+    if (switching) await switching;
+    const from = session;
+    if (to === from.mode && !reload) return;
+    const q = from.store.outbox.counts();
+    if (q.waiting > 0 || q.attention > 0) {
+      throw new PosError('QUEUE_NOT_EMPTY', undefined, { details: { waiting: q.waiting, attention: q.attention } });
+    }
+    const run = (async () => {
+      const terminalId = from.store.getSetting('terminal_id') ?? '';
+      const at = () => new Date().toISOString();
+      from.store.transaction(() => from.store.journal.append({ at: at(), terminalId, actor: by, kind: 'mode.switch', outcome: 'ok', detail: { from: from.mode, to } }));
+      // The other mode's session is complete before the old one stops: a failure leaves the terminal as it was.
+      const next = await openSession(to, { store: from.store, personId: from.people.current()?.id ?? null });
+      writeMode(opts.dataDir, to);
+      next.store.transaction(() => next.store.journal.append({ at: at(), terminalId, actor: by, kind: 'mode.switch', outcome: 'ok', detail: { from: from.mode, to, program: next.program } }));
+      session = next;
+      await closeSession(from);
+      emit({ type: 'status', status: decorate(next, await next.service.getStatus()) });
+    })();
+    switching = run.finally(() => {
+      switching = null;
+    });
+    return switching;
+  }
+
+  const rt: Runtime = {
+    get mode() {
+      return session.mode;
+    },
+    get service() {
+      return session.service;
+    },
+    get people() {
+      return session.people;
+    },
+    get desk() {
+      return session.desk;
+    },
+    get offers() {
+      return session.offers;
+    },
+    get store() {
+      return session.store;
+    },
+    get shipping() {
+      return session.shipping;
+    },
+    get diagnostics() {
+      return session.diagnostics;
+    },
+    get sandboxUrl() {
+      return session.sandbox?.url;
+    },
+    get connectionTest() {
+      return session.connection.test;
+    },
+    secretBox: box,
+    openExport: (ticket) => session.desk.openExport(ticket) ?? session.diagnostics.openBundle(ticket),
+    call: (method, input) => session.dispatch(method, input),
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    waitingCount: () => session.store.outbox.counts().waiting,
+    switchMode,
+    async close() {
+      if (switching) await switching.catch(() => undefined);
+      await closeSession(session);
+      // The adapters' shared keep-alive pool (idle sockets only; they never hold the process open).
+      closeIdleHttpSockets();
+    },
+  };
+
+  if (opts.config) applyTerminalConfig(opts.dataDir, opts.config.config, box, opts.config.file);
+  session = await openSession(readMode(opts.dataDir), null);
+  return rt;
+}
+
+/** Copies the people and the terminal's own settings into the other mode's database (replacing what it had). */
+function carryOver(from: Store, to: Store): void {
+  const people = from.db.prepare('SELECT * FROM people').all() as Record<string, unknown>[];
+  to.transaction(() => {
+    to.db.prepare('DELETE FROM people').run();
+    for (const row of people) {
+      const cols = Object.keys(row);
+      to.db.prepare(`INSERT INTO people (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => row[c]));
+    }
+    for (const key of TERMINAL_SETTINGS) {
+      const v = from.getSetting(key);
+      if (v !== undefined) to.setSetting(key, v);
+    }
+  });
+}
+
+function logConnectionTest(store: Store, terminalId: string, t: ConnectionTestResult): void {
+  store.transaction(() =>
+    store.journal.append({
+      at: t.at,
+      terminalId,
+      actor: 'system',
+      kind: 'connection.test',
+      outcome: t.ok ? 'ok' : 'failed',
+      detail: { program: t.program, environment: t.environment, ...(t.failed ? { step: t.failed.step, reason: t.failed.message } : {}) },
+    }),
+  );
+}
+
+/**
+ * Live: the adapter behind the start-up connection test. While the last test
+ * failed, every call is refused as "never sent" with the test's reason (the
+ * terminal is offline, and never falls back to training); the service's
+ * probe re-runs the test, and the first passing one opens the gate.
+ */
+function gateAdapter(real: LoyaltyAdapter, connection: { test: ConnectionTestResult | null }, retest: () => Promise<ConnectionTestResult>): LoyaltyAdapter {
+  const refused = () => {
+    const f = connection.test?.failed;
+    return new PosError('BACKEND_UNAVAILABLE', `The connection test failed: ${f?.message ?? 'not tested'}`, { details: { notApplied: true, step: f?.step ?? null } });
+  };
+  return new Proxy(real, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (prop === 'probe') {
+        return async () => {
+          if (!connection.test?.ok) {
+            const t = await retest();
+            if (!t.ok) throw refused();
+          }
+          return (value as () => Promise<void>).call(target);
+        };
+      }
+      return (...args: unknown[]) => {
+        if (!connection.test?.ok) return Promise.reject(refused());
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+/** Live with a program that has no card-linked offers: the offers screen says so instead of reaching an emulator. */
+function noCardLinked(program: ProgramId): CardLinkedOperations {
+  return new Proxy({} as CardLinkedOperations, {
+    get: () => () => Promise.reject(new PosError('NOT_SUPPORTED', `Card-linked offers are not part of this store's program (${program}).`, { details: { notApplied: true } })),
+  });
 }

@@ -16,6 +16,7 @@ import { PosError, type ErrorInfo } from './errors.js';
 import { checkoutMethods, type CheckoutResults } from './contract/checkout.js';
 import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
+import { goLiveMethods, type GoLiveResults } from './contract/golive.js';
 import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 import { diagnosticsMethods, type DiagnosticsResults } from './contract/diagnostics.js';
 import { protoKeyPath } from './safe-text.js';
@@ -25,6 +26,7 @@ export const methods = {
   ...checkoutMethods,
   ...managerMethods,
   ...offersMethods,
+  ...goLiveMethods,
   ...shippingMethods,
   ...diagnosticsMethods,
 } as const;
@@ -32,7 +34,7 @@ export const methods = {
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, ShippingResults, DiagnosticsResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults, DiagnosticsResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

@@ -151,6 +151,15 @@ export interface TerminalStatus {
   /** Last time the backend answered (ISO), if ever. */
   lastContactAt: string | null;
   queue: { waiting: number; attention: number };
+  /**
+   * Training (the emulators) or live (the store's program). Filled in by the
+   * runtime, which knows the mode; absent only inside the service itself.
+   */
+  mode?: 'training' | 'live';
+  /** Live: which of the program's published environments the connection points at (null: a host it does not publish). */
+  environment?: 'test' | 'production' | null;
+  /** Live: the last connection test failed; why, in plain words (the terminal stays offline until a test passes). */
+  connectionProblem?: { step: string; message: string; at: string } | null;
 }
 
 export type LogKind =

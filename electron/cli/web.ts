@@ -10,12 +10,16 @@
  * log folder (electron/log/log-dir.ts); PWP_LOG_LEVEL overrides the level setting.
  * --ship-log postgres://... ships the log and each day's end of day to the
  * chain's PostgreSQL (README "A chain of stores"); off without it.
+ * --config FILE (or PWP_CONFIG) sets the terminal up from a provisioning file
+ * (README "Going live"): a bad file prints each problem with its JSON path and
+ * exits with code 2 before anything is written.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { resolveDataDir } from '../config.js';
+import { CONFIG_ENV, ProvisioningError, readTerminalConfig } from '../provisioning.js';
 import { privateUmask } from '../store/file-modes.js';
 import { startRuntime } from '../runtime.js';
 import { startWebHost } from '../transport/web-host.js';
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     'post-wait-ms': { type: 'string' },
     'log-dir': { type: 'string' },
     'ship-log': { type: 'string' },
+    config: { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -57,6 +62,21 @@ logProcessErrors();
 const log = logger('web');
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
+const configFile = values.config ?? (process.env[CONFIG_ENV]?.trim() || undefined);
+let config: ReturnType<typeof readTerminalConfig> | undefined;
+if (configFile) {
+  try {
+    config = readTerminalConfig(resolve(configFile));
+  } catch (e) {
+    if (!(e instanceof ProvisioningError)) throw e;
+    // For the person starting the terminal (stderr), and for support (the log).
+    const text = [`The configuration file ${e.file} cannot be used:`, ...e.problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`)].join('\n');
+    process.stderr.write(`${text}\n`);
+    log.error(text);
+    process.exit(2);
+  }
+}
+
 const runtime = await startRuntime({
   ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { logLevel: process.env.PWP_LOG_LEVEL } : {}),
   dataDir,
@@ -64,6 +84,7 @@ const runtime = await startRuntime({
   backend: values.loyalty,
   tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
+  ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),
 });
 const host = await startWebHost({
   dispatch: runtime.call,
@@ -74,11 +95,16 @@ const host = await startWebHost({
   host: values.host,
 });
 const shipping = runtime.shipping.current().state();
+const t = runtime.connectionTest;
+const modeLine =
+  runtime.mode === 'live'
+    ? `live mode: ${t?.program ?? '?'}${t?.environment ? ` (${t.environment})` : ''}; connection test ${t?.ok ? 'passed' : `FAILED at ${t?.failed?.step}: ${t?.failed?.message}`}`
+    : runtime.sandboxUrl
+      ? `training mode: embedded sandbox at ${runtime.sandboxUrl}`
+      : `training mode: sandbox at ${values.backend}`;
 // stdout is this command's interface (the URL on the first line), not a log.
-process.stdout.write(
-  [host.openUrl, `data directory: ${dataDir}`, `logs: ${logDir}`, runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `backend: ${values.backend}`, ...(shipping.enabled ? [`shipping the log to ${shipping.target}`] : [])].join('\n') + '\n',
-);
-log.info('web host started', { dataDir, port: new URL(host.openUrl).port, training: !!runtime.sandboxUrl });
+process.stdout.write([host.openUrl, `data directory: ${dataDir}`, `logs: ${logDir}`, modeLine, ...(shipping.enabled ? [`shipping the log to ${shipping.target}`] : [])].join('\n') + '\n');
+log.info('web host started', { dataDir, port: new URL(host.openUrl).port, mode: runtime.mode });
 
 let stopping = false;
 async function stop(): Promise<void> {

@@ -286,6 +286,16 @@ export class People {
     this.store.transaction(() => this.log({ actor: id, kind: 'person.signout', outcome: 'ok' }));
   }
 
+  /**
+   * Carries the signed-in person across a switch between training and live
+   * (the same process, the same person, already authenticated; the people
+   * table was copied into the other mode's database just before).
+   */
+  resume(personId: string | null): void {
+    const row = personId ? this.row(personId) : undefined;
+    this.currentId = row && row.active === 1 ? row.id : null;
+  }
+
   /** Who is signed in now (null if nobody, or if that person was switched off since). */
   current(): PersonView | null {
     if (!this.currentId) return null;

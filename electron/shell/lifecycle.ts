@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BrowserWindow, app, dialog, ipcMain, protocol, session, type BrowserWindow as BrowserWindowT } from 'electron';
 import { APP_NAME, ConfigError, parseBackendUrl, resolveDataDir } from '../config.js';
+import { configFileFrom, readTerminalConfig, type TerminalConfig } from '../provisioning.js';
 import { registerIpc, type IpcRuntime } from './ipc.js';
 import { registerAppScheme, serveRenderer, type OpenExport } from './protocol.js';
 import { applySessionSecurity, isTrustedSender } from './security.js';
@@ -31,7 +32,7 @@ export interface ShellRuntime extends IpcRuntime {
 }
 
 export interface ShellDeps {
-  startRuntime(opts: { dataDir: string; backendUrl?: string }): Promise<ShellRuntime>;
+  startRuntime(opts: { dataDir: string; backendUrl?: string; config?: { file: string; config: TerminalConfig } }): Promise<ShellRuntime>;
   argv?: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
   /** How long quitting waits for runtime.close() before exiting anyway. */
@@ -77,6 +78,7 @@ export function runApp(deps: ShellDeps): ShellHandle {
   let disposeIpc: (() => void) | null = null;
   let shutdownDone = false;
   let shuttingDown = false;
+  let provisioning: { file: string; config: TerminalConfig } | undefined;
 
   const handle = {
     dataDir: undefined as string | undefined,
@@ -101,6 +103,9 @@ export function runApp(deps: ShellDeps): ShellHandle {
       appDataDir: app.getPath('appData'),
     });
     handle.backendUrl = parseBackendUrl({ argv, env });
+    // A provisioning file (--config FILE or PWP_CONFIG) is read and checked before anything starts: a bad one exits with 2.
+    const configFile = configFileFrom(argv, env);
+    if (configFile) provisioning = { file: configFile, config: readTerminalConfig(configFile, env) };
   } catch (err) {
     fatal('Pay with Points cannot start', err, 2);
     return handle;
@@ -147,7 +152,7 @@ export function runApp(deps: ShellDeps): ShellHandle {
     .then(async () => {
       applySessionSecurity(session.defaultSession);
       serveRenderer(protocol, path.join(app.getAppPath(), 'dist', 'renderer'), (ticket) => runtime?.openExport?.(ticket) ?? null);
-      starting = deps.startRuntime(backendUrl === undefined ? { dataDir } : { dataDir, backendUrl });
+      starting = deps.startRuntime({ dataDir, ...(backendUrl === undefined ? {} : { backendUrl }), ...(provisioning ? { config: provisioning } : {}) });
       const started = await starting;
       // Quit was asked while the runtime was starting: shutdown() closes it.
       if (shuttingDown) return;

@@ -19,7 +19,21 @@ export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
 
 /** The files of a data directory the terminal keeps private (where present). */
-export const PRIVATE_FILES = ['terminal.db', 'terminal.db-wal', 'terminal.db-shm', 'terminal.db-journal', 'secret.key', 'log-head.json', 'terminal.lock'] as const;
+export const PRIVATE_FILES = [
+  'terminal.db',
+  'terminal.db-wal',
+  'terminal.db-shm',
+  'terminal.db-journal',
+  // live mode's own database (electron/mode.ts) and the mode pointer
+  'terminal-live.db',
+  'terminal-live.db-wal',
+  'terminal-live.db-shm',
+  'terminal-live.db-journal',
+  'mode.json',
+  'secret.key',
+  'log-head.json',
+  'terminal.lock',
+] as const;
 
 export interface ModeRepair {
   path: string;

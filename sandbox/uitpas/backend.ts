@@ -120,6 +120,7 @@ export class UitpasBackend implements SandboxBackend {
     const path = req.path.replace(/\/+$/, '') || '/';
     if (path === '/oauth/token') return req.method === 'POST' ? this.token(req) : this.methodNotAllowed('POST');
 
+    if (path === '/permissions') return this.only(req, 'GET', () => this.withClient(req, (c) => this.permissions(c)));
     if (path === '/passes') return this.only(req, 'GET', () => this.withClient(req, (c) => this.getPasses(req, c)));
     let m = /^\/passes\/([^/]+)$/.exec(path);
     if (m) {
@@ -151,6 +152,24 @@ export class UitpasBackend implements SandboxBackend {
   }
 
   // ---- auth ----------------------------------------------------------------------
+
+  /** GET /permissions: the calling client's permissions per organizer (OrganizerPermissions[]). */
+  private permissions(client: UitpasClient): SandboxResponse {
+    const labels: Record<UitpasPermission, string> = {
+      PASSES_READ: 'Pashouders opzoeken',
+      REWARDS_READ: 'Voordelen opvragen',
+      REWARDS_REDEEM: 'Voordelen omruilen',
+      REWARDS_PASSHOLDERS_READ: 'Omgeruilde voordelen van pashouders opvragen',
+    };
+    return json(
+      200,
+      Object.entries(client.permissions).map(([id, perms]) => ({
+        organizer: { id, name: this.state.organizers.get(id)?.name ?? id },
+        permissions: [...perms],
+        permissionDetails: perms.map((p) => ({ id: p, label: { nl: labels[p] } })),
+      })),
+    );
+  }
 
   private token(req: SandboxRequest): SandboxResponse {
     let b: Record<string, unknown> | undefined;

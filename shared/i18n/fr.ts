@@ -40,6 +40,8 @@ export const fr: Catalogue = {
     SALE_WRONG_STATE: 'Ce n’est pas possible à cette étape de la vente.',
     ALREADY_VOIDED: 'Cette vente est déjà annulée.',
     OFFLINE_LIMIT: 'Limite hors ligne atteinte : un responsable doit approuver.',
+    QUEUE_NOT_EMPTY: "Des échanges ou remboursements attendent encore dans la file : envoyez-les ou traitez-les avant de passer entre formation et réel.",
+    CONNECTION_NOT_TESTED: "Testez d'abord la connexion : seul un test réussi permet de passer en réel.",
     MANAGER_REQUIRED: 'Un responsable doit approuver ceci.',
     PIN_WRONG: 'Code PIN erroné.',
     LOCKED_OUT: 'Trop de codes PIN erronés : réessayez plus tard.',

@@ -40,6 +40,8 @@ export const nl: Catalogue = {
     SALE_WRONG_STATE: 'Dat kan niet in deze stap van de verkoop.',
     ALREADY_VOIDED: 'Deze verkoop is al geannuleerd.',
     OFFLINE_LIMIT: 'Offlinelimiet bereikt: een verantwoordelijke moet goedkeuren.',
+    QUEUE_NOT_EMPTY: 'Er wachten nog inwisselingen of terugbetalingen in de wachtrij: verstuur of behandel ze voor je tussen oefenen en live wisselt.',
+    CONNECTION_NOT_TESTED: 'Test eerst de verbinding: pas na een geslaagde test kan de terminal live gaan.',
     MANAGER_REQUIRED: 'Een verantwoordelijke moet dit goedkeuren.',
     PIN_WRONG: 'Verkeerde pincode.',
     LOCKED_OUT: 'Te veel verkeerde pincodes: probeer het later opnieuw.',

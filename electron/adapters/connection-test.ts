@@ -1,0 +1,148 @@
+/**
+ * "Test connection": read-only calls that prove a program's connection
+ * values work before a terminal goes live (and at every live start). Each
+ * program's checks run in order and stop at the first failure, which is
+ * named as a step a manager or the store's IT can act on: the host name did
+ * not resolve, the proxy refused, nothing answered, the certificate is not
+ * trusted, the token/key was refused, a permission is missing (named as the
+ * program names it), the organizer/merchant id is unknown.
+ *
+ * Nothing here writes at the program: no redemption, no event, no customer.
+ */
+import type { ConnectionStep, ConnectionStepResult, ConnectionTestResult } from '../../shared/connection-test.js';
+import { PosError } from '../../shared/errors.js';
+import { environmentOf, programOf, type ConnectionValues, type ProgramId } from '../../shared/programs/index.js';
+import { required, type AdapterOptions } from './connection.js';
+import { httpJson } from './http.js';
+import { createTokenSource } from './oauth-token.js';
+import { createAdapter } from './registry.js';
+import { UITPAS_AUDIENCE } from './uitpas.js';
+import { wlTokenRequestBody } from './whitelabel-wire.js';
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The permissions a UiTPAS counter needs, as UiTPAS names them (PROVIDERS.md section 1). */
+export const UITPAS_REQUIRED_PERMISSIONS = ['PASSES_READ', 'REWARDS_READ', 'REWARDS_REDEEM'] as const;
+
+interface Check {
+  step: ConnectionStep;
+  /** Said when the check passes. */
+  passed: string;
+  run(): Promise<void>;
+}
+
+/** A failure the check itself recognised (not a transport error): already in plain words. */
+class StepFailure extends Error {
+  constructor(
+    readonly step: ConnectionStep,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME']);
+const TLS_CODES = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'ERR_CERT_AUTHORITY_INVALID',
+]);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'CONNECT_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Names a transport or program failure as the step it shows. `during` is the check that was running. */
+export function stepOfFailure(e: unknown, during: ConnectionStep): ConnectionStepResult {
+  if (e instanceof StepFailure) return { step: e.step, ok: false, message: e.message };
+  const d = (e instanceof PosError ? e.details : undefined) as { cause?: string; host?: string; status?: number; proxy?: boolean } | undefined;
+  const host = d?.host ?? 'the program';
+  const cause = d?.cause;
+  if (d?.proxy) return { step: 'proxy', ok: false, message: `The proxy refused or failed the connection to ${host}${cause ? ` (${cause})` : ''}: check the proxy settings (HTTPS_PROXY / the system's proxy).` };
+  if (cause && DNS_CODES.has(cause)) return { step: 'name-resolution', ok: false, message: `The name ${host.replace(/:\d+$/, '')} could not be resolved (DNS): check the address and this machine's network.` };
+  if (cause && TLS_CODES.has(cause)) return { step: 'tls', ok: false, message: `The certificate of ${host} is not trusted (${cause}): if the store's firewall inspects TLS, install its certificate authority (NODE_EXTRA_CA_CERTS or the "extra CA" field).` };
+  if (cause && CONNECT_CODES.has(cause)) return { step: 'connect', ok: false, message: `Nothing answers at ${host} (${cause}): check the address, the port and the firewall.` };
+  if (e instanceof PosError && e.code === 'BACKEND_AUTH') {
+    return { step: during === 'permission' || during === 'account' ? during : 'token', ok: false, message: `The program refused the terminal's credentials at ${host}${d?.status ? ` (HTTP ${d.status})` : ''}: check the client id, secret, key or token.` };
+  }
+  if (e instanceof PosError && e.code === 'BACKEND_TIMEOUT') return { step: 'connect', ok: false, message: `${host} did not answer in time.` };
+  const text = e instanceof Error ? e.message : String(e);
+  return { step: during, ok: false, message: text };
+}
+
+function checksFor(program: ProgramId, values: ConnectionValues, opts: AdapterOptions): Check[] {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const adapter = () => createAdapter(program, values, opts);
+  const probe = (step: ConnectionStep, passed: string): Check => ({ step, passed, run: () => adapter().probe() });
+  switch (program) {
+    case 'whitelabel': {
+      const tokens = createTokenSource({ tokenUrl: required(values, 'tokenUrl'), requestBody: wlTokenRequestBody(required(values, 'clientId'), required(values, 'clientSecret')), timeoutMs });
+      return [
+        { step: 'token', passed: 'The token service accepted client_id and client_secret.', run: () => tokens.get().then(() => undefined) },
+        probe('api', 'The API accepted the X-Api-Key and the token.'),
+      ];
+    }
+    case 'uitpas': {
+      const tokens = createTokenSource({
+        tokenUrl: required(values, 'tokenUrl'),
+        requestBody: { client_id: required(values, 'clientId'), client_secret: required(values, 'clientSecret'), audience: UITPAS_AUDIENCE, grant_type: 'client_credentials' },
+        timeoutMs,
+      });
+      return [
+        { step: 'token', passed: 'UiTiD accepted client_id and client_secret.', run: () => tokens.get().then(() => undefined) },
+        { step: 'permission', passed: `The client has ${UITPAS_REQUIRED_PERMISSIONS.join(', ')} for the organizer.`, run: () => uitpasPermissions(values, tokens, timeoutMs) },
+        probe('api', 'The organizer\'s reward catalogue can be read.'),
+      ];
+    }
+    default:
+      // The adapter's probe is an authenticated read: it proves the key, token or till credentials.
+      return [probe('token', `${programOf(program).name} accepted the terminal's credentials and answered a read.`)];
+  }
+}
+
+/**
+ * UiTPAS: GET /permissions lists the client's permissions per organizer. The
+ * organizer must be there (else it is unknown to UiTPAS or not this
+ * client's), with every permission the counter needs.
+ */
+async function uitpasPermissions(values: ConnectionValues, tokens: ReturnType<typeof createTokenSource>, timeoutMs: number): Promise<void> {
+  const organizerId = required(values, 'organizerId');
+  const token = await tokens.get();
+  const res = await httpJson({ method: 'GET', url: `${required(values, 'apiUrl').replace(/\/+$/, '')}/permissions`, headers: { authorization: `Bearer ${token}` }, timeoutMs });
+  if (res.status === 401) throw new PosError('BACKEND_AUTH', undefined, { details: { status: 401, host: new URL(values.apiUrl!).host } });
+  if (res.status !== 200 || !Array.isArray(res.body)) throw new StepFailure('api', `UiTPAS answered GET /permissions with HTTP ${res.status}.`);
+  const entry = (res.body as Array<{ organizer?: { id?: unknown }; permissions?: unknown; permissionDetails?: Array<{ id?: unknown }> }>).find((e) => e.organizer?.id === organizerId);
+  if (!entry) throw new StepFailure('account', `Unknown organizer ${organizerId}: UiTPAS gives this client no permission for it (check the organizerId, or ask publiq to link the client to it).`);
+  const granted = new Set<string>([
+    ...(Array.isArray(entry.permissions) ? entry.permissions.filter((p): p is string => typeof p === 'string') : []),
+    ...(entry.permissionDetails ?? []).map((p) => p.id).filter((p): p is string => typeof p === 'string'),
+  ]);
+  const missing = UITPAS_REQUIRED_PERMISSIONS.filter((p) => !granted.has(p));
+  if (missing.length) throw new StepFailure('permission', `The client lacks ${missing.join(', ')} for organizer ${organizerId}: ask publiq to grant ${missing.length > 1 ? 'them' : 'it'}.`);
+}
+
+export async function testConnection(program: ProgramId, values: ConnectionValues, opts: AdapterOptions = {}, now: () => number = Date.now): Promise<ConnectionTestResult> {
+  const steps: ConnectionStepResult[] = [];
+  let failed: ConnectionStepResult | null = null;
+  let checks: Check[];
+  try {
+    checks = checksFor(program, values, opts);
+  } catch (e) {
+    checks = [];
+    failed = stepOfFailure(e, 'api');
+    steps.push(failed);
+  }
+  for (const c of checks) {
+    try {
+      await c.run();
+      steps.push({ step: c.step, ok: true, message: c.passed });
+    } catch (e) {
+      failed = stepOfFailure(e, c.step);
+      steps.push(failed);
+      break;
+    }
+  }
+  return { ok: failed === null, program, environment: environmentOf(programOf(program), values), steps, failed, at: new Date(now()).toISOString() };
+}

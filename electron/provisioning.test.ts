@@ -1,0 +1,126 @@
+/**
+ * Setting a terminal up from a file: the committed JSON Schema is the one the
+ * descriptors give (and the example's $schema resolves to it); a good file
+ * takes the terminal live with its secrets sealed (the file can then go);
+ * every bad input is named by its JSON path, and nothing is written. The
+ * command line exits with code 2 on a bad file and starts live on a good one.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../test/temp-dir.js';
+import { startSandbox, TRAINING_CONNECTIONS, type RunningSandbox } from '../sandbox/training.js';
+import { buildConfigSchema, CONFIG_SCHEMA_PATH, ProvisioningError, readTerminalConfig } from './provisioning.js';
+import { startRuntime } from './runtime.js';
+
+const root = join(import.meta.dirname, '..');
+let program: RunningSandbox;
+let tmp: ReturnType<typeof makeTempDir>;
+beforeAll(async () => {
+  program = await startSandbox({ port: 0 });
+  tmp = makeTempDir();
+});
+afterAll(async () => {
+  await program.close();
+  tmp.cleanup();
+});
+
+let n = 0;
+function file(content: unknown): string {
+  const f = join(tmp.dir, `config-${++n}.json`);
+  writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));
+  return f;
+}
+
+function goodConfig(): Record<string, unknown> {
+  const c = TRAINING_CONNECTIONS.whitelabel(program.url);
+  return {
+    $schema: '../schema/terminal-config.schema.json',
+    mode: 'live',
+    backend: 'whitelabel',
+    connection: { baseUrl: c.baseUrl, tokenUrl: c.tokenUrl, apiKey: c.apiKey, clientId: c.clientId, clientSecret: { env: 'PWP_TEST_WL_SECRET' } },
+    program: { pointsCurrencyValue: c.pointsCurrencyValue },
+    store: { id: 'STORE-7', name: 'Gent Korenmarkt' },
+    terminal: { id: 'T-7-1', name: 'Till 1' },
+    offline: { maxPointsPerRedemptionMilli: 1_000_000 },
+  };
+}
+const env = () => ({ PWP_TEST_WL_SECRET: TRAINING_CONNECTIONS.whitelabel(program.url).clientSecret });
+
+function problemsOf(f: string, e: Record<string, string | undefined> = env()): { path: string; message: string }[] {
+  try {
+    readTerminalConfig(f, e);
+  } catch (err) {
+    if (err instanceof ProvisioningError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('the config schema', () => {
+  it('is committed as the descriptors give it, and the example names it', () => {
+    expect(JSON.parse(readFileSync(join(root, CONFIG_SCHEMA_PATH), 'utf8'))).toEqual(buildConfigSchema());
+    const example = join(root, 'schema/examples/whitelabel-live.json');
+    const ref = (JSON.parse(readFileSync(example, 'utf8')) as { $schema: string }).$schema;
+    expect(resolve(dirname(example), ref)).toBe(join(root, CONFIG_SCHEMA_PATH));
+    expect(problemsOf(example, { WL_API_KEY: 'k', WL_SECRET: 's' })).toEqual([]);
+  });
+});
+
+describe('bad input: named by its JSON path', () => {
+  const cases: Array<[string, () => unknown, Record<string, string | undefined> | null, string, RegExp]> = [
+    ['malformed JSON', () => '{"mode": "live", ', null, '', /not valid JSON/],
+    ['an unknown program', () => ({ ...goodConfig(), backend: 'acme' }), null, 'backend', /one of whitelabel/],
+    ['a missing field', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), apiKey: undefined } }), null, 'connection.apiKey', /missing/],
+    ['an unset environment variable', () => goodConfig(), {}, 'connection.clientSecret.env', /PWP_TEST_WL_SECRET is not set/],
+    ['http:// to another machine', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), baseUrl: 'http://loyalty.example.com/v1' } }), null, 'connection.baseUrl', /only allowed to this machine/],
+    ['a URL with a user and password', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), tokenUrl: 'https://pos:secret@auth.example.com/token' } }), null, 'connection.tokenUrl', /user name or password/],
+    ['an unknown field', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), apiKye: 'x' } }), null, 'connection.apiKye', /not a known field/],
+    ['a bad offline limit', () => ({ ...goodConfig(), offline: { maxOutstandingMilli: -1 } }), null, 'offline.maxOutstandingMilli', /0/],
+  ];
+  it.each(cases)('%s', (_name, content, e, path, message) => {
+    const problems = problemsOf(file(content()), e ?? env());
+    const hit = problems.find((p) => p.path === path);
+    expect(hit, JSON.stringify(problems)).toBeDefined();
+    expect(hit!.message).toMatch(message);
+  });
+});
+
+describe('from the command line', () => {
+  const web = (args: string[], extraEnv: Record<string, string> = {}) =>
+    promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'electron/cli/web.ts'), ...args], { cwd: root, env: { ...process.env, ...extraEnv }, timeout: 60_000 });
+
+  it('exits with code 2 on a bad file, naming the field, and writes nothing', async () => {
+    const dataDir = join(tmp.dir, 'bad');
+    const bad = file({ ...goodConfig(), connection: { ...(goodConfig().connection as object), baseUrl: 'http://loyalty.example.com/v1' } });
+    const err = (await web(['--data-dir', dataDir, '--port', '0', '--config', bad], env()).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(err.code).toBe(2);
+    expect(err.stderr).toContain('connection.baseUrl');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('a good file takes the terminal live with its secrets sealed; the file can then be deleted', async () => {
+    const dataDir = join(tmp.dir, 'good');
+    const f = file(goodConfig());
+    const rt = await startRuntime({ dataDir, config: { file: f, config: readTerminalConfig(f, env()) } });
+    try {
+      expect(rt.mode).toBe('live');
+      expect(rt.connectionTest).toMatchObject({ ok: true });
+      expect(await rt.call('getStatus', {})).toMatchObject({ ok: true, value: { mode: 'live', training: false, terminalId: 'T-7-1', storeName: 'Gent Korenmarkt' } });
+      // Sealed: the secret is not in the database file in clear.
+      expect(readFileSync(join(dataDir, 'terminal-live.db')).includes(env().PWP_TEST_WL_SECRET)).toBe(false);
+    } finally {
+      await rt.close();
+    }
+    // Without the file (and without the environment variable), it starts live again.
+    const again = await startRuntime({ dataDir });
+    try {
+      expect(again.mode).toBe('live');
+      expect(again.connectionTest).toMatchObject({ ok: true });
+    } finally {
+      await again.close();
+    }
+  });
+});

@@ -1,0 +1,273 @@
+/**
+ * Setting a terminal up from a file (a chain's fleet roll-out):
+ * `npm run web -- --config FILE`, Electron `--config FILE` or PWP_CONFIG.
+ *
+ * The file is JSON, validated against schema/terminal-config.schema.json
+ * (built from the program descriptors; test/config-schema.test.ts keeps the
+ * committed file equal to buildConfigSchema()). Secrets are given literally
+ * or as {"env": "NAME"}. Every problem is reported with its JSON path and
+ * nothing is written until the whole file is good; then the settings and the
+ * sealed connection go into the mode's database in one transaction, and the
+ * mode pointer last. After that the file may be deleted: the terminal keeps
+ * what it needs, the secrets sealed as the go-live screen seals them.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { checkConnection } from '../shared/programs/check.js';
+import { allFields, isProgramId, PROGRAM_IDS, PROGRAMS, type ConnectionField, type ProgramDescriptor, type ProgramId } from '../shared/programs/index.js';
+import { databaseFile, writeMode, type TerminalMode } from './mode.js';
+import { saveLiveConnection } from './service/live-connection.js';
+import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './service/offline-policy.js';
+import type { SecretBox } from './service/secret-box.js';
+import { Store } from './store/store.js';
+
+export const CONFIG_FLAG = '--config';
+export const CONFIG_ENV = 'PWP_CONFIG';
+/** Where the schema is committed, relative to the repository root. */
+export const CONFIG_SCHEMA_PATH = 'schema/terminal-config.schema.json';
+export const CONFIG_SCHEMA_ID = 'https://pay-with-points.invalid/schema/terminal-config.schema.json';
+
+/** A config file that cannot be used: every problem with its JSON path. The CLI exits with code 2. */
+export class ProvisioningError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
+    super(`${file}: ${problems.map((p) => `${p.path || '(file)'}: ${p.message}`).join('; ')}`);
+    this.name = 'ProvisioningError';
+  }
+}
+
+export interface TerminalConfig {
+  mode: TerminalMode;
+  backend: ProgramId;
+  /** Connection fields and program settings together, secrets resolved. */
+  values: Record<string, string>;
+  store?: { id?: string; name?: string };
+  terminal?: { id?: string; name?: string };
+  offline?: OfflineLimits;
+}
+
+type Json = Record<string, unknown>;
+
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+function fieldSchema(f: ConnectionField): Json {
+  const described = { description: `${f.label}: ${f.help}` };
+  switch (f.kind) {
+    case 'secret':
+      return {
+        ...described,
+        oneOf: [
+          { type: 'string', minLength: 1 },
+          { type: 'object', required: ['env'], additionalProperties: false, properties: { env: { type: 'string', pattern: ENV_NAME } } },
+        ],
+      };
+    case 'integer':
+      return { ...described, type: 'integer' };
+    case 'boolean':
+      return { ...described, type: 'boolean' };
+    case 'json':
+      return { ...described, type: 'object' };
+    case 'url':
+      return { ...described, type: 'string', minLength: 1, pattern: '^https?://' };
+    default:
+      return { ...described, type: 'string', minLength: 1, ...(f.choices ? { enum: [...f.choices] } : {}) };
+  }
+}
+
+function sectionSchema(p: ProgramDescriptor, fields: readonly ConnectionField[]): Json {
+  const inAlternative = new Set((p.alternatives ?? []).flat());
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(fields.map((f) => [f.key, fieldSchema(f)])),
+    required: fields.filter((f) => f.required && f.default === undefined && !inAlternative.has(f.key)).map((f) => f.key),
+  };
+}
+
+const idName = (what: string): Json => ({
+  type: 'object',
+  additionalProperties: false,
+  properties: { id: { type: 'string', minLength: 1, maxLength: 60 }, name: { type: 'string', minLength: 1, maxLength: 60 } },
+  description: `The ${what}'s id and name as the chain knows them.`,
+});
+
+/** The config file's JSON Schema, derived from the program descriptors. */
+export function buildConfigSchema(): Json {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: CONFIG_SCHEMA_ID,
+    title: 'Pay with Points terminal configuration',
+    description: 'Sets a terminal up from a file: npm run web -- --config FILE, or the app with --config FILE / PWP_CONFIG. Secrets: a string, or {"env": "NAME"} to read an environment variable.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['mode', 'backend'],
+    properties: {
+      $schema: { type: 'string', description: `Where this schema is: ${CONFIG_SCHEMA_PATH} in the repository (a path relative to the file, or its $id).` },
+      mode: { enum: ['live', 'training'], description: 'live: the store\'s real program; training: the built-in emulators.' },
+      backend: { enum: [...PROGRAM_IDS], description: 'The loyalty program.' },
+      connection: { type: 'object', description: 'The program\'s connection fields, named as in its documentation (see README, "Going live").' },
+      program: { type: 'object', description: 'The program\'s own settings the API does not give (points value, min/max...).' },
+      store: idName('store'),
+      terminal: idName('terminal'),
+      offline: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'The manager\'s offline limits (points in thousandths, as the settings screen stores them).',
+        properties: Object.fromEntries(Object.keys(DEFAULT_OFFLINE_LIMITS).map((k) => [k, { type: 'integer', minimum: 0 }])),
+      },
+    },
+    allOf: [
+      { if: { properties: { mode: { const: 'live' } } }, then: { required: ['connection'] } },
+      ...PROGRAMS.map((p) => ({
+        if: { properties: { backend: { const: p.id } }, required: ['backend'] },
+        then: { properties: { connection: sectionSchema(p, p.connection), program: sectionSchema(p, p.programSettings) } },
+      })),
+    ],
+  };
+}
+
+let validator: ReturnType<Ajv['compile']> | null = null;
+function validate(doc: unknown): ErrorObject[] {
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(buildConfigSchema());
+  return validator(doc) ? [] : (validator.errors ?? []);
+}
+
+/** "/connection/clientSecret" -> "connection.clientSecret"; a missing property is named by its own path. */
+function pathOf(e: ErrorObject): string {
+  const base = e.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+  const extra = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : '';
+  return [base, extra].filter(Boolean).join('.');
+}
+
+function messageOf(e: ErrorObject): string {
+  if (e.keyword === 'required') return 'is missing';
+  if (e.keyword === 'additionalProperties') return 'is not a known field';
+  if (e.keyword === 'enum') return `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
+  if (e.keyword === 'oneOf') return 'must be a string, or {"env": "NAME"}';
+  return e.message ?? 'is not valid';
+}
+
+/** The schema's problems, most useful first: the wrappers (if/then, oneOf branches) are left out when a specific one exists. */
+function schemaProblems(doc: unknown): { path: string; message: string }[] {
+  const errors = validate(doc).filter((e) => e.keyword !== 'if');
+  const secretPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  const out: { path: string; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    // A bad secret: one message ("a string, or {env}") instead of each branch's.
+    if (!e.keyword.startsWith('oneOf') && [...secretPaths].some((p) => e.instancePath.startsWith(p) && e.schemaPath.includes('/oneOf/'))) continue;
+    const p = { path: pathOf(e), message: messageOf(e) };
+    const key = `${p.path}|${p.message}`;
+    if (!seen.has(key)) out.push(p);
+    seen.add(key);
+  }
+  return out;
+}
+
+/**
+ * Reads, validates and resolves a config file. Throws ProvisioningError
+ * with every problem found (JSON path + plain words); reads the environment
+ * for {"env": NAME} secrets.
+ */
+export function readTerminalConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env): TerminalConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ProvisioningError(file, [{ path: '', message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }]);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ProvisioningError(file, [{ path: '', message: `is not valid JSON (${(e as Error).message})` }]);
+  }
+  const problems = schemaProblems(doc);
+  if (problems.length) throw new ProvisioningError(file, problems);
+  const d = doc as { mode: TerminalMode; backend: string; connection?: Json; program?: Json; store?: TerminalConfig['store']; terminal?: TerminalConfig['terminal']; offline?: Json };
+  if (!isProgramId(d.backend)) throw new ProvisioningError(file, [{ path: 'backend', message: `unknown program "${d.backend}"` }]);
+  const p = PROGRAMS.find((x) => x.id === d.backend)!;
+
+  // Secrets from the environment, values as strings (as the go-live screen sends them).
+  const values: Record<string, string> = {};
+  const fields = new Map(allFields(p).map((f) => [f.key, f]));
+  for (const [section, obj] of [['connection', d.connection ?? {}], ['program', d.program ?? {}]] as const) {
+    for (const [key, raw] of Object.entries(obj)) {
+      const f = fields.get(key)!;
+      if (f.kind === 'secret' && typeof raw === 'object' && raw !== null) {
+        const name = (raw as { env: string }).env;
+        const v = env[name];
+        if (v === undefined || v === '') problems.push({ path: `${section}.${key}.env`, message: `the environment variable ${name} is not set` });
+        else values[key] = v;
+      } else {
+        values[key] = f.kind === 'json' ? JSON.stringify(raw) : String(raw);
+      }
+    }
+  }
+  if (d.mode === 'live') {
+    const checked = checkConnection(p, values);
+    for (const prob of checked.problems) {
+      // An unset env secret was already said; do not say "missing" for it again.
+      if (!problems.some((x) => x.path.startsWith(`${prob.path}.`))) problems.push(prob);
+    }
+    Object.assign(values, checked.values);
+  }
+  let offline: OfflineLimits | undefined;
+  if (d.offline) {
+    try {
+      offline = validateLimits(d.offline);
+    } catch (e) {
+      problems.push({ path: `offline.${String((e as { details?: { field?: string } }).details?.field ?? '')}`, message: (e as Error).message });
+    }
+  }
+  if (problems.length) throw new ProvisioningError(file, problems);
+  return { mode: d.mode, backend: d.backend, values, store: d.store, terminal: d.terminal, offline };
+}
+
+/**
+ * Writes a validated config into the data directory: the mode's database
+ * gets the settings and (live) the sealed connection in one transaction;
+ * the mode pointer is written last. Applied at every start the file is
+ * given (the fleet's file wins over what was changed on screen since).
+ */
+export function applyTerminalConfig(dataDir: string, config: TerminalConfig, box: SecretBox, source: string): void {
+  const store = Store.open(databaseFile(dataDir, config.mode));
+  try {
+    store.transaction(() => {
+      const set = (key: string, v: string | undefined) => v !== undefined && store.setSetting(key, v);
+      set('store_id', config.store?.id);
+      set('store_name', config.store?.name);
+      set('terminal_id', config.terminal?.id);
+      set('terminal_name', config.terminal?.name);
+      set('backend', config.backend);
+      if (config.offline) set(OFFLINE_POLICY_SETTING, JSON.stringify(config.offline));
+      if (config.mode === 'live') saveLiveConnection(store, box, config.backend, config.values);
+      const terminalId = store.getSetting('terminal_id') ?? 'terminal';
+      // Which fields, never their values.
+      store.journal.append({
+        at: new Date().toISOString(),
+        terminalId,
+        actor: 'config-file',
+        kind: 'config.applied',
+        outcome: 'ok',
+        detail: { file: source, mode: config.mode, program: config.backend, fields: Object.keys(config.values).sort() },
+      });
+    });
+  } finally {
+    store.close();
+  }
+  writeMode(dataDir, config.mode);
+}
+
+/** The config file named on the command line or in PWP_CONFIG, if any. */
+export function configFileFrom(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === CONFIG_FLAG) found = argv[++i];
+    else if (a.startsWith(`${CONFIG_FLAG}=`)) found = a.slice(CONFIG_FLAG.length + 1);
+  }
+  return found ?? (env[CONFIG_ENV]?.trim() || undefined);
+}
