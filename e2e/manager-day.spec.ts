@@ -8,11 +8,12 @@
  * API (faster than clicking); every figure is checked where the manager
  * reads it, against the walk's own bookkeeping.
  */
+import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { MTID } from '../renderer/src/testids.js';
 import { managerSignsIn } from './desk-helpers.js';
@@ -58,7 +59,7 @@ async function sale(t: TerminalProcess, p: Planned, expectState: 'posted' | 'que
 }
 
 test("a manager's day adds up on screen, on paper and in the CSV", async ({ page, terminal, staff, sandbox }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const wl = sandbox.backends.whitelabel.state;
   const approval = (reason: string) => ({ managerId: staff.managerId, pin: STAFF.manager.pin, reason });
   const cashiers = {
@@ -87,6 +88,11 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
   await terminal.call('refundSale', { saleId: ids[4], amountCents: 1000, approval: approval('one item back') });
   await terminal.call('refundSale', { saleId: ids[7], amountCents: 1500, approval: approval('half returned') });
   await expect.poll(async () => (await terminal.call<{ queue: { waiting: number } }>('getStatus')).queue.waiting, { timeout: 20_000 }).toBe(0);
+  // A sale the cashier cancelled after the points were shown: no redemption, no points on the list.
+  const cancelled = await terminal.call<{ id: string }>('startSale', { basketCents: 900 });
+  await terminal.call('identifyMember', { saleId: cancelled.id, input: DEMO_MEMBERS.anna.cardNumber, source: 'keyboard' });
+  await terminal.call('quote', { saleId: cancelled.id, pointsMilli: 900_000 });
+  await terminal.call('cancelSale', { saleId: cancelled.id });
   expect(wl.balances(DEMO_MEMBERS.chloe.userId)[DEMO_MEMBERS.chloe.userId]).toBe(0); // the refusals took nothing
 
   // The walk's own bookkeeping.
@@ -172,6 +178,27 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
     rmSync(dir, { recursive: true, force: true });
   }
 
+  // ---- the sales list: the cashier, the refusals flagged, nothing taken on the cancelled sale ----
+  await page.locator(tid(MTID.deskTab('sales'))).click();
+  const saleRow = (id: string) => page.locator(`${tid(MTID.salesRow)}[data-sale-id="${id}"]`);
+  for (const id of ids.slice(10)) {
+    await expect(saleRow(id).locator(tid(MTID.salesFlag))).toHaveAttribute('data-flag', 'refused');
+    await expect(saleRow(id).locator(tid(MTID.salesCashier))).toHaveText(cashiers.cleo.name);
+  }
+  await expect(saleRow(ids[0]!).locator(tid(MTID.salesFlag))).toHaveCount(0);
+  await expect(saleRow(ids[4]!).locator(tid(MTID.salesCashier))).toHaveText(cashiers.bo.name);
+  await expect(saleRow(cancelled.id)).toHaveAttribute('data-state', 'cancelled');
+  await expect(saleRow(cancelled.id).locator(tid(MTID.salesPoints))).toHaveText('—');
+  // One refusal handled: its queue row no longer says "needs attention".
+  const { items } = await terminal.call<{ items: { item: string; saleId: string }[] }>('listAttention', {});
+  const item = items.find((i) => i.saleId === ids[10])!;
+  await terminal.call('markHandled', { item: item.item, reason: 'member paid the difference', approval: approval('handled at the counter') });
+  await saleRow(ids[10]!).click();
+  const outboxRow = page.locator(tid(MTID.saleOutboxRow)).first();
+  await expect(outboxRow).toHaveAttribute('data-handled', 'true');
+  await expect(outboxRow).not.toContainText('Needs attention');
+  await expect(outboxRow).toContainText('Handled');
+
   // ---- in the CSV, in Dutch: semicolons and decimal commas, read back with csv-parse ----
   await page.locator(tid(MTID.deskTab('settings'))).click();
   await page.locator(tid(MTID.settingsField('language'))).selectOption('nl');
@@ -198,4 +225,36 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
   expect(csv[byCashier + 1]!.at(-1)).toBe('Geweigerde inwisselingen');
   expect(csv.find((r, i) => i > byCashier && r[0] === cashiers.cleo.name)!.at(-1)).toBe('2');
   expect(csv.find((r) => r[0] === STAFF.manager.name)!.slice(1, 4)).toEqual(['1', String(voided), '2']);
+
+  // ---- verify leads somewhere: someone changes an amount in the database ----
+  const db = new Database(join(terminal.dataDir, 'terminal.db'));
+  let seq: number;
+  try {
+    db.pragma('busy_timeout = 5000');
+    seq = (db.prepare(`SELECT seq FROM log WHERE kind = 'sale.refunded' ORDER BY seq LIMIT 1`).get() as { seq: number }).seq;
+    expect(db.prepare('UPDATE log SET amount_cents = 1 WHERE seq = ?').run(seq).changes).toBe(1);
+  } finally {
+    db.close();
+  }
+  await page.locator(tid(MTID.deskTab('verify'))).click();
+  await page.locator(tid(MTID.verifyRun)).click();
+  const result = page.locator(tid(MTID.verifyResult));
+  await expect(result).toHaveAttribute('data-first-bad-seq', String(seq));
+  await expect(result.getByText(`Regel ${seq} werd gewijzigd`)).toHaveCount(1); // said once
+  await expect(page.locator(tid(MTID.verifyAdvice))).toContainText('ondersteuning');
+  await page.locator(tid(MTID.verifyOpenEntry)).click();
+  const changed = page.locator(`${tid(MTID.logRow)}[data-seq="${seq}"]`);
+  await expect(changed).toHaveAttribute('data-tampered', 'true');
+  await expect(changed).toContainText('gewijzigd');
+  await expect(page.locator(tid(MTID.logEntry))).toHaveAttribute('data-seq', String(seq));
+  await expect(page.locator(`${tid(MTID.logRow)}[data-seq="${seq - 1}"]`)).toHaveAttribute('data-tampered', 'false');
+  // The end of day warns, on screen and on paper.
+  await page.locator(tid(MTID.deskTab('end-of-day'))).click();
+  await page.locator(tid(MTID.eod)).getByRole('button', { name: 'Vernieuwen' }).click();
+  await expect(page.locator(tid(MTID.eodTampered))).toContainText(`regel ${seq}`);
+  const again = join(mkdtempSync(join(tmpdir(), 'pwp-eod-print-')), 'eod.pdf');
+  writeFileSync(again, await page.pdf({ format: 'A4', preferCSSPageSize: true }));
+  const warned = execFileSync('pdftotext', [again, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  rmSync(dirname(again), { recursive: true, force: true });
+  expect(warned).toContain('bel de ondersteuning');
 });

@@ -114,6 +114,8 @@ export interface SaleView {
   id: string;
   state: SaleState;
   createdAt: string;
+  /** Who was signed in when the sale began (a person id; the desk shows their name). */
+  cashierId?: string;
   basket: Money;
   member?: MemberView;
   terms?: RedemptionTerms;
@@ -145,6 +147,8 @@ export interface TerminalStatus {
   training: boolean;
   backend: BackendInfo;
   terminalId: string;
+  /** The name the manager gave the terminal (settings; read at every status, no restart). */
+  terminalName?: string;
   storeName: string;
   currency: string;
   online: boolean;

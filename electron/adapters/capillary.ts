@@ -26,6 +26,7 @@
  * code maps to the terminal's own in CAPILLARY_CODES, with plain words.
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { BackendInfo, BackendMessage, RedemptionTerms } from '../../shared/domain.js';
 import { PosError, type ErrorCode } from '../../shared/errors.js';
 import { luhnValid, type IdentifierKind, type MemberIdentifier } from '../../shared/member-number.js';
@@ -253,6 +254,19 @@ function capList(v: unknown): Obj[] {
 const SUCCESS_ITEM_CODES = new Set([800, 200]);
 
 /**
+ * The v1.1 envelope as zod reads it: {response: {status?: {success, code,
+ * message}, ...items}}. Values inside are strings or numbers (capBool /
+ * capInt read both); unknown fields are kept for `pick`.
+ */
+const v11EnvelopeSchema = z.object({
+  response: z.looseObject({
+    status: z.looseObject({ success: z.unknown().optional(), code: z.unknown().optional(), message: z.unknown().optional() }).optional().catch(undefined),
+  }),
+});
+/** An item that carries its own item_status (a refusal may sit inside an HTTP 200). */
+const v11ItemSchema = z.looseObject({ item_status: z.looseObject({ success: z.unknown().optional(), code: z.unknown().optional(), message: z.unknown().optional() }) });
+
+/**
  * Reads a v1.1 answer. `pick` finds the item in `response` (the object under
  * the top-level "response"). An item whose item_status code is not a success
  * becomes the mapped refusal, whatever the HTTP status (usually 200); an
@@ -261,19 +275,21 @@ const SUCCESS_ITEM_CODES = new Set([800, 200]);
  * that read fields from it anyway.
  */
 export function readV11(res: HttpJsonResponse, pick: (response: Obj) => unknown): { item: Obj; refusal: PosError | null } {
-  const body = res.body;
-  const response = isObj(body) && isObj(body.response) ? body.response : undefined;
-  const status = response && isObj(response.status) ? response.status : undefined;
-  if (!response) {
+  const env = v11EnvelopeSchema.safeParse(res.body);
+  if (!env.success) {
     if (res.status >= 400) return { item: {}, refusal: capillaryError(undefined, undefined, res.status) };
     throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary sent an answer without its response envelope.', { details: { status: res.status } });
   }
+  const response = env.data.response;
+  const status = env.data.response.status;
   const item = pick(response);
-  if (isObj(item) && isObj(item.item_status)) {
-    const code = capInt(item.item_status.code);
-    const ok = code !== undefined ? SUCCESS_ITEM_CODES.has(code) : capBool(item.item_status.success) === true;
-    if (ok && res.status < 400) return { item, refusal: null };
-    return { item, refusal: capillaryError(code, capText(item.item_status.message), res.status) };
+  const withStatus = v11ItemSchema.safeParse(item);
+  if (withStatus.success) {
+    const st = withStatus.data.item_status;
+    const code = capInt(st.code);
+    const ok = code !== undefined ? SUCCESS_ITEM_CODES.has(code) : capBool(st.success) === true;
+    if (ok && res.status < 400) return { item: withStatus.data, refusal: null };
+    return { item: withStatus.data, refusal: capillaryError(code, capText(st.message), res.status) };
   }
   if (res.status >= 400 || capBool(status?.success) === false) {
     const code = capInt(status?.code) ?? (res.status >= 400 ? res.status : undefined);

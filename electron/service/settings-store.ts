@@ -18,6 +18,7 @@ import { checkBackendUrl } from '../config.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './offline-policy.js';
 import type { SecretBox } from './secret-box.js';
 import { PIN_POLICY_SETTING, readPinPolicy } from './people.js';
+import { checkName, checkOfflineLimits } from './settings-rules.js';
 
 export const DEFAULT_SCANNER: ScannerSettings = { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true, suffixChars: '', slowMaxGapMs: 300, extractPatterns: {} };
 
@@ -83,8 +84,10 @@ export class SettingsStore {
       changes[key] = { from: before, to: shown };
     };
     const cur = this.view();
-    if (patch.terminalName !== undefined) set('terminal_name', patch.terminalName, patch.terminalName, cur.terminalName);
-    if (patch.storeName !== undefined) set('store_name', patch.storeName, patch.storeName, cur.storeName);
+    if (patch.terminalName !== undefined) checkName('terminalName', patch.terminalName);
+    if (patch.storeName !== undefined) checkName('storeName', patch.storeName);
+    if (patch.terminalName !== undefined) set('terminal_name', patch.terminalName.trim(), patch.terminalName.trim(), cur.terminalName);
+    if (patch.storeName !== undefined) set('store_name', patch.storeName.trim(), patch.storeName.trim(), cur.storeName);
     if (patch.language !== undefined) set('language', patch.language, patch.language, cur.language);
     if (patch.backend !== undefined) set('backend', patch.backend, patch.backend, cur.backend);
     if (patch.backendUrl !== undefined) {
@@ -105,6 +108,7 @@ export class SettingsStore {
     }
     if (patch.offlineLimits !== undefined) {
       const next = validateLimits({ ...cur.offlineLimits, ...patch.offlineLimits });
+      checkOfflineLimits(next, patch.backend ?? cur.backend);
       set(OFFLINE_POLICY_SETTING, JSON.stringify(next), next, cur.offlineLimits);
     }
     if (patch.pinPolicy !== undefined) {

@@ -46,6 +46,9 @@ export const MTID = {
 
   // sales and a sale's detail
   salesRow: 'sales-row', // data-sale-id, data-state
+  salesFlag: 'sales-flag', // data-flag: refused | attention
+  salesCashier: 'sales-cashier',
+  salesPoints: 'sales-points',
   salesMore: 'sales-more',
   salesEmpty: 'sales-empty',
   sale: 'sale-detail', // data-state, data-sale-id
@@ -101,6 +104,8 @@ export const MTID = {
   eodBar: 'eod-bar', // data-hour, data-value
   eodPrint: 'eod-print',
   eodExport: 'eod-export',
+  verifyAdvice: 'verify-advice',
+  verifyOpenEntry: 'verify-open-entry',
   eodIdentity: 'eod-identity',
   eodTraining: 'eod-training',
   eodTampered: 'eod-tampered',
@@ -122,6 +127,13 @@ export const MTID = {
   verifyRun: 'verify-run',
   verifyResult: 'verify-result', // data-intact, data-problem, data-first-bad-seq, data-entries
 
+  // shipping to the chain (ShippingPanel, on the verify tab)
+  shippingPanel: 'shipping-panel', // data-enabled, data-connected, data-shipped-seq, data-head-seq, data-lag, data-error-kind, data-conflicts
+  shippingError: 'shipping-error',
+  shippingAddress: 'shipping-address',
+  shippingSave: 'shipping-save',
+  shippingOff: 'shipping-off',
+
   // people
   personRow: 'person-row', // data-person-id, data-active
   personName: 'person-name',
@@ -132,6 +144,10 @@ export const MTID = {
   personResetPin: 'person-reset-pin',
   personNewPin: 'person-new-pin',
   personSavePin: 'person-save-pin',
+  personProblem: (field: string) => `person-problem-${field}`,
+  personConfirmOff: 'person-confirm-off', // data-person-id
+  personConfirmOffYes: 'person-confirm-off-yes',
+  personConfirmOffNo: 'person-confirm-off-no',
 
   // settings
   settingsField: (field: string) => `settings-${field}`,

@@ -7,6 +7,8 @@
 export const TID = {
   // always on screen
   trainingBanner: 'training-banner',
+  storeName: 'status-store-name',
+  terminalName: 'status-terminal-name',
   statusOnline: 'status-online',
   queueCount: 'queue-count',
   queueAttention: 'queue-attention',

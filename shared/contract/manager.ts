@@ -102,8 +102,9 @@ const offlineLimits = z
 
 export const settingsPatch = z
   .object({
-    terminalName: safeName(z.string().trim().min(1).max(60)).optional(),
-    storeName: safeName(z.string().trim().min(1).max(60)).optional(),
+    // Length and blankness are checked in the service (settings-rules.ts), which says which field and why.
+    terminalName: safeName(z.string().max(1000)).optional(),
+    storeName: safeName(z.string().max(1000)).optional(),
     language: z.enum(LANGUAGES).optional(),
     backend: z.enum(BACKEND_IDS).optional(),
     backendUrl: z.string().url().max(300).nullable().optional(),

@@ -8,6 +8,7 @@ import { DEFAULT_MESSAGES, type ErrorCode } from '../errors.js';
 import { counterEn } from './counter-en.js';
 import { managerEn } from './manager-en.js';
 import { offersEn } from './offers-en.js';
+import { shippingEn } from './shipping-en.js';
 
 /** The English error texts are the terminal's own defaults (one source: shared/errors.ts). */
 const errors: Record<ErrorCode, string> = DEFAULT_MESSAGES;
@@ -414,6 +415,7 @@ export const en = {
   },
   counter: counterEn,
   offers: offersEn,
+  shipping: shippingEn,
   manager: managerEn,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

@@ -3,6 +3,7 @@ import type { Catalogue } from './en.js';
 import { counterFr } from './counter-fr.js';
 import { managerFr } from './manager-fr.js';
 import { offersFr } from './offers-fr.js';
+import { shippingFr } from './shipping-fr.js';
 
 export const fr: Catalogue = {
   errors: {
@@ -451,6 +452,7 @@ export const fr: Catalogue = {
   },
   counter: counterFr,
   offers: offersFr,
+  shipping: shippingFr,
   manager: managerFr,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

@@ -59,4 +59,32 @@ export const managerEn = {
     tampered: 'Warning: the log was found changed (entry {{seq}}) on {{time}}. These figures may be wrong. Keep the database as it is and call support.',
     openVerify: 'See the check',
   },
+  sales: {
+    cashier: 'Cashier',
+    refusedFlag: 'Refused by the program',
+    attentionFlag: 'Needs attention',
+    handled: 'Handled',
+  },
+  settings: {
+    blank: '{{field}} cannot be blank.',
+    tooLong: '{{field}}: at most {{max}} characters ({{length}} typed).',
+    aboveMember: 'One redemption cannot take more than one member may have queued: lower this or raise the per-member limit.',
+    aboveOutstanding: 'One member cannot have more queued than the whole terminal: lower this or raise the terminal’s limit.',
+    precision: 'This program counts in points with {{decimals}} decimals: no more.',
+    ageZero: '0 minutes would refuse every offline redemption: allow at least 1 minute.',
+  },
+  people: {
+    nameBlank: 'Type the person’s name.',
+    confirmOff: 'Switch {{name}} off?',
+    confirmOffHelp: 'They can no longer sign in at this terminal. Their sales and log entries stay. You can switch them on again later.',
+  },
+  verify: {
+    whatToDo: 'What to do now',
+    keep: 'Keep the database as it is: do not delete, restore or copy over it (it is the evidence).',
+    support: 'Call support and give them the entry number and the time of this check.',
+    figures: 'Figures that include the changed entries may be wrong: the end of day says so until a check finds the log intact.',
+    openEntry: 'Show entry {{seq}} in the log',
+    mark: 'changed',
+    markTitle: 'The last check found this entry changed after it was written.',
+  },
 };

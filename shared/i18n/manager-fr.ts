@@ -56,4 +56,32 @@ export const managerFr: Catalogue['manager'] = {
     tampered: 'Attention : le journal a été trouvé modifié (entrée {{seq}}) le {{time}}. Ces chiffres peuvent être faux. Gardez la base de données telle quelle et appelez le support.',
     openVerify: 'Voir la vérification',
   },
+  sales: {
+    cashier: 'Caissier',
+    refusedFlag: 'Refusé par le programme',
+    attentionFlag: 'Demande attention',
+    handled: 'Traité',
+  },
+  settings: {
+    blank: '{{field}} ne peut pas être vide.',
+    tooLong: '{{field}} : au plus {{max}} caractères ({{length}} tapés).',
+    aboveMember: 'Une utilisation ne peut pas prendre plus qu’un membre peut avoir en attente : baissez ceci ou relevez la limite par membre.',
+    aboveOutstanding: 'Un membre ne peut pas avoir plus en attente que tout le terminal : baissez ceci ou relevez la limite du terminal.',
+    precision: 'Ce programme compte des points avec {{decimals}} décimales : pas plus.',
+    ageZero: '0 minute refuserait toute utilisation hors ligne : autorisez au moins 1 minute.',
+  },
+  people: {
+    nameBlank: 'Tapez le nom de la personne.',
+    confirmOff: 'Désactiver {{name}} ?',
+    confirmOffHelp: 'Cette personne ne pourra plus se connecter à ce terminal. Ses ventes et entrées du journal restent. Vous pourrez la réactiver plus tard.',
+  },
+  verify: {
+    whatToDo: 'Que faire maintenant',
+    keep: 'Gardez la base de données telle quelle : ne la supprimez pas, ne la restaurez pas, ne l’écrasez pas (c’est la preuve).',
+    support: 'Appelez le support et donnez le numéro de l’entrée et l’heure de cette vérification.',
+    figures: 'Les chiffres qui comprennent les entrées modifiées peuvent être faux : la clôture le signale jusqu’à ce qu’une vérification trouve le journal intact.',
+    openEntry: 'Afficher l’entrée {{seq}} dans le journal',
+    mark: 'modifiée',
+    markTitle: 'La dernière vérification a trouvé cette entrée modifiée après son écriture.',
+  },
 };

@@ -56,4 +56,32 @@ export const managerNl: Catalogue['manager'] = {
     tampered: 'Let op: het logboek bleek gewijzigd (regel {{seq}}) op {{time}}. Deze cijfers kunnen fout zijn. Laat de databank zoals ze is en bel de ondersteuning.',
     openVerify: 'Bekijk de controle',
   },
+  sales: {
+    cashier: 'Kassier',
+    refusedFlag: 'Geweigerd door het programma',
+    attentionFlag: 'Vraagt aandacht',
+    handled: 'Afgehandeld',
+  },
+  settings: {
+    blank: '{{field}} mag niet leeg zijn.',
+    tooLong: '{{field}}: hoogstens {{max}} tekens ({{length}} getypt).',
+    aboveMember: 'Eén inwisseling kan niet meer nemen dan één lid in de wachtrij mag hebben: verlaag dit of verhoog de limiet per lid.',
+    aboveOutstanding: 'Eén lid kan niet meer in de wachtrij hebben dan de hele terminal: verlaag dit of verhoog de limiet van de terminal.',
+    precision: 'Dit programma telt punten met {{decimals}} decimalen: niet meer.',
+    ageZero: '0 minuten zou elke offline inwisseling weigeren: sta minstens 1 minuut toe.',
+  },
+  people: {
+    nameBlank: 'Typ de naam van de persoon.',
+    confirmOff: '{{name}} uitschakelen?',
+    confirmOffHelp: 'Die persoon kan zich niet meer aanmelden op deze terminal. De verkopen en logregels blijven. U kunt de persoon later weer inschakelen.',
+  },
+  verify: {
+    whatToDo: 'Wat nu te doen',
+    keep: 'Laat de databank zoals ze is: niet wissen, terugzetten of overschrijven (ze is het bewijs).',
+    support: 'Bel de ondersteuning en geef het regelnummer en het uur van deze controle.',
+    figures: 'Cijfers met de gewijzigde regels kunnen fout zijn: de dagafsluiting zegt het tot een controle het logboek intact vindt.',
+    openEntry: 'Toon regel {{seq}} in het logboek',
+    mark: 'gewijzigd',
+    markTitle: 'De laatste controle vond deze regel gewijzigd nadat hij geschreven werd.',
+  },
 };

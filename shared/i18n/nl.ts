@@ -3,6 +3,7 @@ import type { Catalogue } from './en.js';
 import { counterNl } from './counter-nl.js';
 import { managerNl } from './manager-nl.js';
 import { offersNl } from './offers-nl.js';
+import { shippingNl } from './shipping-nl.js';
 
 export const nl: Catalogue = {
   errors: {
@@ -451,6 +452,7 @@ export const nl: Catalogue = {
   },
   counter: counterNl,
   offers: offersNl,
+  shipping: shippingNl,
   manager: managerNl,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

@@ -30,6 +30,7 @@ export function saleView(sale: SaleRow, rows: OutboxRow[], session: MemberSessio
     id: sale.id,
     state: sale.state,
     createdAt: sale.created_at,
+    cashierId: sale.cashier,
     basket,
     paymentAllowed: sale.state === 'posted' || (sale.state === 'queued' && sale.offline_accepted === 1),
     offlineAccepted: sale.offline_accepted === 1,

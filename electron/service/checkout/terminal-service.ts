@@ -229,7 +229,9 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       training: this.config.training,
       backend: this.adapter.info,
       terminalId: this.config.terminalId,
-      storeName: this.config.storeName,
+      // The names as the manager last saved them: a new store name shows at once, not after a restart.
+      terminalName: this.store.getSetting('terminal_name') ?? this.config.terminalId,
+      storeName: this.store.getSetting('store_name') ?? this.config.storeName,
       currency: this.config.currency,
       online: this.connectivity.online,
       lastContactAt: last === null ? null : new Date(last).toISOString(),

@@ -32,11 +32,11 @@ export function StatusBar() {
       )}
       <div className="statusbar-row">
         <div className="statusbar-where">
-          <strong>{status?.storeName ?? 'Pay with Points'}</strong>
+          <strong data-testid={TID.storeName}>{status?.storeName ?? 'Pay with Points'}</strong>
           {status && (
             <span className="muted">
               {' '}
-              · {status.terminalId} · {status.backend.name}
+              · <span data-testid={TID.terminalName}>{status.terminalName ?? status.terminalId}</span> · {status.backend.name}
             </span>
           )}
         </div>

@@ -1,21 +1,18 @@
-import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
-import { useTranslation } from "react-i18next";
-import type {
-  EndOfDaySummary,
-  EndOfDayTotals,
-} from "../../../../shared/contract/manager";
-import { asErrorInfo } from "../../api/client";
-import { LocalizedError } from "../../i18n/LocalizedError";
-import { useFmt } from "../../i18n/useFmt";
-import { MTID } from "../../manager-testids";
-import { HourChart } from "./BarChart";
-import { dayRange, today } from "./dates";
-import { useDesk } from "./desk-context";
-import { ExportResult, useExport } from "./ExportLink";
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { EndOfDaySummary, EndOfDayTotals } from '../../../../shared/contract/manager';
+import { asErrorInfo } from '../../api/client';
+import { LocalizedError } from '../../i18n/LocalizedError';
+import { useFmt } from '../../i18n/useFmt';
+import { MTID } from '../../manager-testids';
+import { HourChart } from './BarChart';
+import { dayRange, today } from './dates';
+import { useDesk } from './desk-context';
+import { ExportResult, useExport } from './ExportLink';
 
 /** The query key of a day's summary (mutations that change the day's figures invalidate ['end-of-day']). */
-export const endOfDayKey = (day: string) => ["end-of-day", day] as const;
+export const endOfDayKey = (day: string) => ['end-of-day', day] as const;
 
 /**
  * The day's close: net figures after voids and refunds, refusals apart, by
@@ -37,19 +34,9 @@ export function EndOfDayTab() {
   const exp = useExport();
 
   const s = query.data ?? null;
-  const money = (cents: number) => fmt.amount(cents, s?.currency ?? "EUR");
-  const figure = (
-    key: string,
-    label: string,
-    shown: string,
-    value: number,
-    tone = "",
-  ) => (
-    <div
-      className={`figure ${tone}`}
-      data-testid={MTID.eodFigure(key)}
-      data-value={value}
-    >
+  const money = (cents: number) => fmt.amount(cents, s?.currency ?? 'EUR');
+  const figure = (key: string, label: string, shown: string, value: number, tone = '') => (
+    <div className={`figure ${tone}`} data-testid={MTID.eodFigure(key)} data-value={value}>
       <span className="figure-label">{label}</span>
       <span className="figure-value">{shown}</span>
     </div>
@@ -58,34 +45,17 @@ export function EndOfDayTab() {
   return (
     <div className="desk-panel eod" data-testid={MTID.eod}>
       <div className="desk-head">
-        <h1>{t("endOfDay.title")}</h1>
+        <h1>{t('endOfDay.title')}</h1>
         <label className="inline-field no-print">
-          {t("endOfDay.day")}
-          <input
-            type="date"
-            className="field field-small"
-            value={day}
-            data-testid={MTID.eodDay}
-            onChange={(e) => setDay(e.target.value)}
-          />
+          {t('endOfDay.day')}
+          <input type="date" className="field field-small" value={day} data-testid={MTID.eodDay} onChange={(e) => setDay(e.target.value)} />
         </label>
         <div className="no-print head-buttons">
-          <button
-            type="button"
-            className="btn btn-small"
-            disabled={query.isFetching}
-            onClick={() => void query.refetch()}
-          >
-            {query.isFetching ? t("common.loading") : t("common.refresh")}
+          <button type="button" className="btn btn-small" disabled={query.isFetching} onClick={() => void query.refetch()}>
+            {query.isFetching ? t('common.loading') : t('common.refresh')}
           </button>
-          <button
-            type="button"
-            className="btn btn-small"
-            data-testid={MTID.eodPrint}
-            disabled={!s}
-            onClick={() => window.print()}
-          >
-            {t("endOfDay.print")}
+          <button type="button" className="btn btn-small" data-testid={MTID.eodPrint} disabled={!s} onClick={() => window.print()}>
+            {t('endOfDay.print')}
           </button>
           <button
             type="button"
@@ -93,228 +63,113 @@ export function EndOfDayTab() {
             data-testid={MTID.eodExport}
             disabled={exp.busy || !s}
             onClick={() => {
-              if (range) void exp.request({ what: "end-of-day", ...range });
+              if (range) void exp.request({ what: 'end-of-day', ...range });
             }}
           >
-            {exp.busy ? t("exportCsv.preparing") : t("desk.export")}
+            {exp.busy ? t('exportCsv.preparing') : t('desk.export')}
           </button>
         </div>
       </div>
       <div className="no-print">
-        <ExportResult
-          ticket={exp.ticket}
-          error={exp.error}
-          onUsed={exp.clear}
-        />
+        <ExportResult ticket={exp.ticket} error={exp.error} onUsed={exp.clear} />
       </div>
       {query.error && <LocalizedError error={asErrorInfo(query.error)} />}
       {s && (
         <>
           <p className="eod-identity" data-testid={MTID.eodIdentity}>
-            <span>{storeName}</span> ·{" "}
-            <span>{t("manager.eod.terminal", { name: s.terminalName })}</span> ·{" "}
-            <span>{fmt.date(s.from)}</span>
+            <span>{storeName}</span> · <span>{t('manager.eod.terminal', { name: s.terminalName })}</span> · <span>{fmt.date(s.from)}</span>
             {s.training && (
               <strong className="eod-training" data-testid={MTID.eodTraining}>
-                {t("manager.eod.training")}
+                {t('manager.eod.training')}
               </strong>
             )}
           </p>
           {s.logTampered && (
-            <p
-              className="message message-error eod-tampered"
-              role="alert"
-              data-testid={MTID.eodTampered}
-            >
-              {t("manager.eod.tampered", {
-                seq: s.logTampered.firstBadSeq ?? "?",
+            <p className="message message-error eod-tampered" role="alert" data-testid={MTID.eodTampered}>
+              {t('manager.eod.tampered', {
+                seq: s.logTampered.firstBadSeq ?? '?',
                 time: fmt.dateTime(s.logTampered.checkedAt),
               })}
             </p>
           )}
           <div className="figures">
+            {figure('redemptions', t('endOfDay.redemptions'), fmt.count(s.totals.redemptions), s.totals.redemptions)}
+            {figure('points', t('endOfDay.points'), fmt.points(s.totals.pointsMilli), s.totals.pointsMilli)}
+            {figure('discounts', t('endOfDay.discounts'), money(s.totals.discountCents), s.totals.discountCents)}
+            {figure('netPoints', t('manager.eod.netPoints'), fmt.points(s.totals.netPointsMilli), s.totals.netPointsMilli, 'figure-main')}
+            {figure('netDiscounts', t('manager.eod.netDiscounts'), money(s.totals.netDiscountCents), s.totals.netDiscountCents, 'figure-main')}
+            {figure('refunds', t('endOfDay.refunds'), `${fmt.count(s.totals.refunds)} · ${money(s.totals.refundedCents)}`, s.totals.refunds)}
+            {figure('refundedPoints', t('manager.eod.refundedPoints'), fmt.points(s.totals.refundedPointsMilli), s.totals.refundedPointsMilli)}
+            {figure('voids', t('endOfDay.voids'), fmt.count(s.totals.voids), s.totals.voids)}
+            {figure('voidedPoints', t('manager.eod.voidedPoints'), fmt.points(s.totals.voidedPointsMilli), s.totals.voidedPointsMilli)}
+            {figure('overrides', t('endOfDay.overrides'), fmt.count(s.totals.overrides), s.totals.overrides)}
+            {figure('offline', t('endOfDay.offlineAccepted'), fmt.count(s.totals.offlineAccepted), s.totals.offlineAccepted)}
             {figure(
-              "redemptions",
-              t("endOfDay.redemptions"),
-              fmt.count(s.totals.redemptions),
-              s.totals.redemptions,
-            )}
-            {figure(
-              "points",
-              t("endOfDay.points"),
-              fmt.points(s.totals.pointsMilli),
-              s.totals.pointsMilli,
-            )}
-            {figure(
-              "discounts",
-              t("endOfDay.discounts"),
-              money(s.totals.discountCents),
-              s.totals.discountCents,
-            )}
-            {figure(
-              "netPoints",
-              t("manager.eod.netPoints"),
-              fmt.points(s.totals.netPointsMilli),
-              s.totals.netPointsMilli,
-              "figure-main",
-            )}
-            {figure(
-              "netDiscounts",
-              t("manager.eod.netDiscounts"),
-              money(s.totals.netDiscountCents),
-              s.totals.netDiscountCents,
-              "figure-main",
-            )}
-            {figure(
-              "refunds",
-              t("endOfDay.refunds"),
-              `${fmt.count(s.totals.refunds)} · ${money(s.totals.refundedCents)}`,
-              s.totals.refunds,
-            )}
-            {figure(
-              "refundedPoints",
-              t("manager.eod.refundedPoints"),
-              fmt.points(s.totals.refundedPointsMilli),
-              s.totals.refundedPointsMilli,
-            )}
-            {figure(
-              "voids",
-              t("endOfDay.voids"),
-              fmt.count(s.totals.voids),
-              s.totals.voids,
-            )}
-            {figure(
-              "voidedPoints",
-              t("manager.eod.voidedPoints"),
-              fmt.points(s.totals.voidedPointsMilli),
-              s.totals.voidedPointsMilli,
-            )}
-            {figure(
-              "overrides",
-              t("endOfDay.overrides"),
-              fmt.count(s.totals.overrides),
-              s.totals.overrides,
-            )}
-            {figure(
-              "offline",
-              t("endOfDay.offlineAccepted"),
-              fmt.count(s.totals.offlineAccepted),
-              s.totals.offlineAccepted,
-            )}
-            {figure(
-              "refused",
-              t("endOfDay.refused"),
+              'refused',
+              t('endOfDay.refused'),
               `${fmt.count(s.totals.refusedRedemptions)} · ${fmt.points(s.totals.refusedPointsMilli)}`,
               s.totals.refusedRedemptions,
-              s.totals.refusedRedemptions ? "figure-warn" : "",
+              s.totals.refusedRedemptions ? 'figure-warn' : '',
             )}
-            {figure(
-              "atRisk",
-              t("manager.eod.atRisk"),
-              money(s.totals.atRiskCents),
-              s.totals.atRiskCents,
-              s.totals.atRiskCents ? "figure-warn" : "",
-            )}
-            {figure(
-              "queued",
-              t("endOfDay.stillQueued"),
-              `${fmt.count(s.stillQueued.rows)} · ${fmt.points(s.stillQueued.pointsMilli)}`,
-              s.stillQueued.rows,
-              s.stillQueued.rows ? "figure-warn" : "",
-            )}
-            {figure(
-              "attention",
-              t("endOfDay.needsAttention"),
-              fmt.count(s.needsAttention),
-              s.needsAttention,
-              s.needsAttention ? "figure-bad" : "",
-            )}
+            {figure('atRisk', t('manager.eod.atRisk'), money(s.totals.atRiskCents), s.totals.atRiskCents, s.totals.atRiskCents ? 'figure-warn' : '')}
+            {figure('queued', t('endOfDay.stillQueued'), `${fmt.count(s.stillQueued.rows)} · ${fmt.points(s.stillQueued.pointsMilli)}`, s.stillQueued.rows, s.stillQueued.rows ? 'figure-warn' : '')}
+            {figure('attention', t('endOfDay.needsAttention'), fmt.count(s.needsAttention), s.needsAttention, s.needsAttention ? 'figure-bad' : '')}
           </div>
-          <p className="hint">{t("manager.eod.netHelp")}</p>
+          <p className="hint">{t('manager.eod.netHelp')}</p>
 
           {s.cardLinked.purchases + s.cardLinked.refunds > 0 && (
-            <section aria-label={t("endOfDay.cardLinked")}>
-              <h2>{t("endOfDay.cardLinked")}</h2>
+            <section aria-label={t('endOfDay.cardLinked')}>
+              <h2>{t('endOfDay.cardLinked')}</h2>
               <div className="figures">
+                {figure('cardLinkedPurchases', t('endOfDay.cardLinkedPurchases'), `${fmt.count(s.cardLinked.purchases)} · ${money(s.cardLinked.purchaseCents)}`, s.cardLinked.purchaseCents)}
                 {figure(
-                  "cardLinkedPurchases",
-                  t("endOfDay.cardLinkedPurchases"),
-                  `${fmt.count(s.cardLinked.purchases)} · ${money(s.cardLinked.purchaseCents)}`,
-                  s.cardLinked.purchaseCents,
-                )}
-                {figure(
-                  "cardLinkedCashback",
-                  t("endOfDay.cardLinkedCashback"),
-                  money(
-                    s.cardLinked.cashbackCents -
-                      s.cardLinked.refundCashbackCents,
-                  ),
+                  'cardLinkedCashback',
+                  t('endOfDay.cardLinkedCashback'),
+                  money(s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents),
                   s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents,
                 )}
-                {figure(
-                  "cardLinkedRefunds",
-                  t("endOfDay.cardLinkedRefunds"),
-                  `${fmt.count(s.cardLinked.refunds)} · ${money(s.cardLinked.refundCents)}`,
-                  s.cardLinked.refundCents,
-                )}
+                {figure('cardLinkedRefunds', t('endOfDay.cardLinkedRefunds'), `${fmt.count(s.cardLinked.refunds)} · ${money(s.cardLinked.refundCents)}`, s.cardLinked.refundCents)}
               </div>
             </section>
           )}
 
-          {s.totals.redemptions === 0 ? (
-            <p className="empty">{t("endOfDay.noData")}</p>
-          ) : (
-            <HourChart summary={s} />
-          )}
+          {s.totals.redemptions === 0 ? <p className="empty">{t('endOfDay.noData')}</p> : <HourChart summary={s} />}
 
-          <h2>{t("endOfDay.byCashier")}</h2>
+          <h2>{t('endOfDay.byCashier')}</h2>
           <CashierTable s={s} money={money} />
 
           {s.byManager.length > 0 && (
             <>
-              <h2>{t("manager.eod.byManager")}</h2>
+              <h2>{t('manager.eod.byManager')}</h2>
               <div className="table-wrap">
-                <table
-                  className="desk-table eod-table"
-                  data-testid={MTID.eodManagers}
-                >
+                <table className="desk-table eod-table" data-testid={MTID.eodManagers}>
                   <thead>
                     <tr>
-                      <th scope="col">{t("manager.eod.manager")}</th>
+                      <th scope="col">{t('manager.eod.manager')}</th>
                       <th scope="col" className="num">
-                        {t("endOfDay.voids")}
+                        {t('endOfDay.voids')}
                       </th>
                       <th scope="col" className="num">
-                        {t("manager.eod.voidedPoints")}
+                        {t('manager.eod.voidedPoints')}
                       </th>
                       <th scope="col" className="num">
-                        {t("endOfDay.refunds")}
+                        {t('endOfDay.refunds')}
                       </th>
                       <th scope="col" className="num">
-                        {t("manager.eod.refundedPoints")}
+                        {t('manager.eod.refundedPoints')}
                       </th>
                     </tr>
                   </thead>
                   <tbody>
                     {s.byManager.map((m) => (
-                      <tr
-                        key={m.personId}
-                        data-testid={MTID.eodManager}
-                        data-person-id={m.personId}
-                        data-voids={m.voids}
-                        data-refunds={m.refunds}
-                      >
+                      <tr key={m.personId} data-testid={MTID.eodManager} data-person-id={m.personId} data-voids={m.voids} data-refunds={m.refunds}>
                         <td>{m.name ?? m.personId}</td>
                         <td className="num">{fmt.count(m.voids)}</td>
-                        <td className="num">
-                          {fmt.points(m.voidedPointsMilli)}
-                        </td>
+                        <td className="num">{fmt.points(m.voidedPointsMilli)}</td>
                         <td className="num">
                           {fmt.count(m.refunds)} · {money(m.refundedCents)}
                         </td>
-                        <td className="num">
-                          {fmt.points(m.refundedPointsMilli)}
-                        </td>
+                        <td className="num">{fmt.points(m.refundedPointsMilli)}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -323,8 +178,8 @@ export function EndOfDayTab() {
             </>
           )}
           <p className="hint eod-foot">
-            {t("endOfDay.generatedAt", { time: fmt.dateTime(s.generatedAt) })} ·{" "}
-            {t("endOfDay.logHead", {
+            {t('endOfDay.generatedAt', { time: fmt.dateTime(s.generatedAt) })} ·{' '}
+            {t('endOfDay.logHead', {
               seq: s.logHead.seq,
               hash: s.logHead.hash.slice(0, 16),
             })}
@@ -336,13 +191,7 @@ export function EndOfDayTab() {
 }
 
 /** By cashier: what each sold, and the voids and refunds of their sales (whoever made them). */
-function CashierTable({
-  s,
-  money,
-}: {
-  s: EndOfDaySummary;
-  money: (cents: number) => string;
-}) {
+function CashierTable({ s, money }: { s: EndOfDaySummary; money: (cents: number) => string }) {
   const { t } = useTranslation();
   const fmt = useFmt();
   const cells = (c: EndOfDayTotals) => (
@@ -365,33 +214,33 @@ function CashierTable({
       <table className="desk-table eod-table" data-testid={MTID.eodCashiers}>
         <thead>
           <tr>
-            <th scope="col">{t("endOfDay.cashier")}</th>
+            <th scope="col">{t('endOfDay.cashier')}</th>
             <th scope="col" className="num">
-              {t("endOfDay.redemptions")}
+              {t('endOfDay.redemptions')}
             </th>
             <th scope="col" className="num">
-              {t("endOfDay.points")}
+              {t('endOfDay.points')}
             </th>
             <th scope="col" className="num">
-              {t("endOfDay.discounts")}
+              {t('endOfDay.discounts')}
             </th>
             <th scope="col" className="num">
-              {t("endOfDay.refunds")}
+              {t('endOfDay.refunds')}
             </th>
             <th scope="col" className="num">
-              {t("endOfDay.voids")}
+              {t('endOfDay.voids')}
             </th>
             <th scope="col" className="num">
-              {t("manager.eod.netPoints")}
+              {t('manager.eod.netPoints')}
             </th>
             <th scope="col" className="num">
-              {t("manager.eod.netDiscounts")}
+              {t('manager.eod.netDiscounts')}
             </th>
             <th scope="col" className="num">
-              {t("endOfDay.overrides")}
+              {t('endOfDay.overrides')}
             </th>
             <th scope="col" className="num">
-              {t("endOfDay.refused")}
+              {t('endOfDay.refused')}
             </th>
           </tr>
         </thead>
@@ -417,7 +266,7 @@ function CashierTable({
         {s.byCashier.length > 1 && (
           <tfoot>
             <tr>
-              <th scope="row">{t("endOfDay.total")}</th>
+              <th scope="row">{t('endOfDay.total')}</th>
               {cells(s.totals)}
             </tr>
           </tfoot>

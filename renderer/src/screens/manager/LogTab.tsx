@@ -7,7 +7,7 @@ import { ERROR_CODES } from '../../../../shared/errors';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
-import { useDesk } from './desk-context';
+import { isSuspect, useDesk } from './desk-context';
 import { EntryDetail } from './EntryDetail';
 import { EMPTY_FILTER_FORM, toLogFilter, type LogFilterForm } from './log-filter';
 import { LogPager } from './log-pager';
@@ -21,7 +21,7 @@ const OUTCOMES = ['ok', ...ERROR_CODES, 'TAMPERED', 'received', 'stored', 'dupli
  * scrolls, so hundreds of thousands of entries scroll as fast as a hundred.
  */
 export function LogTab() {
-  const { api, setLogFilter, openSale } = useDesk();
+  const { api, setLogFilter, openSale, verifyFinding, logJump } = useDesk();
   const { t } = useTranslation();
   const fmt = useFmt();
   const [form, setForm] = useState<LogFilterForm>(EMPTY_FILTER_FORM);
@@ -33,22 +33,41 @@ export function LogTab() {
   const scrollRef = useRef<HTMLDivElement>(null);
 
   const run = useCallback(
-    (filter: LogFilter) => {
+    (filter: LogFilter, startAtSeq?: number) => {
       setLogFilter(filter);
       setSelected(null);
       scrollRef.current?.scrollTo({ top: 0 });
-      void pager.reset((beforeSeq, limit) => api.queryLog({ filter, limit, ...(beforeSeq ? { beforeSeq } : {}) }));
+      // From one entry on (a link from the verification): the first page starts just after it.
+      const first = startAtSeq !== undefined ? startAtSeq + 1 : undefined;
+      void pager
+        .reset((beforeSeq, limit) => {
+          const before = beforeSeq ?? first;
+          return api.queryLog({
+            filter,
+            limit,
+            ...(before ? { beforeSeq: before } : {}),
+          });
+        })
+        .then(() => {
+          const top = startAtSeq !== undefined ? pager.get(0) : undefined;
+          if (top && top.seq === startAtSeq) setSelected(top);
+        });
     },
     [api, pager, setLogFilter],
   );
 
+  // The whole log at first; from one entry on when the verification links to it.
   useEffect(() => {
-    run({});
+    if (logJump) setForm(EMPTY_FILTER_FORM);
+    run({}, logJump?.seq);
+  }, [logJump, run]);
+
+  useEffect(() => {
     void api
       .listPeople({})
       .then((r) => setPeople(r.people))
       .catch(() => setPeople([]));
-  }, [api, run]);
+  }, [api]);
 
   const apply = (f: LogFilterForm = form) => {
     const r = toLogFilter(f);
@@ -198,7 +217,10 @@ export function LogTab() {
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {items.map((v) => {
               const e = pager.get(v.index);
-              const style = { transform: `translateY(${v.start}px)`, height: ROW_HEIGHT };
+              const style = {
+                transform: `translateY(${v.start}px)`,
+                height: ROW_HEIGHT,
+              };
               if (!e) {
                 return (
                   <div key={`loading-${v.index}`} className="vlog-row vlog-loading" style={style} role="row">
@@ -209,18 +231,25 @@ export function LogTab() {
               return (
                 <div
                   key={e.seq}
-                  className={`vlog-row ${e.outcome !== 'ok' ? 'vlog-bad' : ''} ${selected?.seq === e.seq ? 'vlog-selected' : ''}`}
+                  className={`vlog-row ${e.outcome !== 'ok' ? 'vlog-bad' : ''} ${selected?.seq === e.seq ? 'vlog-selected' : ''} ${isSuspect(verifyFinding, e.seq) ? 'vlog-tampered' : ''}`}
                   style={style}
                   role="row"
                   tabIndex={-1}
                   data-testid={MTID.logRow}
                   data-seq={e.seq}
+                  data-tampered={String(isSuspect(verifyFinding, e.seq))}
                   data-kind={e.kind}
                   data-outcome={e.outcome}
                   onClick={() => setSelected(e)}
                 >
                   <span role="cell" className="mono muted">
                     {e.seq}
+                    {isSuspect(verifyFinding, e.seq) && (
+                      <span className="tampered-mark" title={t('manager.verify.markTitle')}>
+                        {' '}
+                        ⚠ {t('manager.verify.mark')}
+                      </span>
+                    )}
                   </span>
                   <span role="cell">{fmt.dateTime(e.at)}</span>
                   <span role="cell" className="ellipsis">

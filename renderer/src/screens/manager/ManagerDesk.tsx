@@ -1,37 +1,25 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { useTranslation } from "react-i18next";
-import type { ManagerApprovalInput } from "../../../../shared/contract/approval";
-import type {
-  LogFilter,
-  PersonView,
-} from "../../../../shared/contract/manager";
-import {
-  useManagerApproval,
-  type ManagerApprovalProps,
-} from "../../components/ManagerApproval";
-import { MTID } from "../../manager-testids";
-import { SignInScreen } from "../SignInScreen";
-import { useApi } from "./api-context";
-import { AttentionTab } from "./AttentionTab";
-import {
-  CASHIER_TABS,
-  DESK_TABS,
-  DeskContext,
-  type Desk,
-  type DeskTab,
-} from "./desk-context";
-import { EndOfDayTab } from "./EndOfDayTab";
-import { ExportTab } from "./ExportTab";
-import { LogTab } from "./LogTab";
-import { PeopleTab } from "./PeopleTab";
-import { needsManager } from "./pin";
-import { QueueTab } from "./QueueTab";
-import { SaleDetail } from "./SaleDetail";
-import { SalesTab } from "./SalesTab";
-import { SettingsTab } from "./SettingsTab";
-import { VerifyTab } from "./VerifyTab";
-import "./desk.css";
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
+import type { LogFilter, PersonView } from '../../../../shared/contract/manager';
+import { useManagerApproval, type ManagerApprovalProps } from '../../components/ManagerApproval';
+import { MTID } from '../../manager-testids';
+import { SignInScreen } from '../SignInScreen';
+import { useApi } from './api-context';
+import { AttentionTab } from './AttentionTab';
+import { CASHIER_TABS, DESK_TABS, DeskContext, type Desk, type DeskTab, type VerifyFinding } from './desk-context';
+import { EndOfDayTab } from './EndOfDayTab';
+import { ExportTab } from './ExportTab';
+import { LogTab } from './LogTab';
+import { PeopleTab } from './PeopleTab';
+import { needsManager } from './pin';
+import { QueueTab } from './QueueTab';
+import { SaleDetail } from './SaleDetail';
+import { SalesTab } from './SalesTab';
+import { SettingsTab } from './SettingsTab';
+import { VerifyTab } from './VerifyTab';
+import './desk.css';
 
 export interface ManagerDeskProps {
   /** Who is signed in. A cashier sees today's sales; the rest asks a manager to sign in. */
@@ -46,15 +34,15 @@ export interface ManagerDeskProps {
 }
 
 const TAB_KEYS: Record<DeskTab, string> = {
-  sales: "nav.sales",
-  log: "desk.log",
-  attention: "desk.attention",
-  queue: "desk.queue",
-  "end-of-day": "desk.endOfDay",
-  export: "exportCsv.title",
-  verify: "desk.verify",
-  people: "nav.people",
-  settings: "desk.settings",
+  sales: 'nav.sales',
+  log: 'desk.log',
+  attention: 'desk.attention',
+  queue: 'desk.queue',
+  'end-of-day': 'desk.endOfDay',
+  export: 'exportCsv.title',
+  verify: 'desk.verify',
+  people: 'nav.people',
+  settings: 'desk.settings',
 };
 
 /**
@@ -62,23 +50,16 @@ const TAB_KEYS: Record<DeskTab, string> = {
  * end of day, export, verification, people and settings. Tabs stay mounted
  * once opened (a list keeps its place); a sale's detail opens over them.
  */
-export default function ManagerDesk({
-  me,
-  currency,
-  storeName = "",
-  signIn,
-  onChange,
-  initialTab = "sales",
-}: ManagerDeskProps) {
+export default function ManagerDesk({ me, currency, storeName = '', signIn, onChange, initialTab = 'sales' }: ManagerDeskProps) {
   const api = useApi();
   const { t } = useTranslation();
-  const isManager = me.role === "manager";
+  const isManager = me.role === 'manager';
   const [tab, setTab] = useState<DeskTab>(initialTab);
-  const [opened, setOpened] = useState<ReadonlySet<DeskTab>>(
-    () => new Set([initialTab]),
-  );
+  const [opened, setOpened] = useState<ReadonlySet<DeskTab>>(() => new Set([initialTab]));
   const [saleId, setSaleId] = useState<string | null>(null);
   const [logFilter, setLogFilter] = useState<LogFilter>({});
+  const [verifyFinding, setVerifyFinding] = useState<VerifyFinding | null>(null);
+  const [logJump, setLogJump] = useState<{ seq: number; n: number } | null>(null);
   const [counts, setCounts] = useState<{
     attention: number;
     queue: number;
@@ -99,9 +80,7 @@ export default function ManagerDesk({
     onChange?.();
     if (!isManager) return setCounts(null);
     void Promise.all([api.listAttention({}), api.listQueue({})])
-      .then(([a, q]) =>
-        setCounts({ attention: a.items.length, queue: q.total }),
-      )
+      .then(([a, q]) => setCounts({ attention: a.items.length, queue: q.total }))
       .catch(() => setCounts(null));
   }, [api, isManager, onChange]);
 
@@ -110,8 +89,7 @@ export default function ManagerDesk({
   }, [refreshCounts]);
 
   const desk = useMemo<Desk>(() => {
-    const approve: Desk["approve"] = (props, action) =>
-      run({ preferManagerId: isManager ? me.id : null, ...props }, action);
+    const approve: Desk['approve'] = (props, action) => run({ preferManagerId: isManager ? me.id : null, ...props }, action);
     return {
       api,
       me,
@@ -120,22 +98,28 @@ export default function ManagerDesk({
       storeName,
       openSale: setSaleId,
       approve,
-      async asManager<T>(
-        action: (a?: ManagerApprovalInput) => Promise<T>,
-        props?: Omit<ManagerApprovalProps, "onApprove" | "onCancel">,
-      ) {
+      async asManager<T>(action: (a?: ManagerApprovalInput) => Promise<T>, props?: Omit<ManagerApprovalProps, 'onApprove' | 'onCancel'>) {
         try {
           return await action(undefined);
         } catch (e) {
           if (!needsManager(e)) throw e;
-          return approve({ reason: "optional", ...props }, (a) => action(a));
+          return approve({ reason: 'optional', ...props }, (a) => action(a));
         }
       },
       logFilter,
       setLogFilter,
       refreshCounts,
+      verifyFinding,
+      setVerifyFinding,
+      logJump,
+      goToEntry: (seq: number) => {
+        setLogJump((j) => ({ seq, n: (j?.n ?? 0) + 1 }));
+        setSaleId(null);
+        setTab('log');
+        setOpened((o) => (o.has('log') ? o : new Set([...o, 'log'])));
+      },
     };
-  }, [api, me, isManager, currency, storeName, run, logFilter, refreshCounts]);
+  }, [api, me, isManager, currency, storeName, run, logFilter, refreshCounts, verifyFinding, logJump]);
 
   const go = (next: DeskTab) => {
     setSaleId(null);
@@ -147,23 +131,23 @@ export default function ManagerDesk({
   const body = (x: DeskTab) => {
     if (!allowed(x)) return <ManagerGate signIn={signIn} />;
     switch (x) {
-      case "sales":
+      case 'sales':
         return <SalesTab />;
-      case "log":
+      case 'log':
         return <LogTab />;
-      case "attention":
+      case 'attention':
         return <AttentionTab />;
-      case "queue":
+      case 'queue':
         return <QueueTab />;
-      case "end-of-day":
+      case 'end-of-day':
         return <EndOfDayTab />;
-      case "export":
+      case 'export':
         return <ExportTab />;
-      case "verify":
+      case 'verify':
         return <VerifyTab />;
-      case "people":
+      case 'people':
         return <PeopleTab />;
-      case "settings":
+      case 'settings':
         return <SettingsTab />;
     }
   };
@@ -172,41 +156,26 @@ export default function ManagerDesk({
     <QueryClientProvider client={queries}>
       <DeskContext.Provider value={desk}>
         <main className="desk" data-testid={MTID.desk} data-role={me.role}>
-          <nav className="desk-tabs no-print" aria-label={t("desk.title")}>
+          <nav className="desk-tabs no-print" aria-label={t('desk.title')}>
             {DESK_TABS.map((x) => (
               <button
                 key={x}
                 type="button"
-                className={`desk-tab ${tab === x && !saleId ? "desk-tab-on" : ""} ${allowed(x) ? "" : "desk-tab-locked"}`}
-                aria-current={tab === x && !saleId ? "page" : undefined}
+                className={`desk-tab ${tab === x && !saleId ? 'desk-tab-on' : ''} ${allowed(x) ? '' : 'desk-tab-locked'}`}
+                aria-current={tab === x && !saleId ? 'page' : undefined}
                 data-testid={MTID.deskTab(x)}
                 onClick={() => go(x)}
               >
                 {t(TAB_KEYS[x])}
-                {x === "attention" && counts && counts.attention > 0 && (
-                  <span className="badge badge-bad">{counts.attention}</span>
-                )}
-                {x === "queue" && counts && counts.queue > 0 && (
-                  <span className="badge badge-warn">{counts.queue}</span>
-                )}
+                {x === 'attention' && counts && counts.attention > 0 && <span className="badge badge-bad">{counts.attention}</span>}
+                {x === 'queue' && counts && counts.queue > 0 && <span className="badge badge-warn">{counts.queue}</span>}
                 {!allowed(x) && <LockIcon />}
               </button>
             ))}
           </nav>
-          {saleId && (
-            <SaleDetail
-              key={saleId}
-              saleId={saleId}
-              onClose={() => setSaleId(null)}
-            />
-          )}
+          {saleId && <SaleDetail key={saleId} saleId={saleId} onClose={() => setSaleId(null)} />}
           {DESK_TABS.filter((x) => opened.has(x)).map((x) => (
-            <section
-              key={`${x}-${allowed(x)}`}
-              className="desk-body"
-              hidden={tab !== x || saleId !== null}
-              aria-label={t(TAB_KEYS[x])}
-            >
+            <section key={`${x}-${allowed(x)}`} className="desk-body" hidden={tab !== x || saleId !== null} aria-label={t(TAB_KEYS[x])}>
               {body(x)}
             </section>
           ))}
@@ -219,26 +188,15 @@ export default function ManagerDesk({
 
 function LockIcon() {
   return (
-    <svg
-      className="lock-icon"
-      viewBox="0 0 16 16"
-      width="14"
-      height="14"
-      aria-hidden="true"
-    >
+    <svg className="lock-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
       <rect x="3" y="7" width="10" height="8" rx="1.5" fill="currentColor" />
-      <path
-        d="M5 7V5a3 3 0 0 1 6 0v2"
-        fill="none"
-        stroke="currentColor"
-        strokeWidth="1.8"
-      />
+      <path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" strokeWidth="1.8" />
     </svg>
   );
 }
 
 /** A cashier opened a manager's view: a manager signs in here. */
-function ManagerGate({ signIn }: { signIn: ManagerDeskProps["signIn"] }) {
+function ManagerGate({ signIn }: { signIn: ManagerDeskProps['signIn'] }) {
   return (
     <div className="manager-gate" data-testid={MTID.managerGate}>
       <SignInScreen signIn={signIn} managersOnly />

@@ -23,6 +23,10 @@ export function PeopleTab() {
   const [pinFor, setPinFor] = useState<PersonView | null>(null);
   const [newPin, setNewPin] = useState('');
   const [busy, setBusy] = useState(false);
+  /** What is wrong with a field, said next to it (not at the top of the panel). */
+  const [problems, setProblems] = useState<{ name?: string; pin?: string; newPin?: string }>({});
+  /** The person about to be switched off: asked first. */
+  const [confirmOff, setConfirmOff] = useState<PersonView | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -53,8 +57,9 @@ export function PeopleTab() {
 
   const add = () =>
     act(async () => {
-      if (!name.trim()) throw { code: 'INVALID_INPUT', message: t('people.name') };
-      if (!pinComplete(pin)) throw { code: 'INVALID_INPUT', message: t('pin.format') };
+      const found = { ...(name.trim() ? {} : { name: t('manager.people.nameBlank') }), ...(pinComplete(pin) ? {} : { pin: t('pin.format') }) };
+      setProblems(found);
+      if (found.name || found.pin) return null;
       const p = await asManager((approval) => api.createPerson({ name: name.trim(), role, pin, ...(approval ? { approval } : {}) }), { reason: 'none' });
       if (!p) return null;
       setName('');
@@ -64,6 +69,7 @@ export function PeopleTab() {
 
   const toggle = (p: PersonView) =>
     act(async () => {
+      setConfirmOff(null);
       await asManager((approval) => api.setPersonActive({ personId: p.id, active: !p.active, ...(approval ? { approval } : {}) }), { reason: 'none' });
       return null;
     });
@@ -71,7 +77,11 @@ export function PeopleTab() {
   const savePin = () =>
     act(async () => {
       if (!pinFor) return null;
-      if (!pinComplete(newPin)) throw { code: 'INVALID_INPUT', message: t('pin.format') };
+      if (!pinComplete(newPin)) {
+        setProblems({ newPin: t('pin.format') });
+        return null;
+      }
+      setProblems({});
       const p = await asManager((approval) => api.setPersonPin({ personId: pinFor.id, pin: newPin, ...(approval ? { approval } : {}) }), { reason: 'none' });
       if (!p) return null;
       setPinFor(null);
@@ -115,7 +125,7 @@ export function PeopleTab() {
                   {isLocked(p, now) && p.lockedUntil && <div className="warn-text small">{t('people.locked', { time: fmt.time(p.lockedUntil) })}</div>}
                 </td>
                 <td className="actions">
-                  <button type="button" className="btn btn-small" disabled={busy || p.id === me.id} data-testid={MTID.personToggle} onClick={() => void toggle(p)}>
+                  <button type="button" className="btn btn-small" disabled={busy || p.id === me.id} data-testid={MTID.personToggle} onClick={() => (p.active ? setConfirmOff(p) : void toggle(p))}>
                     {p.active ? t('people.switchOff') : t('people.switchOn')}
                   </button>
                   <button
@@ -137,6 +147,22 @@ export function PeopleTab() {
         </table>
       </div>
 
+      {confirmOff && (
+        <div className="card confirm-card" role="alertdialog" aria-labelledby="confirm-off-title" data-testid={MTID.personConfirmOff} data-person-id={confirmOff.id}>
+          <p id="confirm-off-title">
+            <strong>{t('manager.people.confirmOff', { name: confirmOff.name })}</strong>
+          </p>
+          <p className="hint">{t('manager.people.confirmOffHelp')}</p>
+          <div className="button-row">
+            <button type="button" className="btn btn-danger" disabled={busy} data-testid={MTID.personConfirmOffYes} onClick={() => void toggle(confirmOff)}>
+              {t('people.switchOff')}
+            </button>
+            <button type="button" className="btn btn-secondary" data-testid={MTID.personConfirmOffNo} onClick={() => setConfirmOff(null)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </div>
+      )}
       {pinFor && (
         <form
           className="card form-card"
@@ -148,7 +174,12 @@ export function PeopleTab() {
           <h2>{t('people.newPinFor', { name: pinFor.name })}</h2>
           <label className="form-label">
             {t('people.pin')}
-            <input className="field field-small" type="password" inputMode="numeric" autoComplete="new-password" autoFocus maxLength={8} value={newPin} data-testid={MTID.personNewPin} onChange={(e) => setNewPin(cleanPin(e.target.value))} />
+            <input className="field field-small" type="password" inputMode="numeric" autoComplete="new-password" autoFocus maxLength={8} value={newPin} data-testid={MTID.personNewPin} aria-invalid={Boolean(problems.newPin)} aria-describedby={problems.newPin ? 'new-pin-problem' : undefined} onChange={(e) => setNewPin(cleanPin(e.target.value))} />
+            {problems.newPin && (
+              <span className="field-problem" id="new-pin-problem" role="alert" data-testid={MTID.personProblem('newPin')}>
+                {problems.newPin}
+              </span>
+            )}
           </label>
           <div className="button-row">
             <button type="submit" className="btn btn-primary" disabled={busy} data-testid={MTID.personSavePin}>
@@ -170,9 +201,14 @@ export function PeopleTab() {
       >
         <h2>{t('people.add')}</h2>
         <div className="field-pair">
-          <label className="form-label">
+          <label className={`form-label ${problems.name ? 'has-problem' : ''}`}>
             {t('people.name')}
-            <input className="field field-small" maxLength={60} autoComplete="off" value={name} data-testid={MTID.personName} onChange={(e) => setName(e.target.value)} />
+            <input className="field field-small" maxLength={60} autoComplete="off" value={name} data-testid={MTID.personName} aria-invalid={Boolean(problems.name)} aria-describedby={problems.name ? 'person-name-problem' : undefined} onChange={(e) => setName(e.target.value)} />
+            {problems.name && (
+              <span className="field-problem" id="person-name-problem" role="alert" data-testid={MTID.personProblem('name')}>
+                {problems.name}
+              </span>
+            )}
           </label>
           <label className="form-label">
             {t('people.role')}
@@ -181,9 +217,14 @@ export function PeopleTab() {
               <option value="manager">{t('roles.manager')}</option>
             </select>
           </label>
-          <label className="form-label">
+          <label className={`form-label ${problems.pin ? 'has-problem' : ''}`}>
             {t('people.pin')}
-            <input className="field field-small" type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin} data-testid={MTID.personPin} onChange={(e) => setPin(cleanPin(e.target.value))} />
+            <input className="field field-small" type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin} data-testid={MTID.personPin} aria-invalid={Boolean(problems.pin)} aria-describedby={problems.pin ? 'person-pin-problem' : undefined} onChange={(e) => setPin(cleanPin(e.target.value))} />
+            {problems.pin && (
+              <span className="field-problem" id="person-pin-problem" role="alert" data-testid={MTID.personProblem('pin')}>
+                {problems.pin}
+              </span>
+            )}
           </label>
         </div>
         <div className="button-row">

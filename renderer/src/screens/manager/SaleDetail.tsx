@@ -102,6 +102,8 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
   };
 
   const summary = story?.sale;
+  // A row a manager marked handled no longer "needs attention" (the row itself keeps its state).
+  const handledItems = new Set((story?.handled ?? []).map((h) => h.item));
   const currency = sale?.basket.currency ?? summary?.currency ?? 'EUR';
   const compKey = sale ? compensationKey(sale) : null;
   const decimals = sale?.terms?.decimals ?? 3;
@@ -248,9 +250,9 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
                   </thead>
                   <tbody>
                     {story.outbox.map((o) => (
-                      <tr key={o.id} data-testid={MTID.saleOutboxRow} data-state={o.state}>
+                      <tr key={o.id} data-testid={MTID.saleOutboxRow} data-state={o.state} data-handled={String(handledItems.has(`outbox:${o.id}`))}>
                         <td>{t(`sale.outboxKinds.${o.kind}`)}</td>
-                        <td>{t(`sale.outboxStates.${o.state}`)}</td>
+                        <td>{handledItems.has(`outbox:${o.id}`) ? t('manager.sales.handled') : t(`sale.outboxStates.${o.state}`)}</td>
                         <td className="num">{o.pointsMilli !== null ? fmt.points(o.pointsMilli, decimals) : '—'}</td>
                         <td className="num">{o.attempts}</td>
                         <td className="wrap">{o.lastError ?? '—'}</td>

@@ -10,6 +10,17 @@ import { useDesk } from './desk-context';
 
 const PAGE = 50;
 
+/**
+ * What the state alone does not say: the program refused the points (also
+ * after the sale was paid offline), or the outcome waits for a person.
+ */
+function flag(s: SaleView): 'refused' | 'attention' | null {
+  if (s.state === 'cancelled') return null;
+  if (s.redemption === 'refused') return 'refused';
+  if (s.redemption === 'attention') return s.error && s.error.code !== 'OUTCOME_UNKNOWN' ? 'refused' : 'attention';
+  return null;
+}
+
 /** Today's sales, newest first: open one to see it, void it or refund part of it. */
 export function SalesTab() {
   const { api, openSale } = useDesk();
@@ -20,6 +31,14 @@ export function SalesTab() {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [last4, setLast4] = useState('');
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+
+  useEffect(() => {
+    void api
+      .listPeople({})
+      .then((r) => setNames(new Map(r.people.map((p) => [p.id, p.name]))))
+      .catch(() => setNames(new Map()));
+  }, [api]);
 
   const load = useCallback(
     async (append: boolean, before?: string) => {
@@ -68,6 +87,7 @@ export function SalesTab() {
               <tr>
                 <th scope="col">{t('sales.time')}</th>
                 <th scope="col">{t('sales.state')}</th>
+                <th scope="col">{t('manager.sales.cashier')}</th>
                 <th scope="col">{t('log.member')}</th>
                 <th scope="col" className="num">
                   {t('sale.basket')}
@@ -92,11 +112,20 @@ export function SalesTab() {
                   <td>{fmt.time(s.createdAt)}</td>
                   <td>
                     <span className={`state state-${s.state}`}>{t(`sale.states.${s.state}`)}</span>
+                    {flag(s) && (
+                      <span className={`state-flag state-flag-${flag(s)}`} data-testid={MTID.salesFlag} data-flag={flag(s)}>
+                        {flag(s) === 'refused' ? t('manager.sales.refusedFlag') : t('manager.sales.attentionFlag')}
+                      </span>
+                    )}
                   </td>
+                  <td data-testid={MTID.salesCashier}>{s.cashierId ? (names.get(s.cashierId) ?? s.cashierId) : '—'}</td>
                   <td className="mono">{s.member?.masked ?? '—'}</td>
                   <td className="num">{fmt.amount(s.basket.cents, s.basket.currency)}</td>
-                  <td className="num">{s.quote ? fmt.points(s.quote.pointsMilli, s.terms?.decimals ?? 3) : '—'}</td>
-                  <td className="num">{s.quote ? fmt.amount(s.quote.discount.cents, s.quote.discount.currency) : '—'}</td>
+                  {/* A cancelled sale took no points: nothing to show, whatever was quoted. */}
+                  <td className="num" data-testid={MTID.salesPoints}>
+                    {s.quote && s.state !== 'cancelled' ? fmt.points(s.quote.pointsMilli, s.terms?.decimals ?? 3) : '—'}
+                  </td>
+                  <td className="num">{s.quote && s.state !== 'cancelled' ? fmt.amount(s.quote.discount.cents, s.quote.discount.currency) : '—'}</td>
                   <td className="num">{s.refunded.cents ? fmt.amount(s.refunded.cents, s.basket.currency) : '—'}</td>
                   <td>
                     <button

@@ -14,13 +14,24 @@ import { BACKENDS, credentialRows, credentialsFromRows, formFromView, patchFromF
 
 const BACKEND_NAMES = Object.fromEntries(PROGRAMS.map((p) => [p.id, p.name])) as Record<BackendId, string>;
 
+/** The service's field names (settings-rules.ts) on the form's. */
+const FORM_FIELD: Record<string, keyof SettingsForm> = {
+  terminalName: 'terminalName',
+  storeName: 'storeName',
+  maxPointsPerRedemptionMilli: 'maxPointsPerRedemption',
+  maxPointsPerMemberMilli: 'maxPointsPerMember',
+  maxOutstandingMilli: 'maxOutstanding',
+  maxBalanceAgeMinutes: 'maxBalanceAgeMinutes',
+  backendUrl: 'backendUrl',
+};
+
 /**
  * Settings (managers): terminal and store names, the language (switches the
  * whole UI), the loyalty program and its credentials (stored encrypted, never
  * shown back: only masked), the redemption rate, the offline limits, the scanner.
  */
 export function SettingsTab() {
-  const { api, asManager } = useDesk();
+  const { api, asManager, refreshCounts } = useDesk();
   const { t, i18n } = useTranslation();
   const [view, setView] = useState<SettingsView | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
@@ -76,7 +87,7 @@ export function SettingsTab() {
     const r = patchFromForm(form, view);
     if ('problem' in r) {
       const label = t(`settings.${r.problem.field === 'maxBalanceAgeMinutes' ? 'maxBalanceAge' : r.problem.field === 'ratePoints' || r.problem.field === 'rateAmount' ? 'rate' : r.problem.field}`);
-      setBad({ field: r.problem.field, text: t(r.problem.key, { field: label }) });
+      setBad({ field: r.problem.field, text: t(r.problem.key, { field: label, ...r.problem.params }) });
       return;
     }
     setNotice(null);
@@ -91,9 +102,14 @@ export function SettingsTab() {
       if (next) {
         take(next);
         setNotice(t('settings.saved'));
+        refreshCounts(); // the status bar reads the new names now: no restart for them
       }
     } catch (e) {
-      setError(asErrorInfo(e));
+      const info = asErrorInfo(e);
+      // A field the service refused: say it next to the field, in its words.
+      const field = FORM_FIELD[String(info.details?.field ?? '')];
+      if (info.code === 'INVALID_INPUT' && field) setBad({ field, text: info.message });
+      else setError(info);
     } finally {
       setBusy(false);
     }
@@ -148,8 +164,8 @@ export function SettingsTab() {
           <legend>{t('settings.terminal')}</legend>
           <p className="hint">{t('settings.terminalId', { id: view.terminalId, currency: view.currency })}</p>
           <div className="field-pair">
-            {text('terminalName', t('settings.terminalName'), { maxLength: 60 })}
-            {text('storeName', t('settings.storeName'), { maxLength: 60 })}
+            {text('terminalName', t('settings.terminalName'))}
+            {text('storeName', t('settings.storeName'))}
             <label className="form-label">
               {t('settings.language')}
               <select className="field field-small" value={form.language} data-testid={MTID.settingsField('language')} onChange={(e) => set('language', e.target.value as SettingsForm['language'])}>

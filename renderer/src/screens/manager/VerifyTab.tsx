@@ -7,11 +7,12 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
+import { ShippingPanel } from './ShippingPanel';
 import { verifyText } from './verify-text';
 
 /** "Verify the log": the chain is intact, or exactly which entry changed / from where entries are missing. */
 export function VerifyTab() {
-  const { api } = useDesk();
+  const { api, setVerifyFinding, goToEntry } = useDesk();
   const { t } = useTranslation();
   const fmt = useFmt();
   const [report, setReport] = useState<VerifyReport | null>(null);
@@ -23,7 +24,9 @@ export function VerifyTab() {
     setError(null);
     setReport(null);
     try {
-      setReport(await api.verifyLog({}));
+      const r = await api.verifyLog({});
+      setReport(r);
+      setVerifyFinding(!r.intact && r.firstBadSeq ? { firstBadSeq: r.firstBadSeq, problem: r.problem ?? 'changed' } : null);
     } catch (e) {
       setError(asErrorInfo(e));
     } finally {
@@ -58,15 +61,49 @@ export function VerifyTab() {
           data-entries={report.entries}
         >
           <p className="verify-title">
-            <span aria-hidden="true">{report.intact ? '✔' : '✖'}</span> {t(words.key, { ...words.params, ...(typeof words.params.count === 'number' ? { count: fmt.count(words.params.count) } : {}) })}
+            <span aria-hidden="true">{report.intact ? '✔' : '✖'}</span>{' '}
+            {t(words.key, {
+              ...words.params,
+              ...(typeof words.params.count === 'number' ? { count: fmt.count(words.params.count) } : {}),
+            })}
           </p>
-          {!report.intact && <p className="message-detail">{report.message}</p>}
+          {!report.intact && (
+            <div className="verify-advice" data-testid={MTID.verifyAdvice}>
+              <p>
+                <strong>{t('manager.verify.whatToDo')}</strong>
+              </p>
+              <ul>
+                <li>{t('manager.verify.keep')}</li>
+                <li>{t('manager.verify.support')}</li>
+                <li>{t('manager.verify.figures')}</li>
+              </ul>
+              {report.firstBadSeq && (
+                <button type="button" className="btn" data-testid={MTID.verifyOpenEntry} onClick={() => goToEntry(report.firstBadSeq!)}>
+                  {t('manager.verify.openEntry', { seq: report.firstBadSeq })}
+                </button>
+              )}
+            </div>
+          )}
           <p className="hint">
-            {t('verify.checked', { time: fmt.time(report.checkedAt), ms: fmt.count(Math.round(report.durationMs)) })}
-            {report.head && <> · {t('verify.head', { seq: report.head.seq, hash: report.head.hash.slice(0, 16) })}</>}
+            {t('verify.checked', {
+              time: fmt.time(report.checkedAt),
+              ms: fmt.count(Math.round(report.durationMs)),
+            })}
+            {report.head && (
+              <>
+                {' '}
+                ·{' '}
+                {t('verify.head', {
+                  seq: report.head.seq,
+                  hash: report.head.hash.slice(0, 16),
+                })}
+              </>
+            )}
           </p>
         </div>
       )}
+      {/* Shipping to the chain (issue 16): its own component, beside the log's own check. */}
+      <ShippingPanel />
     </div>
   );
 }

@@ -31,6 +31,25 @@ export interface Desk {
   setLogFilter(filter: LogFilter): void;
   /** Counts for the tab badges; refreshed by the tabs that know them. */
   refreshCounts(): void;
+  /** What the last "verify the log" found changed (the log marks those entries). */
+  verifyFinding: VerifyFinding | null;
+  setVerifyFinding(finding: VerifyFinding | null): void;
+  /** Opens the log at one entry (a link from the verification). */
+  goToEntry(seq: number): void;
+  /** The entry the log should open at (n: a new request each time). */
+  logJump: { seq: number; n: number } | null;
+}
+
+export interface VerifyFinding {
+  firstBadSeq: number;
+  /** 'changed': that one entry; anything else: from that entry on. */
+  problem: string;
+}
+
+/** Whether a log entry is among those the verification found changed. */
+export function isSuspect(finding: VerifyFinding | null, seq: number): boolean {
+  if (!finding) return false;
+  return finding.problem === 'changed' ? seq === finding.firstBadSeq : seq >= finding.firstBadSeq;
 }
 
 export const DeskContext = createContext<Desk | null>(null);

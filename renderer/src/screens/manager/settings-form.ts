@@ -58,7 +58,28 @@ export type SettingsField = keyof SettingsForm;
 export interface FormProblem {
   field: SettingsField;
   /** 'settings.notNumber' | 'settings.notPoints' | an error code's text */
-  key: 'settings.notNumber' | 'settings.notPoints' | 'errors.AMOUNT_INVALID' | 'errors.INVALID_INPUT';
+  key:
+    | 'settings.notNumber'
+    | 'settings.notPoints'
+    | 'errors.AMOUNT_INVALID'
+    | 'errors.INVALID_INPUT'
+    | 'manager.settings.blank'
+    | 'manager.settings.tooLong'
+    | 'manager.settings.aboveMember'
+    | 'manager.settings.aboveOutstanding'
+    | 'manager.settings.precision'
+    | 'manager.settings.ageZero';
+  /** Figures for the words (the limit, the decimals). */
+  params?: Record<string, string | number>;
+}
+
+/** The longest terminal or store name (the service refuses longer ones, it does not cut them). */
+export const MAX_NAME_LENGTH = 60;
+
+function nameProblem(value: string, field: 'terminalName' | 'storeName'): FormProblem | null {
+  if (!value) return { field, key: 'manager.settings.blank' };
+  if (value.length > MAX_NAME_LENGTH) return { field, key: 'manager.settings.tooLong', params: { max: MAX_NAME_LENGTH, length: value.length } };
+  return null;
 }
 
 function whole(text: string, field: SettingsField, min: number, max: number): number | FormProblem {
@@ -83,8 +104,8 @@ export function patchFromForm(form: SettingsForm, view: SettingsView): { patch: 
   const patch: SettingsPatch = {};
   const name = form.terminalName.trim();
   const store = form.storeName.trim();
-  if (!name || name.length > 60) return { problem: { field: 'terminalName', key: 'errors.INVALID_INPUT' } };
-  if (!store || store.length > 60) return { problem: { field: 'storeName', key: 'errors.INVALID_INPUT' } };
+  const badName = nameProblem(name, 'terminalName') ?? nameProblem(store, 'storeName');
+  if (badName) return { problem: badName };
   if (name !== view.terminalName) patch.terminalName = name;
   if (store !== view.storeName) patch.storeName = store;
   if (form.language !== view.language) patch.language = form.language;
@@ -120,6 +141,15 @@ export function patchFromForm(form: SettingsForm, view: SettingsView): { patch: 
   if (isProblem(outstanding)) return { problem: outstanding };
   const age = whole(form.maxBalanceAgeMinutes, 'maxBalanceAgeMinutes', 0, 1_000_000);
   if (isProblem(age)) return { problem: age };
+  // Limits that cannot work together, in the program's precision (the service checks the same: settings-rules.ts).
+  const decimals = PROGRAMS.find((p) => p.id === form.backend)?.capabilities.pointsDecimals ?? 3;
+  const step = 10 ** (3 - decimals);
+  for (const [field, milli] of [['maxPointsPerRedemption', perRedemption], ['maxPointsPerMember', perMember], ['maxOutstanding', outstanding]] as const) {
+    if (milli % step !== 0) return { problem: { field, key: 'manager.settings.precision', params: { decimals } } };
+  }
+  if (perRedemption > perMember) return { problem: { field: 'maxPointsPerRedemption', key: 'manager.settings.aboveMember' } };
+  if (perMember > outstanding) return { problem: { field: 'maxPointsPerMember', key: 'manager.settings.aboveOutstanding' } };
+  if (age < 1) return { problem: { field: 'maxBalanceAgeMinutes', key: 'manager.settings.ageZero' } };
   const o = view.offlineLimits;
   if (perRedemption !== o.maxPointsPerRedemptionMilli) limits.maxPointsPerRedemptionMilli = perRedemption;
   if (perMember !== o.maxPointsPerMemberMilli) limits.maxPointsPerMemberMilli = perMember;
