@@ -4,11 +4,12 @@
  * everything else is in lifecycle.ts, which the tests drive with `electron`
  * mocked.
  */
+import { join } from 'node:path';
 import { safeStorage } from 'electron';
 import { installLog, routeConsoleToLog } from '../log/logger.js';
 import { logProcessErrors } from '../log/process-errors.js';
 import { startRuntime } from '../runtime.js';
-import { safeStorageBox } from '../service/secret-box.js';
+import { chooseSecretBox, SECRET_KEY_FILE } from '../service/secret-box.js';
 import { runApp } from './lifecycle.js';
 import { privateUmask } from '../store/file-modes.js';
 
@@ -23,5 +24,6 @@ runApp({
   },
   // Credentials are sealed with the OS keychain (safeStorage) where it is available;
   // startRuntime runs after app 'ready', when safeStorage can answer.
-  startRuntime: (opts) => startRuntime({ ...opts, ...(safeStorage.isEncryptionAvailable() ? { secretBox: safeStorageBox(safeStorage) } : {}) }),
+  // A keyring-less Linux ('basic_text') counts as no OS encryption: the key file then, said in Settings.
+  startRuntime: (opts) => startRuntime({ ...opts, secretBox: chooseSecretBox(safeStorage, join(opts.dataDir, SECRET_KEY_FILE)) }),
 });
