@@ -39,6 +39,8 @@ const { values } = parseArgs({
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
     'log-dir': { type: 'string' },
+    'request-timeout-ms': { type: 'string' },
+    'in-doubt-margin-ms': { type: 'string' },
     'ship-log': { type: 'string' },
     config: { type: 'string' },
   },
@@ -82,7 +84,12 @@ const runtime = await startRuntime({
   dataDir,
   backendUrl: values.backend,
   backend: values.loyalty,
-  tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
+  tuning: {
+    probeIntervalMs: num(values['probe-interval-ms']),
+    postWaitMs: num(values['post-wait-ms']),
+    requestTimeoutMs: num(values['request-timeout-ms']),
+    inDoubtMarginMs: num(values['in-doubt-margin-ms']),
+  },
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
   ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),
 });
