@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CHAIN_FULL, CHAIN_QUICK, runChainBench } from './chain-bench.js';
 import { COUNTER_QUICK, FULL_SIZE, runCounterBench } from './counter-bench.js';
 import { DRAIN_FULL, DRAIN_QUICK, runDrainBench } from './drain-bench.js';
 import { FULL_SIZE as MANAGER_FULL, MANAGER_QUICK, runManagerBench } from './manager-bench.js';
@@ -34,4 +35,8 @@ if (want('scan')) {
 if (want('manager')) {
   // Filling a million chained log entries takes a few minutes on two cores.
   printFigures('Manager desk (issue 7)', await runManagerBench(quick ? MANAGER_QUICK : MANAGER_FULL));
+}
+if (want('chain')) {
+  // A throw-away PostgreSQL (Debian's postgresql package); a million entries take a few minutes.
+  printFigures('Chain shipping to PostgreSQL (issue 16)', await runChainBench(quick ? CHAIN_QUICK : CHAIN_FULL, (m) => console.log(`  ${m}`)));
 }

@@ -42,12 +42,14 @@ function holdFromEnv(): ShipLoopOptions['hold'] {
 
 function startWorker(data: ShipWorkerData): Worker {
   const bundled = fileURLToPath(new URL('./chain-ship-worker.cjs', import.meta.url));
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: data });
+  // execArgv: [] — the worker must not inherit a loader the host was started with (the tsx
+  // CLI's --import hooks deadlock a worker on Node 20); it brings its own below.
+  if (existsSync(bundled)) return new Worker(bundled, { workerData: data, execArgv: [] });
   // From the sources: load the TypeScript worker through tsx's require hook.
   const req = createRequire(import.meta.url);
   const source = fileURLToPath(new URL('./ship-worker.ts', import.meta.url));
   const boot = `require(${JSON.stringify(req.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(source)});`;
-  return new Worker(boot, { eval: true, workerData: data });
+  return new Worker(boot, { eval: true, workerData: data, execArgv: [] });
 }
 
 export class LogShipper {
@@ -134,6 +136,8 @@ export class LogShipper {
     const w = this.worker;
     if (!w) return;
     this.worker = null;
+    // Held while it winds down, so a closing host waits for the worker to close its connections.
+    w.ref();
     w.postMessage({ type: 'stop' });
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());
     if ((await Promise.race([this.exited.then(() => 'exited' as const), timeout])) === 'timeout') await w.terminate();

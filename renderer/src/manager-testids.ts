@@ -127,6 +127,13 @@ export const MTID = {
   verifyRun: 'verify-run',
   verifyResult: 'verify-result', // data-intact, data-problem, data-first-bad-seq, data-entries
 
+  // shipping to the chain (ShippingPanel, on the verify tab)
+  shippingPanel: 'shipping-panel', // data-enabled, data-connected, data-shipped-seq, data-head-seq, data-lag, data-error-kind, data-conflicts
+  shippingError: 'shipping-error',
+  shippingAddress: 'shipping-address',
+  shippingSave: 'shipping-save',
+  shippingOff: 'shipping-off',
+
   // people
   personRow: 'person-row', // data-person-id, data-active
   personName: 'person-name',

@@ -8,6 +8,7 @@ import { DEFAULT_MESSAGES, type ErrorCode } from '../errors.js';
 import { counterEn } from './counter-en.js';
 import { managerEn } from './manager-en.js';
 import { offersEn } from './offers-en.js';
+import { shippingEn } from './shipping-en.js';
 
 /** The English error texts are the terminal's own defaults (one source: shared/errors.ts). */
 const errors: Record<ErrorCode, string> = DEFAULT_MESSAGES;
@@ -59,7 +60,38 @@ export const en = {
     pinSet: 'New PIN set for {{name}}.',
     newPinFor: 'New PIN for {{name}}',
   },
+  goLive: {
+    isTraining: "This terminal runs in training: sales go to the built-in emulators.",
+    isLive: "This terminal is live: {{program}} ({{environment}}).",
+    env: {
+      test: "test environment",
+      production: "production",
+      other: "a host the program does not publish",
+    },
+    program: "Program",
+    fillHosts: "Fill in the {{environment}} hosts",
+    secretKept: "stored: leave empty to keep",
+    test: "Test connection",
+    go: "Go live",
+    passed: "The connection test passed.",
+    failed: "The connection test failed at: {{step}}",
+    approveTitle: "Take this terminal live on {{program}}",
+    backTitle: "Back to training",
+    backToTraining: "Back to training",
+    queueBlocks: "{{waiting}} waiting and {{attention}} needing attention in the queue: send or handle them before switching.",
+    step: {
+      "name-resolution": "Name resolution",
+      proxy: "Proxy",
+      connect: "Connection",
+      tls: "Certificate (TLS)",
+      token: "Token / credentials",
+      permission: "Permissions",
+      account: "Organizer / merchant id",
+      api: "API",
+    },
+  },
   desk: {
+    goLive: "Go live",
     title: 'Manager',
     log: 'Log',
     attention: 'Needs attention',
@@ -408,6 +440,7 @@ export const en = {
   },
   counter: counterEn,
   offers: offersEn,
+  shipping: shippingEn,
   manager: managerEn,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

@@ -3,6 +3,7 @@ import type { Catalogue } from './en.js';
 import { counterFr } from './counter-fr.js';
 import { managerFr } from './manager-fr.js';
 import { offersFr } from './offers-fr.js';
+import { shippingFr } from './shipping-fr.js';
 
 export const fr: Catalogue = {
   errors: {
@@ -96,7 +97,38 @@ export const fr: Catalogue = {
     pinSet: 'Nouveau code PIN défini pour {{name}}.',
     newPinFor: 'Nouveau code PIN pour {{name}}',
   },
+  goLive: {
+    isTraining: "Ce terminal est en formation : les ventes vont aux émulateurs intégrés.",
+    isLive: "Ce terminal est en réel : {{program}} ({{environment}}).",
+    env: {
+      test: "environnement de test",
+      production: "production",
+      other: "une adresse que le programme ne publie pas",
+    },
+    program: "Programme",
+    fillHosts: "Remplir les adresses de {{environment}}",
+    secretKept: "enregistré : laisser vide pour le garder",
+    test: "Tester la connexion",
+    go: "Passer en réel",
+    passed: "Le test de connexion a réussi.",
+    failed: "Le test de connexion a échoué à : {{step}}",
+    approveTitle: "Passer ce terminal en réel sur {{program}}",
+    backTitle: "Retour à la formation",
+    backToTraining: "Retour à la formation",
+    queueBlocks: "{{waiting}} en attente et {{attention}} à traiter dans la file : envoyez-les ou traitez-les avant de changer.",
+    step: {
+      "name-resolution": "Résolution du nom (DNS)",
+      proxy: "Proxy",
+      connect: "Connexion",
+      tls: "Certificat (TLS)",
+      token: "Jeton / identifiants",
+      permission: "Droits",
+      account: "Id d'organisateur / de marchand",
+      api: "API",
+    },
+  },
   desk: {
+    goLive: "Passer en réel",
     title: 'Gestion',
     log: 'Journal',
     attention: 'À traiter',
@@ -445,6 +477,7 @@ export const fr: Catalogue = {
   },
   counter: counterFr,
   offers: offersFr,
+  shipping: shippingFr,
   manager: managerFr,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

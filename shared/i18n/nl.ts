@@ -3,6 +3,7 @@ import type { Catalogue } from './en.js';
 import { counterNl } from './counter-nl.js';
 import { managerNl } from './manager-nl.js';
 import { offersNl } from './offers-nl.js';
+import { shippingNl } from './shipping-nl.js';
 
 export const nl: Catalogue = {
   errors: {
@@ -96,7 +97,38 @@ export const nl: Catalogue = {
     pinSet: 'Nieuwe pincode ingesteld voor {{name}}.',
     newPinFor: 'Nieuwe pincode voor {{name}}',
   },
+  goLive: {
+    isTraining: "Deze terminal oefent: verkopen gaan naar de ingebouwde emulators.",
+    isLive: "Deze terminal is live: {{program}} ({{environment}}).",
+    env: {
+      test: "testomgeving",
+      production: "productie",
+      other: "een adres dat het programma niet publiceert",
+    },
+    program: "Programma",
+    fillHosts: "Adressen voor {{environment}} invullen",
+    secretKept: "bewaard: leeg laten om te behouden",
+    test: "Verbinding testen",
+    go: "Live gaan",
+    passed: "De verbindingstest is geslaagd.",
+    failed: "De verbindingstest faalde bij: {{step}}",
+    approveTitle: "Deze terminal live zetten op {{program}}",
+    backTitle: "Terug naar oefenen",
+    backToTraining: "Terug naar oefenen",
+    queueBlocks: "{{waiting}} wachtend en {{attention}} met aandacht in de wachtrij: verstuur of behandel ze voor je wisselt.",
+    step: {
+      "name-resolution": "Naamopzoeking (DNS)",
+      proxy: "Proxy",
+      connect: "Verbinding",
+      tls: "Certificaat (TLS)",
+      token: "Token / inloggegevens",
+      permission: "Rechten",
+      account: "Organisator- / handelaars-id",
+      api: "API",
+    },
+  },
   desk: {
+    goLive: "Live gaan",
     title: 'Beheer',
     log: 'Logboek',
     attention: 'Vraagt aandacht',
@@ -445,6 +477,7 @@ export const nl: Catalogue = {
   },
   counter: counterNl,
   offers: offersNl,
+  shipping: shippingNl,
   manager: managerNl,
   languages: { nl: 'Nederlands', fr: 'Français', en: 'English' },
 };

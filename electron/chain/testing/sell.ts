@@ -6,7 +6,7 @@
 import { DEMO_MEMBERS } from '../../../sandbox/demo-data.js';
 import type { Runtime } from '../../runtime.js';
 
-export const TEST_MANAGER = { name: 'Chain Manager', pin: '2468' };
+export const TEST_MANAGER = { name: 'Chain Manager', pin: '246810' };
 
 /** The first manager (idempotent); returns its id. */
 export function ensureManager(rt: Runtime): string {

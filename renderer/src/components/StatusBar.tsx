@@ -37,6 +37,17 @@ export function StatusBar() {
             <span className="muted">
               {' '}
               · <span data-testid={TID.terminalName}>{status.terminalName ?? status.terminalId}</span> · {status.backend.name}
+              {status.mode === 'live' && (
+                <span data-testid="status-live-environment" data-environment={status.environment ?? ''}>
+                  {' '}
+                  ({status.environment ? t(`goLive.env.${status.environment}`) : t('goLive.env.other')})
+                </span>
+              )}
+              {status.connectionProblem && (
+                <span className="pill pill-bad" data-testid="status-connection-problem" role="alert">
+                  {status.connectionProblem.message}
+                </span>
+              )}
             </span>
           )}
         </div>

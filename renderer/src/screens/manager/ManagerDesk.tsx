@@ -18,6 +18,7 @@ import { QueueTab } from './QueueTab';
 import { SaleDetail } from './SaleDetail';
 import { SalesTab } from './SalesTab';
 import { SettingsTab } from './SettingsTab';
+import { GoLiveTab } from './GoLiveTab';
 import { VerifyTab } from './VerifyTab';
 import './desk.css';
 
@@ -43,6 +44,7 @@ const TAB_KEYS: Record<DeskTab, string> = {
   verify: 'desk.verify',
   people: 'nav.people',
   settings: 'desk.settings',
+  golive: 'desk.goLive',
 };
 
 /**
@@ -149,6 +151,8 @@ export default function ManagerDesk({ me, currency, storeName = '', signIn, onCh
         return <PeopleTab />;
       case 'settings':
         return <SettingsTab />;
+      case 'golive':
+        return <GoLiveTab />;
     }
   };
 

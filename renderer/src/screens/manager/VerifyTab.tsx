@@ -7,6 +7,7 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
+import { ShippingPanel } from './ShippingPanel';
 import { verifyText } from './verify-text';
 
 /** "Verify the log": the chain is intact, or exactly which entry changed / from where entries are missing. */
@@ -101,6 +102,8 @@ export function VerifyTab() {
           </p>
         </div>
       )}
+      {/* Shipping to the chain (issue 16): its own component, beside the log's own check. */}
+      <ShippingPanel />
     </div>
   );
 }

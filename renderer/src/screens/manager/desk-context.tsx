@@ -4,9 +4,9 @@ import type { ManagerApprovalInput } from '../../../../shared/contract/approval'
 import type { LogFilter, PersonView } from '../../../../shared/contract/manager';
 import type { ManagerApprovalProps } from '../../components/ManagerApproval';
 
-export type DeskTab = 'sales' | 'log' | 'attention' | 'queue' | 'end-of-day' | 'export' | 'verify' | 'people' | 'settings';
+export type DeskTab = 'sales' | 'log' | 'attention' | 'queue' | 'end-of-day' | 'export' | 'verify' | 'people' | 'settings' | 'golive';
 
-export const DESK_TABS: readonly DeskTab[] = ['sales', 'log', 'attention', 'queue', 'end-of-day', 'export', 'verify', 'people', 'settings'];
+export const DESK_TABS: readonly DeskTab[] = ['sales', 'log', 'attention', 'queue', 'end-of-day', 'export', 'verify', 'people', 'settings', 'golive'];
 
 /** Tabs a cashier may open (everything else asks for a manager to sign in). */
 export const CASHIER_TABS: ReadonlySet<DeskTab> = new Set<DeskTab>(['sales']);

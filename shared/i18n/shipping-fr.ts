@@ -1,0 +1,31 @@
+/** Le panneau « Envoi à la chaîne » du bureau du gérant. Mêmes clés que shipping-en.ts. */
+import type { Catalogue } from './en.js';
+
+export const shippingFr: Catalogue['shipping'] = {
+  title: 'Envoi à la chaîne',
+  help: 'Ce terminal peut envoyer chaque entrée du journal et la clôture de chaque jour à la base de données de la chaîne (PostgreSQL). La caisse ne l’attend jamais.',
+  off: 'Désactivé : le journal de ce terminal reste ici.',
+  target: 'Base de données',
+  connected: 'Connecté',
+  notConnected: 'Non connecté',
+  lastShipped: 'Dernière entrée envoyée',
+  lastShippedValue: 'n° {{seq}} sur {{head}}',
+  never: 'aucune',
+  lag: 'En attente d’envoi',
+  lagValue: '{{count}} entrées (la plus ancienne : {{age}})',
+  upToDate: 'rien : à jour',
+  lastDay: 'Dernière clôture envoyée',
+  lastError: 'Dernière erreur',
+  conflicts: 'Refusé par la chaîne (elle détient autre chose)',
+  conflictEntry: 'entrée {{key}}',
+  conflictDay: 'clôture du {{key}}',
+  address: 'Adresse de la base de données',
+  addressHint: 'postgres://utilisateur:motdepasse@hôte:5432/base (ajoutez ?sslmode=verify-full&sslrootcert=/chemin/ca.pem pour TLS)',
+  save: 'Enregistrer et connecter',
+  switchOff: 'Désactiver',
+  fromStartup: 'Défini par le fichier d’installation ou la ligne de commande : modifiez-le là.',
+  refresh: 'Actualiser',
+  seconds: '{{count}} s',
+  minutes: '{{count}} min',
+  hours: '{{count}} h',
+};

@@ -1,0 +1,31 @@
+/** Het paneel "Doorsturen naar de keten" van het beheerscherm. Zelfde sleutels als shipping-en.ts. */
+import type { Catalogue } from './en.js';
+
+export const shippingNl: Catalogue['shipping'] = {
+  title: 'Doorsturen naar de keten',
+  help: 'Deze kassa kan elke logregel en de dagafsluiting van elke dag naar de database van de keten (PostgreSQL) sturen. De kassa wacht daar nooit op.',
+  off: 'Uit: het logboek van deze kassa blijft hier.',
+  target: 'Database',
+  connected: 'Verbonden',
+  notConnected: 'Niet verbonden',
+  lastShipped: 'Laatst doorgestuurde regel',
+  lastShippedValue: 'nr. {{seq}} van {{head}}',
+  never: 'nog geen',
+  lag: 'Wacht op doorsturen',
+  lagValue: '{{count}} regels (oudste {{age}})',
+  upToDate: 'niets: bijgewerkt',
+  lastDay: 'Laatst doorgestuurde dagafsluiting',
+  lastError: 'Laatste fout',
+  conflicts: 'Geweigerd door de keten (die heeft iets anders)',
+  conflictEntry: 'logregel {{key}}',
+  conflictDay: 'dagafsluiting {{key}}',
+  address: 'Adres van de database',
+  addressHint: 'postgres://gebruiker:wachtwoord@host:5432/database (voeg ?sslmode=verify-full&sslrootcert=/pad/ca.pem toe voor TLS)',
+  save: 'Bewaren en verbinden',
+  switchOff: 'Uitschakelen',
+  fromStartup: 'Ingesteld door het installatiebestand of de opdrachtregel: pas het daar aan.',
+  refresh: 'Vernieuwen',
+  seconds: '{{count}} s',
+  minutes: '{{count}} min',
+  hours: '{{count}} u',
+};
