@@ -2,7 +2,7 @@
  * UiTPAS at the counter (issue 5), end to end, against the sandbox's UiTPAS:
  * scan a UiTPAS number, the passholder's first name, social tariff and
  * messages; the reward catalogue (redeemable first, the others greyed with
- * the backend's Dutch reason); pick a reward, confirm, the new balance; a
+ * the reason in the UI's language); pick a reward, confirm, the new balance; a
  * manager's void gives the points back; a reward that stopped being
  * redeemable meanwhile shows the backend's Dutch words.
  */
@@ -25,10 +25,11 @@ test('scan, pick a reward, confirm, see the new balance; a manager voids and the
   await expect(page.locator(tid(TID.memberName))).toHaveText('Jan');
   await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
   await expect(page.locator(option(coffee.id))).toHaveAttribute('data-redeemable', 'true');
-  // Outside its redeem period: greyed, with the backend's own (Dutch) reason.
+  // Outside its redeem period: greyed, with the reason in the UI's language (UiTPAS words reasons in Dutch only).
   const summer = page.locator(option(UITPAS_DEMO_REWARDS.summerBar.id));
   await expect(summer).toHaveAttribute('data-redeemable', 'false');
-  await expect(summer.locator(tid(TID.rewardReason))).toHaveAttribute('lang', 'nl');
+  await expect(summer.locator(tid(TID.rewardReason))).toHaveAttribute('lang', 'en');
+  await expect(summer.locator(tid(TID.rewardReason))).toHaveAttribute('data-reason', 'REWARD_PERIOD');
   await expect(summer.locator(tid(TID.rewardReason))).not.toBeEmpty();
   // Redeemable ones come first, the welcome gift among them.
   await expect(page.locator(tid(TID.rewardOption)).first()).toHaveAttribute('data-redeemable', 'true');
@@ -63,11 +64,12 @@ test('a reward redeemed elsewhere meanwhile is refused with the Dutch reason; pa
   await saleWithMember(page, '20', fatima.uitpasNumber);
   await expect(page.locator(tid(TID.socialTariff))).toHaveAttribute('data-status', 'ACTIVE');
   await expect(page.locator(tid(TID.backendMessage))).toContainText('kansentarief');
-  // Too few points for the exhibition: greyed, its price shown, the Dutch reason.
+  // Too few points for the exhibition: greyed, its price shown, the reason in the UI's language.
   const exhibition = page.locator(option(UITPAS_DEMO_REWARDS.exhibition.id));
   await expect(exhibition).toHaveAttribute('data-redeemable', 'false');
   await expect(exhibition).toContainText('100');
-  await expect(exhibition.locator(tid(TID.rewardReason))).toHaveAttribute('lang', 'nl');
+  await expect(exhibition.locator(tid(TID.rewardReason))).toHaveAttribute('lang', 'en');
+  await expect(exhibition.locator(tid(TID.rewardReason))).toContainText('Not enough points');
   // The coffee was redeemable when the list came; the points go elsewhere before the cashier picks it.
   const coffee = page.locator(option(UITPAS_DEMO_REWARDS.coffee.id));
   await expect(coffee).toHaveAttribute('data-redeemable', 'true');

@@ -67,7 +67,8 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
     bo: { id: '', name: 'Bo Baker', pin: '2222' },
     cleo: { id: '', name: 'Cleo Clerk', pin: '3333' },
   };
-  for (const c of [cashiers.bo, cashiers.cleo]) c.id = (await terminal.call<{ id: string }>('createPerson', { name: c.name, role: 'cashier', pin: c.pin, approval: approval('new cashier') })).id;
+  for (const c of [cashiers.bo, cashiers.cleo])
+    c.id = (await terminal.call<{ id: string }>('createPerson', { name: c.name, role: 'cashier', pin: c.pin, approval: approval('new cashier') })).id;
 
   // Twelve sales by three cashiers (each signed in at the terminal for their own).
   const ids: string[] = [];
@@ -81,7 +82,9 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
   // Meanwhile chloe spends her points elsewhere: when the program is back, it refuses both.
   wl.applyEvent('REDEEMED_POINTS', DEMO_MEMBERS.chloe.userId, { elsewhere: true }, 200);
   sandbox.faults.clear();
-  await expect.poll(async () => (await terminal.call<{ queue: { waiting: number; attention: number } }>('getStatus')).queue, { timeout: 20_000 }).toEqual({ waiting: 0, attention: 2 });
+  await expect
+    .poll(async () => (await terminal.call<{ queue: { waiting: number; attention: number } }>('getStatus')).queue, { timeout: 20_000 })
+    .toEqual({ waiting: 0, attention: 2 });
 
   // A void and two part-refunds, each approved by the manager.
   await terminal.call('voidSale', { saleId: ids[2], approval: approval('wrong member') });
@@ -145,7 +148,9 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
   // ---- on paper: A4, margins, every column, the terminal and the TRAINING mark ----
   await page.emulateMedia({ media: 'print' });
   const overflowing = await page.evaluate(() =>
-    [document.documentElement, ...document.querySelectorAll('.eod .table-wrap')].filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.className || el.tagName),
+    [document.documentElement, ...document.querySelectorAll('.eod .table-wrap')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1)
+      .map((el) => el.className || el.tagName),
   );
   expect(overflowing, 'nothing wider than the page (no printed scrollbar, no cut column)').toEqual([]);
   await page.emulateMedia({ media: null });
@@ -163,7 +168,9 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
     expect(cleoLine!.trim().endsWith('2'), text).toBe(true); // her two refusals: the last column's figures too
     // Rendered to an image: white margins all round on every page (nothing printed to the paper's edge).
     execFileSync('pdftoppm', ['-r', '36', '-gray', pdf, join(dir, 'page')]);
-    const pages = execFileSync('sh', ['-c', `ls ${join(dir, 'page')}*.pgm`], { encoding: 'utf8' }).trim().split('\n');
+    const pages = execFileSync('sh', ['-c', `ls ${join(dir, 'page')}*.pgm`], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(pages.length).toBeGreaterThanOrEqual(1);
     for (const file of pages) {
       const img = readPgm(readFileSync(file));
@@ -173,7 +180,8 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
       expect(img.inkIn({ x: 0, y: 0, w: img.width, h: margin }), `${file} top margin`).toBe(0);
       expect(img.inkIn({ x: margin, y: margin, w: img.width - 2 * margin, h: img.height - 2 * margin }), `${file} has content`).toBeGreaterThan(0);
     }
-    if (process.env.EOD_PRINT_PNG) execFileSync('pdftoppm', ['-r', '60', '-png', '-f', '1', '-l', '1', '-singlefile', pdf, process.env.EOD_PRINT_PNG.replace(/\.png$/, '')]);
+    if (process.env.EOD_PRINT_PNG)
+      execFileSync('pdftoppm', ['-r', '60', '-png', '-f', '1', '-l', '1', '-singlefile', pdf, process.env.EOD_PRINT_PNG.replace(/\.png$/, '')]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -63,7 +63,9 @@ test('people and settings: problems next to the field, a question before switchi
   // The service refuses the same, with the reason, whatever the screen lets through.
   const approval = { managerId: staff.managerId, pin: STAFF.manager.pin, reason: 'test' };
   await expect(terminal.call('updateSettings', { patch: { storeName: long }, approval })).rejects.toThrow(/at most 60/);
-  await expect(terminal.call('updateSettings', { patch: { offlineLimits: { maxPointsPerRedemptionMilli: 12_500 } }, approval })).rejects.toThrow(/whole points/);
+  await expect(terminal.call('updateSettings', { patch: { offlineLimits: { maxPointsPerRedemptionMilli: 12_500 } }, approval })).rejects.toThrow(
+    /whole points/,
+  );
   await expect(terminal.call('updateSettings', { patch: { offlineLimits: { maxBalanceAgeMinutes: 0 } }, approval })).rejects.toThrow(/at least 1 minute/);
 
   // New names show at once: no restart.
@@ -72,6 +74,14 @@ test('people and settings: problems next to the field, a question before switchi
   await page.locator(tid(MTID.settingsSave)).click();
   await expect(page.locator(tid(TID.storeName))).toHaveText('Corner Shop');
   await expect(page.locator(tid(TID.terminalName))).toHaveText('Till 2');
-  const saved = await terminal.call<{ storeName: string; terminalName: string; offlineLimits: { maxPointsPerRedemptionMilli: number; maxBalanceAgeMinutes: number } }>('getSettings');
-  expect(saved).toMatchObject({ storeName: 'Corner Shop', terminalName: 'Till 2', offlineLimits: { maxPointsPerRedemptionMilli: 400_000, maxBalanceAgeMinutes: 60 } });
+  const saved = await terminal.call<{
+    storeName: string;
+    terminalName: string;
+    offlineLimits: { maxPointsPerRedemptionMilli: number; maxBalanceAgeMinutes: number };
+  }>('getSettings');
+  expect(saved).toMatchObject({
+    storeName: 'Corner Shop',
+    terminalName: 'Till 2',
+    offlineLimits: { maxPointsPerRedemptionMilli: 400_000, maxBalanceAgeMinutes: 60 },
+  });
 });

@@ -11,7 +11,7 @@ import type { Page } from '@playwright/test';
 /** Keys as an AZERTY desktop reports a scanner's digits: code Digit1, key "&" and so on. */
 export const AZERTY: Record<string, string> = { '1': '&', '2': 'é', '3': '"', '4': "'", '5': '(', '6': '-', '7': 'è', '8': '_', '9': 'ç', '0': 'à' };
 
-const CODES: Record<string, [code: string, keyCode: number]> = { '/': ['Slash', 191], '-': ['Minus', 189], '.': ['Period', 190], '*': ['NumpadMultiply', 106] };
+const CODES: Record<string, [code: string, keyCode: number]> = { ' ': ['Space', 32], '/': ['Slash', 191], '-': ['Minus', 189], '.': ['Period', 190], '*': ['NumpadMultiply', 106] };
 
 function keyOf(ch: string, layout: 'us' | 'azerty'): { key: string; code: string; keyCode: number } {
   if (/\d/.test(ch)) return { key: layout === 'azerty' ? AZERTY[ch]! : ch, code: `Digit${ch}`, keyCode: 48 + Number(ch) };
@@ -25,7 +25,7 @@ function keyOf(ch: string, layout: 'us' | 'azerty'): { key: string; code: string
  * A USB scanner's keys through CDP, sent in one go, each stamped `gapMs` after
  * the one before (the events' timeStamp follows the stamp): a scanner's pace
  * that a loaded test machine cannot stretch. `layout` 'azerty' sends what an
- * AZERTY desktop reports for the digit keys. Digits, letters and - . / *.
+ * AZERTY desktop reports for the digit keys. Digits, letters, space and - . / *.
  */
 export async function scanKeys(page: Page, text: string, layout: 'us' | 'azerty' = 'us', gapMs = 8, enter = true): Promise<void> {
   const cdp = await page.context().newCDPSession(page);

@@ -241,6 +241,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         {
           approvals: { verifyManager: (a) => people.verifyManager(a) },
           actor: () => people.actorId(),
+          viewer: () => people.current(),
         },
       );
       const desk = new ManagerDesk(store, { people, secretBox: box, kick: () => service.worker.kick(), terminalId, training: mode === 'training' });

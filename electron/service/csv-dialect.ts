@@ -54,7 +54,13 @@ const DECIMAL_COMMA: ReadonlySet<Language> = new Set(['nl', 'fr']);
 export function csvDialect(language: Language, format: CsvFormat = 'spreadsheet'): CsvDialect {
   const c = catalogues[language];
   const comma = format === 'spreadsheet' && DECIMAL_COMMA.has(language);
-  const outcomes: Record<string, string> = { ...DEFAULT_MESSAGES, ...c.errors, ok: c.manager.csv.ok, TAMPERED: c.manager.csv.tampered, received: c.manager.csv.received };
+  const outcomes: Record<string, string> = {
+    ...DEFAULT_MESSAGES,
+    ...c.errors,
+    ok: c.manager.csv.ok,
+    TAMPERED: c.manager.csv.tampered,
+    received: c.manager.csv.received,
+  };
   return {
     format,
     language,

@@ -10,7 +10,7 @@ import { makeTempDir } from '../../test/temp-dir.js';
 import { Store } from '../store/store.js';
 import { ManagerDesk } from './manager-desk.js';
 import { People, type PersonView } from './people.js';
-import { FileKeySecretBox } from './secret-box.js';
+import { chooseSecretBox, FileKeySecretBox, safeStorageBox } from './secret-box.js';
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
 
@@ -197,5 +197,30 @@ describe('item 2: escalating locks, a terminal-wide limit, unlock by another man
       s2.close();
       other.cleanup();
     }
+  });
+});
+
+describe('item 4: a keyring-less Linux is not OS encryption', () => {
+  const fake = (backend: string) => ({
+    isEncryptionAvailable: () => true,
+    encryptString: (s: string) => Buffer.from(s),
+    decryptString: (b: Buffer) => b.toString(),
+    getSelectedStorageBackend: () => backend,
+  });
+
+  it("safeStorage's basic_text backend is refused; the shell's choice falls back to the 0600 key file and Settings says so", async () => {
+    expect(() => safeStorageBox(fake('basic_text'))).toThrow(/built-in password/);
+    const keyFile = join(tmp.dir, 'box', 'secret.key');
+    const box = chooseSecretBox(fake('basic_text'), keyFile);
+    expect(box.protection).toBe('file-key');
+    expect(box.description).toMatch(/no keyring.*NOT OS-protected/s);
+    const sealed = box.seal('api-key-123');
+    expect(sealed.startsWith('fk:')).toBe(true); // not safeStorage's "encryption" with a known key
+    expect(box.open(sealed)).toBe('api-key-123');
+    expect((statSync(keyFile).mode & 0o777).toString(8)).toBe('600');
+    const withBox = new ManagerDesk(store, { people, secretBox: box, clock: () => now });
+    expect((await withBox.getSettings()).credentialProtection).toEqual({ kind: 'file-key', description: box.description });
+    // A real keyring is used as such.
+    expect(chooseSecretBox(fake('gnome_libsecret'), keyFile).protection).toBe('os');
   });
 });

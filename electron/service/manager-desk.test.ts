@@ -631,7 +631,6 @@ describe('exports, verification and settings', () => {
       expect(box.protection).toBe('os');
       expect(box.open(box.seal('hello'))).toBe('hello');
       expect(() => box.open(new FileKeySecretBox(join(tmp.dir, 'k2')).seal('x'))).toThrow(/another host/);
-      expect(safeStorageBox(fake('basic_text')).protection).toBe('file-key');
       expect(() => safeStorageBox({ ...fake('x'), isEncryptionAvailable: () => false })).toThrow(/not available/);
     });
   });

@@ -7,7 +7,8 @@
  *   DPAPI on Windows, the Secret Service / KWallet on Linux). The shell passes
  *   `electron.safeStorage` in; this file does not import electron. On Linux
  *   without a keyring Electron falls back to a hard-coded key ('basic_text'):
- *   that is reported as not OS-protected.
+ *   that is encryption with a key everyone has, so it counts as unavailable
+ *   (`chooseSecretBox` then uses the key file and says so).
  * - `FileKeySecretBox`: the fallback for the web host and tests. AES-256-GCM
  *   with a random key kept in a file (mode 0600) beside the database.
  *   IT IS NOT OS-PROTECTED: anyone who can read the data directory can read
@@ -40,15 +41,18 @@ export interface SafeStorageLike {
 
 export class SecretBoxError extends Error {}
 
+/** safeStorage's Linux fallback when no keyring answers: a password built into Chromium. */
+const HARD_CODED_BACKENDS = new Set(['basic_text']);
+
 export function safeStorageBox(safeStorage: SafeStorageLike): SecretBox {
   if (!safeStorage.isEncryptionAvailable()) throw new SecretBoxError('OS encryption (safeStorage) is not available on this machine.');
   const backend = safeStorage.getSelectedStorageBackend?.();
-  const weak = backend === 'basic_text';
+  if (backend && HARD_CODED_BACKENDS.has(backend)) {
+    throw new SecretBoxError('This Linux desktop has no keyring: safeStorage would encrypt with a built-in password (basic_text), which protects nothing.');
+  }
   return {
-    protection: weak ? 'file-key' : 'os',
-    description: weak
-      ? 'Encrypted with Electron safeStorage, but this Linux desktop has no keyring: the key is built in, so this is NOT OS-protected.'
-      : `Encrypted by the operating system (Electron safeStorage${backend ? `, ${backend}` : ''}).`,
+    protection: 'os',
+    description: `Encrypted by the operating system (Electron safeStorage${backend ? `, ${backend}` : ''}).`,
     seal: (plain) => `os:${safeStorage.encryptString(plain).toString('base64')}`,
     open: (sealed) => {
       if (!sealed.startsWith('os:')) throw new SecretBoxError('These credentials were stored by another host (not the desktop app): enter them again.');
@@ -100,3 +104,23 @@ export class FileKeySecretBox implements SecretBox {
 }
 
 export const SECRET_KEY_FILE = 'secret.key';
+
+/**
+ * The Electron shell's choice: the OS key store when safeStorage really has
+ * one; otherwise (no encryption, or Linux's hard-coded 'basic_text') the 0600
+ * key file, whose description in Settings says why it is not OS-protected.
+ */
+export function chooseSecretBox(safeStorage: SafeStorageLike, keyFile: string): SecretBox {
+  try {
+    return safeStorageBox(safeStorage);
+  } catch (e) {
+    if (!(e instanceof SecretBoxError)) throw e;
+    const box = new FileKeySecretBox(keyFile);
+    return {
+      protection: box.protection,
+      description: `${e.message} Credentials are encrypted with a key file in the data directory (readable only by this user), which is NOT OS-protected: anyone who can read the data directory can decrypt them.`,
+      seal: (plain) => box.seal(plain),
+      open: (sealed) => box.open(sealed),
+    };
+  }
+}

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { BrowserWindow, app, dialog, ipcMain, protocol, session, type BrowserWindow as BrowserWindowT } from 'electron';
 import { APP_NAME, ConfigError, parseBackendUrl, resolveDataDir } from '../config.js';
 import { configFileFrom, readTerminalConfig, type TerminalConfig } from '../provisioning.js';
+import { debugSwitchIn } from './debug-switches.js';
 import { registerIpc, type IpcRuntime } from './ipc.js';
 import { registerAppScheme, serveRenderer, type OpenExport } from './protocol.js';
 import { applySessionSecurity, isTrustedSender } from './security.js';
@@ -79,6 +80,12 @@ export function runApp(deps: ShellDeps): ShellHandle {
   // Both must happen before 'ready'.
   registerAppScheme(protocol);
   app.enableSandbox();
+
+  const debugSwitch = app.isPackaged ? debugSwitchIn(argv) : null;
+  if (debugSwitch) {
+    fatal('Pay with Points cannot start', new ConfigError(`${debugSwitch} is not allowed on the installed terminal.`), 2);
+    return handle;
+  }
 
   try {
     handle.dataDir = resolveDataDir({

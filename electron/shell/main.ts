@@ -4,9 +4,10 @@
  * everything else is in lifecycle.ts, which the tests drive with `electron`
  * mocked.
  */
+import { join } from 'node:path';
 import { safeStorage } from 'electron';
 import { startRuntime } from '../runtime.js';
-import { safeStorageBox } from '../service/secret-box.js';
+import { chooseSecretBox, SECRET_KEY_FILE } from '../service/secret-box.js';
 import { runApp } from './lifecycle.js';
 import { privateUmask } from '../store/file-modes.js';
 
@@ -16,5 +17,6 @@ privateUmask();
 runApp({
   // Credentials are sealed with the OS keychain (safeStorage) where it is available;
   // startRuntime runs after app 'ready', when safeStorage can answer.
-  startRuntime: (opts) => startRuntime({ ...opts, ...(safeStorage.isEncryptionAvailable() ? { secretBox: safeStorageBox(safeStorage) } : {}) }),
+  // A keyring-less Linux ('basic_text') counts as no OS encryption: the key file then, said in Settings.
+  startRuntime: (opts) => startRuntime({ ...opts, secretBox: chooseSecretBox(safeStorage, join(opts.dataDir, SECRET_KEY_FILE)) }),
 });

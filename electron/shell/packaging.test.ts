@@ -72,4 +72,27 @@ describe('build/electron-builder.yml', () => {
     expect(config.win.target).toEqual(['nsis']);
     expect(config.nsis.deleteAppDataOnUninstall).toBe(false);
   });
+
+  it('sets the Electron fuses: no RunAsNode, NODE_OPTIONS or --inspect; asar only, with integrity; cookies encrypted (review item 3)', async () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+    // Every fuse name is one electron-builder knows (its schema refuses others: a typo would fail the build).
+    await expect(api.validateConfiguration({ ...structuredClone(config), electronFuses: { ...config.electronFuses, runAsNodee: false } }, new DebugLogger(false))).rejects.toThrow(/electronFuses/);
+  });
+});
+
+describe('debug switches on the installed app (review item 3)', () => {
+  it('are recognised, with or without a value', async () => {
+    const { debugSwitchIn } = await import('./debug-switches.js');
+    expect(debugSwitchIn(['/opt/pwp', '--remote-debugging-port=9222'])).toBe('--remote-debugging-port');
+    expect(debugSwitchIn(['/opt/pwp', '--inspect'])).toBe('--inspect');
+    expect(debugSwitchIn(['/opt/pwp', '--data-dir', '/srv/pwp'])).toBeNull();
+  });
 });

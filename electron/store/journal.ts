@@ -74,6 +74,7 @@ export class Journal {
   private readonly last;
   private readonly page;
   private readonly pageForSale;
+  private readonly pageForCashier;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
@@ -83,6 +84,12 @@ export class Journal {
     this.last = db.prepare('SELECT seq, hash FROM log ORDER BY seq DESC LIMIT 1');
     this.page = db.prepare('SELECT * FROM log WHERE seq < ? ORDER BY seq DESC LIMIT ?');
     this.pageForSale = db.prepare('SELECT * FROM log WHERE sale_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?');
+    // A cashier's view: sales' entries and the person's own session (people.ts writes person.signin/signout).
+    this.pageForCashier = db.prepare(
+      `SELECT * FROM log WHERE seq < @before AND (@saleId IS NULL OR sale_id = @saleId)
+          AND (sale_id IS NOT NULL OR (actor = @person AND kind IN ('person.signin', 'person.signout')))
+        ORDER BY seq DESC LIMIT @limit`,
+    );
   }
 
   /** Appends one entry. Call inside the caller's transaction so it commits with the change it records. */
@@ -108,9 +115,16 @@ export class Journal {
     return row.seq;
   }
 
-  list(opts: { limit: number; beforeSeq?: number; saleId?: string }): LogEntryView[] {
+  /** A page, newest first; `visibleTo` (a person id) limits it to sales and that person's own session. */
+  list(opts: { limit: number; beforeSeq?: number; saleId?: string; visibleTo?: string }): LogEntryView[] {
     const before = opts.beforeSeq ?? Number.MAX_SAFE_INTEGER;
-    const rows = (opts.saleId ? this.pageForSale.all(opts.saleId, before, opts.limit) : this.page.all(before, opts.limit)) as LogRow[];
+    const rows = (
+      opts.visibleTo !== undefined
+        ? this.pageForCashier.all({ before, saleId: opts.saleId ?? null, person: opts.visibleTo, limit: opts.limit })
+        : opts.saleId
+          ? this.pageForSale.all(opts.saleId, before, opts.limit)
+          : this.page.all(before, opts.limit)
+    ) as LogRow[];
     return rows.map(toView);
   }
 

@@ -8,6 +8,7 @@ import { SessionBar } from './screens/SignInSessionBar';
 import { StatusBar } from './components/StatusBar';
 import { ErrorMessage } from './components/ErrorMessage';
 import { LocalizedError } from './i18n/LocalizedError';
+import { safeLocalStorage, savedLanguage, switchLanguage } from './i18n';
 import { useScannerWedge } from './scanner/useScannerWedge';
 import { useApi } from './screens/manager/api-context';
 import { gate } from './state/session';
@@ -22,7 +23,7 @@ const OffersScreen = lazy(() => import('./screens/offers/OffersScreen'));
 export function App() {
   const store = usePosStore();
   const api = useApi();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const view = usePos((s) => s.view);
   const status = usePos((s) => s.status);
   const statusError = usePos((s) => s.statusError);
@@ -37,6 +38,12 @@ export function App() {
 
   useEffect(() => store.getState().start(), [store]);
   useEffect(() => void store.getState().loadSession(), [store]);
+  // Each person's own language comes back when they sign in (kept across screens and restarts).
+  const personId = session.person?.id;
+  useEffect(() => {
+    const own = personId ? savedLanguage(safeLocalStorage(), personId) : null;
+    if (own) void switchLanguage(i18n, own);
+  }, [personId, i18n]);
 
   // The USB scanner works wherever the focus is: one wedge on the document, set up from the settings, one way in (identify).
   useScannerWedge(store, api);
@@ -53,14 +60,14 @@ export function App() {
       {at === 'in' && <SessionBar />}
       {!status && !statusError && (
         <div className="loading-screen" data-testid={TID.loading} role="status">
-          <span className="spinner" aria-hidden="true" /> Connecting to the terminal…
+          <span className="spinner" aria-hidden="true" /> {t('common.connecting')}
         </div>
       )}
       {statusError && (
         <div className="status-error" data-testid={TID.statusError}>
           <ErrorMessage error={statusError} lang={lang} />
           <button type="button" className="btn" data-testid={TID.statusRetry} onClick={() => void refresh()}>
-            Try again
+            {t('common.retry')}
           </button>
         </div>
       )}

@@ -21,17 +21,20 @@ function sessionMemory(): Storage | null {
   }
 }
 
-// The UI's language: the one last chosen here (the terminal's setting, once a manager opened it), else the browser's.
-const i18n = createI18n(savedLanguage(safeLocalStorage()) ?? pickLanguage([navigator.language]));
+// The UI's language: the one last chosen here, else the terminal's setting, else the browser's.
+const chosenHere = savedLanguage(safeLocalStorage());
+const i18n = createI18n(chosenHere ?? pickLanguage([navigator.language]));
 document.documentElement.lang = i18n.language;
-// The terminal's own setting wins as soon as it is known (getPreferences needs nobody signed in),
-// so a cashier on a fresh machine sees the language the manager chose for this terminal.
-void rawApi
-  .getPreferences({})
-  .then((prefs) => switchLanguage(i18n, prefs.language))
-  .catch(() => {
-    /* unreachable terminal: keep the local choice; the status bar says what is wrong */
-  });
+// A fresh machine takes the terminal's setting as soon as it is known (getPreferences needs nobody
+// signed in), so a cashier sees the language the manager chose; a choice made here is kept.
+if (!chosenHere) {
+  void rawApi
+    .getPreferences({})
+    .then((prefs) => switchLanguage(i18n, prefs.language))
+    .catch(() => {
+      /* unreachable terminal: keep the browser's; the status bar says what is wrong */
+    });
+}
 
 // A call that finds nobody signed in (signed out elsewhere, switched off) brings the sign-in screen back.
 let onSignedOut = () => {};

@@ -338,6 +338,7 @@ export const en = {
     notPoints: '{{field}}: type a number of points.',
   },
   common: {
+    connecting: 'Connecting to the terminal…',
     cancel: 'Cancel',
     close: 'Close',
     back: 'Back',

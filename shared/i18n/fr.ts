@@ -375,6 +375,7 @@ export const fr: Catalogue = {
     notPoints: '{{field}} : tapez un nombre de points.',
   },
   common: {
+    connecting: 'Connexion au terminal…',
     cancel: 'Annuler',
     close: 'Fermer',
     back: 'Retour',

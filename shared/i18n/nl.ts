@@ -375,6 +375,7 @@ export const nl: Catalogue = {
     notPoints: '{{field}}: typ een aantal punten.',
   },
   common: {
+    connecting: 'Verbinden met de terminal…',
     cancel: 'Annuleren',
     close: 'Sluiten',
     back: 'Terug',

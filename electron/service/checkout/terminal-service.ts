@@ -47,6 +47,7 @@ type CheckoutMethod = keyof typeof checkoutMethods;
 
 export class TerminalService implements HandlersFor<CheckoutMethod> {
   private readonly ctx: CheckoutContext;
+  private readonly viewer: (() => { id: string; role: 'cashier' | 'manager' } | null) | null;
   private readonly listeners = new Set<(e: TerminalEvent) => void>();
   readonly connectivity: Connectivity;
   readonly worker: OutboxWorker;
@@ -55,8 +56,15 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     private readonly store: Store,
     private readonly adapter: LoyaltyAdapter,
     private readonly config: TerminalConfig,
-    opts: { clock?: () => number; approvals?: ManagerApprovals; actor?: () => string } = {},
+    opts: {
+      clock?: () => number;
+      approvals?: ManagerApprovals;
+      actor?: () => string;
+      /** Who is asking, for what the log shows them (a cashier: sales and their own session only). */
+      viewer?: () => { id: string; role: 'cashier' | 'manager' } | null;
+    } = {},
   ) {
+    this.viewer = opts.viewer ?? null;
     const clock = opts.clock ?? Date.now;
     const ctx = (this.ctx = new CheckoutContext(store, adapter, config, clock, opts.approvals ?? null, opts.actor ?? (() => 'cashier')));
     this.connectivity = ctx.connectivity = new Connectivity({
@@ -198,7 +206,15 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     return { sales: this.store.sales.list(input).map((r) => this.view(r.id)) };
   }
 
+  /**
+   * The log at the counter. A manager sees everything; anyone else sees the
+   * entries of sales and of their own sign-ins and sign-outs. Settings,
+   * credentials, approvals, people and the like are for managers (the
+   * manager's desk), and that is decided here, not by the screen.
+   */
   async listLog(input: MethodInput<'listLog'>): Promise<{ entries: ReturnType<Store['journal']['list']> }> {
+    const who = this.viewer?.() ?? null;
+    if (this.viewer && who?.role !== 'manager') return { entries: this.store.journal.list({ ...input, visibleTo: who?.id ?? '' }) };
     return { entries: this.store.journal.list(input) };
   }
 

@@ -2,20 +2,20 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorInfo } from '../../../shared/errors';
 import { endUserText } from '../../../shared/rewards';
-import { describeError } from '../i18n/format';
+import { describeCounterError } from '../i18n/format';
 import { useFmt } from '../i18n/useFmt';
 import type { UiLanguage } from '../lib/format';
 import { TID } from '../testids';
 
 /**
- * A refusal in the UI's language (the service's own words beside it when they
- * say more), with the backend's words for the member in the cashier's
+ * A refusal on the counter in the UI's language and in plain words (no HTTP
+ * status, no socket or error code: those stay in the log's detail view), with the backend's words for the member in the cashier's
  * language, falling back to Dutch (UiTPAS's own language).
  */
 export function ErrorMessage({ error, lang, tone = 'error', children }: { error: ErrorInfo; lang: UiLanguage; tone?: 'error' | 'warning'; children?: ReactNode }) {
   const { t } = useTranslation();
   const fmt = useFmt();
-  const { text, detail } = describeError(error, t, fmt);
+  const { text, detail } = describeCounterError(error, t, fmt);
   const member = endUserText(error.endUserMessage, lang)?.trim();
   const memberLang = member ? (Object.keys(error.endUserMessage ?? {}) as UiLanguage[]).find((l) => error.endUserMessage?.[l]?.trim() === member) : undefined;
   const showMember = member && member !== error.message.trim() && member !== text ? member : null;

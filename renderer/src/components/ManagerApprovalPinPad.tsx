@@ -44,7 +44,10 @@ export function PinPad(props: {
         autoComplete="off"
         maxLength={PIN_MAX}
         value={value}
-        disabled={disabled}
+        // Read-only, not disabled, while busy: a disabled field drops the focus, and the PIN typed
+        // after a wrong one would go nowhere.
+        readOnly={disabled}
+        aria-disabled={disabled || undefined}
         autoFocus={autoFocus}
         data-testid={testId}
         aria-describedby={`${id}-count`}

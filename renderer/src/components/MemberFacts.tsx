@@ -1,6 +1,5 @@
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
-import { showPoints } from '../lib/format';
 import { usePos } from '../state/context';
 import { isClosed } from '../state/store';
 import { TID } from '../testids';
@@ -37,7 +36,7 @@ export function MemberFacts() {
       )}
       {showQueued && (
         <p className="member-fact member-fact-warn" data-testid={TID.memberQueued} data-milli={member.queuedMilli}>
-          {t('counter.member.queued', { points: showPoints(member.queuedMilli, decimals) })}
+          {t('counter.member.queued', { points: fmt.points(member.queuedMilli, decimals) })}
         </p>
       )}
       {(tariff || group) && (

@@ -2,15 +2,14 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEven
 import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
 import type { ErrorCode, ErrorInfo } from '../../../shared/errors';
-import { describeError } from '../i18n/format';
+import { describeCounterError } from '../i18n/format';
 import { useFmt } from '../i18n/useFmt';
-import { showPoints } from '../lib/format';
 import { flash, refusalBeep } from '../scanner/feedback';
 import { scannerConfig, screenMemberRead } from '../scanner/scanner-config';
 import { SCAN_TID } from '../scanner/scanner-testids';
 import '../scanner/scanner.css';
 import { useFocusRequest, usePos, usePosStore } from '../state/context';
-import { saleActions } from '../state/store';
+import { isClosed, saleActions } from '../state/store';
 import { TID } from '../testids';
 
 // The camera scanner (with html5-qrcode) and the scanner set-up load on first use: not in the initial bundle.
@@ -65,8 +64,8 @@ export function MemberStep() {
     refusalBeep();
     flash(refusalRef.current ?? ref.current);
   }, [refusedCard]);
-  // In the cashier's language, with the service's own words beside it when they say more (they are English).
-  const reason = memberRefusal ? describeError(memberRefusal, t, fmt) : null;
+  // In the cashier's language and plain words (the service's own English words only in an English UI).
+  const reason = memberRefusal ? describeCounterError(memberRefusal, t, fmt) : null;
   const read = memberRefusal ? String(memberRefusal.details!.read) : null;
   const readSource = typeof memberRefusal?.details?.source === 'string' ? memberRefusal.details.source : null;
 
@@ -93,7 +92,7 @@ export function MemberStep() {
           id="member-input"
           ref={ref}
           className="field"
-          data-testid={TID.memberInput}
+          data-testid={TID.memberInput} data-scan-field=""
           type="text"
           inputMode="numeric"
           autoComplete="off"
@@ -172,7 +171,9 @@ function MemberCard() {
   const member = sale?.member;
   if (!sale || !member) return null;
   const decimals = sale.terms?.decimals ?? 3;
-  const worth = redemption === 'points' ? (sale.terms?.benefit === 'cashback' ? 'counter.member.worthCashback' : 'counter.member.worth') : null;
+  // A closed sale keeps the balance it left, not its worth (the terms are gone with the member's session):
+  // no "worth €0.00" after Paid.
+  const worth = redemption === 'points' && !isClosed(sale) ? (sale.terms?.benefit === 'cashback' ? 'counter.member.worthCashback' : 'counter.member.worth') : null;
   return (
     <section className="card member-card" data-testid={TID.memberCard} aria-label={t('counter.member.title')}>
       <div className="member-id">
@@ -185,7 +186,7 @@ function MemberCard() {
       </div>
       <div className="member-balance">
         <span className="big-figure" data-testid={TID.balance} data-milli={member.balanceMilli}>
-          {showPoints(member.balanceMilli, decimals)}
+          {fmt.points(member.balanceMilli, decimals)}
         </span>{' '}
         {t('counter.member.points')}
         {worth && (

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
+import { useFmt } from '../i18n/useFmt';
 import type { SaleState } from '../../../shared/domain';
 import type { ErrorInfo } from '../../../shared/errors';
-import { showPoints } from '../lib/format';
 import { usePos } from '../state/context';
 import type { Step } from '../state/store';
 import { TID } from '../testids';
@@ -52,6 +52,7 @@ function breachesOf(error: ErrorInfo): Breach[] {
 /** OFFLINE_LIMIT: which limits, and "Ask a manager" when every one of them may be overridden. */
 function OfflineLimit({ error, step }: { error: ErrorInfo; step: Step }) {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const approve = useCounterApproval();
   const sale = usePos((s) => s.sale);
   const busy = usePos((s) => s.busy);
@@ -60,7 +61,7 @@ function OfflineLimit({ error, step }: { error: ErrorInfo; step: Step }) {
   const breaches = breachesOf(error);
   const overridable = error.details?.overridable === true;
   const decimals = sale?.terms?.decimals ?? 3;
-  const points = showPoints(sale?.quote?.pointsMilli ?? 0, decimals);
+  const points = fmt.points(sale?.quote?.pointsMilli ?? 0, decimals);
   const list = (
     <ul className="breach-list">
       {breaches.map((b) => (

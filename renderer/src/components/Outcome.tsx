@@ -2,7 +2,6 @@ import { useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
 import type { SaleView } from '../../../shared/domain';
-import { showPoints } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
@@ -30,7 +29,7 @@ export function Outcome() {
   const decimals = sale.terms?.decimals ?? status?.backend.capabilities.pointsDecimals ?? 3;
   const state = sale.state;
   const toPay = sale.quote?.toPay ?? sale.basket;
-  const points = showPoints(sale.quote?.pointsMilli ?? 0, decimals);
+  const points = fmt.points(sale.quote?.pointsMilli ?? 0, decimals);
   const online = status?.online !== false;
 
   const paidButton = canPay && (
@@ -122,7 +121,7 @@ export function Outcome() {
           <p className="outcome-figures">
             {t('counter.outcome.newBalance')}{' '}
             <strong className="big-figure" data-testid={TID.resultBalance} data-milli={balance}>
-              {showPoints(balance, decimals)}
+              {fmt.points(balance, decimals)}
             </strong>{' '}
             {t('counter.outcome.pointsUnit')}
           </p>
@@ -151,7 +150,7 @@ export function Outcome() {
           <p className="outcome-figures">
             {t('counter.outcome.memberBalance')}{' '}
             <strong data-testid={TID.resultBalance} data-milli={balance}>
-              {showPoints(balance, decimals)}
+              {fmt.points(balance, decimals)}
             </strong>{' '}
             {t('counter.outcome.pointsUnit')}
           </p>
@@ -203,8 +202,9 @@ function Cashback({ sale }: { sale: SaleView }) {
 /** Where the points given back by a void stand: queued, done, or a person must act. */
 function Compensation({ sale, decimals, online }: { sale: SaleView; decimals: number; online: boolean }) {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const c = sale.compensation;
-  const points = showPoints(sale.refunded.pointsMilli, decimals);
+  const points = fmt.points(sale.refunded.pointsMilli, decimals);
   if (!c) {
     return (
       <p className="compensation" data-testid={TID.compensation} data-state="none" data-milli={0}>

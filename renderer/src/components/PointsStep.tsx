@@ -2,7 +2,6 @@ import { useRef, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Quote } from '../../../shared/domain';
 import { useFmt } from '../i18n/useFmt';
-import { showPoints } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { confirmedQuote, saleActions } from '../state/store';
 import { TID } from '../testids';
@@ -11,6 +10,7 @@ import { Keypad } from './Keypad';
 /** Step 3: how many points — typed, tapped on the keypad, or Max. */
 export function PointsStep() {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const inputRef = useRef<HTMLInputElement>(null);
   useFocusRequest('points', inputRef);
   const sale = usePos((s) => s.sale);
@@ -41,7 +41,7 @@ export function PointsStep() {
       <section className="step" aria-label={t('counter.points.title')}>
         <h2 className="step-label">{title}</h2>
         <p className="settled-points">
-          <strong className="big-figure">{showPoints(sale.quote.pointsMilli, 3)}</strong> {t('counter.points.settled')}
+          <strong className="big-figure">{fmt.points(sale.quote.pointsMilli, 3)}</strong> {t('counter.points.settled')}
         </p>
       </section>
     );
@@ -62,7 +62,7 @@ export function PointsStep() {
       <section className="step" aria-label={t('counter.points.title')}>
         <h2 className="step-label">{title}</h2>
         <p className="settled-points">
-          <strong className="big-figure">{showPoints(sale.quote.pointsMilli, decimals)}</strong> {t('counter.points.settled')}
+          <strong className="big-figure">{fmt.points(sale.quote.pointsMilli, decimals)}</strong> {t('counter.points.settled')}
         </p>
       </section>
     );
@@ -81,7 +81,7 @@ export function PointsStep() {
           <span className="muted">
             {' ('}
             <span data-testid={TID.maxPoints} data-milli={max}>
-              {t('counter.points.upTo', { points: showPoints(max, decimals) })}
+              {t('counter.points.upTo', { points: fmt.points(max, decimals) })}
             </span>
             {')'}
           </span>
@@ -91,7 +91,7 @@ export function PointsStep() {
             id="points-input"
             ref={inputRef}
             className="field field-points"
-            data-testid={TID.pointsInput}
+            data-testid={TID.pointsInput} data-scan-field=""
             data-decimals={decimals}
             type="text"
             inputMode="decimal"
@@ -122,6 +122,7 @@ export function PointsStep() {
  */
 export function QuotePanel() {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const confirmRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('confirm', confirmRef);
   const sale = usePos((s) => s.sale);
@@ -145,8 +146,8 @@ export function QuotePanel() {
   const offline = !!serverQuote && (status?.online === false || member?.lastKnown === true);
   let label = t('counter.quote.confirm');
   if (busy === 'confirm') label = t('counter.quote.sending');
-  else if (serverQuote && reward) label = t('counter.quote.confirmReward', { points: showPoints(serverQuote.pointsMilli, decimals) });
-  else if (serverQuote) label = t('counter.quote.confirmPoints', { points: showPoints(serverQuote.pointsMilli, decimals) });
+  else if (serverQuote && reward) label = t('counter.quote.confirmReward', { points: fmt.points(serverQuote.pointsMilli, decimals) });
+  else if (serverQuote) label = t('counter.quote.confirmPoints', { points: fmt.points(serverQuote.pointsMilli, decimals) });
   else if (quoting !== null || busy === 'reward') label = t('counter.quote.checking');
   return (
     <section className="step" aria-label={t('counter.quote.title')}>
@@ -207,8 +208,8 @@ function ValidationCode() {
   const sent = sale.validationCode && sale.validationCode.pointsMilli === quote.pointsMilli ? sale.validationCode : null;
   const sentText = sent
     ? sent.channel
-      ? t('counter.code.sentVia', { channel: sent.channel, time: fmt.time(sent.requestedAt), points: showPoints(sent.pointsMilli, decimals) })
-      : t('counter.code.sent', { time: fmt.time(sent.requestedAt), points: showPoints(sent.pointsMilli, decimals) })
+      ? t('counter.code.sentVia', { channel: sent.channel, time: fmt.time(sent.requestedAt), points: fmt.points(sent.pointsMilli, decimals) })
+      : t('counter.code.sent', { time: fmt.time(sent.requestedAt), points: fmt.points(sent.pointsMilli, decimals) })
     : null;
   return (
     <div className="code-step">
@@ -259,7 +260,7 @@ function QuoteRow(props: { label: string; testId: string; money?: { cents: numbe
     value = fmt.money(money);
     data = { 'data-cents': money.cents };
   } else if (points !== undefined) {
-    value = showPoints(points, decimals);
+    value = fmt.points(points, decimals);
     data = { 'data-milli': points };
   }
   return (

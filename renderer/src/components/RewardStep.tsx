@@ -1,8 +1,7 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
 import { endUserText, type RewardOffer } from '../../../shared/rewards';
-import { showPoints } from '../lib/format';
 import { useFocusRequest, usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
@@ -15,6 +14,18 @@ import { ErrorMessage } from './ErrorMessage';
  * (falling back to Dutch) and its points price. Choosing one asks the backend
  * again (redeem-status) and quotes it.
  */
+/** Arrow keys move through the redeemable rewards (a list of buttons: Tab leaves it). */
+function moveWithArrows(e: KeyboardEvent<HTMLUListElement>): void {
+  const step = e.key === 'ArrowDown' || e.key === 'ArrowRight' ? 1 : e.key === 'ArrowUp' || e.key === 'ArrowLeft' ? -1 : 0;
+  if (step === 0) return;
+  const buttons = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('button:not(:disabled)')];
+  const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+  const next = buttons[at < 0 ? 0 : Math.min(buttons.length - 1, Math.max(0, at + step))];
+  if (!next) return;
+  e.preventDefault();
+  next.focus();
+}
+
 export function RewardStep() {
   const { t } = useTranslation();
   const fmt = useFmt();
@@ -27,6 +38,13 @@ export function RewardStep() {
   const choose = usePos((s) => s.chooseReward);
   const load = usePos((s) => s.loadRewards);
   const [picked, setPicked] = useState<string | null>(null);
+  // The catalogue arrives after the card is read (and after the store asked for the focus here):
+  // the first reward the member can redeem takes the focus once it is on screen.
+  const pointsFocus = usePos((s) => (s.focus.target === 'points' ? s.focus.seq : 0));
+  const firstRedeemable = rewards.saleId === sale?.id ? rewards.offers.find((o) => o.availability.redeemable)?.id : undefined;
+  useEffect(() => {
+    if (pointsFocus > 0 && firstRedeemable) firstRef.current?.focus();
+  }, [pointsFocus, firstRedeemable]);
 
   const title = (
     <>
@@ -55,7 +73,7 @@ export function RewardStep() {
               <br />
             </>
           )}
-          {sale.reward ? price(sale.reward) : t('counter.rewards.points', { points: showPoints(points, 0) })} · {t('counter.rewards.settled')}
+          {sale.reward ? price(sale.reward) : t('counter.rewards.points', { points: fmt.points(points, 0) })} · {t('counter.rewards.settled')}
         </p>
       </section>
     );
@@ -66,7 +84,7 @@ export function RewardStep() {
   const chosenId = sale.state === 'quoted' ? sale.reward?.id : undefined;
 
   function price(r: Pick<RewardOffer, 'kind' | 'pointsMilli'>): string {
-    return r.kind === 'WELCOME' && r.pointsMilli === 0 ? t('counter.rewards.welcome') : t('counter.rewards.points', { points: showPoints(r.pointsMilli, 0) });
+    return r.kind === 'WELCOME' && r.pointsMilli === 0 ? t('counter.rewards.welcome') : t('counter.rewards.points', { points: fmt.points(r.pointsMilli, 0) });
   }
   const discount = (o: RewardOffer) => (o.discount ? t('counter.rewards.discount', { amount: fmt.money(o.discount) }) : t('counter.rewards.noDiscount'));
 
@@ -91,7 +109,7 @@ export function RewardStep() {
       <div className="reward-scroll">
         {now.length > 0 && <h3 className="reward-group">{t('counter.rewards.canRedeem')}</h3>}
         {now.length > 0 && (
-          <ul className="reward-list">
+          <ul className="reward-list" onKeyDown={moveWithArrows}>
             {now.map((o, i) => {
               const chosen = chosenId === o.id;
               const checking = busy === 'reward' && picked === o.id;
@@ -129,8 +147,13 @@ export function RewardStep() {
           <ul className="reward-list">
             {later.map((o) => {
               const why = o.availability.redeemable ? undefined : o.availability;
-              const text = why ? (endUserText(why.message, lang) ?? why.reason.toLowerCase().replace(/_/g, ' ')) : '';
-              const textLang = why ? (Object.keys(why.message) as (keyof typeof why.message)[]).find((l) => why.message[l] === text) : undefined;
+              // UiTPAS words its reasons in Dutch only (redeem-status has one message): in another language
+              // the reason code in the cashier's words, so the screen speaks one language.
+              const backendText = why ? endUserText(why.message, lang) : undefined;
+              const backendLang = why && backendText ? (Object.keys(why.message) as (keyof typeof why.message)[]).find((l) => why.message[l] === backendText) : undefined;
+              const own = why && (backendLang !== fmt.lang || !backendText);
+              const text = why ? (own ? t(`counter.rewards.why.${why.reason}`) : backendText!) : '';
+              const textLang = own ? fmt.lang : backendLang;
               return (
                 <li key={o.id} className="reward reward-no" data-testid={TID.rewardOption} data-reward-id={o.id} data-redeemable="false" aria-disabled="true">
                   <span className="reward-title">{o.title}</span>

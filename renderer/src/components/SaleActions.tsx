@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { showPoints } from '../lib/format';
+import { useFmt } from '../i18n/useFmt';
 import { useFocusRequest, usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
@@ -12,6 +12,7 @@ import { explained, useCounterApproval } from './CounterApproval';
  */
 export function SaleActions() {
   const { t } = useTranslation();
+  const fmt = useFmt();
   const newRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('new-sale', newRef);
   const sale = usePos((s) => s.sale);
@@ -29,7 +30,7 @@ export function SaleActions() {
     const decimals = sale.terms?.decimals ?? backend?.capabilities.pointsDecimals ?? 3;
     // Points taken (or about to be): what goes back; a program without a reversal needs a person at its portal.
     const taken = sale.redemption === 'posted' || sale.redemption === 'waiting' ? (sale.quote?.pointsMilli ?? 0) - sale.refunded.pointsMilli : 0;
-    const points = showPoints(Math.max(0, taken), decimals);
+    const points = fmt.points(Math.max(0, taken), decimals);
     const note =
       taken <= 0 && !sale.reward
         ? t('counter.actions.voidNothing')

@@ -109,7 +109,7 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
     <section className="card scanner-test" data-testid={SCAN_TID.testPanel} aria-label={t('counter.scanner.testTitle')}>
       <h3>{t('counter.scanner.testTitle')}</h3>
       <p className="hint">{t('counter.scanner.testHelp')}</p>
-      <input className="field" data-testid={SCAN_TID.field('test-input')} placeholder={t('counter.scanner.testPlaceholder')} autoComplete="off" spellCheck={false} />
+      <input className="field" data-testid={SCAN_TID.field('test-input')} data-scan-field="" placeholder={t('counter.scanner.testPlaceholder')} autoComplete="off" spellCheck={false} />
       {result && (
         <div
           className={`message ${result.verdict === 'scan' && result.number.ok ? 'message-good' : 'message-warning'}`}

@@ -21,6 +21,8 @@ export interface Fmt {
   age(seconds: number): string;
   /** A log kind in words ("redeem.posted" -> "Points taken"); unknown kinds as they are. */
   kind(kind: string): string;
+  /** A log entry's outcome in words: an error code as its plain words, "ok" as done; anything else as it is. */
+  outcome(outcome: string): string;
   /** A Money value in this language's format ("€12.50", "€ 12,50"). */
   money(m: { cents: number; currency: string }): string;
 }
@@ -45,6 +47,7 @@ export function makeFmt(lang: Language, timeZone?: string): Fmt {
     date: (iso) => safe(() => formatDate(iso, lang, timeZone), iso),
     age: (seconds) => formatAge(seconds, lang),
     kind: (kind) => kinds[kind] ?? kind,
+    outcome: (o) => (o === 'ok' ? catalogues[lang].counter.localLog.ok : (ERROR_CODES as readonly string[]).includes(o) ? catalogues[lang].errors[o as ErrorCode] : o),
     money: (m) => safe(() => formatAmount(m.cents, m.currency, lang), `${(m.cents / 100).toFixed(2)} ${m.currency}`),
   };
 }
@@ -78,4 +81,21 @@ export function describeError(error: ErrorInfo, t: TFunction, fmt: Pick<Fmt, 'ti
   const message = error.message?.trim() ?? '';
   const detail = !saysItAll && message && message !== text && message !== catalogues.en.errors[code] ? message : null;
   return { text, detail };
+}
+
+/** Words that belong in the log's detail view, not on the counter: HTTP statuses, socket codes, error codes. */
+const TECHNICAL = /\bHTTP\b|\bE[A-Z]{3,}\b|\b[A-Z]{2,}_[A-Z_]+\b|https?:\/\/|\{|\bstack\b/;
+
+/**
+ * A refusal as the counter says it: the counter's own words when the step
+ * that refused named them (details.say, a counter.say.* key), else the
+ * code's plain words. The service's own sentence is added only where it is
+ * in the UI's language (English) and says something a cashier can act on:
+ * never an HTTP status or a socket code (those stay in the log's detail view).
+ */
+export function describeCounterError(error: ErrorInfo, t: TFunction, fmt: Pick<Fmt, 'time' | 'lang'>): ErrorText {
+  const say = error.details?.say;
+  if (typeof say === 'string' && say.startsWith('counter.say.')) return { text: t(say, { ...error.details }), detail: null };
+  const { text, detail } = describeError(error, t, fmt);
+  return { text, detail: detail && fmt.lang === 'en' && !TECHNICAL.test(detail) ? detail : null };
 }

@@ -4,8 +4,9 @@
  * component that uses `useTranslation()` (or `useFmt()`).
  *
  * The language the UI starts in: the one last chosen on this machine (kept in
- * localStorage, set from the terminal's settings whenever a manager opens or
- * saves them), else the browser's, else English.
+ * localStorage), else the terminal's setting, else the browser's, else English.
+ * Each person's own choice (the language menu) is kept per person and comes
+ * back at their sign-in; opening the desk's settings never switches it.
  */
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
@@ -24,9 +25,15 @@ export function pickLanguage(candidates: readonly (string | null | undefined)[],
   return fallback;
 }
 
-export function savedLanguage(storage: KeyValueStore | null): Language | null {
+/** Where one person's own choice is kept: it follows them across screens, sign-ins and restarts. */
+function personKey(personId: string): string {
+  return `${LANGUAGE_STORAGE_KEY}.person.${personId}`;
+}
+
+/** The language last chosen on this machine, or (with `personId`) the one that person chose. */
+export function savedLanguage(storage: KeyValueStore | null, personId?: string): Language | null {
   try {
-    const v = storage?.getItem(LANGUAGE_STORAGE_KEY);
+    const v = storage?.getItem(personId ? personKey(personId) : LANGUAGE_STORAGE_KEY);
     return isLanguage(v) ? v : null;
   } catch {
     return null;
@@ -46,10 +53,14 @@ export function currentLanguage(instance: Pick<I18n, 'language'>): Language {
   return pickLanguage([instance.language]);
 }
 
-/** Switches the whole UI and remembers the choice on this machine. */
-export async function switchLanguage(instance: I18n, lang: Language, storage: KeyValueStore | null = safeLocalStorage()): Promise<void> {
+/**
+ * Switches the whole UI and remembers the choice on this machine (the sign-in
+ * screen opens in it), and as `personId`'s own choice when a person made it.
+ */
+export async function switchLanguage(instance: I18n, lang: Language, storage: KeyValueStore | null = safeLocalStorage(), personId?: string): Promise<void> {
   try {
     storage?.setItem(LANGUAGE_STORAGE_KEY, lang);
+    if (personId) storage?.setItem(personKey(personId), lang);
   } catch {
     // storage disabled: the choice lasts until the page reloads
   }

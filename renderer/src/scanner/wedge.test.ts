@@ -169,6 +169,30 @@ describe('keyboard wedge', () => {
     expect(keys.some((k) => k.defaultPrevented || k.stopped)).toBe(false);
   });
 
+  it('leaves fast typing in a text field alone (a name at 8-25 ms a key, auto-type): nothing held, nothing taken', () => {
+    const name = new FakeField();
+    const nameInput = { id: 'first-name' };
+    const h = new Harness(name, { keepsTyping: (target) => target === nameInput });
+    const inName = (ch: string, t: number) => ({ ...usKey(ch, t), target: nameInput });
+    // Auto-type: the name at 8 ms a key, then Tab to the next field (a scanner's pace and terminator).
+    const keys = h.typeWith('MarieManager', [8], inName, null);
+    h.advance(8);
+    keys.push(h.press({ ...key('Tab', 'Tab', h.t), target: nameInput }));
+    expect(name.value).toBe('MarieManager');
+    expect(keys.some((k) => k.defaultPrevented || k.stopped)).toBe(false);
+    expect(h.scans).toEqual([]);
+    // Typed at 25 ms a key: the same.
+    name.setRangeText('', 0, name.value.length);
+    h.advance(1000);
+    h.typeWith('MarieManager', [25], inName, 'Enter');
+    expect(name.value).toBe('MarieManager');
+    expect(h.scans).toEqual([]);
+    // Elsewhere (a button, the page) the same burst is still a member card.
+    h.advance(1000);
+    h.typeWith(CARD, SCANNER_GAPS);
+    expect(h.scans.map((s) => s.code)).toEqual([CARD]);
+  });
+
   it('reads event.code: an AZERTY desktop (key "&" for Digit1) still gives digits', () => {
     const h = new Harness();
     h.typeWith(CARD, SCANNER_GAPS, (ch, t) => key(`Digit${ch}`, AZERTY_UNSHIFTED[ch]!, t));

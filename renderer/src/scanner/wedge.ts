@@ -56,6 +56,8 @@ export interface KeyEventLike {
   readonly metaKey?: boolean;
   readonly repeat?: boolean;
   readonly isComposing?: boolean;
+  /** Where the key goes (the focused element): a text field keeps what is typed into it. */
+  readonly target?: unknown;
   getModifierState?(key: string): boolean;
   preventDefault(): void;
   stopImmediatePropagation?(): void;
@@ -120,6 +122,12 @@ export interface WedgeOptions {
   now?: () => number;
   /** The text field that has the focus (where a slipped key landed). Default: document.activeElement when it is one. */
   focusedField?: () => EditableLike | null;
+  /**
+   * Whether the key's target is a text field that keeps every key typed into it
+   * (a name, a note, a PIN): the wedge leaves such keys alone, however fast they
+   * come (a fast typist, a password manager's auto-type). Default: keepsTypedText.
+   */
+  keepsTyping?: (target: unknown) => boolean;
   /** Timers, replaceable in tests. */
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -205,6 +213,26 @@ function defaultFocusedField(): EditableLike | null {
   return el as EditableLike;
 }
 
+/** Marks a field where a scan may land (member number, amounts): the wedge keeps working there. */
+export const SCAN_FIELD_ATTRIBUTE = 'data-scan-field';
+
+const TEXT_INPUT_TYPES = new Set(['text', 'search', 'email', 'password', 'tel', 'url', 'number', '']);
+
+/**
+ * A text field that keeps what is typed into it: any text input, textarea or
+ * editable element, unless it (or a parent) is marked as a field a member
+ * card may be scanned into (SCAN_FIELD_ATTRIBUTE). A person's fast typing
+ * there is never taken for a scan: the first manager's name typed at 25 ms a
+ * key, or pasted by auto-type, stays in the name field.
+ */
+export function keepsTypedText(target: unknown): boolean {
+  if (typeof Element === 'undefined' || !(target instanceof Element)) return false;
+  if (target.closest(`[${SCAN_FIELD_ATTRIBUTE}]`)) return false;
+  if (target instanceof HTMLTextAreaElement) return true;
+  if (target instanceof HTMLInputElement) return TEXT_INPUT_TYPES.has(target.type);
+  return (target as HTMLElement).isContentEditable === true;
+}
+
 function notifyInput(el: EditableLike): void {
   // React and other frameworks listen to 'input'; setRangeText bypasses React's
   // value tracker, so the change is seen as a user edit.
@@ -250,6 +278,7 @@ export function createWedge(options: WedgeOptions): Wedge {
   const endOnSilence = options.endOnSilence ?? false;
   const now = options.now ?? (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
   const focusedField = options.focusedField ?? defaultFocusedField;
+  const keepsTyping = options.keepsTyping ?? keepsTypedText;
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
   // After a held key, silence this long gives the held keys back (a person paused).
@@ -448,6 +477,10 @@ export function createWedge(options: WedgeOptions): Wedge {
   function handleKeyDown(e: KeyEventLike): void {
     if (e.isComposing) return;
     if (MODIFIER_KEYS.has(e.key)) return; // Shift between the keys of an AZERTY scan: not a gap, not a character
+    if (keepsTyping(e.target)) {
+      flush(); // typed into a text field: it stays there, and nothing before it joins a later scan
+      return;
+    }
     if (e.ctrlKey || e.altKey || e.metaKey) {
       flush(); // a shortcut: nobody scans with Ctrl held
       return;

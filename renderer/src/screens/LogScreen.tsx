@@ -1,9 +1,11 @@
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { centsToDecimalString } from '../../../shared/money';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useFmt } from '../i18n/useFmt';
 import { usePos } from '../state/context';
 import { TID } from '../testids';
+import { useApi } from './manager/api-context';
 
 /** This terminal's recent log entries, newest first, for anyone signed in (the manager's desk has filters, export and the chain check). */
 export function LogScreen() {
@@ -12,6 +14,7 @@ export function LogScreen() {
   const log = usePos((s) => s.log);
   const load = usePos((s) => s.loadLog);
   const lang = usePos((s) => s.uiLang);
+  const names = usePeopleNames();
   return (
     <main className="log-screen" data-testid={TID.logScreen}>
       <div className="log-head">
@@ -48,12 +51,14 @@ export function LogScreen() {
                   <td>{e.seq}</td>
                   <td title={e.at}>{fmt.dateTime(e.at)}</td>
                   <td title={e.kind}>{fmt.kind(e.kind)}</td>
-                  <td>{e.outcome}</td>
+                  <td title={e.outcome} data-outcome={e.outcome}>
+                    {fmt.outcome(e.outcome)}
+                  </td>
                   <td>{e.memberMasked ?? ''}</td>
                   <td className="num">{e.pointsMilli === null ? '' : fmt.points(e.pointsMilli)}</td>
                   <td className="num">{e.amountCents === null ? '' : e.currency ? fmt.amount(e.amountCents, e.currency) : centsToDecimalString(e.amountCents)}</td>
                   <td className="mono">{e.saleId ? e.saleId.slice(-8) : ''}</td>
-                  <td>{e.actor}</td>
+                  <td title={e.actor}>{e.actor === 'terminal' ? t('common.terminal') : (names.get(e.actor) ?? e.actor)}</td>
                 </tr>
               ))}
             </tbody>
@@ -67,4 +72,23 @@ export function LogScreen() {
       )}
     </main>
   );
+}
+
+/** Who did it, by name (the log keeps a person's id): the sign-in list, which anyone may read. */
+function usePeopleNames(): ReadonlyMap<string, string> {
+  const api = useApi();
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+  useEffect(() => {
+    let live = true;
+    api
+      .listPeople({})
+      .then((r) => live && setNames(new Map(r.people.map((p) => [p.id, p.name]))))
+      .catch(() => {
+        /* the ids stay: the log is still readable */
+      });
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  return names;
 }

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { currentLanguage, LANGUAGES, switchLanguage } from '../i18n';
+import { currentLanguage, LANGUAGES, safeLocalStorage, switchLanguage } from '../i18n';
 import { MTID } from '../manager-testids';
 import { usePos } from '../state/context';
 import '../components/ManagerApproval.css';
@@ -26,7 +26,7 @@ export function SessionBar() {
           {t('nav.desk')}
         </button>
       </nav>
-      <select aria-label={t('settings.language')} value={lang} data-testid={MTID.language} onChange={(e) => void switchLanguage(i18n, e.target.value as typeof lang)}>
+      <select aria-label={t('settings.language')} value={lang} data-testid={MTID.language} onChange={(e) => void switchLanguage(i18n, e.target.value as typeof lang, safeLocalStorage(), person.id)}>
         {LANGUAGES.map((l) => (
           <option key={l} value={l}>
             {t(`languages.${l}`)}

@@ -236,7 +236,9 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
   return createStore<PosState>()((set, get) => {
     const focus = (target: FocusTarget) => set({ focus: { target, seq: ++focusSeq } });
     const fail = (e: unknown, step: Step) => set({ error: { info: asErrorInfo(e), step } });
-    const refusal = (code: ErrorInfo['code'], message: string, step: Step) => set({ error: { info: { code, message }, step } });
+    /** A refusal the counter says in its own words (`say`: a counter.say.* key; `message` stays English for the log). */
+    const refusal = (code: ErrorInfo['code'], message: string, step: Step, say?: string) =>
+      set({ error: { info: { code, message, ...(say ? { details: { say: `counter.say.${say}` } } : {}) }, step } });
     const capabilities = () => get().status?.backend.capabilities;
     const rewardProgram = () => capabilities()?.redemption === 'reward';
     const needsCode = () => capabilities()?.validationCode === true;
@@ -396,7 +398,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       const { status, basketText } = get();
       let sale = get().sale;
       if (!status) {
-        refusal('INTERNAL', 'The terminal is still starting; try again in a moment.', 'basket');
+        refusal('INTERNAL', 'The terminal is still starting; try again in a moment.', 'basket', 'starting');
         return null;
       }
       if (sale && isClosed(sale)) {
@@ -425,7 +427,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       }
       if (sale.basket.cents === cents) return sale;
       if (!canTransition(sale.state, 'open')) {
-        refusal('SALE_WRONG_STATE', 'The basket cannot change at this step of the sale.', 'basket');
+        refusal('SALE_WRONG_STATE', 'The basket cannot change at this step of the sale.', 'basket', 'basketLocked');
         return null;
       }
       set({ busy: 'basket' });
@@ -657,12 +659,12 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         }
         const input = screened.input;
         if (input === '') {
-          refusal('MEMBER_NUMBER_FORMAT', 'Scan the card or type the member number first.', 'member');
+          refusal('MEMBER_NUMBER_FORMAT', 'Scan the card or type the member number first.', 'member', 'scanFirst');
           focus('member');
           return;
         }
         if (get().dialog || get().approving) {
-          refusal('SALE_WRONG_STATE', 'Answer the question on screen first, then scan again.', 'member');
+          refusal('SALE_WRONG_STATE', 'Answer the question on screen first, then scan again.', 'member', 'answerFirst');
           return;
         }
         const busy = get().busy;
@@ -672,12 +674,12 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           return;
         }
         if (busy) {
-          refusal('SALE_WRONG_STATE', 'The terminal is still busy with the last step; scan again in a moment.', 'member');
+          refusal('SALE_WRONG_STATE', 'The terminal is still busy with the last step; scan again in a moment.', 'member', 'stillBusy');
           return;
         }
         let sale = get().sale;
         if (sale && !isClosed(sale) && !canTransition(sale.state, 'identified')) {
-          refusal('SALE_WRONG_STATE', 'Finish this sale first (Paid, or cancel it), then scan the next card.', 'member');
+          refusal('SALE_WRONG_STATE', 'Finish this sale first (Paid, or cancel it), then scan the next card.', 'member', 'finishSale');
           return;
         }
         if (sale && isClosed(sale)) {
@@ -698,7 +700,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           }
           if (!basketOk) {
             set({ pendingMember: { input, source }, memberText: input });
-            refusal('AMOUNT_INVALID', 'Member card read. Enter the basket total first, then press Enter.', 'basket');
+            refusal('AMOUNT_INVALID', 'Member card read. Enter the basket total first, then press Enter.', 'basket', 'basketFirst');
             focus('basket');
             return;
           }
@@ -718,7 +720,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         if (decimals !== undefined && tooPrecise(clean, decimals)) {
           // Never a decimal more than the program takes: the keystroke is refused, the figure stays.
           const message = decimals === 0 ? 'Points are whole numbers here.' : `Points have at most ${decimals} decimals here.`;
-          set({ pointsProblem: { code: 'POINTS_TOO_PRECISE', message, details: { decimals } } });
+          set({ pointsProblem: { code: 'POINTS_TOO_PRECISE', message, details: { decimals, say: decimals === 0 ? 'counter.say.pointsWhole' : 'counter.say.pointsDecimals' } } });
           return;
         }
         set({ pointsText: clean });
@@ -951,7 +953,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           return;
         }
         if (!canTransition(sale.state, 'cancelled')) {
-          refusal('SALE_WRONG_STATE', 'Finish this sale first: take the payment and press Paid.', 'result');
+          refusal('SALE_WRONG_STATE', 'Finish this sale first: take the payment and press Paid.', 'result', 'payFirst');
           return;
         }
         if (sale.state === 'open') {

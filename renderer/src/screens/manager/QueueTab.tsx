@@ -1,62 +1,42 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { QueueRowView } from '../../../../shared/contract/manager';
-import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
 
+/** How often the queue is read while the tab shows (TanStack pauses it while the window is hidden). */
 const REFRESH_MS = 5000;
+export const QUEUE_KEY = ['queue'] as const;
 
 /** What waits to be sent: how old, how many attempts, the last error; "retry now" per sale or for all. */
 export function QueueTab() {
   const { api, asManager, openSale, refreshCounts } = useDesk();
   const { t } = useTranslation();
   const fmt = useFmt();
-  const [rows, setRows] = useState<QueueRowView[] | null>(null);
-  const [total, setTotal] = useState(0);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const queries = useQueryClient();
   const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const r = await api.listQueue({});
-      setRows(r.rows);
-      setTotal(r.total);
-      setError(null);
-    } catch (e) {
-      setError(asErrorInfo(e));
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => {
-      if (!document.hidden) void load();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load]);
-
-  const retry = async (saleId?: string) => {
-    setBusy(saleId ?? '*');
-    setNotice(null);
-    setError(null);
-    try {
-      const r = await asManager((approval) => api.retryQueue({ ...(saleId ? { saleId } : {}), ...(approval ? { approval } : {}) }), { reason: 'none' });
+  const query = useQuery({ queryKey: QUEUE_KEY, queryFn: () => api.listQueue({}), refetchInterval: REFRESH_MS });
+  const retryNow = useMutation({
+    mutationFn: (saleId: string | undefined) =>
+      asManager((approval) => api.retryQueue({ ...(saleId ? { saleId } : {}), ...(approval ? { approval } : {}) }), { reason: 'none' }),
+    onMutate: () => setNotice(null),
+    onSuccess: (r) => {
       if (r) setNotice(t('queue.madeDue', { count: r.madeDue }));
-      setTimeout(() => {
-        void load();
-        refreshCounts();
-      }, 800);
-    } catch (e) {
-      setError(asErrorInfo(e));
-    } finally {
-      setBusy(null);
-    }
-  };
+      // What the retry changes: the queue, the day's figures, the tab badges.
+      void queries.invalidateQueries({ queryKey: QUEUE_KEY });
+      void queries.invalidateQueries({ queryKey: ['end-of-day'] });
+      refreshCounts();
+    },
+  });
+  const rows = query.data?.rows ?? null;
+  const total = query.data?.total ?? 0;
+  const busy = retryNow.isPending ? (retryNow.variables ?? '*') : null;
+  const error = retryNow.error ?? query.error;
+  const retry = (saleId?: string) => retryNow.mutate(saleId);
+  const load = () => void query.refetch();
 
   return (
     <div className="desk-panel">
@@ -65,10 +45,16 @@ export function QueueTab() {
         <span className="pill-light" data-testid={MTID.queueTotal} data-value={total}>
           {t('queue.waiting', { count: fmt.count(total) })}
         </span>
-        <button type="button" className="btn btn-primary btn-small" disabled={busy !== null || total === 0} data-testid={MTID.queueRetryAll} onClick={() => void retry()}>
+        <button
+          type="button"
+          className="btn btn-primary btn-small"
+          disabled={busy !== null || total === 0}
+          data-testid={MTID.queueRetryAll}
+          onClick={() => retry()}
+        >
           {t('queue.retryAll')}
         </button>
-        <button type="button" className="btn btn-small" onClick={() => void load()}>
+        <button type="button" className="btn btn-small" onClick={load}>
           {t('common.refresh')}
         </button>
       </div>
@@ -77,7 +63,7 @@ export function QueueTab() {
           {notice}
         </p>
       )}
-      {error && <LocalizedError error={error} />}
+      {error && <LocalizedError error={asErrorInfo(error)} />}
       {rows?.length === 0 && (
         <p className="empty empty-good" data-testid={MTID.queueEmpty}>
           {t('queue.empty')}
@@ -100,17 +86,18 @@ export function QueueTab() {
                 </th>
                 <th scope="col">{t('queue.lastError')}</th>
                 <th scope="col">{t('queue.nextAttempt')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('queue.retryNow')}</span>
-                </th>
               </tr>
             </thead>
             <tbody>
               {rows.map((r) => (
                 <tr key={r.id} data-testid={MTID.queueRow} data-sale-id={r.saleId} data-attempts={r.attempts}>
-                  <td>
+                  <td className="queue-sale">
                     <button type="button" className="link-button mono" onClick={() => openSale(r.saleId)}>
                       {r.saleId.slice(-8)}
+                    </button>
+                    {/* First column: never scrolled out of view on a narrow screen. */}
+                    <button type="button" className="btn btn-small" disabled={busy !== null} data-testid={MTID.queueRetry} onClick={() => retry(r.saleId)}>
+                      {busy === r.saleId ? t('common.working') : t('queue.retryNow')}
                     </button>
                   </td>
                   <td className="wrap-small">
@@ -123,11 +110,6 @@ export function QueueTab() {
                   <td className="num">{r.attempts}</td>
                   <td className="wrap">{r.lastError ?? '—'}</td>
                   <td>{r.nextAttemptAt ? fmt.time(r.nextAttemptAt) : '—'}</td>
-                  <td>
-                    <button type="button" className="btn btn-small" disabled={busy !== null} data-testid={MTID.queueRetry} onClick={() => void retry(r.saleId)}>
-                      {busy === r.saleId ? t('common.working') : t('queue.retryNow')}
-                    </button>
-                  </td>
                 </tr>
               ))}
             </tbody>

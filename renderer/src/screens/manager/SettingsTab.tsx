@@ -5,7 +5,7 @@ import { LANGUAGES } from '../../../../shared/i18n';
 import type { BackendId } from '../../../../shared/domain';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';
-import { switchLanguage } from '../../i18n';
+import { safeLocalStorage, switchLanguage } from '../../i18n';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { MTID } from '../../manager-testids';
 import { PROGRAMS } from '../../../../shared/programs';
@@ -31,7 +31,7 @@ const FORM_FIELD: Record<string, keyof SettingsForm> = {
  * shown back: only masked), the redemption rate, the offline limits, the scanner.
  */
 export function SettingsTab() {
-  const { api, asManager, refreshCounts } = useDesk();
+  const { api, asManager, refreshCounts, me } = useDesk();
   const { t, i18n } = useTranslation();
   const [view, setView] = useState<SettingsView | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
@@ -48,10 +48,10 @@ export function SettingsTab() {
       setView(v);
       setForm(formFromView(v));
       setRows(credentialRows(v.backend));
-      // The terminal's language is the UI's language.
-      void switchLanguage(i18n, v.language);
+      // The terminal's language is the default for a fresh machine: opening the settings never switches
+      // the UI away from the language the person chose (i18n/index.ts).
     },
-    [i18n],
+    [],
   );
 
   useEffect(() => {
@@ -101,6 +101,8 @@ export function SettingsTab() {
       const next = await asManager((approval) => api.updateSettings({ patch: r.patch, ...(approval ? { approval } : {}) }), { reason: 'optional' });
       if (next) {
         take(next);
+        // The manager just chose the terminal's language: the UI follows (as their own choice too).
+        if (r.patch.language) void switchLanguage(i18n, r.patch.language, safeLocalStorage(), me.id);
         setNotice(t('settings.saved'));
         refreshCounts(); // the status bar reads the new names now: no restart for them
       }

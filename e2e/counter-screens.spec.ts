@@ -1,0 +1,141 @@
+/**
+ * The counter on the screens counters have (issue 21, items 1 and 10):
+ * 1366x768, 1024x768, 1280x800 and a tablet in portrait (800x1280). At every
+ * size, every step of a redemption shows the next action without scrolling:
+ * its button is inside the viewport and nothing covers it (the element at its
+ * centre is the button itself), with the figures the cashier reads beside it.
+ * Every control is at least 44x44 CSS px. The walk leaves screenshots of each
+ * size in English, French and Dutch in test-results/screens/ (git-ignored).
+ */
+import type { Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { MTID, TID } from '../renderer/src/testids.js';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
+import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
+import { tid } from './counter-helpers.js';
+import { expect, test } from './fixtures.js';
+
+const SIZES = [
+  { width: 1366, height: 768 },
+  { width: 1024, height: 768 },
+  { width: 1280, height: 800 },
+  { width: 800, height: 1280 },
+] as const;
+const SHOTS = 'test-results/screens';
+// One terminal walks all four sizes (cheaper than four terminals): the walk needs more than one test's time.
+test.describe.configure({ timeout: 240_000 });
+
+/** In the viewport, and the element at its centre is itself (or inside it): nothing covers it. */
+async function inView(page: Page, selector: string, what: string): Promise<void> {
+  const el = page.locator(selector).first();
+  await expect(el, `${what}: visible`).toBeVisible();
+  await expect(el, `${what}: inside the viewport`).toBeInViewport({ ratio: 1 });
+  const hit = await el.evaluate((node) => {
+    const r = node.getBoundingClientRect();
+    const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return at === node || node.contains(at) ? 'itself' : at ? `${at.tagName}.${at.className}` : 'nothing';
+  });
+  expect(hit, `${what}: not covered`).toBe('itself');
+  expect(await page.evaluate(() => window.scrollY), `${what}: the page did not scroll`).toBe(0);
+}
+
+/** Every visible control on screen is at least 44x44 CSS px (a finger's size). */
+async function touchTargetsOk(page: Page, where: string): Promise<void> {
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('button, input:not([type=hidden]), select, textarea, a[href], [role=button], label:has(> input[type=checkbox])')]
+      .filter((el) => el.offsetParent !== null && !el.closest('.visually-hidden'))
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ el, r }) => r.width > 0 && (r.width < 44 || r.height < 44) && !(el instanceof HTMLInputElement && el.type === 'checkbox' && el.closest('label')))
+      .map(({ el, r }) => `${el.tagName.toLowerCase()}[${el.dataset.testid ?? el.textContent?.trim().slice(0, 20)}] ${Math.round(r.width)}x${Math.round(r.height)}`),
+  );
+  expect(small, `controls under 44x44 px on ${where}`).toEqual([]);
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+}
+
+/** The same step in the three languages (screenshots), back in English. */
+async function shootLanguages(page: Page, name: string): Promise<void> {
+  for (const lang of ['fr', 'nl', 'en'] as const) {
+    await page.locator(tid(MTID.language)).selectOption(lang);
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    await shoot(page, `${name}-${lang}`);
+  }
+}
+
+test('points (White Label): at each size every step shows its next action, uncovered; controls are 44 px', async ({ counter: page }) => {
+  const anna = DEMO_MEMBERS.anna;
+  for (const size of SIZES) {
+    const at = `${size.width}x${size.height}`;
+    await page.setViewportSize(size);
+    await inView(page, tid(TID.basketInput), `${at} basket`);
+    await touchTargetsOk(page, `${at} start`);
+    await page.locator(tid(TID.basketInput)).fill('45.60');
+    await page.keyboard.press('Enter');
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+    await inView(page, tid(TID.memberInput), `${at} member field`);
+    await inView(page, tid(TID.identifyButton), `${at} find`);
+    await page.locator(tid(TID.memberInput)).fill(anna.cardNumber);
+    await page.keyboard.press('Enter');
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
+    await inView(page, tid(TID.pointsInput), `${at} points`);
+    await inView(page, tid(TID.keypad('5')), `${at} keypad`);
+    await page.locator(tid(TID.pointsInput)).fill('500');
+    await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '4060');
+    for (const [id, what] of [
+      [TID.discount, 'discount'],
+      [TID.toPay, 'left to pay'],
+      [TID.confirm, 'confirm'],
+    ] as const) {
+      await inView(page, tid(id), `${at} ${what}`);
+    }
+    await touchTargetsOk(page, `${at} quote`);
+    await shootLanguages(page, `points-${at}-quote`);
+    await page.locator(tid(TID.confirm)).click();
+    await inView(page, tid(TID.paid), `${at} paid`);
+    await inView(page, tid(TID.resultBalance), `${at} new balance`);
+    await page.locator(tid(TID.paid)).click();
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', /paid|none/);
+    await inView(page, tid(TID.newSale), `${at} new sale`);
+    await page.locator(tid(TID.newSale)).click();
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'none');
+  }
+});
+
+test.describe('UiTPAS', () => {
+  test.use({ loyalty: 'uitpas' });
+
+  test('rewards: at each size the list and the confirm button are in view together, uncovered', async ({ counter: page }) => {
+    const jan = UITPAS_DEMO_PASSHOLDERS.jan; // 120 points
+    for (const size of SIZES) {
+      const at = `${size.width}x${size.height}`;
+      await page.setViewportSize(size);
+      await page.locator(tid(TID.basketInput)).fill('12');
+      await page.keyboard.press('Enter');
+      await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+      await page.locator(tid(TID.memberInput)).fill(jan.uitpasNumber);
+      await page.keyboard.press('Enter');
+      await inView(page, `${tid(TID.rewardOption)}[data-redeemable="true"]`, `${at} first reward`);
+      await touchTargetsOk(page, `${at} rewards`);
+      // The first reward the member can have (each round takes another: most can be had once a day).
+      const id = await page.locator(`${tid(TID.rewardOption)}[data-redeemable="true"]`).first().getAttribute('data-reward-id');
+      const chosen = `${tid(TID.rewardOption)}[data-reward-id="${id}"]`;
+      await page.locator(chosen).click();
+      await expect(page.locator(tid(TID.quoteReward))).toBeVisible();
+      // The choice is confirmed beside the list: both in view, nothing scrolled away.
+      await inView(page, chosen, `${at} chosen reward`);
+      await inView(page, tid(TID.discount), `${at} discount`);
+      await inView(page, tid(TID.toPay), `${at} left to pay`);
+      await inView(page, tid(TID.confirm), `${at} confirm`);
+      await shootLanguages(page, `uitpas-${at}-quote`);
+      await page.locator(tid(TID.confirm)).click();
+      await inView(page, tid(TID.paid), `${at} paid`);
+      await page.locator(tid(TID.paid)).click();
+      await inView(page, tid(TID.newSale), `${at} new sale`);
+      await page.locator(tid(TID.newSale)).click();
+      await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'none');
+    }
+  });
+});
