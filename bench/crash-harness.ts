@@ -1,5 +1,6 @@
 /**
- * `npm run test:crash -- [--kills N] [--seed S] [--lanes L] [--tsx]`
+ * `npm run test:crash -- [--backend whitelabel] [--kills N] [--seed S] [--lanes L] [--tsx]`
+ * (only White Label so far: the other programs' ledgers are not wired into the verdict yet)
  *
  * The long crash run (bench/crash-lib.ts): at least N SIGKILLs of a terminal
  * (the web host as a child process) while cashier lanes drive redemptions,
@@ -19,12 +20,17 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     lanes: { type: 'string', default: '3' },
     tsx: { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'whitelabel' },
   },
 });
 const kills = Number(values.kills);
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 if (!Number.isInteger(kills) || kills < 1 || !Number.isInteger(seed)) {
   console.error('usage: npm run test:crash -- [--kills N] [--seed S] [--lanes L] [--tsx]');
+  process.exit(2);
+}
+if (values.backend !== 'whitelabel') {
+  console.error(`the crash harness runs against White Label only so far (asked for ${values.backend})`);
   process.exit(2);
 }
 console.log(`crash harness: ${kills} kills, seed ${seed} (rerun with --seed ${seed})`);

@@ -16,8 +16,15 @@
  *    after-mark), between the post and storing the answer (after-send), or
  *    right after storing it (after-settle);
  *  - or by this process at a random moment (startup included), while the
- *    sandbox holds posts for a random latency, so kills land with requests in
- *    flight that the backend still applies (the answer is lost with the process).
+ *    sandbox holds posts for a random latency (up to twice the request
+ *    timeout, so some are applied after the client gave up), so kills land
+ *    with requests in flight that the backend still applies (the answer is
+ *    lost with the process).
+ *
+ * The terminal runs with a short request timeout and in-doubt margin
+ * (REQUEST_TIMEOUT_MS, IN_DOUBT_MARGIN_MS): nothing in doubt is decided before
+ * its deadline. Rows nobody can tell about (White Label has no lookup) are
+ * decided as a manager would: by looking the reference up in the ledger.
  *
  * Some lives also take the backend down for a while, so redemptions are
  * accepted offline and drained later, crashes included.
@@ -60,7 +67,10 @@ export interface CrashHarnessOptions {
 }
 
 export interface CrashHarnessResult {
+  seed: number;
   kills: number;
+  /** Rows nobody could tell about, decided by the harness as a manager would (by the ledger). */
+  managerDecisions: { applied: number; sendAgain: number };
   killsBy: Record<string, number>;
   lives: number;
   elapsedMs: number;
@@ -73,6 +83,9 @@ export interface CrashHarnessResult {
 }
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/** The child's request timeout, and how long past it a held post may still be applied. */
+export const REQUEST_TIMEOUT_MS = 1000;
+export const IN_DOUBT_MARGIN_MS = 1500;
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 const MANAGER = { name: 'Harness Manager', pin: '246802' };
 
@@ -112,6 +125,20 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
     const killsBy: Record<string, number> = {};
     let kills = 0;
     let lives = 0;
+    const managerDecisions = { applied: 0, sendAgain: 0 };
+    const inLedger = (reference: string) => wl.ledger().some((e) => e.payload.transactionId === reference);
+    // Any failure below still ends in a verdict with the seed and what was kept.
+    const failed = (why: unknown): CrashHarnessResult => {
+      keep = o.keepOnFailure === true;
+      if (keep) writeFileSync(join(tmp.dir, 'ledger.json'), JSON.stringify(wl.ledger(), null, 1));
+      const verdict = [
+        `FAIL (seed ${o.seed}): ${(why as Error)?.message ?? String(why)}`,
+        `after ${kills} kills over ${lives} lives in ${((Date.now() - t0) / 1000).toFixed(1)} s; manager decisions: ${managerDecisions.applied} applied, ${managerDecisions.sendAgain} sent again`,
+        keep ? `kept for inspection: ${tmp.dir} (terminal/terminal.db, ledger.json)` : 'nothing kept (keepOnFailure off)',
+      ].join('\n');
+      return { seed: o.seed, kills, managerDecisions, killsBy, lives, elapsedMs: Date.now() - t0, driver: driver.counts, report: EMPTY_REPORT, saleProblems: [], ok: false, verdict };
+    };
+    try {
 
     while (kills < o.kills) {
       lives++;
@@ -150,7 +177,8 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
       if (kills % 25 === 0 || kills === o.kills) log(`kills ${kills}/${o.kills} (lives ${lives}, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     }
 
-    // The last life: no failpoints, the backend healthy, until the queue is empty; then a clean stop.
+    // The last life: no failpoints, the backend healthy, until the queue is empty and nothing waits
+    // for a manager's "applied / send again"; then a clean stop.
     sandbox.faults.clear();
     lives++;
     const last = startChild(entry, dataDir, sandbox.url, '', 1);
@@ -160,9 +188,18 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
     const deadline = Date.now() + (o.drainTimeoutMs ?? 120_000);
     for (;;) {
       const status = await api.call<{ queue: { waiting: number } }>('getStatus', {});
-      if (status.queue.waiting === 0) break;
+      const { items } = await api.call<{ items: { item: string; inDoubt?: { reference: string } }[] }>('listAttention', {});
+      const inDoubt = items.filter((i) => i.inDoubt);
+      for (const i of inDoubt) {
+        // What a manager does: look the reference up at the backend, then decide.
+        const decision = inLedger(i.inDoubt!.reference) ? 'applied' : 'send-again';
+        await api.call('resolveInDoubt', { item: i.item, decision, approval: { ...approval, reason: 'crash harness: looked it up in the ledger' } });
+        if (decision === 'applied') managerDecisions.applied++;
+        else managerDecisions.sendAgain++;
+      }
+      if (status.queue.waiting === 0 && inDoubt.length === 0) break;
       if (Date.now() > deadline) throw new Error(`the queue did not drain: ${status.queue.waiting} still waiting`);
-      // A manager's "retry now": rows backed off by the outages go at once.
+      // A manager's "retry now": rows backed off by the outages go at once (never one in doubt before its deadline).
       await api.call('retryQueue', { approval: { ...approval, reason: 'crash harness: final drain' } }).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -182,7 +219,8 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
         writeFileSync(join(tmp.dir, 'ledger.json'), JSON.stringify(wl.ledger(), null, 1));
       }
       const verdict = [
-        `${ok ? 'PASS' : 'FAIL'}: ${kills} kills over ${lives} lives in ${(elapsedMs / 1000).toFixed(1)} s`,
+        `${ok ? 'PASS' : 'FAIL'} (seed ${o.seed}): ${kills} kills over ${lives} lives in ${(elapsedMs / 1000).toFixed(1)} s`,
+        `cannot tell, decided as a manager would by the ledger: ${managerDecisions.applied} applied, ${managerDecisions.sendAgain} sent again`,
         `kills by moment: ${Object.entries(killsBy).sort().map(([k, n]) => `${k} ${n}`).join(', ')}`,
         describeAgreement(report),
         heldLine(report),
@@ -191,9 +229,12 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
         ...saleProblems.map((p) => `SALE: ${p}`),
         ...(keep ? [`kept for inspection: ${tmp.dir} (terminal/terminal.db, ledger.json)`] : []),
       ].join('\n');
-      return { kills, killsBy, lives, elapsedMs, driver: driver.counts, report, saleProblems, ok, verdict };
+      return { seed: o.seed, kills, managerDecisions, killsBy, lives, elapsedMs, driver: driver.counts, report, saleProblems, ok, verdict };
     } finally {
       db.close();
+    }
+    } catch (e) {
+      return failed(e);
     }
   } finally {
     await sandbox.close();
@@ -203,6 +244,20 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
 }
 
 /** Rows waiting for a manager: refused by the backend (at risk, not applied), or of unknown outcome (never retried blindly). */
+const EMPTY_REPORT: AgreementReport = {
+  redemptions: { committed: 0, done: 0, refused: 0, cancelled: 0, attention: 0, pending: 0 },
+  refunds: { queued: 0, done: 0, attention: 0, pending: 0, other: 0 },
+  lost: [],
+  duplicated: [],
+  appliedUnconfirmed: [],
+  balanceMismatches: [],
+  unloggedAttempts: [],
+  interruptedAttempts: 0,
+  unresolved: [],
+  pending: [],
+  problems: ['the run did not finish'],
+};
+
 function heldLine(r: AgreementReport): string {
   const unknown = r.unresolved.filter((u) => u.code === 'OUTCOME_UNKNOWN');
   const refused = r.unresolved.filter((u) => u.code !== 'OUTCOME_UNKNOWN');
@@ -233,7 +288,8 @@ function planLife(random: () => number, pick: <T>(xs: readonly T[]) => T): LifeP
     failpoints: byFailpoint ? `${point}:${(0.1 + random() * 0.3).toFixed(2)}` : '',
     // Timer kills anywhere from start-up to well into the life.
     killAtMs: byFailpoint ? null : Math.floor(random() * 2500),
-    latencyMs: random() < 0.6 ? Math.floor(20 + random() * 230) : 0,
+    // Up to twice the request timeout: past the timeout the client gives up and the post still applies.
+    latencyMs: random() < 0.6 ? Math.floor(20 + random() * (random() < 0.25 ? 2 * REQUEST_TIMEOUT_MS : 230)) : 0,
     downAtMs: random() < 0.15 ? Math.floor(random() * 800) : null,
     downForMs: Math.floor(300 + random() * 1200),
   };
@@ -279,7 +335,8 @@ async function bundleWebHost(): Promise<string> {
 function startChild(entry: string | null, dataDir: string, backendUrl: string, failpoints: string, seed: number): Child {
   const rendererDir = join(dataDir, '..', 'no-renderer');
   mkdirSync(rendererDir, { recursive: true });
-  const args = ['--data-dir', dataDir, '--port', '0', '--backend', backendUrl, '--renderer-dir', rendererDir, '--probe-interval-ms', '200', '--post-wait-ms', '1500'];
+  const args = ['--data-dir', dataDir, '--port', '0', '--backend', backendUrl, '--renderer-dir', rendererDir, '--probe-interval-ms', '200', '--post-wait-ms', '1500',
+    '--request-timeout-ms', String(REQUEST_TIMEOUT_MS), '--in-doubt-margin-ms', String(IN_DOUBT_MARGIN_MS)];
   const child: ChildProcess = spawn(process.execPath, entry ? [entry, ...args] : ['--import', 'tsx', join(REPO, 'electron/cli/web.ts'), ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,7 +24,7 @@ import { DEFAULT_PROGRAM, isProgramId, type ProgramId } from '../shared/programs
 import { cardLinkedFromConnection, isCardLinkedAdapter, type CardLinkedOperations } from './adapters/card-linked.js';
 import { testConnection } from './adapters/connection-test.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
-import { createAdapter, type AdapterOptions } from './adapters/registry.js';
+import { createAdapter, DEFAULT_REQUEST_TIMEOUT_MS, IN_DOUBT_MARGIN_MS, type AdapterOptions } from './adapters/registry.js';
 import type { LoyaltyAdapter } from './adapters/types.js';
 import { databaseFile, readMode, writeMode, type TerminalMode } from './mode.js';
 import { applyTerminalConfig, type TerminalConfig } from './provisioning.js';
@@ -60,6 +60,8 @@ export interface RuntimeOptions {
     postWaitMs?: number;
     outboxConcurrency?: number;
     requestTimeoutMs?: number;
+    /** The program's margin past the request timeout during which a lost write may still apply (registry.ts IN_DOUBT_MARGIN_MS). */
+    inDoubtMarginMs?: number;
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
   };
@@ -237,6 +239,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           probeIntervalMs: opts.tuning?.probeIntervalMs,
           postWaitMs: opts.tuning?.postWaitMs,
           outboxConcurrency: opts.tuning?.outboxConcurrency,
+          // Nothing sent is decided or resent before sent-at + request timeout + the program's margin.
+          inDoubtWindowMs: (opts.tuning?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + (opts.tuning?.inDoubtMarginMs ?? IN_DOUBT_MARGIN_MS[program]),
         },
         {
           approvals: { verifyManager: (a) => people.verifyManager(a) },

@@ -332,14 +332,13 @@ describe('Capillary adapter against the sandbox', () => {
       expect(await balance(priya)).toBe('2400.5');
     });
 
-    it('says "not applied" when the request never took effect', async () => {
+    it('never says "not applied": Capillary documents no redemption lookup, so absence from the history is OUTCOME_UNKNOWN', async () => {
       const basic = basicAdapter();
       await ctl('POST', '/faults', { backend: 'capillary', method: 'POST', path: '/v1.1/points/redeem', fault: 'reset-before', times: 1 });
       const req = redeemRequest(priya, 100_000);
       await caught(basic.redeem(req));
-      expect(await basic.findRedemption(req)).toBeNull();
-      await basic.redeem(req); // the retry after a clean "no"
-      expect(await redemptions(priya)).toHaveLength(1);
+      expect(await caught(basic.findRedemption(req))).toMatchObject({ code: 'OUTCOME_UNKNOWN', details: { reconciledBy: 'history' } });
+      expect(await redemptions(priya)).toHaveLength(0);
     });
 
     it('refuses to guess when the history shows the same sale twice', async () => {

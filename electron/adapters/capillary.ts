@@ -614,7 +614,13 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
     async findRedemption(req: RedeemRequest): Promise<RedeemReceipt | null> {
       const list = await redemptionHistory(req.member);
       const mine = list.filter((r) => capText(r.transaction_number) === req.reference || capText(r.bill_number) === req.reference);
-      if (mine.length === 0) return null;
+      if (mine.length === 0) {
+        // Capillary documents no lookup for redemptions (this history is the emulator's shape), so
+        // not finding it proves nothing: a manager decides. Finding our own number confirms it.
+        throw new PosError('OUTCOME_UNKNOWN', `Capillary's history (${list.length} entries) does not list transaction ${req.reference}, but Capillary documents no lookup for redemptions: that does not prove it was not applied. A manager must check.`, {
+          details: { reconciledBy: 'history', read: list.length },
+        });
+      }
       if (mine.length > 1) {
         throw new PosError('OUTCOME_UNKNOWN', `Capillary shows ${mine.length} redemptions for this one sale: a manager must check and give back the extra points.`, {
           details: { reconciledBy: 'history', backendReferences: mine.map((r) => capText(r.id)) },

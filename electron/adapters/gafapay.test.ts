@@ -305,14 +305,13 @@ describe('GafaPay adapter against the sandbox', () => {
       expect(l.users[0].points).toBe('210');
     });
 
-    it('says "not applied" when nothing happened, so the retry is safe', async () => {
+    it('the history can confirm, never prove absence: nothing found is OUTCOME_UNKNOWN, so nothing is sent again', async () => {
       await scan(adapter, aisha);
       await ctl('POST', '/faults', { backend: 'gafapay', method: 'POST', path: '/redeem_user_reward_points', fault: 'reset-before', times: 1 });
       const req = redeemRequest(aisha, 40_000);
       await caught(adapter.redeem(req));
-      expect(await adapter.findRedemption(req)).toBeNull();
-      await adapter.redeem(req);
-      expect((await ledger(aisha)).redemptions).toHaveLength(1);
+      expect(await caught(adapter.findRedemption(req))).toMatchObject({ code: 'OUTCOME_UNKNOWN', details: { reconciledBy: 'history' } });
+      expect((await ledger(aisha)).redemptions).toHaveLength(0);
     });
 
     it('without the member\'s app code in memory (a restart), the history cannot be read: cannot tell', async () => {
@@ -320,17 +319,20 @@ describe('GafaPay adapter against the sandbox', () => {
       expect((await caught(createGafapayAdapter(config).findRedemption(req))).code).toBe('OUTCOME_UNKNOWN');
     });
 
-    it('ignores redemptions from before the sale, and pages through the history', async () => {
+    it('ignores redemptions from before the sale, and reads every page in no assumed order (oldest first, three pages)', async () => {
       const paged = createGafapayAdapter({ ...config, historyPageSize: 2 });
-      for (const p of [11_000, 12_000, 13_000]) {
+      for (const p of [12_000, 13_000, 14_000, 15_000]) {
         await scan(paged, aisha);
         await paged.redeem(redeemRequest(aisha, p, new Date(Date.now() - 3_600_000).toISOString()));
       }
       await scan(paged, aisha);
+      await paged.redeem(redeemRequest(aisha, 11_000));
+      await scan(paged, aisha);
+      await forms({ historyOrder: 'oldest-first' }); // the newest is on the third page
       // A sale committed an hour after those redemptions: none of them can be its own.
       const old = redeemRequest(aisha, 11_000, new Date(Date.now() + 3_600_000).toISOString());
-      expect(await paged.findRedemption(old)).toBeNull();
-      // Within the window, found across pages:
+      expect((await caught(paged.findRedemption(old))).code).toBe('OUTCOME_UNKNOWN');
+      // Within the window, found on the last page:
       const recent = redeemRequest(aisha, 11_000, new Date(Date.now() - 60_000).toISOString());
       expect(await paged.findRedemption(recent)).toMatchObject({ pointsMilli: 11_000 });
     });

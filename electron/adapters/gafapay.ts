@@ -31,9 +31,13 @@
  *  - terms from points_redeem_config (the cashback configuration for the user
  *    type and currency): rate no_of_points : points_value, min, max; an
  *    inactive configuration (is_active false or 0) means no redemption;
- *  - a retry after a lost answer is checked against the redemption history
- *    (user_points_redeem) first: points + time, since the documented history
- *    carries no reference of ours (transaction_id is null).
+ *  - after a lost answer the redemption history (user_points_redeem) is read
+ *    whole (every page, in no assumed order) for a redemption of the same
+ *    points made since the sale was committed, the window taken on GafaPay's
+ *    clock (its Date header): one match = it took effect. The history can
+ *    confirm, never prove absence (it carries no reference of ours:
+ *    transaction_id is null, hence points + time), so none, several, or a
+ *    history too long to read = OUTCOME_UNKNOWN: a manager decides.
  */
 import { randomUUID } from 'node:crypto';
 import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
@@ -233,11 +237,17 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
   }
 
   async function call(method: HttpMethod, path: string, query: Record<string, string>, cred: Credentials, body?: unknown, requestId: string = randomUUID()): Promise<unknown> {
+    return (await callWithClock(method, path, query, cred, body, requestId)).data;
+  }
+
+  /** One call, with GafaPay's clock at the answer (its Date header; null when absent or unreadable): lookups window on it. */
+  async function callWithClock(method: HttpMethod, path: string, query: Record<string, string>, cred: Credentials, body?: unknown, requestId: string = randomUUID()): Promise<{ data: unknown; backendNowMs: number | null }> {
     const q = new URLSearchParams(query);
     const headers: Record<string, string> = { companyid: config.companyId, requestid: requestId };
     if (cred.token) headers.authorization = `Token ${cred.token}`;
     const res = await httpJson({ method, url: `${baseUrl}${path}${q.size ? `?${q.toString()}` : ''}`, headers, body, timeoutMs });
-    return readEnvelope(res, cred.owner);
+    const date = res.headers.date ? Date.parse(res.headers.date) : NaN;
+    return { data: readEnvelope(res, cred.owner), backendNowMs: Number.isNaN(date) ? null : date };
   }
 
   function heldCode(userId: string): HeldCode {
@@ -394,14 +404,18 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       } catch {
         throw new PosError('OUTCOME_UNKNOWN', "GafaPay's history can only be read with the member's app code, which this terminal no longer holds: a manager must check.", { details: { reconciledBy: 'history' } });
       }
-      const fromSec = Math.floor((requested - skewMs) / 1000);
-      const matches: Array<{ id: string; transaction_id?: string | null; amount?: unknown }> = [];
+      const localNow = Date.now();
+      const candidates: Array<{ id: string; transaction_id?: string | null; amount?: unknown; created_date: number }> = [];
+      let backendNow: number | null = null;
+      let read = 0;
       let complete = false;
       for (let page = 0; page < maxPages; page++) {
-        const raw = await call('GET', paths.history, { user_id: req.member.backendMemberId, currency_id: config.currencyId, skip: String(page * pageSize), limit: String(pageSize) }, cred);
-        const parsed = historySchema.safeParse(raw);
+        const res = await callWithClock('GET', paths.history, { user_id: req.member.backendMemberId, currency_id: config.currencyId, skip: String(page * pageSize), limit: String(pageSize) }, cred);
+        backendNow ??= res.backendNowMs;
+        const parsed = historySchema.safeParse(res.data);
         if (!parsed.success) throw new PosError('OUTCOME_UNKNOWN', "GafaPay's redemption history could not be read: a manager must check.", { details: { reconciledBy: 'history' } });
         const list = parsed.data.user_points_redeem;
+        read += list.length;
         for (const r of list) {
           let pts: PointsMilli | null;
           try {
@@ -409,17 +423,25 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
           } catch {
             pts = null;
           }
-          if (Number.isFinite(r.created_date) && r.created_date >= fromSec && pts === req.pointsMilli) matches.push(r);
+          if (pts === req.pointsMilli) candidates.push(r);
         }
-        const oldest = list.at(-1)?.created_date;
-        // Newest first: once a page reaches back before the window, older pages cannot match.
-        if (list.length < pageSize || (typeof oldest === 'number' && oldest < fromSec)) {
+        // No order is assumed: only a short page ends the history.
+        if (list.length < pageSize) {
           complete = true;
           break;
         }
       }
-      if (!complete) throw new PosError('OUTCOME_UNKNOWN', "GafaPay's redemption history is too long to search: a manager must check.", { details: { reconciledBy: 'history' } });
-      if (matches.length === 0) return null;
+      // The window on GafaPay's clock: as long ago as the sale was committed by this terminal's clock
+      // (a terminal clock minutes off cancels out), less the skew allowance.
+      const fromSec = Math.floor(((backendNow ?? localNow) - (localNow - requested) - skewMs) / 1000);
+      const matches = candidates.filter((r) => Number.isFinite(r.created_date) && r.created_date >= fromSec);
+      if (!complete) throw new PosError('OUTCOME_UNKNOWN', `GafaPay's redemption history is too long to search (${read} entries read): a manager must check.`, { details: { reconciledBy: 'history', read } });
+      if (matches.length === 0) {
+        // The history carries no reference of ours: it can confirm, never prove absence.
+        throw new PosError('OUTCOME_UNKNOWN', `GafaPay's history (${read} entries, read whole) shows no redemption of these points since this sale; it carries no reference of ours, so that does not prove it was not applied: a manager must check.`, {
+          details: { reconciledBy: 'history', read },
+        });
+      }
       if (matches.length > 1) {
         throw new PosError('OUTCOME_UNKNOWN', `GafaPay shows ${matches.length} redemptions of these points since this sale: a manager must check which is this sale's.`, {
           details: { reconciledBy: 'history', historyIds: matches.map((m) => m.id) },

@@ -31,6 +31,24 @@ export const ADAPTERS: Readonly<Record<ProgramId, Factory>> = {
   cardlinked: cardLinkedFromConnection,
 };
 
+/**
+ * How long after the request timeout a program might still apply a write it
+ * received (a slow server finishing after the client gave up). No program's
+ * document says: these are conservative guesses, overridable per terminal
+ * (RuntimeOptions.tuning.inDoubtMarginMs). An attempt whose answer is lost is
+ * not looked up, let alone resent, before sent-at + timeout + this margin.
+ */
+export const IN_DOUBT_MARGIN_MS: Readonly<Record<ProgramId, number>> = {
+  whitelabel: 20_000,
+  uitpas: 20_000,
+  capillary: 30_000,
+  gafapay: 30_000,
+  cardlinked: 20_000,
+};
+
+/** The request timeout every adapter uses unless told otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
 export function createAdapter(program: string, values: ConnectionValues, opts: AdapterOptions = {}): LoyaltyAdapter {
   if (!isProgramId(program)) throw new PosError('NOT_SUPPORTED', `Unknown loyalty program "${program}".`);
   return ADAPTERS[program](values, opts);

@@ -106,6 +106,8 @@ const DEFAULT_SKEW_MS = 120_000;
 const PAGE_LIMIT_DEFAULT = 20;
 const PAGE_LIMIT_MAX = 500;
 const RECONCILE_PAGE = 100;
+/** The problem types of a DELETE 404 that do say the redeemed reward is no longer redeemed. */
+const ALREADY_CANCELLED_PROBLEM = /\/probs\/uitpas\/(redeemed-reward-not-found|redeemed-reward-cancelled|reward-already-cancelled)$/;
 const RECONCILE_MAX_PAGES = 20;
 const KNOWN_IDS_MEMORY = 1000;
 
@@ -450,18 +452,32 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
     return parseRedeemStatus((await call('GET', `/rewards/${enc(rewardId)}/redeem-status`, [['uitpasNumber', uitpasNumber]])).body);
   }
 
-  /** Every redeemed reward of a passholder (all pages, bounded). */
-  async function allRedeemed(uitpasNumber: string): Promise<RedeemedRewardWire[]> {
-    const out: RedeemedRewardWire[] = [];
+  /**
+   * Every redeemed reward of a passholder (all pages, bounded, in no assumed
+   * order), with UiTPAS's clock at the first page (its Date header; null when
+   * absent) so windows are taken on the server's clock, not the terminal's.
+   */
+  async function allRedeemed(uitpasNumber: string): Promise<RedeemedRewardWire[] & { serverNowMs?: number | null }> {
+    const out: RedeemedRewardWire[] & { serverNowMs?: number | null } = [];
     for (let page = 0; page < RECONCILE_MAX_PAGES; page++) {
       const res = await call('GET', '/rewards/redeemed', [
         ['uitpasNumber', uitpasNumber],
         ['start', String(page * RECONCILE_PAGE)],
         ['limit', String(RECONCILE_PAGE)],
       ]);
+      if (page === 0) {
+        const date = res.headers.date ? Date.parse(res.headers.date) : NaN;
+        out.serverNowMs = Number.isNaN(date) ? null : date;
+      }
       const { totalItems, member } = parsePaged(res.body, 'a list of redeemed rewards');
       for (const m of member) out.push(parseRedeemed(m));
-      if (member.length === 0 || (page + 1) * RECONCILE_PAGE >= totalItems) return out;
+      if ((page + 1) * RECONCILE_PAGE >= totalItems) return out;
+      // A short page before the total is a partial answer: nobody can tell from it.
+      if (member.length < RECONCILE_PAGE) {
+        throw new PosError('OUTCOME_UNKNOWN', `UiTPAS listed ${out.length} of ${totalItems} redeemed rewards: a partial list cannot tell whether this one was applied; a manager must check.`, {
+          details: { reconciledBy: 'redeemed-list', read: out.length, totalItems },
+        });
+      }
     }
     throw new PosError('OUTCOME_UNKNOWN', 'This passholder has too many redeemed rewards to check whether this one was applied; a manager must check.', {
       details: { reconciledBy: 'redeemed-list', pagesRead: RECONCILE_MAX_PAGES },
@@ -562,12 +578,15 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
       const uitpasNumber = requireUitpasNumber(req.member.backendMemberId);
       const requestedMs = Date.parse(req.requestedAt);
       if (Number.isNaN(requestedMs)) throw new PosError('OUTCOME_UNKNOWN', 'The redemption has no usable time to match on; a manager must check.');
+      const localNow = Date.now();
       const all = await allRedeemed(uitpasNumber);
-      const mine = all.filter((r) => r.rewardId === rewardId && r.redeemDateMs >= requestedMs - skewMs && (known.get(r.id) ?? req.reference) === req.reference);
+      // The sale's time on UiTPAS's clock: as long before the server's now as it was before ours.
+      const sinceMs = (all.serverNowMs ?? localNow) - (localNow - requestedMs);
+      const mine = all.filter((r) => r.rewardId === rewardId && r.redeemDateMs >= sinceMs - skewMs && (known.get(r.id) ?? req.reference) === req.reference);
       let match: RedeemedRewardWire | undefined;
       if (mine.length === 1) match = mine[0];
       else if (mine.length > 1) {
-        const strictlyAfter = mine.filter((r) => r.redeemDateMs >= requestedMs);
+        const strictlyAfter = mine.filter((r) => r.redeemDateMs >= sinceMs);
         if (strictlyAfter.length === 1) match = strictlyAfter[0];
         else {
           throw new PosError('OUTCOME_UNKNOWN', 'Several redemptions of this reward could be this sale’s; a manager must check in UiTPAS.', {
@@ -597,10 +616,15 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
       try {
         await call('DELETE', `/rewards/redeemed/${enc(id)}`, undefined, undefined, 'empty');
       } catch (e) {
-        // 404: no longer redeemed, so cancelled before (an earlier attempt whose answer was lost,
-        // or at the UiTPAS desk). Cancelling is by id: the points came back exactly once. Done.
-        // A 404 without a problem document, or url/not-found, is a wrong address, not a cancelled reward.
-        if (!(e instanceof PosError && e.details?.status === 404 && e.code !== 'BACKEND_BAD_RESPONSE')) throw e;
+        // A 404 is "already cancelled" only when its problem type says so; any other 404 (no
+        // problem document, url/not-found, a type about something else) leaves it for a manager.
+        if (!(e instanceof PosError && e.details?.status === 404)) throw e;
+        const type = typeof e.details.problemType === 'string' ? e.details.problemType : '';
+        if (!ALREADY_CANCELLED_PROBLEM.test(type)) {
+          throw new PosError('OUTCOME_UNKNOWN', `UiTPAS answered 404 to cancelling redeemed reward ${id}${type ? ` (${type})` : ''}, which does not say it was cancelled already: a manager must check.`, {
+            details: { status: 404, problemType: type || null },
+          });
+        }
       }
       return { backendReference: id, pointsMilli: taken, balanceAfterMilli: await balanceNow(uitpasNumber) };
     },
@@ -610,7 +634,10 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
       const uitpasNumber = requireUitpasNumber(req.member.backendMemberId);
       const all = await allRedeemed(uitpasNumber);
       if (all.some((r) => r.id === id)) return null; // still redeemed: the cancel did not take effect
-      return { backendReference: id, pointsMilli: req.original.receipt.pointsMilli, balanceAfterMilli: await balanceNow(uitpasNumber) };
+      // Gone from the list is not proof it was cancelled (the list's filters are not documented).
+      throw new PosError('OUTCOME_UNKNOWN', `UiTPAS no longer lists redeemed reward ${id}, which does not prove it was cancelled: a manager must check.`, {
+        details: { reconciledBy: 'redeemed-list', read: all.length },
+      });
     },
   };
   return adapter;

@@ -6,22 +6,12 @@
  *  - it does not stop a balance going negative, so redeem() reads the wallet
  *    and refuses to send more points than it just read;
  *  - it documents no idempotency key (whether it dedupes transactionId is
- *    unconfirmed), so a retry is made safe by reconciling on the balance:
- *    findRedemption()/findReversal() compare the balance now with the balance
- *    read just before the event was sent.
- *
- * Limits of balance reconciliation (why it sometimes answers OUTCOME_UNKNOWN):
- *  - any other movement on the member's wallet between the baseline read and
- *    the check (points earned in another shop, a second till) makes the
- *    balance match neither "applied" nor "not applied": the sale goes to the
- *    manager, never blindly retried;
- *  - an unrelated movement of exactly the same size could make it look
- *    applied (or not) when it was not: unlikely, and the manager's ledger view
- *    is the backstop;
- *  - the baseline is the balance this process read just before posting; after
- *    a restart it is the quoted balance (RedeemRequest.balanceBeforeMilli) or,
- *    for a refund, the balance after the original redemption, which are older
- *    and so more often give OUTCOME_UNKNOWN.
+ *    unconfirmed) and no way to look an event up, so after a lost answer
+ *    nobody can tell whether the event was applied: findRedemption() and
+ *    findReversal() always answer OUTCOME_UNKNOWN, with the balance read just
+ *    before the event was sent and the balance now as evidence for the
+ *    manager. The balance is evidence, not proof: another till, a purchase
+ *    elsewhere or a movement of the same size would make it lie.
  * All field names live in ./whitelabel-wire.ts.
  */
 import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
@@ -135,16 +125,18 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
     return parseEventEcho(res.body, eventTypes, kind, facts).eventId;
   }
 
-  /** Reconciles one write by balance: applied, not applied, or unknowable. */
-  async function reconcile(userId: string, baseline: PointsMilli | null | undefined, deltaMilli: PointsMilli, what: string): Promise<{ applied: boolean; balanceMilli: PointsMilli }> {
-    if (baseline === null || baseline === undefined) {
-      throw new PosError('OUTCOME_UNKNOWN', `No balance to compare with: whether the ${what} took effect cannot be told.`, { details: { reconciledBy: 'balance' } });
-    }
+  /**
+   * After a lost answer: White Label has no lookup, so the answer is always
+   * "cannot tell" (OUTCOME_UNKNOWN). The balances before and now go with it
+   * as the manager's evidence; a failed read travels on as it is (the outbox
+   * makes any failed lookup "cannot tell" too).
+   */
+  async function cannotTell(userId: string, baseline: PointsMilli | null | undefined, deltaMilli: PointsMilli, what: string): Promise<never> {
     const { balanceMilli } = await readWallet(userId);
-    if (balanceMilli === baseline + deltaMilli) return { applied: true, balanceMilli };
-    if (balanceMilli === baseline) return { applied: false, balanceMilli };
-    throw new PosError('OUTCOME_UNKNOWN', `The member's balance moved in another way since the ${what} was sent; a manager must check the loyalty program.`, {
-      details: { reconciledBy: 'balance', balanceMilli, expectedIfAppliedMilli: baseline + deltaMilli, expectedIfNotAppliedMilli: baseline },
+    const before = baseline === null || baseline === undefined ? null : baseline;
+    const seen = before === null ? `the balance is now ${balanceMilli / MILLI_PER_POINT}` : `the balance was ${before / MILLI_PER_POINT} before and is ${balanceMilli / MILLI_PER_POINT} now (${(before + deltaMilli) / MILLI_PER_POINT} if it was applied)`;
+    throw new PosError('OUTCOME_UNKNOWN', `White Label cannot be asked whether the ${what} was applied; ${seen}. The balance is evidence, not proof: a manager decides.`, {
+      details: { reconciledBy: 'none', balanceMilli, balanceBeforeMilli: before, expectedIfAppliedMilli: before === null ? null : before + deltaMilli },
     });
   }
 
@@ -201,10 +193,7 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
 
     async findRedemption(req: RedeemRequest): Promise<RedeemReceipt | null> {
       wholePoints(req.pointsMilli);
-      const baseline = baselines.get(req.reference) ?? req.balanceBeforeMilli;
-      const r = await reconcile(req.member.backendMemberId, baseline, -req.pointsMilli, 'redemption');
-      if (!r.applied) return null;
-      return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: r.balanceMilli, detail: { reconciledBy: 'balance' } };
+      return cannotTell(req.member.backendMemberId, baselines.get(req.reference) ?? req.balanceBeforeMilli, -req.pointsMilli, 'redemption');
     },
 
     async reverse(req: ReverseRequest): Promise<ReverseReceipt> {
@@ -222,10 +211,7 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
     async findReversal(req: ReverseRequest): Promise<ReverseReceipt | null> {
       wholePoints(req.pointsMilli);
       // Without a read from this process, the best baseline is the balance right after the original redemption.
-      const baseline = baselines.get(req.reference) ?? req.original.receipt.balanceAfterMilli;
-      const r = await reconcile(req.member.backendMemberId, baseline, req.pointsMilli, 'refund');
-      if (!r.applied) return null;
-      return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: r.balanceMilli };
+      return cannotTell(req.member.backendMemberId, baselines.get(req.reference) ?? req.original.receipt.balanceAfterMilli, req.pointsMilli, 'refund');
     },
   };
   return adapter;

@@ -33,6 +33,8 @@ const { values } = parseArgs({
     'renderer-dir': { type: 'string' },
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
+    'request-timeout-ms': { type: 'string' },
+    'in-doubt-margin-ms': { type: 'string' },
     'ship-log': { type: 'string' },
     config: { type: 'string' },
   },
@@ -67,7 +69,12 @@ const runtime = await startRuntime({
   dataDir,
   backendUrl: values.backend,
   backend: values.loyalty,
-  tuning: { probeIntervalMs: num(values['probe-interval-ms']), postWaitMs: num(values['post-wait-ms']) },
+  tuning: {
+    probeIntervalMs: num(values['probe-interval-ms']),
+    postWaitMs: num(values['post-wait-ms']),
+    requestTimeoutMs: num(values['request-timeout-ms']),
+    inDoubtMarginMs: num(values['in-doubt-margin-ms']),
+  },
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
   ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),
 });

@@ -22,9 +22,12 @@ import { startRuntime, type Runtime } from '../runtime.js';
 import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
 import type { FaultSpec } from '../../sandbox/faults.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { decideByLedger, rowsInDoubt } from '../../test/manager-decides.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 const REQUEST_TIMEOUT_MS = 1000;
+/** Past the timeout, how long a lost write may still apply (the slowest fault below holds a post 3 s). */
+const IN_DOUBT_MARGIN_MS = 2500;
 const anna = DEMO_MEMBERS.anna;
 const bram = DEMO_MEMBERS.bram;
 
@@ -45,7 +48,7 @@ async function setup(): Promise<Fixture> {
     startRuntime({
       dataDir: tmp.dir,
       backendUrl: sandbox.url,
-      tuning: { postWaitMs: 1500, requestTimeoutMs: REQUEST_TIMEOUT_MS, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+      tuning: { postWaitMs: 1500, requestTimeoutMs: REQUEST_TIMEOUT_MS, inDoubtMarginMs: IN_DOUBT_MARGIN_MS, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
     });
   const rt = await start();
   const m = rt.people.createFirstManager('Marie', '246802');
@@ -88,8 +91,24 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what
   }
 }
 
-/** Waits until nothing is waiting to be sent (the worker's own timers, the probe). */
-const drained = (f: Fixture, ms = 20_000) => waitFor(() => f.rt.store.outbox.counts().waiting === 0, ms, 'queue drained');
+/**
+ * Waits until nothing is waiting to be sent (the worker's own timers, the probe); rows nobody can
+ * tell about are decided as a manager would, by looking the reference up in the ledger (White Label
+ * has no lookup, so every lost answer ends there). Returns how many were decided.
+ */
+async function drained(f: Fixture, ms = 20_000): Promise<number> {
+  let decided = 0;
+  for (;;) {
+    await waitFor(() => f.rt.store.outbox.counts().waiting === 0, ms, 'queue drained');
+    if (rowsInDoubt(f.rt.store.db).length === 0) return decided;
+    const d = await decideByLedger(
+      f.rt.store.db,
+      (row) => wl(f).ledger().some((e) => e.payload.transactionId === row.reference),
+      (input) => f.rt.service.resolveInDoubt({ ...input, approval: { ...f.manager, reason: 'looked it up in the portal' } }),
+    );
+    decided += d.applied + d.sendAgain;
+  }
+}
 
 /** The agreement check over the members the test touched, plus "every attempt is in the log". */
 function agree(expect: ExpectStatic, f: Fixture, opts: { foreign?: string[]; unresolved?: number; interrupted?: number } = {}): AgreementReport {
@@ -368,11 +387,9 @@ describe.concurrent('voids against a redemption whose outcome is unknown', () =>
   it('a post the backend applies after the terminal gave up waiting (slow server) is not applied twice', async ({ expect }) => {
     await withFixture(async (f) => {
       const q = await quoted(f, anna.cardNumber, 5000, 500);
-      // Held 3 s, then applied: the terminal's 1 s timeout fires long before. Its balance check waits
-      // 3x as long as the failed send took (outbox-worker.ts, UNKNOWN_OUTCOME_QUIET_FACTOR), so it
-      // sees the late write instead of concluding "not applied" and sending it again. (A server that
-      // held a request longer than that could still apply it after the check: White Label documents
-      // no idempotency key, so reconciliation by balance cannot rule that out.)
+      // Held 3 s, then applied: the terminal's 1 s timeout fires long before. Nothing is decided before
+      // the deadline stored with the attempt (sent + 1 s + the 2.5 s margin), so by then the late write
+      // is in the ledger and the manager, who looks it up, says "it was applied": never sent twice.
       inject(f, { method: 'POST', path: '/v1/events', fault: 'latency', ms: 3000, times: 1 });
       await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
       await drained(f);
@@ -417,7 +434,7 @@ describe.concurrent('the worker itself', () => {
       const refund = f.rt.store.outbox.forSale(a.id).find((x) => x.kind === 'reverse')!;
       wl(f).applyEvent('POINTS_REFUND', anna.userId, { points: 800, transactionId: refund.reference }, 800);
       f.rt.store.transaction(() => f.rt.store.outbox.finish(refund.id, 'done', new Date().toISOString(), { backendReference: refund.reference, pointsMilli: 800_000, balanceAfterMilli: 2500_000 }));
-      f.rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString());
+      f.rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString(), Date.now());
       wl(f).applyEvent('REDEEMED_POINTS', anna.userId, { points: 500, transactionId: f.rt.store.outbox.get(rowId)!.reference }, 500);
       await f.restart();
       await drained(f);

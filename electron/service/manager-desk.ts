@@ -23,6 +23,7 @@ import {
   type AttentionKind,
   type ExportTicket,
   type HandledMark,
+  type InDoubtEvidenceView,
   type LogFilter,
   type ManagerResults,
   type OutboxRowView,
@@ -31,7 +32,7 @@ import {
   type VerifyReport,
 } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
-import type { OutboxRow } from '../store/outbox.js';
+import { parseEvidence, type OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
 import { csvDialect, type CsvFormat } from './csv-dialect.js';
@@ -267,6 +268,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       const item = this.attentionItems(true, id)[0];
       if (!item) throw new PosError('SALE_WRONG_STATE', 'That item does not need attention (or no longer does).');
       if (item.handled) throw new PosError('SALE_WRONG_STATE', `Already marked handled by ${item.handled.byName ?? item.handled.by}.`);
+      if (item.inDoubt) throw new PosError('SALE_WRONG_STATE', 'Nobody can tell whether this was applied: decide "it was applied" or "send again" instead.');
       const seq = this.append({
         actor,
         kind: 'attention.handled',
@@ -463,6 +465,8 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     const rows = this.store.db
       .prepare(
         `SELECT o.id, o.kind, o.state, o.sale_id, o.last_error, o.updated_at, json_extract(o.payload, '$.pointsMilli') AS points,
+                o.needs_check, o.evidence, o.reference,
+                COALESCE(json_extract(o.payload, '$.balanceBeforeMilli'), json_extract(o.payload, '$.original.receipt.balanceAfterMilli')) AS balance_before,
                 s.member_masked, s.points_milli AS sale_points, s.discount_cents, s.currency, s.offline_accepted, s.error_json,
                 h.item AS h_item, h.handled_by, h.reason, h.handled_at
            FROM outbox o JOIN sales s ON s.id = o.sale_id
@@ -486,6 +490,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
         problem: r.last_error,
         whatToDo: WHAT_TO_DO[kind],
         handled: r.h_item ? handledView({ item: r.h_item, handled_by: r.handled_by!, reason: r.reason!, handled_at: r.handled_at! }, names) : null,
+        ...(r.state === 'attention' && r.needs_check === 1 ? { inDoubt: inDoubtView(r) } : {}),
       };
     });
   }
@@ -556,6 +561,10 @@ const WHAT_TO_DO: Record<AttentionKind, string> = {
 
 interface AttentionRow {
   id: number;
+  needs_check: number;
+  evidence: string | null;
+  reference: string;
+  balance_before: unknown;
   kind: 'redeem' | 'reverse';
   state: string;
   sale_id: string;
@@ -572,6 +581,19 @@ interface AttentionRow {
   handled_by: string | null;
   reason: string | null;
   handled_at: string | null;
+}
+
+/** The evidence of a row nobody can tell about, for the manager's decision. */
+function inDoubtView(r: AttentionRow): InDoubtEvidenceView {
+  const e = parseEvidence(r.evidence);
+  const read = [...e.lookups].reverse().find((l) => typeof l.balanceMilli === 'number');
+  return {
+    reference: r.reference,
+    sends: e.sends,
+    lookups: e.lookups,
+    balanceBeforeMilli: typeof r.balance_before === 'number' ? r.balance_before : null,
+    balanceAfterMilli: read?.balanceMilli ?? null,
+  };
 }
 
 function attentionKind(r: AttentionRow): AttentionKind {

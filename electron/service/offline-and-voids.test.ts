@@ -20,7 +20,7 @@ const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 beforeEach(async () => {
   tmp = makeTempDir();
   sandbox = await startSandbox({ port: 0 });
-  rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 800, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
+  rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 800, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
   const m = rt.people.createFirstManager('Marie', '246802');
   manager = { managerId: m.id, pin: '246802', reason: 'approved at the counter' };
 });
@@ -220,13 +220,16 @@ describe('voids and refunds', () => {
     expect(balance(anna.userId)).toBe(2500);
   });
 
-  it('a void racing an in-flight post that fails: nothing is ever sent again', async () => {
+  it('a void racing an in-flight post that times out: in doubt until a manager finds it was not applied, then withdrawn, never sent again', async () => {
     await control('POST', '/faults', { backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'timeout', times: 1 });
     const q = await quoted(anna.cardNumber, 5000, 600);
     const confirming = rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 600_000 });
-    await new Promise((r) => setTimeout(r, 150));
+    await waitFor(() => rt.service.worker.isInFlight(rt.store.outbox.forSale(q.id)[0]?.id ?? -1));
     await rt.service.cancelSale({ saleId: q.id });
     await confirming;
+    await waitFor(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention', 8000);
+    expect((await rt.service.getSale({ saleId: q.id })).voidPending).toBe(true);
+    await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q.id)[0]!.id}`, decision: 'send-again', approval: manager });
     await waitFor(async () => (await rt.service.getSale({ saleId: q.id })).state === 'cancelled', 8000);
     expect(ledger(anna.userId)).toHaveLength(0);
     expect(balance(anna.userId)).toBe(2500);

@@ -4,9 +4,12 @@
  * - One drain at a time; within it, up to `concurrency` members in parallel,
  *   each member's rows strictly in order (only the head of a member's queue
  *   is ever eligible, see Outbox.due).
- * - Before a request leaves, the row is durably marked `needs_check`: if the
- *   answer is lost (or the process dies), the next attempt first asks the
- *   adapter whether the change took effect, and only sends again if it did not.
+ * - Before a request leaves, the row is durably marked `needs_check` with its
+ *   deadline (sent-at + the longest the backend might still apply it): if the
+ *   answer is lost (or the process dies), nothing is decided or resent before
+ *   the deadline; then the adapter looks: applied (done), not applied (sent
+ *   again), or cannot tell (held for a manager with the evidence: never resent
+ *   automatically). Any failed, partial or unreadable lookup is "cannot tell".
  * - Transient failures back off exponentially with jitter, capped, honouring
  *   Retry-After. Refusals retrying cannot fix leave the queue at once
  *   (refused, or attention when a person must decide) and never block the
@@ -22,17 +25,25 @@
  */
 import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
-import type { OutboxRow } from '../store/outbox.js';
+import type { LookupEvidence, OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { failpoint } from './failpoints.js';
 
-export type AttemptOutcome =
-  | { type: 'done'; receipt: RedeemReceipt | ReverseReceipt; reconciled: boolean }
+export type AttemptOutcome = (
+  | { type: 'done'; receipt: RedeemReceipt | ReverseReceipt; reconciled: boolean; resolvedBy?: { id: string; name: string } }
   /** Not sent: the sale was voided meanwhile and the request had certainly not taken effect. */
   | { type: 'withdrawn' }
   | { type: 'refused'; error: ErrorInfo }
-  | { type: 'attention'; error: ErrorInfo }
-  | { type: 'retry'; error: ErrorInfo; needsCheck: boolean; nextAttemptAt: number };
+  /** Held for a person. inDoubt: nobody can tell whether it was applied (the manager decides "applied" or "send again"). */
+  | { type: 'attention'; error: ErrorInfo; inDoubt?: boolean }
+  /** A lookup proved the earlier send did not take effect: the row goes out again at once. */
+  | { type: 'not-applied' }
+  | { type: 'retry'; error: ErrorInfo; needsCheck: boolean; nextAttemptAt: number }
+) & {
+  /** What this attempt adds to the row's evidence. */
+  lookup?: LookupEvidence;
+  sendFailure?: string;
+};
 
 /**
  * What the rest of the terminal does when a row settles. Each hook runs
@@ -60,22 +71,19 @@ export interface OutboxWorkerOptions {
   maxDelayMs?: number;
   now?: () => number;
   random?: () => number;
+  /**
+   * How long after a send the backend might still apply it (request timeout +
+   * the program's margin): the deadline stored with an attempt in doubt.
+   */
+  inDoubtWindowMs?: number;
 }
 
 export type RowState = OutboxRow['state'];
 
 /** When everything due is blocked behind a member's head row that is not due yet, look again this soon. */
 const BLOCKED_RECHECK_MS = 1000;
-/**
- * After a send whose outcome is unknown, the backend may still be working on
- * it (a slow server applies a request after the client gave up). A balance
- * check made too soon would say "not applied" and the resend would apply it
- * twice. So the next attempt waits at least this many times as long as the
- * failed send took: about 30 s after a 10 s timeout, a few ms after a reset.
- */
-const UNKNOWN_OUTCOME_QUIET_FACTOR = 3;
-/** After a restart, how long from the start of an attempt the process died during before it is reconciled. */
-const IN_DOUBT_QUIET_MS = 3000;
+/** Without a window from the adapter: a 10 s request timeout plus a 20 s margin. */
+export const DEFAULT_IN_DOUBT_WINDOW_MS = 30_000;
 
 interface SettleItem {
   row: OutboxRow;
@@ -93,6 +101,7 @@ export class OutboxWorker {
   private readonly maxDelayMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly inDoubtWindowMs: number;
   private readonly inFlightMembers = new Set<string>();
   private readonly inFlightRows = new Set<number>();
   /** Attempts under way (sent, or answered and waiting for the next flush). */
@@ -117,34 +126,21 @@ export class OutboxWorker {
     this.maxDelayMs = opts.maxDelayMs ?? 60_000;
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
+    this.inDoubtWindowMs = opts.inDoubtWindowMs ?? DEFAULT_IN_DOUBT_WINDOW_MS;
   }
 
   /** Starts draining whatever is due (at start-up: whatever a previous run left). */
   start(): void {
     this.stopped = false;
-    this.holdInDoubtRows();
-    this.kick();
-  }
-
-  /**
-   * Rows a previous run left in doubt (an attempt started, no answer stored: the
-   * process died mid-request) wait until IN_DOUBT_QUIET_MS after that attempt
-   * began before they are reconciled. A restart takes well under a second, and
-   * a request sent just before the crash may still be in the backend's hands: a
-   * balance check that early would say "not applied" and the resend would apply
-   * it twice (the crash harness saw exactly that before this rule).
-   */
-  private holdInDoubtRows(): void {
+    // Rows a previous run left in doubt keep the deadline stored when they were sent (a restart
+    // takes well under a second; the backend may apply what it holds for much longer). Rows from
+    // before deadlines were stored get one from their last attempt's start.
     try {
-      this.store.db
-        .prepare(
-          `UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, CAST((julianday(updated_at) - 2440587.5) * 86400000 AS INTEGER) + ?)
-            WHERE state = 'pending' AND needs_check = 1`,
-        )
-        .run(IN_DOUBT_QUIET_MS);
+      this.store.outbox.holdInDoubt(this.inDoubtWindowMs);
     } catch (e) {
       console.error('[outbox] could not hold the rows left in doubt', e);
     }
+    this.kick();
   }
 
   /** Asks for a drain soon; cheap to call often. */
@@ -298,7 +294,8 @@ export class OutboxWorker {
    */
   private markStarted(rows: OutboxRow[], startedAt: string): Set<number> {
     try {
-      return new Set(this.store.transaction(() => rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt)).map((r) => r.id)));
+      const deadline = Date.parse(startedAt) + this.inDoubtWindowMs;
+      return new Set(this.store.transaction(() => rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt, deadline)).map((r) => r.id)));
     } catch (e) {
       console.error('[outbox] could not mark attempts as started', e);
       return new Set();
@@ -310,6 +307,7 @@ export class OutboxWorker {
     const fresh = { ...row, attempts: row.attempts + 1 };
     const outcome = await this.perform(row).catch((e: unknown): AttemptOutcome => ({
       type: 'attention',
+      inDoubt: true,
       error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` },
     }));
     failpoint('after-send');
@@ -347,7 +345,7 @@ export class OutboxWorker {
         }
         // The rows that go next are marked in this same commit; they leave only once it is durable.
         const rows = this.pick(new Set([...failed.keys()].map((i) => i.row.id)));
-        return rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt));
+        return rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt, Date.parse(startedAt) + this.inDoubtWindowMs));
       });
     } catch (e) {
       for (const item of batch) failed.set(item, e); // the commit itself failed: none of it is stored
@@ -386,6 +384,7 @@ export class OutboxWorker {
 
   private settle(row: OutboxRow, fresh: OutboxRow, outcome: AttemptOutcome, startedAt: string): void {
     this.store.transaction(() => {
+      if (outcome.lookup || outcome.sendFailure) this.store.outbox.recordEvidence(row.id, { lookup: outcome.lookup, sendFailure: outcome.sendFailure });
       switch (outcome.type) {
         case 'done':
           this.store.outbox.finish(row.id, 'done', startedAt, outcome.receipt);
@@ -394,7 +393,10 @@ export class OutboxWorker {
           this.store.outbox.finish(row.id, 'refused', startedAt, undefined, outcome.error.message);
           break;
         case 'attention':
-          this.store.outbox.finish(row.id, 'attention', startedAt, undefined, outcome.error.message);
+          this.store.outbox.finish(row.id, 'attention', startedAt, undefined, outcome.error.message, outcome.inDoubt === true);
+          break;
+        case 'not-applied':
+          this.store.outbox.reschedule(row.id, this.now(), 'not applied: sending it again', false, startedAt);
           break;
         case 'retry':
           this.store.outbox.reschedule(row.id, outcome.nextAttemptAt, outcome.error.message, outcome.needsCheck, startedAt);
@@ -407,67 +409,65 @@ export class OutboxWorker {
     });
   }
 
-  /** One attempt: reconcile first if an earlier attempt may have landed, then send. */
+  /**
+   * One attempt, one request that may apply: a row in doubt is only looked up
+   * (after its deadline); a row known not to have been applied is sent.
+   */
   private async perform(row: OutboxRow): Promise<AttemptOutcome> {
     const payload = JSON.parse(row.payload) as RedeemRequest | ReverseRequest;
-    let phase: 'find' | 'send' = 'find';
-    let sentAt = this.now();
+    if (row.needs_check) return this.lookUp(row, payload);
+    const sentAt = this.now();
     try {
-      if (row.needs_check) {
-        const found = await this.reconcile(row, payload);
-        this.opts.onAnswer?.();
-        if (found) return { type: 'done', receipt: found, reconciled: true };
-      }
-      phase = 'send';
-      sentAt = this.now();
       if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn' };
       const receipt = await this.send(row.kind, payload);
       this.opts.onAnswer?.();
       return { type: 'done', receipt, reconciled: false };
     } catch (e) {
-      return this.classify(row, e, phase, this.now() - sentAt);
+      return this.classify(row, e, this.now() - sentAt);
     }
   }
 
   /**
-   * Did an earlier attempt take effect? Asks the adapter; where it reconciles by
-   * balance and cannot tell (the balance matches neither "applied" nor "not
-   * applied" against the baseline the request carries), asks once more with the
-   * freshest balance this terminal knows for the member from before this row:
-   * the balance after the member's last settled row here. After a restart the
-   * adapter has lost the balance it read just before the post, and the
-   * request's own baseline is older (the quote's, which does not count refunds
-   * still queued ahead of it; or, for a refund, the balance after the original
-   * redemption, before any later sale). The second answer is used only when the
-   * first could not tell, so it never overrides a definite one; a row of the
-   * member still waiting for a person in between leaves it unknown.
+   * After the deadline, did the earlier send take effect? The adapter answers
+   * with a receipt (applied), null (not applied: only from a documented
+   * lookup), or OUTCOME_UNKNOWN (cannot tell). Whatever else goes wrong with
+   * the lookup (403, 404, 5xx, a timeout, an unreadable answer) is "cannot
+   * tell" too: only a lookup that never reached the backend is tried again.
    */
-  private async reconcile(row: OutboxRow, payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
+  private async lookUp(row: OutboxRow, payload: RedeemRequest | ReverseRequest): Promise<AttemptOutcome> {
+    const now = this.now();
+    const at = new Date(now).toISOString();
+    if (row.in_doubt_until !== null && now < row.in_doubt_until) {
+      // Never before the deadline: the backend may still be applying the send.
+      return { type: 'retry', error: { code: 'OUTCOME_UNKNOWN', message: `In doubt until ${new Date(row.in_doubt_until).toISOString()}: nothing is decided before then.` }, needsCheck: true, nextAttemptAt: row.in_doubt_until };
+    }
     try {
-      return await this.find(row.kind, payload);
+      const found = await this.find(row.kind, payload);
+      this.opts.onAnswer?.();
+      if (found) return { type: 'done', receipt: found, reconciled: true, lookup: { at, outcome: 'applied', message: 'The loyalty program lists it: it was applied.', ...balanceOf(found) } };
+      const lookup: LookupEvidence = { at, outcome: 'not-applied', message: 'The loyalty program\'s records show it was not applied.' };
+      if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn', lookup };
+      return { type: 'not-applied', lookup };
     } catch (e) {
-      if (!(e instanceof PosError) || e.code !== 'OUTCOME_UNKNOWN' || e.details?.reconciledBy !== 'balance') throw e;
-      const hinted = this.withLastKnownBalance(row, payload);
-      if (!hinted) throw e;
-      return this.find(row.kind, hinted);
+      const error = toErrorInfo(e);
+      const details = e instanceof PosError ? e.details : undefined;
+      const status = typeof details?.status === 'number' ? details.status : undefined;
+      const balance = typeof details?.balanceMilli === 'number' ? { balanceMilli: details.balanceMilli } : {};
+      if (e instanceof PosError && details?.notApplied === true && TRANSIENT_CODES.has(e.code)) {
+        // The lookup itself never reached the backend (refused connection, 429): ask again later.
+        this.opts.onUnreachable?.(error);
+        return { type: 'retry', error, needsCheck: true, nextAttemptAt: now + Math.max(typeof details.retryAfterMs === 'number' ? details.retryAfterMs : 0, this.backoff(row.attempts + 1)), lookup: { at, outcome: 'not-reached', message: error.message, ...(status ? { status } : {}) } };
+      }
+      if (e instanceof PosError && TRANSIENT_CODES.has(e.code)) this.opts.onUnreachable?.(error);
+      else this.opts.onAnswer?.();
+      const message = e instanceof PosError && e.code === 'OUTCOME_UNKNOWN' ? error.message : `The lookup failed, so nobody can tell whether it was applied: ${error.message}`;
+      return {
+        type: 'attention',
+        inDoubt: true,
+        error: { code: 'OUTCOME_UNKNOWN', message },
+        lookup: { at, outcome: 'cannot-tell', message: error.message, ...(status ? { status } : {}), ...balance },
+      };
     }
-  }
-
-  /** The request with its reconciliation baseline set to the balance after the member's last settled row here, if that is known. */
-  private withLastKnownBalance(row: OutboxRow, payload: RedeemRequest | ReverseRequest): RedeemRequest | ReverseRequest | null {
-    const prev = this.store.db
-      .prepare(`SELECT state, result FROM outbox WHERE member_key = ? AND id < ? AND state IN ('done', 'attention') ORDER BY id DESC LIMIT 1`)
-      .get(row.member_key, row.id) as { state: string; result: string | null } | undefined;
-    if (prev?.state !== 'done' || !prev.result) return null;
-    const balance = (JSON.parse(prev.result) as { balanceAfterMilli?: unknown }).balanceAfterMilli;
-    if (typeof balance !== 'number') return null;
-    if (row.kind === 'redeem') {
-      const req = payload as RedeemRequest;
-      return req.balanceBeforeMilli === balance ? null : { ...req, balanceBeforeMilli: balance };
-    }
-    const req = payload as ReverseRequest;
-    if (req.original.receipt.balanceAfterMilli === balance) return null;
-    return { ...req, original: { ...req.original, receipt: { ...req.original.receipt, balanceAfterMilli: balance } } };
   }
 
   private find(kind: OutboxRow['kind'], payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
@@ -482,21 +482,26 @@ export class OutboxWorker {
     return this.adapter.reverse(payload as ReverseRequest);
   }
 
-  private classify(row: OutboxRow, e: unknown, phase: 'find' | 'send', sendMs: number): AttemptOutcome {
+  private classify(row: OutboxRow, e: unknown, sendMs: number): AttemptOutcome {
     const error = toErrorInfo(e);
     if (!(e instanceof PosError)) {
       // A bug, not an answer: we cannot know what reached the backend.
-      return { type: 'attention', error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` } };
+      return { type: 'attention', inDoubt: true, error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` }, sendFailure: error.message };
     }
     if (TRANSIENT_CODES.has(e.code) || e.code === 'BACKEND_BAD_RESPONSE' || e.code === 'BACKEND_AUTH') {
       if (e.code !== 'BACKEND_BAD_RESPONSE') this.opts.onUnreachable?.(error);
       else this.opts.onAnswer?.();
-      // A failed reconciliation leaves the earlier doubt in place; a failed send
-      // adds doubt unless the request certainly never took effect.
-      const needsCheck = phase === 'find' ? true : e.details?.notApplied !== true;
+      // A failed send is in doubt unless it certainly never took effect; in doubt, the
+      // store keeps it until its deadline whatever the backoff says.
+      const needsCheck = e.details?.notApplied !== true;
       const retryAfterMs = typeof e.details?.retryAfterMs === 'number' ? e.details.retryAfterMs : 0;
-      const quietMs = phase === 'send' && needsCheck ? UNKNOWN_OUTCOME_QUIET_FACTOR * sendMs : 0;
-      return { type: 'retry', error, needsCheck, nextAttemptAt: this.now() + Math.max(retryAfterMs, quietMs, this.backoff(row.attempts + 1)) };
+      return {
+        type: 'retry',
+        error,
+        needsCheck,
+        nextAttemptAt: this.now() + Math.max(retryAfterMs, this.backoff(row.attempts + 1)),
+        ...(needsCheck ? { sendFailure: `${error.message} (after ${sendMs} ms)` } : {}),
+      };
     }
     this.opts.onAnswer?.();
     if (e.code === 'OUTCOME_UNKNOWN') return { type: 'attention', error };
@@ -514,4 +519,9 @@ export class OutboxWorker {
     const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(attempt - 1, 20));
     return Math.round(exp / 2 + this.random() * (exp / 2));
   }
+}
+
+/** The balance a receipt reports, as evidence. */
+function balanceOf(r: RedeemReceipt | ReverseReceipt): { balanceMilli?: number } {
+  return typeof r.balanceAfterMilli === 'number' ? { balanceMilli: r.balanceAfterMilli } : {};
 }

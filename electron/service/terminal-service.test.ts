@@ -16,7 +16,7 @@ let rt: Runtime;
 const anna = DEMO_MEMBERS.anna;
 
 async function start(): Promise<Runtime> {
-  return startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, probeIntervalMs: 200 } });
+  return startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, inDoubtMarginMs: 500, probeIntervalMs: 200 } });
 }
 
 beforeEach(async () => {
@@ -29,6 +29,12 @@ afterEach(async () => {
   await sandbox.close();
   tmp.cleanup();
 });
+
+/** The first manager, signed in; returns an approval for the log. */
+function manager(): { managerId: string; pin: string; reason: string } {
+  const m = rt.people.createFirstManager('Marie', '246802');
+  return { managerId: m.id, pin: '246802', reason: 'seen in the portal' };
+}
 
 const ledger = (userId: string) => sandbox.backends.whitelabel.state.ledger(userId);
 const balance = (userId: string) => sandbox.backends.whitelabel.state.balances(userId)[userId];
@@ -142,39 +148,77 @@ describe('refusals: nothing is deducted', () => {
 });
 
 describe('backend failures: nothing confirmed is lost, nothing is doubled', () => {
-  it('a 503 leaves the redemption queued; a retry posts it exactly once', async () => {
+  it('a 429 leaves the redemption queued; a retry posts it exactly once', async () => {
     const q = await quoted(anna.cardNumber, 5000, 500);
-    await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'status', status: 503, times: 1 });
+    await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'rate-limit', retryAfterSec: 1, times: 1 });
     const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
     expect(r.state).toBe('queued');
     expect(r.paymentAllowed).toBe(false);
-    expect(r.error?.code).toBe('BACKEND_UNAVAILABLE');
+    expect(r.error?.code).toBe('BACKEND_RATE_LIMITED');
     const again = await rt.service.retryRedemption({ saleId: q.id });
     expect(again.state).toBe('posted');
     expect(ledger(anna.userId)).toHaveLength(1);
   });
 
-  it('a lost answer (applied, then the connection dropped) is reconciled, not sent twice', async () => {
+  it('a 503 may come after a partial write: it is in doubt, not resent by "try now"; a manager who finds nothing sends it again, once', async () => {
+    const approval = manager();
+    const q = await quoted(anna.cardNumber, 5000, 500);
+    await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'status', status: 503, times: 1 });
+    const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
+    expect(r).toMatchObject({ state: 'queued', paymentAllowed: false, error: { code: 'BACKEND_UNAVAILABLE' } });
+    expect((await rt.service.retryRedemption({ saleId: q.id })).state).toBe('queued');
+    await waitFor(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention');
+    expect(ledger(anna.userId)).toHaveLength(0);
+    await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q.id)[0]!.id}`, decision: 'send-again', approval });
+    await waitFor(() => rt.store.sales.get(q.id).state === 'posted');
+    expect(ledger(anna.userId)).toHaveLength(1);
+  });
+
+  it('a lost answer (applied, then the connection dropped) is never sent twice: after its deadline a manager decides, "it was applied"', async () => {
+    const approval = manager();
     const q = await quoted(anna.cardNumber, 5000, 500);
     await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'reset-after', times: 1 });
     const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
     expect(r.state).toBe('queued');
     expect(ledger(anna.userId)).toHaveLength(1); // it did land
-    const again = await rt.service.retryRedemption({ saleId: q.id });
-    expect(again.state).toBe('posted');
+    const again = await rt.service.retryRedemption({ saleId: q.id }); // "try now" before the deadline: nothing is sent
+    expect(again.state).toBe('queued');
+    expect(ledger(anna.userId)).toHaveLength(1);
+    // After the deadline White Label cannot be asked: the row waits for a manager, with the evidence.
+    await waitFor(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention');
+    const [item] = (await rt.desk.listAttention({})).items;
+    expect(item?.inDoubt).toMatchObject({ reference: `${q.id}.r1`, balanceBeforeMilli: 2500_000, balanceAfterMilli: 2000_000 });
+    expect(item?.inDoubt?.sends).toHaveLength(1);
+    expect(item?.inDoubt?.lookups[0]).toMatchObject({ outcome: 'cannot-tell' });
+    const v = await rt.service.resolveInDoubt({ item: item!.item, decision: 'applied', approval });
+    expect(v.state).toBe('posted');
     expect(ledger(anna.userId)).toHaveLength(1); // and was not sent again
-    const posted = (await rt.service.listLog({ limit: 20, saleId: q.id })).entries.find((e) => e.kind === 'redeem.posted');
-    expect(posted?.detail).toMatchObject({ reconciled: true });
+    const resolved = (await rt.service.listLog({ limit: 20, saleId: q.id })).entries.find((e) => e.kind === 'in-doubt.resolved');
+    expect(resolved).toMatchObject({ outcome: 'applied', detail: { approvedBy: 'Marie', reason: 'seen in the portal' } });
   });
 
-  it('a malformed answer is treated as unknown and reconciled', async () => {
+  it('a malformed answer is in doubt; a manager who does not find it at the backend has it sent again, once', async () => {
+    const approval = manager();
     const q = await quoted(anna.cardNumber, 5000, 500);
     await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'malformed', times: 1 });
     const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
     expect(r.state).toBe('queued');
     expect(r.error?.code).toBe('BACKEND_BAD_RESPONSE');
-    expect((await rt.service.retryRedemption({ saleId: q.id })).state).toBe('posted');
+    await waitFor(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention');
+    // What the manager would see in the portal: the malformed answer came after the event was applied.
     expect(ledger(anna.userId)).toHaveLength(1);
+    await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q.id)[0]!.id}`, decision: 'applied', approval });
+    expect((await rt.service.getSale({ saleId: q.id })).state).toBe('posted');
+    // A second in-doubt redemption that never reached the ledger: "send again" posts it once.
+    const q2 = await quoted(anna.cardNumber, 5000, 300);
+    await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'reset-before', times: 1 });
+    await rt.service.confirmRedemption({ saleId: q2.id, pointsMilli: 300_000 });
+    await waitFor(() => rt.store.outbox.forSale(q2.id)[0]?.state === 'attention');
+    expect(await codeOf(rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q2.id)[0]!.id}`, decision: 'send-again', approval: { ...approval, pin: '999999' } }))).toBe('PIN_WRONG');
+    await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q2.id)[0]!.id}`, decision: 'send-again', approval });
+    await waitFor(() => rt.store.sales.get(q2.id).state === 'posted');
+    expect(ledger(anna.userId)).toHaveLength(2);
+    expect(balance(anna.userId)).toBe(2500 - 500 - 300);
   });
 
   it('a timeout on identify says so plainly and the terminal goes offline', async () => {
@@ -203,18 +247,25 @@ describe('crash between the local commit and the post', () => {
     expect(rt.store.sales.get(q.id).state).toBe('posted');
   });
 
-  it('an attempt that was under way when the process died is reconciled before any resend', async () => {
+  it('an attempt that was under way when the process died is neither decided nor resent before its stored deadline, after a restart too', async () => {
     const q = await quoted(anna.cardNumber, 5000, 700);
     await rt.service.worker.stop();
     const rowId = rt.service.commitRedemption(q.id, 700_000);
-    // The attempt was marked as started and the request landed, but the answer was never stored.
-    rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString());
-    sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', anna.userId, { points: 700, transactionId: `${q.id}.r1`, storeId: 'S', terminalId: 'T' }, 700);
+    // The attempt was marked as started (its deadline a minute away) and the process died before any answer.
+    rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString(), Date.now() + 60_000);
     await rt.close();
     rt = await start();
-    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    await rt.service.retryRedemption({ saleId: q.id }).catch(() => undefined); // "try now" changes nothing
+    await rt.service.worker.idle();
+    expect(rt.store.outbox.get(rowId)).toMatchObject({ state: 'pending', attempts: 1, needs_check: 1 });
+    expect(ledger(anna.userId)).toHaveLength(0); // nothing resent
+    // The backend applies it late; once the deadline has passed, a manager is asked (never an automatic resend).
+    sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', anna.userId, { points: 700, transactionId: `${q.id}.r1`, storeId: 'S', terminalId: 'T' }, 700);
+    rt.store.db.prepare('UPDATE outbox SET in_doubt_until = ?, next_attempt_at = ? WHERE id = ?').run(Date.now(), Date.now(), rowId);
+    rt.service.worker.kick();
+    await waitFor(() => rt.store.outbox.get(rowId)?.state === 'attention');
     expect(ledger(anna.userId)).toHaveLength(1);
-    expect(rt.store.sales.get(q.id).state).toBe('posted');
+    expect(rt.store.outbox.get(rowId)?.attempts).toBe(2); // one send, one lookup
   });
 });
 

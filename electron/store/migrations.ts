@@ -208,4 +208,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE people ADD COLUMN lock_level INTEGER NOT NULL DEFAULT 0;
   `,
+  // 7: an attempt in doubt keeps its deadline (sent-at + the longest the backend might still apply
+  // it), so a restart waits for it too; and the evidence a manager needs to decide a row nobody
+  // can tell about (what was sent when, each lookup's answer, the balances read).
+  `
+  ALTER TABLE outbox ADD COLUMN in_doubt_until INTEGER;
+  ALTER TABLE outbox ADD COLUMN evidence TEXT;
+  `,
 ];

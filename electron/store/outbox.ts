@@ -24,6 +24,38 @@ export interface OutboxRow {
   result: string | null;
   created_at: string;
   updated_at: string;
+  /** While in doubt (needs_check = 1): until when (ms, terminal clock) the backend might still apply the last send. */
+  in_doubt_until: number | null;
+  /** JSON InDoubtEvidence: what was sent when, what each lookup answered. */
+  evidence: string | null;
+}
+
+/** One lookup's answer, as the manager sees it. */
+export interface LookupEvidence {
+  at: string;
+  outcome: 'applied' | 'not-applied' | 'cannot-tell' | 'not-reached';
+  /** In plain words: what the backend answered, or what went wrong. */
+  message: string;
+  status?: number;
+  /** The member's balance the lookup read, where it read one. */
+  balanceMilli?: number;
+}
+
+/** What a manager needs to decide a row nobody can tell about. */
+export interface InDoubtEvidence {
+  /** Each send that may have reached the backend: when, until when it might still apply, how it failed. */
+  sends: Array<{ at: string; deadline: string; failure?: string }>;
+  lookups: LookupEvidence[];
+}
+
+export function parseEvidence(json: string | null): InDoubtEvidence {
+  if (!json) return { sends: [], lookups: [] };
+  try {
+    const e = JSON.parse(json) as Partial<InDoubtEvidence>;
+    return { sends: Array.isArray(e.sends) ? e.sends : [], lookups: Array.isArray(e.lookups) ? e.lookups : [] };
+  } catch {
+    return { sends: [], lookups: [] };
+  }
 }
 
 export class Outbox {
@@ -56,7 +88,18 @@ export class Outbox {
         GROUP BY state`,
     );
     this.nextDueStmt = db.prepare(`SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'`);
-    this.startStmt = db.prepare(`UPDATE outbox SET needs_check = 1, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'`);
+    // A send may apply from now until its deadline: the deadline and the send go into the row before
+    // the request leaves, and the row is not due again before it. An attempt on a row already in
+    // doubt only looks (nothing that applies is sent): its deadline stands.
+    this.startStmt = db.prepare(
+      `UPDATE outbox SET attempts = attempts + 1, updated_at = @at,
+              in_doubt_until = CASE WHEN needs_check = 1 THEN in_doubt_until ELSE @deadline END,
+              next_attempt_at = CASE WHEN needs_check = 1 THEN next_attempt_at ELSE @deadline END,
+              evidence = CASE WHEN needs_check = 1 THEN evidence
+                         ELSE json_insert(COALESCE(evidence, '{"sends":[],"lookups":[]}'), '$.sends[#]', json_object('at', @at, 'deadline', @deadlineIso)) END,
+              needs_check = 1
+        WHERE id = @id AND state = 'pending'`,
+    );
   }
 
   insert(row: { sale_id: string; kind: OutboxKind; reference: string; member_key: string; payload: unknown; next_attempt_at: number; created_at: string }): number {
@@ -88,39 +131,90 @@ export class Outbox {
    * Records, durably and before the request leaves, that an attempt is under
    * way: if the process dies mid-request, the next start reconciles first.
    */
-  markAttemptStarted(id: number, at: string): boolean {
-    return this.startStmt.run(at, id).changes === 1;
+  markAttemptStarted(id: number, at: string, deadline: number): boolean {
+    return this.startStmt.run({ id, at, deadline, deadlineIso: new Date(deadline).toISOString() }).changes === 1;
+  }
+
+  /** Adds to a row's evidence: a lookup's answer, or how the last send failed. */
+  recordEvidence(id: number, add: { lookup?: LookupEvidence; sendFailure?: string }): void {
+    const row = this.get(id);
+    if (!row) return;
+    const e = parseEvidence(row.evidence);
+    if (add.lookup) e.lookups.push(add.lookup);
+    const last = e.sends[e.sends.length - 1];
+    if (add.sendFailure && last) last.failure = add.sendFailure;
+    this.db.prepare('UPDATE outbox SET evidence = ? WHERE id = ?').run(JSON.stringify(e), id);
+  }
+
+  /**
+   * A row left in doubt by an earlier run (or an earlier version, which kept no deadline):
+   * it gets a deadline of its last attempt's start plus `windowMs`, and is not due before it.
+   */
+  holdInDoubt(windowMs: number): void {
+    this.db
+      .prepare(
+        `UPDATE outbox SET in_doubt_until = CAST((julianday(updated_at) - 2440587.5) * 86400000 AS INTEGER) + ?
+          WHERE state = 'pending' AND needs_check = 1 AND in_doubt_until IS NULL`,
+      )
+      .run(windowMs);
+    this.db.prepare(`UPDATE outbox SET next_attempt_at = in_doubt_until WHERE state = 'pending' AND needs_check = 1 AND in_doubt_until > next_attempt_at`).run();
   }
 
   /** Finishes a pending row. Returns false if it was no longer pending (a void got there first). */
-  finish(id: number, state: Exclude<OutboxState, 'pending'>, at: string, result: unknown, lastError: string | null = null): boolean {
+  finish(id: number, state: Exclude<OutboxState, 'pending'>, at: string, result: unknown, lastError: string | null = null, stillInDoubt = false): boolean {
     const info = this.db
-      .prepare(`UPDATE outbox SET state = ?, result = ?, last_error = ?, needs_check = 0, updated_at = ? WHERE id = ? AND state = 'pending'`)
-      .run(state, result === undefined ? null : JSON.stringify(result), lastError, at, id);
+      .prepare(`UPDATE outbox SET state = ?, result = ?, last_error = ?, needs_check = ?, updated_at = ? WHERE id = ? AND state = 'pending'`)
+      .run(state, result === undefined ? null : JSON.stringify(result), lastError, stillInDoubt ? 1 : 0, at, id);
     return info.changes === 1;
+  }
+
+  /**
+   * A manager's decision on a row nobody could tell about (state 'attention', still in doubt):
+   * 'applied' closes it as done with `result`; 'send-again' puts it back in the queue as never
+   * sent, due now. False if the row is not (or no longer) waiting for that decision.
+   */
+  resolveInDoubt(id: number, decision: 'applied' | 'send-again', at: string, now: number, result?: unknown): boolean {
+    const where = `WHERE id = ? AND state = 'attention' AND needs_check = 1`;
+    if (decision === 'applied') {
+      return this.db.prepare(`UPDATE outbox SET state = 'done', result = ?, needs_check = 0, updated_at = ? ${where}`).run(JSON.stringify(result ?? null), at, id).changes === 1;
+    }
+    return (
+      this.db
+        .prepare(`UPDATE outbox SET state = 'pending', needs_check = 0, in_doubt_until = NULL, next_attempt_at = ?, last_error = ?, updated_at = ? ${where}`)
+        .run(now, 'a manager chose to send it again', at, id).changes === 1
+    );
   }
 
   /** Leaves a row pending for a later attempt. `needsCheck` says whether the attempt may have taken effect. */
   reschedule(id: number, nextAttemptAt: number, lastError: string, needsCheck: boolean, at: string): void {
+    // Still in doubt: never due before the deadline stored when it was sent.
     this.db
-      .prepare(`UPDATE outbox SET next_attempt_at = ?, last_error = ?, needs_check = ?, updated_at = ? WHERE id = ? AND state = 'pending'`)
-      .run(nextAttemptAt, lastError, needsCheck ? 1 : 0, at, id);
+      .prepare(
+        `UPDATE outbox SET next_attempt_at = CASE WHEN @check = 1 THEN MAX(@next, COALESCE(in_doubt_until, 0)) ELSE @next END,
+                last_error = @lastError, needs_check = @check, in_doubt_until = CASE WHEN @check = 1 THEN in_doubt_until END, updated_at = @at
+          WHERE id = @id AND state = 'pending'`,
+      )
+      .run({ next: nextAttemptAt, lastError, check: needsCheck ? 1 : 0, at, id });
   }
 
   /** Makes every pending row due now (the network came back, or a manager said "retry now"). */
   makeDueNow(now: number, saleId?: string): void {
-    if (saleId) this.db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND sale_id = ?`).run(now, saleId);
-    else this.db.prepare(`UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND next_attempt_at > ?`).run(now, now);
+    // Never before an in-doubt row's deadline: "now" is not a reason to decide early.
+    const notInDoubt = `AND (needs_check = 0 OR in_doubt_until IS NULL OR in_doubt_until <= @now)`;
+    if (saleId) this.db.prepare(`UPDATE outbox SET next_attempt_at = @now WHERE state = 'pending' AND sale_id = @saleId ${notInDoubt}`).run({ now, saleId });
+    else this.db.prepare(`UPDATE outbox SET next_attempt_at = @now WHERE state = 'pending' AND next_attempt_at > @now ${notInDoubt}`).run({ now });
   }
 
   /**
    * Points of redemptions not yet known to be applied or refused: waiting to be
    * sent, or held for a person because their outcome is unknown. They count
-   * against a member's balance until the backend has answered.
+   * against a member's balance until their row settles.
    */
   outstandingRedeemMilli(memberKey?: string): number {
+    // Held for a person counts only while nobody can tell whether it was applied (needs_check): a
+    // row the backend answered (refused after an offline sale) has settled, whatever the outcome.
     const sql = `SELECT COALESCE(SUM(json_extract(payload, '$.pointsMilli')), 0) AS n FROM outbox
-                  WHERE kind = 'redeem' AND state IN ('pending', 'attention')${memberKey ? ' AND member_key = ?' : ''}`;
+                  WHERE kind = 'redeem' AND (state = 'pending' OR (state = 'attention' AND needs_check = 1))${memberKey ? ' AND member_key = ?' : ''}`;
     const stmt = this.db.prepare(sql);
     return (memberKey ? (stmt.get(memberKey) as { n: number }) : (stmt.get() as { n: number })).n;
   }

@@ -87,6 +87,9 @@ export const MTID = {
   attentionSubmit: 'attention-submit',
   attentionEmpty: 'attention-empty',
   attentionShowHandled: 'attention-show-handled',
+  attentionEvidence: 'attention-evidence', // a row nobody can tell about: what was sent, each lookup
+  attentionApplied: 'attention-applied',
+  attentionSendAgain: 'attention-send-again',
 
   // queue
   queueRow: 'queue-row', // data-sale-id, data-attempts

@@ -56,6 +56,11 @@ export const checkoutMethods = {
     })
     .strict(),
   getSale: z.object({ saleId }).strict(),
+  /**
+   * A redemption or refund nobody can tell about (Needs attention, "cannot tell"): a manager
+   * decides "it was applied" (closed as done) or "send again" (queued as never sent). Logged with who.
+   */
+  resolveInDoubt: z.object({ item: z.string().regex(/^outbox:\d{1,15}$/, 'not an attention item'), decision: z.enum(['applied', 'send-again']), approval }).strict(),
   listLog: z
     .object({
       limit: z.number().int().min(1).max(500),
@@ -83,5 +88,6 @@ export interface CheckoutResults {
   refundSale: SaleView;
   listSales: { sales: SaleView[] };
   getSale: SaleView;
+  resolveInDoubt: SaleView;
   listLog: { entries: LogEntryView[] };
 }

@@ -254,8 +254,29 @@ export interface HandledMark {
   at: string;
 }
 
+/** One lookup of a row in doubt: when, what it concluded, what the backend answered. */
+export interface LookupEvidenceView {
+  at: string;
+  outcome: 'applied' | 'not-applied' | 'cannot-tell' | 'not-reached';
+  message: string;
+  status?: number;
+  balanceMilli?: number;
+}
+
+/** What a manager sees to decide a row nobody can tell about ("it was applied" or "send again"). */
+export interface InDoubtEvidenceView {
+  /** The reference the terminal sent (look it up in the program's portal). */
+  reference: string;
+  /** Each send that may have reached the backend: when, until when it might still apply, how it failed. */
+  sends: Array<{ at: string; deadline: string; failure?: string }>;
+  lookups: LookupEvidenceView[];
+  /** The member's balance before the send, and the last one a lookup read, where known. */
+  balanceBeforeMilli: number | null;
+  balanceAfterMilli: number | null;
+}
+
 export interface AttentionItem {
-  /** 'outbox:<id>': pass to markHandled. */
+  /** 'outbox:<id>': pass to markHandled (or, when inDoubt is set, to resolveInDoubt). */
   item: string;
   kind: AttentionKind;
   saleId: string;
@@ -270,6 +291,8 @@ export interface AttentionItem {
   /** What the manager should do, in plain words. */
   whatToDo: string;
   handled: HandledMark | null;
+  /** Set when nobody can tell whether it was applied: the evidence, and the manager decides with resolveInDoubt. */
+  inDoubt?: InDoubtEvidenceView;
 }
 
 export interface QueueRowView extends OutboxRowView {

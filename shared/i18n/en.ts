@@ -146,6 +146,9 @@ export const en = {
     'redeem.posted': 'Points taken',
     'redeem.refused': 'Points refused',
     'redeem.at-risk': 'Refused after offline acceptance',
+    'redeem.in-doubt': 'Outcome unknown: waits for a manager',
+    'in-doubt.resolved': 'Manager decided an unknown outcome',
+    'redeem.checked': 'Looked up: not applied, sent again',
     'redeem.attention': 'Outcome unknown',
     'redeem.queued': 'Queued',
     'redeem.withdrawn': 'Withdrawn before sending',
@@ -197,6 +200,16 @@ export const en = {
       'manual-refund': 'Give points back by hand',
       'refund-refused': 'Points refund refused',
     },
+    inDoubt: {
+      title: 'What is known',
+      reference: 'Reference sent: {{reference}}',
+      sent: 'Sent at {{time}}; it could still apply until {{deadline}}; the answer: {{failure}}',
+      lookup: 'Looked up at {{time}}: {{answer}}',
+      balanceBefore: 'Balance before: {{points}}',
+      balanceAfter: 'Balance at the last lookup: {{points}}',
+      applied: 'It was applied',
+      sendAgain: 'Send again',
+    },
     amountAtRisk: 'At risk: {{amount}}',
     markHandled: 'Mark handled',
     reason: 'What was done',
@@ -204,7 +217,7 @@ export const en = {
     none: 'Nothing needs your attention.',
     whatToDo: {
       'unknown-outcome':
-        'It is not known whether the loyalty program took these points. Look the sale up in the program’s portal: if the points were taken, nothing more is needed; if not, settle the difference with the member. Then mark this handled.',
+        'Nobody can tell whether the loyalty program took these points. Look the reference up in the program’s portal: if it is there, choose “It was applied”; if it is not, choose “Send again”.',
       'refused-after-offline':
         'The terminal accepted these points offline and the member had the discount, but the program later refused them. Collect the amount at risk from the member or write it off, then mark this handled.',
       'manual-refund': 'The program cannot give these points back through its API. Give them back by hand in the program’s portal (the reference is in the sale’s story), then mark this handled.',

@@ -183,6 +183,9 @@ export const fr: Catalogue = {
     'redeem.posted': 'Points débités',
     'redeem.refused': 'Points refusés',
     'redeem.at-risk': 'Refusé après acceptation hors ligne',
+    'redeem.in-doubt': 'Résultat inconnu : attend un gérant',
+    'in-doubt.resolved': 'Un gérant a tranché un résultat inconnu',
+    'redeem.checked': 'Vérifié : non appliquée, renvoyée',
     'redeem.attention': 'Résultat inconnu',
     'redeem.queued': 'En file d’attente',
     'redeem.withdrawn': 'Retiré avant l’envoi',
@@ -234,6 +237,16 @@ export const fr: Catalogue = {
       'manual-refund': 'Rendre les points manuellement',
       'refund-refused': 'Restitution des points refusée',
     },
+    inDoubt: {
+      title: 'Ce que l’on sait',
+      reference: 'Référence envoyée : {{reference}}',
+      sent: 'Envoyé à {{time}} ; pouvait encore s’appliquer jusqu’à {{deadline}} ; la réponse : {{failure}}',
+      lookup: 'Vérifié à {{time}} : {{answer}}',
+      balanceBefore: 'Solde avant : {{points}}',
+      balanceAfter: 'Solde à la dernière vérification : {{points}}',
+      applied: 'Elle a été appliquée',
+      sendAgain: 'Renvoyer',
+    },
     amountAtRisk: 'En jeu : {{amount}}',
     markHandled: 'Marquer comme traité',
     reason: 'Ce qui a été fait',
@@ -241,7 +254,7 @@ export const fr: Catalogue = {
     none: 'Rien ne demande votre attention.',
     whatToDo: {
       'unknown-outcome':
-        'On ne sait pas si le programme de fidélité a pris ces points. Cherchez la vente dans le portail du programme : si les points ont été pris, il n’y a plus rien à faire ; sinon, réglez la différence avec le membre. Marquez ensuite ceci comme traité.',
+        'Personne ne peut dire si le programme a pris ces points. Cherchez la référence dans le portail du programme : si elle y est, choisissez « Elle a été appliquée » ; sinon, « Renvoyer ».',
       'refused-after-offline':
         'Le terminal a accepté ces points hors ligne et le membre a eu la remise, mais le programme les a ensuite refusés. Réclamez le montant en jeu au membre ou passez-le en perte, puis marquez ceci comme traité.',
       'manual-refund': 'Le programme ne peut pas rendre ces points par son API. Rendez-les à la main dans le portail du programme (la référence figure dans l’historique de la vente), puis marquez ceci comme traité.',

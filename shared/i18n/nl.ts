@@ -183,6 +183,9 @@ export const nl: Catalogue = {
     'redeem.posted': 'Punten afgeschreven',
     'redeem.refused': 'Punten geweigerd',
     'redeem.at-risk': 'Geweigerd na offline aanvaarding',
+    'redeem.in-doubt': 'Resultaat onbekend: wacht op een manager',
+    'in-doubt.resolved': 'Manager besliste over een onbekend resultaat',
+    'redeem.checked': 'Nagekeken: niet verwerkt, opnieuw verstuurd',
     'redeem.attention': 'Resultaat onbekend',
     'redeem.queued': 'In de wachtrij',
     'redeem.withdrawn': 'Ingetrokken voor verzending',
@@ -234,6 +237,16 @@ export const nl: Catalogue = {
       'manual-refund': 'Punten manueel teruggeven',
       'refund-refused': 'Terugstorting van punten geweigerd',
     },
+    inDoubt: {
+      title: 'Wat we weten',
+      reference: 'Verzonden referentie: {{reference}}',
+      sent: 'Verzonden om {{time}}; kon nog verwerkt worden tot {{deadline}}; het antwoord: {{failure}}',
+      lookup: 'Nagekeken om {{time}}: {{answer}}',
+      balanceBefore: 'Saldo vooraf: {{points}}',
+      balanceAfter: 'Saldo bij de laatste controle: {{points}}',
+      applied: 'Ze is verwerkt',
+      sendAgain: 'Opnieuw versturen',
+    },
     amountAtRisk: 'Risico: {{amount}}',
     markHandled: 'Markeren als afgehandeld',
     reason: 'Wat werd er gedaan',
@@ -241,7 +254,7 @@ export const nl: Catalogue = {
     none: 'Niets vraagt je aandacht.',
     whatToDo: {
       'unknown-outcome':
-        'Het is niet zeker of het spaarprogramma deze punten afschreef. Zoek de verkoop op in het portaal van het programma: werden de punten afgeschreven, dan hoeft er niets meer te gebeuren; zo niet, regel het verschil met het lid. Markeer dit daarna als afgehandeld.',
+        'Niemand kan zeggen of het programma deze punten nam. Zoek de referentie op in het portaal van het programma: staat ze er, kies „Ze is verwerkt”; zo niet, kies „Opnieuw versturen”.',
       'refused-after-offline':
         'De terminal aanvaardde deze punten offline en het lid kreeg de korting, maar het programma weigerde ze later. Vraag het bedrag in kwestie aan het lid of boek het af, en markeer dit daarna als afgehandeld.',
       'manual-refund': 'Het programma kan deze punten niet via zijn API teruggeven. Geef ze manueel terug in het portaal van het programma (de referentie staat in het verloop van de verkoop) en markeer dit daarna als afgehandeld.',

@@ -6,7 +6,8 @@ import type { RedemptionTerms } from '../../../shared/domain.js';
 import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
 import { maskIdentifier, requireMemberIdentifier } from '../../../shared/member-number.js';
 import type { MethodInput } from '../../../shared/contract.js';
-import type { MemberAccount } from '../../adapters/types.js';
+import type { MemberAccount, RedeemRequest, ReverseRequest } from '../../adapters/types.js';
+import type { OutboxRow } from '../../store/outbox.js';
 import type { CachedMember } from '../../store/member-cache.js';
 import type { CheckoutContext } from './context.js';
 import type { MemberSession } from './types.js';
@@ -125,4 +126,20 @@ export async function identifyMember(ctx: CheckoutContext, input: MethodInput<'i
       detail: { source: input.source, kind: identifier.kind, queuedMilli: session.queuedMilli, ...(session.lastKnown ? { fetchedAt: session.fetchedAt } : {}) },
     });
   });
+}
+
+/**
+ * After an answered redemption or refund, the member's last known balance
+ * follows it: the backend's balance after, or (where it gives none) the
+ * remembered one less the points taken (plus the points given back). So a
+ * member scanned offline later is not offered points already spent. Runs in
+ * the transaction that stores the answer.
+ */
+export function rememberBalanceAfter(ctx: CheckoutContext, row: OutboxRow, balanceAfterMilli: number | null): void {
+  const cached = ctx.store.members.recall(row.member_key);
+  if (!cached) return;
+  const points = (JSON.parse(row.payload) as RedeemRequest | ReverseRequest).pointsMilli;
+  const next = balanceAfterMilli ?? cached.balanceMilli + (row.kind === 'redeem' ? -points : points);
+  // Only a balance the backend gave is a fresh reading; one worked out here keeps its age.
+  ctx.store.members.remember(row.member_key, { ...cached, balanceMilli: next, fetchedAt: balanceAfterMilli === null ? cached.fetchedAt : ctx.iso() });
 }

@@ -100,7 +100,9 @@ export function voidSale(ctx: CheckoutContext, input: MethodInput<'voidSale'>): 
   const manager = ctx.approve(input.approval, 'sale.void', sale.id);
   const by = { manager, reason: input.approval.reason };
   const redeem = redeemRow(ctx, sale.id);
-  if (sale.state === 'posting' || sale.state === 'queued' || (sale.state === 'paid' && redeem?.state === 'pending')) {
+  // Not answered yet, or nobody can tell (a manager's decision will settle it): the void waits for that answer.
+  const unanswered = redeem?.state === 'pending' || (redeem?.state === 'attention' && redeem.needs_check === 1);
+  if (sale.state === 'posting' || sale.state === 'queued' || (sale.state === 'paid' && unanswered)) {
     withdrawOrMark(ctx, sale, by);
   } else if (redeem?.state === 'refused' || redeem?.state === 'cancelled' || !redeem) {
     // Paid, but the backend never took the points: nothing to give back.

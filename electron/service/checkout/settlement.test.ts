@@ -18,7 +18,7 @@ function sale(over: Partial<SaleRow> = {}): SaleRow {
 function row(over: Partial<OutboxRow> = {}): OutboxRow {
   return {
     id: 1, sale_id: 's1', kind: 'redeem', reference: 's1.r1', member_key: 'h', payload: JSON.stringify({ pointsMilli: 500_000 }), state: 'pending',
-    needs_check: 1, attempts: 1, next_attempt_at: 0, last_error: null, result: null, created_at: AT, updated_at: AT, ...over,
+    needs_check: 1, attempts: 1, next_attempt_at: 0, last_error: null, result: null, created_at: AT, updated_at: AT, in_doubt_until: null, evidence: null, ...over,
   };
 }
 

@@ -11,6 +11,7 @@
  *  - offline.ts         the offline policy at the counter
  *  - sale-commands.ts   start, basket, pay, cancel, void, refund
  *  - compensation.ts    giving points back
+ *  - in-doubt.ts        a manager's "it was applied" / "send again"
  *  - settlement.ts      what an outbox outcome means for the sale (pure)
  *  - sale-view.ts       the sale as the screens see it (pure)
  *
@@ -32,7 +33,8 @@ import { CheckoutContext } from './context.js';
 import { quotePoints } from './flows/points.js';
 import { chooseReward, listRewards } from './flows/rewards.js';
 import { requestValidationCode } from './flows/validation-code.js';
-import { identifyMember } from './member-session.js';
+import { resolveInDoubt } from './in-doubt.js';
+import { identifyMember, rememberBalanceAfter } from './member-session.js';
 import { acceptOffline } from './offline.js';
 import { commitRedemption, confirmRedemption, retryRedemption } from './redemption.js';
 import { cancelSale, markPaid, refundSale, setBasket, startSale, voidSale } from './sale-commands.js';
@@ -81,6 +83,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       store,
       adapter,
       concurrency: config.outboxConcurrency,
+      inDoubtWindowMs: config.inDoubtWindowMs,
       now: clock,
       onAnswer: () => this.connectivity.reportAnswer(),
       onUnreachable: (err) => this.connectivity.reportFailure(err.code),
@@ -202,6 +205,12 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     return this.view(input.saleId);
   }
 
+  async resolveInDoubt(input: MethodInput<'resolveInDoubt'>): Promise<SaleView> {
+    const saleId = resolveInDoubt(this.ctx, input, (row, outcome) => this.applySettlement(row, outcome));
+    this.emitStatusSoon();
+    return this.view(saleId);
+  }
+
   async listSales(input: MethodInput<'listSales'>): Promise<{ sales: SaleView[] }> {
     return { sales: this.store.sales.list(input).map((r) => this.view(r.id)) };
   }
@@ -235,6 +244,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     if (s.compensatePointsMilli !== null) enqueueCompensation(this.ctx, store.sales.get(sale.id), s.compensatePointsMilli, 'void');
     const session = this.ctx.members.get(sale.id);
     if (session && s.balanceAfterMilli !== undefined) session.account = { ...session.account, balanceMilli: s.balanceAfterMilli };
+    if (outcome.type === 'done') rememberBalanceAfter(this.ctx, row, outcome.receipt.balanceAfterMilli);
   }
 
   // ---- views and events -------------------------------------------------

@@ -30,6 +30,8 @@ export interface TerminalConfig {
   postWaitMs?: number;
   probeIntervalMs?: number;
   outboxConcurrency?: number;
+  /** Request timeout + the program's margin: how long a send whose answer was lost stays in doubt. */
+  inDoubtWindowMs?: number;
 }
 
 /** What the service remembers about a sale's member while the sale is open. */

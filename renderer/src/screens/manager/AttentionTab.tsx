@@ -65,7 +65,7 @@ export function AttentionTab() {
 }
 
 function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; onOpenSale: () => void; onHandled: (item: AttentionItem) => void }) {
-  const { api, asManager } = useDesk();
+  const { api, asManager, approve } = useDesk();
   const { t, i18n } = useTranslation();
   const fmt = useFmt();
   const [open, setOpen] = useState(false);
@@ -85,6 +85,21 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
     try {
       const next = await asManager((approval) => api.markHandled({ item: item.item, reason: reason.trim(), ...(approval ? { approval } : {}) }), { reason: 'none' });
       if (next) onHandled(next);
+    } catch (e) {
+      setError(asErrorInfo(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // Nobody can tell whether it was applied: the manager decides, with a reason, and the log says who.
+  const decide = async (decision: 'applied' | 'send-again') => {
+    setBusy(true);
+    setError(null);
+    try {
+      const title = t(decision === 'applied' ? 'attention.inDoubt.applied' : 'attention.inDoubt.sendAgain');
+      const done = await approve({ title, reason: 'required' }, (approval) => api.resolveInDoubt({ item: item.item, decision, approval: { ...approval, reason: approval.reason ?? '' } }));
+      if (done) onHandled({ ...item, handled: { item: item.item, by: '', byName: null, reason: title, at: new Date().toISOString() } });
     } catch (e) {
       setError(asErrorInfo(e));
     } finally {
@@ -116,7 +131,20 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
         <strong>{t('attention.whatToDoTitle')}</strong>
         <p>{whatToDo}</p>
       </div>
-      {item.handled ? (
+      {item.inDoubt && <InDoubtEvidence evidence={item.inDoubt} />}
+      {item.inDoubt && !item.handled ? (
+        <>
+          {error && <LocalizedError error={error} tone="warning" />}
+          <div className="button-row">
+            <button type="button" className="btn" disabled={busy} data-testid={MTID.attentionApplied} onClick={() => void decide('applied')}>
+              {t('attention.inDoubt.applied')}
+            </button>
+            <button type="button" className="btn" disabled={busy} data-testid={MTID.attentionSendAgain} onClick={() => void decide('send-again')}>
+              {t('attention.inDoubt.sendAgain')}
+            </button>
+          </div>
+        </>
+      ) : item.handled ? (
         <p className="message message-good">{t('attention.handledBy', { name: item.handled.byName ?? item.handled.by, time: fmt.dateTime(item.handled.at), reason: item.handled.reason })}</p>
       ) : open ? (
         <form
@@ -148,5 +176,27 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
         </div>
       )}
     </article>
+  );
+}
+
+/** What was sent and when, what each lookup answered, the balances read: the manager's evidence. */
+function InDoubtEvidence({ evidence }: { evidence: NonNullable<AttentionItem['inDoubt']> }) {
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  return (
+    <div className="evidence" data-testid={MTID.attentionEvidence}>
+      <strong>{t('attention.inDoubt.title')}</strong>
+      <ul>
+        <li className="mono">{t('attention.inDoubt.reference', { reference: evidence.reference })}</li>
+        {evidence.sends.map((s, i) => (
+          <li key={`s${i}`}>{t('attention.inDoubt.sent', { time: fmt.dateTime(s.at), deadline: fmt.dateTime(s.deadline), failure: s.failure ?? '-' })}</li>
+        ))}
+        {evidence.lookups.map((l, i) => (
+          <li key={`l${i}`}>{t('attention.inDoubt.lookup', { time: fmt.dateTime(l.at), answer: l.message })}</li>
+        ))}
+        {evidence.balanceBeforeMilli !== null && <li>{t('attention.inDoubt.balanceBefore', { points: fmt.points(evidence.balanceBeforeMilli) })}</li>}
+        {evidence.balanceAfterMilli !== null && <li>{t('attention.inDoubt.balanceAfter', { points: fmt.points(evidence.balanceAfterMilli) })}</li>}
+      </ul>
+    </div>
   );
 }

@@ -1,0 +1,130 @@
+/**
+ * Exactly once in a slower world (issue 20): the reproductions, against the
+ * real sandbox over loopback and a real SQLite file.
+ *  - a lookup that fails (UiTPAS 403: no REWARDS_READ) is "cannot tell", never "not applied";
+ *  - after an answered redemption the last known balance follows it, so a member scanned
+ *    offline is not offered points already spent;
+ *  - points queued offline stop counting against the balance once their row settles,
+ *    whatever the outcome (a refusal included), and after a restart too.
+ * (The deadline itself: terminal-service.test.ts, "neither decided nor resent before its
+ * stored deadline"; lookups 403/404/500/timeout/unreadable: the fault matrix.)
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/temp-dir.js';
+import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { UITPAS_DEMO_REWARDS } from '../../sandbox/uitpas/demo-data.js';
+import { startRuntime, type Runtime } from '../runtime.js';
+
+const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+let tmp: ReturnType<typeof makeTempDir>;
+let sandbox: RunningSandbox;
+let rt: Runtime;
+
+async function start(backend: string): Promise<Runtime> {
+  return startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, backend, tuning: { postWaitMs: 2000, requestTimeoutMs: 1000, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
+}
+
+async function setup(backend: string): Promise<{ managerId: string; pin: string; reason: string }> {
+  tmp = makeTempDir('pwp-doubt-');
+  sandbox = await startSandbox({ port: 0 });
+  rt = await start(backend);
+  const m = rt.people.createFirstManager('Marie', '246802');
+  return { managerId: m.id, pin: '246802', reason: 'checked the portal' };
+}
+
+afterEach(async () => {
+  await rt?.close();
+  await sandbox?.close();
+  tmp?.cleanup();
+});
+
+async function waitFor(cond: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const codeOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
+  return 'ok';
+};
+
+async function scan(card: string, basketCents = 5000) {
+  const sale = await rt.service.startSale({ basketCents });
+  return rt.service.identifyMember({ saleId: sale.id, input: card, source: 'scanner' });
+}
+
+describe('a failed lookup is "cannot tell", never "not applied"', () => {
+  it('UiTPAS: the answer to a reward redemption is lost and the lookup answers 403; the row waits for a manager with the evidence, the sale is not refused', async () => {
+    const approval = await setup('uitpas');
+    const sale = await rt.service.startSale({ basketCents: 2000 });
+    await rt.service.identifyMember({ saleId: sale.id, input: '0930 012 345 615', source: 'scanner' });
+    await rt.service.chooseReward({ saleId: sale.id, rewardId: UITPAS_DEMO_REWARDS.ticket.id });
+    sandbox.faults.add({ backend: 'uitpas', method: 'POST', path: '/rewards/redeemed', fault: 'reset-after', times: 1 });
+    // This client may redeem but not read redeemed rewards (no REWARDS_READ).
+    sandbox.faults.add({ backend: 'uitpas', method: 'GET', path: '/rewards/redeemed', fault: 'status', status: 403 });
+    const v = await rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 50_000 });
+    expect(v.state).toBe('queued');
+    await waitFor(() => rt.store.outbox.forSale(sale.id)[0]?.state === 'attention');
+    const after = await rt.service.getSale({ saleId: sale.id });
+    expect(after.state).toBe('queued'); // not refused: the points are gone at UiTPAS
+    expect(after.redemption).toBe('attention');
+    const [item] = (await rt.desk.listAttention({})).items;
+    expect(item?.inDoubt?.lookups.at(-1)).toMatchObject({ outcome: 'cannot-tell', status: 403 });
+    // "mark handled" is not the answer to this: the manager decides applied or send again.
+    expect(await codeOf(rt.desk.markHandled({ item: item!.item, reason: 'looked', approval }))).toBe('SALE_WRONG_STATE');
+    await rt.service.resolveInDoubt({ item: item!.item, decision: 'applied', approval });
+    expect((await rt.service.getSale({ saleId: sale.id })).state).toBe('posted');
+    expect((await rt.desk.listAttention({})).items).toEqual([]);
+  });
+});
+
+describe('the last known balance after answered redemptions', () => {
+  it('redeem 1000 of 2500 online, then offline: the last known balance is 1500 and 2000 points are refused', async () => {
+    await setup('whitelabel');
+    const anna = DEMO_MEMBERS.anna; // 2500 points
+    const first = await scan(anna.cardNumber);
+    await rt.service.quote({ saleId: first.id, pointsMilli: 1000_000 });
+    expect((await rt.service.confirmRedemption({ saleId: first.id, pointsMilli: 1000_000 })).result?.balanceAfterMilli).toBe(1500_000);
+    await rt.service.markPaid({ saleId: first.id });
+    const down = sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
+    const again = await scan(anna.cardNumber);
+    expect(again.member).toMatchObject({ lastKnown: true, balanceMilli: 1500_000 });
+    expect(await codeOf(rt.service.quote({ saleId: again.id, pointsMilli: 2000_000 }))).toBe('POINTS_ABOVE_BALANCE');
+    sandbox.faults.remove(down.id);
+  });
+
+  it('points queued offline stop counting once their row settles, a refusal included, and after a restart', async () => {
+    const approval = await setup('whitelabel');
+    const anna = DEMO_MEMBERS.anna; // 2500 points
+    await scan(anna.cardNumber); // the last known balance: 2500
+    const down = sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
+    const off = await scan(anna.cardNumber);
+    await rt.service.quote({ saleId: off.id, pointsMilli: 2000_000 });
+    const v = await rt.service.confirmRedemption({ saleId: off.id, pointsMilli: 2000_000, approval: { ...approval, reason: 'regular customer' } });
+    expect(v).toMatchObject({ state: 'queued', offlineAccepted: true });
+    await rt.service.markPaid({ saleId: off.id });
+    expect((await scan(anna.cardNumber)).member?.queuedMilli).toBe(2000_000);
+    // Meanwhile she spends 1000 elsewhere; the backend comes back and refuses the 2000.
+    sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', anna.userId, { points: 1000, transactionId: 'other-shop' }, 1000);
+    sandbox.faults.remove(down.id);
+    await waitFor(() => rt.store.outbox.forSale(off.id)[0]?.state === 'attention');
+    const now = await scan(anna.cardNumber);
+    expect(now.member).toMatchObject({ lastKnown: false, queuedMilli: 0, balanceMilli: 1500_000 });
+    // Offline again, after a restart: nothing of the refused row is still taken off.
+    await rt.close();
+    rt = await start('whitelabel');
+    rt.people.signIn(approval.managerId, approval.pin);
+    const gone = sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
+    const later = await scan(anna.cardNumber);
+    expect(later.member).toMatchObject({ lastKnown: true, queuedMilli: 0, balanceMilli: 1500_000 });
+    sandbox.faults.remove(gone.id);
+  });
+});
