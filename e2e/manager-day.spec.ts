@@ -52,8 +52,9 @@ async function sale(t: TerminalProcess, p: Planned, expectState: 'posted' | 'que
   const s = await t.call<{ id: string }>('startSale', { basketCents: p.basketCents });
   await t.call('identifyMember', { saleId: s.id, input: DEMO_MEMBERS[p.member].cardNumber, source: 'keyboard' });
   await t.call('quote', { saleId: s.id, pointsMilli: p.points * 1000 });
-  const confirmed = await t.call<{ state: string }>('confirmRedemption', { saleId: s.id, pointsMilli: p.points * 1000 });
-  expect(confirmed.state).toBe(expectState);
+  await t.call('confirmRedemption', { saleId: s.id, pointsMilli: p.points * 1000 });
+  // On a loaded machine the answer may still be on its way when confirm returns ('posting'): wait for it.
+  await expect.poll(async () => (await t.call<{ state: string }>('getSale', { saleId: s.id })).state, { timeout: 15_000 }).toBe(expectState);
   await t.call('markPaid', { saleId: s.id });
   return s.id;
 }

@@ -38,7 +38,8 @@ test('queue and log at four screen sizes: nothing cut, controls 44 px; retry now
   const s = await terminal.call<{ id: string }>('startSale', { basketCents: 2000 });
   await terminal.call('identifyMember', { saleId: s.id, input: anna.cardNumber, source: 'keyboard' });
   await terminal.call('quote', { saleId: s.id, pointsMilli: 300_000 });
-  expect((await terminal.call<{ state: string }>('confirmRedemption', { saleId: s.id, pointsMilli: 300_000 })).state).toBe('queued');
+  await terminal.call('confirmRedemption', { saleId: s.id, pointsMilli: 300_000 });
+  await expect.poll(async () => (await terminal.call<{ state: string }>('getSale', { saleId: s.id })).state, { timeout: 15_000 }).toBe('queued');
 
   await managerSignsIn(page, staff.managerId, 'queue');
   const row = page.locator(`${tid(MTID.queueRow)}[data-sale-id="${s.id}"]`);
