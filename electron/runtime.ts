@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { ConnectionTestResult } from '../shared/connection-test.js';
 import { PUBLIC_METHODS, type Envelope, type TerminalEvent } from '../shared/contract.js';
 import type { TerminalStatus } from '../shared/domain.js';
@@ -42,6 +43,10 @@ import type { ShippingConfig } from './chain/shipper.js';
 import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
+import { Diagnostics } from './service/diagnostics.js';
+import { DEFAULT_LOG_LEVEL, installedLogDir, isLogLevel, LOG_LEVEL_SETTING, logger, setLogLevel, type LogLevel } from './log/logger.js';
+
+const log = logger('runtime');
 
 export type { TerminalMode } from './mode.js';
 
@@ -86,20 +91,24 @@ export interface RuntimeOptions {
   shipping?: ShippingConfig | null;
   /** Tuning for a shipping address set in Settings (tests). */
   shippingTuning?: ShippingConfig['tuning'];
+  /** A fixed log level (PWP_LOG_LEVEL); absent: the settings' log_level, else info. */
+  logLevel?: LogLevel;
 }
 
 export interface Runtime {
   readonly mode: TerminalMode;
   readonly service: TerminalService;
   readonly people: People;
-  /** Opens a CSV export by its one-time ticket: the web host's and Electron's download links. */
-  openExport(ticket: string): ReturnType<ManagerDesk['openExport']>;
+  /** Opens a CSV export or a support bundle by its one-time ticket: the web host's and Electron's download links. */
+  openExport(ticket: string): { filename: string; contentType: string; write(out: Writable): Promise<unknown> } | null;
   /** The manager's desk; `desk.openExport(ticket)` streams a CSV export (web host download, Electron save dialog). */
   readonly desk: ManagerDesk;
   /** Card-linked offers: enrolment and the notice receiver. */
   readonly offers: OffersService;
   /** Shipping the log to the chain's PostgreSQL (state for the desk). */
   readonly shipping: ShippingService;
+  /** Renderer error reports and the support bundle. */
+  readonly diagnostics: Diagnostics;
   readonly store: Store;
   /** The secret box credentials are sealed with (the go-live screen and the config file use it). */
   readonly secretBox: SecretBox;
@@ -134,6 +143,7 @@ interface Session {
   desk: ManagerDesk;
   offers: OffersService;
   shipping: ShippingService;
+  diagnostics: Diagnostics;
   dispatch: Dispatch;
   sandbox: { url: string; close(): Promise<void> } | null;
   program: ProgramId;
@@ -141,10 +151,10 @@ interface Session {
   unsubscribe: () => void;
 }
 
-/** Files or the folder were readable by others: repaired now, said on stderr and in the log. */
+/** Files or the folder were readable by others: repaired now, said in the terminal log (stderr before it is installed) and the sales log. */
 function logModeRepairs(store: Store, repairs: ModeRepair[]): void {
   const files = repairs.map((r) => ({ file: basename(r.path), from: r.from, to: r.to }));
-  console.warn(`[terminal] data directory permissions were too open and were repaired: ${files.map((f) => `${f.file} ${f.from} -> ${f.to}`).join(', ')}`);
+  log.warn(`data directory permissions were too open and were repaired: ${files.map((f) => `${f.file} ${f.from} -> ${f.to}`).join(', ')}`);
   store.transaction(() =>
     store.journal.append({
       at: new Date().toISOString(),
@@ -192,6 +202,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (repairs.length > 0) logModeRepairs(store, repairs.splice(0));
       if (carry) carryOver(carry.store, store);
       const terminalId = store.getOrCreateSetting('terminal_id', () => `T-${randomBytes(3).toString('hex').toUpperCase()}`);
+      const storedLevel = store.getSetting(LOG_LEVEL_SETTING);
+      setLogLevel(opts.logLevel ?? (isLogLevel(storedLevel) ? storedLevel : DEFAULT_LOG_LEVEL));
       const storedRate = store.getSetting('redemption_rate');
       const withRate: AdapterOptions = { ...adapterOpts, ...(storedRate ? { rate: JSON.parse(storedRate) as PointsRate } : {}) };
       const connection: Session['connection'] = { test: null };
@@ -265,6 +277,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         currency: store.getSetting('currency') ?? 'EUR',
       };
       const shipping = new ShippingService(store, { people, secretBox: box, shop, startup: opts.shipping ?? null, tuning: opts.shippingTuning });
+      const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
       const s: Session = {
         mode,
         store,
@@ -273,6 +286,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         desk,
         offers,
         shipping,
+        diagnostics,
         dispatch: null as unknown as Dispatch,
         sandbox,
         program,
@@ -295,6 +309,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           ...desk.handlers(),
           ...offers.handlers(),
           ...shipping.handlers(),
+          ...diagnostics.handlers(),
           ...goLive,
           getStatus: async () => decorate(s, await service.getStatus()),
         },
@@ -305,6 +320,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       service.start();
       await offers.start();
       shipping.start();
+      log.info('terminal started', { terminalId, mode, program });
       return s;
     } catch (e) {
       store.close();
@@ -370,6 +386,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     get shipping() {
       return session.shipping;
     },
+    get diagnostics() {
+      return session.diagnostics;
+    },
     get sandboxUrl() {
       return session.sandbox?.url;
     },
@@ -377,7 +396,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return session.connection.test;
     },
     secretBox: box,
-    openExport: (ticket) => session.desk.openExport(ticket),
+    openExport: (ticket) => session.desk.openExport(ticket) ?? session.diagnostics.openBundle(ticket),
     call: (method, input) => session.dispatch(method, input),
     subscribe(l) {
       listeners.add(l);

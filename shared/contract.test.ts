@@ -4,6 +4,7 @@ import { canTransition, SALE_TRANSITIONS } from './sale-state.js';
 import { MANAGER_EXAMPLES } from './contract/manager.examples.js';
 import { OFFERS_EXAMPLES } from './contract/offers.examples.js';
 import { GOLIVE_EXAMPLES } from './contract/golive.examples.js';
+import { DIAGNOSTICS_EXAMPLES } from './contract/diagnostics.examples.js';
 
 const saleId = 'lx2k3j4h5-0a1b2c3d4e5f';
 
@@ -33,6 +34,7 @@ const VALID: Record<string, unknown> = {
   ...MANAGER_EXAMPLES,
   ...OFFERS_EXAMPLES,
   ...GOLIVE_EXAMPLES,
+  ...DIAGNOSTICS_EXAMPLES,
 };
 
 describe('contract schemas', () => {

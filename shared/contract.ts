@@ -18,6 +18,7 @@ import { managerMethods, type ManagerResults } from './contract/manager.js';
 import { offersMethods, type OffersResults } from './contract/offers.js';
 import { goLiveMethods, type GoLiveResults } from './contract/golive.js';
 import { shippingMethods, type ShippingResults } from './contract/shipping.js';
+import { diagnosticsMethods, type DiagnosticsResults } from './contract/diagnostics.js';
 import { protoKeyPath } from './safe-text.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
@@ -27,12 +28,13 @@ export const methods = {
   ...offersMethods,
   ...goLiveMethods,
   ...shippingMethods,
+  ...diagnosticsMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults, DiagnosticsResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 
@@ -43,7 +45,7 @@ export const METHOD_NAMES = Object.keys(methods) as MethodName[];
  * the sign-in screen and the first start (creating the first manager).
  * Every other method needs a signed-in person; the service checks roles.
  */
-export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'getPreferences', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager', 'recoverManager']);
+export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'getPreferences', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager', 'recoverManager', 'reportClientError']);
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);

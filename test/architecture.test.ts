@@ -3,7 +3,10 @@
  *  - shared/ imports nothing from electron/ or renderer/, and no Node built-ins;
  *  - renderer/ imports nothing from electron/ and no Node built-ins;
  *  - only electron/shell/ imports the `electron` module;
- *  - the terminal service, store and adapters never import `electron`.
+ *  - the terminal service, store and adapters never import `electron`;
+ *  - shipped code (electron/, renderer/src, shared/) never calls console.*: it
+ *    goes through the redacting log (electron/log/logger.ts), or, in the
+ *    renderer, to that log through the contract's reportClientError.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -52,6 +55,13 @@ describe('architecture', () => {
     const bad = sources('electron')
       .filter((f) => relative('electron/shell', f).startsWith('..'))
       .flatMap((f) => imports(f).filter((i) => i === 'electron' || i.startsWith('electron/')).map((i) => `${f} imports ${i}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('shipped code logs through the redacting log, never console.*', () => {
+    const bad = [...sources('electron'), ...sources('renderer/src'), ...sources('shared')].filter((f) =>
+      /\bconsole\.(log|info|warn|error|debug|trace)\s*\(/.test(readFileSync(join(ROOT, f), 'utf8')),
+    );
     expect(bad).toEqual([]);
   });
 

@@ -6,6 +6,8 @@
  * Without --backend it runs in training mode against an embedded sandbox.
  * --loyalty picks the program to emulate (whitelabel, capillary, gafapay, uitpas,
  * cardlinked) and is remembered in the data directory's settings.
+ * Logs go to `--log-dir`, else `<data dir>/logs` with --data-dir, else the OS's
+ * log folder (electron/log/log-dir.ts); PWP_LOG_LEVEL overrides the level setting.
  * --ship-log postgres://... ships the log and each day's end of day to the
  * chain's PostgreSQL (README "A chain of stores"); off without it.
  * --config FILE (or PWP_CONFIG) sets the terminal up from a provisioning file
@@ -21,6 +23,9 @@ import { CONFIG_ENV, ProvisioningError, readTerminalConfig } from '../provisioni
 import { privateUmask } from '../store/file-modes.js';
 import { startRuntime } from '../runtime.js';
 import { startWebHost } from '../transport/web-host.js';
+import { resolveLogDir } from '../log/log-dir.js';
+import { installLog, isLogLevel, logger, routeConsoleToLog } from '../log/logger.js';
+import { logProcessErrors } from '../log/process-errors.js';
 import { stopOnSignalOrOrphan } from './stop-guard.js';
 
 const { values } = parseArgs({
@@ -33,6 +38,7 @@ const { values } = parseArgs({
     'renderer-dir': { type: 'string' },
     'probe-interval-ms': { type: 'string' },
     'post-wait-ms': { type: 'string' },
+    'log-dir': { type: 'string' },
     'request-timeout-ms': { type: 'string' },
     'in-doubt-margin-ms': { type: 'string' },
     'ship-log': { type: 'string' },
@@ -47,9 +53,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : resolveDataDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir() });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number, got ${values.port}`);
+  process.stderr.write(`--port must be a port number, got ${values.port}\n`);
   process.exit(2);
 }
+// The log goes to files from here on (the level follows the terminal's settings once the runtime opened them).
+const logDir = resolveLogDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir(), dataDir });
+const installedLog = installLog({ dir: logDir, ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { level: process.env.PWP_LOG_LEVEL } : {}) });
+routeConsoleToLog();
+logProcessErrors();
+const log = logger('web');
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 const configFile = values.config ?? (process.env[CONFIG_ENV]?.trim() || undefined);
@@ -59,13 +71,16 @@ if (configFile) {
     config = readTerminalConfig(resolve(configFile));
   } catch (e) {
     if (!(e instanceof ProvisioningError)) throw e;
-    console.error(`The configuration file ${e.file} cannot be used:`);
-    for (const p of e.problems) console.error(`  ${p.path || '(file)'}: ${p.message}`);
+    // For the person starting the terminal (stderr), and for support (the log).
+    const text = [`The configuration file ${e.file} cannot be used:`, ...e.problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`)].join('\n');
+    process.stderr.write(`${text}\n`);
+    log.error(text);
     process.exit(2);
   }
 }
 
 const runtime = await startRuntime({
+  ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { logLevel: process.env.PWP_LOG_LEVEL } : {}),
   dataDir,
   backendUrl: values.backend,
   backend: values.loyalty,
@@ -81,19 +96,22 @@ const runtime = await startRuntime({
 const host = await startWebHost({
   dispatch: runtime.call,
   subscribe: runtime.subscribe,
-  openExport: (ticket) => runtime.desk.openExport(ticket),
+  openExport: (ticket) => runtime.openExport(ticket),
   rendererDir: values['renderer-dir'] ?? resolve(here, '../../dist/renderer'),
   port,
   host: values.host,
 });
-console.log(host.openUrl);
-console.log(`data directory: ${dataDir}`);
-if (runtime.mode === 'live') {
-  const t = runtime.connectionTest;
-  console.log(`live mode: ${t?.program ?? '?'}${t?.environment ? ` (${t.environment})` : ''}; connection test ${t?.ok ? 'passed' : `FAILED at ${t?.failed?.step}: ${t?.failed?.message}`}`);
-} else console.log(runtime.sandboxUrl ? `training mode: embedded sandbox at ${runtime.sandboxUrl}` : `training mode: sandbox at ${values.backend}`);
 const shipping = runtime.shipping.current().state();
-if (shipping.enabled) console.log(`shipping the log to ${shipping.target}`);
+const t = runtime.connectionTest;
+const modeLine =
+  runtime.mode === 'live'
+    ? `live mode: ${t?.program ?? '?'}${t?.environment ? ` (${t.environment})` : ''}; connection test ${t?.ok ? 'passed' : `FAILED at ${t?.failed?.step}: ${t?.failed?.message}`}`
+    : runtime.sandboxUrl
+      ? `training mode: embedded sandbox at ${runtime.sandboxUrl}`
+      : `training mode: sandbox at ${values.backend}`;
+// stdout is this command's interface (the URL on the first line), not a log.
+process.stdout.write([host.openUrl, `data directory: ${dataDir}`, `logs: ${logDir}`, modeLine, ...(shipping.enabled ? [`shipping the log to ${shipping.target}`] : [])].join('\n') + '\n');
+log.info('web host started', { dataDir, port: new URL(host.openUrl).port, mode: runtime.mode });
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -101,6 +119,8 @@ async function stop(): Promise<void> {
   stopping = true;
   await host.close();
   await runtime.close();
+  log.info('web host stopped');
+  installedLog.close();
   process.exit(0);
 }
 stopOnSignalOrOrphan(() => void stop());

@@ -28,6 +28,9 @@ import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, Reve
 import type { LookupEvidence, OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { failpoint } from './failpoints.js';
+import { logger } from '../log/logger.js';
+
+const log = logger('outbox');
 
 export type AttemptOutcome = (
   | { type: 'done'; receipt: RedeemReceipt | ReverseReceipt; reconciled: boolean; resolvedBy?: { id: string; name: string } }
@@ -138,7 +141,7 @@ export class OutboxWorker {
     try {
       this.store.outbox.holdInDoubt(this.inDoubtWindowMs);
     } catch (e) {
-      console.error('[outbox] could not hold the rows left in doubt', e);
+      log.error('could not hold the rows left in doubt', e);
     }
     this.kick();
   }
@@ -297,7 +300,7 @@ export class OutboxWorker {
       const deadline = Date.parse(startedAt) + this.inDoubtWindowMs;
       return new Set(this.store.transaction(() => rows.filter((r) => this.store.outbox.markAttemptStarted(r.id, startedAt, deadline)).map((r) => r.id)));
     } catch (e) {
-      console.error('[outbox] could not mark attempts as started', e);
+      log.error('could not mark attempts as started', e);
       return new Set();
     }
   }
@@ -358,7 +361,7 @@ export class OutboxWorker {
         try {
           this.opts.hooks.afterSettled?.(item.fresh, item.outcome);
         } catch (e) {
-          console.error('[outbox] afterSettled failed for', item.row.reference, e);
+          log.error(`afterSettled failed for ${item.row.reference}`, e);
         }
       }
       this.notify(item.row.id);
@@ -374,7 +377,7 @@ export class OutboxWorker {
    */
   private couldNotStore(item: SettleItem, e: unknown): void {
     const { row, startedAt } = item;
-    console.error('[outbox] could not store the outcome of', row.reference, e);
+    log.error(`could not store the outcome of ${row.reference}`, e);
     try {
       this.store.outbox.reschedule(row.id, this.now() + this.backoff(row.attempts + 1), `could not store the answer: ${(e as Error)?.message ?? e}`, true, startedAt);
     } catch {

@@ -10,6 +10,9 @@ import type { IpcMainInvokeEvent } from 'electron';
 import { IPC_EVENT_CHANNEL, METHOD_NAMES, ipcChannelFor, type Envelope, type MethodName, type TerminalEvent } from '../../shared/contract.js';
 import { DEFAULT_MESSAGES, toErrorInfo } from '../../shared/errors.js';
 import { isAppUrl, type SenderFrameLike } from './security.js';
+import { logger } from '../log/logger.js';
+
+const log = logger('shell');
 
 /** The part of the runtime the transport uses (a structural subset of electron/runtime.ts's Runtime). */
 export interface IpcRuntime {
@@ -34,7 +37,7 @@ export type SenderCheck = (frame: SenderFrameLike | null | undefined) => boolean
 export interface IpcOptions {
   /** Where pushed events go; asked at each event, so a window created later (or re-created) receives them. */
   target?: () => EventTargetLike | null | undefined;
-  /** Where refusals are reported (default console.warn). Never given the input. */
+  /** Where refusals are reported (default: the log, level warn). Never given the input. */
   warn?: (message: string) => void;
 }
 
@@ -48,7 +51,7 @@ export const FORBIDDEN_ENVELOPE: Envelope<never> = Object.freeze({
  * forwarding events.
  */
 export function registerIpc(ipcMain: IpcMainLike, runtime: IpcRuntime, isTrustedSender: SenderCheck, options: IpcOptions = {}): () => void {
-  const { target, warn = (m: string) => console.warn(m) } = options;
+  const { target, warn = (m: string) => log.warn(m) } = options;
   const channels: string[] = [];
   for (const method of METHOD_NAMES) {
     const channel = ipcChannelFor(method);
@@ -64,7 +67,7 @@ export function registerIpc(ipcMain: IpcMainLike, runtime: IpcRuntime, isTrusted
         try {
           wc.send(IPC_EVENT_CHANNEL, e);
         } catch (err) {
-          console.error('[shell] could not forward an event:', err instanceof Error ? err.message : err);
+          log.error('could not forward an event', err);
         }
       })
     : () => {};

@@ -19,6 +19,10 @@ import { registerIpc, type IpcRuntime } from './ipc.js';
 import { registerAppScheme, serveRenderer, type OpenExport } from './protocol.js';
 import { applySessionSecurity, isTrustedSender } from './security.js';
 import { createMainWindow, hardenWebContents } from './window.js';
+import { resolveLogDir } from '../log/log-dir.js';
+import { logger } from '../log/logger.js';
+
+const log = logger('shell');
 
 /** What the shell needs from electron/runtime.ts's Runtime (structural). */
 export interface ShellRuntime extends IpcRuntime {
@@ -34,11 +38,19 @@ export interface ShellDeps {
   env?: Readonly<Record<string, string | undefined>>;
   /** How long quitting waits for runtime.close() before exiting anyway. */
   closeTimeoutMs?: number;
+  /**
+   * Sends the process's log to files in `logDir` (main.ts: installLog and
+   * console routing). Called once this process owns the data directory, so two
+   * processes never rotate the same files.
+   */
+  installLog?: (logDir: string) => void;
 }
 
 /** Handles for tests and diagnostics. */
 export interface ShellHandle {
   readonly dataDir: string | undefined;
+  /** Where this terminal's log files are. */
+  readonly logDir: string | undefined;
   readonly backendUrl: string | undefined;
   /** Settles when start-up finished (window created) or failed. */
   readonly ready: Promise<void>;
@@ -71,6 +83,7 @@ export function runApp(deps: ShellDeps): ShellHandle {
 
   const handle = {
     dataDir: undefined as string | undefined,
+    logDir: undefined as string | undefined,
     backendUrl: undefined as string | undefined,
     ready: Promise.resolve(),
     window: () => win,
@@ -118,6 +131,9 @@ export function runApp(deps: ShellDeps): ShellHandle {
     app.quit();
     return handle;
   }
+  handle.logDir = resolveLogDir({ argv, env, platform: process.platform, homedir: os.homedir(), dataDir });
+  deps.installLog?.(handle.logDir);
+  log.info('terminal starting', { dataDir, training: backendUrl === undefined });
 
   app.on('second-instance', () => {
     if (!win || win.isDestroyed()) return;
@@ -226,11 +242,11 @@ export function runApp(deps: ShellDeps): ShellHandle {
     try {
       const outcome = await Promise.race([closing.then(() => 'closed' as const), timedOut]);
       if (outcome === 'timeout') {
-        console.error(`[shell] the runtime did not close within ${closeTimeoutMs} ms; exiting anyway`);
+        log.error(`the runtime did not close within ${closeTimeoutMs} ms; exiting anyway`);
         code = 1;
       }
     } catch (err) {
-      console.error('[shell] closing the runtime failed:', err instanceof Error ? err.message : err);
+      log.error('closing the runtime failed', err);
       code = 1;
     } finally {
       if (timer) clearTimeout(timer);
@@ -244,7 +260,7 @@ export function runApp(deps: ShellDeps): ShellHandle {
   function fatal(title: string, err: unknown, code: number): void {
     // ConfigError messages are written for the person starting the terminal.
     const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
-    console.error(`[shell] ${title}: ${message}`);
+    log.error(`${title}: ${message}`);
     try {
       dialog.showErrorBox(title, message);
     } catch {

@@ -6,6 +6,8 @@
  */
 import { join } from 'node:path';
 import { safeStorage } from 'electron';
+import { installLog, routeConsoleToLog } from '../log/logger.js';
+import { logProcessErrors } from '../log/process-errors.js';
 import { startRuntime } from '../runtime.js';
 import { chooseSecretBox, SECRET_KEY_FILE } from '../service/secret-box.js';
 import { runApp } from './lifecycle.js';
@@ -15,6 +17,11 @@ import { privateUmask } from '../store/file-modes.js';
 privateUmask();
 
 runApp({
+  installLog: (dir) => {
+    installLog({ dir });
+    routeConsoleToLog();
+    logProcessErrors();
+  },
   // Credentials are sealed with the OS keychain (safeStorage) where it is available;
   // startRuntime runs after app 'ready', when safeStorage can answer.
   // A keyring-less Linux ('basic_text') counts as no OS encryption: the key file then, said in Settings.

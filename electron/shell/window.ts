@@ -7,6 +7,9 @@
  */
 import type { BrowserWindow, BrowserWindowConstructorOptions, WebContents, WebPreferences } from 'electron';
 import { APP_ENTRY_URL, isAppUrl } from './security.js';
+import { logger } from '../log/logger.js';
+
+const log = logger('shell');
 
 export interface MainWindowOptions {
   /** Absolute path of the bundled preload (dist/electron/preload.cjs). */
@@ -76,7 +79,7 @@ export function createMainWindow(BrowserWindowClass: BrowserWindowCtor, opts: Ma
   hardenWebContents(win.webContents);
   win.once('ready-to-show', () => win.show());
   void win.loadURL(APP_ENTRY_URL).catch((err: unknown) => {
-    console.error('[shell] could not load the app page:', err instanceof Error ? err.message : err);
+    log.error('could not load the app page', err);
   });
   return win;
 }

@@ -6,6 +6,9 @@
  */
 import { validateCall, type Envelope, type MethodInput, type MethodName, type MethodResult } from '../../shared/contract.js';
 import { PosError, toErrorInfo } from '../../shared/errors.js';
+import { logger } from '../log/logger.js';
+
+const log = logger('terminal');
 
 export type Dispatch = (method: unknown, input: unknown) => Promise<Envelope<unknown>>;
 
@@ -21,7 +24,7 @@ export interface DispatchOptions {
 }
 
 export function createDispatcher(handlers: Handlers, opts: DispatchOptions = {}): Dispatch {
-  const report = opts.report ?? ((e: unknown) => console.error('[terminal]', e));
+  const report = opts.report ?? ((e: unknown) => log.error('a call failed unexpectedly', e));
   return async (method, input) => {
     try {
       const call = validateCall<MethodName>(method, input);

@@ -29,6 +29,9 @@ import type { TerminalEvent } from '../../shared/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../security-policy.js';
 import { timeoutCheckInterval } from '../http-timeouts.js';
 import type { Dispatch } from './dispatch.js';
+import { logger } from '../log/logger.js';
+
+const log = logger('web-host');
 
 export interface WebHostOptions {
   dispatch: Dispatch;
@@ -94,7 +97,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   // Node enforces header/request timeouts only when it checks (every 30 s by default).
   const server: Server = createServer({ connectionsCheckingInterval: timeoutCheckInterval(limits.headersTimeoutMs) }, (req, res) => {
     void handle(req, res).catch((e) => {
-      console.error('[web-host]', e);
+      log.error('request failed', e);
       if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } });
       else res.end();
     });

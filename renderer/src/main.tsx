@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { App } from './App';
 import { connect } from './api';
+import { reportErrorsTo } from './api/report-errors';
 import { createI18n, pickLanguage, safeLocalStorage, savedLanguage, switchLanguage } from './i18n';
 import { ApiProvider } from './screens/manager/api-context';
 import { PosProvider } from './state/context';
@@ -12,6 +13,8 @@ import './styles.css';
 
 // Read (and hide) the web host's token before anything else runs.
 const { api: rawApi, transport } = connect();
+// Uncaught errors and rejections go to the terminal's log (no console is read in a store).
+reportErrorsTo(rawApi);
 
 function sessionMemory(): Storage | null {
   try {

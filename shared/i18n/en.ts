@@ -284,6 +284,12 @@ export const en = {
     checked: 'Checked at {{time}} in {{ms}} ms.',
     head: 'Last entry {{seq}}, fingerprint {{hash}}',
   },
+  supportBundle: {
+    title: 'Support bundle',
+    help: 'One zip for the support desk: the terminal’s logs, versions, settings without passwords or keys, the log’s verification and the queue. Member numbers are masked.',
+    make: 'Make a support bundle',
+    making: 'Collecting…',
+  },
   exportCsv: {
     what: 'What',
     log: 'The log',

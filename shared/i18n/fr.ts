@@ -321,6 +321,12 @@ export const fr: Catalogue = {
     checked: 'Vérifié à {{time}} en {{ms}} ms.',
     head: 'Dernière entrée {{seq}}, empreinte {{hash}}',
   },
+  supportBundle: {
+    title: 'Dossier d’assistance',
+    help: 'Un zip pour le support : les journaux techniques du terminal, les versions, les réglages sans mots de passe ni clés, la vérification du journal et la file d’attente. Les numéros de membre sont masqués.',
+    make: 'Créer le dossier d’assistance',
+    making: 'Collecte…',
+  },
   exportCsv: {
     what: 'Quoi',
     log: 'Le journal',

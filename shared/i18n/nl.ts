@@ -321,6 +321,12 @@ export const nl: Catalogue = {
     checked: 'Gecontroleerd om {{time}} in {{ms}} ms.',
     head: 'Laatste regel {{seq}}, vingerafdruk {{hash}}',
   },
+  supportBundle: {
+    title: 'Supportbundel',
+    help: 'Eén zip voor de helpdesk: de technische logbestanden van de terminal, versies, instellingen zonder wachtwoorden of sleutels, de controle van het logboek en de wachtrij. Lidnummers zijn gemaskeerd.',
+    make: 'Supportbundel maken',
+    making: 'Verzamelen…',
+  },
   exportCsv: {
     what: 'Wat',
     log: 'Het logboek',

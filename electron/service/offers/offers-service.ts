@@ -33,6 +33,9 @@ import type { Store } from '../../store/store.js';
 import { bindHandlers, type HandlersFor } from '../../transport/dispatch.js';
 import { maskedCard, NoticeStore } from './notice-store.js';
 import { DEFAULT_RECEIVER_CONFIG, startReceiver, type ReceiverConfig, type RunningReceiver } from './receiver.js';
+import { logger } from '../../log/logger.js';
+
+const log = logger('offers');
 
 export const RECEIVER_ENABLED_SETTING = 'offers.receiver.enabled';
 
@@ -196,7 +199,7 @@ export class OffersService implements HandlersFor<OffersMethod> {
         secrets: () => this.secrets(),
         onNotice: (n) => this.notices.record(n, new Date(this.clock()).toISOString()).outcome,
         onRefused: (reason) => this.notices.countRefusal(reason, new Date(this.clock()).toISOString()),
-        report: this.opts.report ?? ((e) => console.error('[offers receiver]', e instanceof Error ? e.message : 'error')),
+        report: this.opts.report ?? ((e) => log.error('notice receiver failed', e)),
         now: this.clock,
       });
       if (this.opts.registerWebhooks) await this.registerWebhooks(this.receiver.publicUrl);

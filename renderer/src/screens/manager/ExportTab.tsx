@@ -4,6 +4,7 @@ import { MTID } from '../../manager-testids';
 import { dayRange, today } from './dates';
 import { useDesk } from './desk-context';
 import { ExportResult, useExport } from './ExportLink';
+import { SupportBundle } from './SupportBundle';
 import { filterIsEmpty, withoutRange } from './log-filter';
 
 /** The log or the end-of-day summary as CSV, for a chosen range of days. */
@@ -86,6 +87,7 @@ export function ExportTab() {
         </div>
       </form>
       <ExportResult ticket={exp.ticket} error={exp.error} onUsed={exp.clear} />
+      <SupportBundle />
     </div>
   );
 }
