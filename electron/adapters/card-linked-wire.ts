@@ -7,6 +7,7 @@
  * Amounts on the wire are decimal currency units (23.5); they are read into
  * integer cents from their text form, never by multiplying a float.
  */
+import { z } from 'zod';
 import { PosError } from '../../shared/errors.js';
 import type { CardOfferLinkView, EnrolledCardView, NoticeType, OfferView } from '../../shared/contract/offers.js';
 import { centsFromBackend, money } from '../../shared/money.js';
@@ -58,13 +59,14 @@ export function scrubCardNumbers(text: string): string {
   return text.replace(/\d(?:[ -]?\d){11,}/g, '[card number]');
 }
 
+/** The platform's envelope `{items: [...], resource, status}`, read with zod. */
+const envelopeSchema = z.object({ items: z.array(z.record(z.string(), z.unknown())) });
+
 /** The `items` of the platform's envelope `{items: [...], resource, status}`. */
 export function items(body: unknown): Record<string, unknown>[] {
-  const list = (body as { items?: unknown } | undefined)?.items;
-  if (!Array.isArray(list) || !list.every((i) => typeof i === 'object' && i !== null && !Array.isArray(i))) {
-    throw new PosError('BACKEND_BAD_RESPONSE', 'The card-linked platform sent an answer without its items.');
-  }
-  return list as Record<string, unknown>[];
+  const r = envelopeSchema.safeParse(body);
+  if (!r.success) throw new PosError('BACKEND_BAD_RESPONSE', 'The card-linked platform sent an answer without its items.');
+  return r.data.items;
 }
 
 export function firstItem(body: unknown): Record<string, unknown> {
