@@ -65,8 +65,9 @@ test('a backend failure is shown, and the sale recovers when the backend does', 
   await scan(page, anna.cardNumber);
   await page.locator(tid(TID.pointsInput)).fill('500');
   await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '500');
-  // The backend answers 503 to the redemption once.
-  sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'status', status: 503, times: 1 } as never);
+  // The backend turns the redemption away once (429: certainly not applied; a 5xx would leave it
+  // in doubt until its deadline, then for a manager to decide).
+  sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'rate-limit', retryAfterSec: 1, times: 1 } as never);
   await page.locator(tid(TID.confirm)).click();
   await expect(page.locator(tid(TID.queuedNotice))).toBeVisible();
   await expect(page.locator(tid(TID.paid))).toHaveCount(0);
