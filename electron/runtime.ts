@@ -40,6 +40,7 @@ import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/sec
 import { TerminalService } from './service/checkout/terminal-service.js';
 import { ShippingService } from './chain/shipping-service.js';
 import type { ShippingConfig } from './chain/shipper.js';
+import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
@@ -170,6 +171,18 @@ function logModeRepairs(store: Store, repairs: ModeRepair[]): void {
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Private before anything is opened: the directory 0700, its files 0600 (file-modes.ts).
   const repairs = secureDataDir(opts.dataDir);
+  // One process per data directory, for this process's life (store/data-dir-lock.ts).
+  const lock = acquireDataDirLock(opts.dataDir);
+  if (lock.tookOverFrom) console.warn(`[terminal] took over the data directory from pid ${lock.tookOverFrom.pid} (started ${lock.tookOverFrom.startedAt}), which is no longer running`);
+  try {
+    return await startLocked(opts, repairs, lock);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: DataDirLock): Promise<Runtime> {
   const box = opts.secretBox ?? new FileKeySecretBox(join(opts.dataDir, SECRET_KEY_FILE));
   const listeners = new Set<(e: TerminalEvent) => void>();
   const emit = (e: TerminalEvent) => {
@@ -406,7 +419,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     switchMode,
     async close() {
       if (switching) await switching.catch(() => undefined);
-      await closeSession(session);
+      try {
+        await closeSession(session);
+      } finally {
+        lock.release();
+      }
       // The adapters' shared keep-alive pool (idle sockets only; they never hold the process open).
       closeIdleHttpSockets();
     },

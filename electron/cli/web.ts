@@ -22,6 +22,7 @@ import { resolveDataDir } from '../config.js';
 import { CONFIG_ENV, ProvisioningError, readTerminalConfig } from '../provisioning.js';
 import { privateUmask } from '../store/file-modes.js';
 import { startRuntime } from '../runtime.js';
+import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { startWebHost } from '../transport/web-host.js';
 import { resolveLogDir } from '../log/log-dir.js';
 import { installLog, isLogLevel, logger, routeConsoleToLog } from '../log/logger.js';
@@ -92,6 +93,11 @@ const runtime = await startRuntime({
   },
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
   ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),
+}).catch((e: unknown) => {
+  // Another process holds this data directory: say who, and stop (exit 3), without a stack trace.
+  if (!(e instanceof DataDirLockedError)) throw e;
+  console.error(e.message);
+  process.exit(3);
 });
 const host = await startWebHost({
   dispatch: runtime.call,

@@ -1,0 +1,73 @@
+/**
+ * Issue 20 item 7: one process per data directory. Real child processes:
+ * a second `npm run web` on the same directory refuses and names the holder;
+ * a holder killed with SIGKILL leaves a stale lock that does not block the next start.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+import { makeTempDir } from '../../test/temp-dir.js';
+import { acquireDataDirLock, DataDirLockedError, LOCK_FILE } from './data-dir-lock.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const children: ChildProcess[] = [];
+const temps: (() => void)[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const t of temps.splice(0)) t();
+});
+
+/** Starts `npm run web`'s entry on `dir`; resolves with its first stdout line, or its exit code and stderr. */
+function startWeb(dir: string): Promise<{ child: ChildProcess; line?: string; code?: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/web.ts', '--data-dir', dir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += String(d)));
+  return new Promise((ok) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => ok({ child, line, stderr }));
+    child.once('exit', (code) => ok({ child, code, stderr }));
+  });
+}
+
+it('a second process on the same data directory refuses, naming the holder; a SIGKILLed holder does not block the next start', async () => {
+  const tmp = makeTempDir();
+  temps.push(tmp.cleanup);
+  const dir = join(tmp.dir, 'data');
+  const first = await startWeb(dir);
+  expect(first.line, first.stderr).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/);
+
+  const second = await startWeb(dir);
+  expect(second.code).toBe(3);
+  expect(second.stderr).toContain(`pid ${first.child.pid} on ${hostname()}`);
+  expect(second.stderr).toMatch(/in use by another terminal process .*started \d{4}-\d\d-\d\dT/);
+  expect(second.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+
+  // In this process too (the Electron app starts the runtime the same way).
+  expect(() => acquireDataDirLock(dir)).toThrow(DataDirLockedError);
+
+  first.child.kill('SIGKILL');
+  await new Promise((ok) => first.child.once('exit', ok));
+  expect(existsSync(join(dir, LOCK_FILE))).toBe(true); // left behind: nobody released it
+  const third = await startWeb(dir);
+  expect(third.line, third.stderr).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/);
+  expect(third.stderr).toContain(`took over the data directory from pid ${first.child.pid}`);
+  third.child.kill('SIGTERM');
+  await new Promise((ok) => third.child.once('exit', ok));
+  expect(existsSync(join(dir, LOCK_FILE))).toBe(false); // a clean stop releases it
+}, 120_000);
+
+it('a holder on another host is never assumed gone; a released lock can be taken again', () => {
+  const tmp = makeTempDir();
+  temps.push(tmp.cleanup);
+  mkdirSync(tmp.dir, { recursive: true });
+  const remote = acquireDataDirLock(tmp.dir, { pid: 1, host: 'till-2.example', startedAt: '2025-03-01T08:00:00.000Z' });
+  expect(() => acquireDataDirLock(tmp.dir)).toThrow(/pid 1 on till-2\.example, started 2025-03-01T08:00:00\.000Z/);
+  remote.release();
+  const mine = acquireDataDirLock(tmp.dir);
+  expect(mine.tookOverFrom).toBeNull();
+  mine.release();
+});
