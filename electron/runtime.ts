@@ -368,7 +368,9 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       writeMode(opts.dataDir, to);
       next.store.transaction(() => next.store.journal.append({ at: at(), terminalId, actor: by, kind: 'mode.switch', outcome: 'ok', detail: { from: from.mode, to, program: next.program } }));
       session = next;
-      await closeSession(from);
+      // The new mode is in place: a failure while retiring the old session (a call still
+      // finishing on it) must not turn the switch into an error.
+      await closeSession(from).catch((e: unknown) => console.error('[terminal] closing the previous mode:', e));
       emit({ type: 'status', status: decorate(next, await next.service.getStatus()) });
     })();
     switching = run.finally(() => {

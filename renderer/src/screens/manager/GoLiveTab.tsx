@@ -83,6 +83,8 @@ export function GoLiveTab() {
       const next = await approve({ title: t('goLive.approveTitle', { program: descriptor.name }), reason: 'optional', preferManagerId: me.id }, (approval) => api.goLive({ program, values, approval }));
       if (next) {
         setView(next);
+        // The typed secrets leave the screen: what is kept is sealed at the terminal.
+        setValues(next.connection ? { ...next.connection.values } : {});
         setResult(null);
       }
     } catch (e) {

@@ -1,0 +1,75 @@
+/**
+ * A manager takes a training terminal live from the desk, against a loyalty
+ * program started apart from the terminal (an emulator the terminal knows
+ * nothing of), typing only the connection values that program publishes:
+ * a wrong secret first (the test names the token step and Go live stays
+ * off), then the right one; the redemption lands in that program's ledger,
+ * no training banner, the status bar names the environment, the end of day
+ * holds only the live sale, and the training sale is still there after going
+ * back to training.
+ */
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
+import { startSandbox, TRAINING_CONNECTIONS, type RunningSandbox } from '../sandbox/training.js';
+import { TID } from '../renderer/src/testids.js';
+import { GOLIVE_TID } from '../renderer/src/screens/manager/GoLiveTab.js';
+import { expect, test } from './fixtures.js';
+import { managerApproves } from './counter-helpers.js';
+import { managerSignsIn } from './desk-helpers.js';
+
+const tid = (id: string) => `[data-testid="${id}"]`;
+let program: RunningSandbox;
+test.beforeEach(async () => {
+  program = await startSandbox({ port: 0 });
+});
+test.afterEach(async () => {
+  await program.close();
+});
+
+test('a manager takes the terminal live, and back to training', async ({ counter: page, terminal, staff }) => {
+  const sell = async (points: number) => {
+    const sale = await terminal.call<{ id: string }>('startSale', { basketCents: 5000 });
+    await terminal.call('identifyMember', { saleId: sale.id, input: DEMO_MEMBERS.anna.cardNumber, source: 'scanner' });
+    await terminal.call('quote', { saleId: sale.id, pointsMilli: points * 1000 });
+    expect(await terminal.call('confirmRedemption', { saleId: sale.id, pointsMilli: points * 1000 })).toMatchObject({ state: 'posted' });
+    return sale.id;
+  };
+  const trainingSale = await sell(100);
+  await expect(page.locator(tid(TID.trainingBanner))).toBeVisible();
+
+  await managerSignsIn(page, staff.managerId, 'golive');
+  await expect(page.locator(tid(GOLIVE_TID.mode))).toHaveAttribute('data-mode', 'training');
+  const values = TRAINING_CONNECTIONS.whitelabel(program.url);
+  for (const key of ['baseUrl', 'tokenUrl', 'apiKey', 'clientId', 'pointsCurrencyValue']) await page.locator(tid(GOLIVE_TID.field(key))).fill(values[key]!);
+  await page.locator(tid(GOLIVE_TID.field('clientSecret'))).fill('not-the-secret');
+  await page.locator(tid(GOLIVE_TID.test)).click();
+  const result = page.locator(tid(GOLIVE_TID.result));
+  await expect(result).toHaveAttribute('data-ok', 'false');
+  await expect(result).toHaveAttribute('data-step', 'token');
+  await expect(page.locator(tid(GOLIVE_TID.goLive))).toBeDisabled();
+
+  await page.locator(tid(GOLIVE_TID.field('clientSecret'))).fill(values.clientSecret!);
+  await page.locator(tid(GOLIVE_TID.test)).click();
+  await expect(result).toHaveAttribute('data-ok', 'true');
+  await page.locator(tid(GOLIVE_TID.goLive)).click();
+  await managerApproves(page, staff.managerId, 'store opens live');
+  await expect(page.locator(tid(GOLIVE_TID.mode))).toHaveAttribute('data-mode', 'live');
+  // The secret is never shown back.
+  await expect(page.locator(tid(GOLIVE_TID.field('clientSecret')))).toHaveValue('');
+  await expect(page.locator(tid(TID.trainingBanner))).toHaveCount(0);
+  await expect(page.locator('[data-testid="status-live-environment"]')).toBeVisible();
+
+  const before = program.backends.whitelabel.state.ledger(DEMO_MEMBERS.anna.userId).length;
+  const liveSale = await sell(200);
+  expect(program.backends.whitelabel.state.ledger(DEMO_MEMBERS.anna.userId).length).toBe(before + 1);
+  const day = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString(), utcOffsetMinutes: 0 };
+  expect(await terminal.call('getEndOfDay', day)).toMatchObject({ totals: { redemptions: 1, pointsMilli: 200_000 } });
+  expect(JSON.stringify(await terminal.call('listSales', { limit: 50 }))).not.toContain(trainingSale);
+
+  await page.locator(tid(GOLIVE_TID.back)).click();
+  await managerApproves(page, staff.managerId, 'end of the pilot');
+  await expect(page.locator(tid(GOLIVE_TID.mode))).toHaveAttribute('data-mode', 'training');
+  await expect(page.locator(tid(TID.trainingBanner))).toBeVisible();
+  const sales = JSON.stringify(await terminal.call('listSales', { limit: 50 }));
+  expect(sales).toContain(trainingSale);
+  expect(sales).not.toContain(liveSale);
+});
