@@ -14,6 +14,7 @@ import { startRuntime } from '../electron/runtime.js';
 import type { SaleView } from '../shared/domain.js';
 import { startSandboxProcess } from './sandbox-child.js';
 import { median, nowMs, percentile, type Figure } from './stats.js';
+import { controlFetch, type ControlEndpoint } from '../sandbox/control-client.js';
 
 export interface CounterBenchOptions {
   commits: number;
@@ -69,17 +70,17 @@ export async function runCounterBench(o: CounterBenchOptions): Promise<Figure[]>
       // Warm (the first call fetches the program's terms), as a counter is after its first customer.
       const warm = await runtime2.service.startSale({ basketCents: 500 });
       await runtime2.service.identifyMember({ saleId: warm.id, input: card, source: 'scanner' });
-      await control(remote.url, 'POST', { backend: 'whitelabel', fault: 'latency', ms: o.latencyMs });
+      await control(remote, 'POST', { backend: 'whitelabel', fault: 'latency', ms: o.latencyMs });
       for (let i = 0; i < o.identifies; i++) {
         const sale = await runtime2.service.startSale({ basketCents: 500 });
         const t0 = nowMs();
         await runtime2.service.identifyMember({ saleId: sale.id, input: card, source: 'scanner' });
         identifyMs.push(nowMs() - t0);
       }
-      await control(remote.url, 'DELETE');
+      await control(remote, 'DELETE');
       await runtime2.close();
       // identify makes one backend round trip per latency-injected request: count them.
-      roundTrips = await countIdentifyRoundTrips(remote.url, join(tmp.dir, 'count'), card);
+      roundTrips = await countIdentifyRoundTrips(remote, join(tmp.dir, 'count'), card);
     } finally {
       await remote.close();
     }
@@ -115,25 +116,21 @@ export async function runCounterBench(o: CounterBenchOptions): Promise<Figure[]>
  * How many backend requests one identify makes (so the overhead subtracts the
  * right latency): a zero-latency fault counts the requests it matches.
  */
-async function countIdentifyRoundTrips(sandboxUrl: string, dataDir: string, card: string): Promise<number> {
-  const r = await startRuntime({ dataDir, backendUrl: sandboxUrl });
+async function countIdentifyRoundTrips(sandbox: ControlEndpoint, dataDir: string, card: string): Promise<number> {
+  const r = await startRuntime({ dataDir, backendUrl: sandbox.url });
   // Warm up first (the first call also fetches an access token), as the timed loop is warm too.
   const warm = await r.service.startSale({ basketCents: 500 });
   await r.service.identifyMember({ saleId: warm.id, input: card, source: 'scanner' });
   const sale = await r.service.startSale({ basketCents: 500 });
-  await control(sandboxUrl, 'POST', { backend: 'whitelabel', fault: 'latency', ms: 0 });
+  await control(sandbox, 'POST', { backend: 'whitelabel', fault: 'latency', ms: 0 });
   await r.service.identifyMember({ saleId: sale.id, input: card, source: 'scanner' });
-  const { faults } = (await (await fetch(`${sandboxUrl}/_control/faults`)).json()) as { faults: { hits: number }[] };
-  await control(sandboxUrl, 'DELETE');
+  const { faults } = (await (await controlFetch(sandbox, 'GET', '/faults')).json()) as { faults: { hits: number }[] };
+  await control(sandbox, 'DELETE');
   await r.close();
   return faults.reduce((n, f) => n + f.hits, 0);
 }
 
-async function control(sandboxUrl: string, method: 'POST' | 'DELETE', body?: unknown): Promise<void> {
-  const res = await fetch(`${sandboxUrl}/_control/faults`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
+async function control(sandbox: ControlEndpoint, method: 'POST' | 'DELETE', body?: unknown): Promise<void> {
+  const res = await controlFetch(sandbox, method, '/faults', body);
   if (!res.ok) throw new Error(`sandbox control ${method} failed: ${res.status}`);
 }

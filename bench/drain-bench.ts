@@ -36,6 +36,7 @@ import { benchCard } from './bench-members.js';
 import { startSandboxProcess } from './sandbox-child.js';
 import { whiteLabelTrainingConnection } from '../sandbox/demo-data.js';
 import { median, nowMs, type Figure } from './stats.js';
+import { controlFetch, type ControlEndpoint } from '../sandbox/control-client.js';
 
 export interface DrainBenchOptions {
   /** Redemptions per drain round. */
@@ -108,7 +109,7 @@ export async function runDrainBench(o: DrainBenchOptions, progress: (msg: string
       bareRates.push(o.rows / (bareMs / 1000));
       progress(`drain round ${round + 1}/${o.rounds}: engine ${engineRates.at(-1)!.toFixed(0)}/s, bare ${bareRates.at(-1)!.toFixed(0)}/s`);
     }
-    const ledger = await sandboxJson<{ events: unknown[] }>(sandbox.url, `/whitelabel/ledger?userId=${benchCard(0)}`);
+    const ledger = await sandboxJson<{ events: unknown[] }>(sandbox, `/whitelabel/ledger?userId=${benchCard(0)}`);
     const perMember = (o.rows / o.members) * o.rounds * 2;
     if (ledger.events.length !== Math.ceil(perMember)) throw new Error(`member 0 has ${ledger.events.length} events, expected ${perMember}`);
 
@@ -130,7 +131,7 @@ export async function runDrainBench(o: DrainBenchOptions, progress: (msg: string
     const random = seededRandom(o.seed);
     const comebackMs: number[] = [];
     for (let t = 0; t < o.comebackTrials; t++) {
-      comebackMs.push(await comeback(sandbox.url, join(tmp.dir, `comeback-${t}`), comebackMembersFrom + t, random() * 3000));
+      comebackMs.push(await comeback(sandbox, join(tmp.dir, `comeback-${t}`), comebackMembersFrom + t, random() * 3000));
       progress(`comeback trial ${t + 1}/${o.comebackTrials}: ${comebackMs.at(-1)!.toFixed(0)} ms`);
     }
 
@@ -268,9 +269,9 @@ async function bareLoop(sandboxUrl: string, requests: RedeemRequest[], concurren
   return nowMs() - t0;
 }
 
-async function comeback(sandboxUrl: string, dataDir: string, member: number, waitMs: number): Promise<number> {
-  await sandboxCall(sandboxUrl, 'POST', '/faults', { backend: 'whitelabel', fault: 'down' });
-  const rt = await startRuntime({ dataDir, backendUrl: sandboxUrl });
+async function comeback(sandbox: ControlEndpoint, dataDir: string, member: number, waitMs: number): Promise<number> {
+  await sandboxCall(sandbox, 'POST', '/faults', { backend: 'whitelabel', fault: 'down' });
+  const rt = await startRuntime({ dataDir, backendUrl: sandbox.url });
   try {
     // A queue the terminal could not send: it is offline and probing.
     const store = rt.store;
@@ -288,9 +289,9 @@ async function comeback(sandboxUrl: string, dataDir: string, member: number, wai
     }
     await new Promise((r) => setTimeout(r, waitMs));
     const t0 = Date.now();
-    await sandboxCall(sandboxUrl, 'DELETE', '/faults');
+    await sandboxCall(sandbox, 'DELETE', '/faults');
     for (;;) {
-      const { events } = await sandboxJson<{ events: { createdAt: string }[] }>(sandboxUrl, `/whitelabel/ledger?userId=${benchCard(member)}`);
+      const { events } = await sandboxJson<{ events: { createdAt: string }[] }>(sandbox, `/whitelabel/ledger?userId=${benchCard(member)}`);
       if (events.length > 0) return Date.parse(events[0]!.createdAt) - t0;
       if (Date.now() - t0 > 30_000) throw new Error('the queued redemption was never sent');
       await new Promise((r) => setTimeout(r, 10));
@@ -326,14 +327,14 @@ async function drainInChild(dataDir: string, url: string, concurrency: number, l
   return JSON.parse(line) as MemoryRun;
 }
 
-async function sandboxCall(url: string, method: string, path: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${url}/_control${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+async function sandboxCall(sandbox: ControlEndpoint, method: string, path: string, body?: unknown): Promise<void> {
+  const res = await controlFetch(sandbox, method, path, body);
   if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status}`);
   await res.text();
 }
 
-async function sandboxJson<T>(url: string, path: string): Promise<T> {
-  const res = await fetch(`${url}/_control${path}`);
+async function sandboxJson<T>(sandbox: ControlEndpoint, path: string): Promise<T> {
+  const res = await controlFetch(sandbox, 'GET', path);
   if (!res.ok) throw new Error(`sandbox GET ${path}: ${res.status}`);
   return (await res.json()) as T;
 }

@@ -16,6 +16,8 @@ export const MEMBER_POINTS = 1_000_000_000;
 
 export interface SandboxProcess {
   url: string;
+  /** The control API's per-start token (sandbox/control-guard.ts). */
+  controlToken: string;
   close(): Promise<void>;
 }
 
@@ -31,9 +33,10 @@ export async function startSandboxProcess(members = 0, rate = 1_000_000): Promis
       throw new Error(`the sandbox process exited (${code}) before listening`);
     }),
   ]);
-  const { url } = JSON.parse(first) as { url: string };
+  const { url, controlToken } = JSON.parse(first) as { url: string; controlToken: string };
   return {
     url,
+    controlToken,
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

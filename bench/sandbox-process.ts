@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/sandbox-process.ts --members N --points P [--rate PER_SECOND]
  *
- * Prints one JSON line {url, rateLimit} on stdout once it listens. Members are
+ * Prints one JSON line {url, controlToken, rateLimit} on stdout once it listens. Members are
  * `benchCard(0..N-1)` with P points each. Stops on SIGTERM or when stdin closes
  * (so it never outlives the benchmark).
  */
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({ port: 0, seedDemo: true, whitelabel: { rateLimit } });
   const points = Number(values.points);
   for (let i = 0; i < Number(values.members); i++) sandbox.backends.whitelabel.state.addUser(benchCard(i), points);
-  process.stdout.write(JSON.stringify({ url: sandbox.url, rateLimit }) + '\n');
+  process.stdout.write(JSON.stringify({ url: sandbox.url, controlToken: sandbox.controlToken, rateLimit }) + '\n');
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.stdin.on('close', stop);

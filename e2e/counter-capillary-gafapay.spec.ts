@@ -13,15 +13,16 @@ import { GAFAPAY_DEMO_USERS, gafapayAppCode } from '../sandbox/gafapay/demo.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
 import { identify, managerApproves, saleWithMember, shot, startSale, tid } from './counter-helpers.js';
+import { controlFetch, type ControlEndpoint } from '../sandbox/control-client.js';
 
-async function codeReceived(sandboxUrl: string, mobile: string): Promise<string> {
-  const res = await fetch(`${sandboxUrl}/_control/capillary/validation-code?mobile=${encodeURIComponent(mobile)}`);
+async function codeReceived(sandbox: ControlEndpoint, mobile: string): Promise<string> {
+  const res = await controlFetch(sandbox, 'GET', `/capillary/validation-code?mobile=${encodeURIComponent(mobile)}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { code: string }).code;
 }
 
-async function capillaryPoints(sandboxUrl: string, customerId: number): Promise<string> {
-  const res = await fetch(`${sandboxUrl}/_control/capillary/ledger?customerId=${customerId}`);
+async function capillaryPoints(sandbox: ControlEndpoint, customerId: number): Promise<string> {
+  const res = await controlFetch(sandbox, 'GET', `/capillary/ledger?customerId=${customerId}`);
   return ((await res.json()) as { customers: { points: string }[] }).customers[0]!.points;
 }
 
@@ -50,11 +51,11 @@ test.describe('Capillary', () => {
 
     await page.locator(tid(TID.codeSend)).click();
     await expect(page.locator(tid(TID.codeSent))).toHaveAttribute('data-milli', '100123');
-    const code = await codeReceived(sandbox.url, priya.mobile);
+    const code = await codeReceived(sandbox, priya.mobile);
     // "Send again" within the validity gives the same code.
     await page.locator(tid(TID.codeSend)).click();
     await expect(page.locator(tid(TID.codeSend))).toBeEnabled();
-    expect(await codeReceived(sandbox.url, priya.mobile)).toBe(code);
+    expect(await codeReceived(sandbox, priya.mobile)).toBe(code);
 
     const wrong = code === '000000' ? '111111' : '000000';
     await page.locator(tid(TID.codeInput)).fill(wrong);
@@ -66,13 +67,13 @@ test.describe('Capillary', () => {
     await page.locator(tid(TID.codeInput)).fill(code);
     await page.keyboard.press('Enter');
     await expect(page.locator(tid(TID.resultBalance))).toHaveAttribute('data-milli', '2400377');
-    expect(await capillaryPoints(sandbox.url, priya.id)).toBe('2400.377');
+    expect(await capillaryPoints(sandbox, priya.id)).toBe('2400.377');
     await page.locator(tid(TID.paid)).click();
 
     await page.locator(tid(TID.voidSale)).click();
     await managerApproves(page, staff.managerId, 'item returned');
     await expect(page.locator(tid(TID.compensation))).toHaveAttribute('data-state', 'done');
-    expect(await capillaryPoints(sandbox.url, priya.id)).toBe('2500.5');
+    expect(await capillaryPoints(sandbox, priya.id)).toBe('2500.5');
   });
 });
 
@@ -81,7 +82,7 @@ test.describe('GafaPay', () => {
 
   test('an expired app code is refused in plain words; points become cashback with the transaction number; a void ends in "manual action needed"', async ({ counter: page, sandbox, staff }) => {
     const aisha = GAFAPAY_DEMO_USERS.aisha; // 250 points, 100 points = 1.00
-    const res = await fetch(`${sandbox.url}/_control/gafapay/app-codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: aisha.userId, ttlSec: -60 }) });
+    const res = await controlFetch(sandbox, 'POST', '/gafapay/app-codes', { userId: aisha.userId, ttlSec: -60 });
     const expired = ((await res.json()) as { code: string }).code;
     await startSale(page, '5');
     await identify(page, expired);

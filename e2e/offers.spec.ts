@@ -78,7 +78,7 @@ async function typeCard(page: Page, number: string): Promise<void> {
 }
 
 test('enrol a test card at the counter; its purchase and refund arrive as notices in the notices view', async ({ counter: page, sandbox, staff }) => {
-  const control = createCardLinkedControl(sandbox.url);
+  const control = createCardLinkedControl(sandbox);
   const number = '4444 0000 0000 4001';
   expect(number.replace(/ /g, '')).toBe(DEMO_TEST_CARDS.visa);
 
@@ -245,7 +245,7 @@ test('a card number outside the test range is refused in plain words, and the fi
   await expect(page.locator(tid(O.enrolled))).toHaveCount(0);
   await expectNoCardNumber(page, DEMO_TEST_CARDS.notTest);
   // The platform created nothing.
-  expect(await createCardLinkedControl(sandbox.url).cards()).toHaveLength(0);
+  expect(await createCardLinkedControl(sandbox).cards()).toHaveLength(0);
 });
 
 test('a wrong manager PIN leaves the notice receiver off', async ({ counter: page, terminal }) => {

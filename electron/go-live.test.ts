@@ -16,6 +16,7 @@ import { startSandbox, TRAINING_CONNECTIONS, type RunningSandbox } from '../sand
 import { startRuntime, type Runtime } from './runtime.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { controlFetch } from '../sandbox/control-client.js';
 
 const scrypt = { N: 1 << 10, r: 8, p: 1 };
 let tmp: ReturnType<typeof makeTempDir>;
@@ -109,7 +110,7 @@ describe('go live', () => {
     await ok('goLive', { program: 'whitelabel', values, approval });
 
     // A row waits in the queue: the store's program answers 503 to the event.
-    const f = await fetch(`${store.url}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'status', status: 503, times: 1 }) });
+    const f = await controlFetch(store, 'POST', '/faults', { backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'status', status: 503, times: 1 });
     expect(f.status).toBe(201);
     const sale = await ok<{ id: string }>('startSale', { basketCents: 5000 });
     await ok('identifyMember', { saleId: sale.id, input: DEMO_MEMBERS.anna.cardNumber, source: 'scanner' });

@@ -2,6 +2,7 @@
  * A typed client for the sandbox control API (control.ts), for tests, the
  * e2e suite and benchmarks. Plain fetch: it runs wherever Node does.
  */
+import { CONTROL_TOKEN_HEADER } from './control-guard.js';
 import type { Fault, FaultSpec } from './faults.js';
 import type { WlEvent } from './whitelabel/state.js';
 
@@ -18,13 +19,32 @@ export interface ControlClient {
   };
 }
 
-export function createControlClient(sandboxUrl: string): ControlClient {
+/** Where a sandbox's control API is and its per-start token (a RunningSandbox is one). */
+export interface ControlEndpoint {
+  url: string;
+  controlToken: string;
+}
+
+/** The headers every control call needs (control-guard.ts): JSON and the token. */
+export function controlHeaders(sandbox: Pick<ControlEndpoint, 'controlToken'>): Record<string, string> {
+  return { 'content-type': 'application/json', [CONTROL_TOKEN_HEADER]: sandbox.controlToken };
+}
+
+/**
+ * One control call, `path` below /_control (e.g. '/faults'); the body, if
+ * any, is sent as JSON. Shared by every control client and test helper.
+ */
+export function controlFetch(sandbox: ControlEndpoint, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${sandbox.url}/_control${path}`, {
+    method,
+    headers: controlHeaders(sandbox),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+export function createControlClient(sandbox: ControlEndpoint): ControlClient {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${sandboxUrl}/_control${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await controlFetch(sandbox, method, path, body);
     const text = await res.text();
     if (!res.ok) throw new Error(`sandbox control ${method} ${path}: HTTP ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;

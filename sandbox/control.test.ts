@@ -1,7 +1,7 @@
 /** The control API over real HTTP: health, members, ledger, reset, faults. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { luhnValid } from '../shared/member-number.js';
-import { createControlClient, type ControlClient } from './control-client.js';
+import { controlHeaders, createControlClient, type ControlClient } from './control-client.js';
 import { DEMO_MEMBERS } from './demo-data.js';
 import { startSandbox, type RunningSandbox } from './server.js';
 
@@ -9,13 +9,13 @@ describe('control API', () => {
   let sb: RunningSandbox;
   let control: ControlClient;
   const raw = async (method: string, path: string, body?: string) => {
-    const r = await fetch(`${sb.url}/_control${path}`, { method, body });
+    const r = await fetch(`${sb.url}/_control${path}`, { method, headers: controlHeaders(sb), body });
     return { status: r.status, type: r.headers.get('content-type'), body: await r.json() };
   };
 
   beforeAll(async () => {
     sb = await startSandbox();
-    control = createControlClient(sb.url);
+    control = createControlClient(sb);
   });
   afterAll(() => sb.close());
   beforeEach(() => control.reset());

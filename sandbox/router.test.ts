@@ -17,7 +17,7 @@ describe('fault injection in the shared router', () => {
 
   beforeAll(async () => {
     sb = await startSandbox();
-    control = createControlClient(sb.url);
+    control = createControlClient(sb);
   });
   afterAll(() => sb.close());
   beforeEach(async () => {
@@ -158,7 +158,7 @@ describe('fault injection in the shared router', () => {
 
   it('close() returns promptly while a socket is held by a timeout fault', async () => {
     const other = await startSandbox();
-    await createControlClient(other.url).addFault({ fault: 'timeout' });
+    await createControlClient(other).addFault({ fault: 'timeout' });
     const pending = fetch(`${other.url}/whitelabel/v1/event-types`).catch(() => 'gone');
     await new Promise((r) => setTimeout(r, 50));
     const t0 = Date.now();

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { handleControl } from './control.js';
+import { refuseControlRequest, type ControlGuardConfig } from './control-guard.js';
 import type { Fault, FaultRegistry } from './faults.js';
 import { BodyTooLargeError, parseJsonBody, problem, readBody, writeResponse } from './http-util.js';
 import type { SandboxBackend, SandboxContext, SandboxRequest, SandboxResponse } from './types.js';
@@ -17,6 +18,8 @@ export interface RouterDeps {
   backends: readonly SandboxBackend[];
   faults: FaultRegistry;
   ctx: SandboxContext;
+  /** Who may use the control API (control-guard.ts). */
+  controlGuard: ControlGuardConfig;
 }
 
 export interface Router {
@@ -68,6 +71,12 @@ export function createRouter(deps: RouterDeps): Router {
     const method = (req.method ?? 'GET').toUpperCase();
 
     if (underPrefix(url.pathname, CONTROL_PREFIX)) {
+      // Checked before the body is read or any control handler runs.
+      const refusal = refuseControlRequest(method, url.pathname.slice(CONTROL_PREFIX.length) || '/', req.headers, deps.controlGuard);
+      if (refusal) {
+        writeResponse(res, refusal);
+        return;
+      }
       const sreq = await toSandboxRequest(req, url, CONTROL_PREFIX);
       writeResponse(res, await handleControl(sreq, deps));
       return;

@@ -2,6 +2,7 @@
  * Starts the sandbox: one loopback HTTP server hosting every emulated
  * backend under its prefix, the shared fault injection and the control API.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultRegistry } from './faults.js';
@@ -38,6 +39,11 @@ export interface RunningSandbox {
   /** The emulators, for in-process tests that want to look at state directly. */
   backends: { whitelabel: WhiteLabelBackend; capillary: CapillaryBackend; gafapay: GafapayBackend; uitpas: UitpasBackend; cardlinked: CardLinkedBackend; pentadata: PentadataBackend };
   faults: FaultRegistry;
+  /**
+   * Random per start: every control call but GET /_control/health must send
+   * it as `x-sandbox-token` (control-guard.ts; the control clients do).
+   */
+  controlToken: string;
   close(): Promise<void>;
 }
 
@@ -53,7 +59,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas, cardlinked, pentadata];
   for (const b of backends) b.reset(opts.seedDemo ?? true);
   const faults = new FaultRegistry();
-  const router = createRouter({ backends, faults, ctx });
+  const controlToken = randomBytes(24).toString('base64url');
+  let listeningPort = -1; // no control request can arrive before listen() resolves
+  const router = createRouter({ backends, faults, ctx, controlGuard: { token: controlToken, port: () => listeningPort } });
 
   const server: Server = createServer((req, res) => router.handle(req, res));
   const sockets = new Set<Socket>();
@@ -70,6 +78,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     });
   });
   const addr = server.address() as AddressInfo;
+  listeningPort = addr.port;
   const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
 
   let closing: Promise<void> | null = null;
@@ -79,6 +88,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     port: addr.port,
     backends: { whitelabel, capillary, gafapay, uitpas, cardlinked, pentadata },
     faults,
+    controlToken,
     close() {
       closing ??= new Promise<void>((resolve) => {
         router.shutdown();

@@ -12,6 +12,7 @@ import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { capBool, capInt, capillaryError, capillaryTime, CAPILLARY_CODES, createCapillaryAdapter, readV11, type CapillaryConfig } from './capillary.js';
 import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseRequest } from './types.js';
 import { normalizeValidationCode, supportsValidationCode, type ValidationCodeAdapter } from './validation-code.js';
+import { controlFetch } from '../../sandbox/control-client.js';
 
 type Json = Record<string, any>;
 const priya = CAPILLARY_DEMO_CUSTOMERS.priya;
@@ -128,11 +129,7 @@ describe('Capillary adapter against the sandbox', () => {
   let adapter: LoyaltyAdapter & ValidationCodeAdapter;
 
   async function ctl(method: string, path: string, body?: unknown): Promise<Json> {
-    const res = await fetch(`${sb.url}/_control${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await controlFetch(sb, method, path, body);
     const text = await res.text();
     if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : {};

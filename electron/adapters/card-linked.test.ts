@@ -33,7 +33,7 @@ describe('card-linked adapter against the sandbox', () => {
 
   beforeAll(async () => {
     sb = await startSandbox();
-    control = createCardLinkedControl(sb.url);
+    control = createCardLinkedControl(sb);
     adapter = createCardLinkedAdapter({ ...cardLinkedSandboxConfig(sb.url), timeoutMs: 3000 });
   });
   afterAll(() => sb.close());

@@ -45,7 +45,7 @@ describe('test connection', () => {
 
   it('UiTPAS: names each missing permission as UiTPAS does, and an unknown organizer', async () => {
     const base = TRAINING_CONNECTIONS.uitpas(sb.url);
-    const ui = createUitpasControl(sb.url);
+    const ui = createUitpasControl(sb);
     await ui.addClient({ clientId: 'no-redeem', clientSecret: 'no-redeem-secret', permissions: { [base.organizerId!]: ['PASSES_READ', 'REWARDS_READ'] } });
     const r = await testConnection('uitpas', { ...base, clientId: 'no-redeem', clientSecret: 'no-redeem-secret' }, { timeoutMs: 3000 });
     expect(r.failed).toMatchObject({ step: 'permission' });

@@ -12,6 +12,7 @@ import { createGafapayAdapter, gafapayError, type GafapayConfig } from './gafapa
 import { parseAppCode, requestIdFor } from './gafapay-wire.js';
 import type { LoyaltyAdapter, RedeemRequest } from './types.js';
 import { supportsValidationCode } from './validation-code.js';
+import { controlFetch } from '../../sandbox/control-client.js';
 
 type Json = Record<string, any>;
 const aisha = GAFAPAY_DEMO_USERS.aisha;
@@ -99,11 +100,7 @@ describe('GafaPay adapter against the sandbox', () => {
   let adapter: LoyaltyAdapter;
 
   async function ctl(method: string, path: string, body?: unknown): Promise<Json> {
-    const res = await fetch(`${sb.url}/_control${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await controlFetch(sb, method, path, body);
     const text = await res.text();
     if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${text}`);
     return text ? JSON.parse(text) : {};

@@ -146,7 +146,7 @@ describe('httpJson', () => {
   });
 
   it('a connection reset (sandbox reset-after) is BACKEND_UNAVAILABLE with the outcome unknown', async () => {
-    await createControlClient(sandbox.url).addFault({ fault: 'reset-after', times: 1 });
+    await createControlClient(sandbox).addFault({ fault: 'reset-after', times: 1 });
     const e = await thrown({ method: 'POST', url: `${sandbox.url}/whitelabel/v1/events`, body: {} });
     expect(e).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { cause: 'ECONNRESET' } });
     expect(e.details?.notApplied).toBeUndefined();

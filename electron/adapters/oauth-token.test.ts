@@ -13,7 +13,7 @@ describe('createTokenSource', () => {
   let opts: TokenSourceOptions;
   beforeAll(async () => {
     sb = await startSandbox();
-    control = createControlClient(sb.url);
+    control = createControlClient(sb);
     const c = whiteLabelSandboxConfig(sb.url);
     opts = { tokenUrl: c.authUrl, requestBody: wlTokenRequestBody(c.clientId, c.clientSecret), timeoutMs: 2000 };
   });

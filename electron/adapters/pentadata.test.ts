@@ -12,6 +12,7 @@ import { PosError } from '../../shared/errors.js';
 import { PD_HMAC_SECRET, PD_SIGNATURE_HEADER, PENTADATA_SANDBOX } from '../../sandbox/pentadata/backend.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { catchUp, createPentadataClient, readPentadataTransaction, verifyPentadataAlert, type PentadataClient, type PentadataConfig } from './pentadata.js';
+import { controlFetch } from '../../sandbox/control-client.js';
 
 interface Received {
   headers: Record<string, string | string[] | undefined>;
@@ -28,7 +29,7 @@ describe('Pentadata client against the emulator', () => {
   let client: PentadataClient;
 
   const ctl = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${sb.url}/_control/pentadata${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const res = await controlFetch(sb, method, `/pentadata${path}`, body);
     return (await res.json()) as Record<string, any>;
   };
   /** Resolves once `n` alerts have arrived (events, not sleeps). */
@@ -71,7 +72,7 @@ describe('Pentadata client against the emulator', () => {
     await sb.close();
   });
   beforeEach(async () => {
-    await fetch(`${sb.url}/_control/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await controlFetch(sb, 'POST', '/reset', {});
     received.length = 0;
     client = createPentadataClient(config);
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildQuote } from '../../shared/quote.js';
 import { money } from '../../shared/money.js';
 import { PosError } from '../../shared/errors.js';
-import { createControlClient, type ControlClient } from '../../sandbox/control-client.js';
+import { controlFetch, createControlClient, type ControlClient } from '../../sandbox/control-client.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { createUitpasControl, type NewPassholder, type UitpasControl } from '../../sandbox/uitpas/control-client.js';
 import {
@@ -72,8 +72,8 @@ describe('UiTPAS adapter against the sandbox', () => {
 
   beforeAll(async () => {
     sb = await startSandbox({ port: 0 });
-    control = createControlClient(sb.url);
-    ui = createUitpasControl(sb.url);
+    control = createControlClient(sb);
+    ui = createUitpasControl(sb);
     config = { ...uitpasSandboxConfig(sb.url), timeoutMs: 3000 };
   });
   afterAll(async () => {
@@ -400,7 +400,7 @@ describe('UiTPAS adapter against the sandbox', () => {
 
   describe('tokens', () => {
     it("sends the token request's scope only when one is configured", async () => {
-      const scopes = async () => ((await (await fetch(`${sb.url}/_control/uitpas/token-scopes`)).json()) as { scopes: (string | null)[] }).scopes;
+      const scopes = async () => ((await (await controlFetch(sb, 'GET', '/uitpas/token-scopes')).json()) as { scopes: (string | null)[] }).scopes;
       await ui.reset();
       await createUitpasAdapter(config).probe();
       expect(await scopes()).toEqual([null]);

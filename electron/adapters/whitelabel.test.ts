@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PosError } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
-import { createControlClient, type ControlClient } from '../../sandbox/control-client.js';
 import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER, whiteLabelSandboxConfig, type DemoMember } from '../../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import type { LoyaltyAdapter, RedeemRequest, ReverseRequest } from './types.js';
 import { createWhiteLabelAdapter, type WhiteLabelConfig } from './whitelabel.js';
+import { controlFetch, createControlClient, type ControlClient } from '../../sandbox/control-client.js';
 
 const card = (m: DemoMember): MemberIdentifier => ({ kind: 'card', value: m.cardNumber });
 let seq = 0;
@@ -63,7 +63,7 @@ describe('White Label adapter against the sandbox', () => {
 
   beforeAll(async () => {
     sb = await startSandbox();
-    control = createControlClient(sb.url);
+    control = createControlClient(sb);
     config = { ...whiteLabelSandboxConfig(sb.url), timeoutMs: 1500 };
   });
   afterAll(() => sb.close());
@@ -179,7 +179,7 @@ describe('White Label adapter against the sandbox', () => {
 
   describe("the document's open questions, against the emulator's default and alternative forms", () => {
     const forms = async (f: Record<string, string>) => {
-      const res = await fetch(`${sb.url}/_control/whitelabel/forms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(f) });
+      const res = await controlFetch(sb, 'POST', '/whitelabel/forms', f);
       expect(res.status).toBe(200);
     };
 

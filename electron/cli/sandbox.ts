@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     '',
     'Loyalty sandbox (training data only).',
     `Control API:   ${sandbox.url}/_control/health   (see sandbox/README.md)`,
+    `Control token: ${sandbox.controlToken}   (send as x-sandbox-token on every other control call; new each start)`,
     '',
     'White Label',
     `  API base:    ${sandbox.url}/whitelabel/v1`,

@@ -9,6 +9,7 @@ import { startRuntime, type Runtime } from '../runtime.js';
 import { CAPILLARY_DEMO_CUSTOMERS } from '../../sandbox/capillary/demo.js';
 import { GAFAPAY_DEMO_USERS, gafapayAppCode } from '../../sandbox/gafapay/demo.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { controlFetch } from '../../sandbox/control-client.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;
@@ -54,14 +55,14 @@ describe('Capillary through the service', () => {
     expect(await codeOf(rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 100_250 }))).toBe('VALIDATION_CODE_REQUIRED');
     const sent = await rt.service.requestValidationCode({ saleId: sale.id });
     expect(sent.validationCode?.pointsMilli).toBe(100_250);
-    const res = await fetch(`${sandbox.url}/_control/capillary/validation-code?mobile=${priya.mobile}`);
+    const res = await controlFetch(sandbox, 'GET', `/capillary/validation-code?mobile=${priya.mobile}`);
     const { code } = (await res.json()) as { code: string };
     const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
     expect(await codeOf(rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 100_250, validationCode: wrong }))).toBe('VALIDATION_CODE_WRONG');
     expect(rt.store.outbox.forSale(sale.id)).toHaveLength(0); // nothing committed
     const again = await rt.service.requestValidationCode({ saleId: sale.id }); // "send again" gives the same code
     expect(again.validationCode?.pointsMilli).toBe(100_250);
-    const code2 = ((await (await fetch(`${sandbox.url}/_control/capillary/validation-code?mobile=${priya.mobile}`)).json()) as { code: string }).code;
+    const code2 = ((await (await controlFetch(sandbox, 'GET', `/capillary/validation-code?mobile=${priya.mobile}`)).json()) as { code: string }).code;
     expect(code2).toBe(code);
     const posted = await rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 100_250, validationCode: code.toLowerCase() });
     expect(posted.state).toBe('posted');

@@ -14,6 +14,7 @@ import { leakedSecrets, SECRETS } from '../../test/secrets-fixture.js';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { installLog, logger, type InstalledLog } from '../log/logger.js';
 import { startRuntime, type Runtime } from '../runtime.js';
+import { controlFetch } from '../../sandbox/control-client.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 let tmp: ReturnType<typeof makeTempDir>;
@@ -68,7 +69,7 @@ describe('the support bundle', () => {
     const s0 = await rt.service.startSale({ basketCents: 100 });
     await rt.service.identifyMember({ saleId: s0.id, input: anna.cardNumber, source: 'scanner' });
     await rt.service.cancelSale({ saleId: s0.id });
-    await fetch(`${sandbox.url}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ backend: 'whitelabel', fault: 'down' }) });
+    await controlFetch(sandbox, 'POST', '/faults', { backend: 'whitelabel', fault: 'down' });
     const sale = await rt.service.startSale({ basketCents: 5000 });
     await rt.service.identifyMember({ saleId: sale.id, input: anna.cardNumber, source: 'scanner' });
     await rt.service.quote({ saleId: sale.id, pointsMilli: 100_000 });

@@ -9,6 +9,7 @@ import { startRuntime, type Runtime } from '../runtime.js';
 import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { OFFLINE_POLICY_SETTING } from './offline-policy.js';
+import { controlFetch } from '../../sandbox/control-client.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;
@@ -33,7 +34,7 @@ afterEach(async () => {
 const ledger = (userId: string) => sandbox.backends.whitelabel.state.ledger(userId);
 const balance = (userId: string) => sandbox.backends.whitelabel.state.balances(userId)[userId];
 async function control(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${sandbox.url}/_control${path}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const res = await controlFetch(sandbox, method, path, body);
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
 }
 const down = () => control('POST', '/faults', { backend: 'whitelabel', fault: 'down' });

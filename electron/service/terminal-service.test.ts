@@ -9,6 +9,7 @@ import { startRuntime, type Runtime } from '../runtime.js';
 import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER } from '../../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { Store } from '../store/store.js';
+import { controlFetch } from '../../sandbox/control-client.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;
@@ -39,7 +40,7 @@ function manager(): { managerId: string; pin: string; reason: string } {
 const ledger = (userId: string) => sandbox.backends.whitelabel.state.ledger(userId);
 const balance = (userId: string) => sandbox.backends.whitelabel.state.balances(userId)[userId];
 const fault = async (spec: Record<string, unknown>) => {
-  const res = await fetch(`${sandbox.url}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  const res = await controlFetch(sandbox, 'POST', '/faults', spec);
   if (res.status !== 201) throw new Error(`fault not accepted: ${res.status} ${await res.text()}`);
 };
 

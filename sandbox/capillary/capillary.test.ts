@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../server.js';
 import { CAPILLARY_DEMO_CUSTOMERS, CAPILLARY_PROGRAMS, CAPILLARY_SANDBOX_CREDENTIALS, CAPILLARY_UNKNOWN_MOBILE } from './demo.js';
 import { pointsValue, readDecimal } from './state.js';
+import { controlHeaders } from '../control-client.js';
 
 const creds = CAPILLARY_SANDBOX_CREDENTIALS;
 const priya = CAPILLARY_DEMO_CUSTOMERS.priya;
@@ -24,6 +25,7 @@ describe('Capillary emulator', () => {
   async function req(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Json; headers: Headers }> {
     const headers: Record<string, string> = { authorization: basic(), ...(opts.headers ?? {}) };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    if (path.startsWith('/_control')) Object.assign(headers, controlHeaders(sb));
     const res = await fetch(sb.url + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };

@@ -75,7 +75,7 @@ describe('card-linked emulator', () => {
 
   beforeAll(async () => {
     sb = await startSandbox();
-    control = createCardLinkedControl(sb.url);
+    control = createCardLinkedControl(sb);
   });
   afterAll(() => sb.close());
   beforeEach(() => control.reset());

@@ -2,6 +2,7 @@
  * A typed client for the card-linked control routes (control.ts), for tests,
  * the e2e suite and training scripts. Plain fetch.
  */
+import { controlFetch, type ControlEndpoint } from '../control-client.js';
 import type { ClDelivery, ClTransaction, ClWebhook, WebhookEvent } from './state.js';
 
 export interface DeliveryOptions {
@@ -30,13 +31,9 @@ export interface CardLinkedControl {
   reset(seedDemo?: boolean): Promise<void>;
 }
 
-export function createCardLinkedControl(sandboxUrl: string): CardLinkedControl {
+export function createCardLinkedControl(sandbox: ControlEndpoint): CardLinkedControl {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${sandboxUrl}/_control/cardlinked${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await controlFetch(sandbox, method, `/cardlinked${path}`, body);
     const text = await res.text();
     if (!res.ok) throw new Error(`card-linked control ${method} ${path}: HTTP ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../server.js';
 import { GAFAPAY_DEMO_USERS, GAFAPAY_SANDBOX, GAFAPAY_SANDBOX_TOKEN, GAFAPAY_UNKNOWN_USER_ID, gafapayCustomerToken, signGafapayToken } from './demo.js';
+import { controlHeaders } from '../control-client.js';
 
 type Json = Record<string, any>;
 const S = GAFAPAY_SANDBOX;
@@ -22,6 +23,7 @@ describe('GafaPay emulator', () => {
   async function req(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Json }> {
     const headers: Record<string, string> = opts.headers ?? goodHeaders();
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    if (path.startsWith('/_control')) Object.assign(headers, controlHeaders(sb));
     const res = await fetch(sb.url + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : {} };

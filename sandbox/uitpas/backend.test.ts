@@ -23,7 +23,7 @@ describe('UiTPAS emulator', () => {
 
   beforeAll(async () => {
     sb = await startSandbox({ port: 0, now: () => clock, uitpas: { tokenTtlSec: TTL } });
-    ui = createUitpasControl(sb.url);
+    ui = createUitpasControl(sb);
   });
   afterAll(async () => {
     await sb?.close();

@@ -118,7 +118,7 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
   beforeAll(async () => {
     sb = await startSandbox({ port: 0 });
     rec = await startRecorder(sb.url);
-    ui = createUitpasControl(sb.url);
+    ui = createUitpasControl(sb);
   });
   afterAll(async () => {
     await rec?.close();

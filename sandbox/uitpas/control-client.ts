@@ -3,6 +3,7 @@
  * e2e suite and benchmarks; the shared routes (faults, reset) are in
  * ../control-client.ts.
  */
+import { controlFetch, type ControlEndpoint } from '../control-client.js';
 import type { DemoPassholder, UitpasPermission } from './demo-data.js';
 import type { LedgerEntry, RedemptionRecord } from './state.js';
 
@@ -53,13 +54,9 @@ export interface UitpasControl {
   reset(seedDemo?: boolean): Promise<void>;
 }
 
-export function createUitpasControl(sandboxUrl: string): UitpasControl {
+export function createUitpasControl(sandbox: ControlEndpoint): UitpasControl {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${sandboxUrl}/_control/uitpas${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await controlFetch(sandbox, method, `/uitpas${path}`, body);
     const text = await res.text();
     if (!res.ok) throw new Error(`sandbox control ${method} /uitpas${path}: HTTP ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;

@@ -46,7 +46,7 @@ describe('White Label emulator', () => {
 
   beforeAll(async () => {
     sb = await startSandbox();
-    control = createControlClient(sb.url);
+    control = createControlClient(sb);
   });
   afterAll(() => sb.close());
   beforeEach(async () => {
@@ -178,7 +178,7 @@ describe('White Label emulator: rate limit and token expiry (own clock)', () => 
     sb = await startSandbox({ now: () => clock, whitelabel: { apiKeys: [C.apiKey, 'second-key'], tokenTtlSec: 60 } });
   });
   afterAll(() => sb.close());
-  afterEach(() => createControlClient(sb.url).reset());
+  afterEach(() => createControlClient(sb).reset());
 
   it('allows a burst of 400 per API key, then answers 429 with Retry-After; the other key is unaffected', async () => {
     const token = ((await (await getToken(sb.url)).json()) as { access_token: string }).access_token;

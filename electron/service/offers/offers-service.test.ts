@@ -77,7 +77,7 @@ async function enrol(number: string, offerId: string = DEMO_OFFERS.tenPercent.id
 beforeEach(async () => {
   tmp = makeTempDir();
   sandbox = await startSandbox({ port: 0 });
-  control = createCardLinkedControl(sandbox.url);
+  control = createCardLinkedControl(sandbox);
   answers = [];
   rt = await start();
   // Everything but the sign-in screen needs a signed-in person.
