@@ -74,7 +74,7 @@ describe('Intl formatting', () => {
     expect(formatAmount(123456, 'EUR', 'fr').replace(nbsp, ' ')).toBe('1 234,56 €');
     expect(formatAmount(-5, 'EUR', 'en')).toMatch(/-€0\.05|€-0\.05/);
     expect(formatPointsFor(1_250_500, 'nl', 3)).toBe('1.250,5');
-    expect(formatPointsFor(1_250_500, 'en', 0)).toBe('1.251'); // en-BE: Belgian separators
+    expect(formatPointsFor(1_250_500, 'en', 0)).toBe('1,251'); // en-GB: one convention for points and money
     expect(formatDateTime('2025-03-01T08:05:00Z', 'nl', 'Europe/Brussels')).toBe('1/03/2025, 09:05');
     expect(formatAge(180, 'en')).toBe('3 minutes');
     expect(formatAge(7200, 'nl')).toBe('2 uur');

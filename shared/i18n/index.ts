@@ -16,8 +16,9 @@ export type { Catalogue, Language };
 export const LANGUAGES: readonly Language[] = ['nl', 'fr', 'en'];
 export const catalogues: Record<Language, Catalogue> = { nl, fr, en };
 
-/** Belgian conventions for each language (decimal comma for nl/fr, 24-hour clock). */
-export const LOCALES: Record<Language, string> = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-BE' };
+/** Conventions for each language (decimal comma for nl/fr, 24-hour clock). */
+// English: en-GB, not en-BE (en-BE groups points as 2.500 but money as €2,500.50, and writes years with two digits).
+export const LOCALES: Record<Language, string> = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB' };
 
 /** i18next resources: one namespace, 'translation'. */
 export const resources = {
