@@ -98,7 +98,7 @@ describe('from the command line', () => {
     const err = (await web(['--data-dir', dataDir, '--port', '0', '--config', bad], env()).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(err.code).toBe(2);
     expect(err.stderr).toContain('connection.baseUrl');
-    expect(existsSync(dataDir)).toBe(false);
+    for (const f of ['terminal.db', 'terminal-live.db', 'mode.json', 'secret.key']) expect(existsSync(join(dataDir, f)), f).toBe(false);
   });
 
   it('a good file takes the terminal live with its secrets sealed; the file can then be deleted', async () => {

@@ -206,6 +206,24 @@ describe('voids and refunds', () => {
     expect(refunds.map((e) => e.payload.points)).toEqual([34, 299]);
   });
 
+  it('ten 1-cent refunds on a 10.00 sale paid with 10 points give back 1 point in total; refunding the rest returns exactly the other 9', async () => {
+    const paid = await paidSale(anna.cardNumber, 1000, 10);
+    let last = paid;
+    for (let i = 0; i < 10; i++) last = await rt.service.refundSale({ saleId: paid.id, amountCents: 1, approval: manager });
+    // Cumulative, member-favourable: ceil(10 points × 0.10 / 10.00) = 1 point after all ten.
+    expect(last.refunded).toEqual({ cents: 10, pointsMilli: 1000 });
+    expect(last.state).toBe('paid');
+    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    expect(balance(anna.userId)).toBe(2491);
+    const rest = await rt.service.refundSale({ saleId: paid.id, amountCents: 990, approval: manager });
+    expect(rest.refunded).toEqual({ cents: 1000, pointsMilli: 10_000 });
+    expect(rest.state).toBe('voided');
+    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    expect(balance(anna.userId)).toBe(2500);
+    const refunds = ledger(anna.userId).filter((e) => e.type === 'POINTS_REFUND');
+    expect(refunds.map((e) => e.payload.points)).toEqual([1, 9]);
+  });
+
   it('a void racing an in-flight post: the post lands, then the refund follows', async () => {
     await control('POST', '/faults', { backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: 500, times: 1 });
     const q = await quoted(anna.cardNumber, 5000, 600);

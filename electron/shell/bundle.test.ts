@@ -20,9 +20,21 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 let dir: string;
 let appPath: string;
 
+/**
+ * What a bundle loads at run time from outside itself: esbuild's own list of the external
+ * imports it kept (its metafile), not a text search (ajv's code generator carries
+ * `require("ajv/dist/runtime/...")` inside template strings that are never run).
+ */
+const externals = new Map<string, string[]>();
 function requiresOf(file: string): string[] {
-  const code = readFileSync(file, 'utf8');
-  return [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!))].sort();
+  const found = externals.get(file);
+  if (!found) throw new Error(`no bundle built at ${file}`);
+  return found;
+}
+async function bundle(options: Record<string, unknown>, outfile: string): Promise<void> {
+  const result = await build({ ...options, outfile, logLevel: 'silent', metafile: true });
+  const imports = Object.values(result.metafile!.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+  externals.set(outfile, [...new Set(imports)].sort());
 }
 
 beforeAll(async () => {
@@ -33,8 +45,8 @@ beforeAll(async () => {
     preloadOptions: Record<string, unknown>;
   };
   const outdir = path.join(appPath, 'dist', 'electron');
-  await build({ ...mainOptions, outfile: path.join(outdir, 'main.cjs'), logLevel: 'silent' });
-  await build({ ...preloadOptions, outfile: path.join(outdir, 'preload.cjs'), logLevel: 'silent' });
+  await bundle(mainOptions, path.join(outdir, 'main.cjs'));
+  await bundle(preloadOptions, path.join(outdir, 'preload.cjs'));
   mkdirSync(path.join(appPath, 'dist', 'renderer'), { recursive: true });
   writeFileSync(path.join(appPath, 'dist', 'renderer', 'index.html'), '<!doctype html><title>stub page</title>');
 }, 60_000);

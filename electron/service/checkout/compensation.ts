@@ -19,16 +19,44 @@ export function redeemRow(ctx: CheckoutContext, saleId: string): OutboxRow | und
 }
 
 /**
- * The points a refund of `amountCents` gives back: in proportion to the part
- * refunded, rounded up to the backend's precision (the member's favour),
- * never more than remains of what was taken; a full refund returns the rest.
+ * The points a refund of `amountCents` gives back. Computed cumulatively, so
+ * that many small refunds never return more than one refund of their sum:
+ * the points due after this refund are the part of `takenMilli` in
+ * proportion to all cents refunded so far, rounded up to the backend's
+ * precision (the member's favour) and never more than was taken; this refund
+ * returns what is due minus what earlier refunds already returned. (Rounding
+ * each refund up on its own let ten 1-cent refunds of a 10.00 sale paid with
+ * 10 points return all 10.) A full refund returns the rest.
  */
-export function refundPoints(o: { takenMilli: number; refundedMilli: number; amountCents: number; basketCents: number; pointsDecimals: number; full: boolean }): number {
-  const step = 10 ** (3 - o.pointsDecimals);
-  const remaining = o.takenMilli - o.refundedMilli;
+export function refundPoints(o: {
+  takenMilli: number;
+  /** Points (milli) earlier refunds of this sale already returned. */
+  refundedMilli: number;
+  /** Cents earlier refunds of this sale already refunded. */
+  refundedCents: number;
+  amountCents: number;
+  basketCents: number;
+  pointsDecimals: number;
+  full: boolean;
+}): number {
+  const remaining = Math.max(0, o.takenMilli - o.refundedMilli);
   if (o.full) return remaining;
-  const proportional = Math.ceil((o.takenMilli * o.amountCents) / o.basketCents / step) * step;
-  return Math.min(remaining, proportional);
+  const dueMilli = Math.min(o.takenMilli, pointsDueMilli(o.takenMilli, o.refundedCents + o.amountCents, o.basketCents, o.pointsDecimals));
+  return Math.min(remaining, Math.max(0, dueMilli - o.refundedMilli));
+}
+
+/**
+ * ceil(taken × refunded / basket) at the backend's precision, in BigInt:
+ * points (milli) × cents can pass 2^53 on a large sale, where a float would
+ * round silently.
+ */
+function pointsDueMilli(takenMilli: number, refundedCents: number, basketCents: number, pointsDecimals: number): number {
+  if (basketCents <= 0) return takenMilli;
+  const step = BigInt(10 ** (3 - pointsDecimals));
+  const denominator = BigInt(basketCents) * step;
+  const numerator = BigInt(takenMilli) * BigInt(refundedCents);
+  const steps = (numerator + denominator - 1n) / denominator; // non-negative operands: this is ceil
+  return Number(steps * step);
 }
 
 /** A void before the backend answered: withdraw the unsent row, or mark the one in flight. */

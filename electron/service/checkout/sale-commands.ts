@@ -160,6 +160,7 @@ export function refundSale(ctx: CheckoutContext, input: MethodInput<'refundSale'
   const points = refundPoints({
     takenMilli: redeem?.state === 'done' ? (sale.points_milli ?? 0) : 0,
     refundedMilli: sale.refunded_points_milli,
+    refundedCents: sale.refunded_cents,
     amountCents: input.amountCents,
     basketCents: sale.basket_cents,
     pointsDecimals: ctx.adapter.info.capabilities.pointsDecimals,
