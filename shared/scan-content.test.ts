@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withLuhnDigit } from './member-number.js';
-import { compilePattern, DEFAULT_EXTRACT_PATTERNS, extractMemberNumber, patternFor, safeRead, type ScanRules } from './scan-content.js';
+import { RE2JS } from 're2js';
+import { compilePattern, DEFAULT_EXTRACT_PATTERNS, extractMemberNumber, MAX_SCAN_CHARS, patternFor, safeRead, type ScanRules } from './scan-content.js';
 
 const JAN = '0930012345615'; // UiTPAS, Luhn-valid
 const JAN_WRONG = '0930012345614'; // last digit changed
@@ -160,5 +161,64 @@ describe('patterns', () => {
 
   it('safeRead flattens control characters', () => {
     expect(safeRead('ab\r\ncd\u001d')).toBe('ab cd');
+  });
+});
+
+describe('manager-set patterns cannot freeze the till (issue 14)', () => {
+  // Each of these takes seconds to years on a backtracking engine with the input beside it.
+  const CATASTROPHIC: Array<{ pattern: string; input: string; matches: boolean; hit: string }> = [
+    { pattern: '(\\d+)+x', input: '1'.repeat(2000), matches: false, hit: '123x' },
+    { pattern: '(a+)+$', input: `${'a'.repeat(2000)}!`, matches: false, hit: '!aaa' },
+    { pattern: '(a|aa)+$', input: `${'a'.repeat(2000)}!`, matches: false, hit: 'baaaa' },
+    { pattern: '(.*a){12}', input: 'a'.repeat(11) + 'b'.repeat(1900), matches: false, hit: 'ba'.repeat(12) },
+  ];
+
+  it('compiles every pattern with RE2, which answers correctly', () => {
+    for (const { pattern, input, matches, hit } of CATASTROPHIC) {
+      const c = compilePattern(pattern);
+      expect(c.ok).toBe(true);
+      if (!c.ok) continue;
+      expect(c.regex).toBeInstanceOf(RE2JS);
+      expect(c.regex.matcher(input).find()).toBe(matches);
+      expect(c.regex.matcher(hit).find()).toBe(true);
+    }
+    // And finds what it should: the `number` group, else the first group.
+    expect(extractMemberNumber(`p=${JAN}x`, { accepted: ['uitpas'], pattern: '(\\d+)+x' })).toMatchObject({ ok: true, input: JAN, via: 'pattern' });
+  });
+
+  it('a scan of 2,000 characters against each catastrophic pattern is answered (one generous bound, not a timing test)', () => {
+    const started = Date.now();
+    for (const { pattern, input } of CATASTROPHIC) {
+      const r = extractMemberNumber(input, { accepted: ['uitpas'], pattern });
+      expect(r).toMatchObject({ ok: false, code: 'MEMBER_NUMBER_FORMAT' });
+    }
+    // A backtracking engine needs longer than the universe's age here; RE2 needs milliseconds.
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('refuses back-references and look-around when the pattern is checked, saying why', () => {
+    for (const pattern of ['(\\d)\\1', '(?<n>\\d)\\k<n>', 'a(?=b)', 'a(?!b)', '(?<=a)b', '(?<!a)b']) {
+      expect(compilePattern(pattern)).toMatchObject({ ok: false, reason: expect.stringMatching(/back-references .* look-around .* freeze the till/) });
+    }
+    // An escaped backslash before a digit is a literal, not a back-reference.
+    expect(compilePattern('id\\\\1(\\d+)').ok).toBe(true);
+  });
+
+  it('refuses an over-long scan before any pattern runs, with a clear message', () => {
+    const long = `https://x.example/?p=${JAN}&t=${'a'.repeat(MAX_SCAN_CHARS)}`;
+    const r = extractMemberNumber(long, UITPAS);
+    expect(r).toMatchObject({ ok: false, code: 'MEMBER_NUMBER_FORMAT' });
+    if (!r.ok) {
+      expect(r.reason).toBe(`This code is too long to be a member code (${long.length} characters; at most ${MAX_SCAN_CHARS}).`);
+      expect(r.read.length).toBeLessThanOrEqual(80);
+    }
+    // Exactly at the cap is still read.
+    const atCap = `p=${JAN}&`.padEnd(MAX_SCAN_CHARS, 'a');
+    expect(extractMemberNumber(atCap, UITPAS)).toMatchObject({ ok: true, input: JAN });
+  });
+
+  it('the default UiTPAS pattern (RE2, no look-around) takes 13-digit runs only, and the next one after a bad one', () => {
+    expect(extractMemberNumber(`x${JAN}1`, { accepted: ['uitpas'], pattern: DEFAULT_EXTRACT_PATTERNS.uitpas })).toMatchObject({ ok: false });
+    expect(extractMemberNumber(`a ${JAN_WRONG} ${JAN} b`, { accepted: ['uitpas'], pattern: DEFAULT_EXTRACT_PATTERNS.uitpas })).toMatchObject({ ok: true, input: JAN });
   });
 });

@@ -15,11 +15,12 @@
  * (card-shaped digit runs are masked in `read`). The renderer checks here for
  * speed and a clear message; the service checks the number again.
  */
+import { RE2JS } from 're2js';
 import type { BackendId } from './domain.js';
 import { PROGRAMS } from './programs/index.js';
 import { looksLikePaymentCard, maskIdentifier, parseMemberIdentifier, type IdentifierKind, type MemberIdentifier } from './member-number.js';
 
-/** Longer reads are cut before any pattern runs (a member code is far shorter). */
+/** Longer reads are refused before any pattern runs (a member code is far shorter). */
 export const MAX_SCAN_CHARS = 2048; // room for a member app code with its session token (member-number.ts)
 /** Longest extraction pattern the settings accept. */
 export const MAX_PATTERN_CHARS = 200;
@@ -36,7 +37,10 @@ export const DEFAULT_EXTRACT_PATTERNS: Readonly<Partial<Record<BackendId, string
 export interface ScanRules {
   /** Identifier kinds the backend accepts, in the order a read is tried. */
   accepted: readonly IdentifierKind[];
-  /** The extraction pattern (JavaScript RegExp source, no slashes); empty or null: plain numbers only. */
+  /**
+   * The extraction pattern (RE2 syntax, which is JavaScript's without back-references
+   * or look-around; no slashes); empty or null: plain numbers only.
+   */
   pattern?: string | null;
 }
 
@@ -66,17 +70,46 @@ export function patternFor(backend: BackendId | null | undefined, configured?: P
   return DEFAULT_EXTRACT_PATTERNS[backend] ?? null;
 }
 
-/** Compiles an extraction pattern, or says why it cannot be used (for the settings form and the contract). */
-export function compilePattern(source: string): { ok: true; regex: RegExp } | { ok: false; reason: string } {
+/**
+ * Compiles an extraction pattern, or says why it cannot be used (for the
+ * settings form, the contract and every scan).
+ *
+ * WHY RE2 and not RegExp: a manager-set pattern such as `(\d+)+x` makes the
+ * backtracking engine take seconds on a 26-digit scan (doubling per digit),
+ * freezing the till. RE2 (re2js, pure JS) runs in time linear in the scan, and
+ * refuses the features that need backtracking (back-references, look-around),
+ * so such a pattern is refused when it is saved, not discovered at the counter.
+ */
+export function compilePattern(source: string): { ok: true; regex: RE2JS } | { ok: false; reason: string } {
   if (source.length > MAX_PATTERN_CHARS) return { ok: false, reason: `at most ${MAX_PATTERN_CHARS} characters` };
-  let regex: RegExp;
-  try {
-    regex = new RegExp(source, 'gi');
-  } catch (e) {
-    return { ok: false, reason: `not a valid pattern (${(e as Error).message.replace(/^Invalid regular expression: /, '').slice(0, 120)})` };
+  if (/(?:^|[^\\])(?:\\\\)*\\(?:[1-9]|k<)|\(\?<?[=!]/.test(source)) {
+    return { ok: false, reason: 'back-references (\\1, \\k<name>) and look-around ((?=, (?!, (?<=, (?<!) are not supported: they can freeze the till' };
   }
-  if (regex.test('')) return { ok: false, reason: 'the pattern matches empty text: it must match the number itself' };
+  let regex: RE2JS;
+  try {
+    regex = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+  } catch (e) {
+    return { ok: false, reason: `not a valid pattern (${(e as Error).message.replace(/^error parsing regexp: /, '').slice(0, 120)})` };
+  }
+  if (regex.matcher('').find()) return { ok: false, reason: 'the pattern matches empty text: it must match the number itself' };
   return { ok: true, regex };
+}
+
+/** A pattern's matches in `text`, at most `limit` of them: the `number` group, else the first group, else the whole match. */
+function candidatesOf(regex: RE2JS, text: string, limit: number): string[] {
+  const found: string[] = [];
+  const named = 'number' in regex.namedGroups();
+  const group = named ? 'number' : regex.groupCount() >= 1 ? 1 : 0;
+  const m = regex.matcher(text);
+  let from = 0;
+  while (found.length < limit && from <= text.length && m.find(from)) {
+    const g = m.group(group);
+    found.push(g ?? m.group() ?? '');
+    // Go on from the end of the number, not of the match: a pattern may take the separator
+    // after a number (RE2 has no look-ahead), which is also the one before the next.
+    from = Math.max(g !== null && g !== '' ? m.end(group) : m.end(), m.start() + 1);
+  }
+  return found;
 }
 
 /** Control characters a scanner may add (GS separators, CR/LF, AIM prefixes' controls). */
@@ -102,7 +135,16 @@ export function safeRead(raw: string, max = 80): string {
  * the reason (the closest one: a wrong check digit beats "not found").
  */
 export function extractMemberNumber(raw: string, rules: ScanRules): ScanContent {
-  const read = raw.slice(0, MAX_SCAN_CHARS).replace(CONTROLS, '').trim();
+  // Refused, not cut: a cut read could yield a wrong number, and the cap bounds every pattern's work.
+  if (raw.length > MAX_SCAN_CHARS) {
+    return {
+      ok: false,
+      code: 'MEMBER_NUMBER_FORMAT',
+      read: safeRead(raw.slice(0, MAX_SCAN_CHARS)),
+      reason: `This code is too long to be a member code (${raw.length} characters; at most ${MAX_SCAN_CHARS}).`,
+    };
+  }
+  const read = raw.replace(CONTROLS, '').trim();
   if (read === '') return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read: '', reason: 'Nothing was read.' };
   if (rules.accepted.length === 0) {
     return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read: safeRead(read), reason: 'This loyalty program does not look members up at the counter.' };
@@ -114,10 +156,8 @@ export function extractMemberNumber(raw: string, rules: ScanRules): ScanContent 
   const compiled = source ? compilePattern(source) : null;
   if (compiled?.ok) {
     let firstRefusal: Extract<ReturnType<typeof parseMemberIdentifier>, { ok: false }> | null = null;
-    let count = 0;
-    for (const m of read.matchAll(compiled.regex)) {
-      if (++count > 20) break;
-      const candidate = (m.groups?.number ?? m[1] ?? m[0] ?? '').trim();
+    for (const found of candidatesOf(compiled.regex, read, 20)) {
+      const candidate = found.trim();
       if (candidate === '') continue;
       const parsed = parseMemberIdentifier(candidate, rules.accepted);
       if (parsed.ok) return { ok: true, input: candidate, identifier: parsed.identifier, via: 'pattern' };

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { validateCall } from '../../shared/contract.js';
 import { settingsPatch } from '../../shared/contract/manager.js';
+import { PosError } from '../../shared/errors.js';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { Store } from '../store/store.js';
 import { DEFAULT_SCANNER, SettingsStore } from './settings-store.js';
@@ -31,5 +33,23 @@ describe('scanner settings (issue 6): suffix characters, slow gap, extraction pa
     expect(settingsPatch.safeParse({ scanner: { extractPatterns: { nope: 'x' } } }).success).toBe(false);
     expect(settingsPatch.safeParse({ scanner: { slowMaxGapMs: 5000 } }).success).toBe(false);
     expect(settingsPatch.safeParse({ scanner: { extractPatterns: { uitpas: '' }, suffixChars: '/', slowMaxGapMs: 300 } }).success).toBe(true);
+  });
+
+  it('refuses at save a pattern the linear-time engine (RE2) cannot run, naming the field (issue 14)', () => {
+    for (const pattern of ['(\\d)\\1', 'member=(\\d+)(?=&)', '(?<!\\d)(\\d{13})']) {
+      let error: unknown = null;
+      try {
+        validateCall('updateSettings', { patch: { scanner: { extractPatterns: { uitpas: pattern } } } });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(PosError);
+      const posError = error as PosError;
+      expect(posError.code).toBe('INVALID_INPUT');
+      expect(posError.message).toMatch(/^Invalid patch\.scanner\.extractPatterns\.uitpas: not a usable pattern: .*(back-references|look-around)/);
+      expect(posError.details).toMatchObject({ field: 'patch.scanner.extractPatterns.uitpas' });
+    }
+    // The catastrophic-backtracking shape itself is fine under RE2 (linear time), so it may be saved.
+    expect(() => validateCall('updateSettings', { patch: { scanner: { extractPatterns: { uitpas: '(\\d+)+x' } } } })).not.toThrow();
   });
 });

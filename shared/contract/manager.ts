@@ -84,7 +84,14 @@ const scannerSettings = z
     extractPatterns: z
       .partialRecord(
         z.enum(BACKEND_IDS),
-        z.string().max(MAX_PATTERN_CHARS).refine((p) => p === '' || compilePattern(p).ok, 'not a usable pattern'),
+        z
+          .string()
+          .max(MAX_PATTERN_CHARS)
+          .superRefine((p, ctx) => {
+            // The same RE2 check the renderer's form makes: a pattern that could freeze the till is refused here, with why.
+            const c = p === '' ? null : compilePattern(p);
+            if (c && !c.ok) ctx.addIssue({ code: 'custom', message: `not a usable pattern: ${c.reason}` });
+          }),
       )
       .optional(),
   })

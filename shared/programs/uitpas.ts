@@ -31,6 +31,7 @@ export const UITPAS = {
   },
   environmentField: 'apiUrl',
   // A run of exactly 13 digits anywhere in the text (a URL or a line from the app).
-  scanPattern: '(?<!\\d)(\\d{13})(?!\\d)',
+  // RE2 syntax (no look-around): the non-digit on either side is outside the group.
+  scanPattern: '(?:^|\\D)(\\d{13})(?:\\D|$)',
   docs: 'https://docs.publiq.be/docs/uitpas/',
 } as const satisfies ProgramDescriptor<'uitpas'>;
