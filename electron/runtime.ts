@@ -175,7 +175,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const repairs = secureDataDir(opts.dataDir);
   // One process per data directory, for this process's life (store/data-dir-lock.ts).
   const lock = acquireDataDirLock(opts.dataDir);
-  if (lock.tookOverFrom) console.warn(`[terminal] took over the data directory from pid ${lock.tookOverFrom.pid} (started ${lock.tookOverFrom.startedAt}), which is no longer running`);
+  if (lock.tookOverFrom) log.warn(`took over the data directory from pid ${lock.tookOverFrom.pid} (started ${lock.tookOverFrom.startedAt}), which is no longer running`);
   try {
     return await startLocked(opts, repairs, lock);
   } catch (e) {
@@ -374,7 +374,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       session = next;
       // The new mode is in place: a failure while retiring the old session (a call still
       // finishing on it) must not turn the switch into an error.
-      await closeSession(from).catch((e: unknown) => console.error('[terminal] closing the previous mode:', e));
+      await closeSession(from).catch((e: unknown) => log.error('closing the previous mode failed', e));
       emit({ type: 'status', status: decorate(next, await next.service.getStatus()) });
     })();
     switching = run.finally(() => {

@@ -96,7 +96,8 @@ const runtime = await startRuntime({
 }).catch((e: unknown) => {
   // Another process holds this data directory: say who, and stop (exit 3), without a stack trace.
   if (!(e instanceof DataDirLockedError)) throw e;
-  console.error(e.message);
+  log.error(e.message);
+  process.stderr.write(`${e.message}\n`);
   process.exit(3);
 });
 const host = await startWebHost({

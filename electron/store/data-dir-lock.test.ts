@@ -4,12 +4,12 @@
  * a holder killed with SIGKILL leaves a stale lock that does not block the next start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { acquireDataDirLock, DataDirLockedError, LOCK_FILE } from './data-dir-lock.js';
 
@@ -54,7 +54,9 @@ it('a second process on the same data directory refuses, naming the holder; a SI
   expect(existsSync(join(dir, LOCK_FILE))).toBe(true); // left behind: nobody released it
   const third = await startWeb(dir);
   expect(third.line, third.stderr).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/);
-  expect(third.stderr).toContain(`took over the data directory from pid ${first.child.pid}`);
+  // Said in the terminal's log (with --data-dir, its logs/ folder), where support reads it.
+  const logText = () => readdirSync(join(dir, 'logs')).map((f) => readFileSync(join(dir, 'logs', f), 'utf8')).join('\n');
+  await vi.waitFor(() => expect(logText()).toContain(`took over the data directory from pid ${first.child.pid}`), { timeout: 10_000, interval: 100 });
   third.child.kill('SIGTERM');
   await new Promise((ok) => third.child.once('exit', ok));
   expect(existsSync(join(dir, LOCK_FILE))).toBe(false); // a clean stop releases it
