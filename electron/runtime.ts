@@ -42,6 +42,8 @@ import { ShippingService } from './chain/shipping-service.js';
 import type { ShippingConfig } from './chain/shipper.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
+import { checkAndFollowHead } from './store/log-head-check.js';
+import { headSealFile, LogHeadSeal } from './store/log-head-seal.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
 import { Diagnostics } from './service/diagnostics.js';
@@ -210,6 +212,8 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     const store = Store.open(dbFile);
     let sandbox: Session['sandbox'] = null;
     try {
+      // Before anything is appended: an append would reuse a deleted seq and hide the deletion (store/log-head-check.ts).
+      checkAndFollowHead(store, new LogHeadSeal(headSealFile(dbFile), box));
       // The WAL and SHM exist now: one more pass (silent unless something was wrong).
       repairs.push(...secureDataDir(opts.dataDir));
       if (repairs.length > 0) logModeRepairs(store, repairs.splice(0));

@@ -33,6 +33,7 @@ import {
 } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
 import { parseEvidence, type OutboxRow } from '../store/outbox.js';
+import { TAMPER_SUSPECTED_KIND } from '../store/log-head-check.js';
 import type { Store } from '../store/store.js';
 import { bindHandlers, type HandlersFor } from '../transport/dispatch.js';
 import { csvDialect, type CsvFormat } from './csv-dialect.js';
@@ -203,29 +204,39 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
   /**
    * Walks the whole chain (journal.verify), then compares the log's last entry
    * with the anchor the append trigger keeps: entries cut off the end, or a
-   * last entry replaced, show there.
+   * last entry replaced, show there. A tail cut while the terminal was stopped
+   * (anchor fixed too) shows as the start's `log.tamper-suspected` entry
+   * (store/log-head-check.ts). `expectedHead`: a fingerprint from an end-of-day
+   * report, which the log must still reach.
    */
-  async verifyLog(): Promise<VerifyReport> {
+  async verifyLog(input: MethodInput<'verifyLog'> = {}): Promise<VerifyReport> {
     const me = this.requireManagerSignedIn();
-    const report = await this.verify();
+    const report = await this.verify(input.expectedHead);
     this.store.transaction(() =>
       this.append({
         actor: me.id,
         kind: 'log.verified',
         outcome: report.intact ? 'ok' : 'TAMPERED',
-        detail: { entries: report.entries, problem: report.problem ?? null, firstBadSeq: report.firstBadSeq ?? null, durationMs: Math.round(report.durationMs) },
+        detail: {
+          entries: report.entries,
+          problem: report.problem ?? null,
+          firstBadSeq: report.firstBadSeq ?? null,
+          durationMs: Math.round(report.durationMs),
+          ...(report.expectedHead ? { expectedHead: report.expectedHead } : {}),
+        },
       }),
     );
     return report;
   }
 
   /** The verification itself, without role check or log entry (the benchmark calls it). */
-  async verify(): Promise<VerifyReport> {
+  async verify(expectedHead?: string): Promise<VerifyReport> {
     const t0 = performance.now();
     const r = await verifyChain(this.store);
     const head = this.log.head();
     const anchor = this.log.anchor();
-    const base = { entries: r.entries, head, checkedAt: new Date(this.clock()).toISOString() };
+    const expected = expectedHead === undefined ? undefined : this.expectedHead(expectedHead.toLowerCase(), r);
+    const base = { entries: r.entries, head, checkedAt: new Date(this.clock()).toISOString(), ...(expected ? { expectedHead: expected } : {}) };
     const done = (x: Omit<VerifyReport, 'entries' | 'head' | 'checkedAt' | 'durationMs'>): VerifyReport => ({ ...base, ...x, durationMs: performance.now() - t0 });
     if (!r.intact) return done({ intact: false, firstBadSeq: r.firstBadSeq, problem: r.problem, message: r.message });
     const lastSeq = head?.seq ?? 0;
@@ -245,7 +256,35 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
         return done({ intact: false, firstBadSeq: head.seq, problem: 'anchor-mismatch', message: `Entry ${head.seq}, the last one, was replaced.` });
       }
     }
-    return done({ intact: true, message: `The log is intact: ${r.entries} entries, each one following the one before.` });
+    const tamper = this.store.db.prepare(`SELECT seq, detail FROM log WHERE kind = '${TAMPER_SUSPECTED_KIND}' ORDER BY seq DESC LIMIT 1`).get() as { seq: number; detail: string | null } | undefined;
+    if (tamper) {
+      const d = (tamper.detail ? JSON.parse(tamper.detail) : {}) as { reason?: string; databaseHead?: { seq: number } };
+      return done({
+        intact: false,
+        firstBadSeq: (d.databaseHead?.seq ?? tamper.seq - 1) + 1,
+        problem: 'tamper-suspected',
+        message: `At a start (entry ${tamper.seq}) the log did not match the head this terminal had sealed: ${d.reason ?? 'see that entry'}`,
+      });
+    }
+    if (expected && !expected.reached) {
+      return done({
+        intact: false,
+        problem: 'expected-head-missing',
+        message: `No entry of this log has the fingerprint ${expected.hash}: it was mistyped, or the entries up to it were removed or changed.`,
+      });
+    }
+    return done({
+      intact: true,
+      message: `The log is intact: ${r.entries} entries, each one following the one before.${expected ? ` It still reaches the fingerprint given (entry ${expected.seq}).` : ''}`,
+    });
+  }
+
+  /** Whether the chain, intact up to there, holds the entry with this hash. */
+  private expectedHead(hash: string, r: { intact: boolean; firstBadSeq?: number }): NonNullable<VerifyReport['expectedHead']> {
+    const row = this.store.db.prepare('SELECT seq FROM log WHERE hash = ? ORDER BY seq LIMIT 1').get(hash) as { seq: number } | undefined;
+    const seq = row?.seq ?? null;
+    const reached = seq !== null && (r.intact || (r.firstBadSeq !== undefined && r.firstBadSeq > seq));
+    return { hash, reached, seq };
   }
 
   // ---- needs attention and the queue (manager) ------------------------------------------

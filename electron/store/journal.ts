@@ -75,6 +75,9 @@ export class Journal {
   private readonly page;
   private readonly pageForSale;
   private readonly pageForCashier;
+  /** Told the head after each commit that moved it (the sealed head file, log-head-seal.ts). */
+  private headListener: ((head: { seq: number; hash: string }) => void) | null = null;
+  private headMoved = false;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
@@ -112,7 +115,32 @@ export class Journal {
       prev_hash: prev?.hash ?? GENESIS_HASH,
     };
     this.insert.run({ ...row, hash: entryHash(row) });
+    this.headMoved = true;
+    if (!this.db.inTransaction) this.flushHead();
     return row.seq;
+  }
+
+  /** The last entry in the database (null: empty log). */
+  head(): { seq: number; hash: string } | null {
+    return (this.last.get() as { seq: number; hash: string } | undefined) ?? null;
+  }
+
+  /** Hears the log's head whenever a commit moved it. */
+  onHeadMoved(listener: ((head: { seq: number; hash: string }) => void) | null): void {
+    this.headListener = listener;
+  }
+
+  /**
+   * Called after a transaction ends (Store.transaction). Re-reads the head
+   * rather than trusting the last append: a rolled-back append must not move
+   * the sealed head. Outside the transaction, so the counter's commit never
+   * waits on it and a failing listener cannot undo a sale.
+   */
+  flushHead(): void {
+    if (!this.headMoved || this.db.inTransaction) return;
+    this.headMoved = false;
+    const head = this.head();
+    if (head && this.headListener) this.headListener(head);
   }
 
   /** A page, newest first; `visibleTo` (a person id) limits it to sales and that person's own session. */

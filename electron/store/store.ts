@@ -30,7 +30,12 @@ export class Store {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } finally {
+      // After the commit (or rollback): the sealed head file follows the log's head.
+      this.journal.flushHead();
+    }
   }
 
   getSetting(key: string): string | undefined {

@@ -158,7 +158,12 @@ export const managerMethods = {
     })
     .strict(),
   getSaleStory: z.object({ saleId }).strict(),
-  verifyLog: z.object({}).strict(),
+  verifyLog: z
+    .object({
+      /** The fingerprint printed on an end-of-day report: the answer says whether the log still reaches it. */
+      expectedHead: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'a fingerprint is 64 characters, 0-9 and a-f').optional(),
+    })
+    .strict(),
   // --- what needs a decision, and the queue (manager) ---
   listAttention: z.object({ includeHandled: z.boolean().optional() }).strict(),
   markHandled: z.object({ item: outboxItem, reason: z.string().trim().min(3, 'say what was done (3 characters or more)').max(500), approval }).strict(),
@@ -373,9 +378,11 @@ export interface VerifyReport {
   intact: boolean;
   entries: number;
   firstBadSeq?: number;
-  problem?: 'changed' | 'missing' | 'reordered' | 'truncated' | 'anchor-mismatch';
+  problem?: 'changed' | 'missing' | 'reordered' | 'truncated' | 'anchor-mismatch' | 'tamper-suspected' | 'expected-head-missing';
   message: string;
   head: { seq: number; hash: string } | null;
+  /** Only when an expected head was given: whether the intact log still holds that entry (its seq, or null). */
+  expectedHead?: { hash: string; reached: boolean; seq: number | null };
   checkedAt: string;
   durationMs: number;
 }

@@ -181,6 +181,8 @@ export const en = {
     'export.requested': 'Export asked',
     'export.done': 'Export written',
     'log.verified': 'Log verified',
+    'log.tamper-suspected': 'Log changed while stopped (suspected)',
+    'log.head-sealed': 'Log head sealed',
     'settings.changed': 'Settings changed',
     'settings.credentials': 'Credentials changed',
     'validation.request': 'Validation code sent',

@@ -218,6 +218,8 @@ export const fr: Catalogue = {
     'export.requested': 'Export demandé',
     'export.done': 'Export écrit',
     'log.verified': 'Journal vérifié',
+    'log.tamper-suspected': 'Journal modifié à l’arrêt (suspecté)',
+    'log.head-sealed': 'Tête du journal scellée',
     'settings.changed': 'Paramètres modifiés',
     'settings.credentials': 'Identifiants modifiés',
     'validation.request': 'Code de validation envoyé',

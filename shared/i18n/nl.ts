@@ -218,6 +218,8 @@ export const nl: Catalogue = {
     'export.requested': 'Export gevraagd',
     'export.done': 'Export geschreven',
     'log.verified': 'Logboek gecontroleerd',
+    'log.tamper-suspected': 'Logboek gewijzigd tijdens stilstand (vermoed)',
+    'log.head-sealed': 'Logboekkop verzegeld',
     'settings.changed': 'Instellingen gewijzigd',
     'settings.credentials': 'Aanmeldgegevens gewijzigd',
     'validation.request': 'Validatiecode verstuurd',
