@@ -178,8 +178,11 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     const rev = { reference: 'sale-conf-1.v1', saleId: req.saleId, member: req.member, pointsMilli: receipt.pointsMilli, original: { ...req, receipt }, terminalId: 't', storeId: 's', requestedAt: new Date().toISOString() };
     await a.findReversal(rev);
     await a.reverse(rev);
-    await a.reverse(rev); // 404: already cancelled
-    await a.findReversal(rev);
+    // A second cancel answers 404; the document gives no problem type that says "already cancelled",
+    // so the adapter does not guess: a manager checks (PROVIDERS.md, Making a retry safe).
+    await expect(a.reverse(rev)).rejects.toThrow(/a manager must check/);
+    // Nor is a reward missing from GET /rewards/redeemed proof of a cancellation.
+    await expect(a.findReversal(rev)).rejects.toThrow(/does not prove it was cancelled/);
     // Token expiry: the adapter's retry after a 401 is recorded too.
     await ui.expireTokens();
     await a.lookupMember({ kind: 'uitpas', value: PH.jan.uitpasNumber });
