@@ -69,6 +69,31 @@ describe('the config schema', () => {
   });
 });
 
+describe('the chain database (issue 16)', () => {
+  it('is read from the file, the password from the environment', () => {
+    const f = file({ ...goodConfig(), shipping: { postgresUrl: { env: 'PWP_TEST_CHAIN_URL' } } });
+    const url = 'postgres://terminal:pw@db.example.com:5432/chain?sslmode=verify-full';
+    expect(readTerminalConfig(f, { ...env(), PWP_TEST_CHAIN_URL: url }).shipping).toEqual({ postgresUrl: url });
+    expect(readTerminalConfig(file(goodConfig()), env()).shipping).toBeUndefined();
+  });
+
+  it('a terminal started from the file ships there (the file wins over Settings)', async () => {
+    const f = file({ ...goodConfig(), shipping: { postgresUrl: 'postgres://terminal:pw@127.0.0.1:1/chain' } });
+    const config = readTerminalConfig(f, env());
+    const rt = await startRuntime({ dataDir: join(tmp.dir, `ship-${n++}`), config: { file: f, config }, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+    try {
+      const marie = rt.people.createFirstManager('Marie', '246813');
+      expect(await rt.call('signIn', { personId: marie.id, pin: '246813' })).toMatchObject({ ok: true });
+      const answer = (await rt.call('getShippingState', {})) as { ok: true; value: unknown };
+      const state = answer.value;
+      expect(state).toMatchObject({ enabled: true, source: 'start-up', target: 'terminal@127.0.0.1:1/chain' });
+      expect(JSON.stringify(state)).not.toContain('pw@');
+    } finally {
+      await rt.close();
+    }
+  });
+});
+
 describe('bad input: named by its JSON path', () => {
   const cases: Array<[string, () => unknown, Record<string, string | undefined> | null, string, RegExp]> = [
     ['malformed JSON', () => '{"mode": "live", ', null, '', /not valid JSON/],
@@ -79,6 +104,8 @@ describe('bad input: named by its JSON path', () => {
     ['a URL with a user and password', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), tokenUrl: 'https://pos:secret@auth.example.com/token' } }), null, 'connection.tokenUrl', /user name or password/],
     ['an unknown field', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), apiKye: 'x' } }), null, 'connection.apiKye', /not a known field/],
     ['a bad offline limit', () => ({ ...goodConfig(), offline: { maxOutstandingMilli: -1 } }), null, 'offline.maxOutstandingMilli', /0/],
+    ['a chain database address from an unset variable', () => ({ ...goodConfig(), shipping: { postgresUrl: { env: 'PWP_TEST_CHAIN_URL' } } }), null, 'shipping.postgresUrl.env', /PWP_TEST_CHAIN_URL is not set/],
+    ['a chain database address that is not postgres://', () => ({ ...goodConfig(), shipping: { postgresUrl: 'mysql://x@db/chain' } }), null, 'shipping.postgresUrl', /./],
   ];
   it.each(cases)('%s', (_name, content, e, path, message) => {
     const problems = problemsOf(file(content()), e ?? env());

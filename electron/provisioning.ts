@@ -46,6 +46,8 @@ export interface TerminalConfig {
   store?: { id?: string; name?: string };
   terminal?: { id?: string; name?: string };
   offline?: OfflineLimits;
+  /** The chain's PostgreSQL for the log (issue 16), secret resolved: the file wins over Settings. */
+  shipping?: { postgresUrl: string };
 }
 
 type Json = Record<string, unknown>;
@@ -111,6 +113,20 @@ export function buildConfigSchema(): Json {
       program: { type: 'object', description: 'The program\'s own settings the API does not give (points value, min/max...).' },
       store: idName('store'),
       terminal: idName('terminal'),
+      shipping: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['postgresUrl'],
+        description: 'Ships every log entry to the chain\'s PostgreSQL (off when absent). The address holds a password: give it as {"env": "NAME"}.',
+        properties: {
+          postgresUrl: {
+            oneOf: [
+              { type: 'string', pattern: '^postgres(ql)?://\\S+$' },
+              { type: 'object', required: ['env'], additionalProperties: false, properties: { env: { type: 'string', pattern: ENV_NAME } } },
+            ],
+          },
+        },
+      },
       offline: {
         type: 'object',
         additionalProperties: false,
@@ -186,7 +202,7 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
   }
   const problems = schemaProblems(doc);
   if (problems.length) throw new ProvisioningError(file, problems);
-  const d = doc as { mode: TerminalMode; backend: string; connection?: Json; program?: Json; store?: TerminalConfig['store']; terminal?: TerminalConfig['terminal']; offline?: Json };
+  const d = doc as { mode: TerminalMode; backend: string; connection?: Json; program?: Json; store?: TerminalConfig['store']; terminal?: TerminalConfig['terminal']; offline?: Json; shipping?: { postgresUrl: string | { env: string } } };
   if (!isProgramId(d.backend)) throw new ProvisioningError(file, [{ path: 'backend', message: `unknown program "${d.backend}"` }]);
   const p = PROGRAMS.find((x) => x.id === d.backend)!;
 
@@ -222,8 +238,16 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
       problems.push({ path: `offline.${String((e as { details?: { field?: string } }).details?.field ?? '')}`, message: (e as Error).message });
     }
   }
+  let shipping: TerminalConfig['shipping'];
+  if (d.shipping) {
+    const raw = d.shipping.postgresUrl;
+    const url = typeof raw === 'string' ? raw : env[raw.env];
+    if (url === undefined || url === '') problems.push({ path: 'shipping.postgresUrl.env', message: `the environment variable ${(raw as { env: string }).env} is not set` });
+    else if (!/^postgres(ql)?:\/\/\S+$/.test(url)) problems.push({ path: 'shipping.postgresUrl', message: 'not a postgres://user:password@host:5432/database address' });
+    else shipping = { postgresUrl: url };
+  }
   if (problems.length) throw new ProvisioningError(file, problems);
-  return { mode: d.mode, backend: d.backend, values, store: d.store, terminal: d.terminal, offline };
+  return { mode: d.mode, backend: d.backend, values, store: d.store, terminal: d.terminal, offline, ...(shipping ? { shipping } : {}) };
 }
 
 /**

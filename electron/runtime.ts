@@ -293,7 +293,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         storeName: store.getSetting('store_name') ?? (mode === 'training' ? 'Training store' : 'Store'),
         currency: store.getSetting('currency') ?? 'EUR',
       };
-      const shipping = new ShippingService(store, { people, secretBox: box, shop, startup: opts.shipping ?? null, tuning: opts.shippingTuning });
+      const shipping = new ShippingService(store, { people, secretBox: box, shop, startup: opts.shipping ?? (opts.config?.config.shipping ? { postgresUrl: opts.config.config.shipping.postgresUrl } : null), tuning: opts.shippingTuning });
       const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
       const s: Session = {
         mode,
