@@ -29,7 +29,7 @@ describe('offers formatting through the shared catalogues', () => {
     expect(spendText(offer, en, fmt)).toEqual(['From €10.00 spent']);
     expect(daysText(offer.daysOfWeek, en, fmt)).toBe('Every day');
     expect(daysText([1, 2, 3, 4, 5], en, fmt)).toBe('Monday to Friday');
-    expect(datesText(offer, en, fmt)).toBe('From 01 Mar 2025, no end date');
+    expect(datesText(offer, en, fmt)).toBe('From 1 Mar 2025, no end date'); // en-GB
     expect(cardText({ scheme: 'visa', last4: '4001' }, en)).toBe('Visa •••• 4001');
 
     const nl = createI18n('nl').getFixedT('nl', null, 'offers');
