@@ -128,57 +128,65 @@ export function ManagerApproval(props: ManagerApprovalProps) {
           {children}
         </div>
         <div className="approval-side">
-        <fieldset className="approval-managers" disabled={busy}>
-          <legend>{t('approval.manager')}</legend>
-          {managers === null && <p className="hint">{t('common.loading')}</p>}
-          {managers?.length === 0 && <p className="message message-warning">{t('approval.noManagers')}</p>}
-          <div className="approval-manager-list">
-            {managers?.map((m) => {
-              const locked = isLocked(m, now);
-              return (
-                <button
-                  key={m.id}
-                  type="button"
-                  className={`person-chip ${managerId === m.id ? 'person-chip-on' : ''}`}
-                  aria-pressed={managerId === m.id}
-                  disabled={locked}
-                  data-testid={MTID.approvalManager}
-                  data-person-id={m.id}
-                  onClick={() => {
-                    setManagerId(m.id);
-                    setProblem(null);
-                  }}
-                >
-                  <span className="person-chip-name">{m.name}</span>
-                  {locked && m.lockedUntil && <span className="person-chip-note">{t('people.locked', { time: fmt.time(m.lockedUntil) })}</span>}
-                </button>
-              );
-            })}
-          </div>
-        </fieldset>
-        {rule !== 'none' && (
-          <label className="approval-reason">
-            <span>{rule === 'required' ? t('approval.reason') : t('approval.reasonOptional')}</span>
-            <textarea
-              ref={reasonRef}
-              className="field approval-reason-field"
-              rows={2}
-              maxLength={200}
-              value={reason}
-              disabled={busy}
-              data-testid={MTID.approvalReason}
-              onChange={(e) => setReason(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && !e.shiftKey) {
-                  e.preventDefault();
-                  void submit();
-                }
-              }}
-            />
-          </label>
-        )}
+          <fieldset className="approval-managers" disabled={busy}>
+            <legend>{t('approval.manager')}</legend>
+            {managers === null && <p className="hint">{t('common.loading')}</p>}
+            {managers?.length === 0 && <p className="message message-warning">{t('approval.noManagers')}</p>}
+            <div className="approval-manager-list">
+              {managers?.map((m) => {
+                const locked = isLocked(m, now);
+                return (
+                  <button
+                    key={m.id}
+                    type="button"
+                    className={`person-chip ${managerId === m.id ? 'person-chip-on' : ''}`}
+                    aria-pressed={managerId === m.id}
+                    disabled={locked}
+                    data-testid={MTID.approvalManager}
+                    data-person-id={m.id}
+                    onClick={() => {
+                      setManagerId(m.id);
+                      setProblem(null);
+                    }}
+                  >
+                    <span className="person-chip-name">{m.name}</span>
+                    {locked && m.lockedUntil && <span className="person-chip-note">{t('people.locked', { time: fmt.time(m.lockedUntil) })}</span>}
+                  </button>
+                );
+              })}
+            </div>
+          </fieldset>
+          {rule !== 'none' && (
+            <label className="approval-reason">
+              <span>{rule === 'required' ? t('approval.reason') : t('approval.reasonOptional')}</span>
+              <textarea
+                ref={reasonRef}
+                className="field approval-reason-field"
+                rows={2}
+                maxLength={200}
+                value={reason}
+                disabled={busy}
+                data-testid={MTID.approvalReason}
+                onChange={(e) => setReason(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && !e.shiftKey) {
+                    e.preventDefault();
+                    void submit();
+                  }
+                }}
+              />
+            </label>
+          )}
         </div>
-        <PinPad value={pin} onChange={setPin} onSubmit={() => void submit()} label={t('approval.pin')} disabled={busy || !managerId} inputRef={pinRef} testId={MTID.approvalPin} />
+        <PinPad
+          value={pin}
+          onChange={setPin}
+          onSubmit={() => void submit()}
+          label={t('approval.pin')}
+          disabled={busy || !managerId}
+          inputRef={pinRef}
+          testId={MTID.approvalPin}
+        />
         <div className="approval-top" aria-live="polite">
           {problem && (
             <p className="message message-warning" data-testid={MTID.approvalError} data-code="FORM">
@@ -198,42 +206,4 @@ export function ManagerApproval(props: ManagerApprovalProps) {
       </form>
     </div>
   );
-}
-
-interface Pending {
-  props: Omit<ManagerApprovalProps, 'onApprove' | 'onCancel'>;
-  action: (approval: ManagerApprovalInput) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-}
-
-/**
- * Runs an action that needs a manager's approval:
- *   const approval = useManagerApproval();
- *   const sale = await approval.run({ reason: 'required', title }, (a) => api.voidSale({ saleId, approval: a }));
- *   // null when cancelled
- *   ...
- *   return <>{approval.dialog}</>;
- */
-export function useManagerApproval() {
-  const [pending, setPending] = useState<Pending | null>(null);
-  const run = useCallback(
-    <T,>(props: Pending['props'], action: (approval: ManagerApprovalInput) => Promise<T>): Promise<T | null> =>
-      new Promise<T | null>((resolve) => setPending({ props, action, resolve: resolve as (v: unknown) => void })),
-    [],
-  );
-  const dialog = pending ? (
-    <ManagerApproval
-      {...pending.props}
-      onApprove={async (approval) => {
-        const value = await pending.action(approval);
-        setPending(null);
-        pending.resolve(value);
-      }}
-      onCancel={() => {
-        setPending(null);
-        pending.resolve(null);
-      }}
-    />
-  ) : null;
-  return { run, dialog, open: pending !== null };
 }

@@ -1,5 +1,5 @@
+import { lazy, Suspense } from 'react';
 import { BasketStep } from '../components/BasketStep';
-import { CardLinkedCounter } from '../components/CardLinkedCounter';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CounterApprovalProvider } from '../components/CounterApproval';
 import { MemberFacts } from '../components/MemberFacts';
@@ -7,12 +7,15 @@ import { MemberStep } from '../components/MemberStep';
 import { MessageArea } from '../components/MessageArea';
 import { Outcome } from '../components/Outcome';
 import { PointsStep, QuotePanel } from '../components/PointsStep';
-import { RewardStep } from '../components/RewardStep';
 import { SaleActions } from '../components/SaleActions';
 import { usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
 import '../components/counter.css';
+
+// Program-specific steps load only on a terminal of such a program (issue 18: initial JS < 120 KB).
+const RewardStep = lazy(() => import('../components/RewardStep').then((m) => ({ default: m.RewardStep })));
+const CardLinkedCounter = lazy(() => import('../components/CardLinkedCounter').then((m) => ({ default: m.CardLinkedCounter })));
 
 /**
  * The counter: basket, member, points (or a reward from the catalogue, for
@@ -27,7 +30,9 @@ export function CounterScreen() {
   if (capabilities && !capabilities.balanceAtCounter) {
     return (
       <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={capabilities.redemption}>
-        <CardLinkedCounter />
+        <Suspense fallback={null}>
+          <CardLinkedCounter />
+        </Suspense>
       </main>
     );
   }
@@ -43,7 +48,13 @@ export function CounterScreen() {
             <MemberStep />
           </div>
           <div className="column">
-            {rewardMode ? <RewardStep /> : <PointsStep />}
+            {rewardMode ? (
+              <Suspense fallback={null}>
+                <RewardStep />
+              </Suspense>
+            ) : (
+              <PointsStep />
+            )}
             {outcomeInMiddle && <Outcome />}
           </div>
           <div className="column column-outcome">
