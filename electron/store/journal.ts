@@ -125,9 +125,11 @@ export class Journal {
     return (this.last.get() as { seq: number; hash: string } | undefined) ?? null;
   }
 
-  /** Hears the log's head whenever a commit moved it. */
-  onHeadMoved(listener: ((head: { seq: number; hash: string }) => void) | null): void {
+  /** Hears the log's head whenever a commit moved it; returns the listener it replaces (benchmarks put it back). */
+  onHeadMoved(listener: ((head: { seq: number; hash: string }) => void) | null): ((head: { seq: number; hash: string }) => void) | null {
+    const previous = this.headListener;
     this.headListener = listener;
+    return previous;
   }
 
   /**
