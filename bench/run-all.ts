@@ -54,3 +54,8 @@ if (want('longlog', false)) {
   const size = quick ? LONGLOG_QUICK : LONGLOG_FULL;
   printFigures('Years of log (issue 18)', await runLongLogBench(entries ? { ...size, entries } : size, (m) => console.log(`  ${m}`)));
 }
+if (want('lowend', false)) {
+  // Chromium with its renderer's CPU throttled (CDP) and the terminal on one core (taskset).
+  const { LOWEND_FULL, LOWEND_QUICK, runLowEndBench } = await import('./lowend-bench.js');
+  printFigures('Cheap counter PC: slow CPU and a shift (issue 18)', await runLowEndBench(quick ? LOWEND_QUICK : LOWEND_FULL, (m) => console.log(`  ${m}`)));
+}

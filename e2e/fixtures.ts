@@ -28,10 +28,12 @@ export interface TerminalProcess {
 }
 
 /** Starts `electron/cli/web.ts` as a child process and waits for its first line (the URL). */
-export async function startTerminal(opts: { dataDir: string; backendUrl: string; extraArgs?: string[] }): Promise<TerminalProcess> {
+export async function startTerminal(opts: { dataDir: string; backendUrl: string; extraArgs?: string[]; cpuList?: string }): Promise<TerminalProcess> {
+  // cpuList (benchmarks): the terminal runs on those cores only (`taskset -c`), as on a small counter PC.
+  const [command, prefix] = opts.cpuList ? ['taskset', ['-c', opts.cpuList, TSX]] : [TSX, []];
   const child = spawn(
-    TSX,
-    ['electron/cli/web.ts', '--data-dir', opts.dataDir, '--port', '0', '--backend', opts.backendUrl, '--probe-interval-ms', '500', '--post-wait-ms', '4000', ...(opts.extraArgs ?? [])],
+    command,
+    [...prefix, 'electron/cli/web.ts', '--data-dir', opts.dataDir, '--port', '0', '--backend', opts.backendUrl, '--probe-interval-ms', '500', '--post-wait-ms', '4000', ...(opts.extraArgs ?? [])],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
