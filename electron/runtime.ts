@@ -43,6 +43,7 @@ import type { ShippingConfig } from './chain/shipper.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
 import { checkAndFollowHead } from './store/log-head-check.js';
+import { LogRetention } from './service/log-retention.js';
 import { headSealFile, LogHeadSeal } from './store/log-head-seal.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
@@ -112,6 +113,8 @@ export interface Runtime {
   readonly shipping: ShippingService;
   /** Renderer error reports and the support bundle. */
   readonly diagnostics: Diagnostics;
+  /** Log retention on the manager's setting (archives old entries; off unless set). */
+  readonly retention: LogRetention;
   readonly store: Store;
   /** The secret box credentials are sealed with (the go-live screen and the config file use it). */
   readonly secretBox: SecretBox;
@@ -147,6 +150,7 @@ interface Session {
   offers: OffersService;
   shipping: ShippingService;
   diagnostics: Diagnostics;
+  retention: LogRetention;
   dispatch: Dispatch;
   sandbox: { url: string; close(): Promise<void> } | null;
   program: ProgramId;
@@ -295,6 +299,8 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       };
       const shipping = new ShippingService(store, { people, secretBox: box, shop, startup: opts.shipping ?? (opts.config?.config.shipping ? { postgresUrl: opts.config.config.shipping.postgresUrl } : null), tuning: opts.shippingTuning });
       const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
+      // Entries older than the manager's retention move to archive files (off unless set).
+      const retention = new LogRetention(store, { dataDir: opts.dataDir, terminalId });
       const s: Session = {
         mode,
         store,
@@ -304,6 +310,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         offers,
         shipping,
         diagnostics,
+        retention,
         dispatch: null as unknown as Dispatch,
         sandbox,
         program,
@@ -337,6 +344,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       service.start();
       await offers.start();
       shipping.start();
+      retention.start();
       log.info('terminal started', { terminalId, mode, program });
       return s;
     } catch (e) {
@@ -348,6 +356,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
 
   async function closeSession(s: Session): Promise<void> {
     s.unsubscribe();
+    await s.retention.stop();
     await s.shipping.stop();
     await s.offers.stop();
     await s.service.stop();
@@ -407,6 +416,9 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     },
     get diagnostics() {
       return session.diagnostics;
+    },
+    get retention() {
+      return session.retention;
     },
     get sandboxUrl() {
       return session.sandbox?.url;

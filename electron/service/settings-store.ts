@@ -9,6 +9,7 @@
  * scanner (JSON), backend_credentials (sealed JSON). 'terminal_id' and
  * 'currency' are read-only here.
  */
+import { LOG_RETENTION_SETTING, readRetentionDays } from './log-retention.js';
 import type { BackendId } from '../../shared/domain.js';
 import type { Language, MaskedCredential, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
 import { LANGUAGES } from '../../shared/contract/manager.js';
@@ -47,6 +48,7 @@ export class SettingsStore {
       offlineLimits: this.offlineLimits(),
       scanner: { ...DEFAULT_SCANNER, ...this.json<Partial<ScannerSettings>>('scanner', {}) },
       pinPolicy: this.pinPolicy(),
+      logRetentionDays: readRetentionDays(s.getSetting(LOG_RETENTION_SETTING)),
       credentials: this.maskedCredentials(),
       credentialProtection: this.box
         ? { kind: this.box.protection, description: this.box.description }
@@ -118,6 +120,10 @@ export class SettingsStore {
         throw new PosError('INVALID_INPUT', `PINs may be made longer, never shorter: managers ${floor.managerMinDigits} to 8 digits, cashiers ${floor.cashierMinDigits} to 8.`, { details: { field: 'pinPolicy' } });
       }
       set(PIN_POLICY_SETTING, JSON.stringify(next), next, cur.pinPolicy);
+    }
+    if (patch.logRetentionDays !== undefined) {
+      const days = patch.logRetentionDays;
+      set(LOG_RETENTION_SETTING, days === null ? null : String(days), days, cur.logRetentionDays);
     }
     if (patch.scanner !== undefined) {
       const next = { ...cur.scanner, ...patch.scanner };

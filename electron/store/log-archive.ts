@@ -260,6 +260,8 @@ export interface ArchivesCheck {
   intact: boolean;
   files: number;
   entries: number;
+  /** The first entry of the archive that did not check out. */
+  firstBadSeq?: number;
   message: string;
 }
 
@@ -282,14 +284,14 @@ export async function verifyArchives(store: Store, dataDir: string): Promise<Arc
   let entries = 0;
   for (const c of cuts) {
     const path = join(dataDir, ARCHIVE_DIR, c.file);
-    if (!existsSync(path)) return { intact: false, files: cuts.length, entries, message: `The archive ${c.file} (entries ${c.firstSeq} to ${c.seq}) is missing.` };
+    if (!existsSync(path)) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file} (entries ${c.firstSeq} to ${c.seq}) is missing.` };
     const sha = createHash('sha256');
     for await (const chunk of createReadStream(path)) sha.update(chunk as Buffer);
-    if (sha.digest('hex') !== c.sha256) return { intact: false, files: cuts.length, entries, message: `The archive ${c.file} is not the file that was written (its sha256 differs).` };
+    if (sha.digest('hex') !== c.sha256) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file} is not the file that was written (its sha256 differs).` };
     const check = await verifyArchiveFile(path);
-    if (!check.intact) return { intact: false, files: cuts.length, entries, message: `The archive ${c.file}: ${check.message}.` };
-    if (check.firstSeq !== prevSeq + 1 || check.prevHash !== prevHash) return { intact: false, files: cuts.length, entries, message: `The archive ${c.file} does not start where the one before ends.` };
-    if (check.lastSeq !== c.seq || check.lastHash !== c.hash) return { intact: false, files: cuts.length, entries, message: `The archive ${c.file} does not end at its recorded cut.` };
+    if (!check.intact) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file}: ${check.message}.` };
+    if (check.firstSeq !== prevSeq + 1 || check.prevHash !== prevHash) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file} does not start where the one before ends.` };
+    if (check.lastSeq !== c.seq || check.lastHash !== c.hash) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file} does not end at its recorded cut.` };
     prevHash = c.hash;
     prevSeq = c.seq;
     entries += check.entries;

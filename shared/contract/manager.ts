@@ -121,6 +121,11 @@ export const settingsPatch = z
     scanner: scannerSettings.partial().optional(),
     /** The shortest PINs: managers at least 6 digits, cashiers at least 4; these may only be raised. */
     pinPolicy: z.object({ managerMinDigits: z.number().int().min(6).max(8), cashierMinDigits: z.number().int().min(4).max(8) }).partial().strict().optional(),
+    /**
+     * Log retention: entries older than this many days move to compressed, verifiable archive files in the
+     * data directory (electron/store/log-archive.ts); null keeps every entry in the database (the default).
+     */
+    logRetentionDays: z.number().int().min(30).max(36_500).nullable().optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -419,6 +424,8 @@ export interface SettingsView {
   scanner: ScannerSettings;
   /** The shortest PIN per role for new PINs. */
   pinPolicy: { managerMinDigits: number; cashierMinDigits: number };
+  /** Log retention in days (null: every entry stays in the database). */
+  logRetentionDays: number | null;
   credentials: { backend: BackendId; fields: MaskedCredential[] } | null;
   /** How credentials are protected on this machine: 'os' (Electron safeStorage) or a file key that is not OS-protected. */
   credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };

@@ -322,6 +322,7 @@ const settings: SettingsView = {
   scanner: { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true },
   credentials: null,
   credentialProtection: { kind: 'file-key', description: 'key file' },
+  logRetentionDays: null,
   restartRequired: false,
 };
 
