@@ -19,7 +19,16 @@ import type { SecretBox } from './secret-box.js';
 import { PIN_POLICY_SETTING, readPinPolicy } from './people.js';
 import { checkName, checkOfflineLimits } from './settings-rules.js';
 
-export const DEFAULT_SCANNER: ScannerSettings = { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true, suffixChars: '', slowMaxGapMs: 300, extractPatterns: {} };
+export const DEFAULT_SCANNER: ScannerSettings = {
+  maxInterKeyMs: 40,
+  minLength: 6,
+  suffix: 'Enter',
+  prefix: '',
+  cameraEnabled: true,
+  suffixChars: '',
+  slowMaxGapMs: 300,
+  extractPatterns: {},
+};
 
 /** Settings a restart must pick up (the adapter is built at start). */
 const RESTART_KEYS = new Set(['backend', 'backend_url']);
@@ -111,8 +120,17 @@ export class SettingsStore {
     if (patch.pinPolicy !== undefined) {
       const next = { ...cur.pinPolicy, ...patch.pinPolicy };
       const floor = readPinPolicy(undefined);
-      if (!(next.managerMinDigits >= floor.managerMinDigits && next.managerMinDigits <= 8 && next.cashierMinDigits >= floor.cashierMinDigits && next.cashierMinDigits <= 8)) {
-        throw new PosError('INVALID_INPUT', `PINs may be made longer, never shorter: managers ${floor.managerMinDigits} to 8 digits, cashiers ${floor.cashierMinDigits} to 8.`, { details: { field: 'pinPolicy' } });
+      if (!(
+        next.managerMinDigits >= floor.managerMinDigits &&
+        next.managerMinDigits <= 8 &&
+        next.cashierMinDigits >= floor.cashierMinDigits &&
+        next.cashierMinDigits <= 8
+      )) {
+        throw new PosError(
+          'INVALID_INPUT',
+          `PINs may be made longer, never shorter: managers ${floor.managerMinDigits} to 8 digits, cashiers ${floor.cashierMinDigits} to 8.`,
+          { details: { field: 'pinPolicy' } },
+        );
       }
       set(PIN_POLICY_SETTING, JSON.stringify(next), next, cur.pinPolicy);
     }
