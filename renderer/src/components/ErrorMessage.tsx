@@ -27,7 +27,9 @@ export function ErrorMessage({
   const fmt = useFmt();
   const { text, detail } = describeCounterError(error, t, fmt);
   const member = endUserText(error.endUserMessage, lang)?.trim();
-  const memberLang = member ? (Object.keys(error.endUserMessage ?? {}) as EndUserLanguage[]).find((l) => error.endUserMessage?.[l]?.trim() === member) : undefined;
+  const memberLang = member
+    ? (Object.keys(error.endUserMessage ?? {}) as EndUserLanguage[]).find((l) => error.endUserMessage?.[l]?.trim() === member)
+    : undefined;
   const showMember = member && member !== error.message.trim() && member !== text ? member : null;
   return (
     <div className={`message message-${tone}`} role="alert" data-testid={TID.errorMessage} data-code={error.code}>

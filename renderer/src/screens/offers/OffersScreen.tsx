@@ -61,4 +61,3 @@ export default function OffersScreen({ api, initialTab = 'enrol', pollMs }: Offe
     </main>
   );
 }
-
