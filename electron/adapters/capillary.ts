@@ -32,7 +32,7 @@ import { PosError, type ErrorCode } from '../../shared/errors.js';
 import { luhnValid, type IdentifierKind, type MemberIdentifier } from '../../shared/member-number.js';
 import { centsFromBackend, pointsFromBackend, pointsToDecimalString, rateFromCurrencyPerPoint, rateFromPair, type PointsMilli, type PointsRate } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { flag, optional, required, timeout, type AdapterOptions } from './connection.js';
+import { flag, optional, required, timeout, clock, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import type { MemberRef, ValidationCodeAdapter, ValidationCodeSent } from './validation-code.js';
@@ -717,5 +717,6 @@ export function capillaryFromConnection(values: ConnectionValues, opts: AdapterO
     ...(minPoints ? { minPoints } : {}),
     ...(multipleOf ? { multipleOf } : {}),
     ...timeout(opts),
+    ...clock(opts),
   });
 }

@@ -45,7 +45,7 @@ import { PosError, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { centsFromBackend, pointsFromBackend, pointsStep, pointsToDecimalString, rateFromPair, type PointsMilli } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { integer, optional, required, timeout, type AdapterOptions } from './connection.js';
+import { integer, optional, required, timeout, clock, type AdapterOptions } from './connection.js';
 import { envelopeSchema, historySchema, parseAppCode, readData, redeemAnswerSchema, redeemConfigSchema, requestIdFor, userPointsSchema } from './gafapay-wire.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from './types.js';
@@ -404,7 +404,7 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       } catch {
         throw new PosError('OUTCOME_UNKNOWN', "GafaPay's history can only be read with the member's app code, which this terminal no longer holds: a manager must check.", { details: { reconciledBy: 'history' } });
       }
-      const localNow = Date.now();
+      const localNow = now();
       const candidates: Array<{ id: string; transaction_id?: string | null; amount?: unknown; created_date: number }> = [];
       let backendNow: number | null = null;
       let read = 0;
@@ -479,5 +479,6 @@ export function gafapayFromConnection(values: ConnectionValues, opts: AdapterOpt
     userType: 2,
     ...(decimals ? { pointsDecimals: Number(decimals) } : {}),
     ...timeout(opts),
+    ...clock(opts),
   });
 }
