@@ -43,7 +43,10 @@ interface Fixture {
   close(): Promise<void>;
 }
 
-async function setup(program: Program, opts: { terminalSkewMs?: number; before?: (sandbox: RunningSandbox, offset: { ms: number }) => void } = {}): Promise<Fixture> {
+async function setup(
+  program: Program,
+  opts: { terminalSkewMs?: number; before?: (sandbox: RunningSandbox, offset: { ms: number }) => void } = {},
+): Promise<Fixture> {
   const tmp = makeTempDir('pwp-lookups-');
   const sandboxOffset = { ms: 0 };
   const sandbox = await startSandbox({ port: 0, now: () => Date.now() + sandboxOffset.ms });
@@ -53,7 +56,14 @@ async function setup(program: Program, opts: { terminalSkewMs?: number; before?:
     dataDir: tmp.dir,
     backendUrl: sandbox.url,
     backend: program,
-    tuning: { postWaitMs: 1500, requestTimeoutMs: REQUEST_TIMEOUT_MS, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT, ...(skew ? { clock: () => Date.now() + skew } : {}) },
+    tuning: {
+      postWaitMs: 1500,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      inDoubtMarginMs: 300,
+      probeIntervalMs: 100,
+      scrypt: FAST_SCRYPT,
+      ...(skew ? { clock: () => Date.now() + skew } : {}),
+    },
   });
   rt.people.createFirstManager('Marie', '246802');
   return {
@@ -146,7 +156,11 @@ async function redeemAnswerLost(expect: ExpectStatic, f: Fixture, p: ProgramCase
   const s = await p.prepare(f);
   const before = p.redemptions(f);
   f.sandbox.faults.add({ backend: p.backend, method: 'POST', path: p.post, fault: 'reset-after', times: 1 });
-  const v = await f.rt.service.confirmRedemption({ saleId: s.saleId, pointsMilli: s.pointsMilli, ...(s.validationCode ? { validationCode: s.validationCode } : {}) });
+  const v = await f.rt.service.confirmRedemption({
+    saleId: s.saleId,
+    pointsMilli: s.pointsMilli,
+    ...(s.validationCode ? { validationCode: s.validationCode } : {}),
+  });
   expect(v.state, 'the terminal cannot know: it waits').toBe('queued');
   expect(p.redemptions(f), 'the backend applied it').toBe(before + 1);
   return s.saleId;
@@ -241,7 +255,9 @@ describe.concurrent('fault matrix: the lookup reads the whole window, in no assu
 describe.concurrent('fault matrix: the terminal clock 10 minutes off', () => {
   for (const skewMin of [10, -10]) {
     const label = skewMin > 0 ? 'ahead' : 'behind';
-    it(`UiTPAS, terminal ${label}: its own redemption is found (window on UiTPAS's clock), another till's from 5 minutes earlier is not taken for it`, async ({ expect }) => {
+    it(`UiTPAS, terminal ${label}: its own redemption is found (window on UiTPAS's clock), another till's from 5 minutes earlier is not taken for it`, async ({
+      expect,
+    }) => {
       const uitpas = PROGRAMS.find((x) => x.backend === 'uitpas')!;
       await withFixture(
         'uitpas',
@@ -266,7 +282,9 @@ describe.concurrent('fault matrix: the terminal clock 10 minutes off', () => {
       );
     });
 
-    it(`GafaPay, terminal ${label}: its own redemption is found (window on GafaPay's clock), another till's from 7 minutes earlier is not taken for it`, async ({ expect }) => {
+    it(`GafaPay, terminal ${label}: its own redemption is found (window on GafaPay's clock), another till's from 7 minutes earlier is not taken for it`, async ({
+      expect,
+    }) => {
       const gafapay = PROGRAMS.find((x) => x.backend === 'gafapay')!;
       await withFixture(
         'gafapay',
