@@ -16,7 +16,11 @@ test.use({ loyalty: 'uitpas' });
 
 const option = (id: string) => `${tid(TID.rewardOption)}[data-reward-id="${id}"]`;
 
-test('UiTPAS offline: last catalogue and points, a manager approves, sent once when back; posting-only failure is not "Online"', async ({ counter: page, sandbox, staff }) => {
+test('UiTPAS offline: last catalogue and points, a manager approves, sent once when back; posting-only failure is not "Online"', async ({
+  counter: page,
+  sandbox,
+  staff,
+}) => {
   const fatima = UITPAS_DEMO_PASSHOLDERS.fatima; // 25 points
   const jan = UITPAS_DEMO_PASSHOLDERS.jan; // 120 points
   const lotte = UITPAS_DEMO_PASSHOLDERS.lotte; // 40 points

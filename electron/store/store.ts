@@ -25,7 +25,10 @@ export class Store {
     this.journal = new Journal(db);
     this.members = new MemberCache(db);
     this.rewards = new RewardCache(db);
-    this.memberKeySecret = Buffer.from(this.getOrCreateSetting('member_hash_key', () => randomBytes(32).toString('hex')), 'hex');
+    this.memberKeySecret = Buffer.from(
+      this.getOrCreateSetting('member_hash_key', () => randomBytes(32).toString('hex')),
+      'hex',
+    );
   }
 
   static open(file: string): Store {

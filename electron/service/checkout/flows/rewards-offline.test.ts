@@ -24,12 +24,14 @@ describe('a reward catalogue judged offline', () => {
   });
 
   it('refuses a reward whose period ended, or has not begun, since it was last seen', () => {
-    expect(offlineAvailability(offer('a', 1, { redeemPeriod: { begin: '2026-01-01T00:00:00Z', end: '2026-05-31T23:59:59Z' } }), 5000, NOW)).toMatchObject({ reason: 'REWARD_PERIOD' });
+    expect(offlineAvailability(offer('a', 1, { redeemPeriod: { begin: '2026-01-01T00:00:00Z', end: '2026-05-31T23:59:59Z' } }), 5000, NOW)).toMatchObject({
+      reason: 'REWARD_PERIOD',
+    });
     expect(offlineAvailability(offer('b', 1, { redeemPeriod: { begin: '2026-07-01T00:00:00Z' } }), 5000, NOW)).toMatchObject({ reason: 'REWARD_PERIOD' });
     expect(offlineAvailability(offer('c', 1, { redeemPeriod: { begin: '2026-01-01T00:00:00Z' } }), 5000, NOW)).toEqual({ redeemable: true });
   });
 
-  it('refuses a reward with no units left; keeps the backend\'s last refusal as it was', () => {
+  it("refuses a reward with no units left; keeps the backend's last refusal as it was", () => {
     expect(offlineAvailability(offer('a', 1, { unitsLeft: 0 }), 5000, NOW)).toMatchObject({ reason: 'REWARD_VOLUME' });
     const refused = { redeemable: false as const, reason: 'PASSHOLDER_VOLUME' as const, message: { nl: 'al gehad' }, backendReason: 'PASSHOLDER_VOLUME' };
     expect(offlineAvailability(offer('b', 1, { availability: refused }), 5000, NOW)).toBe(refused);
@@ -37,6 +39,9 @@ describe('a reward catalogue judged offline', () => {
 
   it('lists the redeemable rewards first', () => {
     const list = offlineOffers([offer('dear', 50), offer('cheap', 5)], 10_000, NOW);
-    expect(list.map((o) => [o.id, o.availability.redeemable])).toEqual([['cheap', true], ['dear', false]]);
+    expect(list.map((o) => [o.id, o.availability.redeemable])).toEqual([
+      ['cheap', true],
+      ['dear', false],
+    ]);
   });
 });

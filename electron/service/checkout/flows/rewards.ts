@@ -37,7 +37,10 @@ export async function listRewards(ctx: CheckoutContext, input: MethodInput<'list
   // Offline: the member's last known catalogue, judged again against what the terminal can tell.
   const cached = ctx.store.rewards.recall(memberHash, start, limitKey);
   if (!cached) {
-    throw new PosError(failure?.code ?? 'BACKEND_UNAVAILABLE', 'The loyalty program cannot be reached and this terminal has not seen this member\'s rewards before, so no reward can be chosen until it is back.');
+    throw new PosError(
+      failure?.code ?? 'BACKEND_UNAVAILABLE',
+      "The loyalty program cannot be reached and this terminal has not seen this member's rewards before, so no reward can be chosen until it is back.",
+    );
   }
   const offers = offlineOffers(cached.page.offers, session.account.balanceMilli ?? 0, ctx.clock());
   return { ...cached.page, offers, lastKnownAt: cached.fetchedAt };
@@ -71,13 +74,20 @@ export async function chooseReward(ctx: CheckoutContext, input: MethodInput<'cho
   }
   if (!check) {
     const seen = store.rewards.findReward(sale.member_hash ?? sale.id, input.rewardId);
-    if (!seen) throw new PosError('BACKEND_UNAVAILABLE', 'The loyalty program cannot be reached and this reward is not in the member\'s last known catalogue.');
+    if (!seen) throw new PosError('BACKEND_UNAVAILABLE', "The loyalty program cannot be reached and this reward is not in the member's last known catalogue.");
     check = { reward: seen.offer, availability: offlineAvailability(seen.offer, session.account.balanceMilli ?? 0, ctx.clock()), lastKnownAt: seen.fetchedAt };
   }
   const { reward, availability } = check;
   const offline = check.lastKnownAt ? { offline: true, catalogueAt: check.lastKnownAt } : {};
   if (!availability.redeemable) {
-    ctx.log({ kind: 'quote', saleId: sale.id, pointsMilli: reward.pointsMilli, outcome: 'REWARD_NOT_REDEEMABLE', ...member, detail: { rewardId: reward.id, reason: availability.reason, ...offline } });
+    ctx.log({
+      kind: 'quote',
+      saleId: sale.id,
+      pointsMilli: reward.pointsMilli,
+      outcome: 'REWARD_NOT_REDEEMABLE',
+      ...member,
+      detail: { rewardId: reward.id, reason: availability.reason, ...offline },
+    });
     throw new PosError('REWARD_NOT_REDEEMABLE', `"${reward.title}" cannot be redeemed now (${availability.reason.toLowerCase().replace(/_/g, ' ')}).`, {
       endUserMessage: availability.message,
       details: { reason: availability.reason, rewardId: reward.id },
@@ -91,8 +101,22 @@ export async function chooseReward(ctx: CheckoutContext, input: MethodInput<'cho
   const discount = Math.min(reward.discount?.cents ?? 0, sale.basket_cents);
   session.reward = reward;
   store.transaction(() => {
-    store.sales.transition(sale.id, sale.state, 'quoted', { points_milli: reward.pointsMilli, discount_cents: discount, reward_id: reward.id, error_json: null, updated_at: ctx.iso() });
-    ctx.log({ kind: 'quote', saleId: sale.id, pointsMilli: reward.pointsMilli, amountCents: discount, outcome: 'ok', ...member, detail: { rewardId: reward.id, reward: reward.title, ...offline } });
+    store.sales.transition(sale.id, sale.state, 'quoted', {
+      points_milli: reward.pointsMilli,
+      discount_cents: discount,
+      reward_id: reward.id,
+      error_json: null,
+      updated_at: ctx.iso(),
+    });
+    ctx.log({
+      kind: 'quote',
+      saleId: sale.id,
+      pointsMilli: reward.pointsMilli,
+      amountCents: discount,
+      outcome: 'ok',
+      ...member,
+      detail: { rewardId: reward.id, reward: reward.title, ...offline },
+    });
   });
 }
 
