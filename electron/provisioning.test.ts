@@ -105,6 +105,7 @@ describe('bad input: named by its JSON path', () => {
     ['an unknown field', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), apiKye: 'x' } }), null, 'connection.apiKye', /not a known field/],
     ['a bad offline limit', () => ({ ...goodConfig(), offline: { maxOutstandingMilli: -1 } }), null, 'offline.maxOutstandingMilli', /0/],
     ['a chain database address from an unset variable', () => ({ ...goodConfig(), shipping: { postgresUrl: { env: 'PWP_TEST_CHAIN_URL' } } }), null, 'shipping.postgresUrl.env', /PWP_TEST_CHAIN_URL is not set/],
+    ['an unknown log level', () => ({ ...goodConfig(), logLevel: 'loud' }), null, 'logLevel', /one of debug, info, warn, error/],
     ['a chain database address that is not postgres://', () => ({ ...goodConfig(), shipping: { postgresUrl: 'mysql://x@db/chain' } }), null, 'shipping.postgresUrl', /./],
   ];
   it.each(cases)('%s', (_name, content, e, path, message) => {
@@ -130,10 +131,11 @@ describe('from the command line', () => {
 
   it('a good file takes the terminal live with its secrets sealed; the file can then be deleted', async () => {
     const dataDir = join(tmp.dir, 'good');
-    const f = file(goodConfig());
+    const f = file({ ...goodConfig(), logLevel: 'debug' });
     const rt = await startRuntime({ dataDir, config: { file: f, config: readTerminalConfig(f, env()) } });
     try {
       expect(rt.mode).toBe('live');
+      expect(rt.desk.settings.view().logLevel).toBe('debug');
       expect(rt.connectionTest).toMatchObject({ ok: true });
       expect(await rt.call('getStatus', {})).toMatchObject({ ok: true, value: { mode: 'live', training: false, terminalId: 'T-7-1', storeName: 'Gent Korenmarkt' } });
       // Sealed: the secret is not in the database file in clear.

@@ -136,7 +136,7 @@ export interface Runtime {
 export const DATABASE_FILE = 'terminal.db';
 
 /** Settings that belong to the terminal rather than to a mode: carried across a switch. */
-const TERMINAL_SETTINGS = ['terminal_id', 'terminal_name', 'store_id', 'store_name', 'language', 'currency', 'scanner', OFFLINE_POLICY_SETTING, 'redemption_rate'];
+const TERMINAL_SETTINGS = ['terminal_id', 'terminal_name', 'store_id', 'store_name', 'language', 'currency', 'scanner', OFFLINE_POLICY_SETTING, 'redemption_rate', LOG_LEVEL_SETTING];
 
 interface Session {
   mode: TerminalMode;
@@ -277,7 +277,14 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           viewer: () => people.current(),
         },
       );
-      const desk = new ManagerDesk(store, { people, secretBox: box, kick: () => service.worker.kick(), terminalId, training: mode === 'training' });
+      const desk = new ManagerDesk(store, {
+        people,
+        secretBox: box,
+        kick: () => service.worker.kick(),
+        terminalId,
+        training: mode === 'training',
+        logLevel: { fixed: opts.logLevel ?? null, apply: (level, by) => setLogLevel(level, { by }) },
+      });
       const offers = new OffersService(store, cardLinked, {
         terminalId,
         currency: store.getSetting('currency') ?? 'EUR',

@@ -34,6 +34,8 @@ export interface PersonView {
 
 export const LANGUAGES = ['nl', 'fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
+export { LOG_LEVELS, type LogLevel };
 export const BACKEND_IDS = PROGRAM_IDS;
 
 const personName = safeName(z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters'));
@@ -121,6 +123,8 @@ export const settingsPatch = z
     scanner: scannerSettings.partial().optional(),
     /** The shortest PINs: managers at least 6 digits, cashiers at least 4; these may only be raised. */
     pinPolicy: z.object({ managerMinDigits: z.number().int().min(6).max(8), cashierMinDigits: z.number().int().min(4).max(8) }).partial().strict().optional(),
+    /** The terminal log's level: takes effect at once (unless PWP_LOG_LEVEL fixes it for this run). */
+    logLevel: z.enum(LOG_LEVELS).optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -422,6 +426,10 @@ export interface SettingsView {
   credentials: { backend: BackendId; fields: MaskedCredential[] } | null;
   /** How credentials are protected on this machine: 'os' (Electron safeStorage) or a file key that is not OS-protected. */
   credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };
+  /** The terminal log's level as stored (default info). */
+  logLevel: LogLevel;
+  /** The level this run actually uses when PWP_LOG_LEVEL fixes it (the stored one applies at the next start without it); null otherwise. */
+  logLevelFixed: LogLevel | null;
   /** Changing the backend or its URL/credentials takes effect at the next start. */
   restartRequired: boolean;
 }

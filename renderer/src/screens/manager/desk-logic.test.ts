@@ -322,6 +322,8 @@ const settings: SettingsView = {
   scanner: { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true },
   credentials: null,
   credentialProtection: { kind: 'file-key', description: 'key file' },
+  logLevel: 'info',
+  logLevelFixed: null,
   restartRequired: false,
 };
 
@@ -344,6 +346,7 @@ describe('settings form', () => {
     const owned = { ...settings, redemptionRate: { pointsMilli: 100_000, cents: 100 } };
     expect(patchFromForm({ ...formFromView(owned), rateOwn: false }, owned)).toEqual({ patch: { redemptionRate: null } });
     expect(patchFromForm({ ...formFromView(settings), backendUrl: 'https://loyalty.example/api' }, settings)).toEqual({ patch: { backendUrl: 'https://loyalty.example/api' } });
+    expect(patchFromForm({ ...formFromView(settings), logLevel: 'debug' }, settings)).toEqual({ patch: { logLevel: 'debug' } });
   });
 
   it('names the field it cannot read', () => {
