@@ -8,7 +8,12 @@ import { currentLogLevel, installLog, setLogLevel } from './log/logger.js';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
 
-const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;
@@ -94,7 +99,10 @@ it('the log level a manager saves in Settings takes effect at once, the change i
       const before = calls().length;
       await rt.call('getStatus', {});
       expect(calls().length).toBe(before);
-      expect(rt.store.journal.list({ limit: 1 })[0]).toMatchObject({ kind: 'settings.changed', detail: { changes: { log_level: { from: 'debug', to: 'error' } } } });
+      expect(rt.store.journal.list({ limit: 1 })[0]).toMatchObject({
+        kind: 'settings.changed',
+        detail: { changes: { log_level: { from: 'debug', to: 'error' } } },
+      });
       expect(await rt.call('updateSettings', { patch: { logLevel: 'loud' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     } finally {
       await rt.close();

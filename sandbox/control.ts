@@ -57,7 +57,10 @@ export async function handleControl(req: SandboxRequest, deps: ControlDeps): Pro
     case 'GET /faults':
       return json(200, { faults: faults.list() });
     case 'POST /faults': {
-      const parsed = parseFaultSpec(req.body, backends.map((b) => b.id));
+      const parsed = parseFaultSpec(
+        req.body,
+        backends.map((b) => b.id),
+      );
       if ('error' in parsed) return problem(400, 'Bad fault', parsed.error);
       return json(201, faults.add(parsed.spec));
     }

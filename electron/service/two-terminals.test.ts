@@ -40,7 +40,11 @@ async function twoTerminals(points: number): Promise<Two> {
   const sandbox = await startSandbox({ port: 0 });
   const [a, b] = await Promise.all(
     dirs.map(async (d) => {
-      const rt = await startRuntime({ dataDir: d.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
+      const rt = await startRuntime({
+        dataDir: d.dir,
+        backendUrl: sandbox.url,
+        tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+      });
       rt.people.createFirstManager('Marie', '246802');
       return rt;
     }),
@@ -92,7 +96,7 @@ async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
 }
 
 describe('two terminals, one member', () => {
-  it('one after the other: the second terminal sees the first one\'s redemption and cannot spend the points again', async () => {
+  it("one after the other: the second terminal sees the first one's redemption and cannot spend the points again", async () => {
     const t = await twoTerminals(1000);
     try {
       const qa = await quoted(t.a, t.card, 1000);
@@ -132,7 +136,9 @@ describe('two terminals, one member', () => {
       await waitFor(() => t.b.waitingCount() === 0);
       expect(t.a.store.outbox.forSale(sales[0]!)[0]?.state).toBe('done');
       expect(t.b.store.outbox.forSale(sales[1]!)[0]?.state).toBe('attention');
-      const atRisk = (await t.b.service.listLog({ limit: 50, saleId: sales[1]! })).entries.find((e) => e.kind === 'redeem.attention' || e.kind === 'redeem.at-risk');
+      const atRisk = (await t.b.service.listLog({ limit: 50, saleId: sales[1]! })).entries.find(
+        (e) => e.kind === 'redeem.attention' || e.kind === 'redeem.at-risk',
+      );
       expect(atRisk?.detail).toMatchObject({ amountAtRiskCents: 800 });
       expect(balance(t)).toBe(200);
       expect(lowest(t)).toBeGreaterThanOrEqual(0);
