@@ -215,4 +215,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN in_doubt_until INTEGER;
   ALTER TABLE outbox ADD COLUMN evidence TEXT;
   `,
+  // 8: the Settings tab's generic credential rows are gone (the Go live tab is the one place for a
+  // program's connection, sealed in the live database). Their sealed row was read by nothing: a
+  // secret nobody uses is not kept.
+  `
+  DELETE FROM settings WHERE key = 'backend_credentials';
+  `,
 ];
