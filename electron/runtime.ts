@@ -72,6 +72,11 @@ export interface RuntimeOptions {
     inDoubtMarginMs?: number;
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
+    /**
+     * The terminal's clock, tests only (a till whose clock runs minutes off):
+     * sales, deadlines, the log and the adapters' lookup windows all read it.
+     */
+    clock?: () => number;
   };
   /**
    * Seals the backend's credentials. The Electron shell passes
@@ -202,7 +207,11 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
   const emit = (e: TerminalEvent) => {
     for (const l of listeners) l(e);
   };
-  const adapterOpts: AdapterOptions = { ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}) };
+  const clock = opts.tuning?.clock ?? Date.now;
+  const adapterOpts: AdapterOptions = {
+    ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}),
+    ...(opts.tuning?.clock ? { now: clock } : {}),
+  };
 
   let session: Session;
   let switching: Promise<void> | null = null;
@@ -269,7 +278,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         adapter = gateAdapter(real, connection, retest);
         cardLinked = isCardLinkedAdapter(real) ? real.cardLinked : noCardLinked(program);
       }
-      const people = new People(store, Date.now, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
+      const people = new People(store, clock, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
       if (carry) people.resume(carry.personId);
       const service = new TerminalService(
         store,
@@ -287,6 +296,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           inDoubtWindowMs: (opts.tuning?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + (opts.tuning?.inDoubtMarginMs ?? IN_DOUBT_MARGIN_MS[program]),
         },
         {
+          clock,
           approvals: { verifyManager: (a) => people.verifyManager(a) },
           actor: () => people.actorId(),
           viewer: () => people.current(),

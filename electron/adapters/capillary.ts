@@ -40,7 +40,7 @@ import {
   type PointsRate,
 } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { flag, optional, required, timeout, type AdapterOptions } from './connection.js';
+import { flag, optional, required, timeout, clock, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import type { MemberRef, ValidationCodeAdapter, ValidationCodeSent } from './validation-code.js';
@@ -827,5 +827,6 @@ export function capillaryFromConnection(values: ConnectionValues, opts: AdapterO
     ...(minPoints ? { minPoints } : {}),
     ...(multipleOf ? { multipleOf } : {}),
     ...timeout(opts),
+    ...clock(opts),
   });
 }
