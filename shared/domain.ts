@@ -166,20 +166,6 @@ export interface TerminalStatus {
   connectionProblem?: { step: string; message: string; at: string } | null;
 }
 
-export type LogKind =
-  | 'sale.started'
-  | 'member.identify'
-  | 'member.refused'
-  | 'quote'
-  | 'redeem.confirmed'
-  | 'redeem.attempt'
-  | 'redeem.posted'
-  | 'redeem.refused'
-  | 'redeem.queued'
-  | 'sale.paid'
-  | 'sale.cancelled'
-  | 'terminal.started';
-
 export interface LogEntryView {
   seq: number;
   at: string;

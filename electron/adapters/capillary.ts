@@ -158,7 +158,7 @@ export const CAPILLARY_GUESSES = {
 } as const;
 
 /** The reverse API's "not enabled" refusal code (CAPILLARY_GUESSES). */
-export const CAP_REVERSAL_NOT_ENABLED_CODE = CAPILLARY_GUESSES.reversalNotEnabledCode;
+const CAP_REVERSAL_NOT_ENABLED_CODE = CAPILLARY_GUESSES.reversalNotEnabledCode;
 const REVERSAL_OFF_WORDS = /revers[a-z]*\b[^.]*\bnot\s+(enabled|allowed|configured)|\bnot\s+(enabled|allowed)\b[^.]*revers/i;
 
 export const CAPILLARY_CODES: Readonly<Record<number, CodeMapping>> = {

@@ -143,13 +143,6 @@ export function normalizeReason(raw: unknown): RewardRefusalReason {
   }
 }
 
-/** The terminal's error code for a refusal reason (a redeem that fails for it). */
-export function reasonCode(reason: RewardRefusalReason): ErrorCode {
-  if (reason === 'PASSHOLDER_POINTS') return 'INSUFFICIENT_POINTS';
-  if (reason === 'INVALID_CARD') return 'MEMBER_BLOCKED';
-  return 'REWARD_NOT_REDEEMABLE';
-}
-
 interface ProblemMapping {
   code: ErrorCode;
   message?: string;

@@ -43,7 +43,6 @@ import { settle } from './settlement.js';
 import type { ManagerApprovals, TerminalConfig } from './types.js';
 
 export type { ManagerApprovals, TerminalConfig } from './types.js';
-export { newSaleId } from './sale-commands.js';
 
 type CheckoutMethod = keyof typeof checkoutMethods;
 
