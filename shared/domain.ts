@@ -152,6 +152,8 @@ export interface TerminalStatus {
   storeName: string;
   currency: string;
   online: boolean;
+  /** The last redemption or refund sent did not get through (a program can answer reads while refusing posts). */
+  sendingFails?: boolean;
   /** Last time the backend answered (ISO), if ever. */
   lastContactAt: string | null;
   queue: { waiting: number; attention: number };

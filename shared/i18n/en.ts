@@ -137,6 +137,8 @@ export const en = {
     'terminal.started': 'Terminal started',
     'backend.online': 'Loyalty program reachable',
     'backend.offline': 'Loyalty program unreachable',
+    'backend.sending-fails': 'Points not going through to the program',
+    'backend.sending-works': 'Points going through again',
     'sale.started': 'Sale started',
     'sale.basket': 'Basket changed',
     'member.identify': 'Member scanned',

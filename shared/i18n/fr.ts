@@ -174,6 +174,8 @@ export const fr: Catalogue = {
     'terminal.started': 'Terminal démarré',
     'backend.online': 'Programme de fidélité joignable',
     'backend.offline': 'Programme de fidélité injoignable',
+    'backend.sending-fails': 'Les points ne passent pas vers le programme',
+    'backend.sending-works': 'Les points passent à nouveau',
     'sale.started': 'Vente commencée',
     'sale.basket': 'Panier modifié',
     'member.identify': 'Membre scanné',

@@ -174,6 +174,8 @@ export const nl: Catalogue = {
     'terminal.started': 'Terminal gestart',
     'backend.online': 'Spaarprogramma bereikbaar',
     'backend.offline': 'Spaarprogramma onbereikbaar',
+    'backend.sending-fails': 'Punten gaan niet door naar het programma',
+    'backend.sending-works': 'Punten gaan weer door',
     'sale.started': 'Verkoop gestart',
     'sale.basket': 'Winkelmandje gewijzigd',
     'member.identify': 'Lid gescand',

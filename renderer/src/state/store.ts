@@ -36,6 +36,8 @@ export interface RewardsState {
   total: number;
   loading: boolean;
   error: ErrorInfo | null;
+  /** Offline: the catalogue as the terminal last saw it (ISO). */
+  lastKnownAt?: string;
 }
 
 export interface ShownError {
@@ -873,7 +875,16 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           const page = await api.listRewards({ saleId: sale.id, start, limit: REWARD_PAGE });
           if (seq !== rewardSeq) return;
           const offers = paging ? [...get().rewards.offers, ...page.offers] : page.offers;
-          set({ rewards: { saleId: sale.id, offers, total: page.totalItems, loading: false, error: null } });
+          set({
+            rewards: {
+              saleId: sale.id,
+              offers,
+              total: page.totalItems,
+              loading: false,
+              error: null,
+              ...(page.lastKnownAt ? { lastKnownAt: page.lastKnownAt } : {}),
+            },
+          });
         } catch (e) {
           if (seq !== rewardSeq) return;
           set({ rewards: { ...get().rewards, loading: false, error: asErrorInfo(e) } });
