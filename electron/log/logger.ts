@@ -120,6 +120,11 @@ export function setLogLevel(level: LogLevel, change?: { by: string }): void {
   if (change && from !== level) root.notice({ scope: 'log', from, to: level, by: change.by }, 'log level changed');
 }
 
+/** The level lines are written at now (tests; the settings screen shows the stored one). */
+export function currentLogLevel(): LogLevel {
+  return root.level as LogLevel;
+}
+
 /** Where the installed log writes (null before installLog: the support bundle then has no logs). */
 export function installedLogDir(): string | null {
   return fileDir;
