@@ -95,6 +95,7 @@ export function createRouter(deps: RouterDeps): Router {
     }
     const sreq = await toSandboxRequest(req, url, backend.prefix);
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    if (decision.fault?.fault === 'hold') await deps.faults.park(decision.fault.id);
     if (closed) return;
     await runWithFault(backend, sreq, decision.fault, req, res);
   }
@@ -103,6 +104,7 @@ export function createRouter(deps: RouterDeps): Router {
     switch (fault?.fault) {
       case undefined:
       case 'latency':
+      case 'hold': // parked until released (route), then handled like any request
       case 'down': // handled before; listed so the switch is exhaustive
         writeResponse(res, await backend.handle(sreq, deps.ctx));
         return;
@@ -154,6 +156,7 @@ export function createRouter(deps: RouterDeps): Router {
     },
     shutdown() {
       closed = true;
+      deps.faults.clear(); // parked requests wake up, see `closed` and answer nothing
       for (const t of timers) clearTimeout(t);
       timers.clear();
     },
