@@ -35,7 +35,14 @@ if (values.backend !== 'whitelabel') {
 }
 console.log(`crash harness: ${kills} kills, seed ${seed} (rerun with --seed ${seed})`);
 try {
-  const result = await runCrashHarness({ kills, seed, lanes: Number(values.lanes), runner: values.tsx ? 'tsx' : 'bundle', keepOnFailure: true, log: (l) => console.log(l) });
+  const result = await runCrashHarness({
+    kills,
+    seed,
+    lanes: Number(values.lanes),
+    runner: values.tsx ? 'tsx' : 'bundle',
+    keepOnFailure: true,
+    log: (l) => console.log(l),
+  });
   console.log(result.verdict);
   process.exit(result.ok ? 0 : 1);
 } catch (e) {

@@ -136,103 +136,120 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
         `after ${kills} kills over ${lives} lives in ${((Date.now() - t0) / 1000).toFixed(1)} s; manager decisions: ${managerDecisions.applied} applied, ${managerDecisions.sendAgain} sent again`,
         keep ? `kept for inspection: ${tmp.dir} (terminal/terminal.db, ledger.json)` : 'nothing kept (keepOnFailure off)',
       ].join('\n');
-      return { seed: o.seed, kills, managerDecisions, killsBy, lives, elapsedMs: Date.now() - t0, driver: driver.counts, report: EMPTY_REPORT, saleProblems: [], ok: false, verdict };
+      return {
+        seed: o.seed,
+        kills,
+        managerDecisions,
+        killsBy,
+        lives,
+        elapsedMs: Date.now() - t0,
+        driver: driver.counts,
+        report: EMPTY_REPORT,
+        saleProblems: [],
+        ok: false,
+        verdict,
+      };
     };
     try {
-
-    while (kills < o.kills) {
-      lives++;
-      sandbox.faults.clear();
-      const plan = planLife(random, pick);
-      const child = startChild(entry, dataDir, sandbox.url, plan.failpoints, Math.floor(random() * 2 ** 31));
-      if (plan.killAtMs !== null) child.killAfter(plan.killAtMs);
-      try {
-        const api = await child.ready;
-        await api.call('signIn', { personId: manager.id, pin: MANAGER.pin });
-        if (plan.latencyMs > 0) sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: plan.latencyMs });
-        if (plan.downAtMs !== null) {
-          const at = plan.downAtMs;
-          const forMs = plan.downForMs;
-          setTimeout(() => {
-            if (child.alive()) {
-              const f = sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
-              setTimeout(() => sandbox.faults.remove(f.id), forMs);
-            }
-          }, at);
+      while (kills < o.kills) {
+        lives++;
+        sandbox.faults.clear();
+        const plan = planLife(random, pick);
+        const child = startChild(entry, dataDir, sandbox.url, plan.failpoints, Math.floor(random() * 2 ** 31));
+        if (plan.killAtMs !== null) child.killAfter(plan.killAtMs);
+        try {
+          const api = await child.ready;
+          await api.call('signIn', { personId: manager.id, pin: MANAGER.pin });
+          if (plan.latencyMs > 0) sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: plan.latencyMs });
+          if (plan.downAtMs !== null) {
+            const at = plan.downAtMs;
+            const forMs = plan.downForMs;
+            setTimeout(() => {
+              if (child.alive()) {
+                const f = sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
+                setTimeout(() => sandbox.faults.remove(f.id), forMs);
+              }
+            }, at);
+          }
+          // A failpoint that never fires (nothing reached it) must not stall the run.
+          if (plan.killAtMs === null) child.killAfter(4000);
+          await driver.run(api, child.alive);
+        } catch {
+          /* the child died during start-up or sign-in: that is a kill like any other */
         }
-        // A failpoint that never fires (nothing reached it) must not stall the run.
-        if (plan.killAtMs === null) child.killAfter(4000);
-        await driver.run(api, child.alive);
-      } catch {
-        /* the child died during start-up or sign-in: that is a kill like any other */
+        const how = await child.exited;
+        if (how.signal === 'SIGKILL') {
+          kills++;
+          const by = how.failpoint ?? (plan.killAtMs === null ? 'timer (failpoint did not fire)' : 'timer');
+          killsBy[by] = (killsBy[by] ?? 0) + 1;
+        } else {
+          throw new Error(`the terminal exited by itself (code ${how.code}, signal ${how.signal}):\n${how.stderr.slice(-2000)}`);
+        }
+        if (kills % 25 === 0 || kills === o.kills) log(`kills ${kills}/${o.kills} (lives ${lives}, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
       }
-      const how = await child.exited;
-      if (how.signal === 'SIGKILL') {
-        kills++;
-        const by = how.failpoint ?? (plan.killAtMs === null ? 'timer (failpoint did not fire)' : 'timer');
-        killsBy[by] = (killsBy[by] ?? 0) + 1;
-      } else {
-        throw new Error(`the terminal exited by itself (code ${how.code}, signal ${how.signal}):\n${how.stderr.slice(-2000)}`);
-      }
-      if (kills % 25 === 0 || kills === o.kills) log(`kills ${kills}/${o.kills} (lives ${lives}, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-    }
 
-    // The last life: no failpoints, the backend healthy, until the queue is empty and nothing waits
-    // for a manager's "applied / send again"; then a clean stop.
-    sandbox.faults.clear();
-    lives++;
-    const last = startChild(entry, dataDir, sandbox.url, '', 1);
-    const api = await last.ready;
-    await api.call('signIn', { personId: manager.id, pin: MANAGER.pin });
-    await driver.finishOpenSales(api);
-    const deadline = Date.now() + (o.drainTimeoutMs ?? 120_000);
-    for (;;) {
-      const status = await api.call<{ queue: { waiting: number } }>('getStatus', {});
-      const { items } = await api.call<{ items: { item: string; inDoubt?: { reference: string } }[] }>('listAttention', {});
-      const inDoubt = items.filter((i) => i.inDoubt);
-      for (const i of inDoubt) {
-        // What a manager does: look the reference up at the backend, then decide.
-        const decision = inLedger(i.inDoubt!.reference) ? 'applied' : 'send-again';
-        await api.call('resolveInDoubt', { item: i.item, decision, approval: { ...approval, reason: 'crash harness: looked it up in the ledger' } });
-        if (decision === 'applied') managerDecisions.applied++;
-        else managerDecisions.sendAgain++;
+      // The last life: no failpoints, the backend healthy, until the queue is empty and nothing waits
+      // for a manager's "applied / send again"; then a clean stop.
+      sandbox.faults.clear();
+      lives++;
+      const last = startChild(entry, dataDir, sandbox.url, '', 1);
+      const api = await last.ready;
+      await api.call('signIn', { personId: manager.id, pin: MANAGER.pin });
+      await driver.finishOpenSales(api);
+      const deadline = Date.now() + (o.drainTimeoutMs ?? 120_000);
+      for (;;) {
+        const status = await api.call<{ queue: { waiting: number } }>('getStatus', {});
+        const { items } = await api.call<{ items: { item: string; inDoubt?: { reference: string } }[] }>('listAttention', {});
+        const inDoubt = items.filter((i) => i.inDoubt);
+        for (const i of inDoubt) {
+          // What a manager does: look the reference up at the backend, then decide.
+          const decision = inLedger(i.inDoubt!.reference) ? 'applied' : 'send-again';
+          await api.call('resolveInDoubt', { item: i.item, decision, approval: { ...approval, reason: 'crash harness: looked it up in the ledger' } });
+          if (decision === 'applied') managerDecisions.applied++;
+          else managerDecisions.sendAgain++;
+        }
+        if (status.queue.waiting === 0 && inDoubt.length === 0) break;
+        if (Date.now() > deadline) throw new Error(`the queue did not drain: ${status.queue.waiting} still waiting`);
+        // A manager's "retry now": rows backed off by the outages go at once (never one in doubt before its deadline).
+        await api.call('retryQueue', { approval: { ...approval, reason: 'crash harness: final drain' } }).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 500));
       }
-      if (status.queue.waiting === 0 && inDoubt.length === 0) break;
-      if (Date.now() > deadline) throw new Error(`the queue did not drain: ${status.queue.waiting} still waiting`);
-      // A manager's "retry now": rows backed off by the outages go at once (never one in doubt before its deadline).
-      await api.call('retryQueue', { approval: { ...approval, reason: 'crash harness: final drain' } }).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await last.stop();
+      await last.stop();
 
-    // The verdict: the terminal's file, read-only, against the ledger.
-    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
-    try {
-      const after = wl.balances();
-      const balances = Object.fromEntries(cards.map((c) => [c, { before: before[c]!, after: after[c]! }]));
-      const report = checkAgreement({ terminals: [db], ledger: wl.ledger(), balances });
-      const saleProblems = checkSales(db);
-      const ok = report.problems.length === 0 && report.pending.length === 0 && saleProblems.length === 0 && kills >= o.kills;
-      const elapsedMs = Date.now() - t0;
-      if (!ok && o.keepOnFailure) {
-        keep = true;
-        writeFileSync(join(tmp.dir, 'ledger.json'), JSON.stringify(wl.ledger(), null, 1));
+      // The verdict: the terminal's file, read-only, against the ledger.
+      const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+      try {
+        const after = wl.balances();
+        const balances = Object.fromEntries(cards.map((c) => [c, { before: before[c]!, after: after[c]! }]));
+        const report = checkAgreement({ terminals: [db], ledger: wl.ledger(), balances });
+        const saleProblems = checkSales(db);
+        const ok = report.problems.length === 0 && report.pending.length === 0 && saleProblems.length === 0 && kills >= o.kills;
+        const elapsedMs = Date.now() - t0;
+        if (!ok && o.keepOnFailure) {
+          keep = true;
+          writeFileSync(join(tmp.dir, 'ledger.json'), JSON.stringify(wl.ledger(), null, 1));
+        }
+        const verdict = [
+          `${ok ? 'PASS' : 'FAIL'} (seed ${o.seed}): ${kills} kills over ${lives} lives in ${(elapsedMs / 1000).toFixed(1)} s`,
+          `cannot tell, decided as a manager would by the ledger: ${managerDecisions.applied} applied, ${managerDecisions.sendAgain} sent again`,
+          `kills by moment: ${Object.entries(killsBy)
+            .sort()
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')}`,
+          describeAgreement(report),
+          heldLine(report),
+          `attempts a kill interrupted (no answer stored): ${report.interruptedAttempts}`,
+          `driver: ${Object.entries(driver.counts)
+            .sort()
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')}`,
+          ...saleProblems.map((p) => `SALE: ${p}`),
+          ...(keep ? [`kept for inspection: ${tmp.dir} (terminal/terminal.db, ledger.json)`] : []),
+        ].join('\n');
+        return { seed: o.seed, kills, managerDecisions, killsBy, lives, elapsedMs, driver: driver.counts, report, saleProblems, ok, verdict };
+      } finally {
+        db.close();
       }
-      const verdict = [
-        `${ok ? 'PASS' : 'FAIL'} (seed ${o.seed}): ${kills} kills over ${lives} lives in ${(elapsedMs / 1000).toFixed(1)} s`,
-        `cannot tell, decided as a manager would by the ledger: ${managerDecisions.applied} applied, ${managerDecisions.sendAgain} sent again`,
-        `kills by moment: ${Object.entries(killsBy).sort().map(([k, n]) => `${k} ${n}`).join(', ')}`,
-        describeAgreement(report),
-        heldLine(report),
-        `attempts a kill interrupted (no answer stored): ${report.interruptedAttempts}`,
-        `driver: ${Object.entries(driver.counts).sort().map(([k, n]) => `${k} ${n}`).join(', ')}`,
-        ...saleProblems.map((p) => `SALE: ${p}`),
-        ...(keep ? [`kept for inspection: ${tmp.dir} (terminal/terminal.db, ledger.json)`] : []),
-      ].join('\n');
-      return { seed: o.seed, kills, managerDecisions, killsBy, lives, elapsedMs, driver: driver.counts, report, saleProblems, ok, verdict };
-    } finally {
-      db.close();
-    }
     } catch (e) {
       return failed(e);
     }
@@ -335,8 +352,24 @@ async function bundleWebHost(): Promise<string> {
 function startChild(entry: string | null, dataDir: string, backendUrl: string, failpoints: string, seed: number): Child {
   const rendererDir = join(dataDir, '..', 'no-renderer');
   mkdirSync(rendererDir, { recursive: true });
-  const args = ['--data-dir', dataDir, '--port', '0', '--backend', backendUrl, '--renderer-dir', rendererDir, '--probe-interval-ms', '200', '--post-wait-ms', '1500',
-    '--request-timeout-ms', String(REQUEST_TIMEOUT_MS), '--in-doubt-margin-ms', String(IN_DOUBT_MARGIN_MS)];
+  const args = [
+    '--data-dir',
+    dataDir,
+    '--port',
+    '0',
+    '--backend',
+    backendUrl,
+    '--renderer-dir',
+    rendererDir,
+    '--probe-interval-ms',
+    '200',
+    '--post-wait-ms',
+    '1500',
+    '--request-timeout-ms',
+    String(REQUEST_TIMEOUT_MS),
+    '--in-doubt-margin-ms',
+    String(IN_DOUBT_MARGIN_MS),
+  ];
   const child: ChildProcess = spawn(process.execPath, entry ? [entry, ...args] : ['--import', 'tsx', join(REPO, 'electron/cli/web.ts'), ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -388,7 +421,10 @@ function startChild(entry: string | null, dataDir: string, backendUrl: string, f
 }
 
 class ApiError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -488,7 +524,11 @@ class Driver {
       confirmed = await api.call<SaleView>('confirmRedemption', { saleId: sale.id, pointsMilli: points * 1000 });
     } catch (e) {
       if ((e as ApiError).code !== 'OFFLINE_LIMIT') throw e;
-      confirmed = await api.call<SaleView>('confirmRedemption', { saleId: sale.id, pointsMilli: points * 1000, approval: { ...this.approval, reason: 'override' } });
+      confirmed = await api.call<SaleView>('confirmRedemption', {
+        saleId: sale.id,
+        pointsMilli: points * 1000,
+        approval: { ...this.approval, reason: 'override' },
+      });
       this.count('offline overrides');
     }
     this.count('confirmed');

@@ -37,7 +37,15 @@ export interface ScanBenchOptions {
 export const SCAN_FULL_SIZE: ScanBenchOptions = { scans: 30, cameraOpens: 5 };
 export const SCAN_QUICK: ScanBenchOptions = { scans: 6, cameraOpens: 2 };
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 const tid = (id: string) => `[data-testid="${id}"]`;
 
 interface ScanTiming {
@@ -112,10 +120,12 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
     const openMs: number[] = [];
     for (let i = 0; i < o.cameraOpens + 1; i++) {
       await page.evaluate('performance.clearMarks()');
-      const t0 = (await page.evaluate(`(() => { const t = performance.now(); document.querySelector(${JSON.stringify(tid(SCAN_TID.cameraButton))}).click(); return t; })()`)) as number;
+      const t0 = (await page.evaluate(
+        `(() => { const t = performance.now(); document.querySelector(${JSON.stringify(tid(SCAN_TID.cameraButton))}).click(); return t; })()`,
+      )) as number;
       // Polled (the mark carries the page's own time; waitForFunction would need eval, which the CSP forbids).
       let decodedAt: number | null = null;
-      for (const until = Date.now() + 15_000; decodedAt === null && Date.now() < until; ) {
+      for (const until = Date.now() + 15_000; decodedAt === null && Date.now() < until;) {
         decodedAt = (await page.evaluate(`performance.getEntriesByName('camera-decoded')[0]?.startTime ?? null`)) as number | null;
         if (decodedAt === null) await page.waitForTimeout(20);
       }

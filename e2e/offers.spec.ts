@@ -214,7 +214,9 @@ test("a customer's cards and offers, found by e-mail; unlinking one", async ({ c
   await expect(theCard.locator(tid(O.cardLink))).toHaveCount(1);
   await expect(theCard.locator(`${tid(O.cardLink)}[data-offer-id="${DEMO_OFFERS.tenPercent.id}"]`)).toBeVisible();
 
-  const { enrolments } = await terminal.call<{ enrolments: Array<{ card: { id: string }; offers: Array<{ offerId: string }> }> }>('listEnrolments', { customerId: customer.id });
+  const { enrolments } = await terminal.call<{ enrolments: Array<{ card: { id: string }; offers: Array<{ offerId: string }> }> }>('listEnrolments', {
+    customerId: customer.id,
+  });
   expect(enrolments.find((e) => e.card.id === card.id)!.offers.map((o) => o.offerId)).toEqual([DEMO_OFFERS.tenPercent.id]);
 
   // Link it back from the screen: choose the offer, then "also link".

@@ -139,7 +139,17 @@ export interface Runtime {
 export const DATABASE_FILE = 'terminal.db';
 
 /** Settings that belong to the terminal rather than to a mode: carried across a switch. */
-const TERMINAL_SETTINGS = ['terminal_id', 'terminal_name', 'store_id', 'store_name', 'language', 'currency', 'scanner', OFFLINE_POLICY_SETTING, 'redemption_rate'];
+const TERMINAL_SETTINGS = [
+  'terminal_id',
+  'terminal_name',
+  'store_id',
+  'store_name',
+  'language',
+  'currency',
+  'scanner',
+  OFFLINE_POLICY_SETTING,
+  'redemption_rate',
+];
 
 interface Session {
   mode: TerminalMode;
@@ -178,7 +188,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const repairs = secureDataDir(opts.dataDir);
   // One process per data directory, for this process's life (store/data-dir-lock.ts).
   const lock = acquireDataDirLock(opts.dataDir);
-  if (lock.tookOverFrom) log.warn(`took over the data directory from pid ${lock.tookOverFrom.pid} (started ${lock.tookOverFrom.startedAt}), which is no longer running`);
+  if (lock.tookOverFrom)
+    log.warn(`took over the data directory from pid ${lock.tookOverFrom.pid} (started ${lock.tookOverFrom.startedAt}), which is no longer running`);
   try {
     return await startLocked(opts, repairs, lock);
   } catch (e) {
@@ -241,10 +252,13 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         const url = opts.backendUrl ?? sandbox!.url;
         adapter = createAdapter(program, training.TRAINING_CONNECTIONS[program](url), withRate);
         // Training shows card-linked enrolment and notices whatever program the counter uses.
-        cardLinked = isCardLinkedAdapter(adapter) ? adapter.cardLinked : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts).cardLinked;
+        cardLinked = isCardLinkedAdapter(adapter)
+          ? adapter.cardLinked
+          : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts).cardLinked;
       } else {
         const live = loadLiveConnection(store, box);
-        if (!live) throw new PosError('NOT_SUPPORTED', 'Live mode has no connection stored: a manager must go live from the desk, or start with --config FILE.');
+        if (!live)
+          throw new PosError('NOT_SUPPORTED', 'Live mode has no connection stored: a manager must go live from the desk, or start with --config FILE.');
         program = live.program;
         store.setSetting('backend', program);
         const retest = async () => {
@@ -298,7 +312,13 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         storeName: store.getSetting('store_name') ?? (mode === 'training' ? 'Training store' : 'Store'),
         currency: store.getSetting('currency') ?? 'EUR',
       };
-      const shipping = new ShippingService(store, { people, secretBox: box, shop, startup: opts.shipping ?? (opts.config?.config.shipping ? { postgresUrl: opts.config.config.shipping.postgresUrl } : null), tuning: opts.shippingTuning });
+      const shipping = new ShippingService(store, {
+        people,
+        secretBox: box,
+        shop,
+        startup: opts.shipping ?? (opts.config?.config.shipping ? { postgresUrl: opts.config.config.shipping.postgresUrl } : null),
+        tuning: opts.shippingTuning,
+      });
       const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
       const s: Session = {
         mode,
@@ -371,11 +391,22 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     const run = (async () => {
       const terminalId = from.store.getSetting('terminal_id') ?? '';
       const at = () => new Date().toISOString();
-      from.store.transaction(() => from.store.journal.append({ at: at(), terminalId, actor: by, kind: 'mode.switch', outcome: 'ok', detail: { from: from.mode, to } }));
+      from.store.transaction(() =>
+        from.store.journal.append({ at: at(), terminalId, actor: by, kind: 'mode.switch', outcome: 'ok', detail: { from: from.mode, to } }),
+      );
       // The other mode's session is complete before the old one stops: a failure leaves the terminal as it was.
       const next = await openSession(to, { store: from.store, personId: from.people.current()?.id ?? null });
       writeMode(opts.dataDir, to);
-      next.store.transaction(() => next.store.journal.append({ at: at(), terminalId, actor: by, kind: 'mode.switch', outcome: 'ok', detail: { from: from.mode, to, program: next.program } }));
+      next.store.transaction(() =>
+        next.store.journal.append({
+          at: at(),
+          terminalId,
+          actor: by,
+          kind: 'mode.switch',
+          outcome: 'ok',
+          detail: { from: from.mode, to, program: next.program },
+        }),
+      );
       session = next;
       // The new mode is in place: a failure while retiring the old session (a call still
       // finishing on it) must not turn the switch into an error.
@@ -483,7 +514,9 @@ function logConnectionTest(store: Store, terminalId: string, t: ConnectionTestRe
 function gateAdapter(real: LoyaltyAdapter, connection: { test: ConnectionTestResult | null }, retest: () => Promise<ConnectionTestResult>): LoyaltyAdapter {
   const refused = () => {
     const f = connection.test?.failed;
-    return new PosError('BACKEND_UNAVAILABLE', `The connection test failed: ${f?.message ?? 'not tested'}`, { details: { notApplied: true, step: f?.step ?? null } });
+    return new PosError('BACKEND_UNAVAILABLE', `The connection test failed: ${f?.message ?? 'not tested'}`, {
+      details: { notApplied: true, step: f?.step ?? null },
+    });
   };
   return new Proxy(real, {
     get(target, prop, receiver) {
@@ -509,6 +542,7 @@ function gateAdapter(real: LoyaltyAdapter, connection: { test: ConnectionTestRes
 /** Live with a program that has no card-linked offers: the offers screen says so instead of reaching an emulator. */
 function noCardLinked(program: ProgramId): CardLinkedOperations {
   return new Proxy({} as CardLinkedOperations, {
-    get: () => () => Promise.reject(new PosError('NOT_SUPPORTED', `Card-linked offers are not part of this store's program (${program}).`, { details: { notApplied: true } })),
+    get: () => () =>
+      Promise.reject(new PosError('NOT_SUPPORTED', `Card-linked offers are not part of this store's program (${program}).`, { details: { notApplied: true } })),
   });
 }

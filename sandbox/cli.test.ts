@@ -20,7 +20,10 @@ describe('sandbox CLI', () => {
   });
 
   it('prints its URL on the first line, then members and credentials; stops on SIGTERM', async () => {
-    child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'electron/cli/sandbox.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'electron/cli/sandbox.ts', '--port', '0'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     const rl = createInterface({ input: child.stdout! });
     const firstLine = new Promise<string>((resolve) => rl.on('line', (l) => lines.push(l) === 1 && resolve(l)));

@@ -41,7 +41,11 @@ describe('control API', () => {
   });
 
   it('adds a member with a given card number; refuses duplicates and bad check digits', async () => {
-    expect(await control.whitelabel.addMember({ cardNumber: '79927398713', points: 5 })).toEqual({ userId: '79927398713', cardNumber: '79927398713', points: 5 });
+    expect(await control.whitelabel.addMember({ cardNumber: '79927398713', points: 5 })).toEqual({
+      userId: '79927398713',
+      cardNumber: '79927398713',
+      points: 5,
+    });
     expect((await raw('POST', '/whitelabel/members', JSON.stringify({ cardNumber: '79927398713', points: 1 }))).status).toBe(409);
     const bad = await raw('POST', '/whitelabel/members', JSON.stringify({ cardNumber: '79927398710', points: 1 }));
     expect(bad.status).toBe(400);

@@ -58,7 +58,10 @@ export async function handleControl(req: SandboxRequest, deps: ControlDeps): Pro
     case 'GET /faults':
       return json(200, { faults: faults.list() });
     case 'POST /faults': {
-      const parsed = parseFaultSpec(req.body, backends.map((b) => b.id));
+      const parsed = parseFaultSpec(
+        req.body,
+        backends.map((b) => b.id),
+      );
       if ('error' in parsed) return problem(400, 'Bad fault', parsed.error);
       return json(201, faults.add(parsed.spec));
     }
@@ -72,7 +75,8 @@ export async function handleControl(req: SandboxRequest, deps: ControlDeps): Pro
   const release = /^\/faults\/(\d+)\/release$/.exec(req.path);
   if (release && req.method === 'POST') {
     const count = (req.body as { count?: unknown } | undefined)?.count;
-    if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 1)) return problem(400, 'Bad release', 'count must be a whole number above zero.');
+    if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 1))
+      return problem(400, 'Bad release', 'count must be a whole number above zero.');
     return json(200, { released: faults.release(Number(release[1]), count ?? Infinity) });
   }
 

@@ -75,5 +75,13 @@ export function whiteLabelSandboxConfig(sandboxUrl: string): {
 /** What a manager types to connect a terminal to this emulator's White Label (shared/programs/whitelabel.ts fields). */
 export function whiteLabelTrainingConnection(sandboxUrl: string): Record<string, string> {
   const c = whiteLabelSandboxConfig(sandboxUrl);
-  return { baseUrl: c.baseUrl, tokenUrl: c.authUrl, apiKey: c.apiKey, clientId: c.clientId, clientSecret: c.clientSecret, pointsCurrencyValue: c.pointsCurrencyValue, currency: c.currency };
+  return {
+    baseUrl: c.baseUrl,
+    tokenUrl: c.authUrl,
+    apiKey: c.apiKey,
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    pointsCurrencyValue: c.pointsCurrencyValue,
+    currency: c.currency,
+  };
 }

@@ -80,8 +80,7 @@ export function parseFaultSpec(input: unknown, knownBackends: readonly string[])
     spec[k] = v;
     return null;
   };
-  const err =
-    positiveInt('times', 1, 1_000_000) ?? positiveInt('ms', 0, 600_000) ?? positiveInt('status', 100, 599) ?? positiveInt('retryAfterSec', 0, 86_400);
+  const err = positiveInt('times', 1, 1_000_000) ?? positiveInt('ms', 0, 600_000) ?? positiveInt('status', 100, 599) ?? positiveInt('retryAfterSec', 0, 86_400);
   if (err) return { error: err };
   return { spec };
 }

@@ -150,7 +150,9 @@ export function createRouter(deps: RouterDeps): Router {
       route(req, res).catch((e: unknown) => {
         if (res.headersSent || res.destroyed) return;
         const r: SandboxResponse =
-          e instanceof BodyTooLargeError ? problem(413, 'Payload too large', e.message) : problem(500, 'Sandbox error', e instanceof Error ? e.message : String(e));
+          e instanceof BodyTooLargeError
+            ? problem(413, 'Payload too large', e.message)
+            : problem(500, 'Sandbox error', e instanceof Error ? e.message : String(e));
         writeResponse(res, r);
       });
     },

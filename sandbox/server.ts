@@ -37,7 +37,14 @@ export interface RunningSandbox {
   host: string;
   port: number;
   /** The emulators, for in-process tests that want to look at state directly. */
-  backends: { whitelabel: WhiteLabelBackend; capillary: CapillaryBackend; gafapay: GafapayBackend; uitpas: UitpasBackend; cardlinked: CardLinkedBackend; pentadata: PentadataBackend };
+  backends: {
+    whitelabel: WhiteLabelBackend;
+    capillary: CapillaryBackend;
+    gafapay: GafapayBackend;
+    uitpas: UitpasBackend;
+    cardlinked: CardLinkedBackend;
+    pentadata: PentadataBackend;
+  };
   faults: FaultRegistry;
   /**
    * Random per start: every control call but GET /_control/health must send

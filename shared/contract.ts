@@ -45,7 +45,17 @@ export const METHOD_NAMES = Object.keys(methods) as MethodName[];
  * the sign-in screen and the first start (creating the first manager).
  * Every other method needs a signed-in person; the service checks roles.
  */
-export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['getStatus', 'getPreferences', 'listPeople', 'whoAmI', 'signIn', 'signOut', 'createFirstManager', 'recoverManager', 'reportClientError']);
+export const PUBLIC_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
+  'getStatus',
+  'getPreferences',
+  'listPeople',
+  'whoAmI',
+  'signIn',
+  'signOut',
+  'createFirstManager',
+  'recoverManager',
+  'reportClientError',
+]);
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);

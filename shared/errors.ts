@@ -148,8 +148,4 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
 };
 
 /** Errors worth retrying later: the outbox keeps the row; the cashier may wait. */
-export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([
-  'BACKEND_UNAVAILABLE',
-  'BACKEND_TIMEOUT',
-  'BACKEND_RATE_LIMITED',
-]);
+export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set(['BACKEND_UNAVAILABLE', 'BACKEND_TIMEOUT', 'BACKEND_RATE_LIMITED']);

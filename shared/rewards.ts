@@ -64,7 +64,6 @@ export interface RewardOffer extends Reward {
   availability: Redeemability;
 }
 
-
 export type DisplayLanguage = 'nl' | 'fr' | 'de' | 'en';
 
 /** The backend's end-user text in the cashier's language, falling back to Dutch (UiTPAS's own language). */

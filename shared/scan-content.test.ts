@@ -219,6 +219,9 @@ describe('manager-set patterns cannot freeze the till (issue 14)', () => {
 
   it('the default UiTPAS pattern (RE2, no look-around) takes 13-digit runs only, and the next one after a bad one', () => {
     expect(extractMemberNumber(`x${JAN}1`, { accepted: ['uitpas'], pattern: DEFAULT_EXTRACT_PATTERNS.uitpas })).toMatchObject({ ok: false });
-    expect(extractMemberNumber(`a ${JAN_WRONG} ${JAN} b`, { accepted: ['uitpas'], pattern: DEFAULT_EXTRACT_PATTERNS.uitpas })).toMatchObject({ ok: true, input: JAN });
+    expect(extractMemberNumber(`a ${JAN_WRONG} ${JAN} b`, { accepted: ['uitpas'], pattern: DEFAULT_EXTRACT_PATTERNS.uitpas })).toMatchObject({
+      ok: true,
+      input: JAN,
+    });
   });
 });

@@ -212,7 +212,10 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
 function loggedAttempts(db: Db): { logged: Map<string, Set<number>>; outcomes: Map<string, string> } {
   const logged = new Map<string, Set<number>>();
   const outcomes = new Map<string, string>();
-  const rows = db.prepare(`SELECT outcome, detail FROM log WHERE (kind LIKE 'redeem.%' OR kind LIKE 'refund.%') AND detail LIKE '%"attempt":%'`).all() as { outcome: string; detail: string }[];
+  const rows = db.prepare(`SELECT outcome, detail FROM log WHERE (kind LIKE 'redeem.%' OR kind LIKE 'refund.%') AND detail LIKE '%"attempt":%'`).all() as {
+    outcome: string;
+    detail: string;
+  }[];
   for (const { outcome, detail } of rows) {
     const d = JSON.parse(detail) as { reference?: unknown; attempt?: unknown };
     if (typeof d.reference !== 'string' || typeof d.attempt !== 'number') continue;

@@ -136,7 +136,13 @@ export function parseCard(o: Record<string, unknown>): EnrolledCardView & { pers
 }
 
 export function parseCardOffer(o: Record<string, unknown>): CardOfferLinkView & { cardId: string } {
-  return { linkId: str(o, 'id'), cardId: str(o, 'cardId'), offerId: str(o, 'offerId'), offerName: optStr(o, 'offerName'), linkedAt: optStr(o, 'created') ?? new Date(0).toISOString() };
+  return {
+    linkId: str(o, 'id'),
+    cardId: str(o, 'cardId'),
+    offerId: str(o, 'offerId'),
+    offerName: optStr(o, 'offerName'),
+    linkedAt: optStr(o, 'created') ?? new Date(0).toISOString(),
+  };
 }
 
 export interface ClWebhook {
@@ -201,8 +207,10 @@ export function parseNotice(body: unknown): ParsedNotice {
     if (typeof b.card !== 'object') throw new MalformedNotice('card');
     const c = b.card as Record<string, unknown>;
     if (c.id !== undefined && c.id !== null && (typeof c.id !== 'string' || !ID_RE.test(c.id))) throw new MalformedNotice('card.id');
-    if (c.lastNumbers !== undefined && c.lastNumbers !== null && (typeof c.lastNumbers !== 'string' || !/^\d{4}$/.test(c.lastNumbers))) throw new MalformedNotice('card.lastNumbers');
-    if (c.scheme !== undefined && c.scheme !== null && (typeof c.scheme !== 'string' || !/^[A-Za-z_ -]{1,20}$/.test(c.scheme))) throw new MalformedNotice('card.scheme');
+    if (c.lastNumbers !== undefined && c.lastNumbers !== null && (typeof c.lastNumbers !== 'string' || !/^\d{4}$/.test(c.lastNumbers)))
+      throw new MalformedNotice('card.lastNumbers');
+    if (c.scheme !== undefined && c.scheme !== null && (typeof c.scheme !== 'string' || !/^[A-Za-z_ -]{1,20}$/.test(c.scheme)))
+      throw new MalformedNotice('card.scheme');
     cardId = (c.id as string | null | undefined) ?? null;
     scheme = typeof c.scheme === 'string' ? c.scheme.toLowerCase() : null;
     last4 = (c.lastNumbers as string | null | undefined) ?? null;
@@ -257,19 +265,32 @@ export function mapCardLinkedError(status: number, body: unknown, op: ClOperatio
   const backendCode = typeof e?.code === 'string' ? e.code.slice(0, 60) : undefined;
   const backendMessage = typeof e?.message === 'string' ? scrubCardNumbers(e.message.slice(0, 300)) : undefined;
   const field = typeof e?.field === 'string' ? e.field.slice(0, 60) : undefined;
-  const details = { status, notApplied: true, ...(backendCode ? { backendCode } : {}), ...(backendMessage ? { backendMessage } : {}), ...(field ? { field } : {}) };
+  const details = {
+    status,
+    notApplied: true,
+    ...(backendCode ? { backendCode } : {}),
+    ...(backendMessage ? { backendMessage } : {}),
+    ...(field ? { field } : {}),
+  };
 
   if (status === 401 || status === 403) return new PosError('BACKEND_AUTH', undefined, { details });
   if (backendCode === 'card-number-invalid') {
-    return new PosError('INVALID_INPUT', 'The platform does not accept this card number. In training, only the platform\'s test cards work: Visa 4444 0000 0000 4xxx or Mastercard 5555 0000 0000 5xxx.', { details });
+    return new PosError(
+      'INVALID_INPUT',
+      "The platform does not accept this card number. In training, only the platform's test cards work: Visa 4444 0000 0000 4xxx or Mastercard 5555 0000 0000 5xxx.",
+      { details },
+    );
   }
   if (backendCode === 'card-expired') return new PosError('INVALID_INPUT', 'This card has expired.', { details });
   if (backendCode === 'offer-expired') return new PosError('BACKEND_REFUSED', 'That offer has ended: cards can no longer be enrolled in it.', { details });
   if (status === 404) {
-    if (op === 'probe') return new PosError('BACKEND_BAD_RESPONSE', 'The card-linked platform address in settings looks wrong (endpoint not found).', { details });
+    if (op === 'probe')
+      return new PosError('BACKEND_BAD_RESPONSE', 'The card-linked platform address in settings looks wrong (endpoint not found).', { details });
     if (op === 'customer') return new PosError('MEMBER_NOT_FOUND', 'The platform does not know this customer.', { details });
     if (op === 'unlink') return new PosError('BACKEND_REFUSED', 'This card is not linked to that offer (any more).', { details });
-    return new PosError('BACKEND_REFUSED', backendMessage ? `The platform refused: ${backendMessage}` : 'The platform does not know that card or offer.', { details });
+    return new PosError('BACKEND_REFUSED', backendMessage ? `The platform refused: ${backendMessage}` : 'The platform does not know that card or offer.', {
+      details,
+    });
   }
   if (status === 400 && backendCode === 'validation') {
     return new PosError('INVALID_INPUT', backendMessage ? `The platform refused: ${backendMessage}` : undefined, { details });

@@ -160,10 +160,21 @@ describe('card-linked wire', () => {
   });
 
   it('tells a notice kind from the transaction itself', () => {
-    const base = { id: 'tx-1', amount: 12.5, currency: 'EUR', datetime: '2025-01-02T10:00:00Z', card: { id: 'c1', scheme: 'visa', lastNumbers: '4001' }, offer: { id: 'o1', name: 'Ten', cashback: 1.25 } };
+    const base = {
+      id: 'tx-1',
+      amount: 12.5,
+      currency: 'EUR',
+      datetime: '2025-01-02T10:00:00Z',
+      card: { id: 'c1', scheme: 'visa', lastNumbers: '4001' },
+      offer: { id: 'o1', name: 'Ten', cashback: 1.25 },
+    };
     expect(parseNotice({ ...base, cleared: false })).toMatchObject({ type: 'auth', amountCents: 1250, cashbackCents: 125, scheme: 'visa', last4: '4001' });
     expect(parseNotice({ ...base, cleared: true }).type).toBe('clearing');
-    expect(parseNotice({ ...base, amount: -12.5, originalTransactionId: 'tx-0', offer: { id: 'o1', cashback: -1.25 } })).toMatchObject({ type: 'refund', amountCents: -1250, originalTransactionId: 'tx-0' });
+    expect(parseNotice({ ...base, amount: -12.5, originalTransactionId: 'tx-0', offer: { id: 'o1', cashback: -1.25 } })).toMatchObject({
+      type: 'refund',
+      amountCents: -1250,
+      originalTransactionId: 'tx-0',
+    });
     expect(() => parseNotice({ ...base, amount: '12.5' })).toThrow(/amount/);
     expect(() => parseNotice({ ...base, card: { lastNumbers: '4444000000004001' } })).toThrow(/lastNumbers/);
     expect(() => parseNotice([])).toThrow();

@@ -227,9 +227,13 @@ export function createCardLinkedAdapter(config: CardLinkedConfig): CardLinkedAda
     },
 
     async lookupMember(): Promise<MemberAccount> {
-      throw new PosError('NOT_SUPPORTED', 'Card-linked offers have no member to look up at the counter: the enrolled payment card is recognised when it pays.', {
-        details: { notApplied: true },
-      });
+      throw new PosError(
+        'NOT_SUPPORTED',
+        'Card-linked offers have no member to look up at the counter: the enrolled payment card is recognised when it pays.',
+        {
+          details: { notApplied: true },
+        },
+      );
     },
 
     async getTerms(): Promise<RedemptionTerms> {

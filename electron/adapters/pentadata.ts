@@ -61,13 +61,25 @@ export interface PentadataCardView {
 // ---- answers, read in one place ---------------------------------------------
 
 const id = z.union([z.number().int(), z.string().min(1)]).transform(String);
-const loginSchema = z.object({ token: z.string().min(1), expires: z.union([z.string(), z.number()]).transform(String).optional(), refresh_token: z.string().min(1).optional(), refresh_expires: z.union([z.string(), z.number()]).transform(String).optional() });
+const loginSchema = z.object({
+  token: z.string().min(1),
+  expires: z.union([z.string(), z.number()]).transform(String).optional(),
+  refresh_token: z.string().min(1).optional(),
+  refresh_expires: z.union([z.string(), z.number()]).transform(String).optional(),
+});
 const offerSchema = z.object({ offer_id: id });
 const personSchema = z.object({ person_id: id });
 const cardSchema = z.object({ card_id: id });
 const cardOfferSchema = z.object({ card_offer_id: id }).or(z.object({ id }).transform((o) => ({ card_offer_id: o.id })));
 const cardsSchema = z.object({
-  cards: z.array(z.object({ card_id: id, last_four: z.union([z.string(), z.number()]).transform((v) => String(v).padStart(4, '0')), exp_month: z.number().int().nullish(), exp_year: z.number().int().nullish() })),
+  cards: z.array(
+    z.object({
+      card_id: id,
+      last_four: z.union([z.string(), z.number()]).transform((v) => String(v).padStart(4, '0')),
+      exp_month: z.number().int().nullish(),
+      exp_year: z.number().int().nullish(),
+    }),
+  ),
 });
 
 function read<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
@@ -106,9 +118,14 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
   async function authCall(path: string, body: unknown, bearer?: string): Promise<void> {
     const res = await httpJson({ method: 'POST', url: baseUrl + path, body, headers: bearer ? { authorization: `Bearer ${bearer}` } : {}, timeoutMs });
     if (res.status === 401 || res.status === 400) {
-      throw new PosError('BACKEND_AUTH', "Pentadata refused the terminal's e-mail and API key: check them in settings.", { details: { status: res.status, notApplied: true } });
+      throw new PosError('BACKEND_AUTH', "Pentadata refused the terminal's e-mail and API key: check them in settings.", {
+        details: { status: res.status, notApplied: true },
+      });
     }
-    if (res.status >= 300) throw new PosError('BACKEND_REFUSED', `Pentadata refused to sign the terminal in (HTTP ${res.status}).`, { details: { status: res.status, notApplied: true } });
+    if (res.status >= 300)
+      throw new PosError('BACKEND_REFUSED', `Pentadata refused to sign the terminal in (HTTP ${res.status}).`, {
+        details: { status: res.status, notApplied: true },
+      });
     const a = read(loginSchema, res.body, 'the sign-in');
     // An unreadable expiry counts as a short one: renewing early costs a call, never a sale.
     const exp = pentadataTime(a.expires) ?? now() + 60_000;
@@ -149,14 +166,25 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
   const seg = (s: string) => encodeURIComponent(s);
   return {
     async createOffer(name, description) {
-      const r = read(offerSchema, await call('POST', '/offers', { merchant_id: config.merchantId, offer: { name, ...(description?.length ? { description } : {}) } }), 'the new offer');
+      const r = read(
+        offerSchema,
+        await call('POST', '/offers', { merchant_id: config.merchantId, offer: { name, ...(description?.length ? { description } : {}) } }),
+        'the new offer',
+      );
       return { offerId: r.offer_id };
     },
     async createPerson(firstName, lastName, email) {
-      return { personId: read(personSchema, await call('POST', '/persons', { first_name: firstName, last_name: lastName, email }), 'the new person').person_id };
+      return {
+        personId: read(personSchema, await call('POST', '/persons', { first_name: firstName, last_name: lastName, email }), 'the new person').person_id,
+      };
     },
     async listCards(personId) {
-      return read(cardsSchema, await call('GET', `/persons/${seg(personId)}/cards`), 'the cards').cards.map((c) => ({ cardId: c.card_id, lastFour: c.last_four, expMonth: c.exp_month ?? null, expYear: c.exp_year ?? null }));
+      return read(cardsSchema, await call('GET', `/persons/${seg(personId)}/cards`), 'the cards').cards.map((c) => ({
+        cardId: c.card_id,
+        lastFour: c.last_four,
+        expMonth: c.exp_month ?? null,
+        expYear: c.exp_year ?? null,
+      }));
     },
     async enrolCard(personId, card) {
       if (!/^\d{13,19}$/.test(card.pan)) throw new PosError('INVALID_INPUT', 'A card number is 13 to 19 digits.', { details: { notApplied: true } });
@@ -175,7 +203,11 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
       return { cardId: r.card_id, lastFour: card.pan.slice(-4) };
     },
     async linkOffer(cardId, offerId) {
-      const r = read(cardOfferSchema, await call('POST', `/cards/${seg(cardId)}/offers`, { offer_id: Number.isSafeInteger(Number(offerId)) ? Number(offerId) : offerId }), 'the card-offer link');
+      const r = read(
+        cardOfferSchema,
+        await call('POST', `/cards/${seg(cardId)}/offers`, { offer_id: Number.isSafeInteger(Number(offerId)) ? Number(offerId) : offerId }),
+        'the card-offer link',
+      );
       return { cardOfferId: r.card_offer_id };
     },
     async registerAlerts(cardId, url) {
@@ -183,7 +215,11 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
     },
     async transactions(cardId) {
       const body = await call('GET', `/cards/${seg(cardId)}/transactions`);
-      const list = Array.isArray(body) ? body : Array.isArray((body as { transactions?: unknown })?.transactions) ? (body as { transactions: unknown[] }).transactions : null;
+      const list = Array.isArray(body)
+        ? body
+        : Array.isArray((body as { transactions?: unknown })?.transactions)
+          ? (body as { transactions: unknown[] }).transactions
+          : null;
       if (!list) throw new PosError('BACKEND_BAD_RESPONSE', "Pentadata's transaction list could not be read: the catch-up will try again.");
       return list.map((t) => readPentadataTransaction(t, JSON.stringify(t)));
     },
@@ -278,7 +314,11 @@ export function verifyPentadataAlert(headers: Record<string, string | string[] |
  * seen (by transaction id), in no assumed order. A card whose list cannot be
  * read is reported, not skipped silently: the next run tries it again.
  */
-export async function catchUp(client: PentadataClient, cardIds: readonly string[], seen: (transactionId: string) => boolean): Promise<{ fresh: PentadataTransaction[]; unreadable: PentadataTransaction[]; failedCards: string[] }> {
+export async function catchUp(
+  client: PentadataClient,
+  cardIds: readonly string[],
+  seen: (transactionId: string) => boolean,
+): Promise<{ fresh: PentadataTransaction[]; unreadable: PentadataTransaction[]; failedCards: string[] }> {
   const fresh: PentadataTransaction[] = [];
   const unreadable: PentadataTransaction[] = [];
   const failedCards: string[] = [];

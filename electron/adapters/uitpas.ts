@@ -249,7 +249,15 @@ export function parsePass(body: unknown, identifier: MemberIdentifier): RewardMe
   const r = passSchema.safeParse(body);
   if (!r.success) {
     const field = r.error.issues[0]?.path[0];
-    throw bad(field === 'uitpasNumber' ? 'a pass without a UiTPAS number' : field === 'passholderId' ? 'a pass without a passholder id' : field === 'points' ? 'a points balance' : 'a pass');
+    throw bad(
+      field === 'uitpasNumber'
+        ? 'a pass without a UiTPAS number'
+        : field === 'passholderId'
+          ? 'a pass without a passholder id'
+          : field === 'points'
+            ? 'a points balance'
+            : 'a pass',
+    );
   }
   const { uitpasNumber, passholderId, passType, firstName, points, socialTariff, messages } = r.data;
   const stStatus = socialTariff?.status === 'ACTIVE' || socialTariff?.status === 'EXPIRED' ? socialTariff.status : 'NONE';
@@ -378,7 +386,8 @@ export type UitpasAdapter = RewardCatalogAdapter & Required<Pick<RewardCatalogAd
 export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
   if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
   for (const [id, cents] of Object.entries(config.rewardDiscounts)) {
-    if (!Number.isSafeInteger(cents) || cents < 0 || cents > MAX_CENTS) throw new PosError('INVALID_INPUT', `The discount for reward ${id} is not a whole number of cents.`);
+    if (!Number.isSafeInteger(cents) || cents < 0 || cents > MAX_CENTS)
+      throw new PosError('INVALID_INPUT', `The discount for reward ${id} is not a whole number of cents.`);
   }
   if (!config.organizerId) throw new PosError('INVALID_INPUT', 'The UiTPAS organizer id is missing in settings.');
   const apiUrl = config.apiUrl.replace(/\/+$/, '');
@@ -474,9 +483,13 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
       if ((page + 1) * RECONCILE_PAGE >= totalItems) return out;
       // A short page before the total is a partial answer: nobody can tell from it.
       if (member.length < RECONCILE_PAGE) {
-        throw new PosError('OUTCOME_UNKNOWN', `UiTPAS listed ${out.length} of ${totalItems} redeemed rewards: a partial list cannot tell whether this one was applied; a manager must check.`, {
-          details: { reconciledBy: 'redeemed-list', read: out.length, totalItems },
-        });
+        throw new PosError(
+          'OUTCOME_UNKNOWN',
+          `UiTPAS listed ${out.length} of ${totalItems} redeemed rewards: a partial list cannot tell whether this one was applied; a manager must check.`,
+          {
+            details: { reconciledBy: 'redeemed-list', read: out.length, totalItems },
+          },
+        );
       }
     }
     throw new PosError('OUTCOME_UNKNOWN', 'This passholder has too many redeemed rewards to check whether this one was applied; a manager must check.', {
@@ -516,7 +529,14 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
 
     async getTerms(): Promise<RedemptionTerms> {
       // No rate in this API: a free amount of points is never allowed (max 0); use the reward flow.
-      return { rate: { pointsMilli: MILLI_PER_POINT, cents: 1 }, currency: config.currency, decimals: 0, minPointsMilli: 0, maxPointsMilli: 0, stepMilli: MILLI_PER_POINT };
+      return {
+        rate: { pointsMilli: MILLI_PER_POINT, cents: 1 },
+        currency: config.currency,
+        decimals: 0,
+        minPointsMilli: 0,
+        maxPointsMilli: 0,
+        stepMilli: MILLI_PER_POINT,
+      };
     },
 
     async listRewards(member: MemberAccount, page: RewardPageRequest = {}): Promise<RewardPage> {
@@ -621,9 +641,13 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
         if (!(e instanceof PosError && e.details?.status === 404)) throw e;
         const type = typeof e.details.problemType === 'string' ? e.details.problemType : '';
         if (!ALREADY_CANCELLED_PROBLEM.test(type)) {
-          throw new PosError('OUTCOME_UNKNOWN', `UiTPAS answered 404 to cancelling redeemed reward ${id}${type ? ` (${type})` : ''}, which does not say it was cancelled already: a manager must check.`, {
-            details: { status: 404, problemType: type || null },
-          });
+          throw new PosError(
+            'OUTCOME_UNKNOWN',
+            `UiTPAS answered 404 to cancelling redeemed reward ${id}${type ? ` (${type})` : ''}, which does not say it was cancelled already: a manager must check.`,
+            {
+              details: { status: 404, problemType: type || null },
+            },
+          );
         }
       }
       return { backendReference: id, pointsMilli: taken, balanceAfterMilli: await balanceNow(uitpasNumber) };

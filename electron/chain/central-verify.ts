@@ -56,7 +56,8 @@ export interface ChainVerifyOptions {
   maxPerTerminal?: number;
 }
 
-const COLUMNS = 'terminal_id, seq, at, logged_terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash';
+const COLUMNS =
+  'terminal_id, seq, at, logged_terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash';
 const num = (v: unknown): number | null => (v === null ? null : Number(v));
 
 export async function verifyCentral(client: ClientBase, opts: ChainVerifyOptions = {}): Promise<ChainVerifyReport> {
@@ -83,7 +84,11 @@ export async function verifyCentral(client: ClientBase, opts: ChainVerifyOptions
     const lastHash = new Map<string, Map<number, string>>();
     const wanted = new Map<string, Set<number>>();
     // The seqs whose hash the day checks need: each shipped day's last entry.
-    const days = (await client.query<{ terminal_id: string; day: Date | string; log_seq: string; log_hash: string }>('SELECT terminal_id, day::text AS day, log_seq, log_hash FROM pwp.day_totals ORDER BY terminal_id, day')).rows;
+    const days = (
+      await client.query<{ terminal_id: string; day: Date | string; log_seq: string; log_hash: string }>(
+        'SELECT terminal_id, day::text AS day, log_seq, log_hash FROM pwp.day_totals ORDER BY terminal_id, day',
+      )
+    ).rows;
     for (const d of days) {
       if (!wanted.has(d.terminal_id)) wanted.set(d.terminal_id, new Set());
       wanted.get(d.terminal_id)!.add(Number(d.log_seq));
@@ -113,7 +118,12 @@ export async function verifyCentral(client: ClientBase, opts: ChainVerifyOptions
         if (seq !== expected) {
           flag({ terminalId, kind: 'gap', seq: expected, message: `${terminalId}: entries ${expected} to ${seq - 1} are missing.` });
         } else if (prevHash !== prev && selfOk) {
-          flag({ terminalId, kind: 'reordered', seq, message: `${terminalId}: entry ${seq} does not follow entry ${seq - 1}: entries were reordered or replaced.` });
+          flag({
+            terminalId,
+            kind: 'reordered',
+            seq,
+            message: `${terminalId}: entry ${seq} does not follow entry ${seq - 1}: entries were reordered or replaced.`,
+          });
         }
         if (!selfOk) flag({ terminalId, kind: 'changed', seq, message: `${terminalId}: entry ${seq} was changed (its fields no longer give its hash).` });
         if (wanted.get(terminalId)?.has(seq)) {
@@ -135,25 +145,61 @@ export async function verifyCentral(client: ClientBase, opts: ChainVerifyOptions
         flag({
           terminalId: t.terminal_id,
           kind: 'stopped',
-          message: contact === null ? `${t.terminal_id}: registered but never shipped.` : `${t.terminal_id}: has not shipped since ${new Date(contact).toISOString()} (${Math.round((now - contact) / 3600_000)} h).`,
+          message:
+            contact === null
+              ? `${t.terminal_id}: registered but never shipped.`
+              : `${t.terminal_id}: has not shipped since ${new Date(contact).toISOString()} (${Math.round((now - contact) / 3600_000)} h).`,
         });
       }
       // A tail the terminal said it had shipped (heartbeat) but the chain no longer holds.
       const shippedClaim = await client.query<{ s: string | null }>('SELECT max(shipped_seq) AS s FROM pwp.heartbeats WHERE terminal_id = $1', [t.terminal_id]);
       const claimed = Number(shippedClaim.rows[0]?.s ?? 0);
-      if (claimed > lastSeq) flag({ terminalId: t.terminal_id, kind: 'gap', seq: lastSeq + 1, message: `${t.terminal_id}: entries ${lastSeq + 1} to ${claimed} were shipped but are no longer in the chain.` });
-      verdicts.push({ terminalId: t.terminal_id, storeId: t.store_id, entries: Number(t.entries ?? 0), lastSeq, lastContactAt: contact === null ? null : new Date(contact).toISOString(), intact: true });
+      if (claimed > lastSeq)
+        flag({
+          terminalId: t.terminal_id,
+          kind: 'gap',
+          seq: lastSeq + 1,
+          message: `${t.terminal_id}: entries ${lastSeq + 1} to ${claimed} were shipped but are no longer in the chain.`,
+        });
+      verdicts.push({
+        terminalId: t.terminal_id,
+        storeId: t.store_id,
+        entries: Number(t.entries ?? 0),
+        lastSeq,
+        lastContactAt: contact === null ? null : new Date(contact).toISOString(),
+        intact: true,
+      });
     }
     for (const d of days) {
       const seq = Number(d.log_seq);
       if (seq === 0 || !byId.has(d.terminal_id)) continue;
       const stored = lastHash.get(d.terminal_id)?.get(seq);
-      if (stored === undefined) flag({ terminalId: d.terminal_id, kind: 'day', seq, message: `${d.terminal_id}: the end of day ${d.day} ends at entry ${seq}, which the chain does not hold.` });
-      else if (stored !== d.log_hash) flag({ terminalId: d.terminal_id, kind: 'day', seq, message: `${d.terminal_id}: the end of day ${d.day} ends at entry ${seq}, but the chain holds a different entry ${seq}.` });
+      if (stored === undefined)
+        flag({
+          terminalId: d.terminal_id,
+          kind: 'day',
+          seq,
+          message: `${d.terminal_id}: the end of day ${d.day} ends at entry ${seq}, which the chain does not hold.`,
+        });
+      else if (stored !== d.log_hash)
+        flag({
+          terminalId: d.terminal_id,
+          kind: 'day',
+          seq,
+          message: `${d.terminal_id}: the end of day ${d.day} ends at entry ${seq}, but the chain holds a different entry ${seq}.`,
+        });
     }
-    const conflicts = (await client.query<{ terminal_id: string; what: string; key: string; n: string }>('SELECT terminal_id, what, key, count(*) AS n FROM pwp.conflicts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3')).rows;
+    const conflicts = (
+      await client.query<{ terminal_id: string; what: string; key: string; n: string }>(
+        'SELECT terminal_id, what, key, count(*) AS n FROM pwp.conflicts GROUP BY 1, 2, 3 ORDER BY 1, 2, 3',
+      )
+    ).rows;
     for (const c of conflicts) {
-      flag({ terminalId: c.terminal_id, kind: 'conflict', message: `${c.terminal_id}: sent a different ${c.what === 'entry' ? `entry ${c.key}` : `end of day ${c.key}`} than the chain holds (${c.n} time(s)); the first one was kept.` });
+      flag({
+        terminalId: c.terminal_id,
+        kind: 'conflict',
+        message: `${c.terminal_id}: sent a different ${c.what === 'entry' ? `entry ${c.key}` : `end of day ${c.key}`} than the chain holds (${c.n} time(s)); the first one was kept.`,
+      });
     }
     for (const [id, n] of perTerminal) {
       const first = problems.find((p) => p.terminalId === id)!;

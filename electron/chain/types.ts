@@ -52,5 +52,17 @@ export interface ShippedDay {
 }
 
 export function disabledState(): ShippingState {
-  return { enabled: false, target: null, connected: false, shippedSeq: 0, shippedAt: null, headSeq: 0, lagEntries: 0, lagSeconds: 0, lastDayShipped: null, lastError: null, conflicts: [] };
+  return {
+    enabled: false,
+    target: null,
+    connected: false,
+    shippedSeq: 0,
+    shippedAt: null,
+    headSeq: 0,
+    lagEntries: 0,
+    lagSeconds: 0,
+    lastDayShipped: null,
+    lastError: null,
+    conflicts: [],
+  };
 }

@@ -18,7 +18,12 @@ let rt: Runtime;
 async function start(backend: string) {
   tmp = makeTempDir();
   sandbox = await startSandbox({ port: 0 });
-  rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, backend, tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+  rt = await startRuntime({
+    dataDir: tmp.dir,
+    backendUrl: sandbox.url,
+    backend,
+    tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, scrypt: { N: 1 << 10, r: 8, p: 1 } },
+  });
   const m = rt.people.createFirstManager('Marie', '246802');
   return { managerId: m.id, pin: '246802', reason: 'customer returned the goods' };
 }

@@ -103,7 +103,10 @@ async function drained(f: Fixture, ms = 20_000): Promise<number> {
     if (rowsInDoubt(f.rt.store.db).length === 0) return decided;
     const d = await decideByLedger(
       f.rt.store.db,
-      (row) => wl(f).ledger().some((e) => e.payload.transactionId === row.reference),
+      (row) =>
+        wl(f)
+          .ledger()
+          .some((e) => e.payload.transactionId === row.reference),
       (input) => f.rt.service.resolveInDoubt({ ...input, approval: { ...f.manager, reason: 'looked it up in the portal' } }),
     );
     decided += d.applied + d.sendAgain;
@@ -202,11 +205,15 @@ describe.concurrent('fault matrix', () => {
           }
           // Once the fault is gone, the lookup is fresh and right.
           await waitFor(() => f.sandbox.faults.list().length === 0, 5000, 'fault cleared');
-          await waitFor(async () => {
-            const s = await f.rt.service.startSale({ basketCents: 5000 });
-            const r = await f.rt.service.identifyMember({ saleId: s.id, input: anna.cardNumber, source: 'scanner' }).catch(() => null);
-            return r?.member?.lastKnown === false && r.member.balanceMilli === wl(f).balances()[anna.userId]! * 1000;
-          }, 5000, 'fresh lookup');
+          await waitFor(
+            async () => {
+              const s = await f.rt.service.startSale({ basketCents: 5000 });
+              const r = await f.rt.service.identifyMember({ saleId: s.id, input: anna.cardNumber, source: 'scanner' }).catch(() => null);
+              return r?.member?.lastKnown === false && r.member.balanceMilli === wl(f).balances()[anna.userId]! * 1000;
+            },
+            5000,
+            'fresh lookup',
+          );
           expect(wl(f).ledger()).toHaveLength(0);
           agree(expect, f);
         });
@@ -248,7 +255,11 @@ describe.concurrent('fault matrix', () => {
           expect((await f.rt.service.getSale({ saleId: sale.id })).compensation?.state).toBe('done');
           const r = agree(expect, f);
           expect(r.refunds).toMatchObject({ queued: 1, done: 1 });
-          expect(wl(f).ledger(anna.userId).map((e) => e.type)).toEqual(['REDEEMED_POINTS', 'POINTS_REFUND']);
+          expect(
+            wl(f)
+              .ledger(anna.userId)
+              .map((e) => e.type),
+          ).toEqual(['REDEEMED_POINTS', 'POINTS_REFUND']);
           expect(wl(f).balances()[anna.userId]).toBe(anna.points);
         });
       });
@@ -263,7 +274,12 @@ describe.concurrent('the queue keeps moving', () => {
       await seen(f, bram.cardNumber);
       const down = inject(f, { fault: 'down' });
       const queued: string[] = [];
-      for (const [card, points] of [[anna.cardNumber, 300], [anna.cardNumber, 200], [bram.cardNumber, 700], [anna.cardNumber, 100]] as const) {
+      for (const [card, points] of [
+        [anna.cardNumber, 300],
+        [anna.cardNumber, 200],
+        [bram.cardNumber, 700],
+        [anna.cardNumber, 100],
+      ] as const) {
         const q = await quoted(f, card, 5000, points);
         const v = await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: points * 1000 });
         expect(v).toMatchObject({ state: 'queued', offlineAccepted: true });
@@ -279,10 +295,16 @@ describe.concurrent('the queue keeps moving', () => {
       for (const v of rest) expect(v).toMatchObject({ state: 'paid', redemption: 'posted' });
       const row = f.rt.store.outbox.forSale(queued[0]!)[0]!;
       expect(row).toMatchObject({ state: 'attention', attempts: 1 }); // never retried blindly
-      const atRisk = (await f.rt.service.listLog({ limit: 50, saleId: queued[0]! })).entries.find((e) => e.kind === 'redeem.at-risk' || e.kind === 'redeem.attention');
+      const atRisk = (await f.rt.service.listLog({ limit: 50, saleId: queued[0]! })).entries.find(
+        (e) => e.kind === 'redeem.at-risk' || e.kind === 'redeem.attention',
+      );
       expect(atRisk?.detail).toMatchObject({ amountAtRiskCents: 300 });
       // Same member: what was behind it went, in order.
-      expect(wl(f).ledger(anna.userId).map((e) => e.payload.points)).toEqual([200, 100]);
+      expect(
+        wl(f)
+          .ledger(anna.userId)
+          .map((e) => e.payload.points),
+      ).toEqual([200, 100]);
       agree(expect, f, { unresolved: 1 });
     });
   });
@@ -332,7 +354,12 @@ describe.concurrent('the queue keeps moving', () => {
       await seen(f, bram.cardNumber);
       const down = inject(f, { fault: 'down' });
       const ids: string[] = [];
-      for (const [card, points] of [[anna.cardNumber, 100], [bram.cardNumber, 200], [anna.cardNumber, 300], [bram.cardNumber, 400]] as const) {
+      for (const [card, points] of [
+        [anna.cardNumber, 100],
+        [bram.cardNumber, 200],
+        [anna.cardNumber, 300],
+        [bram.cardNumber, 400],
+      ] as const) {
         const q = await quoted(f, card, 5000, points);
         await f.rt.service.confirmRedemption({ saleId: q.id, pointsMilli: points * 1000 });
         ids.push(q.id);
@@ -343,8 +370,16 @@ describe.concurrent('the queue keeps moving', () => {
       const t0 = Date.now();
       await drained(f);
       expect(Date.now() - t0).toBeLessThan(5000);
-      expect(wl(f).ledger(anna.userId).map((e) => e.payload.points)).toEqual([100, 300]);
-      expect(wl(f).ledger(bram.userId).map((e) => e.payload.points)).toEqual([200, 400]);
+      expect(
+        wl(f)
+          .ledger(anna.userId)
+          .map((e) => e.payload.points),
+      ).toEqual([100, 300]);
+      expect(
+        wl(f)
+          .ledger(bram.userId)
+          .map((e) => e.payload.points),
+      ).toEqual([200, 400]);
       agree(expect, f);
     });
   });
@@ -433,13 +468,23 @@ describe.concurrent('the worker itself', () => {
       // process died before its answer was stored.
       const refund = f.rt.store.outbox.forSale(a.id).find((x) => x.kind === 'reverse')!;
       wl(f).applyEvent('POINTS_REFUND', anna.userId, { points: 800, transactionId: refund.reference }, 800);
-      f.rt.store.transaction(() => f.rt.store.outbox.finish(refund.id, 'done', new Date().toISOString(), { backendReference: refund.reference, pointsMilli: 800_000, balanceAfterMilli: 2500_000 }));
+      f.rt.store.transaction(() =>
+        f.rt.store.outbox.finish(refund.id, 'done', new Date().toISOString(), {
+          backendReference: refund.reference,
+          pointsMilli: 800_000,
+          balanceAfterMilli: 2500_000,
+        }),
+      );
       f.rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString(), Date.now());
       wl(f).applyEvent('REDEEMED_POINTS', anna.userId, { points: 500, transactionId: f.rt.store.outbox.get(rowId)!.reference }, 500);
       await f.restart();
       await drained(f);
       expect(f.rt.store.outbox.get(rowId)).toMatchObject({ state: 'done', attempts: 2 });
-      expect(wl(f).ledger(anna.userId).filter((e) => e.type === 'REDEEMED_POINTS')).toHaveLength(2);
+      expect(
+        wl(f)
+          .ledger(anna.userId)
+          .filter((e) => e.type === 'REDEEMED_POINTS'),
+      ).toHaveLength(2);
       agree(expect, f, { interrupted: 1 });
     });
   });
@@ -479,10 +524,35 @@ describe('the queue is not recounted for every row a drain settles', () => {
           const id = `count-${String(i).padStart(4, '0')}`;
           const card = i % 2 ? anna.cardNumber : bram.cardNumber;
           const key = f.rt.store.memberKey('card', card);
-          f.rt.store.sales.insert({ id, created_at: new Date().toISOString(), terminal_id: 'T', cashier: 'c', state: 'queued', currency: 'EUR', basket_cents: 100 });
+          f.rt.store.sales.insert({
+            id,
+            created_at: new Date().toISOString(),
+            terminal_id: 'T',
+            cashier: 'c',
+            state: 'queued',
+            currency: 'EUR',
+            basket_cents: 100,
+          });
           f.rt.store.sales.patch(id, 'queued', { member_hash: key, points_milli: 1000, discount_cents: 1, offline_accepted: 1 });
-          const payload = { reference: `${id}.r1`, saleId: id, member: { identifier: { kind: 'card', value: card }, backendMemberId: card }, pointsMilli: 1000, terminalId: 'T', storeId: 'S', requestedAt: new Date().toISOString(), balanceBeforeMilli: null };
-          f.rt.store.outbox.insert({ sale_id: id, kind: 'redeem', reference: payload.reference, member_key: key, payload, next_attempt_at: Date.now(), created_at: new Date().toISOString() });
+          const payload = {
+            reference: `${id}.r1`,
+            saleId: id,
+            member: { identifier: { kind: 'card', value: card }, backendMemberId: card },
+            pointsMilli: 1000,
+            terminalId: 'T',
+            storeId: 'S',
+            requestedAt: new Date().toISOString(),
+            balanceBeforeMilli: null,
+          };
+          f.rt.store.outbox.insert({
+            sale_id: id,
+            kind: 'redeem',
+            reference: payload.reference,
+            member_key: key,
+            payload,
+            next_attempt_at: Date.now(),
+            created_at: new Date().toISOString(),
+          });
         }
       });
       // Count the terminal's own status computations (each counts the whole queue), not this test's polling.

@@ -22,7 +22,12 @@ let sandbox: RunningSandbox;
 let rt: Runtime;
 
 async function start(backend: string): Promise<Runtime> {
-  return startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, backend, tuning: { postWaitMs: 2000, requestTimeoutMs: 1000, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
+  return startRuntime({
+    dataDir: tmp.dir,
+    backendUrl: sandbox.url,
+    backend,
+    tuning: { postWaitMs: 2000, requestTimeoutMs: 1000, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+  });
 }
 
 async function setup(backend: string): Promise<{ managerId: string; pin: string; reason: string }> {

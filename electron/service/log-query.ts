@@ -177,35 +177,35 @@ export class LogQuery {
         params.hi = range.hi;
       } else {
         if (from) {
-  where.push('l.at >= @from');
-  params.from = from;
-}
+          where.push('l.at >= @from');
+          params.from = from;
+        }
         if (to) {
-  where.push('l.at < @to');
-  params.to = to;
-}
+          where.push('l.at < @to');
+          params.to = to;
+        }
       }
     }
     if (f.actor) {
-  where.push('l.actor = @actor');
-  params.actor = f.actor;
-}
+      where.push('l.actor = @actor');
+      params.actor = f.actor;
+    }
     if (f.kind) {
-  where.push('l.kind = @kind');
-  params.kind = f.kind;
-}
+      where.push('l.kind = @kind');
+      params.kind = f.kind;
+    }
     if (f.outcome) {
-  where.push('l.outcome = @outcome');
-  params.outcome = f.outcome;
-}
+      where.push('l.outcome = @outcome');
+      params.outcome = f.outcome;
+    }
     if (f.saleId) {
-  where.push('l.sale_id = @saleId');
-  params.saleId = f.saleId;
-}
+      where.push('l.sale_id = @saleId');
+      params.saleId = f.saleId;
+    }
     if (f.memberLast4) {
-  where.push('substr(l.member_masked, -4) = @last4');
-  params.last4 = f.memberLast4;
-}
+      where.push('substr(l.member_masked, -4) = @last4');
+      params.last4 = f.memberLast4;
+    }
     const match = f.text ? ftsQuery(f.text) : null;
     if (match) params.match = match;
     return { empty: false, fts: match !== null, where, params };

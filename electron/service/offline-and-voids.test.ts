@@ -21,7 +21,11 @@ const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 beforeEach(async () => {
   tmp = makeTempDir();
   sandbox = await startSandbox({ port: 0 });
-  rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 800, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
+  rt = await startRuntime({
+    dataDir: tmp.dir,
+    backendUrl: sandbox.url,
+    tuning: { postWaitMs: 3000, requestTimeoutMs: 800, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+  });
   const m = rt.people.createFirstManager('Marie', '246802');
   manager = { managerId: m.id, pin: '246802', reason: 'approved at the counter' };
 });
@@ -143,7 +147,12 @@ describe('offline', () => {
     await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 300_000 });
     await rt.service.markPaid({ saleId: q.id });
     // Meanwhile the member spent the points elsewhere.
-    sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', DEMO_MEMBERS.chloe.userId, { points: 250, transactionId: 'other-shop', storeId: 'S9', terminalId: 'T9' }, 250);
+    sandbox.backends.whitelabel.state.applyEvent(
+      'REDEEMED_POINTS',
+      DEMO_MEMBERS.chloe.userId,
+      { points: 250, transactionId: 'other-shop', storeId: 'S9', terminalId: 'T9' },
+      250,
+    );
     await up();
     await waitFor(() => rt.store.outbox.counts().waiting === 0);
     expect(rt.store.outbox.counts().attention).toBe(1);

@@ -388,7 +388,13 @@ export class OutboxWorker {
     const { row, startedAt } = item;
     log.error(`could not store the outcome of ${row.reference}`, e);
     try {
-      this.store.outbox.reschedule(row.id, this.now() + this.backoff(row.attempts + 1), `could not store the answer: ${(e as Error)?.message ?? e}`, true, startedAt);
+      this.store.outbox.reschedule(
+        row.id,
+        this.now() + this.backoff(row.attempts + 1),
+        `could not store the answer: ${(e as Error)?.message ?? e}`,
+        true,
+        startedAt,
+      );
     } catch {
       /* the next start reconciles it */
     }
@@ -451,13 +457,24 @@ export class OutboxWorker {
     const at = new Date(now).toISOString();
     if (row.in_doubt_until !== null && now < row.in_doubt_until) {
       // Never before the deadline: the backend may still be applying the send.
-      return { type: 'retry', error: { code: 'OUTCOME_UNKNOWN', message: `In doubt until ${new Date(row.in_doubt_until).toISOString()}: nothing is decided before then.` }, needsCheck: true, nextAttemptAt: row.in_doubt_until };
+      return {
+        type: 'retry',
+        error: { code: 'OUTCOME_UNKNOWN', message: `In doubt until ${new Date(row.in_doubt_until).toISOString()}: nothing is decided before then.` },
+        needsCheck: true,
+        nextAttemptAt: row.in_doubt_until,
+      };
     }
     try {
       const found = await this.find(row.kind, payload);
       this.opts.onAnswer?.();
-      if (found) return { type: 'done', receipt: found, reconciled: true, lookup: { at, outcome: 'applied', message: 'The loyalty program lists it: it was applied.', ...balanceOf(found) } };
-      const lookup: LookupEvidence = { at, outcome: 'not-applied', message: 'The loyalty program\'s records show it was not applied.' };
+      if (found)
+        return {
+          type: 'done',
+          receipt: found,
+          reconciled: true,
+          lookup: { at, outcome: 'applied', message: 'The loyalty program lists it: it was applied.', ...balanceOf(found) },
+        };
+      const lookup: LookupEvidence = { at, outcome: 'not-applied', message: "The loyalty program's records show it was not applied." };
       if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn', lookup };
       return { type: 'not-applied', lookup };
     } catch (e) {
@@ -468,11 +485,20 @@ export class OutboxWorker {
       if (e instanceof PosError && details?.notApplied === true && TRANSIENT_CODES.has(e.code)) {
         // The lookup itself never reached the backend (refused connection, 429): ask again later.
         this.opts.onUnreachable?.(error);
-        return { type: 'retry', error, needsCheck: true, nextAttemptAt: now + Math.max(typeof details.retryAfterMs === 'number' ? details.retryAfterMs : 0, this.backoff(row.attempts + 1)), lookup: { at, outcome: 'not-reached', message: error.message, ...(status ? { status } : {}) } };
+        return {
+          type: 'retry',
+          error,
+          needsCheck: true,
+          nextAttemptAt: now + Math.max(typeof details.retryAfterMs === 'number' ? details.retryAfterMs : 0, this.backoff(row.attempts + 1)),
+          lookup: { at, outcome: 'not-reached', message: error.message, ...(status ? { status } : {}) },
+        };
       }
       if (e instanceof PosError && TRANSIENT_CODES.has(e.code)) this.opts.onUnreachable?.(error);
       else this.opts.onAnswer?.();
-      const message = e instanceof PosError && e.code === 'OUTCOME_UNKNOWN' ? error.message : `The lookup failed, so nobody can tell whether it was applied: ${error.message}`;
+      const message =
+        e instanceof PosError && e.code === 'OUTCOME_UNKNOWN'
+          ? error.message
+          : `The lookup failed, so nobody can tell whether it was applied: ${error.message}`;
       return {
         type: 'attention',
         inDoubt: true,
@@ -498,7 +524,12 @@ export class OutboxWorker {
     const error = toErrorInfo(e);
     if (!(e instanceof PosError)) {
       // A bug, not an answer: we cannot know what reached the backend.
-      return { type: 'attention', inDoubt: true, error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` }, sendFailure: error.message };
+      return {
+        type: 'attention',
+        inDoubt: true,
+        error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` },
+        sendFailure: error.message,
+      };
     }
     if (TRANSIENT_CODES.has(e.code) || e.code === 'BACKEND_BAD_RESPONSE' || e.code === 'BACKEND_AUTH') {
       if (e.code !== 'BACKEND_BAD_RESPONSE') this.opts.onUnreachable?.(error);

@@ -20,7 +20,16 @@ import type { SecretBox } from './secret-box.js';
 import { PIN_POLICY_SETTING, readPinPolicy } from './people.js';
 import { checkName, checkOfflineLimits } from './settings-rules.js';
 
-export const DEFAULT_SCANNER: ScannerSettings = { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true, suffixChars: '', slowMaxGapMs: 300, extractPatterns: {} };
+export const DEFAULT_SCANNER: ScannerSettings = {
+  maxInterKeyMs: 40,
+  minLength: 6,
+  suffix: 'Enter',
+  prefix: '',
+  cameraEnabled: true,
+  suffixChars: '',
+  slowMaxGapMs: 300,
+  extractPatterns: {},
+};
 
 /** Settings a restart must pick up (the adapter is built at start). */
 const RESTART_KEYS = new Set(['backend', 'backend_url', 'backend_credentials']);
@@ -114,8 +123,17 @@ export class SettingsStore {
     if (patch.pinPolicy !== undefined) {
       const next = { ...cur.pinPolicy, ...patch.pinPolicy };
       const floor = readPinPolicy(undefined);
-      if (!(next.managerMinDigits >= floor.managerMinDigits && next.managerMinDigits <= 8 && next.cashierMinDigits >= floor.cashierMinDigits && next.cashierMinDigits <= 8)) {
-        throw new PosError('INVALID_INPUT', `PINs may be made longer, never shorter: managers ${floor.managerMinDigits} to 8 digits, cashiers ${floor.cashierMinDigits} to 8.`, { details: { field: 'pinPolicy' } });
+      if (!(
+        next.managerMinDigits >= floor.managerMinDigits &&
+        next.managerMinDigits <= 8 &&
+        next.cashierMinDigits >= floor.cashierMinDigits &&
+        next.cashierMinDigits <= 8
+      )) {
+        throw new PosError(
+          'INVALID_INPUT',
+          `PINs may be made longer, never shorter: managers ${floor.managerMinDigits} to 8 digits, cashiers ${floor.cashierMinDigits} to 8.`,
+          { details: { field: 'pinPolicy' } },
+        );
       }
       set(PIN_POLICY_SETTING, JSON.stringify(next), next, cur.pinPolicy);
     }
@@ -160,7 +178,12 @@ export class SettingsStore {
     } catch {
       return { backend, fields: [{ key: '(unreadable)', masked: 'stored by another host or damaged: enter them again' }] };
     }
-    return { backend, fields: Object.keys(values).sort().map((key) => ({ key, masked: maskSecret(values[key]!) })) };
+    return {
+      backend,
+      fields: Object.keys(values)
+        .sort()
+        .map((key) => ({ key, masked: maskSecret(values[key]!) })),
+    };
   }
 
   private json<T>(key: string, fallback: T): T {

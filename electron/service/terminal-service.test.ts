@@ -17,7 +17,11 @@ let rt: Runtime;
 const anna = DEMO_MEMBERS.anna;
 
 async function start(): Promise<Runtime> {
-  return startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, inDoubtMarginMs: 500, probeIntervalMs: 200 } });
+  return startRuntime({
+    dataDir: tmp.dir,
+    backendUrl: sandbox.url,
+    tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, inDoubtMarginMs: 500, probeIntervalMs: 200 },
+  });
 }
 
 beforeEach(async () => {
@@ -139,7 +143,12 @@ describe('refusals: nothing is deducted', () => {
   it('a balance spent elsewhere between quote and post is refused by the adapter, never driven negative', async () => {
     const q = await quoted(DEMO_MEMBERS.chloe.cardNumber, 5000, 300);
     // Another till spends the points meanwhile.
-    sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', DEMO_MEMBERS.chloe.userId, { points: 200, transactionId: 'elsewhere', storeId: 'S2', terminalId: 'T2' }, 200);
+    sandbox.backends.whitelabel.state.applyEvent(
+      'REDEEMED_POINTS',
+      DEMO_MEMBERS.chloe.userId,
+      { points: 200, transactionId: 'elsewhere', storeId: 'S2', terminalId: 'T2' },
+      200,
+    );
     const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 300_000 });
     expect(r.state).toBe('refused');
     expect(r.error?.code).toBe('POINTS_ABOVE_BALANCE');
@@ -215,7 +224,15 @@ describe('backend failures: nothing confirmed is lost, nothing is doubled', () =
     await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'reset-before', times: 1 });
     await rt.service.confirmRedemption({ saleId: q2.id, pointsMilli: 300_000 });
     await waitFor(() => rt.store.outbox.forSale(q2.id)[0]?.state === 'attention');
-    expect(await codeOf(rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q2.id)[0]!.id}`, decision: 'send-again', approval: { ...approval, pin: '999999' } }))).toBe('PIN_WRONG');
+    expect(
+      await codeOf(
+        rt.service.resolveInDoubt({
+          item: `outbox:${rt.store.outbox.forSale(q2.id)[0]!.id}`,
+          decision: 'send-again',
+          approval: { ...approval, pin: '999999' },
+        }),
+      ),
+    ).toBe('PIN_WRONG');
     await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q2.id)[0]!.id}`, decision: 'send-again', approval });
     await waitFor(() => rt.store.sales.get(q2.id).state === 'posted');
     expect(ledger(anna.userId)).toHaveLength(2);
@@ -261,7 +278,12 @@ describe('crash between the local commit and the post', () => {
     expect(rt.store.outbox.get(rowId)).toMatchObject({ state: 'pending', attempts: 1, needs_check: 1 });
     expect(ledger(anna.userId)).toHaveLength(0); // nothing resent
     // The backend applies it late; once the deadline has passed, a manager is asked (never an automatic resend).
-    sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', anna.userId, { points: 700, transactionId: `${q.id}.r1`, storeId: 'S', terminalId: 'T' }, 700);
+    sandbox.backends.whitelabel.state.applyEvent(
+      'REDEEMED_POINTS',
+      anna.userId,
+      { points: 700, transactionId: `${q.id}.r1`, storeId: 'S', terminalId: 'T' },
+      700,
+    );
     rt.store.db.prepare('UPDATE outbox SET in_doubt_until = ?, next_attempt_at = ? WHERE id = ?').run(Date.now(), Date.now(), rowId);
     rt.service.worker.kick();
     await waitFor(() => rt.store.outbox.get(rowId)?.state === 'attention');

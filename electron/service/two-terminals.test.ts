@@ -43,7 +43,11 @@ async function twoTerminals(points: number, each: [Tuning, Tuning] = [{}, {}]): 
   const sandbox = await startSandbox({ port: 0 });
   const [a, b] = await Promise.all(
     dirs.map(async (d, i) => {
-      const rt = await startRuntime({ dataDir: d.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, scrypt: FAST_SCRYPT, ...each[i] } });
+      const rt = await startRuntime({
+        dataDir: d.dir,
+        backendUrl: sandbox.url,
+        tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, scrypt: FAST_SCRYPT, ...each[i] },
+      });
       rt.people.createFirstManager('Marie', '246802');
       return rt;
     }),
@@ -95,7 +99,7 @@ async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
 }
 
 describe('two terminals, one member', () => {
-  it('one after the other: the second terminal sees the first one\'s redemption and cannot spend the points again', async () => {
+  it("one after the other: the second terminal sees the first one's redemption and cannot spend the points again", async () => {
     const t = await twoTerminals(1000);
     try {
       const qa = await quoted(t.a, t.card, 1000);
@@ -135,7 +139,9 @@ describe('two terminals, one member', () => {
       await waitFor(() => t.b.waitingCount() === 0);
       expect(t.a.store.outbox.forSale(sales[0]!)[0]?.state).toBe('done');
       expect(t.b.store.outbox.forSale(sales[1]!)[0]?.state).toBe('attention');
-      const atRisk = (await t.b.service.listLog({ limit: 50, saleId: sales[1]! })).entries.find((e) => e.kind === 'redeem.attention' || e.kind === 'redeem.at-risk');
+      const atRisk = (await t.b.service.listLog({ limit: 50, saleId: sales[1]! })).entries.find(
+        (e) => e.kind === 'redeem.attention' || e.kind === 'redeem.at-risk',
+      );
       expect(atRisk?.detail).toMatchObject({ amountAtRiskCents: 800 });
       expect(balance(t)).toBe(200);
       expect(lowest(t)).toBeGreaterThanOrEqual(0);
@@ -196,7 +202,10 @@ describe('two terminals racing between the wallet read and the post', () => {
       expect(lowest(t)).toBe(-1000);
       // Till b's sale still waits for its new attempt (before this rule it ended refused here).
       expect((await t.b.service.getSale({ saleId: qb.id })).state).toBe('posting');
-      expect(t.b.store.outbox.forSale(qb.id).map((r) => [r.reference, r.state])).toEqual([[`${qb.id}.r1`, 'refused'], [`${qb.id}.r2`, 'pending']]);
+      expect(t.b.store.outbox.forSale(qb.id).map((r) => [r.reference, r.state])).toEqual([
+        [`${qb.id}.r1`, 'refused'],
+        [`${qb.id}.r2`, 'pending'],
+      ]);
       // Till a's new attempt went at once: posted if b's undo had landed when it read the wallet,
       // refused (POINTS_ABOVE_BALANCE) if not; then b's goes and meets what a left.
       await waitFor(() => ['posted', 'refused'].includes(t.a.service.view(qa.id).state));

@@ -16,7 +16,12 @@ let approval: { managerId: string; pin: string; reason: string };
 beforeEach(async () => {
   tmp = makeTempDir();
   sandbox = await startSandbox({ port: 0 });
-  rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, backend: 'uitpas', tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+  rt = await startRuntime({
+    dataDir: tmp.dir,
+    backendUrl: sandbox.url,
+    backend: 'uitpas',
+    tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, scrypt: { N: 1 << 10, r: 8, p: 1 } },
+  });
   const m = rt.people.createFirstManager('Marie', '246802');
   approval = { managerId: m.id, pin: '246802', reason: 'visit cancelled' };
 });

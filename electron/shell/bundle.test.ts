@@ -100,11 +100,21 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
 
   beforeAll(() => {
     dataDir = path.join(dir, 'data dir');
-    const res = spawnSync(process.execPath, ['-r', path.join(root, 'electron/shell/electron-stub.cjs'), path.join(appPath, 'dist/electron/main.cjs'), `--data-dir=${dataDir}`], {
-      env: { ...process.env, NODE_PATH: path.join(root, 'node_modules'), STUB_APP_PATH: appPath, STUB_APPDATA: path.join(dir, 'appData'), PWP_BACKEND_URL: '' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const res = spawnSync(
+      process.execPath,
+      ['-r', path.join(root, 'electron/shell/electron-stub.cjs'), path.join(appPath, 'dist/electron/main.cjs'), `--data-dir=${dataDir}`],
+      {
+        env: {
+          ...process.env,
+          NODE_PATH: path.join(root, 'node_modules'),
+          STUB_APP_PATH: appPath,
+          STUB_APPDATA: path.join(dir, 'appData'),
+          PWP_BACKEND_URL: '',
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     status = res.status;
     lines = res.stdout
       .split('\n')
@@ -130,7 +140,12 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
   it('creates the sandboxed window on app://pos with the bundled preload', () => {
     const w = get('window');
     expect(w.url).toBe('app://pos/index.html');
-    expect(w.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, preload: path.join(appPath, 'dist/electron/preload.cjs') });
+    expect(w.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      preload: path.join(appPath, 'dist/electron/preload.cjs'),
+    });
     expect(w.schemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
   });
 

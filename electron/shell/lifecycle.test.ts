@@ -127,10 +127,20 @@ describe('runApp start-up', () => {
 
   it('installs the log once it owns the data dir: <data dir>/logs with --data-dir, else the OS log folder', async () => {
     const installed: string[] = [];
-    const withDir = runApp({ argv: ['x', '--data-dir=/tmp/till-7'], env: {}, startRuntime: async () => new RecordingRuntime(), installLog: (d) => installed.push(d) });
+    const withDir = runApp({
+      argv: ['x', '--data-dir=/tmp/till-7'],
+      env: {},
+      startRuntime: async () => new RecordingRuntime(),
+      installLog: (d) => installed.push(d),
+    });
     await withDir.ready;
     app.removeAllListeners();
-    const os = runApp({ argv: ['x'], env: { XDG_STATE_HOME: '/state' }, startRuntime: async () => new RecordingRuntime(), installLog: (d) => installed.push(d) });
+    const os = runApp({
+      argv: ['x'],
+      env: { XDG_STATE_HOME: '/state' },
+      startRuntime: async () => new RecordingRuntime(),
+      installLog: (d) => installed.push(d),
+    });
     await os.ready;
     // (per-platform folders: log-dir.test.ts; this machine is Linux)
     expect(installed).toEqual(['/tmp/till-7/logs', '/state/pay-with-points/logs']);

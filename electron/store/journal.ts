@@ -66,8 +66,7 @@ export function entryHash(row: Omit<LogRow, 'hash'>): string {
 }
 
 export type VerifyResult =
-  | { intact: true; entries: number }
-  | { intact: false; entries: number; firstBadSeq: number; problem: 'changed' | 'missing' | 'reordered'; message: string };
+  { intact: true; entries: number } | { intact: false; entries: number; firstBadSeq: number; problem: 'changed' | 'missing' | 'reordered'; message: string };
 
 export class Journal {
   private readonly insert;
@@ -167,7 +166,13 @@ export class Journal {
     for (const row of this.db.prepare('SELECT * FROM log ORDER BY seq').iterate() as Iterable<LogRow>) {
       count++;
       if (row.seq !== expectedSeq) {
-        return { intact: false, entries: count, firstBadSeq: expectedSeq, problem: 'missing', message: `Entries ${expectedSeq} to ${row.seq - 1} are missing.` };
+        return {
+          intact: false,
+          entries: count,
+          firstBadSeq: expectedSeq,
+          problem: 'missing',
+          message: `Entries ${expectedSeq} to ${row.seq - 1} are missing.`,
+        };
       }
       const { hash, ...rest } = row;
       if (row.prev_hash !== prevHash) {

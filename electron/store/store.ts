@@ -22,7 +22,10 @@ export class Store {
     this.outbox = new Outbox(db);
     this.journal = new Journal(db);
     this.members = new MemberCache(db);
-    this.memberKeySecret = Buffer.from(this.getOrCreateSetting('member_hash_key', () => randomBytes(32).toString('hex')), 'hex');
+    this.memberKeySecret = Buffer.from(
+      this.getOrCreateSetting('member_hash_key', () => randomBytes(32).toString('hex')),
+      'hex',
+    );
   }
 
   static open(file: string): Store {

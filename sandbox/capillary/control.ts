@@ -36,7 +36,14 @@ export function handleCapillaryControl(cap: CapillaryBackend, req: SandboxReques
       if (!c || c === 'none') return problem(404, 'Not found', 'Name a customer: customerId, mobile, email, externalId or cardNumber.');
       const last = cap.state.messagesFor(c.id).at(-1);
       if (!last) return problem(404, 'Not found', 'This customer has received no validation code.');
-      return json(200, { code: last.code, points: milliToDecimal(last.pointsMilli), channel: last.channel, to: last.to, sentAt: last.sentAt, validUntil: last.validUntil });
+      return json(200, {
+        code: last.code,
+        points: milliToDecimal(last.pointsMilli),
+        channel: last.channel,
+        to: last.to,
+        sentAt: last.sentAt,
+        validUntil: last.validUntil,
+      });
     }
     case 'GET /ledger': {
       const id = req.query.get('customerId');
@@ -119,11 +126,13 @@ function updateProgram(cap: CapillaryBackend, id: string, req: SandboxRequest): 
     }
   }
   if (b.otpValiditySec !== undefined) {
-    if (typeof b.otpValiditySec !== 'number' || !Number.isInteger(b.otpValiditySec) || b.otpValiditySec < 1) return problem(400, 'Bad request', 'otpValiditySec must be a whole number of seconds.');
+    if (typeof b.otpValiditySec !== 'number' || !Number.isInteger(b.otpValiditySec) || b.otpValiditySec < 1)
+      return problem(400, 'Bad request', 'otpValiditySec must be a whole number of seconds.');
     patch.otpValiditySec = b.otpValiditySec;
   }
   if (b.otpChannel !== undefined) {
-    if (b.otpChannel !== 'SMS' && b.otpChannel !== 'EMAIL' && b.otpChannel !== 'SMS_EMAIL') return problem(400, 'Bad request', 'otpChannel must be SMS, EMAIL or SMS_EMAIL.');
+    if (b.otpChannel !== 'SMS' && b.otpChannel !== 'EMAIL' && b.otpChannel !== 'SMS_EMAIL')
+      return problem(400, 'Bad request', 'otpChannel must be SMS, EMAIL or SMS_EMAIL.');
     patch.otpChannel = b.otpChannel;
   }
   if (b.minPoints !== undefined) {
@@ -165,7 +174,8 @@ function addCustomer(cap: CapillaryBackend, req: SandboxRequest): SandboxRespons
   const fields = { mobile: text('mobile'), email: text('email'), externalId: text('externalId'), cardNumber: text('cardNumber') };
   for (const v of Object.values(fields)) if (v instanceof Error) return problem(400, 'Bad request', v.message);
   const f = fields as Record<keyof typeof fields, string | null>;
-  if (!f.mobile && !f.email && !f.externalId && !f.cardNumber) return problem(400, 'Bad request', 'Give at least one identifier: mobile, email, externalId or cardNumber.');
+  if (!f.mobile && !f.email && !f.externalId && !f.cardNumber)
+    return problem(400, 'Bad request', 'Give at least one identifier: mobile, email, externalId or cardNumber.');
   try {
     const c = cap.state.addCustomer({
       firstName: typeof b.firstName === 'string' ? b.firstName : 'Test',

@@ -138,7 +138,11 @@ export const CAPILLARY_SANDBOX_CREDENTIALS = {
  * program 'main' (validation codes, reversal on) or 'basic' (neither, steps
  * of 10), with Basic till auth or OAuth.
  */
-export function capillarySandboxConfig(sandboxUrl: string, program: keyof typeof CAPILLARY_PROGRAMS = 'main', auth: 'basic' | 'oauth' = 'basic'): CapillaryConfig {
+export function capillarySandboxConfig(
+  sandboxUrl: string,
+  program: keyof typeof CAPILLARY_PROGRAMS = 'main',
+  auth: 'basic' | 'oauth' = 'basic',
+): CapillaryConfig {
   const c = CAPILLARY_SANDBOX_CREDENTIALS;
   const p: CapDemoProgram = CAPILLARY_PROGRAMS[program];
   return {

@@ -108,7 +108,9 @@ export function readDecimal(value: unknown): { ok: true; negative: boolean; mill
 export function milliToDecimal(milli: number): string {
   const sign = milli < 0 ? '-' : '';
   const abs = Math.abs(milli);
-  const frac = String(abs % 1000).padStart(3, '0').replace(/0+$/, '');
+  const frac = String(abs % 1000)
+    .padStart(3, '0')
+    .replace(/0+$/, '');
   return `${sign}${Math.floor(abs / 1000)}${frac ? '.' + frac : ''}`;
 }
 
@@ -299,7 +301,14 @@ export class CapillaryState {
       code = existing;
       reused = true;
     } else {
-      code = { customerId, programId: program.id, code: randomString(CODE_CHARS, 6), pointsMilli, issuedAt: now, expiresAt: now + program.otpValiditySec * 1000 };
+      code = {
+        customerId,
+        programId: program.id,
+        code: randomString(CODE_CHARS, 6),
+        pointsMilli,
+        issuedAt: now,
+        expiresAt: now + program.otpValiditySec * 1000,
+      };
       this.codes.set(key, code);
     }
     const channels: Array<'SMS' | 'EMAIL'> = program.otpChannel === 'SMS_EMAIL' ? ['SMS', 'EMAIL'] : [program.otpChannel];

@@ -39,7 +39,9 @@ async function listen(): Promise<{ url: string; got: Received[]; answers: number
 }
 
 function expectedSignature(secret: string, raw: string, url: string, ts: string): string {
-  const inner = createHmac('sha256', secret).update(raw + url + ts).digest('base64');
+  const inner = createHmac('sha256', secret)
+    .update(raw + url + ts)
+    .digest('base64');
   return createHmac('sha256', secret).update(inner).digest('base64');
 }
 
@@ -63,7 +65,14 @@ describe('card-linked emulator', () => {
   }
 
   async function newCard(number: string = DEMO_TEST_CARDS.visa, personId?: string): Promise<{ status: number; body: any }> {
-    return api('POST', `/programs/${C.programId}/cards`, { number, expMonth: 12, expYear: new Date().getUTCFullYear() + 2, countryCode: 'BEL', termsOfUse: true, ...(personId ? { personId } : {}) });
+    return api('POST', `/programs/${C.programId}/cards`, {
+      number,
+      expMonth: 12,
+      expYear: new Date().getUTCFullYear() + 2,
+      countryCode: 'BEL',
+      termsOfUse: true,
+      ...(personId ? { personId } : {}),
+    });
   }
 
   async function enrolledCard(offerId: string = DEMO_OFFERS.tenPercent.id): Promise<string> {
@@ -97,17 +106,35 @@ describe('card-linked emulator', () => {
     expect(ids).not.toContain(DEMO_OFFERS.expired.id);
     expect(ids).not.toContain(DEMO_OFFERS.upcoming.id);
     const ten = live.body.items.find((o: { id: string }) => o.id === DEMO_OFFERS.tenPercent.id);
-    expect(ten).toMatchObject({ type: { name: 'discount', value: 10 }, minTransactionAmount: 5, maxTransactionAmount: 100, brandName: 'Demo Coffee Co.', live: true });
+    expect(ten).toMatchObject({
+      type: { name: 'discount', value: 10 },
+      minTransactionAmount: 5,
+      maxTransactionAmount: 100,
+      brandName: 'Demo Coffee Co.',
+      live: true,
+    });
     expect((await api('GET', '/offers?status=expired')).body.items.map((o: { id: string }) => o.id)).toEqual([DEMO_OFFERS.expired.id]);
   });
 
   it('creates an offer for a known brand and refuses bad ones', async () => {
     const start = new Date().toISOString();
-    const ok = await api('POST', '/offers', { brandId: 'brand_demo_coffee', name: 'Tea 20%', type: { name: 'discount', value: 20 }, countryCode: 'BEL', startDate: start, minTransactionAmount: 2.5 });
+    const ok = await api('POST', '/offers', {
+      brandId: 'brand_demo_coffee',
+      name: 'Tea 20%',
+      type: { name: 'discount', value: 20 },
+      countryCode: 'BEL',
+      startDate: start,
+      minTransactionAmount: 2.5,
+    });
     expect(ok.status).toBe(201);
     expect(ok.body.items[0]).toMatchObject({ name: 'Tea 20%', minTransactionAmount: 2.5, live: true });
-    expect((await api('POST', '/offers', { brandId: 'nope', name: 'x', type: { name: 'discount', value: 5 }, countryCode: 'BEL', startDate: start })).status).toBe(400);
-    expect((await api('POST', '/offers', { brandId: 'brand_demo_coffee', name: 'x', type: { name: 'discount', value: 150 }, countryCode: 'BEL', startDate: start })).status).toBe(400);
+    expect(
+      (await api('POST', '/offers', { brandId: 'nope', name: 'x', type: { name: 'discount', value: 5 }, countryCode: 'BEL', startDate: start })).status,
+    ).toBe(400);
+    expect(
+      (await api('POST', '/offers', { brandId: 'brand_demo_coffee', name: 'x', type: { name: 'discount', value: 150 }, countryCode: 'BEL', startDate: start }))
+        .status,
+    ).toBe(400);
   });
 
   it('creates persons, finds them by e-mail and refuses a second one with the same e-mail', async () => {
@@ -257,7 +284,9 @@ describe('card-linked emulator', () => {
       const refund = await control.refund({ transactionId: p.transaction.id, amountCents: 1000 });
       expect(refund.transaction).toMatchObject({ amount: -10, originalTransactionId: p.transaction.id, offer: { cashback: -1 } });
       const refundRaw = rx.got[2]!.raw;
-      expect(rx.got[2]!.headers['x-fidel-signature']).toBe(expectedSignature(secrets['transaction.refund']!, refundRaw, rx.url, rx.got[2]!.headers['x-fidel-timestamp'] as string));
+      expect(rx.got[2]!.headers['x-fidel-signature']).toBe(
+        expectedSignature(secrets['transaction.refund']!, refundRaw, rx.url, rx.got[2]!.headers['x-fidel-timestamp'] as string),
+      );
       await control.redeliver({ transactionId: refund.transaction.id, event: 'transaction.refund' });
       expect(rx.got[3]!.raw).toBe(refundRaw);
       await expect(control.refund({ transactionId: p.transaction.id, amountCents: 3001 })).rejects.toThrow(/409/);

@@ -118,7 +118,10 @@ export class CardLinkedBackend implements SandboxBackend {
   readonly attemptTimeoutMs: number;
   private readonly secretKeys: readonly string[];
 
-  constructor(readonly now: () => number, opts: CardLinkedBackendOptions = {}) {
+  constructor(
+    readonly now: () => number,
+    opts: CardLinkedBackendOptions = {},
+  ) {
     this.state = new CardLinkedState(now);
     this.secretKeys = opts.secretKeys ?? [CARD_LINKED_SANDBOX_CREDENTIALS.secretKey];
     this.retryDelayMs = opts.retryDelayMs ?? 1000;
@@ -151,7 +154,10 @@ export class CardLinkedBackend implements SandboxBackend {
   private route(req: SandboxRequest, resource: string): SandboxResponse {
     const m = req.method;
     const p = req.path;
-    const seg = p.split('/').slice(2).map((s) => decodeURIComponent(s)); // after '/v1'
+    const seg = p
+      .split('/')
+      .slice(2)
+      .map((s) => decodeURIComponent(s)); // after '/v1'
     const [a, b, c, d] = seg;
     const body = (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {}) as Record<string, unknown>;
     const methodNotAllowed = () => clError(405, 'method-not-allowed', `${m} is not allowed on ${p}.`, resource);
@@ -210,7 +216,12 @@ export class CardLinkedBackend implements SandboxBackend {
         if (seg.length === 3) {
           if (m === 'GET') {
             if (!card) return clError(404, 'item-not-found', 'Card not found.', resource);
-            return clItems(200, resource, this.state.linksOf(card.id).map((l) => this.linkOut(l)), true);
+            return clItems(
+              200,
+              resource,
+              this.state.linksOf(card.id).map((l) => this.linkOut(l)),
+              true,
+            );
           }
           if (m === 'POST') {
             if (typeof body.offerId !== 'string' || body.offerId === '') return clError(400, 'validation', 'offerId is required.', resource, 'offerId');
@@ -257,7 +268,7 @@ export class CardLinkedBackend implements SandboxBackend {
 
   private createOffer(b: Record<string, unknown>, resource: string): SandboxResponse {
     const bad = (field: string, msg: string) => clError(400, 'validation', msg, resource, field);
-    if (typeof b.brandId !== 'string' || !this.state.brands.has(b.brandId)) return bad('brandId', 'brandId must name one of the account\'s brands.');
+    if (typeof b.brandId !== 'string' || !this.state.brands.has(b.brandId)) return bad('brandId', "brandId must name one of the account's brands.");
     if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200) return bad('name', 'name must be 1 to 200 characters.');
     const t = b.type as { name?: unknown; value?: unknown } | undefined;
     const value = decimalToHundredths(t?.value);
@@ -272,14 +283,17 @@ export class CardLinkedBackend implements SandboxBackend {
     if ((b.minTransactionAmount != null && (minCents === null || minCents < 0)) || (b.maxTransactionAmount != null && (maxCents === null || maxCents <= 0))) {
       return bad('minTransactionAmount', 'min/maxTransactionAmount must be amounts with at most two decimals.');
     }
-    if (minCents !== null && maxCents !== null && minCents > maxCents) return bad('maxTransactionAmount', 'maxTransactionAmount is below minTransactionAmount.');
+    if (minCents !== null && maxCents !== null && minCents > maxCents)
+      return bad('maxTransactionAmount', 'maxTransactionAmount is below minTransactionAmount.');
     if (typeof b.startDate !== 'string' || Number.isNaN(Date.parse(b.startDate))) return bad('startDate', 'startDate must be an ISO date.');
     if (b.endDate != null && (typeof b.endDate !== 'string' || Number.isNaN(Date.parse(b.endDate)) || Date.parse(b.endDate) <= Date.parse(b.startDate))) {
       return bad('endDate', 'endDate must be an ISO date after startDate.');
     }
     const days = b.daysOfWeek === undefined ? [0, 1, 2, 3, 4, 5, 6] : b.daysOfWeek;
-    if (!Array.isArray(days) || days.length === 0 || !days.every((d) => Number.isInteger(d) && d >= 0 && d <= 6)) return bad('daysOfWeek', 'daysOfWeek must list days 0 (Sunday) to 6.');
-    if (b.additionalTerms !== undefined && (typeof b.additionalTerms !== 'string' || b.additionalTerms.length > 1000)) return bad('additionalTerms', 'additionalTerms must be text up to 1000 characters.');
+    if (!Array.isArray(days) || days.length === 0 || !days.every((d) => Number.isInteger(d) && d >= 0 && d <= 6))
+      return bad('daysOfWeek', 'daysOfWeek must list days 0 (Sunday) to 6.');
+    if (b.additionalTerms !== undefined && (typeof b.additionalTerms !== 'string' || b.additionalTerms.length > 1000))
+      return bad('additionalTerms', 'additionalTerms must be text up to 1000 characters.');
     const o = this.state.addOffer({
       brandId: b.brandId,
       name: b.name.trim(),
@@ -304,7 +318,10 @@ export class CardLinkedBackend implements SandboxBackend {
       brandId: o.brandId,
       brandName: brand?.name ?? null,
       name: o.name,
-      type: o.type.name === 'discount' ? { name: 'discount', value: hundredthsToDecimal(o.type.basisPoints) } : { name: 'amount', value: hundredthsToDecimal(o.type.cents) },
+      type:
+        o.type.name === 'discount'
+          ? { name: 'discount', value: hundredthsToDecimal(o.type.basisPoints) }
+          : { name: 'amount', value: hundredthsToDecimal(o.type.cents) },
       currency: o.currency,
       countryCode: o.countryCode,
       minTransactionAmount: o.minCents === null ? null : hundredthsToDecimal(o.minCents),
@@ -328,7 +345,8 @@ export class CardLinkedBackend implements SandboxBackend {
   }
 
   private createPerson(b: Record<string, unknown>, resource: string): SandboxResponse {
-    if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200) return clError(400, 'validation', 'name must be 1 to 200 characters.', resource, 'name');
+    if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200)
+      return clError(400, 'validation', 'name must be 1 to 200 characters.', resource, 'name');
     if (typeof b.email !== 'string' || !EMAIL_RE.test(b.email)) return clError(400, 'validation', 'email is not an e-mail address.', resource, 'email');
     const existing = this.state.findPersonByEmail(b.email);
     if (existing) return clError(409, 'item-exists', 'A person with this e-mail exists.', resource, 'email');
@@ -344,11 +362,16 @@ export class CardLinkedBackend implements SandboxBackend {
     if (!/^\d{12,19}$/.test(number)) return bad('number', 'number must be the card number, 12 to 19 digits.');
     const scheme = testCardScheme(number);
     if (!scheme) {
-      return bad('number', 'Only test card numbers can be used with a test key: Visa 4444 0000 0000 4xxx or Mastercard 5555 0000 0000 5xxx.', 'card-number-invalid');
+      return bad(
+        'number',
+        'Only test card numbers can be used with a test key: Visa 4444 0000 0000 4xxx or Mastercard 5555 0000 0000 5xxx.',
+        'card-number-invalid',
+      );
     }
     const lastNumbers = number.slice(-4);
     if (!Number.isInteger(b.expMonth) || (b.expMonth as number) < 1 || (b.expMonth as number) > 12) return bad('expMonth', 'expMonth must be 1 to 12.');
-    if (!Number.isInteger(b.expYear) || (b.expYear as number) < 2000 || (b.expYear as number) > 2100) return bad('expYear', 'expYear must be a four-digit year.');
+    if (!Number.isInteger(b.expYear) || (b.expYear as number) < 2000 || (b.expYear as number) > 2100)
+      return bad('expYear', 'expYear must be a four-digit year.');
     const expMonth = b.expMonth as number;
     const expYear = b.expYear as number;
     const endOfExpiry = Date.UTC(expYear, expMonth, 1); // first day of the month after
@@ -357,7 +380,8 @@ export class CardLinkedBackend implements SandboxBackend {
     if (b.termsOfUse !== true) return bad('termsOfUse', 'The cardholder must accept the terms of use (termsOfUse: true).');
     let personId: string | null = null;
     if (b.personId !== undefined) {
-      if (typeof b.personId !== 'string' || !this.state.persons.has(b.personId)) return clError(404, 'item-not-found', 'Person not found.', resource, 'personId');
+      if (typeof b.personId !== 'string' || !this.state.persons.has(b.personId))
+        return clError(404, 'item-not-found', 'Person not found.', resource, 'personId');
       personId = b.personId;
     }
     const card = this.state.addCard({ programId, personId, scheme, lastNumbers, expMonth, expYear, countryCode: b.countryCode });
@@ -371,7 +395,8 @@ export class CardLinkedBackend implements SandboxBackend {
     if (!card) return clError(404, 'item-not-found', 'Card not found.', resource, 'cardId');
     const offer = this.state.offers.get(offerId);
     if (!offer) return clError(404, 'item-not-found', 'Offer not found.', resource, 'offerId');
-    if (this.state.offerStatus(offer, this.now()) === 'expired') return clError(400, 'offer-expired', 'The offer has ended; cards can no longer be linked to it.', resource, 'offerId');
+    if (this.state.offerStatus(offer, this.now()) === 'expired')
+      return clError(400, 'offer-expired', 'The offer has ended; cards can no longer be linked to it.', resource, 'offerId');
     if (this.state.findLink(cardId, offerId)) return clError(409, 'item-exists', 'The card is already linked to this offer.', resource);
     return clItems(201, resource, [this.linkOut(this.state.link(cardId, offerId))]);
   }

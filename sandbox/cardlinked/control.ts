@@ -91,7 +91,8 @@ async function purchase(cl: CardLinkedBackend, b: Record<string, unknown>, ctx: 
     return problem(400, 'Bad request', 'amountCents must be a whole number of cents above zero.');
   }
   if (b.offerId !== undefined && typeof b.offerId !== 'string') return problem(400, 'Bad request', 'offerId must be a string.');
-  if (cl.state.linksOf(card.id).length === 0) return problem(409, 'Conflict', 'The card is not enrolled in any offer: the platform would not see this purchase.');
+  if (cl.state.linksOf(card.id).length === 0)
+    return problem(409, 'Conflict', 'The card is not enrolled in any offer: the platform would not see this purchase.');
   let at = ctx.now();
   if (b.datetime !== undefined) {
     if (typeof b.datetime !== 'string' || Number.isNaN(Date.parse(b.datetime))) return problem(400, 'Bad request', 'datetime must be an ISO date.');
@@ -134,13 +135,20 @@ async function redeliver(cl: CardLinkedBackend, b: Record<string, unknown>): Pro
   if (typeof params === 'string') return problem(400, 'Bad request', params);
   const t = findTransaction(cl, b);
   if ('status' in t) return t;
-  if (typeof b.event !== 'string' || !(WEBHOOK_EVENTS as readonly string[]).includes(b.event)) return problem(400, 'Bad request', `event must be one of ${WEBHOOK_EVENTS.join(', ')}.`);
+  if (typeof b.event !== 'string' || !(WEBHOOK_EVENTS as readonly string[]).includes(b.event))
+    return problem(400, 'Bad request', `event must be one of ${WEBHOOK_EVENTS.join(', ')}.`);
   if (!cl.state.noticeBodies.has(`${b.event} ${t.id}`)) return problem(409, 'Conflict', `No ${b.event} was sent for this transaction.`);
   return notify(cl, b.event as WebhookEvent, t, params);
 }
 
 /** Sends `event` for `t` to every webhook registered for it; the body is fixed the first time it is sent. */
-async function notify(cl: CardLinkedBackend, event: WebhookEvent, t: ClTransaction, p: DeliveryParams, extra: Record<string, unknown> = {}): Promise<SandboxResponse> {
+async function notify(
+  cl: CardLinkedBackend,
+  event: WebhookEvent,
+  t: ClTransaction,
+  p: DeliveryParams,
+  extra: Record<string, unknown> = {},
+): Promise<SandboxResponse> {
   const key = `${event} ${t.id}`;
   let rawBody = cl.state.noticeBodies.get(key);
   if (rawBody === undefined) {

@@ -153,7 +153,10 @@ export class CardLinkedState {
         id: o.id,
         brandId: o.brandId,
         name: o.name,
-        type: o.type.name === 'discount' ? { name: 'discount', basisPoints: decimalToHundredths(o.type.value)! } : { name: 'amount', cents: decimalToHundredths(o.type.value)! },
+        type:
+          o.type.name === 'discount'
+            ? { name: 'discount', basisPoints: decimalToHundredths(o.type.value)! }
+            : { name: 'amount', cents: decimalToHundredths(o.type.value)! },
         currency: CARD_LINKED_SANDBOX_CREDENTIALS.currency,
         countryCode: CARD_LINKED_SANDBOX_CREDENTIALS.countryCode,
         minCents: o.minTransactionAmount === null ? null : decimalToHundredths(o.minTransactionAmount)!,
@@ -239,7 +242,9 @@ export class CardLinkedState {
    * for, else the first linked offer that qualifies) and computes the cashback.
    */
   purchase(card: ClCard, amountCents: number, at: number, offerId?: string): ClTransaction {
-    const links = this.linksOf(card.id).map((l) => this.offers.get(l.offerId)).filter((o): o is ClOffer => o !== undefined);
+    const links = this.linksOf(card.id)
+      .map((l) => this.offers.get(l.offerId))
+      .filter((o): o is ClOffer => o !== undefined);
     const candidates = offerId === undefined ? links : links.filter((o) => o.id === offerId);
     let chosen: ClOffer | null = null;
     let qualification: ClTransaction['qualification'] = 'no-linked-offer';

@@ -24,7 +24,9 @@ export const TIMESTAMP_HEADER = 'X-Fidel-Timestamp';
 export const MAX_ATTEMPTS = 3;
 
 export function signNotice(secret: string, rawBody: string, url: string, timestampMs: string): string {
-  const inner = createHmac('sha256', secret).update(rawBody + url + timestampMs).digest('base64');
+  const inner = createHmac('sha256', secret)
+    .update(rawBody + url + timestampMs)
+    .digest('base64');
   return createHmac('sha256', secret).update(inner).digest('base64');
 }
 

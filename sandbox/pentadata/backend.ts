@@ -123,7 +123,8 @@ export class PentadataBackend implements SandboxBackend {
       return json(200, { offer_id: id });
     }
     if (route === 'POST /persons') {
-      if (typeof b.email !== 'string' || !b.email.includes('@') || typeof b.first_name !== 'string' || typeof b.last_name !== 'string') return json(400, { message: 'input not correct' });
+      if (typeof b.email !== 'string' || !b.email.includes('@') || typeof b.first_name !== 'string' || typeof b.last_name !== 'string')
+        return json(400, { message: 'input not correct' });
       const id = ++this.seq;
       this.persons.set(id, { firstName: b.first_name, lastName: b.last_name, email: b.email });
       return json(200, { person_id: id });
@@ -135,7 +136,14 @@ export class PentadataBackend implements SandboxBackend {
       if (!this.persons.has(pid)) return json(404, { message: 'person not found' });
       const cards = [...this.cards.values()].filter((c) => c.personId === pid);
       return json(200, {
-        cards: cards.map((c) => ({ card_id: c.id, last_four: c.lastFour, exp_month: c.expMonth, exp_year: c.expYear, postal_code: c.postalCode, last_opt_in: pdTime(this.now()) })),
+        cards: cards.map((c) => ({
+          card_id: c.id,
+          last_four: c.lastFour,
+          exp_month: c.expMonth,
+          exp_year: c.expYear,
+          postal_code: c.postalCode,
+          last_opt_in: pdTime(this.now()),
+        })),
       });
     }
     m = /^\/cards\/(\d+)\/(offers|alerts|transactions)$/.exec(req.path);
@@ -166,7 +174,13 @@ export class PentadataBackend implements SandboxBackend {
     const refresh = randomUUID();
     this.tokens.set(token, { kind: 'access', exp: now + PENTADATA_SANDBOX.tokenTtlSec * 1000 });
     this.tokens.set(refresh, { kind: 'refresh', exp: now + PENTADATA_SANDBOX.refreshTtlSec * 1000 });
-    return { token, expires: pdTime(now + PENTADATA_SANDBOX.tokenTtlSec * 1000), refresh_token: refresh, refresh_expires: pdTime(now + PENTADATA_SANDBOX.refreshTtlSec * 1000), userId: 17 };
+    return {
+      token,
+      expires: pdTime(now + PENTADATA_SANDBOX.tokenTtlSec * 1000),
+      refresh_token: refresh,
+      refresh_expires: pdTime(now + PENTADATA_SANDBOX.refreshTtlSec * 1000),
+      userId: 17,
+    };
   }
 
   private login(req: SandboxRequest): SandboxResponse {
@@ -213,7 +227,16 @@ export class PentadataBackend implements SandboxBackend {
       this.persons.has(pid);
     if (!ok) return json(400, { message: 'input not correct' });
     const id = ++this.seq;
-    this.cards.set(id, { id, personId: pid, lastFour: pan.slice(-4), expMonth: b.exp_month as number, expYear: b.exp_year as number, postalCode: b.postal_code as string, offers: [], alertUrls: [] });
+    this.cards.set(id, {
+      id,
+      personId: pid,
+      lastFour: pan.slice(-4),
+      expMonth: b.exp_month as number,
+      expYear: b.exp_year as number,
+      postalCode: b.postal_code as string,
+      offers: [],
+      alertUrls: [],
+    });
     return json(201, { card_id: id });
   }
 
@@ -229,7 +252,14 @@ export class PentadataBackend implements SandboxBackend {
    * A purchase on an enrolled card: recorded, and alerted once to every URL
    * registered for the card (unless `deliver` is false: a lost alert).
    */
-  async purchase(input: { cardId: number; amountCents: number; currency?: string; merchant?: string; deliver?: boolean; key?: string }): Promise<PdTransaction | null> {
+  async purchase(input: {
+    cardId: number;
+    amountCents: number;
+    currency?: string;
+    merchant?: string;
+    deliver?: boolean;
+    key?: string;
+  }): Promise<PdTransaction | null> {
     const card = this.cards.get(input.cardId);
     if (!card) return null;
     const t: PdTransaction = {
@@ -258,7 +288,8 @@ export class PentadataBackend implements SandboxBackend {
     const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
     switch (`${req.method} ${req.path}`) {
       case 'POST /purchases': {
-        if (typeof b.cardId !== 'number' || typeof b.amountCents !== 'number' || !Number.isSafeInteger(b.amountCents)) return problem(400, 'Bad request', 'cardId and amountCents (whole cents) are required.');
+        if (typeof b.cardId !== 'number' || typeof b.amountCents !== 'number' || !Number.isSafeInteger(b.amountCents))
+          return problem(400, 'Bad request', 'cardId and amountCents (whole cents) are required.');
         const t = await this.purchase({
           cardId: b.cardId,
           amountCents: b.amountCents,
@@ -277,7 +308,11 @@ export class PentadataBackend implements SandboxBackend {
       case 'GET /forms':
         return json(200, this.forms);
       case 'POST /forms': {
-        const allowed: { [K in keyof PdForms]: readonly PdForms[K][] } = { fields: ['snake', 'camel'], hmac: ['none', 'hex-body'], order: ['newest-first', 'oldest-first'] };
+        const allowed: { [K in keyof PdForms]: readonly PdForms[K][] } = {
+          fields: ['snake', 'camel'],
+          hmac: ['none', 'hex-body'],
+          order: ['newest-first', 'oldest-first'],
+        };
         const next = { ...this.forms } as Record<string, unknown>;
         for (const [k, v] of Object.entries(b)) {
           const values = allowed[k as keyof PdForms] as readonly unknown[] | undefined;

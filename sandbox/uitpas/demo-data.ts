@@ -65,9 +65,9 @@ export function inszWithCheck(body9: string): string {
 
 const DENDER_ACTIVE = [{ cardSystemId: 1, status: 'ACTIVE' as const }];
 
-function passholder<T extends Omit<DemoPassholder, 'cardStatus' | 'blocked' | 'messages' | 'memberships' | 'passType' | 'socialTariff'> & Partial<DemoPassholder>>(
-  p: T,
-): DemoPassholder & T {
+function passholder<
+  T extends Omit<DemoPassholder, 'cardStatus' | 'blocked' | 'messages' | 'memberships' | 'passType' | 'socialTariff'> & Partial<DemoPassholder>,
+>(p: T): DemoPassholder & T {
   return {
     passType: 'INDIVIDUAL',
     cardStatus: 'ACTIVE',
@@ -216,7 +216,24 @@ export interface DemoReward {
 const ALWAYS = { begin: '2024-01-01T00:00:00Z' };
 const COUNTER = [UITPAS_ORGANIZERS.counter.id];
 
-function reward(r: Omit<DemoReward, 'organizerIds' | 'owningCardSystemId' | 'allCardSystems' | 'applicableCardSystemIds' | 'status' | 'unitsTaken' | 'publicationPeriod' | 'redeemPeriod' | 'featured' | 'createdAt' | 'type' | 'categories'> & Partial<DemoReward>): DemoReward {
+function reward(
+  r: Omit<
+    DemoReward,
+    | 'organizerIds'
+    | 'owningCardSystemId'
+    | 'allCardSystems'
+    | 'applicableCardSystemIds'
+    | 'status'
+    | 'unitsTaken'
+    | 'publicationPeriod'
+    | 'redeemPeriod'
+    | 'featured'
+    | 'createdAt'
+    | 'type'
+    | 'categories'
+  > &
+    Partial<DemoReward>,
+): DemoReward {
   return {
     type: 'POINTS',
     organizerIds: COUNTER,
@@ -397,5 +414,13 @@ export function uitpasSandboxConfig(sandboxUrl: string): {
 /** What a manager types to connect a terminal to this emulator's UiTPAS (shared/programs/uitpas.ts fields). */
 export function uitpasTrainingConnection(sandboxUrl: string): Record<string, string> {
   const c = uitpasSandboxConfig(sandboxUrl);
-  return { apiUrl: c.apiUrl, tokenUrl: c.tokenUrl, clientId: c.clientId, clientSecret: c.clientSecret, organizerId: c.organizerId, rewardDiscounts: JSON.stringify(c.rewardDiscounts), currency: c.currency };
+  return {
+    apiUrl: c.apiUrl,
+    tokenUrl: c.tokenUrl,
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    organizerId: c.organizerId,
+    rewardDiscounts: JSON.stringify(c.rewardDiscounts),
+    currency: c.currency,
+  };
 }

@@ -196,7 +196,8 @@ export class UitpasState {
   private classify(holder: DemoPassholder | undefined): PassLookup {
     if (!holder) return { ok: false, problem: 'not-found' };
     const h = structuredClone(holder);
-    if (holder.cardStatus !== 'ACTIVE') return { ok: false, problem: 'card-status', holder: h, uitpasNumber: holder.uitpasNumber, cardStatus: holder.cardStatus };
+    if (holder.cardStatus !== 'ACTIVE')
+      return { ok: false, problem: 'card-status', holder: h, uitpasNumber: holder.uitpasNumber, cardStatus: holder.cardStatus };
     if (holder.blocked) return { ok: false, problem: 'passholder-blocked', holder: h, uitpasNumber: holder.uitpasNumber };
     return { ok: true, holder: h, uitpasNumber: holder.uitpasNumber };
   }

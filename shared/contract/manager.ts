@@ -39,7 +39,13 @@ export const BACKEND_IDS = PROGRAM_IDS;
 const personName = safeName(z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters'));
 const role = z.enum(['cashier', 'manager']);
 /** An ISO 8601 instant with a zone ("2025-03-01T00:00:00+01:00" or "...Z"). */
-const instant = z.string().max(40).refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'not an ISO date-time with a zone');
+const instant = z
+  .string()
+  .max(40)
+  .refine(
+    (s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
+    'not an ISO date-time with a zone',
+  );
 /** A manager's PIN for this one action, when the signed-in person is not a manager. */
 export { managerApproval };
 const approval = managerApproval.optional();
@@ -57,7 +63,10 @@ export const logFilter = z
     kind: z.string().min(1).max(60).optional(),
     outcome: z.string().min(1).max(60).optional(),
     /** The member's last four digits. */
-    memberLast4: z.string().regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the member number').optional(),
+    memberLast4: z
+      .string()
+      .regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the member number')
+      .optional(),
     saleId: saleId.optional(),
     /** Words to find anywhere in an entry (prefix match per word). */
     text: z.string().trim().max(100).optional(),
@@ -116,11 +125,19 @@ export const settingsPatch = z
     backend: z.enum(BACKEND_IDS).optional(),
     backendUrl: z.string().url().max(300).nullable().optional(),
     /** Points per currency unit where the terminal owns the rate (null: the backend's). */
-    redemptionRate: z.object({ pointsMilli: z.number().int().min(1), cents: z.number().int().min(1) }).strict().nullable().optional(),
+    redemptionRate: z
+      .object({ pointsMilli: z.number().int().min(1), cents: z.number().int().min(1) })
+      .strict()
+      .nullable()
+      .optional(),
     offlineLimits: offlineLimits.partial().optional(),
     scanner: scannerSettings.partial().optional(),
     /** The shortest PINs: managers at least 6 digits, cashiers at least 4; these may only be raised. */
-    pinPolicy: z.object({ managerMinDigits: z.number().int().min(6).max(8), cashierMinDigits: z.number().int().min(4).max(8) }).partial().strict().optional(),
+    pinPolicy: z
+      .object({ managerMinDigits: z.number().int().min(6).max(8), cashierMinDigits: z.number().int().min(4).max(8) })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -161,7 +178,11 @@ export const managerMethods = {
   verifyLog: z
     .object({
       /** The fingerprint printed on an end-of-day report: the answer says whether the log still reaches it. */
-      expectedHead: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'a fingerprint is 64 characters, 0-9 and a-f').optional(),
+      expectedHead: z
+        .string()
+        .trim()
+        .regex(/^[0-9a-fA-F]{64}$/, 'a fingerprint is 64 characters, 0-9 and a-f')
+        .optional(),
     })
     .strict(),
   // --- what needs a decision, and the queue (manager) ---

@@ -24,7 +24,7 @@ export const customerEmail = z
   .trim()
   .max(320, 'e-mail address too long')
   .regex(/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/, 'not an e-mail address');
-export const customerName = safeName(z.string().trim().min(1, 'give the customer\'s full name').max(200, 'at most 200 characters'));
+export const customerName = safeName(z.string().trim().min(1, "give the customer's full name").max(200, 'at most 200 characters'));
 
 /**
  * The card number as typed or read (digits, spaces allowed between groups).

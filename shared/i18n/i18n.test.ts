@@ -55,7 +55,9 @@ describe('message catalogues', () => {
       const t = i18n.getFixedT(lang, null, 'offers');
       for (const [key, text] of Object.entries(catalogues[lang].offers)) {
         const plural = /_(one|other)$/.exec(key);
-        const got = plural ? t(key.slice(0, plural.index), { count: plural[1] === 'one' ? 1 : 2, skipInterpolation: true }) : t(key, { skipInterpolation: true });
+        const got = plural
+          ? t(key.slice(0, plural.index), { count: plural[1] === 'one' ? 1 : 2, skipInterpolation: true })
+          : t(key, { skipInterpolation: true });
         expect(got, `${lang} ${key}`).toBe(text);
       }
     }

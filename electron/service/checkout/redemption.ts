@@ -25,7 +25,11 @@ export async function confirmRedemption(ctx: CheckoutContext, input: MethodInput
   const offline = session?.lastKnown === true || !ctx.connectivity.online;
   let validationCode: string | undefined;
   if (ctx.adapter.info.capabilities.validationCode && session) {
-    if (offline) throw new PosError('BACKEND_UNAVAILABLE', 'This program checks a code sent to the member, which needs the program online: points cannot be used offline.');
+    if (offline)
+      throw new PosError(
+        'BACKEND_UNAVAILABLE',
+        'This program checks a code sent to the member, which needs the program online: points cannot be used offline.',
+      );
     validationCode = await checkValidationCode(ctx, sale, session, input.pointsMilli, input.validationCode);
   }
   if (offline && session) {
@@ -72,7 +76,9 @@ export function commitRedemption(ctx: CheckoutContext, saleId: string, pointsMil
   }
   const session = ctx.requireMember(sale);
   // Re-check against the rules: the member confirms what the rules allow, nothing else.
-  const quote = sale.reward_id ? rewardQuote(sale, session) : buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, pointsMilli, requireTerms(session));
+  const quote = sale.reward_id
+    ? rewardQuote(sale, session)
+    : buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, pointsMilli, requireTerms(session));
   const at = ctx.iso();
   const attempt = store.outbox.forSale(sale.id).filter((r) => r.kind === 'redeem').length + 1;
   const request: RedeemRequest = {
@@ -106,7 +112,15 @@ export function commitRedemption(ctx: CheckoutContext, saleId: string, pointsMil
       next_attempt_at: ctx.clock(),
       created_at: at,
     });
-    ctx.log({ kind: 'redeem.confirmed', saleId: sale.id, pointsMilli: quote.pointsMilli, amountCents: quote.discount.cents, outcome: 'ok', ...memberLog, detail: { reference: request.reference } });
+    ctx.log({
+      kind: 'redeem.confirmed',
+      saleId: sale.id,
+      pointsMilli: quote.pointsMilli,
+      amountCents: quote.discount.cents,
+      outcome: 'ok',
+      ...memberLog,
+      detail: { reference: request.reference },
+    });
     if (offline) logOfflineDecision(ctx, sale.id, quote.pointsMilli, offline, memberLog);
     return id;
   });

@@ -245,7 +245,8 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     const at = this.ctx.iso();
     const resendAfterRace = (outcome.type === 'refused' || (outcome.type === 'attention' && !outcome.inDoubt)) && resendsAfterRace(row, sale, outcome.error);
     let s = settle({ sale, row, outcome, at, resendAfterRace });
-    if (s.withdrawRow !== undefined && !store.outbox.cancel(row.id, at, s.withdrawRow)) s = settle({ sale, row, outcome, at, withdrawable: false, resendAfterRace });
+    if (s.withdrawRow !== undefined && !store.outbox.cancel(row.id, at, s.withdrawRow))
+      s = settle({ sale, row, outcome, at, withdrawable: false, resendAfterRace });
     if (s.sale) {
       if (s.sale.to === sale.state) store.sales.patch(sale.id, sale.state, s.sale.patch);
       else store.sales.transition(sale.id, sale.state, s.sale.to, s.sale.patch);

@@ -63,7 +63,8 @@ export class NoticeStore {
       const exists = db.prepare('SELECT id FROM offer_notices WHERE transaction_id = ? AND type = ?').get(n.transactionId, n.type);
       if (exists) return { outcome: 'duplicate' as const };
       const original = n.originalTransactionId
-        ? (db.prepare("SELECT id FROM offer_notices WHERE transaction_id = ? AND type != 'refund' ORDER BY id LIMIT 1").get(n.originalTransactionId) as { id: number } | undefined)
+        ? (db.prepare("SELECT id FROM offer_notices WHERE transaction_id = ? AND type != 'refund' ORDER BY id LIMIT 1").get(n.originalTransactionId) as
+            { id: number } | undefined)
         : undefined;
       const logSeq = this.store.journal.append({
         at: receivedAt,
@@ -102,12 +103,18 @@ export class NoticeStore {
 
   countRefusal(reason: NoticeRefusalReason, at: string): void {
     this.store.db
-      .prepare('INSERT INTO offer_notice_refusals (reason, count, last_at) VALUES (?, 1, ?) ON CONFLICT(reason) DO UPDATE SET count = count + 1, last_at = excluded.last_at')
+      .prepare(
+        'INSERT INTO offer_notice_refusals (reason, count, last_at) VALUES (?, 1, ?) ON CONFLICT(reason) DO UPDATE SET count = count + 1, last_at = excluded.last_at',
+      )
       .run(reason, at);
   }
 
   refusals(): NoticeRefusalCount[] {
-    const rows = this.store.db.prepare('SELECT reason, count, last_at FROM offer_notice_refusals').all() as { reason: NoticeRefusalReason; count: number; last_at: string | null }[];
+    const rows = this.store.db.prepare('SELECT reason, count, last_at FROM offer_notice_refusals').all() as {
+      reason: NoticeRefusalReason;
+      count: number;
+      last_at: string | null;
+    }[];
     const by = new Map(rows.map((r) => [r.reason, r]));
     return REFUSAL_REASONS.map((reason) => ({ reason, count: by.get(reason)?.count ?? 0, lastAt: by.get(reason)?.last_at ?? null }));
   }
@@ -183,7 +190,9 @@ export function noticeTotals(db: Db, currency: string, range: { from?: string; t
     )
     .get(params) as { n: number; amount: number; cashback: number };
   const r = db
-    .prepare(`SELECT COUNT(*) AS n, COALESCE(-SUM(amount_cents), 0) AS amount, COALESCE(-SUM(cashback_cents), 0) AS cashback FROM offer_notices WHERE type = 'refund' AND ${cond.join(' AND ')}`)
+    .prepare(
+      `SELECT COUNT(*) AS n, COALESCE(-SUM(amount_cents), 0) AS amount, COALESCE(-SUM(cashback_cents), 0) AS cashback FROM offer_notices WHERE type = 'refund' AND ${cond.join(' AND ')}`,
+    )
     .get(params) as { n: number; amount: number; cashback: number };
   return { currency, purchases: p.n, purchaseCents: p.amount, cashbackCents: p.cashback, refunds: r.n, refundCents: r.amount, refundCashbackCents: r.cashback };
 }

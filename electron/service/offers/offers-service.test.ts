@@ -68,7 +68,11 @@ async function signInManager(): Promise<string> {
   return id;
 }
 
-async function enrol(number: string, offerId: string = DEMO_OFFERS.tenPercent.id, email = 'ada@example.be'): Promise<{ customer: OfferCustomerView; card: EnrolledCardView }> {
+async function enrol(
+  number: string,
+  offerId: string = DEMO_OFFERS.tenPercent.id,
+  email = 'ada@example.be',
+): Promise<{ customer: OfferCustomerView; card: EnrolledCardView }> {
   const { customer } = await call<{ customer: OfferCustomerView }>('createOfferCustomer', { name: 'Ada Peeters', email });
   const r = await call<{ card: EnrolledCardView }>('enrolCard', { customerId: customer.id, offerId, card: { number, ...expiry }, termsAccepted: true });
   return { customer, card: r.card };
@@ -97,7 +101,12 @@ describe('card-linked offers at the counter', () => {
     expect(ids).not.toContain(DEMO_OFFERS.expired.id);
     expect(ids).not.toContain(DEMO_OFFERS.upcoming.id);
     const ten = offers.find((o) => o.id === DEMO_OFFERS.tenPercent.id)!;
-    expect(ten).toMatchObject({ discount: { kind: 'percent', basisPoints: 1000 }, minSpend: { cents: 500 }, maxSpend: { cents: 10_000 }, counterText: DEMO_OFFERS.tenPercent.additionalTerms });
+    expect(ten).toMatchObject({
+      discount: { kind: 'percent', basisPoints: 1000 },
+      minSpend: { cents: 500 },
+      maxSpend: { cents: 10_000 },
+      counterText: DEMO_OFFERS.tenPercent.additionalTerms,
+    });
     expect(ten.daysOfWeek).toHaveLength(7);
   });
 
@@ -154,7 +163,7 @@ describe('the notice receiver', () => {
     expect(await control.webhooks()).toEqual([]);
   });
 
-  it('is switched by a manager only (signed in, or approving at a cashier\'s session), and stays on across a restart', async () => {
+  it("is switched by a manager only (signed in, or approving at a cashier's session), and stays on across a restart", async () => {
     const managerId = await signInManager();
     const cashier = await call('createPerson', { name: 'Cas Cashier', role: 'cashier', pin: '1357' });
     await call('signOut', {});
@@ -204,7 +213,13 @@ describe('the notice receiver', () => {
     const { entries } = await call('listLog', { limit: 20 });
     const logged = entries.find((e: { kind: string }) => e.kind === 'offer.auth');
     expect(logged).toMatchObject({ amountCents: 2350, currency: 'EUR', memberMasked: '••••••••4123', actor: 'card-platform' });
-    expect(logged.detail).toMatchObject({ offerId: DEMO_OFFERS.tenPercent.id, cashbackCents: 235, scheme: 'visa', last4: '4123', transactionId: p.transaction.id });
+    expect(logged.detail).toMatchObject({
+      offerId: DEMO_OFFERS.tenPercent.id,
+      cashbackCents: 235,
+      scheme: 'visa',
+      last4: '4123',
+      transactionId: p.transaction.id,
+    });
     expect((await call('queryLog', { limit: 20, filter: { kind: 'offer.auth' } })).entries).toHaveLength(1);
 
     // Redelivery: the platform sends the same notice again; stored once, counted as a duplicate.
@@ -215,7 +230,13 @@ describe('the notice receiver', () => {
     const r = await control.refund({ transactionId: p.transaction.id, amountCents: 1000, retryDelayMs: 20 });
     const after = await call('listOfferNotices', { limit: 10 });
     const refund = after.notices.find((n: { type: string }) => n.type === 'refund');
-    expect(refund).toMatchObject({ transactionId: r.transaction.id, amount: { cents: -1000 }, cashback: { cents: -100 }, originalTransactionId: p.transaction.id, original: { id: notices[0].id, amount: { cents: 2350 } } });
+    expect(refund).toMatchObject({
+      transactionId: r.transaction.id,
+      amount: { cents: -1000 },
+      cashback: { cents: -100 },
+      originalTransactionId: p.transaction.id,
+      original: { id: notices[0].id, amount: { cents: 2350 } },
+    });
     expect(after.totals).toMatchObject({ purchases: 1, refunds: 1, refundCents: 1000, refundCashbackCents: 100 });
 
     // A late replay (signed 6 minutes ago) is refused; the platform tries 3 times.
@@ -223,7 +244,12 @@ describe('the notice receiver', () => {
     expect(late.deliveries![0]!.attempts.map((a) => a.status)).toEqual([400, 400, 400]);
 
     const { refusals } = await call('offerNoticeRefusals', {});
-    expect(Object.fromEntries(refusals.map((x: { reason: string; count: number }) => [x.reason, x.count]))).toEqual({ 'bad-signature': 0, 'stale-timestamp': 3, duplicate: 1, malformed: 0 });
+    expect(Object.fromEntries(refusals.map((x: { reason: string; count: number }) => [x.reason, x.count]))).toEqual({
+      'bad-signature': 0,
+      'stale-timestamp': 3,
+      duplicate: 1,
+      malformed: 0,
+    });
     expect((await call('verifyLog', {})).intact).toBe(true);
   });
 });
@@ -239,8 +265,18 @@ describe('card numbers', () => {
     try {
       const numbers: string[] = [DEMO_TEST_CARDS.visa, DEMO_TEST_CARDS.mastercard];
       const { customer, card } = await enrol('4444 0000 0000 4001');
-      await call('enrolCard', { customerId: customer.id, offerId: DEMO_OFFERS.twoOff.id, card: { number: DEMO_TEST_CARDS.mastercard, ...expiry }, termsAccepted: true });
-      await refusal('enrolCard', { customerId: customer.id, offerId: DEMO_OFFERS.tenPercent.id, card: { number: DEMO_TEST_CARDS.notTest, ...expiry }, termsAccepted: true });
+      await call('enrolCard', {
+        customerId: customer.id,
+        offerId: DEMO_OFFERS.twoOff.id,
+        card: { number: DEMO_TEST_CARDS.mastercard, ...expiry },
+        termsAccepted: true,
+      });
+      await refusal('enrolCard', {
+        customerId: customer.id,
+        offerId: DEMO_OFFERS.tenPercent.id,
+        card: { number: DEMO_TEST_CARDS.notTest, ...expiry },
+        termsAccepted: true,
+      });
       numbers.push(DEMO_TEST_CARDS.notTest);
       await call('setOfferReceiver', { enabled: true });
       await control.purchase({ cardId: card.id, amountCents: 1200, retryDelayMs: 20 });

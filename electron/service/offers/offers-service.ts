@@ -258,7 +258,7 @@ export class OffersService implements HandlersFor<OffersMethod> {
   // ---- helpers ----------------------------------------------------------
 
   private requireOps(): CardLinkedOperations {
-    if (!this.ops) throw new PosError('NOT_SUPPORTED', 'This store\'s loyalty program has no card-linked offers.');
+    if (!this.ops) throw new PosError('NOT_SUPPORTED', "This store's loyalty program has no card-linked offers.");
     return this.ops;
   }
 
@@ -308,8 +308,10 @@ function isoOrUndefined(s: string | undefined): string | undefined {
 function listenError(e: unknown, c: ReceiverConfig): ErrorInfo {
   if (e instanceof PosError) return e.toInfo();
   const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'EADDRINUSE') return { code: 'INTERNAL', message: `Another program already listens on ${c.host}:${c.port}: choose another port for the notice receiver.` };
-  if (code === 'EADDRNOTAVAIL' || code === 'EACCES') return { code: 'INTERNAL', message: `The notice receiver cannot listen on ${c.host}:${c.port} (${String(code)}).` };
+  if (code === 'EADDRINUSE')
+    return { code: 'INTERNAL', message: `Another program already listens on ${c.host}:${c.port}: choose another port for the notice receiver.` };
+  if (code === 'EADDRNOTAVAIL' || code === 'EACCES')
+    return { code: 'INTERNAL', message: `The notice receiver cannot listen on ${c.host}:${c.port} (${String(code)}).` };
   return { code: 'INTERNAL', message: 'The notice receiver could not start.' };
 }
 

@@ -20,7 +20,9 @@ const PUBLIC_URL = 'https://pos.store.example.be/webhooks/card-linked';
 
 /** The platform's scheme, written out here independently of signature.ts. */
 function sign(secret: string, rawBody: string, url: string, timestamp: string): string {
-  const inner = createHmac('sha256', secret).update(rawBody + url + timestamp).digest('base64');
+  const inner = createHmac('sha256', secret)
+    .update(rawBody + url + timestamp)
+    .digest('base64');
   return createHmac('sha256', secret).update(inner).digest('base64');
 }
 
@@ -49,7 +51,15 @@ describe('signature vectors', () => {
     const expected = 'yF55B00nsGEw3pbrooYRStTqzyoa7gCMQ/TfW67LRM4=';
     expect(sign('wh_test_vector_secret', raw, 'https://pos.example.be/webhooks/card-linked', '1700000000000')).toBe(expected);
     expect(computeSignature('wh_test_vector_secret', raw, 'https://pos.example.be/webhooks/card-linked', '1700000000000')).toBe(expected);
-    expect(verifySignature({ secrets: ['wh_test_vector_secret'], rawBody: Buffer.from(raw), url: 'https://pos.example.be/webhooks/card-linked', timestamp: '1700000000000', signature: expected })).toBe(true);
+    expect(
+      verifySignature({
+        secrets: ['wh_test_vector_secret'],
+        rawBody: Buffer.from(raw),
+        url: 'https://pos.example.be/webhooks/card-linked',
+        timestamp: '1700000000000',
+        signature: expected,
+      }),
+    ).toBe(true);
   });
 
   it('refuses a signature of the wrong length, an empty secret list, and accepts any of two secrets (rotation)', () => {
@@ -94,7 +104,10 @@ describe('notice receiver', () => {
   });
 
   /** Posts `raw` to the receiver with the given signature inputs (defaults: correct ones). */
-  async function post(raw: string, o: { secret?: string; url?: string; ts?: string; signature?: string | null; timestamp?: string | null; path?: string } = {}) {
+  async function post(
+    raw: string,
+    o: { secret?: string; url?: string; ts?: string; signature?: string | null; timestamp?: string | null; path?: string } = {},
+  ) {
     const ts = o.ts ?? String(now);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const sig = o.signature === undefined ? sign(o.secret ?? SECRET, raw, o.url ?? PUBLIC_URL, ts) : o.signature;
@@ -125,7 +138,15 @@ describe('notice receiver', () => {
       original: null,
     });
     const entry = store.journal.list({ limit: 1 })[0]!;
-    expect(entry).toMatchObject({ seq: list[0]!.logSeq, kind: 'offer.auth', actor: 'card-platform', amountCents: 2350, currency: 'EUR', memberMasked: '••••••••4001', outcome: 'received' });
+    expect(entry).toMatchObject({
+      seq: list[0]!.logSeq,
+      kind: 'offer.auth',
+      actor: 'card-platform',
+      amountCents: 2350,
+      currency: 'EUR',
+      memberMasked: '••••••••4001',
+      outcome: 'received',
+    });
     expect(entry.detail).toMatchObject({ transactionId: 'tx-0001', offerId: 'offer_demo_10pct', cashbackCents: 235, scheme: 'visa', last4: '4001' });
     expect(store.journal.verify().intact).toBe(true);
   });
@@ -212,7 +233,13 @@ describe('notice receiver', () => {
   });
 
   it('refuses a correctly signed body it cannot read as malformed', async () => {
-    for (const raw of ['not json', '[]', JSON.stringify(purchase({ amount: '23.50' })), JSON.stringify(purchase({ id: '../x' })), JSON.stringify(purchase({ card: { lastNumbers: '4444000000004001' } }))]) {
+    for (const raw of [
+      'not json',
+      '[]',
+      JSON.stringify(purchase({ amount: '23.50' })),
+      JSON.stringify(purchase({ id: '../x' })),
+      JSON.stringify(purchase({ card: { lastNumbers: '4444000000004001' } })),
+    ]) {
       expect((await post(raw)).body).toEqual({ refused: 'malformed' });
     }
     expect(count('malformed')).toBe(5);
@@ -236,7 +263,10 @@ describe('notice receiver', () => {
     expect(first.notices.map((n) => n.transactionId)).toEqual(['tx-p5', 'tx-p4']);
     const second = notices.list({ limit: 2, beforeId: first.nextBeforeId! });
     expect(second.notices.map((n) => n.transactionId)).toEqual(['tx-p3', 'tx-p2']);
-    expect(notices.list({ limit: 10, from: '2025-03-02T00:00:00.000Z', to: '2025-03-04T00:00:00.000Z' }).notices.map((n) => n.transactionId)).toEqual(['tx-p3', 'tx-p2']);
+    expect(notices.list({ limit: 10, from: '2025-03-02T00:00:00.000Z', to: '2025-03-04T00:00:00.000Z' }).notices.map((n) => n.transactionId)).toEqual([
+      'tx-p3',
+      'tx-p2',
+    ]);
     expect(notices.totals('EUR', { from: '2025-03-02T00:00:00.000Z', to: '2025-03-04T00:00:00.000Z' }).purchases).toBe(2);
   });
 });

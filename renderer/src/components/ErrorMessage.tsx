@@ -12,7 +12,17 @@ import { TID } from '../testids';
  * status, no socket or error code: those stay in the log's detail view), with the backend's words for the member in the cashier's
  * language, falling back to Dutch (UiTPAS's own language).
  */
-export function ErrorMessage({ error, lang, tone = 'error', children }: { error: ErrorInfo; lang: UiLanguage; tone?: 'error' | 'warning'; children?: ReactNode }) {
+export function ErrorMessage({
+  error,
+  lang,
+  tone = 'error',
+  children,
+}: {
+  error: ErrorInfo;
+  lang: UiLanguage;
+  tone?: 'error' | 'warning';
+  children?: ReactNode;
+}) {
   const { t } = useTranslation();
   const fmt = useFmt();
   const { text, detail } = describeCounterError(error, t, fmt);

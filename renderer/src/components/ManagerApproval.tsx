@@ -128,57 +128,65 @@ export function ManagerApproval(props: ManagerApprovalProps) {
           {children}
         </div>
         <div className="approval-side">
-        <fieldset className="approval-managers" disabled={busy}>
-          <legend>{t('approval.manager')}</legend>
-          {managers === null && <p className="hint">{t('common.loading')}</p>}
-          {managers?.length === 0 && <p className="message message-warning">{t('approval.noManagers')}</p>}
-          <div className="approval-manager-list">
-            {managers?.map((m) => {
-              const locked = isLocked(m, now);
-              return (
-                <button
-                  key={m.id}
-                  type="button"
-                  className={`person-chip ${managerId === m.id ? 'person-chip-on' : ''}`}
-                  aria-pressed={managerId === m.id}
-                  disabled={locked}
-                  data-testid={MTID.approvalManager}
-                  data-person-id={m.id}
-                  onClick={() => {
-                    setManagerId(m.id);
-                    setProblem(null);
-                  }}
-                >
-                  <span className="person-chip-name">{m.name}</span>
-                  {locked && m.lockedUntil && <span className="person-chip-note">{t('people.locked', { time: fmt.time(m.lockedUntil) })}</span>}
-                </button>
-              );
-            })}
-          </div>
-        </fieldset>
-        {rule !== 'none' && (
-          <label className="approval-reason">
-            <span>{rule === 'required' ? t('approval.reason') : t('approval.reasonOptional')}</span>
-            <textarea
-              ref={reasonRef}
-              className="field approval-reason-field"
-              rows={2}
-              maxLength={200}
-              value={reason}
-              disabled={busy}
-              data-testid={MTID.approvalReason}
-              onChange={(e) => setReason(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' && !e.shiftKey) {
-                  e.preventDefault();
-                  void submit();
-                }
-              }}
-            />
-          </label>
-        )}
+          <fieldset className="approval-managers" disabled={busy}>
+            <legend>{t('approval.manager')}</legend>
+            {managers === null && <p className="hint">{t('common.loading')}</p>}
+            {managers?.length === 0 && <p className="message message-warning">{t('approval.noManagers')}</p>}
+            <div className="approval-manager-list">
+              {managers?.map((m) => {
+                const locked = isLocked(m, now);
+                return (
+                  <button
+                    key={m.id}
+                    type="button"
+                    className={`person-chip ${managerId === m.id ? 'person-chip-on' : ''}`}
+                    aria-pressed={managerId === m.id}
+                    disabled={locked}
+                    data-testid={MTID.approvalManager}
+                    data-person-id={m.id}
+                    onClick={() => {
+                      setManagerId(m.id);
+                      setProblem(null);
+                    }}
+                  >
+                    <span className="person-chip-name">{m.name}</span>
+                    {locked && m.lockedUntil && <span className="person-chip-note">{t('people.locked', { time: fmt.time(m.lockedUntil) })}</span>}
+                  </button>
+                );
+              })}
+            </div>
+          </fieldset>
+          {rule !== 'none' && (
+            <label className="approval-reason">
+              <span>{rule === 'required' ? t('approval.reason') : t('approval.reasonOptional')}</span>
+              <textarea
+                ref={reasonRef}
+                className="field approval-reason-field"
+                rows={2}
+                maxLength={200}
+                value={reason}
+                disabled={busy}
+                data-testid={MTID.approvalReason}
+                onChange={(e) => setReason(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && !e.shiftKey) {
+                    e.preventDefault();
+                    void submit();
+                  }
+                }}
+              />
+            </label>
+          )}
         </div>
-        <PinPad value={pin} onChange={setPin} onSubmit={() => void submit()} label={t('approval.pin')} disabled={busy || !managerId} inputRef={pinRef} testId={MTID.approvalPin} />
+        <PinPad
+          value={pin}
+          onChange={setPin}
+          onSubmit={() => void submit()}
+          label={t('approval.pin')}
+          disabled={busy || !managerId}
+          inputRef={pinRef}
+          testId={MTID.approvalPin}
+        />
         <div className="approval-top" aria-live="polite">
           {problem && (
             <p className="message message-warning" data-testid={MTID.approvalError} data-code="FORM">

@@ -47,7 +47,8 @@ export function makeFmt(lang: Language, timeZone?: string): Fmt {
     date: (iso) => safe(() => formatDate(iso, lang, timeZone), iso),
     age: (seconds) => formatAge(seconds, lang),
     kind: (kind) => kinds[kind] ?? kind,
-    outcome: (o) => (o === 'ok' ? catalogues[lang].counter.localLog.ok : (ERROR_CODES as readonly string[]).includes(o) ? catalogues[lang].errors[o as ErrorCode] : o),
+    outcome: (o) =>
+      o === 'ok' ? catalogues[lang].counter.localLog.ok : (ERROR_CODES as readonly string[]).includes(o) ? catalogues[lang].errors[o as ErrorCode] : o,
     money: (m) => safe(() => formatAmount(m.cents, m.currency, lang), `${(m.cents / 100).toFixed(2)} ${m.currency}`),
   };
 }

@@ -347,7 +347,10 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       if (sale.validationCode && sale.validationCode.pointsMilli !== points) set({ validationCodeText: '' });
       set({ quoting: points });
       try {
-        const next = await saleCall(() => api.quote({ saleId: sale.id, pointsMilli: points }), () => seq === quoteSeq);
+        const next = await saleCall(
+          () => api.quote({ saleId: sale.id, pointsMilli: points }),
+          () => seq === quoteSeq,
+        );
         if (seq !== quoteSeq) return; // the cashier changed the points meanwhile
         set({ quoting: null, pointsProblem: next.error && next.state !== 'quoted' ? next.error : null });
         if (thenFocusConfirm && next.state === 'quoted') focus('confirm');
@@ -363,7 +366,10 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       const sale = get().sale;
       if (!sale) return;
       try {
-        await saleCall(() => api.getSale({ saleId: sale.id }), (fresh) => get().sale?.id === fresh.id);
+        await saleCall(
+          () => api.getSale({ saleId: sale.id }),
+          (fresh) => get().sale?.id === fresh.id,
+        );
       } catch {
         // keep what we show; the next event or action corrects it
       }
@@ -457,7 +463,17 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       cancelQuoteTimer();
       quoteSeq++;
       rewardSeq++;
-      set({ busy: 'identify', error: null, pendingMember: null, pointsText: '', pointsProblem: null, preview: null, quoting: null, validationCodeText: '', rewards: NO_REWARDS });
+      set({
+        busy: 'identify',
+        error: null,
+        pendingMember: null,
+        pointsText: '',
+        pointsProblem: null,
+        preview: null,
+        quoting: null,
+        validationCodeText: '',
+        rewards: NO_REWARDS,
+      });
       try {
         const next = await saleCall(() => api.identifyMember({ saleId: sale.id, input, source }));
         if (next.member && next.state === 'identified') {
@@ -720,7 +736,13 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         if (decimals !== undefined && tooPrecise(clean, decimals)) {
           // Never a decimal more than the program takes: the keystroke is refused, the figure stays.
           const message = decimals === 0 ? 'Points are whole numbers here.' : `Points have at most ${decimals} decimals here.`;
-          set({ pointsProblem: { code: 'POINTS_TOO_PRECISE', message, details: { decimals, say: decimals === 0 ? 'counter.say.pointsWhole' : 'counter.say.pointsDecimals' } } });
+          set({
+            pointsProblem: {
+              code: 'POINTS_TOO_PRECISE',
+              message,
+              details: { decimals, say: decimals === 0 ? 'counter.say.pointsWhole' : 'counter.say.pointsDecimals' },
+            },
+          });
           return;
         }
         set({ pointsText: clean });
@@ -784,7 +806,8 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       async confirmApproved(approval) {
         const sale = get().sale;
         const quote = sale?.quote;
-        if (get().busy || !sale || !quote || sale.state !== 'quoted') throw new PosError('SALE_WRONG_STATE', 'The points are no longer waiting to be confirmed.');
+        if (get().busy || !sale || !quote || sale.state !== 'quoted')
+          throw new PosError('SALE_WRONG_STATE', 'The points are no longer waiting to be confirmed.');
         set({ busy: 'confirm' });
         try {
           await saleCall(() => api.confirmRedemption({ saleId: sale.id, pointsMilli: quote.pointsMilli, approval }));
@@ -997,7 +1020,6 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         }
       },
     };
-
   });
 }
 
@@ -1019,4 +1041,3 @@ export function saleActions(sale: SaleView | null) {
     canStartOver: !sale || isClosed(sale) || sale.voidPending || canTransition(sale.state, 'cancelled'),
   };
 }
-

@@ -49,7 +49,14 @@ export async function chooseReward(ctx: CheckoutContext, input: MethodInput<'cho
   }
   const { reward, availability } = check;
   if (!availability.redeemable) {
-    ctx.log({ kind: 'quote', saleId: sale.id, pointsMilli: reward.pointsMilli, outcome: 'REWARD_NOT_REDEEMABLE', ...member, detail: { rewardId: reward.id, reason: availability.reason } });
+    ctx.log({
+      kind: 'quote',
+      saleId: sale.id,
+      pointsMilli: reward.pointsMilli,
+      outcome: 'REWARD_NOT_REDEEMABLE',
+      ...member,
+      detail: { rewardId: reward.id, reason: availability.reason },
+    });
     throw new PosError('REWARD_NOT_REDEEMABLE', `"${reward.title}" cannot be redeemed now (${availability.reason.toLowerCase().replace(/_/g, ' ')}).`, {
       endUserMessage: availability.message,
       details: { reason: availability.reason, rewardId: reward.id },
@@ -63,8 +70,22 @@ export async function chooseReward(ctx: CheckoutContext, input: MethodInput<'cho
   const discount = Math.min(reward.discount?.cents ?? 0, sale.basket_cents);
   session.reward = reward;
   store.transaction(() => {
-    store.sales.transition(sale.id, sale.state, 'quoted', { points_milli: reward.pointsMilli, discount_cents: discount, reward_id: reward.id, error_json: null, updated_at: ctx.iso() });
-    ctx.log({ kind: 'quote', saleId: sale.id, pointsMilli: reward.pointsMilli, amountCents: discount, outcome: 'ok', ...member, detail: { rewardId: reward.id, reward: reward.title } });
+    store.sales.transition(sale.id, sale.state, 'quoted', {
+      points_milli: reward.pointsMilli,
+      discount_cents: discount,
+      reward_id: reward.id,
+      error_json: null,
+      updated_at: ctx.iso(),
+    });
+    ctx.log({
+      kind: 'quote',
+      saleId: sale.id,
+      pointsMilli: reward.pointsMilli,
+      amountCents: discount,
+      outcome: 'ok',
+      ...member,
+      detail: { rewardId: reward.id, reward: reward.title },
+    });
   });
 }
 

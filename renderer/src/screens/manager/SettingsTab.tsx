@@ -10,7 +10,16 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { MTID } from '../../manager-testids';
 import { PROGRAMS } from '../../../../shared/programs';
 import { useDesk } from './desk-context';
-import { BACKENDS, credentialRows, credentialsFromRows, formFromView, patchFromForm, type CredentialRow, type SettingsField, type SettingsForm } from './settings-form';
+import {
+  BACKENDS,
+  credentialRows,
+  credentialsFromRows,
+  formFromView,
+  patchFromForm,
+  type CredentialRow,
+  type SettingsField,
+  type SettingsForm,
+} from './settings-form';
 
 const BACKEND_NAMES = Object.fromEntries(PROGRAMS.map((p) => [p.id, p.name])) as Record<BackendId, string>;
 
@@ -43,16 +52,13 @@ export function SettingsTab() {
   const [credError, setCredError] = useState<ErrorInfo | null>(null);
   const [credNotice, setCredNotice] = useState<string | null>(null);
 
-  const take = useCallback(
-    (v: SettingsView) => {
-      setView(v);
-      setForm(formFromView(v));
-      setRows(credentialRows(v.backend));
-      // The terminal's language is the default for a fresh machine: opening the settings never switches
-      // the UI away from the language the person chose (i18n/index.ts).
-    },
-    [],
-  );
+  const take = useCallback((v: SettingsView) => {
+    setView(v);
+    setForm(formFromView(v));
+    setRows(credentialRows(v.backend));
+    // The terminal's language is the default for a fresh machine: opening the settings never switches
+    // the UI away from the language the person chose (i18n/index.ts).
+  }, []);
 
   useEffect(() => {
     void api
@@ -86,7 +92,9 @@ export function SettingsTab() {
   const save = async () => {
     const r = patchFromForm(form, view);
     if ('problem' in r) {
-      const label = t(`settings.${r.problem.field === 'maxBalanceAgeMinutes' ? 'maxBalanceAge' : r.problem.field === 'ratePoints' || r.problem.field === 'rateAmount' ? 'rate' : r.problem.field}`);
+      const label = t(
+        `settings.${r.problem.field === 'maxBalanceAgeMinutes' ? 'maxBalanceAge' : r.problem.field === 'ratePoints' || r.problem.field === 'rateAmount' ? 'rate' : r.problem.field}`,
+      );
       setBad({ field: r.problem.field, text: t(r.problem.key, { field: label, ...r.problem.params }) });
       return;
     }
@@ -132,7 +140,9 @@ export function SettingsTab() {
     }
     setBusy(true);
     try {
-      const next = await asManager((approval) => api.setCredentials({ backend: form.backend, credentials, ...(approval ? { approval } : {}) }), { reason: 'optional' });
+      const next = await asManager((approval) => api.setCredentials({ backend: form.backend, credentials, ...(approval ? { approval } : {}) }), {
+        reason: 'optional',
+      });
       if (next) {
         setView(next);
         setRows(credentialRows(form.backend));
@@ -170,7 +180,12 @@ export function SettingsTab() {
             {text('storeName', t('settings.storeName'))}
             <label className="form-label">
               {t('settings.language')}
-              <select className="field field-small" value={form.language} data-testid={MTID.settingsField('language')} onChange={(e) => set('language', e.target.value as SettingsForm['language'])}>
+              <select
+                className="field field-small"
+                value={form.language}
+                data-testid={MTID.settingsField('language')}
+                onChange={(e) => set('language', e.target.value as SettingsForm['language'])}
+              >
                 {LANGUAGES.map((l) => (
                   <option key={l} value={l}>
                     {t(`languages.${l}`)}
@@ -186,7 +201,12 @@ export function SettingsTab() {
           <div className="field-pair">
             <label className="form-label">
               {t('settings.backend')}
-              <select className="field field-small" value={form.backend} data-testid={MTID.settingsField('backend')} onChange={(e) => set('backend', e.target.value as BackendId)}>
+              <select
+                className="field field-small"
+                value={form.backend}
+                data-testid={MTID.settingsField('backend')}
+                onChange={(e) => set('backend', e.target.value as BackendId)}
+              >
                 {BACKENDS.map((b) => (
                   <option key={b} value={b}>
                     {BACKEND_NAMES[b]}
@@ -197,7 +217,8 @@ export function SettingsTab() {
             {text('backendUrl', t('settings.backendUrl'), { inputMode: 'url', maxLength: 300 })}
           </div>
           <label className="check">
-            <input type="checkbox" checked={form.rateOwn} data-testid={MTID.settingsField('rateOwn')} onChange={(e) => set('rateOwn', e.target.checked)} /> {t('settings.rateOwn')}
+            <input type="checkbox" checked={form.rateOwn} data-testid={MTID.settingsField('rateOwn')} onChange={(e) => set('rateOwn', e.target.checked)} />{' '}
+            {t('settings.rateOwn')}
           </label>
           {form.rateOwn ? (
             <div className="field-pair rate-row">
@@ -227,7 +248,12 @@ export function SettingsTab() {
             {text('minLength', t('settings.minLength'), { inputMode: 'numeric' })}
             <label className="form-label">
               {t('settings.suffix')}
-              <select className="field field-small" value={form.suffix} data-testid={MTID.settingsField('suffix')} onChange={(e) => set('suffix', e.target.value as SettingsForm['suffix'])}>
+              <select
+                className="field field-small"
+                value={form.suffix}
+                data-testid={MTID.settingsField('suffix')}
+                onChange={(e) => set('suffix', e.target.value as SettingsForm['suffix'])}
+              >
                 <option value="Enter">{t('settings.suffixEnter')}</option>
                 <option value="Tab">{t('settings.suffixTab')}</option>
                 <option value="none">{t('settings.suffixNone')}</option>
@@ -236,7 +262,13 @@ export function SettingsTab() {
             {text('prefix', t('settings.prefix'), { maxLength: 8 })}
           </div>
           <label className="check">
-            <input type="checkbox" checked={form.cameraEnabled} data-testid={MTID.settingsField('cameraEnabled')} onChange={(e) => set('cameraEnabled', e.target.checked)} /> {t('settings.camera')}
+            <input
+              type="checkbox"
+              checked={form.cameraEnabled}
+              data-testid={MTID.settingsField('cameraEnabled')}
+              onChange={(e) => set('cameraEnabled', e.target.checked)}
+            />{' '}
+            {t('settings.camera')}
           </label>
         </fieldset>
 
@@ -263,7 +295,11 @@ export function SettingsTab() {
             : t('settings.credentialsNone')}
         </p>
         <p className={protection.kind === 'os' ? 'hint' : 'message message-warning'}>
-          {protection.kind === 'os' ? t('settings.protectionOs') : protection.kind === 'file-key' ? t('settings.protectionFileKey') : t('settings.protectionNone')}
+          {protection.kind === 'os'
+            ? t('settings.protectionOs')
+            : protection.kind === 'file-key'
+              ? t('settings.protectionFileKey')
+              : t('settings.protectionNone')}
         </p>
         {protection.kind !== 'none' && (
           <form
@@ -311,7 +347,13 @@ export function SettingsTab() {
                 {t('settings.credentialsReplace')}
               </button>
               {view.credentials && (
-                <button type="button" className="btn btn-danger btn-small" disabled={busy} data-testid={MTID.credentialsRemove} onClick={() => void saveCredentials(true)}>
+                <button
+                  type="button"
+                  className="btn btn-danger btn-small"
+                  disabled={busy}
+                  data-testid={MTID.credentialsRemove}
+                  onClick={() => void saveCredentials(true)}
+                >
                   {t('settings.credentialsRemove')}
                 </button>
               )}

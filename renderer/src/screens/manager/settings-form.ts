@@ -144,7 +144,11 @@ export function patchFromForm(form: SettingsForm, view: SettingsView): { patch: 
   // Limits that cannot work together, in the program's precision (the service checks the same: settings-rules.ts).
   const decimals = PROGRAMS.find((p) => p.id === form.backend)?.capabilities.pointsDecimals ?? 3;
   const step = 10 ** (3 - decimals);
-  for (const [field, milli] of [['maxPointsPerRedemption', perRedemption], ['maxPointsPerMember', perMember], ['maxOutstanding', outstanding]] as const) {
+  for (const [field, milli] of [
+    ['maxPointsPerRedemption', perRedemption],
+    ['maxPointsPerMember', perMember],
+    ['maxOutstanding', outstanding],
+  ] as const) {
     if (milli % step !== 0) return { problem: { field, key: 'manager.settings.precision', params: { decimals } } };
   }
   if (perRedemption > perMember) return { problem: { field: 'maxPointsPerRedemption', key: 'manager.settings.aboveMember' } };

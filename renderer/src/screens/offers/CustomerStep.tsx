@@ -143,10 +143,22 @@ export function CustomerStep({
   return (
     <div className="offers-customer">
       <div className="offers-segmented" role="group" aria-label={t('stepCustomer')}>
-        <button type="button" className={`seg ${mode === 'find' ? 'seg-on' : ''}`} aria-pressed={mode === 'find'} data-testid={OFFERS_TID.customerFindMode} onClick={() => switchMode('find')}>
+        <button
+          type="button"
+          className={`seg ${mode === 'find' ? 'seg-on' : ''}`}
+          aria-pressed={mode === 'find'}
+          data-testid={OFFERS_TID.customerFindMode}
+          onClick={() => switchMode('find')}
+        >
           {t('findTab')}
         </button>
-        <button type="button" className={`seg ${mode === 'new' ? 'seg-on' : ''}`} aria-pressed={mode === 'new'} data-testid={OFFERS_TID.customerNewMode} onClick={() => switchMode('new')}>
+        <button
+          type="button"
+          className={`seg ${mode === 'new' ? 'seg-on' : ''}`}
+          aria-pressed={mode === 'new'}
+          data-testid={OFFERS_TID.customerNewMode}
+          onClick={() => switchMode('new')}
+        >
           {t('newTab')}
         </button>
       </div>

@@ -96,7 +96,13 @@ export function Enrolments({
     <section className="offers-enrolments" data-testid={OFFERS_TID.enrolments} aria-busy={loading} aria-labelledby="offers-cards-title">
       <div className="offers-subhead">
         <h3 id="offers-cards-title">{t('cardsTitle')}</h3>
-        <button type="button" className="btn btn-secondary btn-small" data-testid={OFFERS_TID.enrolmentsRefresh} disabled={loading || busy} onClick={() => void load()}>
+        <button
+          type="button"
+          className="btn btn-secondary btn-small"
+          data-testid={OFFERS_TID.enrolmentsRefresh}
+          disabled={loading || busy}
+          onClick={() => void load()}
+        >
           {loading ? t('loading') : t('refresh')}
         </button>
       </div>
@@ -135,7 +141,14 @@ export function Enrolments({
                             }}
                           >
                             <span className="offers-confirm-q">{t('unlinkConfirm', { card: label, offer: name })}</span>
-                            <button ref={yesRef} type="button" className="btn btn-danger" data-testid={OFFERS_TID.unlinkConfirm} disabled={busy} onClick={() => void unlink(card.id, l.offerId, label, name)}>
+                            <button
+                              ref={yesRef}
+                              type="button"
+                              className="btn btn-danger"
+                              data-testid={OFFERS_TID.unlinkConfirm}
+                              disabled={busy}
+                              onClick={() => void unlink(card.id, l.offerId, label, name)}
+                            >
                               {t('unlinkYes')}
                             </button>
                             <button
@@ -166,7 +179,14 @@ export function Enrolments({
                   })}
                 </ul>
                 {offer && !linkedToChosen && (
-                  <button type="button" className="btn" data-testid={OFFERS_TID.linkToOffer} data-card-id={card.id} disabled={busy} onClick={() => void link(card.id, label)}>
+                  <button
+                    type="button"
+                    className="btn"
+                    data-testid={OFFERS_TID.linkToOffer}
+                    data-card-id={card.id}
+                    disabled={busy}
+                    onClick={() => void link(card.id, label)}
+                  >
                     {t('linkTo', { offer: offer.name })}
                   </button>
                 )}

@@ -141,11 +141,19 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
   return (
     <div className="offers-notices" data-testid={OFFERS_TID.notices} aria-busy={loading}>
       <div className="offers-notices-top">
-        <section className="card offers-receiver" data-testid={OFFERS_TID.receiver} data-enabled={String(status?.enabled ?? false)} data-listening={String(status?.listening ?? false)} aria-labelledby="offers-receiver-title">
+        <section
+          className="card offers-receiver"
+          data-testid={OFFERS_TID.receiver}
+          data-enabled={String(status?.enabled ?? false)}
+          data-listening={String(status?.listening ?? false)}
+          aria-labelledby="offers-receiver-title"
+        >
           <div className="offers-subhead">
             <h2 id="offers-receiver-title">{t('receiverTitle')}</h2>
             {status && (
-              <span className={`offers-pill ${status.listening ? 'offers-pill-good' : status.enabled ? 'offers-pill-bad' : ''}`}>{status.enabled ? t('receiverOn') : t('receiverOff')}</span>
+              <span className={`offers-pill ${status.listening ? 'offers-pill-good' : status.enabled ? 'offers-pill-bad' : ''}`}>
+                {status.enabled ? t('receiverOn') : t('receiverOff')}
+              </span>
             )}
           </div>
           {status && (
@@ -186,7 +194,13 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
               const r = refusalCount(reason);
               const count = r?.count ?? 0;
               return (
-                <div key={reason} className={`offers-refusal ${count > 0 ? 'offers-refusal-some' : ''}`} data-testid={OFFERS_TID.refusal} data-reason={reason} data-count={count}>
+                <div
+                  key={reason}
+                  className={`offers-refusal ${count > 0 ? 'offers-refusal-some' : ''}`}
+                  data-testid={OFFERS_TID.refusal}
+                  data-reason={reason}
+                  data-count={count}
+                >
                   <dt>
                     {t(`reason.${reason}`)}
                     <span className="offers-refusal-help">{t(`reasonHelp.${reason}`)}</span>
@@ -207,12 +221,25 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
           <h2 id="offers-figures-title">{t('figuresTitle')}</h2>
           <div className="offers-segmented" role="group" aria-label={t('figuresTitle')}>
             {RANGES.map((r) => (
-              <button key={r} type="button" className={`seg ${range === r ? 'seg-on' : ''}`} aria-pressed={range === r} data-testid={OFFERS_TID.range(r)} onClick={() => setRange(r)}>
+              <button
+                key={r}
+                type="button"
+                className={`seg ${range === r ? 'seg-on' : ''}`}
+                aria-pressed={range === r}
+                data-testid={OFFERS_TID.range(r)}
+                onClick={() => setRange(r)}
+              >
                 {t(RANGE_KEY[r])}
               </button>
             ))}
           </div>
-          <button type="button" className="btn btn-secondary" data-testid={OFFERS_TID.noticesRefresh} disabled={loading} onClick={() => void load({ replace: true })}>
+          <button
+            type="button"
+            className="btn btn-secondary"
+            data-testid={OFFERS_TID.noticesRefresh}
+            disabled={loading}
+            onClick={() => void load({ replace: true })}
+          >
             {loading ? t('loading') : t('refresh')}
           </button>
         </div>
@@ -335,12 +362,7 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
       </section>
 
       {asking !== null && (
-        <ManagerApproval
-          title={t('approvalWhy')}
-          reason="none"
-          onApprove={(approval) => setReceiver(asking, approval)}
-          onCancel={() => setAsking(null)}
-        />
+        <ManagerApproval title={t('approvalWhy')} reason="none" onApprove={(approval) => setReceiver(asking, approval)} onCancel={() => setAsking(null)} />
       )}
     </div>
   );

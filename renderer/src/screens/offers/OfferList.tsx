@@ -5,15 +5,7 @@ import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
 /** The store's live offers as big buttons: what the customer gets, from how much, which days, which dates, and the text for them. */
-export function OfferList({
-  offers,
-  selectedId,
-  onSelect,
-}: {
-  offers: readonly OfferView[];
-  selectedId: string | null;
-  onSelect: (id: string) => void;
-}) {
+export function OfferList({ offers, selectedId, onSelect }: { offers: readonly OfferView[]; selectedId: string | null; onSelect: (id: string) => void }) {
   const t = useOffersT();
   const fmt = useFmt();
   return (

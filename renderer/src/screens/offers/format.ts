@@ -91,7 +91,11 @@ export function cardNumberProblem(raw: string): 'numberProblem' | null {
 }
 
 /** The expiry as the contract wants it, or the key of what is wrong. */
-export function parseExpiry(monthText: string, yearText: string, now = new Date()): { expMonth: number; expYear: number } | { problem: 'monthProblem' | 'yearProblem' | 'expiredProblem' } {
+export function parseExpiry(
+  monthText: string,
+  yearText: string,
+  now = new Date(),
+): { expMonth: number; expYear: number } | { problem: 'monthProblem' | 'yearProblem' | 'expiredProblem' } {
   const m = monthText.trim();
   const y = yearText.trim();
   if (!/^\d{1,2}$/.test(m) || Number(m) < 1 || Number(m) > 12) return { problem: 'monthProblem' };

@@ -69,6 +69,5 @@ export const OFFERS_TID = {
   noticesMore: 'notices-more',
   noticesEmpty: 'notices-empty',
 
-
   errorMessage: 'offers-error', // data-code
 } as const;
