@@ -361,6 +361,28 @@ describe('Capillary adapter against the sandbox', () => {
       expect(await redemptions(priya)).toHaveLength(0);
     });
 
+    it("codes 828, 1632 and 3316 (no source gives their meaning) after a redemption was sent are 'cannot tell', taken or not; on a read, a refusal", async () => {
+      const basic = basicAdapter();
+      let taken = 0;
+      for (const [code, applied] of [
+        [828, true],
+        [1632, false],
+        [3316, true],
+      ] as const) {
+        await ctl('POST', '/capillary/unexplained-code', { code, applied });
+        const e = await caught(basic.redeem(redeemRequest(priya, 10_000)));
+        expect(e.code, String(code)).toBe('OUTCOME_UNKNOWN');
+        expect(e.details?.notApplied, String(code)).toBeUndefined(); // never "not applied": a resend could take the points twice
+        expect(e.details?.backendCode).toBe(code);
+        if (applied) taken++;
+        expect(await redemptions(priya)).toHaveLength(taken);
+      }
+      // An unknown code on a call that moves points is "cannot tell" too; on a read it changed nothing.
+      expect(capillaryError(4242, undefined, 200, true)).toMatchObject({ code: 'OUTCOME_UNKNOWN' });
+      expect(capillaryError(828, undefined, 200, false)).toMatchObject({ code: 'BACKEND_REFUSED', details: { notApplied: true } });
+      expect(capillaryError(4242, undefined, 200, false)).toMatchObject({ code: 'BACKEND_REFUSED', details: { notApplied: true } });
+    });
+
     it('refuses to guess when the history shows the same sale twice', async () => {
       const basic = basicAdapter();
       const req = redeemRequest(priya, 10_000);

@@ -147,6 +147,14 @@ export const CAPILLARY_GUESSES = {
   reversalNotEnabledCode: 3801,
   /** identifier.type sent with a reversal for Capillary's customer id; refused as another type, the reversal fails safe (nothing given back, notApplied). */
   reversalIdentifierType: 'ID',
+  /**
+   * Codes the issue names as "the document's" (828, 1632, 3316) but whose
+   * meaning no source available here gives (PROVIDERS.md lists none of them).
+   * Mapped conservatively: on a read they are a refusal that changed nothing;
+   * on a redemption or reversal already sent they are "cannot tell" (the points
+   * may have moved), never a refusal a resend could turn into a double charge.
+   */
+  unexplainedCodes: [828, 1632, 3316] as readonly number[],
 } as const;
 
 /** The reverse API's "not enabled" refusal code (CAPILLARY_GUESSES). */
@@ -210,12 +218,44 @@ export const CAPILLARY_CODES: Readonly<Record<number, CodeMapping>> = {
   8015: NOT_FOUND,
 };
 
-/** A Capillary refusal as the terminal's error, keeping Capillary's code and words in details. */
-export function capillaryError(backendCode: number | undefined, backendMessage: string | undefined, httpStatus: number): PosError {
-  let m: CodeMapping | undefined = backendCode !== undefined ? CAPILLARY_CODES[backendCode] : undefined;
+/**
+ * A code Capillary's document does not explain (CAPILLARY_GUESSES.unexplainedCodes) or that the
+ * terminal does not know, answered to a call that moves points (`afterSend`): whether the points
+ * moved cannot be told from it, so a manager checks before anything is sent again.
+ */
+function cannotTellMapping(backendCode: number | undefined): CodeMapping {
+  const which = backendCode !== undefined ? `code ${backendCode}` : 'an answer';
+  return {
+    code: 'OUTCOME_UNKNOWN',
+    message: `Capillary answered with ${which}, which its document does not explain: it is not known whether the points moved. A manager must check in Capillary before anything is sent again.`,
+    notApplied: false,
+  };
+}
+
+const UNEXPLAINED_ON_READ: CodeMapping = {
+  code: 'BACKEND_REFUSED',
+  message: "Capillary refused with a code its document does not explain. Nothing was taken: try again, or call Capillary's support if it repeats.",
+};
+
+/**
+ * A Capillary refusal as the terminal's error, keeping Capillary's code and words in details.
+ * `afterSend`: the call moves points (a redemption or reversal), so an answer whose meaning is
+ * not documented is "cannot tell", never a refusal.
+ */
+export function capillaryError(backendCode: number | undefined, backendMessage: string | undefined, httpStatus: number, afterSend = false): PosError {
+  const unexplained = backendCode !== undefined && CAPILLARY_GUESSES.unexplainedCodes.includes(backendCode);
+  let m: CodeMapping | undefined = unexplained
+    ? afterSend
+      ? cannotTellMapping(backendCode)
+      : UNEXPLAINED_ON_READ
+    : backendCode !== undefined
+      ? CAPILLARY_CODES[backendCode]
+      : undefined;
   if (backendMessage && REVERSAL_OFF_WORDS.test(backendMessage)) m = REVERSAL_OFF;
   if (!m && httpStatus === 401) m = CAPILLARY_CODES[401];
   if (!m && httpStatus === 403) m = { code: 'BACKEND_AUTH', message: 'Capillary does not allow this terminal to do that: check its access group.' };
+  // An unknown item code inside a 200 (v1.1) says nothing about what happened; an HTTP 4xx refused the request itself.
+  if (!m && afterSend && httpStatus < 400) m = cannotTellMapping(backendCode);
   const mapping = m ?? {
     code: 'BACKEND_REFUSED' as const,
     message: `Capillary refused this${backendCode !== undefined ? ` (code ${backendCode})` : ''}${backendMessage ? `: ${backendMessage.slice(0, 200)}` : '.'}`,
@@ -291,10 +331,10 @@ const v11ItemSchema = z.looseObject({
  * refused item is returned rather than thrown (with its refusal), for callers
  * that read fields from it anyway.
  */
-export function readV11(res: HttpJsonResponse, pick: (response: Obj) => unknown): { item: Obj; refusal: PosError | null } {
+export function readV11(res: HttpJsonResponse, pick: (response: Obj) => unknown, afterSend = false): { item: Obj; refusal: PosError | null } {
   const env = v11EnvelopeSchema.safeParse(res.body);
   if (!env.success) {
-    if (res.status >= 400) return { item: {}, refusal: capillaryError(undefined, undefined, res.status) };
+    if (res.status >= 400) return { item: {}, refusal: capillaryError(undefined, undefined, res.status, afterSend) };
     throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary sent an answer without its response envelope.', { details: { status: res.status } });
   }
   const response = env.data.response;
@@ -306,11 +346,11 @@ export function readV11(res: HttpJsonResponse, pick: (response: Obj) => unknown)
     const code = capInt(st.code);
     const ok = code !== undefined ? SUCCESS_ITEM_CODES.has(code) : capBool(st.success) === true;
     if (ok && res.status < 400) return { item: withStatus.data, refusal: null };
-    return { item: withStatus.data, refusal: capillaryError(code, capText(st.message), res.status) };
+    return { item: withStatus.data, refusal: capillaryError(code, capText(st.message), res.status, afterSend) };
   }
   if (res.status >= 400 || capBool(status?.success) === false) {
     const code = capInt(status?.code) ?? (res.status >= 400 ? res.status : undefined);
-    return { item: isObj(item) ? item : {}, refusal: capillaryError(code, capText(status?.message), res.status) };
+    return { item: isObj(item) ? item : {}, refusal: capillaryError(code, capText(status?.message), res.status, afterSend) };
   }
   if (!isObj(item))
     throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary left out the part of its answer the terminal needs.', { details: { status: res.status } });
@@ -318,17 +358,17 @@ export function readV11(res: HttpJsonResponse, pick: (response: Obj) => unknown)
 }
 
 /** A v1.1 item or the refusal thrown. */
-function v11ItemOrThrow(res: HttpJsonResponse, pick: (response: Obj) => unknown): Obj {
-  const { item, refusal } = readV11(res, pick);
+function v11ItemOrThrow(res: HttpJsonResponse, pick: (response: Obj) => unknown, afterSend = false): Obj {
+  const { item, refusal } = readV11(res, pick, afterSend);
   if (refusal) throw refusal;
   return item;
 }
 
 /** A v2/v3 error answer ({errors: [{code, message}]}) as the terminal's error. */
-export function readV2Error(res: HttpJsonResponse): PosError {
+export function readV2Error(res: HttpJsonResponse, afterSend = false): PosError {
   const b = res.body;
   const first = isObj(b) ? capList(b.errors)[0] : undefined;
-  return capillaryError(capInt(first?.code), capText(first?.message), res.status);
+  return capillaryError(capInt(first?.code), capText(first?.message), res.status, afterSend);
 }
 
 // ======================================================================
@@ -632,7 +672,7 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
       };
       if (code !== '') item.validation_code = code;
       const res = await call('POST', paths.redeem, v11Query({}), { root: { redeem: [item] } });
-      const points = v11ItemOrThrow(res, (r) => (isObj(r.responses) ? r.responses.points : undefined));
+      const points = v11ItemOrThrow(res, (r) => (isObj(r.responses) ? r.responses.points : undefined), true);
       const redemptionId = capText(points.redemption_id);
       if (!redemptionId) throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary accepted the redemption but sent no redemption id.');
       const taken = points.points_redeemed === undefined ? req.pointsMilli : pointsFromBackend(points.points_redeemed);
@@ -709,10 +749,10 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
           identifier: { type: CAPILLARY_GUESSES.reversalIdentifierType, value: req.member.backendMemberId },
         },
       );
-      if (res.status >= 400) throw readV2Error(res);
+      if (res.status >= 400) throw readV2Error(res, true);
       const b = isObj(res.body) ? res.body : {};
       const errors = capList(b.errors);
-      if (errors.length > 0) throw capillaryError(capInt(errors[0]!.code), capText(errors[0]!.message), res.status);
+      if (errors.length > 0) throw capillaryError(capInt(errors[0]!.code), capText(errors[0]!.message), res.status, true);
       const reversalId = capText(b.reversalId);
       if (!reversalId) throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary confirmed the reversal without a reversal id.');
       const given = b.pointsReversed === undefined ? req.pointsMilli : pointsFromBackend(b.pointsReversed);

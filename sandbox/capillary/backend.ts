@@ -161,6 +161,9 @@ export interface CapForms {
   pointsRedeemed: 'lenient' | 'number-only';
 }
 
+/** Codes Capillary's document lists without saying what they mean (no source here gives it). */
+export const CAP_UNEXPLAINED_CODES: readonly number[] = [828, 1632, 3316];
+
 export const DEFAULT_CAP_FORMS: Readonly<CapForms> = {
   oauthAnswer: 'data.accessToken',
   reversalNotEnabled: 'code-3801',
@@ -177,6 +180,12 @@ export class CapillaryBackend implements SandboxBackend {
   private readonly oauthClients: ReadonlyArray<{ key: string; secret: string }>;
   private readonly tokenTtlSec: number;
   forms: CapForms = { ...DEFAULT_CAP_FORMS };
+  /**
+   * The next redemption answers this item code (828, 1632, 3316: codes Capillary's
+   * document lists without a meaning), after taking the points when `applied`.
+   * Set with POST /_control/capillary/unexplained-code; used once.
+   */
+  nextUnexplainedCode: { code: number; applied: boolean } | null = null;
 
   constructor(now: () => number, opts: CapillaryBackendOptions = {}) {
     const c = CAPILLARY_SANDBOX_CREDENTIALS;
@@ -191,6 +200,7 @@ export class CapillaryBackend implements SandboxBackend {
     this.state.reset(seedDemo);
     this.limiter.reset();
     this.forms = { ...DEFAULT_CAP_FORMS };
+    this.nextUnexplainedCode = null;
   }
 
   errorResponse(status: number, message: string, headers: Record<string, string> = {}): SandboxResponse {
@@ -504,15 +514,24 @@ export class CapillaryBackend implements SandboxBackend {
     if (p.milli > c.pointsMilli) return fail(CAP_CODES.notEnoughPoints, c);
 
     // No deduplication on transaction_number: the same number twice deducts twice, as documented.
-    const { redemption: r, balanceMilli } = this.state.redeem({
-      customerId: c.id,
-      program,
-      pointsMilli: p.milli,
-      transactionNumber: txn,
-      redemptionTime: typeof item.redemption_time === 'string' ? item.redemption_time : '',
-      validationCode: code || null,
-      notes: typeof item.notes === 'string' ? item.notes.slice(0, 250) : null,
-    });
+    const take = () =>
+      this.state.redeem({
+        customerId: c.id,
+        program,
+        pointsMilli: p.milli,
+        transactionNumber: txn,
+        redemptionTime: typeof item.redemption_time === 'string' ? item.redemption_time : '',
+        validationCode: code || null,
+        notes: typeof item.notes === 'string' ? item.notes.slice(0, 250) : null,
+      });
+    const odd = this.nextUnexplainedCode;
+    if (odd) {
+      // A code without a documented meaning: whether the points went is exactly what the terminal cannot know.
+      this.nextUnexplainedCode = null;
+      if (odd.applied) take();
+      return fail(odd.code, c, 'Points redemption failed.');
+    }
+    const { redemption: r, balanceMilli } = take();
     if (program.otpRequired) this.state.consumeCode(c.id, program.id);
     return v11(200, status11(true, 200, 'Success'), {
       responses: {

@@ -14,12 +14,14 @@
  *   POST /_control/capillary/reset      {seedDemo?: true} -> {ok: true}
  *   GET|POST /_control/capillary/forms     the emulator's guesses (CapForms), switchable
  *   POST /_control/capillary/revoke-tokens -> {revoked: n}
+ *   POST /_control/capillary/unexplained-code {code: 828|1632|3316, applied: boolean}
+ *                                      -> the next redemption answers that item code, having taken the points when applied
  *
  * Errors are problem+json, like the rest of the control API.
  */
 import { json, problem } from '../http-util.js';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
-import type { CapForms, CapillaryBackend } from './backend.js';
+import { CAP_UNEXPLAINED_CODES, type CapForms, type CapillaryBackend } from './backend.js';
 import { milliToDecimal, readDecimal, type CapCustomer, type CapIdentifierName, type CapProgram } from './state.js';
 
 export function handleCapillaryControl(cap: CapillaryBackend, req: SandboxRequest, _ctx: SandboxContext): SandboxResponse | undefined {
@@ -69,6 +71,14 @@ export function handleCapillaryControl(cap: CapillaryBackend, req: SandboxReques
     }
     case 'POST /revoke-tokens':
       return json(200, { revoked: cap.state.revokeTokens() });
+    case 'POST /unexplained-code': {
+      const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { code?: unknown; applied?: unknown };
+      if (!CAP_UNEXPLAINED_CODES.includes(b.code as number) || typeof b.applied !== 'boolean') {
+        return problem(400, 'Bad request', `code must be one of ${CAP_UNEXPLAINED_CODES.join(', ')} and applied a boolean.`);
+      }
+      cap.nextUnexplainedCode = { code: b.code as number, applied: b.applied };
+      return json(200, cap.nextUnexplainedCode);
+    }
     case 'GET /forms':
       return json(200, cap.forms);
     case 'POST /forms':
