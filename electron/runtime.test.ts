@@ -52,15 +52,12 @@ it('refuses every contract call but the sign-in screen until someone signs in', 
   }
 });
 
-it('a "__proto__" key in setCredentials is refused and the stored credentials stay (review item 12)', async () => {
+it('a "__proto__" key in a connection is refused, naming its path (review item 12)', async () => {
   const rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
   try {
     expect(await rt.call('createFirstManager', { name: 'Marie', pin: '246813' })).toMatchObject({ ok: true });
-    expect(await rt.call('setCredentials', { backend: 'whitelabel', credentials: { apiKey: 'k-123456789012345678' } })).toMatchObject({ ok: true });
-    const res = await rt.call('setCredentials', JSON.parse('{"backend":"whitelabel","credentials":{"__proto__":"x"}}'));
-    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    const s = await rt.call('getSettings', {});
-    expect(s).toMatchObject({ ok: true, value: { credentials: { backend: 'whitelabel', fields: [{ key: 'apiKey' }] } } });
+    const res = await rt.call('testConnection', JSON.parse('{"program":"whitelabel","values":{"__proto__":"x"}}'));
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('values.__proto__') } });
   } finally {
     await rt.close();
   }

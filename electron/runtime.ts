@@ -75,6 +75,11 @@ export interface RuntimeOptions {
     /** The first pause before a raced redemption goes again (checkout/race.ts), and its random source. */
     raceResendWindowMs?: number;
     random?: () => number;
+    /**
+     * The terminal's clock, tests only (a till whose clock runs minutes off):
+     * sales, deadlines, the log and the adapters' lookup windows all read it.
+     */
+    clock?: () => number;
   };
   /**
    * Seals the backend's credentials. The Electron shell passes
@@ -204,7 +209,11 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
   const emit = (e: TerminalEvent) => {
     for (const l of listeners) l(e);
   };
-  const adapterOpts: AdapterOptions = { ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}) };
+  const clock = opts.tuning?.clock ?? Date.now;
+  const adapterOpts: AdapterOptions = {
+    ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}),
+    ...(opts.tuning?.clock ? { now: clock } : {}),
+  };
 
   let session: Session;
   let switching: Promise<void> | null = null;
@@ -271,7 +280,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         adapter = gateAdapter(real, connection, retest);
         cardLinked = isCardLinkedAdapter(real) ? real.cardLinked : noCardLinked(program);
       }
-      const people = new People(store, Date.now, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
+      const people = new People(store, clock, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
       if (carry) people.resume(carry.personId);
       const service = new TerminalService(
         store,
@@ -291,6 +300,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         },
         {
           random: opts.tuning?.random,
+          clock,
           approvals: { verifyManager: (a) => people.verifyManager(a) },
           actor: () => people.actorId(),
           viewer: () => people.current(),

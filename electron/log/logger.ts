@@ -113,10 +113,6 @@ export function installedLogDir(): string | null {
   return fileDir;
 }
 
-export function currentLogLevel(): LogLevel {
-  return root.level as LogLevel;
-}
-
 /**
  * Routes console.* (third-party code, a forgotten debug line) into the log, so
  * nothing printed is lost in a packaged app that has no console. Returns the

@@ -505,21 +505,6 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     return this.settings.view(result.restartRequired);
   }
 
-  async setCredentials(input: MethodInput<'setCredentials'>): Promise<ManagerResults['setCredentials']> {
-    const manager = this.authorize('settings.credentials', input.approval);
-    this.store.transaction(() => {
-      const r = this.settings.setCredentials(input.backend, input.credentials);
-      // Which fields, never their values.
-      this.append({
-        actor: this.people.actorId(),
-        kind: 'settings.credentials',
-        outcome: 'ok',
-        detail: { backend: input.backend, fields: r.fields, removed: r.removed, managerId: manager.id },
-      });
-    });
-    return this.settings.view(true);
-  }
-
   // ---- helpers ---------------------------------------------------------------------------
 
   summary(from: string, to: string, utcOffsetMinutes: number): ManagerResults['getEndOfDay'] {

@@ -215,4 +215,22 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN in_doubt_until INTEGER;
   ALTER TABLE outbox ADD COLUMN evidence TEXT;
   `,
+  // 8: the Settings tab's generic credential rows are gone (the Go live tab is the one place for a
+  // program's connection, sealed in the live database). Their sealed row was read by nothing: a
+  // secret nobody uses is not kept.
+  `
+  DELETE FROM settings WHERE key = 'backend_credentials';
+  `,
+  // 9: reward programs' last known catalogue per member and page (UiTPAS offline: the member
+  // still sees and can pick a reward; the offline policy and a manager decide at confirmation).
+  `
+  CREATE TABLE reward_cache (
+    member_hash  TEXT NOT NULL,
+    page_start   INTEGER NOT NULL,
+    page_limit   INTEGER NOT NULL,
+    page_json    TEXT NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (member_hash, page_start, page_limit)
+  );
+  `,
 ];
