@@ -6,7 +6,7 @@
  * dedupe, no lookup). The emulators record it beside the change it made, so
  * the crash harness can tell which attempt a ledger entry came from.
  */
-export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID_HEADER = 'x-request-id';
 
 export function requestIdHeader(reference: string): Record<string, string> {
   return { [REQUEST_ID_HEADER]: reference };
