@@ -154,6 +154,7 @@ const TERMINAL_SETTINGS = [
   'scanner',
   OFFLINE_POLICY_SETTING,
   'redemption_rate',
+  LOG_LEVEL_SETTING,
 ];
 
 interface Session {
@@ -306,7 +307,14 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           viewer: () => people.current(),
         },
       );
-      const desk = new ManagerDesk(store, { people, secretBox: box, kick: () => service.worker.kick(), terminalId, training: mode === 'training' });
+      const desk = new ManagerDesk(store, {
+        people,
+        secretBox: box,
+        kick: () => service.worker.kick(),
+        terminalId,
+        training: mode === 'training',
+        logLevel: { fixed: opts.logLevel ?? null, apply: (level, by) => setLogLevel(level, { by }) },
+      });
       const offers = new OffersService(store, cardLinked, {
         terminalId,
         currency: store.getSetting('currency') ?? 'EUR',
