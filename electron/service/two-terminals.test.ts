@@ -159,7 +159,7 @@ describe('two terminals racing between the wallet read and the post', () => {
         t.b.service.confirmRedemption({ saleId: qb.id, pointsMilli: 1000_000 }),
       ]);
       // A raced redemption goes again after a random pause (checkout/race.ts): wait until both settled.
-      await waitFor(() => t.a.waitingCount() === 0 && t.b.waitingCount() === 0);
+      await until(() => t.a.waitingCount() === 0 && t.b.waitingCount() === 0);
       const settled = [t.a.service.view(results[0].id), t.b.service.view(results[1].id)];
       expect(settled.filter((r) => r.state === 'posted').length).toBeLessThanOrEqual(1);
       // Refused because the other till's redemption kept the points, or (every resend collided again) raced.
@@ -190,7 +190,7 @@ describe('two terminals racing between the wallet read and the post', () => {
       expect(balanceNow(t)).toBe(1000);
       t.sandbox.faults.release(hold.id); // both applied: -1000; each reads it and undoes its own
       const first = (rt: Runtime, saleId: string) => rt.store.outbox.forSale(saleId)[0]!;
-      await waitFor(() => first(t.a, qa.id).state !== 'pending' && first(t.b, qb.id).state !== 'pending');
+      await until(() => first(t.a, qa.id).state !== 'pending' && first(t.b, qb.id).state !== 'pending');
       expect([first(t.a, qa.id).state, first(t.b, qb.id).state]).toEqual(['refused', 'refused']);
       expect(lowest(t)).toBe(-1000);
       // Till b's sale still waits for its new attempt (before this rule it ended refused here).
@@ -201,7 +201,7 @@ describe('two terminals racing between the wallet read and the post', () => {
       ]);
       // Till a's new attempt went at once: posted if b's undo had landed when it read the wallet,
       // refused (POINTS_ABOVE_BALANCE) if not; then b's goes and meets what a left.
-      await waitFor(() => ['posted', 'refused'].includes(t.a.service.view(qa.id).state));
+      await until(() => ['posted', 'refused'].includes(t.a.service.view(qa.id).state));
       await t.b.service.retryRedemption({ saleId: qb.id });
       await confirms;
       const states = [t.a.service.view(qa.id), t.b.service.view(qb.id)];
