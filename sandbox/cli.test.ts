@@ -31,7 +31,7 @@ describe('sandbox CLI', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const health = await fetch(`${url}/_control/health`);
-    expect(await health.json()).toMatchObject({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'cardlinked', 'pentadata'] });
+    expect(await health.json()).toMatchObject({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'pentadata'] });
 
     await new Promise((r) => setTimeout(r, 50)); // the rest of the banner
     const banner = lines.join('\n');
