@@ -12,7 +12,7 @@ import { WhiteLabelBackend, type WhiteLabelBackendOptions } from './whitelabel/b
 import { CapillaryBackend, type CapillaryBackendOptions } from './capillary/backend.js';
 import { GafapayBackend, type GafapayBackendOptions } from './gafapay/backend.js';
 import { UitpasBackend, type UitpasBackendOptions } from './uitpas/backend.js';
-import { PentadataBackend } from './pentadata/backend.js';
+import { PentadataBackend } from './cardlinked/backend.js';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */

@@ -11,7 +11,7 @@ import { DEMO_MEMBERS } from './demo-data.js';
 import { GAFAPAY_DEMO_USERS, gafapayAppCode } from './gafapay/demo.js';
 import { UITPAS_DEMO_PASSHOLDERS } from './uitpas/demo-data.js';
 import { capillaryTrainingConnection } from './capillary/demo.js';
-import { cardLinkedTrainingConnection } from './pentadata/demo.js';
+import { cardLinkedTrainingConnection } from './cardlinked/demo.js';
 import { whiteLabelTrainingConnection } from './demo-data.js';
 import { gafapayTrainingConnection } from './gafapay/demo.js';
 import { uitpasTrainingConnection } from './uitpas/demo-data.js';

@@ -22,8 +22,8 @@ import type { Envelope } from '../../../shared/contract.js';
 import type { EnrolledCardView, OfferCustomerView, OfferView } from '../../../shared/contract/offers.js';
 import { makeTempDir } from '../../../test/temp-dir.js';
 import { DATABASE_FILE, startRuntime, type Runtime } from '../../runtime.js';
-import { createPentadataControl, type PentadataControl } from '../../../sandbox/pentadata/control-client.js';
-import { DEMO_TEST_CARDS } from '../../../sandbox/pentadata/demo.js';
+import { createPentadataControl, type PentadataControl } from '../../../sandbox/cardlinked/control-client.js';
+import { DEMO_TEST_CARDS } from '../../../sandbox/cardlinked/demo.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server.js';
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
@@ -70,14 +70,18 @@ async function signInManager(): Promise<void> {
   await call('signIn', { personId: id, pin: MANAGER_PIN });
 }
 
-async function enrolled(number: string = DEMO_TEST_CARDS.visa, email = 'ada@example.be'): Promise<{ offer: OfferView; customer: OfferCustomerView; card: EnrolledCardView }> {
+async function enrolled(
+  number: string = DEMO_TEST_CARDS.visa,
+  email = 'ada@example.be',
+): Promise<{ offer: OfferView; customer: OfferCustomerView; card: EnrolledCardView }> {
   const { offer } = await call<{ offer: OfferView }>('createOffer', { name: '10% off with points', description: ['Pay with your enrolled card'] });
   const { customer } = await call<{ customer: OfferCustomerView }>('createOfferCustomer', { firstName: 'Ada', lastName: 'Peeters', email });
   const r = await call<{ card: EnrolledCardView }>('enrolCard', { customerId: customer.id, offerId: offer.id, card: card(number), termsAccepted: true });
   return { offer, customer, card: r.card };
 }
 
-const refusalCounts = async () => Object.fromEntries((await call('offerNoticeRefusals', {})).refusals.map((x: { reason: string; count: number }) => [x.reason, x.count]));
+const refusalCounts = async () =>
+  Object.fromEntries((await call('offerNoticeRefusals', {})).refusals.map((x: { reason: string; count: number }) => [x.reason, x.count]));
 
 beforeEach(async () => {
   tmp = makeTempDir();
@@ -102,7 +106,10 @@ describe('enrolment on Pentadata', () => {
     expect(c).toEqual({ id: expect.any(String), scheme: 'mastercard', last4: '5007' });
 
     // The same e-mail again: that customer, not a second person at Pentadata.
-    expect(await call('createOfferCustomer', { firstName: 'Ada', lastName: 'Peeters', email: 'ADA@example.be' })).toMatchObject({ created: false, customer: { id: customer.id } });
+    expect(await call('createOfferCustomer', { firstName: 'Ada', lastName: 'Peeters', email: 'ADA@example.be' })).toMatchObject({
+      created: false,
+      customer: { id: customer.id },
+    });
     expect((await call('findOfferCustomer', { email: 'ada@example.be' })).customer).toMatchObject({ id: customer.id });
     expect((await call('findOfferCustomer', { email: 'nobody@example.be' })).customer).toBeNull();
 
@@ -120,8 +127,12 @@ describe('enrolment on Pentadata', () => {
     expect(e.message).toMatch(/not correct/);
     expect(JSON.stringify(e)).not.toContain(DEMO_TEST_CARDS.notTest);
     const before = (await control.cardRequests()).length;
-    expect((await refusal('enrolCard', { customerId: '999999', offerId: offer.id, card: card(DEMO_TEST_CARDS.visa2), termsAccepted: true })).code).toBe('INVALID_INPUT');
-    expect((await refusal('enrolCard', { customerId: customer.id, offerId: '999999', card: card(DEMO_TEST_CARDS.visa2), termsAccepted: true })).code).toBe('INVALID_INPUT');
+    expect((await refusal('enrolCard', { customerId: '999999', offerId: offer.id, card: card(DEMO_TEST_CARDS.visa2), termsAccepted: true })).code).toBe(
+      'INVALID_INPUT',
+    );
+    expect((await refusal('enrolCard', { customerId: customer.id, offerId: '999999', card: card(DEMO_TEST_CARDS.visa2), termsAccepted: true })).code).toBe(
+      'INVALID_INPUT',
+    );
     expect(await control.cardRequests()).toHaveLength(before);
   });
 
@@ -195,7 +206,9 @@ describe('alerts and the catch-up', () => {
     await signInManager();
     page = await call('listOfferNotices', { limit: 10 });
     expect(page.notices.map((n: { transactionId: string }) => n.transactionId)).toContain(whileClosed.id);
-    const caught = (await call('listLog', { limit: 100 })).entries.filter((e: { kind: string; detail: { source?: string } }) => e.kind === 'offer.auth' && e.detail.source === 'catch-up');
+    const caught = (await call('listLog', { limit: 100 })).entries.filter(
+      (e: { kind: string; detail: { source?: string } }) => e.kind === 'offer.auth' && e.detail.source === 'catch-up',
+    );
     expect(caught).toHaveLength(3);
     expect((await call('verifyLog', {})).intact).toBe(true);
   });
@@ -208,7 +221,9 @@ describe('alerts and the catch-up', () => {
     const b = await control.purchase({ cardId: Number(c.id), amountCents: -500, deliver: false }); // money back to the card
     expect(await call('catchUpOfferNotices', {})).toMatchObject({ recovered: 1 });
     const { notices, totals } = await call('listOfferNotices', { limit: 10 });
-    expect(Object.fromEntries(notices.map((n: { transactionId: string; type: string; amount: { cents: number } }) => [n.transactionId, [n.type, n.amount.cents]]))).toEqual({
+    expect(
+      Object.fromEntries(notices.map((n: { transactionId: string; type: string; amount: { cents: number } }) => [n.transactionId, [n.type, n.amount.cents]])),
+    ).toEqual({
       [a.id]: ['auth', 1999],
       [b.id]: ['refund', -500],
     });
@@ -216,7 +231,11 @@ describe('alerts and the catch-up', () => {
 
     // An authentic alert the terminal cannot read (no amount): refused as malformed, its raw body in the log.
     const url = (await call('offerReceiverStatus', {})).localUrl as string;
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'Pentadata-Key': 'pd-sandbox-alert-token-0001' }, body: '{"transaction_id":"tx_odd","note":"no amount"}' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Pentadata-Key': 'pd-sandbox-alert-token-0001' },
+      body: '{"transaction_id":"tx_odd","note":"no amount"}',
+    });
     expect(res.status).toBe(400);
     expect(await refusalCounts()).toMatchObject({ malformed: 1, 'bad-key': 0 });
     const unreadable = (await call('listLog', { limit: 50 })).entries.find((e: { kind: string }) => e.kind === 'offer.unreadable');
