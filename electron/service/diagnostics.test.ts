@@ -73,13 +73,7 @@ describe('renderer errors', () => {
 describe('the support bundle', () => {
   it('is for managers, downloads once, and holds logs, versions, settings, verification and queue without any secret', async () => {
     const marie = rt.people.createFirstManager('Marie', '246813');
-    // Secrets the terminal knows: stored credentials, and log lines from code that forgot to be careful.
-    expect(
-      await rt.call('setCredentials', {
-        backend: 'whitelabel',
-        credentials: { clientId: 'pos-1', clientSecret: SECRETS.clientSecret, apiKey: SECRETS.apiKey },
-      }),
-    ).toMatchObject({ ok: true });
+    // Secrets in log lines from code that forgot to be careful.
     logger('adapter').error('request dump', {
       url: `${sandbox.url}/v1?apiKey=${SECRETS.apiKey}`,
       headers: { authorization: `Bearer ${SECRETS.jwt}` },
@@ -126,8 +120,7 @@ describe('the support bundle', () => {
       sqlite: expect.any(String),
     });
     const settings = JSON.parse(text['settings.json']!);
-    expect(settings.credentials).toBeUndefined();
-    expect(settings.credentialsStored).toEqual({ backend: 'whitelabel', fields: expect.arrayContaining(['clientId', 'clientSecret']) });
+    expect(settings).toMatchObject({ terminalId: expect.any(String), credentialProtection: { kind: 'file-key' } });
     expect(JSON.parse(text['log-verification.json']!)).toMatchObject({ intact: true, entries: expect.any(Number) });
     expect(JSON.parse(text['queue.json']!)).toMatchObject({ waiting: 1, byKindAndState: [{ kind: 'redeem', state: 'pending', count: 1 }] });
     expect(text['logs/terminal.log']).toContain('request dump');

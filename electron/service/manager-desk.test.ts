@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -161,16 +160,13 @@ describe('ManagerDesk', () => {
       () => d.retryQueue({ approval }),
       () => d.requestExport({ what: 'log', from: iso(T0), to: iso(T0 + 1000), approval }),
       () => d.updateSettings({ patch: { language: 'fr' }, approval }),
-      () => d.setCredentials({ backend: 'whitelabel', credentials: { apiKey: 'k' }, approval }),
     ];
 
     it('preferences are open to anyone (the sign-in screen needs the language), without secrets', async () => {
       await desk.updateSettings({ patch: { language: 'fr', storeName: 'Namur', scanner: { suffix: 'Tab' } } });
-      await desk.setCredentials({ backend: 'whitelabel', credentials: { clientSecret: 'do-not-show-me-0123456789' } });
       people.signOut();
       const p = await desk.getPreferences();
       expect(p).toMatchObject({ language: 'fr', storeName: 'Namur', scanner: { suffix: 'Tab', minLength: 6 } });
-      expect(JSON.stringify(p)).not.toContain('do-not-show');
       expect(Object.keys(p).sort()).toEqual(['language', 'scanner', 'storeName', 'terminalName']);
     });
 
@@ -739,29 +735,12 @@ describe('exports, verification and settings', () => {
       expect(() => validateCall('updateSettings', { patch: { language: 'de' } })).toThrow();
     });
 
-    it('seals credentials: never in the database in clear, never in the log, shown masked', async () => {
-      const secret = 'sk_live_4f9a8b7c6d5e4f3a2b1c';
-      const v = await desk.setCredentials({ backend: 'whitelabel', credentials: { clientId: 'pos-terminal-1', clientSecret: secret } });
-      expect(v.credentials).toEqual({
-        backend: 'whitelabel',
-        fields: [
-          { key: 'clientId', masked: '••••••••' },
-          { key: 'clientSecret', masked: '••••••••1c' },
-        ],
-      });
+    it("says how secrets are protected here; a program's connection is no setting (the Go live tab has it)", async () => {
+      const v = await desk.getSettings();
       expect(v.credentialProtection.kind).toBe('file-key');
       expect(v.credentialProtection.description).toMatch(/NOT OS-protected/);
-      expect(v.restartRequired).toBe(true);
-      expect(desk.settings.credentials()).toEqual({ backend: 'whitelabel', values: { clientId: 'pos-terminal-1', clientSecret: secret } });
-      store.db.pragma('wal_checkpoint(TRUNCATE)');
-      expect(readFileSync(join(tmp.dir, 'terminal.db')).includes(Buffer.from(secret))).toBe(false);
-      expect(readFileSync(join(tmp.dir, 'terminal.db')).includes(Buffer.from('pos-terminal-1'))).toBe(false);
-      const log = JSON.stringify(store.journal.list({ limit: 100 }));
-      expect(log).toContain('settings.credentials');
-      expect(log).not.toContain(secret);
-      expect(JSON.stringify(await desk.getSettings())).not.toContain(secret);
-      // removing them
-      expect((await desk.setCredentials({ backend: 'whitelabel', credentials: {} })).credentials).toBeNull();
+      expect(Object.keys(v)).not.toContain('credentials');
+      expect(() => validateCall('setCredentials' as never, { backend: 'whitelabel', credentials: { apiKey: 'k' } })).toThrow();
     });
 
     it("uses Electron's safeStorage when given, and says when it is not OS-protected", () => {

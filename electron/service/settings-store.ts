@@ -1,17 +1,16 @@
 /**
  * The terminal's settings, read and written through the store's settings
- * table, validated on write. Credentials are sealed by a SecretBox, never
- * returned in full (masked), and never logged: the log records which fields
- * changed, not their values.
+ * table, validated on write.
  *
  * Keys: terminal_name, store_name, language, backend, backend_url,
  * redemption_rate (JSON), offline_policy (JSON, the lead's OfflineLimits),
- * scanner (JSON), backend_credentials (sealed JSON). 'terminal_id' and
- * 'currency' are read-only here.
+ * scanner (JSON), log_level. 'terminal_id' and 'currency' are read-only here. A
+ * program's connection (secrets included) is not a setting: the Go live tab
+ * tests and seals it into the live database (live-connection.ts).
  */
 import type { BackendId } from '../../shared/domain.js';
-import type { Language, MaskedCredential, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
-import { LANGUAGES } from '../../shared/contract/manager.js';
+import type { Language, LogLevel, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
+import { LANGUAGES, LOG_LEVELS } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
 import { checkBackendUrl } from '../config.js';
@@ -32,14 +31,23 @@ export const DEFAULT_SCANNER: ScannerSettings = {
 };
 
 /** Settings a restart must pick up (the adapter is built at start). */
-const RESTART_KEYS = new Set(['backend', 'backend_url', 'backend_credentials']);
-const CREDENTIALS_KEY = 'backend_credentials';
+const RESTART_KEYS = new Set(['backend', 'backend_url']);
+/** electron/log/logger.ts LOG_LEVEL_SETTING (not imported: the service does not depend on the log's install). */
+export const LOG_LEVEL_KEY = 'log_level';
 
 export class SettingsStore {
   constructor(
     private readonly store: Store,
     private readonly box: SecretBox | null,
+    /** The level PWP_LOG_LEVEL fixes for this run (null: the stored one is used). */
+    private readonly logLevelFixed: LogLevel | null = null,
   ) {}
+
+  /** The log level as stored ('log_level'), info when unset or unreadable. */
+  logLevel(): LogLevel {
+    const v = this.store.getSetting(LOG_LEVEL_KEY);
+    return (LOG_LEVELS as readonly string[]).includes(v ?? '') ? (v as LogLevel) : 'info';
+  }
 
   view(restartRequired = false): SettingsView {
     const s = this.store;
@@ -56,10 +64,11 @@ export class SettingsStore {
       offlineLimits: this.offlineLimits(),
       scanner: { ...DEFAULT_SCANNER, ...this.json<Partial<ScannerSettings>>('scanner', {}) },
       pinPolicy: this.pinPolicy(),
-      credentials: this.maskedCredentials(),
       credentialProtection: this.box
         ? { kind: this.box.protection, description: this.box.description }
         : { kind: 'none', description: 'No way to encrypt credentials is set up: they cannot be stored.' },
+      logLevel: this.logLevel(),
+      logLevelFixed: this.logLevelFixed,
       restartRequired,
     };
   }
@@ -137,53 +146,13 @@ export class SettingsStore {
       }
       set(PIN_POLICY_SETTING, JSON.stringify(next), next, cur.pinPolicy);
     }
+    if (patch.logLevel !== undefined) set(LOG_LEVEL_KEY, patch.logLevel, patch.logLevel, cur.logLevel);
     if (patch.scanner !== undefined) {
       const next = { ...cur.scanner, ...patch.scanner };
       if (patch.scanner.extractPatterns) next.extractPatterns = { ...cur.scanner.extractPatterns, ...patch.scanner.extractPatterns }; // one backend's pattern at a time
       set('scanner', JSON.stringify(next), next, cur.scanner);
     }
     return { changes, restartRequired: Object.keys(changes).some((k) => RESTART_KEYS.has(k)) };
-  }
-
-  /** Seals and stores one backend's credentials (an empty record removes them). Returns the field names, for the log. */
-  setCredentials(backend: BackendId, credentials: Record<string, string>): { fields: string[]; removed: boolean } {
-    const fields = Object.keys(credentials).sort();
-    if (fields.length === 0) {
-      this.store.db.prepare('DELETE FROM settings WHERE key = ?').run(CREDENTIALS_KEY);
-      return { fields, removed: true };
-    }
-    if (!this.box) throw new PosError('NOT_SUPPORTED', 'Credentials cannot be stored on this host: no encryption is set up.');
-    this.store.setSetting(CREDENTIALS_KEY, JSON.stringify({ backend, sealed: this.box.seal(JSON.stringify(credentials)) }));
-    return { fields, removed: false };
-  }
-
-  /**
-   * The credentials in full, for building the adapter at start. Never pass
-   * these to a transport, a log entry or an error message.
-   */
-  credentials(): { backend: BackendId; values: Record<string, string> } | null {
-    const raw = this.store.getSetting(CREDENTIALS_KEY);
-    if (!raw || !this.box) return null;
-    const { backend, sealed } = JSON.parse(raw) as { backend: BackendId; sealed: string };
-    return { backend, values: JSON.parse(this.box.open(sealed)) as Record<string, string> };
-  }
-
-  private maskedCredentials(): SettingsView['credentials'] {
-    const raw = this.store.getSetting(CREDENTIALS_KEY);
-    if (!raw) return null;
-    const { backend } = JSON.parse(raw) as { backend: BackendId };
-    let values: Record<string, string>;
-    try {
-      values = this.credentials()?.values ?? {};
-    } catch {
-      return { backend, fields: [{ key: '(unreadable)', masked: 'stored by another host or damaged: enter them again' }] };
-    }
-    return {
-      backend,
-      fields: Object.keys(values)
-        .sort()
-        .map((key) => ({ key, masked: maskSecret(values[key]!) })),
-    };
   }
 
   private json<T>(key: string, fallback: T): T {
@@ -195,14 +164,4 @@ export class SettingsStore {
       return fallback;
     }
   }
-}
-
-/**
- * What the screen may show of a secret: a fixed run of bullets (so the length
- * does not show) and, for long values only, the last two characters so the
- * manager can tell which one is stored.
- */
-export function maskSecret(value: string): MaskedCredential['masked'] {
-  if (value.length === 0) return '(empty)';
-  return value.length >= 16 ? `••••••••${value.slice(-2)}` : '••••••••';
 }

@@ -53,13 +53,9 @@ export interface BundleParts {
   createdAt: string;
 }
 
-/** Settings as support may see them: no credentials, not even masked. */
+/** Settings as support may see them (they hold no secret; redacted all the same). */
 export function settingsWithoutSecrets(s: SettingsView): Record<string, unknown> {
-  const { credentials, ...rest } = s;
-  return redact({ ...rest, credentialsStored: credentials ? { backend: credentials.backend, fields: credentials.fields.map((f) => f.key) } : null }) as Record<
-    string,
-    unknown
-  >;
+  return redact({ ...s }) as Record<string, unknown>;
 }
 
 const json = (v: unknown) => strToU8(JSON.stringify(redact(v), null, 2) + '\n');

@@ -215,7 +215,25 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN in_doubt_until INTEGER;
   ALTER TABLE outbox ADD COLUMN evidence TEXT;
   `,
-  // 8: card-linked offers on Pentadata, which lists neither offers nor persons by e-mail nor a
+  // 8: the Settings tab's generic credential rows are gone (the Go live tab is the one place for a
+  // program's connection, sealed in the live database). Their sealed row was read by nothing: a
+  // secret nobody uses is not kept.
+  `
+  DELETE FROM settings WHERE key = 'backend_credentials';
+  `,
+  // 9: reward programs' last known catalogue per member and page (UiTPAS offline: the member
+  // still sees and can pick a reward; the offline policy and a manager decide at confirmation).
+  `
+  CREATE TABLE reward_cache (
+    member_hash  TEXT NOT NULL,
+    page_start   INTEGER NOT NULL,
+    page_limit   INTEGER NOT NULL,
+    page_json    TEXT NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (member_hash, page_start, page_limit)
+  );
+  `,
+  // 10: card-linked offers on Pentadata, which lists neither offers nor persons by e-mail nor a
   // card's offers: the terminal keeps what it created (offer names, the customer's names with the
   // e-mail as a keyed hash and masked, cards as scheme + last four, links). Alerts carry a
   // Pentadata-Key and no timestamp: 'stale-timestamp' gives way to 'bad-key'.

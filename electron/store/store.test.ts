@@ -41,6 +41,17 @@ describe('database', () => {
     expect(again.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
     again.close();
   });
+  it("migration 8 drops the Settings tab's old sealed credentials row and keeps every other setting", () => {
+    const raw = new Database(file);
+    for (const sql of MIGRATIONS.slice(0, 7)) raw.exec(sql);
+    raw.pragma('user_version = 7');
+    raw.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('backend_credentials', '{"backend":"whitelabel","sealed":"fk:AAAA"}');
+    raw.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('store_name', 'Gent');
+    raw.close();
+    const db = openDatabase(file);
+    expect(db.prepare('SELECT key FROM settings ORDER BY key').pluck().all()).toEqual(['store_name']);
+    db.close();
+  });
   it('migrating twice is a no-op', () => {
     openDatabase(file).close();
     const db = openDatabase(file);

@@ -29,5 +29,4 @@ export const MANAGER_EXAMPLES: Record<string, unknown> = {
   requestExport: { what: 'log', from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z', filter: { actor: 'P-0A1B2C3D4E' }, approval },
   getSettings: {},
   updateSettings: { patch: { language: 'nl', storeName: 'Gent Korenmarkt', offlineLimits: { maxBalanceAgeMinutes: 60 }, scanner: { suffix: 'Tab' } } },
-  setCredentials: { backend: 'whitelabel', credentials: { clientId: 'pos-1', clientSecret: 's3cr3t' } },
 };

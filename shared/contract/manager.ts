@@ -10,7 +10,10 @@
  *   listAttention, listQueue, getEndOfDay, verifyLog, getSettings);
  * - a signed-in manager, or anyone with a manager's `approval` (id + PIN) in
  *   the call: the actions (createPerson, setPersonActive, setPersonPin,
- *   markHandled, retryQueue, requestExport, updateSettings, setCredentials).
+ *   markHandled, retryQueue, requestExport, updateSettings).
+ *
+ * A program's connection (URLs, ids, secrets) is not a setting: it is entered,
+ * tested and sealed on the Go live tab only (contract/golive.ts).
  */
 import { z } from 'zod';
 import { PROGRAM_IDS } from '../programs/index.js';
@@ -34,6 +37,8 @@ export interface PersonView {
 
 export const LANGUAGES = ['nl', 'fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
+export { LOG_LEVELS, type LogLevel };
 export const BACKEND_IDS = PROGRAM_IDS;
 
 const personName = safeName(z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters'));
@@ -138,6 +143,8 @@ export const settingsPatch = z
       .partial()
       .strict()
       .optional(),
+    /** The terminal log's level: takes effect at once (unless PWP_LOG_LEVEL fixes it for this run). */
+    logLevel: z.enum(LOG_LEVELS).optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -215,14 +222,6 @@ export const managerMethods = {
   // --- settings (manager) ---
   getSettings: z.object({}).strict(),
   updateSettings: z.object({ patch: settingsPatch, approval }).strict(),
-  /** Stores the backend's credentials encrypted; they are never sent back in full. Empty object: remove them. */
-  setCredentials: z
-    .object({
-      backend: z.enum(BACKEND_IDS),
-      credentials: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/), z.string().max(4096)),
-      approval,
-    })
-    .strict(),
 } as const;
 
 /** A log entry as the desk shows it: the person's name beside their id. */
@@ -416,12 +415,6 @@ export interface ExportTicket {
   expiresAt: string;
 }
 
-export interface MaskedCredential {
-  key: string;
-  /** Never the value: its length class and last characters at most. */
-  masked: string;
-}
-
 export interface SettingsView {
   terminalId: string;
   terminalName: string;
@@ -440,10 +433,13 @@ export interface SettingsView {
   scanner: ScannerSettings;
   /** The shortest PIN per role for new PINs. */
   pinPolicy: { managerMinDigits: number; cashierMinDigits: number };
-  credentials: { backend: BackendId; fields: MaskedCredential[] } | null;
   /** How credentials are protected on this machine: 'os' (Electron safeStorage) or a file key that is not OS-protected. */
   credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };
-  /** Changing the backend or its URL/credentials takes effect at the next start. */
+  /** The terminal log's level as stored (default info). */
+  logLevel: LogLevel;
+  /** The level this run actually uses when PWP_LOG_LEVEL fixes it (the stored one applies at the next start without it); null otherwise. */
+  logLevelFixed: LogLevel | null;
+  /** Changing the backend or its URL takes effect at the next start. */
   restartRequired: boolean;
 }
 
@@ -478,5 +474,4 @@ export interface ManagerResults {
   requestExport: ExportTicket;
   getSettings: SettingsView;
   updateSettings: SettingsView;
-  setCredentials: SettingsView;
 }

@@ -8,7 +8,7 @@ import { EMPTY_FILTER_FORM, filterIsEmpty, toLogFilter, withoutRange } from './l
 import { LogPager } from './log-pager';
 import { approvalProblem, approvers, buildApproval, cleanPin, defaultApprover, isLocked, needsManager, pressPin } from './pin';
 import { canRefund, canVoid, checkRefund, compensationKey, refundPoints, remainingCents } from './refund';
-import { credentialRows, credentialsFromRows, formFromView, patchFromForm } from './settings-form';
+import { formFromView, patchFromForm } from './settings-form';
 import { verifyText } from './verify-text';
 
 describe('PIN entry and the approval form', () => {
@@ -350,8 +350,9 @@ const settings: SettingsView = {
   redemptionRate: null,
   offlineLimits: { maxPointsPerRedemptionMilli: 2_000_000, maxPointsPerMemberMilli: 5_000_000, maxOutstandingMilli: 50_000_000, maxBalanceAgeMinutes: 1440 },
   scanner: { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true },
-  credentials: null,
   credentialProtection: { kind: 'file-key', description: 'key file' },
+  logLevel: 'info',
+  logLevelFixed: null,
   restartRequired: false,
 };
 
@@ -386,6 +387,7 @@ describe('settings form', () => {
     expect(patchFromForm({ ...formFromView(settings), backendUrl: 'https://loyalty.example/api' }, settings)).toEqual({
       patch: { backendUrl: 'https://loyalty.example/api' },
     });
+    expect(patchFromForm({ ...formFromView(settings), logLevel: 'debug' }, settings)).toEqual({ patch: { logLevel: 'debug' } });
   });
 
   it('names the field it cannot read', () => {
@@ -400,23 +402,6 @@ describe('settings form', () => {
     });
     expect(patchFromForm({ ...formFromView(settings), terminalName: '  ' }, settings)).toMatchObject({ problem: { field: 'terminalName' } });
     expect(patchFromForm({ ...formFromView(settings), backendUrl: 'not a url' }, settings)).toMatchObject({ problem: { field: 'backendUrl' } });
-  });
-
-  it('credentials: only rows with a value, field names checked', () => {
-    expect(credentialRows('whitelabel').map((r) => r.key)).toEqual(['baseUrl', 'tokenUrl', 'apiKey', 'clientId', 'clientSecret']);
-    expect(
-      credentialsFromRows([
-        { key: 'clientId', value: 'pos-1' },
-        { key: 'clientSecret', value: '' },
-        { key: '', value: '' },
-      ]),
-    ).toEqual({ credentials: { clientId: 'pos-1' } });
-    expect(
-      credentialsFromRows([
-        { key: 'ok', value: 'x' },
-        { key: '1bad', value: 'y' },
-      ]),
-    ).toEqual({ badRow: 1 });
   });
 });
 
