@@ -53,9 +53,13 @@ export function createCardLinkedAdapter(client: PentadataClient, alerts: AlertVe
     },
 
     async lookupMember(): Promise<MemberAccount> {
-      throw new PosError('NOT_SUPPORTED', 'Card-linked offers have no member to look up at the counter: the enrolled payment card is recognised when it pays.', {
-        details: { notApplied: true },
-      });
+      throw new PosError(
+        'NOT_SUPPORTED',
+        'Card-linked offers have no member to look up at the counter: the enrolled payment card is recognised when it pays.',
+        {
+          details: { notApplied: true },
+        },
+      );
     },
 
     async getTerms(): Promise<RedemptionTerms> {
@@ -86,8 +90,10 @@ export function cardLinkedFromConnection(values: ConnectionValues, opts: Adapter
   const hmacSecret = optional(values, 'hmacSecret');
   const content = optional(values, 'hmacContent') ?? 'body';
   const encoding = optional(values, 'hmacEncoding') ?? 'hex';
-  if (content !== 'body' && content !== 'url+body') throw new PosError('INVALID_INPUT', 'HMAC content must be "body" or "url+body".', { details: { field: 'hmacContent' } });
-  if (encoding !== 'hex' && encoding !== 'base64') throw new PosError('INVALID_INPUT', 'HMAC encoding must be "hex" or "base64".', { details: { field: 'hmacEncoding' } });
+  if (content !== 'body' && content !== 'url+body')
+    throw new PosError('INVALID_INPUT', 'HMAC content must be "body" or "url+body".', { details: { field: 'hmacContent' } });
+  if (encoding !== 'hex' && encoding !== 'base64')
+    throw new PosError('INVALID_INPUT', 'HMAC encoding must be "hex" or "base64".', { details: { field: 'hmacEncoding' } });
   return createCardLinkedAdapter(client, {
     alertToken: required(values, 'alertToken'),
     hmac: hmacSecret

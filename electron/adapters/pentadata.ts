@@ -313,7 +313,12 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** Checks an alert's Pentadata-Key (constant time) and, where configured, its HMAC. Headers by lower-case name. */
-export function verifyPentadataAlert(headers: Record<string, string | string[] | undefined>, rawBody: string, v: AlertVerification, registeredUrl = ''): AlertVerdict {
+export function verifyPentadataAlert(
+  headers: Record<string, string | string[] | undefined>,
+  rawBody: string,
+  v: AlertVerification,
+  registeredUrl = '',
+): AlertVerdict {
   const h = (name: string) => {
     const x = headers[name.toLowerCase()];
     return Array.isArray(x) ? x[0] : x;

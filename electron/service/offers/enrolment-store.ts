@@ -49,7 +49,9 @@ export class EnrolmentStore {
   }
 
   addOffer(o: OfferView): void {
-    this.db.prepare('INSERT OR REPLACE INTO offer_offers (offer_id, name, description, created_at) VALUES (?, ?, ?, ?)').run(o.id, o.name, JSON.stringify(o.description), o.createdAt);
+    this.db
+      .prepare('INSERT OR REPLACE INTO offer_offers (offer_id, name, description, created_at) VALUES (?, ?, ?, ?)')
+      .run(o.id, o.name, JSON.stringify(o.description), o.createdAt);
   }
 
   offers(): OfferView[] {
@@ -70,15 +72,13 @@ export class EnrolmentStore {
 
   personByEmail(email: string): StoredPerson | null {
     const r = this.db.prepare('SELECT person_id, first_name, last_name, email_masked FROM offer_persons WHERE email_key = ?').get(this.emailKey(email)) as
-      | { person_id: string; first_name: string; last_name: string; email_masked: string }
-      | undefined;
+      { person_id: string; first_name: string; last_name: string; email_masked: string } | undefined;
     return r ? { id: r.person_id, firstName: r.first_name, lastName: r.last_name, emailMasked: r.email_masked } : null;
   }
 
   person(personId: string): StoredPerson | null {
     const r = this.db.prepare('SELECT person_id, first_name, last_name, email_masked FROM offer_persons WHERE person_id = ?').get(personId) as
-      | { person_id: string; first_name: string; last_name: string; email_masked: string }
-      | undefined;
+      { person_id: string; first_name: string; last_name: string; email_masked: string } | undefined;
     return r ? { id: r.person_id, firstName: r.first_name, lastName: r.last_name, emailMasked: r.email_masked } : null;
   }
 
@@ -99,8 +99,7 @@ export class EnrolmentStore {
   card(cardId: string | null): (EnrolledCardView & { alertsUrl: string | null }) | null {
     if (!cardId) return null;
     const r = this.db.prepare('SELECT card_id, scheme, last4, alerts_url FROM offer_cards WHERE card_id = ?').get(cardId) as
-      | { card_id: string; scheme: string; last4: string; alerts_url: string | null }
-      | undefined;
+      { card_id: string; scheme: string; last4: string; alerts_url: string | null } | undefined;
     return r ? { id: r.card_id, scheme: r.scheme, last4: r.last4, alertsUrl: r.alerts_url } : null;
   }
 
@@ -111,7 +110,9 @@ export class EnrolmentStore {
 
   /** Cards whose alerts are not registered for `url` yet. */
   cardsWithoutAlerts(url: string): string[] {
-    return (this.db.prepare('SELECT card_id FROM offer_cards WHERE alerts_url IS NULL OR alerts_url != ?').all(url) as { card_id: string }[]).map((r) => r.card_id);
+    return (this.db.prepare('SELECT card_id FROM offer_cards WHERE alerts_url IS NULL OR alerts_url != ?').all(url) as { card_id: string }[]).map(
+      (r) => r.card_id,
+    );
   }
 
   alertsRegistered(cardId: string, url: string): void {
@@ -119,12 +120,16 @@ export class EnrolmentStore {
   }
 
   addLink(cardId: string, link: CardOfferLinkView): void {
-    this.db.prepare('INSERT OR REPLACE INTO offer_links (card_id, offer_id, link_id, linked_at) VALUES (?, ?, ?, ?)').run(cardId, link.offerId, link.linkId, link.linkedAt);
+    this.db
+      .prepare('INSERT OR REPLACE INTO offer_links (card_id, offer_id, link_id, linked_at) VALUES (?, ?, ?, ?)')
+      .run(cardId, link.offerId, link.linkId, link.linkedAt);
   }
 
   links(cardId: string): CardOfferLinkView[] {
     const rows = this.db
-      .prepare('SELECT l.offer_id, l.link_id, l.linked_at, o.name FROM offer_links l LEFT JOIN offer_offers o ON o.offer_id = l.offer_id WHERE l.card_id = ? ORDER BY l.linked_at')
+      .prepare(
+        'SELECT l.offer_id, l.link_id, l.linked_at, o.name FROM offer_links l LEFT JOIN offer_offers o ON o.offer_id = l.offer_id WHERE l.card_id = ? ORDER BY l.linked_at',
+      )
       .all(cardId) as { offer_id: string; link_id: string; linked_at: string; name: string | null }[];
     return rows.map((r) => ({ linkId: r.link_id, offerId: r.offer_id, offerName: r.name, linkedAt: r.linked_at }));
   }

@@ -165,8 +165,10 @@ export class OffersService implements HandlersFor<OffersMethod> {
     let card: EnrolledCardView;
     try {
       const person = this.enrolments.person(input.customerId);
-      if (!person) throw new PosError('INVALID_INPUT', 'This customer was not enrolled at this terminal: find or create them first.', { details: { notApplied: true } });
-      if (!this.enrolments.offerName(input.offerId)) throw new PosError('INVALID_INPUT', 'That offer is not one of the store\'s offers: choose it again.', { details: { notApplied: true } });
+      if (!person)
+        throw new PosError('INVALID_INPUT', 'This customer was not enrolled at this terminal: find or create them first.', { details: { notApplied: true } });
+      if (!this.enrolments.offerName(input.offerId))
+        throw new PosError('INVALID_INPUT', "That offer is not one of the store's offers: choose it again.", { details: { notApplied: true } });
       const scheme = schemeOf(input.card.number);
       const r = await client.enrolCard(person.id, {
         pan: input.card.number,
@@ -208,7 +210,8 @@ export class OffersService implements HandlersFor<OffersMethod> {
 
   async linkCardToOffer(input: MethodInput<'linkCardToOffer'>): Result<'linkCardToOffer'> {
     this.requirePlatform();
-    if (!this.enrolments.offerName(input.offerId)) throw new PosError('INVALID_INPUT', 'That offer is not one of the store\'s offers: choose it again.', { details: { notApplied: true } });
+    if (!this.enrolments.offerName(input.offerId))
+      throw new PosError('INVALID_INPUT', "That offer is not one of the store's offers: choose it again.", { details: { notApplied: true } });
     const link = await this.link(input.cardId, input.offerId);
     this.log({ kind: 'offer.link', outcome: 'ok', cardId: input.cardId, detail: { offerId: link.offerId, offerName: link.offerName, linkId: link.linkId } });
     return { link };
@@ -290,7 +293,11 @@ export class OffersService implements HandlersFor<OffersMethod> {
     this.lastCatchUp = view;
     // A run that found nothing new writes nothing: the log is not a heartbeat.
     if (recovered > 0 || run.failedCards.length > 0) {
-      this.log({ kind: 'offers.catch-up', outcome: run.failedCards.length > 0 ? 'partial' : 'ok', detail: { cards: cards.length, recovered, unreadable, failedCards: run.failedCards } });
+      this.log({
+        kind: 'offers.catch-up',
+        outcome: run.failedCards.length > 0 ? 'partial' : 'ok',
+        detail: { cards: cards.length, recovered, unreadable, failedCards: run.failedCards },
+      });
     }
     return view;
   }
@@ -422,8 +429,10 @@ function isoOrUndefined(s: string | undefined): string | undefined {
 function listenError(e: unknown, c: ReceiverConfig): ErrorInfo {
   if (e instanceof PosError) return e.toInfo();
   const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'EADDRINUSE') return { code: 'INTERNAL', message: `Another program already listens on ${c.host}:${c.port}: choose another port for the alert receiver.` };
-  if (code === 'EADDRNOTAVAIL' || code === 'EACCES') return { code: 'INTERNAL', message: `The alert receiver cannot listen on ${c.host}:${c.port} (${String(code)}).` };
+  if (code === 'EADDRINUSE')
+    return { code: 'INTERNAL', message: `Another program already listens on ${c.host}:${c.port}: choose another port for the alert receiver.` };
+  if (code === 'EADDRNOTAVAIL' || code === 'EACCES')
+    return { code: 'INTERNAL', message: `The alert receiver cannot listen on ${c.host}:${c.port} (${String(code)}).` };
   return { code: 'INTERNAL', message: 'The alert receiver could not start.' };
 }
 

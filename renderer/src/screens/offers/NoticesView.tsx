@@ -1,6 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
-import type { CatchUpView, NoticeRefusalCount, NoticeRefusalReason, OfferNoticeTotals, OfferNoticeView, OfferReceiverStatus } from '../../../../shared/contract/offers';
+import type {
+  CatchUpView,
+  NoticeRefusalCount,
+  NoticeRefusalReason,
+  OfferNoticeTotals,
+  OfferNoticeView,
+  OfferReceiverStatus,
+} from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';
 import type { OffersApi } from './api';

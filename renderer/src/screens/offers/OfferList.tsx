@@ -3,15 +3,7 @@ import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
 /** The store's offers as big buttons: the text the customer sees at the point of sale, and its description. */
-export function OfferList({
-  offers,
-  selectedId,
-  onSelect,
-}: {
-  offers: readonly OfferView[];
-  selectedId: string | null;
-  onSelect: (id: string) => void;
-}) {
+export function OfferList({ offers, selectedId, onSelect }: { offers: readonly OfferView[]; selectedId: string | null; onSelect: (id: string) => void }) {
   const t = useOffersT();
   return (
     <ul className="offer-list" data-testid={OFFERS_TID.offerList} aria-label={t('stepOffer')}>
