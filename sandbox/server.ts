@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultRegistry } from './faults.js';
-import { createRouter } from './router.js';
+import { createRouter, type FaultWait } from './router.js';
 import type { SandboxBackend, SandboxContext } from './types.js';
 import { WhiteLabelBackend, type WhiteLabelBackendOptions } from './whitelabel/backend.js';
 import { CapillaryBackend, type CapillaryBackendOptions } from './capillary/backend.js';
@@ -23,6 +23,8 @@ export interface SandboxOptions {
   seedDemo?: boolean;
   /** Clock for token expiry and rate limits (tests). */
   now?: () => number;
+  /** How injected latency and held sockets wait (tests: test/held-waits.ts); default real timers. */
+  faultWait?: FaultWait;
   whitelabel?: WhiteLabelBackendOptions;
   capillary?: CapillaryBackendOptions;
   gafapay?: GafapayBackendOptions;
@@ -64,7 +66,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const faults = new FaultRegistry();
   const controlToken = randomBytes(24).toString('base64url');
   let listeningPort = -1; // no control request can arrive before listen() resolves
-  const router = createRouter({ backends, faults, ctx, controlGuard: { token: controlToken, port: () => listeningPort } });
+  const router = createRouter({ backends, faults, ctx, controlGuard: { token: controlToken, port: () => listeningPort }, faultWait: opts.faultWait });
 
   const server: Server = createServer((req, res) => router.handle(req, res));
   const sockets = new Set<Socket>();

@@ -23,6 +23,7 @@ import { makeTempDir } from '../../test/temp-dir.js';
 import { checkAgreement, describeAgreement } from '../../test/ledger-agreement.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { until } from '../../test/until.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 
@@ -87,14 +88,6 @@ function agree(t: Two): void {
   expect(r.problems, describeAgreement(r)).toEqual([]);
 }
 
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('two terminals, one member', () => {
   it("one after the other: the second terminal sees the first one's redemption and cannot spend the points again", async () => {
     const t = await twoTerminals(1000);
@@ -131,9 +124,9 @@ describe('two terminals, one member', () => {
       }
       await t.b.service.worker.stop(); // b drains after a
       t.sandbox.faults.remove(down.id);
-      await waitFor(() => t.a.waitingCount() === 0);
+      await until(() => t.a.waitingCount() === 0);
       t.b.service.worker.start();
-      await waitFor(() => t.b.waitingCount() === 0);
+      await until(() => t.b.waitingCount() === 0);
       expect(t.a.store.outbox.forSale(sales[0]!)[0]?.state).toBe('done');
       expect(t.b.store.outbox.forSale(sales[1]!)[0]?.state).toBe('attention');
       const atRisk = (await t.b.service.listLog({ limit: 50, saleId: sales[1]! })).entries.find(
@@ -190,7 +183,7 @@ describe('two terminals racing between the wallet read and the post', () => {
       t.sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: 300 });
       t.a.service.worker.start();
       t.b.service.worker.start();
-      await waitFor(() => t.a.waitingCount() === 0 && t.b.waitingCount() === 0);
+      await until(() => t.a.waitingCount() === 0 && t.b.waitingCount() === 0);
       expect(balanceNow(t)).toBeGreaterThanOrEqual(0);
       expect(lowest(t)).toBeGreaterThanOrEqual(-800);
       agree(t);
