@@ -72,6 +72,9 @@ export interface RuntimeOptions {
     inDoubtMarginMs?: number;
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
+    /** The first pause before a raced redemption goes again (checkout/race.ts), and its random source. */
+    raceResendWindowMs?: number;
+    random?: () => number;
     /**
      * The terminal's clock, tests only (a till whose clock runs minutes off):
      * sales, deadlines, the log and the adapters' lookup windows all read it.
@@ -294,8 +297,10 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           outboxConcurrency: opts.tuning?.outboxConcurrency,
           // Nothing sent is decided or resent before sent-at + request timeout + the program's margin.
           inDoubtWindowMs: (opts.tuning?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + (opts.tuning?.inDoubtMarginMs ?? IN_DOUBT_MARGIN_MS[program]),
+          raceResendWindowMs: opts.tuning?.raceResendWindowMs,
         },
         {
+          random: opts.tuning?.random,
           clock,
           approvals: { verifyManager: (a) => people.verifyManager(a) },
           actor: () => people.actorId(),

@@ -107,6 +107,7 @@ export function createRouter(deps: RouterDeps): Router {
     }
     const sreq = await toSandboxRequest(req, url, backend.prefix);
     if (decision.latencyMs > 0) await wait(decision.latencyMs, 'latency');
+    if (decision.fault?.fault === 'hold') await deps.faults.park(decision.fault.id);
     if (closed) return;
     await runWithFault(backend, sreq, decision.fault, req, res);
   }
@@ -115,6 +116,7 @@ export function createRouter(deps: RouterDeps): Router {
     switch (fault?.fault) {
       case undefined:
       case 'latency':
+      case 'hold': // parked until released (route), then handled like any request
       case 'down': // handled before; listed so the switch is exhaustive
         writeResponse(res, await backend.handle(sreq, deps.ctx));
         return;
@@ -160,6 +162,7 @@ export function createRouter(deps: RouterDeps): Router {
     },
     shutdown() {
       closed = true;
+      deps.faults.clear(); // parked requests wake up, see `closed` and answer nothing
       for (const t of timers) clearTimeout(t);
       timers.clear();
     },
