@@ -50,16 +50,17 @@ export const METHOD_NAMES = [
   'updateSettings',
   // card-linked offers (contract/offers.ts)
   'listOffers',
+  'createOffer',
   'findOfferCustomer',
   'createOfferCustomer',
   'enrolCard',
   'linkCardToOffer',
   'listEnrolments',
-  'unlinkCardFromOffer',
   'listOfferNotices',
   'offerNoticeRefusals',
   'offerReceiverStatus',
   'setOfferReceiver',
+  'catchUpOfferNotices',
   // going live (contract/golive.ts)
   'getGoLive',
   'testConnection',
