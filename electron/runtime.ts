@@ -22,7 +22,7 @@ import type { TerminalStatus } from '../shared/domain.js';
 import { PosError } from '../shared/errors.js';
 import type { PointsRate } from '../shared/money.js';
 import { DEFAULT_PROGRAM, isProgramId, type ProgramId } from '../shared/programs/index.js';
-import { cardLinkedFromConnection, isCardLinkedAdapter, type CardLinkedOperations } from './adapters/card-linked.js';
+import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { testConnection } from './adapters/connection-test.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
 import { createAdapter, DEFAULT_REQUEST_TIMEOUT_MS, IN_DOUBT_MARGIN_MS, type AdapterOptions } from './adapters/registry.js';
@@ -33,7 +33,7 @@ import { goLiveHandlers } from './service/go-live.js';
 import { loadLiveConnection } from './service/live-connection.js';
 import { ManagerDesk } from './service/manager-desk.js';
 import { OFFLINE_POLICY_SETTING } from './service/offline-policy.js';
-import { OffersService } from './service/offers/offers-service.js';
+import { OffersService, type CardLinkedPlatform } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
@@ -88,10 +88,11 @@ export interface RuntimeOptions {
    */
   secretBox?: SecretBox;
   /**
-   * Card-linked offers: where the notice receiver listens when a manager
-   * switches it on (off by default; see electron/service/offers/README.md).
+   * Card-linked offers: where the alert receiver listens when a manager
+   * switches it on (off by default), and how often the catch-up runs (see
+   * electron/service/offers/README.md).
    */
-  offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
+  offers?: { receiver?: Partial<ReceiverConfig>; catchUpIntervalMs?: number };
   /** A provisioning file, already read and validated (electron/provisioning.ts): applied before the mode is read. */
   config?: { file: string; config: TerminalConfig };
   /**
@@ -249,7 +250,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       const withRate: AdapterOptions = { ...adapterOpts, ...(storedRate ? { rate: JSON.parse(storedRate) as PointsRate } : {}) };
       const connection: Session['connection'] = { test: null };
       let adapter: LoyaltyAdapter;
-      let cardLinked: CardLinkedOperations;
+      let cardLinked: CardLinkedPlatform | null;
       let program: ProgramId;
       if (mode === 'training') {
         // The emulators are loaded here and only here.
@@ -262,9 +263,8 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         const url = opts.backendUrl ?? sandbox!.url;
         adapter = createAdapter(program, training.TRAINING_CONNECTIONS[program](url), withRate);
         // Training shows card-linked enrolment and notices whatever program the counter uses.
-        cardLinked = isCardLinkedAdapter(adapter)
-          ? adapter.cardLinked
-          : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts).cardLinked;
+        const pentadata = isCardLinkedAdapter(adapter) ? adapter : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts);
+        cardLinked = { client: pentadata.cardLinked, alerts: pentadata.alerts };
       } else {
         const live = loadLiveConnection(store, box);
         if (!live)
@@ -279,7 +279,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         await retest();
         const real = createAdapter(program, live.values, withRate);
         adapter = gateAdapter(real, connection, retest);
-        cardLinked = isCardLinkedAdapter(real) ? real.cardLinked : noCardLinked(program);
+        cardLinked = isCardLinkedAdapter(real) ? { client: real.cardLinked, alerts: real.alerts } : null;
       }
       const people = new People(store, clock, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
       if (carry) people.resume(carry.personId);
@@ -319,8 +319,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         terminalId,
         currency: store.getSetting('currency') ?? 'EUR',
         receiver: opts.offers?.receiver,
-        // Training: the receiver registers its own URL with the emulator and takes the secrets it issues.
-        registerWebhooks: mode === 'training',
+        catchUpIntervalMs: opts.offers?.catchUpIntervalMs,
         authorizeManager: (action, approval) => people.authorizeManager(action, approval),
         actor: () => people.actorId(),
       });
@@ -554,13 +553,5 @@ function gateAdapter(real: LoyaltyAdapter, connection: { test: ConnectionTestRes
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
-  });
-}
-
-/** Live with a program that has no card-linked offers: the offers screen says so instead of reaching an emulator. */
-function noCardLinked(program: ProgramId): CardLinkedOperations {
-  return new Proxy({} as CardLinkedOperations, {
-    get: () => () =>
-      Promise.reject(new PosError('NOT_SUPPORTED', `Card-linked offers are not part of this store's program (${program}).`, { details: { notApplied: true } })),
   });
 }

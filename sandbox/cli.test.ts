@@ -32,7 +32,7 @@ describe('sandbox CLI', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const health = await fetch(`${url}/_control/health`);
-    expect(await health.json()).toMatchObject({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'cardlinked', 'pentadata'] });
+    expect(await health.json()).toMatchObject({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'pentadata'] });
 
     // The rest of the banner follows the URL line: wait for the lines that carry a member and a credential.
     await until(() => lines.some((l) => l.includes(DEMO_MEMBERS.anna.cardNumber)) && lines.some((l) => l.includes(SANDBOX_CREDENTIALS.whitelabel.apiKey)));

@@ -21,7 +21,7 @@ describe('control API', () => {
   beforeEach(() => control.reset());
 
   it('reports health and the mounted backends', async () => {
-    expect(await control.health()).toEqual({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'cardlinked', 'pentadata'], faults: 0 });
+    expect(await control.health()).toEqual({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'pentadata'], faults: 0 });
   });
 
   it('seeds the demo members with Luhn-valid 13-digit cards', async () => {

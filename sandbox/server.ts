@@ -12,8 +12,7 @@ import { WhiteLabelBackend, type WhiteLabelBackendOptions } from './whitelabel/b
 import { CapillaryBackend, type CapillaryBackendOptions } from './capillary/backend.js';
 import { GafapayBackend, type GafapayBackendOptions } from './gafapay/backend.js';
 import { UitpasBackend, type UitpasBackendOptions } from './uitpas/backend.js';
-import { CardLinkedBackend, type CardLinkedBackendOptions } from './cardlinked/backend.js';
-import { PentadataBackend } from './pentadata/backend.js';
+import { PentadataBackend } from './cardlinked/backend.js';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -30,7 +29,6 @@ export interface SandboxOptions {
   capillary?: CapillaryBackendOptions;
   gafapay?: GafapayBackendOptions;
   uitpas?: UitpasBackendOptions;
-  cardlinked?: CardLinkedBackendOptions;
 }
 
 export interface RunningSandbox {
@@ -44,7 +42,6 @@ export interface RunningSandbox {
     capillary: CapillaryBackend;
     gafapay: GafapayBackend;
     uitpas: UitpasBackend;
-    cardlinked: CardLinkedBackend;
     pentadata: PentadataBackend;
   };
   faults: FaultRegistry;
@@ -63,9 +60,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const capillary = new CapillaryBackend(ctx.now, opts.capillary);
   const gafapay = new GafapayBackend(ctx.now, opts.gafapay);
   const uitpas = new UitpasBackend(ctx.now, opts.uitpas);
-  const cardlinked = new CardLinkedBackend(ctx.now, opts.cardlinked);
   const pentadata = new PentadataBackend(ctx.now);
-  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas, cardlinked, pentadata];
+  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas, pentadata];
   for (const b of backends) b.reset(opts.seedDemo ?? true);
   const faults = new FaultRegistry();
   const controlToken = randomBytes(24).toString('base64url');
@@ -95,7 +91,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     url: `http://${urlHost}:${addr.port}`,
     host: addr.address,
     port: addr.port,
-    backends: { whitelabel, capillary, gafapay, uitpas, cardlinked, pentadata },
+    backends: { whitelabel, capillary, gafapay, uitpas, pentadata },
     faults,
     controlToken,
     close() {
