@@ -4,7 +4,26 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
-const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'tls', 'child_process', 'url', 'util', 'stream', 'zlib', 'worker_threads', 'events', 'buffer', 'process'];
+const NODE_BUILTINS = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'tls',
+  'child_process',
+  'url',
+  'util',
+  'stream',
+  'zlib',
+  'worker_threads',
+  'events',
+  'buffer',
+  'process',
+];
 const PLATFORM_PACKAGES = ['better-sqlite3', 'pg', 'pino', 'electron-updater'];
 /** The `electron` module and its subpaths, and nothing else (not a relative path through electron/). */
 const ELECTRON_MODULE = { regex: '^electron(/.*)?$', message: 'Only electron/shell/ imports the electron module.' };
@@ -46,21 +65,53 @@ export default tseslint.config(
     files: ['shared/**/*.ts'],
     ignores: ['shared/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: [...NODE_BUILTINS, ...PLATFORM_PACKAGES, 'react', 'react-dom', 'zustand'], message: 'shared/ is platform-free: no Node, database or UI imports.' }, ELECTRON_MODULE, into('electron', 'renderer', 'sandbox', 'bench', 'e2e')] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...NODE_BUILTINS, ...PLATFORM_PACKAGES, 'react', 'react-dom', 'zustand'],
+              message: 'shared/ is platform-free: no Node, database or UI imports.',
+            },
+            ELECTRON_MODULE,
+            into('electron', 'renderer', 'sandbox', 'bench', 'e2e'),
+          ],
+        },
+      ],
     },
   },
   {
     files: ['renderer/src/**/*.{ts,tsx}'],
     ignores: ['renderer/src/**/*.test.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: [...NODE_BUILTINS, ...PLATFORM_PACKAGES], message: 'renderer/ has no Node: it reaches the terminal through the contract.' }, ELECTRON_MODULE, into('electron', 'sandbox', 'bench', 'e2e')] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...NODE_BUILTINS, ...PLATFORM_PACKAGES], message: 'renderer/ has no Node: it reaches the terminal through the contract.' },
+            ELECTRON_MODULE,
+            into('electron', 'sandbox', 'bench', 'e2e'),
+          ],
+        },
+      ],
     },
   },
   {
     files: ['electron/**/*.ts', 'sandbox/**/*.ts'],
     ignores: ['electron/shell/**', 'electron/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ ...ELECTRON_MODULE, message: 'Only electron/shell/ imports electron: the service runs the same under Electron, in tests and behind the web host.' }, into('renderer', 'bench', 'e2e')] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              ...ELECTRON_MODULE,
+              message: 'Only electron/shell/ imports electron: the service runs the same under Electron, in tests and behind the web host.',
+            },
+            into('renderer', 'bench', 'e2e'),
+          ],
+        },
+      ],
     },
   },
 );

@@ -125,7 +125,9 @@ export async function runDrainBench(o: DrainBenchOptions, progress: (msg: string
     const growthMb = (mem.peakRss - mem.baselineRss) / (1024 * 1024);
     const warmGrowthMb = mem.warmRss ? (mem.warmPeakRss - mem.warmRss) / (1024 * 1024) : NaN;
     const memWhat = finished ? `${o.memoryRows} rows` : `${memDone} of ${o.memoryRows} rows (stopped at ${o.memoryTimeLimitMs / 1000} s)`;
-    progress(`memory: ${memWhat} in ${(memMs / 1000).toFixed(1)} s, peak RSS growth ${growthMb.toFixed(1)} MB from start, ${warmGrowthMb.toFixed(1)} MB after the first ${warmRows}`);
+    progress(
+      `memory: ${memWhat} in ${(memMs / 1000).toFixed(1)} s, peak RSS growth ${growthMb.toFixed(1)} MB from start, ${warmGrowthMb.toFixed(1)} MB after the first ${warmRows}`,
+    );
 
     // 3. The backend comes back: how long until the first queued redemption reaches it.
     const random = seededRandom(o.seed);
@@ -140,13 +142,28 @@ export async function runDrainBench(o: DrainBenchOptions, progress: (msg: string
     const ratio = median(engineRates.map((e, i) => e / bareRates[i]!));
     const worstComeback = Math.max(...comebackMs);
     return [
-      { name: `sandbox rate limit raised to ${o.rateLimitPerSecond}/s (burst ${o.rateLimitPerSecond}) for this run`, value: o.rateLimitPerSecond, unit: 'req/s' },
+      {
+        name: `sandbox rate limit raised to ${o.rateLimitPerSecond}/s (burst ${o.rateLimitPerSecond}) for this run`,
+        value: o.rateLimitPerSecond,
+        unit: 'req/s',
+      },
       { name: `drain ${o.rows} rows / ${o.members} members, engine, median of ${o.rounds}`, value: engine, unit: '/s', target: '>= 500/s', ok: engine >= 500 },
       { name: `same requests, bare loop (concurrency ${o.concurrency}), median`, value: bare, unit: '/s' },
       { name: 'engine / bare loop (median of per-round ratios)', value: ratio, unit: 'x', target: '>= 0.7', ok: ratio >= 0.7 },
       { name: `Outbox.due with ${o.memoryRows} pending rows (${dueCost.plan})`, value: dueCost.ms, unit: 'ms' },
-      { name: `drain ${o.memoryRows} queued rows / ${o.memoryMembers} members, engine${finished ? '' : ` (DID NOT FINISH: ${memDone} done in ${o.memoryTimeLimitMs / 1000} s)`}`, value: memDone / (memMs / 1000), unit: '/s', ...(finished ? {} : { ok: false }) },
-      { name: `peak RSS growth draining ${memWhat}, after the first ${warmRows} (queue streamed)`, value: warmGrowthMb, unit: 'MB', target: '< 50 MB', ok: warmGrowthMb < 50 && finished },
+      {
+        name: `drain ${o.memoryRows} queued rows / ${o.memoryMembers} members, engine${finished ? '' : ` (DID NOT FINISH: ${memDone} done in ${o.memoryTimeLimitMs / 1000} s)`}`,
+        value: memDone / (memMs / 1000),
+        unit: '/s',
+        ...(finished ? {} : { ok: false }),
+      },
+      {
+        name: `peak RSS growth draining ${memWhat}, after the first ${warmRows} (queue streamed)`,
+        value: warmGrowthMb,
+        unit: 'MB',
+        target: '< 50 MB',
+        ok: warmGrowthMb < 50 && finished,
+      },
       { name: `peak RSS growth from before start (fixed costs included)`, value: growthMb, unit: 'MB' },
       { name: 'JS heap still reachable after the drain and a GC, growth', value: (mem.heapAfterGc - mem.heapBefore) / (1024 * 1024), unit: 'MB' },
       { name: `backend back -> first queued redemption sent, median of ${o.comebackTrials} (probe 3 s)`, value: median(comebackMs), unit: 'ms' },
@@ -196,8 +213,22 @@ export function fillQueue(dataDir: string, rows: number, members: number, tag: s
         let key = keys.get(card);
         if (!key) keys.set(card, (key = store.memberKey('card', card)));
         store.sales.insert({ id: req.saleId, created_at: at, terminal_id: TERMINAL, cashier: 'bench', state: 'queued', currency: 'EUR', basket_cents: 1000 });
-        store.sales.patch(req.saleId, 'queued', { member_masked: maskIdentifier(card), member_hash: key, points_milli: 1000, discount_cents: 1, offline_accepted: 1 });
-        store.outbox.insert({ sale_id: req.saleId, kind: 'redeem', reference: req.reference, member_key: key, payload: req, next_attempt_at: now, created_at: at });
+        store.sales.patch(req.saleId, 'queued', {
+          member_masked: maskIdentifier(card),
+          member_hash: key,
+          points_milli: 1000,
+          discount_cents: 1,
+          offline_accepted: 1,
+        });
+        store.outbox.insert({
+          sale_id: req.saleId,
+          kind: 'redeem',
+          reference: req.reference,
+          member_key: key,
+          payload: req,
+          next_attempt_at: now,
+          created_at: at,
+        });
       }
     });
   } finally {
@@ -236,7 +267,10 @@ async function drained(rt: Runtime, limitMs = Infinity): Promise<boolean> {
   const end = Date.now() + limitMs;
   for (;;) {
     const idle = rt.service.worker.idle();
-    const timedOut = await Promise.race([idle.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(0, Math.min(end - Date.now(), 2 ** 31 - 1))).unref())]);
+    const timedOut = await Promise.race([
+      idle.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(0, Math.min(end - Date.now(), 2 ** 31 - 1))).unref()),
+    ]);
     if (timedOut) return false;
     if (pendingCount(rt) === 0) return true;
     await new Promise((r) => setTimeout(r, 50));
@@ -276,10 +310,29 @@ async function comeback(sandbox: ControlEndpoint, dataDir: string, member: numbe
     // A queue the terminal could not send: it is offline and probing.
     const store = rt.store;
     const now = Date.now();
-    const req = { ...makeRequests(1, 1, `C${member}`)[0]!, member: { identifier: { kind: 'card' as const, value: benchCard(member) }, backendMemberId: benchCard(member) } };
+    const req = {
+      ...makeRequests(1, 1, `C${member}`)[0]!,
+      member: { identifier: { kind: 'card' as const, value: benchCard(member) }, backendMemberId: benchCard(member) },
+    };
     store.transaction(() => {
-      store.sales.insert({ id: req.saleId, created_at: new Date(now).toISOString(), terminal_id: TERMINAL, cashier: 'bench', state: 'queued', currency: 'EUR', basket_cents: 1000 });
-      store.outbox.insert({ sale_id: req.saleId, kind: 'redeem', reference: req.reference, member_key: store.memberKey('card', benchCard(member)), payload: req, next_attempt_at: now, created_at: new Date(now).toISOString() });
+      store.sales.insert({
+        id: req.saleId,
+        created_at: new Date(now).toISOString(),
+        terminal_id: TERMINAL,
+        cashier: 'bench',
+        state: 'queued',
+        currency: 'EUR',
+        basket_cents: 1000,
+      });
+      store.outbox.insert({
+        sale_id: req.saleId,
+        kind: 'redeem',
+        reference: req.reference,
+        member_key: store.memberKey('card', benchCard(member)),
+        payload: req,
+        next_attempt_at: now,
+        created_at: new Date(now).toISOString(),
+      });
     });
     rt.service.worker.kick();
     const deadline = Date.now() + 5000;
@@ -316,7 +369,22 @@ interface MemoryRun {
 async function drainInChild(dataDir: string, url: string, concurrency: number, limitMs: number, warmRows: number): Promise<MemoryRun> {
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', join(REPO, 'bench/drain-memory.ts'), '--data-dir', dataDir, '--backend', url, '--concurrency', String(concurrency), '--limit-ms', String(limitMs), '--warm-rows', String(warmRows)],
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      join(REPO, 'bench/drain-memory.ts'),
+      '--data-dir',
+      dataDir,
+      '--backend',
+      url,
+      '--concurrency',
+      String(concurrency),
+      '--limit-ms',
+      String(limitMs),
+      '--warm-rows',
+      String(warmRows),
+    ],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';

@@ -20,7 +20,13 @@ import { parseArgs } from 'node:util';
 import { startRuntime } from '../electron/runtime.js';
 
 const { values } = parseArgs({
-  options: { 'data-dir': { type: 'string' }, backend: { type: 'string' }, concurrency: { type: 'string', default: '8' }, 'limit-ms': { type: 'string', default: '240000' }, 'warm-rows': { type: 'string', default: '1000' } },
+  options: {
+    'data-dir': { type: 'string' },
+    backend: { type: 'string' },
+    concurrency: { type: 'string', default: '8' },
+    'limit-ms': { type: 'string', default: '240000' },
+    'warm-rows': { type: 'string', default: '1000' },
+  },
 });
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
@@ -68,5 +74,20 @@ gc?.();
 const heapAfterGc = process.memoryUsage().heapUsed;
 await rt.close();
 const mb = (m: NodeJS.MemoryUsage) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1e5) / 10]));
-process.stdout.write(JSON.stringify({ baselineRss, peakRss, warmRss, warmPeakRss, heapAfterGc, heapBefore: baseline.heapUsed, done, ms, finished, gc: gc !== undefined, baselineMb: mb(baseline), atPeakMb: mb(atPeak) }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    baselineRss,
+    peakRss,
+    warmRss,
+    warmPeakRss,
+    heapAfterGc,
+    heapBefore: baseline.heapUsed,
+    done,
+    ms,
+    finished,
+    gc: gc !== undefined,
+    baselineMb: mb(baseline),
+    atPeakMb: mb(atPeak),
+  }) + '\n',
+);
 process.exit(0);

@@ -62,12 +62,18 @@ export function prepareLongLog(entries: number, dir = longLogCacheDir(), progres
       store.setSetting('terminal_id', 'T-BENCH');
       const staff = staffOf(store);
       const step = 1_000_000;
-      withLogIndexesDeferred(store, (phase) => progress?.(`${phase} (${Math.round((Date.now() - t0) / 1000)} s)`), () => {
-        for (let done = 0; done < entries; done += step) {
-          fill(store, Math.min(step, entries - done), LONGLOG_START, LONGLOG_SPACING_MS, staff);
-          progress?.(`filled ${Math.min(done + step, entries).toLocaleString('en')} of ${entries.toLocaleString('en')} entries (${Math.round((Date.now() - t0) / 1000)} s)`);
-        }
-      });
+      withLogIndexesDeferred(
+        store,
+        (phase) => progress?.(`${phase} (${Math.round((Date.now() - t0) / 1000)} s)`),
+        () => {
+          for (let done = 0; done < entries; done += step) {
+            fill(store, Math.min(step, entries - done), LONGLOG_START, LONGLOG_SPACING_MS, staff);
+            progress?.(
+              `filled ${Math.min(done + step, entries).toLocaleString('en')} of ${entries.toLocaleString('en')} entries (${Math.round((Date.now() - t0) / 1000)} s)`,
+            );
+          }
+        },
+      );
     } finally {
       store.close();
     }
@@ -94,9 +100,11 @@ export function prepareLongLog(entries: number, dir = longLogCacheDir(), progres
  */
 export function withLogIndexesDeferred(store: Store, progress: (phase: string) => void, fn: () => void): void {
   const db = store.db;
-  const objects = db
-    .prepare(`SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'log' AND type IN ('index', 'trigger') AND sql IS NOT NULL`)
-    .all() as { type: 'index' | 'trigger'; name: string; sql: string }[];
+  const objects = db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'log' AND type IN ('index', 'trigger') AND sql IS NOT NULL`).all() as {
+    type: 'index' | 'trigger';
+    name: string;
+    sql: string;
+  }[];
   const searchTrigger = objects.find((o) => o.type === 'trigger' && /INSERT INTO log_search/.test(o.sql));
   const body = searchTrigger && /VALUES\s*\(NEW\.seq,([\s\S]*)\);\s*END/i.exec(searchTrigger.sql)?.[1];
   if (!body) throw new Error('the log search trigger is not where the fixture expects it: update withLogIndexesDeferred');

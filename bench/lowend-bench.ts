@@ -111,7 +111,9 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
     }
     if (o.shift) {
       const shiftTerminal = await start(null);
-      await shiftTerminal.call('createFirstManager', STAFF.manager).then((m) => shiftTerminal.call('signIn', { personId: (m as { id: string }).id, pin: STAFF.manager.pin }));
+      await shiftTerminal
+        .call('createFirstManager', STAFF.manager)
+        .then((m) => shiftTerminal.call('signIn', { personId: (m as { id: string }).id, pin: STAFF.manager.pin }));
       figures.push(...(await measureShift(browser, shiftTerminal, o.shift, progress)));
     }
     figures.push({ name: 'machine load average (1 min) at the end', value: loadavg()[0]!, unit: '' });
@@ -133,7 +135,7 @@ async function openThrottled(browser: Browser, url: string, rate: number): Promi
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   await page.goto(url);
   let readyAt: number | null = null;
-  for (const until = Date.now() + 30_000; readyAt === null && Date.now() < until; ) {
+  for (const until = Date.now() + 30_000; readyAt === null && Date.now() < until;) {
     readyAt = (await page.evaluate('window.__counterReadyAt ?? null')) as number | null;
     if (readyAt === null) await page.waitForTimeout(20);
   }
@@ -186,14 +188,34 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
   const call = median(scans.map((s) => s.call).filter(Number.isFinite));
   const verdict = (value: number, target: number) => (at4 ? { target: `< ${target} ms at 4x`, ok: value < target } : {});
   return [
-    { name: `[${rate}x] page load to counter ready, median of ${loadMs.length}`, value: median(loadMs), unit: 'ms', ...verdict(median(loadMs), T.counterReadyMs) },
-    { name: `[${rate}x] scan (Enter) to balance on screen, p95 of ${scanMs.length}`, value: percentile(scanMs, 95), unit: 'ms', ...verdict(percentile(scanMs, 95), T.scanP95Ms) },
+    {
+      name: `[${rate}x] page load to counter ready, median of ${loadMs.length}`,
+      value: median(loadMs),
+      unit: 'ms',
+      ...verdict(median(loadMs), T.counterReadyMs),
+    },
+    {
+      name: `[${rate}x] scan (Enter) to balance on screen, p95 of ${scanMs.length}`,
+      value: percentile(scanMs, 95),
+      unit: 'ms',
+      ...verdict(percentile(scanMs, 95), T.scanP95Ms),
+    },
     { name: `[${rate}x]   scan to balance, p50`, value: median(scanMs), unit: 'ms' },
     { name: `[${rate}x]   of which identify call (web host, service, sandbox), p50`, value: call, unit: 'ms' },
     { name: `[${rate}x]   of which answer to balance in the page, p50`, value: afterCall, unit: 'ms' },
-    { name: `[${rate}x] keypad to quote on screen, p95 of ${keypad.preview.length}`, value: percentile(keypad.preview, 95), unit: 'ms', ...verdict(percentile(keypad.preview, 95), T.keypadP95Ms) },
+    {
+      name: `[${rate}x] keypad to quote on screen, p95 of ${keypad.preview.length}`,
+      value: percentile(keypad.preview, 95),
+      unit: 'ms',
+      ...verdict(percentile(keypad.preview, 95), T.keypadP95Ms),
+    },
     { name: `[${rate}x]   keypad to the service's quote (confirmable), p95`, value: percentile(keypad.server, 95), unit: 'ms' },
-    { name: `[${rate}x] camera open to decoded QR, median of ${cameraMs.length}`, value: median(cameraMs), unit: 'ms', ...verdict(median(cameraMs), T.cameraMedianMs) },
+    {
+      name: `[${rate}x] camera open to decoded QR, median of ${cameraMs.length}`,
+      value: median(cameraMs),
+      unit: 'ms',
+      ...verdict(median(cameraMs), T.cameraMedianMs),
+    },
   ];
 }
 
@@ -285,7 +307,12 @@ export function treeRssMb(rootPid: number, filter: (cmdline: string) => boolean 
  * (signed in as a manager, who also serves), sampling resident memory of the
  * terminal (its process tree) and of the browser's renderer processes.
  */
-async function measureShift(browser: Browser, t: TerminalProcess, shift: NonNullable<LowEndOptions['shift']>, progress: (m: string) => void): Promise<Figure[]> {
+async function measureShift(
+  browser: Browser,
+  t: TerminalProcess,
+  shift: NonNullable<LowEndOptions['shift']>,
+  progress: (m: string) => void,
+): Promise<Figure[]> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const browserPid = (browser as unknown as { process?: () => { pid?: number } | null }).process?.()?.pid;
@@ -338,6 +365,12 @@ async function measureShift(browser: Browser, t: TerminalProcess, shift: NonNull
     { name: '  resident memory at the end: terminal service', value: last.service, unit: 'MB' },
     { name: '  resident memory at the end: renderer tab', value: last.renderer, unit: 'MB' },
     { name: `  peak resident memory (service + renderer) over the shift`, value: Math.max(...samples.map(total)), unit: 'MB' },
-    { name: `shift: memory growth after the first ${shift.baselineAfter} sales (service + renderer)`, value: growth, unit: 'MB', target: `< ${LOWEND_TARGETS_4X.shiftGrowthMb} MB`, ok: growth < LOWEND_TARGETS_4X.shiftGrowthMb },
+    {
+      name: `shift: memory growth after the first ${shift.baselineAfter} sales (service + renderer)`,
+      value: growth,
+      unit: 'MB',
+      target: `< ${LOWEND_TARGETS_4X.shiftGrowthMb} MB`,
+      ok: growth < LOWEND_TARGETS_4X.shiftGrowthMb,
+    },
   ];
 }

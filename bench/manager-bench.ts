@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { makeTempDir } from '../test/temp-dir.js';
 import type { LogFilter } from '../shared/contract/manager.js';
-import { GENESIS_HASH, entryHash } from '../electron/store/journal.js';
+import { GENESIS_HASH, entryHash } from '../electron/store/log-row.js';
 import { Store } from '../electron/store/store.js';
 import { ManagerDesk } from '../electron/service/manager-desk.js';
 import { People } from '../electron/service/people.js';
@@ -35,9 +35,23 @@ export const FULL_SIZE: ManagerBenchOptions = { entries: 1_000_000 };
 export const MANAGER_QUICK: ManagerBenchOptions = { entries: 3000, repeats: 2 };
 
 const KINDS = [
-  ['sale.started', 18], ['member.identify', 16], ['quote', 16], ['redeem.confirmed', 12], ['redeem.posted', 11], ['sale.paid', 11],
-  ['redeem.attempt', 4], ['redeem.queued', 3], ['sale.cancelled', 3], ['redeem.refused', 2], ['sale.refunded', 1], ['sale.voided', 1],
-  ['offline.override', 0.5], ['person.signin', 1], ['pin.wrong', 0.3], ['backend.offline', 0.1], ['backend.online', 0.1],
+  ['sale.started', 18],
+  ['member.identify', 16],
+  ['quote', 16],
+  ['redeem.confirmed', 12],
+  ['redeem.posted', 11],
+  ['sale.paid', 11],
+  ['redeem.attempt', 4],
+  ['redeem.queued', 3],
+  ['sale.cancelled', 3],
+  ['redeem.refused', 2],
+  ['sale.refunded', 1],
+  ['sale.voided', 1],
+  ['offline.override', 0.5],
+  ['person.signin', 1],
+  ['pin.wrong', 0.3],
+  ['backend.offline', 0.1],
+  ['backend.online', 0.1],
 ] as const;
 
 export async function runManagerBench(o: ManagerBenchOptions): Promise<Figure[]> {
@@ -77,7 +91,9 @@ export async function runManagerBench(o: ManagerBenchOptions): Promise<Figure[]>
     const csvMb = fileMb(csvFile);
     // The harness checks its own work: a benchmark of an export that lost rows measures nothing.
     if (rows !== total) throw new Error(`the CSV export wrote ${rows} of ${total} entries`);
-    const csvLines = readFileSync(csvFile, 'utf8').split('\r\n').filter((l) => l !== '').length;
+    const csvLines = readFileSync(csvFile, 'utf8')
+      .split('\r\n')
+      .filter((l) => l !== '').length;
     if (o.entries <= 10_000 && csvLines !== total + 1) throw new Error(`the CSV file holds ${csvLines - 1} entries, not ${total}`);
 
     // ---- verify ----------------------------------------------------------------------------------
@@ -93,7 +109,13 @@ export async function runManagerBench(o: ManagerBenchOptions): Promise<Figure[]>
       { name: `filtered page of 50, p95 over ${shapes.length} filters x 3 depths`, value: pageP95, unit: 'ms', target: '< 20 ms', ok: pageP95 < 20 },
       { name: `  slowest filter p95: ${worst.name}`, value: worst.p95, unit: 'ms' },
       ...perShape.map((s) => ({ name: `  ${s.name}, p95 (${s.hits} on the first page)`, value: s.p95, unit: 'ms' })),
-      { name: `CSV export of all ${rows.toLocaleString('en')} entries (${Math.round(csvMb)} MB file)`, value: exportS, unit: 's', target: '< 5 s', ok: exportS < 5 },
+      {
+        name: `CSV export of all ${rows.toLocaleString('en')} entries (${Math.round(csvMb)} MB file)`,
+        value: exportS,
+        unit: 's',
+        target: '< 5 s',
+        ok: exportS < 5,
+      },
       { name: 'CSV export peak RSS growth', value: growthMb, unit: 'MB', target: '< 250 MB', ok: growthMb < 250 },
       { name: 'verify the chain (and the tail anchor)', value: verifyS, unit: 's', target: '< 3 s', ok: verifyS < 3 },
       { name: 'machine load average (1 min) while measuring', value: load, unit: '' },
@@ -106,7 +128,10 @@ export async function runManagerBench(o: ManagerBenchOptions): Promise<Figure[]>
 
 /** The filters a manager uses, over a log filled by `fill` (issue 7's mix; the long-log benchmark uses the same). */
 export function pageShapes(staff: string[], start: number, spacingMs: number, entries: number): [string, LogFilter][] {
-  const day = (d: number) => ({ from: new Date(start + d * 86_400_000 - 7 * 3_600_000).toISOString(), to: new Date(start + (d + 1) * 86_400_000 - 7 * 3_600_000).toISOString() });
+  const day = (d: number) => ({
+    from: new Date(start + d * 86_400_000 - 7 * 3_600_000).toISOString(),
+    to: new Date(start + (d + 1) * 86_400_000 - 7 * 3_600_000).toISOString(),
+  });
   const lastDay = Math.max(0, Math.floor((entries * spacingMs) / 86_400_000) - 1);
   return [
     ['person', { actor: staff[2]! }],
@@ -154,7 +179,7 @@ export function timeFilteredPages(desk: ManagerDesk, shapes: [string, LogFilter]
 }
 
 function saleIdOf(n: number): string {
-  return `${(1_735_714_800_000 + n * 40_000).toString(36).padStart(9, '0')}-${(n * 2654435761 >>> 0).toString(16).padStart(8, '0')}beef`;
+  return `${(1_735_714_800_000 + n * 40_000).toString(36).padStart(9, '0')}-${((n * 2654435761) >>> 0).toString(16).padStart(8, '0')}beef`;
 }
 
 function fileMb(f: string): number {
@@ -178,7 +203,7 @@ export function fill(store: Store, n: number, start: number, spacingMs: number, 
   const cumulative: number[] = [];
   weights.reduce((acc, w, i) => ((cumulative[i] = (acc + w) / sum), acc + w), 0);
   let seed = 42;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const pickKind = () => {
     const r = rand();
     return KINDS[cumulative.findIndex((c) => r <= c)]![0];
@@ -217,7 +242,11 @@ export function fill(store: Store, n: number, start: number, spacingMs: number, 
         detail: refused
           ? JSON.stringify({ attempt: 1, reference: `${saleIdOf(saleNo)}.r1`, message: 'Saldo ontoereikend: de inwisseling werd geweigerd' })
           : attempt
-            ? JSON.stringify({ attempt: 1 + (k % 5), message: 'The loyalty program cannot be reached.', nextAttemptAt: new Date(start + k * spacingMs + 30_000).toISOString() })
+            ? JSON.stringify({
+                attempt: 1 + (k % 5),
+                message: 'The loyalty program cannot be reached.',
+                nextAttemptAt: new Date(start + k * spacingMs + 30_000).toISOString(),
+              })
             : kind === 'redeem.confirmed'
               ? JSON.stringify({ reference: `${saleIdOf(saleNo)}.r1` })
               : null,

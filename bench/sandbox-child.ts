@@ -22,10 +22,14 @@ export interface SandboxProcess {
 }
 
 export async function startSandboxProcess(members = 0, rate = 1_000_000): Promise<SandboxProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'bench/sandbox-process.ts'), '--members', String(members), '--points', String(MEMBER_POINTS), '--rate', String(rate)], {
-    cwd: REPO,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'bench/sandbox-process.ts'), '--members', String(members), '--points', String(MEMBER_POINTS), '--rate', String(rate)],
+    {
+      cwd: REPO,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   const first = await Promise.race([
     once(lines, 'line').then(([l]) => l as string),

@@ -80,7 +80,11 @@ test.describe('Capillary', () => {
 test.describe('GafaPay', () => {
   test.use({ loyalty: 'gafapay' });
 
-  test('an expired app code is refused in plain words; points become cashback with the transaction number; a void ends in "manual action needed"', async ({ counter: page, sandbox, staff }) => {
+  test('an expired app code is refused in plain words; points become cashback with the transaction number; a void ends in "manual action needed"', async ({
+    counter: page,
+    sandbox,
+    staff,
+  }) => {
     const aisha = GAFAPAY_DEMO_USERS.aisha; // 250 points, 100 points = 1.00
     const res = await controlFetch(sandbox, 'POST', '/gafapay/app-codes', { userId: aisha.userId, ttlSec: -60 });
     const expired = ((await res.json()) as { code: string }).code;

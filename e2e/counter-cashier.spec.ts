@@ -72,7 +72,10 @@ test.describe('White Label', () => {
     await expect(page.locator(tid(TID.memberCard))).not.toContainText('0,00');
 
     // The loyalty program fails (503): plain words on the counter, the status and socket codes stay out.
-    await page.locator(tid(TID.newSale)).click().catch(() => {});
+    await page
+      .locator(tid(TID.newSale))
+      .click()
+      .catch(() => {});
     await page.locator(tid(TID.basketInput)).fill('20');
     await page.keyboard.press('Enter');
     await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');

@@ -10,7 +10,12 @@ import { TID } from '../renderer/src/testids.js';
 import { expect, STAFF, test } from './fixtures.js';
 import { identify, managerApproves, saleWithMember, shot, startSale, tid } from './counter-helpers.js';
 
-test('offline: last known balance, queued within limits, refused past one, a manager overrides, the queue drains', async ({ counter: page, sandbox, terminal, staff }) => {
+test('offline: last known balance, queued within limits, refused past one, a manager overrides, the queue drains', async ({
+  counter: page,
+  sandbox,
+  terminal,
+  staff,
+}) => {
   const anna = DEMO_MEMBERS.anna; // 2500 points
   const wl = sandbox.backends.whitelabel.state;
   // The manager's offline limit: one redemption takes at most 500 points while offline.
@@ -73,7 +78,12 @@ test('offline: last known balance, queued within limits, refused past one, a man
   expect(override?.detail?.managerId).toBe(staff.managerId);
 });
 
-test('the program stops answering after confirm: continue offline (a manager past the limit), then it drains', async ({ counter: page, sandbox, terminal, staff }) => {
+test('the program stops answering after confirm: continue offline (a manager past the limit), then it drains', async ({
+  counter: page,
+  sandbox,
+  terminal,
+  staff,
+}) => {
   const bram = DEMO_MEMBERS.bram; // 12000 points
   const wl = sandbox.backends.whitelabel.state;
   await terminal.call('updateSettings', {

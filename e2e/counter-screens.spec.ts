@@ -45,8 +45,13 @@ async function touchTargetsOk(page: Page, where: string): Promise<void> {
     [...document.querySelectorAll<HTMLElement>('button, input:not([type=hidden]), select, textarea, a[href], [role=button], label:has(> input[type=checkbox])')]
       .filter((el) => el.offsetParent !== null && !el.closest('.visually-hidden'))
       .map((el) => ({ el, r: el.getBoundingClientRect() }))
-      .filter(({ el, r }) => r.width > 0 && (r.width < 44 || r.height < 44) && !(el instanceof HTMLInputElement && el.type === 'checkbox' && el.closest('label')))
-      .map(({ el, r }) => `${el.tagName.toLowerCase()}[${el.dataset.testid ?? el.textContent?.trim().slice(0, 20)}] ${Math.round(r.width)}x${Math.round(r.height)}`),
+      .filter(
+        ({ el, r }) => r.width > 0 && (r.width < 44 || r.height < 44) && !(el instanceof HTMLInputElement && el.type === 'checkbox' && el.closest('label')),
+      )
+      .map(
+        ({ el, r }) =>
+          `${el.tagName.toLowerCase()}[${el.dataset.testid ?? el.textContent?.trim().slice(0, 20)}] ${Math.round(r.width)}x${Math.round(r.height)}`,
+      ),
   );
   expect(small, `controls under 44x44 px on ${where}`).toEqual([]);
 }
@@ -120,7 +125,10 @@ test.describe('UiTPAS', () => {
       await inView(page, `${tid(TID.rewardOption)}[data-redeemable="true"]`, `${at} first reward`);
       await touchTargetsOk(page, `${at} rewards`);
       // The first reward the member can have (each round takes another: most can be had once a day).
-      const id = await page.locator(`${tid(TID.rewardOption)}[data-redeemable="true"]`).first().getAttribute('data-reward-id');
+      const id = await page
+        .locator(`${tid(TID.rewardOption)}[data-redeemable="true"]`)
+        .first()
+        .getAttribute('data-reward-id');
       const chosen = `${tid(TID.rewardOption)}[data-reward-id="${id}"]`;
       await page.locator(chosen).click();
       await expect(page.locator(tid(TID.quoteReward))).toBeVisible();

@@ -23,7 +23,8 @@ export const H = 480;
 const WHITE = 235;
 const BLACK = 20;
 
-export type FakeCode = { kind: 'qr'; text: string; modulePx?: number } | { kind: 'code128'; text: string; modulePx?: number; heightPx?: number } | { kind: 'blank' };
+export type FakeCode =
+  { kind: 'qr'; text: string; modulePx?: number } | { kind: 'code128'; text: string; modulePx?: number; heightPx?: number } | { kind: 'blank' };
 
 /** The luma plane with the code drawn in the middle of a white picture. */
 export function lumaWith(code: FakeCode): Uint8Array {

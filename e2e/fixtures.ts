@@ -33,7 +33,21 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
   const [command, prefix] = opts.cpuList ? ['taskset', ['-c', opts.cpuList, TSX]] : [TSX, []];
   const child = spawn(
     command,
-    [...prefix, 'electron/cli/web.ts', '--data-dir', opts.dataDir, '--port', '0', '--backend', opts.backendUrl, '--probe-interval-ms', '500', '--post-wait-ms', '4000', ...(opts.extraArgs ?? [])],
+    [
+      ...prefix,
+      'electron/cli/web.ts',
+      '--data-dir',
+      opts.dataDir,
+      '--port',
+      '0',
+      '--backend',
+      opts.backendUrl,
+      '--probe-interval-ms',
+      '500',
+      '--post-wait-ms',
+      '4000',
+      ...(opts.extraArgs ?? []),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -49,8 +63,12 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
   });
   const base = openUrl.replace(/\/#token=.*$/, '');
   const token = openUrl.replace(/^.*#token=/, '');
-  const call = async <T,>(method: string, input: unknown = {}): Promise<T> => {
-    const res = await fetch(`${base}/api/call/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
+    const res = await fetch(`${base}/api/call/${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
     const env = (await res.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
     if (!env.ok) throw new Error(`${method}: ${env.error?.code} ${env.error?.message}`);
     return env.value as T;

@@ -11,7 +11,13 @@ import type { Page } from '@playwright/test';
 /** Keys as an AZERTY desktop reports a scanner's digits: code Digit1, key "&" and so on. */
 export const AZERTY: Record<string, string> = { '1': '&', '2': 'é', '3': '"', '4': "'", '5': '(', '6': '-', '7': 'è', '8': '_', '9': 'ç', '0': 'à' };
 
-const CODES: Record<string, [code: string, keyCode: number]> = { ' ': ['Space', 32], '/': ['Slash', 191], '-': ['Minus', 189], '.': ['Period', 190], '*': ['NumpadMultiply', 106] };
+const CODES: Record<string, [code: string, keyCode: number]> = {
+  ' ': ['Space', 32],
+  '/': ['Slash', 191],
+  '-': ['Minus', 189],
+  '.': ['Period', 190],
+  '*': ['NumpadMultiply', 106],
+};
 
 function keyOf(ch: string, layout: 'us' | 'azerty'): { key: string; code: string; keyCode: number } {
   if (/\d/.test(ch)) return { key: layout === 'azerty' ? AZERTY[ch]! : ch, code: `Digit${ch}`, keyCode: 48 + Number(ch) };

@@ -32,7 +32,11 @@ const JAN_WRONG_CHECK = jan.uitpasNumber.slice(0, -1) + String((Number(jan.uitpa
 
 // This worker's fake camera (module code runs once per worker: its own file).
 const CAMERA_FILE = writeFakeCamera({ kind: 'blank' }, 'camera');
-test.use({ loyalty: 'uitpas', launchOptions: { executablePath: CHROMIUM_PATH, args: [...CONFIG_ARGS, ...fakeCameraArgs(CAMERA_FILE)] }, permissions: ['camera'] });
+test.use({
+  loyalty: 'uitpas',
+  launchOptions: { executablePath: CHROMIUM_PATH, args: [...CONFIG_ARGS, ...fakeCameraArgs(CAMERA_FILE)] },
+  permissions: ['camera'],
+});
 test.afterAll(() => rmSync(dirname(CAMERA_FILE), { recursive: true, force: true }));
 
 /** What the fake camera shows from the next time it starts. */
@@ -70,7 +74,7 @@ test.describe('camera: a QR code with a UiTPAS number', () => {
 });
 
 test.describe('camera: a QR code with a URL that carries the UiTPAS number', () => {
-  test('the number is taken out of the URL by the backend\'s pattern', async ({ counter: page }) => {
+  test("the number is taken out of the URL by the backend's pattern", async ({ counter: page }) => {
     onCamera({ kind: 'qr', text: `https://www.uitpas.be/pas/${jan.uitpasNumber}?src=app` });
     await startSale(page);
     await openCamera(page);
@@ -211,7 +215,11 @@ test.describe('USB scanner', () => {
     await expect(refusal).toHaveCount(0);
   });
 
-  test('a slow Bluetooth scanner (130 ms a key) set up with a suffix is a scan; the same keys without it are typing', async ({ counter: page, terminal, staff }) => {
+  test('a slow Bluetooth scanner (130 ms a key) set up with a suffix is a scan; the same keys without it are typing', async ({
+    counter: page,
+    terminal,
+    staff,
+  }) => {
     const approval = { managerId: staff.managerId, pin: STAFF.manager.pin, reason: 'Bluetooth scanner sends / after a code' };
     await terminal.call('updateSettings', { patch: { scanner: { suffixChars: '/' } }, approval });
     await page.reload(); // the set-up is read when the counter opens

@@ -23,7 +23,11 @@ async function closedPort(): Promise<number> {
   });
 }
 
-test('the manager sets the chain database; an unreachable one is explained while the counter sells; then switched off', async ({ counter: page, terminal, staff }) => {
+test('the manager sets the chain database; an unreachable one is explained while the counter sells; then switched off', async ({
+  counter: page,
+  terminal,
+  staff,
+}) => {
   await managerSignsIn(page, staff.managerId, 'verify');
   const panel = page.locator(tid(MTID.shippingPanel));
   await expect(panel).toHaveAttribute('data-enabled', 'false');

@@ -19,7 +19,9 @@ test('a screen error lands in the log; the support bundle holds it, redacted', a
     void Promise.reject(new Error(`member ${s.member} lookup failed, apiKey=${s.apiKey}`));
   }, SECRETS);
   await expect.poll(() => readFileSync(logFile, 'utf8')).toContain('unhandled promise rejection in the screen');
-  const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('"scope":"renderer"'))!;
+  const line = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .find((l) => l.includes('"scope":"renderer"'))!;
   expect(line).toContain('••••••••0016 lookup failed');
   expect(leakedSecrets(line)).toEqual([]);
 

@@ -5,9 +5,9 @@ const linux = { platform: 'linux' as const, homedir: '/home/cashier', cwd: '/opt
 
 describe('resolveDataDir', () => {
   it('uses --data-dir DIR before everything else', () => {
-    expect(
-      resolveDataDir({ ...linux, argv: ['electron', '.', '--data-dir', '/srv/till-2'], env: { PWP_DATA_DIR: '/env/dir', XDG_CONFIG_HOME: '/xdg' } }),
-    ).toBe('/srv/till-2');
+    expect(resolveDataDir({ ...linux, argv: ['electron', '.', '--data-dir', '/srv/till-2'], env: { PWP_DATA_DIR: '/env/dir', XDG_CONFIG_HOME: '/xdg' } })).toBe(
+      '/srv/till-2',
+    );
   });
 
   it('accepts --data-dir=DIR and resolves a relative path against cwd', () => {

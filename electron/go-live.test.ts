@@ -67,13 +67,23 @@ describe('go live', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'CONNECTION_NOT_TESTED' } });
     expect(rt.mode).toBe('training');
     // A missing field is named before anything is called.
-    expect(await rt.call('testConnection', { program: 'whitelabel', values: { ...values, apiKey: '' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', details: { field: 'apiKey' } } });
+    expect(await rt.call('testConnection', { program: 'whitelabel', values: { ...values, apiKey: '' } })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', details: { field: 'apiKey' } },
+    });
     // A wrong PIN takes nothing live.
-    expect(await rt.call('goLive', { program: 'whitelabel', values, approval: { ...approval, pin: '000000' } })).toMatchObject({ ok: false, error: { code: 'PIN_WRONG' } });
+    expect(await rt.call('goLive', { program: 'whitelabel', values, approval: { ...approval, pin: '000000' } })).toMatchObject({
+      ok: false,
+      error: { code: 'PIN_WRONG' },
+    });
 
     const passed = await ok<ConnectionTestResult>('testConnection', { program: 'whitelabel', values });
     expect(passed.ok).toBe(true);
-    const live = await ok<{ mode: string; connection: { values: Record<string, string>; secretsSet: string[] } }>('goLive', { program: 'whitelabel', values, approval });
+    const live = await ok<{ mode: string; connection: { values: Record<string, string>; secretsSet: string[] } }>('goLive', {
+      program: 'whitelabel',
+      values,
+      approval,
+    });
     expect(live.mode).toBe('live');
     // Secrets are never sent back: only which are set.
     expect(JSON.stringify(live)).not.toContain(values.clientSecret);
@@ -110,7 +120,14 @@ describe('go live', () => {
     await ok('goLive', { program: 'whitelabel', values, approval });
 
     // A row waits in the queue: the store's program answers 503 to the event.
-    const f = await controlFetch(store, 'POST', '/faults', { backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'status', status: 503, times: 1 });
+    const f = await controlFetch(store, 'POST', '/faults', {
+      backend: 'whitelabel',
+      method: 'POST',
+      path: '/v1/events',
+      fault: 'status',
+      status: 503,
+      times: 1,
+    });
     expect(f.status).toBe(201);
     const sale = await ok<{ id: string }>('startSale', { basketCents: 5000 });
     await ok('identifyMember', { saleId: sale.id, input: DEMO_MEMBERS.anna.cardNumber, source: 'scanner' });

@@ -33,11 +33,15 @@ afterAll(async () => {
 async function startChild(dataDir: string): Promise<{ mode: string; listens: number; status: { ok: boolean; value?: { mode?: string } }; imports: string[] }> {
   mkdirSync(dataDir, { recursive: true });
   const log = `${dataDir}.imports.log`;
-  const { stdout: out } = await promisify(execFile)(process.execPath, ['--import', join(root, 'test/isolation/record-imports.mjs'), '--import', 'tsx', join(root, 'test/isolation/start-runtime.ts'), dataDir], {
-    cwd: root,
-    env: { ...process.env, PWP_IMPORT_LOG: log },
-    timeout: 60_000,
-  });
+  const { stdout: out } = await promisify(execFile)(
+    process.execPath,
+    ['--import', join(root, 'test/isolation/record-imports.mjs'), '--import', 'tsx', join(root, 'test/isolation/start-runtime.ts'), dataDir],
+    {
+      cwd: root,
+      env: { ...process.env, PWP_IMPORT_LOG: log },
+      timeout: 60_000,
+    },
+  );
   const imports = readFileSync(log, 'utf8').split('\n').filter(Boolean);
   return { ...(JSON.parse(out.trim().split('\n').pop()!) as { mode: string; listens: number; status: { ok: boolean } }), imports };
 }

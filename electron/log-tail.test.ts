@@ -94,7 +94,11 @@ it('an untouched log stays intact across restarts; verifyLog says whether it sti
   const rt = await signedIn(manager);
   let fingerprint: string;
   try {
-    const eod = await value<{ logHead: { seq: number; hash: string } }>(rt, 'getEndOfDay', { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', utcOffsetMinutes: 0 });
+    const eod = await value<{ logHead: { seq: number; hash: string } }>(rt, 'getEndOfDay', {
+      from: '2000-01-01T00:00:00Z',
+      to: '2100-01-01T00:00:00Z',
+      utcOffsetMinutes: 0,
+    });
     fingerprint = eod.logHead.hash;
     const ok = await value<VerifyReport>(rt, 'verifyLog', { expectedHead: fingerprint.toUpperCase() });
     expect(ok).toMatchObject({ intact: true, expectedHead: { hash: fingerprint, reached: true, seq: eod.logHead.seq } });

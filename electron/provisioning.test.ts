@@ -98,14 +98,51 @@ describe('bad input: named by its JSON path', () => {
   const cases: Array<[string, () => unknown, Record<string, string | undefined> | null, string, RegExp]> = [
     ['malformed JSON', () => '{"mode": "live", ', null, '', /not valid JSON/],
     ['an unknown program', () => ({ ...goodConfig(), backend: 'acme' }), null, 'backend', /one of whitelabel/],
-    ['a missing field', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), apiKey: undefined } }), null, 'connection.apiKey', /missing/],
+    [
+      'a missing field',
+      () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), apiKey: undefined } }),
+      null,
+      'connection.apiKey',
+      /missing/,
+    ],
     ['an unset environment variable', () => goodConfig(), {}, 'connection.clientSecret.env', /PWP_TEST_WL_SECRET is not set/],
-    ['http:// to another machine', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), baseUrl: 'http://loyalty.example.com/v1' } }), null, 'connection.baseUrl', /only allowed to this machine/],
-    ['a URL with a user and password', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), tokenUrl: 'https://pos:secret@auth.example.com/token' } }), null, 'connection.tokenUrl', /user name or password/],
-    ['an unknown field', () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), apiKye: 'x' } }), null, 'connection.apiKye', /not a known field/],
+    [
+      'http:// to another machine',
+      () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), baseUrl: 'http://loyalty.example.com/v1' } }),
+      null,
+      'connection.baseUrl',
+      /only allowed to this machine/,
+    ],
+    [
+      'a URL with a user and password',
+      () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), tokenUrl: 'https://pos:secret@auth.example.com/token' } }),
+      null,
+      'connection.tokenUrl',
+      /user name or password/,
+    ],
+    [
+      'an unknown field',
+      () => ({ ...goodConfig(), connection: { ...(goodConfig().connection as object), apiKye: 'x' } }),
+      null,
+      'connection.apiKye',
+      /not a known field/,
+    ],
     ['a bad offline limit', () => ({ ...goodConfig(), offline: { maxOutstandingMilli: -1 } }), null, 'offline.maxOutstandingMilli', /0/],
-    ['a chain database address from an unset variable', () => ({ ...goodConfig(), shipping: { postgresUrl: { env: 'PWP_TEST_CHAIN_URL' } } }), null, 'shipping.postgresUrl.env', /PWP_TEST_CHAIN_URL is not set/],
-    ['a chain database address that is not postgres://', () => ({ ...goodConfig(), shipping: { postgresUrl: 'mysql://x@db/chain' } }), null, 'shipping.postgresUrl', /./],
+    [
+      'a chain database address from an unset variable',
+      () => ({ ...goodConfig(), shipping: { postgresUrl: { env: 'PWP_TEST_CHAIN_URL' } } }),
+      null,
+      'shipping.postgresUrl.env',
+      /PWP_TEST_CHAIN_URL is not set/,
+    ],
+    ['an unknown log level', () => ({ ...goodConfig(), logLevel: 'loud' }), null, 'logLevel', /one of debug, info, warn, error/],
+    [
+      'a chain database address that is not postgres://',
+      () => ({ ...goodConfig(), shipping: { postgresUrl: 'mysql://x@db/chain' } }),
+      null,
+      'shipping.postgresUrl',
+      /./,
+    ],
   ];
   it.each(cases)('%s', (_name, content, e, path, message) => {
     const problems = problemsOf(file(content()), e ?? env());
@@ -117,7 +154,11 @@ describe('bad input: named by its JSON path', () => {
 
 describe('from the command line', () => {
   const web = (args: string[], extraEnv: Record<string, string> = {}) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'electron/cli/web.ts'), ...args], { cwd: root, env: { ...process.env, ...extraEnv }, timeout: 60_000 });
+    promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'electron/cli/web.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, ...extraEnv },
+      timeout: 60_000,
+    });
 
   it('exits with code 2 on a bad file, naming the field, and writes nothing', async () => {
     const dataDir = join(tmp.dir, 'bad');
@@ -130,12 +171,16 @@ describe('from the command line', () => {
 
   it('a good file takes the terminal live with its secrets sealed; the file can then be deleted', async () => {
     const dataDir = join(tmp.dir, 'good');
-    const f = file(goodConfig());
+    const f = file({ ...goodConfig(), logLevel: 'debug' });
     const rt = await startRuntime({ dataDir, config: { file: f, config: readTerminalConfig(f, env()) } });
     try {
       expect(rt.mode).toBe('live');
+      expect(rt.desk.settings.view().logLevel).toBe('debug');
       expect(rt.connectionTest).toMatchObject({ ok: true });
-      expect(await rt.call('getStatus', {})).toMatchObject({ ok: true, value: { mode: 'live', training: false, terminalId: 'T-7-1', storeName: 'Gent Korenmarkt' } });
+      expect(await rt.call('getStatus', {})).toMatchObject({
+        ok: true,
+        value: { mode: 'live', training: false, terminalId: 'T-7-1', storeName: 'Gent Korenmarkt' },
+      });
       // Sealed: the secret is not in the database file in clear.
       expect(readFileSync(join(dataDir, 'terminal-live.db')).includes(env().PWP_TEST_WL_SECRET)).toBe(false);
     } finally {

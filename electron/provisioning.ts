@@ -20,6 +20,8 @@ import { saveLiveConnection } from './service/live-connection.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './service/offline-policy.js';
 import type { SecretBox } from './service/secret-box.js';
 import { Store } from './store/store.js';
+import { LOG_LEVELS, type LogLevel } from '../shared/contract/manager.js';
+import { LOG_LEVEL_KEY } from './service/settings-store.js';
 
 export const CONFIG_FLAG = '--config';
 export const CONFIG_ENV = 'PWP_CONFIG';
@@ -48,6 +50,8 @@ export interface TerminalConfig {
   offline?: OfflineLimits;
   /** The chain's PostgreSQL for the log (issue 16), secret resolved: the file wins over Settings. */
   shipping?: { postgresUrl: string };
+  /** The terminal log's level (the Settings field; the file wins at each start it is given). */
+  logLevel?: LogLevel;
 }
 
 type Json = Record<string, unknown>;
@@ -101,16 +105,17 @@ export function buildConfigSchema(): Json {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: CONFIG_SCHEMA_ID,
     title: 'Pay with Points terminal configuration',
-    description: 'Sets a terminal up from a file: npm run web -- --config FILE, or the app with --config FILE / PWP_CONFIG. Secrets: a string, or {"env": "NAME"} to read an environment variable.',
+    description:
+      'Sets a terminal up from a file: npm run web -- --config FILE, or the app with --config FILE / PWP_CONFIG. Secrets: a string, or {"env": "NAME"} to read an environment variable.',
     type: 'object',
     additionalProperties: false,
     required: ['mode', 'backend'],
     properties: {
       $schema: { type: 'string', description: `Where this schema is: ${CONFIG_SCHEMA_PATH} in the repository (a path relative to the file, or its $id).` },
-      mode: { enum: ['live', 'training'], description: 'live: the store\'s real program; training: the built-in emulators.' },
+      mode: { enum: ['live', 'training'], description: "live: the store's real program; training: the built-in emulators." },
       backend: { enum: [...PROGRAM_IDS], description: 'The loyalty program.' },
       connection: { type: 'object', description: 'The program\'s connection fields, named as in its documentation (see README, "Going live").' },
-      program: { type: 'object', description: 'The program\'s own settings the API does not give (points value, min/max...).' },
+      program: { type: 'object', description: "The program's own settings the API does not give (points value, min/max...)." },
       store: idName('store'),
       terminal: idName('terminal'),
       shipping: {
@@ -127,10 +132,14 @@ export function buildConfigSchema(): Json {
           },
         },
       },
+      logLevel: {
+        enum: [...LOG_LEVELS],
+        description: 'The terminal log\'s level (Settings, "Log level"); default info. debug also writes every call\'s outline, for a support desk.',
+      },
       offline: {
         type: 'object',
         additionalProperties: false,
-        description: 'The manager\'s offline limits (points in thousandths, as the settings screen stores them).',
+        description: "The manager's offline limits (points in thousandths, as the settings screen stores them).",
         properties: Object.fromEntries(Object.keys(DEFAULT_OFFLINE_LIMITS).map((k) => [k, { type: 'integer', minimum: 0 }])),
       },
     },
@@ -153,7 +162,12 @@ function validate(doc: unknown): ErrorObject[] {
 /** "/connection/clientSecret" -> "connection.clientSecret"; a missing property is named by its own path. */
 function pathOf(e: ErrorObject): string {
   const base = e.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
-  const extra = e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : '';
+  const extra =
+    e.keyword === 'required'
+      ? (e.params as { missingProperty: string }).missingProperty
+      : e.keyword === 'additionalProperties'
+        ? (e.params as { additionalProperty: string }).additionalProperty
+        : '';
   return [base, extra].filter(Boolean).join('.');
 }
 
@@ -202,14 +216,27 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
   }
   const problems = schemaProblems(doc);
   if (problems.length) throw new ProvisioningError(file, problems);
-  const d = doc as { mode: TerminalMode; backend: string; connection?: Json; program?: Json; store?: TerminalConfig['store']; terminal?: TerminalConfig['terminal']; offline?: Json; shipping?: { postgresUrl: string | { env: string } } };
+  const d = doc as {
+    mode: TerminalMode;
+    backend: string;
+    connection?: Json;
+    program?: Json;
+    store?: TerminalConfig['store'];
+    terminal?: TerminalConfig['terminal'];
+    offline?: Json;
+    shipping?: { postgresUrl: string | { env: string } };
+    logLevel?: LogLevel;
+  };
   if (!isProgramId(d.backend)) throw new ProvisioningError(file, [{ path: 'backend', message: `unknown program "${d.backend}"` }]);
   const p = PROGRAMS.find((x) => x.id === d.backend)!;
 
   // Secrets from the environment, values as strings (as the go-live screen sends them).
   const values: Record<string, string> = {};
   const fields = new Map(allFields(p).map((f) => [f.key, f]));
-  for (const [section, obj] of [['connection', d.connection ?? {}], ['program', d.program ?? {}]] as const) {
+  for (const [section, obj] of [
+    ['connection', d.connection ?? {}],
+    ['program', d.program ?? {}],
+  ] as const) {
     for (const [key, raw] of Object.entries(obj)) {
       const f = fields.get(key)!;
       if (f.kind === 'secret' && typeof raw === 'object' && raw !== null) {
@@ -242,12 +269,23 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
   if (d.shipping) {
     const raw = d.shipping.postgresUrl;
     const url = typeof raw === 'string' ? raw : env[raw.env];
-    if (url === undefined || url === '') problems.push({ path: 'shipping.postgresUrl.env', message: `the environment variable ${(raw as { env: string }).env} is not set` });
-    else if (!/^postgres(ql)?:\/\/\S+$/.test(url)) problems.push({ path: 'shipping.postgresUrl', message: 'not a postgres://user:password@host:5432/database address' });
+    if (url === undefined || url === '')
+      problems.push({ path: 'shipping.postgresUrl.env', message: `the environment variable ${(raw as { env: string }).env} is not set` });
+    else if (!/^postgres(ql)?:\/\/\S+$/.test(url))
+      problems.push({ path: 'shipping.postgresUrl', message: 'not a postgres://user:password@host:5432/database address' });
     else shipping = { postgresUrl: url };
   }
   if (problems.length) throw new ProvisioningError(file, problems);
-  return { mode: d.mode, backend: d.backend, values, store: d.store, terminal: d.terminal, offline, ...(shipping ? { shipping } : {}) };
+  return {
+    mode: d.mode,
+    backend: d.backend,
+    values,
+    store: d.store,
+    terminal: d.terminal,
+    offline,
+    ...(shipping ? { shipping } : {}),
+    ...(d.logLevel ? { logLevel: d.logLevel } : {}),
+  };
 }
 
 /**
@@ -267,6 +305,7 @@ export function applyTerminalConfig(dataDir: string, config: TerminalConfig, box
       set('terminal_name', config.terminal?.name);
       set('backend', config.backend);
       if (config.offline) set(OFFLINE_POLICY_SETTING, JSON.stringify(config.offline));
+      set(LOG_LEVEL_KEY, config.logLevel);
       if (config.mode === 'live') saveLiveConnection(store, box, config.backend, config.values);
       const terminalId = store.getSetting('terminal_id') ?? 'terminal';
       // Which fields, never their values.

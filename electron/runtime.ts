@@ -22,7 +22,7 @@ import type { TerminalStatus } from '../shared/domain.js';
 import { PosError } from '../shared/errors.js';
 import type { PointsRate } from '../shared/money.js';
 import { DEFAULT_PROGRAM, isProgramId, type ProgramId } from '../shared/programs/index.js';
-import { cardLinkedFromConnection, isCardLinkedAdapter, type CardLinkedOperations } from './adapters/card-linked.js';
+import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { testConnection } from './adapters/connection-test.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
 import { createAdapter, DEFAULT_REQUEST_TIMEOUT_MS, IN_DOUBT_MARGIN_MS, type AdapterOptions } from './adapters/registry.js';
@@ -33,7 +33,7 @@ import { goLiveHandlers } from './service/go-live.js';
 import { loadLiveConnection } from './service/live-connection.js';
 import { ManagerDesk } from './service/manager-desk.js';
 import { OFFLINE_POLICY_SETTING } from './service/offline-policy.js';
-import { OffersService } from './service/offers/offers-service.js';
+import { OffersService, type CardLinkedPlatform } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
@@ -73,6 +73,14 @@ export interface RuntimeOptions {
     inDoubtMarginMs?: number;
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
+    /** The first pause before a raced redemption goes again (checkout/race.ts), and its random source. */
+    raceResendWindowMs?: number;
+    random?: () => number;
+    /**
+     * The terminal's clock, tests only (a till whose clock runs minutes off):
+     * sales, deadlines, the log and the adapters' lookup windows all read it.
+     */
+    clock?: () => number;
   };
   /**
    * Seals the backend's credentials. The Electron shell passes
@@ -81,10 +89,11 @@ export interface RuntimeOptions {
    */
   secretBox?: SecretBox;
   /**
-   * Card-linked offers: where the notice receiver listens when a manager
-   * switches it on (off by default; see electron/service/offers/README.md).
+   * Card-linked offers: where the alert receiver listens when a manager
+   * switches it on (off by default), and how often the catch-up runs (see
+   * electron/service/offers/README.md).
    */
-  offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
+  offers?: { receiver?: Partial<ReceiverConfig>; catchUpIntervalMs?: number };
   /** A provisioning file, already read and validated (electron/provisioning.ts): applied before the mode is read. */
   config?: { file: string; config: TerminalConfig };
   /**
@@ -139,7 +148,18 @@ export interface Runtime {
 export const DATABASE_FILE = 'terminal.db';
 
 /** Settings that belong to the terminal rather than to a mode: carried across a switch. */
-const TERMINAL_SETTINGS = ['terminal_id', 'terminal_name', 'store_id', 'store_name', 'language', 'currency', 'scanner', OFFLINE_POLICY_SETTING, 'redemption_rate'];
+const TERMINAL_SETTINGS = [
+  'terminal_id',
+  'terminal_name',
+  'store_id',
+  'store_name',
+  'language',
+  'currency',
+  'scanner',
+  OFFLINE_POLICY_SETTING,
+  'redemption_rate',
+  LOG_LEVEL_SETTING,
+];
 
 interface Session {
   mode: TerminalMode;
@@ -179,7 +199,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const repairs = secureDataDir(opts.dataDir);
   // One process per data directory, for this process's life (store/data-dir-lock.ts).
   const lock = acquireDataDirLock(opts.dataDir);
-  if (lock.tookOverFrom) log.warn(`took over the data directory from pid ${lock.tookOverFrom.pid} (started ${lock.tookOverFrom.startedAt}), which is no longer running`);
+  if (lock.tookOverFrom)
+    log.warn(`took over the data directory from pid ${lock.tookOverFrom.pid} (started ${lock.tookOverFrom.startedAt}), which is no longer running`);
   try {
     return await startLocked(opts, repairs, lock);
   } catch (e) {
@@ -194,7 +215,11 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
   const emit = (e: TerminalEvent) => {
     for (const l of listeners) l(e);
   };
-  const adapterOpts: AdapterOptions = { ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}) };
+  const clock = opts.tuning?.clock ?? Date.now;
+  const adapterOpts: AdapterOptions = {
+    ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}),
+    ...(opts.tuning?.clock ? { now: clock } : {}),
+  };
 
   let session: Session;
   let switching: Promise<void> | null = null;
@@ -229,7 +254,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       const withRate: AdapterOptions = { ...adapterOpts, ...(storedRate ? { rate: JSON.parse(storedRate) as PointsRate } : {}) };
       const connection: Session['connection'] = { test: null };
       let adapter: LoyaltyAdapter;
-      let cardLinked: CardLinkedOperations;
+      let cardLinked: CardLinkedPlatform | null;
       let program: ProgramId;
       if (mode === 'training') {
         // The emulators are loaded here and only here.
@@ -242,10 +267,12 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         const url = opts.backendUrl ?? sandbox!.url;
         adapter = createAdapter(program, training.TRAINING_CONNECTIONS[program](url), withRate);
         // Training shows card-linked enrolment and notices whatever program the counter uses.
-        cardLinked = isCardLinkedAdapter(adapter) ? adapter.cardLinked : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts).cardLinked;
+        const pentadata = isCardLinkedAdapter(adapter) ? adapter : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts);
+        cardLinked = { client: pentadata.cardLinked, alerts: pentadata.alerts };
       } else {
         const live = loadLiveConnection(store, box);
-        if (!live) throw new PosError('NOT_SUPPORTED', 'Live mode has no connection stored: a manager must go live from the desk, or start with --config FILE.');
+        if (!live)
+          throw new PosError('NOT_SUPPORTED', 'Live mode has no connection stored: a manager must go live from the desk, or start with --config FILE.');
         program = live.program;
         store.setSetting('backend', program);
         const retest = async () => {
@@ -256,9 +283,9 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         await retest();
         const real = createAdapter(program, live.values, withRate);
         adapter = gateAdapter(real, connection, retest);
-        cardLinked = isCardLinkedAdapter(real) ? real.cardLinked : noCardLinked(program);
+        cardLinked = isCardLinkedAdapter(real) ? { client: real.cardLinked, alerts: real.alerts } : null;
       }
-      const people = new People(store, Date.now, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
+      const people = new People(store, clock, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
       if (carry) people.resume(carry.personId);
       const service = new TerminalService(
         store,
@@ -274,20 +301,29 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           outboxConcurrency: opts.tuning?.outboxConcurrency,
           // Nothing sent is decided or resent before sent-at + request timeout + the program's margin.
           inDoubtWindowMs: (opts.tuning?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + (opts.tuning?.inDoubtMarginMs ?? IN_DOUBT_MARGIN_MS[program]),
+          raceResendWindowMs: opts.tuning?.raceResendWindowMs,
         },
         {
+          random: opts.tuning?.random,
+          clock,
           approvals: { verifyManager: (a) => people.verifyManager(a) },
           actor: () => people.actorId(),
           viewer: () => people.current(),
         },
       );
-      const desk = new ManagerDesk(store, { people, secretBox: box, kick: () => service.worker.kick(), terminalId, training: mode === 'training' });
+      const desk = new ManagerDesk(store, {
+        people,
+        secretBox: box,
+        kick: () => service.worker.kick(),
+        terminalId,
+        training: mode === 'training',
+        logLevel: { fixed: opts.logLevel ?? null, apply: (level, by) => setLogLevel(level, { by }) },
+      });
       const offers = new OffersService(store, cardLinked, {
         terminalId,
         currency: store.getSetting('currency') ?? 'EUR',
         receiver: opts.offers?.receiver,
-        // Training: the receiver registers its own URL with the emulator and takes the secrets it issues.
-        registerWebhooks: mode === 'training',
+        catchUpIntervalMs: opts.offers?.catchUpIntervalMs,
         authorizeManager: (action, approval) => people.authorizeManager(action, approval),
         actor: () => people.actorId(),
       });
@@ -297,7 +333,13 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         storeName: store.getSetting('store_name') ?? (mode === 'training' ? 'Training store' : 'Store'),
         currency: store.getSetting('currency') ?? 'EUR',
       };
-      const shipping = new ShippingService(store, { people, secretBox: box, shop, startup: opts.shipping ?? (opts.config?.config.shipping ? { postgresUrl: opts.config.config.shipping.postgresUrl } : null), tuning: opts.shippingTuning });
+      const shipping = new ShippingService(store, {
+        people,
+        secretBox: box,
+        shop,
+        startup: opts.shipping ?? (opts.config?.config.shipping ? { postgresUrl: opts.config.config.shipping.postgresUrl } : null),
+        tuning: opts.shippingTuning,
+      });
       const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
       // Entries older than the manager's retention move to archive files (off unless set).
       const retention = new LogRetention(store, { dataDir: opts.dataDir, terminalId });
@@ -375,11 +417,22 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     const run = (async () => {
       const terminalId = from.store.getSetting('terminal_id') ?? '';
       const at = () => new Date().toISOString();
-      from.store.transaction(() => from.store.journal.append({ at: at(), terminalId, actor: by, kind: 'mode.switch', outcome: 'ok', detail: { from: from.mode, to } }));
+      from.store.transaction(() =>
+        from.store.journal.append({ at: at(), terminalId, actor: by, kind: 'mode.switch', outcome: 'ok', detail: { from: from.mode, to } }),
+      );
       // The other mode's session is complete before the old one stops: a failure leaves the terminal as it was.
       const next = await openSession(to, { store: from.store, personId: from.people.current()?.id ?? null });
       writeMode(opts.dataDir, to);
-      next.store.transaction(() => next.store.journal.append({ at: at(), terminalId, actor: by, kind: 'mode.switch', outcome: 'ok', detail: { from: from.mode, to, program: next.program } }));
+      next.store.transaction(() =>
+        next.store.journal.append({
+          at: at(),
+          terminalId,
+          actor: by,
+          kind: 'mode.switch',
+          outcome: 'ok',
+          detail: { from: from.mode, to, program: next.program },
+        }),
+      );
       session = next;
       // The new mode is in place: a failure while retiring the old session (a call still
       // finishing on it) must not turn the switch into an error.
@@ -490,7 +543,9 @@ function logConnectionTest(store: Store, terminalId: string, t: ConnectionTestRe
 function gateAdapter(real: LoyaltyAdapter, connection: { test: ConnectionTestResult | null }, retest: () => Promise<ConnectionTestResult>): LoyaltyAdapter {
   const refused = () => {
     const f = connection.test?.failed;
-    return new PosError('BACKEND_UNAVAILABLE', `The connection test failed: ${f?.message ?? 'not tested'}`, { details: { notApplied: true, step: f?.step ?? null } });
+    return new PosError('BACKEND_UNAVAILABLE', `The connection test failed: ${f?.message ?? 'not tested'}`, {
+      details: { notApplied: true, step: f?.step ?? null },
+    });
   };
   return new Proxy(real, {
     get(target, prop, receiver) {
@@ -510,12 +565,5 @@ function gateAdapter(real: LoyaltyAdapter, connection: { test: ConnectionTestRes
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
-  });
-}
-
-/** Live with a program that has no card-linked offers: the offers screen says so instead of reaching an emulator. */
-function noCardLinked(program: ProgramId): CardLinkedOperations {
-  return new Proxy({} as CardLinkedOperations, {
-    get: () => () => Promise.reject(new PosError('NOT_SUPPORTED', `Card-linked offers are not part of this store's program (${program}).`, { details: { notApplied: true } })),
   });
 }

@@ -78,12 +78,14 @@ describe('control API guard', () => {
     const before = memberCount();
     const { [CONTROL_TOKEN_HEADER]: _t, ...noToken } = own();
     expect((await send(sb, 'POST', '/_control/whitelabel/members', noToken, attackBody)).status).toBe(403);
-    expect((await send(sb, 'POST', '/_control/whitelabel/members', { ...own(), [CONTROL_TOKEN_HEADER]: 'x' + sb.controlToken.slice(1) }, attackBody)).status).toBe(403);
+    expect(
+      (await send(sb, 'POST', '/_control/whitelabel/members', { ...own(), [CONTROL_TOKEN_HEADER]: 'x' + sb.controlToken.slice(1) }, attackBody)).status,
+    ).toBe(403);
     expect((await send(sb, 'GET', `/_control/whitelabel/ledger?userId=${anna.userId}`, noToken)).status).toBe(403);
     expect(memberCount()).toBe(before);
   });
 
-  it('gives each start its own token: another sandbox\'s token is refused', async () => {
+  it("gives each start its own token: another sandbox's token is refused", async () => {
     const other = await startSandbox();
     try {
       expect(other.controlToken).not.toBe(sb.controlToken);

@@ -66,17 +66,21 @@ const forbidden = (detail: string): SandboxResponse => problem(403, 'Forbidden',
  */
 export function refuseControlRequest(method: string, path: string, headers: IncomingHttpHeaders, cfg: ControlGuardConfig): SandboxResponse | null {
   const port = cfg.port();
-  if (!isOwnHost(headers.host, port)) return forbidden(`Control requests must be addressed to the sandbox itself (Host 127.0.0.1:${port}), not "${headers.host ?? ''}".`);
+  if (!isOwnHost(headers.host, port))
+    return forbidden(`Control requests must be addressed to the sandbox itself (Host 127.0.0.1:${port}), not "${headers.host ?? ''}".`);
   const origin = headers.origin;
   if (origin !== undefined && !isOwnOrigin(origin, port)) return forbidden(`Control requests from a web page (Origin "${origin}") are refused.`);
   if (method === 'GET' && path === '/health') return null;
   if (STATE_CHANGING.has(method)) {
     const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') return problem(415, 'Unsupported media type', `Control calls that change state must be sent as content-type: application/json, not "${type}".`);
+    if (type !== 'application/json')
+      return problem(415, 'Unsupported media type', `Control calls that change state must be sent as content-type: application/json, not "${type}".`);
   }
   const token = headers[CONTROL_TOKEN_HEADER];
   if (typeof token !== 'string' || !sameToken(token, cfg.token)) {
-    return forbidden(`Missing or wrong ${CONTROL_TOKEN_HEADER} header: use the sandbox's control token (printed in its banner; RunningSandbox.controlToken in process).`);
+    return forbidden(
+      `Missing or wrong ${CONTROL_TOKEN_HEADER} header: use the sandbox's control token (printed in its banner; RunningSandbox.controlToken in process).`,
+    );
   }
   return null;
 }

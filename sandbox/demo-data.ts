@@ -34,8 +34,6 @@ export const DEMO_MEMBERS = {
   emma: member('200000000005', -150, 'negative balance (the engine allows it): nothing to redeem'),
 } as const satisfies Record<string, DemoMember>;
 
-export type DemoMemberName = keyof typeof DEMO_MEMBERS;
-
 /** A card number with a valid check digit that no demo member has (for "unknown member" flows). */
 export const UNKNOWN_CARD_NUMBER = withLuhnDigit('299999999999');
 
@@ -75,5 +73,13 @@ export function whiteLabelSandboxConfig(sandboxUrl: string): {
 /** What a manager types to connect a terminal to this emulator's White Label (shared/programs/whitelabel.ts fields). */
 export function whiteLabelTrainingConnection(sandboxUrl: string): Record<string, string> {
   const c = whiteLabelSandboxConfig(sandboxUrl);
-  return { baseUrl: c.baseUrl, tokenUrl: c.authUrl, apiKey: c.apiKey, clientId: c.clientId, clientSecret: c.clientSecret, pointsCurrencyValue: c.pointsCurrencyValue, currency: c.currency };
+  return {
+    baseUrl: c.baseUrl,
+    tokenUrl: c.authUrl,
+    apiKey: c.apiKey,
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    pointsCurrencyValue: c.pointsCurrencyValue,
+    currency: c.currency,
+  };
 }

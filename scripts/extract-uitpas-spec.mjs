@@ -147,7 +147,7 @@ export function sourceNote(subset) {
       .join('; ')}`,
     '',
     'The schema-conformance test (sandbox/uitpas/conformance.test.ts) validates',
-    "every sandbox response and every adapter request against this file. When `../shared`",
+    'every sandbox response and every adapter request against this file. When `../shared`',
     'is present, the same test also checks that this file is what the script extracts now.',
     '',
   ].join('\n');

@@ -85,8 +85,7 @@ export function maskIdentifier(value: string): string {
 }
 
 export type ParseResult =
-  | { ok: true; identifier: MemberIdentifier }
-  | { ok: false; code: 'MEMBER_NUMBER_FORMAT' | 'MEMBER_NUMBER_CHECK_DIGIT'; read: string; message: string };
+  { ok: true; identifier: MemberIdentifier } | { ok: false; code: 'MEMBER_NUMBER_FORMAT' | 'MEMBER_NUMBER_CHECK_DIGIT'; read: string; message: string };
 
 const SEPARATORS = /[\s\-./]/g;
 
@@ -142,7 +141,12 @@ export function parseMemberIdentifier(raw: string, accepted: readonly Identifier
         if (read.length <= MAX_APP_CODE_CHARS && APP_CODE_RE.test(read)) return { ok: true, identifier: { kind, value: read } };
         if (/^GP1:/i.test(read)) {
           // Never echo a code that may carry the member's session token.
-          return { ok: false, code: 'MEMBER_NUMBER_FORMAT', read: 'GP1:…', message: "That app code is incomplete: ask the member to show their app's code again." };
+          return {
+            ok: false,
+            code: 'MEMBER_NUMBER_FORMAT',
+            read: 'GP1:…',
+            message: "That app code is incomplete: ask the member to show their app's code again.",
+          };
         }
         break;
     }

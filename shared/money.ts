@@ -76,7 +76,10 @@ export function formatPoints(milli: PointsMilli, decimals = 3): string {
   const sign = milli < 0 ? '-' : '';
   const abs = Math.abs(milli);
   const whole = Math.floor(abs / MILLI_PER_POINT);
-  const frac = String(abs % MILLI_PER_POINT).padStart(3, '0').slice(0, Math.max(0, decimals)).replace(/0+$/, '');
+  const frac = String(abs % MILLI_PER_POINT)
+    .padStart(3, '0')
+    .slice(0, Math.max(0, decimals))
+    .replace(/0+$/, '');
   return sign + String(whole) + (frac ? '.' + frac : '');
 }
 

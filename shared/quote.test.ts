@@ -17,7 +17,7 @@ const refusal = (fn: () => unknown) => {
   try {
     fn();
   } catch (e) {
-    return (e as { code: string; details?: { limitMilli?: number } });
+    return e as { code: string; details?: { limitMilli?: number } };
   }
   throw new Error('expected a refusal');
 };

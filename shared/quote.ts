@@ -38,15 +38,21 @@ export function buildQuote(basket: Money, balanceMilli: PointsMilli, pointsMilli
     throw new PosError('POINTS_ABOVE_BALANCE', `The member has ${formatPoints(balanceMilli)} points.`, { details: { limitMilli: balanceMilli } });
   }
   if (pointsMilli < terms.minPointsMilli) {
-    throw new PosError('POINTS_BELOW_MIN', `At least ${formatPoints(terms.minPointsMilli)} points per redemption.`, { details: { limitMilli: terms.minPointsMilli } });
+    throw new PosError('POINTS_BELOW_MIN', `At least ${formatPoints(terms.minPointsMilli)} points per redemption.`, {
+      details: { limitMilli: terms.minPointsMilli },
+    });
   }
   if (terms.maxPointsMilli !== null && pointsMilli > terms.maxPointsMilli) {
-    throw new PosError('POINTS_ABOVE_MAX', `At most ${formatPoints(terms.maxPointsMilli)} points per redemption.`, { details: { limitMilli: terms.maxPointsMilli } });
+    throw new PosError('POINTS_ABOVE_MAX', `At most ${formatPoints(terms.maxPointsMilli)} points per redemption.`, {
+      details: { limitMilli: terms.maxPointsMilli },
+    });
   }
   const discount = discountCents(pointsMilli, terms.rate);
   if (discount > basket.cents) {
     const limit = maxPointsWithin(basket.cents, terms.rate, effectiveStep(terms));
-    throw new PosError('POINTS_ABOVE_BASKET', `Those points are worth more than the basket; at most ${formatPoints(limit)} points.`, { details: { limitMilli: limit } });
+    throw new PosError('POINTS_ABOVE_BASKET', `Those points are worth more than the basket; at most ${formatPoints(limit)} points.`, {
+      details: { limitMilli: limit },
+    });
   }
   const base = { pointsMilli, balanceBeforeMilli: balanceMilli, balanceAfterMilli: balanceMilli - pointsMilli };
   if (terms.benefit === 'cashback') {

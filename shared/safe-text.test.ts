@@ -19,7 +19,8 @@ describe('names', () => {
         ['createPerson', { name: bad, role: 'cashier', pin: '1234', approval }],
         ['updateSettings', { patch: { storeName: bad } }],
         ['updateSettings', { patch: { terminalName: bad } }],
-        ['createOfferCustomer', { name: bad, email: 'a@example.com' }],
+        ['createOfferCustomer', { firstName: bad, lastName: 'Peeters', email: 'a@example.com' }],
+        ['createOffer', { name: bad }],
       ];
       for (const [method, input] of calls) {
         expect(() => validateCall(method, input), `${method} ${JSON.stringify(bad)}`).toThrow(/Invalid/);
@@ -33,7 +34,7 @@ describe('__proto__ keys', () => {
   it('are refused wherever they appear in an input, with the path', () => {
     expect(protoKeyPath(JSON.parse('{"a":[{"b":{"__proto__":1}}]}'))).toBe('a.0.b.__proto__');
     expect(protoKeyPath({ a: 1, b: [1, { c: 'x' }] })).toBeNull();
-    const input = JSON.parse('{"backend":"whitelabel","credentials":{"__proto__":"x"}}');
-    expect(() => validateCall('setCredentials', input)).toThrow(/credentials\.__proto__/);
+    const input = JSON.parse('{"program":"whitelabel","values":{"__proto__":"x"}}');
+    expect(() => validateCall('testConnection', input)).toThrow(/values\.__proto__/);
   });
 });

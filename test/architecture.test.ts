@@ -26,7 +26,9 @@ function sources(dir: string): string[] {
 
 function imports(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3]!,
+  );
 }
 
 const NODE_BUILTIN = /^node:|^(fs|path|crypto|http|https|net|os|child_process|url|util|stream|zlib)$/;
@@ -35,7 +37,10 @@ describe('architecture', () => {
   it('shared/ is platform-free', () => {
     const bad = sources('shared').flatMap((f) =>
       imports(f)
-        .filter((i) => NODE_BUILTIN.test(i) || i === 'electron' || /(^|\/)\.\.\/(electron|renderer)\//.test(i) || i.includes('/electron/') || i.includes('/renderer/'))
+        .filter(
+          (i) =>
+            NODE_BUILTIN.test(i) || i === 'electron' || /(^|\/)\.\.\/(electron|renderer)\//.test(i) || i.includes('/electron/') || i.includes('/renderer/'),
+        )
         .map((i) => `${f} imports ${i}`),
     );
     expect(bad).toEqual([]);
@@ -43,18 +48,24 @@ describe('architecture', () => {
 
   it('renderer/ reaches the terminal only through the contract', () => {
     // vite.config.ts is build tooling that runs in Node, not part of the renderer.
-    const bad = sources('renderer').filter((f) => !f.endsWith('vite.config.ts')).flatMap((f) =>
-      imports(f)
-        .filter((i) => NODE_BUILTIN.test(i) || i === 'electron' || /\/electron\//.test(i) || i === 'better-sqlite3')
-        .map((i) => `${f} imports ${i}`),
-    );
+    const bad = sources('renderer')
+      .filter((f) => !f.endsWith('vite.config.ts'))
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => NODE_BUILTIN.test(i) || i === 'electron' || /\/electron\//.test(i) || i === 'better-sqlite3')
+          .map((i) => `${f} imports ${i}`),
+      );
     expect(bad).toEqual([]);
   });
 
   it('only electron/shell/ imports the electron module', () => {
     const bad = sources('electron')
       .filter((f) => relative('electron/shell', f).startsWith('..'))
-      .flatMap((f) => imports(f).filter((i) => i === 'electron' || i.startsWith('electron/')).map((i) => `${f} imports ${i}`));
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => i === 'electron' || i.startsWith('electron/'))
+          .map((i) => `${f} imports ${i}`),
+      );
     expect(bad).toEqual([]);
   });
 

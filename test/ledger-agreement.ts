@@ -42,6 +42,12 @@ export interface AgreementInput {
   balances: Record<string, { before: number; after: number }>;
   /** Transaction ids of events made outside the terminals (a test's other shop). */
   foreign?: ReadonlySet<string>;
+  /**
+   * The unit of the ledger's pointsDelta and of the balances: whole points
+   * (White Label's, the default) or thousandths (the crash harness, for every
+   * program: Capillary's and GafaPay's points have decimals).
+   */
+  unit?: 'points' | 'milli';
 }
 
 export interface Unresolved {
@@ -131,7 +137,7 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
       known.add(r.reference);
       const payload = JSON.parse(r.payload) as { pointsMilli: number; member: { backendMemberId: string } };
       const userId = payload.member.backendMemberId;
-      const points = payload.pointsMilli / 1000;
+      const points = input.unit === 'milli' ? payload.pointsMilli : payload.pointsMilli / 1000;
       const a = applied.get(r.reference);
       const n = a?.count ?? 0;
       const expectType = r.kind === 'redeem' ? 'REDEEMED_POINTS' : 'POINTS_REFUND';
@@ -212,7 +218,10 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
 function loggedAttempts(db: Db): { logged: Map<string, Set<number>>; outcomes: Map<string, string> } {
   const logged = new Map<string, Set<number>>();
   const outcomes = new Map<string, string>();
-  const rows = db.prepare(`SELECT outcome, detail FROM log WHERE (kind LIKE 'redeem.%' OR kind LIKE 'refund.%') AND detail LIKE '%"attempt":%'`).all() as { outcome: string; detail: string }[];
+  const rows = db.prepare(`SELECT outcome, detail FROM log WHERE (kind LIKE 'redeem.%' OR kind LIKE 'refund.%') AND detail LIKE '%"attempt":%'`).all() as {
+    outcome: string;
+    detail: string;
+  }[];
   for (const { outcome, detail } of rows) {
     const d = JSON.parse(detail) as { reference?: unknown; attempt?: unknown };
     if (typeof d.reference !== 'string' || typeof d.attempt !== 'number') continue;

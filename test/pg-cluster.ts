@@ -36,7 +36,11 @@ export interface PgCluster {
 function pgBin(): string {
   if (process.env.PWP_PG_BIN) return process.env.PWP_PG_BIN;
   const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(base)
+    ? readdirSync(base)
+        .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   if (versions.length === 0) throw new Error('PostgreSQL is not installed: apt-get install postgresql (or set PWP_PG_BIN to its bin folder)');
   return join(base, versions[0]!, 'bin');
 }
@@ -110,7 +114,12 @@ export async function startPgCluster(opts: { tls?: boolean; settings?: Record<st
       caFile = makeCertificates(dir, own);
       Object.assign(conf, { ssl: 'on', ssl_cert_file: `'${join(dir, 'server.crt')}'`, ssl_key_file: `'${join(dir, 'server.key')}'` });
     }
-    writeFileSync(join(data, 'postgresql.auto.conf'), Object.entries(conf).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
+    writeFileSync(
+      join(data, 'postgresql.auto.conf'),
+      Object.entries(conf)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join('\n') + '\n',
+    );
     own(join(data, 'postgresql.auto.conf'));
     run(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', join(dir, 'server.log')]);
     started = true;

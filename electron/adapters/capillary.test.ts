@@ -71,10 +71,18 @@ describe('Capillary adapter: the envelope, read in one place', () => {
   });
 
   it('turns an item_status refusal inside a 200 into the mapped error; a success into the item', () => {
-    const ok = readV11(res(200, { response: { status: { success: 'true', code: '200' }, x: { a: '1', item_status: { success: 'true', code: '800' } } } }), (r) => r.x);
+    const ok = readV11(
+      res(200, { response: { status: { success: 'true', code: '200' }, x: { a: '1', item_status: { success: 'true', code: '800' } } } }),
+      (r) => r.x,
+    );
     expect(ok.refusal).toBeNull();
     expect(ok.item.a).toBe('1');
-    const refused = readV11(res(200, { response: { status: { success: 'false', code: '500' }, x: { item_status: { success: 'false', code: '803', message: 'more than available' } } } }), (r) => r.x);
+    const refused = readV11(
+      res(200, {
+        response: { status: { success: 'false', code: '500' }, x: { item_status: { success: 'false', code: '803', message: 'more than available' } } },
+      }),
+      (r) => r.x,
+    );
     expect(refused.refusal?.code).toBe('INSUFFICIENT_POINTS');
     expect(refused.refusal?.details).toMatchObject({ backendCode: 803, notApplied: true });
     const noItem = readV11(res(400, { response: { status: { success: 'false', code: '400', message: 'Input is invalid' } } }), (r) => r.x);
@@ -109,7 +117,9 @@ describe('Capillary adapter: the envelope, read in one place', () => {
     const unknown = capillaryError(9999, 'Something odd', 200);
     expect(unknown.code).toBe('BACKEND_REFUSED');
     expect(unknown.message).toContain('Something odd');
-    expect(capillaryError(807, 'Make sure that the points you are trying to redeem is a multiple of 10. Check', 200).details).toMatchObject({ stepMilli: 10000 });
+    expect(capillaryError(807, 'Make sure that the points you are trying to redeem is a multiple of 10. Check', 200).details).toMatchObject({
+      stepMilli: 10000,
+    });
     expect(capillaryError(886, 'try later', 200)).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
     expect(capillaryError(886, 'try later', 200).details?.notApplied).toBeUndefined();
   });
@@ -213,7 +223,14 @@ describe('Capillary adapter against the sandbox', () => {
   describe('terms', () => {
     it("takes the rate from isredeemable's points_currency_ratio and min/max/step from the program settings", async () => {
       const m = await adapter.lookupMember(mobile(priya));
-      expect(await adapter.getTerms(m)).toEqual({ rate: { pointsMilli: 100, cents: 1 }, currency: 'EUR', decimals: 3, minPointsMilli: 1000, maxPointsMilli: 2_000_000, stepMilli: 1 });
+      expect(await adapter.getTerms(m)).toEqual({
+        rate: { pointsMilli: 100, cents: 1 },
+        currency: 'EUR',
+        decimals: 3,
+        minPointsMilli: 1000,
+        maxPointsMilli: 2_000_000,
+        stepMilli: 1,
+      });
       const basic = basicAdapter();
       const t = await basic.getTerms(await basic.lookupMember(mobile(priya)));
       expect(t).toMatchObject({ decimals: 0, stepMilli: 10_000, minPointsMilli: 10_000, maxPointsMilli: null, rate: { pointsMilli: 200, cents: 1 } });
@@ -244,7 +261,11 @@ describe('Capillary adapter against the sandbox', () => {
 
       const req = redeemRequest(priya, 12_345, normalizeValidationCode(` ${code.slice(0, 3)} ${code.slice(3)} `));
       const receipt = await adapter.redeem(req);
-      expect(receipt).toMatchObject({ pointsMilli: 12_345, balanceAfterMilli: 2_488_155, detail: { transactionNumber: req.reference, redeemedValue: '1.2345' } });
+      expect(receipt).toMatchObject({
+        pointsMilli: 12_345,
+        balanceAfterMilli: 2_488_155,
+        detail: { transactionNumber: req.reference, redeemedValue: '1.2345' },
+      });
       expect(receipt.backendReference).toMatch(/^[A-Za-z0-9]{6}$/);
       const list = await redemptions(priya);
       expect(list).toHaveLength(1);
@@ -300,10 +321,12 @@ describe('Capillary adapter against the sandbox', () => {
       expect(await redemptions(priya)).toHaveLength(0);
     });
 
-    it('maps Capillary\'s 878 and 801 (a figure the terminal itself never sends) through the same table', async () => {
+    it("maps Capillary's 878 and 801 (a figure the terminal itself never sends) through the same table", async () => {
       // The adapter only ever sends thousandths, so these come from the emulator directly through readV11.
       const r = await fetch(`${sb.url}/capillary/v1.1/points/isredeemable?format=json&program_id=973&mobile=${priya.mobile}&points=1.0001`, {
-        headers: { authorization: `Basic ${Buffer.from(`sandbox.till.01:${createHash('md5').update('sandbox-till-password').digest('hex')}`).toString('base64')}` },
+        headers: {
+          authorization: `Basic ${Buffer.from(`sandbox.till.01:${createHash('md5').update('sandbox-till-password').digest('hex')}`).toString('base64')}`,
+        },
       });
       const body = await r.json();
       const { refusal } = readV11({ status: r.status, headers: {}, body, rawText: '' }, (x: Json) => x.points?.redeemable);
@@ -336,6 +359,28 @@ describe('Capillary adapter against the sandbox', () => {
       await caught(basic.redeem(req));
       expect(await caught(basic.findRedemption(req))).toMatchObject({ code: 'OUTCOME_UNKNOWN', details: { reconciledBy: 'history' } });
       expect(await redemptions(priya)).toHaveLength(0);
+    });
+
+    it("codes 828, 1632 and 3316 (no source gives their meaning) after a redemption was sent are 'cannot tell', taken or not; on a read, a refusal", async () => {
+      const basic = basicAdapter();
+      let taken = 0;
+      for (const [code, applied] of [
+        [828, true],
+        [1632, false],
+        [3316, true],
+      ] as const) {
+        await ctl('POST', '/capillary/unexplained-code', { code, applied });
+        const e = await caught(basic.redeem(redeemRequest(priya, 10_000)));
+        expect(e.code, String(code)).toBe('OUTCOME_UNKNOWN');
+        expect(e.details?.notApplied, String(code)).toBeUndefined(); // never "not applied": a resend could take the points twice
+        expect(e.details?.backendCode).toBe(code);
+        if (applied) taken++;
+        expect(await redemptions(priya)).toHaveLength(taken);
+      }
+      // An unknown code on a call that moves points is "cannot tell" too; on a read it changed nothing.
+      expect(capillaryError(4242, undefined, 200, true)).toMatchObject({ code: 'OUTCOME_UNKNOWN' });
+      expect(capillaryError(828, undefined, 200, false)).toMatchObject({ code: 'BACKEND_REFUSED', details: { notApplied: true } });
+      expect(capillaryError(4242, undefined, 200, false)).toMatchObject({ code: 'BACKEND_REFUSED', details: { notApplied: true } });
     });
 
     it('refuses to guess when the history shows the same sale twice', async () => {

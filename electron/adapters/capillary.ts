@@ -25,14 +25,23 @@
  * codes inside an HTTP 200) are read in ONE place: readV11(). Every Capillary
  * code maps to the terminal's own in CAPILLARY_CODES, with plain words.
  */
+import { requestIdHeader } from './request-id.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { BackendInfo, BackendMessage, RedemptionTerms } from '../../shared/domain.js';
 import { PosError, type ErrorCode } from '../../shared/errors.js';
 import { luhnValid, type IdentifierKind, type MemberIdentifier } from '../../shared/member-number.js';
-import { centsFromBackend, pointsFromBackend, pointsToDecimalString, rateFromCurrencyPerPoint, rateFromPair, type PointsMilli, type PointsRate } from '../../shared/money.js';
+import {
+  centsFromBackend,
+  pointsFromBackend,
+  pointsToDecimalString,
+  rateFromCurrencyPerPoint,
+  rateFromPair,
+  type PointsMilli,
+  type PointsRate,
+} from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { flag, optional, required, timeout, type AdapterOptions } from './connection.js';
+import { flag, optional, required, timeout, clock, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import type { MemberRef, ValidationCodeAdapter, ValidationCodeSent } from './validation-code.js';
@@ -111,7 +120,11 @@ const BLOCKED: CodeMapping = { code: 'MEMBER_BLOCKED', message: 'Capillary has m
 const NOT_FOUND: CodeMapping = { code: 'MEMBER_NOT_FOUND', message: 'No Capillary member with that number.' };
 const NOT_ENROLLED: CodeMapping = { code: 'MEMBER_NOT_FOUND', message: 'This customer is not enrolled in the loyalty program.' };
 const SETUP: CodeMapping = { code: 'BACKEND_REFUSED', message: "The loyalty program's points setup is incomplete at Capillary: call support." };
-const BUSY: CodeMapping = { code: 'BACKEND_UNAVAILABLE', message: 'Capillary could not process points just now; the terminal will try again.', notApplied: false };
+const BUSY: CodeMapping = {
+  code: 'BACKEND_UNAVAILABLE',
+  message: 'Capillary could not process points just now; the terminal will try again.',
+  notApplied: false,
+};
 const NO_SUCH_REDEMPTION: CodeMapping = { code: 'BACKEND_REFUSED', message: 'Capillary has no such redemption to give points back on: a manager must check.' };
 const REVERSAL_OFF: CodeMapping = {
   code: 'REVERSAL_NOT_SUPPORTED',
@@ -135,14 +148,22 @@ export const CAPILLARY_GUESSES = {
   reversalNotEnabledCode: 3801,
   /** identifier.type sent with a reversal for Capillary's customer id; refused as another type, the reversal fails safe (nothing given back, notApplied). */
   reversalIdentifierType: 'ID',
+  /**
+   * Codes the issue names as "the document's" (828, 1632, 3316) but whose
+   * meaning no source available here gives (PROVIDERS.md lists none of them).
+   * Mapped conservatively: on a read they are a refusal that changed nothing;
+   * on a redemption or reversal already sent they are "cannot tell" (the points
+   * may have moved), never a refusal a resend could turn into a double charge.
+   */
+  unexplainedCodes: [828, 1632, 3316] as readonly number[],
 } as const;
 
 /** The reverse API's "not enabled" refusal code (CAPILLARY_GUESSES). */
-export const CAP_REVERSAL_NOT_ENABLED_CODE = CAPILLARY_GUESSES.reversalNotEnabledCode;
+const CAP_REVERSAL_NOT_ENABLED_CODE = CAPILLARY_GUESSES.reversalNotEnabledCode;
 const REVERSAL_OFF_WORDS = /revers[a-z]*\b[^.]*\bnot\s+(enabled|allowed|configured)|\bnot\s+(enabled|allowed)\b[^.]*revers/i;
 
 export const CAPILLARY_CODES: Readonly<Record<number, CodeMapping>> = {
-  401: { code: 'BACKEND_AUTH', message: 'Capillary refused the terminal\'s credentials: check the till id and password (or OAuth key) in settings.' },
+  401: { code: 'BACKEND_AUTH', message: "Capillary refused the terminal's credentials: check the till id and password (or OAuth key) in settings." },
   618: BLOCKED,
   686: NOT_ENROLLED,
   801: { code: 'POINTS_INVALID', message: 'Capillary refused the points figure: it must be a number above zero.' },
@@ -174,7 +195,10 @@ export const CAPILLARY_CODES: Readonly<Record<number, CodeMapping>> = {
   827: { code: 'REDEMPTION_NOT_ACTIVE', message: 'Points redemption is switched off for this program at Capillary.' },
   859: { code: 'INVALID_INPUT', message: "Capillary refused the redemption time the terminal sent: check the terminal's clock." },
   860: { code: 'BACKEND_REFUSED', message: 'Capillary could not send the validation code. Check the mobile number or e-mail with the member.' },
-  876: { code: 'BACKEND_REFUSED', message: 'The points can be used, but Capillary could not send the validation code. Check the mobile number or e-mail with the member.' },
+  876: {
+    code: 'BACKEND_REFUSED',
+    message: 'The points can be used, but Capillary could not send the validation code. Check the mobile number or e-mail with the member.',
+  },
   878: { code: 'POINTS_TOO_PRECISE', message: 'Capillary takes at most three decimals in a points figure.' },
   881: NOT_ENROLLED,
   886: BUSY,
@@ -195,12 +219,44 @@ export const CAPILLARY_CODES: Readonly<Record<number, CodeMapping>> = {
   8015: NOT_FOUND,
 };
 
-/** A Capillary refusal as the terminal's error, keeping Capillary's code and words in details. */
-export function capillaryError(backendCode: number | undefined, backendMessage: string | undefined, httpStatus: number): PosError {
-  let m: CodeMapping | undefined = backendCode !== undefined ? CAPILLARY_CODES[backendCode] : undefined;
+/**
+ * A code Capillary's document does not explain (CAPILLARY_GUESSES.unexplainedCodes) or that the
+ * terminal does not know, answered to a call that moves points (`afterSend`): whether the points
+ * moved cannot be told from it, so a manager checks before anything is sent again.
+ */
+function cannotTellMapping(backendCode: number | undefined): CodeMapping {
+  const which = backendCode !== undefined ? `code ${backendCode}` : 'an answer';
+  return {
+    code: 'OUTCOME_UNKNOWN',
+    message: `Capillary answered with ${which}, which its document does not explain: it is not known whether the points moved. A manager must check in Capillary before anything is sent again.`,
+    notApplied: false,
+  };
+}
+
+const UNEXPLAINED_ON_READ: CodeMapping = {
+  code: 'BACKEND_REFUSED',
+  message: "Capillary refused with a code its document does not explain. Nothing was taken: try again, or call Capillary's support if it repeats.",
+};
+
+/**
+ * A Capillary refusal as the terminal's error, keeping Capillary's code and words in details.
+ * `afterSend`: the call moves points (a redemption or reversal), so an answer whose meaning is
+ * not documented is "cannot tell", never a refusal.
+ */
+export function capillaryError(backendCode: number | undefined, backendMessage: string | undefined, httpStatus: number, afterSend = false): PosError {
+  const unexplained = backendCode !== undefined && CAPILLARY_GUESSES.unexplainedCodes.includes(backendCode);
+  let m: CodeMapping | undefined = unexplained
+    ? afterSend
+      ? cannotTellMapping(backendCode)
+      : UNEXPLAINED_ON_READ
+    : backendCode !== undefined
+      ? CAPILLARY_CODES[backendCode]
+      : undefined;
   if (backendMessage && REVERSAL_OFF_WORDS.test(backendMessage)) m = REVERSAL_OFF;
   if (!m && httpStatus === 401) m = CAPILLARY_CODES[401];
   if (!m && httpStatus === 403) m = { code: 'BACKEND_AUTH', message: 'Capillary does not allow this terminal to do that: check its access group.' };
+  // An unknown item code inside a 200 (v1.1) says nothing about what happened; an HTTP 4xx refused the request itself.
+  if (!m && afterSend && httpStatus < 400) m = cannotTellMapping(backendCode);
   const mapping = m ?? {
     code: 'BACKEND_REFUSED' as const,
     message: `Capillary refused this${backendCode !== undefined ? ` (code ${backendCode})` : ''}${backendMessage ? `: ${backendMessage.slice(0, 200)}` : '.'}`,
@@ -264,7 +320,9 @@ const v11EnvelopeSchema = z.object({
   }),
 });
 /** An item that carries its own item_status (a refusal may sit inside an HTTP 200). */
-const v11ItemSchema = z.looseObject({ item_status: z.looseObject({ success: z.unknown().optional(), code: z.unknown().optional(), message: z.unknown().optional() }) });
+const v11ItemSchema = z.looseObject({
+  item_status: z.looseObject({ success: z.unknown().optional(), code: z.unknown().optional(), message: z.unknown().optional() }),
+});
 
 /**
  * Reads a v1.1 answer. `pick` finds the item in `response` (the object under
@@ -274,10 +332,10 @@ const v11ItemSchema = z.looseObject({ item_status: z.looseObject({ success: z.un
  * refused item is returned rather than thrown (with its refusal), for callers
  * that read fields from it anyway.
  */
-export function readV11(res: HttpJsonResponse, pick: (response: Obj) => unknown): { item: Obj; refusal: PosError | null } {
+export function readV11(res: HttpJsonResponse, pick: (response: Obj) => unknown, afterSend = false): { item: Obj; refusal: PosError | null } {
   const env = v11EnvelopeSchema.safeParse(res.body);
   if (!env.success) {
-    if (res.status >= 400) return { item: {}, refusal: capillaryError(undefined, undefined, res.status) };
+    if (res.status >= 400) return { item: {}, refusal: capillaryError(undefined, undefined, res.status, afterSend) };
     throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary sent an answer without its response envelope.', { details: { status: res.status } });
   }
   const response = env.data.response;
@@ -289,28 +347,29 @@ export function readV11(res: HttpJsonResponse, pick: (response: Obj) => unknown)
     const code = capInt(st.code);
     const ok = code !== undefined ? SUCCESS_ITEM_CODES.has(code) : capBool(st.success) === true;
     if (ok && res.status < 400) return { item: withStatus.data, refusal: null };
-    return { item: withStatus.data, refusal: capillaryError(code, capText(st.message), res.status) };
+    return { item: withStatus.data, refusal: capillaryError(code, capText(st.message), res.status, afterSend) };
   }
   if (res.status >= 400 || capBool(status?.success) === false) {
     const code = capInt(status?.code) ?? (res.status >= 400 ? res.status : undefined);
-    return { item: isObj(item) ? item : {}, refusal: capillaryError(code, capText(status?.message), res.status) };
+    return { item: isObj(item) ? item : {}, refusal: capillaryError(code, capText(status?.message), res.status, afterSend) };
   }
-  if (!isObj(item)) throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary left out the part of its answer the terminal needs.', { details: { status: res.status } });
+  if (!isObj(item))
+    throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary left out the part of its answer the terminal needs.', { details: { status: res.status } });
   return { item, refusal: null };
 }
 
 /** A v1.1 item or the refusal thrown. */
-function v11ItemOrThrow(res: HttpJsonResponse, pick: (response: Obj) => unknown): Obj {
-  const { item, refusal } = readV11(res, pick);
+function v11ItemOrThrow(res: HttpJsonResponse, pick: (response: Obj) => unknown, afterSend = false): Obj {
+  const { item, refusal } = readV11(res, pick, afterSend);
   if (refusal) throw refusal;
   return item;
 }
 
 /** A v2/v3 error answer ({errors: [{code, message}]}) as the terminal's error. */
-export function readV2Error(res: HttpJsonResponse): PosError {
+export function readV2Error(res: HttpJsonResponse, afterSend = false): PosError {
   const b = res.body;
   const first = isObj(b) ? capList(b.errors)[0] : undefined;
-  return capillaryError(capInt(first?.code), capText(first?.message), res.status);
+  return capillaryError(capInt(first?.code), capText(first?.message), res.status, afterSend);
 }
 
 // ======================================================================
@@ -350,7 +409,16 @@ export function capillaryTime(iso: string, timeZone = 'UTC'): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) throw new PosError('INVALID_INPUT', 'The redemption has no valid time.', { details: { notApplied: true } });
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
       .formatToParts(d)
       .map((p) => [p.type, p.value]),
   );
@@ -403,7 +471,9 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
     const res = await httpJson({ method: 'POST', url: baseUrl + paths.token, body: { key: auth.key, secret: auth.secret }, timeoutMs });
     if (res.status >= 400) {
       const e = readV2Error(res);
-      throw new PosError('BACKEND_AUTH', 'Capillary refused the terminal\'s OAuth key and secret: check them in settings.', { details: { ...(e.details ?? {}), notApplied: true } });
+      throw new PosError('BACKEND_AUTH', "Capillary refused the terminal's OAuth key and secret: check them in settings.", {
+        details: { ...(e.details ?? {}), notApplied: true },
+      });
     }
     // Field names are a guess (CAPILLARY_GUESSES): under data, then at the top.
     const places = [isObj(res.body) && isObj(res.body.data) ? res.body.data : undefined, isObj(res.body) ? res.body : undefined].filter(isObj);
@@ -430,13 +500,19 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
    * read. A 401 is a refusal before anything happened: with OAuth, the token
    * is renewed once and the call sent again.
    */
-  async function call(method: HttpMethod, path: string, query: Record<string, string | undefined>, body?: unknown): Promise<HttpJsonResponse> {
+  async function call(
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string | undefined>,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<HttpJsonResponse> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
     const url = `${baseUrl}${path}${q.size ? `?${q.toString()}` : ''}`;
     for (let attempt = 0; ; attempt++) {
       const { headers, token } = await notApplied(authHeaders());
-      const res = await httpJson({ method, url, headers, body, timeoutMs });
+      const res = await httpJson({ method, url, headers: { ...extraHeaders, ...headers }, body, timeoutMs });
       if (res.status === 401) {
         if (token !== null && attempt === 0) {
           if (cachedToken?.token === token) cachedToken = null;
@@ -462,7 +538,8 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
 
   async function lookupBy(identifier: MemberIdentifier): Promise<Obj> {
     const name = LOOKUP_NAME[identifier.kind];
-    if (!name) throw new PosError('INVALID_INPUT', `Capillary members are found by mobile number, e-mail, card number or external id, not by ${identifier.kind}.`);
+    if (!name)
+      throw new PosError('INVALID_INPUT', `Capillary members are found by mobile number, e-mail, card number or external id, not by ${identifier.kind}.`);
     const res = await call('GET', paths.lookup, { source, identifierName: name, identifierValue: identifier.value });
     if (res.status >= 400) throw readV2Error(res);
     if (!isObj(res.body) || (typeof res.body.id !== 'number' && typeof res.body.id !== 'string')) {
@@ -483,7 +560,11 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
   }
 
   /** The isredeemable answer's "redeemable" object, refused or not. */
-  async function isRedeemable(member: MemberRef, pointsMilli: PointsMilli, extra: Record<string, string | undefined>): Promise<{ item: Obj; refusal: PosError | null }> {
+  async function isRedeemable(
+    member: MemberRef,
+    pointsMilli: PointsMilli,
+    extra: Record<string, string | undefined>,
+  ): Promise<{ item: Obj; refusal: PosError | null }> {
     const res = await call('GET', paths.isRedeemable, v11Query({ ...v11Identifier(member.identifier), points: pointsToDecimalString(pointsMilli), ...extra }));
     return readV11(res, (r) => (isObj(r.points) ? r.points.redeemable : undefined));
   }
@@ -492,7 +573,10 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
     const res = await call('GET', paths.history, { ...v11Identifier(member.identifier), type: 'points', limit: '100', format: 'json' });
     const customer = v11ItemOrThrow(res, (r) => r.customer);
     const redemptions = isObj(customer.redemptions) ? customer.redemptions : undefined;
-    if (!redemptions) throw new PosError('OUTCOME_UNKNOWN', "Capillary's redemption history could not be read: a manager must check.", { details: { reconciledBy: 'history' } });
+    if (!redemptions)
+      throw new PosError('OUTCOME_UNKNOWN', "Capillary's redemption history could not be read: a manager must check.", {
+        details: { reconciledBy: 'history' },
+      });
     const points = isObj(redemptions.points) ? redemptions.points : {};
     return capList(points.point);
   }
@@ -529,7 +613,8 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
       } catch (e) {
         // The scan decides: a digit string read as a mobile number may be a card with a good check digit.
         const digits = identifier.value.replace(/^\+/, '');
-        if (!(e instanceof PosError && e.code === 'MEMBER_NOT_FOUND' && identifier.kind === 'mobile' && /^\d{8,19}$/.test(digits) && luhnValid(digits))) throw e;
+        if (!(e instanceof PosError && e.code === 'MEMBER_NOT_FOUND' && identifier.kind === 'mobile' && /^\d{8,19}$/.test(digits) && luhnValid(digits)))
+          throw e;
         const asCard: MemberIdentifier = { kind: 'card', value: digits };
         const card = await lookupBy(asCard).catch((e2: unknown) => {
           throw e2 instanceof PosError && e2.code === 'MEMBER_NOT_FOUND' ? e : e2;
@@ -594,14 +679,18 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
       };
       if (code !== '') item.validation_code = code;
       const res = await call('POST', paths.redeem, v11Query({}), { root: { redeem: [item] } });
-      const points = v11ItemOrThrow(res, (r) => (isObj(r.responses) ? r.responses.points : undefined));
+      const points = v11ItemOrThrow(res, (r) => (isObj(r.responses) ? r.responses.points : undefined), true);
       const redemptionId = capText(points.redemption_id);
       if (!redemptionId) throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary accepted the redemption but sent no redemption id.');
       const taken = points.points_redeemed === undefined ? req.pointsMilli : pointsFromBackend(points.points_redeemed);
       if (taken !== req.pointsMilli) {
-        throw new PosError('OUTCOME_UNKNOWN', `Capillary redeemed ${pointsToDecimalString(taken)} points instead of ${pointsToDecimalString(req.pointsMilli)}: a manager must check.`, {
-          details: { backendReference: redemptionId },
-        });
+        throw new PosError(
+          'OUTCOME_UNKNOWN',
+          `Capillary redeemed ${pointsToDecimalString(taken)} points instead of ${pointsToDecimalString(req.pointsMilli)}: a manager must check.`,
+          {
+            details: { backendReference: redemptionId },
+          },
+        );
       }
       return {
         backendReference: redemptionId,
@@ -617,14 +706,22 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
       if (mine.length === 0) {
         // Capillary documents no lookup for redemptions (this history is the emulator's shape), so
         // not finding it proves nothing: a manager decides. Finding our own number confirms it.
-        throw new PosError('OUTCOME_UNKNOWN', `Capillary's history (${list.length} entries) does not list transaction ${req.reference}, but Capillary documents no lookup for redemptions: that does not prove it was not applied. A manager must check.`, {
-          details: { reconciledBy: 'history', read: list.length },
-        });
+        throw new PosError(
+          'OUTCOME_UNKNOWN',
+          `Capillary's history (${list.length} entries) does not list transaction ${req.reference}, but Capillary documents no lookup for redemptions: that does not prove it was not applied. A manager must check.`,
+          {
+            details: { reconciledBy: 'history', read: list.length },
+          },
+        );
       }
       if (mine.length > 1) {
-        throw new PosError('OUTCOME_UNKNOWN', `Capillary shows ${mine.length} redemptions for this one sale: a manager must check and give back the extra points.`, {
-          details: { reconciledBy: 'history', backendReferences: mine.map((r) => capText(r.id)) },
-        });
+        throw new PosError(
+          'OUTCOME_UNKNOWN',
+          `Capillary shows ${mine.length} redemptions for this one sale: a manager must check and give back the extra points.`,
+          {
+            details: { reconciledBy: 'history', backendReferences: mine.map((r) => capText(r.id)) },
+          },
+        );
       }
       const r = mine[0]!;
       const id = capText(r.id);
@@ -633,7 +730,11 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
         backendReference: id,
         pointsMilli: r.points_redeemed === undefined ? req.pointsMilli : pointsFromBackend(r.points_redeemed),
         balanceAfterMilli: null,
-        detail: { transactionNumber: req.reference, reconciledBy: 'history', ...(capText(r.redeemed_value) ? { redeemedValue: capText(r.redeemed_value) } : {}) },
+        detail: {
+          transactionNumber: req.reference,
+          reconciledBy: 'history',
+          ...(capText(r.redeemed_value) ? { redeemedValue: capText(r.redeemed_value) } : {}),
+        },
       };
     },
   };
@@ -644,16 +745,22 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
       if (req.pointsMilli > req.original.pointsMilli) {
         throw new PosError('INVALID_INPUT', 'Cannot give back more points than the sale took.', { details: { notApplied: true } });
       }
-      const res = await call('POST', paths.reverse, {}, {
-        redemptionId: req.original.receipt.backendReference,
-        // A JSON number written from the exact decimal string ("12.5"), never computed in floating point.
-        pointsToBeReversed: Number(pointsToDecimalString(req.pointsMilli)),
-        identifier: { type: CAPILLARY_GUESSES.reversalIdentifierType, value: req.member.backendMemberId },
-      });
-      if (res.status >= 400) throw readV2Error(res);
+      const res = await call(
+        'POST',
+        paths.reverse,
+        {},
+        {
+          redemptionId: req.original.receipt.backendReference,
+          // A JSON number written from the exact decimal string ("12.5"), never computed in floating point.
+          pointsToBeReversed: Number(pointsToDecimalString(req.pointsMilli)),
+          identifier: { type: CAPILLARY_GUESSES.reversalIdentifierType, value: req.member.backendMemberId },
+        },
+        requestIdHeader(req.reference),
+      );
+      if (res.status >= 400) throw readV2Error(res, true);
       const b = isObj(res.body) ? res.body : {};
       const errors = capList(b.errors);
-      if (errors.length > 0) throw capillaryError(capInt(errors[0]!.code), capText(errors[0]!.message), res.status);
+      if (errors.length > 0) throw capillaryError(capInt(errors[0]!.code), capText(errors[0]!.message), res.status, true);
       const reversalId = capText(b.reversalId);
       if (!reversalId) throw new PosError('BACKEND_BAD_RESPONSE', 'Capillary confirmed the reversal without a reversal id.');
       const given = b.pointsReversed === undefined ? req.pointsMilli : pointsFromBackend(b.pointsReversed);
@@ -663,9 +770,14 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
     adapter.findReversal = async (req: ReverseRequest): Promise<ReverseReceipt | null> => {
       const list = await redemptionHistory(req.member);
       const r = list.find((x) => capText(x.id) === req.original.receipt.backendReference);
-      if (!r) throw new PosError('OUTCOME_UNKNOWN', 'The redemption is not in Capillary\'s recent history: a manager must check whether the points were given back.', { details: { reconciledBy: 'history' } });
+      if (!r)
+        throw new PosError('OUTCOME_UNKNOWN', "The redemption is not in Capillary's recent history: a manager must check whether the points were given back.", {
+          details: { reconciledBy: 'history' },
+        });
       if (!isObj(r.reversals) && !Array.isArray(r.reversals)) {
-        throw new PosError('OUTCOME_UNKNOWN', 'Capillary does not list reversals here: a manager must check whether the points were given back.', { details: { reconciledBy: 'history' } });
+        throw new PosError('OUTCOME_UNKNOWN', 'Capillary does not list reversals here: a manager must check whether the points were given back.', {
+          details: { reconciledBy: 'history' },
+        });
       }
       const reversals = Array.isArray(r.reversals) ? capList(r.reversals) : capList((r.reversals as Obj).reversal);
       const from = Date.parse(req.requestedAt) - skewMs;
@@ -675,10 +787,16 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
       });
       if (candidates.length === 0) return null;
       if (candidates.length > 1) {
-        throw new PosError('OUTCOME_UNKNOWN', 'Capillary shows more than one matching reversal for this refund: a manager must check.', { details: { reconciledBy: 'history' } });
+        throw new PosError('OUTCOME_UNKNOWN', 'Capillary shows more than one matching reversal for this refund: a manager must check.', {
+          details: { reconciledBy: 'history' },
+        });
       }
       const v = candidates[0]!;
-      return { backendReference: capText(v.reversal_id) ?? `reversal-of-${req.original.receipt.backendReference}`, pointsMilli: req.pointsMilli, balanceAfterMilli: null };
+      return {
+        backendReference: capText(v.reversal_id) ?? `reversal-of-${req.original.receipt.backendReference}`,
+        pointsMilli: req.pointsMilli,
+        balanceAfterMilli: null,
+      };
     };
   }
   return adapter;
@@ -717,5 +835,6 @@ export function capillaryFromConnection(values: ConnectionValues, opts: AdapterO
     ...(minPoints ? { minPoints } : {}),
     ...(multipleOf ? { multipleOf } : {}),
     ...timeout(opts),
+    ...clock(opts),
   });
 }

@@ -60,12 +60,32 @@ export function stepOfFailure(e: unknown, during: ConnectionStep): ConnectionSte
   const d = (e instanceof PosError ? e.details : undefined) as { cause?: string; host?: string; status?: number; proxy?: boolean } | undefined;
   const host = d?.host ?? 'the program';
   const cause = d?.cause;
-  if (d?.proxy) return { step: 'proxy', ok: false, message: `The proxy refused or failed the connection to ${host}${cause ? ` (${cause})` : ''}: check the proxy settings (HTTPS_PROXY / the system's proxy).` };
-  if (cause && DNS_CODES.has(cause)) return { step: 'name-resolution', ok: false, message: `The name ${host.replace(/:\d+$/, '')} could not be resolved (DNS): check the address and this machine's network.` };
-  if (cause && TLS_CODES.has(cause)) return { step: 'tls', ok: false, message: `The certificate of ${host} is not trusted (${cause}): if the store's firewall inspects TLS, install its certificate authority (NODE_EXTRA_CA_CERTS or the "extra CA" field).` };
-  if (cause && CONNECT_CODES.has(cause)) return { step: 'connect', ok: false, message: `Nothing answers at ${host} (${cause}): check the address, the port and the firewall.` };
+  if (d?.proxy)
+    return {
+      step: 'proxy',
+      ok: false,
+      message: `The proxy refused or failed the connection to ${host}${cause ? ` (${cause})` : ''}: check the proxy settings (HTTPS_PROXY / the system's proxy).`,
+    };
+  if (cause && DNS_CODES.has(cause))
+    return {
+      step: 'name-resolution',
+      ok: false,
+      message: `The name ${host.replace(/:\d+$/, '')} could not be resolved (DNS): check the address and this machine's network.`,
+    };
+  if (cause && TLS_CODES.has(cause))
+    return {
+      step: 'tls',
+      ok: false,
+      message: `The certificate of ${host} is not trusted (${cause}): if the store's firewall inspects TLS, install its certificate authority (NODE_EXTRA_CA_CERTS or the "extra CA" field).`,
+    };
+  if (cause && CONNECT_CODES.has(cause))
+    return { step: 'connect', ok: false, message: `Nothing answers at ${host} (${cause}): check the address, the port and the firewall.` };
   if (e instanceof PosError && e.code === 'BACKEND_AUTH') {
-    return { step: during === 'permission' || during === 'account' ? during : 'token', ok: false, message: `The program refused the terminal's credentials at ${host}${d?.status ? ` (HTTP ${d.status})` : ''}: check the client id, secret, key or token.` };
+    return {
+      step: during === 'permission' || during === 'account' ? during : 'token',
+      ok: false,
+      message: `The program refused the terminal's credentials at ${host}${d?.status ? ` (HTTP ${d.status})` : ''}: check the client id, secret, key or token.`,
+    };
   }
   if (e instanceof PosError && e.code === 'BACKEND_TIMEOUT') return { step: 'connect', ok: false, message: `${host} did not answer in time.` };
   const text = e instanceof Error ? e.message : String(e);
@@ -78,7 +98,11 @@ function checksFor(program: ProgramId, values: ConnectionValues, opts: AdapterOp
   const probe = (step: ConnectionStep, passed: string): Check => ({ step, passed, run: () => adapter().probe() });
   switch (program) {
     case 'whitelabel': {
-      const tokens = createTokenSource({ tokenUrl: required(values, 'tokenUrl'), requestBody: wlTokenRequestBody(required(values, 'clientId'), required(values, 'clientSecret')), timeoutMs });
+      const tokens = createTokenSource({
+        tokenUrl: required(values, 'tokenUrl'),
+        requestBody: wlTokenRequestBody(required(values, 'clientId'), required(values, 'clientSecret')),
+        timeoutMs,
+      });
       return [
         { step: 'token', passed: 'The token service accepted client_id and client_secret.', run: () => tokens.get().then(() => undefined) },
         probe('api', 'The API accepted the X-Api-Key and the token.'),
@@ -87,13 +111,22 @@ function checksFor(program: ProgramId, values: ConnectionValues, opts: AdapterOp
     case 'uitpas': {
       const tokens = createTokenSource({
         tokenUrl: required(values, 'tokenUrl'),
-        requestBody: { client_id: required(values, 'clientId'), client_secret: required(values, 'clientSecret'), audience: UITPAS_AUDIENCE, grant_type: 'client_credentials' },
+        requestBody: {
+          client_id: required(values, 'clientId'),
+          client_secret: required(values, 'clientSecret'),
+          audience: UITPAS_AUDIENCE,
+          grant_type: 'client_credentials',
+        },
         timeoutMs,
       });
       return [
         { step: 'token', passed: 'UiTiD accepted client_id and client_secret.', run: () => tokens.get().then(() => undefined) },
-        { step: 'permission', passed: `The client has ${UITPAS_REQUIRED_PERMISSIONS.join(', ')} for the organizer.`, run: () => uitpasPermissions(values, tokens, timeoutMs) },
-        probe('api', 'The organizer\'s reward catalogue can be read.'),
+        {
+          step: 'permission',
+          passed: `The client has ${UITPAS_REQUIRED_PERMISSIONS.join(', ')} for the organizer.`,
+          run: () => uitpasPermissions(values, tokens, timeoutMs),
+        },
+        probe('api', "The organizer's reward catalogue can be read."),
       ];
     }
     default:
@@ -110,20 +143,40 @@ function checksFor(program: ProgramId, values: ConnectionValues, opts: AdapterOp
 async function uitpasPermissions(values: ConnectionValues, tokens: ReturnType<typeof createTokenSource>, timeoutMs: number): Promise<void> {
   const organizerId = required(values, 'organizerId');
   const token = await tokens.get();
-  const res = await httpJson({ method: 'GET', url: `${required(values, 'apiUrl').replace(/\/+$/, '')}/permissions`, headers: { authorization: `Bearer ${token}` }, timeoutMs });
+  const res = await httpJson({
+    method: 'GET',
+    url: `${required(values, 'apiUrl').replace(/\/+$/, '')}/permissions`,
+    headers: { authorization: `Bearer ${token}` },
+    timeoutMs,
+  });
   if (res.status === 401) throw new PosError('BACKEND_AUTH', undefined, { details: { status: 401, host: new URL(values.apiUrl!).host } });
   if (res.status !== 200 || !Array.isArray(res.body)) throw new StepFailure('api', `UiTPAS answered GET /permissions with HTTP ${res.status}.`);
-  const entry = (res.body as Array<{ organizer?: { id?: unknown }; permissions?: unknown; permissionDetails?: Array<{ id?: unknown }> }>).find((e) => e.organizer?.id === organizerId);
-  if (!entry) throw new StepFailure('account', `Unknown organizer ${organizerId}: UiTPAS gives this client no permission for it (check the organizerId, or ask publiq to link the client to it).`);
+  const entry = (res.body as Array<{ organizer?: { id?: unknown }; permissions?: unknown; permissionDetails?: Array<{ id?: unknown }> }>).find(
+    (e) => e.organizer?.id === organizerId,
+  );
+  if (!entry)
+    throw new StepFailure(
+      'account',
+      `Unknown organizer ${organizerId}: UiTPAS gives this client no permission for it (check the organizerId, or ask publiq to link the client to it).`,
+    );
   const granted = new Set<string>([
     ...(Array.isArray(entry.permissions) ? entry.permissions.filter((p): p is string => typeof p === 'string') : []),
     ...(entry.permissionDetails ?? []).map((p) => p.id).filter((p): p is string => typeof p === 'string'),
   ]);
   const missing = UITPAS_REQUIRED_PERMISSIONS.filter((p) => !granted.has(p));
-  if (missing.length) throw new StepFailure('permission', `The client lacks ${missing.join(', ')} for organizer ${organizerId}: ask publiq to grant ${missing.length > 1 ? 'them' : 'it'}.`);
+  if (missing.length)
+    throw new StepFailure(
+      'permission',
+      `The client lacks ${missing.join(', ')} for organizer ${organizerId}: ask publiq to grant ${missing.length > 1 ? 'them' : 'it'}.`,
+    );
 }
 
-export async function testConnection(program: ProgramId, values: ConnectionValues, opts: AdapterOptions = {}, now: () => number = Date.now): Promise<ConnectionTestResult> {
+export async function testConnection(
+  program: ProgramId,
+  values: ConnectionValues,
+  opts: AdapterOptions = {},
+  now: () => number = Date.now,
+): Promise<ConnectionTestResult> {
   const steps: ConnectionStepResult[] = [];
   let failed: ConnectionStepResult | null = null;
   let checks: Check[];

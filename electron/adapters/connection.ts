@@ -14,6 +14,12 @@ export interface AdapterOptions {
   timeoutMs?: number;
   /** The redemption rate a manager set at the terminal, for programs where the terminal owns it. */
   rate?: PointsRate;
+  /**
+   * The terminal's clock, where an adapter reads it (token expiry, lookup
+   * windows). Tests inject one minutes off to prove windows are taken on the
+   * backend's clock; absent: Date.now.
+   */
+  now?: () => number;
 }
 
 export function required(values: ConnectionValues, key: string): string {
@@ -40,4 +46,8 @@ export function flag(values: ConnectionValues, key: string, fallback: boolean): 
 
 export function timeout(opts: AdapterOptions): { timeoutMs?: number } {
   return opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs };
+}
+
+export function clock(opts: AdapterOptions): { now?: () => number } {
+  return opts.now === undefined ? {} : { now: opts.now };
 }

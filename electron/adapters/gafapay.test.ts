@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PosError, type ErrorCode } from '../../shared/errors.js';
 import { parseMemberIdentifier, type MemberIdentifier } from '../../shared/member-number.js';
-import { GAFAPAY_DEMO_USERS, GAFAPAY_SANDBOX_TOKEN, GAFAPAY_UNKNOWN_USER_ID, gafapayAppCode, gafapayCustomerToken, gafapaySandboxConfig, type GfDemoUser } from '../../sandbox/gafapay/demo.js';
+import {
+  GAFAPAY_DEMO_USERS,
+  GAFAPAY_SANDBOX_TOKEN,
+  GAFAPAY_UNKNOWN_USER_ID,
+  gafapayAppCode,
+  gafapayCustomerToken,
+  gafapaySandboxConfig,
+  type GfDemoUser,
+} from '../../sandbox/gafapay/demo.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { createGafapayAdapter, gafapayError, type GafapayConfig } from './gafapay.js';
 import { parseAppCode, requestIdFor } from './gafapay-wire.js';
@@ -18,7 +26,10 @@ type Json = Record<string, any>;
 const aisha = GAFAPAY_DEMO_USERS.aisha;
 const bilal = GAFAPAY_DEMO_USERS.bilal;
 const ext = (u: { userId: string }): MemberIdentifier => ({ kind: 'externalId', value: u.userId });
-const code = (u: { userId: string; walletId: string }, token?: string | null): MemberIdentifier => ({ kind: 'appCode', value: gafapayAppCode(u, token === undefined ? gafapayCustomerToken(u.userId) : token) });
+const code = (u: { userId: string; walletId: string }, token?: string | null): MemberIdentifier => ({
+  kind: 'appCode',
+  value: gafapayAppCode(u, token === undefined ? gafapayCustomerToken(u.userId) : token),
+});
 let seq = 0;
 
 function redeemRequest(u: { userId: string }, pointsMilli: number, requestedAt = new Date().toISOString()): RedeemRequest {
@@ -154,7 +165,15 @@ describe('GafaPay adapter against the sandbox', () => {
   });
 
   it('takes rate, minimum and maximum from the redemption configuration; is_active as true or 1', async () => {
-    const terms = { rate: { pointsMilli: 1000, cents: 1 }, currency: 'EUR', decimals: 2, minPointsMilli: 10_000, maxPointsMilli: 500_000, stepMilli: 10, benefit: 'cashback' };
+    const terms = {
+      rate: { pointsMilli: 1000, cents: 1 },
+      currency: 'EUR',
+      decimals: 2,
+      minPointsMilli: 10_000,
+      maxPointsMilli: 500_000,
+      stepMilli: 10,
+      benefit: 'cashback',
+    };
     expect(await adapter.getTerms(await scan(adapter, aisha))).toEqual(terms);
     await forms({ isActive: 'number' });
     expect(await adapter.getTerms(await scan(adapter, aisha))).toEqual(terms);
@@ -223,7 +242,7 @@ describe('GafaPay adapter against the sandbox', () => {
     const brief = createGafapayAdapter({ ...config, appCodeTtlMs: 60_000, now: () => t });
     await scan(brief, aisha);
     t += 60_001;
-    expect((await caught(brief.redeem(redeemRequest(aisha, 20_000))))).toMatchObject({ code: 'MEMBER_CODE_EXPIRED', details: { notApplied: true } });
+    expect(await caught(brief.redeem(redeemRequest(aisha, 20_000)))).toMatchObject({ code: 'MEMBER_CODE_EXPIRED', details: { notApplied: true } });
     expect((await ledger(aisha)).users[0].points).toBe('250');
   });
 
@@ -260,7 +279,7 @@ describe('GafaPay adapter against the sandbox', () => {
     expect(await adapter.findRedemption(req)).toMatchObject({ pointsMilli: 40_000, detail: { reconciledBy: 'history' } });
   });
 
-  describe('merchant token on the member\'s behalf (a connection setting, off by default)', () => {
+  describe("merchant token on the member's behalf (a connection setting, off by default)", () => {
     it('works only where GafaPay allows it, and needs no token in the code', async () => {
       const onBehalf = createGafapayAdapter({ ...config, merchantToken: GAFAPAY_SANDBOX_TOKEN });
       // GafaPay (this emulator's default) does not let a merchant act for a customer:
@@ -311,7 +330,7 @@ describe('GafaPay adapter against the sandbox', () => {
       expect((await ledger(aisha)).redemptions).toHaveLength(0);
     });
 
-    it('without the member\'s app code in memory (a restart), the history cannot be read: cannot tell', async () => {
+    it("without the member's app code in memory (a restart), the history cannot be read: cannot tell", async () => {
       const req = redeemRequest(aisha, 40_000);
       expect((await caught(createGafapayAdapter(config).findRedemption(req))).code).toBe('OUTCOME_UNKNOWN');
     });
@@ -332,6 +351,24 @@ describe('GafaPay adapter against the sandbox', () => {
       // Within the window, found on the last page:
       const recent = redeemRequest(aisha, 11_000, new Date(Date.now() - 60_000).toISOString());
       expect(await paged.findRedemption(recent)).toMatchObject({ pointsMilli: 11_000 });
+    });
+
+    // The crash harness found it in UiTPAS; GafaPay matches on points and time the same way: a
+    // redemption of the same points made before this one was sent (another sale's) is not this one.
+    it('a redemption of the same points from before this one was sent is never taken for it: cannot tell, or excluded when another sale holds it', async () => {
+      await scan(adapter, aisha);
+      const other = await adapter.redeem(redeemRequest(aisha, 20_000)); // another sale, answered
+      await scan(adapter, aisha);
+      const req = redeemRequest(aisha, 20_000, new Date(Date.now() - 60_000).toISOString()); // committed earlier, queued
+      const firstSentAt = new Date(Date.now() + 30_000).toISOString(); // sent after the other one applied
+      expect((await caught(adapter.findRedemption(req, { firstSentAt, claimed: new Set() }))).code).toBe('OUTCOME_UNKNOWN');
+      const historyId = (await ledger(aisha)).redemptions[0].id as string;
+      expect(other.backendReference).toBeTruthy();
+      await scan(adapter, aisha);
+      // Held by the other sale (a history id this terminal already holds): nothing else matches, still only "cannot tell".
+      const e = await caught(adapter.findRedemption(req, { firstSentAt, claimed: new Set([historyId]) }));
+      expect(e.code).toBe('OUTCOME_UNKNOWN');
+      expect(e.message).toMatch(/shows no redemption/);
     });
 
     it('hands an ambiguous history to the manager', async () => {

@@ -45,10 +45,19 @@ import { PosError, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { centsFromBackend, pointsFromBackend, pointsStep, pointsToDecimalString, rateFromPair, type PointsMilli } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { integer, optional, required, timeout, type AdapterOptions } from './connection.js';
-import { envelopeSchema, historySchema, parseAppCode, readData, redeemAnswerSchema, redeemConfigSchema, requestIdFor, userPointsSchema } from './gafapay-wire.js';
+import { integer, optional, required, timeout, clock, type AdapterOptions } from './connection.js';
+import {
+  envelopeSchema,
+  historySchema,
+  parseAppCode,
+  readData,
+  redeemAnswerSchema,
+  redeemConfigSchema,
+  requestIdFor,
+  userPointsSchema,
+} from './gafapay-wire.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
-import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from './types.js';
+import type { LookupContext, LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from './types.js';
 
 export interface GafapayCompanyAdmin {
   debitType: number;
@@ -122,16 +131,28 @@ export const GAFAPAY_MESSAGES: readonly MessageMapping[] = [
   { test: /TOKEN|UNAUTHORI[SZ]ED|AUTHENTICATION/i, code: 'BACKEND_AUTH', message: "GafaPay refused the terminal's token: check it in settings." },
   { test: /COMPANY/i, code: 'BACKEND_AUTH', message: 'GafaPay refused the company id in settings.' },
   { test: /ACCESS_DENIED|FORBIDDEN|PERMISSION/i, code: 'BACKEND_AUTH', message: "GafaPay does not let this terminal's account do that for this member." },
-  { test: /CONFIG.*(NOT_ACTIVE|INACTIVE|DISABLED)|(NOT_ACTIVE|INACTIVE|DISABLED).*CONFIG/i, code: 'REDEMPTION_NOT_ACTIVE', message: "Points redemption is switched off in GafaPay's configuration." },
+  {
+    test: /CONFIG.*(NOT_ACTIVE|INACTIVE|DISABLED)|(NOT_ACTIVE|INACTIVE|DISABLED).*CONFIG/i,
+    code: 'REDEMPTION_NOT_ACTIVE',
+    message: "Points redemption is switched off in GafaPay's configuration.",
+  },
   { test: /CONFIG.*NOT_FOUND/i, code: 'REDEMPTION_NOT_ACTIVE', message: 'GafaPay has no cashback configuration for these points: redemption is not possible.' },
   { test: /INSUFFICIENT|NOT_ENOUGH/i, code: 'INSUFFICIENT_POINTS', message: 'The member does not have enough GafaPay points for this.' },
   { test: /LESS_THAN_MIN|BELOW_MIN|MIN_POINTS/i, code: 'POINTS_BELOW_MIN', message: "That is fewer points than GafaPay's minimum for one redemption." },
-  { test: /MORE_THAN_MAX|ABOVE_MAX|MAX_POINTS|EXCEEDS?_MAX/i, code: 'POINTS_ABOVE_MAX', message: "That is more points than GafaPay's maximum for one redemption." },
+  {
+    test: /MORE_THAN_MAX|ABOVE_MAX|MAX_POINTS|EXCEEDS?_MAX/i,
+    code: 'POINTS_ABOVE_MAX',
+    message: "That is more points than GafaPay's maximum for one redemption.",
+  },
   { test: /DECIMAL/i, code: 'POINTS_TOO_PRECISE', message: 'GafaPay does not take that many decimals in a points figure.' },
   { test: /INVALID_REDEEM_POINTS|INVALID_POINTS/i, code: 'POINTS_INVALID', message: 'GafaPay refused the points figure: it must be a number above zero.' },
   { test: /USER.*NOT_FOUND|NOT_FOUND.*USER/i, code: 'MEMBER_NOT_FOUND', message: 'No GafaPay member with that id.' },
   { test: /WALLET/i, code: 'BACKEND_REFUSED', message: "The member's GafaPay wallet was not found or is not active: the cashback cannot be credited." },
-  { test: / is required| must be /i, code: 'BACKEND_REFUSED', message: 'GafaPay refused the request as incomplete: check the GafaPay settings (currency, company account).' },
+  {
+    test: / is required| must be /i,
+    code: 'BACKEND_REFUSED',
+    message: 'GafaPay refused the request as incomplete: check the GafaPay settings (currency, company account).',
+  },
 ];
 
 /** Whose token a call carried: a refused customer token is the member's app code, not the terminal's settings. */
@@ -151,8 +172,10 @@ export function gafapayError(messages: string[], httpStatus: number, owner: Toke
   }
   const found = GAFAPAY_MESSAGES.find((m) => messages.some((t) => m.test.test(t)));
   if (found) return new PosError(found.code, found.message, { details });
-  if (httpStatus === 401 || httpStatus === 403) return new PosError('BACKEND_AUTH', "GafaPay refused the terminal's credentials: check the token and company id in settings.", { details });
-  if (httpStatus === 404 && !text) return new PosError('BACKEND_BAD_RESPONSE', 'GafaPay does not know this address: check the API address in settings.', { details });
+  if (httpStatus === 401 || httpStatus === 403)
+    return new PosError('BACKEND_AUTH', "GafaPay refused the terminal's credentials: check the token and company id in settings.", { details });
+  if (httpStatus === 404 && !text)
+    return new PosError('BACKEND_BAD_RESPONSE', 'GafaPay does not know this address: check the API address in settings.', { details });
   return new PosError('BACKEND_REFUSED', `GafaPay refused this${text ? `: ${text.slice(0, 200)}` : '.'}`, { details });
 }
 
@@ -169,7 +192,8 @@ export function readEnvelope(res: HttpJsonResponse, owner: TokenOwner = 'merchan
   }
   const messages = env.data.error.map((m) => (typeof m === 'string' ? m : JSON.stringify(m)));
   if (res.status >= 200 && res.status < 300 && env.data.success) {
-    if (typeof env.data.data !== 'object' || env.data.data === null) throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay answered without its data.', { details: { status: res.status } });
+    if (typeof env.data.data !== 'object' || env.data.data === null)
+      throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay answered without its data.', { details: { status: res.status } });
     return env.data.data;
   }
   if (messages.length === 0 && res.status >= 200 && res.status < 300) {
@@ -236,12 +260,26 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
     owner: TokenOwner;
   }
 
-  async function call(method: HttpMethod, path: string, query: Record<string, string>, cred: Credentials, body?: unknown, requestId: string = randomUUID()): Promise<unknown> {
+  async function call(
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string>,
+    cred: Credentials,
+    body?: unknown,
+    requestId: string = randomUUID(),
+  ): Promise<unknown> {
     return (await callWithClock(method, path, query, cred, body, requestId)).data;
   }
 
   /** One call, with GafaPay's clock at the answer (its Date header; null when absent or unreadable): lookups window on it. */
-  async function callWithClock(method: HttpMethod, path: string, query: Record<string, string>, cred: Credentials, body?: unknown, requestId: string = randomUUID()): Promise<{ data: unknown; backendNowMs: number | null }> {
+  async function callWithClock(
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string>,
+    cred: Credentials,
+    body?: unknown,
+    requestId: string = randomUUID(),
+  ): Promise<{ data: unknown; backendNowMs: number | null }> {
     const q = new URLSearchParams(query);
     const headers: Record<string, string> = { companyid: config.companyId, requestid: requestId };
     if (cred.token) headers.authorization = `Token ${cred.token}`;
@@ -254,9 +292,13 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
     const h = held.get(userId);
     if (!h || h.expiresAt <= now()) {
       held.delete(userId);
-      throw new PosError('MEMBER_CODE_EXPIRED', "This terminal no longer holds the member's GafaPay app code: ask the member to refresh their app code and scan it again.", {
-        details: { notApplied: true },
-      });
+      throw new PosError(
+        'MEMBER_CODE_EXPIRED',
+        "This terminal no longer holds the member's GafaPay app code: ask the member to refresh their app code and scan it again.",
+        {
+          details: { notApplied: true },
+        },
+      );
     }
     return h;
   }
@@ -268,7 +310,11 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
   }
 
   async function balanceOf(userId: string): Promise<PointsMilli> {
-    const data = readData(userPointsSchema, await call('GET', paths.userPoints, { user_id: userId, currency_id: config.currencyId }, credentialsFor(userId)), 'the balance');
+    const data = readData(
+      userPointsSchema,
+      await call('GET', paths.userPoints, { user_id: userId, currency_id: config.currencyId }, credentialsFor(userId)),
+      'the balance',
+    );
     if (!data.user_points) throw new PosError('MEMBER_NOT_FOUND', 'GafaPay has no points account for this member.');
     return pointsFromBackend(data.user_points.points);
   }
@@ -276,15 +322,22 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
   function checkPoints(milli: PointsMilli): void {
     if (!Number.isSafeInteger(milli) || milli <= 0) throw new PosError('POINTS_INVALID', undefined, { details: { notApplied: true } });
     if (milli % step !== 0) {
-      throw new PosError('POINTS_TOO_PRECISE', decimals === 0 ? 'GafaPay points are whole numbers here.' : `GafaPay points have at most ${decimals} decimals here.`, { details: { notApplied: true } });
+      throw new PosError(
+        'POINTS_TOO_PRECISE',
+        decimals === 0 ? 'GafaPay points are whole numbers here.' : `GafaPay points have at most ${decimals} decimals here.`,
+        { details: { notApplied: true } },
+      );
     }
   }
 
   function acceptAppCode(identifier: MemberIdentifier): MemberIdentifier {
     const code = identifier.kind === 'appCode' ? parseAppCode(identifier.value) : null;
-    if (!code) throw new PosError('MEMBER_NUMBER_FORMAT', "Scan the code the member's GafaPay app shows for paying with points.", { details: { read: 'GP1:…' } });
+    if (!code)
+      throw new PosError('MEMBER_NUMBER_FORMAT', "Scan the code the member's GafaPay app shows for paying with points.", { details: { read: 'GP1:…' } });
     if (!code.token && !merchantToken) {
-      throw new PosError('MEMBER_NUMBER_FORMAT', "That GafaPay code carries no session: ask the member to open the app's pay-with-points code.", { details: { read: 'GP1:…' } });
+      throw new PosError('MEMBER_NUMBER_FORMAT', "That GafaPay code carries no session: ask the member to open the app's pay-with-points code.", {
+        details: { read: 'GP1:…' },
+      });
     }
     for (const [k, v] of held) if (v.expiresAt <= now()) held.delete(k);
     held.set(code.userId, { walletId: code.walletId, token: code.token, expiresAt: now() + codeTtlMs });
@@ -292,7 +345,11 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
   }
 
   async function redemptionConfig(cred: Credentials) {
-    return readData(redeemConfigSchema, await call('GET', paths.redeemConfig, { user_type: String(userType), currency_id: config.currencyId }, cred), 'the redemption configuration');
+    return readData(
+      redeemConfigSchema,
+      await call('GET', paths.redeemConfig, { user_type: String(userType), currency_id: config.currencyId }, cred),
+      'the redemption configuration',
+    );
   }
 
   return {
@@ -313,7 +370,7 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
     async lookupMember(identifier: MemberIdentifier): Promise<MemberAccount> {
       const plain = identifier.kind === 'appCode' ? acceptAppCode(identifier) : identifier;
       if (plain.kind !== 'externalId' || !held.has(plain.value)) {
-        throw new PosError('INVALID_INPUT', "GafaPay members are identified by the code their GafaPay app shows: scan it.");
+        throw new PosError('INVALID_INPUT', 'GafaPay members are identified by the code their GafaPay app shows: scan it.');
       }
       const balanceMilli = await balanceOf(plain.value);
       return { identifier: plain, backendMemberId: plain.value, balanceMilli, messages: [] };
@@ -321,14 +378,25 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
 
     async getTerms(member: MemberAccount): Promise<RedemptionTerms> {
       const data = await redemptionConfig(credentialsFor(member.backendMemberId));
-      const cashback = data.points_redeem_configs.filter((c) => c.redeem_type === REDEEM_TYPE_CASHBACK && (c.currency_id === undefined || c.currency_id === null || c.currency_id === config.currencyId));
-      if (cashback.length === 0) throw new PosError('REDEMPTION_NOT_ACTIVE', 'GafaPay has no cashback configuration for these points: redemption is not possible.');
+      const cashback = data.points_redeem_configs.filter(
+        (c) => c.redeem_type === REDEEM_TYPE_CASHBACK && (c.currency_id === undefined || c.currency_id === null || c.currency_id === config.currencyId),
+      );
+      if (cashback.length === 0)
+        throw new PosError('REDEMPTION_NOT_ACTIVE', 'GafaPay has no cashback configuration for these points: redemption is not possible.');
       const cfg = cashback.find((c) => c.is_active);
       if (!cfg) throw new PosError('REDEMPTION_NOT_ACTIVE', "Points redemption is switched off in GafaPay's configuration.");
       const rate = rateFromPair(pointsFromBackend(cfg.no_of_points), centsFromBackend(cfg.points_value));
       const min = cfg.min_points_to_redeem === undefined || cfg.min_points_to_redeem === null ? step : pointsFromBackend(cfg.min_points_to_redeem);
       const max = cfg.max_points_to_redeem === undefined || cfg.max_points_to_redeem === null ? null : pointsFromBackend(cfg.max_points_to_redeem);
-      return { rate, currency: config.currency, decimals, minPointsMilli: Math.max(min, step), maxPointsMilli: max !== null && max > 0 ? max : null, stepMilli: step, benefit: 'cashback' };
+      return {
+        rate,
+        currency: config.currency,
+        decimals,
+        minPointsMilli: Math.max(min, step),
+        maxPointsMilli: max !== null && max > 0 ? max : null,
+        stepMilli: step,
+        benefit: 'cashback',
+      };
     },
 
     async redeem(req: RedeemRequest): Promise<RedeemReceipt> {
@@ -371,7 +439,10 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       const answer = redeemAnswerSchema.safeParse(data);
       if (!answer.success || (answer.data.message !== undefined && answer.data.message !== GAFAPAY_REDEEM_SUCCESS)) {
         // Sent, and GafaPay said "success" but not in a form we can read: cannot tell.
-        throw new PosError('BACKEND_BAD_RESPONSE', 'GafaPay confirmed the redemption in a form the terminal cannot read: it will check before anything is sent again.');
+        throw new PosError(
+          'BACKEND_BAD_RESPONSE',
+          'GafaPay confirmed the redemption in a form the terminal cannot read: it will check before anything is sent again.',
+        );
       }
       held.delete(userId);
       const d = answer.data.redeem_points_detail;
@@ -382,9 +453,13 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
         points = Number.NaN;
       }
       if (points !== req.pointsMilli) {
-        throw new PosError('OUTCOME_UNKNOWN', `GafaPay redeemed ${Number.isNaN(points) ? 'an unreadable number of' : pointsToDecimalString(points)} points instead of ${pointsToDecimalString(req.pointsMilli)}: a manager must check.`, {
-          details: { backendReference: d.txn_id },
-        });
+        throw new PosError(
+          'OUTCOME_UNKNOWN',
+          `GafaPay redeemed ${Number.isNaN(points) ? 'an unreadable number of' : pointsToDecimalString(points)} points instead of ${pointsToDecimalString(req.pointsMilli)}: a manager must check.`,
+          {
+            details: { backendReference: d.txn_id },
+          },
+        );
       }
       return {
         backendReference: d.txn_id,
@@ -394,26 +469,39 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       };
     },
 
-    async findRedemption(req: RedeemRequest): Promise<RedeemReceipt | null> {
+    async findRedemption(req: RedeemRequest, context?: LookupContext): Promise<RedeemReceipt | null> {
       checkPoints(req.pointsMilli);
-      const requested = Date.parse(req.requestedAt);
+      // Nothing of it can have been applied before it was first sent (the commit, when that is unknown).
+      const requested = Date.parse(context?.firstSentAt ?? req.requestedAt);
       if (Number.isNaN(requested)) throw new PosError('OUTCOME_UNKNOWN', 'The redemption has no valid time to look it up by: a manager must check.');
       let cred: Credentials;
       try {
         cred = credentialsFor(req.member.backendMemberId);
       } catch {
-        throw new PosError('OUTCOME_UNKNOWN', "GafaPay's history can only be read with the member's app code, which this terminal no longer holds: a manager must check.", { details: { reconciledBy: 'history' } });
+        throw new PosError(
+          'OUTCOME_UNKNOWN',
+          "GafaPay's history can only be read with the member's app code, which this terminal no longer holds: a manager must check.",
+          { details: { reconciledBy: 'history' } },
+        );
       }
-      const localNow = Date.now();
+      const localNow = now();
       const candidates: Array<{ id: string; transaction_id?: string | null; amount?: unknown; created_date: number }> = [];
       let backendNow: number | null = null;
       let read = 0;
       let complete = false;
       for (let page = 0; page < maxPages; page++) {
-        const res = await callWithClock('GET', paths.history, { user_id: req.member.backendMemberId, currency_id: config.currencyId, skip: String(page * pageSize), limit: String(pageSize) }, cred);
+        const res = await callWithClock(
+          'GET',
+          paths.history,
+          { user_id: req.member.backendMemberId, currency_id: config.currencyId, skip: String(page * pageSize), limit: String(pageSize) },
+          cred,
+        );
         backendNow ??= res.backendNowMs;
         const parsed = historySchema.safeParse(res.data);
-        if (!parsed.success) throw new PosError('OUTCOME_UNKNOWN', "GafaPay's redemption history could not be read: a manager must check.", { details: { reconciledBy: 'history' } });
+        if (!parsed.success)
+          throw new PosError('OUTCOME_UNKNOWN', "GafaPay's redemption history could not be read: a manager must check.", {
+            details: { reconciledBy: 'history' },
+          });
         const list = parsed.data.user_points_redeem;
         read += list.length;
         for (const r of list) {
@@ -431,21 +519,45 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
           break;
         }
       }
-      // The window on GafaPay's clock: as long ago as the sale was committed by this terminal's clock
-      // (a terminal clock minutes off cancels out), less the skew allowance.
-      const fromSec = Math.floor(((backendNow ?? localNow) - (localNow - requested) - skewMs) / 1000);
-      const matches = candidates.filter((r) => Number.isFinite(r.created_date) && r.created_date >= fromSec);
-      if (!complete) throw new PosError('OUTCOME_UNKNOWN', `GafaPay's redemption history is too long to search (${read} entries read): a manager must check.`, { details: { reconciledBy: 'history', read } });
-      if (matches.length === 0) {
-        // The history carries no reference of ours: it can confirm, never prove absence.
-        throw new PosError('OUTCOME_UNKNOWN', `GafaPay's history (${read} entries, read whole) shows no redemption of these points since this sale; it carries no reference of ours, so that does not prove it was not applied: a manager must check.`, {
+      // The window on GafaPay's clock: as long ago as the redemption was sent by this terminal's clock
+      // (a terminal clock minutes off cancels out), less the skew allowance; never one this terminal's
+      // other sales already hold.
+      const sentOnBackendMs = (backendNow ?? localNow) - (localNow - requested);
+      const fromSec = Math.floor((sentOnBackendMs - skewMs) / 1000);
+      const matches = candidates.filter(
+        (r) =>
+          Number.isFinite(r.created_date) &&
+          r.created_date >= fromSec &&
+          !context?.claimed.has(r.id) &&
+          !(typeof r.transaction_id === 'string' && context?.claimed.has(r.transaction_id)),
+      );
+      // Applied only by one from after the send (to the second); one only inside the skew allowance
+      // could be another sale's of the same points.
+      const afterSend = matches.filter((r) => r.created_date >= Math.floor((sentOnBackendMs - 2_000) / 1000));
+      if (!complete)
+        throw new PosError('OUTCOME_UNKNOWN', `GafaPay's redemption history is too long to search (${read} entries read): a manager must check.`, {
           details: { reconciledBy: 'history', read },
         });
+      if (matches.length === 0) {
+        // The history carries no reference of ours: it can confirm, never prove absence.
+        throw new PosError(
+          'OUTCOME_UNKNOWN',
+          `GafaPay's history (${read} entries, read whole) shows no redemption of these points since this sale; it carries no reference of ours, so that does not prove it was not applied: a manager must check.`,
+          {
+            details: { reconciledBy: 'history', read },
+          },
+        );
       }
-      if (matches.length > 1) {
-        throw new PosError('OUTCOME_UNKNOWN', `GafaPay shows ${matches.length} redemptions of these points since this sale: a manager must check which is this sale's.`, {
-          details: { reconciledBy: 'history', historyIds: matches.map((m) => m.id) },
-        });
+      if (matches.length > 1 || afterSend.length !== 1) {
+        throw new PosError(
+          'OUTCOME_UNKNOWN',
+          afterSend.length === 0
+            ? `GafaPay shows a redemption of these points from just before this sale was sent, which could be another sale's: a manager must check.`
+            : `GafaPay shows ${matches.length} redemptions of these points since this sale: a manager must check which is this sale's.`,
+          {
+            details: { reconciledBy: 'history', historyIds: matches.map((m) => m.id) },
+          },
+        );
       }
       const r = matches[0]!;
       const ref = typeof r.transaction_id === 'string' && r.transaction_id !== '' ? r.transaction_id : r.id;
@@ -479,5 +591,6 @@ export function gafapayFromConnection(values: ConnectionValues, opts: AdapterOpt
     userType: 2,
     ...(decimals ? { pointsDecimals: Number(decimals) } : {}),
     ...timeout(opts),
+    ...clock(opts),
   });
 }

@@ -283,10 +283,11 @@ function errorCode(e: unknown): string | undefined {
   const o = e as { code?: unknown; cause?: unknown; errors?: unknown };
   if (typeof o.code === 'string') return o.code;
   // Happy-eyeballs connects fail with an AggregateError of per-address errors.
-  if (Array.isArray(o.errors)) for (const inner of o.errors) {
-    const c = errorCode(inner);
-    if (c) return c;
-  }
+  if (Array.isArray(o.errors))
+    for (const inner of o.errors) {
+      const c = errorCode(inner);
+      if (c) return c;
+    }
   return undefined;
 }
 

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PosError } from '../../shared/errors.js';
-import { PD_HMAC_SECRET, PD_SIGNATURE_HEADER, PENTADATA_SANDBOX } from '../../sandbox/pentadata/backend.js';
+import { PD_HMAC_SECRET, PD_SIGNATURE_HEADER, PENTADATA_SANDBOX } from '../../sandbox/cardlinked/backend.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { catchUp, createPentadataClient, readPentadataTransaction, verifyPentadataAlert, type PentadataClient, type PentadataConfig } from './pentadata.js';
 import { controlFetch } from '../../sandbox/control-client.js';
@@ -42,7 +42,15 @@ describe('Pentadata client against the emulator', () => {
   async function enrolled(): Promise<{ cardId: string; offerId: string }> {
     const { offerId } = await client.createOffer('10% off with points', ['At the counter']);
     const { personId } = await client.createPerson('Anna', 'Peeters', 'anna@example.com');
-    const card = await client.enrolCard(personId, { pan: '4444000000004001', firstName: 'Anna', lastName: 'Peeters', expMonth: 7, expYear: 2030, cvv: '123', postalCode: '9000' });
+    const card = await client.enrolCard(personId, {
+      pan: '4444000000004001',
+      firstName: 'Anna',
+      lastName: 'Peeters',
+      expMonth: 7,
+      expYear: 2030,
+      cvv: '123',
+      postalCode: '9000',
+    });
     expect(card).toEqual({ cardId: expect.any(String), lastFour: '4001' }); // id and last four only: nothing else comes back
     expect(await client.listCards(personId)).toEqual([{ cardId: card.cardId, lastFour: '4001', expMonth: 7, expYear: 2030 }]);
     await client.linkOffer(card.cardId, offerId);
@@ -65,7 +73,13 @@ describe('Pentadata client against the emulator', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts/pentadata`;
-    config = { baseUrl: `${sb.url}/pentadata`, email: PENTADATA_SANDBOX.email, apiKey: PENTADATA_SANDBOX.apiKey, merchantId: PENTADATA_SANDBOX.merchantId, timeoutMs: 3000 };
+    config = {
+      baseUrl: `${sb.url}/pentadata`,
+      email: PENTADATA_SANDBOX.email,
+      apiKey: PENTADATA_SANDBOX.apiKey,
+      merchantId: PENTADATA_SANDBOX.merchantId,
+      timeoutMs: 3000,
+    };
   });
   afterAll(async () => {
     await new Promise<void>((r) => receiver.close(() => r()));
@@ -105,15 +119,24 @@ describe('Pentadata client against the emulator', () => {
     expect((await catchUp(client, [cardId], (id) => seen.has(id))).fresh).toEqual([]);
   });
 
-  it("reads the alternative field names, verifies a configured HMAC, and keeps any order", async () => {
+  it('reads the alternative field names, verifies a configured HMAC, and keeps any order', async () => {
     await ctl('POST', '/forms', { fields: 'camel', hmac: 'hex-body', order: 'oldest-first' });
     const { cardId } = await enrolled();
     await ctl('POST', '/purchases', { cardId: Number(cardId), amountCents: 1234 });
     await alertsArrived(1);
-    const withHmac = { alertToken: PENTADATA_SANDBOX.alertToken, hmac: { secret: PD_HMAC_SECRET, header: PD_SIGNATURE_HEADER, content: 'body' as const, encoding: 'hex' as const } };
+    const withHmac = {
+      alertToken: PENTADATA_SANDBOX.alertToken,
+      hmac: { secret: PD_HMAC_SECRET, header: PD_SIGNATURE_HEADER, content: 'body' as const, encoding: 'hex' as const },
+    };
     expect(verifyPentadataAlert(received[0]!.headers, received[0]!.raw, withHmac)).toEqual({ ok: true });
-    expect(verifyPentadataAlert(received[0]!.headers, received[0]!.raw.replace('1234', '9999').replace('12.34', '99.99'), withHmac)).toEqual({ ok: false, reason: 'signature-wrong' });
-    expect(verifyPentadataAlert(received[0]!.headers, received[0]!.raw, { ...withHmac, hmac: { ...withHmac.hmac, header: 'X-Other' } })).toEqual({ ok: false, reason: 'signature-missing' });
+    expect(verifyPentadataAlert(received[0]!.headers, received[0]!.raw.replace('1234', '9999').replace('12.34', '99.99'), withHmac)).toEqual({
+      ok: false,
+      reason: 'signature-wrong',
+    });
+    expect(verifyPentadataAlert(received[0]!.headers, received[0]!.raw, { ...withHmac, hmac: { ...withHmac.hmac, header: 'X-Other' } })).toEqual({
+      ok: false,
+      reason: 'signature-missing',
+    });
     const t = readPentadataTransaction(JSON.parse(received[0]!.raw), received[0]!.raw);
     expect(t).toMatchObject({ cardId, amountCents: 1234, currency: 'EUR', transactionId: expect.stringMatching(/^tx_/) });
     await ctl('POST', '/purchases', { cardId: Number(cardId), amountCents: 10, deliver: false });
@@ -138,7 +161,9 @@ describe('Pentadata client against the emulator', () => {
 
   it('refuses a card the platform does not accept without echoing its number', async () => {
     const { personId } = await client.createPerson('Anna', 'Peeters', 'anna@example.com');
-    const e = (await client.enrolCard(personId, { pan: '4111111111111111', firstName: 'Anna', lastName: 'Peeters', expMonth: 7, expYear: 2030, cvv: '123', postalCode: '9000' }).catch((x: unknown) => x)) as PosError;
+    const e = (await client
+      .enrolCard(personId, { pan: '4111111111111111', firstName: 'Anna', lastName: 'Peeters', expMonth: 7, expYear: 2030, cvv: '123', postalCode: '9000' })
+      .catch((x: unknown) => x)) as PosError;
     expect(e.code).toBe('INVALID_INPUT');
     expect(JSON.stringify({ m: e.message, d: e.details })).not.toContain('4111111111111111');
   });

@@ -61,13 +61,25 @@ export interface PentadataCardView {
 // ---- answers, read in one place ---------------------------------------------
 
 const id = z.union([z.number().int(), z.string().min(1)]).transform(String);
-const loginSchema = z.object({ token: z.string().min(1), expires: z.union([z.string(), z.number()]).transform(String).optional(), refresh_token: z.string().min(1).optional(), refresh_expires: z.union([z.string(), z.number()]).transform(String).optional() });
+const loginSchema = z.object({
+  token: z.string().min(1),
+  expires: z.union([z.string(), z.number()]).transform(String).optional(),
+  refresh_token: z.string().min(1).optional(),
+  refresh_expires: z.union([z.string(), z.number()]).transform(String).optional(),
+});
 const offerSchema = z.object({ offer_id: id });
 const personSchema = z.object({ person_id: id });
 const cardSchema = z.object({ card_id: id });
 const cardOfferSchema = z.object({ card_offer_id: id }).or(z.object({ id }).transform((o) => ({ card_offer_id: o.id })));
 const cardsSchema = z.object({
-  cards: z.array(z.object({ card_id: id, last_four: z.union([z.string(), z.number()]).transform((v) => String(v).padStart(4, '0')), exp_month: z.number().int().nullish(), exp_year: z.number().int().nullish() })),
+  cards: z.array(
+    z.object({
+      card_id: id,
+      last_four: z.union([z.string(), z.number()]).transform((v) => String(v).padStart(4, '0')),
+      exp_month: z.number().int().nullish(),
+      exp_year: z.number().int().nullish(),
+    }),
+  ),
 });
 
 function read<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
@@ -86,6 +98,8 @@ export function pentadataTime(v: string | undefined): number | null {
 // ---- the client ----------------------------------------------------------------
 
 export interface PentadataClient {
+  /** Signs in (a cheap authenticated check: "test connection"). */
+  probe(): Promise<void>;
   createOffer(name: string, description?: string[]): Promise<{ offerId: string }>;
   createPerson(firstName: string, lastName: string, email: string): Promise<{ personId: string }>;
   listCards(personId: string): Promise<PentadataCardView[]>;
@@ -106,9 +120,14 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
   async function authCall(path: string, body: unknown, bearer?: string): Promise<void> {
     const res = await httpJson({ method: 'POST', url: baseUrl + path, body, headers: bearer ? { authorization: `Bearer ${bearer}` } : {}, timeoutMs });
     if (res.status === 401 || res.status === 400) {
-      throw new PosError('BACKEND_AUTH', "Pentadata refused the terminal's e-mail and API key: check them in settings.", { details: { status: res.status, notApplied: true } });
+      throw new PosError('BACKEND_AUTH', "Pentadata refused the terminal's e-mail and API key: check them in settings.", {
+        details: { status: res.status, notApplied: true },
+      });
     }
-    if (res.status >= 300) throw new PosError('BACKEND_REFUSED', `Pentadata refused to sign the terminal in (HTTP ${res.status}).`, { details: { status: res.status, notApplied: true } });
+    if (res.status >= 300)
+      throw new PosError('BACKEND_REFUSED', `Pentadata refused to sign the terminal in (HTTP ${res.status}).`, {
+        details: { status: res.status, notApplied: true },
+      });
     const a = read(loginSchema, res.body, 'the sign-in');
     // An unreadable expiry counts as a short one: renewing early costs a call, never a sale.
     const exp = pentadataTime(a.expires) ?? now() + 60_000;
@@ -148,15 +167,30 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
 
   const seg = (s: string) => encodeURIComponent(s);
   return {
+    async probe() {
+      session = null;
+      await token();
+    },
     async createOffer(name, description) {
-      const r = read(offerSchema, await call('POST', '/offers', { merchant_id: config.merchantId, offer: { name, ...(description?.length ? { description } : {}) } }), 'the new offer');
+      const r = read(
+        offerSchema,
+        await call('POST', '/offers', { merchant_id: config.merchantId, offer: { name, ...(description?.length ? { description } : {}) } }),
+        'the new offer',
+      );
       return { offerId: r.offer_id };
     },
     async createPerson(firstName, lastName, email) {
-      return { personId: read(personSchema, await call('POST', '/persons', { first_name: firstName, last_name: lastName, email }), 'the new person').person_id };
+      return {
+        personId: read(personSchema, await call('POST', '/persons', { first_name: firstName, last_name: lastName, email }), 'the new person').person_id,
+      };
     },
     async listCards(personId) {
-      return read(cardsSchema, await call('GET', `/persons/${seg(personId)}/cards`), 'the cards').cards.map((c) => ({ cardId: c.card_id, lastFour: c.last_four, expMonth: c.exp_month ?? null, expYear: c.exp_year ?? null }));
+      return read(cardsSchema, await call('GET', `/persons/${seg(personId)}/cards`), 'the cards').cards.map((c) => ({
+        cardId: c.card_id,
+        lastFour: c.last_four,
+        expMonth: c.exp_month ?? null,
+        expYear: c.exp_year ?? null,
+      }));
     },
     async enrolCard(personId, card) {
       if (!/^\d{13,19}$/.test(card.pan)) throw new PosError('INVALID_INPUT', 'A card number is 13 to 19 digits.', { details: { notApplied: true } });
@@ -175,7 +209,11 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
       return { cardId: r.card_id, lastFour: card.pan.slice(-4) };
     },
     async linkOffer(cardId, offerId) {
-      const r = read(cardOfferSchema, await call('POST', `/cards/${seg(cardId)}/offers`, { offer_id: Number.isSafeInteger(Number(offerId)) ? Number(offerId) : offerId }), 'the card-offer link');
+      const r = read(
+        cardOfferSchema,
+        await call('POST', `/cards/${seg(cardId)}/offers`, { offer_id: Number.isSafeInteger(Number(offerId)) ? Number(offerId) : offerId }),
+        'the card-offer link',
+      );
       return { cardOfferId: r.card_offer_id };
     },
     async registerAlerts(cardId, url) {
@@ -183,7 +221,11 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
     },
     async transactions(cardId) {
       const body = await call('GET', `/cards/${seg(cardId)}/transactions`);
-      const list = Array.isArray(body) ? body : Array.isArray((body as { transactions?: unknown })?.transactions) ? (body as { transactions: unknown[] }).transactions : null;
+      const list = Array.isArray(body)
+        ? body
+        : Array.isArray((body as { transactions?: unknown })?.transactions)
+          ? (body as { transactions: unknown[] }).transactions
+          : null;
       if (!list) throw new PosError('BACKEND_BAD_RESPONSE', "Pentadata's transaction list could not be read: the catch-up will try again.");
       return list.map((t) => readPentadataTransaction(t, JSON.stringify(t)));
     },
@@ -199,6 +241,7 @@ export interface PentadataTransaction {
   offerId: string | null;
   amountCents: number | null;
   currency: string | null;
+  merchant: string | null;
   at: string | null;
   raw: string;
 }
@@ -209,6 +252,7 @@ const NAMES = {
   offerId: ['offer_id', 'offerId'],
   amount: ['amount', 'amountValue', 'amount_value', 'transaction_amount'],
   currency: ['currency', 'currencyCode', 'currency_code'],
+  merchant: ['merchant', 'merchantName', 'merchant_name'],
   at: ['date', 'timestamp', 'datetime', 'created', 'transaction_date'],
 } as const;
 
@@ -231,17 +275,30 @@ export function readPentadataTransaction(body: unknown, raw: string): PentadataT
     offerId: text(first(NAMES.offerId)),
     amountCents,
     currency: currency && /^[A-Z]{3}$/.test(currency) ? currency : null,
+    merchant: text(first(NAMES.merchant)),
     at: at && !Number.isNaN(Date.parse(at)) ? new Date(Date.parse(at)).toISOString() : null,
-    raw: raw.slice(0, 4000),
+    raw: scrubCardNumbers(raw.slice(0, 4000)),
   };
+}
+
+/**
+ * Any run of 12 or more digits (with spaces or dashes between) replaced: a
+ * body or message that echoed a card number must not reach a screen or the
+ * log through the terminal (Pentadata says it sends none; this makes sure).
+ */
+export function scrubCardNumbers(text: string): string {
+  return text.replace(/\d(?:[ -]?\d){11,}/g, '[card number]');
 }
 
 export interface AlertVerification {
   /** The alert token from Pentadata's dashboard. */
   alertToken: string;
   /** Optional: an HMAC-SHA256 signature to verify too (Pentadata does not publish its form: all three are settings). */
-  hmac?: { secret: string; header: string; content: 'body'; encoding: 'hex' | 'base64' } | null;
+  hmac?: { secret: string; header: string; content: HmacContent; encoding: 'hex' | 'base64' } | null;
 }
+
+/** What the HMAC covers: the raw body, or the registered alert URL followed by the raw body. */
+export type HmacContent = 'body' | 'url+body';
 
 export type AlertVerdict = { ok: true } | { ok: false; reason: 'key-missing' | 'key-wrong' | 'signature-missing' | 'signature-wrong' };
 
@@ -256,7 +313,12 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** Checks an alert's Pentadata-Key (constant time) and, where configured, its HMAC. Headers by lower-case name. */
-export function verifyPentadataAlert(headers: Record<string, string | string[] | undefined>, rawBody: string, v: AlertVerification): AlertVerdict {
+export function verifyPentadataAlert(
+  headers: Record<string, string | string[] | undefined>,
+  rawBody: string,
+  v: AlertVerification,
+  registeredUrl = '',
+): AlertVerdict {
   const h = (name: string) => {
     const x = headers[name.toLowerCase()];
     return Array.isArray(x) ? x[0] : x;
@@ -267,7 +329,9 @@ export function verifyPentadataAlert(headers: Record<string, string | string[] |
   if (v.hmac) {
     const sig = h(v.hmac.header);
     if (!sig) return { ok: false, reason: 'signature-missing' };
-    const expected = createHmac('sha256', v.hmac.secret).update(rawBody).digest(v.hmac.encoding);
+    const mac = createHmac('sha256', v.hmac.secret);
+    if (v.hmac.content === 'url+body') mac.update(registeredUrl, 'utf8');
+    const expected = mac.update(rawBody).digest(v.hmac.encoding);
     if (!sameText(sig.trim(), expected)) return { ok: false, reason: 'signature-wrong' };
   }
   return { ok: true };
@@ -278,7 +342,11 @@ export function verifyPentadataAlert(headers: Record<string, string | string[] |
  * seen (by transaction id), in no assumed order. A card whose list cannot be
  * read is reported, not skipped silently: the next run tries it again.
  */
-export async function catchUp(client: PentadataClient, cardIds: readonly string[], seen: (transactionId: string) => boolean): Promise<{ fresh: PentadataTransaction[]; unreadable: PentadataTransaction[]; failedCards: string[] }> {
+export async function catchUp(
+  client: PentadataClient,
+  cardIds: readonly string[],
+  seen: (transactionId: string) => boolean,
+): Promise<{ fresh: PentadataTransaction[]; unreadable: PentadataTransaction[]; failedCards: string[] }> {
   const fresh: PentadataTransaction[] = [];
   const unreadable: PentadataTransaction[] = [];
   const failedCards: string[] = [];

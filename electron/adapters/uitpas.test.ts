@@ -50,7 +50,11 @@ function redeemRequest(member: MemberAccount, rewardId: string, points: number, 
   };
 }
 
-function reverseRequest(original: RedeemRequest, receipt: { backendReference: string; pointsMilli: number; balanceAfterMilli: number | null }, pointsMilli = receipt.pointsMilli): ReverseRequest {
+function reverseRequest(
+  original: RedeemRequest,
+  receipt: { backendReference: string; pointsMilli: number; balanceAfterMilli: number | null },
+  pointsMilli = receipt.pointsMilli,
+): ReverseRequest {
   return {
     reference: `${original.saleId}.v1`,
     saleId: original.saleId,
@@ -184,9 +188,18 @@ describe('UiTPAS adapter against the sandbox', () => {
       expect(byId.has(RW.otherOrganizer.id)).toBe(false);
       expect(byId.has(RW.retired.id)).toBe(false);
       expect(page.totalItems).toBe(8);
-      expect(byId.get(RW.coffee.id)).toMatchObject({ pointsMilli: 10_000, kind: 'POINTS', discount: { cents: 250, currency: 'EUR' }, availability: { redeemable: true } });
+      expect(byId.get(RW.coffee.id)).toMatchObject({
+        pointsMilli: 10_000,
+        kind: 'POINTS',
+        discount: { cents: 250, currency: 'EUR' },
+        availability: { redeemable: true },
+      });
       expect(byId.get(RW.welcome.id)).toMatchObject({ pointsMilli: 0, kind: 'WELCOME', availability: { redeemable: true } });
-      expect(byId.get(RW.exhibition.id)?.availability).toMatchObject({ redeemable: false, reason: 'PASSHOLDER_POINTS', message: { nl: expect.stringContaining('punten') } });
+      expect(byId.get(RW.exhibition.id)?.availability).toMatchObject({
+        redeemable: false,
+        reason: 'PASSHOLDER_POINTS',
+        message: { nl: expect.stringContaining('punten') },
+      });
       expect(byId.get(RW.summerBar.id)?.availability).toMatchObject({ redeemable: false, reason: 'REWARD_PERIOD' });
       expect(byId.get(RW.toteBag.id)).toMatchObject({ unitsLeft: 0, availability: { redeemable: false, reason: 'REWARD_VOLUME' } });
       expect(byId.get(RW.poster.id)?.discount).toBeNull();
@@ -210,13 +223,21 @@ describe('UiTPAS adapter against the sandbox', () => {
   describe('checkReward: each redeem-status reason', () => {
     it('redeemable', async () => {
       const m = await member({ points: 60 });
-      expect(await adapter.checkReward(m, RW.ticket.id)).toMatchObject({ reward: { id: RW.ticket.id, pointsMilli: 50_000, discount: { cents: 500 } }, availability: { redeemable: true } });
+      expect(await adapter.checkReward(m, RW.ticket.id)).toMatchObject({
+        reward: { id: RW.ticket.id, pointsMilli: 50_000, discount: { cents: 500 } },
+        availability: { redeemable: true },
+      });
     });
 
     it('PASSHOLDER_POINTS', async () => {
       const m = await member({ points: 5 });
       const c = await adapter.checkReward(m, RW.coffee.id);
-      expect(c.availability).toEqual({ redeemable: false, reason: 'PASSHOLDER_POINTS', backendReason: 'PASSHOLDER_POINTS', message: { nl: 'Je hebt niet genoeg punten om dit voordeel om te ruilen.' } });
+      expect(c.availability).toEqual({
+        redeemable: false,
+        reason: 'PASSHOLDER_POINTS',
+        backendReason: 'PASSHOLDER_POINTS',
+        message: { nl: 'Je hebt niet genoeg punten om dit voordeel om te ruilen.' },
+      });
     });
 
     it('PASSHOLDER_VOLUME (per passholder per period)', async () => {
@@ -229,7 +250,11 @@ describe('UiTPAS adapter against the sandbox', () => {
 
     it('REWARD_PERIOD', async () => {
       const m = await member();
-      expect((await adapter.checkReward(m, RW.summerBar.id)).availability).toMatchObject({ redeemable: false, reason: 'REWARD_PERIOD', message: { nl: expect.stringMatching(/omruilperiode/) } });
+      expect((await adapter.checkReward(m, RW.summerBar.id)).availability).toMatchObject({
+        redeemable: false,
+        reason: 'REWARD_PERIOD',
+        message: { nl: expect.stringMatching(/omruilperiode/) },
+      });
     });
 
     it('REWARD_VOLUME (overall)', async () => {
@@ -243,7 +268,10 @@ describe('UiTPAS adapter against the sandbox', () => {
 
     it('PASSHOLDER_APPLICABLE_CARDSYSTEMS', async () => {
       const elif = await adapter.lookupMember({ kind: 'uitpas', value: PH.elif.uitpasNumber });
-      expect((await adapter.checkReward(elif, RW.denderOnly.id)).availability).toMatchObject({ redeemable: false, reason: 'PASSHOLDER_APPLICABLE_CARDSYSTEMS' });
+      expect((await adapter.checkReward(elif, RW.denderOnly.id)).availability).toMatchObject({
+        redeemable: false,
+        reason: 'PASSHOLDER_APPLICABLE_CARDSYSTEMS',
+      });
       expect((await adapter.checkReward(elif, RW.coffee.id)).availability.redeemable).toBe(true);
     });
 
@@ -260,7 +288,12 @@ describe('UiTPAS adapter against the sandbox', () => {
       // A card blocked after the lookup (the lookup itself would refuse it): the check finds out.
       for (const p of [{ cardStatus: 'BLOCKED' as const }, { blocked: true }]) {
         const created = await ui.addPassholder({ points: 100, ...p });
-        const m: MemberAccount = { identifier: { kind: 'uitpas', value: created.uitpasNumber }, backendMemberId: created.uitpasNumber, balanceMilli: 100_000, messages: [] };
+        const m: MemberAccount = {
+          identifier: { kind: 'uitpas', value: created.uitpasNumber },
+          backendMemberId: created.uitpasNumber,
+          balanceMilli: 100_000,
+          messages: [],
+        };
         expect((await adapter.checkReward(m, RW.coffee.id)).availability).toMatchObject({ redeemable: false, reason: 'INVALID_CARD' });
       }
     });
@@ -270,7 +303,11 @@ describe('UiTPAS adapter against the sandbox', () => {
       expect(normalizeReason('PASSHOLDER_APPLICABLE_CARDSYSTEMS')).toBe('PASSHOLDER_APPLICABLE_CARDSYSTEMS');
       expect(normalizeReason('PASSHOLDER_NO_ACTIVE_CARDSYSTEM')).toBe('PASSHOLDER_NO_ACTIVE_CARDSYSTEMS');
       expect(normalizeReason('PASSHOLDER_NO_ACTIVE_CARDSYSTEMS')).toBe('PASSHOLDER_NO_ACTIVE_CARDSYSTEMS');
-      expect(parseRedeemStatus({ redeemable: false, reason: 'SOMETHING_NEW' })).toMatchObject({ reason: 'UNKNOWN', backendReason: 'SOMETHING_NEW', message: { nl: expect.any(String) } });
+      expect(parseRedeemStatus({ redeemable: false, reason: 'SOMETHING_NEW' })).toMatchObject({
+        reason: 'UNKNOWN',
+        backendReason: 'SOMETHING_NEW',
+        message: { nl: expect.any(String) },
+      });
     });
 
     it('an unknown reward is REWARD_NOT_FOUND', async () => {
@@ -305,7 +342,12 @@ describe('UiTPAS adapter against the sandbox', () => {
       ['blocked passholder', { blocked: true }, () => RW.coffee.id, 'MEMBER_BLOCKED', 'INVALID_CARD'],
     ])('%s: refused with the code, the reason and the end-user message; nothing taken', async (_what, p, reward, code, reason) => {
       const created = await ui.addPassholder({ points: 100, ...p });
-      const m: MemberAccount = { identifier: { kind: 'uitpas', value: created.uitpasNumber }, backendMemberId: created.uitpasNumber, balanceMilli: created.points * 1000, messages: [] };
+      const m: MemberAccount = {
+        identifier: { kind: 'uitpas', value: created.uitpasNumber },
+        backendMemberId: created.uitpasNumber,
+        balanceMilli: created.points * 1000,
+        messages: [],
+      };
       const e = await caught(adapter.redeem(redeemRequest(m, reward(), 10)));
       expect(e.code).toBe(code);
       expect(e.details).toMatchObject({ reason, notApplied: true, status: 400 });
@@ -337,7 +379,11 @@ describe('UiTPAS adapter against the sandbox', () => {
     });
 
     it('a client without REWARDS_REDEEM may look but not redeem', async () => {
-      const ro = createUitpasAdapter({ ...config, clientId: UITPAS_SANDBOX_CLIENTS.readOnly.clientId, clientSecret: UITPAS_SANDBOX_CLIENTS.readOnly.clientSecret });
+      const ro = createUitpasAdapter({
+        ...config,
+        clientId: UITPAS_SANDBOX_CLIENTS.readOnly.clientId,
+        clientSecret: UITPAS_SANDBOX_CLIENTS.readOnly.clientSecret,
+      });
       const m = await ro.lookupMember({ kind: 'uitpas', value: PH.jan.uitpasNumber });
       expect((await caught(ro.checkReward(m, RW.coffee.id))).code).toBe('FORBIDDEN');
       expect((await caught(ro.redeem(redeemRequest(m, RW.coffee.id, 10)))).code).toBe('FORBIDDEN');
@@ -385,14 +431,20 @@ describe('UiTPAS adapter against the sandbox', () => {
     it('maps every problem type it knows by its last segment too', () => {
       expect(mapUitpasError(404, { type: 'https://api.publiq.be/probs/uitpas/pass-not-found', title: 'x', status: 404 }).code).toBe('MEMBER_NOT_FOUND');
       expect(mapUitpasError(404, { type: 'pass-not-found', title: 'x', status: 404 }).code).toBe('MEMBER_NOT_FOUND');
-      expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/uitpas/card-blocked', title: 'x', status: 400, endUserMessage: { nl: 'geblokkeerd' } })).toMatchObject({
+      expect(
+        mapUitpasError(400, { type: 'https://api.publiq.be/probs/uitpas/card-blocked', title: 'x', status: 400, endUserMessage: { nl: 'geblokkeerd' } }),
+      ).toMatchObject({
         code: 'MEMBER_BLOCKED',
         endUserMessage: { nl: 'geblokkeerd' },
       });
       expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/uitpas/something-new', title: 'x', status: 400 }).code).toBe('BACKEND_REFUSED');
-      expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/body/invalid-data', title: 'x', status: 400, schemaErrors: [] }).code).toBe('BACKEND_REFUSED');
+      expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/body/invalid-data', title: 'x', status: 400, schemaErrors: [] }).code).toBe(
+        'BACKEND_REFUSED',
+      );
       expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/url/query-limit-exceeded', title: 'x', status: 400 }).code).toBe('BACKEND_REFUSED');
-      expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/uitpas/invalid-uitpasnumber', title: 'x', status: 400 }).code).toBe('MEMBER_NUMBER_FORMAT');
+      expect(mapUitpasError(400, { type: 'https://api.publiq.be/probs/uitpas/invalid-uitpasnumber', title: 'x', status: 400 }).code).toBe(
+        'MEMBER_NUMBER_FORMAT',
+      );
       expect(mapUitpasError(404, undefined).code).toBe('BACKEND_BAD_RESPONSE');
       expect(mapUitpasError(403, { title: 'Forbidden', status: 403 }).code).toBe('FORBIDDEN');
     });
@@ -525,6 +577,24 @@ describe('UiTPAS adapter against the sandbox', () => {
       expect((await ui.redeemed(m.backendMemberId)).length).toBe(2);
     });
 
+    // Found by the crash harness: after a restart the lookup took an earlier sale's redeemed reward
+    // (same member, same reward, inside the window counted from the sale's commit) for this one, so
+    // the terminal held it as posted while UiTPAS never redeemed it.
+    it("after a restart, another sale's redemption from just before this one was sent is never taken for it", async () => {
+      const m = await member({ points: 200 });
+      const committed = new Date(Date.now() - 60_000).toISOString(); // queued a minute ago, sent only now
+      const sale1 = await createUitpasAdapter(config).redeem(redeemRequest(m, RW.ticket.id, 50)); // another sale, answered
+      const req = redeemRequest(m, RW.ticket.id, 50, committed);
+      const firstSentAt = new Date(Date.now() + 30_000).toISOString(); // sent after sale 1's redemption
+      const fresh = createUitpasAdapter(config); // remembers nothing
+      // The terminal's records hold sale 1's redeemed reward: not this one's, and nothing else is.
+      expect(await fresh.findRedemption(req, { firstSentAt, claimed: new Set([sale1.backendReference]) })).toBeNull();
+      // Not held by any sale of this terminal, but from before the send: it could be another's; a manager decides.
+      const e = await caught(fresh.findRedemption(req, { firstSentAt, claimed: new Set() }));
+      expect(e.code).toBe('OUTCOME_UNKNOWN');
+      expect((await ui.redeemed(m.backendMemberId)).length).toBe(1);
+    });
+
     it('the same adapter does not match a redemption it already gave to another sale', async () => {
       const m = await member({ points: 200 });
       const t = new Date().toISOString();
@@ -582,7 +652,11 @@ describe('UiTPAS adapter against the sandbox', () => {
 
     it("another organizer's client cannot cancel it", async () => {
       const { req, receipt } = await redeemed();
-      await ui.addClient({ clientId: 'gent-pos', clientSecret: 'gent-secret', permissions: { [UITPAS_ORGANIZERS.other.id]: ['PASSES_READ', 'REWARDS_READ', 'REWARDS_REDEEM'] } });
+      await ui.addClient({
+        clientId: 'gent-pos',
+        clientSecret: 'gent-secret',
+        permissions: { [UITPAS_ORGANIZERS.other.id]: ['PASSES_READ', 'REWARDS_READ', 'REWARDS_REDEEM'] },
+      });
       const gent = createUitpasAdapter({ ...config, clientId: 'gent-pos', clientSecret: 'gent-secret', organizerId: UITPAS_ORGANIZERS.other.id });
       expect((await caught(gent.reverse(reverseRequest(req, receipt)))).code).toBe('FORBIDDEN');
     });

@@ -63,6 +63,7 @@ export function supportsValidationCode(adapter: LoyaltyAdapter): adapter is Loya
 export function normalizeValidationCode(typed: string): string {
   const code = typed.replace(/[\s-]/g, '').toUpperCase();
   if (code === '') throw new PosError('VALIDATION_CODE_REQUIRED');
-  if (!/^[A-Z0-9]{4,12}$/.test(code)) throw new PosError('VALIDATION_CODE_WRONG', 'That is not a validation code: it has 4 to 12 letters or digits.', { details: { notApplied: true } });
+  if (!/^[A-Z0-9]{4,12}$/.test(code))
+    throw new PosError('VALIDATION_CODE_WRONG', 'That is not a validation code: it has 4 to 12 letters or digits.', { details: { notApplied: true } });
   return code;
 }

@@ -106,7 +106,11 @@ export function parseEventEcho(body: unknown, types: WlEventTypes, kind: WlEvent
     (e.type !== undefined && e.type !== types[kind]) ||
     (e.payload?.points !== undefined && e.payload.points !== f.points) ||
     (e.payload?.transactionId !== undefined && e.payload.transactionId !== f.transactionId);
-  if (contradicts) throw new PosError('BACKEND_BAD_RESPONSE', 'The loyalty program confirmed something other than the event the terminal sent: it will check before anything is sent again.');
+  if (contradicts)
+    throw new PosError(
+      'BACKEND_BAD_RESPONSE',
+      'The loyalty program confirmed something other than the event the terminal sent: it will check before anything is sent again.',
+    );
   return { eventId: e.id ?? e.eventId ?? e.event_id ?? null };
 }
 

@@ -270,14 +270,23 @@ describe('White Label adapter against the sandbox', () => {
       const other = redeemRequest(anna, 100);
       await caught(adapter.redeem(other));
       // The balance says "not applied", but it is evidence, not proof: still a manager's decision.
-      expect(await caught(adapter.findRedemption(other))).toMatchObject({ code: 'OUTCOME_UNKNOWN', details: { balanceBeforeMilli: 1_800_000, balanceMilli: 1_800_000 } });
+      expect(await caught(adapter.findRedemption(other))).toMatchObject({
+        code: 'OUTCOME_UNKNOWN',
+        details: { balanceBeforeMilli: 1_800_000, balanceMilli: 1_800_000 },
+      });
       expect(await events(anna)).toHaveLength(1);
     });
 
     it('after a restart (a fresh adapter) the quoted balance is the evidence; without one, the balance now', async () => {
       const req = redeemRequest(anna, 100);
-      expect(await caught(createWhiteLabelAdapter(config).findRedemption(req))).toMatchObject({ code: 'OUTCOME_UNKNOWN', details: { balanceBeforeMilli: req.balanceBeforeMilli } });
-      expect(await caught(createWhiteLabelAdapter(config).findRedemption(redeemRequest(anna, 100, null)))).toMatchObject({ code: 'OUTCOME_UNKNOWN', details: { balanceBeforeMilli: null, balanceMilli: 2_500_000 } });
+      expect(await caught(createWhiteLabelAdapter(config).findRedemption(req))).toMatchObject({
+        code: 'OUTCOME_UNKNOWN',
+        details: { balanceBeforeMilli: req.balanceBeforeMilli },
+      });
+      expect(await caught(createWhiteLabelAdapter(config).findRedemption(redeemRequest(anna, 100, null)))).toMatchObject({
+        code: 'OUTCOME_UNKNOWN',
+        details: { balanceBeforeMilli: null, balanceMilli: 2_500_000 },
+      });
     });
   });
 
@@ -310,7 +319,10 @@ describe('White Label adapter against the sandbox', () => {
       await control.addFault({ fault: 'reset-after', method: 'POST', path: '/v1/events', times: 1 });
       const rev = reverseRequest(req, after, 600);
       await caught(adapter.reverse!(rev));
-      expect(await caught(adapter.findReversal!(rev))).toMatchObject({ code: 'OUTCOME_UNKNOWN', details: { balanceBeforeMilli: 1_900_000, balanceMilli: 2_500_000 } });
+      expect(await caught(adapter.findReversal!(rev))).toMatchObject({
+        code: 'OUTCOME_UNKNOWN',
+        details: { balanceBeforeMilli: 1_900_000, balanceMilli: 2_500_000 },
+      });
       expect(await events(anna)).toHaveLength(2);
     });
   });

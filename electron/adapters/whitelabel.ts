@@ -83,8 +83,12 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const tokens = createTokenSource({ tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
   const baselines = new Map<string, PointsMilli>();
-  const eventTypes: WlEventTypes = { redeem: config.eventTypes?.redeem?.trim() || WL_EVENT.redeem, refund: config.eventTypes?.refund?.trim() || WL_EVENT.refund };
-  if (eventTypes.redeem === eventTypes.refund) throw new PosError('INVALID_INPUT', 'The redemption and refund event types must differ.', { details: { field: 'refundEventType' } });
+  const eventTypes: WlEventTypes = {
+    redeem: config.eventTypes?.redeem?.trim() || WL_EVENT.redeem,
+    refund: config.eventTypes?.refund?.trim() || WL_EVENT.refund,
+  };
+  if (eventTypes.redeem === eventTypes.refund)
+    throw new PosError('INVALID_INPUT', 'The redemption and refund event types must differ.', { details: { field: 'refundEventType' } });
 
   function rememberBaseline(reference: string, balance: PointsMilli): void {
     baselines.delete(reference);
@@ -134,10 +138,17 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   async function cannotTell(userId: string, baseline: PointsMilli | null | undefined, deltaMilli: PointsMilli, what: string): Promise<never> {
     const { balanceMilli } = await readWallet(userId);
     const before = baseline === null || baseline === undefined ? null : baseline;
-    const seen = before === null ? `the balance is now ${balanceMilli / MILLI_PER_POINT}` : `the balance was ${before / MILLI_PER_POINT} before and is ${balanceMilli / MILLI_PER_POINT} now (${(before + deltaMilli) / MILLI_PER_POINT} if it was applied)`;
-    throw new PosError('OUTCOME_UNKNOWN', `White Label cannot be asked whether the ${what} was applied; ${seen}. The balance is evidence, not proof: a manager decides.`, {
-      details: { reconciledBy: 'none', balanceMilli, balanceBeforeMilli: before, expectedIfAppliedMilli: before === null ? null : before + deltaMilli },
-    });
+    const seen =
+      before === null
+        ? `the balance is now ${balanceMilli / MILLI_PER_POINT}`
+        : `the balance was ${before / MILLI_PER_POINT} before and is ${balanceMilli / MILLI_PER_POINT} now (${(before + deltaMilli) / MILLI_PER_POINT} if it was applied)`;
+    throw new PosError(
+      'OUTCOME_UNKNOWN',
+      `White Label cannot be asked whether the ${what} was applied; ${seen}. The balance is evidence, not proof: a manager decides.`,
+      {
+        details: { reconciledBy: 'none', balanceMilli, balanceBeforeMilli: before, expectedIfAppliedMilli: before === null ? null : before + deltaMilli },
+      },
+    );
   }
 
   const adapter: LoyaltyAdapter = {
@@ -185,7 +196,8 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
         // an ambiguous balance puts the redemption in front of a manager.
         await postEvent('refund', userId, { points, transactionId: undoReference(req.reference), storeId: req.storeId, terminalId: req.terminalId });
         throw new PosError('INSUFFICIENT_POINTS', 'Another till used these points at the same moment: nothing was taken. Read the balance again.', {
-          details: { notApplied: true, undone: true },
+          // raced: the checkout sends it again as a new attempt after a random pause (service/checkout/race.ts).
+          details: { notApplied: true, undone: true, raced: true },
         });
       }
       return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: afterMilli, detail: { eventId } };

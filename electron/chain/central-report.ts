@@ -8,11 +8,27 @@
  */
 import type { ClientBase } from 'pg';
 import { centsToDecimalString, formatPoints } from '../../shared/money.js';
-import { BOM, csvText } from '../service/csv-export.js';
+import { csvLines, neutralise } from '../service/csv-cells.js';
+import { BOM } from '../service/csv-export.js';
 
 export const REPORT_HEADER = [
-  'level', 'day', 'store_id', 'store_name', 'currency', 'terminals', 'entries', 'redemptions', 'points', 'discount', 'refunds', 'refunded',
-  'refunded_points', 'voids', 'overrides', 'offline_accepted', 'refused_redemptions',
+  'level',
+  'day',
+  'store_id',
+  'store_name',
+  'currency',
+  'terminals',
+  'entries',
+  'redemptions',
+  'points',
+  'discount',
+  'refunds',
+  'refunded',
+  'refunded_points',
+  'voids',
+  'overrides',
+  'offline_accepted',
+  'refused_redemptions',
 ];
 
 interface Row {
@@ -48,13 +64,47 @@ export async function chainDayReport(client: ClientBase, day: string): Promise<D
                      JOIN pwp.terminals tt ON tt.terminal_id = e.terminal_id
                     WHERE tt.store_id = s.store_id AND e.at >= to_char(dt.day_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
                       AND e.at < to_char(dt.day_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
-  const stores = (await client.query<Row>(`SELECT s.day::text AS day, s.store_id, s.store_name, s.currency, s.terminals, ${entries} AS entries, s.redemptions, s.points_milli, s.discount_cents, s.refunds, s.refunded_cents, s.refunded_points_milli, s.voids, s.overrides, s.offline_accepted, s.refused_redemptions FROM pwp.store_day_totals s WHERE s.day = $1::date ORDER BY s.store_id, s.currency`, [day])).rows;
+  const stores = (
+    await client.query<Row>(
+      `SELECT s.day::text AS day, s.store_id, s.store_name, s.currency, s.terminals, ${entries} AS entries, s.redemptions, s.points_milli, s.discount_cents, s.refunds, s.refunded_cents, s.refunded_points_milli, s.voids, s.overrides, s.offline_accepted, s.refused_redemptions FROM pwp.store_day_totals s WHERE s.day = $1::date ORDER BY s.store_id, s.currency`,
+      [day],
+    )
+  ).rows;
   const lines: string[][] = [REPORT_HEADER];
   const totals = new Map<string, Row>();
   for (const r of stores) {
     lines.push(cells('store', r));
-    const t = totals.get(r.currency) ?? { ...r, store_id: null, store_name: null, terminals: '0', entries: '0', redemptions: '0', points_milli: '0', discount_cents: '0', refunds: '0', refunded_cents: '0', refunded_points_milli: '0', voids: '0', overrides: '0', offline_accepted: '0', refused_redemptions: '0' };
-    for (const k of ['terminals', 'entries', 'redemptions', 'points_milli', 'discount_cents', 'refunds', 'refunded_cents', 'refunded_points_milli', 'voids', 'overrides', 'offline_accepted', 'refused_redemptions'] as const) {
+    const t = totals.get(r.currency) ?? {
+      ...r,
+      store_id: null,
+      store_name: null,
+      terminals: '0',
+      entries: '0',
+      redemptions: '0',
+      points_milli: '0',
+      discount_cents: '0',
+      refunds: '0',
+      refunded_cents: '0',
+      refunded_points_milli: '0',
+      voids: '0',
+      overrides: '0',
+      offline_accepted: '0',
+      refused_redemptions: '0',
+    };
+    for (const k of [
+      'terminals',
+      'entries',
+      'redemptions',
+      'points_milli',
+      'discount_cents',
+      'refunds',
+      'refunded_cents',
+      'refunded_points_milli',
+      'voids',
+      'overrides',
+      'offline_accepted',
+      'refused_redemptions',
+    ] as const) {
       t[k] = String(Number(t[k]) + Number(r[k]));
     }
     totals.set(r.currency, t);
@@ -70,14 +120,28 @@ export async function chainDayReport(client: ClientBase, day: string): Promise<D
       [day, new Date(Date.parse(`${day}T00:00:00Z`) - 14 * 3600_000).toISOString(), new Date(Date.parse(`${day}T00:00:00Z`) + 38 * 3600_000).toISOString()],
     )
   ).rows.map((r) => r.terminal_id);
-  return { csv: BOM + lines.map((l) => l.join(',')).join('\r\n') + '\r\n', stores: stores.length, missing };
+  return { csv: BOM + csvLines(lines, ','), stores: stores.length, missing };
 }
 
 function cells(level: 'store' | 'chain', r: Row): string[] {
   const n = (v: string) => String(Number(v));
   return [
-    level, r.day, csvText(r.store_id), csvText(r.store_name), csvText(r.currency), n(r.terminals), n(r.entries), n(r.redemptions), formatPoints(Number(r.points_milli)),
-    centsToDecimalString(Number(r.discount_cents)), n(r.refunds), centsToDecimalString(Number(r.refunded_cents)), formatPoints(Number(r.refunded_points_milli)),
-    n(r.voids), n(r.overrides), n(r.offline_accepted), n(r.refused_redemptions),
+    level,
+    r.day,
+    neutralise(r.store_id),
+    neutralise(r.store_name),
+    neutralise(r.currency),
+    n(r.terminals),
+    n(r.entries),
+    n(r.redemptions),
+    formatPoints(Number(r.points_milli)),
+    centsToDecimalString(Number(r.discount_cents)),
+    n(r.refunds),
+    centsToDecimalString(Number(r.refunded_cents)),
+    formatPoints(Number(r.refunded_points_milli)),
+    n(r.voids),
+    n(r.overrides),
+    n(r.offline_accepted),
+    n(r.refused_redemptions),
   ];
 }

@@ -37,7 +37,9 @@ let cached: CentralMigration[] | null = null;
 export function centralMigrations(): CentralMigration[] {
   if (cached) return cached;
   const dir = sqlDir();
-  const files = readdirSync(dir).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort();
   cached = files.map((f, i) => {
     const version = Number(f.slice(0, 3));
     // Numbered without holes: a missing file would silently skip a change.
@@ -80,7 +82,9 @@ export async function migrateCentral(client: ClientBase): Promise<{ from: number
     if (current === 0) {
       try {
         await client.query('CREATE SCHEMA IF NOT EXISTS pwp');
-        await client.query('CREATE TABLE IF NOT EXISTS pwp.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+        await client.query(
+          'CREATE TABLE IF NOT EXISTS pwp.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+        );
       } catch (e) {
         throw noRights(e, 0, migrations.length);
       }
@@ -108,7 +112,7 @@ function noRights(e: unknown, have: number, want: number): Error {
     return new ChainError(
       have === 0 ? 'no-schema' : 'old-schema',
       have === 0
-        ? 'The chain database has no Pay with Points schema, and this terminal\'s role may not create it. The chain\'s administrator runs `npm run chain -- migrate --postgres URL` once with the owner\'s role.'
+        ? "The chain database has no Pay with Points schema, and this terminal's role may not create it. The chain's administrator runs `npm run chain -- migrate --postgres URL` once with the owner's role."
         : `The chain database's schema is at version ${have}, this terminal needs ${want}, and its role may not migrate it. The chain's administrator runs \`npm run chain -- migrate --postgres URL\`.`,
     );
   }

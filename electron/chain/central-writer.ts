@@ -17,7 +17,23 @@ export interface Conflict {
   offeredHash: string;
 }
 
-const ENTRY_COLUMNS = ['seq', 'at', 'logged_terminal_id', 'actor', 'sale_id', 'kind', 'points_milli', 'amount_cents', 'currency', 'outcome', 'member_masked', 'member_hash', 'detail', 'prev_hash', 'hash'] as const;
+const ENTRY_COLUMNS = [
+  'seq',
+  'at',
+  'logged_terminal_id',
+  'actor',
+  'sale_id',
+  'kind',
+  'points_milli',
+  'amount_cents',
+  'currency',
+  'outcome',
+  'member_masked',
+  'member_hash',
+  'detail',
+  'prev_hash',
+  'hash',
+] as const;
 const ENTRY_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
 
 /** One statement for the whole batch: each column is one array parameter. */
@@ -42,7 +58,11 @@ function sameEntry(stored: Record<string, unknown>, e: ShippedEntry): boolean {
 }
 
 export async function registerTerminal(client: ClientBase, t: { terminalId: string; storeId: string; storeName: string }): Promise<void> {
-  await client.query('INSERT INTO pwp.terminals (terminal_id, store_id, store_name) VALUES ($1, $2, $3) ON CONFLICT (terminal_id) DO NOTHING', [t.terminalId, t.storeId, t.storeName]);
+  await client.query('INSERT INTO pwp.terminals (terminal_id, store_id, store_name) VALUES ($1, $2, $3) ON CONFLICT (terminal_id) DO NOTHING', [
+    t.terminalId,
+    t.storeId,
+    t.storeName,
+  ]);
 }
 
 /** The highest seq the chain holds for this terminal (0: none). */
@@ -55,7 +75,11 @@ export async function centralHead(client: ClientBase, terminalId: string): Promi
  * Inserts a batch (ascending seqs) in the caller's transaction. Returns how
  * many were new and the conflicts (already recorded in pwp.conflicts).
  */
-export async function insertEntries(client: ClientBase, terminalId: string, batch: readonly ShippedEntry[]): Promise<{ inserted: number; conflicts: Conflict[] }> {
+export async function insertEntries(
+  client: ClientBase,
+  terminalId: string,
+  batch: readonly ShippedEntry[],
+): Promise<{ inserted: number; conflicts: Conflict[] }> {
   if (batch.length === 0) return { inserted: 0, conflicts: [] };
   const params: unknown[] = [terminalId, ...ENTRY_COLUMNS.map((c) => batch.map((e) => entryColumn(e, c)))];
   const r = await client.query<{ seq: string }>(INSERT_ENTRIES, params);
@@ -63,7 +87,10 @@ export async function insertEntries(client: ClientBase, terminalId: string, batc
   // Some were there already: the same (a re-send, fine) or not (refused, flagged).
   const fresh = new Set(r.rows.map((x) => Number(x.seq)));
   const again = batch.filter((e) => !fresh.has(e.seq));
-  const stored = await client.query(`SELECT ${ENTRY_COLUMNS.join(', ')} FROM pwp.entries WHERE terminal_id = $1 AND seq = ANY($2::bigint[])`, [terminalId, again.map((e) => e.seq)]);
+  const stored = await client.query(`SELECT ${ENTRY_COLUMNS.join(', ')} FROM pwp.entries WHERE terminal_id = $1 AND seq = ANY($2::bigint[])`, [
+    terminalId,
+    again.map((e) => e.seq),
+  ]);
   const bySeq = new Map(stored.rows.map((row: Record<string, unknown>) => [Number(row.seq), row]));
   const conflicts: Conflict[] = [];
   for (const e of again) {
@@ -94,10 +121,25 @@ export async function insertDay(client: ClientBase, terminalId: string, d: Shipp
     `INSERT INTO pwp.day_totals (terminal_id, day, store_id, utc_offset_minutes, day_from, day_to, currency, ${DAY_FIGURES.join(', ')}, log_seq, log_hash, figures_hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, ${DAY_FIGURES.map((_, i) => `$${i + 8}`).join(', ')}, $18, $19, $20)
      ON CONFLICT (terminal_id, day) DO NOTHING RETURNING day`,
-    [terminalId, d.day, d.store_id, d.utc_offset_minutes, d.day_from, d.day_to, d.currency, ...DAY_FIGURES.map((f) => d.figures[f]), d.log_seq, d.log_hash, d.figures_hash],
+    [
+      terminalId,
+      d.day,
+      d.store_id,
+      d.utc_offset_minutes,
+      d.day_from,
+      d.day_to,
+      d.currency,
+      ...DAY_FIGURES.map((f) => d.figures[f]),
+      d.log_seq,
+      d.log_hash,
+      d.figures_hash,
+    ],
   );
   if (r.rows.length === 1) return { inserted: true, conflict: null };
-  const stored = await client.query<{ figures_hash: string }>('SELECT figures_hash FROM pwp.day_totals WHERE terminal_id = $1 AND day = $2', [terminalId, d.day]);
+  const stored = await client.query<{ figures_hash: string }>('SELECT figures_hash FROM pwp.day_totals WHERE terminal_id = $1 AND day = $2', [
+    terminalId,
+    d.day,
+  ]);
   const storedHash = stored.rows[0]?.figures_hash ?? '';
   if (storedHash === d.figures_hash) return { inserted: false, conflict: null };
   const conflict: Conflict = { what: 'day', key: d.day, storedHash, offeredHash: d.figures_hash };
@@ -106,5 +148,9 @@ export async function insertDay(client: ClientBase, terminalId: string, d: Shipp
 }
 
 export async function heartbeat(client: ClientBase, terminalId: string, headSeq: number, shippedSeq: number): Promise<void> {
-  await client.query('INSERT INTO pwp.heartbeats (terminal_id, head_seq, shipped_seq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [terminalId, headSeq, shippedSeq]);
+  await client.query('INSERT INTO pwp.heartbeats (terminal_id, head_seq, shipped_seq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+    terminalId,
+    headSeq,
+    shippedSeq,
+  ]);
 }

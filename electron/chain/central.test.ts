@@ -38,7 +38,9 @@ async function freshChain(name: string): Promise<{ owner: string; terminal: stri
   pgc.psql(`CREATE DATABASE ${name};`);
   const owner = pgc.url({ database: name });
   expect(await cli(['migrate', '--postgres', owner])).toMatchObject({ code: 0 });
-  pgc.psql(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pwp_terminal') THEN CREATE ROLE pwp_terminal LOGIN PASSWORD 'till'; END IF; END $$;`);
+  pgc.psql(
+    `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pwp_terminal') THEN CREATE ROLE pwp_terminal LOGIN PASSWORD 'till'; END IF; END $$;`,
+  );
   expect(await cli(['grant', '--postgres', owner])).toMatchObject({ code: 0 });
   return { owner, terminal: pgc.url({ user: 'pwp_terminal', password: 'till', database: name }) };
 }
@@ -46,7 +48,11 @@ async function freshChain(name: string): Promise<{ owner: string; terminal: stri
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await chainCli(args, (s) => void (out += s), (s) => void (err += s));
+  const code = await chainCli(
+    args,
+    (s) => void (out += s),
+    (s) => void (err += s),
+  );
   return { code, out, err };
 }
 
@@ -56,7 +62,17 @@ function entries(n: number, terminalId: string, startMs = Date.parse('2026-12-01
   try {
     store.transaction(() => {
       for (let i = 0; i < n; i++) {
-        store.journal.append({ at: new Date(startMs + i * 60_000).toISOString(), terminalId, actor: 'P-1', kind: 'redeem.posted', outcome: 'ok', pointsMilli: 1000 * (i + 1), amountCents: 10 * i, currency: 'EUR', detail: { i, note: 'quote "x", é' } });
+        store.journal.append({
+          at: new Date(startMs + i * 60_000).toISOString(),
+          terminalId,
+          actor: 'P-1',
+          kind: 'redeem.posted',
+          outcome: 'ok',
+          pointsMilli: 1000 * (i + 1),
+          amountCents: 10 * i,
+          currency: 'EUR',
+          detail: { i, note: 'quote "x", é' },
+        });
       }
     });
     return store.db.prepare('SELECT * FROM log ORDER BY seq').all() as ShippedEntry[];
@@ -91,7 +107,7 @@ describe('central schema', () => {
       expect((await t.query("SELECT count(*)::int AS n FROM pwp.entries WHERE terminal_id = 'T-GRANT'")).rows[0].n).toBe(3);
       await expect(t.query("UPDATE pwp.entries SET outcome = 'edited' WHERE terminal_id = 'T-GRANT' AND seq = 2")).rejects.toMatchObject({ code: '42501' });
       await expect(t.query("DELETE FROM pwp.entries WHERE terminal_id = 'T-GRANT'")).rejects.toMatchObject({ code: '42501' });
-      await expect(t.query("UPDATE pwp.day_totals SET redemptions = 0")).rejects.toMatchObject({ code: '42501' });
+      await expect(t.query('UPDATE pwp.day_totals SET redemptions = 0')).rejects.toMatchObject({ code: '42501' });
       await expect(t.query('TRUNCATE pwp.entries')).rejects.toMatchObject({ code: '42501' });
       // Nor may it change the schema.
       await expect(t.query('DROP TABLE pwp.conflicts')).rejects.toMatchObject({ code: '42501' });
@@ -132,7 +148,19 @@ function day(store: string, d: string, figures: Partial<ShippedDay['figures']>, 
     day_from: `${d}T00:00:00.000Z`,
     day_to: new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString(),
     currency: 'EUR',
-    figures: { redemptions: 0, points_milli: 0, discount_cents: 0, refunds: 0, refunded_cents: 0, refunded_points_milli: 0, voids: 0, overrides: 0, offline_accepted: 0, refused_redemptions: 0, ...figures },
+    figures: {
+      redemptions: 0,
+      points_milli: 0,
+      discount_cents: 0,
+      refunds: 0,
+      refunded_cents: 0,
+      refunded_points_milli: 0,
+      voids: 0,
+      overrides: 0,
+      offline_accepted: 0,
+      refused_redemptions: 0,
+      ...figures,
+    },
     log_seq: last.seq,
     log_hash: last.hash,
   };
@@ -165,8 +193,13 @@ describe('chain verify and report', () => {
 
       const rep = await cli(['report', '--postgres', chain.terminal, '--day', '2026-12-01']);
       expect(rep.code, rep.err).toBe(0);
-      const lines = rep.out.replace(/^\uFEFF/, '').trim().split('\r\n');
-      expect(lines[0]).toBe('level,day,store_id,store_name,currency,terminals,entries,redemptions,points,discount,refunds,refunded,refunded_points,voids,overrides,offline_accepted,refused_redemptions');
+      const lines = rep.out
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
+      expect(lines[0]).toBe(
+        'level,day,store_id,store_name,currency,terminals,entries,redemptions,points,discount,refunds,refunded,refunded_points,voids,overrides,offline_accepted,refused_redemptions',
+      );
       expect(lines.slice(1)).toEqual([
         'store,2026-12-01,S-A,Store S-A,EUR,2,80,8,5,24.68,2,1.98,0,0,0,0,0',
         'store,2026-12-01,S-B,Store S-B,EUR,1,40,4,2.5,12.34,1,0.99,0,0,0,0,0',
@@ -195,7 +228,16 @@ describe('chain verify and report', () => {
       const report = JSON.parse(r.out) as { ok: boolean; problems: { terminalId: string; kind: string; seq?: number }[] };
       const found = report.problems.map((p) => `${p.terminalId} ${p.kind} ${p.seq ?? ''}`.trim());
       expect(found).toEqual(
-        expect.arrayContaining(['T-A1 changed 7', 'T-A2 gap 10', 'T-B1 reordered 20', 'T-B1 reordered 21', 'T-A1 day 40', 'T-A1 gap 39', 'T-QUIET stopped', 'T-B1 conflict']),
+        expect.arrayContaining([
+          'T-A1 changed 7',
+          'T-A2 gap 10',
+          'T-B1 reordered 20',
+          'T-B1 reordered 21',
+          'T-A1 day 40',
+          'T-A1 gap 39',
+          'T-QUIET stopped',
+          'T-B1 conflict',
+        ]),
       );
       expect(r.out).not.toContain('T-A2 changed');
     } finally {

@@ -46,7 +46,11 @@ afterAll(async () => {
 async function cli(args: string[]) {
   let out = '';
   let err = '';
-  const code = await chainCli(args, (s) => void (out += s), (s) => void (err += s));
+  const code = await chainCli(
+    args,
+    (s) => void (out += s),
+    (s) => void (err += s),
+  );
   return { code, out, err };
 }
 
@@ -124,16 +128,36 @@ it('three terminals ship to one database through an outage and a SIGKILL; verify
       const store = Store.open(join(dir, DATABASE_FILE));
       try {
         const id = ids[i]!;
-        const local = (store.db.prepare('SELECT count(*) AS n, max(seq) AS head FROM log').get() as { n: number; head: number });
+        const local = store.db.prepare('SELECT count(*) AS n, max(seq) AS head FROM log').get() as { n: number; head: number };
         const central = (await db.query('SELECT count(*)::int AS n, max(seq)::int AS head FROM pwp.entries WHERE terminal_id = $1', [id])).rows[0];
         expect(central, id).toEqual({ n: local.n, head: local.head });
-        const days = (await db.query('SELECT day::text AS day, day_from, day_to, utc_offset_minutes, ' + DAY_FIGURES.join(', ') + ' FROM pwp.day_totals WHERE terminal_id = $1', [id])).rows;
+        const days = (
+          await db.query(
+            'SELECT day::text AS day, day_from, day_to, utc_offset_minutes, ' + DAY_FIGURES.join(', ') + ' FROM pwp.day_totals WHERE terminal_id = $1',
+            [id],
+          )
+        ).rows;
         expect(days.length).toBeGreaterThanOrEqual(1);
         for (const d of days) {
-          const own = endOfDay(store.db, new LogQuery(store.db), { from: new Date(d.day_from).toISOString(), to: new Date(d.day_to).toISOString(), utcOffsetMinutes: d.utc_offset_minutes, currency: 'EUR', now: Date.now(), needsAttention: 0 }).totals;
+          const own = endOfDay(store.db, new LogQuery(store.db), {
+            from: new Date(d.day_from).toISOString(),
+            to: new Date(d.day_to).toISOString(),
+            utcOffsetMinutes: d.utc_offset_minutes,
+            currency: 'EUR',
+            now: Date.now(),
+            needsAttention: 0,
+          }).totals;
           expect(Object.fromEntries(DAY_FIGURES.map((f) => [f, Number(d[f])])), `${id} ${d.day}`).toEqual({
-            redemptions: own.redemptions, points_milli: own.pointsMilli, discount_cents: own.discountCents, refunds: own.refunds, refunded_cents: own.refundedCents,
-            refunded_points_milli: own.refundedPointsMilli, voids: own.voids, overrides: own.overrides, offline_accepted: own.offlineAccepted, refused_redemptions: own.refusedRedemptions,
+            redemptions: own.redemptions,
+            points_milli: own.pointsMilli,
+            discount_cents: own.discountCents,
+            refunds: own.refunds,
+            refunded_cents: own.refundedCents,
+            refunded_points_milli: own.refundedPointsMilli,
+            voids: own.voids,
+            overrides: own.overrides,
+            offline_accepted: own.offlineAccepted,
+            refused_redemptions: own.refusedRedemptions,
           });
         }
         if (i === 0) expect(days.reduce((a, d) => a + Number(d.redemptions), 0)).toBe(9);

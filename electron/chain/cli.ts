@@ -25,7 +25,11 @@ const USAGE = `usage: npm run chain -- migrate|grant|verify|report --postgres po
   verify: --stale-after-hours H (default 24), --json
   report: --day YYYY-MM-DD (required), --out FILE (default: stdout)`;
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -79,9 +83,16 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       const report = await verifyCentral(client, { staleAfterMs: stale * 3600_000 });
       if (values.json) out(JSON.stringify(report, null, 2) + '\n');
       else {
-        for (const t of report.terminals) out(`${t.intact ? 'ok     ' : 'PROBLEM'} ${t.terminalId} (store ${t.storeId}): ${t.entries} entries, last ${t.lastSeq}, last contact ${t.lastContactAt ?? 'never'}\n`);
+        for (const t of report.terminals)
+          out(
+            `${t.intact ? 'ok     ' : 'PROBLEM'} ${t.terminalId} (store ${t.storeId}): ${t.entries} entries, last ${t.lastSeq}, last contact ${t.lastContactAt ?? 'never'}\n`,
+          );
         for (const p of report.problems) out(`  ${p.kind}: ${p.message}\n`);
-        out(report.ok ? `Intact: ${report.entries} entries from ${report.terminals.length} terminals (${Math.round(report.durationMs)} ms).\n` : `NOT INTACT: ${report.problems.length} problem(s) in ${report.entries} entries.\n`);
+        out(
+          report.ok
+            ? `Intact: ${report.entries} entries from ${report.terminals.length} terminals (${Math.round(report.durationMs)} ms).\n`
+            : `NOT INTACT: ${report.problems.length} problem(s) in ${report.entries} entries.\n`,
+        );
       }
       return report.ok ? 0 : 1;
     }

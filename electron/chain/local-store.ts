@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/db.js';
-import { GENESIS_HASH } from '../store/journal.js';
+import { GENESIS_HASH } from '../store/log-row.js';
 import { endOfDay } from '../service/end-of-day.js';
 import { LogQuery } from '../service/log-query.js';
 import type { Conflict } from './central-writer.js';
@@ -82,7 +82,17 @@ function nextDay(day: string): { day: string; from: Date; to: Date; utcOffsetMin
 }
 
 export function figuresHash(d: Omit<ShippedDay, 'figures_hash'>): string {
-  const canonical = JSON.stringify([d.day, d.store_id, d.utc_offset_minutes, d.day_from, d.day_to, d.currency, ...DAY_FIGURES.map((f) => d.figures[f]), d.log_seq, d.log_hash]);
+  const canonical = JSON.stringify([
+    d.day,
+    d.store_id,
+    d.utc_offset_minutes,
+    d.day_from,
+    d.day_to,
+    d.currency,
+    ...DAY_FIGURES.map((f) => d.figures[f]),
+    d.log_seq,
+    d.log_hash,
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -95,7 +105,9 @@ export class LocalShipStore {
   private readonly log: LogQuery;
 
   constructor(private readonly db: Db) {
-    this.batchStmt = db.prepare('SELECT seq, at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash FROM log WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.batchStmt = db.prepare(
+      'SELECT seq, at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash FROM log WHERE seq > ? ORDER BY seq LIMIT ?',
+    );
     this.headStmt = db.prepare('SELECT seq FROM log ORDER BY seq DESC LIMIT 1');
     this.atStmt = db.prepare('SELECT at FROM log WHERE seq = ?');
     this.cursorStmt = db.prepare('SELECT shipped_seq AS seq, shipped_at AS at FROM chain_cursor WHERE id = 1');
@@ -134,12 +146,17 @@ export class LocalShipStore {
   }
 
   conflicts(): ShippingState['conflicts'] {
-    return (this.db.prepare('SELECT what, key, found_at AS at FROM chain_conflicts ORDER BY found_at DESC LIMIT 20').all() as ShippingState['conflicts']);
+    return this.db.prepare('SELECT what, key, found_at AS at FROM chain_conflicts ORDER BY found_at DESC LIMIT 20').all() as ShippingState['conflicts'];
   }
 
   saveError(err: { kind: string; message: string } | null, at: string): void {
     if (err === null) this.db.prepare('DELETE FROM chain_error').run();
-    else this.db.prepare('INSERT INTO chain_error (id, kind, message, at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, message = excluded.message, at = excluded.at').run(err.kind, err.message, at);
+    else
+      this.db
+        .prepare(
+          'INSERT INTO chain_error (id, kind, message, at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, message = excluded.message, at = excluded.at',
+        )
+        .run(err.kind, err.message, at);
   }
 
   lastError(): ShippingState['lastError'] {
@@ -206,7 +223,9 @@ export class LocalShipStore {
 
   /** Closed days whose entries are all shipped, oldest first. */
   pendingDays(shippedSeq: number): ShippedDay[] {
-    return (this.db.prepare("SELECT payload FROM chain_days WHERE state = 'pending' AND log_seq <= ? ORDER BY day").all(shippedSeq) as { payload: string }[]).map((r) => JSON.parse(r.payload) as ShippedDay);
+    return (
+      this.db.prepare("SELECT payload FROM chain_days WHERE state = 'pending' AND log_seq <= ? ORDER BY day").all(shippedSeq) as { payload: string }[]
+    ).map((r) => JSON.parse(r.payload) as ShippedDay);
   }
 
   markDay(day: string, state: 'shipped' | 'conflict', at: string): void {

@@ -41,7 +41,15 @@ export function checkPostgresUrl(url: string): string {
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
-const TLS_CODES = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED']);
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
 
 /** Turns whatever pg or the socket threw into a ChainError with a clear message. */
 export function toChainError(e: unknown, url: string): ChainError {
@@ -51,9 +59,13 @@ export function toChainError(e: unknown, url: string): ChainError {
   const code = err?.code ?? '';
   const raw = String(err?.message ?? e);
   if (NETWORK_CODES.has(code) || /connect ECONNREFUSED|getaddrinfo|Connection terminated|timeout expired/i.test(raw)) {
-    return new ChainError('unreachable', `Cannot reach the chain database at ${target} (${code || raw.slice(0, 120)}). The terminal keeps selling and ships when it is back.`);
+    return new ChainError(
+      'unreachable',
+      `Cannot reach the chain database at ${target} (${code || raw.slice(0, 120)}). The terminal keeps selling and ships when it is back.`,
+    );
   }
-  if (code === '28P01') return new ChainError('auth', `The chain database refused the password for ${target}. Check the user and password in the shipping address.`);
+  if (code === '28P01')
+    return new ChainError('auth', `The chain database refused the password for ${target}. Check the user and password in the shipping address.`);
   if (code === '28000') return new ChainError('auth', `The chain database refused the login for ${target}: ${raw.slice(0, 160)}`);
   if (code === '3D000') return new ChainError('no-database', `The database in ${target} does not exist.`);
   if (code === '42501') return new ChainError('permission', `The chain database refused this terminal's role (${target}): ${raw.slice(0, 160)}.`);

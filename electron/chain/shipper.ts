@@ -76,13 +76,24 @@ export class LogShipper {
       checkPostgresUrl(config.postgresUrl);
     } catch (e) {
       const err = e as ChainError;
-      return new LogShipper({ ...disabledState(), enabled: true, target: describeTarget(config.postgresUrl), lastError: { kind: err.kind, message: err.message, at: new Date().toISOString() } });
+      return new LogShipper({
+        ...disabledState(),
+        enabled: true,
+        target: describeTarget(config.postgresUrl),
+        lastError: { kind: err.kind, message: err.message, at: new Date().toISOString() },
+      });
     }
     const file = store.db.name;
     if (!file || file === ':memory:') throw new Error('shipping needs the terminal database in a file');
     migrateLocal(store.db);
     const shipper = new LogShipper({ ...disabledState(), enabled: true, target: describeTarget(config.postgresUrl) });
-    const options: ShipLoopOptions = { ...SHIP_DEFAULTS, ...config.tuning, postgresUrl: config.postgresUrl, ...shop, hold: config.tuning?.hold ?? holdFromEnv() };
+    const options: ShipLoopOptions = {
+      ...SHIP_DEFAULTS,
+      ...config.tuning,
+      postgresUrl: config.postgresUrl,
+      ...shop,
+      hold: config.tuning?.hold ?? holdFromEnv(),
+    };
     const worker = startWorker({ file, options });
     shipper.worker = worker;
     shipper.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
@@ -90,7 +101,11 @@ export class LogShipper {
       if (m.type === 'state' && m.state) shipper.set(m.state);
     });
     worker.on('error', (e) => {
-      shipper.set({ ...shipper.current, connected: false, lastError: { kind: 'other', message: `The shipper stopped: ${e.message}`, at: new Date().toISOString() } });
+      shipper.set({
+        ...shipper.current,
+        connected: false,
+        lastError: { kind: 'other', message: `The shipper stopped: ${e.message}`, at: new Date().toISOString() },
+      });
     });
     // The worker must never keep the app alive on its own.
     worker.unref();

@@ -77,10 +77,15 @@ export class ShippingService implements HandlersFor<ShippingMethod> {
   async setShippingAddress(input: MethodInput<'setShippingAddress'>): Promise<ShippingResults['setShippingAddress']> {
     const manager = this.opts.people.authorizeManager('shipping.set-address', input.approval);
     if (this.source === 'start-up') {
-      throw new PosError('INVALID_INPUT', 'Shipping is set by the provisioning file or the command line on this terminal; change it there.', { details: { field: 'postgresUrl' } });
+      throw new PosError('INVALID_INPUT', 'Shipping is set by the provisioning file or the command line on this terminal; change it there.', {
+        details: { field: 'postgresUrl' },
+      });
     }
     const box = this.opts.secretBox;
-    if (input.postgresUrl && !box) throw new PosError('INVALID_INPUT', 'This terminal has no way to encrypt the address\'s password, so it cannot be stored.', { details: { field: 'postgresUrl' } });
+    if (input.postgresUrl && !box)
+      throw new PosError('INVALID_INPUT', "This terminal has no way to encrypt the address's password, so it cannot be stored.", {
+        details: { field: 'postgresUrl' },
+      });
     await this.shipper.stop();
     this.store.transaction(() => {
       if (input.postgresUrl) this.store.setSetting(SHIPPING_URL_SETTING, box!.seal(input.postgresUrl));

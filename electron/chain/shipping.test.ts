@@ -61,7 +61,11 @@ it('the desk shows why shipping fails (unreachable, wrong password, no schema an
     expect(await call<ShippingView>(rt, 'getShippingState', {})).toMatchObject({ enabled: false, source: null });
 
     const cases: { url: string; kind: string; message: RegExp }[] = [
-      { url: terminalUrl({ port: await closedPort() }), kind: 'unreachable', message: /^Cannot reach the chain database at pwp_terminal@127\.0\.0\.1:\d+\/chain \(ECONNREFUSED\)/ },
+      {
+        url: terminalUrl({ port: await closedPort() }),
+        kind: 'unreachable',
+        message: /^Cannot reach the chain database at pwp_terminal@127\.0\.0\.1:\d+\/chain \(ECONNREFUSED\)/,
+      },
       { url: terminalUrl({ password: 'wrong' }), kind: 'auth', message: /^The chain database refused the password for pwp_terminal@127\.0\.0\.1:\d+\/chain\./ },
       { url: terminalUrl({ database: 'bare' }), kind: 'no-schema', message: /has no Pay with Points schema, and this terminal's role may not create it/ },
       { url: terminalUrl({ host: 'localhost', params: 'sslmode=verify-full' }), kind: 'tls', message: /TLS connection could not be verified/ },

@@ -51,7 +51,9 @@ const { values } = parseArgs({
 // Everything this process creates (database, WAL, key file) is private to this user.
 privateUmask();
 const here = dirname(fileURLToPath(import.meta.url));
-const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : resolveDataDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir() });
+const dataDir = values['data-dir']
+  ? resolve(values['data-dir'])
+  : resolveDataDir({ argv: process.argv, env: process.env, platform: process.platform, homedir: homedir() });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`--port must be a port number, got ${values.port}\n`);
@@ -117,7 +119,11 @@ const modeLine =
       ? `training mode: embedded sandbox at ${runtime.sandboxUrl}`
       : `training mode: sandbox at ${values.backend}`;
 // stdout is this command's interface (the URL on the first line), not a log.
-process.stdout.write([host.openUrl, `data directory: ${dataDir}`, `logs: ${logDir}`, modeLine, ...(shipping.enabled ? [`shipping the log to ${shipping.target}`] : [])].join('\n') + '\n');
+process.stdout.write(
+  [host.openUrl, `data directory: ${dataDir}`, `logs: ${logDir}`, modeLine, ...(shipping.enabled ? [`shipping the log to ${shipping.target}`] : [])].join(
+    '\n',
+  ) + '\n',
+);
 log.info('web host started', { dataDir, port: new URL(host.openUrl).port, mode: runtime.mode });
 
 let stopping = false;

@@ -3,7 +3,9 @@ import { osLogDir, resolveLogDir } from './log-dir.js';
 
 describe('the log folder', () => {
   it("is the OS's usual place for an app's logs", () => {
-    expect(osLogDir('win32', { LOCALAPPDATA: 'C:\\Users\\till\\AppData\\Local' }, 'C:\\Users\\till')).toBe('C:\\Users\\till\\AppData\\Local\\Pay with Points\\Logs');
+    expect(osLogDir('win32', { LOCALAPPDATA: 'C:\\Users\\till\\AppData\\Local' }, 'C:\\Users\\till')).toBe(
+      'C:\\Users\\till\\AppData\\Local\\Pay with Points\\Logs',
+    );
     expect(osLogDir('win32', {}, 'C:\\Users\\till')).toBe('C:\\Users\\till\\AppData\\Local\\Pay with Points\\Logs');
     expect(osLogDir('darwin', {}, '/Users/till')).toBe('/Users/till/Library/Logs/Pay with Points');
     expect(osLogDir('linux', {}, '/home/till')).toBe('/home/till/.local/state/pay-with-points/logs');

@@ -7,11 +7,21 @@ import { installLog, logger, routeConsoleToLog, setLogLevel, type InstalledLog }
 import { SECRETS } from '../../test/secrets-fixture.js';
 import { listLogFiles, RotatingFile } from './rotating-file.js';
 
-const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('the terminal log', () => {
   const cleanups: (() => void)[] = [];
-  afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
+  afterEach(() =>
+    cleanups
+      .splice(0)
+      .reverse()
+      .forEach((c) => c()),
+  );
   function install(limits = {}, now?: () => number): { dir: string; installed: InstalledLog } {
     const tmp = makeTempDir();
     const installed = installLog({ dir: join(tmp.dir, 'logs'), level: 'info', limits, now });
@@ -25,7 +35,11 @@ describe('the terminal log', () => {
     log.debug('not written at info');
     log.info(`looked up member ${SECRETS.member}`, { memberNumber: SECRETS.member, ms: 12 });
     const err = Object.assign(new Error(`401 for Bearer ${SECRETS.token} (pin=${SECRETS.pin})`), {
-      request: { url: `https://api.example/v1?apiKey=${SECRETS.apiKey}`, headers: { authorization: `Basic ${SECRETS.clientSecret}` }, body: { card: SECRETS.card, email: SECRETS.email } },
+      request: {
+        url: `https://api.example/v1?apiKey=${SECRETS.apiKey}`,
+        headers: { authorization: `Basic ${SECRETS.clientSecret}` },
+        body: { card: SECRETS.card, email: SECRETS.email },
+      },
     });
     log.error('redeem failed', err);
     setLogLevel('debug');

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { SECRETS } from '../../test/secrets-fixture.js';
 import { REDACTED, redact, redactText } from './redact.js';
 
-
 describe('redactText', () => {
   it('masks member and card numbers to the last four, plain or grouped', () => {
     expect(redactText(`member ${SECRETS.member} paid`)).toBe('member ••••••••0016 paid');
@@ -34,9 +33,17 @@ describe('redact', () => {
   it('replaces secret fields whole, masks member fields, recurses into errors, causes and request dumps', () => {
     const cause = new Error(`backend said member ${SECRETS.member} unknown`);
     const err = Object.assign(new Error(`POST failed with x-api-key=${SECRETS.apiKey}`, { cause }), {
-      request: { headers: { Authorization: `Bearer ${SECRETS.token}`, 'X-Api-Key': SECRETS.apiKey, accept: 'json' }, body: { cardNumber: SECRETS.card, managerPin: SECRETS.pin } },
+      request: {
+        headers: { Authorization: `Bearer ${SECRETS.token}`, 'X-Api-Key': SECRETS.apiKey, accept: 'json' },
+        body: { cardNumber: SECRETS.card, managerPin: SECRETS.pin },
+      },
     });
-    const out = redact({ err, memberNumber: SECRETS.member, credentials: { clientSecret: SECRETS.clientSecret }, headers: new Headers({ cookie: 'sid=abc123' }) });
+    const out = redact({
+      err,
+      memberNumber: SECRETS.member,
+      credentials: { clientSecret: SECRETS.clientSecret },
+      headers: new Headers({ cookie: 'sid=abc123' }),
+    });
     const text = JSON.stringify(out);
     for (const s of Object.values(SECRETS)) expect(text).not.toContain(s);
     expect(text).not.toContain('sid=abc123');

@@ -24,9 +24,40 @@ export const REDACTED = '[redacted]';
 
 /** Field names whose values are secrets, compared without case, `_` and `-`. */
 const SECRET_NAMES = new Set([
-  'password', 'passwd', 'pass', 'secret', 'clientsecret', 'token', 'accesstoken', 'refreshtoken', 'idtoken', 'apikey', 'xapikey',
-  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'pin', 'managerpin', 'newpin', 'oldpin', 'pinhash', 'cvv', 'cvc', 'cvv2',
-  'signature', 'xsignature', 'credentials', 'credential', 'privatekey', 'sessiontoken', 'secrets', 'webhooksecret', 'sealed', 'pan', 'track2',
+  'password',
+  'passwd',
+  'pass',
+  'secret',
+  'clientsecret',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'apikey',
+  'xapikey',
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'pin',
+  'managerpin',
+  'newpin',
+  'oldpin',
+  'pinhash',
+  'cvv',
+  'cvc',
+  'cvv2',
+  'signature',
+  'xsignature',
+  'credentials',
+  'credential',
+  'privatekey',
+  'sessiontoken',
+  'secrets',
+  'webhooksecret',
+  'sealed',
+  'pan',
+  'track2',
 ]);
 /** Field names whose values are member or card numbers: masked, not removed (support needs the last four). */
 const NUMBER_NAMES = /member(number|id|card)?$|cardnumber$|^card$|identifier$|^uitpasnumber$|^mobile$|^phone$|^email$|^insz$/;
@@ -98,7 +129,10 @@ function redactValue(value: unknown, depth: number, seen: WeakSet<object>): unkn
     if (value instanceof Map) return redactValue(Object.fromEntries(value), depth + 1, seen);
     if (Array.isArray(value)) return value.slice(0, 100).map((v) => redactValue(v, depth + 1, seen));
     // Headers objects (fetch) and anything iterable of pairs.
-    if (typeof (value as { entries?: unknown }).entries === 'function' && !(Symbol.iterator in value && typeof (value as { length?: unknown }).length === 'number')) {
+    if (
+      typeof (value as { entries?: unknown }).entries === 'function' &&
+      !(Symbol.iterator in value && typeof (value as { length?: unknown }).length === 'number')
+    ) {
       try {
         return redactValue(Object.fromEntries((value as Map<string, unknown>).entries()), depth + 1, seen);
       } catch {

@@ -8,12 +8,38 @@ import { Store } from '../store/store.js';
 import { parse } from 'csv-parse/sync';
 import { csvDialect } from './csv-dialect.js';
 import { BOM, csvText, LOG_CSV_COLUMNS, logCsvHeader, logCsvLine, writeLogCsv } from './csv-export.js';
-import { LogQuery, type LogRow } from './log-query.js';
+import { LogQuery, type NamedLogRow } from './log-query.js';
 
 const AWKWARD = [
-  'plain', '', 'say "hi"', 'a,b', 'line1\nline2', 'cr\rx', ' lead', 'trail ', '\ttab', '=1+1', '+31 6', '-2+3', '@SUM(A1)',
-  '\t=cmd', '\r=x', '  =HYPERLINK("http://x")', '\n@x', ' \t -1', '=A1,"x"', 'Zoë • ••••0016', '😀,"', "'quoted'", '-', '=', ' ',
-  'x\u00a0', '\u00a0=1', 'a""b', '{"note":"=1","m":"a,\\n"}',
+  'plain',
+  '',
+  'say "hi"',
+  'a,b',
+  'line1\nline2',
+  'cr\rx',
+  ' lead',
+  'trail ',
+  '\ttab',
+  '=1+1',
+  '+31 6',
+  '-2+3',
+  '@SUM(A1)',
+  '\t=cmd',
+  '\r=x',
+  '  =HYPERLINK("http://x")',
+  '\n@x',
+  ' \t -1',
+  '=A1,"x"',
+  'Zoë • ••••0016',
+  '😀,"',
+  "'quoted'",
+  '-',
+  '=',
+  ' ',
+  'x\u00a0',
+  '\u00a0=1',
+  'a""b',
+  '{"note":"=1","m":"a,\\n"}',
 ];
 
 /** Reads a CSV back with a spreadsheet-grade parser (csv-parse), not ours. */
@@ -60,7 +86,27 @@ describe('CSV log export', () => {
   });
 
   it('writes amounts and points exactly like shared/money', () => {
-    const row = (points: number, cents: number) => parseCsv(logCsvLine({ seq: 1, at: 'a', terminal_id: 't', actor: 'a', actor_name: null, sale_id: null, kind: 'k', outcome: 'o', member_masked: null, member_hash: null, points_milli: points, amount_cents: cents, currency: null, detail: null, prev_hash: 'p', hash: 'h' }))[0]!;
+    const row = (points: number, cents: number) =>
+      parseCsv(
+        logCsvLine({
+          seq: 1,
+          at: 'a',
+          terminal_id: 't',
+          actor: 'a',
+          actor_name: null,
+          sale_id: null,
+          kind: 'k',
+          outcome: 'o',
+          member_masked: null,
+          member_hash: null,
+          points_milli: points,
+          amount_cents: cents,
+          currency: null,
+          detail: null,
+          prev_hash: 'p',
+          hash: 'h',
+        }),
+      )[0]!;
     for (const n of [0, 1, 5, 10, 99, 100, 101, 1234, -1, -5, -1234, 1000, 1500, 1250, 1005, 999_999_999, -1_000_001]) {
       const r = row(n, n);
       expect(r[col('points')], String(n)).toBe(formatPoints(n, 3));
@@ -94,7 +140,7 @@ describe('CSV log export', () => {
     expect(paths).toEqual(['inline', 'workers']);
     expect(b.text()).toBe(a.text());
     expect(a.text().startsWith(BOM)).toBe(true);
-    const all = [...q.chunks({}, 10_000)].flat() as LogRow[];
+    const all = [...q.chunks({}, 10_000)].flat() as NamedLogRow[];
     expect(a.text()).toBe(BOM + HEADER.join(',') + '\r\n' + all.map((r) => logCsvLine({ ...r, actor_name: names.get(r.actor) ?? null })).join(''));
     expect(readdirSync(tmp.dir).filter((f) => f.includes('.export-'))).toEqual([]);
     // with a filter and a date range, in workers too
@@ -107,15 +153,38 @@ describe('CSV log export', () => {
     expect(d.text()).toBe(c.text());
     const lines = parseCsv(c.text()).slice(1);
     expect(lines.length).toBe(7 * Math.floor(AWKWARD.length / 2));
-    for (const l of lines) expect(Date.parse(l[col('at')]!) >= Date.parse(from) && Date.parse(l[col('at')]!) < Date.parse(to) && l[col('personId')] === 'P-1').toBe(true);
+    for (const l of lines)
+      expect(Date.parse(l[col('at')]!) >= Date.parse(from) && Date.parse(l[col('at')]!) < Date.parse(to) && l[col('personId')] === 'P-1').toBe(true);
   });
 
-  it("in Dutch and French: semicolons, decimal commas, local times, kinds and outcomes in words; the amount under its meaning", async () => {
+  it('in Dutch and French: semicolons, decimal commas, local times, kinds and outcomes in words; the amount under its meaning', async () => {
     store.transaction(() => {
-      store.journal.append({ at: '2025-03-01T08:05:09.123Z', terminalId: 'T', actor: 'P-1', kind: 'sale.paid', outcome: 'ok', saleId: 'sale-1', amountCents: 3360, currency: 'EUR' });
-      store.journal.append({ at: '2025-03-01T08:06:00.000Z', terminalId: 'T', actor: 'P-1', kind: 'redeem.refused', outcome: 'INSUFFICIENT_POINTS', saleId: 'sale-1', pointsMilli: 12_500, amountCents: 1250, currency: 'EUR' });
+      store.journal.append({
+        at: '2025-03-01T08:05:09.123Z',
+        terminalId: 'T',
+        actor: 'P-1',
+        kind: 'sale.paid',
+        outcome: 'ok',
+        saleId: 'sale-1',
+        amountCents: 3360,
+        currency: 'EUR',
+      });
+      store.journal.append({
+        at: '2025-03-01T08:06:00.000Z',
+        terminalId: 'T',
+        actor: 'P-1',
+        kind: 'redeem.refused',
+        outcome: 'INSUFFICIENT_POINTS',
+        saleId: 'sale-1',
+        pointsMilli: 12_500,
+        amountCents: 1250,
+        currency: 'EUR',
+      });
     });
-    for (const [lang, word, refused] of [['nl', 'Betaald', 'Punten geweigerd'], ['fr', 'Payé', 'Points refusés']] as const) {
+    for (const [lang, word, refused] of [
+      ['nl', 'Betaald', 'Punten geweigerd'],
+      ['fr', 'Payé', 'Points refusés'],
+    ] as const) {
       const d = csvDialect(lang);
       const { out, text } = sink();
       await writeLogCsv(new LogQuery(store.db), { saleId: 'sale-1' }, out, { names, workers: 1, dialect: d });

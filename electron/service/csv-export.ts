@@ -39,8 +39,9 @@ import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { EndOfDaySummary, LogFilter } from '../../shared/contract/manager.js';
 import { catalogues } from '../../shared/i18n/index.js';
+import { csvLines, neutralise } from './csv-cells.js';
 import { csvDialect, type CsvDialect } from './csv-dialect.js';
-import type { LogQuery, LogRow } from './log-query.js';
+import type { LogQuery, NamedLogRow } from './log-query.js';
 
 export const BOM = '\uFEFF';
 const EOL = '\r\n';
@@ -103,23 +104,72 @@ function lineFormat(d: CsvDialect) {
     const amounts = ['', '', '', '', ''];
     if (r[9] !== null && r[9] !== undefined) amounts[amountIndex(r[5] as string)] = money(r[9] as number);
     return (
-      r[0] + sep + time(r[1] as string) + sep + text(r[2] as string) + sep + nameCell + sep + text(r[4] as string) + sep +
-      word(d.kinds, r[5] as string) + sep + word(d.outcomes, r[6] as string) + sep + text(r[7] as string) + sep +
-      points(r[8] as number) + sep + amounts.join(sep) + sep + text(r[10] as string) + sep +
-      text(r[3] as string) + sep + text(r[5] as string) + sep + text(r[6] as string) + sep + text(r[12] as string) + sep + text(r[13] as string) + sep +
-      text(r[11] as string) + '\r\n'
+      r[0] +
+      sep +
+      time(r[1] as string) +
+      sep +
+      text(r[2] as string) +
+      sep +
+      nameCell +
+      sep +
+      text(r[4] as string) +
+      sep +
+      word(d.kinds, r[5] as string) +
+      sep +
+      word(d.outcomes, r[6] as string) +
+      sep +
+      text(r[7] as string) +
+      sep +
+      points(r[8] as number) +
+      sep +
+      amounts.join(sep) +
+      sep +
+      text(r[10] as string) +
+      sep +
+      text(r[3] as string) +
+      sep +
+      text(r[5] as string) +
+      sep +
+      text(r[6] as string) +
+      sep +
+      text(r[12] as string) +
+      sep +
+      text(r[13] as string) +
+      sep +
+      text(r[11] as string) +
+      '\r\n'
     );
   };
   return { text, money, points, time, line };
 }
 
 /** The log columns a CSV line is made of, in order (first the keyset). */
-export const LOG_SELECT = 'l.seq, l.at, l.terminal_id, l.actor, l.sale_id, l.kind, l.outcome, l.member_masked, l.points_milli, l.amount_cents, l.currency, l.detail, l.prev_hash, l.hash';
+export const LOG_SELECT =
+  'l.seq, l.at, l.terminal_id, l.actor, l.sale_id, l.kind, l.outcome, l.member_masked, l.points_milli, l.amount_cents, l.currency, l.detail, l.prev_hash, l.hash';
 
 /** The log CSV's columns (keys of the catalogue's manager.csv words), in order. */
 export const LOG_CSV_COLUMNS = [
-  'seq', 'at', 'terminal', 'person', 'sale', 'what', 'outcome', 'member', 'points', 'basket', 'discount', 'toPay', 'refunded', 'otherAmount', 'currency',
-  'personId', 'kindCode', 'outcomeCode', 'prevHash', 'hash', 'detail',
+  'seq',
+  'at',
+  'terminal',
+  'person',
+  'sale',
+  'what',
+  'outcome',
+  'member',
+  'points',
+  'basket',
+  'discount',
+  'toPay',
+  'refunded',
+  'otherAmount',
+  'currency',
+  'personId',
+  'kindCode',
+  'outcomeCode',
+  'prevHash',
+  'hash',
+  'detail',
 ] as const;
 
 /** The header line's cells in the dialect's language. */
@@ -129,17 +179,31 @@ export function logCsvHeader(d: CsvDialect): string[] {
 }
 
 /** One log line from a full row (tests and small uses). */
-export function logCsvLine(r: LogRow, d: CsvDialect = csvDialect('en', 'rfc4180')): string {
+export function logCsvLine(r: NamedLogRow, d: CsvDialect = csvDialect('en', 'rfc4180')): string {
   const f = lineFormat(d);
   return f.line(
-    [r.seq, r.at, r.terminal_id, r.actor, r.sale_id, r.kind, r.outcome, r.member_masked, r.points_milli, r.amount_cents, r.currency, r.detail, r.prev_hash, r.hash],
+    [
+      r.seq,
+      r.at,
+      r.terminal_id,
+      r.actor,
+      r.sale_id,
+      r.kind,
+      r.outcome,
+      r.member_masked,
+      r.points_milli,
+      r.amount_cents,
+      r.currency,
+      r.detail,
+      r.prev_hash,
+      r.hash,
+    ],
     f.text(r.actor_name),
   );
 }
 
 /** One text field, neutralised and quoted as needed (comma dialect). */
 export const csvText: (value: string | null | undefined) => string = lineFormat(csvDialect('en', 'rfc4180')).text;
-
 
 /** Writes, waiting for 'drain' when the stream asks; fails if the reader went away. */
 async function put(out: Writable, data: string | Buffer): Promise<void> {
@@ -289,13 +353,26 @@ async function startExportWorkers(
   const hi = typeof plan.params.hi === 'number' ? Math.min(plan.params.hi, plan.upTo) : plan.upTo;
   const size = Math.ceil((hi - lo) / workers);
   const tag = randomBytes(6).toString('hex');
-  const ranges = Array.from({ length: workers }, (_, i) => ({ after: lo + i * size, upTo: Math.min(hi, lo + (i + 1) * size), file: join(dirname(file), `.export-${tag}-${i}.csv.part`) })).filter(
-    (r) => r.after < r.upTo,
-  );
+  const ranges = Array.from({ length: workers }, (_, i) => ({
+    after: lo + i * size,
+    upTo: Math.min(hi, lo + (i + 1) * size),
+    file: join(dirname(file), `.export-${tag}-${i}.csv.part`),
+  })).filter((r) => r.after < r.upTo);
   const started: { part: ExportPart; ready: Promise<void> }[] = ranges.map((r) => {
     const w = new Worker(EXPORT_WORKER, {
       eval: true,
-      workerData: { file, sqlitePath, sql: plan.sql, params: plan.params, after: r.after, upTo: r.upTo, part: r.file, chunkRows, names: [...nameCells], dialect },
+      workerData: {
+        file,
+        sqlitePath,
+        sql: plan.sql,
+        params: plan.params,
+        after: r.after,
+        upTo: r.upTo,
+        part: r.file,
+        chunkRows,
+        names: [...nameCells],
+        dialect,
+      },
     });
     let onReady!: () => void;
     let onFail!: (e: Error) => void;
@@ -342,9 +419,15 @@ export interface EndOfDayCsvContext {
  * one small table per section, each with its own title and header row,
  * separated by a blank line. The same figures as the screen and the print.
  */
-export async function writeEndOfDayCsv(s: EndOfDaySummary, out: Writable, ctx: EndOfDayCsvContext, opts: { end?: boolean; dialect?: CsvDialect } = {}): Promise<{ rows: number }> {
+export async function writeEndOfDayCsv(
+  s: EndOfDaySummary,
+  out: Writable,
+  ctx: EndOfDayCsvContext,
+  opts: { end?: boolean; dialect?: CsvDialect } = {},
+): Promise<{ rows: number }> {
   const d = opts.dialect ?? csvDialect('en', 'rfc4180');
   const f = lineFormat(d);
+  const txt = neutralise;
   const c = catalogues[d.language];
   const w = c.manager.csv;
   const e = c.endOfDay;
@@ -352,19 +435,19 @@ export async function writeEndOfDayCsv(s: EndOfDaySummary, out: Writable, ctx: E
   const n = (v: number) => String(v);
   const lines: string[][] = [];
   const row = (...cells: string[]) => lines.push(cells);
-  const title = (t: string) => (lines.length > 0 && row(), row(f.text(t)));
+  const title = (t: string) => (lines.length > 0 && row(), row(txt(t)));
 
-  row(f.text(e.title), f.text(ctx.storeName), f.text(s.terminalName), ctx.days.first === ctx.days.last ? ctx.days.first : `${ctx.days.first} – ${ctx.days.last}`);
-  if (s.training) row(f.text(w.training));
-  if (s.logTampered) row(f.text(m.tampered.replace('{{seq}}', String(s.logTampered.firstBadSeq ?? '?')).replace('{{time}}', f.time(s.logTampered.checkedAt))));
-  row(f.text(w.from), f.time(s.from), f.text(w.to), f.time(s.to));
-  row(f.text(w.generatedAt), f.time(s.generatedAt), f.text(w.logHead), n(s.logHead.seq), f.text(w.fingerprint), s.logHead.hash);
-  row(f.text(w.currency), f.text(s.currency));
+  row(txt(e.title), txt(ctx.storeName), txt(s.terminalName), ctx.days.first === ctx.days.last ? ctx.days.first : `${ctx.days.first} – ${ctx.days.last}`);
+  if (s.training) row(txt(w.training));
+  if (s.logTampered) row(txt(m.tampered.replace('{{seq}}', String(s.logTampered.firstBadSeq ?? '?')).replace('{{time}}', f.time(s.logTampered.checkedAt))));
+  row(txt(w.from), f.time(s.from), txt(w.to), f.time(s.to));
+  row(txt(w.generatedAt), f.time(s.generatedAt), txt(w.logHead), n(s.logHead.seq), txt(w.fingerprint), s.logHead.hash);
+  row(txt(w.currency), txt(s.currency));
 
   const t = s.totals;
   title(e.total);
-  row(f.text(w.figure), f.text(w.value));
-  const fig = (label: string, value: string) => row(f.text(label), value);
+  row(txt(w.figure), txt(w.value));
+  const fig = (label: string, value: string) => row(txt(label), value);
   fig(e.redemptions, n(t.redemptions));
   fig(e.points, f.points(t.pointsMilli));
   fig(e.discounts, f.money(t.discountCents));
@@ -385,34 +468,66 @@ export async function writeEndOfDayCsv(s: EndOfDaySummary, out: Writable, ctx: E
   fig(e.needsAttention, n(s.needsAttention));
 
   title(e.byCashier);
-  row(...[e.cashier, e.redemptions, e.points, e.discounts, e.refunds, m.refundedAmount, m.refundedPoints, e.voids, m.voidedPoints, m.netPoints, m.netDiscounts, e.offlineAccepted, e.overrides, e.refused].map(f.text));
+  row(
+    ...[
+      e.cashier,
+      e.redemptions,
+      e.points,
+      e.discounts,
+      e.refunds,
+      m.refundedAmount,
+      m.refundedPoints,
+      e.voids,
+      m.voidedPoints,
+      m.netPoints,
+      m.netDiscounts,
+      e.offlineAccepted,
+      e.overrides,
+      e.refused,
+    ].map(txt),
+  );
   for (const p of s.byCashier) {
-    row(f.text(p.name ?? p.personId), n(p.redemptions), f.points(p.pointsMilli), f.money(p.discountCents), n(p.refunds), f.money(p.refundedCents), f.points(p.refundedPointsMilli), n(p.voids), f.points(p.voidedPointsMilli), f.points(p.netPointsMilli), f.money(p.netDiscountCents), n(p.offlineAccepted), n(p.overrides), n(p.refusedRedemptions));
+    row(
+      txt(p.name ?? p.personId),
+      n(p.redemptions),
+      f.points(p.pointsMilli),
+      f.money(p.discountCents),
+      n(p.refunds),
+      f.money(p.refundedCents),
+      f.points(p.refundedPointsMilli),
+      n(p.voids),
+      f.points(p.voidedPointsMilli),
+      f.points(p.netPointsMilli),
+      f.money(p.netDiscountCents),
+      n(p.offlineAccepted),
+      n(p.overrides),
+      n(p.refusedRedemptions),
+    );
   }
 
   if (s.byManager.length > 0) {
     title(m.byManager);
-    row(...[m.manager, e.voids, m.voidedPoints, e.refunds, m.refundedAmount, m.refundedPoints].map(f.text));
-    for (const p of s.byManager) row(f.text(p.name ?? p.personId), n(p.voids), f.points(p.voidedPointsMilli), n(p.refunds), f.money(p.refundedCents), f.points(p.refundedPointsMilli));
+    row(...[m.manager, e.voids, m.voidedPoints, e.refunds, m.refundedAmount, m.refundedPoints].map(txt));
+    for (const p of s.byManager)
+      row(txt(p.name ?? p.personId), n(p.voids), f.points(p.voidedPointsMilli), n(p.refunds), f.money(p.refundedCents), f.points(p.refundedPointsMilli));
   }
 
   if (s.byHour.length > 0) {
     title(e.byHour);
-    row(...[w.hour, e.redemptions, e.points, e.discounts].map(f.text));
+    row(...[w.hour, e.redemptions, e.points, e.discounts].map(txt));
     for (const h of s.byHour) row(`${h.hour}:00`, n(h.redemptions), f.points(h.pointsMilli), f.money(h.discountCents));
   }
 
   const cl = s.cardLinked;
   if (cl.purchases + cl.refunds > 0) {
     title(e.cardLinked);
-    row(f.text(w.figure), f.text(w.rows), f.text(w.value));
-    row(f.text(e.cardLinkedPurchases), n(cl.purchases), f.money(cl.purchaseCents));
-    row(f.text(e.cardLinkedCashback), '', f.money(cl.cashbackCents - cl.refundCashbackCents));
-    row(f.text(e.cardLinkedRefunds), n(cl.refunds), f.money(cl.refundCents));
+    row(txt(w.figure), txt(w.rows), txt(w.value));
+    row(txt(e.cardLinkedPurchases), n(cl.purchases), f.money(cl.purchaseCents));
+    row(txt(e.cardLinkedCashback), '', f.money(cl.cashbackCents - cl.refundCashbackCents));
+    row(txt(e.cardLinkedRefunds), n(cl.refunds), f.money(cl.refundCents));
   }
 
-  await put(out, BOM);
-  for (const l of lines) await put(out, l.join(d.sep) + EOL);
+  await put(out, BOM + csvLines(lines, d.sep));
   await finish(out, opts.end ?? true);
   return { rows: lines.length };
 }

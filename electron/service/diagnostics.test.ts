@@ -26,7 +26,11 @@ beforeEach(async () => {
   tmp = makeTempDir();
   log = installLog({ dir: join(tmp.dir, 'logs') });
   sandbox = await startSandbox({ port: 0 });
-  rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { postWaitMs: 3000, requestTimeoutMs: 800, probeIntervalMs: 100, scrypt: FAST_SCRYPT } });
+  rt = await startRuntime({
+    dataDir: tmp.dir,
+    backendUrl: sandbox.url,
+    tuning: { postWaitMs: 3000, requestTimeoutMs: 800, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+  });
 });
 afterEach(async () => {
   await rt.close();
@@ -35,7 +39,11 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-const logLines = () => readFileSync(log.currentFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const logLines = () =>
+  readFileSync(log.currentFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('renderer errors', () => {
   it('are logged through the contract before anyone signs in, redacted, and rate limited', async () => {
@@ -47,7 +55,12 @@ describe('renderer errors', () => {
     });
     expect(r).toEqual({ ok: true, value: { logged: true } });
     const line = logLines().find((l) => l.scope === 'renderer')!;
-    expect(line).toMatchObject({ level: 'error', msg: 'unhandled promise rejection in the screen', kind: 'unhandledrejection', message: 'lookup failed for ••••••••0016' });
+    expect(line).toMatchObject({
+      level: 'error',
+      msg: 'unhandled promise rejection in the screen',
+      kind: 'unhandledrejection',
+      message: 'lookup failed for ••••••••0016',
+    });
     expect(leakedSecrets(JSON.stringify(line))).toEqual([]);
 
     const answers = [];
@@ -60,9 +73,12 @@ describe('renderer errors', () => {
 describe('the support bundle', () => {
   it('is for managers, downloads once, and holds logs, versions, settings, verification and queue without any secret', async () => {
     const marie = rt.people.createFirstManager('Marie', '246813');
-    // Secrets the terminal knows: stored credentials, and log lines from code that forgot to be careful.
-    expect(await rt.call('setCredentials', { backend: 'whitelabel', credentials: { clientId: 'pos-1', clientSecret: SECRETS.clientSecret, apiKey: SECRETS.apiKey } })).toMatchObject({ ok: true });
-    logger('adapter').error('request dump', { url: `${sandbox.url}/v1?apiKey=${SECRETS.apiKey}`, headers: { authorization: `Bearer ${SECRETS.jwt}` }, body: { cardNumber: SECRETS.card, pin: SECRETS.pin, email: SECRETS.email } });
+    // Secrets in log lines from code that forgot to be careful.
+    logger('adapter').error('request dump', {
+      url: `${sandbox.url}/v1?apiKey=${SECRETS.apiKey}`,
+      headers: { authorization: `Bearer ${SECRETS.jwt}` },
+      body: { cardNumber: SECRETS.card, pin: SECRETS.pin, email: SECRETS.email },
+    });
     logger('adapter').error(`declined card ${SECRETS.card} for member ${SECRETS.member}`, new Error(`token=${SECRETS.token}`));
     // A redemption queued while the backend is down: the queue summary must show it.
     const anna = DEMO_MEMBERS.anna;
@@ -82,7 +98,10 @@ describe('the support bundle', () => {
     await rt.call('signIn', { personId: bo.value.people.find((p) => p.name === 'Bo')!.id, pin: '1357' });
     expect(await rt.call('requestSupportBundle', {})).toMatchObject({ ok: false, error: { code: 'MANAGER_REQUIRED' } });
     const ticket = await rt.call('requestSupportBundle', { approval: { managerId: marie.id, pin: '246813' } });
-    expect(ticket).toMatchObject({ ok: true, value: { filename: expect.stringMatching(/^support_T-[0-9A-F]+_.*\.zip$/), path: expect.stringContaining('/api/export/') } });
+    expect(ticket).toMatchObject({
+      ok: true,
+      value: { filename: expect.stringMatching(/^support_T-[0-9A-F]+_.*\.zip$/), path: expect.stringContaining('/api/export/') },
+    });
     const { ticket: t } = (ticket as { value: { ticket: string } }).value;
 
     const download = rt.openExport(t)!;
@@ -95,10 +114,13 @@ describe('the support bundle', () => {
 
     expect(Object.keys(text).sort()).toEqual(['README.txt', 'log-verification.json', 'logs/terminal.log', 'queue.json', 'settings.json', 'versions.json']);
     for (const [name, content] of Object.entries(text)) expect(leakedSecrets(content), name).toEqual([]);
-    expect(JSON.parse(text['versions.json']!)).toMatchObject({ app: expect.stringMatching(/^\d+\.\d+\.\d+/), node: process.versions.node, sqlite: expect.any(String) });
+    expect(JSON.parse(text['versions.json']!)).toMatchObject({
+      app: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      node: process.versions.node,
+      sqlite: expect.any(String),
+    });
     const settings = JSON.parse(text['settings.json']!);
-    expect(settings.credentials).toBeUndefined();
-    expect(settings.credentialsStored).toEqual({ backend: 'whitelabel', fields: expect.arrayContaining(['clientId', 'clientSecret']) });
+    expect(settings).toMatchObject({ terminalId: expect.any(String), credentialProtection: { kind: 'file-key' } });
     expect(JSON.parse(text['log-verification.json']!)).toMatchObject({ intact: true, entries: expect.any(Number) });
     expect(JSON.parse(text['queue.json']!)).toMatchObject({ waiting: 1, byKindAndState: [{ kind: 'redeem', state: 'pending', count: 1 }] });
     expect(text['logs/terminal.log']).toContain('request dump');

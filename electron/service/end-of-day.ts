@@ -86,11 +86,7 @@ export interface EndOfDayContext {
   logTampered?: EndOfDaySummary['logTampered'];
 }
 
-export function endOfDay(
-  db: Db,
-  log: LogQuery,
-  opts: EndOfDayContext,
-): EndOfDaySummary {
+export function endOfDay(db: Db, log: LogQuery, opts: EndOfDayContext): EndOfDaySummary {
   const from = new Date(opts.from).toISOString();
   const to = new Date(opts.to).toISOString();
   const shift = `${opts.utcOffsetMinutes >= 0 ? '+' : ''}${opts.utcOffsetMinutes} minutes`;
@@ -128,7 +124,17 @@ export function endOfDay(
       refund: EVENT_KINDS.refund,
       void: EVENT_KINDS.void,
       override: EVENT_KINDS.override,
-    }) as { cashier: string; manager: string | null; kind: string; n: number; cents: number; points: number; givenBack: number; discountBack: number; atRisk: number }[];
+    }) as {
+    cashier: string;
+    manager: string | null;
+    kind: string;
+    n: number;
+    cents: number;
+    points: number;
+    givenBack: number;
+    discountBack: number;
+    atRisk: number;
+  }[];
 
   const byCashier = new Map<string, EndOfDayTotals>();
   const of = (id: string) => {
@@ -136,7 +142,8 @@ export function endOfDay(
     if (!t) byCashier.set(id, (t = emptyTotals()));
     return t;
   };
-  for (const r of sales) add(of(r.cashier), { redemptions: r.redemptions ?? 0, pointsMilli: r.points ?? 0, discountCents: r.discount ?? 0, offlineAccepted: r.offline ?? 0 });
+  for (const r of sales)
+    add(of(r.cashier), { redemptions: r.redemptions ?? 0, pointsMilli: r.points ?? 0, discountCents: r.discount ?? 0, offlineAccepted: r.offline ?? 0 });
   const byManager = new Map<string, EndOfDayManagerRow>();
   const managerRow = (id: string) => {
     let m = byManager.get(id);
@@ -195,7 +202,9 @@ export function endOfDay(
     byCashier: [...byCashier.entries()]
       .map(([personId, t]) => ({ personId, name: names.get(personId) ?? null, ...t }))
       .sort((a, b) => (a.name ?? a.personId).localeCompare(b.name ?? b.personId)),
-    byManager: [...byManager.values()].map((m) => ({ ...m, name: names.get(m.personId) ?? null })).sort((a, b) => (a.name ?? a.personId).localeCompare(b.name ?? b.personId)),
+    byManager: [...byManager.values()]
+      .map((m) => ({ ...m, name: names.get(m.personId) ?? null }))
+      .sort((a, b) => (a.name ?? a.personId).localeCompare(b.name ?? b.personId)),
     terminalName: opts.terminalName ?? '',
     training: opts.training ?? false,
     logTampered: opts.logTampered ?? null,

@@ -43,9 +43,13 @@ export function failpoint(name: FailpointName): void {
 export function parseFailpoints(spec: string | undefined): Map<FailpointName, number> {
   const out = new Map<FailpointName, number>();
   if (!spec) return out;
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, prob = '1'] = part.split(':');
-    if (!(FAILPOINT_NAMES as readonly string[]).includes(name!)) throw new Error(`PWP_FAILPOINTS: unknown point "${name}" (known: ${FAILPOINT_NAMES.join(', ')})`);
+    if (!(FAILPOINT_NAMES as readonly string[]).includes(name!))
+      throw new Error(`PWP_FAILPOINTS: unknown point "${name}" (known: ${FAILPOINT_NAMES.join(', ')})`);
     const p = Number(prob);
     if (!(p >= 0 && p <= 1)) throw new Error(`PWP_FAILPOINTS: probability of ${name} must be 0..1, got ${prob}`);
     out.set(name as FailpointName, p);

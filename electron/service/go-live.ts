@@ -117,7 +117,9 @@ export function goLiveHandlers(ctx: GoLiveContext): HandlersFor<GoLiveMethod> {
       const result = await testConnection(program, resolved, ctx.adapterOpts);
       if (!result.ok) {
         log(manager.id, 'golive', 'refused', { program, step: result.failed?.step ?? null, reason: result.failed?.message ?? null });
-        throw new PosError('CONNECTION_NOT_TESTED', `The connection test failed (${result.failed?.step}): ${result.failed?.message}`, { details: { test: result } });
+        throw new PosError('CONNECTION_NOT_TESTED', `The connection test failed (${result.failed?.step}): ${result.failed?.message}`, {
+          details: { test: result },
+        });
       }
       withLiveStore(ctx, (s) => saveLiveConnection(s, ctx.box, program, resolved));
       log(manager.id, 'golive', 'ok', { program, environment: result.environment, fields: Object.keys(resolved).sort() });

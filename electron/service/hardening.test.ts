@@ -70,7 +70,6 @@ describe('item 1: private files, longer PINs', () => {
     const modeOf = (f: string) => (statSync(join(dir, f)).mode & 0o777).toString(8);
     try {
       await rt.call('createFirstManager', { name: 'Marie', pin: '246802' });
-      await rt.call('setCredentials', { backend: 'whitelabel', credentials: { apiKey: 'k-0123456789abcdef' } });
       expect(modeOf('.')).toBe('700');
       for (const f of ['terminal.db', 'terminal.db-wal', 'terminal.db-shm', 'secret.key']) expect(modeOf(f), f).toBe('600');
     } finally {

@@ -62,7 +62,10 @@ export function loadLiveConnection(store: Store, box: SecretBox | null): LiveCon
   try {
     secret = JSON.parse(box.open(s.sealed)) as Record<string, string>;
   } catch {
-    throw new PosError('BACKEND_AUTH', 'The stored live credentials cannot be opened here (sealed by another machine or damaged): a manager must enter them again.');
+    throw new PosError(
+      'BACKEND_AUTH',
+      'The stored live credentials cannot be opened here (sealed by another machine or damaged): a manager must enter them again.',
+    );
   }
   return { program: s.program, values: { ...s.plain, ...secret } };
 }

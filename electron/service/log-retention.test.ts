@@ -24,7 +24,15 @@ describe('log retention on the manager setting', () => {
     desk = new ManagerDesk(store, { people, secretBox: null, clock: () => NOW, terminalId: 'T' });
     store.transaction(() => {
       for (let d = 365; d >= 0; d--) {
-        store.journal.append({ at: new Date(NOW - d * DAY).toISOString(), terminalId: 'T', actor: 'P', saleId: `s-${d}`, kind: 'sale.paid', outcome: 'ok', amountCents: 100 + d });
+        store.journal.append({
+          at: new Date(NOW - d * DAY).toISOString(),
+          terminalId: 'T',
+          actor: 'P',
+          saleId: `s-${d}`,
+          kind: 'sale.paid',
+          outcome: 'ok',
+          amountCents: 100 + d,
+        });
       }
     });
   });

@@ -26,6 +26,7 @@ import {
   type HandledMark,
   type InDoubtEvidenceView,
   type LogFilter,
+  type LogLevel,
   type ManagerResults,
   type OutboxRowView,
   type QueueRowView,
@@ -62,6 +63,11 @@ export interface ManagerDeskOptions {
   exportTicketMs?: number;
   /** Training mode (an emulator, no real points): printed on the end of day. */
   training?: boolean;
+  /**
+   * The terminal log's level: `fixed` when PWP_LOG_LEVEL decides it for this
+   * run; `apply` puts a level a manager saved into effect at once.
+   */
+  logLevel?: { fixed: LogLevel | null; apply(level: LogLevel, by: string): void };
 }
 
 /** One CSV download, opened with a ticket: the web host pipes it to the response, Electron to a file. */
@@ -103,7 +109,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     this.people = opts.people;
     this.clock = opts.clock ?? Date.now;
     this.log = new LogQuery(store.db);
-    this.settings = new SettingsStore(store, opts.secretBox);
+    this.settings = new SettingsStore(store, opts.secretBox, opts.logLevel?.fixed ?? null);
   }
 
   handlers(): HandlersFor<ManagerMethod> {
@@ -174,7 +180,8 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
 
   async getSaleStory(input: MethodInput<'getSaleStory'>): Promise<SaleStory> {
     this.requireManagerSignedIn();
-    const s = this.store.sales.get(input.saleId) as ReturnType<Store['sales']['get']> & Partial<Record<'voided_at', string | null> & Record<'refunded_cents' | 'refunded_points_milli', number>>;
+    const s = this.store.sales.get(input.saleId) as ReturnType<Store['sales']['get']> &
+      Partial<Record<'voided_at', string | null> & Record<'refunded_cents' | 'refunded_points_milli', number>>;
     const names = this.names();
     return {
       sale: {
@@ -199,7 +206,9 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       },
       entries: this.log.forSale(s.id),
       outbox: this.store.outbox.forSale(s.id).map(outboxView),
-      handled: (this.store.db.prepare('SELECT * FROM attention_handled WHERE sale_id = ? ORDER BY handled_at').all(s.id) as HandledRow[]).map((h) => handledView(h, names)),
+      handled: (this.store.db.prepare('SELECT * FROM attention_handled WHERE sale_id = ? ORDER BY handled_at').all(s.id) as HandledRow[]).map((h) =>
+        handledView(h, names),
+      ),
     };
   }
 
@@ -239,7 +248,11 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     const anchor = this.log.anchor();
     const expected = expectedHead === undefined ? undefined : this.expectedHead(expectedHead.toLowerCase(), r);
     const base = { entries: r.entries, head, checkedAt: new Date(this.clock()).toISOString(), ...(expected ? { expectedHead: expected } : {}) };
-    const done = (x: Omit<VerifyReport, 'entries' | 'head' | 'checkedAt' | 'durationMs'>): VerifyReport => ({ ...base, ...x, durationMs: performance.now() - t0 });
+    const done = (x: Omit<VerifyReport, 'entries' | 'head' | 'checkedAt' | 'durationMs'>): VerifyReport => ({
+      ...base,
+      ...x,
+      durationMs: performance.now() - t0,
+    });
     if (!r.intact) return done({ intact: false, firstBadSeq: r.firstBadSeq, problem: r.problem, message: r.message });
     // Entries moved to archive files by log retention are checked there, and linked to the log (store/log-archive.ts).
     const file = this.log.file();
@@ -252,17 +265,26 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
           intact: false,
           firstBadSeq: lastSeq + 1,
           problem: 'truncated',
-          message: anchor.seq === lastSeq + 1 ? `Entry ${anchor.seq}, the last one written, is missing.` : `Entries ${lastSeq + 1} to ${anchor.seq}, the last ones written, are missing.`,
+          message:
+            anchor.seq === lastSeq + 1
+              ? `Entry ${anchor.seq}, the last one written, is missing.`
+              : `Entries ${lastSeq + 1} to ${anchor.seq}, the last ones written, are missing.`,
         });
       }
       if (anchor.seq < lastSeq) {
-        return done({ intact: false, firstBadSeq: anchor.seq + 1, problem: 'anchor-mismatch', message: `Entries from ${anchor.seq + 1} on were not written by this terminal.` });
+        return done({
+          intact: false,
+          firstBadSeq: anchor.seq + 1,
+          problem: 'anchor-mismatch',
+          message: `Entries from ${anchor.seq + 1} on were not written by this terminal.`,
+        });
       }
       if (head && anchor.hash !== head.hash) {
         return done({ intact: false, firstBadSeq: head.seq, problem: 'anchor-mismatch', message: `Entry ${head.seq}, the last one, was replaced.` });
       }
     }
-    const tamper = this.store.db.prepare(`SELECT seq, detail FROM log WHERE kind = '${TAMPER_SUSPECTED_KIND}' ORDER BY seq DESC LIMIT 1`).get() as { seq: number; detail: string | null } | undefined;
+    const tamper = this.store.db.prepare(`SELECT seq, detail FROM log WHERE kind = '${TAMPER_SUSPECTED_KIND}' ORDER BY seq DESC LIMIT 1`).get() as
+      { seq: number; detail: string | null } | undefined;
     if (tamper) {
       const d = (tamper.detail ? JSON.parse(tamper.detail) : {}) as { reason?: string; databaseHead?: { seq: number } };
       return done({
@@ -302,7 +324,13 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
 
   /** Unhandled items (for the end-of-day summary and status). */
   attentionCount(): number {
-    return (this.store.db.prepare(`SELECT COUNT(*) AS n FROM outbox o JOIN sales s ON s.id = o.sale_id WHERE ${ATTENTION_WHERE} AND NOT EXISTS (SELECT 1 FROM attention_handled h WHERE h.item = 'outbox:' || o.id)`).get() as { n: number }).n;
+    return (
+      this.store.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM outbox o JOIN sales s ON s.id = o.sale_id WHERE ${ATTENTION_WHERE} AND NOT EXISTS (SELECT 1 FROM attention_handled h WHERE h.item = 'outbox:' || o.id)`,
+        )
+        .get() as { n: number }
+    ).n;
   }
 
   async markHandled(input: MethodInput<'markHandled'>): Promise<AttentionItem> {
@@ -362,7 +390,13 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
           .get(...(input.saleId ? [now, input.saleId] : [now])) as { n: number }
       ).n;
       this.store.outbox.makeDueNow(now, input.saleId);
-      this.append({ actor: this.people.actorId(), kind: 'queue.retry-now', outcome: 'ok', saleId: input.saleId ?? null, detail: { rows: n, managerId: manager.id } });
+      this.append({
+        actor: this.people.actorId(),
+        kind: 'queue.retry-now',
+        outcome: 'ok',
+        saleId: input.saleId ?? null,
+        detail: { rows: n, managerId: manager.id },
+      });
       return n;
     });
     this.opts.kick?.();
@@ -385,7 +419,10 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     const ticket = randomBytes(24).toString('base64url');
     const days = localDays(from, to, input.utcOffsetMinutes ?? 0);
     const named = days.first === days.last ? days.first : `${days.first}_${days.last}`;
-    const filename = `${input.what === 'log' ? 'log' : 'end-of-day'}_${this.settings.view().terminalId || 'terminal'}_${named}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const filename = `${input.what === 'log' ? 'log' : 'end-of-day'}_${this.settings.view().terminalId || 'terminal'}_${named}.csv`.replace(
+      /[^A-Za-z0-9_.-]/g,
+      '_',
+    );
     // Short-lived: the link lands in the browser's download history.
     const expiresAt = this.clock() + (this.opts.exportTicketMs ?? EXPORT_TICKET_MS);
     this.exports.set(ticket, {
@@ -401,7 +438,12 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       expiresAt,
     });
     this.store.transaction(() =>
-      this.append({ actor: this.people.actorId(), kind: 'export.requested', outcome: 'ok', detail: { what: input.what, from, to, filter: input.filter ?? {}, managerId: manager.id } }),
+      this.append({
+        actor: this.people.actorId(),
+        kind: 'export.requested',
+        outcome: 'ok',
+        detail: { what: input.what, from, to, filter: input.filter ?? {}, managerId: manager.id },
+      }),
     );
     return { ticket, path: `${EXPORT_PATH}${encodeURIComponent(filename)}?ticket=${ticket}`, filename, expiresAt: new Date(expiresAt).toISOString() };
   }
@@ -426,12 +468,29 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
           const result =
             e.what === 'log'
               ? await writeLogCsv(this.log, { ...e.filter, from: e.from, to: e.to }, out, { names: this.names(), dialect })
-              : await writeEndOfDayCsv(this.summary(e.from, e.to, e.utcOffsetMinutes), out, { storeName: view.storeName, days: localDays(e.from, e.to, e.utcOffsetMinutes) }, { dialect });
-          this.store.transaction(() => this.append({ actor: e.by, kind: 'export.done', outcome: 'ok', detail: { what: e.what, from: e.from, to: e.to, rows: result.rows, managerId: e.managerId } }));
+              : await writeEndOfDayCsv(
+                  this.summary(e.from, e.to, e.utcOffsetMinutes),
+                  out,
+                  { storeName: view.storeName, days: localDays(e.from, e.to, e.utcOffsetMinutes) },
+                  { dialect },
+                );
+          this.store.transaction(() =>
+            this.append({
+              actor: e.by,
+              kind: 'export.done',
+              outcome: 'ok',
+              detail: { what: e.what, from: e.from, to: e.to, rows: result.rows, managerId: e.managerId },
+            }),
+          );
           return result;
         } catch (err) {
           this.store.transaction(() =>
-            this.append({ actor: e.by, kind: 'export.done', outcome: 'INTERNAL', detail: { what: e.what, from: e.from, to: e.to, error: String((err as Error)?.message ?? err).slice(0, 200) } }),
+            this.append({
+              actor: e.by,
+              kind: 'export.done',
+              outcome: 'INTERNAL',
+              detail: { what: e.what, from: e.from, to: e.to, error: String((err as Error)?.message ?? err).slice(0, 200) },
+            }),
           );
           throw err;
         }
@@ -455,28 +514,16 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       }
       return r;
     });
+    // Now, not at the next start: a support desk raises it to debug while the problem is on screen.
+    if (result.changes.log_level && !this.opts.logLevel?.fixed) this.opts.logLevel?.apply(this.settings.logLevel(), manager.id);
     return this.settings.view(result.restartRequired);
-  }
-
-  async setCredentials(input: MethodInput<'setCredentials'>): Promise<ManagerResults['setCredentials']> {
-    const manager = this.authorize('settings.credentials', input.approval);
-    this.store.transaction(() => {
-      const r = this.settings.setCredentials(input.backend, input.credentials);
-      // Which fields, never their values.
-      this.append({
-        actor: this.people.actorId(),
-        kind: 'settings.credentials',
-        outcome: 'ok',
-        detail: { backend: input.backend, fields: r.fields, removed: r.removed, managerId: manager.id },
-      });
-    });
-    return this.settings.view(true);
   }
 
   // ---- helpers ---------------------------------------------------------------------------
 
   summary(from: string, to: string, utcOffsetMinutes: number): ManagerResults['getEndOfDay'] {
-    if (new Date(from).getTime() >= new Date(to).getTime()) throw new PosError('INVALID_INPUT', 'The end of the range must be after its start.', { details: { field: 'to' } });
+    if (new Date(from).getTime() >= new Date(to).getTime())
+      throw new PosError('INVALID_INPUT', 'The end of the range must be after its start.', { details: { field: 'to' } });
     return endOfDay(this.store.db, this.log, {
       from,
       to,
@@ -493,8 +540,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
   /** The last "verify the log" found the log changed (until a later verify finds it intact). */
   lastVerifyFoundTampering(): EndOfDaySummary['logTampered'] {
     const last = this.store.db.prepare(`SELECT at, outcome, detail FROM log WHERE kind = 'log.verified' ORDER BY seq DESC LIMIT 1`).get() as
-      | { at: string; outcome: string; detail: string | null }
-      | undefined;
+      { at: string; outcome: string; detail: string | null } | undefined;
     if (!last || last.outcome !== 'TAMPERED') return null;
     let firstBadSeq: number | null = null;
     try {
@@ -560,7 +606,16 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     for (const [k, e] of this.exports) if (e.expiresAt <= now) this.exports.delete(k);
   }
 
-  private append(e: { actor: string; kind: string; outcome: string; saleId?: string | null; pointsMilli?: number | null; amountCents?: number | null; memberMasked?: string | null; detail?: Record<string, unknown> }): number {
+  private append(e: {
+    actor: string;
+    kind: string;
+    outcome: string;
+    saleId?: string | null;
+    pointsMilli?: number | null;
+    amountCents?: number | null;
+    memberMasked?: string | null;
+    detail?: Record<string, unknown>;
+  }): number {
     return this.store.journal.append({
       at: this.iso(),
       terminalId: this.opts.terminalId ?? this.store.getSetting('terminal_id') ?? 'terminal',

@@ -11,7 +11,13 @@ const figures = (over: Partial<OfflineFigures> = {}): OfflineFigures => ({
   nowMs: now,
   ...over,
 });
-const limits = { ...DEFAULT_OFFLINE_LIMITS, maxPointsPerRedemptionMilli: 2_000_000, maxPointsPerMemberMilli: 3_000_000, maxOutstandingMilli: 4_000_000, maxBalanceAgeMinutes: 60 };
+const limits = {
+  ...DEFAULT_OFFLINE_LIMITS,
+  maxPointsPerRedemptionMilli: 2_000_000,
+  maxPointsPerMemberMilli: 3_000_000,
+  maxOutstandingMilli: 4_000_000,
+  maxBalanceAgeMinutes: 60,
+};
 const names = (f: OfflineFigures) => evaluateOffline(limits, f).map((b) => b.limit);
 
 describe('offline policy', () => {
@@ -25,7 +31,9 @@ describe('offline policy', () => {
   });
   it('names each limit that is passed, and they are overridable', () => {
     expect(names(figures({ pointsMilli: 2_001_000 }))).toEqual(['perRedemption']);
-    expect(names(figures({ queuedForMemberMilli: 1_000_000, queuedTotalMilli: 1_000_000, pointsMilli: 1_000_000, lastKnownBalanceMilli: 9_000_000 }))).toEqual([]);
+    expect(names(figures({ queuedForMemberMilli: 1_000_000, queuedTotalMilli: 1_000_000, pointsMilli: 1_000_000, lastKnownBalanceMilli: 9_000_000 }))).toEqual(
+      [],
+    );
     expect(names(figures({ queuedForMemberMilli: 2_500_000, queuedTotalMilli: 2_500_000, lastKnownBalanceMilli: 9_000_000 }))).toEqual(['perMember']);
     expect(names(figures({ queuedTotalMilli: 3_500_000 }))).toEqual(['outstanding']);
     expect(names(figures({ balanceFetchedAtMs: now - 61 * 60_000 }))).toEqual(['balanceAge']);

@@ -75,16 +75,32 @@ export function evaluateOffline(limits: OfflineLimits, f: OfflineFigures): Offli
   }
   const ageMinutes = (f.nowMs - f.balanceFetchedAtMs) / 60_000;
   if (ageMinutes > limits.maxBalanceAgeMinutes) {
-    breaches.push({ limit: 'balanceAge', overridable: true, message: `The last known balance is ${Math.floor(ageMinutes)} minutes old (limit ${limits.maxBalanceAgeMinutes}).` });
+    breaches.push({
+      limit: 'balanceAge',
+      overridable: true,
+      message: `The last known balance is ${Math.floor(ageMinutes)} minutes old (limit ${limits.maxBalanceAgeMinutes}).`,
+    });
   }
   if (f.pointsMilli > limits.maxPointsPerRedemptionMilli) {
-    breaches.push({ limit: 'perRedemption', overridable: true, message: `Offline, one redemption may take at most ${formatPoints(limits.maxPointsPerRedemptionMilli)} points.` });
+    breaches.push({
+      limit: 'perRedemption',
+      overridable: true,
+      message: `Offline, one redemption may take at most ${formatPoints(limits.maxPointsPerRedemptionMilli)} points.`,
+    });
   }
   if (f.queuedForMemberMilli + f.pointsMilli > limits.maxPointsPerMemberMilli) {
-    breaches.push({ limit: 'perMember', overridable: true, message: `Offline, at most ${formatPoints(limits.maxPointsPerMemberMilli)} points may wait for one member.` });
+    breaches.push({
+      limit: 'perMember',
+      overridable: true,
+      message: `Offline, at most ${formatPoints(limits.maxPointsPerMemberMilli)} points may wait for one member.`,
+    });
   }
   if (f.queuedTotalMilli + f.pointsMilli > limits.maxOutstandingMilli) {
-    breaches.push({ limit: 'outstanding', overridable: true, message: `Offline, at most ${formatPoints(limits.maxOutstandingMilli)} points may wait on this terminal.` });
+    breaches.push({
+      limit: 'outstanding',
+      overridable: true,
+      message: `Offline, at most ${formatPoints(limits.maxOutstandingMilli)} points may wait on this terminal.`,
+    });
   }
   return breaches;
 }

@@ -24,8 +24,8 @@
  *   with the network.
  */
 import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
-import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
-import type { LookupEvidence, OutboxRow } from '../store/outbox.js';
+import type { LookupContext, LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
+import { parseEvidence, type LookupEvidence, type OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { failpoint } from './failpoints.js';
 import { logger } from '../log/logger.js';
@@ -57,7 +57,7 @@ export interface OutboxHooks {
   /** Asked right before a request leaves (after any reconciliation): false withdraws it. */
   shouldSend?(row: OutboxRow): boolean;
   /** A refusal retrying cannot fix: closed as 'refused', or kept for a person ('attention'). */
-  refusalState?(row: OutboxRow): 'refused' | 'attention';
+  refusalState?(row: OutboxRow, error: ErrorInfo): 'refused' | 'attention';
   /** After the transaction committed: push events to the screens. */
   afterSettled?(row: OutboxRow, outcome: AttemptOutcome): void;
 }
@@ -69,6 +69,11 @@ export interface OutboxWorkerOptions {
   /** Reachability feedback. */
   onAnswer?: () => void;
   onUnreachable?: (error: ErrorInfo) => void;
+  /**
+   * Whether sends get through, apart from reads: a program can answer look-ups
+   * while refusing every post (a 503 on POST), and the counter must say so.
+   */
+  onSendOutcome?: (gotThrough: boolean) => void;
   concurrency?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -169,6 +174,18 @@ export class OutboxWorker {
    * retried later.
    */
   sendNow(rowId: number, waitMs: number): Promise<RowState> {
+    const settled = this.waitFor(rowId, waitMs);
+    this.forced.add(rowId);
+    this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
+    this.kick();
+    return settled;
+  }
+
+  /**
+   * Waits up to `waitMs` for a row to settle, without making it due any
+   * sooner. Resolves with the row's state then ('pending' if not settled).
+   */
+  waitFor(rowId: number, waitMs: number): Promise<RowState> {
     return new Promise((resolve) => {
       let done = false;
       const finish = (state: RowState) => {
@@ -181,9 +198,6 @@ export class OutboxWorker {
       const list = this.waiters.get(rowId) ?? [];
       list.push(finish);
       this.waiters.set(rowId, list);
-      this.forced.add(rowId);
-      this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
-      this.kick();
     });
   }
 
@@ -379,7 +393,13 @@ export class OutboxWorker {
     const { row, startedAt } = item;
     log.error(`could not store the outcome of ${row.reference}`, e);
     try {
-      this.store.outbox.reschedule(row.id, this.now() + this.backoff(row.attempts + 1), `could not store the answer: ${(e as Error)?.message ?? e}`, true, startedAt);
+      this.store.outbox.reschedule(
+        row.id,
+        this.now() + this.backoff(row.attempts + 1),
+        `could not store the answer: ${(e as Error)?.message ?? e}`,
+        true,
+        startedAt,
+      );
     } catch {
       /* the next start reconciles it */
     }
@@ -424,6 +444,7 @@ export class OutboxWorker {
       if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn' };
       const receipt = await this.send(row.kind, payload);
       this.opts.onAnswer?.();
+      this.opts.onSendOutcome?.(true);
       return { type: 'done', receipt, reconciled: false };
     } catch (e) {
       return this.classify(row, e, this.now() - sentAt);
@@ -442,13 +463,24 @@ export class OutboxWorker {
     const at = new Date(now).toISOString();
     if (row.in_doubt_until !== null && now < row.in_doubt_until) {
       // Never before the deadline: the backend may still be applying the send.
-      return { type: 'retry', error: { code: 'OUTCOME_UNKNOWN', message: `In doubt until ${new Date(row.in_doubt_until).toISOString()}: nothing is decided before then.` }, needsCheck: true, nextAttemptAt: row.in_doubt_until };
+      return {
+        type: 'retry',
+        error: { code: 'OUTCOME_UNKNOWN', message: `In doubt until ${new Date(row.in_doubt_until).toISOString()}: nothing is decided before then.` },
+        needsCheck: true,
+        nextAttemptAt: row.in_doubt_until,
+      };
     }
     try {
-      const found = await this.find(row.kind, payload);
+      const found = await this.find(row, payload);
       this.opts.onAnswer?.();
-      if (found) return { type: 'done', receipt: found, reconciled: true, lookup: { at, outcome: 'applied', message: 'The loyalty program lists it: it was applied.', ...balanceOf(found) } };
-      const lookup: LookupEvidence = { at, outcome: 'not-applied', message: 'The loyalty program\'s records show it was not applied.' };
+      if (found)
+        return {
+          type: 'done',
+          receipt: found,
+          reconciled: true,
+          lookup: { at, outcome: 'applied', message: 'The loyalty program lists it: it was applied.', ...balanceOf(found) },
+        };
+      const lookup: LookupEvidence = { at, outcome: 'not-applied', message: "The loyalty program's records show it was not applied." };
       if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn', lookup };
       return { type: 'not-applied', lookup };
     } catch (e) {
@@ -459,11 +491,20 @@ export class OutboxWorker {
       if (e instanceof PosError && details?.notApplied === true && TRANSIENT_CODES.has(e.code)) {
         // The lookup itself never reached the backend (refused connection, 429): ask again later.
         this.opts.onUnreachable?.(error);
-        return { type: 'retry', error, needsCheck: true, nextAttemptAt: now + Math.max(typeof details.retryAfterMs === 'number' ? details.retryAfterMs : 0, this.backoff(row.attempts + 1)), lookup: { at, outcome: 'not-reached', message: error.message, ...(status ? { status } : {}) } };
+        return {
+          type: 'retry',
+          error,
+          needsCheck: true,
+          nextAttemptAt: now + Math.max(typeof details.retryAfterMs === 'number' ? details.retryAfterMs : 0, this.backoff(row.attempts + 1)),
+          lookup: { at, outcome: 'not-reached', message: error.message, ...(status ? { status } : {}) },
+        };
       }
       if (e instanceof PosError && TRANSIENT_CODES.has(e.code)) this.opts.onUnreachable?.(error);
       else this.opts.onAnswer?.();
-      const message = e instanceof PosError && e.code === 'OUTCOME_UNKNOWN' ? error.message : `The lookup failed, so nobody can tell whether it was applied: ${error.message}`;
+      const message =
+        e instanceof PosError && e.code === 'OUTCOME_UNKNOWN'
+          ? error.message
+          : `The lookup failed, so nobody can tell whether it was applied: ${error.message}`;
       return {
         type: 'attention',
         inDoubt: true,
@@ -473,8 +514,16 @@ export class OutboxWorker {
     }
   }
 
-  private find(kind: OutboxRow['kind'], payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
-    if (kind === 'redeem') return this.adapter.findRedemption(payload as RedeemRequest);
+  private find(row: OutboxRow, payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
+    const kind = row.kind;
+    if (kind === 'redeem') {
+      // What this terminal knows narrows the lookup: not before the first send, never another row's redemption.
+      const context: LookupContext = {
+        firstSentAt: parseEvidence(row.evidence).sends[0]?.at ?? null,
+        claimed: this.store.outbox.claimedBackendReferences(row.member_key, row.id),
+      };
+      return this.adapter.findRedemption(payload as RedeemRequest, context);
+    }
     if (!this.adapter.findReversal) throw new PosError('OUTCOME_UNKNOWN', 'This loyalty program cannot tell whether the refund was applied.');
     return this.adapter.findReversal(payload as ReverseRequest);
   }
@@ -489,9 +538,15 @@ export class OutboxWorker {
     const error = toErrorInfo(e);
     if (!(e instanceof PosError)) {
       // A bug, not an answer: we cannot know what reached the backend.
-      return { type: 'attention', inDoubt: true, error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` }, sendFailure: error.message };
+      return {
+        type: 'attention',
+        inDoubt: true,
+        error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` },
+        sendFailure: error.message,
+      };
     }
     if (TRANSIENT_CODES.has(e.code) || e.code === 'BACKEND_BAD_RESPONSE' || e.code === 'BACKEND_AUTH') {
+      this.opts.onSendOutcome?.(false);
       if (e.code !== 'BACKEND_BAD_RESPONSE') this.opts.onUnreachable?.(error);
       else this.opts.onAnswer?.();
       // A failed send is in doubt unless it certainly never took effect; in doubt, the
@@ -507,13 +562,15 @@ export class OutboxWorker {
       };
     }
     this.opts.onAnswer?.();
+    // A refusal is an answer to the post itself: sending works.
+    this.opts.onSendOutcome?.(true);
     if (e.code === 'OUTCOME_UNKNOWN') return { type: 'attention', error };
     if (row.kind === 'reverse' && e.code === 'ALREADY_REVERSED') {
       // An earlier attempt whose answer was lost did it: that is success, not a refusal.
       const p = JSON.parse(row.payload) as ReverseRequest;
       return { type: 'done', receipt: { backendReference: p.reference, pointsMilli: p.pointsMilli, balanceAfterMilli: null }, reconciled: true };
     }
-    if (this.opts.hooks.refusalState?.(row) === 'attention') return { type: 'attention', error };
+    if (this.opts.hooks.refusalState?.(row, error) === 'attention') return { type: 'attention', error };
     return { type: 'refused', error };
   }
 

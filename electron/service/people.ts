@@ -135,7 +135,12 @@ export class People {
       if (this.hasAnyManager()) throw new PosError('FORBIDDEN', 'A manager already exists: ask a manager to add people.');
       const p = this.insertPerson(cleanName, 'manager', pinHash);
       this.store.setSetting(RECOVERY_SETTING, recoveryHash);
-      this.log({ actor: p.id, kind: 'person.created', outcome: 'ok', detail: { personId: p.id, role: 'manager', firstManager: true, recoveryCodeIssued: true } });
+      this.log({
+        actor: p.id,
+        kind: 'person.created',
+        outcome: 'ok',
+        detail: { personId: p.id, role: 'manager', firstManager: true, recoveryCodeIssued: true },
+      });
       this.log({ actor: p.id, kind: 'person.signin', outcome: 'ok', detail: { role: 'manager' } });
       return p;
     });
@@ -164,7 +169,9 @@ export class People {
     const recoveryCode = newRecoveryCode();
     const recoveryHash = this.hashPin(normalizeRecoveryCode(recoveryCode));
     this.store.transaction(() => {
-      this.store.db.prepare('UPDATE people SET pin_hash = ?, failed_pins = 0, locked_until = NULL, lock_level = 0, updated_at = ? WHERE id = ?').run(pinHash, this.iso(), managerId);
+      this.store.db
+        .prepare('UPDATE people SET pin_hash = ?, failed_pins = 0, locked_until = NULL, lock_level = 0, updated_at = ? WHERE id = ?')
+        .run(pinHash, this.iso(), managerId);
       this.store.setSetting(RECOVERY_SETTING, recoveryHash);
       this.log({ actor: managerId, kind: 'person.recovered', outcome: 'ok', detail: { personId: managerId } });
       this.log({ actor: managerId, kind: 'recovery-code.issued', outcome: 'ok', detail: { personId: managerId } });
@@ -181,7 +188,12 @@ export class People {
       const row = this.row(personId);
       if (!row) throw new PosError('FORBIDDEN', 'No such person.');
       this.store.db.prepare('UPDATE people SET failed_pins = 0, locked_until = NULL, lock_level = 0, updated_at = ? WHERE id = ?').run(this.iso(), personId);
-      this.log({ actor: this.currentId ?? manager.id, kind: 'person.unlocked', outcome: 'ok', detail: { personId, managerId: manager.id, wasLockedUntil: row.locked_until ? new Date(row.locked_until).toISOString() : null } });
+      this.log({
+        actor: this.currentId ?? manager.id,
+        kind: 'person.unlocked',
+        outcome: 'ok',
+        detail: { personId, managerId: manager.id, wasLockedUntil: row.locked_until ? new Date(row.locked_until).toISOString() : null },
+      });
       return toView(this.row(personId)!, this.clock());
     });
   }
@@ -240,7 +252,9 @@ export class People {
       const row = this.row(personId);
       if (!row) throw new PosError('FORBIDDEN', 'No such person.');
       if (!active && row.role === 'manager' && row.active === 1) {
-        const others = this.store.db.prepare(`SELECT COUNT(*) AS n FROM people WHERE role = 'manager' AND active = 1 AND id <> ?`).get(personId) as { n: number };
+        const others = this.store.db.prepare(`SELECT COUNT(*) AS n FROM people WHERE role = 'manager' AND active = 1 AND id <> ?`).get(personId) as {
+          n: number;
+        };
         if (others.n === 0) throw new PosError('FORBIDDEN', 'This is the last active manager: add another manager first.');
       }
       this.store.db.prepare('UPDATE people SET active = ?, updated_at = ? WHERE id = ?').run(active ? 1 : 0, this.iso(), personId);
@@ -329,7 +343,12 @@ export class People {
     const person = this.checkPin(approval.managerId, approval.pin, 'approval', action);
     if (person.role !== 'manager') {
       this.store.transaction(() =>
-        this.log({ actor: this.currentId ?? approval.managerId, kind: 'manager.approval', outcome: 'FORBIDDEN', detail: { personId: person.id, action: action ?? null } }),
+        this.log({
+          actor: this.currentId ?? approval.managerId,
+          kind: 'manager.approval',
+          outcome: 'FORBIDDEN',
+          detail: { personId: person.id, action: action ?? null },
+        }),
       );
       throw new PosError('FORBIDDEN', 'Only a manager can approve this.');
     }
@@ -392,13 +411,23 @@ export class People {
         .prepare('UPDATE people SET failed_pins = ?, locked_until = ?, lock_level = ?, updated_at = ? WHERE id = ?')
         .run(locks ? 0 : failed, locks ? until : null, locks ? row.lock_level + 1 : row.lock_level, this.iso(), personId);
       this.log({ actor, kind: 'pin.wrong', outcome: 'PIN_WRONG', detail: { personId, purpose, action: action ?? null, failedInARow: failed } });
-      if (locks) this.log({ actor, kind: 'person.locked', outcome: 'LOCKED_OUT', detail: { personId, until: new Date(until).toISOString(), lockInARow: row.lock_level + 1 } });
+      if (locks)
+        this.log({
+          actor,
+          kind: 'person.locked',
+          outcome: 'LOCKED_OUT',
+          detail: { personId, until: new Date(until).toISOString(), lockInARow: row.lock_level + 1 },
+        });
     });
     if (locks) throw lockedOut(until, now);
     const attemptsLeft = MAX_WRONG_PINS - failed;
-    throw new PosError('PIN_WRONG', `Wrong PIN. ${attemptsLeft} ${attemptsLeft === 1 ? 'try' : 'tries'} left before a ${Math.round(lockMs / 60000)}-minute lock.`, {
-      details: { attemptsLeft },
-    });
+    throw new PosError(
+      'PIN_WRONG',
+      `Wrong PIN. ${attemptsLeft} ${attemptsLeft === 1 ? 'try' : 'tries'} left before a ${Math.round(lockMs / 60000)}-minute lock.`,
+      {
+        details: { attemptsLeft },
+      },
+    );
   }
 
   /**
@@ -411,8 +440,17 @@ export class People {
     this.recentWrong = this.recentWrong.filter((t) => t > now - 60_000);
     if (this.recentWrong.length < TERMINAL_WRONG_PINS_PER_MINUTE) return;
     const until = this.recentWrong[0]! + 60_000;
-    this.store.transaction(() => this.log({ actor: this.currentId ?? personId ?? 'terminal', kind: 'pin.throttled', outcome: 'LOCKED_OUT', detail: { personId: personId ?? null, purpose } }));
-    throw new PosError('LOCKED_OUT', 'Too many wrong PINs on this terminal: wait a minute and try again.', { details: { until: new Date(until).toISOString(), scope: 'terminal' } });
+    this.store.transaction(() =>
+      this.log({
+        actor: this.currentId ?? personId ?? 'terminal',
+        kind: 'pin.throttled',
+        outcome: 'LOCKED_OUT',
+        detail: { personId: personId ?? null, purpose },
+      }),
+    );
+    throw new PosError('LOCKED_OUT', 'Too many wrong PINs on this terminal: wait a minute and try again.', {
+      details: { until: new Date(until).toISOString(), scope: 'terminal' },
+    });
   }
 
   private noteWrong(): void {

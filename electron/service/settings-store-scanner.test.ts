@@ -13,7 +13,7 @@ describe('scanner settings (issue 6): suffix characters, slow gap, extraction pa
   afterEach(() => store?.close());
   afterAll(() => tmp.cleanup());
 
-  it('start from the defaults, and keep each backend\'s pattern when one is changed', () => {
+  it("start from the defaults, and keep each backend's pattern when one is changed", () => {
     store = Store.open(join(tmp.dir, `a-${Date.now()}.db`));
     const settings = new SettingsStore(store, null);
     expect(settings.view().scanner).toEqual(DEFAULT_SCANNER);

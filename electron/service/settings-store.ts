@@ -1,18 +1,17 @@
 /**
  * The terminal's settings, read and written through the store's settings
- * table, validated on write. Credentials are sealed by a SecretBox, never
- * returned in full (masked), and never logged: the log records which fields
- * changed, not their values.
+ * table, validated on write.
  *
  * Keys: terminal_name, store_name, language, backend, backend_url,
  * redemption_rate (JSON), offline_policy (JSON, the lead's OfflineLimits),
- * scanner (JSON), backend_credentials (sealed JSON). 'terminal_id' and
- * 'currency' are read-only here.
+ * scanner (JSON), log_level. 'terminal_id' and 'currency' are read-only here. A
+ * program's connection (secrets included) is not a setting: the Go live tab
+ * tests and seals it into the live database (live-connection.ts).
  */
 import { LOG_RETENTION_SETTING, readRetentionDays } from './log-retention.js';
 import type { BackendId } from '../../shared/domain.js';
-import type { Language, MaskedCredential, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
-import { LANGUAGES } from '../../shared/contract/manager.js';
+import type { Language, LogLevel, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
+import { LANGUAGES, LOG_LEVELS } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
 import { checkBackendUrl } from '../config.js';
@@ -21,17 +20,35 @@ import type { SecretBox } from './secret-box.js';
 import { PIN_POLICY_SETTING, readPinPolicy } from './people.js';
 import { checkName, checkOfflineLimits } from './settings-rules.js';
 
-export const DEFAULT_SCANNER: ScannerSettings = { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true, suffixChars: '', slowMaxGapMs: 300, extractPatterns: {} };
+export const DEFAULT_SCANNER: ScannerSettings = {
+  maxInterKeyMs: 40,
+  minLength: 6,
+  suffix: 'Enter',
+  prefix: '',
+  cameraEnabled: true,
+  suffixChars: '',
+  slowMaxGapMs: 300,
+  extractPatterns: {},
+};
 
 /** Settings a restart must pick up (the adapter is built at start). */
-const RESTART_KEYS = new Set(['backend', 'backend_url', 'backend_credentials']);
-const CREDENTIALS_KEY = 'backend_credentials';
+const RESTART_KEYS = new Set(['backend', 'backend_url']);
+/** electron/log/logger.ts LOG_LEVEL_SETTING (not imported: the service does not depend on the log's install). */
+export const LOG_LEVEL_KEY = 'log_level';
 
 export class SettingsStore {
   constructor(
     private readonly store: Store,
     private readonly box: SecretBox | null,
+    /** The level PWP_LOG_LEVEL fixes for this run (null: the stored one is used). */
+    private readonly logLevelFixed: LogLevel | null = null,
   ) {}
+
+  /** The log level as stored ('log_level'), info when unset or unreadable. */
+  logLevel(): LogLevel {
+    const v = this.store.getSetting(LOG_LEVEL_KEY);
+    return (LOG_LEVELS as readonly string[]).includes(v ?? '') ? (v as LogLevel) : 'info';
+  }
 
   view(restartRequired = false): SettingsView {
     const s = this.store;
@@ -49,10 +66,11 @@ export class SettingsStore {
       scanner: { ...DEFAULT_SCANNER, ...this.json<Partial<ScannerSettings>>('scanner', {}) },
       pinPolicy: this.pinPolicy(),
       logRetentionDays: readRetentionDays(s.getSetting(LOG_RETENTION_SETTING)),
-      credentials: this.maskedCredentials(),
       credentialProtection: this.box
         ? { kind: this.box.protection, description: this.box.description }
         : { kind: 'none', description: 'No way to encrypt credentials is set up: they cannot be stored.' },
+      logLevel: this.logLevel(),
+      logLevelFixed: this.logLevelFixed,
       restartRequired,
     };
   }
@@ -116,11 +134,21 @@ export class SettingsStore {
     if (patch.pinPolicy !== undefined) {
       const next = { ...cur.pinPolicy, ...patch.pinPolicy };
       const floor = readPinPolicy(undefined);
-      if (!(next.managerMinDigits >= floor.managerMinDigits && next.managerMinDigits <= 8 && next.cashierMinDigits >= floor.cashierMinDigits && next.cashierMinDigits <= 8)) {
-        throw new PosError('INVALID_INPUT', `PINs may be made longer, never shorter: managers ${floor.managerMinDigits} to 8 digits, cashiers ${floor.cashierMinDigits} to 8.`, { details: { field: 'pinPolicy' } });
+      if (!(
+        next.managerMinDigits >= floor.managerMinDigits &&
+        next.managerMinDigits <= 8 &&
+        next.cashierMinDigits >= floor.cashierMinDigits &&
+        next.cashierMinDigits <= 8
+      )) {
+        throw new PosError(
+          'INVALID_INPUT',
+          `PINs may be made longer, never shorter: managers ${floor.managerMinDigits} to 8 digits, cashiers ${floor.cashierMinDigits} to 8.`,
+          { details: { field: 'pinPolicy' } },
+        );
       }
       set(PIN_POLICY_SETTING, JSON.stringify(next), next, cur.pinPolicy);
     }
+    if (patch.logLevel !== undefined) set(LOG_LEVEL_KEY, patch.logLevel, patch.logLevel, cur.logLevel);
     if (patch.logRetentionDays !== undefined) {
       const days = patch.logRetentionDays;
       set(LOG_RETENTION_SETTING, days === null ? null : String(days), days, cur.logRetentionDays);
@@ -133,42 +161,6 @@ export class SettingsStore {
     return { changes, restartRequired: Object.keys(changes).some((k) => RESTART_KEYS.has(k)) };
   }
 
-  /** Seals and stores one backend's credentials (an empty record removes them). Returns the field names, for the log. */
-  setCredentials(backend: BackendId, credentials: Record<string, string>): { fields: string[]; removed: boolean } {
-    const fields = Object.keys(credentials).sort();
-    if (fields.length === 0) {
-      this.store.db.prepare('DELETE FROM settings WHERE key = ?').run(CREDENTIALS_KEY);
-      return { fields, removed: true };
-    }
-    if (!this.box) throw new PosError('NOT_SUPPORTED', 'Credentials cannot be stored on this host: no encryption is set up.');
-    this.store.setSetting(CREDENTIALS_KEY, JSON.stringify({ backend, sealed: this.box.seal(JSON.stringify(credentials)) }));
-    return { fields, removed: false };
-  }
-
-  /**
-   * The credentials in full, for building the adapter at start. Never pass
-   * these to a transport, a log entry or an error message.
-   */
-  credentials(): { backend: BackendId; values: Record<string, string> } | null {
-    const raw = this.store.getSetting(CREDENTIALS_KEY);
-    if (!raw || !this.box) return null;
-    const { backend, sealed } = JSON.parse(raw) as { backend: BackendId; sealed: string };
-    return { backend, values: JSON.parse(this.box.open(sealed)) as Record<string, string> };
-  }
-
-  private maskedCredentials(): SettingsView['credentials'] {
-    const raw = this.store.getSetting(CREDENTIALS_KEY);
-    if (!raw) return null;
-    const { backend } = JSON.parse(raw) as { backend: BackendId };
-    let values: Record<string, string>;
-    try {
-      values = this.credentials()?.values ?? {};
-    } catch {
-      return { backend, fields: [{ key: '(unreadable)', masked: 'stored by another host or damaged: enter them again' }] };
-    }
-    return { backend, fields: Object.keys(values).sort().map((key) => ({ key, masked: maskSecret(values[key]!) })) };
-  }
-
   private json<T>(key: string, fallback: T): T {
     const raw = this.store.getSetting(key);
     if (!raw) return fallback;
@@ -178,14 +170,4 @@ export class SettingsStore {
       return fallback;
     }
   }
-}
-
-/**
- * What the screen may show of a secret: a fixed run of bullets (so the length
- * does not show) and, for long values only, the last two characters so the
- * manager can tell which one is stored.
- */
-export function maskSecret(value: string): MaskedCredential['masked'] {
-  if (value.length === 0) return '(empty)';
-  return value.length >= 16 ? `••••••••${value.slice(-2)}` : '••••••••';
 }

@@ -31,7 +31,9 @@ export interface QueueSummary {
 
 export function queueSummary(store: Store): QueueSummary {
   const rows = store.db
-    .prepare(`SELECT kind, state, COUNT(*) AS count, MIN(created_at) AS oldest FROM outbox WHERE state IN ('pending', 'attention') GROUP BY kind, state ORDER BY kind, state`)
+    .prepare(
+      `SELECT kind, state, COUNT(*) AS count, MIN(created_at) AS oldest FROM outbox WHERE state IN ('pending', 'attention') GROUP BY kind, state ORDER BY kind, state`,
+    )
     .all() as { kind: string; state: string; count: number; oldest: string | null }[];
   const next = store.outbox.nextDueAt();
   return {
@@ -51,10 +53,9 @@ export interface BundleParts {
   createdAt: string;
 }
 
-/** Settings as support may see them: no credentials, not even masked. */
+/** Settings as support may see them (they hold no secret; redacted all the same). */
 export function settingsWithoutSecrets(s: SettingsView): Record<string, unknown> {
-  const { credentials, ...rest } = s;
-  return redact({ ...rest, credentialsStored: credentials ? { backend: credentials.backend, fields: credentials.fields.map((f) => f.key) } : null }) as Record<string, unknown>;
+  return redact({ ...s }) as Record<string, unknown>;
 }
 
 const json = (v: unknown) => strToU8(JSON.stringify(redact(v), null, 2) + '\n');
@@ -84,7 +85,9 @@ function readme(p: BundleParts): string {
     'settings.json          the settings (credentials left out: only which fields are stored)',
     'log-verification.json  the sales log checked end to end (intact: true means no entry was changed or removed)',
     'queue.json             redemptions and refunds not yet sent, or needing attention',
-    p.logDir ? 'logs/                  the terminal log files (JSON lines, newest in terminal.log)' : 'logs/                  (no log files: the log is not installed in this process)',
+    p.logDir
+      ? 'logs/                  the terminal log files (JSON lines, newest in terminal.log)'
+      : 'logs/                  (no log files: the log is not installed in this process)',
     '',
     'Member numbers appear masked (last four digits); tokens, keys, PINs and card numbers are removed.',
     '',

@@ -167,4 +167,3 @@ const timer = setInterval(() => {
     process.exit(4);
   }
 }, 20);
-

@@ -62,9 +62,7 @@ export function closeConfirmMessage(waiting: number): { message: string; detail:
   const n = waiting === 1 ? '1 redemption has' : `${waiting} redemptions have`;
   return {
     message: `${n} not been sent to the loyalty program yet.`,
-    detail:
-      'They are saved safely on this terminal and will be sent at the next start, when the network is available. ' +
-      'Close the terminal anyway?',
+    detail: 'They are saved safely on this terminal and will be sent at the next start, when the network is available. ' + 'Close the terminal anyway?',
   };
 }
 
@@ -270,7 +268,10 @@ export function runApp(deps: ShellDeps): ShellHandle {
     if (runtime) {
       const r = runtime;
       runtime = null;
-      void r.close().catch(() => {}).finally(() => app.exit(code));
+      void r
+        .close()
+        .catch(() => {})
+        .finally(() => app.exit(code));
     } else {
       app.exit(code);
     }

@@ -84,7 +84,9 @@ describe('build/electron-builder.yml', () => {
       grantFileProtocolExtraPrivileges: false,
     });
     // Every fuse name is one electron-builder knows (its schema refuses others: a typo would fail the build).
-    await expect(api.validateConfiguration({ ...structuredClone(config), electronFuses: { ...config.electronFuses, runAsNodee: false } }, new DebugLogger(false))).rejects.toThrow(/electronFuses/);
+    await expect(
+      api.validateConfiguration({ ...structuredClone(config), electronFuses: { ...config.electronFuses, runAsNodee: false } }, new DebugLogger(false)),
+    ).rejects.toThrow(/electronFuses/);
   });
 });
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 
 describe('preload', () => {
-  it("exposes exactly one object, as window.pos", () => {
+  it('exposes exactly one object, as window.pos', () => {
     expect(fake.exposed.map((e) => e.key)).toEqual(['pos']);
   });
 
@@ -44,7 +44,7 @@ describe('preload', () => {
     expect(Object.isFrozen(bridge)).toBe(true);
   });
 
-  it("each method invokes its contract channel with the input only", async () => {
+  it('each method invokes its contract channel with the input only', async () => {
     fake.invokes.length = 0;
     for (const method of METHOD_NAMES) {
       const call = (bridge as unknown as Record<string, (input: unknown, ...rest: unknown[]) => Promise<unknown>>)[method]!;

@@ -45,7 +45,7 @@ describe('Content-Security-Policy', () => {
 
   it('withSecurityHeaders replaces a CSP of any letter case and keeps the other headers', () => {
     const out = withSecurityHeaders({
-      responseHeaders: { 'content-security-policy': ["default-src *"], 'Content-Type': ['text/html'], 'X-Content-Type-Options': ['sniff'] },
+      responseHeaders: { 'content-security-policy': ['default-src *'], 'Content-Type': ['text/html'], 'X-Content-Type-Options': ['sniff'] },
     });
     expect(out.responseHeaders).toEqual({
       'Content-Type': ['text/html'],

@@ -23,7 +23,10 @@ afterEach(() => {
 
 /** Starts `npm run web`'s entry on `dir`; resolves with its first stdout line, or its exit code and stderr. */
 function startWeb(dir: string): Promise<{ child: ChildProcess; line?: string; code?: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/web.ts', '--data-dir', dir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/web.ts', '--data-dir', dir, '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
@@ -55,7 +58,10 @@ it('a second process on the same data directory refuses, naming the holder; a SI
   const third = await startWeb(dir);
   expect(third.line, third.stderr).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/);
   // Said in the terminal's log (with --data-dir, its logs/ folder), where support reads it.
-  const logText = () => readdirSync(join(dir, 'logs')).map((f) => readFileSync(join(dir, 'logs', f), 'utf8')).join('\n');
+  const logText = () =>
+    readdirSync(join(dir, 'logs'))
+      .map((f) => readFileSync(join(dir, 'logs', f), 'utf8'))
+      .join('\n');
   await vi.waitFor(() => expect(logText()).toContain(`took over the data directory from pid ${first.child.pid}`), { timeout: 10_000, interval: 100 });
   third.child.kill('SIGTERM');
   await new Promise((ok) => third.child.once('exit', ok));

@@ -5,11 +5,9 @@
  * can name. Entries never hold names, e-mails or phone numbers: members appear
  * masked (last 4) with a keyed hash for lookups.
  */
-import { createHash } from 'node:crypto';
 import type { LogEntryView } from '../../shared/domain.js';
 import type { Db } from './db.js';
-
-export const GENESIS_HASH = '0'.repeat(64);
+import { entryHash, GENESIS_HASH, type LogRow } from './log-row.js';
 
 export interface LogInput {
   at: string;
@@ -26,48 +24,8 @@ export interface LogInput {
   detail?: Record<string, unknown> | null;
 }
 
-interface LogRow {
-  seq: number;
-  at: string;
-  terminal_id: string;
-  actor: string;
-  sale_id: string | null;
-  kind: string;
-  points_milli: number | null;
-  amount_cents: number | null;
-  currency: string | null;
-  outcome: string;
-  member_masked: string | null;
-  member_hash: string | null;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-/** The hash of one entry: a fixed field order, so any change to any field shows. */
-export function entryHash(row: Omit<LogRow, 'hash'>): string {
-  const canonical = JSON.stringify([
-    row.prev_hash,
-    row.seq,
-    row.at,
-    row.terminal_id,
-    row.actor,
-    row.sale_id,
-    row.kind,
-    row.points_milli,
-    row.amount_cents,
-    row.currency,
-    row.outcome,
-    row.member_masked,
-    row.member_hash,
-    row.detail,
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
-}
-
 export type VerifyResult =
-  | { intact: true; entries: number }
-  | { intact: false; entries: number; firstBadSeq: number; problem: 'changed' | 'missing' | 'reordered'; message: string };
+  { intact: true; entries: number } | { intact: false; entries: number; firstBadSeq: number; problem: 'changed' | 'missing' | 'reordered'; message: string };
 
 export class Journal {
   private readonly insert;
@@ -171,7 +129,13 @@ export class Journal {
     for (const row of this.db.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq').iterate(start.seq) as Iterable<LogRow>) {
       count++;
       if (row.seq !== expectedSeq) {
-        return { intact: false, entries: count, firstBadSeq: expectedSeq, problem: 'missing', message: `Entries ${expectedSeq} to ${row.seq - 1} are missing.` };
+        return {
+          intact: false,
+          entries: count,
+          firstBadSeq: expectedSeq,
+          problem: 'missing',
+          message: `Entries ${expectedSeq} to ${row.seq - 1} are missing.`,
+        };
       }
       const { hash, ...rest } = row;
       if (row.prev_hash !== prevHash) {
@@ -208,9 +172,12 @@ export type ChainStart = { ok: true; seq: number; hash: string } | { ok: false; 
  * entries were removed and a cut row made up to hide it.
  */
 export function chainStart(db: Db): ChainStart {
-  const cut = db.prepare('SELECT seq, hash, first_seq FROM log_cut ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string; first_seq: number } | undefined;
+  const cut = db.prepare('SELECT seq, hash, first_seq FROM log_cut ORDER BY seq DESC LIMIT 1').get() as
+    { seq: number; hash: string; first_seq: number } | undefined;
   if (!cut) return { ok: true, seq: 0, hash: GENESIS_HASH };
-  const rows = db.prepare(`SELECT detail FROM log WHERE kind = '${LOG_ARCHIVED_KIND}' AND seq > ? ORDER BY seq DESC`).iterate(cut.seq) as Iterable<{ detail: string | null }>;
+  const rows = db.prepare(`SELECT detail FROM log WHERE kind = '${LOG_ARCHIVED_KIND}' AND seq > ? ORDER BY seq DESC`).iterate(cut.seq) as Iterable<{
+    detail: string | null;
+  }>;
   for (const r of rows) {
     const d = (r.detail ? JSON.parse(r.detail) : {}) as { lastSeq?: number; lastHash?: string };
     if (d.lastSeq === cut.seq && d.lastHash === cut.hash) return { ok: true, seq: cut.seq, hash: cut.hash };

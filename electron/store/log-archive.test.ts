@@ -32,8 +32,15 @@ describe('log retention: archive files, and the chain across the cut', () => {
       }
     });
   const archive = (beforeDay: number, batchRows = 37) =>
-    archiveLogBefore(store, { before: new Date(T0 + beforeDay * DAY).toISOString(), dataDir: tmp.dir, actor: 'terminal', terminalId: 'T', now: () => new Date(T0 + 100 * DAY).toISOString(), batchRows });
-  const seqs = () => (store.db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM log').get() as { lo: number; hi: number; n: number });
+    archiveLogBefore(store, {
+      before: new Date(T0 + beforeDay * DAY).toISOString(),
+      dataDir: tmp.dir,
+      actor: 'terminal',
+      terminalId: 'T',
+      now: () => new Date(T0 + 100 * DAY).toISOString(),
+      batchRows,
+    });
+  const seqs = () => store.db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM log').get() as { lo: number; hi: number; n: number };
 
   beforeEach(() => {
     tmp = makeTempDir();
@@ -55,7 +62,13 @@ describe('log retention: archive files, and the chain across the cut', () => {
     // The database's chain verifies from the cut, both ways; the file on its own; and all of it together.
     expect(store.journal.verify()).toEqual({ intact: true, entries: 201 });
     expect(await verifyChain(store, { workers: 2, parallelFrom: 10 })).toEqual({ intact: true, entries: 201 });
-    expect(await verifyArchiveFile(join(tmp.dir, ARCHIVE_DIR, first!.file))).toMatchObject({ intact: true, firstSeq: 1, lastSeq: 100, entries: 100, lastHash: first!.lastHash });
+    expect(await verifyArchiveFile(join(tmp.dir, ARCHIVE_DIR, first!.file))).toMatchObject({
+      intact: true,
+      firstSeq: 1,
+      lastSeq: 100,
+      entries: 100,
+      lastHash: first!.lastHash,
+    });
     expect(await verifyArchives(store, tmp.dir)).toMatchObject({ intact: true, files: 1, entries: 100 });
     // Archived entries are gone from the desk's search too; kept ones are still found.
     const query = new LogQuery(store.db);
@@ -95,7 +108,9 @@ describe('log retention: archive files, and the chain across the cut', () => {
     // Someone deletes entries and adds a cut row to hide it: the chain has no log.archived entry for it.
     const row = store.db.prepare('SELECT seq, hash FROM log WHERE seq = 150').get() as { seq: number; hash: string };
     store.db.prepare('DELETE FROM log WHERE seq <= 150').run();
-    store.db.prepare("INSERT INTO log_cut (seq, hash, first_seq, file, sha256, entries, archived_at) VALUES (?, ?, 101, 'x', 'y', 50, 'now')").run(row.seq, row.hash);
+    store.db
+      .prepare("INSERT INTO log_cut (seq, hash, first_seq, file, sha256, entries, archived_at) VALUES (?, ?, 101, 'x', 'y', 50, 'now')")
+      .run(row.seq, row.hash);
     expect(store.journal.verify()).toMatchObject({ intact: false, problem: 'missing', message: expect.stringContaining('removed, not archived') });
     expect(await verifyChain(store)).toMatchObject({ intact: false, problem: 'missing' });
   });

@@ -24,17 +24,35 @@
  * the freed pages for new entries): the log stops growing instead.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, closeSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
-import { chainStart, entryHash, GENESIS_HASH, LOG_ARCHIVED_KIND, type LogInput } from './journal.js';
+import { chainStart, LOG_ARCHIVED_KIND, type LogInput } from './journal.js';
+import { entryHash, GENESIS_HASH } from './log-row.js';
 import type { Store } from './store.js';
 
 export const ARCHIVE_DIR = 'log-archive';
 const FORMAT = 'pwp-log-archive';
-const COLUMNS = 'seq, at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash';
-type ArchivedRow = [number, string, string, string, string | null, string, number | null, number | null, string | null, string, string | null, string | null, string | null, string, string];
+const COLUMNS =
+  'seq, at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash';
+type ArchivedRow = [
+  number,
+  string,
+  string,
+  string,
+  string | null,
+  string,
+  number | null,
+  number | null,
+  string | null,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  string,
+];
 
 export interface ArchiveOutcome {
   file: string;
@@ -96,7 +114,15 @@ export async function archiveLogBefore(store: Store, o: ArchiveOptions): Promise
   renameSync(partial, file);
   syncDir(dir);
 
-  const outcome: ArchiveOutcome = { file: name, firstSeq, lastSeq, lastHash: written.lastHash, entries: lastSeq - firstSeq + 1, bytes: statSync(file).size, sha256: written.sha256 };
+  const outcome: ArchiveOutcome = {
+    file: name,
+    firstSeq,
+    lastSeq,
+    lastHash: written.lastHash,
+    entries: lastSeq - firstSeq + 1,
+    bytes: statSync(file).size,
+    sha256: written.sha256,
+  };
   const entry: LogInput = {
     at: o.now(),
     terminalId: o.terminalId,
@@ -122,7 +148,15 @@ export async function archiveLogBefore(store: Store, o: ArchiveOptions): Promise
 }
 
 /** Streams entries [first, last] into a gzip'd file, synced; returns its sha256 and the last hash. */
-async function writeArchive(store: Store, path: string, first: number, last: number, prevHash: string, batch: number, pause: () => Promise<void>): Promise<{ sha256: string; lastHash: string }> {
+async function writeArchive(
+  store: Store,
+  path: string,
+  first: number,
+  last: number,
+  prevHash: string,
+  batch: number,
+  pause: () => Promise<void>,
+): Promise<{ sha256: string; lastHash: string }> {
   const read = store.db.prepare(`SELECT ${COLUMNS} FROM log WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`).raw(true);
   const gzip = createGzip({ level: 6 });
   const out = createWriteStream(path, { mode: 0o600 });
@@ -194,7 +228,8 @@ let cachedBody: { db: unknown; body: string } | null = null;
 /** The search index's text for an entry, as the append trigger builds it (read from the trigger itself). */
 export function searchBody(store: Store): string {
   if (cachedBody?.db === store.db) return cachedBody.body;
-  const sql = (store.db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'log_search_on_append'`).get() as { sql: string } | undefined)?.sql;
+  const sql = (store.db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'log_search_on_append'`).get() as { sql: string } | undefined)
+    ?.sql;
   const body = sql && /VALUES\s*\(NEW\.seq,([\s\S]*)\);\s*END/i.exec(sql)?.[1];
   if (!body) throw new Error('the log search trigger was not found: the search index cannot be kept in step');
   cachedBody = { db: store.db, body: body.replace(/NEW\./g, '') };
@@ -220,7 +255,15 @@ export async function verifyArchiveFile(path: string): Promise<ArchiveCheck> {
   let prev: string | null = null;
   let expected = 0;
   let entries = 0;
-  const fail = (message: string): ArchiveCheck => ({ intact: false, firstSeq: header?.firstSeq ?? null, lastSeq: null, prevHash: header?.prevHash ?? null, lastHash: prev, entries, message });
+  const fail = (message: string): ArchiveCheck => ({
+    intact: false,
+    firstSeq: header?.firstSeq ?? null,
+    lastSeq: null,
+    prevHash: header?.prevHash ?? null,
+    lastHash: prev,
+    entries,
+    message,
+  });
   try {
     for await (const line of lines) {
       if (line === '') continue;
@@ -228,7 +271,8 @@ export async function verifyArchiveFile(path: string): Promise<ArchiveCheck> {
       if (header === null) {
         const h = v as Header | null;
         header = h;
-        if (h?.format !== FORMAT || typeof h.firstSeq !== 'number' || typeof h.prevHash !== 'string') return fail('not a log archive (its first line is not the header)');
+        if (h?.format !== FORMAT || typeof h.firstSeq !== 'number' || typeof h.prevHash !== 'string')
+          return fail('not a log archive (its first line is not the header)');
         prev = h.prevHash;
         expected = h.firstSeq;
         continue;
@@ -241,8 +285,27 @@ export async function verifyArchiveFile(path: string): Promise<ArchiveCheck> {
       const r = v as ArchivedRow;
       if (r[0] !== expected) return fail(`entry ${expected} is missing (found ${r[0]})`);
       if (r[13] !== prev) return fail(`entry ${r[0]} does not follow the one before`);
-      const [seq, at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash] = r;
-      if (entryHash({ seq, at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash }) !== hash) return fail(`entry ${seq} was changed`);
+      const [seq, at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash] =
+        r;
+      if (
+        entryHash({
+          seq,
+          at,
+          terminal_id,
+          actor,
+          sale_id,
+          kind,
+          points_milli,
+          amount_cents,
+          currency,
+          outcome,
+          member_masked,
+          member_hash,
+          detail,
+          prev_hash,
+        }) !== hash
+      )
+        return fail(`entry ${seq} was changed`);
       prev = hash;
       expected++;
       entries++;
@@ -253,7 +316,15 @@ export async function verifyArchiveFile(path: string): Promise<ArchiveCheck> {
   if (!header) return fail('empty file');
   if (!trailer) return fail('cut short: the closing line is missing');
   if (trailer.lastSeq !== expected - 1 || trailer.lastHash !== prev || trailer.entries !== entries) return fail('the closing line does not match the entries');
-  return { intact: true, firstSeq: header.firstSeq!, lastSeq: expected - 1, prevHash: header.prevHash!, lastHash: prev, entries, message: `intact: entries ${header.firstSeq} to ${expected - 1}` };
+  return {
+    intact: true,
+    firstSeq: header.firstSeq!,
+    lastSeq: expected - 1,
+    prevHash: header.prevHash!,
+    lastHash: prev,
+    entries,
+    message: `intact: entries ${header.firstSeq} to ${expected - 1}`,
+  };
 }
 
 export interface ArchivesCheck {
@@ -284,29 +355,48 @@ export async function verifyArchives(store: Store, dataDir: string): Promise<Arc
   let entries = 0;
   for (const c of cuts) {
     const path = join(dataDir, ARCHIVE_DIR, c.file);
-    if (!existsSync(path)) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file} (entries ${c.firstSeq} to ${c.seq}) is missing.` };
+    if (!existsSync(path))
+      return {
+        intact: false,
+        files: cuts.length,
+        entries,
+        firstBadSeq: c.firstSeq,
+        message: `The archive ${c.file} (entries ${c.firstSeq} to ${c.seq}) is missing.`,
+      };
     const sha = createHash('sha256');
     for await (const chunk of createReadStream(path)) sha.update(chunk as Buffer);
-    if (sha.digest('hex') !== c.sha256) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file} is not the file that was written (its sha256 differs).` };
+    if (sha.digest('hex') !== c.sha256)
+      return {
+        intact: false,
+        files: cuts.length,
+        entries,
+        firstBadSeq: c.firstSeq,
+        message: `The archive ${c.file} is not the file that was written (its sha256 differs).`,
+      };
     const check = await verifyArchiveFile(path);
     if (!check.intact) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file}: ${check.message}.` };
-    if (check.firstSeq !== prevSeq + 1 || check.prevHash !== prevHash) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file} does not start where the one before ends.` };
-    if (check.lastSeq !== c.seq || check.lastHash !== c.hash) return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file} does not end at its recorded cut.` };
+    if (check.firstSeq !== prevSeq + 1 || check.prevHash !== prevHash)
+      return {
+        intact: false,
+        files: cuts.length,
+        entries,
+        firstBadSeq: c.firstSeq,
+        message: `The archive ${c.file} does not start where the one before ends.`,
+      };
+    if (check.lastSeq !== c.seq || check.lastHash !== c.hash)
+      return { intact: false, files: cuts.length, entries, firstBadSeq: c.firstSeq, message: `The archive ${c.file} does not end at its recorded cut.` };
     prevHash = c.hash;
     prevSeq = c.seq;
     entries += check.entries;
   }
   const start = chainStart(store.db);
   if (!start.ok) return { intact: false, files: cuts.length, entries, message: start.message };
-  return { intact: true, files: cuts.length, entries, message: cuts.length ? `${cuts.length} archive file(s), entries 1 to ${prevSeq}, intact and linked to the log.` : 'No archive files.' };
-}
-
-/** Archive files in the directory that no cut names (e.g. left by a crash before the cut): for the support bundle. */
-export function strayArchives(store: Store, dataDir: string): string[] {
-  const dir = join(dataDir, ARCHIVE_DIR);
-  if (!existsSync(dir)) return [];
-  const named = new Set((store.db.prepare('SELECT file FROM log_cut').all() as { file: string }[]).map((r) => r.file));
-  return readdirSync(dir).filter((f) => !named.has(f));
+  return {
+    intact: true,
+    files: cuts.length,
+    entries,
+    message: cuts.length ? `${cuts.length} archive file(s), entries 1 to ${prevSeq}, intact and linked to the log.` : 'No archive files.',
+  };
 }
 
 function syncDir(dir: string): void {

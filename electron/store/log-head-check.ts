@@ -16,7 +16,7 @@
  * From here on the file follows every commit that moves the head.
  */
 import { logger } from '../log/logger.js';
-import { GENESIS_HASH } from './journal.js';
+import { GENESIS_HASH } from './log-row.js';
 import type { LogHead, LogHeadSeal } from './log-head-seal.js';
 import type { Store } from './store.js';
 
@@ -64,7 +64,10 @@ export function checkAndFollowHead(store: Store, seal: LogHeadSeal): HeadCheck {
           actor: 'terminal',
           kind: HEAD_SEALED_KIND,
           outcome: 'ok',
-          detail: { reason: 'No sealed head file was found (first start with it): the log could not be checked against it this time; it is sealed from here on.', databaseHead: database },
+          detail: {
+            reason: 'No sealed head file was found (first start with it): the log could not be checked against it this time; it is sealed from here on.',
+            databaseHead: database,
+          },
         }),
       );
     } else {
@@ -81,12 +84,17 @@ function compare(store: Store, dbHead: LogHead | null, sealed: ReturnType<LogHea
   const want = sealed.head;
   const have = dbHead ?? { seq: 0, hash: GENESIS_HASH };
   if (have.seq < want.seq) {
-    return { result: 'tamper-suspected', reason: `The log ends at entry ${have.seq} but entry ${want.seq} had been written: entries ${have.seq + 1} to ${want.seq} were removed while the terminal was stopped.` };
+    return {
+      result: 'tamper-suspected',
+      reason: `The log ends at entry ${have.seq} but entry ${want.seq} had been written: entries ${have.seq + 1} to ${want.seq} were removed while the terminal was stopped.`,
+    };
   }
-  const atSealed =
-    want.seq === 0 ? GENESIS_HASH : (store.db.prepare('SELECT hash FROM log WHERE seq = ?').get(want.seq) as { hash: string } | undefined)?.hash;
+  const atSealed = want.seq === 0 ? GENESIS_HASH : (store.db.prepare('SELECT hash FROM log WHERE seq = ?').get(want.seq) as { hash: string } | undefined)?.hash;
   if (atSealed !== want.hash) {
-    return { result: 'tamper-suspected', reason: `Entry ${want.seq} is not the one this terminal wrote last: the log was changed while the terminal was stopped.` };
+    return {
+      result: 'tamper-suspected',
+      reason: `Entry ${want.seq} is not the one this terminal wrote last: the log was changed while the terminal was stopped.`,
+    };
   }
   return { result: 'ok' };
 }

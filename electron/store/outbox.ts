@@ -102,7 +102,15 @@ export class Outbox {
     );
   }
 
-  insert(row: { sale_id: string; kind: OutboxKind; reference: string; member_key: string; payload: unknown; next_attempt_at: number; created_at: string }): number {
+  insert(row: {
+    sale_id: string;
+    kind: OutboxKind;
+    reference: string;
+    member_key: string;
+    payload: unknown;
+    next_attempt_at: number;
+    created_at: string;
+  }): number {
     return Number(this.insertStmt.run({ ...row, payload: JSON.stringify(row.payload) }).lastInsertRowid);
   }
 
@@ -157,7 +165,9 @@ export class Outbox {
           WHERE state = 'pending' AND needs_check = 1 AND in_doubt_until IS NULL`,
       )
       .run(windowMs);
-    this.db.prepare(`UPDATE outbox SET next_attempt_at = in_doubt_until WHERE state = 'pending' AND needs_check = 1 AND in_doubt_until > next_attempt_at`).run();
+    this.db
+      .prepare(`UPDATE outbox SET next_attempt_at = in_doubt_until WHERE state = 'pending' AND needs_check = 1 AND in_doubt_until > next_attempt_at`)
+      .run();
   }
 
   /** Finishes a pending row. Returns false if it was no longer pending (a void got there first). */
@@ -176,7 +186,10 @@ export class Outbox {
   resolveInDoubt(id: number, decision: 'applied' | 'send-again', at: string, now: number, result?: unknown): boolean {
     const where = `WHERE id = ? AND state = 'attention' AND needs_check = 1`;
     if (decision === 'applied') {
-      return this.db.prepare(`UPDATE outbox SET state = 'done', result = ?, needs_check = 0, updated_at = ? ${where}`).run(JSON.stringify(result ?? null), at, id).changes === 1;
+      return (
+        this.db.prepare(`UPDATE outbox SET state = 'done', result = ?, needs_check = 0, updated_at = ? ${where}`).run(JSON.stringify(result ?? null), at, id)
+          .changes === 1
+      );
     }
     return (
       this.db
@@ -221,14 +234,35 @@ export class Outbox {
 
   /** Withdraws a row that was never sent (a void before posting). False if it is no longer pending. */
   cancel(id: number, at: string, why: string): boolean {
-    return this.db.prepare(`UPDATE outbox SET state = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'`).run(why, at, id).changes === 1;
+    return (
+      this.db.prepare(`UPDATE outbox SET state = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'`).run(why, at, id).changes === 1
+    );
   }
 
   /** A row that needs a person from the start (e.g. a refund the backend cannot do). */
-  insertForAttention(row: { sale_id: string; kind: OutboxKind; reference: string; member_key: string; payload: unknown; created_at: string; why: string }): number {
+  insertForAttention(row: {
+    sale_id: string;
+    kind: OutboxKind;
+    reference: string;
+    member_key: string;
+    payload: unknown;
+    created_at: string;
+    why: string;
+  }): number {
     const id = this.insert({ ...row, next_attempt_at: 0 });
     this.db.prepare(`UPDATE outbox SET state = 'attention', last_error = ? WHERE id = ?`).run(row.why, id);
     return id;
+  }
+
+  /** The backend references this member's other answered redemptions hold (a lookup never takes one of them for another row). */
+  claimedBackendReferences(memberKey: string, exceptId: number): Set<string> {
+    const rows = this.db
+      .prepare(
+        `SELECT json_extract(result, '$.backendReference') AS ref FROM outbox
+          WHERE member_key = ? AND kind = 'redeem' AND state = 'done' AND id != ? AND result IS NOT NULL`,
+      )
+      .all(memberKey, exceptId) as { ref: unknown }[];
+    return new Set(rows.map((r) => r.ref).filter((r): r is string => typeof r === 'string'));
   }
 
   forSale(saleId: string): OutboxRow[] {

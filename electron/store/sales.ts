@@ -37,9 +37,27 @@ export interface SaleRow {
 export type SalePatch = Partial<Omit<SaleRow, 'id' | 'created_at' | 'terminal_id' | 'state'>>;
 
 const PATCHABLE = new Set([
-  'updated_at', 'cashier', 'currency', 'basket_cents', 'member_masked', 'member_hash', 'points_milli', 'discount_cents',
-  'balance_before_milli', 'reward_id', 'backend_reference', 'balance_after_milli', 'posted_at', 'paid_at', 'offline_accepted', 'error_json',
-  'void_requested', 'refunded_cents', 'refunded_points_milli', 'voided_at', 'receipt_json',
+  'updated_at',
+  'cashier',
+  'currency',
+  'basket_cents',
+  'member_masked',
+  'member_hash',
+  'points_milli',
+  'discount_cents',
+  'balance_before_milli',
+  'reward_id',
+  'backend_reference',
+  'balance_after_milli',
+  'posted_at',
+  'paid_at',
+  'offline_accepted',
+  'error_json',
+  'void_requested',
+  'refunded_cents',
+  'refunded_points_milli',
+  'voided_at',
+  'receipt_json',
 ]);
 
 export class Sales {

@@ -14,7 +14,15 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-const entry = (i: number) => ({ at: new Date(1_700_000_000_000 + i).toISOString(), terminalId: 'T-1', actor: 'cashier', kind: 'quote', outcome: 'ok', pointsMilli: i * 1000, saleId: `sale-${i}` });
+const entry = (i: number) => ({
+  at: new Date(1_700_000_000_000 + i).toISOString(),
+  terminalId: 'T-1',
+  actor: 'cashier',
+  kind: 'quote',
+  outcome: 'ok',
+  pointsMilli: i * 1000,
+  saleId: `sale-${i}`,
+});
 
 describe('database', () => {
   it('opens with WAL, FULL sync and the latest schema', () => {
@@ -32,6 +40,17 @@ describe('database', () => {
     const again = new Database(file);
     expect(again.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
     again.close();
+  });
+  it("migration 8 drops the Settings tab's old sealed credentials row and keeps every other setting", () => {
+    const raw = new Database(file);
+    for (const sql of MIGRATIONS.slice(0, 7)) raw.exec(sql);
+    raw.pragma('user_version = 7');
+    raw.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('backend_credentials', '{"backend":"whitelabel","sealed":"fk:AAAA"}');
+    raw.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('store_name', 'Gent');
+    raw.close();
+    const db = openDatabase(file);
+    expect(db.prepare('SELECT key FROM settings ORDER BY key').pluck().all()).toEqual(['store_name']);
+    db.close();
   });
   it('migrating twice is a no-op', () => {
     openDatabase(file).close();
@@ -70,7 +89,10 @@ describe('journal hash chain', () => {
     const cols = 'at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail, prev_hash, hash';
     const r3 = store.db.prepare(`SELECT ${cols} FROM log WHERE seq = 3`).get() as Record<string, unknown>;
     const r4 = store.db.prepare(`SELECT ${cols} FROM log WHERE seq = 4`).get() as Record<string, unknown>;
-    const set = cols.split(', ').map((c) => `${c} = @${c}`).join(', ');
+    const set = cols
+      .split(', ')
+      .map((c) => `${c} = @${c}`)
+      .join(', ');
     store.db.prepare(`UPDATE log SET ${set} WHERE seq = 3`).run(r4);
     store.db.prepare(`UPDATE log SET ${set} WHERE seq = 4`).run(r3);
     const v = store.journal.verify();
@@ -97,8 +119,24 @@ describe('sale, outbox and log commit together', () => {
   it('a committed redemption survives closing and reopening the file', () => {
     const store = Store.open(file);
     store.transaction(() => {
-      store.sales.insert({ id: 'sale-00000001', created_at: '2026-01-01T00:00:00Z', terminal_id: 'T', cashier: 'c', state: 'quoted', currency: 'EUR', basket_cents: 100 });
-      store.outbox.insert({ sale_id: 'sale-00000001', kind: 'redeem', reference: 'sale-00000001.r1', member_key: 'm1', payload: { x: 1 }, next_attempt_at: 0, created_at: '2026-01-01T00:00:00Z' });
+      store.sales.insert({
+        id: 'sale-00000001',
+        created_at: '2026-01-01T00:00:00Z',
+        terminal_id: 'T',
+        cashier: 'c',
+        state: 'quoted',
+        currency: 'EUR',
+        basket_cents: 100,
+      });
+      store.outbox.insert({
+        sale_id: 'sale-00000001',
+        kind: 'redeem',
+        reference: 'sale-00000001.r1',
+        member_key: 'm1',
+        payload: { x: 1 },
+        next_attempt_at: 0,
+        created_at: '2026-01-01T00:00:00Z',
+      });
       store.journal.append(entry(1));
     });
     store.close();
@@ -115,9 +153,19 @@ describe('sale, outbox and log commit together', () => {
     const a1 = add('a1', 'A');
     add('a2', 'A');
     add('b1', 'B');
-    expect(store.outbox.due(1, 10).map((r) => r.reference).sort()).toEqual(['a1', 'b1']);
+    expect(
+      store.outbox
+        .due(1, 10)
+        .map((r) => r.reference)
+        .sort(),
+    ).toEqual(['a1', 'b1']);
     store.outbox.finish(a1, 'refused', 'x', undefined, 'nope');
-    expect(store.outbox.due(1, 10).map((r) => r.reference).sort()).toEqual(['a2', 'b1']);
+    expect(
+      store.outbox
+        .due(1, 10)
+        .map((r) => r.reference)
+        .sort(),
+    ).toEqual(['a2', 'b1']);
     store.close();
   });
   it('member keys are keyed hashes: stable per terminal, different across terminals', () => {

@@ -24,7 +24,10 @@ async function host(limits?: Parameters<typeof startWebHost>[0]['limits']): Prom
 }
 
 async function receiver(over: Partial<typeof DEFAULT_RECEIVER_CONFIG> & Record<string, unknown>): Promise<RunningReceiver> {
-  const r = await startReceiver({ ...DEFAULT_RECEIVER_CONFIG, port: 0, ...over }, { secrets: () => ['s'], onNotice: () => 'stored', onRefused: () => {} });
+  const r = await startReceiver(
+    { ...DEFAULT_RECEIVER_CONFIG, port: 0, ...over },
+    { verification: { alertToken: 's' }, onNotice: () => 'stored', onRefused: () => {} },
+  );
   closers.push(() => r.close());
   return r;
 }
@@ -66,7 +69,10 @@ describe('web host', () => {
   it('answers a malformed percent-encoding in the path with 400, not 500', async () => {
     const h = await host();
     for (const path of ['/api/call/%E0%A4%A', '/api/call/get%zzStatus', '/%E0%A4%A']) {
-      const { reply } = await rawExchange(h.url, `POST ${path} HTTP/1.1\r\nHost: ${new URL(h.url).host}\r\nAuthorization: Bearer ${h.token}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      const { reply } = await rawExchange(
+        h.url,
+        `POST ${path} HTTP/1.1\r\nHost: ${new URL(h.url).host}\r\nAuthorization: Bearer ${h.token}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+      );
       expect(reply, path).toMatch(/^HTTP\/1\.1 4\d\d /);
       expect(reply).not.toMatch(/^HTTP\/1\.1 500/);
       expect(reply).not.toMatch(/URIError|at decodeURIComponent/);
@@ -84,7 +90,10 @@ describe('web host', () => {
     // Two idle connections fill it: a third is dropped at once.
     const a = connect(Number(port), hostname);
     const b = connect(Number(port), hostname);
-    closers.push(() => void a.destroy(), () => void b.destroy());
+    closers.push(
+      () => void a.destroy(),
+      () => void b.destroy(),
+    );
     for (const s of [a, b]) s.on('error', () => {}); // the server drops them too, after the header timeout
     await Promise.all([once(a, 'connect'), once(b, 'connect')]);
     const third = await rawExchange(h.url, `GET / HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);

@@ -22,7 +22,9 @@ describe('web host: CSV export download', () => {
     const people = new People(store, () => now, { scrypt: { N: 1 << 10, r: 8, p: 1 }, terminalId: 'T-WEB' });
     desk = new ManagerDesk(store, { people, secretBox: null, terminalId: 'T-WEB', clock: () => now });
     people.createFirstManager('Ann', '135790');
-    store.transaction(() => store.journal.append({ at: new Date().toISOString(), terminalId: 'T-WEB', actor: 'x', kind: 'note', outcome: 'ok', detail: { text: 'a,"b"\nc' } }));
+    store.transaction(() =>
+      store.journal.append({ at: new Date().toISOString(), terminalId: 'T-WEB', actor: 'x', kind: 'note', outcome: 'ok', detail: { text: 'a,"b"\nc' } }),
+    );
     host = await startWebHost({
       dispatch: async () => ({ ok: true, value: null }),
       subscribe: () => () => {},

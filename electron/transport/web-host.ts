@@ -120,7 +120,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (url.pathname.startsWith('/api/call/')) {
       if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
       const auth = req.headers.authorization ?? '';
-      if (!tokenOk(auth.startsWith('Bearer ') ? auth.slice(7) : null)) return send(res, 401, { ok: false, error: { code: 'FORBIDDEN', message: 'Missing or wrong token.' } });
+      if (!tokenOk(auth.startsWith('Bearer ') ? auth.slice(7) : null))
+        return send(res, 401, { ok: false, error: { code: 'FORBIDDEN', message: 'Missing or wrong token.' } });
       let method: string;
       try {
         method = decodeURIComponent(url.pathname.slice('/api/call/'.length));

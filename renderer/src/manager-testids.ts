@@ -155,10 +155,5 @@ export const MTID = {
   // settings
   settingsField: (field: string) => `settings-${field}`,
   settingsSave: 'settings-save',
-  credentialKey: (i: number) => `credential-key-${i}`,
-  credentialValue: (i: number) => `credential-value-${i}`,
-  credentialAdd: 'credential-add',
-  credentialsSave: 'credentials-save',
-  credentialsRemove: 'credentials-remove',
-  credentialsMasked: 'credentials-masked',
+  connectionWhere: 'settings-connection-where',
 } as const;

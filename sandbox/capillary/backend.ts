@@ -161,7 +161,15 @@ export interface CapForms {
   pointsRedeemed: 'lenient' | 'number-only';
 }
 
-export const DEFAULT_CAP_FORMS: Readonly<CapForms> = { oauthAnswer: 'data.accessToken', reversalNotEnabled: 'code-3801', reversalIdType: 'ID', pointsRedeemed: 'lenient' };
+/** Codes Capillary's document lists without saying what they mean (no source here gives it). */
+export const CAP_UNEXPLAINED_CODES: readonly number[] = [828, 1632, 3316];
+
+export const DEFAULT_CAP_FORMS: Readonly<CapForms> = {
+  oauthAnswer: 'data.accessToken',
+  reversalNotEnabled: 'code-3801',
+  reversalIdType: 'ID',
+  pointsRedeemed: 'lenient',
+};
 
 export class CapillaryBackend implements SandboxBackend {
   readonly id = 'capillary';
@@ -172,6 +180,12 @@ export class CapillaryBackend implements SandboxBackend {
   private readonly oauthClients: ReadonlyArray<{ key: string; secret: string }>;
   private readonly tokenTtlSec: number;
   forms: CapForms = { ...DEFAULT_CAP_FORMS };
+  /**
+   * The next redemption answers this item code (828, 1632, 3316: codes Capillary's
+   * document lists without a meaning), after taking the points when `applied`.
+   * Set with POST /_control/capillary/unexplained-code; used once.
+   */
+  nextUnexplainedCode: { code: number; applied: boolean } | null = null;
 
   constructor(now: () => number, opts: CapillaryBackendOptions = {}) {
     const c = CAPILLARY_SANDBOX_CREDENTIALS;
@@ -186,6 +200,7 @@ export class CapillaryBackend implements SandboxBackend {
     this.state.reset(seedDemo);
     this.limiter.reset();
     this.forms = { ...DEFAULT_CAP_FORMS };
+    this.nextUnexplainedCode = null;
   }
 
   errorResponse(status: number, message: string, headers: Record<string, string> = {}): SandboxResponse {
@@ -220,7 +235,9 @@ export class CapillaryBackend implements SandboxBackend {
       const route = `${req.method} ${req.path}`;
       switch (route) {
         case 'GET /v1.1/organization/get':
-          return v11(200, status11(true, 200, 'SUCCESS'), { organization: { id: '50123', name: 'Sandbox Retail', base_currency: CAPILLARY_SANDBOX_CREDENTIALS.currency } });
+          return v11(200, status11(true, 200, 'SUCCESS'), {
+            organization: { id: '50123', name: 'Sandbox Retail', base_currency: CAPILLARY_SANDBOX_CREDENTIALS.currency },
+          });
         case 'GET /v1.1/points/isredeemable':
           return this.isRedeemable(req);
         case 'GET /v1.1/points/validationcode':
@@ -294,7 +311,10 @@ export class CapillaryBackend implements SandboxBackend {
   }
 
   /** The v1.1 identifier given in the query (or a redeem item's customer object). */
-  private identifierFrom(get: (k: string) => unknown, extra: ReadonlyArray<[string, CapIdentifierName]> = []): { key: string; name: CapIdentifierName; value: string } | null {
+  private identifierFrom(
+    get: (k: string) => unknown,
+    extra: ReadonlyArray<[string, CapIdentifierName]> = [],
+  ): { key: string; name: CapIdentifierName; value: string } | null {
     for (const [key, name] of [...V11_IDENTIFIERS, ...extra]) {
       const v = get(key);
       if (typeof v === 'string' && v.trim() !== '') return { key, name, value: v.trim() };
@@ -329,7 +349,8 @@ export class CapillaryBackend implements SandboxBackend {
     const value = req.query.get('identifierValue') ?? '';
     const map: Record<string, CapIdentifierName> = { mobile: 'mobile', email: 'email', externalid: 'externalId', cardnumber: 'cardNumber', id: 'id' };
     const kind = map[name];
-    if (!kind || value.trim() === '') return v2Error(400, CAP_CODES.lookupBadInput, 'identifierName must be mobile, email, externalId or cardnumber, with an identifierValue');
+    if (!kind || value.trim() === '')
+      return v2Error(400, CAP_CODES.lookupBadInput, 'identifierName must be mobile, email, externalId or cardnumber, with an identifierValue');
     const c = this.state.find(kind, value);
     if (!c) return v2Error(400, CAP_CODES.lookupNotFound, 'Customer not found for given identifiers');
     return json(200, this.customerView(c, source));
@@ -475,7 +496,11 @@ export class CapillaryBackend implements SandboxBackend {
     if (this.forms.pointsRedeemed === 'number-only' && typeof item.points_redeemed !== 'number') return fail(CAP_CODES.invalidPoints, c);
     const p = this.pointsRule(item.points_redeemed);
     if ('code' in p) return fail(p.code, c);
-    if (item.redemption_time !== undefined && item.redemption_time !== '' && (typeof item.redemption_time !== 'string' || !REDEMPTION_TIME.test(item.redemption_time))) {
+    if (
+      item.redemption_time !== undefined &&
+      item.redemption_time !== '' &&
+      (typeof item.redemption_time !== 'string' || !REDEMPTION_TIME.test(item.redemption_time))
+    ) {
       return fail(CAP_CODES.badRedemptionTime, c);
     }
     if (c.fraud) return fail(CAP_CODES.fraud, c);
@@ -489,15 +514,24 @@ export class CapillaryBackend implements SandboxBackend {
     if (p.milli > c.pointsMilli) return fail(CAP_CODES.notEnoughPoints, c);
 
     // No deduplication on transaction_number: the same number twice deducts twice, as documented.
-    const { redemption: r, balanceMilli } = this.state.redeem({
-      customerId: c.id,
-      program,
-      pointsMilli: p.milli,
-      transactionNumber: txn,
-      redemptionTime: typeof item.redemption_time === 'string' ? item.redemption_time : '',
-      validationCode: code || null,
-      notes: typeof item.notes === 'string' ? item.notes.slice(0, 250) : null,
-    });
+    const take = () =>
+      this.state.redeem({
+        customerId: c.id,
+        program,
+        pointsMilli: p.milli,
+        transactionNumber: txn,
+        redemptionTime: typeof item.redemption_time === 'string' ? item.redemption_time : '',
+        validationCode: code || null,
+        notes: typeof item.notes === 'string' ? item.notes.slice(0, 250) : null,
+      });
+    const odd = this.nextUnexplainedCode;
+    if (odd) {
+      // A code without a documented meaning: whether the points went is exactly what the terminal cannot know.
+      this.nextUnexplainedCode = null;
+      if (odd.applied) take();
+      return fail(odd.code, c, 'Points redemption failed.');
+    }
+    const { redemption: r, balanceMilli } = take();
     if (program.otpRequired) this.state.consumeCode(c.id, program.id);
     return v11(200, status11(true, 200, 'Success'), {
       responses: {
@@ -578,11 +612,19 @@ export class CapillaryBackend implements SandboxBackend {
   private reverse(req: SandboxRequest): SandboxResponse {
     const b = req.body as { redemptionId?: unknown; pointsToBeReversed?: unknown; identifier?: { type?: unknown; value?: unknown } } | undefined;
     if (req.bodyError || typeof b !== 'object' || b === null) return v2Error(400, 400, 'Invalid request body');
-    if (typeof b.redemptionId !== 'string' || b.redemptionId === '') return v2Error(400, CAP_CODES.invalidReversePoints, 'Invalid points or points redemption Id passed.');
+    if (typeof b.redemptionId !== 'string' || b.redemptionId === '')
+      return v2Error(400, CAP_CODES.invalidReversePoints, 'Invalid points or points redemption Id passed.');
     const idType = typeof b.identifier?.type === 'string' ? b.identifier.type.toUpperCase() : '';
     const idValue = typeof b.identifier?.value === 'string' ? b.identifier.value : typeof b.identifier?.value === 'number' ? String(b.identifier.value) : '';
     const idTypeName = this.forms.reversalIdType;
-    const map: Record<string, CapIdentifierName> = { [idTypeName]: 'id', PHONE: 'mobile', MOBILE: 'mobile', EMAIL: 'email', EXTERNAL_ID: 'externalId', CARD_NUMBER: 'cardNumber' };
+    const map: Record<string, CapIdentifierName> = {
+      [idTypeName]: 'id',
+      PHONE: 'mobile',
+      MOBILE: 'mobile',
+      EMAIL: 'email',
+      EXTERNAL_ID: 'externalId',
+      CARD_NUMBER: 'cardNumber',
+    };
     const kind = map[idType];
     if (!kind || idValue === '') return v2Error(400, 904, 'Invalid customer details passed.');
     const c = this.state.find(kind, idValue);
@@ -593,18 +635,26 @@ export class CapillaryBackend implements SandboxBackend {
     if (!program?.reversalEnabled) {
       const f = this.forms.reversalNotEnabled;
       if (f === 'no-words') return v2Error(400, 8017, 'Operation not permitted for this organization.');
-      return v2Error(400, f === 'code-8017' ? 8017 : CAP_CODES.reversalNotEnabled, 'Points redemption reversal is not enabled for the organization (Allow_points_redemption_reversal).');
+      return v2Error(
+        400,
+        f === 'code-8017' ? 8017 : CAP_CODES.reversalNotEnabled,
+        'Points redemption reversal is not enabled for the organization (Allow_points_redemption_reversal).',
+      );
     }
     const left = r.pointsMilli - r.reversedMilli;
     if (left <= 0) return v2Error(400, CAP_CODES.alreadyReversed, 'Points for this redemption are already reversed.');
     let milli = left;
     if (b.pointsToBeReversed !== undefined && b.pointsToBeReversed !== null) {
       const p = readDecimal(b.pointsToBeReversed);
-      if (!p.ok || p.negative || p.milli <= 0 || p.decimals > 3) return v2Error(400, CAP_CODES.invalidReversePoints, 'Invalid points or points redemption Id passed.');
-      if (p.milli > left) return v2Error(400, CAP_CODES.reversalMismatch, `Mismatch in points for revert API call: at most ${milliToDecimal(left)} points are left to reverse.`);
+      if (!p.ok || p.negative || p.milli <= 0 || p.decimals > 3)
+        return v2Error(400, CAP_CODES.invalidReversePoints, 'Invalid points or points redemption Id passed.');
+      if (p.milli > left)
+        return v2Error(400, CAP_CODES.reversalMismatch, `Mismatch in points for revert API call: at most ${milliToDecimal(left)} points are left to reverse.`);
       milli = p.milli;
     }
-    const { reversal } = this.state.reverse(r.id, milli);
+    const rid = req.headers['x-request-id'];
+    // Kept with the reversal for the crash harness's ledger only (never used to decide anything).
+    const { reversal } = this.state.reverse(r.id, milli, (Array.isArray(rid) ? rid[0] : rid)?.slice(0, 200));
     const pts = Number(milliToDecimal(milli));
     return json(200, {
       orgId: 50123,

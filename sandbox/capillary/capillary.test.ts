@@ -22,7 +22,11 @@ describe('Capillary emulator', () => {
   let sb: RunningSandbox;
   let clockOffset = 0;
 
-  async function req(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+  async function req(
+    method: string,
+    path: string,
+    opts: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: Json; headers: Headers }> {
     const headers: Record<string, string> = { authorization: basic(), ...(opts.headers ?? {}) };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (path.startsWith('/_control')) Object.assign(headers, controlHeaders(sb));
@@ -32,7 +36,9 @@ describe('Capillary emulator', () => {
   }
   const ctl = async (method: string, path: string, body?: unknown) => (await req(method, `/_control/capillary${path}`, { body })).body;
   const redeemBody = (points: unknown, extra: Json = {}) => ({
-    root: { redeem: [{ points_redeemed: points, transaction_number: 'T-1', customer: { mobile: priya.mobile }, redemption_time: '2025-03-13 18:02:34', ...extra }] },
+    root: {
+      redeem: [{ points_redeemed: points, transaction_number: 'T-1', customer: { mobile: priya.mobile }, redemption_time: '2025-03-13 18:02:34', ...extra }],
+    },
   });
   const balance = async (id: number = priya.id) => (await ctl('GET', `/ledger?customerId=${id}`)).customers[0].points as string;
   const code = async (mobile: string = priya.mobile) => (await ctl('GET', `/validation-code?mobile=${mobile}`)).code as string;
@@ -59,7 +65,7 @@ describe('Capillary emulator', () => {
   });
 
   describe('auth and rate limit', () => {
-    it('refuses a call without or with wrong credentials, in each API family\'s shape', async () => {
+    it("refuses a call without or with wrong credentials, in each API family's shape", async () => {
       const none = await fetch(`${sb.url}/capillary/v1.1/organization/get?format=json`);
       expect(none.status).toBe(401);
       expect((await none.json()).response.status).toMatchObject({ success: 'false', code: '401' });
@@ -85,7 +91,8 @@ describe('Capillary emulator', () => {
     });
 
     it('expires OAuth tokens', async () => {
-      const token = (await req('POST', '/capillary/v3/oauth/token/generate', { body: { key: creds.oauthKey, secret: creds.oauthSecret } })).body.data.accessToken;
+      const token = (await req('POST', '/capillary/v3/oauth/token/generate', { body: { key: creds.oauthKey, secret: creds.oauthSecret } })).body.data
+        .accessToken;
       clockOffset = 31 * 60_000;
       const r = await fetch(`${sb.url}/capillary/v1.1/organization/get?format=json`, { headers: { 'X-CAP-API-OAUTH-TOKEN': token } });
       expect(r.status).toBe(401);

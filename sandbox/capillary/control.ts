@@ -14,12 +14,14 @@
  *   POST /_control/capillary/reset      {seedDemo?: true} -> {ok: true}
  *   GET|POST /_control/capillary/forms     the emulator's guesses (CapForms), switchable
  *   POST /_control/capillary/revoke-tokens -> {revoked: n}
+ *   POST /_control/capillary/unexplained-code {code: 828|1632|3316, applied: boolean}
+ *                                      -> the next redemption answers that item code, having taken the points when applied
  *
  * Errors are problem+json, like the rest of the control API.
  */
 import { json, problem } from '../http-util.js';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
-import type { CapForms, CapillaryBackend } from './backend.js';
+import { CAP_UNEXPLAINED_CODES, type CapForms, type CapillaryBackend } from './backend.js';
 import { milliToDecimal, readDecimal, type CapCustomer, type CapIdentifierName, type CapProgram } from './state.js';
 
 export function handleCapillaryControl(cap: CapillaryBackend, req: SandboxRequest, _ctx: SandboxContext): SandboxResponse | undefined {
@@ -36,7 +38,14 @@ export function handleCapillaryControl(cap: CapillaryBackend, req: SandboxReques
       if (!c || c === 'none') return problem(404, 'Not found', 'Name a customer: customerId, mobile, email, externalId or cardNumber.');
       const last = cap.state.messagesFor(c.id).at(-1);
       if (!last) return problem(404, 'Not found', 'This customer has received no validation code.');
-      return json(200, { code: last.code, points: milliToDecimal(last.pointsMilli), channel: last.channel, to: last.to, sentAt: last.sentAt, validUntil: last.validUntil });
+      return json(200, {
+        code: last.code,
+        points: milliToDecimal(last.pointsMilli),
+        channel: last.channel,
+        to: last.to,
+        sentAt: last.sentAt,
+        validUntil: last.validUntil,
+      });
     }
     case 'GET /ledger': {
       const id = req.query.get('customerId');
@@ -62,6 +71,14 @@ export function handleCapillaryControl(cap: CapillaryBackend, req: SandboxReques
     }
     case 'POST /revoke-tokens':
       return json(200, { revoked: cap.state.revokeTokens() });
+    case 'POST /unexplained-code': {
+      const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as { code?: unknown; applied?: unknown };
+      if (!CAP_UNEXPLAINED_CODES.includes(b.code as number) || typeof b.applied !== 'boolean') {
+        return problem(400, 'Bad request', `code must be one of ${CAP_UNEXPLAINED_CODES.join(', ')} and applied a boolean.`);
+      }
+      cap.nextUnexplainedCode = { code: b.code as number, applied: b.applied };
+      return json(200, cap.nextUnexplainedCode);
+    }
     case 'GET /forms':
       return json(200, cap.forms);
     case 'POST /forms':
@@ -119,11 +136,13 @@ function updateProgram(cap: CapillaryBackend, id: string, req: SandboxRequest): 
     }
   }
   if (b.otpValiditySec !== undefined) {
-    if (typeof b.otpValiditySec !== 'number' || !Number.isInteger(b.otpValiditySec) || b.otpValiditySec < 1) return problem(400, 'Bad request', 'otpValiditySec must be a whole number of seconds.');
+    if (typeof b.otpValiditySec !== 'number' || !Number.isInteger(b.otpValiditySec) || b.otpValiditySec < 1)
+      return problem(400, 'Bad request', 'otpValiditySec must be a whole number of seconds.');
     patch.otpValiditySec = b.otpValiditySec;
   }
   if (b.otpChannel !== undefined) {
-    if (b.otpChannel !== 'SMS' && b.otpChannel !== 'EMAIL' && b.otpChannel !== 'SMS_EMAIL') return problem(400, 'Bad request', 'otpChannel must be SMS, EMAIL or SMS_EMAIL.');
+    if (b.otpChannel !== 'SMS' && b.otpChannel !== 'EMAIL' && b.otpChannel !== 'SMS_EMAIL')
+      return problem(400, 'Bad request', 'otpChannel must be SMS, EMAIL or SMS_EMAIL.');
     patch.otpChannel = b.otpChannel;
   }
   if (b.minPoints !== undefined) {
@@ -165,7 +184,8 @@ function addCustomer(cap: CapillaryBackend, req: SandboxRequest): SandboxRespons
   const fields = { mobile: text('mobile'), email: text('email'), externalId: text('externalId'), cardNumber: text('cardNumber') };
   for (const v of Object.values(fields)) if (v instanceof Error) return problem(400, 'Bad request', v.message);
   const f = fields as Record<keyof typeof fields, string | null>;
-  if (!f.mobile && !f.email && !f.externalId && !f.cardNumber) return problem(400, 'Bad request', 'Give at least one identifier: mobile, email, externalId or cardNumber.');
+  if (!f.mobile && !f.email && !f.externalId && !f.cardNumber)
+    return problem(400, 'Bad request', 'Give at least one identifier: mobile, email, externalId or cardNumber.');
   try {
     const c = cap.state.addCustomer({
       firstName: typeof b.firstName === 'string' ? b.firstName : 'Test',

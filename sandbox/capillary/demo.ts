@@ -91,8 +91,6 @@ export const CAPILLARY_DEMO_CUSTOMERS = {
   },
 } as const satisfies Record<string, CapDemoCustomer>;
 
-export type CapDemoCustomerName = keyof typeof CAPILLARY_DEMO_CUSTOMERS;
-
 /** A mobile number no demo customer has (for "unknown member" flows). */
 export const CAPILLARY_UNKNOWN_MOBILE = '919999999999';
 
@@ -138,7 +136,11 @@ export const CAPILLARY_SANDBOX_CREDENTIALS = {
  * program 'main' (validation codes, reversal on) or 'basic' (neither, steps
  * of 10), with Basic till auth or OAuth.
  */
-export function capillarySandboxConfig(sandboxUrl: string, program: keyof typeof CAPILLARY_PROGRAMS = 'main', auth: 'basic' | 'oauth' = 'basic'): CapillaryConfig {
+export function capillarySandboxConfig(
+  sandboxUrl: string,
+  program: keyof typeof CAPILLARY_PROGRAMS = 'main',
+  auth: 'basic' | 'oauth' = 'basic',
+): CapillaryConfig {
   const c = CAPILLARY_SANDBOX_CREDENTIALS;
   const p: CapDemoProgram = CAPILLARY_PROGRAMS[program];
   return {

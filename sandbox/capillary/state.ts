@@ -44,6 +44,8 @@ export interface CapReversal {
   redemptionId: string;
   pointsMilli: number;
   createdAt: string;
+  /** The x-request-id the reversal came with (not an API field: the crash harness's ledger). */
+  requestId?: string;
 }
 
 export interface CapRedemption {
@@ -108,7 +110,9 @@ export function readDecimal(value: unknown): { ok: true; negative: boolean; mill
 export function milliToDecimal(milli: number): string {
   const sign = milli < 0 ? '-' : '';
   const abs = Math.abs(milli);
-  const frac = String(abs % 1000).padStart(3, '0').replace(/0+$/, '');
+  const frac = String(abs % 1000)
+    .padStart(3, '0')
+    .replace(/0+$/, '');
   return `${sign}${Math.floor(abs / 1000)}${frac ? '.' + frac : ''}`;
 }
 
@@ -299,7 +303,14 @@ export class CapillaryState {
       code = existing;
       reused = true;
     } else {
-      code = { customerId, programId: program.id, code: randomString(CODE_CHARS, 6), pointsMilli, issuedAt: now, expiresAt: now + program.otpValiditySec * 1000 };
+      code = {
+        customerId,
+        programId: program.id,
+        code: randomString(CODE_CHARS, 6),
+        pointsMilli,
+        issuedAt: now,
+        expiresAt: now + program.otpValiditySec * 1000,
+      };
       this.codes.set(key, code);
     }
     const channels: Array<'SMS' | 'EMAIL'> = program.otpChannel === 'SMS_EMAIL' ? ['SMS', 'EMAIL'] : [program.otpChannel];
@@ -386,11 +397,17 @@ export class CapillaryState {
   }
 
   /** Gives points back; the caller checked the rules (enabled, not already fully reversed, not more than left). */
-  reverse(redemptionId: string, pointsMilli: number): { reversal: CapReversal; balanceMilli: number } {
+  reverse(redemptionId: string, pointsMilli: number, requestId?: string): { reversal: CapReversal; balanceMilli: number } {
     const r = this.redemptions.find((x) => x.id === redemptionId);
     if (!r) throw new Error(`no redemption ${redemptionId}`);
     const c = this.customers.get(r.customerId)!;
-    const reversal: CapReversal = { reversalId: `rev_${randomBytes(6).toString('hex')}`, redemptionId, pointsMilli, createdAt: this.iso() };
+    const reversal: CapReversal = {
+      reversalId: `rev_${randomBytes(6).toString('hex')}`,
+      redemptionId,
+      pointsMilli,
+      createdAt: this.iso(),
+      ...(requestId ? { requestId } : {}),
+    };
     r.reversedMilli += pointsMilli;
     r.reversals.push(reversal);
     c.pointsMilli += pointsMilli;

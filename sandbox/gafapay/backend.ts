@@ -54,7 +54,13 @@ export interface GfForms {
   historyOrder: 'newest-first' | 'oldest-first';
 }
 
-export const DEFAULT_GF_FORMS: Readonly<GfForms> = { isActive: 'boolean', amounts: 'exact', merchantOnBehalf: false, requestIdDedupe: false, historyOrder: 'newest-first' };
+export const DEFAULT_GF_FORMS: Readonly<GfForms> = {
+  isActive: 'boolean',
+  amounts: 'exact',
+  merchantOnBehalf: false,
+  requestIdDedupe: false,
+  historyOrder: 'newest-first',
+};
 
 /** Error message keys the emulator answers with (the emulator's choice: GafaPay does not publish them). */
 export const GF_ERRORS = {
@@ -160,7 +166,12 @@ export class GafapayBackend implements SandboxBackend {
       case 'GET /reward_promotion/user_points_redeem':
         return this.history(req, caller);
     }
-    const known = ['/reward_promotion/user_points', '/reward_promotion/points_redeem_config', '/reward_promotion/redeem_user_reward_points', '/reward_promotion/user_points_redeem'];
+    const known = [
+      '/reward_promotion/user_points',
+      '/reward_promotion/points_redeem_config',
+      '/reward_promotion/redeem_user_reward_points',
+      '/reward_promotion/user_points_redeem',
+    ];
     if (known.includes(path)) return gfError(405, [GF_ERRORS.methodNotAllowed]);
     return gfError(404, [GF_ERRORS.notFound]);
   }
@@ -227,7 +238,13 @@ export class GafapayBackend implements SandboxBackend {
     const u = this.state.user(userId);
     if (!u || u.currencyId !== req.query.get('currency_id')) return gfError(404, [GF_ERRORS.userNotFound]);
     return gfOk({
-      user_points: { id: `up${u.userId.slice(2)}`, user_id: u.userId, user_type: u.userType, points: num(milliToDecimal(u.pointsMilli)), currency_id: u.currencyId },
+      user_points: {
+        id: `up${u.userId.slice(2)}`,
+        user_id: u.userId,
+        user_type: u.userType,
+        points: num(milliToDecimal(u.pointsMilli)),
+        currency_id: u.currencyId,
+      },
     });
   }
 
@@ -262,7 +279,8 @@ export class GafapayBackend implements SandboxBackend {
     if (!this.mayActFor(caller, userId)) return gfError(403, [GF_ERRORS.accessDenied]);
     const skip = Number(req.query.get('skip') ?? '0');
     const limit = Number(req.query.get('limit') ?? '10');
-    if (!Number.isInteger(skip) || skip < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100) return gfError(400, ['skip and limit must be whole numbers (limit 1 to 100)']);
+    if (!Number.isInteger(skip) || skip < 0 || !Number.isInteger(limit) || limit < 1 || limit > 100)
+      return gfError(400, ['skip and limit must be whole numbers (limit 1 to 100)']);
     const all = this.state.history(userId, req.query.get('currency_id')!);
     if (this.forms.historyOrder === 'oldest-first') all.reverse();
     const page = all.slice(skip, skip + limit);
@@ -294,7 +312,8 @@ export class GafapayBackend implements SandboxBackend {
     const admin = b.company_admin_user_info as Record<string, unknown> | undefined;
     if (typeof admin !== 'object' || admin === null) problems.push('company_admin_user_info is required');
     else {
-      for (const k of ['currency_id', 'debit_type_id', 'debit_account_type_id', 'username']) if (typeof admin[k] !== 'string' || admin[k] === '') problems.push(`company_admin_user_info.${k} is required`);
+      for (const k of ['currency_id', 'debit_type_id', 'debit_account_type_id', 'username'])
+        if (typeof admin[k] !== 'string' || admin[k] === '') problems.push(`company_admin_user_info.${k} is required`);
       for (const k of ['debit_type', 'debit_account_type']) if (typeof admin[k] !== 'number') problems.push(`company_admin_user_info.${k} is required`);
     }
     if (problems.length) return gfError(400, problems);

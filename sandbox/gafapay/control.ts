@@ -55,7 +55,10 @@ function ledger(gf: GafapayBackend, userId: string | undefined): SandboxResponse
     users: users.map((u) => ({ userId: u.userId, userType: u.userType, points: milliToDecimal(u.pointsMilli) })),
     wallets: wallets.map((w) => ({ id: w.id, userId: w.userId, balance: centsToDecimal(w.poolCents), balanceCents: w.poolCents })),
     walletEntries: wallets.flatMap((w) => gf.state.walletLedger(w.id)),
-    redemptions: gf.state.history(userId).reverse().map((r) => ({ ...r, points: milliToDecimal(r.pointsMilli), amount: centsToDecimal(r.amountCents) })),
+    redemptions: gf.state
+      .history(userId)
+      .reverse()
+      .map((r) => ({ ...r, points: milliToDecimal(r.pointsMilli), amount: centsToDecimal(r.amountCents) })),
     companyAccounts: gf.state.companyBalances(),
   });
 }
@@ -72,9 +75,11 @@ function addUser(gf: GafapayBackend, req: SandboxRequest): SandboxResponse {
   const points = pointsField(b.points ?? '0', true);
   if (points === null) return problem(400, 'Bad request', 'points must be a points figure, e.g. "25.5".');
   for (const k of ['userId', 'walletId'] as const) {
-    if (b[k] !== undefined && (typeof b[k] !== 'string' || !/^[A-Za-z0-9_-]{3,64}$/.test(b[k] as string))) return problem(400, 'Bad request', `${k} must be 3 to 64 letters, digits, - or _.`);
+    if (b[k] !== undefined && (typeof b[k] !== 'string' || !/^[A-Za-z0-9_-]{3,64}$/.test(b[k] as string)))
+      return problem(400, 'Bad request', `${k} must be 3 to 64 letters, digits, - or _.`);
   }
-  if (b.walletCents !== undefined && (typeof b.walletCents !== 'number' || !Number.isSafeInteger(b.walletCents))) return problem(400, 'Bad request', 'walletCents must be a whole number.');
+  if (b.walletCents !== undefined && (typeof b.walletCents !== 'number' || !Number.isSafeInteger(b.walletCents)))
+    return problem(400, 'Bad request', 'walletCents must be a whole number.');
   try {
     const { user, wallet } = gf.state.addUser({
       userId: b.userId as string | undefined,
@@ -126,7 +131,8 @@ function updateConfig(gf: GafapayBackend, req: SandboxRequest): SandboxResponse 
 function token(req: SandboxRequest, ctx: SandboxContext): SandboxResponse {
   const b = (req.body ?? {}) as { ttlSec?: unknown; sub?: unknown; roles?: unknown };
   const ttl = b.ttlSec === undefined ? 3600 : b.ttlSec;
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl)) return problem(400, 'Bad request', 'ttlSec must be a whole number of seconds (may be negative for an expired token).');
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl))
+    return problem(400, 'Bad request', 'ttlSec must be a whole number of seconds (may be negative for an expired token).');
   const sub = typeof b.sub === 'string' ? b.sub : GAFAPAY_SANDBOX.merchantUserId;
   const roles = Array.isArray(b.roles) && b.roles.every((r) => typeof r === 'string') ? (b.roles as string[]) : ['ROLE_MERCHANT'];
   const exp = Math.floor(ctx.now() / 1000) + ttl;
@@ -136,7 +142,8 @@ function token(req: SandboxRequest, ctx: SandboxContext): SandboxResponse {
 function appCode(gf: GafapayBackend, req: SandboxRequest, ctx: SandboxContext): SandboxResponse {
   const b = (req.body ?? {}) as { userId?: unknown; ttlSec?: unknown };
   const ttl = b.ttlSec === undefined ? 3600 : b.ttlSec;
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl)) return problem(400, 'Bad request', 'ttlSec must be a whole number of seconds (may be negative for an expired code).');
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl))
+    return problem(400, 'Bad request', 'ttlSec must be a whole number of seconds (may be negative for an expired code).');
   if (typeof b.userId !== 'string') return problem(400, 'Bad request', 'userId is required.');
   const wallet = gf.state.walletsOf({ userId: b.userId })[0];
   if (!wallet) return problem(404, 'Not found', 'No such user (or the user has no wallet).');

@@ -19,7 +19,11 @@ describe('GafaPay emulator', () => {
   let sb: RunningSandbox;
 
   /** The documented flow: the customer's own token. */
-  const goodHeaders = (userId: string = aisha.userId): Record<string, string> => ({ authorization: `Token ${gafapayCustomerToken(userId)}`, companyid: S.companyId, requestid: randomUUID() });
+  const goodHeaders = (userId: string = aisha.userId): Record<string, string> => ({
+    authorization: `Token ${gafapayCustomerToken(userId)}`,
+    companyid: S.companyId,
+    requestid: randomUUID(),
+  });
   async function req(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Json }> {
     const headers: Record<string, string> = opts.headers ?? goodHeaders();
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -110,9 +114,13 @@ describe('GafaPay emulator', () => {
 
   describe('reads', () => {
     it('gives the points as numbers in the envelope', async () => {
-      const r = await req('GET', `${API}/reward_promotion/user_points?user_id=${GAFAPAY_DEMO_USERS.bilal.userId}&currency_id=${S.currencyId}`, { headers: goodHeaders(GAFAPAY_DEMO_USERS.bilal.userId) });
+      const r = await req('GET', `${API}/reward_promotion/user_points?user_id=${GAFAPAY_DEMO_USERS.bilal.userId}&currency_id=${S.currencyId}`, {
+        headers: goodHeaders(GAFAPAY_DEMO_USERS.bilal.userId),
+      });
       expect(r.body).toMatchObject({ success: 1, error: [], data: { user_points: { user_id: GAFAPAY_DEMO_USERS.bilal.userId, user_type: 2, points: 30.5 } } });
-      const miss = await req('GET', `${API}/reward_promotion/user_points?user_id=${GAFAPAY_UNKNOWN_USER_ID}&currency_id=${S.currencyId}`, { headers: goodHeaders(GAFAPAY_UNKNOWN_USER_ID) });
+      const miss = await req('GET', `${API}/reward_promotion/user_points?user_id=${GAFAPAY_UNKNOWN_USER_ID}&currency_id=${S.currencyId}`, {
+        headers: goodHeaders(GAFAPAY_UNKNOWN_USER_ID),
+      });
       expect(miss).toMatchObject({ status: 404, body: { success: 0, error: ['USER_NOT_FOUND'] } });
       const missing = await req('GET', `${API}/reward_promotion/user_points?user_id=${aisha.userId}`);
       expect(missing).toMatchObject({ status: 400, body: { success: 0, error: ['currency_id is required'] } });
@@ -162,7 +170,11 @@ describe('GafaPay emulator', () => {
         [redeemBody('25'), 400, 'redeem_points must be a number'],
         [redeemBody(20, { wallet_id: GAFAPAY_DEMO_USERS.bilal.walletId }), 400, 'TRANSACTION_WALLET_NOT_FOUND'],
         [redeemBody(20, { user_id: GAFAPAY_UNKNOWN_USER_ID }), 403, 'ACCESS_DENIED'],
-        [{ ...redeemBody(20), company_admin_user_info: { ...redeemBody(20).company_admin_user_info, debit_type_id: 'c0ffee00c0ffee00c0ffee00c0ffee01' } }, 400, 'company_admin_user_info.debit_type_id must be the wallet_id'],
+        [
+          { ...redeemBody(20), company_admin_user_info: { ...redeemBody(20).company_admin_user_info, debit_type_id: 'c0ffee00c0ffee00c0ffee00c0ffee01' } },
+          400,
+          'company_admin_user_info.debit_type_id must be the wallet_id',
+        ],
         [redeemBody(20, { company_admin_user_info: undefined }), 400, 'company_admin_user_info is required'],
       ];
       for (const [body, status, message] of cases) {
@@ -216,7 +228,8 @@ describe('GafaPay emulator', () => {
   describe('history', () => {
     it('lists redemptions newest first with skip and limit; transaction_id is null as documented', async () => {
       for (const p of [10, 11, 12]) expect((await redeem(redeemBody(p))).status).toBe(200);
-      const url = (skip: number, limit: number) => `${API}/reward_promotion/user_points_redeem?user_id=${aisha.userId}&currency_id=${S.currencyId}&skip=${skip}&limit=${limit}`;
+      const url = (skip: number, limit: number) =>
+        `${API}/reward_promotion/user_points_redeem?user_id=${aisha.userId}&currency_id=${S.currencyId}&skip=${skip}&limit=${limit}`;
       const first = await req('GET', url(0, 2));
       expect(first.body.data.user_points_redeem.map((r: Json) => r.points)).toEqual([12, 11]);
       expect(first.body.data.user_points_redeem[0]).toMatchObject({ transaction_id: null, amount: 0.12, description: 'Reward points redeemed as cashback.' });

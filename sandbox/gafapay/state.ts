@@ -80,7 +80,9 @@ export interface GfRedemption {
 export function centsToDecimal(cents: number): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
-  const frac = String(abs % 100).padStart(2, '0').replace(/0+$/, '');
+  const frac = String(abs % 100)
+    .padStart(2, '0')
+    .replace(/0+$/, '');
   return `${sign}${Math.floor(abs / 100)}${frac ? '.' + frac : ''}`;
 }
 
@@ -142,7 +144,8 @@ export class GafapayState {
     ];
     this.companyAccounts.set(GAFAPAY_SANDBOX.companyAdmin.debitAccountTypeId, 0);
     if (seedDemo) {
-      for (const u of Object.values(GAFAPAY_DEMO_USERS)) this.addUser({ userId: u.userId, walletId: u.walletId, pointsMilli: pointsOf(u.points), walletCents: u.walletCents });
+      for (const u of Object.values(GAFAPAY_DEMO_USERS))
+        this.addUser({ userId: u.userId, walletId: u.walletId, pointsMilli: pointsOf(u.points), walletCents: u.walletCents });
     }
   }
 
@@ -189,7 +192,12 @@ export class GafapayState {
 
   walletsOf(filter: { userId?: string; currencyId?: string; isDefault?: boolean }): GfWallet[] {
     return [...this.wallets.values()]
-      .filter((w) => (filter.userId === undefined || w.userId === filter.userId) && (filter.currencyId === undefined || w.currencyId === filter.currencyId) && (filter.isDefault === undefined || w.isDefault === filter.isDefault))
+      .filter(
+        (w) =>
+          (filter.userId === undefined || w.userId === filter.userId) &&
+          (filter.currencyId === undefined || w.currencyId === filter.currencyId) &&
+          (filter.isDefault === undefined || w.isDefault === filter.isDefault),
+      )
       .map((w) => ({ ...w }));
   }
 
@@ -202,7 +210,9 @@ export class GafapayState {
   }
 
   configsFor(userType?: number, currencyId?: string): GfConfig[] {
-    return this.configs.filter((c) => (userType === undefined || c.userType === userType) && (currencyId === undefined || c.currencyId === currencyId)).map((c) => ({ ...c }));
+    return this.configs
+      .filter((c) => (userType === undefined || c.userType === userType) && (currencyId === undefined || c.currencyId === currencyId))
+      .map((c) => ({ ...c }));
   }
 
   updateConfig(id: string, patch: Partial<Omit<GfConfig, 'id'>>): GfConfig | undefined {

@@ -62,16 +62,36 @@ describe('UiTPAS emulator', () => {
   describe('token endpoint', () => {
     it('issues a Bearer token for the configured lifetime and accepts a form body too', async () => {
       const form = await tokenCall(
-        new URLSearchParams({ client_id: UITPAS_SANDBOX_CLIENTS.pos.clientId, client_secret: UITPAS_SANDBOX_CLIENTS.pos.clientSecret, audience: UITPAS_AUDIENCE, grant_type: 'client_credentials' }).toString(),
+        new URLSearchParams({
+          client_id: UITPAS_SANDBOX_CLIENTS.pos.clientId,
+          client_secret: UITPAS_SANDBOX_CLIENTS.pos.clientSecret,
+          audience: UITPAS_AUDIENCE,
+          grant_type: 'client_credentials',
+        }).toString(),
         'application/x-www-form-urlencoded',
       );
       expect(form).toMatchObject({ status: 200, body: { token_type: 'Bearer', expires_in: TTL } });
     });
 
     it.each([
-      ['a wrong secret', { client_id: UITPAS_SANDBOX_CLIENTS.pos.clientId, client_secret: 'x', audience: UITPAS_AUDIENCE, grant_type: 'client_credentials' }, 401, 'access_denied'],
+      [
+        'a wrong secret',
+        { client_id: UITPAS_SANDBOX_CLIENTS.pos.clientId, client_secret: 'x', audience: UITPAS_AUDIENCE, grant_type: 'client_credentials' },
+        401,
+        'access_denied',
+      ],
       ['an unknown client', { client_id: 'who', client_secret: 'x', audience: UITPAS_AUDIENCE, grant_type: 'client_credentials' }, 401, 'access_denied'],
-      ['a wrong audience', { client_id: UITPAS_SANDBOX_CLIENTS.pos.clientId, client_secret: UITPAS_SANDBOX_CLIENTS.pos.clientSecret, audience: 'https://x', grant_type: 'client_credentials' }, 403, 'access_denied'],
+      [
+        'a wrong audience',
+        {
+          client_id: UITPAS_SANDBOX_CLIENTS.pos.clientId,
+          client_secret: UITPAS_SANDBOX_CLIENTS.pos.clientSecret,
+          audience: 'https://x',
+          grant_type: 'client_credentials',
+        },
+        403,
+        'access_denied',
+      ],
       ['another grant', { client_id: 'a', client_secret: 'b', audience: UITPAS_AUDIENCE, grant_type: 'password' }, 400, 'unsupported_grant_type'],
       ['no body', '', 400, 'invalid_request'],
     ])('refuses %s', async (_what, body, status, error) => {
@@ -109,7 +129,12 @@ describe('UiTPAS emulator', () => {
     it('a card that is not active: invalid-card-status with the card status and passholder', async () => {
       const r = await api('GET', `/passes?identifier=${PH.pieter.uitpasNumber}`);
       expect(r.status).toBe(400);
-      expect(r.body).toMatchObject({ type: 'https://api.publiq.be/probs/uitpas/invalid-card-status', cardStatus: 'BLOCKED', passholderId: PH.pieter.passholderId, passType: 'INDIVIDUAL' });
+      expect(r.body).toMatchObject({
+        type: 'https://api.publiq.be/probs/uitpas/invalid-card-status',
+        cardStatus: 'BLOCKED',
+        passholderId: PH.pieter.passholderId,
+        passType: 'INDIVIDUAL',
+      });
       expect(Object.keys(r.body.endUserMessage).sort()).toEqual(['de', 'en', 'fr', 'nl']);
     });
 
@@ -175,7 +200,12 @@ describe('UiTPAS emulator', () => {
       const p = await ui.addPassholder({ points: 60 });
       const r = await redeem(RW.ticket.id, p.uitpasNumber);
       expect(r.status).toBe(201);
-      expect(r.body).toMatchObject({ reward: { id: RW.ticket.id, points: 50, unitsTaken: 1 }, redeemDate: new Date(clock).toISOString(), redeemCode: expect.stringMatching(/^UIT-[0-9A-F]{8}$/), redeemInfo: { text: expect.any(String) } });
+      expect(r.body).toMatchObject({
+        reward: { id: RW.ticket.id, points: 50, unitsTaken: 1 },
+        redeemDate: new Date(clock).toISOString(),
+        redeemCode: expect.stringMatching(/^UIT-[0-9A-F]{8}$/),
+        redeemInfo: { text: expect.any(String) },
+      });
       expect((await ui.ledger(p.uitpasNumber)).balances[p.uitpasNumber]).toBe(10);
     });
 
@@ -227,7 +257,10 @@ describe('UiTPAS emulator', () => {
       await redeem(RW.coffee.id, p.uitpasNumber);
       const all = (await api('GET', `/rewards/redeemed?uitpasNumber=${p.uitpasNumber}`)).body;
       expect(all.member.map((x: { reward: { id: string } }) => x.reward.id)).toEqual([RW.coffee.id, RW.welcome.id]);
-      expect((await api('GET', `/rewards/redeemed?uitpasNumber=${p.uitpasNumber}&limit=1&start=1`)).body).toMatchObject({ totalItems: 2, member: [{ reward: { id: RW.welcome.id } }] });
+      expect((await api('GET', `/rewards/redeemed?uitpasNumber=${p.uitpasNumber}&limit=1&start=1`)).body).toMatchObject({
+        totalItems: 2,
+        member: [{ reward: { id: RW.welcome.id } }],
+      });
       expect((await api('GET', `/rewards/redeemed?uitpasNumber=${p.uitpasNumber}&rewardType=WELCOME`)).body.totalItems).toBe(1);
     });
   });

@@ -136,7 +136,7 @@ export class UitpasBackend implements SandboxBackend {
     m = /^\/rewards\/redeemed\/([^/]+)$/.exec(path);
     if (m) {
       const id = decodeURIComponent(m[1]!);
-      return this.only(req, 'DELETE', () => this.withClient(req, (c) => this.cancel(id, c)));
+      return this.only(req, 'DELETE', () => this.withClient(req, (c) => this.cancel(id, c, requestIdOf(req))));
     }
     m = /^\/rewards\/([^/]+)\/redeem-status$/.exec(path);
     if (m) {
@@ -191,7 +191,8 @@ export class UitpasBackend implements SandboxBackend {
     if (b.audience !== UITPAS_AUDIENCE) {
       return json(403, { error: 'access_denied', error_description: `Service not enabled within domain: ${String(b.audience ?? '(none)')}` });
     }
-    if (b.scope !== undefined && typeof b.scope !== 'string') return json(400, { error: 'invalid_scope', error_description: 'scope must be a space-separated string.' });
+    if (b.scope !== undefined && typeof b.scope !== 'string')
+      return json(400, { error: 'invalid_scope', error_description: 'scope must be a space-separated string.' });
     this.tokenScopes.push(typeof b.scope === 'string' ? b.scope : null);
     return json(200, { access_token: this.state.issueToken(client.clientId, this.tokenTtlSec), expires_in: this.tokenTtlSec, token_type: 'Bearer' });
   }
@@ -334,7 +335,8 @@ export class UitpasBackend implements SandboxBackend {
   private enumParam<T extends string>(req: SandboxRequest, name: string, allowed: readonly T[]): Parsed<T | undefined> {
     const raw = req.query.get(name);
     if (raw === null) return { ok: true, value: undefined };
-    if (!(allowed as readonly string[]).includes(raw)) return { ok: false, response: plainProblem(400, `The query parameter ${name} must be one of ${allowed.join(', ')}.`) };
+    if (!(allowed as readonly string[]).includes(raw))
+      return { ok: false, response: plainProblem(400, `The query parameter ${name} must be one of ${allowed.join(', ')}.`) };
     return { ok: true, value: raw as T };
   }
 
@@ -500,7 +502,9 @@ export class UitpasBackend implements SandboxBackend {
     const reward = this.state.getReward(rec.rewardId, { includeDeleted: true });
     const out: Record<string, unknown> = {
       id: rec.id,
-      reward: reward ? this.rewardJson(reward) : { id: rec.rewardId, title: '(deleted)', type: 'POINTS', promotionalDescription: '', publicationPeriod: { begin: rec.redeemDate } },
+      reward: reward
+        ? this.rewardJson(reward)
+        : { id: rec.rewardId, title: '(deleted)', type: 'POINTS', promotionalDescription: '', publicationPeriod: { begin: rec.redeemDate } },
       redeemDate: rec.redeemDate,
     };
     if (reward?.redeemInfo) out.redeemInfo = { ...reward.redeemInfo };
@@ -513,7 +517,9 @@ export class UitpasBackend implements SandboxBackend {
     if (req.bodyError) return uitpasProblem(400, 'body/invalid-syntax', 'The request body is not valid JSON.');
     const b = req.body;
     if (typeof b !== 'object' || b === null || Array.isArray(b)) {
-      return uitpasProblem(400, 'body/invalid-data', 'The request body must be an object.', { schemaErrors: [{ jsonPointer: '/', error: 'must be an object' }] });
+      return uitpasProblem(400, 'body/invalid-data', 'The request body must be an object.', {
+        schemaErrors: [{ jsonPointer: '/', error: 'must be an object' }],
+      });
     }
     const body = b as Record<string, unknown>;
     const schemaErrors: Array<{ jsonPointer: string; error: string }> = [];
@@ -532,7 +538,7 @@ export class UitpasBackend implements SandboxBackend {
     if (!holder) return uitpasProblem(400, 'uitpas/passholder-not-found', `No passholder with UiTPAS number ${n}.`);
     const reason = this.state.refusal(r, holder);
     if (reason !== null) return uitpasProblem(400, REDEEM_REASON_PROBLEMS[reason], `Reward ${rewardId} is not redeemable: ${reason}.`);
-    const rec = this.state.redeem(rewardId, n, client.clientId);
+    const rec = this.state.redeem(rewardId, n, client.clientId, requestIdOf(req));
     return json(201, this.redeemedJson(rec));
   }
 
@@ -551,13 +557,20 @@ export class UitpasBackend implements SandboxBackend {
     return json(200, { totalItems: list.length, member: list.slice(start, start + limit).map((x) => this.redeemedJson(x)) });
   }
 
-  private cancel(id: string, client: UitpasClient): SandboxResponse {
+  private cancel(id: string, client: UitpasClient, requestId: string | undefined): SandboxResponse {
     const rec = this.state.getRedemption(id);
     if (!rec || rec.cancelledAt) return plainProblem(404, `No redeemed reward ${id} (or it was already cancelled).`);
     const reward = this.state.getReward(rec.rewardId, { includeDeleted: true });
     const orgs = reward?.organizerIds ?? [];
     if (!this.allowed(client, 'REWARDS_REDEEM', orgs)) return this.forbidden('REWARDS_REDEEM', orgs);
-    this.state.cancel(id);
+    this.state.cancel(id, requestId);
     return { status: 204 };
   }
+}
+
+/** The client's x-request-id, kept with the change for the crash harness's ledger (never used to decide anything). */
+function requestIdOf(req: SandboxRequest): string | undefined {
+  const v = req.headers['x-request-id'];
+  const id = Array.isArray(v) ? v[0] : v;
+  return id ? id.slice(0, 200) : undefined;
 }

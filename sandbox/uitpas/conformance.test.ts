@@ -30,12 +30,22 @@ import { createUitpasAdapter } from '../../electron/adapters/uitpas.js';
 import type { MemberAccount, RedeemRequest } from '../../electron/adapters/types.js';
 import { startSandbox, type RunningSandbox } from '../server.js';
 import { createUitpasControl, type UitpasControl } from './control-client.js';
-import { UITPAS_AUDIENCE, UITPAS_DEMO_PASSHOLDERS as PH, UITPAS_DEMO_REWARDS as RW, UITPAS_ORGANIZERS, UITPAS_SANDBOX_CLIENTS, UITPAS_UNKNOWN_NUMBER, uitpasSandboxConfig } from './demo-data.js';
+import {
+  UITPAS_AUDIENCE,
+  UITPAS_DEMO_PASSHOLDERS as PH,
+  UITPAS_DEMO_REWARDS as RW,
+  UITPAS_ORGANIZERS,
+  UITPAS_SANDBOX_CLIENTS,
+  UITPAS_UNKNOWN_NUMBER,
+  uitpasSandboxConfig,
+} from './demo-data.js';
 import { OpenApiValidator, type OpenApiDocument } from './openapi-validate.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
-const subset = JSON.parse(readFileSync(path.join(HERE, 'openapi-subset.json'), 'utf8')) as OpenApiDocument & { 'x-subset-of': { title: string; version: string } };
+const subset = JSON.parse(readFileSync(path.join(HERE, 'openapi-subset.json'), 'utf8')) as OpenApiDocument & {
+  'x-subset-of': { title: string; version: string };
+};
 const validator = new OpenApiValidator(subset);
 
 interface Exchange {
@@ -77,7 +87,17 @@ async function startRecorder(target: string): Promise<{ url: string; exchanges: 
         const resBody = await up.text();
         const resHeaders: Record<string, string | undefined> = {};
         up.headers.forEach((v, k) => (resHeaders[k.toLowerCase()] = v));
-        exchanges.push({ probe, method: req.method ?? 'GET', pathname: url.pathname, query: url.searchParams, reqHeaders, reqBody, status: up.status, resHeaders, resBody });
+        exchanges.push({
+          probe,
+          method: req.method ?? 'GET',
+          pathname: url.pathname,
+          query: url.searchParams,
+          reqHeaders,
+          reqBody,
+          status: up.status,
+          resHeaders,
+          resBody,
+        });
         const out: Record<string, string> = {};
         for (const k of FORWARD_RESPONSE_HEADERS) if (resHeaders[k] !== undefined) out[k] = resHeaders[k]!;
         res.writeHead(up.status, out);
@@ -125,7 +145,10 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     await sb?.close();
   });
 
-  async function token(clientId: string = UITPAS_SANDBOX_CLIENTS.pos.clientId, clientSecret: string = UITPAS_SANDBOX_CLIENTS.pos.clientSecret): Promise<string> {
+  async function token(
+    clientId: string = UITPAS_SANDBOX_CLIENTS.pos.clientId,
+    clientSecret: string = UITPAS_SANDBOX_CLIENTS.pos.clientSecret,
+  ): Promise<string> {
     const r = await fetch(`${sb.url}/uitpas/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -151,7 +174,8 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     await a.lookupMember({ kind: 'insz', value: PH.jan.insz });
     await a.lookupMember({ kind: 'uitpas', value: PH.lotte.uitpasNumber });
     await a.lookupMember({ kind: 'uitpas', value: PH.groep.uitpasNumber });
-    for (const n of [PH.pieter.uitpasNumber, PH.sofie.uitpasNumber, UITPAS_UNKNOWN_NUMBER]) await a.lookupMember({ kind: 'uitpas', value: n }).catch(() => undefined);
+    for (const n of [PH.pieter.uitpasNumber, PH.sofie.uitpasNumber, UITPAS_UNKNOWN_NUMBER])
+      await a.lookupMember({ kind: 'uitpas', value: n }).catch(() => undefined);
     await a.listRewards(jan, { start: 0, limit: 5 });
     await a.listRewards(jan, { start: 5, limit: 5 });
     const fresh = await ui.addPassholder({ points: 200 });
@@ -175,7 +199,16 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     await a.findRedemption(req);
     const ghost: MemberAccount = { ...m, identifier: { kind: 'uitpas', value: UITPAS_UNKNOWN_NUMBER }, backendMemberId: UITPAS_UNKNOWN_NUMBER };
     await a.findRedemption({ ...req, member: ghost }).catch(() => undefined);
-    const rev = { reference: 'sale-conf-1.v1', saleId: req.saleId, member: req.member, pointsMilli: receipt.pointsMilli, original: { ...req, receipt }, terminalId: 't', storeId: 's', requestedAt: new Date().toISOString() };
+    const rev = {
+      reference: 'sale-conf-1.v1',
+      saleId: req.saleId,
+      member: req.member,
+      pointsMilli: receipt.pointsMilli,
+      original: { ...req, receipt },
+      terminalId: 't',
+      storeId: 's',
+      requestedAt: new Date().toISOString(),
+    };
     await a.findReversal(rev);
     await a.reverse(rev);
     // A second cancel answers 404; the document gives no problem type that says "already cancelled",
@@ -195,7 +228,11 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
   it('provokes each response the sandbox gives on each path (probes recorded)', async () => {
     const pos = await token();
     await ui.addClient({ clientId: 'nobody', clientSecret: 'nobody-secret', permissions: {} });
-    await ui.addClient({ clientId: 'curious', clientSecret: 'curious-secret', permissions: { [UITPAS_ORGANIZERS.counter.id]: ['REWARDS_PASSHOLDERS_READ', 'REWARDS_READ'] } });
+    await ui.addClient({
+      clientId: 'curious',
+      clientSecret: 'curious-secret',
+      permissions: { [UITPAS_ORGANIZERS.counter.id]: ['REWARDS_PASSHOLDERS_READ', 'REWARDS_READ'] },
+    });
     const nobody = await token('nobody', 'nobody-secret');
     const curious = await token('curious', 'curious-secret');
     const org = UITPAS_ORGANIZERS.counter.id;
@@ -298,7 +335,9 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     const api = rec.exchanges.filter((x) => operationOf(x) !== null);
     expect(api.length).toBeGreaterThan(80);
     const errors = api.flatMap((x) =>
-      validator.validateResponse({ method: x.method, path: x.pathname.replace(/^\/uitpas/, ''), status: x.status, headers: x.resHeaders, body: x.resBody }).map((e) => `${e}\n    body: ${x.resBody.slice(0, 300)}`),
+      validator
+        .validateResponse({ method: x.method, path: x.pathname.replace(/^\/uitpas/, ''), status: x.status, headers: x.resHeaders, body: x.resBody })
+        .map((e) => `${e}\n    body: ${x.resBody.slice(0, 300)}`),
     );
     expect(errors).toEqual([]);
   });
@@ -344,9 +383,23 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
   });
 
   describe('the validator refuses what the document does not allow', () => {
-    const pass = { passholderId: 'p1', passType: 'INDIVIDUAL', uitpasNumber: '0930012345615', firstName: 'Jan', points: 12, postalCode: '1000', socialTariff: { status: 'NONE' } };
+    const pass = {
+      passholderId: 'p1',
+      passType: 'INDIVIDUAL',
+      uitpasNumber: '0930012345615',
+      firstName: 'Jan',
+      points: 12,
+      postalCode: '1000',
+      socialTariff: { status: 'NONE' },
+    };
     const ok = (body: unknown, status = 200, contentType = 'application/json', p = '/passes', method = 'GET') =>
-      validator.validateResponse({ method, path: p, status, headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      validator.validateResponse({
+        method,
+        path: p,
+        status,
+        headers: { 'content-type': contentType },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
 
     it('accepts the document’s own example', () => {
       expect(ok(pass)).toEqual([]);
@@ -373,9 +426,15 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     });
 
     it('a redeem-status with a reason outside the enum, a problem without title', () => {
-      expect(ok({ redeemable: false, reason: 'PASSHOLDER_NO_ACTIVE_CARDSYSTEMS' }, 200, 'application/json', '/rewards/x/redeem-status').length).toBeGreaterThan(0);
-      expect(ok({ type: 'https://api.publiq.be/probs/uitpas/reward-not-found', status: 404 }, 404, 'application/problem+json', '/rewards/x').length).toBeGreaterThan(0);
-      expect(ok({ type: 'x', title: 'x', status: 400, endUserMessage: { fr: 'seulement' } }, 400, 'application/problem+json', '/rewards/x/redeem-status').length).toBeGreaterThan(0);
+      expect(ok({ redeemable: false, reason: 'PASSHOLDER_NO_ACTIVE_CARDSYSTEMS' }, 200, 'application/json', '/rewards/x/redeem-status').length).toBeGreaterThan(
+        0,
+      );
+      expect(
+        ok({ type: 'https://api.publiq.be/probs/uitpas/reward-not-found', status: 404 }, 404, 'application/problem+json', '/rewards/x').length,
+      ).toBeGreaterThan(0);
+      expect(
+        ok({ type: 'x', title: 'x', status: 400, endUserMessage: { fr: 'seulement' } }, 400, 'application/problem+json', '/rewards/x/redeem-status').length,
+      ).toBeGreaterThan(0);
     });
 
     it('requests: an undeclared body field, a missing field, no credentials, an undocumented parameter or path', () => {
@@ -385,7 +444,8 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
       expect(req({ rewardId: 'r', uitpasNumber: '0930012345615', amount: 5 }).length).toBeGreaterThan(0);
       expect(req({ rewardId: 'r' }).length).toBeGreaterThan(0);
       expect(req({ rewardId: 'r', uitpasNumber: '0930012345615' }, { 'content-type': 'application/json' }).length).toBeGreaterThan(0);
-      const get = (p: string, q: string) => validator.validateRequest({ method: 'GET', path: p, query: new URLSearchParams(q), headers: { authorization: 'Bearer t' } });
+      const get = (p: string, q: string) =>
+        validator.validateRequest({ method: 'GET', path: p, query: new URLSearchParams(q), headers: { authorization: 'Bearer t' } });
       expect(get('/rewards', 'organizerId=a&type=ANY&limit=5')).toEqual([]);
       expect(get('/rewards', 'limit=-1').length).toBeGreaterThan(0);
       expect(get('/rewards', 'type=FREE').length).toBeGreaterThan(0);

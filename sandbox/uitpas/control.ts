@@ -76,7 +76,8 @@ export function handleUitpasControl(ui: UitpasBackend, req: SandboxRequest, _ctx
   const pts = /^\/passholders\/(\d{13})\/points$/.exec(req.path);
   if (pts && req.method === 'POST') {
     const b = req.body;
-    if (!isObject(b) || typeof b.points !== 'number' || !Number.isSafeInteger(b.points) || b.points < 0) return bad('points must be a whole number of 0 or more.');
+    if (!isObject(b) || typeof b.points !== 'number' || !Number.isSafeInteger(b.points) || b.points < 0)
+      return bad('points must be a whole number of 0 or more.');
     if (!ui.state.setPoints(pts[1]!, b.points)) return problem(404, 'Not found', `No pass ${pts[1]}.`);
     return json(200, { uitpasNumber: pts[1], points: b.points });
   }
@@ -99,27 +100,34 @@ function addPassholder(ui: UitpasBackend, req: SandboxRequest): SandboxResponse 
   const points = b.points ?? 0;
   if (typeof points !== 'number' || !Number.isSafeInteger(points) || points < 0) return bad('points must be a whole number of 0 or more.');
   if (b.insz !== undefined && (typeof b.insz !== 'string' || !inszValid(b.insz))) return bad('insz must be a valid 11-digit INSZ.');
-  if (b.chipNumber !== undefined && (typeof b.chipNumber !== 'string' || !/^[0-9A-Fa-f]{8,20}$/.test(b.chipNumber))) return bad('chipNumber must be 8 to 20 hex digits.');
+  if (b.chipNumber !== undefined && (typeof b.chipNumber !== 'string' || !/^[0-9A-Fa-f]{8,20}$/.test(b.chipNumber)))
+    return bad('chipNumber must be 8 to 20 hex digits.');
   if (b.passType !== undefined && b.passType !== 'INDIVIDUAL' && b.passType !== 'GROUP') return bad('passType must be INDIVIDUAL or GROUP.');
-  if (b.cardStatus !== undefined && !['ACTIVE', 'BLOCKED', 'LOST', 'DELETED'].includes(b.cardStatus as string)) return bad('cardStatus must be ACTIVE, BLOCKED, LOST or DELETED.');
+  if (b.cardStatus !== undefined && !['ACTIVE', 'BLOCKED', 'LOST', 'DELETED'].includes(b.cardStatus as string))
+    return bad('cardStatus must be ACTIVE, BLOCKED, LOST or DELETED.');
   let socialTariff: DemoPassholder['socialTariff'] = { status: 'NONE' };
   if (b.socialTariff !== undefined) {
     const st = b.socialTariff;
     if (!isObject(st) || !['ACTIVE', 'EXPIRED', 'NONE'].includes(st.status as string) || (st.endDate !== undefined && !isIsoDate(st.endDate))) {
       return bad('socialTariff must be {status: ACTIVE|EXPIRED|NONE, endDate?}.');
     }
-    socialTariff = { status: st.status as 'ACTIVE' | 'EXPIRED' | 'NONE', ...(st.endDate !== undefined && st.status !== 'NONE' ? { endDate: st.endDate as string } : {}) };
+    socialTariff = {
+      status: st.status as 'ACTIVE' | 'EXPIRED' | 'NONE',
+      ...(st.endDate !== undefined && st.status !== 'NONE' ? { endDate: st.endDate as string } : {}),
+    };
   }
   const messages: DemoPassholder['messages'] = [];
   if (b.messages !== undefined) {
     if (!Array.isArray(b.messages)) return bad('messages must be an array.');
     for (const m of b.messages) {
-      if (!isObject(m) || !['INFO', 'WARN', 'ERROR'].includes(m.level as string) || typeof m.text !== 'string') return bad('each message is {level: INFO|WARN|ERROR, text}.');
+      if (!isObject(m) || !['INFO', 'WARN', 'ERROR'].includes(m.level as string) || typeof m.text !== 'string')
+        return bad('each message is {level: INFO|WARN|ERROR, text}.');
       messages.push({ level: m.level as 'INFO' | 'WARN' | 'ERROR', text: m.text });
     }
   }
   const cardSystemIds = b.cardSystemIds ?? [1];
-  if (!Array.isArray(cardSystemIds) || !cardSystemIds.every((id) => typeof id === 'number' && ui.state.cardSystems.has(id))) return bad('cardSystemIds must list known card systems.');
+  if (!Array.isArray(cardSystemIds) || !cardSystemIds.every((id) => typeof id === 'number' && ui.state.cardSystems.has(id)))
+    return bad('cardSystemIds must list known card systems.');
   const membershipStatus = b.membershipStatus ?? 'ACTIVE';
   if (membershipStatus !== 'ACTIVE' && membershipStatus !== 'EXPIRED') return bad('membershipStatus must be ACTIVE or EXPIRED.');
   for (const k of ['firstName', 'postalCode'] as const) if (b[k] !== undefined && typeof b[k] !== 'string') return bad(`${k} must be a string.`);
@@ -154,17 +162,20 @@ function addReward(ui: UitpasBackend, req: SandboxRequest): SandboxResponse {
   if (!isObject(b)) return bad('Body must be a JSON object.');
   const type = b.type ?? 'POINTS';
   if (type !== 'POINTS' && type !== 'WELCOME') return bad('type must be POINTS or WELCOME.');
-  if (b.points !== undefined && (typeof b.points !== 'number' || !Number.isSafeInteger(b.points) || b.points < 0)) return bad('points must be a whole number of 0 or more.');
+  if (b.points !== undefined && (typeof b.points !== 'number' || !Number.isSafeInteger(b.points) || b.points < 0))
+    return bad('points must be a whole number of 0 or more.');
   if (type === 'POINTS' && b.points === undefined) return bad('A POINTS reward needs points.');
   const organizerIds = b.organizerIds ?? [UITPAS_ORGANIZERS.counter.id];
   if (!Array.isArray(organizerIds) || organizerIds.length === 0 || !organizerIds.every((o) => typeof o === 'string' && ui.state.organizers.has(o))) {
     return bad('organizerIds must list known organizers.');
   }
   const applicable = b.applicableCardSystemIds ?? [];
-  if (!Array.isArray(applicable) || !applicable.every((id) => typeof id === 'number' && ui.state.cardSystems.has(id))) return bad('applicableCardSystemIds must list known card systems.');
+  if (!Array.isArray(applicable) || !applicable.every((id) => typeof id === 'number' && ui.state.cardSystems.has(id)))
+    return bad('applicableCardSystemIds must list known card systems.');
   if (b.status !== undefined && !['ACTIVE', 'INACTIVE', 'DELETED'].includes(b.status as string)) return bad('status must be ACTIVE, INACTIVE or DELETED.');
   for (const k of ['maxAvailableUnits', 'unitsTaken'] as const) {
-    if (b[k] !== undefined && (typeof b[k] !== 'number' || !Number.isSafeInteger(b[k]) || (b[k] as number) < 0)) return bad(`${k} must be a whole number of 0 or more.`);
+    if (b[k] !== undefined && (typeof b[k] !== 'number' || !Number.isSafeInteger(b[k]) || (b[k] as number) < 0))
+      return bad(`${k} must be a whole number of 0 or more.`);
   }
   const redeemPeriod = period(b.redeemPeriod, 'redeemPeriod');
   if (!redeemPeriod.ok) return bad(redeemPeriod.error);

@@ -65,9 +65,9 @@ export function inszWithCheck(body9: string): string {
 
 const DENDER_ACTIVE = [{ cardSystemId: 1, status: 'ACTIVE' as const }];
 
-function passholder<T extends Omit<DemoPassholder, 'cardStatus' | 'blocked' | 'messages' | 'memberships' | 'passType' | 'socialTariff'> & Partial<DemoPassholder>>(
-  p: T,
-): DemoPassholder & T {
+function passholder<
+  T extends Omit<DemoPassholder, 'cardStatus' | 'blocked' | 'messages' | 'memberships' | 'passType' | 'socialTariff'> & Partial<DemoPassholder>,
+>(p: T): DemoPassholder & T {
   return {
     passType: 'INDIVIDUAL',
     cardStatus: 'ACTIVE',
@@ -175,8 +175,6 @@ export const UITPAS_DEMO_PASSHOLDERS = {
   }),
 } as const satisfies Record<string, DemoPassholder>;
 
-export type DemoPassholderName = keyof typeof UITPAS_DEMO_PASSHOLDERS;
-
 /** A valid UiTPAS number no passholder has (for "not found" flows). */
 export const UITPAS_UNKNOWN_NUMBER = withLuhnDigit('093009999999');
 
@@ -216,7 +214,24 @@ export interface DemoReward {
 const ALWAYS = { begin: '2024-01-01T00:00:00Z' };
 const COUNTER = [UITPAS_ORGANIZERS.counter.id];
 
-function reward(r: Omit<DemoReward, 'organizerIds' | 'owningCardSystemId' | 'allCardSystems' | 'applicableCardSystemIds' | 'status' | 'unitsTaken' | 'publicationPeriod' | 'redeemPeriod' | 'featured' | 'createdAt' | 'type' | 'categories'> & Partial<DemoReward>): DemoReward {
+function reward(
+  r: Omit<
+    DemoReward,
+    | 'organizerIds'
+    | 'owningCardSystemId'
+    | 'allCardSystems'
+    | 'applicableCardSystemIds'
+    | 'status'
+    | 'unitsTaken'
+    | 'publicationPeriod'
+    | 'redeemPeriod'
+    | 'featured'
+    | 'createdAt'
+    | 'type'
+    | 'categories'
+  > &
+    Partial<DemoReward>,
+): DemoReward {
   return {
     type: 'POINTS',
     organizerIds: COUNTER,
@@ -328,8 +343,6 @@ export const UITPAS_DEMO_REWARDS = {
   }),
 } as const satisfies Record<string, DemoReward>;
 
-export type DemoRewardName = keyof typeof UITPAS_DEMO_REWARDS;
-
 /** Redemptions already on record at start: Noah received the welcome gift. */
 export const UITPAS_DEMO_REDEMPTIONS: ReadonlyArray<{ uitpasNumber: string; rewardId: string; redeemDate: string }> = [
   { uitpasNumber: UITPAS_DEMO_PASSHOLDERS.noah.uitpasNumber, rewardId: UITPAS_DEMO_REWARDS.welcome.id, redeemDate: '2025-03-14T10:15:00Z' },
@@ -397,5 +410,13 @@ export function uitpasSandboxConfig(sandboxUrl: string): {
 /** What a manager types to connect a terminal to this emulator's UiTPAS (shared/programs/uitpas.ts fields). */
 export function uitpasTrainingConnection(sandboxUrl: string): Record<string, string> {
   const c = uitpasSandboxConfig(sandboxUrl);
-  return { apiUrl: c.apiUrl, tokenUrl: c.tokenUrl, clientId: c.clientId, clientSecret: c.clientSecret, organizerId: c.organizerId, rewardDiscounts: JSON.stringify(c.rewardDiscounts), currency: c.currency };
+  return {
+    apiUrl: c.apiUrl,
+    tokenUrl: c.tokenUrl,
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    organizerId: c.organizerId,
+    rewardDiscounts: JSON.stringify(c.rewardDiscounts),
+    currency: c.currency,
+  };
 }

@@ -130,10 +130,12 @@ export class OpenApiValidator {
       out.properties = props;
       if (required) out.required = required;
     }
-    const objectBranches = Array.isArray(node.allOf) && (node.allOf as unknown[]).every((b) => {
-      const r = this.resolve<JsonSchema>(b);
-      return r.type === 'object' || isObject(r.properties);
-    });
+    const objectBranches =
+      Array.isArray(node.allOf) &&
+      (node.allOf as unknown[]).every((b) => {
+        const r = this.resolve<JsonSchema>(b);
+        return r.type === 'object' || isObject(r.properties);
+      });
     const objectLike = node.type === 'object' || isObject(node.properties) || objectBranches;
     if (this.strict && !open && objectLike && node.additionalProperties === undefined) {
       out.unevaluatedProperties = false;
@@ -174,7 +176,10 @@ export class OpenApiValidator {
   }
 
   /** The documented operation for a method and concrete path, with its path parameters. */
-  findOperation(method: string, path: string): { template: string; item: Record<string, unknown>; op: Record<string, unknown>; params: Record<string, string> } | null {
+  findOperation(
+    method: string,
+    path: string,
+  ): { template: string; item: Record<string, unknown>; op: Record<string, unknown>; params: Record<string, string> } | null {
     const m = method.toLowerCase();
     const candidates: Array<{ template: string; literal: number; params: Record<string, string> }> = [];
     const segs = path.split('/');
@@ -264,7 +269,14 @@ export class OpenApiValidator {
         if (s.type === 'array') {
           const explode = p.explode ?? (p.style ?? 'form') === 'form';
           const items = explode ? values : values.flatMap((v) => v.split(','));
-          errors.push(...this.validate(s, items.map((v) => this.coerce(s.items, v)), 'request', `query.${name}`).map((e) => `${label}: ${e}`));
+          errors.push(
+            ...this.validate(
+              s,
+              items.map((v) => this.coerce(s.items, v)),
+              'request',
+              `query.${name}`,
+            ).map((e) => `${label}: ${e}`),
+          );
         } else {
           if (values.length > 1) errors.push(`${label}: query parameter ${name} given ${values.length} times`);
           errors.push(...this.validate(s, this.coerce(s, values[0]!), 'request', `query.${name}`).map((e) => `${label}: ${e}`));
@@ -356,8 +368,10 @@ export class OpenApiValidator {
 function describe(e: ErrorObject, at: string): string {
   const where = `${at}${e.instancePath}` || '/';
   if (e.keyword === 'unevaluatedProperties') return `${at}${e.instancePath}/${String(e.params.unevaluatedProperty)}: property not declared by the document`;
-  if (e.keyword === 'false schema') return `${where}: ${at.startsWith('query') || at.startsWith('path') ? 'not allowed' : 'readOnly/writeOnly property not allowed in this direction'}`;
-  if (e.keyword === 'enum') return `${where}: ${JSON.stringify(e.data)} is not one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'false schema')
+    return `${where}: ${at.startsWith('query') || at.startsWith('path') ? 'not allowed' : 'readOnly/writeOnly property not allowed in this direction'}`;
+  if (e.keyword === 'enum')
+    return `${where}: ${JSON.stringify(e.data)} is not one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where}: ${e.message ?? e.keyword}`;
 }
 

@@ -169,7 +169,13 @@ export function problemType(kind: ProblemKind): string {
 }
 
 /** A UiTPAS problem+json response. `extra` adds documented members (cardStatus, schemaErrors...). */
-export function uitpasProblem(status: number, kind: ProblemKind, detail?: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): SandboxResponse {
+export function uitpasProblem(
+  status: number,
+  kind: ProblemKind,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): SandboxResponse {
   const def: ProblemDef = PROBLEMS[kind];
   const body: Record<string, unknown> = { type: problemType(kind), title: def.title, status };
   if (detail) body.detail = detail;

@@ -25,7 +25,11 @@ function api(url: string, token: string | undefined, apiKey: string | null = C.a
     if (apiKey !== null) headers['x-api-key'] = apiKey;
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${url}/whitelabel/v1${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${url}/whitelabel/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   };
@@ -143,17 +147,16 @@ describe('White Label emulator', () => {
       expect((await control.whitelabel.ledger()).events).toEqual([]);
     });
 
-    it.each([
-      [{ email: 'a@b.c' }],
-      [{ customerName: 'Anna' }],
-      [{ contact: { phone: '+3212345678' } }],
-    ])('refuses personal data in the payload (%j) with 400', async (extra) => {
-      const ev = redeemEvent(anna.userId, 10);
-      const r = await call('POST', '/events', { ...ev, payload: { ...ev.payload, ...extra } });
-      expect(r.status).toBe(400);
-      expect(r.body.code).toBe('PERSONAL_DATA_NOT_ALLOWED');
-      expect((await control.whitelabel.ledger()).events).toEqual([]);
-    });
+    it.each([[{ email: 'a@b.c' }], [{ customerName: 'Anna' }], [{ contact: { phone: '+3212345678' } }]])(
+      'refuses personal data in the payload (%j) with 400',
+      async (extra) => {
+        const ev = redeemEvent(anna.userId, 10);
+        const r = await call('POST', '/events', { ...ev, payload: { ...ev.payload, ...extra } });
+        expect(r.status).toBe(400);
+        expect(r.body.code).toBe('PERSONAL_DATA_NOT_ALLOWED');
+        expect((await control.whitelabel.ledger()).events).toEqual([]);
+      },
+    );
 
     it.each([
       ['an unknown event type', { ...redeemEvent('x', 10), type: 'POINTS_GIFT' }, 'UNKNOWN_EVENT_TYPE'],

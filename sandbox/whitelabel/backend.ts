@@ -53,7 +53,10 @@ export interface WlForms {
 }
 export const DEFAULT_WL_FORMS: Readonly<WlForms> = { eventTypes: 'default', wallet: 'pointsBalance', echo: 'full' };
 /** The renamed form's names, for the canonical reactors. */
-export const WL_RENAMED_EVENT_TYPES: Readonly<Record<WlEventType, string>> = { REDEEMED_POINTS: 'POS_POINTS_REDEEMED', POINTS_REFUND: 'POS_POINTS_REFUNDED' } as Record<WlEventType, string>;
+export const WL_RENAMED_EVENT_TYPES: Readonly<Record<WlEventType, string>> = {
+  REDEEMED_POINTS: 'POS_POINTS_REDEEMED',
+  POINTS_REFUND: 'POS_POINTS_REFUNDED',
+} as Record<WlEventType, string>;
 export const WL_DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 100, burst: 400 };
 
 /** Keys that look like personal data: the engine must never receive them in an event. */
@@ -155,7 +158,8 @@ export class WhiteLabelBackend implements SandboxBackend {
       return json(403, { error: 'access_denied', error_description: `Unknown audience; use "${WL_AUDIENCE}".` });
     }
     const ok = this.clients.some(
-      (c) => typeof b.client_id === 'string' && typeof b.client_secret === 'string' && c.clientId === b.client_id && sameSecret(c.clientSecret, b.client_secret),
+      (c) =>
+        typeof b.client_id === 'string' && typeof b.client_secret === 'string' && c.clientId === b.client_id && sameSecret(c.clientSecret, b.client_secret),
     );
     if (!ok) return json(401, { error: 'access_denied', error_description: 'Unauthorized' });
     return json(200, { access_token: this.state.issueToken(this.tokenTtlSec), expires_in: this.tokenTtlSec, token_type: 'Bearer' });
@@ -200,7 +204,8 @@ export class WhiteLabelBackend implements SandboxBackend {
   private wallet(userId: string): SandboxResponse {
     const u = this.state.getUser(userId);
     if (!u) return wlError(404, 'USER_NOT_FOUND', 'User not found.');
-    if (this.forms.wallet === 'balance.points') return json(200, { id: `wal_${u.id}`, user_id: u.id, balance: { points: u.points, pending: 0 }, updated_at: u.updatedAt });
+    if (this.forms.wallet === 'balance.points')
+      return json(200, { id: `wal_${u.id}`, user_id: u.id, balance: { points: u.points, pending: 0 }, updated_at: u.updatedAt });
     return json(200, { id: `wal_${u.id}`, userId: u.id, pointsBalance: u.points, pendingPoints: 0, updatedAt: u.updatedAt });
   }
 

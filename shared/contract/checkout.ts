@@ -31,9 +31,7 @@ export const checkoutMethods = {
   /** Picks a reward: checks it with the backend and quotes its points and discount. */
   chooseReward: z.object({ saleId, rewardId: z.string().min(1).max(100) }).strict(),
   /** The member confirmed exactly this figure; the service re-checks it. */
-  confirmRedemption: z
-    .object({ saleId, pointsMilli, approval: approval.optional(), validationCode: z.string().trim().max(32).optional() })
-    .strict(),
+  confirmRedemption: z.object({ saleId, pointsMilli, approval: approval.optional(), validationCode: z.string().trim().max(32).optional() }).strict(),
   /** Programs with a validation code: the backend sends the member a code for the quoted points ("send again" gives the same one). */
   requestValidationCode: z.object({ saleId }).strict(),
   /** The backend is not answering: let the sale proceed on the offline policy (approval past a limit). */
@@ -51,7 +49,10 @@ export const checkoutMethods = {
     .object({
       limit: z.number().int().min(1).max(200),
       beforeCreatedAt: z.string().max(40).optional(),
-      memberLast4: z.string().regex(/^\d{4}$/).optional(),
+      memberLast4: z
+        .string()
+        .regex(/^\d{4}$/)
+        .optional(),
       amountCents: cents.optional(),
     })
     .strict(),
@@ -60,7 +61,9 @@ export const checkoutMethods = {
    * A redemption or refund nobody can tell about (Needs attention, "cannot tell"): a manager
    * decides "it was applied" (closed as done) or "send again" (queued as never sent). Logged with who.
    */
-  resolveInDoubt: z.object({ item: z.string().regex(/^outbox:\d{1,15}$/, 'not an attention item'), decision: z.enum(['applied', 'send-again']), approval }).strict(),
+  resolveInDoubt: z
+    .object({ item: z.string().regex(/^outbox:\d{1,15}$/, 'not an attention item'), decision: z.enum(['applied', 'send-again']), approval })
+    .strict(),
   listLog: z
     .object({
       limit: z.number().int().min(1).max(500),
@@ -76,7 +79,8 @@ export interface CheckoutResults {
   setBasket: SaleView;
   identifyMember: SaleView;
   quote: SaleView;
-  listRewards: { offers: RewardOffer[]; totalItems: number; start: number; limit: number };
+  /** lastKnownAt: offline, the member's catalogue as this terminal last saw it (ISO), judged again here. */
+  listRewards: { offers: RewardOffer[]; totalItems: number; start: number; limit: number; lastKnownAt?: string };
   chooseReward: SaleView;
   confirmRedemption: SaleView;
   requestValidationCode: SaleView;

@@ -14,7 +14,11 @@ export const MANAGER_EXAMPLES: Record<string, unknown> = {
   setPersonActive: { personId: 'P-0A1B2C3D4E', active: false, approval },
   setPersonPin: { personId: 'P-0A1B2C3D4E', pin: '9876' },
   unlockPerson: { personId: 'P-0A1B2C3D4E' },
-  queryLog: { limit: 100, beforeSeq: 5000, filter: { from: '2025-03-01T00:00:00+01:00', to: '2025-03-02T00:00:00+01:00', kind: 'redeem.posted', memberLast4: '0016', text: 'refused' } },
+  queryLog: {
+    limit: 100,
+    beforeSeq: 5000,
+    filter: { from: '2025-03-01T00:00:00+01:00', to: '2025-03-02T00:00:00+01:00', kind: 'redeem.posted', memberLast4: '0016', text: 'refused' },
+  },
   getSaleStory: { saleId },
   verifyLog: {},
   listAttention: { includeHandled: true },
@@ -25,5 +29,4 @@ export const MANAGER_EXAMPLES: Record<string, unknown> = {
   requestExport: { what: 'log', from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z', filter: { actor: 'P-0A1B2C3D4E' }, approval },
   getSettings: {},
   updateSettings: { patch: { language: 'nl', storeName: 'Gent Korenmarkt', offlineLimits: { maxBalanceAgeMinutes: 60 }, scanner: { suffix: 'Tab' } } },
-  setCredentials: { backend: 'whitelabel', credentials: { clientId: 'pos-1', clientSecret: 's3cr3t' } },
 };

@@ -10,7 +10,10 @@
  *   listAttention, listQueue, getEndOfDay, verifyLog, getSettings);
  * - a signed-in manager, or anyone with a manager's `approval` (id + PIN) in
  *   the call: the actions (createPerson, setPersonActive, setPersonPin,
- *   markHandled, retryQueue, requestExport, updateSettings, setCredentials).
+ *   markHandled, retryQueue, requestExport, updateSettings).
+ *
+ * A program's connection (URLs, ids, secrets) is not a setting: it is entered,
+ * tested and sealed on the Go live tab only (contract/golive.ts).
  */
 import { z } from 'zod';
 import { PROGRAM_IDS } from '../programs/index.js';
@@ -32,14 +35,23 @@ export interface PersonView {
   lockedUntil: string | null;
 }
 
-export const LANGUAGES = ['nl', 'fr', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+// The languages are locale.ts's (the renderer reads them there, without this module's zod).
+import { LANGUAGES, type Language } from '../i18n/locale.js';
+export { LANGUAGES, type Language };
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
+export { LOG_LEVELS, type LogLevel };
 export const BACKEND_IDS = PROGRAM_IDS;
 
 const personName = safeName(z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters'));
 const role = z.enum(['cashier', 'manager']);
 /** An ISO 8601 instant with a zone ("2025-03-01T00:00:00+01:00" or "...Z"). */
-const instant = z.string().max(40).refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'not an ISO date-time with a zone');
+const instant = z
+  .string()
+  .max(40)
+  .refine(
+    (s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
+    'not an ISO date-time with a zone',
+  );
 /** A manager's PIN for this one action, when the signed-in person is not a manager. */
 export { managerApproval };
 const approval = managerApproval.optional();
@@ -57,7 +69,10 @@ export const logFilter = z
     kind: z.string().min(1).max(60).optional(),
     outcome: z.string().min(1).max(60).optional(),
     /** The member's last four digits. */
-    memberLast4: z.string().regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the member number').optional(),
+    memberLast4: z
+      .string()
+      .regex(/^[0-9A-Za-z]{4}$/, 'the last 4 characters of the member number')
+      .optional(),
     saleId: saleId.optional(),
     /** Words to find anywhere in an entry (prefix match per word). */
     text: z.string().trim().max(100).optional(),
@@ -116,11 +131,21 @@ export const settingsPatch = z
     backend: z.enum(BACKEND_IDS).optional(),
     backendUrl: z.string().url().max(300).nullable().optional(),
     /** Points per currency unit where the terminal owns the rate (null: the backend's). */
-    redemptionRate: z.object({ pointsMilli: z.number().int().min(1), cents: z.number().int().min(1) }).strict().nullable().optional(),
+    redemptionRate: z
+      .object({ pointsMilli: z.number().int().min(1), cents: z.number().int().min(1) })
+      .strict()
+      .nullable()
+      .optional(),
     offlineLimits: offlineLimits.partial().optional(),
     scanner: scannerSettings.partial().optional(),
     /** The shortest PINs: managers at least 6 digits, cashiers at least 4; these may only be raised. */
-    pinPolicy: z.object({ managerMinDigits: z.number().int().min(6).max(8), cashierMinDigits: z.number().int().min(4).max(8) }).partial().strict().optional(),
+    pinPolicy: z
+      .object({ managerMinDigits: z.number().int().min(6).max(8), cashierMinDigits: z.number().int().min(4).max(8) })
+      .partial()
+      .strict()
+      .optional(),
+    /** The terminal log's level: takes effect at once (unless PWP_LOG_LEVEL fixes it for this run). */
+    logLevel: z.enum(LOG_LEVELS).optional(),
     /**
      * Log retention: entries older than this many days move to compressed, verifiable archive files in the
      * data directory (electron/store/log-archive.ts); null keeps every entry in the database (the default).
@@ -166,7 +191,11 @@ export const managerMethods = {
   verifyLog: z
     .object({
       /** The fingerprint printed on an end-of-day report: the answer says whether the log still reaches it. */
-      expectedHead: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'a fingerprint is 64 characters, 0-9 and a-f').optional(),
+      expectedHead: z
+        .string()
+        .trim()
+        .regex(/^[0-9a-fA-F]{64}$/, 'a fingerprint is 64 characters, 0-9 and a-f')
+        .optional(),
     })
     .strict(),
   // --- what needs a decision, and the queue (manager) ---
@@ -199,14 +228,6 @@ export const managerMethods = {
   // --- settings (manager) ---
   getSettings: z.object({}).strict(),
   updateSettings: z.object({ patch: settingsPatch, approval }).strict(),
-  /** Stores the backend's credentials encrypted; they are never sent back in full. Empty object: remove them. */
-  setCredentials: z
-    .object({
-      backend: z.enum(BACKEND_IDS),
-      credentials: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/), z.string().max(4096)),
-      approval,
-    })
-    .strict(),
 } as const;
 
 /** A log entry as the desk shows it: the person's name beside their id. */
@@ -400,12 +421,6 @@ export interface ExportTicket {
   expiresAt: string;
 }
 
-export interface MaskedCredential {
-  key: string;
-  /** Never the value: its length class and last characters at most. */
-  masked: string;
-}
-
 export interface SettingsView {
   terminalId: string;
   terminalName: string;
@@ -426,10 +441,13 @@ export interface SettingsView {
   pinPolicy: { managerMinDigits: number; cashierMinDigits: number };
   /** Log retention in days (null: every entry stays in the database). */
   logRetentionDays: number | null;
-  credentials: { backend: BackendId; fields: MaskedCredential[] } | null;
   /** How credentials are protected on this machine: 'os' (Electron safeStorage) or a file key that is not OS-protected. */
   credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };
-  /** Changing the backend or its URL/credentials takes effect at the next start. */
+  /** The terminal log's level as stored (default info). */
+  logLevel: LogLevel;
+  /** The level this run actually uses when PWP_LOG_LEVEL fixes it (the stored one applies at the next start without it); null otherwise. */
+  logLevelFixed: LogLevel | null;
+  /** Changing the backend or its URL takes effect at the next start. */
   restartRequired: boolean;
 }
 
@@ -464,5 +482,4 @@ export interface ManagerResults {
   requestExport: ExportTicket;
   getSettings: SettingsView;
   updateSettings: SettingsView;
-  setCredentials: SettingsView;
 }

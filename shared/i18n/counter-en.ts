@@ -9,6 +9,7 @@ export const counterEn = {
     disconnected: 'Terminal service disconnected — reconnecting…',
     online: 'Online',
     offline: 'Offline',
+    sendingFails: 'Reachable, but points are not going through',
     lastAnswerAt: 'last answer {{time}}',
     lastAnswer: 'Last answer from the loyalty program: {{time}}',
     noAnswer: 'No answer from the loyalty program yet',
@@ -96,6 +97,7 @@ export const counterEn = {
     checking: 'Checking with the program…',
     settled: 'Confirmed by the passholder',
     reload: 'Load the rewards again',
+    lastKnown: 'Offline: the rewards as last seen at {{time}}. A manager approves the reward at confirmation.',
   },
   quote: {
     title: 'The member agrees',
@@ -153,7 +155,8 @@ export const counterEn = {
     memberBalance: 'Member balance:',
     cancelled: 'Sale cancelled — no points were taken.',
     cancelling: 'Cancelling: waiting for the program’s answer',
-    cancellingText: 'The redemption was already on its way. If the program took the points, they are given back automatically; if not, nothing is sent. The next sale can start.',
+    cancellingText:
+      'The redemption was already on its way. If the program took the points, they are given back automatically; if not, nothing is sent. The next sale can start.',
     voided: 'Sale voided',
     compWaiting: '{{points}} points are coming back to the member: queued, the terminal is sending them.',
     compWaitingOffline: '{{points}} points are coming back to the member: queued, sent when the program is back.',
@@ -198,7 +201,8 @@ export const counterEn = {
   },
   scanner: {
     testTitle: 'Test your scanner',
-    testHelp: 'Scan a member card now (or click in the box and scan: nothing should appear in it). Each key the terminal receives is listed with the time since the key before.',
+    testHelp:
+      'Scan a member card now (or click in the box and scan: nothing should appear in it). Each key the terminal receives is listed with the time since the key before.',
     testPlaceholder: 'Click here, then scan',
     isScan: 'A scan:',
     scanTook: 'in {{ms}} ms.',
@@ -208,7 +212,7 @@ export const counterEn = {
     problemWholeNumber: 'a whole number',
     problemBetween: 'between {{min}} and {{max}}',
     problemTooLong: 'at most {{max}} characters',
-    problemUnreadableKeys: 'the terminal reads keys by position and cannot see {{keys}}: use letters, digits or - = . , / ; \' [ ] `',
+    problemUnreadableKeys: "the terminal reads keys by position and cannot see {{keys}}: use letters, digits or - = . , / ; ' [ ] `",
     problemPattern: 'not a usable pattern: {{detail}}',
     problemBelowGap: 'at least the longest gap between keys ({{gap}} ms)',
     whyEndKeyLateMs: 'the end key came {{ms}} ms after the last key',
@@ -265,7 +269,8 @@ export const counterEn = {
       noCameraTitle: 'No camera found',
       noCameraHelp: 'This terminal has no camera, or it is unplugged. Connect a USB camera, then press "Try again".',
       deniedTitle: 'The camera is not allowed',
-      deniedHelp: 'Permission to use the camera was refused. Allow the camera for this app: on Windows in Settings › Privacy & security › Camera ("Let desktop apps access your camera"), on a Mac in System Settings › Privacy & Security › Camera; in a browser, in the site settings next to the address. Then press "Try again".',
+      deniedHelp:
+        'Permission to use the camera was refused. Allow the camera for this app: on Windows in Settings › Privacy & security › Camera ("Let desktop apps access your camera"), on a Mac in System Settings › Privacy & Security › Camera; in a browser, in the site settings next to the address. Then press "Try again".',
       busyTitle: 'The camera is in use',
       busyHelp: 'Another program is using the camera (a video call?). Close it, then press "Try again".',
       unsupportedTitle: 'No camera support',

@@ -7,6 +7,7 @@ export const counterFr: Catalogue['counter'] = {
     disconnected: 'Service du terminal déconnecté — reconnexion…',
     online: 'En ligne',
     offline: 'Hors ligne',
+    sendingFails: 'Joignable, mais les points ne passent pas',
     lastAnswerAt: 'dernière réponse {{time}}',
     lastAnswer: 'Dernière réponse du programme de fidélité : {{time}}',
     noAnswer: 'Pas encore de réponse du programme de fidélité',
@@ -94,6 +95,7 @@ export const counterFr: Catalogue['counter'] = {
     checking: 'Vérification auprès du programme…',
     settled: 'Confirmé par le titulaire',
     reload: 'Recharger les avantages',
+    lastKnown: "Hors ligne : les avantages tels que vus à {{time}}. Un responsable approuve l'avantage à la confirmation.",
   },
   quote: {
     title: 'Le membre accepte',
@@ -151,7 +153,8 @@ export const counterFr: Catalogue['counter'] = {
     memberBalance: 'Solde du membre :',
     cancelled: 'Vente annulée — aucun point n’a été déduit.',
     cancelling: 'Annulation : en attente de la réponse du programme',
-    cancellingText: 'L’échange était déjà en route. Si le programme a déduit les points, ils sont rendus automatiquement ; sinon, rien n’est envoyé. La vente suivante peut commencer.',
+    cancellingText:
+      'L’échange était déjà en route. Si le programme a déduit les points, ils sont rendus automatiquement ; sinon, rien n’est envoyé. La vente suivante peut commencer.',
     voided: 'Vente annulée après déduction',
     compWaiting: '{{points}} points reviennent au membre : en file d’attente, le terminal les envoie.',
     compWaitingOffline: '{{points}} points reviennent au membre : en file d’attente, envoyés dès le retour du programme.',
@@ -164,7 +167,8 @@ export const counterFr: Catalogue['counter'] = {
     hardTitle: 'Ces points ne peuvent pas être utilisés hors ligne',
     askManager: 'Demander à un gérant',
     overrideTitle: 'Dérogation hors ligne : {{points}} points sans le programme',
-    overrideHelp: 'Le programme de fidélité est injoignable. Le gérant accepte ces points au-delà des limites ci-dessous ; le journal enregistre qui et pourquoi.',
+    overrideHelp:
+      'Le programme de fidélité est injoignable. Le gérant accepte ces points au-delà des limites ci-dessous ; le journal enregistre qui et pourquoi.',
     hardHelp: 'Choisissez moins de points, ou annulez la vente.',
   },
   actions: {
@@ -196,7 +200,8 @@ export const counterFr: Catalogue['counter'] = {
   },
   scanner: {
     testTitle: 'Testez votre scanner',
-    testHelp: 'Scannez maintenant une carte de membre (ou cliquez dans la case et scannez : rien ne doit y apparaître). Chaque touche reçue par le terminal est listée, avec le temps écoulé depuis la touche précédente.',
+    testHelp:
+      'Scannez maintenant une carte de membre (ou cliquez dans la case et scannez : rien ne doit y apparaître). Chaque touche reçue par le terminal est listée, avec le temps écoulé depuis la touche précédente.',
     testPlaceholder: 'Cliquez ici, puis scannez',
     isScan: 'Un scan :',
     scanTook: 'en {{ms}} ms.',
@@ -206,7 +211,7 @@ export const counterFr: Catalogue['counter'] = {
     problemWholeNumber: 'un nombre entier',
     problemBetween: 'entre {{min}} et {{max}}',
     problemTooLong: '{{max}} caractères au plus',
-    problemUnreadableKeys: 'le terminal lit les touches par position et ne voit pas {{keys}} : utilisez des lettres, des chiffres ou - = . , / ; \' [ ] `',
+    problemUnreadableKeys: "le terminal lit les touches par position et ne voit pas {{keys}} : utilisez des lettres, des chiffres ou - = . , / ; ' [ ] `",
     problemPattern: 'motif inutilisable : {{detail}}',
     problemBelowGap: 'au moins l’écart le plus long entre touches ({{gap}} ms)',
     whyEndKeyLateMs: 'la touche de fin est arrivée {{ms}} ms après la dernière touche',
@@ -226,7 +231,8 @@ export const counterFr: Catalogue['counter'] = {
     burst: 'Dernière rafale : {{keys}} touches, pauses de {{min}} à {{max}} ms (médiane {{median}} ms).',
     burstFits: 'Vitesse d’un scanner : une pause maximale de {{ms}} ms lui convient.',
     burstSlow: 'Un peu plus lent que la « pause maximale entre les touches » ({{ms}} ms) : augmentez-la à environ {{suggested}} ms.',
-    burstPerson: 'C’est le rythme d’une personne : un scanner lent (Bluetooth) doit être configuré pour envoyer des caractères de préfixe ou de suffixe, à saisir ici.',
+    burstPerson:
+      'C’est le rythme d’une personne : un scanner lent (Bluetooth) doit être configuré pour envoyer des caractères de préfixe ou de suffixe, à saisir ici.',
     setupTitle: 'Configuration du scanner',
     maxInterKeyMs: 'Pause maximale entre les touches d’un scanner (ms)',
     maxInterKeyMsHint: 'Un scanner USB tape à 5–20 ms d’intervalle, une personne à 100 ms ou plus. 40 convient à la plupart des scanners.',
@@ -263,7 +269,8 @@ export const counterFr: Catalogue['counter'] = {
       noCameraTitle: 'Aucune caméra trouvée',
       noCameraHelp: 'Ce terminal n’a pas de caméra, ou elle est débranchée. Branchez une caméra USB, puis appuyez sur « Réessayer ».',
       deniedTitle: 'La caméra n’est pas autorisée',
-      deniedHelp: 'L’accès à la caméra a été refusé. Autorisez la caméra pour cette application : sous Windows dans Paramètres › Confidentialité et sécurité › Caméra (« Autoriser les applications de bureau à accéder à votre caméra »), sur un Mac dans Réglages Système › Confidentialité et sécurité › Caméra ; dans un navigateur, dans les paramètres du site à côté de l’adresse. Puis appuyez sur « Réessayer ».',
+      deniedHelp:
+        'L’accès à la caméra a été refusé. Autorisez la caméra pour cette application : sous Windows dans Paramètres › Confidentialité et sécurité › Caméra (« Autoriser les applications de bureau à accéder à votre caméra »), sur un Mac dans Réglages Système › Confidentialité et sécurité › Caméra ; dans un navigateur, dans les paramètres du site à côté de l’adresse. Puis appuyez sur « Réessayer ».',
       busyTitle: 'La caméra est utilisée',
       busyHelp: 'Un autre programme utilise la caméra (un appel vidéo ?). Fermez-le, puis appuyez sur « Réessayer ».',
       unsupportedTitle: 'Pas de prise en charge de la caméra',

@@ -7,6 +7,7 @@ export const counterNl: Catalogue['counter'] = {
     disconnected: 'Verbinding met de terminaldienst verbroken — opnieuw verbinden…',
     online: 'Online',
     offline: 'Offline',
+    sendingFails: 'Bereikbaar, maar punten gaan niet door',
     lastAnswerAt: 'laatste antwoord {{time}}',
     lastAnswer: 'Laatste antwoord van het spaarprogramma: {{time}}',
     noAnswer: 'Nog geen antwoord van het spaarprogramma',
@@ -94,6 +95,7 @@ export const counterNl: Catalogue['counter'] = {
     checking: 'Navragen bij het programma…',
     settled: 'Bevestigd door de pashouder',
     reload: 'Voordelen opnieuw laden',
+    lastKnown: 'Offline: de voordelen zoals laatst gezien om {{time}}. Een manager keurt het voordeel goed bij bevestigen.',
   },
   quote: {
     title: 'Het lid gaat akkoord',
@@ -151,7 +153,8 @@ export const counterNl: Catalogue['counter'] = {
     memberBalance: 'Saldo van het lid:',
     cancelled: 'Verkoop geannuleerd — er werden geen punten afgeschreven.',
     cancelling: 'Annuleren: wachten op het antwoord van het programma',
-    cancellingText: 'De inwisseling was al onderweg. Als het programma de punten afschreef, krijgt het lid ze automatisch terug; zo niet, dan wordt niets verstuurd. De volgende verkoop kan beginnen.',
+    cancellingText:
+      'De inwisseling was al onderweg. Als het programma de punten afschreef, krijgt het lid ze automatisch terug; zo niet, dan wordt niets verstuurd. De volgende verkoop kan beginnen.',
     voided: 'Verkoop geannuleerd na afschrijving',
     compWaiting: '{{points}} punten gaan terug naar het lid: in de wachtrij, de terminal verstuurt ze.',
     compWaitingOffline: '{{points}} punten gaan terug naar het lid: in de wachtrij, verstuurd zodra het programma terug is.',
@@ -196,7 +199,8 @@ export const counterNl: Catalogue['counter'] = {
   },
   scanner: {
     testTitle: 'Test je scanner',
-    testHelp: 'Scan nu een klantenkaart (of klik in het vak en scan: er hoort niets in te verschijnen). Elke toets die de terminal ontvangt, staat in de lijst, met de tijd sinds de vorige toets.',
+    testHelp:
+      'Scan nu een klantenkaart (of klik in het vak en scan: er hoort niets in te verschijnen). Elke toets die de terminal ontvangt, staat in de lijst, met de tijd sinds de vorige toets.',
     testPlaceholder: 'Klik hier en scan dan',
     isScan: 'Een scan:',
     scanTook: 'in {{ms}} ms.',
@@ -206,7 +210,7 @@ export const counterNl: Catalogue['counter'] = {
     problemWholeNumber: 'een geheel getal',
     problemBetween: 'tussen {{min}} en {{max}}',
     problemTooLong: 'hoogstens {{max}} tekens',
-    problemUnreadableKeys: 'de kassa leest toetsen op hun plaats en ziet {{keys}} niet: gebruik letters, cijfers of - = . , / ; \' [ ] `',
+    problemUnreadableKeys: "de kassa leest toetsen op hun plaats en ziet {{keys}} niet: gebruik letters, cijfers of - = . , / ; ' [ ] `",
     problemPattern: 'geen bruikbaar patroon: {{detail}}',
     problemBelowGap: 'minstens de langste pauze tussen toetsen ({{gap}} ms)',
     whyEndKeyLateMs: 'de eindtoets kwam {{ms}} ms na de laatste toets',
@@ -226,7 +230,8 @@ export const counterNl: Catalogue['counter'] = {
     burst: 'Laatste reeks: {{keys}} toetsen, pauzes van {{min}}–{{max}} ms (mediaan {{median}} ms).',
     burstFits: 'Snelheid van een scanner: een langste pauze van {{ms}} ms past daarbij.',
     burstSlow: 'Iets trager dan "langste pauze tussen toetsen" ({{ms}} ms): verhoog die tot ongeveer {{suggested}} ms.',
-    burstPerson: 'Dat is het tempo van een persoon: een trage (Bluetooth-)scanner moet ingesteld worden om voor- of achtervoegseltekens te sturen, en die moeten hier ingevuld worden.',
+    burstPerson:
+      'Dat is het tempo van een persoon: een trage (Bluetooth-)scanner moet ingesteld worden om voor- of achtervoegseltekens te sturen, en die moeten hier ingevuld worden.',
     setupTitle: 'Scannerinstellingen',
     maxInterKeyMs: 'Langste pauze tussen de toetsen van een scanner (ms)',
     maxInterKeyMsHint: 'Een USB-scanner typt met 5–20 ms tussen de toetsen, een persoon met 100 ms of meer. 40 past voor de meeste scanners.',
@@ -263,7 +268,8 @@ export const counterNl: Catalogue['counter'] = {
       noCameraTitle: 'Geen camera gevonden',
       noCameraHelp: 'Deze kassa heeft geen camera, of ze is losgekoppeld. Sluit een USB-camera aan en druk dan op "Opnieuw proberen".',
       deniedTitle: 'De camera is niet toegestaan',
-      deniedHelp: 'De toestemming om de camera te gebruiken werd geweigerd. Sta de camera toe voor deze app: in Windows via Instellingen › Privacy en beveiliging › Camera ("Desktop-apps toegang geven tot je camera"), op een Mac via Systeeminstellingen › Privacy en beveiliging › Camera; in een browser via de website-instellingen naast het adres. Druk dan op "Opnieuw proberen".',
+      deniedHelp:
+        'De toestemming om de camera te gebruiken werd geweigerd. Sta de camera toe voor deze app: in Windows via Instellingen › Privacy en beveiliging › Camera ("Desktop-apps toegang geven tot je camera"), op een Mac via Systeeminstellingen › Privacy en beveiliging › Camera; in een browser via de website-instellingen naast het adres. Druk dan op "Opnieuw proberen".',
       busyTitle: 'De camera is in gebruik',
       busyHelp: 'Een ander programma gebruikt de camera (een videogesprek?). Sluit het en druk dan op "Opnieuw proberen".',
       unsupportedTitle: 'Geen camera-ondersteuning',

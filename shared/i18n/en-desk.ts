@@ -36,8 +36,10 @@ export const enDesk = {
         'Nobody can tell whether the loyalty program took these points. Look the reference up in the program’s portal: if it is there, choose “It was applied”; if it is not, choose “Send again”.',
       'refused-after-offline':
         'The terminal accepted these points offline and the member had the discount, but the program later refused them. Collect the amount at risk from the member or write it off, then mark this handled.',
-      'manual-refund': 'The program cannot give these points back through its API. Give them back by hand in the program’s portal (the reference is in the sale’s story), then mark this handled.',
-      'refund-refused': 'The program refused to give these points back. Check the member’s account in the program’s portal and give them back by hand if needed, then mark this handled.',
+      'manual-refund':
+        'The program cannot give these points back through its API. Give them back by hand in the program’s portal (the reference is in the sale’s story), then mark this handled.',
+      'refund-refused':
+        'The program refused to give these points back. Check the member’s account in the program’s portal and give them back by hand if needed, then mark this handled.',
     },
     whatToDoTitle: 'What to do',
     problem: 'What went wrong: {{problem}}',

@@ -5,12 +5,11 @@
  * and the tests use the catalogues here; the renderer loads each language's
  * catalogue on demand (renderer/src/i18n) with locale.ts's options.
  */
-import type { Language } from '../contract/manager.js';
 import type { ErrorCode } from '../errors.js';
 import { en, type Catalogue } from './en.js';
 import { fr } from './fr.js';
 import { nl } from './nl.js';
-import { i18nextBaseOptions } from './locale.js';
+import { i18nextBaseOptions, type Language } from './locale.js';
 
 export * from './locale.js';
 export type { Catalogue };

@@ -4,11 +4,11 @@
  * language's catalogue only when it is used (renderer/src/i18n), so its
  * first paint carries one language, not three. index.ts adds the catalogues.
  */
-import type { Language } from '../contract/manager.js';
 import { MILLI_PER_POINT } from '../money.js';
 
-export type { Language };
-export const LANGUAGES: readonly Language[] = ['nl', 'fr', 'en'];
+/** The UI's languages (the contract re-exports them: one list, one type, without zod for the renderer). */
+export const LANGUAGES = ['nl', 'fr', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
 /** Conventions for each language (decimal comma for nl/fr, 24-hour clock). */
 // English: en-GB, not en-BE (en-BE groups points as 2.500 but money as €2,500.50, and writes years with two digits).

@@ -53,7 +53,8 @@ export const managerFr: Catalogue['manager'] = {
     training: 'FORMATION — pas de vrais points',
     terminal: 'Terminal {{name}}',
     netHelp: 'Net : pris, moins ce que les annulations et remboursements ont rendu aujourd’hui.',
-    tampered: 'Attention : le journal a été trouvé modifié (entrée {{seq}}) le {{time}}. Ces chiffres peuvent être faux. Gardez la base de données telle quelle et appelez le support.',
+    tampered:
+      'Attention : le journal a été trouvé modifié (entrée {{seq}}) le {{time}}. Ces chiffres peuvent être faux. Gardez la base de données telle quelle et appelez le support.',
     openVerify: 'Voir la vérification',
   },
   sales: {
@@ -79,7 +80,8 @@ export const managerFr: Catalogue['manager'] = {
     whatToDo: 'Que faire maintenant',
     keep: 'Gardez la base de données telle quelle : ne la supprimez pas, ne la restaurez pas, ne l’écrasez pas (c’est la preuve).',
     support: 'Appelez le support et donnez le numéro de l’entrée et l’heure de cette vérification.',
-    figures: 'Les chiffres qui comprennent les entrées modifiées peuvent être faux : la clôture le signale jusqu’à ce qu’une vérification trouve le journal intact.',
+    figures:
+      'Les chiffres qui comprennent les entrées modifiées peuvent être faux : la clôture le signale jusqu’à ce qu’une vérification trouve le journal intact.',
     openEntry: 'Afficher l’entrée {{seq}} dans le journal',
     mark: 'modifiée',
     markTitle: 'La dernière vérification a trouvé cette entrée modifiée après son écriture.',

@@ -53,7 +53,8 @@ export const managerNl: Catalogue['manager'] = {
     training: 'OEFENING — geen echte punten',
     terminal: 'Terminal {{name}}',
     netHelp: 'Netto: genomen, min wat annuleringen en terugbetalingen vandaag teruggaven.',
-    tampered: 'Let op: het logboek bleek gewijzigd (regel {{seq}}) op {{time}}. Deze cijfers kunnen fout zijn. Laat de databank zoals ze is en bel de ondersteuning.',
+    tampered:
+      'Let op: het logboek bleek gewijzigd (regel {{seq}}) op {{time}}. Deze cijfers kunnen fout zijn. Laat de databank zoals ze is en bel de ondersteuning.',
     openVerify: 'Bekijk de controle',
   },
   sales: {

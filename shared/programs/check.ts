@@ -61,7 +61,10 @@ function valueProblem(f: ConnectionField, v: string): string | null {
  * Fills defaults and checks every field. `values` holds connection fields
  * and program settings together (keys are distinct within a program).
  */
-export function checkConnection(p: ProgramDescriptor, values: Readonly<Record<string, string | undefined>>): { values: Record<string, string>; problems: FieldProblem[] } {
+export function checkConnection(
+  p: ProgramDescriptor,
+  values: Readonly<Record<string, string | undefined>>,
+): { values: Record<string, string>; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const out: Record<string, string> = {};
   const inAlternative = new Set((p.alternatives ?? []).flat());

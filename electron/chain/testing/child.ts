@@ -17,12 +17,37 @@ export interface TerminalChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function spawnTerminal(args: { dataDir: string; ship: string; store: string; sales: number; batchSize?: number; env?: Record<string, string> }): Promise<TerminalChild> {
+export async function spawnTerminal(args: {
+  dataDir: string;
+  ship: string;
+  store: string;
+  sales: number;
+  batchSize?: number;
+  env?: Record<string, string>;
+}): Promise<TerminalChild> {
   // One process (node --import tsx, not the tsx CLI's wrapper): the signals reach the terminal itself.
-  const proc = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--data-dir', args.dataDir, '--ship', args.ship, '--store', args.store, '--sales', String(args.sales), '--batch-size', String(args.batchSize ?? 5)], {
-    env: { ...process.env, ...args.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      SCRIPT,
+      '--data-dir',
+      args.dataDir,
+      '--ship',
+      args.ship,
+      '--store',
+      args.store,
+      '--sales',
+      String(args.sales),
+      '--batch-size',
+      String(args.batchSize ?? 5),
+    ],
+    {
+      env: { ...process.env, ...args.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const waiters = new Set<() => void>();
   const child: TerminalChild = {
     proc,
@@ -36,7 +61,11 @@ export async function spawnTerminal(args: { dataDir: string; ship: string; store
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`terminal ${child.terminalId || '?'}: ${what} not reached in ${timeoutMs} ms; state ${JSON.stringify(child.state)}; stderr: ${child.stderr.slice(-2000)}`));
+          reject(
+            new Error(
+              `terminal ${child.terminalId || '?'}: ${what} not reached in ${timeoutMs} ms; state ${JSON.stringify(child.state)}; stderr: ${child.stderr.slice(-2000)}`,
+            ),
+          );
         }, timeoutMs);
         const check = () => {
           if (!pred(child)) return;

@@ -36,7 +36,10 @@ pre.close();
 const rt = await startRuntime({
   dataDir,
   tuning: { probeIntervalMs: 100, scrypt: { N: 1 << 10, r: 8, p: 1 } },
-  shipping: { postgresUrl: values.ship!, tuning: { batchSize: Number(values['batch-size']), pollMs: 50, retryMinMs: 100, retryMaxMs: 400, heartbeatMs: 1000, cursorSaveMs: 0 } },
+  shipping: {
+    postgresUrl: values.ship!,
+    tuning: { batchSize: Number(values['batch-size']), pollMs: 50, retryMinMs: 100, retryMaxMs: 400, heartbeatMs: 1000, cursorSaveMs: 0 },
+  },
 });
 const shipper = rt.shipping.current();
 say({ ready: { terminalId: rt.store.getSetting('terminal_id'), file: rt.store.db.name } });

@@ -61,11 +61,23 @@ describe('refundPoints', () => {
 
   it('a refund never returns more than remains, even after earlier refunds rounded under the old rule', () => {
     // An earlier refund (before this rule) already gave back all 10 points on 0.09 of 10.00.
-    expect(refundPoints({ takenMilli: 10_000, refundedMilli: 10_000, refundedCents: 9, amountCents: 1, basketCents: 1000, pointsDecimals: 0, full: false })).toBe(0);
+    expect(
+      refundPoints({ takenMilli: 10_000, refundedMilli: 10_000, refundedCents: 9, amountCents: 1, basketCents: 1000, pointsDecimals: 0, full: false }),
+    ).toBe(0);
   });
 
   it('stays exact where points × cents passes 2^53', () => {
     // 9,000,000,000 points on a 3,000,000.00 sale, 1,000,000.01 refunded: exactly 3,000,000,030 points.
-    expect(refundPoints({ takenMilli: 9_000_000_000_000, refundedMilli: 0, refundedCents: 0, amountCents: 100_000_001, basketCents: 300_000_000, pointsDecimals: 3, full: false })).toBe(3_000_000_030_000);
+    expect(
+      refundPoints({
+        takenMilli: 9_000_000_000_000,
+        refundedMilli: 0,
+        refundedCents: 0,
+        amountCents: 100_000_001,
+        basketCents: 300_000_000,
+        pointsDecimals: 3,
+        full: false,
+      }),
+    ).toBe(3_000_000_030_000);
   });
 });

@@ -70,7 +70,14 @@ export function withdrawOrMark(ctx: CheckoutContext, sale: SaleRow, by: Approved
     if (row && row.state === 'pending' && !inFlight && row.needs_check === 0 && store.outbox.cancel(row.id, at, 'withdrawn by a void before it was sent')) {
       const to = sale.state === 'paid' ? 'voided' : 'cancelled';
       store.sales.transition(sale.id, sale.state, to, { updated_at: at, ...(to === 'voided' ? { voided_at: at } : {}) });
-      ctx.log({ kind: to === 'voided' ? 'sale.voided' : 'sale.cancelled', saleId: sale.id, pointsMilli: sale.points_milli, outcome: 'ok', ...member, detail: { ...byDetail(by), withdrawn: row.reference } });
+      ctx.log({
+        kind: to === 'voided' ? 'sale.voided' : 'sale.cancelled',
+        saleId: sale.id,
+        pointsMilli: sale.points_milli,
+        outcome: 'ok',
+        ...member,
+        detail: { ...byDetail(by), withdrawn: row.reference },
+      });
     } else {
       // In flight: the answer decides. Taken -> the refund follows; not taken -> nothing is sent.
       store.sales.patch(sale.id, sale.state, { void_requested: 1, updated_at: at });
@@ -111,7 +118,14 @@ export function enqueueCompensation(ctx: CheckoutContext, sale: SaleRow, pointsM
     const txn = receipt.detail && (receipt.detail as Record<string, unknown>).txnNumber;
     const why = `Manual action needed at ${adapter.info.name}: give back ${formatPoints(pointsMilli)} points to the member${txn ? ` (transaction ${String(txn)})` : ''}; ${reversal === 'none' ? 'this program cannot reverse through its API' : 'this program reverses only whole redemptions'}.`;
     store.outbox.insertForAttention({ ...row, why });
-    ctx.log({ kind: 'refund.manual-action', saleId: sale.id, pointsMilli, outcome: 'REVERSAL_NOT_SUPPORTED', ...member, detail: { reference: request.reference, message: why } });
+    ctx.log({
+      kind: 'refund.manual-action',
+      saleId: sale.id,
+      pointsMilli,
+      outcome: 'REVERSAL_NOT_SUPPORTED',
+      ...member,
+      detail: { reference: request.reference, message: why },
+    });
     return;
   }
   store.outbox.insert({ ...row, next_attempt_at: ctx.clock() });

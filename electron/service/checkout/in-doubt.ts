@@ -13,7 +13,11 @@ import type { AttemptOutcome } from '../outbox-worker.js';
 import { byDetail, memberOf, type CheckoutContext } from './context.js';
 
 /** Returns the sale the decision belongs to. `settleRow` carries out the settlement of an 'applied' decision. */
-export function resolveInDoubt(ctx: CheckoutContext, input: MethodInput<'resolveInDoubt'>, settleRow: (row: OutboxRow, outcome: AttemptOutcome) => void): string {
+export function resolveInDoubt(
+  ctx: CheckoutContext,
+  input: MethodInput<'resolveInDoubt'>,
+  settleRow: (row: OutboxRow, outcome: AttemptOutcome) => void,
+): string {
   const { store } = ctx;
   const id = Number(input.item.slice('outbox:'.length));
   const row = store.outbox.get(id);
@@ -35,7 +39,12 @@ export function resolveInDoubt(ctx: CheckoutContext, input: MethodInput<'resolve
     });
     if (input.decision === 'applied') {
       // The manager saw it at the backend: a receipt in the terminal's own reference.
-      const receipt: RedeemReceipt = { backendReference: row.reference, pointsMilli: payload.pointsMilli, balanceAfterMilli: null, detail: { resolvedBy: manager.name } };
+      const receipt: RedeemReceipt = {
+        backendReference: row.reference,
+        pointsMilli: payload.pointsMilli,
+        balanceAfterMilli: null,
+        detail: { resolvedBy: manager.name },
+      };
       if (!store.outbox.resolveInDoubt(id, 'applied', at, ctx.clock(), receipt)) throw new PosError('SALE_WRONG_STATE', 'That item was decided meanwhile.');
       settleRow({ ...row, state: 'done' }, { type: 'done', receipt, reconciled: true, resolvedBy: manager });
     } else if (!store.outbox.resolveInDoubt(id, 'send-again', at, ctx.clock())) {

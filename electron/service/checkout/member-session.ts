@@ -18,7 +18,14 @@ export const EDITABLE_STATES = ['open', 'identified', 'quoted', 'refused'];
  * The member's usable balance is what the backend says less what this
  * terminal still has to send for them: never quote points twice.
  */
-export function newSession(ctx: CheckoutContext, account: MemberAccount, terms: RedemptionTerms | null, fetchedAt: string, lastKnown: boolean, memberHash: string): MemberSession {
+export function newSession(
+  ctx: CheckoutContext,
+  account: MemberAccount,
+  terms: RedemptionTerms | null,
+  fetchedAt: string,
+  lastKnown: boolean,
+  memberHash: string,
+): MemberSession {
   const backendBalanceMilli = account.balanceMilli ?? 0;
   const queuedMilli = ctx.store.outbox.outstandingRedeemMilli(memberHash);
   return {

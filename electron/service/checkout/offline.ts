@@ -17,7 +17,14 @@ function offlineLimits(ctx: CheckoutContext): OfflineLimits {
 }
 
 /** Applies the offline policy; throws OFFLINE_LIMIT naming every limit passed, unless a manager approved. */
-export function offlineDecision(ctx: CheckoutContext, sale: SaleRow, session: MemberSession, pointsMilli: number, approval: Approval | undefined, alreadyQueuedOwn: number): OfflineDecision {
+export function offlineDecision(
+  ctx: CheckoutContext,
+  sale: SaleRow,
+  session: MemberSession,
+  pointsMilli: number,
+  approval: Approval | undefined,
+  alreadyQueuedOwn: number,
+): OfflineDecision {
   const { outbox } = ctx.store;
   const breaches = evaluateOffline(offlineLimits(ctx), {
     pointsMilli,
@@ -29,24 +36,34 @@ export function offlineDecision(ctx: CheckoutContext, sale: SaleRow, session: Me
   });
   if (sale.reward_id) {
     // Volume, period and card-system rules live at the backend: a last known balance cannot check them.
-    breaches.push({ limit: 'rewardRules', overridable: true, message: 'Offline, the reward\'s limits and period cannot be checked.' });
+    breaches.push({ limit: 'rewardRules', overridable: true, message: "Offline, the reward's limits and period cannot be checked." });
   }
   if (breaches.length === 0) return { breaches, manager: null, reason: null };
   const details = { breaches };
   const hard = breaches.filter((b) => !b.overridable);
   if (hard.length > 0) {
     ctx.log({ kind: 'offline.refused', saleId: sale.id, pointsMilli, outcome: 'OFFLINE_LIMIT', ...memberOf(sale), detail: details });
-    throw new PosError('OFFLINE_LIMIT', `Offline, these points cannot be used: ${hard.map((b) => b.message).join(' ')}`, { details: { ...details, overridable: false } });
+    throw new PosError('OFFLINE_LIMIT', `Offline, these points cannot be used: ${hard.map((b) => b.message).join(' ')}`, {
+      details: { ...details, overridable: false },
+    });
   }
   if (!approval) {
     ctx.log({ kind: 'offline.refused', saleId: sale.id, pointsMilli, outcome: 'OFFLINE_LIMIT', ...memberOf(sale), detail: details });
-    throw new PosError('OFFLINE_LIMIT', `Offline limit reached: ${breaches.map((b) => b.message).join(' ')} A manager can approve.`, { details: { ...details, overridable: true } });
+    throw new PosError('OFFLINE_LIMIT', `Offline limit reached: ${breaches.map((b) => b.message).join(' ')} A manager can approve.`, {
+      details: { ...details, overridable: true },
+    });
   }
   const manager = ctx.approve(approval, 'offline.override', sale.id);
   return { breaches, manager, reason: approval.reason };
 }
 
-export function logOfflineDecision(ctx: CheckoutContext, saleId: string, pointsMilli: number, d: OfflineDecision, member: { memberHash: string | null; memberMasked: string | null }): void {
+export function logOfflineDecision(
+  ctx: CheckoutContext,
+  saleId: string,
+  pointsMilli: number,
+  d: OfflineDecision,
+  member: { memberHash: string | null; memberMasked: string | null },
+): void {
   ctx.log({
     kind: d.manager ? 'offline.override' : 'offline.accepted',
     saleId,

@@ -10,6 +10,7 @@ import { money } from '../../../shared/money.js';
 import { buildQuote } from '../../../shared/quote.js';
 import type { RedeemRequest } from '../../adapters/types.js';
 import { memberOf, type CheckoutContext } from './context.js';
+import { redeemRow } from './compensation.js';
 import { checkValidationCode } from './flows/validation-code.js';
 import { rewardQuote } from './flows/rewards.js';
 import { requireTerms } from './member-session.js';
@@ -24,7 +25,11 @@ export async function confirmRedemption(ctx: CheckoutContext, input: MethodInput
   const offline = session?.lastKnown === true || !ctx.connectivity.online;
   let validationCode: string | undefined;
   if (ctx.adapter.info.capabilities.validationCode && session) {
-    if (offline) throw new PosError('BACKEND_UNAVAILABLE', 'This program checks a code sent to the member, which needs the program online: points cannot be used offline.');
+    if (offline)
+      throw new PosError(
+        'BACKEND_UNAVAILABLE',
+        'This program checks a code sent to the member, which needs the program online: points cannot be used offline.',
+      );
     validationCode = await checkValidationCode(ctx, sale, session, input.pointsMilli, input.validationCode);
   }
   if (offline && session) {
@@ -35,7 +40,24 @@ export async function confirmRedemption(ctx: CheckoutContext, input: MethodInput
     return;
   }
   const rowId = commitRedemption(ctx, input.saleId, input.pointsMilli, undefined, validationCode);
-  await ctx.worker.sendNow(rowId, ctx.config.postWaitMs ?? DEFAULT_POST_WAIT_MS);
+  await waitForAnswer(ctx, input.saleId, rowId, ctx.config.postWaitMs ?? DEFAULT_POST_WAIT_MS);
+}
+
+/**
+ * Sends the row now and waits up to `waitMs` for the sale's answer: when
+ * another till raced it and a new attempt follows after its pause (race.ts),
+ * the wait goes on with that attempt for whatever time is left.
+ */
+async function waitForAnswer(ctx: CheckoutContext, saleId: string, rowId: number, waitMs: number): Promise<void> {
+  const until = ctx.clock() + waitMs;
+  let state = await ctx.worker.sendNow(rowId, waitMs);
+  for (;;) {
+    const latest = redeemRow(ctx, saleId);
+    const left = until - ctx.clock();
+    if (state === 'pending' || !latest || latest.id === rowId || latest.state !== 'pending' || left <= 0) return;
+    rowId = latest.id;
+    state = await ctx.worker.waitFor(rowId, left);
+  }
 }
 
 /**
@@ -54,7 +76,9 @@ export function commitRedemption(ctx: CheckoutContext, saleId: string, pointsMil
   }
   const session = ctx.requireMember(sale);
   // Re-check against the rules: the member confirms what the rules allow, nothing else.
-  const quote = sale.reward_id ? rewardQuote(sale, session) : buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, pointsMilli, requireTerms(session));
+  const quote = sale.reward_id
+    ? rewardQuote(sale, session)
+    : buildQuote(money(sale.basket_cents, sale.currency), session.account.balanceMilli ?? 0, pointsMilli, requireTerms(session));
   const at = ctx.iso();
   const attempt = store.outbox.forSale(sale.id).filter((r) => r.kind === 'redeem').length + 1;
   const request: RedeemRequest = {
@@ -88,7 +112,15 @@ export function commitRedemption(ctx: CheckoutContext, saleId: string, pointsMil
       next_attempt_at: ctx.clock(),
       created_at: at,
     });
-    ctx.log({ kind: 'redeem.confirmed', saleId: sale.id, pointsMilli: quote.pointsMilli, amountCents: quote.discount.cents, outcome: 'ok', ...memberLog, detail: { reference: request.reference } });
+    ctx.log({
+      kind: 'redeem.confirmed',
+      saleId: sale.id,
+      pointsMilli: quote.pointsMilli,
+      amountCents: quote.discount.cents,
+      outcome: 'ok',
+      ...memberLog,
+      detail: { reference: request.reference },
+    });
     if (offline) logOfflineDecision(ctx, sale.id, quote.pointsMilli, offline, memberLog);
     return id;
   });
@@ -100,5 +132,5 @@ export async function retryRedemption(ctx: CheckoutContext, input: MethodInput<'
   const pending = ctx.store.outbox.forSale(sale.id).find((r) => r.state === 'pending');
   if (!pending) throw new PosError('SALE_WRONG_STATE', 'Nothing is waiting to be sent for this sale.');
   ctx.log({ kind: 'outbox.retry-now', saleId: sale.id, outcome: 'ok', ...memberOf(sale) });
-  await ctx.worker.sendNow(pending.id, ctx.config.postWaitMs ?? DEFAULT_POST_WAIT_MS);
+  await waitForAnswer(ctx, sale.id, pending.id, ctx.config.postWaitMs ?? DEFAULT_POST_WAIT_MS);
 }

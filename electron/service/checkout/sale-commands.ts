@@ -64,7 +64,14 @@ export function markPaid(ctx: CheckoutContext, input: MethodInput<'markPaid'>): 
   const at = ctx.iso();
   store.transaction(() => {
     store.sales.transition(sale.id, sale.state, 'paid', { paid_at: at, updated_at: at });
-    ctx.log({ kind: 'sale.paid', saleId: sale.id, amountCents: sale.basket_cents - (sale.discount_cents ?? 0), pointsMilli: sale.points_milli, outcome: 'ok', ...memberOf(sale) });
+    ctx.log({
+      kind: 'sale.paid',
+      saleId: sale.id,
+      amountCents: sale.basket_cents - (sale.discount_cents ?? 0),
+      pointsMilli: sale.points_milli,
+      outcome: 'ok',
+      ...memberOf(sale),
+    });
   });
   ctx.members.delete(sale.id);
 }
@@ -108,7 +115,13 @@ export function voidSale(ctx: CheckoutContext, input: MethodInput<'voidSale'>): 
     // Paid, but the backend never took the points: nothing to give back.
     store.transaction(() => {
       store.sales.transition(sale.id, sale.state, 'voided', { voided_at: ctx.iso(), updated_at: ctx.iso() });
-      ctx.log({ kind: 'sale.voided', saleId: sale.id, outcome: 'ok', ...memberOf(sale), detail: { ...byDetail(by), compensation: 'none: no points were taken' } });
+      ctx.log({
+        kind: 'sale.voided',
+        saleId: sale.id,
+        outcome: 'ok',
+        ...memberOf(sale),
+        detail: { ...byDetail(by), compensation: 'none: no points were taken' },
+      });
     });
   } else if (redeem.state === 'attention') {
     // The redemption already waits for a manager: refused after an offline sale (nothing was
@@ -118,11 +131,32 @@ export function voidSale(ctx: CheckoutContext, input: MethodInput<'voidSale'>): 
     const at = ctx.iso();
     store.transaction(() => {
       store.sales.transition(sale.id, sale.state, 'voided', { voided_at: at, updated_at: at });
-      ctx.log({ kind: 'sale.voided', saleId: sale.id, outcome: 'ok', ...memberOf(sale), detail: { ...byDetail(by), compensation: unknown ? 'manual check' : 'none: no points were taken' } });
+      ctx.log({
+        kind: 'sale.voided',
+        saleId: sale.id,
+        outcome: 'ok',
+        ...memberOf(sale),
+        detail: { ...byDetail(by), compensation: unknown ? 'manual check' : 'none: no points were taken' },
+      });
       if (unknown) {
         const why = `Manual action needed at ${adapter.info.name}: check whether redemption ${redeem.reference} took ${formatPoints(sale.points_milli ?? 0)} points, and if it did, give them back (the sale was voided).`;
-        store.outbox.insertForAttention({ sale_id: sale.id, kind: 'reverse', reference: `${sale.id}.v-check`, member_key: redeem.member_key, payload: { reference: `${sale.id}.v-check`, saleId: sale.id, pointsMilli: sale.points_milli ?? 0 }, created_at: at, why });
-        ctx.log({ kind: 'refund.manual-action', saleId: sale.id, pointsMilli: sale.points_milli, outcome: 'OUTCOME_UNKNOWN', ...memberOf(sale), detail: { message: why } });
+        store.outbox.insertForAttention({
+          sale_id: sale.id,
+          kind: 'reverse',
+          reference: `${sale.id}.v-check`,
+          member_key: redeem.member_key,
+          payload: { reference: `${sale.id}.v-check`, saleId: sale.id, pointsMilli: sale.points_milli ?? 0 },
+          created_at: at,
+          why,
+        });
+        ctx.log({
+          kind: 'refund.manual-action',
+          saleId: sale.id,
+          pointsMilli: sale.points_milli,
+          outcome: 'OUTCOME_UNKNOWN',
+          ...memberOf(sale),
+          detail: { message: why },
+        });
       }
     });
   } else {
@@ -151,10 +185,13 @@ export function refundSale(ctx: CheckoutContext, input: MethodInput<'refundSale'
   if (sale.state !== 'paid') throw new PosError('SALE_WRONG_STATE', 'Only a paid sale can be refunded.');
   const remainingCents = sale.basket_cents - sale.refunded_cents;
   if (input.amountCents > remainingCents) {
-    throw new PosError('AMOUNT_INVALID', `At most ${(remainingCents / 100).toFixed(2)} remains to refund on this sale.`, { details: { limitCents: remainingCents } });
+    throw new PosError('AMOUNT_INVALID', `At most ${(remainingCents / 100).toFixed(2)} remains to refund on this sale.`, {
+      details: { limitCents: remainingCents },
+    });
   }
   const redeem = redeemRow(ctx, sale.id);
-  if (redeem?.state === 'pending') throw new PosError('SALE_WRONG_STATE', 'The points are still waiting to be sent: void the sale instead, or refund once they are posted.');
+  if (redeem?.state === 'pending')
+    throw new PosError('SALE_WRONG_STATE', 'The points are still waiting to be sent: void the sale instead, or refund once they are posted.');
   const manager = ctx.approve(input.approval, 'sale.refund', sale.id);
   const full = input.amountCents === remainingCents;
   const points = refundPoints({

@@ -8,17 +8,54 @@ const AT = '2026-12-06T10:00:00.000Z';
 
 function sale(over: Partial<SaleRow> = {}): SaleRow {
   return {
-    id: 's1', created_at: AT, updated_at: AT, terminal_id: 't1', cashier: 'c', state: 'posting', currency: 'EUR', basket_cents: 2000,
-    member_masked: '••1234', member_hash: 'h', points_milli: 500_000, discount_cents: 500, balance_before_milli: 1_000_000, reward_id: null,
-    backend_reference: null, balance_after_milli: null, posted_at: null, paid_at: null, offline_accepted: 0, error_json: null, void_requested: 0,
-    refunded_cents: 0, refunded_points_milli: 0, voided_at: null, receipt_json: null, ...over,
+    id: 's1',
+    created_at: AT,
+    updated_at: AT,
+    terminal_id: 't1',
+    cashier: 'c',
+    state: 'posting',
+    currency: 'EUR',
+    basket_cents: 2000,
+    member_masked: '••1234',
+    member_hash: 'h',
+    points_milli: 500_000,
+    discount_cents: 500,
+    balance_before_milli: 1_000_000,
+    reward_id: null,
+    backend_reference: null,
+    balance_after_milli: null,
+    posted_at: null,
+    paid_at: null,
+    offline_accepted: 0,
+    error_json: null,
+    void_requested: 0,
+    refunded_cents: 0,
+    refunded_points_milli: 0,
+    voided_at: null,
+    receipt_json: null,
+    ...over,
   };
 }
 
 function row(over: Partial<OutboxRow> = {}): OutboxRow {
   return {
-    id: 1, sale_id: 's1', kind: 'redeem', reference: 's1.r1', member_key: 'h', payload: JSON.stringify({ pointsMilli: 500_000 }), state: 'pending',
-    needs_check: 1, attempts: 1, next_attempt_at: 0, last_error: null, result: null, created_at: AT, updated_at: AT, in_doubt_until: null, evidence: null, ...over,
+    id: 1,
+    sale_id: 's1',
+    kind: 'redeem',
+    reference: 's1.r1',
+    member_key: 'h',
+    payload: JSON.stringify({ pointsMilli: 500_000 }),
+    state: 'pending',
+    needs_check: 1,
+    attempts: 1,
+    next_attempt_at: 0,
+    last_error: null,
+    result: null,
+    created_at: AT,
+    updated_at: AT,
+    in_doubt_until: null,
+    evidence: null,
+    ...over,
   };
 }
 
@@ -65,8 +102,25 @@ describe('settle', () => {
   });
 
   it('a refund changes no sale, only the log', () => {
-    const s = settle({ sale: sale({ state: 'voided' }), row: row({ kind: 'reverse', payload: JSON.stringify({ pointsMilli: 200_000 }) }), outcome: { type: 'done', receipt: { ...receipt, balanceAfterMilli: 700_000 }, reconciled: false }, at: AT });
+    const s = settle({
+      sale: sale({ state: 'voided' }),
+      row: row({ kind: 'reverse', payload: JSON.stringify({ pointsMilli: 200_000 }) }),
+      outcome: { type: 'done', receipt: { ...receipt, balanceAfterMilli: 700_000 }, reconciled: false },
+      at: AT,
+    });
     expect(s.sale).toBeNull();
     expect(s.log[0]).toMatchObject({ kind: 'refund.posted', pointsMilli: 200_000, detail: { balanceAfterMilli: 700_000 } });
+  });
+
+  it('a raced, undone redemption that goes again keeps the sale waiting; the last allowed one refuses it (race.ts)', () => {
+    const error = { code: 'INSUFFICIENT_POINTS', message: 'raced', details: { notApplied: true, undone: true, raced: true } } as const;
+    const again = settle({ sale: sale(), row: row(), outcome: { type: 'refused', error }, at: AT, resendAfterRace: true });
+    expect(again).toMatchObject({ sale: { to: 'posting' }, resendAfterRace: true, compensatePointsMilli: null });
+    expect(again.log).toEqual([
+      expect.objectContaining({ kind: 'redeem.raced', outcome: 'INSUFFICIENT_POINTS', detail: expect.objectContaining({ attempt: 1, reference: 's1.r1' }) }),
+    ]);
+    const last = settle({ sale: sale(), row: row(), outcome: { type: 'refused', error }, at: AT });
+    expect(last.sale?.to).toBe('refused');
+    expect(last.resendAfterRace).toBeUndefined();
   });
 });

@@ -5,13 +5,13 @@
  * applySettlement (in the service) carries it out inside the transaction
  * that stores the outcome. No HTTP, no store: tested on its own.
  */
-import type { SaleState } from "../../../shared/domain.js";
-import type { ErrorInfo } from "../../../shared/errors.js";
-import type { RedeemReceipt, ReverseRequest } from "../../adapters/types.js";
-import type { OutboxRow } from "../../store/outbox.js";
-import { errorJson, type SalePatch, type SaleRow } from "../../store/sales.js";
-import type { AttemptOutcome } from "../outbox-worker.js";
-import type { LogFields } from "./types.js";
+import type { SaleState } from '../../../shared/domain.js';
+import type { ErrorInfo } from '../../../shared/errors.js';
+import type { RedeemReceipt, ReverseRequest } from '../../adapters/types.js';
+import type { OutboxRow } from '../../store/outbox.js';
+import { errorJson, type SalePatch, type SaleRow } from '../../store/sales.js';
+import type { AttemptOutcome } from '../outbox-worker.js';
+import type { LogFields } from './types.js';
 
 export interface SettlementInput {
   sale: SaleRow;
@@ -25,6 +25,12 @@ export interface SettlementInput {
    * pending): settle as an ordinary retry instead.
    */
   withdrawable?: boolean;
+  /**
+   * The row was refused because another till's redemption raced it and ours
+   * was undone, and it may be sent again (race.ts decides): the sale keeps
+   * waiting for the new attempt instead of being refused.
+   */
+  resendAfterRace?: boolean;
 }
 
 export interface Settlement {
@@ -37,21 +43,15 @@ export interface Settlement {
   withdrawRow?: string;
   /** The member's balance after, as the backend reported it, for the sale's open member session. */
   balanceAfterMilli?: number;
+  /** Queue a new attempt of this redemption (race.ts): it was raced and undone, certainly not applied. */
+  resendAfterRace?: boolean;
 }
 
 export function settle(input: SettlementInput): Settlement {
-  return input.row.kind === "reverse"
-    ? settleReverse(input)
-    : settleRedeem(input);
+  return input.row.kind === 'reverse' ? settleReverse(input) : settleRedeem(input);
 }
 
-function settleRedeem({
-  sale,
-  row,
-  outcome,
-  at,
-  withdrawable = true,
-}: SettlementInput): Settlement {
+function settleRedeem({ sale, row, outcome, at, withdrawable = true, resendAfterRace = false }: SettlementInput): Settlement {
   const base = {
     saleId: sale.id,
     memberMasked: sale.member_masked,
@@ -59,25 +59,24 @@ function settleRedeem({
     pointsMilli: sale.points_milli,
   };
   const detail = { attempt: row.attempts, reference: row.reference };
-  const waiting = sale.state === "posting" || sale.state === "queued";
-  const closeWithoutPoints = (): SaleState =>
-    sale.state === "paid" ? "voided" : "cancelled";
+  const waiting = sale.state === 'posting' || sale.state === 'queued';
+  const closeWithoutPoints = (): SaleState => (sale.state === 'paid' ? 'voided' : 'cancelled');
   const closedPatch = (to: SaleState): SalePatch => ({
     updated_at: at,
-    ...(to === "voided" ? { voided_at: at } : {}),
+    ...(to === 'voided' ? { voided_at: at } : {}),
   });
-  if (outcome.type === "attention" && outcome.inDoubt) {
+  if (outcome.type === 'attention' && outcome.inDoubt) {
     // Nobody can tell whether the points were taken: the sale keeps waiting (a void waits too)
     // until a manager decides "it was applied" or "send again".
     return {
       sale: {
-        to: waiting ? "queued" : sale.state,
+        to: waiting ? 'queued' : sale.state,
         patch: { error_json: errorJson(outcome.error), updated_at: at },
       },
       log: [
         {
           ...base,
-          kind: "redeem.in-doubt",
+          kind: 'redeem.in-doubt',
           amountCents: sale.discount_cents,
           outcome: outcome.error.code,
           detail: { ...detail, message: outcome.error.message },
@@ -87,7 +86,7 @@ function settleRedeem({
     };
   }
   switch (outcome.type) {
-    case "done": {
+    case 'done': {
       const receipt = outcome.receipt as RedeemReceipt;
       const patch: SalePatch = {
         backend_reference: receipt.backendReference,
@@ -99,9 +98,9 @@ function settleRedeem({
       };
       const posted: LogFields = {
         ...base,
-        kind: "redeem.posted",
+        kind: 'redeem.posted',
         amountCents: sale.discount_cents,
-        outcome: "ok",
+        outcome: 'ok',
         detail: {
           ...detail,
           reconciled: outcome.reconciled,
@@ -114,7 +113,7 @@ function settleRedeem({
         const points = sale.points_milli ?? 0;
         return {
           sale: {
-            to: "voided",
+            to: 'voided',
             patch: {
               ...patch,
               voided_at: at,
@@ -126,87 +125,92 @@ function settleRedeem({
             posted,
             {
               ...base,
-              kind: "sale.voided",
-              outcome: "ok",
-              detail: { after: "in-flight post succeeded" },
+              kind: 'sale.voided',
+              outcome: 'ok',
+              detail: { after: 'in-flight post succeeded' },
             },
           ],
           compensatePointsMilli: points > 0 || sale.reward_id ? points : null,
         };
       }
       return {
-        sale: { to: waiting ? "posted" : sale.state, patch },
+        sale: { to: waiting ? 'posted' : sale.state, patch },
         log: [posted],
         compensatePointsMilli: null,
-        ...(receipt.balanceAfterMilli !== null
-          ? { balanceAfterMilli: receipt.balanceAfterMilli }
-          : {}),
+        ...(receipt.balanceAfterMilli !== null ? { balanceAfterMilli: receipt.balanceAfterMilli } : {}),
       };
     }
-    case "not-applied":
+    case 'not-applied':
       // A lookup proved the earlier send had no effect: it goes out again.
       return {
-        sale: waiting ? { to: "queued", patch: { updated_at: at } } : null,
+        sale: waiting ? { to: 'queued', patch: { updated_at: at } } : null,
         log: [
           {
             ...base,
-            kind: "redeem.checked",
-            outcome: "not-applied",
+            kind: 'redeem.checked',
+            outcome: 'not-applied',
             detail: { ...detail, lookup: outcome.lookup?.message },
           },
         ],
         compensatePointsMilli: null,
       };
-    case "attention":
-    case "withdrawn":
-    case "refused": {
+    case 'attention':
+    case 'withdrawn':
+    case 'refused': {
+      if (resendAfterRace && outcome.type !== 'withdrawn') {
+        // Not applied (posted and undone, both answered): a new attempt follows; the sale keeps waiting.
+        return {
+          sale: { to: sale.state, patch: { updated_at: at } },
+          log: [
+            {
+              ...base,
+              kind: 'redeem.raced',
+              outcome: outcome.error.code,
+              detail: { ...detail, message: outcome.error.message },
+            },
+          ],
+          compensatePointsMilli: null,
+          resendAfterRace: true,
+        };
+      }
       const error: ErrorInfo =
-        outcome.type === "withdrawn"
+        outcome.type === 'withdrawn'
           ? {
-              code: "SALE_WRONG_STATE",
-              message: "Withdrawn by a void before it was sent.",
+              code: 'SALE_WRONG_STATE',
+              message: 'Withdrawn by a void before it was sent.',
             }
           : outcome.error;
-      if (sale.void_requested === 1 && outcome.type !== "attention") {
+      if (sale.void_requested === 1 && outcome.type !== 'attention') {
         const to = closeWithoutPoints();
         return {
           sale: { to, patch: closedPatch(to) },
           log: [
             {
               ...base,
-              kind:
-                outcome.type === "withdrawn"
-                  ? "redeem.withdrawn"
-                  : "redeem.refused",
+              kind: outcome.type === 'withdrawn' ? 'redeem.withdrawn' : 'redeem.refused',
               outcome: error.code,
               detail: { ...detail, message: error.message },
             },
             {
               ...base,
-              kind: to === "voided" ? "sale.voided" : "sale.cancelled",
-              outcome: "ok",
-              detail: { after: "no points were taken" },
+              kind: to === 'voided' ? 'sale.voided' : 'sale.cancelled',
+              outcome: 'ok',
+              detail: { after: 'no points were taken' },
             },
           ],
           compensatePointsMilli: null,
         };
       }
-      const atRisk =
-        sale.offline_accepted === 1 && outcome.type !== "withdrawn";
+      const atRisk = sale.offline_accepted === 1 && outcome.type !== 'withdrawn';
       return {
         sale: {
-          to: waiting ? "refused" : sale.state,
+          to: waiting ? 'refused' : sale.state,
           patch: { error_json: errorJson(error), updated_at: at },
         },
         log: [
           {
             ...base,
-            kind:
-              outcome.type === "attention"
-                ? "redeem.attention"
-                : atRisk
-                  ? "redeem.at-risk"
-                  : "redeem.refused",
+            kind: outcome.type === 'attention' ? 'redeem.attention' : atRisk ? 'redeem.at-risk' : 'redeem.refused',
             amountCents: sale.discount_cents,
             outcome: error.code,
             detail: {
@@ -219,26 +223,25 @@ function settleRedeem({
         compensatePointsMilli: null,
       };
     }
-    case "retry": {
+    case 'retry': {
       if (sale.void_requested === 1 && !outcome.needsCheck && withdrawable) {
         // A void is waiting and this failed attempt certainly had no effect: nothing more is sent.
         const to = closeWithoutPoints();
         return {
-          withdrawRow:
-            "withdrawn by a void; the failed attempt had not taken effect",
+          withdrawRow: 'withdrawn by a void; the failed attempt had not taken effect',
           sale: { to, patch: closedPatch(to) },
           log: [
             {
               ...base,
-              kind: "redeem.withdrawn",
+              kind: 'redeem.withdrawn',
               outcome: outcome.error.code,
               detail,
             },
             {
               ...base,
-              kind: to === "voided" ? "sale.voided" : "sale.cancelled",
-              outcome: "ok",
-              detail: { after: "no points were taken" },
+              kind: to === 'voided' ? 'sale.voided' : 'sale.cancelled',
+              outcome: 'ok',
+              detail: { after: 'no points were taken' },
             },
           ],
           compensatePointsMilli: null,
@@ -246,11 +249,11 @@ function settleRedeem({
       }
       const patch = { error_json: errorJson(outcome.error), updated_at: at };
       return {
-        sale: waiting ? { to: "queued", patch } : null,
+        sale: waiting ? { to: 'queued', patch } : null,
         log: [
           {
             ...base,
-            kind: "redeem.attempt",
+            kind: 'redeem.attempt',
             outcome: outcome.error.code,
             detail: {
               ...detail,
@@ -281,46 +284,44 @@ function settleReverse({ sale, row, outcome }: SettlementInput): Settlement {
     compensatePointsMilli: null,
   });
   switch (outcome.type) {
-    case "done":
+    case 'done':
       return only([
         {
           ...base,
-          kind: "refund.posted",
-          outcome: "ok",
+          kind: 'refund.posted',
+          outcome: 'ok',
           detail: {
             ...detail,
             reconciled: outcome.reconciled,
-            balanceAfterMilli: (
-              outcome.receipt as { balanceAfterMilli: number | null }
-            ).balanceAfterMilli,
+            balanceAfterMilli: (outcome.receipt as { balanceAfterMilli: number | null }).balanceAfterMilli,
             ...resolvedBy(outcome.resolvedBy),
           },
         },
       ]);
-    case "not-applied":
+    case 'not-applied':
       return only([
         {
           ...base,
-          kind: "refund.checked",
-          outcome: "not-applied",
+          kind: 'refund.checked',
+          outcome: 'not-applied',
           detail: { ...detail, lookup: outcome.lookup?.message },
         },
       ]);
-    case "retry":
+    case 'retry':
       return only([
         {
           ...base,
-          kind: "refund.attempt",
+          kind: 'refund.attempt',
           outcome: outcome.error.code,
           detail: { ...detail, message: outcome.error.message },
         },
       ]);
-    case "attention":
+    case 'attention':
       if (outcome.inDoubt)
         return only([
           {
             ...base,
-            kind: "refund.in-doubt",
+            kind: 'refund.in-doubt',
             outcome: outcome.error.code,
             detail: { ...detail, message: outcome.error.message },
           },
@@ -328,7 +329,7 @@ function settleReverse({ sale, row, outcome }: SettlementInput): Settlement {
       return only([
         {
           ...base,
-          kind: "refund.manual-action",
+          kind: 'refund.manual-action',
           outcome: outcome.error.code,
           detail: {
             ...detail,
@@ -336,11 +337,11 @@ function settleReverse({ sale, row, outcome }: SettlementInput): Settlement {
           },
         },
       ]);
-    case "refused":
+    case 'refused':
       return only([
         {
           ...base,
-          kind: "refund.manual-action",
+          kind: 'refund.manual-action',
           outcome: outcome.error.code,
           detail: {
             ...detail,
@@ -348,13 +349,11 @@ function settleReverse({ sale, row, outcome }: SettlementInput): Settlement {
           },
         },
       ]);
-    case "withdrawn":
+    case 'withdrawn':
       return only([]);
   }
 }
 
-function resolvedBy(
-  by: { id: string; name: string } | undefined,
-): Record<string, unknown> {
+function resolvedBy(by: { id: string; name: string } | undefined): Record<string, unknown> {
   return by ? { resolvedBy: by.name, managerId: by.id } : {};
 }

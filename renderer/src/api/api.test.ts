@@ -47,7 +47,14 @@ describe('http transport', () => {
   });
 
   it('turns a dead service or a refused token into plain words', async () => {
-    const down = createApi(httpTransport({ token: 't', fetch: (async () => { throw new TypeError('fetch failed'); }) as unknown as typeof fetch }));
+    const down = createApi(
+      httpTransport({
+        token: 't',
+        fetch: (async () => {
+          throw new TypeError('fetch failed');
+        }) as unknown as typeof fetch,
+      }),
+    );
     await expect(down.getStatus({})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('cannot be reached') });
     const refused = createApi(httpTransport({ token: 't', fetch: (async () => new Response('nope', { status: 401 })) as unknown as typeof fetch }));
     await expect(refused.getStatus({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -72,7 +79,10 @@ describe('http transport', () => {
     const t = httpTransport({ token: 'a b', EventSource: FakeES as unknown as typeof EventSource });
     const events: TerminalEvent[] = [];
     const connection: boolean[] = [];
-    const off = t.subscribe((e) => events.push(e), (c) => connection.push(c));
+    const off = t.subscribe(
+      (e) => events.push(e),
+      (c) => connection.push(c),
+    );
     const es = instances[0]!;
     expect(es.url).toBe('/api/events?token=a%20b');
     es.onopen!();

@@ -24,7 +24,10 @@ function safeString(v: unknown): string {
   }
 }
 
-export function reportErrorsTo(api: Pick<TerminalApi, 'reportClientError'>, target: Pick<Window, 'addEventListener' | 'removeEventListener'> = window): () => void {
+export function reportErrorsTo(
+  api: Pick<TerminalApi, 'reportClientError'>,
+  target: Pick<Window, 'addEventListener' | 'removeEventListener'> = window,
+): () => void {
   const send = (r: Report) => {
     api.reportClientError(r).catch(() => {
       /* the terminal is unreachable: nothing else to tell */

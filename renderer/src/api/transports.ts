@@ -7,7 +7,8 @@ export function bridgeTransport(bridge: PosBridge): Transport {
     kind: 'electron',
     call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Envelope<MethodResult<M>>> {
       const fn = bridge[method] as unknown as ((input: MethodInput<M>) => Promise<Envelope<MethodResult<M>>>) | undefined;
-      if (typeof fn !== 'function') return Promise.resolve({ ok: false, error: { code: 'NOT_SUPPORTED', message: `This terminal does not offer "${method}".` } });
+      if (typeof fn !== 'function')
+        return Promise.resolve({ ok: false, error: { code: 'NOT_SUPPORTED', message: `This terminal does not offer "${method}".` } });
       return fn(input);
     },
     subscribe(listener, onConnection) {

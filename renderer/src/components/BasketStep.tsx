@@ -32,7 +32,8 @@ export function BasketStep() {
           id="basket-input"
           ref={ref}
           className="field field-money"
-          data-testid={TID.basketInput} data-scan-field=""
+          data-testid={TID.basketInput}
+          data-scan-field=""
           type="text"
           inputMode="decimal"
           autoComplete="off"

@@ -182,8 +182,8 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
         {phase === 'problem' && problem ? (
           <div className="camera-problem message message-error" role="alert" data-testid={SCAN_TID.cameraProblem} data-kind={problem.kind}>
             <p className="message-text">
-              <strong>{t(`counter.scanner.cameraProblem.${CAMERA_PROBLEM_KEYS[problem.kind].title}`)}.</strong> {t(`counter.scanner.cameraProblem.${CAMERA_PROBLEM_KEYS[problem.kind].help}`)}{' '}
-              {t('counter.scanner.cameraProblem.whatElse')}
+              <strong>{t(`counter.scanner.cameraProblem.${CAMERA_PROBLEM_KEYS[problem.kind].title}`)}.</strong>{' '}
+              {t(`counter.scanner.cameraProblem.${CAMERA_PROBLEM_KEYS[problem.kind].help}`)} {t('counter.scanner.cameraProblem.whatElse')}
             </p>
             {problem.detail && <p className="camera-detail muted">{problem.detail}</p>}
             <button type="button" className="btn" data-testid={SCAN_TID.cameraRetry} onClick={() => setAttempt((n) => n + 1)}>
@@ -207,13 +207,7 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
         )}
 
         {refusal && (
-          <div
-            ref={refusalRef}
-            className="scan-refusal message message-error"
-            role="alert"
-            data-testid={SCAN_TID.cameraRefusal}
-            data-code={refusal.error.code}
-          >
+          <div ref={refusalRef} className="scan-refusal message message-error" role="alert" data-testid={SCAN_TID.cameraRefusal} data-code={refusal.error.code}>
             <p className="message-text">
               {refusal.format ? t('counter.scanner.readAs', { format: refusal.format.replace('_', ' ') }) : t('counter.member.readBy_other')}{' '}
               <code className="scan-read">{read || t('counter.member.readNothing')}</code>

@@ -23,8 +23,10 @@ export function MemberFacts() {
   if (!member.lastKnown && !showQueued && !tariff && !group) return null;
   let tariffText: string | null = null;
   if (tariff) {
-    if (tariff.status === 'ACTIVE') tariffText = tariff.endDate ? t('counter.member.socialActiveUntil', { date: fmt.date(tariff.endDate) }) : t('counter.member.socialActive');
-    else if (tariff.status === 'EXPIRED') tariffText = tariff.endDate ? t('counter.member.socialExpiredOn', { date: fmt.date(tariff.endDate) }) : t('counter.member.socialExpired');
+    if (tariff.status === 'ACTIVE')
+      tariffText = tariff.endDate ? t('counter.member.socialActiveUntil', { date: fmt.date(tariff.endDate) }) : t('counter.member.socialActive');
+    else if (tariff.status === 'EXPIRED')
+      tariffText = tariff.endDate ? t('counter.member.socialExpiredOn', { date: fmt.date(tariff.endDate) }) : t('counter.member.socialExpired');
     else tariffText = t('counter.member.socialNone');
   }
   return (

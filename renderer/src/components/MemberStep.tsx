@@ -17,7 +17,13 @@ const CameraScanner = lazy(() => import('./CameraScanner'));
 const ScannerSetup = lazy(() => import('./ScannerSettings'));
 
 /** Refusals of a read the cashier must notice: a beep and a flash. */
-const READ_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['MEMBER_NUMBER_FORMAT', 'MEMBER_NUMBER_CHECK_DIGIT', 'MEMBER_NOT_FOUND', 'MEMBER_BLOCKED', 'MEMBER_CODE_EXPIRED']);
+const READ_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'MEMBER_NUMBER_FORMAT',
+  'MEMBER_NUMBER_CHECK_DIGIT',
+  'MEMBER_NOT_FOUND',
+  'MEMBER_BLOCKED',
+  'MEMBER_CODE_EXPIRED',
+]);
 
 /**
  * A refused read this step shows itself, with what was read and why (the
@@ -81,7 +87,8 @@ export function MemberStep() {
     },
     [store],
   );
-  const cameraPossible = cameraEnabled && typeof navigator !== 'undefined' && !!navigator.mediaDevices && status?.backend.capabilities.balanceAtCounter !== false;
+  const cameraPossible =
+    cameraEnabled && typeof navigator !== 'undefined' && !!navigator.mediaDevices && status?.backend.capabilities.balanceAtCounter !== false;
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="member-label">
       <label className="step-label" id="member-label" htmlFor="member-input">
@@ -92,7 +99,8 @@ export function MemberStep() {
           id="member-input"
           ref={ref}
           className="field"
-          data-testid={TID.memberInput} data-scan-field=""
+          data-testid={TID.memberInput}
+          data-scan-field=""
           type="text"
           inputMode="numeric"
           autoComplete="off"
@@ -113,7 +121,13 @@ export function MemberStep() {
       )}
       {pending && <p className="hint">{t('counter.member.pendingRead')}</p>}
       {memberRefusal && read !== null && reason && (
-        <div ref={refusalRef} className="scan-refusal message message-error" data-testid={SCAN_TID.scanRefusal} data-code={memberRefusal.code} data-source={readSource ?? ''}>
+        <div
+          ref={refusalRef}
+          className="scan-refusal message message-error"
+          data-testid={SCAN_TID.scanRefusal}
+          data-code={memberRefusal.code}
+          data-source={readSource ?? ''}
+        >
           <p className="message-text">
             {t(`counter.member.readBy_${readSource && READ_SOURCES.has(readSource) ? readSource : 'other'}`)}{' '}
             <code className="scan-read" data-testid={SCAN_TID.scanRead}>
@@ -173,7 +187,8 @@ function MemberCard() {
   const decimals = sale.terms?.decimals ?? 3;
   // A closed sale keeps the balance it left, not its worth (the terms are gone with the member's session):
   // no "worth €0.00" after Paid.
-  const worth = redemption === 'points' && !isClosed(sale) ? (sale.terms?.benefit === 'cashback' ? 'counter.member.worthCashback' : 'counter.member.worth') : null;
+  const worth =
+    redemption === 'points' && !isClosed(sale) ? (sale.terms?.benefit === 'cashback' ? 'counter.member.worthCashback' : 'counter.member.worth') : null;
   return (
     <section className="card member-card" data-testid={TID.memberCard} aria-label={t('counter.member.title')}>
       <div className="member-id">

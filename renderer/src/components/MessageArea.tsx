@@ -86,7 +86,12 @@ function OfflineLimit({ error, step }: { error: ErrorInfo; step: Step }) {
       (a) => (step === 'result' ? acceptOffline(explained(a)) : confirmApproved(explained(a))),
     );
   return (
-    <div className={`message ${overridable ? 'message-warning' : 'message-error'} offline-limit`} role="alert" data-testid={TID.errorMessage} data-code={error.code}>
+    <div
+      className={`message ${overridable ? 'message-warning' : 'message-error'} offline-limit`}
+      role="alert"
+      data-testid={TID.errorMessage}
+      data-code={error.code}
+    >
       <p className="message-text">{overridable ? t('counter.offline.limitTitle') : t('counter.offline.hardTitle')}</p>
       {breaches.length > 0 ? list : <p className="message-detail">{error.message}</p>}
       {overridable ? (

@@ -177,7 +177,13 @@ export function Outcome() {
   }
   if (!body) return null;
   return (
-    <section className="card outcome" data-testid={TID.outcome} data-state={state} data-void-pending={String(sale.voidPending)} aria-label={t('counter.quote.title')}>
+    <section
+      className="card outcome"
+      data-testid={TID.outcome}
+      data-state={state}
+      data-void-pending={String(sale.voidPending)}
+      aria-label={t('counter.quote.title')}
+    >
       {body}
     </section>
   );
@@ -193,8 +199,15 @@ function Cashback({ sale }: { sale: SaleView }) {
   const txn = detail?.txnNumber;
   const amount = fmt.money({ cents, currency: sale.basket.currency });
   return (
-    <p className="outcome-figures cashback" data-testid={TID.cashback} data-cents={cents} data-txn={typeof txn === 'string' || typeof txn === 'number' ? String(txn) : ''}>
-      {txn !== null && txn !== undefined && txn !== '' ? t('counter.outcome.cashback', { amount, txn: String(txn) }) : t('counter.outcome.cashbackNoTxn', { amount })}
+    <p
+      className="outcome-figures cashback"
+      data-testid={TID.cashback}
+      data-cents={cents}
+      data-txn={typeof txn === 'string' || typeof txn === 'number' ? String(txn) : ''}
+    >
+      {txn !== null && txn !== undefined && txn !== ''
+        ? t('counter.outcome.cashback', { amount, txn: String(txn) })
+        : t('counter.outcome.cashbackNoTxn', { amount })}
     </p>
   );
 }
@@ -214,14 +227,26 @@ function Compensation({ sale, decimals, online }: { sale: SaleView; decimals: nu
   }
   if (c.state === 'manual-action') {
     return (
-      <div className="message message-warning compensation" data-testid={TID.compensation} data-state={c.state} data-milli={sale.refunded.pointsMilli} role="status">
+      <div
+        className="message message-warning compensation"
+        data-testid={TID.compensation}
+        data-state={c.state}
+        data-milli={sale.refunded.pointsMilli}
+        role="status"
+      >
         {/* The service's words name the program and what to do (e.g. "Manual action needed at GafaPay: … (transaction N)"). */}
         <p className="message-text">{c.message ?? t('counter.outcome.compManual')}</p>
       </div>
     );
   }
   return (
-    <p className={`compensation compensation-${c.state}`} data-testid={TID.compensation} data-state={c.state} data-milli={sale.refunded.pointsMilli} role="status">
+    <p
+      className={`compensation compensation-${c.state}`}
+      data-testid={TID.compensation}
+      data-state={c.state}
+      data-milli={sale.refunded.pointsMilli}
+      role="status"
+    >
       {c.state === 'done'
         ? t('counter.outcome.compDone', { points })
         : online

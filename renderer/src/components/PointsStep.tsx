@@ -91,7 +91,8 @@ export function PointsStep() {
             id="points-input"
             ref={inputRef}
             className="field field-points"
-            data-testid={TID.pointsInput} data-scan-field=""
+            data-testid={TID.pointsInput}
+            data-scan-field=""
             data-decimals={decimals}
             type="text"
             inputMode="decimal"
@@ -174,7 +175,12 @@ export function QuotePanel() {
           <QuoteRow label={t('counter.quote.discount')} testId={TID.discount} money={shown?.discount} strong />
         )}
         {shown?.cashback && <QuoteRow label={t('counter.quote.cashback')} testId={TID.quoteCashback} money={shown.cashback} strong />}
-        <QuoteRow label={t('counter.quote.balanceNow')} testId={TID.balanceNow} points={shown?.balanceBeforeMilli ?? member?.balanceMilli} decimals={decimals} />
+        <QuoteRow
+          label={t('counter.quote.balanceNow')}
+          testId={TID.balanceNow}
+          points={shown?.balanceBeforeMilli ?? member?.balanceMilli}
+          decimals={decimals}
+        />
         <QuoteRow label={t('counter.quote.pointsTaken')} testId={TID.pointsTaken} points={shown?.pointsMilli} decimals={decimals} />
         <QuoteRow label={t('counter.quote.balanceAfter')} testId={TID.balanceAfter} points={shown?.balanceAfterMilli} decimals={decimals} />
         <QuoteRow label={t('counter.quote.toPay')} testId={TID.toPay} money={shown?.toPay ?? sale?.basket} strong />
@@ -182,7 +188,14 @@ export function QuotePanel() {
       {canChoosePoints && needsCode && serverQuote && <ValidationCode />}
       {canChoosePoints && offline && <p className="hint quote-offline">{t('counter.quote.offline')}</p>}
       {canChoosePoints && (
-        <button ref={confirmRef} type="button" className="btn btn-primary btn-block" data-testid={TID.confirm} disabled={!canConfirm} onClick={() => void confirm()}>
+        <button
+          ref={confirmRef}
+          type="button"
+          className="btn btn-primary btn-block"
+          data-testid={TID.confirm}
+          disabled={!canConfirm}
+          onClick={() => void confirm()}
+        >
           {label}
         </button>
       )}

@@ -89,7 +89,13 @@ export function RewardStep() {
   const discount = (o: RewardOffer) => (o.discount ? t('counter.rewards.discount', { amount: fmt.money(o.discount) }) : t('counter.rewards.noDiscount'));
 
   return (
-    <section className="step reward-step" aria-label={t('counter.rewards.title')} data-testid={TID.rewardList} data-total={rewards.total} data-loading={String(rewards.loading)}>
+    <section
+      className="step reward-step"
+      aria-label={t('counter.rewards.title')}
+      data-testid={TID.rewardList}
+      data-total={rewards.total}
+      data-loading={String(rewards.loading)}
+    >
       <h2 className="step-label">{title}</h2>
       {rewards.loading && offers.length === 0 && (
         <p className="hint loading-line" role="status">
@@ -104,6 +110,11 @@ export function RewardStep() {
             </button>
           </div>
         </ErrorMessage>
+      )}
+      {rewards.lastKnownAt && rewards.saleId === sale.id && (
+        <p className="message message-warning" data-testid={TID.rewardsLastKnown} data-at={rewards.lastKnownAt}>
+          {t('counter.rewards.lastKnown', { time: fmt.time(rewards.lastKnownAt) })}
+        </p>
       )}
       {!rewards.loading && !rewards.error && rewards.saleId === sale.id && offers.length === 0 && <p className="hint">{t('counter.rewards.none')}</p>}
       <div className="reward-scroll">
@@ -150,7 +161,8 @@ export function RewardStep() {
               // UiTPAS words its reasons in Dutch only (redeem-status has one message): in another language
               // the reason code in the cashier's words, so the screen speaks one language.
               const backendText = why ? endUserText(why.message, lang) : undefined;
-              const backendLang = why && backendText ? (Object.keys(why.message) as (keyof typeof why.message)[]).find((l) => why.message[l] === backendText) : undefined;
+              const backendLang =
+                why && backendText ? (Object.keys(why.message) as (keyof typeof why.message)[]).find((l) => why.message[l] === backendText) : undefined;
               const own = why && (backendLang !== fmt.lang || !backendText);
               const text = why ? (own ? t(`counter.rewards.why.${why.reason}`) : backendText!) : '';
               const textLang = own ? fmt.lang : backendLang;

@@ -139,7 +139,12 @@ export function ScannerSettingsPanel({ status, isManager, managerId }: ScannerSe
           {field('slowMaxGapMs', t('counter.scanner.slowMaxGapMs'), t('counter.scanner.slowMaxGapMsHint'), { inputMode: 'numeric' })}
           <label className="scanner-field">
             <span className="scanner-label">{t('counter.scanner.endKey')}</span>
-            <select className="field" value={form.suffix} data-testid={SCAN_TID.field('suffix')} onChange={(e) => set('suffix', e.target.value as SetupForm['suffix'])}>
+            <select
+              className="field"
+              value={form.suffix}
+              data-testid={SCAN_TID.field('suffix')}
+              onChange={(e) => set('suffix', e.target.value as SetupForm['suffix'])}
+            >
               <option value="Enter">{t('settings.suffixEnter')}</option>
               <option value="Tab">{t('settings.suffixTab')}</option>
               <option value="none">{t('counter.scanner.endKeyNone')}</option>
@@ -153,14 +158,27 @@ export function ScannerSettingsPanel({ status, isManager, managerId }: ScannerSe
             { wide: true },
           )}
           <label className="scanner-check">
-            <input type="checkbox" checked={form.cameraEnabled} data-testid={SCAN_TID.field('cameraEnabled')} onChange={(e) => set('cameraEnabled', e.target.checked)} />{' '}
+            <input
+              type="checkbox"
+              checked={form.cameraEnabled}
+              data-testid={SCAN_TID.field('cameraEnabled')}
+              onChange={(e) => set('cameraEnabled', e.target.checked)}
+            />{' '}
             {t('counter.scanner.cameraButton')}
           </label>
         </div>
 
         <label className="scanner-field scanner-field-wide">
           <span className="scanner-label">{t('counter.scanner.tryCode')}</span>
-          <input className="field" value={sample} data-testid={SCAN_TID.field('sample')} spellCheck={false} autoComplete="off" placeholder={t('counter.scanner.tryCodePlaceholder')} onChange={(e) => setSample(e.target.value)} />
+          <input
+            className="field"
+            value={sample}
+            data-testid={SCAN_TID.field('sample')}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder={t('counter.scanner.tryCodePlaceholder')}
+            onChange={(e) => setSample(e.target.value)}
+          />
           {tryIt && (
             <span className="scanner-hint" data-testid={SCAN_TID.field('sample-result')} data-ok={tryIt.ok}>
               {tryIt.ok ? t('counter.scanner.memberNumber', { number: tryIt.input }) : t('counter.scanner.refused', { reason: tryIt.error.message })}

@@ -109,7 +109,14 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
     <section className="card scanner-test" data-testid={SCAN_TID.testPanel} aria-label={t('counter.scanner.testTitle')}>
       <h3>{t('counter.scanner.testTitle')}</h3>
       <p className="hint">{t('counter.scanner.testHelp')}</p>
-      <input className="field" data-testid={SCAN_TID.field('test-input')} data-scan-field="" placeholder={t('counter.scanner.testPlaceholder')} autoComplete="off" spellCheck={false} />
+      <input
+        className="field"
+        data-testid={SCAN_TID.field('test-input')}
+        data-scan-field=""
+        placeholder={t('counter.scanner.testPlaceholder')}
+        autoComplete="off"
+        spellCheck={false}
+      />
       {result && (
         <div
           className={`message ${result.verdict === 'scan' && result.number.ok ? 'message-good' : 'message-warning'}`}
@@ -121,9 +128,14 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
           {result.verdict === 'scan' ? (
             <>
               <p className="message-text">
-                {t('counter.scanner.isScan')} <code className="scan-read">{result.code}</code> {t('counter.scanner.scanTook', { ms: Math.round(result.durationMs) })}
+                {t('counter.scanner.isScan')} <code className="scan-read">{result.code}</code>{' '}
+                {t('counter.scanner.scanTook', { ms: Math.round(result.durationMs) })}
               </p>
-              <p>{result.number.ok ? t('counter.scanner.memberNumber', { number: result.number.input }) : t('counter.scanner.refused', { reason: describeError(result.number.error, t, fmt).text })}</p>
+              <p>
+                {result.number.ok
+                  ? t('counter.scanner.memberNumber', { number: result.number.input })
+                  : t('counter.scanner.refused', { reason: describeError(result.number.error, t, fmt).text })}
+              </p>
             </>
           ) : (
             <>
@@ -135,7 +147,11 @@ export function ScannerTestPanel({ settings, status }: ScannerTestPanelProps) {
           )}
         </div>
       )}
-      {burst && <p className="hint" data-testid={SCAN_TID.field('test-summary')}>{describeBurst(burst, settings, t)}</p>}
+      {burst && (
+        <p className="hint" data-testid={SCAN_TID.field('test-summary')}>
+          {describeBurst(burst, settings, t)}
+        </p>
+      )}
       <div className="scanner-test-keys" data-testid={SCAN_TID.testKeys}>
         <table>
           <thead>

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { catalogueFor, createI18n, createI18nIn, currentLanguage, loadDeskTexts, loadLanguage, pickLanguage, savedLanguage, switchLanguage, LANGUAGE_STORAGE_KEY } from './index';
+import {
+  catalogueFor,
+  createI18n,
+  createI18nIn,
+  currentLanguage,
+  loadDeskTexts,
+  loadLanguage,
+  pickLanguage,
+  savedLanguage,
+  switchLanguage,
+  LANGUAGE_STORAGE_KEY,
+} from './index';
 import { describeError, makeFmt } from './format';
 
 const nbsp = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -65,10 +76,12 @@ describe('renderer i18n', () => {
   it('describes refusals: tries left, locked until when, codes in the language', async () => {
     const i18n = await createI18nIn('nl');
     const fmt = makeFmt('nl', 'Europe/Brussels');
-    expect(describeError({ code: 'PIN_WRONG', message: 'Wrong PIN. 2 tries left before a 5-minute lock.', details: { attemptsLeft: 2 } }, i18n.t, fmt)).toEqual({
-      text: 'Verkeerde pincode. Nog 2 pogingen voor een blokkering van 5 minuten.',
-      detail: null,
-    });
+    expect(describeError({ code: 'PIN_WRONG', message: 'Wrong PIN. 2 tries left before a 5-minute lock.', details: { attemptsLeft: 2 } }, i18n.t, fmt)).toEqual(
+      {
+        text: 'Verkeerde pincode. Nog 2 pogingen voor een blokkering van 5 minuten.',
+        detail: null,
+      },
+    );
     expect(describeError({ code: 'PIN_WRONG', message: 'x', details: { attemptsLeft: 1 } }, i18n.t, fmt).text).toContain('Nog 1 poging ');
     expect(describeError({ code: 'LOCKED_OUT', message: 'Too many', details: { until: '2025-03-01T08:10:00Z' } }, i18n.t, fmt).text).toBe(
       'Te veel verkeerde pincodes: geblokkeerd tot 09:10.',
@@ -79,6 +92,8 @@ describe('renderer i18n', () => {
       detail: 'This is the last active manager: add another manager first.',
     });
     expect(describeError({ code: 'NOT_SIGNED_IN', message: 'Sign in first.' }, i18n.t, fmt)).toEqual({ text: 'Meld je eerst aan.', detail: null });
-    expect(describeError({ code: 'WHAT' as never, message: '' }, i18n.t, fmt).text).toBe('Er ging iets mis in de terminal. Er werd niets aangerekend; probeer opnieuw.');
+    expect(describeError({ code: 'WHAT' as never, message: '' }, i18n.t, fmt).text).toBe(
+      'Er ging iets mis in de terminal. Er werd niets aangerekend; probeer opnieuw.',
+    );
   });
 });

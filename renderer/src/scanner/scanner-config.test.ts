@@ -65,7 +65,7 @@ const settle = () => new Promise((r) => setTimeout(r, 0));
 
 afterEach(() => scannerConfig.setState({ settings: SCANNER_DEFAULTS, loaded: false, paused: 0 }));
 
-describe('identify screens every read (the store\'s one way in)', () => {
+describe("identify screens every read (the store's one way in)", () => {
   it('sends the number found in a URL to the service, not the URL', async () => {
     const { store, asked } = terminal();
     store.getState().start();
@@ -82,10 +82,13 @@ describe('identify screens every read (the store\'s one way in)', () => {
     store.getState().setBasketText('10');
     await store.getState().identify(JAN_WRONG, 'camera');
     expect(asked).toEqual([]);
-    expect(store.getState().error).toMatchObject({ step: 'member', info: { code: 'MEMBER_NUMBER_CHECK_DIGIT', details: { read: JAN_WRONG, source: 'camera' } } });
+    expect(store.getState().error).toMatchObject({
+      step: 'member',
+      info: { code: 'MEMBER_NUMBER_CHECK_DIGIT', details: { read: JAN_WRONG, source: 'camera' } },
+    });
   });
 
-  it('uses the pattern from the settings for the terminal\'s backend', async () => {
+  it("uses the pattern from the settings for the terminal's backend", async () => {
     setScannerSettings({ ...SCANNER_DEFAULTS, extractPatterns: { uitpas: 'card:(?<number>\\d{13})' } });
     const { store, asked } = terminal();
     store.getState().start();
@@ -122,7 +125,7 @@ describe('wedge options from the settings', () => {
 });
 
 describe('the set-up form', () => {
-  it('round-trips the settings and keeps other backends\' patterns', () => {
+  it("round-trips the settings and keeps other backends' patterns", () => {
     const base = { ...SCANNER_DEFAULTS, extractPatterns: { whitelabel: 'm=(\\d+)' } };
     const form = formFromSettings(base, 'uitpas');
     expect(form.pattern).toMatch(/13/); // the UiTPAS default

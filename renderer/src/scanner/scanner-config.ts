@@ -87,10 +87,15 @@ export function screenMemberRead(raw: string, status: TerminalStatus | null, sou
     if (needsPattern(raw, rules)) {
       // Callers wait for the engine first (patternEngineFor); this is the fallback if one did not.
       void loadPatternEngine().catch(() => {});
-      return { ok: false, error: { code: 'MEMBER_NUMBER_FORMAT', message: 'The scan reader is still starting: scan again in a moment.', details: { read: '', source } } };
+      return {
+        ok: false,
+        error: { code: 'MEMBER_NUMBER_FORMAT', message: 'The scan reader is still starting: scan again in a moment.', details: { read: '', source } },
+      };
     }
     const plain = readMemberNumber(raw, rules, NO_PATTERNS);
-    return plain.ok ? { ok: true, input: plain.input } : { ok: false, error: { code: plain.code, message: plain.reason, details: { read: plain.read, source } } };
+    return plain.ok
+      ? { ok: true, input: plain.input }
+      : { ok: false, error: { code: plain.code, message: plain.reason, details: { read: plain.read, source } } };
   }
   const r = readMemberNumber(raw, rules, engine);
   if (r.ok) return { ok: true, input: r.input };

@@ -243,7 +243,7 @@ describe('keyboard wedge', () => {
     expect(keys.at(-1)!.defaultPrevented).toBe(false); // the Enter reaches the field
   });
 
-  it('gives back a fast typist\'s rolled-over keys when typing pauses', () => {
+  it("gives back a fast typist's rolled-over keys when typing pauses", () => {
     const f = new FakeField();
     const h = new Harness(f);
     h.press(usKey('1', h.t));
@@ -322,8 +322,20 @@ describe('keyboard wedge', () => {
   it('survives one slow gap (the page was busy): the recorded trace of a scan right after Enter', () => {
     // keydown timeStamps recorded in Chromium: the first digit, then a 59 ms stall while the sale started.
     const trace: [string, number][] = [
-      ['Digit2', 495], ['Digit0', 554], ['Digit0', 573], ['Digit0', 587], ['Digit0', 599], ['Digit0', 613], ['Digit0', 624],
-      ['Digit0', 635], ['Digit0', 646], ['Digit0', 656], ['Digit0', 667], ['Digit2', 681], ['Digit4', 698], ['Enter', 709],
+      ['Digit2', 495],
+      ['Digit0', 554],
+      ['Digit0', 573],
+      ['Digit0', 587],
+      ['Digit0', 599],
+      ['Digit0', 613],
+      ['Digit0', 624],
+      ['Digit0', 635],
+      ['Digit0', 646],
+      ['Digit0', 656],
+      ['Digit0', 667],
+      ['Digit2', 681],
+      ['Digit4', 698],
+      ['Enter', 709],
     ];
     const basket = new FakeField('42.00');
     const member = new FakeField('');
@@ -365,11 +377,16 @@ describe('keyboard wedge', () => {
     expect(member.value).toBe('');
   });
 
-  it('does not take a fast typist\'s pairs of keys for a scan', () => {
+  it("does not take a fast typist's pairs of keys for a scan", () => {
     const f = new FakeField();
     const h = new Harness(f);
     // Rolled-over pairs: fast inside a pair, a person's 100 ms+ between pairs, then a quick Enter.
-    for (const [pair, pause] of [['12', 0], ['34', 100], ['56', 130], ['78', 110]] as const) {
+    for (const [pair, pause] of [
+      ['12', 0],
+      ['34', 100],
+      ['56', 130],
+      ['78', 110],
+    ] as const) {
       h.advance(pause);
       h.typeWith(pair, [20], usKey, null);
     }
@@ -390,7 +407,7 @@ describe('keyboard wedge', () => {
     expect(f.value).toBe('2000000000024');
   });
 
-  it('does not glue the end of a person\'s typing to a scan that follows at once', () => {
+  it("does not glue the end of a person's typing to a scan that follows at once", () => {
     const f = new FakeField();
     const h = new Harness(f);
     h.typeWith('18.40'.replace('.', ''), [110, 120, 105], usKey, null);
@@ -549,12 +566,10 @@ describe('keyboard wedge: scanners without Enter, layouts, diagnostics', () => {
     expect(f.value).toBe('3,50');
   });
 
-  it('QWERTZ: letters by position (the scanner\'s Z is the key that prints Y)', () => {
+  it("QWERTZ: letters by position (the scanner's Z is the key that prints Y)", () => {
     const h = new Harness();
     const qwertz: Record<string, string> = { Z: 'y', Y: 'z' };
-    h.typeWith('AZY12345', SCANNER_GAPS, (ch, t) =>
-      /\d/.test(ch) ? key(`Digit${ch}`, ch, t) : key(`Key${ch}`, qwertz[ch] ?? ch, t, { shiftKey: true }),
-    );
+    h.typeWith('AZY12345', SCANNER_GAPS, (ch, t) => (/\d/.test(ch) ? key(`Digit${ch}`, ch, t) : key(`Key${ch}`, qwertz[ch] ?? ch, t, { shiftKey: true })));
     expect(h.scans.map((s) => s.code)).toEqual(['AZY12345']);
   });
 
@@ -587,7 +602,7 @@ describe('keyboard wedge: scanners without Enter, layouts, diagnostics', () => {
     ]);
   });
 
-  it('a person\'s single key just before a fast scan is not glued to it, with a suffix set up', () => {
+  it("a person's single key just before a fast scan is not glued to it, with a suffix set up", () => {
     const f = new FakeField('');
     const h = new Harness(f, { suffix: '/' });
     h.press(usKey('9', h.t));

@@ -345,7 +345,7 @@ export function createWedge(options: WedgeOptions): Wedge {
   /** The segment that holds key number `index` of the chain, and the segments from it on. */
   function segsFrom(segs: Segment[], index: number): Segment[] {
     let first = 0;
-    for (let acc = segs[0]!.text.length; acc <= index && first < segs.length - 1; ) acc += segs[++first]!.text.length;
+    for (let acc = segs[0]!.text.length; acc <= index && first < segs.length - 1;) acc += segs[++first]!.text.length;
     return segs.slice(first);
   }
 
@@ -378,7 +378,10 @@ export function createWedge(options: WedgeOptions): Wedge {
     }
     const gaps = n - from;
     if (fast * 2 < gaps || personPaced * 4 > gaps) return { ok: false, why: { code: 'person-pace' } };
-    let text = segs.map((x) => x.text).join('').slice(from);
+    let text = segs
+      .map((x) => x.text)
+      .join('')
+      .slice(from);
     if (prefix) {
       if (!text.startsWith(prefix)) return { ok: false, why: { code: 'prefix-missing' } };
       text = text.slice(prefix.length);

@@ -1,11 +1,10 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { BasketStep } from '../components/BasketStep';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CounterApprovalProvider } from '../components/CounterApproval';
 import { MemberFacts } from '../components/MemberFacts';
 import { MemberStep } from '../components/MemberStep';
 import { MessageArea } from '../components/MessageArea';
-import { Outcome } from '../components/Outcome';
 import { PointsStep, QuotePanel } from '../components/PointsStep';
 import { SaleActions } from '../components/SaleActions';
 import { usePos } from '../state/context';
@@ -15,6 +14,16 @@ import '../components/counter.css';
 
 // Program-specific steps load only on a terminal of such a program (issue 18: initial JS < 120 KB).
 const RewardStep = lazy(() => import('../components/RewardStep').then((m) => ({ default: m.RewardStep })));
+// The outcome (after the member agrees) is not on the first paint: it loads when the page is idle.
+const loadOutcome = () => import('../components/Outcome').then((m) => ({ default: m.Outcome }));
+const LazyOutcome = lazy(loadOutcome);
+function Outcome() {
+  return (
+    <Suspense fallback={null}>
+      <LazyOutcome />
+    </Suspense>
+  );
+}
 const CardLinkedCounter = lazy(() => import('../components/CardLinkedCounter').then((m) => ({ default: m.CardLinkedCounter })));
 
 /**
@@ -27,6 +36,12 @@ export function CounterScreen() {
   const sale = usePos((s) => s.sale);
   const capabilities = usePos((s) => s.status?.backend.capabilities);
   const state = sale?.state ?? 'none';
+  useEffect(() => {
+    const load = () => void loadOutcome().catch(() => {});
+    if (typeof requestIdleCallback !== 'function') return void setTimeout(load, 200);
+    const id = requestIdleCallback(load, { timeout: 2000 });
+    return () => cancelIdleCallback(id);
+  }, []);
   if (capabilities && !capabilities.balanceAtCounter) {
     return (
       <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={capabilities.redemption}>
@@ -55,13 +70,13 @@ export function CounterScreen() {
             ) : (
               <PointsStep />
             )}
-            {outcomeInMiddle && <Outcome />}
+            {outcomeInMiddle && sale && <Outcome />}
           </div>
           <div className="column column-outcome">
             {/* Beside the quote, in view: a last known balance, queued points, the passholder's social tariff. */}
             <MemberFacts />
             <QuotePanel />
-            {!outcomeInMiddle && <Outcome />}
+            {!outcomeInMiddle && sale && <Outcome />}
           </div>
         </div>
         <div className="counter-footer">

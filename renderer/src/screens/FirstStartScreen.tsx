@@ -45,7 +45,14 @@ export function FirstStartScreen({ create }: { create: (name: string, pin: strin
     }
   };
 
-  const problemText = shown === 'name' ? t('errors.INVALID_INPUT') + ' ' + t('signIn.name') : shown === 'pin' ? t('signIn.managerPinShort') : shown === 'differ' ? t('signIn.pinsDiffer') : null;
+  const problemText =
+    shown === 'name'
+      ? t('errors.INVALID_INPUT') + ' ' + t('signIn.name')
+      : shown === 'pin'
+        ? t('signIn.managerPinShort')
+        : shown === 'differ'
+          ? t('signIn.pinsDiffer')
+          : null;
   return (
     <main className="session-screen" data-testid={MTID.firstStart}>
       <form
@@ -60,15 +67,41 @@ export function FirstStartScreen({ create }: { create: (name: string, pin: strin
         <div className="form-grid">
           <label>
             {t('signIn.name')}
-            <input className="field" autoFocus maxLength={60} autoComplete="off" value={name} data-testid={MTID.firstName} onChange={(e) => setName(e.target.value)} />
+            <input
+              className="field"
+              autoFocus
+              maxLength={60}
+              autoComplete="off"
+              value={name}
+              data-testid={MTID.firstName}
+              onChange={(e) => setName(e.target.value)}
+            />
           </label>
           <label>
             {t('signIn.managerPin')}
-            <input className="field" type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin} data-testid={MTID.firstPin} onChange={(e) => setPin(cleanPin(e.target.value))} />
+            <input
+              className="field"
+              type="password"
+              inputMode="numeric"
+              autoComplete="new-password"
+              maxLength={8}
+              value={pin}
+              data-testid={MTID.firstPin}
+              onChange={(e) => setPin(cleanPin(e.target.value))}
+            />
           </label>
           <label>
             {t('signIn.repeatPin')}
-            <input className="field" type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin2} data-testid={MTID.firstPin2} onChange={(e) => setPin2(cleanPin(e.target.value))} />
+            <input
+              className="field"
+              type="password"
+              inputMode="numeric"
+              autoComplete="new-password"
+              maxLength={8}
+              value={pin2}
+              data-testid={MTID.firstPin2}
+              onChange={(e) => setPin2(cleanPin(e.target.value))}
+            />
           </label>
         </div>
         <div aria-live="polite">

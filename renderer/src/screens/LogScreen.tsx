@@ -56,7 +56,9 @@ export function LogScreen() {
                   </td>
                   <td>{e.memberMasked ?? ''}</td>
                   <td className="num">{e.pointsMilli === null ? '' : fmt.points(e.pointsMilli)}</td>
-                  <td className="num">{e.amountCents === null ? '' : e.currency ? fmt.amount(e.amountCents, e.currency) : centsToDecimalString(e.amountCents)}</td>
+                  <td className="num">
+                    {e.amountCents === null ? '' : e.currency ? fmt.amount(e.amountCents, e.currency) : centsToDecimalString(e.amountCents)}
+                  </td>
                   <td className="mono">{e.saleId ? e.saleId.slice(-8) : ''}</td>
                   <td title={e.actor}>{e.actor === 'terminal' ? t('common.terminal') : (names.get(e.actor) ?? e.actor)}</td>
                 </tr>

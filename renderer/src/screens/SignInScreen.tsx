@@ -98,7 +98,9 @@ export function SignInScreen(props: { signIn: (personId: string, pin: string) =>
                     onClick={() => choose(p)}
                   >
                     <span className="person-chip-name">{p.name}</span>
-                    <span className="person-chip-note">{locked && p.lockedUntil ? t('people.locked', { time: fmt.time(p.lockedUntil) }) : t(`roles.${p.role}`)}</span>
+                    <span className="person-chip-note">
+                      {locked && p.lockedUntil ? t('people.locked', { time: fmt.time(p.lockedUntil) }) : t(`roles.${p.role}`)}
+                    </span>
                   </button>
                 );
               })}
@@ -121,7 +123,15 @@ export function SignInScreen(props: { signIn: (personId: string, pin: string) =>
               void submit();
             }}
           >
-            <PinPad value={pin} onChange={setPin} onSubmit={() => void submit()} label={t('session.pinFor', { name: chosen.name })} disabled={busy} inputRef={pinRef} autoFocus />
+            <PinPad
+              value={pin}
+              onChange={setPin}
+              onSubmit={() => void submit()}
+              label={t('session.pinFor', { name: chosen.name })}
+              disabled={busy}
+              inputRef={pinRef}
+              autoFocus
+            />
             <div className="session-pin-side">
               <div className="session-who">
                 {chosen.name} <span className={`role-badge role-badge-${chosen.role}`}>{t(`roles.${chosen.role}`)}</span>

@@ -22,11 +22,22 @@ export function SessionBar() {
         <span className={`role-badge role-badge-${person.role}`}>{t(`roles.${person.role}`)}</span>
       </div>
       <nav className="statusbar-nav" aria-label={t('desk.title')}>
-        <button type="button" className={`tab ${view === 'desk' ? 'tab-on' : ''}`} aria-pressed={view === 'desk'} data-testid={MTID.navDesk} onClick={() => setView('desk')}>
+        <button
+          type="button"
+          className={`tab ${view === 'desk' ? 'tab-on' : ''}`}
+          aria-pressed={view === 'desk'}
+          data-testid={MTID.navDesk}
+          onClick={() => setView('desk')}
+        >
           {t('nav.desk')}
         </button>
       </nav>
-      <select aria-label={t('settings.language')} value={lang} data-testid={MTID.language} onChange={(e) => void switchLanguage(i18n, e.target.value as typeof lang, safeLocalStorage(), person.id)}>
+      <select
+        aria-label={t('settings.language')}
+        value={lang}
+        data-testid={MTID.language}
+        onChange={(e) => void switchLanguage(i18n, e.target.value as typeof lang, safeLocalStorage(), person.id)}
+      >
         {LANGUAGES.map((l) => (
           <option key={l} value={l}>
             {t(`languages.${l}`)}

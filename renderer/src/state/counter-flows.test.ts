@@ -21,7 +21,16 @@ function status(caps: Partial<BackendCapabilities> = {}): TerminalStatus {
     backend: {
       id: 'capillary',
       name: 'Test program',
-      capabilities: { redemption: 'points', identifiers: ['card'], pointsDecimals: 3, validationCode: false, reversal: 'partial', retrySafety: 'deduplicated-reference', balanceAtCounter: true, ...caps },
+      capabilities: {
+        redemption: 'points',
+        identifiers: ['card'],
+        pointsDecimals: 3,
+        validationCode: false,
+        reversal: 'partial',
+        retrySafety: 'deduplicated-reference',
+        balanceAtCounter: true,
+        ...caps,
+      },
     },
     terminalId: 'T1',
     storeName: 'Shop',
@@ -44,7 +53,16 @@ function baseSale(patch: Partial<SaleView> = {}): SaleView {
     refunded: { cents: 0, pointsMilli: 0 },
     terms: TERMS,
     maxPointsMilli: 500_000,
-    member: { identifierKind: 'card', masked: '••••0001', balanceMilli: 2_500_500, balanceValue: { cents: 25005, currency: 'EUR' }, fetchedAt: new Date(0).toISOString(), lastKnown: false, queuedMilli: 0, messages: [] },
+    member: {
+      identifierKind: 'card',
+      masked: '••••0001',
+      balanceMilli: 2_500_500,
+      balanceValue: { cents: 25005, currency: 'EUR' },
+      fetchedAt: new Date(0).toISOString(),
+      lastKnown: false,
+      queuedMilli: 0,
+      messages: [],
+    },
     ...patch,
   };
 }
@@ -59,7 +77,8 @@ function scripted(st: TerminalStatus, handlers: Partial<Record<MethodName, Handl
     async call(method, input) {
       calls.push({ method, input });
       try {
-        const fn = method === 'getStatus' ? () => st : method === 'whoAmI' ? () => ({ person: null, needsFirstManager: false }) : handlers[method as MethodName];
+        const fn =
+          method === 'getStatus' ? () => st : method === 'whoAmI' ? () => ({ person: null, needsFirstManager: false }) : handlers[method as MethodName];
         if (!fn) throw new PosError('NOT_SUPPORTED', `no ${method} here`);
         return { ok: true, value: await fn(input as never) } as never;
       } catch (e) {
@@ -103,7 +122,19 @@ describe('counter flows', () => {
   afterEach(() => vi.useRealTimers());
 
   it('keeps the points as they were when a fourth decimal is typed', async () => {
-    const { store } = scripted(status(), { quote: ({ pointsMilli }: MethodInput<'quote'>) => baseSale({ state: 'quoted', quote: { pointsMilli, discount: { cents: 1001, currency: 'EUR' }, balanceBeforeMilli: 2_500_500, balanceAfterMilli: 2_500_500 - pointsMilli, toPay: { cents: 3999, currency: 'EUR' } } }) });
+    const { store } = scripted(status(), {
+      quote: ({ pointsMilli }: MethodInput<'quote'>) =>
+        baseSale({
+          state: 'quoted',
+          quote: {
+            pointsMilli,
+            discount: { cents: 1001, currency: 'EUR' },
+            balanceBeforeMilli: 2_500_500,
+            balanceAfterMilli: 2_500_500 - pointsMilli,
+            toPay: { cents: 3999, currency: 'EUR' },
+          },
+        }),
+    });
     await withSale(store, baseSale());
     store.getState().setPointsText('100.123');
     store.getState().setPointsText('100.1234');
@@ -121,13 +152,21 @@ describe('counter flows', () => {
       pointsMilli: 10_000,
       discount: { cents: 250, currency: 'EUR' },
       unitsLeft: null,
-      availability: redeemable ? { redeemable: true } : { redeemable: false, reason: 'PASSHOLDER_POINTS', message: { nl: 'Je hebt niet genoeg punten.' }, backendReason: 'PASSHOLDER_POINTS' },
+      availability: redeemable
+        ? { redeemable: true }
+        : { redeemable: false, reason: 'PASSHOLDER_POINTS', message: { nl: 'Je hebt niet genoeg punten.' }, backendReason: 'PASSHOLDER_POINTS' },
     });
     let refuse = false;
     const quoted = baseSale({
       state: 'quoted',
       reward: { id: 'coffee', title: 'coffee', kind: 'POINTS', pointsMilli: 10_000, discount: { cents: 250, currency: 'EUR' } },
-      quote: { pointsMilli: 10_000, discount: { cents: 250, currency: 'EUR' }, balanceBeforeMilli: 120_000, balanceAfterMilli: 110_000, toPay: { cents: 4750, currency: 'EUR' } },
+      quote: {
+        pointsMilli: 10_000,
+        discount: { cents: 250, currency: 'EUR' },
+        balanceBeforeMilli: 120_000,
+        balanceAfterMilli: 110_000,
+        toPay: { cents: 4750, currency: 'EUR' },
+      },
     });
     const { store, called } = scripted(status({ redemption: 'reward', pointsDecimals: 0 }), {
       startSale: () => baseSale({ state: 'open', member: undefined, terms: undefined }),
@@ -163,7 +202,16 @@ describe('counter flows', () => {
   });
 
   it('validation codes: none typed asks for it; the code goes with the confirmation; a wrong one is typed again', async () => {
-    const quoted = baseSale({ state: 'quoted', quote: { pointsMilli: 100_123, discount: { cents: 1001, currency: 'EUR' }, balanceBeforeMilli: 2_500_500, balanceAfterMilli: 2_400_377, toPay: { cents: 3999, currency: 'EUR' } } });
+    const quoted = baseSale({
+      state: 'quoted',
+      quote: {
+        pointsMilli: 100_123,
+        discount: { cents: 1001, currency: 'EUR' },
+        balanceBeforeMilli: 2_500_500,
+        balanceAfterMilli: 2_400_377,
+        toPay: { cents: 3999, currency: 'EUR' },
+      },
+    });
     let wrong = true;
     const { store, called } = scripted(status({ validationCode: true }), {
       requestValidationCode: () => ({ ...quoted, validationCode: { pointsMilli: 100_123, channel: 'SMS', requestedAt: new Date(0).toISOString() } }),
@@ -196,8 +244,17 @@ describe('counter flows', () => {
     expect(store.getState().sale?.state).toBe('posted');
   });
 
-  it('offline limits: the refusal names the limits; the manager\'s approval goes with the same points; a wrong PIN is thrown to the dialog', async () => {
-    const quoted = baseSale({ state: 'quoted', quote: { pointsMilli: 800_000, discount: { cents: 800, currency: 'EUR' }, balanceBeforeMilli: 2_200_000, balanceAfterMilli: 1_400_000, toPay: { cents: 1200, currency: 'EUR' } } });
+  it("offline limits: the refusal names the limits; the manager's approval goes with the same points; a wrong PIN is thrown to the dialog", async () => {
+    const quoted = baseSale({
+      state: 'quoted',
+      quote: {
+        pointsMilli: 800_000,
+        discount: { cents: 800, currency: 'EUR' },
+        balanceBeforeMilli: 2_200_000,
+        balanceAfterMilli: 1_400_000,
+        toPay: { cents: 1200, currency: 'EUR' },
+      },
+    });
     const breaches = [{ limit: 'perRedemption', overridable: true, message: 'Offline, one redemption may take at most 500 points.' }];
     const { store, called } = scripted(status({ pointsDecimals: 0 }), {
       confirmRedemption: (input: MethodInput<'confirmRedemption'>) => {
@@ -223,7 +280,16 @@ describe('counter flows', () => {
   });
 
   it('waiting for the program after confirm: continue offline, with an approval past a limit', async () => {
-    const queued = baseSale({ state: 'queued', quote: { pointsMilli: 800_000, discount: { cents: 800, currency: 'EUR' }, balanceBeforeMilli: 12_000_000, balanceAfterMilli: 11_200_000, toPay: { cents: 3200, currency: 'EUR' } } });
+    const queued = baseSale({
+      state: 'queued',
+      quote: {
+        pointsMilli: 800_000,
+        discount: { cents: 800, currency: 'EUR' },
+        balanceBeforeMilli: 12_000_000,
+        balanceAfterMilli: 11_200_000,
+        toPay: { cents: 3200, currency: 'EUR' },
+      },
+    });
     const { store, called } = scripted(status(), {
       acceptOffline: (input: MethodInput<'acceptOffline'>) => {
         if (!input.approval) throw new PosError('OFFLINE_LIMIT', 'limit', { details: { breaches: [], overridable: true } });
@@ -242,7 +308,16 @@ describe('counter flows', () => {
   });
 
   it('a cancel while the redemption is on its way waits for the answer; the next sale may start', async () => {
-    const posting = baseSale({ state: 'posting', quote: { pointsMilli: 100_000, discount: { cents: 100, currency: 'EUR' }, balanceBeforeMilli: 2_500_500, balanceAfterMilli: 2_400_500, toPay: { cents: 4900, currency: 'EUR' } } });
+    const posting = baseSale({
+      state: 'posting',
+      quote: {
+        pointsMilli: 100_000,
+        discount: { cents: 100, currency: 'EUR' },
+        balanceBeforeMilli: 2_500_500,
+        balanceAfterMilli: 2_400_500,
+        toPay: { cents: 4900, currency: 'EUR' },
+      },
+    });
     const { store } = scripted(status(), { cancelSale: () => ({ ...posting, voidPending: true }), getSale: () => ({ ...posting, voidPending: true }) });
     await withSale(store, posting);
     store.getState().newSale(); // asks first

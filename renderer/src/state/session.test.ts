@@ -52,7 +52,12 @@ describe('session slice', () => {
 
   it('an unreachable service shows an error until it answers', async () => {
     let up = false;
-    const api = { whoAmI: async () => { if (!up) throw new PosError('INTERNAL', 'down'); return { person: ann, needsFirstManager: false }; } } as unknown as TerminalApi;
+    const api = {
+      whoAmI: async () => {
+        if (!up) throw new PosError('INTERNAL', 'down');
+        return { person: ann, needsFirstManager: false };
+      },
+    } as unknown as TerminalApi;
     const store = sessionStore(api);
     await store.getState().loadSession();
     expect(gate(store.getState().session)).toBe('error');
@@ -67,9 +72,13 @@ describe('guardApi', () => {
   it('tells the app when a call finds nobody signed in, and still refuses the call', async () => {
     let lost = 0;
     const api = {
-      queryLog: async () => { throw new PosError('NOT_SIGNED_IN'); },
+      queryLog: async () => {
+        throw new PosError('NOT_SIGNED_IN');
+      },
       getSettings: async () => ({ ok: 1 }),
-      signIn: async () => { throw new PosError('NOT_SIGNED_IN'); },
+      signIn: async () => {
+        throw new PosError('NOT_SIGNED_IN');
+      },
     } as unknown as TerminalApi;
     const guarded = guardApi(api, () => lost++);
     await expect(guarded.queryLog({ limit: 1, filter: {} })).rejects.toMatchObject({ code: 'NOT_SIGNED_IN' });

@@ -38,7 +38,11 @@ type GetFn<S> = () => S;
 
 export const INITIAL_SESSION: SessionState = { phase: 'unknown', person: null, needsFirstManager: false, error: null, recoveryCode: null };
 
-export function createSessionSlice<S extends SessionSlice>(api: Pick<TerminalApi, 'whoAmI' | 'signIn' | 'signOut' | 'createFirstManager'>, set: SetFn<S>, get: GetFn<S>): SessionSlice {
+export function createSessionSlice<S extends SessionSlice>(
+  api: Pick<TerminalApi, 'whoAmI' | 'signIn' | 'signOut' | 'createFirstManager'>,
+  set: SetFn<S>,
+  get: GetFn<S>,
+): SessionSlice {
   const put = (patch: Partial<SessionState>) => set({ session: { ...get().session, ...patch } } as Partial<S>);
   let loadSeq = 0;
   return {

@@ -56,17 +56,32 @@ function fakeService(opts: { redeem?: 'posted' | 'queued' | 'refuse' | 'posting'
     startSale: async ({ basketCents }) => {
       if (opts.startGate) await opts.startGate;
       const id = `sale_${String(++n).padStart(8, '0')}`;
-      const sale: SaleView = { id, state: 'open', createdAt: new Date(0).toISOString(), basket: { cents: basketCents, currency: 'EUR' }, paymentAllowed: false, offlineAccepted: false, voidPending: false, refunded: { cents: 0, pointsMilli: 0 } };
+      const sale: SaleView = {
+        id,
+        state: 'open',
+        createdAt: new Date(0).toISOString(),
+        basket: { cents: basketCents, currency: 'EUR' },
+        paymentAllowed: false,
+        offlineAccepted: false,
+        voidPending: false,
+        refunded: { cents: 0, pointsMilli: 0 },
+      };
       sales.set(id, sale);
       return sale;
     },
     setBasket: async ({ saleId, basketCents }) => {
       const s = sales.get(saleId)!;
       const basket = { cents: basketCents, currency: 'EUR' };
-      return upd(saleId, { basket, quote: undefined, state: s.member ? 'identified' : 'open', maxPointsMilli: s.member ? maxRedeemable(basket, balance, terms) : undefined });
+      return upd(saleId, {
+        basket,
+        quote: undefined,
+        state: s.member ? 'identified' : 'open',
+        maxPointsMilli: s.member ? maxRedeemable(basket, balance, terms) : undefined,
+      });
     },
     identifyMember: async ({ saleId, input }) => {
-      if (input.replace(/\s/g, '') !== CARD) throw new PosError('MEMBER_NOT_FOUND', 'No member with that number.', { endUserMessage: { nl: 'Onbekende kaart.', en: 'Unknown card.' } });
+      if (input.replace(/\s/g, '') !== CARD)
+        throw new PosError('MEMBER_NOT_FOUND', 'No member with that number.', { endUserMessage: { nl: 'Onbekende kaart.', en: 'Unknown card.' } });
       const s = sales.get(saleId)!;
       return upd(saleId, {
         state: 'identified',
@@ -93,8 +108,14 @@ function fakeService(opts: { redeem?: 'posted' | 'queued' | 'refuse' | 'posting'
       if (s.quote?.pointsMilli !== pointsMilli) throw new PosError('SALE_WRONG_STATE');
       if (opts.gate) await opts.gate;
       if (opts.redeem === 'posting') return { ...s, state: 'posting' };
-      if (opts.redeem === 'refuse') return upd(saleId, { state: 'refused', error: { code: 'INSUFFICIENT_POINTS', message: 'The member does not have enough points.' } });
-      if (opts.redeem === 'queued') return upd(saleId, { state: 'queued', paymentAllowed: false, error: { code: 'BACKEND_UNAVAILABLE', message: 'The loyalty program cannot be reached.' } });
+      if (opts.redeem === 'refuse')
+        return upd(saleId, { state: 'refused', error: { code: 'INSUFFICIENT_POINTS', message: 'The member does not have enough points.' } });
+      if (opts.redeem === 'queued')
+        return upd(saleId, {
+          state: 'queued',
+          paymentAllowed: false,
+          error: { code: 'BACKEND_UNAVAILABLE', message: 'The loyalty program cannot be reached.' },
+        });
       return upd(saleId, { state: 'posted', paymentAllowed: true, result: { balanceAfterMilli: balance - pointsMilli } });
     },
     retryRedemption: async ({ saleId }) => upd(saleId, { state: 'posted', paymentAllowed: true, error: undefined, result: { balanceAfterMilli: 0 } }),

@@ -17,7 +17,7 @@ import { buildQuote } from '../../../shared/quote';
 import { CLOSED_STATES, SALE_TRANSITIONS, canTransition } from '../../../shared/sale-state';
 import { asErrorInfo } from '../api/client';
 import { mustWaitToScreen, readyToScreen, screenMemberRead } from '../scanner/scanner-config';
-import type { UiLanguage } from '../lib/format';
+import type { Language } from '../../../shared/i18n/locale';
 import { createSessionSlice, type SessionSlice } from './session';
 
 export type InputSource = 'scanner' | 'keyboard' | 'camera';
@@ -36,6 +36,8 @@ export interface RewardsState {
   total: number;
   loading: boolean;
   error: ErrorInfo | null;
+  /** Offline: the catalogue as the terminal last saw it (ISO). */
+  lastKnownAt?: string;
 }
 
 export interface ShownError {
@@ -52,7 +54,7 @@ export interface LogState {
 
 /** The counter's state, plus who is signed in (the session slice: state/session.ts). */
 export interface PosState extends SessionSlice {
-  uiLang: UiLanguage;
+  uiLang: Language;
   status: TerminalStatus | null;
   statusError: ErrorInfo | null;
   /** The event channel to the service: null while connecting. */
@@ -130,7 +132,7 @@ export interface StoreDeps {
   api: TerminalApi;
   /** Event subscription (the transport's); `onConnection` reports the channel state. */
   subscribe?: (listener: (e: TerminalEvent) => void, onConnection?: (connected: boolean) => void) => () => void;
-  uiLang?: UiLanguage;
+  uiLang?: Language;
   /** Where the current sale id is kept across reloads (sessionStorage in the app). */
   memory?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
   /** Debounce before the service is asked for a quote while typing points. */
@@ -347,7 +349,10 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       if (sale.validationCode && sale.validationCode.pointsMilli !== points) set({ validationCodeText: '' });
       set({ quoting: points });
       try {
-        const next = await saleCall(() => api.quote({ saleId: sale.id, pointsMilli: points }), () => seq === quoteSeq);
+        const next = await saleCall(
+          () => api.quote({ saleId: sale.id, pointsMilli: points }),
+          () => seq === quoteSeq,
+        );
         if (seq !== quoteSeq) return; // the cashier changed the points meanwhile
         set({ quoting: null, pointsProblem: next.error && next.state !== 'quoted' ? next.error : null });
         if (thenFocusConfirm && next.state === 'quoted') focus('confirm');
@@ -363,7 +368,10 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       const sale = get().sale;
       if (!sale) return;
       try {
-        await saleCall(() => api.getSale({ saleId: sale.id }), (fresh) => get().sale?.id === fresh.id);
+        await saleCall(
+          () => api.getSale({ saleId: sale.id }),
+          (fresh) => get().sale?.id === fresh.id,
+        );
       } catch {
         // keep what we show; the next event or action corrects it
       }
@@ -457,7 +465,17 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       cancelQuoteTimer();
       quoteSeq++;
       rewardSeq++;
-      set({ busy: 'identify', error: null, pendingMember: null, pointsText: '', pointsProblem: null, preview: null, quoting: null, validationCodeText: '', rewards: NO_REWARDS });
+      set({
+        busy: 'identify',
+        error: null,
+        pendingMember: null,
+        pointsText: '',
+        pointsProblem: null,
+        preview: null,
+        quoting: null,
+        validationCodeText: '',
+        rewards: NO_REWARDS,
+      });
       try {
         const next = await saleCall(() => api.identifyMember({ saleId: sale.id, input, source }));
         if (next.member && next.state === 'identified') {
@@ -729,7 +747,13 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         if (decimals !== undefined && tooPrecise(clean, decimals)) {
           // Never a decimal more than the program takes: the keystroke is refused, the figure stays.
           const message = decimals === 0 ? 'Points are whole numbers here.' : `Points have at most ${decimals} decimals here.`;
-          set({ pointsProblem: { code: 'POINTS_TOO_PRECISE', message, details: { decimals, say: decimals === 0 ? 'counter.say.pointsWhole' : 'counter.say.pointsDecimals' } } });
+          set({
+            pointsProblem: {
+              code: 'POINTS_TOO_PRECISE',
+              message,
+              details: { decimals, say: decimals === 0 ? 'counter.say.pointsWhole' : 'counter.say.pointsDecimals' },
+            },
+          });
           return;
         }
         set({ pointsText: clean });
@@ -793,7 +817,8 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       async confirmApproved(approval) {
         const sale = get().sale;
         const quote = sale?.quote;
-        if (get().busy || !sale || !quote || sale.state !== 'quoted') throw new PosError('SALE_WRONG_STATE', 'The points are no longer waiting to be confirmed.');
+        if (get().busy || !sale || !quote || sale.state !== 'quoted')
+          throw new PosError('SALE_WRONG_STATE', 'The points are no longer waiting to be confirmed.');
         set({ busy: 'confirm' });
         try {
           await saleCall(() => api.confirmRedemption({ saleId: sale.id, pointsMilli: quote.pointsMilli, approval }));
@@ -859,7 +884,16 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           const page = await api.listRewards({ saleId: sale.id, start, limit: REWARD_PAGE });
           if (seq !== rewardSeq) return;
           const offers = paging ? [...get().rewards.offers, ...page.offers] : page.offers;
-          set({ rewards: { saleId: sale.id, offers, total: page.totalItems, loading: false, error: null } });
+          set({
+            rewards: {
+              saleId: sale.id,
+              offers,
+              total: page.totalItems,
+              loading: false,
+              error: null,
+              ...(page.lastKnownAt ? { lastKnownAt: page.lastKnownAt } : {}),
+            },
+          });
         } catch (e) {
           if (seq !== rewardSeq) return;
           set({ rewards: { ...get().rewards, loading: false, error: asErrorInfo(e) } });
@@ -1006,7 +1040,6 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         }
       },
     };
-
   });
 }
 
@@ -1028,4 +1061,3 @@ export function saleActions(sale: SaleView | null) {
     canStartOver: !sale || isClosed(sale) || sale.voidPending || canTransition(sale.state, 'cancelled'),
   };
 }
-

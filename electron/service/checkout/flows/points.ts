@@ -14,7 +14,8 @@ export function quotePoints(ctx: CheckoutContext, input: MethodInput<'quote'>): 
   const sale = store.sales.get(input.saleId);
   if (!['identified', 'quoted', 'refused'].includes(sale.state)) throw new PosError('SALE_WRONG_STATE', 'Identify the member first.');
   const session = ctx.requireMember(sale);
-  if (ctx.adapter.info.capabilities.redemption === 'reward') throw new PosError('NOT_SUPPORTED', 'This program redeems rewards from its catalogue: choose a reward.');
+  if (ctx.adapter.info.capabilities.redemption === 'reward')
+    throw new PosError('NOT_SUPPORTED', 'This program redeems rewards from its catalogue: choose a reward.');
   const terms = requireTerms(session);
   let quote;
   try {

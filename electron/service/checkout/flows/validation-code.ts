@@ -24,11 +24,24 @@ export async function requestValidationCode(ctx: CheckoutContext, input: MethodI
     ctx.log({ kind: 'validation.request', saleId: sale.id, pointsMilli: sale.points_milli, outcome: toErrorInfo(e).code, ...memberOf(sale) });
     throw e;
   }
-  ctx.log({ kind: 'validation.request', saleId: sale.id, pointsMilli: sale.points_milli, outcome: 'ok', ...memberOf(sale), detail: { channel: session.validation.channel } });
+  ctx.log({
+    kind: 'validation.request',
+    saleId: sale.id,
+    pointsMilli: sale.points_milli,
+    outcome: 'ok',
+    ...memberOf(sale),
+    detail: { channel: session.validation.channel },
+  });
 }
 
 /** Checks the typed code before anything is committed; returns it normalized for the request. */
-export async function checkValidationCode(ctx: CheckoutContext, sale: SaleRow, session: MemberSession, pointsMilli: number, typed: string | undefined): Promise<string> {
+export async function checkValidationCode(
+  ctx: CheckoutContext,
+  sale: SaleRow,
+  session: MemberSession,
+  pointsMilli: number,
+  typed: string | undefined,
+): Promise<string> {
   if (!supportsValidationCode(ctx.adapter)) throw new PosError('NOT_SUPPORTED', 'This program declares validation codes but the terminal cannot ask for them.');
   if (!typed) throw new PosError('VALIDATION_CODE_REQUIRED', 'Type the code the member received (send it first if they have none).');
   const code = normalizeValidationCode(typed);

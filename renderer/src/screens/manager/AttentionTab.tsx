@@ -35,7 +35,8 @@ export function AttentionTab() {
       <div className="desk-head">
         <h1>{t('desk.attention')}</h1>
         <label className="check">
-          <input type="checkbox" checked={includeHandled} data-testid={MTID.attentionShowHandled} onChange={(e) => setIncludeHandled(e.target.checked)} /> {t('attention.showHandled')}
+          <input type="checkbox" checked={includeHandled} data-testid={MTID.attentionShowHandled} onChange={(e) => setIncludeHandled(e.target.checked)} />{' '}
+          {t('attention.showHandled')}
         </label>
         <button type="button" className="btn btn-small" onClick={() => void load()}>
           {t('common.refresh')}
@@ -83,7 +84,9 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
     setBusy(true);
     setError(null);
     try {
-      const next = await asManager((approval) => api.markHandled({ item: item.item, reason: reason.trim(), ...(approval ? { approval } : {}) }), { reason: 'none' });
+      const next = await asManager((approval) => api.markHandled({ item: item.item, reason: reason.trim(), ...(approval ? { approval } : {}) }), {
+        reason: 'none',
+      });
       if (next) onHandled(next);
     } catch (e) {
       setError(asErrorInfo(e));
@@ -98,7 +101,9 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
     setError(null);
     try {
       const title = t(decision === 'applied' ? 'attention.inDoubt.applied' : 'attention.inDoubt.sendAgain');
-      const done = await approve({ title, reason: 'required' }, (approval) => api.resolveInDoubt({ item: item.item, decision, approval: { ...approval, reason: approval.reason ?? '' } }));
+      const done = await approve({ title, reason: 'required' }, (approval) =>
+        api.resolveInDoubt({ item: item.item, decision, approval: { ...approval, reason: approval.reason ?? '' } }),
+      );
       if (done) onHandled({ ...item, handled: { item: item.item, by: '', byName: null, reason: title, at: new Date().toISOString() } });
     } catch (e) {
       setError(asErrorInfo(e));
@@ -108,7 +113,13 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
   };
 
   return (
-    <article className={`card attention attention-${item.kind} ${item.handled ? 'attention-handled' : ''}`} data-testid={MTID.attentionItem} data-item={item.item} data-kind={item.kind} data-handled={String(!!item.handled)}>
+    <article
+      className={`card attention attention-${item.kind} ${item.handled ? 'attention-handled' : ''}`}
+      data-testid={MTID.attentionItem}
+      data-item={item.item}
+      data-kind={item.kind}
+      data-handled={String(!!item.handled)}
+    >
       <header className="attention-head">
         <h2>{t(`attention.kinds.${item.kind}`)}</h2>
         <span className="muted">{t('attention.since', { time: fmt.dateTime(item.since) })}</span>
@@ -124,7 +135,9 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
             · {fmt.points(item.pointsMilli)} {t('log.points').toLowerCase()}
           </span>
         )}
-        {item.amountAtRiskCents !== null && <strong className="at-risk"> · {t('attention.amountAtRisk', { amount: fmt.amount(item.amountAtRiskCents, item.currency) })}</strong>}
+        {item.amountAtRiskCents !== null && (
+          <strong className="at-risk"> · {t('attention.amountAtRisk', { amount: fmt.amount(item.amountAtRiskCents, item.currency) })}</strong>
+        )}
       </p>
       {item.problem && <p className="attention-problem">{t('attention.problem', { problem: item.problem })}</p>}
       <div className="todo">
@@ -145,7 +158,9 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
           </div>
         </>
       ) : item.handled ? (
-        <p className="message message-good">{t('attention.handledBy', { name: item.handled.byName ?? item.handled.by, time: fmt.dateTime(item.handled.at), reason: item.handled.reason })}</p>
+        <p className="message message-good">
+          {t('attention.handledBy', { name: item.handled.byName ?? item.handled.by, time: fmt.dateTime(item.handled.at), reason: item.handled.reason })}
+        </p>
       ) : open ? (
         <form
           className="handle-form"
@@ -156,7 +171,16 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
         >
           <label className="form-label">
             {t('attention.reason')}
-            <textarea className="field" rows={2} maxLength={500} autoFocus value={reason} disabled={busy} data-testid={MTID.attentionReason} onChange={(e) => setReason(e.target.value)} />
+            <textarea
+              className="field"
+              rows={2}
+              maxLength={500}
+              autoFocus
+              value={reason}
+              disabled={busy}
+              data-testid={MTID.attentionReason}
+              onChange={(e) => setReason(e.target.value)}
+            />
           </label>
           {error && <LocalizedError error={error} tone="warning" />}
           <div className="button-row">

@@ -112,7 +112,13 @@ export function EndOfDayTab() {
               s.totals.refusedRedemptions ? 'figure-warn' : '',
             )}
             {figure('atRisk', t('manager.eod.atRisk'), money(s.totals.atRiskCents), s.totals.atRiskCents, s.totals.atRiskCents ? 'figure-warn' : '')}
-            {figure('queued', t('endOfDay.stillQueued'), `${fmt.count(s.stillQueued.rows)} · ${fmt.points(s.stillQueued.pointsMilli)}`, s.stillQueued.rows, s.stillQueued.rows ? 'figure-warn' : '')}
+            {figure(
+              'queued',
+              t('endOfDay.stillQueued'),
+              `${fmt.count(s.stillQueued.rows)} · ${fmt.points(s.stillQueued.pointsMilli)}`,
+              s.stillQueued.rows,
+              s.stillQueued.rows ? 'figure-warn' : '',
+            )}
             {figure('attention', t('endOfDay.needsAttention'), fmt.count(s.needsAttention), s.needsAttention, s.needsAttention ? 'figure-bad' : '')}
           </div>
           <p className="hint">{t('manager.eod.netHelp')}</p>
@@ -121,14 +127,24 @@ export function EndOfDayTab() {
             <section aria-label={t('endOfDay.cardLinked')}>
               <h2>{t('endOfDay.cardLinked')}</h2>
               <div className="figures">
-                {figure('cardLinkedPurchases', t('endOfDay.cardLinkedPurchases'), `${fmt.count(s.cardLinked.purchases)} · ${money(s.cardLinked.purchaseCents)}`, s.cardLinked.purchaseCents)}
+                {figure(
+                  'cardLinkedPurchases',
+                  t('endOfDay.cardLinkedPurchases'),
+                  `${fmt.count(s.cardLinked.purchases)} · ${money(s.cardLinked.purchaseCents)}`,
+                  s.cardLinked.purchaseCents,
+                )}
                 {figure(
                   'cardLinkedCashback',
                   t('endOfDay.cardLinkedCashback'),
                   money(s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents),
                   s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents,
                 )}
-                {figure('cardLinkedRefunds', t('endOfDay.cardLinkedRefunds'), `${fmt.count(s.cardLinked.refunds)} · ${money(s.cardLinked.refundCents)}`, s.cardLinked.refundCents)}
+                {figure(
+                  'cardLinkedRefunds',
+                  t('endOfDay.cardLinkedRefunds'),
+                  `${fmt.count(s.cardLinked.refunds)} · ${money(s.cardLinked.refundCents)}`,
+                  s.cardLinked.refundCents,
+                )}
               </div>
             </section>
           )}

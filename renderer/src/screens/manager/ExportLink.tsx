@@ -47,7 +47,14 @@ export function ExportResult({ ticket, error, onUsed }: { ticket: (ExportTicket 
   return (
     <div className="message message-good export-ready" role="status">
       <p className="message-text">{t('exportCsv.ready', { filename: ticket.filename })}</p>
-      <a className="btn btn-primary" href={ticket.url} download={ticket.filename} data-testid={MTID.exportLink} data-filename={ticket.filename} onClick={() => setTimeout(() => onUsed?.(), 500)}>
+      <a
+        className="btn btn-primary"
+        href={ticket.url}
+        download={ticket.filename}
+        data-testid={MTID.exportLink}
+        data-filename={ticket.filename}
+        onClick={() => setTimeout(() => onUsed?.(), 500)}
+      >
         {t('exportCsv.download')}
       </a>
       <p className="hint">{t('exportCsv.expires', { time: fmt.time(ticket.expiresAt) })}</p>

@@ -55,7 +55,14 @@ export function ExportTab() {
           <legend>{t('exportCsv.format')}</legend>
           {(['spreadsheet', 'rfc4180'] as const).map((f) => (
             <label key={f} className="radio">
-              <input type="radio" name="export-format" value={f} checked={format === f} data-testid={`${MTID.exportFormat}-${f}`} onChange={() => setFormat(f)} />
+              <input
+                type="radio"
+                name="export-format"
+                value={f}
+                checked={format === f}
+                data-testid={`${MTID.exportFormat}-${f}`}
+                onChange={() => setFormat(f)}
+              />
               {f === 'spreadsheet' ? t('exportCsv.formatSpreadsheet') : t('exportCsv.formatRfc')}
             </label>
           ))}
@@ -72,7 +79,14 @@ export function ExportTab() {
         </div>
         {what === 'log' && (
           <label className="check">
-            <input type="checkbox" checked={useFilters && hasFilters} disabled={!hasFilters} data-testid={MTID.exportUseFilters} onChange={(e) => setUseFilters(e.target.checked)} /> {t('exportCsv.useLogFilters')}
+            <input
+              type="checkbox"
+              checked={useFilters && hasFilters}
+              disabled={!hasFilters}
+              data-testid={MTID.exportUseFilters}
+              onChange={(e) => setUseFilters(e.target.checked)}
+            />{' '}
+            {t('exportCsv.useLogFilters')}
           </label>
         )}
         {problem && (

@@ -80,7 +80,9 @@ export function GoLiveTab() {
   const goLive = async () => {
     setError(null);
     try {
-      const next = await approve({ title: t('goLive.approveTitle', { program: descriptor.name }), reason: 'optional', preferManagerId: me.id }, (approval) => api.goLive({ program, values, approval }));
+      const next = await approve({ title: t('goLive.approveTitle', { program: descriptor.name }), reason: 'optional', preferManagerId: me.id }, (approval) =>
+        api.goLive({ program, values, approval }),
+      );
       if (next) {
         setView(next);
         // The typed secrets leave the screen: what is kept is sealed at the terminal.
@@ -127,7 +129,10 @@ export function GoLiveTab() {
       <h2 id="golive-title">{t('desk.goLive')}</h2>
       <p data-testid={GOLIVE_TID.mode} data-mode={view?.mode ?? ''}>
         {view?.mode === 'live'
-          ? t('goLive.isLive', { program: view.connection ? programOf(view.connection.program).name : '', environment: view.connection?.environment ? t(`goLive.env.${view.connection.environment}`) : t('goLive.env.other') })
+          ? t('goLive.isLive', {
+              program: view.connection ? programOf(view.connection.program).name : '',
+              environment: view.connection?.environment ? t(`goLive.env.${view.connection.environment}`) : t('goLive.env.other'),
+            })
           : t('goLive.isTraining')}
       </p>
       {view?.mode === 'live' && (
@@ -137,7 +142,9 @@ export function GoLiveTab() {
           </button>
         </p>
       )}
-      {view && (view.queue.waiting > 0 || view.queue.attention > 0) && <p className="hint">{t('goLive.queueBlocks', { waiting: view.queue.waiting, attention: view.queue.attention })}</p>}
+      {view && (view.queue.waiting > 0 || view.queue.attention > 0) && (
+        <p className="hint">{t('goLive.queueBlocks', { waiting: view.queue.waiting, attention: view.queue.attention })}</p>
+      )}
       <fieldset className="card">
         <legend>{t('goLive.program')}</legend>
         <select className="field field-small" value={program} data-testid={GOLIVE_TID.program} onChange={(e) => choose(e.target.value as ProgramId)}>
@@ -165,7 +172,13 @@ export function GoLiveTab() {
         </button>
       </p>
       {result && result.for === typed && (
-        <div className={`card ${result.test.ok ? 'ok' : 'bad'}`} role="status" data-testid={GOLIVE_TID.result} data-ok={String(result.test.ok)} data-step={result.test.failed?.step ?? ''}>
+        <div
+          className={`card ${result.test.ok ? 'ok' : 'bad'}`}
+          role="status"
+          data-testid={GOLIVE_TID.result}
+          data-ok={String(result.test.ok)}
+          data-step={result.test.failed?.step ?? ''}
+        >
           <strong>{result.test.ok ? t('goLive.passed') : t('goLive.failed', { step: t(`goLive.step.${result.test.failed?.step ?? 'api'}`) })}</strong>
           <ul>
             {result.test.steps.map((s) => (

@@ -150,7 +150,14 @@ export function LogTab() {
         </label>
         <label>
           {t('log.memberLast4')}
-          <input className="field field-small field-last4" maxLength={4} autoComplete="off" value={form.memberLast4} data-testid={MTID.logMember} onChange={set('memberLast4')} />
+          <input
+            className="field field-small field-last4"
+            maxLength={4}
+            autoComplete="off"
+            value={form.memberLast4}
+            data-testid={MTID.logMember}
+            onChange={set('memberLast4')}
+          />
         </label>
         <label className="filters-grow">
           {t('log.search')}

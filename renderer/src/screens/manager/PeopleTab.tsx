@@ -125,7 +125,13 @@ export function PeopleTab() {
                   {isLocked(p, now) && p.lockedUntil && <div className="warn-text small">{t('people.locked', { time: fmt.time(p.lockedUntil) })}</div>}
                 </td>
                 <td className="actions">
-                  <button type="button" className="btn btn-small" disabled={busy || p.id === me.id} data-testid={MTID.personToggle} onClick={() => (p.active ? setConfirmOff(p) : void toggle(p))}>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    disabled={busy || p.id === me.id}
+                    data-testid={MTID.personToggle}
+                    onClick={() => (p.active ? setConfirmOff(p) : void toggle(p))}
+                  >
                     {p.active ? t('people.switchOff') : t('people.switchOn')}
                   </button>
                   <button
@@ -148,7 +154,13 @@ export function PeopleTab() {
       </div>
 
       {confirmOff && (
-        <div className="card confirm-card" role="alertdialog" aria-labelledby="confirm-off-title" data-testid={MTID.personConfirmOff} data-person-id={confirmOff.id}>
+        <div
+          className="card confirm-card"
+          role="alertdialog"
+          aria-labelledby="confirm-off-title"
+          data-testid={MTID.personConfirmOff}
+          data-person-id={confirmOff.id}
+        >
           <p id="confirm-off-title">
             <strong>{t('manager.people.confirmOff', { name: confirmOff.name })}</strong>
           </p>
@@ -174,7 +186,19 @@ export function PeopleTab() {
           <h2>{t('people.newPinFor', { name: pinFor.name })}</h2>
           <label className="form-label">
             {t('people.pin')}
-            <input className="field field-small" type="password" inputMode="numeric" autoComplete="new-password" autoFocus maxLength={8} value={newPin} data-testid={MTID.personNewPin} aria-invalid={Boolean(problems.newPin)} aria-describedby={problems.newPin ? 'new-pin-problem' : undefined} onChange={(e) => setNewPin(cleanPin(e.target.value))} />
+            <input
+              className="field field-small"
+              type="password"
+              inputMode="numeric"
+              autoComplete="new-password"
+              autoFocus
+              maxLength={8}
+              value={newPin}
+              data-testid={MTID.personNewPin}
+              aria-invalid={Boolean(problems.newPin)}
+              aria-describedby={problems.newPin ? 'new-pin-problem' : undefined}
+              onChange={(e) => setNewPin(cleanPin(e.target.value))}
+            />
             {problems.newPin && (
               <span className="field-problem" id="new-pin-problem" role="alert" data-testid={MTID.personProblem('newPin')}>
                 {problems.newPin}
@@ -203,7 +227,16 @@ export function PeopleTab() {
         <div className="field-pair">
           <label className={`form-label ${problems.name ? 'has-problem' : ''}`}>
             {t('people.name')}
-            <input className="field field-small" maxLength={60} autoComplete="off" value={name} data-testid={MTID.personName} aria-invalid={Boolean(problems.name)} aria-describedby={problems.name ? 'person-name-problem' : undefined} onChange={(e) => setName(e.target.value)} />
+            <input
+              className="field field-small"
+              maxLength={60}
+              autoComplete="off"
+              value={name}
+              data-testid={MTID.personName}
+              aria-invalid={Boolean(problems.name)}
+              aria-describedby={problems.name ? 'person-name-problem' : undefined}
+              onChange={(e) => setName(e.target.value)}
+            />
             {problems.name && (
               <span className="field-problem" id="person-name-problem" role="alert" data-testid={MTID.personProblem('name')}>
                 {problems.name}
@@ -219,7 +252,18 @@ export function PeopleTab() {
           </label>
           <label className={`form-label ${problems.pin ? 'has-problem' : ''}`}>
             {t('people.pin')}
-            <input className="field field-small" type="password" inputMode="numeric" autoComplete="new-password" maxLength={8} value={pin} data-testid={MTID.personPin} aria-invalid={Boolean(problems.pin)} aria-describedby={problems.pin ? 'person-pin-problem' : undefined} onChange={(e) => setPin(cleanPin(e.target.value))} />
+            <input
+              className="field field-small"
+              type="password"
+              inputMode="numeric"
+              autoComplete="new-password"
+              maxLength={8}
+              value={pin}
+              data-testid={MTID.personPin}
+              aria-invalid={Boolean(problems.pin)}
+              aria-describedby={problems.pin ? 'person-pin-problem' : undefined}
+              onChange={(e) => setPin(cleanPin(e.target.value))}
+            />
             {problems.pin && (
               <span className="field-problem" id="person-pin-problem" role="alert" data-testid={MTID.personProblem('pin')}>
                 {problems.pin}

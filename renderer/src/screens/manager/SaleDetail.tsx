@@ -63,8 +63,14 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
   const doVoid = async () => {
     if (!sale) return;
     setNotice(null);
-    const done = await approve({ reason: 'required', title: t('sale.voidTitle', { id: short(sale.id) }), approveLabel: t('sale.void'), children: <p className="hint">{t('sale.voidHelp')}</p> }, (approval) =>
-      api.voidSale({ saleId: sale.id, approval: { ...approval, reason: approval.reason ?? '' } }),
+    const done = await approve(
+      {
+        reason: 'required',
+        title: t('sale.voidTitle', { id: short(sale.id) }),
+        approveLabel: t('sale.void'),
+        children: <p className="hint">{t('sale.voidHelp')}</p>,
+      },
+      (approval) => api.voidSale({ saleId: sale.id, approval: { ...approval, reason: approval.reason ?? '' } }),
     );
     if (!done) return;
     setSale(done);
@@ -116,7 +122,13 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
     ) : null;
 
   return (
-    <section className="desk-body sale-detail" data-testid={MTID.sale} data-sale-id={saleId} data-state={sale?.state ?? 'loading'} aria-label={t('sale.title', { id: short(saleId) })}>
+    <section
+      className="desk-body sale-detail"
+      data-testid={MTID.sale}
+      data-sale-id={saleId}
+      data-state={sale?.state ?? 'loading'}
+      aria-label={t('sale.title', { id: short(saleId) })}
+    >
       <div className="desk-head">
         <button type="button" className="btn btn-secondary" data-testid={MTID.saleBack} onClick={onClose}>
           ← {t('common.back')}
@@ -147,14 +159,20 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
               {fact(t('sale.reference'), summary?.backendReference ?? sale.result?.backendReference)}
               {fact(
                 t('sale.refunded'),
-                sale.refunded.cents > 0 || sale.refunded.pointsMilli > 0 ? `${fmt.amount(sale.refunded.cents, currency)} · ${fmt.points(sale.refunded.pointsMilli, decimals)} ${t('sale.points').toLowerCase()}` : null,
+                sale.refunded.cents > 0 || sale.refunded.pointsMilli > 0
+                  ? `${fmt.amount(sale.refunded.cents, currency)} · ${fmt.points(sale.refunded.pointsMilli, decimals)} ${t('sale.points').toLowerCase()}`
+                  : null,
                 MTID.saleRefunded,
                 { 'data-cents': sale.refunded.cents, 'data-milli': sale.refunded.pointsMilli },
               )}
               {sale.offlineAccepted && fact(t('sale.offline'), '✓')}
             </dl>
             {compKey && (
-              <p className={`message ${sale.compensation?.state === 'manual-action' ? 'message-warning' : sale.compensation?.state === 'done' ? 'message-good' : 'message-info'}`} data-testid={MTID.saleCompensation} data-state={sale.compensation?.state}>
+              <p
+                className={`message ${sale.compensation?.state === 'manual-action' ? 'message-warning' : sale.compensation?.state === 'done' ? 'message-good' : 'message-info'}`}
+                data-testid={MTID.saleCompensation}
+                data-state={sale.compensation?.state}
+              >
                 {t(compKey)}
                 {sale.compensation?.message ? <span className="message-detail"> {sale.compensation.message}</span> : null}
               </p>

@@ -46,7 +46,11 @@ export function SalesTab() {
       setError(null);
       try {
         const digits = last4.replace(/\D/g, '');
-        const { sales: page } = await api.listSales({ limit: PAGE, ...(before ? { beforeCreatedAt: before } : {}), ...(digits.length === 4 ? { memberLast4: digits } : {}) });
+        const { sales: page } = await api.listSales({
+          limit: PAGE,
+          ...(before ? { beforeCreatedAt: before } : {}),
+          ...(digits.length === 4 ? { memberLast4: digits } : {}),
+        });
         setSales((s) => (append ? [...s, ...page] : page));
         setMore(page.length === PAGE);
       } catch (e) {
@@ -146,7 +150,13 @@ export function SalesTab() {
         </div>
       )}
       {more && (
-        <button type="button" className="btn" data-testid={MTID.salesMore} disabled={loading} onClick={() => void load(true, sales[sales.length - 1]?.createdAt)}>
+        <button
+          type="button"
+          className="btn"
+          data-testid={MTID.salesMore}
+          disabled={loading}
+          onClick={() => void load(true, sales[sales.length - 1]?.createdAt)}
+        >
           {t('sales.more')}
         </button>
       )}

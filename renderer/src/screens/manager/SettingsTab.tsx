@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SettingsView } from '../../../../shared/contract/manager';
+import { LOG_LEVELS } from '../../../../shared/log-levels';
 import { LANGUAGES } from '../../../../shared/i18n/locale';
 import type { BackendId } from '../../../../shared/domain';
 import type { ErrorInfo } from '../../../../shared/errors';
@@ -10,7 +11,7 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { MTID } from '../../manager-testids';
 import { PROGRAMS } from '../../../../shared/programs';
 import { useDesk } from './desk-context';
-import { BACKENDS, credentialRows, credentialsFromRows, formFromView, patchFromForm, type CredentialRow, type SettingsField, type SettingsForm } from './settings-form';
+import { BACKENDS, formFromView, patchFromForm, type SettingsField, type SettingsForm } from './settings-form';
 
 const BACKEND_NAMES = Object.fromEntries(PROGRAMS.map((p) => [p.id, p.name])) as Record<BackendId, string>;
 
@@ -27,8 +28,9 @@ const FORM_FIELD: Record<string, keyof SettingsForm> = {
 
 /**
  * Settings (managers): terminal and store names, the language (switches the
- * whole UI), the loyalty program and its credentials (stored encrypted, never
- * shown back: only masked), the redemption rate, the offline limits, the scanner.
+ * whole UI), the loyalty program used in training, the redemption rate, the
+ * offline limits, the scanner. A program's connection (addresses, ids,
+ * secrets) is entered, tested and sealed on the Go live tab only.
  */
 export function SettingsTab() {
   const { api, asManager, refreshCounts, me } = useDesk();
@@ -39,20 +41,13 @@ export function SettingsTab() {
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [rows, setRows] = useState<CredentialRow[]>([]);
-  const [credError, setCredError] = useState<ErrorInfo | null>(null);
-  const [credNotice, setCredNotice] = useState<string | null>(null);
 
-  const take = useCallback(
-    (v: SettingsView) => {
-      setView(v);
-      setForm(formFromView(v));
-      setRows(credentialRows(v.backend));
-      // The terminal's language is the default for a fresh machine: opening the settings never switches
-      // the UI away from the language the person chose (i18n/index.ts).
-    },
-    [],
-  );
+  const take = useCallback((v: SettingsView) => {
+    setView(v);
+    setForm(formFromView(v));
+    // The terminal's language is the default for a fresh machine: opening the settings never switches
+    // the UI away from the language the person chose (i18n/index.ts).
+  }, []);
 
   useEffect(() => {
     void api
@@ -86,7 +81,9 @@ export function SettingsTab() {
   const save = async () => {
     const r = patchFromForm(form, view);
     if ('problem' in r) {
-      const label = t(`settings.${r.problem.field === 'maxBalanceAgeMinutes' ? 'maxBalanceAge' : r.problem.field === 'ratePoints' || r.problem.field === 'rateAmount' ? 'rate' : r.problem.field}`);
+      const label = t(
+        `settings.${r.problem.field === 'maxBalanceAgeMinutes' ? 'maxBalanceAge' : r.problem.field === 'ratePoints' || r.problem.field === 'rateAmount' ? 'rate' : r.problem.field}`,
+      );
       setBad({ field: r.problem.field, text: t(r.problem.key, { field: label, ...r.problem.params }) });
       return;
     }
@@ -117,36 +114,7 @@ export function SettingsTab() {
     }
   };
 
-  const saveCredentials = async (remove: boolean) => {
-    setCredError(null);
-    setCredNotice(null);
-    let credentials: Record<string, string> = {};
-    if (!remove) {
-      const r = credentialsFromRows(rows);
-      if ('badRow' in r) {
-        setCredError({ code: 'INVALID_INPUT', message: `${t('settings.credentialKey')} ${r.badRow + 1}` });
-        return;
-      }
-      if (Object.keys(r.credentials).length === 0) return;
-      credentials = r.credentials;
-    }
-    setBusy(true);
-    try {
-      const next = await asManager((approval) => api.setCredentials({ backend: form.backend, credentials, ...(approval ? { approval } : {}) }), { reason: 'optional' });
-      if (next) {
-        setView(next);
-        setRows(credentialRows(form.backend));
-        setCredNotice(remove ? t('settings.credentialsNone') : t('settings.credentialsSaved'));
-      }
-    } catch (e) {
-      setCredError(asErrorInfo(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-
   const protection = view.credentialProtection;
-  const hasValues = rows.some((r) => r.value !== '');
   return (
     <div className="desk-panel settings">
       <h1>{t('settings.title')}</h1>
@@ -170,7 +138,12 @@ export function SettingsTab() {
             {text('storeName', t('settings.storeName'))}
             <label className="form-label">
               {t('settings.language')}
-              <select className="field field-small" value={form.language} data-testid={MTID.settingsField('language')} onChange={(e) => set('language', e.target.value as SettingsForm['language'])}>
+              <select
+                className="field field-small"
+                value={form.language}
+                data-testid={MTID.settingsField('language')}
+                onChange={(e) => set('language', e.target.value as SettingsForm['language'])}
+              >
                 {LANGUAGES.map((l) => (
                   <option key={l} value={l}>
                     {t(`languages.${l}`)}
@@ -186,7 +159,12 @@ export function SettingsTab() {
           <div className="field-pair">
             <label className="form-label">
               {t('settings.backend')}
-              <select className="field field-small" value={form.backend} data-testid={MTID.settingsField('backend')} onChange={(e) => set('backend', e.target.value as BackendId)}>
+              <select
+                className="field field-small"
+                value={form.backend}
+                data-testid={MTID.settingsField('backend')}
+                onChange={(e) => set('backend', e.target.value as BackendId)}
+              >
                 {BACKENDS.map((b) => (
                   <option key={b} value={b}>
                     {BACKEND_NAMES[b]}
@@ -197,7 +175,8 @@ export function SettingsTab() {
             {text('backendUrl', t('settings.backendUrl'), { inputMode: 'url', maxLength: 300 })}
           </div>
           <label className="check">
-            <input type="checkbox" checked={form.rateOwn} data-testid={MTID.settingsField('rateOwn')} onChange={(e) => set('rateOwn', e.target.checked)} /> {t('settings.rateOwn')}
+            <input type="checkbox" checked={form.rateOwn} data-testid={MTID.settingsField('rateOwn')} onChange={(e) => set('rateOwn', e.target.checked)} />{' '}
+            {t('settings.rateOwn')}
           </label>
           {form.rateOwn ? (
             <div className="field-pair rate-row">
@@ -227,7 +206,12 @@ export function SettingsTab() {
             {text('minLength', t('settings.minLength'), { inputMode: 'numeric' })}
             <label className="form-label">
               {t('settings.suffix')}
-              <select className="field field-small" value={form.suffix} data-testid={MTID.settingsField('suffix')} onChange={(e) => set('suffix', e.target.value as SettingsForm['suffix'])}>
+              <select
+                className="field field-small"
+                value={form.suffix}
+                data-testid={MTID.settingsField('suffix')}
+                onChange={(e) => set('suffix', e.target.value as SettingsForm['suffix'])}
+              >
                 <option value="Enter">{t('settings.suffixEnter')}</option>
                 <option value="Tab">{t('settings.suffixTab')}</option>
                 <option value="none">{t('settings.suffixNone')}</option>
@@ -236,8 +220,36 @@ export function SettingsTab() {
             {text('prefix', t('settings.prefix'), { maxLength: 8 })}
           </div>
           <label className="check">
-            <input type="checkbox" checked={form.cameraEnabled} data-testid={MTID.settingsField('cameraEnabled')} onChange={(e) => set('cameraEnabled', e.target.checked)} /> {t('settings.camera')}
+            <input
+              type="checkbox"
+              checked={form.cameraEnabled}
+              data-testid={MTID.settingsField('cameraEnabled')}
+              onChange={(e) => set('cameraEnabled', e.target.checked)}
+            />{' '}
+            {t('settings.camera')}
           </label>
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>{t('settings.logTitle')}</legend>
+          <label className="form-label">
+            {t('settings.logLevel')}
+            <select
+              className="field field-small"
+              value={form.logLevel}
+              data-testid={MTID.settingsField('logLevel')}
+              onChange={(e) => set('logLevel', e.target.value as SettingsForm['logLevel'])}
+            >
+              {LOG_LEVELS.map((l) => (
+                <option key={l} value={l}>
+                  {t(`settings.logLevel_${l}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <p className={view.logLevelFixed ? 'message message-warning' : 'hint'}>
+            {view.logLevelFixed ? t('settings.logLevelFixed', { level: view.logLevelFixed }) : t('settings.logLevelHint')}
+          </p>
         </fieldset>
 
         {notice && (
@@ -254,70 +266,15 @@ export function SettingsTab() {
       </form>
 
       <section className="card credentials">
-        <h2>
-          {t('settings.credentials')} · {BACKEND_NAMES[form.backend]}
-        </h2>
-        <p data-testid={MTID.credentialsMasked}>
-          {view.credentials && view.credentials.fields.length > 0
-            ? t('settings.credentialsStored', { masked: view.credentials.fields.map((f) => `${f.key}: ${f.masked}`).join(', ') })
-            : t('settings.credentialsNone')}
-        </p>
+        <h2>{t('settings.connection')}</h2>
+        <p data-testid={MTID.connectionWhere}>{t('settings.connectionOnGoLive')}</p>
         <p className={protection.kind === 'os' ? 'hint' : 'message message-warning'}>
-          {protection.kind === 'os' ? t('settings.protectionOs') : protection.kind === 'file-key' ? t('settings.protectionFileKey') : t('settings.protectionNone')}
+          {protection.kind === 'os'
+            ? t('settings.protectionOs')
+            : protection.kind === 'file-key'
+              ? t('settings.protectionFileKey')
+              : t('settings.protectionNone')}
         </p>
-        {protection.kind !== 'none' && (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              void saveCredentials(false);
-            }}
-          >
-            <h3>{t('settings.credentialsReplace')}</h3>
-            <div className="cred-rows">
-              {rows.map((r, i) => (
-                <div key={i} className="cred-row">
-                  <input
-                    className="field field-small"
-                    aria-label={t('settings.credentialKey')}
-                    placeholder={t('settings.credentialKey')}
-                    value={r.key}
-                    data-testid={MTID.credentialKey(i)}
-                    onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))}
-                  />
-                  <input
-                    className="field field-small"
-                    type="password"
-                    autoComplete="off"
-                    aria-label={t('settings.credentialValue')}
-                    placeholder={t('settings.credentialValue')}
-                    value={r.value}
-                    data-testid={MTID.credentialValue(i)}
-                    onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))}
-                  />
-                </div>
-              ))}
-            </div>
-            {credError && <LocalizedError error={credError} />}
-            {credNotice && (
-              <p className="message message-good" role="status">
-                {credNotice}
-              </p>
-            )}
-            <div className="button-row">
-              <button type="button" className="btn btn-small" data-testid={MTID.credentialAdd} onClick={() => setRows([...rows, { key: '', value: '' }])}>
-                {t('settings.credentialAdd')}
-              </button>
-              <button type="submit" className="btn btn-primary btn-small" disabled={busy || !hasValues} data-testid={MTID.credentialsSave}>
-                {t('settings.credentialsReplace')}
-              </button>
-              {view.credentials && (
-                <button type="button" className="btn btn-danger btn-small" disabled={busy} data-testid={MTID.credentialsRemove} onClick={() => void saveCredentials(true)}>
-                  {t('settings.credentialsRemove')}
-                </button>
-              )}
-            </div>
-          </form>
-        )}
       </section>
     </div>
   );

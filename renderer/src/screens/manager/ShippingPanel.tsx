@@ -53,7 +53,12 @@ export function ShippingPanel() {
     }
   };
 
-  const age = (s: number) => (s < 120 ? t('shipping.seconds', { count: s }) : s < 7200 ? t('shipping.minutes', { count: Math.round(s / 60) }) : t('shipping.hours', { count: Math.round(s / 3600) }));
+  const age = (s: number) =>
+    s < 120
+      ? t('shipping.seconds', { count: s })
+      : s < 7200
+        ? t('shipping.minutes', { count: Math.round(s / 60) })
+        : t('shipping.hours', { count: Math.round(s / 3600) });
   const v = view;
   return (
     <section
@@ -78,7 +83,16 @@ export function ShippingPanel() {
             {v.target} · {v.connected ? t('shipping.connected') : t('shipping.notConnected')}
           </dd>
           <dt>{t('shipping.lastShipped')}</dt>
-          <dd>{v.shippedSeq > 0 ? <>{t('shipping.lastShippedValue', { seq: fmt.count(v.shippedSeq), head: fmt.count(v.headSeq) })}{v.shippedAt && <> · {fmt.dateTime(v.shippedAt)}</>}</> : t('shipping.never')}</dd>
+          <dd>
+            {v.shippedSeq > 0 ? (
+              <>
+                {t('shipping.lastShippedValue', { seq: fmt.count(v.shippedSeq), head: fmt.count(v.headSeq) })}
+                {v.shippedAt && <> · {fmt.dateTime(v.shippedAt)}</>}
+              </>
+            ) : (
+              t('shipping.never')
+            )}
+          </dd>
           <dt>{t('shipping.lag')}</dt>
           <dd>{v.lagEntries > 0 ? t('shipping.lagValue', { count: v.lagEntries, age: age(v.lagSeconds) }) : t('shipping.upToDate')}</dd>
           <dt>{t('shipping.lastDay')}</dt>

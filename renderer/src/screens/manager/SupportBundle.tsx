@@ -47,7 +47,13 @@ export function SupportBundle() {
       {error && <LocalizedError error={error} />}
       {ticket && (
         <div className="message message-good" role="status">
-          <a className="btn btn-primary" href={ticket.url} download={ticket.filename} data-testid={SUPPORT_TID.link} onClick={() => setTimeout(() => setTicket(null), 500)}>
+          <a
+            className="btn btn-primary"
+            href={ticket.url}
+            download={ticket.filename}
+            data-testid={SUPPORT_TID.link}
+            onClick={() => setTimeout(() => setTicket(null), 500)}
+          >
             {t('exportCsv.download')} {ticket.filename}
           </a>
           <p className="hint">{t('exportCsv.expires', { time: fmt.time(ticket.expiresAt) })}</p>

@@ -8,7 +8,7 @@ import { EMPTY_FILTER_FORM, filterIsEmpty, toLogFilter, withoutRange } from './l
 import { LogPager } from './log-pager';
 import { approvalProblem, approvers, buildApproval, cleanPin, defaultApprover, isLocked, needsManager, pressPin } from './pin';
 import { canRefund, canVoid, checkRefund, compensationKey, refundPoints, remainingCents } from './refund';
-import { credentialRows, credentialsFromRows, formFromView, patchFromForm } from './settings-form';
+import { formFromView, patchFromForm } from './settings-form';
 import { verifyText } from './verify-text';
 
 describe('PIN entry and the approval form', () => {
@@ -32,7 +32,11 @@ describe('PIN entry and the approval form', () => {
     expect(approvalProblem({ ...ok, reason: 'ab' }, 'optional')).toBe('reasonTooShort');
     expect(approvalProblem(ok, 'optional')).toBeNull();
     expect(approvalProblem({ ...ok, reason: 'item returned' }, 'required')).toBeNull();
-    expect(buildApproval({ managerId: 'P-1', pin: '2468', reason: ' item returned ' }, 'required')).toEqual({ managerId: 'P-1', pin: '2468', reason: 'item returned' });
+    expect(buildApproval({ managerId: 'P-1', pin: '2468', reason: ' item returned ' }, 'required')).toEqual({
+      managerId: 'P-1',
+      pin: '2468',
+      reason: 'item returned',
+    });
     expect(buildApproval({ managerId: 'P-1', pin: '2468', reason: 'x y z' }, 'none')).toEqual({ managerId: 'P-1', pin: '2468' });
     expect(buildApproval({ managerId: 'P-1', pin: '2468', reason: '' }, 'optional')).toEqual({ managerId: 'P-1', pin: '2468' });
   });
@@ -78,9 +82,26 @@ describe('days and ranges', () => {
 describe('the log filter form', () => {
   it('becomes the contract filter; empty fields are left out', () => {
     expect(toLogFilter(EMPTY_FILTER_FORM)).toEqual({ filter: {} });
-    const r = toLogFilter({ ...EMPTY_FILTER_FORM, fromDay: '2025-03-01', toDay: '2025-03-02', kind: 'sale.paid', memberLast4: ' 0016', text: '  refused  ', actor: 'P-1', outcome: 'ok' });
+    const r = toLogFilter({
+      ...EMPTY_FILTER_FORM,
+      fromDay: '2025-03-01',
+      toDay: '2025-03-02',
+      kind: 'sale.paid',
+      memberLast4: ' 0016',
+      text: '  refused  ',
+      actor: 'P-1',
+      outcome: 'ok',
+    });
     expect(r).toEqual({
-      filter: { from: new Date(2025, 2, 1).toISOString(), to: new Date(2025, 2, 3).toISOString(), kind: 'sale.paid', memberLast4: '0016', text: 'refused', actor: 'P-1', outcome: 'ok' },
+      filter: {
+        from: new Date(2025, 2, 1).toISOString(),
+        to: new Date(2025, 2, 3).toISOString(),
+        kind: 'sale.paid',
+        memberLast4: '0016',
+        text: 'refused',
+        actor: 'P-1',
+        outcome: 'ok',
+      },
     });
     // one end only
     expect(toLogFilter({ ...EMPTY_FILTER_FORM, toDay: '2025-03-02' })).toEqual({ filter: { to: new Date(2025, 2, 3).toISOString() } });
@@ -237,7 +258,10 @@ describe('verify report in words', () => {
 
 describe('end-of-day chart', () => {
   it('fills the 24 hours and scales to a nice top', () => {
-    const rows = fullDay([{ hour: '09', redemptions: 3, pointsMilli: 1, discountCents: 1 }, { hour: '14', redemptions: 7, pointsMilli: 1, discountCents: 1 }]);
+    const rows = fullDay([
+      { hour: '09', redemptions: 3, pointsMilli: 1, discountCents: 1 },
+      { hour: '14', redemptions: 7, pointsMilli: 1, discountCents: 1 },
+    ]);
     expect(rows).toHaveLength(24);
     expect(rows[9]!.redemptions).toBe(3);
     expect(rows[0]!.redemptions).toBe(0);
@@ -265,7 +289,13 @@ const sale = (over: Partial<SaleView> = {}): SaleView => ({
   voidPending: false,
   refunded: { cents: 0, pointsMilli: 0 },
   redemption: 'posted',
-  quote: { pointsMilli: 1_200_000, discount: { cents: 1200, currency: 'EUR' }, balanceBeforeMilli: 0, balanceAfterMilli: 0, toPay: { cents: 3360, currency: 'EUR' } },
+  quote: {
+    pointsMilli: 1_200_000,
+    discount: { cents: 1200, currency: 'EUR' },
+    balanceBeforeMilli: 0,
+    balanceAfterMilli: 0,
+    toPay: { cents: 3360, currency: 'EUR' },
+  },
   terms: { rate: { pointsMilli: 1000, cents: 1 } as never, currency: 'EUR', decimals: 0, minPointsMilli: 0, maxPointsMilli: null, stepMilli: 1000 },
   ...over,
 });
@@ -320,8 +350,9 @@ const settings: SettingsView = {
   redemptionRate: null,
   offlineLimits: { maxPointsPerRedemptionMilli: 2_000_000, maxPointsPerMemberMilli: 5_000_000, maxOutstandingMilli: 50_000_000, maxBalanceAgeMinutes: 1440 },
   scanner: { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true },
-  credentials: null,
   credentialProtection: { kind: 'file-key', description: 'key file' },
+  logLevel: 'info',
+  logLevelFixed: null,
   logRetentionDays: null,
   restartRequired: false,
 };
@@ -332,7 +363,17 @@ describe('settings form', () => {
   });
 
   it('sends only what changed, points in thousandths, amounts in cents', () => {
-    const form = { ...formFromView(settings), storeName: ' Gent Korenmarkt ', language: 'fr' as const, maxPointsPerRedemption: '2500', maxBalanceAgeMinutes: '60', suffix: 'Tab' as const, rateOwn: true, ratePoints: '100', rateAmount: '1,00' };
+    const form = {
+      ...formFromView(settings),
+      storeName: ' Gent Korenmarkt ',
+      language: 'fr' as const,
+      maxPointsPerRedemption: '2500',
+      maxBalanceAgeMinutes: '60',
+      suffix: 'Tab' as const,
+      rateOwn: true,
+      ratePoints: '100',
+      rateAmount: '1,00',
+    };
     expect(patchFromForm(form, settings)).toEqual({
       patch: {
         storeName: 'Gent Korenmarkt',
@@ -344,21 +385,24 @@ describe('settings form', () => {
     });
     const owned = { ...settings, redemptionRate: { pointsMilli: 100_000, cents: 100 } };
     expect(patchFromForm({ ...formFromView(owned), rateOwn: false }, owned)).toEqual({ patch: { redemptionRate: null } });
-    expect(patchFromForm({ ...formFromView(settings), backendUrl: 'https://loyalty.example/api' }, settings)).toEqual({ patch: { backendUrl: 'https://loyalty.example/api' } });
+    expect(patchFromForm({ ...formFromView(settings), backendUrl: 'https://loyalty.example/api' }, settings)).toEqual({
+      patch: { backendUrl: 'https://loyalty.example/api' },
+    });
+    expect(patchFromForm({ ...formFromView(settings), logLevel: 'debug' }, settings)).toEqual({ patch: { logLevel: 'debug' } });
   });
 
   it('names the field it cannot read', () => {
-    expect(patchFromForm({ ...formFromView(settings), maxPointsPerMember: 'lots' }, settings)).toEqual({ problem: { field: 'maxPointsPerMember', key: 'settings.notPoints' } });
-    expect(patchFromForm({ ...formFromView(settings), maxInterKeyMs: '2' }, settings)).toEqual({ problem: { field: 'maxInterKeyMs', key: 'settings.notNumber' } });
-    expect(patchFromForm({ ...formFromView(settings), rateOwn: true, rateAmount: '1.234' }, settings)).toEqual({ problem: { field: 'rateAmount', key: 'errors.AMOUNT_INVALID' } });
+    expect(patchFromForm({ ...formFromView(settings), maxPointsPerMember: 'lots' }, settings)).toEqual({
+      problem: { field: 'maxPointsPerMember', key: 'settings.notPoints' },
+    });
+    expect(patchFromForm({ ...formFromView(settings), maxInterKeyMs: '2' }, settings)).toEqual({
+      problem: { field: 'maxInterKeyMs', key: 'settings.notNumber' },
+    });
+    expect(patchFromForm({ ...formFromView(settings), rateOwn: true, rateAmount: '1.234' }, settings)).toEqual({
+      problem: { field: 'rateAmount', key: 'errors.AMOUNT_INVALID' },
+    });
     expect(patchFromForm({ ...formFromView(settings), terminalName: '  ' }, settings)).toMatchObject({ problem: { field: 'terminalName' } });
     expect(patchFromForm({ ...formFromView(settings), backendUrl: 'not a url' }, settings)).toMatchObject({ problem: { field: 'backendUrl' } });
-  });
-
-  it('credentials: only rows with a value, field names checked', () => {
-    expect(credentialRows('whitelabel').map((r) => r.key)).toEqual(['baseUrl', 'tokenUrl', 'apiKey', 'clientId', 'clientSecret']);
-    expect(credentialsFromRows([{ key: 'clientId', value: 'pos-1' }, { key: 'clientSecret', value: '' }, { key: '', value: '' }])).toEqual({ credentials: { clientId: 'pos-1' } });
-    expect(credentialsFromRows([{ key: 'ok', value: 'x' }, { key: '1bad', value: 'y' }])).toEqual({ badRow: 1 });
   });
 });
 

@@ -50,7 +50,9 @@ export function refundPoints(sale: Pick<SaleView, 'basket' | 'refunded' | 'quote
 }
 
 /** The catalogue key for where the given-back points stand. */
-export function compensationKey(sale: Pick<SaleView, 'compensation'>): 'sale.compensation.waiting' | 'sale.compensation.done' | 'sale.compensation.manualAction' | null {
+export function compensationKey(
+  sale: Pick<SaleView, 'compensation'>,
+): 'sale.compensation.waiting' | 'sale.compensation.done' | 'sale.compensation.manualAction' | null {
   switch (sale.compensation?.state) {
     case 'waiting':
       return 'sale.compensation.waiting';

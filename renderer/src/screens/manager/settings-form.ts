@@ -1,12 +1,12 @@
 /**
  * The settings screen's form: built from the terminal's SettingsView, turned
  * back into the smallest SettingsPatch (only what changed), with amounts and
- * points read by shared/money's parsers. Credentials are a separate form:
- * they are never shown back, only replaced or removed.
+ * points read by shared/money's parsers. A program's connection is not here:
+ * the Go live tab has it.
  */
 import type { BackendId } from '../../../../shared/domain';
 import { PROGRAM_IDS, PROGRAMS } from '../../../../shared/programs';
-import type { Language, ScannerSettings, SettingsPatch, SettingsView } from '../../../../shared/contract/manager';
+import type { Language, LogLevel, ScannerSettings, SettingsPatch, SettingsView } from '../../../../shared/contract/manager';
 import { centsToDecimalString, formatPoints, parseAmount, parsePoints } from '../../../../shared/money';
 
 export interface SettingsForm {
@@ -27,6 +27,7 @@ export interface SettingsForm {
   suffix: ScannerSettings['suffix'];
   prefix: string;
   cameraEnabled: boolean;
+  logLevel: LogLevel;
 }
 
 /** Points as typed in the form: up to 3 decimals, no grouping ("1250", "12.5"). */
@@ -51,6 +52,7 @@ export function formFromView(v: SettingsView): SettingsForm {
     suffix: v.scanner.suffix,
     prefix: v.scanner.prefix,
     cameraEnabled: v.scanner.cameraEnabled,
+    logLevel: v.logLevel,
   };
 }
 
@@ -144,7 +146,11 @@ export function patchFromForm(form: SettingsForm, view: SettingsView): { patch: 
   // Limits that cannot work together, in the program's precision (the service checks the same: settings-rules.ts).
   const decimals = PROGRAMS.find((p) => p.id === form.backend)?.capabilities.pointsDecimals ?? 3;
   const step = 10 ** (3 - decimals);
-  for (const [field, milli] of [['maxPointsPerRedemption', perRedemption], ['maxPointsPerMember', perMember], ['maxOutstanding', outstanding]] as const) {
+  for (const [field, milli] of [
+    ['maxPointsPerRedemption', perRedemption],
+    ['maxPointsPerMember', perMember],
+    ['maxOutstanding', outstanding],
+  ] as const) {
     if (milli % step !== 0) return { problem: { field, key: 'manager.settings.precision', params: { decimals } } };
   }
   if (perRedemption > perMember) return { problem: { field: 'maxPointsPerRedemption', key: 'manager.settings.aboveMember' } };
@@ -170,33 +176,10 @@ export function patchFromForm(form: SettingsForm, view: SettingsView): { patch: 
   if (form.prefix !== s.prefix) scanner.prefix = form.prefix;
   if (form.cameraEnabled !== s.cameraEnabled) scanner.cameraEnabled = form.cameraEnabled;
   if (Object.keys(scanner).length) patch.scanner = scanner;
+  if (form.logLevel !== view.logLevel) patch.logLevel = form.logLevel;
 
   return { patch };
 }
 
-export interface CredentialRow {
-  key: string;
-  value: string;
-}
-
 /** The programs the terminal knows, from their descriptors (zod-free, so the schemas stay out of the bundle). */
 export const BACKENDS: readonly BackendId[] = PROGRAM_IDS;
-
-/** Field names per program: its connection fields, named as in its documentation (shared/programs/). */
-export const CREDENTIAL_FIELDS = Object.fromEntries(PROGRAMS.map((p) => [p.id, p.connection.map((f) => f.key)])) as Record<BackendId, string[]>;
-
-export function credentialRows(backend: BackendId): CredentialRow[] {
-  return CREDENTIAL_FIELDS[backend].map((key) => ({ key, value: '' }));
-}
-
-/** The credentials to store: rows with a value; a bad field name is a problem (index of the row). */
-export function credentialsFromRows(rows: readonly CredentialRow[]): { credentials: Record<string, string> } | { badRow: number } {
-  const credentials: Record<string, string> = {};
-  for (const [i, r] of rows.entries()) {
-    const key = r.key.trim();
-    if (!key && !r.value) continue;
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(key) || r.value.length > 4096) return { badRow: i };
-    if (r.value) credentials[key] = r.value;
-  }
-  return { credentials };
-}

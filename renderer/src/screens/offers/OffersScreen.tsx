@@ -36,10 +36,22 @@ export default function OffersScreen({ api, initialTab = 'enrol', pollMs }: Offe
       <div className="offers-head">
         <h1>{t('title')}</h1>
         <nav className="offers-segmented offers-tabs" aria-label={t('title')}>
-          <button type="button" className={`seg ${tab === 'enrol' ? 'seg-on' : ''}`} aria-pressed={tab === 'enrol'} data-testid={OFFERS_TID.tabEnrol} onClick={() => setTab('enrol')}>
+          <button
+            type="button"
+            className={`seg ${tab === 'enrol' ? 'seg-on' : ''}`}
+            aria-pressed={tab === 'enrol'}
+            data-testid={OFFERS_TID.tabEnrol}
+            onClick={() => setTab('enrol')}
+          >
             {t('tabEnrol')}
           </button>
-          <button type="button" className={`seg ${tab === 'notices' ? 'seg-on' : ''}`} aria-pressed={tab === 'notices'} data-testid={OFFERS_TID.tabNotices} onClick={() => setTab('notices')}>
+          <button
+            type="button"
+            className={`seg ${tab === 'notices' ? 'seg-on' : ''}`}
+            aria-pressed={tab === 'notices'}
+            data-testid={OFFERS_TID.tabNotices}
+            onClick={() => setTab('notices')}
+          >
             {t('tabNotices')}
           </button>
         </nav>
@@ -49,18 +61,3 @@ export default function OffersScreen({ api, initialTab = 'enrol', pollMs }: Offe
     </main>
   );
 }
-
-/**
- * The notices alone, for the manager's desk to show in its own screen:
- * `lazy(() => import('../offers/OffersScreen').then((m) => ({ default: m.OffersNotices })))`.
- */
-export function OffersNotices({ api, pollMs }: Omit<OffersScreenProps, 'initialTab'>) {
-  const { lang } = useFmt();
-  return (
-    <div className="offers-screen offers-embedded" data-testid={OFFERS_TID.screen} data-tab="notices" lang={lang}>
-      <NoticesView api={api} pollMs={pollMs} />
-    </div>
-  );
-}
-
-export { OffersScreen };
