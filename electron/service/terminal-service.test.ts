@@ -104,6 +104,10 @@ describe('the counter, happy path', () => {
     const logText = JSON.stringify((await svc.listLog({ limit: 50 })).entries);
     expect(logText).not.toContain(anna.cardNumber);
     expect(rt.store.journal.verify().intact).toBe(true);
+    // The member's key is the one it had when White Label ids were read as card numbers: pending and
+    // offline redemptions from before the change still count against the same member.
+    const keys = rt.store.db.prepare('SELECT DISTINCT member_hash AS k FROM log WHERE sale_id = ? AND member_hash IS NOT NULL').all(sale.id) as { k: string }[];
+    expect(keys.map((r) => r.k)).toEqual([rt.store.memberKey('card', anna.cardNumber)]);
   });
 
   it('the status reports training mode, the backend and an empty queue', async () => {
