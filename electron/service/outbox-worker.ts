@@ -24,8 +24,8 @@
  *   with the network.
  */
 import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
-import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
-import type { LookupEvidence, OutboxRow } from '../store/outbox.js';
+import type { LookupContext, LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
+import { parseEvidence, type LookupEvidence, type OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { failpoint } from './failpoints.js';
 import { logger } from '../log/logger.js';
@@ -471,7 +471,7 @@ export class OutboxWorker {
       };
     }
     try {
-      const found = await this.find(row.kind, payload);
+      const found = await this.find(row, payload);
       this.opts.onAnswer?.();
       if (found)
         return {
@@ -514,8 +514,16 @@ export class OutboxWorker {
     }
   }
 
-  private find(kind: OutboxRow['kind'], payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
-    if (kind === 'redeem') return this.adapter.findRedemption(payload as RedeemRequest);
+  private find(row: OutboxRow, payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
+    const kind = row.kind;
+    if (kind === 'redeem') {
+      // What this terminal knows narrows the lookup: not before the first send, never another row's redemption.
+      const context: LookupContext = {
+        firstSentAt: parseEvidence(row.evidence).sends[0]?.at ?? null,
+        claimed: this.store.outbox.claimedBackendReferences(row.member_key, row.id),
+      };
+      return this.adapter.findRedemption(payload as RedeemRequest, context);
+    }
     if (!this.adapter.findReversal) throw new PosError('OUTCOME_UNKNOWN', 'This loyalty program cannot tell whether the refund was applied.');
     return this.adapter.findReversal(payload as ReverseRequest);
   }
