@@ -109,6 +109,8 @@ export async function setUpStaff(t: TerminalProcess): Promise<Staff> {
 type Fixtures = {
   /** The loyalty program the terminal runs (`--loyalty <id>`: uitpas, capillary, gafapay, cardlinked); default White Label. `test.use({ loyalty: 'uitpas' })`. */
   loyalty: string | undefined;
+  /** More `npm run web` flags for this file's terminal (`test.use({ terminalArgs: ['--request-timeout-ms', '1500'] })`). */
+  terminalArgs: string[];
   dataDir: string;
   sandbox: RunningSandbox;
   terminal: TerminalProcess;
@@ -120,6 +122,7 @@ type Fixtures = {
 
 export const test = base.extend<Fixtures>({
   loyalty: [undefined, { option: true }],
+  terminalArgs: [[], { option: true }],
   // eslint-disable-next-line no-empty-pattern
   dataDir: async ({}, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'pwp-e2e-'));
@@ -132,8 +135,8 @@ export const test = base.extend<Fixtures>({
     await use(sandbox);
     await sandbox.close();
   },
-  terminal: async ({ dataDir, sandbox, loyalty }, use) => {
-    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: loyalty ? ['--loyalty', loyalty] : [] });
+  terminal: async ({ dataDir, sandbox, loyalty, terminalArgs }, use) => {
+    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: [...(loyalty ? ['--loyalty', loyalty] : []), ...terminalArgs] });
     await use(t);
     await t.stop();
   },
