@@ -29,8 +29,9 @@ export interface RateLimit {
 
 /** The model's refill rate as a share of the published one: a margin for clock drift between terminal and backend. */
 const SHARE = 0.97;
-/** The share of the bucket the background leaves for the counter. */
+/** The share of the bucket the background leaves for the counter: at least a few cashiers' worth (a WL confirm is three requests), at most half. */
 const COUNTER_RESERVE_SHARE = 0.05;
+const COUNTER_RESERVE_MIN = 10;
 
 const lane = new AsyncLocalStorage<'background'>();
 
@@ -60,7 +61,7 @@ export class RequestPacer {
   ) {
     if (!(limit.perSecond > 0 && limit.burst >= 1)) throw new Error('a rate limit needs perSecond > 0 and burst >= 1');
     this.rate = (limit.perSecond * SHARE) / 1000; // tokens per ms
-    this.reserve = Math.max(1, Math.round(limit.burst * COUNTER_RESERVE_SHARE));
+    this.reserve = Math.max(0, Math.min(Math.floor(limit.burst / 2) - 1, Math.max(COUNTER_RESERVE_MIN, Math.round(limit.burst * COUNTER_RESERVE_SHARE))));
     // A fresh start assumes a full bucket, as the backend's is after a quiet spell; a 429 corrects it.
     this.tokens = limit.burst;
     this.at = now();
@@ -85,11 +86,6 @@ export class RequestPacer {
     this.tokens = Math.min(this.tokens, 0);
     this.heldUntil = Math.max(this.heldUntil, this.now() + (retryAfterMs ?? 1000));
     this.pump();
-  }
-
-  /** How many background requests are waiting (tests, status). */
-  get queued(): number {
-    return this.waiting.length;
   }
 
   private refill(): void {
