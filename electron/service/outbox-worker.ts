@@ -24,9 +24,9 @@
  *   with the network.
  */
 import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
-import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
+import type { LookupContext, LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
 import { atTheCounter, inBackground } from '../adapters/request-pacer.js';
-import type { LookupEvidence, OutboxRow } from '../store/outbox.js';
+import { parseEvidence, type LookupEvidence, type OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { failpoint } from './failpoints.js';
 import { logger } from '../log/logger.js';
@@ -58,7 +58,7 @@ export interface OutboxHooks {
   /** Asked right before a request leaves (after any reconciliation): false withdraws it. */
   shouldSend?(row: OutboxRow): boolean;
   /** A refusal retrying cannot fix: closed as 'refused', or kept for a person ('attention'). */
-  refusalState?(row: OutboxRow): 'refused' | 'attention';
+  refusalState?(row: OutboxRow, error: ErrorInfo): 'refused' | 'attention';
   /** After the transaction committed: push events to the screens. */
   afterSettled?(row: OutboxRow, outcome: AttemptOutcome): void;
 }
@@ -70,6 +70,11 @@ export interface OutboxWorkerOptions {
   /** Reachability feedback. */
   onAnswer?: () => void;
   onUnreachable?: (error: ErrorInfo) => void;
+  /**
+   * Whether sends get through, apart from reads: a program can answer look-ups
+   * while refusing every post (a 503 on POST), and the counter must say so.
+   */
+  onSendOutcome?: (gotThrough: boolean) => void;
   concurrency?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -170,6 +175,18 @@ export class OutboxWorker {
    * retried later.
    */
   sendNow(rowId: number, waitMs: number): Promise<RowState> {
+    const settled = this.waitFor(rowId, waitMs);
+    this.forced.add(rowId);
+    this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
+    this.kick();
+    return settled;
+  }
+
+  /**
+   * Waits up to `waitMs` for a row to settle, without making it due any
+   * sooner. Resolves with the row's state then ('pending' if not settled).
+   */
+  waitFor(rowId: number, waitMs: number): Promise<RowState> {
     return new Promise((resolve) => {
       let done = false;
       const finish = (state: RowState) => {
@@ -182,9 +199,6 @@ export class OutboxWorker {
       const list = this.waiters.get(rowId) ?? [];
       list.push(finish);
       this.waiters.set(rowId, list);
-      this.forced.add(rowId);
-      this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
-      this.kick();
     });
   }
 
@@ -456,6 +470,7 @@ export class OutboxWorker {
       if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn' };
       const receipt = await this.send(row.kind, payload);
       this.opts.onAnswer?.();
+      this.opts.onSendOutcome?.(true);
       return { type: 'done', receipt, reconciled: false };
     } catch (e) {
       return this.classify(row, e, this.now() - sentAt);
@@ -482,7 +497,7 @@ export class OutboxWorker {
       };
     }
     try {
-      const found = await this.find(row.kind, payload);
+      const found = await this.find(row, payload);
       this.opts.onAnswer?.();
       if (found)
         return {
@@ -525,8 +540,16 @@ export class OutboxWorker {
     }
   }
 
-  private find(kind: OutboxRow['kind'], payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
-    if (kind === 'redeem') return this.adapter.findRedemption(payload as RedeemRequest);
+  private find(row: OutboxRow, payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
+    const kind = row.kind;
+    if (kind === 'redeem') {
+      // What this terminal knows narrows the lookup: not before the first send, never another row's redemption.
+      const context: LookupContext = {
+        firstSentAt: parseEvidence(row.evidence).sends[0]?.at ?? null,
+        claimed: this.store.outbox.claimedBackendReferences(row.member_key, row.id),
+      };
+      return this.adapter.findRedemption(payload as RedeemRequest, context);
+    }
     if (!this.adapter.findReversal) throw new PosError('OUTCOME_UNKNOWN', 'This loyalty program cannot tell whether the refund was applied.');
     return this.adapter.findReversal(payload as ReverseRequest);
   }
@@ -549,6 +572,7 @@ export class OutboxWorker {
       };
     }
     if (TRANSIENT_CODES.has(e.code) || e.code === 'BACKEND_BAD_RESPONSE' || e.code === 'BACKEND_AUTH') {
+      this.opts.onSendOutcome?.(false);
       if (e.code !== 'BACKEND_BAD_RESPONSE') this.opts.onUnreachable?.(error);
       else this.opts.onAnswer?.();
       // A failed send is in doubt unless it certainly never took effect; in doubt, the
@@ -564,13 +588,15 @@ export class OutboxWorker {
       };
     }
     this.opts.onAnswer?.();
+    // A refusal is an answer to the post itself: sending works.
+    this.opts.onSendOutcome?.(true);
     if (e.code === 'OUTCOME_UNKNOWN') return { type: 'attention', error };
     if (row.kind === 'reverse' && e.code === 'ALREADY_REVERSED') {
       // An earlier attempt whose answer was lost did it: that is success, not a refusal.
       const p = JSON.parse(row.payload) as ReverseRequest;
       return { type: 'done', receipt: { backendReference: p.reference, pointsMilli: p.pointsMilli, balanceAfterMilli: null }, reconciled: true };
     }
-    if (this.opts.hooks.refusalState?.(row) === 'attention') return { type: 'attention', error };
+    if (this.opts.hooks.refusalState?.(row, error) === 'attention') return { type: 'attention', error };
     return { type: 'refused', error };
   }
 

@@ -259,6 +259,17 @@ export class Outbox {
     return id;
   }
 
+  /** The backend references this member's other answered redemptions hold (a lookup never takes one of them for another row). */
+  claimedBackendReferences(memberKey: string, exceptId: number): Set<string> {
+    const rows = this.db
+      .prepare(
+        `SELECT json_extract(result, '$.backendReference') AS ref FROM outbox
+          WHERE member_key = ? AND kind = 'redeem' AND state = 'done' AND id != ? AND result IS NOT NULL`,
+      )
+      .all(memberKey, exceptId) as { ref: unknown }[];
+    return new Set(rows.map((r) => r.ref).filter((r): r is string => typeof r === 'string'));
+  }
+
   forSale(saleId: string): OutboxRow[] {
     return this.db.prepare('SELECT * FROM outbox WHERE sale_id = ? ORDER BY id').all(saleId) as OutboxRow[];
   }
