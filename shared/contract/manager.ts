@@ -35,8 +35,8 @@ export interface PersonView {
   lockedUntil: string | null;
 }
 
-// The languages are locale.ts's (the renderer reads them there, without this module's zod).
-import { LANGUAGES, type Language } from '../i18n/locale.js';
+import { LANGUAGES, type Language } from '../languages.js';
+
 export { LANGUAGES, type Language };
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 export { LOG_LEVELS, type LogLevel };

@@ -6,9 +6,9 @@
  */
 import { MILLI_PER_POINT } from '../money.js';
 
-/** The UI's languages (the contract re-exports them: one list, one type, without zod for the renderer). */
-export const LANGUAGES = ['nl', 'fr', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { LANGUAGES, type Language } from '../languages.js';
+
+export { LANGUAGES, type Language };
 
 /** Conventions for each language (decimal comma for nl/fr, 24-hour clock). */
 // English: en-GB, not en-BE (en-BE groups points as 2.500 but money as €2,500.50, and writes years with two digits).
@@ -41,6 +41,11 @@ export function formatPointsFor(milli: number, lang: Language, decimals = 0): st
 /** Date and time in the terminal's time zone (or `timeZone`), e.g. "1/3/2025 09:05" (nl). */
 export function formatDateTime(iso: string, lang: Language, timeZone?: string): string {
   return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'short', timeStyle: 'short', timeZone }).format(new Date(iso));
+}
+
+/** With seconds: for evidence where seconds matter (when a request was sent, until when it could still apply). */
+export function formatDateTimeSeconds(iso: string, lang: Language, timeZone?: string): string {
+  return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'short', timeStyle: 'medium', timeZone }).format(new Date(iso));
 }
 
 export function formatTime(iso: string, lang: Language, timeZone?: string): string {
