@@ -122,6 +122,11 @@ export class Outbox {
     return this.dueStmt.all({ now, limit }) as OutboxRow[];
   }
 
+  /** Whether no earlier row of the same member is still pending (only a member's head row may go). */
+  isHeadOfMember(row: Pick<OutboxRow, 'id' | 'member_key'>): boolean {
+    return this.db.prepare(`SELECT 1 FROM outbox WHERE state = 'pending' AND member_key = ? AND id < ? LIMIT 1`).get(row.member_key, row.id) === undefined;
+  }
+
   counts(): { waiting: number; attention: number } {
     const out = { waiting: 0, attention: 0 };
     for (const r of this.countStmt.all() as { state: string; n: number }[]) {
