@@ -45,8 +45,8 @@ import {
   type ClWebhookEvent,
 } from './card-linked-wire.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { optional, required, timeout, type AdapterOptions } from './connection.js';
-import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { optional, required, transport, type AdapterOptions } from './connection.js';
+import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt } from './types.js';
 
 export interface CardLinkedConfig {
@@ -61,6 +61,8 @@ export interface CardLinkedConfig {
   /** ISO 3166 alpha-3 country the cards are issued in (the platform asks for it). */
   countryCode: string;
   timeoutMs?: number;
+  /** The connection's HTTP client (its proxy, CA, Chromium's stack in Electron); default: httpJson. */
+  http?: HttpJson;
 }
 
 export const CARD_LINKED_INFO: BackendInfo = {
@@ -118,6 +120,7 @@ const NO_COUNTER_REDEMPTION =
   'Card-linked offers are not redeemed at the counter: the customer pays with their enrolled card and the platform applies the offer. Enrol the card in an offer instead.';
 
 export function createCardLinkedAdapter(config: CardLinkedConfig): CardLinkedAdapter {
+  const http = config.http ?? httpJson;
   if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
   if (!/^[A-Z]{3}$/.test(config.countryCode)) throw new PosError('INVALID_INPUT', `Not an ISO 3166 alpha-3 country code: ${config.countryCode}`);
   if (config.secretKey.trim() === '') throw new PosError('BACKEND_AUTH', 'The card-linked platform key is missing in settings.');
@@ -125,7 +128,7 @@ export function createCardLinkedAdapter(config: CardLinkedConfig): CardLinkedAda
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   async function call(method: HttpMethod, path: string, op: ClOperation, body?: unknown): Promise<HttpJsonResponse> {
-    const res = await httpJson({ method, url: baseUrl + path, headers: { [CL_KEY_HEADER]: config.secretKey }, body, timeoutMs });
+    const res = await http({ method, url: baseUrl + path, headers: { [CL_KEY_HEADER]: config.secretKey }, body, timeoutMs });
     if (res.status >= 200 && res.status < 300) return res;
     throw mapCardLinkedError(res.status, res.body, op);
   }
@@ -264,6 +267,6 @@ export function cardLinkedFromConnection(values: ConnectionValues, opts: Adapter
     programId: required(values, 'programId'),
     currency: optional(values, 'currency') ?? 'EUR',
     countryCode: optional(values, 'countryCode') ?? 'BEL',
-    ...timeout(opts),
+    ...transport(values, opts),
   });
 }

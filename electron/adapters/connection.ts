@@ -8,12 +8,21 @@
 import { PosError } from '../../shared/errors.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
 import type { PointsRate } from '../../shared/money.js';
+import { EXTRA_CA_FIELD } from './extra-ca.js';
+import type { FetchLike } from './fetch-exchange.js';
+import { createHttpClient, type HttpJson } from './http.js';
 
 /** What the terminal adds to a connection: its own timeouts and the manager's rate. */
 export interface AdapterOptions {
   timeoutMs?: number;
   /** The redemption rate a manager set at the terminal, for programs where the terminal owns it. */
   rate?: PointsRate;
+  /** How the host reaches the network: in Electron, Chromium's net.fetch (electron/shell/net-fetch.ts). */
+  network?: NetworkOptions;
+}
+
+export interface NetworkOptions {
+  fetch?: FetchLike;
 }
 
 export function required(values: ConnectionValues, key: string): string {
@@ -40,4 +49,15 @@ export function flag(values: ConnectionValues, key: string, fallback: boolean): 
 
 export function timeout(opts: AdapterOptions): { timeoutMs?: number } {
   return opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs };
+}
+
+/** The connection's HTTP client: its extra CA (field `extraCa`), the host's network (net.fetch in Electron). */
+export function httpFor(values: ConnectionValues, opts: AdapterOptions): HttpJson {
+  const extraCaPem = optional(values, EXTRA_CA_FIELD);
+  return createHttpClient({ ...(extraCaPem ? { extraCaPem } : {}), ...(opts.network?.fetch ? { fetch: opts.network.fetch } : {}) });
+}
+
+/** What every adapter's config takes from the terminal: its timeout and the connection's HTTP client. */
+export function transport(values: ConnectionValues, opts: AdapterOptions): { timeoutMs?: number; http: HttpJson } {
+  return { ...timeout(opts), http: httpFor(values, opts) };
 }

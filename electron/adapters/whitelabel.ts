@@ -19,8 +19,8 @@ import { PosError } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli, type PointsRate } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { optional, required, timeout, type AdapterOptions } from './connection.js';
-import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { optional, required, transport, type AdapterOptions } from './connection.js';
+import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import {
@@ -54,6 +54,8 @@ export interface WhiteLabelConfig {
   /** The program owner's event type names (defaults REDEEMED_POINTS / POINTS_REFUND). */
   eventTypes?: Partial<WlEventTypes>;
   timeoutMs?: number;
+  /** The connection's HTTP client (its proxy, CA, Chromium's stack in Electron); default: httpJson. */
+  http?: HttpJson;
 }
 
 export const WHITE_LABEL_INFO: BackendInfo = {
@@ -75,13 +77,14 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const BASELINE_MEMORY = 1000;
 
 export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapter {
+  const http = config.http ?? httpJson;
   // Fail at configuration time, not at the first sale.
   // The program's points value, or the rate the store's manager set at the terminal (settings).
   const rate = config.rate ?? rateFromCurrencyPerPoint(config.pointsCurrencyValue);
   if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const tokens = createTokenSource({ tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
+  const tokens = createTokenSource({ http, tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
   const baselines = new Map<string, PointsMilli>();
   const eventTypes: WlEventTypes = {
     redeem: config.eventTypes?.redeem?.trim() || WL_EVENT.redeem,
@@ -104,7 +107,7 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   async function call(method: HttpMethod, path: string, op: WlOperation, body?: unknown): Promise<HttpJsonResponse> {
     for (let attempt = 0; ; attempt++) {
       const token = await notApplied(tokens.get());
-      const res = await httpJson({
+      const res = await http({
         method,
         url: baseUrl + path,
         headers: { [WL_API_KEY_HEADER]: config.apiKey, authorization: `Bearer ${token}` },
@@ -263,6 +266,6 @@ export function whiteLabelFromConnection(values: ConnectionValues, opts: Adapter
     currency: optional(values, 'currency') ?? 'EUR',
     eventTypes: { redeem: optional(values, 'redeemEventType') ?? WL_EVENT.redeem, refund: optional(values, 'refundEventType') ?? WL_EVENT.refund },
     ...(opts.rate ? { rate: opts.rate } : {}),
-    ...timeout(opts),
+    ...transport(values, opts),
   });
 }

@@ -11,6 +11,7 @@ import { logProcessErrors } from '../log/process-errors.js';
 import { startRuntime } from '../runtime.js';
 import { chooseSecretBox, SECRET_KEY_FILE } from '../service/secret-box.js';
 import { runApp } from './lifecycle.js';
+import { chromiumFetch } from './net-fetch.js';
 import { privateUmask } from '../store/file-modes.js';
 
 // Everything the app creates (database, WAL, key file, Chromium's profile, saved exports) is private to this user.
@@ -25,5 +26,7 @@ runApp({
   // Credentials are sealed with the OS keychain (safeStorage) where it is available;
   // startRuntime runs after app 'ready', when safeStorage can answer.
   // A keyring-less Linux ('basic_text') counts as no OS encryption: the key file then, said in Settings.
-  startRuntime: (opts) => startRuntime({ ...opts, secretBox: chooseSecretBox(safeStorage, join(opts.dataDir, SECRET_KEY_FILE)) }),
+  // The loyalty programs are reached through Chromium's network stack: the system's proxy and certificate store.
+  startRuntime: (opts) =>
+    startRuntime({ ...opts, secretBox: chooseSecretBox(safeStorage, join(opts.dataDir, SECRET_KEY_FILE)), network: { fetch: chromiumFetch() } }),
 });

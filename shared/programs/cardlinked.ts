@@ -1,3 +1,4 @@
+import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
 /** Card-linked offers: enrolled payment cards, cashback offers. PROVIDERS.md section 5. */
@@ -17,6 +18,7 @@ export const CARDLINKED = {
     { key: 'baseUrl', label: 'API base', kind: 'url', required: true, help: "The platform's API base including the version." },
     { key: 'secretKey', label: 'Secret key', kind: 'secret', required: true, help: 'The secret API key (test keys start with sk_test_).' },
     { key: 'programId', label: 'Program id', kind: 'text', required: true, help: 'The program cards are enrolled in.' },
+    ...NETWORK_FIELDS,
   ],
   programSettings: [
     { key: 'currency', label: 'Currency', kind: 'text', required: false, default: 'EUR', help: 'Currency of the offers when an offer names none.' },
