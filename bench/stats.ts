@@ -12,10 +12,6 @@ export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-export function fmt(ms: number, digits = 3): string {
-  return `${ms.toFixed(digits)} ms`;
-}
-
 /** One line of benchmark output: name, figure, target, and whether it met it. */
 export interface Figure {
   name: string;

@@ -75,6 +75,11 @@ export interface RuntimeOptions {
     inDoubtMarginMs?: number;
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
+    /**
+     * The terminal's clock, tests only (a till whose clock runs minutes off):
+     * sales, deadlines, the log and the adapters' lookup windows all read it.
+     */
+    clock?: () => number;
   };
   /**
    * Seals the backend's credentials. The Electron shell passes
@@ -149,6 +154,7 @@ const TERMINAL_SETTINGS = [
   'scanner',
   OFFLINE_POLICY_SETTING,
   'redemption_rate',
+  LOG_LEVEL_SETTING,
 ];
 
 interface Session {
@@ -204,8 +210,10 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
   const emit = (e: TerminalEvent) => {
     for (const l of listeners) l(e);
   };
+  const clock = opts.tuning?.clock ?? Date.now;
   const adapterOpts: AdapterOptions = {
     ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}),
+    ...(opts.tuning?.clock ? { now: clock } : {}),
     ...(opts.network ? { network: opts.network } : {}),
   };
 
@@ -274,7 +282,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         adapter = gateAdapter(real, connection, retest);
         cardLinked = isCardLinkedAdapter(real) ? real.cardLinked : noCardLinked(program);
       }
-      const people = new People(store, Date.now, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
+      const people = new People(store, clock, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
       if (carry) people.resume(carry.personId);
       const service = new TerminalService(
         store,
@@ -292,12 +300,20 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           inDoubtWindowMs: (opts.tuning?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + (opts.tuning?.inDoubtMarginMs ?? IN_DOUBT_MARGIN_MS[program]),
         },
         {
+          clock,
           approvals: { verifyManager: (a) => people.verifyManager(a) },
           actor: () => people.actorId(),
           viewer: () => people.current(),
         },
       );
-      const desk = new ManagerDesk(store, { people, secretBox: box, kick: () => service.worker.kick(), terminalId, training: mode === 'training' });
+      const desk = new ManagerDesk(store, {
+        people,
+        secretBox: box,
+        kick: () => service.worker.kick(),
+        terminalId,
+        training: mode === 'training',
+        logLevel: { fixed: opts.logLevel ?? null, apply: (level, by) => setLogLevel(level, { by }) },
+      });
       const offers = new OffersService(store, cardLinked, {
         terminalId,
         currency: store.getSetting('currency') ?? 'EUR',

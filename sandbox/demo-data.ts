@@ -34,8 +34,6 @@ export const DEMO_MEMBERS = {
   emma: member('200000000005', -150, 'negative balance (the engine allows it): nothing to redeem'),
 } as const satisfies Record<string, DemoMember>;
 
-export type DemoMemberName = keyof typeof DEMO_MEMBERS;
-
 /** A card number with a valid check digit that no demo member has (for "unknown member" flows). */
 export const UNKNOWN_CARD_NUMBER = withLuhnDigit('299999999999');
 

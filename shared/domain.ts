@@ -152,6 +152,8 @@ export interface TerminalStatus {
   storeName: string;
   currency: string;
   online: boolean;
+  /** The last redemption or refund sent did not get through (a program can answer reads while refusing posts). */
+  sendingFails?: boolean;
   /** Last time the backend answered (ISO), if ever. */
   lastContactAt: string | null;
   queue: { waiting: number; attention: number };
@@ -165,20 +167,6 @@ export interface TerminalStatus {
   /** Live: the last connection test failed; why, in plain words (the terminal stays offline until a test passes). */
   connectionProblem?: { step: string; message: string; at: string } | null;
 }
-
-export type LogKind =
-  | 'sale.started'
-  | 'member.identify'
-  | 'member.refused'
-  | 'quote'
-  | 'redeem.confirmed'
-  | 'redeem.attempt'
-  | 'redeem.posted'
-  | 'redeem.refused'
-  | 'redeem.queued'
-  | 'sale.paid'
-  | 'sale.cancelled'
-  | 'terminal.started';
 
 export interface LogEntryView {
   seq: number;

@@ -59,7 +59,9 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The backend's own words for the member, by language. */
-export type EndUserMessage = Partial<Record<'nl' | 'fr' | 'de' | 'en', string>>;
+/** The languages a backend may write its words for the member in (wider than the UI's own Language: UiTPAS also sends German). */
+export type EndUserLanguage = 'nl' | 'fr' | 'de' | 'en';
+export type EndUserMessage = Partial<Record<EndUserLanguage, string>>;
 
 /** What crosses a transport: never a stack, never a credential. */
 export interface ErrorInfo {

@@ -3,7 +3,7 @@
  * redeem it now. Shared by the service and the renderer, which shows the
  * reasons in the member's language.
  */
-import type { EndUserMessage } from './errors.js';
+import type { EndUserLanguage, EndUserMessage } from './errors.js';
 import type { Money, PointsMilli } from './money.js';
 
 export type RewardKind = 'POINTS' | 'WELCOME';
@@ -64,10 +64,8 @@ export interface RewardOffer extends Reward {
   availability: Redeemability;
 }
 
-export type DisplayLanguage = 'nl' | 'fr' | 'de' | 'en';
-
 /** The backend's end-user text in the cashier's language, falling back to Dutch (UiTPAS's own language). */
-export function endUserText(m: EndUserMessage | undefined, lang: DisplayLanguage): string | undefined {
+export function endUserText(m: EndUserMessage | undefined, lang: EndUserLanguage): string | undefined {
   if (!m) return undefined;
   return m[lang] ?? m.nl ?? m.en ?? m.fr ?? m.de;
 }

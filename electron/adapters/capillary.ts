@@ -40,7 +40,7 @@ import {
   type PointsRate,
 } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { flag, optional, required, transport, type AdapterOptions } from './connection.js';
+import { flag, optional, required, transport, clock, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import type { MemberRef, ValidationCodeAdapter, ValidationCodeSent } from './validation-code.js';
@@ -160,7 +160,7 @@ export const CAPILLARY_GUESSES = {
 } as const;
 
 /** The reverse API's "not enabled" refusal code (CAPILLARY_GUESSES). */
-export const CAP_REVERSAL_NOT_ENABLED_CODE = CAPILLARY_GUESSES.reversalNotEnabledCode;
+const CAP_REVERSAL_NOT_ENABLED_CODE = CAPILLARY_GUESSES.reversalNotEnabledCode;
 const REVERSAL_OFF_WORDS = /revers[a-z]*\b[^.]*\bnot\s+(enabled|allowed|configured)|\bnot\s+(enabled|allowed)\b[^.]*revers/i;
 
 export const CAPILLARY_CODES: Readonly<Record<number, CodeMapping>> = {
@@ -830,5 +830,6 @@ export function capillaryFromConnection(values: ConnectionValues, opts: AdapterO
     ...(minPoints ? { minPoints } : {}),
     ...(multipleOf ? { multipleOf } : {}),
     ...transport(values, opts),
+    ...clock(opts),
   });
 }

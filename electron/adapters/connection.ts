@@ -17,6 +17,12 @@ export interface AdapterOptions {
   timeoutMs?: number;
   /** The redemption rate a manager set at the terminal, for programs where the terminal owns it. */
   rate?: PointsRate;
+  /**
+   * The terminal's clock, where an adapter reads it (token expiry, lookup
+   * windows). Tests inject one minutes off to prove windows are taken on the
+   * backend's clock; absent: Date.now.
+   */
+  now?: () => number;
   /** How the host reaches the network: in Electron, Chromium's net.fetch (electron/shell/net-fetch.ts). */
   network?: NetworkOptions;
 }
@@ -60,4 +66,8 @@ export function httpFor(values: ConnectionValues, opts: AdapterOptions): HttpJso
 /** What every adapter's config takes from the terminal: its timeout and the connection's HTTP client. */
 export function transport(values: ConnectionValues, opts: AdapterOptions): { timeoutMs?: number; http: HttpJson } {
   return { ...timeout(opts), http: httpFor(values, opts) };
+}
+
+export function clock(opts: AdapterOptions): { now?: () => number } {
+  return opts.now === undefined ? {} : { now: opts.now };
 }

@@ -95,11 +95,6 @@ export function parseAppCode(code: string): AppCode | null {
   return { userId: m[1]!, walletId: m[2]!, token: m[3] ?? null };
 }
 
-/** The terminal's side of an app code, for the sandbox and tests: the same format, written. */
-export function formatAppCode(c: AppCode): string {
-  return `GP1:${c.userId}:${c.walletId}${c.token ? `:${c.token}` : ''}`;
-}
-
 /**
  * GafaPay's `requestid` is "a UUID"; the terminal's stable reference of an
  * attempt is not one, so the UUID is derived from it (SHA-256, laid out as

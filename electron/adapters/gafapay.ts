@@ -45,7 +45,7 @@ import { PosError, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { centsFromBackend, pointsFromBackend, pointsStep, pointsToDecimalString, rateFromPair, type PointsMilli } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { integer, optional, required, transport, type AdapterOptions } from './connection.js';
+import { integer, optional, required, transport, clock, type AdapterOptions } from './connection.js';
 import {
   envelopeSchema,
   historySchema,
@@ -486,7 +486,7 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
           { details: { reconciledBy: 'history' } },
         );
       }
-      const localNow = Date.now();
+      const localNow = now();
       const candidates: Array<{ id: string; transaction_id?: string | null; amount?: unknown; created_date: number }> = [];
       let backendNow: number | null = null;
       let read = 0;
@@ -580,5 +580,6 @@ export function gafapayFromConnection(values: ConnectionValues, opts: AdapterOpt
     userType: 2,
     ...(decimals ? { pointsDecimals: Number(decimals) } : {}),
     ...transport(values, opts),
+    ...clock(opts),
   });
 }

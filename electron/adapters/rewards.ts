@@ -24,8 +24,8 @@
  */
 import type { LoyaltyAdapter, MemberAccount } from './types.js';
 
-export { REWARD_REFUSAL_REASONS, endUserText } from '../../shared/rewards.js';
-export type { DisplayLanguage, Redeemability, Reward, RewardKind, RewardOffer, RewardRefusalReason } from '../../shared/rewards.js';
+export { endUserText } from '../../shared/rewards.js';
+export type { Redeemability, Reward, RewardOffer, RewardRefusalReason } from '../../shared/rewards.js';
 import type { Redeemability, Reward, RewardOffer } from '../../shared/rewards.js';
 
 export interface RewardPage {

@@ -43,7 +43,7 @@ import { DEFAULT_MESSAGES, PosError, type EndUserMessage, type ErrorCode } from 
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MAX_CENTS, MILLI_PER_POINT, money, pointsFromBackend, type PointsMilli } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { optional, required, transport, type AdapterOptions } from './connection.js';
+import { optional, required, transport, clock, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import { pagedSchema, passMessageSchema, passSchema, redeemedSchema, redeemStatusSchema, rewardSchema } from './uitpas-wire.js';
@@ -143,13 +143,6 @@ export function normalizeReason(raw: unknown): RewardRefusalReason {
     default:
       return 'UNKNOWN';
   }
-}
-
-/** The terminal's error code for a refusal reason (a redeem that fails for it). */
-export function reasonCode(reason: RewardRefusalReason): ErrorCode {
-  if (reason === 'PASSHOLDER_POINTS') return 'INSUFFICIENT_POINTS';
-  if (reason === 'INVALID_CARD') return 'MEMBER_BLOCKED';
-  return 'REWARD_NOT_REDEEMABLE';
 }
 
 interface ProblemMapping {
@@ -602,7 +595,7 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
       const uitpasNumber = requireUitpasNumber(req.member.backendMemberId);
       const requestedMs = Date.parse(req.requestedAt);
       if (Number.isNaN(requestedMs)) throw new PosError('OUTCOME_UNKNOWN', 'The redemption has no usable time to match on; a manager must check.');
-      const localNow = Date.now();
+      const localNow = (config.now ?? Date.now)();
       const all = await allRedeemed(uitpasNumber);
       // The sale's time on UiTPAS's clock: as long before the server's now as it was before ours.
       const sinceMs = (all.serverNowMs ?? localNow) - (localNow - requestedMs);
@@ -684,5 +677,6 @@ export function uitpasFromConnection(values: ConnectionValues, opts: AdapterOpti
     currency: optional(values, 'currency') ?? 'EUR',
     ...(optional(values, 'scope') ? { scope: optional(values, 'scope')! } : {}),
     ...transport(values, opts),
+    ...clock(opts),
   });
 }

@@ -8,7 +8,8 @@
  */
 import type { ClientBase } from 'pg';
 import { centsToDecimalString, formatPoints } from '../../shared/money.js';
-import { BOM, csvText } from '../service/csv-export.js';
+import { csvLines, neutralise } from '../service/csv-cells.js';
+import { BOM } from '../service/csv-export.js';
 
 export const REPORT_HEADER = [
   'level',
@@ -119,7 +120,7 @@ export async function chainDayReport(client: ClientBase, day: string): Promise<D
       [day, new Date(Date.parse(`${day}T00:00:00Z`) - 14 * 3600_000).toISOString(), new Date(Date.parse(`${day}T00:00:00Z`) + 38 * 3600_000).toISOString()],
     )
   ).rows.map((r) => r.terminal_id);
-  return { csv: BOM + lines.map((l) => l.join(',')).join('\r\n') + '\r\n', stores: stores.length, missing };
+  return { csv: BOM + csvLines(lines, ','), stores: stores.length, missing };
 }
 
 function cells(level: 'store' | 'chain', r: Row): string[] {
@@ -127,9 +128,9 @@ function cells(level: 'store' | 'chain', r: Row): string[] {
   return [
     level,
     r.day,
-    csvText(r.store_id),
-    csvText(r.store_name),
-    csvText(r.currency),
+    neutralise(r.store_id),
+    neutralise(r.store_name),
+    neutralise(r.currency),
     n(r.terminals),
     n(r.entries),
     n(r.redemptions),

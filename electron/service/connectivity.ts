@@ -8,6 +8,8 @@ import { TRANSIENT_CODES, type ErrorCode } from '../../shared/errors.js';
 export interface ConnectivityOptions {
   probe: () => Promise<void>;
   onChange: (online: boolean) => void;
+  /** Sends started failing, or got through again (reads may work all along). */
+  onSendingChange?: (failing: boolean) => void;
   /** How often to probe while offline. */
   probeIntervalMs?: number;
   now?: () => number;
@@ -16,6 +18,7 @@ export interface ConnectivityOptions {
 export class Connectivity {
   private _online = true;
   private _lastContactAt: number | null = null;
+  private _sendingFails = false;
   private timer: NodeJS.Timeout | null = null;
   private probing = false;
   private readonly probeIntervalMs: number;
@@ -32,6 +35,20 @@ export class Connectivity {
 
   get lastContactAt(): number | null {
     return this._lastContactAt;
+  }
+
+  /**
+   * The last send did not get through (while reads may still work): the
+   * counter must not call the program simply "online" then.
+   */
+  get sendingFails(): boolean {
+    return this._sendingFails;
+  }
+
+  reportSendOutcome(gotThrough: boolean): void {
+    if (this._sendingFails === !gotThrough) return;
+    this._sendingFails = !gotThrough;
+    this.opts.onSendingChange?.(this._sendingFails);
   }
 
   /** The backend answered (whatever it said: a refusal is still an answer). */

@@ -39,6 +39,7 @@ import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { EndOfDaySummary, LogFilter } from '../../shared/contract/manager.js';
 import { catalogues } from '../../shared/i18n/index.js';
+import { csvLines, neutralise } from './csv-cells.js';
 import { csvDialect, type CsvDialect } from './csv-dialect.js';
 import type { LogQuery, LogRow } from './log-query.js';
 
@@ -426,6 +427,7 @@ export async function writeEndOfDayCsv(
 ): Promise<{ rows: number }> {
   const d = opts.dialect ?? csvDialect('en', 'rfc4180');
   const f = lineFormat(d);
+  const txt = neutralise;
   const c = catalogues[d.language];
   const w = c.manager.csv;
   const e = c.endOfDay;
@@ -433,24 +435,19 @@ export async function writeEndOfDayCsv(
   const n = (v: number) => String(v);
   const lines: string[][] = [];
   const row = (...cells: string[]) => lines.push(cells);
-  const title = (t: string) => (lines.length > 0 && row(), row(f.text(t)));
+  const title = (t: string) => (lines.length > 0 && row(), row(txt(t)));
 
-  row(
-    f.text(e.title),
-    f.text(ctx.storeName),
-    f.text(s.terminalName),
-    ctx.days.first === ctx.days.last ? ctx.days.first : `${ctx.days.first} – ${ctx.days.last}`,
-  );
-  if (s.training) row(f.text(w.training));
-  if (s.logTampered) row(f.text(m.tampered.replace('{{seq}}', String(s.logTampered.firstBadSeq ?? '?')).replace('{{time}}', f.time(s.logTampered.checkedAt))));
-  row(f.text(w.from), f.time(s.from), f.text(w.to), f.time(s.to));
-  row(f.text(w.generatedAt), f.time(s.generatedAt), f.text(w.logHead), n(s.logHead.seq), f.text(w.fingerprint), s.logHead.hash);
-  row(f.text(w.currency), f.text(s.currency));
+  row(txt(e.title), txt(ctx.storeName), txt(s.terminalName), ctx.days.first === ctx.days.last ? ctx.days.first : `${ctx.days.first} – ${ctx.days.last}`);
+  if (s.training) row(txt(w.training));
+  if (s.logTampered) row(txt(m.tampered.replace('{{seq}}', String(s.logTampered.firstBadSeq ?? '?')).replace('{{time}}', f.time(s.logTampered.checkedAt))));
+  row(txt(w.from), f.time(s.from), txt(w.to), f.time(s.to));
+  row(txt(w.generatedAt), f.time(s.generatedAt), txt(w.logHead), n(s.logHead.seq), txt(w.fingerprint), s.logHead.hash);
+  row(txt(w.currency), txt(s.currency));
 
   const t = s.totals;
   title(e.total);
-  row(f.text(w.figure), f.text(w.value));
-  const fig = (label: string, value: string) => row(f.text(label), value);
+  row(txt(w.figure), txt(w.value));
+  const fig = (label: string, value: string) => row(txt(label), value);
   fig(e.redemptions, n(t.redemptions));
   fig(e.points, f.points(t.pointsMilli));
   fig(e.discounts, f.money(t.discountCents));
@@ -487,11 +484,11 @@ export async function writeEndOfDayCsv(
       e.offlineAccepted,
       e.overrides,
       e.refused,
-    ].map(f.text),
+    ].map(txt),
   );
   for (const p of s.byCashier) {
     row(
-      f.text(p.name ?? p.personId),
+      txt(p.name ?? p.personId),
       n(p.redemptions),
       f.points(p.pointsMilli),
       f.money(p.discountCents),
@@ -510,28 +507,27 @@ export async function writeEndOfDayCsv(
 
   if (s.byManager.length > 0) {
     title(m.byManager);
-    row(...[m.manager, e.voids, m.voidedPoints, e.refunds, m.refundedAmount, m.refundedPoints].map(f.text));
+    row(...[m.manager, e.voids, m.voidedPoints, e.refunds, m.refundedAmount, m.refundedPoints].map(txt));
     for (const p of s.byManager)
-      row(f.text(p.name ?? p.personId), n(p.voids), f.points(p.voidedPointsMilli), n(p.refunds), f.money(p.refundedCents), f.points(p.refundedPointsMilli));
+      row(txt(p.name ?? p.personId), n(p.voids), f.points(p.voidedPointsMilli), n(p.refunds), f.money(p.refundedCents), f.points(p.refundedPointsMilli));
   }
 
   if (s.byHour.length > 0) {
     title(e.byHour);
-    row(...[w.hour, e.redemptions, e.points, e.discounts].map(f.text));
+    row(...[w.hour, e.redemptions, e.points, e.discounts].map(txt));
     for (const h of s.byHour) row(`${h.hour}:00`, n(h.redemptions), f.points(h.pointsMilli), f.money(h.discountCents));
   }
 
   const cl = s.cardLinked;
   if (cl.purchases + cl.refunds > 0) {
     title(e.cardLinked);
-    row(f.text(w.figure), f.text(w.rows), f.text(w.value));
-    row(f.text(e.cardLinkedPurchases), n(cl.purchases), f.money(cl.purchaseCents));
-    row(f.text(e.cardLinkedCashback), '', f.money(cl.cashbackCents - cl.refundCashbackCents));
-    row(f.text(e.cardLinkedRefunds), n(cl.refunds), f.money(cl.refundCents));
+    row(txt(w.figure), txt(w.rows), txt(w.value));
+    row(txt(e.cardLinkedPurchases), n(cl.purchases), f.money(cl.purchaseCents));
+    row(txt(e.cardLinkedCashback), '', f.money(cl.cashbackCents - cl.refundCashbackCents));
+    row(txt(e.cardLinkedRefunds), n(cl.refunds), f.money(cl.refundCents));
   }
 
-  await put(out, BOM);
-  for (const l of lines) await put(out, l.join(d.sep) + EOL);
+  await put(out, BOM + csvLines(lines, d.sep));
   await finish(out, opts.end ?? true);
   return { rows: lines.length };
 }

@@ -69,6 +69,11 @@ export interface OutboxWorkerOptions {
   /** Reachability feedback. */
   onAnswer?: () => void;
   onUnreachable?: (error: ErrorInfo) => void;
+  /**
+   * Whether sends get through, apart from reads: a program can answer look-ups
+   * while refusing every post (a 503 on POST), and the counter must say so.
+   */
+  onSendOutcome?: (gotThrough: boolean) => void;
   concurrency?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -430,6 +435,7 @@ export class OutboxWorker {
       if (this.opts.hooks.shouldSend && !this.opts.hooks.shouldSend(row)) return { type: 'withdrawn' };
       const receipt = await this.send(row.kind, payload);
       this.opts.onAnswer?.();
+      this.opts.onSendOutcome?.(true);
       return { type: 'done', receipt, reconciled: false };
     } catch (e) {
       return this.classify(row, e, this.now() - sentAt);
@@ -523,6 +529,7 @@ export class OutboxWorker {
       };
     }
     if (TRANSIENT_CODES.has(e.code) || e.code === 'BACKEND_BAD_RESPONSE' || e.code === 'BACKEND_AUTH') {
+      this.opts.onSendOutcome?.(false);
       if (e.code !== 'BACKEND_BAD_RESPONSE') this.opts.onUnreachable?.(error);
       else this.opts.onAnswer?.();
       // A failed send is in doubt unless it certainly never took effect; in doubt, the
@@ -538,6 +545,8 @@ export class OutboxWorker {
       };
     }
     this.opts.onAnswer?.();
+    // A refusal is an answer to the post itself: sending works.
+    this.opts.onSendOutcome?.(true);
     if (e.code === 'OUTCOME_UNKNOWN') return { type: 'attention', error };
     if (row.kind === 'reverse' && e.code === 'ALREADY_REVERSED') {
       // An earlier attempt whose answer was lost did it: that is success, not a refusal.

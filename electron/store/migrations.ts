@@ -221,4 +221,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   DELETE FROM settings WHERE key = 'backend_credentials';
   `,
+  // 9: reward programs' last known catalogue per member and page (UiTPAS offline: the member
+  // still sees and can pick a reward; the offline policy and a manager decide at confirmation).
+  `
+  CREATE TABLE reward_cache (
+    member_hash  TEXT NOT NULL,
+    page_start   INTEGER NOT NULL,
+    page_limit   INTEGER NOT NULL,
+    page_json    TEXT NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (member_hash, page_start, page_limit)
+  );
+  `,
 ];

@@ -8,6 +8,7 @@ import { openDatabase, type Db } from './db.js';
 import { Journal } from './journal.js';
 import { MemberCache } from './member-cache.js';
 import { Outbox } from './outbox.js';
+import { RewardCache } from './reward-cache.js';
 import { Sales } from './sales.js';
 
 export class Store {
@@ -15,6 +16,7 @@ export class Store {
   readonly outbox: Outbox;
   readonly journal: Journal;
   readonly members: MemberCache;
+  readonly rewards: RewardCache;
   private readonly memberKeySecret: Buffer;
 
   constructor(readonly db: Db) {
@@ -22,6 +24,7 @@ export class Store {
     this.outbox = new Outbox(db);
     this.journal = new Journal(db);
     this.members = new MemberCache(db);
+    this.rewards = new RewardCache(db);
     this.memberKeySecret = Buffer.from(
       this.getOrCreateSetting('member_hash_key', () => randomBytes(32).toString('hex')),
       'hex',

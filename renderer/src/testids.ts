@@ -77,6 +77,7 @@ export const TID = {
   rewardList: 'reward-list', // data-total, data-loading
   rewardOption: 'reward-option', // data-reward-id, data-redeemable, aria-pressed (chosen)
   rewardReason: 'reward-reason', // the backend's words, lang=...
+  rewardsLastKnown: 'rewards-last-known', // offline: the catalogue as last seen, data-at (ISO)
   rewardMore: 'reward-more',
   rewardSettled: 'reward-settled', // data-reward-id
   quoteReward: 'quote-reward', // data-reward-id

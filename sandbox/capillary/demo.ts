@@ -91,8 +91,6 @@ export const CAPILLARY_DEMO_CUSTOMERS = {
   },
 } as const satisfies Record<string, CapDemoCustomer>;
 
-export type CapDemoCustomerName = keyof typeof CAPILLARY_DEMO_CUSTOMERS;
-
 /** A mobile number no demo customer has (for "unknown member" flows). */
 export const CAPILLARY_UNKNOWN_MOBILE = '919999999999';
 

@@ -19,8 +19,8 @@
 import { createHmac } from 'node:crypto';
 import type { ClDeliveryAttempt, ClWebhook } from './state.js';
 
-export const SIGNATURE_HEADER = 'X-Fidel-Signature';
-export const TIMESTAMP_HEADER = 'X-Fidel-Timestamp';
+const SIGNATURE_HEADER = 'X-Fidel-Signature';
+const TIMESTAMP_HEADER = 'X-Fidel-Timestamp';
 export const MAX_ATTEMPTS = 3;
 
 export function signNotice(secret: string, rawBody: string, url: string, timestampMs: string): string {

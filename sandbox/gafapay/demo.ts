@@ -60,8 +60,6 @@ export const GAFAPAY_DEMO_USERS = {
   },
 } as const satisfies Record<string, GfDemoUser>;
 
-export type GfDemoUserName = keyof typeof GAFAPAY_DEMO_USERS;
-
 /** A well-formed user id no demo user has. */
 export const GAFAPAY_UNKNOWN_USER_ID = '0000000000000000000000000000dead';
 

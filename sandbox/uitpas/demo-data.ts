@@ -175,8 +175,6 @@ export const UITPAS_DEMO_PASSHOLDERS = {
   }),
 } as const satisfies Record<string, DemoPassholder>;
 
-export type DemoPassholderName = keyof typeof UITPAS_DEMO_PASSHOLDERS;
-
 /** A valid UiTPAS number no passholder has (for "not found" flows). */
 export const UITPAS_UNKNOWN_NUMBER = withLuhnDigit('093009999999');
 
@@ -344,8 +342,6 @@ export const UITPAS_DEMO_REWARDS = {
     createdAt: '2024-01-11T09:00:00Z',
   }),
 } as const satisfies Record<string, DemoReward>;
-
-export type DemoRewardName = keyof typeof UITPAS_DEMO_REWARDS;
 
 /** Redemptions already on record at start: Noah received the welcome gift. */
 export const UITPAS_DEMO_REDEMPTIONS: ReadonlyArray<{ uitpasNumber: string; rewardId: string; redeemDate: string }> = [

@@ -79,7 +79,8 @@ export interface CheckoutResults {
   setBasket: SaleView;
   identifyMember: SaleView;
   quote: SaleView;
-  listRewards: { offers: RewardOffer[]; totalItems: number; start: number; limit: number };
+  /** lastKnownAt: offline, the member's catalogue as this terminal last saw it (ISO), judged again here. */
+  listRewards: { offers: RewardOffer[]; totalItems: number; start: number; limit: number; lastKnownAt?: string };
   chooseReward: SaleView;
   confirmRedemption: SaleView;
   requestValidationCode: SaleView;

@@ -9,6 +9,7 @@ export const counterEn = {
     disconnected: 'Terminal service disconnected — reconnecting…',
     online: 'Online',
     offline: 'Offline',
+    sendingFails: 'Reachable, but points are not going through',
     lastAnswerAt: 'last answer {{time}}',
     lastAnswer: 'Last answer from the loyalty program: {{time}}',
     noAnswer: 'No answer from the loyalty program yet',
@@ -96,6 +97,7 @@ export const counterEn = {
     checking: 'Checking with the program…',
     settled: 'Confirmed by the passholder',
     reload: 'Load the rewards again',
+    lastKnown: 'Offline: the rewards as last seen at {{time}}. A manager approves the reward at confirmation.',
   },
   quote: {
     title: 'The member agrees',

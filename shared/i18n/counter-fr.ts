@@ -7,6 +7,7 @@ export const counterFr: Catalogue['counter'] = {
     disconnected: 'Service du terminal déconnecté — reconnexion…',
     online: 'En ligne',
     offline: 'Hors ligne',
+    sendingFails: 'Joignable, mais les points ne passent pas',
     lastAnswerAt: 'dernière réponse {{time}}',
     lastAnswer: 'Dernière réponse du programme de fidélité : {{time}}',
     noAnswer: 'Pas encore de réponse du programme de fidélité',
@@ -94,6 +95,7 @@ export const counterFr: Catalogue['counter'] = {
     checking: 'Vérification auprès du programme…',
     settled: 'Confirmé par le titulaire',
     reload: 'Recharger les avantages',
+    lastKnown: "Hors ligne : les avantages tels que vus à {{time}}. Un responsable approuve l'avantage à la confirmation.",
   },
   quote: {
     title: 'Le membre accepte',

@@ -7,6 +7,7 @@ export const counterNl: Catalogue['counter'] = {
     disconnected: 'Verbinding met de terminaldienst verbroken — opnieuw verbinden…',
     online: 'Online',
     offline: 'Offline',
+    sendingFails: 'Bereikbaar, maar punten gaan niet door',
     lastAnswerAt: 'laatste antwoord {{time}}',
     lastAnswer: 'Laatste antwoord van het spaarprogramma: {{time}}',
     noAnswer: 'Nog geen antwoord van het spaarprogramma',
@@ -94,6 +95,7 @@ export const counterNl: Catalogue['counter'] = {
     checking: 'Navragen bij het programma…',
     settled: 'Bevestigd door de pashouder',
     reload: 'Voordelen opnieuw laden',
+    lastKnown: 'Offline: de voordelen zoals laatst gezien om {{time}}. Een manager keurt het voordeel goed bij bevestigen.',
   },
   quote: {
     title: 'Het lid gaat akkoord',

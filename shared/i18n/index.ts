@@ -5,15 +5,14 @@
  * i18next/react-i18next with `resources` and `i18nextOptions`; the service
  * may use the catalogues for printed reports.
  */
-import type { Language } from '../contract/manager.js';
+import { LANGUAGES, type Language } from '../contract/manager.js';
 import type { ErrorCode } from '../errors.js';
 import { MILLI_PER_POINT } from '../money.js';
 import { en, type Catalogue } from './en.js';
 import { fr } from './fr.js';
 import { nl } from './nl.js';
 
-export type { Catalogue, Language };
-export const LANGUAGES: readonly Language[] = ['nl', 'fr', 'en'];
+export { LANGUAGES, type Catalogue, type Language };
 export const catalogues: Record<Language, Catalogue> = { nl, fr, en };
 
 /** Conventions for each language (decimal comma for nl/fr, 24-hour clock). */

@@ -43,7 +43,6 @@ import { settle } from './settlement.js';
 import type { ManagerApprovals, TerminalConfig } from './types.js';
 
 export type { ManagerApprovals, TerminalConfig } from './types.js';
-export { newSaleId } from './sale-commands.js';
 
 type CheckoutMethod = keyof typeof checkoutMethods;
 
@@ -76,6 +75,10 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         this.worker.setPaused(!online);
         this.emitStatus();
       },
+      onSendingChange: (failing) => {
+        ctx.log({ kind: failing ? 'backend.sending-fails' : 'backend.sending-works', outcome: 'ok' });
+        this.emitStatus();
+      },
       probeIntervalMs: config.probeIntervalMs,
       now: clock,
     });
@@ -87,6 +90,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       now: clock,
       onAnswer: () => this.connectivity.reportAnswer(),
       onUnreachable: (err) => this.connectivity.reportFailure(err.code),
+      onSendOutcome: (gotThrough) => this.connectivity.reportSendOutcome(gotThrough),
       hooks: {
         onSettled: (row, outcome) => this.applySettlement(row, outcome),
         // A void asked for while the post was in flight: if the post had not taken effect, it is never sent.
@@ -260,6 +264,7 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       storeName: this.store.getSetting('store_name') ?? this.config.storeName,
       currency: this.config.currency,
       online: this.connectivity.online,
+      sendingFails: this.connectivity.sendingFails,
       lastContactAt: last === null ? null : new Date(last).toISOString(),
       queue: this.store.outbox.counts(),
     };

@@ -31,4 +31,4 @@ function safeSessionStorage(): Storage | null {
   }
 }
 
-export { createApi, asErrorInfo, errorFromInfo, type Transport } from './client';
+export type { Transport } from './client';

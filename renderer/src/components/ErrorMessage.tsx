@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo } from '../../../shared/errors';
+import type { EndUserLanguage, ErrorInfo } from '../../../shared/errors';
+import type { Language } from '../../../shared/i18n';
 import { endUserText } from '../../../shared/rewards';
 import { describeCounterError } from '../i18n/format';
 import { useFmt } from '../i18n/useFmt';
-import type { UiLanguage } from '../lib/format';
 import { TID } from '../testids';
 
 /**
@@ -19,7 +19,7 @@ export function ErrorMessage({
   children,
 }: {
   error: ErrorInfo;
-  lang: UiLanguage;
+  lang: Language;
   tone?: 'error' | 'warning';
   children?: ReactNode;
 }) {
@@ -27,7 +27,9 @@ export function ErrorMessage({
   const fmt = useFmt();
   const { text, detail } = describeCounterError(error, t, fmt);
   const member = endUserText(error.endUserMessage, lang)?.trim();
-  const memberLang = member ? (Object.keys(error.endUserMessage ?? {}) as UiLanguage[]).find((l) => error.endUserMessage?.[l]?.trim() === member) : undefined;
+  const memberLang = member
+    ? (Object.keys(error.endUserMessage ?? {}) as EndUserLanguage[]).find((l) => error.endUserMessage?.[l]?.trim() === member)
+    : undefined;
   const showMember = member && member !== error.message.trim() && member !== text ? member : null;
   return (
     <div className={`message message-${tone}`} role="alert" data-testid={TID.errorMessage} data-code={error.code}>

@@ -111,6 +111,11 @@ export function RewardStep() {
           </div>
         </ErrorMessage>
       )}
+      {rewards.lastKnownAt && rewards.saleId === sale.id && (
+        <p className="message message-warning" data-testid={TID.rewardsLastKnown} data-at={rewards.lastKnownAt}>
+          {t('counter.rewards.lastKnown', { time: fmt.time(rewards.lastKnownAt) })}
+        </p>
+      )}
       {!rewards.loading && !rewards.error && rewards.saleId === sale.id && offers.length === 0 && <p className="hint">{t('counter.rewards.none')}</p>}
       <div className="reward-scroll">
         {now.length > 0 && <h3 className="reward-group">{t('counter.rewards.canRedeem')}</h3>}

@@ -59,14 +59,16 @@ export function StatusBar() {
           )}
           {status && (
             <span
-              className={`pill ${status.online ? 'pill-good' : 'pill-bad'}`}
+              className={`pill ${!status.online ? 'pill-bad' : status.sendingFails ? 'pill-warn' : 'pill-good'}`}
               data-testid={TID.statusOnline}
               data-online={String(status.online)}
+              data-sending={status.sendingFails ? 'failing' : 'ok'}
               role="status"
               title={lastAnswer}
             >
               <span className="dot" aria-hidden="true" />
-              {status.online ? t('counter.status.online') : t('counter.status.offline')}
+              {/* Reads can work while every post fails (a 503 on POST): then "Online" would mislead. */}
+              {!status.online ? t('counter.status.offline') : status.sendingFails ? t('counter.status.sendingFails') : t('counter.status.online')}
               {!status.online && status.lastContactAt && (
                 <span className="pill-note" data-testid={TID.statusLastAnswer}>
                   · {t('counter.status.lastAnswerAt', { time: fmt.time(status.lastContactAt) })}

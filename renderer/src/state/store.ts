@@ -17,7 +17,7 @@ import { buildQuote } from '../../../shared/quote';
 import { CLOSED_STATES, SALE_TRANSITIONS, canTransition } from '../../../shared/sale-state';
 import { asErrorInfo } from '../api/client';
 import { screenMemberRead } from '../scanner/scanner-config';
-import type { UiLanguage } from '../lib/format';
+import type { Language } from '../../../shared/i18n';
 import { createSessionSlice, type SessionSlice } from './session';
 
 export type InputSource = 'scanner' | 'keyboard' | 'camera';
@@ -36,6 +36,8 @@ export interface RewardsState {
   total: number;
   loading: boolean;
   error: ErrorInfo | null;
+  /** Offline: the catalogue as the terminal last saw it (ISO). */
+  lastKnownAt?: string;
 }
 
 export interface ShownError {
@@ -52,7 +54,7 @@ export interface LogState {
 
 /** The counter's state, plus who is signed in (the session slice: state/session.ts). */
 export interface PosState extends SessionSlice {
-  uiLang: UiLanguage;
+  uiLang: Language;
   status: TerminalStatus | null;
   statusError: ErrorInfo | null;
   /** The event channel to the service: null while connecting. */
@@ -130,7 +132,7 @@ export interface StoreDeps {
   api: TerminalApi;
   /** Event subscription (the transport's); `onConnection` reports the channel state. */
   subscribe?: (listener: (e: TerminalEvent) => void, onConnection?: (connected: boolean) => void) => () => void;
-  uiLang?: UiLanguage;
+  uiLang?: Language;
   /** Where the current sale id is kept across reloads (sessionStorage in the app). */
   memory?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
   /** Debounce before the service is asked for a quote while typing points. */
@@ -873,7 +875,16 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
           const page = await api.listRewards({ saleId: sale.id, start, limit: REWARD_PAGE });
           if (seq !== rewardSeq) return;
           const offers = paging ? [...get().rewards.offers, ...page.offers] : page.offers;
-          set({ rewards: { saleId: sale.id, offers, total: page.totalItems, loading: false, error: null } });
+          set({
+            rewards: {
+              saleId: sale.id,
+              offers,
+              total: page.totalItems,
+              loading: false,
+              error: null,
+              ...(page.lastKnownAt ? { lastKnownAt: page.lastKnownAt } : {}),
+            },
+          });
         } catch (e) {
           if (seq !== rewardSeq) return;
           set({ rewards: { ...get().rewards, loading: false, error: asErrorInfo(e) } });

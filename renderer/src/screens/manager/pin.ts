@@ -3,7 +3,6 @@ import type { ManagerApprovalInput } from '../../../../shared/contract/approval'
 import type { PersonView } from '../../../../shared/contract/manager';
 
 export type PinKey = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'back' | 'clear';
-export const PIN_MIN = 4;
 export const PIN_MAX = 8;
 
 /** The PIN after a keypad key. Never more than 8 digits. */

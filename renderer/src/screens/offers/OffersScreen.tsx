@@ -61,18 +61,3 @@ export default function OffersScreen({ api, initialTab = 'enrol', pollMs }: Offe
     </main>
   );
 }
-
-/**
- * The notices alone, for the manager's desk to show in its own screen:
- * `lazy(() => import('../offers/OffersScreen').then((m) => ({ default: m.OffersNotices })))`.
- */
-export function OffersNotices({ api, pollMs }: Omit<OffersScreenProps, 'initialTab'>) {
-  const { lang } = useFmt();
-  return (
-    <div className="offers-screen offers-embedded" data-testid={OFFERS_TID.screen} data-tab="notices" lang={lang}>
-      <NoticesView api={api} pollMs={pollMs} />
-    </div>
-  );
-}
-
-export { OffersScreen };
