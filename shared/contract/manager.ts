@@ -16,6 +16,7 @@
  * tested and sealed on the Go live tab only (contract/golive.ts).
  */
 import { z } from 'zod';
+import { LANGUAGES, type Language } from '../i18n/languages.js';
 import { PROGRAM_IDS } from '../programs/index.js';
 import type { BackendId, LogEntryView, SaleState } from '../domain.js';
 import { saleId } from './checkout.js';
@@ -35,8 +36,7 @@ export interface PersonView {
   lockedUntil: string | null;
 }
 
-export const LANGUAGES = ['nl', 'fr', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+export { LANGUAGES, type Language };
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 export { LOG_LEVELS, type LogLevel };
 export const BACKEND_IDS = PROGRAM_IDS;

@@ -11,7 +11,7 @@ import type { ConnectionField, ProgramDescriptor, ProgramEnvironment } from './t
 import { UITPAS } from './uitpas.js';
 import { WHITELABEL } from './whitelabel.js';
 
-export type { ConnectionField, ConnectionValues, FieldKind, ProgramDescriptor, ProgramEnvironment } from './types.js';
+export type { ConnectionField, ConnectionValues, ProgramDescriptor, ProgramEnvironment } from './types.js';
 export { NETWORK_FIELDS } from './network.js';
 
 /** In the order the settings screen lists them; the first is the training default. */
