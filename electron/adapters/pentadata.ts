@@ -27,7 +27,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PosError } from '../../shared/errors.js';
 import { centsFromBackend } from '../../shared/money.js';
-import { httpJson, type HttpMethod } from './http.js';
+import { httpJson, type HttpJson, type HttpMethod } from './http.js';
 
 export interface PentadataConfig {
   /** API base, e.g. https://api.pentadatainc.com */
@@ -38,6 +38,8 @@ export interface PentadataConfig {
   merchantId: number;
   timeoutMs?: number;
   now?: () => number;
+  /** The connection's HTTP client (its proxy, CA, Chromium's stack in Electron); default: httpJson. */
+  http?: HttpJson;
 }
 
 /** The card details the customer typed: passed straight into one request body, never kept. */
@@ -98,6 +100,8 @@ export function pentadataTime(v: string | undefined): number | null {
 // ---- the client ----------------------------------------------------------------
 
 export interface PentadataClient {
+  /** Signs in (a cheap authenticated check: "test connection"). */
+  probe(): Promise<void>;
   createOffer(name: string, description?: string[]): Promise<{ offerId: string }>;
   createPerson(firstName: string, lastName: string, email: string): Promise<{ personId: string }>;
   listCards(personId: string): Promise<PentadataCardView[]>;
@@ -110,13 +114,14 @@ export interface PentadataClient {
 }
 
 export function createPentadataClient(config: PentadataConfig): PentadataClient {
+  const http = config.http ?? httpJson;
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const timeoutMs = config.timeoutMs ?? 10_000;
   const now = config.now ?? Date.now;
   let session: { token: string; expiresAt: number; refresh: string | null; refreshExpiresAt: number } | null = null;
 
   async function authCall(path: string, body: unknown, bearer?: string): Promise<void> {
-    const res = await httpJson({ method: 'POST', url: baseUrl + path, body, headers: bearer ? { authorization: `Bearer ${bearer}` } : {}, timeoutMs });
+    const res = await http({ method: 'POST', url: baseUrl + path, body, headers: bearer ? { authorization: `Bearer ${bearer}` } : {}, timeoutMs });
     if (res.status === 401 || res.status === 400) {
       throw new PosError('BACKEND_AUTH', "Pentadata refused the terminal's e-mail and API key: check them in settings.", {
         details: { status: res.status, notApplied: true },
@@ -149,7 +154,7 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
   async function call(method: HttpMethod, path: string, body?: unknown): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const t = await token();
-      const res = await httpJson({ method, url: baseUrl + path, headers: { authorization: `Bearer ${t}` }, body, timeoutMs });
+      const res = await http({ method, url: baseUrl + path, headers: { authorization: `Bearer ${t}` }, body, timeoutMs });
       if (res.status >= 200 && res.status < 300) return res.body;
       if (res.status === 401 && attempt === 0) {
         session = null; // renew once: a 401 changed nothing
@@ -165,6 +170,10 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
 
   const seg = (s: string) => encodeURIComponent(s);
   return {
+    async probe() {
+      session = null;
+      await token();
+    },
     async createOffer(name, description) {
       const r = read(
         offerSchema,
@@ -235,6 +244,7 @@ export interface PentadataTransaction {
   offerId: string | null;
   amountCents: number | null;
   currency: string | null;
+  merchant: string | null;
   at: string | null;
   raw: string;
 }
@@ -245,6 +255,7 @@ const NAMES = {
   offerId: ['offer_id', 'offerId'],
   amount: ['amount', 'amountValue', 'amount_value', 'transaction_amount'],
   currency: ['currency', 'currencyCode', 'currency_code'],
+  merchant: ['merchant', 'merchantName', 'merchant_name'],
   at: ['date', 'timestamp', 'datetime', 'created', 'transaction_date'],
 } as const;
 
@@ -267,17 +278,30 @@ export function readPentadataTransaction(body: unknown, raw: string): PentadataT
     offerId: text(first(NAMES.offerId)),
     amountCents,
     currency: currency && /^[A-Z]{3}$/.test(currency) ? currency : null,
+    merchant: text(first(NAMES.merchant)),
     at: at && !Number.isNaN(Date.parse(at)) ? new Date(Date.parse(at)).toISOString() : null,
-    raw: raw.slice(0, 4000),
+    raw: scrubCardNumbers(raw.slice(0, 4000)),
   };
+}
+
+/**
+ * Any run of 12 or more digits (with spaces or dashes between) replaced: a
+ * body or message that echoed a card number must not reach a screen or the
+ * log through the terminal (Pentadata says it sends none; this makes sure).
+ */
+export function scrubCardNumbers(text: string): string {
+  return text.replace(/\d(?:[ -]?\d){11,}/g, '[card number]');
 }
 
 export interface AlertVerification {
   /** The alert token from Pentadata's dashboard. */
   alertToken: string;
   /** Optional: an HMAC-SHA256 signature to verify too (Pentadata does not publish its form: all three are settings). */
-  hmac?: { secret: string; header: string; content: 'body'; encoding: 'hex' | 'base64' } | null;
+  hmac?: { secret: string; header: string; content: HmacContent; encoding: 'hex' | 'base64' } | null;
 }
+
+/** What the HMAC covers: the raw body, or the registered alert URL followed by the raw body. */
+export type HmacContent = 'body' | 'url+body';
 
 export type AlertVerdict = { ok: true } | { ok: false; reason: 'key-missing' | 'key-wrong' | 'signature-missing' | 'signature-wrong' };
 
@@ -292,7 +316,12 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** Checks an alert's Pentadata-Key (constant time) and, where configured, its HMAC. Headers by lower-case name. */
-export function verifyPentadataAlert(headers: Record<string, string | string[] | undefined>, rawBody: string, v: AlertVerification): AlertVerdict {
+export function verifyPentadataAlert(
+  headers: Record<string, string | string[] | undefined>,
+  rawBody: string,
+  v: AlertVerification,
+  registeredUrl = '',
+): AlertVerdict {
   const h = (name: string) => {
     const x = headers[name.toLowerCase()];
     return Array.isArray(x) ? x[0] : x;
@@ -303,7 +332,9 @@ export function verifyPentadataAlert(headers: Record<string, string | string[] |
   if (v.hmac) {
     const sig = h(v.hmac.header);
     if (!sig) return { ok: false, reason: 'signature-missing' };
-    const expected = createHmac('sha256', v.hmac.secret).update(rawBody).digest(v.hmac.encoding);
+    const mac = createHmac('sha256', v.hmac.secret);
+    if (v.hmac.content === 'url+body') mac.update(registeredUrl, 'utf8');
+    const expected = mac.update(rawBody).digest(v.hmac.encoding);
     if (!sameText(sig.trim(), expected)) return { ok: false, reason: 'signature-wrong' };
   }
   return { ok: true };

@@ -44,6 +44,8 @@ export interface RedeemRequest {
   requestedAt: string;
   /** The balance the member was quoted against (reconciliation by balance uses it). */
   balanceBeforeMilli: PointsMilli | null;
+  /** How many times this redemption was sent again after another till raced it (service/checkout/race.ts); adapters ignore it. */
+  raceResends?: number;
 }
 
 export interface RedeemReceipt {

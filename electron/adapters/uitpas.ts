@@ -38,6 +38,7 @@
  * service must use the reward flow (./rewards.ts) when
  * capabilities.redemption === 'reward'.
  */
+import { requestIdHeader } from './request-id.js';
 import type { BackendInfo, BackendMessage, RedemptionTerms } from '../../shared/domain.js';
 import { DEFAULT_MESSAGES, PosError, type EndUserMessage, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
@@ -418,14 +419,21 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
    * fetching a fresh token once and sending again is safe; a second 401
    * means the credentials are wrong (BACKEND_AUTH).
    */
-  async function call(method: HttpMethod, path: string, query?: Array<[string, string]>, body?: unknown, expect?: 'json' | 'empty'): Promise<HttpJsonResponse> {
+  async function call(
+    method: HttpMethod,
+    path: string,
+    query?: Array<[string, string]>,
+    body?: unknown,
+    expect?: 'json' | 'empty',
+    extraHeaders: Record<string, string> = {},
+  ): Promise<HttpJsonResponse> {
     const qs = query && query.length ? '?' + new URLSearchParams(query).toString() : '';
     for (let attempt = 0; ; attempt++) {
       const token = await notApplied(tokens.get());
       const res = await http({
         method,
         url: apiUrl + path + qs,
-        headers: { authorization: `Bearer ${token}` },
+        headers: { ...extraHeaders, authorization: `Bearer ${token}` },
         body,
         timeoutMs,
         ...(expect ? { expect } : {}),
@@ -565,7 +573,7 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
     async redeem(req: RedeemRequest): Promise<RedeemReceipt> {
       const rewardId = requireRewardId(req.rewardId);
       const uitpasNumber = requireUitpasNumber(req.member.backendMemberId);
-      const res = await call('POST', '/rewards/redeemed', undefined, { rewardId, uitpasNumber });
+      const res = await call('POST', '/rewards/redeemed', undefined, { rewardId, uitpasNumber }, undefined, requestIdHeader(req.reference));
       let redeemed: RedeemedRewardWire;
       try {
         redeemed = parseRedeemed(res.body);
@@ -631,7 +639,7 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
       }
       const uitpasNumber = requireUitpasNumber(req.member.backendMemberId);
       try {
-        await call('DELETE', `/rewards/redeemed/${enc(id)}`, undefined, undefined, 'empty');
+        await call('DELETE', `/rewards/redeemed/${enc(id)}`, undefined, undefined, 'empty', requestIdHeader(req.reference));
       } catch (e) {
         // A 404 is "already cancelled" only when its problem type says so; any other 404 (no
         // problem document, url/not-found, a type about something else) leaves it for a manager.

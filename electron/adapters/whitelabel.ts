@@ -199,7 +199,8 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
         // an ambiguous balance puts the redemption in front of a manager.
         await postEvent('refund', userId, { points, transactionId: undoReference(req.reference), storeId: req.storeId, terminalId: req.terminalId });
         throw new PosError('INSUFFICIENT_POINTS', 'Another till used these points at the same moment: nothing was taken. Read the balance again.', {
-          details: { notApplied: true, undone: true },
+          // raced: the checkout sends it again as a new attempt after a random pause (service/checkout/race.ts).
+          details: { notApplied: true, undone: true, raced: true },
         });
       }
       return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: afterMilli, detail: { eventId } };

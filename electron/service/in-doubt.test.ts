@@ -15,6 +15,7 @@ import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { UITPAS_DEMO_REWARDS } from '../../sandbox/uitpas/demo-data.js';
 import { startRuntime, type Runtime } from '../runtime.js';
+import { until } from '../../test/until.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 let tmp: ReturnType<typeof makeTempDir>;
@@ -44,14 +45,6 @@ afterEach(async () => {
   tmp?.cleanup();
 });
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const codeOf = async (p: Promise<unknown>) => {
   try {
     await p;
@@ -77,7 +70,7 @@ describe('a failed lookup is "cannot tell", never "not applied"', () => {
     sandbox.faults.add({ backend: 'uitpas', method: 'GET', path: '/rewards/redeemed', fault: 'status', status: 403 });
     const v = await rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 50_000 });
     expect(v.state).toBe('queued');
-    await waitFor(() => rt.store.outbox.forSale(sale.id)[0]?.state === 'attention');
+    await until(() => rt.store.outbox.forSale(sale.id)[0]?.state === 'attention');
     const after = await rt.service.getSale({ saleId: sale.id });
     expect(after.state).toBe('queued'); // not refused: the points are gone at UiTPAS
     expect(after.redemption).toBe('attention');
@@ -120,7 +113,7 @@ describe('the last known balance after answered redemptions', () => {
     // Meanwhile she spends 1000 elsewhere; the backend comes back and refuses the 2000.
     sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', anna.userId, { points: 1000, transactionId: 'other-shop' }, 1000);
     sandbox.faults.remove(down.id);
-    await waitFor(() => rt.store.outbox.forSale(off.id)[0]?.state === 'attention');
+    await until(() => rt.store.outbox.forSale(off.id)[0]?.state === 'attention');
     const now = await scan(anna.cardNumber);
     expect(now.member).toMatchObject({ lastKnown: false, queuedMilli: 0, balanceMilli: 1500_000 });
     // Offline again, after a restart: nothing of the refused row is still taken off.

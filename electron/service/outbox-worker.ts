@@ -57,7 +57,7 @@ export interface OutboxHooks {
   /** Asked right before a request leaves (after any reconciliation): false withdraws it. */
   shouldSend?(row: OutboxRow): boolean;
   /** A refusal retrying cannot fix: closed as 'refused', or kept for a person ('attention'). */
-  refusalState?(row: OutboxRow): 'refused' | 'attention';
+  refusalState?(row: OutboxRow, error: ErrorInfo): 'refused' | 'attention';
   /** After the transaction committed: push events to the screens. */
   afterSettled?(row: OutboxRow, outcome: AttemptOutcome): void;
 }
@@ -174,6 +174,18 @@ export class OutboxWorker {
    * retried later.
    */
   sendNow(rowId: number, waitMs: number): Promise<RowState> {
+    const settled = this.waitFor(rowId, waitMs);
+    this.forced.add(rowId);
+    this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
+    this.kick();
+    return settled;
+  }
+
+  /**
+   * Waits up to `waitMs` for a row to settle, without making it due any
+   * sooner. Resolves with the row's state then ('pending' if not settled).
+   */
+  waitFor(rowId: number, waitMs: number): Promise<RowState> {
     return new Promise((resolve) => {
       let done = false;
       const finish = (state: RowState) => {
@@ -186,9 +198,6 @@ export class OutboxWorker {
       const list = this.waiters.get(rowId) ?? [];
       list.push(finish);
       this.waiters.set(rowId, list);
-      this.forced.add(rowId);
-      this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
-      this.kick();
     });
   }
 
@@ -553,7 +562,7 @@ export class OutboxWorker {
       const p = JSON.parse(row.payload) as ReverseRequest;
       return { type: 'done', receipt: { backendReference: p.reference, pointsMilli: p.pointsMilli, balanceAfterMilli: null }, reconciled: true };
     }
-    if (this.opts.hooks.refusalState?.(row) === 'attention') return { type: 'attention', error };
+    if (this.opts.hooks.refusalState?.(row, error) === 'attention') return { type: 'attention', error };
     return { type: 'refused', error };
   }
 
