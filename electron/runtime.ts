@@ -12,6 +12,7 @@
  * not. The emulators are imported only in training (a dynamic import):
  * live mode never loads sandbox code nor opens an emulator port.
  */
+import type { RateLimit } from './adapters/request-pacer.js';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -83,6 +84,8 @@ export interface RuntimeOptions {
      * sales, deadlines, the log and the adapters' lookup windows all read it.
      */
     clock?: () => number;
+    /** The request rate the adapter keeps (benchmarks against an emulator with another limit); null: none. */
+    rateLimit?: RateLimit | null;
   };
   /**
    * Seals the backend's credentials. The Electron shell passes

@@ -21,6 +21,7 @@ import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli, type Point
 import type { ConnectionValues } from '../../shared/programs/index.js';
 import { optional, required, transport, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { RequestPacer, type RateLimit } from './request-pacer.js';
 import { createTokenSource } from './oauth-token.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import {
@@ -56,7 +57,12 @@ export interface WhiteLabelConfig {
   timeoutMs?: number;
   /** The connection's HTTP client (its proxy, CA, Chromium's stack in Electron); default: httpJson. */
   http?: HttpJson;
+  /** The rate limit to keep (default the published one); null: no pacing. */
+  rateLimit?: RateLimit | null;
 }
+
+/** White Label's published limit (PROVIDERS.md): 100 requests/s per API key, burst 400; 429 past it. */
+export const WHITE_LABEL_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 400 };
 
 export const WHITE_LABEL_INFO: BackendInfo = {
   id: 'whitelabel',
@@ -84,6 +90,9 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Every call to the API is paced to the key's limit: a drain after an outage must not take the counter's share.
+  const limit = config.rateLimit === undefined ? WHITE_LABEL_RATE_LIMIT : config.rateLimit;
+  const pacer = limit ? new RequestPacer(limit) : null;
   const tokens = createTokenSource({ http, tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
   const baselines = new Map<string, PointsMilli>();
   const eventTypes: WlEventTypes = {
@@ -107,12 +116,17 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   async function call(method: HttpMethod, path: string, op: WlOperation, body?: unknown): Promise<HttpJsonResponse> {
     for (let attempt = 0; ; attempt++) {
       const token = await notApplied(tokens.get());
+      await pacer?.admit();
       const res = await http({
         method,
         url: baseUrl + path,
         headers: { [WL_API_KEY_HEADER]: config.apiKey, authorization: `Bearer ${token}` },
         body,
         timeoutMs,
+      }).catch((e: unknown) => {
+        if (e instanceof PosError && e.code === 'BACKEND_RATE_LIMITED')
+          pacer?.refused(typeof e.details?.retryAfterMs === 'number' ? e.details.retryAfterMs : undefined);
+        throw e;
       });
       if (res.status >= 200 && res.status < 300) return res;
       if (res.status === 401 && attempt === 0) {
@@ -267,6 +281,7 @@ export function whiteLabelFromConnection(values: ConnectionValues, opts: Adapter
     currency: optional(values, 'currency') ?? 'EUR',
     eventTypes: { redeem: optional(values, 'redeemEventType') ?? WL_EVENT.redeem, refund: optional(values, 'refundEventType') ?? WL_EVENT.refund },
     ...(opts.rate ? { rate: opts.rate } : {}),
+    ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
     ...transport(values, opts),
   });
 }

@@ -684,7 +684,7 @@ describe('exports, verification and settings', () => {
     });
 
     it('detects a last entry replaced with a recomputed hash', async () => {
-      const { entryHash } = await import('../store/journal.js');
+      const { entryHash } = await import('../store/log-row.js');
       const last = store.db.prepare('SELECT * FROM log ORDER BY seq DESC LIMIT 1').get() as Record<string, unknown> & { seq: number };
       const forged = { ...last, kind: 'sale.cancelled' };
       delete (forged as Record<string, unknown>).hash;
