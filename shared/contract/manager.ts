@@ -16,7 +16,6 @@
  * tested and sealed on the Go live tab only (contract/golive.ts).
  */
 import { z } from 'zod';
-import { LANGUAGES, type Language } from '../i18n/languages.js';
 import { PROGRAM_IDS } from '../programs/index.js';
 import type { BackendId, LogEntryView, SaleState } from '../domain.js';
 import { saleId } from './checkout.js';
@@ -35,6 +34,8 @@ export interface PersonView {
   /** ISO time until which this person is locked out after wrong PINs, or null. */
   lockedUntil: string | null;
 }
+
+import { LANGUAGES, type Language } from '../languages.js';
 
 export { LANGUAGES, type Language };
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
