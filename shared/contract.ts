@@ -19,6 +19,7 @@ import { offersMethods, type OffersResults } from './contract/offers.js';
 import { goLiveMethods, type GoLiveResults } from './contract/golive.js';
 import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 import { diagnosticsMethods, type DiagnosticsResults } from './contract/diagnostics.js';
+import { receiptsMethods, type ReceiptsResults } from './contract/receipts.js';
 import { protoKeyPath } from './safe-text.js';
 
 /** Every method, by area. Each area's file holds its schemas and result types. */
@@ -29,12 +30,13 @@ export const methods = {
   ...goLiveMethods,
   ...shippingMethods,
   ...diagnosticsMethods,
+  ...receiptsMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults, DiagnosticsResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults, DiagnosticsResults, ReceiptsResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

@@ -11,7 +11,7 @@
  * The notice receiver's switch (`setOfferReceiver`) is a manager action: it
  * takes the manager's `approval` like the desk's other actions.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import type { ErrorInfo } from '../errors.js';
 import type { Money } from '../money.js';
 import { managerApproval } from './manager.js';
