@@ -21,7 +21,7 @@ describe('control API', () => {
   beforeEach(() => control.reset());
 
   it('reports health and the mounted backends', async () => {
-    expect(await control.health()).toEqual({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'cardlinked', 'pentadata'], faults: 0 });
+    expect(await control.health()).toEqual({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'pentadata'], faults: 0 });
   });
 
   it('seeds the demo members with Luhn-valid 13-digit cards', async () => {
@@ -74,6 +74,17 @@ describe('control API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.detail).toMatch(/backend must be one of whitelabel/);
     expect((await raw('POST', '/faults', '{not json')).status).toBe(400);
+  });
+
+  it('a hold parks a real request until released over the control API: applied only then, answered for real', async () => {
+    const c = DEMO_MEMBERS.anna;
+    const hold = await control.addFault({ fault: 'hold', backend: 'whitelabel', path: '/wallet', times: 1 });
+    const answered = fetch(`${sb.url}/whitelabel/v1/users/${c.userId}/wallet`).then((r) => r.status);
+    await sb.faults.whenHeld(hold.id, 1);
+    expect((await control.listFaults()).length).toBe(0); // its one use is taken; the parked request stays releasable
+    expect((await raw('POST', `/faults/${hold.id}/release`, JSON.stringify({ count: 0 }))).status).toBe(400);
+    expect((await raw('POST', `/faults/${hold.id}/release`, '{}')).body).toEqual({ released: 1 });
+    expect(await answered).toBe(401); // the real answer (no API key), only after the release
   });
 
   it('answers 404 for unknown control routes', async () => {

@@ -10,6 +10,7 @@ import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER } from '../../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { Store } from '../store/store.js';
 import { controlFetch } from '../../sandbox/control-client.js';
+import { until } from '../../test/until.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;
@@ -177,10 +178,10 @@ describe('backend failures: nothing confirmed is lost, nothing is doubled', () =
     const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
     expect(r).toMatchObject({ state: 'queued', paymentAllowed: false, error: { code: 'BACKEND_UNAVAILABLE' } });
     expect((await rt.service.retryRedemption({ saleId: q.id })).state).toBe('queued');
-    await waitFor(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention');
+    await until(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention');
     expect(ledger(anna.userId)).toHaveLength(0);
     await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q.id)[0]!.id}`, decision: 'send-again', approval });
-    await waitFor(() => rt.store.sales.get(q.id).state === 'posted');
+    await until(() => rt.store.sales.get(q.id).state === 'posted');
     expect(ledger(anna.userId)).toHaveLength(1);
   });
 
@@ -195,7 +196,7 @@ describe('backend failures: nothing confirmed is lost, nothing is doubled', () =
     expect(again.state).toBe('queued');
     expect(ledger(anna.userId)).toHaveLength(1);
     // After the deadline White Label cannot be asked: the row waits for a manager, with the evidence.
-    await waitFor(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention');
+    await until(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention');
     const [item] = (await rt.desk.listAttention({})).items;
     expect(item?.inDoubt).toMatchObject({ reference: `${q.id}.r1`, balanceBeforeMilli: 2500_000, balanceAfterMilli: 2000_000 });
     expect(item?.inDoubt?.sends).toHaveLength(1);
@@ -214,7 +215,7 @@ describe('backend failures: nothing confirmed is lost, nothing is doubled', () =
     const r = await rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 500_000 });
     expect(r.state).toBe('queued');
     expect(r.error?.code).toBe('BACKEND_BAD_RESPONSE');
-    await waitFor(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention');
+    await until(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention');
     // What the manager would see in the portal: the malformed answer came after the event was applied.
     expect(ledger(anna.userId)).toHaveLength(1);
     await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q.id)[0]!.id}`, decision: 'applied', approval });
@@ -223,7 +224,7 @@ describe('backend failures: nothing confirmed is lost, nothing is doubled', () =
     const q2 = await quoted(anna.cardNumber, 5000, 300);
     await fault({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'reset-before', times: 1 });
     await rt.service.confirmRedemption({ saleId: q2.id, pointsMilli: 300_000 });
-    await waitFor(() => rt.store.outbox.forSale(q2.id)[0]?.state === 'attention');
+    await until(() => rt.store.outbox.forSale(q2.id)[0]?.state === 'attention');
     expect(
       await codeOf(
         rt.service.resolveInDoubt({
@@ -234,7 +235,7 @@ describe('backend failures: nothing confirmed is lost, nothing is doubled', () =
       ),
     ).toBe('PIN_WRONG');
     await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q2.id)[0]!.id}`, decision: 'send-again', approval });
-    await waitFor(() => rt.store.sales.get(q2.id).state === 'posted');
+    await until(() => rt.store.sales.get(q2.id).state === 'posted');
     expect(ledger(anna.userId)).toHaveLength(2);
     expect(balance(anna.userId)).toBe(2500 - 500 - 300);
   });
@@ -260,7 +261,7 @@ describe('crash between the local commit and the post', () => {
     reopened.close();
 
     rt = await start(); // the next start drains what the last one left
-    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    await until(() => rt.store.outbox.counts().waiting === 0);
     expect(ledger(anna.userId)).toHaveLength(1);
     expect(rt.store.sales.get(q.id).state).toBe('posted');
   });
@@ -286,16 +287,8 @@ describe('crash between the local commit and the post', () => {
     );
     rt.store.db.prepare('UPDATE outbox SET in_doubt_until = ?, next_attempt_at = ? WHERE id = ?').run(Date.now(), Date.now(), rowId);
     rt.service.worker.kick();
-    await waitFor(() => rt.store.outbox.get(rowId)?.state === 'attention');
+    await until(() => rt.store.outbox.get(rowId)?.state === 'attention');
     expect(ledger(anna.userId)).toHaveLength(1);
     expect(rt.store.outbox.get(rowId)?.attempts).toBe(2); // one send, one lookup
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

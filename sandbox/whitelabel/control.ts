@@ -6,6 +6,7 @@
  *   POST /_control/whitelabel/reset          {seedDemo?: true}      -> {ok: true}
  *   POST /_control/whitelabel/revoke-tokens                         -> {revoked: n}
  *   GET|POST /_control/whitelabel/forms      {eventTypes?, wallet?, echo?} -> the emulator's guesses now in force (WlForms)
+ *   GET  /_control/whitelabel/rate-limit     -> {perSecond, burst, taken, refused} (requests let through / answered 429)
  *
  * Errors are problem+json, like the rest of the control API.
  */
@@ -32,6 +33,8 @@ export function handleWhiteLabelControl(wl: WhiteLabelBackend, req: SandboxReque
       return json(200, { revoked: wl.state.revokeTokens() });
     case 'GET /forms':
       return json(200, wl.forms);
+    case 'GET /rate-limit':
+      return json(200, { ...wl.limiter.options, ...wl.limiter.counts });
     case 'POST /forms':
       return setForms(wl, req);
     default:

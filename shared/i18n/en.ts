@@ -208,8 +208,16 @@ export const en = {
     inDoubt: {
       title: 'What is known',
       reference: 'Reference sent: {{reference}}',
-      sent: 'Sent at {{time}}; it could still apply until {{deadline}}; the answer: {{failure}}',
-      lookup: 'Looked up at {{time}}: {{answer}}',
+      sentAt: 'Sent at {{time}}; it could still apply until {{deadline}}',
+      lookedUp: 'Looked up at {{time}}: {{outcome}}',
+      outcomes: {
+        applied: 'the program lists it: applied',
+        'not-applied': 'the program shows it was not applied',
+        'cannot-tell': 'nobody can tell from the program whether it was applied',
+        'not-reached': 'the program could not be reached',
+      },
+      balanceThen: 'balance then {{points}}',
+      technical: 'Technical detail',
       balanceBefore: 'Balance before: {{points}}',
       balanceAfter: 'Balance at the last lookup: {{points}}',
       applied: 'It was applied',

@@ -245,8 +245,16 @@ export const fr: Catalogue = {
     inDoubt: {
       title: 'Ce que l’on sait',
       reference: 'Référence envoyée : {{reference}}',
-      sent: 'Envoyé à {{time}} ; pouvait encore s’appliquer jusqu’à {{deadline}} ; la réponse : {{failure}}',
-      lookup: 'Vérifié à {{time}} : {{answer}}',
+      sentAt: 'Envoyé à {{time}} ; pouvait encore s’appliquer jusqu’à {{deadline}}',
+      lookedUp: 'Vérifié à {{time}} : {{outcome}}',
+      outcomes: {
+        applied: 'le programme l’indique : appliquée',
+        'not-applied': 'le programme montre qu’elle n’a pas été appliquée',
+        'cannot-tell': 'le programme ne permet pas de savoir si elle a été appliquée',
+        'not-reached': 'le programme était injoignable',
+      },
+      balanceThen: 'solde alors {{points}}',
+      technical: 'Détails techniques',
       balanceBefore: 'Solde avant : {{points}}',
       balanceAfter: 'Solde à la dernière vérification : {{points}}',
       applied: 'Elle a été appliquée',

@@ -61,6 +61,11 @@ export function formatDateTime(iso: string, lang: Language, timeZone?: string): 
   return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'short', timeStyle: 'short', timeZone }).format(new Date(iso));
 }
 
+/** With seconds: for evidence where seconds matter (when a request was sent, until when it could still apply). */
+export function formatDateTimeSeconds(iso: string, lang: Language, timeZone?: string): string {
+  return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'short', timeStyle: 'medium', timeZone }).format(new Date(iso));
+}
+
 export function formatTime(iso: string, lang: Language, timeZone?: string): string {
   return new Intl.DateTimeFormat(LOCALES[lang], { hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(iso));
 }

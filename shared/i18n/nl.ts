@@ -245,8 +245,16 @@ export const nl: Catalogue = {
     inDoubt: {
       title: 'Wat we weten',
       reference: 'Verzonden referentie: {{reference}}',
-      sent: 'Verzonden om {{time}}; kon nog verwerkt worden tot {{deadline}}; het antwoord: {{failure}}',
-      lookup: 'Nagekeken om {{time}}: {{answer}}',
+      sentAt: 'Verzonden om {{time}}; kon nog verwerkt worden tot {{deadline}}',
+      lookedUp: 'Nagekeken om {{time}}: {{outcome}}',
+      outcomes: {
+        applied: 'het programma toont ze: verwerkt',
+        'not-applied': 'het programma toont dat ze niet verwerkt is',
+        'cannot-tell': 'uit het programma valt niet op te maken of ze verwerkt is',
+        'not-reached': 'het programma was niet bereikbaar',
+      },
+      balanceThen: 'saldo toen {{points}}',
+      technical: 'Technische details',
       balanceBefore: 'Saldo vooraf: {{points}}',
       balanceAfter: 'Saldo bij de laatste controle: {{points}}',
       applied: 'Ze is verwerkt',
