@@ -93,6 +93,43 @@ test.describe('camera: a CODE128 barcode of a UiTPAS number (the card)', () => {
   });
 });
 
+test.describe('camera: codes a scan box inside the picture never read', () => {
+  test('a QR held close (bigger than the guide frame) and a QR from a second encoder (Debian qrencode) at 300 px are read', async ({ counter: page }) => {
+    const fatima = UITPAS_DEMO_PASSHOLDERS.fatima; // 25 points
+    // Held close: 21 modules of 20 px = 420 px, taller than a 80% x 60% box (288 px of 480).
+    onCamera({ kind: 'qr', text: jan.uitpasNumber, modulePx: 20 });
+    await startSale(page);
+    await openCamera(page);
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000', { timeout: 15_000 });
+    await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveCount(0);
+    // Another encoder's modules and mask, sharp, 300 px wide in the 640x480 picture.
+    onCamera({ kind: 'qrencode', text: fatima.uitpasNumber, sizePx: 300 });
+    await openCamera(page);
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '25000', { timeout: 15_000 });
+    await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveCount(0);
+  });
+});
+
+test.describe('camera: nothing readable in view', () => {
+  test('after some seconds without a read it says how to hold the code (the page clock is moved on, not waited for)', async ({ counter: page }) => {
+    onCamera({ kind: 'blank' });
+    await startSale(page);
+    await page.clock.install();
+    await openCamera(page);
+    await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveAttribute('data-state', 'scanning', { timeout: 15_000 });
+    const noRead = page.locator(tid(SCAN_TID.cameraNoRead));
+    await page.clock.runFor(5_000);
+    await expect(noRead).toHaveCount(0);
+    await page.clock.runFor(1_500);
+    await expect(noRead).toBeVisible();
+    await expect(noRead).toContainText('type the number');
+    // The cashier can still type the number: closing the camera leaves the sale as it was.
+    await page.locator(tid(SCAN_TID.cameraClose)).click();
+    await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveCount(0);
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+  });
+});
+
 test.describe('camera: a QR code with a wrong check digit', () => {
   test('is refused with what was read and why, with a beep; the camera stays open for another try', async ({ counter: page }) => {
     onCamera({ kind: 'qr', text: JAN_WRONG_CHECK });
@@ -107,9 +144,9 @@ test.describe('camera: a QR code with a wrong check digit', () => {
     await expect(refusal).toContainText('QR CODE');
     await expect.poll(() => beeps(page)).toBeGreaterThan(before);
     await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveAttribute('data-state', 'scanning');
-    // The picture with the frame (html5-qrcode's shaded scan box) to hold the code in.
+    // The picture with a guide frame to hold the code in (a hint: the whole picture is read).
     await expect(page.locator(`${tid(SCAN_TID.cameraRegion)} video`)).toBeVisible();
-    await expect(page.locator(`${tid(SCAN_TID.cameraRegion)} #qr-shaded-region`)).toBeVisible();
+    await expect(page.locator(tid(SCAN_TID.cameraGuide))).toBeVisible();
     await expect(page.locator(tid(SCAN_TID.cameraFrameHint))).toBeVisible();
     // The same code seen again and again is not announced again and again.
     await page.waitForTimeout(1000);
