@@ -1,6 +1,9 @@
 /**
- * `npm run test:crash -- [--backend whitelabel] [--kills N] [--seed S] [--lanes L] [--tsx]`
- * (only White Label so far: the other programs' ledgers are not wired into the verdict yet)
+ * `npm run test:crash -- [--backend whitelabel|uitpas|capillary|gafapay] [--kills N] [--seed S] [--lanes L] [--tsx]`
+ *
+ * Every program that redeems at the counter (bench/crash-programs.ts ties
+ * each emulator's ledger to the terminal's references); card-linked offers
+ * have no redemption at the counter, so no crash run.
  *
  * The long crash run (bench/crash-lib.ts): at least N SIGKILLs of a terminal
  * (the web host as a child process) while cashier lanes drive redemptions,
@@ -13,6 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runCrashHarness } from './crash-lib.js';
+import { CRASH_PROGRAMS, isCrashProgram } from './crash-programs.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,18 +28,21 @@ const { values } = parseArgs({
   },
 });
 const kills = Number(values.kills);
+const usage = `usage: npm run test:crash -- [--backend ${CRASH_PROGRAMS.join('|')}] [--kills N] [--seed S] [--lanes L] [--tsx]`;
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 if (!Number.isInteger(kills) || kills < 1 || !Number.isInteger(seed)) {
-  console.error('usage: npm run test:crash -- [--kills N] [--seed S] [--lanes L] [--tsx]');
+  console.error(usage);
   process.exit(2);
 }
-if (values.backend !== 'whitelabel') {
-  console.error(`the crash harness runs against White Label only so far (asked for ${values.backend})`);
+const program = values.backend;
+if (!isCrashProgram(program)) {
+  console.error(`no crash run for "${program}": it is not a program that redeems at the counter.\n${usage}`);
   process.exit(2);
 }
-console.log(`crash harness: ${kills} kills, seed ${seed} (rerun with --seed ${seed})`);
+console.log(`crash harness: ${program}, ${kills} kills, seed ${seed} (rerun with --backend ${program} --seed ${seed})`);
 try {
   const result = await runCrashHarness({
+    program,
     kills,
     seed,
     lanes: Number(values.lanes),
@@ -46,6 +53,6 @@ try {
   console.log(result.verdict);
   process.exit(result.ok ? 0 : 1);
 } catch (e) {
-  console.error('crash harness failed to run:', e);
+  console.error(`crash harness failed to run (${program}, seed ${seed}):`, e);
   process.exit(1);
 }

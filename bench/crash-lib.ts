@@ -43,9 +43,9 @@ import { build } from 'esbuild';
 import { DATABASE_FILE } from '../electron/runtime.js';
 import { FAILPOINT_NAMES, seededRandom } from '../electron/service/failpoints.js';
 import { People } from '../electron/service/people.js';
-import { startSandbox } from '../sandbox/server.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { CRASH_PROGRAM, type CrashMember, type CrashProgram, type CrashProgramId, type IdentifiedSale } from './crash-programs.js';
 import { Store } from '../electron/store/store.js';
-import { withLuhnDigit } from '../shared/member-number.js';
 import { checkAgreement, describeAgreement, type AgreementReport } from '../test/ledger-agreement.js';
 import { makeTempDir } from '../test/temp-dir.js';
 
@@ -64,9 +64,12 @@ export interface CrashHarnessOptions {
   drainTimeoutMs?: number;
   /** Keep the terminal's data directory (and dump the ledger next to it) when the verdict fails. */
   keepOnFailure?: boolean;
+  /** The program the terminal redeems with (bench/crash-programs.ts); default White Label. */
+  program?: CrashProgramId;
 }
 
 export interface CrashHarnessResult {
+  program: CrashProgramId;
   seed: number;
   kills: number;
   /** Rows nobody could tell about, decided by the harness as a manager would (by the ledger). */
@@ -96,22 +99,17 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
   const t0 = Date.now();
   const tmp = makeTempDir('pwp-crash-');
   const dataDir = join(tmp.dir, 'terminal');
-  const sandbox = await startSandbox({ port: 0, seedDemo: false });
-  const wl = sandbox.backends.whitelabel.state;
+  const kit = CRASH_PROGRAM[o.program ?? 'whitelabel'];
+  const sandbox = await startSandbox({ port: 0, seedDemo: kit.seedDemo });
   let entry: string | null = null;
   let keep = false;
   try {
     entry = o.runner === 'tsx' ? null : await bundleWebHost();
 
     // Members: generous balances, and one small one (refusals once it runs low).
-    const memberCount = o.members ?? 6;
-    const cards: string[] = [];
-    for (let i = 0; i < memberCount; i++) {
-      const card = withLuhnDigit('27' + String(i).padStart(10, '0'));
-      wl.addUser(card, i === memberCount - 1 ? 3_000 : 200_000);
-      cards.push(card);
-    }
-    const before = wl.balances();
+    const members = kit.setup(sandbox, o.members ?? 6);
+    const before = kit.balances(sandbox, members);
+    const ledgerNow = (references: readonly string[] = []) => kit.ledger(sandbox, members, references);
 
     // The first manager, created on the data directory before the first start (cheap PIN hashing:
     // the cost is stored with the hash, so the child verifies it cheaply too).
@@ -121,22 +119,23 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
     setup.close();
     const approval = { managerId: manager.id, pin: MANAGER.pin, reason: 'crash harness void' };
 
-    const driver = new Driver(cards, o.lanes ?? 3, approval, random);
+    const driver = new Driver(kit, sandbox, members, o.lanes ?? 3, approval, random);
     const killsBy: Record<string, number> = {};
     let kills = 0;
     let lives = 0;
     const managerDecisions = { applied: 0, sendAgain: 0 };
-    const inLedger = (reference: string) => wl.ledger().some((e) => e.payload.transactionId === reference);
+    const inLedger = (reference: string) => ledgerNow([reference]).some((e) => e.payload.transactionId === reference);
     // Any failure below still ends in a verdict with the seed and what was kept.
     const failed = (why: unknown): CrashHarnessResult => {
       keep = o.keepOnFailure === true;
-      if (keep) writeFileSync(join(tmp.dir, 'ledger.json'), JSON.stringify(wl.ledger(), null, 1));
+      if (keep) writeFileSync(join(tmp.dir, 'ledger.json'), JSON.stringify(ledgerNow(), null, 1));
       const verdict = [
-        `FAIL (seed ${o.seed}): ${(why as Error)?.message ?? String(why)}`,
+        `FAIL (${kit.id}, seed ${o.seed}): ${(why as Error)?.message ?? String(why)}`,
         `after ${kills} kills over ${lives} lives in ${((Date.now() - t0) / 1000).toFixed(1)} s; manager decisions: ${managerDecisions.applied} applied, ${managerDecisions.sendAgain} sent again`,
         keep ? `kept for inspection: ${tmp.dir} (terminal/terminal.db, ledger.json)` : 'nothing kept (keepOnFailure off)',
       ].join('\n');
       return {
+        program: kit.id,
         seed: o.seed,
         kills,
         managerDecisions,
@@ -155,18 +154,19 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
         lives++;
         sandbox.faults.clear();
         const plan = planLife(random, pick);
-        const child = startChild(entry, dataDir, sandbox.url, plan.failpoints, Math.floor(random() * 2 ** 31));
+        const child = startChild(entry, dataDir, sandbox.url, kit.id, plan.failpoints, Math.floor(random() * 2 ** 31));
         if (plan.killAtMs !== null) child.killAfter(plan.killAtMs);
         try {
           const api = await child.ready;
           await api.call('signIn', { personId: manager.id, pin: MANAGER.pin });
-          if (plan.latencyMs > 0) sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: plan.latencyMs });
+          if (plan.latencyMs > 0)
+            for (const [method, path] of kit.writes) sandbox.faults.add({ backend: kit.id, method, path, fault: 'latency', ms: plan.latencyMs });
           if (plan.downAtMs !== null) {
             const at = plan.downAtMs;
             const forMs = plan.downForMs;
             setTimeout(() => {
               if (child.alive()) {
-                const f = sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
+                const f = sandbox.faults.add({ backend: kit.id, fault: 'down' });
                 setTimeout(() => sandbox.faults.remove(f.id), forMs);
               }
             }, at);
@@ -192,9 +192,13 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
       // for a manager's "applied / send again"; then a clean stop.
       sandbox.faults.clear();
       lives++;
-      const last = startChild(entry, dataDir, sandbox.url, '', 1);
+      const last = startChild(entry, dataDir, sandbox.url, kit.id, '', 1);
       const api = await last.ready;
       await api.call('signIn', { personId: manager.id, pin: MANAGER.pin });
+      await driver.finishOpenSales(api);
+      // One sale per lane in a healthy life, so even a short run (kills landing before any sale
+      // got far) checks at least one redemption against the ledger.
+      await driver.oneSaleEach(api);
       await driver.finishOpenSales(api);
       const deadline = Date.now() + (o.drainTimeoutMs ?? 120_000);
       for (;;) {
@@ -219,18 +223,21 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
       // The verdict: the terminal's file, read-only, against the ledger.
       const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
       try {
-        const after = wl.balances();
-        const balances = Object.fromEntries(cards.map((c) => [c, { before: before[c]!, after: after[c]! }]));
-        const report = checkAgreement({ terminals: [db], ledger: wl.ledger(), balances });
+        const after = kit.balances(sandbox, members);
+        const balances = Object.fromEntries(members.map((m) => [m.key, { before: before[m.key]!, after: after[m.key]! }]));
+        const references = (db.prepare('SELECT reference FROM outbox').all() as { reference: string }[]).map((r) => r.reference);
+        const ledger = ledgerNow(references);
+        const report = checkAgreement({ terminals: [db], ledger, balances, unit: 'milli' });
         const saleProblems = checkSales(db);
         const ok = report.problems.length === 0 && report.pending.length === 0 && saleProblems.length === 0 && kills >= o.kills;
         const elapsedMs = Date.now() - t0;
         if (!ok && o.keepOnFailure) {
           keep = true;
-          writeFileSync(join(tmp.dir, 'ledger.json'), JSON.stringify(wl.ledger(), null, 1));
+          writeFileSync(join(tmp.dir, 'ledger.json'), JSON.stringify(ledger, null, 1));
         }
         const verdict = [
-          `${ok ? 'PASS' : 'FAIL'} (seed ${o.seed}): ${kills} kills over ${lives} lives in ${(elapsedMs / 1000).toFixed(1)} s`,
+          `${ok ? 'PASS' : 'FAIL'} (${kit.id}, seed ${o.seed}): ${kills} kills over ${lives} lives in ${(elapsedMs / 1000).toFixed(1)} s`,
+          summaryLine(kit.id, o.seed, kills, report, managerDecisions, elapsedMs),
           `cannot tell, decided as a manager would by the ledger: ${managerDecisions.applied} applied, ${managerDecisions.sendAgain} sent again`,
           `kills by moment: ${Object.entries(killsBy)
             .sort()
@@ -246,7 +253,7 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
           ...saleProblems.map((p) => `SALE: ${p}`),
           ...(keep ? [`kept for inspection: ${tmp.dir} (terminal/terminal.db, ledger.json)`] : []),
         ].join('\n');
-        return { seed: o.seed, kills, managerDecisions, killsBy, lives, elapsedMs, driver: driver.counts, report, saleProblems, ok, verdict };
+        return { program: kit.id, seed: o.seed, kills, managerDecisions, killsBy, lives, elapsedMs, driver: driver.counts, report, saleProblems, ok, verdict };
       } finally {
         db.close();
       }
@@ -274,6 +281,21 @@ const EMPTY_REPORT: AgreementReport = {
   pending: [],
   problems: ['the run did not finish'],
 };
+
+/** The run in one line, the figures the README's crash table records. */
+function summaryLine(
+  program: CrashProgramId,
+  seed: number,
+  kills: number,
+  r: AgreementReport,
+  d: { applied: number; sendAgain: number },
+  elapsedMs: number,
+): string {
+  return (
+    `summary: program ${program}, seed ${seed}, kills ${kills}, redemptions ${r.redemptions.committed}, refunds ${r.refunds.queued}, ` +
+    `lost ${r.lost.length}, duplicated ${r.duplicated.length}, cannot tell: ${d.applied} applied / ${d.sendAgain} sent again, ${(elapsedMs / 1000).toFixed(0)} s`
+  );
+}
 
 function heldLine(r: AgreementReport): string {
   const unknown = r.unresolved.filter((u) => u.code === 'OUTCOME_UNKNOWN');
@@ -349,7 +371,7 @@ async function bundleWebHost(): Promise<string> {
   return out;
 }
 
-function startChild(entry: string | null, dataDir: string, backendUrl: string, failpoints: string, seed: number): Child {
+function startChild(entry: string | null, dataDir: string, backendUrl: string, program: CrashProgramId, failpoints: string, seed: number): Child {
   const rendererDir = join(dataDir, '..', 'no-renderer');
   mkdirSync(rendererDir, { recursive: true });
   const args = [
@@ -359,6 +381,8 @@ function startChild(entry: string | null, dataDir: string, backendUrl: string, f
     '0',
     '--backend',
     backendUrl,
+    '--loyalty',
+    program,
     '--renderer-dir',
     rendererDir,
     '--probe-interval-ms',
@@ -443,11 +467,9 @@ async function callApi<T>(base: string, token: string, method: string, input: un
 
 // ---- the cashiers ------------------------------------------------------------
 
-interface SaleView {
-  id: string;
+interface SaleView extends IdentifiedSale {
   state: string;
   offlineAccepted: boolean;
-  maxPointsMilli?: number;
   redemption?: string;
 }
 
@@ -462,7 +484,9 @@ class Driver {
   private readonly paid: string[] = [];
 
   constructor(
-    private readonly cards: string[],
+    private readonly kit: CrashProgram,
+    private readonly sandbox: RunningSandbox,
+    private readonly members: readonly CrashMember[],
     private readonly lanes: number,
     private readonly approval: { managerId: string; pin: string; reason: string },
     private readonly random: () => number,
@@ -477,7 +501,7 @@ class Driver {
   }
 
   private async lane(api: Api, alive: () => boolean, lane: number): Promise<void> {
-    const mine = this.cards.filter((_, i) => i % this.lanes === lane);
+    const mine = this.members.filter((_, i) => i % this.lanes === lane);
     while (alive()) {
       try {
         const left = this.current.get(lane);
@@ -486,7 +510,7 @@ class Driver {
         else await this.sale(api, lane, mine[Math.floor(this.random() * mine.length)]!);
       } catch (e) {
         if (!alive()) return;
-        this.count(e instanceof ApiError ? `error ${e.code}` : 'connection lost (the terminal died)');
+        this.count(e instanceof ApiError ? `error ${e.code} (${e.message.split(':')[0]})` : 'connection lost (the terminal died)');
         const left = this.current.get(lane);
         // A refusal of the sale's own step: give it up (cancel if it can be), move on.
         if (left && e instanceof ApiError) {
@@ -498,35 +522,35 @@ class Driver {
     }
   }
 
-  private async sale(api: Api, lane: number, card: string): Promise<void> {
+  private async sale(api: Api, lane: number, member: CrashMember): Promise<void> {
     const basket = 1000 + Math.floor(this.random() * 9000);
     const sale = await api.call<SaleView>('startSale', { basketCents: basket });
     this.current.set(lane, sale.id);
     this.count('sales started');
-    const v = await api.call<SaleView>('identifyMember', { saleId: sale.id, input: card, source: 'scanner' });
-    const max = Math.floor((v.maxPointsMilli ?? 0) / 1000);
-    if (max < 1) {
+    const v = await api.call<SaleView>('identifyMember', { saleId: sale.id, input: member.input, source: member.source });
+    const pointsMilli = await this.kit.choose(api, v, this.random);
+    if (pointsMilli === null) {
       await api.call('cancelSale', { saleId: sale.id });
       this.current.delete(lane);
       this.count('nothing to redeem');
       return;
     }
-    const points = 1 + Math.floor(this.random() * Math.min(max, 900));
-    await api.call('quote', { saleId: sale.id, pointsMilli: points * 1000 });
     if (this.random() < 0.05) {
       await api.call('cancelSale', { saleId: sale.id });
       this.current.delete(lane);
       this.count('cancelled before confirming');
       return;
     }
+    const extra = await this.kit.confirmExtra(api, this.sandbox, sale.id, member);
     let confirmed: SaleView;
     try {
-      confirmed = await api.call<SaleView>('confirmRedemption', { saleId: sale.id, pointsMilli: points * 1000 });
+      confirmed = await api.call<SaleView>('confirmRedemption', { saleId: sale.id, pointsMilli, ...extra });
     } catch (e) {
       if ((e as ApiError).code !== 'OFFLINE_LIMIT') throw e;
       confirmed = await api.call<SaleView>('confirmRedemption', {
         saleId: sale.id,
-        pointsMilli: points * 1000,
+        pointsMilli,
+        ...extra,
         approval: { ...this.approval, reason: 'override' },
       });
       this.count('offline overrides');
@@ -615,6 +639,17 @@ class Driver {
   }
 
   /** Before the verdict: nothing may be left half-done at the counter. */
+  /** One sale per lane, each for the lane's first member, errors counted (the last, healthy life). */
+  async oneSaleEach(api: Api): Promise<void> {
+    await Promise.all(
+      Array.from({ length: this.lanes }, async (_, lane) => {
+        const member = this.members.filter((_, i) => i % this.lanes === lane)[0];
+        if (!member) return;
+        await this.sale(api, lane, member).catch((e: unknown) => this.count(e instanceof ApiError ? `last life: error ${e.code}` : 'last life: failed'));
+      }),
+    );
+  }
+
   async finishOpenSales(api: Api): Promise<void> {
     for (const [lane, id] of [...this.current]) {
       const v = await api.call<SaleView>('getSale', { saleId: id }).catch(() => null);

@@ -46,7 +46,11 @@ const sampler = setInterval(() => {
   if (warmRss) warmPeakRss = Math.max(warmPeakRss, m.rss);
 }, 20);
 const t0 = performance.now();
-const rt = await startRuntime({ dataDir: values['data-dir']!, backendUrl: values.backend!, tuning: { outboxConcurrency: Number(values.concurrency) } });
+const rt = await startRuntime({
+  dataDir: values['data-dir']!,
+  backendUrl: values.backend!,
+  tuning: { outboxConcurrency: Number(values.concurrency), rateLimit: null },
+});
 const end = Date.now() + Number(values['limit-ms']);
 const pending = rt.store.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'`);
 const doneStmt = rt.store.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE state = 'done'`);

@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { makeTempDir } from '../test/temp-dir.js';
 import type { LogFilter } from '../shared/contract/manager.js';
-import { GENESIS_HASH, entryHash } from '../electron/store/journal.js';
+import { GENESIS_HASH, entryHash } from '../electron/store/log-row.js';
 import { Store } from '../electron/store/store.js';
 import { ManagerDesk } from '../electron/service/manager-desk.js';
 import { People } from '../electron/service/people.js';

@@ -32,6 +32,14 @@ if (want('scan')) {
   const { runScanBench, SCAN_FULL_SIZE, SCAN_QUICK } = await import('./scan-bench.js');
   printFigures('Scanning (issue 6): in Chromium, sandbox at zero latency', await runScanBench(quick ? SCAN_QUICK : SCAN_FULL_SIZE));
 }
+if (want('outage')) {
+  // Playwright and Chromium load only when this section runs; 10,000 rows drain in about five minutes at 100 requests/s.
+  const { runOutageBench, OUTAGE_FULL, OUTAGE_QUICK } = await import('./outage-bench.js');
+  printFigures(
+    'After an outage (issue 20): the queue drains while the cashier sells, in Chromium, sandbox at zero latency',
+    await runOutageBench(quick ? OUTAGE_QUICK : OUTAGE_FULL, (m) => console.log(`  ${m}`)),
+  );
+}
 if (want('manager')) {
   // Filling a million chained log entries takes a few minutes on two cores.
   printFigures('Manager desk (issue 7)', await runManagerBench(quick ? MANAGER_QUICK : MANAGER_FULL));

@@ -21,10 +21,22 @@ export interface SandboxProcess {
   close(): Promise<void>;
 }
 
-export async function startSandboxProcess(members = 0, rate = 1_000_000): Promise<SandboxProcess> {
+export async function startSandboxProcess(members = 0, rate = 1_000_000, burst = rate): Promise<SandboxProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO, 'bench/sandbox-process.ts'), '--members', String(members), '--points', String(MEMBER_POINTS), '--rate', String(rate)],
+    [
+      '--import',
+      'tsx',
+      join(REPO, 'bench/sandbox-process.ts'),
+      '--members',
+      String(members),
+      '--points',
+      String(MEMBER_POINTS),
+      '--rate',
+      String(rate),
+      '--burst',
+      String(burst),
+    ],
     {
       cwd: REPO,
       stdio: ['pipe', 'pipe', 'inherit'],

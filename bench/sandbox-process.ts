@@ -5,7 +5,7 @@
  * cores the way a terminal and a remote backend would not compete for one
  * event loop.
  *
- *   node --import tsx bench/sandbox-process.ts --members N --points P [--rate PER_SECOND]
+ *   node --import tsx bench/sandbox-process.ts --members N --points P [--rate PER_SECOND] [--burst N]
  *
  * Prints one JSON line {url, controlToken, rateLimit} on stdout once it listens. Members are
  * `benchCard(0..N-1)` with P points each. Stops on SIGTERM or when stdin closes
@@ -17,10 +17,15 @@ import { benchCard } from './bench-members.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { members: { type: 'string', default: '0' }, points: { type: 'string', default: '1000000000' }, rate: { type: 'string', default: '1000000' } },
+    options: {
+      members: { type: 'string', default: '0' },
+      points: { type: 'string', default: '1000000000' },
+      rate: { type: 'string', default: '1000000' },
+      burst: { type: 'string' },
+    },
   });
   const rate = Number(values.rate);
-  const rateLimit = { perSecond: rate, burst: rate };
+  const rateLimit = { perSecond: rate, burst: values.burst ? Number(values.burst) : rate };
   const sandbox = await startSandbox({ port: 0, seedDemo: true, whitelabel: { rateLimit } });
   const points = Number(values.points);
   for (let i = 0; i < Number(values.members); i++) sandbox.backends.whitelabel.state.addUser(benchCard(i), points);

@@ -37,7 +37,7 @@ export interface ScanBenchOptions {
 export const SCAN_FULL_SIZE: ScanBenchOptions = { scans: 30, cameraOpens: 5 };
 export const SCAN_QUICK: ScanBenchOptions = { scans: 6, cameraOpens: 2 };
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -48,7 +48,7 @@ const CHROMIUM_ARGS = [
 ];
 const tid = (id: string) => `[data-testid="${id}"]`;
 
-interface ScanTiming {
+export interface ScanTiming {
   total: number;
   /** Enter to the identify call leaving (wedge, store, screening). */
   beforeCall: number;
@@ -58,7 +58,7 @@ interface ScanTiming {
   afterCall: number;
 }
 
-function armBalanceTimer(page: Page, milli: string): Promise<ScanTiming> {
+export function armBalanceTimer(page: Page, milli: string): Promise<ScanTiming> {
   const script = `new Promise((resolve, reject) => {
     let t0 = null;
     const sel = ${JSON.stringify(tid(TID.balance))};
@@ -81,7 +81,7 @@ function armBalanceTimer(page: Page, milli: string): Promise<ScanTiming> {
   return page.evaluate(script) as Promise<ScanTiming>;
 }
 
-async function startSale(page: Page): Promise<void> {
+export async function startSale(page: Page): Promise<void> {
   await page.locator(tid(TID.basketInput)).fill('10');
   await page.keyboard.press('Enter');
   await page.locator(`${tid(TID.counter)}[data-state="open"]`).waitFor();

@@ -27,6 +27,22 @@ export interface TerminalProcess {
   stop(): Promise<void>;
 }
 
+/** Calls contract methods over a web host's HTTP API, as the page does (the token is in the open URL's fragment). */
+export function hostCaller(openUrl: string): TerminalProcess['call'] {
+  const base = openUrl.replace(/\/#token=.*$/, '');
+  const token = openUrl.replace(/^.*#token=/, '');
+  return async <T>(method: string, input: unknown = {}): Promise<T> => {
+    const res = await fetch(`${base}/api/call/${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    const env = (await res.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
+    if (!env.ok) throw new Error(`${method}: ${env.error?.code} ${env.error?.message}`);
+    return env.value as T;
+  };
+}
+
 /** Starts `electron/cli/web.ts` as a child process and waits for its first line (the URL). */
 export async function startTerminal(opts: { dataDir: string; backendUrl: string; extraArgs?: string[] }): Promise<TerminalProcess> {
   const child = spawn(
@@ -58,18 +74,7 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
     });
     child.once('exit', (code) => fail(new Error(`terminal exited with ${code}\n${stderr}`)));
   });
-  const base = openUrl.replace(/\/#token=.*$/, '');
-  const token = openUrl.replace(/^.*#token=/, '');
-  const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
-    const res = await fetch(`${base}/api/call/${method}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const env = (await res.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
-    if (!env.ok) throw new Error(`${method}: ${env.error?.code} ${env.error?.message}`);
-    return env.value as T;
-  };
+  const call = hostCaller(openUrl);
   return {
     openUrl,
     call,
@@ -97,7 +102,7 @@ export interface Staff {
 }
 
 /** First start: creates the manager and a cashier, and signs the cashier in (as a shift would begin). */
-export async function setUpStaff(t: TerminalProcess): Promise<Staff> {
+export async function setUpStaff(t: Pick<TerminalProcess, 'call'>): Promise<Staff> {
   const manager = await t.call<{ id: string }>('createFirstManager', STAFF.manager);
   await t.call('signIn', { personId: manager.id, pin: STAFF.manager.pin });
   const approval = { managerId: manager.id, pin: STAFF.manager.pin, reason: 'new cashier for the shift' };
@@ -109,6 +114,8 @@ export async function setUpStaff(t: TerminalProcess): Promise<Staff> {
 type Fixtures = {
   /** The loyalty program the terminal runs (`--loyalty <id>`: uitpas, capillary, gafapay, cardlinked); default White Label. `test.use({ loyalty: 'uitpas' })`. */
   loyalty: string | undefined;
+  /** More `npm run web` flags for this file's terminal (`test.use({ terminalArgs: ['--request-timeout-ms', '1500'] })`). */
+  terminalArgs: string[];
   dataDir: string;
   sandbox: RunningSandbox;
   terminal: TerminalProcess;
@@ -120,6 +127,7 @@ type Fixtures = {
 
 export const test = base.extend<Fixtures>({
   loyalty: [undefined, { option: true }],
+  terminalArgs: [[], { option: true }],
   // eslint-disable-next-line no-empty-pattern
   dataDir: async ({}, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'pwp-e2e-'));
@@ -132,8 +140,8 @@ export const test = base.extend<Fixtures>({
     await use(sandbox);
     await sandbox.close();
   },
-  terminal: async ({ dataDir, sandbox, loyalty }, use) => {
-    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: loyalty ? ['--loyalty', loyalty] : [] });
+  terminal: async ({ dataDir, sandbox, loyalty, terminalArgs }, use) => {
+    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: [...(loyalty ? ['--loyalty', loyalty] : []), ...terminalArgs] });
     await use(t);
     await t.stop();
   },

@@ -68,9 +68,10 @@ test('people and settings: problems next to the field, a question before switchi
   );
   await expect(terminal.call('updateSettings', { patch: { offlineLimits: { maxBalanceAgeMinutes: 0 } }, approval })).rejects.toThrow(/at least 1 minute/);
 
-  // New names show at once: no restart.
+  // New names show at once: no restart. The log level too (the runtime test reads the log file).
   await field('storeName').fill('Corner Shop');
   await field('terminalName').fill('Till 2');
+  await field('logLevel').selectOption('debug');
   await page.locator(tid(MTID.settingsSave)).click();
   await expect(page.locator(tid(TID.storeName))).toHaveText('Corner Shop');
   await expect(page.locator(tid(TID.terminalName))).toHaveText('Till 2');
@@ -78,8 +79,10 @@ test('people and settings: problems next to the field, a question before switchi
     storeName: string;
     terminalName: string;
     offlineLimits: { maxPointsPerRedemptionMilli: number; maxBalanceAgeMinutes: number };
+    logLevel: string;
   }>('getSettings');
   expect(saved).toMatchObject({
+    logLevel: 'debug',
     storeName: 'Corner Shop',
     terminalName: 'Till 2',
     offlineLimits: { maxPointsPerRedemptionMilli: 400_000, maxBalanceAgeMinutes: 60 },

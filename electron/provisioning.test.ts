@@ -135,6 +135,7 @@ describe('bad input: named by its JSON path', () => {
       'shipping.postgresUrl.env',
       /PWP_TEST_CHAIN_URL is not set/,
     ],
+    ['an unknown log level', () => ({ ...goodConfig(), logLevel: 'loud' }), null, 'logLevel', /one of debug, info, warn, error/],
     [
       'a chain database address that is not postgres://',
       () => ({ ...goodConfig(), shipping: { postgresUrl: 'mysql://x@db/chain' } }),
@@ -170,10 +171,11 @@ describe('from the command line', () => {
 
   it('a good file takes the terminal live with its secrets sealed; the file can then be deleted', async () => {
     const dataDir = join(tmp.dir, 'good');
-    const f = file(goodConfig());
+    const f = file({ ...goodConfig(), logLevel: 'debug' });
     const rt = await startRuntime({ dataDir, config: { file: f, config: readTerminalConfig(f, env()) } });
     try {
       expect(rt.mode).toBe('live');
+      expect(rt.desk.settings.view().logLevel).toBe('debug');
       expect(rt.connectionTest).toMatchObject({ ok: true });
       expect(await rt.call('getStatus', {})).toMatchObject({
         ok: true,

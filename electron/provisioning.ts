@@ -20,6 +20,8 @@ import { saveLiveConnection } from './service/live-connection.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './service/offline-policy.js';
 import type { SecretBox } from './service/secret-box.js';
 import { Store } from './store/store.js';
+import { LOG_LEVELS, type LogLevel } from '../shared/contract/manager.js';
+import { LOG_LEVEL_KEY } from './service/settings-store.js';
 
 export const CONFIG_FLAG = '--config';
 export const CONFIG_ENV = 'PWP_CONFIG';
@@ -48,6 +50,8 @@ export interface TerminalConfig {
   offline?: OfflineLimits;
   /** The chain's PostgreSQL for the log (issue 16), secret resolved: the file wins over Settings. */
   shipping?: { postgresUrl: string };
+  /** The terminal log's level (the Settings field; the file wins at each start it is given). */
+  logLevel?: LogLevel;
 }
 
 type Json = Record<string, unknown>;
@@ -127,6 +131,10 @@ export function buildConfigSchema(): Json {
             ],
           },
         },
+      },
+      logLevel: {
+        enum: [...LOG_LEVELS],
+        description: 'The terminal log\'s level (Settings, "Log level"); default info. debug also writes every call\'s outline, for a support desk.',
       },
       offline: {
         type: 'object',
@@ -217,6 +225,7 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
     terminal?: TerminalConfig['terminal'];
     offline?: Json;
     shipping?: { postgresUrl: string | { env: string } };
+    logLevel?: LogLevel;
   };
   if (!isProgramId(d.backend)) throw new ProvisioningError(file, [{ path: 'backend', message: `unknown program "${d.backend}"` }]);
   const p = PROGRAMS.find((x) => x.id === d.backend)!;
@@ -267,7 +276,16 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
     else shipping = { postgresUrl: url };
   }
   if (problems.length) throw new ProvisioningError(file, problems);
-  return { mode: d.mode, backend: d.backend, values, store: d.store, terminal: d.terminal, offline, ...(shipping ? { shipping } : {}) };
+  return {
+    mode: d.mode,
+    backend: d.backend,
+    values,
+    store: d.store,
+    terminal: d.terminal,
+    offline,
+    ...(shipping ? { shipping } : {}),
+    ...(d.logLevel ? { logLevel: d.logLevel } : {}),
+  };
 }
 
 /**
@@ -287,6 +305,7 @@ export function applyTerminalConfig(dataDir: string, config: TerminalConfig, box
       set('terminal_name', config.terminal?.name);
       set('backend', config.backend);
       if (config.offline) set(OFFLINE_POLICY_SETTING, JSON.stringify(config.offline));
+      set(LOG_LEVEL_KEY, config.logLevel);
       if (config.mode === 'live') saveLiveConnection(store, box, config.backend, config.values);
       const terminalId = store.getSetting('terminal_id') ?? 'terminal';
       // Which fields, never their values.

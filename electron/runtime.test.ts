@@ -1,9 +1,19 @@
 /** The composition root reads what a manager set in settings at start. */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { makeTempDir } from '../test/temp-dir.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startRuntime } from './runtime.js';
+import { currentLogLevel, installLog, setLogLevel } from './log/logger.js';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;
@@ -60,5 +70,53 @@ it('a "__proto__" key in a connection is refused, naming its path (review item 1
     expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('values.__proto__') } });
   } finally {
     await rt.close();
+  }
+});
+
+it('the log level a manager saves in Settings takes effect at once, the change itself is logged, and the next start keeps it', async () => {
+  const installed = installLog({ dir: join(tmp.dir, 'logs'), level: 'info' });
+  try {
+    const rt = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+    try {
+      expect(await rt.call('createFirstManager', { name: 'Marie', pin: '246813' })).toMatchObject({ ok: true });
+      expect(await rt.call('getSettings', {})).toMatchObject({ ok: true, value: { logLevel: 'info', logLevelFixed: null } });
+      await rt.call('getStatus', {});
+      const calls = () => lines(installed.currentFile).filter((l) => l.msg === 'call');
+      expect(calls()).toEqual([]); // info: no call outlines
+      expect(await rt.call('updateSettings', { patch: { logLevel: 'debug' } })).toMatchObject({ ok: true, value: { logLevel: 'debug' } });
+      await rt.call('getStatus', {});
+      expect(calls().map((l) => [l.level, l.method, l.ok])).toContainEqual(['debug', 'getStatus', true]);
+      expect(await rt.call('updateSettings', { patch: { logLevel: 'error' } })).toMatchObject({ ok: true });
+      const changes = lines(installed.currentFile).filter((l) => l.msg === 'log level changed');
+      // Both changes are written, the second although 'error' hides info lines.
+      expect(changes.map((l) => [l.level, l.from, l.to])).toEqual([
+        ['notice', 'info', 'debug'],
+        ['notice', 'debug', 'error'],
+      ]);
+      const before = calls().length;
+      await rt.call('getStatus', {});
+      expect(calls().length).toBe(before);
+      expect(rt.store.journal.list({ limit: 1 })[0]).toMatchObject({
+        kind: 'settings.changed',
+        detail: { changes: { log_level: { from: 'debug', to: 'error' } } },
+      });
+      expect(await rt.call('updateSettings', { patch: { logLevel: 'loud' } })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    } finally {
+      await rt.close();
+    }
+    setLogLevel('info');
+    const again = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url });
+    expect(currentLogLevel()).toBe('error');
+    await again.close();
+    // PWP_LOG_LEVEL (the option) wins for the run, and Settings says so.
+    const fixed = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, logLevel: 'warn' });
+    try {
+      expect(currentLogLevel()).toBe('warn');
+      expect(fixed.desk.settings.view()).toMatchObject({ logLevel: 'error', logLevelFixed: 'warn' });
+    } finally {
+      await fixed.close();
+    }
+  } finally {
+    installed.close();
   }
 });

@@ -12,6 +12,7 @@
  * not. The emulators are imported only in training (a dynamic import):
  * live mode never loads sandbox code nor opens an emulator port.
  */
+import type { RateLimit } from './adapters/request-pacer.js';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -22,7 +23,7 @@ import type { TerminalStatus } from '../shared/domain.js';
 import { PosError } from '../shared/errors.js';
 import type { PointsRate } from '../shared/money.js';
 import { DEFAULT_PROGRAM, isProgramId, type ProgramId } from '../shared/programs/index.js';
-import { cardLinkedFromConnection, isCardLinkedAdapter, type CardLinkedOperations } from './adapters/card-linked.js';
+import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { testConnection } from './adapters/connection-test.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
 import { createAdapter, DEFAULT_REQUEST_TIMEOUT_MS, IN_DOUBT_MARGIN_MS, type AdapterOptions } from './adapters/registry.js';
@@ -33,7 +34,7 @@ import { goLiveHandlers } from './service/go-live.js';
 import { loadLiveConnection } from './service/live-connection.js';
 import { ManagerDesk } from './service/manager-desk.js';
 import { OFFLINE_POLICY_SETTING } from './service/offline-policy.js';
-import { OffersService } from './service/offers/offers-service.js';
+import { OffersService, type CardLinkedPlatform } from './service/offers/offers-service.js';
 import type { ReceiverConfig } from './service/offers/receiver.js';
 import { People } from './service/people.js';
 import { FileKeySecretBox, SECRET_KEY_FILE, type SecretBox } from './service/secret-box.js';
@@ -72,11 +73,16 @@ export interface RuntimeOptions {
     inDoubtMarginMs?: number;
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
+    /** The first pause before a raced redemption goes again (checkout/race.ts), and its random source. */
+    raceResendWindowMs?: number;
+    random?: () => number;
     /**
      * The terminal's clock, tests only (a till whose clock runs minutes off):
      * sales, deadlines, the log and the adapters' lookup windows all read it.
      */
     clock?: () => number;
+    /** The request rate the adapter keeps (benchmarks against an emulator with another limit); null: none. */
+    rateLimit?: RateLimit | null;
   };
   /**
    * Seals the backend's credentials. The Electron shell passes
@@ -85,10 +91,11 @@ export interface RuntimeOptions {
    */
   secretBox?: SecretBox;
   /**
-   * Card-linked offers: where the notice receiver listens when a manager
-   * switches it on (off by default; see electron/service/offers/README.md).
+   * Card-linked offers: where the alert receiver listens when a manager
+   * switches it on (off by default), and how often the catch-up runs (see
+   * electron/service/offers/README.md).
    */
-  offers?: { receiver?: Partial<ReceiverConfig> & { secrets?: readonly string[] } };
+  offers?: { receiver?: Partial<ReceiverConfig>; catchUpIntervalMs?: number };
   /** A provisioning file, already read and validated (electron/provisioning.ts): applied before the mode is read. */
   config?: { file: string; config: TerminalConfig };
   /**
@@ -151,6 +158,7 @@ const TERMINAL_SETTINGS = [
   'scanner',
   OFFLINE_POLICY_SETTING,
   'redemption_rate',
+  LOG_LEVEL_SETTING,
 ];
 
 interface Session {
@@ -245,7 +253,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       const withRate: AdapterOptions = { ...adapterOpts, ...(storedRate ? { rate: JSON.parse(storedRate) as PointsRate } : {}) };
       const connection: Session['connection'] = { test: null };
       let adapter: LoyaltyAdapter;
-      let cardLinked: CardLinkedOperations;
+      let cardLinked: CardLinkedPlatform | null;
       let program: ProgramId;
       if (mode === 'training') {
         // The emulators are loaded here and only here.
@@ -258,9 +266,8 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         const url = opts.backendUrl ?? sandbox!.url;
         adapter = createAdapter(program, training.TRAINING_CONNECTIONS[program](url), withRate);
         // Training shows card-linked enrolment and notices whatever program the counter uses.
-        cardLinked = isCardLinkedAdapter(adapter)
-          ? adapter.cardLinked
-          : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts).cardLinked;
+        const pentadata = isCardLinkedAdapter(adapter) ? adapter : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts);
+        cardLinked = { client: pentadata.cardLinked, alerts: pentadata.alerts };
       } else {
         const live = loadLiveConnection(store, box);
         if (!live)
@@ -275,7 +282,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         await retest();
         const real = createAdapter(program, live.values, withRate);
         adapter = gateAdapter(real, connection, retest);
-        cardLinked = isCardLinkedAdapter(real) ? real.cardLinked : noCardLinked(program);
+        cardLinked = isCardLinkedAdapter(real) ? { client: real.cardLinked, alerts: real.alerts } : null;
       }
       const people = new People(store, clock, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
       if (carry) people.resume(carry.personId);
@@ -293,21 +300,29 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           outboxConcurrency: opts.tuning?.outboxConcurrency,
           // Nothing sent is decided or resent before sent-at + request timeout + the program's margin.
           inDoubtWindowMs: (opts.tuning?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + (opts.tuning?.inDoubtMarginMs ?? IN_DOUBT_MARGIN_MS[program]),
+          raceResendWindowMs: opts.tuning?.raceResendWindowMs,
         },
         {
+          random: opts.tuning?.random,
           clock,
           approvals: { verifyManager: (a) => people.verifyManager(a) },
           actor: () => people.actorId(),
           viewer: () => people.current(),
         },
       );
-      const desk = new ManagerDesk(store, { people, secretBox: box, kick: () => service.worker.kick(), terminalId, training: mode === 'training' });
+      const desk = new ManagerDesk(store, {
+        people,
+        secretBox: box,
+        kick: () => service.worker.kick(),
+        terminalId,
+        training: mode === 'training',
+        logLevel: { fixed: opts.logLevel ?? null, apply: (level, by) => setLogLevel(level, { by }) },
+      });
       const offers = new OffersService(store, cardLinked, {
         terminalId,
         currency: store.getSetting('currency') ?? 'EUR',
         receiver: opts.offers?.receiver,
-        // Training: the receiver registers its own URL with the emulator and takes the secrets it issues.
-        registerWebhooks: mode === 'training',
+        catchUpIntervalMs: opts.offers?.catchUpIntervalMs,
         authorizeManager: (action, approval) => people.authorizeManager(action, approval),
         actor: () => people.actorId(),
       });
@@ -541,13 +556,5 @@ function gateAdapter(real: LoyaltyAdapter, connection: { test: ConnectionTestRes
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
-  });
-}
-
-/** Live with a program that has no card-linked offers: the offers screen says so instead of reaching an emulator. */
-function noCardLinked(program: ProgramId): CardLinkedOperations {
-  return new Proxy({} as CardLinkedOperations, {
-    get: () => () =>
-      Promise.reject(new PosError('NOT_SUPPORTED', `Card-linked offers are not part of this store's program (${program}).`, { details: { notApplied: true } })),
   });
 }

@@ -21,7 +21,7 @@ describe('control API', () => {
   beforeEach(() => control.reset());
 
   it('reports health and the mounted backends', async () => {
-    expect(await control.health()).toEqual({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'cardlinked', 'pentadata'], faults: 0 });
+    expect(await control.health()).toEqual({ ok: true, backends: ['whitelabel', 'capillary', 'gafapay', 'uitpas', 'pentadata'], faults: 0 });
   });
 
   it('seeds the demo members with Luhn-valid 13-digit cards', async () => {
@@ -33,21 +33,16 @@ describe('control API', () => {
     }
   });
 
-  it('adds a member with a generated card number', async () => {
+  it("adds a member with a generated member id, not a card number: the program's ids are its own", async () => {
     const m = await control.whitelabel.addMember({ points: 777 });
-    expect(m.cardNumber).toMatch(/^\d{13}$/);
-    expect(luhnValid(m.cardNumber)).toBe(true);
+    expect(m.userId).toMatch(/^wlm_[0-9a-f]{12}$/);
     expect((await control.whitelabel.ledger(m.userId)).balances).toEqual({ [m.userId]: 777 });
   });
 
-  it('adds a member with a given card number; refuses duplicates and bad check digits', async () => {
-    expect(await control.whitelabel.addMember({ cardNumber: '79927398713', points: 5 })).toEqual({
-      userId: '79927398713',
-      cardNumber: '79927398713',
-      points: 5,
-    });
-    expect((await raw('POST', '/whitelabel/members', JSON.stringify({ cardNumber: '79927398713', points: 1 }))).status).toBe(409);
-    const bad = await raw('POST', '/whitelabel/members', JSON.stringify({ cardNumber: '79927398710', points: 1 }));
+  it('adds a member with a given member id (any id, no check digit); refuses duplicates and bad ids', async () => {
+    expect(await control.whitelabel.addMember({ memberId: '79927398710', points: 5 })).toEqual({ userId: '79927398710', points: 5 });
+    expect((await raw('POST', '/whitelabel/members', JSON.stringify({ memberId: '79927398710', points: 1 }))).status).toBe(409);
+    const bad = await raw('POST', '/whitelabel/members', JSON.stringify({ memberId: 'no spaces', points: 1 }));
     expect(bad.status).toBe(400);
     expect(bad.type).toContain('application/problem+json');
     expect((await raw('POST', '/whitelabel/members', JSON.stringify({ points: 1.5 }))).status).toBe(400);
@@ -74,6 +69,17 @@ describe('control API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.detail).toMatch(/backend must be one of whitelabel/);
     expect((await raw('POST', '/faults', '{not json')).status).toBe(400);
+  });
+
+  it('a hold parks a real request until released over the control API: applied only then, answered for real', async () => {
+    const c = DEMO_MEMBERS.anna;
+    const hold = await control.addFault({ fault: 'hold', backend: 'whitelabel', path: '/wallet', times: 1 });
+    const answered = fetch(`${sb.url}/whitelabel/v1/users/${c.userId}/wallet`).then((r) => r.status);
+    await sb.faults.whenHeld(hold.id, 1);
+    expect((await control.listFaults()).length).toBe(0); // its one use is taken; the parked request stays releasable
+    expect((await raw('POST', `/faults/${hold.id}/release`, JSON.stringify({ count: 0 }))).status).toBe(400);
+    expect((await raw('POST', `/faults/${hold.id}/release`, '{}')).body).toEqual({ released: 1 });
+    expect(await answered).toBe(401); // the real answer (no API key), only after the release
   });
 
   it('answers 404 for unknown control routes', async () => {

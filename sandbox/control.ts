@@ -24,7 +24,8 @@
  *                                  (method and path are ignored) until cleared or `times` runs out
  *            times:   how many matching requests it affects; absent = until cleared
  *   DELETE /_control/faults              -> {cleared: <count>}
- *   DELETE /_control/faults/{id}         -> {cleared: 1} or 404
+ *   DELETE /_control/faults/{id}         -> {cleared: 1} or 404 (requests it held go on)
+ *   POST   /_control/faults/{id}/release {count?} -> {released}: parked requests of a `hold` go on
  *   *      /_control/{backendId}/...     backend-specific routes (members, ledger...), see each backend's control.ts
  *
  * Errors are application/problem+json.
@@ -69,6 +70,14 @@ export async function handleControl(req: SandboxRequest, deps: ControlDeps): Pro
       faults.clear();
       return json(200, { cleared: n });
     }
+  }
+
+  const release = /^\/faults\/(\d+)\/release$/.exec(req.path);
+  if (release && req.method === 'POST') {
+    const count = (req.body as { count?: unknown } | undefined)?.count;
+    if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 1))
+      return problem(400, 'Bad release', 'count must be a whole number above zero.');
+    return json(200, { released: faults.release(Number(release[1]), count ?? Infinity) });
   }
 
   const one = /^\/faults\/(\d+)$/.exec(req.path);

@@ -72,3 +72,26 @@ describe('FaultRegistry.decide', () => {
     expect(reg.list()).toEqual([]);
   });
 });
+
+describe('FaultRegistry holds', () => {
+  it('parks matching requests until released, counts them, and a removed hold lets them go', async () => {
+    const reg = new FaultRegistry();
+    const hold = reg.add({ fault: 'hold', method: 'POST', times: 2 });
+    const gone: string[] = [];
+    for (const name of ['a', 'b']) {
+      const d = reg.decide('whitelabel', 'POST', '/whitelabel/v1/events');
+      expect(d.fault?.fault).toBe('hold');
+      void reg.park(d.fault!.id).then(() => gone.push(name));
+    }
+    expect(reg.decide('whitelabel', 'POST', '/x').fault).toBeNull(); // times used up
+    await reg.whenHeld(hold.id, 2);
+    expect(reg.held(hold.id)).toBe(2);
+    expect(reg.release(hold.id, 1)).toBe(1);
+    await Promise.resolve();
+    expect(gone).toEqual(['a']);
+    expect(reg.remove(hold.id)).toBe(true); // the rule is gone, its last parked request goes on
+    await Promise.resolve();
+    expect(gone).toEqual(['a', 'b']);
+    expect(reg.held(hold.id)).toBe(0);
+  });
+});

@@ -8,7 +8,7 @@
  * from a client.
  */
 
-export const FAULT_KINDS = ['latency', 'status', 'rate-limit', 'reset-before', 'reset-after', 'timeout', 'malformed', 'down'] as const;
+export const FAULT_KINDS = ['latency', 'status', 'rate-limit', 'reset-before', 'reset-after', 'timeout', 'malformed', 'down', 'hold'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {
@@ -41,6 +41,8 @@ export interface Fault extends Required<Pick<FaultSpec, 'fault'>> {
   ms: number;
   status: number;
   retryAfterSec: number;
+  /** hold: how many of its requests are parked now, waiting for a release. */
+  held: number;
 }
 
 export const FAULT_DEFAULTS = {
@@ -92,6 +94,13 @@ export interface FaultDecision {
 export class FaultRegistry {
   private faults: Fault[] = [];
   private nextId = 1;
+  /**
+   * Requests a `hold` parked, by fault id: each waits for its release. Kept
+   * apart from the rules, so a hold whose `times` ran out can still be
+   * released (tests line up "both tills have sent" deterministically).
+   */
+  private readonly parkedById = new Map<number, Array<() => void>>();
+  private readonly parkWatchers = new Set<() => void>();
 
   add(spec: FaultSpec): Fault {
     const f: Fault = {
@@ -105,23 +114,65 @@ export class FaultRegistry {
       ms: spec.ms ?? (spec.fault === 'timeout' ? FAULT_DEFAULTS.timeoutCapMs : FAULT_DEFAULTS.latencyMs),
       status: spec.status ?? FAULT_DEFAULTS.status,
       retryAfterSec: spec.retryAfterSec ?? FAULT_DEFAULTS.retryAfterSec,
+      held: 0,
     };
     this.faults.push(f);
     return f;
   }
 
   list(): Fault[] {
-    return this.faults.map((f) => ({ ...f }));
+    return this.faults.map((f) => ({ ...f, held: this.held(f.id) }));
   }
 
+  /** Removes every rule; requests a hold parked go on (they are applied and answered). */
   clear(): void {
     this.faults = [];
+    for (const id of [...this.parkedById.keys()]) this.release(id);
   }
 
+  /** Removes one rule; requests it held go on. */
   remove(id: number): boolean {
     const before = this.faults.length;
     this.faults = this.faults.filter((f) => f.id !== id);
-    return this.faults.length !== before;
+    const released = this.release(id);
+    return this.faults.length !== before || released > 0;
+  }
+
+  /** Parks a request a `hold` matched until release(id) (the router awaits it). */
+  park(id: number): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.parkedById.get(id) ?? [];
+      list.push(resolve);
+      this.parkedById.set(id, list);
+      for (const w of [...this.parkWatchers]) w();
+    });
+  }
+
+  /** How many requests hold `id` has parked now. */
+  held(id: number): number {
+    return this.parkedById.get(id)?.length ?? 0;
+  }
+
+  /** Resolves once hold `id` has at least `n` requests parked: an event, not a timer. */
+  whenHeld(id: number, n: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.held(id) < n) return;
+        this.parkWatchers.delete(check);
+        resolve();
+      };
+      this.parkWatchers.add(check);
+      check();
+    });
+  }
+
+  /** Lets `count` (default all) parked requests of hold `id` go on, oldest first. Returns how many. */
+  release(id: number, count = Infinity): number {
+    const list = this.parkedById.get(id) ?? [];
+    const go = list.splice(0, Math.min(count, list.length));
+    if (list.length === 0) this.parkedById.delete(id);
+    for (const r of go) r();
+    return go.length;
   }
 
   /**

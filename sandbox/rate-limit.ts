@@ -19,6 +19,8 @@ interface Bucket {
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  /** Requests let through and refused (429) since the last reset: what a benchmark reads to prove "no 429". */
+  readonly counts = { taken: 0, refused: 0 };
 
   constructor(private readonly opts: RateLimitOptions) {
     if (!(opts.perSecond > 0 && opts.burst >= 1)) throw new Error('rate limit needs perSecond > 0 and burst >= 1');
@@ -34,12 +36,20 @@ export class RateLimiter {
     this.buckets.set(key, b);
     if (b.tokens >= 1) {
       b.tokens -= 1;
+      this.counts.taken++;
       return { ok: true };
     }
+    this.counts.refused++;
     return { ok: false, retryAfterMs: Math.ceil(((1 - b.tokens) * 1000) / this.opts.perSecond) };
+  }
+
+  get options(): Readonly<RateLimitOptions> {
+    return this.opts;
   }
 
   reset(): void {
     this.buckets.clear();
+    this.counts.taken = 0;
+    this.counts.refused = 0;
   }
 }

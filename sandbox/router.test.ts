@@ -1,8 +1,11 @@
 /**
  * Every fault kind, observed from a real HTTP client (fetch) against the
  * running sandbox, with the ledger checked to tell "applied" from "not".
+ * Latency and held sockets wait on test/held-waits.ts, released by the test:
+ * nothing here measures time.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { heldWaits, type HeldWaits } from '../test/held-waits.js';
 import { createControlClient, type ControlClient } from './control-client.js';
 import { DEMO_MEMBERS, SANDBOX_CREDENTIALS } from './demo-data.js';
 import { startSandbox, type RunningSandbox } from './server.js';
@@ -14,9 +17,11 @@ describe('fault injection in the shared router', () => {
   let sb: RunningSandbox;
   let control: ControlClient;
   let token: string;
+  let held: HeldWaits;
 
   beforeAll(async () => {
-    sb = await startSandbox();
+    held = heldWaits();
+    sb = await startSandbox({ faultWait: held.faultWait });
     control = createControlClient(sb);
   });
   afterAll(() => sb.close());
@@ -51,20 +56,28 @@ describe('fault injection in the shared router', () => {
     }
   };
 
-  it('latency: delays, then answers and applies', async () => {
+  it('latency: holds the request for the asked time before the backend sees it, then answers and applies', async () => {
     await control.addFault({ fault: 'latency', ms: 250, path: '/v1/events', times: 1 });
-    const t0 = Date.now();
-    const r = await postRedeem();
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(240);
-    expect(r.status).toBe(200);
+    let answered = false;
+    const posting = postRedeem().then((r) => ((answered = true), r));
+    const wait = await held.next();
+    expect(wait).toMatchObject({ ms: 250, why: 'latency' });
+    expect(await eventCount()).toBe(0); // held before the backend handles it
+    expect(answered).toBe(false);
+    wait.release();
+    expect((await posting).status).toBe(200);
     expect(await eventCount()).toBe(1);
   });
 
   it('latency past the client timeout: the client gives up but the change still lands', async () => {
     await control.addFault({ fault: 'latency', ms: 300, path: '/v1/events', times: 1 });
-    expect(await failure(postRedeem(AbortSignal.timeout(100)))).toBe('TimeoutError');
-    await new Promise((r) => setTimeout(r, 350));
-    expect(await eventCount()).toBe(1);
+    const client = new AbortController();
+    const posting = failure(postRedeem(client.signal));
+    const wait = await held.next();
+    client.abort(new DOMException('the client gave up', 'TimeoutError'));
+    expect(await posting).toBe('TimeoutError');
+    wait.release();
+    await vi.waitUntil(async () => (await eventCount()) === 1, { timeout: 10_000, interval: 20 });
   });
 
   it('status: answers the status in the backend error shape, applies nothing, `times` limits it', async () => {
@@ -101,17 +114,26 @@ describe('fault injection in the shared router', () => {
 
   it('timeout: never answers until the client gives up, applies nothing', async () => {
     await control.addFault({ fault: 'timeout', path: '/v1/events' });
-    const t0 = Date.now();
-    expect(await failure(postRedeem(AbortSignal.timeout(300)))).toBe('TimeoutError');
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    const client = new AbortController();
+    let settled = false;
+    const posting = failure(postRedeem(client.signal)).finally(() => (settled = true));
+    const wait = await held.next();
+    expect(wait).toMatchObject({ why: 'hold', ms: 60_000 }); // the default cap
     expect(await eventCount()).toBe(0);
+    expect(settled).toBe(false); // held: no answer while the sandbox holds the socket
+    client.abort(new DOMException('the client gave up', 'TimeoutError'));
+    expect(await posting).toBe('TimeoutError');
+    expect(await eventCount()).toBe(0);
+    wait.release();
   });
 
   it('timeout: the held socket is destroyed at the cap', async () => {
     await control.addFault({ fault: 'timeout', ms: 200, path: '/v1/events' });
-    const t0 = Date.now();
-    expect(await failure(postRedeem(AbortSignal.timeout(5000)))).toBe('UND_ERR_SOCKET');
-    expect(Date.now() - t0).toBeLessThan(2000);
+    const posting = failure(postRedeem());
+    const wait = await held.next();
+    expect(wait).toMatchObject({ why: 'hold', ms: 200 });
+    wait.release(); // the cap is reached
+    expect(await posting).toBe('UND_ERR_SOCKET');
     expect(await eventCount()).toBe(0);
   });
 
@@ -156,14 +178,13 @@ describe('fault injection in the shared router', () => {
     expect(r.headers.get('content-type')).toContain('application/problem+json');
   });
 
-  it('close() returns promptly while a socket is held by a timeout fault', async () => {
-    const other = await startSandbox();
+  it('close() does not wait for a socket held by a timeout fault: it destroys it', async () => {
+    const otherHeld = heldWaits();
+    const other = await startSandbox({ faultWait: otherHeld.faultWait });
     await createControlClient(other).addFault({ fault: 'timeout' });
     const pending = fetch(`${other.url}/whitelabel/v1/event-types`).catch(() => 'gone');
-    await new Promise((r) => setTimeout(r, 50));
-    const t0 = Date.now();
+    await otherHeld.next(); // held, and never released: only close() can end it
     await other.close();
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(await pending).toBe('gone');
   });
 });

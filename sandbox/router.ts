@@ -20,7 +20,17 @@ export interface RouterDeps {
   ctx: SandboxContext;
   /** Who may use the control API (control-guard.ts). */
   controlGuard: ControlGuardConfig;
+  /** How injected delays are waited out (default: real timers); see FaultWait. */
+  faultWait?: FaultWait;
 }
+
+/**
+ * Waits out an injected delay: 'latency' before the backend handles the
+ * request, 'hold' while a `timeout` fault holds the socket (the socket is
+ * destroyed when it resolves). Tests pass one they resolve by hand, so a
+ * test says "while the request is held" without measuring time.
+ */
+export type FaultWait = (ms: number, why: 'latency' | 'hold') => Promise<void>;
 
 export interface Router {
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -43,7 +53,8 @@ export function createRouter(deps: RouterDeps): Router {
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
 
-  const sleep = (ms: number) =>
+  /** Real timers, cancelled at shutdown (the promise then never settles: the server is gone). */
+  const sleep: FaultWait = (ms) =>
     new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         timers.delete(t);
@@ -51,6 +62,7 @@ export function createRouter(deps: RouterDeps): Router {
       }, ms);
       timers.add(t);
     });
+  const wait = deps.faultWait ?? sleep;
 
   async function toSandboxRequest(req: IncomingMessage, url: URL, prefix: string): Promise<SandboxRequest> {
     const rawBody = await readBody(req);
@@ -94,7 +106,8 @@ export function createRouter(deps: RouterDeps): Router {
       return;
     }
     const sreq = await toSandboxRequest(req, url, backend.prefix);
-    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+    if (decision.latencyMs > 0) await wait(decision.latencyMs, 'latency');
+    if (decision.fault?.fault === 'hold') await deps.faults.park(decision.fault.id);
     if (closed) return;
     await runWithFault(backend, sreq, decision.fault, req, res);
   }
@@ -103,6 +116,7 @@ export function createRouter(deps: RouterDeps): Router {
     switch (fault?.fault) {
       case undefined:
       case 'latency':
+      case 'hold': // parked until released (route), then handled like any request
       case 'down': // handled before; listed so the switch is exhaustive
         writeResponse(res, await backend.handle(sreq, deps.ctx));
         return;
@@ -122,15 +136,7 @@ export function createRouter(deps: RouterDeps): Router {
       case 'timeout': {
         // Apply nothing, answer nothing; hold the socket so the client's own timeout fires.
         const socket = req.socket;
-        const t = setTimeout(() => {
-          timers.delete(t);
-          socket.destroy();
-        }, fault.ms);
-        timers.add(t);
-        socket.once('close', () => {
-          clearTimeout(t);
-          timers.delete(t);
-        });
+        void wait(fault.ms, 'hold').then(() => socket.destroy());
         return;
       }
       case 'malformed': {
@@ -156,6 +162,7 @@ export function createRouter(deps: RouterDeps): Router {
     },
     shutdown() {
       closed = true;
+      deps.faults.clear(); // parked requests wake up, see `closed` and answer nothing
       for (const t of timers) clearTimeout(t);
       timers.clear();
     },

@@ -6,14 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultRegistry } from './faults.js';
-import { createRouter } from './router.js';
+import { createRouter, type FaultWait } from './router.js';
 import type { SandboxBackend, SandboxContext } from './types.js';
 import { WhiteLabelBackend, type WhiteLabelBackendOptions } from './whitelabel/backend.js';
 import { CapillaryBackend, type CapillaryBackendOptions } from './capillary/backend.js';
 import { GafapayBackend, type GafapayBackendOptions } from './gafapay/backend.js';
 import { UitpasBackend, type UitpasBackendOptions } from './uitpas/backend.js';
-import { CardLinkedBackend, type CardLinkedBackendOptions } from './cardlinked/backend.js';
-import { PentadataBackend } from './pentadata/backend.js';
+import { PentadataBackend } from './cardlinked/backend.js';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -24,11 +23,12 @@ export interface SandboxOptions {
   seedDemo?: boolean;
   /** Clock for token expiry and rate limits (tests). */
   now?: () => number;
+  /** How injected latency and held sockets wait (tests: test/held-waits.ts); default real timers. */
+  faultWait?: FaultWait;
   whitelabel?: WhiteLabelBackendOptions;
   capillary?: CapillaryBackendOptions;
   gafapay?: GafapayBackendOptions;
   uitpas?: UitpasBackendOptions;
-  cardlinked?: CardLinkedBackendOptions;
 }
 
 export interface RunningSandbox {
@@ -42,7 +42,6 @@ export interface RunningSandbox {
     capillary: CapillaryBackend;
     gafapay: GafapayBackend;
     uitpas: UitpasBackend;
-    cardlinked: CardLinkedBackend;
     pentadata: PentadataBackend;
   };
   faults: FaultRegistry;
@@ -61,14 +60,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const capillary = new CapillaryBackend(ctx.now, opts.capillary);
   const gafapay = new GafapayBackend(ctx.now, opts.gafapay);
   const uitpas = new UitpasBackend(ctx.now, opts.uitpas);
-  const cardlinked = new CardLinkedBackend(ctx.now, opts.cardlinked);
   const pentadata = new PentadataBackend(ctx.now);
-  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas, cardlinked, pentadata];
+  const backends: SandboxBackend[] = [whitelabel, capillary, gafapay, uitpas, pentadata];
   for (const b of backends) b.reset(opts.seedDemo ?? true);
   const faults = new FaultRegistry();
   const controlToken = randomBytes(24).toString('base64url');
   let listeningPort = -1; // no control request can arrive before listen() resolves
-  const router = createRouter({ backends, faults, ctx, controlGuard: { token: controlToken, port: () => listeningPort } });
+  const router = createRouter({ backends, faults, ctx, controlGuard: { token: controlToken, port: () => listeningPort }, faultWait: opts.faultWait });
 
   const server: Server = createServer((req, res) => router.handle(req, res));
   const sockets = new Set<Socket>();
@@ -93,7 +91,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     url: `http://${urlHost}:${addr.port}`,
     host: addr.address,
     port: addr.port,
-    backends: { whitelabel, capillary, gafapay, uitpas, cardlinked, pentadata },
+    backends: { whitelabel, capillary, gafapay, uitpas, pentadata },
     faults,
     controlToken,
     close() {

@@ -82,9 +82,8 @@ export const preloadOptions = {
   platform: 'browser',
   target: 'chrome120',
   external: PRELOAD_EXTERNALS,
-  // The contract (and so zod, for its schemas) comes along: the preload
-  // takes the method names from it. Minified, that is about 450 kB, read
-  // once per window load.
+  // Only the contract's method names come along (shared/contract/method-names.ts),
+  // not its schemas: electron/shell/bundle.test.ts checks that zod stays out.
   minify: true,
 };
 

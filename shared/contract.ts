@@ -20,8 +20,16 @@ import { goLiveMethods, type GoLiveResults } from './contract/golive.js';
 import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 import { diagnosticsMethods, type DiagnosticsResults } from './contract/diagnostics.js';
 import { protoKeyPath } from './safe-text.js';
+import type { MethodName } from './contract/method-names.js';
 
-/** Every method, by area. Each area's file holds its schemas and result types. */
+export { IPC_EVENT_CHANNEL, METHOD_NAMES, ipcChannelFor, type MethodName } from './contract/method-names.js';
+
+/**
+ * Every method's input schema, by area. Each area's file holds its schemas
+ * and result types; the names are listed once more, schema-free, in
+ * contract/method-names.ts (for the preload): `satisfies` refuses a name
+ * without a schema, NoExtraMethods a schema without a name.
+ */
 export const methods = {
   ...checkoutMethods,
   ...managerMethods,
@@ -29,16 +37,16 @@ export const methods = {
   ...goLiveMethods,
   ...shippingMethods,
   ...diagnosticsMethods,
-} as const;
+} as const satisfies Record<MethodName, z.ZodType>;
 
-export type MethodName = keyof typeof methods;
+/** True only when every schema's key is in METHOD_NAMES (a compile error otherwise). */
+const noExtraMethods: [Exclude<keyof typeof methods, MethodName>] extends [never] ? true : never = true;
+void noExtraMethods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
 export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults, DiagnosticsResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
-
-export const METHOD_NAMES = Object.keys(methods) as MethodName[];
 
 /**
  * Methods anyone at the terminal may call before signing in: the status bar,
@@ -99,6 +107,3 @@ export type PosBridge = {
 } & {
   onEvent(listener: (event: TerminalEvent) => void): () => void;
 };
-
-export const IPC_EVENT_CHANNEL = 'pos:event';
-export const ipcChannelFor = (method: MethodName): string => `pos:${method}`;

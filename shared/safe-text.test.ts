@@ -19,7 +19,8 @@ describe('names', () => {
         ['createPerson', { name: bad, role: 'cashier', pin: '1234', approval }],
         ['updateSettings', { patch: { storeName: bad } }],
         ['updateSettings', { patch: { terminalName: bad } }],
-        ['createOfferCustomer', { name: bad, email: 'a@example.com' }],
+        ['createOfferCustomer', { firstName: bad, lastName: 'Peeters', email: 'a@example.com' }],
+        ['createOffer', { name: bad }],
       ];
       for (const [method, input] of calls) {
         expect(() => validateCall(method, input), `${method} ${JSON.stringify(bad)}`).toThrow(/Invalid/);

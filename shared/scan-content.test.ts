@@ -132,10 +132,8 @@ describe('extractMemberNumber: garbage', () => {
 
   it('cuts a very long read before any pattern runs', () => {
     const long = 'a'.repeat(100_000) + JAN;
-    const t0 = performance.now();
     const r = extractMemberNumber(long, UITPAS);
     expect(r.ok).toBe(false); // the number lay beyond the first 512 characters
-    expect(performance.now() - t0).toBeLessThan(200);
   });
 });
 
@@ -186,14 +184,11 @@ describe('manager-set patterns cannot freeze the till (issue 14)', () => {
     expect(extractMemberNumber(`p=${JAN}x`, { accepted: ['uitpas'], pattern: '(\\d+)+x' })).toMatchObject({ ok: true, input: JAN, via: 'pattern' });
   });
 
-  it('a scan of 2,000 characters against each catastrophic pattern is answered (one generous bound, not a timing test)', () => {
-    const started = Date.now();
+  it('a scan of 2,000 characters against each catastrophic pattern is answered (the test timeout is the bound: a backtracking engine would never finish)', () => {
     for (const { pattern, input } of CATASTROPHIC) {
       const r = extractMemberNumber(input, { accepted: ['uitpas'], pattern });
       expect(r).toMatchObject({ ok: false, code: 'MEMBER_NUMBER_FORMAT' });
     }
-    // A backtracking engine needs longer than the universe's age here; RE2 needs milliseconds.
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses back-references and look-around when the pattern is checked, saying why', () => {

@@ -42,6 +42,12 @@ export interface AgreementInput {
   balances: Record<string, { before: number; after: number }>;
   /** Transaction ids of events made outside the terminals (a test's other shop). */
   foreign?: ReadonlySet<string>;
+  /**
+   * The unit of the ledger's pointsDelta and of the balances: whole points
+   * (White Label's, the default) or thousandths (the crash harness, for every
+   * program: Capillary's and GafaPay's points have decimals).
+   */
+  unit?: 'points' | 'milli';
 }
 
 export interface Unresolved {
@@ -131,7 +137,7 @@ export function checkAgreement(input: AgreementInput): AgreementReport {
       known.add(r.reference);
       const payload = JSON.parse(r.payload) as { pointsMilli: number; member: { backendMemberId: string } };
       const userId = payload.member.backendMemberId;
-      const points = payload.pointsMilli / 1000;
+      const points = input.unit === 'milli' ? payload.pointsMilli : payload.pointsMilli / 1000;
       const a = applied.get(r.reference);
       const n = a?.count ?? 0;
       const expectType = r.kind === 'redeem' ? 'REDEEMED_POINTS' : 'POINTS_REFUND';

@@ -25,6 +25,7 @@
  * codes inside an HTTP 200) are read in ONE place: readV11(). Every Capillary
  * code maps to the terminal's own in CAPILLARY_CODES, with plain words.
  */
+import { requestIdHeader } from './request-id.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { BackendInfo, BackendMessage, RedemptionTerms } from '../../shared/domain.js';
@@ -499,13 +500,19 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
    * read. A 401 is a refusal before anything happened: with OAuth, the token
    * is renewed once and the call sent again.
    */
-  async function call(method: HttpMethod, path: string, query: Record<string, string | undefined>, body?: unknown): Promise<HttpJsonResponse> {
+  async function call(
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string | undefined>,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<HttpJsonResponse> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
     const url = `${baseUrl}${path}${q.size ? `?${q.toString()}` : ''}`;
     for (let attempt = 0; ; attempt++) {
       const { headers, token } = await notApplied(authHeaders());
-      const res = await httpJson({ method, url, headers, body, timeoutMs });
+      const res = await httpJson({ method, url, headers: { ...extraHeaders, ...headers }, body, timeoutMs });
       if (res.status === 401) {
         if (token !== null && attempt === 0) {
           if (cachedToken?.token === token) cachedToken = null;
@@ -748,6 +755,7 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
           pointsToBeReversed: Number(pointsToDecimalString(req.pointsMilli)),
           identifier: { type: CAPILLARY_GUESSES.reversalIdentifierType, value: req.member.backendMemberId },
         },
+        requestIdHeader(req.reference),
       );
       if (res.status >= 400) throw readV2Error(res, true);
       const b = isObj(res.body) ? res.body : {};

@@ -5,6 +5,7 @@
  * values were checked by checkConnection before they were stored; these
  * readers still refuse a missing value rather than guess one.
  */
+import type { RateLimit } from './request-pacer.js';
 import { PosError } from '../../shared/errors.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
 import type { PointsRate } from '../../shared/money.js';
@@ -20,6 +21,12 @@ export interface AdapterOptions {
    * backend's clock; absent: Date.now.
    */
   now?: () => number;
+  /**
+   * The request rate to keep, where the program publishes a limit (White
+   * Label). Absent: the published one; null: no pacing (a benchmark against
+   * an emulator whose limit was raised).
+   */
+  rateLimit?: RateLimit | null;
 }
 
 export function required(values: ConnectionValues, key: string): string {

@@ -353,6 +353,24 @@ describe('GafaPay adapter against the sandbox', () => {
       expect(await paged.findRedemption(recent)).toMatchObject({ pointsMilli: 11_000 });
     });
 
+    // The crash harness found it in UiTPAS; GafaPay matches on points and time the same way: a
+    // redemption of the same points made before this one was sent (another sale's) is not this one.
+    it('a redemption of the same points from before this one was sent is never taken for it: cannot tell, or excluded when another sale holds it', async () => {
+      await scan(adapter, aisha);
+      const other = await adapter.redeem(redeemRequest(aisha, 20_000)); // another sale, answered
+      await scan(adapter, aisha);
+      const req = redeemRequest(aisha, 20_000, new Date(Date.now() - 60_000).toISOString()); // committed earlier, queued
+      const firstSentAt = new Date(Date.now() + 30_000).toISOString(); // sent after the other one applied
+      expect((await caught(adapter.findRedemption(req, { firstSentAt, claimed: new Set() }))).code).toBe('OUTCOME_UNKNOWN');
+      const historyId = (await ledger(aisha)).redemptions[0].id as string;
+      expect(other.backendReference).toBeTruthy();
+      await scan(adapter, aisha);
+      // Held by the other sale (a history id this terminal already holds): nothing else matches, still only "cannot tell".
+      const e = await caught(adapter.findRedemption(req, { firstSentAt, claimed: new Set([historyId]) }));
+      expect(e.code).toBe('OUTCOME_UNKNOWN');
+      expect(e.message).toMatch(/shows no redemption/);
+    });
+
     it('hands an ambiguous history to the manager', async () => {
       for (let i = 0; i < 2; i++) {
         await scan(adapter, aisha);

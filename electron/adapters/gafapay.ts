@@ -57,7 +57,7 @@ import {
   userPointsSchema,
 } from './gafapay-wire.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
-import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from './types.js';
+import type { LookupContext, LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from './types.js';
 
 export interface GafapayCompanyAdmin {
   debitType: number;
@@ -469,9 +469,10 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
       };
     },
 
-    async findRedemption(req: RedeemRequest): Promise<RedeemReceipt | null> {
+    async findRedemption(req: RedeemRequest, context?: LookupContext): Promise<RedeemReceipt | null> {
       checkPoints(req.pointsMilli);
-      const requested = Date.parse(req.requestedAt);
+      // Nothing of it can have been applied before it was first sent (the commit, when that is unknown).
+      const requested = Date.parse(context?.firstSentAt ?? req.requestedAt);
       if (Number.isNaN(requested)) throw new PosError('OUTCOME_UNKNOWN', 'The redemption has no valid time to look it up by: a manager must check.');
       let cred: Credentials;
       try {
@@ -518,10 +519,21 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
           break;
         }
       }
-      // The window on GafaPay's clock: as long ago as the sale was committed by this terminal's clock
-      // (a terminal clock minutes off cancels out), less the skew allowance.
-      const fromSec = Math.floor(((backendNow ?? localNow) - (localNow - requested) - skewMs) / 1000);
-      const matches = candidates.filter((r) => Number.isFinite(r.created_date) && r.created_date >= fromSec);
+      // The window on GafaPay's clock: as long ago as the redemption was sent by this terminal's clock
+      // (a terminal clock minutes off cancels out), less the skew allowance; never one this terminal's
+      // other sales already hold.
+      const sentOnBackendMs = (backendNow ?? localNow) - (localNow - requested);
+      const fromSec = Math.floor((sentOnBackendMs - skewMs) / 1000);
+      const matches = candidates.filter(
+        (r) =>
+          Number.isFinite(r.created_date) &&
+          r.created_date >= fromSec &&
+          !context?.claimed.has(r.id) &&
+          !(typeof r.transaction_id === 'string' && context?.claimed.has(r.transaction_id)),
+      );
+      // Applied only by one from after the send (to the second); one only inside the skew allowance
+      // could be another sale's of the same points.
+      const afterSend = matches.filter((r) => r.created_date >= Math.floor((sentOnBackendMs - 2_000) / 1000));
       if (!complete)
         throw new PosError('OUTCOME_UNKNOWN', `GafaPay's redemption history is too long to search (${read} entries read): a manager must check.`, {
           details: { reconciledBy: 'history', read },
@@ -536,10 +548,12 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
           },
         );
       }
-      if (matches.length > 1) {
+      if (matches.length > 1 || afterSend.length !== 1) {
         throw new PosError(
           'OUTCOME_UNKNOWN',
-          `GafaPay shows ${matches.length} redemptions of these points since this sale: a manager must check which is this sale's.`,
+          afterSend.length === 0
+            ? `GafaPay shows a redemption of these points from just before this sale was sent, which could be another sale's: a manager must check.`
+            : `GafaPay shows ${matches.length} redemptions of these points since this sale: a manager must check which is this sale's.`,
           {
             details: { reconciledBy: 'history', historyIds: matches.map((m) => m.id) },
           },

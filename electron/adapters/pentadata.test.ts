@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PosError } from '../../shared/errors.js';
-import { PD_HMAC_SECRET, PD_SIGNATURE_HEADER, PENTADATA_SANDBOX } from '../../sandbox/pentadata/backend.js';
+import { PD_HMAC_SECRET, PD_SIGNATURE_HEADER, PENTADATA_SANDBOX } from '../../sandbox/cardlinked/backend.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { catchUp, createPentadataClient, readPentadataTransaction, verifyPentadataAlert, type PentadataClient, type PentadataConfig } from './pentadata.js';
 import { controlFetch } from '../../sandbox/control-client.js';

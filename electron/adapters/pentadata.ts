@@ -98,6 +98,8 @@ export function pentadataTime(v: string | undefined): number | null {
 // ---- the client ----------------------------------------------------------------
 
 export interface PentadataClient {
+  /** Signs in (a cheap authenticated check: "test connection"). */
+  probe(): Promise<void>;
   createOffer(name: string, description?: string[]): Promise<{ offerId: string }>;
   createPerson(firstName: string, lastName: string, email: string): Promise<{ personId: string }>;
   listCards(personId: string): Promise<PentadataCardView[]>;
@@ -165,6 +167,10 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
 
   const seg = (s: string) => encodeURIComponent(s);
   return {
+    async probe() {
+      session = null;
+      await token();
+    },
     async createOffer(name, description) {
       const r = read(
         offerSchema,
@@ -235,6 +241,7 @@ export interface PentadataTransaction {
   offerId: string | null;
   amountCents: number | null;
   currency: string | null;
+  merchant: string | null;
   at: string | null;
   raw: string;
 }
@@ -245,6 +252,7 @@ const NAMES = {
   offerId: ['offer_id', 'offerId'],
   amount: ['amount', 'amountValue', 'amount_value', 'transaction_amount'],
   currency: ['currency', 'currencyCode', 'currency_code'],
+  merchant: ['merchant', 'merchantName', 'merchant_name'],
   at: ['date', 'timestamp', 'datetime', 'created', 'transaction_date'],
 } as const;
 
@@ -267,17 +275,30 @@ export function readPentadataTransaction(body: unknown, raw: string): PentadataT
     offerId: text(first(NAMES.offerId)),
     amountCents,
     currency: currency && /^[A-Z]{3}$/.test(currency) ? currency : null,
+    merchant: text(first(NAMES.merchant)),
     at: at && !Number.isNaN(Date.parse(at)) ? new Date(Date.parse(at)).toISOString() : null,
-    raw: raw.slice(0, 4000),
+    raw: scrubCardNumbers(raw.slice(0, 4000)),
   };
+}
+
+/**
+ * Any run of 12 or more digits (with spaces or dashes between) replaced: a
+ * body or message that echoed a card number must not reach a screen or the
+ * log through the terminal (Pentadata says it sends none; this makes sure).
+ */
+export function scrubCardNumbers(text: string): string {
+  return text.replace(/\d(?:[ -]?\d){11,}/g, '[card number]');
 }
 
 export interface AlertVerification {
   /** The alert token from Pentadata's dashboard. */
   alertToken: string;
   /** Optional: an HMAC-SHA256 signature to verify too (Pentadata does not publish its form: all three are settings). */
-  hmac?: { secret: string; header: string; content: 'body'; encoding: 'hex' | 'base64' } | null;
+  hmac?: { secret: string; header: string; content: HmacContent; encoding: 'hex' | 'base64' } | null;
 }
+
+/** What the HMAC covers: the raw body, or the registered alert URL followed by the raw body. */
+export type HmacContent = 'body' | 'url+body';
 
 export type AlertVerdict = { ok: true } | { ok: false; reason: 'key-missing' | 'key-wrong' | 'signature-missing' | 'signature-wrong' };
 
@@ -292,7 +313,12 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** Checks an alert's Pentadata-Key (constant time) and, where configured, its HMAC. Headers by lower-case name. */
-export function verifyPentadataAlert(headers: Record<string, string | string[] | undefined>, rawBody: string, v: AlertVerification): AlertVerdict {
+export function verifyPentadataAlert(
+  headers: Record<string, string | string[] | undefined>,
+  rawBody: string,
+  v: AlertVerification,
+  registeredUrl = '',
+): AlertVerdict {
   const h = (name: string) => {
     const x = headers[name.toLowerCase()];
     return Array.isArray(x) ? x[0] : x;
@@ -303,7 +329,9 @@ export function verifyPentadataAlert(headers: Record<string, string | string[] |
   if (v.hmac) {
     const sig = h(v.hmac.header);
     if (!sig) return { ok: false, reason: 'signature-missing' };
-    const expected = createHmac('sha256', v.hmac.secret).update(rawBody).digest(v.hmac.encoding);
+    const mac = createHmac('sha256', v.hmac.secret);
+    if (v.hmac.content === 'url+body') mac.update(registeredUrl, 'utf8');
+    const expected = mac.update(rawBody).digest(v.hmac.encoding);
     if (!sameText(sig.trim(), expected)) return { ok: false, reason: 'signature-wrong' };
   }
   return { ok: true };

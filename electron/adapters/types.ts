@@ -44,6 +44,22 @@ export interface RedeemRequest {
   requestedAt: string;
   /** The balance the member was quoted against (reconciliation by balance uses it). */
   balanceBeforeMilli: PointsMilli | null;
+  /** How many times this redemption was sent again after another till raced it (service/checkout/race.ts); adapters ignore it. */
+  raceResends?: number;
+}
+
+/**
+ * What the terminal's own records say about a redemption being looked up
+ * (the outbox fills it in). A lookup by member and time must not take
+ * another sale's redemption for this one: the crash harness found UiTPAS
+ * rows "reconciled" with an earlier sale's redeemed reward, so the member
+ * kept the points and the store gave the discount.
+ */
+export interface LookupContext {
+  /** When this redemption was first sent (its evidence): nothing of it was applied before. Null: unknown (requestedAt stands in). */
+  firstSentAt: string | null;
+  /** Backend references the terminal's other redemptions for this member already hold: never this one's. */
+  claimed: ReadonlySet<string>;
 }
 
 export interface RedeemReceipt {
@@ -93,8 +109,10 @@ export interface LoyaltyAdapter {
   /**
    * After a lost answer: did `req` take effect? Returns the receipt if it did,
    * null if it certainly did not; throws OUTCOME_UNKNOWN where it cannot tell.
+   * `context` narrows a lookup that matches on member, reward or points and
+   * time (UiTPAS, GafaPay): see LookupContext.
    */
-  findRedemption(req: RedeemRequest): Promise<RedeemReceipt | null>;
+  findRedemption(req: RedeemRequest, context?: LookupContext): Promise<RedeemReceipt | null>;
   /** Present only when capabilities.reversal is not 'none'. */
   reverse?(req: ReverseRequest): Promise<ReverseReceipt>;
   findReversal?(req: ReverseRequest): Promise<ReverseReceipt | null>;

@@ -577,6 +577,24 @@ describe('UiTPAS adapter against the sandbox', () => {
       expect((await ui.redeemed(m.backendMemberId)).length).toBe(2);
     });
 
+    // Found by the crash harness: after a restart the lookup took an earlier sale's redeemed reward
+    // (same member, same reward, inside the window counted from the sale's commit) for this one, so
+    // the terminal held it as posted while UiTPAS never redeemed it.
+    it("after a restart, another sale's redemption from just before this one was sent is never taken for it", async () => {
+      const m = await member({ points: 200 });
+      const committed = new Date(Date.now() - 60_000).toISOString(); // queued a minute ago, sent only now
+      const sale1 = await createUitpasAdapter(config).redeem(redeemRequest(m, RW.ticket.id, 50)); // another sale, answered
+      const req = redeemRequest(m, RW.ticket.id, 50, committed);
+      const firstSentAt = new Date(Date.now() + 30_000).toISOString(); // sent after sale 1's redemption
+      const fresh = createUitpasAdapter(config); // remembers nothing
+      // The terminal's records hold sale 1's redeemed reward: not this one's, and nothing else is.
+      expect(await fresh.findRedemption(req, { firstSentAt, claimed: new Set([sale1.backendReference]) })).toBeNull();
+      // Not held by any sale of this terminal, but from before the send: it could be another's; a manager decides.
+      const e = await caught(fresh.findRedemption(req, { firstSentAt, claimed: new Set() }));
+      expect(e.code).toBe('OUTCOME_UNKNOWN');
+      expect((await ui.redeemed(m.backendMemberId)).length).toBe(1);
+    });
+
     it('the same adapter does not match a redemption it already gave to another sale', async () => {
       const m = await member({ points: 200 });
       const t = new Date().toISOString();

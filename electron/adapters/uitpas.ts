@@ -38,6 +38,7 @@
  * service must use the reward flow (./rewards.ts) when
  * capabilities.redemption === 'reward'.
  */
+import { requestIdHeader } from './request-id.js';
 import type { BackendInfo, BackendMessage, RedemptionTerms } from '../../shared/domain.js';
 import { DEFAULT_MESSAGES, PosError, type EndUserMessage, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
@@ -58,7 +59,7 @@ import type {
   RewardPageRequest,
   RewardRefusalReason,
 } from './rewards.js';
-import type { MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
+import type { LookupContext, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 
 export interface UitpasConfig {
   /** API root: https://api-test.uitpas.be (test) or https://api.uitpas.be (production). */
@@ -103,6 +104,8 @@ export const UITPAS_INFO: BackendInfo = {
 export const UITPAS_AUDIENCE = 'https://api.publiq.be';
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_SKEW_MS = 120_000;
+/** A Date header counts whole seconds: a redemption up to this long before the send's time may still be it. */
+const DATE_GRAIN_MS = 2_000;
 const PAGE_LIMIT_DEFAULT = 20;
 const PAGE_LIMIT_MAX = 500;
 const RECONCILE_PAGE = 100;
@@ -414,14 +417,21 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
    * fetching a fresh token once and sending again is safe; a second 401
    * means the credentials are wrong (BACKEND_AUTH).
    */
-  async function call(method: HttpMethod, path: string, query?: Array<[string, string]>, body?: unknown, expect?: 'json' | 'empty'): Promise<HttpJsonResponse> {
+  async function call(
+    method: HttpMethod,
+    path: string,
+    query?: Array<[string, string]>,
+    body?: unknown,
+    expect?: 'json' | 'empty',
+    extraHeaders: Record<string, string> = {},
+  ): Promise<HttpJsonResponse> {
     const qs = query && query.length ? '?' + new URLSearchParams(query).toString() : '';
     for (let attempt = 0; ; attempt++) {
       const token = await notApplied(tokens.get());
       const res = await httpJson({
         method,
         url: apiUrl + path + qs,
-        headers: { authorization: `Bearer ${token}` },
+        headers: { ...extraHeaders, authorization: `Bearer ${token}` },
         body,
         timeoutMs,
         ...(expect ? { expect } : {}),
@@ -561,7 +571,7 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
     async redeem(req: RedeemRequest): Promise<RedeemReceipt> {
       const rewardId = requireRewardId(req.rewardId);
       const uitpasNumber = requireUitpasNumber(req.member.backendMemberId);
-      const res = await call('POST', '/rewards/redeemed', undefined, { rewardId, uitpasNumber });
+      const res = await call('POST', '/rewards/redeemed', undefined, { rewardId, uitpasNumber }, undefined, requestIdHeader(req.reference));
       let redeemed: RedeemedRewardWire;
       try {
         redeemed = parseRedeemed(res.body);
@@ -586,28 +596,36 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
       };
     },
 
-    async findRedemption(req: RedeemRequest): Promise<RedeemReceipt | null> {
+    async findRedemption(req: RedeemRequest, context?: LookupContext): Promise<RedeemReceipt | null> {
       const rewardId = requireRewardId(req.rewardId);
       const uitpasNumber = requireUitpasNumber(req.member.backendMemberId);
-      const requestedMs = Date.parse(req.requestedAt);
-      if (Number.isNaN(requestedMs)) throw new PosError('OUTCOME_UNKNOWN', 'The redemption has no usable time to match on; a manager must check.');
+      // Nothing of it can have been applied before it was first sent (the commit, before that, when unknown).
+      const sentMs = Date.parse(context?.firstSentAt ?? req.requestedAt);
+      if (Number.isNaN(sentMs)) throw new PosError('OUTCOME_UNKNOWN', 'The redemption has no usable time to match on; a manager must check.');
       const localNow = (config.now ?? Date.now)();
       const all = await allRedeemed(uitpasNumber);
-      // The sale's time on UiTPAS's clock: as long before the server's now as it was before ours.
-      const sinceMs = (all.serverNowMs ?? localNow) - (localNow - requestedMs);
-      const mine = all.filter((r) => r.rewardId === rewardId && r.redeemDateMs >= sinceMs - skewMs && (known.get(r.id) ?? req.reference) === req.reference);
-      let match: RedeemedRewardWire | undefined;
-      if (mine.length === 1) match = mine[0];
-      else if (mine.length > 1) {
-        const strictlyAfter = mine.filter((r) => r.redeemDateMs >= sinceMs);
-        if (strictlyAfter.length === 1) match = strictlyAfter[0];
-        else {
-          throw new PosError('OUTCOME_UNKNOWN', 'Several redemptions of this reward could be this sale’s; a manager must check in UiTPAS.', {
-            details: { reconciledBy: 'redeemed-list', candidates: mine.map((r) => ({ id: r.id, redeemDate: r.redeemDate })) },
-          });
-        }
+      // The send's time on UiTPAS's clock: as long before the server's now as it was before ours.
+      const sinceMs = (all.serverNowMs ?? localNow) - (localNow - sentMs);
+      // Every redemption of this reward that could be this one: from the send, less the skew allowance,
+      // and not one this terminal's other sales already hold.
+      const mine = all.filter(
+        (r) =>
+          r.rewardId === rewardId && r.redeemDateMs >= sinceMs - skewMs && !context?.claimed.has(r.id) && (known.get(r.id) ?? req.reference) === req.reference,
+      );
+      if (mine.length === 0) return null;
+      // Applied only by exactly one from after the send (to the Date header's second); one that is
+      // only inside the skew allowance, or several, could be another sale's: a manager decides.
+      const afterSend = mine.filter((r) => r.redeemDateMs >= sinceMs - DATE_GRAIN_MS);
+      if (afterSend.length !== 1) {
+        throw new PosError(
+          'OUTCOME_UNKNOWN',
+          afterSend.length === 0
+            ? 'UiTPAS lists a redemption of this reward from just before this sale was sent, which could be another sale’s; a manager must check in UiTPAS.'
+            : 'Several redemptions of this reward could be this sale’s; a manager must check in UiTPAS.',
+          { details: { reconciledBy: 'redeemed-list', candidates: mine.map((r) => ({ id: r.id, redeemDate: r.redeemDate })) } },
+        );
       }
-      if (!match) return null;
+      const match: RedeemedRewardWire = afterSend[0]!;
       remember(match.id, req.reference);
       return {
         backendReference: match.id,
@@ -627,7 +645,7 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
       }
       const uitpasNumber = requireUitpasNumber(req.member.backendMemberId);
       try {
-        await call('DELETE', `/rewards/redeemed/${enc(id)}`, undefined, undefined, 'empty');
+        await call('DELETE', `/rewards/redeemed/${enc(id)}`, undefined, undefined, 'empty', requestIdHeader(req.reference));
       } catch (e) {
         // A 404 is "already cancelled" only when its problem type says so; any other 404 (no
         // problem document, url/not-found, a type about something else) leaves it for a manager.

@@ -21,6 +21,7 @@ import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli, type Point
 import type { ConnectionValues } from '../../shared/programs/index.js';
 import { optional, required, timeout, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { RequestPacer, type RateLimit } from './request-pacer.js';
 import { createTokenSource } from './oauth-token.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import {
@@ -54,14 +55,19 @@ export interface WhiteLabelConfig {
   /** The program owner's event type names (defaults REDEEMED_POINTS / POINTS_REFUND). */
   eventTypes?: Partial<WlEventTypes>;
   timeoutMs?: number;
+  /** The rate limit to keep (default the published one); null: no pacing. */
+  rateLimit?: RateLimit | null;
 }
+
+/** White Label's published limit (PROVIDERS.md): 100 requests/s per API key, burst 400; 429 past it. */
+export const WHITE_LABEL_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 400 };
 
 export const WHITE_LABEL_INFO: BackendInfo = {
   id: 'whitelabel',
   name: 'White Label Loyalty',
   capabilities: {
     redemption: 'points',
-    identifiers: ['card', 'externalId'],
+    identifiers: ['memberId'],
     pointsDecimals: 0,
     validationCode: false,
     reversal: 'partial',
@@ -81,6 +87,9 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Every call to the API is paced to the key's limit: a drain after an outage must not take the counter's share.
+  const limit = config.rateLimit === undefined ? WHITE_LABEL_RATE_LIMIT : config.rateLimit;
+  const pacer = limit ? new RequestPacer(limit) : null;
   const tokens = createTokenSource({ tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
   const baselines = new Map<string, PointsMilli>();
   const eventTypes: WlEventTypes = {
@@ -104,12 +113,17 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   async function call(method: HttpMethod, path: string, op: WlOperation, body?: unknown): Promise<HttpJsonResponse> {
     for (let attempt = 0; ; attempt++) {
       const token = await notApplied(tokens.get());
+      await pacer?.admit();
       const res = await httpJson({
         method,
         url: baseUrl + path,
         headers: { [WL_API_KEY_HEADER]: config.apiKey, authorization: `Bearer ${token}` },
         body,
         timeoutMs,
+      }).catch((e: unknown) => {
+        if (e instanceof PosError && e.code === 'BACKEND_RATE_LIMITED')
+          pacer?.refused(typeof e.details?.retryAfterMs === 'number' ? e.details.retryAfterMs : undefined);
+        throw e;
       });
       if (res.status >= 200 && res.status < 300) return res;
       if (res.status === 401 && attempt === 0) {
@@ -160,7 +174,7 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
 
     async lookupMember(identifier: MemberIdentifier): Promise<MemberAccount> {
       if (!WHITE_LABEL_INFO.capabilities.identifiers.includes(identifier.kind)) {
-        throw new PosError('INVALID_INPUT', `White Label members are found by card or id, not by ${identifier.kind}.`);
+        throw new PosError('INVALID_INPUT', `White Label members are found by the member id from their app's QR code or typed in, not by ${identifier.kind}.`);
       }
       const wallet = await readWallet(identifier.value);
       return { identifier, backendMemberId: wallet.userId, balanceMilli: wallet.balanceMilli, messages: [] };
@@ -196,7 +210,8 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
         // an ambiguous balance puts the redemption in front of a manager.
         await postEvent('refund', userId, { points, transactionId: undoReference(req.reference), storeId: req.storeId, terminalId: req.terminalId });
         throw new PosError('INSUFFICIENT_POINTS', 'Another till used these points at the same moment: nothing was taken. Read the balance again.', {
-          details: { notApplied: true, undone: true },
+          // raced: the checkout sends it again as a new attempt after a random pause (service/checkout/race.ts).
+          details: { notApplied: true, undone: true, raced: true },
         });
       }
       return { backendReference: req.reference, pointsMilli: req.pointsMilli, balanceAfterMilli: afterMilli, detail: { eventId } };
@@ -263,6 +278,7 @@ export function whiteLabelFromConnection(values: ConnectionValues, opts: Adapter
     currency: optional(values, 'currency') ?? 'EUR',
     eventTypes: { redeem: optional(values, 'redeemEventType') ?? WL_EVENT.redeem, refund: optional(values, 'refundEventType') ?? WL_EVENT.refund },
     ...(opts.rate ? { rate: opts.rate } : {}),
+    ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
     ...timeout(opts),
   });
 }

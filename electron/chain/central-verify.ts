@@ -1,9 +1,7 @@
 /**
  * `chain verify`: checks every terminal's chain in the central database, the
- * same rule as the terminal's own "verify the log" (store/journal.ts): each
- * entry's hash is sha256 over [prev_hash, seq, at, terminal_id, actor,
- * sale_id, kind, points_milli, amount_cents, currency, outcome,
- * member_masked, member_hash, detail], each prev_hash is the hash before it,
+ * same rule as the terminal's own "verify the log" (store/log-row.ts
+ * entryHash): each entry's hash covers its fields and the hash before it,
  * seqs run 1, 2, 3... It streams the entries (a server-side cursor, one
  * REPEATABLE READ snapshot), never holding them all, and reports every
  * problem it finds (up to a cap per terminal), not only the first:
@@ -16,9 +14,8 @@
  *  - stopped    a terminal that has not been in contact for too long;
  *  - conflict   a terminal re-sent something different under a key (pwp.conflicts).
  */
-import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
-import { GENESIS_HASH } from '../store/journal.js';
+import { entryHash, GENESIS_HASH } from '../store/log-row.js';
 
 export type ProblemKind = 'gap' | 'changed' | 'reordered' | 'day' | 'stopped' | 'conflict';
 
@@ -113,8 +110,23 @@ export async function verifyCentral(client: ClientBase, opts: ChainVerifyOptions
         entries++;
         const prevHash = r[14] as string;
         const hash = r[15] as string;
-        const canonical = JSON.stringify([prevHash, seq, r[2], r[3], r[4], r[5], r[6], num(r[7]), num(r[8]), r[9], r[10], r[11], r[12], r[13]]);
-        const selfOk = createHash('sha256').update(canonical).digest('hex') === hash;
+        const selfOk =
+          entryHash({
+            prev_hash: prevHash,
+            seq,
+            at: r[2] as string,
+            terminal_id: r[3] as string,
+            actor: r[4] as string,
+            sale_id: r[5] as string | null,
+            kind: r[6] as string,
+            points_milli: num(r[7]),
+            amount_cents: num(r[8]),
+            currency: r[9] as string | null,
+            outcome: r[10] as string,
+            member_masked: r[11] as string | null,
+            member_hash: r[12] as string | null,
+            detail: r[13] as string | null,
+          }) === hash;
         if (seq !== expected) {
           flag({ terminalId, kind: 'gap', seq: expected, message: `${terminalId}: entries ${expected} to ${seq - 1} are missing.` });
         } else if (prevHash !== prev && selfOk) {

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/db.js';
-import { GENESIS_HASH } from '../store/journal.js';
+import { GENESIS_HASH } from '../store/log-row.js';
 import { endOfDay } from '../service/end-of-day.js';
 import { LogQuery } from '../service/log-query.js';
 import type { Conflict } from './central-writer.js';

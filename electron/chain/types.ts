@@ -1,26 +1,11 @@
 /** What a terminal ships: one log entry as its SQLite holds it, and one day's end-of-day figures. */
 import type { ShippingState } from '../../shared/contract/shipping.js';
+import type { LogRow } from '../store/log-row.js';
 
 export type { ShippingState };
 
-/** A log row exactly as the terminal's `log` table holds it (the hash covers these fields). */
-export interface ShippedEntry {
-  seq: number;
-  at: string;
-  terminal_id: string;
-  actor: string;
-  sale_id: string | null;
-  kind: string;
-  points_milli: number | null;
-  amount_cents: number | null;
-  currency: string | null;
-  outcome: string;
-  member_masked: string | null;
-  member_hash: string | null;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
+/** A shipped entry is a log row exactly as the terminal's `log` table holds it (its hash covers the fields). */
+export type ShippedEntry = LogRow;
 
 export const DAY_FIGURES = [
   'redemptions',

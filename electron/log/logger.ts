@@ -15,8 +15,9 @@ import pino from 'pino';
 import { redact, redactText, serializeError } from './redact.js';
 import { RotatingFile, type RotationLimits } from './rotating-file.js';
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { LOG_LEVELS, type LogLevel } from '../../shared/contract/manager.js';
+
+export { LOG_LEVELS, type LogLevel };
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 /** The settings key holding the level. */
 export const LOG_LEVEL_SETTING = 'log_level';
@@ -39,14 +40,21 @@ interface Sink {
   write(line: string): unknown;
 }
 
+/**
+ * 'notice' sits above error: a line every level writes. Used for the facts a
+ * support desk needs whatever the level was (the level itself being changed).
+ */
+const NOTICE_LEVEL = 55;
+
 let root = makeRoot({ write: (line: string) => process.stderr.write(line) }, 'warn');
 let file: RotatingFile | null = null;
 let fileDir: string | null = null;
 
 function makeRoot(dest: Sink, level: LogLevel) {
-  return pino(
+  return pino<'notice'>(
     {
       level,
+      customLevels: { notice: NOTICE_LEVEL },
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -104,8 +112,17 @@ export function installLog(opts: { dir: string; level?: LogLevel; limits?: Parti
  * Sets the level of the installed log. Without one (tests, a library user),
  * stderr stays at warn: a test run should not print every sale.
  */
-export function setLogLevel(level: LogLevel): void {
-  if (file) root.level = level;
+export function setLogLevel(level: LogLevel, change?: { by: string }): void {
+  if (!file) return;
+  const from = root.level;
+  root.level = level;
+  // Written at 'notice' (above error): the change is in the log whichever level it went to.
+  if (change && from !== level) root.notice({ scope: 'log', from, to: level, by: change.by }, 'log level changed');
+}
+
+/** The level lines are written at now (tests; the settings screen shows the stored one). */
+export function currentLogLevel(): LogLevel {
+  return root.level as LogLevel;
 }
 
 /** Where the installed log writes (null before installLog: the support bundle then has no logs). */

@@ -10,6 +10,7 @@ import { CAPILLARY_DEMO_CUSTOMERS } from '../../sandbox/capillary/demo.js';
 import { GAFAPAY_DEMO_USERS, gafapayAppCode } from '../../sandbox/gafapay/demo.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { controlFetch } from '../../sandbox/control-client.js';
+import { until } from '../../test/until.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;
@@ -40,14 +41,6 @@ const codeOf = async (p: Promise<unknown>) => {
   }
   return 'no error';
 };
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 6000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('Capillary through the service', () => {
   it('asks for the validation code, refuses a wrong one without committing, accepts the right one, and a void reverses', async () => {
     const approval = await start('capillary');
@@ -75,7 +68,7 @@ describe('Capillary through the service', () => {
     await rt.service.markPaid({ saleId: sale.id });
     const voided = await rt.service.voidSale({ saleId: sale.id, approval });
     expect(voided.state).toBe('voided');
-    await waitFor(async () => (await rt.service.getSale({ saleId: sale.id })).compensation?.state === 'done');
+    await until(async () => (await rt.service.getSale({ saleId: sale.id })).compensation?.state === 'done');
     const back = await rt.service.startSale({ basketCents: 100 });
     expect((await rt.service.identifyMember({ saleId: back.id, input: `+${priya.mobile}`, source: 'keyboard' })).member?.balanceMilli).toBe(2500_500);
   });

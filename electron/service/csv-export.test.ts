@@ -8,7 +8,7 @@ import { Store } from '../store/store.js';
 import { parse } from 'csv-parse/sync';
 import { csvDialect } from './csv-dialect.js';
 import { BOM, csvText, LOG_CSV_COLUMNS, logCsvHeader, logCsvLine, writeLogCsv } from './csv-export.js';
-import { LogQuery, type LogRow } from './log-query.js';
+import { LogQuery, type NamedLogRow } from './log-query.js';
 
 const AWKWARD = [
   'plain',
@@ -140,7 +140,7 @@ describe('CSV log export', () => {
     expect(paths).toEqual(['inline', 'workers']);
     expect(b.text()).toBe(a.text());
     expect(a.text().startsWith(BOM)).toBe(true);
-    const all = [...q.chunks({}, 10_000)].flat() as LogRow[];
+    const all = [...q.chunks({}, 10_000)].flat() as NamedLogRow[];
     expect(a.text()).toBe(BOM + HEADER.join(',') + '\r\n' + all.map((r) => logCsvLine({ ...r, actor_name: names.get(r.actor) ?? null })).join(''));
     expect(readdirSync(tmp.dir).filter((f) => f.includes('.export-'))).toEqual([]);
     // with a filter and a date range, in workers too

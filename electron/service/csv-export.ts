@@ -41,7 +41,7 @@ import type { EndOfDaySummary, LogFilter } from '../../shared/contract/manager.j
 import { catalogues } from '../../shared/i18n/index.js';
 import { csvLines, neutralise } from './csv-cells.js';
 import { csvDialect, type CsvDialect } from './csv-dialect.js';
-import type { LogQuery, LogRow } from './log-query.js';
+import type { LogQuery, NamedLogRow } from './log-query.js';
 
 export const BOM = '\uFEFF';
 const EOL = '\r\n';
@@ -179,7 +179,7 @@ export function logCsvHeader(d: CsvDialect): string[] {
 }
 
 /** One log line from a full row (tests and small uses). */
-export function logCsvLine(r: LogRow, d: CsvDialect = csvDialect('en', 'rfc4180')): string {
+export function logCsvLine(r: NamedLogRow, d: CsvDialect = csvDialect('en', 'rfc4180')): string {
   const f = lineFormat(d);
   return f.line(
     [

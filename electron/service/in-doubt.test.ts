@@ -15,6 +15,7 @@ import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { UITPAS_DEMO_REWARDS } from '../../sandbox/uitpas/demo-data.js';
 import { startRuntime, type Runtime } from '../runtime.js';
+import { until } from '../../test/until.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 let tmp: ReturnType<typeof makeTempDir>;
@@ -44,14 +45,6 @@ afterEach(async () => {
   tmp?.cleanup();
 });
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const codeOf = async (p: Promise<unknown>) => {
   try {
     await p;
@@ -77,7 +70,7 @@ describe('a failed lookup is "cannot tell", never "not applied"', () => {
     sandbox.faults.add({ backend: 'uitpas', method: 'GET', path: '/rewards/redeemed', fault: 'status', status: 403 });
     const v = await rt.service.confirmRedemption({ saleId: sale.id, pointsMilli: 50_000 });
     expect(v.state).toBe('queued');
-    await waitFor(() => rt.store.outbox.forSale(sale.id)[0]?.state === 'attention');
+    await until(() => rt.store.outbox.forSale(sale.id)[0]?.state === 'attention');
     const after = await rt.service.getSale({ saleId: sale.id });
     expect(after.state).toBe('queued'); // not refused: the points are gone at UiTPAS
     expect(after.redemption).toBe('attention');
@@ -120,7 +113,7 @@ describe('the last known balance after answered redemptions', () => {
     // Meanwhile she spends 1000 elsewhere; the backend comes back and refuses the 2000.
     sandbox.backends.whitelabel.state.applyEvent('REDEEMED_POINTS', anna.userId, { points: 1000, transactionId: 'other-shop' }, 1000);
     sandbox.faults.remove(down.id);
-    await waitFor(() => rt.store.outbox.forSale(off.id)[0]?.state === 'attention');
+    await until(() => rt.store.outbox.forSale(off.id)[0]?.state === 'attention');
     const now = await scan(anna.cardNumber);
     expect(now.member).toMatchObject({ lastKnown: false, queuedMilli: 0, balanceMilli: 1500_000 });
     // Offline again, after a restart: nothing of the refused row is still taken off.
@@ -131,5 +124,36 @@ describe('the last known balance after answered redemptions', () => {
     const later = await scan(anna.cardNumber);
     expect(later.member).toMatchObject({ lastKnown: true, queuedMilli: 0, balanceMilli: 1500_000 });
     sandbox.faults.remove(gone.id);
+  });
+});
+
+// Found by the UiTPAS crash run: after a restart, the lookup of a redemption whose send failed
+// took an earlier sale's redeemed reward (same member, same reward, inside the skew allowance)
+// for its own, so the sale was held as posted while UiTPAS never redeemed it.
+describe("the lookup never takes another sale's redemption for this one", () => {
+  it("UiTPAS, after a restart: sale 1 redeemed a reward, sale 2's send of the same reward is lost unapplied; the lookup says not applied (sale 1 holds that one) and sale 2 is sent once", async () => {
+    await setup('uitpas');
+    const redeem = async (rewardId: string) => {
+      const sale = await rt.service.startSale({ basketCents: 2000 });
+      await rt.service.identifyMember({ saleId: sale.id, input: '0930 012 345 615', source: 'scanner' });
+      await rt.service.chooseReward({ saleId: sale.id, rewardId });
+      return sale.id;
+    };
+    const sale1 = await redeem(UITPAS_DEMO_REWARDS.exhibition.id);
+    expect((await rt.service.confirmRedemption({ saleId: sale1, pointsMilli: 100_000 })).state).toBe('posted');
+    await rt.service.markPaid({ saleId: sale1 });
+    const r1 = rt.store.sales.get(sale1).backend_reference;
+    await rt.close();
+    rt = await start('uitpas'); // a fresh adapter: it remembers nothing of sale 1
+    sandbox.backends.uitpas.state.setPoints('0930012345615', 100);
+    const sale2 = await redeem(UITPAS_DEMO_REWARDS.exhibition.id);
+    sandbox.faults.add({ backend: 'uitpas', method: 'POST', path: '/rewards/redeemed', fault: 'reset-before', times: 1 });
+    await rt.service.confirmRedemption({ saleId: sale2, pointsMilli: 100_000 });
+    await until(() => rt.service.view(sale2).state === 'posted');
+    const row = rt.store.outbox.forSale(sale2)[0]!;
+    expect(JSON.parse(row.evidence!).lookups.map((l: { outcome: string }) => l.outcome)).toEqual(['not-applied']);
+    const redeemed = sandbox.backends.uitpas.state.allRedemptions().filter((r) => r.uitpasNumber === '0930012345615' && !r.cancelledAt);
+    expect(redeemed.map((r) => r.id).sort()).toEqual([r1, rt.store.sales.get(sale2).backend_reference].sort());
+    expect(sandbox.backends.uitpas.state.balances()['0930012345615']).toBe(0);
   });
 });

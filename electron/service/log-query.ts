@@ -15,23 +15,10 @@
  */
 import type { DeskLogEntry, LogFilter } from '../../shared/contract/manager.js';
 import type { Db } from '../store/db.js';
+import type { LogRow } from '../store/log-row.js';
 
-export interface LogRow {
-  seq: number;
-  at: string;
-  terminal_id: string;
-  actor: string;
-  sale_id: string | null;
-  kind: string;
-  points_milli: number | null;
-  amount_cents: number | null;
-  currency: string | null;
-  outcome: string;
-  member_masked: string | null;
-  member_hash: string | null;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
+/** A log row with the person's name joined from the people table. */
+export interface NamedLogRow extends LogRow {
   actor_name: string | null;
 }
 
@@ -91,7 +78,7 @@ export class LogQuery {
   page(filter: LogFilter, limit: number, beforeSeq?: number): { entries: DeskLogEntry[]; nextBeforeSeq: number | null } {
     const plan = this.plan(filter);
     if (plan.empty) return { entries: [], nextBeforeSeq: null };
-    const rows = this.run(plan, 'desc', { ...plan.params, __before: beforeSeq ?? Number.MAX_SAFE_INTEGER, __limit: limit + 1 }) as LogRow[];
+    const rows = this.run(plan, 'desc', { ...plan.params, __before: beforeSeq ?? Number.MAX_SAFE_INTEGER, __limit: limit + 1 }) as NamedLogRow[];
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     return { entries: page.map(toDeskEntry), nextBeforeSeq: more ? page[page.length - 1]!.seq : null };
@@ -99,7 +86,7 @@ export class LogQuery {
 
   /** A sale's entries, oldest first. */
   forSale(saleId: string): DeskLogEntry[] {
-    return (this.forSaleStmt.all(saleId) as LogRow[]).map(toDeskEntry);
+    return (this.forSaleStmt.all(saleId) as NamedLogRow[]).map(toDeskEntry);
   }
 
   /**
@@ -108,8 +95,8 @@ export class LogQuery {
    * a consistent cut). Between chunks the connection is free for the
    * terminal's own writes: the caller may await (backpressure) between them.
    */
-  *chunks(filter: LogFilter, chunkRows = 2000): Generator<LogRow[]> {
-    for (const rows of this.rawChunks(filter, null, chunkRows)) yield rows as unknown as LogRow[];
+  *chunks(filter: LogFilter, chunkRows = 2000): Generator<NamedLogRow[]> {
+    for (const rows of this.rawChunks(filter, null, chunkRows)) yield rows as unknown as NamedLogRow[];
   }
 
   /**
@@ -127,7 +114,7 @@ export class LogQuery {
       yield rows as unknown[][];
       if (rows.length < chunkRows) return;
       const last = rows[rows.length - 1];
-      after = select === null ? (last as LogRow).seq : ((last as unknown[])[0] as number);
+      after = select === null ? (last as NamedLogRow).seq : ((last as unknown[])[0] as number);
     }
   }
 
@@ -254,7 +241,7 @@ export function ftsQuery(text: string): string | null {
   return words.map((w) => `"${w}"*`).join(' ');
 }
 
-export function toDeskEntry(r: LogRow): DeskLogEntry {
+export function toDeskEntry(r: NamedLogRow): DeskLogEntry {
   return {
     seq: r.seq,
     at: r.at,

@@ -1,13 +1,11 @@
 /**
- * "Verify the log", fast. The chain's rule is journal.ts's: each entry's hash
- * is sha256 over JSON [prev_hash, seq, at, terminal_id, actor, sale_id, kind,
- * points_milli, amount_cents, currency, outcome, member_masked, member_hash,
- * detail], and its prev_hash is the hash of the entry before (the first one's
- * is GENESIS_HASH); seqs run 1, 2, 3, ... without gaps.
+ * "Verify the log", fast. The chain's rule is store/log-row.ts's: each entry's
+ * hash is sha256 over its canonical text, and its prev_hash is the hash of the
+ * entry before (the first one's is GENESIS_HASH); seqs run 1, 2, 3, ...
+ * without gaps.
  *
- * The fast path checks exactly that, but lets SQLite build the canonical JSON
- * (json_array gives the same text as JSON.stringify for the values the log
- * holds) and splits the seq range over worker threads (one per core, up to
+ * The fast path checks exactly that, but lets SQLite build the canonical text
+ * (log-row.ts CANONICAL_SQL) and splits the seq range over worker threads (one per core, up to
  * 4), each with its own read-only connection. When the fast path finds
  * anything at all, journal.verify() walks the chain the reference way and
  * names the first bad entry; so a difference in serialisation can only cost
@@ -17,11 +15,11 @@ import { hash as oneShotHash, createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { GENESIS_HASH, type VerifyResult } from '../store/journal.js';
+import type { VerifyResult } from '../store/journal.js';
+import { CANONICAL_SQL, GENESIS_HASH } from '../store/log-row.js';
 import type { Store } from '../store/store.js';
 
-const CANONICAL = `json_array(prev_hash, seq, at, terminal_id, actor, sale_id, kind, points_milli, amount_cents, currency, outcome, member_masked, member_hash, detail)`;
-const RANGE_SQL = `SELECT seq, ${CANONICAL}, hash, prev_hash FROM log WHERE seq BETWEEN ? AND ? ORDER BY seq`;
+const RANGE_SQL = `SELECT seq, ${CANONICAL_SQL}, hash, prev_hash FROM log WHERE seq BETWEEN ? AND ? ORDER BY seq`;
 
 /** What one range's check found. */
 interface RangeResult {

@@ -473,10 +473,10 @@ describe('ManagerDesk', () => {
       expect(s.cardLinked).toMatchObject({ purchases: 0, refunds: 0 });
     });
 
-    it('counts the card-linked offers the platform redeemed that day: each purchase once, refunds apart, by purchase time', async () => {
+    it('counts the card-linked purchases the platform reported that day, refunds apart, by purchase time', async () => {
       const h = (hh: number, mm = 0) => Date.parse(`2025-03-01T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00Z`);
       const notices = new NoticeStore(store, 'T1');
-      const notice = (id: string, type: 'auth' | 'clearing' | 'refund', at: number, cents: number, cashback: number, original: string | null = null) =>
+      const notice = (id: string, type: 'auth' | 'refund', at: number, cents: number, cashback: number, original: string | null = null) =>
         notices.record(
           {
             transactionId: id,
@@ -492,11 +492,12 @@ describe('ManagerDesk', () => {
             brandName: 'Demo',
             transactionAt: iso(at),
             originalTransactionId: original,
+            source: 'alert',
+            raw: '{}',
           },
           iso(at + 1_000),
         );
       notice('tx1', 'auth', h(9), 2_350, 235);
-      notice('tx1', 'clearing', h(9) + 60_000, 2_350, 235); // the same purchase, cleared: counted once
       notice('tx2', 'auth', h(14), 1_000, 100);
       notice('tx3', 'refund', h(15), -1_000, -100, 'tx1');
       notice('tx4', 'auth', h(23, 59) + 120_000, 5_000, 500); // tomorrow in Brussels: out
@@ -683,7 +684,7 @@ describe('exports, verification and settings', () => {
     });
 
     it('detects a last entry replaced with a recomputed hash', async () => {
-      const { entryHash } = await import('../store/journal.js');
+      const { entryHash } = await import('../store/log-row.js');
       const last = store.db.prepare('SELECT * FROM log ORDER BY seq DESC LIMIT 1').get() as Record<string, unknown> & { seq: number };
       const forged = { ...last, kind: 'sale.cancelled' };
       delete (forged as Record<string, unknown>).hash;

@@ -25,6 +25,7 @@ import {
   type HandledMark,
   type InDoubtEvidenceView,
   type LogFilter,
+  type LogLevel,
   type ManagerResults,
   type OutboxRowView,
   type QueueRowView,
@@ -60,6 +61,11 @@ export interface ManagerDeskOptions {
   exportTicketMs?: number;
   /** Training mode (an emulator, no real points): printed on the end of day. */
   training?: boolean;
+  /**
+   * The terminal log's level: `fixed` when PWP_LOG_LEVEL decides it for this
+   * run; `apply` puts a level a manager saved into effect at once.
+   */
+  logLevel?: { fixed: LogLevel | null; apply(level: LogLevel, by: string): void };
 }
 
 /** One CSV download, opened with a ticket: the web host pipes it to the response, Electron to a file. */
@@ -101,7 +107,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     this.people = opts.people;
     this.clock = opts.clock ?? Date.now;
     this.log = new LogQuery(store.db);
-    this.settings = new SettingsStore(store, opts.secretBox);
+    this.settings = new SettingsStore(store, opts.secretBox, opts.logLevel?.fixed ?? null);
   }
 
   handlers(): HandlersFor<ManagerMethod> {
@@ -502,6 +508,8 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       }
       return r;
     });
+    // Now, not at the next start: a support desk raises it to debug while the problem is on screen.
+    if (result.changes.log_level && !this.opts.logLevel?.fixed) this.opts.logLevel?.apply(this.settings.logLevel(), manager.id);
     return this.settings.view(result.restartRequired);
   }
 

@@ -10,9 +10,13 @@ import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { OFFLINE_POLICY_SETTING } from './offline-policy.js';
 import { controlFetch } from '../../sandbox/control-client.js';
+import { until } from '../../test/until.js';
+import { heldWaits, type HeldWaits } from '../../test/held-waits.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;
+/** The sandbox's injected latency and held sockets last until the test releases them. */
+let held: HeldWaits;
 let rt: Runtime;
 let manager: { managerId: string; pin: string; reason: string };
 const anna = DEMO_MEMBERS.anna;
@@ -20,16 +24,19 @@ const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 
 beforeEach(async () => {
   tmp = makeTempDir();
-  sandbox = await startSandbox({ port: 0 });
+  held = heldWaits();
+  sandbox = await startSandbox({ port: 0, faultWait: held.faultWait });
   rt = await startRuntime({
     dataDir: tmp.dir,
     backendUrl: sandbox.url,
-    tuning: { postWaitMs: 3000, requestTimeoutMs: 800, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+    // requestTimeoutMs: the client's patience with a held request; generous, so a loaded machine is never mistaken for a timeout.
+    tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
   });
   const m = rt.people.createFirstManager('Marie', '246802');
   manager = { managerId: m.id, pin: '246802', reason: 'approved at the counter' };
 });
 afterEach(async () => {
+  held.releaseAll();
   await rt.close();
   await sandbox.close();
   tmp.cleanup();
@@ -51,13 +58,6 @@ const codeOf = async (p: Promise<unknown>) => {
   }
   return 'no error';
 };
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 6000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 async function quoted(card: string, basketCents: number, points: number) {
   const sale = await rt.service.startSale({ basketCents });
   await rt.service.identifyMember({ saleId: sale.id, input: card, source: 'scanner' });
@@ -90,7 +90,7 @@ describe('offline', () => {
     expect(ledger(anna.userId)).toHaveLength(0);
 
     await up();
-    await waitFor(async () => (await rt.service.getStatus()).queue.waiting === 0);
+    await until(async () => (await rt.service.getStatus()).queue.waiting === 0);
     expect((await rt.service.getStatus()).online).toBe(true);
     expect(ledger(anna.userId)).toHaveLength(1);
     expect(balance(anna.userId)).toBe(2100);
@@ -154,7 +154,7 @@ describe('offline', () => {
       250,
     );
     await up();
-    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    await until(() => rt.store.outbox.counts().waiting === 0);
     expect(rt.store.outbox.counts().attention).toBe(1);
     const v = await rt.service.getSale({ saleId: q.id });
     expect(v).toMatchObject({ state: 'paid', redemption: 'attention' });
@@ -181,7 +181,9 @@ describe('voids and refunds', () => {
     const v = await rt.service.voidSale({ saleId: q.id, approval: manager });
     expect(v).toMatchObject({ state: 'voided', redemption: 'cancelled' });
     await up();
-    await new Promise((r) => setTimeout(r, 400));
+    // The terminal notices the backend is back and drains its queue: after that drain, still nothing was sent.
+    await until(() => rt.service.connectivity.online);
+    await rt.service.worker.idle();
     expect(ledger(anna.userId)).toHaveLength(0);
     expect(rt.store.outbox.counts()).toEqual({ waiting: 0, attention: 0 });
   });
@@ -192,7 +194,7 @@ describe('voids and refunds', () => {
     expect(await codeOf(rt.service.voidSale({ saleId: paid.id, approval: { ...manager, pin: '1111' } }))).toBe('PIN_WRONG');
     const v = await rt.service.voidSale({ saleId: paid.id, approval: manager });
     expect(v.state).toBe('voided');
-    await waitFor(async () => (await rt.service.getSale({ saleId: paid.id })).compensation?.state === 'done');
+    await until(async () => (await rt.service.getSale({ saleId: paid.id })).compensation?.state === 'done');
     expect(balance(anna.userId)).toBe(2500);
     expect(ledger(anna.userId).map((e) => e.type)).toEqual(['REDEEMED_POINTS', 'POINTS_REFUND']);
     expect(JSON.stringify(ledger(anna.userId)[1])).toContain(paid.id);
@@ -210,7 +212,7 @@ describe('voids and refunds', () => {
     const r2 = await rt.service.refundSale({ saleId: paid.id, amountCents: 900, approval: manager }); // the rest
     expect(r2.refunded).toEqual({ cents: 1000, pointsMilli: 333_000 });
     expect(r2.state).toBe('voided');
-    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    await until(() => rt.store.outbox.counts().waiting === 0);
     expect(balance(anna.userId)).toBe(2500);
     const refunds = ledger(anna.userId).filter((e) => e.type === 'POINTS_REFUND');
     expect(refunds.map((e) => e.payload.points)).toEqual([34, 299]);
@@ -223,12 +225,12 @@ describe('voids and refunds', () => {
     // Cumulative, member-favourable: ceil(10 points × 0.10 / 10.00) = 1 point after all ten.
     expect(last.refunded).toEqual({ cents: 10, pointsMilli: 1000 });
     expect(last.state).toBe('paid');
-    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    await until(() => rt.store.outbox.counts().waiting === 0);
     expect(balance(anna.userId)).toBe(2491);
     const rest = await rt.service.refundSale({ saleId: paid.id, amountCents: 990, approval: manager });
     expect(rest.refunded).toEqual({ cents: 1000, pointsMilli: 10_000 });
     expect(rest.state).toBe('voided');
-    await waitFor(() => rt.store.outbox.counts().waiting === 0);
+    await until(() => rt.store.outbox.counts().waiting === 0);
     expect(balance(anna.userId)).toBe(2500);
     const refunds = ledger(anna.userId).filter((e) => e.type === 'POINTS_REFUND');
     expect(refunds.map((e) => e.payload.points)).toEqual([1, 9]);
@@ -238,11 +240,12 @@ describe('voids and refunds', () => {
     await control('POST', '/faults', { backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: 500, times: 1 });
     const q = await quoted(anna.cardNumber, 5000, 600);
     const confirming = rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 600_000 });
-    await new Promise((r) => setTimeout(r, 150)); // the post is in flight now
+    const post = await held.next(); // the post has reached the backend and is held there: in flight
     const v = await rt.service.cancelSale({ saleId: q.id });
     expect(v.voidPending).toBe(true);
+    post.release();
     await confirming;
-    await waitFor(async () => (await rt.service.getSale({ saleId: q.id })).compensation?.state === 'done');
+    await until(async () => (await rt.service.getSale({ saleId: q.id })).compensation?.state === 'done');
     expect((await rt.service.getSale({ saleId: q.id })).state).toBe('voided');
     expect(ledger(anna.userId).map((e) => e.type)).toEqual(['REDEEMED_POINTS', 'POINTS_REFUND']);
     expect(balance(anna.userId)).toBe(2500);
@@ -252,13 +255,13 @@ describe('voids and refunds', () => {
     await control('POST', '/faults', { backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'timeout', times: 1 });
     const q = await quoted(anna.cardNumber, 5000, 600);
     const confirming = rt.service.confirmRedemption({ saleId: q.id, pointsMilli: 600_000 });
-    await waitFor(() => rt.service.worker.isInFlight(rt.store.outbox.forSale(q.id)[0]?.id ?? -1));
+    await until(() => rt.service.worker.isInFlight(rt.store.outbox.forSale(q.id)[0]?.id ?? -1));
     await rt.service.cancelSale({ saleId: q.id });
     await confirming;
-    await waitFor(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention', 8000);
+    await until(() => rt.store.outbox.forSale(q.id)[0]?.state === 'attention', 8000);
     expect((await rt.service.getSale({ saleId: q.id })).voidPending).toBe(true);
     await rt.service.resolveInDoubt({ item: `outbox:${rt.store.outbox.forSale(q.id)[0]!.id}`, decision: 'send-again', approval: manager });
-    await waitFor(async () => (await rt.service.getSale({ saleId: q.id })).state === 'cancelled', 8000);
+    await until(async () => (await rt.service.getSale({ saleId: q.id })).state === 'cancelled', 8000);
     expect(ledger(anna.userId)).toHaveLength(0);
     expect(balance(anna.userId)).toBe(2500);
   });

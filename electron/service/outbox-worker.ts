@@ -24,8 +24,9 @@
  *   with the network.
  */
 import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
-import type { LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
-import type { LookupEvidence, OutboxRow } from '../store/outbox.js';
+import type { LookupContext, LoyaltyAdapter, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from '../adapters/types.js';
+import { atTheCounter, inBackground } from '../adapters/request-pacer.js';
+import { parseEvidence, type LookupEvidence, type OutboxRow } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import { failpoint } from './failpoints.js';
 import { logger } from '../log/logger.js';
@@ -57,7 +58,7 @@ export interface OutboxHooks {
   /** Asked right before a request leaves (after any reconciliation): false withdraws it. */
   shouldSend?(row: OutboxRow): boolean;
   /** A refusal retrying cannot fix: closed as 'refused', or kept for a person ('attention'). */
-  refusalState?(row: OutboxRow): 'refused' | 'attention';
+  refusalState?(row: OutboxRow, error: ErrorInfo): 'refused' | 'attention';
   /** After the transaction committed: push events to the screens. */
   afterSettled?(row: OutboxRow, outcome: AttemptOutcome): void;
 }
@@ -174,6 +175,18 @@ export class OutboxWorker {
    * retried later.
    */
   sendNow(rowId: number, waitMs: number): Promise<RowState> {
+    const settled = this.waitFor(rowId, waitMs);
+    this.forced.add(rowId);
+    this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
+    this.kick();
+    return settled;
+  }
+
+  /**
+   * Waits up to `waitMs` for a row to settle, without making it due any
+   * sooner. Resolves with the row's state then ('pending' if not settled).
+   */
+  waitFor(rowId: number, waitMs: number): Promise<RowState> {
     return new Promise((resolve) => {
       let done = false;
       const finish = (state: RowState) => {
@@ -186,9 +199,6 @@ export class OutboxWorker {
       const list = this.waiters.get(rowId) ?? [];
       list.push(finish);
       this.waiters.set(rowId, list);
-      this.forced.add(rowId);
-      this.store.outbox.makeDueNow(this.now(), this.store.outbox.get(rowId)?.sale_id);
-      this.kick();
     });
   }
 
@@ -233,14 +243,38 @@ export class OutboxWorker {
     }
   }
 
-  /** The due head rows that may go now, up to the free capacity (none once stopped). */
+  /**
+   * The due head rows that may go now, up to the free capacity (none once
+   * stopped). Rows a cashier is waiting for (sendNow) come first and over the
+   * capacity: behind a backlog of thousands after an outage, the sale at the
+   * counter must not wait for the drain (its member's earlier rows still go
+   * first: a member's rows never overtake each other).
+   */
   private pick(exclude?: ReadonlySet<number>): OutboxRow[] {
+    if (this.stopped) return [];
+    const now = this.now();
+    const free = (r: OutboxRow) => !this.inFlightMembers.has(r.member_key) && !this.inFlightRows.has(r.id) && !exclude?.has(r.id);
+    const urgent: OutboxRow[] = [];
+    for (const id of this.forced) {
+      const r = this.store.outbox.get(id);
+      if (
+        r &&
+        r.state === 'pending' &&
+        r.next_attempt_at <= now &&
+        free(r) &&
+        !urgent.some((u) => u.member_key === r.member_key) &&
+        this.store.outbox.isHeadOfMember(r)
+      )
+        urgent.push(r);
+    }
     const capacity = this.concurrency - this.inFlightRows.size;
-    if (this.stopped || capacity <= 0) return [];
-    return this.store.outbox
-      .due(this.now(), capacity + this.inFlightMembers.size + (exclude?.size ?? 0))
-      .filter((r) => !this.inFlightMembers.has(r.member_key) && !exclude?.has(r.id) && (!this.paused || this.forced.has(r.id)))
+    if (capacity <= 0) return urgent;
+    const taken = new Set(urgent.map((r) => r.member_key));
+    const rest = this.store.outbox
+      .due(now, capacity + this.inFlightMembers.size + (exclude?.size ?? 0) + urgent.length)
+      .filter((r) => free(r) && !taken.has(r.member_key) && (!this.paused || this.forced.has(r.id)))
       .slice(0, capacity);
+    return [...urgent, ...rest];
   }
 
   /** Picks, durably marks (one transaction) and sends what may go now. */
@@ -261,8 +295,9 @@ export class OutboxWorker {
   private launch(row: OutboxRow, startedAt: string): void {
     this.inFlightMembers.add(row.member_key);
     this.inFlightRows.add(row.id);
-    this.forced.delete(row.id);
-    const p: Promise<void> = this.attempt(row, startedAt).finally(() => this.running.delete(p));
+    // A row a cashier waits for goes in the counter's lane; the rest of a drain is paced (adapters/request-pacer.ts).
+    const urgent = this.forced.delete(row.id);
+    const p: Promise<void> = this.attempt(row, startedAt, urgent).finally(() => this.running.delete(p));
     this.running.add(p);
   }
 
@@ -311,9 +346,9 @@ export class OutboxWorker {
   }
 
   /** One attempt; resolves once its answer is stored (by the next flush). */
-  private async attempt(row: OutboxRow, startedAt: string): Promise<void> {
+  private async attempt(row: OutboxRow, startedAt: string, urgent: boolean): Promise<void> {
     const fresh = { ...row, attempts: row.attempts + 1 };
-    const outcome = await this.perform(row).catch((e: unknown): AttemptOutcome => ({
+    const outcome = await (urgent ? atTheCounter(() => this.perform(row)) : inBackground(() => this.perform(row))).catch((e: unknown): AttemptOutcome => ({
       type: 'attention',
       inDoubt: true,
       error: { code: 'OUTCOME_UNKNOWN', message: `Internal error while sending: ${(e as Error)?.message ?? e}` },
@@ -462,7 +497,7 @@ export class OutboxWorker {
       };
     }
     try {
-      const found = await this.find(row.kind, payload);
+      const found = await this.find(row, payload);
       this.opts.onAnswer?.();
       if (found)
         return {
@@ -505,8 +540,16 @@ export class OutboxWorker {
     }
   }
 
-  private find(kind: OutboxRow['kind'], payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
-    if (kind === 'redeem') return this.adapter.findRedemption(payload as RedeemRequest);
+  private find(row: OutboxRow, payload: RedeemRequest | ReverseRequest): Promise<RedeemReceipt | ReverseReceipt | null> {
+    const kind = row.kind;
+    if (kind === 'redeem') {
+      // What this terminal knows narrows the lookup: not before the first send, never another row's redemption.
+      const context: LookupContext = {
+        firstSentAt: parseEvidence(row.evidence).sends[0]?.at ?? null,
+        claimed: this.store.outbox.claimedBackendReferences(row.member_key, row.id),
+      };
+      return this.adapter.findRedemption(payload as RedeemRequest, context);
+    }
     if (!this.adapter.findReversal) throw new PosError('OUTCOME_UNKNOWN', 'This loyalty program cannot tell whether the refund was applied.');
     return this.adapter.findReversal(payload as ReverseRequest);
   }
@@ -553,7 +596,7 @@ export class OutboxWorker {
       const p = JSON.parse(row.payload) as ReverseRequest;
       return { type: 'done', receipt: { backendReference: p.reference, pointsMilli: p.pointsMilli, balanceAfterMilli: null }, reconciled: true };
     }
-    if (this.opts.hooks.refusalState?.(row) === 'attention') return { type: 'attention', error };
+    if (this.opts.hooks.refusalState?.(row, error) === 'attention') return { type: 'attention', error };
     return { type: 'refused', error };
   }
 

@@ -4,13 +4,13 @@
  *
  * Keys: terminal_name, store_name, language, backend, backend_url,
  * redemption_rate (JSON), offline_policy (JSON, the lead's OfflineLimits),
- * scanner (JSON). 'terminal_id' and 'currency' are read-only here. A
+ * scanner (JSON), log_level. 'terminal_id' and 'currency' are read-only here. A
  * program's connection (secrets included) is not a setting: the Go live tab
  * tests and seals it into the live database (live-connection.ts).
  */
 import type { BackendId } from '../../shared/domain.js';
-import type { Language, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
-import { LANGUAGES } from '../../shared/contract/manager.js';
+import type { Language, LogLevel, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
+import { LANGUAGES, LOG_LEVELS } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
 import { checkBackendUrl } from '../config.js';
@@ -32,12 +32,22 @@ export const DEFAULT_SCANNER: ScannerSettings = {
 
 /** Settings a restart must pick up (the adapter is built at start). */
 const RESTART_KEYS = new Set(['backend', 'backend_url']);
+/** electron/log/logger.ts LOG_LEVEL_SETTING (not imported: the service does not depend on the log's install). */
+export const LOG_LEVEL_KEY = 'log_level';
 
 export class SettingsStore {
   constructor(
     private readonly store: Store,
     private readonly box: SecretBox | null,
+    /** The level PWP_LOG_LEVEL fixes for this run (null: the stored one is used). */
+    private readonly logLevelFixed: LogLevel | null = null,
   ) {}
+
+  /** The log level as stored ('log_level'), info when unset or unreadable. */
+  logLevel(): LogLevel {
+    const v = this.store.getSetting(LOG_LEVEL_KEY);
+    return (LOG_LEVELS as readonly string[]).includes(v ?? '') ? (v as LogLevel) : 'info';
+  }
 
   view(restartRequired = false): SettingsView {
     const s = this.store;
@@ -57,6 +67,8 @@ export class SettingsStore {
       credentialProtection: this.box
         ? { kind: this.box.protection, description: this.box.description }
         : { kind: 'none', description: 'No way to encrypt credentials is set up: they cannot be stored.' },
+      logLevel: this.logLevel(),
+      logLevelFixed: this.logLevelFixed,
       restartRequired,
     };
   }
@@ -134,6 +146,7 @@ export class SettingsStore {
       }
       set(PIN_POLICY_SETTING, JSON.stringify(next), next, cur.pinPolicy);
     }
+    if (patch.logLevel !== undefined) set(LOG_LEVEL_KEY, patch.logLevel, patch.logLevel, cur.logLevel);
     if (patch.scanner !== undefined) {
       const next = { ...cur.scanner, ...patch.scanner };
       if (patch.scanner.extractPatterns) next.extractPatterns = { ...cur.scanner.extractPatterns, ...patch.scanner.extractPatterns }; // one backend's pattern at a time

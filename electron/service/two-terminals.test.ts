@@ -23,6 +23,7 @@ import { makeTempDir } from '../../test/temp-dir.js';
 import { checkAgreement, describeAgreement } from '../../test/ledger-agreement.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { until } from '../../test/until.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 
@@ -35,21 +36,24 @@ interface Two {
   close(): Promise<void>;
 }
 
-async function twoTerminals(points: number): Promise<Two> {
+type Tuning = NonNullable<Parameters<typeof startRuntime>[0]['tuning']>;
+
+/** `each`: per-terminal tuning (a, b), e.g. the random source of the pause before a raced redemption goes again. */
+async function twoTerminals(points: number, each: [Tuning, Tuning] = [{}, {}]): Promise<Two> {
   const dirs = [makeTempDir('pwp-two-a-'), makeTempDir('pwp-two-b-')];
   const sandbox = await startSandbox({ port: 0 });
   const [a, b] = await Promise.all(
-    dirs.map(async (d) => {
+    dirs.map(async (d, i) => {
       const rt = await startRuntime({
         dataDir: d.dir,
         backendUrl: sandbox.url,
-        tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+        tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, scrypt: FAST_SCRYPT, ...each[i] },
       });
       rt.people.createFirstManager('Marie', '246802');
       return rt;
     }),
   );
-  const card = sandbox.backends.whitelabel.state.newCardNumber();
+  const card = sandbox.backends.whitelabel.state.newMemberId();
   sandbox.backends.whitelabel.state.addUser(card, points);
   return {
     sandbox,
@@ -85,14 +89,6 @@ function agree(t: Two): void {
     balances: { [t.card]: { before: t.start, after: balance(t) } },
   });
   expect(r.problems, describeAgreement(r)).toEqual([]);
-}
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('two terminals, one member', () => {
@@ -131,9 +127,9 @@ describe('two terminals, one member', () => {
       }
       await t.b.service.worker.stop(); // b drains after a
       t.sandbox.faults.remove(down.id);
-      await waitFor(() => t.a.waitingCount() === 0);
+      await until(() => t.a.waitingCount() === 0);
       t.b.service.worker.start();
-      await waitFor(() => t.b.waitingCount() === 0);
+      await until(() => t.b.waitingCount() === 0);
       expect(t.a.store.outbox.forSale(sales[0]!)[0]?.state).toBe('done');
       expect(t.b.store.outbox.forSale(sales[1]!)[0]?.state).toBe('attention');
       const atRisk = (await t.b.service.listLog({ limit: 50, saleId: sales[1]! })).entries.find(
@@ -162,10 +158,59 @@ describe('two terminals racing between the wallet read and the post', () => {
         t.a.service.confirmRedemption({ saleId: qa.id, pointsMilli: 1000_000 }),
         t.b.service.confirmRedemption({ saleId: qb.id, pointsMilli: 1000_000 }),
       ]);
-      expect(results.filter((r) => r.state === 'posted').length).toBeLessThanOrEqual(1);
-      for (const r of results.filter((r) => r.state === 'refused')) expect(r.error?.code).toBe('INSUFFICIENT_POINTS');
+      // A raced redemption goes again after a random pause (checkout/race.ts): wait until both settled.
+      await until(() => t.a.waitingCount() === 0 && t.b.waitingCount() === 0);
+      const settled = [t.a.service.view(results[0].id), t.b.service.view(results[1].id)];
+      expect(settled.filter((r) => r.state === 'posted').length).toBeLessThanOrEqual(1);
+      // Refused because the other till's redemption kept the points, or (every resend collided again) raced.
+      for (const r of settled.filter((r) => r.state === 'refused')) expect(['POINTS_ABOVE_BALANCE', 'INSUFFICIENT_POINTS']).toContain(r.error?.code);
       expect(balanceNow(t)).toBeGreaterThanOrEqual(0);
       expect(lowest(t)).toBeGreaterThanOrEqual(-1000); // a momentary dip of one redemption, undone
+      agree(t);
+    } finally {
+      await t.close();
+    }
+  });
+
+  // Issue 20, item 6: each till saw the other's deduction and undid its own, so both were refused
+  // although either alone was covered. Held posts make the collision certain: both tills read 1000,
+  // both posts are parked, then applied together, so each reads -1000 after its post.
+  it('both read the balance before either post lands (held): the raced redemptions go again, one succeeds, never below zero at rest', async () => {
+    // Till a sends its new attempt at once (pause 0); till b's pause never ends within the test,
+    // so a "try now" decides when it goes: the order is fixed, no timer decides the outcome.
+    const t = await twoTerminals(1000, [{ random: () => 0 }, { random: () => 0.5, raceResendWindowMs: 600_000 }]);
+    try {
+      const hold = t.sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'hold', times: 2 });
+      const [qa, qb] = await Promise.all([quoted(t.a, t.card, 1000), quoted(t.b, t.card, 1000)]);
+      const confirms = Promise.all([
+        t.a.service.confirmRedemption({ saleId: qa.id, pointsMilli: 1000_000 }),
+        t.b.service.confirmRedemption({ saleId: qb.id, pointsMilli: 1000_000 }),
+      ]);
+      await t.sandbox.faults.whenHeld(hold.id, 2); // both read 1000 and posted
+      expect(balanceNow(t)).toBe(1000);
+      t.sandbox.faults.release(hold.id); // both applied: -1000; each reads it and undoes its own
+      const first = (rt: Runtime, saleId: string) => rt.store.outbox.forSale(saleId)[0]!;
+      await until(() => first(t.a, qa.id).state !== 'pending' && first(t.b, qb.id).state !== 'pending');
+      expect([first(t.a, qa.id).state, first(t.b, qb.id).state]).toEqual(['refused', 'refused']);
+      expect(lowest(t)).toBe(-1000);
+      // Till b's sale still waits for its new attempt (before this rule it ended refused here).
+      expect((await t.b.service.getSale({ saleId: qb.id })).state).toBe('posting');
+      expect(t.b.store.outbox.forSale(qb.id).map((r) => [r.reference, r.state])).toEqual([
+        [`${qb.id}.r1`, 'refused'],
+        [`${qb.id}.r2`, 'pending'],
+      ]);
+      // Till a's new attempt went at once: posted if b's undo had landed when it read the wallet,
+      // refused (POINTS_ABOVE_BALANCE) if not; then b's goes and meets what a left.
+      await until(() => ['posted', 'refused'].includes(t.a.service.view(qa.id).state));
+      await t.b.service.retryRedemption({ saleId: qb.id });
+      await confirms;
+      const states = [t.a.service.view(qa.id), t.b.service.view(qb.id)];
+      expect(states.filter((v) => v.state === 'posted')).toHaveLength(1);
+      expect(states.find((v) => v.state === 'refused')?.error?.code).toBe('POINTS_ABOVE_BALANCE');
+      expect(balanceNow(t)).toBe(0);
+      expect(lowest(t)).toBeGreaterThanOrEqual(-1000);
+      const raced = (await t.b.service.listLog({ limit: 50, saleId: qb.id })).entries.find((e) => e.kind === 'redeem.resend-after-race');
+      expect(raced?.detail).toMatchObject({ of: `${qb.id}.r1`, reference: `${qb.id}.r2`, resend: 1, pauseMs: 300_000 });
       agree(t);
     } finally {
       await t.close();
@@ -190,7 +235,7 @@ describe('two terminals racing between the wallet read and the post', () => {
       t.sandbox.faults.add({ backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: 300 });
       t.a.service.worker.start();
       t.b.service.worker.start();
-      await waitFor(() => t.a.waitingCount() === 0 && t.b.waitingCount() === 0);
+      await until(() => t.a.waitingCount() === 0 && t.b.waitingCount() === 0);
       expect(balanceNow(t)).toBeGreaterThanOrEqual(0);
       expect(lowest(t)).toBeGreaterThanOrEqual(-800);
       agree(t);

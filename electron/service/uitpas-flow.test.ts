@@ -7,6 +7,7 @@ import { makeTempDir } from '../../test/temp-dir.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../../sandbox/uitpas/demo-data.js';
+import { until } from '../../test/until.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let sandbox: RunningSandbox;
@@ -38,14 +39,6 @@ const errorOf = async (p: Promise<unknown>) => {
   }
   throw new Error('expected a refusal');
 };
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 6000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('UiTPAS at the counter', () => {
   it('shows the passholder, lists rewards with reasons, redeems one before payment, and a void cancels it', async () => {
     const jan = UITPAS_DEMO_PASSHOLDERS.jan;
@@ -72,7 +65,7 @@ describe('UiTPAS at the counter', () => {
     await rt.service.cancelSale({ saleId: again.id });
 
     await rt.service.voidSale({ saleId: sale.id, approval });
-    await waitFor(async () => (await rt.service.getSale({ saleId: sale.id })).compensation?.state === 'done');
+    await until(async () => (await rt.service.getSale({ saleId: sale.id })).compensation?.state === 'done');
     const after = await rt.service.startSale({ basketCents: 100 });
     expect((await rt.service.identifyMember({ saleId: after.id, input: jan.uitpasNumber, source: 'scanner' })).member?.balanceMilli).toBe(120_000);
   });

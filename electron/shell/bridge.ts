@@ -1,13 +1,15 @@
 /**
  * What the preload exposes as `window.pos`: the contract's PosBridge built
  * over ipcRenderer, from the contract's own METHOD_NAMES, ipcChannelFor and
- * IPC_EVENT_CHANNEL, so a method added to the contract reaches the renderer
+ * IPC_EVENT_CHANNEL (shared/contract/method-names.ts), so a method added to the contract reaches the renderer
  * with no change here. Each method forwards only its input over IPC;
  * `onEvent` passes the renderer the event payload only, never Electron's
  * IpcRendererEvent (which carries `sender`, i.e. ipcRenderer itself).
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
-import { IPC_EVENT_CHANNEL, METHOD_NAMES, ipcChannelFor, type PosBridge, type TerminalEvent } from '../../shared/contract.js';
+// Names and channels only: the schemas (and zod with them) stay out of the preload bundle.
+import { IPC_EVENT_CHANNEL, METHOD_NAMES, ipcChannelFor } from '../../shared/contract/method-names.js';
+import type { PosBridge, TerminalEvent } from '../../shared/contract.js';
 
 type IpcRendererLike = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 

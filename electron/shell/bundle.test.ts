@@ -26,6 +26,8 @@ let appPath: string;
  * `require("ajv/dist/runtime/...")` inside template strings that are never run).
  */
 const externals = new Map<string, string[]>();
+/** The source files each bundle was built from (esbuild's metafile inputs). */
+const sources = new Map<string, string[]>();
 function requiresOf(file: string): string[] {
   const found = externals.get(file);
   if (!found) throw new Error(`no bundle built at ${file}`);
@@ -35,6 +37,10 @@ async function bundle(options: Record<string, unknown>, outfile: string): Promis
   const result = await build({ ...options, outfile, logLevel: 'silent', metafile: true });
   const imports = Object.values(result.metafile!.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
   externals.set(outfile, [...new Set(imports)].sort());
+  sources.set(
+    outfile,
+    Object.values(result.metafile!.outputs).flatMap((o) => Object.keys(o.inputs)),
+  );
 }
 
 beforeAll(async () => {
@@ -56,6 +62,14 @@ describe('the bundles', () => {
   it('preload.cjs is one self-contained file that requires only electron', () => {
     const file = path.join(appPath, 'dist', 'electron', 'preload.cjs');
     expect(requiresOf(file)).toEqual(['electron']);
+  });
+
+  it('preload.cjs carries the method names but not the schemas: no zod, no contract area files', () => {
+    const inputs = sources.get(path.join(appPath, 'dist', 'electron', 'preload.cjs'))!;
+    expect(inputs).toContain('shared/contract/method-names.ts');
+    expect(
+      inputs.filter((f) => f.includes('node_modules/zod/') || /shared\/contract\/(checkout|manager|offers|golive|shipping|diagnostics)\.ts$/.test(f)),
+    ).toEqual([]);
   });
 
   it('preload.cjs, run like a sandboxed preload (only require("electron"), no module object), exposes exactly the contract', async () => {

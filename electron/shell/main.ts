@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { safeStorage } from 'electron';
-import { installLog, routeConsoleToLog } from '../log/logger.js';
+import { installLog, isLogLevel, routeConsoleToLog } from '../log/logger.js';
 import { logProcessErrors } from '../log/process-errors.js';
 import { startRuntime } from '../runtime.js';
 import { chooseSecretBox, SECRET_KEY_FILE } from '../service/secret-box.js';
@@ -25,5 +25,11 @@ runApp({
   // Credentials are sealed with the OS keychain (safeStorage) where it is available;
   // startRuntime runs after app 'ready', when safeStorage can answer.
   // A keyring-less Linux ('basic_text') counts as no OS encryption: the key file then, said in Settings.
-  startRuntime: (opts) => startRuntime({ ...opts, secretBox: chooseSecretBox(safeStorage, join(opts.dataDir, SECRET_KEY_FILE)) }),
+  startRuntime: (opts) =>
+    startRuntime({
+      ...opts,
+      secretBox: chooseSecretBox(safeStorage, join(opts.dataDir, SECRET_KEY_FILE)),
+      // PWP_LOG_LEVEL fixes the level for one run (Settings says so), as for the web host.
+      ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { logLevel: process.env.PWP_LOG_LEVEL } : {}),
+    }),
 });

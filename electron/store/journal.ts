@@ -5,11 +5,9 @@
  * can name. Entries never hold names, e-mails or phone numbers: members appear
  * masked (last 4) with a keyed hash for lookups.
  */
-import { createHash } from 'node:crypto';
 import type { LogEntryView } from '../../shared/domain.js';
 import type { Db } from './db.js';
-
-export const GENESIS_HASH = '0'.repeat(64);
+import { entryHash, GENESIS_HASH, type LogRow } from './log-row.js';
 
 export interface LogInput {
   at: string;
@@ -24,45 +22,6 @@ export interface LogInput {
   memberMasked?: string | null;
   memberHash?: string | null;
   detail?: Record<string, unknown> | null;
-}
-
-interface LogRow {
-  seq: number;
-  at: string;
-  terminal_id: string;
-  actor: string;
-  sale_id: string | null;
-  kind: string;
-  points_milli: number | null;
-  amount_cents: number | null;
-  currency: string | null;
-  outcome: string;
-  member_masked: string | null;
-  member_hash: string | null;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-/** The hash of one entry: a fixed field order, so any change to any field shows. */
-export function entryHash(row: Omit<LogRow, 'hash'>): string {
-  const canonical = JSON.stringify([
-    row.prev_hash,
-    row.seq,
-    row.at,
-    row.terminal_id,
-    row.actor,
-    row.sale_id,
-    row.kind,
-    row.points_milli,
-    row.amount_cents,
-    row.currency,
-    row.outcome,
-    row.member_masked,
-    row.member_hash,
-    row.detail,
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
 }
 
 export type VerifyResult =

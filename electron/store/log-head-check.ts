@@ -16,7 +16,7 @@
  * From here on the file follows every commit that moves the head.
  */
 import { logger } from '../log/logger.js';
-import { GENESIS_HASH } from './journal.js';
+import { GENESIS_HASH } from './log-row.js';
 import type { LogHead, LogHeadSeal } from './log-head-seal.js';
 import type { Store } from './store.js';
 

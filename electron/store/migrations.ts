@@ -233,4 +233,48 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (member_hash, page_start, page_limit)
   );
   `,
+  // 10: card-linked offers on Pentadata, which lists neither offers nor persons by e-mail nor a
+  // card's offers: the terminal keeps what it created (offer names, the customer's names with the
+  // e-mail as a keyed hash and masked, cards as scheme + last four, links). Alerts carry a
+  // Pentadata-Key and no timestamp: 'stale-timestamp' gives way to 'bad-key'.
+  `
+  CREATE TABLE offer_offers (
+    offer_id    TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '[]',
+    created_at  TEXT NOT NULL
+  );
+  CREATE TABLE offer_persons (
+    person_id    TEXT PRIMARY KEY,
+    email_key    TEXT NOT NULL UNIQUE,
+    email_masked TEXT NOT NULL,
+    first_name   TEXT NOT NULL,
+    last_name    TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+  );
+  CREATE TABLE offer_cards (
+    card_id     TEXT PRIMARY KEY,
+    person_id   TEXT NOT NULL,
+    scheme      TEXT NOT NULL,
+    last4       TEXT NOT NULL CHECK (length(last4) = 4 AND last4 NOT GLOB '*[^0-9]*'),
+    enrolled_at TEXT NOT NULL,
+    -- the URL this card's alerts were registered for (NULL: not yet)
+    alerts_url  TEXT
+  );
+  CREATE TABLE offer_links (
+    card_id   TEXT NOT NULL,
+    offer_id  TEXT NOT NULL,
+    link_id   TEXT NOT NULL,
+    linked_at TEXT NOT NULL,
+    PRIMARY KEY (card_id, offer_id)
+  );
+  CREATE TABLE offer_notice_refusals_v2 (
+    reason  TEXT PRIMARY KEY CHECK (reason IN ('bad-key', 'bad-signature', 'duplicate', 'malformed')),
+    count   INTEGER NOT NULL DEFAULT 0,
+    last_at TEXT
+  );
+  INSERT INTO offer_notice_refusals_v2 SELECT reason, count, last_at FROM offer_notice_refusals WHERE reason != 'stale-timestamp';
+  DROP TABLE offer_notice_refusals;
+  ALTER TABLE offer_notice_refusals_v2 RENAME TO offer_notice_refusals;
+  `,
 ];

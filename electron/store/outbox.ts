@@ -122,6 +122,11 @@ export class Outbox {
     return this.dueStmt.all({ now, limit }) as OutboxRow[];
   }
 
+  /** Whether no earlier row of the same member is still pending (only a member's head row may go). */
+  isHeadOfMember(row: Pick<OutboxRow, 'id' | 'member_key'>): boolean {
+    return this.db.prepare(`SELECT 1 FROM outbox WHERE state = 'pending' AND member_key = ? AND id < ? LIMIT 1`).get(row.member_key, row.id) === undefined;
+  }
+
   counts(): { waiting: number; attention: number } {
     const out = { waiting: 0, attention: 0 };
     for (const r of this.countStmt.all() as { state: string; n: number }[]) {
@@ -252,6 +257,17 @@ export class Outbox {
     const id = this.insert({ ...row, next_attempt_at: 0 });
     this.db.prepare(`UPDATE outbox SET state = 'attention', last_error = ? WHERE id = ?`).run(row.why, id);
     return id;
+  }
+
+  /** The backend references this member's other answered redemptions hold (a lookup never takes one of them for another row). */
+  claimedBackendReferences(memberKey: string, exceptId: number): Set<string> {
+    const rows = this.db
+      .prepare(
+        `SELECT json_extract(result, '$.backendReference') AS ref FROM outbox
+          WHERE member_key = ? AND kind = 'redeem' AND state = 'done' AND id != ? AND result IS NOT NULL`,
+      )
+      .all(memberKey, exceptId) as { ref: unknown }[];
+    return new Set(rows.map((r) => r.ref).filter((r): r is string => typeof r === 'string'));
   }
 
   forSale(saleId: string): OutboxRow[] {

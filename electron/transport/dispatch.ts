@@ -26,14 +26,19 @@ export interface DispatchOptions {
 export function createDispatcher(handlers: Handlers, opts: DispatchOptions = {}): Dispatch {
   const report = opts.report ?? ((e: unknown) => log.error('a call failed unexpectedly', e));
   return async (method, input) => {
+    const started = Date.now();
     try {
       const call = validateCall<MethodName>(method, input);
       opts.gate?.(call.method);
       const handler = handlers[call.method] as (i: unknown) => Promise<unknown>;
       const value = await handler(call.input);
+      // The outline only (never the input or the answer): what a support desk asks for at level debug.
+      log.debug('call', { method: call.method, ok: true, ms: Date.now() - started });
       return { ok: true, value };
     } catch (e) {
-      return { ok: false, error: toErrorInfo(asPosError(e, report)) };
+      const error = toErrorInfo(asPosError(e, report));
+      log.debug('call', { method: typeof method === 'string' ? method.slice(0, 60) : typeof method, ok: false, code: error.code, ms: Date.now() - started });
+      return { ok: false, error };
     }
   };
 }

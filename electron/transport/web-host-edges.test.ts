@@ -24,7 +24,10 @@ async function host(limits?: Parameters<typeof startWebHost>[0]['limits']): Prom
 }
 
 async function receiver(over: Partial<typeof DEFAULT_RECEIVER_CONFIG> & Record<string, unknown>): Promise<RunningReceiver> {
-  const r = await startReceiver({ ...DEFAULT_RECEIVER_CONFIG, port: 0, ...over }, { secrets: () => ['s'], onNotice: () => 'stored', onRefused: () => {} });
+  const r = await startReceiver(
+    { ...DEFAULT_RECEIVER_CONFIG, port: 0, ...over },
+    { verification: { alertToken: 's' }, onNotice: () => 'stored', onRefused: () => {} },
+  );
   closers.push(() => r.close());
   return r;
 }

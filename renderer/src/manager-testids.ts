@@ -88,6 +88,10 @@ export const MTID = {
   attentionEmpty: 'attention-empty',
   attentionShowHandled: 'attention-show-handled',
   attentionEvidence: 'attention-evidence', // a row nobody can tell about: what was sent, each lookup
+  attentionSend: 'attention-send', // data-at, data-deadline (ISO)
+  attentionLookup: 'attention-lookup', // data-outcome, data-status
+  attentionBalanceBefore: 'attention-balance-before', // data-milli
+  attentionBalanceAfter: 'attention-balance-after', // data-milli
   attentionApplied: 'attention-applied',
   attentionSendAgain: 'attention-send-again',
 

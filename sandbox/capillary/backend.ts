@@ -652,7 +652,9 @@ export class CapillaryBackend implements SandboxBackend {
         return v2Error(400, CAP_CODES.reversalMismatch, `Mismatch in points for revert API call: at most ${milliToDecimal(left)} points are left to reverse.`);
       milli = p.milli;
     }
-    const { reversal } = this.state.reverse(r.id, milli);
+    const rid = req.headers['x-request-id'];
+    // Kept with the reversal for the crash harness's ledger only (never used to decide anything).
+    const { reversal } = this.state.reverse(r.id, milli, (Array.isArray(rid) ? rid[0] : rid)?.slice(0, 200));
     const pts = Number(milliToDecimal(milli));
     return json(200, {
       orgId: 50123,

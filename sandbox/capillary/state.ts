@@ -44,6 +44,8 @@ export interface CapReversal {
   redemptionId: string;
   pointsMilli: number;
   createdAt: string;
+  /** The x-request-id the reversal came with (not an API field: the crash harness's ledger). */
+  requestId?: string;
 }
 
 export interface CapRedemption {
@@ -395,11 +397,17 @@ export class CapillaryState {
   }
 
   /** Gives points back; the caller checked the rules (enabled, not already fully reversed, not more than left). */
-  reverse(redemptionId: string, pointsMilli: number): { reversal: CapReversal; balanceMilli: number } {
+  reverse(redemptionId: string, pointsMilli: number, requestId?: string): { reversal: CapReversal; balanceMilli: number } {
     const r = this.redemptions.find((x) => x.id === redemptionId);
     if (!r) throw new Error(`no redemption ${redemptionId}`);
     const c = this.customers.get(r.customerId)!;
-    const reversal: CapReversal = { reversalId: `rev_${randomBytes(6).toString('hex')}`, redemptionId, pointsMilli, createdAt: this.iso() };
+    const reversal: CapReversal = {
+      reversalId: `rev_${randomBytes(6).toString('hex')}`,
+      redemptionId,
+      pointsMilli,
+      createdAt: this.iso(),
+      ...(requestId ? { requestId } : {}),
+    };
     r.reversedMilli += pointsMilli;
     r.reversals.push(reversal);
     c.pointsMilli += pointsMilli;

@@ -1,484 +1,353 @@
 /**
- * Card-linked offers emulator ("Pay with Points", Fidel-style), mounted at
- * /cardlinked (PROVIDERS.md section 5). Every /v1 call needs the secret key
- * in `Fidel-Key: sk_test_...` (401 without it or with a wrong one).
+ * Pentadata "Pay with Points" emulator (PROVIDERS.md section 5), mounted at
+ * /pentadata. Built from the published facts:
  *
- *   GET    /cardlinked/v1/brands                          -> the account's brands
- *   GET    /cardlinked/v1/offers?status=live|upcoming|expired&brandId=
- *   POST   /cardlinked/v1/offers                          {brandId, name, type: {name: discount|amount, value}, currency?, countryCode,
- *                                                          minTransactionAmount?, maxTransactionAmount?, startDate, endDate?, daysOfWeek?, additionalTerms?}
- *   GET    /cardlinked/v1/offers/{offerId}
- *   POST   /cardlinked/v1/persons                         {name, email} -> the person (409 item-exists for a known e-mail)
- *   GET    /cardlinked/v1/persons?email=                  -> 0 or 1 person
- *   GET    /cardlinked/v1/persons/{personId}
- *   GET    /cardlinked/v1/persons/{personId}/cards
- *   POST   /cardlinked/v1/programs/{programId}/cards      {number, expMonth, expYear, countryCode, termsOfUse: true, personId?}
- *                                                          -> {id, scheme, lastNumbers, ...}: the number itself is never stored nor echoed
- *   GET    /cardlinked/v1/cards/{cardId}
- *   GET    /cardlinked/v1/cards/{cardId}/offers           -> the card's CardOffer links
- *   POST   /cardlinked/v1/cards/{cardId}/offers           {offerId} -> 201 the CardOffer (409 item-exists when linked already)
- *   DELETE /cardlinked/v1/cards/{cardId}/offers/{offerId} -> unlink
- *   POST   /cardlinked/v1/offers/{offerId}/cards/{cardId} (the platform's own form of the link; DELETE unlinks)
- *   GET    /cardlinked/v1/webhooks
- *   POST   /cardlinked/v1/webhooks                        {event: transaction.auth|transaction.clearing|transaction.refund, url}
- *                                                          -> 201 {id, event, url, secretKey}
- *   DELETE /cardlinked/v1/webhooks/{webhookId}
+ *   POST /subscribers/login    {email, api_key} -> {token, expires (YYYYMMDDhhmmss UTC), refresh_token, refresh_expires, userId}
+ *   POST /subscribers/refresh  Authorization: Bearer <refresh_token> -> the same shape, new tokens
+ *   POST /offers               {merchant_id (integer), offer: {name, description?: [..]}} -> {offer_id}
+ *   POST /persons              {first_name, last_name, email} -> {person_id}
+ *   GET  /persons/{id}/cards   -> {cards: [{card_id, last_four, exp_month, exp_year, postal_code, last_opt_in}]}
+ *   POST /cards                {pan, first_name, last_name, exp_month (1-12), exp_year (4 digits), cvv, person_id, postal_code} -> 201 {card_id}
+ *   POST /cards/{id}/offers    {offer_id} -> {card_offer_id}
+ *   POST /cards/{id}/alerts    {url} -> {alert_id}
+ *   GET  /cards/{id}/transactions -> {transactions: [...]}
  *
- * Answers use the platform's envelope: `{items: [...], resource, status,
- * execution}` (lists add `count`), errors `{error: {code, message, field?},
- * resource, status, execution}`. Amounts on the wire are decimal currency
- * units (10.5), as the platform sends them.
+ * Every call but login/refresh needs `Authorization: Bearer <token>`; 401
+ * otherwise, 400 for input that is not correct. The card's pan and cvv are
+ * checked and dropped: only the last four digits are kept.
  *
- * Cards: with a test key only the platform's test numbers are accepted (Visa
- * 4444 0000 0000 4xxx, Mastercard 5555 0000 0000 5xxx; any last three
- * digits); any other number is refused with 400 card-number-invalid. The
- * emulator keeps id, scheme and last four only.
- *
- * Purchases, clearings and refunds are simulated through the control API
- * (control.ts), which delivers the signed webhooks (webhooks.ts).
+ * Alerts: a purchase on an enrolled card (control API) is sent once to each
+ * URL registered for the card, with `Pentadata-Key: <alert token>`, and
+ * (where the emulator is given an HMAC secret) an HMAC-SHA256 signature: NOT
+ * retried, NOT waiting for the answer, as the product page says. Field
+ * names of the alert body and of /transactions are not published: the
+ * emulator's default form and its alternative (forms.fields) differ in every
+ * name, so the terminal's tolerant reading is proven against both.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
-import { json } from '../http-util.js';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { json, problem } from '../http-util.js';
 import type { SandboxBackend, SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
-import { handleCardLinkedControl } from './control.js';
-import { CARD_LINKED_SANDBOX_CREDENTIALS, TEST_CARD_PREFIXES } from './demo.js';
-import {
-  CardLinkedState,
-  WEBHOOK_EVENTS,
-  decimalToHundredths,
-  hundredthsToDecimal,
-  type CardScheme,
-  type ClCard,
-  type ClCardOffer,
-  type ClOffer,
-  type ClPerson,
-  type ClTransaction,
-  type ClWebhook,
-  type WebhookEvent,
-} from './state.js';
 
-export interface CardLinkedBackendOptions {
-  secretKeys?: readonly string[];
-  /** Pause between delivery attempts (default 1000 ms; a control call may ask for another). */
-  retryDelayMs?: number;
-  /** How long one delivery attempt waits for an answer (default 5000 ms). */
-  attemptTimeoutMs?: number;
+export const PENTADATA_SANDBOX = {
+  email: 'pos@sandbox.example',
+  apiKey: 'pd-sandbox-api-key-0001',
+  merchantId: 4711,
+  /** The alert token from the dashboard: every alert carries it as Pentadata-Key. */
+  alertToken: 'pd-sandbox-alert-token-0001',
+  tokenTtlSec: 3600,
+  refreshTtlSec: 86_400,
+} as const;
+
+export interface PdForms {
+  /** Field names of alert and transaction bodies: 'snake' (transaction_id, card_id, amount, currency, date) or 'camel' (id, cardId, amountValue, currencyCode, timestamp). */
+  fields: 'snake' | 'camel';
+  /** The HMAC-SHA256 signature of alerts: none (default), or hex of the raw body in `X-Pentadata-Signature`. */
+  hmac: 'none' | 'hex-body';
+  /** The order /transactions lists in: newest first (default) or oldest first. */
+  order: 'newest-first' | 'oldest-first';
+}
+export const DEFAULT_PD_FORMS: Readonly<PdForms> = { fields: 'snake', hmac: 'none', order: 'newest-first' };
+export const PD_HMAC_SECRET = 'pd-sandbox-hmac-secret';
+export const PD_SIGNATURE_HEADER = 'X-Pentadata-Signature';
+
+interface PdCard {
+  id: number;
+  personId: number;
+  lastFour: string;
+  expMonth: number;
+  expYear: number;
+  postalCode: string;
+  offers: number[];
+  alertUrls: string[];
 }
 
-const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-function execution(): number {
-  return Math.round(Math.random() * 3000) / 1000 + 1;
+interface PdTransaction {
+  id: string;
+  cardId: number;
+  offerId: number | null;
+  amountCents: number;
+  currency: string;
+  merchant: string;
+  at: string;
 }
 
-export function clItems(status: number, resource: string, items: unknown[], list = false): SandboxResponse {
-  return json(status, { items, resource, status, execution: execution(), ...(list ? { count: items.length } : {}) });
+/** YYYYMMDDhhmmss in UTC, as the login answer writes `expires`. */
+export function pdTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
-export function clError(status: number, code: string, message: string, resource: string, field?: string): SandboxResponse {
-  return json(status, { error: { code, message, ...(field ? { field } : {}) }, resource, status, execution: execution() });
-}
+export class PentadataBackend implements SandboxBackend {
+  readonly id = 'pentadata';
+  readonly prefix = '/pentadata';
+  forms: PdForms = { ...DEFAULT_PD_FORMS };
+  private tokens = new Map<string, { kind: 'access' | 'refresh'; exp: number }>();
+  private seq = 1000;
+  private offers = new Map<number, { name: string; description: string[] }>();
+  private persons = new Map<number, { firstName: string; lastName: string; email: string }>();
+  private cards = new Map<number, PdCard>();
+  private transactions: PdTransaction[] = [];
+  /** Every alert sent (for tests): url, headers, raw body, and whether it was sent at all. */
+  readonly alertsSent: Array<{ url: string; body: string; delivered: boolean }> = [];
+  /** Every body a card request carried, minus pan and cvv (proof they were dropped). */
+  readonly cardRequestsSeen: Array<Record<string, unknown>> = [];
 
-function defaultCode(status: number): string {
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'item-not-found';
-  if (status === 409) return 'item-exists';
-  if (status === 429) return 'rate-limit-exceeded';
-  if (status >= 500) return 'internal-server-error';
-  return STATUS_CODES[status]?.toLowerCase().replace(/\s+/g, '-') ?? 'error';
-}
+  constructor(private readonly now: () => number) {}
 
-function header(req: SandboxRequest, name: string): string | undefined {
-  const v = req.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const ba = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ba.length === bb.length && timingSafeEqual(ba, bb);
-}
-
-/** Scheme of a platform test card, or null for any other number. Reads the number, keeps nothing. */
-export function testCardScheme(number: string): CardScheme | null {
-  if (number.length !== 16) return null;
-  if (number.startsWith(TEST_CARD_PREFIXES.visa)) return 'visa';
-  if (number.startsWith(TEST_CARD_PREFIXES.mastercard)) return 'mastercard';
-  return null;
-}
-
-export class CardLinkedBackend implements SandboxBackend {
-  readonly id = 'cardlinked';
-  readonly prefix = '/cardlinked';
-  readonly state: CardLinkedState;
-  readonly retryDelayMs: number;
-  readonly attemptTimeoutMs: number;
-  private readonly secretKeys: readonly string[];
-
-  constructor(
-    readonly now: () => number,
-    opts: CardLinkedBackendOptions = {},
-  ) {
-    this.state = new CardLinkedState(now);
-    this.secretKeys = opts.secretKeys ?? [CARD_LINKED_SANDBOX_CREDENTIALS.secretKey];
-    this.retryDelayMs = opts.retryDelayMs ?? 1000;
-    this.attemptTimeoutMs = opts.attemptTimeoutMs ?? 5000;
-  }
-
-  reset(seedDemo: boolean): void {
-    this.state.reset(seedDemo);
+  reset(_seedDemo: boolean): void {
+    this.forms = { ...DEFAULT_PD_FORMS };
+    this.tokens.clear();
+    this.offers.clear();
+    this.persons.clear();
+    this.cards.clear();
+    this.transactions = [];
+    this.alertsSent.length = 0;
+    this.cardRequestsSeen.length = 0;
   }
 
   errorResponse(status: number, message: string, headers: Record<string, string> = {}): SandboxResponse {
-    const r = clError(status, defaultCode(status), message, '');
-    return { ...r, headers: { ...(r.headers ?? {}), ...headers } };
+    return json(status, { message }, headers);
   }
 
-  control(req: SandboxRequest, ctx: SandboxContext): Promise<SandboxResponse | undefined> {
-    return handleCardLinkedControl(this, req, ctx);
-  }
-
-  async handle(req: SandboxRequest): Promise<SandboxResponse> {
-    const resource = req.path;
-    if (!(req.path === '/v1' || req.path.startsWith('/v1/'))) return clError(404, 'item-not-found', `No route ${req.method} ${req.path}`, resource);
-    const key = header(req, 'fidel-key');
-    if (!key) return clError(401, 'unauthorized', 'The Fidel-Key header is required.', resource);
-    if (!this.secretKeys.some((k) => sameSecret(k, key))) return clError(401, 'unauthorized', 'The key is not valid.', resource);
-    if (req.bodyError) return clError(400, 'validation', 'The body is not valid JSON.', resource);
-    return this.route(req, resource);
-  }
-
-  private route(req: SandboxRequest, resource: string): SandboxResponse {
-    const m = req.method;
-    const p = req.path;
-    const seg = p
-      .split('/')
-      .slice(2)
-      .map((s) => decodeURIComponent(s)); // after '/v1'
-    const [a, b, c, d] = seg;
-    const body = (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {}) as Record<string, unknown>;
-    const methodNotAllowed = () => clError(405, 'method-not-allowed', `${m} is not allowed on ${p}.`, resource);
-
-    switch (a) {
-      case 'brands':
-        if (seg.length !== 1) break;
-        if (m !== 'GET') return methodNotAllowed();
-        return clItems(200, resource, [...this.state.brands.values()], true);
-      case 'offers':
-        if (seg.length === 1) {
-          if (m === 'GET') return this.listOffers(req, resource);
-          if (m === 'POST') return this.createOffer(body, resource);
-          return methodNotAllowed();
-        }
-        if (seg.length === 2) {
-          if (m !== 'GET') return methodNotAllowed();
-          const o = this.state.offers.get(b!);
-          return o ? clItems(200, resource, [this.offerOut(o)]) : clError(404, 'item-not-found', 'Offer not found.', resource);
-        }
-        if (seg.length === 4 && c === 'cards') {
-          if (m === 'POST') return this.link(d!, b!, resource);
-          if (m === 'DELETE') return this.unlink(d!, b!, resource);
-          return methodNotAllowed();
-        }
-        break;
-      case 'persons':
-        if (seg.length === 1) {
-          if (m === 'GET') return this.findPersons(req, resource);
-          if (m === 'POST') return this.createPerson(body, resource);
-          return methodNotAllowed();
-        }
-        if (seg.length === 2 || (seg.length === 3 && c === 'cards')) {
-          if (m !== 'GET') return methodNotAllowed();
-          const person = this.state.persons.get(b!);
-          if (!person) return clError(404, 'item-not-found', 'Person not found.', resource);
-          if (seg.length === 2) return clItems(200, resource, [personOut(person)]);
-          return clItems(200, resource, this.state.cardsOf(person.id).map(cardOut), true);
-        }
-        break;
-      case 'programs':
-        if (seg.length === 3 && c === 'cards') {
-          if (m !== 'POST') return methodNotAllowed();
-          if (b !== CARD_LINKED_SANDBOX_CREDENTIALS.programId) return clError(404, 'item-not-found', 'Program not found.', resource);
-          return this.createCard(body, b, resource);
-        }
-        break;
-      case 'cards': {
-        if (seg.length < 2) break;
-        const card = this.state.cards.get(b!);
-        if (seg.length === 2) {
-          if (m !== 'GET') return methodNotAllowed();
-          return card ? clItems(200, resource, [cardOut(card)]) : clError(404, 'item-not-found', 'Card not found.', resource);
-        }
-        if (c !== 'offers') break;
-        if (seg.length === 3) {
-          if (m === 'GET') {
-            if (!card) return clError(404, 'item-not-found', 'Card not found.', resource);
-            return clItems(
-              200,
-              resource,
-              this.state.linksOf(card.id).map((l) => this.linkOut(l)),
-              true,
-            );
-          }
-          if (m === 'POST') {
-            if (typeof body.offerId !== 'string' || body.offerId === '') return clError(400, 'validation', 'offerId is required.', resource, 'offerId');
-            return this.link(b!, body.offerId, resource);
-          }
-          return methodNotAllowed();
-        }
-        if (seg.length === 4) {
-          if (m !== 'DELETE') return methodNotAllowed();
-          return this.unlink(b!, d!, resource);
-        }
-        break;
-      }
-      case 'webhooks':
-        if (seg.length === 1) {
-          if (m === 'GET') return clItems(200, resource, [...this.state.webhooks.values()].map(webhookOut), true);
-          if (m === 'POST') return this.createWebhook(body, resource);
-          return methodNotAllowed();
-        }
-        if (seg.length === 2) {
-          if (m !== 'DELETE') return methodNotAllowed();
-          if (!this.state.webhooks.delete(b!)) return clError(404, 'item-not-found', 'Webhook not found.', resource);
-          return clItems(200, resource, []);
-        }
-        break;
+  async handle(req: SandboxRequest, _ctx: SandboxContext): Promise<SandboxResponse> {
+    const route = `${req.method} ${req.path}`;
+    if (route === 'POST /subscribers/login') return this.login(req);
+    if (route === 'POST /subscribers/refresh') return this.refresh(req);
+    if (!this.bearer(req, 'access')) return json(401, { message: 'not authorized' });
+    const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    if (route === 'POST /offers') {
+      const o = b.offer as { name?: unknown; description?: unknown } | undefined;
+      if (b.merchant_id !== PENTADATA_SANDBOX.merchantId || typeof o?.name !== 'string' || o.name === '') return json(400, { message: 'input not correct' });
+      const id = ++this.seq;
+      this.offers.set(id, { name: o.name, description: Array.isArray(o.description) ? o.description.map(String) : [] });
+      return json(200, { offer_id: id });
     }
-    return clError(404, 'item-not-found', `No route ${m} ${p}`, resource);
+    if (route === 'POST /persons') {
+      if (typeof b.email !== 'string' || !b.email.includes('@') || typeof b.first_name !== 'string' || typeof b.last_name !== 'string')
+        return json(400, { message: 'input not correct' });
+      const id = ++this.seq;
+      this.persons.set(id, { firstName: b.first_name, lastName: b.last_name, email: b.email });
+      return json(200, { person_id: id });
+    }
+    if (route === 'POST /cards') return this.addCard(b);
+    let m = /^\/persons\/(\d+)\/cards$/.exec(req.path);
+    if (m && req.method === 'GET') {
+      const pid = Number(m[1]);
+      if (!this.persons.has(pid)) return json(404, { message: 'person not found' });
+      const cards = [...this.cards.values()].filter((c) => c.personId === pid);
+      return json(200, {
+        cards: cards.map((c) => ({
+          card_id: c.id,
+          last_four: c.lastFour,
+          exp_month: c.expMonth,
+          exp_year: c.expYear,
+          postal_code: c.postalCode,
+          last_opt_in: pdTime(this.now()),
+        })),
+      });
+    }
+    m = /^\/cards\/(\d+)\/(offers|alerts|transactions)$/.exec(req.path);
+    const card = m ? this.cards.get(Number(m[1])) : undefined;
+    if (m && !card) return json(404, { message: 'card not found' });
+    if (m && card && req.method === 'POST' && m[2] === 'offers') {
+      const offerId = Number(b.offer_id);
+      if (!this.offers.has(offerId)) return json(400, { message: 'input not correct' });
+      if (!card.offers.includes(offerId)) card.offers.push(offerId);
+      return json(200, { card_offer_id: card.id * 100_000 + offerId });
+    }
+    if (m && card && req.method === 'POST' && m[2] === 'alerts') {
+      if (typeof b.url !== 'string' || !/^https?:\/\//.test(b.url)) return json(400, { message: 'input not correct' });
+      if (!card.alertUrls.includes(b.url)) card.alertUrls.push(b.url);
+      return json(200, { alert_id: ++this.seq });
+    }
+    if (m && card && req.method === 'GET' && m[2] === 'transactions') {
+      const list = this.transactions.filter((t) => t.cardId === card.id);
+      const ordered = this.forms.order === 'newest-first' ? [...list].reverse() : list;
+      return json(200, { transactions: ordered.map((t) => this.transactionView(t)) });
+    }
+    return json(404, { message: 'not found' });
   }
 
-  // ---- offers -----------------------------------------------------------
-
-  private listOffers(req: SandboxRequest, resource: string): SandboxResponse {
-    const status = req.query.get('status');
-    if (status !== null && !['live', 'upcoming', 'expired'].includes(status)) {
-      return clError(400, 'validation', 'status must be live, upcoming or expired.', resource, 'status');
-    }
-    const brandId = req.query.get('brandId');
+  private issue(): Record<string, unknown> {
     const now = this.now();
-    const items = [...this.state.offers.values()]
-      .filter((o) => (status === null || this.state.offerStatus(o, now) === status) && (brandId === null || o.brandId === brandId))
-      .map((o) => this.offerOut(o));
-    return clItems(200, resource, items, true);
+    const token = randomUUID();
+    const refresh = randomUUID();
+    this.tokens.set(token, { kind: 'access', exp: now + PENTADATA_SANDBOX.tokenTtlSec * 1000 });
+    this.tokens.set(refresh, { kind: 'refresh', exp: now + PENTADATA_SANDBOX.refreshTtlSec * 1000 });
+    return {
+      token,
+      expires: pdTime(now + PENTADATA_SANDBOX.tokenTtlSec * 1000),
+      refresh_token: refresh,
+      refresh_expires: pdTime(now + PENTADATA_SANDBOX.refreshTtlSec * 1000),
+      userId: 17,
+    };
   }
 
-  private createOffer(b: Record<string, unknown>, resource: string): SandboxResponse {
-    const bad = (field: string, msg: string) => clError(400, 'validation', msg, resource, field);
-    if (typeof b.brandId !== 'string' || !this.state.brands.has(b.brandId)) return bad('brandId', "brandId must name one of the account's brands.");
-    if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200) return bad('name', 'name must be 1 to 200 characters.');
-    const t = b.type as { name?: unknown; value?: unknown } | undefined;
-    const value = decimalToHundredths(t?.value);
-    if (!t || (t.name !== 'discount' && t.name !== 'amount') || value === null || value <= 0 || (t.name === 'discount' && value > 10_000)) {
-      return bad('type', 'type must be {name: "discount", value: percent (0-100]} or {name: "amount", value: amount > 0}.');
-    }
-    if (typeof b.countryCode !== 'string' || !/^[A-Z]{3}$/.test(b.countryCode)) return bad('countryCode', 'countryCode must be an ISO 3166 alpha-3 code.');
-    const currency = b.currency === undefined ? CARD_LINKED_SANDBOX_CREDENTIALS.currency : b.currency;
-    if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) return bad('currency', 'currency must be an ISO 4217 code.');
-    const minCents = b.minTransactionAmount === undefined || b.minTransactionAmount === null ? null : decimalToHundredths(b.minTransactionAmount);
-    const maxCents = b.maxTransactionAmount === undefined || b.maxTransactionAmount === null ? null : decimalToHundredths(b.maxTransactionAmount);
-    if ((b.minTransactionAmount != null && (minCents === null || minCents < 0)) || (b.maxTransactionAmount != null && (maxCents === null || maxCents <= 0))) {
-      return bad('minTransactionAmount', 'min/maxTransactionAmount must be amounts with at most two decimals.');
-    }
-    if (minCents !== null && maxCents !== null && minCents > maxCents)
-      return bad('maxTransactionAmount', 'maxTransactionAmount is below minTransactionAmount.');
-    if (typeof b.startDate !== 'string' || Number.isNaN(Date.parse(b.startDate))) return bad('startDate', 'startDate must be an ISO date.');
-    if (b.endDate != null && (typeof b.endDate !== 'string' || Number.isNaN(Date.parse(b.endDate)) || Date.parse(b.endDate) <= Date.parse(b.startDate))) {
-      return bad('endDate', 'endDate must be an ISO date after startDate.');
-    }
-    const days = b.daysOfWeek === undefined ? [0, 1, 2, 3, 4, 5, 6] : b.daysOfWeek;
-    if (!Array.isArray(days) || days.length === 0 || !days.every((d) => Number.isInteger(d) && d >= 0 && d <= 6))
-      return bad('daysOfWeek', 'daysOfWeek must list days 0 (Sunday) to 6.');
-    if (b.additionalTerms !== undefined && (typeof b.additionalTerms !== 'string' || b.additionalTerms.length > 1000))
-      return bad('additionalTerms', 'additionalTerms must be text up to 1000 characters.');
-    const o = this.state.addOffer({
-      brandId: b.brandId,
-      name: b.name.trim(),
-      type: t.name === 'discount' ? { name: 'discount', basisPoints: value } : { name: 'amount', cents: value },
-      currency,
-      countryCode: b.countryCode,
-      minCents,
-      maxCents,
-      startDate: new Date(Date.parse(b.startDate)).toISOString(),
-      endDate: b.endDate == null ? null : new Date(Date.parse(b.endDate as string)).toISOString(),
-      daysOfWeek: [...new Set(days as number[])].sort(),
-      additionalTerms: (b.additionalTerms as string | undefined) ?? '',
+  private login(req: SandboxRequest): SandboxResponse {
+    const b = req.body as { email?: unknown; api_key?: unknown } | undefined;
+    if (typeof b?.email !== 'string' || typeof b.api_key !== 'string') return json(400, { message: 'input not correct' });
+    const ok = b.email === PENTADATA_SANDBOX.email && same(b.api_key, PENTADATA_SANDBOX.apiKey);
+    if (!ok) return json(401, { message: 'not authorized' });
+    return json(200, this.issue());
+  }
+
+  private refresh(req: SandboxRequest): SandboxResponse {
+    const t = this.bearer(req, 'refresh');
+    if (!t) return json(401, { message: 'not authorized' });
+    this.tokens.delete(t);
+    return json(200, this.issue());
+  }
+
+  private bearer(req: SandboxRequest, kind: 'access' | 'refresh'): string | null {
+    const h = req.headers.authorization;
+    const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/.exec(h) : null;
+    const t = m ? this.tokens.get(m[1]!) : undefined;
+    return t && t.kind === kind && t.exp > this.now() ? m![1]! : null;
+  }
+
+  private addCard(b: Record<string, unknown>): SandboxResponse {
+    const { pan, cvv, ...rest } = b;
+    this.cardRequestsSeen.push(rest);
+    const pid = Number(b.person_id);
+    const ok =
+      typeof pan === 'string' &&
+      // The sandbox's test cards (both platforms): Visa 4444 0000 0000 4xxx, Mastercard 5555 0000 0000 5xxx, any last three.
+      /^(4444000000004\d{3}|5555000000005\d{3})$/.test(pan) &&
+      typeof cvv === 'string' &&
+      /^\d{3,4}$/.test(cvv) &&
+      Number.isInteger(b.exp_month) &&
+      (b.exp_month as number) >= 1 &&
+      (b.exp_month as number) <= 12 &&
+      Number.isInteger(b.exp_year) &&
+      (b.exp_year as number) >= 1000 &&
+      (b.exp_year as number) <= 9999 &&
+      typeof b.first_name === 'string' &&
+      typeof b.last_name === 'string' &&
+      typeof b.postal_code === 'string' &&
+      this.persons.has(pid);
+    if (!ok) return json(400, { message: 'input not correct' });
+    const id = ++this.seq;
+    this.cards.set(id, {
+      id,
+      personId: pid,
+      lastFour: pan.slice(-4),
+      expMonth: b.exp_month as number,
+      expYear: b.exp_year as number,
+      postalCode: b.postal_code as string,
+      offers: [],
+      alertUrls: [],
     });
-    return clItems(201, resource, [this.offerOut(o)]);
+    return json(201, { card_id: id });
   }
 
-  offerOut(o: ClOffer): Record<string, unknown> {
-    const brand = this.state.brands.get(o.brandId);
-    return {
-      id: o.id,
-      accountId: CARD_LINKED_SANDBOX_CREDENTIALS.accountId,
-      brandId: o.brandId,
-      brandName: brand?.name ?? null,
-      name: o.name,
-      type:
-        o.type.name === 'discount'
-          ? { name: 'discount', value: hundredthsToDecimal(o.type.basisPoints) }
-          : { name: 'amount', value: hundredthsToDecimal(o.type.cents) },
-      currency: o.currency,
-      countryCode: o.countryCode,
-      minTransactionAmount: o.minCents === null ? null : hundredthsToDecimal(o.minCents),
-      maxTransactionAmount: o.maxCents === null ? null : hundredthsToDecimal(o.maxCents),
-      startDate: o.startDate,
-      endDate: o.endDate,
-      daysOfWeek: o.daysOfWeek,
-      additionalTerms: o.additionalTerms,
-      live: this.state.offerStatus(o, this.now()) === 'live',
-      created: o.created,
+  private transactionView(t: PdTransaction): Record<string, unknown> {
+    const amount = Number((t.amountCents / 100).toFixed(2));
+    if (this.forms.fields === 'camel') {
+      return { id: t.id, cardId: t.cardId, offerId: t.offerId, amountValue: amount, currencyCode: t.currency, merchantName: t.merchant, timestamp: t.at };
+    }
+    return { transaction_id: t.id, card_id: t.cardId, offer_id: t.offerId, amount, currency: t.currency, merchant: t.merchant, date: t.at };
+  }
+
+  /**
+   * A purchase on an enrolled card: recorded, and alerted once to every URL
+   * registered for the card (unless `deliver` is false: a lost alert).
+   */
+  async purchase(input: {
+    cardId: number;
+    amountCents: number;
+    currency?: string;
+    merchant?: string;
+    deliver?: boolean;
+    key?: string;
+  }): Promise<PdTransaction | null> {
+    const card = this.cards.get(input.cardId);
+    if (!card) return null;
+    const t: PdTransaction = {
+      id: `tx_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+      cardId: card.id,
+      offerId: card.offers[0] ?? null,
+      amountCents: input.amountCents,
+      currency: input.currency ?? 'EUR',
+      merchant: input.merchant ?? 'Sandbox Store',
+      at: new Date(this.now()).toISOString(),
     };
-  }
-
-  // ---- persons ----------------------------------------------------------
-
-  private findPersons(req: SandboxRequest, resource: string): SandboxResponse {
-    const email = req.query.get('email');
-    if (email === null) return clItems(200, resource, [...this.state.persons.values()].map(personOut), true);
-    const p = this.state.findPersonByEmail(email);
-    return clItems(200, resource, p ? [personOut(p)] : [], true);
-  }
-
-  private createPerson(b: Record<string, unknown>, resource: string): SandboxResponse {
-    if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200)
-      return clError(400, 'validation', 'name must be 1 to 200 characters.', resource, 'name');
-    if (typeof b.email !== 'string' || !EMAIL_RE.test(b.email)) return clError(400, 'validation', 'email is not an e-mail address.', resource, 'email');
-    const existing = this.state.findPersonByEmail(b.email);
-    if (existing) return clError(409, 'item-exists', 'A person with this e-mail exists.', resource, 'email');
-    return clItems(201, resource, [personOut(this.state.addPerson(b.name.trim(), b.email.trim()))]);
-  }
-
-  // ---- cards ------------------------------------------------------------
-
-  private createCard(b: Record<string, unknown>, programId: string, resource: string): SandboxResponse {
-    const bad = (field: string, msg: string, code = 'validation') => clError(400, code, msg, resource, field);
-    // Never echo the number, in an answer or anywhere else.
-    const number = typeof b.number === 'string' ? b.number : '';
-    if (!/^\d{12,19}$/.test(number)) return bad('number', 'number must be the card number, 12 to 19 digits.');
-    const scheme = testCardScheme(number);
-    if (!scheme) {
-      return bad(
-        'number',
-        'Only test card numbers can be used with a test key: Visa 4444 0000 0000 4xxx or Mastercard 5555 0000 0000 5xxx.',
-        'card-number-invalid',
-      );
+    this.transactions.push(t);
+    const body = JSON.stringify(this.transactionView(t));
+    for (const url of card.alertUrls) {
+      const delivered = input.deliver !== false;
+      this.alertsSent.push({ url, body, delivered });
+      if (!delivered) continue;
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'Pentadata-Key': input.key ?? PENTADATA_SANDBOX.alertToken };
+      if (this.forms.hmac === 'hex-body') headers[PD_SIGNATURE_HEADER] = createHmac('sha256', PD_HMAC_SECRET).update(body).digest('hex');
+      await sendOnce(url, headers, body);
     }
-    const lastNumbers = number.slice(-4);
-    if (!Number.isInteger(b.expMonth) || (b.expMonth as number) < 1 || (b.expMonth as number) > 12) return bad('expMonth', 'expMonth must be 1 to 12.');
-    if (!Number.isInteger(b.expYear) || (b.expYear as number) < 2000 || (b.expYear as number) > 2100)
-      return bad('expYear', 'expYear must be a four-digit year.');
-    const expMonth = b.expMonth as number;
-    const expYear = b.expYear as number;
-    const endOfExpiry = Date.UTC(expYear, expMonth, 1); // first day of the month after
-    if (endOfExpiry <= this.now()) return bad('expYear', 'The card has expired.', 'card-expired');
-    if (typeof b.countryCode !== 'string' || !/^[A-Z]{3}$/.test(b.countryCode)) return bad('countryCode', 'countryCode must be an ISO 3166 alpha-3 code.');
-    if (b.termsOfUse !== true) return bad('termsOfUse', 'The cardholder must accept the terms of use (termsOfUse: true).');
-    let personId: string | null = null;
-    if (b.personId !== undefined) {
-      if (typeof b.personId !== 'string' || !this.state.persons.has(b.personId))
-        return clError(404, 'item-not-found', 'Person not found.', resource, 'personId');
-      personId = b.personId;
+    return t;
+  }
+
+  async control(req: SandboxRequest): Promise<SandboxResponse | undefined> {
+    const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    switch (`${req.method} ${req.path}`) {
+      case 'POST /purchases': {
+        if (typeof b.cardId !== 'number' || typeof b.amountCents !== 'number' || !Number.isSafeInteger(b.amountCents))
+          return problem(400, 'Bad request', 'cardId and amountCents (whole cents) are required.');
+        const t = await this.purchase({
+          cardId: b.cardId,
+          amountCents: b.amountCents,
+          ...(typeof b.deliver === 'boolean' ? { deliver: b.deliver } : {}),
+          ...(typeof b.key === 'string' ? { key: b.key } : {}),
+        });
+        return t ? json(201, t) : problem(404, 'Not found', 'No such card.');
+      }
+      case 'GET /alerts':
+        return json(200, { alerts: this.alertsSent });
+      case 'GET /card-requests':
+        return json(200, { requests: this.cardRequestsSeen });
+      case 'POST /expire-tokens':
+        for (const v of this.tokens.values()) if (v.kind === 'access') v.exp = 0;
+        return json(200, { ok: true });
+      case 'GET /forms':
+        return json(200, this.forms);
+      case 'POST /forms': {
+        const allowed: { [K in keyof PdForms]: readonly PdForms[K][] } = {
+          fields: ['snake', 'camel'],
+          hmac: ['none', 'hex-body'],
+          order: ['newest-first', 'oldest-first'],
+        };
+        const next = { ...this.forms } as Record<string, unknown>;
+        for (const [k, v] of Object.entries(b)) {
+          const values = allowed[k as keyof PdForms] as readonly unknown[] | undefined;
+          if (!values || !values.includes(v)) return problem(400, 'Bad request', `Unknown form or value: ${k}.`);
+          next[k] = v;
+        }
+        this.forms = next as unknown as PdForms;
+        return json(200, this.forms);
+      }
+      default:
+        return undefined;
     }
-    const card = this.state.addCard({ programId, personId, scheme, lastNumbers, expMonth, expYear, countryCode: b.countryCode });
-    return clItems(201, resource, [cardOut(card)]);
   }
+}
 
-  // ---- card-offer links -------------------------------------------------
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 
-  private link(cardId: string, offerId: string, resource: string): SandboxResponse {
-    const card = this.state.cards.get(cardId);
-    if (!card) return clError(404, 'item-not-found', 'Card not found.', resource, 'cardId');
-    const offer = this.state.offers.get(offerId);
-    if (!offer) return clError(404, 'item-not-found', 'Offer not found.', resource, 'offerId');
-    if (this.state.offerStatus(offer, this.now()) === 'expired')
-      return clError(400, 'offer-expired', 'The offer has ended; cards can no longer be linked to it.', resource, 'offerId');
-    if (this.state.findLink(cardId, offerId)) return clError(409, 'item-exists', 'The card is already linked to this offer.', resource);
-    return clItems(201, resource, [this.linkOut(this.state.link(cardId, offerId))]);
-  }
-
-  private unlink(cardId: string, offerId: string, resource: string): SandboxResponse {
-    if (!this.state.cards.has(cardId)) return clError(404, 'item-not-found', 'Card not found.', resource, 'cardId');
-    if (!this.state.unlink(cardId, offerId)) return clError(404, 'item-not-found', 'The card is not linked to this offer.', resource, 'offerId');
-    return clItems(200, resource, []);
-  }
-
-  linkOut(l: ClCardOffer): Record<string, unknown> {
-    const o = this.state.offers.get(l.offerId);
-    return { id: l.id, cardId: l.cardId, offerId: l.offerId, offerName: o?.name ?? null, created: l.created };
-  }
-
-  // ---- webhooks ---------------------------------------------------------
-
-  private createWebhook(b: Record<string, unknown>, resource: string): SandboxResponse {
-    if (typeof b.event !== 'string' || !(WEBHOOK_EVENTS as readonly string[]).includes(b.event)) {
-      return clError(400, 'validation', `event must be one of ${WEBHOOK_EVENTS.join(', ')}.`, resource, 'event');
-    }
-    let url: URL;
+/** One POST, its answer ignored, no retry: Pentadata neither waits for nor repeats an alert. */
+function sendOnce(url: string, headers: Record<string, string>, body: string): Promise<void> {
+  return new Promise((resolve) => {
     try {
-      url = new URL(String(b.url));
+      const r = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      });
+      r.setTimeout(2000, () => r.destroy());
+      r.on('error', () => resolve());
+      r.on('close', () => resolve());
+      r.end(body);
     } catch {
-      return clError(400, 'validation', 'url must be an absolute URL.', resource, 'url');
+      resolve();
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname === '::1' ? '[::1]' : url.hostname))) {
-      return clError(400, 'validation', 'url must be https (plain http only to this machine, for training).', resource, 'url');
-    }
-    if (url.username || url.password) return clError(400, 'validation', 'url must not carry credentials.', resource, 'url');
-    return clItems(201, resource, [webhookOut(this.state.addWebhook(b.event as WebhookEvent, String(b.url)))]);
-  }
-
-  // ---- webhook bodies (used by control.ts) ---------------------------------
-
-  /** The transaction as the platform sends it in a webhook. */
-  transactionBody(t: ClTransaction): Record<string, unknown> {
-    const card = this.state.cards.get(t.cardId);
-    const offer = t.offerId ? this.state.offers.get(t.offerId) : undefined;
-    const brand = offer ? this.state.brands.get(offer.brandId) : this.state.brands.values().next().value;
-    const loc = this.state.location;
-    return {
-      id: t.id,
-      accountId: CARD_LINKED_SANDBOX_CREDENTIALS.accountId,
-      programId: CARD_LINKED_SANDBOX_CREDENTIALS.programId,
-      amount: hundredthsToDecimal(t.amountCents),
-      currency: t.currency,
-      auth: t.auth,
-      cleared: t.cleared,
-      created: t.created,
-      updated: t.updated,
-      datetime: t.datetime,
-      card: card ? { id: card.id, scheme: card.scheme, lastNumbers: card.lastNumbers } : { id: t.cardId, scheme: null, lastNumbers: null },
-      brand: brand ? { id: brand.id, name: brand.name } : null,
-      location: { id: loc.id, address: loc.address, city: loc.city, postcode: loc.postcode, countryCode: loc.countryCode },
-      offer: offer ? { id: offer.id, name: offer.name, cashback: hundredthsToDecimal(t.cashbackCents), qualified: true } : null,
-      originalTransactionId: t.originalTransactionId,
-    };
-  }
-}
-
-function personOut(p: ClPerson): Record<string, unknown> {
-  return { id: p.id, name: p.name, email: p.email, created: p.created };
-}
-
-export function cardOut(c: ClCard): Record<string, unknown> {
-  return {
-    id: c.id,
-    programId: c.programId,
-    accountId: CARD_LINKED_SANDBOX_CREDENTIALS.accountId,
-    personId: c.personId,
-    scheme: c.scheme,
-    lastNumbers: c.lastNumbers,
-    expMonth: c.expMonth,
-    expYear: c.expYear,
-    countryCode: c.countryCode,
-    live: false,
-    created: c.created,
-  };
-}
-
-function webhookOut(w: ClWebhook): Record<string, unknown> {
-  return { id: w.id, event: w.event, url: w.url, secretKey: w.secretKey, created: w.created };
+  });
 }

@@ -1,54 +1,26 @@
-/**
- * A typed client for the card-linked control routes (control.ts), for tests,
- * the e2e suite and training scripts. Plain fetch.
- */
+/** A typed client for the Pentadata emulator's control routes (/_control/pentadata), for tests and e2e. */
 import { controlFetch, type ControlEndpoint } from '../control-client.js';
-import type { ClDelivery, ClTransaction, ClWebhook, WebhookEvent } from './state.js';
+import type { PdForms } from './backend.js';
 
-export interface DeliveryOptions {
-  retryDelayMs?: number;
-  timestampOffsetMs?: number;
-  wait?: boolean;
+export interface PentadataControl {
+  /** A purchase on an enrolled card; `deliver: false` loses its alert, `key` sends a wrong Pentadata-Key. */
+  purchase(p: { cardId: number; amountCents: number; deliver?: boolean; key?: string }): Promise<{ id: string }>;
+  alerts(): Promise<Array<{ url: string; body: string; delivered: boolean }>>;
+  cardRequests(): Promise<Array<Record<string, unknown>>>;
+  forms(f: Partial<PdForms>): Promise<PdForms>;
 }
 
-export interface NoticeResult {
-  event: WebhookEvent;
-  /** The webhook body as sent. */
-  transaction: { id: string; amount: number; originalTransactionId: string | null; offer: { id: string; cashback: number } | null } & Record<string, unknown>;
-  qualification?: ClTransaction['qualification'];
-  deliveries?: ClDelivery[];
-}
-
-export interface CardLinkedControl {
-  purchase(p: { cardId: string; amountCents: number; offerId?: string; datetime?: string; cleared?: boolean } & DeliveryOptions): Promise<NoticeResult>;
-  clear(p: { transactionId: string } & DeliveryOptions): Promise<NoticeResult>;
-  refund(p: { transactionId: string; amountCents?: number } & DeliveryOptions): Promise<NoticeResult>;
-  redeliver(p: { transactionId: string; event: WebhookEvent } & DeliveryOptions): Promise<NoticeResult>;
-  transactions(): Promise<ClTransaction[]>;
-  deliveries(): Promise<ClDelivery[]>;
-  cards(): Promise<Array<{ id: string; scheme: string; lastNumbers: string } & Record<string, unknown>>>;
-  webhooks(): Promise<ClWebhook[]>;
-  reset(seedDemo?: boolean): Promise<void>;
-}
-
-export function createCardLinkedControl(sandbox: ControlEndpoint): CardLinkedControl {
+export function createPentadataControl(sandbox: ControlEndpoint): PentadataControl {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await controlFetch(sandbox, method, `/cardlinked${path}`, body);
+    const res = await controlFetch(sandbox, method, `/pentadata${path}`, body);
     const text = await res.text();
-    if (!res.ok) throw new Error(`card-linked control ${method} ${path}: HTTP ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    if (!res.ok) throw new Error(`pentadata control ${method} ${path}: HTTP ${res.status} ${text}`);
+    return JSON.parse(text) as T;
   }
   return {
-    purchase: (p) => call('POST', '/purchase', p),
-    clear: (p) => call('POST', '/clear', p),
-    refund: (p) => call('POST', '/refund', p),
-    redeliver: (p) => call('POST', '/redeliver', p),
-    transactions: async () => (await call<{ transactions: ClTransaction[] }>('GET', '/transactions')).transactions,
-    deliveries: async () => (await call<{ deliveries: ClDelivery[] }>('GET', '/deliveries')).deliveries,
-    cards: async () => (await call<{ cards: Array<{ id: string; scheme: string; lastNumbers: string }> }>('GET', '/cards')).cards,
-    webhooks: async () => (await call<{ webhooks: ClWebhook[] }>('GET', '/webhooks')).webhooks,
-    reset: async (seedDemo = true) => {
-      await call('POST', '/reset', { seedDemo });
-    },
+    purchase: (p) => call('POST', '/purchases', p),
+    alerts: async () => (await call<{ alerts: Array<{ url: string; body: string; delivered: boolean }> }>('GET', '/alerts')).alerts,
+    cardRequests: async () => (await call<{ requests: Array<Record<string, unknown>> }>('GET', '/card-requests')).requests,
+    forms: (f) => call('POST', '/forms', f),
   };
 }

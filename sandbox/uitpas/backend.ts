@@ -136,7 +136,7 @@ export class UitpasBackend implements SandboxBackend {
     m = /^\/rewards\/redeemed\/([^/]+)$/.exec(path);
     if (m) {
       const id = decodeURIComponent(m[1]!);
-      return this.only(req, 'DELETE', () => this.withClient(req, (c) => this.cancel(id, c)));
+      return this.only(req, 'DELETE', () => this.withClient(req, (c) => this.cancel(id, c, requestIdOf(req))));
     }
     m = /^\/rewards\/([^/]+)\/redeem-status$/.exec(path);
     if (m) {
@@ -538,7 +538,7 @@ export class UitpasBackend implements SandboxBackend {
     if (!holder) return uitpasProblem(400, 'uitpas/passholder-not-found', `No passholder with UiTPAS number ${n}.`);
     const reason = this.state.refusal(r, holder);
     if (reason !== null) return uitpasProblem(400, REDEEM_REASON_PROBLEMS[reason], `Reward ${rewardId} is not redeemable: ${reason}.`);
-    const rec = this.state.redeem(rewardId, n, client.clientId);
+    const rec = this.state.redeem(rewardId, n, client.clientId, requestIdOf(req));
     return json(201, this.redeemedJson(rec));
   }
 
@@ -557,13 +557,20 @@ export class UitpasBackend implements SandboxBackend {
     return json(200, { totalItems: list.length, member: list.slice(start, start + limit).map((x) => this.redeemedJson(x)) });
   }
 
-  private cancel(id: string, client: UitpasClient): SandboxResponse {
+  private cancel(id: string, client: UitpasClient, requestId: string | undefined): SandboxResponse {
     const rec = this.state.getRedemption(id);
     if (!rec || rec.cancelledAt) return plainProblem(404, `No redeemed reward ${id} (or it was already cancelled).`);
     const reward = this.state.getReward(rec.rewardId, { includeDeleted: true });
     const orgs = reward?.organizerIds ?? [];
     if (!this.allowed(client, 'REWARDS_REDEEM', orgs)) return this.forbidden('REWARDS_REDEEM', orgs);
-    this.state.cancel(id);
+    this.state.cancel(id, requestId);
     return { status: 204 };
   }
+}
+
+/** The client's x-request-id, kept with the change for the crash harness's ledger (never used to decide anything). */
+function requestIdOf(req: SandboxRequest): string | undefined {
+  const v = req.headers['x-request-id'];
+  const id = Array.isArray(v) ? v[0] : v;
+  return id ? id.slice(0, 200) : undefined;
 }

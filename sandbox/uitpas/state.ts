@@ -44,6 +44,9 @@ export interface RedemptionRecord {
   clientId: string;
   redeemCode?: string;
   cancelledAt?: string;
+  /** The x-request-id the redeem and the cancel came with (not an API field: the crash harness's ledger). */
+  requestId?: string;
+  cancelRequestId?: string;
 }
 
 export interface LedgerEntry {
@@ -242,7 +245,7 @@ export class UitpasState {
   }
 
   /** Applies a redemption the caller has checked with refusal(). */
-  redeem(rewardId: string, uitpasNumber: string, clientId: string): RedemptionRecord {
+  redeem(rewardId: string, uitpasNumber: string, clientId: string, requestId?: string): RedemptionRecord {
     const holder = this.passes.get(uitpasNumber);
     const reward = this.rewards.get(rewardId);
     if (!holder || !reward) throw new Error('redeem: unknown pass or reward');
@@ -257,6 +260,7 @@ export class UitpasState {
       redeemDate: new Date(this.now()).toISOString(),
       points: cost,
       clientId,
+      ...(requestId ? { requestId } : {}),
       ...(reward.redeemCodes ? { redeemCode: `UIT-${randomBytes(4).toString('hex').toUpperCase()}` } : {}),
     };
     this.redemptions.push(rec);
@@ -270,10 +274,11 @@ export class UitpasState {
   }
 
   /** Cancels a redemption: points and the unit go back. Undefined when unknown or already cancelled. */
-  cancel(id: string): RedemptionRecord | undefined {
+  cancel(id: string, requestId?: string): RedemptionRecord | undefined {
     const rec = this.redemptions.find((x) => x.id === id);
     if (!rec || rec.cancelledAt) return undefined;
     rec.cancelledAt = new Date(this.now()).toISOString();
+    if (requestId) rec.cancelRequestId = requestId;
     const holder = this.passes.get(rec.uitpasNumber);
     const reward = this.rewards.get(rec.rewardId);
     if (reward && reward.unitsTaken > 0) reward.unitsTaken -= 1;

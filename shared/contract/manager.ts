@@ -35,8 +35,11 @@ export interface PersonView {
   lockedUntil: string | null;
 }
 
-export const LANGUAGES = ['nl', 'fr', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { LANGUAGES, type Language } from '../languages.js';
+
+export { LANGUAGES, type Language };
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
+export { LOG_LEVELS, type LogLevel };
 export const BACKEND_IDS = PROGRAM_IDS;
 
 const personName = safeName(z.string().trim().min(1, 'give a name').max(60, 'at most 60 characters'));
@@ -141,6 +144,8 @@ export const settingsPatch = z
       .partial()
       .strict()
       .optional(),
+    /** The terminal log's level: takes effect at once (unless PWP_LOG_LEVEL fixes it for this run). */
+    logLevel: z.enum(LOG_LEVELS).optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -431,6 +436,10 @@ export interface SettingsView {
   pinPolicy: { managerMinDigits: number; cashierMinDigits: number };
   /** How credentials are protected on this machine: 'os' (Electron safeStorage) or a file key that is not OS-protected. */
   credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };
+  /** The terminal log's level as stored (default info). */
+  logLevel: LogLevel;
+  /** The level this run actually uses when PWP_LOG_LEVEL fixes it (the stored one applies at the next start without it); null otherwise. */
+  logLevelFixed: LogLevel | null;
   /** Changing the backend or its URL takes effect at the next start. */
   restartRequired: boolean;
 }

@@ -1,15 +1,16 @@
 /**
- * Card-linked offers: enrol a customer's payment card in one of the store's
- * live offers at the counter, and review the redemption notices the platform
- * sends when an enrolled card pays (PROVIDERS.md section 5).
+ * Card-linked offers on Pentadata's "Pay with Points" (PROVIDERS.md section 5):
+ * the store's offers, enrolling a customer's payment card at the counter and
+ * linking it to an offer, and the alerts Pentadata sends when an enrolled
+ * card pays (with the catch-up that recovers an alert that never arrived).
  *
- * Card numbers cross this contract exactly once, in `enrolCard`'s input; the
- * service hands the number to the platform and drops it. No result ever
- * carries one: a card is its platform id, scheme and last four digits.
+ * Card details (number, security code) cross this contract exactly once, in
+ * `enrolCard`'s input; the service hands them to Pentadata and drops them. No
+ * result ever carries them: a card is its platform id, scheme and last four.
  * Customers' e-mail addresses come back masked.
  *
- * The notice receiver's switch (`setOfferReceiver`) is a manager action: it
- * takes the manager's `approval` like the desk's other actions.
+ * Creating an offer and switching the alert receiver are manager actions:
+ * they take the manager's `approval` like the desk's other actions.
  */
 import { z } from 'zod';
 import type { ErrorInfo } from '../errors.js';
@@ -24,7 +25,11 @@ export const customerEmail = z
   .trim()
   .max(320, 'e-mail address too long')
   .regex(/^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/, 'not an e-mail address');
-export const customerName = safeName(z.string().trim().min(1, "give the customer's full name").max(200, 'at most 200 characters'));
+/** A first or last name (Pentadata takes them apart). */
+export const personName = safeName(z.string().trim().min(1, 'give the name').max(100, 'at most 100 characters'));
+/** An offer's name: the text the customer sees at the point of sale. */
+export const offerName = safeName(z.string().trim().min(1, 'give the offer a name').max(120, 'at most 120 characters'));
+export const offerDescriptionLine = safeName(z.string().trim().min(1, 'an empty line').max(200, 'at most 200 characters'));
 
 /**
  * The card number as typed or read (digits, spaces allowed between groups).
@@ -42,26 +47,36 @@ export const cardDetails = z
     number: cardNumber,
     expMonth: z.number().int().min(1, 'month 1 to 12').max(12, 'month 1 to 12'),
     expYear: z.number().int().min(2000, 'a four-digit year').max(2100, 'a four-digit year'),
+    /** The security code on the back: passed to Pentadata once, like the number. */
+    cvv: z.string().regex(/^\d{3,4}$/, 'a security code has 3 or 4 digits'),
+    /** The card's billing postal code (Pentadata asks for it). */
+    postalCode: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/, 'not a postal code'),
   })
   .strict();
 
 export const offersMethods = {
-  /** The store's live offers (running today), for the cashier to pick from. */
+  /** The store's offers (the ones this terminal created with Pentadata), newest first. */
   listOffers: z.object({}).strict(),
-  /** A customer by e-mail, or null. */
+  /** Creates an offer with Pentadata for the store's merchant id. A manager action. */
+  createOffer: z
+    .object({ name: offerName, description: z.array(offerDescriptionLine).max(5, 'at most 5 lines').optional(), approval: managerApproval.optional() })
+    .strict(),
+  /** A customer enrolled at this terminal, by e-mail, or null (Pentadata has no look-up by e-mail). */
   findOfferCustomer: z.object({ email: customerEmail }).strict(),
-  /** Finds the customer with this e-mail or creates them (created says which). */
-  createOfferCustomer: z.object({ name: customerName, email: customerEmail }).strict(),
+  /** Finds the customer with this e-mail or creates them with Pentadata (created says which). */
+  createOfferCustomer: z.object({ firstName: personName, lastName: personName, email: customerEmail }).strict(),
   /**
-   * Creates the card with the platform and links it to the offer. The
-   * customer accepted the platform's terms (termsAccepted must be true).
+   * Creates the card with Pentadata (in the customer's name) and links it to
+   * the offer. The customer accepted the platform's terms (termsAccepted must be true).
    */
   enrolCard: z.object({ customerId: platformId, offerId: platformId, card: cardDetails, termsAccepted: z.literal(true) }).strict(),
   /** Links a card enrolled before to another offer. */
   linkCardToOffer: z.object({ cardId: platformId, offerId: platformId }).strict(),
-  /** The customer's cards and the offers each is linked to. */
+  /** The customer's cards (Pentadata's list) and the offers each was linked to here. */
   listEnrolments: z.object({ customerId: platformId }).strict(),
-  unlinkCardFromOffer: z.object({ cardId: platformId, offerId: platformId }).strict(),
   /** Received notices, newest first, with totals for the same range. */
   listOfferNotices: z
     .object({
@@ -73,37 +88,30 @@ export const offersMethods = {
       to: z.string().datetime({ offset: true }).optional(),
     })
     .strict(),
-  /** How many notices the receiver refused, by reason. */
+  /** How many alerts the receiver refused, by reason. */
   offerNoticeRefusals: z.object({}).strict(),
   offerReceiverStatus: z.object({}).strict(),
-  /** Switches the notice receiver on or off (remembered across restarts). A manager action. */
+  /** Switches the alert receiver on or off (remembered across restarts). A manager action. */
   setOfferReceiver: z.object({ enabled: z.boolean(), approval: managerApproval.optional() }).strict(),
+  /** Reads every enrolled card's transactions now and stores the ones no alert brought (also done at start and periodically). */
+  catchUpOfferNotices: z.object({}).strict(),
 } as const;
 
 export type OffersMethod = keyof typeof offersMethods;
 
 export interface OfferView {
+  /** Pentadata's offer id. */
   id: string;
-  brandId: string;
-  brandName: string | null;
+  /** The text the customer sees at the point of sale. */
   name: string;
-  /** A percentage (basis points: 1000 = 10 %) or a fixed amount. */
-  discount: { kind: 'percent'; basisPoints: number } | { kind: 'amount'; amount: Money };
-  currency: string;
-  /** Smallest and largest spend the offer applies to (the cap limits the discount, not the sale). */
-  minSpend: Money | null;
-  maxSpend: Money | null;
-  startsAt: string;
-  endsAt: string | null;
-  /** 0 = Sunday .. 6 = Saturday. */
-  daysOfWeek: number[];
-  /** The text to show the customer. */
-  counterText: string;
-  live: boolean;
+  description: string[];
+  createdAt: string;
 }
 
 export interface OfferCustomerView {
+  /** Pentadata's person id. */
   id: string;
+  /** First and last name, for the cashier to check. */
   name: string;
   /** Masked: "a•••@example.com". */
   emailMasked: string;
@@ -111,7 +119,7 @@ export interface OfferCustomerView {
 
 export interface EnrolledCardView {
   id: string;
-  /** 'visa', 'mastercard', ... as the platform names it. */
+  /** 'visa', 'mastercard', ... from the number's first digits at enrolment ('card' when not known). */
   scheme: string;
   last4: string;
 }
@@ -129,7 +137,8 @@ export interface EnrolmentView {
   offers: CardOfferLinkView[];
 }
 
-export type NoticeType = 'auth' | 'clearing' | 'refund';
+/** A purchase on an enrolled card, or a refund (a negative amount). */
+export type NoticeType = 'auth' | 'refund';
 
 export interface OfferNoticeView {
   /** The terminal's own id for the notice (paging). */
@@ -167,7 +176,8 @@ export interface OfferNoticeTotals {
   refundCashbackCents: number;
 }
 
-export type NoticeRefusalReason = 'bad-signature' | 'stale-timestamp' | 'duplicate' | 'malformed';
+/** bad-key: no or a wrong Pentadata-Key; bad-signature: the configured HMAC is missing or wrong. */
+export type NoticeRefusalReason = 'bad-key' | 'bad-signature' | 'duplicate' | 'malformed';
 
 export interface NoticeRefusalCount {
   reason: NoticeRefusalReason;
@@ -175,32 +185,46 @@ export interface NoticeRefusalCount {
   lastAt: string | null;
 }
 
+/** One catch-up run: the enrolled cards' transactions read back from Pentadata. */
+export interface CatchUpView {
+  at: string;
+  /** Cards checked. */
+  cards: number;
+  /** Transactions no alert had brought, stored now. */
+  recovered: number;
+  /** Transactions Pentadata listed that the terminal could not read (kept in the log, not counted). */
+  unreadable: number;
+  /** Cards whose list could not be read (tried again next time). */
+  failedCards: number;
+}
+
 export interface OfferReceiverStatus {
   enabled: boolean;
   listening: boolean;
   /** Where this machine listens (loopback by default), e.g. http://127.0.0.1:4780/webhooks/card-linked. */
   localUrl: string | null;
-  /** The URL registered with the platform (signatures cover it). */
+  /** The URL registered with Pentadata for each enrolled card's alerts. */
   publicUrl: string | null;
-  /** Notices older or newer than this are refused. */
-  toleranceSeconds: number;
-  /** How many signing secrets the receiver holds (never the secrets). */
-  secrets: number;
+  /** An HMAC signature is checked besides the Pentadata-Key. */
+  signatureChecked: boolean;
   lastNoticeAt: string | null;
+  /** The last catch-up (at start, periodically, or asked for). */
+  lastCatchUp: CatchUpView | null;
   /** Why it is not listening, when it should be. */
   error: ErrorInfo | null;
 }
 
 export interface OffersResults {
   listOffers: { offers: OfferView[] };
+  createOffer: { offer: OfferView };
   findOfferCustomer: { customer: OfferCustomerView | null };
   createOfferCustomer: { customer: OfferCustomerView; created: boolean };
   enrolCard: { card: EnrolledCardView; link: CardOfferLinkView };
   linkCardToOffer: { link: CardOfferLinkView };
   listEnrolments: { enrolments: EnrolmentView[] };
-  unlinkCardFromOffer: { unlinked: true };
   listOfferNotices: { notices: OfferNoticeView[]; nextBeforeId: number | null; totals: OfferNoticeTotals };
   offerNoticeRefusals: { refusals: NoticeRefusalCount[] };
   offerReceiverStatus: OfferReceiverStatus;
   setOfferReceiver: OfferReceiverStatus;
+  catchUpOfferNotices: CatchUpView;
 }

@@ -62,9 +62,9 @@ describe('message catalogues', () => {
       }
     }
     const nl = i18n.getFixedT('nl', null, 'offers');
-    expect(nl('secrets', { count: 1 })).toBe('1 ondertekeningssleutel');
-    expect(nl('secrets', { count: 3 })).toBe('3 ondertekeningssleutels');
-    expect(i18n.getFixedT('fr', null, 'offers')('secrets', { count: 0 })).toBe('0 clé de signature'); // French: 0 is singular
+    expect(nl('catchUpFailed', { count: 1 })).toBe('1 kaart kon niet gelezen worden (volgende keer opnieuw).');
+    expect(nl('catchUpFailed', { count: 3 })).toBe('3 kaarten konden niet gelezen worden (volgende keer opnieuw).');
+    expect(i18n.getFixedT('fr', null, 'offers')('catchUpFailed', { count: 0 })).toBe("0 carte n'a pas pu être lue (nouvel essai la prochaine fois)."); // French: 0 is singular
     expect(i18n.getFixedT('en', null, 'offers')('cardMasked', { scheme: 'Visa', last4: '4001' })).toBe('Visa •••• 4001');
   });
 });

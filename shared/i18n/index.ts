@@ -5,7 +5,7 @@
  * i18next/react-i18next with `resources` and `i18nextOptions`; the service
  * may use the catalogues for printed reports.
  */
-import { LANGUAGES, type Language } from '../contract/manager.js';
+import { LANGUAGES, type Language } from '../languages.js';
 import type { ErrorCode } from '../errors.js';
 import { MILLI_PER_POINT } from '../money.js';
 import { en, type Catalogue } from './en.js';
@@ -59,6 +59,11 @@ export function formatPointsFor(milli: number, lang: Language, decimals = 0): st
 /** Date and time in the terminal's time zone (or `timeZone`), e.g. "1/3/2025 09:05" (nl). */
 export function formatDateTime(iso: string, lang: Language, timeZone?: string): string {
   return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'short', timeStyle: 'short', timeZone }).format(new Date(iso));
+}
+
+/** With seconds: for evidence where seconds matter (when a request was sent, until when it could still apply). */
+export function formatDateTimeSeconds(iso: string, lang: Language, timeZone?: string): string {
+  return new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'short', timeStyle: 'medium', timeZone }).format(new Date(iso));
 }
 
 export function formatTime(iso: string, lang: Language, timeZone?: string): string {

@@ -1,9 +1,13 @@
 import type { ProgramDescriptor } from './types.js';
 
-/** Card-linked offers: enrolled payment cards, cashback offers. PROVIDERS.md section 5. */
+/**
+ * Card-linked offers on Pentadata's "Pay with Points" (PROVIDERS.md section 5):
+ * enrolled payment cards linked to the store's offers, alerts when they pay.
+ * The alert signature's header, content and encoding are not published: settings.
+ */
 export const CARDLINKED = {
   id: 'cardlinked',
-  name: 'Card-linked offers',
+  name: 'Card-linked offers (Pentadata)',
   capabilities: {
     redemption: 'card-linked',
     identifiers: [],
@@ -14,14 +18,60 @@ export const CARDLINKED = {
     balanceAtCounter: false,
   },
   connection: [
-    { key: 'baseUrl', label: 'API base', kind: 'url', required: true, help: "The platform's API base including the version." },
-    { key: 'secretKey', label: 'Secret key', kind: 'secret', required: true, help: 'The secret API key (test keys start with sk_test_).' },
-    { key: 'programId', label: 'Program id', kind: 'text', required: true, help: 'The program cards are enrolled in.' },
+    { key: 'baseUrl', label: 'API base', kind: 'url', required: true, help: "Pentadata's API base URL." },
+    { key: 'email', label: 'email', kind: 'text', required: true, help: 'The e-mail of the data subscriber account (POST /subscribers/login).' },
+    { key: 'apiKey', label: 'api_key', kind: 'secret', required: true, help: 'The API key of the data subscriber account.' },
+    {
+      key: 'merchantId',
+      label: 'merchant_id',
+      kind: 'integer',
+      required: true,
+      help: "The store's merchant id, given by Pentadata (offers are created for it).",
+    },
+    {
+      key: 'alertToken',
+      label: 'Pentadata-Key',
+      kind: 'secret',
+      required: true,
+      help: 'The alert token from the Pentadata dashboard: every alert carries it.',
+      inbound: true,
+    },
+    {
+      key: 'hmacSecret',
+      label: 'HMAC secret',
+      kind: 'secret',
+      required: false,
+      help: 'Only where Pentadata signs alerts with HMAC-SHA256 for this store: the shared secret.',
+      inbound: true,
+    },
+    {
+      key: 'hmacHeader',
+      label: 'HMAC header',
+      kind: 'text',
+      required: false,
+      default: 'X-Pentadata-Signature',
+      help: 'The header that carries the signature (not published: ask Pentadata).',
+    },
+    {
+      key: 'hmacContent',
+      label: 'HMAC content',
+      kind: 'text',
+      required: false,
+      default: 'body',
+      choices: ['body', 'url+body'],
+      help: 'What the signature covers: the raw body, or the registered alert URL followed by it.',
+    },
+    {
+      key: 'hmacEncoding',
+      label: 'HMAC encoding',
+      kind: 'text',
+      required: false,
+      default: 'hex',
+      choices: ['hex', 'base64'],
+      help: 'How the signature is written.',
+    },
   ],
-  programSettings: [
-    { key: 'currency', label: 'Currency', kind: 'text', required: false, default: 'EUR', help: 'Currency of the offers when an offer names none.' },
-    { key: 'countryCode', label: 'Card country', kind: 'text', required: false, default: 'BEL', help: 'ISO 3166 alpha-3 country the cards are issued in.' },
-  ],
+  programSettings: [{ key: 'currency', label: 'Currency', kind: 'text', required: false, default: 'EUR', help: 'Currency of a transaction that names none.' }],
   environmentField: 'baseUrl',
   docs: 'https://pentadata.com/',
 } as const satisfies ProgramDescriptor<'cardlinked'>;

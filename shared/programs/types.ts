@@ -28,6 +28,11 @@ export interface ConnectionField {
   help: string;
   /** For 'text' fields with a fixed set of values. */
   choices?: readonly string[];
+  /**
+   * A secret the program presents to the terminal (an alert token), not one
+   * the terminal sends: no connection test can check it, only an incoming call.
+   */
+  inbound?: boolean;
 }
 
 export type ProgramEnvironment = 'test' | 'production';

@@ -26,6 +26,8 @@ export class CheckoutContext {
     private readonly approvals: ManagerApprovals | null,
     /** Who is at the terminal: every log entry names them. */
     readonly actor: () => string,
+    /** Random pauses (race.ts); injected by tests that line tills up. */
+    readonly random: () => number = Math.random,
   ) {}
 
   log(e: LogFields): void {

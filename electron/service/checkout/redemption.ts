@@ -10,6 +10,7 @@ import { money } from '../../../shared/money.js';
 import { buildQuote } from '../../../shared/quote.js';
 import type { RedeemRequest } from '../../adapters/types.js';
 import { memberOf, type CheckoutContext } from './context.js';
+import { redeemRow } from './compensation.js';
 import { checkValidationCode } from './flows/validation-code.js';
 import { rewardQuote } from './flows/rewards.js';
 import { requireTerms } from './member-session.js';
@@ -39,7 +40,24 @@ export async function confirmRedemption(ctx: CheckoutContext, input: MethodInput
     return;
   }
   const rowId = commitRedemption(ctx, input.saleId, input.pointsMilli, undefined, validationCode);
-  await ctx.worker.sendNow(rowId, ctx.config.postWaitMs ?? DEFAULT_POST_WAIT_MS);
+  await waitForAnswer(ctx, input.saleId, rowId, ctx.config.postWaitMs ?? DEFAULT_POST_WAIT_MS);
+}
+
+/**
+ * Sends the row now and waits up to `waitMs` for the sale's answer: when
+ * another till raced it and a new attempt follows after its pause (race.ts),
+ * the wait goes on with that attempt for whatever time is left.
+ */
+async function waitForAnswer(ctx: CheckoutContext, saleId: string, rowId: number, waitMs: number): Promise<void> {
+  const until = ctx.clock() + waitMs;
+  let state = await ctx.worker.sendNow(rowId, waitMs);
+  for (;;) {
+    const latest = redeemRow(ctx, saleId);
+    const left = until - ctx.clock();
+    if (state === 'pending' || !latest || latest.id === rowId || latest.state !== 'pending' || left <= 0) return;
+    rowId = latest.id;
+    state = await ctx.worker.waitFor(rowId, left);
+  }
 }
 
 /**
@@ -114,5 +132,5 @@ export async function retryRedemption(ctx: CheckoutContext, input: MethodInput<'
   const pending = ctx.store.outbox.forSale(sale.id).find((r) => r.state === 'pending');
   if (!pending) throw new PosError('SALE_WRONG_STATE', 'Nothing is waiting to be sent for this sale.');
   ctx.log({ kind: 'outbox.retry-now', saleId: sale.id, outcome: 'ok', ...memberOf(sale) });
-  await ctx.worker.sendNow(pending.id, ctx.config.postWaitMs ?? DEFAULT_POST_WAIT_MS);
+  await waitForAnswer(ctx, sale.id, pending.id, ctx.config.postWaitMs ?? DEFAULT_POST_WAIT_MS);
 }

@@ -111,4 +111,16 @@ describe('settle', () => {
     expect(s.sale).toBeNull();
     expect(s.log[0]).toMatchObject({ kind: 'refund.posted', pointsMilli: 200_000, detail: { balanceAfterMilli: 700_000 } });
   });
+
+  it('a raced, undone redemption that goes again keeps the sale waiting; the last allowed one refuses it (race.ts)', () => {
+    const error = { code: 'INSUFFICIENT_POINTS', message: 'raced', details: { notApplied: true, undone: true, raced: true } } as const;
+    const again = settle({ sale: sale(), row: row(), outcome: { type: 'refused', error }, at: AT, resendAfterRace: true });
+    expect(again).toMatchObject({ sale: { to: 'posting' }, resendAfterRace: true, compensatePointsMilli: null });
+    expect(again.log).toEqual([
+      expect.objectContaining({ kind: 'redeem.raced', outcome: 'INSUFFICIENT_POINTS', detail: expect.objectContaining({ attempt: 1, reference: 's1.r1' }) }),
+    ]);
+    const last = settle({ sale: sale(), row: row(), outcome: { type: 'refused', error }, at: AT });
+    expect(last.sale?.to).toBe('refused');
+    expect(last.resendAfterRace).toBeUndefined();
+  });
 });

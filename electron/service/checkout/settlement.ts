@@ -25,6 +25,12 @@ export interface SettlementInput {
    * pending): settle as an ordinary retry instead.
    */
   withdrawable?: boolean;
+  /**
+   * The row was refused because another till's redemption raced it and ours
+   * was undone, and it may be sent again (race.ts decides): the sale keeps
+   * waiting for the new attempt instead of being refused.
+   */
+  resendAfterRace?: boolean;
 }
 
 export interface Settlement {
@@ -37,13 +43,15 @@ export interface Settlement {
   withdrawRow?: string;
   /** The member's balance after, as the backend reported it, for the sale's open member session. */
   balanceAfterMilli?: number;
+  /** Queue a new attempt of this redemption (race.ts): it was raced and undone, certainly not applied. */
+  resendAfterRace?: boolean;
 }
 
 export function settle(input: SettlementInput): Settlement {
   return input.row.kind === 'reverse' ? settleReverse(input) : settleRedeem(input);
 }
 
-function settleRedeem({ sale, row, outcome, at, withdrawable = true }: SettlementInput): Settlement {
+function settleRedeem({ sale, row, outcome, at, withdrawable = true, resendAfterRace = false }: SettlementInput): Settlement {
   const base = {
     saleId: sale.id,
     memberMasked: sale.member_masked,
@@ -149,6 +157,22 @@ function settleRedeem({ sale, row, outcome, at, withdrawable = true }: Settlemen
     case 'attention':
     case 'withdrawn':
     case 'refused': {
+      if (resendAfterRace && outcome.type !== 'withdrawn') {
+        // Not applied (posted and undone, both answered): a new attempt follows; the sale keeps waiting.
+        return {
+          sale: { to: sale.state, patch: { updated_at: at } },
+          log: [
+            {
+              ...base,
+              kind: 'redeem.raced',
+              outcome: outcome.error.code,
+              detail: { ...detail, message: outcome.error.message },
+            },
+          ],
+          compensatePointsMilli: null,
+          resendAfterRace: true,
+        };
+      }
       const error: ErrorInfo =
         outcome.type === 'withdrawn'
           ? {

@@ -13,6 +13,7 @@
  *  - compensation.ts    giving points back
  *  - in-doubt.ts        a manager's "it was applied" / "send again"
  *  - settlement.ts      what an outbox outcome means for the sale (pure)
+ *  - race.ts            two tills, one member: a raced, undone redemption goes again
  *  - sale-view.ts       the sale as the screens see it (pure)
  *
  * The sale moves along shared/sale-state.ts's edges. A confirmed redemption
@@ -39,6 +40,7 @@ import { acceptOffline } from './offline.js';
 import { commitRedemption, confirmRedemption, retryRedemption } from './redemption.js';
 import { cancelSale, markPaid, refundSale, setBasket, startSale, voidSale } from './sale-commands.js';
 import { saleView } from './sale-view.js';
+import { queueRaceResend, resendsAfterRace } from './race.js';
 import { settle } from './settlement.js';
 import type { ManagerApprovals, TerminalConfig } from './types.js';
 
@@ -63,11 +65,13 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
       actor?: () => string;
       /** Who is asking, for what the log shows them (a cashier: sales and their own session only). */
       viewer?: () => { id: string; role: 'cashier' | 'manager' } | null;
+      /** Random pauses before a raced redemption goes again (race.ts); tests inject one. */
+      random?: () => number;
     } = {},
   ) {
     this.viewer = opts.viewer ?? null;
     const clock = opts.clock ?? Date.now;
-    const ctx = (this.ctx = new CheckoutContext(store, adapter, config, clock, opts.approvals ?? null, opts.actor ?? (() => 'cashier')));
+    const ctx = (this.ctx = new CheckoutContext(store, adapter, config, clock, opts.approvals ?? null, opts.actor ?? (() => 'cashier'), opts.random));
     this.connectivity = ctx.connectivity = new Connectivity({
       probe: () => adapter.probe(),
       onChange: (online) => {
@@ -96,7 +100,12 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
         // A void asked for while the post was in flight: if the post had not taken effect, it is never sent.
         shouldSend: (row) => row.kind !== 'redeem' || this.store.sales.get(row.sale_id).void_requested === 0,
         // Refused refunds, and refusals of redemptions the sale was already paid on, need a person.
-        refusalState: (row) => (row.kind === 'reverse' || this.store.sales.get(row.sale_id).offline_accepted === 1 ? 'attention' : 'refused'),
+        // A raced redemption about to be sent again (race.ts) needs nobody: it was not applied.
+        refusalState: (row, error) => {
+          const sale = this.store.sales.get(row.sale_id);
+          if (resendsAfterRace(row, sale, error)) return 'refused';
+          return row.kind === 'reverse' || sale.offline_accepted === 1 ? 'attention' : 'refused';
+        },
         afterSettled: (row) => {
           this.emitSale(row.sale_id);
           this.emitStatusSoon();
@@ -238,14 +247,17 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     const { store } = this;
     const sale = store.sales.get(row.sale_id);
     const at = this.ctx.iso();
-    let s = settle({ sale, row, outcome, at });
-    if (s.withdrawRow !== undefined && !store.outbox.cancel(row.id, at, s.withdrawRow)) s = settle({ sale, row, outcome, at, withdrawable: false });
+    const resendAfterRace = (outcome.type === 'refused' || (outcome.type === 'attention' && !outcome.inDoubt)) && resendsAfterRace(row, sale, outcome.error);
+    let s = settle({ sale, row, outcome, at, resendAfterRace });
+    if (s.withdrawRow !== undefined && !store.outbox.cancel(row.id, at, s.withdrawRow))
+      s = settle({ sale, row, outcome, at, withdrawable: false, resendAfterRace });
     if (s.sale) {
       if (s.sale.to === sale.state) store.sales.patch(sale.id, sale.state, s.sale.patch);
       else store.sales.transition(sale.id, sale.state, s.sale.to, s.sale.patch);
     }
     for (const entry of s.log) this.ctx.log(entry);
     if (s.compensatePointsMilli !== null) enqueueCompensation(this.ctx, store.sales.get(sale.id), s.compensatePointsMilli, 'void');
+    if (s.resendAfterRace) queueRaceResend(this.ctx, store.sales.get(sale.id), row);
     const session = this.ctx.members.get(sale.id);
     if (session && s.balanceAfterMilli !== undefined) session.account = { ...session.account, balanceMilli: s.balanceAfterMilli };
     if (outcome.type === 'done') rememberBalanceAfter(this.ctx, row, outcome.receipt.balanceAfterMilli);

@@ -32,6 +32,8 @@ export interface TerminalConfig {
   outboxConcurrency?: number;
   /** Request timeout + the program's margin: how long a send whose answer was lost stays in doubt. */
   inDoubtWindowMs?: number;
+  /** The first random pause before a raced redemption goes again (race.ts DEFAULT_RACE_RESEND_WINDOW_MS). */
+  raceResendWindowMs?: number;
 }
 
 /** What the service remembers about a sale's member while the sale is open. */

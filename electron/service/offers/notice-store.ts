@@ -6,25 +6,46 @@
  * refusal counts (offer_notice_refusals).
  *
  * A notice carries the card as platform id, scheme and last four (the table
- * refuses anything but four digits for the latter); never a number, never
- * the raw body.
+ * refuses anything but four digits for the latter); never a number. The raw
+ * body Pentadata sent (its field names are not published) goes into the log
+ * entry, scrubbed of digit runs, so a manager can read what came.
  */
-import type { NoticeRefusalCount, NoticeRefusalReason, OfferNoticeTotals, OfferNoticeView } from '../../../shared/contract/offers.js';
-import type { ParsedNotice } from '../../adapters/card-linked-wire.js';
+import type { NoticeRefusalCount, NoticeRefusalReason, NoticeType, OfferNoticeTotals, OfferNoticeView } from '../../../shared/contract/offers.js';
 import type { Db } from '../../store/db.js';
 import type { Store } from '../../store/store.js';
 
-export const REFUSAL_REASONS: readonly NoticeRefusalReason[] = ['bad-signature', 'stale-timestamp', 'duplicate', 'malformed'];
+export const REFUSAL_REASONS: readonly NoticeRefusalReason[] = ['bad-key', 'bad-signature', 'duplicate', 'malformed'];
 
 /** The log kinds a notice writes. */
-export const NOTICE_LOG_KIND = { auth: 'offer.auth', clearing: 'offer.clearing', refund: 'offer.refund' } as const;
+export const NOTICE_LOG_KIND = { auth: 'offer.auth', refund: 'offer.refund' } as const;
+
+/** One notice as the terminal stores it: never a card number. */
+export interface ParsedNotice {
+  transactionId: string;
+  type: NoticeType;
+  amountCents: number;
+  currency: string;
+  cashbackCents: number | null;
+  offerId: string | null;
+  offerName: string | null;
+  cardId: string | null;
+  scheme: string | null;
+  last4: string | null;
+  brandName: string | null;
+  transactionAt: string;
+  originalTransactionId: string | null;
+  /** How it came: the alert Pentadata sent, or the catch-up's read of the card's transactions. */
+  source: 'alert' | 'catch-up';
+  /** What Pentadata sent, scrubbed of digit runs (for the log). */
+  raw: string;
+}
 /** Who a notice's log entry is from: the platform, not a person at the till. */
 export const NOTICE_ACTOR = 'card-platform';
 
 interface NoticeRow {
   id: number;
   transaction_id: string;
-  type: 'auth' | 'clearing' | 'refund';
+  type: NoticeType;
   amount_cents: number;
   currency: string;
   cashback_cents: number | null;
@@ -86,6 +107,8 @@ export class NoticeStore {
           cardId: n.cardId,
           brandName: n.brandName,
           transactionAt: n.transactionAt,
+          source: n.source,
+          raw: n.raw,
           ...(n.originalTransactionId ? { originalTransactionId: n.originalTransactionId, originalFound: original !== undefined } : {}),
         },
       });
@@ -96,7 +119,23 @@ export class NoticeStore {
            VALUES (@transactionId, @type, @amountCents, @currency, @cashbackCents, @offerId, @offerName, @cardId, @scheme, @last4,
                    @brandName, @transactionAt, @receivedAt, @originalTransactionId, @logSeq)`,
         )
-        .run({ ...n, receivedAt, logSeq });
+        .run({
+          transactionId: n.transactionId,
+          type: n.type,
+          amountCents: n.amountCents,
+          currency: n.currency,
+          cashbackCents: n.cashbackCents,
+          offerId: n.offerId,
+          offerName: n.offerName,
+          cardId: n.cardId,
+          scheme: n.scheme,
+          last4: n.last4,
+          brandName: n.brandName,
+          transactionAt: n.transactionAt,
+          receivedAt,
+          originalTransactionId: n.originalTransactionId,
+          logSeq,
+        });
       return { outcome: 'stored' as const, id: Number(r.lastInsertRowid), logSeq };
     });
   }
@@ -117,6 +156,11 @@ export class NoticeStore {
     }[];
     const by = new Map(rows.map((r) => [r.reason, r]));
     return REFUSAL_REASONS.map((reason) => ({ reason, count: by.get(reason)?.count ?? 0, lastAt: by.get(reason)?.last_at ?? null }));
+  }
+
+  /** Whether a transaction is stored already (the catch-up's deduplication). */
+  has(transactionId: string): boolean {
+    return this.store.db.prepare('SELECT 1 FROM offer_notices WHERE transaction_id = ? LIMIT 1').get(transactionId) !== undefined;
   }
 
   lastReceivedAt(): string | null {
@@ -172,7 +216,7 @@ function toView(r: ListedRow): OfferNoticeView {
 
 /**
  * Card-linked figures for a range of purchase times, in `currency`: each
- * purchase once (its clearing if there is one, else its authorisation),
+ * purchase once (a 'clearing' row, only in a database from before Pentadata, counts instead of its authorisation),
  * refunds apart. Shared by the notices view and the end-of-day summary.
  */
 export function noticeTotals(db: Db, currency: string, range: { from?: string; to?: string } = {}): OfferNoticeTotals {

@@ -1,31 +1,30 @@
 /**
- * The card-linked notice receiver: a small node:http server of its own (not
+ * The Pentadata alert receiver: a small node:http server of its own (not
  * the web host, which is loopback-only for the renderer and has its own
  * token), listening on a configured address and path, loopback by default.
  * In a real deployment it sits behind the store's HTTPS reverse proxy; see
  * README.md beside this file.
  *
  * Per request, in this order:
- *   1. wrong path -> 404, wrong method -> 405 (not counted: not a notice);
+ *   1. wrong path -> 404, wrong method -> 405 (not counted: not an alert);
  *   2. the RAW body is read (at most maxBodyBytes; more -> 413, 'malformed');
- *   3. X-Fidel-Signature is checked over rawBody + publicUrl + X-Fidel-Timestamp,
- *      in constant time (signature.ts) -> 401 'bad-signature' (missing headers too);
- *   4. the timestamp must be within toleranceMs of now -> 400 'stale-timestamp'
- *      (checked after the signature, so only authentic-but-old notices, i.e.
- *      replays and late redeliveries, count here; forgeries count as bad signatures);
- *   5. the body must be a transaction the terminal can read -> 400 'malformed';
- *   6. onNotice stores it, once per transaction id and kind -> 200; a
- *      duplicate (the platform's redelivery is normal) -> 200 too, counted
- *      'duplicate', nothing stored again;
- *   7. a storage failure -> 500 (the platform retries), reported, not counted.
- * Everything is synchronous after the body is read (SQLite), so the answer
- * goes out at once. Refusals answer a short JSON reason and nothing else.
+ *   3. the Pentadata-Key header is compared with the alert token in constant
+ *      time -> 401 'bad-key' (missing too); then, where an HMAC is configured,
+ *      its signature -> 401 'bad-signature' (verifyPentadataAlert);
+ *   4. the body must be a transaction the terminal can read (a transaction
+ *      id, an amount, a currency, a time) -> 400 'malformed', and the raw
+ *      body goes to the log (onUnreadable): the sender was authentic;
+ *   5. onNotice stores it, once per transaction id -> 200; one already here
+ *      (the catch-up found it first, or Pentadata sent it twice) -> 200 too,
+ *      counted 'duplicate', nothing stored again;
+ *   6. a storage failure -> 500, reported, not counted (Pentadata does not
+ *      retry: the catch-up recovers it).
+ * Pentadata neither waits for nor reads the answer; it is kept short anyway.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { NoticeRefusalReason } from '../../../shared/contract/offers.js';
-import { CL_SIGNATURE_HEADER, CL_TIMESTAMP_HEADER, MalformedNotice, parseNotice, type ParsedNotice } from '../../adapters/card-linked-wire.js';
-import { timestampFresh, verifySignature } from './signature.js';
+import { readPentadataTransaction, verifyPentadataAlert, type AlertVerification, type PentadataTransaction } from '../../adapters/pentadata.js';
 import { timeoutCheckInterval } from '../../http-timeouts.js';
 
 export interface ReceiverConfig {
@@ -40,8 +39,6 @@ export interface ReceiverConfig {
    * proxy's public https URL in a real deployment. Default: the local URL.
    */
   publicUrl?: string;
-  /** Largest accepted distance between the notice's timestamp and now (default 5 minutes). */
-  toleranceMs: number;
   maxBodyBytes: number;
   /** A client must have sent its headers within this time (default 5 s). */
   headersTimeoutMs?: number;
@@ -55,34 +52,32 @@ export const DEFAULT_RECEIVER_CONFIG: ReceiverConfig = {
   host: '127.0.0.1',
   port: 4780,
   path: '/webhooks/card-linked',
-  toleranceMs: 5 * 60_000,
   maxBodyBytes: 64 * 1024,
 };
 
 export interface ReceiverDeps {
-  /** The signing secrets in force (one per registered webhook; two during a rotation). */
-  secrets(): readonly string[];
-  onNotice(n: ParsedNotice): 'stored' | 'duplicate';
+  /** How alerts are checked (the adapter's settings). */
+  verification: AlertVerification;
+  /** A readable alert: 'stored', or 'duplicate' when its transaction is here already. */
+  onNotice(t: PentadataTransaction): 'stored' | 'duplicate' | 'unreadable';
   onRefused(reason: NoticeRefusalReason): void;
   /** Unexpected failures (storage); never a body or a header. */
   report?(e: unknown): void;
-  now?: () => number;
 }
 
 export interface RunningReceiver {
   /** Where it listens, e.g. http://127.0.0.1:4780/webhooks/card-linked. */
   localUrl: string;
-  /** What signatures must cover. */
+  /** The URL registered with Pentadata for each card's alerts. */
   publicUrl: string;
   close(): Promise<void>;
 }
 
-const REFUSAL_STATUS: Record<NoticeRefusalReason, number> = { 'bad-signature': 401, 'stale-timestamp': 400, malformed: 400, duplicate: 200 };
+const REFUSAL_STATUS: Record<NoticeRefusalReason, number> = { 'bad-key': 401, 'bad-signature': 401, malformed: 400, duplicate: 200 };
 
 class TooLarge extends Error {}
 
 export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps): Promise<RunningReceiver> {
-  const now = deps.now ?? Date.now;
   let publicUrl = config.publicUrl ?? '';
 
   function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {
@@ -141,26 +136,24 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
       }
       throw e;
     }
-    const signature = headerValue(req, CL_SIGNATURE_HEADER);
-    const timestamp = headerValue(req, CL_TIMESTAMP_HEADER);
-    if (signature === undefined || timestamp === undefined) return refuse(res, 'bad-signature');
-    if (!verifySignature({ secrets: deps.secrets(), rawBody: raw, url: publicUrl, timestamp, signature })) return refuse(res, 'bad-signature');
-    if (!timestampFresh(timestamp, now(), config.toleranceMs)) return refuse(res, 'stale-timestamp');
+    const rawText = raw.toString('utf8');
+    const verdict = verifyPentadataAlert(req.headers, rawText, deps.verification, publicUrl);
+    if (!verdict.ok) return refuse(res, verdict.reason === 'key-missing' || verdict.reason === 'key-wrong' ? 'bad-key' : 'bad-signature');
 
-    let notice: ParsedNotice;
+    let body: unknown;
     try {
-      notice = parseNotice(JSON.parse(raw.toString('utf8')));
-    } catch (e) {
-      if (e instanceof SyntaxError || e instanceof MalformedNotice) return refuse(res, 'malformed');
-      throw e;
+      body = JSON.parse(rawText);
+    } catch {
+      body = null;
     }
-    let outcome: 'stored' | 'duplicate';
+    let outcome: 'stored' | 'duplicate' | 'unreadable';
     try {
-      outcome = deps.onNotice(notice);
+      outcome = deps.onNotice(readPentadataTransaction(body, rawText));
     } catch (e) {
       deps.report?.(e);
-      return answer(res, 500, { error: 'not stored; send again' });
+      return answer(res, 500, { error: 'not stored' });
     }
+    if (outcome === 'unreadable') return refuse(res, 'malformed');
     if (outcome === 'duplicate') return refuse(res, 'duplicate');
     return answer(res, 200, { received: true });
   }
@@ -210,10 +203,4 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
       return closing;
     },
   };
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === undefined || s === '' ? undefined : s;
 }

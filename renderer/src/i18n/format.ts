@@ -4,7 +4,18 @@
  * they are tested without a DOM; `useFmt()` gives them for the UI's language.
  */
 import type { TFunction } from 'i18next';
-import { catalogues, formatAge, formatAmount, formatDate, formatDateTime, formatPointsFor, formatTime, LOCALES, type Language } from '../../../shared/i18n';
+import {
+  catalogues,
+  formatAge,
+  formatAmount,
+  formatDate,
+  formatDateTime,
+  formatDateTimeSeconds,
+  formatPointsFor,
+  formatTime,
+  LOCALES,
+  type Language,
+} from '../../../shared/i18n';
 import { ERROR_CODES, type ErrorCode, type ErrorInfo } from '../../../shared/errors';
 
 export interface Fmt {
@@ -16,6 +27,8 @@ export interface Fmt {
   /** A plain count with the language's grouping. */
   count(n: number): string;
   dateTime(iso: string): string;
+  /** Date and time to the second (evidence of what was sent when). */
+  dateTimeSeconds(iso: string): string;
   time(iso: string): string;
   date(iso: string): string;
   age(seconds: number): string;
@@ -43,6 +56,7 @@ export function makeFmt(lang: Language, timeZone?: string): Fmt {
     points: (milli, decimals = 3) => formatPointsFor(milli, lang, decimals),
     count: (n) => count.format(n),
     dateTime: (iso) => safe(() => formatDateTime(iso, lang, timeZone), iso),
+    dateTimeSeconds: (iso) => safe(() => formatDateTimeSeconds(iso, lang, timeZone), iso),
     time: (iso) => safe(() => formatTime(iso, lang, timeZone), iso),
     date: (iso) => safe(() => formatDate(iso, lang, timeZone), iso),
     age: (seconds) => formatAge(seconds, lang),

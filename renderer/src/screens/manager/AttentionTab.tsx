@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
 import type { AttentionItem } from '../../../../shared/contract/manager';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';
@@ -66,7 +67,7 @@ export function AttentionTab() {
 }
 
 function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; onOpenSale: () => void; onHandled: (item: AttentionItem) => void }) {
-  const { api, asManager, approve } = useDesk();
+  const { api, asManager, approve, me } = useDesk();
   const { t, i18n } = useTranslation();
   const fmt = useFmt();
   const [open, setOpen] = useState(false);
@@ -95,16 +96,23 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
     }
   };
 
-  // Nobody can tell whether it was applied: the manager decides, with a reason, and the log says who.
+  // Nobody can tell whether it was applied: the manager decides, with a PIN and a reason, and the log says who.
   const decide = async (decision: 'applied' | 'send-again') => {
     setBusy(true);
     setError(null);
     try {
       const title = t(decision === 'applied' ? 'attention.inDoubt.applied' : 'attention.inDoubt.sendAgain');
-      const done = await approve({ title, reason: 'required' }, (approval) =>
-        api.resolveInDoubt({ item: item.item, decision, approval: { ...approval, reason: approval.reason ?? '' } }),
-      );
-      if (done) onHandled({ ...item, handled: { item: item.item, by: '', byName: null, reason: title, at: new Date().toISOString() } });
+      let by: ManagerApprovalInput | null = null;
+      const done = await approve({ title, reason: 'required' }, (approval) => {
+        by = approval;
+        return api.resolveInDoubt({ item: item.item, decision, approval: { ...approval, reason: approval.reason ?? '' } });
+      });
+      if (done && by) {
+        const who: ManagerApprovalInput = by;
+        const byName =
+          who.managerId === me.id ? me.name : ((await api.listPeople({}).catch(() => null))?.people.find((p) => p.id === who.managerId)?.name ?? null);
+        onHandled({ ...item, handled: { item: item.item, by: who.managerId, byName, reason: `${title}: ${who.reason ?? ''}`, at: new Date().toISOString() } });
+      }
     } catch (e) {
       setError(asErrorInfo(e));
     } finally {
@@ -203,24 +211,53 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
   );
 }
 
-/** What was sent and when, what each lookup answered, the balances read: the manager's evidence. */
+/**
+ * What was sent and when, until when it could still apply, what each lookup
+ * concluded (in the manager's words; the program's own text is kept as
+ * technical detail), the balances read: the manager's evidence.
+ */
 function InDoubtEvidence({ evidence }: { evidence: NonNullable<AttentionItem['inDoubt']> }) {
   const { t } = useTranslation();
   const fmt = useFmt();
+  const technical = [...evidence.sends.map((s) => s.failure).filter((x): x is string => !!x), ...evidence.lookups.map((l) => l.message)];
   return (
     <div className="evidence" data-testid={MTID.attentionEvidence}>
       <strong>{t('attention.inDoubt.title')}</strong>
       <ul>
         <li className="mono">{t('attention.inDoubt.reference', { reference: evidence.reference })}</li>
         {evidence.sends.map((s, i) => (
-          <li key={`s${i}`}>{t('attention.inDoubt.sent', { time: fmt.dateTime(s.at), deadline: fmt.dateTime(s.deadline), failure: s.failure ?? '-' })}</li>
+          <li key={`s${i}`} data-testid={MTID.attentionSend} data-at={s.at} data-deadline={s.deadline}>
+            {t('attention.inDoubt.sentAt', { time: fmt.dateTimeSeconds(s.at), deadline: fmt.dateTimeSeconds(s.deadline) })}
+          </li>
         ))}
         {evidence.lookups.map((l, i) => (
-          <li key={`l${i}`}>{t('attention.inDoubt.lookup', { time: fmt.dateTime(l.at), answer: l.message })}</li>
+          <li key={`l${i}`} data-testid={MTID.attentionLookup} data-outcome={l.outcome} data-status={l.status ?? ''}>
+            {t('attention.inDoubt.lookedUp', { time: fmt.dateTimeSeconds(l.at), outcome: t(`attention.inDoubt.outcomes.${l.outcome}`) })}
+            {l.status !== undefined && <span className="mono"> (HTTP {l.status})</span>}
+            {l.balanceMilli !== undefined && <span> · {t('attention.inDoubt.balanceThen', { points: fmt.points(l.balanceMilli) })}</span>}
+          </li>
         ))}
-        {evidence.balanceBeforeMilli !== null && <li>{t('attention.inDoubt.balanceBefore', { points: fmt.points(evidence.balanceBeforeMilli) })}</li>}
-        {evidence.balanceAfterMilli !== null && <li>{t('attention.inDoubt.balanceAfter', { points: fmt.points(evidence.balanceAfterMilli) })}</li>}
+        {evidence.balanceBeforeMilli !== null && (
+          <li data-testid={MTID.attentionBalanceBefore} data-milli={evidence.balanceBeforeMilli}>
+            {t('attention.inDoubt.balanceBefore', { points: fmt.points(evidence.balanceBeforeMilli) })}
+          </li>
+        )}
+        {evidence.balanceAfterMilli !== null && (
+          <li data-testid={MTID.attentionBalanceAfter} data-milli={evidence.balanceAfterMilli}>
+            {t('attention.inDoubt.balanceAfter', { points: fmt.points(evidence.balanceAfterMilli) })}
+          </li>
+        )}
       </ul>
+      {technical.length > 0 && (
+        <details className="technical">
+          <summary>{t('attention.inDoubt.technical')}</summary>
+          <ul className="mono">
+            {technical.map((m, i) => (
+              <li key={i}>{m}</li>
+            ))}
+          </ul>
+        </details>
+      )}
     </div>
   );
 }

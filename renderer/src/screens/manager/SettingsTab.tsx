@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SettingsView } from '../../../../shared/contract/manager';
+import { LOG_LEVELS } from '../../../../shared/log-levels';
 import { LANGUAGES } from '../../../../shared/i18n';
 import type { BackendId } from '../../../../shared/domain';
 import type { ErrorInfo } from '../../../../shared/errors';
@@ -227,6 +228,28 @@ export function SettingsTab() {
             />{' '}
             {t('settings.camera')}
           </label>
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>{t('settings.logTitle')}</legend>
+          <label className="form-label">
+            {t('settings.logLevel')}
+            <select
+              className="field field-small"
+              value={form.logLevel}
+              data-testid={MTID.settingsField('logLevel')}
+              onChange={(e) => set('logLevel', e.target.value as SettingsForm['logLevel'])}
+            >
+              {LOG_LEVELS.map((l) => (
+                <option key={l} value={l}>
+                  {t(`settings.logLevel_${l}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <p className={view.logLevelFixed ? 'message message-warning' : 'hint'}>
+            {view.logLevelFixed ? t('settings.logLevelFixed', { level: view.logLevelFixed }) : t('settings.logLevelHint')}
+          </p>
         </fieldset>
 
         {notice && (

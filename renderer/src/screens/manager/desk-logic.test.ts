@@ -351,6 +351,8 @@ const settings: SettingsView = {
   offlineLimits: { maxPointsPerRedemptionMilli: 2_000_000, maxPointsPerMemberMilli: 5_000_000, maxOutstandingMilli: 50_000_000, maxBalanceAgeMinutes: 1440 },
   scanner: { maxInterKeyMs: 40, minLength: 6, suffix: 'Enter', prefix: '', cameraEnabled: true },
   credentialProtection: { kind: 'file-key', description: 'key file' },
+  logLevel: 'info',
+  logLevelFixed: null,
   restartRequired: false,
 };
 
@@ -385,6 +387,7 @@ describe('settings form', () => {
     expect(patchFromForm({ ...formFromView(settings), backendUrl: 'https://loyalty.example/api' }, settings)).toEqual({
       patch: { backendUrl: 'https://loyalty.example/api' },
     });
+    expect(patchFromForm({ ...formFromView(settings), logLevel: 'debug' }, settings)).toEqual({ patch: { logLevel: 'debug' } });
   });
 
   it('names the field it cannot read', () => {

@@ -6,7 +6,7 @@
  */
 import type { BackendId } from '../../../../shared/domain';
 import { PROGRAM_IDS, PROGRAMS } from '../../../../shared/programs';
-import type { Language, ScannerSettings, SettingsPatch, SettingsView } from '../../../../shared/contract/manager';
+import type { Language, LogLevel, ScannerSettings, SettingsPatch, SettingsView } from '../../../../shared/contract/manager';
 import { centsToDecimalString, formatPoints, parseAmount, parsePoints } from '../../../../shared/money';
 
 export interface SettingsForm {
@@ -27,6 +27,7 @@ export interface SettingsForm {
   suffix: ScannerSettings['suffix'];
   prefix: string;
   cameraEnabled: boolean;
+  logLevel: LogLevel;
 }
 
 /** Points as typed in the form: up to 3 decimals, no grouping ("1250", "12.5"). */
@@ -51,6 +52,7 @@ export function formFromView(v: SettingsView): SettingsForm {
     suffix: v.scanner.suffix,
     prefix: v.scanner.prefix,
     cameraEnabled: v.scanner.cameraEnabled,
+    logLevel: v.logLevel,
   };
 }
 
@@ -174,6 +176,7 @@ export function patchFromForm(form: SettingsForm, view: SettingsView): { patch: 
   if (form.prefix !== s.prefix) scanner.prefix = form.prefix;
   if (form.cameraEnabled !== s.cameraEnabled) scanner.cameraEnabled = form.cameraEnabled;
   if (Object.keys(scanner).length) patch.scanner = scanner;
+  if (form.logLevel !== view.logLevel) patch.logLevel = form.logLevel;
 
   return { patch };
 }

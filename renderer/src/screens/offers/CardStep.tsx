@@ -14,10 +14,10 @@ export interface Enrolled {
 }
 
 /**
- * Step 3: the customer types their card. The number never enters React state
- * or the store: the field is uncontrolled, read once into the request, and
- * emptied as soon as the request returns (whatever the answer). Nothing here
- * logs it, and no attribute carries it.
+ * Step 3: the customer types their card. The number and the security code
+ * never enter React state or the store: their fields are uncontrolled, read
+ * once into the request, and emptied as soon as the request returns
+ * (whatever the answer). Nothing here logs them, and no attribute carries them.
  */
 export function CardStep({
   api,
@@ -33,6 +33,8 @@ export function CardStep({
 }) {
   const t = useOffersT();
   const numberRef = useRef<HTMLInputElement>(null);
+  const cvvRef = useRef<HTMLInputElement>(null);
+  const [postalCode, setPostalCode] = useState('');
   const [month, setMonth] = useState('');
   const [year, setYear] = useState('');
   const [terms, setTerms] = useState(false);
@@ -53,14 +55,17 @@ export function CardStep({
     setMonth('');
     setYear('');
     setTerms(false);
+    setPostalCode('');
     if (numberRef.current) numberRef.current.value = '';
+    if (cvvRef.current) cvvRef.current.value = '';
     queueMicrotask(() => numberRef.current?.focus());
   }
 
   async function enrol(e: FormEvent) {
     e.preventDefault();
     const field = numberRef.current;
-    if (!field || !offer || !customer || busy) return;
+    const cvvField = cvvRef.current;
+    if (!field || !cvvField || !offer || !customer || busy) return;
     setError(null);
     const numberIssue = cardNumberProblem(field.value);
     if (numberIssue) {
@@ -71,6 +76,15 @@ export function CardStep({
     const expiry = parseExpiry(month, year);
     if ('problem' in expiry) {
       setProblem(expiry.problem);
+      return;
+    }
+    if (!/^\d{3,4}$/.test(cvvField.value.trim())) {
+      setProblem('cvvProblem');
+      cvvField.focus();
+      return;
+    }
+    if (!/^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(postalCode.trim())) {
+      setProblem('postalProblem');
       return;
     }
     if (!terms) {
@@ -84,7 +98,13 @@ export function CardStep({
       const r = await api.enrolCard({
         customerId: customer.id,
         offerId: offer.id,
-        card: { number: field.value.replace(/[\s-]/g, ''), expMonth: expiry.expMonth, expYear: expiry.expYear },
+        card: {
+          number: field.value.replace(/[\s-]/g, ''),
+          expMonth: expiry.expMonth,
+          expYear: expiry.expYear,
+          cvv: cvvField.value.trim(),
+          postalCode: postalCode.trim(),
+        },
         termsAccepted: true,
       });
       setEnrolled(r);
@@ -100,6 +120,7 @@ export function CardStep({
       setError(info);
     } finally {
       field.value = '';
+      cvvField.value = '';
       setBusy(false);
     }
   }
@@ -213,6 +234,35 @@ export function CardStep({
           />
         </label>
       </fieldset>
+      <label className="offers-label">
+        {t('cvv')}
+        <input
+          ref={cvvRef}
+          className="field offers-field mono"
+          data-testid={OFFERS_TID.cardCvv}
+          name="pwp-offer-cvv"
+          type="password"
+          inputMode="numeric"
+          autoComplete="off"
+          maxLength={4}
+          disabled={busy}
+          aria-invalid={problem === 'cvvProblem'}
+          defaultValue=""
+        />
+      </label>
+      <label className="offers-label">
+        {t('postalCode')}
+        <input
+          className="field offers-field"
+          data-testid={OFFERS_TID.cardPostalCode}
+          autoComplete="off"
+          maxLength={10}
+          value={postalCode}
+          disabled={busy}
+          onChange={(e) => setPostalCode(e.target.value)}
+          aria-invalid={problem === 'postalProblem'}
+        />
+      </label>
       <label className="offers-check">
         <input type="checkbox" data-testid={OFFERS_TID.cardTerms} checked={terms} disabled={busy} onChange={(e) => setTerms(e.target.checked)} />
         <span>{t('terms')}</span>

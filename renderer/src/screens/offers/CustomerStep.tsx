@@ -10,7 +10,7 @@ import { OFFERS_TID } from './testids';
 
 type Mode = 'find' | 'new';
 
-/** Step 2: find the customer by e-mail, or create them with their full name and e-mail. */
+/** Step 2: find the customer by e-mail (one enrolled at this terminal), or create them with Pentadata: first name, last name and e-mail. */
 export function CustomerStep({
   api,
   customer,
@@ -23,7 +23,8 @@ export function CustomerStep({
   const t = useOffersT();
   const [mode, setMode] = useState<Mode>('find');
   const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
+  const [firstName, setFirstName] = useState('');
+  const [lastName, setLastName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [problem, setProblem] = useState<OffersKey | null>(null);
@@ -78,9 +79,10 @@ export function CustomerStep({
   async function create(e: FormEvent) {
     e.preventDefault();
     const mail = email.trim();
-    const full = name.trim();
+    const first = firstName.trim();
+    const last = lastName.trim();
     setError(null);
-    if (!full) {
+    if (!first || !last) {
       setProblem('nameProblem');
       focusNext.current = 'name';
       return;
@@ -93,7 +95,7 @@ export function CustomerStep({
     setProblem(null);
     setBusy(true);
     try {
-      const r = await api.createOfferCustomer({ name: full, email: mail });
+      const r = await api.createOfferCustomer({ firstName: first, lastName: last, email: mail });
       setNote(r.created ? 'created' : 'alreadyKnown');
       done(r.customer);
     } catch (err) {
@@ -106,7 +108,8 @@ export function CustomerStep({
   /** The customer is chosen: the typed e-mail and name are not kept. */
   function done(c: OfferCustomerView) {
     setEmail('');
-    setName('');
+    setFirstName('');
+    setLastName('');
     setNotFound(false);
     setMode('find');
     onCustomer(c);
@@ -169,20 +172,35 @@ export function CustomerStep({
           </p>
         )}
         {mode === 'new' && (
-          <label className="offers-label">
-            {t('fullName')}
-            <input
-              ref={nameRef}
-              className="field offers-field"
-              data-testid={OFFERS_TID.customerName}
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              autoComplete="off"
-              maxLength={200}
-              disabled={busy}
-              aria-invalid={problem === 'nameProblem'}
-            />
-          </label>
+          <>
+            <label className="offers-label">
+              {t('firstName')}
+              <input
+                ref={nameRef}
+                className="field offers-field"
+                data-testid={OFFERS_TID.customerFirstName}
+                value={firstName}
+                onChange={(e) => setFirstName(e.target.value)}
+                autoComplete="off"
+                maxLength={100}
+                disabled={busy}
+                aria-invalid={problem === 'nameProblem' && firstName.trim() === ''}
+              />
+            </label>
+            <label className="offers-label">
+              {t('lastName')}
+              <input
+                className="field offers-field"
+                data-testid={OFFERS_TID.customerLastName}
+                value={lastName}
+                onChange={(e) => setLastName(e.target.value)}
+                autoComplete="off"
+                maxLength={100}
+                disabled={busy}
+                aria-invalid={problem === 'nameProblem' && lastName.trim() === ''}
+              />
+            </label>
+          </>
         )}
         <label className="offers-label">
           {t('email')}

@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';
 import type { OffersApi } from './api';
 import { CardStep } from './CardStep';
+import { CreateOffer } from './CreateOffer';
 import { CustomerStep } from './CustomerStep';
 import { Enrolments } from './Enrolments';
 import { OfferList } from './OfferList';
@@ -11,7 +12,7 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
-/** Enrolment at the counter in three steps side by side: the offer, the customer (and their cards), the card. */
+/** Enrolment at the counter in three steps side by side: the offer (a manager may add one), the customer (and their cards), the card. */
 export function EnrolView({ api }: { api: OffersApi }) {
   const t = useOffersT();
   const [offers, setOffers] = useState<OfferView[] | null>(null);
@@ -61,6 +62,13 @@ export function EnrolView({ api }: { api: OffersApi }) {
         {error && <LocalizedError error={error} testId={OFFERS_TID.errorMessage} />}
         {offers && offers.length === 0 && <p className="hint">{t('noOffers')}</p>}
         {offers && offers.length > 0 && <OfferList offers={offers} selectedId={offerId} onSelect={setOfferId} />}
+        <CreateOffer
+          api={api}
+          onCreated={(o) => {
+            setOffers((list) => [o, ...(list ?? []).filter((x) => x.id !== o.id)]);
+            setOfferId(o.id);
+          }}
+        />
       </section>
 
       <section className="step offers-step" aria-labelledby="offers-step-customer">

@@ -9,7 +9,7 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 
-/** The customer's cards and the offers each is linked to; unlink one (after a yes), or link a card to the chosen offer. */
+/** The customer's cards (Pentadata's list) and the offers each was linked to here; link a card to the chosen offer. Pentadata offers no unlinking. */
 export function Enrolments({
   api,
   customer,
@@ -32,9 +32,7 @@ export function Enrolments({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [confirm, setConfirm] = useState<{ cardId: string; offerId: string } | null>(null);
   const seq = useRef(0);
-  const yesRef = useRef<HTMLButtonElement>(null);
 
   const load = useCallback(async () => {
     const mine = ++seq.current;
@@ -54,27 +52,7 @@ export function Enrolments({
     void load();
   }, [load, reloadKey]);
 
-  useEffect(() => {
-    if (confirm) yesRef.current?.focus();
-  }, [confirm]);
-
   const offerName = (id: string, fallback: string | null) => fallback ?? offers.find((o) => o.id === id)?.name ?? id;
-
-  async function unlink(cardId: string, offerId: string, label: string, name: string) {
-    setBusy(true);
-    setError(null);
-    setMessage(null);
-    try {
-      await api.unlinkCardFromOffer({ cardId, offerId });
-      setConfirm(null);
-      setMessage(t('unlinked', { card: label, offer: name }));
-      await load();
-    } catch (e) {
-      setError(asErrorInfo(e));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   async function link(cardId: string, label: string) {
     if (!offer) return;
@@ -123,60 +101,13 @@ export function Enrolments({
                 <p className="offers-card-name">{label}</p>
                 {links.length === 0 && <p className="hint">{t('noLinks')}</p>}
                 <ul className="offers-links">
-                  {links.map((l) => {
-                    const name = offerName(l.offerId, l.offerName);
-                    const asking = confirm?.cardId === card.id && confirm.offerId === l.offerId;
-                    return (
-                      <li key={l.linkId} className="offers-link" data-testid={OFFERS_TID.cardLink} data-card-id={card.id} data-offer-id={l.offerId}>
-                        <span className="offers-link-name">
-                          {name} <span className="muted">{t('linkedOn', { date: fmt.date(l.linkedAt) })}</span>
-                        </span>
-                        {asking ? (
-                          <span
-                            className="offers-confirm"
-                            role="group"
-                            aria-label={t('unlinkConfirm', { card: label, offer: name })}
-                            onKeyDown={(e) => {
-                              if (e.key === 'Escape') setConfirm(null);
-                            }}
-                          >
-                            <span className="offers-confirm-q">{t('unlinkConfirm', { card: label, offer: name })}</span>
-                            <button
-                              ref={yesRef}
-                              type="button"
-                              className="btn btn-danger"
-                              data-testid={OFFERS_TID.unlinkConfirm}
-                              disabled={busy}
-                              onClick={() => void unlink(card.id, l.offerId, label, name)}
-                            >
-                              {t('unlinkYes')}
-                            </button>
-                            <button
-                              type="button"
-                              className="btn btn-secondary"
-                              data-testid={OFFERS_TID.unlinkKeep}
-                              disabled={busy}
-                              onClick={() => setConfirm(null)}
-                            >
-                              {t('keep')}
-                            </button>
-                          </span>
-                        ) : (
-                          <button
-                            type="button"
-                            className="btn btn-danger"
-                            data-testid={OFFERS_TID.unlink}
-                            data-card-id={card.id}
-                            data-offer-id={l.offerId}
-                            disabled={busy}
-                            onClick={() => setConfirm({ cardId: card.id, offerId: l.offerId })}
-                          >
-                            {t('unlink')}
-                          </button>
-                        )}
-                      </li>
-                    );
-                  })}
+                  {links.map((l) => (
+                    <li key={l.linkId} className="offers-link" data-testid={OFFERS_TID.cardLink} data-card-id={card.id} data-offer-id={l.offerId}>
+                      <span className="offers-link-name">
+                        {offerName(l.offerId, l.offerName)} <span className="muted">{t('linkedOn', { date: fmt.date(l.linkedAt) })}</span>
+                      </span>
+                    </li>
+                  ))}
                 </ul>
                 {offer && !linkedToChosen && (
                   <button

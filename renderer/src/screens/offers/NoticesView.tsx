@@ -1,27 +1,35 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
-import type { NoticeRefusalCount, NoticeRefusalReason, OfferNoticeTotals, OfferNoticeView, OfferReceiverStatus } from '../../../../shared/contract/offers';
+import type {
+  CatchUpView,
+  NoticeRefusalCount,
+  NoticeRefusalReason,
+  OfferNoticeTotals,
+  OfferNoticeView,
+  OfferReceiverStatus,
+} from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';
 import type { OffersApi } from './api';
-import { ManagerApproval } from '../../components/ManagerApproval';
 import { useFmt } from '../../i18n/useFmt';
 import { cardText, money, rangeFor, timeText } from './format';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
+import { useManagerAction } from './useManagerAction';
 
 type Range = 'today' | 'week' | 'all';
 const RANGES: readonly Range[] = ['today', 'week', 'all'];
 const RANGE_KEY = { today: 'rangeToday', week: 'range7', all: 'rangeAll' } as const;
-const REASONS: readonly NoticeRefusalReason[] = ['bad-signature', 'stale-timestamp', 'duplicate', 'malformed'];
+const REASONS: readonly NoticeRefusalReason[] = ['bad-key', 'bad-signature', 'duplicate', 'malformed'];
 const PAGE = 50;
 const POLL_MS = 5000;
 
 /**
- * The manager's view of card-linked notices: the receiver (status and its
- * on/off switch, a manager action), the period's figures, refusals by reason,
- * and the notices themselves with refunds linked to their purchase.
+ * The manager's view of card-linked notices: the alert receiver (status and
+ * its on/off switch, a manager action), the catch-up (Pentadata does not
+ * repeat a lost alert: the enrolled cards' transactions are read back), the
+ * period's figures, refusals by reason, and the notices themselves.
  * Refreshes itself every few seconds while shown.
  */
 export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?: number }) {
@@ -36,8 +44,10 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [switchError, setSwitchError] = useState<ErrorInfo | null>(null);
-  const [asking, setAsking] = useState<boolean | null>(null); // the state the manager is asked to approve
   const [switching, setSwitching] = useState(false);
+  const [catchingUp, setCatchingUp] = useState(false);
+  const [catchUpError, setCatchUpError] = useState<ErrorInfo | null>(null);
+  const manager = useManagerAction(api, t('approvalWhy'));
   const [flash, setFlash] = useState<number | null>(null);
   const seq = useRef(0);
   const rows = useRef(new Map<number, HTMLTableRowElement>());
@@ -95,36 +105,36 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
 
   /** Switches the receiver; a refusal is thrown (the approval dialog shows it and stays open). */
   async function setReceiver(enabled: boolean, approval?: ManagerApprovalInput): Promise<void> {
-    setSwitching(true);
-    setSwitchError(null);
-    try {
-      setStatus(await api.setOfferReceiver(approval ? { enabled, approval } : { enabled }));
-      setAsking(null);
-    } finally {
-      setSwitching(false);
-    }
+    setStatus(await api.setOfferReceiver(approval ? { enabled, approval } : { enabled }));
   }
 
   async function toggle() {
     if (!status || switching) return;
     const want = !status.enabled;
-    // A signed-in manager switches it directly; anyone else asks a manager for their PIN.
+    setSwitching(true);
+    setSwitchError(null);
     try {
-      const { person } = await api.whoAmI({});
-      if (person?.role === 'manager') {
-        try {
-          await setReceiver(want);
-        } catch (e) {
-          const refusal = asErrorInfo(e);
-          if (refusal.code === 'MANAGER_REQUIRED') setAsking(want);
-          else setSwitchError(refusal);
-        }
-        return;
-      }
-    } catch {
-      // Not known who is signed in: ask for an approval.
+      await manager.run((approval) => setReceiver(want, approval));
+    } catch (e) {
+      setSwitchError(asErrorInfo(e));
+    } finally {
+      setSwitching(false);
     }
-    setAsking(want);
+  }
+
+  /** Reads every enrolled card's transactions now; what no alert brought appears as notices. */
+  async function catchUpNow() {
+    setCatchingUp(true);
+    setCatchUpError(null);
+    try {
+      const run = await api.catchUpOfferNotices({});
+      setStatus((s) => (s ? { ...s, lastCatchUp: run } : s));
+      await load({ replace: true });
+    } catch (e) {
+      setCatchUpError(asErrorInfo(e));
+    } finally {
+      setCatchingUp(false);
+    }
   }
 
   function showOriginal(id: number) {
@@ -176,14 +186,23 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
               <ul className="offers-facts-list">
                 <li>{status.listening && status.localUrl ? t('listening', { url: status.localUrl }) : t('notListening')}</li>
                 {status.publicUrl && <li className="offers-break">{t('registeredUrl', { url: status.publicUrl })}</li>}
-                <li>{t('window', { seconds: status.toleranceSeconds })}</li>
-                <li>{t('secrets', { count: status.secrets })}</li>
+                <li>{status.signatureChecked ? t('keyAndSignature') : t('keyOnly')}</li>
                 <li>{status.lastNoticeAt ? t('lastNotice', { time: timeText(status.lastNoticeAt, fmt) }) : t('noNoticeYet')}</li>
               </ul>
               {status.error && <LocalizedError error={status.error} testId={OFFERS_TID.errorMessage} />}
             </>
           )}
           {switchError && <LocalizedError error={switchError} testId={OFFERS_TID.errorMessage} />}
+        </section>
+
+        <section className="card offers-catch-up" data-testid={OFFERS_TID.catchUp} aria-labelledby="offers-catch-up-title">
+          <h2 id="offers-catch-up-title">{t('catchUpTitle')}</h2>
+          <p className="hint">{t('catchUpWhy')}</p>
+          {status?.lastCatchUp && <CatchUpLine run={status.lastCatchUp} />}
+          <button type="button" className="btn btn-secondary" data-testid={OFFERS_TID.catchUpNow} disabled={catchingUp} onClick={() => void catchUpNow()}>
+            {catchingUp ? t('loading') : t('catchUpNow')}
+          </button>
+          {catchUpError && <LocalizedError error={catchUpError} testId={OFFERS_TID.errorMessage} />}
         </section>
 
         <section className="card offers-refusals" data-testid={OFFERS_TID.refusals} aria-labelledby="offers-refusals-title">
@@ -254,12 +273,6 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
                 </span>
               </dd>
             </div>
-            <div data-testid={OFFERS_TID.totalCashback} data-cents={totals.cashbackCents}>
-              <dt>{t('cashback')}</dt>
-              <dd>
-                <span className="offers-big">{fmt.amount(totals.cashbackCents, currency)}</span>
-              </dd>
-            </div>
             <div data-testid={OFFERS_TID.totalRefunds} data-count={totals.refunds} data-cents={totals.refundCents}>
               <dt>{t('refunds')}</dt>
               <dd>
@@ -267,15 +280,6 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
                 <span>
                   {t('refunded')}: {fmt.amount(totals.refundCents, currency)}
                 </span>
-                <span>
-                  {t('cashbackBack')}: {fmt.amount(totals.refundCashbackCents, currency)}
-                </span>
-              </dd>
-            </div>
-            <div data-testid={OFFERS_TID.totalNet} data-cents={totals.cashbackCents - totals.refundCashbackCents}>
-              <dt>{t('netCashback')}</dt>
-              <dd>
-                <span className="offers-big">{fmt.amount(totals.cashbackCents - totals.refundCashbackCents, currency)}</span>
               </dd>
             </div>
           </dl>
@@ -302,9 +306,6 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
                   <th scope="col">{t('colCard')}</th>
                   <th scope="col" className="num">
                     {t('colAmount')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('colCashback')}
                   </th>
                   <th scope="col">{t('colTransaction')}</th>
                 </tr>
@@ -344,7 +345,6 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
                     <td className="offers-wrap">{n.offerName ?? (n.offerId ? n.offerId : <span className="muted">{t('noOffer')}</span>)}</td>
                     <td>{cardText(n.card, t)}</td>
                     <td className={`num ${n.amount.cents < 0 ? 'offers-negative' : ''}`}>{money(n.amount, fmt)}</td>
-                    <td className={`num ${n.cashback && n.cashback.cents < 0 ? 'offers-negative' : ''}`}>{n.cashback ? money(n.cashback, fmt) : '—'}</td>
                     <td className="mono" title={n.transactionId}>
                       {shortId(n.transactionId)}
                     </td>
@@ -361,10 +361,21 @@ export function NoticesView({ api, pollMs = POLL_MS }: { api: OffersApi; pollMs?
         )}
       </section>
 
-      {asking !== null && (
-        <ManagerApproval title={t('approvalWhy')} reason="none" onApprove={(approval) => setReceiver(asking, approval)} onCancel={() => setAsking(null)} />
-      )}
+      {manager.dialog}
     </div>
+  );
+}
+
+/** The last catch-up in one line: when, how many cards, what it recovered. */
+function CatchUpLine({ run }: { run: CatchUpView }) {
+  const t = useOffersT();
+  const fmt = useFmt();
+  return (
+    <p className="offers-note" data-testid={OFFERS_TID.catchUpLast} data-recovered={run.recovered} data-failed={run.failedCards}>
+      {t('catchUpLast', { time: timeText(run.at, fmt), cards: run.cards, recovered: run.recovered })}
+      {run.failedCards > 0 && ` ${t('catchUpFailed', { count: run.failedCards })}`}
+      {run.unreadable > 0 && ` ${t('catchUpUnreadable', { count: run.unreadable })}`}
+    </p>
   );
 }
 

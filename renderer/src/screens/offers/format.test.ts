@@ -1,41 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { OfferView } from '../../../../shared/contract/offers';
 import { makeFmt } from '../../i18n/format';
 import { createI18n } from '../../i18n/index';
-import { cardText, datesText, daysText, discountText, spendText, timeText } from './format';
-
-const nbsp = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
-const offer: OfferView = {
-  id: 'o1',
-  brandId: 'b1',
-  brandName: null,
-  name: 'Ten percent',
-  discount: { kind: 'percent', basisPoints: 1000 },
-  currency: 'EUR',
-  minSpend: { cents: 1000, currency: 'EUR' },
-  maxSpend: null,
-  startsAt: '2025-03-01T12:00:00Z',
-  endsAt: null,
-  daysOfWeek: [],
-  counterText: '',
-  live: true,
-};
+import { cardNumberProblem, cardText, parseExpiry, timeText } from './format';
 
 describe('offers formatting through the shared catalogues', () => {
-  it('says an offer in English and in Dutch', () => {
+  it('says a card in English and in Dutch, and leaves an unreadable time as it came', () => {
     const en = createI18n('en').getFixedT('en', null, 'offers');
-    const fmt = makeFmt('en');
-    expect(discountText(offer, en, fmt)).toBe('10% back');
-    expect(spendText(offer, en, fmt)).toEqual(['From €10.00 spent']);
-    expect(daysText(offer.daysOfWeek, en, fmt)).toBe('Every day');
-    expect(daysText([1, 2, 3, 4, 5], en, fmt)).toBe('Monday to Friday');
-    expect(datesText(offer, en, fmt)).toBe('From 1 Mar 2025, no end date'); // en-GB
     expect(cardText({ scheme: 'visa', last4: '4001' }, en)).toBe('Visa •••• 4001');
-
+    expect(cardText({ scheme: null, last4: null }, en)).toBe('— •••• ????');
     const nl = createI18n('nl').getFixedT('nl', null, 'offers');
-    const nlFmt = makeFmt('nl');
-    expect(nbsp(discountText({ ...offer, discount: { kind: 'amount', amount: { cents: 250, currency: 'EUR' } } }, nl, nlFmt))).toBe('€ 2,50 terug');
-    expect(daysText([6, 0], nl, nlFmt)).toBe('zaterdag, zondag');
-    expect(timeText('not a date', nlFmt)).toBe('not a date');
+    expect(cardText({ scheme: 'mastercard', last4: '5007' }, nl)).toContain('Mastercard');
+    expect(timeText('not a date', makeFmt('nl'))).toBe('not a date');
+  });
+
+  it('checks what the customer typed before anything leaves the screen', () => {
+    expect(cardNumberProblem('4444 0000 0000 4001')).toBeNull();
+    expect(cardNumberProblem('4444 0000')).toBe('numberProblem');
+    const now = new Date(2026, 5, 15);
+    expect(parseExpiry('7', '30', now)).toEqual({ expMonth: 7, expYear: 2030 });
+    expect(parseExpiry('5', '26', now)).toEqual({ problem: 'expiredProblem' });
+    expect(parseExpiry('13', '30', now)).toEqual({ problem: 'monthProblem' });
   });
 });

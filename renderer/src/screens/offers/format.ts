@@ -1,9 +1,9 @@
 /**
- * How the offers screen shows offers, cards, percentages, days and notice
- * times: the offer-specific part only. Amounts, dates and the Belgian locales
+ * How the offers screen shows cards, notice times and amounts: the
+ * offer-specific part only. Amounts, dates and the Belgian locales
  * are shared/i18n's (through the renderer's `Fmt`, as `useFmt()` gives it).
  */
-import type { EnrolledCardView, OfferView } from '../../../../shared/contract/offers';
+import type { EnrolledCardView } from '../../../../shared/contract/offers';
 import { LOCALES } from '../../../../shared/i18n';
 import type { Money } from '../../../../shared/money';
 import type { Fmt } from '../../i18n/format';
@@ -11,46 +11,6 @@ import type { OffersT } from './i18n';
 
 export function money(m: Money, fmt: Fmt): string {
   return fmt.amount(m.cents, m.currency);
-}
-
-/** "10 %", "7,5 %" (basis points: 1000 = 10 %). */
-export function percent(basisPoints: number, { lang }: Fmt): string {
-  return new Intl.NumberFormat(LOCALES[lang], { style: 'percent', maximumFractionDigits: 2 }).format(basisPoints / 10_000);
-}
-
-export function discountText(o: OfferView, t: OffersT, fmt: Fmt): string {
-  return o.discount.kind === 'percent'
-    ? t('percentBack', { percent: percent(o.discount.basisPoints, fmt) })
-    : t('amountBack', { amount: money(o.discount.amount, fmt) });
-}
-
-export function spendText(o: OfferView, t: OffersT, fmt: Fmt): string[] {
-  const parts = [o.minSpend && o.minSpend.cents > 0 ? t('minSpend', { amount: money(o.minSpend, fmt) }) : t('anySpend')];
-  if (o.maxSpend) parts.push(t('maxSpend', { amount: money(o.maxSpend, fmt) }));
-  return parts;
-}
-
-/** A day's name; 0 = Sunday (2023-01-01 was a Sunday). */
-export function dayName(day: number, { lang }: Fmt, width: 'long' | 'short' = 'long'): string {
-  return new Intl.DateTimeFormat(LOCALES[lang], { weekday: width, timeZone: 'UTC' }).format(new Date(Date.UTC(2023, 0, 1 + day)));
-}
-
-/** "Every day", "Monday to Friday", or "Mon, Wed, Sat". */
-export function daysText(days: readonly number[], t: OffersT, fmt: Fmt): string {
-  const set = [...new Set(days)].filter((d) => d >= 0 && d <= 6);
-  if (set.length === 0 || set.length === 7) return t('everyDay');
-  // Monday-first order, as Belgian calendars show weeks.
-  const order = [1, 2, 3, 4, 5, 6, 0];
-  const sorted = order.filter((d) => set.includes(d));
-  const idx = sorted.map((d) => order.indexOf(d));
-  const consecutive = idx.every((v, i) => i === 0 || v === idx[i - 1]! + 1);
-  if (consecutive && sorted.length >= 3) return t('dayRange', { from: dayName(sorted[0]!, fmt), to: dayName(sorted[sorted.length - 1]!, fmt) });
-  return sorted.map((d) => dayName(d, fmt, sorted.length > 2 ? 'short' : 'long')).join(', ');
-}
-
-export function datesText(o: OfferView, t: OffersT, fmt: Fmt): string {
-  const from = fmt.date(o.startsAt);
-  return o.endsAt ? t('datesRange', { from, to: fmt.date(o.endsAt) }) : t('datesOpen', { from });
 }
 
 /** A notice's moment to the second ("1/03/2025, 09:05:07" in nl): notices of one sale come seconds apart. */

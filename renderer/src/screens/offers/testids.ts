@@ -15,12 +15,18 @@ export const OFFERS_TID = {
   offerList: 'offers-list',
   offerOption: 'offer-option', // data-offer-id, aria-pressed
   offersRefresh: 'offers-refresh',
+  offerNew: 'offer-new',
+  offerForm: 'offer-form',
+  offerName: 'offer-name',
+  offerDescription: 'offer-description',
+  offerCreate: 'offer-create',
 
   // 2. the customer
   customerFindMode: 'customer-find-mode',
   customerNewMode: 'customer-new-mode',
   customerEmail: 'customer-email',
-  customerName: 'customer-name',
+  customerFirstName: 'customer-first-name',
+  customerLastName: 'customer-last-name',
   customerFind: 'customer-find',
   customerCreate: 'customer-create',
   customerNotFound: 'customer-not-found',
@@ -32,6 +38,8 @@ export const OFFERS_TID = {
   cardNumber: 'card-number',
   cardExpMonth: 'card-exp-month',
   cardExpYear: 'card-exp-year',
+  cardCvv: 'card-cvv',
+  cardPostalCode: 'card-postal-code',
   cardTerms: 'card-terms',
   cardEnrol: 'card-enrol',
   cardProblem: 'card-problem',
@@ -45,9 +53,6 @@ export const OFFERS_TID = {
   enrolmentsRefresh: 'enrolments-refresh',
   enrolledCard: 'enrolled-card', // data-card-id, data-last4
   cardLink: 'card-link', // data-card-id, data-offer-id
-  unlink: 'card-unlink', // data-card-id, data-offer-id
-  unlinkConfirm: 'card-unlink-confirm',
-  unlinkKeep: 'card-unlink-keep',
   linkToOffer: 'card-link-to-offer', // data-card-id
   enrolmentsMessage: 'enrolments-message',
 
@@ -56,12 +61,13 @@ export const OFFERS_TID = {
   noticesRefresh: 'notices-refresh',
   receiver: 'receiver', // data-enabled, data-listening
   receiverSwitch: 'receiver-switch', // role=switch, aria-checked
+  catchUp: 'catch-up',
+  catchUpNow: 'catch-up-now',
+  catchUpLast: 'catch-up-last', // data-recovered, data-failed
   range: (r: string) => `notices-range-${r}`, // today, week, all
   totals: 'notice-totals',
   totalPurchases: 'total-purchases', // data-count, data-cents
-  totalCashback: 'total-cashback', // data-cents
   totalRefunds: 'total-refunds', // data-count, data-cents
-  totalNet: 'total-net', // data-cents
   refusals: 'notice-refusals',
   refusal: 'notice-refusal', // data-reason, data-count
   noticeRow: 'notice-row', // data-notice-id, data-type, data-cents, data-transaction-id
