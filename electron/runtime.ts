@@ -50,6 +50,8 @@ import { headSealFile, LogHeadSeal } from './store/log-head-seal.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
 import { Diagnostics } from './service/diagnostics.js';
+import { ReceiptService } from './receipts/receipt-service.js';
+import type { PrintTimeouts } from './receipts/printer.js';
 import { DEFAULT_LOG_LEVEL, installedLogDir, isLogLevel, LOG_LEVEL_SETTING, logger, setLogLevel, type LogLevel } from './log/logger.js';
 
 const log = logger('runtime');
@@ -75,6 +77,10 @@ export interface RuntimeOptions {
     requestTimeoutMs?: number;
     /** The program's margin past the request timeout during which a lost write may still apply (registry.ts IN_DOUBT_MARGIN_MS). */
     inDoubtMarginMs?: number;
+    /** Shorter printer time limits (tests of a printer that does not answer). */
+    printTimeouts?: PrintTimeouts;
+    /** Slips' dates in this zone (tests); the machine's zone otherwise. */
+    receiptTimeZone?: string;
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
     /** The first pause before a raced redemption goes again (checkout/race.ts), and its random source. */
@@ -128,8 +134,13 @@ export interface Runtime {
   readonly shipping: ShippingService;
   /** Renderer error reports and the support bundle. */
   readonly diagnostics: Diagnostics;
+<<<<<<< HEAD
   /** Log retention on the manager's setting (archives old entries; off unless set). */
   readonly retention: LogRetention;
+=======
+  /** The member's slips: print, reprint, PDF. */
+  readonly receipts: ReceiptService;
+>>>>>>> main
   readonly store: Store;
   /** The secret box credentials are sealed with (the go-live screen and the config file use it). */
   readonly secretBox: SecretBox;
@@ -176,7 +187,11 @@ interface Session {
   offers: OffersService;
   shipping: ShippingService;
   diagnostics: Diagnostics;
+<<<<<<< HEAD
   retention: LogRetention;
+=======
+  receipts: ReceiptService;
+>>>>>>> main
   dispatch: Dispatch;
   sandbox: { url: string; close(): Promise<void> } | null;
   program: ProgramId;
@@ -348,8 +363,19 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         tuning: opts.shippingTuning,
       });
       const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
+<<<<<<< HEAD
       // Entries older than the manager's retention move to archive files (off unless set).
       const retention = new LogRetention(store, { dataDir: opts.dataDir, terminalId });
+=======
+      const receipts = new ReceiptService(store, {
+        sale: (saleId) => service.getSale({ saleId }),
+        status: () => service.getStatus(),
+        actor: () => people.actorId(),
+        terminalId,
+        ...(opts.tuning?.printTimeouts ? { printTimeouts: opts.tuning.printTimeouts } : {}),
+        ...(opts.tuning?.receiptTimeZone ? { timeZone: opts.tuning.receiptTimeZone } : {}),
+      });
+>>>>>>> main
       const s: Session = {
         mode,
         store,
@@ -359,7 +385,11 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         offers,
         shipping,
         diagnostics,
+<<<<<<< HEAD
         retention,
+=======
+        receipts,
+>>>>>>> main
         dispatch: null as unknown as Dispatch,
         sandbox,
         program,
@@ -383,6 +413,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           ...offers.handlers(),
           ...shipping.handlers(),
           ...diagnostics.handlers(),
+          ...receipts.handlers(),
           ...goLive,
           getStatus: async () => decorate(s, await service.getStatus()),
         },
@@ -477,8 +508,13 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     get diagnostics() {
       return session.diagnostics;
     },
+<<<<<<< HEAD
     get retention() {
       return session.retention;
+=======
+    get receipts() {
+      return session.receipts;
+>>>>>>> main
     },
     get sandboxUrl() {
       return session.sandbox?.url;
@@ -487,7 +523,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       return session.connection.test;
     },
     secretBox: box,
-    openExport: (ticket) => session.desk.openExport(ticket) ?? session.diagnostics.openBundle(ticket),
+    openExport: (ticket) => session.desk.openExport(ticket) ?? session.diagnostics.openBundle(ticket) ?? session.receipts.openPdf(ticket),
     call: (method, input) => session.dispatch(method, input),
     subscribe(l) {
       listeners.add(l);
