@@ -134,13 +134,10 @@ export interface Runtime {
   readonly shipping: ShippingService;
   /** Renderer error reports and the support bundle. */
   readonly diagnostics: Diagnostics;
-<<<<<<< HEAD
-  /** Log retention on the manager's setting (archives old entries; off unless set). */
-  readonly retention: LogRetention;
-=======
   /** The member's slips: print, reprint, PDF. */
   readonly receipts: ReceiptService;
->>>>>>> main
+  /** Log retention on the manager's setting (archives old entries; off unless set). */
+  readonly retention: LogRetention;
   readonly store: Store;
   /** The secret box credentials are sealed with (the go-live screen and the config file use it). */
   readonly secretBox: SecretBox;
@@ -187,11 +184,8 @@ interface Session {
   offers: OffersService;
   shipping: ShippingService;
   diagnostics: Diagnostics;
-<<<<<<< HEAD
-  retention: LogRetention;
-=======
   receipts: ReceiptService;
->>>>>>> main
+  retention: LogRetention;
   dispatch: Dispatch;
   sandbox: { url: string; close(): Promise<void> } | null;
   program: ProgramId;
@@ -363,10 +357,6 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         tuning: opts.shippingTuning,
       });
       const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
-<<<<<<< HEAD
-      // Entries older than the manager's retention move to archive files (off unless set).
-      const retention = new LogRetention(store, { dataDir: opts.dataDir, terminalId });
-=======
       const receipts = new ReceiptService(store, {
         sale: (saleId) => service.getSale({ saleId }),
         status: () => service.getStatus(),
@@ -375,7 +365,8 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         ...(opts.tuning?.printTimeouts ? { printTimeouts: opts.tuning.printTimeouts } : {}),
         ...(opts.tuning?.receiptTimeZone ? { timeZone: opts.tuning.receiptTimeZone } : {}),
       });
->>>>>>> main
+      // Entries older than the manager's retention move to archive files (off unless set).
+      const retention = new LogRetention(store, { dataDir: opts.dataDir, terminalId });
       const s: Session = {
         mode,
         store,
@@ -385,11 +376,8 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         offers,
         shipping,
         diagnostics,
-<<<<<<< HEAD
-        retention,
-=======
         receipts,
->>>>>>> main
+        retention,
         dispatch: null as unknown as Dispatch,
         sandbox,
         program,
@@ -508,13 +496,11 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     get diagnostics() {
       return session.diagnostics;
     },
-<<<<<<< HEAD
-    get retention() {
-      return session.retention;
-=======
     get receipts() {
       return session.receipts;
->>>>>>> main
+    },
+    get retention() {
+      return session.retention;
     },
     get sandboxUrl() {
       return session.sandbox?.url;

@@ -154,16 +154,14 @@ export class SettingsStore {
       set(PIN_POLICY_SETTING, JSON.stringify(next), next, cur.pinPolicy);
     }
     if (patch.logLevel !== undefined) set(LOG_LEVEL_KEY, patch.logLevel, patch.logLevel, cur.logLevel);
-<<<<<<< HEAD
-    if (patch.logRetentionDays !== undefined) {
-      const days = patch.logRetentionDays;
-      set(LOG_RETENTION_SETTING, days === null ? null : String(days), days, cur.logRetentionDays);
-=======
     if (patch.printer !== undefined) {
       const next = { ...cur.printer, ...patch.printer };
       checkPrinter(next);
       set(PRINTER_KEY, JSON.stringify(next), next, cur.printer);
->>>>>>> main
+    }
+    if (patch.logRetentionDays !== undefined) {
+      const days = patch.logRetentionDays;
+      set(LOG_RETENTION_SETTING, days === null ? null : String(days), days, cur.logRetentionDays);
     }
     if (patch.scanner !== undefined) {
       const next = { ...cur.scanner, ...patch.scanner };

@@ -171,15 +171,12 @@ export const settingsPatch = z
       .optional(),
     /** The terminal log's level: takes effect at once (unless PWP_LOG_LEVEL fixes it for this run). */
     logLevel: z.enum(LOG_LEVELS).optional(),
-<<<<<<< HEAD
+    printer: printerSettings.partial().optional(),
     /**
      * Log retention: entries older than this many days move to compressed, verifiable archive files in the
      * data directory (electron/store/log-archive.ts); null keeps every entry in the database (the default).
      */
     logRetentionDays: z.number().int().min(30).max(36_500).nullable().optional(),
-=======
-    printer: printerSettings.partial().optional(),
->>>>>>> main
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;

@@ -353,11 +353,8 @@ const settings: SettingsView = {
   credentialProtection: { kind: 'file-key', description: 'key file' },
   logLevel: 'info',
   logLevelFixed: null,
-<<<<<<< HEAD
-  logRetentionDays: null,
-=======
   printer: { kind: 'none', host: '', port: 9100, devicePath: '', paper: 80, autoPrint: true },
->>>>>>> main
+  logRetentionDays: null,
   restartRequired: false,
 };
 
