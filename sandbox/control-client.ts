@@ -13,7 +13,7 @@ export interface ControlClient {
   listFaults(): Promise<Fault[]>;
   clearFaults(): Promise<void>;
   whitelabel: {
-    addMember(m: { cardNumber?: string; points: number }): Promise<{ userId: string; cardNumber: string; points: number }>;
+    addMember(m: { memberId?: string; points: number }): Promise<{ userId: string; points: number }>;
     ledger(userId?: string): Promise<{ events: WlEvent[]; balances: Record<string, number> }>;
     revokeTokens(): Promise<number>;
   };

@@ -33,21 +33,16 @@ describe('control API', () => {
     }
   });
 
-  it('adds a member with a generated card number', async () => {
+  it("adds a member with a generated member id, not a card number: the program's ids are its own", async () => {
     const m = await control.whitelabel.addMember({ points: 777 });
-    expect(m.cardNumber).toMatch(/^\d{13}$/);
-    expect(luhnValid(m.cardNumber)).toBe(true);
+    expect(m.userId).toMatch(/^wlm_[0-9a-f]{12}$/);
     expect((await control.whitelabel.ledger(m.userId)).balances).toEqual({ [m.userId]: 777 });
   });
 
-  it('adds a member with a given card number; refuses duplicates and bad check digits', async () => {
-    expect(await control.whitelabel.addMember({ cardNumber: '79927398713', points: 5 })).toEqual({
-      userId: '79927398713',
-      cardNumber: '79927398713',
-      points: 5,
-    });
-    expect((await raw('POST', '/whitelabel/members', JSON.stringify({ cardNumber: '79927398713', points: 1 }))).status).toBe(409);
-    const bad = await raw('POST', '/whitelabel/members', JSON.stringify({ cardNumber: '79927398710', points: 1 }));
+  it('adds a member with a given member id (any id, no check digit); refuses duplicates and bad ids', async () => {
+    expect(await control.whitelabel.addMember({ memberId: '79927398710', points: 5 })).toEqual({ userId: '79927398710', points: 5 });
+    expect((await raw('POST', '/whitelabel/members', JSON.stringify({ memberId: '79927398710', points: 1 }))).status).toBe(409);
+    const bad = await raw('POST', '/whitelabel/members', JSON.stringify({ memberId: 'no spaces', points: 1 }));
     expect(bad.status).toBe(400);
     expect(bad.type).toContain('application/problem+json');
     expect((await raw('POST', '/whitelabel/members', JSON.stringify({ points: 1.5 }))).status).toBe(400);

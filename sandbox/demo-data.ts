@@ -8,7 +8,11 @@ import { withLuhnDigit } from '../shared/member-number.js';
 export interface DemoMember {
   /** 13-digit card number with a Luhn check digit (what the card's barcode carries). */
   cardNumber: string;
-  /** White Label user id; the printed card carries it, so it equals the card number. */
+  /**
+   * White Label member id: what the member's app shows in its QR code (here also printed on the
+   * demo card, so it equals the card's digits: the emulator's choice; the terminal applies no
+   * card-number rule to White Label ids and uses whatever id is scanned or typed).
+   */
   userId: string;
   /** Whole points. */
   points: number;

@@ -29,7 +29,7 @@ export const TRAINING_CONNECTIONS: Readonly<Record<ProgramId, (sandboxUrl: strin
 
 /** One demo member per emulator the counter can look up (null: the program has no member lookup at the counter). */
 export const TRAINING_SAMPLE_MEMBERS: Readonly<Record<ProgramId, MemberIdentifier | null>> = {
-  whitelabel: { kind: 'card', value: DEMO_MEMBERS.anna.cardNumber },
+  whitelabel: { kind: 'memberId', value: DEMO_MEMBERS.anna.userId },
   uitpas: { kind: 'uitpas', value: UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber },
   capillary: { kind: 'mobile', value: CAPILLARY_DEMO_CUSTOMERS.priya.mobile },
   gafapay: { kind: 'appCode', value: gafapayAppCode(GAFAPAY_DEMO_USERS.aisha) },

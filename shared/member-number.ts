@@ -12,6 +12,7 @@ export type IdentifierKind =
   | 'mobile' // E.164-ish phone number (Capillary lookup)
   | 'email'
   | 'externalId' // opaque id from the program (letters, digits, - and _)
+  | 'memberId' // the program's own member id, from its app's QR code or typed: used as given, no check digit (White Label)
   | 'appCode'; // a code the member's app shows that carries a session secret (GafaPay): see APP_CODE_RE
 
 /**
@@ -136,6 +137,11 @@ export function parseMemberIdentifier(raw: string, accepted: readonly Identifier
         break;
       case 'externalId':
         if (/^[A-Za-z0-9_-]{3,64}$/.test(read) && !allDigits) return { ok: true, identifier: { kind, value: read } };
+        break;
+      case 'memberId':
+        // The program's id as its QR code carries it or the member reads it out: no check digit,
+        // no card-number rule (PROVIDERS.md: no card-to-member lookup is documented).
+        if (/^[A-Za-z0-9_-]{3,64}$/.test(read)) return { ok: true, identifier: { kind, value: read } };
         break;
       case 'appCode':
         if (read.length <= MAX_APP_CODE_CHARS && APP_CODE_RE.test(read)) return { ok: true, identifier: { kind, value: read } };

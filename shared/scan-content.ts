@@ -190,6 +190,7 @@ const KIND_WORDS: Record<IdentifierKind, string> = {
   mobile: 'a mobile number',
   email: 'an e-mail address',
   externalId: 'a member id',
+  memberId: "the member id from the program's app (its QR code) or as the member reads it out",
   appCode: "the member's app code",
 };
 

@@ -5,14 +5,15 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PosError } from '../../shared/errors.js';
-import type { MemberIdentifier } from '../../shared/member-number.js';
+import { parseMemberIdentifier, type MemberIdentifier } from '../../shared/member-number.js';
 import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER, whiteLabelSandboxConfig, type DemoMember } from '../../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import type { LoyaltyAdapter, RedeemRequest, ReverseRequest } from './types.js';
-import { createWhiteLabelAdapter, type WhiteLabelConfig } from './whitelabel.js';
+import { createWhiteLabelAdapter, WHITE_LABEL_INFO, type WhiteLabelConfig } from './whitelabel.js';
 import { controlFetch, createControlClient, type ControlClient } from '../../sandbox/control-client.js';
 
-const card = (m: DemoMember): MemberIdentifier => ({ kind: 'card', value: m.cardNumber });
+/** The demo member's id as their QR code carries it. */
+const card = (m: DemoMember): MemberIdentifier => ({ kind: 'memberId', value: m.userId });
 let seq = 0;
 
 function redeemRequest(m: DemoMember, points: number, balanceBefore: number | null = m.points): RedeemRequest {
@@ -77,7 +78,7 @@ describe('White Label adapter against the sandbox', () => {
       id: 'whitelabel',
       capabilities: {
         redemption: 'points',
-        identifiers: ['card', 'externalId'],
+        identifiers: ['memberId'],
         pointsDecimals: 0,
         validationCode: false,
         reversal: 'partial',
@@ -102,14 +103,22 @@ describe('White Label adapter against the sandbox', () => {
       expect((await adapter.lookupMember(card(DEMO_MEMBERS.emma))).balanceMilli).toBe(-150_000);
     });
 
-    it('finds a member by external id too', async () => {
-      // An app member whose id is not a card number: added through the engine's own user id.
-      sb.backends.whitelabel.state.addUser('app-user_42', 900);
-      expect((await adapter.lookupMember({ kind: 'externalId', value: 'app-user_42' })).balanceMilli).toBe(900_000);
+    it('takes the member id from the QR code or typed input as given: letters, or digits with no check digit (no card-number rule)', async () => {
+      const appUser = await control.whitelabel.addMember({ points: 900 }); // an id the emulator makes up, like the program's app would show
+      const noCheckDigit = await control.whitelabel.addMember({ memberId: '1234567890', points: 40 }); // fails a Luhn check: still a member id
+      for (const [typed, points] of [
+        [appUser.userId, 900],
+        [noCheckDigit.userId, 40],
+      ] as const) {
+        const parsed = parseMemberIdentifier(` ${typed} `, WHITE_LABEL_INFO.capabilities.identifiers);
+        expect(parsed).toEqual({ ok: true, identifier: { kind: 'memberId', value: typed } });
+        if (!parsed.ok) throw new Error('unreachable');
+        expect(await adapter.lookupMember(parsed.identifier)).toMatchObject({ backendMemberId: typed, balanceMilli: points * 1000 });
+      }
     });
 
     it('an unknown member is MEMBER_NOT_FOUND', async () => {
-      expect((await caught(adapter.lookupMember({ kind: 'card', value: UNKNOWN_CARD_NUMBER }))).code).toBe('MEMBER_NOT_FOUND');
+      expect((await caught(adapter.lookupMember({ kind: 'memberId', value: UNKNOWN_CARD_NUMBER }))).code).toBe('MEMBER_NOT_FOUND');
     });
 
     it('refuses identifier kinds it does not support without calling the backend', async () => {

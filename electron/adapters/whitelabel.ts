@@ -67,7 +67,7 @@ export const WHITE_LABEL_INFO: BackendInfo = {
   name: 'White Label Loyalty',
   capabilities: {
     redemption: 'points',
-    identifiers: ['card', 'externalId'],
+    identifiers: ['memberId'],
     pointsDecimals: 0,
     validationCode: false,
     reversal: 'partial',
@@ -174,7 +174,7 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
 
     async lookupMember(identifier: MemberIdentifier): Promise<MemberAccount> {
       if (!WHITE_LABEL_INFO.capabilities.identifiers.includes(identifier.kind)) {
-        throw new PosError('INVALID_INPUT', `White Label members are found by card or id, not by ${identifier.kind}.`);
+        throw new PosError('INVALID_INPUT', `White Label members are found by the member id from their app's QR code or typed in, not by ${identifier.kind}.`);
       }
       const wallet = await readWallet(identifier.value);
       return { identifier, backendMemberId: wallet.userId, balanceMilli: wallet.balanceMilli, messages: [] };

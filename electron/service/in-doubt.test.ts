@@ -126,3 +126,34 @@ describe('the last known balance after answered redemptions', () => {
     sandbox.faults.remove(gone.id);
   });
 });
+
+// Found by the UiTPAS crash run: after a restart, the lookup of a redemption whose send failed
+// took an earlier sale's redeemed reward (same member, same reward, inside the skew allowance)
+// for its own, so the sale was held as posted while UiTPAS never redeemed it.
+describe("the lookup never takes another sale's redemption for this one", () => {
+  it("UiTPAS, after a restart: sale 1 redeemed a reward, sale 2's send of the same reward is lost unapplied; the lookup says not applied (sale 1 holds that one) and sale 2 is sent once", async () => {
+    await setup('uitpas');
+    const redeem = async (rewardId: string) => {
+      const sale = await rt.service.startSale({ basketCents: 2000 });
+      await rt.service.identifyMember({ saleId: sale.id, input: '0930 012 345 615', source: 'scanner' });
+      await rt.service.chooseReward({ saleId: sale.id, rewardId });
+      return sale.id;
+    };
+    const sale1 = await redeem(UITPAS_DEMO_REWARDS.exhibition.id);
+    expect((await rt.service.confirmRedemption({ saleId: sale1, pointsMilli: 100_000 })).state).toBe('posted');
+    await rt.service.markPaid({ saleId: sale1 });
+    const r1 = rt.store.sales.get(sale1).backend_reference;
+    await rt.close();
+    rt = await start('uitpas'); // a fresh adapter: it remembers nothing of sale 1
+    sandbox.backends.uitpas.state.setPoints('0930012345615', 100);
+    const sale2 = await redeem(UITPAS_DEMO_REWARDS.exhibition.id);
+    sandbox.faults.add({ backend: 'uitpas', method: 'POST', path: '/rewards/redeemed', fault: 'reset-before', times: 1 });
+    await rt.service.confirmRedemption({ saleId: sale2, pointsMilli: 100_000 });
+    await until(() => rt.service.view(sale2).state === 'posted');
+    const row = rt.store.outbox.forSale(sale2)[0]!;
+    expect(JSON.parse(row.evidence!).lookups.map((l: { outcome: string }) => l.outcome)).toEqual(['not-applied']);
+    const redeemed = sandbox.backends.uitpas.state.allRedemptions().filter((r) => r.uitpasNumber === '0930012345615' && !r.cancelledAt);
+    expect(redeemed.map((r) => r.id).sort()).toEqual([r1, rt.store.sales.get(sale2).backend_reference].sort());
+    expect(sandbox.backends.uitpas.state.balances()['0930012345615']).toBe(0);
+  });
+});

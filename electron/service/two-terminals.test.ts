@@ -53,7 +53,7 @@ async function twoTerminals(points: number, each: [Tuning, Tuning] = [{}, {}]): 
       return rt;
     }),
   );
-  const card = sandbox.backends.whitelabel.state.newCardNumber();
+  const card = sandbox.backends.whitelabel.state.newMemberId();
   sandbox.backends.whitelabel.state.addUser(card, points);
   return {
     sandbox,

@@ -1,7 +1,7 @@
 /**
  * White Label control routes, mounted by the router at /_control/whitelabel:
  *
- *   POST /_control/whitelabel/members        {cardNumber?, points}  -> 201 {userId, cardNumber, points}
+ *   POST /_control/whitelabel/members        {memberId?, points}  -> 201 {userId, points}
  *   GET  /_control/whitelabel/ledger?userId= -> {events: [...in order], balances: {userId: points}}
  *   POST /_control/whitelabel/reset          {seedDemo?: true}      -> {ok: true}
  *   POST /_control/whitelabel/revoke-tokens                         -> {revoked: n}
@@ -10,7 +10,6 @@
  *
  * Errors are problem+json, like the rest of the control API.
  */
-import { luhnValid } from '../../shared/member-number.js';
 import { json, problem } from '../http-util.js';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
 import type { WhiteLabelBackend, WlForms } from './backend.js';
@@ -46,18 +45,18 @@ function addMember(wl: WhiteLabelBackend, req: SandboxRequest): SandboxResponse 
   const b = (req.body ?? {}) as Record<string, unknown>;
   if (req.bodyError || typeof b !== 'object' || Array.isArray(b)) return problem(400, 'Bad request', 'Body must be a JSON object.');
   if (typeof b.points !== 'number' || !Number.isSafeInteger(b.points)) return problem(400, 'Bad request', 'points must be a whole number.');
-  let card: string;
-  if (b.cardNumber === undefined) {
-    card = wl.state.newCardNumber();
+  let id: string;
+  if (b.memberId === undefined) {
+    id = wl.state.newMemberId();
   } else {
-    if (typeof b.cardNumber !== 'string' || !/^\d{8,19}$/.test(b.cardNumber)) return problem(400, 'Bad request', 'cardNumber must be 8 to 19 digits.');
-    // The terminal refuses a wrong check digit before asking the backend, so such a member could never be scanned.
-    if (!luhnValid(b.cardNumber)) return problem(400, 'Bad request', 'cardNumber has a wrong Luhn check digit.');
-    card = b.cardNumber;
+    // The program's member id, as its app's QR code would carry it: any id, no card-number rule.
+    if (typeof b.memberId !== 'string' || !/^[A-Za-z0-9_-]{3,64}$/.test(b.memberId))
+      return problem(400, 'Bad request', 'memberId must be 3 to 64 letters, digits, - or _.');
+    id = b.memberId;
   }
-  if (wl.state.hasUser(card)) return problem(409, 'Conflict', `A member with card ${card} exists.`);
-  const u = wl.state.addUser(card, b.points);
-  return json(201, { userId: u.id, cardNumber: u.id, points: u.points });
+  if (wl.state.hasUser(id)) return problem(409, 'Conflict', `A member with id ${id} exists.`);
+  const u = wl.state.addUser(id, b.points);
+  return json(201, { userId: u.id, points: u.points });
 }
 
 const FORM_VALUES: { [K in keyof WlForms]: readonly WlForms[K][] } = {

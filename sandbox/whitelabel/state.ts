@@ -8,7 +8,6 @@
  * so the emulator takes the behaviour an adapter must survive).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { withLuhnDigit } from '../../shared/member-number.js';
 import { DEMO_MEMBERS } from '../demo-data.js';
 
 export interface WlUser {
@@ -71,12 +70,11 @@ export class WhiteLabelState {
     return { ...u };
   }
 
-  /** A fresh 13-digit card number with a valid check digit that no user has yet. */
-  newCardNumber(): string {
+  /** A fresh member id no user has yet: an opaque id, as the program's app would show in its QR code (no card number). */
+  newMemberId(): string {
     for (;;) {
-      const body = '29' + String(randomBytes(5).readUIntBE(0, 5) % 10_000_000_000).padStart(10, '0');
-      const card = withLuhnDigit(body);
-      if (!this.users.has(card)) return card;
+      const id = `wlm_${randomBytes(6).toString('hex')}`;
+      if (!this.users.has(id)) return id;
     }
   }
 

@@ -35,8 +35,9 @@ export interface PersonView {
   lockedUntil: string | null;
 }
 
-export const LANGUAGES = ['nl', 'fr', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { LANGUAGES, type Language } from '../languages.js';
+
+export { LANGUAGES, type Language };
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 export { LOG_LEVELS, type LogLevel };
 export const BACKEND_IDS = PROGRAM_IDS;

@@ -5,7 +5,7 @@
  * i18next/react-i18next with `resources` and `i18nextOptions`; the service
  * may use the catalogues for printed reports.
  */
-import { LANGUAGES, type Language } from '../contract/manager.js';
+import { LANGUAGES, type Language } from '../languages.js';
 import type { ErrorCode } from '../errors.js';
 import { MILLI_PER_POINT } from '../money.js';
 import { en, type Catalogue } from './en.js';

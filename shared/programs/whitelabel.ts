@@ -6,7 +6,7 @@ export const WHITELABEL = {
   name: 'White Label Loyalty',
   capabilities: {
     redemption: 'points',
-    identifiers: ['card', 'externalId'],
+    identifiers: ['memberId'],
     pointsDecimals: 0,
     validationCode: false,
     reversal: 'partial',

@@ -4,7 +4,7 @@
  */
 import type { RedemptionTerms } from '../../../shared/domain.js';
 import { PosError, TRANSIENT_CODES, toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
-import { maskIdentifier, requireMemberIdentifier } from '../../../shared/member-number.js';
+import { maskIdentifier, requireMemberIdentifier, type MemberIdentifier } from '../../../shared/member-number.js';
 import type { MethodInput } from '../../../shared/contract.js';
 import type { MemberAccount, RedeemRequest, ReverseRequest } from '../../adapters/types.js';
 import type { OutboxRow } from '../../store/outbox.js';
@@ -73,7 +73,7 @@ export async function identifyMember(ctx: CheckoutContext, input: MethodInput<'i
     throw e;
   }
   const masked = maskIdentifier(identifier.value);
-  const memberHash = store.memberKey(identifier.kind, identifier.value);
+  const memberHash = store.memberKey(memberKeyKind(identifier), identifier.value);
   let session: MemberSession;
   let toRemember: CachedMember | null = null;
   try {
@@ -149,4 +149,15 @@ export function rememberBalanceAfter(ctx: CheckoutContext, row: OutboxRow, balan
   const next = balanceAfterMilli ?? cached.balanceMilli + (row.kind === 'redeem' ? -points : points);
   // Only a balance the backend gave is a fresh reading; one worked out here keeps its age.
   ctx.store.members.remember(row.member_key, { ...cached, balanceMilli: next, fetchedAt: balanceAfterMilli === null ? cached.fetchedAt : ctx.iso() });
+}
+
+/**
+ * The kind a member's key is hashed under. White Label member ids were read as
+ * 'card' (digits) or 'externalId' (letters) before they became 'memberId': the
+ * key stays the same across that change, so a member's pending and offline
+ * redemptions from before it still count against their balance after it.
+ */
+function memberKeyKind(identifier: MemberIdentifier): string {
+  if (identifier.kind !== 'memberId') return identifier.kind;
+  return /^\d+$/.test(identifier.value) ? 'card' : 'externalId';
 }
