@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { checkConnection } from '../shared/programs/check.js';
 import { allFields, isProgramId, PROGRAM_IDS, PROGRAMS, type ConnectionField, type ProgramDescriptor, type ProgramId } from '../shared/programs/index.js';
+import { readFlag } from './config.js';
 import { databaseFile, writeMode, type TerminalMode } from './mode.js';
 import { saveLiveConnection } from './service/live-connection.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './service/offline-policy.js';
@@ -326,11 +327,6 @@ export function applyTerminalConfig(dataDir: string, config: TerminalConfig, box
 
 /** The config file named on the command line or in PWP_CONFIG, if any. */
 export function configFileFrom(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string | undefined {
-  let found: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === CONFIG_FLAG) found = argv[++i];
-    else if (a.startsWith(`${CONFIG_FLAG}=`)) found = a.slice(CONFIG_FLAG.length + 1);
-  }
-  return found ?? (env[CONFIG_ENV]?.trim() || undefined);
+  // Electron's argv carries Chromium's own switches too: readFlag picks ours out of it (and says when the value is missing).
+  return readFlag(argv, CONFIG_FLAG) ?? (env[CONFIG_ENV]?.trim() || undefined);
 }

@@ -26,6 +26,7 @@ let appPath: string;
  * `require("ajv/dist/runtime/...")` inside template strings that are never run).
  */
 const externals = new Map<string, string[]>();
+let workerBundles: string[] = [];
 /** The source files each bundle was built from (esbuild's metafile inputs). */
 const sources = new Map<string, string[]>();
 function requiresOf(file: string): string[] {
@@ -46,13 +47,17 @@ async function bundle(options: Record<string, unknown>, outfile: string): Promis
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'pwp-bundle-'));
   appPath = path.join(dir, 'app');
-  const { mainOptions, preloadOptions } = (await import(pathToFileURL(path.join(root, 'scripts/build-electron.mjs')).href)) as {
+  const built = (await import(pathToFileURL(path.join(root, 'scripts/build-electron.mjs')).href)) as {
     mainOptions: Record<string, unknown>;
     preloadOptions: Record<string, unknown>;
+    WORKER_BUNDLES: Record<string, string>;
+    workerOptions: Record<string, unknown>[];
   };
+  workerBundles = Object.keys(built.WORKER_BUNDLES);
   const outdir = path.join(appPath, 'dist', 'electron');
-  await bundle(mainOptions, path.join(outdir, 'main.cjs'));
-  await bundle(preloadOptions, path.join(outdir, 'preload.cjs'));
+  await bundle(built.mainOptions, path.join(outdir, 'main.cjs'));
+  await bundle(built.preloadOptions, path.join(outdir, 'preload.cjs'));
+  for (const [i, name] of workerBundles.entries()) await bundle(built.workerOptions[i]!, path.join(outdir, name));
   mkdirSync(path.join(appPath, 'dist', 'renderer'), { recursive: true });
   writeFileSync(path.join(appPath, 'dist', 'renderer', 'index.html'), '<!doctype html><title>stub page</title>');
 }, 60_000);
@@ -96,6 +101,20 @@ describe('the bundles', () => {
     const reqs = requiresOf(path.join(appPath, 'dist', 'electron', 'main.cjs'));
     // pino (the log) requires built-ins by their bare names ('fs', 'events'): still built-ins.
     expect(reqs.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r))).toEqual(['better-sqlite3', 'electron']);
+  });
+
+  it('each worker thread is its own bundle that requires only better-sqlite3 (and pg its optional pg-native) and Node built-ins; no eval-built worker is left', () => {
+    expect(workerBundles).toEqual(expect.arrayContaining(['chain-ship-worker.cjs', 'csv-export-worker.cjs', 'log-verify-worker.cjs']));
+    for (const name of workerBundles) {
+      const reqs = requiresOf(path.join(appPath, 'dist', 'electron', name));
+      expect(
+        reqs.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r)),
+        name,
+      ).toEqual(name === 'chain-ship-worker.cjs' ? ['better-sqlite3', 'pg-native'] : ['better-sqlite3']); // pg asks for pg-native inside a try
+    }
+    // The only `eval: true` worker is worker-file.ts's loader for the TypeScript sources.
+    const main = readFileSync(path.join(appPath, 'dist', 'electron', 'main.cjs'), 'utf8');
+    expect(main).not.toContain('__name = (f) => f');
   });
 
   it('package.json "main" is the bundle and `npm start` builds first', () => {
