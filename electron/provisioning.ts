@@ -11,6 +11,7 @@
  * mode pointer last. After that the file may be deleted: the terminal keeps
  * what it needs, the secrets sealed as the go-live screen seals them.
  */
+import { EXTRA_CA_FIELD, extraCaProblem } from './adapters/extra-ca.js';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { checkConnection } from '../shared/programs/check.js';
@@ -257,6 +258,9 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
       if (!problems.some((x) => x.path.startsWith(`${prob.path}.`))) problems.push(prob);
     }
     Object.assign(values, checked.values);
+    // The CA's shape was checked above; here each certificate is read (only Node can).
+    const ca = checked.values[EXTRA_CA_FIELD] === undefined ? null : extraCaProblem(checked.values[EXTRA_CA_FIELD]);
+    if (ca) problems.push({ path: `connection.${EXTRA_CA_FIELD}`, message: ca });
   }
   let offline: OfflineLimits | undefined;
   if (d.offline) {

@@ -32,8 +32,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'electron');
 const watch = process.argv.includes('--watch');
 
-/** Native addons and Electron itself: required at run time, never bundled. */
-export const MAIN_EXTERNALS = ['electron', 'better-sqlite3', 'pg-native'];
+/**
+ * Native addons and Electron itself: required at run time, never bundled.
+ * 'kerberos' is https-proxy-agent's optional peer, imported only for
+ * Negotiate proxy sign-in, which the terminal never asks for (in Electron,
+ * Chromium's stack handles the system's proxy and its sign-in).
+ */
+export const MAIN_EXTERNALS = ['electron', 'better-sqlite3', 'pg-native', 'kerberos'];
 export const PRELOAD_EXTERNALS = ['electron'];
 
 /** @type {import('esbuild').BuildOptions} */

@@ -100,7 +100,8 @@ describe('the bundles', () => {
   it('main.cjs requires only electron, better-sqlite3 and Node built-ins', () => {
     const reqs = requiresOf(path.join(appPath, 'dist', 'electron', 'main.cjs'));
     // pino (the log) requires built-ins by their bare names ('fs', 'events'): still built-ins.
-    expect(reqs.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r))).toEqual(['better-sqlite3', 'electron']);
+    // kerberos: https-proxy-agent's optional peer, import()ed only for Negotiate proxy sign-in, never asked for.
+    expect(reqs.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r))).toEqual(['better-sqlite3', 'electron', 'kerberos']);
   });
 
   it('each worker thread is its own bundle that requires only better-sqlite3 (and pg its optional pg-native) and Node built-ins; no eval-built worker is left', () => {
@@ -195,6 +196,16 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     expect(get('untrusted').res).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'You are not allowed to do this.' } });
     expect(get('invalid').res).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(get('startSale').ok).toBe(true);
+  });
+
+  it("reaches the loyalty program through Chromium's stack (the stub's session.fetch), in a session of its own", () => {
+    expect(get('identifyMember')).toMatchObject({ ok: true });
+    const calls = lines.filter((l) => l.kind === 'netFetch');
+    expect(calls.length).toBeGreaterThan(0);
+    for (const c of calls) {
+      expect(c).toMatchObject({ partition: 'pwp-loyalty-programs', options: { cache: false }, credentials: 'omit', bypassCustomProtocolHandlers: true });
+      expect(c.host).toMatch(/^127\.0\.0\.1:\d+$/);
+    }
   });
 
   it('quits cleanly: runtime closed, exit code 0', () => {
