@@ -127,6 +127,26 @@ describe('bad input: named by its JSON path', () => {
       'connection.apiKye',
       /not a known field/,
     ],
+    [
+      'an extra CA that is not a certificate',
+      () => ({
+        ...goodConfig(),
+        connection: { ...(goodConfig().connection as object), extraCa: '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----' },
+      }),
+      null,
+      'connection.extraCa',
+      /private key/,
+    ],
+    [
+      'an extra CA shaped like PEM that X.509 cannot read',
+      () => ({
+        ...goodConfig(),
+        connection: { ...(goodConfig().connection as object), extraCa: `-----BEGIN CERTIFICATE-----\nMIIBAAAA${'A'.repeat(56)}\n-----END CERTIFICATE-----` },
+      }),
+      null,
+      'connection.extraCa',
+      /certificate 1 cannot be read/,
+    ],
     ['a bad offline limit', () => ({ ...goodConfig(), offline: { maxOutstandingMilli: -1 } }), null, 'offline.maxOutstandingMilli', /0/],
     [
       'a chain database address from an unset variable',

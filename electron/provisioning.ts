@@ -11,10 +11,12 @@
  * mode pointer last. After that the file may be deleted: the terminal keeps
  * what it needs, the secrets sealed as the go-live screen seals them.
  */
+import { EXTRA_CA_FIELD, extraCaProblem } from './adapters/extra-ca.js';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { checkConnection } from '../shared/programs/check.js';
 import { allFields, isProgramId, PROGRAM_IDS, PROGRAMS, type ConnectionField, type ProgramDescriptor, type ProgramId } from '../shared/programs/index.js';
+import { readFlag } from './config.js';
 import { databaseFile, writeMode, type TerminalMode } from './mode.js';
 import { saveLiveConnection } from './service/live-connection.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './service/offline-policy.js';
@@ -256,6 +258,9 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
       if (!problems.some((x) => x.path.startsWith(`${prob.path}.`))) problems.push(prob);
     }
     Object.assign(values, checked.values);
+    // The CA's shape was checked above; here each certificate is read (only Node can).
+    const ca = checked.values[EXTRA_CA_FIELD] === undefined ? null : extraCaProblem(checked.values[EXTRA_CA_FIELD]);
+    if (ca) problems.push({ path: `connection.${EXTRA_CA_FIELD}`, message: ca });
   }
   let offline: OfflineLimits | undefined;
   if (d.offline) {
@@ -326,11 +331,6 @@ export function applyTerminalConfig(dataDir: string, config: TerminalConfig, box
 
 /** The config file named on the command line or in PWP_CONFIG, if any. */
 export function configFileFrom(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string | undefined {
-  let found: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === CONFIG_FLAG) found = argv[++i];
-    else if (a.startsWith(`${CONFIG_FLAG}=`)) found = a.slice(CONFIG_FLAG.length + 1);
-  }
-  return found ?? (env[CONFIG_ENV]?.trim() || undefined);
+  // Electron's argv carries Chromium's own switches too: readFlag picks ours out of it (and says when the value is missing).
+  return readFlag(argv, CONFIG_FLAG) ?? (env[CONFIG_ENV]?.trim() || undefined);
 }

@@ -26,6 +26,7 @@ import { DEFAULT_PROGRAM, isProgramId, type ProgramId } from '../shared/programs
 import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
 import { testConnection } from './adapters/connection-test.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
+import type { NetworkOptions } from './adapters/connection.js';
 import { createAdapter, DEFAULT_REQUEST_TIMEOUT_MS, IN_DOUBT_MARGIN_MS, type AdapterOptions } from './adapters/registry.js';
 import type { LoyaltyAdapter } from './adapters/types.js';
 import { databaseFile, readMode, writeMode, type TerminalMode } from './mode.js';
@@ -63,6 +64,8 @@ export interface RuntimeOptions {
   backendUrl?: string;
   /** Training only: which program to emulate; default: the one in settings, else the first program. */
   backend?: string;
+  /** How the adapters reach the network: the Electron shell gives Chromium's net.fetch; absent: node:http(s) with HTTPS_PROXY. */
+  network?: NetworkOptions;
   /** Faster timings for tests (probe interval, post wait). */
   tuning?: {
     probeIntervalMs?: number;
@@ -218,6 +221,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
   const adapterOpts: AdapterOptions = {
     ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}),
     ...(opts.tuning?.clock ? { now: clock } : {}),
+    ...(opts.network ? { network: opts.network } : {}),
   };
 
   let session: Session;

@@ -49,6 +49,7 @@ describe('sandbox CLI', () => {
     expect(parseSandboxArgs(['--port', '4100', '--host', '0.0.0.0'])).toEqual({ port: 4100, host: '0.0.0.0', seedDemo: true });
     expect(parseSandboxArgs(['--empty'])).toEqual({ port: 0, host: '127.0.0.1', seedDemo: false });
     expect(() => parseSandboxArgs(['--port', 'x'])).toThrow(/port/);
-    expect(() => parseSandboxArgs(['--bogus'])).toThrow(/unknown argument/);
+    expect(() => parseSandboxArgs(['--bogus'])).toThrow(/Unknown option '--bogus'.*use --port N/);
+    expect(() => parseSandboxArgs(['--port'])).toThrow(/--port.*argument missing/);
   });
 });

@@ -12,8 +12,9 @@
  *                                                            can only require('electron')
  *                                                            and a few polyfilled modules)
  *
- *  electron/chain/ship-worker.ts -> dist/electron/chain-ship-worker.cjs (the log shipper's
- *                                   worker thread; electron/chain/shipper.ts loads it)
+ *  worker threads (WORKER_BUNDLES)  -> dist/electron/<name>-worker.cjs: the log shipper's,
+ *                                   the log export's and the fast verify's (electron/worker-file.ts
+ *                                   starts them)
  *  electron/chain/sql/*.sql        -> dist/electron/chain-sql/ (the chain's central schema,
  *                                   read at run time by electron/chain/central-schema.ts)
  *
@@ -31,8 +32,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'electron');
 const watch = process.argv.includes('--watch');
 
-/** Native addons and Electron itself: required at run time, never bundled. */
-export const MAIN_EXTERNALS = ['electron', 'better-sqlite3', 'pg-native'];
+/**
+ * Native addons and Electron itself: required at run time, never bundled.
+ * 'kerberos' is https-proxy-agent's optional peer, imported only for
+ * Negotiate proxy sign-in, which the terminal never asks for (in Electron,
+ * Chromium's stack handles the system's proxy and its sign-in).
+ */
+export const MAIN_EXTERNALS = ['electron', 'better-sqlite3', 'pg-native', 'kerberos'];
 export const PRELOAD_EXTERNALS = ['electron'];
 
 /** @type {import('esbuild').BuildOptions} */
@@ -60,12 +66,23 @@ export const mainOptions = {
   banner: { js: "const __bundle_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 };
 
-/** @type {import('esbuild').BuildOptions} */
-export const shipWorkerOptions = {
-  ...mainOptions,
-  entryPoints: [path.join(root, 'electron/chain/ship-worker.ts')],
-  outfile: path.join(outdir, 'chain-ship-worker.cjs'),
+/**
+ * Worker threads, each its own bundle beside main.cjs (electron/worker-file.ts
+ * starts them by these names).
+ * @type {Record<string, string>}
+ */
+export const WORKER_BUNDLES = {
+  'chain-ship-worker.cjs': 'electron/chain/ship-worker.ts',
+  'csv-export-worker.cjs': 'electron/service/csv-export-worker.ts',
+  'log-verify-worker.cjs': 'electron/service/log-verify-worker.ts',
 };
+
+/** @type {import('esbuild').BuildOptions[]} */
+export const workerOptions = Object.entries(WORKER_BUNDLES).map(([out, source]) => ({
+  ...mainOptions,
+  entryPoints: [path.join(root, source)],
+  outfile: path.join(outdir, out),
+}));
 
 /** The chain's numbered SQL files, beside the bundle (central-schema.ts looks for ./chain-sql/). */
 function copyChainSql() {
@@ -91,12 +108,12 @@ async function main() {
   mkdirSync(outdir, { recursive: true });
   copyChainSql();
   if (watch) {
-    const contexts = await Promise.all([context(mainOptions), context(shipWorkerOptions), context(preloadOptions)]);
+    const contexts = await Promise.all([context(mainOptions), ...workerOptions.map((o) => context(o)), context(preloadOptions)]);
     await Promise.all(contexts.map((c) => c.watch()));
     console.log('[build-electron] watching for changes');
     return;
   }
-  await Promise.all([build(mainOptions), build(shipWorkerOptions), build(preloadOptions)]);
+  await Promise.all([build(mainOptions), ...workerOptions.map((o) => build(o)), build(preloadOptions)]);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../electron/adapters/registry.js';
 import { BACKEND_IDS } from '../shared/contract/manager.js';
-import { PROGRAM_IDS, PROGRAMS, allFields } from '../shared/programs/index.js';
+import { NETWORK_FIELDS, PROGRAM_IDS, PROGRAMS, allFields } from '../shared/programs/index.js';
 import { checkConnection } from '../shared/programs/check.js';
 import { TRAINING_CONNECTIONS } from '../sandbox/training.js';
 
@@ -46,6 +46,8 @@ describe('one descriptor per program', () => {
     expect(adapter.info.name).toBe(p.name);
     expect(adapter.info.capabilities.redemption).toBe(p.capabilities.redemption);
     expect(adapter.info.capabilities.identifiers).toEqual(p.capabilities.identifiers);
+    // The store's network fields (the extra CA) come last in every program's connection.
+    expect(p.connection.slice(-NETWORK_FIELDS.length)).toEqual(NETWORK_FIELDS);
     // Field keys are unique within a program: connection and program settings share one record.
     const keys = allFields(p).map((f) => f.key);
     expect(new Set(keys).size).toBe(keys.length);

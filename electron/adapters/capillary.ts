@@ -41,8 +41,8 @@ import {
   type PointsRate,
 } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { flag, optional, required, timeout, clock, type AdapterOptions } from './connection.js';
-import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { flag, optional, required, transport, clock, type AdapterOptions } from './connection.js';
+import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import type { MemberRef, ValidationCodeAdapter, ValidationCodeSent } from './validation-code.js';
 
@@ -79,6 +79,8 @@ export interface CapillaryConfig {
   clockSkewSec?: number;
   timeoutMs?: number;
   now?: () => number;
+  /** The connection's HTTP client (its proxy, CA, Chromium's stack in Electron); default: httpJson. */
+  http?: HttpJson;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -443,6 +445,7 @@ function parseCapTime(v: unknown): number | undefined {
 }
 
 export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter & ValidationCodeAdapter {
+  const http = config.http ?? httpJson;
   if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
   if (!/^\d+$/.test(config.programId)) throw new PosError('INVALID_INPUT', 'The Capillary program id is a number.');
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
@@ -468,7 +471,7 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
 
   async function fetchToken(): Promise<string> {
     const auth = config.auth as Extract<CapillaryAuth, { kind: 'oauth' }>;
-    const res = await httpJson({ method: 'POST', url: baseUrl + paths.token, body: { key: auth.key, secret: auth.secret }, timeoutMs });
+    const res = await http({ method: 'POST', url: baseUrl + paths.token, body: { key: auth.key, secret: auth.secret }, timeoutMs });
     if (res.status >= 400) {
       const e = readV2Error(res);
       throw new PosError('BACKEND_AUTH', "Capillary refused the terminal's OAuth key and secret: check them in settings.", {
@@ -512,7 +515,7 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
     const url = `${baseUrl}${path}${q.size ? `?${q.toString()}` : ''}`;
     for (let attempt = 0; ; attempt++) {
       const { headers, token } = await notApplied(authHeaders());
-      const res = await httpJson({ method, url, headers: { ...extraHeaders, ...headers }, body, timeoutMs });
+      const res = await http({ method, url, headers: { ...extraHeaders, ...headers }, body, timeoutMs });
       if (res.status === 401) {
         if (token !== null && attempt === 0) {
           if (cachedToken?.token === token) cachedToken = null;
@@ -834,7 +837,7 @@ export function capillaryFromConnection(values: ConnectionValues, opts: AdapterO
     ...(optional(values, 'timeZone') ? { timeZone: optional(values, 'timeZone')! } : {}),
     ...(minPoints ? { minPoints } : {}),
     ...(multipleOf ? { multipleOf } : {}),
-    ...timeout(opts),
+    ...transport(values, opts),
     ...clock(opts),
   });
 }

@@ -22,7 +22,7 @@ import type { BackendInfo, RedemptionTerms } from '../../shared/domain.js';
 import { PosError } from '../../shared/errors.js';
 import { CARDLINKED } from '../../shared/programs/cardlinked.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { integer, optional, required, timeout, type AdapterOptions } from './connection.js';
+import { integer, optional, required, transport, type AdapterOptions } from './connection.js';
 import { createPentadataClient, type AlertVerification, type HmacContent, type PentadataClient } from './pentadata.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt } from './types.js';
 
@@ -85,7 +85,7 @@ export function cardLinkedFromConnection(values: ConnectionValues, opts: Adapter
     email: required(values, 'email'),
     apiKey: required(values, 'apiKey'),
     merchantId: integer(values, 'merchantId'),
-    ...timeout(opts),
+    ...transport(values, opts),
   });
   const hmacSecret = optional(values, 'hmacSecret');
   const content = optional(values, 'hmacContent') ?? 'body';

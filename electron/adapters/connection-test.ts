@@ -12,8 +12,8 @@
 import type { ConnectionStep, ConnectionStepResult, ConnectionTestResult } from '../../shared/connection-test.js';
 import { PosError } from '../../shared/errors.js';
 import { environmentOf, programOf, type ConnectionValues, type ProgramId } from '../../shared/programs/index.js';
-import { required, type AdapterOptions } from './connection.js';
-import { httpJson } from './http.js';
+import { httpFor, required, type AdapterOptions } from './connection.js';
+import type { HttpJson } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import { createAdapter } from './registry.js';
 import { UITPAS_AUDIENCE } from './uitpas.js';
@@ -41,7 +41,8 @@ class StepFailure extends Error {
   }
 }
 
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME']);
+// Node's codes, and Chromium's (net::ERR_*, from Electron's net.fetch).
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ERR_NAME_NOT_RESOLVED', 'ERR_NAME_RESOLUTION_FAILED']);
 const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_HAS_EXPIRED',
@@ -50,9 +51,31 @@ const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'CERT_UNTRUSTED',
-  'ERR_CERT_AUTHORITY_INVALID',
 ]);
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'CONNECT_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const isTlsCode = (c: string) => TLS_CODES.has(c) || c.startsWith('ERR_CERT_');
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'CONNECT_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_CONNECTION_REFUSED',
+  'ERR_CONNECTION_TIMED_OUT',
+  'ERR_ADDRESS_UNREACHABLE',
+  'ERR_INTERNET_DISCONNECTED',
+]);
+
+/** The proxy's own failure in plain words: it said no (an HTTP status), or it could not be reached. */
+function proxyMessage(host: string, cause: string | undefined): string {
+  const status = /^PROXY_HTTP_(\d+)$/.exec(cause ?? '')?.[1];
+  if (status === '407') {
+    return `The proxy wants a sign-in before it lets the terminal reach ${host} (HTTP 407): give its user and password in HTTPS_PROXY (http://user:password@proxy:port), or ask the store's IT to let the terminal through.`;
+  }
+  if (status) return `The proxy refused the connection to ${host} (HTTP ${status}): ask the store's IT to allow ${host.replace(/:\d+$/, '')}.`;
+  if (cause === 'ERR_TUNNEL_CONNECTION_FAILED') return `The proxy refused or failed the connection to ${host}: ask the store's IT to allow it.`;
+  return `The proxy cannot be reached${cause ? ` (${cause})` : ''}: check the proxy settings (HTTPS_PROXY / NO_PROXY, or the system's proxy) and that the proxy is running.`;
+}
 
 /** Names a transport or program failure as the step it shows. `during` is the check that was running. */
 export function stepOfFailure(e: unknown, during: ConnectionStep): ConnectionStepResult {
@@ -60,19 +83,14 @@ export function stepOfFailure(e: unknown, during: ConnectionStep): ConnectionSte
   const d = (e instanceof PosError ? e.details : undefined) as { cause?: string; host?: string; status?: number; proxy?: boolean } | undefined;
   const host = d?.host ?? 'the program';
   const cause = d?.cause;
-  if (d?.proxy)
-    return {
-      step: 'proxy',
-      ok: false,
-      message: `The proxy refused or failed the connection to ${host}${cause ? ` (${cause})` : ''}: check the proxy settings (HTTPS_PROXY / the system's proxy).`,
-    };
+  if (d?.proxy) return { step: 'proxy', ok: false, message: proxyMessage(host, cause) };
   if (cause && DNS_CODES.has(cause))
     return {
       step: 'name-resolution',
       ok: false,
       message: `The name ${host.replace(/:\d+$/, '')} could not be resolved (DNS): check the address and this machine's network.`,
     };
-  if (cause && TLS_CODES.has(cause))
+  if (cause && isTlsCode(cause))
     return {
       step: 'tls',
       ok: false,
@@ -94,11 +112,13 @@ export function stepOfFailure(e: unknown, during: ConnectionStep): ConnectionSte
 
 function checksFor(program: ProgramId, values: ConnectionValues, opts: AdapterOptions): Check[] {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const http = httpFor(values, opts);
   const adapter = () => createAdapter(program, values, opts);
   const probe = (step: ConnectionStep, passed: string): Check => ({ step, passed, run: () => adapter().probe() });
   switch (program) {
     case 'whitelabel': {
       const tokens = createTokenSource({
+        http,
         tokenUrl: required(values, 'tokenUrl'),
         requestBody: wlTokenRequestBody(required(values, 'clientId'), required(values, 'clientSecret')),
         timeoutMs,
@@ -110,6 +130,7 @@ function checksFor(program: ProgramId, values: ConnectionValues, opts: AdapterOp
     }
     case 'uitpas': {
       const tokens = createTokenSource({
+        http,
         tokenUrl: required(values, 'tokenUrl'),
         requestBody: {
           client_id: required(values, 'clientId'),
@@ -124,7 +145,7 @@ function checksFor(program: ProgramId, values: ConnectionValues, opts: AdapterOp
         {
           step: 'permission',
           passed: `The client has ${UITPAS_REQUIRED_PERMISSIONS.join(', ')} for the organizer.`,
-          run: () => uitpasPermissions(values, tokens, timeoutMs),
+          run: () => uitpasPermissions(values, tokens, timeoutMs, http),
         },
         probe('api', "The organizer's reward catalogue can be read."),
       ];
@@ -140,10 +161,10 @@ function checksFor(program: ProgramId, values: ConnectionValues, opts: AdapterOp
  * organizer must be there (else it is unknown to UiTPAS or not this
  * client's), with every permission the counter needs.
  */
-async function uitpasPermissions(values: ConnectionValues, tokens: ReturnType<typeof createTokenSource>, timeoutMs: number): Promise<void> {
+async function uitpasPermissions(values: ConnectionValues, tokens: ReturnType<typeof createTokenSource>, timeoutMs: number, http: HttpJson): Promise<void> {
   const organizerId = required(values, 'organizerId');
   const token = await tokens.get();
-  const res = await httpJson({
+  const res = await http({
     method: 'GET',
     url: `${required(values, 'apiUrl').replace(/\/+$/, '')}/permissions`,
     headers: { authorization: `Bearer ${token}` },

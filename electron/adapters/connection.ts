@@ -9,6 +9,9 @@ import type { RateLimit } from './request-pacer.js';
 import { PosError } from '../../shared/errors.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
 import type { PointsRate } from '../../shared/money.js';
+import { EXTRA_CA_FIELD } from './extra-ca.js';
+import type { FetchLike } from './fetch-exchange.js';
+import { createHttpClient, type HttpJson } from './http.js';
 
 /** What the terminal adds to a connection: its own timeouts and the manager's rate. */
 export interface AdapterOptions {
@@ -27,6 +30,12 @@ export interface AdapterOptions {
    * an emulator whose limit was raised).
    */
   rateLimit?: RateLimit | null;
+  /** How the host reaches the network: in Electron, Chromium's net.fetch (electron/shell/net-fetch.ts). */
+  network?: NetworkOptions;
+}
+
+export interface NetworkOptions {
+  fetch?: FetchLike;
 }
 
 export function required(values: ConnectionValues, key: string): string {
@@ -53,6 +62,17 @@ export function flag(values: ConnectionValues, key: string, fallback: boolean): 
 
 export function timeout(opts: AdapterOptions): { timeoutMs?: number } {
   return opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs };
+}
+
+/** The connection's HTTP client: its extra CA (field `extraCa`), the host's network (net.fetch in Electron). */
+export function httpFor(values: ConnectionValues, opts: AdapterOptions): HttpJson {
+  const extraCaPem = optional(values, EXTRA_CA_FIELD);
+  return createHttpClient({ ...(extraCaPem ? { extraCaPem } : {}), ...(opts.network?.fetch ? { fetch: opts.network.fetch } : {}) });
+}
+
+/** What every adapter's config takes from the terminal: its timeout and the connection's HTTP client. */
+export function transport(values: ConnectionValues, opts: AdapterOptions): { timeoutMs?: number; http: HttpJson } {
+  return { ...timeout(opts), http: httpFor(values, opts) };
 }
 
 export function clock(opts: AdapterOptions): { now?: () => number } {

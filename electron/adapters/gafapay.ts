@@ -45,7 +45,7 @@ import { PosError, type ErrorCode } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { centsFromBackend, pointsFromBackend, pointsStep, pointsToDecimalString, rateFromPair, type PointsMilli } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { integer, optional, required, timeout, clock, type AdapterOptions } from './connection.js';
+import { integer, optional, required, transport, clock, type AdapterOptions } from './connection.js';
 import {
   envelopeSchema,
   historySchema,
@@ -56,7 +56,7 @@ import {
   requestIdFor,
   userPointsSchema,
 } from './gafapay-wire.js';
-import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LookupContext, LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest } from './types.js';
 
 export interface GafapayCompanyAdmin {
@@ -95,6 +95,8 @@ export interface GafapayConfig {
   appCodeTtlMs?: number;
   timeoutMs?: number;
   now?: () => number;
+  /** The connection's HTTP client (its proxy, CA, Chromium's stack in Electron); default: httpJson. */
+  http?: HttpJson;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -226,6 +228,7 @@ interface HeldCode {
 // ======================================================================
 
 export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
+  const http = config.http ?? httpJson;
   if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
   const decimals = config.pointsDecimals ?? 2;
   const step = pointsStep(decimals);
@@ -283,7 +286,7 @@ export function createGafapayAdapter(config: GafapayConfig): LoyaltyAdapter {
     const q = new URLSearchParams(query);
     const headers: Record<string, string> = { companyid: config.companyId, requestid: requestId };
     if (cred.token) headers.authorization = `Token ${cred.token}`;
-    const res = await httpJson({ method, url: `${baseUrl}${path}${q.size ? `?${q.toString()}` : ''}`, headers, body, timeoutMs });
+    const res = await http({ method, url: `${baseUrl}${path}${q.size ? `?${q.toString()}` : ''}`, headers, body, timeoutMs });
     const date = res.headers.date ? Date.parse(res.headers.date) : NaN;
     return { data: readEnvelope(res, cred.owner), backendNowMs: Number.isNaN(date) ? null : date };
   }
@@ -590,7 +593,7 @@ export function gafapayFromConnection(values: ConnectionValues, opts: AdapterOpt
     },
     userType: 2,
     ...(decimals ? { pointsDecimals: Number(decimals) } : {}),
-    ...timeout(opts),
+    ...transport(values, opts),
     ...clock(opts),
   });
 }

@@ -182,7 +182,10 @@ describe('httpJson', () => {
 
   it('our own timeout is BACKEND_TIMEOUT, outcome unknown', async () => {
     // The server never answers, so only httpJson's timeout can end this call (else the test times out).
-    const e = await thrown({ url: `${base}/member/silent`, timeoutMs: 150 });
+    // A first call leaves a connected keep-alive socket, so the timeout cannot fall before the
+    // connection on a slow machine (that would be a connect timeout: not applied, another code).
+    await httpJson({ method: 'GET', url: `${base}/member/ok`, timeoutMs: 10_000 });
+    const e = await thrown({ url: `${base}/member/silent`, timeoutMs: 500 });
     expect(e.code).toBe('BACKEND_TIMEOUT');
     expect(e.details?.notApplied).toBeUndefined();
   });

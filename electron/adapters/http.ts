@@ -29,11 +29,20 @@
  *
  * Messages and details never carry headers, bodies sent, or full URLs (a path
  * may hold a member number; a query may hold a key): only method and host.
+ *
+ * Which way a request goes (net-route.ts): through HTTPS_PROXY/HTTP_PROXY
+ * unless NO_PROXY or loopback says otherwise, trusting Node's CAs plus
+ * NODE_EXTRA_CA_CERTS plus the connection's extra CA; or, in Electron,
+ * through Chromium's stack (net.fetch: the system's proxy and certificate
+ * store; fetch-exchange.ts). A failure at the proxy is marked
+ * details.proxy, so "Test connection" names the proxy step.
  */
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { PosError } from '../../shared/errors.js';
+import { fetchExchange, type FetchLike } from './fetch-exchange.js';
+import { closeIdleRouteSockets, routeFor, type TrustAnchors } from './net-route.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -60,6 +69,43 @@ export interface HttpJsonResponse {
   rawText: string;
 }
 
+/** One JSON exchange with a program: what every adapter calls. */
+export type HttpJson = (req: HttpJsonRequest) => Promise<HttpJsonResponse>;
+
+export interface HttpClientOptions {
+  /** Extra certificate authorities (PEM) to trust besides Node's own and NODE_EXTRA_CA_CERTS: the connection's `extraCa`. */
+  extraCaPem?: string;
+  /**
+   * Electron's net.fetch (Chromium's network stack: the system's proxy
+   * settings and certificate store) instead of node:http(s). Not used when
+   * the connection names an extra CA: Chromium would not trust it, so such a
+   * connection goes through node:https, which does (and HTTPS_PROXY).
+   */
+  fetch?: FetchLike;
+}
+
+/** The raw exchange, before status codes are judged: node:http(s) or a fetch. */
+export interface Exchange {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+export type ExchangeFn = (
+  req: HttpJsonRequest,
+  url: URL | null,
+  headers: Record<string, string>,
+  payload: Buffer | undefined,
+  where: Where,
+) => Promise<Exchange>;
+
+/** A client for one connection: its extra CA, and Chromium's stack where the host gives one. */
+export function createHttpClient(opts: HttpClientOptions = {}): HttpJson {
+  const extraCa = opts.extraCaPem?.trim() ? opts.extraCaPem : undefined;
+  const exchange: ExchangeFn =
+    opts.fetch && !extraCa ? fetchExchange(opts.fetch) : (req, url, headers, payload, where) => nodeExchange(req, url, headers, payload, where, { extraCa });
+  return (req) => jsonOver(exchange, req);
+}
+
 /** Connect-phase failures: the request was never sent, so it certainly did not take effect. */
 const NOT_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -82,7 +128,10 @@ const NOT_SENT_CODES = new Set([
 /** Timeouts below us (undici's, or the OS's on a connected socket) after the request went out. */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
-export async function httpJson(req: HttpJsonRequest): Promise<HttpJsonResponse> {
+/** The default client: node:http(s), Node's CAs (NODE_EXTRA_CA_CERTS included), the environment's proxy. */
+export const httpJson: HttpJson = createHttpClient();
+
+async function jsonOver(exchange: ExchangeFn, req: HttpJsonRequest): Promise<HttpJsonResponse> {
   const url = parseUrl(req.url);
   const where: Where = { method: req.method, host: url?.host ?? '?' };
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'node', ...lowerCaseKeys(req.headers ?? {}) };
@@ -134,40 +183,12 @@ export async function httpJson(req: HttpJsonRequest): Promise<HttpJsonResponse> 
 }
 
 /**
- * One keep-alive agent per protocol, shared by every adapter. Idle sockets
- * are unref'd by node's Agent, so the pool never keeps the process alive; the
- * agent's socket timeout closes an idle socket after IDLE_SOCKET_MS (or a
- * second before the server's announced Keep-Alive timeout, if shorter), so
- * we rarely write into a socket the server is about to close.
- */
-const MAX_SOCKETS = 32;
-const IDLE_SOCKET_MS = 4000;
-let agents: { http: HttpAgent; https: HttpsAgent } | null = null;
-
-function agentFor(protocol: 'http:' | 'https:'): HttpAgent {
-  agents ??= {
-    http: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS }),
-  };
-  return protocol === 'https:' ? agents.https : agents.http;
-}
-
-/**
  * Closes the idle pooled keep-alive sockets; requests in flight (another
  * runtime's, in a test or benchmark process) are left alone, and later requests
  * open new sockets. Runtime close calls it; the process never needs it to exit.
  */
 export function closeIdleHttpSockets(): void {
-  if (!agents) return;
-  for (const agent of [agents.http, agents.https]) {
-    for (const list of Object.values(agent.freeSockets)) for (const s of list ?? []) s.destroy();
-  }
-}
-
-interface Exchange {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
+  closeIdleRouteSockets();
 }
 
 /** A connect that did not complete within our timeout: nothing was sent. */
@@ -181,12 +202,27 @@ const CONNECT_TIMEOUT = 'CONNECT_TIMEOUT';
  * keep-alive socket counts as connected, so a reset on one (a server closing
  * an idle socket as we write) stays outcome-unknown. No retry here.
  */
-function exchange(req: HttpJsonRequest, url: URL | null, headers: Record<string, string>, payload: Buffer | undefined, where: Where): Promise<Exchange> {
+function nodeExchange(
+  req: HttpJsonRequest,
+  url: URL | null,
+  headers: Record<string, string>,
+  payload: Buffer | undefined,
+  where: Where,
+  trust: TrustAnchors,
+): Promise<Exchange> {
   if (!url) return Promise.reject(classifyFetchFailure(Object.assign(new TypeError('invalid URL'), { code: 'ERR_INVALID_URL' }), false, where));
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return Promise.reject(classifyFetchFailure(Object.assign(new TypeError('unsupported protocol'), { code: 'ERR_INVALID_URL' }), false, where));
   }
   const protocol = url.protocol;
+  let route: ReturnType<typeof routeFor>;
+  try {
+    route = routeFor(url, trust);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  // Until the proxy has said yes to the tunnel (or, for http, until the socket to it connected), a failure is the proxy's.
+  let proxyPassed = route.proxy === null;
 
   return new Promise<Exchange>((resolve, reject) => {
     let settled = false;
@@ -199,7 +235,7 @@ function exchange(req: HttpJsonRequest, url: URL | null, headers: Record<string,
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      reject(classifyFetchFailure(e, timedOut, where, !connected));
+      reject(classifyFetchFailure(e, timedOut, where, !connected, !proxyPassed && !timedOut));
       response?.destroy();
       creq?.destroy();
     };
@@ -212,20 +248,38 @@ function exchange(req: HttpJsonRequest, url: URL | null, headers: Record<string,
 
     try {
       const request = protocol === 'https:' ? httpsRequest : httpRequest;
-      creq = request(url, { method: req.method, headers, agent: agentFor(protocol) });
+      const options: RequestOptions & { secureContext?: unknown } = { method: req.method, headers, agent: route.agent, ...route.requestOptions };
+      const hp = route.httpProxy;
+      creq = hp
+        ? httpRequest({
+            ...options,
+            host: hp.host,
+            port: hp.port,
+            path: url.href,
+            headers: { ...headers, host: url.host, ...(hp.authorization ? { 'proxy-authorization': hp.authorization } : {}) },
+          })
+        : request(url, options);
     } catch (e) {
       // Thrown before anything was written (an invalid header value, say).
       fail(e, false);
       return;
     }
 
+    // https-proxy-agent's answer to CONNECT: anything but 200 is the proxy refusing (its own
+    // response would otherwise be read as the program's).
+    creq.once('proxyConnect', (answer: { statusCode?: number }) => {
+      if (answer.statusCode === 200) proxyPassed = true;
+      else fail(Object.assign(new Error('proxy refused the tunnel'), { code: `PROXY_HTTP_${answer.statusCode ?? 0}` }), false);
+    });
     creq.once('socket', (socket: Socket) => {
       if (creq!.reusedSocket || !socket.connecting) {
         connected = true; // a pooled socket, or one we cannot prove unconnected
+        if (route.httpProxy) proxyPassed = true;
         return;
       }
-      socket.once(protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+      socket.once(protocol === 'https:' && !route.httpProxy ? 'secureConnect' : 'connect', () => {
         connected = true;
+        if (route.httpProxy) proxyPassed = true; // plain http through a proxy: the proxy now owns the request
       });
     });
     creq.on('error', (e) => fail(e, false));
@@ -264,7 +318,7 @@ export function parseRetryAfter(value: string | undefined | null, nowMs = Date.n
   return Math.max(0, at - nowMs);
 }
 
-interface Where {
+export interface Where {
   method: string;
   host: string;
 }
@@ -295,13 +349,20 @@ function errorCode(e: unknown): string | undefined {
  * Turns a transport failure into a PosError: `e` is what node:http emitted
  * (or fetch threw: the undici shapes, error in `cause`, are still read),
  * `timedOut` whether our own timer fired, `neverConnected` whether the socket
- * provably never connected (nothing can have been sent). Exported for a test
+ * provably never connected (nothing can have been sent), `atProxy` whether it
+ * failed at the proxy (before the tunnel to the program was open). Exported for a test
  * that feeds it the error shapes a loopback test cannot cause (DNS, TLS).
  */
-export function classifyFetchFailure(e: unknown, timedOut: boolean, where: Where, neverConnected = false): PosError {
+export function classifyFetchFailure(e: unknown, timedOut: boolean, where: Where, neverConnected = false, atProxy = false): PosError {
   if (timedOut) return new PosError('BACKEND_TIMEOUT', undefined, { details: { ...where } });
   const cause = (e as { cause?: unknown } | null)?.cause;
   const code = errorCode(cause) ?? errorCode(e);
+  if (atProxy) {
+    // The proxy refused, failed or could not be reached: the program never saw the request.
+    return new PosError('BACKEND_UNAVAILABLE', `The proxy did not connect the terminal to the loyalty program${code ? ` (${code})` : ''}.`, {
+      details: { ...where, ...(code ? { cause: code } : {}), proxy: true, notApplied: true },
+    });
+  }
   if (code === 'ERR_INVALID_URL') {
     return new PosError('BACKEND_UNAVAILABLE', 'The loyalty program address in settings is not a valid URL.', { details: { ...where, notApplied: true } });
   }

@@ -5,7 +5,7 @@
  * never parsed, logged, or put in an error.
  */
 import { PosError } from '../../shared/errors.js';
-import { httpJson } from './http.js';
+import { httpJson, type HttpJson } from './http.js';
 
 export interface TokenSourceOptions {
   tokenUrl: string;
@@ -13,6 +13,8 @@ export interface TokenSourceOptions {
   requestBody: Record<string, string>;
   timeoutMs: number;
   now?: () => number;
+  /** The connection's HTTP client (default: httpJson). */
+  http?: HttpJson;
 }
 
 export interface TokenSource {
@@ -30,7 +32,7 @@ export function createTokenSource(opts: TokenSourceOptions): TokenSource {
   let inFlight: Promise<string> | null = null;
 
   async function fetchToken(): Promise<string> {
-    const res = await httpJson({ method: 'POST', url: opts.tokenUrl, body: opts.requestBody, timeoutMs: opts.timeoutMs });
+    const res = await (opts.http ?? httpJson)({ method: 'POST', url: opts.tokenUrl, body: opts.requestBody, timeoutMs: opts.timeoutMs });
     if (res.status === 400 || res.status === 401 || res.status === 403) {
       throw new PosError('BACKEND_AUTH', undefined, { details: { status: res.status, notApplied: true } });
     }

@@ -27,7 +27,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PosError } from '../../shared/errors.js';
 import { centsFromBackend } from '../../shared/money.js';
-import { httpJson, type HttpMethod } from './http.js';
+import { httpJson, type HttpJson, type HttpMethod } from './http.js';
 
 export interface PentadataConfig {
   /** API base, e.g. https://api.pentadatainc.com */
@@ -38,6 +38,8 @@ export interface PentadataConfig {
   merchantId: number;
   timeoutMs?: number;
   now?: () => number;
+  /** The connection's HTTP client (its proxy, CA, Chromium's stack in Electron); default: httpJson. */
+  http?: HttpJson;
 }
 
 /** The card details the customer typed: passed straight into one request body, never kept. */
@@ -112,13 +114,14 @@ export interface PentadataClient {
 }
 
 export function createPentadataClient(config: PentadataConfig): PentadataClient {
+  const http = config.http ?? httpJson;
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const timeoutMs = config.timeoutMs ?? 10_000;
   const now = config.now ?? Date.now;
   let session: { token: string; expiresAt: number; refresh: string | null; refreshExpiresAt: number } | null = null;
 
   async function authCall(path: string, body: unknown, bearer?: string): Promise<void> {
-    const res = await httpJson({ method: 'POST', url: baseUrl + path, body, headers: bearer ? { authorization: `Bearer ${bearer}` } : {}, timeoutMs });
+    const res = await http({ method: 'POST', url: baseUrl + path, body, headers: bearer ? { authorization: `Bearer ${bearer}` } : {}, timeoutMs });
     if (res.status === 401 || res.status === 400) {
       throw new PosError('BACKEND_AUTH', "Pentadata refused the terminal's e-mail and API key: check them in settings.", {
         details: { status: res.status, notApplied: true },
@@ -151,7 +154,7 @@ export function createPentadataClient(config: PentadataConfig): PentadataClient 
   async function call(method: HttpMethod, path: string, body?: unknown): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const t = await token();
-      const res = await httpJson({ method, url: baseUrl + path, headers: { authorization: `Bearer ${t}` }, body, timeoutMs });
+      const res = await http({ method, url: baseUrl + path, headers: { authorization: `Bearer ${t}` }, body, timeoutMs });
       if (res.status >= 200 && res.status < 300) return res.body;
       if (res.status === 401 && attempt === 0) {
         session = null; // renew once: a 401 changed nothing

@@ -44,8 +44,8 @@ import { DEFAULT_MESSAGES, PosError, type EndUserMessage, type ErrorCode } from 
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MAX_CENTS, MILLI_PER_POINT, money, pointsFromBackend, type PointsMilli } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { optional, required, timeout, clock, type AdapterOptions } from './connection.js';
-import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { optional, required, transport, clock, type AdapterOptions } from './connection.js';
+import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import { pagedSchema, passMessageSchema, passSchema, redeemedSchema, redeemStatusSchema, rewardSchema } from './uitpas-wire.js';
 import type {
@@ -85,6 +85,8 @@ export interface UitpasConfig {
   /** How many redeem-status checks listRewards runs at once. Default 4. */
   checkConcurrency?: number;
   now?: () => number;
+  /** The connection's HTTP client (its proxy, CA, Chromium's stack in Electron); default: httpJson. */
+  http?: HttpJson;
 }
 
 export const UITPAS_INFO: BackendInfo = {
@@ -380,6 +382,7 @@ function requireRewardId(rewardId: string | undefined): string {
 export type UitpasAdapter = RewardCatalogAdapter & Required<Pick<RewardCatalogAdapter, 'listRewards' | 'checkReward' | 'reverse' | 'findReversal'>>;
 
 export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
+  const http = config.http ?? httpJson;
   if (!/^[A-Z]{3}$/.test(config.currency)) throw new PosError('INVALID_INPUT', `Not an ISO currency code: ${config.currency}`);
   for (const [id, cents] of Object.entries(config.rewardDiscounts)) {
     if (!Number.isSafeInteger(cents) || cents < 0 || cents > MAX_CENTS)
@@ -392,6 +395,7 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
   const concurrency = Math.max(1, config.checkConcurrency ?? 4);
   const discounts = { ...config.rewardDiscounts };
   const tokens = createTokenSource({
+    http,
     tokenUrl: config.tokenUrl,
     requestBody: {
       client_id: config.clientId,
@@ -428,7 +432,7 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
     const qs = query && query.length ? '?' + new URLSearchParams(query).toString() : '';
     for (let attempt = 0; ; attempt++) {
       const token = await notApplied(tokens.get());
-      const res = await httpJson({
+      const res = await http({
         method,
         url: apiUrl + path + qs,
         headers: { ...extraHeaders, authorization: `Bearer ${token}` },
@@ -690,7 +694,7 @@ export function uitpasFromConnection(values: ConnectionValues, opts: AdapterOpti
     rewardDiscounts: JSON.parse(optional(values, 'rewardDiscounts') ?? '{}') as Record<string, number>,
     currency: optional(values, 'currency') ?? 'EUR',
     ...(optional(values, 'scope') ? { scope: optional(values, 'scope')! } : {}),
-    ...timeout(opts),
+    ...transport(values, opts),
     ...clock(opts),
   });
 }

@@ -19,8 +19,8 @@ import { PosError } from '../../shared/errors.js';
 import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli, type PointsRate } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
-import { optional, required, timeout, type AdapterOptions } from './connection.js';
-import { httpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { optional, required, transport, type AdapterOptions } from './connection.js';
+import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { RequestPacer, type RateLimit } from './request-pacer.js';
 import { createTokenSource } from './oauth-token.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
@@ -55,6 +55,8 @@ export interface WhiteLabelConfig {
   /** The program owner's event type names (defaults REDEEMED_POINTS / POINTS_REFUND). */
   eventTypes?: Partial<WlEventTypes>;
   timeoutMs?: number;
+  /** The connection's HTTP client (its proxy, CA, Chromium's stack in Electron); default: httpJson. */
+  http?: HttpJson;
   /** The rate limit to keep (default the published one); null: no pacing. */
   rateLimit?: RateLimit | null;
 }
@@ -81,6 +83,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const BASELINE_MEMORY = 1000;
 
 export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapter {
+  const http = config.http ?? httpJson;
   // Fail at configuration time, not at the first sale.
   // The program's points value, or the rate the store's manager set at the terminal (settings).
   const rate = config.rate ?? rateFromCurrencyPerPoint(config.pointsCurrencyValue);
@@ -90,7 +93,7 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
   // Every call to the API is paced to the key's limit: a drain after an outage must not take the counter's share.
   const limit = config.rateLimit === undefined ? WHITE_LABEL_RATE_LIMIT : config.rateLimit;
   const pacer = limit ? new RequestPacer(limit) : null;
-  const tokens = createTokenSource({ tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
+  const tokens = createTokenSource({ http, tokenUrl: config.authUrl, requestBody: wlTokenRequestBody(config.clientId, config.clientSecret), timeoutMs });
   const baselines = new Map<string, PointsMilli>();
   const eventTypes: WlEventTypes = {
     redeem: config.eventTypes?.redeem?.trim() || WL_EVENT.redeem,
@@ -114,7 +117,7 @@ export function createWhiteLabelAdapter(config: WhiteLabelConfig): LoyaltyAdapte
     for (let attempt = 0; ; attempt++) {
       const token = await notApplied(tokens.get());
       await pacer?.admit();
-      const res = await httpJson({
+      const res = await http({
         method,
         url: baseUrl + path,
         headers: { [WL_API_KEY_HEADER]: config.apiKey, authorization: `Bearer ${token}` },
@@ -279,6 +282,6 @@ export function whiteLabelFromConnection(values: ConnectionValues, opts: Adapter
     eventTypes: { redeem: optional(values, 'redeemEventType') ?? WL_EVENT.redeem, refund: optional(values, 'refundEventType') ?? WL_EVENT.refund },
     ...(opts.rate ? { rate: opts.rate } : {}),
     ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
-    ...timeout(opts),
+    ...transport(values, opts),
   });
 }

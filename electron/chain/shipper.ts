@@ -8,10 +8,8 @@
  * Electron build; from the sources (web host, tests) it is the TypeScript
  * file loaded through tsx.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerFile } from '../worker-file.js';
 import type { Store } from '../store/store.js';
 import { migrateLocal } from './local-store.js';
 import { checkPostgresUrl, ChainError, describeTarget } from './pg-errors.js';
@@ -41,15 +39,7 @@ function holdFromEnv(): ShipLoopOptions['hold'] {
 }
 
 function startWorker(data: ShipWorkerData): Worker {
-  const bundled = fileURLToPath(new URL('./chain-ship-worker.cjs', import.meta.url));
-  // execArgv: [] — the worker must not inherit a loader the host was started with (the tsx
-  // CLI's --import hooks deadlock a worker on Node 20); it brings its own below.
-  if (existsSync(bundled)) return new Worker(bundled, { workerData: data, execArgv: [] });
-  // From the sources: load the TypeScript worker through tsx's require hook.
-  const req = createRequire(import.meta.url);
-  const source = fileURLToPath(new URL('./ship-worker.ts', import.meta.url));
-  const boot = `require(${JSON.stringify(req.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(source)});`;
-  return new Worker(boot, { eval: true, workerData: data, execArgv: [] });
+  return startWorkerFile('chain-ship-worker.cjs', new URL('./ship-worker.ts', import.meta.url), data);
 }
 
 export class LogShipper {

@@ -6,6 +6,7 @@
  * credentials follow for people. Stops cleanly on SIGTERM / SIGINT and when
  * the command that started it (npm, a shell) goes away.
  */
+import { parseArgs } from 'node:util';
 import { DEMO_MEMBERS, SANDBOX_CREDENTIALS } from '../../sandbox/demo-data.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { stopOnSignalOrOrphan, type StopReason } from './stop-guard.js';
@@ -17,23 +18,20 @@ interface CliArgs {
 }
 
 export function parseSandboxArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { port: 0, host: '127.0.0.1', seedDemo: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--port') {
-      const p = Number(value());
-      if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error('--port must be 0..65535');
-      args.port = p;
-    } else if (a === '--host') args.host = value();
-    else if (a === '--empty') args.seedDemo = false;
-    else throw new Error(`unknown argument ${a} (use --port N, --host H, --empty)`);
+  let values: { port?: string; host?: string; empty?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { port: { type: 'string' }, host: { type: 'string' }, empty: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (use --port N, --host H, --empty)`);
   }
-  return args;
+  const port = values.port === undefined ? 0 : /^\d+$/.test(values.port) ? Number(values.port) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be 0..65535');
+  return { port, host: values.host ?? '127.0.0.1', seedDemo: !values.empty };
 }
 
 async function main(): Promise<void> {

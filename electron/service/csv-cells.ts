@@ -11,8 +11,8 @@
  *   when the line end is CRLF, nor surrounding blanks); quotes are doubled.
  * - Lines end with CRLF.
  *
- * The log export's hot loop (csv-export.ts lineFormat) writes millions of
- * lines and keeps its own concatenation; it applies the same two rules and
+ * The log export's hot loop (csv-line.ts) writes millions of lines and keeps
+ * its own concatenation; it uses neutralise() and the same quoting rule, and
  * its tests hold it to them.
  */
 import { stringify } from 'csv-stringify/sync';

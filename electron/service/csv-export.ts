@@ -26,122 +26,26 @@
  * seq range over worker threads, each with its own read-only connection,
  * each writing its part to a private temporary file beside the database;
  * the parts are then streamed to the destination in order and deleted. The
- * line format is one self-contained function (lineFormat) that both this
- * thread and the workers run, given the same plain-data dialect.
+ * line format (csv-line.ts) is the same module in this thread and in the
+ * workers (csv-export-worker.ts), given the same plain-data dialect.
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import type { EndOfDaySummary, LogFilter } from '../../shared/contract/manager.js';
 import { catalogues } from '../../shared/i18n/index.js';
+import { startWorkerFile } from '../worker-file.js';
 import { csvLines, neutralise } from './csv-cells.js';
+import type { ExportWorkerData } from './csv-export-worker.js';
+import { lineFormat } from './csv-line.js';
 import { csvDialect, type CsvDialect } from './csv-dialect.js';
 import type { LogQuery, NamedLogRow } from './log-query.js';
 
 export const BOM = '\uFEFF';
 const EOL = '\r\n';
-
-/**
- * The CSV rules, self-contained (no outside names) so that workers can run
- * the very same source. `line` takes a row of LOG_SELECT's columns and the
- * person's name cell.
- */
-function lineFormat(d: CsvDialect) {
-  const sep = d.sep;
-  const NEEDS_WORK = new RegExp('^[\\t\\r\\n =+\\-@]|["' + sep + '\\r\\n]|[ \\t\\r\\n]$');
-  const NEEDS_QUOTES = new RegExp('["' + sep + '\\r\\n]|^[ \\t\\r\\n]|[ \\t\\r\\n]$');
-  const text = (value: string | null | undefined): string => {
-    if (value === null || value === undefined || value === '') return '';
-    const s = String(value);
-    if (!NEEDS_WORK.test(s)) return s;
-    let v = s;
-    if (/^[=+\-@\t\r]/.test(v) || /^[ \t\r\n]+[=+\-@]/.test(v)) v = "'" + v;
-    if (NEEDS_QUOTES.test(v)) v = '"' + v.replace(/"/g, '""') + '"';
-    return v;
-  };
-  /** "12.30" / "12,30", "-0.05": exact from integer cents. */
-  const money = (cents: number | null | undefined): string => {
-    if (cents === null || cents === undefined) return '';
-    const abs = Math.abs(cents);
-    const c = abs % 100;
-    return (cents < 0 ? '-' : '') + Math.floor(abs / 100) + d.decimal + (c < 10 ? '0' : '') + c;
-  };
-  /** "12.5" / "12,5", "-3", "0.125": exact from thousandths. */
-  const points = (milli: number | null | undefined): string => {
-    if (milli === null || milli === undefined) return '';
-    const abs = Math.abs(milli);
-    const frac = abs % 1000;
-    const whole = (milli < 0 ? '-' : '') + Math.floor(abs / 1000);
-    if (frac === 0) return whole;
-    return whole + d.decimal + String(frac).padStart(3, '0').replace(/0+$/, '');
-  };
-  const two = (n: number) => (n < 10 ? '0' : '') + n;
-  /** The terminal's local time: "2025-03-01 09:05:00", or ISO with the offset for programs. */
-  const time = (iso: string | null | undefined): string => {
-    if (!iso) return '';
-    const t = new Date(iso);
-    if (Number.isNaN(t.getTime())) return text(iso);
-    const day = t.getFullYear() + '-' + two(t.getMonth() + 1) + '-' + two(t.getDate());
-    const clock = two(t.getHours()) + ':' + two(t.getMinutes()) + ':' + two(t.getSeconds());
-    if (!d.isoTimes) return day + ' ' + clock;
-    const off = -t.getTimezoneOffset();
-    const a = Math.abs(off);
-    return day + 'T' + clock + (off < 0 ? '-' : '+') + two(Math.floor(a / 60)) + ':' + two(a % 60);
-  };
-  const word = (words: Record<string, string>, code: string | null | undefined): string => text(code ? (words[code] ?? code) : '');
-  /** The amount's column by kind: basket, discount, paid, refunded or other (index 0..4). */
-  const amountIndex = (kind: string): number => {
-    const c = d.amountColumns[kind] ?? (kind.startsWith('offer.') ? 'basket' : 'other');
-    return c === 'basket' ? 0 : c === 'discount' ? 1 : c === 'toPay' ? 2 : c === 'refunded' ? 3 : 4;
-  };
-  // r: seq, at, terminal_id, actor, sale_id, kind, outcome, member_masked, points_milli, amount_cents, currency, detail, prev_hash, hash
-  const line = (r: unknown[], nameCell: string): string => {
-    const amounts = ['', '', '', '', ''];
-    if (r[9] !== null && r[9] !== undefined) amounts[amountIndex(r[5] as string)] = money(r[9] as number);
-    return (
-      r[0] +
-      sep +
-      time(r[1] as string) +
-      sep +
-      text(r[2] as string) +
-      sep +
-      nameCell +
-      sep +
-      text(r[4] as string) +
-      sep +
-      word(d.kinds, r[5] as string) +
-      sep +
-      word(d.outcomes, r[6] as string) +
-      sep +
-      text(r[7] as string) +
-      sep +
-      points(r[8] as number) +
-      sep +
-      amounts.join(sep) +
-      sep +
-      text(r[10] as string) +
-      sep +
-      text(r[3] as string) +
-      sep +
-      text(r[5] as string) +
-      sep +
-      text(r[6] as string) +
-      sep +
-      text(r[12] as string) +
-      sep +
-      text(r[13] as string) +
-      sep +
-      text(r[11] as string) +
-      '\r\n'
-    );
-  };
-  return { text, money, points, time, line };
-}
 
 /** The log columns a CSV line is made of, in order (first the keyset). */
 export const LOG_SELECT =
@@ -298,36 +202,6 @@ export async function writeLogCsv(query: LogQuery, filter: LogFilter, out: Writa
   return { rows };
 }
 
-const EXPORT_WORKER = `
-const __name = (f) => f;
-const { parentPort, workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const Database = require(workerData.sqlitePath);
-const format = (${lineFormat.toString()})(workerData.dialect);
-const names = new Map(workerData.names);
-const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
-const fd = fs.openSync(workerData.part, 'wx', 0o600);
-parentPort.postMessage({ ready: true });
-try {
-  const stmt = db.prepare(workerData.sql).raw(true);
-  let after = workerData.after, rows = 0;
-  for (;;) {
-    const chunk = stmt.all({ ...workerData.params, __after: after, __upto: workerData.upTo, __limit: workerData.chunkRows });
-    if (chunk.length === 0) break;
-    let text = '';
-    for (const r of chunk) text += format.line(r, names.get(r[3]) ?? '');
-    fs.writeSync(fd, text);
-    rows += chunk.length;
-    if (chunk.length < workerData.chunkRows) break;
-    after = chunk[chunk.length - 1][0];
-  }
-  parentPort.postMessage({ rows });
-} finally {
-  fs.closeSync(fd);
-  db.close();
-}
-`;
-
 interface ExportPart {
   file: string;
   /** Resolves with the part's row count once its file is complete. */
@@ -347,8 +221,6 @@ async function startExportWorkers(
   workers: number,
   chunkRows: number,
 ): Promise<ExportPart[]> {
-  const base = typeof __filename === 'string' ? __filename : import.meta.url;
-  const sqlitePath = createRequire(base).resolve('better-sqlite3');
   const lo = typeof plan.params.lo === 'number' ? plan.params.lo - 1 : 0;
   const hi = typeof plan.params.hi === 'number' ? Math.min(plan.params.hi, plan.upTo) : plan.upTo;
   const size = Math.ceil((hi - lo) / workers);
@@ -359,21 +231,18 @@ async function startExportWorkers(
     file: join(dirname(file), `.export-${tag}-${i}.csv.part`),
   })).filter((r) => r.after < r.upTo);
   const started: { part: ExportPart; ready: Promise<void> }[] = ranges.map((r) => {
-    const w = new Worker(EXPORT_WORKER, {
-      eval: true,
-      workerData: {
-        file,
-        sqlitePath,
-        sql: plan.sql,
-        params: plan.params,
-        after: r.after,
-        upTo: r.upTo,
-        part: r.file,
-        chunkRows,
-        names: [...nameCells],
-        dialect,
-      },
-    });
+    const data: ExportWorkerData = {
+      file,
+      sql: plan.sql,
+      params: plan.params,
+      after: r.after,
+      upTo: r.upTo,
+      part: r.file,
+      chunkRows,
+      names: [...nameCells],
+      dialect,
+    };
+    const w = startWorkerFile('csv-export-worker.cjs', new URL('./csv-export-worker.ts', import.meta.url), data);
     let onReady!: () => void;
     let onFail!: (e: Error) => void;
     const ready = new Promise<void>((res, rej) => ((onReady = res), (onFail = rej)));

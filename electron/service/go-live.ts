@@ -12,6 +12,7 @@ import { PosError } from '../../shared/errors.js';
 import { checkConnection } from '../../shared/programs/check.js';
 import { environmentOf, programOf, secretKeys, type ConnectionValues, type ProgramId } from '../../shared/programs/index.js';
 import { testConnection } from '../adapters/connection-test.js';
+import { EXTRA_CA_FIELD, parseExtraCa } from '../adapters/extra-ca.js';
 import type { AdapterOptions } from '../adapters/connection.js';
 import { databaseFile, type TerminalMode } from '../mode.js';
 import { Store } from '../store/store.js';
@@ -72,6 +73,8 @@ function resolveValues(ctx: GoLiveContext, program: ProgramId, typed: Record<str
     const field = first.path.replace(/^(connection|program)\./, '');
     throw new PosError('INVALID_INPUT', `${field} ${first.message}`, { details: { field, problems } });
   }
+  // Each certificate of an extra CA is read before it is tested or stored (a clear field error otherwise).
+  if (values[EXTRA_CA_FIELD] !== undefined) parseExtraCa(values[EXTRA_CA_FIELD]);
   return values;
 }
 

@@ -234,7 +234,7 @@ describe('voids and refunds', () => {
     expect(balance(anna.userId)).toBe(2500);
     const refunds = ledger(anna.userId).filter((e) => e.type === 'POINTS_REFUND');
     expect(refunds.map((e) => e.payload.points)).toEqual([1, 9]);
-  });
+  }, 60_000); // twelve approved refunds and their sends: a ceiling for a hang on a loaded machine, not a figure
 
   it('a void racing an in-flight post: the post lands, then the refund follows', async () => {
     await control('POST', '/faults', { backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: 500, times: 1 });

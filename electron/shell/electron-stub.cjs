@@ -79,6 +79,20 @@ class BrowserWindow extends EventEmitter {
 }
 
 const session = {
+  // The loyalty programs' own session (electron/shell/net-fetch.ts): its fetch is Node's, and each call is reported.
+  fromPartition: (partition, options) => ({
+    fetch: (url, init) => {
+      out('netFetch', {
+        partition,
+        options,
+        host: new URL(url).host,
+        method: init.method,
+        credentials: init.credentials,
+        bypassCustomProtocolHandlers: init.bypassCustomProtocolHandlers,
+      });
+      return fetch(url, init);
+    },
+  }),
   defaultSession: {
     webRequest: { onHeadersReceived: () => {} },
     setPermissionRequestHandler: (h) => (session.permissionRequest = h),
@@ -150,6 +164,9 @@ async function drive() {
   await call('pos:signIn', trusted, { personId: first.value && first.value.id, pin: '1234' });
   const started = await call('pos:startSale', trusted, { basketCents: 2500 });
   out('startSale', { ok: started.ok });
+  // A member lookup reaches the (embedded) program: through the loyalty session's fetch, as Chromium's net.fetch would.
+  const found = await call('pos:identifyMember', trusted, { saleId: started.value && started.value.id, input: '2000000000016', source: 'scanner' });
+  out('identifyMember', { ok: found.ok, error: found.error && found.error.code });
   app.quit();
 }
 

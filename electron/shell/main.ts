@@ -11,6 +11,7 @@ import { logProcessErrors } from '../log/process-errors.js';
 import { startRuntime } from '../runtime.js';
 import { chooseSecretBox, SECRET_KEY_FILE } from '../service/secret-box.js';
 import { runApp } from './lifecycle.js';
+import { chromiumFetch } from './net-fetch.js';
 import { privateUmask } from '../store/file-modes.js';
 
 // Everything the app creates (database, WAL, key file, Chromium's profile, saved exports) is private to this user.
@@ -29,6 +30,8 @@ runApp({
     startRuntime({
       ...opts,
       secretBox: chooseSecretBox(safeStorage, join(opts.dataDir, SECRET_KEY_FILE)),
+      // The loyalty programs are reached through Chromium's network stack: the system's proxy and certificate store.
+      network: { fetch: chromiumFetch() },
       // PWP_LOG_LEVEL fixes the level for one run (Settings says so), as for the web host.
       ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { logLevel: process.env.PWP_LOG_LEVEL } : {}),
     }),

@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import type { ConnectionTestResult } from '../connection-test.js';
+import { MAX_PEM_CHARS } from '../programs/check.js';
 import { PROGRAM_IDS, type ProgramEnvironment, type ProgramId } from '../programs/index.js';
 import { managerApproval } from './approval.js';
 
 /** A program's connection values as typed: field key -> value (empty secret: keep the stored one). */
-const connectionValues = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/), z.string().max(8192));
+const connectionValues = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/), z.string().max(MAX_PEM_CHARS));
 
 export const goLiveMethods = {
   getGoLive: z.object({}).strict(),

@@ -1,3 +1,4 @@
+import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
 /** Capillary: a free amount, validation code (OTP), decimal points. PROVIDERS.md section 3. */
@@ -26,6 +27,7 @@ export const CAPILLARY = {
     { key: 'oauthKey', label: 'OAuth key', kind: 'text', required: false, help: 'Key for /v3/oauth/token/generate (instead of the till).' },
     { key: 'oauthSecret', label: 'OAuth secret', kind: 'secret', required: false, help: 'Secret that goes with the OAuth key.' },
     { key: 'programId', label: 'program_id', kind: 'text', required: true, help: 'The loyalty program redemptions are posted to.' },
+    ...NETWORK_FIELDS,
   ],
   programSettings: [
     {

@@ -1,3 +1,4 @@
+import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
 /**
@@ -70,6 +71,7 @@ export const CARDLINKED = {
       choices: ['hex', 'base64'],
       help: 'How the signature is written.',
     },
+    ...NETWORK_FIELDS,
   ],
   programSettings: [{ key: 'currency', label: 'Currency', kind: 'text', required: false, default: 'EUR', help: 'Currency of a transaction that names none.' }],
   environmentField: 'baseUrl',

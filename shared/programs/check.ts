@@ -35,8 +35,34 @@ export function urlProblem(raw: string): string | null {
   return null;
 }
 
+/** Room for a CA chain of a dozen certificates; the contract's limit on a value is the same. */
+export const MAX_PEM_CHARS = 32_768;
+
+/**
+ * Why a 'pem' value is not one or more PEM certificates: null when it looks
+ * like them. Only the shape is checked here (no X.509 parser in shared/); the
+ * service reads each certificate before using it (electron/adapters/extra-ca.ts).
+ * Text between blocks (openssl's "subject=" lines) is allowed, as openssl does.
+ */
+export function pemProblem(v: string): string | null {
+  if (v.length > MAX_PEM_CHARS) return `is too long (${MAX_PEM_CHARS} characters at most)`;
+  const blocks = [...v.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/g)];
+  if (blocks.length === 0) return 'is not a PEM certificate (paste it from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----)';
+  for (const [i, [, begin, body, end]] of blocks.entries()) {
+    if (/PRIVATE KEY/.test(begin!)) return 'holds a private key: never paste a key here, only the CA certificate';
+    if (begin !== 'CERTIFICATE' || end !== 'CERTIFICATE') return `block ${i + 1} is a ${begin!.toLowerCase()}, not a certificate`;
+    const b64 = body!.replace(/\s+/g, '');
+    // A DER certificate is an ASN.1 SEQUENCE: its base64 starts with "MI".
+    if (!/^MI[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0)
+      return `certificate ${i + 1} is damaged (its base64 text does not read as a certificate)`;
+  }
+  return null;
+}
+
 function valueProblem(f: ConnectionField, v: string): string | null {
   switch (f.kind) {
+    case 'pem':
+      return pemProblem(v);
     case 'url':
       return urlProblem(v);
     case 'integer':

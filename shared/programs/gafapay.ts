@@ -1,3 +1,4 @@
+import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
 /** GafaPay: a free amount with min/max; points become wallet cashback. PROVIDERS.md section 4. */
@@ -34,6 +35,7 @@ export const GAFAPAY = {
     { key: 'debitAccountType', label: 'debit_account_type', kind: 'integer', required: true, help: 'company_admin_user_info.debit_account_type.' },
     { key: 'debitAccountTypeId', label: 'debit_account_type_id', kind: 'text', required: true, help: 'company_admin_user_info.debit_account_type_id.' },
     { key: 'username', label: 'username', kind: 'text', required: true, help: 'company_admin_user_info.username.' },
+    ...NETWORK_FIELDS,
   ],
   programSettings: [
     { key: 'currency', label: 'Currency', kind: 'text', required: false, default: 'EUR', help: 'ISO code of currency_id.' },

@@ -12,6 +12,7 @@ import { UITPAS } from './uitpas.js';
 import { WHITELABEL } from './whitelabel.js';
 
 export type { ConnectionField, ConnectionValues, ProgramDescriptor, ProgramEnvironment } from './types.js';
+export { NETWORK_FIELDS } from './network.js';
 
 /** In the order the settings screen lists them; the first is the training default. */
 export const PROGRAMS = [WHITELABEL, UITPAS, CAPILLARY, GAFAPAY, CARDLINKED] as const;

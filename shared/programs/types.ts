@@ -12,7 +12,8 @@
  */
 import type { BackendCapabilities } from '../domain.js';
 
-export type FieldKind = 'url' | 'text' | 'secret' | 'integer' | 'boolean' | 'json';
+/** 'pem': one or more PEM certificates (a CA), shown back, never a key. */
+export type FieldKind = 'url' | 'text' | 'secret' | 'integer' | 'boolean' | 'json' | 'pem';
 
 export interface ConnectionField {
   /** The key in the config file's `connection` object and in the stored credentials. */

@@ -1,3 +1,4 @@
+import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
 /** UiTPAS (publiq): a reward catalogue, points per reward. PROVIDERS.md section 1. */
@@ -38,6 +39,7 @@ export const UITPAS = {
       required: true,
       help: 'The organizer (UiTdatabank id) this counter belongs to; the client needs PASSES_READ, REWARDS_READ and REWARDS_REDEEM for it.',
     },
+    ...NETWORK_FIELDS,
   ],
   programSettings: [
     {

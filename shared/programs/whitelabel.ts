@@ -1,3 +1,4 @@
+import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
 /** White Label Loyalty ("Loyalty Engine"): a free amount of points, event-driven ledger. PROVIDERS.md section 2. */
@@ -25,6 +26,7 @@ export const WHITELABEL = {
     { key: 'apiKey', label: 'X-Api-Key', kind: 'secret', required: true, help: 'The API key sent with every request.' },
     { key: 'clientId', label: 'client_id', kind: 'text', required: true, help: 'OAuth client id for the admin calls.' },
     { key: 'clientSecret', label: 'client_secret', kind: 'secret', required: true, help: 'OAuth client secret.' },
+    ...NETWORK_FIELDS,
   ],
   programSettings: [
     {

@@ -110,15 +110,27 @@ export function GoLiveTab() {
       <label key={f.key} className="form-label">
         {f.label}
         {f.required ? ' *' : ''}
-        <input
-          className="field"
-          type={secret ? 'password' : 'text'}
-          autoComplete={secret ? 'new-password' : 'off'}
-          data-testid={GOLIVE_TID.field(f.key)}
-          value={values[f.key] ?? ''}
-          placeholder={secret && storedSecrets.includes(f.key) ? t('goLive.secretKept') : (f.default ?? '')}
-          onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
-        />
+        {f.kind === 'pem' ? (
+          <textarea
+            className="field field-pem"
+            rows={4}
+            spellCheck={false}
+            data-testid={GOLIVE_TID.field(f.key)}
+            value={values[f.key] ?? ''}
+            placeholder="-----BEGIN CERTIFICATE-----"
+            onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
+          />
+        ) : (
+          <input
+            className="field"
+            type={secret ? 'password' : 'text'}
+            autoComplete={secret ? 'new-password' : 'off'}
+            data-testid={GOLIVE_TID.field(f.key)}
+            value={values[f.key] ?? ''}
+            placeholder={secret && storedSecrets.includes(f.key) ? t('goLive.secretKept') : (f.default ?? '')}
+            onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
+          />
+        )}
         <span className="hint">{f.help}</span>
       </label>
     );
