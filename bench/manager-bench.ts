@@ -145,7 +145,8 @@ export function pageShapes(staff: string[], start: number, spacingMs: number, en
     ['person + kind', { actor: staff[1]!, kind: 'redeem.refused' }],
     ['member + kind', { memberLast4: '0417', kind: 'redeem.posted' }],
     ['text', { text: 'geweigerd' }],
-    ['text (sale id prefix)', { text: saleIdOf(Math.floor(entries / 2)).slice(0, 12) }],
+    // A sale half-way through the log (fill gives sale n to entries 6n..6n+5).
+    ['text (sale id prefix)', { text: saleIdOf(Math.floor(entries / 12)).slice(0, 12) }],
     ['text + person', { text: 'INSUFFICIENT', actor: staff[3]! }],
   ];
 }
