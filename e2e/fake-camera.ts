@@ -14,6 +14,7 @@
  */
 import bwipjs from 'bwip-js/node';
 import QRCode from 'qrcode';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,18 @@ const WHITE = 235;
 const BLACK = 20;
 
 export type FakeCode =
-  { kind: 'qr'; text: string; modulePx?: number } | { kind: 'code128'; text: string; modulePx?: number; heightPx?: number } | { kind: 'blank' };
+  | { kind: 'qr'; text: string; modulePx?: number }
+  /** A QR made by a second encoder, Debian's qrencode, drawn `sizePx` wide (its modules rounded to whole pixels). */
+  | { kind: 'qrencode'; text: string; sizePx: number }
+  | { kind: 'code128'; text: string; modulePx?: number; heightPx?: number }
+  | { kind: 'blank' };
+
+/** qrencode's modules for `text` (level M, no margin): its ASCII output has two characters a module, '#' dark. */
+export function qrencodeModules(text: string): boolean[][] {
+  const out = execFileSync('qrencode', ['-t', 'ASCII', '-m', '0', '-l', 'M', '-o', '-', text], { encoding: 'utf8' });
+  const rows = out.split('\n').filter((l) => l.length > 0);
+  return rows.map((l) => Array.from({ length: l.length / 2 }, (_, i) => l[2 * i] === '#'));
+}
 
 /** The luma plane with the code drawn in the middle of a white picture. */
 export function lumaWith(code: FakeCode): Uint8Array {
@@ -39,6 +51,13 @@ export function lumaWith(code: FakeCode): Uint8Array {
     const x0 = Math.floor((W - n * px) / 2);
     const y0 = Math.floor((H - n * px) / 2);
     for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (qr.modules.get(r, c)) rect(x0 + c * px, y0 + r * px, px, px);
+  } else if (code.kind === 'qrencode') {
+    const m = qrencodeModules(code.text);
+    const n = m.length;
+    const px = Math.max(1, Math.round(code.sizePx / n));
+    const x0 = Math.floor((W - n * px) / 2);
+    const y0 = Math.floor((H - n * px) / 2);
+    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (m[r]![c]) rect(x0 + c * px, y0 + r * px, px, px);
   } else if (code.kind === 'code128') {
     const [enc] = (bwipjs.raw as unknown as (bcid: string, text: string, opts: string) => Array<{ sbs: number[] }>)('code128', code.text, '');
     const widths = enc!.sbs;

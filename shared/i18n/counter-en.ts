@@ -261,7 +261,8 @@ export const counterEn = {
     cameraTitle: 'Scan with the camera',
     cameraChoice: 'Camera',
     cameraStarting: 'Starting the camera…',
-    cameraFrameHint: "Hold the QR code or the card's barcode inside the frame, about 15 cm from the camera.",
+    cameraFrameHint: "Hold the QR code or the card's barcode in front of the camera, about 15 to 25 cm away: the whole picture is read.",
+    cameraNoRead: 'No code read yet. Hold it a little further away, flat and still, in good light; or type the number.',
     readAs: 'Read ({{format}}):',
     tryAgainOrType: 'Try again, or type the number.',
     cameraProblem: {

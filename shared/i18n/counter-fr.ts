@@ -261,7 +261,8 @@ export const counterFr: Catalogue['counter'] = {
     cameraTitle: 'Scanner avec la caméra',
     cameraChoice: 'Caméra',
     cameraStarting: 'Démarrage de la caméra…',
-    cameraFrameHint: 'Tenez le code QR ou le code-barres de la carte dans le cadre, à environ 15 cm de la caméra.',
+    cameraFrameHint: "Tenez le code QR ou le code-barres de la carte devant la caméra, à 15 à 25 cm : toute l'image est lue.",
+    cameraNoRead: "Aucun code lu pour l'instant. Éloignez-le un peu, à plat et immobile, bien éclairé ; ou tapez le numéro.",
     readAs: 'Lu ({{format}}) :',
     tryAgainOrType: 'Réessayez, ou tapez le numéro.',
     cameraProblem: {

@@ -260,7 +260,8 @@ export const counterNl: Catalogue['counter'] = {
     cameraTitle: 'Scannen met de camera',
     cameraChoice: 'Camera',
     cameraStarting: 'Camera starten…',
-    cameraFrameHint: 'Hou de QR-code of de barcode van de kaart binnen het kader, op ongeveer 15 cm van de camera.',
+    cameraFrameHint: 'Hou de QR-code of de barcode van de kaart voor de camera, op 15 tot 25 cm: het hele beeld wordt gelezen.',
+    cameraNoRead: 'Nog geen code gelezen. Hou hem wat verder weg, vlak en stil, in goed licht; of typ het nummer.',
     readAs: 'Gelezen ({{format}}):',
     tryAgainOrType: 'Probeer opnieuw, of typ het nummer.',
     cameraProblem: {

@@ -23,6 +23,8 @@ const REGION_ID = 'pos-camera-region';
 const CAMERA_KEY = 'pos.cameraId';
 /** The same refused code is not announced again within this time (the camera sees it many times a second). */
 const REPEAT_QUIET_MS = 2500;
+/** Scanning this long without any read: the dialog says how to hold the code (or to type it). */
+export const NO_READ_HINT_MS = 6000;
 
 export interface CameraScannerProps {
   /** The terminal's check of a read (screenMemberRead). */
@@ -58,6 +60,9 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
   const [deviceId, setDeviceId] = useState<string | null>(() => rememberedCamera());
   const [refusal, setRefusal] = useState<{ error: ErrorInfo; format: string } | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const [anyRead, setAnyRead] = useState(false);
+  /** The camera attempt whose scanning went on without a read for NO_READ_HINT_MS. */
+  const [silentAttempt, setSilentAttempt] = useState<number | null>(null);
   const refusalRef = useRef<HTMLDivElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
   const done = useRef(false);
@@ -72,6 +77,7 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
 
   const onRead = useCallback((read: CameraRead) => {
     if (done.current) return;
+    setAnyRead(true);
     const verdict = latest.current.screen(read.text);
     if (verdict.ok) {
       done.current = true;
@@ -134,6 +140,15 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [attempt, onRead]);
 
+  // Nothing read for a while (a code held too close, blurred, badly lit): say what to do
+  // rather than stay silent. The timer runs on the page's clock (tests move it on).
+  useEffect(() => {
+    if (phase !== 'scanning' || anyRead) return;
+    const timer = window.setTimeout(() => setSilentAttempt(attempt), NO_READ_HINT_MS);
+    return () => window.clearTimeout(timer);
+  }, [phase, anyRead, attempt]);
+  const noRead = silentAttempt === attempt && phase === 'scanning' && !anyRead;
+
   const choose = (id: string) => {
     rememberCamera(id);
     setDeviceId(id);
@@ -192,6 +207,7 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
           <>
             <div className="camera-stage">
               <div id={REGION_ID} className="camera-region" data-testid={SCAN_TID.cameraRegion} />
+              {phase === 'scanning' && <div className="camera-guide" data-testid={SCAN_TID.cameraGuide} aria-hidden="true" />}
               {phase === 'starting' && (
                 <p className="camera-starting" role="status">
                   <span className="spinner" aria-hidden="true" /> {t('counter.scanner.cameraStarting')}
@@ -201,6 +217,11 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
             <p className="hint" data-testid={SCAN_TID.cameraFrameHint}>
               {t('counter.scanner.cameraFrameHint')}
             </p>
+            {noRead && !refusal && (
+              <p className="message message-warning" role="status" data-testid={SCAN_TID.cameraNoRead}>
+                {t('counter.scanner.cameraNoRead')}
+              </p>
+            )}
           </>
         )}
 

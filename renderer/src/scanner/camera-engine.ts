@@ -41,8 +41,10 @@ export async function listCameras(): Promise<CameraChoice[]> {
 
 /**
  * Starts the camera into the element `elementId` and calls `onRead` for
- * every decoded code (the caller stops it). A wide scan box (the frame) suits
- * both a QR code and a CODE128 barcode.
+ * every decoded code (the caller stops it). The whole picture is decoded, not
+ * a scan box inside it: a code held close (bigger than a box of 80% x 60%)
+ * was never read before. The dialog draws its own guide frame, only as a hint
+ * of where to hold the code.
  */
 export async function startCamera(elementId: string, deviceId: string | null, onRead: (read: CameraRead) => void): Promise<CameraSession | CameraProblem> {
   if (!navigator.mediaDevices?.getUserMedia) return cameraProblem('unsupported', 'navigator.mediaDevices.getUserMedia is missing');
@@ -51,11 +53,7 @@ export async function startCamera(elementId: string, deviceId: string | null, on
   try {
     await engine.start(
       constraints,
-      {
-        fps: 12,
-        qrbox: (w: number, h: number) => ({ width: Math.max(160, Math.floor(w * 0.8)), height: Math.max(120, Math.floor(h * 0.6)) }),
-        disableFlip: false,
-      },
+      { fps: 12, disableFlip: false },
       (text, result) => onRead({ text, format: result?.result?.format?.formatName ?? '' }),
       () => {},
     );

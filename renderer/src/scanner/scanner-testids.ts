@@ -5,6 +5,10 @@ export const SCAN_TID = {
   cameraDialog: 'camera-dialog',
   cameraRegion: 'camera-region',
   cameraFrameHint: 'camera-frame-hint',
+  /** The guide frame drawn over the picture (a hint only: the whole picture is read). */
+  cameraGuide: 'camera-guide',
+  /** Said after some seconds without any read: how to hold the code, or type it. */
+  cameraNoRead: 'camera-no-read',
   cameraSelect: 'camera-select',
   cameraClose: 'camera-close',
   cameraRetry: 'camera-retry',

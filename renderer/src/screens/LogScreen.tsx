@@ -26,7 +26,8 @@ export function LogScreen() {
       {log.error && <ErrorMessage error={log.error} lang={lang} />}
       {!log.loading && !log.error && log.entries.length === 0 && <p className="hint">{t('counter.localLog.empty')}</p>}
       {log.entries.length > 0 && (
-        <div className="table-wrap">
+        // Scrolls sideways on a narrow screen: focusable, so the keyboard can scroll it too.
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('counter.status.navLog')}>
           <table className="log-table">
             <thead>
               <tr>

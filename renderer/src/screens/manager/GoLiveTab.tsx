@@ -159,7 +159,13 @@ export function GoLiveTab() {
       )}
       <fieldset className="card">
         <legend>{t('goLive.program')}</legend>
-        <select className="field field-small" value={program} data-testid={GOLIVE_TID.program} onChange={(e) => choose(e.target.value as ProgramId)}>
+        <select
+          className="field field-small"
+          aria-label={t('goLive.program')}
+          value={program}
+          data-testid={GOLIVE_TID.program}
+          onChange={(e) => choose(e.target.value as ProgramId)}
+        >
           {PROGRAMS.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}

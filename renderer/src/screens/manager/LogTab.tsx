@@ -220,8 +220,9 @@ export function LogTab() {
           </span>
           <span role="columnheader">{t('log.sale')}</span>
         </div>
-        <div ref={scrollRef} className="vlog-scroll" data-testid={MTID.logList} tabIndex={0}>
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {/* The table owns rows through row groups only (a screen reader walks them as one table). */}
+        <div ref={scrollRef} className="vlog-scroll" role="rowgroup" data-testid={MTID.logList} tabIndex={0}>
+          <div role="presentation" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {items.map((v) => {
               const e = pager.get(v.index);
               const style = {
