@@ -155,6 +155,14 @@ describe('bad input: named by its JSON path', () => {
       'shipping.postgresUrl.env',
       /PWP_TEST_CHAIN_URL is not set/,
     ],
+    ['a network printer without its address', () => ({ ...goodConfig(), printer: { kind: 'network' } }), null, 'printer.host', /needs its address/],
+    [
+      'a printer paper width',
+      () => ({ ...goodConfig(), printer: { kind: 'device', devicePath: '/dev/usb/lp0', paper: 57 } }),
+      null,
+      'printer.paper',
+      /one of 58, 80/,
+    ],
     ['an unknown log level', () => ({ ...goodConfig(), logLevel: 'loud' }), null, 'logLevel', /one of debug, info, warn, error/],
     [
       'a chain database address that is not postgres://',
@@ -191,11 +199,14 @@ describe('from the command line', () => {
 
   it('a good file takes the terminal live with its secrets sealed; the file can then be deleted', async () => {
     const dataDir = join(tmp.dir, 'good');
-    const f = file({ ...goodConfig(), logLevel: 'debug' });
+    const f = file({ ...goodConfig(), logLevel: 'debug', printer: { kind: 'network', host: '192.168.1.50', paper: 58 } });
     const rt = await startRuntime({ dataDir, config: { file: f, config: readTerminalConfig(f, env()) } });
     try {
       expect(rt.mode).toBe('live');
-      expect(rt.desk.settings.view().logLevel).toBe('debug');
+      expect(rt.desk.settings.view()).toMatchObject({
+        logLevel: 'debug',
+        printer: { kind: 'network', host: '192.168.1.50', port: 9100, paper: 58, autoPrint: true },
+      });
       expect(rt.connectionTest).toMatchObject({ ok: true });
       expect(await rt.call('getStatus', {})).toMatchObject({
         ok: true,

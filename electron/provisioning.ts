@@ -22,8 +22,8 @@ import { saveLiveConnection } from './service/live-connection.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './service/offline-policy.js';
 import type { SecretBox } from './service/secret-box.js';
 import { Store } from './store/store.js';
-import { LOG_LEVELS, type LogLevel } from '../shared/contract/manager.js';
-import { LOG_LEVEL_KEY } from './service/settings-store.js';
+import { LOG_LEVELS, PRINTER_KINDS, type LogLevel, type PrinterSettings } from '../shared/contract/manager.js';
+import { checkPrinter, DEFAULT_PRINTER, LOG_LEVEL_KEY, PRINTER_KEY } from './service/settings-store.js';
 
 export const CONFIG_FLAG = '--config';
 export const CONFIG_ENV = 'PWP_CONFIG';
@@ -54,6 +54,8 @@ export interface TerminalConfig {
   shipping?: { postgresUrl: string };
   /** The terminal log's level (the Settings field; the file wins at each start it is given). */
   logLevel?: LogLevel;
+  /** The slip printer (Settings, "Slip printer"), over the defaults. */
+  printer?: Partial<PrinterSettings>;
 }
 
 type Json = Record<string, unknown>;
@@ -137,6 +139,19 @@ export function buildConfigSchema(): Json {
       logLevel: {
         enum: [...LOG_LEVELS],
         description: 'The terminal log\'s level (Settings, "Log level"); default info. debug also writes every call\'s outline, for a support desk.',
+      },
+      printer: {
+        type: 'object',
+        additionalProperties: false,
+        description: "The slip printer: an ESC/POS printer on the network (raw TCP, port 9100) or a USB printer's device file; none: slips as PDF only.",
+        properties: {
+          kind: { enum: [...PRINTER_KINDS] },
+          host: { type: 'string', pattern: '^[A-Za-z0-9.:-]+$', description: "network: the printer's IP address or host name." },
+          port: { type: 'integer', minimum: 1, maximum: 65535, description: 'network: default 9100.' },
+          devicePath: { type: 'string', minLength: 1, description: 'device: e.g. /dev/usb/lp0.' },
+          paper: { enum: [58, 80], description: 'The roll width in mm (32 or 48 characters a line).' },
+          autoPrint: { type: 'boolean', description: 'Print the slip by itself after Paid, a void or a refund (default true).' },
+        },
       },
       offline: {
         type: 'object',
@@ -228,6 +243,7 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
     offline?: Json;
     shipping?: { postgresUrl: string | { env: string } };
     logLevel?: LogLevel;
+    printer?: Partial<PrinterSettings>;
   };
   if (!isProgramId(d.backend)) throw new ProvisioningError(file, [{ path: 'backend', message: `unknown program "${d.backend}"` }]);
   const p = PROGRAMS.find((x) => x.id === d.backend)!;
@@ -280,6 +296,13 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
       problems.push({ path: 'shipping.postgresUrl', message: 'not a postgres://user:password@host:5432/database address' });
     else shipping = { postgresUrl: url };
   }
+  if (d.printer) {
+    try {
+      checkPrinter({ ...DEFAULT_PRINTER, ...d.printer });
+    } catch (e) {
+      problems.push({ path: String((e as { details?: { field?: string } }).details?.field ?? 'printer'), message: (e as Error).message });
+    }
+  }
   if (problems.length) throw new ProvisioningError(file, problems);
   return {
     mode: d.mode,
@@ -290,6 +313,7 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
     offline,
     ...(shipping ? { shipping } : {}),
     ...(d.logLevel ? { logLevel: d.logLevel } : {}),
+    ...(d.printer ? { printer: d.printer } : {}),
   };
 }
 
@@ -311,6 +335,7 @@ export function applyTerminalConfig(dataDir: string, config: TerminalConfig, box
       set('backend', config.backend);
       if (config.offline) set(OFFLINE_POLICY_SETTING, JSON.stringify(config.offline));
       set(LOG_LEVEL_KEY, config.logLevel);
+      if (config.printer) set(PRINTER_KEY, JSON.stringify({ ...DEFAULT_PRINTER, ...config.printer }));
       if (config.mode === 'live') saveLiveConnection(store, box, config.backend, config.values);
       const terminalId = store.getSetting('terminal_id') ?? 'terminal';
       // Which fields, never their values.

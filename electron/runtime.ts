@@ -49,6 +49,8 @@ import { headSealFile, LogHeadSeal } from './store/log-head-seal.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
 import { Diagnostics } from './service/diagnostics.js';
+import { ReceiptService } from './receipts/receipt-service.js';
+import type { PrintTimeouts } from './receipts/printer.js';
 import { DEFAULT_LOG_LEVEL, installedLogDir, isLogLevel, LOG_LEVEL_SETTING, logger, setLogLevel, type LogLevel } from './log/logger.js';
 
 const log = logger('runtime');
@@ -74,6 +76,10 @@ export interface RuntimeOptions {
     requestTimeoutMs?: number;
     /** The program's margin past the request timeout during which a lost write may still apply (registry.ts IN_DOUBT_MARGIN_MS). */
     inDoubtMarginMs?: number;
+    /** Shorter printer time limits (tests of a printer that does not answer). */
+    printTimeouts?: PrintTimeouts;
+    /** Slips' dates in this zone (tests); the machine's zone otherwise. */
+    receiptTimeZone?: string;
     /** Cheaper PIN hashing for tests only; never set in the app. */
     scrypt?: { N: number; r: number; p: number };
     /** The first pause before a raced redemption goes again (checkout/race.ts), and its random source. */
@@ -127,6 +133,8 @@ export interface Runtime {
   readonly shipping: ShippingService;
   /** Renderer error reports and the support bundle. */
   readonly diagnostics: Diagnostics;
+  /** The member's slips: print, reprint, PDF. */
+  readonly receipts: ReceiptService;
   readonly store: Store;
   /** The secret box credentials are sealed with (the go-live screen and the config file use it). */
   readonly secretBox: SecretBox;
@@ -173,6 +181,7 @@ interface Session {
   offers: OffersService;
   shipping: ShippingService;
   diagnostics: Diagnostics;
+  receipts: ReceiptService;
   dispatch: Dispatch;
   sandbox: { url: string; close(): Promise<void> } | null;
   program: ProgramId;
@@ -344,6 +353,14 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         tuning: opts.shippingTuning,
       });
       const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
+      const receipts = new ReceiptService(store, {
+        sale: (saleId) => service.getSale({ saleId }),
+        status: () => service.getStatus(),
+        actor: () => people.actorId(),
+        terminalId,
+        ...(opts.tuning?.printTimeouts ? { printTimeouts: opts.tuning.printTimeouts } : {}),
+        ...(opts.tuning?.receiptTimeZone ? { timeZone: opts.tuning.receiptTimeZone } : {}),
+      });
       const s: Session = {
         mode,
         store,
@@ -353,6 +370,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         offers,
         shipping,
         diagnostics,
+        receipts,
         dispatch: null as unknown as Dispatch,
         sandbox,
         program,
@@ -376,6 +394,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           ...offers.handlers(),
           ...shipping.handlers(),
           ...diagnostics.handlers(),
+          ...receipts.handlers(),
           ...goLive,
           getStatus: async () => decorate(s, await service.getStatus()),
         },
@@ -468,6 +487,9 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     get diagnostics() {
       return session.diagnostics;
     },
+    get receipts() {
+      return session.receipts;
+    },
     get sandboxUrl() {
       return session.sandbox?.url;
     },
@@ -475,7 +497,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       return session.connection.test;
     },
     secretBox: box,
-    openExport: (ticket) => session.desk.openExport(ticket) ?? session.diagnostics.openBundle(ticket),
+    openExport: (ticket) => session.desk.openExport(ticket) ?? session.diagnostics.openBundle(ticket) ?? session.receipts.openPdf(ticket),
     call: (method, input) => session.dispatch(method, input),
     subscribe(l) {
       listeners.add(l);

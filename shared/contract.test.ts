@@ -5,6 +5,7 @@ import { MANAGER_EXAMPLES } from './contract/manager.examples.js';
 import { OFFERS_EXAMPLES } from './contract/offers.examples.js';
 import { GOLIVE_EXAMPLES } from './contract/golive.examples.js';
 import { DIAGNOSTICS_EXAMPLES } from './contract/diagnostics.examples.js';
+import { RECEIPTS_EXAMPLES } from './contract/receipts.examples.js';
 
 const saleId = 'lx2k3j4h5-0a1b2c3d4e5f';
 
@@ -35,6 +36,7 @@ const VALID: Record<string, unknown> = {
   ...OFFERS_EXAMPLES,
   ...GOLIVE_EXAMPLES,
   ...DIAGNOSTICS_EXAMPLES,
+  ...RECEIPTS_EXAMPLES,
 };
 
 describe('contract schemas', () => {

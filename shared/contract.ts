@@ -19,6 +19,7 @@ import { offersMethods, type OffersResults } from './contract/offers.js';
 import { goLiveMethods, type GoLiveResults } from './contract/golive.js';
 import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 import { diagnosticsMethods, type DiagnosticsResults } from './contract/diagnostics.js';
+import { receiptsMethods, type ReceiptsResults } from './contract/receipts.js';
 import { protoKeyPath } from './safe-text.js';
 import type { MethodName } from './contract/method-names.js';
 
@@ -37,6 +38,7 @@ export const methods = {
   ...goLiveMethods,
   ...shippingMethods,
   ...diagnosticsMethods,
+  ...receiptsMethods,
 } as const satisfies Record<MethodName, z.ZodType>;
 
 /** True only when every schema's key is in METHOD_NAMES (a compile error otherwise). */
@@ -44,7 +46,7 @@ const noExtraMethods: [Exclude<keyof typeof methods, MethodName>] extends [never
 void noExtraMethods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults, DiagnosticsResults {}
+export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults, DiagnosticsResults, ReceiptsResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

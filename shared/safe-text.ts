@@ -9,7 +9,7 @@
  * - unpaired UTF-16 surrogates: not text at all; SQLite stores them as U+FFFD,
  *   so what was hashed and what was stored would differ.
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;

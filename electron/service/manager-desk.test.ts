@@ -167,7 +167,8 @@ describe('ManagerDesk', () => {
       people.signOut();
       const p = await desk.getPreferences();
       expect(p).toMatchObject({ language: 'fr', storeName: 'Namur', scanner: { suffix: 'Tab', minLength: 6 } });
-      expect(Object.keys(p).sort()).toEqual(['language', 'scanner', 'storeName', 'terminalName']);
+      expect(Object.keys(p).sort()).toEqual(['language', 'printer', 'scanner', 'storeName', 'terminalName']);
+      expect(p.printer).toEqual({ kind: 'none', autoPrint: true, paper: 80 }); // no address: the counter needs only whether to print
     });
 
     it('nobody signed in: views and actions are refused with NOT_SIGNED_IN', async () => {

@@ -118,7 +118,13 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
 
   async getPreferences(): Promise<ManagerResults['getPreferences']> {
     const v = this.settings.view();
-    return { language: v.language, scanner: v.scanner, terminalName: v.terminalName, storeName: v.storeName };
+    return {
+      language: v.language,
+      scanner: v.scanner,
+      terminalName: v.terminalName,
+      storeName: v.storeName,
+      printer: { kind: v.printer.kind, autoPrint: v.printer.autoPrint, paper: v.printer.paper },
+    };
   }
 
   async listPeople(): Promise<ManagerResults['listPeople']> {

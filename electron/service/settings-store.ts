@@ -9,7 +9,7 @@
  * tests and seals it into the live database (live-connection.ts).
  */
 import type { BackendId } from '../../shared/domain.js';
-import type { Language, LogLevel, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
+import type { Language, LogLevel, PrinterSettings, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
 import { LANGUAGES, LOG_LEVELS } from '../../shared/contract/manager.js';
 import { PosError } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
@@ -18,6 +18,10 @@ import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type Of
 import type { SecretBox } from './secret-box.js';
 import { PIN_POLICY_SETTING, readPinPolicy } from './people.js';
 import { checkName, checkOfflineLimits } from './settings-rules.js';
+
+/** No thermal printer until a manager sets one up (slips are then PDFs from the sale's detail). */
+export const DEFAULT_PRINTER: PrinterSettings = { kind: 'none', host: '', port: 9100, devicePath: '', paper: 80, autoPrint: true };
+export const PRINTER_KEY = 'printer';
 
 export const DEFAULT_SCANNER: ScannerSettings = {
   maxInterKeyMs: 40,
@@ -63,6 +67,7 @@ export class SettingsStore {
       redemptionRate: this.json('redemption_rate', null),
       offlineLimits: this.offlineLimits(),
       scanner: { ...DEFAULT_SCANNER, ...this.json<Partial<ScannerSettings>>('scanner', {}) },
+      printer: this.printer(),
       pinPolicy: this.pinPolicy(),
       credentialProtection: this.box
         ? { kind: this.box.protection, description: this.box.description }
@@ -147,12 +152,22 @@ export class SettingsStore {
       set(PIN_POLICY_SETTING, JSON.stringify(next), next, cur.pinPolicy);
     }
     if (patch.logLevel !== undefined) set(LOG_LEVEL_KEY, patch.logLevel, patch.logLevel, cur.logLevel);
+    if (patch.printer !== undefined) {
+      const next = { ...cur.printer, ...patch.printer };
+      checkPrinter(next);
+      set(PRINTER_KEY, JSON.stringify(next), next, cur.printer);
+    }
     if (patch.scanner !== undefined) {
       const next = { ...cur.scanner, ...patch.scanner };
       if (patch.scanner.extractPatterns) next.extractPatterns = { ...cur.scanner.extractPatterns, ...patch.scanner.extractPatterns }; // one backend's pattern at a time
       set('scanner', JSON.stringify(next), next, cur.scanner);
     }
     return { changes, restartRequired: Object.keys(changes).some((k) => RESTART_KEYS.has(k)) };
+  }
+
+  /** The slip printer as stored, over the defaults. */
+  printer(): PrinterSettings {
+    return { ...DEFAULT_PRINTER, ...this.json<Partial<PrinterSettings>>(PRINTER_KEY, {}) };
   }
 
   private json<T>(key: string, fallback: T): T {
@@ -163,5 +178,15 @@ export class SettingsStore {
     } catch {
       return fallback;
     }
+  }
+}
+
+/** A printer set-up that cannot print is refused with the field to fix. */
+export function checkPrinter(p: PrinterSettings): void {
+  if (p.kind === 'network' && !p.host.trim()) {
+    throw new PosError('INVALID_INPUT', "A network printer needs its address (the printer's IP address or host name).", { details: { field: 'printer.host' } });
+  }
+  if (p.kind === 'device' && !p.devicePath.trim()) {
+    throw new PosError('INVALID_INPUT', 'A USB printer needs its device file (for example /dev/usb/lp0).', { details: { field: 'printer.devicePath' } });
   }
 }

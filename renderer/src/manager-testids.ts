@@ -158,6 +158,8 @@ export const MTID = {
 
   // settings
   settingsField: (field: string) => `settings-${field}`,
+  printerTest: 'settings-printer-test',
+  printerNotice: 'settings-printer-notice',
   settingsSave: 'settings-save',
   connectionWhere: 'settings-connection-where',
 } as const;

@@ -7,6 +7,12 @@
 export const TID = {
   // always on screen
   trainingBanner: 'training-banner',
+  // the member's slip (counter outcome and the desk's sale detail)
+  slip: 'slip',
+  slipStatus: 'slip-status',
+  slipPrint: 'slip-print',
+  slipAskPdf: 'slip-ask-pdf',
+  slipPdf: 'slip-pdf',
   storeName: 'status-store-name',
   terminalName: 'status-terminal-name',
   statusOnline: 'status-online',

@@ -3,7 +3,7 @@
  * and, where the log must explain the action, why. One schema for every area,
  * so the renderer builds one approval dialog.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 
 export const personId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a person id');
 export const pin = z.string().regex(/^\d{4,8}$/, 'a PIN is 4 to 8 digits');

@@ -1,7 +1,7 @@
 /**
  * The counter's methods: a sale from basket to payment.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import type { LogEntryView, SaleView, TerminalStatus } from '../domain.js';
 import type { RewardOffer } from '../rewards.js';
 import { MAX_CENTS, MAX_POINTS_MILLI } from '../money.js';

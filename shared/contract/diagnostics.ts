@@ -6,7 +6,7 @@
  * the service), so a packaged app with no console still keeps them. It is
  * public: an error on the sign-in screen matters as much as one at the counter.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import { managerApproval } from './approval.js';
 import type { ExportTicket } from './manager.js';
 

@@ -3,7 +3,7 @@
  * take the terminal live on a passing test (manager PIN, logged with who),
  * and go back to training. Secrets travel in only: nothing here sends them back.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import type { ConnectionTestResult } from '../connection-test.js';
 import { MAX_PEM_CHARS } from '../programs/check.js';
 import { PROGRAM_IDS, type ProgramEnvironment, type ProgramId } from '../programs/index.js';

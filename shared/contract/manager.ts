@@ -15,7 +15,7 @@
  * A program's connection (URLs, ids, secrets) is not a setting: it is entered,
  * tested and sealed on the Go live tab only (contract/golive.ts).
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import { PROGRAM_IDS } from '../programs/index.js';
 import type { BackendId, LogEntryView, SaleState } from '../domain.js';
 import { saleId } from './checkout.js';
@@ -122,6 +122,31 @@ const offlineLimits = z
   })
   .strict();
 
+/**
+ * The slip printer. network: an ESC/POS printer on the LAN (raw TCP, port
+ * 9100 by default); device: a USB printer's device file (/dev/usb/lp0);
+ * none: no thermal printer (slips as PDF from the sale's detail).
+ */
+export const PRINTER_KINDS = ['none', 'network', 'device'] as const;
+export const printerSettings = z
+  .object({
+    kind: z.enum(PRINTER_KINDS),
+    host: z
+      .string()
+      .max(253)
+      .regex(/^[A-Za-z0-9.:-]*$/, 'a host name or IP address'),
+    port: z.number().int().min(1).max(65535),
+    devicePath: z
+      .string()
+      .max(200)
+      .regex(/^[^\0\n\r]*$/, 'a file path'),
+    paper: z.union([z.literal(58), z.literal(80)]),
+    /** Print the slip by itself after Paid, a void or a refund (otherwise: a button). */
+    autoPrint: z.boolean(),
+  })
+  .strict();
+export type PrinterSettings = z.infer<typeof printerSettings>;
+
 export const settingsPatch = z
   .object({
     // Length and blankness are checked in the service (settings-rules.ts), which says which field and why.
@@ -146,6 +171,7 @@ export const settingsPatch = z
       .optional(),
     /** The terminal log's level: takes effect at once (unless PWP_LOG_LEVEL fixes it for this run). */
     logLevel: z.enum(LOG_LEVELS).optional(),
+    printer: printerSettings.partial().optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -438,6 +464,8 @@ export interface SettingsView {
   credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };
   /** The terminal log's level as stored (default info). */
   logLevel: LogLevel;
+  /** The slip printer (kind 'none' until a manager sets one up). */
+  printer: PrinterSettings;
   /** The level this run actually uses when PWP_LOG_LEVEL fixes it (the stored one applies at the next start without it); null otherwise. */
   logLevelFixed: LogLevel | null;
   /** Changing the backend or its URL takes effect at the next start. */
@@ -446,6 +474,8 @@ export interface SettingsView {
 
 /** The non-secret settings every screen may read (the sign-in screen included). */
 export interface Preferences {
+  /** The slip printer, as far as the counter needs it. */
+  printer: Pick<PrinterSettings, 'kind' | 'autoPrint' | 'paper'>;
   language: Language;
   scanner: ScannerSettings;
   terminalName: string;

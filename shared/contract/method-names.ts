@@ -72,6 +72,11 @@ export const METHOD_NAMES = [
   // diagnostics (contract/diagnostics.ts)
   'reportClientError',
   'requestSupportBundle',
+  // receipts (contract/receipts.ts)
+  'getReceipt',
+  'printReceipt',
+  'requestReceiptPdf',
+  'testPrinter',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];

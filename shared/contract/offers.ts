@@ -12,7 +12,7 @@
  * Creating an offer and switching the alert receiver are manager actions:
  * they take the manager's `approval` like the desk's other actions.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import type { ErrorInfo } from '../errors.js';
 import type { Money } from '../money.js';
 import { managerApproval } from './manager.js';

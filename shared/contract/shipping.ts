@@ -4,7 +4,7 @@
  * and a manager sets or clears the database address. The address's password
  * never comes back: the state names the target as user@host:port/database.
  */
-import { z } from 'zod';
+import { z } from '../zod.js';
 import { managerApproval } from './approval.js';
 
 /** What the desk shows about shipping. */

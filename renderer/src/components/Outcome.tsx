@@ -1,6 +1,7 @@
 import { useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
+import { SlipPrint } from './SlipPrint';
 import type { SaleView } from '../../../shared/domain';
 import { useFocusRequest, usePos } from '../state/context';
 import { saleActions } from '../state/store';
@@ -157,6 +158,7 @@ export function Outcome() {
         )}
         {sale.offlineAccepted && sale.redemption === 'waiting' && <p className="muted">{t('counter.outcome.queuedTitle')}</p>}
         {cashback}
+        <SlipPrint sale={sale} kind="sale" auto />
       </>
     );
   } else if (state === 'cancelled') {
@@ -172,6 +174,7 @@ export function Outcome() {
           {t('counter.outcome.voided')}
         </div>
         <Compensation sale={sale} decimals={decimals} online={online} />
+        {sale.quote && sale.redemption !== 'cancelled' && <SlipPrint sale={sale} kind="void" auto />}
       </>
     );
   }

@@ -9,6 +9,7 @@ import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
 import { EntryDetail } from './EntryDetail';
+import { SlipPrint } from '../../components/SlipPrint';
 import { canRefund, canVoid, checkRefund, compensationKey, refundPoints, remainingCents } from './refund';
 
 const short = (id: string) => id.slice(-8);
@@ -180,6 +181,10 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
           </div>
 
           <div className="card sale-actions-card">
+            {/* Reprints: the sale's slip once it was paid, the void's and the last refund's. */}
+            {(summary?.paidAt || sale.state === 'paid') && <SlipPrint key={`${sale.id}-sale`} sale={sale} kind="sale" />}
+            {sale.state === 'voided' && sale.quote && sale.redemption !== 'cancelled' && <SlipPrint key={`${sale.id}-void`} sale={sale} kind="void" />}
+            {sale.refunded.cents > 0 && <SlipPrint key={`${sale.id}-refund`} sale={sale} kind="refund" />}
             {canVoid(sale) && (
               <div className="action-block">
                 <p className="hint">{t('sale.voidHelp')}</p>

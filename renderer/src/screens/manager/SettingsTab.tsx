@@ -24,6 +24,8 @@ const FORM_FIELD: Record<string, keyof SettingsForm> = {
   maxOutstandingMilli: 'maxOutstanding',
   maxBalanceAgeMinutes: 'maxBalanceAgeMinutes',
   backendUrl: 'backendUrl',
+  'printer.host': 'printerHost',
+  'printer.devicePath': 'printerDevice',
 };
 
 /**
@@ -41,6 +43,7 @@ export function SettingsTab() {
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [printerNotice, setPrinterNotice] = useState<{ ok: boolean; text: string } | null>(null);
 
   const take = useCallback((v: SettingsView) => {
     setView(v);
@@ -228,6 +231,79 @@ export function SettingsTab() {
             />{' '}
             {t('settings.camera')}
           </label>
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>{t('settings.printerTitle')}</legend>
+          <div className="field-pair">
+            <label className="form-label">
+              {t('settings.printerKind')}
+              <select
+                className="field field-small"
+                value={form.printerKind}
+                data-testid={MTID.settingsField('printerKind')}
+                onChange={(e) => set('printerKind', e.target.value as SettingsForm['printerKind'])}
+              >
+                {(['none', 'network', 'device'] as const).map((k) => (
+                  <option key={k} value={k}>
+                    {t(`settings.printerKind_${k}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {form.printerKind === 'network' && text('printerHost', t('settings.printerHost'), { maxLength: 253 })}
+            {form.printerKind === 'network' && text('printerPort', t('settings.printerPort'), { inputMode: 'numeric', maxLength: 5 })}
+            {form.printerKind === 'device' && text('printerDevice', t('settings.printerDevice'), { maxLength: 200 })}
+            {form.printerKind !== 'none' && (
+              <label className="form-label">
+                {t('settings.printerPaper')}
+                <select
+                  className="field field-small"
+                  value={form.printerPaper}
+                  data-testid={MTID.settingsField('printerPaper')}
+                  onChange={(e) => set('printerPaper', Number(e.target.value) as SettingsForm['printerPaper'])}
+                >
+                  <option value={80}>80</option>
+                  <option value={58}>58</option>
+                </select>
+              </label>
+            )}
+          </div>
+          {form.printerKind !== 'none' && (
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.printerAutoPrint}
+                data-testid={MTID.settingsField('printerAutoPrint')}
+                onChange={(e) => set('printerAutoPrint', e.target.checked)}
+              />{' '}
+              {t('settings.printerAutoPrint')}
+            </label>
+          )}
+          {view.printer.kind !== 'none' && (
+            <div className="button-row">
+              <button
+                type="button"
+                className="btn btn-secondary"
+                disabled={busy}
+                data-testid={MTID.printerTest}
+                onClick={() => {
+                  setPrinterNotice(null);
+                  void api
+                    .testPrinter({})
+                    .then((r) => setPrinterNotice({ ok: r.printed, text: r.message }))
+                    .catch((e) => setPrinterNotice({ ok: false, text: asErrorInfo(e).message }));
+                }}
+              >
+                {t('settings.printerTest')}
+              </button>
+            </div>
+          )}
+          {printerNotice && (
+            <p className={`message ${printerNotice.ok ? 'message-good' : 'message-warning'}`} role="status" data-testid={MTID.printerNotice}>
+              {printerNotice.text}
+            </p>
+          )}
         </fieldset>
 
         <fieldset className="card">

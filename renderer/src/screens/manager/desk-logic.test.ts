@@ -353,6 +353,7 @@ const settings: SettingsView = {
   credentialProtection: { kind: 'file-key', description: 'key file' },
   logLevel: 'info',
   logLevelFixed: null,
+  printer: { kind: 'none', host: '', port: 9100, devicePath: '', paper: 80, autoPrint: true },
   restartRequired: false,
 };
 

@@ -6,7 +6,7 @@
  */
 import type { BackendId } from '../../../../shared/domain';
 import { PROGRAM_IDS, PROGRAMS } from '../../../../shared/programs';
-import type { Language, LogLevel, ScannerSettings, SettingsPatch, SettingsView } from '../../../../shared/contract/manager';
+import type { Language, LogLevel, PrinterSettings, ScannerSettings, SettingsPatch, SettingsView } from '../../../../shared/contract/manager';
 import { centsToDecimalString, formatPoints, parseAmount, parsePoints } from '../../../../shared/money';
 
 export interface SettingsForm {
@@ -28,6 +28,12 @@ export interface SettingsForm {
   prefix: string;
   cameraEnabled: boolean;
   logLevel: LogLevel;
+  printerKind: PrinterSettings['kind'];
+  printerHost: string;
+  printerPort: string;
+  printerDevice: string;
+  printerPaper: PrinterSettings['paper'];
+  printerAutoPrint: boolean;
 }
 
 /** Points as typed in the form: up to 3 decimals, no grouping ("1250", "12.5"). */
@@ -53,6 +59,12 @@ export function formFromView(v: SettingsView): SettingsForm {
     prefix: v.scanner.prefix,
     cameraEnabled: v.scanner.cameraEnabled,
     logLevel: v.logLevel,
+    printerKind: v.printer.kind,
+    printerHost: v.printer.host,
+    printerPort: String(v.printer.port),
+    printerDevice: v.printer.devicePath,
+    printerPaper: v.printer.paper,
+    printerAutoPrint: v.printer.autoPrint,
   };
 }
 
@@ -177,6 +189,22 @@ export function patchFromForm(form: SettingsForm, view: SettingsView): { patch: 
   if (form.cameraEnabled !== s.cameraEnabled) scanner.cameraEnabled = form.cameraEnabled;
   if (Object.keys(scanner).length) patch.scanner = scanner;
   if (form.logLevel !== view.logLevel) patch.logLevel = form.logLevel;
+
+  const port = whole(form.printerPort, 'printerPort', 1, 65535);
+  if (isProblem(port)) return { problem: port };
+  const host = form.printerHost.trim();
+  if (form.printerKind === 'network' && !/^[A-Za-z0-9.:-]+$/.test(host)) return { problem: { field: 'printerHost', key: 'errors.INVALID_INPUT' } };
+  const device = form.printerDevice.trim();
+  if (form.printerKind === 'device' && !device) return { problem: { field: 'printerDevice', key: 'errors.INVALID_INPUT' } };
+  const pr = view.printer;
+  const printer: NonNullable<SettingsPatch['printer']> = {};
+  if (form.printerKind !== pr.kind) printer.kind = form.printerKind;
+  if (host !== pr.host) printer.host = host;
+  if (port !== pr.port) printer.port = port;
+  if (device !== pr.devicePath) printer.devicePath = device;
+  if (form.printerPaper !== pr.paper) printer.paper = form.printerPaper;
+  if (form.printerAutoPrint !== pr.autoPrint) printer.autoPrint = form.printerAutoPrint;
+  if (Object.keys(printer).length) patch.printer = printer;
 
   return { patch };
 }
