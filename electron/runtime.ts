@@ -230,6 +230,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
   const adapterOpts: AdapterOptions = {
     ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}),
     ...(opts.tuning?.clock ? { now: clock } : {}),
+    ...(opts.tuning?.rateLimit !== undefined ? { rateLimit: opts.tuning.rateLimit } : {}),
     ...(opts.network ? { network: opts.network } : {}),
   };
 
