@@ -73,47 +73,8 @@ export async function runManagerBench(o: ManagerBenchOptions): Promise<Figure[]>
     const dbMb = fileMb(join(tmp.dir, 'terminal.db')) + fileMb(join(tmp.dir, 'terminal.db-wal'));
 
     // ---- filtered pages ------------------------------------------------------------------
-    const day = (d: number) => ({
-      from: new Date(start + d * 86_400_000 - 7 * 3_600_000).toISOString(),
-      to: new Date(start + (d + 1) * 86_400_000 - 7 * 3_600_000).toISOString(),
-    });
-    const lastDay = Math.max(0, Math.floor((o.entries * spacingMs) / 86_400_000) - 1);
-    const shapes: [string, LogFilter][] = [
-      ['person', { actor: staff[2]! }],
-      ['kind (common)', { kind: 'redeem.posted' }],
-      ['kind (rare)', { kind: 'offline.override' }],
-      ['outcome (rare)', { outcome: 'INSUFFICIENT_POINTS' }],
-      ['member last 4', { memberLast4: '0417' }],
-      ['one day', day(lastDay)],
-      ['one day + kind', { ...day(Math.floor(lastDay / 2)), kind: 'sale.refunded' }],
-      ['one day + person', { ...day(Math.floor(lastDay / 3)), actor: staff[4]! }],
-      ['person + kind', { actor: staff[1]!, kind: 'redeem.refused' }],
-      ['member + kind', { memberLast4: '0417', kind: 'redeem.posted' }],
-      ['text', { text: 'geweigerd' }],
-      ['text (sale id prefix)', { text: saleIdOf(Math.floor(o.entries / 2)).slice(0, 12) }],
-      ['text + person', { text: 'INSUFFICIENT', actor: staff[3]! }],
-    ];
-    const repeats = o.repeats ?? 20;
-    const all: number[] = [];
-    const perShape: { name: string; p95: number; hits: number }[] = [];
-    for (const [name, filter] of shapes) {
-      const samples: number[] = [];
-      for (const before of [undefined, Math.floor(total / 2), Math.floor(total / 20)]) {
-        desk.log.page(filter, 50, before); // warm the statement
-        for (let i = 0; i < repeats; i++) {
-          const q0 = nowMs();
-          desk.log.page(filter, 50, before === undefined ? undefined : before - i * 7);
-          samples.push(nowMs() - q0);
-        }
-      }
-      // A filter that finds nothing times an empty answer: at full size every shape must hit.
-      const hits = desk.log.page(filter, 50).entries.length;
-      if (hits === 0 && o.entries >= 100_000) throw new Error(`the filter "${name}" found nothing in the benchmark log`);
-      all.push(...samples);
-      perShape.push({ name, p95: percentile(samples, 95), hits });
-    }
-    const pageP95 = percentile(all, 95);
-    const worst = perShape.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+    const shapes = pageShapes(staff, start, spacingMs, o.entries);
+    const { pageP95, worst, perShape } = timeFilteredPages(desk, shapes, total, o.repeats ?? 20, o.entries >= 100_000);
 
     // ---- CSV export of everything, streamed to a file ---------------------------------------
     const csvFile = join(tmp.dir, 'log.csv');
@@ -163,6 +124,58 @@ export async function runManagerBench(o: ManagerBenchOptions): Promise<Figure[]>
     store.close();
     tmp.cleanup();
   }
+}
+
+/** The filters a manager uses, over a log filled by `fill` (issue 7's mix; the long-log benchmark uses the same). */
+export function pageShapes(staff: string[], start: number, spacingMs: number, entries: number): [string, LogFilter][] {
+  const day = (d: number) => ({
+    from: new Date(start + d * 86_400_000 - 7 * 3_600_000).toISOString(),
+    to: new Date(start + (d + 1) * 86_400_000 - 7 * 3_600_000).toISOString(),
+  });
+  const lastDay = Math.max(0, Math.floor((entries * spacingMs) / 86_400_000) - 1);
+  return [
+    ['person', { actor: staff[2]! }],
+    ['kind (common)', { kind: 'redeem.posted' }],
+    ['kind (rare)', { kind: 'offline.override' }],
+    ['outcome (rare)', { outcome: 'INSUFFICIENT_POINTS' }],
+    ['member last 4', { memberLast4: '0417' }],
+    ['one day', day(lastDay)],
+    ['one day + kind', { ...day(Math.floor(lastDay / 2)), kind: 'sale.refunded' }],
+    ['one day + person', { ...day(Math.floor(lastDay / 3)), actor: staff[4]! }],
+    ['person + kind', { actor: staff[1]!, kind: 'redeem.refused' }],
+    ['member + kind', { memberLast4: '0417', kind: 'redeem.posted' }],
+    ['text', { text: 'geweigerd' }],
+    ['text (sale id prefix)', { text: saleIdOf(Math.floor(entries / 2)).slice(0, 12) }],
+    ['text + person', { text: 'INSUFFICIENT', actor: staff[3]! }],
+  ];
+}
+
+/**
+ * Times a page of 50 for each filter from the newest page and from two deep
+ * pages (keyset half-way and near the start), `repeats` times each.
+ * `mustHit`: a filter that finds nothing is an error (it would time an empty answer).
+ */
+export function timeFilteredPages(desk: ManagerDesk, shapes: [string, LogFilter][], total: number, repeats: number, mustHit: boolean) {
+  const all: number[] = [];
+  const perShape: { name: string; p95: number; hits: number }[] = [];
+  for (const [name, filter] of shapes) {
+    const samples: number[] = [];
+    for (const before of [undefined, Math.floor(total / 2), Math.floor(total / 20)]) {
+      desk.log.page(filter, 50, before); // warm the statement
+      for (let i = 0; i < repeats; i++) {
+        const q0 = nowMs();
+        desk.log.page(filter, 50, before === undefined ? undefined : before - i * 7);
+        samples.push(nowMs() - q0);
+      }
+    }
+    const hits = desk.log.page(filter, 50).entries.length;
+    if (hits === 0 && mustHit) throw new Error(`the filter "${name}" found nothing in the benchmark log`);
+    all.push(...samples);
+    perShape.push({ name, p95: percentile(samples, 95), hits });
+  }
+  const pageP95 = percentile(all, 95);
+  const worst = perShape.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+  return { pageP95, worst, perShape, samples: all };
 }
 
 function saleIdOf(n: number): string {

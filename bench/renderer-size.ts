@@ -8,6 +8,9 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Figure } from './stats.js';
 
+/** Issue 18's target for a cheap counter PC (it was 200 KB). */
+export const RENDERER_TARGET_KB = 120;
+
 export function initialScripts(rendererDir: string): string[] {
   const html = readFileSync(join(rendererDir, 'index.html'), 'utf8');
   const srcs = [...html.matchAll(/<script[^>]+src="([^"]+)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)].map((m) => m[1]!);
@@ -26,6 +29,6 @@ export function measureRendererSize(rendererDir: string): Figure[] {
   }
   return [
     { name: `renderer initial JS (${files.length} file(s)), raw`, value: raw / 1024, unit: 'KB' },
-    { name: 'renderer initial JS, gzipped', value: gz / 1024, unit: 'KB', target: '< 200 KB', ok: gz / 1024 < 200 },
+    { name: 'renderer initial JS, gzipped', value: gz / 1024, unit: 'KB', target: `< ${RENDERER_TARGET_KB} KB`, ok: gz / 1024 < RENDERER_TARGET_KB },
   ];
 }

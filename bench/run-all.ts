@@ -13,10 +13,18 @@ import { FULL_SIZE as MANAGER_FULL, MANAGER_QUICK, runManagerBench } from './man
 import { measureRendererSize } from './renderer-size.js';
 import { printFigures } from './stats.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    // The long log's size (default 10,000,000; its fill is cached, bench/longlog-fixture.ts).
+    'longlog-entries': { type: 'string' },
+  },
+});
 const quick = values.quick;
 const only = values.only?.split(',');
-const want = (name: string) => !only || only.includes(name);
+// The issue-18 sections (longlog, lowend) are long and run only when named.
+const want = (name: string, byDefault = true) => (only ? only.includes(name) : byDefault);
 
 if (want('counter')) {
   printFigures('Counter (issue 2)', await runCounterBench(quick ? COUNTER_QUICK : FULL_SIZE));
@@ -47,4 +55,15 @@ if (want('manager')) {
 if (want('chain')) {
   // A throw-away PostgreSQL (Debian's postgresql package); a million entries take a few minutes.
   printFigures('Chain shipping to PostgreSQL (issue 16)', await runChainBench(quick ? CHAIN_QUICK : CHAIN_FULL, (m) => console.log(`  ${m}`)));
+}
+if (want('longlog', false)) {
+  const { LONGLOG_FULL, LONGLOG_QUICK, runLongLogBench } = await import('./longlog-bench.js');
+  const entries = values['longlog-entries'] ? Number(values['longlog-entries']) : undefined;
+  const size = quick ? LONGLOG_QUICK : LONGLOG_FULL;
+  printFigures('Years of log (issue 18)', await runLongLogBench(entries ? { ...size, entries } : size, (m) => console.log(`  ${m}`)));
+}
+if (want('lowend', false)) {
+  // Chromium with its renderer's CPU throttled (CDP) and the terminal on one core (taskset).
+  const { LOWEND_FULL, LOWEND_QUICK, runLowEndBench } = await import('./lowend-bench.js');
+  printFigures('Cheap counter PC: slow CPU and a shift (issue 18)', await runLowEndBench(quick ? LOWEND_QUICK : LOWEND_FULL, (m) => console.log(`  ${m}`)));
 }

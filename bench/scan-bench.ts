@@ -116,25 +116,7 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
       await page.waitForTimeout(50);
     }
 
-    // Camera: click to decoded QR (the read identifies Jan; the dialog closes by itself).
-    const openMs: number[] = [];
-    for (let i = 0; i < o.cameraOpens + 1; i++) {
-      await page.evaluate('performance.clearMarks()');
-      const t0 = (await page.evaluate(
-        `(() => { const t = performance.now(); document.querySelector(${JSON.stringify(tid(SCAN_TID.cameraButton))}).click(); return t; })()`,
-      )) as number;
-      // Polled (the mark carries the page's own time; waitForFunction would need eval, which the CSP forbids).
-      let decodedAt: number | null = null;
-      for (const until = Date.now() + 15_000; decodedAt === null && Date.now() < until;) {
-        decodedAt = (await page.evaluate(`performance.getEntriesByName('camera-decoded')[0]?.startTime ?? null`)) as number | null;
-        if (decodedAt === null) await page.waitForTimeout(20);
-      }
-      if (decodedAt === null) throw new Error('the camera did not decode the QR code in 15 s');
-      openMs.push(decodedAt - t0);
-      await page.locator(tid(SCAN_TID.cameraDialog)).waitFor({ state: 'detached' });
-      await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
-      await page.waitForTimeout(300);
-    }
+    const openMs = await timeCameraOpens(page, o.cameraOpens + 1);
     const [firstOpen, ...warmOpens] = openMs;
     const scanMs = scans.map((x) => x.total);
     const part = (k: 'beforeCall' | 'call' | 'afterCall') => median(scans.map((x) => x[k]).filter((x) => Number.isFinite(x)));
@@ -155,4 +137,31 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(dirname(camera), { recursive: true, force: true });
   }
+}
+
+/**
+ * Clicks "Scan with camera" `n` times and times each open to the decoded QR
+ * (performance mark 'camera-decoded'); the read identifies the member and the
+ * dialog closes by itself. The first open also loads the camera chunk.
+ */
+export async function timeCameraOpens(page: Page, n: number): Promise<number[]> {
+  const openMs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await page.evaluate('performance.clearMarks()');
+    const t0 = (await page.evaluate(
+      `(() => { const t = performance.now(); document.querySelector(${JSON.stringify(tid(SCAN_TID.cameraButton))}).click(); return t; })()`,
+    )) as number;
+    // Polled (the mark carries the page's own time; waitForFunction would need eval, which the CSP forbids).
+    let decodedAt: number | null = null;
+    for (const until = Date.now() + 15_000; decodedAt === null && Date.now() < until;) {
+      decodedAt = (await page.evaluate(`performance.getEntriesByName('camera-decoded')[0]?.startTime ?? null`)) as number | null;
+      if (decodedAt === null) await page.waitForTimeout(20);
+    }
+    if (decodedAt === null) throw new Error('the camera did not decode the QR code in 15 s');
+    openMs.push(decodedAt - t0);
+    await page.locator(tid(SCAN_TID.cameraDialog)).waitFor({ state: 'detached' });
+    await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
+    await page.waitForTimeout(300);
+  }
+  return openMs;
 }

@@ -44,10 +44,13 @@ export function hostCaller(openUrl: string): TerminalProcess['call'] {
 }
 
 /** Starts `electron/cli/web.ts` as a child process and waits for its first line (the URL). */
-export async function startTerminal(opts: { dataDir: string; backendUrl: string; extraArgs?: string[] }): Promise<TerminalProcess> {
+export async function startTerminal(opts: { dataDir: string; backendUrl: string; extraArgs?: string[]; cpuList?: string }): Promise<TerminalProcess> {
+  // cpuList (benchmarks): the terminal runs on those cores only (`taskset -c`), as on a small counter PC.
+  const [command, prefix] = opts.cpuList ? ['taskset', ['-c', opts.cpuList, TSX]] : [TSX, []];
   const child = spawn(
-    TSX,
+    command,
     [
+      ...prefix,
       'electron/cli/web.ts',
       '--data-dir',
       opts.dataDir,

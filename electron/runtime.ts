@@ -45,6 +45,7 @@ import type { ShippingConfig } from './chain/shipper.js';
 import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
 import { checkAndFollowHead } from './store/log-head-check.js';
+import { LogRetention } from './service/log-retention.js';
 import { headSealFile, LogHeadSeal } from './store/log-head-seal.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
@@ -135,6 +136,8 @@ export interface Runtime {
   readonly diagnostics: Diagnostics;
   /** The member's slips: print, reprint, PDF. */
   readonly receipts: ReceiptService;
+  /** Log retention on the manager's setting (archives old entries; off unless set). */
+  readonly retention: LogRetention;
   readonly store: Store;
   /** The secret box credentials are sealed with (the go-live screen and the config file use it). */
   readonly secretBox: SecretBox;
@@ -182,6 +185,7 @@ interface Session {
   shipping: ShippingService;
   diagnostics: Diagnostics;
   receipts: ReceiptService;
+  retention: LogRetention;
   dispatch: Dispatch;
   sandbox: { url: string; close(): Promise<void> } | null;
   program: ProgramId;
@@ -362,6 +366,8 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         ...(opts.tuning?.printTimeouts ? { printTimeouts: opts.tuning.printTimeouts } : {}),
         ...(opts.tuning?.receiptTimeZone ? { timeZone: opts.tuning.receiptTimeZone } : {}),
       });
+      // Entries older than the manager's retention move to archive files (off unless set).
+      const retention = new LogRetention(store, { dataDir: opts.dataDir, terminalId });
       const s: Session = {
         mode,
         store,
@@ -372,6 +378,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         shipping,
         diagnostics,
         receipts,
+        retention,
         dispatch: null as unknown as Dispatch,
         sandbox,
         program,
@@ -406,6 +413,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       service.start();
       await offers.start();
       shipping.start();
+      retention.start();
       log.info('terminal started', { terminalId, mode, program });
       return s;
     } catch (e) {
@@ -417,6 +425,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
 
   async function closeSession(s: Session): Promise<void> {
     s.unsubscribe();
+    await s.retention.stop();
     await s.shipping.stop();
     await s.offers.stop();
     await s.service.stop();
@@ -490,6 +499,9 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     },
     get receipts() {
       return session.receipts;
+    },
+    get retention() {
+      return session.retention;
     },
     get sandboxUrl() {
       return session.sandbox?.url;

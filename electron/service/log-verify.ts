@@ -12,8 +12,8 @@
  * time, never give a wrong answer.
  */
 import { availableParallelism } from 'node:os';
-import type { VerifyResult } from '../store/journal.js';
-import { CANONICAL_SQL, GENESIS_HASH, sha256Hex } from '../store/log-row.js';
+import { chainStart, type VerifyResult } from '../store/journal.js';
+import { CANONICAL_SQL, sha256Hex } from '../store/log-row.js';
 import { startWorkerFile } from '../worker-file.js';
 import { checkRange, type RangeResult } from './log-verify-range.js';
 import type { VerifyWorkerData } from './log-verify-worker.js';
@@ -39,22 +39,26 @@ export interface FastVerifyOptions {
  */
 export async function verifyChain(store: Store, opts: FastVerifyOptions = {}): Promise<VerifyResult> {
   const head = store.db.prepare('SELECT MAX(seq) AS n FROM log').get() as { n: number | null };
-  const n = head.n ?? 0;
-  if (n === 0) {
-    // An empty log, or one whose entries were all removed: the reference walk tells which.
+  const last = head.n ?? 0;
+  // After an archive cut (store/log-archive.ts) the chain here starts at the cut's hash.
+  const start = chainStart(store.db);
+  if (last === 0 || !start.ok || last <= start.seq) {
+    // An empty log, one whose entries were all removed, or a cut the log does not record: the reference walk tells which.
     return store.journal.verify();
   }
+  const first = start.seq + 1;
+  const n = last - start.seq;
   const want = opts.workers ?? Math.min(4, availableParallelism());
   const parts = n >= (opts.parallelFrom ?? PARALLEL_FROM) && want > 1 ? want : 1;
   let results: RangeResult[] | null = null;
   let path: 'inline' | 'workers' = 'workers';
-  if (parts > 1) results = await inWorkers(store, n, parts).catch(() => null);
+  if (parts > 1) results = await inWorkers(store, first, last, parts).catch(() => null);
   if (!results) {
     path = 'inline';
-    results = [checkRange(store.db.prepare(RANGE_SQL).raw(true).iterate(1, n) as Iterable<unknown[]>, 1, sha256Hex)];
+    results = [checkRange(store.db.prepare(RANGE_SQL).raw(true).iterate(first, last) as Iterable<unknown[]>, first, sha256Hex)];
   }
   const total = results.reduce((a, r) => a + r.count, 0);
-  const linked = results.every((r, i) => r.ok && r.firstPrev === (i === 0 ? GENESIS_HASH : results![i - 1]!.lastHash));
+  const linked = results.every((r, i) => r.ok && r.firstPrev === (i === 0 ? start.hash : results![i - 1]!.lastHash));
   if (linked && total === n) {
     opts.onPath?.(path);
     return { intact: true, entries: n };
@@ -64,11 +68,13 @@ export async function verifyChain(store: Store, opts: FastVerifyOptions = {}): P
   return store.journal.verify();
 }
 
-async function inWorkers(store: Store, n: number, parts: number): Promise<RangeResult[]> {
+async function inWorkers(store: Store, first: number, last: number, parts: number): Promise<RangeResult[]> {
   const file = store.db.name;
   if (!file || file === ':memory:') throw new Error('in-memory database: no workers');
-  const size = Math.ceil(n / parts);
-  const ranges = Array.from({ length: parts }, (_, i) => ({ lo: i * size + 1, hi: Math.min(n, (i + 1) * size) })).filter((r) => r.lo <= r.hi);
+  const size = Math.ceil((last - first + 1) / parts);
+  const ranges = Array.from({ length: parts }, (_, i) => ({ lo: first + i * size, hi: Math.min(last, first + (i + 1) * size - 1) })).filter(
+    (r) => r.lo <= r.hi,
+  );
   return Promise.all(
     ranges.map(
       ({ lo, hi }) =>

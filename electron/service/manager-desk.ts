@@ -13,6 +13,7 @@
  * log-query.ts (filtered pages), csv-export.ts (streamed CSV),
  * end-of-day.ts (the summary), settings-store.ts and secret-box.ts.
  */
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { MethodInput } from '../../shared/contract.js';
@@ -42,6 +43,7 @@ import { writeEndOfDayCsv, writeLogCsv } from './csv-export.js';
 import { endOfDay } from './end-of-day.js';
 import { LogQuery } from './log-query.js';
 import { verifyChain } from './log-verify.js';
+import { verifyArchives } from '../store/log-archive.js';
 import type { ManagerApproval, People, PersonView } from './people.js';
 import type { SecretBox } from './secret-box.js';
 import { SettingsStore } from './settings-store.js';
@@ -258,6 +260,10 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
       durationMs: performance.now() - t0,
     });
     if (!r.intact) return done({ intact: false, firstBadSeq: r.firstBadSeq, problem: r.problem, message: r.message });
+    // Entries moved to archive files by log retention are checked there, and linked to the log (store/log-archive.ts).
+    const file = this.log.file();
+    const archives = file && this.store.db.prepare('SELECT 1 FROM log_cut LIMIT 1').get() ? await verifyArchives(this.store, dirname(file)) : null;
+    if (archives && !archives.intact) return done({ intact: false, firstBadSeq: archives.firstBadSeq ?? 1, problem: 'changed', message: archives.message });
     const lastSeq = head?.seq ?? 0;
     if (anchor) {
       if (anchor.seq > lastSeq) {
@@ -303,7 +309,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     }
     return done({
       intact: true,
-      message: `The log is intact: ${r.entries} entries, each one following the one before.${expected ? ` It still reaches the fingerprint given (entry ${expected.seq}).` : ''}`,
+      message: `The log is intact: ${r.entries} entries, each one following the one before.${archives ? ` ${archives.message}` : ''}${expected ? ` It still reaches the fingerprint given (entry ${expected.seq}).` : ''}`,
     });
   }
 

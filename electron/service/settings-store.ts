@@ -8,6 +8,7 @@
  * program's connection (secrets included) is not a setting: the Go live tab
  * tests and seals it into the live database (live-connection.ts).
  */
+import { LOG_RETENTION_SETTING, readRetentionDays } from './log-retention.js';
 import type { BackendId } from '../../shared/domain.js';
 import type { Language, LogLevel, PrinterSettings, ScannerSettings, SettingsPatch, SettingsView } from '../../shared/contract/manager.js';
 import { LANGUAGES, LOG_LEVELS } from '../../shared/contract/manager.js';
@@ -69,6 +70,7 @@ export class SettingsStore {
       scanner: { ...DEFAULT_SCANNER, ...this.json<Partial<ScannerSettings>>('scanner', {}) },
       printer: this.printer(),
       pinPolicy: this.pinPolicy(),
+      logRetentionDays: readRetentionDays(s.getSetting(LOG_RETENTION_SETTING)),
       credentialProtection: this.box
         ? { kind: this.box.protection, description: this.box.description }
         : { kind: 'none', description: 'No way to encrypt credentials is set up: they cannot be stored.' },
@@ -156,6 +158,10 @@ export class SettingsStore {
       const next = { ...cur.printer, ...patch.printer };
       checkPrinter(next);
       set(PRINTER_KEY, JSON.stringify(next), next, cur.printer);
+    }
+    if (patch.logRetentionDays !== undefined) {
+      const days = patch.logRetentionDays;
+      set(LOG_RETENTION_SETTING, days === null ? null : String(days), days, cur.logRetentionDays);
     }
     if (patch.scanner !== undefined) {
       const next = { ...cur.scanner, ...patch.scanner };

@@ -83,9 +83,11 @@ export class Journal {
     return (this.last.get() as { seq: number; hash: string } | undefined) ?? null;
   }
 
-  /** Hears the log's head whenever a commit moved it. */
-  onHeadMoved(listener: ((head: { seq: number; hash: string }) => void) | null): void {
+  /** Hears the log's head whenever a commit moved it; returns the listener it replaces (benchmarks put it back). */
+  onHeadMoved(listener: ((head: { seq: number; hash: string }) => void) | null): ((head: { seq: number; hash: string }) => void) | null {
+    const previous = this.headListener;
     this.headListener = listener;
+    return previous;
   }
 
   /**
@@ -119,10 +121,12 @@ export class Journal {
    * names the first entry that does not fit.
    */
   verify(): VerifyResult {
-    let prevHash = GENESIS_HASH;
-    let expectedSeq = 1;
+    const start = chainStart(this.db);
+    if (!start.ok) return { intact: false, entries: 0, firstBadSeq: start.firstBadSeq, problem: 'missing', message: start.message };
+    let prevHash = start.hash;
+    let expectedSeq = start.seq + 1;
     let count = 0;
-    for (const row of this.db.prepare('SELECT * FROM log ORDER BY seq').iterate() as Iterable<LogRow>) {
+    for (const row of this.db.prepare('SELECT * FROM log WHERE seq > ? ORDER BY seq').iterate(start.seq) as Iterable<LogRow>) {
       count++;
       if (row.seq !== expectedSeq) {
         return {
@@ -153,6 +157,36 @@ export class Journal {
     }
     return { intact: true, entries: count };
   }
+}
+
+/** The kind of the entry that records an archive cut (store/log-archive.ts). */
+export const LOG_ARCHIVED_KIND = 'log.archived';
+
+export type ChainStart = { ok: true; seq: number; hash: string } | { ok: false; firstBadSeq: number; message: string };
+
+/**
+ * Where the chain in the database starts: after the last archive cut (the
+ * entries before it are in archive files, store/log-archive.ts), else at the
+ * first entry. A cut counts only if the chain itself records it: a
+ * `log.archived` entry after it with the same last seq and hash. Otherwise
+ * entries were removed and a cut row made up to hide it.
+ */
+export function chainStart(db: Db): ChainStart {
+  const cut = db.prepare('SELECT seq, hash, first_seq FROM log_cut ORDER BY seq DESC LIMIT 1').get() as
+    { seq: number; hash: string; first_seq: number } | undefined;
+  if (!cut) return { ok: true, seq: 0, hash: GENESIS_HASH };
+  const rows = db.prepare(`SELECT detail FROM log WHERE kind = '${LOG_ARCHIVED_KIND}' AND seq > ? ORDER BY seq DESC`).iterate(cut.seq) as Iterable<{
+    detail: string | null;
+  }>;
+  for (const r of rows) {
+    const d = (r.detail ? JSON.parse(r.detail) : {}) as { lastSeq?: number; lastHash?: string };
+    if (d.lastSeq === cut.seq && d.lastHash === cut.hash) return { ok: true, seq: cut.seq, hash: cut.hash };
+  }
+  return {
+    ok: false,
+    firstBadSeq: 1,
+    message: `Entries up to ${cut.seq} are marked as archived, but no archive entry in the log records that cut: they were removed, not archived.`,
+  };
 }
 
 /**

@@ -277,4 +277,18 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE offer_notice_refusals;
   ALTER TABLE offer_notice_refusals_v2 RENAME TO offer_notice_refusals;
   `,
+  // 11: log retention (issue 18): entries older than a manager-set period move to compressed archive
+  // files (store/log-archive.ts). Each cut records the last archived entry: the chain in the database
+  // continues from its hash, and the archive file (named here, with its sha256) holds everything before.
+  `
+  CREATE TABLE log_cut (
+    seq          INTEGER PRIMARY KEY,   -- the last archived entry
+    hash         TEXT NOT NULL,         -- its hash: the next entry's prev_hash
+    first_seq    INTEGER NOT NULL,      -- the first entry in this cut's archive file
+    file         TEXT NOT NULL,         -- the archive file's name (log-archive/ in the data directory)
+    sha256       TEXT NOT NULL,         -- of the archive file as written
+    entries      INTEGER NOT NULL,
+    archived_at  TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,14 +1,13 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CounterScreen } from './screens/CounterScreen';
-import { LogScreen } from './screens/LogScreen';
-import { FirstStartScreen, RecoveryCodeScreen } from './screens/FirstStartScreen';
 import { SignInScreen } from './screens/SignInScreen';
 import { SessionBar } from './screens/SignInSessionBar';
 import { StatusBar } from './components/StatusBar';
 import { ErrorMessage } from './components/ErrorMessage';
 import { LocalizedError } from './i18n/LocalizedError';
-import { safeLocalStorage, savedLanguage, switchLanguage } from './i18n';
+import { safeLocalStorage, savedLanguage, switchLanguage, withDeskTexts } from './i18n';
+import { preloadPatternEngine } from './scanner/pattern-engine';
 import { useScannerWedge } from './scanner/useScannerWedge';
 import { useApi } from './screens/manager/api-context';
 import { gate } from './state/session';
@@ -16,9 +15,13 @@ import { usePos, usePosStore } from './state/context';
 import { TID } from './testids';
 
 // The manager's desk loads on first use: it stays out of the counter's initial bundle.
-const ManagerDesk = lazy(() => import('./screens/manager/ManagerDesk'));
+const ManagerDesk = lazy(withDeskTexts(() => import('./screens/manager/ManagerDesk')));
 // Card-linked offers (enrolment, notices) load the same way: most counters never open them.
-const OffersScreen = lazy(() => import('./screens/offers/OffersScreen'));
+const OffersScreen = lazy(withDeskTexts(() => import('./screens/offers/OffersScreen')));
+// So do the first start (once in a terminal's life) and the cashier's log view (issue 18: initial JS < 120 KB).
+const FirstStartScreen = lazy(() => import('./screens/FirstStartScreen').then((m) => ({ default: m.FirstStartScreen })));
+const RecoveryCodeScreen = lazy(() => import('./screens/FirstStartScreen').then((m) => ({ default: m.RecoveryCodeScreen })));
+const LogScreen = lazy(() => import('./screens/LogScreen').then((m) => ({ default: m.LogScreen })));
 
 export function App() {
   const store = usePosStore();
@@ -37,6 +40,8 @@ export function App() {
   const at = gate(session);
 
   useEffect(() => store.getState().start(), [store]);
+  // What the first paint does not need loads once the page is idle (pattern-engine.ts says why).
+  useEffect(() => preloadPatternEngine(), []);
   useEffect(() => void store.getState().loadSession(), [store]);
   // Each person's own language comes back when they sign in (kept across screens and restarts).
   const personId = session.person?.id;
@@ -79,8 +84,16 @@ export function App() {
           </button>
         </div>
       )}
-      {at === 'first-start' && <FirstStartScreen create={createFirstManager} />}
-      {at === 'recovery-code' && session.recoveryCode && <RecoveryCodeScreen code={session.recoveryCode} onDone={dismissRecoveryCode} />}
+      {at === 'first-start' && (
+        <Suspense fallback={loading}>
+          <FirstStartScreen create={createFirstManager} />
+        </Suspense>
+      )}
+      {at === 'recovery-code' && session.recoveryCode && (
+        <Suspense fallback={loading}>
+          <RecoveryCodeScreen code={session.recoveryCode} onDone={dismissRecoveryCode} />
+        </Suspense>
+      )}
       {at === 'sign-in' && <SignInScreen signIn={signIn} />}
       {at === 'in' &&
         session.person &&
@@ -93,7 +106,9 @@ export function App() {
             <OffersScreen api={api} />
           </Suspense>
         ) : view === 'log' ? (
-          <LogScreen />
+          <Suspense fallback={loading}>
+            <LogScreen />
+          </Suspense>
         ) : (
           <CounterScreen />
         ))}

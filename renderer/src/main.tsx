@@ -4,7 +4,7 @@ import { I18nextProvider } from 'react-i18next';
 import { App } from './App';
 import { connect } from './api';
 import { reportErrorsTo } from './api/report-errors';
-import { createI18n, pickLanguage, safeLocalStorage, savedLanguage, switchLanguage } from './i18n';
+import { createI18nIn, pickLanguage, safeLocalStorage, savedLanguage, switchLanguage } from './i18n';
 import { ApiProvider } from './screens/manager/api-context';
 import { PosProvider } from './state/context';
 import { guardApi } from './state/session';
@@ -25,19 +25,10 @@ function sessionMemory(): Storage | null {
 }
 
 // The UI's language: the one last chosen here, else the terminal's setting, else the browser's.
+// Its catalogue loads (a small chunk, unless English) while the connection starts; the page paints in it.
 const chosenHere = savedLanguage(safeLocalStorage());
-const i18n = createI18n(chosenHere ?? pickLanguage([navigator.language]));
-document.documentElement.lang = i18n.language;
-// A fresh machine takes the terminal's setting as soon as it is known (getPreferences needs nobody
-// signed in), so a cashier sees the language the manager chose; a choice made here is kept.
-if (!chosenHere) {
-  void rawApi
-    .getPreferences({})
-    .then((prefs) => switchLanguage(i18n, prefs.language))
-    .catch(() => {
-      /* unreachable terminal: keep the browser's; the status bar says what is wrong */
-    });
-}
+const startLanguage = chosenHere ?? pickLanguage([navigator.language]);
+const i18nReady = createI18nIn(startLanguage);
 
 // A call that finds nobody signed in (signed out elsewhere, switched off) brings the sign-in screen back.
 let onSignedOut = () => {};
@@ -47,20 +38,34 @@ const store = createPosStore({
   api,
   subscribe: (listener, onConnection) => transport.subscribe(listener, onConnection),
   // The member's words from the backend follow the UI's language when it sent that variant.
-  uiLang: pickLanguage([i18n.language]),
+  uiLang: startLanguage,
   memory: sessionMemory(),
 });
 onSignedOut = () => void store.getState().loadSession();
-i18n.on('languageChanged', (lng) => store.setState({ uiLang: pickLanguage([lng]) }));
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <I18nextProvider i18n={i18n}>
-      <ApiProvider api={api}>
-        <PosProvider store={store}>
-          <App />
-        </PosProvider>
-      </ApiProvider>
-    </I18nextProvider>
-  </StrictMode>,
-);
+void i18nReady.then((i18n) => {
+  document.documentElement.lang = i18n.language;
+  store.setState({ uiLang: pickLanguage([i18n.language]) });
+  i18n.on('languageChanged', (lng) => store.setState({ uiLang: pickLanguage([lng]) }));
+  // A fresh machine takes the terminal's setting as soon as it is known (getPreferences needs nobody
+  // signed in), so a cashier sees the language the manager chose; a choice made here is kept.
+  if (!chosenHere) {
+    void rawApi
+      .getPreferences({})
+      .then((prefs) => switchLanguage(i18n, prefs.language))
+      .catch(() => {
+        /* unreachable terminal: keep the browser's; the status bar says what is wrong */
+      });
+  }
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <I18nextProvider i18n={i18n}>
+        <ApiProvider api={api}>
+          <PosProvider store={store}>
+            <App />
+          </PosProvider>
+        </ApiProvider>
+      </I18nextProvider>
+    </StrictMode>,
+  );
+});

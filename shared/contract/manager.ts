@@ -172,6 +172,11 @@ export const settingsPatch = z
     /** The terminal log's level: takes effect at once (unless PWP_LOG_LEVEL fixes it for this run). */
     logLevel: z.enum(LOG_LEVELS).optional(),
     printer: printerSettings.partial().optional(),
+    /**
+     * Log retention: entries older than this many days move to compressed, verifiable archive files in the
+     * data directory (electron/store/log-archive.ts); null keeps every entry in the database (the default).
+     */
+    logRetentionDays: z.number().int().min(30).max(36_500).nullable().optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -460,6 +465,8 @@ export interface SettingsView {
   scanner: ScannerSettings;
   /** The shortest PIN per role for new PINs. */
   pinPolicy: { managerMinDigits: number; cashierMinDigits: number };
+  /** Log retention in days (null: every entry stays in the database). */
+  logRetentionDays: number | null;
   /** How credentials are protected on this machine: 'os' (Electron safeStorage) or a file key that is not OS-protected. */
   credentialProtection: { kind: 'os' | 'file-key' | 'none'; description: string };
   /** The terminal log's level as stored (default info). */

@@ -15,6 +15,7 @@ import type { ErrorInfo } from '../../../shared/errors';
 import { isProblem, listCameras, startCamera, type CameraChoice, type CameraRead, type CameraSession } from '../scanner/camera-engine';
 import { CAMERA_PROBLEM_KEYS, cameraProblem, type CameraProblem } from '../scanner/camera-errors';
 import { flash, goodReadBeep, refusalBeep } from '../scanner/feedback';
+import { loadPatternEngine } from '../scanner/pattern-engine';
 import type { ScreenedRead } from '../scanner/scanner-config';
 import { SCAN_TID } from '../scanner/scanner-testids';
 import './CameraScanner.css';
@@ -103,7 +104,8 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
     setProblem(null);
     void (async () => {
       // No camera at all: say so without asking for permission.
-      const known = await listCameras().catch(() => null);
+      // The pattern engine loads alongside (a QR often holds a URL, read by the backend's pattern): no read waits for it.
+      const [known] = await Promise.all([listCameras().catch(() => null), loadPatternEngine().catch(() => null)]);
       if (!alive) return;
       if (known && known.length === 0) {
         setProblem(cameraProblem('no-camera', 'the browser lists no video input'));

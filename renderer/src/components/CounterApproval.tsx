@@ -2,7 +2,8 @@ import { createContext, useCallback, useContext, useEffect, type ReactNode } fro
 import type { ManagerApprovalInput } from '../../../shared/contract/approval';
 import { usePos } from '../state/context';
 import type { ExplainedApproval } from '../state/store';
-import { useManagerApproval, type ManagerApprovalProps } from './ManagerApproval';
+import type { ManagerApprovalProps } from './ManagerApproval';
+import { useManagerApproval } from './useManagerApproval';
 
 type ApprovalProps = Omit<ManagerApprovalProps, 'onApprove' | 'onCancel'>;
 type Run = <T>(props: ApprovalProps, action: (approval: ManagerApprovalInput) => Promise<T>) => Promise<T | null>;

@@ -26,7 +26,12 @@ import { useApi } from '../screens/manager/api-context';
 import { usePos } from '../state/context';
 import { ManagerApproval } from './ManagerApproval';
 import { ScannerTestPanel } from './ScannerTestPanel';
+import { RE2_ENGINE } from '../../../shared/scan-content';
+import { setPatternEngine } from '../scanner/pattern-engine';
 import './ScannerSettings.css';
+
+// The set-up checks patterns as they are typed (setup-form.ts bundles RE2): the counter's reads use the same engine from now on.
+setPatternEngine(RE2_ENGINE);
 
 export interface ScannerSettingsPanelProps {
   status: TerminalStatus | null;

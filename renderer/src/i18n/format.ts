@@ -4,8 +4,8 @@
  * they are tested without a DOM; `useFmt()` gives them for the UI's language.
  */
 import type { TFunction } from 'i18next';
+import { enCounter } from '../../../shared/i18n/en-counter';
 import {
-  catalogues,
   formatAge,
   formatAmount,
   formatDate,
@@ -15,7 +15,8 @@ import {
   formatTime,
   LOCALES,
   type Language,
-} from '../../../shared/i18n';
+} from '../../../shared/i18n/locale';
+import { catalogueFor } from './index';
 import { ERROR_CODES, type ErrorCode, type ErrorInfo } from '../../../shared/errors';
 
 export interface Fmt {
@@ -48,7 +49,9 @@ export function makeFmt(lang: Language, timeZone?: string): Fmt {
       return raw;
     }
   };
-  const kinds = catalogues[lang].logKinds as Record<string, string>;
+  // The UI's language is loaded before it is shown (i18n/index.ts loadLanguage); English until then.
+  const catalogue = catalogueFor(lang);
+  const kinds = catalogue.logKinds as Record<string, string>;
   const count = new Intl.NumberFormat(LOCALES[lang]);
   return {
     lang,
@@ -61,8 +64,7 @@ export function makeFmt(lang: Language, timeZone?: string): Fmt {
     date: (iso) => safe(() => formatDate(iso, lang, timeZone), iso),
     age: (seconds) => formatAge(seconds, lang),
     kind: (kind) => kinds[kind] ?? kind,
-    outcome: (o) =>
-      o === 'ok' ? catalogues[lang].counter.localLog.ok : (ERROR_CODES as readonly string[]).includes(o) ? catalogues[lang].errors[o as ErrorCode] : o,
+    outcome: (o) => (o === 'ok' ? catalogue.counter.localLog.ok : (ERROR_CODES as readonly string[]).includes(o) ? catalogue.errors[o as ErrorCode] : o),
     money: (m) => safe(() => formatAmount(m.cents, m.currency, lang), `${(m.cents / 100).toFixed(2)} ${m.currency}`),
   };
 }
@@ -94,7 +96,7 @@ export function describeError(error: ErrorInfo, t: TFunction, fmt: Pick<Fmt, 'ti
     text = t(`errors.${code}`);
   }
   const message = error.message?.trim() ?? '';
-  const detail = !saysItAll && message && message !== text && message !== catalogues.en.errors[code] ? message : null;
+  const detail = !saysItAll && message && message !== text && message !== enCounter.errors[code] ? message : null;
   return { text, detail };
 }
 

@@ -7,10 +7,19 @@
  * localStorage), else the terminal's setting, else the browser's, else English.
  * Each person's own choice (the language menu) is kept per person and comes
  * back at their sign-in; opening the desk's settings never switches it.
+ *
+ * Catalogues load on demand (issue 18: the counter's initial JavaScript):
+ * English (the fallback) is bundled without the desk's and offers' texts,
+ * which load with those screens (`withDeskTexts`); Dutch and French are chunks
+ * fetched when first used (about 15 KB gzipped each that a counter in one
+ * language never needs). `loadLanguage` before showing a language;
+ * `createI18nIn` and `switchLanguage` do it.
  */
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { i18nextOptions, isLanguage, LANGUAGES, type Language } from '../../../shared/i18n';
+import type { Catalogue } from '../../../shared/i18n/en';
+import { enCounter } from '../../../shared/i18n/en-counter';
+import { i18nextBaseOptions, isLanguage, LANGUAGES, type Language } from '../../../shared/i18n/locale';
 
 export const LANGUAGE_STORAGE_KEY = 'pos.language';
 
@@ -40,12 +49,79 @@ export function savedLanguage(storage: KeyValueStore | null, personId?: string):
   }
 }
 
+/** What the counter's screens read from a catalogue (the desk's own sections load later). */
+export type CounterTexts = Pick<Catalogue, keyof typeof enCounter>;
+
+const loaded: Partial<Record<Language, CounterTexts>> = { en: enCounter };
+const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<Catalogue>> = {
+  nl: () => import('../../../shared/i18n/nl').then((m) => m.nl),
+  fr: () => import('../../../shared/i18n/fr').then((m) => m.fr),
+};
+const loading = new Map<Language, Promise<CounterTexts>>();
+/** Every instance made here: texts loaded later are added to each. */
+const instances = new Set<I18n>();
+
+/** A loaded language's catalogue; English until that language has loaded (loadLanguage). */
+export function catalogueFor(lang: Language): CounterTexts {
+  return loaded[lang] ?? enCounter;
+}
+
+/** Loads a language's catalogue (once); a failed load is tried again next time. */
+export async function loadLanguage(lang: Language): Promise<CounterTexts> {
+  const have = loaded[lang];
+  if (have) return have;
+  let p = loading.get(lang);
+  if (!p) {
+    p = LOADERS[lang as Exclude<Language, 'en'>]().then((c) => (loaded[lang] = c));
+    loading.set(lang, p);
+    p.catch(() => loading.delete(lang));
+  }
+  return p;
+}
+
+let deskTexts: Promise<void> | null = null;
+
+/** Loads the English desk and offers texts (once) into every instance. */
+export function loadDeskTexts(): Promise<void> {
+  deskTexts ??= import('../../../shared/i18n/en-desk').then(
+    ({ enDesk }) => {
+      loaded.en = { ...enCounter, ...enDesk };
+      for (const instance of instances) instance.addResourceBundle('en', 'translation', enDesk, true, false);
+    },
+    (e: unknown) => {
+      deskTexts = null;
+      throw e;
+    },
+  );
+  return deskTexts;
+}
+
+/** A lazy screen's loader that also loads the texts it shows (for React.lazy). */
+export function withDeskTexts<T>(load: () => Promise<T>): () => Promise<T> {
+  return () => Promise.all([load(), loadDeskTexts()]).then(([m]) => m);
+}
+
+/** An i18next instance in `lng`, with the catalogues loaded so far (English always; see createI18nIn). */
 export function createI18n(lng: Language): I18n {
   const instance = i18next.createInstance();
   instance.use(initReactI18next);
-  // Resources are bundled: init completes synchronously.
-  void instance.init({ ...i18nextOptions, lng, initAsync: false });
+  const resources = Object.fromEntries(Object.entries(loaded).map(([l, c]) => [l, { translation: c }]));
+  // Resources are in memory: init completes synchronously.
+  void instance.init({ ...i18nextBaseOptions, resources, lng, initAsync: false });
+  instances.add(instance);
   return instance;
+}
+
+/** An i18next instance in `lng` once its catalogue has loaded (English if it cannot be). */
+export async function createI18nIn(lng: Language): Promise<I18n> {
+  await loadLanguage(lng).catch(() => {});
+  return createI18n(lng);
+}
+
+/** Makes `lang`'s catalogue part of `instance` (loading it first). */
+async function addLanguage(instance: I18n, lang: Language): Promise<void> {
+  const catalogue = await loadLanguage(lang);
+  if (!instance.hasResourceBundle(lang, 'translation')) instance.addResourceBundle(lang, 'translation', catalogue);
 }
 
 /** The UI's language as a Language (i18next may report 'en-BE' style tags or a fallback). */
@@ -64,6 +140,7 @@ export async function switchLanguage(instance: I18n, lang: Language, storage: Ke
   } catch {
     // storage disabled: the choice lasts until the page reloads
   }
+  await addLanguage(instance, lang);
   if (typeof document !== 'undefined') document.documentElement.lang = lang;
   if (instance.language !== lang) await instance.changeLanguage(lang);
 }

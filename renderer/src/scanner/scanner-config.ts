@@ -12,7 +12,8 @@ import { createStore } from 'zustand/vanilla';
 import type { ScannerSettings } from '../../../shared/contract/manager';
 import type { TerminalStatus } from '../../../shared/domain';
 import type { ErrorInfo } from '../../../shared/errors';
-import { extractMemberNumber, patternFor, type ScanRules } from '../../../shared/scan-content';
+import { needsPattern, patternFor, readMemberNumber, type ScanRules } from '../../../shared/scan-read';
+import { loadedPatternEngine, loadPatternEngine } from './pattern-engine';
 import type { WedgeOptions } from './wedge';
 
 /** The terminal's defaults (electron/service/settings-store.ts DEFAULT_SCANNER), used until the settings arrive. */
@@ -81,7 +82,40 @@ export type ScreenedRead = { ok: true; input: string } | { ok: false; error: Err
 export function screenMemberRead(raw: string, status: TerminalStatus | null, source: string, settings?: ScannerSettings): ScreenedRead {
   const rules = scanRulesFor(status, settings);
   if (!rules || raw.trim() === '') return { ok: true, input: raw.trim() };
-  const r = extractMemberNumber(raw, rules);
+  const engine = loadedPatternEngine();
+  if (!engine) {
+    if (needsPattern(raw, rules)) {
+      // Callers wait for the engine first (patternEngineFor); this is the fallback if one did not.
+      void loadPatternEngine().catch(() => {});
+      return {
+        ok: false,
+        error: { code: 'MEMBER_NUMBER_FORMAT', message: 'The scan reader is still starting: scan again in a moment.', details: { read: '', source } },
+      };
+    }
+    const plain = readMemberNumber(raw, rules, NO_PATTERNS);
+    return plain.ok
+      ? { ok: true, input: plain.input }
+      : { ok: false, error: { code: plain.code, message: plain.reason, details: { read: plain.read, source } } };
+  }
+  const r = readMemberNumber(raw, rules, engine);
   if (r.ok) return { ok: true, input: r.input };
   return { ok: false, error: { code: r.code, message: r.reason, details: { read: r.read, source } } };
+}
+
+/** Never used for a read that needs a pattern (screenMemberRead checks needsPattern first). */
+const NO_PATTERNS = { candidates: () => null };
+
+/**
+ * Resolves once `raw` can be screened: at once for a plain number, after the
+ * pattern engine has loaded for a URL or text (pattern-engine.ts).
+ */
+export async function readyToScreen(raw: string, status: TerminalStatus | null, settings?: ScannerSettings): Promise<void> {
+  const rules = scanRulesFor(status, settings);
+  if (!loadedPatternEngine() && rules && needsPattern(raw, rules)) await loadPatternEngine();
+}
+
+/** True when screening `raw` must wait for the pattern engine (readyToScreen). */
+export function mustWaitToScreen(raw: string, status: TerminalStatus | null, settings?: ScannerSettings): boolean {
+  const rules = scanRulesFor(status, settings);
+  return !loadedPatternEngine() && !!rules && needsPattern(raw, rules);
 }

@@ -1,18 +1,30 @@
+import { lazy, Suspense, useEffect } from 'react';
 import { BasketStep } from '../components/BasketStep';
-import { CardLinkedCounter } from '../components/CardLinkedCounter';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CounterApprovalProvider } from '../components/CounterApproval';
 import { MemberFacts } from '../components/MemberFacts';
 import { MemberStep } from '../components/MemberStep';
 import { MessageArea } from '../components/MessageArea';
-import { Outcome } from '../components/Outcome';
 import { PointsStep, QuotePanel } from '../components/PointsStep';
-import { RewardStep } from '../components/RewardStep';
 import { SaleActions } from '../components/SaleActions';
 import { usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
 import '../components/counter.css';
+
+// Program-specific steps load only on a terminal of such a program (issue 18: initial JS < 120 KB).
+const RewardStep = lazy(() => import('../components/RewardStep').then((m) => ({ default: m.RewardStep })));
+// The outcome (after the member agrees) is not on the first paint: it loads when the page is idle.
+const loadOutcome = () => import('../components/Outcome').then((m) => ({ default: m.Outcome }));
+const LazyOutcome = lazy(loadOutcome);
+function Outcome() {
+  return (
+    <Suspense fallback={null}>
+      <LazyOutcome />
+    </Suspense>
+  );
+}
+const CardLinkedCounter = lazy(() => import('../components/CardLinkedCounter').then((m) => ({ default: m.CardLinkedCounter })));
 
 /**
  * The counter: basket, member, points (or a reward from the catalogue, for
@@ -24,10 +36,18 @@ export function CounterScreen() {
   const sale = usePos((s) => s.sale);
   const capabilities = usePos((s) => s.status?.backend.capabilities);
   const state = sale?.state ?? 'none';
+  useEffect(() => {
+    const load = () => void loadOutcome().catch(() => {});
+    if (typeof requestIdleCallback !== 'function') return void setTimeout(load, 200);
+    const id = requestIdleCallback(load, { timeout: 2000 });
+    return () => cancelIdleCallback(id);
+  }, []);
   if (capabilities && !capabilities.balanceAtCounter) {
     return (
       <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={capabilities.redemption}>
-        <CardLinkedCounter />
+        <Suspense fallback={null}>
+          <CardLinkedCounter />
+        </Suspense>
       </main>
     );
   }
@@ -43,14 +63,20 @@ export function CounterScreen() {
             <MemberStep />
           </div>
           <div className="column">
-            {rewardMode ? <RewardStep /> : <PointsStep />}
-            {outcomeInMiddle && <Outcome />}
+            {rewardMode ? (
+              <Suspense fallback={null}>
+                <RewardStep />
+              </Suspense>
+            ) : (
+              <PointsStep />
+            )}
+            {outcomeInMiddle && sale && <Outcome />}
           </div>
           <div className="column column-outcome">
             {/* Beside the quote, in view: a last known balance, queued points, the passholder's social tariff. */}
             <MemberFacts />
             <QuotePanel />
-            {!outcomeInMiddle && <Outcome />}
+            {!outcomeInMiddle && sale && <Outcome />}
           </div>
         </div>
         <div className="counter-footer">

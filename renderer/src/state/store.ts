@@ -16,8 +16,8 @@ import { centsToDecimalString, formatPoints, parseAmount, parsePoints, type Poin
 import { buildQuote } from '../../../shared/quote';
 import { CLOSED_STATES, SALE_TRANSITIONS, canTransition } from '../../../shared/sale-state';
 import { asErrorInfo } from '../api/client';
-import { screenMemberRead } from '../scanner/scanner-config';
-import type { Language } from '../../../shared/i18n';
+import { mustWaitToScreen, readyToScreen, screenMemberRead } from '../scanner/scanner-config';
+import type { Language } from '../../../shared/i18n/locale';
 import { createSessionSlice, type SessionSlice } from './session';
 
 export type InputSource = 'scanner' | 'keyboard' | 'camera';
@@ -670,6 +670,15 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         if (get().view !== 'counter') set({ view: 'counter' });
         // Every read (scanner, camera, typed) goes through one check: the number inside a URL or text by the
         // backend's pattern, or a refusal that says what was read and why (scanner/scanner-config.ts).
+        // A URL or text read in the first moments may wait for the pattern engine (loaded after the first paint).
+        if (mustWaitToScreen(raw, get().status)) {
+          try {
+            await readyToScreen(raw, get().status);
+          } catch {
+            refusal('INTERNAL', 'The scan reader could not be loaded: reload the page, or type the member number.', 'member');
+            return;
+          }
+        }
         const screened = screenMemberRead(raw, get().status, source);
         if (!screened.ok) {
           set({ error: { info: screened.error, step: 'member' } });

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import { catalogues } from '../../../../shared/i18n';
+import { catalogueFor } from '../../i18n';
 import type { DeskLogEntry, LogFilter, PersonView } from '../../../../shared/contract/manager';
 import { ERROR_CODES } from '../../../../shared/errors';
 import { LocalizedError } from '../../i18n/LocalizedError';
@@ -94,7 +94,7 @@ export function LogTab() {
   }, [pager, firstIndex, lastIndex, snap.version]);
 
   const set = (k: keyof LogFilterForm) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
-  const kinds = Object.entries(catalogues[fmt.lang].logKinds as Record<string, string>).sort((a, b) => a[1].localeCompare(b[1]));
+  const kinds = Object.entries(catalogueFor(fmt.lang).logKinds as Record<string, string>).sort((a, b) => a[1].localeCompare(b[1]));
   const decimals = 3;
 
   return (

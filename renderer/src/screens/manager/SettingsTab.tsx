@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SettingsView } from '../../../../shared/contract/manager';
 import { LOG_LEVELS } from '../../../../shared/log-levels';
-import { LANGUAGES } from '../../../../shared/i18n';
+import { LANGUAGES } from '../../../../shared/i18n/locale';
 import type { BackendId } from '../../../../shared/domain';
 import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';

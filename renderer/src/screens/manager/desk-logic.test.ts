@@ -354,6 +354,7 @@ const settings: SettingsView = {
   logLevel: 'info',
   logLevelFixed: null,
   printer: { kind: 'none', host: '', port: 9100, devicePath: '', paper: 80, autoPrint: true },
+  logRetentionDays: null,
   restartRequired: false,
 };
 

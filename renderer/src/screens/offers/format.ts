@@ -4,7 +4,7 @@
  * are shared/i18n's (through the renderer's `Fmt`, as `useFmt()` gives it).
  */
 import type { EnrolledCardView } from '../../../../shared/contract/offers';
-import { LOCALES } from '../../../../shared/i18n';
+import { LOCALES } from '../../../../shared/i18n/locale';
 import type { Money } from '../../../../shared/money';
 import type { Fmt } from '../../i18n/format';
 import type { OffersT } from './i18n';

@@ -4,7 +4,7 @@
  */
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { Catalogue } from '../../../../shared/i18n';
+import type { Catalogue } from '../../../../shared/i18n/en';
 
 /** A key of the offers texts. */
 export type OffersKey = keyof Catalogue['offers'];

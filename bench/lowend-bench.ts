@@ -1,0 +1,376 @@
+/**
+ * Issue 18's "slow CPU" and "memory over a shift", measured in Chromium
+ * through the web host (the real renderer, the real terminal as its own
+ * process, the sandbox at zero latency):
+ *
+ * - the renderer's CPU is slowed with the DevTools protocol
+ *   (Emulation.setCPUThrottlingRate: 1x, 4x, 6x), and the terminal's service
+ *   process runs on one core (`taskset -c 0`), as on a fanless counter PC;
+ * - page load to the counter ready for a scan (the counter, its basket field
+ *   and the terminal's status on screen), from navigation start, in a fresh
+ *   browser context each time (nothing cached); UiTPAS, 1280x800;
+ * - scan (Enter) to balance on screen p95 (scan-bench.ts's timer); UiTPAS;
+ * - keypad to quote on screen p95: a tap on a keypad digit to the points
+ *   taken shown in the quote (the counter's own preview), and to the
+ *   service's quote that can be confirmed; White Label (a points program);
+ * - the camera's open to decoded QR, median (Chromium's fake camera); UiTPAS;
+ * - a shift: N redemptions through the UI (basket, member, keypad, confirm,
+ *   paid) and M desk page views, with the resident memory of the terminal's
+ *   processes and the browser's renderer processes sampled along the way;
+ *   growth is counted from the sample after the first 100 sales.
+ *
+ * These are timings on whatever machine runs them: medians and p95s, with
+ * the load average printed. Rerun on a quiet machine before quoting them.
+ */
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
+import { startSandbox } from '../sandbox/server.js';
+import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
+import { MTID, TID } from '../renderer/src/testids.js';
+import { fakeCameraArgs, writeFakeCamera } from '../e2e/fake-camera.js';
+import { setUpStaff, startTerminal, STAFF, type TerminalProcess } from '../e2e/fixtures.js';
+import { scanKeys } from '../e2e/scanner-keys.js';
+import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
+import { armBalanceTimer, CHROMIUM_ARGS, startSale, timeCameraOpens, type ScanTiming } from './scan-bench.js';
+import { median, percentile, type Figure } from './stats.js';
+
+export interface LowEndOptions {
+  /** CPU throttling rates of the renderer (1 = none). */
+  rates: number[];
+  /** Page loads timed per rate. */
+  loads: number;
+  scans: number;
+  keypads: number;
+  cameraOpens: number;
+  /** The shift (null: not run); growth is measured from the sample after `baselineAfter` sales. */
+  shift: { redemptions: number; deskViews: number; baselineAfter: number } | null;
+  /** Cores the terminal's service process may use (`taskset -c`); null: all. */
+  cpuList: string | null;
+}
+
+export const LOWEND_FULL: LowEndOptions = {
+  rates: [1, 4, 6],
+  loads: 5,
+  scans: 30,
+  keypads: 30,
+  cameraOpens: 5,
+  shift: { redemptions: 1000, deskViews: 200, baselineAfter: 100 },
+  cpuList: '0',
+};
+export const LOWEND_QUICK: LowEndOptions = {
+  rates: [1, 4],
+  loads: 1,
+  scans: 3,
+  keypads: 3,
+  cameraOpens: 1,
+  shift: { redemptions: 6, deskViews: 2, baselineAfter: 2 },
+  cpuList: '0',
+};
+
+/** Issue 18's targets at 4x. */
+export const LOWEND_TARGETS_4X = { counterReadyMs: 600, scanP95Ms: 50, keypadP95Ms: 30, cameraMedianMs: 250, shiftGrowthMb: 20 };
+
+const tid = (id: string) => `[data-testid="${id}"]`;
+
+/** Installed before the page's own scripts: stamps the moment the counter is ready for a scan. */
+const COUNTER_READY_PROBE = `(() => {
+  const ready = () => document.querySelector(${JSON.stringify(`${tid(TID.counter)} ${tid(TID.basketInput)}:not([disabled])`)})
+    && document.querySelector(${JSON.stringify(`${tid(TID.statusOnline)}[data-online]`)});
+  const obs = new MutationObserver(() => {
+    if (ready()) { window.__counterReadyAt = performance.now(); obs.disconnect(); }
+  });
+  obs.observe(document, { subtree: true, childList: true, attributes: true });
+})()`;
+
+export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => void = () => {}): Promise<Figure[]> {
+  const dataDirs: string[] = [];
+  const camera = writeFakeCamera({ kind: 'qr', text: UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber }, 'lowend-qr');
+  const sandbox = await startSandbox({ port: 0 });
+  const terminals: TerminalProcess[] = [];
+  let browser: Browser | null = null;
+  const start = async (loyalty: string | null) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pwp-lowend-'));
+    dataDirs.push(dataDir);
+    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: loyalty ? ['--loyalty', loyalty] : [], cpuList: o.cpuList ?? undefined });
+    terminals.push(t);
+    return t;
+  };
+  try {
+    const uitpas = await start('uitpas');
+    await setUpStaff(uitpas);
+    const whitelabel = await start(null);
+    await setUpStaff(whitelabel);
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera)] });
+    const figures: Figure[] = [];
+    for (const rate of o.rates) {
+      figures.push(...(await measureAtRate(browser, uitpas, whitelabel, rate, o)));
+      progress(`${rate}x measured`);
+    }
+    if (o.shift) {
+      const shiftTerminal = await start(null);
+      await shiftTerminal
+        .call('createFirstManager', STAFF.manager)
+        .then((m) => shiftTerminal.call('signIn', { personId: (m as { id: string }).id, pin: STAFF.manager.pin }));
+      figures.push(...(await measureShift(browser, shiftTerminal, o.shift, progress)));
+    }
+    figures.push({ name: 'machine load average (1 min) at the end', value: loadavg()[0]!, unit: '' });
+    return figures;
+  } finally {
+    await browser?.close();
+    for (const t of terminals) await t.stop();
+    await sandbox.close();
+    for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+    rmSync(dirname(camera), { recursive: true, force: true });
+  }
+}
+
+async function openThrottled(browser: Browser, url: string, rate: number): Promise<{ page: Page; readyMs: number; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera'] });
+  const page = await context.newPage();
+  await page.addInitScript({ content: COUNTER_READY_PROBE });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  await page.goto(url);
+  let readyAt: number | null = null;
+  for (const until = Date.now() + 30_000; readyAt === null && Date.now() < until;) {
+    readyAt = (await page.evaluate('window.__counterReadyAt ?? null')) as number | null;
+    if (readyAt === null) await page.waitForTimeout(20);
+  }
+  if (readyAt === null) throw new Error(`the counter was not ready within 30 s at ${rate}x`);
+  return { page, readyMs: readyAt, close: () => context.close() };
+}
+
+async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelabel: TerminalProcess, rate: number, o: LowEndOptions): Promise<Figure[]> {
+  const T = LOWEND_TARGETS_4X;
+  const at4 = rate === 4;
+  // Page load to counter ready, each in a fresh context (no cache).
+  const loadMs: number[] = [];
+  for (let i = 0; i < o.loads; i++) {
+    const opened = await openThrottled(browser, uitpas.openUrl, rate);
+    loadMs.push(opened.readyMs);
+    await opened.close();
+  }
+
+  // Scan to balance and the camera, on one more page.
+  const scanPage = await openThrottled(browser, uitpas.openUrl, rate);
+  const scans: ScanTiming[] = [];
+  let cameraMs: number[] = [];
+  try {
+    const page = scanPage.page;
+    await startSale(page);
+    const jan = UITPAS_DEMO_PASSHOLDERS.jan;
+    const other = Object.values(UITPAS_DEMO_PASSHOLDERS).find((p) => p.points !== jan.points && p.cardStatus === 'ACTIVE' && !p.blocked && p.points > 0)!;
+    const warmup = 2;
+    for (let i = 0; i < o.scans + warmup; i++) {
+      const who = i % 2 === 0 ? jan : other;
+      const timer = armBalanceTimer(page, String(who.points * 1000));
+      await page.waitForTimeout(20);
+      await scanKeys(page, who.uitpasNumber);
+      const timing = await timer;
+      if (i >= warmup) scans.push(timing);
+      await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
+      await page.waitForTimeout(50);
+    }
+    // The camera decodes Jan; the first open loads its chunk and is left out.
+    cameraMs = (await timeCameraOpens(page, o.cameraOpens + 1)).slice(1);
+  } finally {
+    await scanPage.close();
+  }
+
+  // Keypad to quote, on White Label (points chosen on the keypad).
+  const keypad = await timeKeypad(browser, whitelabel, rate, o.keypads);
+
+  const scanMs = scans.map((s) => s.total);
+  const afterCall = median(scans.map((s) => s.afterCall).filter(Number.isFinite));
+  const call = median(scans.map((s) => s.call).filter(Number.isFinite));
+  const verdict = (value: number, target: number) => (at4 ? { target: `< ${target} ms at 4x`, ok: value < target } : {});
+  return [
+    {
+      name: `[${rate}x] page load to counter ready, median of ${loadMs.length}`,
+      value: median(loadMs),
+      unit: 'ms',
+      ...verdict(median(loadMs), T.counterReadyMs),
+    },
+    {
+      name: `[${rate}x] scan (Enter) to balance on screen, p95 of ${scanMs.length}`,
+      value: percentile(scanMs, 95),
+      unit: 'ms',
+      ...verdict(percentile(scanMs, 95), T.scanP95Ms),
+    },
+    { name: `[${rate}x]   scan to balance, p50`, value: median(scanMs), unit: 'ms' },
+    { name: `[${rate}x]   of which identify call (web host, service, sandbox), p50`, value: call, unit: 'ms' },
+    { name: `[${rate}x]   of which answer to balance in the page, p50`, value: afterCall, unit: 'ms' },
+    {
+      name: `[${rate}x] keypad to quote on screen, p95 of ${keypad.preview.length}`,
+      value: percentile(keypad.preview, 95),
+      unit: 'ms',
+      ...verdict(percentile(keypad.preview, 95), T.keypadP95Ms),
+    },
+    { name: `[${rate}x]   keypad to the service's quote (confirmable), p95`, value: percentile(keypad.server, 95), unit: 'ms' },
+    {
+      name: `[${rate}x] camera open to decoded QR, median of ${cameraMs.length}`,
+      value: median(cameraMs),
+      unit: 'ms',
+      ...verdict(median(cameraMs), T.cameraMedianMs),
+    },
+  ];
+}
+
+/**
+ * A tap on a keypad digit (a click in the page, so the page's own clock
+ * times it) to the points taken shown in the quote, and to the confirm
+ * button enabled (the service's quote). The digit changes each time, from
+ * a cleared field, so each tap changes what is shown.
+ */
+async function timeKeypad(browser: Browser, t: TerminalProcess, rate: number, n: number): Promise<{ preview: number[]; server: number[] }> {
+  const opened = await openThrottled(browser, t.openUrl, rate);
+  const page = opened.page;
+  try {
+    await startSale(page);
+    const member = page.locator(tid(TID.memberInput));
+    await member.fill(DEMO_MEMBERS.bram.cardNumber);
+    await member.press('Enter');
+    await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
+    const preview: number[] = [];
+    const server: number[] = [];
+    const warmup = 2;
+    for (let i = 0; i < n + warmup; i++) {
+      const digit = 1 + (i % 9);
+      await page.locator(tid(TID.keypad('clear'))).click();
+      await page.locator(`${tid(TID.pointsTaken)}:not([data-milli="${digit * 1000}"])`).waitFor();
+      await page.waitForTimeout(50);
+      const timing = (await page.evaluate(`new Promise((resolve, reject) => {
+        const want = ${JSON.stringify(String(digit * 1000))};
+        const taken = ${JSON.stringify(tid(TID.pointsTaken))};
+        const confirm = ${JSON.stringify(tid(TID.confirm))};
+        let shown = null;
+        const check = () => {
+          const now = performance.now();
+          if (shown === null && document.querySelector(taken)?.getAttribute('data-milli') === want) shown = now - t0;
+          const c = document.querySelector(confirm);
+          if (shown !== null && c && !c.disabled && (c.textContent || '').length > 0 && document.querySelector(taken)?.getAttribute('data-milli') === want) {
+            obs.disconnect(); clearTimeout(timer); resolve({ shown, server: now - t0 });
+          }
+        };
+        const obs = new MutationObserver(check);
+        obs.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        const timer = setTimeout(() => { obs.disconnect(); reject(new Error('the quote for ' + want + ' did not show')); }, 10000);
+        const t0 = performance.now();
+        document.querySelector(${JSON.stringify(tid(TID.keypad(String(digit))))}).click();
+        check();
+      })`)) as { shown: number; server: number };
+      if (i >= warmup) {
+        preview.push(timing.shown);
+        server.push(timing.server);
+      }
+    }
+    return { preview, server };
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Resident memory (MB) of a process and all its descendants (Linux /proc). */
+export function treeRssMb(rootPid: number, filter: (cmdline: string) => boolean = () => true): number {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let kb = 0;
+  const walk = (pid: number) => {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m && filter(cmd)) kb += Number(m[1]);
+    } catch {
+      // gone
+    }
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(rootPid);
+  return kb / 1024;
+}
+
+/**
+ * A shift at the counter through the UI: redemptions of 1 point (basket,
+ * member typed, keypad, confirm, paid) with a desk page view every few sales
+ * (signed in as a manager, who also serves), sampling resident memory of the
+ * terminal (its process tree) and of the browser's renderer processes.
+ */
+async function measureShift(
+  browser: Browser,
+  t: TerminalProcess,
+  shift: NonNullable<LowEndOptions['shift']>,
+  progress: (m: string) => void,
+): Promise<Figure[]> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const browserPid = (browser as unknown as { process?: () => { pid?: number } | null }).process?.()?.pid;
+  const rendererRss = () => (browserPid ? treeRssMb(browserPid, (cmd) => cmd.includes('--type=renderer')) : NaN);
+  const serviceRss = () => treeRssMb(t.child.pid!);
+  const samples: { sales: number; service: number; renderer: number }[] = [];
+  const sample = (sales: number) => samples.push({ sales, service: serviceRss(), renderer: rendererRss() });
+  const tabs = ['sales', 'log', 'attention', 'end-of-day', 'queue'];
+  const deskEvery = Math.max(1, Math.floor(shift.redemptions / Math.max(1, shift.deskViews)));
+  let deskViews = 0;
+  try {
+    await page.goto(t.openUrl);
+    await page.locator(tid(TID.basketInput)).waitFor();
+    sample(0);
+    for (let i = 1; i <= shift.redemptions; i++) {
+      await startSale(page);
+      const member = page.locator(tid(TID.memberInput));
+      await member.fill(DEMO_MEMBERS.bram.cardNumber);
+      await member.press('Enter');
+      await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
+      await page.locator(tid(TID.keypad('1'))).click();
+      await page.locator(`${tid(TID.confirm)}:not([disabled])`).waitFor();
+      await page.locator(tid(TID.confirm)).click();
+      await page.locator(tid(TID.paid)).click();
+      await page.locator(`${tid(TID.counter)}[data-state="paid"], ${tid(TID.counter)}[data-state="none"]`).waitFor();
+      if (i % deskEvery === 0 && deskViews < shift.deskViews) {
+        await page.locator(tid(MTID.navDesk)).click();
+        const tab = tabs[deskViews % tabs.length]!;
+        await page.locator(tid(MTID.deskTab(tab))).click();
+        await page.locator(`${tid(MTID.deskTab(tab))}[aria-current="page"]`).waitFor();
+        await page.waitForTimeout(100);
+        await page.locator(tid(TID.navCounter)).click();
+        await page.locator(tid(TID.basketInput)).waitFor();
+        deskViews++;
+      }
+      if (i === shift.baselineAfter || i % 100 === 0 || i === shift.redemptions) sample(i);
+      if (i % 100 === 0) progress(`shift: ${i} sales, ${deskViews} desk views`);
+    }
+  } finally {
+    await context.close();
+  }
+  const base = samples.find((s) => s.sales === shift.baselineAfter)!;
+  const last = samples[samples.length - 1]!;
+  const total = (s: { service: number; renderer: number }) => s.service + s.renderer;
+  const growth = total(last) - total(base);
+  return [
+    { name: `shift: ${shift.redemptions} redemptions, ${deskViews} desk page views (through the UI)`, value: shift.redemptions, unit: 'sales' },
+    { name: '  resident memory at start: terminal service', value: samples[0]!.service, unit: 'MB' },
+    { name: '  resident memory at start: renderer tab', value: samples[0]!.renderer, unit: 'MB' },
+    { name: '  resident memory at the end: terminal service', value: last.service, unit: 'MB' },
+    { name: '  resident memory at the end: renderer tab', value: last.renderer, unit: 'MB' },
+    { name: `  peak resident memory (service + renderer) over the shift`, value: Math.max(...samples.map(total)), unit: 'MB' },
+    {
+      name: `shift: memory growth after the first ${shift.baselineAfter} sales (service + renderer)`,
+      value: growth,
+      unit: 'MB',
+      target: `< ${LOWEND_TARGETS_4X.shiftGrowthMb} MB`,
+      ok: growth < LOWEND_TARGETS_4X.shiftGrowthMb,
+    },
+  ];
+}
