@@ -10,6 +10,10 @@ import type { ClientBase } from 'pg';
 import { centsToDecimalString, formatPoints } from '../../shared/money.js';
 import { csvLines, neutralise } from '../service/csv-cells.js';
 import { BOM } from '../service/csv-export.js';
+import { DAY_FIGURES } from './types.js';
+
+/** The columns a total line sums over its stores. */
+const SUMMED = ['terminals', 'entries', ...DAY_FIGURES] as const;
 
 export const REPORT_HEADER = [
   'level',
@@ -66,7 +70,7 @@ export async function chainDayReport(client: ClientBase, day: string): Promise<D
                       AND e.at < to_char(dt.day_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
   const stores = (
     await client.query<Row>(
-      `SELECT s.day::text AS day, s.store_id, s.store_name, s.currency, s.terminals, ${entries} AS entries, s.redemptions, s.points_milli, s.discount_cents, s.refunds, s.refunded_cents, s.refunded_points_milli, s.voids, s.overrides, s.offline_accepted, s.refused_redemptions FROM pwp.store_day_totals s WHERE s.day = $1::date ORDER BY s.store_id, s.currency`,
+      `SELECT s.day::text AS day, s.store_id, s.store_name, s.currency, s.terminals, ${entries} AS entries, ${DAY_FIGURES.map((f) => `s.${f}`).join(', ')} FROM pwp.store_day_totals s WHERE s.day = $1::date ORDER BY s.store_id, s.currency`,
       [day],
     )
   ).rows;
@@ -74,37 +78,8 @@ export async function chainDayReport(client: ClientBase, day: string): Promise<D
   const totals = new Map<string, Row>();
   for (const r of stores) {
     lines.push(cells('store', r));
-    const t = totals.get(r.currency) ?? {
-      ...r,
-      store_id: null,
-      store_name: null,
-      terminals: '0',
-      entries: '0',
-      redemptions: '0',
-      points_milli: '0',
-      discount_cents: '0',
-      refunds: '0',
-      refunded_cents: '0',
-      refunded_points_milli: '0',
-      voids: '0',
-      overrides: '0',
-      offline_accepted: '0',
-      refused_redemptions: '0',
-    };
-    for (const k of [
-      'terminals',
-      'entries',
-      'redemptions',
-      'points_milli',
-      'discount_cents',
-      'refunds',
-      'refunded_cents',
-      'refunded_points_milli',
-      'voids',
-      'overrides',
-      'offline_accepted',
-      'refused_redemptions',
-    ] as const) {
+    const t = totals.get(r.currency) ?? { ...r, store_id: null, store_name: null, ...Object.fromEntries(SUMMED.map((k) => [k, '0'])) };
+    for (const k of SUMMED) {
       t[k] = String(Number(t[k]) + Number(r[k]));
     }
     totals.set(r.currency, t);
