@@ -315,8 +315,9 @@ async function measureShift(
 ): Promise<Figure[]> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const browserPid = (browser as unknown as { process?: () => { pid?: number } | null }).process?.()?.pid;
-  const rendererRss = () => (browserPid ? treeRssMb(browserPid, (cmd) => cmd.includes('--type=renderer')) : NaN);
+  // Playwright's Browser does not tell its process id (only a BrowserServer does), but Chromium is a
+  // child of this process: its renderer processes are the descendants started with --type=renderer.
+  const rendererRss = () => treeRssMb(process.pid, (cmd) => cmd.includes('--type=renderer'));
   const serviceRss = () => treeRssMb(t.child.pid!);
   const samples: { sales: number; service: number; renderer: number }[] = [];
   const sample = (sales: number) => samples.push({ sales, service: serviceRss(), renderer: rendererRss() });
