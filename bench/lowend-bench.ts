@@ -35,6 +35,7 @@ import { setUpStaff, startTerminal, STAFF, type TerminalProcess } from '../e2e/f
 import { scanKeys } from '../e2e/scanner-keys.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { armBalanceTimer, CHROMIUM_ARGS, startSale, timeCameraOpens, type ScanTiming } from './scan-bench.js';
+import { mainThreadCpuMs } from './main-thread-cpu.js';
 import { median, percentile, type Figure } from './stats.js';
 
 export interface LowEndOptions {
@@ -76,7 +77,7 @@ export const LOWEND_TARGETS_4X = { counterReadyMs: 600, scanP95Ms: 50, keypadP95
 const tid = (id: string) => `[data-testid="${id}"]`;
 
 /** Installed before the page's own scripts: stamps the moment the counter is ready for a scan. */
-const COUNTER_READY_PROBE = `(() => {
+export const COUNTER_READY_PROBE = `(() => {
   const ready = () => document.querySelector(${JSON.stringify(`${tid(TID.counter)} ${tid(TID.basketInput)}:not([disabled])`)})
     && document.querySelector(${JSON.stringify(`${tid(TID.statusOnline)}[data-online]`)});
   const obs = new MutationObserver(() => {
@@ -127,20 +128,33 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
   }
 }
 
-async function openThrottled(browser: Browser, url: string, rate: number): Promise<{ page: Page; readyMs: number; close: () => Promise<void> }> {
+async function openThrottled(
+  browser: Browser,
+  url: string,
+  rate: number,
+): Promise<{ page: Page; readyMs: number; readyCpuMs: number; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera'] });
   const page = await context.newPage();
   await page.addInitScript({ content: COUNTER_READY_PROBE });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-  await page.goto(url);
-  let readyAt: number | null = null;
-  for (const until = Date.now() + 30_000; readyAt === null && Date.now() < until;) {
-    readyAt = (await page.evaluate('window.__counterReadyAt ?? null')) as number | null;
-    if (readyAt === null) await page.waitForTimeout(20);
+  let readyMs = NaN;
+  const readyCpuMs = await mainThreadCpuMs(cdp, async () => {
+    await page.goto(url);
+    readyMs = await waitForCounterReady(page, rate);
+  });
+  return { page, readyMs, readyCpuMs, close: () => context.close() };
+}
+
+/** The page's own time (from navigation start) at which COUNTER_READY_PROBE saw the counter ready. */
+export async function waitForCounterReady(page: Page, rate: number): Promise<number> {
+  // Polled: the probe stamps the page's own clock; waitForFunction would need eval, which the CSP forbids.
+  for (const until = Date.now() + 30_000; Date.now() < until;) {
+    const readyAt = (await page.evaluate('window.__counterReadyAt ?? null')) as number | null;
+    if (readyAt !== null) return readyAt;
+    await page.waitForTimeout(20);
   }
-  if (readyAt === null) throw new Error(`the counter was not ready within 30 s at ${rate}x`);
-  return { page, readyMs: readyAt, close: () => context.close() };
+  throw new Error(`the counter was not ready within 30 s at ${rate}x`);
 }
 
 async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelabel: TerminalProcess, rate: number, o: LowEndOptions): Promise<Figure[]> {
@@ -148,9 +162,11 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
   const at4 = rate === 4;
   // Page load to counter ready, each in a fresh context (no cache).
   const loadMs: number[] = [];
+  const loadCpuMs: number[] = [];
   for (let i = 0; i < o.loads; i++) {
     const opened = await openThrottled(browser, uitpas.openUrl, rate);
     loadMs.push(opened.readyMs);
+    loadCpuMs.push(opened.readyCpuMs);
     await opened.close();
   }
 
@@ -166,10 +182,9 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
     const warmup = 2;
     for (let i = 0; i < o.scans + warmup; i++) {
       const who = i % 2 === 0 ? jan : other;
-      const timer = armBalanceTimer(page, String(who.points * 1000));
-      await page.waitForTimeout(20);
+      const timer = await armBalanceTimer(page, String(who.points * 1000));
       await scanKeys(page, who.uitpasNumber);
-      const timing = await timer;
+      const timing = await timer.done;
       if (i >= warmup) scans.push(timing);
       await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
       await page.waitForTimeout(50);
@@ -194,6 +209,8 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
       unit: 'ms',
       ...verdict(median(loadMs), T.counterReadyMs),
     },
+    // CPU time, not wall time: it holds whatever the machine's load (main-thread-cpu.ts), so changes compare.
+    { name: `[${rate}x]   of which the renderer's main thread on the CPU, median`, value: median(loadCpuMs), unit: 'ms' },
     {
       name: `[${rate}x] scan (Enter) to balance on screen, p95 of ${scanMs.length}`,
       value: percentile(scanMs, 95),

@@ -8,10 +8,8 @@
  * connection fields and help texts in the renderer's initial JavaScript
  * (issue 18: < 120 KB gzipped).
  */
-import type { ProgramId } from './index.js';
-
 export const SCAN_PATTERNS = {
   // A run of exactly 13 digits anywhere in the text (a URL or a line from the app).
   // RE2 syntax (no look-around): the non-digit on either side is outside the group.
   uitpas: '(?:^|\\D)(\\d{13})(?:\\D|$)',
-} as const satisfies Partial<Record<ProgramId, string>>;
+} as const satisfies Readonly<Record<string, string>>; // keys: program ids (test/programs.test.ts checks them against the descriptors)
