@@ -61,13 +61,14 @@ export const LOWEND_FULL: LowEndOptions = {
   shift: { redemptions: 1000, deskViews: 200, baselineAfter: 100 },
   cpuList: '0',
 };
+/** The harness at its smallest (npm test runs it): every figure, one or two samples each. */
 export const LOWEND_QUICK: LowEndOptions = {
   rates: [1, 4],
   loads: 1,
-  scans: 3,
-  keypads: 3,
+  scans: 2,
+  keypads: 2,
   cameraOpens: 1,
-  shift: { redemptions: 6, deskViews: 2, baselineAfter: 2 },
+  shift: { redemptions: 3, deskViews: 1, baselineAfter: 1 },
   cpuList: '0',
 };
 
@@ -290,8 +291,13 @@ async function timeKeypad(browser: Browser, t: TerminalProcess, rate: number, n:
   }
 }
 
-/** Resident memory (MB) of a process and all its descendants (Linux /proc). */
-export function treeRssMb(rootPid: number, filter: (cmdline: string) => boolean = () => true): number {
+/**
+ * Resident memory (MB) of a process and all its descendants (Linux /proc), as
+ * PSS: each shared page split between the processes that map it. WHY not
+ * RSS: Chromium's renderers share most of their pages (the browser's code,
+ * fonts), and summing their RSS counted those once per process.
+ */
+export function treePssMb(rootPid: number, filter: (cmdline: string) => boolean = () => true): number {
   const children = new Map<number, number[]>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -307,7 +313,7 @@ export function treeRssMb(rootPid: number, filter: (cmdline: string) => boolean 
   const walk = (pid: number) => {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
       if (m && filter(cmd)) kb += Number(m[1]);
     } catch {
       // gone
@@ -334,8 +340,8 @@ async function measureShift(
   const page = await context.newPage();
   // Playwright's Browser does not tell its process id (only a BrowserServer does), but Chromium is a
   // child of this process: its renderer processes are the descendants started with --type=renderer.
-  const rendererRss = () => treeRssMb(process.pid, (cmd) => cmd.includes('--type=renderer'));
-  const serviceRss = () => treeRssMb(t.child.pid!);
+  const rendererRss = () => treePssMb(process.pid, (cmd) => cmd.includes('--type=renderer'));
+  const serviceRss = () => treePssMb(t.child.pid!);
   const samples: { sales: number; service: number; renderer: number }[] = [];
   const sample = (sales: number) => samples.push({ sales, service: serviceRss(), renderer: rendererRss() });
   const tabs = ['sales', 'log', 'attention', 'end-of-day', 'queue'];
@@ -378,11 +384,11 @@ async function measureShift(
   const growth = total(last) - total(base);
   return [
     { name: `shift: ${shift.redemptions} redemptions, ${deskViews} desk page views (through the UI)`, value: shift.redemptions, unit: 'sales' },
-    { name: '  resident memory at start: terminal service', value: samples[0]!.service, unit: 'MB' },
-    { name: '  resident memory at start: renderer tab', value: samples[0]!.renderer, unit: 'MB' },
-    { name: '  resident memory at the end: terminal service', value: last.service, unit: 'MB' },
-    { name: '  resident memory at the end: renderer tab', value: last.renderer, unit: 'MB' },
-    { name: `  peak resident memory (service + renderer) over the shift`, value: Math.max(...samples.map(total)), unit: 'MB' },
+    { name: '  resident memory (PSS) at start: terminal service', value: samples[0]!.service, unit: 'MB' },
+    { name: '  resident memory (PSS) at start: renderer tab', value: samples[0]!.renderer, unit: 'MB' },
+    { name: '  resident memory (PSS) at the end: terminal service', value: last.service, unit: 'MB' },
+    { name: '  resident memory (PSS) at the end: renderer tab', value: last.renderer, unit: 'MB' },
+    { name: `  peak resident memory (PSS, service + renderer) over the shift`, value: Math.max(...samples.map(total)), unit: 'MB' },
     {
       name: `shift: memory growth after the first ${shift.baselineAfter} sales (service + renderer)`,
       value: growth,

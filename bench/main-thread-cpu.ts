@@ -3,8 +3,8 @@
  * (the top-level tasks' thread time, `tdur`). WHY: on a machine shared with
  * other work, wall-clock timings swing with its load; the CPU the page's own
  * thread spent does not, so a change to the renderer can be compared with
- * it. (CPU throttling slows the thread by pausing it, so the figure is the
- * same at 1x and 4x: it is what a 4x slower CPU would take four times.)
+ * it. Compare it at one throttling rate: Chromium's throttling adds to the
+ * thread's time too (about 2.4x at 4x here).
  */
 import type { CDPSession } from '@playwright/test';
 
