@@ -50,6 +50,8 @@ export interface LowEndOptions {
   shift: { redemptions: number; deskViews: number; baselineAfter: number } | null;
   /** Cores the terminal's service process may use (`taskset -c`); null: all. */
   cpuList: string | null;
+  /** The built renderer the terminals serve (default dist/renderer): a copy keeps a long run's build fixed. */
+  rendererDir?: string;
 }
 
 export const LOWEND_FULL: LowEndOptions = {
@@ -96,7 +98,8 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
   const start = async (loyalty: string | null) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pwp-lowend-'));
     dataDirs.push(dataDir);
-    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: loyalty ? ['--loyalty', loyalty] : [], cpuList: o.cpuList ?? undefined });
+    const extraArgs = [...(loyalty ? ['--loyalty', loyalty] : []), ...(o.rendererDir ? ['--renderer-dir', o.rendererDir] : [])];
+    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs, cpuList: o.cpuList ?? undefined });
     terminals.push(t);
     return t;
   };
