@@ -3,19 +3,23 @@
  * so the settings code runs the same in Electron, behind the web host and in
  * tests.
  *
- * - `safeStorageBox(safeStorage)`: Electron's safeStorage (Keychain on macOS,
- *   DPAPI on Windows, the Secret Service / KWallet on Linux). The shell passes
- *   `electron.safeStorage` in; this file does not import electron. On Linux
- *   without a keyring Electron falls back to a hard-coded key ('basic_text'):
- *   that is encryption with a key everyone has, so it counts as unavailable
- *   (`chooseSecretBox` then uses the key file and says so).
+ * - `OsKeySecretBox`: the desktop app. Electron's safeStorage (Keychain on
+ *   macOS, DPAPI on Windows, the Secret Service / KWallet on Linux) seals a
+ *   random data key (`osDataKey`, run in the main process, which passes
+ *   `electron.safeStorage` in; this file does not import electron); the
+ *   terminal service's process seals with that key. On Linux without a
+ *   keyring Electron falls back to a hard-coded key ('basic_text'): that is
+ *   encryption with a key everyone has, so it counts as unavailable (the key
+ *   file then, `fileKeyBoxBecause` says why in Settings).
+ * - `safeStorageBox(safeStorage)`: safeStorage itself, per value ('os:'),
+ *   where it can be called directly (it wraps the data key above).
  * - `FileKeySecretBox`: the fallback for the web host and tests. AES-256-GCM
  *   with a random key kept in a file (mode 0600) beside the database.
  *   IT IS NOT OS-PROTECTED: anyone who can read the data directory can read
  *   the key and decrypt the credentials. It only keeps them out of the
  *   database file itself (a copied or exported database does not carry them).
  *
- * Sealed values carry a tag ('os:' / 'fk:'), so a value sealed by one box is
+ * Sealed values carry a tag ('ok:' / 'fk:' / 'os:'), so a value sealed by one box is
  * refused clearly by the other (the manager enters the credentials again).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -113,20 +117,6 @@ function aesOpen(key: Buffer, tag: string, sealed: string, otherBox: string): st
 }
 
 export const SECRET_KEY_FILE = 'secret.key';
-
-/**
- * The Electron shell's choice: the OS key store when safeStorage really has
- * one; otherwise (no encryption, or Linux's hard-coded 'basic_text') the 0600
- * key file, whose description in Settings says why it is not OS-protected.
- */
-export function chooseSecretBox(safeStorage: SafeStorageLike, keyFile: string): SecretBox {
-  try {
-    return safeStorageBox(safeStorage);
-  } catch (e) {
-    if (!(e instanceof SecretBoxError)) throw e;
-    return fileKeyBoxBecause(e.message, keyFile);
-  }
-}
 
 /** The desktop app's data key, sealed by the OS (safeStorage), beside the database. */
 export const OS_KEY_FILE = 'secret.os-key';

@@ -214,7 +214,7 @@ export async function startTerminalService(o: SupervisorOptions): Promise<Termin
     failInFlight(RESTARTED_ENVELOPE, 'the terminal service stopped during the download');
     log.error(`the terminal service stopped unexpectedly (${describeExit(exit)}); restarting it on the same data directory`, {
       calls: pending.size,
-      pid: dead.child.pid,
+      servicePid: dead.child.pid,
     });
     crashRun = Date.now() - dead.upSince >= stableAfterMs ? 1 : crashRun + 1;
     state = 'restarting';
@@ -237,7 +237,7 @@ export async function startTerminalService(o: SupervisorOptions): Promise<Termin
       restarts++;
       waiting = info.waiting;
       state = 'running';
-      log.warn('the terminal service is running again', { pid: info.pid, restarts });
+      log.warn('the terminal service is running again', { servicePid: info.pid, restarts });
       emit({ type: 'service', state: 'running' });
       for (const q of queued.splice(0)) q.send();
       return;
