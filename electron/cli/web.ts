@@ -106,9 +106,10 @@ const runtimeOptions = {
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
   ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),
 };
-const terminal = await (values['service-process']
-  ? startTerminalService({ spawn: nodeServiceSpawner(), options: { ...runtimeOptions, logDir }, onLog: writeLogLine }).then(served)
-  : startRuntime(runtimeOptions).then(inProcess)
+const terminal = await (
+  values['service-process']
+    ? startTerminalService({ spawn: nodeServiceSpawner(), options: { ...runtimeOptions, logDir }, onLog: writeLogLine }).then(served)
+    : startRuntime(runtimeOptions).then(inProcess)
 ).catch((e: unknown) => {
   // Another process holds this data directory: say who, and stop (exit 3), without a stack trace.
   const locked = e instanceof DataDirLockedError || (e instanceof ServiceStartError && e.causeName === 'DataDirLockedError');

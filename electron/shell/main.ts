@@ -10,9 +10,10 @@
  * This process creates the window, checks each IPC call's sender and forwards
  * it, and writes the service's log lines into the one log file.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { safeStorage } from 'electron';
+import { app, safeStorage } from 'electron';
 import { installedLogDir, installLog, isLogLevel, routeConsoleToLog, writeLogLine } from '../log/logger.js';
 import { logProcessErrors } from '../log/process-errors.js';
 import { OS_KEY_FILE, osDataKey } from '../service/secret-box.js';
@@ -21,6 +22,7 @@ import { startTerminalService } from '../terminal-process/supervisor.js';
 import { runApp } from './lifecycle.js';
 import { utilityServiceSpawner } from './utility-service.js';
 import { privateUmask } from '../store/file-modes.js';
+import { chooseSqliteBinding } from '../store/sqlite-binding.js';
 
 /** Beside this bundle (scripts/build-electron.mjs builds both). */
 const SERVICE_ENTRY = fileURLToPath(new URL('./terminal-service.cjs', import.meta.url));
@@ -34,18 +36,32 @@ runApp({
     routeConsoleToLog();
     logProcessErrors();
   },
-  startRuntime: (opts) =>
-    startTerminalService({
+  startRuntime: (opts) => {
+    // better-sqlite3 built for Electron's ABI, kept apart from the Node build (npm start makes it).
+    // Chosen here (the service's process has no `app`); the service loads it for every connection,
+    // worker threads included. Missing: a clear start-up error, before any process starts.
+    const sqlite = chooseSqliteBinding({
+      versions: process.versions,
+      platform: process.platform,
+      arch: process.arch,
+      packaged: app.isPackaged,
+      appRoot: app.getAppPath(),
+      resourcesPath: process.resourcesPath,
+      exists: existsSync,
+    });
+    return startTerminalService({
       spawn: utilityServiceSpawner(SERVICE_ENTRY),
       options: {
         ...opts,
+        sqliteBinding: sqlite.nativeBinding ?? null,
         secret: secretSetup(opts.dataDir),
         logDir: installedLogDir(),
         // PWP_LOG_LEVEL fixes the level for one run (Settings says so), as for the web host.
         ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { logLevel: process.env.PWP_LOG_LEVEL } : {}),
       },
       onLog: writeLogLine,
-    }),
+    });
+  },
 });
 
 /**

@@ -15,10 +15,7 @@
  */
 import type { ConnectionTestResult } from '../../shared/connection-test.js';
 import type { Envelope, TerminalEvent } from '../../shared/contract.js';
-import type { LogLevel } from '../log/logger.js';
-import type { TerminalConfig } from '../provisioning.js';
 import type { RuntimeOptions } from '../runtime.js';
-import type { ShippingConfig } from '../chain/shipper.js';
 
 /** One end of the channel between the two processes. */
 export interface MessageLink {
@@ -37,19 +34,19 @@ export type SecretSetup =
 /** Tuning that can cross a process (no functions: the clock and the random source stay in-process options). */
 export type ServiceTuning = Omit<NonNullable<RuntimeOptions['tuning']>, 'clock' | 'random'>;
 
-/** What the host tells the service at start: the runtime's options, minus what cannot cross a process. */
-export interface ServiceStartOptions {
-  dataDir: string;
-  backendUrl?: string;
-  backend?: string;
-  config?: { file: string; config: TerminalConfig };
-  logLevel?: LogLevel;
+/**
+ * What the host tells the service at start: the runtime's options, minus what
+ * cannot cross a process (the secret box, the network, functions in tuning),
+ * plus what the host knows for it.
+ */
+export type ServiceStartOptions = Omit<RuntimeOptions, 'secretBox' | 'network' | 'tuning'> & {
   tuning?: ServiceTuning;
-  shipping?: ShippingConfig | null;
   /** Where the host's log file is: the service's lines are sent to the host, which writes them there (one writer rotates the files). */
   logDir?: string | null;
   secret?: SecretSetup;
-}
+  /** Electron: better-sqlite3's build for Electron's ABI (store/sqlite-binding.ts, chosen by the main process); null: the Node build. */
+  sqliteBinding?: string | null;
+};
 
 /** What the host learns once the runtime is up (the web host prints it). */
 export interface ServiceInfo {

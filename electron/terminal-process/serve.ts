@@ -12,6 +12,7 @@ import { toErrorInfo } from '../../shared/errors.js';
 import type { NetworkOptions } from '../adapters/connection.js';
 import { forwardLog, logger } from '../log/logger.js';
 import type { Runtime, RuntimeOptions } from '../runtime.js';
+import { useSqliteBinding } from '../store/sqlite.js';
 import { fileKeyBoxBecause, FileKeySecretBox, OsKeySecretBox, SECRET_KEY_FILE, type SecretBox } from '../service/secret-box.js';
 import { messageType, type FromService, type MessageLink, type SecretSetup, type ServiceStartOptions, type ToService } from './protocol.js';
 
@@ -45,7 +46,8 @@ export function serveTerminal(link: MessageLink, deps: ServeDeps): void {
     if (runtime) return;
     if (options.logDir) forwardLog({ dir: options.logDir, ...(options.logLevel ? { level: options.logLevel } : {}), send: (line) => send({ t: 'log', line }) });
     try {
-      const { logDir: _logDir, secret, ...rest } = options;
+      const { logDir: _logDir, secret, sqliteBinding, ...rest } = options;
+      if (sqliteBinding) useSqliteBinding(sqliteBinding);
       runtime = await deps.startRuntime({
         ...rest,
         secretBox: secretBoxFor(secret, options.dataDir),
