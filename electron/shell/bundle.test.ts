@@ -184,8 +184,10 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     return line;
   };
 
-  it('under Electron, loads better-sqlite3 from its separate Electron build, not from node_modules', () => {
-    expect(get('addons').files).toEqual([electronAddon()]);
+  it('under Electron, the service process loads better-sqlite3 from its separate Electron build (not from node_modules); the main process loads none', () => {
+    const addons = lines.filter((l) => l.kind === 'addons');
+    expect(addons.find((l) => l.process === 'utility')?.files).toEqual([electronAddon()]);
+    expect(addons.find((l) => l.process === 'main')?.files).toEqual([]);
   });
 
   it('uses the --data-dir for the runtime and for Chromium (userData)', () => {

@@ -239,6 +239,7 @@ if (inUtility) {
     else if (m && 'port' in m) port.emit('message', { data: m.port, ports: [] });
   });
   process.on('disconnect', () => port.emit('close'));
+  process.on('exit', () => out('addons', { process: 'utility', files: Object.keys(require.cache).filter((f) => f.endsWith('.node')) }));
 }
 
 async function drive() {
@@ -268,11 +269,11 @@ async function drive() {
   await call('pos:signIn', trusted, { personId: first.value && first.value.id, pin: '1234' });
   const started = await call('pos:startSale', trusted, { basketCents: 2500 });
   out('startSale', { ok: started.ok });
-  // A member lookup reaches the (embedded) program: through the loyalty session's fetch, as Chromium's net.fetch would.
+  // A member lookup reaches the (embedded) program: through the service's net.fetch, as Chromium's would.
   const found = await call('pos:identifyMember', trusted, { saleId: started.value && started.value.id, input: '2000000000016', source: 'scanner' });
   out('identifyMember', { ok: found.ok, error: found.error && found.error.code });
-  // Which compiled addons the app loaded (better-sqlite3's is the only one).
-  out('addons', { files: Object.keys(require.cache).filter((f) => f.endsWith('.node')) });
+  // Which compiled addons the main process loaded (none: SQLite is the service's; the service says its own at exit).
+  out('addons', { process: 'main', files: Object.keys(require.cache).filter((f) => f.endsWith('.node')) });
   app.quit();
 }
 
