@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
+import { sha256Hex } from '../store/log-row.js';
 import { Store } from '../store/store.js';
 import { verifyChain } from './log-verify.js';
+import { checkRange } from './log-verify-range.js';
 
 /** The fast verification gives journal.verify()'s answer, inline and in workers (the tamper cases themselves are store.test.ts's). */
 describe('verifyChain', () => {
@@ -49,6 +51,14 @@ describe('verifyChain', () => {
     expect(r.paths).toEqual(['inline', 'workers']);
   });
 
+  it('checks across the blobs it reads entries in (a range of several chunks, odd sizes)', () => {
+    expect(checkRange(store.db, 1, 400, sha256Hex, 64)).toMatchObject({ ok: true, count: 400 });
+    expect(checkRange(store.db, 129, 397, sha256Hex, 7)).toMatchObject({ ok: true, count: 269 });
+    // An edit in the first entry of a later chunk is found there, with the count of what came before.
+    store.db.prepare(`UPDATE log SET outcome = 'x' WHERE seq = 129`).run();
+    expect(checkRange(store.db, 1, 400, sha256Hex, 64)).toMatchObject({ ok: false, count: 128 });
+  });
+
   const tampers: Record<string, (s: Store) => void> = {
     'an edited entry': (s) => s.db.prepare(`UPDATE log SET amount_cents = 1 WHERE seq = 250`).run(),
     'a deleted entry': (s) => s.db.prepare('DELETE FROM log WHERE seq = 133').run(),
@@ -59,6 +69,10 @@ describe('verifyChain', () => {
     },
     'a broken link at a range boundary': (s) => s.db.prepare(`UPDATE log SET prev_hash = '${'f'.repeat(64)}' WHERE seq = 135`).run(),
     'the first entry replaced': (s) => s.db.prepare(`UPDATE log SET kind = 'x' WHERE seq = 1`).run(),
+    // The fast check reads entries as lines of <hash><canonical text>: a hash that is not 64
+    // characters, or holds a line break, must not shift one entry's text into another's.
+    'a hash with a line break in it': (s) => s.db.prepare(`UPDATE log SET hash = substr(hash, 1, 30) || char(10) || substr(hash, 32) WHERE seq = 77`).run(),
+    'a hash one character short': (s) => s.db.prepare(`UPDATE log SET hash = substr(hash, 2) WHERE seq = 200`).run(),
   };
   for (const [name, tamper] of Object.entries(tampers)) {
     it(`${name}: the same answer as journal.verify()`, async () => {
