@@ -24,6 +24,9 @@ import { PosError } from '../shared/errors.js';
 import type { PointsRate } from '../shared/money.js';
 import { DEFAULT_PROGRAM, isProgramId, type ProgramId } from '../shared/programs/index.js';
 import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
+import { isUitpasAdapter } from './adapters/uitpas.js';
+import type { UitpasRewardDesk } from './adapters/uitpas-reward-desk.js';
+import { RewardDeskService } from './service/reward-desk.js';
 import { testConnection } from './adapters/connection-test.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
 import type { NetworkOptions } from './adapters/connection.js';
@@ -286,6 +289,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       const connection: Session['connection'] = { test: null };
       let adapter: LoyaltyAdapter;
       let cardLinked: CardLinkedPlatform | null;
+      let rewardDesk: UitpasRewardDesk | null;
       let program: ProgramId;
       if (mode === 'training') {
         // The emulators are loaded here and only here.
@@ -300,6 +304,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         // Training shows card-linked enrolment and notices whatever program the counter uses.
         const pentadata = isCardLinkedAdapter(adapter) ? adapter : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts);
         cardLinked = { client: pentadata.cardLinked, alerts: pentadata.alerts };
+        rewardDesk = isUitpasAdapter(adapter) ? adapter.rewardDesk : null;
       } else {
         const live = loadLiveConnection(store, box);
         if (!live)
@@ -315,6 +320,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         const real = createAdapter(program, live.values, withRate);
         adapter = gateAdapter(real, connection, retest);
         cardLinked = isCardLinkedAdapter(real) ? { client: real.cardLinked, alerts: real.alerts } : null;
+        rewardDesk = isUitpasAdapter(real) ? real.rewardDesk : null;
       }
       const people = new People(store, clock, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
       if (carry) people.resume(carry.personId);
@@ -360,6 +366,11 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         catchUpIntervalMs: opts.offers?.catchUpIntervalMs,
         authorizeManager: (action, approval) => people.authorizeManager(action, approval),
         actor: () => people.actorId(),
+      });
+      const rewards = new RewardDeskService(store, rewardDesk, {
+        terminalId,
+        authorizeManager: (action, approval) => people.authorizeManager(action, approval),
+        clock,
       });
       const shop = {
         terminalId,
@@ -417,6 +428,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           ...service.handlers(),
           ...desk.handlers(),
           ...offers.handlers(),
+          ...rewards.handlers(),
           ...shipping.handlers(),
           ...diagnostics.handlers(),
           ...receipts.handlers(),

@@ -15,6 +15,11 @@ const { EventEmitter } = require('node:events');
 
 const out = (kind, data) => process.stdout.write(`STUB ${JSON.stringify({ kind, ...data })}\n`);
 
+// Runs the bundle as Electron would start it: process.versions.electron set (it picks its SQLite build by it).
+if (process.env.STUB_ELECTRON_VERSION) {
+  Object.defineProperty(process, 'versions', { value: { ...process.versions, electron: process.env.STUB_ELECTRON_VERSION } });
+}
+
 class Ev {
   constructor() {
     this.defaultPrevented = false;
@@ -173,6 +178,8 @@ async function drive() {
   // A member lookup reaches the (embedded) program: through the loyalty session's fetch, as Chromium's net.fetch would.
   const found = await call('pos:identifyMember', trusted, { saleId: started.value && started.value.id, input: '2000000000016', source: 'scanner' });
   out('identifyMember', { ok: found.ok, error: found.error && found.error.code });
+  // Which compiled addons the app loaded (better-sqlite3's is the only one).
+  out('addons', { files: Object.keys(require.cache).filter((f) => f.endsWith('.node')) });
   app.quit();
 }
 
