@@ -1,8 +1,8 @@
 /** Worker thread of the fast verify (log-verify.ts): checks one seq range over its own read-only connection. */
-import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { sha256Hex } from '../store/log-row.js';
 import { checkRange } from './log-verify-range.js';
+import { openSqlite } from '../store/sqlite.js';
 
 export interface VerifyWorkerData {
   file: string;
@@ -11,7 +11,7 @@ export interface VerifyWorkerData {
 }
 
 const data = workerData as VerifyWorkerData;
-const db = new Database(data.file, { readonly: true, fileMustExist: true });
+const db = openSqlite(data.file, { readonly: true, fileMustExist: true });
 try {
   parentPort!.postMessage(checkRange(db, data.lo, data.hi, sha256Hex));
 } finally {
