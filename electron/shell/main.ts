@@ -13,12 +13,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, safeStorage } from 'electron';
+import { app, crashReporter, dialog, safeStorage } from 'electron';
+import electronUpdater from 'electron-updater';
 import { installedLogDir, installLog, isLogLevel, routeConsoleToLog, writeLogLine } from '../log/logger.js';
 import { logProcessErrors } from '../log/process-errors.js';
 import { OS_KEY_FILE, osDataKey } from '../service/secret-box.js';
 import type { SecretSetup } from '../terminal-process/protocol.js';
 import { startTerminalService } from '../terminal-process/supervisor.js';
+import { startCrashReports } from './crash-reports.js';
 import { runApp } from './lifecycle.js';
 import { utilityServiceSpawner } from './utility-service.js';
 import { privateUmask } from '../store/file-modes.js';
@@ -61,6 +63,13 @@ runApp({
       },
       onLog: writeLogLine,
     });
+  },
+  crashReports: (dataDir, submitUrl) => startCrashReports({ crashReporter, app, dialog }, { dataDir, submitUrl }),
+  // electron-updater's pick for this platform: NsisUpdater (Windows), AppImageUpdater/DebUpdater/RpmUpdater (Linux).
+  // macOS's MacUpdater hands the install to Squirrel.Mac, which needs the app alive while it fetches: not supported (README).
+  updater: () => {
+    const u = electronUpdater.autoUpdater;
+    return u instanceof electronUpdater.BaseUpdater ? u : null;
   },
 });
 
