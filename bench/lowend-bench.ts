@@ -103,24 +103,27 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
     terminals.push(t);
     return t;
   };
+  // Each part's figures are said as soon as they are measured: a long run that fails later keeps them.
+  const said = (figures: Figure[]) =>
+    figures.map((f) => `  ${f.name}: ${Math.round(f.value * 10) / 10} ${f.unit}${f.target ? ` (target ${f.target})` : ''}`).join('\n');
   try {
     const uitpas = await start('uitpas');
     await setUpStaff(uitpas);
     const whitelabel = await start(null);
     await setUpStaff(whitelabel);
+    // Every terminal starts before the measuring: a start on a starved core must not end a long run half-way.
+    const shiftTerminal = o.shift ? await start(null) : null;
+    await shiftTerminal
+      ?.call('createFirstManager', STAFF.manager)
+      .then((m) => shiftTerminal.call('signIn', { personId: (m as { id: string }).id, pin: STAFF.manager.pin }));
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera)] });
     const figures: Figure[] = [];
     for (const rate of o.rates) {
-      figures.push(...(await measureAtRate(browser, uitpas, whitelabel, rate, o)));
-      progress(`${rate}x measured`);
+      const atRate = await measureAtRate(browser, uitpas, whitelabel, rate, o);
+      figures.push(...atRate);
+      progress(`${rate}x measured (load average ${loadavg()[0]!.toFixed(1)}):\n${said(atRate)}`);
     }
-    if (o.shift) {
-      const shiftTerminal = await start(null);
-      await shiftTerminal
-        .call('createFirstManager', STAFF.manager)
-        .then((m) => shiftTerminal.call('signIn', { personId: (m as { id: string }).id, pin: STAFF.manager.pin }));
-      figures.push(...(await measureShift(browser, shiftTerminal, o.shift, progress)));
-    }
+    if (o.shift && shiftTerminal) figures.push(...(await measureShift(browser, shiftTerminal, o.shift, progress)));
     figures.push({ name: 'machine load average (1 min) at the end', value: loadavg()[0]!, unit: '' });
     return figures;
   } finally {
