@@ -131,7 +131,8 @@ export function runApp(deps: ShellDeps): ShellHandle {
   }
   handle.logDir = resolveLogDir({ argv, env, platform: process.platform, homedir: os.homedir(), dataDir });
   deps.installLog?.(handle.logDir);
-  log.info('terminal starting', { dataDir, training: backendUrl === undefined });
+  // The mode (training or live) is the runtime's to say (mode.json, --config): it logs it once open.
+  log.info('terminal starting', { dataDir, ...(backendUrl === undefined ? {} : { trainingBackend: backendUrl }) });
 
   app.on('second-instance', () => {
     if (!win || win.isDestroyed()) return;
@@ -166,7 +167,8 @@ export function runApp(deps: ShellDeps): ShellHandle {
       win = createMainWindow(BrowserWindow, {
         preload: path.join(app.getAppPath(), 'dist', 'electron', 'preload.cjs'),
         devTools: !app.isPackaged,
-        title: backendUrl === undefined ? 'Pay with Points (training)' : 'Pay with Points',
+        // Not "(training)": a terminal may start live (mode.json, --config); the page shows the mode.
+        title: 'Pay with Points',
       });
       attachCloseConfirmation(win);
       win.on('closed', () => {
