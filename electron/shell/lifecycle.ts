@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BrowserWindow, app, dialog, ipcMain, protocol, session, type BrowserWindow as BrowserWindowT } from 'electron';
 import { APP_NAME, ConfigError, parseBackendUrl, resolveDataDir } from '../config.js';
-import { configFileFrom, readTerminalConfig, type TerminalConfig } from '../provisioning.js';
+import { configFileFrom, ProvisioningError, readTerminalConfig, type TerminalConfig } from '../provisioning.js';
 import { debugSwitchIn } from './debug-switches.js';
 import { registerIpc, type IpcRuntime } from './ipc.js';
 import { registerAppScheme, serveRenderer, type OpenExport } from './protocol.js';
@@ -176,7 +176,8 @@ export function runApp(deps: ShellDeps): ShellHandle {
       });
     })
     .catch((err: unknown) => {
-      fatal('Pay with Points could not start', err, 1);
+      // A provisioning file that cannot be applied now is bad input, like a bad file: exit 2.
+      fatal('Pay with Points could not start', err, err instanceof ProvisioningError ? 2 : 1);
     });
 
   return handle;
