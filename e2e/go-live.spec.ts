@@ -25,7 +25,7 @@ test.beforeEach(async () => {
   program = await startSandboxCli(await freePort());
 });
 test.afterEach(async () => {
-  await program.close();
+  await program.stop();
 });
 
 test('a manager takes the terminal live, and back to training', async ({ counter: page, terminal, staff }) => {
