@@ -180,8 +180,18 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     expect(lines.filter((l) => l.kind === 'setPath')).toEqual([
       { kind: 'setPath', name: 'userData', value: dataDir },
       { kind: 'setPath', name: 'sessionData', value: path.join(dataDir, 'chromium') },
+      { kind: 'setPath', name: 'crashDumps', value: path.join(dataDir, 'crash-reports') },
     ]);
     expect(existsSync(path.join(dataDir, 'terminal.db'))).toBe(true);
+  });
+
+  it('starts the crash reporter with the dumps kept in the data directory, and hands Settings to the shell in a file', () => {
+    expect(get('crashReporter').options).toMatchObject({ productName: 'Pay with Points', uploadToServer: false });
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'maintenance.json'), 'utf8'))).toEqual({
+      updateUrl: null,
+      crashReportUrl: null,
+      updatesPostponedUntil: null,
+    });
   });
 
   it('creates the sandboxed window on app://pos with the bundled preload', () => {
@@ -221,8 +231,9 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     }
   });
 
-  it('quits cleanly: runtime closed, exit code 0', () => {
+  it('quits cleanly: runtime closed, exit code 0, no crash said at the next start', () => {
     expect(get('exit').code).toBe(0);
     expect(status).toBe(0);
+    expect(existsSync(path.join(dataDir, 'running.json'))).toBe(false);
   });
 });

@@ -39,6 +39,8 @@ const app = Object.assign(new EventEmitter(), {
   getPath: (name) => (name === 'appData' ? process.env.STUB_APPDATA : `/nonexistent/${name}`),
   setPath: (name, value) => out('setPath', { name, value }),
   getAppPath: () => process.env.STUB_APP_PATH,
+  getVersion: () => '0.1.0',
+  getName: () => 'Pay with Points',
   enableSandbox: () => out('enableSandbox', {}),
   requestSingleInstanceLock: () => true,
   whenReady: () => new Promise((resolve) => setImmediate(resolve)),
@@ -130,6 +132,10 @@ const stub = {
       throw new Error('safeStorage unavailable in the stub');
     },
   },
+  // Crashpad: the bundle starts it before 'ready' with the dumps kept in the data directory.
+  crashReporter: { start: (options) => out('crashReporter', { options }) },
+  // electron-updater's own 'before-quit-for-update' channel.
+  autoUpdater: new EventEmitter(),
   dialog: {
     showErrorBox: (title, content) => out('errorBox', { title, content }),
     showMessageBox: () => Promise.resolve({ response: 1 }),

@@ -6,11 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, safeStorage } from 'electron';
+import { app, crashReporter, dialog, safeStorage } from 'electron';
+import electronUpdater from 'electron-updater';
 import { installLog, isLogLevel, routeConsoleToLog } from '../log/logger.js';
 import { logProcessErrors } from '../log/process-errors.js';
 import { startRuntime } from '../runtime.js';
 import { chooseSecretBox, SECRET_KEY_FILE } from '../service/secret-box.js';
+import { startCrashReports } from './crash-reports.js';
 import { runApp } from './lifecycle.js';
 import { chromiumFetch } from './net-fetch.js';
 import { privateUmask } from '../store/file-modes.js';
@@ -50,5 +52,12 @@ runApp({
       // PWP_LOG_LEVEL fixes the level for one run (Settings says so), as for the web host.
       ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { logLevel: process.env.PWP_LOG_LEVEL } : {}),
     });
+  },
+  crashReports: (dataDir, submitUrl) => startCrashReports({ crashReporter, app, dialog }, { dataDir, submitUrl }),
+  // electron-updater's pick for this platform: NsisUpdater (Windows), AppImageUpdater/DebUpdater/RpmUpdater (Linux).
+  // macOS's MacUpdater hands the install to Squirrel.Mac, which needs the app alive while it fetches: not supported (README).
+  updater: () => {
+    const u = electronUpdater.autoUpdater;
+    return u instanceof electronUpdater.BaseUpdater ? u : null;
   },
 });
