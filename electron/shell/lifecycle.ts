@@ -14,6 +14,7 @@ import path from 'node:path';
 import { BrowserWindow, app, dialog, ipcMain, protocol, session, type BrowserWindow as BrowserWindowT } from 'electron';
 import { APP_NAME, ConfigError, parseBackendUrl, resolveDataDir } from '../config.js';
 import { configFileFrom, ProvisioningError, readTerminalConfig, type TerminalConfig } from '../provisioning.js';
+import { ServiceStartError } from '../terminal-process/supervisor.js';
 import { debugSwitchIn } from './debug-switches.js';
 import { registerIpc, type IpcRuntime } from './ipc.js';
 import { registerAppScheme, serveRenderer, type OpenExport } from './protocol.js';
@@ -205,7 +206,8 @@ export function runApp(deps: ShellDeps): ShellHandle {
     })
     .catch((err: unknown) => {
       // A provisioning file that cannot be applied now is bad input, like a bad file: exit 2.
-      fatal('Pay with Points could not start', err, err instanceof ProvisioningError ? 2 : 1);
+      const badFile = err instanceof ProvisioningError || (err instanceof ServiceStartError && err.causeName === 'ProvisioningError');
+      fatal('Pay with Points could not start', err, badFile ? 2 : 1);
     });
 
   return handle;
