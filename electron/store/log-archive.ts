@@ -20,14 +20,16 @@
  * is what makes the cut trusted: journal.ts chainStart) and the archived
  * entries deleted, in batches that leave the counter free between them. A
  * crash after the cut leaves some archived entries in the database: the
- * next run deletes them. The database file does not shrink (SQLite reuses
- * the freed pages for new entries): the log stops growing instead.
+ * next run deletes them. The database file then gives the freed space back
+ * (store/db-compact.ts): at once, a step at a time, for a file made
+ * incremental; an older file is rewritten once at the next start.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, closeSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
+import { releaseFreePages } from './db-compact.js';
 import { chainStart, LOG_ARCHIVED_KIND, type LogInput } from './journal.js';
 import { entryHash, GENESIS_HASH } from './log-row.js';
 import type { Store } from './store.js';
@@ -144,6 +146,8 @@ export async function archiveLogBefore(store: Store, o: ArchiveOptions): Promise
     store.journal.append(entry);
   });
   await deleteArchived(store, lastSeq, batch, pause);
+  // The file shrinks by what was moved out (where it can do so a step at a time: store/db-compact.ts).
+  await releaseFreePages(store.db, pause);
   return outcome;
 }
 
