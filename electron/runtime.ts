@@ -55,6 +55,15 @@ import { createDispatcher, type Dispatch } from './transport/dispatch.js';
 import { Diagnostics } from './service/diagnostics.js';
 import { ReceiptService } from './receipts/receipt-service.js';
 import type { PrintTimeouts } from './receipts/printer.js';
+import {
+  readUpdateState,
+  writeCloseReport,
+  writeMaintenanceSettings,
+  type CloseReport,
+  type MaintenanceSettings,
+  type PreviousCrash,
+} from './maintenance-files.js';
+import { CRASH_REPORT_URL_KEY, UPDATE_URL_KEY, UPDATES_POSTPONED_KEY } from './service/settings-store.js';
 import { DEFAULT_LOG_LEVEL, installedLogDir, isLogLevel, LOG_LEVEL_SETTING, logger, setLogLevel, type LogLevel } from './log/logger.js';
 
 const log = logger('runtime');
@@ -121,6 +130,8 @@ export interface RuntimeOptions {
   shippingTuning?: ShippingConfig['tuning'];
   /** A fixed log level (PWP_LOG_LEVEL); absent: the settings' log_level, else info. */
   logLevel?: LogLevel;
+  /** What the previous run left behind (the Electron shell's crash reports): written into the terminal's log at start. */
+  previousCrash?: PreviousCrash;
 }
 
 export interface Runtime {
@@ -176,6 +187,9 @@ const TERMINAL_SETTINGS = [
   OFFLINE_POLICY_SETTING,
   'redemption_rate',
   LOG_LEVEL_SETTING,
+  UPDATE_URL_KEY,
+  CRASH_REPORT_URL_KEY,
+  UPDATES_POSTPONED_KEY,
 ];
 
 interface Session {
@@ -341,7 +355,10 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         terminalId,
         training: mode === 'training',
         logLevel: { fixed: opts.logLevel ?? null, apply: (level, by) => setLogLevel(level, { by }) },
+        maintenance: { changed: (m) => handMaintenanceToShell(opts.dataDir, m), updateState: () => readUpdateState(opts.dataDir) },
       });
+      handMaintenanceToShell(opts.dataDir, desk.settings.maintenance());
+      if (!carry && opts.previousCrash) logPreviousCrash(store, terminalId, opts.previousCrash);
       const offers = new OffersService(store, cardLinked, {
         terminalId,
         currency: store.getSetting('currency') ?? 'EUR',
@@ -533,7 +550,10 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     async close() {
       if (switching) await switching.catch(() => undefined);
       try {
+        const report = session.store.db.open ? closeReport(session.store, clock()) : null;
         await closeSession(session);
+        // Written only once the database is closed: the shell installs a downloaded update on it (shell/updates.ts).
+        if (report) writeCloseReport(opts.dataDir, report);
       } finally {
         lock.release();
       }
@@ -545,6 +565,37 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
   if (opts.config) applyTerminalConfig(opts.dataDir, opts.config.config, box, opts.config.file);
   session = await openSession(readMode(opts.dataDir), null);
   return rt;
+}
+
+/** The Electron shell reads these before the runtime starts and after it closed (maintenance-files.ts). */
+function handMaintenanceToShell(dataDir: string, m: MaintenanceSettings): void {
+  try {
+    writeMaintenanceSettings(dataDir, m);
+  } catch (e) {
+    log.warn('could not hand the update and crash report settings to the shell', e);
+  }
+}
+
+function logPreviousCrash(store: Store, terminalId: string, crash: PreviousCrash): void {
+  store.transaction(() =>
+    store.journal.append({
+      at: new Date().toISOString(),
+      terminalId,
+      actor: 'terminal',
+      kind: 'terminal.crashed',
+      outcome: 'not-clean',
+      detail: { ...crash },
+    }),
+  );
+}
+
+/** A sale is open until paid, cancelled or voided; one untouched for a day was abandoned and holds nothing back. */
+const OPEN_SALE_WINDOW_MS = 24 * 60 * 60 * 1000;
+function closeReport(store: Store, now: number): CloseReport {
+  const { n } = store.db
+    .prepare(`SELECT COUNT(*) AS n FROM sales WHERE state NOT IN ('paid', 'cancelled', 'voided') AND updated_at >= ?`)
+    .get(new Date(now - OPEN_SALE_WINDOW_MS).toISOString()) as { n: number };
+  return { at: new Date(now).toISOString(), openSales: n, queued: store.outbox.counts().waiting };
 }
 
 /** Copies the people and the terminal's own settings into the other mode's database (replacing what it had). */

@@ -6,7 +6,6 @@ import { openSqlite } from '../store/sqlite.js';
 
 export interface VerifyWorkerData {
   file: string;
-  sql: string;
   lo: number;
   hi: number;
 }
@@ -14,8 +13,7 @@ export interface VerifyWorkerData {
 const data = workerData as VerifyWorkerData;
 const db = openSqlite(data.file, { readonly: true, fileMustExist: true });
 try {
-  const rows = db.prepare(data.sql).raw(true).iterate(data.lo, data.hi) as Iterable<unknown[]>;
-  parentPort!.postMessage(checkRange(rows, data.lo, sha256Hex));
+  parentPort!.postMessage(checkRange(db, data.lo, data.hi, sha256Hex));
 } finally {
   db.close();
 }
