@@ -562,7 +562,15 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     },
   };
 
-  if (opts.config) applyTerminalConfig(opts.dataDir, opts.config.config, box, opts.config.file);
+  if (opts.config) {
+    try {
+      applyTerminalConfig(opts.dataDir, opts.config.config, box, opts.config.file);
+    } catch (e) {
+      // Refused (nothing written): the data directory is free again for a start without the file.
+      lock.release();
+      throw e;
+    }
+  }
   session = await openSession(readMode(opts.dataDir), null);
   return rt;
 }
