@@ -56,6 +56,7 @@ import { Diagnostics } from './service/diagnostics.js';
 import { ReceiptService } from './receipts/receipt-service.js';
 import type { PrintTimeouts } from './receipts/printer.js';
 import {
+  CRASH_DIR,
   readUpdateState,
   writeCloseReport,
   writeMaintenanceSettings,
@@ -385,7 +386,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         startup: opts.shipping ?? (opts.config?.config.shipping ? { postgresUrl: opts.config.config.shipping.postgresUrl } : null),
         tuning: opts.shippingTuning,
       });
-      const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
+      const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir, crashDir: join(opts.dataDir, CRASH_DIR) });
       const receipts = new ReceiptService(store, {
         sale: (saleId) => service.getSale({ saleId }),
         status: () => service.getStatus(),
