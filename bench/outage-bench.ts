@@ -38,6 +38,7 @@ import { fillQueue } from './drain-bench.js';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-child.js';
 import { armBalanceTimer, CHROMIUM_ARGS, startSale } from './scan-bench.js';
 import { median, nowMs, percentile, type Figure } from './stats.js';
+import { tid } from '../e2e/tid.js';
 
 export interface OutageBenchOptions {
   /** Redemptions queued by the outage. */
@@ -60,7 +61,6 @@ export const OUTAGE_FULL: OutageBenchOptions = { rows: 10_000, members: 2_000, s
  */
 export const OUTAGE_QUICK: OutageBenchOptions = { rows: 150, members: 30, scans: 5, commitsPerScan: 3, rateLimit: { perSecond: 20, burst: 100 } };
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 /** White Label reads the wallet, posts the event and reads the wallet again: three requests a redemption. */
 const REQUESTS_PER_REDEMPTION = 3;
 /** Between a cashier's steps. */

@@ -28,6 +28,7 @@ import { setUpStaff, startTerminal } from '../e2e/fixtures.js';
 import { scanKeys } from '../e2e/scanner-keys.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { median, percentile, type Figure } from './stats.js';
+import { tid } from '../e2e/tid.js';
 
 export interface ScanBenchOptions {
   scans: number;
@@ -46,8 +47,6 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-quic',
 ];
-const tid = (id: string) => `[data-testid="${id}"]`;
-
 export interface ScanTiming {
   total: number;
   /** Enter to the identify call leaving (wedge, store, screening). */

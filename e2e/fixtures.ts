@@ -2,7 +2,8 @@
  * Playwright fixtures: every test gets its own data directory, its own
  * sandbox backend (started in the test worker, so the test can read its
  * ledger and inject faults) and its own terminal, started as a real child
- * process through `npm run web`'s entry point, exactly as a user would.
+ * process from `npm run web`'s entry point (electron/cli/web.ts, bundled once
+ * for the run by e2e/global-setup.ts: test/web-host-bundle.ts).
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { WEB_HOST_BUNDLE_ENV } from '../test/web-host-bundle.js';
 import { scanKeys } from './scanner-keys.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,13 +47,15 @@ export function hostCaller(openUrl: string): TerminalProcess['call'] {
 
 /** Starts `electron/cli/web.ts` as a child process and waits for its first line (the URL). */
 export async function startTerminal(opts: { dataDir: string; backendUrl: string; extraArgs?: string[]; cpuList?: string }): Promise<TerminalProcess> {
+  // The run's bundle (e2e/global-setup.ts); without it (a benchmark), through tsx as `npm run web` does.
+  const bundle = process.env[WEB_HOST_BUNDLE_ENV];
+  const program = bundle ? [process.execPath, bundle] : [TSX, 'electron/cli/web.ts'];
   // cpuList (benchmarks): the terminal runs on those cores only (`taskset -c`), as on a small counter PC.
-  const [command, prefix] = opts.cpuList ? ['taskset', ['-c', opts.cpuList, TSX]] : [TSX, []];
+  const [command, ...prefix] = opts.cpuList ? ['taskset', '-c', opts.cpuList, ...program] : program;
   const child = spawn(
-    command,
+    command!,
     [
       ...prefix,
-      'electron/cli/web.ts',
       '--data-dir',
       opts.dataDir,
       '--port',
