@@ -5,16 +5,19 @@
  * store and embedded sandbox are the real ones.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { METHOD_NAMES, ipcChannelFor } from '../../shared/contract.js';
+import { electronAddonPath } from '../../scripts/native-electron.js';
 import { CONTENT_SECURITY_POLICY } from './security.js';
+
+const require = createRequire(import.meta.url);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let dir: string;
@@ -121,7 +124,7 @@ describe('the bundles', () => {
   it('package.json "main" is the bundle and `npm start` builds first', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
     expect(pkg.main).toBe('dist/electron/main.cjs');
-    expect(pkg.scripts.start).toBe('npm run build && electron .');
+    expect(pkg.scripts.start).toBe('npm run build && npm run native:electron && electron .');
     expect(pkg.scripts['build:electron']).toBe('node scripts/build-electron.mjs');
   });
 });
@@ -131,9 +134,14 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
   let lines: Line[] = [];
   let status: number | null = null;
   let dataDir: string;
+  const electronAddon = (): string => electronAddonPath(appPath, { electronVersion: '41.10.0', platform: process.platform, arch: process.arch });
 
   beforeAll(() => {
     dataDir = path.join(dir, 'data dir');
+    // Started "as Electron 41.10.0": its better-sqlite3 build is the separate one (here a copy of the
+    // Node build, the only ABI this machine can load), where npm run native:electron puts it.
+    mkdirSync(path.dirname(electronAddon()), { recursive: true });
+    copyFileSync(path.join(path.dirname(require.resolve('better-sqlite3/package.json')), 'build/Release/better_sqlite3.node'), electronAddon());
     const res = spawnSync(
       process.execPath,
       ['-r', path.join(root, 'electron/shell/electron-stub.cjs'), path.join(appPath, 'dist/electron/main.cjs'), `--data-dir=${dataDir}`],
@@ -144,6 +152,7 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
           STUB_APP_PATH: appPath,
           STUB_APPDATA: path.join(dir, 'appData'),
           PWP_BACKEND_URL: '',
+          STUB_ELECTRON_VERSION: '41.10.0',
         },
         encoding: 'utf8',
         timeout: 30_000,
@@ -163,12 +172,26 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     return line;
   };
 
+  it('under Electron, loads better-sqlite3 from its separate Electron build, not from node_modules', () => {
+    expect(get('addons').files).toEqual([electronAddon()]);
+  });
+
   it('uses the --data-dir for the runtime and for Chromium (userData)', () => {
     expect(lines.filter((l) => l.kind === 'setPath')).toEqual([
       { kind: 'setPath', name: 'userData', value: dataDir },
       { kind: 'setPath', name: 'sessionData', value: path.join(dataDir, 'chromium') },
+      { kind: 'setPath', name: 'crashDumps', value: path.join(dataDir, 'crash-reports') },
     ]);
     expect(existsSync(path.join(dataDir, 'terminal.db'))).toBe(true);
+  });
+
+  it('starts the crash reporter with the dumps kept in the data directory, and hands Settings to the shell in a file', () => {
+    expect(get('crashReporter').options).toMatchObject({ productName: 'Pay with Points', uploadToServer: false });
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'maintenance.json'), 'utf8'))).toEqual({
+      updateUrl: null,
+      crashReportUrl: null,
+      updatesPostponedUntil: null,
+    });
   });
 
   it('creates the sandboxed window on app://pos with the bundled preload', () => {
@@ -208,8 +231,9 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     }
   });
 
-  it('quits cleanly: runtime closed, exit code 0', () => {
+  it('quits cleanly: runtime closed, exit code 0, no crash said at the next start', () => {
     expect(get('exit').code).toBe(0);
     expect(status).toBe(0);
+    expect(existsSync(path.join(dataDir, 'running.json'))).toBe(false);
   });
 });

@@ -15,6 +15,11 @@ const { EventEmitter } = require('node:events');
 
 const out = (kind, data) => process.stdout.write(`STUB ${JSON.stringify({ kind, ...data })}\n`);
 
+// Runs the bundle as Electron would start it: process.versions.electron set (it picks its SQLite build by it).
+if (process.env.STUB_ELECTRON_VERSION) {
+  Object.defineProperty(process, 'versions', { value: { ...process.versions, electron: process.env.STUB_ELECTRON_VERSION } });
+}
+
 class Ev {
   constructor() {
     this.defaultPrevented = false;
@@ -34,6 +39,8 @@ const app = Object.assign(new EventEmitter(), {
   getPath: (name) => (name === 'appData' ? process.env.STUB_APPDATA : `/nonexistent/${name}`),
   setPath: (name, value) => out('setPath', { name, value }),
   getAppPath: () => process.env.STUB_APP_PATH,
+  getVersion: () => '0.1.0',
+  getName: () => 'Pay with Points',
   enableSandbox: () => out('enableSandbox', {}),
   requestSingleInstanceLock: () => true,
   whenReady: () => new Promise((resolve) => setImmediate(resolve)),
@@ -125,6 +132,10 @@ const stub = {
       throw new Error('safeStorage unavailable in the stub');
     },
   },
+  // Crashpad: the bundle starts it before 'ready' with the dumps kept in the data directory.
+  crashReporter: { start: (options) => out('crashReporter', { options }) },
+  // electron-updater's own 'before-quit-for-update' channel.
+  autoUpdater: new EventEmitter(),
   dialog: {
     showErrorBox: (title, content) => out('errorBox', { title, content }),
     showMessageBox: () => Promise.resolve({ response: 1 }),
@@ -167,6 +178,8 @@ async function drive() {
   // A member lookup reaches the (embedded) program: through the loyalty session's fetch, as Chromium's net.fetch would.
   const found = await call('pos:identifyMember', trusted, { saleId: started.value && started.value.id, input: '2000000000016', source: 'scanner' });
   out('identifyMember', { ok: found.ok, error: found.error && found.error.code });
+  // Which compiled addons the app loaded (better-sqlite3's is the only one).
+  out('addons', { files: Object.keys(require.cache).filter((f) => f.endsWith('.node')) });
   app.quit();
 }
 
