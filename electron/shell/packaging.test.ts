@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { minimatch } from 'minimatch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { electronAddonPath } from '../../scripts/native-electron.js';
 import { APP_NAME } from '../config.js';
@@ -25,11 +26,6 @@ interface ConfigApi {
 const api = require(require.resolve('app-builder-lib/out/util/config/config.js', { paths: [path.join(root, 'node_modules/electron-builder')] })) as ConfigApi;
 const { DebugLogger } = require(require.resolve('builder-util', { paths: [path.join(root, 'node_modules/electron-builder')] })) as {
   DebugLogger: new (enabled: boolean) => unknown;
-};
-
-// The glob matcher electron-builder itself depends on.
-const { minimatch } = require(require.resolve('minimatch', { paths: [path.join(root, 'node_modules/app-builder-lib')] })) as {
-  minimatch: (file: string, pattern: string, options?: { dot?: boolean }) => boolean;
 };
 
 let config: Config;
