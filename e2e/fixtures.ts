@@ -66,6 +66,9 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
       '500',
       '--post-wait-ms',
       '4000',
+      // Cheap PIN hashes: five of them set up each test's people (about 1 s of CPU at the real cost).
+      '--pin-hash-cost',
+      '1024',
       ...(opts.extraArgs ?? []),
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -74,7 +77,11 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
   child.stderr!.on('data', (d) => (stderr += String(d)));
   const openUrl = await new Promise<string>((ok, fail) => {
     const rl = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => fail(new Error(`terminal did not start in time\n${stderr}`)), 20_000);
+    const timer = setTimeout(() => {
+      // SIGTERM, not SIGKILL: through tsx the terminal is tsx's child, and only a signal tsx relays reaches it.
+      child.kill('SIGTERM');
+      fail(new Error(`terminal did not start in time\n${stderr}`));
+    }, 20_000);
     rl.once('line', (line) => {
       clearTimeout(timer);
       ok(line.trim());

@@ -4,9 +4,7 @@
  * at the counter, so neither the harness nor any program's ledger tie-up
  * (bench/crash-programs.ts) can rot: a few SIGKILLs of the web host child
  * process, placed by failpoints and timers, then the ledger and the
- * terminal's SQLite file must agree. The four runs go at once: each has its
- * own emulator, data directory and child process, and mostly waits (kill
- * timers, held posts, in-doubt deadlines).
+ * terminal's SQLite file must agree.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCrashHarness } from '../../bench/crash-lib.js';
@@ -20,7 +18,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => webHost?.remove());
 
-it.concurrent('survives SIGKILLs mid-redemption and mid-refund: nothing lost, nothing doubled (White Label)', async () => {
+it('survives SIGKILLs mid-redemption and mid-refund: nothing lost, nothing doubled (White Label)', async () => {
   const result = await runCrashHarness({ kills: 6, seed: 20_261_122, webHost: webHost.file });
   expect(result.ok, result.verdict).toBe(true);
   expect(result.kills).toBeGreaterThanOrEqual(6);
@@ -32,7 +30,7 @@ it.concurrent('survives SIGKILLs mid-redemption and mid-refund: nothing lost, no
   );
 }, 90_000);
 
-it.concurrent.each(CRASH_PROGRAMS.filter((p) => p !== 'whitelabel'))(
+it.each(CRASH_PROGRAMS.filter((p) => p !== 'whitelabel'))(
   "%s: a few SIGKILLs, then the emulator's ledger and the terminal agree",
   async (program) => {
     const result = await runCrashHarness({ program, kills: 3, seed: 20_261_206, webHost: webHost.file });
