@@ -46,9 +46,15 @@ export function hostCaller(openUrl: string): TerminalProcess['call'] {
 }
 
 /** Starts `electron/cli/web.ts` as a child process and waits for its first line (the URL). */
-export async function startTerminal(opts: { dataDir: string; backendUrl: string; extraArgs?: string[]; cpuList?: string }): Promise<TerminalProcess> {
-  // The run's bundle (e2e/global-setup.ts); without it (a benchmark), through tsx as `npm run web` does.
-  const bundle = process.env[WEB_HOST_BUNDLE_ENV];
+export async function startTerminal(opts: {
+  dataDir: string;
+  backendUrl: string;
+  extraArgs?: string[];
+  cpuList?: string;
+  /** A web host bundle (test/web-host-bundle.ts); default: the e2e run's (e2e/global-setup.ts), else through tsx as `npm run web` does. */
+  bundle?: string;
+}): Promise<TerminalProcess> {
+  const bundle = opts.bundle ?? process.env[WEB_HOST_BUNDLE_ENV];
   const program = bundle ? [process.execPath, bundle] : [TSX, 'electron/cli/web.ts'];
   // cpuList (benchmarks): the terminal runs on those cores only (`taskset -c`), as on a small counter PC.
   const [command, ...prefix] = opts.cpuList ? ['taskset', '-c', opts.cpuList, ...program] : program;
@@ -81,7 +87,7 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
       // SIGTERM, not SIGKILL: through tsx the terminal is tsx's child, and only a signal tsx relays reaches it.
       child.kill('SIGTERM');
       fail(new Error(`terminal did not start in time\n${stderr}`));
-    }, 20_000);
+    }, 30_000);
     rl.once('line', (line) => {
       clearTimeout(timer);
       ok(line.trim());
