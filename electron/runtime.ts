@@ -56,6 +56,7 @@ import { Diagnostics } from './service/diagnostics.js';
 import { ReceiptService } from './receipts/receipt-service.js';
 import type { PrintTimeouts } from './receipts/printer.js';
 import {
+  CRASH_DIR,
   readUpdateState,
   writeCloseReport,
   writeMaintenanceSettings,
@@ -385,7 +386,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         startup: opts.shipping ?? (opts.config?.config.shipping ? { postgresUrl: opts.config.config.shipping.postgresUrl } : null),
         tuning: opts.shippingTuning,
       });
-      const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
+      const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir, crashDir: join(opts.dataDir, CRASH_DIR) });
       const receipts = new ReceiptService(store, {
         sale: (saleId) => service.getSale({ saleId }),
         status: () => service.getStatus(),
@@ -562,7 +563,15 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     },
   };
 
-  if (opts.config) applyTerminalConfig(opts.dataDir, opts.config.config, box, opts.config.file);
+  if (opts.config) {
+    try {
+      applyTerminalConfig(opts.dataDir, opts.config.config, box, opts.config.file);
+    } catch (e) {
+      // Refused (nothing written): the data directory is free again for a start without the file.
+      lock.release();
+      throw e;
+    }
+  }
   session = await openSession(readMode(opts.dataDir), null);
   return rt;
 }

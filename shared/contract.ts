@@ -78,7 +78,11 @@ export function isMethodName(name: unknown): name is MethodName {
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
 /** Pushed from the service to every window: status changes and sale updates. */
-export type TerminalEvent = { type: 'status'; status: TerminalStatus } | { type: 'sale'; sale: SaleView };
+export type TerminalEvent =
+  | { type: 'status'; status: TerminalStatus }
+  | { type: 'sale'; sale: SaleView }
+  /** The terminal service's own process died and is restarting ('restarting'), or is back ('running'): electron/terminal-process/. */
+  | { type: 'service'; state: 'restarting' | 'running' };
 
 /**
  * Validates a call's method and input. The single gate both transports use.

@@ -35,9 +35,7 @@ function typeErrors(tsconfig: string, relPath: string, source: string): string[]
   // Only the planted file's diagnostics: checking every declaration file of the layer too
   // (getPreEmitDiagnostics) cost seconds and could only add errors that are not its own.
   const file = program.getSourceFile(planted)!;
-  return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map((d) =>
-    ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-  );
+  return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 async function lintErrors(relPath: string, source: string): Promise<string[]> {

@@ -53,6 +53,7 @@ beforeAll(async () => {
   const built = (await import(pathToFileURL(path.join(root, 'scripts/build-electron.mjs')).href)) as {
     mainOptions: Record<string, unknown>;
     preloadOptions: Record<string, unknown>;
+    serviceOptions: Record<string, unknown>;
     WORKER_BUNDLES: Record<string, string>;
     workerOptions: Record<string, unknown>[];
   };
@@ -60,6 +61,7 @@ beforeAll(async () => {
   const outdir = path.join(appPath, 'dist', 'electron');
   await bundle(built.mainOptions, path.join(outdir, 'main.cjs'));
   await bundle(built.preloadOptions, path.join(outdir, 'preload.cjs'));
+  await bundle(built.serviceOptions, path.join(outdir, 'terminal-service.cjs'));
   for (const [i, name] of workerBundles.entries()) await bundle(built.workerOptions[i]!, path.join(outdir, name));
   mkdirSync(path.join(appPath, 'dist', 'renderer'), { recursive: true });
   writeFileSync(path.join(appPath, 'dist', 'renderer', 'index.html'), '<!doctype html><title>stub page</title>');
@@ -100,9 +102,19 @@ describe('the bundles', () => {
     expect(invoked).toEqual([['pos:getStatus', {}]]);
   });
 
-  it('main.cjs requires only electron, better-sqlite3 and Node built-ins', () => {
+  it('main.cjs requires only electron, better-sqlite3 and Node built-ins, and holds no runtime: no service, no adapters, no emulators', () => {
     const reqs = requiresOf(path.join(appPath, 'dist', 'electron', 'main.cjs'));
     // pino (the log) requires built-ins by their bare names ('fs', 'events'): still built-ins.
+    // better-sqlite3 comes with provisioning.ts, whose reader (run here, to refuse a bad file before anything starts)
+    // shares the file with applyTerminalConfig (run by the service).
+    expect(reqs.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r))).toEqual(['better-sqlite3', 'electron']);
+    const inputs = sources.get(path.join(appPath, 'dist', 'electron', 'main.cjs'))!;
+    expect(inputs).toContain('electron/terminal-process/supervisor.ts');
+    expect(inputs.filter((f) => /^(electron\/(runtime\.ts|service\/checkout|adapters\/registry|chain)|sandbox\/)/.test(f))).toEqual([]);
+  });
+
+  it('terminal-service.cjs (the utility process) requires only electron, better-sqlite3 and Node built-ins', () => {
+    const reqs = requiresOf(path.join(appPath, 'dist', 'electron', 'terminal-service.cjs'));
     // kerberos: https-proxy-agent's optional peer, import()ed only for Negotiate proxy sign-in, never asked for.
     expect(reqs.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r))).toEqual(['better-sqlite3', 'electron', 'kerberos']);
   });
@@ -117,8 +129,8 @@ describe('the bundles', () => {
       ).toEqual(name === 'chain-ship-worker.cjs' ? ['better-sqlite3', 'pg-native'] : ['better-sqlite3']); // pg asks for pg-native inside a try
     }
     // The only `eval: true` worker is worker-file.ts's loader for the TypeScript sources.
-    const main = readFileSync(path.join(appPath, 'dist', 'electron', 'main.cjs'), 'utf8');
-    expect(main).not.toContain('__name = (f) => f');
+    for (const bundle of ['main.cjs', 'terminal-service.cjs'])
+      expect(readFileSync(path.join(appPath, 'dist', 'electron', bundle), 'utf8'), bundle).not.toContain('__name = (f) => f');
   });
 
   it('package.json "main" is the bundle and `npm start` builds first', () => {
@@ -172,8 +184,10 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     return line;
   };
 
-  it('under Electron, loads better-sqlite3 from its separate Electron build, not from node_modules', () => {
-    expect(get('addons').files).toEqual([electronAddon()]);
+  it('under Electron, the service process loads better-sqlite3 from its separate Electron build (not from node_modules); the main process loads none', () => {
+    const addons = lines.filter((l) => l.kind === 'addons');
+    expect(addons.find((l) => l.process === 'utility')?.files).toEqual([electronAddon()]);
+    expect(addons.find((l) => l.process === 'main')?.files).toEqual([]);
   });
 
   it('uses the --data-dir for the runtime and for Chromium (userData)', () => {
@@ -221,12 +235,13 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     expect(get('startSale').ok).toBe(true);
   });
 
-  it("reaches the loyalty program through Chromium's stack (the stub's session.fetch), in a session of its own", () => {
+  it('runs the runtime in a utility process (the bundled terminal-service.cjs), which reaches the loyalty program through net.fetch', () => {
+    expect(get('utilityFork')).toMatchObject({ modulePath: 'terminal-service.cjs', serviceName: 'Pay with Points terminal service' });
     expect(get('identifyMember')).toMatchObject({ ok: true });
     const calls = lines.filter((l) => l.kind === 'netFetch');
     expect(calls.length).toBeGreaterThan(0);
     for (const c of calls) {
-      expect(c).toMatchObject({ partition: 'pwp-loyalty-programs', options: { cache: false }, credentials: 'omit', bypassCustomProtocolHandlers: true });
+      expect(c).toMatchObject({ process: 'utility', cache: 'no-store', credentials: 'omit', bypassCustomProtocolHandlers: true });
       expect(c.host).toMatch(/^127\.0\.0\.1:\d+$/);
     }
   });

@@ -56,4 +56,3 @@ const manager = ensureManager(rt);
 for (let i = 0; i < Number(values.sales); i++) await sellOne(rt, i, manager);
 while (rt.waitingCount() > 0) await new Promise((r) => setTimeout(r, 50));
 say({ sold: Number(values.sales) });
-

@@ -59,6 +59,8 @@ export interface PosState extends SessionSlice {
   statusError: ErrorInfo | null;
   /** The event channel to the service: null while connecting. */
   connected: boolean | null;
+  /** The terminal service's process died and is being restarted (its calls in flight were answered TERMINAL_RESTARTED). */
+  serviceRestarting: boolean;
 
   sale: SaleView | null;
   busy: Busy;
@@ -544,6 +546,7 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       status: null,
       statusError: null,
       connected: null,
+      serviceRestarting: false,
       sale: null,
       busy: null,
       error: null,
@@ -634,6 +637,12 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
       applyEvent(event) {
         if (event.type === 'status') {
           set({ status: event.status, statusError: null });
+          return;
+        }
+        if (event.type === 'service') {
+          set({ serviceRestarting: event.state === 'restarting' });
+          // Back: what changed while it was down (a sale the outbox settled) is read again.
+          if (event.state === 'running') void get().refresh();
           return;
         }
         applyPush(event.sale);

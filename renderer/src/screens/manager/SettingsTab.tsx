@@ -11,6 +11,7 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { MTID } from '../../manager-testids';
 import { PROGRAMS } from '../../../../shared/programs';
 import { useDesk } from './desk-context';
+import { UpdatesSettings } from './UpdatesSettings';
 import { BACKENDS, formFromView, patchFromForm, type SettingsField, type SettingsForm } from './settings-form';
 
 const BACKEND_NAMES = Object.fromEntries(PROGRAMS.map((p) => [p.id, p.name])) as Record<BackendId, string>;
@@ -340,6 +341,8 @@ export function SettingsTab() {
           </button>
         </div>
       </form>
+
+      <UpdatesSettings view={view} onSaved={take} />
 
       <section className="card credentials">
         <h2>{t('settings.connection')}</h2>
