@@ -27,6 +27,15 @@ const FORM_FIELD: Record<string, keyof SettingsForm> = {
   backendUrl: 'backendUrl',
   'printer.host': 'printerHost',
   'printer.devicePath': 'printerDevice',
+  logRetentionDays: 'logRetentionDays',
+};
+
+/** A field's label key where it is not `settings.<field>`. */
+const LABEL_KEY: Partial<Record<SettingsField, string>> = {
+  maxBalanceAgeMinutes: 'settings.maxBalanceAge',
+  ratePoints: 'settings.rate',
+  rateAmount: 'settings.rate',
+  logRetentionDays: 'manager.settings.retentionDays',
 };
 
 /**
@@ -85,9 +94,7 @@ export function SettingsTab() {
   const save = async () => {
     const r = patchFromForm(form, view);
     if ('problem' in r) {
-      const label = t(
-        `settings.${r.problem.field === 'maxBalanceAgeMinutes' ? 'maxBalanceAge' : r.problem.field === 'ratePoints' || r.problem.field === 'rateAmount' ? 'rate' : r.problem.field}`,
-      );
+      const label = t(LABEL_KEY[r.problem.field] ?? `settings.${r.problem.field}`);
       setBad({ field: r.problem.field, text: t(r.problem.key, { field: label, ...r.problem.params }) });
       return;
     }
@@ -327,6 +334,12 @@ export function SettingsTab() {
           <p className={view.logLevelFixed ? 'message message-warning' : 'hint'}>
             {view.logLevelFixed ? t('settings.logLevelFixed', { level: view.logLevelFixed }) : t('settings.logLevelHint')}
           </p>
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>{t('manager.settings.retentionTitle')}</legend>
+          {text('logRetentionDays', t('manager.settings.retentionDays'), { inputMode: 'numeric', maxLength: 5 })}
+          <p className="hint">{t('manager.settings.retentionHelp')}</p>
         </fieldset>
 
         {notice && (
