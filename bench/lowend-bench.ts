@@ -37,6 +37,7 @@ import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { armBalanceTimer, CHROMIUM_ARGS, startSale, timeCameraOpens, type ScanTiming } from './scan-bench.js';
 import { mainThreadCpuMs } from './main-thread-cpu.js';
 import { median, percentile, type Figure } from './stats.js';
+import { tid } from '../e2e/tid.js';
 
 export interface LowEndOptions {
   /** CPU throttling rates of the renderer (1 = none). */
@@ -76,8 +77,6 @@ export const LOWEND_QUICK: LowEndOptions = {
 
 /** Issue 18's targets at 4x. */
 export const LOWEND_TARGETS_4X = { counterReadyMs: 600, scanP95Ms: 50, keypadP95Ms: 30, cameraMedianMs: 250, shiftGrowthMb: 20 };
-
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 /** Installed before the page's own scripts: stamps the moment the counter is ready for a scan. */
 export const COUNTER_READY_PROBE = `(() => {
