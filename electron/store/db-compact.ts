@@ -68,11 +68,7 @@ export interface CompactOutcome {
  * VACUUM needs about the file's remaining size in free disk space; if it
  * fails, nothing is lost (SQLite rolls it back) and the caller goes on.
  */
-export function compactAtStart(
-  db: Db,
-  minFreeBytes = COMPACT_MIN_FREE_BYTES,
-  maxLiveBytes = COMPACT_MAX_LIVE_BYTES,
-): CompactOutcome | null {
+export function compactAtStart(db: Db, minFreeBytes = COMPACT_MIN_FREE_BYTES, maxLiveBytes = COMPACT_MAX_LIVE_BYTES): CompactOutcome | null {
   if (autoVacuumMode(db) !== 0) return null;
   const p = pages(db);
   const freeBytes = p.free * p.size;
