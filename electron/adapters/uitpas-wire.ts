@@ -1,6 +1,6 @@
 /**
  * The UiTPAS answers the adapter reads, as zod schemas in one place
- * (../shared/specs/uitpas.json is the source: Pass, Reward, RedeemStatus,
+ * (UiTPAS API 4.0's OpenAPI document is the source: Pass, Reward, RedeemStatus,
  * RedeemedReward, paged lists). Only what the terminal uses is required;
  * everything else the document allows is tolerated and dropped. Turning the
  * parsed shapes into the terminal's types (money, messages) stays in
@@ -107,3 +107,35 @@ export const REWARD_WRITABLE_FIELDS = [
   'online',
   'redeemConstraint',
 ] as const;
+
+const words = z.string().min(1).optional().catch(undefined);
+
+/** An RFC 7807 problem as UiTPAS sends it (the document's Error schema); every field tolerated when odd. */
+export const problemSchema = obj({
+  type: text.optional().catch(undefined),
+  detail: text.optional().catch(undefined),
+  cardStatus: text.optional().catch(undefined),
+  endUserMessage: obj({ nl: words, fr: words, de: words, en: words }).optional().catch(undefined),
+  schemaErrors: z.array(z.unknown()).optional().catch(undefined),
+});
+
+const ids = z
+  .array(z.unknown())
+  .optional()
+  .catch(undefined)
+  .transform((a) => (a ?? []).filter((p): p is string => typeof p === 'string'));
+
+/** GET /permissions (the document's OrganizerPermissions[]): each organizer's permissions, by either list. */
+export const permissionsSchema = z.array(
+  obj({
+    organizer: obj({ id: z.unknown() }).optional().catch(undefined),
+    permissions: ids,
+    permissionDetails: z
+      .array(z.unknown())
+      .optional()
+      .catch(undefined)
+      .transform((a) =>
+        (a ?? []).map((d) => (d && typeof d === 'object' ? (d as { id?: unknown }).id : undefined)).filter((p): p is string => typeof p === 'string'),
+      ),
+  }),
+);

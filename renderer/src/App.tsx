@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CounterScreen } from './screens/CounterScreen';
 import { SignInScreen } from './screens/SignInScreen';
-import { SessionBar } from './screens/SignInSessionBar';
+import { SessionBar } from './screens/SessionBar';
 import { StatusBar } from './components/StatusBar';
 import { ErrorMessage } from './components/ErrorMessage';
 import { LocalizedError } from './i18n/LocalizedError';
@@ -99,7 +99,14 @@ export function App() {
         session.person &&
         (view === 'desk' ? (
           <Suspense fallback={loading}>
-            <ManagerDesk me={session.person} currency={status?.currency ?? 'EUR'} storeName={status?.storeName} signIn={signIn} onChange={refresh} />
+            <ManagerDesk
+              me={session.person}
+              currency={status?.currency ?? 'EUR'}
+              storeName={status?.storeName}
+              program={status?.backend.id}
+              signIn={signIn}
+              onChange={refresh}
+            />
           </Suspense>
         ) : view === 'offers' ? (
           <Suspense fallback={loading}>

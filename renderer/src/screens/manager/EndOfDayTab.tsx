@@ -6,7 +6,7 @@ import { asErrorInfo } from '../../api/client';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
-import { HourChart } from './BarChart';
+import { HourChart } from './HourChart';
 import { dayRange, today } from './dates';
 import { useDesk } from './desk-context';
 import { ExportResult, useExport } from './ExportLink';
@@ -136,7 +136,10 @@ export function EndOfDayTab() {
                 {figure(
                   'cardLinkedCashback',
                   t('endOfDay.cardLinkedCashback'),
-                  money(s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents),
+                  // Pentadata reports no discount: a figure only from notices naming an offer whose terms are set here.
+                  s.cardLinked.cashbackKnown === 0
+                    ? t('endOfDay.cardLinkedCashbackUnknown')
+                    : money(s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents),
                   s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents,
                 )}
                 {figure(
