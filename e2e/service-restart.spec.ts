@@ -13,7 +13,8 @@ import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { MTID } from '../renderer/src/manager-testids.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, STAFF, test } from './fixtures.js';
-import { identify, startSale, tid } from './counter-helpers.js';
+import { identify, startSale } from './counter-helpers.js';
+import { tid } from './tid.js';
 
 test.use({ terminalArgs: ['--service-process'] });
 
