@@ -641,8 +641,12 @@ export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
         }
         if (event.type === 'service') {
           set({ serviceRestarting: event.state === 'restarting' });
-          // Back: what changed while it was down (a sale the outbox settled) is read again.
-          if (event.state === 'running') void get().refresh();
+          // Back: a new process, where nobody is signed in yet; what changed while it was down
+          // (a sale the outbox settled) is read again.
+          if (event.state === 'running') {
+            void get().loadSession();
+            void get().refresh();
+          }
           return;
         }
         applyPush(event.sale);
