@@ -42,7 +42,7 @@ import {
 } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
 import { flag, optional, required, transport, clock, type AdapterOptions } from './connection.js';
-import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { httpJson, notApplied, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import type { MemberRef, ValidationCodeAdapter, ValidationCodeSent } from './validation-code.js';
 
@@ -803,18 +803,6 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
     };
   }
   return adapter;
-}
-
-/** Marks any failure of a step that runs before the write as "certainly not applied". */
-async function notApplied<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof PosError && e.details?.notApplied !== true) {
-      throw new PosError(e.code, e.message, { endUserMessage: e.endUserMessage, details: { ...(e.details ?? {}), notApplied: true } });
-    }
-    throw e;
-  }
 }
 
 // ---- Built from the program's connection fields (shared/programs/capillary.ts): live and training alike.

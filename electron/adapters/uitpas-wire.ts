@@ -107,3 +107,14 @@ export const REWARD_WRITABLE_FIELDS = [
   'online',
   'redeemConstraint',
 ] as const;
+
+const words = z.string().min(1).optional().catch(undefined);
+
+/** An RFC 7807 problem as UiTPAS sends it (the document's Error schema); every field tolerated when odd. */
+export const problemSchema = obj({
+  type: text.optional().catch(undefined),
+  detail: text.optional().catch(undefined),
+  cardStatus: text.optional().catch(undefined),
+  endUserMessage: obj({ nl: words, fr: words, de: words, en: words }).optional().catch(undefined),
+  schemaErrors: z.array(z.unknown()).optional().catch(undefined),
+});

@@ -9,13 +9,14 @@ import { MTID } from '../../manager-testids';
 import { SignInScreen } from '../SignInScreen';
 import { useApi } from './api-context';
 import { AttentionTab } from './AttentionTab';
-import { CASHIER_TABS, DESK_TABS, DeskContext, type Desk, type DeskTab, type VerifyFinding } from './desk-context';
+import { CASHIER_TABS, DESK_TABS, PROGRAM_TABS, DeskContext, type Desk, type DeskTab, type VerifyFinding } from './desk-context';
 import { EndOfDayTab } from './EndOfDayTab';
 import { ExportTab } from './ExportTab';
 import { LogTab } from './LogTab';
 import { PeopleTab } from './PeopleTab';
 import { needsManager } from './pin';
 import { QueueTab } from './QueueTab';
+import { RewardsTab } from './RewardsTab';
 import { SaleDetail } from './SaleDetail';
 import { SalesTab } from './SalesTab';
 import { SettingsTab } from './SettingsTab';
@@ -33,6 +34,8 @@ export interface ManagerDeskProps {
   /** Signs a manager in at this terminal (the session's signIn). */
   signIn: (personId: string, pin: string) => Promise<unknown>;
   initialTab?: DeskTab;
+  /** The terminal's loyalty program (some tabs are one program's). */
+  program?: string;
 }
 
 const TAB_KEYS: Record<DeskTab, string> = {
@@ -44,6 +47,7 @@ const TAB_KEYS: Record<DeskTab, string> = {
   export: 'exportCsv.title',
   verify: 'desk.verify',
   people: 'nav.people',
+  rewards: 'desk.rewards',
   settings: 'desk.settings',
   golive: 'desk.goLive',
 };
@@ -53,7 +57,7 @@ const TAB_KEYS: Record<DeskTab, string> = {
  * end of day, export, verification, people and settings. Tabs stay mounted
  * once opened (a list keeps its place); a sale's detail opens over them.
  */
-export default function ManagerDesk({ me, currency, storeName = '', signIn, onChange, initialTab = 'sales' }: ManagerDeskProps) {
+export default function ManagerDesk({ me, currency, storeName = '', signIn, onChange, initialTab = 'sales', program }: ManagerDeskProps) {
   const api = useApi();
   const { t } = useTranslation();
   const isManager = me.role === 'manager';
@@ -130,6 +134,7 @@ export default function ManagerDesk({ me, currency, storeName = '', signIn, onCh
     setOpened((s) => (s.has(next) ? s : new Set([...s, next])));
   };
 
+  const tabs = DESK_TABS.filter((x) => PROGRAM_TABS[x] === undefined || PROGRAM_TABS[x] === program);
   const allowed = (x: DeskTab) => isManager || CASHIER_TABS.has(x);
   const body = (x: DeskTab) => {
     if (!allowed(x)) return <ManagerGate signIn={signIn} />;
@@ -150,6 +155,8 @@ export default function ManagerDesk({ me, currency, storeName = '', signIn, onCh
         return <VerifyTab />;
       case 'people':
         return <PeopleTab />;
+      case 'rewards':
+        return <RewardsTab />;
       case 'settings':
         return <SettingsTab />;
       case 'golive':
@@ -162,7 +169,7 @@ export default function ManagerDesk({ me, currency, storeName = '', signIn, onCh
       <DeskContext.Provider value={desk}>
         <main className="desk" data-testid={MTID.desk} data-role={me.role}>
           <nav className="desk-tabs no-print" aria-label={t('desk.title')}>
-            {DESK_TABS.map((x) => (
+            {tabs.map((x) => (
               <button
                 key={x}
                 type="button"
@@ -179,11 +186,13 @@ export default function ManagerDesk({ me, currency, storeName = '', signIn, onCh
             ))}
           </nav>
           {saleId && <SaleDetail key={saleId} saleId={saleId} onClose={() => setSaleId(null)} />}
-          {DESK_TABS.filter((x) => opened.has(x)).map((x) => (
-            <section key={`${x}-${allowed(x)}`} className="desk-body" hidden={tab !== x || saleId !== null} aria-label={t(TAB_KEYS[x])}>
-              {body(x)}
-            </section>
-          ))}
+          {tabs
+            .filter((x) => opened.has(x))
+            .map((x) => (
+              <section key={`${x}-${allowed(x)}`} className="desk-body" hidden={tab !== x || saleId !== null} aria-label={t(TAB_KEYS[x])}>
+                {body(x)}
+              </section>
+            ))}
           {approval.dialog}
         </main>
       </DeskContext.Provider>
