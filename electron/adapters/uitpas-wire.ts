@@ -118,3 +118,24 @@ export const problemSchema = obj({
   endUserMessage: obj({ nl: words, fr: words, de: words, en: words }).optional().catch(undefined),
   schemaErrors: z.array(z.unknown()).optional().catch(undefined),
 });
+
+const ids = z
+  .array(z.unknown())
+  .optional()
+  .catch(undefined)
+  .transform((a) => (a ?? []).filter((p): p is string => typeof p === 'string'));
+
+/** GET /permissions (the document's OrganizerPermissions[]): each organizer's permissions, by either list. */
+export const permissionsSchema = z.array(
+  obj({
+    organizer: obj({ id: z.unknown() }).optional().catch(undefined),
+    permissions: ids,
+    permissionDetails: z
+      .array(z.unknown())
+      .optional()
+      .catch(undefined)
+      .transform((a) =>
+        (a ?? []).map((d) => (d && typeof d === 'object' ? (d as { id?: unknown }).id : undefined)).filter((p): p is string => typeof p === 'string'),
+      ),
+  }),
+);
