@@ -17,8 +17,8 @@ import { expect, test } from './fixtures.js';
 import { managerApproves } from './counter-helpers.js';
 import { managerSignsIn } from './desk-helpers.js';
 import { freePort, startSandboxCli, type SandboxCli } from './sandbox-cli.js';
+import { tid } from './tid.js';
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 let program: SandboxCli;
 test.beforeEach(async () => {
   test.setTimeout(90_000); // the separate sandbox's cold start (npm, tsx) counts in the test's time
@@ -68,7 +68,7 @@ test('a manager takes the terminal live, and back to training', async ({ counter
   // The secret is never shown back.
   await expect(page.locator(tid(GOLIVE_TID.field('clientSecret')))).toHaveValue('');
   await expect(page.locator(tid(TID.trainingBanner))).toHaveCount(0);
-  await expect(page.locator('[data-testid="status-live-environment"]')).toBeVisible();
+  await expect(page.locator(tid('status-live-environment'))).toBeVisible();
 
   // The program's own ledger, read over its control API.
   const ledger = async () => (await createControlClient(program).whitelabel.ledger(DEMO_MEMBERS.anna.userId)).events;
