@@ -1,5 +1,5 @@
 /**
- * Capillary adapter (PROVIDERS.md section 3): free-amount points with up to
+ * Capillary adapter (Capillary's published v1.1 API): free-amount points with up to
  * three decimals at the program's points-to-currency ratio, a validation code
  * (OTP) the member reads out where the program requires one, and reversal of
  * a posted redemption, in full or in part, where the program has it switched on.
@@ -15,9 +15,11 @@
  *    configuration (and Capillary's own refusals 819/821/807 stay authoritative);
  *  - validation code: GET /v1.1/points/validationcode (validation-code.ts);
  *  - redeem: POST /v1.1/points/redeem with transaction_number = the sale's
- *    reference. Capillary does not deduplicate it, so a lost answer is settled
- *    by findRedemption() looking the reference up in the member's redemption
- *    history (GET /v1.1/customer/redemptions) before any retry;
+ *    reference. Capillary does not deduplicate it and documents no lookup by
+ *    it: after a lost answer findRedemption() reads a redemption history
+ *    (GET /v1.1/customer/redemptions, the emulator's shape, not documented)
+ *    which can only confirm this reference; anything else (absent, unreadable,
+ *    404) is "cannot tell" and goes to a manager, never a blind retry;
  *  - reverse: POST /v2/points/reverse (partial allowed; 3802 already reversed;
  *    "not enabled" is REVERSAL_NOT_SUPPORTED: manual action needed).
  *
@@ -152,7 +154,7 @@ export const CAPILLARY_GUESSES = {
   reversalIdentifierType: 'ID',
   /**
    * Codes the issue names as "the document's" (828, 1632, 3316) but whose
-   * meaning no source available here gives (PROVIDERS.md lists none of them).
+   * meaning no source available here gives (Capillary's published code list has none of them).
    * Mapped conservatively: on a read they are a refusal that changed nothing;
    * on a redemption or reversal already sent they are "cannot tell" (the points
    * may have moved), never a refusal a resend could turn into a double charge.

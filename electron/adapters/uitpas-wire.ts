@@ -1,6 +1,6 @@
 /**
  * The UiTPAS answers the adapter reads, as zod schemas in one place
- * (../shared/specs/uitpas.json is the source: Pass, Reward, RedeemStatus,
+ * (UiTPAS API 4.0's OpenAPI document is the source: Pass, Reward, RedeemStatus,
  * RedeemedReward, paged lists). Only what the terminal uses is required;
  * everything else the document allows is tolerated and dropped. Turning the
  * parsed shapes into the terminal's types (money, messages) stays in
@@ -118,3 +118,24 @@ export const problemSchema = obj({
   endUserMessage: obj({ nl: words, fr: words, de: words, en: words }).optional().catch(undefined),
   schemaErrors: z.array(z.unknown()).optional().catch(undefined),
 });
+
+const ids = z
+  .array(z.unknown())
+  .optional()
+  .catch(undefined)
+  .transform((a) => (a ?? []).filter((p): p is string => typeof p === 'string'));
+
+/** GET /permissions (the document's OrganizerPermissions[]): each organizer's permissions, by either list. */
+export const permissionsSchema = z.array(
+  obj({
+    organizer: obj({ id: z.unknown() }).optional().catch(undefined),
+    permissions: ids,
+    permissionDetails: z
+      .array(z.unknown())
+      .optional()
+      .catch(undefined)
+      .transform((a) =>
+        (a ?? []).map((d) => (d && typeof d === 'object' ? (d as { id?: unknown }).id : undefined)).filter((p): p is string => typeof p === 'string'),
+      ),
+  }),
+);
