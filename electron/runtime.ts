@@ -395,7 +395,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         current: () => ({ mode: rt.mode, store: rt.store, lastTest: rt.connectionTest }),
         switchMode,
       });
-      s.dispatch = createDispatcher(
+      const dispatch = createDispatcher(
         {
           ...service.handlers(),
           ...desk.handlers(),
@@ -409,6 +409,12 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
         { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
       );
+      // Whatever a call changed in the queue reaches every screen as a status push (no screen polls it).
+      s.dispatch = async (method, input) => {
+        const out = await dispatch(method, input);
+        if (method !== 'getStatus') service.pushStatusIfQueueMoved();
+        return out;
+      };
       s.unsubscribe = service.subscribe((e) => emit(e.type === 'status' ? { type: 'status', status: decorate(s, e.status) } : e));
       service.start();
       await offers.start();

@@ -296,8 +296,24 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     }
   }
 
+  /** The queue counts of the last status pushed (JSON): a call that moved them pushes the status again. */
+  private pushedCounts: string | null = null;
+
   private emitStatus(): void {
-    this.emit({ type: 'status', status: this.status() });
+    const status = this.status();
+    this.pushedCounts = JSON.stringify(status.queue);
+    this.emit({ type: 'status', status });
+  }
+
+  /**
+   * Run after every call (runtime.ts): when the call moved the queue counts
+   * (a redemption queued or withdrawn, an attention item handled, a retry),
+   * the status is pushed. The screens keep the status fresh from pushes
+   * alone: they never poll it nor ask for it after an action.
+   */
+  pushStatusIfQueueMoved(): void {
+    if (this.listeners.size === 0) return;
+    if (JSON.stringify(this.store.outbox.counts()) !== this.pushedCounts) this.emitStatus();
   }
 
   private statusTimer: NodeJS.Timeout | null = null;
