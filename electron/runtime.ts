@@ -409,10 +409,10 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
         { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
       );
-      // Whatever a call changed in the queue reaches every screen as a status push (no screen polls it).
+      // Whatever a call changed in the status reaches every screen as a push (no screen polls it).
       s.dispatch = async (method, input) => {
         const out = await dispatch(method, input);
-        if (method !== 'getStatus') service.pushStatusIfQueueMoved();
+        if (method !== 'getStatus') service.pushStatusIfChanged();
         return out;
       };
       s.unsubscribe = service.subscribe((e) => emit(e.type === 'status' ? { type: 'status', status: decorate(s, e.status) } : e));

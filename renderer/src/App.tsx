@@ -99,7 +99,7 @@ export function App() {
         session.person &&
         (view === 'desk' ? (
           <Suspense fallback={loading}>
-            <ManagerDesk me={session.person} currency={status?.currency ?? 'EUR'} storeName={status?.storeName} signIn={signIn} onChange={refresh} />
+            <ManagerDesk me={session.person} currency={status?.currency ?? 'EUR'} storeName={status?.storeName} signIn={signIn} />
           </Suspense>
         ) : view === 'offers' ? (
           <Suspense fallback={loading}>

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { centsToDecimalString } from '../../../shared/money';
 import { asErrorInfo } from '../api/client';
@@ -8,6 +8,7 @@ import { useFmt } from '../i18n/useFmt';
 import { usePos } from '../state/context';
 import { TID } from '../testids';
 import { useApi } from './manager/api-context';
+import { usePeopleNames } from './manager/desk-queries';
 
 const PAGE = 50;
 
@@ -107,12 +108,4 @@ function LocalLog() {
       )}
     </main>
   );
-}
-
-/** Who did it, by name (the log keeps a person's id): the sign-in list, which anyone may read. */
-function usePeopleNames(): ReadonlyMap<string, string> {
-  const api = useApi();
-  // A failed read leaves the ids: the log is still readable.
-  const people = useQuery({ queryKey: QK.people, queryFn: () => api.listPeople({}) });
-  return new Map((people.data?.people ?? []).map((p) => [p.id, p.name]));
 }

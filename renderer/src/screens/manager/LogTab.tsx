@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,11 +9,13 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { isSuspect, useDesk } from './desk-context';
+import { DQK } from './desk-queries';
 import { EntryDetail } from './EntryDetail';
 import { EMPTY_FILTER_FORM, toLogFilter, type LogFilterForm } from './log-filter';
 import { LogPager } from './log-pager';
 
 const ROW_HEIGHT = 44;
+const NO_PEOPLE: PersonView[] = [];
 const OUTCOMES = ['ok', ...ERROR_CODES, 'TAMPERED', 'received', 'stored', 'duplicate'];
 
 /**
@@ -26,7 +29,7 @@ export function LogTab() {
   const fmt = useFmt();
   const [form, setForm] = useState<LogFilterForm>(EMPTY_FILTER_FORM);
   const [problem, setProblem] = useState<string | null>(null);
-  const [people, setPeople] = useState<PersonView[]>([]);
+  const people: PersonView[] = useQuery({ queryKey: DQK.people, queryFn: () => api.listPeople({}) }).data?.people ?? NO_PEOPLE;
   const [selected, setSelected] = useState<DeskLogEntry | null>(null);
   const pager = useMemo(() => new LogPager({ pageSize: 500, prefetchRows: 400, maxPages: 80 }), []);
   const snap = useSyncExternalStore(pager.subscribe, pager.getSnapshot);
@@ -61,13 +64,6 @@ export function LogTab() {
     if (logJump) setForm(EMPTY_FILTER_FORM);
     run({}, logJump?.seq);
   }, [logJump, run]);
-
-  useEffect(() => {
-    void api
-      .listPeople({})
-      .then((r) => setPeople(r.people))
-      .catch(() => setPeople([]));
-  }, [api]);
 
   const apply = (f: LogFilterForm = form) => {
     const r = toLogFilter(f);

@@ -48,6 +48,8 @@ export interface UiSlice {
   /** Reads the status and the sale on screen again (at start, after the channel came back, on "retry"). */
   refresh(): Promise<void>;
   applyEvent(event: TerminalEvent): void;
+  /** Hears every sale the service pushes, not only the counter's (the desk's open sale follows them); returns the stop. */
+  watchSales(listener: (sale: SaleView) => void): () => void;
   setView(view: View): void;
   setApproving(open: boolean): void;
 }

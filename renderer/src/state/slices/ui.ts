@@ -5,6 +5,7 @@
  * counts change); it is read again only at start and after the channel
  * dropped, when pushes may have been missed.
  */
+import type { SaleView } from '../../../../shared/domain';
 import { centsToDecimalString, formatPoints } from '../../../../shared/money';
 import { CLOSED_STATES, canTransition } from '../../../../shared/sale-state';
 import { asErrorInfo } from '../../api/client';
@@ -16,6 +17,7 @@ import type { UiSlice } from './types';
 export function createUi(core: Core, drafts: Drafts): UiSlice {
   const { set, get, deps } = core;
   const { api } = deps;
+  const saleWatchers = new Set<(sale: SaleView) => void>();
 
   /** A sale kept across a reload: shown again with its basket and points, as the cashier left it. */
   async function restoreSavedSale(): Promise<void> {
@@ -91,12 +93,18 @@ export function createUi(core: Core, drafts: Drafts): UiSlice {
         set({ status: event.status, statusError: null });
         return;
       }
+      for (const watch of saleWatchers) watch(event.sale);
       const before = get().sale?.state;
       if (!core.takePush(event.sale)) return;
       if (before !== event.sale.state && get().busy === null) {
         if (event.sale.state === 'posted') core.focus('paid');
         if (event.sale.state === 'refused') core.focus('points');
       }
+    },
+
+    watchSales(listener) {
+      saleWatchers.add(listener);
+      return () => void saleWatchers.delete(listener);
     },
 
     setView(view) {
