@@ -9,6 +9,7 @@ import { usePos } from '../state/context';
 import { TID } from '../testids';
 import { useApi } from './manager/api-context';
 import { usePeopleNames } from './manager/desk-queries';
+import { kindWords } from './manager/log-words';
 
 const PAGE = 50;
 
@@ -84,7 +85,7 @@ function LocalLog() {
                 <tr key={e.seq} data-testid={TID.logRow} data-kind={e.kind}>
                   <td>{e.seq}</td>
                   <td title={e.at}>{fmt.dateTime(e.at)}</td>
-                  <td title={e.kind}>{fmt.kind(e.kind)}</td>
+                  <td title={e.kind}>{kindWords(fmt, e.kind, e.outcome)}</td>
                   <td title={e.outcome} data-outcome={e.outcome}>
                     {fmt.outcome(e.outcome)}
                   </td>

@@ -13,6 +13,7 @@ import { DQK } from './desk-queries';
 import { EntryDetail } from './EntryDetail';
 import { EMPTY_FILTER_FORM, toLogFilter, type LogFilterForm } from './log-filter';
 import { LogPager } from './log-pager';
+import { kindWords } from './log-words';
 
 const ROW_HEIGHT = 44;
 const NO_PEOPLE: PersonView[] = [];
@@ -260,10 +261,11 @@ export function LogTab() {
                     {e.actorName ?? (e.actor === 'terminal' ? t('common.terminal') : e.actor)}
                   </span>
                   <span role="cell" className="ellipsis" title={e.kind}>
-                    {fmt.kind(e.kind)}
+                    {kindWords(fmt, e.kind, e.outcome)}
                   </span>
-                  <span role="cell" className={e.outcome === 'ok' ? 'muted' : 'outcome-code'}>
-                    {e.outcome}
+                  {/* Plain words in the list; the code is in the title and the entry's detail view. */}
+                  <span role="cell" className={`ellipsis ${e.outcome === 'ok' ? 'muted' : 'outcome-words'}`} title={e.outcome} data-outcome={e.outcome}>
+                    {fmt.outcome(e.outcome)}
                   </span>
                   <span role="cell" className="mono">
                     {e.memberMasked ?? ''}
@@ -299,7 +301,7 @@ export function LogTab() {
         <aside className="card entry-panel" data-testid={MTID.logEntry} data-seq={selected.seq}>
           <div className="desk-head">
             <h2>
-              {t('log.entry', { seq: selected.seq })} · {fmt.kind(selected.kind)}
+              {t('log.entry', { seq: selected.seq })} · {kindWords(fmt, selected.kind, selected.outcome)}
             </h2>
             {selected.saleId && (
               <button type="button" className="btn btn-small" data-testid={MTID.logOpenSale} onClick={() => openSale(selected.saleId!)}>

@@ -12,6 +12,7 @@ import { usePosStore } from '../../state/context';
 import { useDesk } from './desk-context';
 import { DQK } from './desk-queries';
 import { EntryDetail } from './EntryDetail';
+import { kindWords } from './log-words';
 import { SlipPrint } from '../../components/SlipPrint';
 import { canRefund, canVoid, checkRefund, compensationKey, refundPoints, remainingCents } from './refund';
 
@@ -241,10 +242,15 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
               <li key={e.seq} className={`story-item ${e.outcome !== 'ok' ? 'story-item-bad' : ''}`} data-testid={MTID.saleStoryRow} data-kind={e.kind}>
                 <span className="story-time">{fmt.time(e.at)}</span>
                 <span className="story-what">
-                  <strong>{fmt.kind(e.kind)}</strong>
+                  <strong>{kindWords(fmt, e.kind, e.outcome)}</strong>
                   {e.pointsMilli !== null && <span> · {fmt.points(e.pointsMilli, decimals)}</span>}
                   {e.amountCents !== null && <span> · {fmt.amount(e.amountCents, e.currency ?? currency)}</span>}
-                  {e.outcome !== 'ok' && <span className="outcome-code"> · {e.outcome}</span>}
+                  {e.outcome !== 'ok' && (
+                    <span className="outcome-words" title={e.outcome} data-outcome={e.outcome}>
+                      {' '}
+                      · {fmt.outcome(e.outcome)}
+                    </span>
+                  )}
                   <span className="muted"> · {e.actorName ?? e.actor}</span>
                 </span>
                 {e.detail && <EntryDetail detail={e.detail} compact />}
