@@ -220,6 +220,11 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
   await page.locator(tid(MTID.settingsSave)).click();
   await expect(page.locator(tid(MTID.deskTab('end-of-day')))).toHaveText('Dagafsluiting');
   await page.locator(tid(MTID.deskTab('end-of-day'))).click();
+  // The day is written the way the UI's language writes it (dd/mm/yyyy), whatever the browser's own locale.
+  const today = new Date();
+  const dd = (n: number) => String(n).padStart(2, '0');
+  await expect(page.locator(tid(MTID.eodDay))).toHaveValue(`${dd(today.getDate())}/${dd(today.getMonth() + 1)}/${today.getFullYear()}`);
+  await expect(page.locator(tid(MTID.eodDay))).toHaveAttribute('placeholder', 'dd/mm/jjjj');
   await page.locator(tid(MTID.eodExport)).click();
   const href = await page.locator(tid(MTID.eod)).locator(tid(MTID.exportLink)).getAttribute('href');
   const now = new Date();

@@ -10,6 +10,7 @@ import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { isSuspect, useDesk } from './desk-context';
 import { DQK } from './desk-queries';
+import { DateField } from './DateField';
 import { EntryDetail } from './EntryDetail';
 import { EMPTY_FILTER_FORM, toLogFilter, type LogFilterForm } from './log-filter';
 import { LogPager } from './log-pager';
@@ -105,11 +106,11 @@ export function LogTab() {
       >
         <label>
           {t('log.from')}
-          <input type="date" className="field field-small" value={form.fromDay} data-testid={MTID.logFrom} onChange={set('fromDay')} />
+          <DateField optional value={form.fromDay} testId={MTID.logFrom} onChange={(v) => setForm((f) => ({ ...f, fromDay: v }))} />
         </label>
         <label>
           {t('log.to')}
-          <input type="date" className="field field-small" value={form.toDay} data-testid={MTID.logTo} onChange={set('toDay')} />
+          <DateField optional value={form.toDay} testId={MTID.logTo} onChange={(v) => setForm((f) => ({ ...f, toDay: v }))} />
         </label>
         <label>
           {t('log.person')}
