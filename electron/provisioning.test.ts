@@ -5,6 +5,7 @@
  * every bad input is named by its JSON path, and nothing is written. The
  * command line exits with code 2 on a bad file and starts live on a good one.
  */
+import { readMaintenanceSettings, takeCloseReport } from './maintenance-files.js';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -171,6 +172,14 @@ describe('bad input: named by its JSON path', () => {
       'shipping.postgresUrl',
       /./,
     ],
+    ['an update server over http', () => ({ ...goodConfig(), updates: { url: 'http://updates.example.com/pwp/' } }), null, 'updates.url', /./],
+    [
+      'a crash upload address with a password in it',
+      () => ({ ...goodConfig(), crashReports: { submitUrl: 'https://me:pw@crash.example.com/submit' } }),
+      null,
+      'crashReports.submitUrl',
+      /must not hold sign-in details/,
+    ],
   ];
   it.each(cases)('%s', (_name, content, e, path, message) => {
     const problems = problemsOf(file(content()), e ?? env());
@@ -199,14 +208,24 @@ describe('from the command line', () => {
 
   it('a good file takes the terminal live with its secrets sealed; the file can then be deleted', async () => {
     const dataDir = join(tmp.dir, 'good');
-    const f = file({ ...goodConfig(), logLevel: 'debug', printer: { kind: 'network', host: '192.168.1.50', paper: 58 } });
+    const maintenance = { updateUrl: 'https://updates.chain.example/pwp/', crashReportUrl: 'https://o1.ingest.sentry.io/api/7/minidump/?sentry_key=k1' };
+    const f = file({
+      ...goodConfig(),
+      logLevel: 'debug',
+      printer: { kind: 'network', host: '192.168.1.50', paper: 58 },
+      updates: { url: maintenance.updateUrl },
+      crashReports: { submitUrl: maintenance.crashReportUrl },
+    });
     const rt = await startRuntime({ dataDir, config: { file: f, config: readTerminalConfig(f, env()) } });
     try {
       expect(rt.mode).toBe('live');
       expect(rt.desk.settings.view()).toMatchObject({
         logLevel: 'debug',
         printer: { kind: 'network', host: '192.168.1.50', port: 9100, paper: 58, autoPrint: true },
+        ...maintenance,
       });
+      // The Electron shell reads them from the data directory before the runtime starts (crash reporter, updater).
+      expect(readMaintenanceSettings(dataDir)).toEqual({ ...maintenance, updatesPostponedUntil: null });
       expect(rt.connectionTest).toMatchObject({ ok: true });
       expect(await rt.call('getStatus', {})).toMatchObject({
         ok: true,
@@ -217,6 +236,8 @@ describe('from the command line', () => {
     } finally {
       await rt.close();
     }
+    // The close report the shell installs updates on: nothing open, nothing queued.
+    expect(takeCloseReport(dataDir)).toMatchObject({ openSales: 0, queued: 0 });
     // Without the file (and without the environment variable), it starts live again.
     const again = await startRuntime({ dataDir });
     try {

@@ -23,7 +23,8 @@ import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type Of
 import type { SecretBox } from './service/secret-box.js';
 import { Store } from './store/store.js';
 import { LOG_LEVELS, PRINTER_KINDS, type LogLevel, type PrinterSettings } from '../shared/contract/manager.js';
-import { checkPrinter, DEFAULT_PRINTER, LOG_LEVEL_KEY, PRINTER_KEY } from './service/settings-store.js';
+import { checkPrinter, CRASH_REPORT_URL_KEY, DEFAULT_PRINTER, LOG_LEVEL_KEY, PRINTER_KEY, UPDATE_URL_KEY } from './service/settings-store.js';
+import { maintenanceUrlProblem } from './maintenance-files.js';
 
 export const CONFIG_FLAG = '--config';
 export const CONFIG_ENV = 'PWP_CONFIG';
@@ -56,6 +57,10 @@ export interface TerminalConfig {
   logLevel?: LogLevel;
   /** The slip printer (Settings, "Slip printer"), over the defaults. */
   printer?: Partial<PrinterSettings>;
+  /** The chain's update server (electron-updater generic provider): wins over Settings. */
+  updates?: { url: string };
+  /** Where crash minidumps are uploaded (Sentry minidump endpoint, Crashpad server): wins over Settings. */
+  crashReports?: { submitUrl: string };
 }
 
 type Json = Record<string, unknown>;
@@ -153,6 +158,21 @@ export function buildConfigSchema(): Json {
           autoPrint: { type: 'boolean', description: 'Print the slip by itself after Paid, a void or a refund (default true).' },
         },
       },
+      updates: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url'],
+        description: "The chain's update server: an HTTPS folder holding latest.yml and the installers `npm run dist` made (see README, Running a store).",
+        properties: { url: { type: 'string', pattern: '^https://\\S+$' } },
+      },
+      crashReports: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['submitUrl'],
+        description:
+          "Uploads crash minidumps (otherwise kept on the PC only): a Crashpad server or Sentry's minidump endpoint https://<host>/api/<project>/minidump/?sentry_key=<key>.",
+        properties: { submitUrl: { type: 'string', pattern: '^https://\\S+$' } },
+      },
       offline: {
         type: 'object',
         additionalProperties: false,
@@ -244,6 +264,8 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
     shipping?: { postgresUrl: string | { env: string } };
     logLevel?: LogLevel;
     printer?: Partial<PrinterSettings>;
+    updates?: { url: string };
+    crashReports?: { submitUrl: string };
   };
   if (!isProgramId(d.backend)) throw new ProvisioningError(file, [{ path: 'backend', message: `unknown program "${d.backend}"` }]);
   const p = PROGRAMS.find((x) => x.id === d.backend)!;
@@ -303,6 +325,13 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
       problems.push({ path: String((e as { details?: { field?: string } }).details?.field ?? 'printer'), message: (e as Error).message });
     }
   }
+  for (const [path, url] of [
+    ['updates.url', d.updates?.url],
+    ['crashReports.submitUrl', d.crashReports?.submitUrl],
+  ] as const) {
+    const problem = url === undefined ? null : maintenanceUrlProblem(url);
+    if (problem) problems.push({ path, message: problem });
+  }
   if (problems.length) throw new ProvisioningError(file, problems);
   return {
     mode: d.mode,
@@ -314,6 +343,8 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
     ...(shipping ? { shipping } : {}),
     ...(d.logLevel ? { logLevel: d.logLevel } : {}),
     ...(d.printer ? { printer: d.printer } : {}),
+    ...(d.updates ? { updates: d.updates } : {}),
+    ...(d.crashReports ? { crashReports: d.crashReports } : {}),
   };
 }
 
@@ -336,6 +367,8 @@ export function applyTerminalConfig(dataDir: string, config: TerminalConfig, box
       if (config.offline) set(OFFLINE_POLICY_SETTING, JSON.stringify(config.offline));
       set(LOG_LEVEL_KEY, config.logLevel);
       if (config.printer) set(PRINTER_KEY, JSON.stringify({ ...DEFAULT_PRINTER, ...config.printer }));
+      set(UPDATE_URL_KEY, config.updates?.url);
+      set(CRASH_REPORT_URL_KEY, config.crashReports?.submitUrl);
       if (config.mode === 'live') saveLiveConnection(store, box, config.backend, config.values);
       const terminalId = store.getSetting('terminal_id') ?? 'terminal';
       // Which fields, never their values.

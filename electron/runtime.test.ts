@@ -4,6 +4,7 @@ import { makeTempDir } from '../test/temp-dir.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRuntime } from './runtime.js';
+import { readMaintenanceSettings, takeCloseReport } from './maintenance-files.js';
 import { currentLogLevel, installLog, setLogLevel } from './log/logger.js';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
@@ -119,4 +120,48 @@ it('the log level a manager saves in Settings takes effect at once, the change i
   } finally {
     installed.close();
   }
+});
+
+it('hands the update and crash settings to the shell, logs a postponement and a previous crash, and reports open sales at close', async () => {
+  const at = Date.parse('2026-12-06T09:00:00Z');
+  const crash = {
+    uncleanRunStartedAt: '2026-12-05T07:58:00.000Z',
+    dumps: [{ file: 'completed/a.dmp', at: '2026-12-05T16:00:00.000Z', bytes: 4096 }],
+    uploading: false,
+  };
+  const rt = await startRuntime({
+    dataDir: tmp.dir,
+    backendUrl: sandbox.url,
+    previousCrash: crash,
+    tuning: { clock: () => at, scrypt: { N: 1 << 10, r: 8, p: 1 } },
+  });
+  try {
+    expect(rt.store.journal.list({ limit: 5 }).find((e) => e.kind === 'terminal.crashed')).toMatchObject({ outcome: 'not-clean', detail: crash });
+    expect(await rt.call('createFirstManager', { name: 'Marie', pin: '246802' })).toMatchObject({ ok: true });
+    const set = (patch: Record<string, unknown>) => rt.call('updateSettings', { patch });
+    expect(await set({ updateUrl: 'http://updates.chain.example/' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', details: { field: 'updateUrl' } },
+    });
+    expect(await set({ updatesPostponedUntil: '2027-02-01T00:00:00Z' })).toMatchObject({ ok: false, error: { details: { field: 'updatesPostponedUntil' } } });
+    const until = '2026-12-08T09:00:00.000Z';
+    expect(await set({ updateUrl: 'https://updates.chain.example/pwp/', updatesPostponedUntil: until })).toMatchObject({
+      ok: true,
+      value: { updateUrl: 'https://updates.chain.example/pwp/', updatesPostponedUntil: until, crashReportUrl: null, restartRequired: false },
+    });
+    expect(readMaintenanceSettings(tmp.dir)).toEqual({ updateUrl: 'https://updates.chain.example/pwp/', crashReportUrl: null, updatesPostponedUntil: until });
+    expect(rt.store.journal.list({ limit: 1 })[0]).toMatchObject({
+      kind: 'settings.changed',
+      detail: { changes: { updates_postponed_until: { from: null, to: until } } },
+    });
+    // The crash reporter reads its address before the window exists: a change applies at the next start.
+    expect(await set({ crashReportUrl: 'https://o1.ingest.sentry.io/api/7/minidump/?sentry_key=k1' })).toMatchObject({
+      ok: true,
+      value: { restartRequired: true },
+    });
+    await rt.service.startSale({ basketCents: 1000 });
+  } finally {
+    await rt.close();
+  }
+  expect(takeCloseReport(tmp.dir)).toEqual({ at: new Date(at).toISOString(), openSales: 1, queued: 0 });
 });

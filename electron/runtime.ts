@@ -24,6 +24,9 @@ import { PosError } from '../shared/errors.js';
 import type { PointsRate } from '../shared/money.js';
 import { DEFAULT_PROGRAM, isProgramId, type ProgramId } from '../shared/programs/index.js';
 import { cardLinkedFromConnection, isCardLinkedAdapter } from './adapters/card-linked.js';
+import { isUitpasAdapter } from './adapters/uitpas.js';
+import type { UitpasRewardDesk } from './adapters/uitpas-reward-desk.js';
+import { RewardDeskService } from './service/reward-desk.js';
 import { testConnection } from './adapters/connection-test.js';
 import { closeIdleHttpSockets } from './adapters/http.js';
 import type { NetworkOptions } from './adapters/connection.js';
@@ -52,6 +55,15 @@ import { createDispatcher, type Dispatch } from './transport/dispatch.js';
 import { Diagnostics } from './service/diagnostics.js';
 import { ReceiptService } from './receipts/receipt-service.js';
 import type { PrintTimeouts } from './receipts/printer.js';
+import {
+  readUpdateState,
+  writeCloseReport,
+  writeMaintenanceSettings,
+  type CloseReport,
+  type MaintenanceSettings,
+  type PreviousCrash,
+} from './maintenance-files.js';
+import { CRASH_REPORT_URL_KEY, UPDATE_URL_KEY, UPDATES_POSTPONED_KEY } from './service/settings-store.js';
 import { DEFAULT_LOG_LEVEL, installedLogDir, isLogLevel, LOG_LEVEL_SETTING, logger, setLogLevel, type LogLevel } from './log/logger.js';
 
 const log = logger('runtime');
@@ -118,6 +130,8 @@ export interface RuntimeOptions {
   shippingTuning?: ShippingConfig['tuning'];
   /** A fixed log level (PWP_LOG_LEVEL); absent: the settings' log_level, else info. */
   logLevel?: LogLevel;
+  /** What the previous run left behind (the Electron shell's crash reports): written into the terminal's log at start. */
+  previousCrash?: PreviousCrash;
 }
 
 export interface Runtime {
@@ -173,6 +187,9 @@ const TERMINAL_SETTINGS = [
   OFFLINE_POLICY_SETTING,
   'redemption_rate',
   LOG_LEVEL_SETTING,
+  UPDATE_URL_KEY,
+  CRASH_REPORT_URL_KEY,
+  UPDATES_POSTPONED_KEY,
 ];
 
 interface Session {
@@ -272,6 +289,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       const connection: Session['connection'] = { test: null };
       let adapter: LoyaltyAdapter;
       let cardLinked: CardLinkedPlatform | null;
+      let rewardDesk: UitpasRewardDesk | null;
       let program: ProgramId;
       if (mode === 'training') {
         // The emulators are loaded here and only here.
@@ -286,6 +304,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         // Training shows card-linked enrolment and notices whatever program the counter uses.
         const pentadata = isCardLinkedAdapter(adapter) ? adapter : cardLinkedFromConnection(training.TRAINING_CONNECTIONS.cardlinked(url), adapterOpts);
         cardLinked = { client: pentadata.cardLinked, alerts: pentadata.alerts };
+        rewardDesk = isUitpasAdapter(adapter) ? adapter.rewardDesk : null;
       } else {
         const live = loadLiveConnection(store, box);
         if (!live)
@@ -301,6 +320,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         const real = createAdapter(program, live.values, withRate);
         adapter = gateAdapter(real, connection, retest);
         cardLinked = isCardLinkedAdapter(real) ? { client: real.cardLinked, alerts: real.alerts } : null;
+        rewardDesk = isUitpasAdapter(real) ? real.rewardDesk : null;
       }
       const people = new People(store, clock, { terminalId, ...(opts.tuning?.scrypt ? { scrypt: opts.tuning.scrypt } : {}) });
       if (carry) people.resume(carry.personId);
@@ -335,7 +355,10 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         terminalId,
         training: mode === 'training',
         logLevel: { fixed: opts.logLevel ?? null, apply: (level, by) => setLogLevel(level, { by }) },
+        maintenance: { changed: (m) => handMaintenanceToShell(opts.dataDir, m), updateState: () => readUpdateState(opts.dataDir) },
       });
+      handMaintenanceToShell(opts.dataDir, desk.settings.maintenance());
+      if (!carry && opts.previousCrash) logPreviousCrash(store, terminalId, opts.previousCrash);
       const offers = new OffersService(store, cardLinked, {
         terminalId,
         currency: store.getSetting('currency') ?? 'EUR',
@@ -343,6 +366,11 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         catchUpIntervalMs: opts.offers?.catchUpIntervalMs,
         authorizeManager: (action, approval) => people.authorizeManager(action, approval),
         actor: () => people.actorId(),
+      });
+      const rewards = new RewardDeskService(store, rewardDesk, {
+        terminalId,
+        authorizeManager: (action, approval) => people.authorizeManager(action, approval),
+        clock,
       });
       const shop = {
         terminalId,
@@ -400,6 +428,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
           ...service.handlers(),
           ...desk.handlers(),
           ...offers.handlers(),
+          ...rewards.handlers(),
           ...shipping.handlers(),
           ...diagnostics.handlers(),
           ...receipts.handlers(),
@@ -527,7 +556,10 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     async close() {
       if (switching) await switching.catch(() => undefined);
       try {
+        const report = session.store.db.open ? closeReport(session.store, clock()) : null;
         await closeSession(session);
+        // Written only once the database is closed: the shell installs a downloaded update on it (shell/updates.ts).
+        if (report) writeCloseReport(opts.dataDir, report);
       } finally {
         lock.release();
       }
@@ -539,6 +571,37 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
   if (opts.config) applyTerminalConfig(opts.dataDir, opts.config.config, box, opts.config.file);
   session = await openSession(readMode(opts.dataDir), null);
   return rt;
+}
+
+/** The Electron shell reads these before the runtime starts and after it closed (maintenance-files.ts). */
+function handMaintenanceToShell(dataDir: string, m: MaintenanceSettings): void {
+  try {
+    writeMaintenanceSettings(dataDir, m);
+  } catch (e) {
+    log.warn('could not hand the update and crash report settings to the shell', e);
+  }
+}
+
+function logPreviousCrash(store: Store, terminalId: string, crash: PreviousCrash): void {
+  store.transaction(() =>
+    store.journal.append({
+      at: new Date().toISOString(),
+      terminalId,
+      actor: 'terminal',
+      kind: 'terminal.crashed',
+      outcome: 'not-clean',
+      detail: { ...crash },
+    }),
+  );
+}
+
+/** A sale is open until paid, cancelled or voided; one untouched for a day was abandoned and holds nothing back. */
+const OPEN_SALE_WINDOW_MS = 24 * 60 * 60 * 1000;
+function closeReport(store: Store, now: number): CloseReport {
+  const { n } = store.db
+    .prepare(`SELECT COUNT(*) AS n FROM sales WHERE state NOT IN ('paid', 'cancelled', 'voided') AND updated_at >= ?`)
+    .get(new Date(now - OPEN_SALE_WINDOW_MS).toISOString()) as { n: number };
+  return { at: new Date(now).toISOString(), openSales: n, queued: store.outbox.counts().waiting };
 }
 
 /** Copies the people and the terminal's own settings into the other mode's database (replacing what it had). */

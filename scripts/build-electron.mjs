@@ -12,6 +12,9 @@
  *                                                            can only require('electron')
  *                                                            and a few polyfilled modules)
  *
+ *  electron/shell/terminal-service-entry.ts -> dist/electron/terminal-service.cjs: the terminal
+ *                                   service (runtime, SQLite, outbox, adapters), run by the main
+ *                                   process in Electron's utilityProcess (electron/terminal-process/)
  *  worker threads (WORKER_BUNDLES)  -> dist/electron/<name>-worker.cjs: the log shipper's,
  *                                   the log export's and the fast verify's (electron/worker-file.ts
  *                                   starts them)
@@ -66,6 +69,14 @@ export const mainOptions = {
   banner: { js: "const __bundle_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+/** The terminal service's utility process, beside main.cjs (electron/shell/main.ts starts it). */
+/** @type {import('esbuild').BuildOptions} */
+export const serviceOptions = {
+  ...mainOptions,
+  entryPoints: [path.join(root, 'electron/shell/terminal-service-entry.ts')],
+  outfile: path.join(outdir, 'terminal-service.cjs'),
+};
+
 /**
  * Worker threads, each its own bundle beside main.cjs (electron/worker-file.ts
  * starts them by these names).
@@ -108,12 +119,12 @@ async function main() {
   mkdirSync(outdir, { recursive: true });
   copyChainSql();
   if (watch) {
-    const contexts = await Promise.all([context(mainOptions), ...workerOptions.map((o) => context(o)), context(preloadOptions)]);
+    const contexts = await Promise.all([context(mainOptions), context(serviceOptions), ...workerOptions.map((o) => context(o)), context(preloadOptions)]);
     await Promise.all(contexts.map((c) => c.watch()));
     console.log('[build-electron] watching for changes');
     return;
   }
-  await Promise.all([build(mainOptions), ...workerOptions.map((o) => build(o)), build(preloadOptions)]);
+  await Promise.all([build(mainOptions), build(serviceOptions), ...workerOptions.map((o) => build(o)), build(preloadOptions)]);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -29,8 +29,8 @@ const DEFAULT_OUT = path.resolve(ROOT, 'sandbox/uitpas/openapi-subset.json');
 export const USED_OPERATIONS = {
   '/passes': ['get'],
   '/passes/{uitpasNumber}': ['get'],
-  '/rewards': ['get'],
-  '/rewards/{rewardId}': ['get'],
+  '/rewards': ['get', 'post'],
+  '/rewards/{rewardId}': ['get', 'put'],
   '/rewards/{rewardId}/redeem-status': ['get'],
   '/rewards/redeemed': ['get', 'post'],
   '/rewards/redeemed/{redeemedRewardId}': ['delete'],

@@ -6,6 +6,7 @@ import { OFFERS_EXAMPLES } from './contract/offers.examples.js';
 import { GOLIVE_EXAMPLES } from './contract/golive.examples.js';
 import { DIAGNOSTICS_EXAMPLES } from './contract/diagnostics.examples.js';
 import { RECEIPTS_EXAMPLES } from './contract/receipts.examples.js';
+import { REWARD_DESK_EXAMPLES } from './contract/reward-desk.examples.js';
 
 const saleId = 'lx2k3j4h5-0a1b2c3d4e5f';
 
@@ -37,6 +38,7 @@ const VALID: Record<string, unknown> = {
   ...GOLIVE_EXAMPLES,
   ...DIAGNOSTICS_EXAMPLES,
   ...RECEIPTS_EXAMPLES,
+  ...REWARD_DESK_EXAMPLES,
 };
 
 describe('contract schemas', () => {

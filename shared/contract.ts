@@ -20,6 +20,7 @@ import { goLiveMethods, type GoLiveResults } from './contract/golive.js';
 import { shippingMethods, type ShippingResults } from './contract/shipping.js';
 import { diagnosticsMethods, type DiagnosticsResults } from './contract/diagnostics.js';
 import { receiptsMethods, type ReceiptsResults } from './contract/receipts.js';
+import { rewardDeskMethods, type RewardDeskResults } from './contract/reward-desk.js';
 import { protoKeyPath } from './safe-text.js';
 import type { MethodName } from './contract/method-names.js';
 
@@ -39,6 +40,7 @@ export const methods = {
   ...shippingMethods,
   ...diagnosticsMethods,
   ...receiptsMethods,
+  ...rewardDeskMethods,
 } as const satisfies Record<MethodName, z.ZodType>;
 
 /** True only when every schema's key is in METHOD_NAMES (a compile error otherwise). */
@@ -46,7 +48,8 @@ const noExtraMethods: [Exclude<keyof typeof methods, MethodName>] extends [never
 void noExtraMethods;
 export type MethodInput<M extends MethodName> = z.infer<(typeof methods)[M]>;
 
-export interface MethodResults extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults, DiagnosticsResults, ReceiptsResults {}
+export interface MethodResults
+  extends CheckoutResults, ManagerResults, OffersResults, GoLiveResults, ShippingResults, DiagnosticsResults, ReceiptsResults, RewardDeskResults {}
 
 export type MethodResult<M extends MethodName> = MethodResults[M];
 
@@ -75,7 +78,11 @@ export function isMethodName(name: unknown): name is MethodName {
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
 /** Pushed from the service to every window: status changes and sale updates. */
-export type TerminalEvent = { type: 'status'; status: TerminalStatus } | { type: 'sale'; sale: SaleView };
+export type TerminalEvent =
+  | { type: 'status'; status: TerminalStatus }
+  | { type: 'sale'; sale: SaleView }
+  /** The terminal service's own process died and is restarting ('restarting'), or is back ('running'): electron/terminal-process/. */
+  | { type: 'service'; state: 'restarting' | 'running' };
 
 /**
  * Validates a call's method and input. The single gate both transports use.

@@ -53,6 +53,7 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_SUPPORTED',
   'STORAGE_FULL',
+  'TERMINAL_RESTARTED',
   'INTERNAL',
 ] as const;
 
@@ -146,6 +147,8 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   FORBIDDEN: 'You are not allowed to do this.',
   NOT_SUPPORTED: 'This loyalty program does not support that.',
   STORAGE_FULL: 'The terminal disk is full: nothing was recorded. Call support.',
+  TERMINAL_RESTARTED:
+    'The terminal restarted while this was being done, so it is not known whether it was done. Look at the sale again, then try again if needed.',
   INTERNAL: 'Something went wrong in the terminal. Nothing was charged; try again.',
 };
 

@@ -30,7 +30,7 @@ export interface AdapterOptions {
    * an emulator whose limit was raised).
    */
   rateLimit?: RateLimit | null;
-  /** How the host reaches the network: in Electron, Chromium's net.fetch (electron/shell/net-fetch.ts). */
+  /** How the host reaches the network: in Electron, Chromium's net.fetch in the service's utility process (electron/shell/terminal-service-entry.ts). */
   network?: NetworkOptions;
 }
 

@@ -55,3 +55,55 @@ export const pagedSchema = obj({
   totalItems: z.number().int().safe().optional().catch(undefined),
   member: z.array(z.unknown()),
 });
+
+const deskPeriod = obj({ begin: text, end: text.optional().catch(undefined) })
+  .nullish()
+  .catch(undefined);
+
+/** A reward as the rewards desk reads it: every editable field tolerated when missing or odd (the form shows what it can). */
+export const deskRewardSchema = obj({
+  id: nonEmpty,
+  title: text,
+  type: text.optional().catch(undefined),
+  status: text.optional().catch(undefined),
+  promotionalDescription: text.nullish().catch(undefined),
+  points: z.number().nullish().catch(undefined),
+  categories: z.array(z.unknown()).nullish().catch(undefined),
+  moreInfoURL: text.nullish().catch(undefined),
+  publicationPeriod: deskPeriod,
+  redeemPeriod: deskPeriod,
+  maxAvailableUnits: z.number().int().nullish().catch(undefined),
+  unitsTaken: z.number().int().nullish().catch(undefined),
+  redeemConstraint: obj({ volume: z.number().int(), period: text }).nullish().catch(undefined),
+  practicalInfo: text.nullish().catch(undefined),
+});
+
+/**
+ * The Reward schema's writable properties (every one the document declares
+ * but the readOnly id, status, unitsTaken and lastChance). An edit sends back
+ * these, as UiTPAS had them, with the desk's changes on top: the document's
+ * PUT "will overwrite the previous details", so leaving one out would erase it.
+ */
+export const REWARD_WRITABLE_FIELDS = [
+  'title',
+  'type',
+  'promotionalDescription',
+  'publicationPeriod',
+  'points',
+  'categories',
+  'moreInfoURL',
+  'grantingPeriod',
+  'owningCardSystem',
+  'applicableCardSystems',
+  'allCardSystems',
+  'organizers',
+  'maxAvailableUnits',
+  'practicalInfo',
+  'pictures',
+  'redeemPeriod',
+  'forKids',
+  'sport',
+  'featured',
+  'online',
+  'redeemConstraint',
+] as const;

@@ -605,6 +605,43 @@ describe('UiTPAS adapter against the sandbox', () => {
     });
   });
 
+  // The document says neither in which order GET /rewards/redeemed lists nor whether a cancelled
+  // redemption stays in it: the emulator's other answers (sandbox/uitpas/README.md, "Guesses").
+  describe("under the emulator's alternative forms: redeemed listed oldest first, cancelled ones still listed", () => {
+    beforeAll(async () => {
+      await ui.forms({ redeemedOrder: 'oldest-first', cancelledInList: 'listed' });
+    });
+    afterAll(async () => {
+      await ui.forms({ redeemedOrder: 'newest-first', cancelledInList: 'left-out' });
+    });
+
+    it('a lost redeem is found whatever the order, and another sale’s redemption this terminal holds is not taken for it', async () => {
+      const m = await member({ points: 300 });
+      const other = await adapter.redeem(redeemRequest(m, RW.ticket.id, 50)); // another sale of this terminal, answered
+      const req = redeemRequest(m, RW.ticket.id, 50);
+      await control.addFault({ backend: 'uitpas', method: 'POST', path: '/uitpas/rewards/redeemed', fault: 'reset-after', times: 1 });
+      await caught(adapter.redeem(req));
+      const found = await createUitpasAdapter(config).findRedemption(req, { firstSentAt: req.requestedAt, claimed: new Set([other.backendReference]) });
+      const records = await ui.redeemed(m.backendMemberId);
+      expect(records).toHaveLength(2);
+      expect(found?.backendReference).toBe(records.find((r) => r.id !== other.backendReference)!.id);
+    });
+
+    it('a cancel whose answer was lost, still listed: sent again by id, which UiTPAS cannot apply twice (a manager is asked)', async () => {
+      const m = await member({ points: 100 });
+      const req = redeemRequest(m, RW.exhibition.id, 100);
+      const receipt = await adapter.redeem(req);
+      const rev = reverseRequest(req, receipt);
+      await control.addFault({ backend: 'uitpas', method: 'DELETE', path: '/uitpas/rewards/redeemed/', fault: 'reset-after', times: 1 });
+      await caught(adapter.reverse(rev));
+      expect(await adapter.findReversal(rev)).toBeNull(); // listed: the lookup cannot see the cancel
+      expect((await caught(adapter.reverse(rev))).code).toBe('OUTCOME_UNKNOWN');
+      const ledger = await ui.ledger(m.backendMemberId);
+      expect(ledger.entries.filter((x) => x.kind === 'cancel')).toHaveLength(1);
+      expect(ledger.balances[m.backendMemberId]).toBe(100);
+    });
+  });
+
   describe('cancel (void)', () => {
     async function redeemed(points = 100) {
       const m = await member({ points });

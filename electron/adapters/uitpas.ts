@@ -47,6 +47,7 @@ import type { ConnectionValues } from '../../shared/programs/index.js';
 import { optional, required, transport, clock, type AdapterOptions } from './connection.js';
 import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
+import { createRewardDesk, type UitpasRewardDesk } from './uitpas-reward-desk.js';
 import { pagedSchema, passMessageSchema, passSchema, redeemedSchema, redeemStatusSchema, rewardSchema } from './uitpas-wire.js';
 import type {
   Redeemability,
@@ -184,6 +185,11 @@ export const PROBLEM_CODES: Record<string, ProblemMapping> = {
     message: 'The passholder has no active card system membership.',
     reason: 'PASSHOLDER_NO_ACTIVE_CARDSYSTEMS',
   },
+  'uitpas/reward-not-editable': {
+    code: 'BACKEND_REFUSED',
+    message: 'This reward was redeemed already: UiTPAS no longer lets its points or the start of its redeem period change.',
+  },
+  'uitpas/invalid-card-system': { code: 'BACKEND_REFUSED', message: 'UiTPAS does not know a card system the reward names.' },
   'uitpas/organizer-not-found': { code: 'BACKEND_REFUSED', message: 'UiTPAS does not know the organizer id in settings.' },
   'uitpas/rate-limited': { code: 'BACKEND_RATE_LIMITED' },
   'auth/unauthorized': { code: 'BACKEND_AUTH' },
@@ -222,6 +228,7 @@ export function mapUitpasError(status: number, body: unknown): PosError {
   if (type) details.problemType = type;
   if (typeof problem?.cardStatus === 'string') details.cardStatus = problem.cardStatus;
   if (typeof problem?.detail === 'string') details.backendDetail = problem.detail.slice(0, 300);
+  if (Array.isArray(problem?.schemaErrors)) details.schemaErrors = problem.schemaErrors.slice(0, 5);
 
   let mapping: ProblemMapping | undefined;
   if (type) {
@@ -379,7 +386,15 @@ function requireRewardId(rewardId: string | undefined): string {
   return rewardId;
 }
 
-export type UitpasAdapter = RewardCatalogAdapter & Required<Pick<RewardCatalogAdapter, 'listRewards' | 'checkReward' | 'reverse' | 'findReversal'>>;
+export type UitpasAdapter = RewardCatalogAdapter &
+  Required<Pick<RewardCatalogAdapter, 'listRewards' | 'checkReward' | 'reverse' | 'findReversal'>> & {
+    /** The manager's rewards desk: the organizer's rewards and this counter's discount for each (./uitpas-reward-desk.ts). */
+    rewardDesk: UitpasRewardDesk;
+  };
+
+export function isUitpasAdapter(a: unknown): a is UitpasAdapter {
+  return typeof a === 'object' && a !== null && (a as { info?: { id?: unknown } }).info?.id === 'uitpas' && 'rewardDesk' in a;
+}
 
 export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
   const http = config.http ?? httpJson;
@@ -519,6 +534,7 @@ export function createUitpasAdapter(config: UitpasConfig): UitpasAdapter {
 
   const adapter: UitpasAdapter = {
     info: UITPAS_INFO,
+    rewardDesk: createRewardDesk({ call, organizerId: config.organizerId, currency: config.currency, discounts }),
 
     async probe() {
       await call('GET', '/rewards', [

@@ -8,11 +8,11 @@
  * write to a power cut only means re-sending a batch the chain already has,
  * which is a no-op.
  */
-import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LocalShipStore } from './local-store.js';
 import { ShipLoop } from './ship-loop.js';
 import type { ShipLoopOptions } from './ship-options.js';
+import { openSqlite } from '../store/sqlite.js';
 
 export interface ShipWorkerData {
   file: string;
@@ -23,7 +23,7 @@ function main(): void {
   const port = parentPort;
   if (!port) throw new Error('ship-worker runs as a worker thread');
   const data = workerData as ShipWorkerData;
-  const db = new Database(data.file, { fileMustExist: true });
+  const db = openSqlite(data.file, { fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
   const loop = new ShipLoop(new LocalShipStore(db), data.options, (state) => port.postMessage({ type: 'state', state }));

@@ -13,6 +13,10 @@
  * --config FILE (or PWP_CONFIG) sets the terminal up from a provisioning file
  * (README "Going live"): a bad file prints each problem with its JSON path and
  * exits with code 2 before anything is written.
+ * --service-process runs the terminal service in a child process of its own,
+ * as the Electron app runs it in a utility process (electron/terminal-process/):
+ * if it dies it is restarted on the same data directory, and the page says
+ * "restarting" meanwhile. Without it the service runs in this process.
  */
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
@@ -21,11 +25,16 @@ import { homedir } from 'node:os';
 import { resolveDataDir } from '../config.js';
 import { CONFIG_ENV, ProvisioningError, readTerminalConfig } from '../provisioning.js';
 import { privateUmask } from '../store/file-modes.js';
-import { startRuntime } from '../runtime.js';
+import type { TerminalEvent } from '../../shared/contract.js';
+import { startRuntime, type Runtime } from '../runtime.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
-import { startWebHost } from '../transport/web-host.js';
+import { nodeServiceSpawner } from '../terminal-process/node-child.js';
+import type { ServiceInfo } from '../terminal-process/protocol.js';
+import { ServiceStartError, startTerminalService, type TerminalServiceClient } from '../terminal-process/supervisor.js';
+import type { Dispatch } from '../transport/dispatch.js';
+import { startWebHost, type WebDownload } from '../transport/web-host.js';
 import { resolveLogDir } from '../log/log-dir.js';
-import { installLog, isLogLevel, logger, routeConsoleToLog } from '../log/logger.js';
+import { installLog, isLogLevel, logger, routeConsoleToLog, writeLogLine } from '../log/logger.js';
 import { logProcessErrors } from '../log/process-errors.js';
 import { stopOnSignalOrOrphan } from './stop-guard.js';
 
@@ -44,6 +53,7 @@ const { values } = parseArgs({
     'in-doubt-margin-ms': { type: 'string' },
     'ship-log': { type: 'string' },
     config: { type: 'string' },
+    'service-process': { type: 'boolean', default: false },
   },
   allowPositionals: false,
 });
@@ -82,7 +92,7 @@ if (configFile) {
   }
 }
 
-const runtime = await startRuntime({
+const runtimeOptions = {
   ...(isLogLevel(process.env.PWP_LOG_LEVEL) ? { logLevel: process.env.PWP_LOG_LEVEL } : {}),
   dataDir,
   backendUrl: values.backend,
@@ -95,45 +105,95 @@ const runtime = await startRuntime({
   },
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
   ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),
-}).catch((e: unknown) => {
+};
+const terminal = await (
+  values['service-process']
+    ? startTerminalService({ spawn: nodeServiceSpawner(), options: { ...runtimeOptions, logDir }, onLog: writeLogLine }).then(served)
+    : startRuntime(runtimeOptions).then(inProcess)
+).catch((e: unknown) => {
   // Another process holds this data directory: say who, and stop (exit 3), without a stack trace.
-  if (!(e instanceof DataDirLockedError)) throw e;
-  log.error(e.message);
-  process.stderr.write(`${e.message}\n`);
+  const locked = e instanceof DataDirLockedError || (e instanceof ServiceStartError && e.causeName === 'DataDirLockedError');
+  if (!locked) throw e;
+  log.error((e as Error).message);
+  process.stderr.write(`${(e as Error).message}\n`);
   process.exit(3);
 });
 const host = await startWebHost({
-  dispatch: runtime.call,
-  subscribe: runtime.subscribe,
-  openExport: (ticket) => runtime.openExport(ticket),
+  dispatch: terminal.call,
+  subscribe: terminal.subscribe,
+  openExport: terminal.openExport,
   rendererDir: values['renderer-dir'] ?? resolve(here, '../../dist/renderer'),
   port,
   host: values.host,
 });
-const shipping = runtime.shipping.current().state();
-const t = runtime.connectionTest;
+const { mode, sandboxUrl, connectionTest: t, shipping } = terminal.info();
 const modeLine =
-  runtime.mode === 'live'
+  mode === 'live'
     ? `live mode: ${t?.program ?? '?'}${t?.environment ? ` (${t.environment})` : ''}; connection test ${t?.ok ? 'passed' : `FAILED at ${t?.failed?.step}: ${t?.failed?.message}`}`
-    : runtime.sandboxUrl
-      ? `training mode: embedded sandbox at ${runtime.sandboxUrl}`
+    : sandboxUrl
+      ? `training mode: embedded sandbox at ${sandboxUrl}`
       : `training mode: sandbox at ${values.backend}`;
 // stdout is this command's interface (the URL on the first line), not a log.
 process.stdout.write(
-  [host.openUrl, `data directory: ${dataDir}`, `logs: ${logDir}`, modeLine, ...(shipping.enabled ? [`shipping the log to ${shipping.target}`] : [])].join(
-    '\n',
-  ) + '\n',
+  [
+    host.openUrl,
+    `data directory: ${dataDir}`,
+    `logs: ${logDir}`,
+    modeLine,
+    ...(shipping.enabled ? [`shipping the log to ${shipping.target}`] : []),
+    ...(values['service-process'] ? [`terminal service: child process ${terminal.pid() ?? '?'}`] : []),
+  ].join('\n') + '\n',
 );
-log.info('web host started', { dataDir, port: new URL(host.openUrl).port, mode: runtime.mode });
+log.info('web host started', { dataDir, port: new URL(host.openUrl).port, mode });
 
 let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   await host.close();
-  await runtime.close();
+  await terminal.close();
   log.info('web host stopped');
   installedLog.close();
   process.exit(0);
 }
 stopOnSignalOrOrphan(() => void stop());
+
+/** What this host needs from the terminal, wherever it runs. */
+interface HostedTerminal {
+  call: Dispatch;
+  subscribe(listener: (e: TerminalEvent) => void): () => void;
+  openExport(ticket: string): WebDownload | null | Promise<WebDownload | null>;
+  info(): Pick<ServiceInfo, 'mode' | 'sandboxUrl' | 'connectionTest' | 'shipping'>;
+  pid(): number | undefined;
+  close(): Promise<void>;
+}
+
+function inProcess(runtime: Runtime): HostedTerminal {
+  return {
+    call: runtime.call,
+    subscribe: runtime.subscribe,
+    openExport: (ticket) => runtime.openExport(ticket),
+    info: () => {
+      const shipping = runtime.shipping.current().state();
+      return {
+        mode: runtime.mode,
+        sandboxUrl: runtime.sandboxUrl ?? null,
+        connectionTest: runtime.connectionTest,
+        shipping: { enabled: shipping.enabled, target: shipping.target ?? null },
+      };
+    },
+    pid: () => process.pid,
+    close: () => runtime.close(),
+  };
+}
+
+function served(client: TerminalServiceClient): HostedTerminal {
+  return {
+    call: (method, input) => client.call(method, input),
+    subscribe: (listener) => client.subscribe(listener),
+    openExport: (ticket) => client.openExport(ticket),
+    info: () => client.info,
+    pid: () => client.pid(),
+    close: () => client.close(),
+  };
+}

@@ -49,6 +49,8 @@ const NOTICE_LEVEL = 55;
 let root = makeRoot({ write: (line: string) => process.stderr.write(line) }, 'warn');
 let file: RotatingFile | null = null;
 let fileDir: string | null = null;
+/** Lines go to the host process (the terminal service's process: terminal-process/serve.ts). */
+let forwarding = false;
 
 function makeRoot(dest: Sink, level: LogLevel) {
   return pino<'notice'>(
@@ -109,11 +111,30 @@ export function installLog(opts: { dir: string; level?: LogLevel; limits?: Parti
 }
 
 /**
+ * The terminal service's process: every line goes to `send` (the host writes
+ * it into its own file with writeLogLine), so one process rotates the files.
+ * `dir` is the host's log folder (the support bundle reads it).
+ */
+export function forwardLog(opts: { dir: string; level?: LogLevel; send: (line: string) => void }): void {
+  file?.close();
+  file = null;
+  fileDir = opts.dir;
+  forwarding = true;
+  root = makeRoot({ write: opts.send }, opts.level ?? DEFAULT_LOG_LEVEL);
+}
+
+/** The host: one line the terminal service's process wrote (already redacted there), into the installed file. */
+export function writeLogLine(line: string): void {
+  if (file) file.write(line.endsWith('\n') ? line : `${line}\n`);
+  else process.stderr.write(line);
+}
+
+/**
  * Sets the level of the installed log. Without one (tests, a library user),
  * stderr stays at warn: a test run should not print every sale.
  */
 export function setLogLevel(level: LogLevel, change?: { by: string }): void {
-  if (!file) return;
+  if (!file && !forwarding) return;
   const from = root.level;
   root.level = level;
   // Written at 'notice' (above error): the change is in the log whichever level it went to.

@@ -4,11 +4,11 @@
  * Says { ready } once the database and the part file are open (so a failure
  * to start falls back to the main thread), then { rows } when done.
  */
-import Database from 'better-sqlite3';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CsvDialect } from './csv-dialect.js';
 import { lineFormat } from './csv-line.js';
+import { openSqlite } from '../store/sqlite.js';
 
 export interface ExportWorkerData {
   file: string;
@@ -26,7 +26,7 @@ export interface ExportWorkerData {
 const data = workerData as ExportWorkerData;
 const format = lineFormat(data.dialect);
 const names = new Map(data.names);
-const db = new Database(data.file, { readonly: true, fileMustExist: true });
+const db = openSqlite(data.file, { readonly: true, fileMustExist: true });
 const fd = openSync(data.part, 'wx', 0o600);
 parentPort!.postMessage({ ready: true });
 try {

@@ -10,7 +10,7 @@ import { makeTempDir } from '../../test/temp-dir.js';
 import { Store } from '../store/store.js';
 import { ManagerDesk } from './manager-desk.js';
 import { People, type PersonView } from './people.js';
-import { chooseSecretBox, FileKeySecretBox, safeStorageBox } from './secret-box.js';
+import { fileKeyBoxBecause, FileKeySecretBox, OS_KEY_FILE, osDataKey, OsKeySecretBox, safeStorageBox } from './secret-box.js';
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
 
@@ -210,7 +210,9 @@ describe('item 4: a keyring-less Linux is not OS encryption', () => {
   it("safeStorage's basic_text backend is refused; the shell's choice falls back to the 0600 key file and Settings says so", async () => {
     expect(() => safeStorageBox(fake('basic_text'))).toThrow(/built-in password/);
     const keyFile = join(tmp.dir, 'box', 'secret.key');
-    const box = chooseSecretBox(fake('basic_text'), keyFile);
+    const got = osDataKey(fake('basic_text'), join(tmp.dir, 'box', OS_KEY_FILE));
+    expect(got).toEqual({ unavailable: expect.stringMatching(/built-in password/) });
+    const box = fileKeyBoxBecause((got as { unavailable: string }).unavailable, keyFile);
     expect(box.protection).toBe('file-key');
     expect(box.description).toMatch(/no keyring.*NOT OS-protected/s);
     const sealed = box.seal('api-key-123');
@@ -219,7 +221,28 @@ describe('item 4: a keyring-less Linux is not OS encryption', () => {
     expect((statSync(keyFile).mode & 0o777).toString(8)).toBe('600');
     const withBox = new ManagerDesk(store, { people, secretBox: box, clock: () => now });
     expect((await withBox.getSettings()).credentialProtection).toEqual({ kind: 'file-key', description: box.description });
-    // A real keyring is used as such.
-    expect(chooseSecretBox(fake('gnome_libsecret'), keyFile).protection).toBe('os');
+  });
+
+  it('a real keyring protects the data key the service process seals with: on disk only sealed by the OS, the same key after a restart', () => {
+    // A fake OS encryption that changes the bytes (reversed), so a plain key in the file would show.
+    const os = {
+      ...fake('gnome_libsecret'),
+      encryptString: (s: string) => Buffer.from(s).reverse(),
+      decryptString: (b: Buffer) => Buffer.from(b).reverse().toString(),
+    };
+    const file = join(tmp.dir, 'os-box', OS_KEY_FILE);
+    const first = osDataKey(os, file) as { key: Buffer; description: string };
+    expect(first.key).toHaveLength(32);
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect(readFileSync(file, 'utf8')).not.toContain(first.key.toString('base64'));
+    const box = new OsKeySecretBox(first.key, first.description);
+    expect(box.protection).toBe('os');
+    const sealed = box.seal('api-key-123');
+    expect(sealed.startsWith('ok:')).toBe(true);
+    // The next start (or a restarted service) unwraps the same key.
+    const again = osDataKey(os, file) as { key: Buffer; description: string };
+    expect(new OsKeySecretBox(again.key, again.description).open(sealed)).toBe('api-key-123');
+    expect(() => box.open('os:' + Buffer.from('x').toString('base64'))).toThrow(/earlier version/);
+    expect(() => box.open(new FileKeySecretBox(join(tmp.dir, 'os-box', 'k')).seal('x'))).toThrow(/another host/);
   });
 });

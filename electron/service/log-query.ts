@@ -159,7 +159,7 @@ export class LogQuery {
       const range = this.seqRange(from, to);
       if (range) {
         if (range.lo > range.hi) return { empty: true, fts: false, where, params };
-        where.push('l.seq BETWEEN @lo AND @hi');
+        // Not a condition of its own: sql() folds the range into the keyset bounds (see there why).
         params.lo = range.lo;
         params.hi = range.hi;
       } else {
@@ -210,12 +210,24 @@ export class LogQuery {
   }
 
   private sql(plan: Plan, dir: 'asc' | 'desc', select: string | null): string {
-    const keyset = dir === 'desc' ? ['l.seq < @__before'] : ['l.seq > @__after', 'l.seq <= @__upto'];
-    const where = [...plan.where, ...keyset];
+    // A date range (a seq range) and the keyset are one bound each way: given
+    // 'seq BETWEEN lo AND hi AND seq > after', SQLite walks from one lower bound and
+    // filters on the other, and it took lo: each chunk of an export over a range
+    // re-read the range from its start (profiled: 28 µs per entry on a 10,000,000-entry log).
+    const ranged = 'lo' in plan.params;
+    const bounds = (c: string) =>
+      dir === 'desc'
+        ? ranged
+          ? [`${c} < min(@__before, @hi + 1)`, `${c} >= @lo`]
+          : [`${c} < @__before`]
+        : ranged
+          ? [`${c} > max(@__after, @lo - 1)`, `${c} <= min(@__upto, @hi)`]
+          : [`${c} > @__after`, `${c} <= @__upto`];
+    const where = [...plan.where, ...bounds('l.seq')];
     const join = select ? '' : 'LEFT JOIN people p ON p.id = l.actor';
     if (plan.fts) {
       // Walk the search index newest (or oldest) first; its rowid is the seq.
-      const sKeyset = dir === 'desc' ? 's.rowid < @__before' : 's.rowid > @__after AND s.rowid <= @__upto';
+      const sKeyset = bounds('s.rowid').join(' AND ');
       return `SELECT ${select ?? COLUMNS} FROM log_search s CROSS JOIN log l ON l.seq = s.rowid ${join}
                WHERE s.log_search MATCH @match AND ${sKeyset} AND ${where.join(' AND ')}
                ORDER BY s.rowid ${dir.toUpperCase()} LIMIT @__limit`;

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
+import { sha256Hex } from '../store/log-row.js';
 import { Store } from '../store/store.js';
 import { verifyChain } from './log-verify.js';
+import { checkRange } from './log-verify-range.js';
 
 /** The fast verification gives journal.verify()'s answer, inline and in workers (the tamper cases themselves are store.test.ts's). */
 describe('verifyChain', () => {
@@ -47,6 +49,23 @@ describe('verifyChain', () => {
     expect(r.inline).toEqual({ intact: true, entries: 400 });
     expect(r.workers).toEqual({ intact: true, entries: 400 });
     expect(r.paths).toEqual(['inline', 'workers']);
+  });
+
+  it('checks across the blobs it reads entries in (a range of several chunks, odd sizes)', () => {
+    expect(checkRange(store.db, 1, 400, sha256Hex, 64)).toMatchObject({ ok: true, count: 400 });
+    expect(checkRange(store.db, 129, 397, sha256Hex, 7)).toMatchObject({ ok: true, count: 269 });
+    // An edit in the first entry of a later chunk is found there, with the count of what came before.
+    store.db.prepare(`UPDATE log SET outcome = 'x' WHERE seq = 129`).run();
+    expect(checkRange(store.db, 1, 400, sha256Hex, 64)).toMatchObject({ ok: false, count: 128 });
+  });
+
+  it('a hash that is not 64 characters, or holds a line break, fails its range (one entry read as another would be wrong)', () => {
+    // The fast check reads entries as lines of <hash><canonical text>.
+    store.db.prepare(`UPDATE log SET hash = substr(hash, 1, 30) || char(10) || substr(hash, 32) WHERE seq = 77`).run();
+    expect(checkRange(store.db, 1, 400, sha256Hex, 64)).toMatchObject({ ok: false, count: 76 });
+    expect(checkRange(store.db, 129, 400, sha256Hex, 64)).toMatchObject({ ok: true });
+    store.db.prepare(`UPDATE log SET hash = substr(hash, 2) WHERE seq = 200`).run();
+    expect(checkRange(store.db, 129, 400, sha256Hex, 64)).toMatchObject({ ok: false, count: 64 });
   });
 
   const tampers: Record<string, (s: Store) => void> = {

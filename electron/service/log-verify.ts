@@ -5,7 +5,8 @@
  * without gaps.
  *
  * The fast path checks exactly that, but lets SQLite build the canonical text
- * (log-row.ts CANONICAL_SQL) and splits the seq range over worker threads (one per core, up to
+ * (log-row.ts CANONICAL_SQL) in blobs of a few thousand entries
+ * (log-verify-range.ts says why) and splits the seq range over worker threads (one per core, up to
  * 4), each with its own read-only connection. When the fast path finds
  * anything at all, journal.verify() walks the chain the reference way and
  * names the first bad entry; so a difference in serialisation can only cost
@@ -13,13 +14,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { chainStart, type VerifyResult } from '../store/journal.js';
-import { CANONICAL_SQL, sha256Hex } from '../store/log-row.js';
+import { sha256Hex } from '../store/log-row.js';
 import { startWorkerFile } from '../worker-file.js';
 import { checkRange, type RangeResult } from './log-verify-range.js';
 import type { VerifyWorkerData } from './log-verify-worker.js';
 import type { Store } from '../store/store.js';
-
-const RANGE_SQL = `SELECT seq, ${CANONICAL_SQL}, hash, prev_hash FROM log WHERE seq BETWEEN ? AND ? ORDER BY seq`;
 
 /** Below this many entries one thread is faster than starting workers. */
 const PARALLEL_FROM = 100_000;
@@ -55,7 +54,7 @@ export async function verifyChain(store: Store, opts: FastVerifyOptions = {}): P
   if (parts > 1) results = await inWorkers(store, first, last, parts).catch(() => null);
   if (!results) {
     path = 'inline';
-    results = [checkRange(store.db.prepare(RANGE_SQL).raw(true).iterate(first, last) as Iterable<unknown[]>, first, sha256Hex)];
+    results = [checkRange(store.db, first, last, sha256Hex)];
   }
   const total = results.reduce((a, r) => a + r.count, 0);
   const linked = results.every((r, i) => r.ok && r.firstPrev === (i === 0 ? start.hash : results![i - 1]!.lastHash));
@@ -79,7 +78,7 @@ async function inWorkers(store: Store, first: number, last: number, parts: numbe
     ranges.map(
       ({ lo, hi }) =>
         new Promise<RangeResult>((resolve, reject) => {
-          const data: VerifyWorkerData = { file, sql: RANGE_SQL, lo, hi };
+          const data: VerifyWorkerData = { file, lo, hi };
           const w = startWorkerFile('log-verify-worker.cjs', new URL('./log-verify-worker.ts', import.meta.url), data);
           w.once('message', (m: RangeResult) => resolve(m));
           w.once('error', reject);

@@ -46,7 +46,10 @@ import { verifyChain } from './log-verify.js';
 import { verifyArchives } from '../store/log-archive.js';
 import type { ManagerApproval, People, PersonView } from './people.js';
 import type { SecretBox } from './secret-box.js';
-import { SettingsStore } from './settings-store.js';
+import { CRASH_REPORT_URL_KEY, SettingsStore, UPDATE_URL_KEY, UPDATES_POSTPONED_KEY } from './settings-store.js';
+import type { MaintenanceSettings, UpdateState } from '../maintenance-files.js';
+
+const MAINTENANCE_KEYS = [UPDATE_URL_KEY, CRASH_REPORT_URL_KEY, UPDATES_POSTPONED_KEY];
 
 export type ManagerMethod = keyof typeof managerMethods;
 
@@ -68,6 +71,12 @@ export interface ManagerDeskOptions {
    * run; `apply` puts a level a manager saved into effect at once.
    */
   logLevel?: { fixed: LogLevel | null; apply(level: LogLevel, by: string): void };
+  /**
+   * The Electron shell's side of Settings (update server, crash upload,
+   * postponement): `changed` hands them over when a manager saves them
+   * (maintenance-files.ts); `updateState` reads what the updater did last.
+   */
+  maintenance?: { changed(settings: MaintenanceSettings): void; updateState(): UpdateState | null };
 }
 
 /** One CSV download, opened with a ticket: the web host pipes it to the response, Electron to a file. */
@@ -109,7 +118,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     this.people = opts.people;
     this.clock = opts.clock ?? Date.now;
     this.log = new LogQuery(store.db);
-    this.settings = new SettingsStore(store, opts.secretBox, opts.logLevel?.fixed ?? null);
+    this.settings = new SettingsStore(store, opts.secretBox, opts.logLevel?.fixed ?? null, opts.maintenance?.updateState, this.clock);
   }
 
   handlers(): HandlersFor<ManagerMethod> {
@@ -522,6 +531,7 @@ export class ManagerDesk implements HandlersFor<ManagerMethod> {
     });
     // Now, not at the next start: a support desk raises it to debug while the problem is on screen.
     if (result.changes.log_level && !this.opts.logLevel?.fixed) this.opts.logLevel?.apply(this.settings.logLevel(), manager.id);
+    if (MAINTENANCE_KEYS.some((k) => result.changes[k])) this.opts.maintenance?.changed(this.settings.maintenance());
     return this.settings.view(result.restartRequired);
   }
 

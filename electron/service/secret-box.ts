@@ -3,19 +3,23 @@
  * so the settings code runs the same in Electron, behind the web host and in
  * tests.
  *
- * - `safeStorageBox(safeStorage)`: Electron's safeStorage (Keychain on macOS,
- *   DPAPI on Windows, the Secret Service / KWallet on Linux). The shell passes
- *   `electron.safeStorage` in; this file does not import electron. On Linux
- *   without a keyring Electron falls back to a hard-coded key ('basic_text'):
- *   that is encryption with a key everyone has, so it counts as unavailable
- *   (`chooseSecretBox` then uses the key file and says so).
+ * - `OsKeySecretBox`: the desktop app. Electron's safeStorage (Keychain on
+ *   macOS, DPAPI on Windows, the Secret Service / KWallet on Linux) seals a
+ *   random data key (`osDataKey`, run in the main process, which passes
+ *   `electron.safeStorage` in; this file does not import electron); the
+ *   terminal service's process seals with that key. On Linux without a
+ *   keyring Electron falls back to a hard-coded key ('basic_text'): that is
+ *   encryption with a key everyone has, so it counts as unavailable (the key
+ *   file then, `fileKeyBoxBecause` says why in Settings).
+ * - `safeStorageBox(safeStorage)`: safeStorage itself, per value ('os:'),
+ *   where it can be called directly (it wraps the data key above).
  * - `FileKeySecretBox`: the fallback for the web host and tests. AES-256-GCM
  *   with a random key kept in a file (mode 0600) beside the database.
  *   IT IS NOT OS-PROTECTED: anyone who can read the data directory can read
  *   the key and decrypt the credentials. It only keeps them out of the
  *   database file itself (a copied or exported database does not carry them).
  *
- * Sealed values carry a tag ('os:' / 'fk:'), so a value sealed by one box is
+ * Sealed values carry a tag ('ok:' / 'fk:' / 'os:'), so a value sealed by one box is
  * refused clearly by the other (the manager enters the credentials again).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -84,43 +88,99 @@ export class FileKeySecretBox implements SecretBox {
   }
 
   seal(plain: string): string {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', this.key, iv);
-    const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-    return `fk:${Buffer.concat([iv, c.getAuthTag(), body]).toString('base64')}`;
+    return aesSeal(this.key, 'fk', plain);
   }
 
   open(sealed: string): string {
-    if (!sealed.startsWith('fk:')) throw new SecretBoxError('These credentials were stored by the desktop app (OS encryption): enter them again here.');
-    const raw = Buffer.from(sealed.slice(3), 'base64');
-    const d = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-    d.setAuthTag(raw.subarray(12, 28));
-    try {
-      return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
-    } catch {
-      throw new SecretBoxError('The stored credentials cannot be decrypted (the key changed or they were altered): enter them again.');
-    }
+    return aesOpen(this.key, 'fk', sealed, 'These credentials were stored by the desktop app (OS encryption): enter them again here.');
+  }
+}
+
+/** AES-256-GCM under `key`, tagged `tag:` so another box's value is refused clearly. */
+function aesSeal(key: Buffer, tag: string, plain: string): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+  return `${tag}:${Buffer.concat([iv, c.getAuthTag(), body]).toString('base64')}`;
+}
+
+function aesOpen(key: Buffer, tag: string, sealed: string, otherBox: string): string {
+  if (!sealed.startsWith(`${tag}:`)) throw new SecretBoxError(otherBox);
+  const raw = Buffer.from(sealed.slice(tag.length + 1), 'base64');
+  const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  d.setAuthTag(raw.subarray(12, 28));
+  try {
+    return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+  } catch {
+    throw new SecretBoxError('The stored credentials cannot be decrypted (the key changed or they were altered): enter them again.');
   }
 }
 
 export const SECRET_KEY_FILE = 'secret.key';
 
+/** The desktop app's data key, sealed by the OS (safeStorage), beside the database. */
+export const OS_KEY_FILE = 'secret.os-key';
+
 /**
- * The Electron shell's choice: the OS key store when safeStorage really has
- * one; otherwise (no encryption, or Linux's hard-coded 'basic_text') the 0600
- * key file, whose description in Settings says why it is not OS-protected.
+ * The desktop app's box in the terminal service's process. safeStorage only
+ * exists in Electron's main process, and the service seals and opens
+ * synchronously, so the main process unwraps a random data key with
+ * safeStorage (osDataKey) and hands it to the service in memory; on disk the
+ * key only exists sealed by the OS. Values carry the tag 'ok:'.
  */
-export function chooseSecretBox(safeStorage: SafeStorageLike, keyFile: string): SecretBox {
-  try {
-    return safeStorageBox(safeStorage);
-  } catch (e) {
-    if (!(e instanceof SecretBoxError)) throw e;
-    const box = new FileKeySecretBox(keyFile);
-    return {
-      protection: box.protection,
-      description: `${e.message} Credentials are encrypted with a key file in the data directory (readable only by this user), which is NOT OS-protected: anyone who can read the data directory can decrypt them.`,
-      seal: (plain) => box.seal(plain),
-      open: (sealed) => box.open(sealed),
-    };
+export class OsKeySecretBox implements SecretBox {
+  readonly protection = 'os' as const;
+  constructor(
+    private readonly key: Buffer,
+    readonly description: string,
+  ) {
+    if (key.length !== 32) throw new SecretBoxError('The OS-protected data key is damaged.');
   }
+  seal(plain: string): string {
+    return aesSeal(this.key, 'ok', plain);
+  }
+  open(sealed: string): string {
+    return aesOpen(
+      this.key,
+      'ok',
+      sealed,
+      sealed.startsWith('os:')
+        ? 'These credentials were stored by an earlier version of the desktop app: enter them again.'
+        : 'These credentials were stored by another host (not the desktop app): enter them again.',
+    );
+  }
+}
+
+/**
+ * Electron's main process: the data key for OsKeySecretBox, read from
+ * OS_KEY_FILE (created on first use), or why the OS cannot protect one
+ * (then the service uses the key file, and Settings says why).
+ */
+export function osDataKey(safeStorage: SafeStorageLike, file: string): { key: Buffer; description: string } | { unavailable: string } {
+  let box: SecretBox;
+  try {
+    box = safeStorageBox(safeStorage);
+  } catch (e) {
+    if (e instanceof SecretBoxError) return { unavailable: e.message };
+    throw e;
+  }
+  if (existsSync(file)) {
+    const key = Buffer.from(box.open(readFileSync(file, 'utf8').trim()), 'base64');
+    return { key, description: box.description };
+  }
+  const key = randomBytes(32);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, box.seal(key.toString('base64')), { mode: 0o600, flag: 'wx' });
+  return { key, description: box.description };
+}
+
+/** The file-key box with the reason the OS could not protect the credentials (the desktop app's fallback). */
+export function fileKeyBoxBecause(reason: string, keyFile: string): SecretBox {
+  const box = new FileKeySecretBox(keyFile);
+  return {
+    protection: box.protection,
+    description: `${reason} Credentials are encrypted with a key file in the data directory (readable only by this user), which is NOT OS-protected: anyone who can read the data directory can decrypt them.`,
+    seal: (plain) => box.seal(plain),
+    open: (sealed) => box.open(sealed),
+  };
 }

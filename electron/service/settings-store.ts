@@ -19,6 +19,7 @@ import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type Of
 import type { SecretBox } from './secret-box.js';
 import { PIN_POLICY_SETTING, readPinPolicy } from './people.js';
 import { checkName, checkOfflineLimits } from './settings-rules.js';
+import { maintenanceUrlProblem, type MaintenanceSettings, type UpdateState } from '../maintenance-files.js';
 
 /** No thermal printer until a manager sets one up (slips are then PDFs from the sale's detail). */
 export const DEFAULT_PRINTER: PrinterSettings = { kind: 'none', host: '', port: 9100, devicePath: '', paper: 80, autoPrint: true };
@@ -35,8 +36,15 @@ export const DEFAULT_SCANNER: ScannerSettings = {
   extractPatterns: {},
 };
 
-/** Settings a restart must pick up (the adapter is built at start). */
-const RESTART_KEYS = new Set(['backend', 'backend_url']);
+/** The chain's update server, the crash upload address, a manager's postponement of updates (maintenance-files.ts hands them to the shell). */
+export const UPDATE_URL_KEY = 'update_url';
+export const CRASH_REPORT_URL_KEY = 'crash_report_url';
+export const UPDATES_POSTPONED_KEY = 'updates_postponed_until';
+/** The longest a manager may hold updates back: a fix for every terminal must not wait for ever. */
+export const MAX_POSTPONE_DAYS = 30;
+
+/** Settings a restart must pick up (the adapter is built at start; the crash reporter starts before the window). */
+const RESTART_KEYS = new Set(['backend', 'backend_url', CRASH_REPORT_URL_KEY]);
 /** electron/log/logger.ts LOG_LEVEL_SETTING (not imported: the service does not depend on the log's install). */
 export const LOG_LEVEL_KEY = 'log_level';
 
@@ -46,7 +54,20 @@ export class SettingsStore {
     private readonly box: SecretBox | null,
     /** The level PWP_LOG_LEVEL fixes for this run (null: the stored one is used). */
     private readonly logLevelFixed: LogLevel | null = null,
+    /** What the shell's updater did last (update-state.json); absent outside the app. */
+    private readonly updateState: () => UpdateState | null = () => null,
+    private readonly clock: () => number = Date.now,
   ) {}
+
+  /** The settings the Electron shell reads from maintenance.json. */
+  maintenance(): MaintenanceSettings {
+    const s = this.store;
+    return {
+      updateUrl: s.getSetting(UPDATE_URL_KEY) ?? null,
+      crashReportUrl: s.getSetting(CRASH_REPORT_URL_KEY) ?? null,
+      updatesPostponedUntil: s.getSetting(UPDATES_POSTPONED_KEY) ?? null,
+    };
+  }
 
   /** The log level as stored ('log_level'), info when unset or unreadable. */
   logLevel(): LogLevel {
@@ -76,6 +97,8 @@ export class SettingsStore {
         : { kind: 'none', description: 'No way to encrypt credentials is set up: they cannot be stored.' },
       logLevel: this.logLevel(),
       logLevelFixed: this.logLevelFixed,
+      ...this.maintenance(),
+      updateState: this.updateState(),
       restartRequired,
     };
   }
@@ -158,6 +181,28 @@ export class SettingsStore {
       const next = { ...cur.printer, ...patch.printer };
       checkPrinter(next);
       set(PRINTER_KEY, JSON.stringify(next), next, cur.printer);
+    }
+    for (const [field, key] of [
+      ['updateUrl', UPDATE_URL_KEY],
+      ['crashReportUrl', CRASH_REPORT_URL_KEY],
+    ] as const) {
+      const url = patch[field];
+      if (url === undefined) continue;
+      const problem = url === null ? null : maintenanceUrlProblem(url);
+      if (problem) throw new PosError('INVALID_INPUT', `The address ${problem}.`, { details: { field } });
+      set(key, url, url, cur[field]);
+    }
+    if (patch.updatesPostponedUntil !== undefined) {
+      const until = patch.updatesPostponedUntil;
+      if (until !== null) {
+        const t = Date.parse(until);
+        if (!(t > this.clock() && t <= this.clock() + MAX_POSTPONE_DAYS * 86_400_000))
+          throw new PosError('INVALID_INPUT', `Updates can be postponed to a moment in the next ${MAX_POSTPONE_DAYS} days.`, {
+            details: { field: 'updatesPostponedUntil' },
+          });
+      }
+      const iso = until === null ? null : new Date(until).toISOString();
+      set(UPDATES_POSTPONED_KEY, iso, iso, cur.updatesPostponedUntil);
     }
     if (patch.logRetentionDays !== undefined) {
       const days = patch.logRetentionDays;

@@ -5,16 +5,19 @@
  * store and embedded sandbox are the real ones.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { METHOD_NAMES, ipcChannelFor } from '../../shared/contract.js';
+import { electronAddonPath } from '../../scripts/native-electron.js';
 import { CONTENT_SECURITY_POLICY } from './security.js';
+
+const require = createRequire(import.meta.url);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let dir: string;
@@ -50,6 +53,7 @@ beforeAll(async () => {
   const built = (await import(pathToFileURL(path.join(root, 'scripts/build-electron.mjs')).href)) as {
     mainOptions: Record<string, unknown>;
     preloadOptions: Record<string, unknown>;
+    serviceOptions: Record<string, unknown>;
     WORKER_BUNDLES: Record<string, string>;
     workerOptions: Record<string, unknown>[];
   };
@@ -57,6 +61,7 @@ beforeAll(async () => {
   const outdir = path.join(appPath, 'dist', 'electron');
   await bundle(built.mainOptions, path.join(outdir, 'main.cjs'));
   await bundle(built.preloadOptions, path.join(outdir, 'preload.cjs'));
+  await bundle(built.serviceOptions, path.join(outdir, 'terminal-service.cjs'));
   for (const [i, name] of workerBundles.entries()) await bundle(built.workerOptions[i]!, path.join(outdir, name));
   mkdirSync(path.join(appPath, 'dist', 'renderer'), { recursive: true });
   writeFileSync(path.join(appPath, 'dist', 'renderer', 'index.html'), '<!doctype html><title>stub page</title>');
@@ -97,9 +102,19 @@ describe('the bundles', () => {
     expect(invoked).toEqual([['pos:getStatus', {}]]);
   });
 
-  it('main.cjs requires only electron, better-sqlite3 and Node built-ins', () => {
+  it('main.cjs requires only electron, better-sqlite3 and Node built-ins, and holds no runtime: no service, no adapters, no emulators', () => {
     const reqs = requiresOf(path.join(appPath, 'dist', 'electron', 'main.cjs'));
     // pino (the log) requires built-ins by their bare names ('fs', 'events'): still built-ins.
+    // better-sqlite3 comes with provisioning.ts, whose reader (run here, to refuse a bad file before anything starts)
+    // shares the file with applyTerminalConfig (run by the service).
+    expect(reqs.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r))).toEqual(['better-sqlite3', 'electron']);
+    const inputs = sources.get(path.join(appPath, 'dist', 'electron', 'main.cjs'))!;
+    expect(inputs).toContain('electron/terminal-process/supervisor.ts');
+    expect(inputs.filter((f) => /^(electron\/(runtime\.ts|service\/checkout|adapters\/registry|chain)|sandbox\/)/.test(f))).toEqual([]);
+  });
+
+  it('terminal-service.cjs (the utility process) requires only electron, better-sqlite3 and Node built-ins', () => {
+    const reqs = requiresOf(path.join(appPath, 'dist', 'electron', 'terminal-service.cjs'));
     // kerberos: https-proxy-agent's optional peer, import()ed only for Negotiate proxy sign-in, never asked for.
     expect(reqs.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r))).toEqual(['better-sqlite3', 'electron', 'kerberos']);
   });
@@ -114,14 +129,14 @@ describe('the bundles', () => {
       ).toEqual(name === 'chain-ship-worker.cjs' ? ['better-sqlite3', 'pg-native'] : ['better-sqlite3']); // pg asks for pg-native inside a try
     }
     // The only `eval: true` worker is worker-file.ts's loader for the TypeScript sources.
-    const main = readFileSync(path.join(appPath, 'dist', 'electron', 'main.cjs'), 'utf8');
-    expect(main).not.toContain('__name = (f) => f');
+    for (const bundle of ['main.cjs', 'terminal-service.cjs'])
+      expect(readFileSync(path.join(appPath, 'dist', 'electron', bundle), 'utf8'), bundle).not.toContain('__name = (f) => f');
   });
 
   it('package.json "main" is the bundle and `npm start` builds first', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
     expect(pkg.main).toBe('dist/electron/main.cjs');
-    expect(pkg.scripts.start).toBe('npm run build && electron .');
+    expect(pkg.scripts.start).toBe('npm run build && npm run native:electron && electron .');
     expect(pkg.scripts['build:electron']).toBe('node scripts/build-electron.mjs');
   });
 });
@@ -131,9 +146,14 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
   let lines: Line[] = [];
   let status: number | null = null;
   let dataDir: string;
+  const electronAddon = (): string => electronAddonPath(appPath, { electronVersion: '41.10.0', platform: process.platform, arch: process.arch });
 
   beforeAll(() => {
     dataDir = path.join(dir, 'data dir');
+    // Started "as Electron 41.10.0": its better-sqlite3 build is the separate one (here a copy of the
+    // Node build, the only ABI this machine can load), where npm run native:electron puts it.
+    mkdirSync(path.dirname(electronAddon()), { recursive: true });
+    copyFileSync(path.join(path.dirname(require.resolve('better-sqlite3/package.json')), 'build/Release/better_sqlite3.node'), electronAddon());
     const res = spawnSync(
       process.execPath,
       ['-r', path.join(root, 'electron/shell/electron-stub.cjs'), path.join(appPath, 'dist/electron/main.cjs'), `--data-dir=${dataDir}`],
@@ -144,6 +164,7 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
           STUB_APP_PATH: appPath,
           STUB_APPDATA: path.join(dir, 'appData'),
           PWP_BACKEND_URL: '',
+          STUB_ELECTRON_VERSION: '41.10.0',
         },
         encoding: 'utf8',
         timeout: 30_000,
@@ -163,12 +184,28 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     return line;
   };
 
+  it('under Electron, the service process loads better-sqlite3 from its separate Electron build (not from node_modules); the main process loads none', () => {
+    const addons = lines.filter((l) => l.kind === 'addons');
+    expect(addons.find((l) => l.process === 'utility')?.files).toEqual([electronAddon()]);
+    expect(addons.find((l) => l.process === 'main')?.files).toEqual([]);
+  });
+
   it('uses the --data-dir for the runtime and for Chromium (userData)', () => {
     expect(lines.filter((l) => l.kind === 'setPath')).toEqual([
       { kind: 'setPath', name: 'userData', value: dataDir },
       { kind: 'setPath', name: 'sessionData', value: path.join(dataDir, 'chromium') },
+      { kind: 'setPath', name: 'crashDumps', value: path.join(dataDir, 'crash-reports') },
     ]);
     expect(existsSync(path.join(dataDir, 'terminal.db'))).toBe(true);
+  });
+
+  it('starts the crash reporter with the dumps kept in the data directory, and hands Settings to the shell in a file', () => {
+    expect(get('crashReporter').options).toMatchObject({ productName: 'Pay with Points', uploadToServer: false });
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'maintenance.json'), 'utf8'))).toEqual({
+      updateUrl: null,
+      crashReportUrl: null,
+      updatesPostponedUntil: null,
+    });
   });
 
   it('creates the sandboxed window on app://pos with the bundled preload', () => {
@@ -198,18 +235,20 @@ describe('the bundled main process (electron stubbed, real runtime)', () => {
     expect(get('startSale').ok).toBe(true);
   });
 
-  it("reaches the loyalty program through Chromium's stack (the stub's session.fetch), in a session of its own", () => {
+  it('runs the runtime in a utility process (the bundled terminal-service.cjs), which reaches the loyalty program through net.fetch', () => {
+    expect(get('utilityFork')).toMatchObject({ modulePath: 'terminal-service.cjs', serviceName: 'Pay with Points terminal service' });
     expect(get('identifyMember')).toMatchObject({ ok: true });
     const calls = lines.filter((l) => l.kind === 'netFetch');
     expect(calls.length).toBeGreaterThan(0);
     for (const c of calls) {
-      expect(c).toMatchObject({ partition: 'pwp-loyalty-programs', options: { cache: false }, credentials: 'omit', bypassCustomProtocolHandlers: true });
+      expect(c).toMatchObject({ process: 'utility', cache: 'no-store', credentials: 'omit', bypassCustomProtocolHandlers: true });
       expect(c.host).toMatch(/^127\.0\.0\.1:\d+$/);
     }
   });
 
-  it('quits cleanly: runtime closed, exit code 0', () => {
+  it('quits cleanly: runtime closed, exit code 0, no crash said at the next start', () => {
     expect(get('exit').code).toBe(0);
     expect(status).toBe(0);
+    expect(existsSync(path.join(dataDir, 'running.json'))).toBe(false);
   });
 });

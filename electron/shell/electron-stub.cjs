@@ -8,12 +8,84 @@
  * Once the app's window exists, it drives the app like the renderer and the
  * OS would: loads the page through the app:// protocol handler, calls IPC
  * from a trusted and an untrusted frame, then quits.
+ *
+ * utilityProcess.fork starts the BUNDLED terminal service
+ * (dist/electron/terminal-service.cjs) as a Node child process with this same
+ * stub preloaded (STUB_UTILITY=1): there it provides `process.parentPort`
+ * and `net.fetch`, and a port handed over with MessageChannelMain is carried
+ * over the child's IPC channel (structured clone: `serialization: 'advanced'`).
  */
 'use strict';
 const Module = require('node:module');
 const { EventEmitter } = require('node:events');
 
 const out = (kind, data) => process.stdout.write(`STUB ${JSON.stringify({ kind, ...data })}\n`);
+const inUtility = process.env.STUB_UTILITY === '1';
+
+/** One end of a MessageChannelMain: 'message' events carry { data }; bound to a child's IPC once transferred. */
+class StubPort extends EventEmitter {
+  constructor() {
+    super();
+    this.peer = null;
+    this.sendOver = null;
+  }
+  postMessage(data) {
+    if (this.sendOver) this.sendOver(data);
+    else if (this.peer) setImmediate(() => this.peer.emit('message', { data, ports: [] }));
+  }
+  start() {}
+  close() {
+    this.emit('close');
+  }
+}
+
+class MessageChannelMain {
+  constructor() {
+    this.port1 = new StubPort();
+    this.port2 = new StubPort();
+    this.port1.peer = this.port2;
+    this.port2.peer = this.port1;
+  }
+}
+
+const utilityProcess = {
+  fork(modulePath, args, options) {
+    out('utilityFork', { modulePath: require('node:path').basename(modulePath), serviceName: options && options.serviceName });
+    const child = require('node:child_process').fork(modulePath, args || [], {
+      execArgv: ['-r', __filename],
+      serialization: 'advanced',
+      stdio: 'inherit',
+      env: { ...process.env, STUB_UTILITY: '1' },
+    });
+    const handle = Object.assign(new EventEmitter(), {
+      pid: child.pid,
+      postMessage(message, transfer) {
+        const port = transfer && transfer[0];
+        if (port) {
+          // This end now lives in the child: what the main process posts on port1 crosses the IPC channel.
+          port.peer.sendOver = (data) => child.connected && child.send({ port: data });
+          portsByHandle.set(handle, port.peer);
+        }
+        child.send({ init: message });
+      },
+      kill: () => child.kill('SIGTERM'),
+    });
+    child.on('message', (m) => {
+      if (m && 'port' in m) port1Of(handle).emit('message', { data: m.port, ports: [] });
+    });
+    child.on('exit', (code, signal) => handle.emit('exit', code === null ? (signal ? 1 : 0) : code));
+    return handle;
+  },
+};
+const portsByHandle = new WeakMap();
+function port1Of(handle) {
+  return portsByHandle.get(handle);
+}
+
+// Runs the bundle as Electron would start it: process.versions.electron set (it picks its SQLite build by it).
+if (process.env.STUB_ELECTRON_VERSION) {
+  Object.defineProperty(process, 'versions', { value: { ...process.versions, electron: process.env.STUB_ELECTRON_VERSION } });
+}
 
 class Ev {
   constructor() {
@@ -34,6 +106,8 @@ const app = Object.assign(new EventEmitter(), {
   getPath: (name) => (name === 'appData' ? process.env.STUB_APPDATA : `/nonexistent/${name}`),
   setPath: (name, value) => out('setPath', { name, value }),
   getAppPath: () => process.env.STUB_APP_PATH,
+  getVersion: () => '0.1.0',
+  getName: () => 'Pay with Points',
   enableSandbox: () => out('enableSandbox', {}),
   requestSingleInstanceLock: () => true,
   whenReady: () => new Promise((resolve) => setImmediate(resolve)),
@@ -101,8 +175,27 @@ const session = {
   },
 };
 
+/** The utility process's net.fetch: Node's fetch, each call reported (Node's fetch does not take Electron's extra options). */
+const net = {
+  fetch: (url, init) => {
+    out('netFetch', {
+      process: inUtility ? 'utility' : 'main',
+      cache: init.cache,
+      host: new URL(url).host,
+      method: init.method,
+      credentials: init.credentials,
+      bypassCustomProtocolHandlers: init.bypassCustomProtocolHandlers,
+    });
+    const { cache: _cache, bypassCustomProtocolHandlers: _bypass, ...rest } = init;
+    return fetch(url, rest);
+  },
+};
+
 const stub = {
   app,
+  net,
+  utilityProcess,
+  MessageChannelMain,
   BrowserWindow,
   session,
   ipcMain: {
@@ -125,6 +218,10 @@ const stub = {
       throw new Error('safeStorage unavailable in the stub');
     },
   },
+  // Crashpad: the bundle starts it before 'ready' with the dumps kept in the data directory.
+  crashReporter: { start: (options) => out('crashReporter', { options }) },
+  // electron-updater's own 'before-quit-for-update' channel.
+  autoUpdater: new EventEmitter(),
   dialog: {
     showErrorBox: (title, content) => out('errorBox', { title, content }),
     showMessageBox: () => Promise.resolve({ response: 1 }),
@@ -136,6 +233,20 @@ Module._load = function load(request, parent, isMain) {
   if (request === 'electron') return stub;
   return originalLoad.call(this, request, parent, isMain);
 };
+
+if (inUtility) {
+  // The utility process's side: parentPort's first message carries the port; later ones are the port's.
+  const parentPort = new EventEmitter();
+  const port = new StubPort();
+  port.sendOver = (data) => process.connected && process.send({ port: data });
+  process.parentPort = parentPort;
+  process.on('message', (m) => {
+    if (m && 'init' in m) parentPort.emit('message', { data: m.init, ports: [port] });
+    else if (m && 'port' in m) port.emit('message', { data: m.port, ports: [] });
+  });
+  process.on('disconnect', () => port.emit('close'));
+  process.on('exit', () => out('addons', { process: 'utility', files: Object.keys(require.cache).filter((f) => f.endsWith('.node')) }));
+}
 
 async function drive() {
   const win = windows[0];
@@ -164,23 +275,27 @@ async function drive() {
   await call('pos:signIn', trusted, { personId: first.value && first.value.id, pin: '1234' });
   const started = await call('pos:startSale', trusted, { basketCents: 2500 });
   out('startSale', { ok: started.ok });
-  // A member lookup reaches the (embedded) program: through the loyalty session's fetch, as Chromium's net.fetch would.
+  // A member lookup reaches the (embedded) program: through the service's net.fetch, as Chromium's would.
   const found = await call('pos:identifyMember', trusted, { saleId: started.value && started.value.id, input: '2000000000016', source: 'scanner' });
   out('identifyMember', { ok: found.ok, error: found.error && found.error.code });
+  // Which compiled addons the main process loaded (none: SQLite is the service's; the service says its own at exit).
+  out('addons', { process: 'main', files: Object.keys(require.cache).filter((f) => f.endsWith('.node')) });
   app.quit();
 }
 
 const started = Date.now();
-const timer = setInterval(() => {
-  if (windows.length > 0 && handlers.size > 0 && protocolHandler) {
-    clearInterval(timer);
-    drive().catch((e) => {
-      out('driveError', { message: String(e && e.stack) });
-      process.exit(3);
-    });
-  } else if (Date.now() - started > 15000) {
-    clearInterval(timer);
-    out('timeout', {});
-    process.exit(4);
-  }
-}, 20);
+const timer = inUtility
+  ? null
+  : setInterval(() => {
+      if (windows.length > 0 && handlers.size > 0 && protocolHandler) {
+        clearInterval(timer);
+        drive().catch((e) => {
+          out('driveError', { message: String(e && e.stack) });
+          process.exit(3);
+        });
+      } else if (Date.now() - started > 15000) {
+        clearInterval(timer);
+        out('timeout', {});
+        process.exit(4);
+      }
+    }, 20);

@@ -21,6 +21,9 @@ import { applySessionSecurity, isTrustedSender } from './security.js';
 import { createMainWindow, hardenWebContents } from './window.js';
 import { resolveLogDir } from '../log/log-dir.js';
 import { logger } from '../log/logger.js';
+import { readMaintenanceSettings, takeCloseReport } from '../maintenance-files.js';
+import type { CrashFinding, CrashReports } from './crash-reports.js';
+import { startUpdates, type PlatformUpdater, type Updates } from './updates.js';
 
 const log = logger('shell');
 
@@ -33,7 +36,20 @@ export interface ShellRuntime extends IpcRuntime {
 }
 
 export interface ShellDeps {
-  startRuntime(opts: { dataDir: string; backendUrl?: string; config?: { file: string; config: TerminalConfig } }): Promise<ShellRuntime>;
+  startRuntime(opts: {
+    dataDir: string;
+    backendUrl?: string;
+    config?: { file: string; config: TerminalConfig };
+    /** What the previous run left behind (crash-reports.ts): the runtime writes it into the terminal's log. */
+    previousCrash?: CrashFinding;
+  }): Promise<ShellRuntime>;
+  /**
+   * Starts Electron's crash reporter for this data dir (main.ts: crash-reports.ts startCrashReports), with the upload
+   * address from the provisioning file or Settings; absent: no crash reports.
+   */
+  crashReports?: (dataDir: string, submitUrl: string | null) => CrashReports;
+  /** electron-updater's updater for this platform (main.ts: its autoUpdater); absent or null: no updates. */
+  updater?: () => PlatformUpdater | null;
   argv?: readonly string[];
   env?: Readonly<Record<string, string | undefined>>;
   /** How long quitting waits for runtime.close() before exiting anyway. */
@@ -78,6 +94,8 @@ export function runApp(deps: ShellDeps): ShellHandle {
   let shutdownDone = false;
   let shuttingDown = false;
   let provisioning: { file: string; config: TerminalConfig } | undefined;
+  let crashes: CrashReports | null = null;
+  let updates: Updates | null = null;
 
   const handle = {
     dataDir: undefined as string | undefined,
@@ -132,6 +150,9 @@ export function runApp(deps: ShellDeps): ShellHandle {
   handle.logDir = resolveLogDir({ argv, env, platform: process.platform, homedir: os.homedir(), dataDir });
   deps.installLog?.(handle.logDir);
   log.info('terminal starting', { dataDir, training: backendUrl === undefined });
+  crashes = startMaintenanceCrashReports(dataDir);
+  // A close report left by an earlier run says nothing about this one.
+  if (deps.updater) takeCloseReport(dataDir);
 
   app.on('second-instance', () => {
     if (!win || win.isDestroyed()) return;
@@ -157,7 +178,12 @@ export function runApp(deps: ShellDeps): ShellHandle {
     .then(async () => {
       applySessionSecurity(session.defaultSession);
       serveRenderer(protocol, path.join(app.getAppPath(), 'dist', 'renderer'), (ticket) => runtime?.openExport?.(ticket) ?? null);
-      starting = deps.startRuntime({ dataDir, ...(backendUrl === undefined ? {} : { backendUrl }), ...(provisioning ? { config: provisioning } : {}) });
+      starting = deps.startRuntime({
+        dataDir,
+        ...(backendUrl === undefined ? {} : { backendUrl }),
+        ...(provisioning ? { config: provisioning } : {}),
+        ...(crashes?.finding ? { previousCrash: crashes.finding } : {}),
+      });
       const started = await starting;
       // Quit was asked while the runtime was starting: shutdown() closes it.
       if (shuttingDown) return;
@@ -169,6 +195,8 @@ export function runApp(deps: ShellDeps): ShellHandle {
         title: backendUrl === undefined ? 'Pay with Points (training)' : 'Pay with Points',
       });
       attachCloseConfirmation(win);
+      crashes?.notify(win);
+      updates = startMaintenanceUpdates(dataDir);
       win.on('closed', () => {
         win = null;
       });
@@ -178,6 +206,28 @@ export function runApp(deps: ShellDeps): ShellHandle {
     });
 
   return handle;
+
+  function startMaintenanceCrashReports(dir: string): CrashReports | null {
+    if (!deps.crashReports) return null;
+    try {
+      return deps.crashReports(dir, provisioning?.config.crashReports?.submitUrl ?? readMaintenanceSettings(dir).crashReportUrl);
+    } catch (err) {
+      // Crash reporting is a help, never a reason not to serve the counter.
+      log.error('the crash reporter could not start', err);
+      return null;
+    }
+  }
+
+  function startMaintenanceUpdates(dir: string): Updates | null {
+    try {
+      const updater = deps.updater?.();
+      if (!updater) return null;
+      return startUpdates({ updater, dataDir: dir, fixedUrl: provisioning?.config.updates?.url ?? null });
+    } catch (err) {
+      log.error('the updater could not start', err);
+      return null;
+    }
+  }
 
   function attachCloseConfirmation(w: BrowserWindowT): void {
     let confirmed = false;
@@ -249,6 +299,11 @@ export function runApp(deps: ShellDeps): ShellHandle {
     } finally {
       if (timer) clearTimeout(timer);
     }
+    updates?.stop();
+    // Only a clean close may install a downloaded update (updates.ts decides on the runtime's close report).
+    if (updates) updates.installAtClose(code === 0 ? takeCloseReport(dataDir) : null);
+    // A close that timed out or failed stays "not clean": the next start says so.
+    if (code === 0) crashes?.cleanExit();
     shutdownDone = true;
     // app.exit: the windows are gone and the runtime is closed; nothing is
     // left that 'before-quit' listeners could still save.

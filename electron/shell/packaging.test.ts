@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { electronAddonPath } from '../../scripts/native-electron.js';
+import { ADDON_FILE, PACKAGED_ELECTRON_DIR } from '../store/sqlite-binding.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -46,11 +48,17 @@ describe('build/electron-builder.yml', () => {
     expect(config.directories).toEqual({ output: 'release', buildResources: 'build' });
   });
 
-  it('rebuilds better-sqlite3 for Electron (npmRebuild not false) and unpacks its addon from the asar', () => {
-    expect(config.npmRebuild).not.toBe(false);
+  it('ships the separate Electron build of better-sqlite3 outside the asar, where the app looks for it; no in-place rebuild', () => {
+    // electron-builder's own rebuild would turn node_modules' Node build (the tests') into an Electron one.
+    expect(config.npmRebuild).toBe(false);
     expect(config.buildDependenciesFromSource).toBe(false);
-    expect(config.asarUnpack).toEqual(['**/node_modules/better-sqlite3/**/*.node']);
+    expect(config.extraResources).toEqual([{ from: 'native/electron', to: PACKAGED_ELECTRON_DIR, filter: [`**/${ADDON_FILE}`] }]);
+    // What `npm run native:electron` writes is under that `from` folder.
+    const made = electronAddonPath(root, { electronVersion: '41.10.0', platform: 'linux', arch: 'x64' });
+    expect(path.relative(path.join(root, config.extraResources[0].from), made)).toBe(path.join('electron-41.10.0-linux-x64', ADDON_FILE));
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(pkg.scripts.dist).toMatch(/npm run native:electron && electron-builder/);
+    expect(pkg.scripts.start).toMatch(/npm run native:electron && electron \./);
     expect(Object.keys(pkg.dependencies)).toContain('better-sqlite3');
     expect(Object.keys(pkg.devDependencies)).toContain('electron');
   });

@@ -107,7 +107,8 @@ export interface ExportDownload {
   contentType: string;
   write(out: Writable): Promise<unknown>;
 }
-export type OpenExport = (ticket: string) => ExportDownload | null;
+/** The terminal service runs in its own process (terminal-process/): the download is opened there, hence maybe a promise. */
+export type OpenExport = (ticket: string) => ExportDownload | null | Promise<ExportDownload | null>;
 
 const EXPORT_PREFIX = '/api/export/';
 
@@ -117,8 +118,8 @@ const EXPORT_PREFIX = '/api/export/';
  * an attachment: Electron's download handling asks the manager where to save
  * it (a save dialog), and the CSV is streamed, never built in memory.
  */
-function exportResponse(url: URL, openExport: OpenExport | undefined): Response {
-  const download = openExport?.(url.searchParams.get('ticket') ?? '') ?? null;
+async function exportResponse(url: URL, openExport: OpenExport | undefined): Promise<Response> {
+  const download = (await openExport?.(url.searchParams.get('ticket') ?? '')) ?? null;
   if (!download) return textResponse(410, 'This export link was used already or has expired: export again.');
   const pass = new PassThrough();
   download.write(pass).catch((e: unknown) => pass.destroy(e instanceof Error ? e : new Error(String(e))));

@@ -4,10 +4,11 @@
  * migrations recorded in PRAGMA user_version, and a refusal to start on a file
  * written by a newer version (rather than corrupting it).
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
+import { openSqlite } from './sqlite.js';
 
 export type Db = Database.Database;
 
@@ -20,7 +21,7 @@ export class SchemaTooNewError extends Error {
 
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = openSqlite(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');

@@ -66,9 +66,9 @@ export function canonicalEntry(row: Omit<LogRow, 'hash'>): string {
  */
 export const CANONICAL_SQL = `json_array(${HASHED_FIELDS.join(', ')})`;
 
-/** crypto.hash (one shot, faster for short texts) where this Node has it. */
-export const sha256Hex: (text: string) => string =
-  typeof hash === 'function' ? (text) => hash('sha256', text) : (text) => createHash('sha256').update(text).digest('hex');
+/** crypto.hash (one shot, faster for short texts) where this Node has it; text is hashed as UTF-8. */
+export const sha256Hex: (data: string | Uint8Array) => string =
+  typeof hash === 'function' ? (data) => hash('sha256', data) : (data) => createHash('sha256').update(data).digest('hex');
 
 /** The hash of one entry: any change to any field, or to the link, shows. */
 export function entryHash(row: Omit<LogRow, 'hash'>): string {

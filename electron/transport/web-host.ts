@@ -43,7 +43,14 @@ export interface WebHostOptions {
   /** Connection limits; the defaults suit one till's page (tests set small timeouts). */
   limits?: Partial<WebHostLimits>;
   /** Opens a CSV export by its one-time ticket (ManagerDesk.openExport); null when unknown, used or expired. */
-  openExport?: (ticket: string) => { filename: string; contentType: string; write(out: Writable): Promise<unknown> } | null;
+  openExport?: (ticket: string) => WebDownload | null | Promise<WebDownload | null>;
+}
+
+/** A download by its one-time ticket (a promise when the terminal service runs in a process of its own). */
+export interface WebDownload {
+  filename: string;
+  contentType: string;
+  write(out: Writable): Promise<unknown>;
 }
 
 export interface WebHost {
@@ -166,7 +173,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   /** A download by its one-time ticket; the CSV is streamed, never built in memory. */
   async function serveExport(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET') return send(res, 405, { error: 'GET only' });
-    const download = opts.openExport?.(url.searchParams.get('ticket') ?? '') ?? null;
+    const download = (await opts.openExport?.(url.searchParams.get('ticket') ?? '')) ?? null;
     if (!download) return send(res, 410, { error: 'This export link was used already or has expired: export again.' });
     res.writeHead(200, {
       'Content-Type': download.contentType,

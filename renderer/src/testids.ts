@@ -19,6 +19,7 @@ export const TID = {
   queueCount: 'queue-count',
   queueAttention: 'queue-attention',
   connectionLost: 'connection-lost',
+  serviceRestarting: 'service-restarting',
   navCounter: 'nav-counter',
   navLog: 'nav-log',
   loading: 'loading',

@@ -20,6 +20,12 @@
  *   GET    /uitpas/rewards/redeemed?uitpasNumber=&rewardType=&start=&limit=
  *          -> {totalItems, member: [RedeemedReward]}, newest first, cancelled ones left out   REWARDS_READ
  *   DELETE /uitpas/rewards/redeemed/{id}          cancel: points and unit back -> 204        REWARDS_REDEEM
+ *   POST   /uitpas/rewards                         create a reward -> 200 Reward           REWARDS_WRITE (./reward-writes.ts)
+ *   PUT    /uitpas/rewards/{rewardId}              overwrite a reward -> 200 Reward        REWARDS_WRITE
+ *
+ * Where the document is silent, the emulator's answer is one of the forms in
+ * `UitpasForms` (switched by POST /_control/uitpas/forms; README "Guesses"),
+ * so the adapter's tests run against each plausible alternative.
  *
  * Every API call needs `Authorization: Bearer <token>` (401 auth/unauthorized
  * when missing, unknown or expired); permissions are per organizer (403
@@ -34,7 +40,18 @@ import type { SandboxBackend, SandboxContext, SandboxRequest, SandboxResponse } 
 import { handleUitpasControl } from './control.js';
 import { UITPAS_AUDIENCE, UITPAS_SANDBOX_CLIENTS, type DemoPassholder, type DemoReward, type UitpasClient, type UitpasPermission } from './demo-data.js';
 import { plainProblem, REDEEM_REASON_MESSAGES, REDEEM_REASON_PROBLEMS, uitpasProblem } from './problems.js';
+import { createReward, updateReward, type RewardWriteDeps } from './reward-writes.js';
 import { UitpasState, type PassLookup, type RedemptionRecord } from './state.js';
+
+/** The emulator's answers where the document is silent (README "Guesses"). */
+export interface UitpasForms {
+  /** The order of GET /rewards/redeemed. */
+  redeemedOrder: 'newest-first' | 'oldest-first';
+  /** Whether a cancelled redemption still appears in GET /rewards/redeemed. */
+  cancelledInList: 'left-out' | 'listed';
+}
+
+export const DEFAULT_UITPAS_FORMS: UitpasForms = { redeemedOrder: 'newest-first', cancelledInList: 'left-out' };
 
 export interface UitpasBackendOptions {
   clients?: readonly UitpasClient[];
@@ -79,6 +96,7 @@ export class UitpasBackend implements SandboxBackend {
   readonly id = 'uitpas';
   readonly prefix = '/uitpas';
   readonly state: UitpasState;
+  forms: UitpasForms = { ...DEFAULT_UITPAS_FORMS };
   private readonly clients: UitpasClient[];
   private readonly tokenTtlSec: number;
 
@@ -88,6 +106,7 @@ export class UitpasBackend implements SandboxBackend {
     opts: UitpasBackendOptions = {},
   ) {
     this.state = new UitpasState(now);
+    this.writeDeps.state = this.state;
     this.clients = [...(opts.clients ?? Object.values(UITPAS_SANDBOX_CLIENTS))].map((c) => structuredClone(c) as UitpasClient);
     this.tokenTtlSec = opts.tokenTtlSec ?? UITPAS_DEFAULT_TOKEN_TTL_SEC;
   }
@@ -95,6 +114,7 @@ export class UitpasBackend implements SandboxBackend {
   reset(seedDemo: boolean): void {
     this.state.reset(seedDemo);
     this.tokenScopes.length = 0;
+    this.forms = { ...DEFAULT_UITPAS_FORMS };
   }
 
   /** Adds (or replaces) an API client, e.g. one without REWARDS_REDEEM (control API). */
@@ -127,7 +147,10 @@ export class UitpasBackend implements SandboxBackend {
       const n = decodeURIComponent(m[1]!);
       return this.only(req, 'GET', () => this.withClient(req, (c) => this.getPassByNumber(n, c)));
     }
-    if (path === '/rewards') return this.only(req, 'GET', () => this.withClient(req, (c) => this.searchRewards(req, c), { allowClientId: true }));
+    if (path === '/rewards') {
+      if (req.method === 'POST') return this.withClient(req, (c) => createReward(req, c, this.writeDeps));
+      return this.only(req, 'GET', () => this.withClient(req, (c) => this.searchRewards(req, c), { allowClientId: true }));
+    }
     if (path === '/rewards/redeemed') {
       if (req.method === 'GET') return this.withClient(req, (c) => this.listRedeemed(req, c));
       if (req.method === 'POST') return this.withClient(req, (c) => this.redeem(req, c));
@@ -146,10 +169,19 @@ export class UitpasBackend implements SandboxBackend {
     m = /^\/rewards\/([^/]+)$/.exec(path);
     if (m) {
       const id = decodeURIComponent(m[1]!);
+      if (req.method === 'PUT') return this.withClient(req, (c) => updateReward(id, req, c, this.writeDeps));
       return this.only(req, 'GET', () => this.withClient(req, (c) => this.getReward(id, c)));
     }
     return uitpasProblem(404, 'url/not-found', `No resource at ${req.method} ${req.path}.`);
   }
+
+  private readonly writeDeps: RewardWriteDeps = {
+    state: undefined as unknown as UitpasState,
+    now: () => this.now(),
+    allowed: (client, organizerIds) => organizerIds.every((o) => this.allowed(client, 'REWARDS_WRITE', [o])),
+    forbidden: (organizerIds) => this.forbidden('REWARDS_WRITE', organizerIds),
+    rewardJson: (r) => this.rewardJson(r),
+  };
 
   // ---- auth ----------------------------------------------------------------------
 
@@ -160,6 +192,7 @@ export class UitpasBackend implements SandboxBackend {
       REWARDS_READ: 'Voordelen opvragen',
       REWARDS_REDEEM: 'Voordelen omruilen',
       REWARDS_PASSHOLDERS_READ: 'Omgeruilde voordelen van pashouders opvragen',
+      REWARDS_WRITE: 'Voordelen aanmaken en wijzigen',
     };
     return json(
       200,
@@ -551,7 +584,8 @@ export class UitpasBackend implements SandboxBackend {
     const paging = this.paging(req);
     if (!paging.ok) return paging.response;
     const holder = this.holderForRedeem(this.state.byNumber(n));
-    let list = holder ? this.state.redemptionsFor(holder.passholderId) : [];
+    let list = holder ? this.state.redemptionsFor(holder.passholderId, { includeCancelled: this.forms.cancelledInList === 'listed' }) : [];
+    if (this.forms.redeemedOrder === 'oldest-first') list.reverse();
     if (rewardType.value) list = list.filter((x) => this.state.getReward(x.rewardId, { includeDeleted: true })?.type === rewardType.value);
     const { start, limit } = paging.value;
     return json(200, { totalItems: list.length, member: list.slice(start, start + limit).map((x) => this.redeemedJson(x)) });

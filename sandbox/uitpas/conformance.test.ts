@@ -48,6 +48,19 @@ const subset = JSON.parse(readFileSync(path.join(HERE, 'openapi-subset.json'), '
 };
 const validator = new OpenApiValidator(subset);
 
+/** A points reward as the manager's desk creates it (shared/contract/reward-desk.ts). */
+const DESK_DRAFT = {
+  title: 'Gratis soep',
+  promotionalDescription: 'Een kom soep voor 12 punten.',
+  points: 12,
+  categories: ['Eten en drinken' as const],
+  moreInfoURL: 'https://www.example.be/soep',
+  publicationPeriod: { begin: '2026-01-01T00:00:00Z' },
+  redeemPeriod: { begin: '2026-01-01T00:00:00Z', end: '2030-12-31T22:59:59Z' },
+  maxAvailableUnits: 200,
+  perMemberLimit: { volume: 2, period: 'WEEK' as const },
+};
+
 interface Exchange {
   probe: boolean;
   method: string;
@@ -216,6 +229,10 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     await expect(a.reverse(rev)).rejects.toThrow(/a manager must check/);
     // Nor is a reward missing from GET /rewards/redeemed proof of a cancellation.
     await expect(a.findReversal(rev)).rejects.toThrow(/does not prove it was cancelled/);
+    // The rewards desk: create, list, edit (GET then PUT).
+    const made = await a.rewardDesk.create(DESK_DRAFT);
+    await a.rewardDesk.list();
+    await a.rewardDesk.update(made.id, { ...DESK_DRAFT, title: 'Gratis soep (winter)', perMemberLimit: undefined });
     // Token expiry: the adapter's retry after a 401 is recorded too.
     await ui.expireTokens();
     await a.lookupMember({ kind: 'uitpas', value: PH.jan.uitpasNumber });
@@ -318,6 +335,33 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
       ['GET', `/rewards/redeemed?uitpasNumber=${n}`, { token: null }, 401],
       ['GET', `/rewards/redeemed?uitpasNumber=${n}`, { token: nobody }, 403],
     ];
+    // POST /rewards, PUT /rewards/{rewardId}
+    const rewardBody = (over: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        title: 'Probe',
+        type: 'POINTS',
+        promotionalDescription: 'probe',
+        publicationPeriod: { begin: '2026-01-01T00:00:00Z' },
+        points: 4,
+        categories: ['Doen'],
+        moreInfoURL: 'https://example.org/probe',
+        organizers: [{ id: org }],
+        ...over,
+      });
+    const probeReward = await ui.addReward({ title: 'For PUT probes', points: 4 });
+    expectations.push(
+      ['POST', `/rewards`, { token: pos, body: rewardBody() }, 200],
+      ['POST', `/rewards`, { token: pos, body: rewardBody({ points: 'four' }) }, 400],
+      ['POST', `/rewards`, { token: pos, body: '' }, 400],
+      ['POST', `/rewards`, { token: pos, body: rewardBody({ owningCardSystem: { id: 999 } }) }, 400],
+      ['POST', `/rewards`, { token: null, body: rewardBody() }, 401],
+      ['POST', `/rewards`, { token: curious, body: rewardBody() }, 403],
+      ['PUT', `/rewards/${probeReward.id}`, { token: pos, body: rewardBody({ title: 'Probe (edited)' }) }, 200],
+      ['PUT', `/rewards/${probeReward.id}`, { token: pos, body: '{"title":' }, 400],
+      ['PUT', `/rewards/${probeReward.id}`, { token: null, body: rewardBody() }, 401],
+      ['PUT', `/rewards/${probeReward.id}`, { token: curious, body: rewardBody() }, 403],
+      ['PUT', `/rewards/no-such-reward`, { token: pos, body: rewardBody() }, 404],
+    );
     for (const [method, p, opts, status] of expectations) {
       expect(`${method} ${p} -> ${await probe(method, p, opts)}`).toBe(`${method} ${p} -> ${status}`);
     }

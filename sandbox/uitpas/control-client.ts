@@ -4,6 +4,7 @@
  * ../control-client.ts.
  */
 import { controlFetch, type ControlEndpoint } from '../control-client.js';
+import type { UitpasForms } from './backend.js';
 import type { DemoPassholder, UitpasPermission } from './demo-data.js';
 import type { LedgerEntry, RedemptionRecord } from './state.js';
 
@@ -52,6 +53,8 @@ export interface UitpasControl {
   tokens(): Promise<{ issued: number; active: number }>;
   addClient(c: { clientId: string; clientSecret: string; permissions: Record<string, UitpasPermission[]> }): Promise<void>;
   reset(seedDemo?: boolean): Promise<void>;
+  /** Switches the emulator's answers where the document is silent; returns the forms in force. */
+  forms(f: Partial<UitpasForms>): Promise<UitpasForms>;
 }
 
 export function createUitpasControl(sandbox: ControlEndpoint): UitpasControl {
@@ -75,6 +78,7 @@ export function createUitpasControl(sandbox: ControlEndpoint): UitpasControl {
     addClient: async (c) => {
       await call('POST', '/clients', c);
     },
+    forms: (f) => call('POST', '/forms', f),
     reset: async (seedDemo = true) => {
       await call('POST', '/reset', { seedDemo });
     },

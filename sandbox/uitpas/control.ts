@@ -16,7 +16,9 @@
  *   POST /_control/uitpas/expire-tokens           -> {expired: n}  every issued token is expired from now on
  *   GET  /_control/uitpas/tokens                  -> {issued, active}  tokens issued since the last reset, still valid
  *   POST /_control/uitpas/clients          {clientId, clientSecret, permissions: {organizerId: [perm...]}} -> 201
- *   POST /_control/uitpas/reset            {seedDemo?: true} -> {ok: true}
+ *   GET  /_control/uitpas/forms            -> the emulator's answers where the document is silent (UitpasForms)
+ *   POST /_control/uitpas/forms            {redeemedOrder?, cancelledInList?} -> the forms now in force
+ *   POST /_control/uitpas/reset            {seedDemo?: true} -> {ok: true} (forms back to the defaults)
  *
  * Errors are problem+json, like the rest of the control API.
  */
@@ -24,7 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { inszValid, luhnValid } from '../../shared/member-number.js';
 import { json, problem } from '../http-util.js';
 import type { SandboxContext, SandboxRequest, SandboxResponse } from '../types.js';
-import type { UitpasBackend } from './backend.js';
+import type { UitpasBackend, UitpasForms } from './backend.js';
 import { UITPAS_ORGANIZERS, type ConstraintPeriod, type DemoPassholder, type DemoReward, type UitpasPermission } from './demo-data.js';
 
 const bad = (detail: string) => problem(400, 'Bad request', detail);
@@ -67,6 +69,10 @@ export function handleUitpasControl(ui: UitpasBackend, req: SandboxRequest, _ctx
       return json(200, { issued: ui.state.tokensIssued, active: ui.state.activeTokens() });
     case 'POST /clients':
       return addClient(ui, req);
+    case 'GET /forms':
+      return json(200, ui.forms);
+    case 'POST /forms':
+      return setForms(ui, req);
     case 'POST /reset': {
       const seed = (req.body as { seedDemo?: unknown } | undefined)?.seedDemo;
       ui.reset(seed !== false);
@@ -218,7 +224,7 @@ function addReward(ui: UitpasBackend, req: SandboxRequest): SandboxResponse {
   return json(201, ui.rewardJson(r));
 }
 
-const PERMISSIONS: UitpasPermission[] = ['PASSES_READ', 'REWARDS_READ', 'REWARDS_REDEEM', 'REWARDS_PASSHOLDERS_READ'];
+const PERMISSIONS: UitpasPermission[] = ['PASSES_READ', 'REWARDS_READ', 'REWARDS_REDEEM', 'REWARDS_PASSHOLDERS_READ', 'REWARDS_WRITE'];
 
 function addClient(ui: UitpasBackend, req: SandboxRequest): SandboxResponse {
   const b = req.body;
@@ -235,4 +241,23 @@ function addClient(ui: UitpasBackend, req: SandboxRequest): SandboxResponse {
   }
   ui.putClient({ clientId: b.clientId, clientSecret: b.clientSecret, permissions });
   return json(201, { clientId: b.clientId, permissions });
+}
+
+const FORM_VALUES: { [K in keyof UitpasForms]: readonly UitpasForms[K][] } = {
+  redeemedOrder: ['newest-first', 'oldest-first'],
+  cancelledInList: ['left-out', 'listed'],
+};
+
+function setForms(ui: UitpasBackend, req: SandboxRequest): SandboxResponse {
+  const b = req.body;
+  if (!isObject(b)) return bad('Body must be a JSON object of forms.');
+  const next: UitpasForms = { ...ui.forms };
+  for (const [k, v] of Object.entries(b)) {
+    const allowed = FORM_VALUES[k as keyof UitpasForms] as readonly unknown[] | undefined;
+    if (!allowed) return bad(`Unknown form ${k}; the forms are ${Object.keys(FORM_VALUES).join(', ')}.`);
+    if (!allowed.includes(v)) return bad(`${k} is one of ${allowed.join(', ')}.`);
+    (next as unknown as Record<string, unknown>)[k] = v;
+  }
+  ui.forms = next;
+  return json(200, ui.forms);
 }

@@ -360,7 +360,7 @@ export const UITPAS_DEMO_DISCOUNTS: Record<string, number> = {
   // poster: deliberately none (a gift, not money off)
 };
 
-export type UitpasPermission = 'PASSES_READ' | 'REWARDS_READ' | 'REWARDS_REDEEM' | 'REWARDS_PASSHOLDERS_READ';
+export type UitpasPermission = 'PASSES_READ' | 'REWARDS_READ' | 'REWARDS_REDEEM' | 'REWARDS_PASSHOLDERS_READ' | 'REWARDS_WRITE';
 
 export interface UitpasClient {
   clientId: string;
@@ -370,11 +370,11 @@ export interface UitpasClient {
 }
 
 export const UITPAS_SANDBOX_CLIENTS = {
-  /** The terminal's client: everything it needs for its own counter. */
+  /** The terminal's client: everything it needs for its own counter, and REWARDS_WRITE for the manager's rewards desk. */
   pos: {
     clientId: 'uitpas-pos-sandbox',
     clientSecret: 'uitpas-pos-sandbox-secret',
-    permissions: { [UITPAS_ORGANIZERS.counter.id]: ['PASSES_READ', 'REWARDS_READ', 'REWARDS_REDEEM'] },
+    permissions: { [UITPAS_ORGANIZERS.counter.id]: ['PASSES_READ', 'REWARDS_READ', 'REWARDS_REDEEM', 'REWARDS_WRITE'] },
   },
   /** A client that may look but not redeem (for "forbidden" flows). */
   readOnly: {

@@ -29,6 +29,11 @@ export const PROBLEMS = {
   'url/not-found': { title: 'Not Found' },
   'url/query-limit-exceeded': { title: 'Query limit exceeded' },
   'uitpas/rate-limited': { title: 'Rate limited' },
+  'uitpas/invalid-card-system': { title: 'Invalid card system' },
+  'uitpas/reward-not-editable': {
+    title: 'Reward not editable',
+    endUserMessage: { nl: 'Dit voordeel werd al omgeruild: punten en start van de omruilperiode kunnen niet meer wijzigen.' },
+  },
   'uitpas/organizer-not-found': {
     title: 'Organizer not found',
     // Only Dutch: the document promises `nl`, the other languages "may" be given.

@@ -213,6 +213,17 @@ export class UitpasState {
     return structuredClone(r);
   }
 
+  /** Overwrites a reward's details (PUT /rewards/{id}); units taken and status stay the server's. */
+  replaceReward(r: DemoReward): void {
+    if (!this.rewards.has(r.id)) throw new Error(`no reward ${r.id}`);
+    this.rewards.set(r.id, structuredClone(r));
+  }
+
+  /** Whether the reward was ever redeemed (cancelled ones count: the document's "redeemed by a passholder"). */
+  everRedeemed(rewardId: string): boolean {
+    return this.redemptions.some((x) => x.rewardId === rewardId);
+  }
+
   /** A reward by id; a DELETED one only when asked (a redemption still shows its reward). */
   getReward(id: string, opts: { includeDeleted?: boolean } = {}): DemoReward | undefined {
     const r = this.rewards.get(id);

@@ -177,6 +177,12 @@ export const settingsPatch = z
      * data directory (electron/store/log-archive.ts); null keeps every entry in the database (the default).
      */
     logRetentionDays: z.number().int().min(30).max(36_500).nullable().optional(),
+    /** The chain's update server (an HTTPS folder with latest.yml and the installers); null: no updates. */
+    updateUrl: z.string().max(500).nullable().optional(),
+    /** Where crash minidumps are uploaded (Sentry minidump endpoint, Crashpad server); null: kept on this PC. Applies at the next start. */
+    crashReportUrl: z.string().max(500).nullable().optional(),
+    /** A manager holds a downloaded update back until then (at most 30 days ahead); null: install at the next clean close. */
+    updatesPostponedUntil: z.string().max(40).nullable().optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -475,6 +481,20 @@ export interface SettingsView {
   printer: PrinterSettings;
   /** The level this run actually uses when PWP_LOG_LEVEL fixes it (the stored one applies at the next start without it); null otherwise. */
   logLevelFixed: LogLevel | null;
+  /** The chain's update server (null: none). */
+  updateUrl: string | null;
+  /** Where crash reports are uploaded (null: kept on this PC). */
+  crashReportUrl: string | null;
+  /** Updates held back by a manager until then (ISO), null: none. */
+  updatesPostponedUntil: string | null;
+  /** What the updater did last (the installed app only; null elsewhere). */
+  updateState: {
+    phase: 'idle' | 'checking' | 'up-to-date' | 'downloading' | 'downloaded' | 'failed' | 'installing';
+    at: string;
+    version?: string;
+    message?: string;
+    checkedAt?: string;
+  } | null;
   /** Changing the backend or its URL takes effect at the next start. */
   restartRequired: boolean;
 }

@@ -77,6 +77,10 @@ export const METHOD_NAMES = [
   'printReceipt',
   'requestReceiptPdf',
   'testPrinter',
+  // the UiTPAS rewards desk (contract/reward-desk.ts)
+  'listOrganizerRewards',
+  'createOrganizerReward',
+  'updateOrganizerReward',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];

@@ -7,6 +7,7 @@ export const counterEn = {
   status: {
     training: 'TRAINING — no real points',
     disconnected: 'Terminal service disconnected — reconnecting…',
+    restarting: 'The terminal is restarting — wait a moment…',
     online: 'Online',
     offline: 'Offline',
     sendingFails: 'Reachable, but points are not going through',

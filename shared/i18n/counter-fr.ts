@@ -5,6 +5,7 @@ export const counterFr: Catalogue['counter'] = {
   status: {
     training: 'MODE FORMATION — pas de vrais points',
     disconnected: 'Service du terminal déconnecté — reconnexion…',
+    restarting: 'Le terminal redémarre — un instant…',
     online: 'En ligne',
     offline: 'Hors ligne',
     sendingFails: 'Joignable, mais les points ne passent pas',

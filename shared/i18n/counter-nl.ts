@@ -5,6 +5,7 @@ export const counterNl: Catalogue['counter'] = {
   status: {
     training: 'OEFENMODUS — geen echte punten',
     disconnected: 'Verbinding met de terminaldienst verbroken — opnieuw verbinden…',
+    restarting: 'De terminal herstart — even geduld…',
     online: 'Online',
     offline: 'Offline',
     sendingFails: 'Bereikbaar, maar punten gaan niet door',

@@ -50,6 +50,8 @@ export const fr: Catalogue = {
     FORBIDDEN: 'Vous n’êtes pas autorisé à faire ceci.',
     NOT_SUPPORTED: 'Ce programme de fidélité ne le permet pas.',
     STORAGE_FULL: 'Le disque du terminal est plein : rien n’a été enregistré. Appelez le support.',
+    TERMINAL_RESTARTED:
+      'Le terminal a redémarré pendant l’opération : on ne sait pas si elle a été faite. Regardez à nouveau la vente, puis réessayez si nécessaire.',
     INTERNAL: 'Un problème est survenu dans le terminal. Rien n’a été facturé ; réessayez.',
   },
   pin: {

@@ -50,6 +50,8 @@ export const nl: Catalogue = {
     FORBIDDEN: 'Dit mag je niet doen.',
     NOT_SUPPORTED: 'Dit spaarprogramma ondersteunt dat niet.',
     STORAGE_FULL: 'De schijf van de terminal is vol: er werd niets bewaard. Bel de support.',
+    TERMINAL_RESTARTED:
+      'De terminal herstartte terwijl dit bezig was: het is niet zeker of het gebeurde. Bekijk de verkoop opnieuw en probeer dan zo nodig opnieuw.',
     INTERNAL: 'Er ging iets mis in de terminal. Er werd niets aangerekend; probeer opnieuw.',
   },
   pin: {

@@ -78,7 +78,7 @@ export function httpTransport(opts: HttpOptions): Transport {
         } catch {
           return;
         }
-        if (event && (event.type === 'status' || event.type === 'sale')) listener(event);
+        if (event && (event.type === 'status' || event.type === 'sale' || event.type === 'service')) listener(event);
       };
       return () => source.close();
     },

@@ -13,6 +13,7 @@ export function StatusBar() {
   const fmt = useFmt();
   const status = usePos((s) => s.status);
   const connected = usePos((s) => s.connected);
+  const restarting = usePos((s) => s.serviceRestarting);
   const view = usePos((s) => s.view);
   const setView = usePos((s) => s.setView);
   const waiting = status?.queue.waiting ?? 0;
@@ -52,6 +53,11 @@ export function StatusBar() {
           )}
         </div>
         <div className="statusbar-indicators">
+          {restarting && (
+            <span className="pill pill-bad" data-testid={TID.serviceRestarting} role="status">
+              {t('counter.status.restarting')}
+            </span>
+          )}
           {connected === false && (
             <span className="pill pill-bad" data-testid={TID.connectionLost} role="status">
               {t('counter.status.disconnected')}

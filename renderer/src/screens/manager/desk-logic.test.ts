@@ -356,6 +356,10 @@ const settings: SettingsView = {
   logLevelFixed: null,
   printer: { kind: 'none', host: '', port: 9100, devicePath: '', paper: 80, autoPrint: true },
   logRetentionDays: null,
+  updateUrl: null,
+  crashReportUrl: null,
+  updatesPostponedUntil: null,
+  updateState: null,
   restartRequired: false,
 };
 
