@@ -37,6 +37,8 @@ export interface UiSlice {
   statusError: ErrorInfo | null;
   /** The event channel to the service: null while connecting. */
   connected: boolean | null;
+  /** The terminal service's process died and is being restarted (its calls in flight were answered TERMINAL_RESTARTED). */
+  serviceRestarting: boolean;
   view: View;
   dialog: 'cancel-sale' | 'new-sale' | null;
   focus: { target: FocusTarget; seq: number };

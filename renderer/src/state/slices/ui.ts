@@ -48,6 +48,7 @@ export function createUi(core: Core, drafts: Drafts): UiSlice {
     status: null,
     statusError: null,
     connected: null,
+    serviceRestarting: false,
     view: 'counter',
     dialog: null,
     focus: { target: 'basket', seq: 0 },
@@ -91,6 +92,12 @@ export function createUi(core: Core, drafts: Drafts): UiSlice {
     applyEvent(event) {
       if (event.type === 'status') {
         set({ status: event.status, statusError: null });
+        return;
+      }
+      if (event.type === 'service') {
+        set({ serviceRestarting: event.state === 'restarting' });
+        // Back: what changed while it was down (a sale the outbox settled) is read again.
+        if (event.state === 'running') void get().refresh();
         return;
       }
       for (const watch of saleWatchers) watch(event.sale);
