@@ -441,7 +441,12 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
       // Whatever a call changed in the status reaches every screen as a push (no screen polls it).
       s.dispatch = async (method, input) => {
         const out = await dispatch(method, input);
-        if (method !== 'getStatus') service.pushStatusIfChanged();
+        try {
+          if (method !== 'getStatus') service.pushStatusIfChanged();
+        } catch (e) {
+          // The call is done whatever happens to the push: the next one (or a reconnect) brings the status.
+          log.warn('could not push the status after a call', e);
+        }
         return out;
       };
       s.unsubscribe = service.subscribe((e) => emit(e.type === 'status' ? { type: 'status', status: decorate(s, e.status) } : e));
