@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
 import type { LogFilter, PersonView } from '../../../../shared/contract/manager';
@@ -89,8 +89,10 @@ function DeskScreen({ me, currency, storeName = '', signIn, initialTab = 'sales'
   // Nothing on the desk polls.
   const queue = usePos((s) => s.status?.queue);
   const queueKey = queue ? `${queue.waiting}/${queue.attention}` : '';
+  const seenQueue = useRef(queueKey);
   useEffect(() => {
-    if (!queueKey) return;
+    if (!queueKey || queueKey === seenQueue.current) return; // the lists were just read with these counts
+    seenQueue.current = queueKey;
     for (const key of [DQK.counts, DQK.queue, DQK.attention, DQK.endOfDay, DQK.sales]) void queries.invalidateQueries({ queryKey: key });
   }, [queueKey, queries]);
 
