@@ -54,6 +54,10 @@ test('people and settings: problems next to the field, a question before switchi
   await page.locator(tid(MTID.settingsSave)).click();
   await expect(problemOf('maxBalanceAgeMinutes')).toContainText('at least 1 minute');
   await field('maxBalanceAgeMinutes').fill('60');
+  await field('logRetentionDays').fill('10'); // log retention: at least 30 days
+  await page.locator(tid(MTID.settingsSave)).click();
+  await expect(problemOf('logRetentionDays')).toContainText('from 30 to 36500');
+  await field('logRetentionDays').fill('400');
   const long = 'Pay with Points, the shop on the corner of the market square 1';
   expect(long.length).toBeGreaterThan(60);
   await field('storeName').fill(long);
@@ -80,9 +84,11 @@ test('people and settings: problems next to the field, a question before switchi
     terminalName: string;
     offlineLimits: { maxPointsPerRedemptionMilli: number; maxBalanceAgeMinutes: number };
     logLevel: string;
+    logRetentionDays: number | null;
   }>('getSettings');
   expect(saved).toMatchObject({
     logLevel: 'debug',
+    logRetentionDays: 400,
     storeName: 'Corner Shop',
     terminalName: 'Till 2',
     offlineLimits: { maxPointsPerRedemptionMilli: 400_000, maxBalanceAgeMinutes: 60 },

@@ -18,11 +18,13 @@
  * Each is written whole (temporary file + rename, mode 0600) and read
  * leniently: a missing or damaged file is "nothing known", never a crash.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { SettingsView } from '../shared/contract/manager.js';
 
 export const MAINTENANCE_FILE = 'maintenance.json';
+/** Crashpad's database (the shell sets Electron's crashDumps path to it): minidumps in completed/, pending/, reports/... */
+export const CRASH_DIR = 'crash-reports';
 export const CLOSE_REPORT_FILE = 'closed.json';
 export const UPDATE_STATE_FILE = 'update-state.json';
 
@@ -48,6 +50,23 @@ export interface PreviousCrash {
   dumps: { file: string; at: string; bytes: number }[];
   /** Whether they are being uploaded (an endpoint is set). */
   uploading: boolean;
+}
+
+/** The minidumps in a crash folder, oldest first. */
+export function listCrashDumps(dir: string): PreviousCrash['dumps'] {
+  const out: PreviousCrash['dumps'] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && e.name.endsWith('.dmp')) {
+        const st = statSync(p);
+        out.push({ file: relative(dir, p), at: st.mtime.toISOString(), bytes: st.size });
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 /** An update server or crash upload address: https (http only to this machine), no user or password in it. Null when fine. */

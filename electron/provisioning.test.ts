@@ -15,6 +15,8 @@ import { makeTempDir } from '../test/temp-dir.js';
 import { startSandbox, TRAINING_CONNECTIONS, type RunningSandbox } from '../sandbox/training.js';
 import { buildConfigSchema, CONFIG_SCHEMA_PATH, ProvisioningError, readTerminalConfig } from './provisioning.js';
 import { startRuntime } from './runtime.js';
+import { databaseFile, readMode } from './mode.js';
+import { Store } from './store/store.js';
 
 const root = join(import.meta.dirname, '..');
 let program: RunningSandbox;
@@ -186,6 +188,44 @@ describe('bad input: named by its JSON path', () => {
     const hit = problems.find((p) => p.path === path);
     expect(hit, JSON.stringify(problems)).toBeDefined();
     expect(hit!.message).toMatch(message);
+  });
+});
+
+describe('a file does not switch away from a queue', () => {
+  it('refuses to take a terminal live while its training queue holds a row, writing nothing; once handled, the same file goes live', async () => {
+    const dataDir = join(tmp.dir, 'queued');
+    const training = Store.open(databaseFile(dataDir, 'training'));
+    const at = new Date().toISOString();
+    training.sales.insert({ id: 'sale-q', created_at: at, terminal_id: 'T', cashier: 'c', state: 'paid', currency: 'EUR', basket_cents: 500 });
+    const row = training.outbox.insertForAttention({
+      sale_id: 'sale-q',
+      kind: 'redeem',
+      reference: 'sale-q.r1',
+      member_key: 'm',
+      payload: {},
+      created_at: at,
+      why: 'test',
+    });
+    training.close();
+    const f = file(goodConfig());
+    const config = { file: f, config: readTerminalConfig(f, env()) };
+    const refused = await startRuntime({ dataDir, config }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ProvisioningError);
+    expect((refused as ProvisioningError).problems).toEqual([
+      { path: 'mode', message: expect.stringMatching(/from training to live: 1 .* still in its training queue/) },
+    ]);
+    expect(readMode(dataDir)).toBe('training');
+    expect(existsSync(databaseFile(dataDir, 'live'))).toBe(false);
+
+    const handled = Store.open(databaseFile(dataDir, 'training'));
+    handled.db.prepare("UPDATE outbox SET state = 'done' WHERE id = ?").run(row); // a manager marked it handled
+    handled.close();
+    const rt = await startRuntime({ dataDir, config });
+    try {
+      expect(rt.mode).toBe('live');
+    } finally {
+      await rt.close();
+    }
   });
 });
 

@@ -12,12 +12,12 @@
  * what it needs, the secrets sealed as the go-live screen seals them.
  */
 import { EXTRA_CA_FIELD, extraCaProblem } from './adapters/extra-ca.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { checkConnection } from '../shared/programs/check.js';
 import { allFields, isProgramId, PROGRAM_IDS, PROGRAMS, type ConnectionField, type ProgramDescriptor, type ProgramId } from '../shared/programs/index.js';
 import { readFlag } from './config.js';
-import { databaseFile, writeMode, type TerminalMode } from './mode.js';
+import { databaseFile, readMode, writeMode, type TerminalMode } from './mode.js';
 import { saveLiveConnection } from './service/live-connection.js';
 import { DEFAULT_OFFLINE_LIMITS, OFFLINE_POLICY_SETTING, validateLimits, type OfflineLimits } from './service/offline-policy.js';
 import type { SecretBox } from './service/secret-box.js';
@@ -120,7 +120,11 @@ export function buildConfigSchema(): Json {
     additionalProperties: false,
     required: ['mode', 'backend'],
     properties: {
-      $schema: { type: 'string', description: `Where this schema is: ${CONFIG_SCHEMA_PATH} in the repository (a path relative to the file, or its $id).` },
+      $schema: {
+        type: 'string',
+        // The $id names the schema; it is no address to fetch it from. What editors can resolve is the file itself.
+        description: `For editors: the path of ${CONFIG_SCHEMA_PATH} relative to this file (schema/examples/ uses ../terminal-config.schema.json), or its file:// URL. The terminal does not read it.`,
+      },
       mode: { enum: ['live', 'training'], description: "live: the store's real program; training: the built-in emulators." },
       backend: { enum: [...PROGRAM_IDS], description: 'The loyalty program.' },
       connection: { type: 'object', description: 'The program\'s connection fields, named as in its documentation (see README, "Going live").' },
@@ -355,6 +359,7 @@ export function readTerminalConfig(file: string, env: Readonly<Record<string, st
  * given (the fleet's file wins over what was changed on screen since).
  */
 export function applyTerminalConfig(dataDir: string, config: TerminalConfig, box: SecretBox, source: string): void {
+  refuseSwitchWithQueue(dataDir, config, source);
   const store = Store.open(databaseFile(dataDir, config.mode));
   try {
     store.transaction(() => {
@@ -385,6 +390,35 @@ export function applyTerminalConfig(dataDir: string, config: TerminalConfig, box
     store.close();
   }
   writeMode(dataDir, config.mode);
+}
+
+/**
+ * A file may not do what the desk may not: leave rows waiting in the queue of
+ * the mode (or program) it switches away from. They would never be sent (a
+ * live redemption the member was told about), or be sent to another program.
+ * Nothing is written; the terminal started without the file sends them.
+ */
+function refuseSwitchWithQueue(dataDir: string, config: TerminalConfig, source: string): void {
+  const current = readMode(dataDir);
+  const file = databaseFile(dataDir, current);
+  if (!existsSync(file)) return;
+  const store = Store.open(file);
+  try {
+    const q = store.outbox.counts();
+    const rows = q.waiting + q.attention;
+    const program = store.getSetting('backend');
+    const modeChanges = current !== config.mode;
+    if (rows === 0 || (!modeChanges && (program === undefined || program === config.backend))) return;
+    const what = modeChanges ? `switch this terminal from ${current} to ${config.mode}` : `move this terminal from ${program} to ${config.backend}`;
+    throw new ProvisioningError(source, [
+      {
+        path: modeChanges ? 'mode' : 'backend',
+        message: `cannot ${what}: ${rows} redemption(s) or refund(s) are still in its ${current} queue. Start the terminal without the file so they are sent (or a manager handles them), then start with the file again.`,
+      },
+    ]);
+  } finally {
+    store.close();
+  }
 }
 
 /** The config file named on the command line or in PWP_CONFIG, if any. */

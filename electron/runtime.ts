@@ -49,6 +49,7 @@ import { acquireDataDirLock, type DataDirLock } from './store/data-dir-lock.js';
 import { FILE_MODE, secureDataDir, type ModeRepair } from './store/file-modes.js';
 import { checkAndFollowHead } from './store/log-head-check.js';
 import { LogRetention } from './service/log-retention.js';
+import { compactAtStart } from './store/db-compact.js';
 import { headSealFile, LogHeadSeal } from './store/log-head-seal.js';
 import { Store } from './store/store.js';
 import { createDispatcher, type Dispatch } from './transport/dispatch.js';
@@ -56,6 +57,7 @@ import { Diagnostics } from './service/diagnostics.js';
 import { ReceiptService } from './receipts/receipt-service.js';
 import type { PrintTimeouts } from './receipts/printer.js';
 import {
+  CRASH_DIR,
   readUpdateState,
   writeCloseReport,
   writeMaintenanceSettings,
@@ -210,6 +212,21 @@ interface Session {
   unsubscribe: () => void;
 }
 
+/** The one-time rewrite of a file log retention emptied (store/db-compact.ts): said in the terminal log; a failure costs only the disk space. */
+function compactOnce(store: Store): void {
+  try {
+    const c = compactAtStart(store.db);
+    if (c)
+      log.info('database compacted after log retention', {
+        mbBefore: Math.round(c.bytesBefore / 2 ** 20),
+        mbAfter: Math.round(c.bytesAfter / 2 ** 20),
+        ms: Math.round(c.ms),
+      });
+  } catch (e) {
+    log.warn(`the database could not be compacted (it keeps its free space for new entries): ${(e as Error).message}`);
+  }
+}
+
 /** Files or the folder were readable by others: repaired now, said in the terminal log (stderr before it is installed) and the sales log. */
 function logModeRepairs(store: Store, repairs: ModeRepair[]): void {
   const files = repairs.map((r) => ({ file: basename(r.path), from: r.from, to: r.to }));
@@ -277,6 +294,8 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     try {
       // Before anything is appended: an append would reuse a deleted seq and hide the deletion (store/log-head-check.ts).
       checkAndFollowHead(store, new LogHeadSeal(headSealFile(dbFile), box));
+      // Before serving: an older file that log retention emptied for the most part is rewritten once (store/db-compact.ts).
+      compactOnce(store);
       // The WAL and SHM exist now: one more pass (silent unless something was wrong).
       repairs.push(...secureDataDir(opts.dataDir));
       if (repairs.length > 0) logModeRepairs(store, repairs.splice(0));
@@ -385,7 +404,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         startup: opts.shipping ?? (opts.config?.config.shipping ? { postgresUrl: opts.config.config.shipping.postgresUrl } : null),
         tuning: opts.shippingTuning,
       });
-      const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir });
+      const diagnostics = new Diagnostics({ store, desk, people, terminalId, logDir: installedLogDir, crashDir: join(opts.dataDir, CRASH_DIR) });
       const receipts = new ReceiptService(store, {
         sale: (saleId) => service.getSale({ saleId }),
         status: () => service.getStatus(),
@@ -573,7 +592,15 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
     },
   };
 
-  if (opts.config) applyTerminalConfig(opts.dataDir, opts.config.config, box, opts.config.file);
+  if (opts.config) {
+    try {
+      applyTerminalConfig(opts.dataDir, opts.config.config, box, opts.config.file);
+    } catch (e) {
+      // Refused (nothing written): the data directory is free again for a start without the file.
+      lock.release();
+      throw e;
+    }
+  }
   session = await openSession(readMode(opts.dataDir), null);
   return rt;
 }

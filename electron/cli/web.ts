@@ -79,16 +79,19 @@ const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))
 
 const configFile = values.config ?? (process.env[CONFIG_ENV]?.trim() || undefined);
 let config: ReturnType<typeof readTerminalConfig> | undefined;
+/** A file that cannot be used: for the person starting the terminal (stderr) and for support (the log); exit 2. */
+function refuseConfig(e: ProvisioningError): never {
+  const text = [`The configuration file ${e.file} cannot be used:`, ...e.problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`)].join('\n');
+  process.stderr.write(`${text}\n`);
+  log.error(text);
+  process.exit(2);
+}
 if (configFile) {
   try {
     config = readTerminalConfig(resolve(configFile));
   } catch (e) {
     if (!(e instanceof ProvisioningError)) throw e;
-    // For the person starting the terminal (stderr), and for support (the log).
-    const text = [`The configuration file ${e.file} cannot be used:`, ...e.problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`)].join('\n');
-    process.stderr.write(`${text}\n`);
-    log.error(text);
-    process.exit(2);
+    refuseConfig(e);
   }
 }
 
@@ -111,6 +114,13 @@ const terminal = await (
     ? startTerminalService({ spawn: nodeServiceSpawner(), options: { ...runtimeOptions, logDir }, onLog: writeLogLine }).then(served)
     : startRuntime(runtimeOptions).then(inProcess)
 ).catch((e: unknown) => {
+  // The file is good but cannot be applied to this terminal now (a switch with rows still queued): bad input, exit 2.
+  if (e instanceof ProvisioningError) refuseConfig(e);
+  if (e instanceof ServiceStartError && e.causeName === 'ProvisioningError') {
+    process.stderr.write(`${e.message}\n`);
+    log.error(e.message);
+    process.exit(2);
+  }
   // Another process holds this data directory: say who, and stop (exit 3), without a stack trace.
   const locked = e instanceof DataDirLockedError || (e instanceof ServiceStartError && e.causeName === 'DataDirLockedError');
   if (!locked) throw e;

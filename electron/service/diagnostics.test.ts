@@ -3,7 +3,7 @@
  * is one zip whose every file is free of secrets (unzipped and scanned here),
  * with a queue that really has a waiting redemption in it.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { strFromU8, unzipSync } from 'fflate';
@@ -73,6 +73,9 @@ describe('renderer errors', () => {
 describe('the support bundle', () => {
   it('is for managers, downloads once, and holds logs, versions, settings, verification and queue without any secret', async () => {
     const marie = rt.people.createFirstManager('Marie', '246813');
+    // A minidump the crash reporter kept: listed in the bundle, never copied (process memory cannot be redacted).
+    mkdirSync(join(tmp.dir, 'crash-reports', 'completed'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'crash-reports', 'completed', 'a1.dmp'), 'MDM');
     // Secrets in log lines from code that forgot to be careful.
     logger('adapter').error('request dump', {
       url: `${sandbox.url}/v1?apiKey=${SECRETS.apiKey}`,
@@ -112,7 +115,16 @@ describe('the support bundle', () => {
     const files = unzipSync(new Uint8Array(Buffer.concat(chunks)));
     const text = Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, strFromU8(bytes)]));
 
-    expect(Object.keys(text).sort()).toEqual(['README.txt', 'log-verification.json', 'logs/terminal.log', 'queue.json', 'settings.json', 'versions.json']);
+    expect(Object.keys(text).sort()).toEqual([
+      'README.txt',
+      'crash-reports.json',
+      'log-verification.json',
+      'logs/terminal.log',
+      'queue.json',
+      'settings.json',
+      'versions.json',
+    ]);
+    expect(JSON.parse(text['crash-reports.json']!)).toEqual({ dumps: [{ file: join('completed', 'a1.dmp'), at: expect.any(String), bytes: 3 }] });
     for (const [name, content] of Object.entries(text)) expect(leakedSecrets(content), name).toEqual([]);
     expect(JSON.parse(text['versions.json']!)).toMatchObject({
       app: expect.stringMatching(/^\d+\.\d+\.\d+/),

@@ -16,6 +16,7 @@ import type { ManagerDesk } from './manager-desk.js';
 import { EXPORT_PATH } from './manager-desk.js';
 import type { People } from './people.js';
 import { buildSupportBundle, queueSummary } from './support-bundle.js';
+import { listCrashDumps } from '../maintenance-files.js';
 
 export type DiagnosticsMethod = 'reportClientError' | 'requestSupportBundle';
 
@@ -29,6 +30,8 @@ export interface DiagnosticsOptions {
   terminalId: string;
   /** Where the log files are; null when the log is not installed. */
   logDir: () => string | null;
+  /** The crash reporter's folder (the Electron shell's minidumps); absent: none listed. */
+  crashDir?: string;
   clock?: () => number;
   /** Renderer reports accepted per minute; a render loop must not fill the disk. */
   maxReportsPerMinute?: number;
@@ -119,6 +122,7 @@ export class Diagnostics {
       settings: this.opts.desk.settings.view(),
       verification,
       queue: queueSummary(this.opts.store),
+      crashDumps: this.opts.crashDir ? listCrashDumps(this.opts.crashDir) : [],
       createdAt: new Date(this.clock()).toISOString(),
     });
   }

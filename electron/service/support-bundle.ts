@@ -8,6 +8,8 @@
  *   settings.json             the terminal's settings, credentials left out
  *   log-verification.json     the hash-chained sales log's verification
  *   queue.json                redemptions and refunds waiting or needing attention
+ *   crash-reports.json        the crash reporter's minidumps on this PC (names, times, sizes;
+ *                             not the dumps: process memory cannot be redacted)
  *   logs/terminal*.log        the rotating log files
  *
  * Every file is redacted again as it goes in (redact.ts), whatever wrote it:
@@ -50,6 +52,7 @@ export interface BundleParts {
   settings: SettingsView;
   verification: VerifyReport | { error: string };
   queue: QueueSummary;
+  crashDumps: { file: string; at: string; bytes: number }[];
   createdAt: string;
 }
 
@@ -67,6 +70,7 @@ export function buildSupportBundle(p: BundleParts): Uint8Array {
     'settings.json': json(settingsWithoutSecrets(p.settings)),
     'log-verification.json': json(p.verification),
     'queue.json': json(p.queue),
+    'crash-reports.json': json({ dumps: p.crashDumps }),
   };
   if (p.logDir) {
     for (const file of listLogFiles(p.logDir).reverse()) {
@@ -85,6 +89,7 @@ function readme(p: BundleParts): string {
     'settings.json          the settings (credentials left out: only which fields are stored)',
     'log-verification.json  the sales log checked end to end (intact: true means no entry was changed or removed)',
     'queue.json             redemptions and refunds not yet sent, or needing attention',
+    'crash-reports.json     crash minidumps kept on the PC (listed only: a dump holds process memory, which cannot be redacted)',
     p.logDir
       ? 'logs/                  the terminal log files (JSON lines, newest in terminal.log)'
       : 'logs/                  (no log files: the log is not installed in this process)',

@@ -10,7 +10,8 @@ import type { App, CrashReporter, Dialog } from 'electron';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
 import { installLog, type InstalledLog } from '../log/logger.js';
-import { CRASH_DIR, RUN_MARKER_FILE, startCrashReports } from './crash-reports.js';
+import { CRASH_DIR } from '../maintenance-files.js';
+import { RUN_MARKER_FILE, startCrashReports } from './crash-reports.js';
 
 function fakeElectron() {
   const started: unknown[] = [];

@@ -17,25 +17,17 @@
  * The finding is logged, shown in a dialog once the window is up, and handed
  * to the runtime, which writes it into the terminal's log (the desk shows it).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { App, BrowserWindow, CrashReporter, Dialog } from 'electron';
 import { logger } from '../log/logger.js';
-import { maintenanceUrlProblem, type PreviousCrash } from '../maintenance-files.js';
+import { CRASH_DIR, listCrashDumps, maintenanceUrlProblem, type PreviousCrash } from '../maintenance-files.js';
 
 const log = logger('crash');
 
-export const CRASH_DIR = 'crash-reports';
 export const RUN_MARKER_FILE = 'running.json';
 /** The dumps already reported, so each crash is said once. */
 const SEEN_FILE = 'seen.json';
-
-export interface CrashDump {
-  /** Path inside the crash folder (Crashpad: completed/, pending/, reports/...). */
-  file: string;
-  at: string;
-  bytes: number;
-}
 
 /** What the previous run left behind; null when it ended cleanly. */
 export type CrashFinding = PreviousCrash;
@@ -56,22 +48,6 @@ export interface CrashReportsOptions {
   /** Sent with every report (Crashpad annotations): never anything about a member. */
   extra?: Record<string, string>;
   clock?: () => number;
-}
-
-function findDumps(dir: string): CrashDump[] {
-  const out: CrashDump[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && e.name.endsWith('.dmp')) {
-        const st = statSync(p);
-        out.push({ file: relative(dir, p), at: st.mtime.toISOString(), bytes: st.size });
-      }
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 function readJson(file: string): unknown {
@@ -109,7 +85,7 @@ export function startCrashReports(electron: { crashReporter: CrashReporter; app:
   const seenFile = join(dumpDir, SEEN_FILE);
   const seenRaw = readJson(seenFile);
   const seen = new Set(Array.isArray(seenRaw) ? seenRaw.filter((x): x is string => typeof x === 'string') : []);
-  const all = findDumps(dumpDir);
+  const all = listCrashDumps(dumpDir);
   const fresh = all.filter((d) => !seen.has(d.file));
   writeFileSync(seenFile, JSON.stringify(all.map((d) => d.file)), { mode: 0o600 });
   writeFileSync(markerFile, JSON.stringify({ pid: process.pid, startedAt: new Date(clock()).toISOString() }), { mode: 0o600 });

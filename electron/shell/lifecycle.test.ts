@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { METHOD_NAMES } from '../../shared/contract.js';
 import { FakeBrowserWindow, FakeEvent, FakeIpcMain, RecordingRuntime } from './fakes.js';
 import { CONTENT_SECURITY_POLICY } from './security.js';
@@ -169,7 +172,7 @@ describe('runApp start-up', () => {
     expect([...state.ipcMain.handlers.keys()].sort()).toEqual(METHOD_NAMES.map((m) => `pos:${m}`).sort());
     expect(FakeBrowserWindow.instances).toHaveLength(1);
     expect(win.options.webPreferences).toMatchObject({ preload: '/fake/app/dist/electron/preload.cjs', sandbox: true, contextIsolation: true, devTools: true });
-    expect(win.options.title).toBe('Pay with Points (training)');
+    expect(win.options.title).toBe('Pay with Points');
     expect(win.loadedUrls).toEqual(['app://pos/index.html']);
   });
 
@@ -216,6 +219,51 @@ describe('runApp start-up', () => {
     expect(log).toContain('showErrorBox Pay with Points could not start: database is locked');
     expect(log).toContain('exit 1');
     expect(FakeBrowserWindow.instances).toHaveLength(0);
+  });
+});
+
+describe('a provisioning file (--config FILE or PWP_CONFIG)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pwp-lifecycle-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const config = (baseUrl: string) => ({
+    mode: 'live',
+    backend: 'whitelabel',
+    connection: { baseUrl, tokenUrl: 'https://auth.example.com/token', apiKey: 'k', clientId: 'c', clientSecret: { env: 'PWP_TEST_SECRET' } },
+    program: { pointsCurrencyValue: '0.01' },
+  });
+  const write = (name: string, content: unknown) => {
+    const f = join(dir, name);
+    writeFileSync(f, JSON.stringify(content));
+    return f;
+  };
+
+  it('a bad one stops the app before anything starts: the field by its JSON path, exit 2', async () => {
+    const bad = write('bad.json', config('http://loyalty.example.com/v1'));
+    let started = 0;
+    const handle = runApp({
+      argv: ['x', '--data-dir=/tmp/a', '--config', bad],
+      env: { PWP_TEST_SECRET: 's' },
+      startRuntime: async () => (started++, new RecordingRuntime()),
+    });
+    await handle.ready;
+    expect(log.find((l) => l.startsWith('showErrorBox Pay with Points cannot start'))).toMatch(/connection\.baseUrl: .*only allowed to this machine/);
+    expect(log).toContain('exit 2');
+    expect(log).not.toContain('requestSingleInstanceLock');
+    expect(started).toBe(0);
+  });
+
+  it('PWP_CONFIG names a good one: the runtime gets it, secrets resolved from the environment', async () => {
+    const good = write('good.json', config('https://api.rewards.wlloyalty.net/v1'));
+    const got: unknown[] = [];
+    const handle = runApp({
+      argv: ['x', '--data-dir=/tmp/a'],
+      env: { PWP_CONFIG: good, PWP_TEST_SECRET: 'the-secret' },
+      startRuntime: async (opts) => (got.push(opts.config), new RecordingRuntime()),
+    });
+    await handle.ready;
+    expect(got).toEqual([
+      { file: good, config: expect.objectContaining({ mode: 'live', backend: 'whitelabel', values: expect.objectContaining({ clientSecret: 'the-secret' }) }) },
+    ]);
   });
 });
 

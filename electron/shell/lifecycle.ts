@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { BrowserWindow, app, dialog, ipcMain, protocol, session, type BrowserWindow as BrowserWindowT } from 'electron';
 import { APP_NAME, ConfigError, parseBackendUrl, resolveDataDir } from '../config.js';
-import { configFileFrom, readTerminalConfig, type TerminalConfig } from '../provisioning.js';
+import { configFileFrom, ProvisioningError, readTerminalConfig, type TerminalConfig } from '../provisioning.js';
+import { ServiceStartError } from '../terminal-process/supervisor.js';
 import { debugSwitchIn } from './debug-switches.js';
 import { registerIpc, type IpcRuntime } from './ipc.js';
 import { registerAppScheme, serveRenderer, type OpenExport } from './protocol.js';
@@ -149,7 +150,8 @@ export function runApp(deps: ShellDeps): ShellHandle {
   }
   handle.logDir = resolveLogDir({ argv, env, platform: process.platform, homedir: os.homedir(), dataDir });
   deps.installLog?.(handle.logDir);
-  log.info('terminal starting', { dataDir, training: backendUrl === undefined });
+  // The mode (training or live) is the runtime's to say (mode.json, --config): it logs it once open.
+  log.info('terminal starting', { dataDir, ...(backendUrl === undefined ? {} : { trainingBackend: backendUrl }) });
   crashes = startMaintenanceCrashReports(dataDir);
   // A close report left by an earlier run says nothing about this one.
   if (deps.updater) takeCloseReport(dataDir);
@@ -192,7 +194,8 @@ export function runApp(deps: ShellDeps): ShellHandle {
       win = createMainWindow(BrowserWindow, {
         preload: path.join(app.getAppPath(), 'dist', 'electron', 'preload.cjs'),
         devTools: !app.isPackaged,
-        title: backendUrl === undefined ? 'Pay with Points (training)' : 'Pay with Points',
+        // Not "(training)": a terminal may start live (mode.json, --config); the page shows the mode.
+        title: 'Pay with Points',
       });
       attachCloseConfirmation(win);
       crashes?.notify(win);
@@ -202,7 +205,9 @@ export function runApp(deps: ShellDeps): ShellHandle {
       });
     })
     .catch((err: unknown) => {
-      fatal('Pay with Points could not start', err, 1);
+      // A provisioning file that cannot be applied now is bad input, like a bad file: exit 2.
+      const badFile = err instanceof ProvisioningError || (err instanceof ServiceStartError && err.causeName === 'ProvisioningError');
+      fatal('Pay with Points could not start', err, badFile ? 2 : 1);
     });
 
   return handle;

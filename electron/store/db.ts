@@ -22,6 +22,9 @@ export class SchemaTooNewError extends Error {
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = openSqlite(file);
+  // A new file can give the space of archived log entries back to the disk a step at a time
+  // (store/db-compact.ts); this can only be chosen before the first table exists.
+  if (schemaVersion(db) === 0 && db.prepare(`SELECT count(*) AS n FROM sqlite_master`).pluck().get() === 0) db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');

@@ -181,6 +181,7 @@ export const enCounter = {
     'log.tamper-suspected': 'Log changed while stopped (suspected)',
     'log.head-sealed': 'Log head sealed',
     'settings.changed': 'Settings changed',
+    'terminal.crashed': 'Closed unexpectedly last time',
     'settings.credentials': 'Credentials changed',
     'validation.request': 'Validation code sent',
     'validation.check': 'Validation code checked',

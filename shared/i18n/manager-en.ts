@@ -72,6 +72,11 @@ export const managerEn = {
     aboveOutstanding: 'One member cannot have more queued than the whole terminal: lower this or raise the terminal’s limit.',
     precision: 'This program counts in points with {{decimals}} decimals: no more.',
     ageZero: '0 minutes would refuse every offline redemption: allow at least 1 minute.',
+    retentionTitle: 'Keeping the log',
+    retentionDays: 'Archive entries older than (days)',
+    retentionHelp:
+      'Empty: every entry stays in the database (the default). With a number, once a day the older entries move to compressed archive files in the data folder (log-archive), still verifiable with the log; the database then shrinks and stops growing. At least 30 days.',
+    retentionRange: 'Type a number of days from 30 to 36500, or leave it empty to keep everything.',
   },
   people: {
     nameBlank: 'Type the person’s name.',

@@ -70,6 +70,11 @@ export const managerFr: Catalogue['manager'] = {
     aboveOutstanding: 'Un membre ne peut pas avoir plus en attente que tout le terminal : baissez ceci ou relevez la limite du terminal.',
     precision: 'Ce programme compte des points avec {{decimals}} décimales : pas plus.',
     ageZero: '0 minute refuserait toute utilisation hors ligne : autorisez au moins 1 minute.',
+    retentionTitle: 'Conserver le journal',
+    retentionDays: 'Archiver les entrées de plus de (jours)',
+    retentionHelp:
+      'Vide : chaque entrée reste dans la base (par défaut). Avec un nombre, une fois par jour les entrées plus anciennes passent dans des fichiers d’archive compressés du dossier de données (log-archive), toujours vérifiables avec le journal ; la base diminue alors et ne grandit plus. Au moins 30 jours.',
+    retentionRange: 'Tapez un nombre de jours de 30 à 36500, ou laissez vide pour tout garder.',
   },
   people: {
     nameBlank: 'Tapez le nom de la personne.',

@@ -70,6 +70,11 @@ export const managerNl: Catalogue['manager'] = {
     aboveOutstanding: 'Eén lid kan niet meer in de wachtrij hebben dan de hele terminal: verlaag dit of verhoog de limiet van de terminal.',
     precision: 'Dit programma telt punten met {{decimals}} decimalen: niet meer.',
     ageZero: '0 minuten zou elke offline inwisseling weigeren: sta minstens 1 minuut toe.',
+    retentionTitle: 'Het logboek bewaren',
+    retentionDays: 'Regels ouder dan (dagen) archiveren',
+    retentionHelp:
+      'Leeg: elke regel blijft in de database (standaard). Met een getal gaan de oudere regels eens per dag naar gecomprimeerde archiefbestanden in de gegevensmap (log-archive), nog altijd te controleren samen met het logboek; de database krimpt dan en groeit niet meer. Minstens 30 dagen.',
+    retentionRange: 'Typ een aantal dagen van 30 tot 36500, of laat leeg om alles te bewaren.',
   },
   people: {
     nameBlank: 'Typ de naam van de persoon.',

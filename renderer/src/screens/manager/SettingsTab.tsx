@@ -13,6 +13,7 @@ import { MTID } from '../../manager-testids';
 import { PROGRAMS } from '../../../../shared/programs';
 import { useDesk } from './desk-context';
 import { DQK } from './desk-queries';
+import { UpdatesSettings } from './UpdatesSettings';
 import { BACKENDS, formFromView, patchFromForm, type SettingsField, type SettingsForm } from './settings-form';
 
 const BACKEND_NAMES = Object.fromEntries(PROGRAMS.map((p) => [p.id, p.name])) as Record<BackendId, string>;
@@ -28,6 +29,15 @@ const FORM_FIELD: Record<string, keyof SettingsForm> = {
   backendUrl: 'backendUrl',
   'printer.host': 'printerHost',
   'printer.devicePath': 'printerDevice',
+  logRetentionDays: 'logRetentionDays',
+};
+
+/** A field's label key where it is not `settings.<field>`. */
+const LABEL_KEY: Partial<Record<SettingsField, string>> = {
+  maxBalanceAgeMinutes: 'settings.maxBalanceAge',
+  ratePoints: 'settings.rate',
+  rateAmount: 'settings.rate',
+  logRetentionDays: 'manager.settings.retentionDays',
 };
 
 /**
@@ -84,9 +94,7 @@ export function SettingsTab() {
   const save = async () => {
     const r = patchFromForm(form, view);
     if ('problem' in r) {
-      const label = t(
-        `settings.${r.problem.field === 'maxBalanceAgeMinutes' ? 'maxBalanceAge' : r.problem.field === 'ratePoints' || r.problem.field === 'rateAmount' ? 'rate' : r.problem.field}`,
-      );
+      const label = t(LABEL_KEY[r.problem.field] ?? `settings.${r.problem.field}`);
       setBad({ field: r.problem.field, text: t(r.problem.key, { field: label, ...r.problem.params }) });
       return;
     }
@@ -328,6 +336,12 @@ export function SettingsTab() {
           </p>
         </fieldset>
 
+        <fieldset className="card">
+          <legend>{t('manager.settings.retentionTitle')}</legend>
+          {text('logRetentionDays', t('manager.settings.retentionDays'), { inputMode: 'numeric', maxLength: 5 })}
+          <p className="hint">{t('manager.settings.retentionHelp')}</p>
+        </fieldset>
+
         {notice && (
           <p className="message message-good" role="status" data-testid={MTID.deskNotice}>
             {notice}
@@ -340,6 +354,8 @@ export function SettingsTab() {
           </button>
         </div>
       </form>
+
+      <UpdatesSettings view={view} onSaved={take} />
 
       <section className="card credentials">
         <h2>{t('settings.connection')}</h2>

@@ -397,6 +397,19 @@ describe('settings form', () => {
     expect(patchFromForm({ ...formFromView(settings), logLevel: 'debug' }, settings)).toEqual({ patch: { logLevel: 'debug' } });
   });
 
+  it('log retention: empty keeps everything, a number of days from 30 archives what is older', () => {
+    expect(formFromView(settings).logRetentionDays).toBe('');
+    expect(patchFromForm({ ...formFromView(settings), logRetentionDays: ' 365 ' }, settings)).toEqual({ patch: { logRetentionDays: 365 } });
+    const keeping = { ...settings, logRetentionDays: 365 };
+    expect(formFromView(keeping).logRetentionDays).toBe('365');
+    expect(patchFromForm(formFromView(keeping), keeping)).toEqual({ patch: {} });
+    expect(patchFromForm({ ...formFromView(keeping), logRetentionDays: '' }, keeping)).toEqual({ patch: { logRetentionDays: null } });
+    for (const typed of ['29', '36501', 'a year', '-40', '90.5'])
+      expect(patchFromForm({ ...formFromView(settings), logRetentionDays: typed }, settings), typed).toEqual({
+        problem: { field: 'logRetentionDays', key: 'manager.settings.retentionRange' },
+      });
+  });
+
   it('names the field it cannot read', () => {
     expect(patchFromForm({ ...formFromView(settings), maxPointsPerMember: 'lots' }, settings)).toEqual({
       problem: { field: 'maxPointsPerMember', key: 'settings.notPoints' },

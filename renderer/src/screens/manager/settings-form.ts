@@ -34,6 +34,8 @@ export interface SettingsForm {
   printerDevice: string;
   printerPaper: PrinterSettings['paper'];
   printerAutoPrint: boolean;
+  /** Days of log kept in the database; '' keeps everything (retention off). */
+  logRetentionDays: string;
 }
 
 /** Points as typed in the form: up to 3 decimals, no grouping ("1250", "12.5"). */
@@ -65,6 +67,7 @@ export function formFromView(v: SettingsView): SettingsForm {
     printerDevice: v.printer.devicePath,
     printerPaper: v.printer.paper,
     printerAutoPrint: v.printer.autoPrint,
+    logRetentionDays: v.logRetentionDays === null ? '' : String(v.logRetentionDays),
   };
 }
 
@@ -82,7 +85,8 @@ export interface FormProblem {
     | 'manager.settings.aboveMember'
     | 'manager.settings.aboveOutstanding'
     | 'manager.settings.precision'
-    | 'manager.settings.ageZero';
+    | 'manager.settings.ageZero'
+    | 'manager.settings.retentionRange';
   /** Figures for the words (the limit, the decimals). */
   params?: Record<string, string | number>;
 }
@@ -205,6 +209,12 @@ export function patchFromForm(form: SettingsForm, view: SettingsView): { patch: 
   if (form.printerPaper !== pr.paper) printer.paper = form.printerPaper;
   if (form.printerAutoPrint !== pr.autoPrint) printer.autoPrint = form.printerAutoPrint;
   if (Object.keys(printer).length) patch.printer = printer;
+
+  // The service's bounds (log-retention.ts): shorter would archive what a manager still looks up.
+  const keep = form.logRetentionDays.trim();
+  const days = keep === '' ? null : whole(keep, 'logRetentionDays', 30, 36_500);
+  if (isProblem(days)) return { problem: { field: 'logRetentionDays', key: 'manager.settings.retentionRange' } };
+  if (days !== view.logRetentionDays) patch.logRetentionDays = days;
 
   return { patch };
 }
