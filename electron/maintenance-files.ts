@@ -44,6 +44,8 @@ export const NO_MAINTENANCE: MaintenanceSettings = { updateUrl: null, crashRepor
  * the runtime writes it into the terminal's log).
  */
 export interface PreviousCrash {
+  /** When the shell found it (ISO): names this finding, so a restarted terminal service does not log it twice. */
+  foundAt: string;
   /** When the run that did not end cleanly had started; absent when only dumps were found. */
   uncleanRunStartedAt?: string;
   /** Minidumps written since the last start (paths inside the crash folder). */

@@ -125,6 +125,7 @@ it('the log level a manager saves in Settings takes effect at once, the change i
 it('hands the update and crash settings to the shell, logs a postponement and a previous crash, and reports open sales at close', async () => {
   const at = Date.parse('2026-12-06T09:00:00Z');
   const crash = {
+    foundAt: '2026-12-06T08:59:00.000Z',
     uncleanRunStartedAt: '2026-12-05T07:58:00.000Z',
     dumps: [{ file: 'completed/a.dmp', at: '2026-12-05T16:00:00.000Z', bytes: 4096 }],
     uploading: false,
@@ -137,6 +138,7 @@ it('hands the update and crash settings to the shell, logs a postponement and a 
   });
   try {
     expect(rt.store.journal.list({ limit: 5 }).find((e) => e.kind === 'terminal.crashed')).toMatchObject({ outcome: 'not-clean', detail: crash });
+    // The supervisor restarting the service hands it the same finding: not logged again (checked at the end).
     expect(await rt.call('createFirstManager', { name: 'Marie', pin: '246802' })).toMatchObject({ ok: true });
     const set = (patch: Record<string, unknown>) => rt.call('updateSettings', { patch });
     expect(await set({ updateUrl: 'http://updates.chain.example/' })).toMatchObject({
@@ -164,4 +166,10 @@ it('hands the update and crash settings to the shell, logs a postponement and a 
     await rt.close();
   }
   expect(takeCloseReport(tmp.dir)).toEqual({ at: new Date(at).toISOString(), openSales: 1, queued: 0 });
+  const again = await startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, previousCrash: crash });
+  try {
+    expect(again.store.journal.list({ limit: 100 }).filter((e) => e.kind === 'terminal.crashed')).toHaveLength(1);
+  } finally {
+    await again.close();
+  }
 });

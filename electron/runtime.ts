@@ -615,6 +615,9 @@ function handMaintenanceToShell(dataDir: string, m: MaintenanceSettings): void {
 }
 
 function logPreviousCrash(store: Store, terminalId: string, crash: PreviousCrash): void {
+  // A terminal service restarted by the shell's supervisor gets the same options: the finding is logged once.
+  const logged = store.db.prepare(`SELECT 1 FROM log WHERE kind = 'terminal.crashed' AND json_extract(detail, '$.foundAt') = ?`).get(crash.foundAt);
+  if (logged) return;
   store.transaction(() =>
     store.journal.append({
       at: new Date().toISOString(),

@@ -27,6 +27,7 @@ const DEFAULT_OUT = path.resolve(ROOT, 'sandbox/uitpas/openapi-subset.json');
 
 /** The operations the terminal (adapter and sandbox) uses: path -> methods. */
 export const USED_OPERATIONS = {
+  '/permissions': ['get'],
   '/passes': ['get'],
   '/passes/{uitpasNumber}': ['get'],
   '/rewards': ['get', 'post'],

@@ -15,9 +15,11 @@
  *    configuration (and Capillary's own refusals 819/821/807 stay authoritative);
  *  - validation code: GET /v1.1/points/validationcode (validation-code.ts);
  *  - redeem: POST /v1.1/points/redeem with transaction_number = the sale's
- *    reference. Capillary does not deduplicate it, so a lost answer is settled
- *    by findRedemption() looking the reference up in the member's redemption
- *    history (GET /v1.1/customer/redemptions) before any retry;
+ *    reference. Capillary does not deduplicate it and documents no lookup by
+ *    it: after a lost answer findRedemption() reads a redemption history
+ *    (GET /v1.1/customer/redemptions, the emulator's shape, not documented)
+ *    which can only confirm this reference; anything else (absent, unreadable,
+ *    404) is "cannot tell" and goes to a manager, never a blind retry;
  *  - reverse: POST /v2/points/reverse (partial allowed; 3802 already reversed;
  *    "not enabled" is REVERSAL_NOT_SUPPORTED: manual action needed).
  *
@@ -42,7 +44,7 @@ import {
 } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
 import { flag, optional, required, transport, clock, type AdapterOptions } from './connection.js';
-import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { httpJson, notApplied, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
 import type { MemberRef, ValidationCodeAdapter, ValidationCodeSent } from './validation-code.js';
 
@@ -803,18 +805,6 @@ export function createCapillaryAdapter(config: CapillaryConfig): LoyaltyAdapter 
     };
   }
   return adapter;
-}
-
-/** Marks any failure of a step that runs before the write as "certainly not applied". */
-async function notApplied<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof PosError && e.details?.notApplied !== true) {
-      throw new PosError(e.code, e.message, { endUserMessage: e.endUserMessage, details: { ...(e.details ?? {}), notApplied: true } });
-    }
-    throw e;
-  }
 }
 
 // ---- Built from the program's connection fields (shared/programs/capillary.ts): live and training alike.

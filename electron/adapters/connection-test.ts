@@ -14,6 +14,7 @@ import { PosError } from '../../shared/errors.js';
 import { environmentOf, programOf, type ConnectionValues, type ProgramId } from '../../shared/programs/index.js';
 import { httpFor, required, type AdapterOptions } from './connection.js';
 import type { HttpJson } from './http.js';
+import { permissionsSchema } from './uitpas-wire.js';
 import { createTokenSource } from './oauth-token.js';
 import { createAdapter } from './registry.js';
 import { UITPAS_AUDIENCE } from './uitpas.js';
@@ -171,19 +172,19 @@ async function uitpasPermissions(values: ConnectionValues, tokens: ReturnType<ty
     timeoutMs,
   });
   if (res.status === 401) throw new PosError('BACKEND_AUTH', undefined, { details: { status: 401, host: new URL(values.apiUrl!).host } });
-  if (res.status !== 200 || !Array.isArray(res.body)) throw new StepFailure('api', `UiTPAS answered GET /permissions with HTTP ${res.status}.`);
-  const entry = (res.body as Array<{ organizer?: { id?: unknown }; permissions?: unknown; permissionDetails?: Array<{ id?: unknown }> }>).find(
-    (e) => e.organizer?.id === organizerId,
-  );
+  const list = res.status === 200 ? permissionsSchema.safeParse(res.body) : null;
+  if (!list?.success)
+    throw new StepFailure(
+      'api',
+      `UiTPAS answered GET /permissions with HTTP ${res.status}${res.status === 200 ? ' and a list the terminal cannot read' : ''}.`,
+    );
+  const entry = list.data.find((e) => e.organizer?.id === organizerId);
   if (!entry)
     throw new StepFailure(
       'account',
       `Unknown organizer ${organizerId}: UiTPAS gives this client no permission for it (check the organizerId, or ask publiq to link the client to it).`,
     );
-  const granted = new Set<string>([
-    ...(Array.isArray(entry.permissions) ? entry.permissions.filter((p): p is string => typeof p === 'string') : []),
-    ...(entry.permissionDetails ?? []).map((p) => p.id).filter((p): p is string => typeof p === 'string'),
-  ]);
+  const granted = new Set<string>([...entry.permissions, ...entry.permissionDetails]);
   const missing = UITPAS_REQUIRED_PERMISSIONS.filter((p) => !granted.has(p));
   if (missing.length)
     throw new StepFailure(

@@ -98,6 +98,23 @@ export type ExchangeFn = (
   where: Where,
 ) => Promise<Exchange>;
 
+/**
+ * Marks any failure of a step that runs before a write (a token, a balance read, a check) as
+ * "certainly not applied": nothing was sent that could change the member's points, so the
+ * outbox may decide at once (PROVIDERS.md "Making a retry safe", rule 2 needs proof; this is it).
+ * The one copy every adapter uses.
+ */
+export async function notApplied<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof PosError && e.details?.notApplied !== true) {
+      throw new PosError(e.code, e.message, { endUserMessage: e.endUserMessage, details: { ...(e.details ?? {}), notApplied: true } });
+    }
+    throw e;
+  }
+}
+
 /** A client for one connection: its extra CA, and Chromium's stack where the host gives one. */
 export function createHttpClient(opts: HttpClientOptions = {}): HttpJson {
   const extraCa = opts.extraCaPem?.trim() ? opts.extraCaPem : undefined;

@@ -19,7 +19,7 @@
 import { PosError } from '../../shared/errors.js';
 import type { OrganizerRewardView, RewardDraft } from '../../shared/contract/reward-desk.js';
 import type { HttpJsonResponse, HttpMethod } from './http.js';
-import { deskRewardSchema, REWARD_WRITABLE_FIELDS } from './uitpas-wire.js';
+import { deskRewardSchema, pagedSchema, REWARD_WRITABLE_FIELDS } from './uitpas-wire.js';
 
 type Call = (method: HttpMethod, path: string, query?: Array<[string, string]>, body?: unknown) => Promise<HttpJsonResponse>;
 
@@ -121,19 +121,18 @@ export function createRewardDesk(deps: { call: Call; organizerId: string; curren
 
     async list() {
       const out: OrganizerRewardView[] = [];
-      for (let page = 0; page < MAX_PAGES; page++) {
+      for (let n = 0; n < MAX_PAGES; n++) {
         const res = await call('GET', '/rewards', [
           ['organizerId', organizerId],
           ['type', 'POINTS'],
           ['subset', 'ALL'],
-          ['start', String(page * PAGE)],
+          ['start', String(n * PAGE)],
           ['limit', String(PAGE)],
         ]);
-        const body = res.body as { totalItems?: unknown; member?: unknown } | null;
-        if (!body || !Array.isArray(body.member)) throw new PosError('BACKEND_BAD_RESPONSE', 'UiTPAS sent a list of rewards the terminal cannot read.');
-        for (const m of body.member) out.push(toView(m, discounts));
-        const total = typeof body.totalItems === 'number' ? body.totalItems : out.length;
-        if (out.length >= total || body.member.length < PAGE) return out;
+        const page = pagedSchema.safeParse(res.body);
+        if (!page.success) throw new PosError('BACKEND_BAD_RESPONSE', 'UiTPAS sent a list of rewards the terminal cannot read.');
+        for (const m of page.data.member) out.push(toView(m, discounts));
+        if (out.length >= (page.data.totalItems ?? out.length) || page.data.member.length < PAGE) return out;
       }
       return out;
     },

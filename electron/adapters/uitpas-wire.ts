@@ -107,3 +107,35 @@ export const REWARD_WRITABLE_FIELDS = [
   'online',
   'redeemConstraint',
 ] as const;
+
+const words = z.string().min(1).optional().catch(undefined);
+
+/** An RFC 7807 problem as UiTPAS sends it (the document's Error schema); every field tolerated when odd. */
+export const problemSchema = obj({
+  type: text.optional().catch(undefined),
+  detail: text.optional().catch(undefined),
+  cardStatus: text.optional().catch(undefined),
+  endUserMessage: obj({ nl: words, fr: words, de: words, en: words }).optional().catch(undefined),
+  schemaErrors: z.array(z.unknown()).optional().catch(undefined),
+});
+
+const ids = z
+  .array(z.unknown())
+  .optional()
+  .catch(undefined)
+  .transform((a) => (a ?? []).filter((p): p is string => typeof p === 'string'));
+
+/** GET /permissions (the document's OrganizerPermissions[]): each organizer's permissions, by either list. */
+export const permissionsSchema = z.array(
+  obj({
+    organizer: obj({ id: z.unknown() }).optional().catch(undefined),
+    permissions: ids,
+    permissionDetails: z
+      .array(z.unknown())
+      .optional()
+      .catch(undefined)
+      .transform((a) =>
+        (a ?? []).map((d) => (d && typeof d === 'object' ? (d as { id?: unknown }).id : undefined)).filter((p): p is string => typeof p === 'string'),
+      ),
+  }),
+);

@@ -45,10 +45,10 @@ import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MAX_CENTS, MILLI_PER_POINT, money, pointsFromBackend, type PointsMilli } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
 import { optional, required, transport, clock, type AdapterOptions } from './connection.js';
-import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { httpJson, notApplied, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { createTokenSource } from './oauth-token.js';
 import { createRewardDesk, type UitpasRewardDesk } from './uitpas-reward-desk.js';
-import { pagedSchema, passMessageSchema, passSchema, redeemedSchema, redeemStatusSchema, rewardSchema } from './uitpas-wire.js';
+import { pagedSchema, problemSchema, passMessageSchema, passSchema, redeemedSchema, redeemStatusSchema, rewardSchema } from './uitpas-wire.js';
 import type {
   Redeemability,
   Reward,
@@ -203,14 +203,10 @@ export const PROBLEM_CODES: Record<string, ProblemMapping> = {
 
 const BY_LAST_SEGMENT = new Map(Object.entries(PROBLEM_CODES).map(([k, v]) => [k.split('/').pop()!, v]));
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function endUserMessageOf(v: unknown): EndUserMessage | undefined {
-  if (!isObject(v)) return undefined;
+function endUserMessageOf(v: { nl?: string; fr?: string; de?: string; en?: string } | undefined): EndUserMessage | undefined {
+  if (!v) return undefined;
   const out: EndUserMessage = {};
-  for (const lang of ['nl', 'fr', 'de', 'en'] as const) if (typeof v[lang] === 'string' && v[lang] !== '') out[lang] = v[lang];
+  for (const lang of ['nl', 'fr', 'de', 'en'] as const) if (v[lang] !== undefined) out[lang] = v[lang];
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -221,14 +217,15 @@ function endUserMessageOf(v: unknown): EndUserMessage | undefined {
  * (UiTPAS refuses a request before applying anything).
  */
 export function mapUitpasError(status: number, body: unknown): PosError {
-  const problem = isObject(body) ? body : undefined;
-  const type = typeof problem?.type === 'string' ? problem.type : undefined;
+  const parsed = problemSchema.safeParse(body);
+  const problem = parsed.success ? parsed.data : undefined;
+  const type = problem?.type;
   const endUserMessage = endUserMessageOf(problem?.endUserMessage);
   const details: Record<string, unknown> = { status, notApplied: true };
   if (type) details.problemType = type;
-  if (typeof problem?.cardStatus === 'string') details.cardStatus = problem.cardStatus;
-  if (typeof problem?.detail === 'string') details.backendDetail = problem.detail.slice(0, 300);
-  if (Array.isArray(problem?.schemaErrors)) details.schemaErrors = problem.schemaErrors.slice(0, 5);
+  if (problem?.cardStatus !== undefined) details.cardStatus = problem.cardStatus;
+  if (problem?.detail !== undefined) details.backendDetail = problem.detail.slice(0, 300);
+  if (problem?.schemaErrors) details.schemaErrors = problem.schemaErrors.slice(0, 5);
 
   let mapping: ProblemMapping | undefined;
   if (type) {
@@ -360,18 +357,6 @@ function parsePaged(body: unknown, what: string): { totalItems: number; member: 
   const r = pagedSchema.safeParse(body);
   if (!r.success) throw bad(what);
   return { totalItems: r.data.totalItems ?? r.data.member.length, member: r.data.member };
-}
-
-/** Any failure of a step before the write: it certainly did not take effect. */
-async function notApplied<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof PosError && e.details?.notApplied !== true) {
-      throw new PosError(e.code, e.message, { endUserMessage: e.endUserMessage, details: { ...(e.details ?? {}), notApplied: true } });
-    }
-    throw e;
-  }
 }
 
 function requireUitpasNumber(id: string): string {

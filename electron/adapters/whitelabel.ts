@@ -20,7 +20,7 @@ import type { MemberIdentifier } from '../../shared/member-number.js';
 import { MILLI_PER_POINT, rateFromCurrencyPerPoint, type PointsMilli, type PointsRate } from '../../shared/money.js';
 import type { ConnectionValues } from '../../shared/programs/index.js';
 import { optional, required, transport, type AdapterOptions } from './connection.js';
-import { httpJson, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
+import { httpJson, notApplied, type HttpJson, type HttpJsonResponse, type HttpMethod } from './http.js';
 import { RequestPacer, type RateLimit } from './request-pacer.js';
 import { createTokenSource } from './oauth-token.js';
 import type { LoyaltyAdapter, MemberAccount, RedeemReceipt, RedeemRequest, ReverseReceipt, ReverseRequest } from './types.js';
@@ -254,18 +254,6 @@ function wholePoints(milli: PointsMilli): number {
   if (!Number.isSafeInteger(milli) || milli <= 0) throw new PosError('POINTS_INVALID', undefined, { details: { notApplied: true } });
   if (milli % MILLI_PER_POINT !== 0) throw new PosError('POINTS_TOO_PRECISE', 'Points are whole numbers here.', { details: { notApplied: true } });
   return milli / MILLI_PER_POINT;
-}
-
-/** Marks any failure of a step that runs before the write as "certainly not applied". */
-async function notApplied<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof PosError && e.details?.notApplied !== true) {
-      throw new PosError(e.code, e.message, { endUserMessage: e.endUserMessage, details: { ...(e.details ?? {}), notApplied: true } });
-    }
-    throw e;
-  }
 }
 
 // ---- Built from the program's connection fields (shared/programs/whitelabel.ts): live and training alike.

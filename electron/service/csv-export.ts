@@ -392,7 +392,7 @@ export async function writeEndOfDayCsv(
     title(e.cardLinked);
     row(txt(w.figure), txt(w.rows), txt(w.value));
     row(txt(e.cardLinkedPurchases), n(cl.purchases), f.money(cl.purchaseCents));
-    row(txt(e.cardLinkedCashback), '', f.money(cl.cashbackCents - cl.refundCashbackCents));
+    row(txt(e.cardLinkedCashback), '', cl.cashbackKnown === 0 ? txt(e.cardLinkedCashbackUnknown) : f.money(cl.cashbackCents - cl.refundCashbackCents));
     row(txt(e.cardLinkedRefunds), n(cl.refunds), f.money(cl.refundCents));
   }
 

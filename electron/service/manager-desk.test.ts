@@ -508,6 +508,7 @@ describe('ManagerDesk', () => {
         purchases: 2,
         purchaseCents: 3_350,
         cashbackCents: 335,
+        cashbackKnown: 3,
         refunds: 1,
         refundCents: 1_000,
         refundCashbackCents: 100,
@@ -520,7 +521,7 @@ describe('ManagerDesk', () => {
       expect(section).toBeGreaterThan(0);
       const lines = rows.slice(section);
       expect(lines.find((r) => r[0] === 'Purchases')!.slice(1, 3)).toEqual(['2', '33.50']);
-      expect(lines.find((r) => r[0] === 'Cashback and discounts')![2]).toBe('2.35'); // net of the refund's cashback, as on screen
+      expect(lines.find((r) => r[0] === 'Discounts (from the offers’ terms set here)')![2]).toBe('2.35'); // net of the refund's, as on screen
       expect(lines.find((r) => r[0] === 'Refunds')!.slice(1, 3)).toEqual(['1', '10.00']);
     });
   });

@@ -72,6 +72,7 @@ describe('crash reports', () => {
     const e2 = fakeElectron();
     const second = startCrashReports(e2.electron, { dataDir: tmp.dir, clock });
     expect(second.finding).toMatchObject({
+      foundAt: '2026-12-06T08:00:00.000Z',
       uncleanRunStartedAt: '2026-12-06T08:00:00.000Z',
       dumps: [{ file: join('completed', '3f1c0c1e-main.dmp'), bytes: 2048 }],
       uploading: false,
@@ -101,7 +102,7 @@ describe('crash reports', () => {
 
     // A crash without any dump (power cut): still said, with no report to send.
     const fourth = startCrashReports(fakeElectron().electron, { dataDir: tmp.dir, clock });
-    expect(fourth.finding).toEqual({ uncleanRunStartedAt: '2026-12-06T08:00:00.000Z', dumps: [], uploading: false });
+    expect(fourth.finding).toEqual({ foundAt: '2026-12-06T08:00:00.000Z', uncleanRunStartedAt: '2026-12-06T08:00:00.000Z', dumps: [], uploading: false });
   });
 
   it('uploads only to an endpoint that is named and safe (Sentry minidump endpoint or a Crashpad server)', () => {

@@ -94,6 +94,7 @@ export function startCrashReports(electron: { crashReporter: CrashReporter; app:
   const finding: CrashFinding | null =
     unclean || fresh.length > 0
       ? {
+          foundAt: new Date(clock()).toISOString(),
           ...(unclean ? { uncleanRunStartedAt: typeof marker.startedAt === 'string' ? marker.startedAt : 'unknown' } : {}),
           dumps: fresh,
           uploading: submitUrl !== null,

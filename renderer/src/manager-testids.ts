@@ -156,6 +156,15 @@ export const MTID = {
   personConfirmOffYes: 'person-confirm-off-yes',
   personConfirmOffNo: 'person-confirm-off-no',
 
+  // the UiTPAS rewards desk
+  rewardNew: 'reward-new',
+  rewardForm: 'reward-form',
+  rewardField: (field: string) => `reward-field-${field}`,
+  rewardSave: 'reward-save',
+  rewardRow: 'reward-row', // data-reward-id
+  rewardDiscount: 'reward-discount',
+  rewardEdit: 'reward-edit',
+
   // settings
   settingsField: (field: string) => `settings-${field}`,
   printerTest: 'settings-printer-test',

@@ -27,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUitpasAdapter } from '../../electron/adapters/uitpas.js';
+import { testConnection } from '../../electron/adapters/connection-test.js';
 import type { MemberAccount, RedeemRequest } from '../../electron/adapters/types.js';
 import { startSandbox, type RunningSandbox } from '../server.js';
 import { createUitpasControl, type UitpasControl } from './control-client.js';
@@ -38,6 +39,7 @@ import {
   UITPAS_SANDBOX_CLIENTS,
   UITPAS_UNKNOWN_NUMBER,
   uitpasSandboxConfig,
+  uitpasTrainingConnection,
 } from './demo-data.js';
 import { OpenApiValidator, type OpenApiDocument } from './openapi-validate.js';
 
@@ -139,6 +141,7 @@ function operationOf(x: Exchange): string | null {
 
 /** Documented statuses this sandbox does not produce, and why. */
 const NOT_PRODUCED: Record<string, string> = {
+  'GET /permissions 403': 'every client may read its own permissions in the sandbox (the document does not say who may not)',
   'GET /rewards 404': 'url/not-found on a search: the sandbox answers 404 only for unknown paths, which are not this operation',
   'POST /rewards/redeemed 404': 'reward-not-found is documented both as 400 and 404 for a redeem; the sandbox answers 400 (the id is in the body)',
 };
@@ -183,6 +186,8 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     const config = { ...uitpasSandboxConfig(rec.url), timeoutMs: 3000 };
     const a = createUitpasAdapter(config);
     await a.probe();
+    // "Test connection": GET /permissions (the three permissions for the organizer).
+    expect((await testConnection('uitpas', uitpasTrainingConnection(rec.url), { timeoutMs: 3000 })).ok).toBe(true);
     const jan = await a.lookupMember({ kind: 'uitpas', value: PH.jan.uitpasNumber });
     await a.lookupMember({ kind: 'insz', value: PH.jan.insz });
     await a.lookupMember({ kind: 'uitpas', value: PH.lotte.uitpasNumber });
@@ -258,6 +263,9 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     const body = (rewardId: string, uitpasNumber = n) => JSON.stringify({ rewardId, uitpasNumber });
 
     const expectations: Array<[string, string, Parameters<typeof probe>[2], number]> = [
+      // GET /permissions
+      ['GET', `/permissions`, { token: curious }, 200],
+      ['GET', `/permissions`, { token: null }, 401],
       // GET /passes
       ['GET', `/passes?identifier=${PH.fatima.uitpasNumber}`, { token: pos }, 200],
       ['GET', `/passes?identifier=${PH.jan.insz}`, { token: pos }, 200],

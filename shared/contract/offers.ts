@@ -57,12 +57,30 @@ export const cardDetails = z
   })
   .strict();
 
+/**
+ * The discount an offer gives, as the store agreed it with Pentadata (the API keeps no terms and
+ * its alerts carry no cashback figure): a share of the purchase in basis points (1000 = 10%),
+ * capped per purchase when maxCents is set. The terminal uses it only to report the discount a
+ * notice that names the offer should have given.
+ */
+export const offerDiscount = z
+  .object({
+    basisPoints: z.number().int('in steps of 0.01%').min(1, 'more than 0%').max(10_000, 'at most 100%'),
+    maxCents: z.number().int().min(1).max(100_000_000).optional(),
+  })
+  .strict();
+
 export const offersMethods = {
   /** The store's offers (the ones this terminal created with Pentadata), newest first. */
   listOffers: z.object({}).strict(),
   /** Creates an offer with Pentadata for the store's merchant id. A manager action. */
   createOffer: z
-    .object({ name: offerName, description: z.array(offerDescriptionLine).max(5, 'at most 5 lines').optional(), approval: managerApproval.optional() })
+    .object({
+      name: offerName,
+      description: z.array(offerDescriptionLine).max(5, 'at most 5 lines').optional(),
+      discount: offerDiscount.optional(),
+      approval: managerApproval.optional(),
+    })
     .strict(),
   /** A customer enrolled at this terminal, by e-mail, or null (Pentadata has no look-up by e-mail). */
   findOfferCustomer: z.object({ email: customerEmail }).strict(),
@@ -106,6 +124,8 @@ export interface OfferView {
   name: string;
   description: string[];
   createdAt: string;
+  /** The discount the store set for it here (not known to Pentadata's API); null when none was set. */
+  discount: { basisPoints: number; maxCents: number | null } | null;
 }
 
 export interface OfferCustomerView {
@@ -148,7 +168,11 @@ export interface OfferNoticeView {
   type: NoticeType;
   /** Negative for a refund. */
   amount: Money;
-  /** The cashback or discount the offer gave (negative for a refund); null when no offer applied. */
+  /**
+   * The discount the offer should have given (negative for a refund), from the offer's discount set
+   * here; null when the notice names no offer of the store's or that offer has none set. Pentadata
+   * reports no such figure.
+   */
   cashback: Money | null;
   offerId: string | null;
   offerName: string | null;
@@ -170,6 +194,8 @@ export interface OfferNoticeTotals {
   purchases: number;
   purchaseCents: number;
   cashbackCents: number;
+  /** Purchases and refunds that have a discount figure (the rest: unknown, see OfferNoticeView.cashback). */
+  cashbackKnown: number;
   refunds: number;
   /** Positive: what was refunded. */
   refundCents: number;

@@ -17,11 +17,7 @@ import { z } from '../zod.js';
 import { MAX_CENTS } from '../money.js';
 import { safeName } from '../safe-text.js';
 import { managerApproval } from './approval.js';
-
-/** The document's category enum (Reward.categories.items). */
-export const REWARD_CATEGORIES = ['Eten en drinken', 'Doen', 'Gadget of item', 'Goede doel'] as const;
-/** The document's per-passholder limit periods (Reward.redeemConstraint.period). */
-export const LIMIT_PERIODS = ['ABSOLUTE', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
+import { LIMIT_PERIODS, REWARD_CATEGORIES } from '../reward-fields.js';
 
 const instant = z
   .string()

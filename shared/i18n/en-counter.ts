@@ -87,6 +87,7 @@ export const enCounter = {
   },
   desk: {
     goLive: 'Go live',
+    rewards: 'Rewards',
     title: 'Manager',
     log: 'Log',
     attention: 'Needs attention',
@@ -185,6 +186,8 @@ export const enCounter = {
     'settings.credentials': 'Credentials changed',
     'validation.request': 'Validation code sent',
     'validation.check': 'Validation code checked',
+    'reward.create': 'UiTPAS reward created',
+    'reward.update': 'UiTPAS reward changed',
     'offer.enrol': 'Card enrolled in an offer',
     'offer.link': 'Card linked to an offer',
     'offer.unlink': 'Card unlinked from an offer',

@@ -9,6 +9,20 @@
 import type { CardOfferLinkView, EnrolledCardView, OfferCustomerView, OfferView } from '../../../shared/contract/offers.js';
 import type { Store } from '../../store/store.js';
 
+export const OFFER_DISCOUNTS_SETTING = 'offers.discounts';
+
+export type OfferDiscount = NonNullable<OfferView['discount']>;
+
+/**
+ * The discount an offer's terms give on a purchase (negative on a refund): the share in basis
+ * points, rounded half up to the cent, capped at maxCents.
+ */
+export function expectedDiscountCents(amountCents: number, d: OfferDiscount): number {
+  const raw = Math.floor((Math.abs(amountCents) * d.basisPoints + 5_000) / 10_000);
+  const capped = d.maxCents === null ? raw : Math.min(raw, d.maxCents);
+  return amountCents < 0 ? -capped : capped;
+}
+
 export interface StoredPerson {
   id: string;
   firstName: string;
@@ -49,9 +63,25 @@ export class EnrolmentStore {
   }
 
   addOffer(o: OfferView): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO offer_offers (offer_id, name, description, created_at) VALUES (?, ?, ?, ?)')
-      .run(o.id, o.name, JSON.stringify(o.description), o.createdAt);
+    this.store.transaction(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO offer_offers (offer_id, name, description, created_at) VALUES (?, ?, ?, ?)')
+        .run(o.id, o.name, JSON.stringify(o.description), o.createdAt);
+      const all = this.discounts();
+      if (o.discount) all[o.id] = o.discount;
+      else delete all[o.id];
+      this.store.setSetting(OFFER_DISCOUNTS_SETTING, JSON.stringify(all));
+    });
+  }
+
+  /** The discount the store set for each offer (kept in settings: Pentadata's API keeps no terms). */
+  private discounts(): Record<string, OfferDiscount> {
+    const raw = this.store.getSetting(OFFER_DISCOUNTS_SETTING);
+    return raw ? (JSON.parse(raw) as Record<string, OfferDiscount>) : {};
+  }
+
+  offerDiscount(offerId: string | null): OfferDiscount | null {
+    return offerId ? (this.discounts()[offerId] ?? null) : null;
   }
 
   offers(): OfferView[] {
@@ -61,7 +91,14 @@ export class EnrolmentStore {
       description: string;
       created_at: string;
     }[];
-    return rows.map((r) => ({ id: r.offer_id, name: r.name, description: JSON.parse(r.description) as string[], createdAt: r.created_at }));
+    const discounts = this.discounts();
+    return rows.map((r) => ({
+      id: r.offer_id,
+      name: r.name,
+      description: JSON.parse(r.description) as string[],
+      createdAt: r.created_at,
+      discount: discounts[r.offer_id] ?? null,
+    }));
   }
 
   offerName(offerId: string | null): string | null {

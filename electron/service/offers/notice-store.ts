@@ -226,17 +226,26 @@ export function noticeTotals(db: Db, currency: string, range: { from?: string; t
   const params = { currency, from: range.from ?? null, to: range.to ?? null };
   const p = db
     .prepare(
-      `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS amount, COALESCE(SUM(cashback_cents), 0) AS cashback FROM (
+      `SELECT COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS amount, COALESCE(SUM(cashback_cents), 0) AS cashback, COUNT(cashback_cents) AS known FROM (
          SELECT amount_cents, cashback_cents,
                 ROW_NUMBER() OVER (PARTITION BY transaction_id ORDER BY (type = 'clearing') DESC, id DESC) AS rn
            FROM offer_notices WHERE type != 'refund' AND ${cond.join(' AND ')}
        ) WHERE rn = 1`,
     )
-    .get(params) as { n: number; amount: number; cashback: number };
+    .get(params) as { n: number; amount: number; cashback: number; known: number };
   const r = db
     .prepare(
-      `SELECT COUNT(*) AS n, COALESCE(-SUM(amount_cents), 0) AS amount, COALESCE(-SUM(cashback_cents), 0) AS cashback FROM offer_notices WHERE type = 'refund' AND ${cond.join(' AND ')}`,
+      `SELECT COUNT(*) AS n, COALESCE(-SUM(amount_cents), 0) AS amount, COALESCE(-SUM(cashback_cents), 0) AS cashback, COUNT(cashback_cents) AS known FROM offer_notices WHERE type = 'refund' AND ${cond.join(' AND ')}`,
     )
-    .get(params) as { n: number; amount: number; cashback: number };
-  return { currency, purchases: p.n, purchaseCents: p.amount, cashbackCents: p.cashback, refunds: r.n, refundCents: r.amount, refundCashbackCents: r.cashback };
+    .get(params) as { n: number; amount: number; cashback: number; known: number };
+  return {
+    currency,
+    purchases: p.n,
+    purchaseCents: p.amount,
+    cashbackCents: p.cashback,
+    cashbackKnown: p.known + r.known,
+    refunds: r.n,
+    refundCents: r.amount,
+    refundCashbackCents: r.cashback,
+  };
 }

@@ -213,6 +213,26 @@ describe('alerts and the catch-up', () => {
     expect((await call('verifyLog', {})).intact).toBe(true);
   });
 
+  it('the discount an offer gave comes from the terms set here, when the notice names the offer; without terms it is not known, never 0', async () => {
+    const { offer } = await call('createOffer', { name: '10% off, at most 2 euros', discount: { basisPoints: 1000, maxCents: 200 } });
+    expect(offer.discount).toEqual({ basisPoints: 1000, maxCents: 200 });
+    const plain = (await call('createOffer', { name: 'No terms set' })).offer;
+    expect(plain.discount).toBeNull();
+    const { customer } = await call('createOfferCustomer', { firstName: 'Ada', lastName: 'Peeters', email: 'ada@example.be' });
+    const enrol = async (n: string, offerId: string) =>
+      (await call('enrolCard', { customerId: customer.id, offerId, card: card(n), termsAccepted: true })).card as EnrolledCardView;
+    const a = await enrol(DEMO_TEST_CARDS.visa, offer.id);
+    const b = await enrol(DEMO_TEST_CARDS.visa2, plain.id);
+    await control.purchase({ cardId: Number(a.id), amountCents: 1255, deliver: false }); // 10%: 125.5 -> 126 (half up)
+    await control.purchase({ cardId: Number(a.id), amountCents: 5000, deliver: false }); // 500, capped at 200
+    await control.purchase({ cardId: Number(b.id), amountCents: 1000, deliver: false }); // no terms: unknown
+    await call('catchUpOfferNotices', {});
+    const page = await call('listOfferNotices', { limit: 10 });
+    const byAmount = Object.fromEntries(page.notices.map((n: { amount: { cents: number }; cashback: unknown }) => [n.amount.cents, n.cashback]));
+    expect(byAmount).toEqual({ 1255: { cents: 126, currency: 'EUR' }, 5000: { cents: 200, currency: 'EUR' }, 1000: null });
+    expect(page.totals).toMatchObject({ purchases: 3, cashbackCents: 326, cashbackKnown: 2 });
+  });
+
   it("reads the emulator's alternative field names and order; an unreadable transaction is logged, never counted", async () => {
     const { card: c } = await enrolled();
     await control.forms({ fields: 'camel', order: 'oldest-first' });

@@ -137,9 +137,10 @@ export class OffersService implements HandlersFor<OffersMethod> {
     await this.opts.authorizeManager?.('offers.create', input.approval);
     const description = input.description ?? [];
     const { offerId } = await client.createOffer(input.name, description);
-    const offer: OfferView = { id: offerId, name: input.name, description, createdAt: this.now() };
+    const discount = input.discount ? { basisPoints: input.discount.basisPoints, maxCents: input.discount.maxCents ?? null } : null;
+    const offer: OfferView = { id: offerId, name: input.name, description, createdAt: this.now(), discount };
     this.enrolments.addOffer(offer);
-    this.log({ kind: 'offer.create', outcome: 'ok', detail: { offerId, name: input.name } });
+    this.log({ kind: 'offer.create', outcome: 'ok', detail: { offerId, name: input.name, discount } });
     return { offer };
   }
 

@@ -137,7 +137,10 @@ export function EndOfDayTab() {
                 {figure(
                   'cardLinkedCashback',
                   t('endOfDay.cardLinkedCashback'),
-                  money(s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents),
+                  // Pentadata reports no discount: a figure only from notices naming an offer whose terms are set here.
+                  s.cardLinked.cashbackKnown === 0
+                    ? t('endOfDay.cardLinkedCashbackUnknown')
+                    : money(s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents),
                   s.cardLinked.cashbackCents - s.cardLinked.refundCashbackCents,
                 )}
                 {figure(

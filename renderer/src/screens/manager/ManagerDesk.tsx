@@ -12,13 +12,14 @@ import { usePos } from '../../state/context';
 import { useApi } from './api-context';
 import { AttentionTab } from './AttentionTab';
 import { DQK } from './desk-queries';
-import { CASHIER_TABS, DESK_TABS, DeskContext, type Desk, type DeskTab, type VerifyFinding } from './desk-context';
+import { CASHIER_TABS, DESK_TABS, PROGRAM_TABS, DeskContext, type Desk, type DeskTab, type VerifyFinding } from './desk-context';
 import { EndOfDayTab } from './EndOfDayTab';
 import { ExportTab } from './ExportTab';
 import { LogTab } from './LogTab';
 import { PeopleTab } from './PeopleTab';
 import { needsManager } from './pin';
 import { QueueTab } from './QueueTab';
+import { RewardsTab } from './RewardsTab';
 import { SaleDetail } from './SaleDetail';
 import { SalesTab } from './SalesTab';
 import { SettingsTab } from './SettingsTab';
@@ -34,6 +35,8 @@ export interface ManagerDeskProps {
   /** Signs a manager in at this terminal (the session's signIn). */
   signIn: (personId: string, pin: string) => Promise<unknown>;
   initialTab?: DeskTab;
+  /** The terminal's loyalty program (some tabs are one program's). */
+  program?: string;
 }
 
 const TAB_KEYS: Record<DeskTab, string> = {
@@ -45,6 +48,7 @@ const TAB_KEYS: Record<DeskTab, string> = {
   export: 'exportCsv.title',
   verify: 'desk.verify',
   people: 'nav.people',
+  rewards: 'desk.rewards',
   settings: 'desk.settings',
   golive: 'desk.goLive',
 };
@@ -62,7 +66,7 @@ export default function ManagerDesk(props: ManagerDeskProps) {
   );
 }
 
-function DeskScreen({ me, currency, storeName = '', signIn, initialTab = 'sales' }: ManagerDeskProps) {
+function DeskScreen({ me, currency, storeName = '', signIn, initialTab = 'sales', program }: ManagerDeskProps) {
   const api = useApi();
   const { t } = useTranslation();
   const isManager = me.role === 'manager';
@@ -137,6 +141,7 @@ function DeskScreen({ me, currency, storeName = '', signIn, initialTab = 'sales'
     setOpened((s) => (s.has(next) ? s : new Set([...s, next])));
   };
 
+  const tabs = DESK_TABS.filter((x) => PROGRAM_TABS[x] === undefined || PROGRAM_TABS[x] === program);
   const allowed = (x: DeskTab) => isManager || CASHIER_TABS.has(x);
   const body = (x: DeskTab) => {
     if (!allowed(x)) return <ManagerGate signIn={signIn} />;
@@ -157,6 +162,8 @@ function DeskScreen({ me, currency, storeName = '', signIn, initialTab = 'sales'
         return <VerifyTab />;
       case 'people':
         return <PeopleTab />;
+      case 'rewards':
+        return <RewardsTab />;
       case 'settings':
         return <SettingsTab />;
       case 'golive':
@@ -168,7 +175,7 @@ function DeskScreen({ me, currency, storeName = '', signIn, initialTab = 'sales'
     <DeskContext.Provider value={desk}>
       <main className="desk" data-testid={MTID.desk} data-role={me.role}>
         <nav className="desk-tabs no-print" aria-label={t('desk.title')}>
-          {DESK_TABS.map((x) => (
+          {tabs.map((x) => (
             <button
               key={x}
               type="button"
@@ -185,11 +192,13 @@ function DeskScreen({ me, currency, storeName = '', signIn, initialTab = 'sales'
           ))}
         </nav>
         {saleId && <SaleDetail key={saleId} saleId={saleId} onClose={() => setSaleId(null)} />}
-        {DESK_TABS.filter((x) => opened.has(x)).map((x) => (
-          <section key={`${x}-${allowed(x)}`} className="desk-body" hidden={tab !== x || saleId !== null} aria-label={t(TAB_KEYS[x])}>
-            {body(x)}
-          </section>
-        ))}
+        {tabs
+          .filter((x) => opened.has(x))
+          .map((x) => (
+            <section key={`${x}-${allowed(x)}`} className="desk-body" hidden={tab !== x || saleId !== null} aria-label={t(TAB_KEYS[x])}>
+              {body(x)}
+            </section>
+          ))}
         {approval.dialog}
       </main>
     </DeskContext.Provider>

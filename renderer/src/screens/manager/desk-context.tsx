@@ -4,9 +4,24 @@ import type { ManagerApprovalInput } from '../../../../shared/contract/approval'
 import type { LogFilter, PersonView } from '../../../../shared/contract/manager';
 import type { ManagerApprovalProps } from '../../components/ManagerApproval';
 
-export type DeskTab = 'sales' | 'log' | 'attention' | 'queue' | 'end-of-day' | 'export' | 'verify' | 'people' | 'settings' | 'golive';
+export type DeskTab = 'sales' | 'log' | 'attention' | 'queue' | 'end-of-day' | 'export' | 'verify' | 'people' | 'rewards' | 'settings' | 'golive';
 
-export const DESK_TABS: readonly DeskTab[] = ['sales', 'log', 'attention', 'queue', 'end-of-day', 'export', 'verify', 'people', 'settings', 'golive'];
+export const DESK_TABS: readonly DeskTab[] = [
+  'sales',
+  'log',
+  'attention',
+  'queue',
+  'end-of-day',
+  'export',
+  'verify',
+  'people',
+  'rewards',
+  'settings',
+  'golive',
+];
+
+/** Tabs only some programs have: the rewards desk is UiTPAS's (a reward catalogue the organizer writes). */
+export const PROGRAM_TABS: Partial<Record<DeskTab, string>> = { rewards: 'uitpas' };
 
 /** Tabs a cashier may open (everything else asks for a manager to sign in). */
 export const CASHIER_TABS: ReadonlySet<DeskTab> = new Set<DeskTab>(['sales']);

@@ -1,12 +1,31 @@
 import { useState, type FormEvent } from 'react';
 import type { OfferView } from '../../../../shared/contract/offers';
 import type { ErrorInfo } from '../../../../shared/errors';
+import { parseAmount } from '../../../../shared/money';
 import { asErrorInfo } from '../../api/client';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import type { OffersApi } from './api';
 import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 import { useManagerAction } from './useManagerAction';
+
+/**
+ * The offer's discount as typed: a percentage (two decimals at most) and an optional cap in the
+ * store's money; undefined when none is given, or which field is wrong.
+ */
+function discountOf(percent: string, max: string): { basisPoints: number; maxCents?: number } | undefined | 'percent' | 'max' {
+  const p = percent.trim();
+  if (p === '') return undefined;
+  const m = /^(\d{1,3})(?:[.,](\d{1,2}))?$/.exec(p);
+  const basisPoints = m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : NaN;
+  if (!(basisPoints >= 1 && basisPoints <= 10_000)) return 'percent';
+  if (max.trim() === '') return { basisPoints };
+  try {
+    return { basisPoints, maxCents: parseAmount(max, 'EUR').cents };
+  } catch {
+    return 'max';
+  }
+}
 
 /**
  * A new offer for the store (Pentadata's POST /offers, for the store's
@@ -18,9 +37,12 @@ export function CreateOffer({ api, onCreated }: { api: OffersApi; onCreated: (o:
   const [open, setOpen] = useState(false);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
+  const [percent, setPercent] = useState('');
+  const [maxAmount, setMaxAmount] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [problem, setProblem] = useState(false);
+  const [discountProblem, setDiscountProblem] = useState<'percent' | 'max' | null>(null);
   const manager = useManagerAction(api, t('approvalCreateOffer'));
 
   async function submit(e: FormEvent) {
@@ -31,6 +53,9 @@ export function CreateOffer({ api, onCreated }: { api: OffersApi; onCreated: (o:
       return;
     }
     setProblem(false);
+    const discount = discountOf(percent, maxAmount);
+    setDiscountProblem(typeof discount === 'string' ? discount : null);
+    if (typeof discount === 'string') return;
     setError(null);
     const lines = description
       .split('\n')
@@ -39,9 +64,16 @@ export function CreateOffer({ api, onCreated }: { api: OffersApi; onCreated: (o:
     setBusy(true);
     try {
       await manager.run(async (approval) => {
-        const { offer } = await api.createOffer({ name: title, ...(lines.length ? { description: lines } : {}), ...(approval ? { approval } : {}) });
+        const { offer } = await api.createOffer({
+          name: title,
+          ...(lines.length ? { description: lines } : {}),
+          ...(discount ? { discount } : {}),
+          ...(approval ? { approval } : {}),
+        });
         setName('');
         setDescription('');
+        setPercent('');
+        setMaxAmount('');
         setOpen(false);
         onCreated(offer);
       });
@@ -87,6 +119,35 @@ export function CreateOffer({ api, onCreated }: { api: OffersApi; onCreated: (o:
           disabled={busy}
         />
       </label>
+      <label className="offers-label">
+        {t('offerDiscount')}
+        <input
+          className="field offers-field"
+          data-testid={OFFERS_TID.offerDiscount}
+          value={percent}
+          inputMode="decimal"
+          onChange={(e) => setPercent(e.target.value)}
+          disabled={busy}
+          aria-invalid={discountProblem === 'percent'}
+        />
+      </label>
+      <label className="offers-label">
+        {t('offerDiscountMax')}
+        <input
+          className="field offers-field"
+          data-testid={OFFERS_TID.offerDiscountMax}
+          value={maxAmount}
+          inputMode="decimal"
+          onChange={(e) => setMaxAmount(e.target.value)}
+          disabled={busy || percent.trim() === ''}
+          aria-invalid={discountProblem === 'max'}
+        />
+      </label>
+      {discountProblem && (
+        <p className="offers-problem" role="alert">
+          {t(discountProblem === 'percent' ? 'offerDiscountProblem' : 'offerDiscountMaxProblem')}
+        </p>
+      )}
       {problem && (
         <p className="offers-problem" role="alert">
           {t('offerNameProblem')}

@@ -19,6 +19,8 @@ export const OFFERS_TID = {
   offerForm: 'offer-form',
   offerName: 'offer-name',
   offerDescription: 'offer-description',
+  offerDiscount: 'offer-discount',
+  offerDiscountMax: 'offer-discount-max',
   offerCreate: 'offer-create',
 
   // 2. the customer

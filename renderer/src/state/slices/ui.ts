@@ -96,8 +96,12 @@ export function createUi(core: Core, drafts: Drafts): UiSlice {
       }
       if (event.type === 'service') {
         set({ serviceRestarting: event.state === 'restarting' });
-        // Back: what changed while it was down (a sale the outbox settled) is read again.
-        if (event.state === 'running') void get().refresh();
+        // Back: a new process, where nobody is signed in yet; what changed while it was down
+        // (a sale the outbox settled) is read again.
+        if (event.state === 'running') {
+          void get().loadSession();
+          void get().refresh();
+        }
         return;
       }
       for (const watch of saleWatchers) watch(event.sale);
