@@ -2,7 +2,7 @@ import { NETWORK_FIELDS } from './network.js';
 import { UITPAS_SCAN_PATTERN } from './scan-patterns.js';
 import type { ProgramDescriptor } from './types.js';
 
-/** UiTPAS (publiq): a reward catalogue, points per reward. PROVIDERS.md section 1. */
+/** UiTPAS (publiq): a reward catalogue, points per reward. */
 export const UITPAS = {
   id: 'uitpas',
   name: 'UiTPAS',
