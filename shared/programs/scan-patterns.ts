@@ -1,14 +1,15 @@
 /**
- * Each program's default pattern for the member number inside a scanned URL
- * or text (RE2 syntax, which is JavaScript's without back-references or
- * look-around). In a module of its own so the counter's first paint reads them
- * without the programs' descriptors (connection fields, help texts: issue 18);
- * the descriptors name the same constants (`scanPattern`), and a test checks
- * the two agree.
+ * The default pattern (RE2 syntax) that finds a program's member number in a
+ * scanned URL or text, per program that has one; the descriptors take theirs
+ * from here.
+ *
+ * WHY apart from the descriptors: the counter reads scans from its first
+ * paint, and importing PROGRAMS for one pattern would put every program's
+ * connection fields and help texts in the renderer's initial JavaScript
+ * (issue 18: < 120 KB gzipped).
  */
-import type { BackendId } from '../domain.js';
-
-/** UiTPAS: a run of exactly 13 digits anywhere in the text (a URL or a line from the app); the non-digit on either side is outside the group. */
-export const UITPAS_SCAN_PATTERN = '(?:^|\\D)(\\d{13})(?:\\D|$)';
-
-export const SCAN_PATTERNS: Readonly<Partial<Record<BackendId, string>>> = { uitpas: UITPAS_SCAN_PATTERN };
+export const SCAN_PATTERNS = {
+  // A run of exactly 13 digits anywhere in the text (a URL or a line from the app).
+  // RE2 syntax (no look-around): the non-digit on either side is outside the group.
+  uitpas: '(?:^|\\D)(\\d{13})(?:\\D|$)',
+} as const satisfies Readonly<Record<string, string>>; // keys: program ids (test/programs.test.ts checks them against the descriptors)

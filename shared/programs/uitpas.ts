@@ -1,5 +1,5 @@
 import { NETWORK_FIELDS } from './network.js';
-import { UITPAS_SCAN_PATTERN } from './scan-patterns.js';
+import { SCAN_PATTERNS } from './scan-patterns.js';
 import type { ProgramDescriptor } from './types.js';
 
 /** UiTPAS (publiq): a reward catalogue, points per reward. */
@@ -58,6 +58,6 @@ export const UITPAS = {
     production: { apiUrl: 'https://api.uitpas.be', tokenUrl: 'https://account.uitid.be/oauth/token' },
   },
   environmentField: 'apiUrl',
-  scanPattern: UITPAS_SCAN_PATTERN,
+  scanPattern: SCAN_PATTERNS.uitpas,
   docs: 'https://docs.publiq.be/docs/uitpas/',
 } as const satisfies ProgramDescriptor<'uitpas'>;
