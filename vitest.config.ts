@@ -1,4 +1,14 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Test files at once: one per core. Vitest's default is one less than the cores, which is ONE
+ * on a two-core CI machine: every second a file spent waiting (a child process starting, a
+ * PostgreSQL cluster, a crash harness's kill timer) left the other core idle. Not more than
+ * one per core: at two per core on this shared machine (load 20), tests bound by a real
+ * request timeout (an adapter's 1.5 s) timed out by the dozen.
+ */
+const FILES_AT_ONCE = availableParallelism();
 
 /**
  * Three projects: `unit` (pure code: shared/, the renderer's logic, the repository rules),
@@ -12,6 +22,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    maxWorkers: FILES_AT_ONCE,
     projects: [
       { extends: true, test: { name: 'unit', include: ['shared/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'test/**/*.test.ts', 'scripts/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['electron/**/*.test.ts', 'sandbox/**/*.test.ts'] } },

@@ -4,9 +4,9 @@
  * part of `npm test` (electron/service/crash-harness.test.ts).
  *
  * This process starts the White Label sandbox in-process and the terminal as a
- * child process: the web host CLI (electron/cli/web.ts, bundled once with
- * esbuild so a restart takes ~0.3 s instead of tsx's ~1.5 s; `runner: 'tsx'`
- * runs the source). Cashier lanes drive sales over the HTTP API (identify,
+ * child process: the web host CLI (electron/cli/web.ts, bundled once by
+ * test/web-host-bundle.ts so a restart costs about 1 s of CPU instead of tsx's 3;
+ * `runner: 'tsx'` runs the source). Cashier lanes drive sales over the HTTP API (identify,
  * quote, confirm, pay, void and partial refunds after posting, cancels while
  * queued, voids of sales a crash left in doubt). Every life of the child ends
  * in SIGKILL:
@@ -35,11 +35,10 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { DATABASE_FILE } from '../electron/runtime.js';
 import { FAILPOINT_NAMES, seededRandom } from '../electron/service/failpoints.js';
 import { People } from '../electron/service/people.js';
@@ -48,6 +47,7 @@ import { CRASH_PROGRAM, type CrashMember, type CrashProgram, type CrashProgramId
 import { Store } from '../electron/store/store.js';
 import { checkAgreement, describeAgreement, type AgreementReport } from '../test/ledger-agreement.js';
 import { makeTempDir } from '../test/temp-dir.js';
+import { bundleWebHost, type WebHostBundle } from '../test/web-host-bundle.js';
 
 export interface CrashHarnessOptions {
   /** SIGKILLs to deliver before the final drain. */
@@ -59,6 +59,8 @@ export interface CrashHarnessOptions {
   members?: number;
   /** 'bundle' (default): the web host bundled once; 'tsx': the source through tsx. */
   runner?: 'bundle' | 'tsx';
+  /** A web host bundle already made (test/web-host-bundle.ts), shared by several runs; the run bundles its own otherwise. */
+  webHost?: string;
   log?: (line: string) => void;
   /** How long the final drain may take before the run fails. */
   drainTimeoutMs?: number;
@@ -101,10 +103,11 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
   const dataDir = join(tmp.dir, 'terminal');
   const kit = CRASH_PROGRAM[o.program ?? 'whitelabel'];
   const sandbox = await startSandbox({ port: 0, seedDemo: kit.seedDemo });
-  let entry: string | null = null;
+  let ownBundle: WebHostBundle | null = null;
   let keep = false;
   try {
-    entry = o.runner === 'tsx' ? null : await bundleWebHost();
+    if (o.runner !== 'tsx' && !o.webHost) ownBundle = await bundleWebHost();
+    const entry = o.runner === 'tsx' ? null : (o.webHost ?? ownBundle!.file);
 
     // Members: generous balances, and one small one (refusals once it runs low).
     const members = kit.setup(sandbox, o.members ?? 6);
@@ -263,7 +266,7 @@ export async function runCrashHarness(o: CrashHarnessOptions): Promise<CrashHarn
   } finally {
     await sandbox.close();
     if (!keep) tmp.cleanup();
-    if (entry) rmSync(entry, { force: true });
+    ownBundle?.remove();
   }
 }
 
@@ -353,22 +356,6 @@ interface Child {
   alive: () => boolean;
   killAfter(ms: number): void;
   stop(): Promise<void>;
-}
-
-async function bundleWebHost(): Promise<string> {
-  // Inside the repository's node_modules/.cache so the bundle's bare imports (better-sqlite3...) resolve.
-  const out = join(REPO, 'node_modules', '.cache', 'pwp-crash', `web-${process.pid}-${Date.now()}.mjs`);
-  await build({
-    entryPoints: [join(REPO, 'electron/cli/web.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: out,
-    logLevel: 'warning',
-  });
-  return out;
 }
 
 function startChild(entry: string | null, dataDir: string, backendUrl: string, program: CrashProgramId, failpoints: string, seed: number): Child {

@@ -36,6 +36,7 @@ import { scanKeys } from '../e2e/scanner-keys.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { armBalanceTimer, CHROMIUM_ARGS, startSale, timeCameraOpens, type ScanTiming } from './scan-bench.js';
 import { median, percentile, type Figure } from './stats.js';
+import { tid } from '../e2e/tid.js';
 
 export interface LowEndOptions {
   /** CPU throttling rates of the renderer (1 = none). */
@@ -72,8 +73,6 @@ export const LOWEND_QUICK: LowEndOptions = {
 
 /** Issue 18's targets at 4x. */
 export const LOWEND_TARGETS_4X = { counterReadyMs: 600, scanP95Ms: 50, keypadP95Ms: 30, cameraMedianMs: 250, shiftGrowthMb: 20 };
-
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 /** Installed before the page's own scripts: stamps the moment the counter is ready for a scan. */
 const COUNTER_READY_PROBE = `(() => {

@@ -38,6 +38,7 @@ import { fillQueue } from './drain-bench.js';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-child.js';
 import { armBalanceTimer, CHROMIUM_ARGS, startSale } from './scan-bench.js';
 import { median, nowMs, percentile, type Figure } from './stats.js';
+import { tid } from '../e2e/tid.js';
 
 export interface OutageBenchOptions {
   /** Redemptions queued by the outage. */
@@ -52,15 +53,15 @@ export interface OutageBenchOptions {
 
 export const OUTAGE_FULL: OutageBenchOptions = { rows: 10_000, members: 2_000, scans: 40, commitsPerScan: 5, rateLimit: { perSecond: 100, burst: 400 } };
 /**
- * Small enough for CI: 150 rows drain in about 25 s under a limit of 20 requests/s, low
- * enough that a drain that did not pace itself meets 429s even on a slow machine. The
- * burst (5 s of the rate, WL's is 4 s) absorbs an emulator that stalls on a loaded machine:
- * requests it holds arrive at once when it resumes, and no pacing can prevent 429s from a
- * stall longer than the burst lasts.
+ * Small enough for CI: 100 rows (300 requests) drain in about 15 s under a limit of 20
+ * requests/s, low enough that a drain that did not pace itself meets 429s even on a slow
+ * machine, long enough that the cashier's timed steps are all taken while rows are queued.
+ * The burst (5 s of the rate, WL's is 4 s) absorbs an emulator that stalls on a loaded
+ * machine: requests it holds arrive at once when it resumes, and no pacing can prevent 429s
+ * from a stall longer than the burst lasts.
  */
-export const OUTAGE_QUICK: OutageBenchOptions = { rows: 150, members: 30, scans: 5, commitsPerScan: 3, rateLimit: { perSecond: 20, burst: 100 } };
+export const OUTAGE_QUICK: OutageBenchOptions = { rows: 100, members: 20, scans: 4, commitsPerScan: 3, rateLimit: { perSecond: 20, burst: 100 } };
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 /** White Label reads the wallet, posts the event and reads the wallet again: three requests a redemption. */
 const REQUESTS_PER_REDEMPTION = 3;
 /** Between a cashier's steps. */

@@ -29,3 +29,13 @@ export function printFigures(title: string, figures: Figure[]): void {
     console.log(`${f.name.padEnd(58)} ${v} ${f.unit}${f.target ? `   (target ${f.target})` : ''}${verdict}`);
   }
 }
+
+/** The figures as lines, for an assertion's message. */
+export const shown = (figures: Figure[]): string => figures.map((f) => `${f.name}: ${f.value} ${f.unit}`).join('\n');
+
+/** The value of the figure whose name starts with `start` (tests of the harnesses); throws naming the figures there are. */
+export function byName(figures: Figure[], start: string): number {
+  const f = figures.find((x) => x.name.startsWith(start));
+  if (!f) throw new Error(`no figure "${start}" in:\n${shown(figures)}`);
+  return f.value;
+}

@@ -12,8 +12,9 @@ import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { DESK_TABS } from '../renderer/src/screens/manager/desk-context.js';
 import { expect, STAFF, test } from './fixtures.js';
-import { identify, managerApproves, saleWithMember, tid } from './counter-helpers.js';
+import { identify, managerApproves, saleWithMember } from './counter-helpers.js';
 import { managerSignsIn, signInWithKeypad } from './desk-helpers.js';
+import { tid } from './tid.js';
 
 // axe-core compiles its message templates with new Function, which the app's
 // Content-Security-Policy (rightly) refuses: the policy is bypassed for this spec

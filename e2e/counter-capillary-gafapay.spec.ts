@@ -12,8 +12,9 @@ import { CAPILLARY_DEMO_CUSTOMERS } from '../sandbox/capillary/demo.js';
 import { GAFAPAY_DEMO_USERS, gafapayAppCode } from '../sandbox/gafapay/demo.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
-import { identify, managerApproves, saleWithMember, shot, startSale, tid } from './counter-helpers.js';
+import { identify, managerApproves, saleWithMember, shot, startSale } from './counter-helpers.js';
 import { controlFetch, type ControlEndpoint } from '../sandbox/control-client.js';
+import { tid } from './tid.js';
 
 async function codeReceived(sandbox: ControlEndpoint, mobile: string): Promise<string> {
   const res = await controlFetch(sandbox, 'GET', `/capillary/validation-code?mobile=${encodeURIComponent(mobile)}`);
@@ -110,7 +111,7 @@ test.describe('GafaPay', () => {
     await page.locator(tid(TID.paid)).click();
 
     await page.locator(tid(TID.voidSale)).click();
-    await expect(page.locator('[data-testid="void-note"]')).toContainText('GafaPay');
+    await expect(page.locator(tid('void-note'))).toContainText('GafaPay');
     await managerApproves(page, staff.managerId, 'customer cancelled');
     const comp = page.locator(tid(TID.compensation));
     await expect(comp).toHaveAttribute('data-state', 'manual-action');

@@ -4,7 +4,8 @@
  */
 import { TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
-import { shot, tid } from './counter-helpers.js';
+import { shot } from './counter-helpers.js';
+import { tid } from './tid.js';
 
 test.use({ loyalty: 'cardlinked' });
 

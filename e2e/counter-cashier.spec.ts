@@ -10,9 +10,9 @@ import type { Page } from '@playwright/test';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../sandbox/uitpas/demo-data.js';
-import { tid } from './counter-helpers.js';
 import { expect, scan, STAFF, test } from './fixtures.js';
 import { scanKeys } from './scanner-keys.js';
+import { tid } from './tid.js';
 
 /** English words that must not reach a cashier working in another language. */
 // Each test walks a whole story on one terminal (cheaper than a terminal per item): more than the default time.
@@ -111,7 +111,7 @@ test.describe('UiTPAS', () => {
     const wrong = jan.uitpasNumber.slice(0, -1) + String((Number(jan.uitpasNumber.slice(-1)) + 1) % 10);
     await page.locator(tid(TID.memberInput)).fill(wrong);
     await page.locator(tid(TID.memberInput)).press('Enter');
-    const refusal = page.locator('[data-testid="scan-refusal"]');
+    const refusal = page.locator(tid('scan-refusal'));
     await expect(refusal).toBeVisible();
     expect((await refusal.innerText()).replace(wrong, '')).not.toMatch(ENGLISH);
 

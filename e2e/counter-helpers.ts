@@ -6,8 +6,7 @@
 import type { Page } from '@playwright/test';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { expect, scan, STAFF } from './fixtures.js';
-
-export const tid = (id: string) => `[data-testid="${id}"]`;
+import { tid } from './tid.js';
 
 /** Types the basket total, then waits until the sale exists (the counter is ready for the card). */
 export async function startSale(page: Page, basket: string): Promise<void> {

@@ -8,7 +8,8 @@
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, STAFF, test } from './fixtures.js';
-import { identify, managerApproves, saleWithMember, shot, startSale, tid } from './counter-helpers.js';
+import { identify, managerApproves, saleWithMember, shot, startSale } from './counter-helpers.js';
+import { tid } from './tid.js';
 
 test('offline: last known balance, queued within limits, refused past one, a manager overrides, the queue drains', async ({
   counter: page,

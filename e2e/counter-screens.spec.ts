@@ -12,8 +12,8 @@ import { mkdirSync } from 'node:fs';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
-import { tid } from './counter-helpers.js';
 import { expect, test } from './fixtures.js';
+import { tid } from './tid.js';
 
 const SIZES = [
   { width: 1366, height: 768 },

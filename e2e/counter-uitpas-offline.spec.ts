@@ -10,7 +10,8 @@
 import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../sandbox/uitpas/demo-data.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
-import { identify, managerApproves, saleWithMember, shot, startSale, tid } from './counter-helpers.js';
+import { identify, managerApproves, saleWithMember, shot, startSale } from './counter-helpers.js';
+import { tid } from './tid.js';
 
 test.use({ loyalty: 'uitpas' });
 

@@ -9,8 +9,9 @@
 import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../sandbox/uitpas/demo-data.js';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
-import { managerApproves, saleWithMember, shot, tid } from './counter-helpers.js';
+import { managerApproves, saleWithMember, shot } from './counter-helpers.js';
 import { managerSignsIn } from './desk-helpers.js';
+import { tid } from './tid.js';
 
 test.use({ loyalty: 'uitpas' });
 

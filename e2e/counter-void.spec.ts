@@ -7,7 +7,8 @@
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
-import { managerApproves, saleWithMember, shot, tid } from './counter-helpers.js';
+import { managerApproves, saleWithMember, shot } from './counter-helpers.js';
+import { tid } from './tid.js';
 
 test('redeem, pay, a manager voids at the counter: the points come back at the sandbox', async ({ counter: page, sandbox, staff }) => {
   const anna = DEMO_MEMBERS.anna; // 2500 points
@@ -34,7 +35,7 @@ test('redeem, pay, a manager voids at the counter: the points come back at the s
   expect(wl.balances(anna.userId)[anna.userId]).toBe(1500);
 
   await page.locator(tid(TID.voidSale)).click();
-  await expect(page.locator('[data-testid="void-note"]')).toContainText(/1[,.\u202f\u00a0 ]?000 points go back/);
+  await expect(page.locator(tid('void-note'))).toContainText(/1[,.\u202f\u00a0 ]?000 points go back/);
   await shot(page, 'void-1-approval');
   await managerApproves(page, staff.managerId, 'customer returned everything');
   await expect(page.locator(tid(TID.outcome))).toHaveAttribute('data-state', 'voided');

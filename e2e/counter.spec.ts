@@ -5,8 +5,7 @@
 import { TID } from '../renderer/src/testids.js';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { expect, scan, test } from './fixtures.js';
-
-const tid = (id: string) => `[data-testid="${id}"]`;
+import { tid } from './tid.js';
 
 /** The basket is in and the sale exists: the counter is ready for the card. */
 async function saleStarted(page: import('@playwright/test').Page): Promise<void> {

@@ -2,8 +2,7 @@
 import type { Page } from '@playwright/test';
 import { MTID } from '../renderer/src/testids.js';
 import { expect, STAFF } from './fixtures.js';
-
-const tid = (id: string) => `[data-testid="${id}"]`;
+import { tid } from './tid.js';
 
 /** Signs a person in on the sign-in screen (or the desk's manager gate): tap the name, tap the PIN, sign in. */
 export async function signInWithKeypad(scope: ReturnType<Page['locator']> | Page, personId: string, pin: string): Promise<void> {

@@ -2,7 +2,8 @@
  * Playwright fixtures: every test gets its own data directory, its own
  * sandbox backend (started in the test worker, so the test can read its
  * ledger and inject faults) and its own terminal, started as a real child
- * process through `npm run web`'s entry point, exactly as a user would.
+ * process from `npm run web`'s entry point (electron/cli/web.ts, bundled once
+ * for the run by e2e/global-setup.ts: test/web-host-bundle.ts).
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { WEB_HOST_BUNDLE_ENV } from '../test/web-host-bundle.js';
 import { scanKeys } from './scanner-keys.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,14 +46,22 @@ export function hostCaller(openUrl: string): TerminalProcess['call'] {
 }
 
 /** Starts `electron/cli/web.ts` as a child process and waits for its first line (the URL). */
-export async function startTerminal(opts: { dataDir: string; backendUrl: string; extraArgs?: string[]; cpuList?: string }): Promise<TerminalProcess> {
+export async function startTerminal(opts: {
+  dataDir: string;
+  backendUrl: string;
+  extraArgs?: string[];
+  cpuList?: string;
+  /** A web host bundle (test/web-host-bundle.ts); default: the e2e run's (e2e/global-setup.ts), else through tsx as `npm run web` does. */
+  bundle?: string;
+}): Promise<TerminalProcess> {
+  const bundle = opts.bundle ?? process.env[WEB_HOST_BUNDLE_ENV];
+  const program = bundle ? [process.execPath, bundle] : [TSX, 'electron/cli/web.ts'];
   // cpuList (benchmarks): the terminal runs on those cores only (`taskset -c`), as on a small counter PC.
-  const [command, prefix] = opts.cpuList ? ['taskset', ['-c', opts.cpuList, TSX]] : [TSX, []];
+  const [command, ...prefix] = opts.cpuList ? ['taskset', '-c', opts.cpuList, ...program] : program;
   const child = spawn(
-    command,
+    command!,
     [
       ...prefix,
-      'electron/cli/web.ts',
       '--data-dir',
       opts.dataDir,
       '--port',
@@ -62,6 +72,9 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
       '500',
       '--post-wait-ms',
       '4000',
+      // Cheap PIN hashes: five of them set up each test's people (about 1 s of CPU at the real cost).
+      '--pin-hash-cost',
+      '1024',
       ...(opts.extraArgs ?? []),
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -70,7 +83,11 @@ export async function startTerminal(opts: { dataDir: string; backendUrl: string;
   child.stderr!.on('data', (d) => (stderr += String(d)));
   const openUrl = await new Promise<string>((ok, fail) => {
     const rl = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => fail(new Error(`terminal did not start in time\n${stderr}`)), 20_000);
+    const timer = setTimeout(() => {
+      // SIGTERM, not SIGKILL: through tsx the terminal is tsx's child, and only a signal tsx relays reaches it.
+      child.kill('SIGTERM');
+      fail(new Error(`terminal did not start in time\n${stderr}`));
+    }, 30_000);
     rl.once('line', (line) => {
       clearTimeout(timer);
       ok(line.trim());

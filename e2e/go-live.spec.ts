@@ -15,8 +15,8 @@ import { GOLIVE_TID } from '../renderer/src/screens/manager/GoLiveTab.js';
 import { expect, test } from './fixtures.js';
 import { managerApproves } from './counter-helpers.js';
 import { managerSignsIn } from './desk-helpers.js';
+import { tid } from './tid.js';
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 let program: RunningSandbox;
 test.beforeEach(async () => {
   program = await startSandbox({ port: 0 });
@@ -56,7 +56,7 @@ test('a manager takes the terminal live, and back to training', async ({ counter
   // The secret is never shown back.
   await expect(page.locator(tid(GOLIVE_TID.field('clientSecret')))).toHaveValue('');
   await expect(page.locator(tid(TID.trainingBanner))).toHaveCount(0);
-  await expect(page.locator('[data-testid="status-live-environment"]')).toBeVisible();
+  await expect(page.locator(tid('status-live-environment'))).toBeVisible();
 
   const before = program.backends.whitelabel.state.ledger(DEMO_MEMBERS.anna.userId).length;
   const liveSale = await sell(200);

@@ -16,8 +16,9 @@ import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { MTID, TID } from '../renderer/src/testids.js';
 import type { AttentionItem } from '../shared/contract/manager.js';
 import { expect, STAFF, test } from './fixtures.js';
-import { identify, managerApproves, saleWithMember, startSale, tid } from './counter-helpers.js';
+import { identify, managerApproves, saleWithMember, startSale } from './counter-helpers.js';
 import { managerSignsIn } from './desk-helpers.js';
+import { tid } from './tid.js';
 
 const REQUEST_TIMEOUT_MS = 1500;
 const MARGIN_MS = 500;

@@ -19,8 +19,7 @@ import { MTID } from '../renderer/src/testids.js';
 import { managerSignsIn } from './desk-helpers.js';
 import { expect, STAFF, test, type TerminalProcess } from './fixtures.js';
 import { readPgm } from './pdf-image.js';
-
-const tid = (id: string) => `[data-testid="${id}"]`;
+import { tid } from './tid.js';
 
 interface Planned {
   cashier: 'chris' | 'bo' | 'cleo';

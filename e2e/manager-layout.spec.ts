@@ -9,8 +9,8 @@ import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { MTID } from '../renderer/src/testids.js';
 import { managerSignsIn } from './desk-helpers.js';
 import { expect, test } from './fixtures.js';
+import { tid } from './tid.js';
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 const SIZES = [
   { width: 1366, height: 768 },
   { width: 1280, height: 800 },

@@ -7,8 +7,7 @@
 import { MTID, TID } from '../renderer/src/testids.js';
 import { managerSignsIn } from './desk-helpers.js';
 import { expect, STAFF, test } from './fixtures.js';
-
-const tid = (id: string) => `[data-testid="${id}"]`;
+import { tid } from './tid.js';
 
 test('people and settings: problems next to the field, a question before switching off, names at once', async ({ counter: page, terminal, staff }) => {
   test.setTimeout(90_000);

@@ -11,8 +11,7 @@ import { LOG_CSV_COLUMNS } from '../electron/service/csv-export.js';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { managerSignsIn, signInWithKeypad } from './desk-helpers.js';
 import { expect, STAFF, test, type TerminalProcess } from './fixtures.js';
-
-const tid = (id: string) => `[data-testid="${id}"]`;
+import { tid } from './tid.js';
 
 /** A paid sale made through the API (as whoever is signed in at the terminal). */
 async function paidSale(t: TerminalProcess, member: { cardNumber: string }, basketCents: number, pointsMilli: number): Promise<string> {

@@ -21,8 +21,8 @@ import { DEMO_TEST_CARDS } from '../sandbox/cardlinked/demo.js';
 import { OFFERS_TID as O } from '../renderer/src/screens/offers/testids.js';
 import { MTID } from '../renderer/src/testids.js';
 import { expect, STAFF, test } from './fixtures.js';
+import { tid } from './tid.js';
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 const expYear = String((new Date().getFullYear() + 3) % 100).padStart(2, '0');
 const CVV = '9731';
 

@@ -10,6 +10,7 @@ export const CHROMIUM_PATH = process.env.PWP_CHROMIUM ?? '/usr/bin/chromium';
 export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
+  globalSetup: './global-setup.ts',
   timeout: 45_000,
   expect: { timeout: 8_000 },
   fullyParallel: true,

@@ -9,7 +9,8 @@ import { TID } from '../renderer/src/testids.js';
 import { readEscPos } from '../test/escpos-reader.js';
 import { startLoopbackPrinter } from '../test/loopback-printer.js';
 import { expect, STAFF, test } from './fixtures.js';
-import { saleWithMember, tid } from './counter-helpers.js';
+import { saleWithMember } from './counter-helpers.js';
+import { tid } from './tid.js';
 
 test('the slip prints by itself after Paid; out of paper says what to do and the sale stays paid; a PDF link', async ({ counter: page, terminal, staff }) => {
   const printer = await startLoopbackPrinter();

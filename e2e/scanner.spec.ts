@@ -24,8 +24,8 @@ import { fakeCameraArgs, writeFakeCamera, y4mWith, type FakeCode } from './fake-
 import { scanKeys } from './scanner-keys.js';
 import { expect, STAFF, test } from './fixtures.js';
 import config, { CHROMIUM_PATH } from './playwright.config.js';
+import { tid } from './tid.js';
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 const CONFIG_ARGS: string[] = config.use?.launchOptions?.args ?? [];
 const jan = UITPAS_DEMO_PASSHOLDERS.jan; // 120 points
 const JAN_WRONG_CHECK = jan.uitpasNumber.slice(0, -1) + String((Number(jan.uitpasNumber.slice(-1)) + 1) % 10);

@@ -10,8 +10,7 @@ import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { MTID } from '../renderer/src/testids.js';
 import { managerSignsIn } from './desk-helpers.js';
 import { expect, test } from './fixtures.js';
-
-const tid = (id: string) => `[data-testid="${id}"]`;
+import { tid } from './tid.js';
 
 async function closedPort(): Promise<number> {
   return new Promise((resolve) => {

@@ -10,8 +10,7 @@ import { SUPPORT_TID } from '../renderer/src/screens/manager/SupportBundle.js';
 import { leakedSecrets, SECRETS } from '../test/secrets-fixture.js';
 import { managerSignsIn } from './desk-helpers.js';
 import { expect, test } from './fixtures.js';
-
-const tid = (id: string) => `[data-testid="${id}"]`;
+import { tid } from './tid.js';
 
 test('a screen error lands in the log; the support bundle holds it, redacted', async ({ counter: page, terminal, staff }) => {
   const logFile = join(terminal.dataDir, 'logs', 'terminal.log');

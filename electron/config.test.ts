@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APP_NAME, ConfigError, osAppDataDir, parseBackendUrl, readFlag, resolveDataDir } from './config.js';
+import { ConfigError, osAppDataDir, parseBackendUrl, readFlag, resolveDataDir } from './config.js';
 
 const linux = { platform: 'linux' as const, homedir: '/home/cashier', cwd: '/opt/pos' };
 
@@ -65,7 +65,6 @@ describe('resolveDataDir', () => {
 
   it('osAppDataDir without the app folder', () => {
     expect(osAppDataDir('linux', {}, '/h')).toBe('/h/.config');
-    expect(APP_NAME).toBe('Pay with Points');
   });
 });
 

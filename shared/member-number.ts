@@ -16,7 +16,7 @@ export type IdentifierKind =
   | 'appCode'; // a code the member's app shows that carries a session secret (GafaPay): see APP_CODE_RE
 
 /**
- * A member app code (GafaPay, PROVIDERS.md section 4): the documented redeem
+ * A member app code (GafaPay): the documented redeem
  * call needs the customer's own token, user id and wallet id, and the
  * document does not say how a POS gets them, so the terminal defines the code
  * the member's app shows:
@@ -140,7 +140,7 @@ export function parseMemberIdentifier(raw: string, accepted: readonly Identifier
         break;
       case 'memberId':
         // The program's id as its QR code carries it or the member reads it out: no check digit,
-        // no card-number rule (PROVIDERS.md: no card-to-member lookup is documented).
+        // no card-number rule (White Label documents no card-to-member lookup).
         if (/^[A-Za-z0-9_-]{3,64}$/.test(read)) return { ok: true, identifier: { kind, value: read } };
         break;
       case 'appCode':

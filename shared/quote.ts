@@ -1,5 +1,5 @@
 /**
- * The quote rules (DESIGN.md "Money, points and the redemption"): the
+ * The quote rules: the
  * discount is the points' value at the backend's rate rounded down to the
  * cent; never more than the basket, never more than the balance, inside the
  * backend's min/max and precision.

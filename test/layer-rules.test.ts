@@ -32,10 +32,10 @@ function typeErrors(tsconfig: string, relPath: string, source: string): string[]
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (f, lang, ...rest) => (f === planted ? ts.createSourceFile(f, source, lang) : getSourceFile(f, lang, ...rest));
   const program = ts.createProgram({ rootNames: [planted], options, host });
-  return ts
-    .getPreEmitDiagnostics(program)
-    .filter((d) => d.file?.fileName === planted)
-    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  // Only the planted file's diagnostics: checking every declaration file of the layer too
+  // (getPreEmitDiagnostics) cost seconds and could only add errors that are not its own.
+  const file = program.getSourceFile(planted)!;
+  return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 async function lintErrors(relPath: string, source: string): Promise<string[]> {

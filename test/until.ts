@@ -5,6 +5,12 @@
  */
 import { vi } from 'vitest';
 
-export function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  return vi.waitUntil(async () => (await cond()) === true, { timeout: timeoutMs, interval: 20 }).then(() => undefined);
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what?: string): Promise<void> {
+  try {
+    await vi.waitUntil(async () => (await cond()) === true, { timeout: timeoutMs, interval: 20 });
+  } catch (e) {
+    // Name what was awaited, so a hang says which step it was.
+    if (what !== undefined) throw new Error(`${what}: not met in ${timeoutMs} ms`, { cause: e });
+    throw e;
+  }
 }

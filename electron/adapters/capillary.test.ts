@@ -90,7 +90,7 @@ describe('Capillary adapter: the envelope, read in one place', () => {
     expect(() => readV11(res(200, { nothing: true }), (r) => r.x)).toThrow(/envelope/);
   });
 
-  it('maps every code PROVIDERS.md lists, in plain words', () => {
+  it('maps every code Capillary documents, in plain words', () => {
     const expected: Array<[number, ErrorCode]> = [
       [878, 'POINTS_TOO_PRECISE'],
       [801, 'POINTS_INVALID'],

@@ -1,5 +1,5 @@
 /**
- * Capillary adapter (PROVIDERS.md section 3): free-amount points with up to
+ * Capillary adapter (Capillary's published v1.1 API): free-amount points with up to
  * three decimals at the program's points-to-currency ratio, a validation code
  * (OTP) the member reads out where the program requires one, and reversal of
  * a posted redemption, in full or in part, where the program has it switched on.
@@ -154,7 +154,7 @@ export const CAPILLARY_GUESSES = {
   reversalIdentifierType: 'ID',
   /**
    * Codes the issue names as "the document's" (828, 1632, 3316) but whose
-   * meaning no source available here gives (PROVIDERS.md lists none of them).
+   * meaning no source available here gives (Capillary's published code list has none of them).
    * Mapped conservatively: on a read they are a refusal that changed nothing;
    * on a redemption or reversal already sent they are "cannot tell" (the points
    * may have moved), never a refusal a resend could turn into a double charge.

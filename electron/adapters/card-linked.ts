@@ -1,6 +1,6 @@
 /**
  * The card-linked offers adapter: Pentadata's "Pay with Points"
- * (PROVIDERS.md section 5; the platform client is ./pentadata.ts). This
+ * (the platform client is ./pentadata.ts). This
  * backend works differently from the other four: the customer's payment card
  * is linked to an offer, Pentadata applies it when that card pays, and tells
  * the terminal with an alert (electron/service/offers/). Nothing is redeemed

@@ -22,7 +22,7 @@ import { wlTokenRequestBody } from './whitelabel-wire.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** The permissions a UiTPAS counter needs, as UiTPAS names them (PROVIDERS.md section 1). */
+/** The permissions a UiTPAS counter needs, as UiTPAS names them (its client permissions in the API 4.0 document). */
 export const UITPAS_REQUIRED_PERMISSIONS = ['PASSES_READ', 'REWARDS_READ', 'REWARDS_REDEEM'] as const;
 
 interface Check {

@@ -16,8 +16,8 @@
  *
  * A difference to know (README "Real networks"): Chromium itself resends a
  * request once when a reused keep-alive socket fails before any answer, as
- * browsers do. The outbox's lookups before a retry (PROVIDERS.md "Making a
- * retry safe") are what protect a redemption either way.
+ * browsers do. The outbox's lookups before a retry (did the backend apply it?
+ * asked before anything is sent again) are what protect a redemption either way.
  */
 import { PosError } from '../../shared/errors.js';
 import { classifyFetchFailure, type Exchange, type ExchangeFn } from './http.js';

@@ -1,6 +1,6 @@
 /**
  * Every GafaPay answer the terminal reads, as zod schemas, in one place
- * (PROVIDERS.md section 4). The schemas are tolerant where the document is
+ * (GafaPay's published v3 API). The schemas are tolerant where the document is
  * silent or loose: numbers may come as JSON numbers or strings, `is_active`
  * as true/false or 1/0, `success` as 1/0 or true/false; unknown fields are
  * ignored. Money and points are read exactly by shared/money.ts after the

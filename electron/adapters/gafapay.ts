@@ -1,5 +1,5 @@
 /**
- * GafaPay adapter (PROVIDERS.md section 4): free-amount points (decimals
+ * GafaPay adapter (GafaPay's published v3 API): free-amount points (decimals
  * allowed) within the company's min/max, converted into cashback credited to
  * the member's GafaPay wallet. There is no reversal API: the adapter declares
  * reversal 'none' and has no reverse(), so a void after posting ends in

@@ -1,5 +1,5 @@
 /**
- * Pentadata "Pay with Points" (PROVIDERS.md section 5): the card-linked
+ * Pentadata "Pay with Points" (its published platform API): the card-linked
  * program this product serves. This module is the platform client and the
  * alert reader; answers are read with the zod schemas below (one place).
  *

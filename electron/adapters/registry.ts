@@ -1,6 +1,8 @@
 /**
- * Which adapter the terminal uses: the only place that maps a program's id
- * to code. Every adapter is built from its program's connection values
+ * Which adapter the terminal uses: the one place that maps a program's id to
+ * its adapter (its descriptor is in shared/programs/, its emulator's connection
+ * values in sandbox/training.ts, the crash harness's ledger tie-up in
+ * bench/crash-programs.ts). Every adapter is built from its program's connection values
  * (shared/programs/): in live mode the ones the manager entered or the
  * config file gave, in training the ones the emulator publishes (see
  * sandbox/training.ts). Everything else acts on the adapter's declared

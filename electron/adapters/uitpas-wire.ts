@@ -1,6 +1,6 @@
 /**
  * The UiTPAS answers the adapter reads, as zod schemas in one place
- * (../shared/specs/uitpas.json is the source: Pass, Reward, RedeemStatus,
+ * (UiTPAS API 4.0's OpenAPI document is the source: Pass, Reward, RedeemStatus,
  * RedeemedReward, paged lists). Only what the terminal uses is required;
  * everything else the document allows is tolerated and dropped. Turning the
  * parsed shapes into the terminal's types (money, messages) stays in

@@ -1,7 +1,6 @@
 /**
  * UiTPAS adapter (publiq, UiTPAS API 4.0): a reward catalogue with a fixed
- * points price per reward (PROVIDERS.md section 1; the official OpenAPI
- * document is ../shared/specs/uitpas.json, its used part is kept in
+ * points price per reward (the part of the official OpenAPI document it uses is kept in
  * sandbox/uitpas/openapi-subset.json and every request this adapter
  * sends is validated against it in the conformance test).
  *

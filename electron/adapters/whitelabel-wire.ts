@@ -1,7 +1,7 @@
 /**
  * Every White Label field name, path and code the adapter relies on, in one
- * place, and the zod schemas its answers are read with. PROVIDERS.md marks
- * the exact event and wallet JSON as unconfirmed, so the reading is
+ * place, and the zod schemas its answers are read with. White Label's public
+ * documentation does not give the exact event and wallet JSON, so the reading is
  * tolerant: the wallet's balance and user id are looked for under each
  * plausible name, the event echo is accepted as long as nothing in it
  * contradicts what was sent. The event type names are the program owner's

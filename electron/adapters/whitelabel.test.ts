@@ -73,21 +73,29 @@ describe('White Label adapter against the sandbox', () => {
     adapter = createWhiteLabelAdapter(config);
   });
 
-  it('declares its capabilities', () => {
-    expect(adapter.info).toMatchObject({
-      id: 'whitelabel',
-      capabilities: {
-        redemption: 'points',
-        identifiers: ['memberId'],
-        pointsDecimals: 0,
-        validationCode: false,
-        reversal: 'partial',
-        retrySafety: 'lookup-before-retry',
-        balanceAtCounter: true,
-      },
-    });
-    expect(typeof adapter.reverse).toBe('function');
-    expect(typeof adapter.findReversal).toBe('function');
+  // The counter acts on the declared capabilities only (never on the program's name): each
+  // declaration is checked against what the adapter does with the emulator, not restated.
+  it('does what its declared capabilities say: identifiers, balance, points precision, code, partial refund', async () => {
+    const caps = adapter.info.capabilities;
+    const otherKinds = (['uitpas', 'insz', 'card', 'mobile', 'email', 'externalId', 'memberId', 'appCode'] as const).filter(
+      (k) => !caps.identifiers.includes(k),
+    );
+    for (const kind of caps.identifiers) expect((await adapter.lookupMember({ kind, value: anna.userId })).backendMemberId).toBe(anna.userId);
+    for (const kind of otherKinds) expect((await caught(adapter.lookupMember({ kind, value: anna.userId }))).code).toBe('INVALID_INPUT');
+    expect((await adapter.lookupMember(card(anna))).balanceMilli !== null).toBe(caps.balanceAtCounter);
+    // One step finer than the declared decimals is refused before anything is sent.
+    const finer = { ...redeemRequest(anna, 1), pointsMilli: 1000 + 10 ** (2 - caps.pointsDecimals) };
+    expect((await caught(adapter.redeem(finer))).code).toBe('POINTS_TOO_PRECISE');
+    // A redemption at the declared precision, without a validation code, goes through exactly when none is declared needed.
+    const smallest = caps.pointsDecimals > 0 ? 10 ** (3 - caps.pointsDecimals) : 0;
+    const req = { ...redeemRequest(anna, 300), pointsMilli: 300_000 + smallest };
+    const receipt = await adapter.redeem(req).catch((e: unknown) => e as PosError);
+    expect(receipt instanceof PosError).toBe(caps.validationCode);
+    if (receipt instanceof PosError) return;
+    // Part of the points given back: offered at the counter exactly when reversal is 'partial'.
+    const partial = await adapter.reverse?.(reverseRequest(req, receipt.balanceAfterMilli!, 100)).catch((e: unknown) => e);
+    expect(partial !== undefined && !(partial instanceof PosError) ? 'partial' : 'not partial').toBe(caps.reversal === 'partial' ? 'partial' : 'not partial');
+    expect(await balance(anna)).toBe(anna.points - 300 - smallest / 1000 + (caps.reversal === 'partial' ? 100 : 0));
   });
 
   it('probes with an authenticated read', async () => {

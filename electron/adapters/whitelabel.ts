@@ -2,7 +2,7 @@
  * White Label Loyalty adapter: free-amount points at a rate set in the
  * terminal's configuration, posted as custom events to an event-driven ledger.
  *
- * Two facts of the engine shape this adapter (PROVIDERS.md section 2):
+ * Two facts of the engine, as White Label documents it, shape this adapter:
  *  - it does not stop a balance going negative, so redeem() reads the wallet
  *    and refuses to send more points than it just read;
  *  - it documents no idempotency key (whether it dedupes transactionId is
@@ -61,7 +61,7 @@ export interface WhiteLabelConfig {
   rateLimit?: RateLimit | null;
 }
 
-/** White Label's published limit (PROVIDERS.md): 100 requests/s per API key, burst 400; 429 past it. */
+/** White Label's published limit: 100 requests/s per API key, burst 400; 429 past it. */
 export const WHITE_LABEL_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 400 };
 
 export const WHITE_LABEL_INFO: BackendInfo = {

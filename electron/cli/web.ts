@@ -13,6 +13,9 @@
  * --config FILE (or PWP_CONFIG) sets the terminal up from a provisioning file
  * (README "Going live"): a bad file prints each problem with its JSON path and
  * exits with code 2 before anything is written.
+ * --pin-hash-cost N (tests and benchmarks only) hashes new PINs with scrypt N
+ * instead of the default 2^15: each hash costs ~0.2 s of CPU, and an e2e test
+ * sets up its people with five of them. The cost is stored with each hash.
  * --service-process runs the terminal service in a child process of its own,
  * as the Electron app runs it in a utility process (electron/terminal-process/):
  * if it dies it is restarted on the same data directory, and the page says
@@ -51,6 +54,7 @@ const { values } = parseArgs({
     'log-dir': { type: 'string' },
     'request-timeout-ms': { type: 'string' },
     'in-doubt-margin-ms': { type: 'string' },
+    'pin-hash-cost': { type: 'string' },
     'ship-log': { type: 'string' },
     config: { type: 'string' },
     'service-process': { type: 'boolean', default: false },
@@ -76,6 +80,11 @@ routeConsoleToLog();
 logProcessErrors();
 const log = logger('web');
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+const pinHashCost = num(values['pin-hash-cost']);
+if (pinHashCost !== undefined && !(Number.isInteger(Math.log2(pinHashCost)) && pinHashCost >= 1024 && pinHashCost <= 1 << 20)) {
+  process.stderr.write(`--pin-hash-cost must be a power of two from 1024 to 1048576, got ${values['pin-hash-cost']}\n`);
+  process.exit(2);
+}
 
 const configFile = values.config ?? (process.env[CONFIG_ENV]?.trim() || undefined);
 let config: ReturnType<typeof readTerminalConfig> | undefined;
@@ -105,6 +114,7 @@ const runtimeOptions = {
     postWaitMs: num(values['post-wait-ms']),
     requestTimeoutMs: num(values['request-timeout-ms']),
     inDoubtMarginMs: num(values['in-doubt-margin-ms']),
+    ...(pinHashCost === undefined ? {} : { scrypt: { N: pinHashCost, r: 8, p: 1 } }),
   },
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
   ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),

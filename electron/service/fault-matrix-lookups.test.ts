@@ -27,6 +27,7 @@ import { controlFetch } from '../../sandbox/control-client.js';
 import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../../sandbox/uitpas/demo-data.js';
 import { CAPILLARY_DEMO_CUSTOMERS } from '../../sandbox/capillary/demo.js';
 import { GAFAPAY_DEMO_USERS, gafapayAppCode } from '../../sandbox/gafapay/demo.js';
+import { until } from '../../test/until.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 /** Generous: 23 runtimes share a loaded machine, and a slow answer elsewhere must not look like a fault. */
@@ -84,14 +85,6 @@ async function withFixture(program: Program, fn: (f: Fixture) => Promise<void>, 
     await fn(f);
   } finally {
     await f.close();
-  }
-}
-
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what}: not met in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -189,7 +182,7 @@ describe.concurrent('fault matrix: the lookup after a lost answer', () => {
       it('control: no fault on the lookup, it finds the redemption applied (posted once, reconciled)', async ({ expect }) => {
         await withFixture(p.backend, async (f) => {
           const saleId = await redeemAnswerLost(expect, f, p);
-          await waitFor(settled(f, saleId), 10_000, 'row settled');
+          await until(settled(f, saleId), 10_000, 'row settled');
           expect(f.rt.store.outbox.forSale(saleId)[0]?.state).toBe('done');
           expect((await f.rt.service.getSale({ saleId })).state).toBe('posted');
           expect(p.redemptions(f)).toBe(1);
@@ -202,7 +195,7 @@ describe.concurrent('fault matrix: the lookup after a lost answer', () => {
             // Once only: a lookup asked again would find it; the first failure must already be "cannot tell".
             f.sandbox.faults.add({ backend: p.backend, method: 'GET', path: p.lookup, times: 1, ...lf.spec });
             const saleId = await redeemAnswerLost(expect, f, p);
-            await waitFor(settled(f, saleId), 12_000, 'row settled');
+            await until(settled(f, saleId), 12_000, 'row settled');
             const row = f.rt.store.outbox.forSale(saleId)[0]!;
             expect(row).toMatchObject({ state: 'attention', needs_check: 1 });
             const sale = await f.rt.service.getSale({ saleId });
@@ -242,7 +235,7 @@ describe.concurrent('fault matrix: the lookup reads the whole window, in no assu
       async (f) => {
         await controlFetch(f.sandbox, 'POST', '/gafapay/forms', { historyOrder: 'oldest-first' });
         const saleId = await redeemAnswerLost(expect, f, gafapay);
-        await waitFor(settled(f, saleId), 10_000, 'row settled');
+        await until(settled(f, saleId), 10_000, 'row settled');
         expect(f.rt.store.outbox.forSale(saleId)[0]?.state).toBe('done');
         expect((await f.rt.service.getSale({ saleId })).state).toBe('posted');
         expect(gafapay.redemptions(f)).toBe(121); // three pages of 50
@@ -263,7 +256,7 @@ describe.concurrent('fault matrix: the terminal clock 10 minutes off', () => {
         'uitpas',
         async (f) => {
           const saleId = await redeemAnswerLost(expect, f, uitpas);
-          await waitFor(settled(f, saleId), 10_000, 'row settled');
+          await until(settled(f, saleId), 10_000, 'row settled');
           expect(f.rt.store.outbox.forSale(saleId)[0]?.state, 'found: neither resent (ahead) nor ambiguous (behind)').toBe('done');
           expect((await f.rt.service.getSale({ saleId })).state).toBe('posted');
           expect(uitpas.redemptions(f)).toBe(2);
@@ -290,7 +283,7 @@ describe.concurrent('fault matrix: the terminal clock 10 minutes off', () => {
         'gafapay',
         async (f) => {
           const saleId = await redeemAnswerLost(expect, f, gafapay);
-          await waitFor(settled(f, saleId), 10_000, 'row settled');
+          await until(settled(f, saleId), 10_000, 'row settled');
           expect(f.rt.store.outbox.forSale(saleId)[0]?.state, 'found, not ambiguous nor missed').toBe('done');
           expect((await f.rt.service.getSale({ saleId })).state).toBe('posted');
           expect(gafapay.redemptions(f)).toBe(2);

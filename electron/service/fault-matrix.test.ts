@@ -24,6 +24,7 @@ import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
 import type { FaultSpec } from '../../sandbox/faults.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { decideByLedger, rowsInDoubt } from '../../test/manager-decides.js';
+import { until } from '../../test/until.js';
 
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 const REQUEST_TIMEOUT_MS = 1000;
@@ -91,14 +92,6 @@ async function withFixture(fn: (f: Fixture) => Promise<void>, opts: { clock?: ()
 const wl = (f: Fixture) => f.sandbox.backends.whitelabel.state;
 const inject = (f: Fixture, spec: Omit<FaultSpec, 'backend'>) => f.sandbox.faults.add({ backend: 'whitelabel', ...spec });
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what}: not met in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
  * Waits until nothing is waiting to be sent (the worker's own timers, the probe); rows nobody can
  * tell about are decided as a manager would, by looking the reference up in the ledger (White Label
@@ -107,7 +100,7 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what
 async function drained(f: Fixture, ms = 20_000): Promise<number> {
   let decided = 0;
   for (;;) {
-    await waitFor(() => f.rt.store.outbox.counts().waiting === 0, ms, 'queue drained');
+    await until(() => f.rt.store.outbox.counts().waiting === 0, ms, 'queue drained');
     if (rowsInDoubt(f.rt.store.db).length === 0) return decided;
     const d = await decideByLedger(
       f.rt.store.db,
@@ -212,8 +205,8 @@ describe.concurrent('fault matrix', () => {
             expect(v.member?.balanceMilli).toBe(anna.points * 1000);
           }
           // Once the fault is gone, the lookup is fresh and right.
-          await waitFor(() => f.sandbox.faults.list().length === 0, 5000, 'fault cleared');
-          await waitFor(
+          await until(() => f.sandbox.faults.list().length === 0, 5000, 'fault cleared');
+          await until(
             async () => {
               const s = await f.rt.service.startSale({ basketCents: 5000 });
               const r = await f.rt.service.identifyMember({ saleId: s.id, input: anna.cardNumber, source: 'scanner' }).catch(() => null);

@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CounterScreen } from './screens/CounterScreen';
 import { SignInScreen } from './screens/SignInScreen';
-import { SessionBar } from './screens/SignInSessionBar';
+import { SessionBar } from './screens/SessionBar';
 import { StatusBar } from './components/StatusBar';
 import { ErrorMessage } from './components/ErrorMessage';
 import { LocalizedError } from './i18n/LocalizedError';

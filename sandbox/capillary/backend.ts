@@ -1,5 +1,5 @@
 /**
- * Capillary emulator, mounted at /capillary (PROVIDERS.md section 3).
+ * Capillary emulator (v1.1 API), mounted at /capillary.
  *
  *   POST /capillary/v3/oauth/token/generate          {key, secret} -> {data: {accessToken, expiresIn}, errors: [], warnings: []}
  *   GET  /capillary/v1.1/organization/get?format=json -> the organisation (a cheap authenticated read)

@@ -4,7 +4,7 @@
  * the messages the "member" received, redemptions with their reversals, and
  * issued OAuth tokens. Plain class, no HTTP: backend.ts speaks the API.
  *
- * Like the real service (PROVIDERS.md, "Making a retry safe"), a redemption
+ * Like the real service (its documentation promises no deduplication), a redemption
  * is NOT deduplicated on transaction_number: the same number twice deducts
  * twice. Reversals are refused once nothing is left to reverse (3802).
  */

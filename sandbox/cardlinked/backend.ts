@@ -1,5 +1,5 @@
 /**
- * Pentadata "Pay with Points" emulator (PROVIDERS.md section 5), mounted at
+ * Pentadata "Pay with Points" emulator, mounted at
  * /pentadata. Built from the published facts:
  *
  *   POST /subscribers/login    {email, api_key} -> {token, expires (YYYYMMDDhhmmss UTC), refresh_token, refresh_expires, userId}

@@ -5,7 +5,7 @@
  */
 import { PENTADATA_SANDBOX } from './backend.js';
 
-/** Test card numbers (PROVIDERS.md: Visa 4444 0000 0000 4xxx, Mastercard 5555 0000 0000 5xxx, any last three). */
+/** Test card numbers (as Pentadata's sandbox documents them: Visa 4444 0000 0000 4xxx, Mastercard 5555 0000 0000 5xxx, any last three). */
 export const DEMO_TEST_CARDS = {
   visa: '4444000000004001',
   visa2: '4444000000004123',

@@ -1,6 +1,6 @@
 /**
  * GafaPay emulator, mounted at /gafapay; the API base is /gafapay/gafapay/v3
- * (the real one: https://api.gafapay.com:8443/gafapay/v3). PROVIDERS.md section 4.
+ * (the real one: https://api.gafapay.com:8443/gafapay/v3).
  *
  *   GET  .../reward_promotion/user_points?user_id=&currency_id=            -> data.user_points {id, user_id, user_type, points, currency_id}
  *   GET  .../reward_promotion/points_redeem_config?user_type=&currency_id= -> data.points_redeem_configs [{no_of_points, points_value,

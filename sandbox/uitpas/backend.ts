@@ -1,7 +1,7 @@
 /**
  * UiTPAS API 4.0 emulator, mounted at /uitpas (API root `${sandboxUrl}/uitpas`).
- * Built from the official OpenAPI document (../shared/specs/uitpas.json; the
- * part used is kept in ./openapi-subset.json) and PROVIDERS.md section 1.
+ * Built from the official OpenAPI document (the part used is kept in
+ * ./openapi-subset.json, with where it came from in openapi-subset.SOURCE.md).
  *
  *   POST   /uitpas/oauth/token                    stands in for account(-test).uitid.be/oauth/token:
  *          {client_id, client_secret, audience: "https://api.publiq.be", grant_type: "client_credentials"}

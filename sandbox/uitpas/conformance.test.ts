@@ -230,7 +230,7 @@ describe('UiTPAS sandbox and adapter conform to the official OpenAPI document', 
     await a.findReversal(rev);
     await a.reverse(rev);
     // A second cancel answers 404; the document gives no problem type that says "already cancelled",
-    // so the adapter does not guess: a manager checks (PROVIDERS.md, Making a retry safe).
+    // so the adapter does not guess: a manager checks.
     await expect(a.reverse(rev)).rejects.toThrow(/a manager must check/);
     // Nor is a reward missing from GET /rewards/redeemed proof of a cancellation.
     await expect(a.findReversal(rev)).rejects.toThrow(/does not prove it was cancelled/);

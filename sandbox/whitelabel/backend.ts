@@ -15,8 +15,7 @@
  * Errors are JSON: {statusCode, error, code, message}.
  *
  * The wallet and event field names are the emulator's own choice: White Label
- * documents the endpoints, not every field (PROVIDERS.md marks them
- * unconfirmed). The adapter keeps its copy of them in one module
+ * documents the endpoints, not every field. The adapter keeps its copy of them in one module
  * (electron/adapters/whitelabel-wire.ts); this file deliberately does not
  * import it, so a mismatch shows up in the contract tests.
  */

@@ -1,5 +1,5 @@
 /**
- * Card-linked offers on Pentadata's "Pay with Points" (PROVIDERS.md section 5):
+ * Card-linked offers on Pentadata's "Pay with Points":
  * the store's offers, enrolling a customer's payment card at the counter and
  * linking it to an offer, and the alerts Pentadata sends when an enrolled
  * card pays (with the catch-up that recovers an alert that never arrived).

@@ -1,7 +1,7 @@
 import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
-/** Capillary: a free amount, validation code (OTP), decimal points. PROVIDERS.md section 3. */
+/** Capillary: a free amount, validation code (OTP), decimal points. */
 export const CAPILLARY = {
   id: 'capillary',
   name: 'Capillary',

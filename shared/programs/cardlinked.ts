@@ -2,7 +2,7 @@ import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
 /**
- * Card-linked offers on Pentadata's "Pay with Points" (PROVIDERS.md section 5):
+ * Card-linked offers on Pentadata's "Pay with Points":
  * enrolled payment cards linked to the store's offers, alerts when they pay.
  * The alert signature's header, content and encoding are not published: settings.
  */

@@ -1,7 +1,7 @@
 import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
-/** GafaPay: a free amount with min/max; points become wallet cashback. PROVIDERS.md section 4. */
+/** GafaPay: a free amount with min/max; points become wallet cashback. */
 export const GAFAPAY = {
   id: 'gafapay',
   name: 'GafaPay',

@@ -1,7 +1,7 @@
 import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
-/** UiTPAS (publiq): a reward catalogue, points per reward. PROVIDERS.md section 1. */
+/** UiTPAS (publiq): a reward catalogue, points per reward. */
 export const UITPAS = {
   id: 'uitpas',
   name: 'UiTPAS',

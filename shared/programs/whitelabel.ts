@@ -1,7 +1,7 @@
 import { NETWORK_FIELDS } from './network.js';
 import type { ProgramDescriptor } from './types.js';
 
-/** White Label Loyalty ("Loyalty Engine"): a free amount of points, event-driven ledger. PROVIDERS.md section 2. */
+/** White Label Loyalty ("Loyalty Engine"): a free amount of points, event-driven ledger. */
 export const WHITELABEL = {
   id: 'whitelabel',
   name: 'White Label Loyalty',

@@ -41,6 +41,12 @@ const rt = await startRuntime({
     tuning: { batchSize: Number(values['batch-size']), pollMs: 50, retryMinMs: 100, retryMaxMs: 400, heartbeatMs: 1000, cursorSaveMs: 0 },
   },
 });
+// Installed before the first line goes out: the parent may send SIGTERM as soon as it has read
+// any line (it used to be installed after {"sold"}, and a SIGTERM read right after that line
+// sometimes beat it, killing the child by the signal instead of a clean exit).
+process.on('SIGTERM', () => {
+  void rt.close().then(() => process.exit(0));
+});
 const shipper = rt.shipping.current();
 say({ ready: { terminalId: rt.store.getSetting('terminal_id'), file: rt.store.db.name } });
 shipper.onState((state) => say({ state }));
@@ -50,7 +56,3 @@ const manager = ensureManager(rt);
 for (let i = 0; i < Number(values.sales); i++) await sellOne(rt, i, manager);
 while (rt.waitingCount() > 0) await new Promise((r) => setTimeout(r, 50));
 say({ sold: Number(values.sales) });
-
-process.on('SIGTERM', () => {
-  void rt.close().then(() => process.exit(0));
-});

@@ -20,7 +20,7 @@
  * succeeds unless every resend collides again; and at rest the balance is
  * never below zero, because every attempt that overdraws undoes itself.
  *
- * This is not a blind resend (PROVIDERS.md, "Making a retry safe"): nothing
+ * This is not a blind resend (no backend here deduplicates a post): nothing
  * is in doubt, the old attempt's effect and its undo were both answered.
  */
 import type { ErrorInfo } from '../../../shared/errors.js';

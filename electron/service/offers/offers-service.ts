@@ -1,6 +1,6 @@
 /**
  * The card-linked offers area of the terminal service (shared/contract/offers.ts),
- * on Pentadata's "Pay with Points" (PROVIDERS.md section 5): the store's
+ * on Pentadata's "Pay with Points" (its published platform API): the store's
  * offers, enrolment at the counter, and the alerts Pentadata sends when an
  * enrolled card pays. Plain Node, like the rest of the service.
  *

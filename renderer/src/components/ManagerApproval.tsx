@@ -9,7 +9,7 @@ import { useFmt } from '../i18n/useFmt';
 import { MTID } from '../manager-testids';
 import { useApi } from '../screens/manager/api-context';
 import { approvalProblem, approvers, buildApproval, defaultApprover, isLocked, type ReasonRule } from '../screens/manager/pin';
-import { PinPad } from './ManagerApprovalPinPad';
+import { PinPad } from './PinPad';
 import './ManagerApproval.css';
 
 export interface ManagerApprovalProps {

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { PersonView } from '../../../shared/contract/manager';
 import type { ErrorInfo } from '../../../shared/errors';
 import { asErrorInfo } from '../api/client';
-import { PinPad } from '../components/ManagerApprovalPinPad';
+import { PinPad } from '../components/PinPad';
 import { LocalizedError } from '../i18n/LocalizedError';
 import { useFmt } from '../i18n/useFmt';
 import { MTID } from '../manager-testids';

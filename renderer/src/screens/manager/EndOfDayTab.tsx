@@ -6,7 +6,7 @@ import { asErrorInfo } from '../../api/client';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
-import { HourChart } from './BarChart';
+import { HourChart } from './HourChart';
 import { dayRange, today } from './dates';
 import { useDesk } from './desk-context';
 import { ExportResult, useExport } from './ExportLink';
