@@ -35,6 +35,7 @@ import { setUpStaff, startTerminal, STAFF, type TerminalProcess } from '../e2e/f
 import { scanKeys } from '../e2e/scanner-keys.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { armBalanceTimer, CHROMIUM_ARGS, startSale, timeCameraOpens, type ScanTiming } from './scan-bench.js';
+import { mainThreadCpuMs } from './main-thread-cpu.js';
 import { median, percentile, type Figure } from './stats.js';
 import { tid } from '../e2e/tid.js';
 
@@ -50,6 +51,8 @@ export interface LowEndOptions {
   shift: { redemptions: number; deskViews: number; baselineAfter: number } | null;
   /** Cores the terminal's service process may use (`taskset -c`); null: all. */
   cpuList: string | null;
+  /** The built renderer the terminals serve (default dist/renderer): a copy keeps a long run's build fixed. */
+  rendererDir?: string;
 }
 
 export const LOWEND_FULL: LowEndOptions = {
@@ -61,13 +64,14 @@ export const LOWEND_FULL: LowEndOptions = {
   shift: { redemptions: 1000, deskViews: 200, baselineAfter: 100 },
   cpuList: '0',
 };
+/** The harness at its smallest (npm test runs it): every figure, one or two samples each. */
 export const LOWEND_QUICK: LowEndOptions = {
   rates: [1, 4],
   loads: 1,
-  scans: 3,
-  keypads: 3,
+  scans: 2,
+  keypads: 2,
   cameraOpens: 1,
-  shift: { redemptions: 6, deskViews: 2, baselineAfter: 2 },
+  shift: { redemptions: 3, deskViews: 1, baselineAfter: 1 },
   cpuList: '0',
 };
 
@@ -75,7 +79,7 @@ export const LOWEND_QUICK: LowEndOptions = {
 export const LOWEND_TARGETS_4X = { counterReadyMs: 600, scanP95Ms: 50, keypadP95Ms: 30, cameraMedianMs: 250, shiftGrowthMb: 20 };
 
 /** Installed before the page's own scripts: stamps the moment the counter is ready for a scan. */
-const COUNTER_READY_PROBE = `(() => {
+export const COUNTER_READY_PROBE = `(() => {
   const ready = () => document.querySelector(${JSON.stringify(`${tid(TID.counter)} ${tid(TID.basketInput)}:not([disabled])`)})
     && document.querySelector(${JSON.stringify(`${tid(TID.statusOnline)}[data-online]`)});
   const obs = new MutationObserver(() => {
@@ -93,28 +97,32 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
   const start = async (loyalty: string | null) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pwp-lowend-'));
     dataDirs.push(dataDir);
-    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: loyalty ? ['--loyalty', loyalty] : [], cpuList: o.cpuList ?? undefined });
+    const extraArgs = [...(loyalty ? ['--loyalty', loyalty] : []), ...(o.rendererDir ? ['--renderer-dir', o.rendererDir] : [])];
+    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs, cpuList: o.cpuList ?? undefined });
     terminals.push(t);
     return t;
   };
+  // Each part's figures are said as soon as they are measured: a long run that fails later keeps them.
+  const said = (figures: Figure[]) =>
+    figures.map((f) => `  ${f.name}: ${Math.round(f.value * 10) / 10} ${f.unit}${f.target ? ` (target ${f.target})` : ''}`).join('\n');
   try {
     const uitpas = await start('uitpas');
     await setUpStaff(uitpas);
     const whitelabel = await start(null);
     await setUpStaff(whitelabel);
+    // Every terminal starts before the measuring: a start on a starved core must not end a long run half-way.
+    const shiftTerminal = o.shift ? await start(null) : null;
+    await shiftTerminal
+      ?.call('createFirstManager', STAFF.manager)
+      .then((m) => shiftTerminal.call('signIn', { personId: (m as { id: string }).id, pin: STAFF.manager.pin }));
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera)] });
     const figures: Figure[] = [];
     for (const rate of o.rates) {
-      figures.push(...(await measureAtRate(browser, uitpas, whitelabel, rate, o)));
-      progress(`${rate}x measured`);
+      const atRate = await measureAtRate(browser, uitpas, whitelabel, rate, o);
+      figures.push(...atRate);
+      progress(`${rate}x measured (load average ${loadavg()[0]!.toFixed(1)}):\n${said(atRate)}`);
     }
-    if (o.shift) {
-      const shiftTerminal = await start(null);
-      await shiftTerminal
-        .call('createFirstManager', STAFF.manager)
-        .then((m) => shiftTerminal.call('signIn', { personId: (m as { id: string }).id, pin: STAFF.manager.pin }));
-      figures.push(...(await measureShift(browser, shiftTerminal, o.shift, progress)));
-    }
+    if (o.shift && shiftTerminal) figures.push(...(await measureShift(browser, shiftTerminal, o.shift, progress)));
     figures.push({ name: 'machine load average (1 min) at the end', value: loadavg()[0]!, unit: '' });
     return figures;
   } finally {
@@ -126,20 +134,33 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
   }
 }
 
-async function openThrottled(browser: Browser, url: string, rate: number): Promise<{ page: Page; readyMs: number; close: () => Promise<void> }> {
+async function openThrottled(
+  browser: Browser,
+  url: string,
+  rate: number,
+): Promise<{ page: Page; readyMs: number; readyCpuMs: number; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera'] });
   const page = await context.newPage();
   await page.addInitScript({ content: COUNTER_READY_PROBE });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-  await page.goto(url);
-  let readyAt: number | null = null;
-  for (const until = Date.now() + 30_000; readyAt === null && Date.now() < until;) {
-    readyAt = (await page.evaluate('window.__counterReadyAt ?? null')) as number | null;
-    if (readyAt === null) await page.waitForTimeout(20);
+  let readyMs = NaN;
+  const readyCpuMs = await mainThreadCpuMs(cdp, async () => {
+    await page.goto(url);
+    readyMs = await waitForCounterReady(page, rate);
+  });
+  return { page, readyMs, readyCpuMs, close: () => context.close() };
+}
+
+/** The page's own time (from navigation start) at which COUNTER_READY_PROBE saw the counter ready. */
+export async function waitForCounterReady(page: Page, rate: number): Promise<number> {
+  // Polled: the probe stamps the page's own clock; waitForFunction would need eval, which the CSP forbids.
+  for (const until = Date.now() + 30_000; Date.now() < until;) {
+    const readyAt = (await page.evaluate('window.__counterReadyAt ?? null')) as number | null;
+    if (readyAt !== null) return readyAt;
+    await page.waitForTimeout(20);
   }
-  if (readyAt === null) throw new Error(`the counter was not ready within 30 s at ${rate}x`);
-  return { page, readyMs: readyAt, close: () => context.close() };
+  throw new Error(`the counter was not ready within 30 s at ${rate}x`);
 }
 
 async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelabel: TerminalProcess, rate: number, o: LowEndOptions): Promise<Figure[]> {
@@ -147,9 +168,11 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
   const at4 = rate === 4;
   // Page load to counter ready, each in a fresh context (no cache).
   const loadMs: number[] = [];
+  const loadCpuMs: number[] = [];
   for (let i = 0; i < o.loads; i++) {
     const opened = await openThrottled(browser, uitpas.openUrl, rate);
     loadMs.push(opened.readyMs);
+    loadCpuMs.push(opened.readyCpuMs);
     await opened.close();
   }
 
@@ -165,10 +188,9 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
     const warmup = 2;
     for (let i = 0; i < o.scans + warmup; i++) {
       const who = i % 2 === 0 ? jan : other;
-      const timer = armBalanceTimer(page, String(who.points * 1000));
-      await page.waitForTimeout(20);
+      const timer = await armBalanceTimer(page, String(who.points * 1000));
       await scanKeys(page, who.uitpasNumber);
-      const timing = await timer;
+      const timing = await timer.done;
       if (i >= warmup) scans.push(timing);
       await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
       await page.waitForTimeout(50);
@@ -193,6 +215,8 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
       unit: 'ms',
       ...verdict(median(loadMs), T.counterReadyMs),
     },
+    // CPU time, not wall time: it holds whatever the machine's load (main-thread-cpu.ts), so changes compare.
+    { name: `[${rate}x]   of which the renderer's main thread on the CPU, median`, value: median(loadCpuMs), unit: 'ms' },
     {
       name: `[${rate}x] scan (Enter) to balance on screen, p95 of ${scanMs.length}`,
       value: percentile(scanMs, 95),
@@ -272,8 +296,13 @@ async function timeKeypad(browser: Browser, t: TerminalProcess, rate: number, n:
   }
 }
 
-/** Resident memory (MB) of a process and all its descendants (Linux /proc). */
-export function treeRssMb(rootPid: number, filter: (cmdline: string) => boolean = () => true): number {
+/**
+ * Resident memory (MB) of a process and all its descendants (Linux /proc), as
+ * PSS: each shared page split between the processes that map it. WHY not
+ * RSS: Chromium's renderers share most of their pages (the browser's code,
+ * fonts), and summing their RSS counted those once per process.
+ */
+export function treePssMb(rootPid: number, filter: (cmdline: string) => boolean = () => true): number {
   const children = new Map<number, number[]>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -289,7 +318,7 @@ export function treeRssMb(rootPid: number, filter: (cmdline: string) => boolean 
   const walk = (pid: number) => {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
       if (m && filter(cmd)) kb += Number(m[1]);
     } catch {
       // gone
@@ -314,9 +343,10 @@ async function measureShift(
 ): Promise<Figure[]> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const browserPid = (browser as unknown as { process?: () => { pid?: number } | null }).process?.()?.pid;
-  const rendererRss = () => (browserPid ? treeRssMb(browserPid, (cmd) => cmd.includes('--type=renderer')) : NaN);
-  const serviceRss = () => treeRssMb(t.child.pid!);
+  // Playwright's Browser does not tell its process id (only a BrowserServer does), but Chromium is a
+  // child of this process: its renderer processes are the descendants started with --type=renderer.
+  const rendererRss = () => treePssMb(process.pid, (cmd) => cmd.includes('--type=renderer'));
+  const serviceRss = () => treePssMb(t.child.pid!);
   const samples: { sales: number; service: number; renderer: number }[] = [];
   const sample = (sales: number) => samples.push({ sales, service: serviceRss(), renderer: rendererRss() });
   const tabs = ['sales', 'log', 'attention', 'end-of-day', 'queue'];
@@ -359,11 +389,11 @@ async function measureShift(
   const growth = total(last) - total(base);
   return [
     { name: `shift: ${shift.redemptions} redemptions, ${deskViews} desk page views (through the UI)`, value: shift.redemptions, unit: 'sales' },
-    { name: '  resident memory at start: terminal service', value: samples[0]!.service, unit: 'MB' },
-    { name: '  resident memory at start: renderer tab', value: samples[0]!.renderer, unit: 'MB' },
-    { name: '  resident memory at the end: terminal service', value: last.service, unit: 'MB' },
-    { name: '  resident memory at the end: renderer tab', value: last.renderer, unit: 'MB' },
-    { name: `  peak resident memory (service + renderer) over the shift`, value: Math.max(...samples.map(total)), unit: 'MB' },
+    { name: '  resident memory (PSS) at start: terminal service', value: samples[0]!.service, unit: 'MB' },
+    { name: '  resident memory (PSS) at start: renderer tab', value: samples[0]!.renderer, unit: 'MB' },
+    { name: '  resident memory (PSS) at the end: terminal service', value: last.service, unit: 'MB' },
+    { name: '  resident memory (PSS) at the end: renderer tab', value: last.renderer, unit: 'MB' },
+    { name: `  peak resident memory (PSS, service + renderer) over the shift`, value: Math.max(...samples.map(total)), unit: 'MB' },
     {
       name: `shift: memory growth after the first ${shift.baselineAfter} sales (service + renderer)`,
       value: growth,

@@ -107,10 +107,9 @@ async function sell(page: Page, rt: Runtime, cashier: Cashier, scans: number, co
   for (let i = 0; i < scans; i++) {
     // Two members in turn, so each scan changes the balance on screen (nothing changes their balances).
     const who = cashier.turn++ % 2 === 0 ? a : b;
-    const timer = armBalanceTimer(page, String(who.points * 1000));
-    await page.waitForTimeout(20);
+    const timer = await armBalanceTimer(page, String(who.points * 1000));
     await scanKeys(page, who.cardNumber);
-    out.scanMs.push((await timer).total);
+    out.scanMs.push((await timer.done).total);
     await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
     for (let c = 0; c < commitsPerScan; c++) {
       const saleId = await quotedSale(rt, cashier.buyer);

@@ -19,6 +19,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     // The long log's size (default 10,000,000; its fill is cached, bench/longlog-fixture.ts).
     'longlog-entries': { type: 'string' },
+    // The built renderer the low-end benchmark's terminals serve (default dist/renderer).
+    'renderer-dir': { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -65,5 +67,6 @@ if (want('longlog', false)) {
 if (want('lowend', false)) {
   // Chromium with its renderer's CPU throttled (CDP) and the terminal on one core (taskset).
   const { LOWEND_FULL, LOWEND_QUICK, runLowEndBench } = await import('./lowend-bench.js');
-  printFigures('Cheap counter PC: slow CPU and a shift (issue 18)', await runLowEndBench(quick ? LOWEND_QUICK : LOWEND_FULL, (m) => console.log(`  ${m}`)));
+  const size = { ...(quick ? LOWEND_QUICK : LOWEND_FULL), rendererDir: values['renderer-dir'] ? resolve(values['renderer-dir']) : undefined };
+  printFigures('Cheap counter PC: slow CPU and a shift (issue 18)', await runLowEndBench(size, (m) => console.log(`  ${m}`)));
 }

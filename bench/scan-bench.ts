@@ -58,8 +58,17 @@ export interface ScanTiming {
   afterCall: number;
 }
 
-export function armBalanceTimer(page: Page, milli: string): Promise<ScanTiming> {
-  const script = `new Promise((resolve, reject) => {
+/**
+ * Arms a timer in the page: from the next Enter keydown (the page's own
+ * clock) to the balance `milli` on screen. Resolves once the page listens,
+ * so the scan can be sent then; `done` gives the timing. WHY two steps: a
+ * busy page (CPU throttled) ran an armed-and-forgotten script after the
+ * scan's keys, which input outranks, and the Enter was never seen. After
+ * 10 s `done` fails saying what the page shows, so a scan the counter lost
+ * is told apart from a harness that missed it.
+ */
+export async function armBalanceTimer(page: Page, milli: string): Promise<{ done: Promise<ScanTiming> }> {
+  const install = `(() => { window.__balanceTimer = new Promise((resolve, reject) => {
     let t0 = null;
     const sel = ${JSON.stringify(tid(TID.balance))};
     const onKey = (e) => { if (e.key === 'Enter' && t0 === null) t0 = performance.now(); };
@@ -76,9 +85,18 @@ export function armBalanceTimer(page: Page, milli: string): Promise<ScanTiming> 
     });
     window.addEventListener('keydown', onKey, true);
     obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-milli'] });
-    const timer = setTimeout(() => reject(new Error('balance ${milli} did not show')), 10000);
-  })`;
-  return page.evaluate(script) as Promise<ScanTiming>;
+    const timer = setTimeout(() => {
+      obs.disconnect();
+      window.removeEventListener('keydown', onKey, true);
+      const shows = document.querySelector(sel)?.getAttribute('data-milli') ?? 'none';
+      const state = document.querySelector(${JSON.stringify(tid(TID.counter))})?.getAttribute('data-state');
+      const alert = document.querySelector('[role="alert"]')?.textContent ?? '';
+      const calls = performance.getEntriesByType('resource').filter((r) => r.name.includes('identifyMember')).length;
+      reject(new Error('balance ${milli} did not show in 10 s: Enter ' + (t0 === null ? 'not seen' : 'seen') + ', balance shown ' + shows + ', counter ' + state + ', identify calls ' + calls + (alert ? ', message: ' + alert : '')));
+    }, 10000);
+  }); window.__balanceTimer.catch(() => {}); })()`;
+  await page.evaluate(install);
+  return { done: page.evaluate('window.__balanceTimer') as Promise<ScanTiming> };
 }
 
 export async function startSale(page: Page): Promise<void> {
@@ -109,10 +127,9 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
     const warmup = 2;
     for (let i = 0; i < o.scans + warmup; i++) {
       const who = i % 2 === 0 ? jan : other;
-      const timer = armBalanceTimer(page, String(who.points * 1000));
-      await page.waitForTimeout(20);
+      const timer = await armBalanceTimer(page, String(who.points * 1000));
       await scanKeys(page, who.uitpasNumber);
-      const timing = await timer;
+      const timing = await timer.done;
       if (i >= warmup) scans.push(timing);
       await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
       await page.waitForTimeout(50);

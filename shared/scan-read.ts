@@ -22,7 +22,7 @@
  * is this module with the RE2 engine built in, for everything else.
  */
 import type { BackendId } from './domain.js';
-import { PROGRAMS } from './programs/index.js';
+import { SCAN_PATTERNS } from './programs/scan-patterns.js';
 import { looksLikePaymentCard, maskIdentifier, parseMemberIdentifier, type IdentifierKind, type MemberIdentifier } from './member-number.js';
 
 /** Longer reads are refused before any pattern runs (a member code is far shorter). */
@@ -35,9 +35,7 @@ export const MAX_PATTERN_CHARS = 200;
  * exactly 13 digits anywhere in the text (a URL or a line of text from the
  * app). The others accept free-form ids, so no pattern unless set.
  */
-export const DEFAULT_EXTRACT_PATTERNS: Readonly<Partial<Record<BackendId, string>>> = Object.fromEntries(
-  PROGRAMS.flatMap((p): Array<[BackendId, string]> => ('scanPattern' in p && p.scanPattern ? [[p.id, p.scanPattern]] : [])),
-);
+export const DEFAULT_EXTRACT_PATTERNS: Readonly<Partial<Record<BackendId, string>>> = SCAN_PATTERNS;
 
 export interface ScanRules {
   /** Identifier kinds the backend accepts, in the order a read is tried. */

@@ -13,6 +13,7 @@ import { ADAPTERS } from '../electron/adapters/registry.js';
 import { BACKEND_IDS } from '../shared/contract/manager.js';
 import { NETWORK_FIELDS, PROGRAM_IDS, PROGRAMS, allFields } from '../shared/programs/index.js';
 import { checkConnection } from '../shared/programs/check.js';
+import { DEFAULT_EXTRACT_PATTERNS } from '../shared/scan-read.js';
 import { TRAINING_CONNECTIONS } from '../sandbox/training.js';
 
 const root = join(import.meta.dirname, '..');
@@ -51,6 +52,11 @@ describe('one descriptor per program', () => {
     // Field keys are unique within a program: connection and program settings share one record.
     const keys = allFields(p).map((f) => f.key);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it("the scan reader's default patterns are the descriptors' (kept apart for the renderer's first paint)", () => {
+    const fromDescriptors = Object.fromEntries(PROGRAMS.flatMap((p) => ('scanPattern' in p && p.scanPattern ? [[p.id, p.scanPattern]] : [])));
+    expect(DEFAULT_EXTRACT_PATTERNS).toEqual(fromDescriptors);
   });
 
   it('no other source file lists the programs by hand', () => {

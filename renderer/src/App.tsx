@@ -39,10 +39,9 @@ export function App() {
   const loadSession = usePos((s) => s.loadSession);
   const at = gate(session);
 
-  useEffect(() => store.getState().start(), [store]);
+  // The store was started (status, pushes, session) by main.tsx before this first render.
   // What the first paint does not need loads once the page is idle (pattern-engine.ts says why).
   useEffect(() => preloadPatternEngine(), []);
-  useEffect(() => void store.getState().loadSession(), [store]);
   // Each person's own language comes back when they sign in (kept across screens and restarts).
   const personId = session.person?.id;
   useEffect(() => {

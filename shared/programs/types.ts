@@ -64,8 +64,9 @@ export interface ProgramDescriptor<Id extends string = string> {
   /** The field whose URL tells the environment (matched against `hosts`). */
   environmentField: string;
   /**
-   * The default pattern (JavaScript RegExp source) that finds the member
-   * number in a scanned URL or text; absent: plain numbers only.
+   * The default pattern (RE2 syntax) that finds the member number in a
+   * scanned URL or text; absent: plain numbers only. Taken from
+   * scan-patterns.ts (the renderer's first paint reads it without PROGRAMS).
    */
   scanPattern?: string;
   /** Where the program documents its API (for the README and the go-live screen). */

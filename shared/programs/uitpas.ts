@@ -1,4 +1,5 @@
 import { NETWORK_FIELDS } from './network.js';
+import { SCAN_PATTERNS } from './scan-patterns.js';
 import type { ProgramDescriptor } from './types.js';
 
 /** UiTPAS (publiq): a reward catalogue, points per reward. */
@@ -57,8 +58,6 @@ export const UITPAS = {
     production: { apiUrl: 'https://api.uitpas.be', tokenUrl: 'https://account.uitid.be/oauth/token' },
   },
   environmentField: 'apiUrl',
-  // A run of exactly 13 digits anywhere in the text (a URL or a line from the app).
-  // RE2 syntax (no look-around): the non-digit on either side is outside the group.
-  scanPattern: '(?:^|\\D)(\\d{13})(?:\\D|$)',
+  scanPattern: SCAN_PATTERNS.uitpas,
   docs: 'https://docs.publiq.be/docs/uitpas/',
 } as const satisfies ProgramDescriptor<'uitpas'>;

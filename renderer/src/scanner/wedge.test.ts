@@ -439,6 +439,25 @@ describe('keyboard wedge', () => {
     }
   });
 
+  it("judges a scan by its keys' own timestamps, however late a slow PC handles them (issue 18)", () => {
+    // A scanner's keys 8 ms apart, handled up to 400 ms late: the wall-clock silence timer fires
+    // between them and gives the held keys back, yet the scan is read whole and nothing stays.
+    for (const lateMs of [40, 120, 400]) {
+      const member = new FakeField('');
+      const h = new Harness(member);
+      const first = h.t;
+      [...CARD, 'Enter'].forEach((ch, i) => {
+        h.advance(i === 0 ? 0 : lateMs);
+        h.press(ch === 'Enter' ? key('Enter', 'Enter', first + i * 8) : usKey(ch, first + i * 8));
+      });
+      expect(
+        h.scans.map((x) => x.code),
+        `handled ${lateMs} ms apart`,
+      ).toEqual([CARD]);
+      expect(member.value).toBe('');
+    }
+  });
+
   it('works with no focused field', () => {
     const h = new Harness(null);
     h.typeWith(CARD, SCANNER_GAPS);

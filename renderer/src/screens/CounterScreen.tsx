@@ -7,6 +7,7 @@ import { MemberStep } from '../components/MemberStep';
 import { MessageArea } from '../components/MessageArea';
 import { PointsStep, QuotePanel } from '../components/PointsStep';
 import { SaleActions } from '../components/SaleActions';
+import { warmFormats } from '../i18n/format';
 import { usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
@@ -36,12 +37,23 @@ export function CounterScreen() {
   const sale = usePos((s) => s.sale);
   const capabilities = usePos((s) => s.status?.backend.capabilities);
   const state = sale?.state ?? 'none';
+  const lang = usePos((s) => s.uiLang);
+  const currency = usePos((s) => s.status?.currency);
+  const pointsDecimals = capabilities?.pointsDecimals;
   useEffect(() => {
     const load = () => void loadOutcome().catch(() => {});
     if (typeof requestIdleCallback !== 'function') return void setTimeout(load, 200);
     const id = requestIdleCallback(load, { timeout: 2000 });
     return () => cancelIdleCallback(id);
   }, []);
+  // The number formats a sale shows, made while the page is idle (format.ts says why).
+  useEffect(() => {
+    if (!currency || pointsDecimals === undefined) return;
+    const warm = () => warmFormats(lang, currency, pointsDecimals);
+    if (typeof requestIdleCallback !== 'function') return void setTimeout(warm, 200);
+    const id = requestIdleCallback(warm, { timeout: 2000 });
+    return () => cancelIdleCallback(id);
+  }, [lang, currency, pointsDecimals]);
   if (capabilities && !capabilities.balanceAtCounter) {
     return (
       <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={capabilities.redemption}>

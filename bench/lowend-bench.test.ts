@@ -1,0 +1,46 @@
+/**
+ * The low-end benchmark at its quick size, so its harness cannot rot: CPU
+ * throttling through CDP, the terminal on one core, every figure measured
+ * (page load with its main-thread CPU, scans, keypad taps, a camera read)
+ * and a short shift through the UI with both processes' memory. Figures are
+ * checked for being there and sane, never against the targets: this machine
+ * is shared with the rest of the suite. The renderer must be built first.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, it } from 'vitest';
+import { LOWEND_QUICK, LOWEND_TARGETS_4X, runLowEndBench } from './lowend-bench.js';
+
+it('low-end benchmark (quick): throttled loads, scans, keypad taps, a camera read and a short shift are all measured', async () => {
+  expect(existsSync(resolve('dist/renderer/index.html')), 'build the renderer first: npm run build:renderer').toBe(true);
+  const figures = await runLowEndBench(LOWEND_QUICK);
+  const shown = figures.map((f) => `${f.name}: ${f.value} ${f.unit}`).join('\n');
+  for (const f of figures) expect(Number.isFinite(f.value), shown).toBe(true);
+  const figure = (start: string) => {
+    const f = figures.find((x) => x.name.startsWith(start));
+    if (!f) throw new Error(`no figure "${start}" in:\n${shown}`);
+    return f;
+  };
+  for (const rate of LOWEND_QUICK.rates) {
+    expect(figure(`[${rate}x] page load to counter ready`).value).toBeGreaterThan(0);
+    expect(figure(`[${rate}x]   of which the renderer's main thread on the CPU`).value).toBeGreaterThan(0);
+    expect(figure(`[${rate}x] scan (Enter) to balance`).value).toBeGreaterThan(0);
+    // The service's quote comes after the counter's own preview of it.
+    expect(figure(`[${rate}x]   keypad to the service's quote`).value).toBeGreaterThanOrEqual(figure(`[${rate}x] keypad to quote on screen`).value);
+    expect(figure(`[${rate}x] camera open to decoded QR`).value).toBeGreaterThan(0);
+  }
+  // At 4x every timed figure carries its target and the verdict that goes with its value.
+  const atFour: [string, number][] = [
+    ['[4x] page load to counter ready', LOWEND_TARGETS_4X.counterReadyMs],
+    ['[4x] scan (Enter) to balance on screen, p95', LOWEND_TARGETS_4X.scanP95Ms],
+    ['[4x] keypad to quote on screen', LOWEND_TARGETS_4X.keypadP95Ms],
+    ['[4x] camera open to decoded QR', LOWEND_TARGETS_4X.cameraMedianMs],
+  ];
+  for (const [name, target] of atFour) expect(figure(name).ok, name).toBe(figure(name).value < target);
+  // Both processes were found and measured, before and after the shift.
+  for (const start of ['  resident memory (PSS) at start', '  resident memory (PSS) at the end']) {
+    expect(figure(`${start}: terminal service`).value).toBeGreaterThan(10);
+    expect(figure(`${start}: renderer tab`).value).toBeGreaterThan(10);
+  }
+  expect(figure('shift: memory growth').target).toBe(`< ${LOWEND_TARGETS_4X.shiftGrowthMb} MB`);
+}, 600_000);
