@@ -1,7 +1,8 @@
 /**
  * A manager takes a training terminal live from the desk, against a loyalty
- * program started apart from the terminal (an emulator the terminal knows
- * nothing of), typing only the connection values that program publishes:
+ * program started apart from the terminal (`npm run sandbox -- --port N`, its
+ * own process, as a store's backend would be), typing only the connection
+ * values that program prints:
  * a wrong secret first (the test names the token step and Go live stays
  * off), then the right one; the redemption lands in that program's ledger,
  * no training banner, the status bar names the environment, the end of day
@@ -9,20 +10,22 @@
  * back to training.
  */
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
-import { startSandbox, TRAINING_CONNECTIONS, type RunningSandbox } from '../sandbox/training.js';
+import { createControlClient } from '../sandbox/control-client.js';
 import { TID } from '../renderer/src/testids.js';
 import { GOLIVE_TID } from '../renderer/src/screens/manager/GoLiveTab.js';
 import { expect, test } from './fixtures.js';
 import { managerApproves } from './counter-helpers.js';
 import { managerSignsIn } from './desk-helpers.js';
+import { freePort, startSandboxCli, type SandboxCli } from './sandbox-cli.js';
 import { tid } from './tid.js';
 
-let program: RunningSandbox;
+let program: SandboxCli;
 test.beforeEach(async () => {
-  program = await startSandbox({ port: 0 });
+  test.setTimeout(90_000); // the separate sandbox's cold start (npm, tsx) counts in the test's time
+  program = await startSandboxCli(await freePort());
 });
 test.afterEach(async () => {
-  await program.close();
+  await program.stop();
 });
 
 test('a manager takes the terminal live, and back to training', async ({ counter: page, terminal, staff }) => {
@@ -38,8 +41,17 @@ test('a manager takes the terminal live, and back to training', async ({ counter
 
   await managerSignsIn(page, staff.managerId, 'golive');
   await expect(page.locator(tid(GOLIVE_TID.mode))).toHaveAttribute('data-mode', 'training');
-  const values = TRAINING_CONNECTIONS.whitelabel(program.url);
-  for (const key of ['baseUrl', 'tokenUrl', 'apiKey', 'clientId', 'pointsCurrencyValue']) await page.locator(tid(GOLIVE_TID.field(key))).fill(values[key]!);
+  // What `npm run sandbox` prints for White Label, under the labels the form uses.
+  const shown = program.published;
+  const [clientId, clientSecret] = shown['Client']!.split(' / ');
+  const values: Record<string, string> = {
+    baseUrl: shown['API base']!,
+    tokenUrl: shown['Token URL']!,
+    apiKey: shown['X-Api-Key']!,
+    clientId: clientId!,
+    pointsCurrencyValue: shown['Point value']!.split(' ')[0]!,
+  };
+  for (const [key, value] of Object.entries(values)) await page.locator(tid(GOLIVE_TID.field(key))).fill(value);
   await page.locator(tid(GOLIVE_TID.field('clientSecret'))).fill('not-the-secret');
   await page.locator(tid(GOLIVE_TID.test)).click();
   const result = page.locator(tid(GOLIVE_TID.result));
@@ -47,7 +59,7 @@ test('a manager takes the terminal live, and back to training', async ({ counter
   await expect(result).toHaveAttribute('data-step', 'token');
   await expect(page.locator(tid(GOLIVE_TID.goLive))).toBeDisabled();
 
-  await page.locator(tid(GOLIVE_TID.field('clientSecret'))).fill(values.clientSecret!);
+  await page.locator(tid(GOLIVE_TID.field('clientSecret'))).fill(clientSecret!);
   await page.locator(tid(GOLIVE_TID.test)).click();
   await expect(result).toHaveAttribute('data-ok', 'true');
   await page.locator(tid(GOLIVE_TID.goLive)).click();
@@ -58,9 +70,13 @@ test('a manager takes the terminal live, and back to training', async ({ counter
   await expect(page.locator(tid(TID.trainingBanner))).toHaveCount(0);
   await expect(page.locator(tid('status-live-environment'))).toBeVisible();
 
-  const before = program.backends.whitelabel.state.ledger(DEMO_MEMBERS.anna.userId).length;
+  // The program's own ledger, read over its control API.
+  const ledger = async () => (await createControlClient(program).whitelabel.ledger(DEMO_MEMBERS.anna.userId)).events;
+  const before = await ledger();
   const liveSale = await sell(200);
-  expect(program.backends.whitelabel.state.ledger(DEMO_MEMBERS.anna.userId).length).toBe(before + 1);
+  const after = await ledger();
+  expect(after).toHaveLength(before.length + 1);
+  expect(after.at(-1)).toMatchObject({ pointsDelta: -200 });
   const day = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString(), utcOffsetMinutes: 0 };
   expect(await terminal.call('getEndOfDay', day)).toMatchObject({ totals: { redemptions: 1, pointsMilli: 200_000 } });
   expect(JSON.stringify(await terminal.call('listSales', { limit: 50 }))).not.toContain(trainingSale);
