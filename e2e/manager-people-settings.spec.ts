@@ -5,6 +5,7 @@
  * switching a person off asks first; new names show at once.
  */
 import { MTID, TID } from '../renderer/src/testids.js';
+import { UPDATES_TID } from '../renderer/src/screens/manager/UpdatesSettings.js';
 import { managerSignsIn } from './desk-helpers.js';
 import { expect, STAFF, test } from './fixtures.js';
 import { tid } from './tid.js';
@@ -92,4 +93,20 @@ test('people and settings: problems next to the field, a question before switchi
     terminalName: 'Till 2',
     offlineLimits: { maxPointsPerRedemptionMilli: 400_000, maxBalanceAgeMinutes: 60 },
   });
+
+  // Updates and crash reports (issue 17): an update server over http is refused with the reason, an https one is
+  // saved; a manager's postponement is saved (and so logged with who). The web host has no updater: it says so.
+  const updates = (id: string) => page.locator(tid(id));
+  await updates(UPDATES_TID.updateUrl).fill('http://updates.chain.example/pwp/');
+  await updates(UPDATES_TID.save).click();
+  await expect(updates(UPDATES_TID.problem)).toContainText('must start with https://');
+  await updates(UPDATES_TID.updateUrl).fill('https://updates.chain.example/pwp/');
+  await updates(UPDATES_TID.save).click();
+  await expect(updates(UPDATES_TID.problem)).toHaveCount(0);
+  await expect(updates(UPDATES_TID.state)).toHaveText('Updates are checked by the installed app only.');
+  await updates(UPDATES_TID.postponeWeek).click();
+  await expect(updates(UPDATES_TID.postponed)).toContainText('Updates are postponed until');
+  const later = await terminal.call<{ updateUrl: string | null; updatesPostponedUntil: string | null }>('getSettings');
+  expect(later.updateUrl).toBe('https://updates.chain.example/pwp/');
+  expect(Date.parse(later.updatesPostponedUntil ?? '') - Date.now()).toBeGreaterThan(6 * 86_400_000);
 });
