@@ -202,6 +202,12 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
   const item = items.find((i) => i.saleId === ids[10])!;
   await terminal.call('markHandled', { item: item.item, reason: 'member paid the difference', approval: approval('handled at the counter') });
   await saleRow(ids[10]!).click();
+  // The program's refusal of a redemption accepted offline is said as a refusal, not "Outcome unknown";
+  // the code stays out of the words (it is the entry's title and data).
+  const refusal = page.locator(`${tid(MTID.saleStoryRow)}[data-kind="redeem.attention"]`).first();
+  await expect(refusal).toContainText('Refused after offline acceptance');
+  await expect(refusal).not.toContainText('Outcome unknown');
+  await expect(refusal.locator('.outcome-words')).not.toHaveText(/[A-Z]{3,}_[A-Z]{3,}/);
   const outboxRow = page.locator(tid(MTID.saleOutboxRow)).first();
   await expect(outboxRow).toHaveAttribute('data-handled', 'true');
   await expect(outboxRow).not.toContainText('Needs attention');
@@ -213,6 +219,11 @@ test("a manager's day adds up on screen, on paper and in the CSV", async ({ page
   await page.locator(tid(MTID.settingsSave)).click();
   await expect(page.locator(tid(MTID.deskTab('end-of-day')))).toHaveText('Dagafsluiting');
   await page.locator(tid(MTID.deskTab('end-of-day'))).click();
+  // The day is written the way the UI's language writes it (dd/mm/yyyy), whatever the browser's own locale.
+  const today = new Date();
+  const dd = (n: number) => String(n).padStart(2, '0');
+  await expect(page.locator(tid(MTID.eodDay))).toHaveValue(`${dd(today.getDate())}/${dd(today.getMonth() + 1)}/${today.getFullYear()}`);
+  await expect(page.locator(tid(MTID.eodDay))).toHaveAttribute('placeholder', 'dd/mm/jjjj');
   await page.locator(tid(MTID.eodExport)).click();
   const href = await page.locator(tid(MTID.eod)).locator(tid(MTID.exportLink)).getAttribute('href');
   const now = new Date();

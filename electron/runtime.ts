@@ -442,7 +442,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         current: () => ({ mode: rt.mode, store: rt.store, lastTest: rt.connectionTest }),
         switchMode,
       });
-      s.dispatch = createDispatcher(
+      const dispatch = createDispatcher(
         {
           ...service.handlers(),
           ...desk.handlers(),
@@ -457,6 +457,17 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
         // Everything but the sign-in screen needs a signed-in person, whichever transport asks.
         { gate: (method) => void (PUBLIC_METHODS.has(method) || people.requireSignedIn()) },
       );
+      // Whatever a call changed in the status reaches every screen as a push (no screen polls it).
+      s.dispatch = async (method, input) => {
+        const out = await dispatch(method, input);
+        try {
+          if (method !== 'getStatus') service.pushStatusIfChanged();
+        } catch (e) {
+          // The call is done whatever happens to the push: the next one (or a reconnect) brings the status.
+          log.warn('could not push the status after a call', e);
+        }
+        return out;
+      };
       s.unsubscribe = service.subscribe((e) => emit(e.type === 'status' ? { type: 'status', status: decorate(s, e.status) } : e));
       service.start();
       await offers.start();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withLuhnDigit } from './member-number.js';
+import { PROGRAMS } from './programs/index.js';
 import { RE2JS } from 're2js';
 import { compilePattern, DEFAULT_EXTRACT_PATTERNS, extractMemberNumber, MAX_SCAN_CHARS, patternFor, safeRead, type ScanRules } from './scan-content.js';
 
@@ -138,6 +139,10 @@ describe('extractMemberNumber: garbage', () => {
 });
 
 describe('patterns', () => {
+  it("the defaults are the descriptors' scanPattern, program by program", () => {
+    const fromDescriptors = Object.fromEntries(PROGRAMS.flatMap((p) => ('scanPattern' in p && p.scanPattern ? [[p.id, p.scanPattern]] : [])));
+    expect(DEFAULT_EXTRACT_PATTERNS).toEqual(fromDescriptors);
+  });
   it('picks the settings pattern per backend, the default, or none', () => {
     expect(patternFor('uitpas', {})).toBe(DEFAULT_EXTRACT_PATTERNS.uitpas);
     expect(patternFor('uitpas', { uitpas: 'p=(\\d+)' })).toBe('p=(\\d+)');

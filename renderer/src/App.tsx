@@ -98,14 +98,7 @@ export function App() {
         session.person &&
         (view === 'desk' ? (
           <Suspense fallback={loading}>
-            <ManagerDesk
-              me={session.person}
-              currency={status?.currency ?? 'EUR'}
-              storeName={status?.storeName}
-              program={status?.backend.id}
-              signIn={signIn}
-              onChange={refresh}
-            />
+            <ManagerDesk me={session.person} currency={status?.currency ?? 'EUR'} storeName={status?.storeName} program={status?.backend.id} signIn={signIn} />
           </Suspense>
         ) : view === 'offers' ? (
           <Suspense fallback={loading}>

@@ -141,6 +141,11 @@ export const enDesk = {
     make: 'Make a support bundle',
     making: 'Collecting…',
   },
+  dateField: {
+    pattern: 'dd/mm/yyyy',
+    pick: 'Choose on a calendar',
+    invalid: 'Type the date as {{pattern}}.',
+  },
   exportCsv: {
     what: 'What',
     log: 'The log',

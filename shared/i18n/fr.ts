@@ -373,6 +373,11 @@ export const fr: Catalogue = {
     make: 'Créer le dossier d’assistance',
     making: 'Collecte…',
   },
+  dateField: {
+    pattern: 'jj/mm/aaaa',
+    pick: 'Choisir dans un calendrier',
+    invalid: 'Tapez la date comme {{pattern}}.',
+  },
   exportCsv: {
     what: 'Quoi',
     log: 'Le journal',

@@ -373,6 +373,11 @@ export const nl: Catalogue = {
     make: 'Supportbundel maken',
     making: 'Verzamelen…',
   },
+  dateField: {
+    pattern: 'dd/mm/jjjj',
+    pick: 'Kies op een kalender',
+    invalid: 'Typ de datum als {{pattern}}.',
+  },
   exportCsv: {
     what: 'Wat',
     log: 'Het logboek',

@@ -296,8 +296,25 @@ export class TerminalService implements HandlersFor<CheckoutMethod> {
     }
   }
 
+  /** The last status pushed (JSON): a call that changed it pushes it again. */
+  private pushedStatus: string | null = null;
+
   private emitStatus(): void {
-    this.emit({ type: 'status', status: this.status() });
+    const status = this.status();
+    this.pushedStatus = JSON.stringify(status);
+    this.emit({ type: 'status', status });
+  }
+
+  /**
+   * Run after every call (runtime.ts): when the call changed the status (a
+   * redemption queued or withdrawn, an attention item handled, a retry, the
+   * store's or terminal's name, the program's last answer), it is pushed. The
+   * screens keep the status fresh from pushes alone: they never poll it nor
+   * ask for it after an action.
+   */
+  pushStatusIfChanged(): void {
+    if (this.listeners.size === 0) return;
+    if (JSON.stringify(this.status()) !== this.pushedStatus) this.emitStatus();
   }
 
   private statusTimer: NodeJS.Timeout | null = null;

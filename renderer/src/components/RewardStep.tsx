@@ -1,9 +1,13 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
 import { endUserText, type RewardOffer } from '../../../shared/rewards';
+import { asErrorInfo } from '../api/client';
+import { QK, QueryProvider } from '../api/queries';
+import { useApi } from '../screens/manager/api-context';
 import { useFocusRequest, usePos } from '../state/context';
-import { saleActions } from '../state/store';
+import { isClosed, saleActions } from '../state/store';
 import { TID } from '../testids';
 import { ErrorMessage } from './ErrorMessage';
 
@@ -12,7 +16,9 @@ import { ErrorMessage } from './ErrorMessage';
  * passholder. The rewards they can redeem now come first, as big buttons; the
  * others are greyed, each with the backend's reason in the cashier's language
  * (falling back to Dutch) and its points price. Choosing one asks the backend
- * again (redeem-status) and quotes it.
+ * again (redeem-status) and quotes it. The catalogue is fetched page by page
+ * with TanStack Query (this step loads lazily, only on a reward program's
+ * terminal); the store says when it must be read again (rewardsEpoch).
  */
 /** Arrow keys move through the redeemable rewards (a list of buttons: Tab leaves it). */
 function moveWithArrows(e: KeyboardEvent<HTMLUListElement>): void {
@@ -26,22 +32,60 @@ function moveWithArrows(e: KeyboardEvent<HTMLUListElement>): void {
   next.focus();
 }
 
+const REWARD_PAGE = 20;
+
 export function RewardStep() {
+  return (
+    <QueryProvider>
+      <RewardCatalogue />
+    </QueryProvider>
+  );
+}
+
+/** The member's catalogue, page by page (start/limit), read afresh for each member and after a stale choice. */
+function useRewardPages() {
+  const api = useApi();
+  const sale = usePos((s) => s.sale);
+  const epoch = usePos((s) => s.rewardsEpoch);
+  const saleId = sale?.id ?? '';
+  const query = useInfiniteQuery({
+    queryKey: QK.rewards(saleId, epoch),
+    enabled: !!sale?.member && !isClosed(sale),
+    initialPageParam: 0,
+    queryFn: ({ pageParam }) => api.listRewards({ saleId, start: pageParam, limit: REWARD_PAGE }),
+    getNextPageParam: (last, pages) => {
+      const shown = pages.reduce((n, p) => n + p.offers.length, 0);
+      return last.offers.length > 0 && shown < last.totalItems ? shown : undefined;
+    },
+  });
+  const pages = query.data?.pages ?? [];
+  return {
+    offers: pages.flatMap((p) => p.offers),
+    total: pages.at(-1)?.totalItems ?? 0,
+    lastKnownAt: pages.find((p) => p.lastKnownAt)?.lastKnownAt,
+    loading: query.isFetching,
+    loaded: query.isSuccess,
+    error: query.error ? asErrorInfo(query.error) : null,
+    reload: () => void query.refetch(),
+    more: () => void query.fetchNextPage(),
+  };
+}
+
+function RewardCatalogue() {
   const { t } = useTranslation();
   const fmt = useFmt();
   const firstRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('points', firstRef);
   const sale = usePos((s) => s.sale);
-  const rewards = usePos((s) => s.rewards);
+  const rewards = useRewardPages();
   const busy = usePos((s) => s.busy);
   const lang = usePos((s) => s.uiLang);
   const choose = usePos((s) => s.chooseReward);
-  const load = usePos((s) => s.loadRewards);
   const [picked, setPicked] = useState<string | null>(null);
   // The catalogue arrives after the card is read (and after the store asked for the focus here):
   // the first reward the member can redeem takes the focus once it is on screen.
   const pointsFocus = usePos((s) => (s.focus.target === 'points' ? s.focus.seq : 0));
-  const firstRedeemable = rewards.saleId === sale?.id ? rewards.offers.find((o) => o.availability.redeemable)?.id : undefined;
+  const firstRedeemable = rewards.offers.find((o) => o.availability.redeemable)?.id;
   useEffect(() => {
     if (pointsFocus > 0 && firstRedeemable) firstRef.current?.focus();
   }, [pointsFocus, firstRedeemable]);
@@ -78,7 +122,7 @@ export function RewardStep() {
       </section>
     );
   }
-  const offers = rewards.saleId === sale.id ? rewards.offers : [];
+  const offers = rewards.offers;
   const now = offers.filter((o) => o.availability.redeemable);
   const later = offers.filter((o) => !o.availability.redeemable);
   const chosenId = sale.state === 'quoted' ? sale.reward?.id : undefined;
@@ -105,18 +149,18 @@ export function RewardStep() {
       {rewards.error && (
         <ErrorMessage error={rewards.error} lang={lang}>
           <div className="button-row">
-            <button type="button" className="btn" onClick={() => void load(false)}>
+            <button type="button" className="btn" onClick={rewards.reload}>
               {t('counter.rewards.reload')}
             </button>
           </div>
         </ErrorMessage>
       )}
-      {rewards.lastKnownAt && rewards.saleId === sale.id && (
+      {rewards.lastKnownAt && (
         <p className="message message-warning" data-testid={TID.rewardsLastKnown} data-at={rewards.lastKnownAt}>
           {t('counter.rewards.lastKnown', { time: fmt.time(rewards.lastKnownAt) })}
         </p>
       )}
-      {!rewards.loading && !rewards.error && rewards.saleId === sale.id && offers.length === 0 && <p className="hint">{t('counter.rewards.none')}</p>}
+      {rewards.loaded && !rewards.loading && offers.length === 0 && <p className="hint">{t('counter.rewards.none')}</p>}
       <div className="reward-scroll">
         {now.length > 0 && <h3 className="reward-group">{t('counter.rewards.canRedeem')}</h3>}
         {now.length > 0 && (
@@ -182,7 +226,7 @@ export function RewardStep() {
         )}
       </div>
       {offers.length < rewards.total && (
-        <button type="button" className="btn reward-more" data-testid={TID.rewardMore} disabled={rewards.loading} onClick={() => void load(true)}>
+        <button type="button" className="btn reward-more" data-testid={TID.rewardMore} disabled={rewards.loading} onClick={rewards.more}>
           {t('counter.rewards.more', { shown: offers.length, total: rewards.total })}
         </button>
       )}

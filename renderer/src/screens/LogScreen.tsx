@@ -1,25 +1,59 @@
-import { useEffect, useState } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { centsToDecimalString } from '../../../shared/money';
+import { asErrorInfo } from '../api/client';
+import { QK, QueryProvider } from '../api/queries';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useFmt } from '../i18n/useFmt';
 import { usePos } from '../state/context';
 import { TID } from '../testids';
 import { useApi } from './manager/api-context';
+import { usePeopleNames } from './manager/desk-queries';
+import { kindWords } from './manager/log-words';
+
+const PAGE = 50;
 
 /** This terminal's recent log entries, newest first, for anyone signed in (the manager's desk has filters, export and the chain check). */
 export function LogScreen() {
+  return (
+    <QueryProvider>
+      <LocalLog />
+    </QueryProvider>
+  );
+}
+
+/** The log page by page, keyset on the entry number: each page starts below the last one shown (no offsets, no gaps as entries are added). */
+function useLogPages() {
+  const api = useApi();
+  const query = useInfiniteQuery({
+    queryKey: QK.counterLog,
+    initialPageParam: undefined as number | undefined,
+    queryFn: ({ pageParam }) => api.listLog(pageParam === undefined ? { limit: PAGE } : { limit: PAGE, beforeSeq: pageParam }),
+    getNextPageParam: (last) => (last.entries.length === PAGE ? last.entries.at(-1)?.seq : undefined),
+    // Opening the log shows it as it is now.
+    refetchOnMount: 'always',
+  });
+  return {
+    entries: query.data?.pages.flatMap((p) => p.entries) ?? [],
+    loading: query.isFetching,
+    error: query.error ? asErrorInfo(query.error) : null,
+    hasMore: query.hasNextPage,
+    refresh: () => void query.refetch(),
+    more: () => void query.fetchNextPage(),
+  };
+}
+
+function LocalLog() {
   const { t } = useTranslation();
   const fmt = useFmt();
-  const log = usePos((s) => s.log);
-  const load = usePos((s) => s.loadLog);
+  const log = useLogPages();
   const lang = usePos((s) => s.uiLang);
   const names = usePeopleNames();
   return (
     <main className="log-screen" data-testid={TID.logScreen}>
       <div className="log-head">
         <h1>{t('counter.status.navLog')}</h1>
-        <button type="button" className="btn" data-testid={TID.logRefresh} disabled={log.loading} onClick={() => void load(false)}>
+        <button type="button" className="btn" data-testid={TID.logRefresh} disabled={log.loading} onClick={log.refresh}>
           {log.loading ? t('common.loading') : t('common.refresh')}
         </button>
       </div>
@@ -51,7 +85,7 @@ export function LogScreen() {
                 <tr key={e.seq} data-testid={TID.logRow} data-kind={e.kind}>
                   <td>{e.seq}</td>
                   <td title={e.at}>{fmt.dateTime(e.at)}</td>
-                  <td title={e.kind}>{fmt.kind(e.kind)}</td>
+                  <td title={e.kind}>{kindWords(fmt, e.kind, e.outcome)}</td>
                   <td title={e.outcome} data-outcome={e.outcome}>
                     {fmt.outcome(e.outcome)}
                   </td>
@@ -69,29 +103,10 @@ export function LogScreen() {
         </div>
       )}
       {log.hasMore && (
-        <button type="button" className="btn" data-testid={TID.logMore} disabled={log.loading} onClick={() => void load(true)}>
+        <button type="button" className="btn" data-testid={TID.logMore} disabled={log.loading} onClick={log.more}>
           {t('log.loadMore')}
         </button>
       )}
     </main>
   );
-}
-
-/** Who did it, by name (the log keeps a person's id): the sign-in list, which anyone may read. */
-function usePeopleNames(): ReadonlyMap<string, string> {
-  const api = useApi();
-  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
-  useEffect(() => {
-    let live = true;
-    api
-      .listPeople({})
-      .then((r) => live && setNames(new Map(r.people.map((p) => [p.id, p.name]))))
-      .catch(() => {
-        /* the ids stay: the log is still readable */
-      });
-    return () => {
-      live = false;
-    };
-  }, [api]);
-  return names;
 }

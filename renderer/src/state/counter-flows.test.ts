@@ -1,363 +1,170 @@
 /**
- * The counter store's newer flows against a small scripted service: points
- * refused past the program's decimals as typed, reward programs, validation
- * codes, offline limits with a manager's approval, a cancel that waits for
- * the program's answer, and a manager's void.
+ * The counter store's program-specific flows against the REAL terminal and
+ * emulators (test/counter-store-harness.ts): points refused past the
+ * program's decimals as typed (Capillary), a catalogue reward (UiTPAS),
+ * validation codes (Capillary), offline limits with a manager's approval,
+ * "continue offline" after a failed post, a cancel that waits for the
+ * program's answer, and a manager's void (White Label).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MethodInput, MethodName, TerminalApi } from '../../../shared/contract';
-import type { BackendCapabilities, RedemptionTerms, SaleView, TerminalStatus } from '../../../shared/domain';
-import { PosError } from '../../../shared/errors';
-import type { RewardOffer } from '../../../shared/rewards';
-import { createApi, type Transport } from '../api/client';
-import { confirmedQuote, createPosStore, saleActions, tooPrecise } from './store';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CAPILLARY_DEMO_CUSTOMERS } from '../../../sandbox/capillary/demo';
+import { DEMO_MEMBERS } from '../../../sandbox/demo-data';
+import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../../../sandbox/uitpas/demo-data';
+import { OFFLINE_POLICY_SETTING } from '../../../electron/service/offline-policy';
+import { counterOnRealTerminal, type CounterOnRealTerminal } from '../../../test/counter-store-harness';
+import { confirmedQuote, saleActions } from './store';
 
-const TERMS: RedemptionTerms = { rate: { pointsMilli: 1000, cents: 10 }, currency: 'EUR', decimals: 3, minPointsMilli: 1, maxPointsMilli: null, stepMilli: 1 };
-const APPROVAL = { managerId: 'm1', pin: '2468', reason: 'regular customer' };
+const anna = DEMO_MEMBERS.anna;
+const priya = CAPILLARY_DEMO_CUSTOMERS.priya; // 2500.5 points, 1 point = 0.1 EUR
+let c: CounterOnRealTerminal;
+afterEach(async () => c?.close());
 
-function status(caps: Partial<BackendCapabilities> = {}): TerminalStatus {
-  return {
-    training: true,
-    backend: {
-      id: 'capillary',
-      name: 'Test program',
-      capabilities: {
-        redemption: 'points',
-        identifiers: ['card'],
-        pointsDecimals: 3,
-        validationCode: false,
-        reversal: 'partial',
-        retrySafety: 'deduplicated-reference',
-        balanceAtCounter: true,
-        ...caps,
-      },
-    },
-    terminalId: 'T1',
-    storeName: 'Shop',
-    currency: 'EUR',
-    online: true,
-    lastContactAt: null,
-    queue: { waiting: 0, attention: 0 },
-  };
+async function identified(basket: string, member: string): Promise<void> {
+  c.s().setBasketText(basket);
+  await c.s().submitBasket();
+  await c.s().identify(member, 'keyboard');
+  expect(c.s().sale?.state).toBe('identified');
 }
-
-function baseSale(patch: Partial<SaleView> = {}): SaleView {
-  return {
-    id: 'sale_00000001',
-    state: 'identified',
-    createdAt: new Date(0).toISOString(),
-    basket: { cents: 5000, currency: 'EUR' },
-    paymentAllowed: false,
-    offlineAccepted: false,
-    voidPending: false,
-    refunded: { cents: 0, pointsMilli: 0 },
-    terms: TERMS,
-    maxPointsMilli: 500_000,
-    member: {
-      identifierKind: 'card',
-      masked: '••••0001',
-      balanceMilli: 2_500_500,
-      balanceValue: { cents: 25005, currency: 'EUR' },
-      fetchedAt: new Date(0).toISOString(),
-      lastKnown: false,
-      queuedMilli: 0,
-      messages: [],
-    },
-    ...patch,
-  };
+async function quotedAt(points: string): Promise<void> {
+  c.s().setPointsText(points);
+  c.s().commitPoints();
+  await c.until((s) => confirmedQuote(s) !== null);
 }
+const wlDown = () => c.control('POST', '/faults', { backend: 'whitelabel', fault: 'down' });
 
-type Handler = (input: never) => unknown;
+describe('counter flows on the real terminal', () => {
+  it('Capillary: a fourth decimal is refused as typed; the validation code is asked for, goes with the confirmation, and a wrong one is typed again', async () => {
+    c = await counterOnRealTerminal({ backend: 'capillary' });
+    await identified('50', priya.mobile);
+    c.s().setPointsText('100.123');
+    c.s().setPointsText('100.1234');
+    expect(c.s().pointsText).toBe('100.123');
+    expect(c.s().pointsProblem?.code).toBe('POINTS_TOO_PRECISE');
+    c.s().keypad('4');
+    expect(c.s().pointsText).toBe('100.123');
+    await quotedAt('100.25');
 
-/** A scripted service: each method answers from `handlers`; every call is recorded with its input. */
-function scripted(st: TerminalStatus, handlers: Partial<Record<MethodName, Handler>>) {
-  const calls: { method: string; input: unknown }[] = [];
-  const transport: Transport = {
-    kind: 'http',
-    async call(method, input) {
-      calls.push({ method, input });
-      try {
-        const fn =
-          method === 'getStatus' ? () => st : method === 'whoAmI' ? () => ({ person: null, needsFirstManager: false }) : handlers[method as MethodName];
-        if (!fn) throw new PosError('NOT_SUPPORTED', `no ${method} here`);
-        return { ok: true, value: await fn(input as never) } as never;
-      } catch (e) {
-        return { ok: false, error: (e as PosError).toInfo() };
-      }
-    },
-    subscribe: () => () => {},
-  };
-  const api: TerminalApi = createApi(transport);
-  const store = createPosStore({ api, quoteDelayMs: 10 });
-  store.getState().start();
-  const called = (m: string) => calls.filter((c) => c.method === m);
-  return { store, calls, called };
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-  await vi.advanceTimersByTimeAsync(20);
-}
-
-/** Puts a sale on screen as if the member had just been identified. */
-async function withSale(store: ReturnType<typeof scripted>['store'], sale: SaleView): Promise<void> {
-  await settle();
-  store.setState({ sale });
-}
-
-describe('tooPrecise', () => {
-  it('refuses a decimal more than the program takes, trailing zeros too', () => {
-    expect(tooPrecise('100.123', 3)).toBe(false);
-    expect(tooPrecise('100.1234', 3)).toBe(true);
-    expect(tooPrecise('1.0000', 3)).toBe(true);
-    expect(tooPrecise('1,25', 2)).toBe(false);
-    expect(tooPrecise('12.', 0)).toBe(false);
-    expect(tooPrecise('12.5', 0)).toBe(true);
-    expect(tooPrecise('', 0)).toBe(false);
-  });
-});
-
-describe('counter flows', () => {
-  beforeEach(() => vi.useFakeTimers());
-  afterEach(() => vi.useRealTimers());
-
-  it('keeps the points as they were when a fourth decimal is typed', async () => {
-    const { store } = scripted(status(), {
-      quote: ({ pointsMilli }: MethodInput<'quote'>) =>
-        baseSale({
-          state: 'quoted',
-          quote: {
-            pointsMilli,
-            discount: { cents: 1001, currency: 'EUR' },
-            balanceBeforeMilli: 2_500_500,
-            balanceAfterMilli: 2_500_500 - pointsMilli,
-            toPay: { cents: 3999, currency: 'EUR' },
-          },
-        }),
-    });
-    await withSale(store, baseSale());
-    store.getState().setPointsText('100.123');
-    store.getState().setPointsText('100.1234');
-    expect(store.getState().pointsText).toBe('100.123');
-    expect(store.getState().pointsProblem?.code).toBe('POINTS_TOO_PRECISE');
-    store.getState().keypad('4');
-    expect(store.getState().pointsText).toBe('100.123');
+    await c.s().confirm();
+    expect(c.s().error?.info.code).toBe('VALIDATION_CODE_REQUIRED');
+    expect(c.s().focus.target).toBe('code');
+    expect(c.called('confirmRedemption')).toHaveLength(0);
+    await c.s().requestValidationCode();
+    expect(c.s().sale?.validationCode?.pointsMilli).toBe(100_250);
+    const { code } = (await c.control('GET', `/capillary/validation-code?mobile=${priya.mobile}`)) as { code: string };
+    c.s().setValidationCodeText(code === 'AAAAAA' ? 'BB BB BB' : 'AA AA AA');
+    await c.s().confirm();
+    expect(c.called('confirmRedemption')[0]?.input).toMatchObject({ pointsMilli: 100_250, validationCode: expect.stringMatching(/^[AB]{6}$/) });
+    expect(c.s().error?.info.code).toBe('VALIDATION_CODE_WRONG');
+    expect(c.s().focus.target).toBe('code');
+    expect(c.s().sale?.state).toBe('quoted');
+    c.s().setValidationCodeText(code);
+    expect(c.s().error).toBeNull();
+    await c.s().confirm();
+    expect(c.s().sale?.state).toBe('posted');
   });
 
-  it('reward programs: the catalogue after identify, a chosen reward is the quote, a refusal reads the catalogue again', async () => {
-    const offer = (id: string, redeemable: boolean): RewardOffer => ({
-      id,
-      title: id,
-      kind: 'POINTS',
-      pointsMilli: 10_000,
-      discount: { cents: 250, currency: 'EUR' },
-      unitsLeft: null,
-      availability: redeemable
-        ? { redeemable: true }
-        : { redeemable: false, reason: 'PASSHOLDER_POINTS', message: { nl: 'Je hebt niet genoeg punten.' }, backendReason: 'PASSHOLDER_POINTS' },
-    });
-    let refuse = false;
-    const quoted = baseSale({
-      state: 'quoted',
-      reward: { id: 'coffee', title: 'coffee', kind: 'POINTS', pointsMilli: 10_000, discount: { cents: 250, currency: 'EUR' } },
-      quote: {
-        pointsMilli: 10_000,
-        discount: { cents: 250, currency: 'EUR' },
-        balanceBeforeMilli: 120_000,
-        balanceAfterMilli: 110_000,
-        toPay: { cents: 4750, currency: 'EUR' },
-      },
-    });
-    const { store, called } = scripted(status({ redemption: 'reward', pointsDecimals: 0 }), {
-      startSale: () => baseSale({ state: 'open', member: undefined, terms: undefined }),
-      identifyMember: () => baseSale(),
-      listRewards: () => ({ offers: [offer('coffee', true), offer('ticket', false)], totalItems: 2, start: 0, limit: 20 }),
-      chooseReward: () => {
-        if (refuse) throw new PosError('REWARD_NOT_REDEEMABLE', 'no', { endUserMessage: { nl: 'Je hebt niet genoeg punten.' } });
-        return quoted;
-      },
-      confirmRedemption: () => ({ ...quoted, state: 'posted', paymentAllowed: true }),
-      getSale: () => quoted,
-    });
-    await settle();
-    store.getState().setBasketText('50');
-    await store.getState().submitBasket();
-    await store.getState().identify('4000001234567899', 'keyboard');
-    await settle();
-    expect(store.getState().rewards.offers.map((o) => o.id)).toEqual(['coffee', 'ticket']);
-    await store.getState().chooseReward('coffee');
-    expect(store.getState().sale?.state).toBe('quoted');
-    expect(confirmedQuote(store.getState())?.pointsMilli).toBe(10_000); // no points typed: the reward is the quote
-    expect(store.getState().focus.target).toBe('confirm');
-    await store.getState().confirm();
-    expect(called('confirmRedemption')[0]?.input).toEqual({ saleId: 'sale_00000001', pointsMilli: 10_000 });
+  it('UiTPAS: a chosen reward is the quote and is confirmed at its price; a reward refused a moment later asks for the catalogue again', async () => {
+    c = await counterOnRealTerminal({ backend: 'uitpas' });
+    const epoch = c.s().rewardsEpoch;
+    await identified('20', UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber);
+    expect(c.s().rewardsEpoch).toBe(epoch + 1); // a member: the reward step reads their catalogue
+    expect(c.s().focus.target).toBe('points');
+    await c.s().chooseReward(UITPAS_DEMO_REWARDS.ticket.id);
+    expect(c.s().sale?.state).toBe('quoted');
+    expect(confirmedQuote(c.s())?.pointsMilli).toBe(50_000); // no points typed: the reward is the quote
+    expect(c.s().focus.target).toBe('confirm');
+    await c.s().confirm();
+    expect(c.called('confirmRedemption')[0]?.input).toEqual({ saleId: c.s().sale!.id, pointsMilli: 50_000 });
+    expect(c.s().sale?.state).toBe('posted');
+    await c.s().markPaid();
 
-    store.setState({ sale: baseSale() });
-    refuse = true;
-    const before = called('listRewards').length;
-    await store.getState().chooseReward('coffee');
-    await settle();
-    expect(store.getState().error?.info.code).toBe('REWARD_NOT_REDEEMABLE');
-    expect(called('listRewards').length).toBe(before + 1);
+    await identified('20', UITPAS_DEMO_PASSHOLDERS.fatima.uitpasNumber); // 25 points
+    const before = c.s().rewardsEpoch;
+    await c.s().chooseReward(UITPAS_DEMO_REWARDS.exhibition.id);
+    expect(c.s().error).toMatchObject({ step: 'points', info: { code: 'REWARD_NOT_REDEEMABLE' } });
+    expect(c.s().rewardsEpoch).toBe(before + 1);
+    expect(c.s().sale?.state).toBe('identified');
   });
 
-  it('validation codes: none typed asks for it; the code goes with the confirmation; a wrong one is typed again', async () => {
-    const quoted = baseSale({
-      state: 'quoted',
-      quote: {
-        pointsMilli: 100_123,
-        discount: { cents: 1001, currency: 'EUR' },
-        balanceBeforeMilli: 2_500_500,
-        balanceAfterMilli: 2_400_377,
-        toPay: { cents: 3999, currency: 'EUR' },
-      },
-    });
-    let wrong = true;
-    const { store, called } = scripted(status({ validationCode: true }), {
-      requestValidationCode: () => ({ ...quoted, validationCode: { pointsMilli: 100_123, channel: 'SMS', requestedAt: new Date(0).toISOString() } }),
-      confirmRedemption: () => {
-        if (wrong) throw new PosError('VALIDATION_CODE_WRONG');
-        return { ...quoted, state: 'posted', paymentAllowed: true };
-      },
-      getSale: () => quoted,
-    });
-    await withSale(store, quoted);
-    store.setState({ pointsText: '100.123' });
-    await store.getState().confirm();
-    expect(store.getState().error?.info.code).toBe('VALIDATION_CODE_REQUIRED');
-    expect(store.getState().focus.target).toBe('code');
-    expect(called('confirmRedemption')).toHaveLength(0);
+  it("offline limits: the refusal names the limit; a wrong PIN goes back to the dialog; the manager's approval goes with the same points", async () => {
+    c = await counterOnRealTerminal();
+    c.rt.store.setSetting(OFFLINE_POLICY_SETTING, JSON.stringify({ maxPointsPerRedemptionMilli: 300_000 }));
+    await identified('50', anna.userId); // seen online once: the last known balance
+    await wlDown();
+    c.s().newSale();
+    await c.s().confirmDialog();
+    await identified('50', anna.userId);
+    await quotedAt('400');
+    await c.s().confirm();
+    expect(c.s().error).toMatchObject({ step: 'confirm', info: { code: 'OFFLINE_LIMIT', details: { overridable: true } } });
 
-    await store.getState().requestValidationCode();
-    expect(store.getState().sale?.validationCode?.channel).toBe('SMS');
-    store.getState().setValidationCodeText(' 12 34 56 ');
-    await store.getState().confirm();
-    expect(called('confirmRedemption')[0]?.input).toMatchObject({ pointsMilli: 100_123, validationCode: '123456' });
-    expect(store.getState().error?.info.code).toBe('VALIDATION_CODE_WRONG');
-    expect(store.getState().focus.target).toBe('code');
-    expect(store.getState().sale?.state).toBe('quoted');
-
-    wrong = false;
-    store.getState().setValidationCodeText('654321');
-    expect(store.getState().error).toBeNull();
-    await store.getState().confirm();
-    expect(store.getState().sale?.state).toBe('posted');
+    await expect(c.s().confirmApproved({ ...c.approval, pin: '000000' })).rejects.toMatchObject({ code: 'PIN_WRONG' });
+    expect(c.s().busy).toBeNull();
+    await c.s().confirmApproved(c.approval);
+    expect(c.called('confirmRedemption').at(-1)?.input).toEqual({ saleId: c.s().sale!.id, pointsMilli: 400_000, approval: c.approval });
+    expect(c.s().sale).toMatchObject({ state: 'queued', offlineAccepted: true });
+    expect(c.s().error).toBeNull();
+    expect(c.s().focus.target).toBe('paid');
+    expect(saleActions(c.s().sale).canPay).toBe(true);
   });
 
-  it("offline limits: the refusal names the limits; the manager's approval goes with the same points; a wrong PIN is thrown to the dialog", async () => {
-    const quoted = baseSale({
-      state: 'quoted',
-      quote: {
-        pointsMilli: 800_000,
-        discount: { cents: 800, currency: 'EUR' },
-        balanceBeforeMilli: 2_200_000,
-        balanceAfterMilli: 1_400_000,
-        toPay: { cents: 1200, currency: 'EUR' },
-      },
-    });
-    const breaches = [{ limit: 'perRedemption', overridable: true, message: 'Offline, one redemption may take at most 500 points.' }];
-    const { store, called } = scripted(status({ pointsDecimals: 0 }), {
-      confirmRedemption: (input: MethodInput<'confirmRedemption'>) => {
-        if (!input.approval) throw new PosError('OFFLINE_LIMIT', 'limit', { details: { breaches, overridable: true } });
-        if (input.approval.pin !== '2468') throw new PosError('PIN_WRONG');
-        return { ...quoted, state: 'queued', offlineAccepted: true, paymentAllowed: true };
-      },
-      getSale: () => quoted,
-    });
-    await withSale(store, { ...quoted, terms: { ...TERMS, decimals: 0 } });
-    store.setState({ pointsText: '800' });
-    await store.getState().confirm();
-    expect(store.getState().error).toMatchObject({ step: 'confirm', info: { code: 'OFFLINE_LIMIT', details: { overridable: true } } });
-
-    await expect(store.getState().confirmApproved({ ...APPROVAL, pin: '0000' })).rejects.toMatchObject({ code: 'PIN_WRONG' });
-    expect(store.getState().busy).toBeNull();
-    await store.getState().confirmApproved(APPROVAL);
-    expect(called('confirmRedemption').at(-1)?.input).toEqual({ saleId: quoted.id, pointsMilli: 800_000, approval: APPROVAL });
-    expect(store.getState().sale).toMatchObject({ state: 'queued', offlineAccepted: true });
-    expect(store.getState().error).toBeNull();
-    expect(store.getState().focus.target).toBe('paid');
-    expect(saleActions(store.getState().sale).canPay).toBe(true);
-  });
-
-  it('waiting for the program after confirm: continue offline, with an approval past a limit', async () => {
-    const queued = baseSale({
-      state: 'queued',
-      quote: {
-        pointsMilli: 800_000,
-        discount: { cents: 800, currency: 'EUR' },
-        balanceBeforeMilli: 12_000_000,
-        balanceAfterMilli: 11_200_000,
-        toPay: { cents: 3200, currency: 'EUR' },
-      },
-    });
-    const { store, called } = scripted(status(), {
-      acceptOffline: (input: MethodInput<'acceptOffline'>) => {
-        if (!input.approval) throw new PosError('OFFLINE_LIMIT', 'limit', { details: { breaches: [], overridable: true } });
-        return { ...queued, offlineAccepted: true, paymentAllowed: true };
-      },
-      getSale: () => queued,
-    });
-    await withSale(store, queued);
-    expect(saleActions(store.getState().sale).canAcceptOffline).toBe(true);
-    await store.getState().acceptOffline();
-    expect(store.getState().error).toMatchObject({ step: 'result', info: { code: 'OFFLINE_LIMIT' } });
-    await store.getState().acceptOffline(APPROVAL);
-    expect(called('acceptOffline').at(-1)?.input).toEqual({ saleId: queued.id, approval: APPROVAL });
-    expect(store.getState().sale?.paymentAllowed).toBe(true);
-    expect(saleActions(store.getState().sale).canAcceptOffline).toBe(false);
+  it('the post fails after confirm: continue offline needs an approval past a limit; the queue count is pushed', async () => {
+    c = await counterOnRealTerminal();
+    c.rt.store.setSetting(OFFLINE_POLICY_SETTING, JSON.stringify({ maxPointsPerRedemptionMilli: 300_000 }));
+    await identified('50', anna.userId);
+    await quotedAt('400');
+    await c.control('POST', '/faults', { backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'status', status: 503 });
+    await c.s().confirm();
+    expect(c.s().sale).toMatchObject({ state: 'queued', offlineAccepted: false, paymentAllowed: false });
+    expect(c.s().focus.target).toBe('retry');
+    expect(saleActions(c.s().sale).canAcceptOffline).toBe(true);
+    await c.s().acceptOffline();
+    expect(c.s().error).toMatchObject({ step: 'result', info: { code: 'OFFLINE_LIMIT' } });
+    await c.s().acceptOffline(c.approval);
+    expect(c.called('acceptOffline').at(-1)?.input).toEqual({ saleId: c.s().sale!.id, approval: c.approval });
+    expect(c.s().sale?.paymentAllowed).toBe(true);
+    expect(saleActions(c.s().sale).canAcceptOffline).toBe(false);
+    await c.until((s) => s.status?.queue.waiting === 1); // pushed, never asked for
+    expect(c.called('getStatus')).toHaveLength(0);
   });
 
   it('a cancel while the redemption is on its way waits for the answer; the next sale may start', async () => {
-    const posting = baseSale({
-      state: 'posting',
-      quote: {
-        pointsMilli: 100_000,
-        discount: { cents: 100, currency: 'EUR' },
-        balanceBeforeMilli: 2_500_500,
-        balanceAfterMilli: 2_400_500,
-        toPay: { cents: 4900, currency: 'EUR' },
-      },
-    });
-    const { store } = scripted(status(), { cancelSale: () => ({ ...posting, voidPending: true }), getSale: () => ({ ...posting, voidPending: true }) });
-    await withSale(store, posting);
-    store.getState().newSale(); // asks first
-    expect(store.getState().dialog).toBe('new-sale');
-    await store.getState().confirmDialog();
-    expect(store.getState().sale?.voidPending).toBe(true); // still on screen: "cancelling: waiting for the program's answer"
-    const actions = saleActions(store.getState().sale);
-    expect(actions.canCancel).toBe(false);
-    expect(actions.canRetry).toBe(false);
-    expect(actions.canStartOver).toBe(true);
-    store.getState().newSale();
-    expect(store.getState().sale).toBeNull();
+    c = await counterOnRealTerminal({ postWaitMs: 50 });
+    await identified('50', anna.userId);
+    await quotedAt('100');
+    await c.control('POST', '/faults', { backend: 'whitelabel', method: 'POST', path: '/v1/events', fault: 'latency', ms: 60_000, times: 1 });
+    await c.s().confirm();
+    expect(c.s().sale?.state).toBe('posting');
+    await c.held.next(); // the post is at the program, held
+    c.s().newSale(); // asks first
+    expect(c.s().dialog).toBe('new-sale');
+    await c.s().confirmDialog();
+    expect(c.s().sale?.voidPending).toBe(true); // still on screen: "cancelling: waiting for the program's answer"
+    expect(saleActions(c.s().sale)).toMatchObject({ canCancel: false, canRetry: false, canStartOver: true });
+    c.s().newSale();
+    expect(c.s().sale).toBeNull();
   });
 
-  it('a manager voids a paid sale: the approval goes along, the status is asked for again, a refusal is thrown to the dialog', async () => {
-    const paid = baseSale({ state: 'paid', redemption: 'posted', paymentAllowed: true });
-    const { store, called } = scripted(status(), {
-      voidSale: (input: MethodInput<'voidSale'>) => {
-        if (input.approval.pin !== '2468') throw new PosError('PIN_WRONG');
-        return { ...paid, state: 'voided', refunded: { cents: 5000, pointsMilli: 100_000 }, compensation: { state: 'waiting' } };
-      },
-      getSale: () => paid,
-    });
-    await withSale(store, paid);
-    expect(saleActions(store.getState().sale)).toMatchObject({ canVoid: true, canCancel: false });
-    await expect(store.getState().voidSale({ ...APPROVAL, pin: '1111' })).rejects.toMatchObject({ code: 'PIN_WRONG' });
-    const statusCalls = called('getStatus').length;
-    await store.getState().voidSale(APPROVAL);
-    await settle();
-    expect(store.getState().sale).toMatchObject({ state: 'voided', compensation: { state: 'waiting' } });
-    expect(called('getStatus').length).toBeGreaterThan(statusCalls);
-    expect(saleActions(store.getState().sale).canVoid).toBe(false);
-  });
+  it('a manager voids a paid sale: a wrong PIN is thrown to the dialog, the approval goes along; scans wait while an approval is open', async () => {
+    c = await counterOnRealTerminal();
+    await identified('50', anna.userId);
+    await quotedAt('100');
+    await c.s().confirm();
+    await c.s().markPaid();
+    expect(saleActions(c.s().sale)).toMatchObject({ canVoid: true, canCancel: false });
 
-  it('scans wait while a manager approval is open', async () => {
-    const { store, called } = scripted(status(), {});
-    await withSale(store, baseSale());
-    store.getState().setApproving(true);
-    await store.getState().identify('4000001234567899', 'scanner');
-    expect(store.getState().error?.info.code).toBe('SALE_WRONG_STATE');
-    expect(called('identifyMember')).toHaveLength(0);
+    c.s().setApproving(true);
+    await c.s().identify(anna.userId, 'scanner');
+    expect(c.s().error?.info.code).toBe('SALE_WRONG_STATE');
+    expect(c.called('identifyMember')).toHaveLength(1);
+    c.s().setApproving(false);
+
+    await expect(c.s().voidSale({ ...c.approval, pin: '111111' })).rejects.toMatchObject({ code: 'PIN_WRONG' });
+    await c.s().voidSale(c.approval);
+    expect(c.s().sale?.state).toBe('voided');
+    expect(saleActions(c.s().sale).canVoid).toBe(false);
+    expect(c.s().focus.target).toBe('new-sale');
+    await c.until((s) => s.sale?.compensation?.state === 'done'); // the points go back: pushed
+    expect(c.sandbox.backends.whitelabel.state.balances(anna.userId)[anna.userId]).toBe(2500);
   });
 });

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
 import type { AttentionItem } from '../../../../shared/contract/manager';
@@ -8,28 +9,19 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
+import { DQK } from './desk-queries';
 
 /** What needs a manager's decision: what happened, what to do, and "mark handled" with what was done. */
 export function AttentionTab() {
   const { api, openSale, refreshCounts } = useDesk();
   const { t } = useTranslation();
-  const [items, setItems] = useState<AttentionItem[] | null>(null);
+  const queries = useQueryClient();
   const [includeHandled, setIncludeHandled] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const r = await api.listAttention({ includeHandled });
-      setItems(r.items);
-      setError(null);
-    } catch (e) {
-      setError(asErrorInfo(e));
-    }
-  }, [api, includeHandled]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const key = [...DQK.attention, includeHandled] as const;
+  const query = useQuery({ queryKey: key, queryFn: () => api.listAttention({ includeHandled }) });
+  const items = query.data?.items ?? null;
+  const error = query.error ? asErrorInfo(query.error) : null;
+  const load = () => void query.refetch();
 
   return (
     <div className="desk-panel">
@@ -56,7 +48,13 @@ export function AttentionTab() {
             item={item}
             onOpenSale={() => openSale(item.saleId)}
             onHandled={(next) => {
-              setItems((list) => (list ?? []).map((x) => (x.item === next.item ? next : x)).filter((x) => includeHandled || !x.handled));
+              // Shown as handled at once; the other view (with or without handled items) reads it afresh.
+              queries.setQueryData(
+                key,
+                (r: { items: AttentionItem[] } | undefined) =>
+                  r && { ...r, items: r.items.map((x) => (x.item === next.item ? next : x)).filter((x) => includeHandled || !x.handled) },
+              );
+              void queries.invalidateQueries({ queryKey: [...DQK.attention, !includeHandled] });
               refreshCounts();
             }}
           />

@@ -8,6 +8,7 @@ import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { HourChart } from './HourChart';
 import { dayRange, today } from './dates';
+import { DateField } from './DateField';
 import { useDesk } from './desk-context';
 import { ExportResult, useExport } from './ExportLink';
 
@@ -48,7 +49,7 @@ export function EndOfDayTab() {
         <h1>{t('endOfDay.title')}</h1>
         <label className="inline-field no-print">
           {t('endOfDay.day')}
-          <input type="date" className="field field-small" value={day} data-testid={MTID.eodDay} onChange={(e) => setDay(e.target.value)} />
+          <DateField value={day} testId={MTID.eodDay} onChange={setDay} />
         </label>
         <div className="no-print head-buttons">
           <button type="button" className="btn btn-small" disabled={query.isFetching} onClick={() => void query.refetch()}>

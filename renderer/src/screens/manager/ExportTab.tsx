@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MTID } from '../../manager-testids';
 import { dayRange, today } from './dates';
+import { DateField } from './DateField';
 import { useDesk } from './desk-context';
 import { ExportResult, useExport } from './ExportLink';
 import { SupportBundle } from './SupportBundle';
@@ -70,11 +71,11 @@ export function ExportTab() {
         <div className="field-pair">
           <label className="form-label">
             {t('exportCsv.from')}
-            <input type="date" className="field field-small" value={fromDay} data-testid={MTID.exportFrom} onChange={(e) => setFromDay(e.target.value)} />
+            <DateField value={fromDay} testId={MTID.exportFrom} onChange={setFromDay} />
           </label>
           <label className="form-label">
             {t('exportCsv.to')}
-            <input type="date" className="field field-small" value={toDay} data-testid={MTID.exportTo} onChange={(e) => setToDay(e.target.value)} />
+            <DateField value={toDay} testId={MTID.exportTo} onChange={setToDay} />
           </label>
         </div>
         {what === 'log' && (

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionTestResult } from '../../../../shared/connection-test';
 import type { GoLiveView } from '../../../../shared/contract/golive';
@@ -7,6 +8,7 @@ import { allFields, PROGRAMS, programOf, type ConnectionField, type ProgramEnvir
 import { asErrorInfo } from '../../api/client';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useDesk } from './desk-context';
+import { DQK } from './desk-queries';
 
 /** Test ids of the go-live tab (e2e). */
 export const GOLIVE_TID = {
@@ -28,29 +30,25 @@ export const GOLIVE_TID = {
  * passing test of exactly these values enables "Go live", which asks for a
  * manager's PIN. Live, the tab offers the way back to training.
  */
+const NO_VALUES: Record<string, string> = {};
+
 export function GoLiveTab() {
   const { api, approve, me } = useDesk();
   const { t } = useTranslation();
-  const [view, setView] = useState<GoLiveView | null>(null);
-  const [program, setProgram] = useState<ProgramId>(PROGRAMS[0].id);
-  const [values, setValues] = useState<Record<string, string>>({});
+  const queries = useQueryClient();
+  const query = useQuery({ queryKey: DQK.goLive, queryFn: () => api.getGoLive({}) });
+  const view = query.data ?? null;
+  const setView = (v: GoLiveView) => queries.setQueryData(DQK.goLive, v);
+  // What the manager typed; until then, the stored connection (without its secrets).
+  const [draft, setDraft] = useState<{ program: ProgramId; values: Record<string, string> } | null>(null);
+  const program = draft?.program ?? view?.connection?.program ?? PROGRAMS[0].id;
+  const values = draft?.values ?? view?.connection?.values ?? NO_VALUES;
+  const setValues = (next: Record<string, string> | ((v: Record<string, string>) => Record<string, string>)) =>
+    setDraft({ program, values: typeof next === 'function' ? next(values) : next });
   const [result, setResult] = useState<{ for: string; test: ConnectionTestResult } | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [actionError, setError] = useState<ErrorInfo | null>(null);
+  const error = actionError ?? (query.error ? asErrorInfo(query.error) : null);
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const v = await api.getGoLive({});
-      setView(v);
-      if (v.connection) {
-        setProgram(v.connection.program);
-        setValues({ ...v.connection.values });
-      }
-    } catch (e) {
-      setError(asErrorInfo(e));
-    }
-  }, [api]);
-  useEffect(() => void load(), [load]);
 
   const descriptor = programOf(program);
   const fields = allFields(descriptor);
@@ -59,8 +57,7 @@ export function GoLiveTab() {
   const passed = result?.for === typed && result.test.ok;
 
   const choose = (p: ProgramId) => {
-    setProgram(p);
-    setValues(view?.connection?.program === p ? { ...view.connection.values } : {});
+    setDraft({ program: p, values: view?.connection?.program === p ? { ...view.connection.values } : {} });
     setResult(null);
   };
   const fill = (env: ProgramEnvironment) => setValues((v) => ({ ...v, ...(descriptor.hosts?.[env] ?? {}) }));
@@ -86,7 +83,7 @@ export function GoLiveTab() {
       if (next) {
         setView(next);
         // The typed secrets leave the screen: what is kept is sealed at the terminal.
-        setValues(next.connection ? { ...next.connection.values } : {});
+        setDraft(null);
         setResult(null);
       }
     } catch (e) {

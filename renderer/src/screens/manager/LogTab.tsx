@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,11 +9,15 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { isSuspect, useDesk } from './desk-context';
+import { DQK } from './desk-queries';
+import { DateField } from './DateField';
 import { EntryDetail } from './EntryDetail';
 import { EMPTY_FILTER_FORM, toLogFilter, type LogFilterForm } from './log-filter';
 import { LogPager } from './log-pager';
+import { kindWords } from './log-words';
 
 const ROW_HEIGHT = 44;
+const NO_PEOPLE: PersonView[] = [];
 const OUTCOMES = ['ok', ...ERROR_CODES, 'TAMPERED', 'received', 'stored', 'duplicate'];
 
 /**
@@ -26,7 +31,7 @@ export function LogTab() {
   const fmt = useFmt();
   const [form, setForm] = useState<LogFilterForm>(EMPTY_FILTER_FORM);
   const [problem, setProblem] = useState<string | null>(null);
-  const [people, setPeople] = useState<PersonView[]>([]);
+  const people: PersonView[] = useQuery({ queryKey: DQK.people, queryFn: () => api.listPeople({}) }).data?.people ?? NO_PEOPLE;
   const [selected, setSelected] = useState<DeskLogEntry | null>(null);
   const pager = useMemo(() => new LogPager({ pageSize: 500, prefetchRows: 400, maxPages: 80 }), []);
   const snap = useSyncExternalStore(pager.subscribe, pager.getSnapshot);
@@ -61,13 +66,6 @@ export function LogTab() {
     if (logJump) setForm(EMPTY_FILTER_FORM);
     run({}, logJump?.seq);
   }, [logJump, run]);
-
-  useEffect(() => {
-    void api
-      .listPeople({})
-      .then((r) => setPeople(r.people))
-      .catch(() => setPeople([]));
-  }, [api]);
 
   const apply = (f: LogFilterForm = form) => {
     const r = toLogFilter(f);
@@ -108,11 +106,11 @@ export function LogTab() {
       >
         <label>
           {t('log.from')}
-          <input type="date" className="field field-small" value={form.fromDay} data-testid={MTID.logFrom} onChange={set('fromDay')} />
+          <DateField optional value={form.fromDay} testId={MTID.logFrom} onChange={(v) => setForm((f) => ({ ...f, fromDay: v }))} />
         </label>
         <label>
           {t('log.to')}
-          <input type="date" className="field field-small" value={form.toDay} data-testid={MTID.logTo} onChange={set('toDay')} />
+          <DateField optional value={form.toDay} testId={MTID.logTo} onChange={(v) => setForm((f) => ({ ...f, toDay: v }))} />
         </label>
         <label>
           {t('log.person')}
@@ -264,10 +262,11 @@ export function LogTab() {
                     {e.actorName ?? (e.actor === 'terminal' ? t('common.terminal') : e.actor)}
                   </span>
                   <span role="cell" className="ellipsis" title={e.kind}>
-                    {fmt.kind(e.kind)}
+                    {kindWords(fmt, e.kind, e.outcome)}
                   </span>
-                  <span role="cell" className={e.outcome === 'ok' ? 'muted' : 'outcome-code'}>
-                    {e.outcome}
+                  {/* Plain words in the list; the code is in the title and the entry's detail view. */}
+                  <span role="cell" className={`ellipsis ${e.outcome === 'ok' ? 'muted' : 'outcome-words'}`} title={e.outcome} data-outcome={e.outcome}>
+                    {fmt.outcome(e.outcome)}
                   </span>
                   <span role="cell" className="mono">
                     {e.memberMasked ?? ''}
@@ -303,7 +302,7 @@ export function LogTab() {
         <aside className="card entry-panel" data-testid={MTID.logEntry} data-seq={selected.seq}>
           <div className="desk-head">
             <h2>
-              {t('log.entry', { seq: selected.seq })} · {fmt.kind(selected.kind)}
+              {t('log.entry', { seq: selected.seq })} · {kindWords(fmt, selected.kind, selected.outcome)}
             </h2>
             {selected.saleId && (
               <button type="button" className="btn btn-small" data-testid={MTID.logOpenSale} onClick={() => openSale(selected.saleId!)}>

@@ -1,5 +1,5 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
 import type { LogFilter, PersonView } from '../../../../shared/contract/manager';
@@ -7,8 +7,11 @@ import type { ManagerApprovalProps } from '../../components/ManagerApproval';
 import { useManagerApproval } from '../../components/useManagerApproval';
 import { MTID } from '../../manager-testids';
 import { SignInScreen } from '../SignInScreen';
+import { QueryProvider } from '../../api/queries';
+import { usePos } from '../../state/context';
 import { useApi } from './api-context';
 import { AttentionTab } from './AttentionTab';
+import { DQK } from './desk-queries';
 import { CASHIER_TABS, DESK_TABS, PROGRAM_TABS, DeskContext, type Desk, type DeskTab, type VerifyFinding } from './desk-context';
 import { EndOfDayTab } from './EndOfDayTab';
 import { ExportTab } from './ExportTab';
@@ -29,8 +32,6 @@ export interface ManagerDeskProps {
   me: PersonView;
   currency: string;
   storeName?: string;
-  /** The desk changed something the status bar counts (queue, needs attention). */
-  onChange?: () => void;
   /** Signs a manager in at this terminal (the session's signIn). */
   signIn: (personId: string, pin: string) => Promise<unknown>;
   initialTab?: DeskTab;
@@ -57,7 +58,15 @@ const TAB_KEYS: Record<DeskTab, string> = {
  * end of day, export, verification, people and settings. Tabs stay mounted
  * once opened (a list keeps its place); a sale's detail opens over them.
  */
-export default function ManagerDesk({ me, currency, storeName = '', signIn, onChange, initialTab = 'sales', program }: ManagerDeskProps) {
+export default function ManagerDesk(props: ManagerDeskProps) {
+  return (
+    <QueryProvider>
+      <DeskScreen {...props} />
+    </QueryProvider>
+  );
+}
+
+function DeskScreen({ me, currency, storeName = '', signIn, initialTab = 'sales', program }: ManagerDeskProps) {
   const api = useApi();
   const { t } = useTranslation();
   const isManager = me.role === 'manager';
@@ -67,33 +76,31 @@ export default function ManagerDesk({ me, currency, storeName = '', signIn, onCh
   const [logFilter, setLogFilter] = useState<LogFilter>({});
   const [verifyFinding, setVerifyFinding] = useState<VerifyFinding | null>(null);
   const [logJump, setLogJump] = useState<{ seq: number; n: number } | null>(null);
-  const [counts, setCounts] = useState<{
-    attention: number;
-    queue: number;
-  } | null>(null);
   const approval = useManagerApproval();
   const { run } = approval;
-  // The desk's server state (summaries, lists, the log): fetched, cached and invalidated per query key.
-  const [queries] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          queries: { retry: false, refetchOnWindowFocus: false, staleTime: 0 },
-        },
-      }),
-  );
-
-  const refreshCounts = useCallback(() => {
-    onChange?.();
-    if (!isManager) return setCounts(null);
-    void Promise.all([api.listAttention({}), api.listQueue({})])
-      .then(([a, q]) => setCounts({ attention: a.items.length, queue: q.total }))
-      .catch(() => setCounts(null));
-  }, [api, isManager, onChange]);
-
+  const queries = useQueryClient();
+  // The tab badges: what needs attention and what waits to be sent (managers only).
+  const counts = useQuery({
+    queryKey: DQK.counts,
+    enabled: isManager,
+    queryFn: async () => {
+      const [a, q] = await Promise.all([api.listAttention({}), api.listQueue({})]);
+      return { attention: a.items.length, queue: q.total };
+    },
+  }).data;
+  // The service pushes the status whenever the queue or attention counts move (a row sent, a
+  // redemption queued, an item handled anywhere): the lists those counts come from are read again.
+  // Nothing on the desk polls.
+  const queue = usePos((s) => s.status?.queue);
+  const queueKey = queue ? `${queue.waiting}/${queue.attention}` : '';
+  const seenQueue = useRef(queueKey);
   useEffect(() => {
-    refreshCounts();
-  }, [refreshCounts]);
+    if (!queueKey || queueKey === seenQueue.current) return; // the lists were just read with these counts
+    seenQueue.current = queueKey;
+    for (const key of [DQK.counts, DQK.queue, DQK.attention, DQK.endOfDay, DQK.sales]) void queries.invalidateQueries({ queryKey: key });
+  }, [queueKey, queries]);
+
+  const refreshCounts = useCallback(() => void queries.invalidateQueries({ queryKey: DQK.counts }), [queries]);
 
   const desk = useMemo<Desk>(() => {
     const approve: Desk['approve'] = (props, action) => run({ preferManagerId: isManager ? me.id : null, ...props }, action);
@@ -165,38 +172,36 @@ export default function ManagerDesk({ me, currency, storeName = '', signIn, onCh
   };
 
   return (
-    <QueryClientProvider client={queries}>
-      <DeskContext.Provider value={desk}>
-        <main className="desk" data-testid={MTID.desk} data-role={me.role}>
-          <nav className="desk-tabs no-print" aria-label={t('desk.title')}>
-            {tabs.map((x) => (
-              <button
-                key={x}
-                type="button"
-                className={`desk-tab ${tab === x && !saleId ? 'desk-tab-on' : ''} ${allowed(x) ? '' : 'desk-tab-locked'}`}
-                aria-current={tab === x && !saleId ? 'page' : undefined}
-                data-testid={MTID.deskTab(x)}
-                onClick={() => go(x)}
-              >
-                {t(TAB_KEYS[x])}
-                {x === 'attention' && counts && counts.attention > 0 && <span className="badge badge-bad">{counts.attention}</span>}
-                {x === 'queue' && counts && counts.queue > 0 && <span className="badge badge-warn">{counts.queue}</span>}
-                {!allowed(x) && <LockIcon />}
-              </button>
-            ))}
-          </nav>
-          {saleId && <SaleDetail key={saleId} saleId={saleId} onClose={() => setSaleId(null)} />}
-          {tabs
-            .filter((x) => opened.has(x))
-            .map((x) => (
-              <section key={`${x}-${allowed(x)}`} className="desk-body" hidden={tab !== x || saleId !== null} aria-label={t(TAB_KEYS[x])}>
-                {body(x)}
-              </section>
-            ))}
-          {approval.dialog}
-        </main>
-      </DeskContext.Provider>
-    </QueryClientProvider>
+    <DeskContext.Provider value={desk}>
+      <main className="desk" data-testid={MTID.desk} data-role={me.role}>
+        <nav className="desk-tabs no-print" aria-label={t('desk.title')}>
+          {tabs.map((x) => (
+            <button
+              key={x}
+              type="button"
+              className={`desk-tab ${tab === x && !saleId ? 'desk-tab-on' : ''} ${allowed(x) ? '' : 'desk-tab-locked'}`}
+              aria-current={tab === x && !saleId ? 'page' : undefined}
+              data-testid={MTID.deskTab(x)}
+              onClick={() => go(x)}
+            >
+              {t(TAB_KEYS[x])}
+              {x === 'attention' && counts && counts.attention > 0 && <span className="badge badge-bad">{counts.attention}</span>}
+              {x === 'queue' && counts && counts.queue > 0 && <span className="badge badge-warn">{counts.queue}</span>}
+              {!allowed(x) && <LockIcon />}
+            </button>
+          ))}
+        </nav>
+        {saleId && <SaleDetail key={saleId} saleId={saleId} onClose={() => setSaleId(null)} />}
+        {tabs
+          .filter((x) => opened.has(x))
+          .map((x) => (
+            <section key={`${x}-${allowed(x)}`} className="desk-body" hidden={tab !== x || saleId !== null} aria-label={t(TAB_KEYS[x])}>
+              {body(x)}
+            </section>
+          ))}
+        {approval.dialog}
+      </main>
+    </DeskContext.Provider>
   );
 }
 

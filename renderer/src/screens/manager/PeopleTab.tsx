@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PersonView, Role } from '../../../../shared/contract/manager';
 import type { ErrorInfo } from '../../../../shared/errors';
@@ -7,6 +8,7 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
+import { DQK } from './desk-queries';
 import { cleanPin, isLocked, pinComplete } from './pin';
 
 /** People and PINs (managers only): add a cashier or a manager, switch someone off, set a forgotten PIN. */
@@ -14,8 +16,11 @@ export function PeopleTab() {
   const { api, me, asManager } = useDesk();
   const { t } = useTranslation();
   const fmt = useFmt();
-  const [people, setPeople] = useState<PersonView[] | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const queries = useQueryClient();
+  const list = useQuery({ queryKey: DQK.people, queryFn: () => api.listPeople({}) });
+  const people: PersonView[] | null = list.data?.people ?? null;
+  const [actionError, setError] = useState<ErrorInfo | null>(null);
+  const error = actionError ?? (list.error ? asErrorInfo(list.error) : null);
   const [notice, setNotice] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('cashier');
@@ -28,17 +33,8 @@ export function PeopleTab() {
   /** The person about to be switched off: asked first. */
   const [confirmOff, setConfirmOff] = useState<PersonView | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      setPeople((await api.listPeople({})).people);
-    } catch (e) {
-      setError(asErrorInfo(e));
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // Every change to a person: the list here, and the names the sales and the log show.
+  const load = () => queries.invalidateQueries({ queryKey: DQK.people });
 
   const act = async (f: () => Promise<string | null>) => {
     setBusy(true);

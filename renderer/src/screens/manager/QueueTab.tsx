@@ -6,10 +6,10 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
+import { DQK } from './desk-queries';
 
-/** How often the queue is read while the tab shows (TanStack pauses it while the window is hidden). */
-const REFRESH_MS = 5000;
-export const QUEUE_KEY = ['queue'] as const;
+/** Read when shown and again whenever the service pushes new queue counts (ManagerDesk.tsx): no polling. */
+const QUEUE_KEY = DQK.queue;
 
 /** What waits to be sent: how old, how many attempts, the last error; "retry now" per sale or for all. */
 export function QueueTab() {
@@ -18,7 +18,7 @@ export function QueueTab() {
   const fmt = useFmt();
   const queries = useQueryClient();
   const [notice, setNotice] = useState<string | null>(null);
-  const query = useQuery({ queryKey: QUEUE_KEY, queryFn: () => api.listQueue({}), refetchInterval: REFRESH_MS });
+  const query = useQuery({ queryKey: QUEUE_KEY, queryFn: () => api.listQueue({}) });
   const retryNow = useMutation({
     mutationFn: (saleId: string | undefined) =>
       asManager((approval) => api.retryQueue({ ...(saleId ? { saleId } : {}), ...(approval ? { approval } : {}) }), { reason: 'none' }),
@@ -27,7 +27,7 @@ export function QueueTab() {
       if (r) setNotice(t('queue.madeDue', { count: r.madeDue }));
       // What the retry changes: the queue, the day's figures, the tab badges.
       void queries.invalidateQueries({ queryKey: QUEUE_KEY });
-      void queries.invalidateQueries({ queryKey: ['end-of-day'] });
+      void queries.invalidateQueries({ queryKey: DQK.endOfDay });
       refreshCounts();
     },
   });

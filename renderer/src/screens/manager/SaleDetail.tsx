@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SaleStory } from '../../../../shared/contract/manager';
 import type { SaleView } from '../../../../shared/domain';
@@ -7,8 +8,11 @@ import { asErrorInfo } from '../../api/client';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
+import { usePosStore } from '../../state/context';
 import { useDesk } from './desk-context';
+import { DQK } from './desk-queries';
 import { EntryDetail } from './EntryDetail';
+import { kindWords } from './log-words';
 import { SlipPrint } from '../../components/SlipPrint';
 import { canRefund, canVoid, checkRefund, compensationKey, refundPoints, remainingCents } from './refund';
 
@@ -23,35 +27,31 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
   const { api, isManager, approve, refreshCounts } = useDesk();
   const { t } = useTranslation();
   const fmt = useFmt();
-  const [sale, setSale] = useState<SaleView | null>(null);
-  const [story, setStory] = useState<SaleStory | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const queries = useQueryClient();
+  const key = DQK.sale(saleId);
+  const query = useQuery({
+    queryKey: key,
+    queryFn: async () => {
+      const [sale, story] = await Promise.all([api.getSale({ saleId }), isManager ? api.getSaleStory({ saleId }) : Promise.resolve(null)]);
+      return { sale, story };
+    },
+  });
+  const sale = query.data?.sale ?? null;
+  const story = query.data?.story ?? null;
+  const error = query.error ? asErrorInfo(query.error) : null;
   const [notice, setNotice] = useState<string | null>(null);
   const [refundText, setRefundText] = useState('');
   const [refundProblem, setRefundProblem] = useState<ErrorInfo | string | null>(null);
+  const load = () => queries.invalidateQueries({ queryKey: key });
+  /** The service's answer, shown at once; its story is read again. */
+  const setSale = (next: SaleView) => queries.setQueryData(key, (d: { sale: SaleView; story: SaleStory | null } | undefined) => d && { ...d, sale: next });
 
-  const load = useCallback(async () => {
-    try {
-      const [s, st] = await Promise.all([api.getSale({ saleId }), isManager ? api.getSaleStory({ saleId }) : Promise.resolve(null)]);
-      setSale(s);
-      setStory(st);
-      setError(null);
-    } catch (e) {
-      setError(asErrorInfo(e));
-    }
-  }, [api, saleId, isManager]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  // While points are on their way (either direction), look again every two seconds.
-  const moving = sale !== null && (sale.compensation?.state === 'waiting' || sale.state === 'posting' || sale.state === 'queued' || sale.voidPending);
-  useEffect(() => {
-    if (!moving) return;
-    const timer = setInterval(() => void load(), 2000);
-    return () => clearInterval(timer);
-  }, [moving, load]);
+  // While points are on their way (either direction), every push about this sale reads it again: no polling.
+  const store = usePosStore();
+  useEffect(
+    () => store.getState().watchSales((pushed) => void (pushed.id === saleId && queries.invalidateQueries({ queryKey: DQK.sale(saleId) }))),
+    [store, saleId, queries],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -242,10 +242,15 @@ export function SaleDetail({ saleId, onClose }: { saleId: string; onClose: () =>
               <li key={e.seq} className={`story-item ${e.outcome !== 'ok' ? 'story-item-bad' : ''}`} data-testid={MTID.saleStoryRow} data-kind={e.kind}>
                 <span className="story-time">{fmt.time(e.at)}</span>
                 <span className="story-what">
-                  <strong>{fmt.kind(e.kind)}</strong>
+                  <strong>{kindWords(fmt, e.kind, e.outcome)}</strong>
                   {e.pointsMilli !== null && <span> · {fmt.points(e.pointsMilli, decimals)}</span>}
                   {e.amountCents !== null && <span> · {fmt.amount(e.amountCents, e.currency ?? currency)}</span>}
-                  {e.outcome !== 'ok' && <span className="outcome-code"> · {e.outcome}</span>}
+                  {e.outcome !== 'ok' && (
+                    <span className="outcome-words" title={e.outcome} data-outcome={e.outcome}>
+                      {' '}
+                      · {fmt.outcome(e.outcome)}
+                    </span>
+                  )}
                   <span className="muted"> · {e.actorName ?? e.actor}</span>
                 </span>
                 {e.detail && <EntryDetail detail={e.detail} compact />}

@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SaleView } from '../../../../shared/domain';
-import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
+import { DQK, usePeopleNames } from './desk-queries';
 
 const PAGE = 50;
 
@@ -26,45 +27,21 @@ export function SalesTab() {
   const { api, openSale } = useDesk();
   const { t } = useTranslation();
   const fmt = useFmt();
-  const [sales, setSales] = useState<SaleView[]>([]);
-  const [more, setMore] = useState(false);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
   const [last4, setLast4] = useState('');
-  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
-
-  useEffect(() => {
-    void api
-      .listPeople({})
-      .then((r) => setNames(new Map(r.people.map((p) => [p.id, p.name]))))
-      .catch(() => setNames(new Map()));
-  }, [api]);
-
-  const load = useCallback(
-    async (append: boolean, before?: string) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const digits = last4.replace(/\D/g, '');
-        const { sales: page } = await api.listSales({
-          limit: PAGE,
-          ...(before ? { beforeCreatedAt: before } : {}),
-          ...(digits.length === 4 ? { memberLast4: digits } : {}),
-        });
-        setSales((s) => (append ? [...s, ...page] : page));
-        setMore(page.length === PAGE);
-      } catch (e) {
-        setError(asErrorInfo(e));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [api, last4],
-  );
-
-  useEffect(() => {
-    void load(false);
-  }, [load]);
+  const names = usePeopleNames();
+  const digits = last4.replace(/\D/g, '');
+  const memberLast4 = digits.length === 4 ? digits : '';
+  // Keyset pages: each starts before the oldest sale shown (no offsets: a new sale does not shift the pages).
+  const query = useInfiniteQuery({
+    queryKey: [...DQK.sales, memberLast4],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) => api.listSales({ limit: PAGE, ...(pageParam ? { beforeCreatedAt: pageParam } : {}), ...(memberLast4 ? { memberLast4 } : {}) }),
+    getNextPageParam: (last) => (last.sales.length === PAGE ? last.sales.at(-1)?.createdAt : undefined),
+  });
+  const sales = query.data?.pages.flatMap((p) => p.sales) ?? [];
+  const loading = query.isFetching;
+  const error = query.error ? asErrorInfo(query.error) : null;
+  const more = query.hasNextPage;
 
   return (
     <div className="desk-panel">
@@ -74,7 +51,7 @@ export function SalesTab() {
           {t('log.memberLast4')}
           <input className="field field-small" inputMode="numeric" maxLength={4} value={last4} onChange={(e) => setLast4(e.target.value)} />
         </label>
-        <button type="button" className="btn" disabled={loading} onClick={() => void load(false)}>
+        <button type="button" className="btn" disabled={loading} onClick={() => void query.refetch()}>
           {loading ? t('common.loading') : t('common.refresh')}
         </button>
       </div>
@@ -150,13 +127,7 @@ export function SalesTab() {
         </div>
       )}
       {more && (
-        <button
-          type="button"
-          className="btn"
-          data-testid={MTID.salesMore}
-          disabled={loading}
-          onClick={() => void load(true, sales[sales.length - 1]?.createdAt)}
-        >
+        <button type="button" className="btn" data-testid={MTID.salesMore} disabled={loading} onClick={() => void query.fetchNextPage()}>
           {t('sales.more')}
         </button>
       )}

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SettingsView } from '../../../../shared/contract/manager';
 import { LOG_LEVELS } from '../../../../shared/log-levels';
@@ -11,6 +12,7 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { MTID } from '../../manager-testids';
 import { PROGRAMS } from '../../../../shared/programs';
 import { useDesk } from './desk-context';
+import { DQK } from './desk-queries';
 import { UpdatesSettings } from './UpdatesSettings';
 import { BACKENDS, formFromView, patchFromForm, type SettingsField, type SettingsForm } from './settings-form';
 
@@ -45,29 +47,27 @@ const LABEL_KEY: Partial<Record<SettingsField, string>> = {
  * secrets) is entered, tested and sealed on the Go live tab only.
  */
 export function SettingsTab() {
-  const { api, asManager, refreshCounts, me } = useDesk();
+  const { api, asManager, me } = useDesk();
   const { t, i18n } = useTranslation();
-  const [view, setView] = useState<SettingsView | null>(null);
-  const [form, setForm] = useState<SettingsForm | null>(null);
+  const queries = useQueryClient();
+  const query = useQuery({ queryKey: DQK.settings, queryFn: () => api.getSettings({}) });
+  const view = query.data ?? null;
+  // The form starts from the settings as read, and is the manager's until saved.
+  const [edited, setForm] = useState<SettingsForm | null>(null);
+  const form = edited ?? (view ? formFromView(view) : null);
   const [bad, setBad] = useState<{ field: SettingsField; text: string } | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [actionError, setError] = useState<ErrorInfo | null>(null);
+  const error = actionError ?? (query.error ? asErrorInfo(query.error) : null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [printerNotice, setPrinterNotice] = useState<{ ok: boolean; text: string } | null>(null);
 
-  const take = useCallback((v: SettingsView) => {
-    setView(v);
+  // The terminal's language is the default for a fresh machine: opening the settings never switches
+  // the UI away from the language the person chose (i18n/index.ts).
+  const take = (v: SettingsView) => {
+    queries.setQueryData(DQK.settings, v);
     setForm(formFromView(v));
-    // The terminal's language is the default for a fresh machine: opening the settings never switches
-    // the UI away from the language the person chose (i18n/index.ts).
-  }, []);
-
-  useEffect(() => {
-    void api
-      .getSettings({})
-      .then(take)
-      .catch((e) => setError(asErrorInfo(e)));
-  }, [api, take]);
+  };
 
   if (!view || !form) return <div className="desk-panel">{error ? <LocalizedError error={error} /> : <p className="hint">{t('common.loading')}</p>}</div>;
 
@@ -112,7 +112,7 @@ export function SettingsTab() {
         // The manager just chose the terminal's language: the UI follows (as their own choice too).
         if (r.patch.language) void switchLanguage(i18n, r.patch.language, safeLocalStorage(), me.id);
         setNotice(t('settings.saved'));
-        refreshCounts(); // the status bar reads the new names now: no restart for them
+        // The status bar shows the new names at once: the service pushes the status when it changes.
       }
     } catch (e) {
       const info = asErrorInfo(e);

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ShippingView } from '../../../../shared/contract/shipping';
 import type { ErrorInfo } from '../../../../shared/errors';
@@ -7,8 +8,9 @@ import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
+import { DQK } from './desk-queries';
 
-/** How often the panel asks again while it is on screen. */
+/** How often the panel asks again while it is on screen (the shipper pushes nothing). */
 const REFRESH_MS = 3000;
 
 /**
@@ -21,24 +23,15 @@ export function ShippingPanel() {
   const { api } = useDesk();
   const { t } = useTranslation();
   const fmt = useFmt();
-  const [view, setView] = useState<ShippingView | null>(null);
+  const queries = useQueryClient();
+  // The shipper has no push of its own: the panel reads it again while on screen (TanStack stops while hidden).
+  const query = useQuery({ queryKey: DQK.shipping, queryFn: () => api.getShippingState({}), refetchInterval: REFRESH_MS });
+  const view = query.data ?? null;
+  const setView = (v: ShippingView) => queries.setQueryData(DQK.shipping, v);
   const [address, setAddress] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setView(await api.getShippingState({}));
-    } catch (e) {
-      setError(asErrorInfo(e));
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load]);
+  const [actionError, setError] = useState<ErrorInfo | null>(null);
+  const error = actionError ?? (query.error ? asErrorInfo(query.error) : null);
 
   const save = async (postgresUrl: string | null) => {
     setBusy(true);

@@ -1,7 +1,5 @@
-import { useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { VerifyReport } from '../../../../shared/contract/manager';
-import type { ErrorInfo } from '../../../../shared/errors';
 import { asErrorInfo } from '../../api/client';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useFmt } from '../../i18n/useFmt';
@@ -15,24 +13,15 @@ export function VerifyTab() {
   const { api, setVerifyFinding, goToEntry } = useDesk();
   const { t } = useTranslation();
   const fmt = useFmt();
-  const [report, setReport] = useState<VerifyReport | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    setReport(null);
-    try {
-      const r = await api.verifyLog({});
-      setReport(r);
-      setVerifyFinding(!r.intact && r.firstBadSeq ? { firstBadSeq: r.firstBadSeq, problem: r.problem ?? 'changed' } : null);
-    } catch (e) {
-      setError(asErrorInfo(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  // Run on demand (it reads the whole log): a mutation, not a query that would run by itself.
+  const verify = useMutation({
+    mutationFn: () => api.verifyLog({}),
+    onSuccess: (r) => setVerifyFinding(!r.intact && r.firstBadSeq ? { firstBadSeq: r.firstBadSeq, problem: r.problem ?? 'changed' } : null),
+  });
+  const report = verify.data ?? null;
+  const busy = verify.isPending;
+  const error = verify.error ? asErrorInfo(verify.error) : null;
+  const run = () => verify.mutate();
 
   const words = report ? verifyText(report) : null;
   return (
@@ -40,7 +29,7 @@ export function VerifyTab() {
       <h1>{t('desk.verify')}</h1>
       <p className="hint">{t('verify.help')}</p>
       <div className="button-row">
-        <button type="button" className="btn btn-primary" disabled={busy} data-testid={MTID.verifyRun} onClick={() => void run()}>
+        <button type="button" className="btn btn-primary" disabled={busy} data-testid={MTID.verifyRun} onClick={run}>
           {busy ? t('verify.running') : t('verify.run')}
         </button>
       </div>

@@ -1,3 +1,4 @@
+import { readDay } from './DateField';
 import { describe, expect, it } from 'vitest';
 import type { DeskLogEntry, LogPage, SettingsView, VerifyReport } from '../../../../shared/contract/manager';
 import type { SaleView } from '../../../../shared/domain';
@@ -429,5 +430,16 @@ describe('backend list', () => {
     const { BACKEND_IDS } = await import('../../../../shared/contract/manager');
     const { BACKENDS } = await import('./settings-form');
     expect([...BACKENDS]).toEqual([...BACKEND_IDS]);
+  });
+});
+
+describe('a typed day (DateField)', () => {
+  it('reads day, month, year with any separator, refuses days that do not exist', () => {
+    expect(readDay('06/12/2026')).toBe('2026-12-06');
+    expect(readDay(' 6-1-2026 ')).toBe('2026-01-06');
+    expect(readDay('29.02.2024')).toBe('2024-02-29');
+    expect(readDay('29/02/2026')).toBeNull();
+    expect(readDay('12/31/2026')).toBeNull(); // month first is not read as a day
+    expect(readDay('2026-12-06')).toBeNull();
   });
 });
