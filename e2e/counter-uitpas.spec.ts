@@ -7,9 +7,10 @@
  * redeemable meanwhile shows the backend's Dutch words.
  */
 import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../sandbox/uitpas/demo-data.js';
-import { TID } from '../renderer/src/testids.js';
+import { MTID, TID } from '../renderer/src/testids.js';
 import { expect, test } from './fixtures.js';
 import { managerApproves, saleWithMember, shot } from './counter-helpers.js';
+import { managerSignsIn } from './desk-helpers.js';
 import { tid } from './tid.js';
 
 test.use({ loyalty: 'uitpas' });
@@ -55,6 +56,27 @@ test('scan, pick a reward, confirm, see the new balance; a manager voids and the
   await managerApproves(page, staff.managerId, 'wrong reward chosen');
   await expect(page.locator(tid(TID.compensation))).toHaveAttribute('data-state', 'done');
   expect(ui.balances(jan.uitpasNumber)[jan.uitpasNumber]).toBe(120);
+
+  // The manager's rewards desk (issue 19): a new points reward at UiTPAS with this counter's discount, offered at the next sale.
+  await managerSignsIn(page, staff.managerId, 'rewards');
+  await page.locator(tid(MTID.rewardNew)).click();
+  const field = (f: string) => page.locator(tid(MTID.rewardField(f)));
+  await field('title').fill('Gratis soep');
+  await field('description').fill('Een kom soep voor 12 punten.');
+  await field('points').fill('12');
+  await field('moreInfo').fill('https://www.example.be/soep');
+  await field('limitVolume').fill('1');
+  await field('discount').fill('3,50');
+  await page.locator(tid(MTID.rewardSave)).click();
+  await expect(page.locator(tid(MTID.deskNotice))).toContainText('Gratis soep');
+  const soup = ui.allRewards().find((r) => r.title === 'Gratis soep')!;
+  expect(soup).toMatchObject({ points: 12, redeemConstraint: { volume: 1, period: 'DAY' }, categories: ['Eten en drinken'] });
+  await expect(page.locator(`${tid(MTID.rewardRow)}[data-reward-id="${soup.id}"] ${tid(MTID.rewardDiscount)}`)).toContainText('3.50');
+  await shot(page, 'uitpas-4-rewards-desk');
+  await page.locator(tid(TID.navCounter)).click();
+  await saleWithMember(page, '12', jan.uitpasNumber);
+  await page.locator(option(soup.id)).click();
+  await expect(page.locator(tid(TID.discount))).toHaveAttribute('data-cents', '350');
 });
 
 test('a reward redeemed elsewhere meanwhile is refused with the Dutch reason; passholder facts and messages show', async ({ counter: page, sandbox }) => {
