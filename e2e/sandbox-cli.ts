@@ -65,10 +65,24 @@ export async function startSandboxCli(port: number): Promise<SandboxCli> {
     published,
     stop: () =>
       new Promise<void>((ok) => {
-        if (child.exitCode !== null) return ok();
-        child.once('exit', () => ok());
-        process.kill(-child.pid!, 'SIGTERM');
-        setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5000).unref();
+        // A child ended by a signal has exitCode null and signalCode set: check both.
+        if (child.exitCode !== null || child.signalCode !== null) return ok();
+        const hardKill = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), 5000);
+        hardKill.unref();
+        child.once('exit', () => {
+          clearTimeout(hardKill);
+          ok();
+        });
+        killGroup(child.pid!, 'SIGTERM');
       }),
   };
+}
+
+/** Signals the sandbox's whole process group (npm, its shell, node); a group already gone is not an error (ESRCH). */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
 }
