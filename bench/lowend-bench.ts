@@ -32,9 +32,8 @@ import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { fakeCameraArgs, writeFakeCamera } from '../e2e/fake-camera.js';
 import { setUpStaff, startTerminal, STAFF, type TerminalProcess } from '../e2e/fixtures.js';
-import { scanKeys } from '../e2e/scanner-keys.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
-import { armBalanceTimer, CHROMIUM_ARGS, startSale, timeCameraOpens, type ScanTiming } from './scan-bench.js';
+import { CHROMIUM_ARGS, startSale, timeCameraOpens, timeScansToBalance, type ScanTiming } from './scan-bench.js';
 import { mainThreadCpuMs } from './main-thread-cpu.js';
 import { median, percentile, type Figure } from './stats.js';
 import { tid } from '../e2e/tid.js';
@@ -183,18 +182,7 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
   try {
     const page = scanPage.page;
     await startSale(page);
-    const jan = UITPAS_DEMO_PASSHOLDERS.jan;
-    const other = Object.values(UITPAS_DEMO_PASSHOLDERS).find((p) => p.points !== jan.points && p.cardStatus === 'ACTIVE' && !p.blocked && p.points > 0)!;
-    const warmup = 2;
-    for (let i = 0; i < o.scans + warmup; i++) {
-      const who = i % 2 === 0 ? jan : other;
-      const timer = await armBalanceTimer(page, String(who.points * 1000));
-      await scanKeys(page, who.uitpasNumber);
-      const timing = await timer.done;
-      if (i >= warmup) scans.push(timing);
-      await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
-      await page.waitForTimeout(50);
-    }
+    scans.push(...(await timeScansToBalance(page, o.scans)));
     // The camera decodes Jan; the first open loads its chunk and is left out.
     cameraMs = (await timeCameraOpens(page, o.cameraOpens + 1)).slice(1);
   } finally {

@@ -15,13 +15,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSandbox } from '../sandbox/server.js';
-import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
 import { TID } from '../renderer/src/testids.js';
 import { setUpStaff, startTerminal } from '../e2e/fixtures.js';
 import { scanKeys } from '../e2e/scanner-keys.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { COUNTER_READY_PROBE, waitForCounterReady } from './lowend-bench.js';
-import { armBalanceTimer, CHROMIUM_ARGS, startSale } from './scan-bench.js';
+import { alternatingPassholders, armBalanceTimer, CHROMIUM_ARGS, startSale } from './scan-bench.js';
 
 interface ProfileNode {
   id: number;
@@ -118,8 +117,7 @@ try {
 
     if (round === 2) {
       await startSale(page);
-      const jan = UITPAS_DEMO_PASSHOLDERS.jan;
-      const other = Object.values(UITPAS_DEMO_PASSHOLDERS).find((p) => p.points !== jan.points && p.cardStatus === 'ACTIVE' && !p.blocked && p.points > 0)!;
+      const { jan, other } = alternatingPassholders();
       for (const [i, who] of [jan, other, jan].entries()) {
         const timer = await armBalanceTimer(page, String(who.points * 1000));
         await page.waitForTimeout(200);

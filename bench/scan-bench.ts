@@ -105,10 +105,32 @@ export async function startSale(page: Page): Promise<void> {
   await page.locator(`${tid(TID.counter)}[data-state="open"]`).waitFor();
 }
 
-export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pwp-scan-bench-'));
+/** Jan and another active passholder with a different balance: scanning them in turn changes the balance shown every time. */
+export function alternatingPassholders() {
   const jan = UITPAS_DEMO_PASSHOLDERS.jan;
   const other = Object.values(UITPAS_DEMO_PASSHOLDERS).find((p) => p.points !== jan.points && p.cardStatus === 'ACTIVE' && !p.blocked && p.points > 0)!;
+  return { jan, other };
+}
+
+/** Scans the two passholders in turn, `count` timed scans after `warmup` left out: Enter to the balance on screen. */
+export async function timeScansToBalance(page: Page, count: number, warmup = 2): Promise<ScanTiming[]> {
+  const { jan, other } = alternatingPassholders();
+  const scans: ScanTiming[] = [];
+  for (let i = 0; i < count + warmup; i++) {
+    const who = i % 2 === 0 ? jan : other;
+    const timer = await armBalanceTimer(page, String(who.points * 1000));
+    await scanKeys(page, who.uitpasNumber);
+    const timing = await timer.done;
+    if (i >= warmup) scans.push(timing);
+    await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
+    await page.waitForTimeout(50);
+  }
+  return scans;
+}
+
+export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pwp-scan-bench-'));
+  const { jan } = alternatingPassholders();
   const camera = writeFakeCamera({ kind: 'qr', text: jan.uitpasNumber }, 'bench-qr');
   const sandbox = await startSandbox({ port: 0 });
   // Bundled once (about 1 s of CPU to start instead of tsx's 3): the same sources.
@@ -123,17 +145,7 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
     await startSale(page);
 
     // Scan to balance: two passholders in turn, each scan changes the balance shown.
-    const scans: ScanTiming[] = [];
-    const warmup = 2;
-    for (let i = 0; i < o.scans + warmup; i++) {
-      const who = i % 2 === 0 ? jan : other;
-      const timer = await armBalanceTimer(page, String(who.points * 1000));
-      await scanKeys(page, who.uitpasNumber);
-      const timing = await timer.done;
-      if (i >= warmup) scans.push(timing);
-      await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
-      await page.waitForTimeout(50);
-    }
+    const scans = await timeScansToBalance(page, o.scans);
 
     const openMs = await timeCameraOpens(page, o.cameraOpens + 1);
     const [firstOpen, ...warmOpens] = openMs;
