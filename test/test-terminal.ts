@@ -32,6 +32,8 @@ export interface TestTerminalOptions {
   runtime?: Omit<RuntimeOptions, 'dataDir' | 'backendUrl' | 'backend' | 'tuning'>;
   /** Options for the emulator (its clock, how its faults wait); false: no emulator started here (the runtime's embedded one). */
   sandbox?: SandboxOptions | false;
+  /** Runs once the emulator is up, before the runtime starts (seed it, shift its clock). */
+  beforeRuntime?: (sandbox: RunningSandbox) => void;
   /** Wires held timeouts into the runtime and the emulator (overrides sandbox.faultWait and tuning.requestTimer). */
   heldTimeouts?: boolean;
   /** The first manager's name, created and signed in; null: nobody (the test creates people itself). */
@@ -62,6 +64,7 @@ export async function startTestTerminal(opts: TestTerminalOptions = {}): Promise
   let rt: Runtime | null = null;
   try {
     sandbox = opts.sandbox === false ? null : await startSandbox({ port: 0, ...(opts.sandbox ?? {}), ...(held ? { faultWait: held.faultWait } : {}) });
+    if (sandbox) opts.beforeRuntime?.(sandbox);
     const start = () =>
       startRuntime({
         ...opts.runtime,
