@@ -32,8 +32,10 @@ export interface TestTerminalOptions {
   runtime?: Omit<RuntimeOptions, 'dataDir' | 'backendUrl' | 'backend' | 'tuning'>;
   /** Options for the emulator (its clock, how its faults wait); false: no emulator started here (the runtime's embedded one). */
   sandbox?: SandboxOptions | false;
-  /** Runs once the emulator is up, before the runtime starts (seed it, shift its clock). */
-  beforeRuntime?: (sandbox: RunningSandbox) => void;
+  /** An emulator already running (several tills of one program): used, not started nor closed here. */
+  sharedSandbox?: RunningSandbox;
+  /** Runs once the emulator is up, before the runtime starts (seed the emulator, shift its clock, install a log in the data directory). */
+  beforeRuntime?: (ctx: { sandbox: RunningSandbox | null; dataDir: string }) => void;
   /** Wires held timeouts into the runtime and the emulator (overrides sandbox.faultWait and tuning.requestTimer). */
   heldTimeouts?: boolean;
   /** The first manager's name, created and signed in; null: nobody (the test creates people itself). */
@@ -54,6 +56,8 @@ export interface TestTerminal {
   manager: ManagerApproval;
   /** Closes the runtime and starts a new one on the same data directory, the manager signed in again. */
   restart(): Promise<void>;
+  /** After the test closed the runtime itself (to look at the files as a dead process left them): starts it again, as restart(). */
+  reopen(): Promise<Runtime>;
   close(): Promise<void>;
 }
 
@@ -63,8 +67,11 @@ export async function startTestTerminal(opts: TestTerminalOptions = {}): Promise
   let sandbox: RunningSandbox | null = null;
   let rt: Runtime | null = null;
   try {
-    sandbox = opts.sandbox === false ? null : await startSandbox({ port: 0, ...(opts.sandbox ?? {}), ...(held ? { faultWait: held.faultWait } : {}) });
-    if (sandbox) opts.beforeRuntime?.(sandbox);
+    sandbox =
+      opts.sharedSandbox ??
+      (opts.sandbox === false ? null : await startSandbox({ port: 0, ...(opts.sandbox ?? {}), ...(held ? { faultWait: held.faultWait } : {}) }));
+    const ownSandbox = opts.sharedSandbox ? null : sandbox;
+    opts.beforeRuntime?.({ sandbox, dataDir: tmp.dir });
     const start = () =>
       startRuntime({
         ...opts.runtime,
@@ -87,13 +94,17 @@ export async function startTestTerminal(opts: TestTerminalOptions = {}): Promise
       manager: { managerId: m?.id ?? '', pin: MANAGER_PIN, reason: opts.reason ?? 'approved at the counter' },
       async restart() {
         await t.rt.close();
+        await t.reopen();
+      },
+      async reopen() {
         t.rt = await start();
         if (m) t.rt.people.signIn(m.id, MANAGER_PIN);
+        return t.rt;
       },
       async close() {
         held?.releaseAll();
         await t.rt.close();
-        await sandbox?.close();
+        await ownSandbox?.close();
         tmp.cleanup();
       },
     };
@@ -101,7 +112,7 @@ export async function startTestTerminal(opts: TestTerminalOptions = {}): Promise
   } catch (e) {
     held?.releaseAll();
     await rt?.close();
-    await sandbox?.close();
+    if (!opts.sharedSandbox) await sandbox?.close();
     tmp.cleanup();
     throw e;
   }

@@ -52,7 +52,7 @@ async function setup(
     tempPrefix: 'pwp-lookups-',
     heldTimeouts: true,
     sandbox: { now: () => Date.now() + sandboxOffset.ms },
-    beforeRuntime: (sandbox) => opts.before?.(sandbox, sandboxOffset),
+    beforeRuntime: ({ sandbox }) => opts.before?.(sandbox!, sandboxOffset),
     // postWaitMs: confirm waits for the first answer (a lost one comes at once: the connection is reset).
     tuning: {
       postWaitMs: 60_000,
