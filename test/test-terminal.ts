@@ -117,13 +117,3 @@ export async function startTestTerminal(opts: TestTerminalOptions = {}): Promise
     throw e;
   }
 }
-
-/** Runs `fn` on a fresh test terminal and always tears it down. */
-export async function withTestTerminal<T>(opts: TestTerminalOptions, fn: (t: TestTerminal) => Promise<T>): Promise<T> {
-  const t = await startTestTerminal(opts);
-  try {
-    return await fn(t);
-  } finally {
-    await t.close();
-  }
-}
