@@ -51,7 +51,7 @@ export class LogQuery {
   /** Prepared statements by shape (the set of filters used, the columns), a few dozen at most. */
   private readonly cache = new Map<string, ReturnType<Db['prepare']>>();
 
-  constructor(private readonly db: Db) {
+  constructor(readonly db: Db) {
     this.firstAtOrAfter = db.prepare('SELECT seq FROM log WHERE at >= ? ORDER BY at, seq LIMIT 1');
     this.lastBefore = db.prepare('SELECT seq FROM log WHERE at < ? ORDER BY at DESC, seq DESC LIMIT 1');
     this.anchorStmt = db.prepare('SELECT seq, hash, max_at AS maxAt, clock_back AS clockBack FROM log_anchor WHERE id = 1');
@@ -119,18 +119,19 @@ export class LogQuery {
   }
 
   /**
-   * The SQL of an ascending export over `filter` with your select list (first
-   * value l.seq), for another connection to run (the export's workers): named
+   * The SQL of an ascending export over `filter`, once per select list given
+   * (each list's first value l.seq), for a connection to run chunk by chunk
+   * (csv-log-bytes.ts LogCsvReader, here or in the export's workers): named
    * parameters are `params` plus @__after, @__upto and @__limit. Null when
    * nothing can match. `span` is the width of the seq range it covers.
    */
-  exportPlan(filter: LogFilter, select: string): { sql: string; params: Record<string, unknown>; upTo: number; span: number } | null {
+  exportPlan(filter: LogFilter, selects: readonly string[]): { sqls: string[]; params: Record<string, unknown>; upTo: number; span: number } | null {
     const plan = this.plan(filter);
     if (plan.empty) return null;
     const upTo = this.head()?.seq ?? 0;
     const lo = typeof plan.params.lo === 'number' ? plan.params.lo : 1;
     const hi = typeof plan.params.hi === 'number' ? Math.min(plan.params.hi, upTo) : upTo;
-    return { sql: this.sql(plan, 'asc', select), params: plan.params, upTo, span: Math.max(0, hi - lo + 1) };
+    return { sqls: selects.map((s) => this.sql(plan, 'asc', s)), params: plan.params, upTo, span: Math.max(0, hi - lo + 1) };
   }
 
   /** The seq range of [from, to) when 'at' is known to grow with seq; null when it is not. */
