@@ -1,4 +1,4 @@
-import { useRef, type FormEvent } from 'react';
+import { useEffect, useRef, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
 import { useFocusRequest, usePos } from '../state/context';
@@ -13,11 +13,20 @@ export function BasketStep() {
   const text = usePos((s) => s.basketText);
   const setText = usePos((s) => s.setBasketText);
   const submit = usePos((s) => s.submitBasket);
-  const sale = usePos((s) => s.sale);
-  const status = usePos((s) => s.status);
+  // Primitives and the basket only: a new balance or a status push leaves this step alone (issue 18).
+  const canEditBasket = usePos((s) => saleActions(s.sale).canEditBasket);
+  const openCents = usePos((s) => (s.sale && !isClosed(s.sale) ? s.sale.basket.cents : null));
+  const saleCurrency = usePos((s) => s.sale?.basket.currency);
+  const currency = usePos((s) => s.status?.currency);
   const busy = usePos((s) => s.busy);
-  const { canEditBasket } = saleActions(sale);
-  const disabled = !status || !canEditBasket;
+  const disabled = !currency || !canEditBasket;
+  // The basket has the cursor when the counter appears, unless the store sends it elsewhere (its requests
+  // run after this, being later on the page). Not `autoFocus`: React focuses those inside its commit, with
+  // a scroll into view that lays out the whole page there and then (issue 18: slow counter PCs).
+  useEffect(() => {
+    const el = ref.current;
+    if (el && !el.disabled && (document.activeElement === null || document.activeElement === document.body)) el.focus({ preventScroll: true });
+  }, []);
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     void submit();
@@ -25,7 +34,7 @@ export function BasketStep() {
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="basket-label">
       <label className="step-label" id="basket-label" htmlFor="basket-input">
-        <span className="step-no">1</span> {t('counter.basket.title')} {status && <span className="muted">({status.currency})</span>}
+        <span className="step-no">1</span> {t('counter.basket.title')} {currency && <span className="muted">({currency})</span>}
       </label>
       <div className="field-row">
         <input
@@ -41,15 +50,14 @@ export function BasketStep() {
           value={text}
           disabled={disabled}
           onChange={(e) => setText(e.target.value)}
-          autoFocus
         />
         <button type="submit" className="btn" data-testid={TID.basketSubmit} disabled={disabled || busy !== null}>
-          {sale && !isClosed(sale) ? t('counter.basket.update') : t('counter.basket.start')}
+          {openCents !== null ? t('counter.basket.update') : t('counter.basket.start')}
         </button>
       </div>
-      {sale && !isClosed(sale) && (
+      {openCents !== null && saleCurrency && (
         <p className="hint">
-          {t('counter.basket.saleBasket')} <strong>{fmt.money(sale.basket)}</strong>
+          {t('counter.basket.saleBasket')} <strong>{fmt.money({ cents: openCents, currency: saleCurrency })}</strong>
         </p>
       )}
     </form>

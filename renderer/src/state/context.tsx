@@ -20,14 +20,28 @@ export function usePos<T>(selector: (s: PosState) => T): T {
   return useStore(usePosStore(), selector);
 }
 
-/** Moves the keyboard focus to `ref` when the store asks for `target`. */
+/**
+ * Moves the keyboard focus to `ref` when the store asks for `target`.
+ *
+ * WHY it selects only its own request's number: a component re-renders when
+ * the cursor is sent to it, not whenever it moves anywhere. And WHY
+ * `preventScroll`: a plain focus() scrolls the field into view, which makes
+ * the browser lay out the whole page there and then, inside React's commit
+ * (the largest single cost of a scan on a slow counter PC, issue 18). The
+ * field is brought into view in the next frame instead, after the layout the
+ * frame does anyway (a no-op when it is in view, as on a counter's screen).
+ */
 export function useFocusRequest(target: FocusTarget, ref: RefObject<HTMLElement | null>): void {
-  const focus = usePos((s) => s.focus);
+  const seq = usePos((s) => (s.focus.target === target ? s.focus.seq : 0));
   useEffect(() => {
-    if (focus.target !== target || focus.seq === 0) return;
+    if (seq === 0) return;
     const el = ref.current;
     if (!el) return;
-    el.focus();
+    el.focus({ preventScroll: true });
     if (el instanceof HTMLInputElement) el.select();
-  }, [focus, target, ref]);
+    const frame = requestAnimationFrame(() => {
+      if (document.activeElement === el) el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [seq, ref]);
 }
