@@ -72,7 +72,8 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
   latest.current = { screen, onAccepted };
 
   useEffect(() => {
-    closeRef.current?.focus();
+    // No scroll into view: that lays out the page inside React's commit, while the camera starts (issue 18).
+    closeRef.current?.focus({ preventScroll: true });
     performance.mark('camera-open');
   }, []);
 
