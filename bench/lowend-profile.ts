@@ -210,7 +210,9 @@ try {
         const [openMs] = await timeCameraOpens(page, 1);
         const cam = (await cdp.send('Profiler.stop')).profile as CpuProfile;
         writeFileSync(join(out, `camera-${rate}x-${i}.cpuprofile`), JSON.stringify(cam));
-        console.log(`\n## Camera open ${i}${i === 1 ? ' (loads the chunk)' : ''}: open to decoded ${openMs!.toFixed(0)} ms (profile: to the dialog closed + 300 ms)`);
+        console.log(
+          `\n## Camera open ${i}${i === 1 ? ' (loads the chunk)' : ''}: open to decoded ${openMs!.toFixed(0)} ms (profile: to the dialog closed + 300 ms)`,
+        );
         console.log(summarise(cam, 12));
         console.log(describeRenders(await takeRenderCounts(page)));
       }

@@ -88,8 +88,7 @@ export function MemberStep() {
     },
     [store],
   );
-  const cameraPossible =
-    cameraEnabled && typeof navigator !== 'undefined' && !!navigator.mediaDevices && balanceAtCounter !== false;
+  const cameraPossible = cameraEnabled && typeof navigator !== 'undefined' && !!navigator.mediaDevices && balanceAtCounter !== false;
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="member-label">
       <label className="step-label" id="member-label" htmlFor="member-input">
