@@ -21,8 +21,8 @@ export function BasketStep() {
   const busy = usePos((s) => s.busy);
   const disabled = !currency || !canEditBasket;
   // The basket has the cursor when the counter appears, unless the store sends it elsewhere (its requests
-  // run after this, being later on the page). Not `autoFocus`: React focuses those inside its commit, with
-  // a scroll into view that lays out the whole page there and then (issue 18: slow counter PCs).
+  // run after this, being later on the page). Not `autoFocus`: React focuses such a field inside its commit
+  // and scrolls it into view there; here it is focused without the scroll, as useFocusRequest does.
   useEffect(() => {
     const el = ref.current;
     if (el && !el.disabled && (document.activeElement === null || document.activeElement === document.body)) el.focus({ preventScroll: true });

@@ -72,7 +72,7 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
   latest.current = { screen, onAccepted };
 
   useEffect(() => {
-    // No scroll into view: that lays out the page inside React's commit, while the camera starts (issue 18).
+    // Without a scroll into view (the dialog is in view), as useFocusRequest does (issue 18).
     closeRef.current?.focus({ preventScroll: true });
     performance.mark('camera-open');
   }, []);

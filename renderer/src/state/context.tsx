@@ -24,12 +24,11 @@ export function usePos<T>(selector: (s: PosState) => T): T {
  * Moves the keyboard focus to `ref` when the store asks for `target`.
  *
  * WHY it selects only its own request's number: a component re-renders when
- * the cursor is sent to it, not whenever it moves anywhere. And WHY
- * `preventScroll`: a plain focus() scrolls the field into view, which makes
- * the browser lay out the whole page there and then, inside React's commit
- * (the largest single cost of a scan on a slow counter PC, issue 18). The
- * field is brought into view in the next frame instead, after the layout the
- * frame does anyway (a no-op when it is in view, as on a counter's screen).
+ * the cursor is sent to it, not whenever it moves anywhere (issue 18: a slow
+ * counter PC). And WHY `preventScroll`: focus() and select() already make the
+ * browser lay the page out there and then, inside React's commit; the scroll
+ * into view is left to the next frame, after the layout the frame does anyway
+ * (a no-op when the field is in view, as on a counter's screen).
  */
 export function useFocusRequest(target: FocusTarget, ref: RefObject<HTMLElement | null>): void {
   const seq = usePos((s) => (s.focus.target === target ? s.focus.seq : 0));
