@@ -1,4 +1,4 @@
-import { useEffect, useRef, type FormEvent } from 'react';
+import { useRef, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
 import { useFocusRequest, usePos } from '../state/context';
@@ -17,16 +17,10 @@ export function BasketStep() {
   const canEditBasket = usePos((s) => saleActions(s.sale).canEditBasket);
   const openCents = usePos((s) => (s.sale && !isClosed(s.sale) ? s.sale.basket.cents : null));
   const saleCurrency = usePos((s) => s.sale?.basket.currency);
+  const hasStatus = usePos((s) => s.status !== null);
   const currency = usePos((s) => s.status?.currency);
   const busy = usePos((s) => s.busy);
-  const disabled = !currency || !canEditBasket;
-  // The basket has the cursor when the counter appears, unless the store sends it elsewhere (its requests
-  // run after this, being later on the page). Not `autoFocus`: React focuses such a field inside its commit
-  // and scrolls it into view there; here it is focused without the scroll, as useFocusRequest does.
-  useEffect(() => {
-    const el = ref.current;
-    if (el && !el.disabled && (document.activeElement === null || document.activeElement === document.body)) el.focus({ preventScroll: true });
-  }, []);
+  const disabled = !hasStatus || !canEditBasket;
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     void submit();
@@ -34,7 +28,7 @@ export function BasketStep() {
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="basket-label">
       <label className="step-label" id="basket-label" htmlFor="basket-input">
-        <span className="step-no">1</span> {t('counter.basket.title')} {currency && <span className="muted">({currency})</span>}
+        <span className="step-no">1</span> {t('counter.basket.title')} {hasStatus && <span className="muted">({currency})</span>}
       </label>
       <div className="field-row">
         <input
@@ -50,6 +44,7 @@ export function BasketStep() {
           value={text}
           disabled={disabled}
           onChange={(e) => setText(e.target.value)}
+          autoFocus
         />
         <button type="submit" className="btn" data-testid={TID.basketSubmit} disabled={disabled || busy !== null}>
           {openCents !== null ? t('counter.basket.update') : t('counter.basket.start')}

@@ -72,8 +72,7 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
   latest.current = { screen, onAccepted };
 
   useEffect(() => {
-    // Without a scroll into view (the dialog is in view), as useFocusRequest does (issue 18).
-    closeRef.current?.focus({ preventScroll: true });
+    closeRef.current?.focus();
     performance.mark('camera-open');
   }, []);
 

@@ -25,10 +25,7 @@ export function usePos<T>(selector: (s: PosState) => T): T {
  *
  * WHY it selects only its own request's number: a component re-renders when
  * the cursor is sent to it, not whenever it moves anywhere (issue 18: a slow
- * counter PC). And WHY `preventScroll`: focus() and select() already make the
- * browser lay the page out there and then, inside React's commit; the scroll
- * into view is left to the next frame, after the layout the frame does anyway
- * (a no-op when the field is in view, as on a counter's screen).
+ * counter PC).
  */
 export function useFocusRequest(target: FocusTarget, ref: RefObject<HTMLElement | null>): void {
   const seq = usePos((s) => (s.focus.target === target ? s.focus.seq : 0));
@@ -36,11 +33,7 @@ export function useFocusRequest(target: FocusTarget, ref: RefObject<HTMLElement 
     if (seq === 0) return;
     const el = ref.current;
     if (!el) return;
-    el.focus({ preventScroll: true });
+    el.focus();
     if (el instanceof HTMLInputElement) el.select();
-    const frame = requestAnimationFrame(() => {
-      if (document.activeElement === el) el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-    });
-    return () => cancelAnimationFrame(frame);
   }, [seq, ref]);
 }
