@@ -21,9 +21,12 @@ const { values } = parseArgs({
     'longlog-entries': { type: 'string' },
     // The built renderer the low-end benchmark's terminals serve (default dist/renderer).
     'renderer-dir': { type: 'string' },
+    // Heap snapshots of the shift's service process and tab, after the first 100 sales and at the end.
+    'snapshot-dir': { type: 'string' },
   },
 });
 const quick = values.quick;
+const snapshotDir = values['snapshot-dir'] ? resolve(values['snapshot-dir']) : undefined;
 const only = values.only?.split(',');
 // The issue-18 sections (longlog, lowend) are long and run only when named.
 const want = (name: string, byDefault = true) => (only ? only.includes(name) : byDefault);
@@ -68,5 +71,12 @@ if (want('lowend', false)) {
   // Chromium with its renderer's CPU throttled (CDP) and the terminal on one core (taskset).
   const { LOWEND_FULL, LOWEND_QUICK, runLowEndBench } = await import('./lowend-bench.js');
   const size = { ...(quick ? LOWEND_QUICK : LOWEND_FULL), rendererDir: values['renderer-dir'] ? resolve(values['renderer-dir']) : undefined };
-  printFigures('Cheap counter PC: slow CPU and a shift (issue 18)', await runLowEndBench(size, (m) => console.log(`  ${m}`)));
+  printFigures('Cheap counter PC: slow CPU and a shift (issue 18)', await runLowEndBench({ ...size, snapshotDir }, (m) => console.log(`  ${m}`)));
+}
+if (want('shift', false)) {
+  // The low-end benchmark's shift alone (memory over 1,000 sales through the UI).
+  const { LOWEND_FULL, LOWEND_QUICK, runLowEndBench } = await import('./lowend-bench.js');
+  const size = quick ? LOWEND_QUICK : LOWEND_FULL;
+  const rendererDir = values['renderer-dir'] ? resolve(values['renderer-dir']) : undefined;
+  printFigures('Cheap counter PC: memory over a shift (issue 18)', await runLowEndBench({ ...size, rates: [], rendererDir, snapshotDir }, (m) => console.log(`  ${m}`)));
 }
