@@ -4,7 +4,7 @@
  * garbage collection and read its heap before sampling, as the renderer's
  * tab is read through Playwright's CDP session).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export interface ProcessMemory {
@@ -47,15 +47,20 @@ interface WsLike {
   close(): void;
 }
 
-/**
- * Connects to a Node process's inspector (`node --inspect=127.0.0.1:PORT`).
- * WHY Playwright's bundled `ws`: Node 20 has no WebSocket client without a flag,
- * and this is the only place the benchmarks need one.
- */
+/** Connects to a Node process's inspector (`node --inspect=127.0.0.1:PORT`). */
 export async function connectNodeInspector(port: number): Promise<CdpClient> {
   const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
   const url = list[0]?.webSocketDebuggerUrl;
   if (!url) throw new Error(`no inspector target on port ${port}`);
+  return connectCdp(url);
+}
+
+/**
+ * A DevTools protocol connection to one target (a Node inspector, a Chromium tab).
+ * WHY Playwright's bundled `ws`: Node 20 has no WebSocket client without a flag,
+ * and the benchmarks are the only place that needs one.
+ */
+export async function connectCdp(url: string): Promise<CdpClient> {
   const { ws: WebSocketClient } = createRequire(import.meta.url)('playwright-core/lib/utilsBundle') as { ws: new (url: string) => WsLike };
   const socket = new WebSocketClient(url);
   await new Promise<void>((ok, fail) => {
@@ -147,4 +152,28 @@ export function heapGrowth(before: HeapSummary, after: HeapSummary, top = 15): s
     `heap ${(before.totalBytes / 1e6).toFixed(1)} MB -> ${(after.totalBytes / 1e6).toFixed(1)} MB`,
     ...rows.slice(0, top).map((r) => `${r.count >= 0 ? '+' : ''}${r.count} objects, ${r.bytes >= 0 ? '+' : ''}${(r.bytes / 1024).toFixed(0)} KB  ${r.name}`),
   ];
+}
+
+/** The processes descended from `root` (Linux /proc), children before grandchildren. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    for (const c of children.get(pid) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(root);
+  return out;
 }

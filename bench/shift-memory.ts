@@ -11,17 +11,19 @@
  * - the renderer is the one tab's process, in a Chromium of its own with the
  *   spare renderer (a process Chromium keeps warm for the next navigation)
  *   turned off, found by its pid (theTabsProcess); the earlier figure summed
- *   every renderer of the browser, spare included. Its JS heap and DOM
- *   counters come from the tab's CDP session after HeapProfiler.collectGarbage;
+ *   every renderer of the browser, spare included. The tab is driven over the
+ *   DevTools protocol without Playwright (raw-tab.ts: Playwright's Network
+ *   domain keeps every response body in the renderer). Its JS heap and DOM
+ *   counters are read after HeapProfiler.collectGarbage;
  * - resident memory is PSS (shared pages split between the processes that
  *   map them) and RSS, of each process by its pid, the median of three reads;
  * - samples after the first `baselineAfter` sales, then every 100 and at the
  *   end; growth is counted from the first of those.
  *
  * With `snapshotDir`, heap snapshots of both processes are written at the
- * baseline and at the end, and the constructors that grew most are printed.
+ * baseline and at the end, and the constructors that grew most are printed;
+ * the baseline is then sampled after its snapshots (see below).
  */
-import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +31,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { startTerminal, STAFF, type TerminalProcess } from '../e2e/fixtures.js';
-import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { freePort } from '../e2e/sandbox-cli.js';
 import { tid } from '../e2e/tid.js';
 import { bundleWebHost } from '../test/web-host-bundle.js';
-import { CHROMIUM_ARGS, startSale } from './scan-bench.js';
-import { connectNodeInspector, heapGrowth, processMemory, summarizeHeapSnapshot, writeHeapSnapshot, type CdpClient } from './process-memory.js';
+import { CHROMIUM_ARGS } from './scan-bench.js';
+import { openRawTab, type RawTab } from './raw-tab.js';
+import { commandLine, connectNodeInspector, descendants, heapGrowth, processMemory, summarizeHeapSnapshot, writeHeapSnapshot, type CdpClient } from './process-memory.js';
 import { median, nowMs, type Figure } from './stats.js';
 
 export interface ShiftOptions {
@@ -64,10 +66,7 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
   const inspectPort = await freePort();
   let terminal: TerminalProcess | null = null;
   let inspector: CdpClient | null = null;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_ARGS, '--disable-features=SpareRendererForSitePerProcess'],
-  });
+  let tab: RawTab | null = null;
   try {
     terminal = await startTerminal({
       dataDir,
@@ -84,23 +83,21 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
     const service = inspector;
     await service.send('Runtime.enable');
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const tab = await context.newCDPSession(page);
-    await tab.send('Performance.enable');
-    await page.goto(t.openUrl);
-    await page.locator(tid(TID.basketInput)).waitFor();
-    const rendererPid = await theTabsProcess(browser, page);
+    tab = await openRawTab(t.openUrl, [...CHROMIUM_ARGS, '--disable-features=SpareRendererForSitePerProcess']);
+    const page = tab;
+    await page.cdp.send('Performance.enable');
+    await page.waitFor(tid(TID.basketInput));
+    const rendererPid = await theTabsProcess(page);
 
     const sample = async (sales: number): Promise<Sample> => {
       // Twice: the first collection can leave garbage that only finalizers freed.
       for (let i = 0; i < 2; i++) {
-        await tab.send('HeapProfiler.collectGarbage');
+        await page.cdp.send('HeapProfiler.collectGarbage');
         await service.send('HeapProfiler.collectGarbage');
       }
-      const metrics = (await tab.send('Performance.getMetrics')).metrics;
+      const { metrics } = await page.cdp.send<{ metrics: { name: string; value: number }[] }>('Performance.getMetrics');
       const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
-      const dom = await tab.send('Memory.getDOMCounters');
+      const dom = await page.cdp.send<{ nodes: number; jsEventListeners: number; documents: number }>('Memory.getDOMCounters');
       const used = await service.send<{ result: { value: number } }>('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
       const reads = { service: [] as { pssMb: number; rssMb: number }[], renderer: [] as { pssMb: number; rssMb: number }[] };
       for (let i = 0; i < 3; i++) {
@@ -123,7 +120,7 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
     };
     const snapshots = async (label: string) => {
       if (!o.snapshotDir) return;
-      await writeHeapSnapshot(cdpOf(tab), join(o.snapshotDir, `renderer-${label}.heapsnapshot`));
+      await writeHeapSnapshot(page.cdp, join(o.snapshotDir, `renderer-${label}.heapsnapshot`));
       await writeHeapSnapshot(service, join(o.snapshotDir, `service-${label}.heapsnapshot`));
     };
 
@@ -134,36 +131,43 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
     let deskViews = 0;
     for (let i = 1; i <= o.redemptions; i++) {
       const began = nowMs();
-      await startSale(page);
-      const member = page.locator(tid(TID.memberInput));
-      await member.fill(DEMO_MEMBERS.bram.cardNumber);
-      await member.press('Enter');
-      await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
-      await page.locator(tid(TID.keypad('1'))).click();
-      await page.locator(`${tid(TID.confirm)}:not([disabled])`).waitFor();
-      await page.locator(tid(TID.confirm)).click();
-      await page.locator(tid(TID.paid)).click();
-      await page.locator(`${tid(TID.counter)}[data-state="paid"], ${tid(TID.counter)}[data-state="none"]`).waitFor();
+      await page.fill(tid(TID.basketInput), '10');
+      await page.pressEnter();
+      await page.waitFor(`${tid(TID.counter)}[data-state="open"]`);
+      await page.fill(tid(TID.memberInput), DEMO_MEMBERS.bram.cardNumber);
+      await page.pressEnter();
+      await page.waitFor(`${tid(TID.counter)}[data-state="identified"]`);
+      await page.click(tid(TID.keypad('1')));
+      await page.click(`${tid(TID.confirm)}:not([disabled])`);
+      await page.click(tid(TID.paid));
+      await page.waitFor(`${tid(TID.counter)}[data-state="paid"], ${tid(TID.counter)}[data-state="none"]`);
       saleMs.push(nowMs() - began);
       if (i % deskEvery === 0 && deskViews < o.deskViews) {
-        await page.locator(tid(MTID.navDesk)).click();
+        await page.click(tid(MTID.navDesk));
         const deskTab = tabs[deskViews % tabs.length]!;
-        await page.locator(tid(MTID.deskTab(deskTab))).click();
-        await page.locator(`${tid(MTID.deskTab(deskTab))}[aria-current="page"]`).waitFor();
-        await page.waitForTimeout(100);
-        await page.locator(tid(TID.navCounter)).click();
-        await page.locator(tid(TID.basketInput)).waitFor();
+        await page.click(tid(MTID.deskTab(deskTab)));
+        await page.waitFor(`${tid(MTID.deskTab(deskTab))}[aria-current="page"]`);
+        await sleep(100);
+        await page.click(tid(TID.navCounter));
+        await page.waitFor(tid(TID.basketInput));
         deskViews++;
       }
       if (i === o.baselineAfter || i % 100 === 0 || i === o.redemptions) {
-        const s = await sample(i);
-        samples.push(s);
-        progress(
-          `shift: ${i} sales, ${deskViews} desk views: service PSS ${s.service.pssMb.toFixed(1)} MB (heap ${s.service.heapUsedMb.toFixed(1)}), ` +
-            `tab PSS ${s.renderer.pssMb.toFixed(1)} MB (JS heap ${s.renderer.jsHeapUsedMb.toFixed(1)}, ${s.renderer.nodes} nodes, ${s.renderer.listeners} listeners), ` +
-            `sale median ${median(saleMs.slice(-100)).toFixed(0)} ms, load ${loadavg()[0]!.toFixed(1)}`,
-        );
-        if (i === o.baselineAfter) await snapshots(`at-${i}`);
+        const said = (s: Sample) =>
+          progress(
+            `shift: ${i} sales, ${deskViews} desk views: service PSS ${s.service.pssMb.toFixed(1)} MB (heap ${s.service.heapUsedMb.toFixed(1)}), ` +
+              `tab PSS ${s.renderer.pssMb.toFixed(1)} MB (JS heap ${s.renderer.jsHeapUsedMb.toFixed(1)}, ${s.renderer.nodes} nodes, ${s.renderer.listeners} listeners), ` +
+              `sale median ${median(saleMs.slice(-100)).toFixed(0)} ms, load ${loadavg()[0]!.toFixed(1)}`,
+          );
+        samples.push(await sample(i));
+        said(samples[samples.length - 1]!);
+        if (i === o.baselineAfter && o.snapshotDir) {
+          await snapshots(`at-${i}`);
+          // Writing a heap snapshot leaves a process about 100 MB bigger for good (what it allocated stays with
+          // malloc): the baseline is read again after it, or that would count as the shift's growth.
+          samples[samples.length - 1] = await sample(i);
+          said(samples[samples.length - 1]!);
+        }
       }
     }
     await snapshots(`at-${o.redemptions}`);
@@ -173,11 +177,10 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
         progress(`${side} heap, after ${o.baselineAfter} sales to after ${o.redemptions}:\n    ${heapGrowth(read(`at-${o.baselineAfter}`), read(`at-${o.redemptions}`)).join('\n    ')}`);
       }
     }
-    await context.close();
     return shiftFigures(o, samples, deskViews, saleMs);
   } finally {
     inspector?.close();
-    await browser.close();
+    await tab?.close();
     await terminal?.stop();
     bundle.remove();
   }
@@ -190,35 +193,16 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
  * fills 64 MB for a moment; the one renderer whose resident memory grows by
  * most of it is the tab's.
  */
-async function theTabsProcess(browser: Browser, page: Page): Promise<number> {
-  const cdp = await browser.newBrowserCDPSession();
-  let renderers: number[];
-  try {
-    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-    renderers = processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
-  } finally {
-    await cdp.detach();
-  }
+async function theTabsProcess(tab: RawTab): Promise<number> {
+  const renderers = descendants(tab.browserPid).filter((pid) => commandLine(pid).includes('--type=renderer'));
   const rss = () => new Map(renderers.map((pid) => [pid, processMemory(pid).rssMb]));
   const before = rss();
-  await page.evaluate('globalThis.__pwpBallast = new Uint8Array(64 * 1024 * 1024).fill(1), 1');
+  await tab.evaluate('globalThis.__pwpBallast = new Uint8Array(64 * 1024 * 1024).fill(1), 1');
   const after = rss();
-  await page.evaluate('delete globalThis.__pwpBallast');
+  await tab.evaluate('delete globalThis.__pwpBallast');
   const grew = renderers.filter((pid) => after.get(pid)! - before.get(pid)! > 48);
   if (grew.length !== 1) throw new Error(`could not tell the tab's renderer among ${renderers.join(', ')} (grew by 64 MB: ${grew.length})`);
   return grew[0]!;
-}
-
-/** Playwright's CDP session as the minimal client writeHeapSnapshot takes. */
-function cdpOf(session: CDPSession): Pick<CdpClient, 'send' | 'on'> {
-  return {
-    send: <T>(method: string, params?: object) => session.send(method as 'HeapProfiler.takeHeapSnapshot', params as never) as Promise<T>,
-    on(event, listener) {
-      const l = listener as (p: unknown) => void;
-      session.on(event as 'HeapProfiler.addHeapSnapshotChunk', l);
-      return () => session.off(event as 'HeapProfiler.addHeapSnapshotChunk', l);
-    },
-  };
 }
 
 function shiftFigures(o: ShiftOptions, samples: Sample[], deskViews: number, saleMs: number[]): Figure[] {
