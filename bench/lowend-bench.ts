@@ -127,7 +127,9 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
       // Its own terminal and browser (bench/shift-memory.ts): the figures are of one tab and one service process.
       const shiftDir = mkdtempSync(join(tmpdir(), 'pwp-lowend-shift-'));
       dataDirs.push(shiftDir);
-      figures.push(...(await runShiftBench({ ...o.shift, cpuList: o.cpuList, rendererDir: o.rendererDir, snapshotDir: o.snapshotDir }, sandbox.url, shiftDir, progress)));
+      figures.push(
+        ...(await runShiftBench({ ...o.shift, cpuList: o.cpuList, rendererDir: o.rendererDir, snapshotDir: o.snapshotDir }, sandbox.url, shiftDir, progress)),
+      );
     }
     figures.push({ name: 'machine load average (1 min) at the end', value: loadavg()[0]!, unit: '' });
     return figures;

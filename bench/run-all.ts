@@ -78,5 +78,8 @@ if (want('shift', false)) {
   const { LOWEND_FULL, LOWEND_QUICK, runLowEndBench } = await import('./lowend-bench.js');
   const size = quick ? LOWEND_QUICK : LOWEND_FULL;
   const rendererDir = values['renderer-dir'] ? resolve(values['renderer-dir']) : undefined;
-  printFigures('Cheap counter PC: memory over a shift (issue 18)', await runLowEndBench({ ...size, rates: [], rendererDir, snapshotDir }, (m) => console.log(`  ${m}`)));
+  printFigures(
+    'Cheap counter PC: memory over a shift (issue 18)',
+    await runLowEndBench({ ...size, rates: [], rendererDir, snapshotDir }, (m) => console.log(`  ${m}`)),
+  );
 }

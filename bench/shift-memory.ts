@@ -36,7 +36,16 @@ import { tid } from '../e2e/tid.js';
 import { bundleWebHost } from '../test/web-host-bundle.js';
 import { CHROMIUM_ARGS } from './scan-bench.js';
 import { openRawTab, type RawTab } from './raw-tab.js';
-import { commandLine, connectNodeInspector, descendants, heapGrowth, processMemory, summarizeHeapSnapshot, writeHeapSnapshot, type CdpClient } from './process-memory.js';
+import {
+  commandLine,
+  connectNodeInspector,
+  descendants,
+  heapGrowth,
+  processMemory,
+  summarizeHeapSnapshot,
+  writeHeapSnapshot,
+  type CdpClient,
+} from './process-memory.js';
 import { median, nowMs, type Figure } from './stats.js';
 
 export interface ShiftOptions {
@@ -174,7 +183,9 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
     if (o.snapshotDir) {
       for (const side of ['renderer', 'service']) {
         const read = (label: string) => summarizeHeapSnapshot(readFileSync(join(o.snapshotDir!, `${side}-${label}.heapsnapshot`), 'utf8'));
-        progress(`${side} heap, after ${o.baselineAfter} sales to after ${o.redemptions}:\n    ${heapGrowth(read(`at-${o.baselineAfter}`), read(`at-${o.redemptions}`)).join('\n    ')}`);
+        progress(
+          `${side} heap, after ${o.baselineAfter} sales to after ${o.redemptions}:\n    ${heapGrowth(read(`at-${o.baselineAfter}`), read(`at-${o.redemptions}`)).join('\n    ')}`,
+        );
       }
     }
     return shiftFigures(o, samples, deskViews, saleMs);
