@@ -64,8 +64,8 @@ export const SHIFT_GROWTH_TARGET_MB = 20;
 
 interface Sample {
   sales: number;
-  service: { pssMb: number; rssMb: number; heapUsedMb: number };
-  renderer: { pssMb: number; rssMb: number; jsHeapUsedMb: number; nodes: number; listeners: number; documents: number };
+  service: { pssMb: number; rssMb: number; heapUsedMb: number; heapTotalMb: number };
+  renderer: { pssMb: number; rssMb: number; jsHeapUsedMb: number; jsHeapTotalMb: number; nodes: number; listeners: number; documents: number };
 }
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
@@ -107,7 +107,10 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
       const { metrics } = await page.cdp.send<{ metrics: { name: string; value: number }[] }>('Performance.getMetrics');
       const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
       const dom = await page.cdp.send<{ nodes: number; jsEventListeners: number; documents: number }>('Memory.getDOMCounters');
-      const used = await service.send<{ result: { value: number } }>('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
+      const heap = await service.send<{ result: { value: { heapUsed: number; heapTotal: number } } }>('Runtime.evaluate', {
+        expression: '(({ heapUsed, heapTotal }) => ({ heapUsed, heapTotal }))(process.memoryUsage())',
+        returnByValue: true,
+      });
       const reads = { service: [] as { pssMb: number; rssMb: number }[], renderer: [] as { pssMb: number; rssMb: number }[] };
       for (let i = 0; i < 3; i++) {
         if (i > 0) await sleep(200);
@@ -117,10 +120,11 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
       const med = (xs: { pssMb: number; rssMb: number }[]) => ({ pssMb: median(xs.map((x) => x.pssMb)), rssMb: median(xs.map((x) => x.rssMb)) });
       return {
         sales,
-        service: { ...med(reads.service), heapUsedMb: mb(used.result.value) },
+        service: { ...med(reads.service), heapUsedMb: mb(heap.result.value.heapUsed), heapTotalMb: mb(heap.result.value.heapTotal) },
         renderer: {
           ...med(reads.renderer),
           jsHeapUsedMb: mb(metric('JSHeapUsedSize')),
+          jsHeapTotalMb: mb(metric('JSHeapTotalSize')),
           nodes: dom.nodes,
           listeners: dom.jsEventListeners,
           documents: dom.documents,
@@ -164,8 +168,8 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
       if (i === o.baselineAfter || i % 100 === 0 || i === o.redemptions) {
         const said = (s: Sample) =>
           progress(
-            `shift: ${i} sales, ${deskViews} desk views: service PSS ${s.service.pssMb.toFixed(1)} MB (heap ${s.service.heapUsedMb.toFixed(1)}), ` +
-              `tab PSS ${s.renderer.pssMb.toFixed(1)} MB (JS heap ${s.renderer.jsHeapUsedMb.toFixed(1)}, ${s.renderer.nodes} nodes, ${s.renderer.listeners} listeners), ` +
+            `shift: ${i} sales, ${deskViews} desk views: service PSS ${s.service.pssMb.toFixed(1)} MB (heap ${s.service.heapUsedMb.toFixed(1)} of ${s.service.heapTotalMb.toFixed(1)}), ` +
+              `tab PSS ${s.renderer.pssMb.toFixed(1)} MB (JS heap ${s.renderer.jsHeapUsedMb.toFixed(1)} of ${s.renderer.jsHeapTotalMb.toFixed(1)}, ${s.renderer.nodes} nodes, ${s.renderer.listeners} listeners), ` +
               `sale median ${median(saleMs.slice(-100)).toFixed(0)} ms, load ${loadavg()[0]!.toFixed(1)}`,
           );
         samples.push(await sample(i));
@@ -226,8 +230,8 @@ function shiftFigures(o: ShiftOptions, samples: Sample[], deskViews: number, sal
   const at = (s: Sample, label: string): Figure[] => [
     { name: `  ${label}: terminal service PSS (RSS ${s.service.rssMb.toFixed(1)})`, value: s.service.pssMb, unit: 'MB' },
     { name: `  ${label}: renderer tab PSS (RSS ${s.renderer.rssMb.toFixed(1)})`, value: s.renderer.pssMb, unit: 'MB' },
-    { name: `  ${label}: service JS heap used, after GC`, value: s.service.heapUsedMb, unit: 'MB' },
-    { name: `  ${label}: tab JS heap used, after GC`, value: s.renderer.jsHeapUsedMb, unit: 'MB' },
+    { name: `  ${label}: service JS heap used, after GC (of ${s.service.heapTotalMb.toFixed(1)} MB held)`, value: s.service.heapUsedMb, unit: 'MB' },
+    { name: `  ${label}: tab JS heap used, after GC (of ${s.renderer.jsHeapTotalMb.toFixed(1)} MB held)`, value: s.renderer.jsHeapUsedMb, unit: 'MB' },
     { name: `  ${label}: tab DOM nodes / JS event listeners`, value: s.renderer.nodes, unit: `nodes / ${s.renderer.listeners} listeners` },
   ];
   return [
