@@ -147,6 +147,8 @@ export async function runLongLogBench(o: LongLogOptions, progress: (m: string) =
         target: `< ${T.pageP95Ms} ms`,
         ok: pageOk,
       },
+      { name: "  the same pages' CPU time (this process), p95", value: pages.cpuP95, unit: 'ms' },
+      { name: "  the same pages' CPU time, median", value: pages.cpuMedian, unit: 'ms' },
       { name: `  slowest filter p95: ${pages.worst.name}`, value: pages.worst.p95, unit: 'ms' },
       ...pages.perShape.map((s) => ({ name: `  ${s.name}, p95 (${s.hits} on the first page)`, value: s.p95, unit: 'ms' })),
       {

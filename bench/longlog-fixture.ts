@@ -6,7 +6,7 @@
  * keyed by the entry count and the fill's version. A fill that is killed
  * leaves only a `.partial` file, never a cache entry that looks complete.
  *
- * Made by `npx tsx bench/longlog-prepare.ts 10000000` (nice it, in the
+ * Made by `npx tsx bench/longlog-prepare.ts --entries 10000000` (nice it, in the
  * background); `npm run bench -- --only longlog` makes it itself if missing.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';

@@ -33,6 +33,7 @@ import { releaseFreePages } from './db-compact.js';
 import { chainStart, LOG_ARCHIVED_KIND, type LogInput } from './journal.js';
 import { entryHash, GENESIS_HASH } from './log-row.js';
 import type { Store } from './store.js';
+import type { Db } from './db.js';
 
 export const ARCHIVE_DIR = 'log-archive';
 const FORMAT = 'pwp-log-archive';
@@ -215,7 +216,7 @@ async function writeArchive(
 async function deleteArchived(store: Store, cutSeq: number, batch: number, pause: () => Promise<void>): Promise<void> {
   if (cutSeq <= 0) return;
   const db = store.db;
-  const body = searchBody(store);
+  const body = searchBody(db);
   // A contentless full-text table deletes a row by being given its text again.
   const unindex = db.prepare(`INSERT INTO log_search (log_search, rowid, body) SELECT 'delete', seq, ${body} FROM log WHERE seq >= ? AND seq <= ?`);
   const remove = db.prepare('DELETE FROM log WHERE seq >= ? AND seq <= ?');
@@ -235,13 +236,12 @@ async function deleteArchived(store: Store, cutSeq: number, batch: number, pause
 let cachedBody: { db: unknown; body: string } | null = null;
 
 /** The search index's text for an entry, as the append trigger builds it (read from the trigger itself). */
-export function searchBody(store: Store): string {
-  if (cachedBody?.db === store.db) return cachedBody.body;
-  const sql = (store.db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'log_search_on_append'`).get() as { sql: string } | undefined)
-    ?.sql;
+export function searchBody(db: Db): string {
+  if (cachedBody?.db === db) return cachedBody.body;
+  const sql = (db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'log_search_on_append'`).get() as { sql: string } | undefined)?.sql;
   const body = sql && /VALUES\s*\(NEW\.seq,([\s\S]*)\);\s*END/i.exec(sql)?.[1];
   if (!body) throw new Error('the log search trigger was not found: the search index cannot be kept in step');
-  cachedBody = { db: store.db, body: body.replace(/NEW\./g, '') };
+  cachedBody = { db, body: body.replace(/NEW\./g, '') };
   return cachedBody.body;
 }
 

@@ -83,11 +83,19 @@ function RewardCatalogue() {
   const choose = usePos((s) => s.chooseReward);
   const [picked, setPicked] = useState<string | null>(null);
   // The catalogue arrives after the card is read (and after the store asked for the focus here):
-  // the first reward the member can redeem takes the focus once it is on screen.
+  // the first reward the member can redeem takes the focus once it is on screen, unless the
+  // cashier has put the focus somewhere else meanwhile (a late list never takes their keys).
   const pointsFocus = usePos((s) => (s.focus.target === 'points' ? s.focus.seq : 0));
+  const focusWhenAsked = useRef<Element | null>(null);
+  useEffect(() => {
+    focusWhenAsked.current = document.activeElement;
+  }, [pointsFocus]);
   const firstRedeemable = rewards.offers.find((o) => o.availability.redeemable)?.id;
   useEffect(() => {
-    if (pointsFocus > 0 && firstRedeemable) firstRef.current?.focus();
+    if (pointsFocus === 0 || !firstRedeemable) return;
+    const now = document.activeElement;
+    const cashierMovedOn = now !== focusWhenAsked.current && now !== document.body && now !== null;
+    if (!cashierMovedOn) firstRef.current?.focus();
   }, [pointsFocus, firstRedeemable]);
 
   const title = (
