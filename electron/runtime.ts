@@ -28,7 +28,7 @@ import { isUitpasAdapter } from './adapters/uitpas.js';
 import type { UitpasRewardDesk } from './adapters/uitpas-reward-desk.js';
 import { RewardDeskService } from './service/reward-desk.js';
 import { testConnection } from './adapters/connection-test.js';
-import { closeIdleHttpSockets } from './adapters/http.js';
+import { closeIdleHttpSockets, type RequestTimer } from './adapters/http.js';
 import type { NetworkOptions } from './adapters/connection.js';
 import { createAdapter, DEFAULT_REQUEST_TIMEOUT_MS, IN_DOUBT_MARGIN_MS, type AdapterOptions } from './adapters/registry.js';
 import type { LoyaltyAdapter } from './adapters/types.js';
@@ -105,6 +105,8 @@ export interface RuntimeOptions {
      * sales, deadlines, the log and the adapters' lookup windows all read it.
      */
     clock?: () => number;
+    /** Starts each request's own timeout, tests only (test/held-timeouts.ts: a timeout fires when the test says so). */
+    requestTimer?: RequestTimer;
     /** The request rate the adapter keeps (benchmarks against an emulator with another limit); null: none. */
     rateLimit?: RateLimit | null;
   };
@@ -268,6 +270,7 @@ async function startLocked(opts: RuntimeOptions, repairs: ModeRepair[], lock: Da
   const adapterOpts: AdapterOptions = {
     ...(opts.tuning?.requestTimeoutMs ? { timeoutMs: opts.tuning.requestTimeoutMs } : {}),
     ...(opts.tuning?.clock ? { now: clock } : {}),
+    ...(opts.tuning?.requestTimer ? { requestTimer: opts.tuning.requestTimer } : {}),
     ...(opts.tuning?.rateLimit !== undefined ? { rateLimit: opts.tuning.rateLimit } : {}),
     ...(opts.network ? { network: opts.network } : {}),
   };

@@ -30,7 +30,14 @@ export interface RouterDeps {
  * destroyed when it resolves). Tests pass one they resolve by hand, so a
  * test says "while the request is held" without measuring time.
  */
-export type FaultWait = (ms: number, why: 'latency' | 'hold') => Promise<void>;
+export type FaultWait = (ms: number, why: 'latency' | 'hold', request: FaultedRequest) => Promise<void>;
+
+/** Which request a wait is for: the test can tell its client which one the backend holds (test/held-timeouts.ts). */
+export interface FaultedRequest {
+  method: string;
+  /** The full path, backend prefix included (no query). */
+  path: string;
+}
 
 export interface Router {
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -106,13 +113,24 @@ export function createRouter(deps: RouterDeps): Router {
       return;
     }
     const sreq = await toSandboxRequest(req, url, backend.prefix);
-    if (decision.latencyMs > 0) await wait(decision.latencyMs, 'latency');
+    const faulted: FaultedRequest = { method, path: url.pathname };
+    if (decision.latencyMs > 0) await wait(decision.latencyMs, 'latency', faulted);
     if (decision.fault?.fault === 'hold') await deps.faults.park(decision.fault.id);
     if (closed) return;
-    await runWithFault(backend, sreq, decision.fault, req, res);
+    // The backend's Date header reads its own clock, like the times it stores (a test that shifts or
+    // holds the emulator's clock sees both move together, as on a real server).
+    res.setHeader('date', new Date(deps.ctx.now()).toUTCString());
+    await runWithFault(backend, sreq, decision.fault, req, res, faulted);
   }
 
-  async function runWithFault(backend: SandboxBackend, sreq: SandboxRequest, fault: Fault | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function runWithFault(
+    backend: SandboxBackend,
+    sreq: SandboxRequest,
+    fault: Fault | null,
+    req: IncomingMessage,
+    res: ServerResponse,
+    faulted: FaultedRequest,
+  ): Promise<void> {
     switch (fault?.fault) {
       case undefined:
       case 'latency':
@@ -136,7 +154,7 @@ export function createRouter(deps: RouterDeps): Router {
       case 'timeout': {
         // Apply nothing, answer nothing; hold the socket so the client's own timeout fires.
         const socket = req.socket;
-        void wait(fault.ms, 'hold').then(() => socket.destroy());
+        void wait(fault.ms, 'hold', faulted).then(() => socket.destroy());
         return;
       }
       case 'malformed': {

@@ -11,7 +11,7 @@ import type { ConnectionValues } from '../../shared/programs/index.js';
 import type { PointsRate } from '../../shared/money.js';
 import { EXTRA_CA_FIELD } from './extra-ca.js';
 import type { FetchLike } from './fetch-exchange.js';
-import { createHttpClient, type HttpJson } from './http.js';
+import { createHttpClient, type HttpJson, type RequestTimer } from './http.js';
 
 /** What the terminal adds to a connection: its own timeouts and the manager's rate. */
 export interface AdapterOptions {
@@ -30,6 +30,8 @@ export interface AdapterOptions {
    * an emulator whose limit was raised).
    */
   rateLimit?: RateLimit | null;
+  /** Starts each request's timeout (tests: test/held-timeouts.ts); absent: real timers. */
+  requestTimer?: RequestTimer;
   /** How the host reaches the network: in Electron, Chromium's net.fetch in the service's utility process (electron/shell/terminal-service-entry.ts). */
   network?: NetworkOptions;
 }
@@ -67,7 +69,11 @@ export function timeout(opts: AdapterOptions): { timeoutMs?: number } {
 /** The connection's HTTP client: its extra CA (field `extraCa`), the host's network (net.fetch in Electron). */
 export function httpFor(values: ConnectionValues, opts: AdapterOptions): HttpJson {
   const extraCaPem = optional(values, EXTRA_CA_FIELD);
-  return createHttpClient({ ...(extraCaPem ? { extraCaPem } : {}), ...(opts.network?.fetch ? { fetch: opts.network.fetch } : {}) });
+  return createHttpClient({
+    ...(extraCaPem ? { extraCaPem } : {}),
+    ...(opts.network?.fetch ? { fetch: opts.network.fetch } : {}),
+    ...(opts.requestTimer ? { timer: opts.requestTimer } : {}),
+  });
 }
 
 /** What every adapter's config takes from the terminal: its timeout and the connection's HTTP client. */

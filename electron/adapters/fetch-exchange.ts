@@ -79,7 +79,7 @@ export function classifyChromiumFailure(e: unknown, where: { method: string; hos
 }
 
 export function fetchExchange(fetch: FetchLike): ExchangeFn {
-  return async (req, url, headers, payload, where): Promise<Exchange> => {
+  return async (req, url, headers, payload, where, requestTimer): Promise<Exchange> => {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       throw classifyFetchFailure(Object.assign(new TypeError('invalid URL'), { code: 'ERR_INVALID_URL' }), false, where);
     }
@@ -87,10 +87,10 @@ export function fetchExchange(fetch: FetchLike): ExchangeFn {
     for (const [k, v] of Object.entries(headers)) if (!CHROMIUM_OWN_HEADERS.has(k)) sent[k] = v;
     const abort = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const cancelTimer = requestTimer({ method: req.method, url: req.url }, req.timeoutMs, () => {
       timedOut = true;
       abort.abort();
-    }, req.timeoutMs);
+    });
     try {
       const res = await fetch(url.href, {
         method: req.method,
@@ -112,7 +112,7 @@ export function fetchExchange(fetch: FetchLike): ExchangeFn {
       if (timedOut) throw classifyFetchFailure(e, true, where);
       throw classifyChromiumFailure(e, where);
     } finally {
-      clearTimeout(timer);
+      cancelTimer();
     }
   };
 }

@@ -82,7 +82,23 @@ export interface HttpClientOptions {
    * connection goes through node:https, which does (and HTTPS_PROXY).
    */
   fetch?: FetchLike;
+  /** Starts each request's own timeout (default: a real timer); tests hold it (test/held-timeouts.ts). */
+  timer?: RequestTimer;
 }
+
+/**
+ * Starts the timeout of one request: calls `onTimeout` after `ms` unless the
+ * returned cancel runs first. Tests pass one that fires only when the test
+ * says so (test/held-timeouts.ts): whether a request timed out is then an
+ * event the test chose, never a race between a loaded machine and a clock.
+ */
+export type RequestTimer = (request: { method: string; url: string }, ms: number, onTimeout: () => void) => () => void;
+
+/** The real thing: a timer of `ms`. */
+export const realRequestTimer: RequestTimer = (_request, ms, onTimeout) => {
+  const t = setTimeout(onTimeout, ms);
+  return () => clearTimeout(t);
+};
 
 /** The raw exchange, before status codes are judged: node:http(s) or a fetch. */
 export interface Exchange {
@@ -96,6 +112,7 @@ export type ExchangeFn = (
   headers: Record<string, string>,
   payload: Buffer | undefined,
   where: Where,
+  timer: RequestTimer,
 ) => Promise<Exchange>;
 
 /**
@@ -119,8 +136,11 @@ export async function notApplied<T>(p: Promise<T>): Promise<T> {
 export function createHttpClient(opts: HttpClientOptions = {}): HttpJson {
   const extraCa = opts.extraCaPem?.trim() ? opts.extraCaPem : undefined;
   const exchange: ExchangeFn =
-    opts.fetch && !extraCa ? fetchExchange(opts.fetch) : (req, url, headers, payload, where) => nodeExchange(req, url, headers, payload, where, { extraCa });
-  return (req) => jsonOver(exchange, req);
+    opts.fetch && !extraCa
+      ? fetchExchange(opts.fetch)
+      : (req, url, headers, payload, where, timer) => nodeExchange(req, url, headers, payload, where, timer, { extraCa });
+  const timer = opts.timer ?? realRequestTimer;
+  return (req) => jsonOver(exchange, req, timer);
 }
 
 /** Connect-phase failures: the request was never sent, so it certainly did not take effect. */
@@ -148,7 +168,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 /** The default client: node:http(s), Node's CAs (NODE_EXTRA_CA_CERTS included), the environment's proxy. */
 export const httpJson: HttpJson = createHttpClient();
 
-async function jsonOver(exchange: ExchangeFn, req: HttpJsonRequest): Promise<HttpJsonResponse> {
+async function jsonOver(exchange: ExchangeFn, req: HttpJsonRequest, timer: RequestTimer): Promise<HttpJsonResponse> {
   const url = parseUrl(req.url);
   const where: Where = { method: req.method, host: url?.host ?? '?' };
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'node', ...lowerCaseKeys(req.headers ?? {}) };
@@ -159,7 +179,7 @@ async function jsonOver(exchange: ExchangeFn, req: HttpJsonRequest): Promise<Htt
     headers['content-length'] = String(payload.length);
   }
 
-  const res = await exchange(req, url, headers, payload, where);
+  const res = await exchange(req, url, headers, payload, where, timer);
   const out: HttpJsonResponse = { status: res.status, headers: res.headers, body: undefined, rawText: res.text };
   const status = res.status;
 
@@ -225,6 +245,7 @@ function nodeExchange(
   headers: Record<string, string>,
   payload: Buffer | undefined,
   where: Where,
+  requestTimer: RequestTimer,
   trust: TrustAnchors,
 ): Promise<Exchange> {
   if (!url) return Promise.reject(classifyFetchFailure(Object.assign(new TypeError('invalid URL'), { code: 'ERR_INVALID_URL' }), false, where));
@@ -244,24 +265,24 @@ function nodeExchange(
   return new Promise<Exchange>((resolve, reject) => {
     let settled = false;
     let connected = false;
-    let timer: NodeJS.Timeout | undefined;
+    let cancelTimer = () => {};
     let creq: ClientRequest | undefined;
     let response: IncomingMessage | undefined;
 
     const fail = (e: unknown, timedOut: boolean) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimer();
       reject(classifyFetchFailure(e, timedOut, where, !connected, !proxyPassed && !timedOut));
       response?.destroy();
       creq?.destroy();
     };
 
-    timer = setTimeout(() => {
+    cancelTimer = requestTimer({ method: req.method, url: req.url }, req.timeoutMs, () => {
       // Our timeout while the socket never connected is a connect timeout: nothing went out.
       if (!connected) fail(Object.assign(new Error('connect timeout'), { code: CONNECT_TIMEOUT }), false);
       else fail(new Error('timeout'), true);
-    }, req.timeoutMs);
+    });
 
     try {
       const request = protocol === 'https:' ? httpsRequest : httpRequest;
@@ -308,7 +329,7 @@ function nodeExchange(
       res.on('end', () => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        cancelTimer();
         let text = Buffer.concat(chunks).toString('utf8');
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // as fetch's text() does
         resolve({ status: res.statusCode ?? 0, headers: headerRecord(res.rawHeaders), text });

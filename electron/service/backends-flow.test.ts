@@ -4,34 +4,26 @@
  * cashback and its missing reversal ("manual action needed").
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../test/temp-dir.js';
-import { startRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
+import { startTestTerminal, type ManagerApproval, type TestTerminal } from '../../test/test-terminal.js';
 import { CAPILLARY_DEMO_CUSTOMERS } from '../../sandbox/capillary/demo.js';
 import { GAFAPAY_DEMO_USERS, gafapayAppCode } from '../../sandbox/gafapay/demo.js';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import type { RunningSandbox } from '../../sandbox/server.js';
 import { controlFetch } from '../../sandbox/control-client.js';
 import { until } from '../../test/until.js';
 
-let tmp: ReturnType<typeof makeTempDir>;
+let t: TestTerminal | undefined;
 let sandbox: RunningSandbox;
 let rt: Runtime;
 
-async function start(backend: string) {
-  tmp = makeTempDir();
-  sandbox = await startSandbox({ port: 0 });
-  rt = await startRuntime({
-    dataDir: tmp.dir,
-    backendUrl: sandbox.url,
-    backend,
-    tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, scrypt: { N: 1 << 10, r: 8, p: 1 } },
-  });
-  const m = rt.people.createFirstManager('Marie', '246802');
-  return { managerId: m.id, pin: '246802', reason: 'customer returned the goods' };
+async function start(backend: string): Promise<ManagerApproval> {
+  t = await startTestTerminal({ backend, reason: 'customer returned the goods', tuning: { postWaitMs: 3000, requestTimeoutMs: 1500 } });
+  ({ sandbox, rt } = t);
+  return t.manager;
 }
 afterEach(async () => {
-  await rt?.close();
-  await sandbox?.close();
-  tmp?.cleanup();
+  await t?.close();
+  t = undefined;
 });
 const codeOf = async (p: Promise<unknown>) => {
   try {

@@ -7,12 +7,14 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CsvDialect } from './csv-dialect.js';
-import { lineFormat } from './csv-line.js';
+import { LogCsvBytes, LogCsvReader } from './csv-log-bytes.js';
 import { openSqlite } from '../store/sqlite.js';
 
 export interface ExportWorkerData {
   file: string;
+  /** The chunk query with LOG_JSON_SELECT, and the same with LOG_SELECT (csv-log-bytes.ts LogCsvReader). */
   sql: string;
+  rawSql: string;
   params: Record<string, unknown>;
   after: number;
   upTo: number;
@@ -24,24 +26,21 @@ export interface ExportWorkerData {
 }
 
 const data = workerData as ExportWorkerData;
-const format = lineFormat(data.dialect);
-const names = new Map(data.names);
+const bytes = new LogCsvBytes(data.dialect, new Map(data.names));
 const db = openSqlite(data.file, { readonly: true, fileMustExist: true });
 const fd = openSync(data.part, 'wx', 0o600);
 parentPort!.postMessage({ ready: true });
 try {
-  const stmt = db.prepare(data.sql).raw(true);
-  let after = data.after;
+  const reader = new LogCsvReader(db, data.sql, data.rawSql, data.params, bytes);
   let rows = 0;
-  for (;;) {
-    const chunk = stmt.all({ ...data.params, __after: after, __upto: data.upTo, __limit: data.chunkRows }) as unknown[][];
-    if (chunk.length === 0) break;
-    let text = '';
-    for (const r of chunk) text += format.line(r, names.get(r[3] as string) ?? '');
-    writeSync(fd, text);
-    rows += chunk.length;
-    if (chunk.length < data.chunkRows) break;
-    after = chunk[chunk.length - 1]![0] as number;
+  for (let after = data.after; ;) {
+    const chunk = reader.chunk(after, data.upTo, data.chunkRows);
+    rows += chunk.rows;
+    bytes.drain((b) => {
+      for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
+    });
+    if (chunk.rows < data.chunkRows) break;
+    after = chunk.last;
   }
   parentPort!.postMessage({ rows });
 } finally {

@@ -40,16 +40,15 @@ import { catalogues } from '../../shared/i18n/index.js';
 import { startWorkerFile } from '../worker-file.js';
 import { csvLines, neutralise } from './csv-cells.js';
 import type { ExportWorkerData } from './csv-export-worker.js';
-import { lineFormat } from './csv-line.js';
+import { LOG_JSON_SELECT, LogCsvBytes, LogCsvReader } from './csv-log-bytes.js';
+import { LOG_SELECT, lineFormat } from './csv-line.js';
 import { csvDialect, type CsvDialect } from './csv-dialect.js';
 import type { LogQuery, NamedLogRow } from './log-query.js';
 
 export const BOM = '\uFEFF';
 const EOL = '\r\n';
 
-/** The log columns a CSV line is made of, in order (first the keyset). */
-export const LOG_SELECT =
-  'l.seq, l.at, l.terminal_id, l.actor, l.sale_id, l.kind, l.outcome, l.member_masked, l.points_milli, l.amount_cents, l.currency, l.detail, l.prev_hash, l.hash';
+export { LOG_SELECT };
 
 /** The log CSV's columns (keys of the catalogue's manager.csv words), in order. */
 export const LOG_CSV_COLUMNS = [
@@ -156,7 +155,7 @@ export interface LogCsvOptions {
  * many rows were written.
  */
 export async function writeLogCsv(query: LogQuery, filter: LogFilter, out: Writable, opts: LogCsvOptions = {}): Promise<{ rows: number }> {
-  const plan = query.exportPlan(filter, LOG_SELECT);
+  const plan = query.exportPlan(filter, [LOG_JSON_SELECT, LOG_SELECT]);
   const dialect = opts.dialect ?? csvDialect('en', 'rfc4180');
   const format = lineFormat(dialect);
   const header = BOM + logCsvHeader(dialect).map(format.text).join(dialect.sep) + EOL;
@@ -191,11 +190,16 @@ export async function writeLogCsv(query: LogQuery, filter: LogFilter, out: Writa
   let rows = 0;
   await put(out, header);
   if (plan) {
-    for (const chunk of query.rawChunks(filter, LOG_SELECT, opts.chunkRows ?? 5000)) {
-      let text = '';
-      for (const r of chunk) text += format.line(r, nameCells.get(r[3] as string) ?? '');
-      rows += chunk.length;
-      await put(out, text);
+    const bytes = new LogCsvBytes(dialect, nameCells);
+    const reader = new LogCsvReader(query.db, plan.sqls[0]!, plan.sqls[1]!, plan.params, bytes);
+    const limit = opts.chunkRows ?? 5000;
+    // Between chunks the connection is free for the terminal's own writes (put may wait).
+    for (let after = 0; ;) {
+      const chunk = reader.chunk(after, plan.upTo, limit);
+      rows += chunk.rows;
+      if (chunk.rows > 0) await put(out, bytes.take());
+      if (chunk.rows < limit) break;
+      after = chunk.last;
     }
   }
   await finish(out, opts.end ?? true);
@@ -215,7 +219,7 @@ interface ExportPart {
  */
 async function startExportWorkers(
   file: string,
-  plan: { sql: string; params: Record<string, unknown>; upTo: number },
+  plan: { sqls: string[]; params: Record<string, unknown>; upTo: number },
   nameCells: Map<string, string>,
   dialect: CsvDialect,
   workers: number,
@@ -233,7 +237,8 @@ async function startExportWorkers(
   const started: { part: ExportPart; ready: Promise<void> }[] = ranges.map((r) => {
     const data: ExportWorkerData = {
       file,
-      sql: plan.sql,
+      sql: plan.sqls[0]!,
+      rawSql: plan.sqls[1]!,
       params: plan.params,
       after: r.after,
       upTo: r.upTo,

@@ -2,11 +2,15 @@
 import { neutralise } from './csv-cells.js';
 import type { CsvDialect } from './csv-dialect.js';
 
+/** The log columns a CSV line is made of, in order (first the keyset). */
+export const LOG_SELECT =
+  'l.seq, l.at, l.terminal_id, l.actor, l.sale_id, l.kind, l.outcome, l.member_masked, l.points_milli, l.amount_cents, l.currency, l.detail, l.prev_hash, l.hash';
+
 /**
  * The log export's cell and line rules for a dialect, written for speed (a
  * large export writes millions of lines): the same neutralising and quoting
  * rules as csv-cells.ts, by hand instead of through csv-stringify. `line`
- * takes a row of LOG_SELECT's columns (csv-export.ts) and the person's name cell.
+ * takes a row of LOG_SELECT's columns and the person's name cell.
  */
 export function lineFormat(d: CsvDialect) {
   const sep = d.sep;
@@ -96,5 +100,5 @@ export function lineFormat(d: CsvDialect) {
       '\r\n'
     );
   };
-  return { text, money, points, time, line };
+  return { text, money, points, time, word, amountIndex, line };
 }

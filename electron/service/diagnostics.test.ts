@@ -9,34 +9,32 @@ import { Writable } from 'node:stream';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import type { RunningSandbox } from '../../sandbox/server.js';
 import { leakedSecrets, SECRETS } from '../../test/secrets-fixture.js';
-import { makeTempDir } from '../../test/temp-dir.js';
+import { startTestTerminal, type TestTerminal } from '../../test/test-terminal.js';
 import { installLog, logger, type InstalledLog } from '../log/logger.js';
-import { startRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { controlFetch } from '../../sandbox/control-client.js';
 
-const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
-let tmp: ReturnType<typeof makeTempDir>;
+let t: TestTerminal;
 let sandbox: RunningSandbox;
 let rt: Runtime;
 let log: InstalledLog;
+let dataDir: string;
 
 beforeEach(async () => {
-  tmp = makeTempDir();
-  log = installLog({ dir: join(tmp.dir, 'logs') });
-  sandbox = await startSandbox({ port: 0 });
-  rt = await startRuntime({
-    dataDir: tmp.dir,
-    backendUrl: sandbox.url,
-    tuning: { postWaitMs: 3000, requestTimeoutMs: 800, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+  t = await startTestTerminal({
+    manager: null,
+    beforeRuntime: (ctx) => {
+      log = installLog({ dir: join(ctx.dataDir, 'logs') });
+    },
+    tuning: { postWaitMs: 3000, requestTimeoutMs: 800, probeIntervalMs: 100 },
   });
+  ({ sandbox, rt, dataDir } = t);
 });
 afterEach(async () => {
-  await rt.close();
-  await sandbox.close();
+  await t.close();
   log.close();
-  tmp.cleanup();
 });
 
 const logLines = () =>
@@ -74,8 +72,8 @@ describe('the support bundle', () => {
   it('is for managers, downloads once, and holds logs, versions, settings, verification and queue without any secret', async () => {
     const marie = rt.people.createFirstManager('Marie', '246813');
     // A minidump the crash reporter kept: listed in the bundle, never copied (process memory cannot be redacted).
-    mkdirSync(join(tmp.dir, 'crash-reports', 'completed'), { recursive: true });
-    writeFileSync(join(tmp.dir, 'crash-reports', 'completed', 'a1.dmp'), 'MDM');
+    mkdirSync(join(dataDir, 'crash-reports', 'completed'), { recursive: true });
+    writeFileSync(join(dataDir, 'crash-reports', 'completed', 'a1.dmp'), 'MDM');
     // Secrets in log lines from code that forgot to be careful.
     logger('adapter').error('request dump', {
       url: `${sandbox.url}/v1?apiKey=${SECRETS.apiKey}`,

@@ -10,39 +10,40 @@
  * stored deadline"; lookups 403/404/500/timeout/unreadable: the fault matrix.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../test/temp-dir.js';
 import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import type { RunningSandbox } from '../../sandbox/server.js';
 import { UITPAS_DEMO_REWARDS } from '../../sandbox/uitpas/demo-data.js';
-import { startRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
+import { startTestTerminal, type ManagerApproval, type TestTerminal } from '../../test/test-terminal.js';
 import { until } from '../../test/until.js';
 
-const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
-let tmp: ReturnType<typeof makeTempDir>;
+let t: TestTerminal | undefined;
 let sandbox: RunningSandbox;
 let rt: Runtime;
 
-async function start(backend: string): Promise<Runtime> {
-  return startRuntime({
-    dataDir: tmp.dir,
-    backendUrl: sandbox.url,
+/** No request here may time out (held timeouts: none is held), so a loaded machine cannot turn an answer into a lost one. */
+async function setup(backend: string): Promise<ManagerApproval> {
+  t = await startTestTerminal({
     backend,
-    tuning: { postWaitMs: 2000, requestTimeoutMs: 1000, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+    tempPrefix: 'pwp-doubt-',
+    heldTimeouts: true,
+    reason: 'checked the portal',
+    tuning: { postWaitMs: 60_000, requestTimeoutMs: 1000, inDoubtMarginMs: 300, probeIntervalMs: 100 },
   });
+  sandbox = t.sandbox;
+  rt = t.rt;
+  return t.manager;
 }
 
-async function setup(backend: string): Promise<{ managerId: string; pin: string; reason: string }> {
-  tmp = makeTempDir('pwp-doubt-');
-  sandbox = await startSandbox({ port: 0 });
-  rt = await start(backend);
-  const m = rt.people.createFirstManager('Marie', '246802');
-  return { managerId: m.id, pin: '246802', reason: 'checked the portal' };
+/** Closes the runtime and starts a new one on the same data directory (a fresh adapter). */
+async function restart(): Promise<void> {
+  await t!.restart();
+  rt = t!.rt;
 }
 
 afterEach(async () => {
-  await rt?.close();
-  await sandbox?.close();
-  tmp?.cleanup();
+  await t?.close();
+  t = undefined;
 });
 
 const codeOf = async (p: Promise<unknown>) => {
@@ -117,9 +118,7 @@ describe('the last known balance after answered redemptions', () => {
     const now = await scan(anna.cardNumber);
     expect(now.member).toMatchObject({ lastKnown: false, queuedMilli: 0, balanceMilli: 1500_000 });
     // Offline again, after a restart: nothing of the refused row is still taken off.
-    await rt.close();
-    rt = await start('whitelabel');
-    rt.people.signIn(approval.managerId, approval.pin);
+    await restart();
     const gone = sandbox.faults.add({ backend: 'whitelabel', fault: 'down' });
     const later = await scan(anna.cardNumber);
     expect(later.member).toMatchObject({ lastKnown: true, queuedMilli: 0, balanceMilli: 1500_000 });
@@ -143,8 +142,7 @@ describe("the lookup never takes another sale's redemption for this one", () => 
     expect((await rt.service.confirmRedemption({ saleId: sale1, pointsMilli: 100_000 })).state).toBe('posted');
     await rt.service.markPaid({ saleId: sale1 });
     const r1 = rt.store.sales.get(sale1).backend_reference;
-    await rt.close();
-    rt = await start('uitpas'); // a fresh adapter: it remembers nothing of sale 1
+    await restart(); // a fresh adapter: it remembers nothing of sale 1
     sandbox.backends.uitpas.state.setPoints('0930012345615', 100);
     const sale2 = await redeem(UITPAS_DEMO_REWARDS.exhibition.id);
     sandbox.faults.add({ backend: 'uitpas', method: 'POST', path: '/rewards/redeemed', fault: 'reset-before', times: 1 });

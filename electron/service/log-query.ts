@@ -71,7 +71,7 @@ export class LogQuery {
 
   /** `checkedWalkLimit`: candidates a checked text page reads before it asks the manager's query as typed (tests make it small). */
   constructor(
-    private readonly db: Db,
+    readonly db: Db,
     opts: { checkedWalkLimit?: number } = {},
   ) {
     this.text = new LogTextSearch(db);
@@ -179,18 +179,19 @@ export class LogQuery {
   }
 
   /**
-   * The SQL of an ascending export over `filter` with your select list (first
-   * value l.seq), for another connection to run (the export's workers): named
+   * The SQL of an ascending export over `filter`, once per select list given
+   * (each list's first value l.seq), for a connection to run chunk by chunk
+   * (csv-log-bytes.ts LogCsvReader, here or in the export's workers): named
    * parameters are `params` plus @__after, @__upto and @__limit. Null when
    * nothing can match. `span` is the width of the seq range it covers.
    */
-  exportPlan(filter: LogFilter, select: string): { sql: string; params: Record<string, unknown>; upTo: number; span: number } | null {
+  exportPlan(filter: LogFilter, selects: readonly string[]): { sqls: string[]; params: Record<string, unknown>; upTo: number; span: number } | null {
     const plan = this.plan(filter);
     if (plan.empty) return null;
     const upTo = this.head()?.seq ?? 0;
     const lo = typeof plan.params.lo === 'number' ? plan.params.lo : 1;
     const hi = typeof plan.params.hi === 'number' ? Math.min(plan.params.hi, upTo) : upTo;
-    return { sql: this.sql(plan, 'asc', select), params: plan.params, upTo, span: Math.max(0, hi - lo + 1) };
+    return { sqls: selects.map((s) => this.sql(plan, 'asc', s)), params: plan.params, upTo, span: Math.max(0, hi - lo + 1) };
   }
 
   /** The seq range of [from, to) when 'at' is known to grow with seq; null when it is not. */

@@ -4,42 +4,35 @@
  * was not confirmed, nothing applied twice, nothing given back twice.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../test/temp-dir.js';
-import { startRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
 import { DEMO_MEMBERS } from '../../sandbox/demo-data.js';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import type { RunningSandbox } from '../../sandbox/server.js';
+import { startTestTerminal, type ManagerApproval, type TestTerminal } from '../../test/test-terminal.js';
 import { OFFLINE_POLICY_SETTING } from './offline-policy.js';
 import { controlFetch } from '../../sandbox/control-client.js';
 import { until } from '../../test/until.js';
 import { heldWaits, type HeldWaits } from '../../test/held-waits.js';
 
-let tmp: ReturnType<typeof makeTempDir>;
+let t: TestTerminal;
 let sandbox: RunningSandbox;
 /** The sandbox's injected latency and held sockets last until the test releases them. */
 let held: HeldWaits;
 let rt: Runtime;
-let manager: { managerId: string; pin: string; reason: string };
+let manager: ManagerApproval;
 const anna = DEMO_MEMBERS.anna;
-const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 
 beforeEach(async () => {
-  tmp = makeTempDir();
   held = heldWaits();
-  sandbox = await startSandbox({ port: 0, faultWait: held.faultWait });
-  rt = await startRuntime({
-    dataDir: tmp.dir,
-    backendUrl: sandbox.url,
+  t = await startTestTerminal({
+    sandbox: { faultWait: held.faultWait },
     // requestTimeoutMs: the client's patience with a held request; generous, so a loaded machine is never mistaken for a timeout.
-    tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: FAST_SCRYPT },
+    tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, inDoubtMarginMs: 300, probeIntervalMs: 100 },
   });
-  const m = rt.people.createFirstManager('Marie', '246802');
-  manager = { managerId: m.id, pin: '246802', reason: 'approved at the counter' };
+  ({ sandbox, rt, manager } = t);
 });
 afterEach(async () => {
   held.releaseAll();
-  await rt.close();
-  await sandbox.close();
-  tmp.cleanup();
+  await t.close();
 });
 
 const ledger = (userId: string) => sandbox.backends.whitelabel.state.ledger(userId);

@@ -4,42 +4,31 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../test/temp-dir.js';
-import { startRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
+import { MANAGER_PIN, startTestTerminal, type ManagerApproval, type TestTerminal } from '../../test/test-terminal.js';
 import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER } from '../../sandbox/demo-data.js';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import type { RunningSandbox } from '../../sandbox/server.js';
 import { Store } from '../store/store.js';
 import { controlFetch } from '../../sandbox/control-client.js';
 import { until } from '../../test/until.js';
 
-let tmp: ReturnType<typeof makeTempDir>;
+let t: TestTerminal;
 let sandbox: RunningSandbox;
 let rt: Runtime;
 const anna = DEMO_MEMBERS.anna;
 
-async function start(): Promise<Runtime> {
-  return startRuntime({
-    dataDir: tmp.dir,
-    backendUrl: sandbox.url,
-    tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, inDoubtMarginMs: 500, probeIntervalMs: 200 },
-  });
-}
-
 beforeEach(async () => {
-  tmp = makeTempDir();
-  sandbox = await startSandbox({ port: 0 });
-  rt = await start();
+  t = await startTestTerminal({ manager: null, tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, inDoubtMarginMs: 500, probeIntervalMs: 200 } });
+  ({ sandbox, rt } = t);
 });
 afterEach(async () => {
-  await rt.close();
-  await sandbox.close();
-  tmp.cleanup();
+  await t.close();
 });
 
 /** The first manager, signed in; returns an approval for the log. */
-function manager(): { managerId: string; pin: string; reason: string } {
-  const m = rt.people.createFirstManager('Marie', '246802');
-  return { managerId: m.id, pin: '246802', reason: 'seen in the portal' };
+function manager(): ManagerApproval {
+  const m = rt.people.createFirstManager('Marie', MANAGER_PIN);
+  return { managerId: m.id, pin: MANAGER_PIN, reason: 'seen in the portal' };
 }
 
 const ledger = (userId: string) => sandbox.backends.whitelabel.state.ledger(userId);
@@ -260,11 +249,11 @@ describe('crash between the local commit and the post', () => {
     await rt.close();
     expect(ledger(anna.userId)).toHaveLength(0);
 
-    const reopened = Store.open(join(tmp.dir, 'terminal.db'));
+    const reopened = Store.open(join(t.dataDir, 'terminal.db'));
     expect(reopened.outbox.counts().waiting).toBe(1);
     reopened.close();
 
-    rt = await start(); // the next start drains what the last one left
+    rt = await t.reopen(); // the next start drains what the last one left
     await until(() => rt.store.outbox.counts().waiting === 0);
     expect(ledger(anna.userId)).toHaveLength(1);
     expect(rt.store.sales.get(q.id).state).toBe('posted');
@@ -277,7 +266,7 @@ describe('crash between the local commit and the post', () => {
     // The attempt was marked as started (its deadline a minute away) and the process died before any answer.
     rt.store.outbox.markAttemptStarted(rowId, new Date().toISOString(), Date.now() + 60_000);
     await rt.close();
-    rt = await start();
+    rt = await t.reopen();
     await rt.service.retryRedemption({ saleId: q.id }).catch(() => undefined); // "try now" changes nothing
     await rt.service.worker.idle();
     expect(rt.store.outbox.get(rowId)).toMatchObject({ state: 'pending', attempts: 1, needs_check: 1 });

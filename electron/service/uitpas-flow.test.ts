@@ -3,33 +3,21 @@
  * from the catalogue instead of an amount of points.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../test/temp-dir.js';
-import { startRuntime, type Runtime } from '../runtime.js';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import type { Runtime } from '../runtime.js';
+import { startTestTerminal, type ManagerApproval, type TestTerminal } from '../../test/test-terminal.js';
 import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../../sandbox/uitpas/demo-data.js';
 import { until } from '../../test/until.js';
 
-let tmp: ReturnType<typeof makeTempDir>;
-let sandbox: RunningSandbox;
+let t: TestTerminal;
 let rt: Runtime;
-let approval: { managerId: string; pin: string; reason: string };
+let approval: ManagerApproval;
 
 beforeEach(async () => {
-  tmp = makeTempDir();
-  sandbox = await startSandbox({ port: 0 });
-  rt = await startRuntime({
-    dataDir: tmp.dir,
-    backendUrl: sandbox.url,
-    backend: 'uitpas',
-    tuning: { postWaitMs: 3000, requestTimeoutMs: 1500, scrypt: { N: 1 << 10, r: 8, p: 1 } },
-  });
-  const m = rt.people.createFirstManager('Marie', '246802');
-  approval = { managerId: m.id, pin: '246802', reason: 'visit cancelled' };
+  t = await startTestTerminal({ backend: 'uitpas', reason: 'visit cancelled', tuning: { postWaitMs: 3000, requestTimeoutMs: 1500 } });
+  ({ rt, manager: approval } = t);
 });
 afterEach(async () => {
-  await rt.close();
-  await sandbox.close();
-  tmp.cleanup();
+  await t.close();
 });
 const errorOf = async (p: Promise<unknown>) => {
   try {

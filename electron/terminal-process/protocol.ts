@@ -31,8 +31,8 @@ export type SecretSetup =
   /** Electron: a data key the OS protects (safeStorage), unwrapped by the main process and handed over in memory only. */
   | { kind: 'os-key'; key: Uint8Array; description: string };
 
-/** Tuning that can cross a process (no functions: the clock and the random source stay in-process options). */
-export type ServiceTuning = Omit<NonNullable<RuntimeOptions['tuning']>, 'clock' | 'random'>;
+/** Tuning that can cross a process (no functions: the clock, the random source and the request timer stay in-process options). */
+export type ServiceTuning = Omit<NonNullable<RuntimeOptions['tuning']>, 'clock' | 'random' | 'requestTimer'>;
 
 /**
  * What the host tells the service at start: the runtime's options, minus what
