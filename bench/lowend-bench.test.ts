@@ -25,6 +25,9 @@ it('low-end benchmark (quick): throttled loads, scans, keypad taps, a camera rea
     expect(figure(`[${rate}x] page load to counter ready`).value).toBeGreaterThan(0);
     expect(figure(`[${rate}x]   of which the renderer's main thread on the CPU`).value).toBeGreaterThan(0);
     expect(figure(`[${rate}x] scan (Enter) to balance`).value).toBeGreaterThan(0);
+    // What a scan and a tap cost the page's thread, comparable whatever the machine's load.
+    expect(figure(`[${rate}x]   renderer main-thread CPU per scan`).value).toBeGreaterThan(0);
+    expect(figure(`[${rate}x]   renderer main-thread CPU per keypad tap`).value).toBeGreaterThan(0);
     // The service's quote comes after the counter's own preview of it.
     expect(figure(`[${rate}x]   keypad to the service's quote`).value).toBeGreaterThanOrEqual(figure(`[${rate}x] keypad to quote on screen`).value);
     expect(figure(`[${rate}x] camera open to decoded QR`).value).toBeGreaterThan(0);

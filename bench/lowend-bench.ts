@@ -137,7 +137,7 @@ async function openThrottled(
   browser: Browser,
   url: string,
   rate: number,
-): Promise<{ page: Page; readyMs: number; readyCpuMs: number; close: () => Promise<void> }> {
+): Promise<{ page: Page; readyMs: number; readyCpuMs: number; cpuMs: (action: () => Promise<void>) => Promise<number>; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera'] });
   const page = await context.newPage();
   await page.addInitScript({ content: COUNTER_READY_PROBE });
@@ -148,7 +148,7 @@ async function openThrottled(
     await page.goto(url);
     readyMs = await waitForCounterReady(page, rate);
   });
-  return { page, readyMs, readyCpuMs, close: () => context.close() };
+  return { page, readyMs, readyCpuMs, cpuMs: (action) => mainThreadCpuMs(cdp, action), close: () => context.close() };
 }
 
 /** The page's own time (from navigation start) at which COUNTER_READY_PROBE saw the counter ready. */
@@ -179,10 +179,13 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
   const scanPage = await openThrottled(browser, uitpas.openUrl, rate);
   const scans: ScanTiming[] = [];
   let cameraMs: number[] = [];
+  let scanCpuMs = NaN;
   try {
     const page = scanPage.page;
     await startSale(page);
-    scans.push(...(await timeScansToBalance(page, o.scans)));
+    await timeScansToBalance(page, 0, 2); // warm-up, left out
+    // The renderer's CPU over all the scans (each scan, its answer, the pushes and renders that follow), per scan.
+    scanCpuMs = (await scanPage.cpuMs(async () => void scans.push(...(await timeScansToBalance(page, o.scans, 0))))) / o.scans;
     // The camera decodes Jan; the first open loads its chunk and is left out.
     cameraMs = (await timeCameraOpens(page, o.cameraOpens + 1)).slice(1);
   } finally {
@@ -214,6 +217,8 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
     { name: `[${rate}x]   scan to balance, p50`, value: median(scanMs), unit: 'ms' },
     { name: `[${rate}x]   of which identify call (web host, service, sandbox), p50`, value: call, unit: 'ms' },
     { name: `[${rate}x]   of which answer to balance in the page, p50`, value: afterCall, unit: 'ms' },
+    // CPU time, as above: what a scan costs the page, whatever the machine's load.
+    { name: `[${rate}x]   renderer main-thread CPU per scan (all it sets off), mean`, value: scanCpuMs, unit: 'ms' },
     {
       name: `[${rate}x] keypad to quote on screen, p95 of ${keypad.preview.length}`,
       value: percentile(keypad.preview, 95),
@@ -221,6 +226,7 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
       ...verdict(percentile(keypad.preview, 95), T.keypadP95Ms),
     },
     { name: `[${rate}x]   keypad to the service's quote (confirmable), p95`, value: percentile(keypad.server, 95), unit: 'ms' },
+    { name: `[${rate}x]   renderer main-thread CPU per keypad tap (with its quote), mean`, value: keypad.cpuMsPerTap, unit: 'ms' },
     {
       name: `[${rate}x] camera open to decoded QR, median of ${cameraMs.length}`,
       value: median(cameraMs),
@@ -236,7 +242,12 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
  * button enabled (the service's quote). The digit changes each time, from
  * a cleared field, so each tap changes what is shown.
  */
-async function timeKeypad(browser: Browser, t: TerminalProcess, rate: number, n: number): Promise<{ preview: number[]; server: number[] }> {
+async function timeKeypad(
+  browser: Browser,
+  t: TerminalProcess,
+  rate: number,
+  n: number,
+): Promise<{ preview: number[]; server: number[]; cpuMsPerTap: number }> {
   const opened = await openThrottled(browser, t.openUrl, rate);
   const page = opened.page;
   try {
@@ -248,7 +259,7 @@ async function timeKeypad(browser: Browser, t: TerminalProcess, rate: number, n:
     const preview: number[] = [];
     const server: number[] = [];
     const warmup = 2;
-    for (let i = 0; i < n + warmup; i++) {
+    const tap = async (i: number) => {
       const digit = 1 + (i % 9);
       await page.locator(tid(TID.keypad('clear'))).click();
       await page.locator(`${tid(TID.pointsTaken)}:not([data-milli="${digit * 1000}"])`).waitFor();
@@ -277,8 +288,13 @@ async function timeKeypad(browser: Browser, t: TerminalProcess, rate: number, n:
         preview.push(timing.shown);
         server.push(timing.server);
       }
-    }
-    return { preview, server };
+    };
+    for (let i = 0; i < warmup; i++) await tap(i);
+    // The CPU over the timed taps (each with its clear, the quote asked and shown), per tap.
+    const cpuMs = await opened.cpuMs(async () => {
+      for (let i = warmup; i < n + warmup; i++) await tap(i);
+    });
+    return { preview, server, cpuMsPerTap: cpuMs / n };
   } finally {
     await opened.close();
   }

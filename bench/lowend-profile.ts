@@ -7,12 +7,16 @@
  * files that took the most time; writes the .cpuprofile files (open them in
  * Chromium's DevTools, Performance panel) to the folder given.
  *
- *   npx tsx bench/lowend-profile.ts [--rate 4] [--out /tmp/profiles]
+ * With each phase it prints which React components rendered and how often
+ * (react-renders.ts); --renderer-dir serves another build (e.g. one built
+ * with `--minify false`, which keeps the components' names).
+ *
+ *   npx tsx bench/lowend-profile.ts [--rate 4] [--out /tmp/profiles] [--renderer-dir DIR]
  */
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSandbox } from '../sandbox/server.js';
 import { TID } from '../renderer/src/testids.js';
@@ -20,7 +24,12 @@ import { setUpStaff, startTerminal } from '../e2e/fixtures.js';
 import { scanKeys } from '../e2e/scanner-keys.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { COUNTER_READY_PROBE, waitForCounterReady } from './lowend-bench.js';
-import { alternatingPassholders, armBalanceTimer, CHROMIUM_ARGS, startSale } from './scan-bench.js';
+import { describeRenders, REACT_RENDER_PROBE, takeRenderCounts } from './react-renders.js';
+import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
+import { tid } from '../e2e/tid.js';
+import { alternatingPassholders, armBalanceTimer, CHROMIUM_ARGS, startSale, timeCameraOpens } from './scan-bench.js';
+import { fakeCameraArgs, writeFakeCamera } from '../e2e/fake-camera.js';
+import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
 
 interface ProfileNode {
   id: number;
@@ -84,22 +93,80 @@ async function pageTimeline(page: Page): Promise<string> {
   return rows.map(([name, start, end]) => `    ${start.toFixed(0).padStart(6)} - ${end.toFixed(0).padStart(6)} ms  ${name}`).join('\n');
 }
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '4' }, out: { type: 'string', default: join(tmpdir(), 'pwp-profiles') } } });
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '4' },
+    out: { type: 'string', default: join(tmpdir(), 'pwp-profiles') },
+    'renderer-dir': { type: 'string' },
+  },
+});
 const rate = Number(values.rate);
 const out = values.out!;
 mkdirSync(out, { recursive: true });
 
+/** Keypad taps on White Label: the time to the quote shown, its CPU profile and the renders per tap. */
+async function profileKeypad(rate: number): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.addInitScript({ content: COUNTER_READY_PROBE });
+  await page.addInitScript({ content: REACT_RENDER_PROBE });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await page.goto(whitelabel.openUrl);
+  await waitForCounterReady(page, rate);
+  await startSale(page);
+  const member = page.locator(tid(TID.memberInput));
+  await member.fill(DEMO_MEMBERS.bram.cardNumber);
+  await member.press('Enter');
+  await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
+  for (const digit of [3, 4, 5]) {
+    await page.locator(tid(TID.keypad('clear'))).click();
+    await page.locator(`${tid(TID.pointsTaken)}:not([data-milli="${digit * 1000}"])`).waitFor();
+    await page.waitForTimeout(300);
+    await takeRenderCounts(page);
+    await cdp.send('Profiler.start');
+    const shownMs = (await page.evaluate(`new Promise((resolve) => {
+      const want = ${JSON.stringify(String(digit * 1000))};
+      const taken = ${JSON.stringify(tid(TID.pointsTaken))};
+      const obs = new MutationObserver(() => {
+        if (document.querySelector(taken)?.getAttribute('data-milli') === want) { obs.disconnect(); resolve(performance.now() - t0); }
+      });
+      obs.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      const t0 = performance.now();
+      document.querySelector(${JSON.stringify(tid(TID.keypad(String(digit))))}).click();
+    })`)) as number;
+    // The service's quote follows (debounced): its renders belong to the tap too.
+    await page.locator(`${tid(TID.confirm)}:not([disabled])`).waitFor();
+    await page.waitForTimeout(300);
+    const profile = (await cdp.send('Profiler.stop')).profile as CpuProfile;
+    writeFileSync(join(out, `keypad-${rate}x-${digit}.cpuprofile`), JSON.stringify(profile));
+    console.log(`\n## Keypad ${digit}: tap to quote shown ${shownMs.toFixed(0)} ms (profile: tap to the service's quote + 300 ms)`);
+    console.log(summarise(profile, 10));
+    console.log(describeRenders(await takeRenderCounts(page)));
+  }
+  await context.close();
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'pwp-profile-'));
 const sandbox = await startSandbox({ port: 0 });
-const terminal = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: ['--loyalty', 'uitpas'], cpuList: '0' });
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const rendererArgs = values['renderer-dir'] ? ['--renderer-dir', resolve(values['renderer-dir'])] : [];
+const terminal = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: ['--loyalty', 'uitpas', ...rendererArgs], cpuList: '0' });
+const wlDir = mkdtempSync(join(tmpdir(), 'pwp-profile-'));
+// White Label: a points program, where the keypad chooses the points.
+const whitelabel = await startTerminal({ dataDir: wlDir, backendUrl: sandbox.url, extraArgs: rendererArgs, cpuList: '0' });
+const camera = writeFakeCamera({ kind: 'qr', text: UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber }, 'profile-qr');
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera)] });
 try {
   await setUpStaff(terminal);
+  await setUpStaff(whitelabel);
   console.log(`CPU throttled ${rate}x, terminal on one core; load average ${loadavg()[0]!.toFixed(1)}`);
   for (let round = 1; round <= 2; round++) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera'] });
     const page = await context.newPage();
     await page.addInitScript({ content: COUNTER_READY_PROBE });
+    await page.addInitScript({ content: REACT_RENDER_PROBE });
     const cdp = await context.newCDPSession(page);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate });
     await cdp.send('Performance.enable');
@@ -114,9 +181,12 @@ try {
     console.log(`  timeline (page clock):\n${await pageTimeline(page)}`);
     console.log(`  main thread: ${await mainThreadTotals(cdp)}`);
     console.log(summarise(load));
+    console.log(describeRenders(await takeRenderCounts(page)));
 
     if (round === 2) {
       await startSale(page);
+      await page.waitForTimeout(500);
+      await takeRenderCounts(page);
       const { jan, other } = alternatingPassholders();
       for (const [i, who] of [jan, other, jan].entries()) {
         const timer = await armBalanceTimer(page, String(who.points * 1000));
@@ -131,13 +201,31 @@ try {
         );
         console.log(summarise(scan, 10));
         await page.locator(`[data-testid="${TID.counter}"][data-state="identified"]`).waitFor();
+        await page.waitForTimeout(300);
+        console.log(describeRenders(await takeRenderCounts(page)));
+      }
+      // The camera: the first open loads its chunk; the next ones are what a cashier waits for.
+      for (let i = 1; i <= 3; i++) {
+        await cdp.send('Profiler.start');
+        const [openMs] = await timeCameraOpens(page, 1);
+        const cam = (await cdp.send('Profiler.stop')).profile as CpuProfile;
+        writeFileSync(join(out, `camera-${rate}x-${i}.cpuprofile`), JSON.stringify(cam));
+        console.log(
+          `\n## Camera open ${i}${i === 1 ? ' (loads the chunk)' : ''}: open to decoded ${openMs!.toFixed(0)} ms (profile: to the dialog closed + 300 ms)`,
+        );
+        console.log(summarise(cam, 12));
+        console.log(describeRenders(await takeRenderCounts(page)));
       }
     }
     await context.close();
   }
+  await profileKeypad(rate);
   console.log(`\nprofiles in ${out}`);
 } finally {
   await browser.close();
+  rmSync(dirname(camera), { recursive: true, force: true });
+  await whitelabel.stop();
+  rmSync(wlDir, { recursive: true, force: true });
   await terminal.stop();
   await sandbox.close();
   rmSync(dataDir, { recursive: true, force: true });

@@ -21,6 +21,10 @@ const { values } = parseArgs({
     'longlog-entries': { type: 'string' },
     // The built renderer the low-end benchmark's terminals serve (default dist/renderer).
     'renderer-dir': { type: 'string' },
+    // The low-end benchmark's throttling rates (default 1,4,6) and its shift's redemptions (0: no shift), e.g.
+    // `--only lowend --rates 4 --shift 0` to compare two builds of the counter (with --renderer-dir).
+    rates: { type: 'string' },
+    shift: { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -67,6 +71,13 @@ if (want('longlog', false)) {
 if (want('lowend', false)) {
   // Chromium with its renderer's CPU throttled (CDP) and the terminal on one core (taskset).
   const { LOWEND_FULL, LOWEND_QUICK, runLowEndBench } = await import('./lowend-bench.js');
-  const size = { ...(quick ? LOWEND_QUICK : LOWEND_FULL), rendererDir: values['renderer-dir'] ? resolve(values['renderer-dir']) : undefined };
+  const base = quick ? LOWEND_QUICK : LOWEND_FULL;
+  const shift = values.shift === undefined ? base.shift : Number(values.shift) > 0 && base.shift ? { ...base.shift, redemptions: Number(values.shift) } : null;
+  const size = {
+    ...base,
+    rates: values.rates ? values.rates.split(',').map(Number) : base.rates,
+    shift,
+    rendererDir: values['renderer-dir'] ? resolve(values['renderer-dir']) : undefined,
+  };
   printFigures('Cheap counter PC: slow CPU and a shift (issue 18)', await runLowEndBench(size, (m) => console.log(`  ${m}`)));
 }

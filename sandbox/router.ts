@@ -117,6 +117,9 @@ export function createRouter(deps: RouterDeps): Router {
     if (decision.latencyMs > 0) await wait(decision.latencyMs, 'latency', faulted);
     if (decision.fault?.fault === 'hold') await deps.faults.park(decision.fault.id);
     if (closed) return;
+    // The backend's Date header reads its own clock, like the times it stores (a test that shifts or
+    // holds the emulator's clock sees both move together, as on a real server).
+    res.setHeader('date', new Date(deps.ctx.now()).toUTCString());
     await runWithFault(backend, sreq, decision.fault, req, res, faulted);
   }
 

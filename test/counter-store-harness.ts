@@ -10,16 +10,14 @@
  */
 import type { MethodName, TerminalEvent } from '../shared/contract.js';
 import { controlFetch } from '../sandbox/control-client.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
-import { startRuntime, type Runtime } from '../electron/runtime.js';
+import type { RunningSandbox } from '../sandbox/server.js';
+import type { Runtime } from '../electron/runtime.js';
 import { createApi, type Transport } from '../renderer/src/api/client.js';
 import { createPosStore } from '../renderer/src/state/store.js';
 import type { PosState } from '../renderer/src/state/store.js';
 import { heldWaits, type HeldWaits } from './held-waits.js';
-import { makeTempDir } from './temp-dir.js';
+import { MANAGER_PIN, startTestTerminal } from './test-terminal.js';
 import { until } from './until.js';
-
-export const MANAGER_PIN = '246802';
 
 export interface CounterOnRealTerminal {
   rt: Runtime;
@@ -42,16 +40,15 @@ export interface CounterOnRealTerminal {
 }
 
 export async function counterOnRealTerminal(opts: { backend?: string; postWaitMs?: number; quoteDelayMs?: number } = {}): Promise<CounterOnRealTerminal> {
-  const tmp = makeTempDir();
   const held = heldWaits();
-  const sandbox = await startSandbox({ port: 0, faultWait: held.faultWait });
-  const rt = await startRuntime({
-    dataDir: tmp.dir,
-    backendUrl: sandbox.url,
+  const terminal = await startTestTerminal({
     ...(opts.backend ? { backend: opts.backend } : {}),
+    sandbox: { faultWait: held.faultWait },
+    manager: null, // the store creates the first manager, as the screen does
     // postWaitMs: how long confirm waits for the program before answering "on its way"; generous unless a test holds the post.
-    tuning: { postWaitMs: opts.postWaitMs ?? 8000, requestTimeoutMs: 4000, inDoubtMarginMs: 300, probeIntervalMs: 100, scrypt: { N: 1 << 10, r: 8, p: 1 } },
+    tuning: { postWaitMs: opts.postWaitMs ?? 8000, requestTimeoutMs: 4000, inDoubtMarginMs: 300, probeIntervalMs: 100 },
   });
+  const { rt, sandbox } = terminal;
   const calls: CounterOnRealTerminal['calls'] = [];
   const events: TerminalEvent[] = [];
   const holds = new Map<string, { ran: () => void; gate: Promise<void> }>();
@@ -114,9 +111,7 @@ export async function counterOnRealTerminal(opts: { backend?: string; postWaitMs
     async close() {
       stop();
       held.releaseAll();
-      await rt.close();
-      await sandbox.close();
-      tmp.cleanup();
+      await terminal.close();
     },
   };
 }

@@ -32,13 +32,20 @@ import { until } from '../../test/until.js';
 
 /** What the in-doubt deadline counts from; a timeout itself fires only where a fault holds the request (test/held-timeouts.ts). */
 const REQUEST_TIMEOUT_MS = 1000;
+const IN_DOUBT_MARGIN_MS = 300;
 const MINUTE = 60_000;
+/** A ceiling for a hung test on a machine shared by many, never a figure checked. */
+const CEILING = { timeout: 60_000 };
 
 type Program = 'uitpas' | 'capillary' | 'gafapay';
 
 interface Fixture extends TestTerminal {
   /** Shifts the emulator's own clock (to seed redemptions made earlier by another till). */
   sandboxOffset: { ms: number };
+  /** The one time both clocks read (the terminal's skewed by terminalSkewMs); only the test moves it. */
+  time: { ms: number };
+  /** Moves both clocks past the in-doubt deadline of what was just sent, and lets the worker look. */
+  pastDeadline(): void;
 }
 
 async function setup(
@@ -47,22 +54,33 @@ async function setup(
 ): Promise<Fixture> {
   const sandboxOffset = { ms: 0 };
   const skew = opts.terminalSkewMs ?? 0;
+  // The terminal and the program run on one clock the test moves: the lookup's window is then
+  // exactly what the rule says, not shifted by how long this machine took to answer.
+  const time = { ms: Date.now() };
+  const programNow = () => time.ms + sandboxOffset.ms;
   const t = await startTestTerminal({
     backend: program,
     tempPrefix: 'pwp-lookups-',
     heldTimeouts: true,
-    sandbox: { now: () => Date.now() + sandboxOffset.ms },
+    sandbox: { now: programNow },
     beforeRuntime: ({ sandbox }) => opts.before?.(sandbox!, sandboxOffset),
     // postWaitMs: confirm waits for the first answer (a lost one comes at once: the connection is reset).
     tuning: {
       postWaitMs: 60_000,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      inDoubtMarginMs: 300,
+      inDoubtMarginMs: IN_DOUBT_MARGIN_MS,
       probeIntervalMs: 100,
-      ...(skew ? { clock: () => Date.now() + skew } : {}),
+      clock: () => time.ms + skew,
     },
   });
-  return Object.assign(t, { sandboxOffset });
+  return Object.assign(t, {
+    sandboxOffset,
+    time,
+    pastDeadline() {
+      time.ms += REQUEST_TIMEOUT_MS + IN_DOUBT_MARGIN_MS;
+      t.rt.service.worker.kick();
+    },
+  });
 }
 
 async function withFixture(program: Program, fn: (f: Fixture) => Promise<void>, opts: Parameters<typeof setup>[1] = {}): Promise<void> {
@@ -162,13 +180,14 @@ const LOOKUP_FAULTS: LookupFault[] = [
   { name: 'is unreadable', spec: { fault: 'malformed' } },
 ];
 
-describe.concurrent('fault matrix: the lookup after a lost answer', () => {
+describe.concurrent('fault matrix: the lookup after a lost answer', CEILING, () => {
   for (const p of PROGRAMS) {
     describe(p.backend, () => {
       it('control: no fault on the lookup, it finds the redemption applied (posted once, reconciled)', async ({ expect }) => {
         await withFixture(p.backend, async (f) => {
           const saleId = await redeemAnswerLost(expect, f, p);
-          await until(settled(f, saleId), 10_000, 'row settled');
+          f.pastDeadline();
+          await until(settled(f, saleId), 40_000, 'row settled');
           expect(f.rt.store.outbox.forSale(saleId)[0]?.state).toBe('done');
           expect((await f.rt.service.getSale({ saleId })).state).toBe('posted');
           expect(p.redemptions(f)).toBe(1);
@@ -181,7 +200,8 @@ describe.concurrent('fault matrix: the lookup after a lost answer', () => {
             // Once only: a lookup asked again would find it; the first failure must already be "cannot tell".
             f.sandbox.faults.add({ backend: p.backend, method: 'GET', path: p.lookup, times: 1, ...lf.spec });
             const saleId = await redeemAnswerLost(expect, f, p);
-            await until(settled(f, saleId), 12_000, 'row settled');
+            f.pastDeadline();
+            await until(settled(f, saleId), 40_000, 'row settled');
             const row = f.rt.store.outbox.forSale(saleId)[0]!;
             expect(row).toMatchObject({ state: 'attention', needs_check: 1 });
             const sale = await f.rt.service.getSale({ saleId });
@@ -213,7 +233,7 @@ function seedGafapay(sandbox: RunningSandbox, offset: { ms: number }, count: num
   }
 }
 
-describe.concurrent('fault matrix: the lookup reads the whole window, in no assumed order', () => {
+describe.concurrent('fault matrix: the lookup reads the whole window, in no assumed order', CEILING, () => {
   it('GafaPay: 120 earlier redemptions of the same points, listed oldest first: the lost one is on the third page and is found', async ({ expect }) => {
     const gafapay = PROGRAMS.find((x) => x.backend === 'gafapay')!;
     await withFixture(
@@ -221,7 +241,8 @@ describe.concurrent('fault matrix: the lookup reads the whole window, in no assu
       async (f) => {
         await controlFetch(f.sandbox, 'POST', '/gafapay/forms', { historyOrder: 'oldest-first' });
         const saleId = await redeemAnswerLost(expect, f, gafapay);
-        await until(settled(f, saleId), 10_000, 'row settled');
+        f.pastDeadline();
+        await until(settled(f, saleId), 40_000, 'row settled');
         expect(f.rt.store.outbox.forSale(saleId)[0]?.state).toBe('done');
         expect((await f.rt.service.getSale({ saleId })).state).toBe('posted');
         expect(gafapay.redemptions(f)).toBe(121); // three pages of 50
@@ -231,7 +252,7 @@ describe.concurrent('fault matrix: the lookup reads the whole window, in no assu
   });
 });
 
-describe.concurrent('fault matrix: the terminal clock 10 minutes off', () => {
+describe.concurrent('fault matrix: the terminal clock 10 minutes off', CEILING, () => {
   for (const skewMin of [10, -10]) {
     const label = skewMin > 0 ? 'ahead' : 'behind';
     it(`UiTPAS, terminal ${label}: its own redemption is found (window on UiTPAS's clock), another till's from 5 minutes earlier is not taken for it`, async ({
@@ -242,7 +263,8 @@ describe.concurrent('fault matrix: the terminal clock 10 minutes off', () => {
         'uitpas',
         async (f) => {
           const saleId = await redeemAnswerLost(expect, f, uitpas);
-          await until(settled(f, saleId), 10_000, 'row settled');
+          f.pastDeadline();
+          await until(settled(f, saleId), 40_000, 'row settled');
           expect(f.rt.store.outbox.forSale(saleId)[0]?.state, 'found: neither resent (ahead) nor ambiguous (behind)').toBe('done');
           expect((await f.rt.service.getSale({ saleId })).state).toBe('posted');
           expect(uitpas.redemptions(f)).toBe(2);
@@ -269,7 +291,8 @@ describe.concurrent('fault matrix: the terminal clock 10 minutes off', () => {
         'gafapay',
         async (f) => {
           const saleId = await redeemAnswerLost(expect, f, gafapay);
-          await until(settled(f, saleId), 10_000, 'row settled');
+          f.pastDeadline();
+          await until(settled(f, saleId), 40_000, 'row settled');
           expect(f.rt.store.outbox.forSale(saleId)[0]?.state, 'found, not ambiguous nor missed').toBe('done');
           expect((await f.rt.service.getSale({ saleId })).state).toBe('posted');
           expect(gafapay.redemptions(f)).toBe(2);

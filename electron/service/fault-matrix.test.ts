@@ -29,6 +29,8 @@ import { startTestTerminal, type TestTerminal } from '../../test/test-terminal.j
 import type { HeldTimeouts } from '../../test/held-timeouts.js';
 import { until } from '../../test/until.js';
 
+/** A ceiling for a hung test on a machine shared by many (each test's faults, deadlines and drains in turn), never a figure checked. */
+const CEILING = { timeout: 90_000 };
 const anna = DEMO_MEMBERS.anna;
 const bram = DEMO_MEMBERS.bram;
 
@@ -69,7 +71,7 @@ const inject = (f: Fixture, spec: Omit<FaultSpec, 'backend'>) => f.sandbox.fault
  * tell about are decided as a manager would, by looking the reference up in the ledger (White Label
  * has no lookup, so every lost answer ends there). Returns how many were decided.
  */
-async function drained(f: Fixture, ms = 20_000): Promise<number> {
+async function drained(f: Fixture, ms = 60_000): Promise<number> {
   let decided = 0;
   for (;;) {
     await until(() => f.rt.store.outbox.counts().waiting === 0, ms, 'queue drained');
@@ -162,7 +164,7 @@ function injectCase(f: Fixture, c: FaultCase, where: { method?: string; path?: s
   return { stepDone: () => {} };
 }
 
-describe.concurrent('fault matrix', () => {
+describe.concurrent('fault matrix', CEILING, () => {
   for (const c of FAULTS) {
     describe(c.name, () => {
       it('balance lookup: the balance or the last known one (said so), never a wrong fresh one; reads change nothing', async ({ expect }) => {
@@ -181,14 +183,14 @@ describe.concurrent('fault matrix', () => {
             expect(v.member?.balanceMilli).toBe(anna.points * 1000);
           }
           // Once the fault is gone, the lookup is fresh and right.
-          await until(() => f.sandbox.faults.list().length === 0, 5000, 'fault cleared');
+          await until(() => f.sandbox.faults.list().length === 0, 30_000, 'fault cleared');
           await until(
             async () => {
               const s = await f.rt.service.startSale({ basketCents: 5000 });
               const r = await f.rt.service.identifyMember({ saleId: s.id, input: anna.cardNumber, source: 'scanner' }).catch(() => null);
               return r?.member?.lastKnown === false && r.member.balanceMilli === wl(f).balances()[anna.userId]! * 1000;
             },
-            5000,
+            30_000,
             'fresh lookup',
           );
           expect(wl(f).ledger()).toHaveLength(0);
@@ -248,7 +250,7 @@ describe.concurrent('fault matrix', () => {
   }
 });
 
-describe.concurrent('the queue keeps moving', () => {
+describe.concurrent('the queue keeps moving', CEILING, () => {
   it('a refusal retrying cannot fix (a 4xx) moves out of the way: the rows behind it (same member, other members) go', async ({ expect }) => {
     await withFixture(async (f) => {
       await seen(f, anna.cardNumber);
@@ -364,7 +366,7 @@ describe.concurrent('the queue keeps moving', () => {
         await f.rt.service.worker.idle();
         expect((await f.rt.service.getStatus()).queue.waiting).toBe(4);
         f.sandbox.faults.remove(down.id);
-        await until(async () => (await f.rt.service.getStatus()).online, 10_000, 'the probe sees the backend back');
+        await until(async () => (await f.rt.service.getStatus()).online, 30_000, 'the probe sees the backend back');
         clock.ms += 5000;
         await drained(f);
         expect(
@@ -384,7 +386,7 @@ describe.concurrent('the queue keeps moving', () => {
   });
 });
 
-describe.concurrent('voids against a redemption whose outcome is unknown', () => {
+describe.concurrent('voids against a redemption whose outcome is unknown', CEILING, () => {
   it('a cashier cancels after the answer was lost: the points that were in fact taken come back', async ({ expect }) => {
     await withFixture(async (f) => {
       const q = await quoted(f, anna.cardNumber, 5000, 500);
@@ -436,7 +438,7 @@ describe.concurrent('voids against a redemption whose outcome is unknown', () =>
         const row = () => f.rt.store.outbox.forSale(q.id)[0]!;
         expect(row()).toMatchObject({ state: 'pending', needs_check: 1, attempts: 1, in_doubt_until: clock.ms + 1000 + 300 });
         post.release();
-        await until(() => wl(f).ledger(anna.userId).length === 1, 10_000, 'the late write applied');
+        await until(() => wl(f).ledger(anna.userId).length === 1, 30_000, 'the late write applied');
         f.rt.service.worker.kick();
         await f.rt.service.worker.idle();
         expect(row(), 'nothing decided or resent before the deadline').toMatchObject({ state: 'pending', needs_check: 1, attempts: 1 });
@@ -454,7 +456,7 @@ describe.concurrent('voids against a redemption whose outcome is unknown', () =>
   });
 });
 
-describe.concurrent('the worker itself', () => {
+describe.concurrent('the worker itself', CEILING, () => {
   it('offline with rows waiting, it sleeps until the backend is back (no timer spinning on the database)', async ({ expect }) => {
     await withFixture(async (f) => {
       await seen(f, anna.cardNumber);
@@ -469,7 +471,7 @@ describe.concurrent('the worker itself', () => {
       // Five probes go by (the backend is still down): a worker spinning on a timer would have looked hundreds of times.
       const probes = () => f.sandbox.faults.list().find((x) => x.id === down.id)!.hits;
       const from = probes();
-      await until(() => probes() >= from + 5, 10_000, 'five probes while down');
+      await until(() => probes() >= from + 5, 30_000, 'five probes while down');
       expect(looks).toBeLessThan(5); // it was ~70 per probe interval before
       f.sandbox.faults.remove(down.id);
       await drained(f);
@@ -510,7 +512,7 @@ describe.concurrent('the worker itself', () => {
   });
 });
 
-describe('voiding a sale whose redemption waits for a manager', () => {
+describe('voiding a sale whose redemption waits for a manager', CEILING, () => {
   // Once a bug: voidSale fell through to enqueueCompensation, which threw INTERNAL
   // "No posted redemption to compensate." (the crash harness met it as "late void refused INTERNAL").
   it('gives a plain answer, not an internal error: refused after an offline sale means nothing to give back', async ({ expect }) => {
@@ -532,7 +534,7 @@ describe('voiding a sale whose redemption waits for a manager', () => {
   });
 });
 
-describe('the queue is not recounted for every row a drain settles', () => {
+describe('the queue is not recounted for every row a drain settles', CEILING, () => {
   // Once a bug: the worker's afterSettled hook emitted a status (outbox.counts() over every open
   // row) per settled row, so a drain of N rows cost O(N^2) (10,000 rows at ~120/s instead of ~650/s).
   // Status events are now coalesced per burst.
@@ -583,10 +585,10 @@ describe('the queue is not recounted for every row a drain settles', () => {
       const statuses: number[] = [];
       const unsubscribe = f.rt.service.subscribe((e) => e.type === 'status' && statuses.push(e.status.queue.waiting));
       f.rt.service.worker.start();
-      await drained(f, 80_000);
-      await until(() => statuses.at(-1) === 0, 10_000, 'the screen ends up with the right count'); // the last coalesced status event
+      await drained(f);
+      await until(() => statuses.at(-1) === 0, 30_000, 'the screen ends up with the right count'); // the last coalesced status event
       unsubscribe();
       expect(counted).toBeLessThan(50);
     });
-  }, 90_000); // a ceiling for a hung drain on a loaded machine, not a figure the test checks
+  });
 });

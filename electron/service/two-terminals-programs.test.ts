@@ -14,10 +14,8 @@ import { CRASH_PROGRAM } from '../../bench/crash-programs.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { UITPAS_DEMO_REWARDS } from '../../sandbox/uitpas/demo-data.js';
 import { checkAgreement, describeAgreement } from '../../test/ledger-agreement.js';
-import { makeTempDir } from '../../test/temp-dir.js';
-import { startRuntime, type Runtime } from '../runtime.js';
-
-const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+import { startTestTerminal, type TestTerminal } from '../../test/test-terminal.js';
+import type { Runtime } from '../runtime.js';
 
 const CASES = [
   { program: 'uitpas', startMilli: 100_000, pointsMilli: 100_000, refusedWith: 'INSUFFICIENT_POINTS' }, // the exhibition reward costs 100 points
@@ -33,7 +31,7 @@ describe('two tills, one member, the same moment: the program itself refuses the
     async ({ program, startMilli, pointsMilli, refusedWith }) => {
       const kit = CRASH_PROGRAM[program];
       const sandbox = await startSandbox({ port: 0, seedDemo: kit.seedDemo });
-      const dirs = [makeTempDir('pwp-two-a-'), makeTempDir('pwp-two-b-')];
+      const terminals: TestTerminal[] = [];
       const tills: Runtime[] = [];
       try {
         const [member] = kit.setup(sandbox, 1);
@@ -42,15 +40,15 @@ describe('two tills, one member, the same moment: the program itself refuses the
         else if (program === 'capillary') sandbox.backends.capillary.state.setPoints(Number(m.key), startMilli);
         else sandbox.backends.gafapay.state.setPoints(m.key, startMilli);
         expect(kit.balances(sandbox, [m])[m.key]).toBe(startMilli);
-        for (const d of dirs) {
-          const rt = await startRuntime({
-            dataDir: d.dir,
-            backendUrl: sandbox.url,
+        for (const till of ['a', 'b']) {
+          const t = await startTestTerminal({
+            sharedSandbox: sandbox,
             backend: program,
-            tuning: { postWaitMs: 5000, requestTimeoutMs: 3000, scrypt: FAST_SCRYPT },
+            tempPrefix: `pwp-two-${till}-`,
+            tuning: { postWaitMs: 5000, requestTimeoutMs: 3000 },
           });
-          rt.people.createFirstManager('Marie', '246802');
-          tills.push(rt);
+          terminals.push(t);
+          tills.push(t.rt);
         }
         const api = (rt: Runtime) => ({
           call: <T>(method: string, input: unknown) => (rt.service as unknown as Record<string, (i: unknown) => Promise<T>>)[method]!(input),
@@ -84,9 +82,8 @@ describe('two tills, one member, the same moment: the program itself refuses the
         });
         expect(report.problems, describeAgreement(report)).toEqual([]);
       } finally {
-        for (const rt of tills) await rt.close();
+        for (const t of terminals) await t.close();
         await sandbox.close();
-        for (const d of dirs) d.cleanup();
       }
     },
   );

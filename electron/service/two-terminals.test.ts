@@ -19,13 +19,11 @@
  * redemption's points, and that dip is undone by the terminal itself.
  */
 import { describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../test/temp-dir.js';
 import { checkAgreement, describeAgreement } from '../../test/ledger-agreement.js';
-import { startRuntime, type Runtime } from '../runtime.js';
+import type { Runtime, RuntimeOptions } from '../runtime.js';
+import { startTestTerminal } from '../../test/test-terminal.js';
 import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
 import { until } from '../../test/until.js';
-
-const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 
 interface Two {
   sandbox: RunningSandbox;
@@ -36,35 +34,31 @@ interface Two {
   close(): Promise<void>;
 }
 
-type Tuning = NonNullable<Parameters<typeof startRuntime>[0]['tuning']>;
+type Tuning = NonNullable<RuntimeOptions['tuning']>;
 
 /** `each`: per-terminal tuning (a, b), e.g. the random source of the pause before a raced redemption goes again. */
 async function twoTerminals(points: number, each: [Tuning, Tuning] = [{}, {}]): Promise<Two> {
-  const dirs = [makeTempDir('pwp-two-a-'), makeTempDir('pwp-two-b-')];
   const sandbox = await startSandbox({ port: 0 });
-  const [a, b] = await Promise.all(
-    dirs.map(async (d, i) => {
-      const rt = await startRuntime({
-        dataDir: d.dir,
-        backendUrl: sandbox.url,
-        tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, scrypt: FAST_SCRYPT, ...each[i] },
-      });
-      rt.people.createFirstManager('Marie', '246802');
-      return rt;
-    }),
+  const tills = await Promise.all(
+    each.map((tuning, i) =>
+      startTestTerminal({
+        sharedSandbox: sandbox,
+        tempPrefix: `pwp-two-${'ab'[i]}-`,
+        tuning: { postWaitMs: 3000, requestTimeoutMs: 2000, probeIntervalMs: 100, ...tuning },
+      }),
+    ),
   );
   const card = sandbox.backends.whitelabel.state.newMemberId();
   sandbox.backends.whitelabel.state.addUser(card, points);
   return {
     sandbox,
-    a: a!,
-    b: b!,
+    a: tills[0]!.rt,
+    b: tills[1]!.rt,
     card,
     start: points,
     async close() {
-      await Promise.all([a!.close(), b!.close()]);
+      await Promise.all(tills.map((t) => t.close()));
       await sandbox.close();
-      for (const d of dirs) d.cleanup();
     },
   };
 }

@@ -28,7 +28,13 @@ export function App() {
   const api = useApi();
   const { t, i18n } = useTranslation();
   const view = usePos((s) => s.view);
-  const status = usePos((s) => s.status);
+  // Only what this frame shows of the status: a status push (the queue count, the last answer's time,
+  // after every backend call) re-renders the status bar, not the whole app (issue 18).
+  const hasStatus = usePos((s) => s.status !== null);
+  const training = usePos((s) => s.status?.training === true);
+  const currency = usePos((s) => s.status?.currency ?? 'EUR');
+  const storeName = usePos((s) => s.status?.storeName);
+  const program = usePos((s) => s.status?.backend.id);
   const statusError = usePos((s) => s.statusError);
   const lang = usePos((s) => s.uiLang);
   const refresh = usePos((s) => s.refresh);
@@ -59,10 +65,10 @@ export function App() {
   );
 
   return (
-    <div className={`app ${status?.training ? 'app-training' : ''}`}>
+    <div className={`app ${training ? 'app-training' : ''}`}>
       <StatusBar />
       {at === 'in' && <SessionBar />}
-      {!status && !statusError && (
+      {!hasStatus && !statusError && (
         <div className="loading-screen" data-testid={TID.loading} role="status">
           <span className="spinner" aria-hidden="true" /> {t('common.connecting')}
         </div>
@@ -98,7 +104,7 @@ export function App() {
         session.person &&
         (view === 'desk' ? (
           <Suspense fallback={loading}>
-            <ManagerDesk me={session.person} currency={status?.currency ?? 'EUR'} storeName={status?.storeName} program={status?.backend.id} signIn={signIn} />
+            <ManagerDesk me={session.person} currency={currency} storeName={storeName} program={program} signIn={signIn} />
           </Suspense>
         ) : view === 'offers' ? (
           <Suspense fallback={loading}>

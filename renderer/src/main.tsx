@@ -24,12 +24,6 @@ function sessionMemory(): Storage | null {
   }
 }
 
-// The UI's language: the one last chosen here, else the terminal's setting, else the browser's.
-// Its catalogue loads (a small chunk, unless English) while the connection starts; the page paints in it.
-const chosenHere = savedLanguage(safeLocalStorage());
-const startLanguage = chosenHere ?? pickLanguage([navigator.language]);
-const i18nReady = createI18nIn(startLanguage);
-
 // A call that finds nobody signed in (signed out elsewhere, switched off) brings the sign-in screen back.
 let onSignedOut = () => {};
 const api = guardApi(rawApi, () => onSignedOut());
@@ -37,16 +31,25 @@ const api = guardApi(rawApi, () => onSignedOut());
 const store = createPosStore({
   api,
   subscribe: (listener, onConnection) => transport.subscribe(listener, onConnection),
-  // The member's words from the backend follow the UI's language when it sent that variant.
-  uiLang: startLanguage,
   memory: sessionMemory(),
 });
 onSignedOut = () => void store.getState().loadSession();
 // The terminal's status, its pushes and who is signed in are asked for now, while the first render
 // runs, not from the first render's effects: on a slow counter PC that render takes about half a
 // second, and the counter cannot be ready before these answers (issue 18's profile at 4x CPU).
+// Asked before the language is looked up, too: a fresh page's first localStorage read waits for the
+// browser process (a synchronous round trip: up to 0.2 s at 4x on a loaded machine, issue 18).
 store.getState().start();
 void store.getState().loadSession();
+
+// The UI's language: the one last chosen here, else the terminal's setting, else the browser's.
+// Its catalogue loads (a small chunk, unless English) while the connection starts; the page paints in it.
+// Set before any answer can arrive (this runs on, in the same task): the member's words from the
+// backend follow the UI's language when it sent that variant.
+const chosenHere = savedLanguage(safeLocalStorage());
+const startLanguage = chosenHere ?? pickLanguage([navigator.language]);
+store.setState({ uiLang: startLanguage });
+const i18nReady = createI18nIn(startLanguage);
 
 void i18nReady.then((i18n) => {
   document.documentElement.lang = i18n.language;

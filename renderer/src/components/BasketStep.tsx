@@ -13,11 +13,14 @@ export function BasketStep() {
   const text = usePos((s) => s.basketText);
   const setText = usePos((s) => s.setBasketText);
   const submit = usePos((s) => s.submitBasket);
-  const sale = usePos((s) => s.sale);
-  const status = usePos((s) => s.status);
+  // Primitives and the basket only: a new balance or a status push leaves this step alone (issue 18).
+  const canEditBasket = usePos((s) => saleActions(s.sale).canEditBasket);
+  const openCents = usePos((s) => (s.sale && !isClosed(s.sale) ? s.sale.basket.cents : null));
+  const saleCurrency = usePos((s) => s.sale?.basket.currency);
+  const hasStatus = usePos((s) => s.status !== null);
+  const currency = usePos((s) => s.status?.currency);
   const busy = usePos((s) => s.busy);
-  const { canEditBasket } = saleActions(sale);
-  const disabled = !status || !canEditBasket;
+  const disabled = !hasStatus || !canEditBasket;
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     void submit();
@@ -25,7 +28,7 @@ export function BasketStep() {
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="basket-label">
       <label className="step-label" id="basket-label" htmlFor="basket-input">
-        <span className="step-no">1</span> {t('counter.basket.title')} {status && <span className="muted">({status.currency})</span>}
+        <span className="step-no">1</span> {t('counter.basket.title')} {hasStatus && <span className="muted">({currency})</span>}
       </label>
       <div className="field-row">
         <input
@@ -44,12 +47,12 @@ export function BasketStep() {
           autoFocus
         />
         <button type="submit" className="btn" data-testid={TID.basketSubmit} disabled={disabled || busy !== null}>
-          {sale && !isClosed(sale) ? t('counter.basket.update') : t('counter.basket.start')}
+          {openCents !== null ? t('counter.basket.update') : t('counter.basket.start')}
         </button>
       </div>
-      {sale && !isClosed(sale) && (
+      {openCents !== null && saleCurrency && (
         <p className="hint">
-          {t('counter.basket.saleBasket')} <strong>{fmt.money(sale.basket)}</strong>
+          {t('counter.basket.saleBasket')} <strong>{fmt.money({ cents: openCents, currency: saleCurrency })}</strong>
         </p>
       )}
     </form>

@@ -10,7 +10,7 @@ export function ConfirmDialog() {
   const noRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('dialog', yesRef);
   const dialog = usePos((s) => s.dialog);
-  const sale = usePos((s) => s.sale);
+  const queued = usePos((s) => s.sale?.state === 'queued' || s.sale?.state === 'posting');
   const confirmDialog = usePos((s) => s.confirmDialog);
   const dismiss = usePos((s) => s.dismissDialog);
   useEffect(() => {
@@ -31,7 +31,6 @@ export function ConfirmDialog() {
     return () => document.removeEventListener('keydown', onKey);
   }, [dialog, dismiss]);
   if (!dialog) return null;
-  const queued = sale?.state === 'queued' || sale?.state === 'posting';
   return (
     <div className="backdrop" onClick={dismiss}>
       <div

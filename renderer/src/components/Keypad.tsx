@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { KeypadKey } from '../state/store';
 import { TID } from '../testids';
@@ -18,7 +19,8 @@ const KEYS: { key: KeypadKey; label: string; id: string; aria?: 'decimalPoint' |
 ];
 
 /** Big touch keys for the points figure. They keep the focus where it is (the points field). */
-export function Keypad({ onKey, disabled, decimals }: { onKey: (k: KeypadKey) => void; disabled: boolean; decimals: number }) {
+// memo: the keys change only with `disabled` and the decimals, not with every figure typed.
+export const Keypad = memo(function Keypad({ onKey, disabled, decimals }: { onKey: (k: KeypadKey) => void; disabled: boolean; decimals: number }) {
   const { t } = useTranslation();
   return (
     <div className="keypad" role="group" aria-label={t('counter.points.keypad')}>
@@ -48,4 +50,4 @@ export function Keypad({ onKey, disabled, decimals }: { onKey: (k: KeypadKey) =>
       </button>
     </div>
   );
-}
+});

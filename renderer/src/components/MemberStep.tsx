@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { lazy, memo, Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
 import type { ErrorCode, ErrorInfo } from '../../../shared/errors';
@@ -44,8 +44,10 @@ export function MemberStep() {
   const text = usePos((s) => s.memberText);
   const setText = usePos((s) => s.setMemberText);
   const identify = usePos((s) => s.identify);
-  const sale = usePos((s) => s.sale);
-  const status = usePos((s) => s.status);
+  // Primitives, not the sale or the status: the new balance re-renders the card below, not this form (issue 18).
+  const canIdentify = usePos((s) => saleActions(s.sale).canIdentify);
+  const hasStatus = usePos((s) => s.status !== null);
+  const balanceAtCounter = usePos((s) => s.status?.backend.capabilities.balanceAtCounter);
   const busy = usePos((s) => s.busy);
   const pending = usePos((s) => s.pendingMember);
   const error = usePos((s) => s.error);
@@ -54,8 +56,7 @@ export function MemberStep() {
   const [camera, setCamera] = useState(false);
   const [setup, setSetup] = useState(false);
   const refusalRef = useRef<HTMLDivElement>(null);
-  const { canIdentify } = saleActions(sale);
-  const disabled = !status || !canIdentify;
+  const disabled = !hasStatus || !canIdentify;
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     void identify(text, 'keyboard');
@@ -87,8 +88,7 @@ export function MemberStep() {
     },
     [store],
   );
-  const cameraPossible =
-    cameraEnabled && typeof navigator !== 'undefined' && !!navigator.mediaDevices && status?.backend.capabilities.balanceAtCounter !== false;
+  const cameraPossible = cameraEnabled && typeof navigator !== 'undefined' && !!navigator.mediaDevices && balanceAtCounter !== false;
   return (
     <form className="step" onSubmit={onSubmit} aria-labelledby="member-label">
       <label className="step-label" id="member-label" htmlFor="member-input">
@@ -177,7 +177,7 @@ export function MemberStep() {
  * a catalogue of rewards there is none). A last known balance is said by
  * MemberFacts, beside it.
  */
-function MemberCard() {
+const MemberCard = memo(function MemberCard() {
   const { t } = useTranslation();
   const fmt = useFmt();
   const sale = usePos((s) => s.sale);
@@ -218,4 +218,4 @@ function MemberCard() {
       ))}
     </section>
   );
-}
+});

@@ -19,7 +19,9 @@ export function Outcome() {
   useFocusRequest('paid', paidRef);
   useFocusRequest('retry', retryRef);
   const sale = usePos((s) => s.sale);
-  const status = usePos((s) => s.status);
+  // The status's parts shown here, not the whole status (pushed after every backend call: issue 18).
+  const programDecimals = usePos((s) => s.status?.backend.capabilities.pointsDecimals);
+  const online = usePos((s) => s.status?.online !== false);
   const busy = usePos((s) => s.busy);
   const retry = usePos((s) => s.retry);
   const markPaid = usePos((s) => s.markPaid);
@@ -27,11 +29,10 @@ export function Outcome() {
   const requestCancel = usePos((s) => s.requestCancel);
   if (!sale) return null;
   const { canPay, canRetry, canAcceptOffline, canCancel } = saleActions(sale);
-  const decimals = sale.terms?.decimals ?? status?.backend.capabilities.pointsDecimals ?? 3;
+  const decimals = sale.terms?.decimals ?? programDecimals ?? 3;
   const state = sale.state;
   const toPay = sale.quote?.toPay ?? sale.basket;
   const points = fmt.points(sale.quote?.pointsMilli ?? 0, decimals);
-  const online = status?.online !== false;
 
   const paidButton = canPay && (
     <button ref={paidRef} type="button" className="btn btn-primary btn-block" data-testid={TID.paid} disabled={busy !== null} onClick={() => void markPaid()}>

@@ -1,4 +1,4 @@
-import { useRef, type FormEvent } from 'react';
+import { memo, useRef, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Quote } from '../../../shared/domain';
 import { useFmt } from '../i18n/useFmt';
@@ -127,7 +127,11 @@ export function QuotePanel() {
   const confirmRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('confirm', confirmRef);
   const sale = usePos((s) => s.sale);
-  const status = usePos((s) => s.status);
+  // The status's parts this panel uses, not the whole status (pushed after every backend call: issue 18).
+  const redemption = usePos((s) => s.status?.backend.capabilities.redemption);
+  const needsCode = usePos((s) => s.status?.backend.capabilities.validationCode === true);
+  const programDecimals = usePos((s) => s.status?.backend.capabilities.pointsDecimals);
+  const online = usePos((s) => s.status?.online);
   const confirm = usePos((s) => s.confirm);
   const busy = usePos((s) => s.busy);
   const quoting = usePos((s) => s.quoting);
@@ -135,16 +139,15 @@ export function QuotePanel() {
   const codeText = usePos((s) => s.validationCodeText);
   const serverQuote = usePos(confirmedQuote);
   const member = sale?.member;
-  const rewardMode = status?.backend.capabilities.redemption === 'reward';
-  const needsCode = status?.backend.capabilities.validationCode === true;
-  const decimals = sale?.terms?.decimals ?? status?.backend.capabilities.pointsDecimals ?? 3;
+  const rewardMode = redemption === 'reward';
+  const decimals = sale?.terms?.decimals ?? programDecimals ?? 3;
   const { canChoosePoints } = saleActions(sale);
   const shown: Quote | null = serverQuote ?? (canChoosePoints ? (rewardMode ? null : preview) : (sale?.quote ?? null));
   const reward = sale?.reward && sale.quote ? sale.reward : null;
   const noDiscount = !!reward && reward.discount === null;
   const codeMissing = needsCode && codeText.trim() === '';
   const canConfirm = !!serverQuote && busy === null && quoting === null && !codeMissing;
-  const offline = !!serverQuote && (status?.online === false || member?.lastKnown === true);
+  const offline = !!serverQuote && (online === false || member?.lastKnown === true);
   let label = t('counter.quote.confirm');
   if (busy === 'confirm') label = t('counter.quote.sending');
   else if (serverQuote && reward) label = t('counter.quote.confirmReward', { points: fmt.points(serverQuote.pointsMilli, decimals) });
@@ -264,7 +267,29 @@ function ValidationCode() {
   );
 }
 
-function QuoteRow(props: { label: string; testId: string; money?: { cents: number; currency: string }; points?: number; decimals?: number; strong?: boolean }) {
+interface QuoteRowProps {
+  label: string;
+  testId: string;
+  money?: { cents: number; currency: string };
+  points?: number;
+  decimals?: number;
+  strong?: boolean;
+}
+
+/** Same figure, same row: a quote's money arrives as new objects with every answer and every keypad tap. */
+function sameRow(a: QuoteRowProps, b: QuoteRowProps): boolean {
+  return (
+    a.label === b.label &&
+    a.testId === b.testId &&
+    a.points === b.points &&
+    a.decimals === b.decimals &&
+    a.strong === b.strong &&
+    a.money?.cents === b.money?.cents &&
+    a.money?.currency === b.money?.currency
+  );
+}
+
+const QuoteRow = memo(function QuoteRow(props: QuoteRowProps) {
   const fmt = useFmt();
   const { label, testId, money, points, decimals, strong } = props;
   let value = '—';
@@ -284,4 +309,4 @@ function QuoteRow(props: { label: string; testId: string; money?: { cents: numbe
       </dd>
     </div>
   );
-}
+}, sameRow);

@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
-import { useFocusRequest, usePos } from '../state/context';
+import { useFocusRequest, usePos, usePosStore } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
 import { explained, useCounterApproval } from './CounterApproval';
@@ -15,18 +15,22 @@ export function SaleActions() {
   const fmt = useFmt();
   const newRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('new-sale', newRef);
-  const sale = usePos((s) => s.sale);
-  const status = usePos((s) => s.status);
   const busy = usePos((s) => s.busy);
   const requestCancel = usePos((s) => s.requestCancel);
   const newSale = usePos((s) => s.newSale);
   const voidSale = usePos((s) => s.voidSale);
+  const store = usePosStore();
   const approve = useCounterApproval();
-  const { canCancel, canStartOver, canVoid } = saleActions(sale);
+  // Which buttons apply, as booleans: a new balance or a push that leaves them as they are re-renders nothing here.
+  const canCancel = usePos((s) => saleActions(s.sale).canCancel);
+  const canStartOver = usePos((s) => saleActions(s.sale).canStartOver);
+  const canVoid = usePos((s) => saleActions(s.sale).canVoid);
 
   const askVoid = () => {
+    const sale = store.getState().sale;
     if (!sale) return;
-    const backend = status?.backend;
+    // Read when asked, as the sale is: this component does not re-render for every push (issue 18).
+    const backend = store.getState().status?.backend;
     const decimals = sale.terms?.decimals ?? backend?.capabilities.pointsDecimals ?? 3;
     // Points taken (or about to be): what goes back; a program without a reversal needs a person at its portal.
     const taken = sale.redemption === 'posted' || sale.redemption === 'waiting' ? (sale.quote?.pointsMilli ?? 0) - sale.refunded.pointsMilli : 0;

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
 import { usePos } from '../state/context';
@@ -8,7 +9,7 @@ import { TID } from '../testids';
  * answer while offline), the number of redemptions waiting to be sent,
  * navigation. Every figure comes from the service's pushed status.
  */
-export function StatusBar() {
+export const StatusBar = memo(function StatusBar() {
   const { t } = useTranslation();
   const fmt = useFmt();
   const status = usePos((s) => s.status);
@@ -101,4 +102,4 @@ export function StatusBar() {
       </div>
     </header>
   );
-}
+});

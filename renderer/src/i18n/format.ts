@@ -83,6 +83,8 @@ export function warmFormats(lang: Language, currency: string, pointsDecimals: nu
   fmt.points(0, pointsDecimals);
   fmt.money({ cents: 0, currency });
   fmt.count(0);
+  // The status bar's "last answer" time, shown from the first answer of the backend (a scan's).
+  fmt.time(new Date(0).toISOString());
 }
 
 export interface ErrorText {

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, memo, Suspense, useEffect } from 'react';
 import { BasketStep } from '../components/BasketStep';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CounterApprovalProvider } from '../components/CounterApproval';
@@ -32,14 +32,22 @@ const CardLinkedCounter = lazy(() => import('../components/CardLinkedCounter').t
  * reward programs), the member's agreement, the outcome. Programs without a
  * balance at the counter (card-linked) get an explanation and the way to the
  * Offers screen instead.
+ *
+ * It selects only what its layout depends on (the sale's state, where the
+ * outcome goes), never the whole sale or status: each step below subscribes
+ * to its own part, so a new balance or a status push re-renders the parts
+ * that show it, not the whole counter (issue 18: a slow counter PC).
  */
-export function CounterScreen() {
-  const sale = usePos((s) => s.sale);
-  const capabilities = usePos((s) => s.status?.backend.capabilities);
-  const state = sale?.state ?? 'none';
+export const CounterScreen = memo(function CounterScreen() {
+  const state = usePos((s) => s.sale?.state ?? 'none');
+  const hasSale = usePos((s) => s.sale !== null);
+  // Once the points are settled the keypad folds away and the outcome takes its place, in the middle of the screen.
+  const outcomeInMiddle = usePos((s) => !!s.sale?.member && !saleActions(s.sale).canChoosePoints);
+  const balanceAtCounter = usePos((s) => s.status?.backend.capabilities.balanceAtCounter);
+  const redemption = usePos((s) => s.status?.backend.capabilities.redemption);
   const lang = usePos((s) => s.uiLang);
   const currency = usePos((s) => s.status?.currency);
-  const pointsDecimals = capabilities?.pointsDecimals;
+  const pointsDecimals = usePos((s) => s.status?.backend.capabilities.pointsDecimals);
   useEffect(() => {
     const load = () => void loadOutcome().catch(() => {});
     if (typeof requestIdleCallback !== 'function') return void setTimeout(load, 200);
@@ -54,21 +62,19 @@ export function CounterScreen() {
     const id = requestIdleCallback(warm, { timeout: 2000 });
     return () => cancelIdleCallback(id);
   }, [lang, currency, pointsDecimals]);
-  if (capabilities && !capabilities.balanceAtCounter) {
+  if (balanceAtCounter === false) {
     return (
-      <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={capabilities.redemption}>
+      <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={redemption}>
         <Suspense fallback={null}>
           <CardLinkedCounter />
         </Suspense>
       </main>
     );
   }
-  const rewardMode = capabilities?.redemption === 'reward';
-  // Once the points are settled the keypad folds away and the outcome takes its place, in the middle of the screen.
-  const outcomeInMiddle = !!sale?.member && !saleActions(sale).canChoosePoints;
+  const rewardMode = redemption === 'reward';
   return (
     <CounterApprovalProvider>
-      <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={capabilities?.redemption ?? 'points'}>
+      <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={redemption ?? 'points'}>
         <div className="counter-grid">
           <div className="column">
             <BasketStep />
@@ -82,13 +88,13 @@ export function CounterScreen() {
             ) : (
               <PointsStep />
             )}
-            {outcomeInMiddle && sale && <Outcome />}
+            {outcomeInMiddle && hasSale && <Outcome />}
           </div>
           <div className="column column-outcome">
             {/* Beside the quote, in view: a last known balance, queued points, the passholder's social tariff. */}
             <MemberFacts />
             <QuotePanel />
-            {!outcomeInMiddle && sale && <Outcome />}
+            {!outcomeInMiddle && hasSale && <Outcome />}
           </div>
         </div>
         <div className="counter-footer">
@@ -99,4 +105,4 @@ export function CounterScreen() {
       </main>
     </CounterApprovalProvider>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage, LANGUAGES, safeLocalStorage, switchLanguage } from '../i18n';
 import { MTID } from '../manager-testids';
@@ -5,7 +6,7 @@ import { usePos } from '../state/context';
 import '../components/ManagerApproval.css';
 
 /** Who is signed in, the way to the manager's desk and back, the UI language, and sign-out. */
-export function SessionBar() {
+export const SessionBar = memo(function SessionBar() {
   const { t, i18n } = useTranslation();
   const person = usePos((s) => s.session.person);
   const view = usePos((s) => s.view);
@@ -57,4 +58,4 @@ export function SessionBar() {
       </button>
     </div>
   );
-}
+});

@@ -20,14 +20,20 @@ export function usePos<T>(selector: (s: PosState) => T): T {
   return useStore(usePosStore(), selector);
 }
 
-/** Moves the keyboard focus to `ref` when the store asks for `target`. */
+/**
+ * Moves the keyboard focus to `ref` when the store asks for `target`.
+ *
+ * WHY it selects only its own request's number: a component re-renders when
+ * the cursor is sent to it, not whenever it moves anywhere (issue 18: a slow
+ * counter PC).
+ */
 export function useFocusRequest(target: FocusTarget, ref: RefObject<HTMLElement | null>): void {
-  const focus = usePos((s) => s.focus);
+  const seq = usePos((s) => (s.focus.target === target ? s.focus.seq : 0));
   useEffect(() => {
-    if (focus.target !== target || focus.seq === 0) return;
+    if (seq === 0) return;
     const el = ref.current;
     if (!el) return;
     el.focus();
     if (el instanceof HTMLInputElement) el.select();
-  }, [focus, target, ref]);
+  }, [seq, ref]);
 }

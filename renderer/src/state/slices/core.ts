@@ -25,8 +25,13 @@ export interface Core {
   refusal(code: ErrorInfo['code'], message: string, step: Step, say?: string): void;
   rewardProgram(): boolean;
   needsCode(): boolean;
-  /** A call that answers with the sale: shown unless a push already showed it further along. */
-  saleCall(call: () => Promise<SaleView>, accept?: (s: SaleView) => boolean): Promise<SaleView>;
+  /**
+   * A call that answers with the sale: shown unless a push already showed it further along.
+   * `after` runs in the same moment as the sale is shown, so what the step changes with it (busy,
+   * the cursor, the drafts) reaches the screen in the same React render, not in a second one a
+   * microtask later (issue 18: each render of the counter costs on a slow counter PC).
+   */
+  saleCall(call: () => Promise<SaleView>, accept?: (s: SaleView) => boolean, after?: (answer: SaleView) => void): Promise<SaleView>;
   /** A pushed sale: shown if it is the sale on screen and news; returns whether it was. */
   takePush(incoming: SaleView): boolean;
   /** After a failed call the sale may have moved: ask the service where it is. */
@@ -81,10 +86,11 @@ export function createCore(deps: StoreDeps, set: SetState, get: GetState): Core 
     rewardProgram: () => capabilities()?.redemption === 'reward',
     needsCode: () => capabilities()?.validationCode === true,
 
-    async saleCall(call, accept = () => true) {
+    async saleCall(call, accept = () => true, after) {
       const answer = await call();
       const shown = mergeAnswer(get().sale, answer);
       if (accept(answer) && shown) show(shown);
+      after?.(answer);
       return answer;
     },
 

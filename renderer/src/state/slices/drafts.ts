@@ -94,13 +94,16 @@ export function createDrafts(core: Core): { slice: DraftsSlice; drafts: Drafts }
     if (sale.validationCode && sale.validationCode.pointsMilli !== points) set({ validationCodeText: '' });
     set({ quoting: points });
     try {
-      const next = await core.saleCall(
+      await core.saleCall(
         () => deps.api.quote({ saleId: sale.id, pointsMilli: points }),
         () => seq === quoteSeq,
+        // With the quote shown, in the same render (core.saleCall says why).
+        (next) => {
+          if (seq !== quoteSeq) return; // the cashier changed the points meanwhile
+          set({ quoting: null, pointsProblem: next.error && next.state !== 'quoted' ? next.error : null });
+          if (thenFocusConfirm && next.state === 'quoted') core.focus('confirm');
+        },
       );
-      if (seq !== quoteSeq) return; // the cashier changed the points meanwhile
-      set({ quoting: null, pointsProblem: next.error && next.state !== 'quoted' ? next.error : null });
-      if (thenFocusConfirm && next.state === 'quoted') core.focus('confirm');
     } catch (e) {
       if (seq !== quoteSeq) return;
       set({ quoting: null, pointsProblem: asErrorInfo(e), preview: null });

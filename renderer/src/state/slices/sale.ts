@@ -108,8 +108,8 @@ export function createSale(core: Core, drafts: Drafts): { slice: SaleSlice; flow
       quoting: null,
       validationCodeText: '',
     });
-    try {
-      const next = await core.saleCall(() => api.identifyMember({ saleId: sale.id, input, source }));
+    // With the answer, in one render: the balance, the field cleared, the cursor moved, not busy.
+    const answered = (next: SaleView) => {
       if (next.member && next.state === 'identified') {
         set({ memberText: '' }); // the number is not left on screen; the card shows it masked
         if (next.error) set({ error: { info: next.error, step: 'member' } });
@@ -120,6 +120,10 @@ export function createSale(core: Core, drafts: Drafts): { slice: SaleSlice; flow
         if (next.error) set({ error: { info: next.error, step: 'member' } });
         focus('member');
       }
+      set({ busy: null });
+    };
+    try {
+      await core.saleCall(() => api.identifyMember({ saleId: sale.id, input, source }), undefined, answered);
     } catch (e) {
       fail(e, 'member');
       focus('member');
