@@ -21,6 +21,8 @@ type Json = Record<string, any>;
 describe('Capillary emulator', () => {
   let sb: RunningSandbox;
   let clockOffset = 0;
+  /** Set: the emulator's clock stands still there (a rate limit that must not refill while the test fills it). */
+  let frozenAt: number | null = null;
 
   async function req(
     method: string,
@@ -44,11 +46,12 @@ describe('Capillary emulator', () => {
   const code = async (mobile: string = priya.mobile) => (await ctl('GET', `/validation-code?mobile=${mobile}`)).code as string;
 
   beforeAll(async () => {
-    sb = await startSandbox({ now: () => Date.now() + clockOffset });
+    sb = await startSandbox({ now: () => (frozenAt ?? Date.now()) + clockOffset });
   });
   afterAll(() => sb.close());
   beforeEach(async () => {
     clockOffset = 0;
+    frozenAt = null;
     await req('POST', '/_control/reset', { body: {} });
   });
 
@@ -104,8 +107,9 @@ describe('Capillary emulator', () => {
       const r = cap.limiter.take('other-key', 1_000_000);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.retryAfterMs).toBeGreaterThanOrEqual(60);
-      // Over HTTP, for our own till:
-      for (let i = 0; i < 1000; i++) cap.limiter.take(creds.tillId, Date.now() + clockOffset);
+      // Over HTTP, for our own till, on a clock that stands still (nothing refills while the loop runs on a slow machine):
+      frozenAt = Date.now();
+      for (let i = 0; i < 1000; i++) cap.limiter.take(creds.tillId, frozenAt + clockOffset);
       const res = await req('GET', '/capillary/v1.1/organization/get?format=json');
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
