@@ -14,29 +14,30 @@
  *   taken shown in the quote (the counter's own preview), and to the
  *   service's quote that can be confirmed; White Label (a points program);
  * - the camera's open to decoded QR, median (Chromium's fake camera); UiTPAS;
- * - a shift: N redemptions through the UI (basket, member, keypad, confirm,
- *   paid) and M desk page views, with the resident memory of the terminal's
- *   processes and the browser's renderer processes sampled along the way;
- *   growth is counted from the sample after the first 100 sales.
+ * - a shift: N redemptions through the UI and M desk page views, with the
+ *   memory of the terminal's service process and the renderer's tab sampled
+ *   along the way (bench/shift-memory.ts); growth is counted from the sample
+ *   after the first 100 sales.
  *
  * These are timings on whatever machine runs them: medians and p95s, with
  * the load average printed. Rerun on a quiet machine before quoting them.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { startSandbox } from '../sandbox/server.js';
 import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
-import { MTID, TID } from '../renderer/src/testids.js';
+import { TID } from '../renderer/src/testids.js';
 import { fakeCameraArgs, writeFakeCamera } from '../e2e/fake-camera.js';
-import { setUpStaff, startTerminal, STAFF, type TerminalProcess } from '../e2e/fixtures.js';
+import { setUpStaff, startTerminal, type TerminalProcess } from '../e2e/fixtures.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
 import { CHROMIUM_ARGS, startSale, timeCameraOpens, timeScansToBalance, type ScanTiming } from './scan-bench.js';
 import { mainThreadCpuMs } from './main-thread-cpu.js';
 import { median, percentile, type Figure } from './stats.js';
 import { tid } from '../e2e/tid.js';
+import { runShiftBench, SHIFT_GROWTH_TARGET_MB } from './shift-memory.js';
 
 export interface LowEndOptions {
   /** CPU throttling rates of the renderer (1 = none). */
@@ -52,6 +53,8 @@ export interface LowEndOptions {
   cpuList: string | null;
   /** The built renderer the terminals serve (default dist/renderer): a copy keeps a long run's build fixed. */
   rendererDir?: string;
+  /** Heap snapshots of the shift's two processes go here (bench/shift-memory.ts); none if absent. */
+  snapshotDir?: string;
 }
 
 export const LOWEND_FULL: LowEndOptions = {
@@ -75,7 +78,7 @@ export const LOWEND_QUICK: LowEndOptions = {
 };
 
 /** Issue 18's targets at 4x. */
-export const LOWEND_TARGETS_4X = { counterReadyMs: 600, scanP95Ms: 50, keypadP95Ms: 30, cameraMedianMs: 250, shiftGrowthMb: 20 };
+export const LOWEND_TARGETS_4X = { counterReadyMs: 600, scanP95Ms: 50, keypadP95Ms: 30, cameraMedianMs: 250, shiftGrowthMb: SHIFT_GROWTH_TARGET_MB };
 
 /** Installed before the page's own scripts: stamps the moment the counter is ready for a scan. */
 export const COUNTER_READY_PROBE = `(() => {
@@ -105,23 +108,29 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
   const said = (figures: Figure[]) =>
     figures.map((f) => `  ${f.name}: ${Math.round(f.value * 10) / 10} ${f.unit}${f.target ? ` (target ${f.target})` : ''}`).join('\n');
   try {
-    const uitpas = await start('uitpas');
-    await setUpStaff(uitpas);
-    const whitelabel = await start(null);
-    await setUpStaff(whitelabel);
-    // Every terminal starts before the measuring: a start on a starved core must not end a long run half-way.
-    const shiftTerminal = o.shift ? await start(null) : null;
-    await shiftTerminal
-      ?.call('createFirstManager', STAFF.manager)
-      .then((m) => shiftTerminal.call('signIn', { personId: (m as { id: string }).id, pin: STAFF.manager.pin }));
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera)] });
     const figures: Figure[] = [];
-    for (const rate of o.rates) {
-      const atRate = await measureAtRate(browser, uitpas, whitelabel, rate, o);
-      figures.push(...atRate);
-      progress(`${rate}x measured (load average ${loadavg()[0]!.toFixed(1)}):\n${said(atRate)}`);
+    if (o.rates.length > 0) {
+      const uitpas = await start('uitpas');
+      await setUpStaff(uitpas);
+      const whitelabel = await start(null);
+      await setUpStaff(whitelabel);
+      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera)] });
+      for (const rate of o.rates) {
+        const atRate = await measureAtRate(browser, uitpas, whitelabel, rate, o);
+        figures.push(...atRate);
+        progress(`${rate}x measured (load average ${loadavg()[0]!.toFixed(1)}):\n${said(atRate)}`);
+      }
+      await browser.close();
+      browser = null;
     }
-    if (o.shift && shiftTerminal) figures.push(...(await measureShift(browser, shiftTerminal, o.shift, progress)));
+    if (o.shift) {
+      // Its own terminal and browser (bench/shift-memory.ts): the figures are of one tab and one service process.
+      const shiftDir = mkdtempSync(join(tmpdir(), 'pwp-lowend-shift-'));
+      dataDirs.push(shiftDir);
+      figures.push(
+        ...(await runShiftBench({ ...o.shift, cpuList: o.cpuList, rendererDir: o.rendererDir, snapshotDir: o.snapshotDir }, sandbox.url, shiftDir, progress)),
+      );
+    }
     figures.push({ name: 'machine load average (1 min) at the end', value: loadavg()[0]!, unit: '' });
     return figures;
   } finally {
@@ -298,112 +307,4 @@ async function timeKeypad(
   } finally {
     await opened.close();
   }
-}
-
-/**
- * Resident memory (MB) of a process and all its descendants (Linux /proc), as
- * PSS: each shared page split between the processes that map it. WHY not
- * RSS: Chromium's renderers share most of their pages (the browser's code,
- * fonts), and summing their RSS counted those once per process.
- */
-export function treePssMb(rootPid: number, filter: (cmdline: string) => boolean = () => true): number {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  let kb = 0;
-  const walk = (pid: number) => {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      if (m && filter(cmd)) kb += Number(m[1]);
-    } catch {
-      // gone
-    }
-    for (const c of children.get(pid) ?? []) walk(c);
-  };
-  walk(rootPid);
-  return kb / 1024;
-}
-
-/**
- * A shift at the counter through the UI: redemptions of 1 point (basket,
- * member typed, keypad, confirm, paid) with a desk page view every few sales
- * (signed in as a manager, who also serves), sampling resident memory of the
- * terminal (its process tree) and of the browser's renderer processes.
- */
-async function measureShift(
-  browser: Browser,
-  t: TerminalProcess,
-  shift: NonNullable<LowEndOptions['shift']>,
-  progress: (m: string) => void,
-): Promise<Figure[]> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  // Playwright's Browser does not tell its process id (only a BrowserServer does), but Chromium is a
-  // child of this process: its renderer processes are the descendants started with --type=renderer.
-  const rendererRss = () => treePssMb(process.pid, (cmd) => cmd.includes('--type=renderer'));
-  const serviceRss = () => treePssMb(t.child.pid!);
-  const samples: { sales: number; service: number; renderer: number }[] = [];
-  const sample = (sales: number) => samples.push({ sales, service: serviceRss(), renderer: rendererRss() });
-  const tabs = ['sales', 'log', 'attention', 'end-of-day', 'queue'];
-  const deskEvery = Math.max(1, Math.floor(shift.redemptions / Math.max(1, shift.deskViews)));
-  let deskViews = 0;
-  try {
-    await page.goto(t.openUrl);
-    await page.locator(tid(TID.basketInput)).waitFor();
-    sample(0);
-    for (let i = 1; i <= shift.redemptions; i++) {
-      await startSale(page);
-      const member = page.locator(tid(TID.memberInput));
-      await member.fill(DEMO_MEMBERS.bram.cardNumber);
-      await member.press('Enter');
-      await page.locator(`${tid(TID.counter)}[data-state="identified"]`).waitFor();
-      await page.locator(tid(TID.keypad('1'))).click();
-      await page.locator(`${tid(TID.confirm)}:not([disabled])`).waitFor();
-      await page.locator(tid(TID.confirm)).click();
-      await page.locator(tid(TID.paid)).click();
-      await page.locator(`${tid(TID.counter)}[data-state="paid"], ${tid(TID.counter)}[data-state="none"]`).waitFor();
-      if (i % deskEvery === 0 && deskViews < shift.deskViews) {
-        await page.locator(tid(MTID.navDesk)).click();
-        const tab = tabs[deskViews % tabs.length]!;
-        await page.locator(tid(MTID.deskTab(tab))).click();
-        await page.locator(`${tid(MTID.deskTab(tab))}[aria-current="page"]`).waitFor();
-        await page.waitForTimeout(100);
-        await page.locator(tid(TID.navCounter)).click();
-        await page.locator(tid(TID.basketInput)).waitFor();
-        deskViews++;
-      }
-      if (i === shift.baselineAfter || i % 100 === 0 || i === shift.redemptions) sample(i);
-      if (i % 100 === 0) progress(`shift: ${i} sales, ${deskViews} desk views`);
-    }
-  } finally {
-    await context.close();
-  }
-  const base = samples.find((s) => s.sales === shift.baselineAfter)!;
-  const last = samples[samples.length - 1]!;
-  const total = (s: { service: number; renderer: number }) => s.service + s.renderer;
-  const growth = total(last) - total(base);
-  return [
-    { name: `shift: ${shift.redemptions} redemptions, ${deskViews} desk page views (through the UI)`, value: shift.redemptions, unit: 'sales' },
-    { name: '  resident memory (PSS) at start: terminal service', value: samples[0]!.service, unit: 'MB' },
-    { name: '  resident memory (PSS) at start: renderer tab', value: samples[0]!.renderer, unit: 'MB' },
-    { name: '  resident memory (PSS) at the end: terminal service', value: last.service, unit: 'MB' },
-    { name: '  resident memory (PSS) at the end: renderer tab', value: last.renderer, unit: 'MB' },
-    { name: `  peak resident memory (PSS, service + renderer) over the shift`, value: Math.max(...samples.map(total)), unit: 'MB' },
-    {
-      name: `shift: memory growth after the first ${shift.baselineAfter} sales (service + renderer)`,
-      value: growth,
-      unit: 'MB',
-      target: `< ${LOWEND_TARGETS_4X.shiftGrowthMb} MB`,
-      ok: growth < LOWEND_TARGETS_4X.shiftGrowthMb,
-    },
-  ];
 }

@@ -21,6 +21,8 @@ const { values } = parseArgs({
     'longlog-entries': { type: 'string' },
     // The built renderer the low-end benchmark's terminals serve (default dist/renderer).
     'renderer-dir': { type: 'string' },
+    // Heap snapshots of the shift's service process and tab, after the first 100 sales and at the end.
+    'snapshot-dir': { type: 'string' },
     // The low-end benchmark's throttling rates (default 1,4,6) and its shift's redemptions (0: no shift), e.g.
     // `--only lowend --rates 4 --shift 0` to compare two builds of the counter (with --renderer-dir).
     rates: { type: 'string' },
@@ -28,6 +30,7 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick;
+const snapshotDir = values['snapshot-dir'] ? resolve(values['snapshot-dir']) : undefined;
 const only = values.only?.split(',');
 // The issue-18 sections (longlog, lowend) are long and run only when named.
 const want = (name: string, byDefault = true) => (only ? only.includes(name) : byDefault);
@@ -79,5 +82,15 @@ if (want('lowend', false)) {
     shift,
     rendererDir: values['renderer-dir'] ? resolve(values['renderer-dir']) : undefined,
   };
-  printFigures('Cheap counter PC: slow CPU and a shift (issue 18)', await runLowEndBench(size, (m) => console.log(`  ${m}`)));
+  printFigures('Cheap counter PC: slow CPU and a shift (issue 18)', await runLowEndBench({ ...size, snapshotDir }, (m) => console.log(`  ${m}`)));
+}
+if (want('shift', false)) {
+  // The low-end benchmark's shift alone (memory over 1,000 sales through the UI).
+  const { LOWEND_FULL, LOWEND_QUICK, runLowEndBench } = await import('./lowend-bench.js');
+  const size = quick ? LOWEND_QUICK : LOWEND_FULL;
+  const rendererDir = values['renderer-dir'] ? resolve(values['renderer-dir']) : undefined;
+  printFigures(
+    'Cheap counter PC: memory over a shift (issue 18)',
+    await runLowEndBench({ ...size, rates: [], rendererDir, snapshotDir }, (m) => console.log(`  ${m}`)),
+  );
 }

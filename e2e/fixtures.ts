@@ -53,9 +53,12 @@ export async function startTerminal(opts: {
   cpuList?: string;
   /** A web host bundle (test/web-host-bundle.ts); default: the e2e run's (e2e/global-setup.ts), else through tsx as `npm run web` does. */
   bundle?: string;
+  /** Node's own options for the terminal's process (benchmarks: `--inspect=127.0.0.1:PORT`). */
+  nodeArgs?: string[];
 }): Promise<TerminalProcess> {
   const bundle = opts.bundle ?? process.env[WEB_HOST_BUNDLE_ENV];
-  const program = bundle ? [process.execPath, bundle] : [TSX, 'electron/cli/web.ts'];
+  const nodeArgs = opts.nodeArgs ?? [];
+  const program = bundle ? [process.execPath, ...nodeArgs, bundle] : [TSX, ...nodeArgs, 'electron/cli/web.ts'];
   // cpuList (benchmarks): the terminal runs on those cores only (`taskset -c`), as on a small counter PC.
   const [command, ...prefix] = opts.cpuList ? ['taskset', '-c', opts.cpuList, ...program] : program;
   const child = spawn(
