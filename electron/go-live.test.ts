@@ -10,30 +10,27 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionTestResult } from '../shared/connection-test.js';
-import { makeTempDir } from '../test/temp-dir.js';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { startSandbox, TRAINING_CONNECTIONS, type RunningSandbox } from '../sandbox/training.js';
-import { startRuntime, type Runtime } from './runtime.js';
+import type { Runtime } from './runtime.js';
+import { startTestTerminal, type TestTerminal } from '../test/test-terminal.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { controlFetch } from '../sandbox/control-client.js';
 
-const scrypt = { N: 1 << 10, r: 8, p: 1 };
-let tmp: ReturnType<typeof makeTempDir>;
+let t: TestTerminal;
 let store: RunningSandbox; // the "store's program", started apart from the terminal
 let rt: Runtime;
 
-const start = () => startRuntime({ dataDir: tmp.dir, tuning: { scrypt, requestTimeoutMs: 1500, probeIntervalMs: 100, postWaitMs: 2000 } });
-
 beforeEach(async () => {
-  tmp = makeTempDir();
   store = await startSandbox({ port: 0 });
-  rt = await start();
+  // Training on its embedded emulator; nobody yet (the test signs the manager up through the contract).
+  t = await startTestTerminal({ sandbox: false, manager: null, tuning: { requestTimeoutMs: 1500, probeIntervalMs: 100, postWaitMs: 2000 } });
+  rt = t.rt;
 });
 afterEach(async () => {
-  await rt.close();
+  await t.close();
   await store.close();
-  tmp.cleanup();
 });
 
 async function ok<T>(method: string, input: unknown): Promise<T> {
@@ -89,7 +86,7 @@ describe('go live', () => {
     expect(JSON.stringify(live)).not.toContain(values.clientSecret);
     expect(JSON.stringify(live)).not.toContain(values.apiKey);
     expect(live.connection.secretsSet).toEqual(['apiKey', 'clientSecret']);
-    expect(existsSync(join(tmp.dir, 'terminal-live.db'))).toBe(true);
+    expect(existsSync(join(t.dataDir, 'terminal-live.db'))).toBe(true);
 
     // Still signed in, now live: no training flag, mode live.
     expect(await ok('getStatus', {})).toMatchObject({ mode: 'live', training: false, backend: { id: 'whitelabel' }, connectionProblem: null });
@@ -138,14 +135,14 @@ describe('go live', () => {
 
     // Restart: live again, connection tested at start (logged).
     await rt.close();
-    rt = await start();
+    rt = await t.reopen();
     expect(rt.mode).toBe('live');
     expect(rt.connectionTest).toMatchObject({ ok: true });
 
     // The program is gone: the start test fails, the terminal stays live and offline, with the reason.
     await rt.close();
     await store.close();
-    rt = await start();
+    rt = await t.reopen();
     expect(rt.mode).toBe('live');
     expect(rt.sandboxUrl).toBeUndefined();
     const status = await ok<{ mode: string; training: boolean; connectionProblem: { step: string; message: string } | null }>('getStatus', {});

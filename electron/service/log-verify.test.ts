@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
-import { sha256Hex } from '../store/log-row.js';
+import { entryHash, sha256Hex, type LogRow } from '../store/log-row.js';
 import { Store } from '../store/store.js';
 import { verifyChain } from './log-verify.js';
 import { checkRange } from './log-verify-range.js';
@@ -57,6 +57,18 @@ describe('verifyChain', () => {
     // An edit in the first entry of a later chunk is found there, with the count of what came before.
     store.db.prepare(`UPDATE log SET outcome = 'x' WHERE seq = 129`).run();
     expect(checkRange(store.db, 1, 400, sha256Hex, 64)).toMatchObject({ ok: false, count: 128 });
+  });
+
+  it('a link broken exactly at a chunk border is found there (the link is carried from one blob to the next)', () => {
+    // Chunks of 64 from 1: 129 is the first entry of the third. Rewritten to follow another hash,
+    // with its own hash made to fit: only the link to 128, across the border, is wrong.
+    const row = store.db.prepare('SELECT * FROM log WHERE seq = 129').get() as LogRow;
+    const forged = { ...row, prev_hash: 'a'.repeat(64) };
+    store.db.prepare('UPDATE log SET prev_hash = ?, hash = ? WHERE seq = 129').run(forged.prev_hash, entryHash(forged));
+    expect(checkRange(store.db, 1, 400, sha256Hex, 64)).toMatchObject({ ok: false, count: 128 });
+    expect(checkRange(store.db, 1, 128, sha256Hex, 64)).toMatchObject({ ok: true, count: 128, lastHash: row.prev_hash });
+    // From 129 on, the next link (130 to the forged 129) is the first wrong one.
+    expect(checkRange(store.db, 129, 400, sha256Hex, 64)).toMatchObject({ ok: false, count: 1, firstPrev: 'a'.repeat(64) });
   });
 
   it('a hash that is not 64 characters, or holds a line break, fails its range (one entry read as another would be wrong)', () => {

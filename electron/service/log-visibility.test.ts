@@ -1,17 +1,17 @@
 /** Review item 5: what a cashier's log shows is decided in the service: sales and their own session. */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { makeTempDir } from '../../test/temp-dir.js';
-import { startRuntime, type Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime.js';
+import { startTestTerminal, type TestTerminal } from '../../test/test-terminal.js';
 
-let tmp: ReturnType<typeof makeTempDir>;
+let t: TestTerminal;
 let rt: Runtime;
 beforeEach(async () => {
-  tmp = makeTempDir();
-  rt = await startRuntime({ dataDir: tmp.dir, tuning: { scrypt: { N: 1 << 10, r: 8, p: 1 } } });
+  // The embedded emulator, nobody yet: the test signs people up through the contract.
+  t = await startTestTerminal({ sandbox: false, manager: null });
+  rt = t.rt;
 });
 afterEach(async () => {
-  await rt.close();
-  tmp.cleanup();
+  await t.close();
 });
 
 async function ok<T>(method: string, input: unknown): Promise<T> {

@@ -658,8 +658,11 @@ describe('exports, verification and settings', () => {
     });
     const t = await desk.requestExport({ what: 'log', from: new Date(T0 - 1).toISOString(), to: new Date(T0 + 100_000).toISOString() });
     const dead = new PassThrough({ highWaterMark: 1024 });
-    setTimeout(() => dead.destroy(), 5);
-    await expect(desk.openExport(t.ticket)!.write(dead)).rejects.toThrow(/interrupted/);
+    const writing = desk.openExport(t.ticket)!.write(dead);
+    // Nobody reads: once the export has filled the stream's buffer, the reader goes away.
+    await vi.waitUntil(() => dead.writableNeedDrain, { timeout: 20_000, interval: 5 });
+    dead.destroy();
+    await expect(writing).rejects.toThrow(/interrupted/);
     expect(store.journal.list({ limit: 1 })[0]).toMatchObject({ kind: 'export.done', outcome: 'INTERNAL' });
   });
 

@@ -9,13 +9,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrganizerRewardView } from '../../shared/contract/reward-desk.js';
-import { makeTempDir } from '../../test/temp-dir.js';
-import { startRuntime, type Runtime } from '../runtime.js';
-import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import type { Runtime } from '../runtime.js';
+import type { RunningSandbox } from '../../sandbox/server.js';
+import { startTestTerminal, type TestTerminal } from '../../test/test-terminal.js';
 import { createUitpasControl } from '../../sandbox/uitpas/control-client.js';
 import { UITPAS_ORGANIZERS, UITPAS_SANDBOX_CLIENTS } from '../../sandbox/uitpas/demo-data.js';
 
-const FAST = { N: 1 << 10, r: 8, p: 1 };
 const MANAGER_PIN = '24681357';
 const reward = {
   title: 'Gratis soep',
@@ -27,12 +26,11 @@ const reward = {
 };
 
 describe('the UiTPAS rewards desk, end to end', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
+  let t: TestTerminal;
   let sandbox: RunningSandbox;
   let rt: Runtime;
   let managerId: string;
 
-  const start = () => startRuntime({ dataDir: tmp.dir, backendUrl: sandbox.url, backend: 'uitpas', tuning: { scrypt: FAST, requestTimeoutMs: 3000 } });
   async function call<T = any>(method: string, input: unknown): Promise<T> {
     const env = await rt.call(method, input);
     if (!env.ok) throw Object.assign(new Error(env.error.message), { info: env.error });
@@ -46,16 +44,14 @@ describe('the UiTPAS rewards desk, end to end', () => {
   const logOf = async (kind: string) => (await call('queryLog', { filter: { kind }, limit: 20 })).entries as Array<Record<string, any>>;
 
   beforeAll(async () => {
-    tmp = makeTempDir('reward-desk');
-    sandbox = await startSandbox({ port: 0 });
-    rt = await start();
+    // Nobody yet: the manager signs up through the contract, as at the screen.
+    t = await startTestTerminal({ backend: 'uitpas', manager: null, tempPrefix: 'reward-desk', tuning: { requestTimeoutMs: 3000 } });
+    ({ sandbox, rt } = t);
     managerId = (await call('createFirstManager', { name: 'Mia Manager', pin: MANAGER_PIN })).id;
     await call('signIn', { personId: managerId, pin: MANAGER_PIN });
   });
   afterAll(async () => {
-    await rt?.close();
-    await sandbox?.close();
-    tmp?.cleanup();
+    await t?.close();
   });
 
   it('create with a discount, offered at the counter with it, edited, kept over a restart, logged with who', async () => {
@@ -72,7 +68,7 @@ describe('the UiTPAS rewards desk, end to end', () => {
 
     await call('updateOrganizerReward', { rewardId: made.id, reward: { ...reward, title: 'Gratis soep (groot)', points: 15 }, discountCents: 400 });
     await rt.close();
-    rt = await start();
+    rt = await t.reopen();
     await call('signIn', { personId: managerId, pin: MANAGER_PIN });
     const listed = (await call('listOrganizerRewards', {})) as { organizerId: string; rewards: OrganizerRewardView[] };
     expect(listed.organizerId).toBe(UITPAS_ORGANIZERS.counter.id);

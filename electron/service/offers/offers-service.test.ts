@@ -20,31 +20,20 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../shared/contract.js';
 import type { EnrolledCardView, OfferCustomerView, OfferView } from '../../../shared/contract/offers.js';
-import { makeTempDir } from '../../../test/temp-dir.js';
-import { DATABASE_FILE, startRuntime, type Runtime } from '../../runtime.js';
+import { DATABASE_FILE, type Runtime } from '../../runtime.js';
+import { startTestTerminal, type TestTerminal } from '../../../test/test-terminal.js';
 import { createPentadataControl, type PentadataControl } from '../../../sandbox/cardlinked/control-client.js';
 import { DEMO_TEST_CARDS } from '../../../sandbox/cardlinked/demo.js';
-import { startSandbox, type RunningSandbox } from '../../../sandbox/server.js';
+import type { RunningSandbox } from '../../../sandbox/server.js';
 
-const FAST = { N: 1 << 10, r: 8, p: 1 };
 const card = (number: string) => ({ number, expMonth: 11, expYear: new Date().getUTCFullYear() + 2, cvv: '9731', postalCode: '3000' });
 
-let tmp: ReturnType<typeof makeTempDir>;
+let t: TestTerminal;
 let sandbox: RunningSandbox;
 let control: PentadataControl;
 let rt: Runtime;
 /** Every envelope any contract call answered in a test: what the renderer could ever hold. */
 let answers: Envelope<unknown>[];
-
-async function start(): Promise<Runtime> {
-  return startRuntime({
-    dataDir: tmp.dir,
-    backendUrl: sandbox.url,
-    tuning: { scrypt: FAST, requestTimeoutMs: 3000, probeIntervalMs: 500 },
-    // The periodic catch-up is off here: the tests ask for it, or restart.
-    offers: { receiver: { port: 0 }, catchUpIntervalMs: 0 },
-  });
-}
 
 async function call<T = any>(method: string, input: unknown): Promise<T> {
   const env = await rt.call(method, input);
@@ -84,17 +73,19 @@ const refusalCounts = async () =>
   Object.fromEntries((await call('offerNoticeRefusals', {})).refusals.map((x: { reason: string; count: number }) => [x.reason, x.count]));
 
 beforeEach(async () => {
-  tmp = makeTempDir();
-  sandbox = await startSandbox({ port: 0 });
-  control = createPentadataControl(sandbox);
   answers = [];
-  rt = await start();
+  t = await startTestTerminal({
+    manager: null, // signInManager() signs her up through the contract
+    tuning: { requestTimeoutMs: 3000, probeIntervalMs: 500 },
+    // The periodic catch-up is off here: the tests ask for it, or restart.
+    runtime: { offers: { receiver: { port: 0 }, catchUpIntervalMs: 0 } },
+  });
+  ({ sandbox, rt } = t);
+  control = createPentadataControl(sandbox);
   await signInManager();
 });
 afterEach(async () => {
-  await rt.close();
-  await sandbox.close();
-  tmp.cleanup();
+  await t.close();
 });
 
 describe('enrolment on Pentadata', () => {
@@ -144,7 +135,7 @@ describe('enrolment on Pentadata', () => {
     await call('listOfferNotices', { limit: 50 });
     await call('listLog', { limit: 500 });
     const forms = [DEMO_TEST_CARDS.visa, '4444 0000 0000 4001', DEMO_TEST_CARDS.visa.slice(0, 13), DEMO_TEST_CARDS.notTest];
-    const db = join(tmp.dir, DATABASE_FILE);
+    const db = join(t.dataDir, DATABASE_FILE);
     const files = [db, `${db}-wal`].filter(existsSync).map((f) => readFileSync(f).toString('latin1'));
     for (const f of forms) {
       for (const bytes of files) expect(bytes).not.toContain(f);
@@ -202,7 +193,7 @@ describe('alerts and the catch-up', () => {
     // Another lost alert while the terminal is closed: the next start catches up by itself.
     await rt.close();
     const whileClosed = await control.purchase({ cardId: Number(c.id), amountCents: 500, deliver: false });
-    rt = await start();
+    rt = await t.reopen();
     await signInManager();
     page = await call('listOfferNotices', { limit: 10 });
     expect(page.notices.map((n: { transactionId: string }) => n.transactionId)).toContain(whileClosed.id);
