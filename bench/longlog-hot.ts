@@ -2,8 +2,9 @@
  * The long-log benchmark's two hot paths alone, for profiling and quick
  * before/after figures: the CSV export of every entry (writeLogCsv, as
  * longlog-bench.ts calls it) and verifying the whole chain (verifyChain, what
- * the desk's verify runs). Opens the database as the runtime does, without
- * starting the runtime (no start-up writes).
+ * the desk's verify runs). Opens the database with Store.open, without
+ * starting the runtime; Store.open may still migrate the file, so point it at
+ * a copy of the long-log cache, never at the cache itself.
  *
  *   nice -n 10 node --import tsx bench/longlog-hot.ts DB [export|verify|both] [--workers N] [--repeat N]
  *
