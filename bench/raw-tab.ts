@@ -43,7 +43,9 @@ export async function openRawTab(url: string, chromiumArgs: string[]): Promise<R
       browser.kill('SIGTERM');
       await gone;
     }
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes outlive the browser by a moment and may still write into the profile:
+    // retry (ENOTEMPTY) instead of failing the measurement over a temporary folder.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     const port = await new Promise<number>((ok, fail) => {
