@@ -35,17 +35,30 @@ export async function openRawTab(url: string, chromiumArgs: string[]): Promise<R
   const browser = spawn(
     CHROMIUM_PATH,
     [...chromiumArgs, '--headless', '--remote-debugging-port=0', `--user-data-dir=${profile}`, '--window-size=1280,800', 'about:blank'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group: closing stops Chromium's helper processes too, not only the browser.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-browser.pid!, signal);
+    } catch {
+      /* the group is gone already */
+    }
+  };
   const close = async () => {
     if (browser.exitCode === null && browser.signalCode === null) {
       const gone = new Promise((ok) => browser.once('exit', ok));
-      browser.kill('SIGTERM');
+      killGroup('SIGTERM');
       await gone;
     }
-    // Chromium's helper processes outlive the browser by a moment and may still write into the profile:
-    // retry (ENOTEMPTY) instead of failing the measurement over a temporary folder.
-    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    // Helper processes that outlived the browser would keep writing into the profile.
+    killGroup('SIGKILL');
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (e) {
+      // A leftover temporary folder is not a wrong measurement: say so, and go on.
+      console.warn(`raw tab: could not remove ${profile}: ${(e as Error).message}`);
+    }
   };
   try {
     const port = await new Promise<number>((ok, fail) => {

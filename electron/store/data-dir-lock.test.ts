@@ -63,9 +63,12 @@ it('a second process on the same data directory refuses, naming the holder; a SI
       .map((f) => readFileSync(join(dir, 'logs', f), 'utf8'))
       .join('\n');
   await vi.waitFor(() => expect(logText()).toContain(`took over the data directory from pid ${first.child.pid}`), { timeout: 10_000, interval: 100 });
+  let lateStderr = '';
+  third.child.stderr!.on('data', (d) => (lateStderr += String(d)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((ok) => third.child.once('exit', (code, signal) => ok({ code, signal })));
   third.child.kill('SIGTERM');
-  await new Promise((ok) => third.child.once('exit', ok));
-  expect(existsSync(join(dir, LOCK_FILE))).toBe(false); // a clean stop releases it
+  // A clean stop releases it (and says why not, if the process did not stop cleanly).
+  expect({ ...(await exited), lockLeft: existsSync(join(dir, LOCK_FILE)) }, lateStderr).toEqual({ code: 0, signal: null, lockLeft: false });
 }, 120_000);
 
 it('a holder on another host is never assumed gone; a released lock can be taken again', () => {
