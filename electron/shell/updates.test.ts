@@ -51,8 +51,9 @@ const restoreElectron = provideElectronToCjs({
 });
 const { NsisUpdater } = await import('electron-updater');
 
+/** The marker appears whole (written aside, then renamed): the shell creates a `>` target before it writes to it. */
 function installerScript(marker: string): Buffer {
-  return Buffer.from(`#!/bin/sh\necho "$@" > "${marker}"\n`);
+  return Buffer.from(`#!/bin/sh\necho "$@" > "${marker}.part" && mv "${marker}.part" "${marker}"\n`);
 }
 const sha512 = (b: Buffer) => createHash('sha512').update(b).digest('base64');
 
