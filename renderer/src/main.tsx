@@ -5,6 +5,7 @@ import { App } from './App';
 import { connect } from './api';
 import { reportErrorsTo } from './api/report-errors';
 import { createI18nIn, pickLanguage, safeLocalStorage, savedLanguage, switchLanguage } from './i18n';
+import { preloadCounterStep } from './screens/CounterScreen';
 import { ApiProvider } from './screens/manager/api-context';
 import { PosProvider } from './state/context';
 import { guardApi } from './state/session';
@@ -41,6 +42,12 @@ onSignedOut = () => void store.getState().loadSession();
 // browser process (a synchronous round trip: up to 0.2 s at 4x on a loaded machine, issue 18).
 store.getState().start();
 void store.getState().loadSession();
+// The program's own counter step (a chunk) loads as soon as the first status names the program.
+const stopWatchingStatus = store.subscribe(({ status }) => {
+  if (!status) return;
+  stopWatchingStatus();
+  preloadCounterStep(status.backend.capabilities);
+});
 
 // The UI's language: the one last chosen here, else the terminal's setting, else the browser's.
 // Its catalogue loads (a small chunk, unless English) while the connection starts; the page paints in it.

@@ -26,11 +26,12 @@ export async function loadScannerSettings(api: Pick<TerminalApi, 'getPreferences
 export function useScannerWedge(store: StoreApi<PosState>, api: Pick<TerminalApi, 'getPreferences'>): void {
   const settings = useStore(scannerConfig, (s) => s.settings);
   const paused = useStore(scannerConfig, (s) => s.paused > 0);
-  const personId = useStore(store, (s) => s.session.person?.id ?? null);
+  // Undefined until the first whoAmI answers: a page load reads the set-up once, not once before and once after.
+  const personId = useStore(store, (s) => (s.session.phase === 'unknown' ? undefined : (s.session.person?.id ?? null)));
   const onCounter = useStore(store, (s) => s.view === 'counter');
 
   useEffect(() => {
-    if (onCounter) void loadScannerSettings(api);
+    if (onCounter && personId !== undefined) void loadScannerSettings(api);
   }, [api, personId, onCounter]);
 
   useEffect(() => {

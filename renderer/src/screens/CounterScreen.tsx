@@ -1,4 +1,5 @@
 import { lazy, memo, Suspense, useEffect } from 'react';
+import type { BackendCapabilities } from '../../../shared/domain';
 import { BasketStep } from '../components/BasketStep';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CounterApprovalProvider } from '../components/CounterApproval';
@@ -14,7 +15,8 @@ import { TID } from '../testids';
 import '../components/counter.css';
 
 // Program-specific steps load only on a terminal of such a program (issue 18: initial JS < 120 KB).
-const RewardStep = lazy(() => import('../components/RewardStep').then((m) => ({ default: m.RewardStep })));
+const loadRewardStep = () => import('../components/RewardStep').then((m) => ({ default: m.RewardStep }));
+const RewardStep = lazy(loadRewardStep);
 // The outcome (after the member agrees) is not on the first paint: it loads when the page is idle.
 const loadOutcome = () => import('../components/Outcome').then((m) => ({ default: m.Outcome }));
 const LazyOutcome = lazy(loadOutcome);
@@ -25,7 +27,21 @@ function Outcome() {
     </Suspense>
   );
 }
-const CardLinkedCounter = lazy(() => import('../components/CardLinkedCounter').then((m) => ({ default: m.CardLinkedCounter })));
+const loadCardLinkedCounter = () => import('../components/CardLinkedCounter').then((m) => ({ default: m.CardLinkedCounter }));
+const CardLinkedCounter = lazy(loadCardLinkedCounter);
+
+/**
+ * Starts loading the program's own counter step as soon as the terminal's status names the program
+ * (main.tsx calls it with the first status). Loaded only when the counter first rendered it, its
+ * chunk came after that render on a slow counter PC, then a second render (issue 18's page-load
+ * profile at 4x CPU); now it arrives while the counter renders. The browser fetches and runs a
+ * module once, so lazy()'s own import finds it done.
+ */
+export function preloadCounterStep(capabilities: Pick<BackendCapabilities, 'balanceAtCounter' | 'redemption'>): void {
+  const load = capabilities.balanceAtCounter === false ? loadCardLinkedCounter : capabilities.redemption === 'reward' ? loadRewardStep : null;
+  // A failed load is tried again, and shown, when the counter renders the step.
+  void load?.().catch(() => {});
+}
 
 /**
  * The counter: basket, member, points (or a reward from the catalogue, for
