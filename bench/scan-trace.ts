@@ -99,6 +99,9 @@ function describeTask(task: TraceEvent, inside: TraceEvent[]): string {
   return `${ms(task.dur ?? 0).padStart(6)} ms (cpu ${ms(task.tdur ?? 0).padStart(5)})  ${collapsed.join(', ')}`;
 }
 
+/** Main-thread CPU (ms) from Enter to the balance's paint, per scan: the page's own share of the wait, whatever the load. */
+const cpuToPaint: number[] = [];
+
 function analyse(events: TraceEvent[], label: string): string {
   const main = events.find(
     (e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && x.name === 'pwp-enter'),
@@ -179,6 +182,7 @@ function analyse(events: TraceEvent[], label: string): string {
   const requests = events
     .filter((e) => e.pid === main.pid && e.name === 'ResourceSendRequest' && e.ts > enter - 50_000 && e.ts < until + 200_000)
     .map((e) => `${String(e.args?.data?.url ?? '').replace(/^.*\/api\//, '')} at +${ms(e.ts - enter)}`);
+  cpuToPaint.push(cpu / 1000);
   lines.push(`  tasks ${tasks.length}, wall ${ms(busy)} ms, cpu ${ms(cpu)} ms; ${[...totals].map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
   lines.push(`  requests sent from 50 ms before Enter to 200 ms after the paint: ${requests.join('; ') || 'none'}`);
   return lines.join('\n');
@@ -284,6 +288,22 @@ try {
             e.ts + (e.dur ?? 0) >= dom.ts &&
             (e.dur ?? 0) > 1000,
         );
+      const enterMark = events.find((e) => e.name === 'pwp-enter');
+      const enterTask =
+        enterMark &&
+        events.find(
+          (e) =>
+            e.ph === 'X' &&
+            (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') &&
+            e.pid === enterMark.pid &&
+            e.ts <= enterMark.ts &&
+            e.ts + (e.dur ?? 0) >= enterMark.ts &&
+            (e.dur ?? 0) > 1000,
+        );
+      if (enterTask)
+        console.log(
+          `  the Enter's task from the Enter on (${ms(enterTask.ts + (enterTask.dur ?? 0) - enterMark!.ts)} ms):\n${topFunctions(profile, 30, [enterMark!.ts, enterTask.ts + (enterTask.dur ?? 0)])}`,
+        );
       if (task)
         console.log(
           `  the task that put the balance in the DOM (${ms(task.dur ?? 0)} ms):\n${topFunctions(profile, 25, [task.ts, task.ts + (task.dur ?? 0)])}`,
@@ -291,7 +311,11 @@ try {
       console.log(`  the whole scan:\n${topFunctions(profile)}`);
     }
   }
-  console.log(`\ntraces in ${out}`);
+  const sorted = [...cpuToPaint].sort((a, b) => a - b);
+  console.log(
+    `\nmain-thread CPU from Enter to the balance painted, per scan: ${cpuToPaint.map((c) => c.toFixed(0)).join(', ')} ms; median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms`,
+  );
+  console.log(`traces in ${out}`);
 } finally {
   await browser.close();
   await terminal.stop();

@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
 import type { EndUserLanguage } from '../../../shared/errors';
@@ -63,11 +63,13 @@ function useRewardPages() {
       return last.offers.length > 0 && shown < last.totalItems ? shown : undefined;
     },
   });
-  const pages = query.data?.pages ?? [];
+  const pages = query.data?.pages;
+  // The same array while the pages are the same: the rows' texts below are made once per catalogue.
+  const offers = useMemo(() => (pages ?? []).flatMap((p) => p.offers), [pages]);
   return {
-    offers: pages.flatMap((p) => p.offers),
-    total: pages.at(-1)?.totalItems ?? 0,
-    lastKnownAt: pages.find((p) => p.lastKnownAt)?.lastKnownAt,
+    offers,
+    total: pages?.at(-1)?.totalItems ?? 0,
+    lastKnownAt: pages?.find((p) => p.lastKnownAt)?.lastKnownAt,
     loading: query.isFetching,
     loaded: query.isSuccess,
     error: query.error ? asErrorInfo(query.error) : null,
@@ -87,6 +89,18 @@ function RewardCatalogue() {
   const lang = usePos((s) => s.uiLang);
   const choose = usePos((s) => s.chooseReward);
   const price = usePrice();
+  // Each redeemable reward's texts, made once per catalogue and language: a look-up of the next card
+  // (busy) re-renders the rows for their `disabled` alone (issue 18: a slow counter PC).
+  const rowTexts = useMemo(
+    () =>
+      new Map(
+        rewards.offers.map((o) => [
+          o.id,
+          { price: price(o), discount: o.discount ? t('counter.rewards.discount', { amount: fmt.money(o.discount) }) : t('counter.rewards.noDiscount') },
+        ]),
+      ),
+    [rewards.offers, price, t, fmt],
+  );
   const [picked, setPicked] = useState<string | null>(null);
   const onChoose = useCallback(
     (id: string) => {
@@ -187,8 +201,9 @@ function RewardCatalogue() {
                 key={o.id}
                 offer={o}
                 buttonRef={i === 0 ? firstRef : undefined}
+                texts={rowTexts.get(o.id)!}
+                badge={busy === 'reward' && picked === o.id ? t('counter.rewards.checking') : chosenId === o.id ? t('counter.rewards.chosen') : null}
                 chosen={chosenId === o.id}
-                checking={busy === 'reward' && picked === o.id}
                 disabled={rowsDisabled}
                 onChoose={onChoose}
               />
@@ -218,27 +233,29 @@ function RewardCatalogue() {
 function usePrice(): (r: Pick<RewardOffer, 'kind' | 'pointsMilli'>) => string {
   const { t } = useTranslation();
   const fmt = useFmt();
-  return (r) =>
-    r.kind === 'WELCOME' && r.pointsMilli === 0 ? t('counter.rewards.welcome') : t('counter.rewards.points', { points: fmt.points(r.pointsMilli, 0) });
+  return useCallback(
+    (r: Pick<RewardOffer, 'kind' | 'pointsMilli'>) =>
+      r.kind === 'WELCOME' && r.pointsMilli === 0 ? t('counter.rewards.welcome') : t('counter.rewards.points', { points: fmt.points(r.pointsMilli, 0) }),
+    [t, fmt],
+  );
 }
 
 /**
- * One reward the member can redeem now. Its own memo: the look-up of the next
- * card (busy) or a choice re-renders the rows whose props changed, not the
- * whole catalogue with its translated texts (issue 18: a slow counter PC).
+ * One reward the member can redeem now: no hooks, its texts made by the
+ * catalogue (memo: a choice or a look-up re-renders only what changed, and
+ * cheaply; issue 18: a slow counter PC).
  */
 const RedeemableReward = memo(function RedeemableReward(props: {
   offer: RewardOffer;
+  texts: { price: string; discount: string };
+  /** "Checking…" or "Chosen", or none. */
+  badge: string | null;
   buttonRef: RefObject<HTMLButtonElement | null> | undefined;
   chosen: boolean;
-  checking: boolean;
   disabled: boolean;
   onChoose: (id: string) => void;
 }) {
-  const { t } = useTranslation();
-  const fmt = useFmt();
-  const price = usePrice();
-  const { offer: o, chosen, checking } = props;
+  const { offer: o, chosen, texts, badge } = props;
   return (
     <li>
       <button
@@ -254,12 +271,10 @@ const RedeemableReward = memo(function RedeemableReward(props: {
       >
         <span className="reward-title">{o.title}</span>
         <span className="reward-facts">
-          <span className="reward-price">{price(o)}</span>
-          <span className={o.discount ? 'reward-discount' : 'reward-discount reward-none'}>
-            {o.discount ? t('counter.rewards.discount', { amount: fmt.money(o.discount) }) : t('counter.rewards.noDiscount')}
-          </span>
+          <span className="reward-price">{texts.price}</span>
+          <span className={o.discount ? 'reward-discount' : 'reward-discount reward-none'}>{texts.discount}</span>
         </span>
-        {(chosen || checking) && <span className="reward-badge">{checking ? t('counter.rewards.checking') : t('counter.rewards.chosen')}</span>}
+        {badge && <span className="reward-badge">{badge}</span>}
       </button>
     </li>
   );
