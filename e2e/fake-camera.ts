@@ -8,9 +8,9 @@
  * the U and V planes (W/2*H/2 bytes each, 128 = no colour). Chromium loops
  * the file.
  *
- * html5-qrcode 2.3.8's 1D decoder misses a barcode when anything dark lies to
- * its left inside the scan box, so the barcode keeps a wide white quiet zone
- * and the rest of the picture is white.
+ * ZXing's 1D decoder (the camera's, renderer/src/scanner/camera-decode.ts)
+ * misses a barcode when anything dark lies to its left on the row, so the
+ * barcode keeps a wide white quiet zone and the rest of the picture is white.
  */
 import bwipjs from 'bwip-js/node';
 import QRCode from 'qrcode';

@@ -5,8 +5,8 @@
  * refused with a message, no camera and a refused permission explained; and
  * USB scanner key events from an AZERTY keyboard. The pages run under the
  * app's Content-Security-Policy (style-src 'self', no inline styles) and any
- * violation fails the test (the `counter` fixture): html5-qrcode styles
- * through the CSSOM and needs nothing more.
+ * violation fails the test (the `counter` fixture): the camera's decode
+ * worker is one of the app's own scripts and needs nothing more.
  *
  * The spec's browser is launched with a fake camera (the config's flags
  * kept) that plays a file of this worker's own; each test writes the code it

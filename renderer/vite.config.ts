@@ -29,5 +29,7 @@ export default defineConfig({
       },
     },
   },
+  // The camera's decode worker (renderer/src/scanner/camera-decode.worker.ts) is a module worker, its own file in assets/.
+  worker: { format: 'es' },
   server: apiTarget ? { proxy: { '/api': { target: apiTarget, changeOrigin: false } } } : undefined,
 });

@@ -119,6 +119,24 @@ const runtimeOptions = {
   shipping: values['ship-log'] ? { postgresUrl: values['ship-log'] } : null,
   ...(config && configFile ? { config: { file: resolve(configFile), config } } : {}),
 };
+// Signals are watched from before the data directory is locked: a SIGTERM that arrives while the
+// terminal starts (or just after the URL line, before a later handler would exist) must still
+// close the terminal and release the lock, never kill the process with it held.
+let running: { host: { close(): Promise<void> }; terminal: HostedTerminal } | null = null;
+let stopRequested = false;
+let stopping = false;
+async function stop(): Promise<void> {
+  stopRequested = true;
+  if (!running || stopping) return; // still starting: the start finishes, then stops
+  stopping = true;
+  await running.host.close();
+  await running.terminal.close();
+  log.info('web host stopped');
+  installedLog.close();
+  process.exit(0);
+}
+stopOnSignalOrOrphan(() => void stop());
+
 const terminal = await (
   values['service-process']
     ? startTerminalService({ spawn: nodeServiceSpawner(), options: { ...runtimeOptions, logDir }, onLog: writeLogLine }).then(served)
@@ -146,6 +164,8 @@ const host = await startWebHost({
   port,
   host: values.host,
 });
+running = { host, terminal };
+if (stopRequested) await stop(); // asked to stop while starting: never print a URL for a closing terminal
 const { mode, sandboxUrl, connectionTest: t, shipping } = terminal.info();
 const modeLine =
   mode === 'live'
@@ -165,18 +185,6 @@ process.stdout.write(
   ].join('\n') + '\n',
 );
 log.info('web host started', { dataDir, port: new URL(host.openUrl).port, mode });
-
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await host.close();
-  await terminal.close();
-  log.info('web host stopped');
-  installedLog.close();
-  process.exit(0);
-}
-stopOnSignalOrOrphan(() => void stop());
 
 /** What this host needs from the terminal, wherever it runs. */
 interface HostedTerminal {

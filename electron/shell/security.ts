@@ -45,7 +45,8 @@ export function isAppUrl(url: unknown): boolean {
  * style-src is 'self' without 'unsafe-inline': React applies the `style`
  * prop through the CSSOM (element.style.setProperty), which CSP does not
  * govern; Vite's production build emits CSS files, not <style> tags;
- * html5-qrcode (the camera scanner) also styles through the CSSOM. The e2e
+ * the camera scanner sets no style at all (its decode worker is a script of
+ * the app's own, allowed by script-src 'self'). The e2e
  * fixtures fail any test whose page reports a policy violation.
  */
 export { CONTENT_SECURITY_POLICY };

@@ -4,7 +4,9 @@
  * a holder killed with SIGKILL leaves a stale lock that does not block the next start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,10 +24,15 @@ afterEach(() => {
 });
 
 /** Starts `npm run web`'s entry on `dir`; resolves with its first stdout line, or its exit code and stderr. */
-function startWeb(dir: string): Promise<{ child: ChildProcess; line?: string; code?: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/web.ts', '--data-dir', dir, '--port', '0'], {
+function startWeb(
+  dir: string,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; line?: string; code?: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/web.ts', '--data-dir', dir, '--port', '0', ...extraArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   children.push(child);
   let stderr = '';
@@ -69,6 +76,45 @@ it('a second process on the same data directory refuses, naming the holder; a SI
   third.child.kill('SIGTERM');
   // A clean stop releases it (and says why not, if the process did not stop cleanly).
   expect({ ...(await exited), lockLeft: existsSync(join(dir, LOCK_FILE)) }, lateStderr).toEqual({ code: 0, signal: null, lockLeft: false });
+}, 120_000);
+
+it('a SIGTERM while the terminal starts (the live connection test held by the program) finishes the start, prints no address, and releases the lock', async () => {
+  const tmp = makeTempDir();
+  temps.push(tmp.cleanup);
+  const dir = join(tmp.dir, 'data');
+  // The program's token endpoint holds the start-up connection test until the test lets it go.
+  let release = () => {};
+  let arrived = () => {};
+  const held = new Promise<void>((ok) => (arrived = ok));
+  const server = createServer((_req, res) => {
+    release = () => res.writeHead(503).end();
+    arrived();
+  });
+  temps.push(() => server.close());
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/whitelabel`;
+  writeFileSync(
+    join(tmp.dir, 'live.json'),
+    JSON.stringify({
+      mode: 'live',
+      backend: 'whitelabel',
+      connection: { baseUrl: `${base}/v1`, tokenUrl: `${base}/auth/oauth/token`, apiKey: 'k', clientId: 'c', clientSecret: { env: 'WL_SECRET' } },
+      program: { pointsCurrencyValue: '0.01', currency: 'EUR' },
+      store: { id: 'S-1', name: 'Store' },
+      terminal: { id: 'T-1', name: 'Till' },
+    }),
+  );
+  const started = startWeb(dir, ['--config', join(tmp.dir, 'live.json')], { ...process.env, WL_SECRET: 's' });
+  const early = await Promise.race([held.then(() => null), started]);
+  expect(early, early?.stderr).toBeNull(); // it is starting, not started or refused
+  expect(existsSync(join(dir, LOCK_FILE))).toBe(true); // held while it starts
+  const child = children.at(-1)!;
+  const exited = new Promise<{ code: number | null; signal: string | null }>((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
+  child.kill('SIGTERM');
+  release();
+  const first = await started;
+  expect({ ...(await exited), lockLeft: existsSync(join(dir, LOCK_FILE)) }, first.stderr).toEqual({ code: 0, signal: null, lockLeft: false });
+  expect(first.line).toBeUndefined(); // no address for a terminal that is closing
 }, 120_000);
 
 it('a holder on another host is never assumed gone; a released lock can be taken again', () => {

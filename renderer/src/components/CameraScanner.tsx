@@ -6,7 +6,8 @@
  * digit, not a member number) is shown with what was read and why, with a
  * beep and a flash, and the camera keeps looking.
  *
- * Loaded on demand (MemberStep: React.lazy), with html5-qrcode.
+ * Loaded on demand (MemberStep: React.lazy), with its engine (scanner/camera-engine.ts:
+ * frames decoded in a worker).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
@@ -82,7 +83,7 @@ export default function CameraScanner({ screen, onAccepted, onClose }: CameraSca
     const verdict = latest.current.screen(read.text);
     if (verdict.ok) {
       done.current = true;
-      performance.mark('camera-decoded');
+      performance.mark('camera-decoded', { detail: { decodeMs: read.decodeMs } });
       goodReadBeep();
       latest.current.onAccepted(read.text);
       return;

@@ -12,7 +12,7 @@ import { useFocusRequest, usePos, usePosStore } from '../state/context';
 import { isClosed, saleActions } from '../state/store';
 import { TID } from '../testids';
 
-// The camera scanner (with html5-qrcode) and the scanner set-up load on first use: not in the initial bundle.
+// The camera scanner (with its decode worker) and the scanner set-up load on first use: not in the initial bundle.
 const CameraScanner = lazy(() => import('./CameraScanner'));
 const ScannerSetup = lazy(() => import('./ScannerSettings'));
 

@@ -1,17 +1,32 @@
 /**
- * The camera scanner's engine: html5-qrcode's core (no UI of its own), set to
- * read QR codes and CODE128 only (what UiTPAS cards and the UiTPAS app show,
- * and what member apps put in a QR). Imported only by CameraScanner.tsx,
- * which the counter loads on demand: html5-qrcode and its decoder stay out of
- * the initial bundle.
+ * The camera scanner's engine: the camera's picture in a <video>, and its
+ * frames decoded off the page's main thread. Imported only by
+ * CameraScanner.tsx, which the counter loads on demand: the engine and its
+ * decoder stay out of the initial bundle.
  *
- * html5-qrcode styles its elements through the CSSOM (element.style), which
- * the Content-Security-Policy does not govern, and injects no <style> or
- * script: it runs under the app's policy (electron/security-policy.ts).
+ * How a frame is read (issue 18: the camera on a slow counter PC):
+ *  - each new frame the video shows (requestVideoFrameCallback) is wrapped as
+ *    a VideoFrame (no copy) and transferred to a worker
+ *    (camera-decode.worker.ts), one at a time, at most ~12 a second: the
+ *    first frame is sent as soon as it shows;
+ *  - the worker copies out the frame's brightness plane and decodes it with
+ *    ZXing (QR codes and CODE128: what UiTPAS cards and the UiTPAS app show,
+ *    and what member apps put in a QR).
+ *  The whole picture is decoded, not a scan box inside it: a code held close
+ *  (bigger than a box of 80% x 60%) was never read before. The dialog draws
+ *  its own guide frame, only as a hint of where to hold the code.
+ *
+ * WHY not html5-qrcode any more: it drew every frame into a canvas, read the
+ * pixels back and decoded them on the main thread, ~250 ms of the page's
+ * time for the first frame on a CPU slowed 4x. It is the same ZXing decoder,
+ * fed the camera's own brightness plane.
+ *
+ * The worker is created on the first open and kept (it is idle between
+ * opens). If it cannot start, frames are decoded on the page instead, as
+ * before: slower, but the camera still reads.
  */
-import { Html5Qrcode } from 'html5-qrcode/esm/html5-qrcode.js';
-import { Html5QrcodeSupportedFormats } from 'html5-qrcode/esm/core.js';
 import { classifyCameraError, cameraProblem, type CameraProblem } from './camera-errors';
+import type { DecodeAnswer, DecodeRequest } from './camera-frame-decoder';
 
 export interface CameraChoice {
   id: string;
@@ -22,6 +37,8 @@ export interface CameraRead {
   text: string;
   /** 'QR_CODE' or 'CODE_128'. */
   format: string;
+  /** What reading the frame took in the decode worker, ms (the benchmarks report it: DevTools' CPU throttling does not slow workers). */
+  decodeMs: number;
 }
 
 export interface CameraSession {
@@ -30,7 +47,10 @@ export interface CameraSession {
   deviceId: string | null;
 }
 
-const FORMATS = [Html5QrcodeSupportedFormats.QR_CODE, Html5QrcodeSupportedFormats.CODE_128];
+/** At least this long between two decodes' starts (~12 a second, html5-qrcode's rate): a worker that never rests would slow a two-core PC. */
+const DECODE_GAP_MS = 80;
+/** Without requestVideoFrameCallback: how often to look for a new frame. */
+const POLL_MS = 40;
 
 /** The cameras the browser knows; labels only once the camera was allowed. */
 export async function listCameras(): Promise<CameraChoice[]> {
@@ -39,54 +59,137 @@ export async function listCameras(): Promise<CameraChoice[]> {
   return devices.filter((d) => d.kind === 'videoinput').map((d, i) => ({ id: d.deviceId, label: d.label || `Camera ${i + 1}` }));
 }
 
+interface FrameDecoder {
+  decode(frame: VideoFrame | ImageBitmap): Promise<DecodeAnswer>;
+}
+
+let nextId = 1;
+let shared: FrameDecoder | null = null;
+
+/** Decodes on the page (the worker could not start): the same code, loaded on demand. */
+function pageDecoder(): FrameDecoder {
+  const module = import('./camera-frame-decoder');
+  return { decode: async (frame) => (await module).decodeFrame({ id: nextId++, frame }) };
+}
+
+function workerDecoder(): FrameDecoder {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./camera-decode.worker.ts', import.meta.url), { type: 'module', name: 'camera-decode' });
+  } catch {
+    return pageDecoder();
+  }
+  const waiting = new Map<number, (a: DecodeAnswer) => void>();
+  let fallback: FrameDecoder | null = null;
+  worker.onmessage = (e: MessageEvent<DecodeAnswer>) => {
+    waiting.get(e.data.id)?.(e.data);
+    waiting.delete(e.data.id);
+  };
+  // The worker's script failed to load or run: decode on the page from now on; frames in flight are lost (the next ones read).
+  worker.onerror = (e) => {
+    e.preventDefault();
+    fallback ??= pageDecoder();
+    worker.terminate();
+    for (const [id, answer] of waiting) answer({ id, code: null, ms: 0, error: 'the decode worker failed' });
+    waiting.clear();
+  };
+  return {
+    decode(frame) {
+      if (fallback) return fallback.decode(frame);
+      const request: DecodeRequest = { id: nextId++, frame };
+      return new Promise((resolve) => {
+        waiting.set(request.id, resolve);
+        worker.postMessage(request, [frame]);
+      });
+    },
+  };
+}
+
+function frameDecoder(): FrameDecoder {
+  shared ??= typeof Worker === 'undefined' ? pageDecoder() : workerDecoder();
+  return shared;
+}
+
+/** The video's current frame, without copying it where VideoFrame exists; null when it has none yet. */
+async function grabFrame(video: HTMLVideoElement): Promise<VideoFrame | ImageBitmap | null> {
+  if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) return null;
+  try {
+    return typeof VideoFrame !== 'undefined' ? new VideoFrame(video) : await createImageBitmap(video);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sends the video's frames to the decoder, one at a time, until stopped; calls
+ * `onRead` for every code read. Returns the stop function.
+ */
+function pumpFrames(video: HTMLVideoElement, decoder: FrameDecoder, onRead: (read: CameraRead) => void): () => void {
+  let stopped = false;
+  let busy = false;
+  let lastStart = -Infinity;
+  let handle = 0;
+  const hasFrameCallback = typeof video.requestVideoFrameCallback === 'function';
+  // The browser's own clock (rVFC's `now`), not performance.now: a test that fakes the page's clock still sees frames decoded.
+  const onFrame = (now: number) => {
+    if (stopped) return;
+    schedule();
+    if (busy || now - lastStart < DECODE_GAP_MS) return;
+    busy = true;
+    lastStart = now;
+    void grabFrame(video)
+      .then((frame) => (frame ? decoder.decode(frame) : null))
+      .then((answer) => {
+        busy = false;
+        if (!stopped && answer?.code) onRead({ ...answer.code, decodeMs: answer.ms });
+      });
+  };
+  const schedule = () => {
+    handle = hasFrameCallback ? video.requestVideoFrameCallback(onFrame) : window.setTimeout(() => onFrame(performance.now()), POLL_MS);
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    if (hasFrameCallback) video.cancelVideoFrameCallback(handle);
+    else window.clearTimeout(handle);
+  };
+}
+
 /**
  * Starts the camera into the element `elementId` and calls `onRead` for
- * every decoded code (the caller stops it). The whole picture is decoded, not
- * a scan box inside it: a code held close (bigger than a box of 80% x 60%)
- * was never read before. The dialog draws its own guide frame, only as a hint
- * of where to hold the code.
+ * every decoded code (the caller stops it).
  */
 export async function startCamera(elementId: string, deviceId: string | null, onRead: (read: CameraRead) => void): Promise<CameraSession | CameraProblem> {
   if (!navigator.mediaDevices?.getUserMedia) return cameraProblem('unsupported', 'navigator.mediaDevices.getUserMedia is missing');
-  const engine = new Html5Qrcode(elementId, { verbose: false, formatsToSupport: FORMATS, useBarCodeDetectorIfSupported: true });
-  const constraints: MediaTrackConstraints = deviceId ? { deviceId: { exact: deviceId } } : { facingMode: 'environment' };
+  const region = document.getElementById(elementId);
+  if (!region) return cameraProblem('failed', `no element #${elementId}`);
+  const decoder = frameDecoder(); // the worker starts loading while the camera starts
+  const video: MediaTrackConstraints = deviceId ? { deviceId: { exact: deviceId } } : { facingMode: 'environment' };
+  let stream: MediaStream;
   try {
-    await engine.start(
-      constraints,
-      { fps: 12, disableFlip: false },
-      (text, result) => onRead({ text, format: result?.result?.format?.formatName ?? '' }),
-      () => {},
-    );
+    stream = await navigator.mediaDevices.getUserMedia({ audio: false, video });
   } catch (e) {
-    try {
-      engine.clear();
-    } catch {
-      // nothing was rendered
-    }
     return classifyCameraError(e);
   }
-  let settingsId: string | null = null;
-  try {
-    settingsId = engine.getRunningTrackSettings().deviceId ?? null;
-  } catch {
-    settingsId = deviceId;
-  }
+  const track = stream.getVideoTracks()[0];
+  const element = document.createElement('video');
+  element.muted = true;
+  element.playsInline = true;
+  element.srcObject = stream;
+  region.replaceChildren(element);
+  // Muted video may always play; a refusal would leave the picture black, and is said by the no-read hint.
+  element.play().catch(() => {});
+  const stopPump = pumpFrames(element, decoder, onRead);
   let stopped = false;
   return {
-    deviceId: settingsId,
+    deviceId: track?.getSettings().deviceId ?? deviceId,
     async stop() {
       if (stopped) return;
       stopped = true;
-      try {
-        await engine.stop();
-      } catch {
-        // not scanning any more
-      }
-      try {
-        engine.clear();
-      } catch {
-        // already cleared
-      }
+      stopPump();
+      for (const t of stream.getTracks()) t.stop();
+      element.srcObject = null;
+      element.remove();
     },
   };
 }

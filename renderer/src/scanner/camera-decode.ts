@@ -1,0 +1,76 @@
+/**
+ * Decodes one camera picture's luma (brightness) plane: QR codes and CODE128
+ * only (what UiTPAS cards and the UiTPAS app show, and what member apps put
+ * in a QR), with ZXing's decoders (@zxing/library, the same ones
+ * html5-qrcode carried). Pure: runs in the camera's decode worker
+ * (camera-decode.worker.ts), or on the page when a worker cannot start.
+ *
+ * WHY the luma plane: a camera's frame already holds it (the Y plane of
+ * I420/NV12), and ZXing decodes brightness only. Drawing the frame into a
+ * canvas, converting it to RGBA and reading it back (what html5-qrcode did
+ * on every frame) cost more than the decode itself on a slow PC.
+ */
+import BarcodeFormat from '@zxing/library/esm/core/BarcodeFormat';
+import BinaryBitmap from '@zxing/library/esm/core/BinaryBitmap';
+import DecodeHintType from '@zxing/library/esm/core/DecodeHintType';
+import HybridBinarizer from '@zxing/library/esm/core/common/HybridBinarizer';
+import MultiFormatReader from '@zxing/library/esm/core/MultiFormatReader';
+import PlanarYUVLuminanceSource from '@zxing/library/esm/core/PlanarYUVLuminanceSource';
+
+/** A picture's brightness, one byte a pixel, rows `stride` bytes apart. */
+export interface LumaPicture {
+  luma: Uint8ClampedArray;
+  width: number;
+  height: number;
+  stride: number;
+}
+
+export interface DecodedCode {
+  text: string;
+  /** 'QR_CODE' or 'CODE_128'. */
+  format: string;
+}
+
+const HINTS = new Map<DecodeHintType, unknown>([
+  [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.QR_CODE, BarcodeFormat.CODE_128]],
+  // As html5-qrcode had it: TRY_HARDER makes every miss several times slower, and the next frame is another try.
+  [DecodeHintType.TRY_HARDER, false],
+]);
+
+let reader: MultiFormatReader | null = null;
+
+/**
+ * The code in the picture, or null. A mirrored code (seen in a mirror, or on
+ * a see-through card) reads too: ZXing's QR decoder retries a QR mirrored,
+ * and its 1D readers read each row both ways. (html5-qrcode decoded every
+ * missed frame a second time flipped: twice the work for nothing.)
+ */
+export function decodeLuma(p: LumaPicture): DecodedCode | null {
+  if (!reader) {
+    reader = new MultiFormatReader();
+    reader.setHints(HINTS); // builds the QR and CODE128 readers once; decodeWithState reuses them
+  }
+  try {
+    const source = new PlanarYUVLuminanceSource(p.luma, p.stride, p.height, 0, 0, p.width, p.height, false);
+    const result = reader.decodeWithState(new BinaryBitmap(new HybridBinarizer(source)));
+    return { text: result.getText(), format: BarcodeFormat[result.getBarcodeFormat()] ?? '' };
+  } catch {
+    // NotFound / Checksum / Format: nothing readable in this picture.
+    return null;
+  } finally {
+    reader.reset();
+  }
+}
+
+/** Brightness of RGBA (or BGRA: `bgr`) pixels, ZXing's own weights (2 green, 1 red, 1 blue). */
+export function lumaOfRgba(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number, stride = width * 4, bgr = false): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(width * height);
+  const r = bgr ? 2 : 0;
+  const b = bgr ? 0 : 2;
+  for (let y = 0; y < height; y++) {
+    let i = y * stride;
+    let o = y * width;
+    for (let x = 0; x < width; x++, i += 4, o++) out[o] = (rgba[i + r]! + 2 * rgba[i + 1]! + rgba[i + b]!) >> 2;
+  }
+  return out;
+}
