@@ -11,6 +11,16 @@ export interface ProcessMemory {
   /** Proportional set size: each shared page split between the processes that map it. */
   pssMb: number;
   rssMb: number;
+  /**
+   * The part of PSS that is the process's own memory: anonymous pages (its heaps, its stacks)
+   * and shared memory (IPC buffers), each split between the processes that share it. What is
+   * left out is file-backed pages (the program's code and read-only data): every other process
+   * on the machine that runs the same binary (another Node, another Chromium) takes a share of
+   * those, so their proportional size moves with whatever else runs, and no leak lives in them.
+   */
+  ownMb: number;
+  /** File-backed pages' proportional share (the part of PSS that `ownMb` leaves out). */
+  pssFileMb: number;
 }
 
 /** PSS and RSS of one process (smaps_rollup); throws if the process is gone. */
@@ -21,7 +31,7 @@ export function processMemory(pid: number): ProcessMemory {
     if (!m) throw new Error(`no ${field} in /proc/${pid}/smaps_rollup`);
     return Number(m[1]) / 1024;
   };
-  return { pssMb: kb('Pss'), rssMb: kb('Rss') };
+  return { pssMb: kb('Pss'), rssMb: kb('Rss'), ownMb: kb('Pss_Anon') + kb('Pss_Shmem'), pssFileMb: kb('Pss_File') };
 }
 
 /** The command line of a process, arguments joined by spaces ('' once it is gone). */
@@ -108,6 +118,46 @@ export async function writeHeapSnapshot(cdp: Pick<CdpClient, 'send' | 'on'>, fil
     off();
   }
   writeFileSync(file, chunks.join(''));
+}
+
+/**
+ * What each of Chromium's allocators holds in one process (MB by allocator: partition_alloc,
+ * malloc, v8, blink_gc, cc, skia, font_caches, ...), from a memory-infra dump taken through the
+ * browser's Tracing domain. WHY: a tab's JS heap and DOM counters can stay flat while its
+ * resident memory grows; this says which allocator grew.
+ */
+export async function chromiumAllocators(browser: CdpClient, pid: number): Promise<Map<string, number>> {
+  const events: { pid: number; ph: string; args?: { dumps?: { allocators?: Record<string, { attrs?: Record<string, { value: string }> }> } } }[] = [];
+  const offData = browser.on('Tracing.dataCollected', (p) => events.push(...(p.value as typeof events)));
+  const complete = new Promise<void>((ok) => {
+    const off = browser.on('Tracing.tracingComplete', () => {
+      off();
+      ok();
+    });
+  });
+  try {
+    await browser.send('Tracing.start', {
+      transferMode: 'ReportEvents',
+      traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } },
+    });
+    const dump = await browser.send<{ success: boolean }>('Tracing.requestMemoryDump', { deterministic: true, levelOfDetail: 'detailed' });
+    await browser.send('Tracing.end');
+    await complete;
+    if (!dump.success) throw new Error('Chromium did not take the memory dump');
+  } finally {
+    offData();
+  }
+  const out = new Map<string, number>();
+  for (const e of events) {
+    if (e.pid !== pid || e.ph !== 'v') continue;
+    for (const [name, a] of Object.entries(e.args?.dumps?.allocators ?? {})) {
+      // Top-level allocators and their first level (e.g. partition_alloc/partitions), not every bucket.
+      if (name.split('/').length > 2) continue;
+      const size = a.attrs?.effective_size?.value ?? a.attrs?.size?.value;
+      if (size !== undefined) out.set(name, parseInt(size, 16) / 1024 / 1024);
+    }
+  }
+  return out;
 }
 
 /** Objects in a heap snapshot, grouped by constructor (or kind, for strings, code and the like). */

@@ -21,6 +21,8 @@ export interface RawTab {
   cdp: CdpClient;
   /** The browser's process id (its renderers are its descendants). */
   browserPid: number;
+  /** The browser's own DevTools endpoint (Tracing: memory dumps of every process). */
+  browserWsUrl: string;
   evaluate<T = unknown>(expression: string): Promise<T>;
   waitFor(selector: string, timeoutMs?: number): Promise<void>;
   click(selector: string): Promise<void>;
@@ -75,6 +77,7 @@ export async function openRawTab(url: string, chromiumArgs: string[]): Promise<R
       browser.once('exit', (code) => fail(new Error(`Chromium exited (${code}):\n${err}`)));
     });
     const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { type: string; webSocketDebuggerUrl: string }[];
+    const version = (await (await fetch(`http://127.0.0.1:${port}/json/version`)).json()) as { webSocketDebuggerUrl: string };
     const page = targets.find((t) => t.type === 'page');
     if (!page) throw new Error('Chromium opened no tab');
     const cdp = await connectCdp(page.webSocketDebuggerUrl);
@@ -104,6 +107,7 @@ export async function openRawTab(url: string, chromiumArgs: string[]): Promise<R
     return {
       cdp,
       browserPid: browser.pid!,
+      browserWsUrl: version.webSocketDebuggerUrl,
       evaluate,
       waitFor,
       async click(selector) {

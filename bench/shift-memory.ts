@@ -21,8 +21,10 @@
  *   end; growth is counted from the first of those.
  *
  * With `snapshotDir`, heap snapshots of both processes are written at the
- * baseline and at the end, and the constructors that grew most are printed;
- * the baseline is then sampled after its snapshots (see below).
+ * baseline and at the end, and the constructors that grew most are printed,
+ * with what each of the tab's allocators (Chromium's memory-infra: partition
+ * alloc, malloc, v8, Oilpan, cc, skia...) grew; the baseline is then sampled
+ * after its snapshots (see below).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -37,7 +39,9 @@ import { bundleWebHost } from '../test/web-host-bundle.js';
 import { CHROMIUM_ARGS } from './scan-bench.js';
 import { openRawTab, type RawTab } from './raw-tab.js';
 import {
+  chromiumAllocators,
   commandLine,
+  connectCdp,
   connectNodeInspector,
   descendants,
   heapGrowth,
@@ -45,6 +49,7 @@ import {
   summarizeHeapSnapshot,
   writeHeapSnapshot,
   type CdpClient,
+  type ProcessMemory,
 } from './process-memory.js';
 import { median, nowMs, type Figure } from './stats.js';
 
@@ -64,8 +69,8 @@ export const SHIFT_GROWTH_TARGET_MB = 20;
 
 interface Sample {
   sales: number;
-  service: { pssMb: number; rssMb: number; heapUsedMb: number; heapTotalMb: number };
-  renderer: { pssMb: number; rssMb: number; jsHeapUsedMb: number; jsHeapTotalMb: number; nodes: number; listeners: number; documents: number };
+  service: ProcessMemory & { heapUsedMb: number; heapTotalMb: number };
+  renderer: ProcessMemory & { jsHeapUsedMb: number; jsHeapTotalMb: number; nodes: number; listeners: number; documents: number };
 }
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
@@ -76,6 +81,7 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
   let terminal: TerminalProcess | null = null;
   let inspector: CdpClient | null = null;
   let tab: RawTab | null = null;
+  let browser = null as CdpClient | null; // connected at the first memory dump (a closure assigns it)
   try {
     terminal = await startTerminal({
       dataDir,
@@ -111,13 +117,18 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
         expression: '(({ heapUsed, heapTotal }) => ({ heapUsed, heapTotal }))(process.memoryUsage())',
         returnByValue: true,
       });
-      const reads = { service: [] as { pssMb: number; rssMb: number }[], renderer: [] as { pssMb: number; rssMb: number }[] };
+      const reads = { service: [] as ProcessMemory[], renderer: [] as ProcessMemory[] };
       for (let i = 0; i < 3; i++) {
         if (i > 0) await sleep(200);
         reads.service.push(processMemory(t.child.pid!));
         reads.renderer.push(processMemory(rendererPid));
       }
-      const med = (xs: { pssMb: number; rssMb: number }[]) => ({ pssMb: median(xs.map((x) => x.pssMb)), rssMb: median(xs.map((x) => x.rssMb)) });
+      const med = (xs: ProcessMemory[]): ProcessMemory => ({
+        pssMb: median(xs.map((x) => x.pssMb)),
+        rssMb: median(xs.map((x) => x.rssMb)),
+        ownMb: median(xs.map((x) => x.ownMb)),
+        pssFileMb: median(xs.map((x) => x.pssFileMb)),
+      });
       return {
         sales,
         service: { ...med(reads.service), heapUsedMb: mb(heap.result.value.heapUsed), heapTotalMb: mb(heap.result.value.heapTotal) },
@@ -131,8 +142,12 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
         },
       };
     };
+    const allocators: Map<string, number>[] = [];
     const snapshots = async (label: string) => {
       if (!o.snapshotDir) return;
+      // First, before a heap snapshot's own allocations are in the tab.
+      browser ??= await connectCdp(page.browserWsUrl);
+      allocators.push(await chromiumAllocators(browser, rendererPid));
       await writeHeapSnapshot(page.cdp, join(o.snapshotDir, `renderer-${label}.heapsnapshot`));
       await writeHeapSnapshot(service, join(o.snapshotDir, `service-${label}.heapsnapshot`));
     };
@@ -168,8 +183,8 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
       if (i === o.baselineAfter || i % 100 === 0 || i === o.redemptions) {
         const said = (s: Sample) =>
           progress(
-            `shift: ${i} sales, ${deskViews} desk views: service PSS ${s.service.pssMb.toFixed(1)} MB (heap ${s.service.heapUsedMb.toFixed(1)} of ${s.service.heapTotalMb.toFixed(1)}), ` +
-              `tab PSS ${s.renderer.pssMb.toFixed(1)} MB (JS heap ${s.renderer.jsHeapUsedMb.toFixed(1)} of ${s.renderer.jsHeapTotalMb.toFixed(1)}, ${s.renderer.nodes} nodes, ${s.renderer.listeners} listeners), ` +
+            `shift: ${i} sales, ${deskViews} desk views: service own ${s.service.ownMb.toFixed(1)} MB (PSS ${s.service.pssMb.toFixed(1)}, files ${s.service.pssFileMb.toFixed(1)}, RSS ${s.service.rssMb.toFixed(1)}, heap ${s.service.heapUsedMb.toFixed(1)} of ${s.service.heapTotalMb.toFixed(1)}), ` +
+              `tab own ${s.renderer.ownMb.toFixed(1)} MB (PSS ${s.renderer.pssMb.toFixed(1)}, files ${s.renderer.pssFileMb.toFixed(1)}, RSS ${s.renderer.rssMb.toFixed(1)}, JS heap ${s.renderer.jsHeapUsedMb.toFixed(1)} of ${s.renderer.jsHeapTotalMb.toFixed(1)}, ${s.renderer.nodes} nodes, ${s.renderer.listeners} listeners), ` +
               `sale median ${median(saleMs.slice(-100)).toFixed(0)} ms, load ${loadavg()[0]!.toFixed(1)}`,
           );
         samples.push(await sample(i));
@@ -185,6 +200,14 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
     }
     await snapshots(`at-${o.redemptions}`);
     if (o.snapshotDir) {
+      const [before, after] = allocators as [Map<string, number>, Map<string, number>];
+      const grew = [...after].map(([name, mb]) => ({ name, mb, by: mb - (before.get(name) ?? 0) })).sort((a, b) => Math.abs(b.by) - Math.abs(a.by));
+      progress(
+        `tab's allocators (memory-infra), after ${o.baselineAfter} sales to after ${o.redemptions}:\n    ${grew
+          .slice(0, 15)
+          .map((g) => `${g.by >= 0 ? '+' : ''}${g.by.toFixed(2)} MB  ${g.name} (${g.mb.toFixed(2)} MB)`)
+          .join('\n    ')}`,
+      );
       for (const side of ['renderer', 'service']) {
         const read = (label: string) => summarizeHeapSnapshot(readFileSync(join(o.snapshotDir!, `${side}-${label}.heapsnapshot`), 'utf8'));
         progress(
@@ -195,6 +218,7 @@ export async function runShiftBench(o: ShiftOptions, sandboxUrl: string, dataDir
     return shiftFigures(o, samples, deskViews, saleMs);
   } finally {
     inspector?.close();
+    browser?.close();
     await tab?.close();
     await terminal?.stop();
     bundle.remove();
@@ -226,10 +250,11 @@ function shiftFigures(o: ShiftOptions, samples: Sample[], deskViews: number, sal
   const last = samples[samples.length - 1]!;
   const mid = samples.find((s) => s.sales === 500);
   const total = (s: Sample) => s.service.pssMb + s.renderer.pssMb;
-  const growth = total(last) - total(base);
+  const own = (s: Sample) => s.service.ownMb + s.renderer.ownMb;
+  const growth = own(last) - own(base);
   const at = (s: Sample, label: string): Figure[] => [
-    { name: `  ${label}: terminal service PSS (RSS ${s.service.rssMb.toFixed(1)})`, value: s.service.pssMb, unit: 'MB' },
-    { name: `  ${label}: renderer tab PSS (RSS ${s.renderer.rssMb.toFixed(1)})`, value: s.renderer.pssMb, unit: 'MB' },
+    { name: `  ${label}: terminal service PSS (own ${s.service.ownMb.toFixed(1)}, RSS ${s.service.rssMb.toFixed(1)})`, value: s.service.pssMb, unit: 'MB' },
+    { name: `  ${label}: renderer tab PSS (own ${s.renderer.ownMb.toFixed(1)}, RSS ${s.renderer.rssMb.toFixed(1)})`, value: s.renderer.pssMb, unit: 'MB' },
     { name: `  ${label}: service JS heap used, after GC (of ${s.service.heapTotalMb.toFixed(1)} MB held)`, value: s.service.heapUsedMb, unit: 'MB' },
     { name: `  ${label}: tab JS heap used, after GC (of ${s.renderer.jsHeapTotalMb.toFixed(1)} MB held)`, value: s.renderer.jsHeapUsedMb, unit: 'MB' },
     { name: `  ${label}: tab DOM nodes / JS event listeners`, value: s.renderer.nodes, unit: `nodes / ${s.renderer.listeners} listeners` },
@@ -241,11 +266,17 @@ function shiftFigures(o: ShiftOptions, samples: Sample[], deskViews: number, sal
     ...at(base, `after ${base.sales} sales`),
     ...(mid && mid !== base && mid !== last ? at(mid, 'after 500 sales') : []),
     ...at(last, `after ${last.sales} sales`),
+    { name: '  resident memory after the shift (PSS, service + tab)', value: total(last), unit: 'MB' },
     { name: '  peak resident memory (PSS, service + tab) over the shift', value: Math.max(...samples.map(total)), unit: 'MB' },
     { name: `  service JS heap growth after the first ${base.sales} sales`, value: last.service.heapUsedMb - base.service.heapUsedMb, unit: 'MB' },
     { name: `  tab JS heap growth after the first ${base.sales} sales`, value: last.renderer.jsHeapUsedMb - base.renderer.jsHeapUsedMb, unit: 'MB' },
+    { name: `  service own memory growth after the first ${base.sales} sales`, value: last.service.ownMb - base.service.ownMb, unit: 'MB' },
+    { name: `  tab own memory growth after the first ${base.sales} sales`, value: last.renderer.ownMb - base.renderer.ownMb, unit: 'MB' },
+    // Beside it, not instead: PSS also counts each process's share of the Node and Chromium binaries' pages,
+    // which moves whenever another Node or Chromium on the machine starts or stops.
+    { name: `  PSS growth after the first ${base.sales} sales (service + tab, files included)`, value: total(last) - total(base), unit: 'MB' },
     {
-      name: `shift: memory growth after the first ${base.sales} sales (PSS, service + tab)`,
+      name: `shift: memory growth after the first ${base.sales} sales (own memory, service + tab)`,
       value: growth,
       unit: 'MB',
       target: `< ${SHIFT_GROWTH_TARGET_MB} MB`,

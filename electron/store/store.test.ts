@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../test/temp-dir.js';
-import { openDatabase, SchemaTooNewError, schemaVersion } from './db.js';
+import { openDatabase, PAGE_CACHE_KIB, SchemaTooNewError, schemaVersion } from './db.js';
 import { MIGRATIONS } from './migrations.js';
 import { Store } from './store.js';
 
@@ -25,10 +25,15 @@ const entry = (i: number) => ({
 });
 
 describe('database', () => {
-  it('opens with WAL, FULL sync and the latest schema', () => {
+  it('opens with WAL, FULL sync, a 4 MB page cache, no memory map and the latest schema', () => {
     const db = openDatabase(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    // Not better-sqlite3's 16 MB, which a terminal's memory grew into with its file (README, "Memory over a shift").
+    expect(db.pragma('cache_size', { simple: true })).toBe(PAGE_CACHE_KIB);
+    expect(PAGE_CACHE_KIB).toBe(-4000);
+    // Mapped file pages would count in the terminal's resident memory and grow with the file.
+    expect(db.pragma('mmap_size', { simple: true })).toBe(0);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     db.close();
   });
