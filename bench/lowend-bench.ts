@@ -9,7 +9,8 @@
  * - page load to the counter ready for a scan (the counter, its basket field
  *   and the terminal's status on screen), from navigation start, in a fresh
  *   browser context each time (nothing cached); UiTPAS, 1280x800;
- * - scan (Enter) to balance on screen p95 (scan-bench.ts's timer); UiTPAS;
+ * - scan (Enter) to balance on screen p95: to the frame that paints it
+ *   (scan-bench.ts's timer); UiTPAS;
  * - keypad to quote on screen p95: a tap on a keypad digit to the points
  *   taken shown in the quote (the counter's own preview), and to the
  *   service's quote that can be confirmed; White Label (a points program);
@@ -214,6 +215,7 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
   // The worker's decode as if the CPU throttling reached it too (see the header).
   const cameraSlowWorkerMs = camera.map((c) => c.openMs + (rate - 1) * c.decodeMs);
   const afterCall = median(scans.map((s) => s.afterCall).filter(Number.isFinite));
+  const inDom = median(scans.map((s) => s.dom));
   const call = median(scans.map((s) => s.call).filter(Number.isFinite));
   const verdict = (value: number, target: number) => (at4 ? { target: `< ${target} ms at 4x`, ok: value < target } : {});
   return [
@@ -226,14 +228,15 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
     // CPU time, not wall time: it holds whatever the machine's load (main-thread-cpu.ts), so changes compare.
     { name: `[${rate}x]   of which the renderer's main thread on the CPU, median`, value: median(loadCpuMs), unit: 'ms' },
     {
-      name: `[${rate}x] scan (Enter) to balance on screen, p95 of ${scanMs.length}`,
+      name: `[${rate}x] scan (Enter) to balance on screen (painted), p95 of ${scanMs.length}`,
       value: percentile(scanMs, 95),
       unit: 'ms',
       ...verdict(percentile(scanMs, 95), T.scanP95Ms),
     },
     { name: `[${rate}x]   scan to balance, p50`, value: median(scanMs), unit: 'ms' },
     { name: `[${rate}x]   of which identify call (web host, service, sandbox), p50`, value: call, unit: 'ms' },
-    { name: `[${rate}x]   of which answer to balance in the page, p50`, value: afterCall, unit: 'ms' },
+    { name: `[${rate}x]   of which answer to balance painted, p50`, value: afterCall, unit: 'ms' },
+    { name: `[${rate}x]   scan to balance in the page's DOM (before its frame), p50`, value: inDom, unit: 'ms' },
     // CPU time, as above: what a scan costs the page, whatever the machine's load.
     { name: `[${rate}x]   renderer main-thread CPU per scan (all it sets off), mean`, value: scanCpuMs, unit: 'ms' },
     {

@@ -4,7 +4,10 @@
  * UiTPAS):
  *  - scan to balance: from the scan's last key (the Enter keydown, as the page
  *    sees it: performance.now in a capture listener) to the member's balance
- *    in the page (a MutationObserver on the balance element's data-milli).
+ *    painted: a MutationObserver on the balance element's data-milli sees it
+ *    reach the page, and the frame after it is painted (a rAF callback posts a
+ *    message, which runs once that frame's style, layout and paint are done;
+ *    bench/scan-trace.ts checks this against the trace's Paint).
  *    The scanner's keys come through CDP stamped 8 ms apart, so the wedge sees
  *    a scanner's pace; two passholders alternate so each scan changes the
  *    balance on screen;
@@ -49,12 +52,15 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 export interface ScanTiming {
+  /** Enter to the frame that shows the balance painted. */
   total: number;
+  /** Enter to the balance in the page's DOM (before that frame: style, layout, paint). */
+  dom: number;
   /** Enter to the identify call leaving (wedge, store, screening). */
   beforeCall: number;
   /** The identify call over the web host: the service and the sandbox. */
   call: number;
-  /** The answer to the balance in the page (store, React). */
+  /** The answer to the balance painted (store, React, the frame). */
   afterCall: number;
 }
 
@@ -71,16 +77,28 @@ export async function armBalanceTimer(page: Page, milli: string): Promise<{ done
   const install = `(() => { window.__balanceTimer = new Promise((resolve, reject) => {
     let t0 = null;
     const sel = ${JSON.stringify(tid(TID.balance))};
-    const onKey = (e) => { if (e.key === 'Enter' && t0 === null) t0 = performance.now(); };
+    const onKey = (e) => { if (e.key === 'Enter' && t0 === null) { t0 = performance.now(); performance.mark('pwp-enter'); } };
     const obs = new MutationObserver(() => {
       const el = document.querySelector(sel);
       if (t0 !== null && el && el.getAttribute('data-milli') === ${JSON.stringify(milli)}) {
-        const end = performance.now();
+        const dom = performance.now();
+        performance.mark('pwp-balance-dom');
         obs.disconnect();
         window.removeEventListener('keydown', onKey, true);
         clearTimeout(timer);
-        const call = performance.getEntriesByType('resource').filter((r) => r.name.includes('identifyMember') && r.startTime >= t0).pop();
-        resolve({ total: end - t0, beforeCall: call ? call.startTime - t0 : NaN, call: call ? call.responseEnd - call.startTime : NaN, afterCall: call ? end - call.responseEnd : NaN });
+        // On screen = painted: the frame after the change runs its rAF callbacks, then style, layout and
+        // paint in the same task; a message posted from the rAF callback runs in the next task, once
+        // that frame is painted.
+        requestAnimationFrame(() => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => {
+            const end = performance.now();
+            performance.mark('pwp-balance-painted');
+            const call = performance.getEntriesByType('resource').filter((r) => r.name.includes('identifyMember') && r.startTime >= t0).pop();
+            resolve({ total: end - t0, dom: dom - t0, beforeCall: call ? call.startTime - t0 : NaN, call: call ? call.responseEnd - call.startTime : NaN, afterCall: call ? end - call.responseEnd : NaN });
+          };
+          ch.port2.postMessage(0);
+        });
       }
     });
     window.addEventListener('keydown', onKey, true);
@@ -150,14 +168,21 @@ export async function runScanBench(o: ScanBenchOptions): Promise<Figure[]> {
     const openMs = await timeCameraOpens(page, o.cameraOpens + 1);
     const [firstOpen, ...warmOpens] = openMs;
     const scanMs = scans.map((x) => x.total);
-    const part = (k: 'beforeCall' | 'call' | 'afterCall') => median(scans.map((x) => x[k]).filter((x) => Number.isFinite(x)));
+    const part = (k: 'dom' | 'beforeCall' | 'call' | 'afterCall') => median(scans.map((x) => x[k]).filter((x) => Number.isFinite(x)));
     return [
       { name: `scan (Enter) to balance on screen, p50 (${scanMs.length} scans)`, value: median(scanMs), unit: 'ms' },
-      { name: 'scan (Enter) to balance on screen, p95', value: percentile(scanMs, 95), unit: 'ms', target: '< 50 ms', ok: percentile(scanMs, 95) < 50 },
+      {
+        name: 'scan (Enter) to balance on screen (painted), p95',
+        value: percentile(scanMs, 95),
+        unit: 'ms',
+        target: '< 50 ms',
+        ok: percentile(scanMs, 95) < 50,
+      },
       { name: 'scan (Enter) to balance on screen, max', value: Math.max(...scanMs), unit: 'ms' },
       { name: '  of which Enter to identify call sent, p50', value: part('beforeCall'), unit: 'ms' },
       { name: '  of which identify call (web host, service, sandbox), p50', value: part('call'), unit: 'ms' },
-      { name: '  of which answer to balance in the page, p50', value: part('afterCall'), unit: 'ms' },
+      { name: '  of which answer to balance painted, p50', value: part('afterCall'), unit: 'ms' },
+      { name: '  scan to balance in the page (DOM, before its frame), p50', value: part('dom'), unit: 'ms' },
       { name: 'camera: first open (loads the chunk) to decoded QR', value: firstOpen!, unit: 'ms' },
       { name: `camera: open to decoded QR, median (${warmOpens.length} opens)`, value: median(warmOpens), unit: 'ms' },
     ];

@@ -1,7 +1,8 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
+import type { EndUserLanguage } from '../../../shared/errors';
 import { endUserText, type RewardOffer } from '../../../shared/rewards';
 import { asErrorInfo } from '../api/client';
 import { QK, QueryProvider } from '../api/queries';
@@ -9,6 +10,7 @@ import { useApi } from '../screens/manager/api-context';
 import { useFocusRequest, usePos } from '../state/context';
 import { isClosed, saleActions } from '../state/store';
 import { TID } from '../testids';
+import { usePaintedSince } from './after-paint';
 import { ErrorMessage } from './ErrorMessage';
 
 /**
@@ -48,9 +50,12 @@ function useRewardPages() {
   const sale = usePos((s) => s.sale);
   const epoch = usePos((s) => s.rewardsEpoch);
   const saleId = sale?.id ?? '';
+  // Asked for once the frame with the new member's balance is painted: sending it costs the page
+  // real CPU on a slow counter PC, and the balance is what the cashier waits for (after-paint.ts).
+  const painted = usePaintedSince(`${saleId}:${epoch}`);
   const query = useInfiniteQuery({
     queryKey: QK.rewards(saleId, epoch),
-    enabled: !!sale?.member && !isClosed(sale),
+    enabled: painted && !!sale?.member && !isClosed(sale),
     initialPageParam: 0,
     queryFn: ({ pageParam }) => api.listRewards({ saleId, start: pageParam, limit: REWARD_PAGE }),
     getNextPageParam: (last, pages) => {
@@ -58,11 +63,13 @@ function useRewardPages() {
       return last.offers.length > 0 && shown < last.totalItems ? shown : undefined;
     },
   });
-  const pages = query.data?.pages ?? [];
+  const pages = query.data?.pages;
+  // The same array while the pages are the same: the rows' texts below are made once per catalogue.
+  const offers = useMemo(() => (pages ?? []).flatMap((p) => p.offers), [pages]);
   return {
-    offers: pages.flatMap((p) => p.offers),
-    total: pages.at(-1)?.totalItems ?? 0,
-    lastKnownAt: pages.find((p) => p.lastKnownAt)?.lastKnownAt,
+    offers,
+    total: pages?.at(-1)?.totalItems ?? 0,
+    lastKnownAt: pages?.find((p) => p.lastKnownAt)?.lastKnownAt,
     loading: query.isFetching,
     loaded: query.isSuccess,
     error: query.error ? asErrorInfo(query.error) : null,
@@ -81,7 +88,27 @@ function RewardCatalogue() {
   const busy = usePos((s) => s.busy);
   const lang = usePos((s) => s.uiLang);
   const choose = usePos((s) => s.chooseReward);
+  const price = usePrice();
+  // Each redeemable reward's texts, made once per catalogue and language: a look-up of the next card
+  // (busy) re-renders the rows for their `disabled` alone (issue 18: a slow counter PC).
+  const rowTexts = useMemo(
+    () =>
+      new Map(
+        rewards.offers.map((o) => [
+          o.id,
+          { price: price(o), discount: o.discount ? t('counter.rewards.discount', { amount: fmt.money(o.discount) }) : t('counter.rewards.noDiscount') },
+        ]),
+      ),
+    [rewards.offers, price, t, fmt],
+  );
   const [picked, setPicked] = useState<string | null>(null);
+  const onChoose = useCallback(
+    (id: string) => {
+      setPicked(id);
+      void choose(id);
+    },
+    [choose],
+  );
   // The catalogue arrives after the card is read (and after the store asked for the focus here):
   // the first reward the member can redeem takes the focus once it is on screen, unless the
   // cashier has put the focus somewhere else meanwhile (a late list never takes their keys).
@@ -134,11 +161,7 @@ function RewardCatalogue() {
   const now = offers.filter((o) => o.availability.redeemable);
   const later = offers.filter((o) => !o.availability.redeemable);
   const chosenId = sale.state === 'quoted' ? sale.reward?.id : undefined;
-
-  function price(r: Pick<RewardOffer, 'kind' | 'pointsMilli'>): string {
-    return r.kind === 'WELCOME' && r.pointsMilli === 0 ? t('counter.rewards.welcome') : t('counter.rewards.points', { points: fmt.points(r.pointsMilli, 0) });
-  }
-  const discount = (o: RewardOffer) => (o.discount ? t('counter.rewards.discount', { amount: fmt.money(o.discount) }) : t('counter.rewards.noDiscount'));
+  const rowsDisabled = !canChoosePoints || busy !== null;
 
   return (
     <section
@@ -173,63 +196,27 @@ function RewardCatalogue() {
         {now.length > 0 && <h3 className="reward-group">{t('counter.rewards.canRedeem')}</h3>}
         {now.length > 0 && (
           <ul className="reward-list" onKeyDown={moveWithArrows}>
-            {now.map((o, i) => {
-              const chosen = chosenId === o.id;
-              const checking = busy === 'reward' && picked === o.id;
-              return (
-                <li key={o.id}>
-                  <button
-                    ref={i === 0 ? firstRef : undefined}
-                    type="button"
-                    className={`reward reward-ok ${chosen ? 'reward-chosen' : ''}`}
-                    data-testid={TID.rewardOption}
-                    data-reward-id={o.id}
-                    data-redeemable="true"
-                    aria-pressed={chosen}
-                    disabled={!canChoosePoints || busy !== null}
-                    onClick={() => {
-                      setPicked(o.id);
-                      void choose(o.id);
-                    }}
-                  >
-                    <span className="reward-title">{o.title}</span>
-                    <span className="reward-facts">
-                      <span className="reward-price">{price(o)}</span>
-                      <span className={o.discount ? 'reward-discount' : 'reward-discount reward-none'}>{discount(o)}</span>
-                    </span>
-                    {(chosen || checking) && <span className="reward-badge">{checking ? t('counter.rewards.checking') : t('counter.rewards.chosen')}</span>}
-                  </button>
-                </li>
-              );
-            })}
+            {now.map((o, i) => (
+              <RedeemableReward
+                key={o.id}
+                offer={o}
+                buttonRef={i === 0 ? firstRef : undefined}
+                texts={rowTexts.get(o.id)!}
+                badge={busy === 'reward' && picked === o.id ? t('counter.rewards.checking') : chosenId === o.id ? t('counter.rewards.chosen') : null}
+                chosen={chosenId === o.id}
+                disabled={rowsDisabled}
+                onChoose={onChoose}
+              />
+            ))}
           </ul>
         )}
         {now.length === 0 && offers.length > 0 && <p className="message message-warning">{t('counter.rewards.noneRedeemable')}</p>}
         {later.length > 0 && <h3 className="reward-group reward-group-later">{t('counter.rewards.notNow')}</h3>}
         {later.length > 0 && (
           <ul className="reward-list">
-            {later.map((o) => {
-              const why = o.availability.redeemable ? undefined : o.availability;
-              // UiTPAS words its reasons in Dutch only (redeem-status has one message): in another language
-              // the reason code in the cashier's words, so the screen speaks one language.
-              const backendText = why ? endUserText(why.message, lang) : undefined;
-              const backendLang =
-                why && backendText ? (Object.keys(why.message) as (keyof typeof why.message)[]).find((l) => why.message[l] === backendText) : undefined;
-              const own = why && (backendLang !== fmt.lang || !backendText);
-              const text = why ? (own ? t(`counter.rewards.why.${why.reason}`) : backendText!) : '';
-              const textLang = own ? fmt.lang : backendLang;
-              return (
-                <li key={o.id} className="reward reward-no" data-testid={TID.rewardOption} data-reward-id={o.id} data-redeemable="false" aria-disabled="true">
-                  <span className="reward-title">{o.title}</span>
-                  <span className="reward-facts">
-                    <span className="reward-price">{price(o)}</span>
-                  </span>
-                  <span className="reward-reason" data-testid={TID.rewardReason} data-reason={why?.reason} lang={textLang}>
-                    {text}
-                  </span>
-                </li>
-              );
-            })}
+            {later.map((o) => (
+              <LaterReward key={o.id} offer={o} lang={lang} />
+            ))}
           </ul>
         )}
       </div>
@@ -241,3 +228,80 @@ function RewardCatalogue() {
     </section>
   );
 }
+
+/** A reward's points price in the cashier's words (a welcome reward is free). */
+function usePrice(): (r: Pick<RewardOffer, 'kind' | 'pointsMilli'>) => string {
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  return useCallback(
+    (r: Pick<RewardOffer, 'kind' | 'pointsMilli'>) =>
+      r.kind === 'WELCOME' && r.pointsMilli === 0 ? t('counter.rewards.welcome') : t('counter.rewards.points', { points: fmt.points(r.pointsMilli, 0) }),
+    [t, fmt],
+  );
+}
+
+/**
+ * One reward the member can redeem now: no hooks, its texts made by the
+ * catalogue (memo: a choice or a look-up re-renders only what changed, and
+ * cheaply; issue 18: a slow counter PC).
+ */
+const RedeemableReward = memo(function RedeemableReward(props: {
+  offer: RewardOffer;
+  texts: { price: string; discount: string };
+  /** "Checking…" or "Chosen", or none. */
+  badge: string | null;
+  buttonRef: RefObject<HTMLButtonElement | null> | undefined;
+  chosen: boolean;
+  disabled: boolean;
+  onChoose: (id: string) => void;
+}) {
+  const { offer: o, chosen, texts, badge } = props;
+  return (
+    <li>
+      <button
+        ref={props.buttonRef}
+        type="button"
+        className={`reward reward-ok ${chosen ? 'reward-chosen' : ''}`}
+        data-testid={TID.rewardOption}
+        data-reward-id={o.id}
+        data-redeemable="true"
+        aria-pressed={chosen}
+        disabled={props.disabled}
+        onClick={() => props.onChoose(o.id)}
+      >
+        <span className="reward-title">{o.title}</span>
+        <span className="reward-facts">
+          <span className="reward-price">{texts.price}</span>
+          <span className={o.discount ? 'reward-discount' : 'reward-discount reward-none'}>{texts.discount}</span>
+        </span>
+        {badge && <span className="reward-badge">{badge}</span>}
+      </button>
+    </li>
+  );
+});
+
+/** A reward the member cannot redeem now, with the program's reason (memo: as above). */
+const LaterReward = memo(function LaterReward({ offer: o, lang }: { offer: RewardOffer; lang: EndUserLanguage }) {
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  const price = usePrice();
+  const why = o.availability.redeemable ? undefined : o.availability;
+  // UiTPAS words its reasons in Dutch only (redeem-status has one message): in another language
+  // the reason code in the cashier's words, so the screen speaks one language.
+  const backendText = why ? endUserText(why.message, lang) : undefined;
+  const backendLang = why && backendText ? (Object.keys(why.message) as (keyof typeof why.message)[]).find((l) => why.message[l] === backendText) : undefined;
+  const own = why && (backendLang !== fmt.lang || !backendText);
+  const text = why ? (own ? t(`counter.rewards.why.${why.reason}`) : backendText!) : '';
+  const textLang = own ? fmt.lang : backendLang;
+  return (
+    <li className="reward reward-no" data-testid={TID.rewardOption} data-reward-id={o.id} data-redeemable="false" aria-disabled="true">
+      <span className="reward-title">{o.title}</span>
+      <span className="reward-facts">
+        <span className="reward-price">{price(o)}</span>
+      </span>
+      <span className="reward-reason" data-testid={TID.rewardReason} data-reason={why?.reason} lang={textLang}>
+        {text}
+      </span>
+    </li>
+  );
+});

@@ -36,6 +36,17 @@ export function createSale(core: Core, drafts: Drafts): { slice: SaleSlice; flow
     focus('basket');
   }
 
+  /** The open sale when its basket already is the amount in the basket field (nothing to call first), else null. */
+  function saleAsTyped(): SaleView | null {
+    const { status, basketText, sale } = get();
+    if (!status || !sale || isClosed(sale)) return null;
+    try {
+      return parseAmount(basketText, status.currency).cents === sale.basket.cents ? sale : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Starts the sale, or moves its basket, from the basket field. Returns the sale or null (error shown). */
   async function ensureSaleWithBasket(): Promise<SaleView | null> {
     const { status, basketText } = get();
@@ -257,7 +268,9 @@ export function createSale(core: Core, drafts: Drafts): { slice: SaleSlice; flow
         }
       }
       set({ error: null, memberText: input });
-      const withBasket = await ensureSaleWithBasket();
+      // The sale as typed needs no call first: the member's look-up then leaves in this very task, before
+      // React renders anything (an await here let a whole render of the counter run first, issue 18).
+      const withBasket = saleAsTyped() ?? (await ensureSaleWithBasket());
       if (!withBasket) {
         set({ pendingMember: { input, source } });
         return;

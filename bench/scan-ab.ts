@@ -1,0 +1,88 @@
+/**
+ * Scan (Enter) to balance, A/B in one run (issue 18): two or more builds of
+ * the renderer, each served by its own terminal (same sandbox, same browser,
+ * same throttling), timed in alternating rounds so the machine's load falls
+ * on all of them alike. Prints, per build: painted p50/p95, in the DOM p50,
+ * the identify call p50 and the renderer main-thread CPU per scan (a trace's
+ * task time: the figure that holds whatever the load).
+ *
+ *   npx tsx bench/scan-ab.ts --rate 4 --rounds 3 --scans 10 DIR_A DIR_B
+ */
+import { chromium } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSandbox } from '../sandbox/server.js';
+import { setUpStaff, startTerminal, type TerminalProcess } from '../e2e/fixtures.js';
+import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
+import { COUNTER_READY_PROBE, waitForCounterReady } from './lowend-bench.js';
+import { mainThreadCpuMs } from './main-thread-cpu.js';
+import { CHROMIUM_ARGS, startSale, timeScansToBalance, type ScanTiming } from './scan-bench.js';
+import { median, percentile } from './stats.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rate: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '3' },
+    scans: { type: 'string', default: '10' },
+  },
+});
+if (positionals.length === 0) {
+  console.error('usage: npx tsx bench/scan-ab.ts [--rate 4] [--rounds 3] [--scans 10] RENDERER_DIR...');
+  process.exit(2);
+}
+const rate = Number(values.rate);
+const dirs = positionals.map((d) => resolve(d));
+const sandbox = await startSandbox({ port: 0 });
+const dataDirs: string[] = [];
+const terminals: TerminalProcess[] = [];
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+try {
+  for (const dir of dirs) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pwp-scan-ab-'));
+    dataDirs.push(dataDir);
+    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: ['--loyalty', 'uitpas', '--renderer-dir', dir], cpuList: '0' });
+    terminals.push(t);
+    await setUpStaff(t);
+  }
+  const results = dirs.map(() => ({ scans: [] as ScanTiming[], cpuMs: [] as number[] }));
+  const loads: number[] = [];
+  for (let round = 0; round < Number(values.rounds); round++) {
+    for (const [i, t] of terminals.entries()) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.addInitScript({ content: COUNTER_READY_PROBE });
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+      await page.goto(t.openUrl);
+      await waitForCounterReady(page, rate);
+      await startSale(page);
+      await timeScansToBalance(page, 0, 2);
+      const n = Number(values.scans);
+      const cpu = await mainThreadCpuMs(cdp, async () => void results[i]!.scans.push(...(await timeScansToBalance(page, n, 0))));
+      results[i]!.cpuMs.push(cpu / n);
+      loads.push(loadavg()[0]!);
+      await context.close();
+    }
+  }
+  console.log(
+    `${rate}x, ${values.rounds} rounds of ${values.scans} scans per build; load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`,
+  );
+  for (const [i, dir] of dirs.entries()) {
+    const s = results[i]!.scans;
+    const f = (k: keyof ScanTiming) => median(s.map((x) => x[k]).filter(Number.isFinite)).toFixed(1);
+    console.log(
+      `  ${basename(dir).padEnd(24)} painted p50 ${f('total')} p95 ${percentile(
+        s.map((x) => x.total),
+        95,
+      ).toFixed(1)} | in DOM p50 ${f('dom')} | call p50 ${f('call')} | CPU per scan ${results[i]!.cpuMs.map((c) => c.toFixed(0)).join('/')} ms`,
+    );
+  }
+} finally {
+  await browser.close();
+  for (const t of terminals) await t.stop();
+  await sandbox.close();
+  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+}
