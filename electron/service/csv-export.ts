@@ -130,13 +130,11 @@ async function put(out: Writable, data: string | Buffer): Promise<void> {
 }
 
 /**
- * Entries per blob read from SQLite: about 300 KB of JSON. Blobs of 5,000 (1.5 MB)
- * cost more per entry (issue 18, A/B on the 10,000,000-entry log: 303k against 363k
- * entries per CPU-second, a third less system time): each large blob is fresh memory
- * from the system, several times over (SQLite's string, its copy, the Buffer), and the
- * line writer's reading no longer fits in the processor's cache.
+ * Entries per blob read from SQLite (about 1.5 MB of JSON). Blobs of 1,000 were
+ * tried (issue 18): 363k against 303k entries per CPU-second in one A/B without the
+ * file writes, 240k against 253k in another with them; no clear gain, so kept.
  */
-const CHUNK_ROWS = 1000;
+const CHUNK_ROWS = 5000;
 
 const interrupted = () => new Error('the export was interrupted (the destination closed)');
 

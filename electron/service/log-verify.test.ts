@@ -78,6 +78,9 @@ describe('verifyChain', () => {
     expect(checkRange(store.db, 129, 400, sha256Hex, 64)).toMatchObject({ ok: true });
     store.db.prepare(`UPDATE log SET hash = substr(hash, 2) WHERE seq = 200`).run();
     expect(checkRange(store.db, 129, 400, sha256Hex, 64)).toMatchObject({ ok: false, count: 71 });
+    // 64 characters, one of them a quote (JSON escapes it, so the line's bytes shift by one): found at that entry.
+    store.db.prepare(`UPDATE log SET hash = substr(hash, 1, 40) || '"' || substr(hash, 42) WHERE seq = 150`).run();
+    expect(checkRange(store.db, 129, 199, sha256Hex, 64)).toMatchObject({ ok: false, count: 21 });
   });
 
   const tampers: Record<string, (s: Store) => void> = {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { H, lumaWith, W, type FakeCode } from '../../../e2e/fake-camera';
 import { UITPAS_DEMO_PASSHOLDERS } from '../../../sandbox/uitpas/demo-data';
-import { decodeLuma, lumaOfRgba, type LumaPicture } from './camera-decode';
+import { decodeLuma, halfSize, lumaOfRgba, type LumaPicture } from './camera-decode';
 
 const jan = UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber;
 
@@ -20,6 +20,8 @@ describe('decodeLuma', () => {
     ['a QR with a URL', { kind: 'qr', text: `https://www.uitpas.be/pas/${jan}?src=app` }, 'QR_CODE'],
     ['a QR from a second encoder (qrencode)', { kind: 'qrencode', text: jan, sizePx: 300 }, 'QR_CODE'],
     ['a CODE128 card', { kind: 'code128', text: jan }, 'CODE_128'],
+    // Too small for the first, half-size try: the whole picture is tried too.
+    ['a small QR far away (2-pixel modules)', { kind: 'qr', text: jan, modulePx: 2 }, 'QR_CODE'],
   ])('reads %s', (_what, code, format) => {
     const text = code.kind === 'blank' ? '' : code.text;
     expect(decodeLuma(picture(code))).toEqual({ text, format });
@@ -44,6 +46,13 @@ describe('decodeLuma', () => {
     const luma = new Uint8ClampedArray(stride * H).fill(0); // dark padding: it must not be read as part of the picture
     for (let y = 0; y < H; y++) luma.set(src.subarray(y * W, (y + 1) * W), y * stride);
     expect(decodeLuma({ luma, width: W, height: H, stride })).toEqual({ text: jan, format: 'QR_CODE' });
+  });
+});
+
+describe('halfSize', () => {
+  it('averages each 2x2 block (rounded), over rows with padding', () => {
+    const luma = Uint8ClampedArray.from([10, 20, 30, 40, 99, 0, 30, 40, 50, 61, 99, 0]);
+    expect(halfSize({ luma, width: 4, height: 2, stride: 6 })).toEqual({ luma: Uint8ClampedArray.from([25, 45]), width: 2, height: 1, stride: 2 });
   });
 });
 
