@@ -51,14 +51,6 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
-    // index.html's classic script, copied as it is (renderer/public/early-calls.js).
-    files: ['renderer/public/**/*.js'],
-    languageOptions: {
-      sourceType: 'script',
-      globals: { window: 'readonly', location: 'readonly', sessionStorage: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' },
-    },
-  },
-  {
     // Tests read JSON answers of every shape; `any` there is the honest type.
     files: ['**/*.test.{ts,tsx}', 'e2e/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

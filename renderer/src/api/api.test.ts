@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from 'vitest';
 import type { TerminalEvent } from '../../../shared/contract';
 import { PosError } from '../../../shared/errors';
 import { createApi } from './client';
-import { takeEarlyAnswer, type EarlyCalls } from './early-calls';
 import { TOKEN_STORAGE_KEY, takeToken } from './token';
 import { bridgeTransport, httpTransport } from './transports';
 
@@ -23,51 +22,6 @@ describe('token', () => {
     const again = takeToken({ location: { hash: '', pathname: '/', search: '' }, history: { replaceState, state: null }, storage });
     expect(again).toBe('abc123');
     expect(replaceState).toHaveBeenCalledTimes(1);
-  });
-
-  it('keeps the token and clears the address bar only when the deferred work runs, and answers the token at once', () => {
-    const storage = memoryStorage();
-    const replaceState = vi.fn();
-    const deferred: (() => void)[] = [];
-    const token = takeToken({
-      location: { hash: '#token=abc123', pathname: '/', search: '' },
-      history: { replaceState, state: null },
-      storage,
-      later: (work) => void deferred.push(work),
-    });
-    expect(token).toBe('abc123');
-    expect(storage.map.size).toBe(0);
-    expect(replaceState).not.toHaveBeenCalled();
-    deferred.forEach((work) => work());
-    expect(storage.map.get(TOKEN_STORAGE_KEY)).toBe('abc123');
-    expect(replaceState).toHaveBeenCalledWith(null, '', '/');
-  });
-});
-
-describe('early calls (index.html asked before the bundle ran)', () => {
-  it('serve the first call of their method with no input, once; later calls and calls with input go to the terminal', async () => {
-    const fetch = vi.fn(async () => new Response(JSON.stringify({ ok: true, value: { from: 'fetch' } })));
-    const early: EarlyCalls = { kind: 'http', answers: { getStatus: Promise.resolve(new Response(JSON.stringify({ ok: true, value: { from: 'early' } }))) } };
-    const api = createApi(httpTransport({ token: 't0k', fetch: fetch as unknown as typeof globalThis.fetch, early }));
-    await expect(api.getStatus({})).resolves.toEqual({ from: 'early' });
-    expect(fetch).not.toHaveBeenCalled();
-    await expect(api.getStatus({})).resolves.toEqual({ from: 'fetch' });
-    expect(fetch).toHaveBeenCalledTimes(1);
-  });
-
-  it("an early call's lost connection reads as the transport's own would", async () => {
-    const early: EarlyCalls = { kind: 'http', answers: { whoAmI: Promise.reject(new TypeError('Failed to fetch')) } };
-    const api = createApi(httpTransport({ token: 't0k', fetch: vi.fn() as unknown as typeof globalThis.fetch, early }));
-    await expect(api.whoAmI({})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('cannot be reached') });
-  });
-
-  it('are not used for a call with input, nor by the other transport', () => {
-    const answer = Promise.resolve(new Response('{}'));
-    const early: EarlyCalls = { kind: 'http', answers: { getPreferences: answer } };
-    expect(takeEarlyAnswer(early, 'http', 'getPreferences', { x: 1 })).toBeUndefined();
-    expect(takeEarlyAnswer(early, 'electron', 'getPreferences', {})).toBeUndefined();
-    expect(takeEarlyAnswer(early, 'http', 'getPreferences', {})).toBe(answer);
-    expect(takeEarlyAnswer(early, 'http', 'getPreferences', {})).toBeUndefined();
   });
 });
 

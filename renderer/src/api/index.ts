@@ -17,11 +17,9 @@ export interface Connection {
 
 /** Picks the transport once, at start: Electron's bridge if present, else the web host. */
 export function connect(): Connection {
-  // The status, the session and the preferences were asked for by index.html's first script (early-calls.ts).
-  const early = window.__earlyCalls;
   const transport = window.pos
-    ? bridgeTransport(window.pos, early)
-    : httpTransport({ token: takeToken({ location: window.location, history: window.history, storage: safeSessionStorage(), later: queueMicrotask }), early });
+    ? bridgeTransport(window.pos)
+    : httpTransport({ token: takeToken({ location: window.location, history: window.history, storage: safeSessionStorage() }) });
   return { api: createApi(transport), transport };
 }
 

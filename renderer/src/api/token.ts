@@ -9,28 +9,18 @@ export interface TokenEnv {
   location: Pick<Location, 'hash' | 'pathname' | 'search'>;
   history: Pick<History, 'replaceState' | 'state'>;
   storage: Pick<Storage, 'getItem' | 'setItem'> | null;
-  /**
-   * Runs the keeping (the storage write and the address bar's clean-up); default: at once. The page
-   * passes `queueMicrotask`, so its first calls to the terminal leave first: a page's first storage
-   * access is a synchronous round trip to the browser process (0.1-0.4 s at 4x CPU on a loaded
-   * machine, issue 18's page-load profile), and the token itself is known from the address.
-   */
-  later?: (work: () => void) => void;
 }
 
 export function takeToken(env: TokenEnv): string | null {
   const hash = env.location.hash.replace(/^#/, '');
   const fromHash = hash ? new URLSearchParams(hash).get('token') : null;
   if (fromHash) {
-    // Until this runs, a reload still finds the token in the address.
-    (env.later ?? ((work) => work()))(() => {
-      try {
-        env.storage?.setItem(TOKEN_STORAGE_KEY, fromHash);
-      } catch {
-        // storage disabled: the token lives for this page only
-      }
-      env.history.replaceState(env.history.state, '', env.location.pathname + env.location.search);
-    });
+    try {
+      env.storage?.setItem(TOKEN_STORAGE_KEY, fromHash);
+    } catch {
+      // storage disabled: the token lives for this page only
+    }
+    env.history.replaceState(env.history.state, '', env.location.pathname + env.location.search);
     return fromHash;
   }
   try {

@@ -1,14 +1,11 @@
 import type { Envelope, MethodInput, MethodName, MethodResult, PosBridge, TerminalEvent } from '../../../shared/contract';
 import type { Transport } from './client';
-import { takeEarlyAnswer, type EarlyCalls } from './early-calls';
 
-/** Electron: the preload's `window.pos`; `early`: the calls index.html made before this bundle ran (early-calls.ts). */
-export function bridgeTransport(bridge: PosBridge, early?: EarlyCalls): Transport {
+/** Electron: the preload's `window.pos`. */
+export function bridgeTransport(bridge: PosBridge): Transport {
   return {
     kind: 'electron',
     call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Envelope<MethodResult<M>>> {
-      const answered = takeEarlyAnswer(early, 'electron', method, input);
-      if (answered) return answered as Promise<Envelope<MethodResult<M>>>;
       const fn = bridge[method] as unknown as ((input: MethodInput<M>) => Promise<Envelope<MethodResult<M>>>) | undefined;
       if (typeof fn !== 'function')
         return Promise.resolve({ ok: false, error: { code: 'NOT_SUPPORTED', message: `This terminal does not offer "${method}".` } });
@@ -28,8 +25,6 @@ export interface HttpOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
   EventSource?: typeof EventSource;
-  /** The calls index.html made before this bundle ran (early-calls.ts): their Responses serve those methods' first calls. */
-  early?: EarlyCalls;
 }
 
 function serviceDown(message: string): Envelope<never> {
@@ -46,13 +41,12 @@ export function httpTransport(opts: HttpOptions): Transport {
       if (!opts.token) return serviceDown('This page has no access token. Open the address the terminal printed when it started.');
       let res: Response;
       try {
-        res = await (takeEarlyAnswer(opts.early, 'http', method, input) ??
-          doFetch(`${base}/api/call/${method}`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${opts.token}` },
-            body: JSON.stringify(input ?? {}),
-            cache: 'no-store',
-          }));
+        res = await doFetch(`${base}/api/call/${method}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${opts.token}` },
+          body: JSON.stringify(input ?? {}),
+          cache: 'no-store',
+        });
       } catch {
         return serviceDown('The terminal service cannot be reached. Nothing was changed; try again.');
       }
