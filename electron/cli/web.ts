@@ -126,8 +126,14 @@ let running: { host: { close(): Promise<void> }; terminal: HostedTerminal } | nu
 let stopRequested = false;
 let stopping = false;
 async function stop(): Promise<void> {
+  if (!running) {
+    // Still starting: the start finishes (a half-made terminal is not left behind), then stops.
+    if (!stopRequested) log.info('asked to stop while starting: stopping once the start is done');
+    stopRequested = true;
+    return;
+  }
   stopRequested = true;
-  if (!running || stopping) return; // still starting: the start finishes, then stops
+  if (stopping) return;
   stopping = true;
   await running.host.close();
   await running.terminal.close();

@@ -23,6 +23,14 @@ afterEach(() => {
   for (const t of temps.splice(0)) t();
 });
 
+/** The terminal's log (with --data-dir, its logs/ folder), where support reads it. */
+const logText = (dir: string) =>
+  existsSync(join(dir, 'logs'))
+    ? readdirSync(join(dir, 'logs'))
+        .map((f) => readFileSync(join(dir, 'logs', f), 'utf8'))
+        .join('\n')
+    : '';
+
 /** Starts `npm run web`'s entry on `dir`; resolves with its first stdout line, or its exit code and stderr. */
 function startWeb(
   dir: string,
@@ -65,11 +73,7 @@ it('a second process on the same data directory refuses, naming the holder; a SI
   const third = await startWeb(dir);
   expect(third.line, third.stderr).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/);
   // Said in the terminal's log (with --data-dir, its logs/ folder), where support reads it.
-  const logText = () =>
-    readdirSync(join(dir, 'logs'))
-      .map((f) => readFileSync(join(dir, 'logs', f), 'utf8'))
-      .join('\n');
-  await vi.waitFor(() => expect(logText()).toContain(`took over the data directory from pid ${first.child.pid}`), { timeout: 10_000, interval: 100 });
+  await vi.waitFor(() => expect(logText(dir)).toContain(`took over the data directory from pid ${first.child.pid}`), { timeout: 10_000, interval: 100 });
   let lateStderr = '';
   third.child.stderr!.on('data', (d) => (lateStderr += String(d)));
   const exited = new Promise<{ code: number | null; signal: string | null }>((ok) => third.child.once('exit', (code, signal) => ok({ code, signal })));
@@ -111,6 +115,9 @@ it('a SIGTERM while the terminal starts (the live connection test held by the pr
   const child = children.at(-1)!;
   const exited = new Promise<{ code: number | null; signal: string | null }>((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
   child.kill('SIGTERM');
+  // Only once the terminal has taken the stop in does the program answer (were both to arrive in one
+  // turn of the event loop, the start could finish first: then it prints its address and stops).
+  await vi.waitFor(() => expect(logText(dir)).toContain('asked to stop while starting'), { timeout: 30_000, interval: 50 });
   release();
   const first = await started;
   expect({ ...(await exited), lockLeft: existsSync(join(dir, LOCK_FILE)) }, first.stderr).toEqual({ code: 0, signal: null, lockLeft: false });
