@@ -20,7 +20,7 @@ import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
 import { fakeCameraArgs, writeFakeCamera } from '../e2e/fake-camera.js';
 import { setUpStaff, startTerminal } from '../e2e/fixtures.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
-import { COUNTER_READY_PROBE, waitForCounterReady } from './lowend-bench.js';
+import { openThrottled } from './lowend-bench.js';
 import { CHROMIUM_ARGS, startSale, timeCameraReads } from './scan-bench.js';
 import { median } from './stats.js';
 
@@ -114,14 +114,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [..
 try {
   const pages = [];
   for (const terminal of terminals) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera'] });
-    const page = await context.newPage();
-    await page.addInitScript({ content: COUNTER_READY_PROBE });
-    await page.addInitScript({ content: CAMERA_PROBE });
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-    await page.goto(terminal.openUrl);
-    await waitForCounterReady(page, rate);
+    const { page } = await openThrottled(browser, terminal.openUrl, rate, [CAMERA_PROBE]);
     await startSale(page);
     pages.push(page);
   }

@@ -28,7 +28,7 @@
  * These are timings on whatever machine runs them: medians and p95s, with
  * the load average printed. Rerun on a quiet machine before quoting them.
  */
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -148,14 +148,23 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
   }
 }
 
-async function openThrottled(
+/** A counter page in its own context (no cache), its renderer throttled `rate`x, opened and waited for until ready; `initScripts` are probes added before the page's own code. */
+export async function openThrottled(
   browser: Browser,
   url: string,
   rate: number,
-): Promise<{ page: Page; readyMs: number; readyCpuMs: number; cpuMs: (action: () => Promise<void>) => Promise<number>; close: () => Promise<void> }> {
+  initScripts: string[] = [],
+): Promise<{
+  page: Page;
+  cdp: CDPSession;
+  readyMs: number;
+  readyCpuMs: number;
+  cpuMs: (action: () => Promise<void>) => Promise<number>;
+  close: () => Promise<void>;
+}> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera'] });
   const page = await context.newPage();
-  await page.addInitScript({ content: COUNTER_READY_PROBE });
+  for (const content of [COUNTER_READY_PROBE, ...initScripts]) await page.addInitScript({ content });
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   let readyMs = NaN;
@@ -163,7 +172,7 @@ async function openThrottled(
     await page.goto(url);
     readyMs = await waitForCounterReady(page, rate);
   });
-  return { page, readyMs, readyCpuMs, cpuMs: (action) => mainThreadCpuMs(cdp, action), close: () => context.close() };
+  return { page, cdp, readyMs, readyCpuMs, cpuMs: (action) => mainThreadCpuMs(cdp, action), close: () => context.close() };
 }
 
 /** The page's own time (from navigation start) at which COUNTER_READY_PROBE saw the counter ready. */

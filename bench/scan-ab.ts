@@ -16,8 +16,7 @@ import { parseArgs } from 'node:util';
 import { startSandbox } from '../sandbox/server.js';
 import { setUpStaff, startTerminal, type TerminalProcess } from '../e2e/fixtures.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
-import { COUNTER_READY_PROBE, waitForCounterReady } from './lowend-bench.js';
-import { mainThreadCpuMs } from './main-thread-cpu.js';
+import { openThrottled } from './lowend-bench.js';
 import { CHROMIUM_ARGS, startSale, timeScansToBalance, type ScanTiming } from './scan-bench.js';
 import { median, percentile } from './stats.js';
 
@@ -51,20 +50,14 @@ try {
   const loads: number[] = [];
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const [i, t] of terminals.entries()) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const page = await context.newPage();
-      await page.addInitScript({ content: COUNTER_READY_PROBE });
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-      await page.goto(t.openUrl);
-      await waitForCounterReady(page, rate);
+      const { page, cpuMs, close } = await openThrottled(browser, t.openUrl, rate);
       await startSale(page);
       await timeScansToBalance(page, 0, 2);
       const n = Number(values.scans);
-      const cpu = await mainThreadCpuMs(cdp, async () => void results[i]!.scans.push(...(await timeScansToBalance(page, n, 0))));
+      const cpu = await cpuMs(async () => void results[i]!.scans.push(...(await timeScansToBalance(page, n, 0))));
       results[i]!.cpuMs.push(cpu / n);
       loads.push(loadavg()[0]!);
-      await context.close();
+      await close();
     }
   }
   console.log(

@@ -23,7 +23,7 @@ import { TID } from '../renderer/src/testids.js';
 import { setUpStaff, startTerminal } from '../e2e/fixtures.js';
 import { scanKeys } from '../e2e/scanner-keys.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
-import { COUNTER_READY_PROBE, waitForCounterReady } from './lowend-bench.js';
+import { openThrottled } from './lowend-bench.js';
 import { tid } from '../e2e/tid.js';
 import { alternatingPassholders, armBalanceTimer, CHROMIUM_ARGS, startSale, timeScansToBalance } from './scan-bench.js';
 
@@ -237,13 +237,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHR
 try {
   await setUpStaff(terminal);
   console.log(`CPU throttled ${rate}x, terminal on one core; load average ${loadavg()[0]!.toFixed(1)}`);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.addInitScript({ content: COUNTER_READY_PROBE });
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-  await page.goto(terminal.openUrl);
-  await waitForCounterReady(page, rate);
+  const { page, cdp } = await openThrottled(browser, terminal.openUrl, rate);
   await startSale(page);
   await timeScansToBalance(page, 0, 2);
   const { jan, other } = alternatingPassholders();
