@@ -59,7 +59,18 @@ export default tseslint.config(
     // The classic hooks rules; the React Compiler's stricter set is not adopted (no compiler here).
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
-    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          // The renderer runs on Preact, which leaves autoFocus to the browser (first element of a page only).
+          selector: 'JSXOpeningElement[name.name=/^[a-z]/] > JSXAttribute[name.name="autoFocus"]',
+          message: 'autoFocus is not applied on Preact: use ref={focusOnMount} or useFocusOnMount (components/focus-on-mount.ts).',
+        },
+      ],
+    },
   },
   {
     files: ['shared/**/*.ts'],

@@ -4,12 +4,14 @@ import { useFmt } from '../i18n/useFmt';
 import { useFocusRequest, usePos } from '../state/context';
 import { isClosed, saleActions } from '../state/store';
 import { TID } from '../testids';
+import { useFocusOnMount } from './focus-on-mount';
 
 export function BasketStep() {
   const { t } = useTranslation();
   const fmt = useFmt();
   const ref = useRef<HTMLInputElement>(null);
   useFocusRequest('basket', ref);
+  useFocusOnMount(ref);
   const text = usePos((s) => s.basketText);
   const setText = usePos((s) => s.setBasketText);
   const submit = usePos((s) => s.submitBasket);
@@ -44,7 +46,6 @@ export function BasketStep() {
           value={text}
           disabled={disabled}
           onChange={(e) => setText(e.target.value)}
-          autoFocus
         />
         <button type="submit" className="btn" data-testid={TID.basketSubmit} disabled={disabled || busy !== null}>
           {openCents !== null ? t('counter.basket.update') : t('counter.basket.start')}

@@ -1,8 +1,9 @@
-import { useId, type KeyboardEvent, type RefObject } from 'react';
+import { useId, useRef, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MTID } from '../manager-testids';
 import { cleanPin, pinComplete, pressPin, PIN_MAX, type PinKey } from '../screens/manager/pin';
 import './ManagerApproval.css';
+import { useFocusOnMount } from './focus-on-mount';
 
 const KEYS: PinKey[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'back'];
 
@@ -24,6 +25,9 @@ export function PinPad(props: {
   const { value, onChange, onSubmit, label, disabled, inputRef, testId = MTID.pinInput, autoFocus } = props;
   const { t } = useTranslation();
   const id = useId();
+  const ownRef = useRef<HTMLInputElement>(null);
+  const ref = inputRef ?? ownRef;
+  useFocusOnMount(ref, autoFocus);
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Enter') {
       e.preventDefault();
@@ -37,7 +41,7 @@ export function PinPad(props: {
       </label>
       <input
         id={id}
-        ref={inputRef}
+        ref={ref}
         className="field pinpad-field"
         type="password"
         inputMode="numeric"
@@ -48,7 +52,6 @@ export function PinPad(props: {
         // after a wrong one would go nowhere.
         readOnly={disabled}
         aria-disabled={disabled || undefined}
-        autoFocus={autoFocus}
         data-testid={testId}
         aria-describedby={`${id}-count`}
         onChange={(e) => onChange(cleanPin(e.target.value))}

@@ -6,6 +6,7 @@ import { LocalizedError } from '../i18n/LocalizedError';
 import { MTID } from '../manager-testids';
 import { cleanPin, pinComplete } from './manager/pin';
 import '../components/ManagerApproval.css';
+import { focusOnMount } from '../components/focus-on-mount';
 
 export type FirstStartProblem = 'name' | 'pin' | 'differ' | null;
 
@@ -69,7 +70,7 @@ export function FirstStartScreen({ create }: { create: (name: string, pin: strin
             {t('signIn.name')}
             <input
               className="field"
-              autoFocus
+              ref={focusOnMount}
               maxLength={60}
               autoComplete="off"
               value={name}
@@ -134,7 +135,7 @@ export function RecoveryCodeScreen({ code, onDone }: { code: string; onDone: () 
           <strong>{code}</strong>
         </p>
         <div className="button-row">
-          <button type="button" className="btn btn-primary" autoFocus data-testid={MTID.recoveryDone} onClick={onDone}>
+          <button type="button" className="btn btn-primary" ref={focusOnMount} data-testid={MTID.recoveryDone} onClick={onDone}>
             {t('signIn.recoveryDone')}
           </button>
         </div>

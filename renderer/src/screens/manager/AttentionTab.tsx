@@ -10,6 +10,7 @@ import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
 import { DQK } from './desk-queries';
+import { focusOnMount } from '../../components/focus-on-mount';
 
 /** What needs a manager's decision: what happened, what to do, and "mark handled" with what was done. */
 export function AttentionTab() {
@@ -181,7 +182,7 @@ function AttentionCard({ item, onOpenSale, onHandled }: { item: AttentionItem; o
               className="field"
               rows={2}
               maxLength={500}
-              autoFocus
+              ref={focusOnMount}
               value={reason}
               disabled={busy}
               data-testid={MTID.attentionReason}

@@ -10,6 +10,7 @@ import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
 import { DQK } from './desk-queries';
 import { cleanPin, isLocked, pinComplete } from './pin';
+import { focusOnMount } from '../../components/focus-on-mount';
 
 /** People and PINs (managers only): add a cashier or a manager, switch someone off, set a forgotten PIN. */
 export function PeopleTab() {
@@ -187,7 +188,7 @@ export function PeopleTab() {
               type="password"
               inputMode="numeric"
               autoComplete="new-password"
-              autoFocus
+              ref={focusOnMount}
               maxLength={8}
               value={newPin}
               data-testid={MTID.personNewPin}

@@ -10,6 +10,7 @@ import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';
 import { useDesk } from './desk-context';
 import { dayEnd, dayOf, dayStart } from './reward-form';
+import { focusOnMount } from '../../components/focus-on-mount';
 
 /** The form's fields as typed (strings); turned into a RewardDraft on save. */
 interface Form {
@@ -186,7 +187,7 @@ export function RewardsTab() {
           }}
         >
           <h2>{editing === 'new' ? t('manager.rewards.creating') : t('manager.rewards.editing', { title: editing.title })}</h2>
-          {field('title', t('manager.rewards.fieldTitle'), { maxLength: 120, autoFocus: true })}
+          {field('title', t('manager.rewards.fieldTitle'), { maxLength: 120, ref: focusOnMount })}
           {field('description', t('manager.rewards.fieldDescription'), { maxLength: 500 })}
           {field('points', t('manager.rewards.fieldPoints'), { inputMode: 'numeric', className: 'field field-small' })}
           <label className="form-label">

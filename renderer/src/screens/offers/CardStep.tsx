@@ -7,6 +7,7 @@ import { cardNumberProblem, cardText, parseExpiry } from './format';
 import { LocalizedError } from '../../i18n/LocalizedError';
 import { useOffersT, type OffersKey } from './i18n';
 import { OFFERS_TID } from './testids';
+import { focusOnMount } from '../../components/focus-on-mount';
 
 export interface Enrolled {
   card: EnrolledCardView;
@@ -159,7 +160,7 @@ export function CardStep({
       >
         <p className="offers-success-card">{cardText(enrolled.card, t)}</p>
         <p>{t('enrolled', { card: cardText(enrolled.card, t), offer: offerName })}</p>
-        <button type="button" className="btn btn-primary offers-wide" data-testid={OFFERS_TID.enrolAnother} onClick={reset} autoFocus>
+        <button type="button" className="btn btn-primary offers-wide" data-testid={OFFERS_TID.enrolAnother} onClick={reset} ref={focusOnMount}>
           {t('enrolAnother')}
         </button>
       </div>

@@ -8,6 +8,7 @@ import type { OffersApi } from './api';
 import { useOffersT } from './i18n';
 import { OFFERS_TID } from './testids';
 import { useManagerAction } from './useManagerAction';
+import { focusOnMount } from '../../components/focus-on-mount';
 
 /**
  * The offer's discount as typed: a percentage (two decimals at most) and an optional cap in the
@@ -104,7 +105,7 @@ export function CreateOffer({ api, onCreated }: { api: OffersApi; onCreated: (o:
           autoComplete="off"
           disabled={busy}
           aria-invalid={problem}
-          autoFocus
+          ref={focusOnMount}
         />
       </label>
       <p className="hint">{t('offerNameHint')}</p>
