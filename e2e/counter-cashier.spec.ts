@@ -141,7 +141,10 @@ test.describe('UiTPAS', () => {
     await page.locator(`${tid(MTID.signInPerson)}[data-person-id="${staff.managerId}"]`).click();
     const pin = page.locator(tid(MTID.pinInput));
     await expect(pin).toBeFocused();
-    await page.keyboard.type('9999');
+    // A key the field refuses (a letter) never shows: the field is controlled (controlled-fields.ts on Preact).
+    await page.keyboard.type('99x');
+    await expect(pin).toHaveValue('99');
+    await page.keyboard.type('99');
     await page.keyboard.press('Enter');
     await expect(page.locator(tid(MTID.signInError))).toHaveAttribute('data-code', 'PIN_WRONG');
     await expect(pin).toBeFocused();

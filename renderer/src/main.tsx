@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { App } from './App';
+// React's controlled fields on Preact (the renderer's runtime): before the first render.
+import './controlled-fields';
 import { connect } from './api';
 import { reportErrorsTo } from './api/report-errors';
 import { createI18nIn, pickLanguage, safeLocalStorage, savedLanguage, switchLanguage } from './i18n';
