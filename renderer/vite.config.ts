@@ -7,23 +7,37 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // `POS_API=http://127.0.0.1:PORT npx vite --config renderer/vite.config.ts` develops against a running web host.
 const apiTarget = process.env.POS_API;
 
-export default defineConfig({
+/**
+ * The renderer is written against React's API; what ships runs it on Preact (preact/compat): a third
+ * of the JavaScript a counter PC parses and runs at page load (README, "The renderer's runtime";
+ * issue 18). `vite build` (the app, every e2e test, the benchmarks) uses Preact; the dev server keeps
+ * React, for StrictMode's development checks (effects run twice, impure renders caught), which only
+ * React has. POS_RENDERER_RUNTIME=react builds on React (A/B, or going back).
+ */
+const RUNTIMES = ['preact', 'react'] as const;
+type Runtime = (typeof RUNTIMES)[number];
+function runtimeFor(command: 'build' | 'serve'): Runtime {
+  const asked = process.env.POS_RENDERER_RUNTIME;
+  if (asked === undefined || asked === '') return command === 'build' ? 'preact' : 'react';
+  if (asked === 'react' || (asked === 'preact' && command === 'build')) return asked;
+  throw new Error(`POS_RENDERER_RUNTIME=${asked}: expected ${command === 'build' ? RUNTIMES.join(' or ') : 'react (the dev server runs React)'}`);
+}
+
+// Exact names only: 'react-dom/client' and the JSX runtimes have their own Preact modules.
+const PREACT_ALIASES = [
+  { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+  { find: /^react-dom$/, replacement: 'preact/compat' },
+  { find: /^react\/jsx-runtime$/, replacement: 'preact/jsx-runtime' },
+  { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/jsx-dev-runtime' },
+  { find: /^react$/, replacement: 'preact/compat' },
+];
+
+export default defineConfig(({ command }) => ({
   root,
   base: './',
   // The Content-Security-Policy comes from the hosts as a header (electron/shell and the web host), one source of truth.
   plugins: [react()],
-  // The renderer is written against React's API and runs on Preact (preact/compat): a third of the
-  // JavaScript a counter PC parses and runs at page load (README, "The renderer's runtime"; issue 18).
-  // Exact names only: 'react-dom/client' and the JSX runtimes have their own Preact modules.
-  resolve: {
-    alias: [
-      { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
-      { find: /^react-dom$/, replacement: 'preact/compat' },
-      { find: /^react\/jsx-runtime$/, replacement: 'preact/jsx-runtime' },
-      { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/jsx-dev-runtime' },
-      { find: /^react$/, replacement: 'preact/compat' },
-    ],
-  },
+  resolve: { alias: runtimeFor(command) === 'preact' ? PREACT_ALIASES : [] },
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,
@@ -44,4 +58,4 @@ export default defineConfig({
   // The camera's decode worker (renderer/src/scanner/camera-decode.worker.ts) is a module worker, its own file in assets/.
   worker: { format: 'es' },
   server: apiTarget ? { proxy: { '/api': { target: apiTarget, changeOrigin: false } } } : undefined,
-});
+}));
