@@ -1,12 +1,19 @@
 /**
- * Which React components rendered, and how often, while the page did
- * something (the low-end profiler's "whole-app re-render?" question). An
- * init script stands in for the React DevTools hook: React (production
- * builds too) hands every commit to it, and the fiber tree says which
- * components did work in that commit: a new fiber (mounted) or one flagged
- * PerformedWork (React's own flag for "this component's function ran"),
- * the rule React DevTools uses. Subtrees React bailed out of are the very
- * fibers of the previous commit (child pointers unchanged) and are skipped.
+ * Which components rendered, and how often, while the page did something
+ * (the low-end profiler's "whole-app re-render?" question). An init script
+ * stands in for the DevTools hook of either runtime (the app runs React's
+ * API on Preact, README "The renderer's runtime"; `POS_RENDERER_RUNTIME=react`
+ * builds it on React):
+ *  - Preact: main.tsx imports `preact/devtools`, which hands Preact's `options`
+ *    to `__PREACT_DEVTOOLS__.attachPreact`; the probe counts each component's
+ *    render function call (`options._render`, `__r` in Preact's builds) and
+ *    each commit (`options._commit`, `__c`).
+ *  - React (production builds too) hands every commit to the React DevTools
+ *    hook, and the fiber tree says which components did work in that commit:
+ *    a new fiber (mounted) or one flagged PerformedWork (React's own flag for
+ *    "this component's function ran"), the rule React DevTools uses. Subtrees
+ *    React bailed out of are the very fibers of the previous commit (child
+ *    pointers unchanged) and are skipped.
  *
  * Component names need a build that keeps them (`vite build --minify false`);
  * a minified build counts the same renders under short names.
@@ -16,6 +23,25 @@ import type { Page } from '@playwright/test';
 export const REACT_RENDER_PROBE = `(() => {
   const counts = new Map();
   let commits = 0;
+  let runtime = null;
+  window.__PREACT_DEVTOOLS__ = {
+    attachPreact(_version, options, { Fragment }) {
+      runtime = 'Preact';
+      const render = options.__r;
+      options.__r = (vnode) => {
+        const t = vnode.type;
+        const n = typeof t === 'function' && t !== Fragment ? t.displayName || t.name || '(anonymous)' : null;
+        // memo()'s wrapper renders only to render the component inside it, which counts itself
+        if (n && !n.startsWith('Memo(')) counts.set(n, (counts.get(n) || 0) + 1);
+        if (render) render(vnode);
+      };
+      const commit = options.__c;
+      options.__c = (root, queue) => {
+        commits++;
+        if (commit) commit(root, queue);
+      };
+    },
+  };
   const nameOf = (f) => {
     const t = f.type;
     if (!t) return null;
@@ -51,13 +77,14 @@ export const REACT_RENDER_PROBE = `(() => {
     onCommitFiberUnmount() {},
     onPostCommitFiberRoot() {},
     onCommitFiberRoot(_id, root) {
+      runtime = 'React';
       commits++;
       const cur = root.current;
       for (let c = cur.child; c; c = c.sibling) visit(c);
     },
   };
   window.__reactRenders = () => {
-    const out = { commits, byComponent: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])) };
+    const out = { runtime, commits, byComponent: Object.fromEntries([...counts].sort((a, b) => b[1] - a[1])) };
     counts.clear();
     commits = 0;
     return out;
@@ -65,17 +92,20 @@ export const REACT_RENDER_PROBE = `(() => {
 })()`;
 
 export interface RenderCounts {
+  /** Which runtime reported (null: neither hook was called, e.g. a page without `preact/devtools`). */
+  runtime: 'Preact' | 'React' | null;
   commits: number;
   byComponent: Record<string, number>;
 }
 
 /** The commits and renders per component since the last call (and starts counting afresh). */
 export async function takeRenderCounts(page: Page): Promise<RenderCounts> {
-  return (await page.evaluate('window.__reactRenders ? window.__reactRenders() : { commits: 0, byComponent: {} }')) as RenderCounts;
+  return (await page.evaluate('window.__reactRenders ? window.__reactRenders() : { runtime: null, commits: 0, byComponent: {} }')) as RenderCounts;
 }
 
 export function describeRenders(r: RenderCounts, top = 40): string {
   const rows = Object.entries(r.byComponent).slice(0, top);
   const total = Object.values(r.byComponent).reduce((a, b) => a + b, 0);
-  return `  React: ${r.commits} commits, ${total} component renders\n${rows.map(([n, c]) => `    ${String(c).padStart(4)}  ${n}`).join('\n')}`;
+  if (r.runtime === null) return '  renders: not counted (no runtime reported to the probe)';
+  return `  ${r.runtime}: ${r.commits} commits, ${total} component renders\n${rows.map(([n, c]) => `    ${String(c).padStart(4)}  ${n}`).join('\n')}`;
 }
