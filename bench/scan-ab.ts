@@ -72,11 +72,14 @@ try {
   for (const [i, dir] of dirs.entries()) {
     const s = results[i]!.scans;
     const f = (k: keyof ScanTiming) => median(s.map((x) => x[k]).filter(Number.isFinite)).toFixed(1);
+    const p95 = percentile(
+      s.map((x) => x.total),
+      95,
+    ).toFixed(1);
+    const cpu = results[i]!.cpuMs.map((c) => c.toFixed(0)).join('/');
+    const waitCpu = median(results[i]!.waitCpuMs).toFixed(1);
     console.log(
-      `  ${basename(dir).padEnd(24)} painted p50 ${f('total')} p95 ${percentile(
-        s.map((x) => x.total),
-        95,
-      ).toFixed(1)} | in DOM p50 ${f('dom')} | call p50 ${f('call')} | CPU per scan ${results[i]!.cpuMs.map((c) => c.toFixed(0)).join('/')} ms, Enter to painted p50 ${median(results[i]!.waitCpuMs).toFixed(1)} ms`,
+      `  ${basename(dir).padEnd(24)} painted p50 ${f('total')} p95 ${p95} | in DOM p50 ${f('dom')} | call p50 ${f('call')} | CPU per scan ${cpu} ms, Enter to painted p50 ${waitCpu} ms`,
     );
   }
 } finally {
