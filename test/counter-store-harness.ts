@@ -39,7 +39,9 @@ export interface CounterOnRealTerminal {
   close(): Promise<void>;
 }
 
-export async function counterOnRealTerminal(opts: { backend?: string; postWaitMs?: number; quoteDelayMs?: number } = {}): Promise<CounterOnRealTerminal> {
+export async function counterOnRealTerminal(
+  opts: { backend?: string; postWaitMs?: number; quoteDelayMs?: number; lookupHoldMs?: number } = {},
+): Promise<CounterOnRealTerminal> {
   const held = heldWaits();
   const terminal = await startTestTerminal({
     ...(opts.backend ? { backend: opts.backend } : {}),
@@ -79,6 +81,7 @@ export async function counterOnRealTerminal(opts: { backend?: string; postWaitMs
     api: createApi(transport),
     subscribe: (l, c) => transport.subscribe(l, c),
     quoteDelayMs: opts.quoteDelayMs ?? 10,
+    ...(opts.lookupHoldMs !== undefined ? { lookupHoldMs: opts.lookupHoldMs } : {}),
     memory: { getItem: (k) => mem.get(k) ?? null, setItem: (k, v) => void mem.set(k, v), removeItem: (k) => void mem.delete(k) },
   });
   const stop = store.getState().start();

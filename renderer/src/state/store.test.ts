@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_MEMBERS, UNKNOWN_CARD_NUMBER } from '../../../sandbox/demo-data';
 import { counterOnRealTerminal, type CounterOnRealTerminal } from '../../../test/counter-store-harness';
-import { confirmedQuote, saleActions } from './store';
+import { confirmedQuote, saleActions, type PosState } from './store';
 
 const anna = DEMO_MEMBERS.anna; // 2500 points, 1 point = 0.01 EUR
 let c: CounterOnRealTerminal;
@@ -76,6 +76,23 @@ describe('counter store on the real terminal', () => {
     await c.until((s) => s.sale?.state === 'identified' && s.busy === null);
     expect(c.s().sale?.basket.cents).toBe(1500);
     expect(c.s().error).toBeNull();
+  });
+
+  it('tells the screen of a quick scan once: the read, the status the call pushed and the answer in one change (issue 18)', async () => {
+    c = await counterOnRealTerminal({ lookupHoldMs: 60_000 }); // the answer, not the hold's ceiling, ends the hold here
+    c.s().setBasketText('10');
+    await c.s().submitBasket();
+    const told: { state: PosState; previous: PosState }[] = [];
+    const off = c.store.subscribe((state, previous) => void told.push({ state, previous }));
+    const pushed = c.events.length;
+    await c.s().identify(anna.userId, 'scanner');
+    off();
+    expect(c.events.slice(pushed).map((e) => e.type)).toContain('status');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.previous).toMatchObject({ busy: null, sale: { state: 'open' } });
+    expect(told[0]!.state).toMatchObject({ busy: null, memberText: '', sale: { state: 'identified', member: { balanceMilli: 2_500_000 } } });
+    expect(told[0]!.state.status).toBe(c.s().status);
+    expect(c.s().focus.target).toBe('points');
   });
 
   it('starts the sale from a typed but unsubmitted basket when a card is scanned', async () => {

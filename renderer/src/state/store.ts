@@ -8,6 +8,7 @@
  * catalogue, the log) is fetched with TanStack Query by the screens that show it.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { makeHoldable } from './screen-hold';
 import { createSessionSlice } from './session';
 import { createCore } from './slices/core';
 import { createDrafts } from './slices/drafts';
@@ -21,8 +22,8 @@ export { tooPrecise } from './slices/drafts';
 export { confirmedQuote, isClosed, saleActions } from './selectors';
 
 export function createPosStore(deps: StoreDeps): StoreApi<PosState> {
-  return createStore<PosState>()((set, get) => {
-    const core = createCore(deps, set, get);
+  return createStore<PosState>()((set, get, api) => {
+    const core = createCore(deps, set, get, makeHoldable(api));
     const { slice: drafts, drafts: draftsFlow } = createDrafts(core);
     const { slice: sale } = createSale(core, draftsFlow);
     return {

@@ -9,6 +9,7 @@ import type { ErrorInfo } from '../../../../shared/errors';
 import { CLOSED_STATES } from '../../../../shared/sale-state';
 import { asErrorInfo } from '../../api/client';
 import { mergeAnswer, mergePush } from '../sale-merge';
+import type { ScreenHold } from '../screen-hold';
 import type { FocusTarget, GetState, SetState, Step, StoreDeps } from './types';
 
 const SALE_KEY = 'pos.saleId';
@@ -23,6 +24,11 @@ export interface Core {
   fail(e: unknown, step: Step): void;
   /** A refusal the counter says in its own words (`say`: a counter.say.* key; `message` stays English for the log). */
   refusal(code: ErrorInfo['code'], message: string, step: Step, say?: string): void;
+  /**
+   * Holds the screen (the store's listeners) still until the returned release, at most `ms`:
+   * everything that changes meanwhile reaches the screen in one render (../screen-hold.ts).
+   */
+  holdScreen(ms: number): () => void;
   rewardProgram(): boolean;
   needsCode(): boolean;
   /**
@@ -42,7 +48,7 @@ export interface Core {
   stop(): void;
 }
 
-export function createCore(deps: StoreDeps, set: SetState, get: GetState): Core {
+export function createCore(deps: StoreDeps, set: SetState, get: GetState, screen: ScreenHold): Core {
   const { api } = deps;
   const memory = deps.memory ?? null;
   let focusSeq = 0;
@@ -83,6 +89,7 @@ export function createCore(deps: StoreDeps, set: SetState, get: GetState): Core 
     focus: (target) => set({ focus: { target, seq: ++focusSeq } }),
     fail: (e, step) => set({ error: { info: asErrorInfo(e), step } }),
     refusal: (code, message, step, say) => set({ error: { info: { code, message, ...(say ? { details: { say: `counter.say.${say}` } } : {}) }, step } }),
+    holdScreen: (ms) => screen.hold(ms),
     rewardProgram: () => capabilities()?.redemption === 'reward',
     needsCode: () => capabilities()?.validationCode === true,
 

@@ -19,6 +19,12 @@ import type { Core } from './core';
 import { EMPTY_DRAFTS, type Drafts } from './drafts';
 import type { InputSource, SaleSlice } from './types';
 
+/**
+ * How long a card read may keep the screen still waiting for its answer (screen-hold.ts): a look-up
+ * takes ~16 ms on a slow counter PC; one that takes longer than this shows "looking up" as before.
+ */
+const LOOKUP_HOLD_MS = 150;
+
 /** What the sale slice asks of the others, and they of it. */
 export interface SaleFlow {
   /** Clears the sale and every draft: the counter is ready for the next customer. */
@@ -145,6 +151,85 @@ export function createSale(core: Core, drafts: Drafts): { slice: SaleSlice; flow
     takePending();
   }
 
+  /** A card read (scanner, camera, typed): checked, then the member looked up on the sale (started first if needed). */
+  async function readCard(raw: string, source: InputSource): Promise<void> {
+    if (source === 'scanner') set({ lastScanAt: (deps.now ?? Date.now)() });
+    if (get().view !== 'counter') set({ view: 'counter' });
+    // Every read (scanner, camera, typed) goes through one check: the number inside a URL or text by the
+    // backend's pattern, or a refusal that says what was read and why (scanner/scanner-config.ts).
+    // A URL or text read in the first moments may wait for the pattern engine (loaded after the first paint).
+    if (mustWaitToScreen(raw, get().status)) {
+      try {
+        await readyToScreen(raw, get().status);
+      } catch {
+        refusal('INTERNAL', 'The scan reader could not be loaded: reload the page, or type the member number.', 'member');
+        return;
+      }
+    }
+    const screened = screenMemberRead(raw, get().status, source);
+    if (!screened.ok) {
+      set({ error: { info: screened.error, step: 'member' } });
+      return;
+    }
+    const input = screened.input;
+    if (input === '') {
+      refusal('MEMBER_NUMBER_FORMAT', 'Scan the card or type the member number first.', 'member', 'scanFirst');
+      focus('member');
+      return;
+    }
+    if (get().dialog || get().approving) {
+      refusal('SALE_WRONG_STATE', 'Answer the question on screen first, then scan again.', 'member', 'answerFirst');
+      return;
+    }
+    const busy = get().busy;
+    if (busy === 'start' || busy === 'basket' || busy === 'identify') {
+      // The sale is being started or a member looked up: this read is taken right after.
+      set({ pendingMember: { input, source } });
+      return;
+    }
+    if (busy) {
+      refusal('SALE_WRONG_STATE', 'The terminal is still busy with the last step; scan again in a moment.', 'member', 'stillBusy');
+      return;
+    }
+    let sale = get().sale;
+    if (sale && !isClosed(sale) && !canTransition(sale.state, 'identified')) {
+      refusal('SALE_WRONG_STATE', 'Finish this sale first (Paid, or cancel it), then scan the next card.', 'member', 'finishSale');
+      return;
+    }
+    if (sale && isClosed(sale)) {
+      resetSale();
+      sale = null;
+    }
+    const status = get().status;
+    if (!sale) {
+      // A member before a basket: keep the read, ask for the basket.
+      let basketOk = false;
+      try {
+        if (status) {
+          parseAmount(get().basketText, status.currency);
+          basketOk = true;
+        }
+      } catch {
+        basketOk = false;
+      }
+      if (!basketOk) {
+        set({ pendingMember: { input, source }, memberText: input });
+        refusal('AMOUNT_INVALID', 'Member card read. Enter the basket total first, then press Enter.', 'basket', 'basketFirst');
+        focus('basket');
+        return;
+      }
+    }
+    set({ error: null, memberText: input });
+    // The sale as typed needs no call first: the member's look-up then leaves in this very task, before
+    // React renders anything (an await here let a whole render of the counter run first, issue 18).
+    const withBasket = saleAsTyped() ?? (await ensureSaleWithBasket());
+    if (!withBasket) {
+      set({ pendingMember: { input, source } });
+      return;
+    }
+    await identifyNow(withBasket, input, source);
+  }
+
   /** After a confirmation: the cursor goes where the sale now stands. */
   function focusAfterConfirm(sale: SaleView): void {
     const next = get().sale ?? sale; // the answer, with any push that overtook it applied
@@ -201,81 +286,14 @@ export function createSale(core: Core, drafts: Drafts): { slice: SaleSlice; flow
     },
 
     async identify(raw, source) {
-      if (source === 'scanner') set({ lastScanAt: (deps.now ?? Date.now)() });
-      if (get().view !== 'counter') set({ view: 'counter' });
-      // Every read (scanner, camera, typed) goes through one check: the number inside a URL or text by the
-      // backend's pattern, or a refusal that says what was read and why (scanner/scanner-config.ts).
-      // A URL or text read in the first moments may wait for the pattern engine (loaded after the first paint).
-      if (mustWaitToScreen(raw, get().status)) {
-        try {
-          await readyToScreen(raw, get().status);
-        } catch {
-          refusal('INTERNAL', 'The scan reader could not be loaded: reload the page, or type the member number.', 'member');
-          return;
-        }
+      // One render for the whole read when the answer is quick: the read taken, the look-up under way, the
+      // status the call pushes and the answer with the balance (issue 18: each render costs on a slow PC).
+      const release = core.holdScreen(deps.lookupHoldMs ?? LOOKUP_HOLD_MS);
+      try {
+        await readCard(raw, source);
+      } finally {
+        release();
       }
-      const screened = screenMemberRead(raw, get().status, source);
-      if (!screened.ok) {
-        set({ error: { info: screened.error, step: 'member' } });
-        return;
-      }
-      const input = screened.input;
-      if (input === '') {
-        refusal('MEMBER_NUMBER_FORMAT', 'Scan the card or type the member number first.', 'member', 'scanFirst');
-        focus('member');
-        return;
-      }
-      if (get().dialog || get().approving) {
-        refusal('SALE_WRONG_STATE', 'Answer the question on screen first, then scan again.', 'member', 'answerFirst');
-        return;
-      }
-      const busy = get().busy;
-      if (busy === 'start' || busy === 'basket' || busy === 'identify') {
-        // The sale is being started or a member looked up: this read is taken right after.
-        set({ pendingMember: { input, source } });
-        return;
-      }
-      if (busy) {
-        refusal('SALE_WRONG_STATE', 'The terminal is still busy with the last step; scan again in a moment.', 'member', 'stillBusy');
-        return;
-      }
-      let sale = get().sale;
-      if (sale && !isClosed(sale) && !canTransition(sale.state, 'identified')) {
-        refusal('SALE_WRONG_STATE', 'Finish this sale first (Paid, or cancel it), then scan the next card.', 'member', 'finishSale');
-        return;
-      }
-      if (sale && isClosed(sale)) {
-        resetSale();
-        sale = null;
-      }
-      const status = get().status;
-      if (!sale) {
-        // A member before a basket: keep the read, ask for the basket.
-        let basketOk = false;
-        try {
-          if (status) {
-            parseAmount(get().basketText, status.currency);
-            basketOk = true;
-          }
-        } catch {
-          basketOk = false;
-        }
-        if (!basketOk) {
-          set({ pendingMember: { input, source }, memberText: input });
-          refusal('AMOUNT_INVALID', 'Member card read. Enter the basket total first, then press Enter.', 'basket', 'basketFirst');
-          focus('basket');
-          return;
-        }
-      }
-      set({ error: null, memberText: input });
-      // The sale as typed needs no call first: the member's look-up then leaves in this very task, before
-      // React renders anything (an await here let a whole render of the counter run first, issue 18).
-      const withBasket = saleAsTyped() ?? (await ensureSaleWithBasket());
-      if (!withBasket) {
-        set({ pendingMember: { input, source } });
-        return;
-      }
-      await identifyNow(withBasket, input, source);
     },
 
     async confirm() {

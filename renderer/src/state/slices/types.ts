@@ -128,6 +128,8 @@ export interface StoreDeps {
   memory?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
   /** Debounce before the service is asked for a quote while typing points. */
   quoteDelayMs?: number;
+  /** How long a card read may hold the screen still waiting for its answer (../screen-hold.ts; default 150 ms). */
+  lookupHoldMs?: number;
   now?: () => number;
 }
 
