@@ -20,10 +20,10 @@ const QUIET_STATES: ReadonlySet<SaleState> = new Set(['posting', 'queued', 'post
  */
 export function MessageArea() {
   const error = usePos((s) => s.error);
-  const sale = usePos((s) => s.sale);
+  // The sale's own error only, not the sale: a new member's answer leaves this area as it was (issue 18).
+  const saleError = usePos((s) => (s.sale?.error && !QUIET_STATES.has(s.sale.state) ? s.sale.error : null));
   const pointsProblem = usePos((s) => s.pointsProblem);
   const lang = usePos((s) => s.uiLang);
-  const saleError = sale?.error && !QUIET_STATES.has(sale.state) ? sale.error : null;
   // A refused card read is shown where it was read (MemberStep), with what was read.
   const actionError = error && !memberReadRefusal(error) ? error.info : null;
   const shown = actionError ?? saleError ?? pointsProblem;

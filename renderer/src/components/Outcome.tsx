@@ -2,10 +2,13 @@ import { useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFmt } from '../i18n/useFmt';
 import { SlipPrint } from './SlipPrint';
-import type { SaleView } from '../../../shared/domain';
+import type { SaleState, SaleView } from '../../../shared/domain';
 import { useFocusRequest, usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
+
+/** The states this panel has something to say about (and a confirmation on its way, while quoted). */
+const OUTCOME_STATES: ReadonlySet<SaleState> = new Set<SaleState>(['posting', 'queued', 'posted', 'refused', 'paid', 'cancelled', 'voided']);
 
 /**
  * What happened to the redemption: sending, waiting (offline), accepted,
@@ -18,7 +21,9 @@ export function Outcome() {
   const retryRef = useRef<HTMLButtonElement>(null);
   useFocusRequest('paid', paidRef);
   useFocusRequest('retry', retryRef);
-  const sale = usePos((s) => s.sale);
+  // The sale only while this panel shows it: before the points are confirmed it shows nothing, and a
+  // new member's answer does not render it (issue 18: a slow counter PC).
+  const sale = usePos((s) => (s.sale && (OUTCOME_STATES.has(s.sale.state) || (s.sale.state === 'quoted' && s.busy === 'confirm')) ? s.sale : null));
   // The status's parts shown here, not the whole status (pushed after every backend call: issue 18).
   const programDecimals = usePos((s) => s.status?.backend.capabilities.pointsDecimals);
   const online = usePos((s) => s.status?.online !== false);

@@ -11,15 +11,15 @@ import { TID } from '../testids';
  */
 export const StatusBar = memo(function StatusBar() {
   const { t } = useTranslation();
-  const fmt = useFmt();
-  const status = usePos((s) => s.status);
+  // The status's parts, not the whole status: it is pushed after every call that reached the program
+  // (its last answer's time moves), and only the online pill shows that time (issue 18: a slow PC).
+  const status = useBarStatus();
   const connected = usePos((s) => s.connected);
   const restarting = usePos((s) => s.serviceRestarting);
   const view = usePos((s) => s.view);
   const setView = usePos((s) => s.setView);
   const waiting = status?.queue.waiting ?? 0;
   const attention = status?.queue.attention ?? 0;
-  const lastAnswer = status?.lastContactAt ? t('counter.status.lastAnswer', { time: fmt.time(status.lastContactAt) }) : t('counter.status.noAnswer');
   const tab = (v: typeof view, testId: string, label: string) => (
     <button type="button" className={`tab ${view === v ? 'tab-on' : ''}`} aria-pressed={view === v} data-testid={testId} onClick={() => setView(v)}>
       {label}
@@ -38,16 +38,16 @@ export const StatusBar = memo(function StatusBar() {
           {status && (
             <span className="muted">
               {' '}
-              · <span data-testid={TID.terminalName}>{status.terminalName ?? status.terminalId}</span> · {status.backend.name}
+              · <span data-testid={TID.terminalName}>{status.terminalName}</span> · {status.programName}
               {status.mode === 'live' && (
                 <span data-testid="status-live-environment" data-environment={status.environment ?? ''}>
                   {' '}
                   ({status.environment ? t(`goLive.env.${status.environment}`) : t('goLive.env.other')})
                 </span>
               )}
-              {status.connectionProblem && (
+              {status.problem !== undefined && (
                 <span className="pill pill-bad" data-testid="status-connection-problem" role="alert">
-                  {status.connectionProblem.message}
+                  {status.problem}
                 </span>
               )}
             </span>
@@ -64,25 +64,7 @@ export const StatusBar = memo(function StatusBar() {
               {t('counter.status.disconnected')}
             </span>
           )}
-          {status && (
-            <span
-              className={`pill ${!status.online ? 'pill-bad' : status.sendingFails ? 'pill-warn' : 'pill-good'}`}
-              data-testid={TID.statusOnline}
-              data-online={String(status.online)}
-              data-sending={status.sendingFails ? 'failing' : 'ok'}
-              role="status"
-              title={lastAnswer}
-            >
-              <span className="dot" aria-hidden="true" />
-              {/* Reads can work while every post fails (a 503 on POST): then "Online" would mislead. */}
-              {!status.online ? t('counter.status.offline') : status.sendingFails ? t('counter.status.sendingFails') : t('counter.status.online')}
-              {!status.online && status.lastContactAt && (
-                <span className="pill-note" data-testid={TID.statusLastAnswer}>
-                  · {t('counter.status.lastAnswerAt', { time: fmt.time(status.lastContactAt) })}
-                </span>
-              )}
-            </span>
-          )}
+          {status && <OnlinePill />}
           {status && (
             <span className={`pill ${waiting > 0 ? 'pill-warn' : ''}`} role="status">
               {t('counter.status.waiting')}: <strong data-testid={TID.queueCount}>{waiting}</strong>
@@ -101,5 +83,52 @@ export const StatusBar = memo(function StatusBar() {
         </nav>
       </div>
     </header>
+  );
+});
+
+/**
+ * What the bar shows of the status, field by field (primitives: a push that moves only the last
+ * answer's time leaves them all equal, and the bar is not rendered again).
+ */
+function useBarStatus() {
+  const known = usePos((s) => s.status !== null);
+  const training = usePos((s) => s.status?.training);
+  const storeName = usePos((s) => s.status?.storeName);
+  const terminalName = usePos((s) => s.status?.terminalName ?? s.status?.terminalId);
+  const programName = usePos((s) => s.status?.backend.name);
+  const mode = usePos((s) => s.status?.mode);
+  const environment = usePos((s) => s.status?.environment);
+  const problem = usePos((s) => s.status?.connectionProblem?.message);
+  const waiting = usePos((s) => s.status?.queue.waiting);
+  const attention = usePos((s) => s.status?.queue.attention);
+  return known ? { training, storeName, terminalName, programName, mode, environment, problem, queue: { waiting, attention } } : null;
+}
+
+/** Online, offline or sending failing, with the program's last answer (its time moves with every call). */
+const OnlinePill = memo(function OnlinePill() {
+  const { t } = useTranslation();
+  const fmt = useFmt();
+  const online = usePos((s) => s.status?.online);
+  const sendingFails = usePos((s) => s.status?.sendingFails);
+  const lastContactAt = usePos((s) => s.status?.lastContactAt);
+  const lastAnswer = lastContactAt ? t('counter.status.lastAnswer', { time: fmt.time(lastContactAt) }) : t('counter.status.noAnswer');
+  return (
+    <span
+      className={`pill ${!online ? 'pill-bad' : sendingFails ? 'pill-warn' : 'pill-good'}`}
+      data-testid={TID.statusOnline}
+      data-online={String(online)}
+      data-sending={sendingFails ? 'failing' : 'ok'}
+      role="status"
+      title={lastAnswer}
+    >
+      <span className="dot" aria-hidden="true" />
+      {/* Reads can work while every post fails (a 503 on POST): then "Online" would mislead. */}
+      {!online ? t('counter.status.offline') : sendingFails ? t('counter.status.sendingFails') : t('counter.status.online')}
+      {!online && lastContactAt && (
+        <span className="pill-note" data-testid={TID.statusLastAnswer}>
+          · {t('counter.status.lastAnswerAt', { time: fmt.time(lastContactAt) })}
+        </span>
+      )}
+    </span>
   );
 });
