@@ -132,6 +132,10 @@ test.describe('UiTPAS', () => {
       const chosen = `${tid(TID.rewardOption)}[data-reward-id="${id}"]`;
       await page.locator(chosen).click();
       await expect(page.locator(tid(TID.quoteReward))).toBeVisible();
+      // The quote is in (confirm enabled) before its rows are measured: the answer can swap a row
+      // (a reward without a discount says so in another element), and a row measured while it is
+      // swapped out reads as a zero rectangle at the page's top-left corner.
+      await expect(page.locator(tid(TID.confirm))).toBeEnabled();
       // The choice is confirmed beside the list: both in view, nothing scrolled away.
       await inView(page, chosen, `${at} chosen reward`);
       await inView(page, tid(TID.discount), `${at} discount`);
