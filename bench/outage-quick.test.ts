@@ -17,10 +17,11 @@ it('outage benchmark (quick): measures while the queue drains, paces to the limi
   expect(existsSync(resolve(RENDERER, 'index.html')), 'build the renderer first: npm run build:renderer').toBe(true);
   const figures = await runOutageBench(OUTAGE_QUICK);
   for (const f of figures) expect(Number.isFinite(f.value), shown(figures)).toBe(true);
-  // Properties of the harness and the pacer, not timings: the draining figures were taken while
+  // Properties of the harness and the pacer, not timings: every draining figure was taken while
   // rows were still queued, every queued row was posted (runOutageBench throws otherwise), and the
   // backend never had to refuse the terminal.
-  expect(byName(figures, 'rows still queued when the draining figures were taken'), shown(figures)).toBeGreaterThan(0);
+  // (sell() begins a draining scan only while rows are queued; the first one always is: the drain takes >= 10 s.)
+  expect(byName(figures, 'scans begun with rows still queued (the draining figures)'), shown(figures)).toBeGreaterThan(0);
   // Without pacing the drain meets a 429 for a third of its requests here; with it, none is the rule
   // (the pacer's own test proves it on a fake clock). An emulator stalled longer than the burst lasts
   // (it shares this loaded machine) can cause a few: tolerated up to 2%.

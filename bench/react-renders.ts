@@ -1,11 +1,10 @@
 /**
  * Which components rendered, and how often, while the page did something
  * (the low-end profiler's "whole-app re-render?" question). An init script
- * stands in for the DevTools hook of either runtime (the app runs React's
- * API on Preact, README "The renderer's runtime"; `POS_RENDERER_RUNTIME=react`
- * builds it on React):
- *  - Preact: main.tsx imports `preact/devtools`, which hands Preact's `options`
- *    to `__PREACT_DEVTOOLS__.attachPreact`; the probe counts each component's
+ * stands in for the DevTools hook of either runtime (the app runs on React;
+ * `POS_RENDERER_RUNTIME=preact` builds it on Preact, README "The renderer's runtime"):
+ *  - Preact: a Preact build imports `preact/devtools` (runtime/preact-setup.ts),
+ *    which hands Preact's `options` to `__PREACT_DEVTOOLS__.attachPreact`; the probe counts each component's
  *    render function call (`options._render`, `__r` in Preact's builds) and
  *    each commit (`options._commit`, `__c`).
  *  - React (production builds too) hands every commit to the React DevTools

@@ -141,7 +141,7 @@ test.describe('UiTPAS', () => {
     await page.locator(`${tid(MTID.signInPerson)}[data-person-id="${staff.managerId}"]`).click();
     const pin = page.locator(tid(MTID.pinInput));
     await expect(pin).toBeFocused();
-    // A key the field refuses (a letter) never shows: the field is controlled (controlled-fields.ts on Preact).
+    // A key the field refuses (a letter) never shows: the field is controlled (React does it; runtime/preact-setup.ts on a Preact build).
     await page.keyboard.type('99x');
     await expect(pin).toHaveValue('99');
     await page.keyboard.type('99');

@@ -2,11 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { App } from './App';
-// React's controlled fields on Preact (the renderer's runtime): before the first render.
-import './controlled-fields';
-// Hands Preact's hooks to a DevTools that asks for them (window.__PREACT_DEVTOOLS__; the profiler's
-// render counts, bench/react-renders.ts): a few hundred bytes, inert otherwise.
-import 'preact/devtools';
+// The runtime's own set-up, before the first render (none on React; a Preact build's: runtime/preact-setup.ts).
+import './runtime/setup';
 import { connect } from './api';
 import { reportErrorsTo } from './api/report-errors';
 import { createI18nIn, pickLanguage, safeLocalStorage, savedLanguage, switchLanguage } from './i18n';

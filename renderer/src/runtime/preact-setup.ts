@@ -1,6 +1,11 @@
 /**
- * React's controlled fields, on Preact. The renderer is written against React's API and runs on
- * Preact (README, "The renderer's runtime"). With React, a field given `value` (or `checked`) shows
+ * What a Preact build of the renderer needs before its first render (POS_RENDERER_RUNTIME=preact;
+ * renderer/vite.config.ts puts this module in place of ./setup.ts): Preact's hooks handed to a
+ * DevTools that asks for them (the profiler's render counts, bench/react-renders.ts), and React's
+ * controlled fields.
+ *
+ * React's controlled fields, on Preact. The renderer is written against React's API and can be
+ * built on Preact (README, "The renderer's runtime"). With React, a field given `value` (or `checked`) shows
  * that value and nothing else: after each input or change event React puts the field back to what
  * the last render gave it, so a keystroke the handler refuses never shows (a letter in the PIN
  * field, a fourth decimal in the points field). Preact writes `value` only when it renders the
@@ -8,9 +13,10 @@
  * keep the letter. This module does React's part: it remembers what each field was last rendered
  * with and, once the event's renders are done, puts back any field that differs.
  *
- * Imported once, by main.tsx, before the first render.
+ * Imported once, by main.tsx (as ./runtime/setup), before the first render.
  */
 import { options, type VNode } from 'preact';
+import 'preact/devtools';
 
 interface Rendered {
   value?: unknown;
