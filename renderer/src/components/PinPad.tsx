@@ -27,7 +27,9 @@ export function PinPad(props: {
   const id = useId();
   const ownRef = useRef<HTMLInputElement>(null);
   const ref = inputRef ?? ownRef;
-  useFocusOnMount(ref, autoFocus);
+  // Only when the caller asks (as autoFocus did): the manager approval focuses its PIN itself, once a manager is chosen
+  // (before that the field is read-only, and digits typed into it would be lost).
+  useFocusOnMount(ref, autoFocus === true);
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Enter') {
       e.preventDefault();
