@@ -11,15 +11,14 @@
  * With two renderer folders their opens alternate (A B A B ...), so both see the same load.
  */
 import { chromium } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startSandbox } from '../sandbox/server.js';
 import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
 import { fakeCameraArgs, writeFakeCamera } from '../e2e/fake-camera.js';
-import { setUpStaff, startTerminal } from '../e2e/fixtures.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
+import { startBuildTerminals } from './build-terminals.js';
 import { openThrottled } from './lowend-bench.js';
 import { CHROMIUM_ARGS, startSale, timeCameraReads } from './scan-bench.js';
 import { median } from './stats.js';
@@ -93,22 +92,8 @@ const dirs = (values['renderer-dir'] ?? '')
   .map((d) => resolve(d));
 const variants = dirs.length > 0 ? dirs : [null];
 
-const dataDirs: string[] = [];
-const sandbox = await startSandbox({ port: 0 });
-// One after the other: on a loaded machine several starting at once missed their start-up time.
-const terminals = [];
-for (const dir of variants) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pwp-camtl-'));
-  dataDirs.push(dataDir);
-  const t = await startTerminal({
-    dataDir,
-    backendUrl: sandbox.url,
-    extraArgs: ['--loyalty', 'uitpas', ...(dir ? ['--renderer-dir', dir] : [])],
-    cpuList: '0',
-  });
-  terminals.push(t);
-  await setUpStaff(t);
-}
+const builds = await startBuildTerminals(variants, { loyalty: 'uitpas', tempPrefix: 'pwp-camtl-' });
+const { terminals } = builds;
 const camera = writeFakeCamera({ kind: 'qr', text: UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber }, 'timeline-qr');
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera)] });
 try {
@@ -153,7 +138,5 @@ try {
 } finally {
   await browser.close();
   rmSync(dirname(camera), { recursive: true, force: true });
-  for (const t of terminals) await t.stop();
-  await sandbox.close();
-  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+  await builds.stop();
 }

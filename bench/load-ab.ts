@@ -11,13 +11,11 @@
  *   npx tsx bench/load-ab.ts [--rate 4] [--loads 7] [--loyalty uitpas] DIR_A DIR_B
  */
 import { chromium } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startSandbox } from '../sandbox/server.js';
-import { setUpStaff, startTerminal, type TerminalProcess } from '../e2e/fixtures.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
+import { startBuildTerminals } from './build-terminals.js';
 import { openThrottled } from './lowend-bench.js';
 import { CHROMIUM_ARGS } from './scan-bench.js';
 import { median } from './stats.js';
@@ -37,18 +35,10 @@ if (positionals.length === 0) {
 }
 const rate = Number(values.rate);
 const dirs = positionals.map((d) => resolve(d));
-const sandbox = await startSandbox({ port: 0 });
-const dataDirs: string[] = [];
-const terminals: TerminalProcess[] = [];
+const builds = await startBuildTerminals(dirs, { loyalty: values.loyalty!, tempPrefix: 'pwp-load-ab-' });
+const { terminals } = builds;
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 try {
-  for (const dir of dirs) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pwp-load-ab-'));
-    dataDirs.push(dataDir);
-    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: ['--loyalty', values.loyalty!, '--renderer-dir', dir], cpuList: '0' });
-    terminals.push(t);
-    await setUpStaff(t);
-  }
   // One load each first, not counted: the terminals' and the browser's first-time costs.
   for (const t of terminals) await (await openThrottled(browser, t.openUrl, rate)).close();
   const results = dirs.map(() => ({ readyMs: [] as number[], cpuMs: [] as number[] }));
@@ -72,7 +62,5 @@ try {
   }
 } finally {
   await browser.close();
-  for (const t of terminals) await t.stop();
-  await sandbox.close();
-  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+  await builds.stop();
 }

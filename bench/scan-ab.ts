@@ -10,13 +10,11 @@
  *   npx tsx bench/scan-ab.ts --rate 4 --rounds 3 --scans 10 DIR_A DIR_B
  */
 import { chromium } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startSandbox } from '../sandbox/server.js';
-import { setUpStaff, startTerminal, type TerminalProcess } from '../e2e/fixtures.js';
 import { CHROMIUM_PATH } from '../e2e/playwright.config.js';
+import { startBuildTerminals } from './build-terminals.js';
 import { openThrottled } from './lowend-bench.js';
 import { mainThreadCpu } from './main-thread-cpu.js';
 import { CHROMIUM_ARGS, startSale, timeScansToBalance, type ScanTiming } from './scan-bench.js';
@@ -36,18 +34,10 @@ if (positionals.length === 0) {
 }
 const rate = Number(values.rate);
 const dirs = positionals.map((d) => resolve(d));
-const sandbox = await startSandbox({ port: 0 });
-const dataDirs: string[] = [];
-const terminals: TerminalProcess[] = [];
+const builds = await startBuildTerminals(dirs, { loyalty: 'uitpas', tempPrefix: 'pwp-scan-ab-' });
+const { terminals } = builds;
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 try {
-  for (const dir of dirs) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pwp-scan-ab-'));
-    dataDirs.push(dataDir);
-    const t = await startTerminal({ dataDir, backendUrl: sandbox.url, extraArgs: ['--loyalty', 'uitpas', '--renderer-dir', dir], cpuList: '0' });
-    terminals.push(t);
-    await setUpStaff(t);
-  }
   const results = dirs.map(() => ({ scans: [] as ScanTiming[], cpuMs: [] as number[], waitCpuMs: [] as number[] }));
   const loads: number[] = [];
   for (let round = 0; round < Number(values.rounds); round++) {
@@ -84,7 +74,5 @@ try {
   }
 } finally {
   await browser.close();
-  for (const t of terminals) await t.stop();
-  await sandbox.close();
-  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+  await builds.stop();
 }
