@@ -17,6 +17,43 @@ test.use({ loyalty: 'uitpas' });
 
 const option = (id: string) => `${tid(TID.rewardOption)}[data-reward-id="${id}"]`;
 
+test("a page load draws the counter once: its first screen already has the terminal's status, the cashier and the reward step", async ({
+  page,
+  terminal,
+  staff,
+}) => {
+  void staff; // the cashier is signed in before the page opens
+  // The first thing the page puts on screen, as it is put there (issue 18: on a slow counter PC each
+  // extra render before the counter, a shell, then the status, then the step, cost 100-200 ms).
+  await page.addInitScript(
+    ({ counter, online, basket, rewardIdle }) => {
+      const w = window as unknown as { __firstScreen?: Record<string, boolean> };
+      const observer = new MutationObserver(() => {
+        const root = document.getElementById('root');
+        if (!root?.firstElementChild) return;
+        observer.disconnect();
+        w.__firstScreen = {
+          counter: root.querySelector(counter) !== null,
+          online: root.querySelector(online) !== null,
+          basketOpen: root.querySelector(`${basket}:not([disabled])`) !== null,
+          rewardStep: root.querySelector(rewardIdle) !== null,
+        };
+      });
+      observer.observe(document, { subtree: true, childList: true });
+    },
+    { counter: tid(TID.counter), online: `${tid(TID.statusOnline)}[data-online]`, basket: tid(TID.basketInput), rewardIdle: tid(TID.rewardIdle) },
+  );
+  await page.goto(terminal.openUrl);
+  await expect(page.locator(tid(TID.rewardIdle))).toBeVisible();
+  await expect(page.locator(tid(TID.basketInput))).toBeFocused();
+  expect(await page.evaluate(() => (window as unknown as { __firstScreen?: Record<string, boolean> }).__firstScreen)).toEqual({
+    counter: true,
+    online: true,
+    basketOpen: true,
+    rewardStep: true,
+  });
+});
+
 test('scan, pick a reward, confirm, see the new balance; a manager voids and the points come back', async ({ counter: page, sandbox, staff }) => {
   const jan = UITPAS_DEMO_PASSHOLDERS.jan; // 120 points
   const coffee = UITPAS_DEMO_REWARDS.coffee; // 10 points, 2.50 off here

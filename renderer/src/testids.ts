@@ -81,6 +81,7 @@ export const TID = {
   passType: 'pass-type', // data-pass-type
 
   // reward programs (UiTPAS): the catalogue instead of the points step
+  rewardIdle: 'reward-idle', // the step before a member is identified
   rewardList: 'reward-list', // data-total, data-loading
   rewardOption: 'reward-option', // data-reward-id, data-redeemable, aria-pressed (chosen)
   rewardReason: 'reward-reason', // the backend's words, lang=...

@@ -132,7 +132,7 @@ function RewardCatalogue() {
   );
   if (!sale?.member) {
     return (
-      <section className="step step-idle" aria-label={t('counter.rewards.title')}>
+      <section className="step step-idle" aria-label={t('counter.rewards.title')} data-testid={TID.rewardIdle}>
         <h2 className="step-label">{title}</h2>
         <p className="hint">{t('counter.rewards.idle')}</p>
       </section>

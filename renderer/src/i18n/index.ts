@@ -19,35 +19,11 @@ import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Catalogue } from '../../../shared/i18n/en';
 import { enCounter } from '../../../shared/i18n/en-counter';
-import { i18nextBaseOptions, isLanguage, LANGUAGES, type Language } from '../../../shared/i18n/locale';
+import { i18nextBaseOptions, LANGUAGES, type Language } from '../../../shared/i18n/locale';
+import { LANGUAGE_STORAGE_KEY, personKey, pickLanguage, safeLocalStorage, type KeyValueStore } from './choice';
 
-export const LANGUAGE_STORAGE_KEY = 'pos.language';
-
-type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'>;
-
-/** The first supported language among the candidates ('nl-BE' counts as 'nl'). */
-export function pickLanguage(candidates: readonly (string | null | undefined)[], fallback: Language = 'en'): Language {
-  for (const c of candidates) {
-    const base = (c ?? '').toLowerCase().split(/[-_]/)[0];
-    if (isLanguage(base)) return base;
-  }
-  return fallback;
-}
-
-/** Where one person's own choice is kept: it follows them across screens, sign-ins and restarts. */
-function personKey(personId: string): string {
-  return `${LANGUAGE_STORAGE_KEY}.person.${personId}`;
-}
-
-/** The language last chosen on this machine, or (with `personId`) the one that person chose. */
-export function savedLanguage(storage: KeyValueStore | null, personId?: string): Language | null {
-  try {
-    const v = storage?.getItem(personId ? personKey(personId) : LANGUAGE_STORAGE_KEY);
-    return isLanguage(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
+// Which language to start in needs no i18next: main.tsx reads it before the UI's code has loaded.
+export { LANGUAGE_STORAGE_KEY, pickLanguage, safeLocalStorage, savedLanguage } from './choice';
 
 /** What the counter's screens read from a catalogue (the desk's own sections load later). */
 export type CounterTexts = Pick<Catalogue, keyof typeof enCounter>;
@@ -143,14 +119,6 @@ export async function switchLanguage(instance: I18n, lang: Language, storage: Ke
   await addLanguage(instance, lang);
   if (typeof document !== 'undefined') document.documentElement.lang = lang;
   if (instance.language !== lang) await instance.changeLanguage(lang);
-}
-
-export function safeLocalStorage(): Storage | null {
-  try {
-    return typeof window !== 'undefined' ? window.localStorage : null;
-  } catch {
-    return null;
-  }
 }
 
 export { LANGUAGES, type Language };

@@ -1,5 +1,4 @@
-import { lazy, memo, Suspense, useEffect } from 'react';
-import type { BackendCapabilities } from '../../../shared/domain';
+import { lazy, memo, Suspense, useEffect, useState, type ComponentType } from 'react';
 import { BasketStep } from '../components/BasketStep';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CounterApprovalProvider } from '../components/CounterApproval';
@@ -12,14 +11,25 @@ import { warmFormats } from '../i18n/format';
 import { usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
+import { loadCardLinkedCounter, loadOutcome, loadRewardStep, type KeepingLoader } from './counter-steps';
 import '../components/counter.css';
 
-// Program-specific steps load only on a terminal of such a program (issue 18: initial JS < 120 KB).
-const loadRewardStep = () => import('../components/RewardStep').then((m) => ({ default: m.RewardStep }));
-const RewardStep = lazy(loadRewardStep);
-// The outcome (after the member agrees) is not on the first paint: it loads when the page is idle.
-const loadOutcome = () => import('../components/Outcome').then((m) => ({ default: m.Outcome }));
-const LazyOutcome = lazy(loadOutcome);
+/**
+ * React.lazy, except that a chunk already loaded (boot.ts preloads the program's step before the
+ * first render) renders at once: lazy() itself suspends on its first render even then, and the
+ * counter's first screen came without its step, followed by a second commit (issue 18). Each place
+ * keeps what it first chose, so a step never changes type (and state) under the cashier.
+ */
+function lazyOrLoaded(load: KeepingLoader<{ default: ComponentType }>): ComponentType {
+  const Lazy = lazy(load);
+  return function LazyOrLoaded() {
+    const [Step] = useState(() => load.loaded?.default ?? Lazy);
+    return <Step />;
+  };
+}
+
+const RewardStep = lazyOrLoaded(loadRewardStep);
+const LazyOutcome = lazyOrLoaded(loadOutcome);
 function Outcome() {
   return (
     <Suspense fallback={null}>
@@ -27,21 +37,7 @@ function Outcome() {
     </Suspense>
   );
 }
-const loadCardLinkedCounter = () => import('../components/CardLinkedCounter').then((m) => ({ default: m.CardLinkedCounter }));
-const CardLinkedCounter = lazy(loadCardLinkedCounter);
-
-/**
- * Starts loading the program's own counter step as soon as the terminal's status names the program
- * (main.tsx calls it with the first status). Loaded only when the counter first rendered it, its
- * chunk came after that render on a slow counter PC, then a second render (issue 18's page-load
- * profile at 4x CPU); now it arrives while the counter renders. The browser fetches and runs a
- * module once, so lazy()'s own import finds it done.
- */
-export function preloadCounterStep(capabilities: Pick<BackendCapabilities, 'balanceAtCounter' | 'redemption'>): void {
-  const load = capabilities.balanceAtCounter === false ? loadCardLinkedCounter : capabilities.redemption === 'reward' ? loadRewardStep : null;
-  // A failed load is tried again, and shown, when the counter renders the step.
-  void load?.().catch(() => {});
-}
+const CardLinkedCounter = lazyOrLoaded(loadCardLinkedCounter);
 
 /**
  * The counter: basket, member, points (or a reward from the catalogue, for

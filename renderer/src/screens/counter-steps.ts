@@ -1,0 +1,33 @@
+/**
+ * The counter's parts that load on demand (issue 18: initial JS < 120 KB), as
+ * loaders free of React: the page's first module (main.tsx) starts the
+ * program's own step before the UI's code has even run, and CounterScreen
+ * wraps the same loaders in React.lazy. The browser fetches and runs a module
+ * once, so lazy()'s own import finds a preloaded one done.
+ */
+import type { BackendCapabilities } from '../../../shared/domain';
+
+/** A chunk's loader that keeps what it loaded: a render after the load needs not wait for it (CounterScreen). */
+export type KeepingLoader<T> = (() => Promise<T>) & { loaded?: T };
+function keeping<T>(load: () => Promise<T>): KeepingLoader<T> {
+  const loader: KeepingLoader<T> = () => load().then((m) => (loader.loaded = m));
+  return loader;
+}
+
+// Program-specific steps load only on a terminal of such a program.
+export const loadRewardStep = keeping(() => import('../components/RewardStep').then((m) => ({ default: m.RewardStep })));
+export const loadCardLinkedCounter = keeping(() => import('../components/CardLinkedCounter').then((m) => ({ default: m.CardLinkedCounter })));
+// The outcome (after the member agrees) is not on the first paint: it loads when the page is idle.
+export const loadOutcome = keeping(() => import('../components/Outcome').then((m) => ({ default: m.Outcome })));
+
+/**
+ * Starts loading the program's own counter step as soon as the terminal's status names the program
+ * (main.tsx calls it with the first status). Loaded only when the counter first rendered it, its
+ * chunk came after that render on a slow counter PC, then a second render (issue 18's page-load
+ * profile at 4x CPU); now the first render waits for it (briefly: main.tsx).
+ */
+export function preloadCounterStep(capabilities: Pick<BackendCapabilities, 'balanceAtCounter' | 'redemption'>): Promise<unknown> | null {
+  const load = capabilities.balanceAtCounter === false ? loadCardLinkedCounter : capabilities.redemption === 'reward' ? loadRewardStep : null;
+  // A failed load is tried again, and shown, when the counter renders the step.
+  return load?.().catch(() => {}) ?? null;
+}
