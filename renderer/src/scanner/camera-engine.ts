@@ -51,6 +51,8 @@ export interface CameraSession {
 const DECODE_GAP_MS = 80;
 /** Without requestVideoFrameCallback: how often to look for a new frame. */
 const POLL_MS = 40;
+/** How long a stopped camera's frame stream gets to end by itself (its track stopped) before it is cancelled. */
+const STREAM_END_WAIT_MS = 2000;
 
 /** The cameras the browser knows; labels only once the camera was allowed. */
 export async function listCameras(): Promise<CameraChoice[]> {
@@ -165,7 +167,13 @@ function pumpTrack(Processor: TrackProcessorClass, track: MediaStreamTrack, gate
   })();
   return () => {
     stopped = true;
-    void reader.cancel().catch(() => {});
+    // Not reader.cancel() at once: it would drop the frames still queued in the stream without closing
+    // them, and a frame not closed holds one of the camera's few buffers until the page's garbage is
+    // collected. The next camera opened then got no frame for seconds, or never on a page that makes
+    // little garbage (a slow counter PC, issue 18; Chromium warned "A VideoFrame was garbage collected
+    // without being closed"). The loop above closes every frame until the stopped track ends the
+    // stream; the cancel is only for a stream that would not end.
+    setTimeout(() => void reader.cancel().catch(() => {}), STREAM_END_WAIT_MS);
   };
 }
 
