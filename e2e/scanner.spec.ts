@@ -91,6 +91,40 @@ test.describe('camera: a QR code with a UiTPAS number', () => {
   });
 });
 
+test.describe("camera: the track's own frame stream gives no frame", () => {
+  // Seen on a slow PC (issue 18): the camera's picture played, but MediaStreamTrackProcessor's stream gave
+  // the scanner nothing, and the dialog said "No code read yet" for good. Here the browser's processor is
+  // replaced by one whose stream stays silent, or fails at once: the video's frames must take over.
+  for (const mode of ['silent', 'failing'] as const) {
+    test(`the video's frames take over and the code is read (a stream ${mode === 'silent' ? 'that stays silent' : 'that fails at once'})`, async ({
+      counter: page,
+    }) => {
+      await page.addInitScript((mode) => {
+        const w = window as unknown as { MediaStreamTrackProcessor: unknown; __processorsMade: number };
+        w.__processorsMade = 0;
+        w.MediaStreamTrackProcessor = class {
+          readable =
+            mode === 'silent'
+              ? new ReadableStream()
+              : new ReadableStream({
+                  start: (controller) => controller.error(new Error('no frames')),
+                });
+          constructor() {
+            w.__processorsMade++;
+          }
+        };
+      }, mode);
+      await page.reload();
+      onCamera({ kind: 'qr', text: jan.uitpasNumber });
+      await startSale(page);
+      await openCamera(page);
+      await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000', { timeout: 15_000 });
+      await expect(page.locator(tid(SCAN_TID.cameraDialog))).toHaveCount(0);
+      expect(await page.evaluate(() => (window as unknown as { __processorsMade: number }).__processorsMade)).toBe(1);
+    });
+  }
+});
+
 test.describe('camera: a QR code with a URL that carries the UiTPAS number', () => {
   test("the number is taken out of the URL by the backend's pattern", async ({ counter: page }) => {
     onCamera({ kind: 'qr', text: `https://www.uitpas.be/pas/${jan.uitpasNumber}?src=app` });

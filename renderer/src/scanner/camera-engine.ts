@@ -53,6 +53,10 @@ const DECODE_GAP_MS = 80;
 const POLL_MS = 40;
 /** How long a stopped camera's frame stream gets to end by itself (its track stopped) before it is cancelled. */
 const STREAM_END_WAIT_MS = 2000;
+/** How long the track's frame stream may give nothing while the video shows a picture, before the video's frames are used. */
+const TRACK_SILENT_MS = 1000;
+/** How often that is looked at, until the track's first frame. */
+const TRACK_WATCH_MS = 250;
 
 /** The cameras the browser knows; labels only once the camera was allowed. */
 export async function listCameras(): Promise<CameraChoice[]> {
@@ -151,30 +155,42 @@ type TrackProcessorClass = new (init: { track: MediaStreamTrack }) => { readable
  * The track's frames straight from the camera (MediaStreamTrackProcessor):
  * the first one arrives as it is captured, not once the <video> has decoded
  * and shown it (measured: the same or up to ~130 ms sooner on a busy page).
+ * `onLost`: the stream ended or failed while the camera still runs.
  */
-function pumpTrack(Processor: TrackProcessorClass, track: MediaStreamTrack, gate: ReturnType<typeof frameGate>): () => void {
+function pumpTrack(
+  Processor: TrackProcessorClass,
+  track: MediaStreamTrack,
+  gate: ReturnType<typeof frameGate>,
+  onLost: () => void,
+): { stop: () => void; framesSeen: () => number } {
   const reader = new Processor({ track }).readable.getReader();
   let stopped = false;
+  let framesSeen = 0;
   void (async () => {
     for (;;) {
       const { value: frame, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done || !frame) return;
+      if (done || !frame) {
+        if (!stopped) onLost();
+        return;
+      }
+      framesSeen++;
       const now = frame.timestamp / 1000;
       // A camera has only a few frame buffers: a frame not decoded is closed at once.
       if (!stopped && gate.wants(now)) gate.take(now, Promise.resolve(frame));
       else frame.close();
     }
   })();
-  return () => {
+  const stop = () => {
+    if (stopped) return;
     stopped = true;
     // Not reader.cancel() at once: it would drop the frames still queued in the stream without closing
     // them, and a frame not closed holds one of the camera's few buffers until the page's garbage is
-    // collected. The next camera opened then got no frame for seconds, or never on a page that makes
-    // little garbage (a slow counter PC, issue 18; Chromium warned "A VideoFrame was garbage collected
-    // without being closed"). The loop above closes every frame until the stopped track ends the
-    // stream; the cancel is only for a stream that would not end.
+    // collected (Chromium warned "A VideoFrame was garbage collected without being closed" after the
+    // camera closed). The loop above closes every frame until the stopped track ends the stream (a few
+    // ms in Chromium); the cancel is only for a stream that would not end.
     setTimeout(() => void reader.cancel().catch(() => {}), STREAM_END_WAIT_MS);
   };
+  return { stop, framesSeen: () => framesSeen };
 }
 
 /** Where MediaStreamTrackProcessor is missing: each new frame the video shows (requestVideoFrameCallback), else a poll. */
@@ -198,12 +214,42 @@ function pumpVideo(video: HTMLVideoElement, gate: ReturnType<typeof frameGate>):
 /**
  * Sends the camera's frames to the decoder, one at a time, until stopped;
  * calls `onRead` for every code read. Returns the stop function.
+ *
+ * The track's own frames when the browser offers them, else the video's. The track's stream was
+ * seen to give no frame at all while the video played (issue 18's benchmark at 4x CPU on a loaded
+ * machine, about one camera open in 30 on a Preact build: "No code read yet" for good); so if it
+ * ends, or stays silent for TRACK_SILENT_MS while the video has a picture, the video's frames take over.
  */
 function pumpFrames(video: HTMLVideoElement, track: MediaStreamTrack | undefined, decoder: FrameDecoder, onRead: (read: CameraRead) => void): () => void {
   const gate = frameGate(decoder, onRead);
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorClass }).MediaStreamTrackProcessor;
-  const stopPump = Processor && track ? pumpTrack(Processor, track, gate) : pumpVideo(video, gate);
+  if (!Processor || !track) {
+    const stopVideo = pumpVideo(video, gate);
+    return () => {
+      gate.stop();
+      stopVideo();
+    };
+  }
+  let stopPump: () => void;
+  let pictureSince: number | null = null;
+  const watch = window.setInterval(() => {
+    if (trackPump.framesSeen() > 0) return window.clearInterval(watch);
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
+    pictureSince ??= performance.now();
+    if (performance.now() - pictureSince >= TRACK_SILENT_MS) useVideo();
+  }, TRACK_WATCH_MS);
+  let onVideo = false;
+  const useVideo = () => {
+    if (onVideo) return;
+    onVideo = true;
+    window.clearInterval(watch);
+    trackPump.stop();
+    stopPump = pumpVideo(video, gate);
+  };
+  const trackPump = pumpTrack(Processor, track, gate, useVideo);
+  stopPump = trackPump.stop;
   return () => {
+    window.clearInterval(watch);
     gate.stop();
     stopPump();
   };
