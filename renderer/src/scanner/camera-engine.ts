@@ -54,7 +54,7 @@ const POLL_MS = 40;
 /** How long a stopped camera's frame stream gets to end by itself (its track stopped) before it is cancelled. */
 const STREAM_END_WAIT_MS = 2000;
 /** How long the track's frame stream may give nothing while the video shows a picture, before the video's frames are used. */
-const TRACK_SILENT_MS = 1000;
+const TRACK_SILENT_MS = 500;
 /** How often that is looked at, until the track's first frame. */
 const TRACK_WATCH_MS = 250;
 
