@@ -8,6 +8,7 @@
  */
 import { UITPAS_DEMO_PASSHOLDERS, UITPAS_DEMO_REWARDS } from '../sandbox/uitpas/demo-data.js';
 import { MTID, TID } from '../renderer/src/testids.js';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
 import { managerApproves, saleWithMember, shot } from './counter-helpers.js';
 import { managerSignsIn } from './desk-helpers.js';
@@ -17,17 +18,13 @@ test.use({ loyalty: 'uitpas' });
 
 const option = (id: string) => `${tid(TID.rewardOption)}[data-reward-id="${id}"]`;
 
-test("a page load draws the counter once: its first screen already has the terminal's status, the cashier and the reward step", async ({
-  page,
-  terminal,
-  staff,
-}) => {
-  void staff; // the cashier is signed in before the page opens
-  // The first thing the page puts on screen, as it is put there (issue 18: on a slow counter PC each
-  // extra render before the counter, a shell, then the status, then the step, cost 100-200 ms).
+type FirstScreen = { counter: boolean; online: boolean; basketOpen: boolean; rewardStep: boolean; saleState: string | null };
+
+/** Records, on every load of `page` from now on, what the page first puts on screen (window.__firstScreen). */
+async function recordFirstScreen(page: Page): Promise<void> {
   await page.addInitScript(
     ({ counter, online, basket, rewardIdle }) => {
-      const w = window as unknown as { __firstScreen?: Record<string, boolean> };
+      const w = window as unknown as { __firstScreen?: FirstScreen };
       const observer = new MutationObserver(() => {
         const root = document.getElementById('root');
         if (!root?.firstElementChild) return;
@@ -37,21 +34,38 @@ test("a page load draws the counter once: its first screen already has the termi
           online: root.querySelector(online) !== null,
           basketOpen: root.querySelector(`${basket}:not([disabled])`) !== null,
           rewardStep: root.querySelector(rewardIdle) !== null,
+          saleState: root.querySelector(counter)?.getAttribute('data-state') ?? null,
         };
       });
       observer.observe(document, { subtree: true, childList: true });
     },
     { counter: tid(TID.counter), online: `${tid(TID.statusOnline)}[data-online]`, basket: tid(TID.basketInput), rewardIdle: tid(TID.rewardIdle) },
   );
+}
+const firstScreen = (page: Page) => page.evaluate(() => (window as unknown as { __firstScreen?: FirstScreen }).__firstScreen);
+
+test("a page load draws the counter once: its first screen already has the terminal's status, the cashier and the reward step", async ({
+  page,
+  terminal,
+  staff,
+}) => {
+  void staff; // the cashier is signed in before the page opens
+  // The first thing the page puts on screen, as it is put there (issue 18: on a slow counter PC each
+  // extra render before the counter, a shell, then the status, then the step, cost 100-200 ms).
+  await recordFirstScreen(page);
   await page.goto(terminal.openUrl);
   await expect(page.locator(tid(TID.rewardIdle))).toBeVisible();
   await expect(page.locator(tid(TID.basketInput))).toBeFocused();
-  expect(await page.evaluate(() => (window as unknown as { __firstScreen?: Record<string, boolean> }).__firstScreen)).toEqual({
-    counter: true,
-    online: true,
-    basketOpen: true,
-    rewardStep: true,
-  });
+  expect(await firstScreen(page)).toEqual({ counter: true, online: true, basketOpen: true, rewardStep: true, saleState: 'none' });
+});
+
+test('a reload in the middle of a sale: the first screen already shows that sale, not an empty counter to type into', async ({ counter: page }) => {
+  await recordFirstScreen(page);
+  await saleWithMember(page, '12', UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber, 'scan');
+  await page.reload();
+  await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
+  expect((await firstScreen(page))?.saleState).toBe('identified');
+  await expect(page.locator(tid(TID.basketInput))).toHaveValue('12.00');
 });
 
 test('scan, pick a reward, confirm, see the new balance; a manager voids and the points come back', async ({ counter: page, sandbox, staff }) => {

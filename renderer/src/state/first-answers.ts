@@ -33,9 +33,13 @@ export function whenState<S>(store: StoreApi<S>, done: (s: S) => boolean, capMs:
   });
 }
 
-/** The terminal's status (or its failure) and who is signed in (or its failure) are known. */
+/**
+ * The store's start has its answers (the terminal's status, and the sale this tab had in progress,
+ * so that a reload in the middle of a sale shows that sale at once, not an empty counter that the
+ * cashier could start typing into), and who is signed in is known; each may be a failure.
+ */
 export function firstAnswersIn(s: PosState): boolean {
-  return (s.status !== null || s.statusError !== null) && s.session.phase !== 'unknown';
+  return s.started && s.session.phase !== 'unknown';
 }
 
 /** A promise, or nothing, capped: resolves when it settles or after `capMs`. */

@@ -35,6 +35,8 @@ export interface UiSlice {
   uiLang: Language;
   status: TerminalStatus | null;
   statusError: ErrorInfo | null;
+  /** start() has its first answers: the status (or its failure) and this tab's sale in progress, if it had one (or its failure). */
+  started: boolean;
   /** The event channel to the service: null while connecting. */
   connected: boolean | null;
   /** The terminal service's process died and is being restarted (its calls in flight were answered TERMINAL_RESTARTED). */

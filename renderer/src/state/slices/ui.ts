@@ -47,6 +47,7 @@ export function createUi(core: Core, drafts: Drafts): UiSlice {
     uiLang: deps.uiLang ?? 'en',
     status: null,
     statusError: null,
+    started: false,
     connected: null,
     serviceRestarting: false,
     view: 'counter',
@@ -68,6 +69,7 @@ export function createUi(core: Core, drafts: Drafts): UiSlice {
       void (async () => {
         await get().refresh();
         await restoreSavedSale();
+        set({ started: true });
         // The fields were disabled until the terminal answered: put the cursor where the sale stands.
         core.focus(focusFor(get().sale));
       })();
