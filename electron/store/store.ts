@@ -18,6 +18,7 @@ export class Store {
   readonly members: MemberCache;
   readonly rewards: RewardCache;
   private readonly memberKeySecret: Buffer;
+  private readonly closing: (() => void)[] = [];
 
   constructor(readonly db: Db) {
     this.sales = new Sales(db);
@@ -70,7 +71,13 @@ export class Store {
     return createHmac('sha256', this.memberKeySecret).update(`${kind}:${value}`).digest('hex').slice(0, 32);
   }
 
+  /** Runs `fn` when the store closes, before its database does: work a commit left for a moment later. */
+  onClose(fn: () => void): void {
+    this.closing.push(fn);
+  }
+
   close(): void {
+    for (const fn of this.closing.splice(0)) fn();
     if (this.db.open) this.db.close();
   }
 }
