@@ -155,42 +155,58 @@ type TrackProcessorClass = new (init: { track: MediaStreamTrack }) => { readable
  * The track's frames straight from the camera (MediaStreamTrackProcessor):
  * the first one arrives as it is captured, not once the <video> has decoded
  * and shown it (measured: the same or up to ~130 ms sooner on a busy page).
- * `onLost`: the stream ended or failed while the camera still runs.
+ *
+ * `onLost` (once, and the pump has stopped): the stream ended or failed while the camera still
+ * runs, or gave no frame for TRACK_SILENT_MS while the video had a picture. Its frames come with
+ * the video's or sooner, and it was seen to give none at all while the video played (issue 18's
+ * benchmark at 4x CPU on a loaded machine, about one camera open in 30 on a Preact build: "No
+ * code read yet" for good).
  */
 function pumpTrack(
   Processor: TrackProcessorClass,
   track: MediaStreamTrack,
+  video: HTMLVideoElement,
   gate: ReturnType<typeof frameGate>,
   onLost: () => void,
-): { stop: () => void; framesSeen: () => number } {
+): () => void {
   const reader = new Processor({ track }).readable.getReader();
   let stopped = false;
-  let framesSeen = 0;
+  let sawFrame = false;
+  let pictureSince: number | null = null;
+  const watch = window.setInterval(() => {
+    if (sawFrame) return window.clearInterval(watch);
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
+    pictureSince ??= performance.now();
+    if (performance.now() - pictureSince >= TRACK_SILENT_MS) lost();
+  }, TRACK_WATCH_MS);
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    window.clearInterval(watch);
+    // Not reader.cancel() at once: it would drop the frames still queued in the stream without closing
+    // them, and a frame not closed holds one of the camera's few buffers until the page's garbage is
+    // collected (Chromium warned "A VideoFrame was garbage collected without being closed" after the
+    // camera closed). The loop below closes every frame until the stopped track ends the stream (a few
+    // ms in Chromium); the cancel is only for a stream that would not end.
+    setTimeout(() => void reader.cancel().catch(() => {}), STREAM_END_WAIT_MS);
+  };
+  const lost = () => {
+    if (stopped) return;
+    stop();
+    onLost();
+  };
   void (async () => {
     for (;;) {
       const { value: frame, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done || !frame) {
-        if (!stopped) onLost();
-        return;
-      }
-      framesSeen++;
+      if (done || !frame) return lost();
+      sawFrame = true;
       const now = frame.timestamp / 1000;
       // A camera has only a few frame buffers: a frame not decoded is closed at once.
       if (!stopped && gate.wants(now)) gate.take(now, Promise.resolve(frame));
       else frame.close();
     }
   })();
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    // Not reader.cancel() at once: it would drop the frames still queued in the stream without closing
-    // them, and a frame not closed holds one of the camera's few buffers until the page's garbage is
-    // collected (Chromium warned "A VideoFrame was garbage collected without being closed" after the
-    // camera closed). The loop above closes every frame until the stopped track ends the stream (a few
-    // ms in Chromium); the cancel is only for a stream that would not end.
-    setTimeout(() => void reader.cancel().catch(() => {}), STREAM_END_WAIT_MS);
-  };
-  return { stop, framesSeen: () => framesSeen };
+  return stop;
 }
 
 /** Where MediaStreamTrackProcessor is missing: each new frame the video shows (requestVideoFrameCallback), else a poll. */
@@ -214,42 +230,14 @@ function pumpVideo(video: HTMLVideoElement, gate: ReturnType<typeof frameGate>):
 /**
  * Sends the camera's frames to the decoder, one at a time, until stopped;
  * calls `onRead` for every code read. Returns the stop function.
- *
- * The track's own frames when the browser offers them, else the video's. The track's stream was
- * seen to give no frame at all while the video played (issue 18's benchmark at 4x CPU on a loaded
- * machine, about one camera open in 30 on a Preact build: "No code read yet" for good); so if it
- * ends, or stays silent for TRACK_SILENT_MS while the video has a picture, the video's frames take over.
+ * The track's own frames where the browser offers them, else the video's, and the video's
+ * from the moment the track's stream is lost (pumpTrack).
  */
 function pumpFrames(video: HTMLVideoElement, track: MediaStreamTrack | undefined, decoder: FrameDecoder, onRead: (read: CameraRead) => void): () => void {
   const gate = frameGate(decoder, onRead);
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorClass }).MediaStreamTrackProcessor;
-  if (!Processor || !track) {
-    const stopVideo = pumpVideo(video, gate);
-    return () => {
-      gate.stop();
-      stopVideo();
-    };
-  }
-  let stopPump: () => void;
-  let pictureSince: number | null = null;
-  const watch = window.setInterval(() => {
-    if (trackPump.framesSeen() > 0) return window.clearInterval(watch);
-    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
-    pictureSince ??= performance.now();
-    if (performance.now() - pictureSince >= TRACK_SILENT_MS) useVideo();
-  }, TRACK_WATCH_MS);
-  let onVideo = false;
-  const useVideo = () => {
-    if (onVideo) return;
-    onVideo = true;
-    window.clearInterval(watch);
-    trackPump.stop();
-    stopPump = pumpVideo(video, gate);
-  };
-  const trackPump = pumpTrack(Processor, track, gate, useVideo);
-  stopPump = trackPump.stop;
+  let stopPump = Processor && track ? pumpTrack(Processor, track, video, gate, () => (stopPump = pumpVideo(video, gate))) : pumpVideo(video, gate);
   return () => {
-    window.clearInterval(watch);
     gate.stop();
     stopPump();
   };
