@@ -18,12 +18,12 @@ test.use({ loyalty: 'uitpas' });
 
 const option = (id: string) => `${tid(TID.rewardOption)}[data-reward-id="${id}"]`;
 
-type FirstScreen = { counter: boolean; online: boolean; basketOpen: boolean; rewardStep: boolean; saleState: string | null };
+type FirstScreen = { counter: boolean; online: boolean; basketOpen: boolean; rewardStep: boolean; paidButton: boolean; saleState: string | null };
 
 /** Records, on every load of `page` from now on, what the page first puts on screen (window.__firstScreen). */
 async function recordFirstScreen(page: Page): Promise<void> {
   await page.addInitScript(
-    ({ counter, online, basket, rewardIdle }) => {
+    ({ counter, online, basket, rewardIdle, paid }) => {
       const w = window as unknown as { __firstScreen?: FirstScreen };
       const observer = new MutationObserver(() => {
         const root = document.getElementById('root');
@@ -34,12 +34,19 @@ async function recordFirstScreen(page: Page): Promise<void> {
           online: root.querySelector(online) !== null,
           basketOpen: root.querySelector(`${basket}:not([disabled])`) !== null,
           rewardStep: root.querySelector(rewardIdle) !== null,
+          paidButton: root.querySelector(paid) !== null,
           saleState: root.querySelector(counter)?.getAttribute('data-state') ?? null,
         };
       });
       observer.observe(document, { subtree: true, childList: true });
     },
-    { counter: tid(TID.counter), online: `${tid(TID.statusOnline)}[data-online]`, basket: tid(TID.basketInput), rewardIdle: tid(TID.rewardIdle) },
+    {
+      counter: tid(TID.counter),
+      online: `${tid(TID.statusOnline)}[data-online]`,
+      basket: tid(TID.basketInput),
+      rewardIdle: tid(TID.rewardIdle),
+      paid: tid(TID.paid),
+    },
   );
 }
 const firstScreen = (page: Page) => page.evaluate(() => (window as unknown as { __firstScreen?: FirstScreen }).__firstScreen);
@@ -56,7 +63,7 @@ test("a page load draws the counter once: its first screen already has the termi
   await page.goto(terminal.openUrl);
   await expect(page.locator(tid(TID.rewardIdle))).toBeVisible();
   await expect(page.locator(tid(TID.basketInput))).toBeFocused();
-  expect(await firstScreen(page)).toEqual({ counter: true, online: true, basketOpen: true, rewardStep: true, saleState: 'none' });
+  expect(await firstScreen(page)).toEqual({ counter: true, online: true, basketOpen: true, rewardStep: true, paidButton: false, saleState: 'none' });
 });
 
 test('a reload in the middle of a sale: the first screen already shows that sale, not an empty counter to type into', async ({ counter: page }) => {
@@ -66,6 +73,13 @@ test('a reload in the middle of a sale: the first screen already shows that sale
   await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
   expect((await firstScreen(page))?.saleState).toBe('identified');
   await expect(page.locator(tid(TID.basketInput))).toHaveValue('12.00');
+  // After the member agreed: the first screen has the outcome with its Paid button too.
+  await page.locator(option(UITPAS_DEMO_REWARDS.coffee.id)).click();
+  await page.locator(`${tid(TID.confirm)}:not([disabled])`).click();
+  await expect(page.locator(tid(TID.paid))).toBeVisible();
+  await page.reload();
+  await expect(page.locator(tid(TID.paid))).toBeVisible();
+  expect(await firstScreen(page)).toMatchObject({ saleState: 'posted', paidButton: true });
 });
 
 test('scan, pick a reward, confirm, see the new balance; a manager voids and the points come back', async ({ counter: page, sandbox, staff }) => {

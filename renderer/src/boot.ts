@@ -7,7 +7,7 @@
 import { connect } from './api';
 import { reportErrorsTo } from './api/report-errors';
 import { pickLanguage, safeLocalStorage, savedLanguage } from './i18n/choice';
-import { preloadCounterStep } from './screens/counter-steps';
+import { loadOutcome, preloadCounterStep } from './screens/counter-steps';
 import { capped, FIRST_ANSWERS_CAP_MS, firstAnswersIn, whenState } from './state/first-answers';
 import { guardApi } from './state/session';
 import { createPosStore } from './state/store';
@@ -49,8 +49,12 @@ const stopWatchingStatus = store.subscribe(({ status }) => {
   stopWatchingStatus();
   counterStep = preloadCounterStep(status.backend.capabilities);
 });
-// The first render waits for these (state/first-answers.ts says why), briefly.
-const firstAnswers = whenState(store, firstAnswersIn, FIRST_ANSWERS_CAP_MS).then(() => capped(counterStep, FIRST_ANSWERS_CAP_MS));
+// The first render waits for these (state/first-answers.ts says why), briefly: the answers, then the
+// chunks its screen shows: the program's step, and the outcome (its Paid button) when a sale in
+// progress came back (a reload after the member agreed).
+const firstAnswers = whenState(store, firstAnswersIn, FIRST_ANSWERS_CAP_MS).then(() =>
+  capped(Promise.all([counterStep, store.getState().sale ? loadOutcome() : null]), FIRST_ANSWERS_CAP_MS),
+);
 
 // The UI's language: the one last chosen here, else the terminal's setting, else the browser's.
 // Set before any answer can arrive (this runs on, in the same task): the member's words from the
