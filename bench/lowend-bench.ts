@@ -8,7 +8,10 @@
  *   process runs on one core (`taskset -c 0`), as on a fanless counter PC;
  * - page load to the counter ready for a scan (the counter, its basket field
  *   and the terminal's status on screen), from navigation start, in a fresh
- *   browser context each time (nothing cached); UiTPAS, 1280x800;
+ *   browser context each time (nothing cached); UiTPAS, 1280x800. Timed in
+ *   a Playwright page and, alternated with it, in a bare tab (raw-tab.ts):
+ *   a counter's window has no DevTools attached, and a Playwright page's
+ *   load took 20-30% longer at 4x;
  * - scan (Enter) to balance on screen p95: to the frame that paints it
  *   (scan-bench.ts's timer); UiTPAS;
  * - keypad to quote on screen p95: a tap on a keypad digit to the points
@@ -44,6 +47,8 @@ import { mainThreadCpuMs } from './main-thread-cpu.js';
 import { median, percentile, type Figure } from './stats.js';
 import { tid } from '../e2e/tid.js';
 import { runShiftBench, SHIFT_GROWTH_TARGET_MB } from './shift-memory.js';
+import { launchBareBrowser, openBareTab, PLAYWRIGHT_TIMING_SWITCHES, type BareBrowser } from './raw-tab.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LowEndOptions {
   /** CPU throttling rates of the renderer (1 = none). */
@@ -102,6 +107,7 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
   const sandbox = await startSandbox({ port: 0 });
   const terminals: TerminalProcess[] = [];
   let browser: Browser | null = null;
+  let bare: BareBrowser | null = null;
   const start = async (loyalty: string | null) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pwp-lowend-'));
     dataDirs.push(dataDir);
@@ -121,13 +127,19 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
       const whitelabel = await start(null);
       await setUpStaff(whitelabel);
       browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...fakeCameraArgs(camera)] });
+      bare = await launchBareBrowser([...CHROMIUM_ARGS, ...PLAYWRIGHT_TIMING_SWITCHES]);
+      // One load in each browser first, not counted: the terminal's and each browser's first-time costs.
+      await (await openThrottled(browser, uitpas.openUrl, 1)).close();
+      await bareLoadMs(bare, uitpas.openUrl, 1);
       for (const rate of o.rates) {
-        const atRate = await measureAtRate(browser, uitpas, whitelabel, rate, o);
+        const atRate = await measureAtRate({ playwright: browser, bare }, uitpas, whitelabel, rate, o);
         figures.push(...atRate);
         progress(`${rate}x measured (load average ${loadavg()[0]!.toFixed(1)}):\n${said(atRate)}`);
       }
       await browser.close();
       browser = null;
+      await bare.close();
+      bare = null;
     }
     if (o.shift) {
       // Its own terminal and browser (bench/shift-memory.ts): the figures are of one tab and one service process.
@@ -141,6 +153,7 @@ export async function runLowEndBench(o: LowEndOptions, progress: (m: string) => 
     return figures;
   } finally {
     await browser?.close();
+    await bare?.close();
     for (const t of terminals) await t.stop();
     await sandbox.close();
     for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
@@ -175,28 +188,49 @@ export async function openThrottled(
   return { page, cdp, readyMs, readyCpuMs, cpuMs: (action) => mainThreadCpuMs(cdp, action), close: () => context.close() };
 }
 
-/** The page's own time (from navigation start) at which COUNTER_READY_PROBE saw the counter ready. */
-export async function waitForCounterReady(page: Page, rate: number): Promise<number> {
+/** The page's own time (from navigation start) at which COUNTER_READY_PROBE saw the counter ready; a Playwright page or a bare tab. */
+export async function waitForCounterReady(page: { evaluate(expression: string): Promise<unknown> }, rate: number): Promise<number> {
   // Polled: the probe stamps the page's own clock; waitForFunction would need eval, which the CSP forbids.
   for (const until = Date.now() + 30_000; Date.now() < until;) {
     const readyAt = (await page.evaluate('window.__counterReadyAt ?? null')) as number | null;
     if (readyAt !== null) return readyAt;
-    await page.waitForTimeout(20);
+    await sleep(20);
   }
   throw new Error(`the counter was not ready within 30 s at ${rate}x`);
 }
 
-async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelabel: TerminalProcess, rate: number, o: LowEndOptions): Promise<Figure[]> {
+/** As openThrottled's load, in a bare tab (raw-tab.ts): nothing but the Page domain attached, as a counter's window. */
+async function bareLoadMs(bare: BareBrowser, url: string, rate: number): Promise<number> {
+  const tab = await openBareTab(bare, url, { rate, initScripts: [COUNTER_READY_PROBE] });
+  try {
+    return await waitForCounterReady(tab, rate);
+  } finally {
+    await tab.close();
+  }
+}
+
+async function measureAtRate(
+  browsers: { playwright: Browser; bare: BareBrowser },
+  uitpas: TerminalProcess,
+  whitelabel: TerminalProcess,
+  rate: number,
+  o: LowEndOptions,
+): Promise<Figure[]> {
   const T = LOWEND_TARGETS_4X;
   const at4 = rate === 4;
-  // Page load to counter ready, each in a fresh context (no cache).
+  const browser = browsers.playwright;
+  // Page load to counter ready, each in a fresh context (no cache): in a Playwright page (the
+  // figure the issue started from) and in a bare tab (no DevTools instrumentation, as a counter's
+  // window), alternated so the machine's load falls on both alike.
   const loadMs: number[] = [];
   const loadCpuMs: number[] = [];
+  const bareMs: number[] = [];
   for (let i = 0; i < o.loads; i++) {
     const opened = await openThrottled(browser, uitpas.openUrl, rate);
     loadMs.push(opened.readyMs);
     loadCpuMs.push(opened.readyCpuMs);
     await opened.close();
+    bareMs.push(await bareLoadMs(browsers.bare, uitpas.openUrl, rate));
   }
 
   // Scan to balance and the camera, on one more page.
@@ -236,6 +270,12 @@ async function measureAtRate(browser: Browser, uitpas: TerminalProcess, whitelab
     },
     // CPU time, not wall time: it holds whatever the machine's load (main-thread-cpu.ts), so changes compare.
     { name: `[${rate}x]   of which the renderer's main thread on the CPU, median`, value: median(loadCpuMs), unit: 'ms' },
+    {
+      name: `[${rate}x] page load to counter ready in a bare tab (no DevTools attached, as a counter's window), median of ${bareMs.length}`,
+      value: median(bareMs),
+      unit: 'ms',
+      ...verdict(median(bareMs), T.counterReadyMs),
+    },
     {
       name: `[${rate}x] scan (Enter) to balance on screen (painted), p95 of ${scanMs.length}`,
       value: percentile(scanMs, 95),

@@ -8,8 +8,13 @@
  * counter's Electron window has no DevTools attached, so the shift is driven
  * through this tab: only Runtime (evaluate), Input (typed text, keys),
  * HeapProfiler (GC, snapshots), Performance and Memory (counters).
+ *
+ * The low-end benchmark's page loads are timed in such tabs too, each in a
+ * fresh context (openBareTab), beside Playwright's: a page load in a tab that
+ * Playwright drives took 20-30% longer at 4x CPU on the same build (issue 18,
+ * README), time a counter's window never spends.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +37,39 @@ export interface RawTab {
   close(): Promise<void>;
 }
 
-export async function openRawTab(url: string, chromiumArgs: string[]): Promise<RawTab> {
+/**
+ * Switches Playwright gives the Chromium it launches (its chromiumSwitches) that change a page's
+ * timing: no background throttling of timers or renderers, no paint holding, no IPC flood guard.
+ * A bare tab started with them differs from a Playwright tab only by what Playwright attaches.
+ */
+export const PLAYWRIGHT_TIMING_SWITCHES = [
+  '--disable-field-trial-config',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+  '--disable-back-forward-cache',
+  '--disable-renderer-backgrounding',
+  '--disable-ipc-flooding-protection',
+  '--allow-pre-commit-input',
+  '--disable-hang-monitor',
+  '--disable-features=PaintHolding,ThirdPartyStoragePartitioning,OptimizationHints,MediaRouter,LensOverlay',
+  '--force-color-profile=srgb',
+  '--disable-extensions',
+  '--disable-dev-shm-usage',
+  '--hide-scrollbars',
+  '--mute-audio',
+];
+
+/** A Chromium with its DevTools port open and nothing attached to its pages. */
+export interface BareBrowser {
+  port: number;
+  process: ChildProcess;
+  /** The browser's own DevTools endpoint (Target: contexts and tabs; Tracing: memory dumps of every process). */
+  browserWsUrl: string;
+  /** Stops the browser and its helper processes, and removes its profile. */
+  close(): Promise<void>;
+}
+
+export async function launchBareBrowser(chromiumArgs: string[]): Promise<BareBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'pwp-raw-tab-'));
   const browser = spawn(
     CHROMIUM_PATH,
@@ -76,20 +113,83 @@ export async function openRawTab(url: string, chromiumArgs: string[]): Promise<R
       });
       browser.once('exit', (code) => fail(new Error(`Chromium exited (${code}):\n${err}`)));
     });
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { type: string; webSocketDebuggerUrl: string }[];
     const version = (await (await fetch(`http://127.0.0.1:${port}/json/version`)).json()) as { webSocketDebuggerUrl: string };
+    return { port, process: browser, browserWsUrl: version.webSocketDebuggerUrl, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+type Evaluate = <T = unknown>(expression: string) => Promise<T>;
+
+function evaluator(cdp: CdpClient): Evaluate {
+  return async <T>(expression: string): Promise<T> => {
+    const r = await cdp.send<{ result: { value?: unknown }; exceptionDetails?: { exception?: { description?: string }; text: string } }>('Runtime.evaluate', {
+      expression,
+      returnByValue: true,
+      awaitPromise: true,
+    });
+    if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
+    return r.result.value as T;
+  };
+}
+
+/** A tab in a fresh browser context of a bare browser (no cache, no storage), with only Page enabled. */
+export interface BareTab {
+  cdp: CdpClient;
+  evaluate: Evaluate;
+  /** Closes the tab and discards its context. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `url` in a new tab of its own fresh context, its main thread throttled `rate`x, with
+ * `initScripts` run before the page's own (Page.addScriptToEvaluateOnNewDocument, as Playwright's
+ * addInitScript). Only the Page domain is enabled; Runtime.evaluate and Emulation need no domain.
+ */
+export async function openBareTab(browser: BareBrowser, url: string, o: { rate: number; initScripts: string[] }): Promise<BareTab> {
+  const root = await connectCdp(browser.browserWsUrl);
+  let contextId: string | null = null;
+  let targetId: string | null = null;
+  let cdp: CdpClient | null = null;
+  const close = async () => {
+    cdp?.close();
+    if (targetId) await root.send('Target.closeTarget', { targetId });
+    if (contextId) await root.send('Target.disposeBrowserContext', { browserContextId: contextId });
+    root.close();
+  };
+  try {
+    contextId = (await root.send<{ browserContextId: string }>('Target.createBrowserContext', {})).browserContextId;
+    targetId = (
+      await root.send<{ targetId: string }>('Target.createTarget', {
+        url: 'about:blank',
+        browserContextId: contextId,
+        width: 1280,
+        height: 800,
+        newWindow: true,
+      })
+    ).targetId;
+    cdp = await connectCdp(`ws://127.0.0.1:${browser.port}/devtools/page/${targetId}`);
+    await cdp.send('Page.enable');
+    for (const source of o.initScripts) await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: o.rate });
+    await cdp.send('Page.navigate', { url });
+    return { cdp, evaluate: evaluator(cdp), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+export async function openRawTab(url: string, chromiumArgs: string[]): Promise<RawTab> {
+  const bare = await launchBareBrowser(chromiumArgs);
+  try {
+    const targets = (await (await fetch(`http://127.0.0.1:${bare.port}/json/list`)).json()) as { type: string; webSocketDebuggerUrl: string }[];
     const page = targets.find((t) => t.type === 'page');
     if (!page) throw new Error('Chromium opened no tab');
     const cdp = await connectCdp(page.webSocketDebuggerUrl);
-    const evaluate = async <T>(expression: string): Promise<T> => {
-      const r = await cdp.send<{ result: { value?: unknown }; exceptionDetails?: { exception?: { description?: string }; text: string } }>('Runtime.evaluate', {
-        expression,
-        returnByValue: true,
-        awaitPromise: true,
-      });
-      if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
-      return r.result.value as T;
-    };
+    const evaluate = evaluator(cdp);
     const waitUntil = async (expression: string, what: string, timeoutMs = 30_000) => {
       for (const until = Date.now() + timeoutMs; ; await sleep(20)) {
         if (await evaluate<boolean>(expression)) return;
@@ -106,8 +206,8 @@ export async function openRawTab(url: string, chromiumArgs: string[]): Promise<R
     await cdp.send('Page.navigate', { url });
     return {
       cdp,
-      browserPid: browser.pid!,
-      browserWsUrl: version.webSocketDebuggerUrl,
+      browserPid: bare.process.pid!,
+      browserWsUrl: bare.browserWsUrl,
       evaluate,
       waitFor,
       async click(selector) {
@@ -125,11 +225,11 @@ export async function openRawTab(url: string, chromiumArgs: string[]): Promise<R
       },
       async close() {
         cdp.close();
-        await close();
+        await bare.close();
       },
     };
   } catch (e) {
-    await close();
+    await bare.close();
     throw e;
   }
 }

@@ -11,10 +11,9 @@ const apiTarget = process.env.POS_API;
  * The renderer is written against React's API and runs on React. It can be built on Preact
  * (preact/compat), a third of the JavaScript a counter PC parses and runs at page load (README,
  * "The renderer's runtime"; issue 18), with POS_RENDERER_RUNTIME=preact: for A/B and for finding
- * what still differs. It is not the default because a camera dialog opened on a slow PC after a
- * card was read was unmounted and mounted again three times by Preact, and its last camera never
- * delivered a frame (README says what was found). The dev server always runs React, for
- * StrictMode's development checks, which only React has.
+ * what still differs. It is not the default: in A/B it loaded the counter faster but gave no gain
+ * the whole low-end benchmark could show, and its scans were slower (README). The dev server
+ * always runs React, for StrictMode's development checks, which only React has.
  */
 const RUNTIMES = ['react', 'preact'] as const;
 type Runtime = (typeof RUNTIMES)[number];
@@ -47,6 +46,9 @@ export default defineConfig(({ command }) => ({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
+    // Chromium (Electron's and the web host's browsers) has <link rel="modulepreload">: Vite's
+    // polyfill only costs the page's start (~13 ms of main thread at 4x CPU, issue 18's profile).
+    modulePreload: { polyfill: false },
     // Everything loads from the page's own folder (Electron's app:// protocol, the web host): no data: URLs for assets.
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 600,
