@@ -151,3 +151,84 @@ test.describe('UiTPAS', () => {
     }
   });
 });
+
+/**
+ * Short screens (a cheap counter's 800x600 or 1024x600 panel): the steps do not all fit, so the
+ * columns scroll, but they never lie over one another: each control, scrolled to, is itself at its
+ * centre. At 800x600 the quote once lay over the member field and the keypad (the grid's rows were
+ * squeezed to the screen instead of their columns' height).
+ */
+const SHORT_SIZES = [
+  { width: 800, height: 600 },
+  { width: 1024, height: 600 },
+] as const;
+
+/** Scrolled into view (its own column or the grid scrolls), then nothing covers it. */
+async function reachable(page: Page, selector: string, what: string): Promise<void> {
+  const el = page.locator(selector).first();
+  await el.scrollIntoViewIfNeeded();
+  await expect(el, `${what}: inside the viewport once scrolled to`).toBeInViewport({ ratio: 1 });
+  const hit = await el.evaluate((node) => {
+    const r = node.getBoundingClientRect();
+    const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return at === node || node.contains(at) ? 'itself' : at ? `${at.tagName}.${at.className}` : 'nothing';
+  });
+  expect(hit, `${what}: not covered`).toBe('itself');
+}
+
+test('points (White Label) on short screens: every step can be scrolled to and nothing lies over it', async ({ counter: page }) => {
+  for (const size of SHORT_SIZES) {
+    const at = `${size.width}x${size.height}`;
+    await page.setViewportSize(size);
+    await reachable(page, tid(TID.basketInput), `${at} basket`);
+    await page.locator(tid(TID.basketInput)).fill('45.60');
+    await page.keyboard.press('Enter');
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+    await reachable(page, tid(TID.memberInput), `${at} member field`);
+    await reachable(page, tid(TID.identifyButton), `${at} find`);
+    await page.locator(tid(TID.memberInput)).fill(DEMO_MEMBERS.anna.cardNumber);
+    await page.keyboard.press('Enter');
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
+    await reachable(page, tid(TID.pointsInput), `${at} points`);
+    await reachable(page, tid(TID.keypad('5')), `${at} keypad`);
+    await page.locator(tid(TID.pointsInput)).fill('500');
+    await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '4060');
+    await reachable(page, tid(TID.toPay), `${at} left to pay`);
+    await reachable(page, tid(TID.confirm), `${at} confirm`);
+    await shoot(page, `points-${at}-quote`);
+    // Cancelled (nothing was taken yet), ready for the next size.
+    await page.locator(tid(TID.cancel)).click();
+    await page.locator(tid(TID.dialogConfirm)).click();
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'cancelled');
+    await page.locator(tid(TID.newSale)).click();
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'none');
+  }
+});
+
+test.describe('UiTPAS on short screens', () => {
+  test.use({ loyalty: 'uitpas' });
+
+  test('rewards: the list, the card and the confirm button can each be scrolled to, uncovered', async ({ counter: page }) => {
+    const jan = UITPAS_DEMO_PASSHOLDERS.jan;
+    for (const size of SHORT_SIZES) {
+      const at = `${size.width}x${size.height}`;
+      await page.setViewportSize(size);
+      await page.locator(tid(TID.basketInput)).fill('12');
+      await page.keyboard.press('Enter');
+      await reachable(page, tid(TID.memberInput), `${at} member field`);
+      await page.locator(tid(TID.memberInput)).fill(jan.uitpasNumber);
+      await page.keyboard.press('Enter');
+      const first = `${tid(TID.rewardOption)}[data-redeemable="true"]`;
+      await reachable(page, first, `${at} first reward`);
+      await page.locator(first).first().click();
+      await expect(page.locator(tid(TID.confirm))).toBeEnabled();
+      await reachable(page, tid(TID.toPay), `${at} left to pay`);
+      await reachable(page, tid(TID.confirm), `${at} confirm`);
+      await shoot(page, `uitpas-${at}-quote`);
+      await page.locator(tid(TID.cancel)).click();
+      await page.locator(tid(TID.dialogConfirm)).click();
+      await page.locator(tid(TID.newSale)).click();
+      await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'none');
+    }
+  });
+});
