@@ -6,8 +6,10 @@
  * centre is the button itself), with the figures the cashier reads beside it.
  * Every control is at least 44x44 CSS px. The walk leaves screenshots of each
  * size in English, French and Dutch in test-results/screens/ (git-ignored).
+ * Short panels (800x600, 1024x600) are walked too: there the steps scroll,
+ * but none ever lies over another (see SHORT_SIZES).
  */
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { MTID, TID } from '../renderer/src/testids.js';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
@@ -25,17 +27,22 @@ const SHOTS = 'test-results/screens';
 // One terminal walks all four sizes (cheaper than four terminals): the walk needs more than one test's time.
 test.describe.configure({ timeout: 240_000 });
 
-/** In the viewport, and the element at its centre is itself (or inside it): nothing covers it. */
-async function inView(page: Page, selector: string, what: string): Promise<void> {
-  const el = page.locator(selector).first();
-  await expect(el, `${what}: visible`).toBeVisible();
-  await expect(el, `${what}: inside the viewport`).toBeInViewport({ ratio: 1 });
+/** The element at its centre is itself (or inside it): nothing covers it. */
+async function expectUncovered(el: Locator, what: string): Promise<void> {
   const hit = await el.evaluate((node) => {
     const r = node.getBoundingClientRect();
     const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     return at === node || node.contains(at) ? 'itself' : at ? `${at.tagName}.${at.className}` : 'nothing';
   });
   expect(hit, `${what}: not covered`).toBe('itself');
+}
+
+/** In the viewport without scrolling anything, and nothing covers it. */
+async function inView(page: Page, selector: string, what: string): Promise<void> {
+  const el = page.locator(selector).first();
+  await expect(el, `${what}: visible`).toBeVisible();
+  await expect(el, `${what}: inside the viewport`).toBeInViewport({ ratio: 1 });
+  await expectUncovered(el, what);
   expect(await page.evaluate(() => window.scrollY), `${what}: the page did not scroll`).toBe(0);
 }
 
@@ -168,12 +175,7 @@ async function reachable(page: Page, selector: string, what: string): Promise<vo
   const el = page.locator(selector).first();
   await el.scrollIntoViewIfNeeded();
   await expect(el, `${what}: inside the viewport once scrolled to`).toBeInViewport({ ratio: 1 });
-  const hit = await el.evaluate((node) => {
-    const r = node.getBoundingClientRect();
-    const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-    return at === node || node.contains(at) ? 'itself' : at ? `${at.tagName}.${at.className}` : 'nothing';
-  });
-  expect(hit, `${what}: not covered`).toBe('itself');
+  await expectUncovered(el, what);
 }
 
 test('points (White Label) on short screens: every step can be scrolled to and nothing lies over it', async ({ counter: page }) => {
