@@ -123,6 +123,28 @@ test.describe("camera: the track's own frame stream gives no frame", () => {
       expect(await page.evaluate(() => (window as unknown as { __processorsMade: number }).__processorsMade)).toBe(1);
     });
   }
+
+  test("with a silent stream the video's frames are read at once, not after a wait for the silence (the page clock stands still)", async ({
+    counter: page,
+  }) => {
+    // The engine once watched the stream with a timer and took the video's frames only after 0.5 s of
+    // silence (1 s and more on a slow PC). Now both run until the track's first frame: with the page's
+    // timers stopped, the code is still read.
+    await page.addInitScript(() => {
+      (window as unknown as { MediaStreamTrackProcessor: unknown }).MediaStreamTrackProcessor = class {
+        readable = new ReadableStream();
+      };
+    });
+    await page.reload();
+    onCamera({ kind: 'qr', text: jan.uitpasNumber });
+    await startSale(page);
+    const before = await beeps(page);
+    await openCameraOnTestClock(page);
+    // The good read's beep (the faked clock's performance keeps no marks): no page timer has run since.
+    await expect.poll(() => beeps(page), { timeout: 15_000 }).toBe(before + 1);
+    await page.clock.resume();
+    await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000', { timeout: 15_000 });
+  });
 });
 
 test.describe('camera: a QR code with a URL that carries the UiTPAS number', () => {

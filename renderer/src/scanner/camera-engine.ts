@@ -53,10 +53,6 @@ const DECODE_GAP_MS = 80;
 const POLL_MS = 40;
 /** How long a stopped camera's frame stream gets to end by itself (its track stopped) before it is cancelled. */
 const STREAM_END_WAIT_MS = 2000;
-/** How long the track's frame stream may give nothing while the video shows a picture, before the video's frames are used. */
-const TRACK_SILENT_MS = 500;
-/** How often that is looked at, until the track's first frame. */
-const TRACK_WATCH_MS = 250;
 
 /** The cameras the browser knows; labels only once the camera was allowed. */
 export async function listCameras(): Promise<CameraChoice[]> {
@@ -126,17 +122,25 @@ async function grabFrame(video: HTMLVideoElement): Promise<VideoFrame | ImageBit
   }
 }
 
+/** Where a frame came from: the camera track's stream, or the <video>. */
+type FrameSource = 'track' | 'video';
+
 /** Decodes the frames it is offered, one at a time and at most one per DECODE_GAP_MS; the rest are closed unread. */
 function frameGate(decoder: FrameDecoder, onRead: (read: CameraRead) => void) {
   let busy = false;
   let lastStart = -Infinity;
+  let lastSource: FrameSource | null = null;
   let stopped = false;
   return {
-    /** `now`: the frame's own clock (ms), not performance.now: a test that fakes the page's clock still sees frames decoded. */
-    wants: (now: number) => !stopped && !busy && now - lastStart >= DECODE_GAP_MS,
-    take(now: number, frame: Promise<VideoFrame | ImageBitmap | null>) {
+    /**
+     * `now`: the frame's own clock (ms), not performance.now: a test that fakes the page's clock still
+     * sees frames decoded. The track's and the video's clocks differ: the gap holds within one source.
+     */
+    wants: (source: FrameSource, now: number) => !stopped && !busy && (source !== lastSource || now - lastStart >= DECODE_GAP_MS),
+    take(source: FrameSource, now: number, frame: Promise<VideoFrame | ImageBitmap | null>) {
       busy = true;
       lastStart = now;
+      lastSource = source;
       void frame
         .then((f) => (f ? decoder.decode(f) : null))
         .then((answer) => {
@@ -156,33 +160,21 @@ type TrackProcessorClass = new (init: { track: MediaStreamTrack }) => { readable
  * the first one arrives as it is captured, not once the <video> has decoded
  * and shown it (measured: the same or up to ~130 ms sooner on a busy page).
  *
- * `onLost` (once, and the pump has stopped): the stream ended or failed while the camera still
- * runs, or gave no frame for TRACK_SILENT_MS while the video had a picture. Its frames come with
- * the video's or sooner, and it was seen to give none at all while the video played (issue 18's
- * benchmark at 4x CPU on a loaded machine, about one camera open in 30 on a Preact build: "No
- * code read yet" for good).
+ * `onFirstFrame` once, with the first frame; `onLost` once, when the stream ends or fails while the
+ * camera still runs (the pump has stopped then).
  */
 function pumpTrack(
   Processor: TrackProcessorClass,
   track: MediaStreamTrack,
-  video: HTMLVideoElement,
   gate: ReturnType<typeof frameGate>,
-  onLost: () => void,
+  on: { firstFrame: () => void; lost: () => void },
 ): () => void {
   const reader = new Processor({ track }).readable.getReader();
   let stopped = false;
   let sawFrame = false;
-  let pictureSince: number | null = null;
-  const watch = window.setInterval(() => {
-    if (sawFrame) return window.clearInterval(watch);
-    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
-    pictureSince ??= performance.now();
-    if (performance.now() - pictureSince >= TRACK_SILENT_MS) lost();
-  }, TRACK_WATCH_MS);
   const stop = () => {
     if (stopped) return;
     stopped = true;
-    window.clearInterval(watch);
     // Not reader.cancel() at once: it would drop the frames still queued in the stream without closing
     // them, and a frame not closed holds one of the camera's few buffers until the page's garbage is
     // collected (Chromium warned "A VideoFrame was garbage collected without being closed" after the
@@ -190,19 +182,22 @@ function pumpTrack(
     // ms in Chromium); the cancel is only for a stream that would not end.
     setTimeout(() => void reader.cancel().catch(() => {}), STREAM_END_WAIT_MS);
   };
-  const lost = () => {
-    if (stopped) return;
-    stop();
-    onLost();
-  };
   void (async () => {
     for (;;) {
       const { value: frame, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done || !frame) return lost();
-      sawFrame = true;
-      const now = frame.timestamp / 1000;
+      if (done || !frame) {
+        if (!stopped) {
+          stop();
+          on.lost();
+        }
+        return;
+      }
+      if (!sawFrame) {
+        sawFrame = true;
+        if (!stopped) on.firstFrame();
+      }
       // A camera has only a few frame buffers: a frame not decoded is closed at once.
-      if (!stopped && gate.wants(now)) gate.take(now, Promise.resolve(frame));
+      if (!stopped && gate.wants('track', frame.timestamp / 1000)) gate.take('track', frame.timestamp / 1000, Promise.resolve(frame));
       else frame.close();
     }
   })();
@@ -215,7 +210,7 @@ function pumpVideo(video: HTMLVideoElement, gate: ReturnType<typeof frameGate>):
   const hasFrameCallback = typeof video.requestVideoFrameCallback === 'function';
   const onFrame = (now: number) => {
     schedule();
-    if (gate.wants(now)) gate.take(now, grabFrame(video));
+    if (gate.wants('video', now)) gate.take('video', now, grabFrame(video));
   };
   const schedule = () => {
     handle = hasFrameCallback ? video.requestVideoFrameCallback(onFrame) : window.setTimeout(() => onFrame(performance.now()), POLL_MS);
@@ -230,16 +225,33 @@ function pumpVideo(video: HTMLVideoElement, gate: ReturnType<typeof frameGate>):
 /**
  * Sends the camera's frames to the decoder, one at a time, until stopped;
  * calls `onRead` for every code read. Returns the stop function.
- * The track's own frames where the browser offers them, else the video's, and the video's
- * from the moment the track's stream is lost (pumpTrack).
+ *
+ * The track's own frames where the browser offers them (pumpTrack), else the video's. Until the
+ * track's first frame both run, whichever frame comes first is read: the track's stream was seen
+ * to give nothing at all while the video played (issue 18's benchmark at 4x and 6x CPU, a few
+ * camera opens in 30; "No code read yet" for good before the video's frames could take over, then
+ * 0.5-1 s late while a watch waited for the silence). The video's frames take over again if the
+ * track's stream ends or fails while the camera runs.
  */
 function pumpFrames(video: HTMLVideoElement, track: MediaStreamTrack | undefined, decoder: FrameDecoder, onRead: (read: CameraRead) => void): () => void {
   const gate = frameGate(decoder, onRead);
   const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorClass }).MediaStreamTrackProcessor;
-  let stopPump = Processor && track ? pumpTrack(Processor, track, video, gate, () => (stopPump = pumpVideo(video, gate))) : pumpVideo(video, gate);
+  let stopVideo: (() => void) | null = pumpVideo(video, gate);
+  const stopTrack =
+    Processor && track
+      ? pumpTrack(Processor, track, gate, {
+          firstFrame: () => {
+            stopVideo?.();
+            stopVideo = null;
+          },
+          lost: () => void (stopVideo ??= pumpVideo(video, gate)),
+        })
+      : () => {};
   return () => {
     gate.stop();
-    stopPump();
+    stopTrack();
+    stopVideo?.();
+    stopVideo = null;
   };
 }
 
