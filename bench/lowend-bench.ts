@@ -11,7 +11,7 @@
  *   browser context each time (nothing cached); UiTPAS, 1280x800. Timed in
  *   a Playwright page and, alternated with it, in a bare tab (raw-tab.ts):
  *   a counter's window has no DevTools attached, and a Playwright page's
- *   load took 20-30% longer at 4x;
+ *   load took 12-49% longer at 4x (README, issue 18);
  * - scan (Enter) to balance on screen p95: to the frame that paints it
  *   (scan-bench.ts's timer); UiTPAS;
  * - keypad to quote on screen p95: a tap on a keypad digit to the points

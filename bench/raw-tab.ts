@@ -11,7 +11,7 @@
  *
  * The low-end benchmark's page loads are timed in such tabs too, each in a
  * fresh context (openBareTab), beside Playwright's: a page load in a tab that
- * Playwright drives took 20-30% longer at 4x CPU on the same build (issue 18,
+ * Playwright drives took 12-49% longer at 4x CPU on the same build (issue 18,
  * README), time a counter's window never spends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
