@@ -160,8 +160,8 @@ type TrackProcessorClass = new (init: { track: MediaStreamTrack }) => { readable
  * the first one arrives as it is captured, not once the <video> has decoded
  * and shown it (measured: the same or up to ~130 ms sooner on a busy page).
  *
- * `onFirstFrame` once, with the first frame; `onLost` once, when the stream ends or fails while the
- * camera still runs (the pump has stopped then).
+ * `on.firstFrame` once, with the first frame; `on.lost` once, when the stream ends or fails while
+ * the camera still runs (the pump has stopped then).
  */
 function pumpTrack(
   Processor: TrackProcessorClass,
@@ -228,10 +228,11 @@ function pumpVideo(video: HTMLVideoElement, gate: ReturnType<typeof frameGate>):
  *
  * The track's own frames where the browser offers them (pumpTrack), else the video's. Until the
  * track's first frame both run, whichever frame comes first is read: the track's stream was seen
- * to give nothing at all while the video played (issue 18's benchmark at 4x and 6x CPU, a few
- * camera opens in 30; "No code read yet" for good before the video's frames could take over, then
- * 0.5-1 s late while a watch waited for the silence). The video's frames take over again if the
- * track's stream ends or fails while the camera runs.
+ * to give nothing at all while the video played (issue 18's benchmarks at 4x and 6x CPU: from one
+ * open in 30 to most opens of a series on a loaded machine; "No code read yet" for good before the
+ * video's frames could take over, then a read 0.5-1.3 s late while a timer waited for the
+ * silence). The video's frames take over again if the track's stream ends or fails while the
+ * camera runs.
  */
 function pumpFrames(video: HTMLVideoElement, track: MediaStreamTrack | undefined, decoder: FrameDecoder, onRead: (read: CameraRead) => void): () => void {
   const gate = frameGate(decoder, onRead);
