@@ -234,3 +234,37 @@ test.describe('UiTPAS on short screens', () => {
     }
   });
 });
+
+/** The focused control is inside the viewport and uncovered, as it is: nothing scrolled by the test. */
+async function focusedInView(page: Page, testId: string, what: string): Promise<void> {
+  const el = page.locator(tid(testId));
+  await expect(el, `${what}: focused`).toBeFocused();
+  await expect(el, `${what}: inside the viewport`).toBeInViewport({ ratio: 1 });
+  await expectUncovered(el, what);
+}
+
+test('points (White Label) on short screens, by keyboard: each next action takes the focus and is on screen without scrolling by hand', async ({
+  counter: page,
+}) => {
+  for (const size of SHORT_SIZES) {
+    const at = `${size.width}x${size.height}`;
+    await page.setViewportSize(size);
+    await focusedInView(page, TID.basketInput, `${at} basket`);
+    await page.keyboard.type('45.60');
+    await page.keyboard.press('Enter');
+    await focusedInView(page, TID.memberInput, `${at} member field`);
+    await page.keyboard.type(DEMO_MEMBERS.anna.cardNumber);
+    await page.keyboard.press('Enter');
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
+    await focusedInView(page, TID.pointsInput, `${at} points`);
+    await page.keyboard.type('500');
+    await page.keyboard.press('Enter');
+    await focusedInView(page, TID.confirm, `${at} confirm`);
+    await page.keyboard.press('Enter');
+    await focusedInView(page, TID.paid, `${at} paid`);
+    await page.keyboard.press('Enter');
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', /paid|none/);
+    await page.locator(tid(TID.newSale)).click();
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'none');
+  }
+});
