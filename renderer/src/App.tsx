@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from './i18n/react';
 import { CounterScreen } from './screens/CounterScreen';
 import { SignInScreen } from './screens/SignInScreen';
 import { SessionBar } from './screens/SessionBar';

@@ -1,7 +1,7 @@
 /**
  * English catalogue: the reference. nl.ts and fr.ts must have exactly the
  * same keys (the compiler checks it through `Catalogue`). Interpolation uses
- * i18next's {{name}} syntax. Error texts are keyed by ErrorCode, so the screen
+ * {{name}} placeholders (translate.ts). Error texts are keyed by ErrorCode, so the screen
  * shows a refusal in the terminal's language from its code alone.
  */
 import { enCounter } from './en-counter.js';

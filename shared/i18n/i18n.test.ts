@@ -1,7 +1,11 @@
-import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../errors.js';
-import { catalogues, errorText, formatAmount, formatDateTime, formatPointsFor, formatAge, i18nextOptions, LANGUAGES } from './index.js';
+import { catalogues, errorText, formatAmount, formatDateTime, formatPointsFor, formatAge, LANGUAGES, type Language } from './index.js';
+import { fillPlaceholders, hasText, makeT, withPrefix, type TextTree } from './translate.js';
+
+/** Every catalogue loaded, as the service has them. */
+const all = (lang: Language): TextTree => catalogues[lang];
+const tIn = (lang: Language) => makeT(all, lang, 'en');
 
 /** Every leaf as its path (some keys hold dots, e.g. logKinds['redeem.posted']). */
 function keys(o: unknown, prefix: string[] = []): string[][] {
@@ -30,15 +34,28 @@ describe('message catalogues', () => {
     expect(errorText('PIN_WRONG', 'nl')).toBe('Verkeerde pincode.');
   });
 
-  it('works with i18next, plurals included', async () => {
-    const i18n = i18next.createInstance();
-    await i18n.init({ ...i18nextOptions, lng: 'fr' });
-    expect(i18n.t('pin.wrongTriesLeft', { count: 1 })).toBe('Code PIN erroné. Encore 1 essai avant un blocage de 5 minutes.');
-    expect(i18n.t('pin.wrongTriesLeft', { count: 3 })).toBe('Code PIN erroné. Encore 3 essais avant un blocage de 5 minutes.');
-    await i18n.changeLanguage('nl');
-    expect(i18n.t('signIn.signedInAs', { name: 'Zoë' })).toBe('Aangemeld: Zoë');
-    // keys that hold dots resolve too (i18next falls back to the flat key)
-    expect(i18n.t('logKinds.redeem.posted')).toBe('Punten afgeschreven');
+  it("translates: plurals by the language's rule, placeholders, keys that hold dots", () => {
+    const fr = tIn('fr');
+    expect(fr('pin.wrongTriesLeft', { count: 1 })).toBe('Code PIN erroné. Encore 1 essai avant un blocage de 5 minutes.');
+    expect(fr('pin.wrongTriesLeft', { count: 3 })).toBe('Code PIN erroné. Encore 3 essais avant un blocage de 5 minutes.');
+    // French's rule says 'many' for a million; the catalogue has no such form: 'other', in French
+    expect(fr('pin.wrongTriesLeft', { count: 1_000_000 })).toBe('Code PIN erroné. Encore 1000000 essais avant un blocage de 5 minutes.');
+    expect(tIn('nl')('signIn.signedInAs', { name: 'Zoë' })).toBe('Aangemeld: Zoë');
+    // keys that hold dots resolve too (logKinds['redeem.posted'])
+    expect(tIn('nl')('logKinds.redeem.posted')).toBe('Punten afgeschreven');
+    // a key nowhere reads as itself; a key the language lacks reads the fallback's text
+    expect(tIn('nl')('no.such.text')).toBe('no.such.text');
+    const partial = (lang: Language): TextTree | undefined => (lang === 'en' ? catalogues.en : { signIn: { title: 'Wie?' } });
+    expect(makeT(partial, 'nl', 'en')('signIn.title')).toBe('Wie?');
+    expect(makeT(partial, 'nl', 'en')('signIn.signedInAs', { name: 'An' })).toBe('Signed in: An');
+    expect(hasText(partial, 'nl', 'en', 'pin.wrongTriesLeft')).toBe(true);
+    expect(hasText(partial, 'nl', 'en', 'pin.nothing')).toBe(false);
+  });
+
+  it('fills placeholders once, as given: a value cannot inject another; one not given stays to be seen', () => {
+    expect(fillPlaceholders('Signed in: {{name}} ({{ role }})', { name: '{{role}}', role: 'manager' })).toBe('Signed in: {{role}} (manager)');
+    expect(fillPlaceholders('{{count}} left, {{missing}}.', { count: 0 })).toBe('0 left, {{missing}}.');
+    expect(fillPlaceholders('no placeholders', undefined)).toBe('no placeholders');
   });
 
   it('has both plural forms wherever a text has one', () => {
@@ -48,24 +65,21 @@ describe('message catalogues', () => {
     }
   });
 
-  it('resolves every offers text through i18next with the offers key prefix (plurals and dotted keys)', async () => {
-    const i18n = i18next.createInstance();
-    await i18n.init({ ...i18nextOptions, lng: 'en' });
+  it('resolves every offers text with the offers key prefix (plurals and dotted keys)', () => {
     for (const lang of LANGUAGES) {
-      const t = i18n.getFixedT(lang, null, 'offers');
+      const t = withPrefix(tIn(lang), 'offers');
       for (const [key, text] of Object.entries(catalogues[lang].offers)) {
         const plural = /_(one|other)$/.exec(key);
-        const got = plural
-          ? t(key.slice(0, plural.index), { count: plural[1] === 'one' ? 1 : 2, skipInterpolation: true })
-          : t(key, { skipInterpolation: true });
-        expect(got, `${lang} ${key}`).toBe(text);
+        const count = plural?.[1] === 'one' ? 1 : 2;
+        const got = plural ? t(key.slice(0, plural.index), { count }) : t(key);
+        expect(got, `${lang} ${key}`).toBe(plural ? text.replaceAll('{{count}}', String(count)) : text);
       }
     }
-    const nl = i18n.getFixedT('nl', null, 'offers');
+    const nl = withPrefix(tIn('nl'), 'offers');
     expect(nl('catchUpFailed', { count: 1 })).toBe('1 kaart kon niet gelezen worden (volgende keer opnieuw).');
     expect(nl('catchUpFailed', { count: 3 })).toBe('3 kaarten konden niet gelezen worden (volgende keer opnieuw).');
-    expect(i18n.getFixedT('fr', null, 'offers')('catchUpFailed', { count: 0 })).toBe("0 carte n'a pas pu être lue (nouvel essai la prochaine fois)."); // French: 0 is singular
-    expect(i18n.getFixedT('en', null, 'offers')('cardMasked', { scheme: 'Visa', last4: '4001' })).toBe('Visa •••• 4001');
+    expect(withPrefix(tIn('fr'), 'offers')('catchUpFailed', { count: 0 })).toBe("0 carte n'a pas pu être lue (nouvel essai la prochaine fois)."); // French: 0 is singular
+    expect(withPrefix(tIn('en'), 'offers')('cardMasked', { scheme: 'Visa', last4: '4001' })).toBe('Visa •••• 4001');
   });
 });
 

@@ -14,15 +14,6 @@ export { LANGUAGES, type Language };
 // English: en-GB, not en-BE (en-BE groups points as 2.500 but money as €2,500.50, and writes years with two digits).
 export const LOCALES: Record<Language, string> = { nl: 'nl-BE', fr: 'fr-BE', en: 'en-GB' };
 
-/** The options the renderer passes to i18next.init (plus its own `lng` and the resources it has loaded). */
-export const i18nextBaseOptions = {
-  fallbackLng: 'en',
-  supportedLngs: ['nl', 'fr', 'en'],
-  interpolation: { escapeValue: false }, // React escapes
-  returnNull: false,
-  showSupportNotice: false,
-} as const;
-
 export function isLanguage(v: unknown): v is Language {
   return typeof v === 'string' && (LANGUAGES as readonly string[]).includes(v);
 }

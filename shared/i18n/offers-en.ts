@@ -2,7 +2,7 @@
  * The card-linked offers screen's texts (renderer/src/screens/offers),
  * English: the reference. offers-nl.ts and offers-fr.ts have the same keys
  * (en.ts's `Catalogue` type checks it). Some keys hold dots
- * ('reason.bad-signature'): i18next falls back to the flat key.
+ * ('reason.bad-signature'): translate.ts finds the key holding a dot.
  */
 export const offersEn = {
   title: 'Card-linked offers',

@@ -1,5 +1,5 @@
 import { useRef, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import { useFmt } from '../i18n/useFmt';
 import { useFocusRequest, usePos } from '../state/context';
 import { isClosed, saleActions } from '../state/store';

@@ -11,7 +11,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import type { ErrorInfo } from '../../../shared/errors';
 import { isProblem, listCameras, startCamera, type CameraChoice, type CameraRead, type CameraSession } from '../scanner/camera-engine';
 import { CAMERA_PROBLEM_KEYS, cameraProblem, type CameraProblem } from '../scanner/camera-errors';

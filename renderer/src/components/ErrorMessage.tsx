@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import type { EndUserLanguage, ErrorInfo } from '../../../shared/errors';
 import type { Language } from '../../../shared/i18n';
 import { endUserText } from '../../../shared/rewards';

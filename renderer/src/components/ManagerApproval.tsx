@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import type { ManagerApprovalInput } from '../../../shared/contract/approval';
 import type { PersonView } from '../../../shared/contract/manager';
 import type { ErrorInfo } from '../../../shared/errors';

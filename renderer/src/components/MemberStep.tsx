@@ -1,5 +1,5 @@
 import { lazy, memo, Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import { useStore } from 'zustand';
 import type { ErrorCode, ErrorInfo } from '../../../shared/errors';
 import { describeCounterError } from '../i18n/format';

@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import { useFmt } from '../i18n/useFmt';
 import type { SaleState } from '../../../shared/domain';
 import type { ErrorInfo } from '../../../shared/errors';

@@ -1,5 +1,5 @@
 import { useRef, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import { useFmt } from '../i18n/useFmt';
 import { SlipPrint } from './SlipPrint';
 import type { SaleState, SaleView } from '../../../shared/domain';

@@ -1,5 +1,5 @@
 import { useId, useRef, type KeyboardEvent, type RefObject } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import { MTID } from '../manager-testids';
 import { cleanPin, pinComplete, pressPin, PIN_MAX, type PinKey } from '../screens/manager/pin';
 import './ManagerApproval.css';

@@ -1,5 +1,5 @@
 import { memo, useRef, type FormEvent } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import type { Quote } from '../../../shared/domain';
 import { useFmt } from '../i18n/useFmt';
 import { useFocusRequest, usePos } from '../state/context';

@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import { useFmt } from '../i18n/useFmt';
 import type { EndUserLanguage } from '../../../shared/errors';
 import { endUserText, type RewardOffer } from '../../../shared/rewards';

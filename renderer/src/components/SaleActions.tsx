@@ -1,5 +1,5 @@
 import { useRef } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import { useFmt } from '../i18n/useFmt';
 import { useFocusRequest, usePos, usePosStore } from '../state/context';
 import { saleActions } from '../state/store';

@@ -9,10 +9,10 @@
  * export is the dialog the counter opens ("Test the scanner"). Saving needs a
  * manager: signed in, or approving with their PIN.
  */
-import type { TFunction } from 'i18next';
+import type { TFunction } from '../../../shared/i18n/translate';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { createPortal } from 'react-dom';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import { useStore } from 'zustand';
 import type { ManagerApprovalInput } from '../../../shared/contract/approval';
 import type { ScannerSettings as ScannerSetup } from '../../../shared/contract/manager';

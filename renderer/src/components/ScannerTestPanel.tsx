@@ -9,9 +9,9 @@
  * start a sale. Mountable anywhere (the settings screen): it needs only the
  * set-up and, for the number check, the terminal's status.
  */
-import type { TFunction } from 'i18next';
+import type { TFunction } from '../../../shared/i18n/translate';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import type { ScannerSettings } from '../../../shared/contract/manager';
 import type { TerminalStatus } from '../../../shared/domain';
 import type { ErrorInfo } from '../../../shared/errors';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import type { PrintResult } from '../../../shared/contract/receipts';
 import type { SaleView } from '../../../shared/domain';
 import type { ExportTicket } from '../../../shared/contract/manager';
@@ -22,7 +22,7 @@ export function SlipPrint({ sale, kind, auto = false }: { sale: SaleView; kind: 
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<PrintResult | null>(null);
   const [pdf, setPdf] = useState<(ExportTicket & { url: string }) | null>(null);
-  const language = (['nl', 'fr', 'en'] as const).find((l) => i18n.language.startsWith(l)) ?? 'en';
+  const language = i18n.language;
   const key = `${sale.id}:${kind}`;
 
   const print = async () => {

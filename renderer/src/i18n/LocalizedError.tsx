@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from './react';
 import type { ErrorInfo } from '../../../shared/errors';
 import { describeCounterError } from './format';
 import { useFmt } from './useFmt';

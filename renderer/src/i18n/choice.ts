@@ -1,6 +1,6 @@
 /**
  * Which language the UI starts in, and where choices are kept (localStorage).
- * Free of i18next and React: the page's first module (main.tsx) reads it
+ * Free of the catalogues and React: the page's first module (main.tsx) reads it
  * before the UI's own code has loaded (issue 18).
  */
 import { isLanguage, type Language } from '../../../shared/i18n/locale';

@@ -3,7 +3,7 @@
  * and duration goes through shared/i18n's Intl formatting. Plain functions, so
  * they are tested without a DOM; `useFmt()` gives them for the UI's language.
  */
-import type { TFunction } from 'i18next';
+import type { TFunction } from '../../../shared/i18n/translate';
 import { enCounter } from '../../../shared/i18n/en-counter';
 import {
   formatAge,

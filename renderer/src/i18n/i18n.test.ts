@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   catalogueFor,
-  createI18n,
-  createI18nIn,
-  currentLanguage,
+  createUiTexts,
+  createUiTextsIn,
   loadDeskTexts,
   loadLanguage,
   pickLanguage,
@@ -28,7 +27,7 @@ class MemoryStorage {
 describe('renderer i18n', () => {
   it('carries the counter in English up front; the desk texts and other languages load on demand, into instances made before', async () => {
     // First in this file: nothing has been loaded yet (vitest isolates each file's modules).
-    const i18n = createI18n('en');
+    const i18n = createUiTexts('en');
     expect(i18n.t('desk.log')).toBe('Log');
     expect(i18n.t('verify.intact')).toBe('verify.intact'); // a desk text: not loaded with the counter
     expect(catalogueFor('nl')).toBe(catalogueFor('en')); // Dutch not loaded: English stands in
@@ -39,6 +38,31 @@ describe('renderer i18n', () => {
     expect(catalogueFor('nl').logKinds['redeem.posted']).toBe('Punten afgeschreven');
   });
 
+  it('tells listeners of a change of language, and gives one `t` per language (React may keep it)', async () => {
+    const texts = createUiTexts('en');
+    const tEn = texts.t;
+    const heard: string[] = [];
+    const stop = texts.onLanguageChanged((lang) => heard.push(lang));
+    await switchLanguage(texts, 'fr', new MemoryStorage());
+    await switchLanguage(texts, 'fr', new MemoryStorage()); // no change: nobody is told
+    expect(heard).toEqual(['fr']);
+    expect(texts.t).not.toBe(tEn);
+    expect(texts.getFixedT('en')).toBe(tEn);
+    expect(texts.t('desk.log')).toBe('Journal');
+    expect(texts.exists('desk.log')).toBe(true);
+    expect(texts.exists('desk.nothing')).toBe(false);
+    stop();
+    await switchLanguage(texts, 'nl', new MemoryStorage());
+    expect(heard).toEqual(['fr']);
+  });
+
+  it('starts in English when a language cannot be loaded, and says so', async () => {
+    // the page's code and the catalogue's chunk out of step (an update half-installed): the UI still starts
+    const texts = await createUiTextsIn('xx' as never);
+    expect(texts.language).toBe('en');
+    expect(texts.t('desk.log')).toBe('Log');
+  });
+
   it('picks a supported language from tags', () => {
     expect(pickLanguage(['de-DE', 'fr-BE', 'nl'])).toBe('fr');
     expect(pickLanguage([null, 'NL_be'])).toBe('nl');
@@ -47,12 +71,12 @@ describe('renderer i18n', () => {
   });
 
   it('switches the whole catalogue and remembers the choice', async () => {
-    const i18n = createI18n('en');
+    const i18n = createUiTexts('en');
     expect(i18n.t('desk.log')).toBe('Log');
     const storage = new MemoryStorage();
     await switchLanguage(i18n, 'nl', storage);
     expect(i18n.t('desk.log')).toBe('Logboek');
-    expect(currentLanguage(i18n)).toBe('nl');
+    expect(i18n.language).toBe('nl');
     expect(storage.getItem(LANGUAGE_STORAGE_KEY)).toBe('nl');
     expect(savedLanguage(storage)).toBe('nl');
     expect(savedLanguage({ getItem: () => 'xx', setItem: () => {} })).toBeNull();
@@ -74,7 +98,7 @@ describe('renderer i18n', () => {
   });
 
   it('describes refusals: tries left, locked until when, codes in the language', async () => {
-    const i18n = await createI18nIn('nl');
+    const i18n = await createUiTextsIn('nl');
     const fmt = makeFmt('nl', 'Europe/Brussels');
     expect(describeError({ code: 'PIN_WRONG', message: 'Wrong PIN. 2 tries left before a 5-minute lock.', details: { attemptsLeft: 2 } }, i18n.t, fmt)).toEqual(
       {

@@ -1,7 +1,8 @@
 /**
- * i18next + react-i18next for the renderer, with shared/i18n's catalogues.
- * One instance for the whole UI: changing its language re-renders every
- * component that uses `useTranslation()` (or `useFmt()`).
+ * The UI's texts: one `UiTexts` for the whole UI, with shared/i18n's
+ * catalogues and its `makeT` (shared/i18n/translate.ts says why not i18next).
+ * Changing its language re-renders every component that uses
+ * `useTranslation()` (or `useFmt()`; ./react.tsx).
  *
  * The language the UI starts in: the one last chosen on this machine (kept in
  * localStorage), else the terminal's setting, else the browser's, else English.
@@ -13,16 +14,15 @@
  * which load with those screens (`withDeskTexts`); Dutch and French are chunks
  * fetched when first used (about 15 KB gzipped each that a counter in one
  * language never needs). `loadLanguage` before showing a language;
- * `createI18nIn` and `switchLanguage` do it.
+ * `createUiTextsIn` and `switchLanguage` do it.
  */
-import i18next, { type i18n as I18n } from 'i18next';
-import { initReactI18next } from 'react-i18next';
 import type { Catalogue } from '../../../shared/i18n/en';
 import { enCounter } from '../../../shared/i18n/en-counter';
-import { i18nextBaseOptions, LANGUAGES, type Language } from '../../../shared/i18n/locale';
-import { LANGUAGE_STORAGE_KEY, personKey, pickLanguage, safeLocalStorage, type KeyValueStore } from './choice';
+import { LANGUAGES, type Language } from '../../../shared/i18n/locale';
+import { hasText, makeT, type TextTree, type TFunction } from '../../../shared/i18n/translate';
+import { LANGUAGE_STORAGE_KEY, personKey, safeLocalStorage, type KeyValueStore } from './choice';
 
-// Which language to start in needs no i18next: main.tsx reads it before the UI's code has loaded.
+// Which language to start in needs no catalogue: main.tsx reads it before the UI's code has loaded.
 export { LANGUAGE_STORAGE_KEY, pickLanguage, safeLocalStorage, savedLanguage } from './choice';
 
 /** What the counter's screens read from a catalogue (the desk's own sections load later). */
@@ -34,8 +34,6 @@ const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<Catalogue>> = {
   fr: () => import('../../../shared/i18n/fr').then((m) => m.fr),
 };
 const loading = new Map<Language, Promise<CounterTexts>>();
-/** Every instance made here: texts loaded later are added to each. */
-const instances = new Set<I18n>();
 
 /** A loaded language's catalogue; English until that language has loaded (loadLanguage). */
 export function catalogueFor(lang: Language): CounterTexts {
@@ -57,12 +55,11 @@ export async function loadLanguage(lang: Language): Promise<CounterTexts> {
 
 let deskTexts: Promise<void> | null = null;
 
-/** Loads the English desk and offers texts (once) into every instance. */
+/** Loads the English desk and offers texts (once); every `t` reads them from then on. */
 export function loadDeskTexts(): Promise<void> {
   deskTexts ??= import('../../../shared/i18n/en-desk').then(
     ({ enDesk }) => {
       loaded.en = { ...enCounter, ...enDesk };
-      for (const instance of instances) instance.addResourceBundle('en', 'translation', enDesk, true, false);
     },
     (e: unknown) => {
       deskTexts = null;
@@ -77,48 +74,86 @@ export function withDeskTexts<T>(load: () => Promise<T>): () => Promise<T> {
   return () => Promise.all([load(), loadDeskTexts()]).then(([m]) => m);
 }
 
-/** An i18next instance in `lng`, with the catalogues loaded so far (English always; see createI18nIn). */
-export function createI18n(lng: Language): I18n {
-  const instance = i18next.createInstance();
-  instance.use(initReactI18next);
-  const resources = Object.fromEntries(Object.entries(loaded).map(([l, c]) => [l, { translation: c }]));
-  // Resources are in memory: init completes synchronously.
-  void instance.init({ ...i18nextBaseOptions, resources, lng, initAsync: false });
-  instances.add(instance);
-  return instance;
+/** The catalogue each `t` reads: a language's once it has loaded (a language not loaded reads English). */
+const loadedCatalogue = (lang: Language): TextTree | undefined => loaded[lang] as TextTree | undefined;
+
+/**
+ * The UI's language and its `t`. One per page (main.tsx); what it reads are
+ * the catalogues loaded so far, English always.
+ */
+export class UiTexts {
+  private lang: Language;
+  private readonly fixed = new Map<Language, TFunction>();
+  private readonly listeners = new Set<(lang: Language) => void>();
+
+  constructor(lang: Language) {
+    this.lang = lang;
+  }
+
+  get language(): Language {
+    return this.lang;
+  }
+
+  /** The current language's `t`: the same function until the language changes (safe in React's dependencies). */
+  get t(): TFunction {
+    return this.getFixedT(this.lang);
+  }
+
+  /** A language's `t`, whatever the UI's language. */
+  getFixedT(lang: Language): TFunction {
+    let t = this.fixed.get(lang);
+    if (!t) this.fixed.set(lang, (t = makeT(loadedCatalogue, lang, 'en')));
+    return t;
+  }
+
+  /** Whether `key` has a text (in the language, or in English). */
+  exists(key: string): boolean {
+    return hasText(loadedCatalogue, this.lang, 'en', key);
+  }
+
+  /** Shows `lang` from now on (its catalogue loaded first: `switchLanguage`) and tells every listener. */
+  changeLanguage(lang: Language): void {
+    if (lang === this.lang) return;
+    this.lang = lang;
+    for (const listener of this.listeners) listener(lang);
+  }
+
+  /** Called after each change of language; returns how to stop (a bound function: React's useSyncExternalStore takes it as it is). */
+  readonly onLanguageChanged = (listener: (lang: Language) => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
 }
 
-/** An i18next instance in `lng` once its catalogue has loaded (English if it cannot be). */
-export async function createI18nIn(lng: Language): Promise<I18n> {
-  await loadLanguage(lng).catch(() => {});
-  return createI18n(lng);
+/** The UI's texts in `lang`, with the catalogues loaded so far (English always; see createUiTextsIn). */
+export function createUiTexts(lang: Language): UiTexts {
+  return new UiTexts(lang);
 }
 
-/** Makes `lang`'s catalogue part of `instance` (loading it first). */
-async function addLanguage(instance: I18n, lang: Language): Promise<void> {
-  const catalogue = await loadLanguage(lang);
-  if (!instance.hasResourceBundle(lang, 'translation')) instance.addResourceBundle(lang, 'translation', catalogue);
-}
-
-/** The UI's language as a Language (i18next may report 'en-BE' style tags or a fallback). */
-export function currentLanguage(instance: Pick<I18n, 'language'>): Language {
-  return pickLanguage([instance.language]);
+/** The UI's texts in `lang` once its catalogue has loaded (in English if it cannot be). */
+export async function createUiTextsIn(lang: Language): Promise<UiTexts> {
+  const ok = await loadLanguage(lang).then(
+    () => true,
+    () => false,
+  );
+  return createUiTexts(ok ? lang : 'en');
 }
 
 /**
  * Switches the whole UI and remembers the choice on this machine (the sign-in
  * screen opens in it), and as `personId`'s own choice when a person made it.
  */
-export async function switchLanguage(instance: I18n, lang: Language, storage: KeyValueStore | null = safeLocalStorage(), personId?: string): Promise<void> {
+export async function switchLanguage(texts: UiTexts, lang: Language, storage: KeyValueStore | null = safeLocalStorage(), personId?: string): Promise<void> {
   try {
     storage?.setItem(LANGUAGE_STORAGE_KEY, lang);
     if (personId) storage?.setItem(personKey(personId), lang);
   } catch {
     // storage disabled: the choice lasts until the page reloads
   }
-  await addLanguage(instance, lang);
+  await loadLanguage(lang);
   if (typeof document !== 'undefined') document.documentElement.lang = lang;
-  if (instance.language !== lang) await instance.changeLanguage(lang);
+  texts.changeLanguage(lang);
 }
 
+export type { TFunction };
 export { LANGUAGES, type Language };

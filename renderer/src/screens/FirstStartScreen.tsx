@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import type { ErrorInfo } from '../../../shared/errors';
 import { asErrorInfo } from '../api/client';
 import { LocalizedError } from '../i18n/LocalizedError';

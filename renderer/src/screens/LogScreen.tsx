@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../i18n/react';
 import { centsToDecimalString } from '../../../shared/money';
 import { asErrorInfo } from '../api/client';
 import { QK, QueryProvider } from '../api/queries';

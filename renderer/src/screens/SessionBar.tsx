@@ -1,6 +1,6 @@
 import { memo } from 'react';
-import { useTranslation } from 'react-i18next';
-import { currentLanguage, LANGUAGES, safeLocalStorage, switchLanguage } from '../i18n';
+import { useTranslation } from '../i18n/react';
+import { LANGUAGES, safeLocalStorage, switchLanguage } from '../i18n';
 import { MTID } from '../manager-testids';
 import { usePos } from '../state/context';
 import '../components/ManagerApproval.css';
@@ -13,7 +13,7 @@ export const SessionBar = memo(function SessionBar() {
   const setView = usePos((s) => s.setView);
   const signOut = usePos((s) => s.signOut);
   if (!person) return null;
-  const lang = currentLanguage(i18n);
+  const lang = i18n.language;
   return (
     <div className="session-bar no-print" data-testid={MTID.sessionBar}>
       <div className="session-bar-who">

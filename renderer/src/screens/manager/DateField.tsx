@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import { LOCALES } from '../../../../shared/i18n/locale';
 import { useFmt } from '../../i18n/useFmt';
 

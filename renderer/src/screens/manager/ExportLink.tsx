@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import type { MethodInput } from '../../../../shared/contract';
 import type { ExportTicket } from '../../../../shared/contract/manager';
 import type { ErrorInfo } from '../../../../shared/errors';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import { MTID } from '../../manager-testids';
 import { dayRange, today } from './dates';
 import { DateField } from './DateField';

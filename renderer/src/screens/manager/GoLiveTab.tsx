@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import type { ConnectionTestResult } from '../../../../shared/connection-test';
 import type { GoLiveView } from '../../../../shared/contract/golive';
 import type { ErrorInfo } from '../../../../shared/errors';

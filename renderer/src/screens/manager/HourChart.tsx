@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import type { EndOfDaySummary } from '../../../../shared/contract/manager';
 import { useFmt } from '../../i18n/useFmt';
 import { MTID } from '../../manager-testids';

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import { catalogueFor } from '../../i18n';
 import type { DeskLogEntry, LogFilter, PersonView } from '../../../../shared/contract/manager';
 import { ERROR_CODES } from '../../../../shared/errors';

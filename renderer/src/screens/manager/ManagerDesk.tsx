@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import type { ManagerApprovalInput } from '../../../../shared/contract/approval';
 import type { LogFilter, PersonView } from '../../../../shared/contract/manager';
 import type { ManagerApprovalProps } from '../../components/ManagerApproval';

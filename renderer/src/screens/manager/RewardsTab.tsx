@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import type { OrganizerRewardView, RewardDraft } from '../../../../shared/contract/reward-desk';
 import { LIMIT_PERIODS, REWARD_CATEGORIES } from '../../../../shared/reward-fields';
 import type { ErrorInfo } from '../../../../shared/errors';

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import type { SaleStory } from '../../../../shared/contract/manager';
 import type { SaleView } from '../../../../shared/domain';
 import type { ErrorInfo } from '../../../../shared/errors';

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '../../i18n/react';
 import type { SettingsView } from '../../../../shared/contract/manager';
 import { LOG_LEVELS } from '../../../../shared/log-levels';
 import { LANGUAGES } from '../../../../shared/i18n/locale';

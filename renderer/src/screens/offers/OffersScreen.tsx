@@ -26,7 +26,7 @@ export interface OffersScreenProps {
   pollMs?: number;
 }
 
-/** In the UI's language (the app's i18next): switching it re-renders the screen. */
+/** In the UI's language (the app's texts, i18n/react.tsx): switching it re-renders the screen. */
 export default function OffersScreen({ api, initialTab = 'enrol', pollMs }: OffersScreenProps) {
   const t = useOffersT();
   const { lang } = useFmt();

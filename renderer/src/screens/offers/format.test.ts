@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { makeFmt } from '../../i18n/format';
-import { createI18nIn, loadDeskTexts } from '../../i18n/index';
+import { createUiTextsIn, loadDeskTexts } from '../../i18n/index';
+import { withPrefix } from '../../../../shared/i18n/translate';
 import { cardNumberProblem, cardText, parseExpiry, timeText } from './format';
 
 describe('offers formatting through the shared catalogues', () => {
   it('says a card in English and in Dutch, and leaves an unreadable time as it came', async () => {
     // The offers' texts load with the offers screen (i18n/index.ts withDeskTexts), as they do in the app.
     await loadDeskTexts();
-    const en = (await createI18nIn('en')).getFixedT('en', null, 'offers');
+    const en = withPrefix((await createUiTextsIn('en')).t, 'offers');
     expect(cardText({ scheme: 'visa', last4: '4001' }, en)).toBe('Visa •••• 4001');
     expect(cardText({ scheme: null, last4: null }, en)).toBe('— •••• ????');
-    const nl = (await createI18nIn('nl')).getFixedT('nl', null, 'offers');
+    const nl = withPrefix((await createUiTextsIn('nl')).t, 'offers');
     expect(cardText({ scheme: 'mastercard', last4: '5007' }, nl)).toContain('Mastercard');
     expect(timeText('not a date', makeFmt('nl'))).toBe('not a date');
   });

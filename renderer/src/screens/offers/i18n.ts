@@ -1,18 +1,20 @@
 /**
  * The offers screen's texts: the `offers` section of the shared catalogues
- * (shared/i18n/offers-en.ts and its nl/fr), through the renderer's i18next.
+ * (shared/i18n/offers-en.ts and its nl/fr), through the renderer's texts.
  */
-import type { TFunction } from 'i18next';
-import { useTranslation } from 'react-i18next';
+import { useMemo } from 'react';
 import type { Catalogue } from '../../../../shared/i18n/en';
+import { withPrefix, type TFunction } from '../../../../shared/i18n/translate';
+import { useTranslation } from '../../i18n/react';
 
 /** A key of the offers texts. */
 export type OffersKey = keyof Catalogue['offers'];
 
-/** i18next's `t` with the `offers` key prefix. */
-export type OffersT = TFunction<'translation', 'offers'>;
+/** `t` for the offers texts: 'title' reads 'offers.title'. */
+export type OffersT = TFunction;
 
 /** The offers texts in the UI's language (re-renders when it changes). */
 export function useOffersT(): OffersT {
-  return useTranslation(undefined, { keyPrefix: 'offers' }).t;
+  const { t } = useTranslation();
+  return useMemo(() => withPrefix(t, 'offers'), [t]);
 }
