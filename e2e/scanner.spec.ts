@@ -290,6 +290,34 @@ test.describe('camera: permission refused', () => {
 });
 
 test.describe('USB scanner', () => {
+  test("the cashier's fast keys held back as a possible scan reach the field when the scanner set-up is read again meanwhile", async ({ counter: page }) => {
+    // The counter shown again reads the set-up again; its answer is held until the keys are typed.
+    let release!: () => Promise<void>;
+    const asked = new Promise<void>((asking) => {
+      void page.route('**/api/call/getPreferences', (route) => {
+        release = () => route.continue();
+        asking();
+      });
+    });
+    await page.locator(tid(TID.navLog)).click();
+    await page.locator(tid(TID.navCounter)).click();
+    await asked;
+    const basket = page.locator(tid(TID.basketInput));
+    await basket.focus();
+    // The page's timers stand still: keys typed at a scanner's pace stay held back as a possible scan
+    // (the wedge gives them back on the next slow key, Enter, or a pause of its own timer).
+    await page.clock.install();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await page.keyboard.type('45.6');
+    await release();
+    await page.clock.resume();
+    // Before the fix the set-up's answer re-made the wedge and what it held was dropped: "4".
+    await expect(basket).toHaveValue('45.6');
+    await page.keyboard.press('Enter');
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+    await expect(page.getByText('Sale basket:')).toContainText('€45.60');
+  });
+
   test('AZERTY key events (key "&", code "Digit1"...) give the right number and nothing lands in the focused field', async ({ counter: page }) => {
     await startSale(page, '45.60');
     const basket = page.locator(tid(TID.basketInput));

@@ -115,6 +115,17 @@ describe('wedge options from the settings', () => {
     });
   });
 
+  it('keeps the settings object when the same set-up is read again, so the page keeps its wedge (and the keys it holds)', () => {
+    const read = () => ({ ...SCANNER_DEFAULTS, maxInterKeyMs: 30, extractPatterns: { uitpas: 'card:(?<number>\\d{13})' } });
+    setScannerSettings(read());
+    const first = scannerConfig.getState().settings;
+    setScannerSettings(read()); // a sign-in, or the counter shown again: the terminal answers the same
+    expect(scannerConfig.getState().settings).toBe(first);
+    setScannerSettings({ ...read(), extractPatterns: { uitpas: 'other:(?<number>\\d{13})' } });
+    expect(scannerConfig.getState().settings).not.toBe(first);
+    expect(scannerConfig.getState().settings.extractPatterns).toEqual({ uitpas: 'other:(?<number>\\d{13})' });
+  });
+
   it('pauses and resumes the global wedge (the test panel)', () => {
     const resume = pauseGlobalWedge();
     expect(scannerConfig.getState().paused).toBe(1);

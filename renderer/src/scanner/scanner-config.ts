@@ -38,8 +38,16 @@ export interface ScannerConfigState {
 
 export const scannerConfig = createStore<ScannerConfigState>()(() => ({ settings: SCANNER_DEFAULTS, loaded: false, paused: 0 }));
 
+/**
+ * Takes the terminal's scanner set-up. The same set-up read again (each sign-in, each return to the
+ * counter) keeps the settings object as it is: the page's wedge is made anew only when they change
+ * (useScannerWedge), not in the middle of someone's typing or a scan.
+ */
 export function setScannerSettings(settings: ScannerSettings): void {
-  scannerConfig.setState({ settings: { ...SCANNER_DEFAULTS, ...settings }, loaded: true });
+  const next = { ...SCANNER_DEFAULTS, ...settings };
+  const { settings: now } = scannerConfig.getState();
+  // Plain JSON from the terminal, its keys in the same order each time: equal text is the same set-up.
+  scannerConfig.setState({ settings: JSON.stringify(now) === JSON.stringify(next) ? now : next, loaded: true });
 }
 
 /** Pauses the global wedge (its scans would start a sale); returns the resume function. */

@@ -464,6 +464,21 @@ describe('keyboard wedge', () => {
     expect(h.scans.map((s) => s.code)).toEqual([CARD]);
   });
 
+  it('gives held keys back to their field when it is detached mid-burst (the page re-made its wedge)', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    h.wedge.attach({ addEventListener: () => {}, removeEventListener: () => {} });
+    h.typeWith('45.6', [9, 8, 10], (ch, t) => (ch === '.' ? key('Period', '.', t) : usKey(ch, t)), null);
+    expect(f.value).toBe('4'); // '5.6' held: it might still be a scan
+    const detach = h.wedge.attach({ addEventListener: () => {}, removeEventListener: () => {} });
+    detach();
+    expect(f.value).toBe('45.6');
+    expect(f.inputEvents).toBe(1); // the page's framework sees the change
+    h.advance(500); // no timer left to act on a detached wedge
+    expect(f.value).toBe('45.6');
+    expect(h.scans).toEqual([]);
+  });
+
   it('attaches in the capture phase and detaches', () => {
     const add = vi.fn();
     const remove = vi.fn();

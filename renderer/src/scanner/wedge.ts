@@ -136,7 +136,7 @@ export interface WedgeOptions {
 export interface Wedge {
   /** Feed one keydown (attach() does this for a document). */
   handleKeyDown(e: KeyEventLike): void;
-  /** Listens on `target` (the document) in the capture phase; returns the detach function. */
+  /** Listens on `target` (the document) in the capture phase; returns the detach function, which gives held keys back. */
   attach(target: KeyTargetLike): () => void;
   /** Ends any burst in progress, giving held keys back to their field. */
   flush(): void;
@@ -547,10 +547,10 @@ export function createWedge(options: WedgeOptions): Wedge {
     target.addEventListener('keydown', listener, true);
     return () => {
       target.removeEventListener('keydown', listener, true);
-      stopTimer();
-      armed = false;
-      current = null;
-      chain = [];
+      // Keys held back so far were typed into a field: they go there, as on any other end of a burst.
+      // (Dropping them lost a cashier's "5." of "45.60" when the page re-made its wedge mid-word: a
+      // page load's scanner set-up arrived while the basket was being typed.)
+      flush();
     };
   }
 
