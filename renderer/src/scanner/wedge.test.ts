@@ -600,6 +600,16 @@ describe('keyboard wedge: scanners without Enter, layouts, diagnostics', () => {
     expect(f.value).toBe('3,50');
   });
 
+  it('AZERTY: a fast typist\'s held keys go back to the field as the keyboard typed them, not by their US position', () => {
+    // "12,50" on a Belgian AZERTY desktop: digits with Shift, the comma on the key where US has M.
+    const f = new FakeField();
+    const h = new Harness(f);
+    const azerty = (ch: string, t: number) => (ch === ',' ? key('KeyM', ',', t) : key(`Digit${ch}`, ch, t, { shiftKey: true }));
+    h.typeWith('12,50', [12, 9, 15, 11], azerty);
+    expect(h.scans).toEqual([]);
+    expect(f.value).toBe('12,50');
+  });
+
   it("QWERTZ: letters by position (the scanner's Z is the key that prints Y)", () => {
     const h = new Harness();
     const qwertz: Record<string, string> = { Z: 'y', Y: 'z' };

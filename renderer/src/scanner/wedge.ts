@@ -248,8 +248,13 @@ interface Snapshot {
 
 /** Keys that arrived at scanner speed, one after the other. */
 interface Segment {
+  /** What the keys spell by their positions (a scanner's code; charForKey). */
   text: string;
-  /** The characters kept from the field (all but the first). */
+  /**
+   * The keys kept from the field (all but the first) as the keyboard typed them (`key`): what goes
+   * back to the field when they were no scan. By position, a Belgian AZERTY's comma (the key where
+   * US has M) went back as "m": "12,50" typed quickly became "12m50".
+   */
   held: string;
   /** The focused field as it was before the segment's first key reached it. */
   snapshot: Snapshot | null;
@@ -518,7 +523,7 @@ export function createWedge(options: WedgeOptions): Wedge {
     const limit = armed ? markedGap : maxGap;
     if (current && t - current.lastAt <= limit && t >= current.lastAt - 1) {
       current.text += ch;
-      current.held += ch;
+      current.held += e.key.length === 1 ? e.key : ch;
       current.lastAt = t;
       current.times.push(t);
       swallow(e);
