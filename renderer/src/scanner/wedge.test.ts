@@ -600,7 +600,7 @@ describe('keyboard wedge: scanners without Enter, layouts, diagnostics', () => {
     expect(f.value).toBe('3,50');
   });
 
-  it('AZERTY: a fast typist\'s held keys go back to the field as the keyboard typed them, not by their US position', () => {
+  it("AZERTY: a fast typist's held keys go back to the field as the keyboard typed them, not by their US position", () => {
     // "12,50" on a Belgian AZERTY desktop: digits with Shift, the comma on the key where US has M.
     const f = new FakeField();
     const h = new Harness(f);
