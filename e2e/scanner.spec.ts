@@ -318,6 +318,20 @@ test.describe('USB scanner', () => {
     await expect(page.getByText('Sale basket:')).toContainText('€45.60');
   });
 
+  test('keys held back as a possible scan reach the field before a press of the button that submits it', async ({ counter: page }) => {
+    const basket = page.locator(tid(TID.basketInput));
+    await expect(basket).toBeFocused();
+    // The page's timers stand still: only the press itself can give the held "5" back in time.
+    await page.clock.install();
+    await page.clock.pauseAt(Date.now() + 1_000);
+    await scanKeys(page, '45', 'us', 8, false);
+    await page.locator(tid(TID.basketSubmit)).click();
+    await page.clock.resume();
+    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+    // Before the fix the press sent "4" (a basket of 4.00) and the 5 came back after it.
+    await expect(page.getByText('Sale basket:')).toContainText('€45.00');
+  });
+
   test('AZERTY key events (key "&", code "Digit1"...) give the right number and nothing lands in the focused field', async ({ counter: page }) => {
     await startSale(page, '45.60');
     const basket = page.locator(tid(TID.basketInput));

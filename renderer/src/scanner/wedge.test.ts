@@ -479,14 +479,28 @@ describe('keyboard wedge', () => {
     expect(h.scans).toEqual([]);
   });
 
+  it('gives held keys back at a press of the mouse or a finger, before that press can submit the field', () => {
+    const f = new FakeField();
+    const h = new Harness(f);
+    const listeners = new Map<string, (e: Event) => void>();
+    h.wedge.attach({ addEventListener: (type, fn) => listeners.set(type, fn), removeEventListener: (type) => listeners.delete(type) });
+    h.typeWith('45', [9], usKey, null);
+    expect(f.value).toBe('4'); // '5' held: it might still be a scan
+    listeners.get('pointerdown')!(new Event('pointerdown')); // "Update" pressed at once
+    expect(f.value).toBe('45');
+    h.advance(500);
+    expect(f.value).toBe('45');
+  });
+
   it('attaches in the capture phase and detaches', () => {
     const add = vi.fn();
     const remove = vi.fn();
     const w = createWedge({ onScan: () => {} });
     const detach = w.attach({ addEventListener: add, removeEventListener: remove });
     expect(add).toHaveBeenCalledWith('keydown', expect.any(Function), true);
+    expect(add).toHaveBeenCalledWith('pointerdown', expect.any(Function), true);
     detach();
-    expect(remove).toHaveBeenCalledWith('keydown', add.mock.calls[0]![1], true);
+    for (const [type, fn] of add.mock.calls) expect(remove).toHaveBeenCalledWith(type, fn, true);
   });
 });
 

@@ -94,8 +94,8 @@ export interface NotScan {
 }
 
 export interface KeyTargetLike {
-  addEventListener(type: 'keydown', listener: (e: KeyboardEvent) => void, capture: boolean): void;
-  removeEventListener(type: 'keydown', listener: (e: KeyboardEvent) => void, capture: boolean): void;
+  addEventListener(type: 'keydown' | 'pointerdown', listener: (e: Event) => void, capture: boolean): void;
+  removeEventListener(type: 'keydown' | 'pointerdown', listener: (e: Event) => void, capture: boolean): void;
 }
 
 export interface WedgeOptions {
@@ -136,7 +136,7 @@ export interface WedgeOptions {
 export interface Wedge {
   /** Feed one keydown (attach() does this for a document). */
   handleKeyDown(e: KeyEventLike): void;
-  /** Listens on `target` (the document) in the capture phase; returns the detach function, which gives held keys back. */
+  /** Listens on `target` (the document) in the capture phase, keys and pointer presses; returns the detach function, which gives held keys back. */
   attach(target: KeyTargetLike): () => void;
   /** Ends any burst in progress, giving held keys back to their field. */
   flush(): void;
@@ -548,10 +548,16 @@ export function createWedge(options: WedgeOptions): Wedge {
   }
 
   function attach(target: KeyTargetLike): () => void {
-    const listener = (e: KeyboardEvent): void => handleKeyDown(e);
+    const listener = (e: Event): void => handleKeyDown(e as KeyboardEvent);
+    // A press of the mouse or a finger is a person, and it may submit what was typed: the keys held
+    // back go to their field first (else "45" typed quickly, then Update at once, sent 4.00 and the
+    // 5 came back a moment later).
+    const pointer = (): void => flush();
     target.addEventListener('keydown', listener, true);
+    target.addEventListener('pointerdown', pointer, true);
     return () => {
       target.removeEventListener('keydown', listener, true);
+      target.removeEventListener('pointerdown', pointer, true);
       // Keys held back so far were typed into a field: they go there, as on any other end of a burst.
       // (Dropping them lost a cashier's "5." of "45.60" when the page re-made its wedge mid-word: a
       // page load's scanner set-up arrived while the basket was being typed.)
