@@ -77,25 +77,32 @@ async function shootLanguages(page: Page, name: string): Promise<void> {
   }
 }
 
+/**
+ * A White Label redemption up to the member's quote (Anna, 500 points of a 45.60 basket), each
+ * step's controls put to `check` (in view as they are, or reachable by scrolling) on the way.
+ */
+async function walkToPointsQuote(page: Page, at: string, check: (page: Page, selector: string, what: string) => Promise<void>): Promise<void> {
+  await check(page, tid(TID.basketInput), `${at} basket`);
+  await page.locator(tid(TID.basketInput)).fill('45.60');
+  await page.keyboard.press('Enter');
+  await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
+  await check(page, tid(TID.memberInput), `${at} member field`);
+  await check(page, tid(TID.identifyButton), `${at} find`);
+  await page.locator(tid(TID.memberInput)).fill(DEMO_MEMBERS.anna.cardNumber);
+  await page.keyboard.press('Enter');
+  await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
+  await check(page, tid(TID.pointsInput), `${at} points`);
+  await check(page, tid(TID.keypad('5')), `${at} keypad`);
+  await page.locator(tid(TID.pointsInput)).fill('500');
+  await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '4060');
+}
+
 test('points (White Label): at each size every step shows its next action, uncovered; controls are 44 px', async ({ counter: page }) => {
-  const anna = DEMO_MEMBERS.anna;
   for (const size of SIZES) {
     const at = `${size.width}x${size.height}`;
     await page.setViewportSize(size);
-    await inView(page, tid(TID.basketInput), `${at} basket`);
     await touchTargetsOk(page, `${at} start`);
-    await page.locator(tid(TID.basketInput)).fill('45.60');
-    await page.keyboard.press('Enter');
-    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
-    await inView(page, tid(TID.memberInput), `${at} member field`);
-    await inView(page, tid(TID.identifyButton), `${at} find`);
-    await page.locator(tid(TID.memberInput)).fill(anna.cardNumber);
-    await page.keyboard.press('Enter');
-    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
-    await inView(page, tid(TID.pointsInput), `${at} points`);
-    await inView(page, tid(TID.keypad('5')), `${at} keypad`);
-    await page.locator(tid(TID.pointsInput)).fill('500');
-    await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '4060');
+    await walkToPointsQuote(page, at, inView);
     for (const [id, what] of [
       [TID.discount, 'discount'],
       [TID.toPay, 'left to pay'],
@@ -204,19 +211,7 @@ test('points (White Label) on short screens: every step can be scrolled to and n
   for (const size of SHORT_SIZES) {
     const at = `${size.width}x${size.height}`;
     await page.setViewportSize(size);
-    await reachable(page, tid(TID.basketInput), `${at} basket`);
-    await page.locator(tid(TID.basketInput)).fill('45.60');
-    await page.keyboard.press('Enter');
-    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'open');
-    await reachable(page, tid(TID.memberInput), `${at} member field`);
-    await reachable(page, tid(TID.identifyButton), `${at} find`);
-    await page.locator(tid(TID.memberInput)).fill(DEMO_MEMBERS.anna.cardNumber);
-    await page.keyboard.press('Enter');
-    await expect(page.locator(tid(TID.counter))).toHaveAttribute('data-state', 'identified');
-    await reachable(page, tid(TID.pointsInput), `${at} points`);
-    await reachable(page, tid(TID.keypad('5')), `${at} keypad`);
-    await page.locator(tid(TID.pointsInput)).fill('500');
-    await expect(page.locator(tid(TID.toPay))).toHaveAttribute('data-cents', '4060');
+    await walkToPointsQuote(page, at, reachable);
     await reachable(page, tid(TID.toPay), `${at} left to pay`);
     await reachable(page, tid(TID.confirm), `${at} confirm`);
     await shoot(page, `points-${at}-quote`);

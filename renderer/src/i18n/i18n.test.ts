@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   catalogueFor,
-  createUiTexts,
   createUiTextsIn,
   loadDeskTexts,
   loadLanguage,
@@ -9,6 +8,7 @@ import {
   savedLanguage,
   switchLanguage,
   LANGUAGE_STORAGE_KEY,
+  UiTexts,
 } from './index';
 import { describeError, makeFmt } from './format';
 
@@ -27,7 +27,7 @@ class MemoryStorage {
 describe('renderer i18n', () => {
   it('carries the counter in English up front; the desk texts and other languages load on demand, into instances made before', async () => {
     // First in this file: nothing has been loaded yet (vitest isolates each file's modules).
-    const i18n = createUiTexts('en');
+    const i18n = new UiTexts('en');
     expect(i18n.t('desk.log')).toBe('Log');
     expect(i18n.t('verify.intact')).toBe('verify.intact'); // a desk text: not loaded with the counter
     expect(catalogueFor('nl')).toBe(catalogueFor('en')); // Dutch not loaded: English stands in
@@ -39,7 +39,7 @@ describe('renderer i18n', () => {
   });
 
   it('tells listeners of a change of language, and gives one `t` per language (React may keep it)', async () => {
-    const texts = createUiTexts('en');
+    const texts = new UiTexts('en');
     const tEn = texts.t;
     const heard: string[] = [];
     const stop = texts.onLanguageChanged((lang) => heard.push(lang));
@@ -71,7 +71,7 @@ describe('renderer i18n', () => {
   });
 
   it('switches the whole catalogue and remembers the choice', async () => {
-    const i18n = createUiTexts('en');
+    const i18n = new UiTexts('en');
     expect(i18n.t('desk.log')).toBe('Log');
     const storage = new MemoryStorage();
     await switchLanguage(i18n, 'nl', storage);

@@ -78,8 +78,8 @@ export function withDeskTexts<T>(load: () => Promise<T>): () => Promise<T> {
 const loadedCatalogue = (lang: Language): TextTree | undefined => loaded[lang] as TextTree | undefined;
 
 /**
- * The UI's language and its `t`. One per page (main.tsx); what it reads are
- * the catalogues loaded so far, English always.
+ * The UI's language and its `t`. One per page (main.tsx, through createUiTextsIn); what it reads
+ * are the catalogues loaded so far, English always.
  */
 export class UiTexts {
   private lang: Language;
@@ -125,18 +125,13 @@ export class UiTexts {
   };
 }
 
-/** The UI's texts in `lang`, with the catalogues loaded so far (English always; see createUiTextsIn). */
-export function createUiTexts(lang: Language): UiTexts {
-  return new UiTexts(lang);
-}
-
 /** The UI's texts in `lang` once its catalogue has loaded (in English if it cannot be). */
 export async function createUiTextsIn(lang: Language): Promise<UiTexts> {
   const ok = await loadLanguage(lang).then(
     () => true,
     () => false,
   );
-  return createUiTexts(ok ? lang : 'en');
+  return new UiTexts(ok ? lang : 'en');
 }
 
 /**

@@ -196,8 +196,9 @@ function pumpTrack(
         sawFrame = true;
         if (!stopped) on.firstFrame();
       }
+      const now = frame.timestamp / 1000;
       // A camera has only a few frame buffers: a frame not decoded is closed at once.
-      if (!stopped && gate.wants('track', frame.timestamp / 1000)) gate.take('track', frame.timestamp / 1000, Promise.resolve(frame));
+      if (!stopped && gate.wants('track', now)) gate.take('track', now, Promise.resolve(frame));
       else frame.close();
     }
   })();
