@@ -66,6 +66,36 @@ test("a page load draws the counter once: its first screen already has the termi
   expect(await firstScreen(page)).toEqual({ counter: true, online: true, basketOpen: true, rewardStep: true, paidButton: false, saleState: 'none' });
 });
 
+test("the counter takes a card before the reward step's code has loaded: the step says it is loading, then the catalogue comes", async ({
+  page,
+  terminal,
+  staff,
+}) => {
+  void staff;
+  // The step's chunk held back (a slow counter PC, a busy one-core terminal): the first screen does not wait for it.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(/\/assets\/RewardStep-[^/]*\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(terminal.openUrl);
+  await expect(page.locator(tid(TID.rewardIdle))).toBeVisible();
+  await expect(page.locator(tid(TID.basketInput))).toBeFocused();
+  await saleWithMember(page, '12', UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber, 'scan');
+  await expect(page.locator(tid(TID.balance))).toHaveAttribute('data-milli', '120000');
+  await expect(page.locator(tid(TID.rewardStepLoading))).toBeVisible();
+  await expect(page.locator(tid(TID.rewardIdle))).toHaveCount(0);
+  release();
+  // The catalogue, its first redeemable reward taking the focus as after any scan; a choice is quoted.
+  const coffee = page.locator(option(UITPAS_DEMO_REWARDS.coffee.id));
+  await expect(coffee).toHaveAttribute('data-redeemable', 'true');
+  await expect(page.locator(tid(TID.rewardStepLoading))).toHaveCount(0);
+  await expect(page.locator(`${tid(TID.rewardOption)}[data-redeemable="true"]`).first()).toBeFocused();
+  await coffee.click();
+  await expect(page.locator(tid(TID.quoteReward))).toHaveAttribute('data-reward-id', UITPAS_DEMO_REWARDS.coffee.id);
+});
+
 test('a reload in the middle of a sale: the first screen already shows that sale, not an empty counter to type into', async ({ counter: page }) => {
   await recordFirstScreen(page);
   await saleWithMember(page, '12', UITPAS_DEMO_PASSHOLDERS.jan.uitpasNumber, 'scan');

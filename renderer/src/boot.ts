@@ -7,7 +7,7 @@
 import { connect } from './api';
 import { reportErrorsTo } from './api/report-errors';
 import { pickLanguage, safeLocalStorage, savedLanguage } from './i18n/choice';
-import { loadOutcome, preloadCounterStep } from './screens/counter-steps';
+import { counterStepNeededFirst, loadOutcome, preloadCounterStep } from './screens/counter-steps';
 import { capped, FIRST_ANSWERS_CAP_MS, firstAnswersIn, whenState } from './state/first-answers';
 import { guardApi } from './state/session';
 import { createPosStore } from './state/store';
@@ -50,11 +50,13 @@ const stopWatchingStatus = store.subscribe(({ status }) => {
   counterStep = preloadCounterStep(status.backend.capabilities);
 });
 // The first render waits for these (state/first-answers.ts says why), briefly: the answers, then the
-// chunks its screen shows: the program's step, and the outcome (its Paid button) when a sale in
-// progress came back (a reload after the member agreed).
-const firstAnswers = whenState(store, firstAnswersIn, FIRST_ANSWERS_CAP_MS).then(() =>
-  capped(Promise.all([counterStep, store.getState().sale ? loadOutcome() : null]), FIRST_ANSWERS_CAP_MS),
-);
+// chunks its screen shows: the program's step when it has something to show (counter-steps.ts), and
+// the outcome (its Paid button) when a sale in progress came back (a reload after the member agreed).
+const firstAnswers = whenState(store, firstAnswersIn, FIRST_ANSWERS_CAP_MS).then(() => {
+  const { status, sale } = store.getState();
+  const stepNeeded = status !== null && counterStepNeededFirst(status.backend.capabilities, !!sale?.member);
+  return capped(Promise.all([stepNeeded ? counterStep : null, sale ? loadOutcome() : null]), FIRST_ANSWERS_CAP_MS);
+});
 
 // The UI's language: the one last chosen here, else the terminal's setting, else the browser's.
 // Set before any answer can arrive (this runs on, in the same task): the member's words from the

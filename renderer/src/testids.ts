@@ -82,6 +82,7 @@ export const TID = {
 
   // reward programs (UiTPAS): the catalogue instead of the points step
   rewardIdle: 'reward-idle', // the step before a member is identified
+  rewardStepLoading: 'reward-step-loading', // a member is on the sale, the step's code still loading
   rewardList: 'reward-list', // data-total, data-loading
   rewardOption: 'reward-option', // data-reward-id, data-redeemable, aria-pressed (chosen)
   rewardReason: 'reward-reason', // the backend's words, lang=...

@@ -12,6 +12,7 @@ import { isClosed, saleActions } from '../state/store';
 import { TID } from '../testids';
 import { usePaintedSince } from './after-paint';
 import { ErrorMessage } from './ErrorMessage';
+import { RewardIdle, RewardStepLabel } from './RewardStepPlaceholder';
 
 /**
  * Step 3 for reward programs (UiTPAS): the organizer's catalogue for this
@@ -125,26 +126,14 @@ function RewardCatalogue() {
     if (!cashierMovedOn) firstRef.current?.focus();
   }, [pointsFocus, firstRedeemable]);
 
-  const title = (
-    <>
-      <span className="step-no">3</span> {t('counter.rewards.title')}
-    </>
-  );
-  if (!sale?.member) {
-    return (
-      <section className="step step-idle" aria-label={t('counter.rewards.title')} data-testid={TID.rewardIdle}>
-        <h2 className="step-label">{title}</h2>
-        <p className="hint">{t('counter.rewards.idle')}</p>
-      </section>
-    );
-  }
+  if (!sale?.member) return <RewardIdle />;
   const { canChoosePoints } = saleActions(sale);
   if (!canChoosePoints && (sale.reward || sale.quote)) {
     // Confirmed: the reward is settled, the catalogue goes away (a closed sale keeps only its points).
     const points = sale.reward?.pointsMilli ?? sale.quote?.pointsMilli ?? 0;
     return (
       <section className="step" aria-label={t('counter.rewards.title')}>
-        <h2 className="step-label">{title}</h2>
+        <RewardStepLabel />
         <p className="settled-points" data-testid={TID.rewardSettled} data-reward-id={sale.reward?.id}>
           {sale.reward && (
             <>
@@ -171,7 +160,7 @@ function RewardCatalogue() {
       data-total={rewards.total}
       data-loading={String(rewards.loading)}
     >
-      <h2 className="step-label">{title}</h2>
+      <RewardStepLabel />
       {rewards.loading && offers.length === 0 && (
         <p className="hint loading-line" role="status">
           <span className="spinner" aria-hidden="true" /> {t('counter.rewards.loading')}

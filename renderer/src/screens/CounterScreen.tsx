@@ -6,6 +6,7 @@ import { MemberFacts } from '../components/MemberFacts';
 import { MemberStep } from '../components/MemberStep';
 import { MessageArea } from '../components/MessageArea';
 import { PointsStep, QuotePanel } from '../components/PointsStep';
+import { RewardStepPlaceholder } from '../components/RewardStepPlaceholder';
 import { SaleActions } from '../components/SaleActions';
 import { warmFormats } from '../i18n/format';
 import { usePos } from '../state/context';
@@ -94,7 +95,7 @@ export const CounterScreen = memo(function CounterScreen() {
           </div>
           <div className="column">
             {rewardMode ? (
-              <Suspense fallback={null}>
+              <Suspense fallback={<RewardStepPlaceholder />}>
                 <RewardStep />
               </Suspense>
             ) : (

@@ -20,14 +20,26 @@ export const loadCardLinkedCounter = keeping(() => import('../components/CardLin
 // The outcome (after the member agrees) is not on the first paint: it loads when the page is idle.
 export const loadOutcome = keeping(() => import('../components/Outcome').then((m) => ({ default: m.Outcome })));
 
+type StepCapabilities = Pick<BackendCapabilities, 'balanceAtCounter' | 'redemption'>;
+
 /**
  * Starts loading the program's own counter step as soon as the terminal's status names the program
- * (main.tsx calls it with the first status). Loaded only when the counter first rendered it, its
+ * (boot.ts calls it with the first status). Loaded only when the counter first rendered it, its
  * chunk came after that render on a slow counter PC, then a second render (issue 18's page-load
- * profile at 4x CPU); now the first render waits for it (briefly: main.tsx).
+ * profile at 4x CPU).
  */
-export function preloadCounterStep(capabilities: Pick<BackendCapabilities, 'balanceAtCounter' | 'redemption'>): Promise<unknown> | null {
+export function preloadCounterStep(capabilities: StepCapabilities): Promise<unknown> | null {
   const load = capabilities.balanceAtCounter === false ? loadCardLinkedCounter : capabilities.redemption === 'reward' ? loadRewardStep : null;
   // A failed load is tried again, and shown, when the counter renders the step.
   return load?.().catch(() => {}) ?? null;
+}
+
+/**
+ * Whether the counter's first screen needs the step's chunk (boot.ts then waits for it, briefly):
+ * a card-linked program's counter is that chunk; a reward step has something of its own to show
+ * only once a member is on the sale (a reload in the middle of one). Before that the counter shows
+ * RewardIdle, from the first bundle, and takes a scan without waiting for the chunk.
+ */
+export function counterStepNeededFirst(capabilities: StepCapabilities, saleHasMember: boolean): boolean {
+  return capabilities.balanceAtCounter === false || (capabilities.redemption === 'reward' && saleHasMember);
 }
