@@ -16,10 +16,11 @@ import { loadCardLinkedCounter, loadOutcome, loadRewardStep, type KeepingLoader 
 import '../components/counter.css';
 
 /**
- * React.lazy, except that a chunk already loaded (boot.ts preloads the program's step before the
- * first render) renders at once: lazy() itself suspends on its first render even then, and the
- * counter's first screen came without its step, followed by a second commit (issue 18). Each place
- * keeps what it first chose, so a step never changes type (and state) under the cashier.
+ * React.lazy, except that a chunk already loaded (boot.ts starts the program's step with the first
+ * status) renders at once: lazy() itself suspends on its first render even then, and the counter's
+ * first screen came without its step, followed by a second commit (issue 18). A step still loading
+ * shows its Suspense fallback (the reward step's: RewardStepPlaceholder). Each place keeps what it
+ * first chose, so a step never changes type (and state) under the cashier.
  */
 function lazyOrLoaded(load: KeepingLoader<{ default: ComponentType }>): ComponentType {
   const Lazy = lazy(load);
