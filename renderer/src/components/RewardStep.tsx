@@ -12,7 +12,7 @@ import { isClosed, saleActions } from '../state/store';
 import { TID } from '../testids';
 import { usePaintedSince } from './after-paint';
 import { ErrorMessage } from './ErrorMessage';
-import { RewardIdle, RewardStepLabel } from './RewardStepPlaceholder';
+import { RewardIdle, RewardsLoading, RewardStepLabel } from './RewardStepPlaceholder';
 
 /**
  * Step 3 for reward programs (UiTPAS): the organizer's catalogue for this
@@ -161,11 +161,7 @@ function RewardCatalogue() {
       data-loading={String(rewards.loading)}
     >
       <RewardStepLabel />
-      {rewards.loading && offers.length === 0 && (
-        <p className="hint loading-line" role="status">
-          <span className="spinner" aria-hidden="true" /> {t('counter.rewards.loading')}
-        </p>
-      )}
+      {rewards.loading && offers.length === 0 && <RewardsLoading />}
       {rewards.error && (
         <ErrorMessage error={rewards.error} lang={lang}>
           <div className="button-row">

@@ -42,9 +42,17 @@ export function RewardStepPlaceholder() {
   return (
     <section className="step reward-step" aria-label={t('counter.rewards.title')} data-testid={TID.rewardStepLoading}>
       <RewardStepLabel />
-      <p className="hint loading-line" role="status">
-        <span className="spinner" aria-hidden="true" /> {t('counter.rewards.loading')}
-      </p>
+      <RewardsLoading />
     </section>
+  );
+}
+
+/** The catalogue's "Loading the rewards…" line (the step's code, or the member's rewards, on their way). */
+export function RewardsLoading() {
+  const { t } = useTranslation();
+  return (
+    <p className="hint loading-line" role="status">
+      <span className="spinner" aria-hidden="true" /> {t('counter.rewards.loading')}
+    </p>
   );
 }
