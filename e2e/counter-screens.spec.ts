@@ -12,6 +12,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { MTID, TID } from '../renderer/src/testids.js';
+import { SCAN_TID } from '../renderer/src/scanner/scanner-testids.js';
 import { DEMO_MEMBERS } from '../sandbox/demo-data.js';
 import { UITPAS_DEMO_PASSHOLDERS } from '../sandbox/uitpas/demo-data.js';
 import { expect, test } from './fixtures.js';
@@ -205,6 +206,25 @@ test('short screens: the header (training banner, status, screens, who is signed
       await touchTargetsOk(page, at);
     }
   }
+});
+
+test("the counter's link-button (Test the scanner) is in the page's font, and looks the same after the desk has been opened", async ({ counter: page }) => {
+  // A button's own font is the system's default (Arial here), not the page's; and the desk's stylesheet,
+  // loaded with the desk, had a global rule of its own for the same class that restyled the counter's.
+  const link = page.locator(tid(SCAN_TID.setupButton));
+  const look = () =>
+    link.evaluate((el) => {
+      const cs = getComputedStyle(el);
+      return { family: cs.fontFamily, size: cs.fontSize, padding: cs.padding, minHeight: cs.minHeight, pageFamily: getComputedStyle(document.body).fontFamily };
+    });
+  const before = await look();
+  expect(before.family).toBe(before.pageFamily);
+  expect(before.minHeight).toBe('44px');
+  await page.locator(tid(MTID.navDesk)).click();
+  await expect(page.locator(tid(MTID.deskTab('log')))).toBeVisible();
+  await page.locator(tid(TID.navCounter)).click();
+  await expect(link).toBeVisible();
+  expect(await look()).toEqual(before);
 });
 
 test('points (White Label) on short screens: every step can be scrolled to and nothing lies over it', async ({ counter: page }) => {
