@@ -12,7 +12,7 @@ import { warmFormats } from '../i18n/format';
 import { usePos } from '../state/context';
 import { saleActions } from '../state/store';
 import { TID } from '../testids';
-import { loadCardLinkedCounter, loadOutcome, loadRewardStep, type KeepingLoader } from './counter-steps';
+import { counterStepOf, loadCardLinkedCounter, loadOutcome, loadRewardStep, type KeepingLoader } from './counter-steps';
 import '../components/counter.css';
 
 /**
@@ -57,7 +57,7 @@ export const CounterScreen = memo(function CounterScreen() {
   const hasSale = usePos((s) => s.sale !== null);
   // Once the points are settled the keypad folds away and the outcome takes its place, in the middle of the screen.
   const outcomeInMiddle = usePos((s) => !!s.sale?.member && !saleActions(s.sale).canChoosePoints);
-  const balanceAtCounter = usePos((s) => s.status?.backend.capabilities.balanceAtCounter);
+  const step = usePos((s) => (s.status ? counterStepOf(s.status.backend.capabilities) : null));
   const redemption = usePos((s) => s.status?.backend.capabilities.redemption);
   const lang = usePos((s) => s.uiLang);
   const currency = usePos((s) => s.status?.currency);
@@ -76,7 +76,7 @@ export const CounterScreen = memo(function CounterScreen() {
     const id = requestIdleCallback(warm, { timeout: 2000 });
     return () => cancelIdleCallback(id);
   }, [lang, currency, pointsDecimals]);
-  if (balanceAtCounter === false) {
+  if (step === 'card-linked') {
     return (
       <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={redemption}>
         <Suspense fallback={null}>
@@ -85,7 +85,6 @@ export const CounterScreen = memo(function CounterScreen() {
       </main>
     );
   }
-  const rewardMode = redemption === 'reward';
   return (
     <CounterApprovalProvider>
       <main className="counter" data-testid={TID.counter} data-state={state} data-redemption={redemption ?? 'points'}>
@@ -95,7 +94,7 @@ export const CounterScreen = memo(function CounterScreen() {
             <MemberStep />
           </div>
           <div className="column">
-            {rewardMode ? (
+            {step === 'reward' ? (
               <Suspense fallback={<RewardStepPlaceholder />}>
                 <RewardStep />
               </Suspense>

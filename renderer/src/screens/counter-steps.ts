@@ -1,6 +1,6 @@
 /**
  * The counter's parts that load on demand (issue 18: initial JS < 120 KB), as
- * loaders free of React: the page's first module (main.tsx) starts the
+ * loaders free of React: the page's first module (boot.ts) starts the
  * program's own step before the UI's code has even run, and CounterScreen
  * wraps the same loaders in React.lazy. The browser fetches and runs a module
  * once, so lazy()'s own import finds a preloaded one done.
@@ -23,15 +23,27 @@ export const loadOutcome = keeping(() => import('../components/Outcome').then((m
 type StepCapabilities = Pick<BackendCapabilities, 'balanceAtCounter' | 'redemption'>;
 
 /**
+ * The program's own counter step, each a chunk of its own: a card-linked program's whole counter
+ * (no balance at the counter), a reward program's catalogue (step 3), or none (a points program's
+ * step is in the first bundle). One rule for boot.ts's preload and wait and CounterScreen's layout.
+ */
+type CounterStepKind = 'card-linked' | 'reward' | null;
+export function counterStepOf(capabilities: StepCapabilities): CounterStepKind {
+  return capabilities.balanceAtCounter === false ? 'card-linked' : capabilities.redemption === 'reward' ? 'reward' : null;
+}
+
+const STEP_LOADERS = { 'card-linked': loadCardLinkedCounter, reward: loadRewardStep } as const;
+
+/**
  * Starts loading the program's own counter step as soon as the terminal's status names the program
  * (boot.ts calls it with the first status). Loaded only when the counter first rendered it, its
  * chunk came after that render on a slow counter PC, then a second render (issue 18's page-load
  * profile at 4x CPU).
  */
 export function preloadCounterStep(capabilities: StepCapabilities): Promise<unknown> | null {
-  const load = capabilities.balanceAtCounter === false ? loadCardLinkedCounter : capabilities.redemption === 'reward' ? loadRewardStep : null;
+  const kind = counterStepOf(capabilities);
   // A failed load is tried again, and shown, when the counter renders the step.
-  return load?.().catch(() => {}) ?? null;
+  return kind ? STEP_LOADERS[kind]().catch(() => {}) : null;
 }
 
 /**
@@ -41,5 +53,6 @@ export function preloadCounterStep(capabilities: StepCapabilities): Promise<unkn
  * RewardIdle, from the first bundle, and takes a scan without waiting for the chunk.
  */
 export function counterStepNeededFirst(capabilities: StepCapabilities, saleHasMember: boolean): boolean {
-  return capabilities.balanceAtCounter === false || (capabilities.redemption === 'reward' && saleHasMember);
+  const kind = counterStepOf(capabilities);
+  return kind === 'card-linked' || (kind === 'reward' && saleHasMember);
 }
